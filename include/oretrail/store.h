@@ -1,0 +1,103 @@
+/*
+ * store.h: the storage interface under the log and the ledger.
+ *
+ * One interface, several backends (SQLite now, PostgreSQL later): entries,
+ * tiles, checkpoints, a small metadata map and namespaced key-value indexes.
+ * Writes happen inside a transaction: ot_store_begin, puts, ot_store_commit.
+ * When ot_store_commit returns OT_OK the transaction is durable (fsynced).
+ * A failed commit leaves the store as it was before ot_store_begin.
+ *
+ * A store handle is used by one thread at a time. Returned buffers are
+ * malloc'ed and owned by the caller (free()).
+ */
+#ifndef ORETRAIL_STORE_H
+#define ORETRAIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ot_store ot_store;
+
+enum {
+	OT_STORE_CREATE = 1 << 0,   /* create a new, empty store; fail if it holds a ledger */
+	OT_STORE_READONLY = 1 << 1, /* open for reading only */
+};
+
+/* The schema version this build writes and reads. */
+#define OT_STORE_SCHEMA_VERSION 1
+
+/* Opens a store. `location` is a file path (SQLite). Opening a store written
+ * by an unknown or newer schema fails with OT_ERR_SCHEMA; a file that is not
+ * an oretrail store with OT_ERR_SCHEMA; a missing store (without CREATE) with
+ * OT_ERR_NOTFOUND. */
+OT_EXPORT ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err);
+
+/* Closes the store, rolling back any open transaction. NULL is a no-op. */
+OT_EXPORT void ot_store_close(ot_store *st);
+
+/* A short name of the backend ("sqlite"). */
+OT_EXPORT const char *ot_store_backend(const ot_store *st);
+
+/* --- transactions --- */
+OT_EXPORT ot_status ot_store_begin(ot_store *st, ot_error *err);
+OT_EXPORT ot_status ot_store_commit(ot_store *st, ot_error *err);
+OT_EXPORT void ot_store_rollback(ot_store *st);
+/* Nested undo points inside a transaction (SQL SAVEPOINT): release keeps the
+ * work since the matching savepoint, rollback_to undoes it. */
+OT_EXPORT ot_status ot_store_savepoint(ot_store *st, ot_error *err);
+OT_EXPORT ot_status ot_store_release(ot_store *st, ot_error *err);
+OT_EXPORT ot_status ot_store_rollback_to(ot_store *st, ot_error *err);
+
+/* --- metadata: small text values by name --- */
+/* *value is malloc'ed and NUL-terminated; OT_ERR_NOTFOUND when absent. */
+OT_EXPORT ot_status ot_store_get_meta(ot_store *st, const char *name, char **value, ot_error *err);
+OT_EXPORT ot_status ot_store_set_meta(ot_store *st, const char *name, const char *value,
+                                      ot_error *err);
+
+/* --- log entries, by index from 0 --- */
+OT_EXPORT ot_status ot_store_entry_count(ot_store *st, uint64_t *count, ot_error *err);
+OT_EXPORT ot_status ot_store_put_entry(ot_store *st, uint64_t index, const uint8_t *data,
+                                       size_t len, ot_error *err);
+OT_EXPORT ot_status ot_store_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_t *len,
+                                       ot_error *err);
+
+/* Calls cb for entries [start, start+count) in order; stops early with cb's
+ * non-OT_OK status, which it returns. OT_ERR_CORRUPT if one is missing. */
+typedef ot_status (*ot_entry_cb)(void *ctx, uint64_t index, const uint8_t *data, size_t len);
+OT_EXPORT ot_status ot_store_scan_entries(ot_store *st, uint64_t start, uint64_t count,
+                                          ot_entry_cb cb, void *ctx, ot_error *err);
+
+/* --- hash tiles: an opaque record per (level, index), written by the log --- */
+OT_EXPORT ot_status ot_store_put_tile(ot_store *st, int level, uint64_t index, unsigned width,
+                                      const uint8_t *data, size_t len, ot_error *err);
+OT_EXPORT ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                                      uint8_t **data, size_t *len, ot_error *err);
+
+/* --- checkpoints: every signed checkpoint the log ever published, by size --- */
+OT_EXPORT ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note,
+                                            size_t len, ot_error *err);
+/* The latest (largest) checkpoint; OT_ERR_NOTFOUND when there is none. */
+OT_EXPORT ot_status ot_store_get_checkpoint(ot_store *st, uint64_t *size, char **note, size_t *len,
+                                            ot_error *err);
+
+/* --- key-value indexes in namespaces, for the ledger's state --- */
+OT_EXPORT ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *key,
+                                    const uint8_t *value, size_t len, ot_error *err);
+OT_EXPORT ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t **value,
+                                    size_t *len, ot_error *err);
+OT_EXPORT ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_error *err);
+/* Calls cb for every key in `ns` that starts with `prefix`, in key order. */
+typedef ot_status (*ot_kv_cb)(void *ctx, const char *key, const uint8_t *value, size_t len);
+OT_EXPORT ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
+                                     void *ctx, ot_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

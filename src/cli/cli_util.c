@@ -1,0 +1,228 @@
+/*
+ * cli_util.c: the helpers every verb uses. See cli.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+int cli_exit_for(ot_status s)
+{
+	switch (s) {
+	case OT_OK: return EXIT_OK;
+	case OT_ERR_VERIFY: return EXIT_INVALID;
+	case OT_ERR_ARG:
+	case OT_ERR_PARSE:
+	case OT_ERR_KEY:
+	case OT_ERR_TOOBIG:
+	case OT_ERR_RANGE:
+	case OT_ERR_NOTFOUND:
+	case OT_ERR_EXISTS: return EXIT_USAGE;
+	case OT_ERR_RULE:
+	case OT_ERR_CONFLICT:
+	case OT_ERR_SIGNER: return EXIT_REJECTED;
+	default: return EXIT_STORE;
+	}
+}
+
+int cli_fail(int code, const char *what, const ot_error *err)
+{
+	const char *why = err && err->message[0] ? err->message
+	                  : err                  ? ot_status_str(err->status)
+	                                         : "failed";
+	fprintf(stderr, "oretrail: %s: %s\n", what, why);
+	if (code)
+		return code;
+	return err ? cli_exit_for(err->status) : EXIT_STORE;
+}
+
+int cli_failf(int code, const char *what, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "oretrail: %s: %s\n", what, why);
+	return code;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s || (s[0] == '0' && s[1]))
+		return 0;
+	uint64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, ot_error *err)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f)
+		return otx_err(err, errno == ENOENT ? OT_ERR_NOTFOUND : OT_ERR_IO, "%s: %s", path,
+		               strerror(errno));
+	otx_buf b;
+	otx_buf_init(&b, max);
+	ot_status rc = OT_OK;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		rc = otx_buf_add(&b, chunk, n);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f))
+		rc = otx_err(err, OT_ERR_IO, "%s: read error", path);
+	else if (rc == OT_ERR_TOOBIG)
+		rc = otx_err(err, rc, "%s: larger than %zu bytes", path, max);
+	else if (rc)
+		rc = otx_err(err, rc, "%s: cannot read", path);
+	if (f != stdin)
+		fclose(f);
+	if (!rc)
+		rc = otx_buf_detach(&b, (uint8_t **)data, len);
+	otx_buf_free(&b);
+	return rc;
+}
+
+ot_status cli_write_file(const char *path, const char *data, size_t len, unsigned mode,
+                         int exclusive, ot_error *err)
+{
+	struct stat sb;
+	if (exclusive && stat(path, &sb) == 0)
+		return otx_err(err, OT_ERR_EXISTS, "%s already exists; not overwriting it", path);
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, (mode_t)mode);
+	if (fd < 0)
+		return otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+	ot_status rc = OT_OK;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = otx_err(err, errno == ENOSPC ? OT_ERR_FULL : OT_ERR_IO, "%s: %s", tmp,
+			             strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!rc && fchmod(fd, (mode_t)mode) != 0)
+		rc = otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+	if (!rc && fsync(fd) != 0)
+		rc = otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+	close(fd);
+	if (!rc && rename(tmp, path) != 0)
+		rc = otx_err(err, OT_ERR_IO, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return otx_err(err, OT_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
+	if (sb.st_mode & 077)
+		return otx_err(err, OT_ERR_KEY,
+		               "%s: the private key is readable by others (mode %03o); run chmod 600 %s",
+		               path, (unsigned)(sb.st_mode & 0777), path);
+	char *text = NULL;
+	size_t len = 0;
+	ot_status rc = cli_read_file(path, &text, &len, 4096, err);
+	if (rc)
+		return rc;
+	rc = ot_signer_parse(text, len, out, err);
+	memset(text, 0, len);
+	free(text);
+	if (rc)
+		otx_err_prefix(err, "%s", path);
+	return rc;
+}
+
+ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ot_status rc = cli_read_file(path, &text, &len, 4096, err);
+	if (rc)
+		return rc;
+	rc = ot_verifier_parse(text, len, out, err);
+	free(text);
+	if (rc)
+		otx_err_prefix(err, "%s", path);
+	return rc;
+}
+
+int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->db, sizeof l->db, "%s", db);
+	ot_error err;
+	ot_error_clear(&err);
+	char path[4200];
+	if (mode == CLI_WRITE) {
+		if (key_path)
+			snprintf(path, sizeof path, "%s", key_path);
+		else
+			snprintf(path, sizeof path, "%s.key", db);
+		if (cli_load_signer(path, &l->signer, &err))
+			return cli_fail(EXIT_USAGE, "loading the ledger key", &err);
+	}
+	snprintf(path, sizeof path, "%s.vkey", db);
+	struct stat sb;
+	if (stat(path, &sb) == 0 && cli_load_verifier(path, &l->verifier, &err)) {
+		int code = cli_fail(EXIT_USAGE, "loading the verifier key", &err);
+		cli_ledger_close(l);
+		return code;
+	}
+	ot_status rc = ot_store_open(db, mode == CLI_WRITE ? 0 : OT_STORE_READONLY, &l->st, &err);
+	if (!rc)
+		rc = ot_log_open(l->st, l->signer, &l->log, &err);
+	if (rc) {
+		int code = cli_fail(cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		                    "opening the ledger", &err);
+		cli_ledger_close(l);
+		return code;
+	}
+	return 0;
+}
+
+void cli_ledger_close(cli_ledger *l)
+{
+	ot_log_close(l->log);
+	ot_store_close(l->st);
+	ot_signer_free(l->signer);
+	ot_verifier_free(l->verifier);
+	memset(l, 0, sizeof *l);
+}

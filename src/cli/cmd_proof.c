@@ -1,0 +1,202 @@
+/*
+ * cmd_proof.c: `oretrail proof inclusion|consistency|check`. Proofs are
+ * printed and read as JSON in the shape of the transparency-dev/merkle
+ * golden files, so that our proofs and theirs go through the same checker.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "log/proof_json.h"
+#include "util/error.h"
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail proof inclusion --db PATH INDEX [SIZE]\n"
+	        "       oretrail proof consistency --db PATH SIZE1 SIZE2\n"
+	        "       oretrail proof check FILE.json\n\n"
+	        "inclusion    prints the proof that entry INDEX is in the tree of SIZE entries\n"
+	        "             (default: the latest checkpoint's size), with its leaf hash and\n"
+	        "             the tree's root.\n"
+	        "consistency  prints the proof that the tree of SIZE1 entries is a prefix of\n"
+	        "             the tree of SIZE2 entries, with both roots.\n"
+	        "check        verifies a proof file offline, with no database.\n"
+	        "             Exit 0 valid, 1 invalid, 2 unusable input.\n\n"
+	        "Proofs are JSON: {\"leafIdx\",\"treeSize\",\"root\",\"leafHash\",\"proof\"} or\n"
+	        "{\"size1\",\"size2\",\"root1\",\"root2\",\"proof\"}, hashes in standard base64\n"
+	        "(the format of transparency-dev/merkle's test data).\n");
+}
+
+static int parse_db(int argc, char **argv, const char **db)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': *db = optarg; break;
+		case 'h': help(stdout); return -1;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!*db)
+		return cli_failf(EXIT_USAGE, "proof", "--db is required");
+	return 0;
+}
+
+static int print_proof(const otx_proof_file *p)
+{
+	char *json = NULL;
+	if (otx_proof_file_format(p, &json))
+		return cli_failf(EXIT_STORE, "proof", "out of memory");
+	printf("%s\n", json);
+	free(json);
+	return EXIT_OK;
+}
+
+static int inclusion(int argc, char **argv)
+{
+	const char *db = NULL;
+	int code = parse_db(argc, argv, &db);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+	int nargs = argc - optind;
+	uint64_t index = 0, size = 0;
+	if (nargs < 1 || nargs > 2 || !cli_parse_u64(argv[optind], &index) ||
+	    (nargs == 2 && !cli_parse_u64(argv[optind + 1], &size)))
+		return cli_failf(EXIT_USAGE, "proof inclusion",
+		                 "expected INDEX [SIZE] as decimal numbers");
+	cli_ledger l;
+	code = cli_ledger_open(&l, db, CLI_READ, NULL);
+	if (code)
+		return code;
+	if (nargs == 1)
+		size = ot_log_size(l.log);
+	ot_error err;
+	ot_error_clear(&err);
+	otx_proof_file *p = calloc(1, sizeof *p);
+	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	if (!p) {
+		code = cli_failf(EXIT_STORE, "proof inclusion", "out of memory");
+		goto out;
+	}
+	p->index = index;
+	p->size = size;
+	p->a.len = p->b.len = OT_HASH_SIZE;
+	if (ot_log_inclusion_proof(l.log, index, size, proof, &p->n, &err) ||
+	    ot_log_leaf_hash(l.log, index, p->a.h, &err) ||
+	    ot_log_tree_hash(l.log, size, p->b.h, &err)) {
+		code = cli_fail(0, "proof inclusion", &err);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
+		p->proof[i].len = OT_HASH_SIZE;
+	}
+	code = print_proof(p);
+out:
+	free(p);
+	cli_ledger_close(&l);
+	return code;
+}
+
+static int consistency(int argc, char **argv)
+{
+	const char *db = NULL;
+	int code = parse_db(argc, argv, &db);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+	uint64_t size1 = 0, size2 = 0;
+	if (argc - optind != 2 || !cli_parse_u64(argv[optind], &size1) ||
+	    !cli_parse_u64(argv[optind + 1], &size2))
+		return cli_failf(EXIT_USAGE, "proof consistency",
+		                 "expected SIZE1 SIZE2 as decimal numbers");
+	cli_ledger l;
+	code = cli_ledger_open(&l, db, CLI_READ, NULL);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	otx_proof_file *p = calloc(1, sizeof *p);
+	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	if (!p) {
+		code = cli_failf(EXIT_STORE, "proof consistency", "out of memory");
+		goto out;
+	}
+	p->consistency = 1;
+	p->index = size1;
+	p->size = size2;
+	p->a.len = p->b.len = OT_HASH_SIZE;
+	if (ot_log_consistency_proof(l.log, size1, size2, proof, &p->n, &err) ||
+	    ot_log_tree_hash(l.log, size1, p->a.h, &err) ||
+	    ot_log_tree_hash(l.log, size2, p->b.h, &err)) {
+		code = cli_fail(0, "proof consistency", &err);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
+		p->proof[i].len = OT_HASH_SIZE;
+	}
+	code = print_proof(p);
+out:
+	free(p);
+	cli_ledger_close(&l);
+	return code;
+}
+
+static int check(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	if (argc != 2)
+		return cli_failf(EXIT_USAGE, "proof check", "expected one FILE.json (or - for stdin)");
+	const char *path = argv[1];
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	size_t len = 0;
+	if (cli_read_file(path, &text, &len, 1 << 20, &err))
+		return cli_fail(EXIT_USAGE, "proof check", &err);
+	otx_proof_file *p = calloc(1, sizeof *p);
+	int code;
+	if (!p) {
+		code = cli_failf(EXIT_STORE, "proof check", "out of memory");
+	} else if (otx_proof_file_parse(text, len, p, &err)) {
+		otx_err_prefix(&err, "%s", path);
+		code = cli_fail(EXIT_USAGE, "proof check", &err);
+	} else if (otx_proof_file_verify(p, &err)) {
+		otx_err_prefix(&err, "%s", path);
+		code = cli_fail(EXIT_INVALID, "proof check", &err);
+	} else {
+		printf("ok: %s proof verifies (%s %llu, %s %llu)\n",
+		       p->consistency ? "consistency" : "inclusion",
+		       p->consistency ? "size1" : "leaf", (unsigned long long)p->index,
+		       p->consistency ? "size2" : "tree size", (unsigned long long)p->size);
+		code = EXIT_OK;
+	}
+	free(p);
+	free(text);
+	return code;
+}
+
+int cmd_proof(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "inclusion") == 0)
+		return inclusion(argc - 1, argv + 1);
+	if (strcmp(argv[1], "consistency") == 0)
+		return consistency(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return check(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "proof", "no such proof verb \"%s\" (inclusion, consistency, check)",
+	                 argv[1]);
+}

@@ -1,0 +1,53 @@
+/*
+ * main.c: the oretrail command: dispatches to a verb. Only main decides to
+ * exit; every verb returns its exit code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_verb VERBS[] = {
+    {"init", cmd_init, "create a ledger and its signing key"},
+    {"checkpoint", cmd_checkpoint, "print the latest signed checkpoint"},
+    {"verify-log", cmd_verify_log, "recompute every tile and check the latest checkpoint"},
+    {"proof", cmd_proof, "print or check inclusion and consistency proofs"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: oretrail <verb> [options]\n\n"
+	             "oretrail keeps a verifiable chain-of-custody ledger for critical minerals:\n"
+	             "signed events in a public Merkle log (C2SP tlog-tiles).\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+		fprintf(out, "  %-12s %s\n", VERBS[i].name, VERBS[i].summary);
+	fprintf(out, "\n`oretrail <verb> --help` tells more.\n\n"
+	             "exit codes:\n"
+	             "  0  success\n"
+	             "  1  verification failed: a proof, a signature or the log is not valid\n"
+	             "  2  usage error or unusable input (bad arguments, malformed file)\n"
+	             "  3  the ledger cannot be used (storage, schema, I/O, disk full)\n"
+	             "  4  the ledger's rules rejected a submission\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *verb = argv[1];
+	if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(verb, "--version") == 0 || strcmp(verb, "version") == 0) {
+		printf("oretrail 0.1.0\n");
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+		if (strcmp(verb, VERBS[i].name) == 0)
+			return VERBS[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "oretrail: %s: no such verb (see `oretrail --help`)\n", verb);
+	return EXIT_USAGE;
+}

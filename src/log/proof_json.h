@@ -1,0 +1,47 @@
+/*
+ * proof_json.h: proofs as JSON in the format of the transparency-dev/merkle
+ * golden files, shared by `oretrail proof` and the tests.
+ *
+ *   inclusion:   {"leafIdx","treeSize","root","leafHash","proof":[...]}
+ *   consistency: {"size1","size2","root1","root2","proof":[...]}
+ * Hashes are standard base64. "desc" and "wantErr" are carried through.
+ */
+#ifndef OT_LOG_PROOF_JSON_H
+#define OT_LOG_PROOF_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oretrail/proof.h"
+#include "oretrail/status.h"
+
+/* A hash as found in a file: it may have the wrong length (then it cannot
+ * verify, but the file is still usable). */
+typedef struct otx_json_hash {
+	uint8_t h[64];
+	size_t len;
+} otx_json_hash;
+
+typedef struct otx_proof_file {
+	int consistency; /* 0 inclusion, 1 consistency */
+	uint64_t index, size;  /* inclusion: leafIdx, treeSize; consistency: size1, size2 */
+	otx_json_hash a, b;    /* inclusion: leafHash, root; consistency: root1, root2 */
+	otx_json_hash proof[OT_PROOF_MAX + 8];
+	size_t n;
+	int negative;  /* an index or size was negative: cannot verify */
+	int want_err;  /* -1 when absent */
+	char desc[200];
+} otx_proof_file;
+
+/* Parses a proof file. OT_ERR_PARSE with a message naming the field when it
+ * is not usable (not JSON, missing or mistyped field, bad base64, too long). */
+ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out, ot_error *err);
+
+/* Verifies a parsed proof: OT_OK or OT_ERR_VERIFY (with a reason in err). */
+ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err);
+
+/* Writes a proof as JSON (2-space indented, like the golden files) into a
+ * malloc'ed string. */
+ot_status otx_proof_file_format(const otx_proof_file *p, char **out);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * store.c: the storage interface's front: argument checks, the read-only
+ * and transaction discipline shared by every backend, then dispatch.
+ */
+#include "store/store_int.h"
+
+#include "util/error.h"
+
+ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err)
+{
+	if (!location || !*location || !out)
+		return otx_err(err, OT_ERR_ARG, "no store location given");
+	if ((flags & OT_STORE_CREATE) && (flags & OT_STORE_READONLY))
+		return otx_err(err, OT_ERR_ARG, "cannot create a store read-only");
+	*out = NULL;
+	return otx_sqlite_open(location, flags, out, err);
+}
+
+void ot_store_close(ot_store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+const char *ot_store_backend(const ot_store *st)
+{
+	return st ? st->ops->name : "";
+}
+
+#define CHECK_ST(st)                                                                      \
+	do {                                                                              \
+		if (!(st))                                                                \
+			return otx_err(err, OT_ERR_ARG, "no store");                      \
+	} while (0)
+
+#define CHECK_WRITE(st)                                                                   \
+	do {                                                                              \
+		CHECK_ST(st);                                                             \
+		if ((st)->readonly)                                                       \
+			return otx_err(err, OT_ERR_READONLY, "the store is open read-only"); \
+		if (!(st)->in_txn)                                                        \
+			return otx_err(err, OT_ERR_ARG, "write outside a transaction");  \
+	} while (0)
+
+ot_status ot_store_begin(ot_store *st, ot_error *err)
+{
+	CHECK_ST(st);
+	if (st->readonly)
+		return otx_err(err, OT_ERR_READONLY, "the store is open read-only");
+	if (st->in_txn)
+		return otx_err(err, OT_ERR_ARG, "a transaction is already open");
+	ot_status rc = st->ops->begin(st, err);
+	if (!rc) {
+		st->in_txn = 1;
+		st->savepoints = 0;
+	}
+	return rc;
+}
+
+ot_status ot_store_commit(ot_store *st, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!st->in_txn)
+		return otx_err(err, OT_ERR_ARG, "no transaction to commit");
+	ot_status rc = st->ops->commit(st, err);
+	if (rc)
+		st->ops->rollback(st);
+	st->in_txn = 0;
+	st->savepoints = 0;
+	return rc;
+}
+
+void ot_store_rollback(ot_store *st)
+{
+	if (!st || !st->in_txn)
+		return;
+	st->ops->rollback(st);
+	st->in_txn = 0;
+	st->savepoints = 0;
+}
+
+ot_status ot_store_savepoint(ot_store *st, ot_error *err)
+{
+	CHECK_WRITE(st);
+	ot_status rc = st->ops->savepoint(st, err);
+	if (!rc)
+		st->savepoints++;
+	return rc;
+}
+
+ot_status ot_store_release(ot_store *st, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (st->savepoints == 0)
+		return otx_err(err, OT_ERR_ARG, "no savepoint to release");
+	ot_status rc = st->ops->release(st, err);
+	if (!rc)
+		st->savepoints--;
+	return rc;
+}
+
+ot_status ot_store_rollback_to(ot_store *st, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (st->savepoints == 0)
+		return otx_err(err, OT_ERR_ARG, "no savepoint to roll back to");
+	ot_status rc = st->ops->rollback_to(st, err);
+	if (!rc)
+		st->savepoints--;
+	return rc;
+}
+
+ot_status ot_store_get_meta(ot_store *st, const char *name, char **value, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!name || !value)
+		return otx_err(err, OT_ERR_ARG, "bad meta arguments");
+	return st->ops->get_meta(st, name, value, err);
+}
+
+ot_status ot_store_set_meta(ot_store *st, const char *name, const char *value, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!name || !value)
+		return otx_err(err, OT_ERR_ARG, "bad meta arguments");
+	return st->ops->set_meta(st, name, value, err);
+}
+
+ot_status ot_store_entry_count(ot_store *st, uint64_t *count, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!count)
+		return otx_err(err, OT_ERR_ARG, "bad arguments");
+	return st->ops->entry_count(st, count, err);
+}
+
+ot_status ot_store_put_entry(ot_store *st, uint64_t index, const uint8_t *data, size_t len,
+                             ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!data && len)
+		return otx_err(err, OT_ERR_ARG, "bad entry");
+	return st->ops->put_entry(st, index, data, len, err);
+}
+
+ot_status ot_store_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_t *len,
+                             ot_error *err)
+{
+	CHECK_ST(st);
+	if (!data || !len)
+		return otx_err(err, OT_ERR_ARG, "bad arguments");
+	return st->ops->get_entry(st, index, data, len, err);
+}
+
+ot_status ot_store_scan_entries(ot_store *st, uint64_t start, uint64_t count, ot_entry_cb cb,
+                                void *ctx, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!cb)
+		return otx_err(err, OT_ERR_ARG, "no callback");
+	return st->ops->scan_entries(st, start, count, cb, ctx, err);
+}
+
+ot_status ot_store_put_tile(ot_store *st, int level, uint64_t index, unsigned width,
+                            const uint8_t *data, size_t len, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!data || !len)
+		return otx_err(err, OT_ERR_ARG, "bad tile");
+	return st->ops->put_tile(st, level, index, width, data, len, err);
+}
+
+ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                            uint8_t **data, size_t *len, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!width || !data || !len)
+		return otx_err(err, OT_ERR_ARG, "bad arguments");
+	return st->ops->get_tile(st, level, index, width, data, len, err);
+}
+
+ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note, size_t len,
+                                  ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!note || !len)
+		return otx_err(err, OT_ERR_ARG, "bad checkpoint");
+	return st->ops->put_checkpoint(st, size, note, len, err);
+}
+
+ot_status ot_store_get_checkpoint(ot_store *st, uint64_t *size, char **note, size_t *len,
+                                  ot_error *err)
+{
+	CHECK_ST(st);
+	if (!size || !note || !len)
+		return otx_err(err, OT_ERR_ARG, "bad arguments");
+	return st->ops->get_checkpoint(st, size, note, len, err);
+}
+
+ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *key, const uint8_t *value,
+                          size_t len, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!ns || !key || (!value && len))
+		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+	return st->ops->kv_put(st, ns, key, value, len, err);
+}
+
+ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t **value,
+                          size_t *len, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!ns || !key || !value || !len)
+		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+	return st->ops->kv_get(st, ns, key, value, len, err);
+}
+
+ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (!ns || !key)
+		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+	return st->ops->kv_del(st, ns, key, err);
+}
+
+ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
+                           void *ctx, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!ns || !cb)
+		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+	return st->ops->kv_scan(st, ns, prefix ? prefix : "", cb, ctx, err);
+}

@@ -1,0 +1,55 @@
+/*
+ * store_int.h: what a storage backend implements. ot_store is a vtable
+ * pointer plus the backend's own state; store.c dispatches the public calls.
+ */
+#ifndef OT_STORE_INT_H
+#define OT_STORE_INT_H
+
+#include "oretrail/store.h"
+
+typedef struct otx_store_ops {
+	const char *name;
+	void (*close)(ot_store *st);
+	ot_status (*begin)(ot_store *st, ot_error *err);
+	ot_status (*commit)(ot_store *st, ot_error *err);
+	void (*rollback)(ot_store *st);
+	ot_status (*savepoint)(ot_store *st, ot_error *err);
+	ot_status (*release)(ot_store *st, ot_error *err);
+	ot_status (*rollback_to)(ot_store *st, ot_error *err);
+	ot_status (*get_meta)(ot_store *st, const char *name, char **value, ot_error *err);
+	ot_status (*set_meta)(ot_store *st, const char *name, const char *value, ot_error *err);
+	ot_status (*entry_count)(ot_store *st, uint64_t *count, ot_error *err);
+	ot_status (*put_entry)(ot_store *st, uint64_t index, const uint8_t *data, size_t len,
+	                       ot_error *err);
+	ot_status (*get_entry)(ot_store *st, uint64_t index, uint8_t **data, size_t *len,
+	                       ot_error *err);
+	ot_status (*scan_entries)(ot_store *st, uint64_t start, uint64_t count, ot_entry_cb cb,
+	                          void *ctx, ot_error *err);
+	ot_status (*put_tile)(ot_store *st, int level, uint64_t index, unsigned width,
+	                      const uint8_t *data, size_t len, ot_error *err);
+	ot_status (*get_tile)(ot_store *st, int level, uint64_t index, unsigned *width,
+	                      uint8_t **data, size_t *len, ot_error *err);
+	ot_status (*put_checkpoint)(ot_store *st, uint64_t size, const char *note, size_t len,
+	                            ot_error *err);
+	ot_status (*get_checkpoint)(ot_store *st, uint64_t *size, char **note, size_t *len,
+	                            ot_error *err);
+	ot_status (*kv_put)(ot_store *st, const char *ns, const char *key, const uint8_t *value,
+	                    size_t len, ot_error *err);
+	ot_status (*kv_get)(ot_store *st, const char *ns, const char *key, uint8_t **value,
+	                    size_t *len, ot_error *err);
+	ot_status (*kv_del)(ot_store *st, const char *ns, const char *key, ot_error *err);
+	ot_status (*kv_scan)(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
+	                     void *ctx, ot_error *err);
+} otx_store_ops;
+
+struct ot_store {
+	const otx_store_ops *ops;
+	int readonly;
+	int in_txn;
+	int savepoints;
+};
+
+/* Backends. */
+ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error *err);
+
+#endif

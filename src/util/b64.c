@@ -1,0 +1,67 @@
+/*
+ * b64.c: base64 and hex via libsodium. The decoders are strict: they accept
+ * only the canonical form, so that one value has one encoding.
+ */
+#include "util/b64.h"
+
+#include <sodium.h>
+#include <string.h>
+
+size_t otx_b64_len(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
+
+void otx_b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2base64(out, otx_b64_len(n) + 1, in, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+ot_status otx_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	size_t n = 0;
+	const char *end = NULL;
+	if (len % 4 != 0)
+		return OT_ERR_PARSE;
+	if (len / 4 * 3 > cap + 2)
+		return OT_ERR_TOOBIG;
+	if (sodium_base642bin(out, cap, in, len, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
+		return (len / 4 * 3 > cap) ? OT_ERR_TOOBIG : OT_ERR_PARSE;
+	if (end != in + len)
+		return OT_ERR_PARSE;
+	/* Reject non-canonical encodings (nonzero bits in the last padded group). */
+	if (n % 3) {
+		uint8_t last[3] = {0};
+		char enc[5];
+		memcpy(last, out + (n - n % 3), n % 3);
+		sodium_bin2base64(enc, sizeof enc, last, n % 3, sodium_base64_VARIANT_ORIGINAL);
+		if (memcmp(enc, in + len - 4, 4) != 0)
+			return OT_ERR_PARSE;
+	}
+	*out_len = n;
+	return OT_OK;
+}
+
+void otx_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2hex(out, 2 * n + 1, in, n);
+}
+
+ot_status otx_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	size_t n = 0;
+	const char *end = NULL;
+	if (len % 2 != 0)
+		return OT_ERR_PARSE;
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return OT_ERR_PARSE;
+	}
+	if (len / 2 > cap)
+		return OT_ERR_TOOBIG;
+	if (sodium_hex2bin(out, cap, in, len, NULL, &n, &end) != 0 || end != in + len)
+		return OT_ERR_PARSE;
+	*out_len = n;
+	return OT_OK;
+}
