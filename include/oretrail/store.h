@@ -44,6 +44,10 @@ OT_EXPORT void ot_store_close(ot_store *st);
 /* A short name of the backend ("sqlite"). */
 OT_EXPORT const char *ot_store_backend(const ot_store *st);
 
+/* Checks the store's own structures (for SQLite: PRAGMA quick_check).
+ * OT_OK, or OT_ERR_CORRUPT with the first problem in err. */
+OT_EXPORT ot_status ot_store_check(ot_store *st, ot_error *err);
+
 /* --- transactions --- */
 OT_EXPORT ot_status ot_store_begin(ot_store *st, ot_error *err);
 OT_EXPORT ot_status ot_store_commit(ot_store *st, ot_error *err);

@@ -62,6 +62,9 @@ ot_status ot_checkpoint_parse(const char *text, size_t len, ot_checkpoint *out, 
 	if ((size_t)(nl - p) > OT_ORIGIN_MAX)
 		return otx_err(err, OT_ERR_PARSE, "checkpoint origin is longer than %d bytes",
 		               OT_ORIGIN_MAX);
+	for (const char *q = p; q < nl; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return otx_err(err, OT_ERR_PARSE, "checkpoint origin has a control character");
 	memcpy(out->origin, p, (size_t)(nl - p));
 	p = nl + 1;
 

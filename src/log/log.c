@@ -738,10 +738,18 @@ static ot_status compare_tile(builder *b, int level, const edge_tile *t, ot_erro
 		size_t at = 0;
 		while (at < want && data[at] == vc->packed[at])
 			at++;
-		otx_err_at(&e, OT_ERR_CORRUPT, "tile_mismatch", (int64_t)(at / OT_HASH_SIZE),
-		           "%s: stored tile differs from the one recomputed from the entries "
-		           "(first at hash %zu)",
-		           path, at / OT_HASH_SIZE);
+		size_t k = at / OT_HASH_SIZE;
+		if (level == 0 && k < t->width)
+			otx_err_at(&e, OT_ERR_CORRUPT, "entry_mismatch",
+			           (int64_t)(t->index * OT_TILE_WIDTH + k),
+			           "entry %llu does not hash to its leaf hash in %s: the entry or the "
+			           "tile was altered",
+			           (unsigned long long)(t->index * OT_TILE_WIDTH + k), path);
+		else
+			otx_err_at(&e, OT_ERR_CORRUPT, "tile_mismatch", (int64_t)k,
+			           "%s: the stored tile differs from the one recomputed from the "
+			           "entries (first at hash %zu)",
+			           path, k);
 		problem(vc, &e);
 	}
 	free(data);
@@ -847,6 +855,12 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 	vc->packed = malloc(NODES * OT_HASH_SIZE);
 	ot_status rc = vc->packed ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
 	uint64_t count = 0;
+	if (!rc) {
+		ot_error e;
+		ot_error_clear(&e);
+		if (ot_store_check(log->st, &e) != OT_OK)
+			problem(vc, &e);
+	}
 	if (!rc)
 		rc = ot_store_entry_count(log->st, &count, err);
 	if (!rc && count != log->b.size)

@@ -147,6 +147,27 @@ static void s_close(ot_store *st)
 	free(s);
 }
 
+static ot_status s_check(ot_store *st, ot_error *err)
+{
+	sqlite_store *s = S(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, err, rc, "checking the database");
+	ot_status st_rc = OT_OK;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(q, 0);
+		if (!res || strcmp(res, "ok") != 0)
+			st_rc = otx_err(err, OT_ERR_CORRUPT, "%s: the database file is damaged: %s",
+			                s->path, res ? res : "(no result)");
+	} else {
+		st_rc = fail(s, err, rc, "checking the database");
+	}
+	sqlite3_finalize(q);
+	return st_rc;
+}
+
 static ot_status s_begin(ot_store *st, ot_error *err)
 {
 	return exec(S(st), "BEGIN IMMEDIATE", err);
@@ -464,6 +485,7 @@ static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 static const otx_store_ops SQLITE_OPS = {
     .name = "sqlite",
     .close = s_close,
+    .check = s_check,
     .begin = s_begin,
     .commit = s_commit,
     .rollback = s_rollback,

@@ -42,6 +42,12 @@ const char *ot_store_backend(const ot_store *st)
 			return otx_err(err, OT_ERR_ARG, "write outside a transaction");  \
 	} while (0)
 
+ot_status ot_store_check(ot_store *st, ot_error *err)
+{
+	CHECK_ST(st);
+	return st->ops->check(st, err);
+}
+
 ot_status ot_store_begin(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);

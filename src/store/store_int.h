@@ -10,6 +10,7 @@
 typedef struct otx_store_ops {
 	const char *name;
 	void (*close)(ot_store *st);
+	ot_status (*check)(ot_store *st, ot_error *err);
 	ot_status (*begin)(ot_store *st, ot_error *err);
 	ot_status (*commit)(ot_store *st, ot_error *err);
 	void (*rollback)(ot_store *st);
