@@ -208,20 +208,22 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 	return OT_OK;
 }
 
-/* Fills h with the tile record of (level, index), from the edge, the cache
- * or the store; *width gets its width. */
+/* Finds the tile record of (level, index): in the edge, the cache, or else
+ * read from the store into `scratch`. *h points at it until the next append
+ * or cache fill; *width gets its width. */
 static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *width,
-                          uint8_t (*h)[OT_HASH_SIZE], ot_error *err)
+                          uint8_t (*scratch)[OT_HASH_SIZE], const uint8_t (**h)[OT_HASH_SIZE],
+                          ot_error *err)
 {
 	const edge_tile *e = &log->b.edge[level];
 	if (e->index == index && e->width) {
-		memcpy(h, e->h, sizeof e->h);
+		*h = (const uint8_t(*)[OT_HASH_SIZE])e->h;
 		*width = e->width;
 		return OT_OK;
 	}
 	cached_tile *c = log->cache ? &log->cache[(index * 8 + (uint64_t)level) % CACHE_SLOTS] : NULL;
 	if (c && c->valid && c->level == level && c->index == index) {
-		memcpy(h, c->h, sizeof c->h);
+		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
 		*width = OT_TILE_WIDTH;
 		return OT_OK;
 	}
@@ -230,16 +232,18 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 	ot_status rc = ot_store_get_tile(log->st, level, index, width, &data, &len, err);
 	if (rc)
 		return rc;
-	rc = unpack_record(data, len, *width, h);
+	rc = unpack_record(data, len, *width, scratch);
 	free(data);
 	if (rc)
 		return otx_err(err, OT_ERR_CORRUPT, "tile %d/%llu is damaged (%zu bytes for width %u)",
 		               level, (unsigned long long)index, len, *width);
+	*h = (const uint8_t(*)[OT_HASH_SIZE])scratch;
 	if (c && *width == OT_TILE_WIDTH) {
 		c->valid = 1;
 		c->level = level;
 		c->index = index;
-		memcpy(c->h, h, sizeof c->h);
+		memcpy(c->h, scratch, sizeof c->h);
+		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
 	}
 	return OT_OK;
 }
@@ -247,7 +251,8 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
-	uint8_t (*h)[OT_HASH_SIZE]; /* scratch tile */
+	uint8_t (*scratch)[OT_HASH_SIZE];  /* a tile read from the store */
+	const uint8_t (*h)[OT_HASH_SIZE];  /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
 	unsigned have_width;
@@ -264,7 +269,7 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	if (tl >= LEVELS)
 		return otx_err(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
 	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, nc->h, nc->err);
+		ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
 		if (rc) {
 			nc->have_level = -1;
 			if (rc == OT_ERR_NOTFOUND)
@@ -291,13 +296,14 @@ static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
 	nc->have_level = -1;
 	nc->have_index = 0;
 	nc->have_width = 0;
-	nc->h = malloc(NODES * OT_HASH_SIZE);
-	return nc->h ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	nc->h = NULL;
+	nc->scratch = malloc(NODES * OT_HASH_SIZE);
+	return nc->scratch ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
 }
 
 static void node_ctx_free(node_ctx *nc)
 {
-	free(nc->h);
+	free(nc->scratch);
 }
 
 ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE], ot_error *err)
@@ -657,11 +663,12 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 	}
 	if (t->level >= LEVELS)
 		return otx_err(err, OT_ERR_NOTFOUND, "%s does not exist", path);
-	uint8_t(*h)[OT_HASH_SIZE] = malloc(NODES * OT_HASH_SIZE);
-	if (!h)
+	uint8_t(*scratch)[OT_HASH_SIZE] = malloc(NODES * OT_HASH_SIZE);
+	if (!scratch)
 		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	const uint8_t(*h)[OT_HASH_SIZE] = NULL;
 	unsigned width = 0;
-	ot_status rc = get_tile(log, t->level, t->index, &width, h, err);
+	ot_status rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
 	if (rc == OT_ERR_NOTFOUND)
 		rc = otx_err(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)
@@ -676,7 +683,7 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 			*len = n;
 		}
 	}
-	free(h);
+	free(scratch);
 	return rc;
 }
 
