@@ -58,91 +58,36 @@ static int print_proof(const otx_proof_file *p)
 	return EXIT_OK;
 }
 
-static int inclusion(int argc, char **argv)
+/* `proof inclusion` (INDEX [SIZE]) and `proof consistency` (SIZE1 SIZE2). */
+static int make_proof(int argc, char **argv, int consistency)
 {
+	const char *what = consistency ? "proof consistency" : "proof inclusion";
 	const char *db = NULL;
 	int code = parse_db(argc, argv, &db);
 	if (code)
 		return code < 0 ? EXIT_OK : code;
 	int nargs = argc - optind;
-	uint64_t index = 0, size = 0;
-	if (nargs < 1 || nargs > 2 || !cli_parse_u64(argv[optind], &index) ||
-	    (nargs == 2 && !cli_parse_u64(argv[optind + 1], &size)))
-		return cli_failf(EXIT_USAGE, "proof inclusion",
-		                 "expected INDEX [SIZE] as decimal numbers");
+	uint64_t a = 0, b = 0;
+	int have_b = nargs == 2;
+	if (nargs < (consistency ? 2 : 1) || nargs > 2 || !cli_parse_u64(argv[optind], &a) ||
+	    (have_b && !cli_parse_u64(argv[optind + 1], &b)))
+		return cli_failf(EXIT_USAGE, what, "expected %s as decimal numbers",
+		                 consistency ? "SIZE1 SIZE2" : "INDEX [SIZE]");
 	cli_ledger l;
 	code = cli_ledger_open(&l, db, CLI_READ, NULL);
 	if (code)
 		return code;
-	if (nargs == 1)
-		size = ot_log_size(l.log);
+	if (!have_b)
+		b = ot_log_size(l.log);
 	ot_error err;
 	ot_error_clear(&err);
 	otx_proof_file *p = calloc(1, sizeof *p);
-	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
-	if (!p) {
-		code = cli_failf(EXIT_STORE, "proof inclusion", "out of memory");
-		goto out;
-	}
-	p->index = index;
-	p->size = size;
-	p->a.len = p->b.len = OT_HASH_SIZE;
-	if (ot_log_inclusion_proof(l.log, index, size, proof, &p->n, &err) ||
-	    ot_log_leaf_hash(l.log, index, p->a.h, &err) ||
-	    ot_log_tree_hash(l.log, size, p->b.h, &err)) {
-		code = cli_fail(0, "proof inclusion", &err);
-		goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
-		p->proof[i].len = OT_HASH_SIZE;
-	}
-	code = print_proof(p);
-out:
-	free(p);
-	cli_ledger_close(&l);
-	return code;
-}
-
-static int consistency(int argc, char **argv)
-{
-	const char *db = NULL;
-	int code = parse_db(argc, argv, &db);
-	if (code)
-		return code < 0 ? EXIT_OK : code;
-	uint64_t size1 = 0, size2 = 0;
-	if (argc - optind != 2 || !cli_parse_u64(argv[optind], &size1) ||
-	    !cli_parse_u64(argv[optind + 1], &size2))
-		return cli_failf(EXIT_USAGE, "proof consistency",
-		                 "expected SIZE1 SIZE2 as decimal numbers");
-	cli_ledger l;
-	code = cli_ledger_open(&l, db, CLI_READ, NULL);
-	if (code)
-		return code;
-	ot_error err;
-	ot_error_clear(&err);
-	otx_proof_file *p = calloc(1, sizeof *p);
-	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
-	if (!p) {
-		code = cli_failf(EXIT_STORE, "proof consistency", "out of memory");
-		goto out;
-	}
-	p->consistency = 1;
-	p->index = size1;
-	p->size = size2;
-	p->a.len = p->b.len = OT_HASH_SIZE;
-	if (ot_log_consistency_proof(l.log, size1, size2, proof, &p->n, &err) ||
-	    ot_log_tree_hash(l.log, size1, p->a.h, &err) ||
-	    ot_log_tree_hash(l.log, size2, p->b.h, &err)) {
-		code = cli_fail(0, "proof consistency", &err);
-		goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
-		p->proof[i].len = OT_HASH_SIZE;
-	}
-	code = print_proof(p);
-out:
+	if (!p)
+		code = cli_failf(EXIT_STORE, what, "out of memory");
+	else if (otx_proof_file_from_log(l.log, consistency, a, b, p, &err))
+		code = cli_fail(0, what, &err);
+	else
+		code = print_proof(p);
 	free(p);
 	cli_ledger_close(&l);
 	return code;
@@ -192,9 +137,9 @@ int cmd_proof(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "inclusion") == 0)
-		return inclusion(argc - 1, argv + 1);
+		return make_proof(argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "consistency") == 0)
-		return consistency(argc - 1, argv + 1);
+		return make_proof(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "check") == 0)
 		return check(argc - 1, argv + 1);
 	return cli_failf(EXIT_USAGE, "proof", "no such proof verb \"%s\" (inclusion, consistency, check)",

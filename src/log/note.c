@@ -194,43 +194,70 @@ static size_t trim_newline(const char *text, size_t len)
 	return len;
 }
 
+/* The parts of a key string after any "PRIVATE+KEY+" prefix:
+ * <name>+<8 hex id>+<base64(0x01 || 32 key bytes)>. `kind` names the key in
+ * messages. The caller wipes `key` when it is secret. */
+static ot_status parse_key_parts(const char *text, size_t len, const char *kind,
+                                 char name[OT_KEY_NAME_MAX + 1], uint32_t *id, uint8_t key[32],
+                                 ot_error *err)
+{
+	const char *f[3];
+	size_t fl[3];
+	uint8_t raw[64];
+	size_t rawlen = 0;
+	if (split_plus(text, len, f, fl, 3) != 3)
+		return otx_err(err, OT_ERR_KEY, "not a %s key: expected <name>+<id>+<key>", kind);
+	if (!valid_name(f[0], fl[0]))
+		return otx_err(err, OT_ERR_KEY, "%s key has an invalid name", kind);
+	if (!parse_hex32(f[1], fl[1], id))
+		return otx_err(err, OT_ERR_KEY, "%s key id is not 8 lowercase hex digits", kind);
+	if (otx_b64_decode(f[2], fl[2], raw, sizeof raw, &rawlen) != OT_OK || rawlen != 33) {
+		sodium_memzero(raw, sizeof raw);
+		return otx_err(err, OT_ERR_KEY, "%s key data is not base64 of 33 bytes", kind);
+	}
+	if (raw[0] != ALG_ED25519) {
+		sodium_memzero(raw, sizeof raw);
+		return otx_err(err, OT_ERR_KEY, "%s key algorithm %u is not Ed25519 (1)", kind, raw[0]);
+	}
+	memcpy(name, f[0], fl[0]);
+	name[fl[0]] = 0;
+	memcpy(key, raw + 1, 32);
+	sodium_memzero(raw, sizeof raw);
+	return OT_OK;
+}
+
+static ot_status key_id_mismatch(ot_error *err, const char *kind, uint32_t id, uint32_t want)
+{
+	return otx_err(err, OT_ERR_KEY, "%s key id %08x does not match its name and key (want %08x)",
+	               kind, id, want);
+}
+
 ot_status ot_signer_parse(const char *text, size_t len, ot_signer **out, ot_error *err)
 {
 	if (!text || !out)
 		return otx_err(err, OT_ERR_ARG, "no key given");
 	otx_crypto_init();
 	len = trim_newline(text, len);
-	const char *f[6];
-	size_t fl[6];
-	size_t n = split_plus(text, len, f, fl, 5);
-	uint32_t id;
-	uint8_t raw[64];
-	size_t rawlen = 0;
-	if (n != 5 || fl[0] != 7 || memcmp(f[0], "PRIVATE", 7) != 0 || fl[1] != 3 ||
-	    memcmp(f[1], "KEY", 3) != 0)
+	static const char prefix[] = "PRIVATE+KEY+";
+	size_t plen = sizeof prefix - 1;
+	if (len < plen || memcmp(text, prefix, plen) != 0)
 		return otx_err(err, OT_ERR_KEY,
 		               "not a signer key: expected PRIVATE+KEY+<name>+<id>+<key>");
-	if (!valid_name(f[2], fl[2]))
-		return otx_err(err, OT_ERR_KEY, "signer key has an invalid name");
-	if (!parse_hex32(f[3], fl[3], &id))
-		return otx_err(err, OT_ERR_KEY, "signer key id is not 8 lowercase hex digits");
-	if (otx_b64_decode(f[4], fl[4], raw, sizeof raw, &rawlen) != OT_OK || rawlen != 33)
-		return otx_err(err, OT_ERR_KEY, "signer key data is not base64 of 33 bytes");
-	if (raw[0] != ALG_ED25519) {
-		sodium_memzero(raw, sizeof raw);
-		return otx_err(err, OT_ERR_KEY, "signer key algorithm %u is not Ed25519 (1)", raw[0]);
-	}
+	char name[OT_KEY_NAME_MAX + 1];
+	uint32_t id;
+	uint8_t seed[32];
+	ot_status rc = parse_key_parts(text + plen, len - plen, "signer", name, &id, seed, err);
+	if (rc)
+		return rc;
 	ot_signer *s = NULL;
-	ot_status rc = signer_from_seed(f[2], fl[2], raw + 1, &s);
-	sodium_memzero(raw, sizeof raw);
+	rc = signer_from_seed(name, strlen(name), seed, &s);
+	sodium_memzero(seed, sizeof seed);
 	if (rc)
 		return otx_err(err, rc, "cannot allocate a key");
 	if (s->key_id != id) {
 		uint32_t want = s->key_id;
 		ot_signer_free(s);
-		return otx_err(err, OT_ERR_KEY,
-		               "signer key id %08x does not match its name and key (want %08x)", id,
-		               want);
+		return key_id_mismatch(err, "signer", id, want);
 	}
 	*out = s;
 	return OT_OK;
@@ -296,36 +323,18 @@ ot_status ot_verifier_parse(const char *text, size_t len, ot_verifier **out, ot_
 		return otx_err(err, OT_ERR_ARG, "no verifier key given");
 	otx_crypto_init();
 	len = trim_newline(text, len);
-	const char *f[4];
-	size_t fl[4];
-	size_t n = split_plus(text, len, f, fl, 3);
+	ot_verifier tmp;
 	uint32_t id;
-	uint8_t raw[64];
-	size_t rawlen = 0;
-	if (n != 3)
-		return otx_err(err, OT_ERR_KEY, "not a verifier key: expected <name>+<id>+<key>");
-	if (!valid_name(f[0], fl[0]))
-		return otx_err(err, OT_ERR_KEY, "verifier key has an invalid name");
-	if (!parse_hex32(f[1], fl[1], &id))
-		return otx_err(err, OT_ERR_KEY, "verifier key id is not 8 lowercase hex digits");
-	if (otx_b64_decode(f[2], fl[2], raw, sizeof raw, &rawlen) != OT_OK || rawlen != 33)
-		return otx_err(err, OT_ERR_KEY, "verifier key data is not base64 of 33 bytes");
-	if (raw[0] != ALG_ED25519)
-		return otx_err(err, OT_ERR_KEY, "verifier key algorithm %u is not Ed25519 (1)",
-		               raw[0]);
-	ot_verifier *v = calloc(1, sizeof *v);
+	ot_status rc = parse_key_parts(text, len, "verifier", tmp.name, &id, tmp.pk, err);
+	if (rc)
+		return rc;
+	tmp.key_id = key_id(tmp.name, tmp.pk);
+	if (tmp.key_id != id)
+		return key_id_mismatch(err, "verifier", id, tmp.key_id);
+	ot_verifier *v = malloc(sizeof *v);
 	if (!v)
 		return otx_err(err, OT_ERR_NOMEM, "cannot allocate a key");
-	memcpy(v->name, f[0], fl[0]);
-	memcpy(v->pk, raw + 1, 32);
-	v->key_id = key_id(v->name, v->pk);
-	if (v->key_id != id) {
-		uint32_t want = v->key_id;
-		free(v);
-		return otx_err(err, OT_ERR_KEY,
-		               "verifier key id %08x does not match its name and key (want %08x)", id,
-		               want);
-	}
+	*v = tmp;
 	*out = v;
 	return OT_OK;
 }

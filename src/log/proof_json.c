@@ -168,6 +168,33 @@ ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 	return OT_OK;
 }
 
+ot_status otx_proof_file_from_log(ot_log *log, int consistency, uint64_t a, uint64_t b,
+                                  otx_proof_file *out, ot_error *err)
+{
+	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	memset(out, 0, sizeof *out);
+	out->consistency = consistency;
+	out->index = a;
+	out->size = b;
+	out->want_err = -1;
+	out->a.len = out->b.len = OT_HASH_SIZE;
+	ot_status rc;
+	if (consistency)
+		rc = ot_log_consistency_proof(log, a, b, proof, &out->n, err);
+	else
+		rc = ot_log_inclusion_proof(log, a, b, proof, &out->n, err);
+	if (!rc)
+		rc = consistency ? ot_log_tree_hash(log, a, out->a.h, err)
+		                 : ot_log_leaf_hash(log, a, out->a.h, err);
+	if (!rc)
+		rc = ot_log_tree_hash(log, b, out->b.h, err);
+	for (size_t i = 0; !rc && i < out->n; i++) {
+		memcpy(out->proof[i].h, proof[i], OT_HASH_SIZE);
+		out->proof[i].len = OT_HASH_SIZE;
+	}
+	return rc;
+}
+
 static json_t *hash_json(const otx_json_hash *h)
 {
 	char b64[128];

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/log.h"
 #include "oretrail/proof.h"
 #include "oretrail/status.h"
 
@@ -39,6 +40,12 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 
 /* Verifies a parsed proof: OT_OK or OT_ERR_VERIFY (with a reason in err). */
 ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err);
+
+/* Fills `out` from the log: an inclusion proof of entry a in the tree of b
+ * entries (with its leaf hash and the root), or a consistency proof from
+ * size a to size b (with both roots). */
+ot_status otx_proof_file_from_log(ot_log *log, int consistency, uint64_t a, uint64_t b,
+                                  otx_proof_file *out, ot_error *err);
 
 /* Writes a proof as JSON (2-space indented, like the golden files) into a
  * malloc'ed string. */
