@@ -42,6 +42,12 @@ OT_EXPORT void ot_log_close(ot_log *log);
 OT_EXPORT const char *ot_log_origin(const ot_log *log);
 OT_EXPORT uint64_t ot_log_size(const ot_log *log);
 
+/* Catches up with entries appended through another handle on the same store
+ * (another thread or process): reloads the right edge when the store holds
+ * more entries than the log knows. For read-only handles between reads; not
+ * inside a transaction. Cheap when nothing changed (one count query). */
+OT_EXPORT ot_status ot_log_refresh(ot_log *log, ot_error *err);
+
 /* Appends n entries (each 1..OT_ENTRY_MAX bytes) in one durable transaction
  * with a new signed checkpoint. On success *first_index is the index of the
  * first one. On failure nothing is appended. */

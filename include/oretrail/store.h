@@ -49,6 +49,13 @@ OT_EXPORT const char *ot_store_backend(const ot_store *st);
 OT_EXPORT ot_status ot_store_check(ot_store *st, ot_error *err);
 
 /* --- transactions --- */
+/* A read snapshot: the reads until ot_store_read_end see one consistent
+ * state, and cost one lock instead of one per read. Calls nest; inside a
+ * write transaction they do nothing. A write transaction cannot begin while
+ * a snapshot is open. */
+OT_EXPORT ot_status ot_store_read_begin(ot_store *st, ot_error *err);
+OT_EXPORT void ot_store_read_end(ot_store *st);
+
 OT_EXPORT ot_status ot_store_begin(ot_store *st, ot_error *err);
 OT_EXPORT ot_status ot_store_commit(ot_store *st, ot_error *err);
 OT_EXPORT void ot_store_rollback(ot_store *st);

@@ -30,7 +30,12 @@
 
 #define LEVELS 8       /* tile levels: 8 x 8 bits covers 2^64 leaves */
 #define NODES 510      /* hashes in a full tile record: 256 + 128 + ... + 2 */
-#define CACHE_SLOTS 64 /* full tiles cached for reading */
+/* Full tiles cached for reading, direct-mapped: 64 slots for level 0, where
+ * reads are spread over the whole log, and 256 for the upper levels, which
+ * nearly every proof reads (10 million entries have 153 level-1 tiles). */
+#define CACHE_LEVEL0 64
+#define CACHE_UPPER 256
+#define CACHE_SLOTS (CACHE_LEVEL0 + CACHE_UPPER)
 
 typedef struct edge_tile {
 	uint64_t index;  /* tile index at its level */
@@ -221,7 +226,9 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 		*width = e->width;
 		return OT_OK;
 	}
-	cached_tile *c = log->cache ? &log->cache[(index * 8 + (uint64_t)level) % CACHE_SLOTS] : NULL;
+	size_t slot = level == 0 ? (size_t)(index % CACHE_LEVEL0)
+	                         : CACHE_LEVEL0 + (size_t)((index * 8 + (uint64_t)level) % CACHE_UPPER);
+	cached_tile *c = log->cache ? &log->cache[slot] : NULL;
 	if (c && c->valid && c->level == level && c->index == index) {
 		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
 		*width = OT_TILE_WIDTH;
@@ -298,11 +305,22 @@ static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
 	nc->have_width = 0;
 	nc->h = NULL;
 	nc->scratch = malloc(NODES * OT_HASH_SIZE);
-	return nc->scratch ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	if (!nc->scratch)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	/* One snapshot for all the reads of a proof or root: consistent, and
+	 * one lock instead of one per tile (bench/README.md). */
+	ot_status rc = ot_store_read_begin(log->st, err);
+	if (rc) {
+		free(nc->scratch);
+		nc->scratch = NULL;
+	}
+	return rc;
 }
 
 static void node_ctx_free(node_ctx *nc)
 {
+	if (nc->scratch)
+		ot_store_read_end(nc->log->st);
 	free(nc->scratch);
 }
 
@@ -512,6 +530,32 @@ uint64_t ot_log_size(const ot_log *log)
 	return log ? log->b.size : 0;
 }
 
+ot_status ot_log_refresh(ot_log *log, ot_error *err)
+{
+	if (!log)
+		return otx_err(err, OT_ERR_ARG, "no log");
+	if (log->in_txn)
+		return otx_err(err, OT_ERR_ARG, "cannot refresh a log inside a transaction");
+	ot_status rc = OT_OK;
+	/* Without a read transaction a writer may commit between the count and
+	 * the tile reads; the edge then does not match and we read again. */
+	for (int attempt = 0; attempt < 8; attempt++) {
+		uint64_t size = 0;
+		rc = ot_store_entry_count(log->st, &size, err);
+		if (rc || size == log->b.size)
+			return rc;
+		rc = load_edge(log, err);
+		if (!rc) {
+			log->committed_size = log->b.size;
+			return OT_OK;
+		}
+	}
+	/* Leave a consistent (empty) edge behind; the next refresh reloads. */
+	memset(log->b.edge, 0, sizeof log->b.edge);
+	log->b.size = log->committed_size = 0;
+	return rc;
+}
+
 ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const size_t *lens,
                                size_t n, uint64_t *first_index, ot_error *err)
 {
@@ -668,7 +712,13 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 		return otx_err(err, OT_ERR_NOMEM, "out of memory");
 	const uint8_t(*h)[OT_HASH_SIZE] = NULL;
 	unsigned width = 0;
-	ot_status rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
+	ot_status rc = ot_store_read_begin(log->st, err);
+	if (rc) {
+		free(scratch);
+		return rc;
+	}
+	rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
+	ot_store_read_end(log->st);
 	if (rc == OT_ERR_NOTFOUND)
 		rc = otx_err(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)

@@ -139,7 +139,7 @@ static ot_status pragma_int(sqlite_store *s, const char *sql, int64_t *out, ot_e
 static void s_close(ot_store *st)
 {
 	sqlite_store *s = S(st);
-	if (s->base.in_txn)
+	if (s->base.in_txn || s->base.reading)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < Q_COUNT_ALL; i++)
 		sqlite3_finalize(s->q[i]);
@@ -166,6 +166,17 @@ static ot_status s_check(ot_store *st, ot_error *err)
 	}
 	sqlite3_finalize(q);
 	return st_rc;
+}
+
+static ot_status s_read_begin(ot_store *st, ot_error *err)
+{
+	/* A deferred transaction takes its snapshot at the first read. */
+	return exec(S(st), "BEGIN DEFERRED", err);
+}
+
+static void s_read_end(ot_store *st)
+{
+	sqlite3_exec(S(st)->db, "COMMIT", NULL, NULL, NULL);
 }
 
 static ot_status s_begin(ot_store *st, ot_error *err)
@@ -486,6 +497,8 @@ static const otx_store_ops SQLITE_OPS = {
     .name = "sqlite",
     .close = s_close,
     .check = s_check,
+    .read_begin = s_read_begin,
+    .read_end = s_read_end,
     .begin = s_begin,
     .commit = s_commit,
     .rollback = s_rollback,
@@ -574,6 +587,13 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	rc = check_schema(s, creating, err);
 	if (rc)
 		goto out;
+	/* A 16 KiB tile record spans one or two 16 KiB pages instead of five
+	 * 4 KiB ones; set before WAL mode and the first table fix the size. */
+	if (creating && !memory) {
+		rc = exec(s, "PRAGMA page_size=16384", err);
+		if (rc)
+			goto out;
+	}
 	if (!readonly && !memory) {
 		rc = exec(s, "PRAGMA journal_mode=WAL", err);
 		if (rc)

@@ -48,6 +48,28 @@ ot_status ot_store_check(ot_store *st, ot_error *err)
 	return st->ops->check(st, err);
 }
 
+ot_status ot_store_read_begin(ot_store *st, ot_error *err)
+{
+	CHECK_ST(st);
+	if (st->in_txn)
+		return OT_OK;
+	if (st->reading == 0) {
+		ot_status rc = st->ops->read_begin(st, err);
+		if (rc)
+			return rc;
+	}
+	st->reading++;
+	return OT_OK;
+}
+
+void ot_store_read_end(ot_store *st)
+{
+	if (!st || st->in_txn || st->reading == 0)
+		return;
+	if (--st->reading == 0)
+		st->ops->read_end(st);
+}
+
 ot_status ot_store_begin(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);
@@ -55,6 +77,8 @@ ot_status ot_store_begin(ot_store *st, ot_error *err)
 		return otx_err(err, OT_ERR_READONLY, "the store is open read-only");
 	if (st->in_txn)
 		return otx_err(err, OT_ERR_ARG, "a transaction is already open");
+	if (st->reading)
+		return otx_err(err, OT_ERR_ARG, "a read snapshot is open");
 	ot_status rc = st->ops->begin(st, err);
 	if (!rc) {
 		st->in_txn = 1;

@@ -11,6 +11,8 @@ typedef struct otx_store_ops {
 	const char *name;
 	void (*close)(ot_store *st);
 	ot_status (*check)(ot_store *st, ot_error *err);
+	ot_status (*read_begin)(ot_store *st, ot_error *err);
+	void (*read_end)(ot_store *st);
 	ot_status (*begin)(ot_store *st, ot_error *err);
 	ot_status (*commit)(ot_store *st, ot_error *err);
 	void (*rollback)(ot_store *st);
@@ -48,6 +50,7 @@ struct ot_store {
 	int readonly;
 	int in_txn;
 	int savepoints;
+	int reading; /* nesting depth of read snapshots */
 };
 
 /* Backends. */
