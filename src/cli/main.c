@@ -12,6 +12,14 @@ static const cli_verb VERBS[] = {
     {"checkpoint", cmd_checkpoint, "print the latest signed checkpoint"},
     {"verify-log", cmd_verify_log, "recompute every tile and check the latest checkpoint"},
     {"proof", cmd_proof, "print or check inclusion and consistency proofs"},
+    {"key", cmd_key, "make an actor's signing key"},
+    {"submit", cmd_submit, "sign events and append them to the ledger"},
+    {"trace", cmd_trace, "trace a lot: holder, status, lineage, origin by mine and country"},
+    {"audit", cmd_audit, "replay the whole ledger and list findings and problems"},
+    {"contract", cmd_contract, "show a contract: what is committed, disclosed, withheld"},
+    {"report", cmd_report, "flows per mineral and country, concentration, payments"},
+    {"commit", cmd_commit, "commit to a confidential value; keep its opening"},
+    {"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,194 @@
+/*
+ * ledger.h: the chain-of-custody ledger: signed events checked against the
+ * ledger's rules and appended to the verifiable log, with the state that
+ * answers `trace`, `contract show`, `audit` and reports.
+ *
+ * A ledger is a store holding a log (log.h) whose key names the ledger's
+ * authority: the actor that registers the other actors and the sites.
+ * Submitting events checks each one (signer, role, custody, mass and element
+ * balance, ids; EVENTS.md) and, in one store transaction, writes the state
+ * changes and appends the entries with a new signed checkpoint: when
+ * ot_ledger_submit returns OT_OK the events are durable and published.
+ *
+ * Queries return JSON text in the shapes of EVENTS.md ("CLI outputs that
+ * tools read"), malloc'ed and NUL-terminated: the caller frees it with free().
+ * A ledger handle is used by one thread at a time.
+ */
+#ifndef ORETRAIL_LEDGER_H
+#define ORETRAIL_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "note.h"
+#include "status.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ot_ledger ot_ledger;
+
+enum {
+	OT_LEDGER_READONLY = 1 << 0, /* open the store read-only: queries and audit only */
+};
+
+/* Creates a new ledger in a new store at `path` (SQLite file; ":memory:"
+ * works for tests) whose log is named `origin` and whose authority is the
+ * actor named like `authority`'s key. The authority signs the log's
+ * checkpoints and, until it registers another key for itself, its events.
+ * The returned ledger can append (it keeps a reference to `authority`, which
+ * must outlive it). OT_ERR_EXISTS when the store already holds a log. */
+OT_EXPORT ot_status ot_ledger_create(const char *path, const char *origin,
+                                     const ot_signer *authority, ot_ledger **out, ot_error *err);
+
+/* Opens an existing ledger. `log_signer` is the log's key, needed only to
+ * append (NULL: read-only use); it must outlive the ledger. Flags:
+ * OT_LEDGER_READONLY. */
+OT_EXPORT ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flags,
+                                   ot_ledger **out, ot_error *err);
+
+/* Closes the ledger and its store. NULL is a no-op. */
+OT_EXPORT void ot_ledger_close(ot_ledger *l);
+
+/* The ledger's store and log, borrowed (valid until ot_ledger_close), for
+ * checkpoints, proofs and tiles. */
+OT_EXPORT ot_store *ot_ledger_store(ot_ledger *l);
+OT_EXPORT ot_log *ot_ledger_log(ot_ledger *l);
+/* The authority's actor id (the log key's name). */
+OT_EXPORT const char *ot_ledger_authority(const ot_ledger *l);
+
+/* --- submitting events --- */
+
+enum {
+	/* Append the events that pass and report the others, instead of
+	 * appending nothing when one fails. */
+	OT_SUBMIT_KEEP_GOING = 1 << 0,
+	/* Check only: nothing is written. Indexes are those the events would get. */
+	OT_SUBMIT_DRY_RUN = 1 << 1,
+};
+
+/* One submitted entry's outcome. */
+typedef struct ot_submit_result {
+	int64_t index;  /* log index of the appended entry; -1 when not appended */
+	ot_error error; /* why it was rejected; status OT_OK when it passed */
+} ot_submit_result;
+
+/*
+ * Submits n signed envelopes (JSON, any layout; each is stored in its RFC
+ * 8785 canonical form) in one transaction, each checked against the state
+ * left by the ones before it.
+ *
+ * By default all or none: the first rejected event aborts the batch, nothing
+ * is appended, and the call returns that event's status with err->index its
+ * position in the batch (0-based), err->code the rule's name (e.g.
+ * "mass_exceeded") and a message naming the event id, the field and why.
+ * With OT_SUBMIT_KEEP_GOING the events that pass are appended and the call
+ * returns OT_OK; `results` (then required) says which were rejected and why.
+ * `results` (n entries, may be NULL by default) receives each entry's log
+ * index; *n_appended (may be NULL) the number appended. Store failures
+ * (OT_ERR_IO, OT_ERR_FULL, ...) append nothing in either mode.
+ * The ledger must have been opened with its log key.
+ */
+OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries,
+                                     const size_t *lens, size_t n, int flags,
+                                     ot_submit_result *results, size_t *n_appended,
+                                     ot_error *err);
+
+/* --- queries: JSON text, malloc'ed, free with free() --- */
+
+enum {
+	OT_JSON_PRETTY = 1 << 0,   /* indent the output (default: compact, one line) */
+	OT_TRACE_CONTEXT = 1 << 1, /* trace: add "context" and "uses" (slower) */
+};
+
+/*
+ * Traces a lot from the index:
+ *   {"lot","material","mass_g","initial_g","holder","site","status",
+ *    "assay","certified"?,
+ *    "origins":[{"element","site","country","grams","mg","share_ppm"}],
+ *    "countries":[{"element","country","grams","mg","share_ppm"}],
+ *    "ancestry":[{"index","type","id"}],
+ *    "context":[...], "uses":[...]}          (with OT_TRACE_CONTEXT)
+ * origins: the lot's origin vector (mg of element by mine; grams rounded);
+ * share_ppm is the site's share of that element in the lot, shares adding up
+ * to exactly 10^6 per element; countries: the same summed by mine country.
+ * ancestry: the entries that made the lot and its ancestors, and shipped,
+ * received or assayed them before their descendant was made, in log order;
+ * it is read from an index in one lookup. With OT_TRACE_CONTEXT (one lookup
+ * per ancestor) also: context, the other entries that used an ancestor
+ * before its descendant was made (with the ancestry, all that a replay needs
+ * to recompute the vector exactly), and uses, the entries that used the lot.
+ * OT_ERR_NOTFOUND (code lot_not_found) for an unknown lot.
+ */
+OT_EXPORT ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
+                                    ot_error *err);
+
+/* Audit options; zero-initialise for the defaults. */
+typedef struct ot_audit_options {
+	int64_t now;            /* seconds since 1970 for time-based findings; 0: the clock */
+	uint32_t withheld_days; /* a committed field undisclosed longer is a finding; 0: 180 */
+	ot_progress_cb progress; /* may be NULL; called with entries replayed so far */
+	void *progress_ctx;
+} ot_audit_options;
+
+/*
+ * Audits the whole ledger: verifies the log (tiles, checkpoint signature),
+ * replays every entry from scratch into an empty in-memory store, checking
+ * that it is canonical and re-checking signatures, rules and origin vectors,
+ * then compares every state namespace of the replay with this ledger's.
+ *   {"entries":N,"ok":true|false,
+ *    "findings":[{"index","kind","subject","detail"}],
+ *    "problems":[{"index","code","message"}]}
+ * Findings are suspicious facts (transit loss, extraction beyond resources,
+ * exports without a certified assay, contract terms withheld); problems are
+ * where the ledger is broken. Returns OT_OK when ok is true, even with
+ * findings; when the ledger is broken it returns the first problem's status
+ * (OT_ERR_VERIFY, OT_ERR_CORRUPT, ...) and *json still holds the report.
+ */
+OT_EXPORT ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
+                                    char **json, ot_error *err);
+
+/*
+ * A contract: its public fields, each commitment with its disclosure state
+ * (disclosed value, or days withheld as of `now`; 0: the clock), and the
+ * payments that cite it.
+ *   {"contract","index","time","signer","fields":{...},
+ *    "commitments":[{"field","commit","disclosed":bool,"disclosed_index"?,
+ *                    "disclosed_time"?,"value"?,"withheld_days"?}],
+ *    "payments":[{"index","payer","payee","kind","amount","period"?}]}
+ * OT_ERR_NOTFOUND (code contract_not_found) for an unknown contract.
+ */
+OT_EXPORT ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, int64_t now,
+                                            int flags, char **json, ot_error *err);
+
+/*
+ * The flows report, per element ("mineral"):
+ *   {"minerals":[{"element",
+ *      "extracted":[{"country","grams"}],   element content of extracted lots
+ *      "processed":[{"country","grams"}],   of the outputs of beneficiation,
+ *                                           cracking, leaching, by site country
+ *      "refined":[{"country","grams"}],     of the outputs of separation,
+ *                                           smelting, refining
+ *      "exported":[{"from","to","grams"}],  of lots shipped across a border
+ *      "exported_origin":[{"country","grams"}],  the same by mine country
+ *      "concentration":[{"stage","top_country","top_share_ppm","hhi"}]}],
+ *    "payments":[{"payee","currency","amount","count"}],
+ *    "findings":N}
+ * Contents use the certified assay where there is one. Blending, split and
+ * merge move material without processing it and count for no stage. A chain
+ * of several processing steps counts at each of them (concentrate, then
+ * leach product), so "processed" can exceed "extracted"; "refined" is the
+ * IEA-style refining stage. Concentration per stage present (extracted,
+ * processed, refined, exported, exported_origin): the largest country's
+ * share and the Herfindahl-Hirschman index on the 0..10000 scale. Grams are
+ * element grams, rounded. Rows are sorted by amount, largest first.
+ */
+OT_EXPORT ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,356 @@
+/*
+ * cli_ledger.c: the helpers the ledger verbs share. See cli_ledger.h.
+ */
+#include "cli/cli_ledger.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/commit.h"
+#include "ledger/envelope.h"
+#include "util/error.h"
+
+static int open_code(ot_status rc)
+{
+	return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+}
+
+int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = ot_ledger_open(db, NULL, OT_LEDGER_READONLY, out, &err);
+	if (rc)
+		return cli_fail(open_code(rc), what, &err);
+	return EXIT_OK;
+}
+
+int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
+                       ot_signer **signer)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	*out = NULL;
+	*signer = NULL;
+	if (cli_load_signer(log_key, signer, &err)) {
+		char w[200];
+		snprintf(w, sizeof w, "%s: loading the ledger key", what);
+		return cli_fail(EXIT_USAGE, w, &err);
+	}
+	ot_status rc = ot_ledger_open(db, *signer, 0, out, &err);
+	if (rc) {
+		ot_signer_free(*signer);
+		*signer = NULL;
+		return cli_fail(open_code(rc), what, &err);
+	}
+	return EXIT_OK;
+}
+
+int cli_fail_json(int json, int code, const char *what, const ot_error *err)
+{
+	int rc = cli_fail(code, what, err);
+	if (json && err) {
+		json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code",
+		                      err->code[0] ? err->code : ot_status_code(err->status),
+		                      "message", err->message[0] ? err->message
+		                                                 : ot_status_str(err->status));
+		if (e && err->index >= 0)
+			json_object_set_new(json_object_get(e, "error"), "index",
+			                    json_integer((json_int_t)err->index));
+		char *s = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(e);
+	}
+	return rc;
+}
+
+int cli_parse_time(const char *s, int64_t *out)
+{
+	char full[OTX_TIME_LEN + 1];
+	if (strlen(s) == 10) {
+		snprintf(full, sizeof full, "%sT00:00:00Z", s);
+		s = full;
+	}
+	return otx_parse_time(s, out) == OT_OK;
+}
+
+int cli_print_json(const char *what, const char *json)
+{
+	if (printf("%s\n", json) < 0 || fflush(stdout) != 0)
+		return cli_failf(EXIT_STORE, what, "cannot write to standard output");
+	return EXIT_OK;
+}
+
+/* --- formatting --- */
+
+/* Writes v with thousands separators. */
+static void group(char *buf, size_t size, uint64_t v)
+{
+	char digits[32];
+	int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
+	size_t o = 0;
+	for (int i = 0; i < n && o + 1 < size; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && o + 2 < size)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+}
+
+const char *cli_fmt_mg(char *buf, size_t size, uint64_t mg)
+{
+	char whole[40];
+	if (mg < 1000) {
+		snprintf(buf, size, "%" PRIu64 " mg", mg);
+		return buf;
+	}
+	/* Three decimals of the unit: g from mg, kg from g, t from kg. */
+	const char *unit = "g";
+	uint64_t div = 1000; /* mg per unit */
+	if (mg >= UINT64_C(1000000000)) {
+		unit = "t";
+		div = UINT64_C(1000000000);
+	} else if (mg >= 1000000) {
+		unit = "kg";
+		div = 1000000;
+	}
+	uint64_t milli_div = div / 1000;
+	uint64_t thousandths = (mg + milli_div / 2) / milli_div;
+	group(whole, sizeof whole, thousandths / 1000);
+	snprintf(buf, size, "%s.%03" PRIu64 " %s", whole, thousandths % 1000, unit);
+	return buf;
+}
+
+const char *cli_fmt_grams(char *buf, size_t size, int64_t grams)
+{
+	char whole[40];
+	if (grams < 0) {
+		snprintf(buf, size, "%" PRId64 " g", grams);
+		return buf;
+	}
+	if (grams < 1000) {
+		snprintf(buf, size, "%" PRId64 " g", grams);
+		return buf;
+	}
+	if ((uint64_t)grams <= UINT64_MAX / 1000)
+		return cli_fmt_mg(buf, size, (uint64_t)grams * 1000);
+	group(whole, sizeof whole, (uint64_t)grams);
+	snprintf(buf, size, "%s g", whole);
+	return buf;
+}
+
+const char *cli_fmt_ppm(char *buf, size_t size, int64_t ppm)
+{
+	/* ppm / 10^4 is the percentage: four decimals, trailing zeros trimmed
+	 * down to two. */
+	int neg = ppm < 0;
+	uint64_t v = neg ? (uint64_t)0 - (uint64_t)ppm : (uint64_t)ppm;
+	char frac[8];
+	snprintf(frac, sizeof frac, "%04" PRIu64, v % 10000);
+	size_t len = 4;
+	while (len > 2 && frac[len - 1] == '0')
+		frac[--len] = 0;
+	snprintf(buf, size, "%s%" PRIu64 ".%s %%", neg ? "-" : "", v / 10000, frac);
+	return buf;
+}
+
+/* Currencies whose minor unit is not a hundredth (ISO 4217). */
+static unsigned minor_digits(const char *currency)
+{
+	static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
+	                                   "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+	                                   "XPF", NULL};
+	static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", NULL};
+	for (size_t i = 0; zero[i]; i++)
+		if (strcmp(currency, zero[i]) == 0)
+			return 0;
+	for (size_t i = 0; three[i]; i++)
+		if (strcmp(currency, three[i]) == 0)
+			return 3;
+	return 2;
+}
+
+const char *cli_fmt_money(char *buf, size_t size, int64_t minor, const char *currency)
+{
+	char whole[40];
+	unsigned d = minor_digits(currency ? currency : "");
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	uint64_t scale = d == 0 ? 1 : d == 3 ? 1000 : 100;
+	group(whole, sizeof whole, v / scale);
+	if (d == 0)
+		snprintf(buf, size, "%s%s %s", minor < 0 ? "-" : "", whole, currency ? currency : "");
+	else
+		snprintf(buf, size, "%s%s.%0*" PRIu64 " %s", minor < 0 ? "-" : "", whole, (int)d,
+		         v % scale, currency ? currency : "");
+	return buf;
+}
+
+const char *cli_fmt_assay(char *buf, size_t size, json_t *assay)
+{
+	size_t used = 0;
+	const char *el;
+	json_t *v;
+	buf[0] = 0;
+	json_object_foreach(assay, el, v) {
+		char pct[32];
+		cli_fmt_ppm(pct, sizeof pct, (int64_t)json_integer_value(v));
+		int n = snprintf(buf + used, size - used, "%s%s %s", used ? ", " : "", el, pct);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+const char *cli_fmt_value(char *buf, size_t size, json_t *v)
+{
+	buf[0] = 0;
+	if (json_is_string(v)) {
+		snprintf(buf, size, "%s", json_string_value(v));
+	} else if (otx_commit_is(v)) {
+		snprintf(buf, size, "(committed: %.19s...)", json_string_value(json_object_get(v, "commit")));
+	} else if (json_is_object(v) && json_object_size(v) == 2 &&
+	           json_is_integer(json_object_get(v, "amount")) &&
+	           json_is_string(json_object_get(v, "currency"))) {
+		cli_fmt_money(buf, size, (int64_t)json_integer_value(json_object_get(v, "amount")),
+		              json_string_value(json_object_get(v, "currency")));
+	} else if (json_is_array(v)) {
+		int strings = 1;
+		for (size_t i = 0; i < json_array_size(v); i++)
+			strings &= json_is_string(json_array_get(v, i));
+		if (strings) {
+			size_t used = 0;
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+				                 json_string_value(json_array_get(v, i)));
+				if (n < 0 || (size_t)n >= size - used)
+					break;
+				used += (size_t)n;
+			}
+			return buf;
+		}
+	}
+	if (!buf[0]) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		snprintf(buf, size, "%s", s ? s : "?");
+		free(s);
+	}
+	return buf;
+}
+
+const char *cli_element_name(const char *symbol)
+{
+	static const char *const names[][2] = {
+	    {"Ag", "silver"},     {"Al", "aluminium"},  {"Au", "gold"},        {"Ce", "cerium"},
+	    {"Co", "cobalt"},     {"Cr", "chromium"},   {"Cu", "copper"},      {"Dy", "dysprosium"},
+	    {"Er", "erbium"},     {"Eu", "europium"},   {"Fe", "iron"},        {"Ga", "gallium"},
+	    {"Gd", "gadolinium"}, {"Ge", "germanium"},  {"Ho", "holmium"},     {"La", "lanthanum"},
+	    {"Li", "lithium"},    {"Lu", "lutetium"},   {"Mn", "manganese"},   {"Mo", "molybdenum"},
+	    {"Nb", "niobium"},    {"Nd", "neodymium"},  {"Ni", "nickel"},      {"Pb", "lead"},
+	    {"Pr", "praseodymium"}, {"Pt", "platinum"}, {"Sb", "antimony"},    {"Sc", "scandium"},
+	    {"Sm", "samarium"},   {"Sn", "tin"},        {"Ta", "tantalum"},    {"Tb", "terbium"},
+	    {"Ti", "titanium"},   {"Tm", "thulium"},    {"U", "uranium"},      {"V", "vanadium"},
+	    {"W", "tungsten"},    {"Y", "yttrium"},     {"Yb", "ytterbium"},   {"Zn", "zinc"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i][0], symbol) == 0)
+			return names[i][1];
+	return NULL;
+}
+
+const char *cli_jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : "";
+}
+
+int64_t cli_jint(json_t *obj, const char *key, int64_t fallback)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : fallback;
+}
+
+/* --- tables --- */
+
+void cli_table_init(cli_table *t, size_t ncols, const char *const *head, const char *align)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->align = align;
+	cli_table_row(t, head);
+}
+
+void cli_table_row(cli_table *t, const char *const *cells)
+{
+	if (t->oom)
+		return;
+	if (t->n + t->ncols > t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16 * t->ncols;
+		char **p = realloc(t->cells, nc * sizeof *p);
+		if (!p) {
+			t->oom = 1;
+			return;
+		}
+		t->cells = p;
+		t->cap = nc;
+	}
+	for (size_t i = 0; i < t->ncols; i++) {
+		char *s = strdup(cells[i] ? cells[i] : "");
+		if (!s) {
+			for (size_t k = 0; k < i; k++)
+				free(t->cells[t->n + k]);
+			t->oom = 1;
+			return;
+		}
+		t->cells[t->n + i] = s;
+	}
+	t->n += t->ncols;
+}
+
+/* Display width: UTF-8 code points (continuation bytes do not count). */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+void cli_table_print(const cli_table *t, FILE *out, const char *indent)
+{
+	size_t w[16] = {0};
+	size_t ncols = t->ncols < 16 ? t->ncols : 16;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t c = i % t->ncols;
+		if (c < ncols && width(t->cells[i]) > w[c])
+			w[c] = width(t->cells[i]);
+	}
+	for (size_t r = 0; r < t->n; r += t->ncols) {
+		fputs(indent, out);
+		for (size_t c = 0; c < ncols; c++) {
+			const char *s = t->cells[r + c];
+			size_t pad = w[c] - width(s);
+			int last = c + 1 == ncols;
+			if (t->align[c] == 'r')
+				fprintf(out, "%*s%s", (int)pad, "", s);
+			else
+				fprintf(out, "%s%*s", s, last ? 0 : (int)pad, "");
+			if (!last)
+				fputs("  ", out);
+		}
+		fputc('\n', out);
+	}
+}
+
+void cli_table_free(cli_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,81 @@
+/*
+ * cli_ledger.h: what the ledger verbs (submit, trace, audit, contract,
+ * report, commit, disclose) share beyond cli.h: opening the ledger, errors
+ * that are also JSON with --json (EVENTS.md: {"error":{"code","message",
+ * "index"}} on stdout), and the formatting of the readable text forms:
+ * masses, contents, shares, money and aligned tables.
+ */
+#ifndef OT_CLI_LEDGER_H
+#define OT_CLI_LEDGER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "oretrail/ledger.h"
+
+/* Opens the ledger at db: read-only when log_key is NULL, else with the log
+ * key loaded from log_key (kept in *signer, which the caller frees after
+ * closing the ledger). Prints "oretrail: <what>: ..." on failure and returns
+ * the exit code (2 for a missing or unusable file or key, 3 for a store that
+ * cannot be used); 0 on success. */
+int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out);
+int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
+                       ot_signer **signer);
+
+/* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
+int cli_fail_json(int json, int code, const char *what, const ot_error *err);
+
+/* Parses an RFC 3339 UTC time ("2025-09-08T00:00:00Z") or a date
+ * ("2025-09-08", midnight UTC) into seconds since 1970. 1 on success. */
+int cli_parse_time(const char *s, int64_t *out);
+
+/* Prints a JSON document (a query result) as it came, with a newline. */
+int cli_print_json(const char *what, const char *json);
+
+/* --- text formatting; each writes into buf and returns it --- */
+
+/* A mass in grams as g, kg or t with three decimals and thousands
+ * separators: 750 g, 289.000 kg, 2,000.000 t. */
+const char *cli_fmt_grams(char *buf, size_t size, int64_t grams);
+/* An element content in milligrams, the same way (mg below a gram). */
+const char *cli_fmt_mg(char *buf, size_t size, uint64_t mg);
+/* mg/kg (ppm) as a percentage: 640000 -> "64.00 %", 4600 -> "0.46 %",
+ * 250 -> "0.025 %". */
+const char *cli_fmt_ppm(char *buf, size_t size, int64_t ppm);
+/* Money in minor units with its ISO 4217 code: 1250000 PKR -> "12,500.00 PKR". */
+const char *cli_fmt_money(char *buf, size_t size, int64_t minor, const char *currency);
+/* An assay object {"Nd":640000,...} as "Nd 64.00 %, Pr 19.00 %". */
+const char *cli_fmt_assay(char *buf, size_t size, json_t *assay);
+/* Any JSON value in one line: strings as they are, arrays of strings
+ * joined with ", ", money as money, commitments as "(committed)". */
+const char *cli_fmt_value(char *buf, size_t size, json_t *v);
+/* The English name of an element symbol ("Nd" -> "neodymium"), or NULL. */
+const char *cli_element_name(const char *symbol);
+
+/* JSON member accessors that never fail: "" / fallback when absent. */
+const char *cli_jstr(json_t *obj, const char *key);
+int64_t cli_jint(json_t *obj, const char *key, int64_t fallback);
+
+/* --- aligned text tables --- */
+
+typedef struct cli_table {
+	size_t ncols;
+	const char *align; /* one 'l' or 'r' per column */
+	char **cells;      /* row-major, the header first */
+	size_t n, cap;
+	int oom;
+} cli_table;
+
+/* head: ncols column titles; align: "llr..." */
+void cli_table_init(cli_table *t, size_t ncols, const char *const *head, const char *align);
+/* Adds a row of ncols strings (copied). */
+void cli_table_row(cli_table *t, const char *const *cells);
+/* Prints the table, each line starting with indent, columns two spaces
+ * apart; the last column is not padded. */
+void cli_table_print(const cli_table *t, FILE *out, const char *indent);
+void cli_table_free(cli_table *t);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * cmd_contract.c: `oretrail contract show ID`: a contract's disclosure
+ * state. What was committed to and when, which fields are public, which
+ * commitments have been opened (and that the opening matched: the ledger
+ * only accepts a disclosure that opens the commitment), which are still
+ * withheld and for how long, and the payments that cite the contract.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ledger.h"
+#include "ledger/commit.h"
+
+/* Longest disclosed value shown in the text form; --json has all of it. */
+#define SHOW_MAX 300
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail contract show --db PATH [--json] [--now TIME] ID\n\n"
+	        "Shows contract ID: when it was committed to the ledger and by whom, its\n"
+	        "public fields, and for each confidential field its commitment and state:\n"
+	        "disclosed (when, and the value, which the ledger checked against the\n"
+	        "commitment made at signing) or still withheld, and for how many days as\n"
+	        "of TIME (default now; RFC 3339 or YYYY-MM-DD). Then the payments that\n"
+	        "cite the contract.\n\n"
+	        "--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
+	        "\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
+	        "\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
+	        "\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}]}.\n"
+	        "Exit 2 when there is no such contract.\n");
+}
+
+static int64_t days_between(const char *from, const char *to)
+{
+	int64_t a, b;
+	if (!cli_parse_time(from, &a) || !cli_parse_time(to, &b) || b < a)
+		return -1;
+	return (b - a) / 86400;
+}
+
+static void print_fields(json_t *fields)
+{
+	printf("\npublic fields\n");
+	const char *k;
+	json_t *v;
+	size_t w = 0, shown = 0;
+	json_object_foreach(fields, k, v) {
+		if (!otx_commit_is(v) && strcmp(k, "title") != 0 && strlen(k) > w)
+			w = strlen(k);
+	}
+	json_object_foreach(fields, k, v) {
+		char buf[1024];
+		if (otx_commit_is(v) || (strcmp(k, "title") == 0 && json_is_string(v)))
+			continue; /* listed with the commitments, or above */
+		if (json_is_object(v) && !(json_object_size(v) == 2 && json_object_get(v, "currency"))) {
+			/* An object of fields, some perhaps committed: show its public members. */
+			const char *k2;
+			json_t *v2;
+			json_object_foreach(v, k2, v2) {
+				if (otx_commit_is(v2))
+					continue;
+				char path[256];
+				snprintf(path, sizeof path, "%s.%s", k, k2);
+				printf("  %-*s  %s\n", (int)w, path, cli_fmt_value(buf, sizeof buf, v2));
+				shown++;
+			}
+			continue;
+		}
+		printf("  %-*s  %s\n", (int)w, k, cli_fmt_value(buf, sizeof buf, v));
+		shown++;
+	}
+	if (!shown)
+		printf("  none\n");
+}
+
+static int print_contract(json_t *doc)
+{
+	json_t *fields = json_object_get(doc, "fields");
+	json_t *cms = json_object_get(doc, "commitments");
+	json_t *pays = json_object_get(doc, "payments");
+	const char *time = cli_jstr(doc, "time");
+	json_t *title = json_object_get(fields, "title");
+	printf("contract %s\n", cli_jstr(doc, "contract"));
+	if (json_is_string(title))
+		printf("  %s\n", json_string_value(title));
+	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n", cli_jint(doc, "index", -1),
+	       time, cli_jstr(doc, "signer"), cli_jstr(doc, "id"));
+	print_fields(fields);
+
+	size_t withheld = 0, disclosed = 0;
+	for (size_t i = 0; i < json_array_size(cms); i++)
+		if (json_is_true(json_object_get(json_array_get(cms, i), "disclosed")))
+			disclosed++;
+		else
+			withheld++;
+	printf("\ncommitments: %zu, committed at entry %" PRId64 " on %.10s; %zu disclosed, %zu "
+	       "withheld\n",
+	       json_array_size(cms), cli_jint(doc, "index", -1), time, disclosed, withheld);
+	if (json_array_size(cms)) {
+		static const char *const head[] = {"field", "commitment", "state"};
+		cli_table t;
+		cli_table_init(&t, 3, head, "lll");
+		for (size_t i = 0; i < json_array_size(cms); i++) {
+			json_t *cm = json_array_get(cms, i);
+			char state[256], commit[32];
+			snprintf(commit, sizeof commit, "%.23s...", cli_jstr(cm, "commit"));
+			if (json_is_true(json_object_get(cm, "disclosed"))) {
+				const char *when = cli_jstr(cm, "disclosed_time");
+				snprintf(state, sizeof state,
+				         "disclosed at entry %" PRId64 " on %.10s, %" PRId64
+				         " days after it was committed; the opening matches",
+				         cli_jint(cm, "disclosed_index", -1), when, days_between(time, when));
+			} else {
+				snprintf(state, sizeof state, "withheld for %" PRId64 " days so far",
+				         cli_jint(cm, "withheld_days", 0));
+			}
+			const char *row[] = {cli_jstr(cm, "field"), commit, state};
+			cli_table_row(&t, row);
+		}
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+	if (disclosed) {
+		printf("\ndisclosed values\n");
+		for (size_t i = 0; i < json_array_size(cms); i++) {
+			json_t *cm = json_array_get(cms, i);
+			json_t *v = json_object_get(cm, "value");
+			if (!json_is_true(json_object_get(cm, "disclosed")) || !v)
+				continue;
+			char buf[SHOW_MAX * 4 + 64];
+			cli_fmt_value(buf, sizeof buf, v);
+			size_t len = strlen(buf);
+			if (len > SHOW_MAX) {
+				size_t cut = SHOW_MAX;
+				while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+					cut--; /* not inside a UTF-8 sequence */
+				snprintf(buf + cut, sizeof buf - cut, "... (%zu bytes in all; --json shows it)",
+				         json_is_string(v) ? json_string_length(v) : len);
+			}
+			for (char *p = buf; *p; p++)
+				if (*p == '\n' || *p == '\r' || *p == '\t')
+					*p = ' ';
+			printf("  %s: %s\n", cli_jstr(cm, "field"), buf);
+		}
+	}
+
+	printf("\npayments citing it: %zu\n", json_array_size(pays));
+	if (json_array_size(pays)) {
+		static const char *const head[] = {"entry", "date",  "payer", "payee",
+		                                   "kind",  "amount", "period"};
+		cli_table t;
+		cli_table_init(&t, 7, head, "rllllrl");
+		for (size_t i = 0; i < json_array_size(pays); i++) {
+			json_t *p = json_array_get(pays, i);
+			json_t *amount = json_object_get(p, "amount");
+			char idx[32], date[16], money[64];
+			snprintf(idx, sizeof idx, "%" PRId64, cli_jint(p, "index", -1));
+			snprintf(date, sizeof date, "%.10s", cli_jstr(p, "time"));
+			cli_fmt_money(money, sizeof money, cli_jint(amount, "amount", 0),
+			              cli_jstr(amount, "currency"));
+			const char *row[] = {idx,   date, cli_jstr(p, "payer"), cli_jstr(p, "payee"),
+			                     cli_jstr(p, "kind"), money, cli_jstr(p, "period")};
+			cli_table_row(&t, row);
+		}
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+	if (fflush(stdout) != 0)
+		return cli_failf(EXIT_STORE, "contract show", "cannot write to standard output");
+	return EXIT_OK;
+}
+
+static int contract_show(int argc, char **argv)
+{
+	const char *db = NULL, *now_s = NULL;
+	int json = 0;
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"now", required_argument, NULL, 'n'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'j': json = 1; break;
+		case 'n': now_s = optarg; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_failf(EXIT_USAGE, "contract show", "unexpected argument \"%s\"",
+		                 argv[optind + 1]);
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "contract show", "expected ID, the contract to show");
+	if (!db)
+		return cli_failf(EXIT_USAGE, "contract show", "--db is required");
+	int64_t now = 0;
+	if (now_s && !cli_parse_time(now_s, &now))
+		return cli_failf(EXIT_USAGE, "contract show",
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD", now_s);
+
+	ot_ledger *l = NULL;
+	int code = cli_ledger_open_ro(db, "contract show", &l);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	ot_status rc =
+	    ot_ledger_contract_show(l, argv[optind], now, json ? OT_JSON_PRETTY : 0, &text, &err);
+	if (rc) {
+		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE,
+		                     "contract show", &err);
+	} else if (json) {
+		code = cli_print_json("contract show", text);
+	} else {
+		json_t *doc = json_loads(text, 0, NULL);
+		code = doc ? print_contract(doc)
+		           : cli_failf(EXIT_STORE, "contract show", "out of memory");
+		json_decref(doc);
+	}
+	free(text);
+	ot_ledger_close(l);
+	return code;
+}
+
+int cmd_contract(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "show") == 0)
+		return contract_show(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "contract", "no such contract verb \"%s\" (show)", argv[1]);
+}

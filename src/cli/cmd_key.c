@@ -1,0 +1,159 @@
+/*
+ * cmd_key.c: `oretrail key new|show`: an actor's signing key. An actor id is
+ * the name of its key, so `key new fwo` makes the key that signs FWO's
+ * events: fwo.key (mode 0600) in Go's sumdb/note private key format, and
+ * fwo.vkey, the verifier key that the authority registers in an `actor`
+ * event. Existing files are never overwritten.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "ledger/envelope.h"
+#include "util/error.h"
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail key new NAME [--dir DIR]\n"
+	        "       oretrail key show KEYFILE\n\n"
+	        "new   makes a new Ed25519 key named NAME for the actor NAME: writes the\n"
+	        "      private key to DIR/NAME.key (mode 0600, Go sumdb/note format) and the\n"
+	        "      verifier key to DIR/NAME.vkey, and prints the verifier key. DIR is\n"
+	        "      the current directory unless --dir says otherwise. Refuses to\n"
+	        "      overwrite either file. NAME is an actor id: 1-%d bytes of letters,\n"
+	        "      digits, '.', '_', ':' and '-'.\n"
+	        "show  prints the verifier key of a private key file.\n\n"
+	        "The verifier key goes into the `actor` event that registers NAME\n"
+	        "(\"key\":\"NAME+<id>+<key>\"); `oretrail submit --key NAME.key` then signs\n"
+	        "events as NAME.\n",
+	        OTX_SIGNER_MAX);
+}
+
+static int valid_actor(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > OTX_SIGNER_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == ':' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int key_new(int argc, char **argv)
+{
+	const char *dir = ".";
+	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "key new", "expected one NAME, the actor id");
+	const char *name = argv[optind];
+	if (!valid_actor(name))
+		return cli_failf(EXIT_USAGE, "key new",
+		                 "\"%s\" is not an actor id: use 1-%d letters, digits, '.', '_', ':' "
+		                 "and '-'",
+		                 name, OTX_SIGNER_MAX);
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return cli_failf(EXIT_USAGE, "key new", "%s is not a directory", dir);
+
+	char key_path[4300], vkey_path[4300];
+	snprintf(key_path, sizeof key_path, "%s/%s.key", dir, name);
+	snprintf(vkey_path, sizeof vkey_path, "%s/%s.vkey", dir, name);
+	if (stat(key_path, &sb) == 0)
+		return cli_failf(EXIT_USAGE, "key new", "%s already exists; not overwriting it",
+		                 key_path);
+	if (stat(vkey_path, &sb) == 0)
+		return cli_failf(EXIT_USAGE, "key new", "%s already exists; not overwriting it",
+		                 vkey_path);
+
+	ot_error err;
+	ot_error_clear(&err);
+	ot_signer *signer = NULL;
+	char skey[OT_SKEY_MAX], vkey[OT_VKEY_MAX];
+	int code = EXIT_OK;
+	if (ot_signer_generate(name, &signer, &err)) {
+		code = cli_fail(EXIT_USAGE, "key new", &err);
+		goto out;
+	}
+	if (ot_signer_format(signer, skey, sizeof skey) || ot_signer_vkey(signer, vkey, sizeof vkey)) {
+		code = cli_failf(EXIT_STORE, "key new", "cannot format the keys");
+		goto out;
+	}
+	size_t sl = strlen(skey), vl = strlen(vkey);
+	skey[sl] = '\n';
+	vkey[vl] = '\n';
+	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
+		code = cli_fail(0, "key new", &err);
+		goto out;
+	}
+	if (cli_write_file(vkey_path, vkey, vl + 1, 0644, 1, &err)) {
+		code = cli_fail(0, "key new", &err);
+		goto out;
+	}
+	vkey[vl] = 0;
+	printf("%s\n", vkey);
+	fprintf(stderr, "oretrail: key new: private key in %s (mode 0600), verifier key in %s\n",
+	        key_path, vkey_path);
+out:
+	memset(skey, 0, sizeof skey);
+	ot_signer_free(signer);
+	return code;
+}
+
+static int key_show(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "key show", "expected one KEYFILE");
+	ot_error err;
+	ot_error_clear(&err);
+	ot_signer *signer = NULL;
+	char vkey[OT_VKEY_MAX];
+	if (cli_load_signer(argv[optind], &signer, &err))
+		return cli_fail(EXIT_USAGE, "key show", &err);
+	int code = EXIT_OK;
+	if (ot_signer_vkey(signer, vkey, sizeof vkey))
+		code = cli_failf(EXIT_STORE, "key show", "cannot format the verifier key");
+	else
+		printf("%s\n", vkey);
+	ot_signer_free(signer);
+	return code;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "new") == 0)
+		return key_new(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return key_show(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "key", "no such key verb \"%s\" (new, show)", argv[1]);
+}

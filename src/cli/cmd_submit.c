@@ -1,0 +1,600 @@
+/*
+ * cmd_submit.c: `oretrail submit`: signs and appends events.
+ *
+ * The input is a file of events: JSON lines (one object per line; any
+ * sequence of JSON objects, so pretty-printed objects one after another work
+ * too) or one JSON array. Each object is either a bare event, which is signed
+ * here with --key as the key's actor (or --as ACTOR), or an already signed
+ * envelope {"event","signer","sig"}, which is passed on as it is. Everything
+ * goes to the ledger in one batch, checked event by event against the state
+ * the earlier ones leave: all or none by default, the valid ones with
+ * --keep-going. Two keys are at work: KEYFILE signs the events (it is the
+ * submitter's), the ledger's log key (PATH.key, from `oretrail init`) signs
+ * the new checkpoint (it is the operator's). With --sign-only the submitter
+ * signs on their own machine and hands the envelopes to the operator.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ledger.h"
+#include "ledger/envelope.h"
+#include "ledger/jcs.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Largest input file. Each event is at most 64 KiB canonical; this allows
+ * some hundred thousand events in one all-or-none batch. */
+#define SUBMIT_FILE_MAX ((size_t)256 << 20)
+/* Show progress on a terminal from this many events. */
+#define PROGRESS_FROM 1000
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail submit --db PATH [--key KEYFILE] [--as ACTOR] [--log-key FILE]\n"
+	        "                       [--keep-going] [--dry-run] [--json] FILE|-\n"
+	        "       oretrail submit --sign-only --key KEYFILE [--as ACTOR] FILE|-\n\n"
+	        "Appends the events in FILE (or standard input) to the ledger at PATH.\n"
+	        "FILE holds JSON lines, one event per line (any sequence of JSON objects\n"
+	        "works; lines starting with # are comments), or one JSON array of events.\n"
+	        "A bare event ({\"type\",\"id\",\"time\",...}) is signed with KEYFILE as the\n"
+	        "key's actor (its name), or as ACTOR with --as; an already signed envelope\n"
+	        "({\"event\",\"signer\",\"sig\"}) is passed on as it is.\n\n"
+	        "All or none: the events are checked one after another, each against the\n"
+	        "state the earlier ones leave, and the first one the ledger rejects stops\n"
+	        "the submission with its position, field and reason; nothing is appended.\n"
+	        "With --keep-going the valid events are appended and the rejected ones\n"
+	        "listed. --dry-run checks without appending.\n\n"
+	        "--sign-only signs the bare events and prints every envelope, one per line\n"
+	        "in canonical form, without a ledger: the submitter signs on their own\n"
+	        "machine and the operator submits the envelopes (no --key needed then).\n\n"
+	        "Appending signs a new checkpoint with the ledger's log key, PATH.key as\n"
+	        "written by `oretrail init` (--log-key FILE to take it from elsewhere).\n\n"
+	        "Prints one line per appended event: its log index, type and id; with\n"
+	        "--json one object {\"appended\",\"size\",\"entries\":[{\"event\",\"line\",\n"
+	        "\"index\",\"type\",\"id\"}],\"rejected\":[...]}. Events are numbered from 1\n"
+	        "in the order of FILE; line is where the event starts (0 inside an array).\n"
+	        "Progress is shown on a terminal for large submissions.\n\n"
+	        "Exit 0 when every event was appended, 4 when the ledger rejected one\n"
+	        "(with --keep-going: when any was rejected), 2 for unusable input, 3 when\n"
+	        "the ledger cannot be written.\n");
+}
+
+typedef struct item {
+	unsigned long line; /* where the event starts in FILE; 0 inside an array */
+	json_t *value;      /* the object as read */
+	int is_signed;
+	otx_buf entry;   /* what goes to the ledger */
+	int64_t index;   /* log index once appended, else -1 */
+	ot_error *error; /* why it was rejected (owned), NULL when it was not */
+} item;
+
+typedef struct batch {
+	item *items;
+	size_t n, cap;
+} batch;
+
+static void batch_free(batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		json_decref(b->items[i].value);
+		otx_buf_free(&b->items[i].entry);
+		free(b->items[i].error);
+	}
+	free(b->items);
+	memset(b, 0, sizeof *b);
+}
+
+static ot_status batch_add(batch *b, json_t *value, unsigned long line, ot_error *err)
+{
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		item *p = realloc(b->items, nc * sizeof *p);
+		if (!p) {
+			json_decref(value);
+			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		}
+		b->items = p;
+		b->cap = nc;
+	}
+	item *it = &b->items[b->n++];
+	memset(it, 0, sizeof *it);
+	it->line = line;
+	it->value = value;
+	it->is_signed = otx_envelope_is_signed(value);
+	it->index = -1;
+	otx_buf_init(&it->entry, 0);
+	return OT_OK;
+}
+
+/* The event inside an item (the envelope's for a signed one). */
+static json_t *event_of(const item *it)
+{
+	return it->is_signed ? json_object_get(it->value, "event") : it->value;
+}
+
+static const char *type_of(const item *it)
+{
+	const char *s = json_string_value(json_object_get(event_of(it), "type"));
+	return s ? s : "?";
+}
+
+static const char *id_of(const item *it)
+{
+	const char *s = json_string_value(json_object_get(event_of(it), "id"));
+	return s ? s : "?";
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Reads one JSON array of objects. */
+static ot_status split_array(const char *data, size_t len, batch *b, ot_error *err)
+{
+	json_t *arr = NULL;
+	ot_status rc = otx_json_parse((const uint8_t *)data, len, len, &arr, err);
+	if (rc)
+		return rc;
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		return otx_err(err, OT_ERR_PARSE, "not a JSON array of events");
+	}
+	for (size_t i = 0; i < json_array_size(arr) && !rc; i++) {
+		json_t *v = json_array_get(arr, i);
+		if (!json_is_object(v))
+			rc = otx_err(err, OT_ERR_PARSE, "event %zu of the array is not a JSON object", i + 1);
+		else
+			rc = batch_add(b, json_incref(v), 0, err);
+	}
+	json_decref(arr);
+	return rc;
+}
+
+/* Reads a sequence of JSON objects (JSON lines). Each is parsed as strictly
+ * as the ledger parses entries: no duplicate members, integers only. */
+static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error *err)
+{
+	size_t p = 0;
+	unsigned long line = 1;
+	while (p < len) {
+		if (is_ws(data[p])) {
+			line += data[p] == '\n';
+			p++;
+			continue;
+		}
+		if (data[p] == '#') {
+			/* A comment line: hand-written event files say where their
+			 * figures come from. */
+			while (p < len && data[p] != '\n')
+				p++;
+			continue;
+		}
+		if (data[p] != '{')
+			return otx_err(err, OT_ERR_PARSE,
+			               "line %lu: expected a JSON object: one event per line, or a JSON "
+			               "array of events",
+			               line);
+		json_error_t je;
+		json_t *v = json_loadb(data + p, len - p, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
+		                       &je);
+		if (!v)
+			return otx_err(err, OT_ERR_PARSE, "line %lu: not JSON: %s",
+			               line + (unsigned long)(je.line > 0 ? je.line - 1 : 0), je.text);
+		size_t used = je.position > 0 ? (size_t)je.position : 1;
+		ot_error ce;
+		ot_error_clear(&ce);
+		if (otx_json_check(v, NULL, &ce)) {
+			json_decref(v);
+			return otx_err(err, ce.status, "line %lu: %s", line, ce.message);
+		}
+		ot_status rc = batch_add(b, v, line, err);
+		if (rc)
+			return rc;
+		for (size_t k = p; k < p + used && k < len; k++)
+			line += data[k] == '\n';
+		p += used;
+	}
+	return OT_OK;
+}
+
+static ot_status split_events(const char *data, size_t len, batch *b, ot_error *err)
+{
+	size_t p = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		p = 3; /* a UTF-8 byte order mark */
+	size_t q = p;
+	while (q < len && is_ws(data[q]))
+		q++;
+	if (q < len && data[q] == '[')
+		return split_array(data + p, len - p, b, err);
+	return split_sequence(data + p, len - p, b, err);
+}
+
+/* "event 500 (line 500)" */
+static const char *where(char *buf, size_t size, const batch *b, size_t i)
+{
+	if (b->items[i].line)
+		snprintf(buf, size, "event %zu (line %lu)", i + 1, b->items[i].line);
+	else
+		snprintf(buf, size, "event %zu", i + 1);
+	return buf;
+}
+
+/* The ledger prefixes its messages with "batch entry N: " (its own, 0-based
+ * numbering of what it was given); the CLI says "event N (line L)". */
+static const char *strip_batch_prefix(const char *msg)
+{
+	if (strncmp(msg, "batch entry ", 12) == 0) {
+		const char *p = msg + 12;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p[0] == ':' && p[1] == ' ')
+			return p + 2;
+	}
+	return msg;
+}
+
+static json_t *rejected_json(const batch *b, size_t i)
+{
+	const ot_error *e = b->items[i].error;
+	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "event", (json_int_t)(i + 1), "line",
+	                 (json_int_t)b->items[i].line, "type", type_of(&b->items[i]), "id",
+	                 id_of(&b->items[i]), "code",
+	                 e->code[0] ? e->code : ot_status_code(e->status), "message",
+	                 strip_batch_prefix(e->message));
+}
+
+static void set_error(item *it, const ot_error *e)
+{
+	if (!it->error)
+		it->error = malloc(sizeof *it->error);
+	if (it->error)
+		*it->error = *e;
+}
+
+typedef struct opts {
+	const char *db, *key, *as, *log_key, *file;
+	int keep_going, dry_run, json, sign_only;
+} opts;
+
+/* All or none, rejected: the one line that says which event, where and why.
+ * (With --sign-only nothing was to be appended: the event cannot be signed.) */
+static int report_rejection(const opts *o, const batch *b, size_t i)
+{
+	char w[96];
+	const ot_error *e = b->items[i].error;
+	const char *msg = strip_batch_prefix(e->message);
+	fprintf(stderr, "oretrail: submit: %s %s: %s\n", where(w, sizeof w, b, i),
+	        o->sign_only ? "cannot be signed" : "rejected, nothing appended", msg);
+	if (o->json) {
+		json_t *doc = json_pack("{s:{s:s,s:s,s:I,s:I,s:I,s:s}}", "error", "code",
+		                        e->code[0] ? e->code : ot_status_code(e->status), "message",
+		                        msg, "index", (json_int_t)i, "event", (json_int_t)(i + 1),
+		                        "line", (json_int_t)b->items[i].line, "id",
+		                        id_of(&b->items[i]));
+		char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(doc);
+	}
+	return EXIT_REJECTED;
+}
+
+static int report_done(const opts *o, const batch *b, size_t appended, uint64_t size)
+{
+	size_t rejected = 0;
+	int64_t first = -1, last = -1;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->items[i].error) {
+			rejected++;
+			continue;
+		}
+		if (b->items[i].index < 0)
+			continue;
+		if (first < 0)
+			first = b->items[i].index;
+		last = b->items[i].index;
+	}
+	if (o->json) {
+		json_t *entries = json_array(), *rej = json_array();
+		for (size_t i = 0; entries && rej && i < b->n; i++) {
+			if (b->items[i].error)
+				json_array_append_new(rej, rejected_json(b, i));
+			else if (b->items[i].index >= 0)
+				json_array_append_new(
+				    entries, json_pack("{s:I,s:I,s:I,s:s,s:s}", "event", (json_int_t)(i + 1),
+				                       "line", (json_int_t)b->items[i].line, "index",
+				                       (json_int_t)b->items[i].index, "type",
+				                       type_of(&b->items[i]), "id", id_of(&b->items[i])));
+		}
+		json_t *doc = json_pack("{s:I,s:I,s:b,s:o,s:o}", "appended", (json_int_t)appended,
+		                        "size", (json_int_t)size, "dry_run", o->dry_run, "entries",
+		                        entries, "rejected", rej);
+		char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (!s) {
+			json_decref(doc);
+			return cli_failf(EXIT_STORE, "submit", "out of memory");
+		}
+		printf("%s\n", s);
+		free(s);
+		json_decref(doc);
+	} else {
+		for (size_t i = 0; i < b->n; i++)
+			if (!b->items[i].error && b->items[i].index >= 0)
+				printf("%" PRId64 " %s %s\n", b->items[i].index, type_of(&b->items[i]),
+				       id_of(&b->items[i]));
+	}
+	char w[96];
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].error)
+			fprintf(stderr, "oretrail: submit: %s rejected: %s\n", where(w, sizeof w, b, i),
+			        strip_batch_prefix(b->items[i].error->message));
+	size_t ok = b->n - rejected;
+	if (o->dry_run && first >= 0)
+		fprintf(stderr,
+		        "oretrail: submit: dry run: %zu of %zu event%s would be appended (entries "
+		        "%" PRId64 "-%" PRId64 "); nothing was written\n",
+		        ok, b->n, b->n == 1 ? "" : "s", first, last);
+	else if (o->dry_run)
+		fprintf(stderr, "oretrail: submit: dry run: none of %zu event%s would be appended\n",
+		        b->n, b->n == 1 ? "" : "s");
+	else if (appended)
+		fprintf(stderr,
+		        "oretrail: submit: appended %zu of %zu event%s (entries %" PRId64 "-%" PRId64
+		        "); the log holds %" PRIu64 " entries\n",
+		        appended, b->n, b->n == 1 ? "" : "s", first, last, size);
+	else
+		fprintf(stderr, "oretrail: submit: nothing appended; the log holds %" PRIu64
+		                " entries\n",
+		        size);
+	if (fflush(stdout) != 0)
+		return cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
+	return rejected ? EXIT_REJECTED : EXIT_OK;
+}
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+	static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
+	                                      {"key", required_argument, NULL, 'k'},
+	                                      {"as", required_argument, NULL, 'a'},
+	                                      {"log-key", required_argument, NULL, 'l'},
+	                                      {"keep-going", no_argument, NULL, 'g'},
+	                                      {"dry-run", no_argument, NULL, 'n'},
+	                                      {"json", no_argument, NULL, 'j'},
+	                                      {"sign-only", no_argument, NULL, 's'},
+	                                      {"help", no_argument, NULL, 'h'},
+	                                      {NULL, 0, NULL, 0}};
+	int c;
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 'a': o->as = optarg; break;
+		case 'l': o->log_key = optarg; break;
+		case 'g': o->keep_going = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'j': o->json = 1; break;
+		case 's': o->sign_only = 1; break;
+		case 'h': help(stdout); return -1;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_failf(EXIT_USAGE, "submit", "unexpected argument \"%s\"", argv[optind + 1]);
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "submit", "expected FILE (or - for standard input)");
+	o->file = argv[optind];
+	if (o->sign_only) {
+		if (o->db || o->log_key || o->keep_going || o->dry_run || o->json)
+			return cli_failf(EXIT_USAGE, "submit",
+			                 "--sign-only takes no ledger: not with --db, --log-key, "
+			                 "--keep-going, --dry-run or --json");
+		if (!o->key)
+			return cli_failf(EXIT_USAGE, "submit", "--sign-only needs --key KEYFILE");
+		return 0;
+	}
+	if (!o->db)
+		return cli_failf(EXIT_USAGE, "submit", "--db is required");
+	return 0;
+}
+
+/* Signs every bare event. All or none: the first failure is the answer. */
+static int sign_events(const opts *o, batch *b, const ot_signer *key, const char *actor,
+                       int tty)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		item *it = &b->items[i];
+		ot_error e;
+		ot_error_clear(&e);
+		if (tty && (i % 512 == 0 || i + 1 == b->n))
+			fprintf(stderr, "\rsubmit: signing %zu / %zu events", i + 1, b->n);
+		ot_status rc = it->is_signed ? otx_jcs_write(&it->entry, it->value, NULL, &e)
+		                             : otx_envelope_sign(it->value, actor, key, &it->entry, &e);
+		if (rc == OT_ERR_NOMEM) {
+			if (tty)
+				fputc('\n', stderr);
+			return cli_fail(EXIT_STORE, "submit", &e);
+		}
+		if (rc) {
+			if (!e.code[0])
+				otx_err_at(&e, rc, ot_status_code(rc), -1, "%s", e.message);
+			set_error(it, &e);
+			if (!it->error)
+				return cli_failf(EXIT_STORE, "submit", "out of memory");
+			if (!o->keep_going) {
+				if (tty)
+					fputc('\n', stderr);
+				int code = report_rejection(o, b, i);
+				return o->sign_only ? EXIT_USAGE : code;
+			}
+		}
+	}
+	if (tty)
+		fputc('\n', stderr);
+	return 0;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+	opts o;
+	int code = parse_opts(argc, argv, &o);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+
+	ot_error err;
+	ot_error_clear(&err);
+	batch b;
+	memset(&b, 0, sizeof b);
+	char *data = NULL;
+	size_t len = 0;
+	ot_signer *key = NULL, *log_signer = NULL;
+	ot_ledger *l = NULL;
+	const uint8_t **ptrs = NULL;
+	size_t *lens = NULL, *map = NULL;
+	ot_submit_result *results = NULL;
+	int tty = 0;
+
+	if (cli_read_file(o.file, &data, &len, SUBMIT_FILE_MAX, &err)) {
+		code = cli_fail_json(o.json, EXIT_USAGE, "submit", &err);
+		goto out;
+	}
+	if (split_events(data, len, &b, &err)) {
+		char w[4200];
+		snprintf(w, sizeof w, "submit: %s", strcmp(o.file, "-") == 0 ? "standard input" : o.file);
+		code = cli_fail_json(o.json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE, w,
+		                     &err);
+		goto out;
+	}
+	if (b.n == 0) {
+		code = cli_failf(EXIT_USAGE, "submit", "%s holds no events",
+		                 strcmp(o.file, "-") == 0 ? "standard input" : o.file);
+		goto out;
+	}
+	tty = !o.json && b.n >= PROGRESS_FROM && isatty(2);
+
+	/* The submitter's key, when there is anything to sign. */
+	size_t unsigned_at = 0;
+	while (unsigned_at < b.n && b.items[unsigned_at].is_signed)
+		unsigned_at++;
+	if (unsigned_at < b.n && !o.key) {
+		char w[96];
+		code = cli_failf(EXIT_USAGE, "submit", "%s is not signed: give --key KEYFILE to sign it",
+		                 where(w, sizeof w, &b, unsigned_at));
+		goto out;
+	}
+	if (o.key && cli_load_signer(o.key, &key, &err)) {
+		code = cli_fail_json(o.json, EXIT_USAGE, "submit: loading the signing key", &err);
+		goto out;
+	}
+	const char *actor = o.as ? o.as : key ? ot_signer_name(key) : NULL;
+	if (o.sign_only) {
+		if ((code = sign_events(&o, &b, key, actor, tty)))
+			goto out;
+		for (size_t i = 0; i < b.n; i++)
+			printf("%s\n", (const char *)b.items[i].entry.data);
+		if (fflush(stdout) != 0)
+			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
+		goto out;
+	}
+
+	/* The ledger: with its log key to append, without it for a dry run. */
+	char log_key[4200];
+	snprintf(log_key, sizeof log_key, "%s.key", o.db);
+	if (o.dry_run) {
+		ot_status rc = ot_ledger_open(o.db, NULL, 0, &l, &err);
+		if (rc) {
+			code = cli_fail_json(o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+			                     "submit", &err);
+			goto out;
+		}
+	} else {
+		struct stat sb;
+		if (stat(o.db, &sb) != 0) {
+			/* No ledger: say so, rather than that its key is missing. */
+			code = cli_ledger_open_ro(o.db, "submit", &l);
+			if (code)
+				goto out;
+		}
+		if (!o.log_key && stat(log_key, &sb) != 0) {
+			code = cli_failf(EXIT_USAGE, "submit",
+			                 "%s is missing: appending needs the ledger's log key (written by "
+			                 "init); give it with --log-key FILE",
+			                 log_key);
+			goto out;
+		}
+		ot_ledger_close(l);
+		l = NULL;
+		if ((code = cli_ledger_open_rw(o.db, o.log_key ? o.log_key : log_key, "submit", &l,
+		                               &log_signer)))
+			goto out;
+	}
+
+	if ((code = sign_events(&o, &b, key, actor, tty)))
+		goto out;
+
+	/* The batch: every item that was signed. */
+	ptrs = calloc(b.n, sizeof *ptrs);
+	lens = calloc(b.n, sizeof *lens);
+	map = calloc(b.n, sizeof *map);
+	results = calloc(b.n, sizeof *results);
+	if (!ptrs || !lens || !map || !results) {
+		code = cli_failf(EXIT_STORE, "submit", "out of memory");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < b.n; i++) {
+		if (b.items[i].error)
+			continue;
+		ptrs[k] = b.items[i].entry.data;
+		lens[k] = b.items[i].entry.len;
+		map[k++] = i;
+	}
+	if (tty)
+		fprintf(stderr, "submit: checking and appending %zu events...", k);
+	int flags = (o.keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o.dry_run ? OT_SUBMIT_DRY_RUN : 0);
+	size_t appended = 0;
+	ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
+	if (tty)
+		fprintf(stderr, " done\n");
+	if (rc && err.index >= 0 && (size_t)err.index < k && cli_exit_for(rc) != EXIT_STORE &&
+	    rc != OT_ERR_READONLY) {
+		/* All or none, and one event was rejected. */
+		set_error(&b.items[map[err.index]], &err);
+		code = report_rejection(&o, &b, map[err.index]);
+		goto out;
+	}
+	if (rc) {
+		code = cli_fail_json(o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		                     "submit", &err);
+		goto out;
+	}
+	for (size_t j = 0; j < k; j++) {
+		item *it = &b.items[map[j]];
+		if (results[j].error.status != OT_OK)
+			set_error(it, &results[j].error);
+		else
+			it->index = results[j].index;
+	}
+	code = report_done(&o, &b, appended, ot_log_size(ot_ledger_log(l)));
+out:
+	free(results);
+	free(ptrs);
+	free(lens);
+	free(map);
+	ot_ledger_close(l);
+	ot_signer_free(log_signer);
+	ot_signer_free(key);
+	batch_free(&b);
+	free(data);
+	return code;
+}

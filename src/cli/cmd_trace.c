@@ -1,0 +1,269 @@
+/*
+ * cmd_trace.c: `oretrail trace LOT`: where a lot is, who holds it, what made
+ * it, and where its elements were mined. The answer comes from the ledger's
+ * index (ot_ledger_trace); the text form adds a line per entry of the lot's
+ * lineage, read from the log itself, saying what each one did.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ledger.h"
+#include "util/buf.h"
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail trace --db PATH [--json] [--context] LOT\n\n"
+	        "Traces LOT: its material and mass, who holds it where, its status\n"
+	        "(held, in_transit, consumed), its declared and certified assays, the\n"
+	        "share of each element by mine and by country, and its lineage: every\n"
+	        "entry that made it or its ancestors, moved or assayed them, oldest first.\n"
+	        "--context adds the entries that used the lot, and the other uses of its\n"
+	        "ancestors that a replay needs to recompute its origins.\n\n"
+	        "--json prints the ledger's trace document:\n"
+	        "  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
+	        "   \"created\",\"assay\",\"uncertainty_ppm\",\"certified\"?,\n"
+	        "   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
+	        "   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
+	        "   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
+	        "   \"context\":[...] and \"uses\":[...] of the same shape.\n"
+	        "Exit 2 when there is no such lot.\n");
+}
+
+/* Appends "lot (mass)" items of an array of {"lot","mass_g"} or of strings. */
+static void lots_list(otx_buf *b, json_t *arr, int with_material)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *it = json_array_get(arr, i);
+		char g[48];
+		if (i)
+			otx_buf_adds(b, ", ");
+		if (json_is_string(it)) {
+			otx_buf_adds(b, json_string_value(it));
+			continue;
+		}
+		otx_buf_printf(b, "%s (%s%s%s)", cli_jstr(it, "lot"),
+		               cli_fmt_grams(g, sizeof g, cli_jint(it, "mass_g", 0)),
+		               with_material ? " " : "", with_material ? cli_jstr(it, "material") : "");
+	}
+}
+
+/* One line on what a lineage entry did. */
+static void describe(otx_buf *b, json_t *ev)
+{
+	const char *type = cli_jstr(ev, "type");
+	char g[48], a[256];
+	if (strcmp(type, "extract") == 0) {
+		otx_buf_printf(b, "%s: %s of %s mined at %s (%s)", cli_jstr(ev, "lot"),
+		               cli_fmt_grams(g, sizeof g, cli_jint(ev, "mass_g", 0)),
+		               cli_jstr(ev, "material"), cli_jstr(ev, "site"),
+		               cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
+	} else if (strcmp(type, "assay") == 0) {
+		otx_buf_printf(b, "%s certified: %s", cli_jstr(ev, "lot"),
+		               cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
+		if (json_object_get(ev, "lab") || json_object_get(ev, "method"))
+			otx_buf_printf(b, " (%s%s%s)", cli_jstr(ev, "lab"),
+			               json_object_get(ev, "lab") && json_object_get(ev, "method") ? ", "
+			                                                                          : "",
+			               cli_jstr(ev, "method"));
+	} else if (strcmp(type, "transform") == 0) {
+		otx_buf_printf(b, "%s at %s: ", cli_jstr(ev, "process"), cli_jstr(ev, "site"));
+		lots_list(b, json_object_get(ev, "inputs"), 0);
+		otx_buf_adds(b, " -> ");
+		lots_list(b, json_object_get(ev, "outputs"), 1);
+	} else if (strcmp(type, "ship") == 0) {
+		otx_buf_printf(b, "consignment %s from %s to %s for %s: ", cli_jstr(ev, "consignment"),
+		               cli_jstr(ev, "from"), cli_jstr(ev, "to"), cli_jstr(ev, "consignee"));
+		lots_list(b, json_object_get(ev, "lots"), 0);
+	} else if (strcmp(type, "receive") == 0) {
+		otx_buf_printf(b, "consignment %s received at %s: ", cli_jstr(ev, "consignment"),
+		               cli_jstr(ev, "site"));
+		lots_list(b, json_object_get(ev, "lots"), 0);
+	} else {
+		otx_buf_adds(b, cli_jstr(ev, "id"));
+	}
+}
+
+/* The lineage table: each entry's date, signer, type and what it did. */
+static int print_lineage(ot_ledger *l, json_t *list, const char *title)
+{
+	static const char *const head[] = {"entry", "date", "by", "event", "what"};
+	cli_table t;
+	cli_table_init(&t, 5, head, "rlll" "l");
+	ot_log *log = ot_ledger_log(l);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *a = json_array_get(list, i);
+		int64_t index = cli_jint(a, "index", -1);
+		char idx[32], date[16];
+		snprintf(idx, sizeof idx, "%" PRId64, index);
+		uint8_t *data = NULL;
+		size_t len = 0;
+		ot_error err;
+		ot_error_clear(&err);
+		json_t *env = NULL;
+		if (index < 0 || ot_log_entry(log, (uint64_t)index, &data, &len, &err) ||
+		    !(env = json_loadb((const char *)data, len, 0, NULL))) {
+			free(data);
+			cli_table_free(&t);
+			return cli_failf(EXIT_STORE, "trace", "cannot read entry %s of the log", idx);
+		}
+		free(data);
+		json_t *ev = json_object_get(env, "event");
+		snprintf(date, sizeof date, "%.10s", cli_jstr(ev, "time"));
+		otx_buf what;
+		otx_buf_init(&what, 4096);
+		describe(&what, ev);
+		const char *row[] = {idx, date, cli_jstr(env, "signer"), cli_jstr(ev, "type"),
+		                     what.data ? (const char *)what.data : ""};
+		cli_table_row(&t, row);
+		otx_buf_free(&what);
+		json_decref(env);
+	}
+	printf("\n%s: %zu entr%s, oldest first\n", title, json_array_size(list),
+	       json_array_size(list) == 1 ? "y" : "ies");
+	cli_table_print(&t, stdout, "  ");
+	int oom = t.oom;
+	cli_table_free(&t);
+	return oom ? cli_failf(EXIT_STORE, "trace", "out of memory") : EXIT_OK;
+}
+
+static void print_origins(json_t *rows, const char *key, const char *title)
+{
+	static const char *const head_site[] = {"element", "site", "country", "content", "share"};
+	static const char *const head_country[] = {"element", "country", "content", "share"};
+	int by_site = strcmp(key, "site") == 0;
+	cli_table t;
+	cli_table_init(&t, by_site ? 5 : 4, by_site ? head_site : head_country,
+	               by_site ? "lllrr" : "llrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char mg[48], share[32];
+		cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0));
+		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
+		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
+		                          cli_jstr(r, "country"), mg, share};
+		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
+		cli_table_row(&t, by_site ? site_row : country_row);
+	}
+	printf("\n%s\n", title);
+	if (json_array_size(rows) == 0)
+		printf("  none: the lot holds no tracked element\n");
+	else
+		cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+static int print_trace(ot_ledger *l, json_t *doc)
+{
+	char g1[48], g2[48], a[512], u[32];
+	json_t *created = json_object_get(doc, "created");
+	json_t *cert = json_object_get(doc, "certified");
+	printf("lot        %s\n", cli_jstr(doc, "lot"));
+	printf("material   %s\n", cli_jstr(doc, "material"));
+	printf("mass       %s now, %s when made\n", cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "mass_g", 0)),
+	       cli_fmt_grams(g2, sizeof g2, cli_jint(doc, "initial_g", 0)));
+	const char *status = cli_jstr(doc, "status");
+	if (strcmp(status, "in_transit") == 0)
+		printf("status     in transit in consignment %s, shipped by %s from %s\n",
+		       cli_jstr(doc, "consignment"), cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
+	else
+		printf("status     %s by %s at %s\n", strcmp(status, "held") == 0 ? "held" : status,
+		       cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
+	printf("made       entry %" PRId64 ", %s: %s %s\n", cli_jint(created, "index", -1),
+	       cli_jstr(created, "time"), cli_jstr(created, "type"), cli_jstr(created, "id"));
+	printf("assay      %s (declared", cli_fmt_assay(a, sizeof a, json_object_get(doc, "assay")));
+	if (cli_jint(doc, "uncertainty_ppm", 0) > 0)
+		printf(", uncertainty %s", cli_fmt_ppm(u, sizeof u, cli_jint(doc, "uncertainty_ppm", 0)));
+	printf(")\n");
+	if (cert) {
+		printf("certified  %s, entry %" PRId64 " by %s",
+		       cli_fmt_assay(a, sizeof a, json_object_get(cert, "assay")),
+		       cli_jint(cert, "index", -1), cli_jstr(cert, "by"));
+		if (json_object_get(cert, "lab"))
+			printf(" at %s", cli_jstr(cert, "lab"));
+		if (json_object_get(cert, "method"))
+			printf(", %s", cli_jstr(cert, "method"));
+		if (cli_jint(cert, "uncertainty_ppm", 0) > 0)
+			printf(", uncertainty %s",
+			       cli_fmt_ppm(u, sizeof u, cli_jint(cert, "uncertainty_ppm", 0)));
+		printf("\n");
+	} else {
+		printf("certified  no: no laboratory has certified this lot's contents\n");
+	}
+	print_origins(json_object_get(doc, "countries"), "country",
+	              "origin by country (each element's content in the lot, by where it was mined)");
+	print_origins(json_object_get(doc, "origins"), "site", "origin by mine");
+	int code = print_lineage(l, json_object_get(doc, "ancestry"), "lineage");
+	json_t *uses = json_object_get(doc, "uses");
+	if (!code && uses) {
+		if (json_array_size(uses))
+			code = print_lineage(l, uses, "used by");
+		else
+			printf("\nused by: nothing has used this lot\n");
+	}
+	json_t *context = json_object_get(doc, "context");
+	if (!code && json_array_size(context) > 0) {
+		printf("\nalso needed to recompute the origins (other uses of ancestors): entr%s",
+		       json_array_size(context) == 1 ? "y" : "ies");
+		for (size_t i = 0; i < json_array_size(context); i++)
+			printf("%s %" PRId64, i ? "," : "", cli_jint(json_array_get(context, i), "index", -1));
+		printf("\n");
+	}
+	if (fflush(stdout) != 0)
+		return cli_failf(EXIT_STORE, "trace", "cannot write to standard output");
+	return code;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	const char *db = NULL;
+	int json = 0, context = 0;
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"context", no_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'j': json = 1; break;
+		case 'c': context = 1; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_failf(EXIT_USAGE, "trace", "unexpected argument \"%s\"", argv[optind + 1]);
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "trace", "expected LOT, the lot to trace");
+	if (!db)
+		return cli_failf(EXIT_USAGE, "trace", "--db is required");
+	const char *lot = argv[optind];
+
+	ot_ledger *l = NULL;
+	int code = cli_ledger_open_ro(db, "trace", &l);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	int flags = (json ? OT_JSON_PRETTY : 0) | (context ? OT_TRACE_CONTEXT : 0);
+	ot_status rc = ot_ledger_trace(l, lot, flags, &text, &err);
+	if (rc) {
+		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "trace", &err);
+	} else if (json) {
+		code = cli_print_json("trace", text);
+	} else {
+		json_t *doc = json_loads(text, 0, NULL);
+		code = doc ? print_trace(l, doc) : cli_failf(EXIT_STORE, "trace", "out of memory");
+		json_decref(doc);
+	}
+	free(text);
+	ot_ledger_close(l);
+	return code;
+}

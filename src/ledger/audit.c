@@ -1,0 +1,315 @@
+/*
+ * audit.c: the whole-ledger audit (ot_ledger_audit, ledger.h).
+ *
+ * Trust nothing that was computed at append time: verify the log's tiles and
+ * checkpoint, replay every entry from scratch into an empty in-memory store
+ * through the same rules (signatures, roles, custody, balances, origin
+ * vectors), and compare every state namespace of the replay with the
+ * ledger's own, record by record. Agreement means the index that answers
+ * `trace` and the reports is exactly what the log implies.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ledger/batch.h"
+#include "ledger/envelope.h"
+#include "ledger/findings.h"
+#include "ledger/ledger_int.h"
+#include "ledger/state.h"
+#include "util/error.h"
+
+/* Problems beyond this many are counted, not listed. */
+#define MAX_PROBLEMS 100
+/* The replay goes in chunks, each parsed and verified in parallel. */
+#define CHUNK_ENTRIES 1024
+#define CHUNK_BYTES ((size_t)8 << 20)
+
+typedef struct audit {
+	ot_ledger *l;
+	ot_store *mem;
+	json_t *problems;
+	size_t n_problems;
+	ot_status first;
+	ot_error first_err; /* the first problem */
+	ot_error fatal;     /* why the replay stopped, if it did */
+	const ot_audit_options *opts;
+	uint64_t total;
+	/* the chunk being replayed: copies of the entries */
+	uint8_t *data[CHUNK_ENTRIES];
+	size_t len[CHUNK_ENTRIES];
+	uint64_t chunk_first;
+	size_t n, bytes;
+	otx_batch_item items[CHUNK_ENTRIES];
+	/* namespace comparison */
+	const char *ns;
+	ot_store *other;
+	int other_is_mem;
+} audit;
+
+static void problem(audit *a, int64_t index, ot_status status, const char *code,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void problem(audit *a, int64_t index, ot_status status, const char *code,
+                    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!a->first) {
+		a->first = status;
+		otx_err_at(&a->first_err, status, code, index, "%s", msg);
+	}
+	if (a->n_problems++ >= MAX_PROBLEMS)
+		return;
+	json_t *p = json_pack("{s:o,s:s,s:s}", "index",
+	                      index >= 0 ? json_integer(index) : json_null(), "code", code,
+	                      "message", msg);
+	if (p)
+		json_array_append_new(a->problems, p);
+}
+
+static void log_problem(void *ctx, const ot_error *e)
+{
+	audit *a = ctx;
+	problem(a, e->index, e->status ? e->status : OT_ERR_VERIFY,
+	        e->code[0] ? e->code : "log_broken", "%s", e->message);
+}
+
+/* Replays one prepared entry into the in-memory store. */
+static ot_status replay_one(audit *a, uint64_t index, otx_batch_item *it, ot_error *e)
+{
+	ot_status rc = it->parse_rc;
+	if (rc) {
+		problem(a, (int64_t)index, rc, "bad_entry", "entry %" PRIu64 ": %s", index,
+		        it->parse_err.message);
+		return OT_OK;
+	}
+	if (it->env.entry.len != it->len || memcmp(it->env.entry.data, it->data, it->len) != 0)
+		problem(a, (int64_t)index, OT_ERR_CORRUPT, "entry_not_canonical",
+		        "entry %" PRIu64 " is not in canonical (RFC 8785) form", index);
+	if ((rc = ot_store_savepoint(a->mem, e)))
+		return rc;
+	ot_error re;
+	ot_error_clear(&re);
+	rc = otx_rules_apply_ex(a->mem, &a->l->ctx, index, &it->env,
+	                        it->verified ? it->verified_pk : NULL, &re);
+	if (rc) {
+		problem(a, (int64_t)index, rc, "replay_rejected",
+		        "entry %" PRIu64 " breaks the rules on replay: %s: %s", index,
+		        re.code[0] ? re.code : ot_status_code(rc), re.message);
+		return ot_store_rollback_to(a->mem, e);
+	}
+	return ot_store_release(a->mem, e);
+}
+
+static ot_status flush_chunk(audit *a, ot_error *err)
+{
+	ot_status rc = OT_OK;
+	otx_batch_init(a->items, a->n, (const uint8_t *const *)a->data, a->len);
+	rc = otx_batch_prepare(a->mem, &a->l->ctx, a->items, a->n, err);
+	for (size_t i = 0; !rc && i < a->n; i++)
+		rc = replay_one(a, a->chunk_first + i, &a->items[i], err);
+	otx_batch_clear(a->items, a->n);
+	for (size_t i = 0; i < a->n; i++)
+		free(a->data[i]);
+	if (!rc && a->opts->progress)
+		a->opts->progress(a->opts->progress_ctx, a->chunk_first + a->n, a->total);
+	a->chunk_first += a->n;
+	a->n = 0;
+	a->bytes = 0;
+	return rc;
+}
+
+static ot_status collect_entry(void *ctx, uint64_t index, const uint8_t *data, size_t len)
+{
+	audit *a = ctx;
+	(void)index; /* scans are in order: chunk_first + n */
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return otx_err(&a->fatal, OT_ERR_NOMEM, "out of memory");
+	memcpy(copy, data, len);
+	a->data[a->n] = copy;
+	a->len[a->n] = len;
+	a->n++;
+	a->bytes += len;
+	if (a->n == CHUNK_ENTRIES || a->bytes >= CHUNK_BYTES)
+		return flush_chunk(a, &a->fatal);
+	return OT_OK;
+}
+
+/* Compares one record of `ns` with the other store's. */
+static ot_status compare_one(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	audit *a = ctx;
+	uint8_t *other = NULL;
+	size_t olen = 0;
+	ot_status rc = ot_store_kv_get(a->other, a->ns, key, &other, &olen, NULL);
+	if (rc == OT_ERR_NOTFOUND) {
+		if (a->other_is_mem)
+			problem(a, -1, OT_ERR_CORRUPT, "state_extra",
+			        "%s record \"%s\" is in the index but no entry of the log makes it",
+			        a->ns, key);
+		else
+			problem(a, -1, OT_ERR_CORRUPT, "state_missing",
+			        "%s record \"%s\" follows from the log but is missing from the index",
+			        a->ns, key);
+		return OT_OK;
+	}
+	if (rc)
+		return rc;
+	/* Only the index-side scan compares contents (each pair once). */
+	if (a->other_is_mem && (olen != len || memcmp(other, value, len) != 0))
+		problem(a, -1, OT_ERR_CORRUPT, "state_mismatch",
+		        "%s record \"%s\" differs from what the log implies: index %.*s, replay %.*s",
+		        a->ns, key, (int)(len < 160 ? len : 160), (const char *)value,
+		        (int)(olen < 160 ? olen : 160), (const char *)other);
+	free(other);
+	return OT_OK;
+}
+
+static ot_status compare_state(audit *a, ot_error *err)
+{
+	for (size_t i = 0; otx_state_namespaces[i]; i++) {
+		a->ns = otx_state_namespaces[i];
+		a->other = a->mem;
+		a->other_is_mem = 1;
+		ot_status rc = ot_store_kv_scan(a->l->st, a->ns, "", compare_one, a, err);
+		if (rc)
+			return rc;
+		a->other = a->l->st;
+		a->other_is_mem = 0;
+		rc = ot_store_kv_scan(a->mem, a->ns, "", compare_one, a, err);
+		if (rc)
+			return rc;
+	}
+	return OT_OK;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t i = json_integer_value(json_object_get(x, "index"));
+	json_int_t j = json_integer_value(json_object_get(y, "index"));
+	if (i != j)
+		return i < j ? -1 : 1;
+	int c = strcmp(otx_jstr(x, "kind"), otx_jstr(y, "kind"));
+	return c ? c : strcmp(otx_jstr(x, "subject"), otx_jstr(y, "subject"));
+}
+
+/* Findings in log order (recorded and time-based ones interleaved). */
+static void sort_findings(json_t *findings)
+{
+	size_t n = json_array_size(findings);
+	json_t **v = malloc((n ? n : 1) * sizeof *v);
+	if (!v)
+		return; /* unsorted is still correct */
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(findings, i));
+	qsort(v, n, sizeof *v, finding_cmp);
+	json_array_clear(findings);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(findings, v[i]);
+	free(v);
+}
+
+ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags, char **json,
+                          ot_error *err)
+{
+	static const ot_audit_options defaults;
+	json_t *doc = NULL, *findings = NULL;
+	int reading = 0;
+	ot_status rc;
+	if (!l || !json)
+		return otx_err(err, OT_ERR_ARG, "audit needs a ledger and an output");
+	*json = NULL;
+	/* Large (a chunk of entries): on the heap. */
+	audit *a = calloc(1, sizeof *a);
+	if (!a)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	a->l = l;
+	a->opts = opts ? opts : &defaults;
+	a->problems = json_array();
+	findings = json_array();
+	if (!a->problems || !findings) {
+		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* One snapshot of the ledger for the whole audit: consistent even if
+	 * another process appends meanwhile, and one lock instead of one per
+	 * read. The log size is read inside it. */
+	if ((rc = ot_store_read_begin(l->st, err)))
+		goto out;
+	reading = 1;
+	uint64_t stored = 0;
+	if ((rc = ot_store_entry_count(l->st, &stored, err)))
+		goto out;
+	a->total = stored < ot_log_size(l->log) ? stored : ot_log_size(l->log);
+
+	/* 1. The log itself: tiles and the signed checkpoint. */
+	ot_error e;
+	ot_error_clear(&e);
+	size_t before = a->n_problems;
+	rc = ot_log_verify(l->log, l->authority_key, log_problem, NULL, a, &e);
+	if (rc && a->n_problems == before)
+		log_problem(a, &e);
+
+	/* 2. Replay into an empty store. */
+	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &a->mem, err)) ||
+	    (rc = ot_store_begin(a->mem, err)))
+		goto out;
+	rc = ot_store_scan_entries(l->st, 0, a->total, collect_entry, a, err);
+	if (!rc && a->n)
+		rc = flush_chunk(a, &a->fatal);
+	if (rc) {
+		if (a->fatal.status && err)
+			*err = a->fatal;
+		goto out;
+	}
+
+	/* 3. The index against the replay. */
+	if ((rc = compare_state(a, err)))
+		goto out;
+
+	/* 4. Findings: recorded at append time (as replayed) and time-based. */
+	int64_t now = a->opts->now ? a->opts->now : (int64_t)time(NULL);
+	uint32_t days = a->opts->withheld_days ? a->opts->withheld_days : 180;
+	if ((rc = otx_findings_recorded(a->mem, findings, err)) ||
+	    (rc = otx_findings_withheld(a->mem, now, days, findings, err)))
+		goto out;
+
+	sort_findings(findings);
+	doc = json_pack("{s:I,s:b,s:O,s:O}", "entries", (json_int_t)a->total, "ok",
+	                a->first == OT_OK, "findings", findings, "problems", a->problems);
+	if (!doc) {
+		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (a->n_problems > MAX_PROBLEMS)
+		json_object_set_new(doc, "problems_not_listed",
+		                    json_integer((json_int_t)(a->n_problems - MAX_PROBLEMS)));
+	if ((rc = otx_ledger_emit(doc, flags, json, err)))
+		goto out;
+	rc = a->first;
+	if (rc && err)
+		*err = a->first_err;
+out:
+	if (reading)
+		ot_store_read_end(l->st);
+	if (a->mem) {
+		ot_store_rollback(a->mem);
+		ot_store_close(a->mem);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		free(a->data[i]);
+	json_decref(doc);
+	json_decref(findings);
+	json_decref(a->problems);
+	free(a);
+	return rc;
+}

@@ -1,0 +1,192 @@
+/*
+ * batch.c: parallel parsing and signature verification of a batch (batch.h).
+ */
+#include "ledger/batch.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ledger/state.h"
+#include "util/error.h"
+
+/* Below this many items threads cost more than they save. */
+#define PARALLEL_MIN 16
+#define THREADS_MAX 8
+
+typedef struct pfor {
+	atomic_size_t next;
+	size_t n;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+} pfor;
+
+static void *pfor_worker(void *arg)
+{
+	pfor *w = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
+		w->fn(w->ctx, i);
+	return NULL;
+}
+
+void otx_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	pfor w;
+	pthread_t tids[THREADS_MAX];
+	size_t started = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (size_t)cpus;
+	atomic_init(&w.next, 0);
+	w.n = n;
+	w.fn = fn;
+	w.ctx = ctx;
+	if (n < PARALLEL_MIN)
+		threads = 1;
+	/* A thread that cannot start leaves its share to the others. */
+	for (size_t t = 1; t < threads; t++)
+		if (pthread_create(&tids[started], NULL, pfor_worker, &w) == 0)
+			started++;
+	pfor_worker(&w);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+}
+
+void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
+                    const size_t *lens)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&items[i], 0, sizeof items[i]);
+		items[i].data = data[i];
+		items[i].len = lens[i];
+		otx_envelope_init(&items[i].env);
+		ot_error_clear(&items[i].parse_err);
+		items[i].signer_slot = SIZE_MAX;
+	}
+}
+
+void otx_batch_clear(otx_batch_item *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++)
+		otx_envelope_clear(&items[i].env);
+}
+
+/* The keys a signer had when the batch started. */
+typedef struct signer_keys {
+	ot_verifier **keys;
+	size_t n;
+} signer_keys;
+
+typedef struct prep {
+	otx_batch_item *items;
+	signer_keys *signers;
+} prep;
+
+static void parse_one(void *ctx, size_t i)
+{
+	otx_batch_item *it = &((prep *)ctx)->items[i];
+	it->parse_rc = otx_envelope_parse(it->data, it->len, &it->env, &it->parse_err);
+	if (it->parse_rc && it->parse_err.status == OT_OK)
+		otx_err(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
+}
+
+static void verify_one(void *ctx, size_t i)
+{
+	prep *p = ctx;
+	otx_batch_item *it = &p->items[i];
+	if (it->parse_rc || it->signer_slot == SIZE_MAX)
+		return;
+	signer_keys *s = &p->signers[it->signer_slot];
+	for (size_t k = 0; k < s->n; k++) {
+		if (ot_verifier_verify_raw(s->keys[k], it->env.message.data, it->env.message.len,
+		                           it->env.sig) == OT_OK) {
+			memcpy(it->verified_pk, ot_verifier_public_key(s->keys[k]), 32);
+			it->verified = 1;
+			return;
+		}
+	}
+}
+
+/* Loads the keys of `signer` into *s (none when unknown). */
+static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *signer,
+                           signer_keys *s, ot_error *err)
+{
+	json_t *actor = NULL;
+	s->keys = NULL;
+	s->n = 0;
+	ot_status rc = otx_state_get(st, OTX_NS_ACTOR, signer, &actor, err);
+	if (rc == OT_ERR_NOTFOUND) {
+		if (!ctx->authority || strcmp(signer, ctx->authority) != 0 || !ctx->authority_key)
+			return OT_OK;
+		char vkey[OT_VKEY_MAX];
+		s->keys = calloc(1, sizeof *s->keys);
+		if (!s->keys)
+			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		if (ot_verifier_format(ctx->authority_key, vkey, sizeof vkey) == OT_OK &&
+		    ot_verifier_parse(vkey, strlen(vkey), &s->keys[0], NULL) == OT_OK)
+			s->n = 1;
+		return OT_OK;
+	}
+	if (rc)
+		return rc;
+	json_t *keys = json_object_get(actor, "keys");
+	s->keys = calloc(json_array_size(keys) + 1, sizeof *s->keys);
+	if (!s->keys) {
+		json_decref(actor);
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	}
+	for (size_t k = 0; k < json_array_size(keys); k++) {
+		const char *vkey = otx_jstr(json_array_get(keys, k), "vkey");
+		if (vkey && ot_verifier_parse(vkey, strlen(vkey), &s->keys[s->n], NULL) == OT_OK)
+			s->n++;
+	}
+	json_decref(actor);
+	return OT_OK;
+}
+
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
+                            size_t n, ot_error *err)
+{
+	prep p = {items, NULL};
+	json_t *slots = json_object(); /* signer -> slot */
+	size_t nsigners = 0;
+	ot_status rc = OT_OK;
+	if (!slots)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	otx_parallel_for(n, parse_one, &p);
+
+	p.signers = calloc(n ? n : 1, sizeof *p.signers);
+	if (!p.signers) {
+		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].parse_rc)
+			continue;
+		const char *signer = items[i].env.signer;
+		json_t *slot = json_object_get(slots, signer);
+		if (!slot) {
+			if ((rc = load_keys(st, ctx, signer, &p.signers[nsigners], err)))
+				goto out;
+			if (json_object_set_new(slots, signer, json_integer((json_int_t)nsigners))) {
+				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			items[i].signer_slot = nsigners++;
+		} else {
+			items[i].signer_slot = (size_t)json_integer_value(slot);
+		}
+	}
+	otx_parallel_for(n, verify_one, &p);
+out:
+	for (size_t s = 0; p.signers && s < nsigners; s++) {
+		for (size_t k = 0; k < p.signers[s].n; k++)
+			ot_verifier_free(p.signers[s].keys[k]);
+		free(p.signers[s].keys);
+	}
+	free(p.signers);
+	json_decref(slots);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * batch.h: the parallel half of checking a batch of entries.
+ *
+ * Parsing an envelope and verifying its Ed25519 signature are pure work and
+ * dominate the cost of an event, so they run on every core before the rules
+ * check the events one by one. The signer's candidate keys are those of the
+ * state when the batch starts; the rules then only confirm that the key that
+ * verified is still the actor's and valid at the event's time (an actor
+ * registered or rotated inside the same batch is verified inline instead).
+ */
+#ifndef OT_LEDGER_BATCH_H
+#define OT_LEDGER_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/envelope.h"
+#include "ledger/rules.h"
+
+typedef struct otx_batch_item {
+	const uint8_t *data; /* the entry as submitted (borrowed) */
+	size_t len;
+	otx_envelope env;  /* parsed when parse_rc is OT_OK */
+	ot_status parse_rc;
+	ot_error parse_err;
+	int verified;             /* 1: the signature verifies with verified_pk */
+	uint8_t verified_pk[32];
+	size_t signer_slot;       /* private */
+} otx_batch_item;
+
+/* Sets up n items over the given entries; otx_batch_clear frees them. */
+void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
+                    const size_t *lens);
+void otx_batch_clear(otx_batch_item *items, size_t n);
+
+/* Parses every entry and verifies the signatures against the signers' keys
+ * in st, in parallel. Per-entry problems stay in the items (parse_rc,
+ * verified = 0); only a store or memory failure is returned. */
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
+                            size_t n, ot_error *err);
+
+/* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the caller's
+ * thread included); returns when all are done. fn must be thread-safe. */
+void otx_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * findings.c: recording findings at append time and computing the
+ * time-based ones at audit time (findings.h).
+ */
+#include "ledger/findings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/envelope.h"
+#include "ledger/state.h"
+#include "util/error.h"
+
+ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
+                          ot_error *err, const char *fmt, ...)
+{
+	char detail[512], ikey[OTX_INDEX_KEY_LEN], key[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	otx_index_key(ikey, index);
+	snprintf(key, sizeof key, "%s/%s/%s", ikey, kind, subject);
+	json_t *rec = json_pack("{s:I,s:s,s:s,s:s}", "index", (json_int_t)index, "kind", kind,
+	                        "subject", subject, "detail", detail);
+	if (!rec)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = otx_state_put(st, OTX_NS_FINDING, key, rec, err);
+	json_decref(rec);
+	return rc;
+}
+
+static ot_status collect(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return OT_ERR_CORRUPT;
+	json_t *f = json_pack("{s:O,s:O,s:O,s:O}", "index", json_object_get(rec, "index"), "kind",
+	                      json_object_get(rec, "kind"), "subject",
+	                      json_object_get(rec, "subject"), "detail",
+	                      json_object_get(rec, "detail"));
+	json_decref(rec);
+	if (!f)
+		return OT_ERR_CORRUPT;
+	return json_array_append_new((json_t *)ctx, f) ? OT_ERR_NOMEM : OT_OK;
+}
+
+ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err)
+{
+	ot_status rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", collect, out, err);
+	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
+		return otx_err(err, rc, "cannot read the recorded findings");
+	return rc;
+}
+
+typedef struct withheld_ctx {
+	int64_t now;
+	int64_t limit_s;
+	json_t *out;
+} withheld_ctx;
+
+static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value, size_t len)
+{
+	withheld_ctx *c = vctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return OT_ERR_CORRUPT;
+	const char *time_s = otx_jstr(rec, "time");
+	int64_t committed;
+	ot_status rc = OT_OK;
+	if (!time_s || otx_parse_time(time_s, &committed) != OT_OK) {
+		json_decref(rec);
+		return OT_ERR_CORRUPT;
+	}
+	json_t *commitments = json_object_get(rec, "commitments");
+	const char *field;
+	json_t *cm;
+	json_object_foreach(commitments, field, cm) {
+		if (json_object_get(cm, "disclosed"))
+			continue;
+		int64_t age = c->now - committed;
+		if (age <= c->limit_s)
+			continue;
+		char detail[512], subject[300];
+		snprintf(subject, sizeof subject, "%s.%s", key, field);
+		snprintf(detail, sizeof detail,
+		         "contract %s: %s committed on %s has not been disclosed for %lld days", key,
+		         field, time_s, (long long)(age / 86400));
+		json_t *f = json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"),
+		                      "kind", "terms_withheld", "subject", subject, "detail", detail);
+		if (!f || json_array_append_new(c->out, f)) {
+			rc = OT_ERR_NOMEM;
+			break;
+		}
+	}
+	json_decref(rec);
+	return rc;
+}
+
+ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_days, json_t *out,
+                                ot_error *err)
+{
+	withheld_ctx c = {now, (int64_t)withheld_days * 86400, out};
+	ot_status rc = ot_store_kv_scan(st, OTX_NS_CONTRACT, "", withheld_one, &c, err);
+	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
+		return otx_err(err, rc, "cannot read the contracts");
+	return rc;
+}

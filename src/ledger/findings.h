@@ -1,0 +1,43 @@
+/*
+ * findings.h: facts that are suspicious but possible. The rules never reject
+ * them; they are recorded when the entry is appended (namespace `finding`,
+ * key "<index>/<kind>/<subject>") or computed at audit and report time
+ * against a given "now". Kinds:
+ *
+ *   transit_loss                received mass below shipped mass by more than
+ *                               OTX_TRANSIT_TOLERANCE_PPM (0.5 %)
+ *   transit_gain                received mass above it by more than that
+ *   extraction_beyond_resource  a mine's extracted mass passes its declared
+ *                               resources (measured + indicated + inferred
+ *                               ore tonnage; none declared counts as zero);
+ *                               recorded at the crossing
+ *   export_without_assay        a lot shipped across a border with no
+ *                               certified (lab) assay
+ *   terms_withheld              (audit time) a committed contract field not
+ *                               disclosed for longer than the withholding limit
+ */
+#ifndef OT_LEDGER_FINDINGS_H
+#define OT_LEDGER_FINDINGS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "oretrail/status.h"
+#include "oretrail/store.h"
+
+/* Records a finding at log index `index`. */
+ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
+                          ot_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Appends to `out` (a JSON array) every recorded finding, as
+ * {"index","kind","subject","detail"}, in log order. */
+ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
+
+/* Appends the time-based findings as of `now` (seconds since 1970):
+ * contract fields committed more than withheld_days ago and still not
+ * disclosed. */
+ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_days, json_t *out,
+                                ot_error *err);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * ledger.c: the public ledger handle (ledger.h): creating and opening a
+ * ledger over a store and its log, and submitting batches of events.
+ *
+ * A batch is one store transaction. Each event gets a savepoint: the rules
+ * check it against the state the earlier events left and write its effects;
+ * a rejected event is rolled back to its savepoint, so it changes nothing.
+ * The accepted entries are then appended to the log in the same transaction
+ * with a new signed checkpoint, and one commit makes state, entries and
+ * checkpoint durable together.
+ */
+#include "ledger/ledger_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/batch.h"
+#include "ledger/envelope.h"
+#include "util/error.h"
+
+ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
+{
+	size_t f = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
+	f |= (flags & OT_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
+	*json = json_dumps(doc, f);
+	if (!*json)
+		return otx_err(err, OT_ERR_NOMEM, "cannot serialise the result");
+	return OT_OK;
+}
+
+static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **out,
+                             ot_error *err)
+{
+	char *vkey = NULL;
+	ot_ledger *l = calloc(1, sizeof *l);
+	ot_status rc = OT_ERR_NOMEM;
+	if (!l) {
+		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	l->st = st;
+	if ((rc = ot_log_open(st, signer, &l->log, err)))
+		goto fail;
+	rc = ot_store_get_meta(st, "log_vkey", &vkey, err);
+	if (rc == OT_ERR_NOTFOUND)
+		rc = otx_err(err, OT_ERR_SCHEMA, "the store holds no log key (meta log_vkey)");
+	if (rc)
+		goto fail;
+	if ((rc = ot_verifier_parse(vkey, strlen(vkey), &l->authority_key, err))) {
+		otx_err_prefix(err, "the log key in the store");
+		goto fail;
+	}
+	free(vkey);
+	l->ctx.authority = ot_verifier_name(l->authority_key);
+	l->ctx.authority_key = l->authority_key;
+	l->ctx.cache = otx_signer_cache_new(); /* optional: NULL only costs speed */
+	l->can_append = signer != NULL;
+	*out = l;
+	return OT_OK;
+fail:
+	free(vkey);
+	if (l) {
+		ot_log_close(l->log);
+		free(l);
+	}
+	ot_store_close(st);
+	return rc;
+}
+
+ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer *authority,
+                           ot_ledger **out, ot_error *err)
+{
+	ot_store *st = NULL;
+	if (!path || !origin || !authority || !out)
+		return otx_err(err, OT_ERR_ARG, "creating a ledger needs a path, an origin and a key");
+	*out = NULL;
+	ot_status rc = ot_store_open(path, OT_STORE_CREATE, &st, err);
+	if (rc)
+		return rc;
+	if ((rc = ot_log_create(st, origin, authority, err))) {
+		ot_store_close(st);
+		return rc;
+	}
+	return finish_open(st, authority, out, err);
+}
+
+ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flags,
+                         ot_ledger **out, ot_error *err)
+{
+	ot_store *st = NULL;
+	if (!path || !out)
+		return otx_err(err, OT_ERR_ARG, "opening a ledger needs a path");
+	*out = NULL;
+	if ((flags & OT_LEDGER_READONLY) && log_signer)
+		return otx_err(err, OT_ERR_ARG, "a read-only ledger takes no signer");
+	ot_status rc =
+	    ot_store_open(path, (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0, &st, err);
+	if (rc)
+		return rc;
+	return finish_open(st, log_signer, out, err);
+}
+
+void ot_ledger_close(ot_ledger *l)
+{
+	if (!l)
+		return;
+	ot_log_close(l->log);
+	ot_verifier_free(l->authority_key);
+	otx_signer_cache_free(l->ctx.cache);
+	ot_store_close(l->st);
+	free(l);
+}
+
+ot_store *ot_ledger_store(ot_ledger *l)
+{
+	return l ? l->st : NULL;
+}
+
+ot_log *ot_ledger_log(ot_ledger *l)
+{
+	return l ? l->log : NULL;
+}
+
+const char *ot_ledger_authority(const ot_ledger *l)
+{
+	return l ? l->ctx.authority : NULL;
+}
+
+/* An event's own fault (reported against it) rather than the store's. */
+static int is_rejection(ot_status s)
+{
+	return s == OT_ERR_PARSE || s == OT_ERR_SIGNER || s == OT_ERR_VERIFY || s == OT_ERR_RULE ||
+	       s == OT_ERR_CONFLICT || s == OT_ERR_TOOBIG || s == OT_ERR_KEY;
+}
+
+/* Applies a prepared item at log index `index` inside a savepoint. An
+ * event's fault is returned in *ev_err (status != OT_OK) with OT_OK; a
+ * store failure is returned. */
+static ot_status submit_one(ot_ledger *l, otx_batch_item *it, uint64_t index, ot_error *ev_err,
+                            ot_error *err)
+{
+	ot_status rc = it->parse_rc;
+	if (rc) {
+		*ev_err = it->parse_err;
+		return is_rejection(rc) ? OT_OK : otx_err(err, rc, "%s", ev_err->message);
+	}
+	if ((rc = ot_store_savepoint(l->st, err)))
+		return rc;
+	rc = otx_rules_apply_ex(l->st, &l->ctx, index, &it->env,
+	                        it->verified ? it->verified_pk : NULL, ev_err);
+	if (rc && ev_err->status == OT_OK)
+		otx_err(ev_err, rc, "event %s: rejected", it->env.id);
+	if (rc && !is_rejection(rc)) {
+		*err = *ev_err;
+		ot_store_rollback_to(l->st, NULL);
+		return rc;
+	}
+	return rc ? ot_store_rollback_to(l->st, err) : ot_store_release(l->st, err);
+}
+
+ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const size_t *lens,
+                           size_t n, int flags, ot_submit_result *results, size_t *n_appended,
+                           ot_error *err)
+{
+	int keep_going = (flags & OT_SUBMIT_KEEP_GOING) != 0;
+	int dry_run = (flags & OT_SUBMIT_DRY_RUN) != 0;
+	otx_batch_item *items = NULL;
+	const uint8_t **ok_data = NULL;
+	size_t *ok_len = NULL, *ok_pos = NULL, k = 0;
+	int in_txn = 0, appended = 0;
+	ot_status rc = OT_OK;
+
+	if (n_appended)
+		*n_appended = 0;
+	if (!l || (n && (!entries || !lens)) || (keep_going && !results))
+		return otx_err(err, OT_ERR_ARG,
+		               "submit needs a ledger, the entries, and results when keeping going");
+	if (!l->can_append && !dry_run)
+		return otx_err(err, OT_ERR_READONLY, "the ledger was opened without its log key");
+	for (size_t i = 0; results && i < n; i++) {
+		results[i].index = -1;
+		ot_error_clear(&results[i].error);
+	}
+	if (n == 0)
+		return OT_OK;
+	items = calloc(n, sizeof *items);
+	ok_data = calloc(n, sizeof *ok_data);
+	ok_len = calloc(n, sizeof *ok_len);
+	ok_pos = calloc(n, sizeof *ok_pos);
+	if (!items || !ok_data || !ok_len || !ok_pos) {
+		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	otx_batch_init(items, n, entries, lens);
+
+	if ((rc = ot_store_begin(l->st, err)))
+		goto out;
+	in_txn = 1;
+	if ((rc = otx_batch_prepare(l->st, &l->ctx, items, n, err)))
+		goto out;
+	uint64_t base = ot_log_size(l->log);
+	for (size_t i = 0; i < n; i++) {
+		ot_error ev_err;
+		ot_error_clear(&ev_err);
+		rc = submit_one(l, &items[i], base + k, &ev_err, err);
+		if (rc)
+			goto out; /* the store failed: nothing is appended */
+		if (ev_err.status != OT_OK) {
+			otx_err_prefix(&ev_err, "batch entry %zu", i);
+			ev_err.index = (int64_t)i;
+			if (results)
+				results[i].error = ev_err;
+			if (!keep_going) {
+				if (err)
+					*err = ev_err;
+				rc = ev_err.status;
+				goto out;
+			}
+			continue;
+		}
+		ok_data[k] = items[i].env.entry.data;
+		ok_len[k] = items[i].env.entry.len;
+		ok_pos[k] = i;
+		k++;
+	}
+	if (k == 0 || dry_run) {
+		ot_store_rollback(l->st);
+		in_txn = 0;
+	} else {
+		uint64_t first = 0;
+		appended = 1;
+		rc = ot_log_append_in_txn(l->log, ok_data, ok_len, k, &first, err);
+		if (!rc && first != base)
+			rc = otx_err(err, OT_ERR_CORRUPT,
+			             "the log appended at %llu, not at %llu as the rules assumed",
+			             (unsigned long long)first, (unsigned long long)base);
+		if (!rc)
+			rc = ot_log_publish_in_txn(l->log, err);
+		if (!rc)
+			rc = ot_store_commit(l->st, err);
+		if (rc)
+			goto out;
+		in_txn = 0;
+		ot_log_txn_end(l->log, 1);
+		appended = 0;
+	}
+	for (size_t j = 0; results && j < k; j++)
+		results[ok_pos[j]].index = (int64_t)(base + j);
+	if (n_appended)
+		*n_appended = dry_run ? 0 : k;
+	rc = OT_OK;
+out:
+	if (in_txn)
+		ot_store_rollback(l->st);
+	if (appended)
+		ot_log_txn_end(l->log, 0);
+	otx_batch_clear(items, n);
+	free(items);
+	free(ok_data);
+	free(ok_len);
+	free(ok_pos);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * provenance.h: origin vectors, the mass-balance model of ISO 22095.
+ *
+ * Each lot carries, per tracked element, the amount of that element by the
+ * site it was mined at: its origin vector. The unit is the milligram of
+ * element (a gram loses too much on small lots: 1 g of ore at 4600 mg/kg
+ * holds 4.6 mg of Nd). With lots of at most OTX_MASS_MAX grams and contents
+ * of at most 10^6 mg/kg, every amount fits in 10^18 mg, well inside uint64.
+ *
+ * How a vector evolves (all integer, all deterministic, so that a replay of
+ * the log gives byte-identical vectors):
+ *
+ *   extract    the lot's vector is {e: {mine: content_mg(mass, ppm_e)}}.
+ *   use        a transform using u grams of a lot holding r grams takes u/r of
+ *              each element's remaining amount, site by site (when u == r it
+ *              takes everything); what stays is the remainder. Taking from
+ *              what remains, rather than from the original, keeps every site's
+ *              amount conserved exactly however many partial uses a lot sees.
+ *   pool       the taken amounts of all inputs are summed per element and site.
+ *   split      each output j receives pool_e x C_j / D of element e, where C_j
+ *              is the output's content of e (mass x assay) and D =
+ *              max(pool total, sum of C_j): outputs get their content's worth
+ *              when the inputs hold enough, and share the pool pro rata when
+ *              they claim more (within the assay uncertainty the rules allow).
+ *              Outputs are served in event order, each from what the earlier
+ *              ones left, so no site is ever over-assigned. What remains after
+ *              the last output is the process loss: it stays unassigned.
+ *   assay      a certified assay rescales each assayed element to the lot's
+ *              remaining mass x certified content (a lot from an extraction
+ *              also gains the elements the lab found, at its mine).
+ *   receive    a measured mass below the shipped mass scales the vector down
+ *              by received/shipped (the loss in transit is unassigned); a gain
+ *              leaves it as it is (no element from nothing).
+ *
+ * Every proportional step is one apportionment (otx_apportion): the total is
+ * rounded down, each site gets the floor of its exact share, and the units
+ * left over go to the sites with the largest remainders, ties to the smaller
+ * site id. A site never receives more than it holds.
+ */
+#ifndef OT_LEDGER_PROVENANCE_H
+#define OT_LEDGER_PROVENANCE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oretrail/status.h"
+
+/* Largest lot mass (and largest total input of one transform): 10^15 g, one
+ * gigatonne. Keeps every amount in mg below 10^18. */
+#define OTX_MASS_MAX INT64_C(1000000000000000)
+/* Contents are mg/kg: at most 10^6. */
+#define OTX_PPM_MAX INT64_C(1000000)
+
+/* Element content in mg of `mass_g` grams at `ppm` mg/kg, rounded half up. */
+uint64_t otx_content_mg(uint64_t mass_g, uint64_t ppm);
+
+typedef struct otx_origin {
+	char element[4]; /* symbol, NUL-terminated */
+	char *site;      /* owned */
+	uint64_t mg;
+} otx_origin;
+
+/* Items sorted by (element, site), no zero amounts, no duplicates. */
+typedef struct otx_vector {
+	otx_origin *items;
+	size_t n, cap;
+} otx_vector;
+
+void otx_vector_init(otx_vector *v);
+void otx_vector_free(otx_vector *v);
+
+/* Adds mg to (element, site). OT_ERR_RANGE on overflow, OT_ERR_ARG on a bad
+ * element (1-3 bytes) or empty site. Zero is a no-op. */
+ot_status otx_vector_add(otx_vector *v, const char *element, const char *site, uint64_t mg);
+
+/* Sum of one element over all sites (saturating; never more than 10^18 in a
+ * valid vector). */
+uint64_t otx_vector_total(const otx_vector *v, const char *element);
+
+/* {"Nd":{"site-a":123,...},...} <-> vector. from_json: OT_ERR_CORRUPT on a
+ * malformed object. to_json returns a new reference or NULL (no memory). */
+ot_status otx_vector_from_json(const json_t *origins, otx_vector *out);
+json_t *otx_vector_to_json(const otx_vector *v);
+
+/*
+ * The apportionment: out[i] = share of v[i] in round_down(sum(v) x num / den),
+ * by largest remainder, ties to the lower i (callers keep v sorted by site).
+ * den > 0. OT_ERR_RANGE when a share exceeds uint64 (num > den only).
+ */
+ot_status otx_apportion(const uint64_t *v, size_t n, uint64_t num, uint64_t den,
+                        uint64_t *out);
+
+/* Moves num/den of every element of *from into *to (the "use" step). */
+ot_status otx_vector_take(otx_vector *from, uint64_t num, uint64_t den, otx_vector *to);
+
+/* The same for one element only (the "split" step). */
+ot_status otx_vector_take_element(otx_vector *from, const char *element, uint64_t num,
+                                  uint64_t den, otx_vector *to);
+
+/* Scales every element by num/den (num <= den: transit loss). */
+ot_status otx_vector_scale(otx_vector *v, uint64_t num, uint64_t den);
+
+/* Rescales one element so that it totals `target` (assay). An element the
+ * vector lacks is added at `site_if_new` when that is not NULL. */
+ot_status otx_vector_set_total(otx_vector *v, const char *element, uint64_t target,
+                               const char *site_if_new);
+
+/* Shares in mg/kg (ppm) of each of n amounts in their sum, by the same
+ * largest-remainder rule, so that they add up to exactly 10^6 (all zero when
+ * the sum is zero). */
+void otx_shares_ppm(const uint64_t *v, size_t n, uint64_t *share);
+
+#endif

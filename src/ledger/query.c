@@ -1,0 +1,923 @@
+/*
+ * query.c: trace, contract show and the flows report, answered from the
+ * state namespaces (query.h), and their public wrappers (ledger.h).
+ *
+ * trace walks a lot's lineage through lot_event: each lot's history is one
+ * key-prefix scan ("<lot> "), and the creating transform names the input
+ * lots, which are walked in turn with a cutoff at that entry: what happened
+ * to an ancestor after its descendant was made is not the descendant's
+ * history.
+ */
+#include "ledger/query.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ledger/commit.h"
+#include "ledger/envelope.h"
+#include "ledger/jcs.h"
+#include "ledger/ledger_int.h"
+#include "ledger/provenance.h"
+#include "ledger/state.h"
+#include "util/error.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+static ot_status nomem(ot_error *err)
+{
+	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+}
+
+/* Country of a site through a cache object (site -> country). */
+static const char *country_of(ot_store *st, json_t *cache, const char *site)
+{
+	const char *c = json_string_value(json_object_get(cache, site));
+	if (c)
+		return c;
+	json_t *rec = NULL;
+	if (otx_state_get(st, OTX_NS_SITE, site, &rec, NULL) == OT_OK) {
+		json_object_set(cache, site, json_object_get(rec, "country"));
+		json_decref(rec);
+	}
+	c = json_string_value(json_object_get(cache, site));
+	if (!c) {
+		json_object_set_new(cache, site, json_string("??"));
+		c = "??";
+	}
+	return c;
+}
+
+/* --- origins --- */
+
+typedef struct orow {
+	const char *element;
+	const char *key; /* site or country */
+	const char *country;
+	uint64_t mg;
+	uint64_t share;
+} orow;
+
+static int orow_cmp(const void *a, const void *b)
+{
+	const orow *x = a, *y = b;
+	int c = strcmp(x->element, y->element);
+	if (c)
+		return c;
+	if (x->mg != y->mg)
+		return x->mg > y->mg ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Fills shares per element (rows sorted by element) and appends the rows
+ * to `out` as objects; `key_name` is "site" or "country". */
+static ot_status emit_rows(orow *rows, size_t n, const char *key_name, json_t *out)
+{
+	uint64_t *v = malloc((n ? n : 1) * sizeof *v), *s = malloc((n ? n : 1) * sizeof *s);
+	if (!v || !s) {
+		free(v);
+		free(s);
+		return OT_ERR_NOMEM;
+	}
+	qsort(rows, n, sizeof *rows, orow_cmp);
+	size_t a = 0;
+	while (a < n) {
+		size_t b = a;
+		while (b < n && strcmp(rows[b].element, rows[a].element) == 0) {
+			v[b - a] = rows[b].mg;
+			b++;
+		}
+		otx_shares_ppm(v, b - a, s);
+		for (size_t i = a; i < b; i++)
+			rows[i].share = s[i - a];
+		a = b;
+	}
+	free(v);
+	free(s);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s,s:s}", "element", rows[i].element, key_name, rows[i].key);
+		if (!o)
+			return OT_ERR_NOMEM;
+		if (rows[i].country)
+			json_object_set_new(o, "country", json_string(rows[i].country));
+		json_object_set_new(o, "grams", json_integer((json_int_t)((rows[i].mg + 500) / 1000)));
+		json_object_set_new(o, "mg", json_integer((json_int_t)rows[i].mg));
+		json_object_set_new(o, "share_ppm", json_integer((json_int_t)rows[i].share));
+		if (json_array_append_new(out, o))
+			return OT_ERR_NOMEM;
+	}
+	return OT_OK;
+}
+
+static ot_status origins_json(ot_store *st, json_t *lot, json_t *origins, json_t *countries)
+{
+	otx_vector v;
+	json_t *cache = json_object();
+	orow *rows = NULL, *crows = NULL;
+	size_t nc = 0;
+	ot_status rc = cache ? otx_vector_from_json(json_object_get(lot, "origins"), &v) : OT_ERR_NOMEM;
+	if (rc) {
+		json_decref(cache);
+		return rc;
+	}
+	rows = calloc(v.n ? v.n : 1, sizeof *rows);
+	crows = calloc(v.n ? v.n : 1, sizeof *crows);
+	if (!rows || !crows) {
+		rc = OT_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		const char *c = country_of(st, cache, v.items[i].site);
+		rows[i] = (orow){v.items[i].element, v.items[i].site, c, v.items[i].mg, 0};
+		size_t k = 0;
+		while (k < nc && !(strcmp(crows[k].element, v.items[i].element) == 0 &&
+		                   strcmp(crows[k].key, c) == 0))
+			k++;
+		if (k == nc)
+			crows[nc++] = (orow){v.items[i].element, c, NULL, 0, 0};
+		crows[k].mg += v.items[i].mg;
+	}
+	if (!(rc = emit_rows(rows, v.n, "site", origins)))
+		rc = emit_rows(crows, nc, "country", countries);
+out:
+	free(rows);
+	free(crows);
+	otx_vector_free(&v);
+	json_decref(cache);
+	return rc;
+}
+
+/* --- lineage --- */
+
+typedef struct hist {
+	json_t *events; /* array of lot_event records */
+} hist;
+
+static ot_status collect_event(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	hist *h = ctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return OT_ERR_CORRUPT;
+	return json_array_append_new(h->events, rec) ? OT_ERR_NOMEM : OT_OK;
+}
+
+typedef struct lentry {
+	int64_t index;
+	const char *type;
+	const char *id;
+	int ancestry;
+} lentry;
+
+static int lentry_cmp(const void *a, const void *b)
+{
+	const lentry *x = a, *y = b;
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return y->ancestry - x->ancestry;
+}
+
+/* The walk behind OT_TRACE_CONTEXT: `context`, the entries that used an
+ * ancestor before its descendant was made (a replay needs them to recompute
+ * the ancestor's remaining vector), and `uses`, the entries that used the
+ * lot itself. One key-prefix scan per ancestor. */
+static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *context,
+                         ot_error *err)
+{
+	json_t *visited = json_object(), *work = json_array(), *keep = json_array();
+	lentry *ents = NULL;
+	size_t n = 0, cap = 0;
+	ot_status rc = OT_OK;
+	char prefix[OTX_EVENT_ID_MAX + 2];
+	if (!visited || !work || !keep ||
+	    json_array_append_new(work, json_pack("[s,I]", root, (json_int_t)INT64_MAX))) {
+		rc = nomem(err);
+		goto out;
+	}
+	while (json_array_size(work) > 0) {
+		size_t last = json_array_size(work) - 1;
+		json_t *item = json_incref(json_array_get(work, last));
+		json_array_remove(work, last);
+		const char *lot = json_string_value(json_array_get(item, 0));
+		int64_t cutoff = (int64_t)json_integer_value(json_array_get(item, 1));
+		json_t *seen = json_object_get(visited, lot);
+		if (seen && json_integer_value(seen) >= cutoff) {
+			json_decref(item);
+			continue;
+		}
+		json_object_set_new(visited, lot, json_integer(cutoff));
+		hist h = {json_array()};
+		snprintf(prefix, sizeof prefix, "%s ", lot);
+		rc = h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h, err)
+		              : OT_ERR_NOMEM;
+		int is_root = strcmp(lot, root) == 0;
+		for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
+			json_t *ev = json_array_get(h.events, i);
+			int64_t idx = otx_jint(ev, "index", -1);
+			const char *role = otx_jstr(ev, "role");
+			if (idx > cutoff)
+				break;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				lentry *p = realloc(ents, nc * sizeof *p);
+				if (!p) {
+					rc = OT_ERR_NOMEM;
+					break;
+				}
+				ents = p;
+				cap = nc;
+			}
+			/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
+			 * before the cutoff; the rest is in the materialised ancestry. */
+			if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
+				ents[n++] = (lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"), is_root};
+			json_t *inputs = json_object_get(ev, "inputs");
+			for (size_t k = 0; strcmp(role, "create") == 0 && k < json_array_size(inputs);
+			     k++)
+				json_array_append_new(work, json_pack("[O,I]", json_array_get(inputs, k),
+				                                      (json_int_t)idx));
+		}
+		/* The strings in ents point into these records: keep them alive. */
+		if (h.events)
+			json_array_append_new(keep, h.events);
+		json_decref(item);
+		if (rc) {
+			if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+				rc = otx_err(err, rc, "cannot read the history of lot %s", lot);
+			goto out;
+		}
+	}
+	qsort(ents, n, sizeof *ents, lentry_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && ents[i].index == ents[i - 1].index)
+			continue;
+		json_t *o = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)ents[i].index, "type",
+		                      ents[i].type ? ents[i].type : "", "id",
+		                      ents[i].id ? ents[i].id : "");
+		if (!o || json_array_append_new(ents[i].ancestry ? uses : context, o)) {
+			rc = nomem(err);
+			goto out;
+		}
+	}
+out:
+	free(ents);
+	json_decref(keep);
+	json_decref(work);
+	json_decref(visited);
+	return rc;
+}
+
+/* The ancestry: the inherited text of the lot (ancestry namespace) and its
+ * own history, in log order. */
+static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error *err)
+{
+	const char *lot = otx_jstr(rec, "lot");
+	uint8_t *text = NULL;
+	size_t len = 0;
+	ot_status rc = ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, NULL);
+	if (rc == OT_ERR_NOTFOUND)
+		rc = OT_OK;
+	else if (rc)
+		return ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, err);
+	size_t at = 0;
+	while (!rc && at < len) {
+		const char *line = (const char *)text + at;
+		const char *nl = memchr(line, '\n', len - at);
+		size_t llen = nl ? (size_t)(nl - line) : len - at;
+		const char *sp1 = memchr(line, ' ', llen);
+		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
+		if (!sp2) {
+			rc = otx_err(err, OT_ERR_CORRUPT, "the ancestry of lot %s is malformed", lot);
+			break;
+		}
+		/* The hot loop of a deep trace: no json_pack format parsing. */
+		json_t *o = json_object();
+		if (!o || json_array_append_new(out, o) ||
+		    json_object_set_new_nocheck(o, "index",
+		                                json_integer((json_int_t)strtoll(line, NULL, 10))) ||
+		    json_object_set_new_nocheck(
+		        o, "type", json_stringn_nocheck(sp1 + 1, (size_t)(sp2 - sp1 - 1))) ||
+		    json_object_set_new_nocheck(
+		        o, "id", json_stringn_nocheck(sp2 + 1, (size_t)(line + llen - sp2 - 1))))
+			rc = nomem(err);
+		at += llen + 1;
+	}
+	free(text);
+	json_t *h = json_object_get(rec, "history");
+	for (size_t i = 0; !rc && i < json_array_size(h); i++) {
+		json_t *e = json_array_get(h, i);
+		json_t *o = json_pack("{s:O,s:O,s:O}", "index", json_array_get(e, 0), "type",
+		                      json_array_get(e, 1), "id", json_array_get(e, 2));
+		if (!o || json_array_append_new(out, o))
+			rc = nomem(err);
+	}
+	return rc;
+}
+
+ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
+                         ot_error *err)
+{
+	json_t *rec = NULL, *doc = NULL;
+	*out = NULL;
+	if (!st || !lot)
+		return otx_err(err, OT_ERR_ARG, "trace needs a store and a lot");
+	ot_status rc = otx_state_get(st, OTX_NS_LOT, lot, &rec, err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_err_at(err, rc, "lot_not_found", -1, "lot %s does not exist", lot);
+	if (rc)
+		return rc;
+	json_t *origins = json_array(), *countries = json_array();
+	json_t *ancestry = json_array(), *context = json_array(), *uses = json_array();
+	json_t *created = json_object_get(rec, "created");
+	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O}", "lot",
+	                json_object_get(rec, "lot"), "material", json_object_get(rec, "material"),
+	                "mass_g", json_object_get(rec, "mass_g"), "initial_g",
+	                json_object_get(rec, "initial_g"), "holder", json_object_get(rec, "holder"),
+	                "site", json_object_get(rec, "site"), "status",
+	                json_object_get(rec, "status"), "created", "index",
+	                json_object_get(created, "index"), "type", json_object_get(created, "type"),
+	                "id", json_object_get(created, "id"), "time",
+	                json_object_get(created, "time"), "assay", json_object_get(rec, "assay"),
+	                "uncertainty_ppm", json_object_get(rec, "uncertainty_ppm"));
+	if (!doc || !origins || !countries || !ancestry || !context || !uses) {
+		json_decref(origins);
+		json_decref(countries);
+		json_decref(ancestry);
+		json_decref(context);
+		json_decref(uses);
+		rc = otx_err(err, OT_ERR_CORRUPT, "the record of lot %s is incomplete", lot);
+		goto out;
+	}
+	if (json_object_get(rec, "consignment"))
+		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
+	if (json_object_get(rec, "certified"))
+		json_object_set(doc, "certified", json_object_get(rec, "certified"));
+	json_object_set_new(doc, "origins", origins);
+	json_object_set_new(doc, "countries", countries);
+	json_object_set_new(doc, "ancestry", ancestry);
+	if (flags & OT_TRACE_CONTEXT) {
+		json_object_set_new(doc, "context", context);
+		json_object_set_new(doc, "uses", uses);
+	} else {
+		json_decref(context);
+		json_decref(uses);
+		context = uses = NULL;
+	}
+	if ((rc = origins_json(st, rec, origins, countries))) {
+		rc = otx_err(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
+		             "cannot read the origin vector of lot %s", lot);
+		goto out;
+	}
+	if ((rc = ancestry_json(st, rec, ancestry, err)))
+		goto out;
+	if ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err)))
+		goto out;
+	/* An ancestor's use can be on the path too (it made another ancestor):
+	 * then it is ancestry, not context. Both lists are in log order. */
+	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
+		json_int_t ci = json_integer_value(json_object_get(json_array_get(context, i), "index"));
+		while (k < json_array_size(ancestry) &&
+		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) < ci)
+			k++;
+		if (k < json_array_size(ancestry) &&
+		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
+			json_array_remove(context, i);
+		else
+			i++;
+	}
+	*out = doc;
+	doc = NULL;
+out:
+	json_decref(doc);
+	json_decref(rec);
+	return rc;
+}
+
+/* --- contract show --- */
+
+typedef struct pay_ctx {
+	const char *contract; /* NULL: all */
+	json_t *out;
+} pay_ctx;
+
+static ot_status collect_payment(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	pay_ctx *p = ctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return OT_ERR_CORRUPT;
+	const char *c = otx_jstr(rec, "contract");
+	if (p->contract && (!c || strcmp(c, p->contract) != 0)) {
+		json_decref(rec);
+		return OT_OK;
+	}
+	return json_array_append_new(p->out, rec) ? OT_ERR_NOMEM : OT_OK;
+}
+
+ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
+                            ot_error *err)
+{
+	json_t *rec = NULL, *doc = NULL, *list = NULL, *payments = NULL;
+	char key[OTX_EVENT_ID_MAX + 300];
+	*out = NULL;
+	if (!st || !contract)
+		return otx_err(err, OT_ERR_ARG, "contract show needs a store and a contract");
+	ot_status rc = otx_state_get(st, OTX_NS_CONTRACT, contract, &rec, err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_err_at(err, rc, "contract_not_found", -1, "contract %s does not exist",
+		                  contract);
+	if (rc)
+		return rc;
+	if (!now)
+		now = (int64_t)time(NULL);
+	int64_t committed = 0;
+	if (!otx_jstr(rec, "time") || otx_parse_time(otx_jstr(rec, "time"), &committed)) {
+		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s has no time", contract);
+		goto out;
+	}
+	list = json_array();
+	payments = json_array();
+	if (!list || !payments) {
+		rc = nomem(err);
+		goto out;
+	}
+	/* Commitments in path order. */
+	json_t *cms = json_object_get(rec, "commitments");
+	size_t ncm = json_object_size(cms), i = 0;
+	const char **paths = calloc(ncm ? ncm : 1, sizeof *paths);
+	const char *path;
+	json_t *cm;
+	if (!paths) {
+		rc = nomem(err);
+		goto out;
+	}
+	json_object_foreach(cms, path, cm) paths[i++] = path;
+	for (size_t a = 1; a < ncm; a++)
+		for (size_t b = a; b > 0 && strcmp(paths[b - 1], paths[b]) > 0; b--) {
+			const char *t = paths[b];
+			paths[b] = paths[b - 1];
+			paths[b - 1] = t;
+		}
+	for (i = 0; i < ncm && !rc; i++) {
+		cm = json_object_get(cms, paths[i]);
+		json_t *d = json_object_get(cm, "disclosed");
+		json_t *o = json_pack("{s:s,s:O,s:b}", "field", paths[i], "commit",
+		                      json_object_get(cm, "commit"), "disclosed", d != NULL);
+		if (!o) {
+			rc = nomem(err);
+			break;
+		}
+		if (d) {
+			json_t *disc = NULL;
+			json_object_set(o, "disclosed_index", json_object_get(d, "index"));
+			json_object_set(o, "disclosed_time", json_object_get(d, "time"));
+			snprintf(key, sizeof key, "%s %s", contract, paths[i]);
+			if (otx_state_get(st, OTX_NS_DISCLOSURE, key, &disc, NULL) == OT_OK) {
+				json_object_set(o, "value", json_object_get(disc, "value"));
+				json_object_set(o, "salt", json_object_get(disc, "salt"));
+				json_decref(disc);
+			}
+		} else {
+			int64_t days = now > committed ? (now - committed) / 86400 : 0;
+			json_object_set_new(o, "withheld_days", json_integer(days));
+		}
+		if (json_array_append_new(list, o))
+			rc = nomem(err);
+	}
+	free(paths);
+	if (rc)
+		goto out;
+	pay_ctx p = {contract, payments};
+	if ((rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", collect_payment, &p, err))) {
+		if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
+			rc = otx_err(err, rc, "cannot read the payments");
+		goto out;
+	}
+	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "contract",
+	                json_object_get(rec, "contract"), "index", json_object_get(rec, "index"),
+	                "id", json_object_get(rec, "id"), "time", json_object_get(rec, "time"),
+	                "signer", json_object_get(rec, "signer"), "fields",
+	                json_object_get(rec, "fields"), "commitments", list, "payments", payments);
+	if (!doc) {
+		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete", contract);
+		goto out;
+	}
+	*out = doc;
+out:
+	json_decref(list);
+	json_decref(payments);
+	json_decref(rec);
+	return rc;
+}
+
+/* --- report --- */
+
+/* Sums by string key in 128 bits (json object: key -> slot). */
+typedef struct acc {
+	json_t *slots;
+	u128 *vals;
+	size_t n, cap;
+} acc;
+
+static int acc_add(acc *a, const char *key, u128 v)
+{
+	json_t *slot = json_object_get(a->slots, key);
+	if (slot) {
+		a->vals[json_integer_value(slot)] += v;
+		return 0;
+	}
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 32;
+		u128 *p = realloc(a->vals, nc * sizeof *p);
+		if (!p)
+			return -1;
+		a->vals = p;
+		a->cap = nc;
+	}
+	if (json_object_set_new(a->slots, key, json_integer((json_int_t)a->n)))
+		return -1;
+	a->vals[a->n++] = v;
+	return 0;
+}
+
+typedef struct report {
+	ot_store *st;
+	json_t *cache;
+	acc sums;     /* "<stage>|<element>|<country>[|<to>]" -> mg */
+	acc payments; /* "<payee>|<currency>" -> amount */
+	acc counts;   /* same key -> count */
+	size_t findings;
+	int oom;
+} report;
+
+static void add(report *r, const char *stage, const char *el, const char *c1, const char *c2,
+                u128 mg)
+{
+	char key[64];
+	snprintf(key, sizeof key, "%s|%s|%s%s%s", stage, el, c1, c2 ? "|" : "", c2 ? c2 : "");
+	if (acc_add(&r->sums, key, mg))
+		r->oom = 1;
+}
+
+/* The stage a lot's creation counts for: extraction, processing
+ * (beneficiation, cracking, leaching: concentrates and intermediates) or
+ * refining (separation, smelting, refining: oxides and metals). Blending,
+ * split and merge only handle material: they count for nothing, so that
+ * nothing is counted twice within a stage by them. */
+static const char *stage_of(const char *type, const char *process)
+{
+	static const char *const processing[] = {"beneficiation", "cracking", "leaching", NULL};
+	static const char *const refining[] = {"separation", "smelting", "refining", NULL};
+	if (type && strcmp(type, "extract") == 0)
+		return "extracted";
+	for (size_t i = 0; process && processing[i]; i++)
+		if (strcmp(process, processing[i]) == 0)
+			return "processed";
+	for (size_t i = 0; process && refining[i]; i++)
+		if (strcmp(process, refining[i]) == 0)
+			return "refined";
+	return NULL;
+}
+
+static ot_status report_lot(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	report *r = ctx;
+	json_t *lot = json_loadb((const char *)value, len, 0, NULL);
+	if (!lot)
+		return OT_ERR_CORRUPT;
+	json_t *created = json_object_get(lot, "created");
+	const char *type = otx_jstr(created, "type");
+	const char *stage = stage_of(type, otx_jstr(lot, "process"));
+	if (!stage) {
+		json_decref(lot);
+		return OT_OK;
+	}
+	const char *country = country_of(r->st, r->cache, otx_jstr(created, "site"));
+	/* Best estimate: declared contents, overridden by certified ones. */
+	json_t *assay = json_deep_copy(json_object_get(lot, "assay"));
+	json_t *cert = json_object_get(json_object_get(lot, "certified"), "assay");
+	if (assay && cert)
+		json_object_update(assay, cert);
+	uint64_t mass = (uint64_t)otx_jint(lot, "initial_g", 0);
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(assay, el, ppm) {
+		uint64_t mg = otx_content_mg(mass, (uint64_t)json_integer_value(ppm));
+		if (mg)
+			add(r, stage, el, country, NULL, mg);
+	}
+	json_decref(assay);
+	json_decref(lot);
+	return r->oom ? OT_ERR_NOMEM : OT_OK;
+}
+
+static ot_status report_consignment(void *ctx, const char *key, const uint8_t *value,
+                                    size_t len)
+{
+	(void)key;
+	report *r = ctx;
+	json_t *c = json_loadb((const char *)value, len, 0, NULL);
+	if (!c)
+		return OT_ERR_CORRUPT;
+	const char *from = otx_jstr(c, "from_country"), *to = otx_jstr(c, "to_country");
+	if (from && to && strcmp(from, to) != 0) {
+		json_t *lots = json_object_get(c, "lots");
+		for (size_t i = 0; i < json_array_size(lots); i++) {
+			json_t *l = json_array_get(lots, i);
+			const char *el, *country;
+			json_t *mg, *by;
+			json_object_foreach(json_object_get(l, "content_mg"), el, mg)
+				add(r, "exported", el, from, to, (u128)json_integer_value(mg));
+			json_object_foreach(json_object_get(l, "origin_countries"), el, by) {
+				json_object_foreach(by, country, mg)
+					add(r, "exported_origin", el, country, NULL,
+					    (u128)json_integer_value(mg));
+			}
+		}
+	}
+	json_decref(c);
+	return r->oom ? OT_ERR_NOMEM : OT_OK;
+}
+
+static ot_status report_payment(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	report *r = ctx;
+	json_t *p = json_loadb((const char *)value, len, 0, NULL);
+	if (!p)
+		return OT_ERR_CORRUPT;
+	json_t *amount = json_object_get(p, "amount");
+	char k[400];
+	snprintf(k, sizeof k, "%s|%s", otx_jstr(p, "payee"), otx_jstr(amount, "currency"));
+	if (acc_add(&r->payments, k, (u128)otx_jint(amount, "amount", 0)) ||
+	    acc_add(&r->counts, k, 1))
+		r->oom = 1;
+	json_decref(p);
+	return r->oom ? OT_ERR_NOMEM : OT_OK;
+}
+
+static ot_status count_finding(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	(void)value;
+	(void)len;
+	((report *)ctx)->findings++;
+	return OT_OK;
+}
+
+/* Report numbers stay within what a JSON reader holds exactly (2^53 - 1). */
+static json_int_t clamp(u128 v)
+{
+	return v > (u128)OTX_JSON_INT_MAX ? (json_int_t)OTX_JSON_INT_MAX : (json_int_t)v;
+}
+
+typedef struct srow {
+	const char *stage, *el, *c1, *c2;
+	u128 mg;
+} srow;
+
+static int srow_cmp(const void *a, const void *b)
+{
+	const srow *x = a, *y = b;
+	int c = strcmp(x->el, y->el);
+	if (!c)
+		c = strcmp(x->stage, y->stage);
+	if (c)
+		return c;
+	if (x->mg != y->mg)
+		return x->mg > y->mg ? -1 : 1;
+	c = strcmp(x->c1, y->c1);
+	return c ? c : strcmp(x->c2 ? x->c2 : "", y->c2 ? y->c2 : "");
+}
+
+/* Concentration of one stage of one element over rows [a, b): by country
+ * (exported rows count for the exporting country). The largest country's
+ * share in ppm, and the HHI: the sum of squared percentage shares, 0..10000. */
+static json_t *concentration(const char *stage, const srow *rows, size_t a, size_t b)
+{
+	const char **names = calloc(b - a + 1, sizeof *names);
+	u128 *sums = calloc(b - a + 1, sizeof *sums);
+	size_t n = 0;
+	u128 total = 0, hhi = 0;
+	json_t *o = NULL;
+	if (!names || !sums)
+		goto out;
+	for (size_t i = a; i < b; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(names[k], rows[i].c1) != 0)
+			k++;
+		if (k == n)
+			names[n++] = rows[i].c1;
+		sums[k] += rows[i].mg;
+		total += rows[i].mg;
+	}
+	size_t top = 0;
+	for (size_t k = 1; k < n; k++)
+		if (sums[k] > sums[top] || (sums[k] == sums[top] && strcmp(names[k], names[top]) < 0))
+			top = k;
+	for (size_t k = 0; total && k < n; k++) {
+		/* share in ppm; (ppm / 10^4)^2 summed = sum(ppm^2) / 10^8 */
+		u128 share = sums[k] * 1000000u / total;
+		hhi += share * share;
+	}
+	o = json_pack("{s:s,s:s,s:I,s:I}", "stage", stage, "top_country", n ? names[top] : "",
+	              "top_share_ppm",
+	              (json_int_t)(total && n ? sums[top] * 1000000u / total : 0), "hhi",
+	              (json_int_t)((hhi + 50000000u) / 100000000u));
+out:
+	free(names);
+	free(sums);
+	return o;
+}
+
+ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
+{
+	report r;
+	srow *rows = NULL;
+	char **keys = NULL;
+	json_t *minerals = NULL, *pays = NULL, *doc = NULL;
+	ot_status rc;
+	*out = NULL;
+	memset(&r, 0, sizeof r);
+	r.st = st;
+	r.cache = json_object();
+	r.sums.slots = json_object();
+	r.payments.slots = json_object();
+	r.counts.slots = json_object();
+	minerals = json_array();
+	pays = json_array();
+	if (!r.cache || !r.sums.slots || !r.payments.slots || !r.counts.slots || !minerals ||
+	    !pays) {
+		rc = nomem(err);
+		goto out;
+	}
+	if ((rc = ot_store_kv_scan(st, OTX_NS_LOT, "", report_lot, &r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_CONSIGNMENT, "", report_consignment, &r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, &r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, &r, err))) {
+		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+			rc = otx_err(err, rc, "cannot read the state for the report");
+		goto out;
+	}
+
+	/* Split the keys back into rows, sort by element, stage, amount. */
+	size_t n = r.sums.n, i = 0;
+	rows = calloc(n ? n : 1, sizeof *rows);
+	keys = calloc(n ? n : 1, sizeof *keys);
+	if (!rows || !keys) {
+		rc = nomem(err);
+		goto out;
+	}
+	const char *key;
+	json_t *slot;
+	json_object_foreach(r.sums.slots, key, slot) {
+		char *k = strdup(key);
+		if (!k) {
+			rc = nomem(err);
+			goto out;
+		}
+		keys[i] = k;
+		srow *s = &rows[i++];
+		s->mg = r.sums.vals[json_integer_value(slot)];
+		s->stage = strtok(k, "|");
+		s->el = strtok(NULL, "|");
+		s->c1 = strtok(NULL, "|");
+		s->c2 = strtok(NULL, "|");
+	}
+	qsort(rows, n, sizeof *rows, srow_cmp);
+	static const char *const stages[] = {"extracted", "processed", "refined", "exported",
+	                                     "exported_origin"};
+	size_t a = 0;
+	while (a < n) {
+		size_t b = a;
+		while (b < n && strcmp(rows[b].el, rows[a].el) == 0)
+			b++;
+		json_t *m = json_pack("{s:s,s:[],s:[],s:[],s:[],s:[],s:[]}", "element", rows[a].el,
+		                      "extracted", "processed", "refined", "exported",
+		                      "exported_origin", "concentration");
+		if (!m || json_array_append_new(minerals, m)) {
+			rc = nomem(err);
+			goto out;
+		}
+		for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
+			size_t x = a;
+			while (x < b && strcmp(rows[x].stage, stages[s]) != 0)
+				x++;
+			size_t y = x;
+			while (y < b && strcmp(rows[y].stage, stages[s]) == 0)
+				y++;
+			if (x == y)
+				continue;
+			json_t *list = json_object_get(m, stages[s]);
+			for (size_t k = x; k < y; k++) {
+				json_t *o = rows[k].c2
+				                ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1, "to",
+				                            rows[k].c2, "grams", clamp((rows[k].mg + 500) / 1000))
+				                : json_pack("{s:s,s:I}", "country", rows[k].c1, "grams",
+				                            clamp((rows[k].mg + 500) / 1000));
+				json_array_append_new(list, o);
+			}
+			json_array_append_new(json_object_get(m, "concentration"),
+			                      concentration(stages[s], rows, x, y));
+		}
+		a = b;
+	}
+	json_object_foreach(r.payments.slots, key, slot) {
+		char payee[400];
+		snprintf(payee, sizeof payee, "%s", key);
+		char *bar = strrchr(payee, '|');
+		if (!bar)
+			continue;
+		*bar = 0;
+		json_int_t count = (json_int_t)r.counts.vals[json_integer_value(
+		    json_object_get(r.counts.slots, key))];
+		json_array_append_new(pays,
+		                      json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency",
+		                                bar + 1, "amount",
+		                                clamp(r.payments.vals[json_integer_value(slot)]),
+		                                "count", count));
+	}
+	doc = json_pack("{s:O,s:O,s:I}", "minerals", minerals, "payments", pays, "findings",
+	                (json_int_t)r.findings);
+	if (!doc) {
+		rc = nomem(err);
+		goto out;
+	}
+	*out = doc;
+out:
+	for (size_t k = 0; keys && k < r.sums.n; k++)
+		free(keys[k]);
+	free(keys);
+	free(rows);
+	free(r.sums.vals);
+	free(r.payments.vals);
+	free(r.counts.vals);
+	json_decref(r.sums.slots);
+	json_decref(r.payments.slots);
+	json_decref(r.counts.slots);
+	json_decref(r.cache);
+	json_decref(minerals);
+	json_decref(pays);
+	return rc;
+}
+
+/* --- public wrappers --- */
+
+static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_error *err)
+{
+	if (!rc)
+		rc = otx_ledger_emit(doc, flags, json, err);
+	json_decref(doc);
+	return rc;
+}
+
+ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json, ot_error *err)
+{
+	json_t *doc = NULL;
+	if (!l || !lot || !json)
+		return otx_err(err, OT_ERR_ARG, "trace needs a ledger, a lot and an output");
+	*json = NULL;
+	/* One snapshot: one lock, and a consistent answer. */
+	ot_status rc = ot_store_read_begin(l->st, err);
+	if (rc)
+		return rc;
+	rc = otx_trace_json(l->st, lot, flags, &doc, err);
+	ot_store_read_end(l->st);
+	return emit(doc, rc, flags, json, err);
+}
+
+ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, int64_t now, int flags,
+                                  char **json, ot_error *err)
+{
+	json_t *doc = NULL;
+	if (!l || !contract || !json)
+		return otx_err(err, OT_ERR_ARG, "contract show needs a ledger, a contract and an output");
+	*json = NULL;
+	/* One snapshot: one lock, and a consistent answer. */
+	ot_status rc = ot_store_read_begin(l->st, err);
+	if (rc)
+		return rc;
+	rc = otx_contract_json(l->st, contract, now, &doc, err);
+	ot_store_read_end(l->st);
+	return emit(doc, rc, flags, json, err);
+}
+
+ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_error *err)
+{
+	json_t *doc = NULL;
+	if (!l || !json)
+		return otx_err(err, OT_ERR_ARG, "report needs a ledger and an output");
+	*json = NULL;
+	/* One snapshot: one lock, and a consistent answer. */
+	ot_status rc = ot_store_read_begin(l->st, err);
+	if (rc)
+		return rc;
+	rc = otx_report_json(l->st, &doc, err);
+	ot_store_read_end(l->st);
+	return emit(doc, rc, flags, json, err);
+}

@@ -1,0 +1,28 @@
+/*
+ * query.h: the read side of the ledger as jansson values, for the public API
+ * (ledger.h, which serialises them), the CLI and the HTTP server. Each
+ * answers from the state namespaces (state.h), never by replaying the log.
+ * Results are new references owned by the caller.
+ */
+#ifndef OT_LEDGER_QUERY_H
+#define OT_LEDGER_QUERY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "oretrail/status.h"
+#include "oretrail/store.h"
+
+/* ot_ledger_trace's document (ledger.h; flags: OT_TRACE_CONTEXT).
+ * OT_ERR_NOTFOUND, code lot_not_found. */
+ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
+                         ot_error *err);
+
+/* ot_ledger_contract_show's document. OT_ERR_NOTFOUND, code contract_not_found. */
+ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
+                            ot_error *err);
+
+/* ot_ledger_report's document. */
+ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * rules_int.h: what the rule files share: the per-event context, the field
+ * readers that turn a bad field into a precise error, and the handlers.
+ */
+#ifndef OT_LEDGER_RULES_INT_H
+#define OT_LEDGER_RULES_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/envelope.h"
+#include "ledger/provenance.h"
+#include "ledger/rules.h"
+#include "ledger/state.h"
+
+__extension__ typedef unsigned __int128 otx_u128;
+
+/* One event being checked. */
+typedef struct otx_rule {
+	ot_store *st;
+	const otx_ledger_ctx *ctx;
+	uint64_t index;
+	const otx_envelope *env;
+	json_t *ev;
+	const char *id;
+	const char *type;
+	const char *time_str;
+	int64_t time;
+	const char *signer;
+	unsigned roles; /* the signer's roles */
+	const uint8_t *verified_pk; /* the key the signature verifies with, if known */
+	ot_error *err;
+} otx_rule;
+
+/* Fills err: "event <id>: <path>: <why>" (path may be NULL). */
+ot_status otx_rfail(otx_rule *r, ot_status status, const char *code, const char *path,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The path of member `key` under `prefix` ("outputs[0]" + "mass_g"). */
+const char *otx_rpath(char *buf, size_t size, const char *prefix, const char *key);
+/* The path of item i under prefix ("lots" + 2: "lots[2]"). */
+const char *otx_rpath_at(char *buf, size_t size, const char *prefix, size_t i);
+#define OTX_PATH_MAX 160
+
+/* Field readers. Each reads obj[key], reports missing_field when required
+ * and absent, bad_field when of the wrong type or out of range, and leaves
+ * the output untouched (NULL / 0) when optional and absent. A commitment
+ * {"commit":...} is accepted only where allow_commit says so. */
+ot_status otx_r_value(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                      int required, int allow_commit, json_t **out);
+ot_status otx_r_str(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                    const char **out);
+/* An id: 1..OTX_EVENT_ID_MAX bytes of printable ASCII without spaces. */
+ot_status otx_r_id(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                   const char **out);
+/* An actor id: 1..OTX_SIGNER_MAX bytes of [A-Za-z0-9._:-]. */
+ot_status otx_r_actor_id(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                         int required, const char **out);
+ot_status otx_r_int(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                    int64_t min, int64_t max, int64_t *out);
+ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                     int required, const char **str, int64_t *out);
+ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                        int required, const char **out);
+/* An array of 1..max items (0..max when min0). */
+ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                      int required, size_t max, json_t **out);
+/* Element symbol -> mg/kg object; the contents add up to at most 10^6. */
+ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                      int required, json_t **out);
+/* {"amount": >= min, "currency": ISO 4217}, or a commitment when allowed. */
+ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                      int required, int allow_commit, int64_t min, json_t **out);
+/* One of a NULL-terminated vocabulary. */
+ot_status otx_r_enum(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                     int required, const char *const *words, const char **out);
+/* An array of distinct element symbols. */
+ot_status otx_r_elements(otx_rule *r, json_t *obj, const char *prefix, const char *key,
+                         int required, int allow_commit, json_t **out);
+
+int otx_is_element(const char *s);
+extern const char *const otx_materials[];
+
+/* State lookups that fail with the conflict codes. */
+ot_status otx_load_lot(otx_rule *r, const char *lot, const char *path, json_t **out);
+ot_status otx_load_site(otx_rule *r, const char *site, const char *path, json_t **out);
+ot_status otx_need_actor(otx_rule *r, const char *actor, const char *path);
+/* licence_not_valid unless valid_from <= event time < valid_until. */
+ot_status otx_check_licence(otx_rule *r, json_t *site, const char *path);
+/* lot_in_transit, lot_not_held, lot_not_at_site. */
+ot_status otx_check_custody(otx_rule *r, json_t *lot, const char *site, const char *path);
+
+/* time_order unless the event is dated at or after `since` (an RFC 3339
+ * time from a record; `what` says what happened then). */
+ot_status otx_check_time(otx_rule *r, const char *since, const char *path, const char *what,
+                         const char *id);
+
+/* The lot's best content of `el` in mg/kg: the certified assay's when it
+ * certifies el, else the declared one; *unc (may be NULL) its uncertainty. */
+int64_t otx_lot_ppm(json_t *lot, const char *el, int64_t *unc);
+/* The lot's best assay as a new object: declared, overridden element by
+ * element by the certified one. NULL when out of memory. */
+json_t *otx_lot_best_assay(json_t *lot);
+
+/* Adds this entry to the `history` of a lot record (before it is stored). */
+ot_status otx_lot_history_add(otx_rule *r, json_t *lot);
+
+/* Appends the entry to the lot's history (lot_event); inputs may be NULL. */
+ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *inputs);
+
+/* Prints ug as grams with three decimals into buf. */
+const char *otx_fmt_grams(char *buf, size_t size, otx_u128 ug);
+
+/* Handlers, one per event type. */
+ot_status otx_rule_actor(otx_rule *r);
+ot_status otx_rule_site(otx_rule *r);
+ot_status otx_rule_resource(otx_rule *r);
+ot_status otx_rule_extract(otx_rule *r);
+ot_status otx_rule_assay(otx_rule *r);
+ot_status otx_rule_transform(otx_rule *r);
+ot_status otx_rule_ship(otx_rule *r);
+ot_status otx_rule_receive(otx_rule *r);
+ot_status otx_rule_contract(otx_rule *r);
+ot_status otx_rule_disclose(otx_rule *r);
+ot_status otx_rule_payment(otx_rule *r);
+
+#endif

@@ -1,0 +1,964 @@
+/*
+ * rules_material.c: the events that move material: `extract` (a new lot at
+ * a mine), `assay` (a lab certifies a lot's contents), `transform` (inputs
+ * to outputs at a site: the mass and element balance), `ship` and `receive`
+ * (custody across sites and borders). Each checks everything before it
+ * writes anything, and keeps the lots' origin vectors (provenance.h).
+ */
+#include "ledger/rules_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/commit.h"
+#include "ledger/findings.h"
+#include "util/error.h"
+
+static ot_status nomem(otx_rule *r)
+{
+	return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+}
+
+static ot_status vec_fail(otx_rule *r, ot_status rc, const char *what)
+{
+	if (rc == OT_ERR_NOMEM)
+		return nomem(r);
+	return otx_err(r->err, rc == OT_ERR_CORRUPT ? OT_ERR_CORRUPT : OT_ERR_RANGE,
+	               "event %s: origin vector of %s: %s", r->id, what,
+	               rc == OT_ERR_CORRUPT ? "the stored vector is malformed"
+	                                    : "an amount is out of range");
+}
+
+/* Stores the lot record with its vector as "origins". */
+static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec)
+{
+	json_t *origins = otx_vector_to_json(vec);
+	if (!origins || json_object_set_new(rec, "origins", origins))
+		return nomem(r);
+	return otx_state_put(r->st, OTX_NS_LOT, otx_jstr(rec, "lot"), rec, r->err);
+}
+
+static json_t *new_lot(otx_rule *r, const char *lot, const char *material, int64_t mass,
+                       const char *site, json_t *assay, int64_t uncertainty)
+{
+	return json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:{s:I,s:s,s:s,s:s,s:s},s:O,s:I}", "lot",
+	                 lot, "material", material, "mass_g", (json_int_t)mass, "initial_g",
+	                 (json_int_t)mass, "holder", r->signer, "site", site, "status", "held",
+	                 "created", "index", (json_int_t)r->index, "type", r->type, "id", r->id,
+	                 "site", site, "time", r->time_str, "assay", assay, "uncertainty_ppm",
+	                 (json_int_t)uncertainty);
+}
+
+static ot_status lot_must_be_new(otx_rule *r, const char *lot, const char *path)
+{
+	json_t *prev = NULL;
+	ot_status rc = otx_state_get(r->st, OTX_NS_LOT, lot, &prev, r->err);
+	if (rc == OT_ERR_NOTFOUND)
+		return OT_OK;
+	if (rc)
+		return rc;
+	rc = otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
+	               "lot %s already exists (created at entry %" PRId64 ")", lot,
+	               otx_jint(json_object_get(prev, "created"), "index", -1));
+	json_decref(prev);
+	return rc;
+}
+
+/* --- extract --- */
+
+ot_status otx_rule_extract(otx_rule *r)
+{
+	const char *site_id, *lot, *material;
+	int64_t mass = 0, unc = 0;
+	json_t *assay, *site = NULL, *rec = NULL;
+	otx_vector vec;
+	otx_vector_init(&vec);
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "material", 1, otx_materials, &material)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "mass_g", 1, 1, OTX_MASS_MAX, &mass)) ||
+	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)))
+		return rc;
+	if ((rc = otx_load_site(r, site_id, "site", &site)))
+		return rc;
+	if (strcmp(otx_jstr(site, "kind"), "mine") != 0) {
+		rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
+		               "site %s is a %s; extraction happens at a mine", site_id,
+		               otx_jstr(site, "kind"));
+		goto out;
+	}
+	if (strcmp(otx_jstr(site, "holder"), r->signer) != 0) {
+		rc = otx_rfail(r, OT_ERR_SIGNER, "not_site_holder", "site",
+		               "mine %s is held by %s, not by %s", site_id, otx_jstr(site, "holder"),
+		               r->signer);
+		goto out;
+	}
+	if ((rc = otx_check_licence(r, site, "site")) || (rc = lot_must_be_new(r, lot, "lot")))
+		goto out;
+
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(assay, el, ppm) {
+		rc = otx_vector_add(&vec, el, site_id,
+		                    otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(ppm)));
+		if (rc) {
+			rc = vec_fail(r, rc, lot);
+			goto out;
+		}
+	}
+	rec = new_lot(r, lot, material, mass, site_id, assay, unc);
+	if (!rec) {
+		rc = nomem(r);
+		goto out;
+	}
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)) ||
+	    (rc = otx_lot_event(r, lot, "create", NULL)))
+		goto out;
+
+	/* The mine's running total, and the finding when it passes the
+	 * declared resources. */
+	int64_t before = otx_jint(site, "extracted_g", 0);
+	int64_t after = before > INT64_MAX - mass ? INT64_MAX : before + mass;
+	otx_u128 declared_g = (otx_u128)(uint64_t)otx_jint(site, "declared_ore_t", 0) * 1000000u;
+	json_object_set_new(site, "extracted_g", json_integer(after));
+	if ((rc = otx_state_put(r->st, OTX_NS_SITE, site_id, site, r->err)))
+		goto out;
+	if ((otx_u128)before <= declared_g && (otx_u128)after > declared_g) {
+		if (declared_g == 0)
+			rc = otx_finding_add(r->st, r->index, "extraction_beyond_resource", site_id,
+			                     r->err,
+			                     "mine %s: extraction of %" PRId64
+			                     " g without any declared resource",
+			                     site_id, mass);
+		else
+			rc = otx_finding_add(r->st, r->index, "extraction_beyond_resource", site_id,
+			                     r->err,
+			                     "mine %s: %" PRId64 " g extracted in all, beyond the %" PRId64
+			                     " t of declared resources (measured, indicated, inferred)",
+			                     site_id, after, otx_jint(site, "declared_ore_t", 0));
+	}
+out:
+	otx_vector_free(&vec);
+	json_decref(rec);
+	json_decref(site);
+	return rc;
+}
+
+/* --- assay --- */
+
+ot_status otx_rule_assay(otx_rule *r)
+{
+	const char *lot, *lab, *method;
+	int64_t unc = 0;
+	json_t *assay, *rec = NULL, *labsite = NULL;
+	otx_vector vec;
+	otx_vector_init(&vec);
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
+	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "lab", 0, &lab)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "method", 0, &method)))
+		return rc;
+	if (json_object_size(assay) == 0)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "assay", "certifies no element");
+	if ((rc = otx_load_lot(r, lot, "lot", &rec)))
+		return rc;
+	if ((rc = otx_check_time(r, otx_jstr(json_object_get(rec, "created"), "time"), "lot", "lot",
+	                         lot)))
+		goto out;
+	if (lab) {
+		if ((rc = otx_load_site(r, lab, "lab", &labsite)))
+			goto out;
+		if (strcmp(otx_jstr(labsite, "kind"), "lab") != 0) {
+			rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "lab",
+			               "site %s is a %s, not a lab", lab, otx_jstr(labsite, "kind"));
+			goto out;
+		}
+	}
+	json_t *cert = json_pack("{s:O,s:I,s:I,s:s,s:s}", "assay", assay, "uncertainty_ppm",
+	                         (json_int_t)unc, "index", (json_int_t)r->index, "time",
+	                         r->time_str, "by", r->signer);
+	if (!cert) {
+		rc = nomem(r);
+		goto out;
+	}
+	if (lab)
+		json_object_set_new(cert, "lab", json_string(lab));
+	if (method)
+		json_object_set_new(cert, "method", json_string(method));
+	json_object_set_new(rec, "certified", cert);
+
+	/* The vector follows the best estimate of the contents: each assayed
+	 * element is rescaled to remaining mass x certified content. */
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec))) {
+		rc = vec_fail(r, rc, lot);
+		goto out;
+	}
+	uint64_t remaining = (uint64_t)otx_jint(rec, "mass_g", 0);
+	json_t *created = json_object_get(rec, "created");
+	const char *mine = strcmp(otx_jstr(created, "type"), "extract") == 0
+	                       ? otx_jstr(created, "site")
+	                       : NULL;
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(assay, el, ppm) {
+		if (remaining == 0)
+			break;
+		uint64_t target = otx_content_mg(remaining, (uint64_t)json_integer_value(ppm));
+		if ((rc = otx_vector_set_total(&vec, el, target, mine))) {
+			rc = vec_fail(r, rc, lot);
+			goto out;
+		}
+	}
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)))
+		goto out;
+	rc = otx_lot_event(r, lot, "assay", NULL);
+out:
+	otx_vector_free(&vec);
+	json_decref(labsite);
+	json_decref(rec);
+	return rc;
+}
+
+/* --- transform --- */
+
+static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",
+                                        "separation",    "smelting", "refining",
+                                        "blending",      "split",    "merge",
+                                        NULL};
+
+typedef struct tin {
+	const char *lot;
+	int64_t used;
+	json_t *rec;
+	otx_vector vec;
+} tin;
+
+typedef struct tout {
+	const char *lot;
+	const char *material;
+	int64_t mass;
+	json_t *assay;
+	int64_t unc;
+	otx_vector vec;
+} tout;
+
+static int64_t ppm_of(json_t *assay, const char *el)
+{
+	json_t *v = json_object_get(assay, el);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* No element from nothing: for each element, what the outputs hold must not
+ * exceed what the inputs used hold, allowing the inputs' stated assay
+ * uncertainty (certified assays where there are). */
+static ot_status element_balance(otx_rule *r, tin *in, size_t nin, tout *out, size_t nout)
+{
+	char path[OTX_PATH_MAX], g1[48], g2[48], g3[48];
+	for (size_t j = 0; j < nout; j++) {
+		const char *el;
+		json_t *p;
+		json_object_foreach(out[j].assay, el, p) {
+			if (json_integer_value(p) <= 0)
+				continue;
+			/* Check each element once: at its first output. */
+			size_t first = 0;
+			while (first < j && ppm_of(out[first].assay, el) <= 0)
+				first++;
+			if (first < j)
+				continue;
+			otx_u128 out_ug = 0, in_ug = 0, in_allow = 0;
+			for (size_t k = 0; k < nout; k++)
+				out_ug += (otx_u128)(uint64_t)out[k].mass *
+				          (uint64_t)ppm_of(out[k].assay, el);
+			for (size_t i = 0; i < nin; i++) {
+				int64_t unc = 0;
+				int64_t ppm = otx_lot_ppm(in[i].rec, el, &unc);
+				otx_u128 ug = (otx_u128)(uint64_t)in[i].used * (uint64_t)ppm;
+				in_ug += ug;
+				in_allow += ug * (uint64_t)(1000000 + unc);
+			}
+			if (out_ug * 1000000u <= in_allow)
+				continue;
+			snprintf(path, sizeof path, "outputs[%zu].assay.%s", j, el);
+			if (in_ug == 0)
+				return otx_rfail(r, OT_ERR_RULE, "element_created", path,
+				                 "the outputs hold %s of %s but the inputs hold none",
+				                 otx_fmt_grams(g1, sizeof g1, out_ug), el);
+			return otx_rfail(r, OT_ERR_RULE, "element_created", path,
+			                 "the outputs hold %s of %s but the inputs hold %s, at most %s "
+			                 "with their assay uncertainty",
+			                 otx_fmt_grams(g1, sizeof g1, out_ug), el,
+			                 otx_fmt_grams(g2, sizeof g2, in_ug),
+			                 otx_fmt_grams(g3, sizeof g3, in_allow / 1000000u));
+		}
+	}
+	return OT_OK;
+}
+
+static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, tin *in,
+                                tout *out)
+{
+	char pfx[64], path[OTX_PATH_MAX];
+	ot_status rc;
+	int64_t total = 0;
+	size_t nin = json_array_size(inputs), nout = json_array_size(outputs);
+	for (size_t i = 0; i < nin; i++) {
+		json_t *it = json_array_get(inputs, i);
+		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
+		if (!json_is_object(it))
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
+			                 "must be {\"lot\":...,\"mass_g\":...}");
+		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &in[i].lot)) ||
+		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &in[i].used)))
+			return rc;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(in[k].lot, in[i].lot) == 0)
+				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+				                 otx_rpath(path, sizeof path, pfx, "lot"),
+				                 "lot %s is already used by inputs[%zu]", in[i].lot, k);
+		total += in[i].used;
+		if (total > OTX_MASS_MAX)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "inputs",
+			                 "one transform uses at most %" PRId64 " g in all", OTX_MASS_MAX);
+	}
+	for (size_t j = 0; j < nout; j++) {
+		json_t *it = json_array_get(outputs, j);
+		snprintf(pfx, sizeof pfx, "outputs[%zu]", j);
+		if (!json_is_object(it))
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
+			                 "must be {\"lot\",\"material\",\"mass_g\",\"assay\"}");
+		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &out[j].lot)) ||
+		    (rc = otx_r_enum(r, it, pfx, "material", 1, otx_materials, &out[j].material)) ||
+		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &out[j].mass)) ||
+		    (rc = otx_r_assay(r, it, pfx, "assay", 1, &out[j].assay)) ||
+		    (rc = otx_r_int(r, it, pfx, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
+		                    &out[j].unc)))
+			return rc;
+		otx_rpath(path, sizeof path, pfx, "lot");
+		for (size_t k = 0; k < j; k++)
+			if (strcmp(out[k].lot, out[j].lot) == 0)
+				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
+				                 "lot %s is already made by outputs[%zu]", out[j].lot, k);
+		for (size_t k = 0; k < nin; k++)
+			if (strcmp(in[k].lot, out[j].lot) == 0)
+				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
+				                 "lot %s is also an input (inputs[%zu])", out[j].lot, k);
+	}
+	return OT_OK;
+}
+
+/* One line of an ancestry text. */
+typedef struct aline {
+	uint64_t index;
+	const char *text; /* "<index> <type> <id>", without the newline */
+	size_t len;
+} aline;
+
+static int aline_cmp(const void *a, const void *b)
+{
+	const aline *x = a, *y = b;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static ot_status add_lines(otx_rule *r, const char *text, size_t len, aline **lines, size_t *n,
+                           size_t *cap)
+{
+	size_t at = 0;
+	while (at < len) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 64;
+			aline *p = realloc(*lines, c * sizeof *p);
+			if (!p)
+				return nomem(r);
+			*lines = p;
+			*cap = c;
+		}
+		(*lines)[*n].index = strtoull(text + at, NULL, 10);
+		(*lines)[*n].text = text + at;
+		(*lines)[(*n)++].len = end - at;
+		at = end + 1;
+	}
+	return OT_OK;
+}
+
+/* The ancestry of a transform's outputs: for each input, its inherited
+ * ancestry and its own history, merged in log order without duplicates. */
+static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, otx_buf *out)
+{
+	aline *lines = NULL;
+	size_t n = 0, cap = 0;
+	uint8_t **blobs = calloc(nin, sizeof *blobs);
+	otx_buf own;
+	ot_status rc = OT_OK;
+	otx_buf_init(&own, 0);
+	if (!blobs)
+		return nomem(r);
+	/* Format every history first: `own` must not move once lines point in. */
+	for (size_t i = 0; i < nin && !rc; i++) {
+		json_t *h = json_object_get(in[i].rec, "history");
+		for (size_t k = 0; k < json_array_size(h) && !rc; k++) {
+			json_t *e = json_array_get(h, k);
+			rc = otx_buf_printf(&own, "%" PRId64 " %s %s\n",
+			                    (int64_t)json_integer_value(json_array_get(e, 0)),
+			                    json_string_value(json_array_get(e, 1)),
+			                    json_string_value(json_array_get(e, 2)));
+		}
+	}
+	if (rc) {
+		rc = otx_err(r->err, rc, "event %s: the inputs' history is too long", r->id);
+		goto out;
+	}
+	if ((rc = add_lines(r, (const char *)own.data, own.len, &lines, &n, &cap)))
+		goto out;
+	for (size_t i = 0; i < nin; i++) {
+		size_t len = 0;
+		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len, NULL);
+		if (rc == OT_ERR_NOTFOUND) {
+			rc = OT_OK;
+			continue;
+		}
+		if (rc)
+			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len, r->err);
+		if (rc || (rc = add_lines(r, (const char *)blobs[i], len, &lines, &n, &cap)))
+			goto out;
+	}
+	if (n > 1)
+		qsort(lines, n, sizeof *lines, aline_cmp);
+	otx_buf_reset(out);
+	for (size_t k = 0; k < n && !rc; k++) {
+		if (k > 0 && lines[k].index == lines[k - 1].index)
+			continue;
+		rc = otx_buf_add(out, lines[k].text, lines[k].len);
+		if (!rc)
+			rc = otx_buf_addc(out, '\n');
+	}
+	if (rc)
+		rc = otx_err(r->err, rc, "event %s: the outputs' ancestry is too long", r->id);
+out:
+	for (size_t i = 0; i < nin; i++)
+		free(blobs[i]);
+	free(blobs);
+	free(lines);
+	otx_buf_free(&own);
+	return rc;
+}
+
+ot_status otx_rule_transform(otx_rule *r)
+{
+	const char *site_id, *process;
+	json_t *inputs, *outputs, *site = NULL, *parents = NULL;
+	tin *in = NULL;
+	tout *out = NULL;
+	size_t nin = 0, nout = 0;
+	otx_vector pool;
+	otx_buf ancestry;
+	char pfx[64], path[OTX_PATH_MAX];
+	otx_vector_init(&pool);
+	otx_buf_init(&ancestry, 0);
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "process", 1, PROCESSES, &process)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "inputs", 1, OTX_ITEMS_MAX, &inputs)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &outputs)))
+		return rc;
+	nin = json_array_size(inputs);
+	nout = json_array_size(outputs);
+	in = calloc(nin, sizeof *in);
+	out = calloc(nout, sizeof *out);
+	if (!in || !out) {
+		rc = nomem(r);
+		goto done;
+	}
+	for (size_t i = 0; i < nin; i++)
+		otx_vector_init(&in[i].vec);
+	for (size_t j = 0; j < nout; j++)
+		otx_vector_init(&out[j].vec);
+	if ((rc = read_transform(r, inputs, outputs, in, out)))
+		goto done;
+
+	/* The site: a plant, or a mine with its concentrator; blending, split
+	 * and merge also at a port or warehouse. */
+	if ((rc = otx_load_site(r, site_id, "site", &site)))
+		goto done;
+	const char *kind = otx_jstr(site, "kind");
+	int handling = !strcmp(process, "blending") || !strcmp(process, "split") ||
+	               !strcmp(process, "merge");
+	if (!(strcmp(kind, "plant") == 0 || strcmp(kind, "mine") == 0 ||
+	      (handling && (strcmp(kind, "port") == 0 || strcmp(kind, "warehouse") == 0)))) {
+		rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
+		               "site %s is a %s; %s happens at a plant or a mine%s", site_id, kind,
+		               process, handling ? ", port or warehouse" : "");
+		goto done;
+	}
+	if ((rc = otx_check_licence(r, site, "site")))
+		goto done;
+
+	for (size_t i = 0; i < nin; i++) {
+		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
+		otx_rpath(path, sizeof path, pfx, "lot");
+		if ((rc = otx_load_lot(r, in[i].lot, path, &in[i].rec)) ||
+		    (rc = otx_check_custody(r, in[i].rec, site_id, path)))
+			goto done;
+		int64_t remaining = otx_jint(in[i].rec, "mass_g", 0);
+		if (in[i].used > remaining) {
+			rc = otx_rfail(r, OT_ERR_RULE, "mass_exceeded",
+			               otx_rpath(path, sizeof path, pfx, "mass_g"),
+			               "uses %" PRId64 " g of %s but only %" PRId64 " g remain",
+			               in[i].used, in[i].lot, remaining);
+			goto done;
+		}
+	}
+	for (size_t j = 0; j < nout; j++) {
+		snprintf(pfx, sizeof pfx, "outputs[%zu]", j);
+		if ((rc = lot_must_be_new(r, out[j].lot, otx_rpath(path, sizeof path, pfx, "lot"))))
+			goto done;
+	}
+	if ((rc = element_balance(r, in, nin, out, nout)))
+		goto done;
+
+	/* The outputs inherit their inputs' ancestries and histories. */
+	if ((rc = inherited_ancestry(r, in, nin, &ancestry)))
+		goto done;
+
+	/* Effects. The inputs give up used/remaining of their vectors into the
+	 * pool, then each element's pool is split over the outputs by content. */
+	parents = json_array();
+	if (!parents) {
+		rc = nomem(r);
+		goto done;
+	}
+	for (size_t i = 0; i < nin; i++) {
+		int64_t remaining = otx_jint(in[i].rec, "mass_g", 0);
+		if ((rc = otx_vector_from_json(json_object_get(in[i].rec, "origins"), &in[i].vec)) ||
+		    (rc = otx_vector_take(&in[i].vec, (uint64_t)in[i].used, (uint64_t)remaining,
+		                          &pool))) {
+			rc = vec_fail(r, rc, in[i].lot);
+			goto done;
+		}
+		remaining -= in[i].used;
+		json_object_set_new(in[i].rec, "mass_g", json_integer(remaining));
+		if (remaining == 0)
+			json_object_set_new(in[i].rec, "status", json_string("consumed"));
+		json_array_append_new(parents, json_string(in[i].lot));
+		if ((rc = put_lot(r, in[i].rec, &in[i].vec)) ||
+		    (rc = otx_lot_event(r, in[i].lot, "use", NULL)))
+			goto done;
+	}
+	for (size_t j = 0; j < nout; j++) {
+		const char *el;
+		json_t *p;
+		json_object_foreach(out[j].assay, el, p) {
+			size_t first = 0;
+			while (first < j && ppm_of(out[first].assay, el) <= 0)
+				first++;
+			if (json_integer_value(p) <= 0 || first < j)
+				continue;
+			/* Element el, first met at output j: split its pool. */
+			uint64_t claim = 0;
+			for (size_t k = 0; k < nout; k++)
+				claim += otx_content_mg((uint64_t)out[k].mass,
+				                        (uint64_t)ppm_of(out[k].assay, el));
+			uint64_t have = otx_vector_total(&pool, el);
+			uint64_t den = have > claim ? have : claim;
+			for (size_t k = 0; k < nout && den > 0; k++) {
+				uint64_t c = otx_content_mg((uint64_t)out[k].mass,
+				                            (uint64_t)ppm_of(out[k].assay, el));
+				if (c == 0)
+					continue;
+				if ((rc = otx_vector_take_element(&pool, el, c, den, &out[k].vec))) {
+					rc = vec_fail(r, rc, out[k].lot);
+					goto done;
+				}
+				den -= c;
+			}
+		}
+	}
+	for (size_t j = 0; j < nout; j++) {
+		json_t *rec = new_lot(r, out[j].lot, out[j].material, out[j].mass, site_id,
+		                      out[j].assay, out[j].unc);
+		if (!rec) {
+			rc = nomem(r);
+			goto done;
+		}
+		json_object_set_new(rec, "process", json_string(process));
+		rc = otx_lot_history_add(r, rec);
+		if (!rc)
+			rc = put_lot(r, rec, &out[j].vec);
+		json_decref(rec);
+		if (rc || (rc = otx_lot_event(r, out[j].lot, "create", parents)))
+			goto done;
+		if (ancestry.len &&
+		    (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, out[j].lot, ancestry.data,
+		                          ancestry.len, r->err)))
+			goto done;
+	}
+done:
+	for (size_t i = 0; in && i < nin; i++) {
+		json_decref(in[i].rec);
+		otx_vector_free(&in[i].vec);
+	}
+	for (size_t j = 0; out && j < nout; j++)
+		otx_vector_free(&out[j].vec);
+	free(in);
+	free(out);
+	otx_vector_free(&pool);
+	otx_buf_free(&ancestry);
+	json_decref(parents);
+	json_decref(site);
+	return rc;
+}
+
+/* --- ship --- */
+
+/* Country of a site, through a small cache (site -> country). */
+static const char *site_country(otx_rule *r, json_t *cache, const char *site)
+{
+	const char *c = json_string_value(json_object_get(cache, site));
+	if (c)
+		return c;
+	json_t *rec = NULL;
+	if (otx_state_get(r->st, OTX_NS_SITE, site, &rec, NULL) != OT_OK)
+		return "";
+	json_object_set(cache, site, json_object_get(rec, "country"));
+	json_decref(rec);
+	c = json_string_value(json_object_get(cache, site));
+	return c ? c : "";
+}
+
+/* What a shipped lot holds, for the reports: content by element and origin
+ * by country. */
+static json_t *shipped_lot(otx_rule *r, json_t *cache, json_t *lot, int64_t mass)
+{
+	json_t *content = json_object(), *countries = json_object();
+	json_t *assay = otx_lot_best_assay(lot);
+	const char *el;
+	json_t *p;
+	json_object_foreach(assay, el, p) {
+		uint64_t mg = otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(p));
+		if (mg)
+			json_object_set_new(content, el, json_integer((json_int_t)mg));
+	}
+	json_t *origins = json_object_get(lot, "origins");
+	json_t *sites;
+	json_object_foreach(origins, el, sites) {
+		json_t *by = json_object();
+		const char *site;
+		json_t *mg;
+		json_object_foreach(sites, site, mg) {
+			const char *c = site_country(r, cache, site);
+			json_int_t sum = json_integer_value(json_object_get(by, c)) +
+			                 json_integer_value(mg);
+			json_object_set_new(by, c, json_integer(sum));
+		}
+		json_object_set_new(countries, el, by);
+	}
+	json_decref(assay);
+	return json_pack("{s:s,s:I,s:o,s:o}", "lot", otx_jstr(lot, "lot"), "mass_g",
+	                 (json_int_t)mass, "content_mg", content, "origin_countries", countries);
+}
+
+ot_status otx_rule_ship(otx_rule *r)
+{
+	const char *cons, *from, *to, *consignee;
+	json_t *lots, *hs, *value, *permit;
+	json_t *from_site = NULL, *to_site = NULL, *rec = NULL, *entries = NULL, *cache = NULL;
+	json_t **lot_recs = NULL;
+	size_t n = 0;
+	char path[OTX_PATH_MAX];
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &cons)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "from", 1, &from)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "to", 1, &to)) ||
+	    (rc = otx_r_actor_id(r, r->ev, NULL, "consignee", 1, &consignee)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &lots)) ||
+	    (rc = otx_r_value(r, r->ev, NULL, "hs", 0, 1, &hs)) ||
+	    (rc = otx_r_money(r, r->ev, NULL, "value", 0, 1, 0, &value)) ||
+	    (rc = otx_r_value(r, r->ev, NULL, "permit", 0, 1, &permit)))
+		return rc;
+	n = json_array_size(lots);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_string_value(json_array_get(lots, i));
+		snprintf(path, sizeof path, "lots[%zu]", i);
+		if (!s || !*s)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "must be a lot id");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s, json_string_value(json_array_get(lots, k))) == 0)
+				return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
+				                 "lot %s is listed twice", s);
+	}
+	if (hs && !otx_commit_is(hs)) {
+		int ok = json_is_array(hs) && json_array_size(hs) <= OTX_ITEMS_MAX;
+		for (size_t i = 0; ok && i < json_array_size(hs); i++)
+			ok = json_string_length(json_array_get(hs, i)) > 0;
+		if (!ok)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "hs",
+			                 "must be an array of HS codes (strings)");
+	}
+	if (permit && !otx_commit_is(permit) && json_string_length(permit) == 0)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "permit", "must be a string");
+	if (strcmp(from, to) == 0)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "to",
+		                 "a consignment must leave its site %s", from);
+
+	int found = 0;
+	if ((rc = otx_state_has(r->st, OTX_NS_CONSIGNMENT, cons, &found, r->err)))
+		return rc;
+	if (found)
+		return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_consignment", "consignment",
+		                 "consignment %s already exists", cons);
+	if ((rc = otx_load_site(r, from, "from", &from_site)) ||
+	    (rc = otx_check_licence(r, from_site, "from")) ||
+	    (rc = otx_load_site(r, to, "to", &to_site)) ||
+	    (rc = otx_need_actor(r, consignee, "consignee")))
+		goto out;
+	lot_recs = calloc(n, sizeof *lot_recs);
+	if (!lot_recs) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *id = json_string_value(json_array_get(lots, i));
+		snprintf(path, sizeof path, "lots[%zu]", i);
+		if ((rc = otx_load_lot(r, id, path, &lot_recs[i])) ||
+		    (rc = otx_check_custody(r, lot_recs[i], from, path)))
+			goto out;
+		if (otx_jint(lot_recs[i], "mass_g", 0) <= 0) {
+			rc = otx_rfail(r, OT_ERR_CONFLICT, "lot_consumed", path,
+			               "lot %s is used up: nothing remains to ship", id);
+			goto out;
+		}
+	}
+
+	const char *from_country = otx_jstr(from_site, "country");
+	const char *to_country = otx_jstr(to_site, "country");
+	int export = strcmp(from_country, to_country) != 0;
+	entries = json_array();
+	cache = json_object();
+	if (!entries || !cache) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *lot = lot_recs[i];
+		const char *id = otx_jstr(lot, "lot");
+		int64_t mass = otx_jint(lot, "mass_g", 0);
+		json_t *e = shipped_lot(r, cache, lot, mass);
+		if (!e || json_array_append_new(entries, e)) {
+			rc = nomem(r);
+			goto out;
+		}
+		json_object_set_new(lot, "status", json_string("in_transit"));
+		json_object_set_new(lot, "consignment", json_string(cons));
+		if ((rc = otx_lot_history_add(r, lot)) ||
+		    (rc = otx_state_put(r->st, OTX_NS_LOT, id, lot, r->err)) ||
+		    (rc = otx_lot_event(r, id, "ship", NULL)))
+			goto out;
+		if (export && !json_object_get(lot, "certified") &&
+		    (rc = otx_finding_add(r->st, r->index, "export_without_assay", id, r->err,
+		                          "lot %s (%" PRId64 " g of %s) left %s for %s in consignment "
+		                          "%s without a certified assay",
+		                          id, mass, otx_jstr(lot, "material"), from_country,
+		                          to_country, cons)))
+			goto out;
+	}
+	rec = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "consignment", cons,
+	                "index", (json_int_t)r->index, "time", r->time_str, "shipper", r->signer,
+	                "from", from, "to", to, "from_country", from_country, "to_country",
+	                to_country, "consignee", consignee, "status", "open", "lots", entries);
+	if (!rec) {
+		rc = nomem(r);
+		goto out;
+	}
+	if (hs)
+		json_object_set(rec, "hs", hs);
+	if (value)
+		json_object_set(rec, "value", value);
+	if (permit)
+		json_object_set(rec, "permit", permit);
+	rc = otx_state_put(r->st, OTX_NS_CONSIGNMENT, cons, rec, r->err);
+out:
+	for (size_t i = 0; lot_recs && i < n; i++)
+		json_decref(lot_recs[i]);
+	free(lot_recs);
+	json_decref(cache);
+	json_decref(entries);
+	json_decref(rec);
+	json_decref(from_site);
+	json_decref(to_site);
+	return rc;
+}
+
+/* --- receive --- */
+
+ot_status otx_rule_receive(otx_rule *r)
+{
+	const char *cons, *site_id;
+	json_t *lots, *rec = NULL, *site = NULL;
+	json_t **lot_recs = NULL;
+	int64_t *masses = NULL;
+	size_t *slot = NULL;
+	size_t n = 0;
+	char pfx[64], path[OTX_PATH_MAX];
+	otx_vector vec;
+	otx_vector_init(&vec);
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &cons)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &lots)))
+		return rc;
+	n = json_array_size(lots);
+	lot_recs = calloc(n, sizeof *lot_recs);
+	masses = calloc(n, sizeof *masses);
+	slot = calloc(n, sizeof *slot);
+	if (!lot_recs || !masses || !slot) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *it = json_array_get(lots, i);
+		const char *id;
+		snprintf(pfx, sizeof pfx, "lots[%zu]", i);
+		if (!json_is_object(it)) {
+			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
+			               "must be {\"lot\":...,\"mass_g\":...}");
+			goto out;
+		}
+		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &id)) ||
+		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 0, OTX_MASS_MAX, &masses[i])))
+			goto out;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(id, otx_jstr(json_array_get(lots, k), "lot")) == 0) {
+				rc = otx_rfail(r, OT_ERR_PARSE, "bad_field",
+				               otx_rpath(path, sizeof path, pfx, "lot"),
+				               "lot %s is listed twice", id);
+				goto out;
+			}
+	}
+
+	rc = otx_state_get(r->st, OTX_NS_CONSIGNMENT, cons, &rec, r->err);
+	if (rc == OT_ERR_NOTFOUND) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_not_found", "consignment",
+		               "consignment %s does not exist", cons);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (strcmp(otx_jstr(rec, "status"), "open") != 0) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_closed", "consignment",
+		               "consignment %s was already received at entry %" PRId64, cons,
+		               otx_jint(rec, "received_index", -1));
+		goto out;
+	}
+	if (strcmp(otx_jstr(rec, "consignee"), r->signer) != 0) {
+		rc = otx_rfail(r, OT_ERR_SIGNER, "not_consignee", "signer",
+		               "consignment %s is addressed to %s, not to %s", cons,
+		               otx_jstr(rec, "consignee"), r->signer);
+		goto out;
+	}
+	if (strcmp(otx_jstr(rec, "to"), site_id) != 0) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "site_mismatch", "site",
+		               "consignment %s goes to site %s, not to %s", cons, otx_jstr(rec, "to"),
+		               site_id);
+		goto out;
+	}
+	if ((rc = otx_check_time(r, otx_jstr(rec, "time"), "consignment", "consignment", cons)) ||
+	    (rc = otx_load_site(r, site_id, "site", &site)) ||
+	    (rc = otx_check_licence(r, site, "site")))
+		goto out;
+	json_t *shipped = json_object_get(rec, "lots");
+	if (json_array_size(shipped) != n) {
+		/* Name the first shipped lot that is not listed. */
+		for (size_t k = 0; k < json_array_size(shipped); k++) {
+			const char *want = otx_jstr(json_array_get(shipped, k), "lot");
+			size_t i = 0;
+			while (i < n && strcmp(otx_jstr(json_array_get(lots, i), "lot"), want) != 0)
+				i++;
+			if (i == n) {
+				rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
+				               "lot %s of consignment %s is not received (%zu of %zu "
+				               "lots listed)",
+				               want, cons, n, json_array_size(shipped));
+				goto out;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *id = otx_jstr(json_array_get(lots, i), "lot");
+		size_t k = 0;
+		while (k < json_array_size(shipped) &&
+		       strcmp(otx_jstr(json_array_get(shipped, k), "lot"), id) != 0)
+			k++;
+		snprintf(path, sizeof path, "lots[%zu].lot", i);
+		if (k == json_array_size(shipped)) {
+			rc = otx_rfail(r, OT_ERR_CONFLICT, "lot_not_in_consignment", path,
+			               "lot %s is not in consignment %s", id, cons);
+			goto out;
+		}
+		slot[i] = k;
+		if ((rc = otx_load_lot(r, id, path, &lot_recs[i])))
+			goto out;
+	}
+
+	/* Custody passes; the vector loses what was lost on the way. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *lot = lot_recs[i];
+		json_t *entry = json_array_get(shipped, slot[i]);
+		const char *id = otx_jstr(lot, "lot");
+		int64_t sent = otx_jint(entry, "mass_g", 0), got = masses[i];
+		otx_vector_free(&vec);
+		if ((rc = otx_vector_from_json(json_object_get(lot, "origins"), &vec)) ||
+		    (got < sent && (rc = otx_vector_scale(&vec, (uint64_t)got, (uint64_t)sent)))) {
+			rc = vec_fail(r, rc, id);
+			goto out;
+		}
+		json_object_set_new(lot, "holder", json_string(r->signer));
+		json_object_set_new(lot, "site", json_string(site_id));
+		json_object_set_new(lot, "status", json_string(got ? "held" : "consumed"));
+		json_object_set_new(lot, "mass_g", json_integer(got));
+		json_object_del(lot, "consignment");
+		json_object_set_new(entry, "received_g", json_integer(got));
+		if ((rc = otx_lot_history_add(r, lot)) || (rc = put_lot(r, lot, &vec)) ||
+		    (rc = otx_lot_event(r, id, "receive", NULL)))
+			goto out;
+		otx_u128 diff = (otx_u128)(got > sent ? got - sent : sent - got);
+		if (sent > 0 && diff * 1000000u > (otx_u128)sent * OTX_TRANSIT_TOLERANCE_PPM) {
+			uint64_t milli_pct = (uint64_t)(diff * 100000u / (uint64_t)sent);
+			rc = otx_finding_add(
+			    r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id, r->err,
+			    "lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
+			    " g received: %s%" PRIu64 ".%03" PRIu64 " %%, beyond the %d.%d %% tolerance",
+			    id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000, milli_pct % 1000,
+			    OTX_TRANSIT_TOLERANCE_PPM / 10000, OTX_TRANSIT_TOLERANCE_PPM / 1000 % 10);
+			if (rc)
+				goto out;
+		}
+	}
+	json_object_set_new(rec, "status", json_string("received"));
+	json_object_set_new(rec, "received_index", json_integer((json_int_t)r->index));
+	json_object_set_new(rec, "received_time", json_string(r->time_str));
+	json_object_set_new(rec, "received_site", json_string(site_id));
+	rc = otx_state_put(r->st, OTX_NS_CONSIGNMENT, cons, rec, r->err);
+out:
+	for (size_t i = 0; lot_recs && i < n; i++)
+		json_decref(lot_recs[i]);
+	free(lot_recs);
+	free(masses);
+	free(slot);
+	otx_vector_free(&vec);
+	json_decref(site);
+	json_decref(rec);
+	return rc;
+}

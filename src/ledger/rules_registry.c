@@ -1,0 +1,269 @@
+/*
+ * rules_registry.c: the registry events, signed by the authority: `actor`
+ * (register, rotate or revoke an actor's key, change its roles) and `site`
+ * (a licence, concession, plant, port or lab), and `resource`, a site's
+ * declared resources by category (measured, indicated, inferred; JORC-style
+ * reserves, proved and probable, are recorded but not added, being part of
+ * the resources).
+ */
+#include "ledger/rules_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/error.h"
+
+static ot_status nomem(otx_rule *r)
+{
+	return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+}
+
+/* Reads `roles` into a canonical array (table order, no duplicates). */
+static ot_status read_roles(otx_rule *r, int required, json_t **out)
+{
+	static const char *const names[] = {"authority", "miner",    "processor",
+	                                    "lab",       "carrier",  "exporter",
+	                                    "importer",  "customs",  "auditor"};
+	char path[OTX_PATH_MAX];
+	json_t *arr;
+	*out = NULL;
+	ot_status rc = otx_r_array(r, r->ev, NULL, "roles", required, 16, &arr);
+	if (rc || !arr)
+		return rc;
+	unsigned bits = 0;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const char *s = json_string_value(json_array_get(arr, i));
+		unsigned bit = s ? otx_role_bit(s) : 0;
+		snprintf(path, sizeof path, "roles[%zu]", i);
+		if (!bit)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
+			                 "\"%.40s\" is not a role (authority, miner, processor, lab, "
+			                 "carrier, exporter, importer, customs, auditor)",
+			                 s ? s : "");
+		if (bits & bit)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "%s is listed twice", s);
+		bits |= bit;
+	}
+	json_t *canon = json_array();
+	if (!canon)
+		return nomem(r);
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (bits & (1u << i))
+			json_array_append_new(canon, json_string(names[i]));
+	*out = canon;
+	return OT_OK;
+}
+
+ot_status otx_rule_actor(otx_rule *r)
+{
+	const char *actor, *name, *country, *vkey, *revoke_str = NULL;
+	int64_t revoke_from = 0;
+	json_t *roles = NULL, *rec = NULL;
+	ot_verifier *v = NULL;
+
+	ot_status rc = otx_r_actor_id(r, r->ev, NULL, "actor", 1, &actor);
+	if (rc)
+		return rc;
+	rc = otx_state_get(r->st, OTX_NS_ACTOR, actor, &rec, r->err);
+	if (rc && rc != OT_ERR_NOTFOUND)
+		return rc;
+	int exists = rc == OT_OK;
+	if ((rc = otx_r_str(r, r->ev, NULL, "name", !exists, &name)) ||
+	    (rc = otx_r_country(r, r->ev, NULL, "country", !exists, &country)) ||
+	    (rc = read_roles(r, !exists, &roles)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "key", !exists, &vkey)) ||
+	    (rc = otx_r_time(r, r->ev, NULL, "revoke_from", 0, &revoke_str, &revoke_from)))
+		goto out;
+	if (vkey) {
+		rc = ot_verifier_parse(vkey, strlen(vkey), &v, NULL);
+		if (rc) {
+			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
+			               "not a verifier key <name>+<hex id>+<base64 Ed25519 key>");
+			goto out;
+		}
+		if (strcmp(ot_verifier_name(v), actor) != 0) {
+			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
+			               "the key is named %s but the actor is %s", ot_verifier_name(v),
+			               actor);
+			goto out;
+		}
+	}
+	if (revoke_str && !exists) {
+		rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoke_from",
+		               "actor %s has no key to revoke yet", actor);
+		goto out;
+	}
+
+	if (!exists) {
+		rec = json_pack("{s:s,s:s,s:s,s:O,s:[{s:s,s:I}],s:I,s:I}", "actor", actor, "name", name,
+		                "country", country, "roles", roles, "keys", "vkey", vkey, "added",
+		                (json_int_t)r->index, "index", (json_int_t)r->index, "updated",
+		                (json_int_t)r->index);
+		if (!rec) {
+			rc = nomem(r);
+			goto out;
+		}
+	} else {
+		json_t *keys = json_object_get(rec, "keys");
+		if (name)
+			json_object_set_new(rec, "name", json_string(name));
+		if (country)
+			json_object_set_new(rec, "country", json_string(country));
+		if (roles)
+			json_object_set(rec, "roles", roles);
+		for (size_t i = 0; vkey && i < json_array_size(keys); i++)
+			if (strcmp(otx_jstr(json_array_get(keys, i), "vkey"), vkey) == 0) {
+				rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
+				               "this key is already registered for %s", actor);
+				goto out;
+			}
+		/* A new key rotates: the keys in force stop at revoke_from, or at
+		 * this event's time. revoke_from alone revokes without a successor. */
+		if (vkey || revoke_str) {
+			const char *until = revoke_str ? revoke_str : r->time_str;
+			for (size_t i = 0; i < json_array_size(keys); i++) {
+				json_t *k = json_array_get(keys, i);
+				if (!json_object_get(k, "until"))
+					json_object_set_new(k, "until", json_string(until));
+			}
+		}
+		if (vkey)
+			json_array_append_new(keys, json_pack("{s:s,s:I}", "vkey", vkey, "added",
+			                                      (json_int_t)r->index));
+		json_object_set_new(rec, "updated", json_integer((json_int_t)r->index));
+	}
+	rc = otx_state_put(r->st, OTX_NS_ACTOR, actor, rec, r->err);
+out:
+	ot_verifier_free(v);
+	json_decref(roles);
+	json_decref(rec);
+	return rc;
+}
+
+static const char *const SITE_KINDS[] = {"mine", "plant", "lab", "port", "warehouse", NULL};
+
+ot_status otx_rule_site(otx_rule *r)
+{
+	const char *site, *kind, *holder, *country, *licence, *from_s = NULL, *until_s = NULL;
+	int64_t lat = 0, lon = 0, from = 0, until = 0;
+	json_t *minerals, *rec = NULL;
+	int has_lat, has_lon;
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "kind", 1, SITE_KINDS, &kind)) ||
+	    (rc = otx_r_actor_id(r, r->ev, NULL, "holder", 1, &holder)) ||
+	    (rc = otx_r_country(r, r->ev, NULL, "country", 1, &country)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "lat_ud", 0, -90000000, 90000000, &lat)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "lon_ud", 0, -180000000, 180000000, &lon)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "licence", 0, &licence)) ||
+	    (rc = otx_r_elements(r, r->ev, NULL, "minerals", 0, 0, &minerals)) ||
+	    (rc = otx_r_time(r, r->ev, NULL, "valid_from", 0, &from_s, &from)) ||
+	    (rc = otx_r_time(r, r->ev, NULL, "valid_until", 0, &until_s, &until)))
+		return rc;
+	has_lat = json_object_get(r->ev, "lat_ud") != NULL;
+	has_lon = json_object_get(r->ev, "lon_ud") != NULL;
+	if (from_s && until_s && from >= until)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "valid_until",
+		                 "%s is not after valid_from %s", until_s, from_s);
+	int found = 0;
+	if ((rc = otx_state_has(r->st, OTX_NS_SITE, site, &found, r->err)))
+		return rc;
+	if (found)
+		return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_site", "site",
+		                 "site %s is already registered", site);
+	if ((rc = otx_need_actor(r, holder, "holder")))
+		return rc;
+
+	rec = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:{},s:I,s:I}", "site", site, "kind", kind,
+	                "holder", holder, "country", country, "index", (json_int_t)r->index, "time",
+	                r->time_str, "resources", "declared_ore_t", (json_int_t)0, "extracted_g",
+	                (json_int_t)0);
+	if (!rec)
+		return nomem(r);
+	if (has_lat)
+		json_object_set_new(rec, "lat_ud", json_integer(lat));
+	if (has_lon)
+		json_object_set_new(rec, "lon_ud", json_integer(lon));
+	if (licence)
+		json_object_set_new(rec, "licence", json_string(licence));
+	if (minerals)
+		json_object_set(rec, "minerals", minerals);
+	if (from_s)
+		json_object_set_new(rec, "valid_from", json_string(from_s));
+	if (until_s)
+		json_object_set_new(rec, "valid_until", json_string(until_s));
+	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
+	json_decref(rec);
+	return rc;
+}
+
+static const char *const CATEGORIES[] = {"measured", "indicated", "inferred",
+                                         "proved",   "probable",  NULL};
+
+ot_status otx_rule_resource(otx_rule *r)
+{
+	const char *site, *category, *standard;
+	int64_t ore_t = 0;
+	json_t *grade, *rec = NULL;
+	char path[OTX_PATH_MAX];
+
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "category", 1, CATEGORIES, &category)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "ore_t", 1, 0, OTX_MASS_MAX / 1000000, &ore_t)) ||
+	    (rc = otx_r_value(r, r->ev, NULL, "grade", 0, 0, &grade)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "standard", 0, &standard)))
+		return rc;
+	if (grade) {
+		/* Grades may name aggregates such as TREO: any name, mg/kg. */
+		const char *k;
+		json_t *g;
+		if (!json_is_object(grade))
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "grade",
+			                 "must be an object of mg/kg");
+		json_object_foreach(grade, k, g) {
+			if (!json_is_integer(g) || json_integer_value(g) < 0 ||
+			    json_integer_value(g) > OTX_PPM_MAX)
+				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+				                 otx_rpath(path, sizeof path, "grade", k),
+				                 "must be an integer of mg/kg, 0..1000000");
+		}
+	}
+	if ((rc = otx_load_site(r, site, "site", &rec)))
+		return rc;
+	const char *holder = otx_jstr(rec, "holder");
+	if (strcmp(otx_jstr(rec, "kind"), "mine") != 0) {
+		rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
+		               "site %s is a %s; resources are declared for mines", site,
+		               otx_jstr(rec, "kind"));
+		goto out;
+	}
+	if (strcmp(holder, r->signer) != 0 && !(r->roles & OTX_ROLE_AUTHORITY)) {
+		rc = otx_rfail(r, OT_ERR_SIGNER, "not_site_holder", "site",
+		               "site %s is held by %s; %s may not declare its resources", site,
+		               holder, r->signer);
+		goto out;
+	}
+	json_t *res = json_object_get(rec, "resources");
+	json_t *entry = json_pack("{s:I,s:I,s:s}", "ore_t", (json_int_t)ore_t, "index",
+	                          (json_int_t)r->index, "time", r->time_str);
+	if (!entry) {
+		rc = nomem(r);
+		goto out;
+	}
+	if (grade)
+		json_object_set(entry, "grade", grade);
+	if (standard)
+		json_object_set_new(entry, "standard", json_string(standard));
+	json_object_set_new(res, category, entry);
+	int64_t declared = 0;
+	for (size_t i = 0; i < 3; i++)
+		declared += otx_jint(json_object_get(res, CATEGORIES[i]), "ore_t", 0);
+	json_object_set_new(rec, "declared_ore_t", json_integer(declared));
+	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
+out:
+	json_decref(rec);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/*
+ * state.h: the ledger's state, kept as JSON records in the store's key-value
+ * namespaces and written in the same store transaction as the log entries,
+ * so that an event's state change is durable exactly when its entry is.
+ *
+ * Every record is serialised deterministically (json_dumps with sorted keys,
+ * compact), so that a replay of the log into an empty store (`audit`) yields
+ * byte-identical records and the two stores can be compared namespace by
+ * namespace. The namespaces and their keys:
+ *
+ *   actor       actor id             roles, name, country, keys with validity
+ *   site        site id              kind, holder, country, licence, validity,
+ *                                    declared resources, extracted mass
+ *   lot         lot id               material, mass, holder, site, status,
+ *                                    assays, origin vector (provenance.h), and
+ *                                    `history`: the entries that created,
+ *                                    assayed, shipped or received it
+ *   ancestry    lot id               the lot's inherited ancestry, written once
+ *                                    when a transform makes it: the histories
+ *                                    and ancestries of its inputs at that
+ *                                    moment, merged, one "<index> <type> <id>"
+ *                                    line per entry in log order (text, so that
+ *                                    a deep lineage is read in one lookup)
+ *   lot_event   "<lot> <index>"      every entry that touched the lot: type, id,
+ *                                    role (create/use/assay/ship/receive) and,
+ *                                    for a transform output, its input lots
+ *   event_id    event id             the index of the entry that used the id
+ *   consignment consignment id       shipment, its lots, receipt
+ *   contract    contract id          the contract event, its commitments and
+ *                                    their disclosure state
+ *   disclosure  "<contract> <field>" disclosed value and salt
+ *   payment     "<index>"            payment disclosure
+ *   finding     "<index>/<kind>/<subject>"  suspicious-but-possible facts
+ *
+ * <index> is the log index as 20 zero-padded decimal digits, so key order is
+ * log order. Ids never contain spaces (rules.c checks), which is why a space
+ * separates the parts of composite keys.
+ */
+#ifndef OT_LEDGER_STATE_H
+#define OT_LEDGER_STATE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "oretrail/status.h"
+#include "oretrail/store.h"
+
+#define OTX_NS_ACTOR "actor"
+#define OTX_NS_SITE "site"
+#define OTX_NS_LOT "lot"
+#define OTX_NS_LOT_EVENT "lot_event"
+#define OTX_NS_ANCESTRY "ancestry"
+#define OTX_NS_EVENT_ID "event_id"
+#define OTX_NS_CONSIGNMENT "consignment"
+#define OTX_NS_CONTRACT "contract"
+#define OTX_NS_DISCLOSURE "disclosure"
+#define OTX_NS_PAYMENT "payment"
+#define OTX_NS_FINDING "finding"
+
+/* Every namespace the rules write, NULL-terminated (audit compares them). */
+extern const char *const otx_state_namespaces[];
+
+/* Room for a 20-digit index and its NUL. */
+#define OTX_INDEX_KEY_LEN 21
+void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index);
+
+/* Reads and parses a record. OT_ERR_NOTFOUND (err untouched) when absent,
+ * OT_ERR_CORRUPT when the stored bytes are not a JSON object. *out is a new
+ * reference on success, NULL otherwise. */
+ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out,
+                        ot_error *err);
+
+/* 1 when the key exists in ns, 0 when not; the status otherwise. */
+ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *found, ot_error *err);
+
+/* Serialises rec deterministically and stores it under (ns, key). rec is
+ * only read. */
+ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec,
+                        ot_error *err);
+
+/* Deterministic serialisation of a record (malloc'ed, NUL-terminated). */
+char *otx_state_dump(const json_t *rec);
+
+/* Small accessors over records written by the rules: absent or mistyped
+ * members read as NULL / 0 / the fallback. */
+const char *otx_jstr(const json_t *obj, const char *key);
+int64_t otx_jint(const json_t *obj, const char *key, int64_t fallback);
+
+#endif

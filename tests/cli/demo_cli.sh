@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# CLI test on the demo ledger (scripts/demo): the golden output of `trace`
+# for the NdPr oxide lot (demo_trace.exp), and the --json shapes of trace,
+# audit, contract show and report on a ledger that tells a whole story.
+set -u
+CLI=${OT_CLI:?}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-demo.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+pycheck() {
+	python3 -c "import json,sys
+d=json.load(open(sys.argv[1]))
+$2" "$1" && ok || bad "JSON check failed on $1: $(head -c 3000 "$1")"
+}
+
+OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1
+rc=$?
+[ $rc = 0 ] && ok || { bad "scripts/demo exited $rc: $(tail -20 "$T/demo.out")"; echo "$pass passed, $fail failed"; exit 1; }
+db=$T/demo/ledger.db
+grep -q "^ok: 42 entries; the log verifies" "$T/demo.out" && ok || bad "demo audit line"
+grep -q "^ok: 42 entries, every tile and the latest checkpoint verify" "$T/demo.out" && ok || bad "demo verify-log line"
+[ "$(stat -c %a "$T/demo/fwo-openings.jsonl")" = 600 ] && ok || bad "openings mode"
+[ "$(stat -c %a "$T/demo/keys/fwo.key")" = 600 ] && ok || bad "key mode"
+
+# --- golden: the trace of the NdPr oxide lot ---
+"$CLI" trace --db "$db" lot-ndpr-oxide-001 >"$T/trace.out" 2>&1
+diff -u "$HERE/demo_trace.exp" "$T/trace.out" >"$T/trace.diff" && ok || bad "trace differs from demo_trace.exp:
+$(cat "$T/trace.diff")"
+
+# --- trace --json: every gram of its Nd and Pr was mined in PK ---
+"$CLI" trace --db "$db" --json lot-ndpr-oxide-001 >"$T/trace.json"
+pycheck "$T/trace.json" '
+assert d["lot"]=="lot-ndpr-oxide-001" and d["material"]=="oxide" and d["holder"]=="ussm"
+assert d["status"]=="held" and d["site"]=="us-mo-ussm" and d["mass_g"]==943800 and d["initial_g"]==943900
+assert d["created"]["type"]=="transform" and d["created"]["id"]=="fwo-018"
+assert d["certified"]["assay"]=={"Nd":655000,"Pr":191000}
+assert {(o["element"],o["country"],o["share_ppm"]) for o in d["countries"]}=={("Nd","PK",1000000),("Pr","PK",1000000)}
+assert [(o["element"],o["site"]) for o in d["origins"]]==[("Nd","pk-kp-loe-shilman"),("Pr","pk-kp-loe-shilman")]
+for o in d["origins"]: assert set(o)=={"element","site","country","grams","mg","share_ppm"} and o["grams"]==(o["mg"]+500)//1000
+assert [a["id"] for a in d["ancestry"]]==["fwo-005","lab-001","fwo-008","fwo-011","fwo-014","fwo-017","fwo-018","lab-004","fwo-019","fwo-020","fwo-021","ussm-001"], d["ancestry"]
+assert all(set(a)=={"index","type","id"} for a in d["ancestry"])
+assert "context" not in d and "uses" not in d
+idx=[a["index"] for a in d["ancestry"]]; assert idx==sorted(idx)'
+# --context: what used a lot (the ore went into the beneficiation).
+"$CLI" trace --db "$db" --json --context lot-ree-ore-001 >"$T/ore.json"
+pycheck "$T/ore.json" 'assert [u["id"] for u in d["uses"]]==["fwo-008"] and d["context"]==[] and d["status"]=="consumed", d'
+"$CLI" trace --db "$db" --context lot-ree-ore-001 >"$T/ore.out"
+grep -qE "^used by: 1 entry, oldest first$" "$T/ore.out" && grep -qE "^ +21  2025-09-13  fwo +transform  beneficiation at pk-kp-loe-shilman" "$T/ore.out" && ok || bad "trace --context text: $(cat "$T/ore.out")"
+# The copper concentrate: Cu only, from the Chagai mine.
+"$CLI" trace --db "$db" --json lot-cu-conc-001 >"$T/cu.json"
+pycheck "$T/cu.json" 'assert [(o["element"],o["site"],o["share_ppm"]) for o in d["origins"]]==[("Cu","pk-bl-chagai-cu",1000000)], d["origins"]'
+
+# --- audit: ok, with the demo's findings ---
+"$CLI" audit --db "$db" --json --now 2026-06-01T00:00:00Z >"$T/audit.json"
+[ $? = 0 ] && ok || bad "audit exit code"
+pycheck "$T/audit.json" '
+assert d["entries"]==42 and d["ok"] is True and d["problems"]==[]
+k=sorted((f["kind"],f["subject"]) for f in d["findings"])
+assert k==[("terms_withheld","mou-fwo-ussm-2025.terms.offtake"),("terms_withheld","mou-fwo-ussm-2025.text"),("transit_loss","lot-cu-conc-001")], k
+assert all(set(f)=={"index","kind","subject","detail"} for f in d["findings"])'
+# Before 180 days have passed, withholding is no finding yet.
+"$CLI" audit --db "$db" --json --now 2025-12-01 >"$T/audit2.json"
+pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"]]==["transit_loss"], d["findings"]'
+"$CLI" audit --db "$db" --now 2025-12-01 --withheld-days 30 >"$T/audit3.out"
+grep -c "terms_withheld" "$T/audit3.out" | grep -qx 2 && ok || bad "--withheld-days 30: $(cat "$T/audit3.out")"
+
+# --- contract show ---
+"$CLI" contract show --db "$db" --json --now 2026-03-08T11:00:00Z mou-fwo-ussm-2025 >"$T/contract.json"
+pycheck "$T/contract.json" '
+assert d["contract"]=="mou-fwo-ussm-2025" and d["signer"]=="fwo" and d["time"]=="2025-09-08T11:00:00Z" and d["id"]=="fwo-004"
+f=d["fields"]; assert f["parties"]==["fwo","ussm"] and f["value"]=={"amount":50000000000,"currency":"USD"} and f["signed"]=="2025-09-08"
+c={x["field"]:x for x in d["commitments"]}
+assert sorted(c)==["terms.offtake","terms.phases","text"]
+assert c["terms.phases"]["disclosed"] is True and c["terms.phases"]["disclosed_time"]=="2025-11-14T09:00:00Z" and c["terms.phases"]["value"]["phases"][0]["phase"]==1
+assert c["text"]["disclosed"] is False and c["text"]["withheld_days"]==181 and c["terms.offtake"]["withheld_days"]==181
+assert [p["payee"] for p in d["payments"]]==["gov-kp","gov-balochistan"]
+assert d["payments"][0]["amount"]=={"amount":185000000,"currency":"PKR"}'
+"$CLI" contract show --db "$db" --now 2026-03-08T11:00:00Z mou-fwo-ussm-2025 >"$T/contract.out"
+for pat in "^commitments: 3, committed at entry 14 on 2025-09-08; 1 disclosed, 2 withheld$" \
+	"^  text +sha256:[0-9a-f]{16}\.\.\. +withheld for 181 days so far$" \
+	"^  terms.phases +sha256:[0-9a-f]{16}\.\.\. +disclosed at entry 41 on 2025-11-14, 66 days after it was committed; the opening matches$" \
+	"^  value +500,000,000.00 USD$" "^payments citing it: 2$" \
+	"^ +39 +2025-10-15 +fwo +gov-kp +royalty +1,850,000.00 PKR +2025-Q3$"; do
+	grep -qE -- "$pat" "$T/contract.out" && ok || bad "contract show lacks /$pat/: $(cat "$T/contract.out")"
+done
+
+# --- report ---
+"$CLI" report --db "$db" --json >"$T/report.json"
+pycheck "$T/report.json" '
+m={x["element"]:x for x in d["minerals"]}
+assert sorted(m)==["Cu","Nd","Pr","Sb"], sorted(m)
+for el in m:
+    x=m[el]
+    assert x["extracted"][0]["country"]=="PK"
+    assert [(e["from"],e["to"]) for e in x["exported"]]==[("PK","US")], x["exported"]
+    assert x["exported_origin"][0]["country"]=="PK"
+    for c in x["concentration"]:
+        assert set(c)=={"stage","top_country","top_share_ppm","hhi"} and c["top_country"]=="PK" and c["top_share_ppm"]==1000000 and c["hhi"]==10000, c
+assert m["Nd"]["extracted"]==[{"country":"PK","grams":790000}], m["Nd"]["extracted"]
+assert [c["stage"] for c in m["Nd"]["concentration"]]==["extracted","processed","refined","exported","exported_origin"], m["Nd"]["concentration"]
+assert "refined" not in m["Cu"] or m["Cu"]["refined"]==[]
+assert sorted((p["payee"],p["currency"],p["amount"],p["count"]) for p in d["payments"])==[("gov-balochistan","PKR",240000000,1),("gov-kp","PKR",185000000,1)]
+assert d["findings"]==1'
+"$CLI" report --db "$db" >"$T/report.out"
+for pat in "^Nd \(neodymium\)$" "^  extracted +PK +790.000 kg +100.00 %$" "^  exported +PK -> US +" "^  refined +PK +" \
+	"^  extracted +PK +100.00 % +10000$" "^  gov-kp +1,850,000.00 PKR +1$"; do
+	grep -qE -- "$pat" "$T/report.out" && ok || bad "report lacks /$pat/: $(cat "$T/report.out")"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
