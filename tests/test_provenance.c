@@ -139,6 +139,18 @@ static int has_entry(json_t *t, const char *list, int64_t index)
 	return 0;
 }
 
+/* grams in the row of `list` whose `key` is `value` (-1 when absent) */
+static int64_t grams_of(json_t *mineral, const char *list, const char *key, const char *value)
+{
+	json_t *a = json_object_get(mineral, list);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *row = json_array_get(a, i);
+		if (strcmp(json_string_value(json_object_get(row, key)), value) == 0)
+			return (int64_t)json_integer_value(json_object_get(row, "grams"));
+	}
+	return -1;
+}
+
 static void test_chain(void)
 {
 	CHECK(fx_open(&f, "provenance") == 0);
@@ -335,6 +347,45 @@ static void test_chain(void)
 	CHECK(!has_entry(t, "ancestry", (int64_t)i_blend));
 	CHECK(fx_origin(t, "Nd", "mine-c", "mg") == 1000000);
 	json_decref(t);
+
+	/* The report, by hand for Nd: extracted PK 10,000 g (mine-a 5,000,
+	 * mine-b 5,000), CN 10,000 g; processed (beneficiation) in PK: conc-1
+	 * 12,000 + tail-1 480 + conc-b2 2,000 = 14,480 g (the split and the
+	 * merge count for nothing); exported PK -> US: conc-m, 50 kg x 22 % =
+	 * 11,000 g, mined 7,400 g in PK and 3,600 g in CN; and CN -> PK: ore-c,
+	 * 10,000 g. Extraction is split evenly: the tie goes to CN, HHI
+	 * 50^2 + 50^2 = 5000. */
+	char *rep = NULL;
+	CHECK_OK(ot_ledger_report(f.l, 0, &rep, NULL));
+	json_t *r = rep ? json_loads(rep, 0, NULL) : NULL, *nd = NULL;
+	free(rep);
+	for (size_t i = 0; i < json_array_size(json_object_get(r, "minerals")); i++) {
+		json_t *m = json_array_get(json_object_get(r, "minerals"), i);
+		if (strcmp(json_string_value(json_object_get(m, "element")), "Nd") == 0)
+			nd = m;
+	}
+	CHECK(nd != NULL);
+	CHECK(grams_of(nd, "extracted", "country", "PK") == 10000);
+	CHECK(grams_of(nd, "extracted", "country", "CN") == 10000);
+	CHECK(grams_of(nd, "processed", "country", "PK") == 14480);
+	CHECK(json_array_size(json_object_get(nd, "refined")) == 0);
+	CHECK(grams_of(nd, "exported", "to", "US") == 11000);
+	CHECK(grams_of(nd, "exported", "from", "CN") == 10000);
+	CHECK(grams_of(nd, "exported_origin", "country", "PK") == 7400);
+	CHECK(grams_of(nd, "exported_origin", "country", "CN") == 13600);
+	json_t *conc = json_object_get(nd, "concentration");
+	json_t *ext = json_array_get(conc, 0), *orig = json_array_get(conc, 3);
+	CHECK_STR(json_string_value(json_object_get(ext, "stage")), "extracted");
+	CHECK_STR(json_string_value(json_object_get(ext, "top_country")), "CN");
+	CHECK(json_integer_value(json_object_get(ext, "top_share_ppm")) == 500000);
+	CHECK(json_integer_value(json_object_get(ext, "hhi")) == 5000);
+	/* exported by mine country: CN 13.6/21 = 647,619 ppm, PK 352,380 ppm;
+	 * HHI 64.7619^2 + 35.2380^2 = 5435.87 -> 5436 */
+	CHECK_STR(json_string_value(json_object_get(orig, "stage")), "exported_origin");
+	CHECK_STR(json_string_value(json_object_get(orig, "top_country")), "CN");
+	CHECK(json_integer_value(json_object_get(orig, "top_share_ppm")) == 647619);
+	CHECK(json_integer_value(json_object_get(orig, "hhi")) == 5436);
+	json_decref(r);
 
 	/* The replay agrees, vector for vector. */
 	char *json = NULL;
