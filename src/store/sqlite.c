@@ -35,6 +35,9 @@ enum {
 	Q_KV_GET,
 	Q_KV_DEL,
 	Q_KV_SCAN,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
 	Q_COUNT_ALL
 };
 
@@ -57,6 +60,9 @@ static const char *const QUERIES[Q_COUNT_ALL] = {
     [Q_KV_GET] = "SELECT value FROM kv WHERE ns = ?1 AND key = ?2",
     [Q_KV_DEL] = "DELETE FROM kv WHERE ns = ?1 AND key = ?2",
     [Q_KV_SCAN] = "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 ORDER BY key",
+    [Q_SAVEPOINT] = "SAVEPOINT ot",
+    [Q_RELEASE] = "RELEASE ot",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO ot",
 };
 
 static const char SCHEMA[] =
@@ -67,12 +73,13 @@ static const char SCHEMA[] =
     "CREATE TABLE tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note BLOB NOT NULL);"
     "CREATE TABLE kv(ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-    " PRIMARY KEY(ns, key));";
+    " PRIMARY KEY(ns, key)) WITHOUT ROWID;";
 
 typedef struct sqlite_store {
 	ot_store base;
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT_ALL];
+	int scanning; /* the cached Q_KV_SCAN is in use (scans may nest) */
 	char path[4096];
 } sqlite_store;
 
@@ -194,19 +201,30 @@ static void s_rollback(ot_store *st)
 	sqlite3_exec(S(st)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Savepoints are taken once per event: prepared statements, not exec. */
+static ot_status run_cached(sqlite_store *s, int which, ot_error *err)
+{
+	sqlite3_stmt *q = s->q[which];
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? OT_OK : fail(s, err, rc, QUERIES[which]);
+}
+
 static ot_status s_savepoint(ot_store *st, ot_error *err)
 {
-	return exec(S(st), "SAVEPOINT ot", err);
+	return run_cached(S(st), Q_SAVEPOINT, err);
 }
 
 static ot_status s_release(ot_store *st, ot_error *err)
 {
-	return exec(S(st), "RELEASE ot", err);
+	return run_cached(S(st), Q_RELEASE, err);
 }
 
 static ot_status s_rollback_to(ot_store *st, ot_error *err)
 {
-	return exec(S(st), "ROLLBACK TO ot; RELEASE ot", err);
+	/* ROLLBACK TO keeps the savepoint on the stack; release it too. */
+	ot_status rc = run_cached(S(st), Q_ROLLBACK_TO, err);
+	return rc ? rc : run_cached(S(st), Q_RELEASE, err);
 }
 
 /* Copies a blob/text column into a new buffer with a trailing NUL. */
@@ -470,9 +488,16 @@ static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 {
 	sqlite_store *s = S(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, QUERIES[Q_KV_SCAN], -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return fail(s, err, rc, "scanning an index");
+	int cached = !s->scanning; /* a nested scan gets a statement of its own */
+	int rc = SQLITE_OK;
+	if (cached) {
+		q = stmt(s, Q_KV_SCAN);
+		s->scanning = 1;
+	} else {
+		rc = sqlite3_prepare_v2(s->db, QUERIES[Q_KV_SCAN], -1, &q, NULL);
+		if (rc != SQLITE_OK)
+			return fail(s, err, rc, "scanning an index");
+	}
 	sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, prefix, -1, SQLITE_STATIC);
 	size_t plen = strlen(prefix);
@@ -489,7 +514,12 @@ static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 	}
 	if (!st_rc && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		st_rc = fail(s, err, rc, "scanning an index");
-	sqlite3_finalize(q);
+	if (cached) {
+		sqlite3_reset(q);
+		s->scanning = 0;
+	} else {
+		sqlite3_finalize(q);
+	}
 	return st_rc;
 }
 
