@@ -84,5 +84,8 @@ int cmd_contract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
+int cmd_epcis(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -20,6 +20,9 @@ static const cli_verb VERBS[] = {
     {"report", cmd_report, "flows per mineral and country, concentration, payments"},
     {"commit", cmd_commit, "commit to a confidential value; keep its opening"},
     {"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
+    {"import", cmd_import, "import the material flows of an EPCIS 2.0 document"},
+    {"export", cmd_export, "write the ledger's material flows as an EPCIS 2.0 document"},
+    {"epcis", cmd_epcis, "EPCIS 2.0 tools: CBV 2.0 event hash IDs"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,150 @@
+/*
+ * cmd_epcis.c: `oretrail epcis hash`: the CBV 2.0 event hash ID of each
+ * event of an EPCIS 2.0 JSON-LD document (src/ledger/epcis_hash.c), in
+ * document order, or their canonical pre-hash strings; with --check, also
+ * whether the eventIDs the document carries are the events' hash IDs.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ledger/epcis_hash.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+static void help(FILE *out)
+{
+	fprintf(out, "usage: oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-\n\n"
+	             "Prints the CBV 2.0 event hash ID of each event of the EPCIS 2.0 JSON-LD\n"
+	             "document FILE, one per line in document order:\n"
+	             "  ni:///sha-256;<64 hex digits>?ver=CBV2.0\n"
+	             "--prehash prints the canonical pre-hash string of each event instead\n"
+	             "(the text whose SHA-256 the id holds).\n"
+	             "--check also compares each id with the event's eventID when that is a\n"
+	             "hash ID, and says which differ (on standard error).\n"
+	             "--json prints one array [{\"event\",\"id\",\"prehash\"?,\"eventID\"?,\n"
+	             "\"matches\"?}] with events numbered from 1.\n\n"
+	             "Exit 0 when every event was hashed (and, with --check, every hash ID the\n"
+	             "document carries matches), 1 when a carried hash ID does not match, 2 for\n"
+	             "an unusable document or event.\n");
+}
+
+static int hash_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {{"prehash", no_argument, NULL, 'p'},
+	                                     {"check", no_argument, NULL, 'c'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int prehash = 0, check = 0, as_json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': prehash = 1; break;
+		case 'c': check = 1; break;
+		case 'j': as_json = 1; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "epcis hash",
+		                 "expected one FILE.jsonld (or - for stdin)");
+	const char *path = argv[optind];
+
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	size_t len = 0;
+	if (cli_read_file(path, &text, &len, OTX_EPCIS_INPUT_MAX, &err))
+		return cli_fail(EXIT_USAGE, "epcis hash", &err);
+	otx_epcis_doc doc;
+	otx_epcis_doc_init(&doc);
+	if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
+		free(text);
+		otx_err_prefix(&err, "%s", path);
+		return cli_fail(EXIT_USAGE, "epcis hash", &err);
+	}
+	int code = EXIT_OK;
+	json_t *out = as_json ? json_array() : NULL;
+	otx_buf pre;
+	otx_buf_init(&pre, 0);
+	for (size_t i = 0; i < otx_epcis_doc_count(&doc); i++) {
+		json_t *event = otx_epcis_doc_event(&doc, i);
+		char id[OTX_EPCIS_HASH_ID_LEN + 1];
+		otx_buf_reset(&pre);
+		if (otx_epcis_prehash(&doc, event, &pre, &err)) {
+			otx_err_prefix(&err, "%s: event %zu", path, i + 1);
+			cli_fail(EXIT_USAGE, "epcis hash", &err);
+			code = EXIT_USAGE;
+			continue;
+		}
+		const char *pre_s = pre.len ? (const char *)pre.data : "";
+		otx_epcis_hash_of_prehash(pre_s, pre.len, id);
+		const char *declared = json_string_value(json_object_get(event, "eventID"));
+		int has_hash = declared && otx_epcis_is_hash_id(declared);
+		int matches = has_hash && strcmp(declared, id) == 0;
+		if (check && has_hash && !matches) {
+			fprintf(stderr,
+			        "oretrail: epcis hash: %s: event %zu: eventID %s is not its hash "
+			        "ID %s\n",
+			        path, i + 1, declared, id);
+			if (code == EXIT_OK)
+				code = EXIT_INVALID;
+		}
+		if (out) {
+			json_t *o = json_pack("{s:I,s:s}", "event", (json_int_t)(i + 1), "id", id);
+			if (o && prehash)
+				json_object_set_new(o, "prehash", json_stringn(pre_s, pre.len));
+			if (o && declared)
+				json_object_set_new(o, "eventID", json_string(declared));
+			if (o && has_hash)
+				json_object_set_new(o, "matches", json_boolean(matches));
+			if (!o || json_array_append_new(out, o)) {
+				code = cli_failf(EXIT_STORE, "epcis hash", "out of memory");
+				break;
+			}
+		} else {
+			fwrite(prehash ? pre_s : id, 1, prehash ? pre.len : strlen(id), stdout);
+			fputc('\n', stdout);
+		}
+	}
+	if (out) {
+		char *s = json_dumps(out, JSON_INDENT(2));
+		if (s)
+			printf("%s\n", s);
+		else
+			code = cli_failf(EXIT_STORE, "epcis hash", "out of memory");
+		free(s);
+		json_decref(out);
+	}
+	if (check && code == EXIT_OK)
+		fprintf(stderr, "ok: %zu events hashed; every hash ID carried matches\n",
+		        otx_epcis_doc_count(&doc));
+	otx_buf_free(&pre);
+	otx_epcis_doc_clear(&doc);
+	free(text);
+	return code;
+}
+
+static void epcis_help(FILE *out)
+{
+	fprintf(out, "usage: oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-\n\n"
+	             "EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
+	             "between a ledger and EPCIS documents.\n\n"
+	             "hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
+	             "       --help`)\n");
+}
+
+int cmd_epcis(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		epcis_help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "hash") == 0)
+		return hash_cmd(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "epcis", "no such epcis verb \"%s\" (hash)", argv[1]);
+}

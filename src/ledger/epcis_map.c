@@ -1,0 +1,1605 @@
+/*
+ * epcis_map.c: EPCIS 2.0 events to oretrail events and back (epcis_map.h).
+ *
+ * Import is a pure function of one EPCIS event and its document's context:
+ * it picks the event's identifiers, place, masses and the oretrail
+ * extensions, and either builds the oretrail events or names the one thing
+ * that stops it. Identifiers become oretrail ids one way: the bare id of a
+ * urn:oretrail:<kind>: URI, the constrained canonical Digital Link of a GS1
+ * key (so that an EPC URI and a Digital Link for the same lot are the same
+ * lot), or else the URI as it is. Export inverts that, and relies on
+ * import being deterministic: an original is trusted only when importing it
+ * again gives byte for byte the event the ledger holds.
+ */
+#include "ledger/epcis_map.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/envelope.h"
+#include "ledger/jcs.h"
+#include "util/error.h"
+
+#define CBV "https://ref.gs1.org/cbv/"
+
+/* ---- import --------------------------------------------------------------- */
+
+typedef struct mapctx {
+	const otx_epcis_doc *doc;
+	json_t *ev;   /* the EPCIS event */
+	json_t *ilmd; /* its ILMD object, or NULL */
+	otx_epcis_mapping *m;
+	char id[OTX_EVENT_ID_MAX + 1]; /* the oretrail event id */
+	char time[OTX_TIME_LEN + 1];
+} mapctx;
+
+static ot_status fail(mapctx *c, ot_status status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static ot_status fail(mapctx *c, ot_status status, const char *code, const char *fmt, ...)
+{
+	char why[440];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	return otx_err_at(&c->m->error, status, code, (int64_t)c->m->event, "%s", why);
+}
+
+static ot_status nomem(mapctx *c)
+{
+	return otx_err_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
+}
+
+void otx_epcis_mapping_clear(otx_epcis_mapping *m)
+{
+	if (!m)
+		return;
+	json_decref(m->events);
+	memset(m, 0, sizeof *m);
+}
+
+/* The value of oretrail extension `local` in obj (under any prefix bound
+ * to OTX_EPCIS_NS, or the full IRI), or NULL. */
+static json_t *ext_get(const otx_epcis_doc *doc, json_t *obj, const char *local)
+{
+	const size_t nslen = strlen(OTX_EPCIS_NS);
+	const char *k;
+	json_t *v;
+	if (!json_is_object(obj))
+		return NULL;
+	json_object_foreach(obj, k, v)
+	{
+		const char *colon = strchr(k, ':');
+		if (!colon)
+			continue;
+		if (strncmp(k, OTX_EPCIS_NS, nslen) == 0 && strcmp(k + nslen, local) == 0)
+			return v;
+		const char *iri = otx_epcis_prefix_iri(doc, k, (size_t)(colon - k));
+		if (iri && strcmp(iri, OTX_EPCIS_NS) == 0 && strcmp(colon + 1, local) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* The canonical form of a scalar read as `vocab`, into buf (NUL-terminated,
+ * truncated to size); "" for anything else. */
+static const char *canon(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v, char *buf,
+                         size_t size)
+{
+	otx_buf b;
+	otx_buf_init(&b, 0);
+	buf[0] = 0;
+	if (v && otx_epcis_canonical(doc, vocab, v, &b) == OT_OK && b.len)
+		snprintf(buf, size, "%s", (const char *)b.data);
+	otx_buf_free(&b);
+	return buf;
+}
+
+static int printable_id(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * An oretrail id from an EPCIS identifier `v` (a string): the rest of a
+ * `urn` URI, the canonical Digital Link of a GS1 key, or the URI itself.
+ * Writes it to out (OTX_EVENT_ID_MAX + 1 bytes).
+ */
+static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, char *out)
+{
+	if (!json_is_string(v))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_id", "%s must be a URI string", what);
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+	               s[len - 1] == '\r'))
+		len--;
+	otx_buf b;
+	otx_buf_init(&b, 4096);
+	size_t n = strlen(urn);
+	ot_status rc = OT_OK;
+	if (len > n && memcmp(s, urn, n) == 0)
+		rc = otx_buf_add(&b, s + n, len - n);
+	else if (otx_epcis_digital_link(s, len, &b) != 1)
+		rc = otx_buf_add(&b, s, len);
+	if (rc || !printable_id((const char *)b.data, b.len, OTX_EVENT_ID_MAX)) {
+		otx_buf_free(&b);
+		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
+		            "%s \"%.80s\" is not usable as an oretrail id (1-%d printable ASCII "
+		            "characters without spaces)",
+		            what, s, OTX_EVENT_ID_MAX);
+	}
+	memcpy(out, b.data, b.len + 1);
+	otx_buf_free(&b);
+	return OT_OK;
+}
+
+/* An actor id (a key name: [A-Za-z0-9._:-]) from a party URI. */
+static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
+{
+	ot_status rc = id_of(c, v, OTX_EPCIS_URN_ACTOR, what, out);
+	if (rc)
+		return rc;
+	size_t len = strlen(out);
+	int ok = len <= OTX_SIGNER_MAX;
+	for (size_t i = 0; ok && i < len; i++) {
+		char ch = out[i];
+		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		     (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == ':' || ch == '-';
+	}
+	if (!ok)
+		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
+		            "%s \"%.80s\" is not an oretrail actor id (use %sNAME for actor NAME)",
+		            what, out, OTX_EPCIS_URN_ACTOR);
+	return OT_OK;
+}
+
+static int is_step(mapctx *c, const char *step)
+{
+	char buf[256], want[128];
+	snprintf(want, sizeof want, CBV "BizStep-%s", step);
+	return strcmp(canon(c->doc, OTX_EPCIS_BIZSTEP, json_object_get(c->ev, "bizStep"), buf,
+	                    sizeof buf),
+	              want) == 0;
+}
+
+/* The event's place: bizLocation, else readPoint. */
+static json_t *place_of(mapctx *c)
+{
+	json_t *loc = json_object_get(json_object_get(c->ev, "bizLocation"), "id");
+	if (!loc)
+		loc = json_object_get(json_object_get(c->ev, "readPoint"), "id");
+	return loc;
+}
+
+static ot_status site_of(mapctx *c, json_t *fallback, char *out)
+{
+	json_t *loc = place_of(c);
+	if (!loc)
+		loc = fallback;
+	if (!loc)
+		return fail(
+			c, OT_ERR_PARSE, "epcis_no_site",
+			"no bizLocation or readPoint: oretrail needs the site where it happened");
+	return id_of(c, loc, OTX_EPCIS_URN_SITE, "site", out);
+}
+
+/* The first element of a source or destination list whose type is `type`
+ * (an SDT term); its id member is `member`. */
+static json_t *party(mapctx *c, const char *list, const char *member, const char *type)
+{
+	char want[64], buf[256];
+	snprintf(want, sizeof want, CBV "SDT-%s", type);
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(c->ev, list), i, it)
+	{
+		if (strcmp(canon(c->doc, OTX_EPCIS_SDT, json_object_get(it, "type"), buf,
+		                 sizeof buf),
+		           want) == 0)
+			return json_object_get(it, member);
+	}
+	return NULL;
+}
+
+/* The consignment of a shipping or receiving: a despatch advice, else a bill
+ * of lading among the business transactions, else oretrail:consignment. */
+static ot_status consignment_of(mapctx *c, char *out)
+{
+	static const char *const TYPES[] = {"desadv", "bol"};
+	char want[64], buf[256];
+	for (size_t t = 0; t < 2; t++) {
+		snprintf(want, sizeof want, CBV "BTT-%s", TYPES[t]);
+		size_t i;
+		json_t *it;
+		json_array_foreach(json_object_get(c->ev, "bizTransactionList"), i, it)
+		{
+			if (strcmp(canon(c->doc, OTX_EPCIS_BTT, json_object_get(it, "type"), buf,
+			                 sizeof buf),
+			           want) == 0)
+				return id_of(c, json_object_get(it, "bizTransaction"),
+				             OTX_EPCIS_URN_CONSIGNMENT, "consignment", out);
+		}
+	}
+	json_t *ext = ext_get(c->doc, c->ev, "consignment");
+	if (ext)
+		return id_of(c, ext, OTX_EPCIS_URN_CONSIGNMENT, "oretrail:consignment", out);
+	return fail(c, OT_ERR_PARSE, "epcis_no_consignment",
+	            "no consignment: a bizTransaction of type desadv or bol (or "
+	            "oretrail:consignment) links a shipping to its receiving");
+}
+
+/* ---- quantities ---- */
+
+static const struct {
+	const char *uom;
+	double grams;
+} UNITS[] = {
+	{"GRM", 1.0},          {"KGM", 1e3},        {"TNE", 1e6},       {"MGM", 1e-3},
+	{"HGM", 1e2},          {"DTN", 1e5},        {"KTN", 1e9},       {"LBR", 453.59237},
+	{"ONZ", 28.349523125}, {"APZ", 31.1034768}, {"STN", 907184.74}, {"LTN", 1016046.9088},
+};
+
+ot_status otx_epcis_grams(double quantity, const char *uom, int64_t *grams)
+{
+	for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
+		if (!uom || strcmp(uom, UNITS[i].uom) != 0)
+			continue;
+		double g = quantity * UNITS[i].grams;
+		if (!isfinite(g) || g < 0.5 || g > 1e15)
+			return OT_ERR_RANGE;
+		*grams = (int64_t)(g + 0.5); /* g >= 0.5: rounds half up */
+		return OT_OK;
+	}
+	return OT_ERR_PARSE;
+}
+
+/* One lot of a quantity or EPC list: its oretrail id and, for quantities
+ * with a unit of mass, its grams. */
+typedef struct lotq {
+	char id[OTX_EVENT_ID_MAX + 1];
+	int64_t grams; /* -1: no mass */
+} lotq;
+
+typedef struct lots {
+	lotq *v;
+	size_t n;
+} lots;
+
+static void lots_free(lots *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/*
+ * Appends the lots of an EPC list and a quantity list. With need_mass,
+ * every lot must come with a mass: EPCs (instances) have none, and a
+ * quantity must be in a unit of mass.
+ */
+static ot_status collect(mapctx *c, const char *epc_name, const char *qty_name, int need_mass,
+                         lots *out)
+{
+	json_t *epcs = json_object_get(c->ev, epc_name);
+	json_t *qtys = json_object_get(c->ev, qty_name);
+	size_t more = json_array_size(epcs) + json_array_size(qtys);
+	if (more == 0)
+		return OT_OK;
+	if (more > 10000)
+		return fail(c, OT_ERR_PARSE, "epcis_bad_event", "%s has too many items", qty_name);
+	lotq *v = realloc(out->v, (out->n + more) * sizeof *v);
+	if (!v)
+		return nomem(c);
+	out->v = v;
+	size_t i;
+	json_t *it;
+	json_array_foreach(epcs, i, it)
+	{
+		if (need_mass)
+			return fail(
+				c, OT_ERR_PARSE, "epcis_no_mass",
+				"%s[%zu] %.80s has no mass: oretrail lots are bulk material, given "
+				"in %s with a unit of mass (KGM, TNE, GRM, ...)",
+				epc_name, i, json_is_string(it) ? json_string_value(it) : "?",
+				qty_name);
+		ot_status rc = id_of(c, it, OTX_EPCIS_URN_LOT, epc_name, out->v[out->n].id);
+		if (rc)
+			return rc;
+		out->v[out->n++].grams = -1;
+	}
+	json_array_foreach(qtys, i, it)
+	{
+		lotq *q = &out->v[out->n];
+		char what[80];
+		snprintf(what, sizeof what, "%s[%zu].epcClass", qty_name, i);
+		ot_status rc =
+			id_of(c, json_object_get(it, "epcClass"), OTX_EPCIS_URN_LOT, what, q->id);
+		if (rc)
+			return rc;
+		q->grams = -1;
+		json_t *qv = json_object_get(it, "quantity");
+		const char *uom = json_string_value(json_object_get(it, "uom"));
+		if (need_mass) {
+			if (!json_is_number(qv))
+				return fail(c, OT_ERR_PARSE, "epcis_no_mass",
+				            "%s[%zu] (%s) has no quantity", qty_name, i, q->id);
+			if (!uom)
+				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
+				            "%s[%zu] (%s): a quantity without uom counts items; "
+				            "oretrail "
+				            "needs a mass (KGM, TNE, GRM, ...)",
+				            qty_name, i, q->id);
+			rc = otx_epcis_grams(json_number_value(qv), uom, &q->grams);
+			if (rc == OT_ERR_PARSE)
+				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
+				            "%s[%zu] (%s): %.8s is not a unit of mass", qty_name, i,
+				            q->id, uom);
+			if (rc)
+				return fail(c, OT_ERR_PARSE, "epcis_no_mass",
+				            "%s[%zu] (%s): the mass is not a positive number of "
+				            "grams up "
+				            "to 10^15",
+				            qty_name, i, q->id);
+		}
+		out->n++;
+	}
+	return OT_OK;
+}
+
+/* ---- lot master data (ILMD) ---- */
+
+/* An integer in 0..max from a JSON number or a decimal string (kept
+ * originals hold reals as strings): 1 when v is one. */
+static int small_int(json_t *v, int64_t max, int64_t *out)
+{
+	double d;
+	if (json_is_number(v)) {
+		d = json_number_value(v);
+	} else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		d = strtod(s, &end);
+		if (end == s || *end)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (!(d >= 0 && d <= (double)max) || d != (double)(int64_t)d)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
+}
+
+/* An assay from an extension: element -> mg/kg, integers (an integral
+ * real is taken as the integer). A new object. */
+static ot_status assay_of(mapctx *c, json_t *v, const char *lot, json_t **out)
+{
+	*out = NULL;
+	if (!json_is_object(v))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:assay of %s must be an object of element symbols and mg/kg",
+		            lot);
+	json_t *a = json_object();
+	if (!a)
+		return nomem(c);
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(v, el, ppm)
+	{
+		int64_t d;
+		if (!small_int(ppm, 1000000, &d)) {
+			json_decref(a);
+			return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+			            "oretrail:assay of %s: %.8s must be an integer of mg/kg", lot,
+			            el);
+		}
+		if (json_object_set_new(a, el, json_integer((json_int_t)d))) {
+			json_decref(a);
+			return nomem(c);
+		}
+	}
+	*out = a;
+	return OT_OK;
+}
+
+/* Material, assay and assay uncertainty of an output lot: from its entry in
+ * oretrail:lots ([{"lot","material","assay","uncertainty_ppm"}]) in the
+ * ILMD or on the event, else from oretrail:material, oretrail:assay and
+ * oretrail:uncertainty_ppm there. Adds them to `item`. */
+static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
+{
+	json_t *scopes[2] = {c->ilmd, c->ev};
+	json_t *material = NULL, *assay = NULL, *unc = NULL;
+	for (size_t s = 0; s < 2 && !material; s++) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(ext_get(c->doc, scopes[s], "lots"), i, e)
+		{
+			char eid[OTX_EVENT_ID_MAX + 1];
+			json_t *lid = json_object_get(e, "lot");
+			if (!lid || id_of(c, lid, OTX_EPCIS_URN_LOT, "oretrail:lots[].lot", eid))
+				continue;
+			if (strcmp(eid, lot) == 0) {
+				material = json_object_get(e, "material");
+				assay = json_object_get(e, "assay");
+				unc = json_object_get(e, "uncertainty_ppm");
+				break;
+			}
+		}
+	}
+	ot_error_clear(&c->m->error);
+	for (size_t s = 0; s < 2 && !material; s++) {
+		material = ext_get(c->doc, scopes[s], "material");
+		assay = ext_get(c->doc, scopes[s], "assay");
+		unc = ext_get(c->doc, scopes[s], "uncertainty_ppm");
+	}
+	if (!json_is_string(material))
+		return fail(c, OT_ERR_PARSE, "epcis_no_material",
+		            "lot %s: no material (oretrail:material in the ILMD: ore, concentrate, "
+		            "oxide, ...)",
+		            lot);
+	if (!assay)
+		return fail(
+			c, OT_ERR_PARSE, "epcis_no_assay",
+			"lot %s: no assay (oretrail:assay in the ILMD: element symbol -> mg/kg)",
+			lot);
+	json_t *a;
+	ot_status rc = assay_of(c, assay, lot, &a);
+	if (rc)
+		return rc;
+	if (json_object_set_new(item, "material", json_copy(material)) ||
+	    json_object_set_new(item, "assay", a))
+		return nomem(c);
+	if (unc) {
+		int64_t d;
+		if (!small_int(unc, 1000000, &d))
+			return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+			            "lot %s: oretrail:uncertainty_ppm must be an integer", lot);
+		if (json_object_set_new(item, "uncertainty_ppm", json_integer((json_int_t)d)))
+			return nomem(c);
+	}
+	return OT_OK;
+}
+
+/* ---- the attached original ---- */
+
+/* Rewrites numbers oretrail events cannot hold as decimal strings: reals,
+ * and integers beyond +-(2^53 - 1). */
+static ot_status to_storable(json_t *v)
+{
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *m;
+		void *tmp;
+		json_object_foreach_safe(v, tmp, k, m)
+		{
+			if (json_is_real(m) ||
+			    (json_is_integer(m) && (json_integer_value(m) > OTX_JSON_INT_MAX ||
+			                            json_integer_value(m) < -OTX_JSON_INT_MAX))) {
+				char num[400];
+				if (json_is_real(m)) {
+					if (otx_epcis_format_real(json_real_value(m), num,
+					                          sizeof num))
+						return OT_ERR_RANGE;
+				} else {
+					snprintf(num, sizeof num, "%lld",
+					         (long long)json_integer_value(m));
+				}
+				if (json_object_set_new(v, k, json_string(num)))
+					return OT_ERR_NOMEM;
+			} else if (to_storable(m)) {
+				return OT_ERR_NOMEM;
+			}
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *m = json_array_get(v, i);
+			if (json_is_real(m) ||
+			    (json_is_integer(m) && (json_integer_value(m) > OTX_JSON_INT_MAX ||
+			                            json_integer_value(m) < -OTX_JSON_INT_MAX))) {
+				char num[400];
+				if (json_is_real(m)) {
+					if (otx_epcis_format_real(json_real_value(m), num,
+					                          sizeof num))
+						return OT_ERR_RANGE;
+				} else {
+					snprintf(num, sizeof num, "%lld",
+					         (long long)json_integer_value(m));
+				}
+				if (json_array_set_new(v, i, json_string(num)))
+					return OT_ERR_NOMEM;
+			} else if (to_storable(m)) {
+				return OT_ERR_NOMEM;
+			}
+		}
+	}
+	return OT_OK;
+}
+
+/* The document's own prefix (not the standard context's) for p, or NULL. */
+static const char *inline_prefix(const otx_epcis_doc *doc, const char *p, size_t n)
+{
+	for (size_t i = doc->n_prefixes; i-- > 0;)
+		if (strlen(doc->prefixes[i].prefix) == n &&
+		    memcmp(doc->prefixes[i].prefix, p, n) == 0)
+			return doc->prefixes[i].iri;
+	return NULL;
+}
+
+static ot_status note_prefix(const otx_epcis_doc *doc, const char *s, json_t *ctx)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon || colon[1] == '/')
+		return OT_OK;
+	const char *iri = inline_prefix(doc, s, (size_t)(colon - s));
+	if (!iri)
+		return OT_OK;
+	char p[128];
+	size_t n = (size_t)(colon - s);
+	if (n >= sizeof p)
+		return OT_OK;
+	memcpy(p, s, n);
+	p[n] = 0;
+	return json_object_set_new(ctx, p, json_string(iri)) ? OT_ERR_NOMEM : OT_OK;
+}
+
+/* The document prefixes that the event's member names and values use. */
+static ot_status used_prefixes(const otx_epcis_doc *doc, json_t *v, json_t *ctx, int depth)
+{
+	if (depth > OTX_EPCIS_MAX_DEPTH)
+		return OT_OK;
+	if (json_is_string(v))
+		return note_prefix(doc, json_string_value(v), ctx);
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *m;
+		json_array_foreach(
+			v, i, m) if (used_prefixes(doc, m, ctx, depth + 1)) return OT_ERR_NOMEM;
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *m;
+		json_object_foreach(v, k, m)
+		{
+			if (note_prefix(doc, k, ctx) || used_prefixes(doc, m, ctx, depth + 1))
+				return OT_ERR_NOMEM;
+		}
+	}
+	return OT_OK;
+}
+
+/* {"hash","context"?,"event"}: the EPCIS event as oretrail keeps it. */
+static ot_status attachment(mapctx *c, json_t **out)
+{
+	*out = NULL;
+	json_t *ev = json_deep_copy(c->ev);
+	json_t *ctx = json_object();
+	json_t *att = json_object();
+	if (!ev || !ctx || !att)
+		goto oom;
+	/* What export derives again: a hash-ID eventID and oretrail:hash. */
+	const char *eid = json_string_value(json_object_get(ev, "eventID"));
+	if (eid && otx_epcis_is_hash_id(eid))
+		json_object_del(ev, "eventID");
+	const char *k;
+	json_t *m;
+	void *tmp;
+	json_object_foreach_safe(ev, tmp, k, m)
+	{
+		const char *colon = strchr(k, ':');
+		const char *iri =
+			colon ? otx_epcis_prefix_iri(c->doc, k, (size_t)(colon - k)) : NULL;
+		if ((iri && strcmp(iri, OTX_EPCIS_NS) == 0 && strcmp(colon + 1, "hash") == 0) ||
+		    strcmp(k, OTX_EPCIS_NS "hash") == 0)
+			json_object_del(ev, k);
+	}
+	/* Members the document says are not part of the event. */
+	size_t ii;
+	json_t *ig;
+	json_array_foreach(c->doc->ignore, ii, ig)
+	{
+		if (json_is_string(ig))
+			json_object_del(ev, json_string_value(ig));
+	}
+	if (to_storable(ev) || used_prefixes(c->doc, ev, ctx, 0))
+		goto oom;
+	if (json_object_set_new(att, "hash", json_string(c->m->hash_id)))
+		goto oom;
+	if (json_object_size(ctx) && json_object_set(att, "context", ctx))
+		goto oom;
+	if (json_object_set(att, "event", ev))
+		goto oom;
+	json_decref(ev);
+	json_decref(ctx);
+	*out = att;
+	return OT_OK;
+oom:
+	json_decref(ev);
+	json_decref(ctx);
+	json_decref(att);
+	return nomem(c);
+}
+
+/* A new oretrail event {"type","id","time"} with the event's id and time. */
+static json_t *base_event(mapctx *c, const char *type, const char *id)
+{
+	return json_pack("{s:s,s:s,s:s}", "type", type, "id", id, "time", c->time);
+}
+
+/* Adds the attachment to ev and appends ev to the mapping (steals ev). */
+static ot_status emit(mapctx *c, json_t *ev, json_t *att)
+{
+	if (!ev)
+		return nomem(c);
+	if (att && json_object_set(ev, "epcis", att)) {
+		json_decref(ev);
+		return nomem(c);
+	}
+	if (json_array_append_new(c->m->events, ev))
+		return nomem(c);
+	return OT_OK;
+}
+
+static ot_status set_lot_ids(mapctx *c, json_t *obj, const char *key, const lots *l, int with_mass)
+{
+	json_t *arr = json_array();
+	if (!arr || json_object_set_new(obj, key, arr))
+		return nomem(c);
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *it = with_mass ? json_pack("{s:s,s:I}", "lot", l->v[i].id, "mass_g",
+		                                   (json_int_t)l->v[i].grams)
+		                       : json_string(l->v[i].id);
+		if (!it || json_array_append_new(arr, it))
+			return nomem(c);
+	}
+	return OT_OK;
+}
+
+/* ---- the event types ---- */
+
+static ot_status map_extract(mapctx *c, json_t *att)
+{
+	char site[OTX_EVENT_ID_MAX + 1];
+	lots l = {0};
+	ot_status rc;
+	if ((rc = site_of(c, NULL, site)) || (rc = collect(c, "epcList", "quantityList", 1, &l)))
+		goto out;
+	if (l.n == 0) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot",
+		          "commissioning of no lot: give the new lots in quantityList");
+		goto out;
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		char id[OTX_EVENT_ID_MAX + 32];
+		if (l.n > 1)
+			snprintf(id, sizeof id, "%s#%zu", c->id, i + 1);
+		else
+			snprintf(id, sizeof id, "%s", c->id);
+		if (strlen(id) > OTX_EVENT_ID_MAX) {
+			rc = fail(c, OT_ERR_PARSE, "epcis_bad_id", "event id %s is too long", id);
+			break;
+		}
+		json_t *ev = base_event(c, "extract", id);
+		if (!ev || json_object_set_new(ev, "site", json_string(site)) ||
+		    json_object_set_new(ev, "lot", json_string(l.v[i].id))) {
+			json_decref(ev);
+			rc = nomem(c);
+			break;
+		}
+		rc = lot_data(c, l.v[i].id, ev);
+		if (!rc) {
+			/* mass before the lot data in reading order does not matter: JCS sorts */
+			if (json_object_set_new(ev, "mass_g",
+			                        json_integer((json_int_t)l.v[i].grams)))
+				rc = nomem(c);
+		}
+		json_t *part_att = NULL;
+		if (!rc && l.n > 1) {
+			part_att =
+				i == 0 ? json_copy(att)
+				       : json_pack("{s:O}", "hash", json_object_get(att, "hash"));
+			if (!part_att ||
+			    json_object_set_new(part_att, "part",
+			                        json_integer((json_int_t)(i + 1))) ||
+			    json_object_set_new(part_att, "parts", json_integer((json_int_t)l.n)))
+				rc = nomem(c);
+		}
+		if (rc) {
+			json_decref(ev);
+			json_decref(part_att);
+			break;
+		}
+		rc = emit(c, ev, part_att ? part_att : att);
+		json_decref(part_att);
+	}
+out:
+	lots_free(&l);
+	return rc;
+}
+
+static ot_status map_transform(mapctx *c, json_t *att)
+{
+	char site[OTX_EVENT_ID_MAX + 1];
+	lots in = {0}, outl = {0};
+	json_t *ev = NULL;
+	ot_status rc;
+	json_t *process = ext_get(c->doc, c->ev, "process");
+	if (!process)
+		process = ext_get(c->doc, c->ilmd, "process");
+	if ((rc = site_of(c, NULL, site)))
+		goto out;
+	if (!json_is_string(process)) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_process",
+		          "no oretrail:process (beneficiation, cracking, leaching, separation, "
+		          "smelting, refining, blending, split or merge)");
+		goto out;
+	}
+	if ((rc = collect(c, "inputEPCList", "inputQuantityList", 1, &in)) ||
+	    (rc = collect(c, "outputEPCList", "outputQuantityList", 1, &outl)))
+		goto out;
+	if (in.n == 0 || outl.n == 0) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot",
+		          "a transformation needs input and output lots in inputQuantityList and "
+		          "outputQuantityList");
+		goto out;
+	}
+	ev = base_event(c, "transform", c->id);
+	if (!ev || json_object_set_new(ev, "site", json_string(site)) ||
+	    json_object_set(ev, "process", process) || set_lot_ids(c, ev, "inputs", &in, 1)) {
+		rc = nomem(c);
+		goto out;
+	}
+	json_t *outputs = json_array();
+	if (!outputs || json_object_set_new(ev, "outputs", outputs)) {
+		rc = nomem(c);
+		goto out;
+	}
+	for (size_t i = 0; i < outl.n && !rc; i++) {
+		json_t *o = json_pack("{s:s,s:I}", "lot", outl.v[i].id, "mass_g",
+		                      (json_int_t)outl.v[i].grams);
+		if (!o || json_array_append_new(outputs, o)) {
+			rc = nomem(c);
+			break;
+		}
+		rc = lot_data(c, outl.v[i].id, o);
+	}
+	if (!rc) {
+		rc = emit(c, ev, att);
+		ev = NULL;
+	}
+out:
+	json_decref(ev);
+	lots_free(&in);
+	lots_free(&outl);
+	return rc;
+}
+
+static ot_status copy_ext(mapctx *c, json_t *ev, const char *name)
+{
+	json_t *v = ext_get(c->doc, c->ev, name);
+	ot_error e;
+	if (!v)
+		return OT_OK;
+	if (otx_json_check(v, name, &e) != OT_OK)
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension", "oretrail:%s: %s", name,
+		            e.message);
+	if (json_object_set(ev, name, v))
+		return nomem(c);
+	return OT_OK;
+}
+
+static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
+{
+	char cons[OTX_EVENT_ID_MAX + 1], from[OTX_EVENT_ID_MAX + 1], to[OTX_EVENT_ID_MAX + 1],
+		consignee[OTX_EVENT_ID_MAX + 1];
+	lots l = {0};
+	json_t *ev = NULL;
+	ot_status rc;
+	if (aggregation) {
+		json_t *parent = json_object_get(c->ev, "parentID");
+		rc = parent ? id_of(c, parent, OTX_EPCIS_URN_CONSIGNMENT, "parentID", cons)
+		            : fail(c, OT_ERR_PARSE, "epcis_no_consignment",
+		                   "no parentID: the container is the consignment");
+	} else {
+		rc = consignment_of(c, cons);
+	}
+	if (rc)
+		goto out;
+	json_t *src = party(c, "sourceList", "source", "location");
+	if (src)
+		rc = id_of(c, src, OTX_EPCIS_URN_SITE, "sourceList location", from);
+	else
+		rc = site_of(c, NULL, from);
+	if (rc)
+		goto out;
+	json_t *dst = party(c, "destinationList", "destination", "location");
+	if (!dst) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_destination",
+		          "no destination site: a destinationList entry of type location");
+		goto out;
+	}
+	if ((rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
+		goto out;
+	json_t *who = party(c, "destinationList", "destination", "possessing_party");
+	if (!who)
+		who = party(c, "destinationList", "destination", "owning_party");
+	if (!who) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_consignee",
+		          "no consignee: a destinationList entry of type possessing_party or "
+		          "owning_party");
+		goto out;
+	}
+	if ((rc = actor_of(c, who, "consignee", consignee)))
+		goto out;
+	if ((rc = aggregation ? collect(c, "childEPCs", "childQuantityList", 0, &l)
+	                      : collect(c, "epcList", "quantityList", 0, &l)))
+		goto out;
+	if (l.n == 0) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot", "shipping of no lot");
+		goto out;
+	}
+	ev = base_event(c, "ship", c->id);
+	if (!ev || json_object_set_new(ev, "consignment", json_string(cons)) ||
+	    json_object_set_new(ev, "from", json_string(from)) ||
+	    json_object_set_new(ev, "to", json_string(to)) ||
+	    json_object_set_new(ev, "consignee", json_string(consignee)) ||
+	    set_lot_ids(c, ev, "lots", &l, 0)) {
+		rc = nomem(c);
+		goto out;
+	}
+	if ((rc = copy_ext(c, ev, "hs")) || (rc = copy_ext(c, ev, "value")) ||
+	    (rc = copy_ext(c, ev, "permit")))
+		goto out;
+	rc = emit(c, ev, att);
+	ev = NULL;
+out:
+	json_decref(ev);
+	lots_free(&l);
+	return rc;
+}
+
+static ot_status map_receive(mapctx *c, json_t *att, int aggregation)
+{
+	char cons[OTX_EVENT_ID_MAX + 1], site[OTX_EVENT_ID_MAX + 1];
+	lots l = {0};
+	json_t *ev = NULL;
+	ot_status rc;
+	if (aggregation) {
+		json_t *parent = json_object_get(c->ev, "parentID");
+		rc = parent ? id_of(c, parent, OTX_EPCIS_URN_CONSIGNMENT, "parentID", cons)
+		            : fail(c, OT_ERR_PARSE, "epcis_no_consignment",
+		                   "no parentID: the container is the consignment");
+	} else {
+		rc = consignment_of(c, cons);
+	}
+	if (rc || (rc = site_of(c, party(c, "destinationList", "destination", "location"), site)))
+		goto out;
+	if ((rc = aggregation ? collect(c, "childEPCs", "childQuantityList", 1, &l)
+	                      : collect(c, "epcList", "quantityList", 1, &l)))
+		goto out;
+	if (l.n == 0) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot", "receiving of no lot");
+		goto out;
+	}
+	ev = base_event(c, "receive", c->id);
+	if (!ev || json_object_set_new(ev, "consignment", json_string(cons)) ||
+	    json_object_set_new(ev, "site", json_string(site)) ||
+	    set_lot_ids(c, ev, "lots", &l, 1)) {
+		rc = nomem(c);
+		goto out;
+	}
+	rc = emit(c, ev, att);
+	ev = NULL;
+out:
+	json_decref(ev);
+	lots_free(&l);
+	return rc;
+}
+
+static ot_status unsupported(mapctx *c, const char *action, const char *step)
+{
+	return fail(c, OT_ERR_PARSE, "epcis_unsupported",
+	            "%s %s %s is not a material flow oretrail records (it imports commissioning, "
+	            "shipping, receiving, transformations, and aggregations for shipping and "
+	            "receiving)",
+	            c->m->type, action && *action ? action : "(no action)",
+	            step && *step ? step : "(no bizStep)");
+}
+
+/* The oretrail id: oretrail:id, else the bare id of a urn:oretrail:event:
+ * eventID, else an eventID that is not a hash ID, else the hash ID. */
+static ot_status choose_id(mapctx *c)
+{
+	json_t *own = ext_get(c->doc, c->ev, "id");
+	json_t *eid = json_object_get(c->ev, "eventID");
+	const char *s = json_string_value(eid);
+	if (own)
+		return id_of(c, own, OTX_EPCIS_URN_EVENT, "oretrail:id", c->id);
+	if (s && !otx_epcis_is_hash_id(s)) {
+		size_t n = strlen(OTX_EPCIS_URN_EVENT);
+		const char *bare = strncmp(s, OTX_EPCIS_URN_EVENT, n) == 0 ? s + n : s;
+		if (printable_id(bare, strlen(bare), OTX_EVENT_ID_MAX)) {
+			snprintf(c->id, sizeof c->id, "%s", bare);
+			return OT_OK;
+		}
+	}
+	snprintf(c->id, sizeof c->id, "%s", c->m->hash_id);
+	return OT_OK;
+}
+
+ot_status otx_epcis_map_event(const otx_epcis_doc *doc, size_t i, otx_epcis_mapping *m)
+{
+	otx_epcis_mapping_clear(m);
+	m->event = i;
+	snprintf(m->type, sizeof m->type, "?");
+	mapctx c = {.doc = doc, .m = m};
+	m->events = json_array();
+	if (!m->events)
+		return nomem(&c);
+	json_t *ev = otx_epcis_doc_event(doc, i);
+	c.ev = ev;
+	if (!json_is_object(ev))
+		return fail(&c, OT_ERR_PARSE, "epcis_bad_event", "not a JSON object");
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	if (type)
+		snprintf(m->type, sizeof m->type, "%s", type);
+	ot_error herr;
+	if (otx_epcis_hash_id(doc, ev, m->hash_id, &herr)) {
+		m->hash_id[0] = 0;
+		m->error = herr;
+		m->error.index = (int64_t)i;
+		return m->error.status;
+	}
+	if (json_object_get(ev, "errorDeclaration"))
+		return fail(&c, OT_ERR_PARSE, "epcis_error_declaration",
+		            "an error declaration (a correction of an earlier event): oretrail's "
+		            "log is "
+		            "append-only and corrections are new events, so it is not imported");
+	c.ilmd = json_object_get(ev, "ilmd");
+	if (c.ilmd && !json_is_object(c.ilmd))
+		c.ilmd = NULL;
+
+	char step[256], action[32];
+	canon(doc, OTX_EPCIS_BIZSTEP, json_object_get(ev, "bizStep"), step, sizeof step);
+	snprintf(action, sizeof action, "%s",
+	         json_is_string(json_object_get(ev, "action"))
+	                 ? json_string_value(json_object_get(ev, "action"))
+	                 : "");
+	const char *step_name = step;
+	if (strncmp(step, CBV "BizStep-", strlen(CBV "BizStep-")) == 0)
+		step_name = step + strlen(CBV "BizStep-");
+
+	enum {
+		NONE,
+		EXTRACT,
+		TRANSFORM,
+		SHIP,
+		RECEIVE,
+		AGG_SHIP,
+		AGG_RECEIVE
+	} kind = NONE;
+	if (type && strcmp(type, "ObjectEvent") == 0) {
+		if (is_step(&c, "commissioning") && strcmp(action, "ADD") == 0)
+			kind = EXTRACT;
+		else if (is_step(&c, "shipping") && strcmp(action, "DELETE") != 0)
+			kind = SHIP;
+		else if (is_step(&c, "receiving") && strcmp(action, "DELETE") != 0)
+			kind = RECEIVE;
+	} else if (type && strcmp(type, "TransformationEvent") == 0) {
+		kind = TRANSFORM;
+	} else if (type && strcmp(type, "AggregationEvent") == 0) {
+		if (strcmp(action, "ADD") == 0 &&
+		    (is_step(&c, "shipping") || is_step(&c, "loading")))
+			kind = AGG_SHIP;
+		else if (strcmp(action, "DELETE") == 0 &&
+		         (is_step(&c, "receiving") || is_step(&c, "unloading")))
+			kind = AGG_RECEIVE;
+	}
+	if (kind == NONE)
+		return unsupported(&c, action, step_name);
+
+	/* Time: oretrail keeps whole seconds in UTC; the original keeps the rest. */
+	json_t *t = json_object_get(ev, "eventTime");
+	char canon_time[OTX_EPCIS_TIME_LEN + 1];
+	int64_t ms;
+	if (!json_is_string(t) ||
+	    otx_epcis_time(json_string_value(t), json_string_length(t), canon_time, &ms) ||
+	    otx_format_time(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), c.time))
+		return fail(&c, OT_ERR_PARSE, "epcis_bad_time",
+		            "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
+	ot_status rc = choose_id(&c);
+	if (rc)
+		return rc;
+	json_t *att = NULL;
+	if ((rc = attachment(&c, &att)))
+		return rc;
+	switch (kind) {
+	case EXTRACT: rc = map_extract(&c, att); break;
+	case TRANSFORM: rc = map_transform(&c, att); break;
+	case SHIP: rc = map_ship(&c, att, 0); break;
+	case AGG_SHIP: rc = map_ship(&c, att, 1); break;
+	case RECEIVE: rc = map_receive(&c, att, 0); break;
+	case AGG_RECEIVE: rc = map_receive(&c, att, 1); break;
+	case NONE: break;
+	}
+	json_decref(att);
+	if (!rc) {
+		/* A hash ID the event carries must be its own. */
+		const char *eid = json_string_value(json_object_get(ev, "eventID"));
+		json_t *own = ext_get(doc, ev, "hash");
+		if (eid && otx_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0)
+			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
+			          "eventID %s is not the event's hash ID %s", eid, m->hash_id);
+		else if (own &&
+		         (!json_is_string(own) || strcmp(json_string_value(own), m->hash_id) != 0))
+			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
+			          "oretrail:hash %.100s is not the event's hash ID %s",
+			          json_is_string(own) ? json_string_value(own) : "(not a string)",
+			          m->hash_id);
+	}
+	if (rc)
+		json_array_clear(m->events);
+	return rc;
+}
+
+/* ---- export --------------------------------------------------------------- */
+
+/* Fields of EPCIS that the schema wants as numbers, which import kept as
+ * decimal strings: quantities and sensor values. */
+static const char *const SENSOR_NUMBERS[] = {"value", "minValue", "maxValue",  "meanValue",
+                                             "sDev",  "percRank", "percValue", NULL};
+static const char *const QUANTITY_LISTS[] = {"quantityList", "childQuantityList",
+                                             "inputQuantityList", "outputQuantityList", NULL};
+
+static void restore_number(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		return;
+	const char *s = json_string_value(v);
+	char *end;
+	double d = strtod(s, &end);
+	if (end == s || *end || !isfinite(d))
+		return;
+	/* Import wrote reals, and integers beyond oretrail's range, as
+	 * strings; only the latter are all digits and that large. */
+	int digits = 1;
+	for (const char *p = s + (*s == '-'); *p; p++)
+		digits &= *p >= '0' && *p <= '9';
+	if (digits && (d > (double)OTX_JSON_INT_MAX || d < -(double)OTX_JSON_INT_MAX)) {
+		char *iend;
+		long long ll = strtoll(s, &iend, 10);
+		if (!*iend) {
+			json_object_set_new(obj, key, json_integer((json_int_t)ll));
+			return;
+		}
+	}
+	json_object_set_new(obj, key, json_real(d));
+}
+
+/* The EPCIS event an attachment holds, with its numbers back (new). */
+static json_t *restored(json_t *stored)
+{
+	json_t *ev = json_deep_copy(stored);
+	if (!ev)
+		return NULL;
+	for (size_t l = 0; QUANTITY_LISTS[l]; l++) {
+		size_t i;
+		json_t *q;
+		json_array_foreach(json_object_get(ev, QUANTITY_LISTS[l]), i, q)
+			restore_number(q, "quantity");
+	}
+	size_t i, j;
+	json_t *el, *rep;
+	json_array_foreach(json_object_get(ev, "sensorElementList"), i, el)
+	{
+		json_array_foreach(json_object_get(el, "sensorReport"), j, rep)
+		{
+			for (size_t k = 0; SENSOR_NUMBERS[k]; k++)
+				restore_number(rep, SENSOR_NUMBERS[k]);
+		}
+	}
+	return ev;
+}
+
+/* A one-event document in a context, for hashing or mapping an event
+ * again. Takes a reference to neither argument. */
+static ot_status doc_of(json_t *context, json_t *event, otx_epcis_doc *doc, ot_error *err)
+{
+	json_t *root = json_pack("{s:[s,O],s:[s],s:{s:[O]}}", "@context", OTX_EPCIS_CONTEXT_URL,
+	                         context, OTX_EPCIS_NS_PREFIX ":ignoreFields",
+	                         OTX_EPCIS_NS_PREFIX ":hash", "epcisBody", "eventList", event);
+	if (!root)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	return otx_epcis_doc_from_json(root, doc, err);
+}
+
+ot_status otx_epcis_writer_init(otx_epcis_writer *w, const char *creation, ot_error *err)
+{
+	memset(w, 0, sizeof *w);
+	w->doc = json_pack("{s:[s,{s:s}],s:s,s:s,s:s,s:[s],s:{s:[]}}", "@context",
+	                   OTX_EPCIS_CONTEXT_URL, OTX_EPCIS_NS_PREFIX, OTX_EPCIS_NS, "type",
+	                   "EPCISDocument", "schemaVersion", "2.0", "creationDate", creation,
+	                   OTX_EPCIS_NS_PREFIX ":ignoreFields", OTX_EPCIS_NS_PREFIX ":hash",
+	                   "epcisBody", "eventList");
+	if (!w->doc)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	w->list = json_object_get(json_object_get(w->doc, "epcisBody"), "eventList");
+	w->context = json_array_get(json_object_get(w->doc, "@context"), 1);
+	return OT_OK;
+}
+
+void otx_epcis_writer_clear(otx_epcis_writer *w)
+{
+	if (!w)
+		return;
+	json_decref(w->doc);
+	json_decref(w->pending);
+	memset(w, 0, sizeof *w);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of v with the members of every object in name order (new). */
+static json_t *sorted_copy(json_t *v)
+{
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < json_array_size(v); i++)
+			if (json_array_append_new(a, sorted_copy(json_array_get(v, i)))) {
+				json_decref(a);
+				return NULL;
+			}
+		return a;
+	}
+	if (!json_is_object(v))
+		return json_incref(v);
+	size_t n = json_object_size(v), i = 0;
+	const char **keys = malloc((n ? n : 1) * sizeof *keys);
+	json_t *o = json_object();
+	const char *k;
+	json_t *m;
+	if (!keys || !o)
+		goto fail;
+	json_object_foreach(v, k, m) keys[i++] = k;
+	qsort(keys, n, sizeof *keys, key_cmp);
+	for (i = 0; i < n; i++)
+		if (json_object_set_new(o, keys[i], sorted_copy(json_object_get(v, keys[i]))))
+			goto fail;
+	free(keys);
+	return o;
+fail:
+	free(keys);
+	json_decref(o);
+	return NULL;
+}
+
+static const char *const MEMBER_ORDER[] = {"eventTime",
+                                           "eventTimeZoneOffset",
+                                           "recordTime",
+                                           "certificationInfo",
+                                           "epcList",
+                                           "parentID",
+                                           "childEPCs",
+                                           "inputEPCList",
+                                           "quantityList",
+                                           "childQuantityList",
+                                           "inputQuantityList",
+                                           "outputEPCList",
+                                           "outputQuantityList",
+                                           "action",
+                                           "transformationID",
+                                           "bizStep",
+                                           "disposition",
+                                           "persistentDisposition",
+                                           "readPoint",
+                                           "bizLocation",
+                                           "bizTransactionList",
+                                           "sourceList",
+                                           "destinationList",
+                                           "sensorElementList",
+                                           "ilmd",
+                                           NULL};
+
+/* Appends an EPCIS event with its hash ID as oretrail:hash, and as eventID
+ * when it has none. `context` is the prefixes it uses. */
+static ot_status append(otx_epcis_writer *w, json_t *context, json_t *event, ot_error *err)
+{
+	otx_epcis_doc doc;
+	otx_epcis_doc_init(&doc);
+	char id[OTX_EPCIS_HASH_ID_LEN + 1];
+	ot_status rc = doc_of(context, event, &doc, err);
+	if (!rc)
+		rc = otx_epcis_hash_id(&doc, otx_epcis_doc_event(&doc, 0), id, err);
+	otx_epcis_doc_clear(&doc);
+	if (rc)
+		return rc;
+	/* Members in the order of the standard's tables, extensions last, so
+	 * that documents read as people write them and exports compare as text
+	 * (a stored original comes back with its members sorted). */
+	json_t *out = json_object();
+	if (!out || json_object_set(out, "type", json_object_get(event, "type")))
+		goto oom;
+	json_t *eid = json_object_get(event, "eventID");
+	if (json_object_set_new(out, "eventID", eid ? json_incref(eid) : json_string(id)))
+		goto oom;
+	const char *k;
+	json_t *v;
+	for (size_t i = 0; MEMBER_ORDER[i]; i++) {
+		v = json_object_get(event, MEMBER_ORDER[i]);
+		if (v && json_object_set_new(out, MEMBER_ORDER[i], sorted_copy(v)))
+			goto oom;
+	}
+	{
+		/* Then the extensions, in name order. */
+		json_t *sorted = sorted_copy(event);
+		if (!sorted)
+			goto oom;
+		json_object_foreach(sorted, k, v)
+		{
+			if (!json_object_get(out, k) && json_object_set(out, k, v)) {
+				json_decref(sorted);
+				goto oom;
+			}
+		}
+		json_decref(sorted);
+	}
+	if (json_object_set_new(out, OTX_EPCIS_NS_PREFIX ":hash", json_string(id)) ||
+	    json_array_append_new(w->list, out))
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	json_object_foreach(context, k, v)
+	{
+		if (json_object_set(w->context, k, v))
+			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	}
+	w->written++;
+	return OT_OK;
+oom:
+	json_decref(out);
+	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+}
+
+/* A URI for an oretrail id: the id when it is one, else urn + id. */
+static json_t *uri_of(json_t *id, const char *urn)
+{
+	const char *s = json_string_value(id);
+	if (!s)
+		return NULL;
+	if (strchr(s, ':'))
+		return json_string(s);
+	char buf[OTX_EVENT_ID_MAX + 64];
+	snprintf(buf, sizeof buf, "%s%s", urn, s);
+	return json_string(buf);
+}
+
+static int set_new(json_t *obj, const char *key, json_t *v)
+{
+	return !v || json_object_set_new(obj, key, v);
+}
+
+static json_t *location(json_t *site)
+{
+	json_t *uri = uri_of(site, OTX_EPCIS_URN_SITE);
+	return uri ? json_pack("{s:o}", "id", uri) : NULL;
+}
+
+/* A quantity element {"epcClass","quantity"?,"uom"?} for a lot id and
+ * grams (grams < 0: none). */
+static json_t *quantity(json_t *lot, json_t *grams)
+{
+	json_t *uri = uri_of(lot, OTX_EPCIS_URN_LOT);
+	if (!uri)
+		return NULL;
+	if (!grams)
+		return json_pack("{s:o}", "epcClass", uri);
+	if (!json_is_integer(grams)) {
+		json_decref(uri);
+		return NULL;
+	}
+	return json_pack("{s:o,s:O,s:s}", "epcClass", uri, "quantity", grams, "uom", "GRM");
+}
+
+static json_t *quantities(json_t *items, int with_mass)
+{
+	json_t *arr = json_array();
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *q = with_mass ? quantity(json_object_get(it, "lot"),
+		                                 json_object_get(it, "mass_g"))
+		                      : quantity(it, NULL);
+		if (!q || json_array_append_new(arr, q)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* The ILMD of new lots: oretrail:lots [{"lot","material","assay",...}]. */
+static json_t *lots_ilmd(json_t *items)
+{
+	json_t *arr = json_array();
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *e = json_pack("{s:o,s:O,s:O}", "lot",
+		                      uri_of(json_object_get(it, "lot"), OTX_EPCIS_URN_LOT),
+		                      "material", json_object_get(it, "material"), "assay",
+		                      json_object_get(it, "assay"));
+		json_t *unc = json_object_get(it, "uncertainty_ppm");
+		if (!e || (unc && json_object_set(e, "uncertainty_ppm", unc)) ||
+		    json_array_append_new(arr, e)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o}", OTX_EPCIS_NS_PREFIX ":lots", arr);
+}
+
+/* The EPCIS form of an oretrail material-flow event, from its own fields.
+ * NULL when a field it needs is missing or committed. */
+static json_t *construct(json_t *event)
+{
+	const char *type = json_string_value(json_object_get(event, "type"));
+	json_t *id = json_object_get(event, "id");
+	json_t *e = json_pack(
+		"{s:s,s:O,s:s}", "type",
+		strcmp(type, "transform") == 0 ? "TransformationEvent" : "ObjectEvent", "eventTime",
+		json_object_get(event, "time"), "eventTimeZoneOffset", "+00:00");
+	if (!e || !json_is_string(id))
+		goto bad;
+	/* The oretrail id as eventID, unless it looks like a hash ID (which
+	 * would then have to be this event's own): then as oretrail:id. */
+	if (otx_epcis_is_hash_id(json_string_value(id))) {
+		if (json_object_set(e, OTX_EPCIS_NS_PREFIX ":id", id))
+			goto bad;
+	} else if (set_new(e, "eventID", uri_of(id, OTX_EPCIS_URN_EVENT))) {
+		goto bad;
+	}
+	json_t *site = json_object_get(event, "site");
+	if (strcmp(type, "extract") == 0) {
+		json_t *one = json_pack("[{s:O,s:O}]", "lot", json_object_get(event, "lot"),
+		                        "mass_g", json_object_get(event, "mass_g"));
+		json_t *ilmd =
+			json_pack("{s:O,s:O}", OTX_EPCIS_NS_PREFIX ":material",
+		                  json_object_get(event, "material"), OTX_EPCIS_NS_PREFIX ":assay",
+		                  json_object_get(event, "assay"));
+		json_t *unc = json_object_get(event, "uncertainty_ppm");
+		int bad = !one || !ilmd ||
+		          (unc &&
+		           json_object_set(ilmd, OTX_EPCIS_NS_PREFIX ":uncertainty_ppm", unc)) ||
+		          set_new(e, "quantityList", quantities(one, 1)) ||
+		          json_object_set_new(e, "action", json_string("ADD")) ||
+		          json_object_set_new(e, "bizStep", json_string("commissioning")) ||
+		          json_object_set_new(e, "disposition", json_string("active")) ||
+		          set_new(e, "readPoint", location(site)) ||
+		          set_new(e, "bizLocation", location(site)) ||
+		          json_object_set(e, "ilmd", ilmd);
+		json_decref(one);
+		json_decref(ilmd);
+		if (bad)
+			goto bad;
+	} else if (strcmp(type, "transform") == 0) {
+		if (set_new(e, "inputQuantityList",
+		            quantities(json_object_get(event, "inputs"), 1)) ||
+		    set_new(e, "outputQuantityList",
+		            quantities(json_object_get(event, "outputs"), 1)) ||
+		    set_new(e, "readPoint", location(site)) ||
+		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "ilmd", lots_ilmd(json_object_get(event, "outputs"))) ||
+		    !json_is_string(json_object_get(event, "process")) ||
+		    json_object_set(e, OTX_EPCIS_NS_PREFIX ":process",
+		                    json_object_get(event, "process")))
+			goto bad;
+	} else if (strcmp(type, "ship") == 0) {
+		json_t *src = json_pack("[{s:s,s:o}]", "type", "location", "source",
+		                        uri_of(json_object_get(event, "from"), OTX_EPCIS_URN_SITE));
+		json_t *dst =
+			json_pack("[{s:s,s:o},{s:s,s:o}]", "type", "location", "destination",
+		                  uri_of(json_object_get(event, "to"), OTX_EPCIS_URN_SITE), "type",
+		                  "possessing_party", "destination",
+		                  uri_of(json_object_get(event, "consignee"), OTX_EPCIS_URN_ACTOR));
+		if (set_new(e, "quantityList", quantities(json_object_get(event, "lots"), 0)) ||
+		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
+		    json_object_set_new(e, "bizStep", json_string("shipping")) ||
+		    json_object_set_new(e, "disposition", json_string("in_transit")) ||
+		    set_new(e, "readPoint", location(json_object_get(event, "from"))) ||
+		    set_new(e, "bizTransactionList",
+		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
+		                      uri_of(json_object_get(event, "consignment"),
+		                             OTX_EPCIS_URN_CONSIGNMENT))) ||
+		    set_new(e, "sourceList", src) || set_new(e, "destinationList", dst))
+			goto bad;
+		static const char *const EXTRA[] = {"hs", "value", "permit", NULL};
+		for (size_t i = 0; EXTRA[i]; i++) {
+			json_t *v = json_object_get(event, EXTRA[i]);
+			char key[64];
+			snprintf(key, sizeof key, OTX_EPCIS_NS_PREFIX ":%s", EXTRA[i]);
+			if (v && json_object_set(e, key, v))
+				goto bad;
+		}
+	} else if (strcmp(type, "receive") == 0) {
+		if (set_new(e, "quantityList", quantities(json_object_get(event, "lots"), 1)) ||
+		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
+		    json_object_set_new(e, "bizStep", json_string("receiving")) ||
+		    json_object_set_new(e, "disposition", json_string("in_progress")) ||
+		    set_new(e, "readPoint", location(site)) ||
+		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "bizTransactionList",
+		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
+		                      uri_of(json_object_get(event, "consignment"),
+		                             OTX_EPCIS_URN_CONSIGNMENT))))
+			goto bad;
+	} else {
+		goto bad;
+	}
+	return e;
+bad:
+	json_decref(e);
+	return NULL;
+}
+
+static ot_status write_constructed(otx_epcis_writer *w, json_t *event, ot_error *err)
+{
+	json_t *e = construct(event);
+	if (!e)
+		return otx_err_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
+		                  "event %s: a field the EPCIS form needs is missing or committed",
+		                  json_string_value(json_object_get(event, "id")));
+	json_t *ctx = json_pack("{s:s}", OTX_EPCIS_NS_PREFIX, OTX_EPCIS_NS);
+	ot_status rc = ctx ? append(w, ctx, e, err) : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	json_decref(ctx);
+	json_decref(e);
+	if (!rc)
+		w->constructed++;
+	return rc;
+}
+
+/*
+ * Writes the events of one EPCIS original (one, or the parts of a multi-
+ * lot commissioning) as that original, if mapping it again gives exactly
+ * these events; otherwise each from its own fields.
+ */
+static ot_status write_group(otx_epcis_writer *w, json_t *att, json_t *events, ot_error *err)
+{
+	json_t *stored = json_object_get(att, "event");
+	json_t *ctx = json_object_get(att, "context");
+	json_t *ev = stored ? restored(stored) : NULL;
+	json_t *context = ctx ? json_deep_copy(ctx) : json_object();
+	int trusted = 0;
+	ot_status rc = OT_OK;
+	if (ev && context) {
+		/* The document's prefixes must not clash with the event's. */
+		int clash = !json_is_object(context);
+		const char *k;
+		json_t *v;
+		json_object_foreach(context, k, v)
+		{
+			json_t *have = json_object_get(w->context, k);
+			clash |= !json_is_string(v) || (have && !json_equal(have, v));
+		}
+		if (!clash && !json_object_get(context, OTX_EPCIS_NS_PREFIX))
+			json_object_set_new(context, OTX_EPCIS_NS_PREFIX,
+			                    json_string(OTX_EPCIS_NS));
+		otx_epcis_doc doc;
+		otx_epcis_mapping m;
+		ot_error e2;
+		otx_epcis_doc_init(&doc);
+		memset(&m, 0, sizeof m);
+		if (!clash && doc_of(context, ev, &doc, &e2) == OT_OK &&
+		    otx_epcis_map_event(&doc, 0, &m) == OT_OK &&
+		    json_array_size(m.events) == json_array_size(events)) {
+			trusted = 1;
+			for (size_t i = 0; i < json_array_size(events) && trusted; i++)
+				trusted = json_equal(json_array_get(m.events, i),
+				                     json_array_get(events, i));
+		}
+		otx_epcis_mapping_clear(&m);
+		otx_epcis_doc_clear(&doc);
+	}
+	if (trusted) {
+		rc = append(w, context, ev, err);
+		if (!rc)
+			w->as_original++;
+	} else {
+		for (size_t i = 0; i < json_array_size(events) && !rc; i++)
+			rc = write_constructed(w, json_array_get(events, i), err);
+	}
+	json_decref(ev);
+	json_decref(context);
+	return rc;
+}
+
+/* Writes the parts collected so far of a multi-part original. */
+static ot_status flush_pending(otx_epcis_writer *w, ot_error *err)
+{
+	if (!w->pending)
+		return OT_OK;
+	json_t *p = w->pending;
+	w->pending = NULL;
+	json_t *att = json_object_get(p, "att");
+	json_t *events = json_object_get(p, "events");
+	json_int_t parts = json_integer_value(json_object_get(att, "parts"));
+	ot_status rc = OT_OK;
+	if ((json_int_t)json_array_size(events) == parts)
+		rc = write_group(w, att, events, err);
+	else
+		for (size_t i = 0; i < json_array_size(events) && !rc; i++)
+			rc = write_constructed(w, json_array_get(events, i), err);
+	json_decref(p);
+	return rc;
+}
+
+ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err)
+{
+	const char *type = json_string_value(json_object_get(event, "type"));
+	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
+	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0)) {
+		w->skipped++;
+		return otx_err_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
+		                  "%s events have no EPCIS form", type ? type : "untyped");
+	}
+	json_t *att = json_object_get(event, "epcis");
+	json_int_t parts = json_integer_value(json_object_get(att, "parts"));
+	json_int_t part = json_integer_value(json_object_get(att, "part"));
+	ot_status rc;
+	if (parts > 1 && part >= 1 && part <= parts) {
+		json_t *pend_att = json_object_get(w->pending, "att");
+		json_t *pend_ev = json_object_get(w->pending, "events");
+		if (part > 1 && pend_att &&
+		    json_equal(json_object_get(pend_att, "hash"), json_object_get(att, "hash")) &&
+		    (json_int_t)json_array_size(pend_ev) == part - 1 &&
+		    json_integer_value(json_object_get(pend_att, "parts")) == parts) {
+			if (json_array_append(pend_ev, event))
+				return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		} else {
+			if ((rc = flush_pending(w, err)))
+				return rc;
+			if (part > 1)
+				return write_constructed(w, event, err);
+			w->pending = json_pack("{s:O,s:[O]}", "att", att, "events", event);
+			if (!w->pending)
+				return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		}
+		if ((json_int_t)json_array_size(json_object_get(w->pending, "events")) == parts)
+			return flush_pending(w, err);
+		return OT_OK;
+	}
+	if ((rc = flush_pending(w, err)))
+		return rc;
+	if (json_is_object(att) && json_object_get(att, "event")) {
+		json_t *one = json_pack("[O]", event);
+		if (!one)
+			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = write_group(w, att, one, err);
+		json_decref(one);
+		return rc;
+	}
+	return write_constructed(w, event, err);
+}
+
+ot_status otx_epcis_writer_finish(otx_epcis_writer *w, json_t **out, ot_error *err)
+{
+	ot_status rc = flush_pending(w, err);
+	if (rc)
+		return rc;
+	*out = json_incref(w->doc);
+	return OT_OK;
+}
