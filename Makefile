@@ -12,21 +12,29 @@ JOBS ?= 2
 CLANG ?= clang
 CLANG_FORMAT ?= clang-format
 FUZZ_TIME ?= 20
-DEPS ?= test
+# browser: node and npm for the dashboard (web/), chromium for its tests.
+DEPS ?= test browser
 
 CMAKE_BUILD := cmake --build
 CTEST := ctest --output-on-failure -j$(JOBS)
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 FORMAT_DIRS := src include tests bench fuzz
 
-.PHONY: all deps build demo check check-sanitize fuzz bench format clean
+.PHONY: all deps web-deps build demo check check-sanitize fuzz bench format clean
 
 all: build
 
 deps:
 	scripts/install-deps $(DEPS)
 
-build:
+# The dashboard's npm packages come from web/package-lock.json (`npm ci`,
+# only when web/node_modules is missing or older than the lock file); the
+# build bundles them into `oretrail serve`. Without npm, the build goes on
+# without the dashboard (OT_BUILD_WEB).
+web-deps:
+	if command -v npm >/dev/null 2>&1; then sh web/npm-ci.sh; fi
+
+build: web-deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE_BUILD) build -j$(JOBS)
 
@@ -36,7 +44,7 @@ demo: deps build
 check: deps build
 	$(CTEST) --test-dir build
 
-check-sanitize: deps
+check-sanitize: deps web-deps
 	cmake -S . -B build-asan -DCMAKE_C_COMPILER=$(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DOT_SANITIZE=address,undefined
 	$(CMAKE_BUILD) build-asan -j$(JOBS)
@@ -46,7 +54,7 @@ check-sanitize: deps
 # corpus under build-fuzz/; the seeds in fuzz/corpus/NAME are only read.
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=$(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DOT_BUILD_FUZZERS=ON -DOT_BUILD_TESTS=OFF -DOT_SANITIZE=address,undefined
+		-DOT_BUILD_FUZZERS=ON -DOT_BUILD_TESTS=OFF -DOT_SANITIZE=address,undefined -DOT_BUILD_WEB=OFF
 	$(CMAKE_BUILD) build-fuzz -j$(JOBS)
 	@failed=(); found=0; \
 	for bin in build-fuzz/fuzz/fuzz_*; do \
@@ -68,7 +76,7 @@ fuzz: deps
 	echo "fuzz: all targets ran clean"
 
 bench: deps
-	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOT_BUILD_BENCH=ON -DOT_BUILD_TESTS=OFF
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOT_BUILD_BENCH=ON -DOT_BUILD_TESTS=OFF -DOT_BUILD_WEB=OFF
 	$(CMAKE_BUILD) build-bench -j$(JOBS)
 	if [ -x bench/run ]; then bench/run build-bench; else echo "bench: no bench/run yet"; fi
 

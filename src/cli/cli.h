@@ -76,6 +76,10 @@ int cmd_init(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_epcis(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
@@ -84,8 +88,5 @@ int cmd_contract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
-int cmd_epcis(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_export(int argc, char **argv);
 
 #endif

@@ -12,6 +12,10 @@ static const cli_verb VERBS[] = {
     {"checkpoint", cmd_checkpoint, "print the latest signed checkpoint"},
     {"verify-log", cmd_verify_log, "recompute every tile and check the latest checkpoint"},
     {"proof", cmd_proof, "print or check inclusion and consistency proofs"},
+    {"serve", cmd_serve, "serve the ledger over HTTP: C2SP tiles, POST /add, JSON API"},
+    {"import", cmd_import, "import the material flows of an EPCIS 2.0 document"},
+    {"export", cmd_export, "write the ledger's material flows as an EPCIS 2.0 document"},
+    {"epcis", cmd_epcis, "EPCIS 2.0 tools: CBV 2.0 event hash IDs"},
     {"key", cmd_key, "make an actor's signing key"},
     {"submit", cmd_submit, "sign events and append them to the ledger"},
     {"trace", cmd_trace, "trace a lot: holder, status, lineage, origin by mine and country"},
@@ -20,9 +24,6 @@ static const cli_verb VERBS[] = {
     {"report", cmd_report, "flows per mineral and country, concentration, payments"},
     {"commit", cmd_commit, "commit to a confidential value; keep its opening"},
     {"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
-    {"import", cmd_import, "import the material flows of an EPCIS 2.0 document"},
-    {"export", cmd_export, "write the ledger's material flows as an EPCIS 2.0 document"},
-    {"epcis", cmd_epcis, "EPCIS 2.0 tools: CBV 2.0 event hash IDs"},
 };
 
 static void usage(FILE *out)

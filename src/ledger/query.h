@@ -2,7 +2,9 @@
  * query.h: the read side of the ledger as jansson values, for the public API
  * (ledger.h, which serialises them), the CLI and the HTTP server. Each
  * answers from the state namespaces (state.h), never by replaying the log.
- * Results are new references owned by the caller.
+ * Results are new references owned by the caller. Wrap a call in
+ * ot_store_read_begin / ot_store_read_end (as the ledger.h wrappers do) for
+ * one consistent snapshot and one lock instead of one per read.
  */
 #ifndef OT_LEDGER_QUERY_H
 #define OT_LEDGER_QUERY_H

@@ -1,0 +1,294 @@
+/*
+ * add.c: POST /add. The body is one signed envelope or a JSON array of
+ * them. The HTTP thread does what needs no ledger state: it parses every
+ * envelope (strict JSON, the envelope's shape), turns it into the canonical
+ * entry the log will store and hashes that into its leaf hash. Only then
+ * does the submission go to the sequencer, which checks signatures and
+ * rules against the ledger and answers once the entries are durable.
+ *
+ * Answer (200):
+ *   {"tree_size":N,
+ *    "entries":[{"index":<log index>,"leaf_hash":"<base64>"}, ...],
+ *    "checkpoint":"<signed checkpoint including them>"}
+ * Errors: {"error":{"code","message","index"}}, index being the position of
+ * the offending envelope in the request (0 for a single one).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/envelope.h"
+#include "oretrail/hash.h"
+#include "server/server_int.h"
+#include "util/b64.h"
+#include "util/error.h"
+
+struct otx_add {
+	otx_submission sub;
+	otx_buf arena;          /* the canonical entries, back to back */
+	size_t *offsets;        /* where each starts in the arena */
+	const uint8_t **ptrs;   /* set once the arena stops moving */
+	size_t *lens;
+	int64_t *indexes;
+	uint8_t (*leaf)[OT_HASH_SIZE];
+	size_t n;
+	otx_request *req;
+};
+
+void otx_add_free(otx_add *a)
+{
+	if (!a)
+		return;
+	otx_buf_free(&a->arena);
+	free(a->offsets);
+	free(a->ptrs);
+	free(a->lens);
+	free(a->indexes);
+	free(a->leaf);
+	free(a->sub.checkpoint);
+	free(a);
+}
+
+static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
+{
+	a->n = n;
+	a->offsets = calloc(n, sizeof *a->offsets);
+	a->ptrs = calloc(n, sizeof *a->ptrs);
+	a->lens = calloc(n, sizeof *a->lens);
+	a->indexes = calloc(n, sizeof *a->indexes);
+	a->leaf = calloc(n, sizeof *a->leaf);
+	if (!a->offsets || !a->ptrs || !a->lens || !a->indexes || !a->leaf)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	return OT_OK;
+}
+
+/* Parses envelope i from data and appends its canonical entry. */
+static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t len,
+                              ot_error *err)
+{
+	otx_envelope env;
+	otx_envelope_init(&env);
+	ot_status rc = otx_envelope_parse(data, len, &env, err);
+	if (rc) {
+		if (err) {
+			err->status = rc;
+			err->index = (int64_t)i;
+		}
+		return rc;
+	}
+	a->offsets[i] = a->arena.len;
+	a->lens[i] = env.entry.len;
+	ot_leaf_hash(env.entry.data, env.entry.len, a->leaf[i]);
+	rc = otx_buf_add(&a->arena, env.entry.data, env.entry.len);
+	otx_envelope_clear(&env);
+	if (rc)
+		return otx_err_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem", (int64_t)i,
+		                  "cannot hold the request's entries");
+	return OT_OK;
+}
+
+/* Skips JSON whitespace. */
+static size_t skip_ws(const uint8_t *b, size_t len, size_t at)
+{
+	while (at < len && (b[at] == ' ' || b[at] == '\t' || b[at] == '\n' || b[at] == '\r'))
+		at++;
+	return at;
+}
+
+/* The end of the JSON value starting at b[at], found without parsing it:
+ * strings (with their escapes) and the nesting of objects and arrays are
+ * followed, nothing else is checked. The value's own parser (the envelope's)
+ * checks the rest. 0 when the body ends first. */
+static size_t value_end(const uint8_t *b, size_t len, size_t at)
+{
+	size_t depth = 0;
+	for (; at < len; at++) {
+		uint8_t c = b[at];
+		if (c == '"') {
+			for (at++; at < len && b[at] != '"'; at++)
+				if (b[at] == '\\')
+					at++;
+			if (at >= len)
+				return 0;
+			if (depth == 0)
+				return at + 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return at; /* a scalar ended by the array's close */
+			if (--depth == 0)
+				return at + 1;
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+			return at; /* the end of a scalar */
+		}
+	}
+	return depth == 0 ? at : 0;
+}
+
+/* Parses the body into canonical entries. An array is split into its
+ * elements by value_end, and each element is parsed once, by the strict
+ * envelope parser: no second pass over the whole body. */
+static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, otx_add *a,
+                           ot_error *err)
+{
+	size_t at = skip_ws(body, len, 0);
+	if (at == len)
+		return otx_err_at(err, OT_ERR_PARSE, "empty_body", -1,
+		                  "the request body is empty: send a signed envelope or a JSON "
+		                  "array of them");
+	if (body[at] != '[') {
+		ot_status rc = add_alloc(a, 1, err);
+		return rc ? rc : add_envelope(a, 0, body, len, err);
+	}
+	/* First the elements' places, then the entries. */
+	size_t cap = 64, n = 0;
+	size_t *start = malloc(cap * sizeof *start), *end = malloc(cap * sizeof *end);
+	ot_status rc = start && end ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	at = skip_ws(body, len, at + 1);
+	if (!rc && at < len && body[at] == ']') {
+		rc = otx_err_at(err, OT_ERR_PARSE, "empty_batch", -1, "the array holds no envelope");
+	}
+	while (!rc) {
+		size_t e = at < len ? value_end(body, len, at) : 0;
+		if (e == 0 || e == at) {
+			rc = otx_err_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)n,
+			                "the array is malformed at byte %zu (entry %zu)", at, n);
+			break;
+		}
+		if (n == max_events) {
+			rc = otx_err_at(err, OT_ERR_TOOBIG, "too_many_events", -1,
+			                "the array holds more than %zu envelopes, the most accepted at "
+			                "once",
+			                max_events);
+			break;
+		}
+		if (n == cap) {
+			cap *= 2;
+			size_t *ns = realloc(start, cap * sizeof *ns);
+			if (ns)
+				start = ns;
+			size_t *ne = realloc(end, cap * sizeof *ne);
+			if (ne)
+				end = ne;
+			if (!ns || !ne) {
+				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+				break;
+			}
+		}
+		start[n] = at;
+		end[n] = e;
+		n++;
+		at = skip_ws(body, len, e);
+		if (at < len && body[at] == ',') {
+			at = skip_ws(body, len, at + 1);
+			continue;
+		}
+		if (at < len && body[at] == ']' && skip_ws(body, len, at + 1) == len)
+			break;
+		rc = otx_err_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)(n - 1),
+		                "the array is malformed at byte %zu (after entry %zu)", at, n - 1);
+	}
+	if (!rc)
+		rc = add_alloc(a, n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = add_envelope(a, i, body + start[i], end[i] - start[i], err);
+	free(start);
+	free(end);
+	return rc;
+}
+
+static void on_answered(otx_submission *sub)
+{
+	otx_add *a = sub->ctx;
+	otx_request *r = a->req;
+	atomic_store(&r->answered, 1);
+	MHD_resume_connection(r->conn);
+}
+
+enum MHD_Result otx_add_start(otx_request *r)
+{
+	ot_server *s = r->srv;
+	ot_error err;
+	ot_error_clear(&err);
+	otx_add *a = calloc(1, sizeof *a);
+	if (!a)
+		return otx_respond_errorf(r, 500, OT_ERR_NOMEM, "nomem", "out of memory");
+	r->add = a;
+	a->req = r;
+	otx_buf_init(&a->arena, s->opt.max_body + 65536);
+	otx_sequencer_incoming(s->seq, 1);
+	ot_status rc = add_parse(r->body.data, r->body.len, s->opt.max_events, a, &err);
+	otx_buf_free(&r->body);
+	if (rc) {
+		otx_sequencer_incoming(s->seq, -1);
+		return otx_respond_error(r, &err);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		a->ptrs[i] = a->arena.data + a->offsets[i];
+	a->sub.entries = a->ptrs;
+	a->sub.lens = a->lens;
+	a->sub.n = a->n;
+	a->sub.indexes = a->indexes;
+	a->sub.done = on_answered;
+	a->sub.ctx = a;
+	rc = otx_sequencer_reserve(s->seq, a->n, &err);
+	if (rc) {
+		otx_sequencer_incoming(s->seq, -1);
+		return otx_respond_error(r, &err);
+	}
+	/* Suspend before queuing: the sequencer may answer (and resume the
+	 * connection) before push returns. */
+	r->queued = 1;
+	MHD_suspend_connection(r->conn);
+	otx_sequencer_push(s->seq, &a->sub);
+	otx_sequencer_incoming(s->seq, -1);
+	return MHD_YES;
+}
+
+enum MHD_Result otx_add_finish(otx_request *r)
+{
+	otx_add *a = r->add;
+	if (!a || !atomic_load(&r->answered))
+		return MHD_YES; /* woken early: wait for the answer */
+	if (a->sub.status != OT_OK) {
+		ot_error e = a->sub.err;
+		if (otx_http_status(&e) >= 500) {
+			/* The store failed: the details (paths, SQLite's words) go to
+			 * the server's log, the client gets what it can act on. */
+			otx_server_log(r->srv, "POST /add: %s", e.message);
+			if (!e.code[0])
+				snprintf(e.code, sizeof e.code, "%s", ot_status_code(e.status));
+			snprintf(e.message, sizeof e.message,
+			         "%s: nothing of this request was written; try again later",
+			         e.status == OT_ERR_FULL ? "the ledger's disk is full"
+			                                 : "the ledger cannot write just now");
+			e.index = -1;
+		}
+		return otx_respond_error(r, &e);
+	}
+	json_t *doc = json_object();
+	json_t *entries = json_array();
+	if (!doc || !entries) {
+		json_decref(doc);
+		json_decref(entries);
+		return otx_respond_json(r, 500, NULL, NULL);
+	}
+	json_object_set_new(doc, "tree_size", json_integer((json_int_t)a->sub.tree_size));
+	json_object_set_new(doc, "entries", entries);
+	for (size_t i = 0; i < a->n; i++) {
+		char hash[64];
+		otx_b64_encode(a->leaf[i], OT_HASH_SIZE, hash);
+		json_array_append_new(entries, json_pack("{s:I,s:s}", "index",
+		                                         (json_int_t)a->indexes[i], "leaf_hash", hash));
+	}
+	if (a->sub.checkpoint)
+		json_object_set_new(doc, "checkpoint",
+		                    json_stringn(a->sub.checkpoint, a->sub.checkpoint_len));
+	else
+		json_object_set_new(doc, "checkpoint", json_null());
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return otx_respond_json(r, 200, text, NULL);
+}

@@ -1,0 +1,554 @@
+/*
+ * api.c: the JSON API under /api/, for the dashboard and for scripts. Every
+ * answer comes from the ledger's indexes through a read-only handle, never
+ * by replaying the log; the shapes are those of the CLI's --json outputs
+ * (EVENTS.md) where the CLI has one.
+ *
+ *   GET /api/                              this list
+ *   GET /api/checkpoint                    the latest checkpoint, parsed
+ *   GET /api/entries/<index>               one log entry with its leaf hash
+ *   GET /api/proof/inclusion?index=I[&size=S]
+ *   GET /api/proof/consistency?size1=A[&size2=B]
+ *                                          proofs in the transparency-dev format
+ *                                          of `oretrail proof`
+ *   GET /api/lots[?prefix=&after=&limit=]  lots (paged, in id order)
+ *   GET /api/lots/<lot>                    its trace: origins, ancestry
+ *   GET /api/consignments[...] /api/consignments/<id>
+ *   GET /api/contracts[...]    /api/contracts/<id>   with disclosure state
+ *   GET /api/actors[...]       /api/actors/<id>
+ *   GET /api/sites[...]        /api/sites/<id>
+ *   GET /api/findings                      recorded and time-based findings
+ *   GET /api/report                        the flows report
+ *   GET /api/blobs/<contract>/<field>      a disclosed document, as disclosed
+ *   GET /api/stats                         the server's own counters
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ledger/findings.h"
+#include "ledger/state.h"
+#include "log/proof_json.h"
+#include "server/server_int.h"
+#include "util/b64.h"
+#include "util/error.h"
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 1000
+#define CACHE_IMMUTABLE "public, max-age=31536000, immutable"
+#define CACHE_SHORT "public, max-age=2"
+
+static enum MHD_Result respond_doc(otx_request *r, json_t *doc, const char *cache)
+{
+	if (!doc)
+		return otx_respond_json(r, 500, NULL, NULL);
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return otx_respond_json(r, 200, text, cache);
+}
+
+static const char *arg(otx_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* A decimal argument; 0 when absent (then *present is 0), -1 when bad. */
+static int arg_u64(otx_request *r, const char *name, uint64_t *out, int *present)
+{
+	const char *v = arg(r, name);
+	*present = v != NULL;
+	if (!v)
+		return 0;
+	if (!*v || strspn(v, "0123456789") != strlen(v) || (v[0] == '0' && v[1]) ||
+	    strlen(v) > 19)
+		return -1;
+	*out = strtoull(v, NULL, 10);
+	return 0;
+}
+
+static enum MHD_Result bad_arg(otx_request *r, const char *name)
+{
+	return otx_respond_errorf(r, 400, OT_ERR_PARSE, "bad_argument",
+	                          "the query argument \"%s\" must be a decimal number", name);
+}
+
+/* The latest checkpoint's size (what proofs default to). */
+static ot_status latest_size(otx_reader *rd, uint64_t *size, ot_error *err)
+{
+	char *note = NULL;
+	size_t len = 0;
+	ot_status rc = ot_store_get_checkpoint(ot_ledger_store(rd->ledger), size, &note, &len, err);
+	free(note);
+	return rc;
+}
+
+static enum MHD_Result api_checkpoint(otx_request *r, otx_reader *rd)
+{
+	ot_error err;
+	char *note = NULL;
+	size_t len = 0;
+	ot_status rc = ot_log_checkpoint(ot_ledger_log(rd->ledger), &note, &len, &err);
+	if (rc)
+		return otx_respond_error(r, &err);
+	/* The body is the note's text: everything before the blank line. */
+	const char *end = strstr(note, "\n\n");
+	ot_checkpoint cp;
+	rc = ot_checkpoint_parse(note, end ? (size_t)(end - note) + 1 : len, &cp, &err);
+	if (rc) {
+		free(note);
+		return otx_respond_error(r, &err);
+	}
+	char root[64];
+	otx_b64_encode(cp.root, OT_HASH_SIZE, root);
+	json_t *doc = json_pack("{s:s,s:I,s:s,s:s%}", "origin", cp.origin, "size",
+	                        (json_int_t)cp.size, "root", root, "note", note, len);
+	free(note);
+	return respond_doc(r, doc, CACHE_SHORT);
+}
+
+static enum MHD_Result api_entry(otx_request *r, otx_reader *rd, const char *rest)
+{
+	uint64_t index = 0;
+	if (!*rest || strspn(rest, "0123456789") != strlen(rest) || strlen(rest) > 19 ||
+	    (rest[0] == '0' && rest[1]))
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
+		                          "/api/entries/%s: not an entry index", rest);
+	index = strtoull(rest, NULL, 10);
+	ot_error err;
+	ot_log *log = ot_ledger_log(rd->ledger);
+	if (index >= ot_log_size(log))
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "entry_not_found",
+		                          "entry %" PRIu64 " is beyond the log's %" PRIu64 " entries",
+		                          index, ot_log_size(log));
+	uint8_t *data = NULL;
+	size_t len = 0;
+	ot_status rc = ot_log_entry(log, index, &data, &len, &err);
+	if (rc)
+		return otx_respond_error(r, &err);
+	uint8_t leaf[OT_HASH_SIZE];
+	ot_leaf_hash(data, len, leaf);
+	char hash[64];
+	otx_b64_encode(leaf, OT_HASH_SIZE, hash);
+	json_t *entry = json_loadb((const char *)data, len, 0, NULL);
+	free(data);
+	json_t *doc = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index, "leaf_hash", hash,
+	                        "entry", entry ? entry : json_null());
+	return respond_doc(r, doc, CACHE_IMMUTABLE);
+}
+
+static enum MHD_Result send_proof(otx_request *r, const otx_proof_file *p, int immutable)
+{
+	char *json = NULL;
+	if (otx_proof_file_format(p, &json) != OT_OK)
+		return otx_respond_json(r, 500, NULL, NULL);
+	return otx_respond_json(r, 200, json, immutable ? CACHE_IMMUTABLE : CACHE_SHORT);
+}
+
+static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
+{
+	uint64_t index = 0, size = 0;
+	int has_index, has_size;
+	if (arg_u64(r, "index", &index, &has_index))
+		return bad_arg(r, "index");
+	if (arg_u64(r, "size", &size, &has_size))
+		return bad_arg(r, "size");
+	if (!has_index)
+		return otx_respond_errorf(r, 400, OT_ERR_PARSE, "missing_argument",
+		                          "an inclusion proof needs ?index=I (and optionally &size=S)");
+	ot_error err;
+	ot_error_clear(&err);
+	if (!has_size && latest_size(rd, &size, &err))
+		return otx_respond_error(r, &err);
+	ot_log *log = ot_ledger_log(rd->ledger);
+	otx_proof_file *p = calloc(1, sizeof *p);
+	if (!p)
+		return otx_respond_json(r, 500, NULL, NULL);
+	p->index = index;
+	p->size = size;
+	p->want_err = -1;
+	p->a.len = p->b.len = OT_HASH_SIZE;
+	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
+	ot_status rc = proof ? OT_OK : OT_ERR_NOMEM;
+	if (!rc)
+		rc = ot_log_inclusion_proof(log, index, size, proof, &p->n, &err);
+	if (!rc)
+		rc = ot_log_leaf_hash(log, index, p->a.h, &err);
+	if (!rc)
+		rc = ot_log_tree_hash(log, size, p->b.h, &err);
+	enum MHD_Result ret;
+	if (rc == OT_ERR_RANGE)
+		ret = otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "no_proof", "%s", err.message);
+	else if (rc)
+		ret = otx_respond_error(r, &err);
+	else {
+		for (size_t i = 0; i < p->n; i++) {
+			memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
+			p->proof[i].len = OT_HASH_SIZE;
+		}
+		ret = send_proof(r, p, has_size);
+	}
+	free(proof);
+	free(p);
+	return ret;
+}
+
+static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
+{
+	uint64_t size1 = 0, size2 = 0;
+	int has1, has2;
+	if (arg_u64(r, "size1", &size1, &has1))
+		return bad_arg(r, "size1");
+	if (arg_u64(r, "size2", &size2, &has2))
+		return bad_arg(r, "size2");
+	if (!has1)
+		return otx_respond_errorf(r, 400, OT_ERR_PARSE, "missing_argument",
+		                          "a consistency proof needs ?size1=A (and optionally &size2=B)");
+	ot_error err;
+	ot_error_clear(&err);
+	if (!has2 && latest_size(rd, &size2, &err))
+		return otx_respond_error(r, &err);
+	ot_log *log = ot_ledger_log(rd->ledger);
+	otx_proof_file *p = calloc(1, sizeof *p);
+	if (!p)
+		return otx_respond_json(r, 500, NULL, NULL);
+	p->consistency = 1;
+	p->index = size1;
+	p->size = size2;
+	p->want_err = -1;
+	p->a.len = p->b.len = OT_HASH_SIZE;
+	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
+	ot_status rc = proof ? OT_OK : OT_ERR_NOMEM;
+	if (!rc)
+		rc = ot_log_consistency_proof(log, size1, size2, proof, &p->n, &err);
+	if (!rc)
+		rc = ot_log_tree_hash(log, size1, p->a.h, &err);
+	if (!rc)
+		rc = ot_log_tree_hash(log, size2, p->b.h, &err);
+	enum MHD_Result ret;
+	if (rc == OT_ERR_RANGE)
+		ret = otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "no_proof", "%s", err.message);
+	else if (rc)
+		ret = otx_respond_error(r, &err);
+	else {
+		for (size_t i = 0; i < p->n; i++) {
+			memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
+			p->proof[i].len = OT_HASH_SIZE;
+		}
+		ret = send_proof(r, p, has2);
+	}
+	free(proof);
+	free(p);
+	return ret;
+}
+
+/* --- lists of state records, paged in key order --- */
+
+typedef struct page {
+	const char *after;
+	size_t limit;
+	json_t *items;
+	char *next; /* the last key returned, when more follow */
+	size_t count;
+} page;
+
+#define PAGE_FULL OT_ERR_RANGE /* stops the scan; not an error */
+
+static ot_status page_add(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	page *p = ctx;
+	if (p->after && strcmp(key, p->after) <= 0)
+		return OT_OK;
+	if (p->count == p->limit) {
+		/* One more exists: say where the next page starts. */
+		json_t *last = json_array_get(p->items, p->count - 1);
+		const char *k = json_string_value(json_object_get(last, "_key"));
+		p->next = k ? strdup(k) : NULL;
+		return PAGE_FULL;
+	}
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		rec = json_object();
+	}
+	json_object_set_new(rec, "_key", json_string(key));
+	json_array_append_new(p->items, rec);
+	p->count++;
+	return OT_OK;
+}
+
+static enum MHD_Result api_list(otx_request *r, otx_reader *rd, const char *ns, const char *what)
+{
+	uint64_t limit = PAGE_DEFAULT;
+	int has_limit;
+	if (arg_u64(r, "limit", &limit, &has_limit) || limit == 0)
+		return bad_arg(r, "limit");
+	if (limit > PAGE_MAX)
+		limit = PAGE_MAX;
+	const char *prefix = arg(r, "prefix");
+	page p = {arg(r, "after"), (size_t)limit, json_array(), NULL, 0};
+	if (!p.items)
+		return otx_respond_json(r, 500, NULL, NULL);
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = ot_store_kv_scan(ot_ledger_store(rd->ledger), ns, prefix ? prefix : "",
+	                                page_add, &p, &err);
+	if (rc && rc != PAGE_FULL) {
+		json_decref(p.items);
+		free(p.next);
+		return otx_respond_error(r, &err);
+	}
+	for (size_t i = 0; i < json_array_size(p.items); i++)
+		json_object_del(json_array_get(p.items, i), "_key");
+	json_t *doc = json_pack("{s:o,s:o}", what, p.items, "next",
+	                        p.next ? json_string(p.next) : json_null());
+	free(p.next);
+	return respond_doc(r, doc, CACHE_SHORT);
+}
+
+static enum MHD_Result api_record(otx_request *r, otx_reader *rd, const char *ns,
+                                  const char *key, const char *what)
+{
+	json_t *rec = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = otx_state_get(ot_ledger_store(rd->ledger), ns, key, &rec, &err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no %s \"%s\"", what,
+		                          key);
+	if (rc)
+		return otx_respond_error(r, &err);
+	return respond_doc(r, rec, CACHE_SHORT);
+}
+
+/* A ledger query that returns JSON text. */
+static enum MHD_Result send_text(otx_request *r, ot_status rc, char *json, const ot_error *err)
+{
+	if (rc) {
+		free(json);
+		return otx_respond_error(r, err);
+	}
+	return otx_respond_json(r, 200, json, CACHE_SHORT);
+}
+
+static enum MHD_Result api_findings(otx_request *r, otx_reader *rd)
+{
+	json_t *list = json_array();
+	ot_error err;
+	ot_error_clear(&err);
+	ot_store *st = ot_ledger_store(rd->ledger);
+	ot_status rc = list ? OT_OK : OT_ERR_NOMEM;
+	if (!rc)
+		rc = otx_findings_recorded(st, list, &err);
+	if (!rc)
+		rc = otx_findings_withheld(st, (int64_t)time(NULL), 180, list, &err);
+	if (rc) {
+		json_decref(list);
+		return otx_respond_error(r, &err);
+	}
+	return respond_doc(r, json_pack("{s:I,s:o}", "entries",
+	                                (json_int_t)ot_log_size(ot_ledger_log(rd->ledger)),
+	                                "findings", list),
+	                   CACHE_SHORT);
+}
+
+/* The flows report scans every lot: cached for the tree size it was made at. */
+static enum MHD_Result api_report(otx_request *r, otx_reader *rd)
+{
+	ot_server *s = r->srv;
+	uint64_t size = ot_log_size(ot_ledger_log(rd->ledger));
+	char *copy = NULL;
+	pthread_mutex_lock(&s->cache_mu);
+	if (s->report.valid && s->report.size == size)
+		copy = strdup(s->report.json);
+	pthread_mutex_unlock(&s->cache_mu);
+	if (copy)
+		return otx_respond_json(r, 200, copy, CACHE_SHORT);
+	char *json = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = ot_ledger_report(rd->ledger, 0, &json, &err);
+	if (rc)
+		return send_text(r, rc, json, &err);
+	pthread_mutex_lock(&s->cache_mu);
+	if (!s->report.valid || s->report.size < size) {
+		char *keep = strdup(json);
+		if (keep) {
+			free(s->report.json);
+			s->report.json = keep;
+			s->report.size = size;
+			s->report.valid = 1;
+		}
+	}
+	pthread_mutex_unlock(&s->cache_mu);
+	return otx_respond_json(r, 200, json, CACHE_SHORT);
+}
+
+/* A disclosed document: the value opened by a `disclose` entry. A string
+ * is served as its bytes; anything else as JSON. Disclosures never change. */
+static enum MHD_Result api_blob(otx_request *r, otx_reader *rd, const char *rest)
+{
+	const char *slash = strchr(rest, '/');
+	if (!slash || slash == rest || !slash[1])
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
+		                          "blobs are at /api/blobs/<contract>/<field>");
+	char key[1024];
+	int kn = snprintf(key, sizeof key, "%.*s %s", (int)(slash - rest), rest, slash + 1);
+	if (kn < 0 || (size_t)kn >= sizeof key)
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no such blob");
+	json_t *rec = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = otx_state_get(ot_ledger_store(rd->ledger), OTX_NS_DISCLOSURE, key, &rec, &err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_disclosed",
+		                          "nothing has been disclosed at %s", rest);
+	if (rc)
+		return otx_respond_error(r, &err);
+	json_t *value = json_object_get(rec, "value");
+	char index[32];
+	snprintf(index, sizeof index, "%" PRId64, otx_jint(rec, "index", -1));
+	otx_header hdr[] = {{"X-Oretrail-Disclosed-At", index}, {NULL, NULL}};
+	enum MHD_Result ret;
+	if (json_is_string(value)) {
+		size_t len = json_string_length(value);
+		char *body = malloc(len + 1);
+		if (!body) {
+			json_decref(rec);
+			return otx_respond_json(r, 500, NULL, NULL);
+		}
+		memcpy(body, json_string_value(value), len + 1);
+		ret = otx_respond(r, 200, "text/plain; charset=utf-8", CACHE_IMMUTABLE, body, len, hdr);
+	} else {
+		char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		ret = text ? otx_respond(r, 200, "application/json", CACHE_IMMUTABLE, text,
+		                         strlen(text), hdr)
+		           : otx_respond_json(r, 500, NULL, NULL);
+	}
+	json_decref(rec);
+	return ret;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, rss = 0;
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss < 0 ? -1 : rss * 4;
+}
+
+static enum MHD_Result api_stats(otx_request *r)
+{
+	ot_server *s = r->srv;
+	otx_sequencer_stats st;
+	otx_sequencer_get_stats(s->seq, &st);
+	json_t *doc = json_pack(
+	    "{s:s,s:b,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "origin", s->origin,
+	    "read_only", s->seq == NULL, "uptime_ms",
+	    (json_int_t)((otx_now_ns() - s->started_ns) / 1000000u), "requests",
+	    (json_int_t)atomic_load(&s->requests), "inflight", (json_int_t)atomic_load(&s->inflight),
+	    "rss_kib", (json_int_t)rss_kib(), "sequencer", "batches", (json_int_t)st.batches,
+	    "events", (json_int_t)st.events, "rejected", (json_int_t)st.rejected, "failed",
+	    (json_int_t)st.failed, "queued", (json_int_t)st.queued, "max_batch",
+	    (json_int_t)st.max_batch, "commit_ms", (json_int_t)(st.commit_ns / 1000000u));
+	return respond_doc(r, doc, "no-store");
+}
+
+static const char API_INDEX[] =
+    "{\"endpoints\":[\"/api/checkpoint\",\"/api/entries/<index>\","
+    "\"/api/proof/inclusion?index=I[&size=S]\",\"/api/proof/consistency?size1=A[&size2=B]\","
+    "\"/api/lots\",\"/api/lots/<lot>\",\"/api/consignments\",\"/api/consignments/<id>\","
+    "\"/api/contracts\",\"/api/contracts/<id>\",\"/api/actors\",\"/api/actors/<id>\","
+    "\"/api/sites\",\"/api/sites/<id>\",\"/api/findings\",\"/api/report\","
+    "\"/api/blobs/<contract>/<field>\",\"/api/stats\"]}\n";
+
+/* Collections: /api/<name> lists the namespace, /api/<name>/<id> is one. */
+static const struct {
+	const char *name;
+	const char *ns;
+	const char *what;
+} COLLECTIONS[] = {
+    {"lots", OTX_NS_LOT, "lot"},
+    {"consignments", OTX_NS_CONSIGNMENT, "consignment"},
+    {"contracts", OTX_NS_CONTRACT, "contract"},
+    {"actors", OTX_NS_ACTOR, "actor"},
+    {"sites", OTX_NS_SITE, "site"},
+};
+
+static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
+{
+	if (strcmp(path, "checkpoint") == 0)
+		return api_checkpoint(r, rd);
+	if (strncmp(path, "entries/", 8) == 0)
+		return api_entry(r, rd, path + 8);
+	if (strcmp(path, "proof/inclusion") == 0)
+		return api_inclusion(r, rd);
+	if (strcmp(path, "proof/consistency") == 0)
+		return api_consistency(r, rd);
+	if (strcmp(path, "findings") == 0)
+		return api_findings(r, rd);
+	if (strcmp(path, "report") == 0)
+		return api_report(r, rd);
+	if (strncmp(path, "blobs/", 6) == 0)
+		return api_blob(r, rd, path + 6);
+	for (size_t i = 0; i < sizeof COLLECTIONS / sizeof COLLECTIONS[0]; i++) {
+		size_t n = strlen(COLLECTIONS[i].name);
+		if (strncmp(path, COLLECTIONS[i].name, n) != 0)
+			continue;
+		const char *rest = path + n;
+		if (*rest == 0 || strcmp(rest, "/") == 0)
+			return api_list(r, rd, COLLECTIONS[i].ns, COLLECTIONS[i].name);
+		if (*rest != '/')
+			break;
+		const char *id = rest + 1;
+		char *json = NULL;
+		ot_error err;
+		ot_error_clear(&err);
+		if (strcmp(COLLECTIONS[i].name, "lots") == 0) {
+			/* /api/lots/<lot> and /api/lots/<lot>/trace: the trace. */
+			char lot[1024];
+			snprintf(lot, sizeof lot, "%s", id);
+			size_t ln = strlen(lot);
+			if (ln > 6 && strcmp(lot + ln - 6, "/trace") == 0)
+				lot[ln - 6] = 0;
+			ot_status rc = ot_ledger_trace(rd->ledger, lot, 0, &json, &err);
+			if (rc == OT_ERR_NOTFOUND)
+				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "lot_not_found",
+				                          "no lot \"%s\"", lot);
+			return send_text(r, rc, json, &err);
+		}
+		if (strcmp(COLLECTIONS[i].name, "contracts") == 0) {
+			ot_status rc = ot_ledger_contract_show(rd->ledger, id, 0, 0, &json, &err);
+			if (rc == OT_ERR_NOTFOUND)
+				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "contract_not_found",
+				                          "no contract \"%s\"", id);
+			return send_text(r, rc, json, &err);
+		}
+		return api_record(r, rd, COLLECTIONS[i].ns, id, COLLECTIONS[i].what);
+	}
+	return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no such API: /api/%s",
+	                          path);
+}
+
+enum MHD_Result otx_api(otx_request *r, const char *path)
+{
+	if (*path == 0)
+		return otx_respond_static(r, 200, "application/json", "public, max-age=60", API_INDEX,
+		                          NULL);
+	if (strcmp(path, "stats") == 0)
+		return api_stats(r);
+	ot_error err;
+	ot_error_clear(&err);
+	otx_reader *rd = otx_reader_get(r->srv, &err);
+	if (!rd)
+		return otx_respond_error(r, &err);
+	enum MHD_Result ret = route(r, rd, path);
+	otx_reader_put(r->srv, rd);
+	return ret;
+}

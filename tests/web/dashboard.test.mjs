@@ -1,0 +1,436 @@
+// dashboard.test.mjs: the dashboard in headless Chromium (Debian's, driven
+// by playwright-core), against `oretrail serve` on the demo ledger.
+// Started by tests/web/run.sh, which sets:
+//   OT_WEB_URL           the server on the demo ledger
+//   OT_WEB_TAMPERED_URL  a server on a copy with one hash tile altered ('' to skip)
+//   OT_WEB_VKEY          the log's verifier key; OT_WEB_OTHER_VKEY another key, same name
+//   OT_WEB_SHOTS         where screenshots go
+//   OT_CHROMIUM, OT_PLAYWRIGHT  the browser and playwright-core's directory
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const URL_GOOD = process.env.OT_WEB_URL;
+const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
+const VKEY = (process.env.OT_WEB_VKEY || '').trim();
+const OTHER_VKEY = (process.env.OT_WEB_OTHER_VKEY || '').trim();
+const SHOTS = process.env.OT_WEB_SHOTS;
+const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
+
+// What keeps Chromium off the network and quiet (the machine has no
+// network but the package registries).
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
+
+const LOT = 'lot-ndpr-oxide-001';
+const CONSIGNMENT = 'PK-US-2025-001';
+const CONTRACT = 'mou-fwo-ussm-2025';
+const TIMEOUT = 30000;
+
+let browser;
+before(async () => {
+  assert.ok(URL_GOOD, 'OT_WEB_URL is set');
+  browser = await chromium.launch({ executablePath: process.env.OT_CHROMIUM, args: ARGS, headless: true });
+});
+after(async () => {
+  if (browser) await browser.close();
+});
+
+// A fresh context per test: its own storage (no pasted key left over).
+// Every request is recorded, and page errors fail the test.
+async function newPage(base, opts = {}) {
+  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 }, ...(opts.context || {}) });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const errors = [];
+  const requests = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('request', (r) => requests.push(r.url()));
+  page.base = base;
+  page.errors = errors;
+  page.requests = requests;
+  page.done = async () => { await context.close(); };
+  return page;
+}
+
+// Opens a route and waits until it has rendered.
+async function open(page, hash) {
+  await page.goto(page.base + hash);
+  await page.waitForSelector(`main[data-route="${hash}"]`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// Waits for every in-browser check on the page to finish; returns their states.
+async function checks(page, selector = '[data-check]') {
+  await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].every((e) => e.dataset.ok !== 'pending'), selector, { timeout: TIMEOUT });
+  return page.$$eval(selector, (els) => els.map((e) => ({ check: e.dataset.check, ok: e.dataset.ok, text: e.textContent })));
+}
+
+async function api(p) {
+  const r = await fetch(new URL(p.replace(/^\//, ''), URL_GOOD));
+  assert.equal(r.status, 200, `${p}: ${r.status}`);
+  return r.json();
+}
+
+function assertNoAlarm(page) {
+  return page.$eval('#alarm', (e) => e.hidden).then((hidden) => assert.ok(hidden, 'the failure alarm is not shown'));
+}
+
+async function assertAllSameOrigin(page) {
+  const origin = new URL(page.base).origin;
+  const foreign = page.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'));
+  assert.deepEqual(foreign, [], 'every request goes to the oretrail server');
+}
+
+describe('the dashboard on the demo ledger', () => {
+  test('overview: ledger size, checkpoint, signer, witnesses, parties', async () => {
+    const cp = await api('/api/checkpoint');
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/');
+    assert.match(await page.textContent('h1'), /public record of critical minerals/);
+    assert.equal((await page.textContent('[data-card="size"] .value')).trim(), String(cp.size));
+    assert.match(await page.textContent('[data-card="checkpoint"]'), new RegExp(`${cp.size} entries`));
+    assert.match(await page.textContent('[data-card="checkpoint"]'), /days ago|hours ago|minutes ago|seconds ago/);
+    assert.match(await page.textContent('[data-card="signer"]'), /pk-authority/);
+    assert.match(await page.textContent('[data-card="witnesses"]'), /none yet/);
+    const [c] = await checks(page, '[data-check="checkpoint"]');
+    assert.equal(c.ok, 'true', c.text);
+    assert.match(c.text, /Signature checked in your browser/);
+    const parties = await page.textContent('table');
+    for (const p of ['fwo', 'Frontier Works Organisation', 'ussm', 'US Strategic Metals', 'pk-lab']) assert.ok(parties.includes(p), p);
+    assert.ok((await page.textContent('main')).includes(cp.origin));
+    await assertNoAlarm(page);
+    await shot(page, 'overview');
+    await assertAllSameOrigin(page);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('flows: a Sankey diagram from mines to the destination, volumes per mineral, country and period', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/flows');
+    for (const site of ['pk-kp-loe-shilman', 'pk-bl-chagai-cu', 'pk-kp-chitral-krinj-sb', 'pk-plant-ree', 'pk-port-karachi', 'us-mo-ussm'])
+      assert.equal(await page.locator(`svg.sankey rect[data-node="${site}"]`).count(), 1, site);
+    assert.ok(await page.locator('svg.sankey path[data-link]').count() >= 5);
+    const label = await page.getAttribute('svg.sankey', 'aria-label');
+    assert.match(label, /pk-port-karachi to us-mo-ussm/);
+    const text = await page.textContent('main');
+    for (const s of ['PK-US-2025-001', 'Neodymium (Nd)', 'Praseodymium (Pr)', 'Copper (Cu)', 'Antimony (Sb)', 'Pakistan (PK)', 'Pakistan \u2192 United States', '2025-Q3', 'HHI'])
+      assert.ok(text.includes(s), s);
+    await shot(page, 'flows');
+    await page.click('a[href="#/flows?element=Nd"]');
+    await page.waitForSelector('main[data-route="#/flows?element=Nd"]');
+    assert.equal(await page.locator('svg.sankey path[data-link]').count(), 3);
+    assert.match(await page.getAttribute('svg.sankey', 'aria-label'), /Neodymium.*pk-kp-loe-shilman to pk-plant-ree/);
+    await shot(page, 'flows-nd');
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('consignments: contents, trade codes, declared value, permit, status, shipped vs received', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/consignments');
+    const list = await page.textContent('table');
+    for (const s of [CONSIGNMENT, 'PK-DOM-2025-002', '2846.90, 2603.00, 2617.10', '286,000.00 USD', 'PK-EXP-2025-0001', 'received'])
+      assert.ok(list.includes(s), s);
+    await shot(page, 'consignments');
+    await page.click(`a[href="#/consignments/${CONSIGNMENT}"]`);
+    await page.waitForSelector(`main[data-route="#/consignments/${CONSIGNMENT}"]`);
+    const text = await page.textContent('main');
+    for (const s of ['2846.90 rare-earth compounds', '2603.00 copper ores and concentrates', '2617.10 antimony ores and concentrates',
+      '286,000.00 USD', 'PK-EXP-2025-0001', 'United States (US)', LOT, 'lot-cu-conc-001', 'lot-sb-conc-001',
+      '30.481 t', '30.47 t', '943.85 kg', '943.8 kg'])
+      assert.ok(text.includes(s), s);
+    // The shipping and receiving events, proven in the browser.
+    const [c] = await checks(page, '[data-check="entries"]');
+    assert.equal(c.ok, 'true', c.text);
+    await assertNoAlarm(page);
+    await shot(page, 'consignment');
+    // The domestic leg whose copper arrived light.
+    await open(page, '#/consignments/PK-DOM-2025-002');
+    assert.match(await page.textContent('main'), /-160\.8 kg \(-0\.80 %\)/);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('lots: the NdPr oxide lot shows holder, status, origin shares and its ancestry, verified', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/lots');
+    assert.ok((await page.textContent('table')).includes(LOT));
+    await shot(page, 'lots');
+    await open(page, `#/lots/${LOT}`);
+    const facts = await page.textContent('dl.facts');
+    for (const s of ['oxide', '943.8 kg', 'ussm', 'us-mo-ussm', 'held']) assert.ok(facts.includes(s), s);
+    const byCountry = await page.textContent('[data-table="origin-country"]');
+    for (const s of ['Neodymium (Nd)', 'Praseodymium (Pr)', 'Pakistan (PK)', '100.00 %', '618.189 kg']) assert.ok(byCountry.includes(s), s);
+    const byMine = await page.textContent('[data-table="origin-mine"]');
+    for (const s of ['pk-kp-loe-shilman', '100.00 %']) assert.ok(byMine.includes(s), s);
+    const [c] = await checks(page, '[data-check="entries"]');
+    assert.equal(c.ok, 'true', c.text);
+    assert.match(c.text, /All 12 entries verified/);
+    assert.equal(await page.locator('.verify-panel li.ok').count(), 12);
+    // The ancestry graph, drawn from the entries read from the log.
+    await page.waitForSelector('svg.ancestry');
+    for (const lot of ['lot-ree-ore-001', 'lot-ree-conc-001', 'lot-ree-carbonate-001', LOT])
+      assert.equal(await page.locator(`svg.ancestry a[href="#/lots/${lot}"]`).count(), 1, lot);
+    assert.match(await page.getAttribute('svg.ancestry', 'aria-label'), /lot-ree-carbonate-001 became lot-ndpr-oxide-001 by separation/);
+    await assertNoAlarm(page);
+    await shot(page, 'lot-ndpr-oxide');
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('contracts: parties, value, what is public, the MoU\'s withheld days, the disclosed part verified', async () => {
+    const server = await api(`/api/contracts/${CONTRACT}`);
+    const withheld = server.commitments.filter((c) => !c.disclosed);
+    assert.ok(withheld.length >= 1);
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/contracts');
+    const list = await page.textContent('table');
+    for (const s of [CONTRACT, 'Frontier Works Organisation (fwo)', 'US Strategic Metals (ussm)', '500,000,000.00 USD', '8 Sept 2025'])
+      assert.ok(list.includes(s), s);
+    await shot(page, 'contracts');
+    await page.click(`a[href="#/contracts/${CONTRACT}"]`);
+    await page.waitForSelector(`main[data-route="#/contracts/${CONTRACT}"]`);
+    const pub = await page.textContent('[data-table="public"]');
+    for (const s of ['Islamabad', 'poly-metallic refinery', '500,000,000.00 USD']) assert.ok(pub.includes(s), s);
+    for (const w of withheld) {
+      const days = await page.getAttribute(`[data-section="withheld"] [data-field="${w.field}"] [data-withheld-days]`, 'data-withheld-days');
+      assert.equal(Number(days), w.withheld_days, w.field);
+      assert.match(await page.textContent(`[data-section="withheld"] [data-field="${w.field}"]`), new RegExp(`Withheld for ${w.withheld_days} days`));
+    }
+    const d = await checks(page, '[data-check="disclosure"]');
+    assert.equal(d.length, 1);
+    assert.equal(d[0].ok, 'true', d[0].text);
+    assert.match(d[0].text, /Verified: this matches what was committed on 8 Sept 2025, the day of signing/);
+    assert.match(await page.textContent('[data-section="disclosed"] [data-field="terms.phases"] pre'), /poly-metallic refinery in Pakistan/);
+    await assertNoAlarm(page);
+    await shot(page, 'contract-mou');
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('findings: the audit in plain words', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/findings');
+    const loss = await page.textContent('[data-kind="transit_loss"]');
+    assert.match(loss, /Material lost in transit/);
+    assert.match(loss, /lot-cu-conc-001/);
+    assert.match(loss, /-0\.800 %/);
+    assert.match(await page.textContent('[data-kind="terms_withheld"]'), /Contract terms withheld/);
+    await shot(page, 'findings');
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('verify: checkpoint signature, the whole log and a lot\'s proofs pass, saying which key was used', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/verify');
+    const all = await checks(page);
+    for (const c of all) assert.equal(c.ok, 'true', `${c.check}: ${c.text}`);
+    const overall = all.find((c) => c.check === 'overall');
+    assert.match(overall.text, /Everything checked matches the signed log/);
+    assert.ok(overall.text.includes(VKEY), 'names the key used');
+    assert.match(await page.textContent('main'), /the key this server lists for pk-authority/);
+    assert.match(await page.textContent('[data-checks="verify"]'), /entries were read from the log's entry bundles and hashed/);
+    await assertNoAlarm(page);
+    await shot(page, 'verify');
+    await assertAllSameOrigin(page);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('verify: with the key pasted by the user', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/verify');
+    await checks(page);
+    await page.fill('#vkey', VKEY);
+    await page.click('.key-form button[type="submit"]');
+    await page.waitForFunction(() => /the key you entered/.test(document.querySelector('main').textContent));
+    const overall = (await checks(page)).find((c) => c.check === 'overall');
+    assert.equal(overall.ok, 'true', overall.text);
+    await assertNoAlarm(page);
+    await page.done();
+  });
+
+  test('verify: another key fails loudly', { skip: !OTHER_VKEY }, async () => {
+    const page = await newPage(URL_GOOD);
+    await page.goto(`${URL_GOOD}#/verify?key=${encodeURIComponent(OTHER_VKEY)}`);
+    await page.waitForSelector('main[data-route^="#/verify"]');
+    const overall = (await checks(page)).find((c) => c.check === 'overall');
+    assert.equal(overall.ok, 'false');
+    assert.match(overall.text, /VERIFICATION FAILED/);
+    assert.ok(await page.isVisible('#alarm'));
+    assert.match(await page.textContent('#alarm'), /no signature by the key pk-authority\+/);
+    await shot(page, 'verify-wrong-key');
+    await page.done();
+  });
+
+  test('a tampered tile served by the server fails visibly', { skip: !URL_TAMPERED }, async () => {
+    const page = await newPage(URL_TAMPERED);
+    await open(page, '#/verify');
+    const all = await checks(page);
+    const overall = all.find((c) => c.check === 'overall');
+    assert.equal(overall.ok, 'false', overall.text);
+    assert.match(overall.text, /VERIFICATION FAILED/);
+    // The signature is fine: it is the data that does not match it.
+    assert.equal(all.find((c) => c.check === 'checkpoint').ok, 'true');
+    assert.match(await page.textContent('[data-checks="verify"]'), /MISMATCH: entry 31 does not hash to what the log's tile tile\/0\/000\.p\/\d+ says/);
+    assert.ok(await page.isVisible('#alarm'));
+    assert.match(await page.textContent('#alarm'), /Verification failed/);
+    assert.match(await page.title(), /FAILED/);
+    await shot(page, 'tampered-verify');
+
+    await open(page, `#/lots/${LOT}`);
+    const [c] = await checks(page, '[data-check="entries"]');
+    assert.equal(c.ok, 'false');
+    assert.match(c.text, /FAILED/);
+    assert.match(await page.textContent('.verify-panel li.bad'), /MISMATCH/);
+    assert.ok(await page.isVisible('#alarm'));
+    await shot(page, 'tampered-lot');
+    await page.done();
+  });
+
+  test('a tampered checkpoint fails visibly', async () => {
+    const page = await newPage(URL_GOOD);
+    await page.route((u) => u.pathname === '/checkpoint', async (route) => {
+      const res = await route.fetch();
+      const lines = (await res.text()).split('\n');
+      lines[1] = String(Number(lines[1]) - 1); // claim a smaller tree
+      await route.fulfill({ response: res, body: lines.join('\n') });
+    });
+    await open(page, '#/');
+    const [c] = await checks(page, '[data-check="checkpoint"]');
+    assert.equal(c.ok, 'false');
+    assert.match(c.text, /does NOT verify/);
+    assert.ok(await page.isVisible('#alarm'));
+    await shot(page, 'tampered-checkpoint');
+    await page.done();
+  });
+
+  test('a disclosed text the server alters does not pass as verified', async () => {
+    const page = await newPage(URL_GOOD);
+    await page.route(`**/api/contracts/${CONTRACT}`, async (route) => {
+      const res = await route.fetch();
+      const doc = await res.json();
+      for (const c of doc.commitments) if (c.disclosed) c.value = { note: 'rewritten', phases: [] };
+      await route.fulfill({ response: res, json: doc });
+    });
+    await open(page, `#/contracts/${CONTRACT}`);
+    const [d] = await checks(page, '[data-check="disclosure"]');
+    assert.equal(d.ok, 'false');
+    assert.match(d.text, /Does NOT match: the server shows a different text from the one in the log/);
+    assert.ok(await page.isVisible('#alarm'));
+    await page.done();
+  });
+});
+
+describe('accessibility and phones', () => {
+  const ROUTES = ['#/', '#/flows', '#/consignments', `#/consignments/${CONSIGNMENT}`, '#/lots', `#/lots/${LOT}`,
+    '#/contracts', `#/contracts/${CONTRACT}`, '#/findings', '#/verify'];
+
+  test('every page: one h1, landmarks, labelled images and tables, linkable', async () => {
+    const page = await newPage(URL_GOOD);
+    for (const r of ROUTES) {
+      await open(page, r);
+      const facts = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll('main h1').length,
+        nav: document.querySelectorAll('nav[aria-label]').length,
+        main: document.querySelectorAll('main').length,
+        imgNoAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length,
+        svgNoLabel: [...document.querySelectorAll('main svg')].filter((s) => !s.getAttribute('aria-label')).length,
+        tablesNoCaption: [...document.querySelectorAll('main table')].filter((t) => !t.querySelector('caption')).length,
+        current: document.querySelector('nav [aria-current="page"]')?.textContent,
+      }));
+      assert.equal(facts.lang, 'en', r);
+      assert.equal(facts.h1, 1, `${r}: one h1`);
+      assert.ok(facts.nav >= 1 && facts.main === 1, r);
+      assert.equal(facts.imgNoAlt, 0, r);
+      assert.equal(facts.svgNoLabel, 0, r);
+      assert.equal(facts.tablesNoCaption, 0, r);
+      assert.ok(facts.current, `${r}: the menu marks the current page`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('keyboard: skip link, menu and links work without a mouse', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to the content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    // Tab from the top to the "Lots" menu item and follow it.
+    await page.evaluate(() => document.activeElement.blur());
+    await page.focus('a[data-nav="lots"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('main[data-route="#/lots"]');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'focus moves to the new content');
+    // Focus is visible.
+    await page.focus(`a[href="#/lots/${LOT}"]`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`main[data-route="#/lots/${LOT}"]`);
+    await page.done();
+  });
+
+  test('text contrast meets WCAG AA on every page', async () => {
+    const page = await newPage(URL_GOOD);
+    for (const r of ROUTES) {
+      await open(page, r);
+      await checks(page);
+      const worst = await page.evaluate(() => {
+        const parse = (c) => { const m = c.match(/[\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; };
+        const lum = ([r, g, b]) => {
+          const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const bg = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c.length < 4 || c[3] > 0.9) return c;
+          }
+          return [255, 255, 255];
+        };
+        let min = { ratio: 21, text: '' };
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const el = n.parentElement;
+          if (!n.textContent.trim() || !el || el.closest('svg') || el.closest('[hidden]') || el.closest('.sr-only') || el.closest('.skip-link') || el.closest('noscript')) continue;
+          const st = getComputedStyle(el);
+          if (st.visibility === 'hidden' || st.display === 'none') continue;
+          const a = lum(parse(st.color));
+          const b = lum(bg(el));
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          if (ratio < min.ratio) min = { ratio, text: n.textContent.trim().slice(0, 40) };
+        }
+        return min;
+      });
+      assert.ok(worst.ratio >= 4.5, `${r}: contrast ${worst.ratio.toFixed(2)} for "${worst.text}"`);
+    }
+    await page.done();
+  });
+
+  test('phone: every page fits a 390 px screen', async () => {
+    const page = await newPage(URL_GOOD, { viewport: { width: 390, height: 844 }, context: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } });
+    for (const r of ROUTES) {
+      await open(page, r);
+      await checks(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${r}: the page is ${overflow}px wider than the screen`);
+      const name = r === '#/' ? 'overview' : r.slice(2).replace(/[^a-z0-9]+/gi, '-');
+      await shot(page, `phone-${name}`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+});

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# run.sh: the dashboard's browser test (CTest "web_dashboard").
+#
+#   run.sh OT_CLI SRC_DIR WORK_DIR
+#
+# Builds the demo ledger (scripts/demo --no-serve) under WORK_DIR, and a copy
+# of it whose level-0 hash tile has one bit flipped (with sqlite3), starts
+# `oretrail serve --read-only` on each, on a free 127.0.0.1 port, and runs
+# tests/web/dashboard.test.mjs (node's test runner driving Debian's chromium
+# through playwright-core) against them. Screenshots of every page go to
+# WORK_DIR/screenshots. The servers are stopped on exit.
+#
+# Exits 77 (skipped) when node, chromium or web/node_modules/playwright-core
+# is missing, or when the binary was built without the dashboard.
+# OT_CHROMIUM overrides the browser (default /usr/bin/chromium); OT_SQLITE
+# the sqlite3 binary (without one, the tampered-tile case is skipped).
+set -euo pipefail
+
+if [ $# -lt 3 ]; then
+	echo "usage: run.sh OT_CLI SRC_DIR WORK_DIR" >&2
+	exit 2
+fi
+cli=$1
+src=$(cd "$2" && pwd)
+work=$3
+chromium=${OT_CHROMIUM:-/usr/bin/chromium}
+sqlite=${OT_SQLITE:-$(command -v sqlite3 || true)}
+playwright=$src/web/node_modules/playwright-core
+
+skip() {
+	echo "web_dashboard: skipped: $*" >&2
+	exit 77
+}
+command -v node >/dev/null 2>&1 || skip "node is not installed (scripts/install-deps browser)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || skip "playwright-core needs node 20 or newer; this is node $(node --version)"
+[ -x "$chromium" ] || skip "$chromium is not installed (scripts/install-deps browser)"
+[ -f "$playwright/package.json" ] || skip "web/node_modules has no playwright-core (npm ci --prefix web)"
+[ -x "$cli" ] || { echo "web_dashboard: $cli not found" >&2; exit 2; }
+
+rm -rf "$work"
+mkdir -p "$work/screenshots"
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+echo "web_dashboard: building the demo ledger in $work/demo"
+if ! OT_CLI=$cli "$src/scripts/demo" --no-serve --dir "$work/demo" >"$work/demo.log" 2>&1; then
+	tail -n 30 "$work/demo.log" >&2
+	echo "web_dashboard: scripts/demo failed" >&2
+	exit 1
+fi
+db=$work/demo/ledger.db
+
+# serve DB NAME: starts a read-only server on a free port; sets $url.
+serve() {
+	local out=$work/$2.out
+	"$cli" serve --db "$1" --listen 127.0.0.1:0 --read-only --quiet >"$out" 2>"$work/$2.err" &
+	pids+=($!)
+	url=
+	for _ in $(seq 100); do
+		url=$(sed -n 's|^listening on \(http://[^ ]*\).*|\1|p' "$out")
+		[ -n "$url" ] && return 0
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$work/$2.err" >&2
+	echo "web_dashboard: oretrail serve did not start on $1" >&2
+	exit 1
+}
+
+serve "$db" serve
+good=$url
+if ! curl_out=$(node -e "fetch(process.argv[1]+'',{headers:{Accept:'text/html'}}).then(r=>r.text()).then(t=>{process.stdout.write(t)})" "$good"); then
+	echo "web_dashboard: cannot fetch $good" >&2
+	exit 1
+fi
+grep -q 'dashboard was not built' <<<"$curl_out" && skip "this oretrail was built without the dashboard (OT_BUILD_WEB=OFF)"
+
+# The tampered copy: entry 31's hash in tile 0 (the NdPr oxide's creation)
+# gets one bit flipped; the entries and the signed checkpoint stay as they were.
+tampered=
+if [ -n "$sqlite" ]; then
+	mkdir -p "$work/tampered"
+	"$sqlite" "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	cp "$db" "$work/tampered/ledger.db"
+	hex=$("$sqlite" "$work/tampered/ledger.db" "SELECT hex(data) FROM tiles WHERE id = 0;")
+	off=$((31 * 64))
+	byte=$(printf '%02X' $((16#${hex:$off:2} ^ 1)))
+	"$sqlite" "$work/tampered/ledger.db" \
+		"UPDATE tiles SET data = X'${hex:0:$off}$byte${hex:$((off + 2))}' WHERE id = 0;"
+	serve "$work/tampered/ledger.db" tampered
+	tampered=$url
+else
+	echo "web_dashboard: sqlite3 not installed: the tampered-tile case is skipped" >&2
+fi
+
+# Another key with the log key's name, for the wrong-key case.
+mkdir -p "$work/other-key"
+other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/dev/null | tail -n 1)
+
+echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}"
+cd "$src"
+status=0
+OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
+	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
+	node --test --test-reporter=spec --test-concurrency=1 "$src/tests/web/dashboard.test.mjs" || status=$?
+echo "web_dashboard: screenshots in $work/screenshots"
+exit $status

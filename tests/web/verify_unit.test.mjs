@@ -1,0 +1,284 @@
+// verify_unit.test.mjs: the dashboard's in-browser verification code
+// (web/src/verify/) under node, which has the same WebCrypto (SHA-256,
+// Ed25519) as the browser.
+//   - tile paths, and proofs and roots computed from tiles, against the
+//     known answers Go's sumdb/tlog made (tests/data/tiles/kat.txt);
+//   - RFC 6962 inclusion vectors (../shared/conformance, skipped if absent);
+//   - signed checkpoints and commitments made by the oretrail CLI ($OT_CLI);
+//   - strict base64, RFC 8785 canonical JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const V = path.join(here, '../../web/src/verify');
+const { b64decode, b64encode, concat, hex, utf8 } = await import(path.join(V, 'bytes.js'));
+const { leafHash, nodeHash, sha256 } = await import(path.join(V, 'hash.js'));
+const { TileReader, checkWholeLog, proveEntry, tileIndexPath, tilePath, tileWidth, verifyInclusion } = await import(path.join(V, 'tlog.js'));
+const { parseCheckpoint, parseVerifierKey, verifyCheckpoint } = await import(path.join(V, 'note.js'));
+const { canonicalize } = await import(path.join(V, 'jcs.js'));
+const { checkOpening, fieldAt, parseEntry } = await import(path.join(V, 'events.js'));
+
+const DATA = process.env.OT_TEST_DATA || path.join(here, '../data');
+const CONFORMANCE = process.env.OT_CONFORMANCE || path.join(here, '../../../shared/conformance');
+const CLI = process.env.OT_CLI || '';
+
+test('strict base64', () => {
+  assert.deepEqual([...b64decode('AQID')], [1, 2, 3]);
+  assert.deepEqual([...b64decode('AQI=')], [1, 2]);
+  assert.deepEqual([...b64decode('AQ==')], [1]);
+  assert.equal(b64encode(new Uint8Array([1, 2, 3, 4])), 'AQIDBA==');
+  for (const bad of ['AQI', 'AQ=I', 'AR==', 'AQJ=', 'A-I=', '====', 'AQ=\n']) assert.throws(() => b64decode(bad), bad);
+});
+
+test('tile paths (C2SP tlog-tiles)', () => {
+  assert.equal(tileIndexPath(0), '000');
+  assert.equal(tileIndexPath(1234067), 'x001/x234/067');
+  assert.equal(tileIndexPath(1000), 'x001/000');
+  assert.equal(tilePath(0, 1234067, 7), 'tile/0/x001/x234/067.p/7');
+  assert.equal(tilePath('entries', 3, 256), 'tile/entries/003');
+  assert.equal(tileWidth(0, 0, 42), 42);
+  assert.equal(tileWidth(0, 1, 300), 44);
+  assert.equal(tileWidth(1, 0, 255), 0);
+  assert.equal(tileWidth(1, 0, 256), 1);
+  assert.equal(tileWidth(1, 0, 70000), 256);
+  assert.equal(tileWidth(1, 1, 70000), 17);
+  assert.equal(tileWidth(2, 0, 70000), 1);
+  assert.equal(tileWidth('entries', 2, 512), 0);
+});
+
+test('RFC 8785 canonical JSON', () => {
+  assert.equal(canonicalize({ b: [1, 'é\u0001'], a: 'x', '\u20ac': 1, '\r': 2 }), '{"\\r":2,"a":"x","b":[1,"é\\u0001"],"\u20ac":1}');
+  assert.equal(canonicalize([true, null, -0, 0.5, 1e-7]), '[true,null,0,0.5,1e-7]');
+  assert.throws(() => canonicalize(2 ** 60));
+  assert.throws(() => canonicalize('\ud800'));
+});
+
+// The known-answer log: entry i is "oretrail kat entry <i>\n".
+// The reference tree is hashed with node:crypto (independently of the code
+// under test, and much faster than one WebCrypto call per node).
+const H = (...parts) => new Uint8Array(createHash('sha256').update(concat(...parts)).digest());
+async function buildKatLog(n) {
+  const entries = [];
+  const levels = [[]];
+  for (let i = 0; i < n; i++) {
+    entries.push(utf8(`oretrail kat entry ${i}\n`));
+    levels[0].push(H(new Uint8Array([0]), entries[i]));
+  }
+  for (let l = 1; levels[l - 1].length > 1; l++) {
+    const below = levels[l - 1];
+    const row = [];
+    for (let j = 0; j + 1 < below.length; j += 2) row.push(H(new Uint8Array([1]), below[j], below[j + 1]));
+    levels.push(row);
+  }
+  // The code under test agrees on a few hashes.
+  assert.deepEqual(await leafHash(entries[0]), levels[0][0]);
+  if (n > 1) assert.deepEqual(await nodeHash(levels[0][0], levels[0][1]), levels[1][0]);
+  return { entries, levels };
+}
+
+function parseTilePath(p) {
+  const m = /^tile\/(entries|\d+)\/((?:x\d{3}\/)*\d{3})(?:\.p\/(\d+))?$/.exec(p);
+  if (!m) return null;
+  const index = Number(m[2].replace(/x/g, '').replace(/\//g, ''));
+  return { level: m[1] === 'entries' ? 'entries' : Number(m[1]), index, width: m[3] ? Number(m[3]) : 256 };
+}
+
+// The bytes a server would serve at path p, from a log of at least the
+// tile's extent; null when the tile does not exist (a 404).
+function tileBytes(log, p) {
+  const t = parseTilePath(p);
+  if (!t) return null;
+  const first = t.index * 256;
+  if (t.level === 'entries') {
+    if (first + t.width > log.entries.length) return null;
+    const parts = [];
+    for (let i = first; i < first + t.width; i++) {
+      const e = log.entries[i];
+      parts.push(new Uint8Array([e.length >> 8, e.length & 255]), e);
+    }
+    return concat(...parts);
+  }
+  const row = log.levels[8 * t.level] || [];
+  if (first + t.width > row.length) return null;
+  return concat(...row.slice(first, first + t.width));
+}
+
+test('roots, tiles and inclusion proofs from tiles match the Go-made known answers', { timeout: 240000 }, async () => {
+  const kat = readFileSync(path.join(DATA, 'tiles/kat.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const sizes = [...new Set(kat.map((l) => Number(l.split(' ')[0])))];
+  const maxSize = Math.max(...sizes);
+  const log = await buildKatLog(maxSize);
+  let tiles = 0;
+  for (const line of kat) {
+    const [sizeText, what, a, b] = line.split(' ');
+    const size = Number(sizeText);
+    if (what === 'root') continue;
+    const t = parseTilePath(what);
+    assert.ok(t, what);
+    assert.equal(tilePath(t.level, t.index, t.width), what, 'our path for the tile');
+    assert.equal(tileWidth(t.level, t.index, size), Number(a), `${what} width at ${size}`);
+    assert.equal(hex(await sha256(tileBytes(log, what))), b, what);
+    tiles++;
+  }
+  assert.ok(tiles > 20);
+  for (const line of kat.filter((l) => l.split(' ')[1] === 'root')) {
+    const [sizeText, , rootB64] = line.split(' ');
+    const size = Number(sizeText);
+    // A server that has only this tree (the log of `size` entries).
+    const view = { entries: log.entries.slice(0, size), levels: log.levels.map((row, l) => row.slice(0, Math.floor(size / 2 ** l))) };
+    const fetched = [];
+    const reader = new TileReader(size, async (p) => tileBytes(view, p), (p) => fetched.push(p));
+    const root = await reader.rootHash();
+    assert.equal(b64encode(root), rootB64, `root of ${size}`);
+    const cp = { size, root };
+    for (const m of new Set([0, size - 1, Math.floor(size / 2), Math.floor(size / 3) * 2])) {
+      const r = await proveEntry(reader, cp, m);
+      assert.ok(r.ok, `entry ${m} in ${size}: ${r.reason}`);
+      const proof = await reader.inclusionProof(m);
+      assert.equal(await verifyInclusion(m, size, await leafHash(utf8('not an entry')), proof, root), false, 'another leaf does not verify');
+    }
+  }
+});
+
+test('a log whose tiles were altered does not verify', async () => {
+  const log = await buildKatLog(300);
+  const good = async (p) => tileBytes(log, p);
+  const root = await new TileReader(300, good).rootHash();
+  const cp = { size: 300, root };
+  assert.ok((await checkWholeLog(new TileReader(300, good), cp)).ok);
+  // Flip one bit of entry 7's hash in tile 0.
+  const bad = async (p) => {
+    const b = tileBytes(log, p);
+    if (b && p === 'tile/0/000') { const c = b.slice(); c[7 * 32] ^= 1; return c; }
+    return b;
+  };
+  const whole = await checkWholeLog(new TileReader(300, bad), cp);
+  assert.equal(whole.ok, false);
+  assert.match(whole.reason, /entry 7 does not hash to what the log's tile tile\/0\/000 says/);
+  const r7 = await proveEntry(new TileReader(300, bad), cp, 7);
+  assert.equal(r7.ok, false);
+  assert.match(r7.reason, /hash tile disagrees with entry 7/);
+  const r6 = await proveEntry(new TileReader(300, bad), cp, 6);
+  assert.equal(r6.ok, false, 'its neighbour\'s proof goes through the altered hash');
+  assert.match(r6.reason, /not in the signed tree/);
+  // A far entry's proof takes the hash of entries 0-255 from tile 1/000,
+  // not from tile 0: it still verifies (the whole-log check above is what
+  // catches a tile inconsistent with the tiles above it).
+  assert.ok((await proveEntry(new TileReader(300, bad), cp, 299)).ok);
+  // An altered entry bundle.
+  const badEntry = async (p) => {
+    const b = tileBytes(log, p);
+    if (b && p === 'tile/entries/001.p/44') { const c = b.slice(); c[5] ^= 0x20; return c; }
+    return b;
+  };
+  const r256 = await proveEntry(new TileReader(300, badEntry), cp, 256);
+  assert.equal(r256.ok, false);
+  // A truncated tile.
+  const short = async (p) => (p === 'tile/0/001.p/44' ? tileBytes(log, p).slice(0, 40) : tileBytes(log, p));
+  assert.match((await proveEntry(new TileReader(300, short), cp, 280)).reason, /is 40 bytes, not 1408/);
+});
+
+test('RFC 6962 inclusion proof vectors', async (t) => {
+  const dir = path.join(CONFORMANCE, 'tlog/inclusion');
+  if (!existsSync(dir)) { t.skip(`no conformance data at ${dir}`); return; }
+  let n = 0;
+  for (const sub of readdirSync(dir)) {
+    for (const f of readdirSync(path.join(dir, sub)).filter((x) => x.endsWith('.json'))) {
+      const v = JSON.parse(readFileSync(path.join(dir, sub, f), 'utf8'));
+      let ok;
+      try {
+        ok = await verifyInclusion(v.leafIdx, v.treeSize, b64decode(v.leafHash || ''), (v.proof || []).map(b64decode), b64decode(v.root || ''));
+      } catch {
+        ok = false;
+      }
+      assert.equal(ok, !v.wantErr, `${sub}/${f}: ${v.desc}`);
+      n++;
+    }
+  }
+  assert.ok(n > 10);
+});
+
+function cli(args, opts = {}) {
+  return execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+}
+
+test('checkpoints signed by oretrail verify; altered ones and other keys do not', async (t) => {
+  if (!CLI || !existsSync(CLI)) { t.skip('OT_CLI is not set'); return; }
+  const base = process.env.OT_TMP || os.tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'web-unit-'));
+  try {
+    const db = path.join(dir, 'l.db');
+    cli(['init', '--db', db, '--origin', 'unit.example/web', '--key-name', 'unit-log']);
+    const vkeyText = readFileSync(`${db}.vkey`, 'utf8').trim();
+    const key = await parseVerifierKey(vkeyText);
+    assert.equal(key.name, 'unit-log');
+    const note = cli(['checkpoint', '--db', db]);
+    const ok = await verifyCheckpoint(note, key);
+    assert.ok(ok.ok, ok.reason);
+    assert.equal(ok.checkpoint.origin, 'unit.example/web');
+    assert.equal(ok.checkpoint.size, 0);
+    assert.deepEqual(parseCheckpoint(ok.note.text).root, ok.checkpoint.root);
+    // The text altered after signing.
+    const altered = note.replace('unit.example/web', 'unit.example/wex');
+    const bad = await verifyCheckpoint(altered, key);
+    assert.equal(bad.ok, false);
+    assert.match(bad.reason, /signature does not match/);
+    // Another key of the same name.
+    cli(['key', 'new', 'unit-log', '--dir', dir]);
+    const other = await parseVerifierKey(readFileSync(path.join(dir, 'unit-log.vkey'), 'utf8'));
+    const wrong = await verifyCheckpoint(note, other);
+    assert.equal(wrong.ok, false);
+    assert.match(wrong.reason, /no signature by the key unit-log\+/);
+    // A key whose id does not match.
+    await assert.rejects(parseVerifierKey(vkeyText.replace(/\+[0-9a-f]{8}\+/, '+00000000+')), /key id/);
+    // Malformed notes.
+    for (const m of [note.replace('\n\n', '\n'), note + 'x', note.replace('\u2014', '-')]) assert.equal((await verifyCheckpoint(m, key)).ok, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('commitments made by oretrail open in the browser code', async (t) => {
+  if (!CLI || !existsSync(CLI)) { t.skip('OT_CLI is not set'); return; }
+  const base = process.env.OT_TMP || os.tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'web-commit-'));
+  try {
+    const openings = path.join(dir, 'o.jsonl');
+    const doc = path.join(dir, 'doc.txt');
+    writeFileSync(doc, 'Article 1.\n\u00c9t\u00e9 \u2014 "quoted" \\ and a tab\there.\n');
+    const values = ['{"b":[1,"\u00e9\\u0001"],"a":"x","n":-12}', '"a plain string"', '42'];
+    for (const v of values) cli(['commit', '--openings', openings, v]);
+    cli(['commit', '--openings', openings, '--file', doc]);
+    const lines = readFileSync(openings, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 4);
+    for (const o of lines) {
+      const r = await checkOpening(o.commit, o.salt, o.value);
+      assert.ok(r.ok, `${JSON.stringify(o.value)}: ${r.reason}`);
+    }
+    const last = lines[3];
+    assert.equal(last.value, readFileSync(doc, 'utf8'));
+    assert.equal((await checkOpening(last.commit, last.salt, last.value + ' ')).ok, false);
+    assert.equal((await checkOpening(last.commit, lines[0].salt, last.value)).ok, false);
+    assert.equal(fieldAt({ terms: { phases: 1 } }, 'terms.phases'), 1);
+    assert.equal(fieldAt({ terms: {} }, 'terms.phases'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('entries: the event bytes are cut out exactly', () => {
+  const event = '{"id":"e1","mass_g":5,"note":"a,\\"sig\\":\\"x","type":"extract"}';
+  const entry = utf8(`{"event":${event},"sig":"c2ln","signer":"fwo"}`);
+  const p = parseEntry(entry);
+  assert.equal(new TextDecoder().decode(p.eventBytes), event);
+  assert.equal(p.signer, 'fwo');
+  assert.throws(() => parseEntry(utf8('{"signer":"fwo","event":{},"sig":"x"}')));
+});

@@ -1,0 +1,132 @@
+// format.js: the ledger's integers in words and units people read.
+// Masses are grams, element contents milligrams, assays mg/kg (ppm),
+// shares ppm, money minor units with an ISO 4217 code (EVENTS.md).
+import { h } from './dom.js';
+
+const formatters = new Map();
+// nf(max, min)(x): x with at most `max` and at least `min` decimals.
+const nf = (max, min = 0) => {
+  const k = `${max}/${min}`;
+  if (!formatters.has(k)) formatters.set(k, new Intl.NumberFormat('en', { maximumFractionDigits: max, minimumFractionDigits: min }));
+  const f = formatters.get(k);
+  return (x) => f.format(x);
+};
+
+export function mass(g) {
+  if (g === null || g === undefined || !Number.isFinite(Number(g))) return '–';
+  g = Number(g);
+  const a = Math.abs(g);
+  if (a >= 1e6) return `${nf(3)(g / 1e6)} t`;
+  if (a >= 1e3) return `${nf(3)(g / 1e3)} kg`;
+  return `${nf(0)(g)} g`;
+}
+export const massMg = (mg) => mass(Number(mg) / 1000);
+
+export function percent(ppm, digits = 2) {
+  if (ppm === null || ppm === undefined) return '–';
+  return `${nf(digits, digits)(Number(ppm) / 1e4)} %`;
+}
+
+export function signedPercent(x, digits = 2) {
+  const s = nf(digits, digits)(x);
+  return (x > 0 ? '+' : '') + s + ' %';
+}
+
+// ISO 4217 minor units (as the CLI's cli_fmt_money): not CLDR's, which
+// rounds some currencies (PKR among them) to whole units for cash.
+const ZERO_DIGITS = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const THREE_DIGITS = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+export function minorDigits(currency) {
+  return ZERO_DIGITS.has(currency) ? 0 : THREE_DIGITS.has(currency) ? 3 : 2;
+}
+
+export function money(v) {
+  if (!v || typeof v !== 'object' || v.commit) return v && v.commit ? 'withheld (committed)' : '–';
+  const { amount, currency } = v;
+  const d = minorDigits(currency);
+  const n = Number(amount);
+  if (!Number.isSafeInteger(n)) return `${amount} (minor units of ${currency})`;
+  return `${nf(d, d)(n / 10 ** d)} ${currency}`;
+}
+
+let regionNames = null;
+export function country(code) {
+  if (!code) return '–';
+  try {
+    regionNames = regionNames || new Intl.DisplayNames(['en'], { type: 'region' });
+    const name = regionNames.of(code);
+    return name && name !== code ? `${name} (${code})` : code;
+  } catch {
+    return code;
+  }
+}
+export function countryName(code) {
+  try {
+    regionNames = regionNames || new Intl.DisplayNames(['en'], { type: 'region' });
+    return regionNames.of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+const ELEMENTS = {
+  Nd: 'neodymium', Pr: 'praseodymium', Dy: 'dysprosium', Tb: 'terbium', La: 'lanthanum',
+  Ce: 'cerium', Sm: 'samarium', Gd: 'gadolinium', Y: 'yttrium', Sc: 'scandium', Eu: 'europium',
+  Cu: 'copper', Sb: 'antimony', Co: 'cobalt', Li: 'lithium', Ni: 'nickel', Mn: 'manganese',
+  Au: 'gold', Ag: 'silver', Zn: 'zinc', Pb: 'lead', W: 'tungsten', Sn: 'tin', Ta: 'tantalum',
+  Nb: 'niobium', Ga: 'gallium', Ge: 'germanium', Fe: 'iron', Al: 'aluminium', Cr: 'chromium',
+  Mo: 'molybdenum', Pt: 'platinum', Pd: 'palladium', U: 'uranium', Th: 'thorium', Ti: 'titanium',
+  V: 'vanadium', Bi: 'bismuth', In: 'indium', Te: 'tellurium', TREO: 'total rare-earth oxides',
+};
+export function element(sym) {
+  const n = ELEMENTS[sym];
+  return n ? `${n[0].toUpperCase()}${n.slice(1)} (${sym})` : sym;
+}
+
+// HS codes seen in the trade of these minerals (FACTS.md).
+const HS = {
+  '2846.10': 'cerium compounds', '2846.90': 'rare-earth compounds (other than cerium)',
+  '2805.30': 'rare-earth metals, scandium and yttrium', '2603.00': 'copper ores and concentrates',
+  '2617.10': 'antimony ores and concentrates', '2825.80': 'antimony oxides',
+  '8110.10': 'unwrought antimony; powders', '8505.11': 'permanent magnets of metal',
+};
+export function hs(code) {
+  return HS[code] ? `${code} ${HS[code]}` : code;
+}
+
+const dateFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const timeFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+export function date(t) {
+  if (!t) return '–';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : dateFmt.format(d);
+}
+export function dateTime(t) {
+  if (!t) return '–';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : timeFmt.format(d);
+}
+// A <time> element, readable and machine-readable.
+export function time(t, withTime = false) {
+  return t ? h('time', { datetime: t }, withTime ? dateTime(t) : date(t)) : '–';
+}
+
+export function daysBetween(a, b) {
+  return Math.floor((new Date(b).getTime() - new Date(a).getTime()) / 86400000);
+}
+
+export function age(t, now = Date.now()) {
+  const s = Math.max(0, Math.round((now - new Date(t).getTime()) / 1000));
+  if (s < 90) return `${s} seconds ago`;
+  if (s < 5400) return `${Math.round(s / 60)} minutes ago`;
+  if (s < 129600) return `${Math.round(s / 3600)} hours ago`;
+  return `${nf(0)(Math.round(s / 86400))} days ago`;
+}
+
+export const int = (n) => nf(0)(Number(n));
+
+export function plural(n, one, many) {
+  return `${int(n)} ${n === 1 ? one : many || one + 's'}`;
+}
+
+export const shortHash = (s, n = 12) => (s && s.length > n ? s.slice(0, n) + '…' : s);

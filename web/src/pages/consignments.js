@@ -1,0 +1,102 @@
+// consignments.js: every consignment: what it carried, its trade codes,
+// declared value and permit, and whether what arrived is what left.
+import { api } from '../api.js';
+import { h, table, facts } from '../dom.js';
+import { country, element, hs, mass, massMg, money, signedPercent, time } from '../format.js';
+import { consignmentLink, lotLink } from '../links.js';
+import { entriesPanel } from '../components.js';
+
+function totals(c) {
+  let shipped = 0;
+  let received = 0;
+  let anyReceived = false;
+  for (const l of c.lots || []) {
+    shipped += Number(l.mass_g || 0);
+    if (l.received_g !== undefined) { received += Number(l.received_g); anyReceived = true; }
+  }
+  return { shipped, received: anyReceived ? received : null };
+}
+
+function difference(shipped, received) {
+  if (received === null || received === undefined || !shipped) return '–';
+  const d = received - shipped;
+  return `${d === 0 ? 'none' : mass(d)} (${signedPercent((d / shipped) * 100, 2)})`;
+}
+
+function statusText(c) {
+  if (c.status === 'received') return ['received ', time(c.received_time)];
+  if (c.status) return c.status === 'shipped' ? 'in transit' : c.status;
+  return c.received_index !== undefined ? 'received' : 'in transit';
+}
+
+export async function renderConsignments(page, _arg, ctx) {
+  ctx.setTitle('Consignments');
+  const cons = await api.consignments();
+  const items = [...cons.items].sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
+  page.append(
+    h('h1', {}, 'Consignments'),
+    h('p', { class: 'lede' }, 'Each shipment recorded in the ledger: who sent what to whom, under which trade codes, declared value and permit, and how much arrived.'),
+    table(`${items.length} consignments, newest first`, [
+      { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
+      { label: 'Date', cell: (c) => time(c.time) },
+      { label: 'From \u2192 to', cell: (c) => `${c.from} (${c.from_country || '?'}) \u2192 ${c.to} (${c.to_country || '?'})` },
+      { label: 'Consignee', cell: (c) => c.consignee || '–' },
+      { label: 'Trade codes (HS)', cell: (c) => (c.hs && c.hs.length ? c.hs.join(', ') : '–') },
+      { label: 'Declared value', num: true, cell: (c) => (c.value ? money(c.value) : '–') },
+      { label: 'Permit', cell: (c) => c.permit || '–' },
+      { label: 'Status', cell: (c) => statusText(c) },
+      { label: 'Mass shipped', num: true, cell: (c) => mass(totals(c).shipped) },
+      { label: 'Mass received', num: true, cell: (c) => (totals(c).received === null ? '–' : mass(totals(c).received)) },
+      { label: 'Difference', num: true, cell: (c) => { const t = totals(c); return difference(t.shipped, t.received); } },
+    ], items),
+    cons.more ? h('p', { class: 'note' }, 'Only the first consignments are listed.') : null,
+  );
+}
+
+export async function renderConsignment(page, id, ctx) {
+  ctx.setTitle(`Consignment ${id}`);
+  const c = await api.consignment(id);
+  const t = totals(c);
+  const lots = c.lots || [];
+  const content = {};
+  for (const l of lots) for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
+  page.append(
+    h('p', { class: 'note' }, h('a', { href: '#/consignments' }, '\u2190 All consignments')),
+    h('h1', {}, `Consignment ${c.consignment}`),
+    facts([
+      ['From', `${c.from}, ${country(c.from_country)}`],
+      ['To', `${c.to}, ${country(c.to_country)}`],
+      ['Shipper', c.shipper],
+      ['Consignee', c.consignee],
+      ['Shipped', time(c.time, true)],
+      ['Status', statusText(c)],
+      ['Trade codes (HS)', c.hs && c.hs.length ? h('ul', {}, c.hs.map((code) => h('li', {}, hs(code)))) : 'none declared'],
+      ['Declared value', c.value ? money(c.value) : 'none declared'],
+      ['Export permit', c.permit || 'none recorded'],
+      ['Mass shipped', mass(t.shipped)],
+      ['Mass received', t.received === null ? 'not yet received' : mass(t.received)],
+      ['Difference', difference(t.shipped, t.received)],
+      ['Contents by element', Object.keys(content).length ? Object.entries(content).sort().map(([e, mg], i) => [i ? ', ' : '', `${element(e)} ${massMg(mg)}`]) : '–'],
+    ]),
+    h('h2', {}, 'Contents'),
+    table('Lots in this consignment', [
+      { label: 'Lot', cell: (l) => lotLink(l.lot) },
+      { label: 'Trade code', cell: (l) => (c.hs && lots.length === c.hs.length ? c.hs[lots.indexOf(l)] : '–') },
+      { label: 'Shipped', num: true, cell: (l) => mass(l.mass_g) },
+      { label: 'Received', num: true, cell: (l) => (l.received_g === undefined ? '–' : mass(l.received_g)) },
+      { label: 'Difference', num: true, cell: (l) => difference(Number(l.mass_g), l.received_g === undefined ? null : Number(l.received_g)) },
+      { label: 'Element content', cell: (l) => Object.entries(l.content_mg || {}).map(([e, mg], i) => [i ? ', ' : '', `${e} ${massMg(mg)}`]) },
+      { label: 'Mined in', cell: (l) => Object.entries(l.origin_countries || {}).map(([e, byC], i) => [i ? '; ' : '', `${e}: ${Object.keys(byC).map(country).join(', ')}`]) },
+    ], lots),
+  );
+  const indexes = [c.index, c.received_index].filter((i) => typeof i === 'number');
+  const expect = new Map([[c.index, { type: 'ship' }]]);
+  if (typeof c.received_index === 'number') expect.set(c.received_index, { type: 'receive' });
+  if (indexes.length) {
+    page.append(entriesPanel({
+      title: 'Check this consignment in your browser',
+      intro: 'The shipping and receiving events, read from the log itself rather than from the server\'s summary:',
+      indexes, expect,
+    }));
+  }
+}

@@ -1,0 +1,70 @@
+// findings.js: what the ledger's checks flagged for a person to look at,
+// in plain words. Findings are suspicious but possible facts: the events
+// were accepted, and someone should ask why.
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { int, plural } from '../format.js';
+import { contractLink, hrefLot, hrefContract } from '../links.js';
+
+const KINDS = {
+  transit_loss: {
+    title: 'Material lost in transit',
+    why: 'Less arrived than was shipped, by more than the tolerance for weighing and moisture. It can be honest (drying, spillage) or a sign of diversion or smuggling.',
+  },
+  transit_gain: {
+    title: 'More arrived than was shipped',
+    why: 'The receiver weighed more than the shipper declared, beyond tolerance: material may have been added, or a declaration was wrong.',
+  },
+  terms_withheld: {
+    title: 'Contract terms withheld',
+    why: 'Part of a contract was committed to but has not been disclosed for a long time. Its content is fixed, but the public cannot read it.',
+  },
+  extraction_beyond_resource: {
+    title: 'Mining beyond the declared resource',
+    why: 'More was extracted from a site than its declared resources allow: the declaration may be out of date, or material from elsewhere may be passed off as from this mine.',
+  },
+  export_without_assay: {
+    title: 'Exported without a certified assay',
+    why: 'A lot left the country before a laboratory certified what it contains, so its declared content rests on the exporter\'s word alone.',
+  },
+};
+
+function subjectLink(f) {
+  const s = f.subject || '';
+  if (f.kind === 'terms_withheld') {
+    const dot = s.indexOf('.');
+    const contract = dot > 0 ? s.slice(0, dot) : s;
+    return h('a', { href: hrefContract(contract) }, s);
+  }
+  if (f.kind === 'extraction_beyond_resource') return h('code', {}, s);
+  if (s.startsWith('lot') || f.kind.startsWith('transit') || f.kind === 'export_without_assay') return h('a', { href: hrefLot(s) }, s);
+  return h('code', {}, s);
+}
+
+export async function renderFindings(page, _arg, ctx) {
+  ctx.setTitle('Findings');
+  const doc = await api.findings();
+  const findings = doc.findings || [];
+  const groups = new Map();
+  for (const f of findings) {
+    if (!groups.has(f.kind)) groups.set(f.kind, []);
+    groups.get(f.kind).push(f);
+  }
+  page.append(
+    h('h1', {}, 'Findings of the audit'),
+    h('p', { class: 'lede' }, 'The ledger refuses events that break its rules (a lot used twice, metal created from nothing, a signature that does not match). Facts that are possible but suspicious are accepted and listed here for someone to look into.'),
+    h('p', {}, findings.length ? `${plural(findings.length, 'finding')} in ${plural(doc.entries, 'entry', 'entries')}.` : `No findings in ${plural(doc.entries, 'entry', 'entries')}.`),
+  );
+  for (const [kind, list] of groups) {
+    const k = KINDS[kind] || { title: kind.replace(/_/g, ' '), why: '' };
+    page.append(h('section', { 'data-kind': kind, 'aria-labelledby': `k-${kind}` },
+      h('h2', { id: `k-${kind}` }, `${k.title} (${int(list.length)})`),
+      k.why ? h('p', {}, k.why) : null,
+      h('ul', {}, list.map((f) => h('li', { 'data-finding': kind },
+        h('strong', {}, subjectLink(f)), ': ', f.detail, f.index !== undefined ? ` (log entry ${f.index})` : '')))));
+  }
+  if (groups.has('terms_withheld')) {
+    const contracts = new Set(groups.get('terms_withheld').map((f) => (f.subject || '').split('.')[0]));
+    page.append(h('p', {}, 'See what is public and what is withheld: ', [...contracts].map((c, i) => [i ? ', ' : '', contractLink(c)]), '.'));
+  }
+}

@@ -1,0 +1,152 @@
+// lots.js: the lots of material: a list, and for one lot its holder and
+// status, where its elements were mined (by country and by mine), and its
+// ancestry as a graph, all checked against the log in the browser.
+import { api } from '../api.js';
+import { h, table, facts, clear } from '../dom.js';
+import { country, element, int, mass, massMg, percent, time } from '../format.js';
+import { consignmentLink, lotLink } from '../links.js';
+import { entriesPanel, shareBar } from '../components.js';
+import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
+
+const STATUS = {
+  held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
+};
+const statusText = (s) => STATUS[s] || s || '–';
+
+function assayText(a) {
+  if (!a) return '–';
+  return Object.entries(a).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${percent(ppm, 3)}`]);
+}
+
+export async function renderLots(page, _arg, ctx) {
+  ctx.setTitle('Lots');
+  const lots = await api.lots();
+  const items = [...lots.items].sort((a, b) => ((a.created && a.created.index) ?? 0) - ((b.created && b.created.index) ?? 0));
+  page.append(
+    h('h1', {}, 'Lots of material'),
+    h('p', { class: 'lede' }, 'A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.'),
+    table(`${items.length} lots, oldest first`, [
+      { label: 'Lot', cell: (l) => lotLink(l.lot) },
+      { label: 'Material', cell: (l) => l.material || '–' },
+      { label: 'Made', cell: (l) => (l.created ? [time(l.created.time), ` by ${l.created.type}`] : '–') },
+      { label: 'Mass now', num: true, cell: (l) => mass(l.mass_g) },
+      { label: 'Mass when made', num: true, cell: (l) => mass(l.initial_g) },
+      { label: 'Holder', cell: (l) => l.holder || '–' },
+      { label: 'At', cell: (l) => l.site || '–' },
+      { label: 'Status', cell: (l) => statusText(l.status) },
+    ], items),
+    lots.more ? h('p', { class: 'note' }, 'Only the first lots are listed.') : null,
+  );
+}
+
+function groupBy(rows, key) {
+  const m = new Map();
+  for (const r of rows) {
+    if (!m.has(r[key])) m.set(r[key], []);
+    m.get(r[key]).push(r);
+  }
+  return m;
+}
+
+export async function renderLot(page, id, ctx) {
+  ctx.setTitle(`Lot ${id}`);
+  const t = await api.lot(id);
+  const byCountry = groupBy(t.countries || [], 'element');
+  const byMine = groupBy(t.origins || [], 'element');
+  const ancestry = t.ancestry || [];
+
+  page.append(
+    h('p', { class: 'note' }, h('a', { href: '#/lots' }, '\u2190 All lots')),
+    h('h1', {}, `Lot ${t.lot}`),
+    facts([
+      ['Material', t.material],
+      ['Mass now', mass(t.mass_g)],
+      ['Mass when made', mass(t.initial_g)],
+      ['Holder', t.holder],
+      ['Where', t.site],
+      ['Status', statusText(t.status)],
+      ['Made', t.created ? [time(t.created.time), ` by ${t.created.type} ${t.created.id} (entry ${t.created.index})`] : null],
+      ['Declared assay', t.assay ? [assayText(t.assay), t.uncertainty_ppm ? ` (\u00b1${percent(t.uncertainty_ppm, 2)})` : ''] : null],
+      ['Certified assay', t.certified ? [assayText(t.certified.assay), ` by ${t.certified.by} at ${t.certified.lab}, ${t.certified.method || ''} (entry ${t.certified.index})`] : 'none'],
+    ]),
+  );
+
+  // Origin shares.
+  const originSection = h('section', { 'aria-labelledby': 'origin-h', 'data-section': 'origins' },
+    h('h2', { id: 'origin-h' }, 'Where its elements were mined'),
+    h('p', {}, 'For each element the lot contains, the share that came from each country and each mine, following every transformation back to extraction (mass balance, ISO 22095).'));
+  if (!byCountry.size) {
+    originSection.append(h('p', {}, 'No tracked element content.'));
+  } else {
+    originSection.append(
+      table('Origin by country, per element', [
+        { label: 'Element', cell: (r) => element(r.element) },
+        { label: 'Country of the mine', cell: (r) => country(r.country) },
+        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+      ], [...byCountry.values()].flat(), { attrs: { 'data-table': 'origin-country' } }),
+      table('Origin by mine, per element', [
+        { label: 'Element', cell: (r) => element(r.element) },
+        { label: 'Mine', cell: (r) => r.site },
+        { label: 'Country', cell: (r) => country(r.country) },
+        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+      ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
+    );
+  }
+  page.append(originSection);
+
+  // Ancestry: drawn from the log entries themselves, once they are read.
+  const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Ancestry graph' }, h('p', { class: 'loading' }, 'Reading the entries from the log…'));
+  const custodyBox = h('div', {});
+  page.append(
+    h('section', { 'aria-labelledby': 'anc-h', 'data-section': 'ancestry' },
+      h('h2', { id: 'anc-h' }, 'Ancestry'),
+      h('p', {}, 'The lots this one was made from, back to the mines, as recorded in the log. Each box is a lot; each arrow a processing step.'),
+      h('figure', { class: 'chart', 'data-chart': 'ancestry' }, graphBox,
+        h('figcaption', {}, 'Boxes link to each lot. The entries below tell the same story in words.')),
+      custodyBox),
+    table(`The ${ancestry.length} log entries behind this lot`, [
+      { label: 'Entry', num: true, cell: (a) => int(a.index) },
+      { label: 'Event', cell: (a) => a.type },
+      { label: 'Id', cell: (a) => h('code', {}, a.id) },
+    ], ancestry),
+  );
+
+  const showGraph = async (results) => {
+    const events = [];
+    for (const r of results) {
+      let ev = r.event;
+      if (!ev) {
+        // Not verified: take the server's copy so the story can still be
+        // told, and say so.
+        const doc = await api.entry(r.index).catch(() => null);
+        ev = doc && doc.entry ? doc.entry.event : null;
+      }
+      events.push({ index: r.index, event: ev });
+    }
+    const graph = ancestryGraph(t.lot, events);
+    clear(graphBox);
+    graphBox.append(ancestryChart(t.lot, graph));
+    clear(custodyBox);
+    const steps = [];
+    for (const l of graph.lots) for (const s of graph.custody.get(l.id) || []) steps.push({ lot: l.id, ...s });
+    steps.sort((a, b) => a.index - b.index);
+    custodyBox.append(
+      h('h3', {}, 'Custody and assays'),
+      steps.length
+        ? h('ol', {}, steps.map((s) => h('li', {}, time(s.time), ` \u2014 `, lotLink(s.lot), `: ${s.text}`,
+          s.consignment ? [' (', consignmentLink(s.consignment), ')'] : '', ` [entry ${s.index}]`)))
+        : h('p', {}, 'No shipments or assays recorded for these lots.'));
+    if (results.some((r) => !r.ok)) custodyBox.append(h('p', { class: 'status bad' }, 'Some of these entries did not verify: the graph shows what the server sent, which does not match the signed log.'));
+  };
+
+  const expect = new Map(ancestry.map((a) => [a.index, { id: a.id, type: a.type }]));
+  page.append(entriesPanel({
+    title: 'Verify this lot in your browser',
+    intro: 'Every entry above is read from the log\'s tiles, hashed, and proven to be included in the signed checkpoint, with a proof this page builds itself from the tiles; each event\'s signature is checked against its signer\'s key as registered in the log.',
+    indexes: ancestry.map((a) => a.index),
+    expect,
+    onResults: (results) => { showGraph(results).catch((e) => { clear(graphBox); graphBox.append(h('p', {}, 'The graph could not be drawn: ' + e.message)); }); },
+  }));
+}

@@ -1,0 +1,100 @@
+// overview.js: the ledger at a glance: its size, the latest checkpoint and
+// its age, who signs, witnesses, and what the record holds.
+import { api } from '../api.js';
+import { h, table, facts } from '../dom.js';
+import { age, country, date, int, plural } from '../format.js';
+import { checkpointCheck } from '../trust.js';
+import { checkpointStatus, count } from '../components.js';
+import { hex } from '../verify/bytes.js';
+import { checkWholeLog } from '../verify/tlog.js';
+import { raiseAlarm } from '../trust.js';
+
+const GLANCE_MAX = 20000; // entries recomputed on the overview; the Verify page does more
+
+export async function renderOverview(page, _arg, ctx) {
+  ctx.setTitle('Overview');
+  const [cpDoc, cc, actors, lots, consignments, contracts, findings] = await Promise.all([
+    api.checkpoint(),
+    checkpointCheck(),
+    api.actors().catch(() => ({ items: [], more: false })),
+    api.lots().catch(() => ({ items: [], more: false })),
+    api.consignments().catch(() => ({ items: [], more: false })),
+    api.contracts().catch(() => ({ items: [], more: false })),
+    api.findings().catch(() => null),
+  ]);
+  const size = cpDoc.size;
+  const last = size > 0 ? await api.entry(size - 1).catch(() => null) : null;
+  const lastTime = last && last.entry && last.entry.event ? last.entry.event.time : null;
+  const witnesses = cc.result ? cc.result.witnesses : [];
+  const newestCosig = witnesses.filter((w) => w.time).map((w) => w.time).sort((a, b) => b - a)[0];
+
+  page.append(
+    h('h1', {}, 'The public record of critical minerals'),
+    h('p', { class: 'lede' }, `What was mined, where it went, what was signed and what is still withheld, in the ledger `,
+      h('code', {}, cpDoc.origin), '. Every event is signed by whoever did it and appended to a public log that cannot be rewritten without it showing.'),
+    h('ul', { class: 'cards', 'aria-label': 'The ledger at a glance' },
+      h('li', { class: 'card', 'data-card': 'size' }, h('p', { class: 'label' }, 'Entries in the log'), h('p', { class: 'value' }, int(size)),
+        h('p', { class: 'note' }, 'signed events, never edited or removed')),
+      h('li', { class: 'card', 'data-card': 'checkpoint' }, h('p', { class: 'label' }, 'Latest checkpoint'),
+        h('p', { class: 'value small' }, `${plural(size, 'entry', 'entries')}, root `, h('code', {}, cpDoc.root.slice(0, 12) + '…')),
+        h('p', { class: 'note' }, newestCosig
+          ? `cosigned ${age(newestCosig * 1000)}`
+          : lastTime ? ['newest entry dated ', h('time', { datetime: lastTime }, date(lastTime)), ` (${age(lastTime)})`] : 'the log is empty')),
+      h('li', { class: 'card', 'data-card': 'signer' }, h('p', { class: 'label' }, 'Signed by'),
+        h('p', { class: 'value small' }, cc.key ? cc.key.name : (cc.result && cc.result.note ? cc.result.note.sigs[0].name : '–')),
+        h('p', { class: 'note' }, cc.key ? ['key ', h('code', {}, cc.key.keyIdHex)] : '')),
+      h('li', { class: 'card', 'data-card': 'witnesses' }, h('p', { class: 'label' }, 'Independent witnesses'),
+        h('p', { class: 'value small' }, witnesses.length ? `${plural(witnesses.length, 'witness', 'witnesses')} cosigned` : 'none yet'),
+        h('p', { class: 'note' }, witnesses.length ? witnesses.map((w) => w.name).join(', ') : 'no witness has cosigned this checkpoint')),
+    ),
+    checkpointStatus(cc),
+    wholeLogStatus(cc),
+    h('h2', {}, 'What the record holds'),
+    h('ul', { class: 'cards' },
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Lots of material'), h('p', { class: 'value' }, count(lots.items.length, lots.more)), h('p', {}, h('a', { href: '#/lots' }, 'All lots'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Consignments'), h('p', { class: 'value' }, count(consignments.items.length, consignments.more)), h('p', {}, h('a', { href: '#/consignments' }, 'All consignments'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Contracts'), h('p', { class: 'value' }, count(contracts.items.length, contracts.more)), h('p', {}, h('a', { href: '#/contracts' }, 'Contracts and what is withheld'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Audit findings'), h('p', { class: 'value' }, findings ? int(findings.findings.length) : '–'), h('p', {}, h('a', { href: '#/findings' }, 'What needs a closer look'))),
+    ),
+    h('h2', {}, 'Who signs'),
+    h('p', {}, 'Each party signs its own events with its own key, registered in the log by the ledger\'s authority. The log itself is signed by ',
+      h('strong', {}, cc.key ? cc.key.name : 'its key'), '.'),
+    table('Registered parties', [
+      { label: 'Party', cell: (a) => h('code', {}, a.actor) },
+      { label: 'Name', cell: (a) => a.name || '–' },
+      { label: 'Country', cell: (a) => country(a.country) },
+      { label: 'Roles', cell: (a) => (a.roles || []).join(', ') },
+      { label: 'Registered at entry', num: true, cell: (a) => (a.index !== undefined ? int(a.index) : '–') },
+    ], actors.items),
+    h('h2', {}, 'The signed checkpoint'),
+    h('p', {}, 'This is exactly what the log signs (C2SP tlog-checkpoint). Anyone can fetch it at ', h('a', { href: 'checkpoint' }, '/checkpoint'), ' and compare it with what others see.'),
+    h('pre', { class: 'document', 'aria-label': 'The signed checkpoint note' }, cc.noteText || cpDoc.note || ''),
+    facts([
+      ['Origin', h('code', {}, cpDoc.origin)],
+      ['Tree size', int(size)],
+      ['Root hash (hex)', h('code', {}, cc.cp ? hex(cc.cp.root) : cpDoc.root)],
+    ]),
+  );
+}
+
+// For a log small enough, recompute it all here too: every entry hashed
+// and the tree rebuilt up to the signed root.
+function wholeLogStatus(cc) {
+  if (!cc.ok || cc.cp.size === 0 || cc.cp.size > GLANCE_MAX) return null;
+  const box = h('div', { class: 'status pending', 'data-check': 'wholelog', 'data-ok': 'pending' }, h('p', {}, `Recomputing all ${int(cc.cp.size)} entries in your browser…`));
+  checkWholeLog(cc.reader, cc.cp).then((res) => {
+    box.textContent = '';
+    if (res.ok) {
+      box.className = 'status ok';
+      box.dataset.ok = 'true';
+      box.append(h('p', {}, h('strong', {}, `\u2713 All ${int(res.entries)} entries recomputed in your browser: `),
+        'read from the log, hashed and assembled into exactly the signed root. Nothing in this record has been changed since it was signed.'));
+    } else {
+      box.className = 'status bad';
+      box.dataset.ok = 'false';
+      box.append(h('p', {}, h('strong', {}, '\u2717 The log served here does NOT match its signature: '), res.reason + '.'));
+      raiseAlarm(`Recomputing the log: ${res.reason}.`);
+    }
+  });
+  return box;
+}
