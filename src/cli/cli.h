@@ -86,6 +86,8 @@ int cmd_trace(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_contract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
 

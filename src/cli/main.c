@@ -21,6 +21,8 @@ static const cli_verb VERBS[] = {
     {"trace", cmd_trace, "trace a lot: holder, status, lineage, origin by mine and country"},
     {"audit", cmd_audit, "replay the whole ledger and list findings and problems"},
     {"contract", cmd_contract, "show a contract: what is committed, disclosed, withheld"},
+    {"prove", cmd_prove, "write a lot's provenance certificate, checkable offline"},
+    {"verify", cmd_verify, "check a provenance certificate offline, with no database"},
     {"report", cmd_report, "flows per mineral and country, concentration, payments"},
     {"commit", cmd_commit, "commit to a confidential value; keep its opening"},
     {"disclose", cmd_disclose, "make the event that discloses a committed contract field"},

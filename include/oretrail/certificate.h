@@ -1,0 +1,99 @@
+/*
+ * certificate.h: provenance certificates: one self-contained file that lets
+ * anyone check, offline and without the ledger, where a lot's elements were
+ * mined (DESIGN.md "Provenance"; the format is docs/certificate.md).
+ *
+ * A certificate holds the log entries a replay of the ledger's rules needs
+ * to recompute the lot's origin vector exactly (its ancestry, the other uses
+ * of its ancestors, the entries that touched any lot those entries touch,
+ * and the registrations of the actors and sites involved), an inclusion
+ * proof for each of them, the log's signed checkpoint (with whatever
+ * cosignatures it carries, verbatim) and the claim: the lot's trace as the
+ * ledger answers it. Verifying checks every signature and proof, replays the
+ * entries in log order through the same rules into an empty in-memory state,
+ * and compares the replay's trace of the lot with the claim.
+ */
+#ifndef ORETRAIL_CERTIFICATE_H
+#define ORETRAIL_CERTIFICATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger.h"
+#include "note.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The certificate format this build writes and reads. */
+#define OT_CERT_VERSION 1
+/* Largest certificate ot_certificate_verify reads. */
+#define OT_CERT_MAX ((size_t)64 << 20)
+
+/*
+ * Why a certificate does not verify: ot_error.code after
+ * ot_certificate_verify, with ot_error.index the log index concerned (or
+ * -1). All are OT_ERR_VERIFY except OT_CERT_MALFORMED (OT_ERR_PARSE, or
+ * OT_ERR_TOOBIG): the file is not a certificate this build can read.
+ */
+#define OT_CERT_MALFORMED "cert_malformed"             /* not JSON, bad member, unknown version */
+#define OT_CERT_CHECKPOINT_SIGNATURE "checkpoint_signature" /* no valid signature by the log key */
+#define OT_CERT_WITNESSES "not_enough_witnesses"       /* fewer valid cosignatures than asked */
+#define OT_CERT_CHECKPOINT_MISMATCH "checkpoint_mismatch" /* log summary or an index disagrees with it */
+#define OT_CERT_ENTRY_ALTERED "entry_altered"          /* bytes do not hash to the stated leaf hash */
+#define OT_CERT_PROOF "proof_invalid"                  /* inclusion proof does not lead to the root */
+#define OT_CERT_ENTRY_SIGNATURE "entry_signature"      /* envelope signature is not the signer's */
+#define OT_CERT_MISSING_ENTRY "missing_entry"          /* an entry the replay needs is absent */
+#define OT_CERT_RULE "rule_broken"                     /* an entry breaks a ledger rule on replay */
+#define OT_CERT_CLAIM "claim_mismatch"                 /* the claim (origins, ...) is not what the entries imply */
+
+/*
+ * Makes the certificate of `lot` at the ledger's latest checkpoint: a JSON
+ * document (malloc'ed, NUL-terminated; free with free()), indented with
+ * OT_JSON_PRETTY. Before returning it verifies the certificate it made
+ * against the ledger's own key, so a certificate that is returned verifies.
+ * OT_ERR_NOTFOUND (code lot_not_found) for an unknown lot. Reads only: the
+ * ledger may be open read-only. The selection reads every registration of
+ * the log once (a scan of the entries), the rest from the ledger's index.
+ */
+OT_EXPORT ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
+                                    ot_error *err);
+
+/* What to verify against. */
+typedef struct ot_cert_options {
+	ot_verifier *log_key;            /* the log's key (required) */
+	ot_verifier *const *witnesses;   /* witness keys, may be NULL */
+	size_t n_witnesses;
+	size_t min_witnesses; /* cosignatures by distinct witnesses required */
+} ot_cert_options;
+
+/*
+ * Verifies a certificate (data[0..len), at most OT_CERT_MAX bytes) with no
+ * database: the checkpoint's signature by opts->log_key and at least
+ * opts->min_witnesses valid cosignatures by the witness keys; the log
+ * summary against the checkpoint; each entry against its leaf hash and its
+ * inclusion proof against the checkpoint's root and size; then the replay
+ * of the entries, in log order, through the ledger's rules into an empty
+ * in-memory store (signatures against the keys the registrations in the
+ * certificate give, roles, custody, mass and element balances, origin
+ * vectors); and finally the replay's trace of the lot against the claim.
+ *
+ * Returns OT_OK when the certificate verifies; otherwise the first problem
+ * found, with err->code one of the OT_CERT_* codes above and a message that
+ * says where and why. *report (may be NULL; malloc'ed JSON, free with
+ * free()) is set when the certificate verifies:
+ *   {"lot","origin","size","root","entries","registrations","witnesses",
+ *    "trace":{...}}   (trace: the replay's trace of the lot, as ledger.h's)
+ * Uses no files: the replay's store is in memory.
+ */
+OT_EXPORT OT_NODISCARD ot_status ot_certificate_verify(const char *data, size_t len,
+                                                       const ot_cert_options *opts,
+                                                       int flags, char **report,
+                                                       ot_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,251 @@
+/*
+ * cmd_certificate.c: `oretrail prove LOT` writes a lot's provenance
+ * certificate; `oretrail verify CERT` checks one offline, with no database,
+ * and prints the origin shares it recomputed (certificate.h,
+ * docs/certificate.md).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ledger.h"
+#include "oretrail/certificate.h"
+
+#define MAX_WITNESSES 32
+
+static void prove_help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail prove --db PATH [--out FILE] LOT\n\n"
+	        "Writes the provenance certificate of LOT (to standard output, or FILE):\n"
+	        "one JSON file with every log entry a replay of the ledger's rules needs\n"
+	        "to recompute the lot's origins exactly (its ancestry, the other uses of\n"
+	        "its ancestors, the histories of the lots shipped or used with them, and\n"
+	        "the registrations of the actors and sites involved), an inclusion proof\n"
+	        "for each, the log's latest signed checkpoint (with its cosignatures) and\n"
+	        "the lot's trace as the claim. `oretrail verify` checks it offline.\n"
+	        "The format is described in docs/certificate.md.\n\n"
+	        "Exit 2 when there is no such lot, 3 when the ledger cannot be used.\n");
+}
+
+int cmd_prove(int argc, char **argv)
+{
+	const char *db = NULL, *out = NULL;
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': prove_help(stdout); return EXIT_OK;
+		default: prove_help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_failf(EXIT_USAGE, "prove", "unexpected argument \"%s\"", argv[optind + 1]);
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "prove", "expected LOT, the lot to prove");
+	if (!db)
+		return cli_failf(EXIT_USAGE, "prove", "--db is required");
+
+	ot_ledger *l = NULL;
+	int code = cli_ledger_open_ro(db, "prove", &l);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	ot_status rc = ot_ledger_prove(l, argv[optind], OT_JSON_PRETTY, &text, &err);
+	if (rc) {
+		code = cli_fail(rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "prove", &err);
+	} else if (out) {
+		size_t len = strlen(text);
+		text[len] = '\n'; /* the NUL becomes the final newline */
+		rc = cli_write_file(out, text, len + 1, 0644, 0, &err);
+		text[len] = 0;
+		code = rc ? cli_fail(0, "prove", &err) : EXIT_OK;
+	} else {
+		code = cli_print_json("prove", text);
+	}
+	free(text);
+	ot_ledger_close(l);
+	return code;
+}
+
+static void verify_help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail verify CERT --key LOG.vkey [--witness W.vkey ...]\n"
+	        "                       [--min-witnesses K] [--json]\n\n"
+	        "Checks a provenance certificate (from `oretrail prove`) offline, with no\n"
+	        "database: the checkpoint's signature by the log key LOG.vkey and its\n"
+	        "cosignatures by the witnesses (by default every --witness must have\n"
+	        "cosigned; --min-witnesses K asks for K of them), every entry's inclusion\n"
+	        "proof against the checkpoint, then replays the entries in log order\n"
+	        "through the ledger's rules (each signature against the key its signer\n"
+	        "had registered, roles, custody, mass and element balances) and compares\n"
+	        "the lot's recomputed trace and origin shares with the certificate's claim.\n"
+	        "Prints the origin shares it recomputed.\n\n"
+	        "--json prints {\"lot\",\"origin\",\"size\",\"root\",\"entries\",\"registrations\",\n"
+	        "\"witnesses\",\"trace\":{...}} on success, {\"error\":{\"code\",\"message\",\n"
+	        "\"index\"?}} on failure. Codes: checkpoint_signature, not_enough_witnesses,\n"
+	        "checkpoint_mismatch, entry_altered, proof_invalid, entry_signature,\n"
+	        "missing_entry, rule_broken, claim_mismatch (exit 1); cert_malformed (exit 2).\n"
+	        "Exit 0 when the certificate verifies, 1 when it does not, 2 when CERT or a\n"
+	        "key is unusable.\n");
+}
+
+static void print_shares(json_t *rows, int by_site, const char *title)
+{
+	static const char *const head_site[] = {"element", "site", "country", "content", "share"};
+	static const char *const head_country[] = {"element", "country", "content", "share"};
+	cli_table t;
+	cli_table_init(&t, by_site ? 5 : 4, by_site ? head_site : head_country,
+	               by_site ? "lllrr" : "llrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char mg[48], share[32];
+		cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0));
+		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
+		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
+		                          cli_jstr(r, "country"), mg, share};
+		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
+		cli_table_row(&t, by_site ? site_row : country_row);
+	}
+	printf("\n%s\n", title);
+	if (json_array_size(rows) == 0)
+		printf("  none: the lot holds no tracked element\n");
+	else
+		cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+static int print_report(json_t *rep, size_t n_witnesses_asked)
+{
+	json_t *tr = json_object_get(rep, "trace");
+	char g1[48], g2[48];
+	printf("ok: the certificate of lot %s verifies\n", cli_jstr(rep, "lot"));
+	printf("log        %s, checkpoint of %" PRId64 " entries signed by the log key",
+	       cli_jstr(rep, "origin"), cli_jint(rep, "size", 0));
+	if (n_witnesses_asked)
+		printf(", cosigned by %" PRId64 " of %zu witnesses", cli_jint(rep, "witnesses", 0),
+		       n_witnesses_asked);
+	printf("\nentries    %" PRId64 " with inclusion proofs (%" PRId64
+	       " registrations), replayed through the ledger's rules\n",
+	       cli_jint(rep, "entries", 0), cli_jint(rep, "registrations", 0));
+	printf("lineage    %zu entries, %zu other uses of ancestors, %zu uses of the lot\n",
+	       json_array_size(json_object_get(tr, "ancestry")),
+	       json_array_size(json_object_get(tr, "context")),
+	       json_array_size(json_object_get(tr, "uses")));
+	printf("lot        %s: %s, %s now, %s when made, %s by %s at %s\n", cli_jstr(tr, "lot"),
+	       cli_jstr(tr, "material"), cli_fmt_grams(g1, sizeof g1, cli_jint(tr, "mass_g", 0)),
+	       cli_fmt_grams(g2, sizeof g2, cli_jint(tr, "initial_g", 0)), cli_jstr(tr, "status"),
+	       cli_jstr(tr, "holder"), cli_jstr(tr, "site"));
+	print_shares(json_object_get(tr, "countries"), 0,
+	             "origin by country, recomputed (each element's content in the lot, by where "
+	             "it was mined)");
+	print_shares(json_object_get(tr, "origins"), 1, "origin by mine, recomputed");
+	if (fflush(stdout) != 0)
+		return cli_failf(EXIT_STORE, "verify", "cannot write to standard output");
+	return EXIT_OK;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	const char *key_path = NULL;
+	const char *witness_paths[MAX_WITNESSES];
+	size_t n_witnesses = 0;
+	uint64_t min = 0;
+	int json = 0, have_min = 0;
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+	                                     {"witness", required_argument, NULL, 'w'},
+	                                     {"min-witnesses", required_argument, NULL, 'm'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key_path = optarg; break;
+		case 'w':
+			if (n_witnesses == MAX_WITNESSES)
+				return cli_failf(EXIT_USAGE, "verify", "at most %d --witness keys",
+				                 MAX_WITNESSES);
+			witness_paths[n_witnesses++] = optarg;
+			break;
+		case 'm':
+			if (!cli_parse_u64(optarg, &min))
+				return cli_failf(EXIT_USAGE, "verify",
+				                 "--min-witnesses: \"%s\" is not a number", optarg);
+			have_min = 1;
+			break;
+		case 'j': json = 1; break;
+		case 'h': verify_help(stdout); return EXIT_OK;
+		default: verify_help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"", argv[optind + 1]);
+	if (argc - optind != 1)
+		return cli_failf(EXIT_USAGE, "verify", "expected CERT, the certificate to verify");
+	if (!key_path)
+		return cli_failf(EXIT_USAGE, "verify", "--key LOG.vkey, the log's key, is required");
+	if (!have_min)
+		min = n_witnesses;
+	if (min > n_witnesses)
+		return cli_failf(EXIT_USAGE, "verify",
+		                 "--min-witnesses %" PRIu64 " asks for more than the %zu witnesses given",
+		                 min, n_witnesses);
+
+	ot_verifier *log_key = NULL;
+	ot_verifier *witnesses[MAX_WITNESSES];
+	size_t loaded = 0;
+	char *data = NULL, *report = NULL;
+	size_t len = 0;
+	int code = EXIT_OK;
+	ot_error err;
+	ot_error_clear(&err);
+	if (cli_load_verifier(key_path, &log_key, &err)) {
+		code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
+		goto out;
+	}
+	for (; loaded < n_witnesses; loaded++)
+		if (cli_load_verifier(witness_paths[loaded], &witnesses[loaded], &err)) {
+			code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
+			goto out;
+		}
+	if (cli_read_file(argv[optind], &data, &len, OT_CERT_MAX, &err)) {
+		code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
+		goto out;
+	}
+	ot_cert_options o = {log_key, witnesses, n_witnesses, (size_t)min};
+	ot_status rc = ot_certificate_verify(data, len, &o, json ? OT_JSON_PRETTY : 0, &report, &err);
+	if (rc) {
+		/* "<code>: <why>", so that the kind of failure is on the line. */
+		ot_error shown = err;
+		if (err.code[0])
+			snprintf(shown.message, sizeof shown.message, "%s: %.*s", err.code,
+			         (int)(sizeof shown.message - sizeof err.code - 3), err.message);
+		code = cli_fail_json(json, 0, "verify", &shown);
+	} else if (json) {
+		code = cli_print_json("verify", report);
+	} else {
+		json_t *rep = json_loads(report, 0, NULL);
+		code = rep ? print_report(rep, n_witnesses) : cli_failf(EXIT_STORE, "verify", "out of memory");
+		json_decref(rep);
+	}
+out:
+	free(report);
+	free(data);
+	for (size_t i = 0; i < loaded; i++)
+		ot_verifier_free(witnesses[i]);
+	ot_verifier_free(log_key);
+	return code;
+}

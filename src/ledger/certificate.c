@@ -1,0 +1,910 @@
+/*
+ * certificate.c: provenance certificates (certificate.h, docs/certificate.md):
+ * ot_ledger_prove selects the entries a replay of one lot's provenance needs
+ * and packs them with inclusion proofs and the signed checkpoint;
+ * ot_certificate_verify checks all of it offline and replays the entries
+ * through the ledger's own rules into an empty in-memory store.
+ *
+ * The selection is a closure, so that every included entry meets, in the
+ * replay, exactly the state it met in the ledger for everything it reads:
+ *   - every entry that touched the lot (up to the checkpoint);
+ *   - for each included entry that reads a lot made earlier (the inputs of a
+ *     transform, the lots of a shipment or receipt, an assayed lot), every
+ *     entry that touched that lot before it: its creation, assays, uses,
+ *     shipments and receipts, and so on transitively. A shipment that carried
+ *     the lot with others thus brings the others' histories too, since a
+ *     receipt must list every lot of its consignment;
+ *   - the registrations: every `actor` entry of each actor that signs an
+ *     included entry, receives a consignment or holds an included site, and
+ *     the `site` entry of each site an included entry names, transitively
+ *     (a registration's signer is an actor too).
+ * What an included entry reads beyond that (resources, contracts, payments,
+ * findings) decides no rule, only findings, which a certificate leaves out.
+ */
+#include "oretrail/certificate.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/envelope.h"
+#include "ledger/jcs.h"
+#include "ledger/ledger_int.h"
+#include "ledger/query.h"
+#include "ledger/rules.h"
+#include "ledger/state.h"
+#include "oretrail/proof.h"
+#include "util/b64.h"
+#include "util/error.h"
+
+#define CERT_FORMAT "oretrail-provenance-certificate"
+
+static ot_status nomem(ot_error *err)
+{
+	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* prove: the selection                                                */
+
+typedef struct sel {
+	ot_ledger *l;
+	uint64_t size;     /* the checkpoint's tree size: nothing at or beyond it */
+	uint8_t *bits;     /* included entries, one bit per index */
+	uint64_t *idx;     /* included indexes, in the order found */
+	size_t n, cap;
+	size_t parsed;     /* idx[0..parsed) have been parsed and followed */
+	json_t *lots;      /* lot -> the highest cutoff its history was read to */
+	json_t *work;      /* [[lot, cutoff], ...] still to read */
+	json_t *actors;    /* actor ids needed (object used as a set) */
+	json_t *sites;     /* site ids needed */
+	ot_error *err;
+} sel;
+
+static int sel_has(const sel *s, uint64_t i)
+{
+	return (s->bits[i / 8] >> (i % 8)) & 1;
+}
+
+static ot_status sel_add(sel *s, uint64_t i)
+{
+	if (i >= s->size || sel_has(s, i))
+		return OT_OK;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		uint64_t *p = realloc(s->idx, nc * sizeof *p);
+		if (!p)
+			return nomem(s->err);
+		s->idx = p;
+		s->cap = nc;
+	}
+	s->idx[s->n++] = i;
+	s->bits[i / 8] = (uint8_t)(s->bits[i / 8] | (1u << (i % 8)));
+	return OT_OK;
+}
+
+/* The history of `lot` before entry `cutoff` is needed. */
+static ot_status need_lot(sel *s, const char *lot, uint64_t cutoff)
+{
+	if (!lot)
+		return OT_OK;
+	json_t *seen = json_object_get(s->lots, lot);
+	if (seen && (uint64_t)json_integer_value(seen) >= cutoff)
+		return OT_OK;
+	if (json_object_set_new(s->lots, lot, json_integer((json_int_t)cutoff)) ||
+	    json_array_append_new(s->work, json_pack("[s,I]", lot, (json_int_t)cutoff)))
+		return nomem(s->err);
+	return OT_OK;
+}
+
+static ot_status need_name(sel *s, json_t *set, const char *name)
+{
+	if (name && json_object_set_new(set, name, json_true()))
+		return nomem(s->err);
+	return OT_OK;
+}
+
+typedef struct scan_ctx {
+	sel *s;
+	uint64_t cutoff;
+	ot_status rc;
+} scan_ctx;
+
+static ot_status add_lot_event(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	scan_ctx *c = ctx;
+	(void)value;
+	(void)len;
+	/* key: "<lot> <20-digit index>"; key order is log order */
+	const char *sp = strrchr(key, ' ');
+	if (!sp)
+		return OT_ERR_CORRUPT;
+	uint64_t i = strtoull(sp + 1, NULL, 10);
+	if (i >= c->cutoff)
+		return OT_OK;
+	return sel_add(c->s, i);
+}
+
+/* Follows one included entry: what it reads is needed too. */
+static ot_status follow(sel *s, uint64_t index)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	otx_envelope env;
+	otx_envelope_init(&env);
+	ot_status rc = ot_log_entry(s->l->log, index, &data, &len, s->err);
+	if (rc)
+		return rc;
+	if ((rc = otx_envelope_parse(data, len, &env, s->err))) {
+		otx_err_prefix(s->err, "entry %" PRIu64 " of the log", index);
+		rc = OT_ERR_CORRUPT;
+		goto out;
+	}
+	json_t *ev = env.event;
+	const char *type = env.type;
+	if ((rc = need_name(s, s->actors, env.signer)))
+		goto out;
+	if (strcmp(type, "extract") == 0) {
+		rc = need_name(s, s->sites, otx_jstr(ev, "site"));
+	} else if (strcmp(type, "assay") == 0) {
+		if (!(rc = need_lot(s, otx_jstr(ev, "lot"), index)))
+			rc = need_name(s, s->sites, otx_jstr(ev, "lab"));
+	} else if (strcmp(type, "transform") == 0) {
+		json_t *inputs = json_object_get(ev, "inputs");
+		rc = need_name(s, s->sites, otx_jstr(ev, "site"));
+		for (size_t i = 0; !rc && i < json_array_size(inputs); i++)
+			rc = need_lot(s, otx_jstr(json_array_get(inputs, i), "lot"), index);
+	} else if (strcmp(type, "ship") == 0) {
+		json_t *lots = json_object_get(ev, "lots");
+		if (!(rc = need_name(s, s->sites, otx_jstr(ev, "from"))) &&
+		    !(rc = need_name(s, s->sites, otx_jstr(ev, "to"))))
+			rc = need_name(s, s->actors, otx_jstr(ev, "consignee"));
+		for (size_t i = 0; !rc && i < json_array_size(lots); i++)
+			rc = need_lot(s, json_string_value(json_array_get(lots, i)), index);
+	} else if (strcmp(type, "receive") == 0) {
+		json_t *lots = json_object_get(ev, "lots");
+		rc = need_name(s, s->sites, otx_jstr(ev, "site"));
+		for (size_t i = 0; !rc && i < json_array_size(lots); i++)
+			rc = need_lot(s, otx_jstr(json_array_get(lots, i), "lot"), index);
+	}
+out:
+	otx_envelope_clear(&env);
+	free(data);
+	return rc;
+}
+
+/* One registration of the log: an actor or site entry. */
+typedef struct reg {
+	uint64_t index;
+	int is_site;
+	char *subject; /* actor or site id */
+	char *signer;
+	char *holder;  /* site: its holder */
+} reg;
+
+typedef struct reg_scan {
+	reg *regs;
+	size_t n, cap;
+	ot_error *err;
+} reg_scan;
+
+/* Whether needle (NUL-terminated) occurs in data[0..len). */
+static int contains(const uint8_t *data, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; n <= len && i <= len - n; i++) {
+		const uint8_t *p = memchr(data + i, needle[0], len - n - i + 1);
+		if (!p)
+			return 0;
+		i = (size_t)(p - data);
+		if (memcmp(p, needle, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static ot_status collect_reg(void *ctx, uint64_t index, const uint8_t *data, size_t len)
+{
+	reg_scan *r = ctx;
+	/* Stored entries are canonical (RFC 8785), so a registration holds
+	 * one of these byte strings; the parse below confirms it. */
+	if (!contains(data, len, "\"type\":\"actor\"") && !contains(data, len, "\"type\":\"site\""))
+		return OT_OK;
+	otx_envelope env;
+	otx_envelope_init(&env);
+	if (otx_envelope_parse(data, len, &env, NULL) != OT_OK)
+		return OT_OK; /* not ours to judge here: the replay will */
+	int is_site = strcmp(env.type, "site") == 0;
+	if (!is_site && strcmp(env.type, "actor") != 0) {
+		otx_envelope_clear(&env);
+		return OT_OK;
+	}
+	const char *subject = otx_jstr(env.event, is_site ? "site" : "actor");
+	const char *holder = is_site ? otx_jstr(env.event, "holder") : NULL;
+	ot_status rc = OT_OK;
+	if (subject) {
+		if (r->n == r->cap) {
+			size_t nc = r->cap ? r->cap * 2 : 32;
+			reg *p = realloc(r->regs, nc * sizeof *p);
+			if (!p) {
+				otx_envelope_clear(&env);
+				return nomem(r->err);
+			}
+			r->regs = p;
+			r->cap = nc;
+		}
+		reg *g = &r->regs[r->n];
+		g->index = index;
+		g->is_site = is_site;
+		g->subject = strdup(subject);
+		g->signer = strdup(env.signer);
+		g->holder = holder ? strdup(holder) : NULL;
+		r->n++;
+		if (!g->subject || !g->signer || (holder && !g->holder))
+			rc = nomem(r->err);
+	}
+	otx_envelope_clear(&env);
+	return rc;
+}
+
+static void regs_free(reg_scan *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->regs[i].subject);
+		free(r->regs[i].signer);
+		free(r->regs[i].holder);
+	}
+	free(r->regs);
+}
+
+/* Adds the registrations the included entries need, to a fixed point. */
+static ot_status add_registrations(sel *s, const reg_scan *r)
+{
+	int changed = 1;
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < r->n; i++) {
+			const reg *g = &r->regs[i];
+			if (sel_has(s, g->index) ||
+			    !json_object_get(g->is_site ? s->sites : s->actors, g->subject))
+				continue;
+			ot_status rc = sel_add(s, g->index);
+			if (!rc)
+				rc = need_name(s, s->actors, g->signer);
+			if (!rc && g->holder)
+				rc = need_name(s, s->actors, g->holder);
+			if (rc)
+				return rc;
+			changed = 1;
+		}
+	}
+	return OT_OK;
+}
+
+static ot_status select_entries(sel *s, const char *lot)
+{
+	ot_status rc = need_lot(s, lot, s->size);
+	while (!rc && (json_array_size(s->work) > 0 || s->parsed < s->n)) {
+		while (!rc && s->parsed < s->n)
+			rc = follow(s, s->idx[s->parsed++]);
+		if (rc || json_array_size(s->work) == 0)
+			break;
+		size_t last = json_array_size(s->work) - 1;
+		json_t *item = json_incref(json_array_get(s->work, last));
+		json_array_remove(s->work, last);
+		char prefix[OTX_EVENT_ID_MAX + 2];
+		snprintf(prefix, sizeof prefix, "%s ", json_string_value(json_array_get(item, 0)));
+		scan_ctx c = {s, (uint64_t)json_integer_value(json_array_get(item, 1)), OT_OK};
+		rc = ot_store_kv_scan(ot_ledger_store(s->l), OTX_NS_LOT_EVENT, prefix, add_lot_event,
+		                      &c, s->err);
+		json_decref(item);
+	}
+	if (rc)
+		return rc;
+	/* The registrations: one pass over the log. */
+	reg_scan r = {NULL, 0, 0, s->err};
+	rc = ot_store_scan_entries(ot_ledger_store(s->l), 0, s->size, collect_reg, &r, s->err);
+	if (!rc)
+		rc = add_registrations(s, &r);
+	/* A registration follows nothing but its signer and holder (done). */
+	regs_free(&r);
+	return rc;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static json_t *b64_json(const uint8_t *data, size_t len)
+{
+	char *text = malloc(otx_b64_len(len) + 1);
+	if (!text)
+		return NULL;
+	otx_b64_encode(data, len, text);
+	json_t *v = json_string(text);
+	free(text);
+	return v;
+}
+
+/* {"index","entry","leaf_hash","proof":[...]} for entry i in the tree of `size`. */
+static ot_status entry_json(ot_log *log, uint64_t i, uint64_t size, json_t **out, ot_error *err)
+{
+	uint8_t *data = NULL;
+	size_t len = 0, n = 0;
+	uint8_t leaf[OT_HASH_SIZE];
+	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	*out = NULL;
+	ot_status rc = ot_log_entry(log, i, &data, &len, err);
+	if (rc)
+		return rc;
+	if ((rc = ot_log_inclusion_proof(log, i, size, proof, &n, err))) {
+		free(data);
+		return rc;
+	}
+	ot_leaf_hash(data, len, leaf);
+	json_t *list = json_array();
+	json_t *o = json_pack("{s:I,s:o,s:o,s:o}", "index", (json_int_t)i, "entry",
+	                      b64_json(data, len), "leaf_hash", b64_json(leaf, sizeof leaf),
+	                      "proof", list ? json_incref(list) : NULL);
+	free(data);
+	int oom = !o;
+	for (size_t k = 0; !oom && k < n; k++)
+		oom = json_array_append_new(list, b64_json(proof[k], OT_HASH_SIZE)) != 0;
+	json_decref(list);
+	if (oom) {
+		json_decref(o);
+		return nomem(err);
+	}
+	*out = o;
+	return OT_OK;
+}
+
+ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json, ot_error *err)
+{
+	sel s;
+	json_t *doc = NULL, *claim = NULL, *entries = NULL;
+	char *note = NULL, *text = NULL;
+	size_t note_len = 0;
+	ot_note parsed;
+	ot_checkpoint cp;
+	int reading = 0, opened = 0;
+	ot_status rc;
+	memset(&s, 0, sizeof s);
+	memset(&parsed, 0, sizeof parsed);
+	if (!l || !lot || !json)
+		return otx_err(err, OT_ERR_ARG, "prove needs a ledger, a lot and an output");
+	*json = NULL;
+	/* Catch up with appends by other processes, then one snapshot. */
+	if ((rc = ot_log_refresh(l->log, err)) || (rc = ot_store_read_begin(l->st, err)))
+		return rc;
+	reading = 1;
+
+	/* The checkpoint fixes the tree: everything is proved against it. */
+	if ((rc = ot_log_checkpoint(l->log, &note, &note_len, err)))
+		goto out;
+	ot_verifier *keys[1] = {l->authority_key};
+	if ((rc = ot_note_open(note, note_len, keys, 1, &parsed, err))) {
+		rc = otx_err(err, OT_ERR_CORRUPT, "the latest checkpoint does not verify: %s",
+		             err ? err->message : "");
+		goto out;
+	}
+	opened = 1;
+	if ((rc = ot_checkpoint_parse(parsed.text, parsed.text_len, &cp, err)))
+		goto out;
+
+	if ((rc = otx_trace_json(l->st, lot, OT_TRACE_CONTEXT, &claim, err)))
+		goto out;
+
+	s.l = l;
+	s.size = cp.size;
+	s.err = err;
+	s.bits = calloc((size_t)(cp.size / 8 + 1), 1);
+	s.lots = json_object();
+	s.work = json_array();
+	s.actors = json_object();
+	s.sites = json_object();
+	if (!s.bits || !s.lots || !s.work || !s.actors || !s.sites) {
+		rc = nomem(err);
+		goto out;
+	}
+	if ((rc = select_entries(&s, lot)))
+		goto out;
+	qsort(s.idx, s.n, sizeof *s.idx, u64_cmp);
+
+	entries = json_array();
+	char root[64];
+	otx_b64_encode(cp.root, OT_HASH_SIZE, root);
+	doc = json_pack("{s:s,s:i,s:s,s:{s:s,s:I,s:s},s:s%,s:O,s:O}", "format", CERT_FORMAT,
+	                "version", OT_CERT_VERSION, "lot", lot, "log", "origin", cp.origin, "size",
+	                (json_int_t)cp.size, "root", root, "checkpoint", note, note_len, "claim",
+	                claim, "entries", entries);
+	if (!doc || !entries) {
+		rc = nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		json_t *e = NULL;
+		if ((rc = entry_json(l->log, s.idx[i], cp.size, &e, err)))
+			goto out;
+		if (json_array_append_new(entries, e)) {
+			rc = nomem(err);
+			goto out;
+		}
+	}
+	if ((rc = otx_ledger_emit(doc, flags, &text, err)))
+		goto out;
+
+	/* What we hand out must verify: a gap in the selection shows here. */
+	ot_cert_options opts = {l->authority_key, NULL, 0, 0};
+	ot_error verr;
+	ot_error_clear(&verr);
+	rc = ot_certificate_verify(text, strlen(text), &opts, 0, NULL, &verr);
+	if (rc) {
+		rc = otx_err_at(err, OT_ERR_CORRUPT, verr.code, verr.index,
+		                "the certificate made for lot %s does not verify: %s", lot,
+		                verr.message);
+		goto out;
+	}
+	*json = text;
+	text = NULL;
+out:
+	if (reading)
+		ot_store_read_end(l->st);
+	if (opened)
+		ot_note_clear(&parsed);
+	free(note);
+	free(text);
+	free(s.bits);
+	free(s.idx);
+	json_decref(s.lots);
+	json_decref(s.work);
+	json_decref(s.actors);
+	json_decref(s.sites);
+	json_decref(claim);
+	json_decref(entries);
+	json_decref(doc);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* verify                                                              */
+
+typedef struct centry {
+	uint64_t index;
+	uint8_t *data;
+	size_t len;
+} centry;
+
+static ot_status bad(ot_error *err, const char *code, int64_t index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static ot_status bad(ot_error *err, const char *code, int64_t index, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ot_status st = strcmp(code, OT_CERT_MALFORMED) == 0 ? OT_ERR_PARSE : OT_ERR_VERIFY;
+	return otx_err_at(err, st, code, index, "%s", msg);
+}
+
+/* A base64 member of exactly `want` bytes (want 0: any up to cap). */
+static int get_b64(json_t *v, uint8_t *out, size_t cap, size_t want, size_t *got)
+{
+	const char *s = json_string_value(v);
+	size_t n = 0;
+	if (!s || otx_b64_decode(s, json_string_length(v), out, cap, &n) != OT_OK)
+		return -1;
+	if (want && n != want)
+		return -1;
+	if (got)
+		*got = n;
+	return 0;
+}
+
+static int get_u64(json_t *v, uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* Rule codes of the replay that mean "something it needs is not here". */
+static int is_missing_code(const char *code)
+{
+	static const char *const codes[] = {"unknown_signer",        "lot_not_found",
+	                                    "site_not_found",        "actor_not_found",
+	                                    "consignment_not_found", NULL};
+	for (size_t i = 0; codes[i]; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is every index the claim lists (ancestry, context, uses, created) present? */
+static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t n,
+                                       ot_error *err)
+{
+	static const char *const lists[] = {"ancestry", "context", "uses", NULL};
+	for (size_t k = 0; lists[k]; k++) {
+		json_t *list = json_object_get(claim, lists[k]);
+		for (size_t i = 0; i < json_array_size(list); i++) {
+			json_t *it = json_array_get(list, i);
+			uint64_t want;
+			if (get_u64(json_object_get(it, "index"), &want))
+				return bad(err, OT_CERT_MALFORMED, -1, "claim.%s[%zu].index is not an index",
+				           lists[k], i);
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (ents[mid].index < want)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == n || ents[lo].index != want)
+				return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)want,
+				           "the claim's %s names entry %" PRIu64 " (%s %s), which the "
+				           "certificate does not include",
+				           lists[k], want, otx_jstr(it, "type") ? otx_jstr(it, "type") : "?",
+				           otx_jstr(it, "id") ? otx_jstr(it, "id") : "?");
+		}
+	}
+	return OT_OK;
+}
+
+/* Replays the entries, in log order, into an empty in-memory store. */
+static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_store **out,
+                        size_t *n_regs, ot_error *err)
+{
+	ot_store *mem = NULL;
+	otx_ledger_ctx ctx = {ot_verifier_name(log_key), log_key, otx_signer_cache_new()};
+	ot_status rc;
+	*out = NULL;
+	*n_regs = 0;
+	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &mem, err)) ||
+	    (rc = ot_store_begin(mem, err)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		otx_envelope env;
+		ot_error re;
+		otx_envelope_init(&env);
+		ot_error_clear(&re);
+		int64_t at = (int64_t)ents[i].index;
+		if (otx_envelope_parse(ents[i].data, ents[i].len, &env, &re) != OT_OK) {
+			rc = bad(err, OT_CERT_RULE, at, "entry %" PRId64 " is not a valid signed event: %s",
+			         at, re.message);
+			goto out;
+		}
+		if (env.entry.len != ents[i].len ||
+		    memcmp(env.entry.data, ents[i].data, ents[i].len) != 0) {
+			otx_envelope_clear(&env);
+			rc = bad(err, OT_CERT_RULE, at,
+			         "entry %" PRId64 " is not in canonical (RFC 8785) form", at);
+			goto out;
+		}
+		if (strcmp(env.type, "actor") == 0 || strcmp(env.type, "site") == 0)
+			(*n_regs)++;
+		if ((rc = ot_store_savepoint(mem, err))) {
+			otx_envelope_clear(&env);
+			goto out;
+		}
+		ot_status ar = otx_rules_apply(mem, &ctx, ents[i].index, &env, &re);
+		otx_envelope_clear(&env);
+		if (ar) {
+			const char *code = re.code[0] ? re.code : ot_status_code(ar);
+			if (ar == OT_ERR_NOMEM || ar == OT_ERR_IO) {
+				rc = otx_err(err, ar, "replay of entry %" PRId64 ": %s", at, re.message);
+			} else if (strcmp(code, "bad_signature") == 0 ||
+			           strcmp(code, "revoked_signer") == 0) {
+				rc = bad(err, OT_CERT_ENTRY_SIGNATURE, at,
+				         "entry %" PRId64 " is not signed by a key its signer had: %s", at,
+				         re.message);
+			} else if (is_missing_code(code)) {
+				rc = bad(err, OT_CERT_MISSING_ENTRY, at,
+				         "entry %" PRId64 " needs an entry the certificate lacks: %s: %s", at,
+				         code, re.message);
+			} else {
+				rc = bad(err, OT_CERT_RULE, at,
+				         "entry %" PRId64 " breaks the ledger's rules on replay: %s: %s", at,
+				         code, re.message);
+			}
+			goto out;
+		}
+		if ((rc = ot_store_release(mem, err)))
+			goto out;
+	}
+	*out = mem;
+	mem = NULL;
+out:
+	if (mem) {
+		ot_store_rollback(mem);
+		ot_store_close(mem);
+	}
+	otx_signer_cache_free(ctx.cache);
+	return rc;
+}
+
+/* The first member where the claim and the replay's trace differ. */
+static ot_status compare_claim(json_t *claim, json_t *replayed, ot_error *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(replayed, key, v) {
+		json_t *c = json_object_get(claim, key);
+		if (c && json_equal(c, v))
+			continue;
+		char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+		char *got = c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		ot_status rc = bad(err, OT_CERT_CLAIM, -1,
+		                   "claim.%s is not what the entries imply: the certificate says "
+		                   "%.120s, the replay gives %.120s",
+		                   key, got ? got : "nothing", want ? want : "?");
+		free(want);
+		free(got);
+		return rc;
+	}
+	json_object_foreach(claim, key, v)
+		if (!json_object_get(replayed, key))
+			return bad(err, OT_CERT_CLAIM, -1,
+			           "claim.%s is not what the entries imply: the replay has no such member",
+			           key);
+	return OT_OK;
+}
+
+static int same_key(const ot_note_sig *s, const ot_verifier *v)
+{
+	return s->verified && s->key_id == ot_verifier_key_id(v) &&
+	       strcmp(s->name, ot_verifier_name(v)) == 0;
+}
+
+/* The checkpoint: the log's signature and enough witnesses. */
+static ot_status check_note(const char *note, size_t len, const ot_cert_options *opts,
+                            ot_checkpoint *cp, size_t *n_witnesses, ot_error *err)
+{
+	ot_verifier **keys = calloc(opts->n_witnesses + 1, sizeof *keys);
+	ot_note parsed;
+	ot_error e;
+	ot_error_clear(&e);
+	memset(&parsed, 0, sizeof parsed);
+	if (!keys)
+		return nomem(err);
+	keys[0] = opts->log_key;
+	for (size_t i = 0; i < opts->n_witnesses; i++)
+		keys[i + 1] = opts->witnesses[i];
+	ot_status rc = ot_note_open(note, len, keys, opts->n_witnesses + 1, &parsed, &e);
+	free(keys);
+	if (rc) {
+		return bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1, "the checkpoint does not verify: %s",
+		           e.message);
+	}
+	int by_log = 0;
+	size_t count = 0;
+	for (size_t i = 0; i < parsed.n_sigs; i++)
+		by_log |= same_key(&parsed.sigs[i], opts->log_key);
+	for (size_t w = 0; w < opts->n_witnesses; w++) {
+		/* A witness is another key than the log's, counted once. */
+		int dup = ot_verifier_key_id(opts->witnesses[w]) == ot_verifier_key_id(opts->log_key) &&
+		          strcmp(ot_verifier_name(opts->witnesses[w]), ot_verifier_name(opts->log_key)) == 0;
+		for (size_t k = 0; k < w && !dup; k++)
+			dup = ot_verifier_key_id(opts->witnesses[k]) ==
+			          ot_verifier_key_id(opts->witnesses[w]) &&
+			      strcmp(ot_verifier_name(opts->witnesses[k]),
+			             ot_verifier_name(opts->witnesses[w])) == 0;
+		for (size_t i = 0; !dup && i < parsed.n_sigs; i++)
+			if (same_key(&parsed.sigs[i], opts->witnesses[w])) {
+				count++;
+				break;
+			}
+	}
+	if (!by_log) {
+		rc = bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1,
+		         "the checkpoint carries no signature by the log key %s",
+		         ot_verifier_name(opts->log_key));
+	} else if (count < opts->min_witnesses) {
+		rc = bad(err, OT_CERT_WITNESSES, -1,
+		         "the checkpoint is cosigned by %zu of the witnesses given, %zu are required",
+		         count, opts->min_witnesses);
+	} else if (ot_checkpoint_parse(parsed.text, parsed.text_len, cp, &e)) {
+		rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
+		         "the signed checkpoint is not a tlog-checkpoint: %s", e.message);
+	}
+	*n_witnesses = count;
+	ot_note_clear(&parsed);
+	return rc;
+}
+
+ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_options *opts,
+                                int flags, char **report, ot_error *err)
+{
+	json_t *doc = NULL, *replayed = NULL, *rep = NULL;
+	centry *ents = NULL;
+	size_t n = 0, n_regs = 0, n_witnesses = 0;
+	ot_store *mem = NULL;
+	ot_checkpoint cp;
+	ot_error e;
+	ot_status rc;
+	if (report)
+		*report = NULL;
+	if (!data || !opts || !opts->log_key || (opts->n_witnesses && !opts->witnesses))
+		return otx_err(err, OT_ERR_ARG, "verify needs a certificate and the log's key");
+	ot_error_clear(&e);
+	if (otx_json_parse((const uint8_t *)data, len, OT_CERT_MAX, &doc, &e))
+		return bad(err, OT_CERT_MALFORMED, -1, "not a JSON document: %s", e.message);
+
+	/* The shape first: anything unusable is a malformed certificate. */
+	uint64_t version = 0, size = 0;
+	json_t *log = json_object_get(doc, "log");
+	json_t *claim = json_object_get(doc, "claim");
+	json_t *list = json_object_get(doc, "entries");
+	json_t *note = json_object_get(doc, "checkpoint");
+	const char *lot = otx_jstr(doc, "lot");
+	const char *origin = otx_jstr(log, "origin");
+	uint8_t root[OT_HASH_SIZE];
+	if (!json_is_object(doc) || !otx_jstr(doc, "format") ||
+	    strcmp(otx_jstr(doc, "format"), CERT_FORMAT) != 0) {
+		rc = bad(err, OT_CERT_MALFORMED, -1, "not an oretrail provenance certificate "
+		                                     "(format \"" CERT_FORMAT "\")");
+		goto out;
+	}
+	if (get_u64(json_object_get(doc, "version"), &version) || version != OT_CERT_VERSION) {
+		rc = bad(err, OT_CERT_MALFORMED, -1,
+		         "certificate version is not %d, the version this oretrail reads",
+		         OT_CERT_VERSION);
+		goto out;
+	}
+	if (!lot || !json_is_object(claim) || !json_is_array(list) || !json_is_string(note) ||
+	    !origin || get_u64(json_object_get(log, "size"), &size) ||
+	    get_b64(json_object_get(log, "root"), root, sizeof root, OT_HASH_SIZE, NULL)) {
+		rc = bad(err, OT_CERT_MALFORMED, -1,
+		         "a certificate needs lot, log {origin, size, root (base64 SHA-256)}, "
+		         "checkpoint, claim and entries");
+		goto out;
+	}
+	n = json_array_size(list);
+	ents = calloc(n ? n : 1, sizeof *ents);
+	if (!ents) {
+		rc = nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *it = json_array_get(list, i);
+		json_t *entry = json_object_get(it, "entry");
+		if (get_u64(json_object_get(it, "index"), &ents[i].index) || !json_is_string(entry) ||
+		    !json_is_array(json_object_get(it, "proof")) ||
+		    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX ||
+		    (i > 0 && ents[i].index <= ents[i - 1].index)) {
+			rc = bad(err, OT_CERT_MALFORMED, -1,
+			         "entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
+			         "in increasing order",
+			         i);
+			goto out;
+		}
+		ents[i].data = malloc(json_string_length(entry) + 1);
+		if (!ents[i].data) {
+			rc = nomem(err);
+			goto out;
+		}
+		if (get_b64(entry, ents[i].data, OT_ENTRY_MAX, 0, &ents[i].len) || ents[i].len == 0) {
+			rc = bad(err, OT_CERT_MALFORMED, (int64_t)ents[i].index,
+			         "entries[%zu].entry is not base64 of 1..%d bytes", i, OT_ENTRY_MAX);
+			goto out;
+		}
+	}
+
+	/* 1. The checkpoint: signed by the log, cosigned by enough witnesses,
+	 * and the one the log summary and the proofs speak of. */
+	if ((rc = check_note(json_string_value(note), json_string_length(note), opts, &cp,
+	                     &n_witnesses, err)))
+		goto out;
+	if (strcmp(cp.origin, origin) != 0 || cp.size != size ||
+	    memcmp(cp.root, root, OT_HASH_SIZE) != 0) {
+		rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
+		         "the log summary (%s, %" PRIu64 " entries) is not the signed checkpoint "
+		         "(%s, %" PRIu64 " entries%s)",
+		         origin, size, cp.origin, cp.size,
+		         cp.size == size && !strcmp(cp.origin, origin) ? ", another root" : "");
+		goto out;
+	}
+
+	/* 2. Each entry: its bytes, then its place in the tree. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *it = json_array_get(list, i);
+		json_t *proof = json_object_get(it, "proof");
+		uint8_t leaf[OT_HASH_SIZE], stated[OT_HASH_SIZE];
+		uint8_t path[OT_PROOF_MAX][OT_HASH_SIZE];
+		int64_t at = (int64_t)ents[i].index;
+		if (get_b64(json_object_get(it, "leaf_hash"), stated, sizeof stated, OT_HASH_SIZE,
+		            NULL)) {
+			rc = bad(err, OT_CERT_MALFORMED, at,
+			         "entries[%zu].leaf_hash is not a base64 SHA-256 hash", i);
+			goto out;
+		}
+		for (size_t k = 0; k < json_array_size(proof); k++)
+			if (get_b64(json_array_get(proof, k), path[k], OT_HASH_SIZE, OT_HASH_SIZE, NULL)) {
+				rc = bad(err, OT_CERT_MALFORMED, at,
+				         "entries[%zu].proof[%zu] is not a base64 SHA-256 hash", i, k);
+				goto out;
+			}
+		if (ents[i].index >= cp.size) {
+			rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, at,
+			         "entry %" PRId64 " lies beyond the checkpoint's %" PRIu64 " entries", at,
+			         cp.size);
+			goto out;
+		}
+		ot_leaf_hash(ents[i].data, ents[i].len, leaf);
+		if (memcmp(leaf, stated, OT_HASH_SIZE) != 0) {
+			rc = bad(err, OT_CERT_ENTRY_ALTERED, at,
+			         "entry %" PRId64 " does not hash to its leaf hash: the entry was altered",
+			         at);
+			goto out;
+		}
+		if (ot_verify_inclusion(ents[i].index, cp.size, leaf,
+		                        (const uint8_t(*)[OT_HASH_SIZE])path, json_array_size(proof),
+		                        cp.root) != OT_OK) {
+			rc = bad(err, OT_CERT_PROOF, at,
+			         "the inclusion proof of entry %" PRId64 " does not lead to the "
+			         "checkpoint's root: the entry is not in the log at that index",
+			         at);
+			goto out;
+		}
+	}
+
+	/* 3. The claim names entries: they must all be here. */
+	if (strcmp(otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "", lot) != 0) {
+		rc = bad(err, OT_CERT_CLAIM, -1, "the claim is about lot %s, the certificate about %s",
+		         otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "(none)", lot);
+		goto out;
+	}
+	if ((rc = claim_entries_present(claim, ents, n, err)))
+		goto out;
+
+	/* 4. The replay through the ledger's rules, and what it implies. */
+	if ((rc = replay(ents, n, opts->log_key, &mem, &n_regs, err)))
+		goto out;
+	rc = otx_trace_json(mem, lot, OT_TRACE_CONTEXT, &replayed, &e);
+	if (rc == OT_ERR_NOTFOUND) {
+		rc = bad(err, OT_CERT_MISSING_ENTRY, -1,
+		         "no entry in the certificate makes lot %s", lot);
+		goto out;
+	}
+	if (rc) {
+		if (err)
+			*err = e;
+		goto out;
+	}
+	if ((rc = compare_claim(claim, replayed, err)))
+		goto out;
+
+	if (report) {
+		char rb[64];
+		otx_b64_encode(cp.root, OT_HASH_SIZE, rb);
+		rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", lot, "origin", cp.origin,
+		                "size", (json_int_t)cp.size, "root", rb, "entries", (json_int_t)n,
+		                "registrations", (json_int_t)n_regs, "witnesses",
+		                (json_int_t)n_witnesses, "trace", replayed);
+		if (!rep) {
+			rc = nomem(err);
+			goto out;
+		}
+		rc = otx_ledger_emit(rep, flags, report, err);
+	}
+out:
+	if (mem) {
+		ot_store_rollback(mem);
+		ot_store_close(mem);
+	}
+	for (size_t i = 0; ents && i < n; i++)
+		free(ents[i].data);
+	free(ents);
+	json_decref(rep);
+	json_decref(replayed);
+	json_decref(doc);
+	return rc;
+}

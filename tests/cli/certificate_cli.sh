@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# CLI test of `oretrail prove` and `oretrail verify` on the demo ledger: the
+# certificate of the NdPr oxide lot verifies offline (all of its Nd and Pr
+# mined in PK); each kind of edit to the file fails with its own code and
+# exit 1; unusable input exits 2. (Forgeries by someone holding the log key,
+# which reach the signature and rule checks of the replay, are in
+# tests/test_certificate.c.)
+set -u
+CLI=${OT_CLI:?}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-cert.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE PATTERN -- command...: exit code, and stdout+stderr match PATTERN.
+expect() {
+	local code=$1 pat=$2
+	shift 3
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$code" ]; then
+		bad "$* exited $rc, want $code: $out"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
+		bad "$* output does not match /$pat/: $out"
+	else
+		ok
+	fi
+}
+
+# tamper NAME PYTHON: writes $T/NAME.json, the certificate after PYTHON
+# (which edits d, the parsed certificate; b64/json/base64 at hand).
+tamper() {
+	python3 -c "import json,sys,base64
+d=json.load(open(sys.argv[1]))
+def entry(i): return json.loads(base64.b64decode(d['entries'][i]['entry']))
+def put(i, env): d['entries'][i]['entry']=base64.b64encode(json.dumps(env,separators=(',',':'),sort_keys=True).encode()).decode()
+def find(eid):
+    for i in range(len(d['entries'])):
+        if entry(i)['event']['id']==eid: return i
+    raise SystemExit('no entry '+eid)
+$2
+json.dump(d,open(sys.argv[2],'w'),indent=1)" "$T/cert.json" "$T/$1.json" || bad "tamper $1 failed"
+}
+
+OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1 || {
+	bad "scripts/demo failed: $(tail -20 "$T/demo.out")"
+	echo "$pass passed, $fail failed"
+	exit 1
+}
+db=$T/demo/ledger.db
+key=$T/demo/ledger.db.vkey
+lot=lot-ndpr-oxide-001
+
+# --- prove ---
+expect 0 "" -- "$CLI" prove --db "$db" "$lot"
+"$CLI" prove --db "$db" "$lot" >"$T/cert.json" || bad "prove exit code"
+"$CLI" prove --db "$db" --out "$T/cert2.json" "$lot" && cmp -s "$T/cert.json" "$T/cert2.json" && ok || bad "prove --out differs from stdout"
+python3 -c "import json,sys,base64
+d=json.load(open(sys.argv[1]))
+assert d['format']=='oretrail-provenance-certificate' and d['version']==1 and d['lot']=='$lot'
+assert d['log']['size']==42 and d['log']['origin']=='oretrail.example/demo'
+assert d['checkpoint'].startswith('oretrail.example/demo\n42\n') and '\n\n\u2014 pk-authority ' in d['checkpoint']
+idx=[e['index'] for e in d['entries']]; assert idx==sorted(set(idx))
+types=[json.loads(base64.b64decode(e['entry']))['event']['type'] for e in d['entries']]
+assert types.count('actor')==4 and types.count('site')==7, types
+assert 'contract' not in types and 'payment' not in types and 'disclose' not in types and 'resource' not in types
+anc={a['index'] for a in d['claim']['ancestry']}; assert anc <= set(idx)
+assert len(d['entries'])<=40, len(d['entries'])
+assert {(c['element'],c['country'],c['share_ppm']) for c in d['claim']['countries']}=={('Nd','PK',1000000),('Pr','PK',1000000)}
+" "$T/cert.json" && ok || bad "certificate shape: $(head -c 2000 "$T/cert.json")"
+expect 2 "lot lot-nope does not exist" -- "$CLI" prove --db "$db" lot-nope
+expect 2 "expected LOT" -- "$CLI" prove --db "$db"
+expect 2 "--db is required" -- "$CLI" prove "$lot"
+
+# --- verify: a good certificate, offline (the ledger moved away) ---
+mv "$T/demo" "$T/gone"
+key=$T/gone/ledger.db.vkey
+expect 0 "^ok: the certificate of lot $lot verifies" -- "$CLI" verify "$T/cert.json" --key "$key"
+"$CLI" verify "$T/cert.json" --key "$key" >"$T/verify.out"
+grep -qE "^  Nd +PK +618\.189 kg +100\.00 %$" "$T/verify.out" && grep -qE "^  Pr +PK +180\.266 kg +100\.00 %$" "$T/verify.out" && ok || bad "verify shares: $(cat "$T/verify.out")"
+grep -qE "^  Nd +pk-kp-loe-shilman +PK +618\.189 kg +100\.00 %$" "$T/verify.out" && ok || bad "verify by mine: $(cat "$T/verify.out")"
+"$CLI" verify "$T/cert.json" --key "$key" --json >"$T/verify.json"
+python3 -c "import json,sys
+d=json.load(open(sys.argv[1]))
+assert d['lot']=='$lot' and d['size']==42 and d['witnesses']==0 and d['registrations']==11
+t=d['trace']
+assert {(c['element'],c['country'],c['share_ppm']) for c in t['countries']}=={('Nd','PK',1000000),('Pr','PK',1000000)}
+assert [a['id'] for a in t['ancestry']]==['fwo-005','lab-001','fwo-008','fwo-011','fwo-014','fwo-017','fwo-018','lab-004','fwo-019','fwo-020','fwo-021','ussm-001']
+" "$T/verify.json" && ok || bad "verify --json: $(cat "$T/verify.json")"
+
+# --- each kind of tampering: its own code, exit 1 ---
+tamper entry 'i=find("fwo-018"); raw=base64.b64decode(d["entries"][i]["entry"]).replace(b"\"mass_g\":943900",b"\"mass_g\":953900"); assert b"953900" in raw; d["entries"][i]["entry"]=base64.b64encode(raw).decode()'
+expect 1 "entry_altered: entry 31 does not hash" -- "$CLI" verify "$T/entry.json" --key "$key"
+tamper proof 'd["entries"][3]["proof"][0]=base64.b64encode(bytes(32)).decode()'
+expect 1 "proof_invalid: the inclusion proof of entry 3 " -- "$CLI" verify "$T/proof.json" --key "$key"
+tamper leaf 'i=find("lab-004"); raw=base64.b64decode(d["entries"][i]["entry"]).replace(b"655000",b"755000"); d["entries"][i]["entry"]=base64.b64encode(raw).decode(); import hashlib; d["entries"][i]["leaf_hash"]=base64.b64encode(hashlib.sha256(b"\0"+raw).digest()).decode()'
+expect 1 "proof_invalid: the inclusion proof of entry 32 " -- "$CLI" verify "$T/leaf.json" --key "$key"
+tamper cpsig 'c=d["checkpoint"]; head,sig=c.rsplit(" ",1); raw=bytearray(base64.b64decode(sig)); raw[10]^=1; d["checkpoint"]=head+" "+base64.b64encode(bytes(raw)).decode()+"\n"'
+expect 1 "checkpoint_signature: the checkpoint does not verify" -- "$CLI" verify "$T/cpsig.json" --key "$key"
+tamper cptext 'd["checkpoint"]=d["checkpoint"].replace("\n42\n","\n43\n",1)'
+expect 1 "checkpoint_signature" -- "$CLI" verify "$T/cptext.json" --key "$key"
+tamper cpsize 'd["log"]["size"]=41'
+expect 1 "checkpoint_mismatch: the log summary" -- "$CLI" verify "$T/cpsize.json" --key "$key"
+tamper cproot 'd["log"]["root"]=base64.b64encode(bytes(32)).decode()'
+expect 1 "checkpoint_mismatch: .*another root" -- "$CLI" verify "$T/cproot.json" --key "$key"
+tamper origin 'd["claim"]["countries"][0]["country"]="US"'
+expect 1 "claim_mismatch: claim.countries is not what the entries imply" -- "$CLI" verify "$T/origin.json" --key "$key"
+tamper share 'd["claim"]["origins"][0]["share_ppm"]=900000; d["claim"]["countries"][0]["share_ppm"]=900000'
+expect 1 "claim_mismatch: claim.origins" -- "$CLI" verify "$T/share.json" --key "$key"
+tamper mass 'd["claim"]["mass_g"]=1000000'
+expect 1 "claim_mismatch: claim.mass_g" -- "$CLI" verify "$T/mass.json" --key "$key"
+tamper lot 'd["lot"]="lot-cu-conc-001"'
+expect 1 "claim_mismatch: the claim is about lot $lot" -- "$CLI" verify "$T/lot.json" --key "$key"
+# Removed entries: one the claim names, a registration, one that only the
+# replay needs (the Cu concentrate's extraction, shipped with the oxide).
+tamper rm_anc 'del d["entries"][find("lab-004")]'
+expect 1 "missing_entry: the claim's ancestry names entry 32 \(assay lab-004\)" -- "$CLI" verify "$T/rm_anc.json" --key "$key"
+tamper rm_site 'del d["entries"][find("auth-005")]'
+expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: site_not_found" -- "$CLI" verify "$T/rm_site.json" --key "$key"
+tamper rm_actor 'del d["entries"][find("auth-002")]'
+expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: (unknown_signer|actor_not_found)" -- "$CLI" verify "$T/rm_actor.json" --key "$key"
+tamper rm_ctx 'del d["entries"][find("fwo-006")]'
+expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: lot_not_found" -- "$CLI" verify "$T/rm_ctx.json" --key "$key"
+tamper rm_claim 'd["claim"]["ancestry"]=[a for a in d["claim"]["ancestry"] if a["id"]!="lab-004"]; del d["entries"][find("lab-004")]'
+expect 1 "claim_mismatch: claim.(ancestry|origins|countries)" -- "$CLI" verify "$T/rm_claim.json" --key "$key"
+# The wrong log key: same name, another key.
+mkdir -p "$T/other"
+"$CLI" key new pk-authority --dir "$T/other" >/dev/null
+expect 1 "checkpoint_signature: the checkpoint does not verify: the note has no signature by a known key" -- "$CLI" verify "$T/cert.json" --key "$T/other/pk-authority.vkey"
+# Witnesses: the demo's checkpoint has no cosignatures.
+"$CLI" key new witness-1 --dir "$T/other" >/dev/null
+expect 1 "not_enough_witnesses: the checkpoint is cosigned by 0 of the witnesses given, 1 are required" -- "$CLI" verify "$T/cert.json" --key "$key" --witness "$T/other/witness-1.vkey"
+expect 0 "^ok:" -- "$CLI" verify "$T/cert.json" --key "$key" --witness "$T/other/witness-1.vkey" --min-witnesses 0
+expect 2 "asks for more than the 1 witnesses given" -- "$CLI" verify "$T/cert.json" --key "$key" --witness "$T/other/witness-1.vkey" --min-witnesses 2
+"$CLI" verify "$T/origin.json" --key "$key" --json >"$T/err.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['error']['code']=='claim_mismatch', d" "$T/err.json" && ok || bad "verify --json error: $(cat "$T/err.json")"
+
+# --- unusable input: exit 2 ---
+echo 'not json' >"$T/garbage.json"
+expect 2 "cert_malformed: not a JSON document" -- "$CLI" verify "$T/garbage.json" --key "$key"
+tamper version 'd["version"]=2'
+expect 2 "cert_malformed: certificate version is not 1" -- "$CLI" verify "$T/version.json" --key "$key"
+tamper noentries 'del d["entries"]'
+expect 2 "cert_malformed" -- "$CLI" verify "$T/noentries.json" --key "$key"
+tamper order 'd["entries"][3],d["entries"][4]=d["entries"][4],d["entries"][3]'
+expect 2 "cert_malformed: entries\[4\] .* increasing order" -- "$CLI" verify "$T/order.json" --key "$key"
+tamper b64 'd["entries"][0]["entry"]="@@@"'
+expect 2 "cert_malformed: entries\[0\].entry is not base64" -- "$CLI" verify "$T/b64.json" --key "$key"
+expect 2 "" -- "$CLI" verify "$T/absent.json" --key "$key"
+expect 2 "" -- "$CLI" verify "$T/cert.json" --key "$T/absent.vkey"
+expect 2 "--key LOG.vkey" -- "$CLI" verify "$T/cert.json"
+expect 0 "usage: oretrail verify" -- "$CLI" verify --help
+expect 0 "usage: oretrail prove" -- "$CLI" prove --help
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,354 @@
+/*
+ * test_certificate.c: provenance certificates (certificate.h). A small
+ * ledger with two mines in two countries, a partial use, a blend and a
+ * consignment of two lots: every lot's certificate verifies and recomputes
+ * its origins; forgeries by someone who holds the log key (a re-signed
+ * entry, an entry that breaks a rule, both in a rebuilt log with a freshly
+ * signed checkpoint) fail on replay with their own codes; witness
+ * cosignatures are counted. The edits anyone can make to a file are in
+ * tests/cli/certificate_cli.sh.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger_fixture.h"
+#include "oretrail/certificate.h"
+#include "util/b64.h"
+
+static void build(fx *f)
+{
+	CHECK_OK(fx_actor(f, "mineco", "PK", "['miner','processor','exporter']"));
+	CHECK_OK(fx_actor(f, "buyer", "US", "['importer','processor']"));
+	CHECK_OK(fx_site(f, "m-pk", "mine", "mineco", "PK"));
+	CHECK_OK(fx_site(f, "m-cn", "mine", "mineco", "CN"));
+	CHECK_OK(fx_site(f, "plant", "plant", "mineco", "PK"));
+	CHECK_OK(fx_site(f, "us-plant", "plant", "buyer", "US"));
+	CHECK_OK(fx_extract(f, "mineco", "m-pk", "ore-a", 1000000, "{'Nd':5000}"));
+	CHECK_OK(fx_extract(f, "mineco", "m-cn", "ore-b", 1000000, "{'Nd':5000}"));
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s1','from':'m-pk','to':'plant','consignee':'mineco','lots':['ore-a']}")));
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'receive','consignment':'s1','site':'plant','lots':[{'lot':'ore-a','mass_g':1000000}]}")));
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s2','from':'m-cn','to':'plant','consignee':'mineco','lots':['ore-b']}")));
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'receive','consignment':'s2','site':'plant','lots':[{'lot':'ore-b','mass_g':1000000}]}")));
+	/* A partial use of ore-a before the blend: context for the blend. */
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot':'ore-a','mass_g':200000}],'outputs':[{'lot':'ore-x','material':'ore','mass_g':200000,'assay':{'Nd':5000}}]}")));
+	CHECK_OK(fx_submit(f, "mineco", J("{'id':'blend','type':'transform','site':'plant','process':'blending','inputs':[{'lot':'ore-a','mass_g':500000},{'lot':'ore-b','mass_g':250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':750000,'assay':{'Nd':5000}}]}")));
+	/* The blend leaves with another lot, whose history the receipt needs. */
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s3','from':'plant','to':'us-plant','consignee':'buyer','lots':['blend-c','ore-x']}")));
+	CHECK_OK(fx_submit(f, "buyer", J("{'type':'receive','consignment':'s3','site':'us-plant','lots':[{'lot':'blend-c','mass_g':749000},{'lot':'ore-x','mass_g':200000}]}")));
+	/* Unrelated: a later use of ore-b, which blend-c's certificate needs not. */
+	CHECK_OK(fx_submit(f, "mineco", J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot':'ore-b','mass_g':100000}],'outputs':[{'lot':'ore-y','material':'ore','mass_g':100000,'assay':{'Nd':5000}}]}")));
+}
+
+static ot_verifier *log_key(fx *f)
+{
+	char vkey[OT_VKEY_MAX];
+	ot_verifier *v = NULL;
+	if (ot_signer_vkey(f->auth, vkey, sizeof vkey) == OT_OK)
+		(void)ot_verifier_parse(vkey, strlen(vkey), &v, NULL);
+	return v;
+}
+
+static ot_status verify(const char *cert, ot_verifier *key, ot_verifier **w, size_t nw,
+                        size_t min, json_t **report, ot_error *err)
+{
+	ot_cert_options o = {key, w, nw, min};
+	char *rep = NULL;
+	ot_status rc = ot_certificate_verify(cert, strlen(cert), &o, 0, report ? &rep : NULL, err);
+	if (report)
+		*report = rep ? json_loads(rep, 0, NULL) : NULL;
+	free(rep);
+	return rc;
+}
+
+/* share_ppm of element/country in a trace's countries (-1 when absent). */
+static int64_t share(json_t *trace, const char *country)
+{
+	json_t *c = json_object_get(trace, "countries");
+	for (size_t i = 0; i < json_array_size(c); i++) {
+		json_t *r = json_array_get(c, i);
+		if (strcmp(json_string_value(json_object_get(r, "country")), country) == 0)
+			return (int64_t)json_integer_value(json_object_get(r, "share_ppm"));
+	}
+	return -1;
+}
+
+static int has_entry(json_t *cert, const char *id)
+{
+	json_t *list = json_object_get(cert, "entries");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *b = json_string_value(json_object_get(json_array_get(list, i), "entry"));
+		uint8_t raw[OT_ENTRY_MAX];
+		size_t n = 0;
+		if (otx_b64_decode(b, strlen(b), raw, sizeof raw, &n))
+			continue;
+		json_t *env = json_loadb((const char *)raw, n, 0, NULL);
+		const char *eid = json_string_value(json_object_get(json_object_get(env, "event"), "id"));
+		int hit = eid && strcmp(eid, id) == 0;
+		json_decref(env);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *b64(const uint8_t *d, size_t n)
+{
+	char *s = malloc(otx_b64_len(n) + 1);
+	otx_b64_encode(d, n, s);
+	json_t *v = json_string(s);
+	free(s);
+	return v;
+}
+
+/*
+ * A forgery by the log's operator: the ledger's log with entry `k` replaced
+ * by `entry`, rebuilt in a new store and signed with the log key (and
+ * `cosigner`, when given); the certificate's entries, proofs and checkpoint
+ * are remade from it. Returns the new certificate text (malloc'ed).
+ */
+static char *forge(fx *f, const char *cert, uint64_t k, const otx_buf *entry, ot_signer *cosigner)
+{
+	uint64_t n = fx_size(f);
+	ot_store *st = NULL;
+	ot_log *log = NULL;
+	char *note = NULL, *out = NULL;
+	size_t note_len = 0;
+	json_t *doc = json_loads(cert, 0, NULL);
+	if (!doc || ot_store_open(":memory:", OT_STORE_CREATE, &st, NULL) ||
+	    ot_log_create(st, json_string_value(json_object_get(json_object_get(doc, "log"), "origin")),
+	                  f->auth, NULL) ||
+	    ot_log_open(st, f->auth, &log, NULL))
+		goto out;
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t *data = NULL;
+		size_t len = 0;
+		if (ot_log_entry(ot_ledger_log(f->l), i, &data, &len, NULL))
+			goto out;
+		const uint8_t *e = i == k ? entry->data : data;
+		size_t elen = i == k ? entry->len : len;
+		uint64_t first;
+		ot_status rc = ot_log_append(log, &e, &elen, 1, &first, NULL);
+		free(data);
+		if (rc)
+			goto out;
+	}
+	if (ot_log_checkpoint(log, &note, &note_len, NULL))
+		goto out;
+	if (cosigner) {
+		/* The same text, signed by the log and the witness. */
+		ot_note parsed;
+		ot_verifier *v = log_key(f);
+		char *both = NULL;
+		size_t both_len = 0;
+		ot_signer *signers[2] = {f->auth, cosigner};
+		if (ot_note_open(note, note_len, &v, 1, &parsed, NULL) == OT_OK &&
+		    ot_note_sign(parsed.text, parsed.text_len, signers, 2, &both, &both_len, NULL) ==
+		        OT_OK) {
+			free(note);
+			note = both;
+			note_len = both_len;
+			ot_note_clear(&parsed);
+		}
+		ot_verifier_free(v);
+	}
+	uint8_t root[OT_HASH_SIZE];
+	if (ot_log_tree_hash(log, n, root, NULL))
+		goto out;
+	json_object_set_new(doc, "checkpoint", json_stringn(note, note_len));
+	json_object_set_new(json_object_get(doc, "log"), "root", b64(root, sizeof root));
+	json_t *list = json_object_get(doc, "entries");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *it = json_array_get(list, i);
+		uint64_t idx = (uint64_t)json_integer_value(json_object_get(it, "index"));
+		uint8_t *data = NULL, leaf[OT_HASH_SIZE], proof[OT_PROOF_MAX][OT_HASH_SIZE];
+		size_t len = 0, np = 0;
+		if (ot_log_entry(log, idx, &data, &len, NULL) ||
+		    ot_log_inclusion_proof(log, idx, n, proof, &np, NULL)) {
+			free(data);
+			goto out;
+		}
+		ot_leaf_hash(data, len, leaf);
+		json_object_set_new(it, "entry", b64(data, len));
+		json_object_set_new(it, "leaf_hash", b64(leaf, sizeof leaf));
+		json_t *p = json_array();
+		for (size_t j = 0; j < np; j++)
+			json_array_append_new(p, b64(proof[j], OT_HASH_SIZE));
+		json_object_set_new(it, "proof", p);
+		free(data);
+	}
+	out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+out:
+	free(note);
+	ot_log_close(log);
+	ot_store_close(st);
+	json_decref(doc);
+	return out;
+}
+
+/* The log index of the entry with event id `id` in the ledger. */
+static uint64_t index_of(fx *f, const char *id)
+{
+	for (uint64_t i = 0; i < fx_size(f); i++) {
+		uint8_t *data = NULL;
+		size_t len = 0;
+		if (ot_log_entry(ot_ledger_log(f->l), i, &data, &len, NULL))
+			break;
+		json_t *env = json_loadb((const char *)data, len, 0, NULL);
+		free(data);
+		const char *eid = json_string_value(json_object_get(json_object_get(env, "event"), "id"));
+		int hit = eid && strcmp(eid, id) == 0;
+		json_decref(env);
+		if (hit)
+			return i;
+	}
+	return UINT64_MAX;
+}
+
+int main(void)
+{
+	fx f;
+	if (fx_open(&f, "certificate"))
+		return 1;
+	build(&f);
+	ot_verifier *key = log_key(&f);
+	ot_error err;
+	char *cert = NULL;
+
+	/* Every lot's certificate verifies (prove checks its own work). */
+	static const char *const lots[] = {"ore-a", "ore-b", "ore-x", "blend-c", "ore-y"};
+	for (size_t i = 0; i < sizeof lots / sizeof lots[0]; i++) {
+		char *c = NULL;
+		CHECK_OK(ot_ledger_prove(f.l, lots[i], 0, &c, &err));
+		if (c)
+			CHECK_OK(verify(c, key, NULL, 0, 0, NULL, &err));
+		free(c);
+	}
+	CHECK_RC(ot_ledger_prove(f.l, "no-such-lot", 0, &cert, &err), OT_ERR_NOTFOUND);
+	CHECK_STR(err.code, "lot_not_found");
+
+	/* The blend: 500 kg of ore from PK (less the 200 kg split off before)
+	 * and 250 kg from CN, shipped with the split-off lot. */
+	CHECK_OK(ot_ledger_prove(f.l, "blend-c", OT_JSON_PRETTY, &cert, &err));
+	json_t *doc = cert ? json_loads(cert, 0, NULL) : NULL;
+	CHECK(doc != NULL);
+	CHECK(has_entry(doc, "blend"));
+	CHECK(has_entry(doc, "ev-12")); /* the split: a context use of ore-a */
+	CHECK(!has_entry(doc, "ev-15")); /* the later use of ore-b */
+	json_t *rep = NULL;
+	CHECK_OK(verify(cert, key, NULL, 0, 0, &rep, &err));
+	json_t *tr = json_object_get(rep, "trace");
+	CHECK(share(tr, "PK") == 666667 && share(tr, "CN") == 333333);
+	CHECK(json_integer_value(json_object_get(tr, "mass_g")) == 749000);
+	CHECK(json_array_size(json_object_get(tr, "context")) == 1);
+	CHECK(json_integer_value(json_object_get(rep, "registrations")) == 6);
+	json_decref(rep);
+
+	/* The wrong log key. */
+	ot_verifier *other = NULL;
+	{
+		ot_signer *o = fx_other_key(&f, "gov");
+		char vk[OT_VKEY_MAX];
+		CHECK_OK(ot_signer_vkey(o, vk, sizeof vk));
+		CHECK_OK(ot_verifier_parse(vk, strlen(vk), &other, NULL));
+	}
+	CHECK_RC(verify(cert, other, NULL, 0, 0, NULL, &err), OT_ERR_VERIFY);
+	CHECK_STR(err.code, OT_CERT_CHECKPOINT_SIGNATURE);
+
+	/* Forgeries with the log key: the checkpoint and proofs are right, the
+	 * replay catches them. An unchanged rebuild verifies. */
+	uint64_t k_extract = index_of(&f, "ev-7"), k_blend = index_of(&f, "blend");
+	CHECK(k_extract != UINT64_MAX && k_blend != UINT64_MAX);
+	otx_buf same;
+	otx_buf_init(&same, 0);
+	{
+		uint8_t *data = NULL;
+		size_t len = 0;
+		CHECK_OK(ot_log_entry(ot_ledger_log(f.l), k_blend, &data, &len, NULL));
+		otx_buf_add(&same, data, len);
+		free(data);
+	}
+	char *forged = forge(&f, cert, k_blend, &same, NULL);
+	CHECK(forged != NULL);
+	if (forged)
+		CHECK_OK(verify(forged, key, NULL, 0, 0, NULL, &err));
+	free(forged);
+	otx_buf_free(&same);
+
+	/* ore-b's extraction signed by another key named mineco. */
+	otx_buf b;
+	CHECK(fx_sign_with(&f, J("{'id':'ev-7','type':'extract','site':'m-cn','lot':'ore-b','material':'ore','mass_g':1000000,'assay':{'Nd':5000}}"), "mineco", fx_other_key(&f, "mineco"), &b) == 0);
+	forged = forge(&f, cert, k_extract, &b, NULL);
+	CHECK(forged != NULL);
+	if (forged) {
+		CHECK_RC(verify(forged, key, NULL, 0, 0, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_ENTRY_SIGNATURE);
+		CHECK(err.index == (int64_t)k_extract);
+	}
+	free(forged);
+	otx_buf_free(&b);
+
+	/* The blend using more of ore-a than remains, properly signed. */
+	CHECK(fx_sign_with(&f, J("{'id':'blend','type':'transform','site':'plant','process':'blending','inputs':[{'lot':'ore-a','mass_g':900000},{'lot':'ore-b','mass_g':250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':750000,'assay':{'Nd':5000}}]}"), "mineco", fx_key(&f, "mineco"), &b) == 0);
+	forged = forge(&f, cert, k_blend, &b, NULL);
+	CHECK(forged != NULL);
+	if (forged) {
+		CHECK_RC(verify(forged, key, NULL, 0, 0, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_RULE);
+		CHECK(strstr(err.message, "mass_exceeded") != NULL);
+	}
+	free(forged);
+	otx_buf_free(&b);
+
+	/* Witnesses: a checkpoint cosigned by one witness. */
+	ot_signer *wit = fx_key(&f, "witness-1");
+	ot_verifier *wv[2] = {NULL, NULL};
+	{
+		char vk[OT_VKEY_MAX];
+		CHECK_OK(ot_signer_vkey(wit, vk, sizeof vk));
+		CHECK_OK(ot_verifier_parse(vk, strlen(vk), &wv[0], NULL));
+		CHECK_OK(ot_signer_vkey(fx_key(&f, "witness-2"), vk, sizeof vk));
+		CHECK_OK(ot_verifier_parse(vk, strlen(vk), &wv[1], NULL));
+	}
+	uint8_t *data = NULL;
+	size_t len = 0;
+	CHECK_OK(ot_log_entry(ot_ledger_log(f.l), k_blend, &data, &len, NULL));
+	otx_buf_init(&b, 0);
+	otx_buf_add(&b, data, len);
+	free(data);
+	forged = forge(&f, cert, k_blend, &b, wit);
+	otx_buf_free(&b);
+	CHECK(forged != NULL);
+	if (forged) {
+		json_t *r2 = NULL;
+		CHECK_OK(verify(forged, key, wv, 1, 1, &r2, &err));
+		CHECK(json_integer_value(json_object_get(r2, "witnesses")) == 1);
+		json_decref(r2);
+		CHECK_OK(verify(forged, key, wv, 2, 1, NULL, &err));
+		CHECK_RC(verify(forged, key, wv, 2, 2, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_WITNESSES);
+		/* The original, without cosignatures. */
+		CHECK_RC(verify(cert, key, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_WITNESSES);
+		/* Under another log key only the witness's signature verifies. */
+		CHECK_RC(verify(forged, other, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_CHECKPOINT_SIGNATURE);
+		CHECK(strstr(err.message, "no signature by the log key") != NULL);
+	}
+	free(forged);
+
+	/* Unusable input. */
+	CHECK_RC(verify("{}", key, NULL, 0, 0, NULL, &err), OT_ERR_PARSE);
+	CHECK_STR(err.code, OT_CERT_MALFORMED);
+	CHECK_RC(verify("[1.5]", key, NULL, 0, 0, NULL, &err), OT_ERR_PARSE);
+	CHECK_STR(err.code, OT_CERT_MALFORMED);
+	CHECK_RC(verify(cert, NULL, NULL, 0, 0, NULL, &err), OT_ERR_ARG);
+
+	ot_verifier_free(wv[0]);
+	ot_verifier_free(wv[1]);
+	ot_verifier_free(other);
+	ot_verifier_free(key);
+	json_decref(doc);
+	free(cert);
+	fx_close(&f);
+	return test_done("test_certificate");
+}
