@@ -48,7 +48,7 @@ static ot_verifier *log_key(fx *f)
 	return v;
 }
 
-static ot_status verify(const char *cert, ot_verifier *key, ot_verifier **w, size_t nw,
+static ot_status verify(const char *cert, ot_verifier *key, ot_cosig_verifier **w, size_t nw,
                         size_t min, json_t **report, ot_error *err)
 {
 	ot_cert_options o = {key, w, nw, min};
@@ -135,20 +135,23 @@ static char *forge(fx *f, const char *cert, uint64_t k, const otx_buf *entry, ot
 	if (ot_log_checkpoint(log, &note, &note_len, NULL))
 		goto out;
 	if (cosigner) {
-		/* The same text, signed by the log and the witness. */
+		/* The same checkpoint, cosigned by the witness (tlog-cosignature). */
 		ot_note parsed;
 		ot_verifier *v = log_key(f);
+		char line[OT_COSIG_LINE_MAX];
+		size_t line_len = 0;
 		char *both = NULL;
-		size_t both_len = 0;
-		ot_signer *signers[2] = {f->auth, cosigner};
 		if (ot_note_open(note, note_len, &v, 1, &parsed, NULL) == OT_OK &&
-		    ot_note_sign(parsed.text, parsed.text_len, signers, 2, &both, &both_len, NULL) ==
-		        OT_OK) {
+		    ot_note_cosign(cosigner, parsed.text, parsed.text_len, 1795000000, line, sizeof line,
+		                   &line_len, NULL) == OT_OK &&
+		    (both = malloc(note_len + line_len)) != NULL) {
+			memcpy(both, note, note_len);
+			memcpy(both + note_len, line, line_len);
 			free(note);
 			note = both;
-			note_len = both_len;
-			ot_note_clear(&parsed);
+			note_len += line_len;
 		}
+		ot_note_clear(&parsed);
 		ot_verifier_free(v);
 	}
 	uint8_t root[OT_HASH_SIZE];
@@ -301,13 +304,13 @@ int main(void)
 
 	/* Witnesses: a checkpoint cosigned by one witness. */
 	ot_signer *wit = fx_key(&f, "witness-1");
-	ot_verifier *wv[2] = {NULL, NULL};
+	ot_cosig_verifier *wv[2] = {NULL, NULL};
 	{
+		/* One key in its native cosigner form, one as a plain note vkey. */
 		char vk[OT_VKEY_MAX];
-		CHECK_OK(ot_signer_vkey(wit, vk, sizeof vk));
-		CHECK_OK(ot_verifier_parse(vk, strlen(vk), &wv[0], NULL));
+		CHECK_OK(ot_cosig_verifier_from_signer(wit, &wv[0], NULL));
 		CHECK_OK(ot_signer_vkey(fx_key(&f, "witness-2"), vk, sizeof vk));
-		CHECK_OK(ot_verifier_parse(vk, strlen(vk), &wv[1], NULL));
+		CHECK_OK(ot_cosig_verifier_parse(vk, strlen(vk), &wv[1], NULL));
 	}
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -329,10 +332,27 @@ int main(void)
 		/* The original, without cosignatures. */
 		CHECK_RC(verify(cert, key, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
 		CHECK_STR(err.code, OT_CERT_WITNESSES);
-		/* Under another log key only the witness's signature verifies. */
+		/* Under another log key the cosignature alone does not do. */
 		CHECK_RC(verify(forged, other, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
 		CHECK_STR(err.code, OT_CERT_CHECKPOINT_SIGNATURE);
-		CHECK(strstr(err.message, "no signature by the log key") != NULL);
+		/* A cosignature line altered in the file: named, not just missing. */
+		json_t *fd = json_loads(forged, 0, NULL);
+		const char *note = json_string_value(json_object_get(fd, "checkpoint"));
+		char *bent = note ? strdup(note) : NULL;
+		char *last = bent ? strrchr(bent, '\n') : NULL;
+		CHECK(last != NULL && last - bent > 10);
+		if (last) {
+			last[-20] = last[-20] == 'A' ? 'B' : 'A';
+			json_object_set_new(fd, "checkpoint", json_string(bent));
+			char *text = json_dumps(fd, JSON_COMPACT);
+			CHECK_RC(verify(text, key, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
+			CHECK_STR(err.code, OT_CERT_WITNESSES);
+			CHECK(strstr(err.message, "cosignature of witness witness-1 does not verify") !=
+			      NULL);
+			free(text);
+		}
+		free(bent);
+		json_decref(fd);
 	}
 	free(forged);
 
@@ -343,8 +363,8 @@ int main(void)
 	CHECK_STR(err.code, OT_CERT_MALFORMED);
 	CHECK_RC(verify(cert, NULL, NULL, 0, 0, NULL, &err), OT_ERR_ARG);
 
-	ot_verifier_free(wv[0]);
-	ot_verifier_free(wv[1]);
+	ot_cosig_verifier_free(wv[0]);
+	ot_cosig_verifier_free(wv[1]);
 	ot_verifier_free(other);
 	ot_verifier_free(key);
 	json_decref(doc);

@@ -40,7 +40,7 @@ extern "C" {
  */
 #define OT_CERT_MALFORMED "cert_malformed"             /* not JSON, bad member, unknown version */
 #define OT_CERT_CHECKPOINT_SIGNATURE "checkpoint_signature" /* no valid signature by the log key */
-#define OT_CERT_WITNESSES "not_enough_witnesses"       /* fewer valid cosignatures than asked */
+#define OT_CERT_WITNESSES "not_enough_witnesses"       /* fewer valid C2SP cosignatures than asked */
 #define OT_CERT_CHECKPOINT_MISMATCH "checkpoint_mismatch" /* log summary or an index disagrees with it */
 #define OT_CERT_ENTRY_ALTERED "entry_altered"          /* bytes do not hash to the stated leaf hash */
 #define OT_CERT_PROOF "proof_invalid"                  /* inclusion proof does not lead to the root */
@@ -64,7 +64,7 @@ OT_EXPORT ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, ch
 /* What to verify against. */
 typedef struct ot_cert_options {
 	ot_verifier *log_key;            /* the log's key (required) */
-	ot_verifier *const *witnesses;   /* witness keys, may be NULL */
+	ot_cosig_verifier *const *witnesses; /* witness cosigner keys, may be NULL */
 	size_t n_witnesses;
 	size_t min_witnesses; /* cosignatures by distinct witnesses required */
 } ot_cert_options;

@@ -57,6 +57,11 @@ OT_EXPORT void ot_ledger_close(ot_ledger *l);
  * checkpoints, proofs and tiles. */
 OT_EXPORT ot_store *ot_ledger_store(ot_ledger *l);
 OT_EXPORT ot_log *ot_ledger_log(ot_ledger *l);
+/* The log's latest signed checkpoint (malloc'ed signed note, free with
+ * free()) with the cosignature lines of every witness whose newest
+ * cosignature, as accepted by `oretrail serve`, covers exactly that
+ * checkpoint. */
+OT_EXPORT ot_status ot_ledger_checkpoint(ot_ledger *l, char **note, size_t *len, ot_error *err);
 /* The authority's actor id (the log key's name). */
 OT_EXPORT const char *ot_ledger_authority(const ot_ledger *l);
 

@@ -117,6 +117,64 @@ OT_EXPORT ot_status ot_checkpoint_format(const ot_checkpoint *c, char *buf, size
 OT_EXPORT ot_status ot_checkpoint_parse(const char *text, size_t len, ot_checkpoint *out,
                                         ot_error *err);
 
+
+/*
+ * Witness cosignatures, C2SP tlog-cosignature v1 with Ed25519 (src/log/cosign.c).
+ *
+ * A cosignature is a note signature line of signature type 0x04:
+ *   "\u2014 <name> base64(key id(4) || timestamp(8, big-endian) || Ed25519 sig(64))"
+ * with key id = SHA-256(name || "\n" || 0x04 || public key)[0:4], over the message
+ *   "cosignature/v1\ntime <decimal timestamp>\n" || checkpoint note text.
+ * A cosigner signs with an ordinary note signer key (ot_signer); its verifier
+ * key is written "<name>+<8 hex key id>+base64(0x04 || 32-byte public key)".
+ * ot_note_open keeps cosignature lines (as signatures of unknown keys); check
+ * them with ot_cosignature_verify.
+ */
+#define OT_COSIG_LINE_MAX (OT_KEY_NAME_MAX + 128) /* a cosignature line, with its NUL */
+
+typedef struct ot_cosig_verifier ot_cosig_verifier;
+
+/* The key id of s as a cosigner (type 0x04; differs from ot_signer_key_id). */
+OT_EXPORT uint32_t ot_signer_cosig_key_id(const ot_signer *s);
+
+/* Writes the cosignature line of `s` over the note text (valid note text
+ * ending in "\n") at `timestamp` (seconds since 1970, at most 2^63-1) into
+ * line: "\u2014 <name> <base64>\n", NUL-terminated; *line_len (may be NULL)
+ * its length without the NUL. */
+OT_EXPORT ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len,
+                                   uint64_t timestamp, char *line, size_t size, size_t *line_len,
+                                   ot_error *err);
+
+/* Parses a cosigner verifier key: the native form (type 0x04) or an ordinary
+ * note verifier key (type 0x01) of the same Ed25519 key, whose key id is then
+ * recomputed for type 0x04. Free with ot_cosig_verifier_free. */
+OT_EXPORT ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifier **out,
+                                            ot_error *err);
+/* The cosigner verifier of a signer's key. */
+OT_EXPORT ot_status ot_cosig_verifier_from_signer(const ot_signer *s, ot_cosig_verifier **out,
+                                                  ot_error *err);
+/* Writes the native (type 0x04) verifier key string into buf. */
+OT_EXPORT ot_status ot_cosig_verifier_format(const ot_cosig_verifier *v, char *buf, size_t size);
+OT_EXPORT const char *ot_cosig_verifier_name(const ot_cosig_verifier *v);
+OT_EXPORT uint32_t ot_cosig_verifier_key_id(const ot_cosig_verifier *v);
+OT_EXPORT void ot_cosig_verifier_free(ot_cosig_verifier *v);
+
+/* Checks one signature line of a parsed note (ot_note_open) as v's
+ * cosignature over the note text. OT_ERR_NOTFOUND when the line is not v's
+ * (another name or key id); OT_ERR_VERIFY when it is v's but does not verify
+ * (wrong length, timestamp over 2^63-1, bad signature). On OT_OK,
+ * *timestamp (may be NULL) is the cosignature's time. */
+OT_EXPORT OT_NODISCARD ot_status ot_cosignature_verify(const ot_cosig_verifier *v,
+                                                       const char *text, size_t text_len,
+                                                       const ot_note_sig *sig,
+                                                       uint64_t *timestamp);
+
+/* Counts the distinct cosigners among `keys` whose valid cosignature the
+ * parsed note carries (each key once); *first_bad (may be NULL) receives the
+ * index of a key whose line is present but invalid, or -1. */
+OT_EXPORT size_t ot_note_count_cosignatures(const ot_note *n, ot_cosig_verifier *const *keys,
+                                            size_t n_keys, long *first_bad);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,10 @@
  *
  * ot_server_start returns once the socket listens; the server runs on its
  * own threads until ot_server_stop. The handle is thread-safe.
+ *
+ * With witness keys, it takes C2SP tlog-cosignature lines at POST
+ * /witness/cosignature and serves them after the log's signature at
+ * /checkpoint (docs/internals/server.md, src/server/witness.c).
  */
 #ifndef ORETRAIL_SERVER_H
 #define ORETRAIL_SERVER_H
@@ -45,6 +49,11 @@ typedef struct ot_server_options {
 	size_t max_events;       /* signed envelopes in one POST /add [10000] */
 	size_t queue_events;     /* events waiting for the sequencer before 429 [65536] */
 	size_t batch_events;     /* events per transaction, at most [8192] */
+	/* Witness keys whose cosignatures POST /witness/cosignature accepts and
+	 * GET /checkpoint then serves (needs `signer`); borrowed, must outlive
+	 * the server. None: the route answers 503. */
+	ot_cosig_verifier *const *witnesses;
+	size_t n_witnesses;
 } ot_server_options;
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing

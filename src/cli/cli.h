@@ -54,6 +54,8 @@ ot_status cli_write_file(const char *path, const char *data, size_t len, unsigne
 ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err);
 /* Loads a verifier key file. */
 ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err);
+/* A witness's key: its cosigner vkey (type 0x04) or its plain note vkey. */
+ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err);
 
 /* An open ledger: store, log, and (with a key) the signer. */
 typedef struct cli_ledger {
@@ -90,5 +92,7 @@ int cmd_prove(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif

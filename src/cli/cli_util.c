@@ -184,6 +184,20 @@ ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
 	return rc;
 }
 
+ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ot_status rc = cli_read_file(path, &text, &len, 4096, err);
+	if (rc)
+		return rc;
+	rc = ot_cosig_verifier_parse(text, len, out, err);
+	free(text);
+	if (rc)
+		otx_err_prefix(err, "%s", path);
+	return rc;
+}
+
 int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
 {
 	memset(l, 0, sizeof *l);

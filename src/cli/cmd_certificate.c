@@ -85,8 +85,10 @@ static void verify_help(FILE *out)
 	        "                       [--min-witnesses K] [--json]\n\n"
 	        "Checks a provenance certificate (from `oretrail prove`) offline, with no\n"
 	        "database: the checkpoint's signature by the log key LOG.vkey and its\n"
-	        "cosignatures by the witnesses (by default every --witness must have\n"
-	        "cosigned; --min-witnesses K asks for K of them), every entry's inclusion\n"
+	        "C2SP tlog-cosignatures by the witnesses (W.vkey: the witness's key as\n"
+	        "`oretrail key new` or `oretrail witness --print-vkey` wrote it; by default\n"
+	        "every --witness must have cosigned; --min-witnesses K asks for K of\n"
+	        "them), every entry's inclusion\n"
 	        "proof against the checkpoint, then replays the entries in log order\n"
 	        "through the ledger's rules (each signature against the key its signer\n"
 	        "had registered, roles, custody, mass and element balances) and compares\n"
@@ -205,7 +207,7 @@ int cmd_verify(int argc, char **argv)
 		                 min, n_witnesses);
 
 	ot_verifier *log_key = NULL;
-	ot_verifier *witnesses[MAX_WITNESSES];
+	ot_cosig_verifier *witnesses[MAX_WITNESSES];
 	size_t loaded = 0;
 	char *data = NULL, *report = NULL;
 	size_t len = 0;
@@ -217,7 +219,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	for (; loaded < n_witnesses; loaded++)
-		if (cli_load_verifier(witness_paths[loaded], &witnesses[loaded], &err)) {
+		if (cli_load_cosig_verifier(witness_paths[loaded], &witnesses[loaded], &err)) {
 			code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
 			goto out;
 		}
@@ -245,7 +247,7 @@ out:
 	free(report);
 	free(data);
 	for (size_t i = 0; i < loaded; i++)
-		ot_verifier_free(witnesses[i]);
+		ot_cosig_verifier_free(witnesses[i]);
 	ot_verifier_free(log_key);
 	return code;
 }

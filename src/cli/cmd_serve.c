@@ -12,6 +12,8 @@
 #include "cli/cli.h"
 #include "oretrail/server.h"
 
+#define OT_SERVE_MAX_WITNESSES 64
+
 static void help(FILE *out)
 {
 	fprintf(out,
@@ -30,6 +32,9 @@ static void help(FILE *out)
 	        "  --listen HOST:PORT   where to listen (127.0.0.1:8080; port 0: a free port)\n"
 	        "  --key FILE           the log's private key (PATH.key), to accept submissions\n"
 	        "  --read-only          accept no submissions (a public mirror); no key needed\n"
+	        "  --witness-key FILE   a witness's verifier key (repeatable): accept its C2SP\n"
+	        "                       cosignatures at POST /witness/cosignature and serve\n"
+	        "                       them after the log's signature at /checkpoint\n"
 	        "  --quiet              no access log\n"
 	        "  --threads N          HTTP threads (4)\n"
 	        "  --max-connections N  connections open at once (1024)\n"
@@ -64,6 +69,7 @@ int cmd_serve(int argc, char **argv)
 		O_MAX_EVENTS,
 		O_QUEUE,
 		O_BATCH,
+		O_WITNESS_KEY,
 	};
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
 	                                     {"listen", required_argument, NULL, O_LISTEN},
@@ -78,12 +84,15 @@ int cmd_serve(int argc, char **argv)
 	                                     {"max-events", required_argument, NULL, O_MAX_EVENTS},
 	                                     {"queue", required_argument, NULL, O_QUEUE},
 	                                     {"batch", required_argument, NULL, O_BATCH},
+	                                     {"witness-key", required_argument, NULL, O_WITNESS_KEY},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	ot_server_options o;
 	memset(&o, 0, sizeof o);
 	o.access_log = stderr;
 	const char *key_path = NULL;
+	const char *witness_paths[OT_SERVE_MAX_WITNESSES];
+	size_t n_witness_paths = 0;
 	uint64_t v = 0;
 	int c, code = 0;
 	optind = 1;
@@ -134,6 +143,12 @@ int cmd_serve(int argc, char **argv)
 				return code;
 			o.batch_events = (size_t)v;
 			break;
+		case O_WITNESS_KEY:
+			if (n_witness_paths == OT_SERVE_MAX_WITNESSES)
+				return cli_failf(EXIT_USAGE, "serve", "at most %d --witness-key",
+				                 OT_SERVE_MAX_WITNESSES);
+			witness_paths[n_witness_paths++] = optarg;
+			break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: help(stderr); return EXIT_USAGE;
 		}
@@ -162,6 +177,20 @@ int cmd_serve(int argc, char **argv)
 		o.signer = signer;
 	}
 
+	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
+	for (size_t i = 0; i < n_witness_paths; i++) {
+		if (cli_load_cosig_verifier(witness_paths[i], &witnesses[i], &err)) {
+			for (size_t k = 0; k < i; k++)
+				ot_cosig_verifier_free(witnesses[k]);
+			ot_signer_free(signer);
+			return cli_fail(EXIT_USAGE, "serve: --witness-key", &err);
+		}
+	}
+	o.witnesses = witnesses;
+	o.n_witnesses = n_witness_paths;
+	if (n_witness_paths && !signer)
+		fprintf(stderr, "oretrail: serve: warning: a read-only server takes no cosignatures\n");
+
 	/* Every thread the server starts inherits this mask, so the signals
 	 * reach only sigwait below. */
 	sigset_t stop;
@@ -173,6 +202,8 @@ int cmd_serve(int argc, char **argv)
 
 	ot_server *srv = NULL;
 	if (ot_server_start(&o, &srv, &err)) {
+		for (size_t i = 0; i < n_witness_paths; i++)
+			ot_cosig_verifier_free(witnesses[i]);
 		ot_signer_free(signer);
 		return cli_fail(0, "serve", &err);
 	}
@@ -187,6 +218,8 @@ int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	sigwait(&stop, &sig);
 	ot_server_stop(srv);
+	for (size_t i = 0; i < n_witness_paths; i++)
+		ot_cosig_verifier_free(witnesses[i]);
 	ot_signer_free(signer);
 	return EXIT_OK;
 }

@@ -26,6 +26,8 @@ static const cli_verb VERBS[] = {
     {"report", cmd_report, "flows per mineral and country, concentration, payments"},
     {"commit", cmd_commit, "commit to a confidential value; keep its opening"},
     {"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
+    {"witness", cmd_witness, "follow a log, check its consistency, cosign its checkpoints"},
+    {"monitor", cmd_monitor, "follow a log: recompute its tree, replay its entries, report"},
 };
 
 static void usage(FILE *out)

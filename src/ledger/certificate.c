@@ -384,7 +384,8 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	reading = 1;
 
 	/* The checkpoint fixes the tree: everything is proved against it. */
-	if ((rc = ot_log_checkpoint(l->log, &note, &note_len, err)))
+	if ((rc = ot_log_checkpoint(l->log, &note, &note_len, err)) ||
+	    (rc = otx_cosig_attach(l->st, &note, &note_len, err)))
 		goto out;
 	ot_verifier *keys[1] = {l->authority_key};
 	if ((rc = ot_note_open(note, note_len, keys, 1, &parsed, err))) {
@@ -664,49 +665,33 @@ static int same_key(const ot_note_sig *s, const ot_verifier *v)
 	       strcmp(s->name, ot_verifier_name(v)) == 0;
 }
 
-/* The checkpoint: the log's signature and enough witnesses. */
+/* The checkpoint: the log's signature and enough witness cosignatures
+ * (C2SP tlog-cosignature, src/log/cosign.c). */
 static ot_status check_note(const char *note, size_t len, const ot_cert_options *opts,
                             ot_checkpoint *cp, size_t *n_witnesses, ot_error *err)
 {
-	ot_verifier **keys = calloc(opts->n_witnesses + 1, sizeof *keys);
 	ot_note parsed;
 	ot_error e;
 	ot_error_clear(&e);
 	memset(&parsed, 0, sizeof parsed);
-	if (!keys)
-		return nomem(err);
-	keys[0] = opts->log_key;
-	for (size_t i = 0; i < opts->n_witnesses; i++)
-		keys[i + 1] = opts->witnesses[i];
-	ot_status rc = ot_note_open(note, len, keys, opts->n_witnesses + 1, &parsed, &e);
-	free(keys);
-	if (rc) {
+	ot_verifier *keys[1] = {opts->log_key};
+	ot_status rc = ot_note_open(note, len, keys, 1, &parsed, &e);
+	if (rc)
 		return bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1, "the checkpoint does not verify: %s",
 		           e.message);
-	}
 	int by_log = 0;
-	size_t count = 0;
 	for (size_t i = 0; i < parsed.n_sigs; i++)
 		by_log |= same_key(&parsed.sigs[i], opts->log_key);
-	for (size_t w = 0; w < opts->n_witnesses; w++) {
-		/* A witness is another key than the log's, counted once. */
-		int dup = ot_verifier_key_id(opts->witnesses[w]) == ot_verifier_key_id(opts->log_key) &&
-		          strcmp(ot_verifier_name(opts->witnesses[w]), ot_verifier_name(opts->log_key)) == 0;
-		for (size_t k = 0; k < w && !dup; k++)
-			dup = ot_verifier_key_id(opts->witnesses[k]) ==
-			          ot_verifier_key_id(opts->witnesses[w]) &&
-			      strcmp(ot_verifier_name(opts->witnesses[k]),
-			             ot_verifier_name(opts->witnesses[w])) == 0;
-		for (size_t i = 0; !dup && i < parsed.n_sigs; i++)
-			if (same_key(&parsed.sigs[i], opts->witnesses[w])) {
-				count++;
-				break;
-			}
-	}
+	long wrong = -1;
+	size_t count = ot_note_count_cosignatures(&parsed, opts->witnesses, opts->n_witnesses, &wrong);
 	if (!by_log) {
 		rc = bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1,
 		         "the checkpoint carries no signature by the log key %s",
 		         ot_verifier_name(opts->log_key));
+	} else if (count < opts->min_witnesses && wrong >= 0) {
+		rc = bad(err, OT_CERT_WITNESSES, -1,
+		         "the cosignature of witness %s does not verify (%zu valid, %zu required)",
+		         ot_cosig_verifier_name(opts->witnesses[wrong]), count, opts->min_witnesses);
 	} else if (count < opts->min_witnesses) {
 		rc = bad(err, OT_CERT_WITNESSES, -1,
 		         "the checkpoint is cosigned by %zu of the witnesses given, %zu are required",

@@ -56,6 +56,8 @@
 #define OTX_NS_DISCLOSURE "disclosure"
 #define OTX_NS_PAYMENT "payment"
 #define OTX_NS_FINDING "finding"
+/* Witness cosignatures kept by the server (not rule state: audit skips it). */
+#define OTX_NS_COSIG "cosig"
 
 /* Every namespace the rules write, NULL-terminated (audit compares them). */
 extern const char *const otx_state_namespaces[];

@@ -32,10 +32,13 @@ enum MHD_Result otx_c2sp_checkpoint(otx_request *r)
 		return otx_respond_error(r, &err);
 	char *note = NULL;
 	size_t len = 0;
-	ot_status rc = ot_log_checkpoint(ot_ledger_log(rd->ledger), &note, &len, &err);
+	/* With the witnesses' cosignatures of this very checkpoint (witness.c). */
+	ot_status rc = ot_ledger_checkpoint(rd->ledger, &note, &len, &err);
 	otx_reader_put(r->srv, rd);
-	if (rc)
+	if (rc) {
+		free(note);
 		return otx_respond_error(r, &err);
+	}
 	return otx_respond(r, 200, "text/plain; charset=utf-8", CACHE_CHECKPOINT, note, len, NULL);
 }
 

@@ -246,6 +246,7 @@ static const char INDEX_TEXT[] =
     "GET  /tile/<L>/<N>[.p/<W>]       hash tiles (C2SP tlog-tiles)\n"
     "GET  /tile/entries/<N>[.p/<W>]   entry bundles\n"
     "POST /add                        a signed envelope or a JSON array of them\n"
+    "POST /witness/cosignature        a witness's cosignature of a checkpoint\n"
     "GET  /api/                       the JSON API\n";
 
 /* The dashboard (web/, server/assets.h) at "/" and its files, compiled into
@@ -346,6 +347,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * is all in, which keeps the connection alive. */
 		if (strcmp(url, "/add") == 0)
 			return post ? add_begin(r) : not_allowed(r, ALLOW_POST);
+		if (strcmp(url, "/witness/cosignature") == 0) {
+			if (!post)
+				return not_allowed(r, ALLOW_POST);
+			r->route = ROUTE_COSIG;
+			otx_buf_init(&r->body, OT_NOTE_MAX);
+			return MHD_YES;
+		}
 		if (!get && !head)
 			return not_allowed(r, ALLOW_GET);
 		r->head = head;
@@ -360,6 +368,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return r->body.len > s->opt.max_body ? MHD_NO : MHD_YES;
 		}
 		return dispatch_get(r, url);
+	}
+	if (r->route == ROUTE_COSIG) {
+		if (*upload_data_size) {
+			size_t n = *upload_data_size;
+			*upload_data_size = 0;
+			if (!r->body_too_big && otx_buf_add(&r->body, upload_data, n) == OT_OK)
+				return MHD_YES;
+			/* Over the limit: drop the rest, answer 413 at the end. */
+			r->body_too_big = 1;
+			r->bytes += n;
+			return r->bytes > (uint64_t)s->opt.max_body ? MHD_NO : MHD_YES;
+		}
+		if (r->body_too_big)
+			return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
+			                          "a cosigned checkpoint is at most %d bytes",
+			                          OT_NOTE_MAX);
+		return otx_witness_post(r);
 	}
 	if (r->route != ROUTE_ADD)
 		return MHD_NO;
@@ -414,6 +439,7 @@ static void fill_defaults(ot_server_options *o)
 static void server_free(ot_server *s)
 {
 	free_readers(s);
+	otx_witness_teardown(s);
 	free(s->report.json);
 	pthread_mutex_destroy(&s->readers_mu);
 	pthread_mutex_destroy(&s->log_mu);
@@ -437,6 +463,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	pthread_mutex_init(&s->readers_mu, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
 	pthread_mutex_init(&s->cache_mu, NULL);
+	pthread_mutex_init(&s->cosig_mu, NULL);
 	atomic_init(&s->requests, 0);
 	atomic_init(&s->inflight, 0);
 	s->db = strdup(opts->db);
@@ -447,6 +474,10 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	}
 	s->opt.db = s->db;
 	s->opt.listen = s->listen;
+	if (otx_witness_setup(s, err) != OT_OK) {
+		server_free(s);
+		return err ? err->status : OT_ERR_KEY;
+	}
 	if (s->opt.max_events > s->opt.queue_events)
 		s->opt.max_events = s->opt.queue_events;
 

@@ -49,6 +49,12 @@ struct ot_server {
 	pthread_mutex_t cache_mu;
 	otx_cached report;
 
+	/* Witnesses (witness.c): the log's verifier key, and a store handle
+	 * of its own for writing cosignatures, opened on first use. */
+	ot_verifier *log_verifier; /* NULL: no cosignatures taken */
+	pthread_mutex_t cosig_mu;
+	ot_store *cosig_st;
+
 	atomic_uint_fast64_t requests;  /* requests seen */
 	atomic_int_fast64_t inflight;   /* requests not yet completed */
 	uint64_t started_ns;
@@ -58,6 +64,7 @@ enum otx_route {
 	ROUTE_NONE = 0,
 	ROUTE_GET, /* a GET or HEAD, answered once the request is all in */
 	ROUTE_ADD, /* POST /add: collecting the body, then queued */
+	ROUTE_COSIG, /* POST /witness/cosignature: collecting the body */
 };
 
 typedef struct otx_add otx_add;
@@ -137,6 +144,13 @@ enum MHD_Result otx_add_start(otx_request *r);
 /* Called when the connection is resumed after the sequencer answered. */
 enum MHD_Result otx_add_finish(otx_request *r);
 void otx_add_free(otx_add *a);
+
+/* Witness cosignatures (witness.c). Setup parses what the options give;
+ * teardown frees it. */
+ot_status otx_witness_setup(ot_server *s, ot_error *err);
+void otx_witness_teardown(ot_server *s);
+/* POST /witness/cosignature, once the whole body is in. */
+enum MHD_Result otx_witness_post(otx_request *r);
 
 /* GET /api/... (api.c). `path` is what follows "/api/". */
 enum MHD_Result otx_api(otx_request *r, const char *path);

@@ -4,10 +4,12 @@
 //   OT_WEB_URL           the server on the demo ledger
 //   OT_WEB_TAMPERED_URL  a server on a copy with one hash tile altered ('' to skip)
 //   OT_WEB_VKEY          the log's verifier key; OT_WEB_OTHER_VKEY another key, same name
+//   OT_WEB_CERT          the NdPr oxide lot's certificate (oretrail prove)
 //   OT_WEB_SHOTS         where screenshots go
 //   OT_CHROMIUM, OT_PLAYWRIGHT  the browser and playwright-core's directory
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,6 +18,7 @@ const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
 const VKEY = (process.env.OT_WEB_VKEY || '').trim();
 const OTHER_VKEY = (process.env.OT_WEB_OTHER_VKEY || '').trim();
 const SHOTS = process.env.OT_WEB_SHOTS;
+const CERT = process.env.OT_WEB_CERT ? readFileSync(process.env.OT_WEB_CERT, 'utf8') : '';
 const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
 
 // What keeps Chromium off the network and quiet (the machine has no
@@ -331,9 +334,137 @@ describe('the dashboard on the demo ledger', () => {
   });
 });
 
+// Provenance certificates, checked in the browser (#/certificate).
+describe('checking a provenance certificate', { skip: !CERT }, () => {
+  // Chooses `text` as the certificate file and waits for the verdict.
+  async function checkCertificate(page, text, name = 'lot-ndpr-oxide-001.cert.json') {
+    await page.setInputFiles('#cert-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+    return certificateResult(page);
+  }
+  async function certificateResult(page) {
+    await page.waitForSelector('[data-check="certificate"]:not([data-ok="pending"])');
+    return page.evaluate(() => ({
+      ok: document.querySelector('[data-check="certificate"]').dataset.ok,
+      verdict: document.querySelector('[data-check="certificate"]').textContent,
+      steps: Object.fromEntries([...document.querySelectorAll('[data-checks="certificate"] > li')].map((li) => [li.dataset.step, { ok: li.dataset.ok, text: li.textContent }])),
+      main: document.querySelector('main').textContent,
+    }));
+  }
+  const edit = (fn) => { const c = JSON.parse(CERT); fn(c); return JSON.stringify(c, null, 2); };
+
+  test('a certificate from the demo ledger verifies, with the server\'s key and the warning', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/certificate');
+    assert.match(await page.textContent('h1'), /Check a provenance certificate/);
+    const r = await checkCertificate(page, CERT);
+    assert.equal(r.ok, 'true', r.verdict);
+    assert.match(r.verdict, /Certificate verified: lot lot-ndpr-oxide-001/);
+    assert.match(r.verdict, /origin shares were NOT recomputed in your browser/);
+    assert.match(r.verdict, /oretrail verify/);
+    for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `${step}: ${s.text}`);
+    assert.match(r.steps.signatures.text, /All 35 event signatures/);
+    assert.match(r.steps.proofs.text, /in the tree of 42 entries/);
+    // The served key, and the Verify page's warning about it.
+    assert.match(r.main, /A key served by this site is only as trustworthy as the site/);
+    assert.ok(r.main.includes(VKEY), 'names the key used');
+    const byCountry = await page.textContent('[data-table="cert-country"]');
+    for (const x of ['Neodymium (Nd)', 'Praseodymium (Pr)', 'Pakistan (PK)', '100.00 %', '618.189 kg']) assert.ok(byCountry.includes(x), x);
+    assert.ok((await page.textContent('[data-table="cert-mine"]')).includes('pk-kp-loe-shilman'));
+    assert.equal(await page.locator('[data-table="cert-entries"] .badge.ok').count(), 35);
+    assert.match(r.main, /Not verified here: that these entries imply the claimed origin shares/);
+    await assertNoAlarm(page);
+    await shot(page, 'certificate');
+    await assertAllSameOrigin(page);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('dropped on any page, checked with the key the user pasted', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/lots');
+    // A file dropped on the lots page opens the certificate page and checks it.
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+      const target = document.querySelector('main');
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, CERT);
+    await page.waitForSelector('main[data-route="#/certificate"]');
+    let r = await certificateResult(page);
+    assert.equal(r.ok, 'true', r.verdict);
+    assert.match(r.verdict, /dropped\.json/);
+    // The same with a pasted key.
+    await page.fill('#cert-key', VKEY);
+    r = await checkCertificate(page, CERT);
+    assert.equal(r.ok, 'true', r.verdict);
+    assert.match(r.main, /Checked against the key .*: the key you entered above/);
+    assert.doesNotMatch(r.main, /only as trustworthy as the site/);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('an entry with one byte changed fails, naming the entry and the check', async () => {
+    const altered = edit((c) => {
+      const e = c.entries.find((x) => x.index === 31);
+      const b = Buffer.from(e.entry, 'base64');
+      b[b.indexOf('943900')] ^= 1; // 9 -> 8: another initial mass
+      e.entry = b.toString('base64');
+    });
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/certificate');
+    const r = await checkCertificate(page, altered, 'altered-entry.json');
+    assert.equal(r.ok, 'false');
+    assert.match(r.verdict, /CERTIFICATE FAILED/);
+    assert.match(r.verdict, /entry 31 does not hash to its leaf hash/);
+    assert.equal(r.steps.leaves.ok, 'false');
+    assert.match(r.steps.leaves.text, /FAILED/);
+    assert.equal(await page.locator('[data-check="certificate"] [data-failure="entry_altered"][data-index="31"]').count(), 1);
+    assert.equal(await page.getAttribute('[data-check="certificate"]', 'role'), 'alert');
+    assert.match(await page.title(), /^\u2717/);
+    assert.match(await page.textContent('[data-table="cert-entries"]'), /\u2717 entry_altered/);
+    await shot(page, 'certificate-altered-entry');
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('a changed origin share fails visibly', async () => {
+    const altered = edit((c) => { c.claim.countries.find((x) => x.element === 'Nd').share_ppm = 900000; });
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/certificate');
+    const r = await checkCertificate(page, altered, 'altered-share.json');
+    assert.equal(r.ok, 'false');
+    assert.match(r.verdict, /CERTIFICATE FAILED/);
+    assert.match(r.verdict, /Nd share by country of PK is 90\.00 %/);
+    assert.equal(r.steps['claim-origins'].ok, 'false');
+    // The entries themselves are fine, and the page says so.
+    assert.equal(r.steps.proofs.ok, 'true');
+    assert.equal(r.steps.signatures.ok, 'true');
+    assert.match(r.main, /as the certificate claims \(the certificate FAILED/);
+    await shot(page, 'certificate-altered-share');
+    await page.done();
+  });
+
+  test('another key, and a file that is not a certificate, fail loudly', { skip: !OTHER_VKEY }, async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/certificate');
+    await page.fill('#cert-key', OTHER_VKEY);
+    let r = await checkCertificate(page, CERT);
+    assert.equal(r.ok, 'false');
+    assert.match(r.verdict, /no signature by the key pk-authority\+/);
+    assert.equal(r.steps.checkpoint.ok, 'false');
+    assert.equal(r.steps.proofs.ok, 'skipped');
+    await page.fill('#cert-key', '');
+    r = await checkCertificate(page, '{"hello": "world"}', 'other.json');
+    assert.equal(r.ok, 'false');
+    assert.match(r.verdict, /not an oretrail provenance certificate/);
+    await page.done();
+  });
+});
+
 describe('accessibility and phones', () => {
   const ROUTES = ['#/', '#/flows', '#/consignments', `#/consignments/${CONSIGNMENT}`, '#/lots', `#/lots/${LOT}`,
-    '#/contracts', `#/contracts/${CONTRACT}`, '#/findings', '#/verify'];
+    '#/contracts', `#/contracts/${CONTRACT}`, '#/findings', '#/verify', '#/certificate'];
 
   test('every page: one h1, landmarks, labelled images and tables, linkable', async () => {
     const page = await newPage(URL_GOOD);

@@ -3,7 +3,8 @@
 #
 #   run.sh OT_CLI SRC_DIR WORK_DIR
 #
-# Builds the demo ledger (scripts/demo --no-serve) under WORK_DIR, and a copy
+# Builds the demo ledger (scripts/demo --no-serve) under WORK_DIR, the NdPr
+# oxide lot's provenance certificate (oretrail prove), and a copy
 # of it whose level-0 hash tile has one bit flipped (with sqlite3), starts
 # `oretrail serve --read-only` on each, on a free 127.0.0.1 port, and runs
 # tests/web/dashboard.test.mjs (node's test runner driving Debian's chromium
@@ -59,6 +60,9 @@ if ! OT_CLI=$cli "$src/scripts/demo" --no-serve --dir "$work/demo" >"$work/demo.
 fi
 db=$work/demo/ledger.db
 
+# The NdPr oxide lot's provenance certificate, for the certificate page.
+"$cli" prove lot-ndpr-oxide-001 --db "$db" >"$work/certificate.json"
+
 # serve DB NAME: starts a read-only server on a free port; sets $url.
 serve() {
 	local out=$work/$2.out
@@ -110,6 +114,7 @@ echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}
 cd "$src"
 status=0
 OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
+	OT_WEB_CERT=$work/certificate.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src/tests/web/dashboard.test.mjs" || status=$?
 echo "web_dashboard: screenshots in $work/screenshots"

@@ -282,3 +282,82 @@ test('entries: the event bytes are cut out exactly', () => {
   assert.equal(p.signer, 'fwo');
   assert.throws(() => parseEntry(utf8('{"signer":"fwo","event":{},"sig":"x"}')));
 });
+
+// Provenance certificates (docs/certificate.md) made by `oretrail prove` on
+// the demo ledger: what web/src/verify/certificate.js accepts and, for each
+// kind of edit, which check fails, at which entry.
+test('provenance certificates made by oretrail: the browser checks', async (t) => {
+  if (!CLI || !existsSync(CLI)) { t.skip('OT_CLI is not set'); return; }
+  const { checkClaimOrigins, parseCertificate, verifyCertificate } = await import(path.join(V, 'certificate.js'));
+  const base = process.env.OT_TMP || os.tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'web-cert-'));
+  try {
+    execFileSync(path.join(here, '../../scripts/demo'), ['--no-serve', '--dir', path.join(dir, 'demo')],
+      { env: { ...process.env, OT_CLI: CLI }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const db = path.join(dir, 'demo', 'ledger.db');
+    const vkeyFile = `${db}.vkey`;
+    const key = await parseVerifierKey(readFileSync(vkeyFile, 'utf8'));
+    const text = cli(['prove', 'lot-ndpr-oxide-001', '--db', db]);
+    // The C verifier agrees that this one is good.
+    const certFile = path.join(dir, 'cert.json');
+    writeFileSync(certFile, text);
+    cli(['verify', certFile, '--key', vkeyFile]);
+
+    const good = await verifyCertificate(text, key);
+    assert.ok(good.ok, JSON.stringify(good.failures));
+    assert.equal(good.cert.lot, 'lot-ndpr-oxide-001');
+    assert.equal(good.entries.length, JSON.parse(text).entries.length);
+    assert.ok(good.steps.every((s) => s.ok === true), 'every step passes');
+
+    const edit = (fn) => { const c = JSON.parse(text); fn(c); return JSON.stringify(c); };
+    const failsWith = async (doc, code, index, re, k = key) => {
+      const r = await verifyCertificate(doc, k);
+      assert.equal(r.ok, false);
+      const f = r.failures[0];
+      assert.equal(f.code, code, JSON.stringify(r.failures));
+      if (index !== undefined) assert.equal(f.index, index);
+      if (re) assert.match(f.reason, re);
+      return r;
+    };
+    // One bit of one entry flipped (a digit of the NdPr oxide's creation).
+    const pos = (c) => c.entries.findIndex((e) => e.index === 31);
+    await failsWith(edit((c) => {
+      const b = Buffer.from(c.entries[pos(c)].entry, 'base64');
+      b[b.indexOf('943900')] ^= 1;
+      c.entries[pos(c)].entry = b.toString('base64');
+    }), 'entry_altered', 31, /entry 31 does not hash to its leaf hash/);
+    // An entry and its leaf hash replaced together: the proof fails.
+    await failsWith(edit((c) => {
+      const i = pos(c);
+      c.entries[i].entry = c.entries[i - 1].entry;
+      c.entries[i].leaf_hash = c.entries[i - 1].leaf_hash;
+    }), 'proof_invalid', 31, /inclusion proof of entry 31/);
+    // A claimed share changed.
+    await failsWith(edit((c) => { c.claim.countries[0].share_ppm = 900000; }), 'claim_inconsistent', null, /Nd share.*90\.00 %/);
+    // The mines moved to another country, consistently: their registrations disagree.
+    await failsWith(edit((c) => { for (const r of [...c.claim.origins, ...c.claim.countries]) r.country = 'CN'; }),
+      'claim_inconsistent', null, /puts the mine pk-kp-loe-shilman in CN, but its registration \(entry \d+\) says PK/);
+    // An entry the claim names left out.
+    await failsWith(edit((c) => { c.entries.splice(pos(c), 1); }), 'missing_entry', 31, /names entry 31/);
+    // A signer's registration left out.
+    await failsWith(edit((c) => { c.entries.splice(c.entries.findIndex((e) => e.index === 1), 1); }),
+      'entry_signature', undefined, /signed by fwo, but no earlier entry of the certificate registers fwo's key/);
+    // The summary disagrees with the checkpoint.
+    await failsWith(edit((c) => { c.log.size -= 1; }), 'checkpoint_mismatch', null);
+    // Another key, of the same name.
+    cli(['key', 'new', key.name, '--dir', dir]);
+    const other = await parseVerifierKey(readFileSync(path.join(dir, `${key.name}.vkey`), 'utf8'));
+    const wrong = await failsWith(text, 'checkpoint_signature', null, /no signature by the key/, other);
+    assert.ok(wrong.steps.slice(2).every((s) => s.ok === null), 'nothing is proven against an unverified checkpoint');
+    // Not a certificate, or another version.
+    assert.equal(parseCertificate('{').code, 'cert_malformed');
+    assert.equal(parseCertificate(edit((c) => { c.version = 2; })).unsupported, true);
+    assert.equal((await verifyCertificate(edit((c) => { c.version = 2; }), key)).unsupported, true);
+    assert.match(parseCertificate(edit((c) => { c.entries[1].index = 0; })).reason, /increasing order/);
+    // The claim's own arithmetic.
+    assert.deepEqual(checkClaimOrigins({ origins: [], countries: [] }), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

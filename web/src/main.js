@@ -10,6 +10,7 @@ import { renderLots, renderLot } from './pages/lots.js';
 import { renderContracts, renderContract } from './pages/contracts.js';
 import { renderFindings } from './pages/findings.js';
 import { renderVerify } from './pages/verify.js';
+import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
 
 const ROUTES = [
   [/^\/?$/, 'overview', () => renderOverview],
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^\/contracts\/(.+)$/, 'contracts', () => renderContract],
   [/^\/findings$/, 'findings', () => renderFindings],
   [/^\/verify$/, 'verify', () => renderVerify],
+  [/^\/certificate$/, 'certificate', () => renderCertificate],
 ];
 
 let generation = 0;
@@ -110,6 +112,7 @@ function start() {
     const o = document.getElementById('origin');
     if (o && cp && cp.origin) o.textContent = cp.origin;
   }).catch(() => {});
+  installCertificateDrop();
   window.addEventListener('hashchange', route);
   route();
 }

@@ -58,6 +58,12 @@ async function resolveLogKey(noteText) {
   if (pasted) {
     return { key: await parseVerifierKey(pasted), source: 'pasted', where: 'the key you entered on the Verify page (kept in this browser)' };
   }
+  return servedLogKey(noteText);
+}
+
+// The key this server publishes for the log that signed `noteText` (a
+// signed note): { key, source: 'served', where }, or throws.
+export async function servedLogKey(noteText) {
   const served = await api.checkpoint().catch(() => null);
   if (served && typeof served.vkey === 'string') {
     return { key: await parseVerifierKey(served.vkey), source: 'served', where: 'the key this server publishes for its log (api/checkpoint)' };

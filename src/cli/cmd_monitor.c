@@ -1,0 +1,580 @@
+/*
+ * cmd_monitor.c: `oretrail monitor`: follows a log over HTTP the way a
+ * C2SP tlog-tiles client would, trusting nothing but the log's key.
+ *
+ * A round: GET /checkpoint and verify its signature; fetch the entry bundles
+ * the monitor has not seen (tile/entries/N[.p/W]); recompute the tree from
+ * the entries and check it against the signed root; fetch every hash tile
+ * of the tree that changed (tile/L/N[.p/W]) and check each hash against the
+ * recomputed tree (a tampered tile is found even where the root agrees);
+ * check the checkpoint against the last one seen (kept in DIR/checkpoint
+ * with --state) by recomputing that tree's root from the same entries; then
+ * replay the new entries through the ledger's rules into an in-memory
+ * ledger (the same parse, signature and rules code as `audit`: batch.h,
+ * rules.h, findings.h) and report the findings the log's growth brings.
+ *
+ * It keeps every leaf hash in memory (32 bytes an entry) and recomputes the
+ * roots it needs from them: simple, and enough for logs of millions of
+ * entries.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ledger.h"
+#include "cli/http_fetch.h"
+#include "ledger/batch.h"
+#include "ledger/findings.h"
+#include "ledger/rules.h"
+#include "log/merkle.h"
+#include "util/b64.h"
+#include "util/error.h"
+
+#define STATE_FILE "checkpoint"
+#define TILE_MAX ((size_t)256 * (OT_ENTRY_MAX + 2))
+#define REPLAY_CHUNK 1024
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "usage: oretrail monitor --log URL --log-key VKEY [--state DIR] [--once]\n"
+	        "                        [--interval SECONDS] [--json] [--now TIME]\n\n"
+	        "Follows the log at URL: verifies its checkpoint's signature by VKEY,\n"
+	        "fetches the entry bundles and hash tiles (C2SP tlog-tiles), recomputes\n"
+	        "the tree from the entries and checks the signed root and every tile,\n"
+	        "checks consistency with the last checkpoint seen (kept in DIR), replays\n"
+	        "the entries through the ledger's rules into an in-memory ledger, and\n"
+	        "reports what it finds as the log grows:\n"
+	        "  checkpoint  a new tree, verified\n"
+	        "  finding     a suspicious fact the rules allow (as `oretrail audit`)\n"
+	        "  problem     the log is broken: a bad tile or root, a fork, an entry that\n"
+	        "              breaks the rules\n\n"
+	        "options:\n"
+	        "  --state DIR          keep the last checkpoint seen in DIR/checkpoint\n"
+	        "  --once               one round, then exit\n"
+	        "  --interval SECONDS   time between rounds (10)\n"
+	        "  --json               one JSON object a line\n"
+	        "  --now TIME           the time for time-based findings (RFC 3339 or seconds;\n"
+	        "                       default: the clock)\n\n"
+	        "exit codes: 0 no problem (findings are no problem); 1 a problem was found;\n"
+	        "2 usage; 3 the log or DIR cannot be used.\n");
+}
+
+typedef struct monitor {
+	const char *url;
+	const char *dir;
+	ot_verifier *log_key;
+	int json;
+	int64_t now;
+	char state_path[4200];
+
+	/* What has been fetched and checked so far. */
+	uint64_t size;               /* entries fetched and replayed */
+	uint8_t (*leaves)[OT_HASH_SIZE];
+	uint64_t cap;
+	uint64_t tiles_checked;      /* tree size at which the tiles were last checked */
+	ot_checkpoint last;          /* the last checkpoint seen */
+	int have_last;
+
+	/* The replay. */
+	ot_store *mem;
+	otx_ledger_ctx ctx;
+	json_t *seen; /* findings reported: "index/kind/subject" */
+	size_t problems;
+} monitor;
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void emit(json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(doc);
+	fflush(stdout);
+}
+
+static void problem(monitor *m, int64_t index, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void problem(monitor *m, int64_t index, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	m->problems++;
+	if (m->json)
+		emit(json_pack("{s:s,s:o,s:s,s:s}", "type", "problem", "index",
+		               index >= 0 ? json_integer(index) : json_null(), "code", code, "message",
+		               msg));
+	else
+		printf("problem: %s: %s\n", code, msg);
+	fflush(stdout);
+}
+
+/* MTH(leaves[start:end]) per RFC 9162 2.1.1. */
+static void range_hash(const monitor *m, uint64_t start, uint64_t end, uint8_t out[OT_HASH_SIZE])
+{
+	if (end == start) {
+		ot_empty_root(out);
+		return;
+	}
+	if (end - start == 1) {
+		memcpy(out, m->leaves[start], OT_HASH_SIZE);
+		return;
+	}
+	uint64_t k = otx_split_point(end - start);
+	uint8_t l[OT_HASH_SIZE], r[OT_HASH_SIZE];
+	range_hash(m, start, start + k, l);
+	range_hash(m, start + k, end, r);
+	ot_node_hash(l, r, out);
+}
+
+static ot_status grow(monitor *m, uint64_t n, ot_error *err)
+{
+	if (n <= m->cap)
+		return OT_OK;
+	uint64_t cap = m->cap ? m->cap : 1024;
+	while (cap < n)
+		cap *= 2;
+	void *p = realloc(m->leaves, (size_t)cap * OT_HASH_SIZE);
+	if (!p)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory for %" PRIu64 " leaf hashes", cap);
+	m->leaves = p;
+	m->cap = cap;
+	return OT_OK;
+}
+
+/* --- the replay --- */
+
+static ot_status replay(monitor *m, uint64_t first, uint8_t **data, size_t *lens, size_t n,
+                        ot_error *err)
+{
+	otx_batch_item *items = calloc(n ? n : 1, sizeof *items);
+	if (!items)
+		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	otx_batch_init(items, n, (const uint8_t *const *)data, lens);
+	ot_status rc = otx_batch_prepare(m->mem, &m->ctx, items, n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		uint64_t index = first + i;
+		otx_batch_item *it = &items[i];
+		if (it->parse_rc) {
+			problem(m, (int64_t)index, "bad_entry", "entry %" PRIu64 " is not a signed event: %s",
+			        index, it->parse_err.message);
+			continue;
+		}
+		if ((rc = ot_store_savepoint(m->mem, err)))
+			break;
+		ot_error re;
+		ot_error_clear(&re);
+		ot_status ar = otx_rules_apply_ex(m->mem, &m->ctx, index, &it->env,
+		                                  it->verified ? it->verified_pk : NULL, &re);
+		if (ar) {
+			problem(m, (int64_t)index, "replay_rejected",
+			        "entry %" PRIu64 " breaks the ledger's rules: %s: %s", index,
+			        re.code[0] ? re.code : ot_status_code(ar), re.message);
+			rc = ot_store_rollback_to(m->mem, err);
+		} else {
+			rc = ot_store_release(m->mem, err);
+		}
+	}
+	otx_batch_clear(items, n);
+	free(items);
+	return rc;
+}
+
+static void report_findings(monitor *m)
+{
+	json_t *all = json_array();
+	ot_error err;
+	ot_error_clear(&err);
+	if (!all || otx_findings_recorded(m->mem, all, &err) ||
+	    otx_findings_withheld(m->mem, m->now ? m->now : (int64_t)time(NULL), 180, all, &err)) {
+		if (err.message[0])
+			cli_fail(0, "monitor: findings", &err);
+		json_decref(all);
+		return;
+	}
+	size_t i;
+	json_t *f;
+	json_array_foreach(all, i, f) {
+		char key[600];
+		snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT "/%s/%s",
+		         json_integer_value(json_object_get(f, "index")),
+		         json_string_value(json_object_get(f, "kind")),
+		         json_string_value(json_object_get(f, "subject")));
+		if (json_object_get(m->seen, key))
+			continue;
+		json_object_set_new(m->seen, key, json_true());
+		if (m->json) {
+			json_t *doc = json_pack("{s:s}", "type", "finding");
+			json_object_update(doc, f);
+			emit(doc);
+		} else {
+			printf("finding: entry %" JSON_INTEGER_FORMAT ": %s %s: %s\n",
+			       json_integer_value(json_object_get(f, "index")),
+			       json_string_value(json_object_get(f, "kind")),
+			       json_string_value(json_object_get(f, "subject")),
+			       json_string_value(json_object_get(f, "detail")));
+		}
+	}
+	fflush(stdout);
+	json_decref(all);
+}
+
+/* --- fetching --- */
+
+static ot_status fetch_tile(monitor *m, const ot_tile *t, cli_http_resp *resp, ot_error *err)
+{
+	char path[128];
+	path[0] = '/';
+	if (ot_tile_path(t, path + 1, sizeof path - 1))
+		return otx_err(err, OT_ERR_ARG, "bad tile");
+	ot_status rc = cli_http_get(m->url, path, TILE_MAX, resp, err);
+	if (rc)
+		return rc;
+	if (resp->status != 200) {
+		long st = resp->status;
+		cli_http_free(resp);
+		return otx_err(err, OT_ERR_NOTFOUND, "GET %s: HTTP %ld", path, st);
+	}
+	return OT_OK;
+}
+
+/* Fetches entries [m->size, size), hashes them and replays them. */
+static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
+{
+	ot_status rc = grow(m, size, err);
+	if (rc)
+		return rc;
+	uint8_t *data[REPLAY_CHUNK];
+	size_t lens[REPLAY_CHUNK];
+	size_t n = 0;
+	uint64_t chunk_first = m->size;
+	while (!rc && m->size < size) {
+		ot_tile t = {OT_TILE_LEVEL_ENTRIES, m->size / OT_TILE_WIDTH,
+		             ot_tile_width_at(0, m->size / OT_TILE_WIDTH, size)};
+		cli_http_resp resp;
+		if ((rc = fetch_tile(m, &t, &resp, err)))
+			break;
+		/* Parse the bundle: each entry a big-endian uint16 length, then its bytes. */
+		const uint8_t *p = resp.body, *end = resp.body + resp.len;
+		uint64_t index = t.index * OT_TILE_WIDTH;
+		for (unsigned k = 0; !rc && k < t.width; k++, index++) {
+			if (end - p < 2 || (size_t)(end - p - 2) < ((size_t)p[0] << 8 | p[1])) {
+				rc = otx_err(err, OT_ERR_CORRUPT, "entry bundle %" PRIu64 " is truncated",
+				             t.index);
+				break;
+			}
+			size_t len = (size_t)p[0] << 8 | p[1];
+			p += 2;
+			if (index >= m->size) {
+				ot_leaf_hash(p, len, m->leaves[index]);
+				data[n] = malloc(len ? len : 1);
+				if (!data[n]) {
+					rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+					break;
+				}
+				memcpy(data[n], p, len);
+				lens[n++] = len;
+				if (n == REPLAY_CHUNK) {
+					rc = replay(m, chunk_first, data, lens, n, err);
+					while (n)
+						free(data[--n]);
+					chunk_first = index + 1;
+				}
+			}
+			p += len;
+		}
+		if (!rc && p != end)
+			rc = otx_err(err, OT_ERR_CORRUPT, "entry bundle %" PRIu64 " has bytes after its %u entries",
+			             t.index, t.width);
+		cli_http_free(&resp);
+		if (!rc)
+			m->size = index;
+	}
+	if (!rc && n)
+		rc = replay(m, chunk_first, data, lens, n, err);
+	while (n)
+		free(data[--n]);
+	return rc;
+}
+
+/* Checks every hash tile that changed between m->tiles_checked and size. */
+static ot_status check_tiles(monitor *m, uint64_t size, ot_error *err)
+{
+	for (int level = 0;; level++) {
+		unsigned shift = (unsigned)(OT_TILE_HEIGHT * level);
+		if (shift >= 64 || (size >> shift) == 0)
+			break;
+		uint64_t nodes = size >> shift; /* complete nodes at tree level 8*level */
+		uint64_t first = (m->tiles_checked >> shift) / OT_TILE_WIDTH;
+		for (uint64_t idx = first; idx * OT_TILE_WIDTH < nodes; idx++) {
+			ot_tile t = {level, idx, ot_tile_width_at(level, idx, size)};
+			if (!t.width)
+				break;
+			cli_http_resp resp;
+			ot_status rc = fetch_tile(m, &t, &resp, err);
+			if (rc)
+				return rc;
+			char path[128];
+			ot_tile_path(&t, path, sizeof path);
+			if (resp.len != (size_t)t.width * OT_HASH_SIZE) {
+				problem(m, -1, "tile_mismatch", "%s is %zu bytes, not %u hashes", path,
+				        resp.len, t.width);
+			} else {
+				for (unsigned j = 0; j < t.width; j++) {
+					uint64_t node = idx * OT_TILE_WIDTH + j;
+					uint8_t h[OT_HASH_SIZE];
+					range_hash(m, node << shift, (node + 1) << shift, h);
+					if (memcmp(h, resp.body + (size_t)j * OT_HASH_SIZE, OT_HASH_SIZE) != 0) {
+						problem(m, level == 0 ? (int64_t)node : -1, "tile_mismatch",
+						        "%s: hash %u is not the hash of entries %" PRIu64
+						        "..%" PRIu64 " as served in the entry bundles",
+						        path, j, node << shift, ((node + 1) << shift) - 1);
+						break;
+					}
+				}
+			}
+			cli_http_free(&resp);
+		}
+	}
+	m->tiles_checked = size;
+	return OT_OK;
+}
+
+static ot_status open_checkpoint(monitor *m, const char *note, size_t len, ot_checkpoint *cp,
+                                 ot_error *err)
+{
+	ot_note n;
+	ot_status rc = ot_note_open(note, len, &m->log_key, 1, &n, err);
+	if (rc)
+		return rc;
+	rc = ot_checkpoint_parse(n.text, n.text_len, cp, err);
+	ot_note_clear(&n);
+	return rc;
+}
+
+/* One round; returns an exit code for --once. */
+static int round_once(monitor *m)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	size_t problems_before = m->problems;
+	cli_http_resp resp;
+	if (cli_http_get(m->url, "/checkpoint", OT_NOTE_MAX + 1, &resp, &err))
+		return cli_fail(EXIT_STORE, "monitor: fetching the checkpoint", &err);
+	if (resp.status != 200) {
+		cli_http_free(&resp);
+		return cli_failf(EXIT_STORE, "monitor", "GET %s/checkpoint: HTTP %ld", m->url,
+		                 resp.status);
+	}
+	ot_checkpoint cp;
+	if (open_checkpoint(m, (const char *)resp.body, resp.len, &cp, &err)) {
+		problem(m, -1, "checkpoint_signature", "the log's checkpoint does not verify: %s",
+		        err.message);
+		cli_http_free(&resp);
+		return EXIT_INVALID;
+	}
+	int code = EXIT_OK;
+	if (m->have_last && strcmp(m->last.origin, cp.origin) != 0) {
+		problem(m, -1, "origin_changed", "the log's origin changed from \"%s\" to \"%s\"",
+		        m->last.origin, cp.origin);
+		goto out;
+	}
+	if (m->have_last && cp.size < m->last.size) {
+		problem(m, -1, "rollback",
+		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64, cp.size,
+		        m->last.size);
+		goto out;
+	}
+	if (m->size > cp.size) {
+		problem(m, -1, "rollback", "the log shrank to %" PRIu64 " entries", cp.size);
+		goto out;
+	}
+	uint64_t before = m->size;
+	if (fetch_entries(m, cp.size, &err)) {
+		code = cli_fail(EXIT_STORE, "monitor: fetching the entries", &err);
+		goto out;
+	}
+	uint8_t root[OT_HASH_SIZE];
+	range_hash(m, 0, cp.size, root);
+	if (memcmp(root, cp.root, OT_HASH_SIZE) != 0)
+		problem(m, -1, "root_mismatch",
+		        "the entries served do not make the signed tree of %" PRIu64 " entries", cp.size);
+	if (m->have_last) {
+		range_hash(m, 0, m->last.size, root);
+		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
+			problem(m, -1, "inconsistent",
+			        "the tree of %" PRIu64 " entries is not an extension of the one of %" PRIu64
+			        " entries seen before",
+			        cp.size, m->last.size);
+	}
+	if (check_tiles(m, cp.size, &err)) {
+		code = cli_fail(EXIT_STORE, "monitor: fetching the tiles", &err);
+		goto out;
+	}
+	if (m->problems == problems_before) {
+		char b64[64];
+		otx_b64_encode(cp.root, OT_HASH_SIZE, b64);
+		if (m->json)
+			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin", cp.origin,
+			               "size", (json_int_t)cp.size, "root", b64, "new_entries",
+			               (json_int_t)(cp.size - before)));
+		else if (!m->have_last || cp.size != m->last.size)
+			printf("checkpoint: %" PRIu64 " entries (%" PRIu64
+			       " new): signature, root, tiles and consistency verified\n",
+			       cp.size, cp.size - before);
+		fflush(stdout);
+		report_findings(m);
+		m->last = cp;
+		m->have_last = 1;
+		if (m->dir && cli_write_file(m->state_path, (const char *)resp.body, resp.len, 0644, 0,
+		                             &err)) {
+			code = cli_fail(EXIT_STORE, "monitor: writing the state", &err);
+			goto out;
+		}
+	}
+out:
+	cli_http_free(&resp);
+	if (!code && m->problems != problems_before)
+		code = EXIT_INVALID;
+	return code;
+}
+
+static int load_state(monitor *m)
+{
+	char *note = NULL;
+	size_t len = 0;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = cli_read_file(m->state_path, &note, &len, OT_NOTE_MAX * 2, &err);
+	if (rc == OT_ERR_NOTFOUND)
+		return 0;
+	if (!rc && !(rc = open_checkpoint(m, note, len, &m->last, &err)))
+		m->have_last = 1;
+	free(note);
+	return rc ? cli_fail(EXIT_STORE, "monitor: the state", &err) : 0;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	enum { O_LOG = 256, O_LOG_KEY, O_STATE, O_ONCE, O_INTERVAL, O_JSON, O_NOW };
+	static const struct option opts[] = {{"log", required_argument, NULL, O_LOG},
+	                                     {"log-key", required_argument, NULL, O_LOG_KEY},
+	                                     {"state", required_argument, NULL, O_STATE},
+	                                     {"once", no_argument, NULL, O_ONCE},
+	                                     {"interval", required_argument, NULL, O_INTERVAL},
+	                                     {"json", no_argument, NULL, O_JSON},
+	                                     {"now", required_argument, NULL, O_NOW},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	monitor m;
+	memset(&m, 0, sizeof m);
+	const char *log_key_path = NULL;
+	int once = 0, c;
+	uint64_t interval = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_LOG: m.url = optarg; break;
+		case O_LOG_KEY: log_key_path = optarg; break;
+		case O_STATE: m.dir = optarg; break;
+		case O_ONCE: once = 1; break;
+		case O_INTERVAL:
+			if (!cli_parse_u64(optarg, &interval) || interval == 0 || interval > 86400)
+				return cli_failf(EXIT_USAGE, "monitor",
+				                 "--interval %s: expected seconds from 1 to 86400", optarg);
+			break;
+		case O_JSON: m.json = 1; break;
+		case O_NOW:
+			if (!cli_parse_time(optarg, &m.now))
+				return cli_failf(EXIT_USAGE, "monitor",
+				                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or "
+				                 "YYYY-MM-DD",
+				                 optarg);
+			break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_failf(EXIT_USAGE, "monitor", "unexpected argument \"%s\"", argv[optind]);
+	if (!m.url || !log_key_path)
+		return cli_failf(EXIT_USAGE, "monitor", "--log and --log-key are required");
+	ot_error err;
+	ot_error_clear(&err);
+	int code = EXIT_OK;
+	if (cli_load_verifier(log_key_path, &m.log_key, &err))
+		return cli_fail(EXIT_USAGE, "monitor: loading --log-key", &err);
+	m.ctx.authority = ot_verifier_name(m.log_key);
+	m.ctx.authority_key = m.log_key;
+	m.ctx.cache = otx_signer_cache_new();
+	m.seen = json_object();
+	if (!m.seen || ot_store_open(":memory:", OT_STORE_CREATE, &m.mem, &err) ||
+	    ot_store_begin(m.mem, &err)) {
+		code = cli_fail(EXIT_STORE, "monitor: the in-memory ledger", &err);
+		goto out;
+	}
+	if (m.dir) {
+		if (mkdir(m.dir, 0700) != 0 && errno != EEXIST) {
+			code = cli_failf(EXIT_STORE, "monitor", "cannot create %s: %s", m.dir,
+			                 strerror(errno));
+			goto out;
+		}
+		snprintf(m.state_path, sizeof m.state_path, "%s/%s", m.dir, STATE_FILE);
+		if ((code = load_state(&m)))
+			goto out;
+	}
+	if (cli_http_init(&err)) {
+		code = cli_fail(EXIT_STORE, "monitor", &err);
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!once) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
+	for (;;) {
+		int r = round_once(&m);
+		if (once) {
+			code = r;
+			break;
+		}
+		if (r == EXIT_INVALID)
+			code = EXIT_INVALID; /* remembered; the monitor goes on reporting */
+		for (uint64_t t = 0; t < interval * 10 && !stopping; t++) {
+			struct timespec ts = {0, 100000000};
+			nanosleep(&ts, NULL);
+		}
+		if (stopping)
+			break;
+	}
+	cli_http_cleanup();
+out:
+	if (m.mem) {
+		ot_store_rollback(m.mem);
+		ot_store_close(m.mem);
+	}
+	otx_signer_cache_free(m.ctx.cache);
+	json_decref(m.seen);
+	free(m.leaves);
+	ot_verifier_free(m.log_key);
+	return code;
+}

@@ -1,0 +1,235 @@
+// certificate.js: "check a certificate". A provenance certificate
+// (`oretrail prove LOT`, docs/certificate.md) dropped on any page, or chosen
+// with the file button here, is checked in the browser against the log key
+// the user pastes (or the one this server publishes, with the Verify page's
+// warning): the checks of verify/certificate.js, step by step, then the lot
+// and its claimed origin shares, and in plain words what was and was not
+// verified. The file never leaves the browser.
+import { h, clear, facts, table } from '../dom.js';
+import { country, element, mass, massMg, plural, time } from '../format.js';
+import { keyLine, shareBar } from '../components.js';
+import { pastedKey, servedLogKey } from '../trust.js';
+import { cryptoAvailable } from '../verify/hash.js';
+import { parseVerifierKey } from '../verify/note.js';
+import { parseCertificate, verifyCertificate } from '../verify/certificate.js';
+
+const MAX_BYTES = 32 * 1024 * 1024;
+
+// A file dropped on another page waits here for this page to open.
+let pending = null;
+let handler = null; // the open page's "check this file", while it is shown
+
+// Lets a certificate be dropped anywhere on the dashboard: the drop opens
+// this page, which checks the file. Called once, by main.js.
+export function installCertificateDrop() {
+  const hasFiles = (ev) => ev.dataTransfer && [...(ev.dataTransfer.types || [])].includes('Files');
+  window.addEventListener('dragover', (ev) => {
+    if (!hasFiles(ev)) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = 'copy';
+    document.body.classList.add('dragging');
+  });
+  window.addEventListener('dragleave', (ev) => {
+    if (!ev.relatedTarget) document.body.classList.remove('dragging');
+  });
+  window.addEventListener('drop', (ev) => {
+    document.body.classList.remove('dragging');
+    const file = ev.dataTransfer && ev.dataTransfer.files && ev.dataTransfer.files[0];
+    if (!file) return;
+    ev.preventDefault(); // the browser would otherwise open the file
+    if (handler && document.querySelector('[data-cert-page]')) handler(file);
+    else {
+      pending = file;
+      location.hash = '#/certificate';
+    }
+  });
+}
+
+const STEP_LABEL = {
+  format: 'The file',
+  checkpoint: 'The checkpoint\'s signature',
+  witnesses: 'Witnesses',
+  log: 'The log summary',
+  leaves: 'The entries\' hashes',
+  proofs: 'The inclusion proofs',
+  signatures: 'The event signatures',
+  'claim-entries': 'The entries the claim names',
+  'claim-origins': 'The claimed origin shares',
+};
+
+export async function renderCertificate(page, _arg, ctx) {
+  ctx.setTitle('Check a certificate');
+  const keyInput = h('input', { type: 'text', id: 'cert-key', name: 'cert-key', value: pastedKey() || '', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'cert-key-help' });
+  const fileInput = h('input', { type: 'file', id: 'cert-file', name: 'cert-file', accept: '.json,application/json', 'aria-describedby': 'cert-file-help' });
+  const result = h('div', { id: 'cert-result', 'data-cert-result': '', 'aria-live': 'polite' });
+  const dropZone = h('div', { class: 'drop-zone', 'data-drop-zone': '' },
+    h('p', {}, h('strong', {}, 'Drop a certificate file anywhere on this page'), ', or choose it:'),
+    h('label', { for: 'cert-file' }, 'Certificate file (JSON)'),
+    fileInput,
+    h('p', { id: 'cert-file-help', class: 'note' }, 'The file is read and checked in this browser only; it is not sent anywhere.'));
+
+  page.dataset.certPage = '';
+  page.append(
+    h('h1', {}, 'Check a provenance certificate'),
+    h('p', { class: 'lede' }, 'A provenance certificate is one file that says where the elements in a lot were mined, with the signed log entries behind that answer. Anyone can make one with ', h('code', {}, 'oretrail prove LOT'), '. Your browser checks it here against the log\'s key, with its own cryptography, without asking this server anything about the certificate.'),
+    h('h2', {}, '1. The log\'s key'),
+    h('form', { class: 'key-form', 'data-form': 'cert-key', onsubmit: (ev) => ev.preventDefault() },
+      h('label', { for: 'cert-key' }, 'The log\'s verifier key'),
+      h('p', { id: 'cert-key-help', class: 'note' }, 'Paste the key the ledger\'s authority publishes (for example in an official gazette), of the form name+1a2b3c4d+base64. Leave it empty to use the key this server publishes, which is only as trustworthy as this server. The key applies to the next file you check.'),
+      keyInput),
+    h('h2', {}, '2. The certificate'),
+    dropZone,
+    result);
+
+  let runs = 0;
+  const check = async (file) => {
+    const run = ++runs;
+    clear(result);
+    result.append(h('div', { class: 'status pending', 'data-check': 'certificate', 'data-ok': 'pending' }, h('p', {}, `Checking ${file.name}…`)));
+    const out = await checkFile(file, keyInput.value.trim());
+    if (run !== runs) return;
+    clear(result);
+    result.append(out);
+    const box = result.querySelector('[data-check="certificate"]');
+    if (box && box.dataset.ok === 'false' && !document.title.startsWith('\u2717')) document.title = '\u2717 ' + document.title;
+    if (box && box.dataset.ok === 'true') document.title = document.title.replace(/^\u2717 /, '');
+    result.querySelector('h2')?.focus();
+  };
+  fileInput.addEventListener('change', () => {
+    if (fileInput.files && fileInput.files[0]) check(fileInput.files[0]);
+  });
+  handler = (file) => { if (ctx.current()) check(file); };
+  if (pending) {
+    const f = pending;
+    pending = null;
+    ctx.afterMount = () => check(f);
+  }
+}
+
+async function checkFile(file, keyText) {
+  const frag = h('div', {});
+  const failed = (title, ...why) => {
+    frag.append(h('div', { class: 'status bad', role: 'alert', 'data-check': 'certificate', 'data-ok': 'false' },
+      h('h2', { tabindex: '-1' }, '\u2717 ', title), ...why));
+    return frag;
+  };
+  if (!cryptoAvailable())
+    return failed('NOT CHECKED', h('p', {}, 'This browser offers no WebCrypto here (browsers allow it only over HTTPS or on localhost), so the certificate cannot be checked.'));
+  if (file.size > MAX_BYTES)
+    return failed('NOT A CERTIFICATE', h('p', {}, `${file.name} is ${file.size} bytes, more than any certificate this page reads.`));
+  let text;
+  try { text = await file.text(); } catch (e) {
+    return failed('NOT CHECKED', h('p', {}, `${file.name} could not be read: ${e.message}.`));
+  }
+
+  // A file that is no certificate (of this version) fails as such, whatever the key.
+  const parsed = parseCertificate(text);
+  if (!parsed.ok) return report(frag, file, await verifyCertificate(text, null), null);
+
+  // The key: the one pasted, or this server's (saying so).
+  let k;
+  try {
+    if (keyText) k = { key: await parseVerifierKey(keyText), source: 'pasted', where: 'the key you entered above' };
+  } catch (e) {
+    return failed('NOT CHECKED', h('p', {}, `The key you entered cannot be used: ${e.message}.`));
+  }
+  if (!k) {
+    try { k = await servedLogKey(parsed.cert.checkpoint); } catch { k = null; }
+    if (!k)
+      return failed('NOT CHECKED', h('p', {}, `There is no key to check the certificate's checkpoint with: this server publishes none for the log ${parsed.log.origin} that the certificate comes from. Paste that log's verifier key above and choose the file again.`));
+  }
+  const r = await verifyCertificate(text, k.key);
+  return report(frag, file, r, { key: k.key, keySource: k.source, keyWhere: k.where });
+}
+
+function report(frag, file, r, cc) {
+  const cert = r.cert;
+  const overall = h('div', { class: r.ok ? 'status ok' : 'status bad', 'data-check': 'certificate', 'data-ok': String(r.ok), role: r.ok ? null : 'alert' });
+  if (r.ok) {
+    overall.append(h('h2', { tabindex: '-1' }, `\u2713 Certificate verified: lot ${cert.lot}`),
+      h('p', {}, `${file.name}: every check your browser can make passed. The ${plural(r.entries.length, 'entry', 'entries')} in it are in the log ${r.checkpoint.origin} that ${cc.key.name} signed at ${plural(r.checkpoint.size, 'entry', 'entries')}, each signed by its actor's registered key.`),
+      h('p', {}, h('strong', {}, 'The origin shares were NOT recomputed in your browser. '), 'They are shown as the certificate claims them. Recomputing them means replaying the entries through the ledger\'s rules, which ', h('code', {}, 'oretrail verify'), ' does.'));
+  } else if (r.unsupported) {
+    overall.className = 'status warn';
+    overall.append(h('h2', { tabindex: '-1' }, '\u2717 NOT CHECKED: a certificate version this page does not read'),
+      h('p', {}, `${file.name}: ${r.failures[0].reason}. The file may be valid; check it with a newer oretrail.`));
+  } else {
+    const first = r.failures[0];
+    overall.append(h('h2', { tabindex: '-1' }, '\u2717 CERTIFICATE FAILED: do not rely on it'),
+      h('p', {}, `${file.name}: ${plural(r.failures.length, 'check', 'checks')} failed. First: `, h('strong', { 'data-failure': first.code }, first.reason), '.'),
+      h('ul', {}, r.failures.slice(0, 8).map((f) => h('li', { 'data-failure': f.code, 'data-index': f.index === null ? null : String(f.index) },
+        `${STEP_LABEL[f.check]}: ${f.reason} (${f.code})`)),
+      r.failures.length > 8 ? h('li', {}, `and ${r.failures.length - 8} more`) : null));
+  }
+  frag.append(overall);
+  if (cc) frag.append(keyLine(cc));
+
+  frag.append(h('h2', {}, 'What was checked'),
+    h('ol', { class: 'checks', 'data-checks': 'certificate' }, r.steps.map((s) => h('li', {
+      class: s.ok === true ? 'ok' : s.ok === false ? 'bad' : 'skip', 'data-step': s.check, 'data-ok': s.ok === null ? 'skipped' : String(s.ok),
+    },
+    h('strong', {}, `${STEP_LABEL[s.check]}: `), s.ok === false ? 'FAILED \u2014 ' : '',
+    s.ok === false
+      ? (s.failures.length === 1 ? s.failures[0].reason + '.' : h('ul', {}, s.failures.map((f) => h('li', {}, f.reason + '.'))))
+      : s.text))));
+  if (!cert) return frag;
+
+  // The lot, as claimed.
+  const c = cert.claim || {};
+  const verb = r.ok ? 'claims' : 'claims (the certificate FAILED: treat this as unverified)';
+  frag.append(h('h2', {}, `Lot ${cert.lot}, as the certificate ${verb}`),
+    facts([
+      ['Material', c.material],
+      ['Mass now', c.mass_g !== undefined ? mass(c.mass_g) : null],
+      ['Mass when made', c.initial_g !== undefined ? mass(c.initial_g) : null],
+      ['Holder', c.holder],
+      ['Where', c.site],
+      ['Status', c.status],
+      ['Made', c.created ? [time(c.created.time), ` by ${c.created.type} ${c.created.id} (entry ${c.created.index})`] : null],
+      ['Log', r.checkpoint ? `${r.checkpoint.origin}, ${plural(r.checkpoint.size, 'entry', 'entries')}` : cert.log && cert.log.origin],
+    ]));
+  const amount = (row) => (row.mg !== undefined ? massMg(row.mg) : mass(row.grams));
+  const rows = (list) => (Array.isArray(list) ? list.filter((x) => x && typeof x === 'object') : []);
+  frag.append(
+    h('section', { 'aria-labelledby': 'cert-origin-h', 'data-section': 'cert-origins' },
+      h('h3', { id: 'cert-origin-h' }, 'Claimed origin shares (not recomputed here)'),
+      table('Claimed origin by country, per element', [
+        { label: 'Element', cell: (x) => element(x.element) },
+        { label: 'Country of the mine', cell: (x) => country(x.country) },
+        { label: 'Content', num: true, cell: amount },
+        { label: 'Share', cell: (x) => shareBar(x.share_ppm) },
+      ], rows(c.countries), { attrs: { 'data-table': 'cert-country' }, empty: 'The claim lists no origin by country.' }),
+      table('Claimed origin by mine, per element', [
+        { label: 'Element', cell: (x) => element(x.element) },
+        { label: 'Mine', cell: (x) => x.site },
+        { label: 'Country', cell: (x) => country(x.country) },
+        { label: 'Content', num: true, cell: amount },
+        { label: 'Share', cell: (x) => shareBar(x.share_ppm) },
+      ], rows(c.origins), { attrs: { 'data-table': 'cert-mine' }, empty: 'The claim lists no origin by mine.' })));
+
+  // Plain words.
+  const proven = r.steps.find((s) => s.check === 'proofs').ok === true && r.steps.find((s) => s.check === 'leaves').ok === true;
+  frag.append(h('h2', {}, 'What this means'),
+    h('ul', {},
+      r.ok
+        ? [h('li', {}, `Verified: every entry in the file is, byte for byte, in the log that ${cc.key.name} signed, at the index stated; each was signed by its actor with a key registered in the log; the entries the claim names are all there.`),
+          h('li', {}, 'Verified: the claimed shares agree with each other (by country is the sum by mine, each element adds up to 100 %), and each claimed mine is registered as a mine in the claimed country.')]
+        : h('li', {}, h('strong', {}, 'Not verified: '), proven ? 'the entries are in the signed log, but another check failed (listed above).' : 'the file does not match the signed log (see the failures above). It may have been altered, or made for another log or key.'),
+      h('li', {}, h('strong', {}, 'Not verified here: '), 'that these entries imply the claimed origin shares. The shares were not recomputed in your browser: that needs the ledger\'s rules replayed over the entries, which ', h('code', {}, 'oretrail verify --key KEY FILE'), ' does offline.'),
+      h('li', {}, 'No certificate can prove that it left nothing out: an omitted earlier use or assay of an ancestor could shift the amounts slightly. The full-log audit, monitors and witnesses watch for that.')));
+
+  if (r.entries.length) {
+    frag.append(table(`The ${r.entries.length} log entries in the certificate`, [
+      { label: 'Entry', num: true, cell: (e) => String(e.index) },
+      { label: 'Event', cell: (e) => e.type },
+      { label: 'Id', cell: (e) => h('code', {}, String(e.id)) },
+      { label: 'Signed by', cell: (e) => e.signer },
+      { label: 'Time', cell: (e) => (e.time ? time(e.time) : '–') },
+      { label: 'Check', cell: (e) => {
+        const f = r.failures.filter((x) => x.index === e.index);
+        return f.length ? h('span', { class: 'badge bad' }, `\u2717 ${f.map((x) => x.code).join(', ')}`) : h('span', { class: 'badge ok' }, '\u2713 verified');
+      } },
+    ], r.entries, { attrs: { 'data-table': 'cert-entries' } }));
+  }
+  return frag;
+}
