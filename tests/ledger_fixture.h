@@ -215,13 +215,26 @@ FX_UNUSED static char *fx_state(fx *f)
 	return (char *)data;
 }
 
-/* The trace of a lot as a JSON value (NULL when it fails). */
+/* The trace of a lot as a JSON value (NULL when it fails). The compact
+ * trace (written partly as text by query.c) must be the very bytes of the
+ * indented one's document serialised compactly: checked on every call. */
 FX_UNUSED static json_t *fx_trace_ex(fx *f, const char *lot, int flags)
 {
-	char *text = NULL;
+	char *text = NULL, *pretty = NULL;
 	if (ot_ledger_trace(f->l, lot, flags, &text, NULL) != OT_OK)
 		return NULL;
 	json_t *v = json_loads(text, 0, NULL);
+	if (!(flags & OT_JSON_PRETTY)) {
+		CHECK_OK(ot_ledger_trace(f->l, lot, flags | OT_JSON_PRETTY, &pretty, NULL));
+		json_t *pv = pretty ? json_loads(pretty, 0, NULL) : NULL;
+		char *again = pv ? json_dumps(pv, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		                                      JSON_ENSURE_ASCII)
+		                 : NULL;
+		CHECK(again != NULL && strcmp(again, text) == 0);
+		free(again);
+		json_decref(pv);
+		free(pretty);
+	}
 	free(text);
 	return v;
 }

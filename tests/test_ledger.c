@@ -345,6 +345,22 @@ static void test_flows(void)
 	CHECK(json_integer_value(json_object_get(o, "grams")) == 72000); /* 75 kg x 240/250 */
 	CHECK(json_integer_value(json_object_get(o, "share_ppm")) == 1000000);
 	json_decref(t);
+
+	/* Ids with a quote and a backslash: the compact trace escapes them as
+	 * jansson does (fx_trace compares it with the indented one). */
+	OK(fx_extract(&f, "fwo", "mine-a", "odd\"ore\\1", 1000, "{'Cu':8000}"));
+	OK(fx_submit(&f, "fwo",
+	             json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:i}],s:[{s:s,s:s,s:i,s:{s:i}}]}",
+	                       "id", "ev\"odd\\2", "type", "transform", "site", "mine-a", "process", "beneficiation", "inputs",
+	                       "lot", "odd\"ore\\1", "mass_g", 1000, "outputs", "lot",
+	                       "odd\\conc\"1", "material", "concentrate", "mass_g", 20, "assay",
+	                       "Cu", 300000)));
+	t = fx_trace(&f, "odd\\conc\"1");
+	CHECK(t != NULL);
+	json_t *anc = json_object_get(t, "ancestry");
+	CHECK(json_array_size(anc) == 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(anc, 1), "id")), "ev\"odd\\2");
+	json_decref(t);
 }
 
 static void test_tamper(void)

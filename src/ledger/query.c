@@ -22,6 +22,7 @@
 #include "ledger/ledger_int.h"
 #include "ledger/provenance.h"
 #include "ledger/state.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -270,9 +271,15 @@ out:
 	return rc;
 }
 
-/* The ancestry: the inherited text of the lot (ancestry namespace) and its
- * own history, in log order. */
-static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error *err)
+/* One row of a lot's ancestry: log index, entry type and id (not
+ * NUL-terminated). */
+typedef ot_status (*ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,
+                                 const char *id, size_t id_len);
+
+/* The ancestry: the inherited text of the lot (ancestry namespace, one
+ * "<index> <type> <id>" line per entry) and its own history, in log order. */
+static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx,
+                               ot_error *err)
 {
 	const char *lot = otx_jstr(rec, "lot");
 	uint8_t *text = NULL;
@@ -293,15 +300,8 @@ static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error 
 			rc = otx_err(err, OT_ERR_CORRUPT, "the ancestry of lot %s is malformed", lot);
 			break;
 		}
-		/* The hot loop of a deep trace: no json_pack format parsing. */
-		json_t *o = json_object();
-		if (!o || json_array_append_new(out, o) ||
-		    json_object_set_new_nocheck(o, "index",
-		                                json_integer((json_int_t)strtoll(line, NULL, 10))) ||
-		    json_object_set_new_nocheck(
-		        o, "type", json_stringn_nocheck(sp1 + 1, (size_t)(sp2 - sp1 - 1))) ||
-		    json_object_set_new_nocheck(
-		        o, "id", json_stringn_nocheck(sp2 + 1, (size_t)(line + llen - sp2 - 1))))
+		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1, (size_t)(sp2 - sp1 - 1),
+		             sp2 + 1, (size_t)(line + llen - sp2 - 1))))
 			rc = nomem(err);
 		at += llen + 1;
 	}
@@ -309,16 +309,74 @@ static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error 
 	json_t *h = json_object_get(rec, "history");
 	for (size_t i = 0; !rc && i < json_array_size(h); i++) {
 		json_t *e = json_array_get(h, i);
-		json_t *o = json_pack("{s:O,s:O,s:O}", "index", json_array_get(e, 0), "type",
-		                      json_array_get(e, 1), "id", json_array_get(e, 2));
-		if (!o || json_array_append_new(out, o))
+		const char *type = json_string_value(json_array_get(e, 1));
+		const char *id = json_string_value(json_array_get(e, 2));
+		if (!type || !id)
+			rc = otx_err(err, OT_ERR_CORRUPT, "the history of lot %s is malformed", lot);
+		else if (fn(ctx, (int64_t)json_integer_value(json_array_get(e, 0)), type, strlen(type),
+		            id, strlen(id)))
 			rc = nomem(err);
 	}
 	return rc;
 }
 
-ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
-                         ot_error *err)
+static ot_status ancestry_object(void *ctx, int64_t index, const char *type, size_t type_len,
+                                 const char *id, size_t id_len)
+{
+	/* The hot loop of a deep trace: no json_pack format parsing. */
+	json_t *o = json_object();
+	if (!o || json_array_append_new(ctx, o) ||
+	    json_object_set_new_nocheck(o, "index", json_integer((json_int_t)index)) ||
+	    json_object_set_new_nocheck(o, "type", json_stringn_nocheck(type, type_len)) ||
+	    json_object_set_new_nocheck(o, "id", json_stringn_nocheck(id, id_len)))
+		return OT_ERR_NOMEM;
+	return OT_OK;
+}
+
+static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error *err)
+{
+	return ancestry_each(st, rec, ancestry_object, out, err);
+}
+
+/* A JSON string as json_dumps writes it with JSON_ENSURE_ASCII: printable
+ * ASCII without quote or backslash as it is, anything else through jansson. */
+static ot_status put_string(otx_buf *b, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+		i++;
+	if (i == len) {
+		ot_status rc = otx_buf_addc(b, '"');
+		if (!rc)
+			rc = otx_buf_add(b, s, len);
+		return rc ? rc : otx_buf_addc(b, '"');
+	}
+	json_t *str = json_stringn(s, len);
+	char *text = str ? json_dumps(str, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	json_decref(str);
+	ot_status rc = text ? otx_buf_adds(b, text) : OT_ERR_NOMEM;
+	free(text);
+	return rc;
+}
+
+static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_t type_len,
+                               const char *id, size_t id_len)
+{
+	otx_buf *b = ctx;
+	ot_status rc = otx_buf_printf(b, "%s{\"index\":%" PRId64 ",\"type\":",
+	                              b->data[b->len - 1] == '[' ? "" : ",", index);
+	if (!rc)
+		rc = put_string(b, type, type_len);
+	if (!rc)
+		rc = otx_buf_adds(b, ",\"id\":");
+	if (!rc)
+		rc = put_string(b, id, id_len);
+	return rc ? rc : otx_buf_addc(b, '}');
+}
+
+/* otx_trace_json, and with rec_out (may be NULL) the lot's record too. */
+static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **out,
+                           json_t **rec_out, ot_error *err)
 {
 	json_t *rec = NULL, *doc = NULL;
 	*out = NULL;
@@ -371,7 +429,7 @@ ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
 		             "cannot read the origin vector of lot %s", lot);
 		goto out;
 	}
-	if ((rc = ancestry_json(st, rec, ancestry, err)))
+	if (!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err)))
 		goto out;
 	if ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err)))
 		goto out;
@@ -390,10 +448,20 @@ ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
 	}
 	*out = doc;
 	doc = NULL;
+	if (rec_out) {
+		*rec_out = rec;
+		rec = NULL;
+	}
 out:
 	json_decref(doc);
 	json_decref(rec);
 	return rc;
+}
+
+ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
+                         ot_error *err)
+{
+	return trace_doc(st, lot, flags, out, NULL, err);
 }
 
 /* --- contract show --- */
@@ -876,6 +944,46 @@ static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_erro
 	return rc;
 }
 
+/* The compact trace without building the ancestry as JSON values: the
+ * document is serialised with an empty "ancestry" and the array, written
+ * straight from the index's text, goes in its place. Same bytes as
+ * otx_ledger_emit of the whole document (test_query checks). */
+static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_error *err)
+{
+	json_t *doc = NULL, *rec = NULL;
+	otx_buf b;
+	otx_buf_init(&b, 0);
+	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY, &doc, &rec, err);
+	char *head = NULL;
+	if (!rc)
+		rc = otx_ledger_emit(doc, 0, &head, err);
+	static const char key[] = "\"ancestry\":[]";
+	const char *at = head ? strstr(head, key) : NULL;
+	if (!rc && !at)
+		rc = otx_err(err, OT_ERR_CORRUPT, "trace of lot %s: no ancestry member", lot);
+	if (!rc) {
+		size_t pre = (size_t)(at - head) + sizeof key - 2; /* up to and with the '[' */
+		rc = otx_buf_add(&b, head, pre);
+		if (!rc)
+			rc = ancestry_each(st, rec, ancestry_text, &b, err);
+		if (!rc)
+			rc = otx_buf_adds(&b, at + sizeof key - 2);
+		if (rc == OT_ERR_NOMEM || rc == OT_ERR_TOOBIG)
+			rc = nomem(err);
+	}
+	if (!rc) {
+		uint8_t *data = NULL;
+		if ((rc = otx_buf_detach(&b, &data, NULL)))
+			rc = nomem(err);
+		*json = (char *)data;
+	}
+	free(head);
+	otx_buf_free(&b);
+	json_decref(rec);
+	json_decref(doc);
+	return rc;
+}
+
 ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json, ot_error *err)
 {
 	json_t *doc = NULL;
@@ -886,6 +994,11 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 	ot_status rc = ot_store_read_begin(l->st, err);
 	if (rc)
 		return rc;
+	if (!(flags & (OT_JSON_PRETTY | OT_TRACE_CONTEXT))) {
+		rc = trace_compact(l->st, lot, json, err);
+		ot_store_read_end(l->st);
+		return rc;
+	}
 	rc = otx_trace_json(l->st, lot, flags, &doc, err);
 	ot_store_read_end(l->st);
 	return emit(doc, rc, flags, json, err);

@@ -15,6 +15,10 @@
 #include "oretrail/status.h"
 #include "oretrail/store.h"
 
+/* Internal trace flag: leave "ancestry" empty (ot_ledger_trace writes it
+ * as text). */
+#define OTX_TRACE_NO_ANCESTRY (1 << 16)
+
 /* ot_ledger_trace's document (ledger.h; flags: OT_TRACE_CONTEXT).
  * OT_ERR_NOTFOUND, code lot_not_found. */
 ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
