@@ -24,7 +24,8 @@
 
 /* Problems beyond this many are counted, not listed. */
 #define MAX_PROBLEMS 100
-/* The replay goes in chunks, each parsed and verified in parallel. */
+/* The replay goes in chunks, each parsed in parallel, then replayed while
+ * the other cores verify its signatures ahead of the rules. */
 #define CHUNK_ENTRIES 1024
 #define CHUNK_BYTES ((size_t)8 << 20)
 
@@ -44,6 +45,7 @@ typedef struct audit {
 	uint64_t chunk_first;
 	size_t n, bytes;
 	otx_batch_item items[CHUNK_ENTRIES];
+	ot_error *chunk_err; /* where replay_item reports a store failure */
 	/* namespace comparison */
 	const char *ns;
 	ot_store *other;
@@ -108,13 +110,18 @@ static ot_status replay_one(audit *a, uint64_t index, otx_batch_item *it, ot_err
 	return ot_store_release(a->mem, e);
 }
 
+static ot_status replay_item(void *ctx, size_t i)
+{
+	audit *a = ctx;
+	return replay_one(a, a->chunk_first + i, &a->items[i], a->chunk_err);
+}
+
 static ot_status flush_chunk(audit *a, ot_error *err)
 {
-	ot_status rc = OT_OK;
 	otx_batch_init(a->items, a->n, (const uint8_t *const *)a->data, a->len);
-	rc = otx_batch_prepare(a->mem, &a->l->ctx, a->items, a->n, err);
-	for (size_t i = 0; !rc && i < a->n; i++)
-		rc = replay_one(a, a->chunk_first + i, &a->items[i], err);
+	a->chunk_err = err;
+	/* The rules replay each entry while the other cores verify ahead. */
+	ot_status rc = otx_batch_run(a->mem, &a->l->ctx, a->items, a->n, replay_item, a, err);
 	otx_batch_clear(a->items, a->n);
 	for (size_t i = 0; i < a->n; i++)
 		free(a->data[i]);

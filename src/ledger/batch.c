@@ -4,6 +4,7 @@
 #include "ledger/batch.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,29 +147,67 @@ static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *
 	return OT_OK;
 }
 
-ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                            size_t n, ot_error *err)
+/* The verification of a batch, shared by the caller's thread and helpers:
+ * each item is claimed once (next) and marked done when verified. */
+typedef struct vrun {
+	prep p;
+	size_t n;
+	atomic_size_t next;
+	atomic_uchar *done;
+	atomic_int stop;
+} vrun;
+
+/* Verifies the next unclaimed item; 0 when none is left. */
+static int verify_next(vrun *v)
 {
-	prep p = {items, NULL};
+	size_t i = atomic_fetch_add_explicit(&v->next, 1, memory_order_relaxed);
+	if (i >= v->n)
+		return 0;
+	verify_one(&v->p, i);
+	atomic_store_explicit(&v->done[i], 1, memory_order_release);
+	return 1;
+}
+
+static void *verify_worker(void *arg)
+{
+	vrun *v = arg;
+	while (!atomic_load_explicit(&v->stop, memory_order_relaxed) && verify_next(v))
+		;
+	return NULL;
+}
+
+ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
+                        size_t n, otx_batch_apply_fn apply, void *actx, ot_error *err)
+{
+	vrun v;
+	memset(&v, 0, sizeof v);
+	v.p.items = items;
+	v.n = n;
+	atomic_init(&v.next, 0);
+	atomic_init(&v.stop, 0);
 	json_t *slots = json_object(); /* signer -> slot */
-	size_t nsigners = 0;
+	size_t nsigners = 0, started = 0;
+	pthread_t tids[THREADS_MAX];
 	ot_status rc = OT_OK;
 	if (!slots)
 		return otx_err(err, OT_ERR_NOMEM, "out of memory");
-	otx_parallel_for(n, parse_one, &p);
+	otx_parallel_for(n, parse_one, &v.p);
 
-	p.signers = calloc(n ? n : 1, sizeof *p.signers);
-	if (!p.signers) {
+	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
+	v.done = calloc(n ? n : 1, sizeof *v.done);
+	if (!v.p.signers || !v.done) {
 		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&v.done[i], 0);
 	for (size_t i = 0; i < n; i++) {
 		if (items[i].parse_rc)
 			continue;
 		const char *signer = items[i].env.signer;
 		json_t *slot = json_object_get(slots, signer);
 		if (!slot) {
-			if ((rc = load_keys(st, ctx, signer, &p.signers[nsigners], err)))
+			if ((rc = load_keys(st, ctx, signer, &v.p.signers[nsigners], err)))
 				goto out;
 			if (json_object_set_new(slots, signer, json_integer((json_int_t)nsigners))) {
 				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
@@ -179,14 +218,39 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_i
 			items[i].signer_slot = (size_t)json_integer_value(slot);
 		}
 	}
-	otx_parallel_for(n, verify_one, &p);
-out:
-	for (size_t s = 0; p.signers && s < nsigners; s++) {
-		for (size_t k = 0; k < p.signers[s].n; k++)
-			ot_verifier_free(p.signers[s].keys[k]);
-		free(p.signers[s].keys);
+	/* One helper per other core verifies ahead; this thread applies the
+	 * items in order and verifies too whenever the next one is not ready. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t helpers = n < PARALLEL_MIN || cpus <= 1 ? 0
+	                 : cpus > THREADS_MAX      ? THREADS_MAX - 1
+	                                           : (size_t)cpus - 1;
+	for (size_t t = 0; t < helpers; t++)
+		if (pthread_create(&tids[started], NULL, verify_worker, &v) == 0)
+			started++;
+	for (size_t i = 0; i < n && !rc; i++) {
+		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
+			if (!verify_next(&v))
+				sched_yield(); /* item i is being verified by a helper */
+		if (apply)
+			rc = apply(actx, i);
 	}
-	free(p.signers);
+	atomic_store(&v.stop, 1);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+out:
+	for (size_t s = 0; v.p.signers && s < nsigners; s++) {
+		for (size_t k = 0; k < v.p.signers[s].n; k++)
+			ot_verifier_free(v.p.signers[s].keys[k]);
+		free(v.p.signers[s].keys);
+	}
+	free(v.p.signers);
+	free(v.done);
 	json_decref(slots);
 	return rc;
+}
+
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
+                            size_t n, ot_error *err)
+{
+	return otx_batch_run(st, ctx, items, n, NULL, NULL, err);
 }

@@ -159,6 +159,47 @@ static ot_status submit_one(ot_ledger *l, otx_batch_item *it, uint64_t index, ot
 	return rc ? ot_store_rollback_to(l->st, err) : ot_store_release(l->st, err);
 }
 
+/* The state of one submit, for submit_item. */
+typedef struct submit_run {
+	ot_ledger *l;
+	otx_batch_item *items;
+	ot_submit_result *results;
+	int keep_going;
+	uint64_t base;
+	const uint8_t **ok_data;
+	size_t *ok_len, *ok_pos, k;
+	ot_error *err;
+} submit_run;
+
+/* Applies batch item i (otx_batch_run calls it in order). A store failure,
+ * or a rejection without keep_going, stops the batch. */
+static ot_status submit_item(void *ctx, size_t i)
+{
+	submit_run *s = ctx;
+	ot_error ev_err;
+	ot_error_clear(&ev_err);
+	ot_status rc = submit_one(s->l, &s->items[i], s->base + s->k, &ev_err, s->err);
+	if (rc)
+		return rc; /* the store failed: nothing is appended */
+	if (ev_err.status != OT_OK) {
+		otx_err_prefix(&ev_err, "batch entry %zu", i);
+		ev_err.index = (int64_t)i;
+		if (s->results)
+			s->results[i].error = ev_err;
+		if (!s->keep_going) {
+			if (s->err)
+				*s->err = ev_err;
+			return ev_err.status;
+		}
+		return OT_OK;
+	}
+	s->ok_data[s->k] = s->items[i].env.entry.data;
+	s->ok_len[s->k] = s->items[i].env.entry.len;
+	s->ok_pos[s->k] = i;
+	s->k++;
+	return OT_OK;
+}
+
 ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const size_t *lens,
                            size_t n, int flags, ot_submit_result *results, size_t *n_appended,
                            ot_error *err)
@@ -197,33 +238,13 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	if ((rc = ot_store_begin(l->st, err)))
 		goto out;
 	in_txn = 1;
-	if ((rc = otx_batch_prepare(l->st, &l->ctx, items, n, err)))
-		goto out;
 	uint64_t base = ot_log_size(l->log);
-	for (size_t i = 0; i < n; i++) {
-		ot_error ev_err;
-		ot_error_clear(&ev_err);
-		rc = submit_one(l, &items[i], base + k, &ev_err, err);
-		if (rc)
-			goto out; /* the store failed: nothing is appended */
-		if (ev_err.status != OT_OK) {
-			otx_err_prefix(&ev_err, "batch entry %zu", i);
-			ev_err.index = (int64_t)i;
-			if (results)
-				results[i].error = ev_err;
-			if (!keep_going) {
-				if (err)
-					*err = ev_err;
-				rc = ev_err.status;
-				goto out;
-			}
-			continue;
-		}
-		ok_data[k] = items[i].env.entry.data;
-		ok_len[k] = items[i].env.entry.len;
-		ok_pos[k] = i;
-		k++;
-	}
+	/* The rules check each event while the other cores verify ahead. */
+	submit_run run = {l, items, results, keep_going, base, ok_data, ok_len, ok_pos, 0, err};
+	rc = otx_batch_run(l->st, &l->ctx, items, n, submit_item, &run, err);
+	k = run.k;
+	if (rc)
+		goto out;
 	if (k == 0 || dry_run) {
 		ot_store_rollback(l->st);
 		in_txn = 0;
