@@ -534,3 +534,26 @@ ot_status otx_json_parse(const uint8_t *data, size_t len, size_t max_len, json_t
 	*out = v;
 	return OT_OK;
 }
+
+ot_status otx_json_string_write(otx_buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && s[i] >= 0x20 && s[i] < 0x7f)
+		i++;
+	if (i == len) {
+		ot_status rc = otx_buf_addc(out, '"');
+		for (size_t k = 0; !rc && k < len; k++) {
+			if (s[k] == '"' || s[k] == '\\')
+				rc = otx_buf_addc(out, '\\');
+			if (!rc)
+				rc = otx_buf_addc(out, s[k]);
+		}
+		return rc ? rc : otx_buf_addc(out, '"');
+	}
+	json_t *str = json_stringn(s, len);
+	char *text = str ? json_dumps(str, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	json_decref(str);
+	ot_status rc = text ? otx_buf_adds(out, text) : OT_ERR_NOMEM;
+	free(text);
+	return rc;
+}

@@ -74,6 +74,14 @@ ot_status otx_jcs_write(otx_buf *out, json_t *value, const char *path, ot_error 
  */
 int otx_jcs_compare_names(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * Appends s[0..len) as a JSON string, byte for byte as json_dumps writes it
+ * with JSON_ENSURE_ASCII: printable ASCII other than '"' and '\\' as it is
+ * (the common case: ids are printable ASCII), anything else through jansson.
+ * Not canonical (RFC 8785) for other strings: for the ledger's own records.
+ */
+ot_status otx_json_string_write(otx_buf *out, const char *s, size_t len);
+
 /* Returns 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), else 0. */
 int otx_utf8_valid(const uint8_t *s, size_t len);

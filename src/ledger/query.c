@@ -338,27 +338,6 @@ static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error 
 	return ancestry_each(st, rec, ancestry_object, out, err);
 }
 
-/* A JSON string as json_dumps writes it with JSON_ENSURE_ASCII: printable
- * ASCII without quote or backslash as it is, anything else through jansson. */
-static ot_status put_string(otx_buf *b, const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
-		i++;
-	if (i == len) {
-		ot_status rc = otx_buf_addc(b, '"');
-		if (!rc)
-			rc = otx_buf_add(b, s, len);
-		return rc ? rc : otx_buf_addc(b, '"');
-	}
-	json_t *str = json_stringn(s, len);
-	char *text = str ? json_dumps(str, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
-	json_decref(str);
-	ot_status rc = text ? otx_buf_adds(b, text) : OT_ERR_NOMEM;
-	free(text);
-	return rc;
-}
-
 static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_t type_len,
                                const char *id, size_t id_len)
 {
@@ -366,11 +345,11 @@ static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_
 	ot_status rc = otx_buf_printf(b, "%s{\"index\":%" PRId64 ",\"type\":",
 	                              b->data[b->len - 1] == '[' ? "" : ",", index);
 	if (!rc)
-		rc = put_string(b, type, type_len);
+		rc = otx_json_string_write(b, type, type_len);
 	if (!rc)
 		rc = otx_buf_adds(b, ",\"id\":");
 	if (!rc)
-		rc = put_string(b, id, id_len);
+		rc = otx_json_string_write(b, id, id_len);
 	return rc ? rc : otx_buf_addc(b, '}');
 }
 

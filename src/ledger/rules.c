@@ -519,20 +519,6 @@ json_t *otx_lot_best_assay(json_t *lot)
 	return best;
 }
 
-/* Appends s as a JSON string. Ids are printable ASCII (the readers check),
- * so only '"' and '\\' need escaping: the bytes match json_dumps'. */
-static ot_status add_jstr(otx_buf *b, const char *s)
-{
-	ot_status rc = otx_buf_addc(b, '"');
-	for (; !rc && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			rc = otx_buf_addc(b, '\\');
-		if (!rc)
-			rc = otx_buf_addc(b, *s);
-	}
-	return rc ? rc : otx_buf_addc(b, '"');
-}
-
 ot_status otx_lot_history_add(otx_rule *r, json_t *lot)
 {
 	json_t *h = json_object_get(lot, "history");
@@ -569,7 +555,7 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 	snprintf(head, sizeof head, ",\"index\":%" PRIu64 ",\"role\":\"", r->index);
 	ot_status rc = otx_buf_adds(&b, "{\"id\":");
 	if (!rc)
-		rc = add_jstr(&b, r->id);
+		rc = otx_json_string_write(&b, r->id, strlen(r->id));
 	if (!rc)
 		rc = otx_buf_adds(&b, head);
 	if (!rc)
