@@ -21,7 +21,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,15 +87,8 @@ typedef struct monitor {
 	otx_ledger_ctx ctx;
 	json_t *seen; /* findings reported: "index/kind/subject" */
 	size_t problems;
+	int invalid; /* a round found a problem */
 } monitor;
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void emit(json_t *doc)
 {
@@ -372,6 +364,22 @@ static ot_status open_checkpoint(monitor *m, const char *note, size_t len, ot_ch
 }
 
 /* One round; returns an exit code for --once. */
+static int round_once(monitor *m);
+
+/* A single round (--once) exits with its own code. Following, a problem
+ * found is remembered: the monitor goes on reporting, and exits 1 when
+ * stopped. */
+static int follow_round(void *ctx, int *stop)
+{
+	monitor *m = ctx;
+	int r = round_once(m);
+	if (*stop)
+		return r;
+	if (r == EXIT_INVALID)
+		m->invalid = 1;
+	return m->invalid ? EXIT_INVALID : EXIT_OK;
+}
+
 static int round_once(monitor *m)
 {
 	ot_error err;
@@ -542,31 +550,7 @@ int cmd_monitor(int argc, char **argv)
 		if ((code = load_state(&m)))
 			goto out;
 	}
-	if (cli_http_init(&err)) {
-		code = cli_fail(EXIT_STORE, "monitor", &err);
-		goto out;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (!once) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-	}
-	for (;;) {
-		int r = round_once(&m);
-		if (once) {
-			code = r;
-			break;
-		}
-		if (r == EXIT_INVALID)
-			code = EXIT_INVALID; /* remembered; the monitor goes on reporting */
-		for (uint64_t t = 0; t < interval * 10 && !stopping; t++) {
-			struct timespec ts = {0, 100000000};
-			nanosleep(&ts, NULL);
-		}
-		if (stopping)
-			break;
-	}
-	cli_http_cleanup();
+	code = cli_follow("monitor", once, interval, follow_round, &m);
 out:
 	if (m.mem) {
 		ot_store_rollback(m.mem);

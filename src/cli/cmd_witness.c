@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,14 +71,6 @@ typedef struct witness {
 	int json;
 	char state_path[4200];
 } witness;
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 /* One line of output per round. */
 static void report(const witness *w, const char *event, const ot_checkpoint *cp,
@@ -209,6 +200,20 @@ static void keep_evidence(const witness *w, const char *why, const char *old_not
 }
 
 enum { ROUND_OK = 0, ROUND_FORK = 1, ROUND_ERROR = 3 };
+
+static int round_once(witness *w);
+
+/* A fork ends the witness (exit 1). Transient failures are reported and
+ * retried next round; a single round (--once) that failed exits 3. */
+static int follow_round(void *ctx, int *stop)
+{
+	int r = round_once(ctx);
+	if (r == ROUND_FORK) {
+		*stop = 1;
+		return EXIT_INVALID;
+	}
+	return r == ROUND_OK || !*stop ? EXIT_OK : EXIT_STORE;
+}
 
 static int round_once(witness *w)
 {
@@ -457,34 +462,7 @@ int cmd_witness(int argc, char **argv)
 		goto out;
 	}
 	snprintf(w.state_path, sizeof w.state_path, "%s/%s", w.dir, STATE_FILE);
-	if (cli_http_init(&err)) {
-		code = cli_fail(EXIT_STORE, "witness", &err);
-		goto out;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (!once) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-	}
-	for (;;) {
-		int r = round_once(&w);
-		if (r == ROUND_FORK) {
-			code = EXIT_INVALID;
-			break;
-		}
-		if (once) {
-			code = r == ROUND_OK ? EXIT_OK : EXIT_STORE;
-			break;
-		}
-		/* Transient failures are reported and retried next round. */
-		for (uint64_t t = 0; t < interval * 10 && !stopping; t++) {
-			struct timespec ts = {0, 100000000};
-			nanosleep(&ts, NULL);
-		}
-		if (stopping)
-			break;
-	}
-	cli_http_cleanup();
+	code = cli_follow("witness", once, interval, follow_round, &w);
 out:
 	ot_cosig_verifier_free(w.self);
 	ot_verifier_free(w.log_key);

@@ -35,4 +35,16 @@ ot_status cli_http_post(const char *base_url, const char *path, const char *cont
 
 void cli_http_free(cli_http_resp *resp);
 
+/* One round of a follower: returns its exit code; *stop comes in as 1 for
+ * a single round (--once), 0 otherwise, and a round sets it to end the
+ * loop. */
+typedef int (*cli_round_fn)(void *ctx, int *stop);
+
+/* The loop of the verbs that follow a log: sets up libcurl and ignores
+ * SIGPIPE, then runs round(ctx) once (once != 0), or every `interval`
+ * seconds until a round sets *stop or SIGINT/SIGTERM arrives. Returns the
+ * last round's code, or EXIT_STORE (with a message) when libcurl cannot
+ * start. */
+int cli_follow(const char *verb, int once, uint64_t interval, cli_round_fn round, void *ctx);
+
 #endif
