@@ -26,7 +26,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -35,11 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "ledger/envelope.h"
 #include "oretrail/ledger.h"
 #include "util/buf.h"
@@ -63,41 +61,6 @@
 #define WIDE_ORE 1000
 #define WIDE_FANIN 10
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_custody: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static void check(ot_status rc, const ot_error *err, const char *what)
-{
-	if (rc)
-		die("%s: %s%s%s (%s)", what, err && err->code[0] ? err->code : "",
-		    err && err->code[0] ? ": " : "", err && err->message[0] ? err->message : "",
-		    ot_status_str(rc));
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes)", n);
-	return p;
-}
-
 /* JSON from printf-style text with ' for " (as tests/ledger_fixture.h). */
 static json_t *J(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *J(const char *fmt, ...)
@@ -108,21 +71,21 @@ static json_t *J(const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof buf)
-		die("an event does not fit in %zu bytes", sizeof buf);
+		bench_die("an event does not fit in %zu bytes", sizeof buf);
 	for (char *p = buf; *p; p++)
 		if (*p == '\'')
 			*p = '"';
 	json_error_t e;
 	json_t *v = json_loads(buf, 0, &e);
 	if (!v)
-		die("bad event JSON: %s: %s", e.text, buf);
+		bench_die("bad event JSON: %s: %s", e.text, buf);
 	return v;
 }
 
 static void fmt_time(int64_t t, char out[OTX_TIME_LEN + 1])
 {
 	if (otx_format_time(t, out) != OT_OK)
-		die("time %" PRId64 " out of range", t);
+		bench_die("time %" PRId64 " out of range", t);
 }
 
 /* --- the actors and their keys --- */
@@ -157,7 +120,7 @@ static actor *actor_named(const char *name)
 	for (size_t i = 0; i < N_ACTORS; i++)
 		if (strcmp(actors[i].name, name) == 0)
 			return &actors[i];
-	die("no actor %s", name);
+	bench_die("no actor %s", name);
 }
 
 static void make_keys(void)
@@ -166,10 +129,12 @@ static void make_keys(void)
 	for (size_t i = 0; i < N_ACTORS; i++) {
 		char vkey[OT_VKEY_MAX];
 		ot_verifier *v = NULL;
-		check(ot_signer_generate(actors[i].name, &actors[i].key, &err), &err, "a key");
+		bench_check(ot_signer_generate(actors[i].name, &actors[i].key, &err), &err,
+		            "a key");
 		if (ot_signer_vkey(actors[i].key, vkey, sizeof vkey) != OT_OK)
-			die("cannot format a verifier key");
-		check(ot_verifier_parse(vkey, strlen(vkey), &v, &err), &err, "a verifier key");
+			bench_die("cannot format a verifier key");
+		bench_check(ot_verifier_parse(vkey, strlen(vkey), &v, &err), &err,
+		            "a verifier key");
 		memcpy(actors[i].pk, ot_verifier_public_key(v), 32);
 		ot_verifier_free(v);
 	}
@@ -195,8 +160,8 @@ static void stream_init(stream *s, size_t cap)
 {
 	memset(s, 0, sizeof *s);
 	s->cap = cap ? cap : 1;
-	s->data = xmalloc(s->cap * sizeof *s->data);
-	s->len = xmalloc(s->cap * sizeof *s->len);
+	s->data = bench_xmalloc(s->cap * sizeof *s->data);
+	s->len = bench_xmalloc(s->cap * sizeof *s->len);
 }
 
 static void stream_free(stream *s)
@@ -216,15 +181,15 @@ static void sign_event(json_t *ev, const char *signer, uint8_t **data, size_t *l
 	otx_buf_init(&b, 0);
 	ot_status rc = otx_envelope_sign(ev, signer, actor_named(signer)->key, &b, &err);
 	json_decref(ev);
-	check(rc, &err, "signing an event");
+	bench_check(rc, &err, "signing an event");
 	if (otx_buf_detach(&b, data, len) != OT_OK)
-		die("out of memory");
+		bench_die("out of memory");
 }
 
 static void stream_add(stream *s, json_t *ev, const char *signer)
 {
 	if (s->n == s->cap)
-		die("stream full");
+		bench_die("stream full");
 	sign_event(ev, signer, &s->data[s->n], &s->len[s->n]);
 	s->bytes += s->len[s->n];
 	s->n++;
@@ -238,7 +203,7 @@ static void setup_events(stream *s)
 	unsigned id = 0;
 	for (size_t i = 1; i < N_ACTORS; i++) {
 		if (ot_signer_vkey(actors[i].key, vkey, sizeof vkey) != OT_OK)
-			die("cannot format a verifier key");
+			bench_die("cannot format a verifier key");
 		stream_add(s,
 		           J("{'type':'actor','id':'setup-%u','time':'%s','actor':'%s','name':'%s',"
 		             "'country':'%s','roles':%s,'key':'%s'}",
@@ -438,7 +403,7 @@ static void wide_events(stream *s)
 				                             "%s{'lot':'wide-o%u','mass_g':%" PRId64 "}",
 				                             at ? "," : "", j, mass);
 				if (w < 0 || (size_t)w >= sizeof list - at)
-					die("lot list too long");
+					bench_die("lot list too long");
 				at += (size_t)w;
 			}
 			if (pass == 0)
@@ -473,7 +438,7 @@ static void wide_events(stream *s)
 				                       "%s{'lot':'m%d-%u','mass_g':%" PRId64 "}",
 				                       at ? "," : "", level - 1, child, in_mass);
 				if (w < 0 || (size_t)w >= sizeof list - at)
-					die("lot list too long");
+					bench_die("lot list too long");
 				at += (size_t)w;
 			}
 			char out[32];
@@ -513,9 +478,10 @@ static void ring_build(const stream *s)
 		otx_envelope env;
 		ot_error err;
 		otx_envelope_init(&env);
-		check(otx_envelope_parse(s->data[i], s->len[i], &env, &err), &err, "parsing an entry");
+		bench_check(otx_envelope_parse(s->data[i], s->len[i], &env, &err), &err,
+		            "parsing an entry");
 		ring[i].len = env.message.len;
-		ring[i].msg = xmalloc(env.message.len);
+		ring[i].msg = bench_xmalloc(env.message.len);
 		memcpy(ring[i].msg, env.message.data, env.message.len);
 		memcpy(ring[i].sig, env.sig, 64);
 		ring[i].pk = actor_named(env.signer)->pk;
@@ -560,62 +526,20 @@ static double verify_trial(size_t threads, size_t count)
 	j.n = count;
 	j.start = ring_pos;
 	ring_pos = (ring_pos + count) % ring_n;
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t t = 1; t < threads; t++)
 		if (pthread_create(&tids[started], NULL, verify_worker, &j) == 0)
 			started++;
 	verify_worker(&j);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	if (atomic_load(&j.bad))
-		die("a good signature did not verify");
+		bench_die("a good signature did not verify");
 	return (double)count / dt;
 }
 
-/* --- statistics --- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sorts v in place. */
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n ? v[n / 2] : 0;
-}
-
-typedef struct stats {
-	double p50, p99, mean, max;
-	size_t n;
-} stats;
-
-/* Sorts v in place. */
-static stats summarise(double *v, size_t n)
-{
-	stats s = {0, 0, 0, 0, n};
-	if (!n)
-		return s;
-	qsort(v, n, sizeof *v, cmp_double);
-	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += v[i];
-	s.p50 = v[n / 2];
-	s.p99 = v[(size_t)(0.99 * (double)(n - 1))];
-	s.mean = sum / (double)n;
-	s.max = v[n - 1];
-	return s;
-}
-
-static long involuntary_switches(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_nivcsw;
-}
+/* --- statistics (the rest in bench_util.h) --- */
 
 /* Page faults served without I/O: memory the allocator got from the kernel
  * anew (glibc gives the top of the heap back when a free leaves more than
@@ -627,56 +551,7 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* --- stores on disk, removed however the run ends --- */
-
-#define STORE_FILES 4
-static char live_store[STORE_FILES][4200];
-
-static void store_files(const char *path, char (*out)[4200])
-{
-	static const char *const sfx[STORE_FILES] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < STORE_FILES; i++)
-		snprintf(out[i], sizeof out[i], "%s%s", path, sfx[i]);
-}
-
-static void remove_live_store(void)
-{
-	if (live_store[0][0])
-		for (size_t i = 0; i < STORE_FILES; i++)
-			unlink(live_store[i]);
-	live_store[0][0] = 0;
-}
-
-/* Removes any old files at path and remembers them for removal. */
-static void claim_store(const char *path)
-{
-	remove_live_store();
-	store_files(path, live_store);
-	remove_live_store();
-	store_files(path, live_store);
-}
-
-static void on_signal(int sig)
-{
-	if (live_store[0][0]) /* unlink is async-signal-safe */
-		for (size_t i = 0; i < STORE_FILES; i++)
-			unlink(live_store[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static double store_mib(const char *path)
-{
-	char files[STORE_FILES][4200];
-	double total = 0;
-	store_files(path, files);
-	for (size_t i = 0; i < STORE_FILES; i++) {
-		struct stat sb;
-		if (stat(files[i], &sb) == 0)
-			total += (double)sb.st_size;
-	}
-	return total / (1024.0 * 1024.0);
-}
+/* --- ledgers on disk, removed however the run ends (bench_claim_store) --- */
 
 /* Submits s->data[from .. from+n) in calls of `batch`; dies on a refusal. */
 static void submit_range(ot_ledger *l, const stream *s, size_t from, size_t n, size_t batch)
@@ -688,10 +563,11 @@ static void submit_range(ot_ledger *l, const stream *s, size_t from, size_t n, s
 		ot_status rc = ot_ledger_submit(l, (const uint8_t *const *)s->data + at, s->len + at,
 		                                k, 0, NULL, &appended, &err);
 		if (rc)
-			die("submit refused stream entry %zu: %s: %s", at + (size_t)(err.index < 0 ? 0 : err.index),
-			    err.code, err.message);
+			bench_die("submit refused stream entry %zu: %s: %s",
+			          at + (size_t)(err.index < 0 ? 0 : err.index), err.code,
+			          err.message);
 		if (appended != k)
-			die("submit appended %zu of %zu", appended, k);
+			bench_die("submit appended %zu of %zu", appended, k);
 	}
 }
 
@@ -699,61 +575,11 @@ static ot_ledger *new_ledger(const char *path, const stream *setup)
 {
 	ot_ledger *l = NULL;
 	ot_error err;
-	claim_store(path);
-	check(ot_ledger_create(path, "bench.oretrail.example/custody", GOV->key, &l, &err), &err,
-	      path);
+	bench_claim_store(path);
+	bench_check(ot_ledger_create(path, "bench.oretrail.example/custody", GOV->key, &l, &err),
+	            &err, path);
 	submit_range(l, setup, 0, setup->n, setup->n);
 	return l;
-}
-
-/* --- reporting --- */
-
-static void machine_line(void)
-{
-	char model[256] = "unknown CPU";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (f) {
-		char line[4096];
-		while (fgets(line, sizeof line, f)) {
-			if (strncmp(line, "model name", 10) == 0) {
-				const char *c = strchr(line, ':');
-				if (c) {
-					snprintf(model, sizeof model, "%s", c + 2);
-					model[strcspn(model, "\n")] = 0;
-					break;
-				}
-			}
-		}
-		fclose(f);
-	}
-	printf("machine: %s, %ld CPUs online; libsodium %s, SQLite %s, jansson %s\n", model,
-	       sysconf(_SC_NPROCESSORS_ONLN), sodium_version_string(), sqlite3_libversion(),
-	       JANSSON_VERSION);
-}
-
-/* The 1-minute load average: on a shared machine, how many others ran. */
-static double loadavg(void)
-{
-	double l = -1;
-	FILE *f = fopen("/proc/loadavg", "r");
-	if (f) {
-		if (fscanf(f, "%lf", &l) != 1)
-			l = -1;
-		fclose(f);
-	}
-	return l;
-}
-
-static double peak_mib(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_maxrss / 1024.0;
-}
-
-static const char *verdict(int ok)
-{
-	return ok ? "PASS" : "MISS";
 }
 
 /* --- options --- */
@@ -775,33 +601,8 @@ typedef struct opts {
 	int child_fd;             /* write the figures to this descriptor */
 } opts;
 
-static size_t parse_size(const char *opt, const char *v)
-{
-	char *end = NULL;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (errno || !end || end == v || *end || v[0] == '-' || x > SIZE_MAX / 2)
-		die("%s wants a non-negative integer, not \"%s\"", opt, v);
-	return (size_t)x;
-}
-
-static int parse_phases(const char *v)
-{
-	int phases = 0;
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", v);
-	for (char *save = NULL, *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(w, "submit"))
-			phases |= PHASE_SUBMIT;
-		else if (!strcmp(w, "trace"))
-			phases |= PHASE_TRACE;
-		else if (!strcmp(w, "audit"))
-			phases |= PHASE_AUDIT;
-		else
-			die("--only takes submit, trace and audit (comma-separated), not \"%s\"", w);
-	}
-	return phases;
-}
+/* The names of the PHASE_* bits, in order, for --only. */
+static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", NULL};
 
 static void usage(FILE *to)
 {
@@ -842,7 +643,7 @@ static void parse_args(int argc, char **argv, opts *o)
 		}
 		if (!v) {
 			usage(stderr);
-			die("unknown option or missing value: %s", a);
+			bench_die("unknown option or missing value: %s", a);
 		}
 		i++;
 		if (!strcmp(a, "--dir")) {
@@ -850,28 +651,28 @@ static void parse_args(int argc, char **argv, opts *o)
 		} else if (!strcmp(a, "--trace-child")) {
 			o->child_ledger = v;
 		} else if (!strcmp(a, "--child-fd")) {
-			o->child_fd = (int)parse_size(a, v);
+			o->child_fd = (int)bench_parse_size(a, v);
 		} else if (!strcmp(a, "--only")) {
-			o->phases = parse_phases(v);
+			o->phases = bench_parse_phases(v, PHASE_NAMES);
 		} else if (!strcmp(a, "--events")) {
-			o->events = parse_size(a, v);
+			o->events = bench_parse_size(a, v);
 			have_events = 1;
 		} else if (!strcmp(a, "--submit-events")) {
-			o->submit_events = parse_size(a, v);
+			o->submit_events = bench_parse_size(a, v);
 			have_sub = 1;
 		} else if (!strcmp(a, "--submit-seconds")) {
-			o->submit_seconds = (double)parse_size(a, v);
+			o->submit_seconds = (double)bench_parse_size(a, v);
 			have_secs = 1;
 		} else if (!strcmp(a, "--traces")) {
-			o->traces = parse_size(a, v);
+			o->traces = bench_parse_size(a, v);
 			have_traces = 1;
 		} else if (!strcmp(a, "--audits")) {
-			size_t n = parse_size(a, v);
+			size_t n = bench_parse_size(a, v);
 			o->audits = n > 100 ? 100 : (int)n;
 			have_audits = 1;
 		} else {
 			usage(stderr);
-			die("unknown option %s", a);
+			bench_die("unknown option %s", a);
 		}
 	}
 	o->slice = 0.5;
@@ -892,9 +693,10 @@ static void parse_args(int argc, char **argv, opts *o)
 	}
 	if (o->events < CHAIN_STEPS || o->submit_events < 1 || o->traces < 1 || o->audits < 1 ||
 	    o->phases == 0)
-		die("--events must be at least 5; --submit-events, --traces, --audits at least 1");
+		bench_die("--events must be at least 5; --submit-events, --traces, --audits at "
+		          "least 1");
 	if (access(o->dir, W_OK) != 0)
-		die("--dir %s: %s", o->dir, strerror(errno));
+		bench_die("--dir %s: %s", o->dir, strerror(errno));
 }
 
 /* --- 1-2. submits --- */
@@ -937,13 +739,13 @@ static void phase_submit(const opts *o, const stream *setup, const stream *mix,
 			v1[n] = verify_trial(1, o->ceiling_count);
 			vn[n] = verify_trial(threads, o->ceiling_count * threads);
 			size_t d0 = done;
-			double t0 = now(), dt = 0;
+			double t0 = bench_now(), dt = 0;
 			while (done < cap && dt < o->slice) {
 				size_t k = cap - done < batch ? cap - done : batch;
 				submit_range(l, mix, done, k, batch);
 				done += k;
 				calls++;
-				dt = now() - t0;
+				dt = bench_now() - t0;
 			}
 			seconds += dt;
 			double eps = (double)(done - d0) / dt;
@@ -952,26 +754,28 @@ static void phase_submit(const opts *o, const stream *setup, const stream *mix,
 			n++;
 		}
 		ot_ledger_close(l);
-		remove_live_store();
+		bench_remove_live_store();
 		submit_row *row = &rows[b];
 		row->batch = batch;
 		row->events = done;
 		row->seconds = seconds;
 		row->eps = (double)done / seconds;
-		row->v1 = median(v1, n);
-		row->vn = median(vn, n);
-		row->pct_1 = 100.0 * median(r1, n);
-		row->pct_n = 100.0 * median(rn, n);
+		row->v1 = bench_median(v1, n);
+		row->vn = bench_median(vn, n);
+		row->pct_1 = 100.0 * bench_median(r1, n);
+		row->pct_n = 100.0 * bench_median(rn, n);
 		speedup_n += row->vn;
 		speedup_k += row->v1;
 		printf("   %6zu %7zu %7.2f %9.0f %8.1f %12.0f %12.0f %7.1f %% %7.1f %%\n", batch, done,
 		       seconds, row->eps, (double)calls / seconds, row->v1, row->vn, row->pct_n,
 		       row->pct_1);
 	}
-	printf("   (%zu threads verified at %.2fx the rate of one, medians over the rows: %.2f on an\n"
-	       "    idle machine; less means the neighbours held the other cores. Load average %.2f\n"
+	printf("   (%zu threads verified at %.2fx the rate of one, medians over the rows: %.2f on "
+	       "an\n"
+	       "    idle machine; less means the neighbours held the other cores. Load average "
+	       "%.2f\n"
 	       "    after the submits.)\n\n",
-	       threads, speedup_n / speedup_k, (double)threads, loadavg());
+	       threads, speedup_n / speedup_k, (double)threads, bench_loadavg());
 }
 
 /* --- the ledger for trace and audit --- */
@@ -990,15 +794,15 @@ static void build_big(const opts *o, const stream *setup, const stream *mix,
 	         (long)getpid());
 	ot_ledger *l = new_ledger(g->path, setup);
 	size_t n = o->events < mix->n ? o->events : mix->n;
-	double t0 = now();
+	double t0 = bench_now();
 	submit_range(l, mix, 0, n, 10000);
-	g->build_seconds = now() - t0;
+	g->build_seconds = bench_now() - t0;
 	g->build_eps = (double)n / g->build_seconds;
 	submit_range(l, deep, 0, deep->n, deep->n);
 	submit_range(l, wide, 0, wide->n, wide->n);
 	g->entries = (size_t)ot_log_size(ot_ledger_log(l));
 	ot_ledger_close(l);
-	g->mib = store_mib(g->path);
+	g->mib = bench_store_mib(g->path);
 	printf("the ledger for trace and audit: %zu entries (%zu setup, %zu of the mix, %zu deep,\n"
 	       "   %zu wide), %.0f MiB in %s; the mix submitted in batches of 10000 in %.1f s\n"
 	       "   (%.0f events/s)\n\n",
@@ -1010,14 +814,14 @@ static ot_ledger *open_ro(const char *path)
 {
 	ot_ledger *l = NULL;
 	ot_error err;
-	check(ot_ledger_open(path, NULL, OT_LEDGER_READONLY, &l, &err), &err, path);
+	bench_check(ot_ledger_open(path, NULL, OT_LEDGER_READONLY, &l, &err), &err, path);
 	return l;
 }
 
 /* --- 3. trace --- */
 
 typedef struct trace_row {
-	stats all, calm;
+	bench_stats all, calm;
 	size_t ancestry, origins, bytes;
 	double faults; /* minor page faults per call */
 } trace_row;
@@ -1034,10 +838,10 @@ static void trace_shape(ot_ledger *l, const char *lot, int flags, trace_row *r)
 {
 	char *text = NULL;
 	ot_error err;
-	check(ot_ledger_trace(l, lot, flags, &text, &err), &err, lot);
+	bench_check(ot_ledger_trace(l, lot, flags, &text, &err), &err, lot);
 	json_t *doc = json_loads(text, 0, NULL);
 	if (!doc)
-		die("the trace of %s is not JSON", lot);
+		bench_die("the trace of %s is not JSON", lot);
 	r->ancestry = json_array_size(json_object_get(doc, "ancestry"));
 	r->origins = json_array_size(json_object_get(doc, "origins"));
 	r->bytes = strlen(text);
@@ -1046,8 +850,7 @@ static void trace_shape(ot_ledger *l, const char *lot, int flags, trace_row *r)
 }
 
 typedef struct lat {
-	double *all, *calm;
-	size_t n_all, n_calm;
+	bench_latency ms;
 	long faults;
 } lat;
 
@@ -1055,34 +858,27 @@ static void time_trace(ot_ledger *l, const char *lot, int flags, lat *t)
 {
 	char *text = NULL;
 	ot_error err;
-	long sw0 = involuntary_switches(), f0 = minor_faults();
-	double t0 = now();
+	long sw0 = bench_involuntary_switches(), f0 = minor_faults();
+	double t0 = bench_now();
 	ot_status rc = ot_ledger_trace(l, lot, flags, &text, &err);
-	double t1 = now();
-	long sw1 = involuntary_switches();
-	check(rc, &err, lot);
+	double t1 = bench_now();
+	long sw1 = bench_involuntary_switches();
+	bench_check(rc, &err, lot);
 	free(text);
 	t->faults += minor_faults() - f0; /* the caller's free() included */
-	double ms = (t1 - t0) * 1e3;
-	t->all[t->n_all++] = ms;
-	if (sw1 == sw0)
-		t->calm[t->n_calm++] = ms;
+	bench_latency_add(&t->ms, (t1 - t0) * 1e3, sw1 != sw0);
 }
 
 static void lat_result(lat *t, trace_row *r)
 {
-	r->all = summarise(t->all, t->n_all);
-	r->calm = summarise(t->calm, t->n_calm);
-	r->faults = t->n_all ? (double)t->faults / (double)t->n_all : 0;
-	free(t->all);
-	free(t->calm);
+	bench_latency_summarise(&t->ms, &r->all, &r->calm);
+	r->faults = t->ms.n_all ? (double)t->faults / (double)t->ms.n_all : 0;
+	bench_latency_free(&t->ms);
 }
 
 static void lat_init(lat *t, size_t n)
 {
-	t->all = xmalloc(n * sizeof(double));
-	t->calm = xmalloc(n * sizeof(double));
-	t->n_all = t->n_calm = 0;
+	bench_latency_init(&t->ms, n);
 	t->faults = 0;
 }
 
@@ -1111,16 +907,16 @@ static void time_traces(ot_ledger *l, size_t n, size_t n_ctx, int alternate, tra
 	trace_shape(l, "deep-1000", 0, &res->deep);
 	trace_shape(l, "wide-final", 0, &res->wide);
 	if (res->deep.ancestry < 1000 || res->wide.ancestry < 1000)
-		die("the traces list %zu and %zu ancestry entries, not the 1,000+ meant",
-		    res->deep.ancestry, res->wide.ancestry);
+		bench_die("the traces list %zu and %zu ancestry entries, not the 1,000+ meant",
+		          res->deep.ancestry, res->wide.ancestry);
 	if (n_ctx) {
 		trace_shape(l, "deep-1000", OT_TRACE_CONTEXT, &res->deep_ctx);
 		trace_shape(l, "wide-final", OT_TRACE_CONTEXT, &res->wide_ctx);
 	}
 	for (size_t k = 0; k < 20; k++) {
 		char *text = NULL;
-		check(ot_ledger_trace(l, k % 2 ? "deep-1000" : "wide-final", 0, &text, NULL), NULL,
-		      "trace");
+		bench_check(ot_ledger_trace(l, k % 2 ? "deep-1000" : "wide-final", 0, &text, NULL),
+		            NULL, "trace");
 		free(text);
 	}
 	lat deep, wide, deep_ctx, wide_ctx;
@@ -1161,7 +957,7 @@ static int trace_child(const opts *o)
 	int len = snprintf(line, sizeof line, "%.6f %.6f %.6f %.6f\n", res.deep.all.p50,
 	                   calm_p99(&res.deep), res.wide.all.p50, calm_p99(&res.wide));
 	if (len < 0 || write(o->child_fd, line, (size_t)len) != (ssize_t)len)
-		die("cannot report to the parent");
+		bench_die("cannot report to the parent");
 	return 0;
 }
 
@@ -1171,10 +967,10 @@ static void fresh_traces(const opts *o, const char *path, trace_res *res)
 	int fds[2];
 	fflush(stdout);
 	if (pipe(fds) != 0)
-		die("pipe: %s", strerror(errno));
+		bench_die("pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		char a0[] = "bench_custody", a1[] = "--trace-child", a3[] = "--child-fd",
 		     a5[] = "--traces", a2[4200], a4[32], a6[32];
@@ -1250,24 +1046,24 @@ static void phase_audit(const opts *o, const big *g, audit_res *res)
 	ot_audit_options ao;
 	memset(&ao, 0, sizeof ao);
 	if (otx_parse_time("2026-01-01T00:00:00Z", &ao.now) != OT_OK)
-		die("cannot parse the audit's time");
+		bench_die("cannot parse the audit's time");
 	ot_ledger *l = open_ro(g->path);
 	for (int r = 0; r < o->audits; r++) {
 		/* The ceiling before and after, averaged: about 0.2 s each. */
 		double before = verify_trial(threads, o->ceiling_count * threads * 4);
 		char *text = NULL;
 		ot_error err;
-		double t0 = now();
+		double t0 = bench_now();
 		ot_status rc = ot_ledger_audit(l, &ao, 0, &text, &err);
-		double dt = now() - t0;
+		double dt = bench_now() - t0;
 		double after = verify_trial(threads, o->ceiling_count * threads * 4);
-		check(rc, &err, "audit");
+		bench_check(rc, &err, "audit");
 		if (!text || !strstr(text, "\"ok\":true"))
-			die("the audit did not say ok: %.300s", text ? text : "");
+			bench_die("the audit did not say ok: %.300s", text ? text : "");
 		char want[64];
 		snprintf(want, sizeof want, "\"entries\":%zu,", g->entries);
 		if (!strstr(text, want))
-			die("the audit did not replay %zu entries: %.200s", g->entries, text);
+			bench_die("the audit did not replay %zu entries: %.200s", g->entries, text);
 		free(text);
 		vns[r] = (before + after) / 2;
 		secs[r] = dt;
@@ -1277,11 +1073,11 @@ static void phase_audit(const opts *o, const big *g, audit_res *res)
 	ot_ledger_close(l);
 	res->runs = o->audits;
 	res->entries = g->entries;
-	res->seconds = median(secs, (size_t)o->audits);
+	res->seconds = bench_median(secs, (size_t)o->audits);
 	res->eps_best = (double)g->entries / secs[0];
-	res->pct = median(pct, (size_t)o->audits);
-	res->vn = median(vns, (size_t)o->audits);
-	res->eps = median(eps, (size_t)o->audits);
+	res->pct = bench_median(pct, (size_t)o->audits);
+	res->vn = bench_median(vns, (size_t)o->audits);
+	res->eps = bench_median(eps, (size_t)o->audits);
 	res->verify_seconds = (double)g->entries / res->vn;
 	printf("4. audit: ot_ledger_audit of the whole ledger above (%zu entries), reopened\n"
 	       "   read-only: log check, replay into memory with every signature verified, state\n"
@@ -1296,28 +1092,25 @@ static void phase_audit(const opts *o, const big *g, audit_res *res)
 
 int main(int argc, char **argv)
 {
+	bench_name = "bench_custody";
+	bench_check_code = 1;
 	opts o;
 	parse_args(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.child_ledger)
 		return trace_child(&o);
 	if (sodium_init() < 0)
-		die("sodium_init failed");
+		bench_die("sodium_init failed");
 	json_object_seed(0); /* before any thread builds JSON */
 
-	char when[64];
-	time_t t = time(NULL);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
-	printf("oretrail bench_custody, %s%s\n", when, o.quick ? " (--quick: smoke sizes)" : "");
-	machine_line();
-	printf("load average %.2f at the start\n\n", loadavg());
-	atexit(remove_live_store);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	bench_banner(o.quick);
+	bench_machine_line(0, "libsodium %s, SQLite %s, jansson %s", sodium_version_string(),
+	                   sqlite3_libversion(), JANSSON_VERSION);
+	printf("load average %.2f at the start\n\n", bench_loadavg());
+	bench_remove_at_exit();
 
 	/* Every event signed before any clock starts. */
-	double t0 = now();
+	double t0 = bench_now();
 	make_keys();
 	stream setup, mix, deep, wide;
 	stream_init(&setup, 64);
@@ -1336,7 +1129,7 @@ int main(int argc, char **argv)
 	wide_events(&wide);
 	ring_build(&mix);
 	printf("signed %zu events in %.1f s (not timed below)\n\n",
-	       setup.n + mix.n + deep.n + wide.n, now() - t0);
+	       setup.n + mix.n + deep.n + wide.n, bench_now() - t0);
 
 	submit_row rows[N_BATCHES];
 	trace_res tr;
@@ -1354,11 +1147,11 @@ int main(int argc, char **argv)
 			phase_trace(&o, &g, &tr);
 		if (o.phases & PHASE_AUDIT)
 			phase_audit(&o, &g, &ar);
-		remove_live_store();
+		bench_remove_live_store();
 	}
 	printf("peak RSS %.1f MiB (the signed events are held in memory)\n"
 	       "load average %.2f at the end\n\n",
-	       peak_mib(), loadavg());
+	       bench_peak_mib(), bench_loadavg());
 
 	char fig[200];
 	printf("goals (DESIGN.md)\n");
@@ -1367,11 +1160,11 @@ int main(int argc, char **argv)
 		snprintf(fig, sizeof fig, "%.0f events/s at batch %zu (%.0f at batch %zu)", big_b->eps,
 		         big_b->batch, mid->eps, mid->batch);
 		printf("  %-46s %-60s %s\n", "submit >= 20,000 events/s", fig,
-		       verdict(big_b->eps >= GOAL_SUBMIT_EPS));
+		       bench_verdict(big_b->eps >= GOAL_SUBMIT_EPS));
 		snprintf(fig, sizeof fig, "%.1f %% of %zu-thread verify at batch %zu (%.1f %% at %zu)",
 		         big_b->pct_n, cpu_threads(), big_b->batch, mid->pct_n, mid->batch);
 		printf("  %-46s %-60s %s\n", "submit >= 50 % of Ed25519 verify rate", fig,
-		       verdict(big_b->pct_n >= GOAL_SUBMIT_PCT));
+		       bench_verdict(big_b->pct_n >= GOAL_SUBMIT_PCT));
 	}
 	if (o.phases & PHASE_TRACE) {
 		double worst = tr.deep.all.p50 > tr.wide.all.p50 ? tr.deep.all.p50 : tr.wide.all.p50;
@@ -1390,19 +1183,20 @@ int main(int argc, char **argv)
 		snprintf(fig, sizeof fig, "median %.3f ms deep, %.3f ms wide%s", tr.deep.all.p50,
 		         tr.wide.all.p50, fresh);
 		printf("  %-46s %-60s %s\n", "trace < 1 ms, 1,000 ancestors (median)", fig,
-		       verdict(worst < GOAL_TRACE_MS));
+		       bench_verdict(worst < GOAL_TRACE_MS));
 		if (tr.have_fresh)
 			snprintf(fresh, sizeof fresh, "; new process %.3f, %.3f", tr.fresh[1],
 			         tr.fresh[3]);
 		snprintf(fig, sizeof fig, "p99 %.3f ms deep, %.3f ms wide%s", d99, w99, fresh);
 		printf("  %-46s %-60s %s\n", "trace < 1 ms, 1,000 ancestors (p99, calm)", fig,
-		       verdict(worst99 < GOAL_TRACE_MS));
+		       bench_verdict(worst99 < GOAL_TRACE_MS));
 	}
 	if (o.phases & PHASE_AUDIT) {
 		snprintf(fig, sizeof fig, "%.0f events/s over %zu entries (%.1f %% of verify alone)",
 		         ar.eps, ar.entries, ar.pct);
 		printf("  %-46s %-60s %s%s\n", "audit replay >= 50,000 events/s", fig,
-		       verdict(ar.eps >= GOAL_AUDIT_EPS), ar.entries >= 200000 ? "" : " (small ledger)");
+		       bench_verdict(ar.eps >= GOAL_AUDIT_EPS),
+		       ar.entries >= 200000 ? "" : " (small ledger)");
 	}
 
 	ring_free();

@@ -18,17 +18,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "oretrail/log.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -44,40 +41,6 @@
 #define GOAL_FLAT_MIB 4.0 /* allowed RSS growth over the second half of the build */
 
 static volatile uint8_t sink; /* keeps results observable */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_log: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static void check(ot_status rc, const ot_error *err, const char *what)
-{
-	if (rc)
-		die("%s: %s (%s)", what, err && err->message[0] ? err->message : "",
-		    ot_status_str(rc));
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes)", n);
-	return p;
-}
 
 static uint64_t rng_state;
 
@@ -103,13 +66,6 @@ static double rss_mib(void)
 	if (got != 2)
 		return -1;
 	return (double)resident * (double)sysconf(_SC_PAGESIZE) / MIB;
-}
-
-static double peak_mib(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
 }
 
 /* --- entries --- */
@@ -157,10 +113,10 @@ static void meter_trial(meter *m, double seconds)
 static double sha_trial(const uint8_t *buf, size_t chunk, uint64_t calls)
 {
 	uint8_t out[OT_HASH_SIZE] = {0};
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t j = 0; j < calls; j++)
 		ot_sha256(buf + j * chunk, chunk, out);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	sink ^= out[0];
 	return dt;
 }
@@ -168,10 +124,10 @@ static double sha_trial(const uint8_t *buf, size_t chunk, uint64_t calls)
 static double node_trial(uint64_t calls)
 {
 	uint8_t a[OT_HASH_SIZE] = {1}, b[OT_HASH_SIZE] = {2};
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t i = 0; i < calls; i++)
 		ot_node_hash(a, b, (i & 1) ? a : b);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	sink ^= a[0] ^ b[0];
 	return dt;
 }
@@ -190,7 +146,7 @@ typedef struct tree {
 static void tree_init(tree *t)
 {
 	memset(t, 0, sizeof *t);
-	t->work = xmalloc((size_t)RING * ENTRY_1K);
+	t->work = bench_xmalloc((size_t)RING * ENTRY_1K);
 	for (uint64_t i = 0; i < RING; i++)
 		entry_1k(i, t->work + i * ENTRY_1K);
 }
@@ -230,9 +186,9 @@ static void tree_free(tree *t)
 
 static double tree_trial(tree *t, uint64_t n)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	tree_add(t, n);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* --- growing a log through the library --- */
@@ -268,66 +224,12 @@ typedef struct grow {
 	uint64_t next_sample;
 } grow;
 
-/* The files of the store being written, removed however the run ends
- * (error, ^C): a proof log is close to a gigabyte. */
-#define STORE_FILES 4
-static char live_store[STORE_FILES][4200];
-
-static void store_files(const char *path, char (*out)[4200])
-{
-	static const char *const sfx[STORE_FILES] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < STORE_FILES; i++)
-		snprintf(out[i], sizeof out[i], "%s%s", path, sfx[i]);
-}
-
-static void remove_store(const char *path)
-{
-	char files[STORE_FILES][4200];
-	store_files(path, files);
-	for (size_t i = 0; i < STORE_FILES; i++)
-		unlink(files[i]);
-	if (strcmp(live_store[0], files[0]) == 0)
-		live_store[0][0] = 0;
-}
-
-/* The disk-ceiling scratch file in use, if any (one at a time). */
-static char live_tmp[4200];
-
-static void remove_live_store(void)
-{
-	if (live_store[0][0])
-		for (size_t i = 0; i < STORE_FILES; i++)
-			unlink(live_store[i]);
-	if (live_tmp[0])
-		unlink(live_tmp);
-}
-
-static void on_signal(int sig)
-{
-	remove_live_store(); /* unlink is async-signal-safe */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static double store_mib(const char *path)
-{
-	char p[4200];
-	const char *sfx[] = {"", "-wal"};
-	double total = 0;
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		struct stat sb;
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		if (stat(p, &sb) == 0)
-			total += (double)sb.st_size;
-	}
-	return total / MIB;
-}
-
 static ot_signer *bench_signer(void)
 {
 	ot_signer *s = NULL;
 	ot_error err;
-	check(ot_signer_generate("bench.oretrail.example", &s, &err), &err, "generating a key");
+	bench_check(ot_signer_generate("bench.oretrail.example", &s, &err), &err,
+	            "generating a key");
 	return s;
 }
 
@@ -335,15 +237,14 @@ static ot_signer *bench_signer(void)
 static void grow_begin(grow *g, ot_signer *signer)
 {
 	ot_error err;
-	remove_store(g->path);
-	store_files(g->path, live_store);
-	check(ot_store_open(g->path, OT_STORE_CREATE, &g->st, &err), &err, g->path);
-	check(ot_log_create(g->st, "bench.oretrail.example/log", signer, &err), &err,
-	      "creating a log");
-	check(ot_log_open(g->st, signer, &g->log, &err), &err, "opening the log");
-	g->buf = xmalloc(g->batch * g->entry_len);
-	g->ptrs = xmalloc(g->batch * sizeof *g->ptrs);
-	g->lens = xmalloc(g->batch * sizeof *g->lens);
+	bench_claim_store(g->path); /* removed at the end, on error or ^C */
+	bench_check(ot_store_open(g->path, OT_STORE_CREATE, &g->st, &err), &err, g->path);
+	bench_check(ot_log_create(g->st, "bench.oretrail.example/log", signer, &err), &err,
+	            "creating a log");
+	bench_check(ot_log_open(g->st, signer, &g->log, &err), &err, "opening the log");
+	g->buf = bench_xmalloc(g->batch * g->entry_len);
+	g->ptrs = bench_xmalloc(g->batch * sizeof *g->ptrs);
+	g->lens = bench_xmalloc(g->batch * sizeof *g->lens);
 	for (size_t k = 0; k < g->batch; k++) {
 		g->ptrs[k] = g->buf + k * g->entry_len;
 		g->lens[k] = g->entry_len;
@@ -363,7 +264,7 @@ static void grow_begin(grow *g, ot_signer *signer)
 static void grow_run(grow *g, double seconds)
 {
 	ot_error err;
-	double t0 = now(), elapsed = 0;
+	double t0 = bench_now(), elapsed = 0;
 	while (g->done < g->max_entries && (seconds <= 0 || elapsed < seconds)) {
 		size_t n = g->batch;
 		if (g->max_entries - g->done < n)
@@ -376,22 +277,23 @@ static void grow_run(grow *g, double seconds)
 				entry_small(i, g->buf + k * g->entry_len);
 		}
 		uint64_t first = 0;
-		check(ot_log_append(g->log, g->ptrs, g->lens, n, &first, &err), &err, "appending");
+		bench_check(ot_log_append(g->log, g->ptrs, g->lens, n, &first, &err), &err,
+		            "appending");
 		if (first != g->done)
-			die("append put entries at %llu, expected %llu", (unsigned long long)first,
-			    (unsigned long long)g->done);
+			bench_die("append put entries at %llu, expected %llu",
+			          (unsigned long long)first, (unsigned long long)g->done);
 		g->done += n;
 		g->commits++;
-		elapsed = now() - t0;
+		elapsed = bench_now() - t0;
 		if (g->sample_every && g->done >= g->next_sample && g->n_samples < MAX_SAMPLES) {
 			/* Sampling reads /proc; keep it out of the timed region. */
-			double ts = now();
+			double ts = bench_now();
 			mem_sample *m = &g->samples[g->n_samples++];
 			m->entries = g->done;
 			m->seconds = g->seconds + elapsed;
 			m->rss_mib = rss_mib();
 			g->next_sample += g->sample_every;
-			t0 += now() - ts;
+			t0 += bench_now() - ts;
 		}
 	}
 	g->seconds += elapsed;
@@ -401,10 +303,10 @@ static void grow_run(grow *g, double seconds)
 static void grow_end(grow *g)
 {
 	ot_error err;
-	check(ot_log_tree_hash(g->log, g->done, g->root, &err), &err, "reading the root");
+	bench_check(ot_log_tree_hash(g->log, g->done, g->root, &err), &err, "reading the root");
 	ot_log_close(g->log);
 	ot_store_close(g->st);
-	g->db_mib = store_mib(g->path);
+	g->db_mib = bench_store_mib(g->path);
 	free(g->buf);
 	free(g->ptrs);
 	free(g->lens);
@@ -431,18 +333,18 @@ typedef struct syncer {
 static void syncer_open(syncer *sy, const char *dir)
 {
 	snprintf(sy->path, sizeof sy->path, "%s/oretrail-bench-%ld.fsync", dir, (long)getpid());
-	snprintf(live_tmp, sizeof live_tmp, "%s", sy->path);
+	bench_claim_file(sy->path);
 	sy->fd = open(sy->path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	sy->n = 0;
 	if (sy->fd < 0)
-		die("%s: %s", sy->path, strerror(errno));
+		bench_die("%s: %s", sy->path, strerror(errno));
 	uint8_t page[4096];
 	memset(page, 0xa5, sizeof page);
 	for (int i = 0; i < 256; i++)
 		if (write(sy->fd, page, sizeof page) != (ssize_t)sizeof page)
-			die("%s: %s", sy->path, strerror(errno));
+			bench_die("%s: %s", sy->path, strerror(errno));
 	if (fsync(sy->fd) != 0)
-		die("%s: fsync: %s", sy->path, strerror(errno));
+		bench_die("%s: fsync: %s", sy->path, strerror(errno));
 }
 
 /* fdatasyncs per second over `seconds` (at least 5 of them). */
@@ -451,17 +353,17 @@ static double syncer_trial(syncer *sy, double seconds)
 	uint8_t page[4096];
 	memset(page, 0xa5, sizeof page);
 	uint64_t n = 0;
-	double t0 = now(), dt = 0;
+	double t0 = bench_now(), dt = 0;
 	while (dt < seconds || n < 5) {
 		page[0] = (uint8_t)sy->n;
 		off_t off = (off_t)(sy->n % 256) * (off_t)sizeof page;
 		if (pwrite(sy->fd, page, sizeof page, off) != (ssize_t)sizeof page)
-			die("%s: %s", sy->path, strerror(errno));
+			bench_die("%s: %s", sy->path, strerror(errno));
 		if (fdatasync(sy->fd) != 0)
-			die("%s: fdatasync: %s", sy->path, strerror(errno));
+			bench_die("%s: fdatasync: %s", sy->path, strerror(errno));
 		n++;
 		sy->n++;
-		dt = now() - t0;
+		dt = bench_now() - t0;
 	}
 	return (double)n / dt;
 }
@@ -469,8 +371,7 @@ static double syncer_trial(syncer *sy, double seconds)
 static void syncer_close(syncer *sy)
 {
 	close(sy->fd);
-	unlink(sy->path);
-	live_tmp[0] = 0;
+	bench_remove_file();
 }
 
 /* Writes `total` bytes in 1 MiB writes and fsyncs once: MB/s. */
@@ -478,23 +379,22 @@ static double write_rate(const char *dir, uint64_t total)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/oretrail-bench-%ld.write", dir, (long)getpid());
-	snprintf(live_tmp, sizeof live_tmp, "%s", path);
+	bench_claim_file(path);
 	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	size_t chunk = 1 << 20;
-	uint8_t *buf = xmalloc(chunk);
+	uint8_t *buf = bench_xmalloc(chunk);
 	memset(buf, 0x5a, chunk);
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t done = 0; done < total; done += chunk)
 		if (write(fd, buf, chunk) != (ssize_t)chunk)
-			die("%s: %s", path, strerror(errno));
+			bench_die("%s: %s", path, strerror(errno));
 	if (fsync(fd) != 0)
-		die("%s: fsync: %s", path, strerror(errno));
-	double dt = now() - t0;
+		bench_die("%s: fsync: %s", path, strerror(errno));
+	double dt = bench_now() - t0;
 	close(fd);
-	unlink(path);
-	live_tmp[0] = 0;
+	bench_remove_file();
 	free(buf);
 	return (double)total / dt / MB;
 }
@@ -505,20 +405,21 @@ static double ed25519_verify_rate(ot_signer *signer, double seconds)
 	ot_verifier *v = NULL;
 	ot_error err;
 	if (ot_signer_vkey(signer, vkey, sizeof vkey) != OT_OK)
-		die("cannot format the verifier key");
-	check(ot_verifier_parse(vkey, strlen(vkey), &v, &err), &err, "parsing the verifier key");
+		bench_die("cannot format the verifier key");
+	bench_check(ot_verifier_parse(vkey, strlen(vkey), &v, &err), &err,
+	            "parsing the verifier key");
 	uint8_t msg[200], sig[64];
 	memset(msg, 'e', sizeof msg);
 	if (ot_signer_sign_raw(signer, msg, sizeof msg, sig) != OT_OK)
-		die("cannot sign");
+		bench_die("cannot sign");
 	uint64_t n = 0;
-	double t0 = now(), dt = 0;
+	double t0 = bench_now(), dt = 0;
 	while (dt < seconds) {
 		for (int k = 0; k < 100; k++)
 			if (ot_verifier_verify_raw(v, msg, sizeof msg, sig) != OT_OK)
-				die("a good signature did not verify");
+				bench_die("a good signature did not verify");
 		n += 100;
-		dt = now() - t0;
+		dt = bench_now() - t0;
 	}
 	ot_verifier_free(v);
 	return (double)n / dt;
@@ -526,79 +427,17 @@ static double ed25519_verify_rate(ot_signer *signer, double seconds)
 
 /* --- 4. proofs --- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-typedef struct stats {
-	double p50, p99, mean, max;
-	uint64_t n;
-} stats;
-
-/* Sorts v in place. */
-static stats summarise(double *v, uint64_t n)
-{
-	stats s = {0, 0, 0, 0, n};
-	if (!n)
-		return s;
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	double sum = 0;
-	for (uint64_t i = 0; i < n; i++)
-		sum += v[i];
-	s.p50 = v[n / 2];
-	s.p99 = v[(uint64_t)(0.99 * (double)(n - 1))];
-	s.mean = sum / (double)n;
-	s.max = v[n - 1];
-	return s;
-}
-
-/* Latencies of one operation, and the same without the calls during which
- * the scheduler preempted us (another process took the CPU): on a shared
- * machine those measure the neighbours, not the log. Voluntary switches
- * (waiting for the disk) are the log's own cost and stay in. */
-typedef struct latency {
-	double *all, *calm;
-	uint64_t n_all, n_calm;
-} latency;
-
-static void latency_init(latency *l, uint64_t n)
-{
-	l->all = xmalloc((size_t)n * sizeof(double));
-	l->calm = xmalloc((size_t)n * sizeof(double));
-	l->n_all = l->n_calm = 0;
-}
-
-static void latency_add(latency *l, double us, int preempted)
-{
-	l->all[l->n_all++] = us;
-	if (!preempted)
-		l->calm[l->n_calm++] = us;
-}
-
-static void latency_free(latency *l)
-{
-	free(l->all);
-	free(l->calm);
-}
-
-static long involuntary_switches(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_nivcsw;
-}
-
+/* Latencies of one operation: of all calls, and of those not preempted. */
 typedef struct op_result {
-	stats all, calm;
+	bench_stats all, calm;
 } op_result;
 
-static op_result latency_result(latency *l)
+/* Summarises l and frees its series. */
+static op_result latency_result(bench_latency *l)
 {
 	op_result r;
-	r.all = summarise(l->all, l->n_all);
-	r.calm = summarise(l->calm, l->n_calm);
+	bench_latency_summarise(l, &r.all, &r.calm);
+	bench_latency_free(l);
 	return r;
 }
 
@@ -614,15 +453,15 @@ static void time_proofs(const char *path, uint64_t proofs, proof_result *r)
 	ot_store *st = NULL;
 	ot_log *log = NULL;
 	/* Reopened as a reader would: cold SQLite and tile caches, read-only log. */
-	check(ot_store_open(path, 0, &st, &err), &err, path);
-	check(ot_log_open(st, NULL, &log, &err), &err, "opening the log to read");
+	bench_check(ot_store_open(path, 0, &st, &err), &err, path);
+	bench_check(ot_log_open(st, NULL, &log, &err), &err, "opening the log to read");
 	uint64_t full = ot_log_size(log);
 	uint8_t root_full[OT_HASH_SIZE], root[OT_HASH_SIZE], leaf[OT_HASH_SIZE];
-	check(ot_log_tree_hash(log, full, root_full, &err), &err, "reading the root");
-	latency l_full, l_old, l_ver;
-	latency_init(&l_full, proofs);
-	latency_init(&l_old, proofs);
-	latency_init(&l_ver, proofs);
+	bench_check(ot_log_tree_hash(log, full, root_full, &err), &err, "reading the root");
+	bench_latency l_full, l_old, l_ver;
+	bench_latency_init(&l_full, (size_t)proofs);
+	bench_latency_init(&l_old, (size_t)proofs);
+	bench_latency_init(&l_ver, (size_t)proofs);
 	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
 	const uint8_t(*cproof)[OT_HASH_SIZE] = (const uint8_t(*)[OT_HASH_SIZE])proof;
 	uint8_t entry[ENTRY_SMALL];
@@ -632,27 +471,27 @@ static void time_proofs(const char *path, uint64_t proofs, proof_result *r)
 
 	/* Warm-up, untimed: 1 % of the proofs. */
 	for (uint64_t k = 0; k < proofs / 100; k++)
-		check(ot_log_inclusion_proof(log, rnd() % full, full, proof, &n, &err), &err,
-		      "inclusion proof");
+		bench_check(ot_log_inclusion_proof(log, rnd() % full, full, proof, &n, &err), &err,
+		            "inclusion proof");
 
 	for (uint64_t k = 0; k < proofs; k++) {
 		uint64_t index = rnd() % full;
-		long sw0 = involuntary_switches();
-		double t0 = now();
+		long sw0 = bench_involuntary_switches();
+		double t0 = bench_now();
 		ot_status rc = ot_log_inclusion_proof(log, index, full, proof, &n, &err);
-		double t1 = now();
-		long sw1 = involuntary_switches();
-		check(rc, &err, "inclusion proof");
+		double t1 = bench_now();
+		long sw1 = bench_involuntary_switches();
+		bench_check(rc, &err, "inclusion proof");
 		entry_small(index, entry);
 		ot_leaf_hash(entry, sizeof entry, leaf);
-		double t2 = now();
+		double t2 = bench_now();
 		rc = ot_verify_inclusion(index, full, leaf, cproof, n, root_full);
-		double t3 = now();
-		long sw2 = involuntary_switches();
+		double t3 = bench_now();
+		long sw2 = bench_involuntary_switches();
 		if (rc)
 			r->failures++;
-		latency_add(&l_full, (t1 - t0) * 1e6, sw1 != sw0);
-		latency_add(&l_ver, (t3 - t2) * 1e6, sw2 != sw1);
+		bench_latency_add(&l_full, (t1 - t0) * 1e6, sw1 != sw0);
+		bench_latency_add(&l_ver, (t3 - t2) * 1e6, sw2 != sw1);
 		len_full += n;
 	}
 	/* Older sizes: the proof first, so that computing the root (which
@@ -661,18 +500,18 @@ static void time_proofs(const char *path, uint64_t proofs, proof_result *r)
 	for (uint64_t k = 0; k < proofs; k++) {
 		uint64_t size = 1 + rnd() % full;
 		uint64_t index = rnd() % size;
-		long sw0 = involuntary_switches();
-		double t0 = now();
+		long sw0 = bench_involuntary_switches();
+		double t0 = bench_now();
 		ot_status rc = ot_log_inclusion_proof(log, index, size, proof, &n, &err);
-		double t1 = now();
-		long sw1 = involuntary_switches();
-		check(rc, &err, "inclusion proof");
-		check(ot_log_tree_hash(log, size, root, &err), &err, "tree hash");
+		double t1 = bench_now();
+		long sw1 = bench_involuntary_switches();
+		bench_check(rc, &err, "inclusion proof");
+		bench_check(ot_log_tree_hash(log, size, root, &err), &err, "tree hash");
 		entry_small(index, entry);
 		ot_leaf_hash(entry, sizeof entry, leaf);
 		if (ot_verify_inclusion(index, size, leaf, cproof, n, root) != OT_OK)
 			r->failures++;
-		latency_add(&l_old, (t1 - t0) * 1e6, sw1 != sw0);
+		bench_latency_add(&l_old, (t1 - t0) * 1e6, sw1 != sw0);
 		len_old += n;
 	}
 	r->full = latency_result(&l_full);
@@ -680,59 +519,11 @@ static void time_proofs(const char *path, uint64_t proofs, proof_result *r)
 	r->verify = latency_result(&l_ver);
 	r->mean_len_full = (double)len_full / (double)proofs;
 	r->mean_len_older = (double)len_old / (double)proofs;
-	latency_free(&l_full);
-	latency_free(&l_old);
-	latency_free(&l_ver);
 	ot_log_close(log);
 	ot_store_close(st);
 }
 
 /* --- reporting --- */
-
-static void machine_line(void)
-{
-	char model[256] = "unknown CPU";
-	int sha_ni = 0;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (f) {
-		char line[4096];
-		int got_model = 0;
-		while (fgets(line, sizeof line, f)) {
-			if (!got_model && strncmp(line, "model name", 10) == 0) {
-				const char *c = strchr(line, ':');
-				if (c) {
-					snprintf(model, sizeof model, "%s", c + 2);
-					model[strcspn(model, "\n")] = 0;
-					got_model = 1;
-				}
-			}
-			if (strncmp(line, "flags", 5) == 0 && strstr(line, " sha_ni"))
-				sha_ni = 1;
-		}
-		fclose(f);
-	}
-	printf("machine: %s, %ld CPUs online, SHA-NI %s; %s; SQLite %s\n", model,
-	       sysconf(_SC_NPROCESSORS_ONLN), sha_ni ? "yes" : "no",
-	       OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion());
-}
-
-/* The 1-minute load average: on a shared machine, how many others ran. */
-static double loadavg(void)
-{
-	double l = -1;
-	FILE *f = fopen("/proc/loadavg", "r");
-	if (f) {
-		if (fscanf(f, "%lf", &l) != 1)
-			l = -1;
-		fclose(f);
-	}
-	return l;
-}
-
-static const char *verdict(int ok)
-{
-	return ok ? "PASS" : "MISS";
-}
 
 /* --- options --- */
 
@@ -761,34 +552,8 @@ typedef struct opts {
 	int quick;
 } opts;
 
-static uint64_t parse_u64(const char *opt, const char *v)
-{
-	char *end = NULL;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (errno || !end || end == v || *end || v[0] == '-')
-		die("%s wants a non-negative integer, not \"%s\"", opt, v);
-	return (uint64_t)x;
-}
-
-static int parse_phases(const char *v)
-{
-	int phases = 0;
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", v);
-	for (char *save = NULL, *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(w, "hashing"))
-			phases |= PHASE_HASHING;
-		else if (!strcmp(w, "append"))
-			phases |= PHASE_APPEND;
-		else if (!strcmp(w, "proofs"))
-			phases |= PHASE_PROOFS;
-		else
-			die("--only takes hashing, append and proofs (comma-separated), not \"%s\"",
-			    w);
-	}
-	return phases;
-}
+/* The names of the PHASE_* bits, in order, for --only. */
+static const char *const PHASE_NAMES[] = {"hashing", "append", "proofs", NULL};
 
 static void usage(FILE *to)
 {
@@ -839,7 +604,7 @@ static void parse_args(int argc, char **argv, opts *o)
 		}
 		if (!v) {
 			usage(stderr);
-			die("unknown option or missing value: %s", a);
+			bench_die("unknown option or missing value: %s", a);
 		}
 		i++;
 		if (!strcmp(a, "--dir")) {
@@ -847,31 +612,31 @@ static void parse_args(int argc, char **argv, opts *o)
 		} else if (!strcmp(a, "--scratch")) {
 			o->scratch = v;
 		} else if (!strcmp(a, "--only")) {
-			o->phases = parse_phases(v);
+			o->phases = bench_parse_phases(v, PHASE_NAMES);
 		} else if (!strcmp(a, "--proof-entries")) {
-			o->proof_entries = parse_u64(a, v);
+			o->proof_entries = bench_parse_u64(a, v);
 			have_proof_entries = 1;
 		} else if (!strcmp(a, "--proofs")) {
-			o->proofs = parse_u64(a, v);
+			o->proofs = bench_parse_u64(a, v);
 			have_proofs = 1;
 		} else if (!strcmp(a, "--append-entries")) {
-			o->append_entries = parse_u64(a, v);
+			o->append_entries = bench_parse_u64(a, v);
 			have_append = 1;
 		} else if (!strcmp(a, "--append-seconds")) {
-			o->append_seconds = (double)parse_u64(a, v);
+			o->append_seconds = (double)bench_parse_u64(a, v);
 			have_secs = 1;
 		} else if (!strcmp(a, "--tree-entries")) {
-			o->tree_entries = parse_u64(a, v);
+			o->tree_entries = bench_parse_u64(a, v);
 			have_tree = 1;
 		} else if (!strcmp(a, "--rounds")) {
-			uint64_t r = parse_u64(a, v);
+			uint64_t r = bench_parse_u64(a, v);
 			o->rounds = r > 1000 ? 1000 : (int)r;
 			have_rounds = 1;
 		} else if (!strcmp(a, "--seed")) {
-			o->seed = parse_u64(a, v);
+			o->seed = bench_parse_u64(a, v);
 		} else {
 			usage(stderr);
-			die("unknown option %s", a);
+			bench_die("unknown option %s", a);
 		}
 	}
 	if (o->quick) {
@@ -892,13 +657,14 @@ static void parse_args(int argc, char **argv, opts *o)
 			o->proofs = 5000;
 	}
 	if (o->proof_entries < 1 || o->proofs < 1 || o->tree_entries < 1 || o->rounds < 1)
-		die("--proof-entries, --proofs, --tree-entries and --rounds must be at least 1");
+		bench_die("--proof-entries, --proofs, --tree-entries and --rounds must be "
+		          "at least 1");
 	if (o->proof_batch > o->proof_entries)
 		o->proof_batch = (size_t)o->proof_entries;
 	if (access(o->dir, W_OK) != 0)
-		die("--dir %s: %s", o->dir, strerror(errno));
+		bench_die("--dir %s: %s", o->dir, strerror(errno));
 	if (o->scratch && access(o->scratch, W_OK) != 0)
-		die("--scratch %s: %s", o->scratch, strerror(errno));
+		bench_die("--scratch %s: %s", o->scratch, strerror(errno));
 	if (!o->scratch) {
 		struct stat sb;
 		o->scratch = (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) &&
@@ -921,17 +687,11 @@ typedef struct results {
 	int have_growth;
 } results;
 
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n ? v[n / 2] : 0;
-}
-
 static void phase_hashing(const opts *o, ot_signer *signer, results *res)
 {
 	/* Trials of raw SHA-256 (1 MiB calls walking through the buffer), 1 KiB
 	 * messages, the tree and node hashes, interleaved. */
-	uint8_t *big = xmalloc((size_t)o->sha_bytes);
+	uint8_t *big = bench_xmalloc((size_t)o->sha_bytes);
 	for (uint64_t i = 0; i < o->sha_bytes; i++)
 		big[i] = (uint8_t)(i * 2654435761u >> 13);
 	uint64_t tree_trial_entries = TRIAL_BYTES / ENTRY_1K;
@@ -939,8 +699,8 @@ static void phase_hashing(const opts *o, ot_signer *signer, results *res)
 	if (per_round < 1)
 		per_round = 1;
 	size_t trials = (size_t)(per_round * (uint64_t)o->rounds);
-	double *r_small = xmalloc(trials * sizeof(double));
-	double *r_tree = xmalloc(trials * sizeof(double));
+	double *r_small = bench_xmalloc(trials * sizeof(double));
+	double *r_tree = bench_xmalloc(trials * sizeof(double));
 	meter raw, small, node, tm;
 	memset(&raw, 0, sizeof raw);
 	small = node = tm = raw;
@@ -967,8 +727,8 @@ static void phase_hashing(const opts *o, ot_signer *signer, results *res)
 	double raw_mb = TRIAL_BYTES / raw.best / MB;
 	double small_mb = TRIAL_BYTES / small.best / MB;
 	double tree_mb = TRIAL_BYTES / tm.best / MB;
-	double small_pct = 100.0 * median(r_small, trials);
-	res->tree_pct = 100.0 * median(r_tree, trials);
+	double small_pct = 100.0 * bench_median(r_small, trials);
+	res->tree_pct = 100.0 * bench_median(r_tree, trials);
 	res->tree_pct_best = 100.0 * tree_mb / raw_mb;
 	res->have_tree = 1;
 	double node_ns = node.best / TRIAL_NODES * 1e9;
@@ -987,14 +747,14 @@ static void phase_hashing(const opts *o, ot_signer *signer, results *res)
 	            .batch = o->lib_batch,
 	            .max_entries = o->lib_entries};
 	grow_log(&lib, signer);
-	remove_store(path);
+	bench_remove_live_store();
 	uint8_t ref[OT_HASH_SIZE];
 	tree_init(&t);
 	tree_add(&t, lib.done);
 	tree_root(&t, ref);
 	tree_free(&t);
 	if (memcmp(ref, lib.root, OT_HASH_SIZE) != 0)
-		die("the log's root differs from the reference tree's over the same entries");
+		bench_die("the log's root differs from the reference tree's over the same entries");
 	double lib_mb = (double)lib.done * ENTRY_1K / lib.seconds / MB;
 
 	printf("1-2. hashing, 1 KiB entries: %zu interleaved trials of 1 MiB each\n", trials);
@@ -1090,13 +850,13 @@ static void phase_append(const opts *o, ot_signer *signer)
 		}
 		grow_end(&g);
 		syncer_close(&sy);
-		remove_store(path);
+		bench_remove_live_store();
 		double lo = syncs[0], hi = syncs[0];
 		for (size_t i = 1; i < n; i++) {
 			lo = syncs[i] < lo ? syncs[i] : lo;
 			hi = syncs[i] > hi ? syncs[i] : hi;
 		}
-		double sync_med = median(syncs, n), ratio = median(ratios, n);
+		double sync_med = bench_median(syncs, n), ratio = bench_median(ratios, n);
 		double by_sync = sync_med * (double)batches[b];
 		double ceil = by_sync < by_bw ? by_sync : by_bw;
 		double eps = (double)g.done / g.seconds;
@@ -1143,7 +903,7 @@ static void phase_proofs(const opts *o, ot_signer *signer, results *res)
 	       (double)pg.done / pg.seconds, pg.db_mib, o->dir);
 	proof_result *pr = &res->proofs;
 	time_proofs(path, o->proofs, pr);
-	remove_store(path);
+	bench_remove_live_store();
 	res->have_proofs = 1;
 	res->proof_entries = pg.done;
 	printf("   %llu random proofs of each kind after %llu untimed ones; the store reopened "
@@ -1161,7 +921,7 @@ static void phase_proofs(const opts *o, ot_signer *signer, results *res)
 	       "    preempt: how many those were. Proofs that failed to verify: %llu)\n\n",
 	       (unsigned long long)pr->failures);
 	if (pr->failures)
-		die("%llu proofs did not verify", (unsigned long long)pr->failures);
+		bench_die("%llu proofs did not verify", (unsigned long long)pr->failures);
 
 	printf("5. memory while the proof log grows (RSS from /proc/self/statm; %.1f MiB before)\n",
 	       rss_before);
@@ -1188,6 +948,7 @@ static void phase_proofs(const opts *o, ot_signer *signer, results *res)
 
 int main(int argc, char **argv)
 {
+	bench_name = "bench_log";
 	opts o;
 	parse_args(argc, argv, &o);
 	rng_state = o.seed;
@@ -1195,19 +956,14 @@ int main(int argc, char **argv)
 		pattern_1k[j] = (uint8_t)(j * 7 + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	char when[64];
-	time_t t = time(NULL);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
-	printf("oretrail bench_log, %s%s\n", when, o.quick ? " (--quick: smoke sizes)" : "");
-	machine_line();
-	printf("load average %.2f at the start; MB = 10^6 bytes, MiB = 2^20\n\n", loadavg());
+	bench_banner(o.quick);
+	bench_machine_line(1, "%s; SQLite %s", OpenSSL_version(OPENSSL_VERSION),
+	                   sqlite3_libversion());
+	printf("load average %.2f at the start; MB = 10^6 bytes, MiB = 2^20\n\n", bench_loadavg());
 	ot_signer *signer = bench_signer();
 	results res;
 	memset(&res, 0, sizeof res);
-	atexit(remove_live_store);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	bench_remove_at_exit();
 
 	/* Peak RSS after each phase: where the peak comes from. */
 	char peaks[256] = "";
@@ -1215,18 +971,18 @@ int main(int argc, char **argv)
 	if (o.phases & PHASE_HASHING) {
 		phase_hashing(&o, signer, &res);
 		pl += (size_t)snprintf(peaks + pl, sizeof peaks - pl,
-		                       "%.1f MiB after hashing (its %.0f MiB buffer), ", peak_mib(),
-		                       (double)o.sha_bytes / MIB);
+		                       "%.1f MiB after hashing (its %.0f MiB buffer), ",
+		                       bench_peak_mib(), (double)o.sha_bytes / MIB);
 	}
 	if (o.phases & PHASE_APPEND) {
 		phase_append(&o, signer);
 		pl += (size_t)snprintf(peaks + pl, sizeof peaks - pl, "%.1f MiB after appends, ",
-		                       peak_mib());
+		                       bench_peak_mib());
 	}
 	if (o.phases & PHASE_PROOFS)
 		phase_proofs(&o, signer, &res);
 	printf("peak RSS (ru_maxrss): %s%.1f MiB at the end\nload average %.2f at the end\n\n",
-	       peaks, peak_mib(), loadavg());
+	       peaks, bench_peak_mib(), bench_loadavg());
 
 	/* One line per goal: what, the figure, the verdict. */
 	char fig[160];
@@ -1236,7 +992,7 @@ int main(int argc, char **argv)
 		snprintf(fig, sizeof fig, "%.1f %% (ratio of fastest trials %.1f %%)", res.tree_pct,
 		         res.tree_pct_best);
 		printf("  %-42s %-56s %s\n", "tree hashing >= 80 % of raw SHA-256", fig,
-		       verdict(res.tree_pct >= GOAL_TREE_PCT));
+		       bench_verdict(res.tree_pct >= GOAL_TREE_PCT));
 	}
 	if (res.have_proofs) {
 		const proof_result *pr = &res.proofs;
@@ -1246,13 +1002,14 @@ int main(int argc, char **argv)
 		printf("  %-42s %-56s %s%s\n",
 		       res.proof_entries >= 10000000 ? "inclusion proof < 50 us, 10M-entry log"
 		                                     : "inclusion proof < 50 us (small log)",
-		       fig, verdict(ok), res.proof_entries >= 10000000 ? "" : " (indicative only)");
+		       fig, bench_verdict(ok),
+		       res.proof_entries >= 10000000 ? "" : " (indicative only)");
 		if (res.have_growth) {
 			snprintf(fig, sizeof fig, "%+.1f MiB RSS from %llu to %llu entries",
 			         res.growth_mib, (unsigned long long)res.growth_from,
 			         (unsigned long long)res.proof_entries);
 			printf("  %-42s %-56s %s\n", "memory flat as the log grows (<= 4 MiB)", fig,
-			       verdict(res.growth_mib <= GOAL_FLAT_MIB));
+			       bench_verdict(res.growth_mib <= GOAL_FLAT_MIB));
 		} else {
 			printf("  %-42s %-56s\n", "memory flat as the log grows",
 			       "not judged: needs --proof-entries >= 2000000");

@@ -25,7 +25,6 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +33,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "ledger/envelope.h"
 #include "oretrail/ledger.h"
 
@@ -59,40 +58,6 @@ typedef struct options {
 	double tile_seconds;
 	unsigned slices;
 } options;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_server: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static void check(ot_status rc, const ot_error *err, const char *what)
-{
-	if (rc)
-		die("%s: %s (%s)", what, err && err->message[0] ? err->message : "",
-		    ot_status_str(rc));
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes)", n);
-	return p;
-}
 
 /* --- the temporary directory --- */
 
@@ -132,11 +97,12 @@ static void submit_one(ot_ledger *l, json_t *ev, const char *signer, const ot_si
 	otx_buf b;
 	otx_buf_init(&b, 0);
 	ot_error err;
-	check(otx_envelope_sign(ev, signer, key, &b, &err), &err, "signing");
+	bench_check(otx_envelope_sign(ev, signer, key, &b, &err), &err, "signing");
 	json_decref(ev);
 	const uint8_t *p = b.data;
 	size_t len = b.len;
-	check(ot_ledger_submit(l, &p, &len, 1, 0, NULL, NULL, &err), &err, "setting up the ledger");
+	bench_check(ot_ledger_submit(l, &p, &len, 1, 0, NULL, NULL, &err), &err,
+	            "setting up the ledger");
 	otx_buf_free(&b);
 }
 
@@ -145,9 +111,9 @@ static void make_ledger(const char *path, const keys *k)
 {
 	ot_ledger *l = NULL;
 	ot_error err;
-	check(ot_ledger_create(path, "bench.example/server", k->gov, &l, &err), &err, path);
+	bench_check(ot_ledger_create(path, "bench.example/server", k->gov, &l, &err), &err, path);
 	char vkey[OT_VKEY_MAX];
-	check(ot_signer_vkey(k->fwo, vkey, sizeof vkey), NULL, "vkey");
+	bench_check(ot_signer_vkey(k->fwo, vkey, sizeof vkey), NULL, "vkey");
 	submit_one(l,
 	           json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s}", "type", "actor", "id", "e-actor",
 	                     "time", "2025-09-01T00:00:00Z", "actor", "fwo", "name", "FWO",
@@ -185,7 +151,7 @@ static void *sign_range(void *arg)
 		otx_buf b;
 		otx_buf_init(&b, 0);
 		ot_error err;
-		check(otx_envelope_sign(ev, "fwo", p->key, &b, &err), &err, "signing");
+		bench_check(otx_envelope_sign(ev, "fwo", p->key, &b, &err), &err, "signing");
 		json_decref(ev);
 		p->data[i] = b.data;
 		p->lens[i] = b.len;
@@ -198,8 +164,8 @@ static void sign_pool(pool *p, const char *prefix, size_t n, const ot_signer *ke
 	p->prefix = prefix;
 	p->n = n;
 	p->key = key;
-	p->data = xmalloc(n * sizeof *p->data);
-	p->lens = xmalloc(n * sizeof *p->lens);
+	p->data = bench_xmalloc(n * sizeof *p->data);
+	p->lens = bench_xmalloc(n * sizeof *p->lens);
 	enum { T = 4 };
 	pool part[T];
 	pthread_t th[T];
@@ -226,17 +192,17 @@ static void free_pool(pool *p)
 static double library_rate(ot_ledger *l, const pool *p, size_t from, size_t to, size_t batch)
 {
 	ot_error err;
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = from; i < to; i += batch) {
 		size_t n = to - i < batch ? to - i : batch;
 		size_t appended = 0;
-		check(ot_ledger_submit(l, (const uint8_t *const *)p->data + i, p->lens + i, n, 0, NULL,
-		                       &appended, &err),
-		      &err, "ot_ledger_submit");
+		bench_check(ot_ledger_submit(l, (const uint8_t *const *)p->data + i, p->lens + i, n,
+		                             0, NULL, &appended, &err),
+		            &err, "ot_ledger_submit");
 		if (appended != n)
-			die("the library appended %zu of %zu", appended, n);
+			bench_die("the library appended %zu of %zu", appended, n);
 	}
-	return (double)(to - from) / (now() - t0);
+	return (double)(to - from) / (bench_now() - t0);
 }
 
 /* --- the server, a child process --- */
@@ -260,10 +226,10 @@ static uint16_t start_server(const options *o, const char *db, const char *key)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
-		die("pipe: %s", strerror(errno));
+		bench_die("pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		dup2(fds[1], 1);
 		close(fds[0]);
@@ -283,7 +249,7 @@ static uint16_t start_server(const options *o, const char *db, const char *key)
 	close(fds[0]);
 	unsigned port = 0;
 	if (sscanf(line, "listening on http://127.0.0.1:%u/", &port) != 1 || !port)
-		die("the server did not start (%s): \"%s\"", o->server, line);
+		bench_die("the server did not start (%s): \"%s\"", o->server, line);
 	return (uint16_t)port;
 }
 
@@ -315,7 +281,7 @@ static void conn_open(conn *c, uint16_t port)
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		die("connect: %s", strerror(errno));
+		bench_die("connect: %s", strerror(errno));
 	c->pos = c->have = 0;
 }
 
@@ -367,16 +333,16 @@ static int conn_call(conn *c, const char *head, size_t hlen, const void *body, s
 		}
 		ssize_t n = writev(c->fd, v, k);
 		if (n <= 0)
-			die("send: %s", strerror(errno));
+			bench_die("send: %s", strerror(errno));
 		sent += (size_t)n;
 	}
 	char *end;
 	while (!(end = find_blank_line(c->buf + c->pos, c->have - c->pos)))
 		if (fill(c))
-			die("the server closed the connection");
+			bench_die("the server closed the connection");
 	int status = 0;
 	if (sscanf(c->buf + c->pos, "HTTP/1.1 %d", &status) != 1)
-		die("not an HTTP answer");
+		bench_die("not an HTTP answer");
 	size_t clen = 0;
 	for (char *p = c->buf + c->pos; p < end; p++) {
 		if ((p == c->buf + c->pos || p[-1] == '\n') && strncasecmp(p, "Content-Length:", 15) == 0) {
@@ -388,7 +354,7 @@ static int conn_call(conn *c, const char *head, size_t hlen, const void *body, s
 	size_t left = clen;
 	while (left) {
 		if (c->pos == c->have && fill(c))
-			die("the answer was cut short");
+			bench_die("the answer was cut short");
 		size_t take = c->have - c->pos < left ? c->have - c->pos : left;
 		c->pos += take;
 		left -= take;
@@ -414,27 +380,21 @@ typedef struct client {
 static void *client_main(void *arg)
 {
 	client *cl = arg;
-	conn *c = xmalloc(sizeof *c);
+	conn *c = bench_xmalloc(sizeof *c);
 	conn_open(c, cl->port);
 	pthread_barrier_wait(cl->go);
 	for (size_t i = 0; i < cl->n_requests; i++) {
 		size_t len = 0;
-		double t0 = now();
+		double t0 = bench_now();
 		int st = conn_call(c, cl->heads[i], cl->head_lens[i], cl->bodies[i], cl->body_lens[i],
 		                   &len);
-		cl->lat_ms[i] = (now() - t0) * 1e3;
+		cl->lat_ms[i] = (bench_now() - t0) * 1e3;
 		if (st != 200)
 			cl->failures++;
 	}
 	close(c->fd);
 	free(c);
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 typedef struct load_result {
@@ -451,18 +411,18 @@ static load_result run_load(uint16_t port, const pool *p, size_t from, size_t to
 	size_t events = to - from;
 	size_t n_req = (events + k - 1) / k;
 	client *cl = calloc(clients, sizeof *cl);
-	pthread_t *th = xmalloc(clients * sizeof *th);
+	pthread_t *th = bench_xmalloc(clients * sizeof *th);
 	pthread_barrier_t go;
 	pthread_barrier_init(&go, NULL, clients + 1);
 	for (unsigned c = 0; c < clients; c++) {
 		cl[c].port = port;
 		cl[c].go = &go;
 		size_t mine = n_req / clients + (c < n_req % clients);
-		cl[c].heads = xmalloc(mine * sizeof(char *));
-		cl[c].head_lens = xmalloc(mine * sizeof(size_t));
-		cl[c].bodies = xmalloc(mine * sizeof(char *));
-		cl[c].body_lens = xmalloc(mine * sizeof(size_t));
-		cl[c].lat_ms = xmalloc(mine * sizeof(double));
+		cl[c].heads = bench_xmalloc(mine * sizeof(char *));
+		cl[c].head_lens = bench_xmalloc(mine * sizeof(size_t));
+		cl[c].bodies = bench_xmalloc(mine * sizeof(char *));
+		cl[c].body_lens = bench_xmalloc(mine * sizeof(size_t));
+		cl[c].lat_ms = bench_xmalloc(mine * sizeof(double));
 		cl[c].n_requests = mine;
 	}
 	/* Requests are dealt round-robin, so every client sends its share. */
@@ -473,7 +433,7 @@ static load_result run_load(uint16_t port, const pool *p, size_t from, size_t to
 		size_t blen = k > 1 ? 2 : 0;
 		for (size_t i = a; i < b; i++)
 			blen += p->lens[i] + 1;
-		char *body = xmalloc(blen + 1);
+		char *body = bench_xmalloc(blen + 1);
 		size_t at = 0;
 		if (k > 1)
 			body[at++] = '[';
@@ -485,7 +445,7 @@ static load_result run_load(uint16_t port, const pool *p, size_t from, size_t to
 		}
 		if (k > 1)
 			body[at++] = ']';
-		char *head = xmalloc(160);
+		char *head = bench_xmalloc(160);
 		int hl = snprintf(head, 160,
 		                  "POST /add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
 		                  "application/json\r\nContent-Length: %zu\r\n\r\n",
@@ -498,16 +458,16 @@ static load_result run_load(uint16_t port, const pool *p, size_t from, size_t to
 	for (unsigned c = 0; c < clients; c++)
 		pthread_create(&th[c], NULL, client_main, &cl[c]);
 	pthread_barrier_wait(&go);
-	double t0 = now();
+	double t0 = bench_now();
 	load_result res;
 	memset(&res, 0, sizeof res);
 	for (unsigned c = 0; c < clients; c++)
 		pthread_join(th[c], NULL);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	size_t all = 0;
 	for (unsigned c = 0; c < clients; c++)
 		all += cl[c].n_requests;
-	double *lat = xmalloc((all ? all : 1) * sizeof *lat);
+	double *lat = bench_xmalloc((all ? all : 1) * sizeof *lat);
 	size_t at = 0;
 	for (unsigned c = 0; c < clients; c++) {
 		memcpy(lat + at, cl[c].lat_ms, cl[c].n_requests * sizeof *lat);
@@ -542,6 +502,8 @@ typedef struct mode {
 	size_t n_lat;
 } mode;
 
+/* Unlike bench_median: of a sorted array, the mean of the two middle values
+ * for even n. */
 static double median(const double *sorted, size_t n)
 {
 	return n ? (n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2) : 0;
@@ -565,11 +527,11 @@ typedef struct getter {
 static void *getter_main(void *arg)
 {
 	getter *g = arg;
-	conn *c = xmalloc(sizeof *c);
+	conn *c = bench_xmalloc(sizeof *c);
 	conn_open(c, g->port);
 	uint64_t full = g->tree_size / 256;
 	char head[256];
-	while (now() < g->until) {
+	while (bench_now() < g->until) {
 		for (int burst = 0; burst < 32; burst++) {
 			uint64_t n = full ? (uint64_t)rand_r(&g->seed) % full : 0;
 			int entries = rand_r(&g->seed) % 4 == 0;
@@ -608,17 +570,18 @@ static void usage(FILE *out)
 	        OT_CLI_PATH);
 }
 
-static size_t parse_size(const char *s)
+/* bench_parse_size, at least 1 and at most `max`. */
+static size_t parse_count(const char *opt, const char *v, size_t max)
 {
-	char *end = NULL;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (!end || *end || v == 0)
-		die("bad number \"%s\"", s);
-	return (size_t)v;
+	size_t n = bench_parse_size(opt, v);
+	if (n == 0 || n > max)
+		bench_die("%s wants a number from 1 to %zu, not \"%s\"", opt, max, v);
+	return n;
 }
 
 int main(int argc, char **argv)
 {
+	bench_name = "bench_server";
 	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -635,33 +598,31 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (!v)
-			die("%s needs a value (see --help)", a);
+			bench_die("%s needs a value (see --help)", a);
 		i++;
 		if (strcmp(a, "--dir") == 0)
 			o.dir = v;
 		else if (strcmp(a, "--server") == 0)
 			o.server = v;
 		else if (strcmp(a, "--events") == 0)
-			o.http_events = parse_size(v);
+			o.http_events = parse_count(a, v, 100000000);
 		else if (strcmp(a, "--single-events") == 0)
-			o.single_events = parse_size(v);
+			o.single_events = parse_count(a, v, 100000000);
 		else if (strcmp(a, "--clients") == 0)
-			o.clients = (unsigned)parse_size(v);
+			o.clients = (unsigned)parse_count(a, v, 256);
 		else if (strcmp(a, "--per-request") == 0)
-			o.per_request = (unsigned)parse_size(v);
+			o.per_request = (unsigned)parse_count(a, v, 10000);
 		else if (strcmp(a, "--slices") == 0)
-			o.slices = (unsigned)parse_size(v);
+			o.slices = (unsigned)parse_count(a, v, 1000);
 		else if (strcmp(a, "--tile-seconds") == 0)
-			o.tile_seconds = (double)parse_size(v);
+			o.tile_seconds = (double)parse_count(a, v, 3600);
 		else
-			die("unknown option %s (see --help)", a);
+			bench_die("unknown option %s (see --help)", a);
 	}
-	if (o.clients > 256 || o.per_request > 10000)
-		die("--clients at most 256, --per-request at most 10000");
 
 	snprintf(tmp_dir, sizeof tmp_dir, "%s/oretrail-bench-server-XXXXXX", o.dir);
 	if (!mkdtemp(tmp_dir))
-		die("mkdtemp %s: %s", tmp_dir, strerror(errno));
+		bench_die("mkdtemp %s: %s", tmp_dir, strerror(errno));
 	atexit(cleanup);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -669,8 +630,8 @@ int main(int argc, char **argv)
 
 	keys k;
 	ot_error err;
-	check(ot_signer_generate("gov", &k.gov, &err), &err, "key");
-	check(ot_signer_generate("fwo", &k.fwo, &err), &err, "key");
+	bench_check(ot_signer_generate("gov", &k.gov, &err), &err, "key");
+	bench_check(ot_signer_generate("fwo", &k.fwo, &err), &err, "key");
 	char lib_db[4200], http_db[4200], key_path[4300];
 	snprintf(lib_db, sizeof lib_db, "%s/library.db", tmp_dir);
 	snprintf(http_db, sizeof http_db, "%s/server.db", tmp_dir);
@@ -678,30 +639,29 @@ int main(int argc, char **argv)
 	make_ledger(lib_db, &k);
 	make_ledger(http_db, &k);
 	char skey[OT_SKEY_MAX];
-	check(ot_signer_format(k.gov, skey, sizeof skey), NULL, "key");
+	bench_check(ot_signer_format(k.gov, skey, sizeof skey), NULL, "key");
 	int kfd = open(key_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (kfd < 0 || write(kfd, skey, strlen(skey)) != (ssize_t)strlen(skey) || close(kfd) != 0)
-		die("%s: %s", key_path, strerror(errno));
+		bench_die("%s: %s", key_path, strerror(errno));
 
 	unsigned single_clients = o.clients * 4;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	double load[3] = {0, 0, 0};
-	getloadavg(load, 3);
 	printf("bench_server: stores in %s; %ld cores; load average %.1f; one fsync per commit\n",
-	       o.dir, sysconf(_SC_NPROCESSORS_ONLN), load[0]);
-	double t0 = now();
+	       o.dir, sysconf(_SC_NPROCESSORS_ONLN), bench_loadavg());
+	double t0 = bench_now();
 	pool lib, http;
 	size_t total = o.single_events + o.http_events;
 	sign_pool(&lib, "lib", total, k.fwo);
 	sign_pool(&http, "http", total, k.fwo);
-	printf("signed %zu events in %.1f s (not timed below)\n\n", lib.n + http.n, now() - t0);
+	printf("signed %zu events in %.1f s (not timed below)\n\n", lib.n + http.n,
+	       bench_now() - t0);
 
 	/* 1 and 2, interleaved: a slice through the library, the same slice
 	 * over HTTP, and again, so that both ledgers grow in step and a change
 	 * in the machine's load hits both sides alike. Ratios are per slice;
 	 * the medians are reported. */
 	ot_ledger *l = NULL;
-	check(ot_ledger_open(lib_db, k.gov, 0, &l, &err), &err, lib_db);
+	bench_check(ot_ledger_open(lib_db, k.gov, 0, &l, &err), &err, lib_db);
 	uint16_t port = start_server(&o, http_db, key_path);
 	long rss0 = rss_kib(server_pid), rss_mid = 0, rss_end = 0;
 	mode modes[2] = {
@@ -713,17 +673,17 @@ int main(int argc, char **argv)
 	for (int m = 0; m < 2; m++) {
 		mode *md = &modes[m];
 		size_t span = md->to - md->from;
-		md->lib = xmalloc(md->slices * sizeof(double));
-		md->http = xmalloc(md->slices * sizeof(double));
-		md->ratio = xmalloc(md->slices * sizeof(double));
-		md->lat = xmalloc((span + 1) * sizeof(double));
+		md->lib = bench_xmalloc(md->slices * sizeof(double));
+		md->http = bench_xmalloc(md->slices * sizeof(double));
+		md->ratio = bench_xmalloc(md->slices * sizeof(double));
+		md->lat = bench_xmalloc((span + 1) * sizeof(double));
 		md->n_lat = 0;
 		for (unsigned r = 0; r < md->slices; r++) {
 			size_t a = md->from + span * r / md->slices, b = md->from + span * (r + 1) / md->slices;
 			md->lib[r] = library_rate(l, &lib, a, b, md->batch);
 			load_result lr = run_load(port, &http, a, b, md->clients, md->per_request);
 			if (lr.failures)
-				die("%zu requests failed", lr.failures);
+				bench_die("%zu requests failed", lr.failures);
 			md->http[r] = lr.events_s;
 			md->ratio[r] = lr.events_s / md->lib[r];
 			memcpy(md->lat + md->n_lat, lr.lat_ms, lr.n_lat * sizeof(double));
@@ -733,10 +693,10 @@ int main(int argc, char **argv)
 				rss_mid = rss_kib(server_pid);
 		}
 		rss_end = rss_kib(server_pid);
-		qsort(md->lib, md->slices, sizeof(double), cmp_double);
-		qsort(md->http, md->slices, sizeof(double), cmp_double);
-		qsort(md->ratio, md->slices, sizeof(double), cmp_double);
-		qsort(md->lat, md->n_lat, sizeof(double), cmp_double);
+		qsort(md->lib, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->http, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->ratio, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->lat, md->n_lat, sizeof(double), bench_cmp_double);
 		printf("%s: %u connections, %u event%s per request, %zu events in %u slices\n",
 		       md->name, md->clients, md->per_request, md->per_request > 1 ? "s" : "", span,
 		       md->slices);
@@ -760,20 +720,20 @@ int main(int argc, char **argv)
 	getter g[8];
 	pthread_t gt[8];
 	unsigned ng = o.clients < 8 ? o.clients : 8;
-	double until = now() + o.tile_seconds;
+	double until = bench_now() + o.tile_seconds;
 	for (unsigned i = 0; i < ng; i++) {
 		g[i] = (getter){port, tree, until, 0, 0, 0, 1234u + i};
 		pthread_create(&gt[i], NULL, getter_main, &g[i]);
 	}
 	uint64_t reqs = 0, bytes = 0, fails = 0;
-	double g0 = now();
+	double g0 = bench_now();
 	for (unsigned i = 0; i < ng; i++) {
 		pthread_join(gt[i], NULL);
 		reqs += g[i].requests;
 		bytes += g[i].bytes;
 		fails += g[i].failures;
 	}
-	double gdt = now() - g0;
+	double gdt = bench_now() - g0;
 	printf("HTTP     GET /tile/0/N and /tile/entries/N (full), %u conns: %.0f requests/s, %.0f "
 	       "MB/s%s\n",
 	       ng, (double)reqs / gdt, (double)bytes / gdt / 1e6, fails ? " (with failures)" : "");
@@ -790,9 +750,8 @@ int main(int argc, char **argv)
 	double rate = median(modes[1].http, modes[1].slices);
 	double lib_best = median(modes[1].lib, modes[1].slices);
 	double p99 = pct(modes[0].lat, modes[0].n_lat, 0.99);
-	getloadavg(load, 3);
 	printf("load average at the end: %.1f (other work on the machine slows both sides alike)\n",
-	       load[0]);
+	       bench_loadavg());
 	printf("\nverdicts (issue 4)\n");
 	printf("  HTTP costs < 20 %% of the library's rate: %s (arrays: HTTP at %.0f %%; one event "
 	       "per request: %.0f %%)\n",
