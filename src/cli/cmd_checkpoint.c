@@ -6,12 +6,14 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "ledger/state.h"
 
 static void help(FILE *out)
 {
 	fprintf(out, "usage: oretrail checkpoint --db PATH\n\n"
 	             "Prints the ledger's latest signed checkpoint (C2SP tlog-checkpoint in\n"
-	             "signed-note form), byte for byte as served at /checkpoint.\n");
+	             "signed-note form) with the witnesses' cosignatures of it that the\n"
+	             "server accepted, byte for byte as served at /checkpoint.\n");
 }
 
 int cmd_checkpoint(int argc, char **argv)
@@ -41,7 +43,7 @@ int cmd_checkpoint(int argc, char **argv)
 	ot_error_clear(&err);
 	char *note = NULL;
 	size_t len = 0;
-	if (ot_log_checkpoint(l.log, &note, &len, &err))
+	if (ot_log_checkpoint(l.log, &note, &len, &err) || otx_cosig_attach(l.st, &note, &len, &err))
 		code = cli_fail(EXIT_STORE, "checkpoint", &err);
 	else if (fwrite(note, 1, len, stdout) != len || fflush(stdout) != 0)
 		code = cli_failf(EXIT_STORE, "checkpoint", "cannot write to standard output");

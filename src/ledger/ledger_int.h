@@ -21,9 +21,4 @@ struct ot_ledger {
 /* Serialises a query result for the public API (keys in insertion order). */
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err);
 
-/* Appends to the signed note (*note, *len; malloc'ed, replaced when lines
- * are added) the stored witness cosignatures of exactly its checkpoint text
- * (cosig.c). */
-ot_status otx_cosig_attach(ot_store *st, char **note, size_t *len, ot_error *err);
-
 #endif

@@ -59,6 +59,11 @@
 /* Witness cosignatures kept by the server (not rule state: audit skips it). */
 #define OTX_NS_COSIG "cosig"
 
+/* Appends to the signed note (*note, *len; malloc'ed, replaced when lines
+ * are added) the stored witness cosignatures (OTX_NS_COSIG) of exactly its
+ * checkpoint text (cosig.c). */
+ot_status otx_cosig_attach(ot_store *st, char **note, size_t *len, ot_error *err);
+
 /* Every namespace the rules write, NULL-terminated (audit compares them). */
 extern const char *const otx_state_namespaces[];
 

@@ -96,6 +96,8 @@ curl -s --max-time 10 "$URL/checkpoint" >"$T/cp342a"
 witness w2.example w2 "$URL" >"$T/r4.out" 2>&1 && grep -q "^cosigned: 342 entries" "$T/r4.out" && ok || bad "w2 round 2: $(cat "$T/r4.out")"
 curl -s --max-time 10 "$URL/checkpoint" >"$T/cp342"
 head -2 "$T/cp342" | tail -1 | grep -qx 342 && [ "$(grep -c '^— ' "$T/cp342")" = 3 ] && ok || bad "checkpoint at 342: $(cat "$T/cp342")"
+# `oretrail checkpoint` prints the same bytes as the server.
+"$CLI" checkpoint --db "$D" >"$T/cp342-cli" 2>&1 && cmp -s "$T/cp342-cli" "$T/cp342" && ok || bad "oretrail checkpoint: $(cat "$T/cp342-cli")"
 # The state directory holds what each witness cosigned.
 grep -q '^— w2.example ' "$T/w2/checkpoint" && ok || bad "w2 state"
 
