@@ -3,7 +3,7 @@
 import { h, clear } from './dom.js';
 import { checkpointCheck, verifyEntries } from './trust.js';
 import { int, percent, plural } from './format.js';
-import { hex } from './verify/bytes.js';
+import { b64encode } from './verify/bytes.js';
 
 export function keyLine(cc) {
   if (!cc.key) return null;
@@ -19,7 +19,7 @@ export function checkpointStatus(cc) {
     return h('div', { class: 'status ok', 'data-check': 'checkpoint', 'data-ok': 'true' },
       h('p', {}, h('strong', {}, '\u2713 Signature checked in your browser. '),
         `The log's latest checkpoint covers ${plural(cc.cp.size, 'entry', 'entries')} with root hash `,
-        h('code', {}, hex(cc.cp.root).slice(0, 16) + '…'), `, signed by ${cc.key.name}.`),
+        h('code', {}, b64encode(cc.cp.root).slice(0, 12) + '…'), ` (as written in the checkpoint), signed by ${cc.key.name}.`),
       keyLine(cc));
   }
   return h('div', { class: cc.noteText && cc.key ? 'status bad' : 'status warn', 'data-check': 'checkpoint', 'data-ok': 'false' },

@@ -11,7 +11,7 @@ import { checkpointCheck, clearPastedKey, pastedKey, raiseAlarm, reset, setPaste
 import { checkpointStatus, entriesPanel, keyLine } from '../components.js';
 import { parseVerifierKey } from '../verify/note.js';
 import { checkWholeLog } from '../verify/tlog.js';
-import { hex } from '../verify/bytes.js';
+import { b64encode } from '../verify/bytes.js';
 import { disclosuresOf, fieldLabel, verifyDisclosure } from './contracts.js';
 import { contractLink } from '../links.js';
 
@@ -86,7 +86,7 @@ export async function renderVerify(page, _arg, ctx) {
       const res = await checkWholeLog(cc.reader, cc.cp, (done, total) => { li.textContent = `Reading and hashing entries: ${int(done)} of ${int(total)}…`; });
       if (res.ok) {
         li.className = 'ok';
-        li.textContent = `All ${int(res.entries)} entries were read from the log's entry bundles and hashed; the log's hash tiles (${int(res.tiles)} read) agree with them, and together they give exactly the signed root hash ${hex(cc.cp.root).slice(0, 16)}…`;
+        li.textContent = `All ${int(res.entries)} entries were read from the log's entry bundles and hashed; the log's hash tiles (${int(res.tiles)} read) agree with them, and together they give exactly the signed root hash ${b64encode(cc.cp.root).slice(0, 12)}…`;
         li.dataset.ok = 'true';
       } else {
         allOk = false;
