@@ -2,7 +2,9 @@
  * fuzz_note.c: signed notes, checkpoints and key strings from hostile bytes.
  * Whatever the input, the parsers must not crash, and what they accept must
  * be consistent: a note opened with a known key re-signs to the same text,
- * a parsed checkpoint formats back to a prefix of its text.
+ * and a witness's cosignature (C2SP tlog-cosignature) appended to it is
+ * counted; a parsed checkpoint formats back to a prefix of its text; a
+ * cosigner key string formats back to a key with the same id.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 static ot_signer *signer;
 static ot_verifier *verifier;
+static ot_cosig_verifier *cosigner; /* the same key as a witness */
 
 static void setup(void)
 {
@@ -19,7 +22,8 @@ static void setup(void)
 	    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 	static const char vkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 	if (ot_signer_parse(skey, strlen(skey), &signer, NULL) ||
-	    ot_verifier_parse(vkey, strlen(vkey), &verifier, NULL))
+	    ot_verifier_parse(vkey, strlen(vkey), &verifier, NULL) ||
+	    ot_cosig_verifier_from_signer(signer, &cosigner, NULL))
 		__builtin_trap();
 }
 
@@ -44,6 +48,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ot_note_open(out, len, vl, 1, &again, NULL) != OT_OK)
 			__builtin_trap();
 		ot_note_clear(&again);
+		/* Whatever cosignature lines the input carries, checking them
+		 * must not crash; one made here must count. */
+		ot_cosig_verifier *cl[1] = {cosigner};
+		(void)ot_note_count_cosignatures(&n, cl, 1, NULL);
+		char line[OT_COSIG_LINE_MAX];
+		size_t line_len = 0;
+		char *both = NULL;
+		if (ot_note_cosign(signer, n.text, n.text_len, 1700000000, line, sizeof line, &line_len,
+		                   NULL) != OT_OK ||
+		    !(both = malloc(len + line_len)))
+			__builtin_trap();
+		memcpy(both, out, len);
+		memcpy(both + len, line, line_len);
+		if (ot_note_open(both, len + line_len, vl, 1, &again, NULL) != OT_OK ||
+		    ot_note_count_cosignatures(&again, cl, 1, NULL) != 1)
+			__builtin_trap();
+		ot_note_clear(&again);
+		free(both);
 		free(out);
 		ot_note_clear(&n);
 	}
@@ -63,6 +85,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ot_verifier_format(v, buf, sizeof buf) != OT_OK)
 			__builtin_trap();
 		ot_verifier_free(v);
+	}
+	ot_cosig_verifier *cv = NULL;
+	if (ot_cosig_verifier_parse(text, size, &cv, NULL) == OT_OK) {
+		char buf[OT_VKEY_MAX];
+		ot_cosig_verifier *back = NULL;
+		if (ot_cosig_verifier_format(cv, buf, sizeof buf) != OT_OK ||
+		    ot_cosig_verifier_parse(buf, strlen(buf), &back, NULL) != OT_OK ||
+		    ot_cosig_verifier_key_id(back) != ot_cosig_verifier_key_id(cv))
+			__builtin_trap();
+		ot_cosig_verifier_free(back);
+		ot_cosig_verifier_free(cv);
 	}
 	ot_signer *s = NULL;
 	if (ot_signer_parse(text, size, &s, NULL) == OT_OK)
