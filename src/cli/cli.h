@@ -6,6 +6,7 @@
 #ifndef OT_CLI_H
 #define OT_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -54,6 +55,12 @@ ot_status cli_write_file(const char *path, const char *data, size_t len, unsigne
 ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err);
 /* Loads a verifier key file. */
 ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err);
+/* For the verbs that serve until stopped: blocks SIGINT and SIGTERM in the
+ * calling thread (and so in every thread it starts later) and ignores
+ * SIGPIPE; cli_wait_stop then waits for one of them. */
+void cli_block_stop_signals(sigset_t *stop);
+void cli_wait_stop(const sigset_t *stop);
+
 /* A witness's key: its cosigner vkey (type 0x04) or its plain note vkey. */
 ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err);
 

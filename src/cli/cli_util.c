@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,21 @@ ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
 	if (rc)
 		otx_err_prefix(err, "%s", path);
 	return rc;
+}
+
+void cli_block_stop_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_wait_stop(const sigset_t *stop)
+{
+	int sig = 0;
+	sigwait(stop, &sig);
 }
 
 ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err)

@@ -192,13 +192,9 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "oretrail: serve: warning: a read-only server takes no cosignatures\n");
 
 	/* Every thread the server starts inherits this mask, so the signals
-	 * reach only sigwait below. */
+	 * reach only cli_wait_stop below. */
 	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_block_stop_signals(&stop);
 
 	ot_server *srv = NULL;
 	if (ot_server_start(&o, &srv, &err)) {
@@ -215,8 +211,7 @@ int cmd_serve(int argc, char **argv)
 	       o.read_only || !signer ? " (read-only)" : "");
 	fflush(stdout);
 
-	int sig = 0;
-	sigwait(&stop, &sig);
+	cli_wait_stop(&stop);
 	ot_server_stop(srv);
 	for (size_t i = 0; i < n_witness_paths; i++)
 		ot_cosig_verifier_free(witnesses[i]);

@@ -7,17 +7,9 @@
 set -u
 CLI=${OT_CLI:?}
 APPEND=${OT_APPEND_RAW:?}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-serve.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+HERE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE_LIB/lib/harness.bash"
+harness_init serve
 
 expect() {
 	local code=$1 pat=$2
@@ -34,22 +26,12 @@ expect() {
 	fi
 }
 
-# start NAME ARGS...: runs `oretrail serve ARGS` in the background, waits for
-# its "listening on" line; sets PORT and PID.
-start() {
+# serve NAME ARGS...: `oretrail serve ARGS` in the background (harness.bash
+# start); sets PORT and PID.
+serve() {
 	local name=$1
 	shift
-	"$CLI" serve "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	PID=$!
-	pids+=("$PID")
-	PORT=
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.out")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	start "$name" "$CLI" serve "$@"
 }
 
 # get PORT PATH: prints the response (status line, headers, body).
@@ -75,7 +57,7 @@ expect 2 "expected HOST:PORT" -- "$CLI" serve --db a.db --listen bogus
 expect 2 "the port must be 0-65535" -- "$CLI" serve --db a.db --listen 127.0.0.1:99999
 
 # Serving, with the access log on stderr.
-if start main --db a.db --listen 127.0.0.1:0; then
+if serve main --db a.db --listen 127.0.0.1:0; then
 	ok
 	main_pid=$PID main_port=$PORT
 	resp=$(get "$PORT" /checkpoint)
@@ -103,7 +85,7 @@ fi
 
 # --read-only needs no key; --quiet writes no access log.
 mv a.db.key a.db.key.away
-if start ro --db a.db --listen 127.0.0.1:0 --read-only --quiet; then
+if serve ro --db a.db --listen 127.0.0.1:0 --read-only --quiet; then
 	ok
 	grep -q "(read-only)" "$T/ro.out" && ok || bad "read-only not announced: $(cat "$T/ro.out")"
 	resp=$(get "$PORT" /checkpoint)

@@ -19,35 +19,16 @@ APPEND=${OT_APPEND_RAW:?}
 SQLITE=${OT_SQLITE:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-witness.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$HERE/lib/harness.bash"
+harness_init witness
 command -v curl >/dev/null || { echo "witness_cli: skipped: no curl" >&2; exit 77; }
 
-# start NAME ARGS...: `oretrail serve ARGS` in the background; sets PORT.
-start() {
+# serve NAME ARGS...: `oretrail serve ARGS` on a free port, quiet, in the
+# background (harness.bash start); sets PORT.
+serve() {
 	local name=$1
 	shift
-	"$CLI" serve --listen 127.0.0.1:0 --quiet "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	local pid=$!
-	pids+=("$pid")
-	PORT=
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.out")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "server $name did not start: $(cat "$T/$name.err")" >&2
-	return 1
+	start "$name" "$CLI" serve --listen 127.0.0.1:0 --quiet "$@"
 }
 
 OT_CLI=$CLI timeout 120 "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1 ||
@@ -67,7 +48,7 @@ mkdir -p "$T/keys"
 "$CLI" witness --key "$T/keys/w1.example.key" --print-vkey >"$T/w1.cvkey"
 grep -qE '^w1\.example\+[0-9a-f]{8}\+B' "$T/w1.cvkey" && ok || bad "--print-vkey: $(cat "$T/w1.cvkey")"
 
-start log --db "$D" --key "$D.key" --witness-key "$T/w1.cvkey" \
+serve log --db "$D" --key "$D.key" --witness-key "$T/w1.cvkey" \
 	--witness-key "$T/keys/w2.example.vkey" || { echo "$pass passed, $((fail + 1)) failed"; exit 1; }
 URL=http://127.0.0.1:$PORT
 LOGPORT=$PORT
@@ -150,9 +131,9 @@ forged_log() { # DB N
 }
 forged_log "$T/fork.db" 342
 forged_log "$T/back.db" 10
-start fork --db "$T/fork.db" --read-only
+serve fork --db "$T/fork.db" --read-only
 FORK=http://127.0.0.1:$PORT
-start back --db "$T/back.db" --read-only
+serve back --db "$T/back.db" --read-only
 BACK=http://127.0.0.1:$PORT
 
 cp "$T/w1/checkpoint" "$T/w1.before"
@@ -181,7 +162,7 @@ timeout 10 "$CLI" witness --log "$URL" --key "$T/keys/w1.example.key" >/dev/null
 [ $? = 2 ] && ok || bad "usage error"
 
 # --- the monitor ---
-start mon --db "$T/mon.db" --read-only
+serve mon --db "$T/mon.db" --read-only
 MON=http://127.0.0.1:$PORT
 timeout 60 "$CLI" monitor --log "$MON" --log-key "$LOGKEY" --once --now 2026-06-01 --state "$T/m" >"$T/m1.out" 2>&1
 rc=$?
@@ -202,7 +183,7 @@ rc=$?
 [ $rc = 1 ] && grep -q "^problem: inconsistent: the tree of 342 entries is not an extension of the one of 42" "$T/m3.out" && ok || bad "monitor fork exit $rc: $(head -5 "$T/m3.out")"
 # A tampered tile: the first hash of tile 0/000.p/42 zeroed in the store.
 "$SQLITE" "$T/tamper.db" "UPDATE tiles SET data = zeroblob(32) || substr(data, 33) WHERE id = 0;" || bad "sqlite3 tamper"
-start tamper --db "$T/tamper.db" --read-only
+serve tamper --db "$T/tamper.db" --read-only
 timeout 60 "$CLI" monitor --log "http://127.0.0.1:$PORT" --log-key "$LOGKEY" --once >"$T/m4.out" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "^problem: tile_mismatch: tile/0/000.p/42: hash 0 is not the hash of entries 0..0" "$T/m4.out" && ok || bad "tampered tile exit $rc: $(cat "$T/m4.out")"
