@@ -12,8 +12,9 @@
  * own threads until ot_server_stop. The handle is thread-safe.
  *
  * With witness keys, it takes C2SP tlog-cosignature lines at POST
- * /witness/cosignature and serves them after the log's signature at
- * /checkpoint (docs/internals/server.md, src/server/witness.c).
+ * /witness/cosignature, or asks C2SP tlog-witness witnesses for them, and
+ * serves them after the log's signature at /checkpoint
+ * (docs/internals/server.md, src/server/witness.c, witness_pull.c).
  */
 #ifndef ORETRAIL_SERVER_H
 #define ORETRAIL_SERVER_H
@@ -54,6 +55,13 @@ typedef struct ot_server_options {
 	 * the server. None: the route answers 503. */
 	ot_cosig_verifier *const *witnesses;
 	size_t n_witnesses;
+	/* NULL, or one entry per witness: the base URL of its C2SP tlog-witness
+	 * endpoint (NULL: none, it pushes). A writable server then asks it for
+	 * a cosignature of each new checkpoint (POST <URL>/add-checkpoint) from
+	 * a thread of its own, and keeps the answer as a pushed one. Borrowed. */
+	const char *const *witness_urls;
+	FILE *error_log; /* what needs a human (a witness that holds another tree),
+	                    even when access_log is NULL; NULL: access_log */
 } ot_server_options;
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing

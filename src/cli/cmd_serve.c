@@ -35,6 +35,10 @@ static void help(FILE *out)
 	        "  --witness-key FILE   a witness's verifier key (repeatable): accept its C2SP\n"
 	        "                       cosignatures at POST /witness/cosignature and serve\n"
 	        "                       them after the log's signature at /checkpoint\n"
+	        "  --witness FILE=URL   the same, and ask it (a C2SP tlog-witness server at\n"
+	        "                       URL) to cosign each new checkpoint: POST\n"
+	        "                       URL/add-checkpoint with a consistency proof from the\n"
+	        "                       size it last cosigned (repeatable; not --read-only)\n"
 	        "  --quiet              no access log\n"
 	        "  --threads N          HTTP threads (4)\n"
 	        "  --max-connections N  connections open at once (1024)\n"
@@ -54,6 +58,20 @@ static int parse_count(const char *opt, const char *s, uint64_t max, uint64_t *o
 	return 0;
 }
 
+/* Splits --witness FILE=URL in place (at the "=" before the URL's scheme,
+ * so that the file's name may hold one). 0 when it is not that. */
+static int split_witness(char *arg, const char **url)
+{
+	char *eq = strstr(arg, "=http://");
+	if (!eq)
+		eq = strstr(arg, "=https://");
+	if (!eq || eq == arg)
+		return 0;
+	*eq = 0;
+	*url = eq + 1;
+	return 1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	enum {
@@ -70,6 +88,7 @@ int cmd_serve(int argc, char **argv)
 		O_QUEUE,
 		O_BATCH,
 		O_WITNESS_KEY,
+		O_WITNESS,
 	};
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
 	                                     {"listen", required_argument, NULL, O_LISTEN},
@@ -85,14 +104,17 @@ int cmd_serve(int argc, char **argv)
 	                                     {"queue", required_argument, NULL, O_QUEUE},
 	                                     {"batch", required_argument, NULL, O_BATCH},
 	                                     {"witness-key", required_argument, NULL, O_WITNESS_KEY},
+	                                     {"witness", required_argument, NULL, O_WITNESS},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	ot_server_options o;
 	memset(&o, 0, sizeof o);
 	o.access_log = stderr;
+	o.error_log = stderr;
 	const char *key_path = NULL;
 	const char *witness_paths[OT_SERVE_MAX_WITNESSES];
-	size_t n_witness_paths = 0;
+	const char *witness_urls[OT_SERVE_MAX_WITNESSES]; /* NULL: --witness-key */
+	size_t n_witness_paths = 0, n_urls = 0;
 	uint64_t v = 0;
 	int c, code = 0;
 	optind = 1;
@@ -144,10 +166,20 @@ int cmd_serve(int argc, char **argv)
 			o.batch_events = (size_t)v;
 			break;
 		case O_WITNESS_KEY:
+		case O_WITNESS:
 			if (n_witness_paths == OT_SERVE_MAX_WITNESSES)
-				return cli_failf(EXIT_USAGE, "serve", "at most %d --witness-key",
+				return cli_failf(EXIT_USAGE, "serve", "at most %d witnesses",
 				                 OT_SERVE_MAX_WITNESSES);
-			witness_paths[n_witness_paths++] = optarg;
+			witness_urls[n_witness_paths] = NULL;
+			witness_paths[n_witness_paths] = optarg;
+			if (c == O_WITNESS) {
+				if (!split_witness(optarg, &witness_urls[n_witness_paths]))
+					return cli_failf(EXIT_USAGE, "serve",
+					                 "--witness %s: expected FILE=URL (http:// or https://)",
+					                 optarg);
+				n_urls++;
+			}
+			n_witness_paths++;
 			break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: help(stderr); return EXIT_USAGE;
@@ -157,6 +189,10 @@ int cmd_serve(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "serve", "unexpected argument \"%s\"", argv[optind]);
 	if (!o.db)
 		return cli_failf(EXIT_USAGE, "serve", "--db is required");
+	if (n_urls && o.read_only)
+		return cli_failf(EXIT_USAGE, "serve",
+		                 "--witness asks for cosignatures, which a --read-only server does "
+		                 "not take (use --witness-key)");
 
 	ot_error err;
 	ot_error_clear(&err);
@@ -188,6 +224,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	o.witnesses = witnesses;
 	o.n_witnesses = n_witness_paths;
+	o.witness_urls = n_urls ? witness_urls : NULL;
 	if (n_witness_paths && !signer)
 		fprintf(stderr, "oretrail: serve: warning: a read-only server takes no cosignatures\n");
 

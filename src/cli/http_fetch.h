@@ -11,12 +11,11 @@
 #include <stdint.h>
 
 #include "oretrail/status.h"
+#include "server/http_client.h"
 
-typedef struct cli_http_resp {
-	long status;   /* the HTTP status; 0 when no answer came */
-	uint8_t *body; /* malloc'ed, NUL-terminated for convenience; free with cli_http_free */
-	size_t len;
-} cli_http_resp;
+/* status (0 when no answer came), body (malloc'ed, NUL-terminated; free
+ * with cli_http_free), len, content_type. */
+typedef otx_http_resp cli_http_resp;
 
 /* Once per process, before any request (curl_global_init). */
 ot_status cli_http_init(ot_error *err);

@@ -175,19 +175,33 @@ enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st,
 	return otx_respond_json(r, http, otx_error_json(&e), NULL);
 }
 
-void otx_server_log(ot_server *s, const char *fmt, ...)
+__attribute__((format(printf, 3, 0))) static void server_vlog(ot_server *s, FILE *out,
+                                                               const char *fmt, va_list ap)
 {
-	if (!s->opt.access_log)
+	if (!out)
 		return;
 	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	pthread_mutex_lock(&s->log_mu);
+	fprintf(out, "oretrail: serve: %s\n", msg);
+	fflush(out);
+	pthread_mutex_unlock(&s->log_mu);
+}
+
+void otx_server_log(ot_server *s, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	server_vlog(s, s->opt.access_log, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&s->log_mu);
-	fprintf(s->opt.access_log, "oretrail: serve: %s\n", msg);
-	fflush(s->opt.access_log);
-	pthread_mutex_unlock(&s->log_mu);
+}
+
+void otx_server_alert(ot_server *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	server_vlog(s, s->opt.error_log ? s->opt.error_log : s->opt.access_log, fmt, ap);
+	va_end(ap);
 }
 
 /* Appends s with quotes, backslashes and control bytes escaped (\xHH), so a

@@ -520,6 +520,12 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 		server_free(s);
 		return OT_ERR_IO;
 	}
+	if ((rc = otx_pull_start(s, err)) != OT_OK) {
+		MHD_stop_daemon(s->mhd);
+		otx_sequencer_free(s->seq);
+		server_free(s);
+		return rc;
+	}
 	s->started_ns = otx_now_ns();
 	*out = s;
 	return OT_OK;
@@ -538,6 +544,7 @@ void ot_server_stop(ot_server *s)
 	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	otx_pull_stop(s);
 	/* Answer every queued submission (and resume its connection)... */
 	otx_sequencer_stop(s->seq);
 	/* ...and give the answers a moment to reach their clients. */

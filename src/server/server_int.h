@@ -54,6 +54,7 @@ struct ot_server {
 	ot_verifier *log_verifier; /* NULL: no cosignatures taken */
 	pthread_mutex_t cosig_mu;
 	ot_store *cosig_st;
+	struct otx_pull *pull; /* asking witnesses (witness_pull.c); NULL: none */
 
 	atomic_uint_fast64_t requests;  /* requests seen */
 	atomic_int_fast64_t inflight;   /* requests not yet completed */
@@ -130,6 +131,8 @@ char *otx_error_json(const ot_error *e);
 
 /* Writes "oretrail: serve: <message>" to the server's log (when it has one). */
 void otx_server_log(ot_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for what needs a human, to error_log (else the access log). */
+void otx_server_alert(ot_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes one Common Log Format line for a finished request. */
 void otx_access_log(ot_server *s, otx_request *r, unsigned status);
@@ -151,6 +154,21 @@ ot_status otx_witness_setup(ot_server *s, ot_error *err);
 void otx_witness_teardown(ot_server *s);
 /* POST /witness/cosignature, once the whole body is in. */
 enum MHD_Result otx_witness_post(otx_request *r);
+/* Checks the lines of `note` (opened with the log's key, a checkpoint of
+ * this log of `size` entries) as witness v's cosignature and keeps the
+ * first valid one as v's newest, as served by GET /checkpoint. OT_OK kept;
+ * OT_ERR_NOTFOUND no line of v's; OT_ERR_VERIFY v's line does not verify;
+ * otherwise the store's failure. Thread-safe. */
+ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_note *note,
+                           uint64_t size, ot_error *err);
+/* The size of the checkpoint v's kept cosignature covers; 0 when none. */
+uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v);
+
+/* Asking the witnesses that have a URL for cosignatures (witness_pull.c):
+ * start does nothing without any (or without a sequencer); stop joins the
+ * thread and frees it. */
+ot_status otx_pull_start(ot_server *s, ot_error *err);
+void otx_pull_stop(ot_server *s);
 
 /* GET /api/... (api.c). `path` is what follows "/api/". */
 enum MHD_Result otx_api(otx_request *r, const char *path);

@@ -8,7 +8,8 @@
  *
  * The witness pushes to the log (the reverse of C2SP tlog-witness, where the
  * log calls the witness: our witnesses are followers behind no public
- * endpoint). The server checks that the note carries the log's own valid
+ * endpoint); witness_pull.c does it the C2SP way and keeps what it gets
+ * through otx_witness_keep, as here. The server checks that the note carries the log's own valid
  * signature, that its checkpoint is one of this log's trees (origin, and the
  * root of the tree of that size), and that each line by a witness key given
  * with `serve --witness-key` verifies; it then keeps, per witness, its
@@ -70,14 +71,24 @@ static uint64_t stored_size(const uint8_t *value, size_t len)
 	return cp.size;
 }
 
+/* The store handle for cosignatures, opened on first use; under cosig_mu. */
+static ot_status cosig_store(ot_server *s, ot_error *err)
+{
+	return s->cosig_st ? OT_OK : ot_store_open(s->db, 0, &s->cosig_st, err);
+}
+
+/* A witness's key in OTX_NS_COSIG: "<name>+<key id>". */
+static void cosig_key(char *key, size_t size, const char *name, uint32_t key_id)
+{
+	snprintf(key, size, "%s+%08x", name, key_id);
+}
+
 /* Keeps line as the witness's newest cosignature unless a newer one is kept. */
 static ot_status store_cosig(ot_server *s, const char *key, const char *line, size_t line_len,
                              const char *text, size_t text_len, uint64_t size, ot_error *err)
 {
-	ot_status rc = OT_OK;
 	pthread_mutex_lock(&s->cosig_mu);
-	if (!s->cosig_st)
-		rc = ot_store_open(s->db, 0, &s->cosig_st, err);
+	ot_status rc = cosig_store(s, err);
 	if (!rc)
 		rc = ot_store_begin(s->cosig_st, err);
 	if (rc)
@@ -104,6 +115,50 @@ static ot_status store_cosig(ot_server *s, const char *key, const char *line, si
 out:
 	pthread_mutex_unlock(&s->cosig_mu);
 	return rc;
+}
+
+uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v)
+{
+	char key[OT_KEY_NAME_MAX + 16];
+	cosig_key(key, sizeof key, ot_cosig_verifier_name(v), ot_cosig_verifier_key_id(v));
+	uint8_t *value = NULL;
+	size_t len = 0;
+	uint64_t size = 0;
+	pthread_mutex_lock(&s->cosig_mu);
+	if (cosig_store(s, NULL) == OT_OK &&
+	    ot_store_kv_get(s->cosig_st, OTX_NS_COSIG, key, &value, &len, NULL) == OT_OK)
+		size = stored_size(value, len);
+	pthread_mutex_unlock(&s->cosig_mu);
+	free(value);
+	return size;
+}
+
+ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_note *note,
+                           uint64_t size, ot_error *err)
+{
+	for (size_t i = 0; i < note->n_sigs; i++) {
+		const ot_note_sig *sig = &note->sigs[i];
+		ot_status vr = ot_cosignature_verify(v, note->text, note->text_len, sig, NULL);
+		if (vr == OT_ERR_NOTFOUND)
+			continue;
+		if (vr)
+			return otx_err(err, OT_ERR_VERIFY, "the cosignature by witness %s does not verify",
+			               ot_cosig_verifier_name(v));
+		uint8_t raw[4 + sizeof sig->sig];
+		char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
+		for (int k = 0; k < 4; k++)
+			raw[k] = (uint8_t)(sig->key_id >> (24 - 8 * k));
+		memcpy(raw + 4, sig->sig, sig->sig_len);
+		otx_b64_encode(raw, 4 + sig->sig_len, b64);
+		int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
+		if (ll < 0 || (size_t)ll >= sizeof line)
+			return otx_err(err, OT_ERR_VERIFY, "the cosignature by witness %s is too long",
+			               ot_cosig_verifier_name(v));
+		cosig_key(key, sizeof key, sig->name, sig->key_id);
+		return store_cosig(s, key, line, (size_t)ll, note->text, note->text_len, size, err);
+	}
+	return otx_err(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",
+	               ot_cosig_verifier_name(v));
 }
 
 /* The checkpoint must be a tree of this log. */
@@ -175,39 +230,22 @@ enum MHD_Result otx_witness_post(otx_request *r)
 
 	json_t *names = json_array();
 	size_t bad = (size_t)-1;
-	for (size_t w = 0; w < s->opt.n_witnesses && bad == (size_t)-1; w++) {
+	for (size_t w = 0; w < s->opt.n_witnesses; w++) {
 		const ot_cosig_verifier *v = s->opt.witnesses[w];
-		for (size_t i = 0; i < note.n_sigs; i++) {
-			const ot_note_sig *sig = &note.sigs[i];
-			ot_status vr = ot_cosignature_verify(v, note.text, note.text_len, sig, NULL);
-			if (vr == OT_ERR_NOTFOUND)
-				continue;
-			if (vr) {
-				bad = w;
-				break;
-			}
-			uint8_t raw[4 + sizeof sig->sig];
-			char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
-			for (int k = 0; k < 4; k++)
-				raw[k] = (uint8_t)(sig->key_id >> (24 - 8 * k));
-			memcpy(raw + 4, sig->sig, sig->sig_len);
-			otx_b64_encode(raw, 4 + sig->sig_len, b64);
-			int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
-			snprintf(key, sizeof key, "%s+%08x", sig->name, sig->key_id);
-			if (ll < 0 || (size_t)ll >= sizeof line) {
-				bad = w;
-				break;
-			}
-			if (store_cosig(s, key, line, (size_t)ll, note.text, note.text_len, cp.size,
-			                &err) != OT_OK) {
-				json_decref(names);
-				otx_server_log(s, "storing a cosignature: %s", err.message);
-				ret = otx_respond_error(r, &err);
-				goto out;
-			}
-			json_array_append_new(names, json_string(sig->name));
+		ot_status kr = otx_witness_keep(s, v, &note, cp.size, &err);
+		if (kr == OT_ERR_NOTFOUND)
+			continue;
+		if (kr == OT_ERR_VERIFY) {
+			bad = w;
 			break;
 		}
+		if (kr) {
+			json_decref(names);
+			otx_server_log(s, "storing a cosignature: %s", err.message);
+			ret = otx_respond_error(r, &err);
+			goto out;
+		}
+		json_array_append_new(names, json_string(ot_cosig_verifier_name(v)));
 	}
 	if (bad != (size_t)-1) {
 		json_decref(names);
