@@ -1,7 +1,9 @@
 /*
  * append_raw.c: test helper: appends N deterministic raw entries to a log
  * (below the ledger's rules), so that CLI tests have trees to prove.
- *   append_raw DB KEYFILE N [BATCH]
+ *   append_raw DB KEYFILE N [BATCH [WORD]]
+ * Entry i is "<WORD> entry <i>\n" (WORD "raw" by default): another WORD
+ * grows the same log key's tree another way, i.e. a fork.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +14,18 @@
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: append_raw DB KEYFILE N [BATCH]\n");
+		fprintf(stderr, "usage: append_raw DB KEYFILE N [BATCH [WORD]]\n");
 		return 2;
 	}
 	uint64_t n = strtoull(argv[3], NULL, 10);
 	size_t batch = argc > 4 ? (size_t)strtoul(argv[4], NULL, 10) : 100;
 	if (batch == 0 || batch > 10000)
 		batch = 100;
+	const char *word = argc > 5 ? argv[5] : "raw";
+	if (strlen(word) > 32) {
+		fprintf(stderr, "append_raw: WORD is at most 32 bytes\n");
+		return 2;
+	}
 	char key[512];
 	FILE *f = fopen(argv[2], "r");
 	if (!f || !fgets(key, sizeof key, f)) {
@@ -43,8 +50,8 @@ int main(int argc, char **argv)
 		size_t k = 0;
 		for (; k < batch && done + k < n; k++) {
 			uint64_t i = start + done + k;
-			lens[k] = (size_t)snprintf((char *)bufs[k], sizeof bufs[k], "raw entry %llu\n",
-			                           (unsigned long long)i);
+			lens[k] = (size_t)snprintf((char *)bufs[k], sizeof bufs[k], "%s entry %llu\n",
+			                           word, (unsigned long long)i);
 			ptrs[k] = bufs[k];
 		}
 		if (ot_log_append(log, ptrs, lens, k, NULL, &err)) {

@@ -13,7 +13,8 @@
 #    consistency proof;
 #  - a witness that cannot be reached does not hold the others up;
 #  - a witness that cosigned a larger tree than the log's is an ALERT line
-#    on stderr, even with --quiet;
+#    on stderr, even with --quiet, and so is a fork (a tree of the same log
+#    key that does not extend what the witness cosigned: 422);
 #  - usage: --witness without FILE=URL, and with --read-only, is 2.
 set -u
 CLI=${OT_CLI:?}
@@ -110,6 +111,21 @@ for _ in $(seq 1 100); do grep -q 'ALERT' "$T/old.err" && break; sleep 0.2; done
 grep -q "ALERT: witness w1.example has cosigned a tree of 25 entries; this log holds 15" \
 	"$T/old.err" && ok || bad "no alert: $(cat "$T/old.err")"
 grep -qx 25 "$T/w1/checkpoint" && ok || bad "w1 state moved back"
+kill -TERM "$PID"
+wait "$PID" 2>/dev/null
+
+# A fork: the copy at 15 grows another way (11 entries of other bytes, by
+# the same log key: 26 entries, not an extension of the 25 w1 cosigned).
+# w1 answers 409 25, then 422 to the proof from 25: an ALERT, and w1 keeps
+# what it had, with the refused checkpoint as evidence.
+timeout 60 "$APPEND" "$T/old/log.db" "$T/old/log.db.key" 11 100 fork || bad "append_raw to the fork"
+start fork timeout 300 "$CLI" serve --db "$T/old/log.db" --key "$T/old/log.db.key" \
+	--listen 127.0.0.1:0 --quiet --witness "$T/w1.cvkey=$URL_w1" || bad "serve the fork"
+for _ in $(seq 1 100); do grep -q 'ALERT' "$T/fork.err" && break; sleep 0.2; done
+grep -q "ALERT: witness w1.example refuses the tree of 26 entries from 25 (HTTP 422" "$T/fork.err" &&
+	ok || bad "no alert for the fork: $(cat "$T/fork.err")"
+grep -qx 25 "$T/w1/checkpoint" && ls "$T"/w1/fork-*.txt >/dev/null 2>&1 && ok ||
+	bad "w1 after the fork: $(ls "$T/w1")"
 kill -TERM "$PID"
 
 # The server stops cleanly (the thread asking w4 included).
