@@ -209,11 +209,12 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 		if (!slot) {
 			if ((rc = load_keys(st, ctx, signer, &v.p.signers[nsigners], err)))
 				goto out;
-			if (json_object_set_new(slots, signer, json_integer((json_int_t)nsigners))) {
+			/* Counted at once, so that the clean-up frees its keys. */
+			items[i].signer_slot = nsigners++;
+			if (json_object_set_new(slots, signer, json_integer((json_int_t)items[i].signer_slot))) {
 				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
 				goto out;
 			}
-			items[i].signer_slot = nsigners++;
 		} else {
 			items[i].signer_slot = (size_t)json_integer_value(slot);
 		}
