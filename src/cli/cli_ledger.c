@@ -354,3 +354,28 @@ void cli_table_free(cli_table *t)
 	free(t->cells);
 	memset(t, 0, sizeof *t);
 }
+
+void cli_print_origins(json_t *rows, int by_site, const char *title)
+{
+	static const char *const head_site[] = {"element", "site", "country", "content", "share"};
+	static const char *const head_country[] = {"element", "country", "content", "share"};
+	cli_table t;
+	cli_table_init(&t, by_site ? 5 : 4, by_site ? head_site : head_country,
+	               by_site ? "lllrr" : "llrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char mg[48], share[32];
+		cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0));
+		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
+		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
+		                          cli_jstr(r, "country"), mg, share};
+		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
+		cli_table_row(&t, by_site ? site_row : country_row);
+	}
+	printf("\n%s\n", title);
+	if (json_array_size(rows) == 0)
+		printf("  none: the lot holds no tracked element\n");
+	else
+		cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}

@@ -78,4 +78,9 @@ void cli_table_row(cli_table *t, const char *const *cells);
 void cli_table_print(const cli_table *t, FILE *out, const char *indent);
 void cli_table_free(cli_table *t);
 
+/* Prints a trace's origin rows (its "origins", by_site, or its "countries")
+ * under `title` as a table of element, site and/or country, content and
+ * share (trace and verify). */
+void cli_print_origins(json_t *rows, int by_site, const char *title);
+
 #endif

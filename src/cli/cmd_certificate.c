@@ -103,31 +103,6 @@ static void verify_help(FILE *out)
 	        "key is unusable.\n");
 }
 
-static void print_shares(json_t *rows, int by_site, const char *title)
-{
-	static const char *const head_site[] = {"element", "site", "country", "content", "share"};
-	static const char *const head_country[] = {"element", "country", "content", "share"};
-	cli_table t;
-	cli_table_init(&t, by_site ? 5 : 4, by_site ? head_site : head_country,
-	               by_site ? "lllrr" : "llrr");
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		json_t *r = json_array_get(rows, i);
-		char mg[48], share[32];
-		cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0));
-		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
-		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
-		                          cli_jstr(r, "country"), mg, share};
-		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
-		cli_table_row(&t, by_site ? site_row : country_row);
-	}
-	printf("\n%s\n", title);
-	if (json_array_size(rows) == 0)
-		printf("  none: the lot holds no tracked element\n");
-	else
-		cli_table_print(&t, stdout, "  ");
-	cli_table_free(&t);
-}
-
 static int print_report(json_t *rep, size_t n_witnesses_asked)
 {
 	json_t *tr = json_object_get(rep, "trace");
@@ -149,10 +124,10 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 	       cli_jstr(tr, "material"), cli_fmt_grams(g1, sizeof g1, cli_jint(tr, "mass_g", 0)),
 	       cli_fmt_grams(g2, sizeof g2, cli_jint(tr, "initial_g", 0)), cli_jstr(tr, "status"),
 	       cli_jstr(tr, "holder"), cli_jstr(tr, "site"));
-	print_shares(json_object_get(tr, "countries"), 0,
+	cli_print_origins(json_object_get(tr, "countries"), 0,
 	             "origin by country, recomputed (each element's content in the lot, by where "
 	             "it was mined)");
-	print_shares(json_object_get(tr, "origins"), 1, "origin by mine, recomputed");
+	cli_print_origins(json_object_get(tr, "origins"), 1, "origin by mine, recomputed");
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "verify", "cannot write to standard output");
 	return EXIT_OK;

@@ -130,32 +130,6 @@ static int print_lineage(ot_ledger *l, json_t *list, const char *title)
 	return oom ? cli_failf(EXIT_STORE, "trace", "out of memory") : EXIT_OK;
 }
 
-static void print_origins(json_t *rows, const char *key, const char *title)
-{
-	static const char *const head_site[] = {"element", "site", "country", "content", "share"};
-	static const char *const head_country[] = {"element", "country", "content", "share"};
-	int by_site = strcmp(key, "site") == 0;
-	cli_table t;
-	cli_table_init(&t, by_site ? 5 : 4, by_site ? head_site : head_country,
-	               by_site ? "lllrr" : "llrr");
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		json_t *r = json_array_get(rows, i);
-		char mg[48], share[32];
-		cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0));
-		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
-		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
-		                          cli_jstr(r, "country"), mg, share};
-		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
-		cli_table_row(&t, by_site ? site_row : country_row);
-	}
-	printf("\n%s\n", title);
-	if (json_array_size(rows) == 0)
-		printf("  none: the lot holds no tracked element\n");
-	else
-		cli_table_print(&t, stdout, "  ");
-	cli_table_free(&t);
-}
-
 static int print_trace(ot_ledger *l, json_t *doc)
 {
 	char g1[48], g2[48], a[512], u[32];
@@ -193,9 +167,9 @@ static int print_trace(ot_ledger *l, json_t *doc)
 	} else {
 		printf("certified  no: no laboratory has certified this lot's contents\n");
 	}
-	print_origins(json_object_get(doc, "countries"), "country",
+	cli_print_origins(json_object_get(doc, "countries"), 0,
 	              "origin by country (each element's content in the lot, by where it was mined)");
-	print_origins(json_object_get(doc, "origins"), "site", "origin by mine");
+	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
 	int code = print_lineage(l, json_object_get(doc, "ancestry"), "lineage");
 	json_t *uses = json_object_get(doc, "uses");
 	if (!code && uses) {
