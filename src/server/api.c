@@ -147,6 +147,44 @@ static enum MHD_Result send_proof(otx_request *r, const otx_proof_file *p, int i
 	return otx_respond_json(r, 200, json, immutable ? CACHE_IMMUTABLE : CACHE_SHORT);
 }
 
+/* A proof file to fill: an inclusion proof of entry `a` (consistency 0) or
+ * a consistency proof from size `a` (1), in the tree of size b. */
+static otx_proof_file *proof_file_new(int consistency, uint64_t a, uint64_t b)
+{
+	otx_proof_file *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->consistency = consistency;
+	p->index = a;
+	p->size = b;
+	p->want_err = -1;
+	p->a.len = p->b.len = OT_HASH_SIZE;
+	return p;
+}
+
+/* Answers with the proof (rc OT_OK: `proof` holds p->n hashes), 404 for
+ * sizes or indexes the log does not have, or the error; frees p and proof. */
+static enum MHD_Result answer_proof(otx_request *r, otx_proof_file *p,
+                                    uint8_t (*proof)[OT_HASH_SIZE], ot_status rc,
+                                    const ot_error *err, int has_size)
+{
+	enum MHD_Result ret;
+	if (rc == OT_ERR_RANGE)
+		ret = otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "no_proof", "%s", err->message);
+	else if (rc)
+		ret = otx_respond_error(r, err);
+	else {
+		for (size_t i = 0; i < p->n; i++) {
+			memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
+			p->proof[i].len = OT_HASH_SIZE;
+		}
+		ret = send_proof(r, p, has_size);
+	}
+	free(proof);
+	free(p);
+	return ret;
+}
+
 static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
 {
 	uint64_t index = 0, size = 0;
@@ -163,13 +201,9 @@ static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
 	if (!has_size && latest_size(rd, &size, &err))
 		return otx_respond_error(r, &err);
 	ot_log *log = ot_ledger_log(rd->ledger);
-	otx_proof_file *p = calloc(1, sizeof *p);
+	otx_proof_file *p = proof_file_new(0, index, size);
 	if (!p)
 		return otx_respond_json(r, 500, NULL, NULL);
-	p->index = index;
-	p->size = size;
-	p->want_err = -1;
-	p->a.len = p->b.len = OT_HASH_SIZE;
 	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
 	ot_status rc = proof ? OT_OK : OT_ERR_NOMEM;
 	if (!rc)
@@ -178,21 +212,7 @@ static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
 		rc = ot_log_leaf_hash(log, index, p->a.h, &err);
 	if (!rc)
 		rc = ot_log_tree_hash(log, size, p->b.h, &err);
-	enum MHD_Result ret;
-	if (rc == OT_ERR_RANGE)
-		ret = otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "no_proof", "%s", err.message);
-	else if (rc)
-		ret = otx_respond_error(r, &err);
-	else {
-		for (size_t i = 0; i < p->n; i++) {
-			memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
-			p->proof[i].len = OT_HASH_SIZE;
-		}
-		ret = send_proof(r, p, has_size);
-	}
-	free(proof);
-	free(p);
-	return ret;
+	return answer_proof(r, p, proof, rc, &err, has_size);
 }
 
 static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
@@ -211,14 +231,9 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 	if (!has2 && latest_size(rd, &size2, &err))
 		return otx_respond_error(r, &err);
 	ot_log *log = ot_ledger_log(rd->ledger);
-	otx_proof_file *p = calloc(1, sizeof *p);
+	otx_proof_file *p = proof_file_new(1, size1, size2);
 	if (!p)
 		return otx_respond_json(r, 500, NULL, NULL);
-	p->consistency = 1;
-	p->index = size1;
-	p->size = size2;
-	p->want_err = -1;
-	p->a.len = p->b.len = OT_HASH_SIZE;
 	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
 	ot_status rc = proof ? OT_OK : OT_ERR_NOMEM;
 	if (!rc)
@@ -227,21 +242,7 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 		rc = ot_log_tree_hash(log, size1, p->a.h, &err);
 	if (!rc)
 		rc = ot_log_tree_hash(log, size2, p->b.h, &err);
-	enum MHD_Result ret;
-	if (rc == OT_ERR_RANGE)
-		ret = otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "no_proof", "%s", err.message);
-	else if (rc)
-		ret = otx_respond_error(r, &err);
-	else {
-		for (size_t i = 0; i < p->n; i++) {
-			memcpy(p->proof[i].h, proof[i], OT_HASH_SIZE);
-			p->proof[i].len = OT_HASH_SIZE;
-		}
-		ret = send_proof(r, p, has2);
-	}
-	free(proof);
-	free(p);
-	return ret;
+	return answer_proof(r, p, proof, rc, &err, has2);
 }
 
 /* --- lists of state records, paged in key order --- */
