@@ -9,28 +9,8 @@ set -u
 CLI=${OT_CLI:?}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-cert.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- command...: exit code, and stdout+stderr match PATTERN.
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
+. "$HERE/lib/harness.bash"
+harness_init cert
 
 # tamper NAME PYTHON: writes $T/NAME.json, the certificate after PYTHON
 # (which edits d, the parsed certificate; b64/json/base64 at hand).

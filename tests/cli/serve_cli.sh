@@ -11,21 +11,6 @@ HERE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE_LIB/lib/harness.bash"
 harness_init serve
 
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$(timeout 20 "$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
-
 # serve NAME ARGS...: `oretrail serve ARGS` in the background (harness.bash
 # start); sets PORT and PID.
 serve() {

@@ -4,6 +4,9 @@
 #   harness_init NAME   a temporary directory $T, removed at exit with every
 #                       background process started through `start`;
 #                       counters for ok / bad and `summary` for the last line
+#   expect CODE PATTERN -- CMD...
+#                       CMD (bounded to 60 s) exits CODE and its stdout and
+#                       stderr match PATTERN (grep -E; empty: anything)
 #   start NAME CMD...   runs CMD in the background (output in $T/NAME.out and
 #                       .err), waits for its "listening on
 #                       http://127.0.0.1:PORT/" line; sets PORT and PID.
@@ -24,6 +27,21 @@ harness_cleanup() {
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+expect() {
+	local code=$1 pat=$2
+	shift 3
+	local out rc
+	out=$(timeout 60 "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$code" ]; then
+		bad "$* exited $rc, want $code: $out"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
+		bad "$* output does not match /$pat/: $out"
+	else
+		ok
+	fi
+}
 
 # The runner's summary line; the exit status says whether anything failed.
 summary() {
