@@ -48,8 +48,8 @@
 #define GOAL_TRACE_MS 1.0
 #define GOAL_AUDIT_EPS 50000.0
 
-#define THREADS_MAX 8   /* as src/ledger/batch.c */
-#define RING_MAX 4096   /* distinct signatures cycled through by the ceiling */
+#define THREADS_MAX 8 /* as src/ledger/batch.c */
+#define RING_MAX 4096 /* distinct signatures cycled through by the ceiling */
 #define MAX_SLICES 256
 #define MINES 10
 #define CHAIN_STEPS 5
@@ -97,16 +97,16 @@ typedef struct actor {
 } actor;
 
 static actor actors[] = {
-    {"gov", "PK", "['authority']", NULL, {0}},
-    {"miner-0", "PK", "['miner','processor','exporter']", NULL, {0}},
-    {"miner-1", "CD", "['miner','processor','exporter']", NULL, {0}},
-    {"miner-2", "CL", "['miner','processor','exporter']", NULL, {0}},
-    {"miner-3", "AU", "['miner','processor','exporter']", NULL, {0}},
-    {"miner-4", "ZA", "['miner','processor','exporter']", NULL, {0}},
-    {"lab-0", "PK", "['lab']", NULL, {0}},
-    {"lab-1", "CH", "['lab']", NULL, {0}},
-    {"imp-0", "US", "['importer','processor']", NULL, {0}},
-    {"imp-1", "DE", "['importer','processor']", NULL, {0}},
+	{"gov", "PK", "['authority']", NULL, {0}},
+	{"miner-0", "PK", "['miner','processor','exporter']", NULL, {0}},
+	{"miner-1", "CD", "['miner','processor','exporter']", NULL, {0}},
+	{"miner-2", "CL", "['miner','processor','exporter']", NULL, {0}},
+	{"miner-3", "AU", "['miner','processor','exporter']", NULL, {0}},
+	{"miner-4", "ZA", "['miner','processor','exporter']", NULL, {0}},
+	{"lab-0", "PK", "['lab']", NULL, {0}},
+	{"lab-1", "CH", "['lab']", NULL, {0}},
+	{"imp-0", "US", "['importer','processor']", NULL, {0}},
+	{"imp-1", "DE", "['importer','processor']", NULL, {0}},
 };
 #define N_ACTORS (sizeof actors / sizeof actors[0])
 #define GOV (&actors[0])
@@ -214,10 +214,12 @@ static void setup_events(stream *s)
 	for (unsigned k = 0; k < MINES; k++) {
 		const actor *m = actor_named(MINERS[k % 5]);
 		stream_add(s,
-		           J("{'type':'site','id':'setup-%u','time':'%s','site':'mine-%u','kind':'mine',"
+		           J("{'type':'site','id':'setup-%u','time':'%s','site':'mine-%u','kind':'"
+		             "mine',"
 		             "'holder':'%s','country':'%s','lat_ud':%d,'lon_ud':%d,"
 		             "'licence':'ML-%u','minerals':['Nd','Pr'],"
-		             "'valid_from':'2025-01-01T00:00:00Z','valid_until':'2035-01-01T00:00:00Z'}",
+		             "'valid_from':'2025-01-01T00:00:00Z','valid_until':'2035-01-01T00:00:"
+		             "00Z'}",
 		             id++, T_SETUP, k, m->name, m->country, 34000000 + (int)k * 1000,
 		             71000000 + (int)k * 1000, k),
 		           "gov");
@@ -237,7 +239,8 @@ static void setup_events(stream *s)
 		stream_add(s,
 		           J("{'type':'site','id':'setup-%u','time':'%s','site':'plant-%u',"
 		             "'kind':'plant','holder':'%s','country':'%s','licence':'PL-%u',"
-		             "'valid_from':'2025-01-01T00:00:00Z','valid_until':'2035-01-01T00:00:00Z'}",
+		             "'valid_from':'2025-01-01T00:00:00Z','valid_until':'2035-01-01T00:00:"
+		             "00Z'}",
 		             id++, T_SETUP, k, IMPORTERS[k], actor_named(IMPORTERS[k])->country, k),
 		           "gov");
 	}
@@ -289,11 +292,13 @@ static json_t *chain_event(uint64_t i, const char **signer)
 		return J("{'type':'ship','id':'e%" PRIu64 ".3','time':'%s','consignment':'s%" PRIu64
 		         "','from':'mine-%u','to':'plant-%u','consignee':'%s',"
 		         "'lots':['k%" PRIu64 "'],'hs':['2846.90'],"
-		         "'value':{'amount':%" PRIu64 ",'currency':'USD'},'permit':'EXP-%" PRIu64 "'}",
+		         "'value':{'amount':%" PRIu64 ",'currency':'USD'},'permit':'EXP-%" PRIu64
+		         "'}",
 		         c, when, c, mine, side, IMPORTERS[side], c, 250000 + c % 5000, c);
 	default:
 		*signer = IMPORTERS[side];
-		return J("{'type':'receive','id':'e%" PRIu64 ".4','time':'%s','consignment':'s%" PRIu64
+		return J("{'type':'receive','id':'e%" PRIu64
+		         ".4','time':'%s','consignment':'s%" PRIu64
 		         "','site':'plant-%u','lots':[{'lot':'k%" PRIu64 "','mass_g':1497000}]}",
 		         c, when, c, side, c);
 	}
@@ -365,7 +370,8 @@ static void deep_events(stream *s)
 		fmt_time(T_DEEP + i, when);
 		stream_add(s,
 		           J("{'type':'transform','id':'deep-e%d','time':'%s','site':'mine-0',"
-		             "'process':'blending','inputs':[{'lot':'deep-%d','mass_g':%" PRId64 "}],"
+		             "'process':'blending','inputs':[{'lot':'deep-%d','mass_g':%" PRId64
+		             "}],"
 		             "'outputs':[{'lot':'deep-%d','material':'ore','mass_g':%" PRId64 ","
 		             "'assay':{'Nd':4600,'Pr':1350},'uncertainty_ppm':5000}]}",
 		             i, when, i - 1, mass - (i - 1), i, mass - i),
@@ -397,10 +403,11 @@ static void wide_events(stream *s)
 		for (unsigned k = 0; k < MINES; k++) {
 			size_t at = 0;
 			for (unsigned j = k; j < WIDE_ORE; j += MINES) {
-				int w = pass == 0 ? snprintf(list + at, sizeof list - at, "%s'wide-o%u'",
-				                             at ? "," : "", j)
+				int w = pass == 0 ? snprintf(list + at, sizeof list - at,
+				                             "%s'wide-o%u'", at ? "," : "", j)
 				                  : snprintf(list + at, sizeof list - at,
-				                             "%s{'lot':'wide-o%u','mass_g':%" PRId64 "}",
+				                             "%s{'lot':'wide-o%u','mass_g':%" PRId64
+				                             "}",
 				                             at ? "," : "", j, mass);
 				if (w < 0 || (size_t)w >= sizeof list - at)
 					bench_die("lot list too long");
@@ -409,16 +416,18 @@ static void wide_events(stream *s)
 			if (pass == 0)
 				stream_add(s,
 				           J("{'type':'ship','id':'wide-s%u','time':'%s',"
-				             "'consignment':'wide-c%u','from':'mine-%u','to':'plant-0',"
+				             "'consignment':'wide-c%u','from':'mine-%u','to':'"
+				             "plant-0',"
 				             "'consignee':'imp-0','lots':[%s]}",
 				             k, when, k, k, list),
 				           MINERS[k % 5]);
 			else
-				stream_add(s,
-				           J("{'type':'receive','id':'wide-r%u','time':'%s',"
-				             "'consignment':'wide-c%u','site':'plant-0','lots':[%s]}",
-				             k, when, k, list),
-				           "imp-0");
+				stream_add(
+					s,
+					J("{'type':'receive','id':'wide-r%u','time':'%s',"
+				          "'consignment':'wide-c%u','site':'plant-0','lots':[%s]}",
+				          k, when, k, list),
+					"imp-0");
 		}
 	}
 	/* Merges: level 1 takes wide-o*, level 2 m1-*, level 3 m2-*. */
@@ -431,12 +440,14 @@ static void wide_events(stream *s)
 			for (unsigned k = 0; k < WIDE_FANIN; k++) {
 				unsigned child = g * WIDE_FANIN + k;
 				int w = level == 1
-				            ? snprintf(list + at, sizeof list - at,
-				                       "%s{'lot':'wide-o%u','mass_g':%" PRId64 "}",
-				                       at ? "," : "", child, in_mass)
-				            : snprintf(list + at, sizeof list - at,
-				                       "%s{'lot':'m%d-%u','mass_g':%" PRId64 "}",
-				                       at ? "," : "", level - 1, child, in_mass);
+				                ? snprintf(list + at, sizeof list - at,
+				                           "%s{'lot':'wide-o%u','mass_g':%" PRId64
+				                           "}",
+				                           at ? "," : "", child, in_mass)
+				                : snprintf(
+							  list + at, sizeof list - at,
+							  "%s{'lot':'m%d-%u','mass_g':%" PRId64 "}",
+							  at ? "," : "", level - 1, child, in_mass);
 				if (w < 0 || (size_t)w >= sizeof list - at)
 					bench_die("lot list too long");
 				at += (size_t)w;
@@ -447,9 +458,11 @@ static void wide_events(stream *s)
 			else
 				snprintf(out, sizeof out, "m%d-%u", level, g);
 			stream_add(s,
-			           J("{'type':'transform','id':'wide-m%d-%u','time':'%s','site':'plant-0',"
+			           J("{'type':'transform','id':'wide-m%d-%u','time':'%s','site':'"
+			             "plant-0',"
 			             "'process':'merge','inputs':[%s],'outputs':[{'lot':'%s',"
-			             "'material':'ore','mass_g':%" PRId64 ",'assay':{'Nd':4600,'Pr':1350},"
+			             "'material':'ore','mass_g':%" PRId64
+			             ",'assay':{'Nd':4600,'Pr':1350},"
 			             "'uncertainty_ppm':5000}]}",
 			             level, g, when, list, out, in_mass * WIDE_FANIN),
 			           "imp-0");
@@ -560,8 +573,8 @@ static void submit_range(ot_ledger *l, const stream *s, size_t from, size_t n, s
 	for (size_t at = from; at < from + n; at += batch) {
 		size_t k = from + n - at < batch ? from + n - at : batch, appended = 0;
 		ot_error_clear(&err);
-		ot_status rc = ot_ledger_submit(l, (const uint8_t *const *)s->data + at, s->len + at,
-		                                k, 0, NULL, &appended, &err);
+		ot_status rc = ot_ledger_submit(l, (const uint8_t *const *)s->data + at,
+		                                s->len + at, k, 0, NULL, &appended, &err);
 		if (rc)
 			bench_die("submit refused stream entry %zu: %s: %s",
 			          at + (size_t)(err.index < 0 ? 0 : err.index), err.code,
@@ -584,7 +597,12 @@ static ot_ledger *new_ledger(const char *path, const stream *setup)
 
 /* --- options --- */
 
-enum { PHASE_SUBMIT = 1, PHASE_TRACE = 2, PHASE_AUDIT = 4, PHASE_ALL = 7 };
+enum {
+	PHASE_SUBMIT = 1,
+	PHASE_TRACE = 2,
+	PHASE_AUDIT = 4,
+	PHASE_ALL = 7
+};
 
 typedef struct opts {
 	const char *dir;
@@ -709,8 +727,7 @@ typedef struct submit_row {
 static const size_t BATCHES[] = {1, 100, 1000, 10000};
 #define N_BATCHES (sizeof BATCHES / sizeof BATCHES[0])
 
-static void phase_submit(const opts *o, const stream *setup, const stream *mix,
-                         submit_row *rows)
+static void phase_submit(const opts *o, const stream *setup, const stream *mix, submit_row *rows)
 {
 	size_t threads = cpu_threads();
 	double speedup_n = 0, speedup_k = 0; /* sums of the rows' ceilings */
@@ -720,7 +737,8 @@ static void phase_submit(const opts *o, const stream *setup, const stream *mix,
 	       "   synchronous=FULL), each batch one call, one durable commit; a fresh ledger per\n"
 	       "   batch size. Events: chains of extract, transform, assay, ship, receive (1/5\n"
 	       "   each, %.0f bytes on average), signed before the clock starts.\n"
-	       "   Ceiling: crypto_sign_verify_detached over the same messages, on 1 thread and on\n"
+	       "   Ceiling: crypto_sign_verify_detached over the same messages, on 1 thread and "
+	       "on\n"
 	       "   %zu (the submit path parses and verifies a batch on every core), in trials of\n"
 	       "   %zu verifications per thread before each %.1f s slice of submits. Ratios are\n"
 	       "   medians over slices of the slice's events/s over the adjacent trial's rate.\n",
@@ -766,9 +784,9 @@ static void phase_submit(const opts *o, const stream *setup, const stream *mix,
 		row->pct_n = 100.0 * bench_median(rn, n);
 		speedup_n += row->vn;
 		speedup_k += row->v1;
-		printf("   %6zu %7zu %7.2f %9.0f %8.1f %12.0f %12.0f %7.1f %% %7.1f %%\n", batch, done,
-		       seconds, row->eps, (double)calls / seconds, row->v1, row->vn, row->pct_n,
-		       row->pct_1);
+		printf("   %6zu %7zu %7.2f %9.0f %8.1f %12.0f %12.0f %7.1f %% %7.1f %%\n", batch,
+		       done, seconds, row->eps, (double)calls / seconds, row->v1, row->vn,
+		       row->pct_n, row->pct_1);
 	}
 	printf("   (%zu threads verified at %.2fx the rate of one, medians over the rows: %.2f on "
 	       "an\n"
@@ -787,8 +805,8 @@ typedef struct big {
 	double mib;
 } big;
 
-static void build_big(const opts *o, const stream *setup, const stream *mix,
-                      const stream *deep, const stream *wide, big *g)
+static void build_big(const opts *o, const stream *setup, const stream *mix, const stream *deep,
+                      const stream *wide, big *g)
 {
 	snprintf(g->path, sizeof g->path, "%s/oretrail-bench-%ld-ledger.db", o->dir,
 	         (long)getpid());
@@ -887,9 +905,9 @@ static void print_trace(const char *name, const trace_row *r)
 	char calm[32] = "-"; /* every call preempted: no calm figure */
 	if (r->calm.n)
 		snprintf(calm, sizeof calm, "%.3f", r->calm.p99);
-	printf("   %-34s %7.3f %7.3f %7.3f %8.3f %8s %7zu %6.1f %6zu %5zu %6zu\n", name,
-	       r->all.p50, r->all.p99, r->all.mean, r->all.max, calm, r->all.n - r->calm.n,
-	       r->faults, r->ancestry, r->origins, r->bytes);
+	printf("   %-34s %7.3f %7.3f %7.3f %8.3f %8s %7zu %6.1f %6zu %5zu %6zu\n", name, r->all.p50,
+	       r->all.p99, r->all.mean, r->all.max, calm, r->all.n - r->calm.n, r->faults,
+	       r->ancestry, r->origins, r->bytes);
 }
 
 /* The p99 of the calls that ran unpreempted, when at least 100 did (else
@@ -1013,8 +1031,8 @@ static void phase_trace(const opts *o, const big *g, trace_res *res)
 	       "   wide-final: %d ore lots from %d mines, shipped to one plant and merged %d at a\n"
 	       "               time in three levels (1,110 ancestor lots).\n",
 	       o->traces, DEEP_STEPS, WIDE_ORE, MINES, WIDE_FANIN);
-	printf("   %-34s %7s %7s %7s %8s %8s %7s %6s %6s %5s %6s\n", "milliseconds", "median", "p99",
-	       "mean", "max", "p99 calm", "preempt", "faults", "ances.", "orig.", "bytes");
+	printf("   %-34s %7s %7s %7s %8s %8s %7s %6s %6s %5s %6s\n", "milliseconds", "median",
+	       "p99", "mean", "max", "p99 calm", "preempt", "faults", "ances.", "orig.", "bytes");
 	print_trace("deep-1000", &res->deep);
 	print_trace("wide-final", &res->wide);
 	fresh_traces(o, g->path, res);
@@ -1157,17 +1175,19 @@ int main(int argc, char **argv)
 	printf("goals (DESIGN.md)\n");
 	if (o.phases & PHASE_SUBMIT) {
 		const submit_row *big_b = &rows[N_BATCHES - 1], *mid = &rows[N_BATCHES - 2];
-		snprintf(fig, sizeof fig, "%.0f events/s at batch %zu (%.0f at batch %zu)", big_b->eps,
-		         big_b->batch, mid->eps, mid->batch);
+		snprintf(fig, sizeof fig, "%.0f events/s at batch %zu (%.0f at batch %zu)",
+		         big_b->eps, big_b->batch, mid->eps, mid->batch);
 		printf("  %-46s %-60s %s\n", "submit >= 20,000 events/s", fig,
 		       bench_verdict(big_b->eps >= GOAL_SUBMIT_EPS));
-		snprintf(fig, sizeof fig, "%.1f %% of %zu-thread verify at batch %zu (%.1f %% at %zu)",
-		         big_b->pct_n, cpu_threads(), big_b->batch, mid->pct_n, mid->batch);
+		snprintf(fig, sizeof fig,
+		         "%.1f %% of %zu-thread verify at batch %zu (%.1f %% at %zu)", big_b->pct_n,
+		         cpu_threads(), big_b->batch, mid->pct_n, mid->batch);
 		printf("  %-46s %-60s %s\n", "submit >= 50 % of Ed25519 verify rate", fig,
 		       bench_verdict(big_b->pct_n >= GOAL_SUBMIT_PCT));
 	}
 	if (o.phases & PHASE_TRACE) {
-		double worst = tr.deep.all.p50 > tr.wide.all.p50 ? tr.deep.all.p50 : tr.wide.all.p50;
+		double worst =
+			tr.deep.all.p50 > tr.wide.all.p50 ? tr.deep.all.p50 : tr.wide.all.p50;
 		/* p99 of the calm calls when there are enough of them, else of all. */
 		double d99 = calm_p99(&tr.deep), w99 = calm_p99(&tr.wide);
 		double worst99 = d99 > w99 ? d99 : w99;
@@ -1192,8 +1212,9 @@ int main(int argc, char **argv)
 		       bench_verdict(worst99 < GOAL_TRACE_MS));
 	}
 	if (o.phases & PHASE_AUDIT) {
-		snprintf(fig, sizeof fig, "%.0f events/s over %zu entries (%.1f %% of verify alone)",
-		         ar.eps, ar.entries, ar.pct);
+		snprintf(fig, sizeof fig,
+		         "%.0f events/s over %zu entries (%.1f %% of verify alone)", ar.eps,
+		         ar.entries, ar.pct);
 		printf("  %-46s %-60s %s%s\n", "audit replay >= 50,000 events/s", fig,
 		       bench_verdict(ar.eps >= GOAL_AUDIT_EPS),
 		       ar.entries >= 200000 ? "" : " (small ledger)");

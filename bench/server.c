@@ -115,9 +115,9 @@ static void make_ledger(const char *path, const keys *k)
 	char vkey[OT_VKEY_MAX];
 	bench_check(ot_signer_vkey(k->fwo, vkey, sizeof vkey), NULL, "vkey");
 	submit_one(l,
-	           json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s}", "type", "actor", "id", "e-actor",
-	                     "time", "2025-09-01T00:00:00Z", "actor", "fwo", "name", "FWO",
-	                     "country", "PK", "roles", "miner", "key", vkey),
+	           json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s}", "type", "actor", "id",
+	                     "e-actor", "time", "2025-09-01T00:00:00Z", "actor", "fwo", "name",
+	                     "FWO", "country", "PK", "roles", "miner", "key", vkey),
 	           "gov", k->gov);
 	submit_one(l,
 	           json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "type", "site", "id",
@@ -144,10 +144,10 @@ static void *sign_range(void *arg)
 	for (size_t i = p->from; i < p->to; i++) {
 		char id[64];
 		snprintf(id, sizeof id, "%s-%zu", p->prefix, i);
-		json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:i,s:i}}", "type", "extract",
-		                       "id", id, "time", "2025-09-10T00:00:00Z", "site", "mine-a",
-		                       "lot", id, "material", "ore", "mass_g", 1000000, "assay", "Nd",
-		                       4600, "Pr", 1350);
+		json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:i,s:i}}", "type",
+		                       "extract", "id", id, "time", "2025-09-10T00:00:00Z", "site",
+		                       "mine-a", "lot", id, "material", "ore", "mass_g", 1000000,
+		                       "assay", "Nd", 4600, "Pr", 1350);
 		otx_buf b;
 		otx_buf_init(&b, 0);
 		ot_error err;
@@ -166,7 +166,9 @@ static void sign_pool(pool *p, const char *prefix, size_t n, const ot_signer *ke
 	p->key = key;
 	p->data = bench_xmalloc(n * sizeof *p->data);
 	p->lens = bench_xmalloc(n * sizeof *p->lens);
-	enum { T = 4 };
+	enum {
+		T = 4
+	};
 	pool part[T];
 	pthread_t th[T];
 	for (int t = 0; t < T; t++) {
@@ -345,7 +347,8 @@ static int conn_call(conn *c, const char *head, size_t hlen, const void *body, s
 		bench_die("not an HTTP answer");
 	size_t clen = 0;
 	for (char *p = c->buf + c->pos; p < end; p++) {
-		if ((p == c->buf + c->pos || p[-1] == '\n') && strncasecmp(p, "Content-Length:", 15) == 0) {
+		if ((p == c->buf + c->pos || p[-1] == '\n') &&
+		    strncasecmp(p, "Content-Length:", 15) == 0) {
 			clen = (size_t)strtoull(p + 15, NULL, 10);
 			break;
 		}
@@ -386,8 +389,8 @@ static void *client_main(void *arg)
 	for (size_t i = 0; i < cl->n_requests; i++) {
 		size_t len = 0;
 		double t0 = bench_now();
-		int st = conn_call(c, cl->heads[i], cl->head_lens[i], cl->bodies[i], cl->body_lens[i],
-		                   &len);
+		int st = conn_call(c, cl->heads[i], cl->head_lens[i], cl->bodies[i],
+		                   cl->body_lens[i], &len);
 		cl->lat_ms[i] = (bench_now() - t0) * 1e3;
 		if (st != 200)
 			cl->failures++;
@@ -495,8 +498,8 @@ static load_result run_load(uint16_t port, const pool *p, size_t from, size_t to
 typedef struct mode {
 	const char *name;
 	unsigned clients, per_request;
-	size_t batch;     /* what the library is given at a time */
-	size_t from, to;  /* the events of this mode */
+	size_t batch;    /* what the library is given at a time */
+	size_t from, to; /* the events of this mode */
 	unsigned slices;
 	double *lib, *http, *ratio, *lat;
 	size_t n_lat;
@@ -537,10 +540,12 @@ static void *getter_main(void *arg)
 			int entries = rand_r(&g->seed) % 4 == 0;
 			char path[64];
 			if (n >= 1000)
-				snprintf(path, sizeof path, "x%03" PRIu64 "/%03" PRIu64, n / 1000, n % 1000);
+				snprintf(path, sizeof path, "x%03" PRIu64 "/%03" PRIu64, n / 1000,
+				         n % 1000);
 			else
 				snprintf(path, sizeof path, "%03" PRIu64, n);
-			int hl = snprintf(head, sizeof head, "GET /tile/%s/%s HTTP/1.1\r\nHost: x\r\n\r\n",
+			int hl = snprintf(head, sizeof head,
+			                  "GET /tile/%s/%s HTTP/1.1\r\nHost: x\r\n\r\n",
 			                  entries ? "entries" : "0", path);
 			size_t len = 0;
 			int st = conn_call(c, head, (size_t)hl, NULL, 0, &len);
@@ -665,10 +670,10 @@ int main(int argc, char **argv)
 	uint16_t port = start_server(&o, http_db, key_path);
 	long rss0 = rss_kib(server_pid), rss_mid = 0, rss_end = 0;
 	mode modes[2] = {
-	    {"one event per request", single_clients, 1, single_clients, 0, o.single_events,
-	     o.slices, NULL, NULL, NULL, NULL, 0},
-	    {"arrays", o.clients, o.per_request, (size_t)o.clients * o.per_request, o.single_events,
-	     total, o.slices, NULL, NULL, NULL, NULL, 0},
+		{"one event per request", single_clients, 1, single_clients, 0, o.single_events,
+	         o.slices, NULL, NULL, NULL, NULL, 0},
+		{"arrays", o.clients, o.per_request, (size_t)o.clients * o.per_request,
+	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0},
 	};
 	for (int m = 0; m < 2; m++) {
 		mode *md = &modes[m];
@@ -679,7 +684,8 @@ int main(int argc, char **argv)
 		md->lat = bench_xmalloc((span + 1) * sizeof(double));
 		md->n_lat = 0;
 		for (unsigned r = 0; r < md->slices; r++) {
-			size_t a = md->from + span * r / md->slices, b = md->from + span * (r + 1) / md->slices;
+			size_t a = md->from + span * r / md->slices,
+			       b = md->from + span * (r + 1) / md->slices;
 			md->lib[r] = library_rate(l, &lib, a, b, md->batch);
 			load_result lr = run_load(port, &http, a, b, md->clients, md->per_request);
 			if (lr.failures)
@@ -700,14 +706,18 @@ int main(int argc, char **argv)
 		printf("%s: %u connections, %u event%s per request, %zu events in %u slices\n",
 		       md->name, md->clients, md->per_request, md->per_request > 1 ? "s" : "", span,
 		       md->slices);
-		printf("  library  ot_ledger_submit, batches of %4zu: %8.0f events/s (slices: %.0f-%.0f)\n",
+		printf("  library  ot_ledger_submit, batches of %4zu: %8.0f events/s (slices: "
+		       "%.0f-%.0f)\n",
 		       md->batch, median(md->lib, md->slices), md->lib[0], md->lib[md->slices - 1]);
-		printf("  HTTP     POST /add:                          %8.0f events/s (slices: %.0f-%.0f)\n",
+		printf("  HTTP     POST /add:                          %8.0f events/s (slices: "
+		       "%.0f-%.0f)\n",
 		       median(md->http, md->slices), md->http[0], md->http[md->slices - 1]);
-		printf("  HTTP / library, median of the slices:        %8.0f %%  (slices: %.0f-%.0f %%)\n",
+		printf("  HTTP / library, median of the slices:        %8.0f %%  (slices: "
+		       "%.0f-%.0f %%)\n",
 		       100.0 * median(md->ratio, md->slices), 100.0 * md->ratio[0],
 		       100.0 * md->ratio[md->slices - 1]);
-		printf("  acknowledgement latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu requests, "
+		printf("  acknowledgement latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu "
+		       "requests, "
 		       "%zu events in flight)\n",
 		       pct(md->lat, md->n_lat, 0.50), pct(md->lat, md->n_lat, 0.99),
 		       md->n_lat ? md->lat[md->n_lat - 1] : 0.0, md->n_lat,

@@ -24,22 +24,28 @@ static const char *const NAMES[N_KEYS] = {"gov", "fwo", "lab", "ussm"};
 static ot_signer *keys[N_KEYS];
 
 static const char *const PRELUDE[] = {
-    "0{\"type\":\"actor\",\"actor\":\"fwo\",\"name\":\"F\",\"country\":\"PK\","
-    "\"roles\":[\"miner\",\"processor\",\"exporter\"],\"key\":\"@1\"}",
-    "0{\"type\":\"actor\",\"actor\":\"lab\",\"name\":\"L\",\"country\":\"PK\",\"roles\":[\"lab\"],"
-    "\"key\":\"@2\"}",
-    "0{\"type\":\"actor\",\"actor\":\"ussm\",\"name\":\"U\",\"country\":\"US\","
-    "\"roles\":[\"importer\",\"processor\"],\"key\":\"@3\"}",
-    "0{\"type\":\"site\",\"site\":\"m1\",\"kind\":\"mine\",\"holder\":\"fwo\",\"country\":\"PK\","
-    "\"minerals\":[\"Nd\",\"Pr\"],\"valid_from\":\"2025-01-01T00:00:00Z\","
-    "\"valid_until\":\"2035-01-01T00:00:00Z\"}",
-    "0{\"type\":\"site\",\"site\":\"m2\",\"kind\":\"mine\",\"holder\":\"fwo\",\"country\":\"CN\","
-    "\"minerals\":[\"Nd\",\"Pr\"],\"valid_from\":\"2025-01-01T00:00:00Z\","
-    "\"valid_until\":\"2035-01-01T00:00:00Z\"}",
-    "0{\"type\":\"site\",\"site\":\"p1\",\"kind\":\"plant\",\"holder\":\"fwo\",\"country\":\"PK\","
-    "\"valid_from\":\"2025-01-01T00:00:00Z\",\"valid_until\":\"2035-01-01T00:00:00Z\"}",
-    "0{\"type\":\"site\",\"site\":\"u1\",\"kind\":\"plant\",\"holder\":\"ussm\",\"country\":\"US\"}",
-    "0{\"type\":\"site\",\"site\":\"lab1\",\"kind\":\"lab\",\"holder\":\"lab\",\"country\":\"PK\"}",
+	"0{\"type\":\"actor\",\"actor\":\"fwo\",\"name\":\"F\",\"country\":\"PK\","
+	"\"roles\":[\"miner\",\"processor\",\"exporter\"],\"key\":\"@1\"}",
+	"0{\"type\":\"actor\",\"actor\":\"lab\",\"name\":\"L\",\"country\":\"PK\",\"roles\":["
+	"\"lab\"],"
+	"\"key\":\"@2\"}",
+	"0{\"type\":\"actor\",\"actor\":\"ussm\",\"name\":\"U\",\"country\":\"US\","
+	"\"roles\":[\"importer\",\"processor\"],\"key\":\"@3\"}",
+	"0{\"type\":\"site\",\"site\":\"m1\",\"kind\":\"mine\",\"holder\":\"fwo\",\"country\":"
+	"\"PK\","
+	"\"minerals\":[\"Nd\",\"Pr\"],\"valid_from\":\"2025-01-01T00:00:00Z\","
+	"\"valid_until\":\"2035-01-01T00:00:00Z\"}",
+	"0{\"type\":\"site\",\"site\":\"m2\",\"kind\":\"mine\",\"holder\":\"fwo\",\"country\":"
+	"\"CN\","
+	"\"minerals\":[\"Nd\",\"Pr\"],\"valid_from\":\"2025-01-01T00:00:00Z\","
+	"\"valid_until\":\"2035-01-01T00:00:00Z\"}",
+	"0{\"type\":\"site\",\"site\":\"p1\",\"kind\":\"plant\",\"holder\":\"fwo\",\"country\":"
+	"\"PK\","
+	"\"valid_from\":\"2025-01-01T00:00:00Z\",\"valid_until\":\"2035-01-01T00:00:00Z\"}",
+	"0{\"type\":\"site\",\"site\":\"u1\",\"kind\":\"plant\",\"holder\":\"ussm\",\"country\":"
+	"\"US\"}",
+	"0{\"type\":\"site\",\"site\":\"lab1\",\"kind\":\"lab\",\"holder\":\"lab\",\"country\":"
+	"\"PK\"}",
 };
 
 static unsigned next_id;

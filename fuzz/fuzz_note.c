@@ -19,8 +19,9 @@ static ot_cosig_verifier *cosigner; /* the same key as a witness */
 static void setup(void)
 {
 	static const char skey[] =
-	    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-	static const char vkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+		"PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+	static const char vkey[] =
+		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 	if (ot_signer_parse(skey, strlen(skey), &signer, NULL) ||
 	    ot_verifier_parse(vkey, strlen(vkey), &verifier, NULL) ||
 	    ot_cosig_verifier_from_signer(signer, &cosigner, NULL))
@@ -55,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char line[OT_COSIG_LINE_MAX];
 		size_t line_len = 0;
 		char *both = NULL;
-		if (ot_note_cosign(signer, n.text, n.text_len, 1700000000, line, sizeof line, &line_len,
-		                   NULL) != OT_OK ||
+		if (ot_note_cosign(signer, n.text, n.text_len, 1700000000, line, sizeof line,
+		                   &line_len, NULL) != OT_OK ||
 		    !(both = malloc(len + line_len)))
 			__builtin_trap();
 		memcpy(both, out, len);

@@ -24,11 +24,11 @@
 #define HC_UNUSED __attribute__((unused))
 
 typedef struct http_resp {
-	int status;      /* 0 when no response came */
-	char *head;      /* status line and headers, NUL-terminated */
-	uint8_t *body;   /* NUL-terminated for convenience */
+	int status;    /* 0 when no response came */
+	char *head;    /* status line and headers, NUL-terminated */
+	uint8_t *body; /* NUL-terminated for convenience */
 	size_t body_len;
-	int closed;      /* the server closed the connection after it */
+	int closed; /* the server closed the connection after it */
 } http_resp;
 
 HC_UNUSED static void http_resp_free(http_resp *r)
@@ -94,8 +94,8 @@ HC_UNUSED static int http_send(int fd, const char *method, const char *path, con
 		             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %zu\r\n\r\n",
 		             method, path, extra ? extra : "", len);
 	else
-		n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", method,
-		             path, extra ? extra : "");
+		n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+		             method, path, extra ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof head)
 		return -1;
 	if (http_write_all(fd, head, (size_t)n))
@@ -203,8 +203,7 @@ HC_UNUSED static int http_recv(int fd, http_resp *r, int is_head)
 
 /* One request on a fresh connection. 0 when a response came. */
 HC_UNUSED static int http_request(uint16_t port, const char *method, const char *path,
-                                  const char *extra, const void *body, size_t len,
-                                  http_resp *out)
+                                  const char *extra, const void *body, size_t len, http_resp *out)
 {
 	memset(out, 0, sizeof *out);
 	int fd = http_connect(port);

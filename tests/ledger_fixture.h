@@ -169,16 +169,16 @@ FX_UNUSED static ot_status fx_site(fx *f, const char *site, const char *kind, co
                                    const char *country)
 {
 	return fx_submit(f, "gov",
-	                 json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "type", "site", "site", site,
-	                           "kind", kind, "holder", holder, "country", country, "licence",
-	                           "L-1", "valid_from", "2025-01-01T00:00:00Z", "valid_until",
-	                           "2035-01-01T00:00:00Z"));
+	                 json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "type", "site", "site",
+	                           site, "kind", kind, "holder", holder, "country", country,
+	                           "licence", "L-1", "valid_from", "2025-01-01T00:00:00Z",
+	                           "valid_until", "2035-01-01T00:00:00Z"));
 }
 
 /* An extraction of `mass` g of `lot` at `site` by `miner` with an assay
  * given as JSON text. */
-FX_UNUSED static ot_status fx_extract(fx *f, const char *miner, const char *site,
-                                      const char *lot, json_int_t mass, const char *assay)
+FX_UNUSED static ot_status fx_extract(fx *f, const char *miner, const char *site, const char *lot,
+                                      json_int_t mass, const char *assay)
 {
 	return fx_submit(f, miner,
 	                 json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "type", "extract", "site", site,
@@ -227,9 +227,9 @@ FX_UNUSED static json_t *fx_trace_ex(fx *f, const char *lot, int flags)
 	if (!(flags & OT_JSON_PRETTY)) {
 		CHECK_OK(ot_ledger_trace(f->l, lot, flags | OT_JSON_PRETTY, &pretty, NULL));
 		json_t *pv = pretty ? json_loads(pretty, 0, NULL) : NULL;
-		char *again = pv ? json_dumps(pv, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		                                      JSON_ENSURE_ASCII)
-		                 : NULL;
+		char *again =
+			pv ? json_dumps(pv, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+			   : NULL;
 		CHECK(again != NULL && strcmp(again, text) == 0);
 		free(again);
 		json_decref(pv);

@@ -17,46 +17,46 @@ extern int test_checks;
 
 #define TEST_SKIP 77
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		test_checks++;                                                             \
-		if (!(cond)) {                                                             \
-			test_failures++;                                                   \
+#define CHECK(cond)                                                                              \
+	do {                                                                                     \
+		test_checks++;                                                                   \
+		if (!(cond)) {                                                                   \
+			test_failures++;                                                         \
 			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                          \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_OK(expr)                                                                     \
-	do {                                                                               \
-		test_checks++;                                                             \
-		ot_status rc_ = (expr);                                                    \
-		if (rc_ != OT_OK) {                                                        \
-			test_failures++;                                                   \
-			fprintf(stderr, "%s:%d: %s returned %s\n", __FILE__, __LINE__, #expr,    \
-			        ot_status_str(rc_));                                       \
-		}                                                                          \
+#define CHECK_OK(expr)                                                                        \
+	do {                                                                                  \
+		test_checks++;                                                                \
+		ot_status rc_ = (expr);                                                       \
+		if (rc_ != OT_OK) {                                                           \
+			test_failures++;                                                      \
+			fprintf(stderr, "%s:%d: %s returned %s\n", __FILE__, __LINE__, #expr, \
+			        ot_status_str(rc_));                                          \
+		}                                                                             \
 	} while (0)
 
-#define CHECK_RC(expr, want)                                                               \
-	do {                                                                               \
-		test_checks++;                                                             \
-		ot_status rc_ = (expr);                                                    \
-		if (rc_ != (want)) {                                                       \
-			test_failures++;                                                   \
-			fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__,  \
-			        #expr, ot_status_str(rc_), ot_status_str(want));           \
-		}                                                                          \
+#define CHECK_RC(expr, want)                                                                    \
+	do {                                                                                    \
+		test_checks++;                                                                  \
+		ot_status rc_ = (expr);                                                         \
+		if (rc_ != (want)) {                                                            \
+			test_failures++;                                                        \
+			fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, \
+			        #expr, ot_status_str(rc_), ot_status_str(want));                \
+		}                                                                               \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                               \
-	do {                                                                               \
-		test_checks++;                                                             \
-		const char *g_ = (got), *w_ = (want);                                      \
-		if (!g_ || strcmp(g_, w_) != 0) {                                          \
-			test_failures++;                                                   \
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__,  \
-			        g_ ? g_ : "(null)", w_);                                   \
-		}                                                                          \
+#define CHECK_STR(got, want)                                                                    \
+	do {                                                                                    \
+		test_checks++;                                                                  \
+		const char *g_ = (got), *w_ = (want);                                           \
+		if (!g_ || strcmp(g_, w_) != 0) {                                               \
+			test_failures++;                                                        \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, \
+			        g_ ? g_ : "(null)", w_);                                        \
+		}                                                                               \
 	} while (0)
 
 /* Prints the summary and returns the exit status for main. */

@@ -25,18 +25,40 @@ static void build(fx *f)
 	CHECK_OK(fx_site(f, "us-plant", "plant", "buyer", "US"));
 	CHECK_OK(fx_extract(f, "mineco", "m-pk", "ore-a", 1000000, "{'Nd':5000}"));
 	CHECK_OK(fx_extract(f, "mineco", "m-cn", "ore-b", 1000000, "{'Nd':5000}"));
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s1','from':'m-pk','to':'plant','consignee':'mineco','lots':['ore-a']}")));
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'receive','consignment':'s1','site':'plant','lots':[{'lot':'ore-a','mass_g':1000000}]}")));
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s2','from':'m-cn','to':'plant','consignee':'mineco','lots':['ore-b']}")));
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'receive','consignment':'s2','site':'plant','lots':[{'lot':'ore-b','mass_g':1000000}]}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'ship','consignment':'s1','from':'m-pk','to':'plant','"
+	                     "consignee':'mineco','lots':['ore-a']}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'receive','consignment':'s1','site':'plant','lots':[{'lot':'"
+	                     "ore-a','mass_g':1000000}]}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'ship','consignment':'s2','from':'m-cn','to':'plant','"
+	                     "consignee':'mineco','lots':['ore-b']}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'receive','consignment':'s2','site':'plant','lots':[{'lot':'"
+	                     "ore-b','mass_g':1000000}]}")));
 	/* A partial use of ore-a before the blend: context for the blend. */
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot':'ore-a','mass_g':200000}],'outputs':[{'lot':'ore-x','material':'ore','mass_g':200000,'assay':{'Nd':5000}}]}")));
-	CHECK_OK(fx_submit(f, "mineco", J("{'id':'blend','type':'transform','site':'plant','process':'blending','inputs':[{'lot':'ore-a','mass_g':500000},{'lot':'ore-b','mass_g':250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':750000,'assay':{'Nd':5000}}]}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot'"
+	                     ":'ore-a','mass_g':200000}],'outputs':[{'lot':'ore-x','material':'ore'"
+	                     ",'mass_g':200000,'assay':{'Nd':5000}}]}")));
+	CHECK_OK(fx_submit(
+		f, "mineco",
+		J("{'id':'blend','type':'transform','site':'plant','process':'blending','inputs':[{"
+	          "'lot':'ore-a','mass_g':500000},{'lot':'ore-b','mass_g':250000}],'outputs':[{'"
+	          "lot':'blend-c','material':'ore','mass_g':750000,'assay':{'Nd':5000}}]}")));
 	/* The blend leaves with another lot, whose history the receipt needs. */
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'ship','consignment':'s3','from':'plant','to':'us-plant','consignee':'buyer','lots':['blend-c','ore-x']}")));
-	CHECK_OK(fx_submit(f, "buyer", J("{'type':'receive','consignment':'s3','site':'us-plant','lots':[{'lot':'blend-c','mass_g':749000},{'lot':'ore-x','mass_g':200000}]}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'ship','consignment':'s3','from':'plant','to':'us-plant','"
+	                     "consignee':'buyer','lots':['blend-c','ore-x']}")));
+	CHECK_OK(fx_submit(f, "buyer",
+	                   J("{'type':'receive','consignment':'s3','site':'us-plant','lots':[{'lot'"
+	                     ":'blend-c','mass_g':749000},{'lot':'ore-x','mass_g':200000}]}")));
 	/* Unrelated: a later use of ore-b, which blend-c's certificate needs not. */
-	CHECK_OK(fx_submit(f, "mineco", J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot':'ore-b','mass_g':100000}],'outputs':[{'lot':'ore-y','material':'ore','mass_g':100000,'assay':{'Nd':5000}}]}")));
+	CHECK_OK(fx_submit(f, "mineco",
+	                   J("{'type':'transform','site':'plant','process':'split','inputs':[{'lot'"
+	                     ":'ore-b','mass_g':100000}],'outputs':[{'lot':'ore-y','material':'ore'"
+	                     ",'mass_g':100000,'assay':{'Nd':5000}}]}")));
 }
 
 static ot_verifier *log_key(fx *f)
@@ -76,13 +98,15 @@ static int has_entry(json_t *cert, const char *id)
 {
 	json_t *list = json_object_get(cert, "entries");
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		const char *b = json_string_value(json_object_get(json_array_get(list, i), "entry"));
+		const char *b =
+			json_string_value(json_object_get(json_array_get(list, i), "entry"));
 		uint8_t raw[OT_ENTRY_MAX];
 		size_t n = 0;
 		if (otx_b64_decode(b, strlen(b), raw, sizeof raw, &n))
 			continue;
 		json_t *env = json_loadb((const char *)raw, n, 0, NULL);
-		const char *eid = json_string_value(json_object_get(json_object_get(env, "event"), "id"));
+		const char *eid =
+			json_string_value(json_object_get(json_object_get(env, "event"), "id"));
 		int hit = eid && strcmp(eid, id) == 0;
 		json_decref(env);
 		if (hit)
@@ -115,7 +139,8 @@ static char *forge(fx *f, const char *cert, uint64_t k, const otx_buf *entry, ot
 	size_t note_len = 0;
 	json_t *doc = json_loads(cert, 0, NULL);
 	if (!doc || ot_store_open(":memory:", OT_STORE_CREATE, &st, NULL) ||
-	    ot_log_create(st, json_string_value(json_object_get(json_object_get(doc, "log"), "origin")),
+	    ot_log_create(st,
+	                  json_string_value(json_object_get(json_object_get(doc, "log"), "origin")),
 	                  f->auth, NULL) ||
 	    ot_log_open(st, f->auth, &log, NULL))
 		goto out;
@@ -142,8 +167,8 @@ static char *forge(fx *f, const char *cert, uint64_t k, const otx_buf *entry, ot
 		size_t line_len = 0;
 		char *both = NULL;
 		if (ot_note_open(note, note_len, &v, 1, &parsed, NULL) == OT_OK &&
-		    ot_note_cosign(cosigner, parsed.text, parsed.text_len, 1795000000, line, sizeof line,
-		                   &line_len, NULL) == OT_OK &&
+		    ot_note_cosign(cosigner, parsed.text, parsed.text_len, 1795000000, line,
+		                   sizeof line, &line_len, NULL) == OT_OK &&
 		    (both = malloc(note_len + line_len)) != NULL) {
 			memcpy(both, note, note_len);
 			memcpy(both + note_len, line, line_len);
@@ -198,7 +223,8 @@ static uint64_t index_of(fx *f, const char *id)
 			break;
 		json_t *env = json_loadb((const char *)data, len, 0, NULL);
 		free(data);
-		const char *eid = json_string_value(json_object_get(json_object_get(env, "event"), "id"));
+		const char *eid =
+			json_string_value(json_object_get(json_object_get(env, "event"), "id"));
 		int hit = eid && strcmp(eid, id) == 0;
 		json_decref(env);
 		if (hit)
@@ -235,7 +261,7 @@ int main(void)
 	json_t *doc = cert ? json_loads(cert, 0, NULL) : NULL;
 	CHECK(doc != NULL);
 	CHECK(has_entry(doc, "blend"));
-	CHECK(has_entry(doc, "ev-12")); /* the split: a context use of ore-a */
+	CHECK(has_entry(doc, "ev-12"));  /* the split: a context use of ore-a */
 	CHECK(!has_entry(doc, "ev-15")); /* the later use of ore-b */
 	json_t *rep = NULL;
 	CHECK_OK(verify(cert, key, NULL, 0, 0, &rep, &err));
@@ -279,7 +305,10 @@ int main(void)
 
 	/* ore-b's extraction signed by another key named mineco. */
 	otx_buf b;
-	CHECK(fx_sign_with(&f, J("{'id':'ev-7','type':'extract','site':'m-cn','lot':'ore-b','material':'ore','mass_g':1000000,'assay':{'Nd':5000}}"), "mineco", fx_other_key(&f, "mineco"), &b) == 0);
+	CHECK(fx_sign_with(&f,
+	                   J("{'id':'ev-7','type':'extract','site':'m-cn','lot':'ore-b','material':"
+	                     "'ore','mass_g':1000000,'assay':{'Nd':5000}}"),
+	                   "mineco", fx_other_key(&f, "mineco"), &b) == 0);
 	forged = forge(&f, cert, k_extract, &b, NULL);
 	CHECK(forged != NULL);
 	if (forged) {
@@ -291,7 +320,12 @@ int main(void)
 	otx_buf_free(&b);
 
 	/* The blend using more of ore-a than remains, properly signed. */
-	CHECK(fx_sign_with(&f, J("{'id':'blend','type':'transform','site':'plant','process':'blending','inputs':[{'lot':'ore-a','mass_g':900000},{'lot':'ore-b','mass_g':250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':750000,'assay':{'Nd':5000}}]}"), "mineco", fx_key(&f, "mineco"), &b) == 0);
+	CHECK(fx_sign_with(&f,
+	                   J("{'id':'blend','type':'transform','site':'plant','process':'blending',"
+	                     "'inputs':[{'lot':'ore-a','mass_g':900000},{'lot':'ore-b','mass_g':"
+	                     "250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':"
+	                     "750000,'assay':{'Nd':5000}}]}"),
+	                   "mineco", fx_key(&f, "mineco"), &b) == 0);
 	forged = forge(&f, cert, k_blend, &b, NULL);
 	CHECK(forged != NULL);
 	if (forged) {
@@ -347,8 +381,8 @@ int main(void)
 			char *text = json_dumps(fd, JSON_COMPACT);
 			CHECK_RC(verify(text, key, wv, 1, 1, NULL, &err), OT_ERR_VERIFY);
 			CHECK_STR(err.code, OT_CERT_WITNESSES);
-			CHECK(strstr(err.message, "cosignature of witness witness-1 does not verify") !=
-			      NULL);
+			CHECK(strstr(err.message,
+			             "cosignature of witness witness-1 does not verify") != NULL);
 			free(text);
 		}
 		free(bent);

@@ -27,10 +27,10 @@
 static const char GOOGLE_VKEY4[] = "witness+f7e268b3+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm";
 static const char GOOGLE_VKEY1[] = "witness+a79a5e94+AaUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm";
 static const char GOOGLE_TEXT[] = "developers.google.com/android/binary_transparency/google1p/0\n"
-                                  "5\n"
-                                  "xqaCEZhTGZUuKNA7MpSyxe1WXiiESB2p+crAyzM+Vxo=\n";
+				  "5\n"
+				  "xqaCEZhTGZUuKNA7MpSyxe1WXiiESB2p+crAyzM+Vxo=\n";
 static const char GOOGLE_SIG[] = "r0xBJQAAAABnkyoLuHgN5KlIUUpZV9hulwsFcgqV5v1CyeIhBZWdkfOJT0ims1Lq"
-                                 "bYygO5MEl91CGha5sP79K57P7lIGrz7Qtx8eBw==";
+				 "bYygO5MEl91CGha5sP79K57P7lIGrz7Qtx8eBw==";
 static const char REMORA[] = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2";
 
 static void known_answers(void)
@@ -80,12 +80,12 @@ static void known_answers(void)
 	/* Malformed keys. */
 	ot_cosig_verifier *bad = NULL;
 	static const char *const BAD[] = {
-	    "witness+f7e268b4+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm", /* id */
-	    "witness+f7e268b3+AqUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm", /* type 2 */
-	    "wit ness+f7e268b3+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm", /* name */
-	    "witness+f7e268b3+BKUzzysk",                                     /* short */
-	    "witness",
-	    "",
+		"witness+f7e268b4+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm",  /* id */
+		"witness+f7e268b3+AqUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm",  /* type 2 */
+		"wit ness+f7e268b3+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm", /* name */
+		"witness+f7e268b3+BKUzzysk",                                      /* short */
+		"witness",
+		"",
 	};
 	for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
 		CHECK(ot_cosig_verifier_parse(BAD[i], strlen(BAD[i]), &bad, &err) != OT_OK);
@@ -123,7 +123,8 @@ static void round_trip(void)
 	CHECK(ot_cosig_verifier_key_id(wv2) == ot_signer_cosig_key_id(w));
 	CHECK(ot_signer_cosig_key_id(w) != ot_signer_key_id(w));
 
-	static const char TEXT[] = "log.example/a\n7\nuT0yI30z58yXWTdtB4zW5t3KJk3OB7rfnCy/9kPzIEs=\n";
+	static const char TEXT[] =
+		"log.example/a\n7\nuT0yI30z58yXWTdtB4zW5t3KJk3OB7rfnCy/9kPzIEs=\n";
 	ot_signer *signers[1] = {log};
 	CHECK_OK(ot_note_sign(TEXT, strlen(TEXT), signers, 1, &note, &note_len, &err));
 	char line[OT_COSIG_LINE_MAX];
@@ -162,7 +163,8 @@ static void round_trip(void)
 	}
 	ot_note_clear(&n);
 	/* Over another text it does not verify. */
-	static const char OTHER[] = "log.example/a\n7\nuT0yI30z58yXWTdtB4zW5t3KJk3OB7rfnCy/9kPzIEt=\n";
+	static const char OTHER[] =
+		"log.example/a\n7\nuT0yI30z58yXWTdtB4zW5t3KJk3OB7rfnCy/9kPzIEt=\n";
 	free(note);
 	note = NULL;
 	CHECK_OK(ot_note_sign(OTHER, strlen(OTHER), signers, 1, &note, &note_len, &err));

@@ -223,7 +223,7 @@ static void test_events_md_examples(void)
 		"\"roles\":[\"miner\",\"processor\",\"exporter\"],\"key\":\"fwo+1a2b3c4d+AaBb\"}",
 		"{\"type\":\"site\",\"id\":\"e2\",\"time\":\"2025-09-01T08:00:00Z\","
 		"\"site\":\"pk-kp-loe-shilman\",\"kind\":\"mine\",\"holder\":\"fwo\",\"country\":"
-	        "\"PK\","
+		"\"PK\","
 		"\"lat_ud\":34152000,\"lon_ud\":71205000,\"licence\":\"KP-ML-2025-017\","
 		"\"minerals\":[\"Nd\",\"Pr\"],\"valid_from\":\"2025-01-01T00:00:00Z\","
 		"\"valid_until\":\"2035-01-01T00:00:00Z\"}",

@@ -409,12 +409,12 @@ static void malformed(void)
 	CHECK(!otx_epcis_is_hash_id("ni:///sha-256;ABC?ver=CBV2.0"));
 	CHECK(!otx_epcis_is_hash_id(
 		"ni:///"
-	        "sha-256;FFA491B16867E34A7791A8D5389D826AFC24E63A121026B6A4004ACE38631B4B?ver=CBV2."
-	        "0"));
+		"sha-256;FFA491B16867E34A7791A8D5389D826AFC24E63A121026B6A4004ACE38631B4B?ver=CBV2."
+		"0"));
 	CHECK(otx_epcis_is_hash_id(
 		"ni:///"
-	        "sha-256;ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b?ver=CBV2."
-	        "0"));
+		"sha-256;ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b?ver=CBV2."
+		"0"));
 }
 
 int main(void)

@@ -15,12 +15,12 @@
 
 static fx f;
 
-#define OK(expr)                                                                           \
-	do {                                                                               \
-		ot_status ok_ = (expr);                                                    \
-		CHECK_RC(ok_, OT_OK);                                                      \
-		if (ok_)                                                                   \
-			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message);          \
+#define OK(expr)                                                                  \
+	do {                                                                      \
+		ot_status ok_ = (expr);                                           \
+		CHECK_RC(ok_, OT_OK);                                             \
+		if (ok_)                                                          \
+			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message); \
 	} while (0)
 
 typedef struct batch {
@@ -36,7 +36,8 @@ static void make_batch(batch *b, int bad, const char *tag)
 	for (int i = 0; i < N_BATCH; i++) {
 		json_t *ev;
 		if (i == BAD_AT && bad)
-			ev = J("{'type':'transform','id':'%s-%d','site':'mine-a','process':'beneficiation',"
+			ev = J("{'type':'transform','id':'%s-%d','site':'mine-a','process':'"
+			       "beneficiation',"
 			       "'inputs':[{'lot':'%s-lot-10','mass_g':1000001}],"
 			       "'outputs':[{'lot':'%s-conc','material':'concentrate','mass_g':1000,"
 			       "'assay':{'Cu':250000}}]}",
@@ -110,8 +111,7 @@ static void test_batches(void)
 	CHECK(res[999].index == (int64_t)size0 + 998);
 	CHECK(lot_exists("a-lot-999") && !lot_exists("a-conc"));
 	/* Replays are rejected: the same batch again appends nothing. */
-	CHECK_RC(ot_ledger_submit(f.l, b.data, b.lens, N_BATCH, 0, res, &n, &err),
-	         OT_ERR_CONFLICT);
+	CHECK_RC(ot_ledger_submit(f.l, b.data, b.lens, N_BATCH, 0, res, &n, &err), OT_ERR_CONFLICT);
 	CHECK_STR(err.code, "duplicate_id");
 	CHECK(err.index == 0);
 	free_batch(&b);
@@ -137,8 +137,9 @@ static void test_batches(void)
 
 	/* A pretty-printed envelope is stored in canonical form. */
 	otx_buf one;
-	CHECK(fx_sign_with(&f, J("{'type':'extract','site':'mine-a','lot':'pretty',"
-	                         "'material':'ore','mass_g':5,'assay':{}}"),
+	CHECK(fx_sign_with(&f,
+	                   J("{'type':'extract','site':'mine-a','lot':'pretty',"
+	                     "'material':'ore','mass_g':5,'assay':{}}"),
 	                   "fwo", fx_key(&f, "fwo"), &one) == 0);
 	json_t *env = json_loadb((const char *)one.data, one.len, 0, NULL);
 	char *pretty = json_dumps(env, JSON_INDENT(4));
@@ -203,7 +204,8 @@ static int has_finding(json_t *audit, const char *kind, const char *subject)
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		json_t *x = json_array_get(a, i);
 		if (strcmp(json_string_value(json_object_get(x, "kind")), kind) == 0 &&
-		    (!subject || strcmp(json_string_value(json_object_get(x, "subject")), subject) == 0))
+		    (!subject ||
+		     strcmp(json_string_value(json_object_get(x, "subject")), subject) == 0))
 			return 1;
 	}
 	return 0;
@@ -334,8 +336,8 @@ static void test_flows(void)
 	CHECK_STR(err.code, "lot_not_found");
 	/* the EVENTS.md shape */
 	json_t *t = fx_trace(&f, "cu-conc");
-	static const char *const keys[] = {"lot", "material", "mass_g", "holder", "status",
-	                                   "origins", "ancestry"};
+	static const char *const keys[] = {"lot",    "material", "mass_g",  "holder",
+	                                   "status", "origins",  "ancestry"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		CHECK(json_object_get(t, keys[i]) != NULL);
 	json_t *o = json_array_get(json_object_get(t, "origins"), 0);
@@ -350,11 +352,11 @@ static void test_flows(void)
 	 * jansson does (fx_trace compares it with the indented one). */
 	OK(fx_extract(&f, "fwo", "mine-a", "odd\"ore\\1", 1000, "{'Cu':8000}"));
 	OK(fx_submit(&f, "fwo",
-	             json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:i}],s:[{s:s,s:s,s:i,s:{s:i}}]}",
-	                       "id", "ev\"odd\\2", "type", "transform", "site", "mine-a", "process", "beneficiation", "inputs",
-	                       "lot", "odd\"ore\\1", "mass_g", 1000, "outputs", "lot",
-	                       "odd\\conc\"1", "material", "concentrate", "mass_g", 20, "assay",
-	                       "Cu", 300000)));
+	             json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:i}],s:[{s:s,s:s,s:i,s:{s:i}}]}", "id",
+	                       "ev\"odd\\2", "type", "transform", "site", "mine-a", "process",
+	                       "beneficiation", "inputs", "lot", "odd\"ore\\1", "mass_g", 1000,
+	                       "outputs", "lot", "odd\\conc\"1", "material", "concentrate",
+	                       "mass_g", 20, "assay", "Cu", 300000)));
 	t = fx_trace(&f, "odd\\conc\"1");
 	CHECK(t != NULL);
 	json_t *anc = json_object_get(t, "ancestry");

@@ -9,16 +9,17 @@
 #include "oretrail/note.h"
 #include "test.h"
 
-static const char SKEY[] = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+static const char SKEY[] =
+	"PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 static const char VKEY[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 static const char TEXT[] = "If you think cryptography is the answer to your problem,\n"
-                           "then you don't know what your problem is.\n";
+			   "then you don't know what your problem is.\n";
 static const char SIGNED[] =
-    "If you think cryptography is the answer to your problem,\n"
-    "then you don't know what your problem is.\n"
-    "\n"
-    "\xe2\x80\x94 PeterNeumann "
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+	"If you think cryptography is the answer to your problem,\n"
+	"then you don't know what your problem is.\n"
+	"\n"
+	"\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/"
+	"SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
 static void known_answers(void)
 {
@@ -74,15 +75,15 @@ static void bad_keys(void)
 	ot_error err;
 	/* From Go's note_test.go badKey list and our own. */
 	const char *bad_v[] = {
-	    "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==",
-	    "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-	    "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", /* wrong id */
-	    "PeterNeumann+c74f20a3",
-	    "Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-	    "+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-	    "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-	    "",
-	    SKEY,
+		"PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==",
+		"PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		"PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", /* wrong id */
+		"PeterNeumann+c74f20a3",
+		"Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		"+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		"PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		"",
+		SKEY,
 	};
 	for (size_t i = 0; i < sizeof bad_v / sizeof bad_v[0]; i++) {
 		ot_error_clear(&err);
@@ -90,10 +91,10 @@ static void bad_keys(void)
 		CHECK(err.message[0] != 0);
 	}
 	const char *bad_s[] = {
-	    VKEY,
-	    "PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-	    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDF",
-	    "PRIVATE+KEY+PeterNeumann+c74f20a3",
+		VKEY,
+		"PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+		"PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDF",
+		"PRIVATE+KEY+PeterNeumann+c74f20a3",
 	};
 	for (size_t i = 0; i < sizeof bad_s / sizeof bad_s[0]; i++)
 		CHECK_RC(ot_signer_parse(bad_s[i], strlen(bad_s[i]), &s, &err), OT_ERR_KEY);
@@ -109,16 +110,19 @@ static void malformed_notes(void)
 	ot_verifier *vl[1] = {v};
 	ot_note n;
 	const char *bad[] = {
-	    "",
-	    "no signature block\n",
-	    "text\n\n",
-	    "text\n\nnot a signature line\n",
-	    "text\n\n\xe2\x80\x94 PeterNeumann\n",
-	    "text\n\n\xe2\x80\x94 PeterNeumann !!!!\n",
-	    "text\n\n\xe2\x80\x94 PeterNeumann AAAA\n", /* too short */
-	    "te\x01xt\n\n\xe2\x80\x94 PeterNeumann x08go/ZJ\n",
-	    "te\xffxt\n\n\xe2\x80\x94 PeterNeumann x08go/ZJ\n",
-	    "text\n\n\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=", /* no final newline */
+		"",
+		"no signature block\n",
+		"text\n\n",
+		"text\n\nnot a signature line\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann !!!!\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann AAAA\n", /* too short */
+		"te\x01xt\n\n\xe2\x80\x94 PeterNeumann x08go/ZJ\n",
+		"te\xffxt\n\n\xe2\x80\x94 PeterNeumann x08go/ZJ\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann "
+		"x08go/ZJkuBS9UG/"
+		"SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA"
+		"M=", /* no final newline */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ot_status rc = ot_note_open(bad[i], strlen(bad[i]), vl, 1, &n, &err);
@@ -127,10 +131,11 @@ static void malformed_notes(void)
 			ot_note_clear(&n);
 	}
 	/* A signature by the known key's name but another id is "unknown". */
-	const char *other =
-	    "If you think cryptography is the answer to your problem,\n"
-	    "then you don't know what your problem is.\n\n"
-	    "\xe2\x80\x94 PeterNeumann AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+	const char *other = "If you think cryptography is the answer to your problem,\n"
+			    "then you don't know what your problem is.\n\n"
+			    "\xe2\x80\x94 PeterNeumann "
+			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			    "AAAAAAAAAAAAAAAAA=\n";
 	CHECK_RC(ot_note_open(other, strlen(other), vl, 1, &n, &err), OT_ERR_VERIFY);
 	ot_verifier_free(v);
 }
@@ -166,18 +171,20 @@ static void round_trip(void)
 	CHECK_RC(ot_note_sign("x", 1, both, 2, &out, &len, &err), OT_ERR_PARSE);
 
 	const char *bad_cp[] = {
-	    "",
-	    "origin\n",
-	    "origin\n07\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
-	    "origin\n-1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
-	    "origin\n18446744073709551616\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
-	    "origin\n7\nAAAA\n",
-	    "origin\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-	    "\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		"",
+		"origin\n",
+		"origin\n07\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		"origin\n-1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		"origin\n18446744073709551616\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		"origin\n7\nAAAA\n",
+		"origin\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
 	};
 	for (size_t i = 0; i < sizeof bad_cp / sizeof bad_cp[0]; i++)
-		CHECK_RC(ot_checkpoint_parse(bad_cp[i], strlen(bad_cp[i]), &cp, &err), OT_ERR_PARSE);
-	const char *ext = "origin\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nextension line\n";
+		CHECK_RC(ot_checkpoint_parse(bad_cp[i], strlen(bad_cp[i]), &cp, &err),
+		         OT_ERR_PARSE);
+	const char *ext =
+		"origin\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nextension line\n";
 	CHECK_OK(ot_checkpoint_parse(ext, strlen(ext), &cp, &err));
 
 	ot_signer_free(a);

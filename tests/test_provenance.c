@@ -74,12 +74,14 @@ static void test_take_property(void)
 			uint64_t c[3] = {have / 2 + 7, have / 3 + 1, have / 4 + 3};
 			uint64_t den = c[0] + c[1] + c[2];
 			for (int k = 0; k < 3; k++) {
-				CHECK_OK(otx_vector_take_element(&taken, els[e], c[k], den, &split[k]));
+				CHECK_OK(otx_vector_take_element(&taken, els[e], c[k], den,
+				                                 &split[k]));
 				den -= c[k];
 			}
 			CHECK(otx_vector_total(&taken, els[e]) == 0);
-			CHECK(otx_vector_total(&split[0], els[e]) + otx_vector_total(&split[1], els[e]) +
-			          otx_vector_total(&split[2], els[e]) ==
+			CHECK(otx_vector_total(&split[0], els[e]) +
+			              otx_vector_total(&split[1], els[e]) +
+			              otx_vector_total(&split[2], els[e]) ==
 			      before[e]);
 		}
 		otx_vector_free(&v);
@@ -91,12 +93,12 @@ static void test_take_property(void)
 
 static fx f;
 
-#define OK(expr)                                                                           \
-	do {                                                                               \
-		ot_status ok_ = (expr);                                                    \
-		CHECK_RC(ok_, OT_OK);                                                      \
-		if (ok_)                                                                   \
-			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message);          \
+#define OK(expr)                                                                  \
+	do {                                                                      \
+		ot_status ok_ = (expr);                                           \
+		CHECK_RC(ok_, OT_OK);                                             \
+		if (ok_)                                                          \
+			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message); \
 	} while (0)
 
 static void ship(const char *cons, const char *from, const char *to, const char *consignee,
@@ -200,13 +202,14 @@ static void test_chain(void)
 	 * tailings 2.4 t x 200 = 480,000 (0.96 of the rest), 20,000 is lost.
 	 * Pr pool: a 1,000,000, b 1,500,000; conc-1 claims 2,000,000 (0.8). */
 	uint64_t i_blend = fx_size(&f);
-	OK(fx_submit(&f, "fwo",
-	             J("{'type':'transform','site':'plant-1','process':'beneficiation',"
-	               "'inputs':[{'lot':'ore-a','mass_g':1000000},{'lot':'ore-b','mass_g':1000000},"
-	               "{'lot':'ore-c','mass_g':500000}],"
-	               "'outputs':[{'lot':'conc-1','material':'concentrate','mass_g':40000,"
-	               "'assay':{'Nd':300000,'Pr':50000}},"
-	               "{'lot':'tail-1','material':'tailings','mass_g':2400000,'assay':{'Nd':200}}]}")));
+	OK(fx_submit(
+		&f, "fwo",
+		J("{'type':'transform','site':'plant-1','process':'beneficiation',"
+	          "'inputs':[{'lot':'ore-a','mass_g':1000000},{'lot':'ore-b','mass_g':1000000},"
+	          "{'lot':'ore-c','mass_g':500000}],"
+	          "'outputs':[{'lot':'conc-1','material':'concentrate','mass_g':40000,"
+	          "'assay':{'Nd':300000,'Pr':50000}},"
+	          "{'lot':'tail-1','material':'tailings','mass_g':2400000,'assay':{'Nd':200}}]}")));
 	t = fx_trace(&f, "conc-1");
 	CHECK(fx_origin(t, "Nd", "mine-a", "mg") == 4800000);
 	CHECK(fx_origin(t, "Nd", "mine-b", "mg") == 2400000);
@@ -261,11 +264,12 @@ static void test_chain(void)
 	               "'outputs':[{'lot':'conc-b2','material':'concentrate','mass_g':20000,"
 	               "'assay':{'Nd':100000}}]}")));
 	uint64_t i_merge = fx_size(&f);
-	OK(fx_submit(&f, "fwo",
-	             J("{'type':'transform','site':'plant-1','process':'merge',"
-	               "'inputs':[{'lot':'conc-1b','mass_g':30000},{'lot':'conc-b2','mass_g':20000}],"
-	               "'outputs':[{'lot':'conc-m','material':'concentrate','mass_g':50000,"
-	               "'assay':{'Nd':220000,'Pr':30000}}]}")));
+	OK(fx_submit(
+		&f, "fwo",
+		J("{'type':'transform','site':'plant-1','process':'merge',"
+	          "'inputs':[{'lot':'conc-1b','mass_g':30000},{'lot':'conc-b2','mass_g':20000}],"
+	          "'outputs':[{'lot':'conc-m','material':'concentrate','mass_g':50000,"
+	          "'assay':{'Nd':220000,'Pr':30000}}]}")));
 	t = fx_trace(&f, "conc-m");
 	CHECK(fx_origin(t, "Nd", "mine-a", "mg") == 3600000);
 	CHECK(fx_origin(t, "Nd", "mine-b", "mg") == 3800000);
@@ -331,7 +335,11 @@ static void test_chain(void)
 		          json_integer_value(json_object_get(json_array_get(anc, i), "index"));
 	CHECK(sorted);
 	CHECK(json_array_size(anc) == 16);
-	if (json_array_size(anc) != 16) { char *d = json_dumps(anc, 0); fprintf(stderr, "%s\n", d); free(d); }
+	if (json_array_size(anc) != 16) {
+		char *d = json_dumps(anc, 0);
+		fprintf(stderr, "%s\n", d);
+		free(d);
+	}
 	json_decref(t);
 
 	/* ore-c's uses: the sample split and the blend. */

@@ -6,35 +6,35 @@
 #include <inttypes.h>
 
 #include "ledger/commit.h"
-#include "util/b64.h"
 #include "ledger_fixture.h"
+#include "util/b64.h"
 
 static fx f;
 
 /* Submits and expects a rejection with `code`, nothing changed. */
-#define REJECT(expr, want_status, want_code)                                               \
-	do {                                                                               \
-		uint64_t n0_ = fx_size(&f);                                                \
-		char *s0_ = fx_state(&f);                                                  \
-		CHECK_RC((expr), (want_status));                                           \
-		CHECK_STR(f.err.code, (want_code));                                        \
-		if (strcmp(f.err.code, (want_code)) != 0)                                  \
-			fprintf(stderr, "  message: %s\n", f.err.message);                 \
-		CHECK(fx_size(&f) == n0_);                                                 \
-		char *s1_ = fx_state(&f);                                                  \
-		CHECK(s0_ && s1_ && strcmp(s0_, s1_) == 0);                                \
-		free(s0_);                                                                 \
-		free(s1_);                                                                 \
+#define REJECT(expr, want_status, want_code)                               \
+	do {                                                               \
+		uint64_t n0_ = fx_size(&f);                                \
+		char *s0_ = fx_state(&f);                                  \
+		CHECK_RC((expr), (want_status));                           \
+		CHECK_STR(f.err.code, (want_code));                        \
+		if (strcmp(f.err.code, (want_code)) != 0)                  \
+			fprintf(stderr, "  message: %s\n", f.err.message); \
+		CHECK(fx_size(&f) == n0_);                                 \
+		char *s1_ = fx_state(&f);                                  \
+		CHECK(s0_ &&s1_ &&strcmp(s0_, s1_) == 0);                  \
+		free(s0_);                                                 \
+		free(s1_);                                                 \
 	} while (0)
 
-#define ACCEPT(expr)                                                                       \
-	do {                                                                               \
-		uint64_t n0_ = fx_size(&f);                                                \
-		ot_status ra_ = (expr);                                                    \
-		CHECK_RC(ra_, OT_OK);                                                      \
-		if (ra_)                                                                   \
-			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message);          \
-		CHECK(fx_size(&f) == n0_ + 1);                                             \
+#define ACCEPT(expr)                                                              \
+	do {                                                                      \
+		uint64_t n0_ = fx_size(&f);                                       \
+		ot_status ra_ = (expr);                                           \
+		CHECK_RC(ra_, OT_OK);                                             \
+		if (ra_)                                                          \
+			fprintf(stderr, "  %s: %s\n", f.err.code, f.err.message); \
+		CHECK(fx_size(&f) == n0_ + 1);                                    \
 	} while (0)
 
 #define MSG_HAS(s) CHECK(strstr(f.err.message, (s)) != NULL)
@@ -105,12 +105,14 @@ static void world(void)
 
 static void test_signer(void)
 {
-#define EV_FMT "{'type':'extract','site':'mine-a','lot':'ore-k%d','material':'ore'," "'mass_g':1000,'assay':{'Nd':4600},'time':'%s'}"
+#define EV_FMT                                                                \
+	"{'type':'extract','site':'mine-a','lot':'ore-k%d','material':'ore'," \
+	"'mass_g':1000,'assay':{'Nd':4600},'time':'%s'}"
 	/* unknown signer */
 	REJECT(fx_submit(&f, "stranger", J(EV_FMT, 1, FX_TIME)), OT_ERR_SIGNER, "unknown_signer");
 	/* a key of the right name that is not the registered one */
-	REJECT(fx_submit_with(&f, J(EV_FMT, 1, FX_TIME), "fwo", fx_other_key(&f, "fwo")), OT_ERR_VERIFY,
-	       "bad_signature");
+	REJECT(fx_submit_with(&f, J(EV_FMT, 1, FX_TIME), "fwo", fx_other_key(&f, "fwo")),
+	       OT_ERR_VERIFY, "bad_signature");
 	/* a lab may not extract; only the authority registers actors and sites */
 	REJECT(fx_submit(&f, "lab1", J(EV_FMT, 1, FX_TIME)), OT_ERR_SIGNER, "missing_role");
 	MSG_HAS("lab1 has the roles lab; extract events need one of miner");
@@ -120,7 +122,8 @@ static void test_signer(void)
 	                   fx_vkey(&f, "x"))),
 	       OT_ERR_SIGNER, "missing_role");
 	REJECT(fx_submit(&f, "fwo",
-	                 J("{'type':'site','site':'s9','kind':'mine','holder':'fwo','country':'PK'}")),
+	                 J("{'type':'site','site':'s9','kind':'mine','holder':'fwo','country':'PK'"
+	                   "}")),
 	       OT_ERR_SIGNER, "missing_role");
 	ACCEPT(fx_submit(&f, "fwo", J(EV_FMT, 1, FX_TIME)));
 
@@ -128,9 +131,9 @@ static void test_signer(void)
 	ot_signer *k2 = fx_other_key(&f, "fwo");
 	char vk2[OT_VKEY_MAX];
 	CHECK_OK(ot_signer_vkey(k2, vk2, sizeof vk2));
-	ACCEPT(fx_submit(&f, "gov",
-	                 J("{'type':'actor','actor':'fwo','key':'%s','time':'2025-10-01T00:00:00Z'}",
-	                   vk2)));
+	ACCEPT(fx_submit(
+		&f, "gov",
+		J("{'type':'actor','actor':'fwo','key':'%s','time':'2025-10-01T00:00:00Z'}", vk2)));
 	REJECT(fx_submit(&f, "fwo", J(EV_FMT, 2, "2025-10-02T00:00:00Z")), OT_ERR_SIGNER,
 	       "revoked_signer");
 	MSG_HAS("revoked from 2025-10-01T00:00:00Z");
@@ -140,24 +143,28 @@ static void test_signer(void)
 	REJECT(fx_submit(&f, "gov", J("{'type':'actor','actor':'fwo','key':'%s'}", vk2)),
 	       OT_ERR_PARSE, "bad_field");
 	/* a key named for someone else */
-	REJECT(fx_submit(&f, "gov",
-	                 J("{'type':'actor','actor':'zed','name':'z','country':'PK','roles':['lab'],"
-	                   "'key':'%s'}",
-	                   fx_vkey(&f, "lab1"))),
+	REJECT(fx_submit(
+		       &f, "gov",
+		       J("{'type':'actor','actor':'zed','name':'z','country':'PK','roles':['lab'],"
+	                 "'key':'%s'}",
+	                 fx_vkey(&f, "lab1"))),
 	       OT_ERR_PARSE, "bad_field");
 
 	/* Revocation without a successor. */
-	ACCEPT(fx_submit(&f, "gov",
-	                 J("{'type':'actor','actor':'miner2','revoke_from':'2025-09-20T00:00:00Z'}")));
+	ACCEPT(fx_submit(
+		&f, "gov",
+		J("{'type':'actor','actor':'miner2','revoke_from':'2025-09-20T00:00:00Z'}")));
 	REJECT(fx_submit(&f, "miner2",
 	                 J("{'type':'resource','site':'mine-a','category':'inferred','ore_t':1,"
 	                   "'time':'2025-09-21T00:00:00Z'}")),
 	       OT_ERR_SIGNER, "revoked_signer");
 	/* duplicate event id (replay) */
-	ACCEPT(fx_submit(&f, "fwo", J("{'type':'resource','id':'same','site':'mine-a',"
-	                              "'category':'measured','ore_t':1000}")));
-	REJECT(fx_submit(&f, "fwo", J("{'type':'resource','id':'same','site':'mine-a',"
-	                              "'category':'measured','ore_t':1000}")),
+	ACCEPT(fx_submit(&f, "fwo",
+	                 J("{'type':'resource','id':'same','site':'mine-a',"
+	                   "'category':'measured','ore_t':1000}")));
+	REJECT(fx_submit(&f, "fwo",
+	                 J("{'type':'resource','id':'same','site':'mine-a',"
+	                   "'category':'measured','ore_t':1000}")),
 	       OT_ERR_CONFLICT, "duplicate_id");
 }
 
@@ -248,13 +255,14 @@ static void test_extract(void)
 	       "not_site_holder");
 	REJECT(fx_extract(&f, "fwo", "mine-a", "ore-1", 1000, "{'Cu':5000}"), OT_ERR_CONFLICT,
 	       "duplicate_lot");
-	REJECT(fx_extract(&f, "fwo", "mine-nowhere", "ore-n", 1000, "{'Cu':5000}"),
-	       OT_ERR_CONFLICT, "site_not_found");
+	REJECT(fx_extract(&f, "fwo", "mine-nowhere", "ore-n", 1000, "{'Cu':5000}"), OT_ERR_CONFLICT,
+	       "site_not_found");
 
 	/* Extraction beyond declared resources is a finding, not a rejection. */
 	CHECK_OK(fx_site(&f, "mine-b", "mine", "fwo", "PK"));
-	CHECK_OK(fx_submit(&f, "fwo",
-	                   J("{'type':'resource','site':'mine-b','category':'measured','ore_t':2}")));
+	CHECK_OK(fx_submit(
+		&f, "fwo",
+		J("{'type':'resource','site':'mine-b','category':'measured','ore_t':2}")));
 	ACCEPT(fx_extract(&f, "fwo", "mine-b", "ore-b1", 1500000, "{'Sb':20000}"));
 	CHECK(findings("extraction_beyond_resource/mine-b") == 0);
 	ACCEPT(fx_extract(&f, "fwo", "mine-b", "ore-b2", 600000, "{'Sb':20000}"));
@@ -263,8 +271,8 @@ static void test_extract(void)
 	CHECK(findings("extraction_beyond_resource/mine-b") == 1); /* recorded at the crossing */
 }
 
-static json_t *transform(const char *site, const char *in_lot, long long used,
-                         const char *out_lot, long long mass, const char *assay)
+static json_t *transform(const char *site, const char *in_lot, long long used, const char *out_lot,
+                         long long mass, const char *assay)
 {
 	return J("{'type':'transform','site':'%s','process':'beneficiation',"
 	         "'inputs':[{'lot':'%s','mass_g':%lld}],"
@@ -335,11 +343,11 @@ static void test_transform(void)
 	CHECK_OK(fx_submit(&f, "fwo",
 	                   J("{'type':'extract','site':'mine-a','lot':'ore-u','material':'ore',"
 	                     "'mass_g':1000000,'assay':{'Cu':10000},'uncertainty_ppm':10000}")));
-	REJECT(fx_submit(&f, "fwo", transform("mine-a", "ore-u", 1000000, "c-u", 40000,
-	                                      "{'Cu':255000}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 transform("mine-a", "ore-u", 1000000, "c-u", 40000, "{'Cu':255000}")),
 	       OT_ERR_RULE, "element_created");
-	ACCEPT(fx_submit(&f, "fwo", transform("mine-a", "ore-u", 1000000, "c-u", 40000,
-	                                      "{'Cu':251250}")));
+	ACCEPT(fx_submit(&f, "fwo",
+	                 transform("mine-a", "ore-u", 1000000, "c-u", 40000, "{'Cu':251250}")));
 
 	/* The good one, in two partial uses. */
 	ACCEPT(fx_submit(&f, "fwo",
@@ -358,31 +366,35 @@ static void test_transform(void)
 
 	/* A certified assay supersedes the declared one: conc-1 declared 30 %
 	 * Nd (3900 g); the lab finds 25 % (3250 g). */
-	REJECT(fx_submit(&f, "fwo",
-	                 J("{'type':'assay','lot':'conc-1','assay':{'Nd':250000}}")),
+	REJECT(fx_submit(&f, "fwo", J("{'type':'assay','lot':'conc-1','assay':{'Nd':250000}}")),
 	       OT_ERR_SIGNER, "missing_role");
-	REJECT(fx_submit(&f, "lab1",
-	                 J("{'type':'assay','lot':'conc-1','lab':'plant-1','assay':{'Nd':250000}}")),
+	REJECT(fx_submit(
+		       &f, "lab1",
+		       J("{'type':'assay','lot':'conc-1','lab':'plant-1','assay':{'Nd':250000}}")),
 	       OT_ERR_RULE, "wrong_site_kind");
 	ACCEPT(fx_submit(&f, "lab1",
 	                 J("{'type':'assay','lot':'conc-1','lab':'lab-pk','assay':{'Nd':250000},"
 	                   "'uncertainty_ppm':0,'method':'ICP-MS'}")));
-	REJECT(fx_submit(&f, "fwo", transform("mine-a", "conc-1", 13000, "ox-1", 4000,
-	                                      "{'Nd':850000}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 transform("mine-a", "conc-1", 13000, "ox-1", 4000, "{'Nd':850000}")),
 	       OT_ERR_RULE, "element_created"); /* 3400 g > 3250 g */
-	ACCEPT(fx_submit(&f, "fwo", transform("mine-a", "conc-1", 13000, "ox-1", 3800,
-	                                      "{'Nd':850000}"))); /* 3230 g */
+	ACCEPT(fx_submit(
+		&f, "fwo",
+		transform("mine-a", "conc-1", 13000, "ox-1", 3800, "{'Nd':850000}"))); /* 3230 g */
 }
 
 static void test_ship_receive(void)
 {
 	CHECK_OK(fx_extract(&f, "fwo", "mine-a", "ore-s1", 100000, "{'Sb':300000}"));
 	CHECK_OK(fx_extract(&f, "fwo", "mine-a", "ore-s2", 50000, "{'Sb':300000}"));
-#define SHIP_FMT "{'type':'ship','consignment':'%s','from':'mine-a','to':'%s'," "'consignee':'ussm','lots':[%s],'hs':['2617.10']," "'value':{'amount':250000,'currency':'USD'},'permit':'EXP-1'}"
+#define SHIP_FMT                                                       \
+	"{'type':'ship','consignment':'%s','from':'mine-a','to':'%s'," \
+	"'consignee':'ussm','lots':[%s],'hs':['2617.10'],"             \
+	"'value':{'amount':250000,'currency':'USD'},'permit':'EXP-1'}"
 	REJECT(fx_submit(&f, "fwo", J(SHIP_FMT, "C1", "nowhere", "'ore-s1'")), OT_ERR_CONFLICT,
 	       "site_not_found");
-	REJECT(fx_submit(&f, "fwo", J(SHIP_FMT, "C1", "us-site", "'ore-s1','ore-s1'")), OT_ERR_PARSE,
-	       "bad_field");
+	REJECT(fx_submit(&f, "fwo", J(SHIP_FMT, "C1", "us-site", "'ore-s1','ore-s1'")),
+	       OT_ERR_PARSE, "bad_field");
 	REJECT(fx_submit(&f, "proc2", J(SHIP_FMT, "C1", "us-site", "'ore-s1'")), OT_ERR_CONFLICT,
 	       "lot_not_held");
 	REJECT(fx_submit(&f, "fwo", J(SHIP_FMT, "C1", "us-site", "'ore-1'")), OT_ERR_CONFLICT,
@@ -399,8 +411,8 @@ static void test_ship_receive(void)
 	       "duplicate_consignment");
 	REJECT(fx_submit(&f, "fwo", J(SHIP_FMT, "C2", "us-site", "'ore-s1'")), OT_ERR_CONFLICT,
 	       "lot_in_transit");
-	REJECT(fx_submit(&f, "fwo", transform("mine-a", "ore-s1", 100000, "c-s", 1000,
-	                                      "{'Sb':500000}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 transform("mine-a", "ore-s1", 100000, "c-s", 1000, "{'Sb':500000}")),
 	       OT_ERR_CONFLICT, "lot_in_transit");
 
 #define RECV_FMT "{'type':'receive','consignment':'%s','site':'%s','lots':[%s]}"
@@ -411,7 +423,8 @@ static void test_ship_receive(void)
 	       "not_consignee");
 	REJECT(fx_submit(&f, "ussm", J(RECV_FMT, "C1", "plant-2", both)), OT_ERR_CONFLICT,
 	       "site_mismatch");
-	REJECT(fx_submit(&f, "ussm", J(RECV_FMT, "C1", "us-site", "{'lot':'ore-s1','mass_g':99000}")),
+	REJECT(fx_submit(&f, "ussm",
+	                 J(RECV_FMT, "C1", "us-site", "{'lot':'ore-s1','mass_g':99000}")),
 	       OT_ERR_CONFLICT, "consignment_mismatch");
 	REJECT(fx_submit(&f, "ussm",
 	                 J(RECV_FMT, "C1", "us-site",
@@ -432,11 +445,11 @@ static void test_ship_receive(void)
 	CHECK_STR(lot_str("ore-s1", "status"), "held");
 	CHECK(lot_int("ore-s1", "mass_g") == 99000);
 	/* Custody passed: fwo can no longer use it, ussm can. */
-	REJECT(fx_submit(&f, "fwo", transform("us-site", "ore-s1", 1000, "c-s", 100,
-	                                      "{'Sb':500000}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 transform("us-site", "ore-s1", 1000, "c-s", 100, "{'Sb':500000}")),
 	       OT_ERR_CONFLICT, "lot_not_held");
-	ACCEPT(fx_submit(&f, "ussm", transform("us-site", "ore-s1", 1000, "c-s", 100,
-	                                       "{'Sb':500000}")));
+	ACCEPT(fx_submit(&f, "ussm",
+	                 transform("us-site", "ore-s1", 1000, "c-s", 100, "{'Sb':500000}")));
 }
 
 static void test_contracts(void)
@@ -450,39 +463,54 @@ static void test_contracts(void)
 	char *commit_text = json_dumps(commit, JSON_COMPACT);
 	otx_b64_encode(salt, sizeof salt, salt_b64);
 
-#define CONTRACT_FMT "{'type':'contract','contract':'%s','title':'MoU'," "'parties':['gov-pk','fwo'],'signed':'2025-09-08'," "'value':{'amount':50000000000,'currency':'USD'}," "'minerals':['Nd','Pr','Cu','Sb'],'terms':%s,'time':'%s'}"
+#define CONTRACT_FMT                                        \
+	"{'type':'contract','contract':'%s','title':'MoU'," \
+	"'parties':['gov-pk','fwo'],'signed':'2025-09-08'," \
+	"'value':{'amount':50000000000,'currency':'USD'},"  \
+	"'minerals':['Nd','Pr','Cu','Sb'],'terms':%s,'time':'%s'}"
 	REJECT(fx_submit(&f, "lab1", J(CONTRACT_FMT, "mou-1", commit_text, FX_TIME)), OT_ERR_SIGNER,
 	       "not_party");
 	ACCEPT(fx_submit(&f, "fwo", J(CONTRACT_FMT, "mou-1", commit_text, "2025-09-08T00:00:00Z")));
-	REJECT(fx_submit(&f, "fwo", J(CONTRACT_FMT, "mou-1", commit_text, FX_TIME)), OT_ERR_CONFLICT,
-	       "duplicate_contract");
+	REJECT(fx_submit(&f, "fwo", J(CONTRACT_FMT, "mou-1", commit_text, FX_TIME)),
+	       OT_ERR_CONFLICT, "duplicate_contract");
 	REJECT(fx_submit(&f, "fwo",
 	                 J("{'type':'contract','contract':'mou-2','parties':['fwo'],"
 	                   "'terms':{'commit':'sha256:xyz'}}")),
 	       OT_ERR_PARSE, "bad_field");
 
-#define DISCLOSE_FMT "{'type':'disclose','contract':'%s','field':'%s','salt':'%s'," "'value':%s}"
-	REJECT(fx_submit(&f, "fwo", J(DISCLOSE_FMT, "mou-9", "terms", salt_b64,
-	                              "{'royalty_ppm':50000,'term_years':10}")),
+#define DISCLOSE_FMT                                                   \
+	"{'type':'disclose','contract':'%s','field':'%s','salt':'%s'," \
+	"'value':%s}"
+	REJECT(fx_submit(&f, "fwo",
+	                 J(DISCLOSE_FMT, "mou-9", "terms", salt_b64,
+	                   "{'royalty_ppm':50000,'term_years':10}")),
 	       OT_ERR_CONFLICT, "contract_not_found");
-	REJECT(fx_submit(&f, "fwo", J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
-	                              "{'royalty_ppm':20000,'term_years':10}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
+	                   "{'royalty_ppm':20000,'term_years':10}")),
 	       OT_ERR_VERIFY, "commitment_mismatch");
 	REJECT(fx_submit(&f, "fwo", J(DISCLOSE_FMT, "mou-1", "title", salt_b64, "'MoU'")),
 	       OT_ERR_CONFLICT, "not_committed");
-	REJECT(fx_submit(&f, "fwo", J(DISCLOSE_FMT, "mou-1", "terms", "bm90IGEgc2FsdA==",
-	                              "{'royalty_ppm':50000,'term_years':10}")),
+	REJECT(fx_submit(&f, "fwo",
+	                 J(DISCLOSE_FMT, "mou-1", "terms",
+	                   "bm90IGEgc2FsdA==", "{'royalty_ppm':50000,'term_years':10}")),
 	       OT_ERR_PARSE, "bad_field");
-	REJECT(fx_submit(&f, "lab1", J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
-	                               "{'royalty_ppm':50000,'term_years':10}")),
+	REJECT(fx_submit(&f, "lab1",
+	                 J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
+	                   "{'royalty_ppm':50000,'term_years':10}")),
 	       OT_ERR_SIGNER, "not_party");
-	ACCEPT(fx_submit(&f, "gov", J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
-	                              "{'term_years':10,'royalty_ppm':50000}")));
-	REJECT(fx_submit(&f, "fwo", J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
-	                              "{'royalty_ppm':50000,'term_years':10}")),
+	ACCEPT(fx_submit(&f, "gov",
+	                 J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
+	                   "{'term_years':10,'royalty_ppm':50000}")));
+	REJECT(fx_submit(&f, "fwo",
+	                 J(DISCLOSE_FMT, "mou-1", "terms", salt_b64,
+	                   "{'royalty_ppm':50000,'term_years':10}")),
 	       OT_ERR_CONFLICT, "already_disclosed");
 
-#define PAY_FMT "{'type':'payment','payer':'%s','payee':'gov-pk','kind':'royalty'," "'amount':{'amount':1250000,'currency':'PKR'},'contract':'%s'," "'lots':['%s'],'period':'2025-Q3'}"
+#define PAY_FMT                                                             \
+	"{'type':'payment','payer':'%s','payee':'gov-pk','kind':'royalty'," \
+	"'amount':{'amount':1250000,'currency':'PKR'},'contract':'%s',"     \
+	"'lots':['%s'],'period':'2025-Q3'}"
 	REJECT(fx_submit(&f, "fwo", J(PAY_FMT, "fwo", "mou-9", "conc-1")), OT_ERR_CONFLICT,
 	       "contract_not_found");
 	REJECT(fx_submit(&f, "fwo", J(PAY_FMT, "fwo", "mou-1", "lot-9")), OT_ERR_CONFLICT,
@@ -505,8 +533,8 @@ static void test_contracts(void)
 	json_t *cms = json_object_get(show, "commitments");
 	CHECK(json_array_size(cms) == 1);
 	CHECK(json_is_true(json_object_get(json_array_get(cms, 0), "disclosed")));
-	CHECK(json_integer_value(json_object_get(
-	          json_object_get(json_array_get(cms, 0), "value"), "royalty_ppm")) == 50000);
+	CHECK(json_integer_value(json_object_get(json_object_get(json_array_get(cms, 0), "value"),
+	                                         "royalty_ppm")) == 50000);
 	CHECK(json_array_size(json_object_get(show, "payments")) == 1);
 	json_decref(show);
 	free(text);

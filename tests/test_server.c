@@ -11,8 +11,8 @@
 
 #include "http_client.h"
 #include "ledger/commit.h"
-#include "log/proof_json.h"
 #include "ledger_fixture.h"
+#include "log/proof_json.h"
 #include "oretrail/server.h"
 #include "util/b64.h"
 
@@ -122,8 +122,8 @@ static int start(int read_only, size_t max_body, size_t max_events)
 	return port ? 0 : -1;
 }
 
-#define EXTRACT                                                                            \
-	"{'type':'extract','id':'%s','site':'mine-a','lot':'%s','material':'ore',"         \
+#define EXTRACT                                                                    \
+	"{'type':'extract','id':'%s','site':'mine-a','lot':'%s','material':'ore'," \
 	"'mass_g':%d,'assay':{'Nd':4600,'Pr':1350}}"
 
 static char *extract(const char *id, const char *lot, int mass)
@@ -173,7 +173,8 @@ static void check_answer(http_resp *r, char **entries, size_t n, uint64_t *first
 	memset(&parsed, 0, sizeof parsed);
 	ot_checkpoint cp;
 	memset(&cp, 0, sizeof cp);
-	int note_ok = note && ot_note_open(note, strlen(note), &log_vkey, 1, &parsed, NULL) == OT_OK;
+	int note_ok =
+		note && ot_note_open(note, strlen(note), &log_vkey, 1, &parsed, NULL) == OT_OK;
 	CHECK(note_ok);
 	if (note_ok)
 		CHECK_OK(ot_checkpoint_parse(parsed.text, parsed.text_len, &cp, NULL));
@@ -185,9 +186,9 @@ static void check_answer(http_resp *r, char **entries, size_t n, uint64_t *first
 		if (i == 0 && first)
 			*first = index;
 		if (i > 0)
-			CHECK(index == (uint64_t)json_integer_value(
-			                   json_object_get(json_array_get(list, i - 1), "index")) +
-			                   1);
+			CHECK(index == (uint64_t)json_integer_value(json_object_get(
+					       json_array_get(list, i - 1), "index")) +
+			                       1);
 		CHECK(index < tree_size);
 		uint8_t leaf[OT_HASH_SIZE];
 		char want[64];
@@ -197,21 +198,22 @@ static void check_answer(http_resp *r, char **entries, size_t n, uint64_t *first
 		if (i == 0 || i + 1 == n) {
 			/* The checkpoint includes the entry: prove it. */
 			char path[128];
-			snprintf(path, sizeof path, "/api/proof/inclusion?index=%" PRIu64 "&size=%" PRIu64,
-			         index, tree_size);
+			snprintf(path, sizeof path,
+			         "/api/proof/inclusion?index=%" PRIu64 "&size=%" PRIu64, index,
+			         tree_size);
 			http_resp pr = get(path);
 			CHECK(pr.status == 200);
 			otx_proof_file *pf = calloc(1, sizeof *pf);
-			CHECK(pf && otx_proof_file_parse((const char *)pr.body, pr.body_len, pf, NULL) ==
-			                OT_OK);
+			CHECK(pf && otx_proof_file_parse((const char *)pr.body, pr.body_len, pf,
+			                                 NULL) == OT_OK);
 			if (pf) {
 				uint8_t(*hashes)[OT_HASH_SIZE] = calloc(OT_PROOF_MAX, OT_HASH_SIZE);
 				for (size_t k = 0; k < pf->n && k < OT_PROOF_MAX; k++)
 					memcpy(hashes[k], pf->proof[k].h, OT_HASH_SIZE);
 				CHECK(memcmp(pf->a.h, leaf, OT_HASH_SIZE) == 0);
 				CHECK(ot_verify_inclusion(index, tree_size, leaf,
-				                          (const uint8_t(*)[OT_HASH_SIZE])hashes, pf->n,
-				                          cp.root) == OT_OK);
+				                          (const uint8_t(*)[OT_HASH_SIZE])hashes,
+				                          pf->n, cp.root) == OT_OK);
 				free(hashes);
 			}
 			free(pf);
@@ -282,12 +284,13 @@ static void test_add(void)
 	/* All or none: the middle one uses a lot that does not exist. */
 	uint64_t before = log_size();
 	char *mixed[3] = {
-	    extract("aon-1", "lot-aon-1", 1000),
-	    sign_as("fwo", J("{'type':'transform','id':'aon-2','site':'mine-a',"
-	                     "'process':'beneficiation','inputs':[{'lot':'no-such-lot','mass_g':10}],"
-	                     "'outputs':[{'lot':'aon-out','material':'concentrate','mass_g':5,"
-	                     "'assay':{'Nd':1000}}]}")),
-	    extract("aon-3", "lot-aon-3", 1000)};
+		extract("aon-1", "lot-aon-1", 1000),
+		sign_as("fwo",
+	                J("{'type':'transform','id':'aon-2','site':'mine-a',"
+	                  "'process':'beneficiation','inputs':[{'lot':'no-such-lot','mass_g':10}],"
+	                  "'outputs':[{'lot':'aon-out','material':'concentrate','mass_g':5,"
+	                  "'assay':{'Nd':1000}}]}")),
+		extract("aon-3", "lot-aon-3", 1000)};
 	arr = array_of(mixed, 3);
 	r = post(arr);
 	expect_error(&r, 409, "lot_not_found", 1);
@@ -332,8 +335,9 @@ static void test_errors(void)
 	r = post("[{\"a\":1,\"a\":2}]");
 	expect_error(&r, 400, NULL, 0);
 	/* Malformed arrays: each is 400, none reaches the ledger. */
-	const char *broken[] = {"[", "[ ", "[{}", "[{},", "[{} {}]", "[{},]", "[{}] x", "[\"open]",
-	                        "[{\"a\":\"}\"]", "[]]", "[,{}]", "[{}]]"};
+	const char *broken[] = {"[",     "[ ",     "[{}",      "[{},",           "[{} {}]",
+	                        "[{},]", "[{}] x", "[\"open]", "[{\"a\":\"}\"]", "[]]",
+	                        "[,{}]", "[{}]]"};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		r = post(broken[i]);
 		CHECK(r.status == 400);
@@ -387,7 +391,7 @@ static void test_errors(void)
 
 	fd = http_connect(port);
 	const char *chunk_head =
-	    "POST /add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+		"POST /add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
 	CHECK(http_write_all(fd, chunk_head, strlen(chunk_head)) == 0);
 	static char chunk[65536 + 64];
 	memset(chunk, ' ', sizeof chunk);
@@ -417,7 +421,8 @@ static void test_errors(void)
 	 * memory for a connection, which answers by itself. */
 	static char junk[60000];
 	for (size_t big_len = 20000; big_len <= 50000; big_len += 30000) {
-		int n = snprintf(junk, sizeof junk, "GET /checkpoint HTTP/1.1\r\nHost: x\r\nX-Junk: ");
+		int n = snprintf(junk, sizeof junk,
+		                 "GET /checkpoint HTTP/1.1\r\nHost: x\r\nX-Junk: ");
 		memset(junk + n, 'x', big_len);
 		memcpy(junk + (size_t)n + big_len, "\r\n\r\n", 5);
 		fd = http_connect(port);
@@ -475,7 +480,8 @@ static void check_tile(ot_log *log, const char *path, int full)
 	if (full)
 		CHECK_STR(v, "public, max-age=31536000, immutable");
 	else
-		CHECK(strstr(v, "max-age=") && !strstr(v, "immutable") && atoi(strstr(v, "=") + 1) <= 60);
+		CHECK(strstr(v, "max-age=") && !strstr(v, "immutable") &&
+		      atoi(strstr(v, "=") + 1) <= 60);
 	free(want);
 	http_resp_free(&r);
 }
@@ -505,8 +511,8 @@ static void test_read_paths(void)
 	/* HEAD: the headers of GET, no body. */
 	r = (http_resp){0};
 	CHECK(http_request(port, "HEAD", "/checkpoint", NULL, NULL, 0, &r) == 0);
-	CHECK(r.status == 200 && r.body_len == 0 && http_header(&r, "Content-Length", v, sizeof v) &&
-	      (size_t)atoll(v) == len);
+	CHECK(r.status == 200 && r.body_len == 0 &&
+	      http_header(&r, "Content-Length", v, sizeof v) && (size_t)atoll(v) == len);
 	http_resp_free(&r);
 
 	char path[128];
@@ -520,10 +526,19 @@ static void test_read_paths(void)
 	check_tile(log, "tile/0/001.p/1", 0); /* a smaller width of the edge tile */
 
 	/* What the tree does not have is 404, like a static file server. */
-	const char *missing[] = {"/tile/0/002", "/tile/0/001", "/tile/1/000", "/tile/2/000.p/1",
-	                         "/tile/0/001.p/255", "/tile/entries/005", "/tile/0/x001/000",
-	                         "/tile/0/00", "/tile/0/000.p/0", "/tile/0/000.p/256",
-	                         "/tile/64/000", "/tile/00/000", "/tile/"};
+	const char *missing[] = {"/tile/0/002",
+	                         "/tile/0/001",
+	                         "/tile/1/000",
+	                         "/tile/2/000.p/1",
+	                         "/tile/0/001.p/255",
+	                         "/tile/entries/005",
+	                         "/tile/0/x001/000",
+	                         "/tile/0/00",
+	                         "/tile/0/000.p/0",
+	                         "/tile/0/000.p/256",
+	                         "/tile/64/000",
+	                         "/tile/00/000",
+	                         "/tile/"};
 	for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
 		r = get(missing[i]);
 		CHECK(r.status == 404);
@@ -535,7 +550,8 @@ static void test_read_paths(void)
 	/* Keep-alive: several requests on one connection. */
 	int fd = http_connect(port);
 	for (int i = 0; i < 5; i++) {
-		CHECK(http_send(fd, "GET", i % 2 ? "/tile/0/000" : "/checkpoint", NULL, NULL, 0) == 0);
+		CHECK(http_send(fd, "GET", i % 2 ? "/tile/0/000" : "/checkpoint", NULL, NULL, 0) ==
+		      0);
 		CHECK(http_recv(fd, &r, 0) == 0 && r.status == 200 && !r.closed);
 		http_resp_free(&r);
 	}
@@ -595,12 +611,14 @@ static void test_api(void)
 	json_decref(d);
 
 	/* A shipment and its receipt (with a loss in transit: a finding). */
-	char *ship = sign_as("fwo", J("{'type':'ship','id':'api-ship','consignment':'C-1',"
-	                              "'from':'mine-a','to':'us-site','consignee':'ussm',"
-	                              "'lots':['ore-1'],'hs':['2617.10'],"
-	                              "'value':{'amount':250000,'currency':'USD'},'permit':'P-1'}"));
-	char *recv = sign_as("ussm", J("{'type':'receive','id':'api-recv','consignment':'C-1',"
-	                               "'site':'us-site','lots':[{'lot':'ore-1','mass_g':1400000}]}"));
+	char *ship =
+		sign_as("fwo", J("{'type':'ship','id':'api-ship','consignment':'C-1',"
+	                         "'from':'mine-a','to':'us-site','consignee':'ussm',"
+	                         "'lots':['ore-1'],'hs':['2617.10'],"
+	                         "'value':{'amount':250000,'currency':'USD'},'permit':'P-1'}"));
+	char *recv =
+		sign_as("ussm", J("{'type':'receive','id':'api-recv','consignment':'C-1',"
+	                          "'site':'us-site','lots':[{'lot':'ore-1','mass_g':1400000}]}"));
 	char *both[2] = {ship, recv};
 	char *arr = array_of(both, 2);
 	http_resp r = post(arr);
@@ -661,7 +679,8 @@ static void test_api(void)
 	CHECK(json_array_size(json_object_get(d, "contracts")) == 1);
 	json_decref(d);
 	r = get("/api/blobs/mou-1/text");
-	CHECK(r.status == 200 && r.body && strcmp((char *)r.body, "The full text of the MoU.\n") == 0);
+	CHECK(r.status == 200 && r.body &&
+	      strcmp((char *)r.body, "The full text of the MoU.\n") == 0);
 	char v[128];
 	CHECK(http_header(&r, "Content-Type", v, sizeof v) && strncmp(v, "text/plain", 10) == 0);
 	http_resp_free(&r);
@@ -701,12 +720,13 @@ static void test_api(void)
 
 	ot_ledger *l = reader();
 	for (uint64_t s1 = 0; l && s1 <= size; s1 += 37) {
-		snprintf(path, sizeof path, "/api/proof/consistency?size1=%" PRIu64 "&size2=%" PRIu64,
-		         s1, size);
+		snprintf(path, sizeof path,
+		         "/api/proof/consistency?size1=%" PRIu64 "&size2=%" PRIu64, s1, size);
 		http_resp pr = get(path);
 		CHECK(pr.status == 200);
 		otx_proof_file *pf = calloc(1, sizeof *pf);
-		CHECK(pf && otx_proof_file_parse((const char *)pr.body, pr.body_len, pf, NULL) == OT_OK);
+		CHECK(pf &&
+		      otx_proof_file_parse((const char *)pr.body, pr.body_len, pf, NULL) == OT_OK);
 		uint8_t r1[OT_HASH_SIZE], r2[OT_HASH_SIZE];
 		CHECK_OK(ot_log_tree_hash(ot_ledger_log(l), s1, r1, NULL));
 		CHECK_OK(ot_log_tree_hash(ot_ledger_log(l), size, r2, NULL));
@@ -714,7 +734,8 @@ static void test_api(void)
 		for (size_t k = 0; pf && k < pf->n && k < OT_PROOF_MAX; k++)
 			memcpy(hashes[k], pf->proof[k].h, OT_HASH_SIZE);
 		CHECK(pf && ot_verify_consistency(s1, size, r1, r2,
-		                                  (const uint8_t(*)[OT_HASH_SIZE])hashes, pf->n) == OT_OK);
+		                                  (const uint8_t(*)[OT_HASH_SIZE])hashes,
+		                                  pf->n) == OT_OK);
 		free(hashes);
 		free(pf);
 		http_resp_free(&pr);
@@ -797,7 +818,8 @@ static void test_access_log(void)
 	regex_t re;
 	CHECK(regcomp(&re,
 	              "^127\\.0\\.0\\.1 - - \\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:"
-	              "[0-9]{2} \\+0000\\] \"([A-Z]+ [^ \"]+ HTTP/1\\.[01]|-)\" [0-9]{3} ([0-9]+|-)$",
+	              "[0-9]{2} \\+0000\\] \"([A-Z]+ [^ \"]+ HTTP/1\\.[01]|-)\" [0-9]{3} "
+	              "([0-9]+|-)$",
 	              REG_EXTENDED | REG_NOSUB) == 0);
 	int lines = 0, bad = 0, posts = 0;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {

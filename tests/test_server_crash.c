@@ -199,9 +199,10 @@ static void *submit_main(void *arg)
 		for (size_t i = 0; i < n; i++) {
 			char id[96];
 			snprintf(id, sizeof id, "crash-%d-%d-%" PRIu64, s->round, s->id, s->seq++);
-			json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:i}}", "type", "extract",
-			                       "id", id, "time", FX_TIME, "site", "mine-a", "lot", id,
-			                       "material", "ore", "mass_g", 1000, "assay", "Nd", 4600);
+			json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:i}}", "type",
+			                       "extract", "id", id, "time", FX_TIME, "site",
+			                       "mine-a", "lot", id, "material", "ore", "mass_g",
+			                       1000, "assay", "Nd", 4600);
 			ot_error err;
 			if (otx_envelope_sign(ev, "fwo", s->key, &sent[i], &err) != OT_OK)
 				fprintf(stderr, "sign: %s\n", err.message);
@@ -301,7 +302,8 @@ static void check_ledger(void)
 		ot_note note;
 		memset(&note, 0, sizeof note);
 		ot_checkpoint cp;
-		if (ot_note_open(served[i], strlen(served[i]), &log_vkey, 1, &note, NULL) != OT_OK ||
+		if (ot_note_open(served[i], strlen(served[i]), &log_vkey, 1, &note, NULL) !=
+		            OT_OK ||
 		    ot_checkpoint_parse(note.text, note.text_len, &cp, NULL) != OT_OK) {
 			bad++;
 			ot_note_clear(&note);
@@ -332,9 +334,9 @@ static void check_ledger(void)
 			size_t np = 0;
 			if (ot_log_consistency_proof(log, cps[i - 1].size, cps[i].size, proof, &np,
 			                             NULL) != OT_OK ||
-			    ot_verify_consistency(cps[i - 1].size, cps[i].size, cps[i - 1].root,
-			                          cps[i].root, (const uint8_t(*)[OT_HASH_SIZE])proof,
-			                          np) != OT_OK)
+			    ot_verify_consistency(
+				    cps[i - 1].size, cps[i].size, cps[i - 1].root, cps[i].root,
+				    (const uint8_t(*)[OT_HASH_SIZE])proof, np) != OT_OK)
 				inconsistent++;
 		}
 	}
@@ -344,7 +346,8 @@ static void check_ledger(void)
 		size_t np = 0;
 		CHECK_OK(ot_log_tree_hash(log, size, root, NULL));
 		CHECK(cps[n - 1].size <= size &&
-		      ot_log_consistency_proof(log, cps[n - 1].size, size, proof, &np, NULL) == OT_OK &&
+		      ot_log_consistency_proof(log, cps[n - 1].size, size, proof, &np, NULL) ==
+		              OT_OK &&
 		      ot_verify_consistency(cps[n - 1].size, size, cps[n - 1].root, root,
 		                            (const uint8_t(*)[OT_HASH_SIZE])proof, np) == OT_OK);
 	}
@@ -369,7 +372,8 @@ int main(void)
 	cli = getenv("OT_CLI");
 	struct stat sb;
 	if (!cli || stat(cli, &sb) != 0) {
-		fprintf(stderr, "test_server_crash: skipped: OT_CLI (the oretrail command) is not set\n");
+		fprintf(stderr,
+		        "test_server_crash: skipped: OT_CLI (the oretrail command) is not set\n");
 		return TEST_SKIP;
 	}
 	signal(SIGPIPE, SIG_IGN);

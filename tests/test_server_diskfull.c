@@ -42,11 +42,12 @@ static int post_batch(size_t n, http_resp *out)
 		char id[64];
 		snprintf(id, sizeof id, "full-%u", next_id++);
 		otx_buf_init(&one[i], 0);
-		CHECK(fx_sign_with(&f,
-		                   J("{'type':'extract','id':'%s','site':'mine-a','lot':'%s',"
-		                     "'material':'ore','mass_g':1000,'assay':{'Nd':4600,'Pr':1350}}",
-		                     id, id),
-		                   "fwo", fx_key(&f, "fwo"), &one[i]) == 0);
+		CHECK(fx_sign_with(
+			      &f,
+			      J("{'type':'extract','id':'%s','site':'mine-a','lot':'%s',"
+		                "'material':'ore','mass_g':1000,'assay':{'Nd':4600,'Pr':1350}}",
+		                id, id),
+			      "fwo", fx_key(&f, "fwo"), &one[i]) == 0);
 		if (i)
 			otx_buf_addc(&body, ',');
 		otx_buf_add(&body, one[i].data, one[i].len);
@@ -57,8 +58,8 @@ static int post_batch(size_t n, http_resp *out)
 		json_t *doc = json_loadb((const char *)out->body, out->body_len, 0, NULL);
 		json_t *list = json_object_get(doc, "entries");
 		for (size_t i = 0; i < json_array_size(list) && n_acks < 200000; i++) {
-			acks[n_acks].index =
-			    (uint64_t)json_integer_value(json_object_get(json_array_get(list, i), "index"));
+			acks[n_acks].index = (uint64_t)json_integer_value(
+				json_object_get(json_array_get(list, i), "index"));
 			ot_leaf_hash(one[i].data, one[i].len, acks[n_acks].leaf);
 			n_acks++;
 		}
@@ -96,14 +97,15 @@ static void unmount(void)
 int main(void)
 {
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_server_diskfull: skipped: mounting a small tmpfs needs root\n");
+		fprintf(stderr,
+		        "test_server_diskfull: skipped: mounting a small tmpfs needs root\n");
 		return TEST_SKIP;
 	}
 	const char *dir = test_tmpdir("server-diskfull");
 	snprintf(mnt, sizeof mnt, "%s/mnt", dir ? dir : "/tmp");
 	if (mkdir(mnt, 0700) != 0 || mount("tmpfs", mnt, "tmpfs", 0, "size=2m,mode=0700") != 0) {
-		fprintf(stderr, "test_server_diskfull: skipped: cannot mount a tmpfs at %s: %s\n", mnt,
-		        strerror(errno));
+		fprintf(stderr, "test_server_diskfull: skipped: cannot mount a tmpfs at %s: %s\n",
+		        mnt, strerror(errno));
 		rmdir(mnt);
 		return TEST_SKIP;
 	}
@@ -146,7 +148,8 @@ int main(void)
 	json_t *e = json_object_get(doc, "error");
 	const char *msg = json_string_value(json_object_get(e, "message"));
 	CHECK_STR(json_string_value(json_object_get(e, "code")), "full");
-	CHECK(msg && strstr(msg, "disk is full") && strstr(msg, "nothing of this request was written"));
+	CHECK(msg && strstr(msg, "disk is full") &&
+	      strstr(msg, "nothing of this request was written"));
 	CHECK(msg && !strstr(msg, mnt)); /* no server paths to clients */
 	printf("the answer: %d %s\n", r.status, msg ? msg : "(none)");
 	json_decref(doc);

@@ -27,8 +27,8 @@ static char *sign_as(const char *signer, json_t *ev)
 	return (char *)b.data;
 }
 
-#define EXTRACT                                                                            \
-	"{'type':'extract','id':'%s','site':'mine-a','lot':'%s','material':'ore',"         \
+#define EXTRACT                                                                    \
+	"{'type':'extract','id':'%s','site':'mine-a','lot':'%s','material':'ore'," \
 	"'mass_g':%d,'assay':{'Nd':4600,'Pr':1350}}"
 
 static char *extract(const char *id, const char *lot, int mass)
@@ -120,7 +120,8 @@ static void *race_one(void *arg)
 	    http_recv(fd, &resp, 0) == 0) {
 		r->status = resp.status;
 		json_t *d = json_loadb((const char *)resp.body, resp.body_len, 0, NULL);
-		const char *code = json_string_value(json_object_get(json_object_get(d, "error"), "code"));
+		const char *code =
+			json_string_value(json_object_get(json_object_get(d, "error"), "code"));
 		snprintf(r->code, sizeof r->code, "%s", code ? code : "");
 		json_decref(d);
 	}
@@ -156,17 +157,20 @@ static void test_race(void)
 			rc[k].go = &go;
 			char *use;
 			if (ship)
-				use = sign_as("fwo", J("{'type':'ship','id':'race-use-%d-%d',"
-				                       "'consignment':'RC-%d-%d','from':'mine-a',"
-				                       "'to':'us-site','consignee':'ussm','lots':['%s']}",
-				                       round, k, round, k, lot));
-			else
 				use = sign_as("fwo",
-				              J("{'type':'transform','id':'race-use-%d-%d','site':'mine-a',"
-				                "'process':'beneficiation','inputs':[{'lot':'%s','mass_g':1000}],"
-				                "'outputs':[{'lot':'race-out-%d-%d','material':'concentrate',"
-				                "'mass_g':500,'assay':{'Nd':4000}}]}",
-				                round, k, lot, round, k));
+				              J("{'type':'ship','id':'race-use-%d-%d',"
+				                "'consignment':'RC-%d-%d','from':'mine-a',"
+				                "'to':'us-site','consignee':'ussm','lots':['%s']}",
+				                round, k, round, k, lot));
+			else
+				use = sign_as("fwo", J("{'type':'transform','id':'race-use-%d-%d','"
+				                       "site':'mine-a',"
+				                       "'process':'beneficiation','inputs':[{'lot':"
+				                       "'%s','mass_g':1000}],"
+				                       "'outputs':[{'lot':'race-out-%d-%d','"
+				                       "material':'concentrate',"
+				                       "'mass_g':500,'assay':{'Nd':4000}}]}",
+				                       round, k, lot, round, k));
 			if (as_array) {
 				char own_id[64], own_lot[64];
 				snprintf(own_id, sizeof own_id, "race-own-%d-%d", round, k);
@@ -249,8 +253,8 @@ static void *client_main(void *arg)
 		/* Reads in between: they never wait for the sequencer. */
 		if (i % 8 == 0 && fd >= 0) {
 			http_resp_free(&r);
-			if (http_send(fd, "GET", i % 16 ? "/checkpoint" : "/tile/0/000.p/1", NULL, NULL,
-			              0) == 0 &&
+			if (http_send(fd, "GET", i % 16 ? "/checkpoint" : "/tile/0/000.p/1", NULL,
+			              NULL, 0) == 0 &&
 			    http_recv(fd, &r, 0) == 0 && r.status == 200)
 				c->ok++;
 			else
@@ -267,8 +271,10 @@ static void *client_main(void *arg)
 static void test_many_clients(void)
 {
 	json_t *s0 = stats();
-	json_int_t b0 = json_integer_value(json_object_get(json_object_get(s0, "sequencer"), "batches"));
-	json_int_t e0 = json_integer_value(json_object_get(json_object_get(s0, "sequencer"), "events"));
+	json_int_t b0 =
+		json_integer_value(json_object_get(json_object_get(s0, "sequencer"), "batches"));
+	json_int_t e0 =
+		json_integer_value(json_object_get(json_object_get(s0, "sequencer"), "events"));
 	json_decref(s0);
 	client c[CLIENTS];
 	pthread_t th[CLIENTS];
@@ -287,15 +293,19 @@ static void test_many_clients(void)
 	}
 	CHECK(bad == 0);
 	json_t *s1 = stats();
-	json_int_t b1 = json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "batches"));
-	json_int_t e1 = json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "events"));
-	json_int_t maxb = json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "max_batch"));
+	json_int_t b1 =
+		json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "batches"));
+	json_int_t e1 =
+		json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "events"));
+	json_int_t maxb =
+		json_integer_value(json_object_get(json_object_get(s1, "sequencer"), "max_batch"));
 	json_decref(s1);
 	CHECK(e1 - e0 == CLIENTS * PER_CLIENT);
 	/* Group commit: concurrent submissions shared transactions. */
 	CHECK(b1 - b0 < e1 - e0);
 	CHECK(maxb > 1);
-	printf("many clients: %d events in %lld transactions (largest %lld), slowest answer %llu ms\n",
+	printf("many clients: %d events in %lld transactions (largest %lld), slowest answer %llu "
+	       "ms\n",
 	       CLIENTS * PER_CLIENT, (long long)(b1 - b0), (long long)maxb,
 	       (unsigned long long)worst);
 }
@@ -324,7 +334,8 @@ static void *flood_main(void *arg)
 			else if (r.status == 429) {
 				char v[32];
 				fl->busy++;
-				fl->retry_after |= http_header(&r, "Retry-After", v, sizeof v) != NULL;
+				fl->retry_after |=
+					http_header(&r, "Retry-After", v, sizeof v) != NULL;
 			} else
 				fl->other++;
 		} else {
@@ -436,7 +447,8 @@ static void test_slow_clients(void)
 	int stalled_head = http_connect(port);
 	CHECK(http_write_all(stalled_head, "GET /checkp", 11) == 0);
 	int stalled_body = http_connect(port);
-	const char *head = "POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"event\":";
+	const char *head =
+		"POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"event\":";
 	CHECK(http_write_all(stalled_body, head, strlen(head)) == 0);
 	int trickle_status = 0;
 	pthread_t trickler;

@@ -42,11 +42,31 @@ int main(void)
 	}
 
 	const char *bad[] = {
-	    "", "tile", "tile/", "tile/0", "tile/0/", "tile/0/1", "tile/0/01", "tile/0/0001",
-	    "tile/0/x000/001", "tile/0/x1/001", "tile/0/001.p/", "tile/0/001.p/0", "tile/0/001.p/256",
-	    "tile/0/001.p/01", "tile/00/001", "tile/64/001", "tile/-1/001", "tile/entry/001",
-	    "tile/0/001/", "tile/0/001.p/8/", "tile/0/x001/", "tiles/0/001", "tile/0/001.q/8",
-	    "tile/0/x999/x999/x999/x999/x999/x999/999", "tile/0/x018/x446/x744/x073/x709/551/616",
+		"",
+		"tile",
+		"tile/",
+		"tile/0",
+		"tile/0/",
+		"tile/0/1",
+		"tile/0/01",
+		"tile/0/0001",
+		"tile/0/x000/001",
+		"tile/0/x1/001",
+		"tile/0/001.p/",
+		"tile/0/001.p/0",
+		"tile/0/001.p/256",
+		"tile/0/001.p/01",
+		"tile/00/001",
+		"tile/64/001",
+		"tile/-1/001",
+		"tile/entry/001",
+		"tile/0/001/",
+		"tile/0/001.p/8/",
+		"tile/0/x001/",
+		"tiles/0/001",
+		"tile/0/001.q/8",
+		"tile/0/x999/x999/x999/x999/x999/x999/999",
+		"tile/0/x018/x446/x744/x073/x709/551/616",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ot_tile t;

@@ -38,16 +38,26 @@ extern "C" {
  * -1). All are OT_ERR_VERIFY except OT_CERT_MALFORMED (OT_ERR_PARSE, or
  * OT_ERR_TOOBIG): the file is not a certificate this build can read.
  */
-#define OT_CERT_MALFORMED "cert_malformed"             /* not JSON, bad member, unknown version */
-#define OT_CERT_CHECKPOINT_SIGNATURE "checkpoint_signature" /* no valid signature by the log key */
-#define OT_CERT_WITNESSES "not_enough_witnesses"       /* fewer valid C2SP cosignatures than asked */
-#define OT_CERT_CHECKPOINT_MISMATCH "checkpoint_mismatch" /* log summary or an index disagrees with it */
-#define OT_CERT_ENTRY_ALTERED "entry_altered"          /* bytes do not hash to the stated leaf hash */
-#define OT_CERT_PROOF "proof_invalid"                  /* inclusion proof does not lead to the root */
-#define OT_CERT_ENTRY_SIGNATURE "entry_signature"      /* envelope signature is not the signer's */
-#define OT_CERT_MISSING_ENTRY "missing_entry"          /* an entry the replay needs is absent */
-#define OT_CERT_RULE "rule_broken"                     /* an entry breaks a ledger rule on replay */
-#define OT_CERT_CLAIM "claim_mismatch"                 /* the claim (origins, ...) is not what the entries imply */
+/* not JSON, a bad member, an unknown version */
+#define OT_CERT_MALFORMED "cert_malformed"
+/* no valid signature by the log key */
+#define OT_CERT_CHECKPOINT_SIGNATURE "checkpoint_signature"
+/* fewer valid C2SP cosignatures than asked */
+#define OT_CERT_WITNESSES "not_enough_witnesses"
+/* the log summary or an index disagrees with the checkpoint */
+#define OT_CERT_CHECKPOINT_MISMATCH "checkpoint_mismatch"
+/* the bytes do not hash to the stated leaf hash */
+#define OT_CERT_ENTRY_ALTERED "entry_altered"
+/* an inclusion proof does not lead to the root */
+#define OT_CERT_PROOF "proof_invalid"
+/* an envelope signature is not the signer's */
+#define OT_CERT_ENTRY_SIGNATURE "entry_signature"
+/* an entry the replay needs is absent */
+#define OT_CERT_MISSING_ENTRY "missing_entry"
+/* an entry breaks a ledger rule on replay */
+#define OT_CERT_RULE "rule_broken"
+/* the claim (origins, ...) is not what the entries imply */
+#define OT_CERT_CLAIM "claim_mismatch"
 
 /*
  * Makes the certificate of `lot` at the ledger's latest checkpoint: a JSON
@@ -63,7 +73,7 @@ OT_EXPORT ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, ch
 
 /* What to verify against. */
 typedef struct ot_cert_options {
-	ot_verifier *log_key;            /* the log's key (required) */
+	ot_verifier *log_key;                /* the log's key (required) */
 	ot_cosig_verifier *const *witnesses; /* witness cosigner keys, may be NULL */
 	size_t n_witnesses;
 	size_t min_witnesses; /* cosignatures by distinct witnesses required */
@@ -89,9 +99,8 @@ typedef struct ot_cert_options {
  * Uses no files: the replay's store is in memory.
  */
 OT_EXPORT OT_NODISCARD ot_status ot_certificate_verify(const char *data, size_t len,
-                                                       const ot_cert_options *opts,
-                                                       int flags, char **report,
-                                                       ot_error *err);
+                                                       const ot_cert_options *opts, int flags,
+                                                       char **report, ot_error *err);
 
 #ifdef __cplusplus
 }

@@ -99,8 +99,7 @@ typedef struct ot_submit_result {
  */
 OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries,
                                      const size_t *lens, size_t n, int flags,
-                                     ot_submit_result *results, size_t *n_appended,
-                                     ot_error *err);
+                                     ot_submit_result *results, size_t *n_appended, ot_error *err);
 
 /* --- queries: JSON text, malloc'ed, free with free() --- */
 
@@ -133,8 +132,8 @@ OT_EXPORT ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, ch
 
 /* Audit options; zero-initialise for the defaults. */
 typedef struct ot_audit_options {
-	int64_t now;            /* seconds since 1970 for time-based findings; 0: the clock */
-	uint32_t withheld_days; /* a committed field undisclosed longer is a finding; 0: 180 */
+	int64_t now;             /* seconds since 1970 for time-based findings; 0: the clock */
+	uint32_t withheld_days;  /* a committed field undisclosed longer is a finding; 0: 180 */
 	ot_progress_cb progress; /* may be NULL; called with entries replayed so far */
 	void *progress_ctx;
 } ot_audit_options;

@@ -35,8 +35,7 @@ OT_EXPORT ot_status ot_log_create(ot_store *st, const char *origin, const ot_sig
 
 /* Opens the log in `st`. `signer` may be NULL for a read-only log; appending
  * needs it, and its name must match the log's key. */
-OT_EXPORT ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out,
-                                ot_error *err);
+OT_EXPORT ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_error *err);
 OT_EXPORT void ot_log_close(ot_log *log);
 
 OT_EXPORT const char *ot_log_origin(const ot_log *log);

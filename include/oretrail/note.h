@@ -23,12 +23,12 @@
 extern "C" {
 #endif
 
-#define OT_NOTE_MAX 65536     /* largest note we parse or produce */
-#define OT_NOTE_MAX_SIGS 100  /* largest number of signature lines accepted */
-#define OT_KEY_NAME_MAX 128   /* longest key name */
-#define OT_ORIGIN_MAX 256     /* longest checkpoint origin line */
-#define OT_VKEY_MAX 256       /* longest verifier key string, with its NUL */
-#define OT_SKEY_MAX 272       /* longest signer key string, with its NUL */
+#define OT_NOTE_MAX 65536    /* largest note we parse or produce */
+#define OT_NOTE_MAX_SIGS 100 /* largest number of signature lines accepted */
+#define OT_KEY_NAME_MAX 128  /* longest key name */
+#define OT_ORIGIN_MAX 256    /* longest checkpoint origin line */
+#define OT_VKEY_MAX 256      /* longest verifier key string, with its NUL */
+#define OT_SKEY_MAX 272      /* longest signer key string, with its NUL */
 
 typedef struct ot_signer ot_signer;
 typedef struct ot_verifier ot_verifier;
@@ -117,7 +117,6 @@ OT_EXPORT ot_status ot_checkpoint_format(const ot_checkpoint *c, char *buf, size
 OT_EXPORT ot_status ot_checkpoint_parse(const char *text, size_t len, ot_checkpoint *out,
                                         ot_error *err);
 
-
 /*
  * Witness cosignatures, C2SP tlog-cosignature v1 with Ed25519 (src/log/cosign.c).
  *
@@ -164,9 +163,8 @@ OT_EXPORT void ot_cosig_verifier_free(ot_cosig_verifier *v);
  * (another name or key id); OT_ERR_VERIFY when it is v's but does not verify
  * (wrong length, timestamp over 2^63-1, bad signature). On OT_OK,
  * *timestamp (may be NULL) is the cosignature's time. */
-OT_EXPORT OT_NODISCARD ot_status ot_cosignature_verify(const ot_cosig_verifier *v,
-                                                       const char *text, size_t text_len,
-                                                       const ot_note_sig *sig,
+OT_EXPORT OT_NODISCARD ot_status ot_cosignature_verify(const ot_cosig_verifier *v, const char *text,
+                                                       size_t text_len, const ot_note_sig *sig,
                                                        uint64_t *timestamp);
 
 /* Counts the distinct cosigners among `keys` whose valid cosignature the

@@ -35,21 +35,21 @@ typedef struct ot_server ot_server;
 /* Options; zero-initialise and set what you need. A zero limit means the
  * default given in brackets. */
 typedef struct ot_server_options {
-	const char *db;          /* the ledger (SQLite file); required */
-	const char *listen;      /* "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
-	                            free one ["127.0.0.1:8080"] */
-	const ot_signer *signer; /* the log's key, to accept submissions; borrowed, must
-	                            outlive the server. NULL or read_only: no POST /add */
-	int read_only;           /* serve without accepting submissions (503) */
-	FILE *access_log;        /* Common Log Format lines; NULL: none */
-	unsigned threads;        /* HTTP threads [4] */
+	const char *db;           /* the ledger (SQLite file); required */
+	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
+	                             free one ["127.0.0.1:8080"] */
+	const ot_signer *signer;  /* the log's key, to accept submissions; borrowed, must
+	                             outlive the server. NULL or read_only: no POST /add */
+	int read_only;            /* serve without accepting submissions (503) */
+	FILE *access_log;         /* Common Log Format lines; NULL: none */
+	unsigned threads;         /* HTTP threads [4] */
 	unsigned max_connections; /* open connections at once [1024] */
-	unsigned timeout_s;      /* idle connection time-out, seconds [30] */
-	size_t max_header;       /* request line and headers, bytes [16384] */
-	size_t max_body;         /* POST body, bytes [16 MiB] */
-	size_t max_events;       /* signed envelopes in one POST /add [10000] */
-	size_t queue_events;     /* events waiting for the sequencer before 429 [65536] */
-	size_t batch_events;     /* events per transaction, at most [8192] */
+	unsigned timeout_s;       /* idle connection time-out, seconds [30] */
+	size_t max_header;        /* request line and headers, bytes [16384] */
+	size_t max_body;          /* POST body, bytes [16 MiB] */
+	size_t max_events;        /* signed envelopes in one POST /add [10000] */
+	size_t queue_events;      /* events waiting for the sequencer before 429 [65536] */
+	size_t batch_events;      /* events per transaction, at most [8192] */
 	/* Witness keys whose cosignatures POST /witness/cosignature accepts and
 	 * GET /checkpoint then serves (needs `signer`); borrowed, must outlive
 	 * the server. None: the route answers 503. */
@@ -66,8 +66,7 @@ typedef struct ot_server_options {
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing
  * is left running. */
-OT_EXPORT ot_status ot_server_start(const ot_server_options *opts, ot_server **out,
-                                    ot_error *err);
+OT_EXPORT ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_error *err);
 
 /* The TCP port the server listens on (useful after asking for port 0). */
 OT_EXPORT uint16_t ot_server_port(const ot_server *s);

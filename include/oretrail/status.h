@@ -26,24 +26,24 @@ extern "C" {
 
 typedef enum ot_status {
 	OT_OK = 0,
-	OT_ERR_NOMEM,     /* an allocation failed */
-	OT_ERR_ARG,       /* the caller passed something unusable (misuse) */
-	OT_ERR_PARSE,     /* input is malformed */
-	OT_ERR_IO,        /* the operating system or the store failed */
-	OT_ERR_CORRUPT,   /* stored data is inconsistent with itself */
-	OT_ERR_SCHEMA,    /* the database is not ours, or of another version */
-	OT_ERR_VERIFY,    /* a signature, a hash or a proof does not check */
-	OT_ERR_NOTFOUND,  /* no such entry, tile, key or record */
-	OT_ERR_RANGE,     /* an index or size is outside the log */
-	OT_ERR_KEY,       /* a key is malformed, unknown or of the wrong kind */
-	OT_ERR_TOOBIG,    /* input exceeds a documented limit */
-	OT_ERR_EXISTS,    /* the thing to create already exists */
-	OT_ERR_FULL,      /* the disk or a quota is full */
-	OT_ERR_BUSY,      /* the store is locked by someone else */
-	OT_ERR_READONLY,  /* the ledger is open read-only */
-	OT_ERR_RULE,      /* an event breaks a ledger rule */
-	OT_ERR_CONFLICT,  /* an event conflicts with the ledger's state */
-	OT_ERR_SIGNER,    /* unknown or revoked signer, or missing role */
+	OT_ERR_NOMEM,    /* an allocation failed */
+	OT_ERR_ARG,      /* the caller passed something unusable (misuse) */
+	OT_ERR_PARSE,    /* input is malformed */
+	OT_ERR_IO,       /* the operating system or the store failed */
+	OT_ERR_CORRUPT,  /* stored data is inconsistent with itself */
+	OT_ERR_SCHEMA,   /* the database is not ours, or of another version */
+	OT_ERR_VERIFY,   /* a signature, a hash or a proof does not check */
+	OT_ERR_NOTFOUND, /* no such entry, tile, key or record */
+	OT_ERR_RANGE,    /* an index or size is outside the log */
+	OT_ERR_KEY,      /* a key is malformed, unknown or of the wrong kind */
+	OT_ERR_TOOBIG,   /* input exceeds a documented limit */
+	OT_ERR_EXISTS,   /* the thing to create already exists */
+	OT_ERR_FULL,     /* the disk or a quota is full */
+	OT_ERR_BUSY,     /* the store is locked by someone else */
+	OT_ERR_READONLY, /* the ledger is open read-only */
+	OT_ERR_RULE,     /* an event breaks a ledger rule */
+	OT_ERR_CONFLICT, /* an event conflicts with the ledger's state */
+	OT_ERR_SIGNER,   /* unknown or revoked signer, or missing role */
 } ot_status;
 
 /* Rich error. `message` is NUL-terminated and always fits; `index` is the

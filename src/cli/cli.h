@@ -34,7 +34,8 @@ typedef struct cli_verb {
  * fits err's status (or `code` when nonzero). */
 int cli_fail(int code, const char *what, const ot_error *err);
 /* Same with a printf message as the why. */
-int cli_failf(int code, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cli_failf(int code, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The exit code for a status. */
 int cli_exit_for(ot_status s);
 
@@ -73,7 +74,10 @@ typedef struct cli_ledger {
 	char db[4096];
 } cli_ledger;
 
-enum { CLI_READ = 0, CLI_WRITE = 1 };
+enum {
+	CLI_READ = 0,
+	CLI_WRITE = 1
+};
 /* Opens the ledger at db. CLI_WRITE loads the key from db + ".key" (or
  * key_path when given). Always loads db + ".vkey" when present. Prints the
  * error and returns an exit code on failure, 0 on success. */

@@ -51,10 +51,10 @@ int cli_fail_json(int json, int code, const char *what, const ot_error *err)
 {
 	int rc = cli_fail(code, what, err);
 	if (json && err) {
-		json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code",
-		                      err->code[0] ? err->code : ot_status_code(err->status),
-		                      "message", err->message[0] ? err->message
-		                                                 : ot_status_str(err->status));
+		json_t *e =
+			json_pack("{s:{s:s,s:s}}", "error", "code",
+		                  err->code[0] ? err->code : ot_status_code(err->status), "message",
+		                  err->message[0] ? err->message : ot_status_str(err->status));
 		if (e && err->index >= 0)
 			json_object_set_new(json_object_get(e, "error"), "index",
 			                    json_integer((json_int_t)err->index));
@@ -160,9 +160,9 @@ const char *cli_fmt_ppm(char *buf, size_t size, int64_t ppm)
 /* Currencies whose minor unit is not a hundredth (ISO 4217). */
 static unsigned minor_digits(const char *currency)
 {
-	static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-	                                   "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
-	                                   "XPF", NULL};
+	static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+	                                   "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+	                                   "VND", "VUV", "XAF", "XOF", "XPF", NULL};
 	static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", NULL};
 	for (size_t i = 0; zero[i]; i++)
 		if (strcmp(currency, zero[i]) == 0)
@@ -181,7 +181,8 @@ const char *cli_fmt_money(char *buf, size_t size, int64_t minor, const char *cur
 	uint64_t scale = d == 0 ? 1 : d == 3 ? 1000 : 100;
 	group(whole, sizeof whole, v / scale);
 	if (d == 0)
-		snprintf(buf, size, "%s%s %s", minor < 0 ? "-" : "", whole, currency ? currency : "");
+		snprintf(buf, size, "%s%s %s", minor < 0 ? "-" : "", whole,
+		         currency ? currency : "");
 	else
 		snprintf(buf, size, "%s%s.%0*" PRIu64 " %s", minor < 0 ? "-" : "", whole, (int)d,
 		         v % scale, currency ? currency : "");
@@ -194,7 +195,8 @@ const char *cli_fmt_assay(char *buf, size_t size, json_t *assay)
 	const char *el;
 	json_t *v;
 	buf[0] = 0;
-	json_object_foreach(assay, el, v) {
+	json_object_foreach(assay, el, v)
+	{
 		char pct[32];
 		cli_fmt_ppm(pct, sizeof pct, (int64_t)json_integer_value(v));
 		int n = snprintf(buf + used, size - used, "%s%s %s", used ? ", " : "", el, pct);
@@ -213,7 +215,8 @@ const char *cli_fmt_value(char *buf, size_t size, json_t *v)
 	if (json_is_string(v)) {
 		snprintf(buf, size, "%s", json_string_value(v));
 	} else if (otx_commit_is(v)) {
-		snprintf(buf, size, "(committed: %.19s...)", json_string_value(json_object_get(v, "commit")));
+		snprintf(buf, size, "(committed: %.19s...)",
+		         json_string_value(json_object_get(v, "commit")));
 	} else if (json_is_object(v) && json_object_size(v) == 2 &&
 	           json_is_integer(json_object_get(v, "amount")) &&
 	           json_is_string(json_object_get(v, "currency"))) {
@@ -246,16 +249,20 @@ const char *cli_fmt_value(char *buf, size_t size, json_t *v)
 const char *cli_element_name(const char *symbol)
 {
 	static const char *const names[][2] = {
-	    {"Ag", "silver"},     {"Al", "aluminium"},  {"Au", "gold"},        {"Ce", "cerium"},
-	    {"Co", "cobalt"},     {"Cr", "chromium"},   {"Cu", "copper"},      {"Dy", "dysprosium"},
-	    {"Er", "erbium"},     {"Eu", "europium"},   {"Fe", "iron"},        {"Ga", "gallium"},
-	    {"Gd", "gadolinium"}, {"Ge", "germanium"},  {"Ho", "holmium"},     {"La", "lanthanum"},
-	    {"Li", "lithium"},    {"Lu", "lutetium"},   {"Mn", "manganese"},   {"Mo", "molybdenum"},
-	    {"Nb", "niobium"},    {"Nd", "neodymium"},  {"Ni", "nickel"},      {"Pb", "lead"},
-	    {"Pr", "praseodymium"}, {"Pt", "platinum"}, {"Sb", "antimony"},    {"Sc", "scandium"},
-	    {"Sm", "samarium"},   {"Sn", "tin"},        {"Ta", "tantalum"},    {"Tb", "terbium"},
-	    {"Ti", "titanium"},   {"Tm", "thulium"},    {"U", "uranium"},      {"V", "vanadium"},
-	    {"W", "tungsten"},    {"Y", "yttrium"},     {"Yb", "ytterbium"},   {"Zn", "zinc"},
+		{"Ag", "silver"},       {"Al", "aluminium"},  {"Au", "gold"},
+		{"Ce", "cerium"},       {"Co", "cobalt"},     {"Cr", "chromium"},
+		{"Cu", "copper"},       {"Dy", "dysprosium"}, {"Er", "erbium"},
+		{"Eu", "europium"},     {"Fe", "iron"},       {"Ga", "gallium"},
+		{"Gd", "gadolinium"},   {"Ge", "germanium"},  {"Ho", "holmium"},
+		{"La", "lanthanum"},    {"Li", "lithium"},    {"Lu", "lutetium"},
+		{"Mn", "manganese"},    {"Mo", "molybdenum"}, {"Nb", "niobium"},
+		{"Nd", "neodymium"},    {"Ni", "nickel"},     {"Pb", "lead"},
+		{"Pr", "praseodymium"}, {"Pt", "platinum"},   {"Sb", "antimony"},
+		{"Sc", "scandium"},     {"Sm", "samarium"},   {"Sn", "tin"},
+		{"Ta", "tantalum"},     {"Tb", "terbium"},    {"Ti", "titanium"},
+		{"Tm", "thulium"},      {"U", "uranium"},     {"V", "vanadium"},
+		{"W", "tungsten"},      {"Y", "yttrium"},     {"Yb", "ytterbium"},
+		{"Zn", "zinc"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i][0], symbol) == 0)
@@ -369,7 +376,8 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 		cli_fmt_ppm(share, sizeof share, cli_jint(r, "share_ppm", 0));
 		const char *site_row[] = {cli_jstr(r, "element"), cli_jstr(r, "site"),
 		                          cli_jstr(r, "country"), mg, share};
-		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg, share};
+		const char *country_row[] = {cli_jstr(r, "element"), cli_jstr(r, "country"), mg,
+		                             share};
 		cli_table_row(&t, by_site ? site_row : country_row);
 	}
 	printf("\n%s\n", title);

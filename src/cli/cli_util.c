@@ -155,9 +155,10 @@ ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
 	if (stat(path, &sb) != 0)
 		return otx_err(err, OT_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
 	if (sb.st_mode & 077)
-		return otx_err(err, OT_ERR_KEY,
-		               "%s: the private key is readable by others (mode %03o); run chmod 600 %s",
-		               path, (unsigned)(sb.st_mode & 0777), path);
+		return otx_err(
+			err, OT_ERR_KEY,
+			"%s: the private key is readable by others (mode %03o); run chmod 600 %s",
+			path, (unsigned)(sb.st_mode & 0777), path);
 	char *text = NULL;
 	size_t len = 0;
 	ot_status rc = cli_read_file(path, &text, &len, 4096, err);

@@ -46,7 +46,8 @@ static int print_audit(json_t *doc)
 	int ok = json_is_true(json_object_get(doc, "ok"));
 	int64_t entries = cli_jint(doc, "entries", 0);
 	if (ok)
-		printf("ok: %" PRId64 " entries; the log verifies, and replaying every entry through "
+		printf("ok: %" PRId64
+		       " entries; the log verifies, and replaying every entry through "
 		       "the rules gives exactly the ledger's state\n",
 		       entries);
 	else
@@ -66,7 +67,8 @@ static int print_audit(json_t *doc)
 			char idx[32];
 			json_t *jidx = json_object_get(f, "index");
 			if (json_is_integer(jidx))
-				snprintf(idx, sizeof idx, "%" PRId64, (int64_t)json_integer_value(jidx));
+				snprintf(idx, sizeof idx, "%" PRId64,
+				         (int64_t)json_integer_value(jidx));
 			else
 				snprintf(idx, sizeof idx, "-");
 			const char *row[] = {idx, cli_jstr(f, "kind"), cli_jstr(f, "subject"),
@@ -85,7 +87,8 @@ static int print_audit(json_t *doc)
 			char idx[32];
 			json_t *jidx = json_object_get(p, "index");
 			if (json_is_integer(jidx))
-				snprintf(idx, sizeof idx, "%" PRId64, (int64_t)json_integer_value(jidx));
+				snprintf(idx, sizeof idx, "%" PRId64,
+				         (int64_t)json_integer_value(jidx));
 			else
 				snprintf(idx, sizeof idx, "-");
 			const char *row[] = {idx, cli_jstr(p, "code"), cli_jstr(p, "message")};
@@ -95,7 +98,8 @@ static int print_audit(json_t *doc)
 		cli_table_print(&t, stdout, "  ");
 		cli_table_free(&t);
 		if (cli_jint(doc, "problems_not_listed", 0) > 0)
-			printf("  ... and %" PRId64 " more\n", cli_jint(doc, "problems_not_listed", 0));
+			printf("  ... and %" PRId64 " more\n",
+			       cli_jint(doc, "problems_not_listed", 0));
 	}
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "audit", "cannot write to standard output");
@@ -132,11 +136,12 @@ int cmd_audit(int argc, char **argv)
 	memset(&ao, 0, sizeof ao);
 	if (now_s && !cli_parse_time(now_s, &ao.now))
 		return cli_failf(EXIT_USAGE, "audit",
-		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD", now_s);
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 now_s);
 	uint64_t days = 0;
 	if (days_s && (!cli_parse_u64(days_s, &days) || days == 0 || days > 100000))
-		return cli_failf(EXIT_USAGE, "audit", "--withheld-days %s is not a number of days (1-100000)",
-		                 days_s);
+		return cli_failf(EXIT_USAGE, "audit",
+		                 "--withheld-days %s is not a number of days (1-100000)", days_s);
 	ao.withheld_days = (uint32_t)days;
 	if (!json && isatty(2))
 		ao.progress = progress;

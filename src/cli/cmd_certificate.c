@@ -17,17 +17,16 @@
 
 static void prove_help(FILE *out)
 {
-	fprintf(out,
-	        "usage: oretrail prove --db PATH [--out FILE] LOT\n\n"
-	        "Writes the provenance certificate of LOT (to standard output, or FILE):\n"
-	        "one JSON file with every log entry a replay of the ledger's rules needs\n"
-	        "to recompute the lot's origins exactly (its ancestry, the other uses of\n"
-	        "its ancestors, the histories of the lots shipped or used with them, and\n"
-	        "the registrations of the actors and sites involved), an inclusion proof\n"
-	        "for each, the log's latest signed checkpoint (with its cosignatures) and\n"
-	        "the lot's trace as the claim. `oretrail verify` checks it offline.\n"
-	        "The format is described in docs/certificate.md.\n\n"
-	        "Exit 2 when there is no such lot, 3 when the ledger cannot be used.\n");
+	fprintf(out, "usage: oretrail prove --db PATH [--out FILE] LOT\n\n"
+	             "Writes the provenance certificate of LOT (to standard output, or FILE):\n"
+	             "one JSON file with every log entry a replay of the ledger's rules needs\n"
+	             "to recompute the lot's origins exactly (its ancestry, the other uses of\n"
+	             "its ancestors, the histories of the lots shipped or used with them, and\n"
+	             "the registrations of the actors and sites involved), an inclusion proof\n"
+	             "for each, the log's latest signed checkpoint (with its cosignatures) and\n"
+	             "the lot's trace as the claim. `oretrail verify` checks it offline.\n"
+	             "The format is described in docs/certificate.md.\n\n"
+	             "Exit 2 when there is no such lot, 3 when the ledger cannot be used.\n");
 }
 
 int cmd_prove(int argc, char **argv)
@@ -48,7 +47,8 @@ int cmd_prove(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cli_failf(EXIT_USAGE, "prove", "unexpected argument \"%s\"", argv[optind + 1]);
+		return cli_failf(EXIT_USAGE, "prove", "unexpected argument \"%s\"",
+		                 argv[optind + 1]);
 	if (argc - optind != 1)
 		return cli_failf(EXIT_USAGE, "prove", "expected LOT, the lot to prove");
 	if (!db)
@@ -94,7 +94,8 @@ static void verify_help(FILE *out)
 	        "had registered, roles, custody, mass and element balances) and compares\n"
 	        "the lot's recomputed trace and origin shares with the certificate's claim.\n"
 	        "Prints the origin shares it recomputed.\n\n"
-	        "--json prints {\"lot\",\"origin\",\"size\",\"root\",\"entries\",\"registrations\",\n"
+	        "--json prints "
+	        "{\"lot\",\"origin\",\"size\",\"root\",\"entries\",\"registrations\",\n"
 	        "\"witnesses\",\"trace\":{...}} on success, {\"error\":{\"code\",\"message\",\n"
 	        "\"index\"?}} on failure. Codes: checkpoint_signature, not_enough_witnesses,\n"
 	        "checkpoint_mismatch, entry_altered, proof_invalid, entry_signature,\n"
@@ -124,9 +125,10 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 	       cli_jstr(tr, "material"), cli_fmt_grams(g1, sizeof g1, cli_jint(tr, "mass_g", 0)),
 	       cli_fmt_grams(g2, sizeof g2, cli_jint(tr, "initial_g", 0)), cli_jstr(tr, "status"),
 	       cli_jstr(tr, "holder"), cli_jstr(tr, "site"));
-	cli_print_origins(json_object_get(tr, "countries"), 0,
-	             "origin by country, recomputed (each element's content in the lot, by where "
-	             "it was mined)");
+	cli_print_origins(
+		json_object_get(tr, "countries"), 0,
+		"origin by country, recomputed (each element's content in the lot, by where "
+		"it was mined)");
 	cli_print_origins(json_object_get(tr, "origins"), 1, "origin by mine, recomputed");
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "verify", "cannot write to standard output");
@@ -169,16 +171,19 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"", argv[optind + 1]);
+		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"",
+		                 argv[optind + 1]);
 	if (argc - optind != 1)
 		return cli_failf(EXIT_USAGE, "verify", "expected CERT, the certificate to verify");
 	if (!key_path)
-		return cli_failf(EXIT_USAGE, "verify", "--key LOG.vkey, the log's key, is required");
+		return cli_failf(EXIT_USAGE, "verify",
+		                 "--key LOG.vkey, the log's key, is required");
 	if (!have_min)
 		min = n_witnesses;
 	if (min > n_witnesses)
 		return cli_failf(EXIT_USAGE, "verify",
-		                 "--min-witnesses %" PRIu64 " asks for more than the %zu witnesses given",
+		                 "--min-witnesses %" PRIu64
+		                 " asks for more than the %zu witnesses given",
 		                 min, n_witnesses);
 
 	ot_verifier *log_key = NULL;
@@ -203,7 +208,8 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	ot_cert_options o = {log_key, witnesses, n_witnesses, (size_t)min};
-	ot_status rc = ot_certificate_verify(data, len, &o, json ? OT_JSON_PRETTY : 0, &report, &err);
+	ot_status rc =
+		ot_certificate_verify(data, len, &o, json ? OT_JSON_PRETTY : 0, &report, &err);
 	if (rc) {
 		/* "<code>: <why>", so that the kind of failure is on the line. */
 		ot_error shown = err;
@@ -215,7 +221,8 @@ int cmd_verify(int argc, char **argv)
 		code = cli_print_json("verify", report);
 	} else {
 		json_t *rep = json_loads(report, 0, NULL);
-		code = rep ? print_report(rep, n_witnesses) : cli_failf(EXIT_STORE, "verify", "out of memory");
+		code = rep ? print_report(rep, n_witnesses)
+		           : cli_failf(EXIT_STORE, "verify", "out of memory");
 		json_decref(rep);
 	}
 out:

@@ -32,7 +32,8 @@ int cmd_checkpoint(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "checkpoint", "unexpected argument \"%s\"", argv[optind]);
+		return cli_failf(EXIT_USAGE, "checkpoint", "unexpected argument \"%s\"",
+		                 argv[optind]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "checkpoint", "--db is required");
 	cli_ledger l;
@@ -43,7 +44,8 @@ int cmd_checkpoint(int argc, char **argv)
 	ot_error_clear(&err);
 	char *note = NULL;
 	size_t len = 0;
-	if (ot_log_checkpoint(l.log, &note, &len, &err) || otx_cosig_attach(l.st, &note, &len, &err))
+	if (ot_log_checkpoint(l.log, &note, &len, &err) ||
+	    otx_cosig_attach(l.st, &note, &len, &err))
 		code = cli_fail(EXIT_STORE, "checkpoint", &err);
 	else if (fwrite(note, 1, len, stdout) != len || fflush(stdout) != 0)
 		code = cli_failf(EXIT_STORE, "checkpoint", "cannot write to standard output");

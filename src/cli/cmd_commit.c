@@ -44,7 +44,8 @@ static void help_commit(FILE *out)
 {
 	fprintf(out,
 	        "usage: oretrail commit [--openings FILE] [--contract ID --field PATH] VALUE\n"
-	        "       oretrail commit [--openings FILE] [--contract ID --field PATH] --file DOC\n\n"
+	        "       oretrail commit [--openings FILE] [--contract ID --field PATH] --file "
+	        "DOC\n\n"
 	        "Makes a commitment to VALUE (JSON: a number, an object, or a quoted\n"
 	        "string such as '\"text\"'), or to the text of the document DOC (UTF-8, at\n"
 	        "most %zu KiB), and prints it: {\"commit\":\"sha256:<hex>\"}, the SHA-256 of a\n"
@@ -61,7 +62,8 @@ static void help_disclose(FILE *out)
 {
 	fprintf(out,
 	        "usage: oretrail disclose --contract ID --field PATH [--openings FILE]\n"
-	        "                         [--db PATH | --commit sha256:HEX] [--id ID] [--time TIME]\n\n"
+	        "                         [--db PATH | --commit sha256:HEX] [--id ID] [--time "
+	        "TIME]\n\n"
 	        "Prints the unsigned `disclose` event that opens the commitment made to\n"
 	        "field PATH (e.g. text, or terms.royalty) of contract ID, from the opening\n"
 	        "kept in FILE (default ./%s) by `oretrail commit`. The opening is\n"
@@ -95,11 +97,12 @@ static int append_opening(const char *path, const char *line, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return cli_failf(errno == ENOENT || errno == EACCES ? EXIT_USAGE : EXIT_STORE, "commit",
-		                 "%s: %s", path, strerror(errno));
+		return cli_failf(errno == ENOENT || errno == EACCES ? EXIT_USAGE : EXIT_STORE,
+		                 "commit", "%s: %s", path, strerror(errno));
 	int code = check_private("commit", path, fd);
 	if (!code && flock(fd, LOCK_EX) != 0)
-		code = cli_failf(EXIT_STORE, "commit", "%s: cannot lock: %s", path, strerror(errno));
+		code = cli_failf(EXIT_STORE, "commit", "%s: cannot lock: %s", path,
+		                 strerror(errno));
 	size_t off = 0;
 	while (!code && off < len) {
 		ssize_t w = write(fd, line + off, len - off);
@@ -126,10 +129,11 @@ static int read_document(const char *path, json_t **out)
 		return cli_fail(EXIT_USAGE, "commit", &err);
 	int code = 0;
 	if (memchr(data, 0, len) || !otx_utf8_valid((const uint8_t *)data, len))
-		code = cli_failf(EXIT_USAGE, "commit",
-		                 "%s is not UTF-8 text: commit to a text document, or to the SHA-256 "
-		                 "of a binary one",
-		                 path);
+		code = cli_failf(
+			EXIT_USAGE, "commit",
+			"%s is not UTF-8 text: commit to a text document, or to the SHA-256 "
+			"of a binary one",
+			path);
 	else if (!(*out = json_stringn(data, len)))
 		code = cli_failf(EXIT_STORE, "commit", "out of memory");
 	free(data);
@@ -178,10 +182,11 @@ static int commit_run(int argc, char **argv)
 	} else {
 		const char *text = argv[optind];
 		if (otx_json_parse((const uint8_t *)text, strlen(text), VALUE_MAX, &value, &err)) {
-			code = cli_failf(EXIT_USAGE, "commit",
-			                 "VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
-			                 "string ('\"...\"') or use --file",
-			                 err.message);
+			code = cli_failf(
+				EXIT_USAGE, "commit",
+				"VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
+				"string ('\"...\"') or use --file",
+				err.message);
 			goto out;
 		}
 	}
@@ -192,8 +197,8 @@ static int commit_run(int argc, char **argv)
 	otx_b64_encode(salt, sizeof salt, salt_b64);
 	if (otx_format_time((int64_t)time(NULL), now))
 		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
-	rec = json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"), "salt",
-	                salt_b64, "value", value, "time", now);
+	rec = json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
+	                "salt", salt_b64, "value", value, "time", now);
 	if (rec && contract)
 		json_object_set_new(rec, "contract", json_string(contract));
 	if (rec && field)
@@ -249,15 +254,15 @@ static int ledger_commit(const char *db, const char *contract, const char *field
 	       strcmp(cli_jstr(json_array_get(cms, i), "field"), field) != 0)
 		i++;
 	if (i == json_array_size(cms)) {
-		code = cli_failf(EXIT_USAGE, "disclose", "contract %s has no commitment at field %s",
-		                 contract, field);
+		code = cli_failf(EXIT_USAGE, "disclose",
+		                 "contract %s has no commitment at field %s", contract, field);
 		goto out;
 	}
 	json_t *cm = json_array_get(cms, i);
 	if (json_is_true(json_object_get(cm, "disclosed"))) {
 		code = cli_failf(EXIT_USAGE, "disclose",
-		                 "field %s of contract %s was already disclosed at entry %lld", field,
-		                 contract, (long long)cli_jint(cm, "disclosed_index", -1));
+		                 "field %s of contract %s was already disclosed at entry %lld",
+		                 field, contract, (long long)cli_jint(cm, "disclosed_index", -1));
 		goto out;
 	}
 	snprintf(out, size, "%s", cli_jstr(cm, "commit"));
@@ -297,18 +302,20 @@ static int find_opening(const char *path, const char *commit, const char *contra
 			continue;
 		json_t *rec = NULL;
 		ot_error_clear(&err);
-		if (otx_json_parse((const uint8_t *)p, (size_t)(nl - p), OPENINGS_MAX, &rec, &err) ||
+		if (otx_json_parse((const uint8_t *)p, (size_t)(nl - p), OPENINGS_MAX, &rec,
+		                   &err) ||
 		    !json_is_object(rec)) {
 			json_decref(rec);
 			json_decref(*out);
 			*out = NULL;
-			code = cli_failf(EXIT_USAGE, "disclose", "%s: line %lu is not an opening: %s", path,
-			                 lineno, err.message[0] ? err.message : "not a JSON object");
+			code = cli_failf(EXIT_USAGE, "disclose",
+			                 "%s: line %lu is not an opening: %s", path, lineno,
+			                 err.message[0] ? err.message : "not a JSON object");
 			break;
 		}
 		int match = commit ? strcmp(cli_jstr(rec, "commit"), commit) == 0
 		                   : strcmp(cli_jstr(rec, "contract"), contract) == 0 &&
-		                         strcmp(cli_jstr(rec, "field"), field) == 0;
+		                             strcmp(cli_jstr(rec, "field"), field) == 0;
 		if (match) {
 			json_decref(*out);
 			*out = rec;
@@ -319,12 +326,14 @@ static int find_opening(const char *path, const char *commit, const char *contra
 	free(data);
 	if (!code && !*out) {
 		if (commit)
-			code = cli_failf(EXIT_USAGE, "disclose", "%s holds no opening for %s", path, commit);
+			code = cli_failf(EXIT_USAGE, "disclose", "%s holds no opening for %s", path,
+			                 commit);
 		else
-			code = cli_failf(EXIT_USAGE, "disclose",
-			                 "%s holds no opening labelled contract %s, field %s (give --db or "
-			                 "--commit to find it by its commitment)",
-			                 path, contract, field);
+			code = cli_failf(
+				EXIT_USAGE, "disclose",
+				"%s holds no opening labelled contract %s, field %s (give --db or "
+				"--commit to find it by its commitment)",
+				path, contract, field);
 	}
 	return code;
 }
@@ -332,7 +341,7 @@ static int find_opening(const char *path, const char *commit, const char *contra
 static int disclose_run(int argc, char **argv)
 {
 	const char *openings = OPENINGS_DEFAULT, *contract = NULL, *field = NULL, *db = NULL,
-	           *commit = NULL, *id = NULL, *time_s = NULL;
+		   *commit = NULL, *id = NULL, *time_s = NULL;
 	static const struct option opts[] = {{"openings", required_argument, NULL, 'o'},
 	                                     {"contract", required_argument, NULL, 'c'},
 	                                     {"field", required_argument, NULL, 'f'},
@@ -358,7 +367,8 @@ static int disclose_run(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "disclose", "unexpected argument \"%s\"", argv[optind]);
+		return cli_failf(EXIT_USAGE, "disclose", "unexpected argument \"%s\"",
+		                 argv[optind]);
 	if (!contract || !field)
 		return cli_failf(EXIT_USAGE, "disclose", "--contract and --field are required");
 	if (db && commit)
@@ -367,7 +377,8 @@ static int disclose_run(int argc, char **argv)
 	int64_t t = (int64_t)time(NULL);
 	if (time_s && !cli_parse_time(time_s, &t))
 		return cli_failf(EXIT_USAGE, "disclose",
-		                 "--time %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD", time_s);
+		                 "--time %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 time_s);
 	if (otx_format_time(t, when))
 		return cli_failf(EXIT_USAGE, "disclose", "--time is out of range");
 	char id_buf[OTX_EVENT_ID_MAX + 64];
@@ -392,7 +403,8 @@ static int disclose_run(int argc, char **argv)
 	json_t *value = json_object_get(rec, "value");
 	json_t *cm = json_object_get(rec, "commit");
 	if (!value || !json_is_string(cm)) {
-		code = cli_failf(EXIT_USAGE, "disclose", "%s: the opening of %s has no value", openings,
+		code = cli_failf(EXIT_USAGE, "disclose", "%s: the opening of %s has no value",
+		                 openings,
 		                 json_string_value(cm) ? json_string_value(cm) : "that field");
 		goto out;
 	}

@@ -30,7 +30,8 @@ static void help(FILE *out)
 	        "--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
 	        "\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
 	        "\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
-	        "\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}]}.\n"
+	        "\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",."
+	        "..}]}.\n"
 	        "Exit 2 when there is no such contract.\n");
 }
 
@@ -48,24 +49,29 @@ static void print_fields(json_t *fields)
 	const char *k;
 	json_t *v;
 	size_t w = 0, shown = 0;
-	json_object_foreach(fields, k, v) {
+	json_object_foreach(fields, k, v)
+	{
 		if (!otx_commit_is(v) && strcmp(k, "title") != 0 && strlen(k) > w)
 			w = strlen(k);
 	}
-	json_object_foreach(fields, k, v) {
+	json_object_foreach(fields, k, v)
+	{
 		char buf[1024];
 		if (otx_commit_is(v) || (strcmp(k, "title") == 0 && json_is_string(v)))
 			continue; /* listed with the commitments, or above */
-		if (json_is_object(v) && !(json_object_size(v) == 2 && json_object_get(v, "currency"))) {
+		if (json_is_object(v) &&
+		    !(json_object_size(v) == 2 && json_object_get(v, "currency"))) {
 			/* An object of fields, some perhaps committed: show its public members. */
 			const char *k2;
 			json_t *v2;
-			json_object_foreach(v, k2, v2) {
+			json_object_foreach(v, k2, v2)
+			{
 				if (otx_commit_is(v2))
 					continue;
 				char path[256];
 				snprintf(path, sizeof path, "%s.%s", k, k2);
-				printf("  %-*s  %s\n", (int)w, path, cli_fmt_value(buf, sizeof buf, v2));
+				printf("  %-*s  %s\n", (int)w, path,
+				       cli_fmt_value(buf, sizeof buf, v2));
 				shown++;
 			}
 			continue;
@@ -87,8 +93,8 @@ static int print_contract(json_t *doc)
 	printf("contract %s\n", cli_jstr(doc, "contract"));
 	if (json_is_string(title))
 		printf("  %s\n", json_string_value(title));
-	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n", cli_jint(doc, "index", -1),
-	       time, cli_jstr(doc, "signer"), cli_jstr(doc, "id"));
+	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n",
+	       cli_jint(doc, "index", -1), time, cli_jstr(doc, "signer"), cli_jstr(doc, "id"));
 	print_fields(fields);
 
 	size_t withheld = 0, disclosed = 0;
@@ -113,9 +119,11 @@ static int print_contract(json_t *doc)
 				snprintf(state, sizeof state,
 				         "disclosed at entry %" PRId64 " on %.10s, %" PRId64
 				         " days after it was committed; the opening matches",
-				         cli_jint(cm, "disclosed_index", -1), when, days_between(time, when));
+				         cli_jint(cm, "disclosed_index", -1), when,
+				         days_between(time, when));
 			} else {
-				snprintf(state, sizeof state, "withheld for %" PRId64 " days so far",
+				snprintf(state, sizeof state,
+				         "withheld for %" PRId64 " days so far",
 				         cli_jint(cm, "withheld_days", 0));
 			}
 			const char *row[] = {cli_jstr(cm, "field"), commit, state};
@@ -138,7 +146,8 @@ static int print_contract(json_t *doc)
 				size_t cut = SHOW_MAX;
 				while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
 					cut--; /* not inside a UTF-8 sequence */
-				snprintf(buf + cut, sizeof buf - cut, "... (%zu bytes in all; --json shows it)",
+				snprintf(buf + cut, sizeof buf - cut,
+				         "... (%zu bytes in all; --json shows it)",
 				         json_is_string(v) ? json_string_length(v) : len);
 			}
 			for (char *p = buf; *p; p++)
@@ -150,7 +159,7 @@ static int print_contract(json_t *doc)
 
 	printf("\npayments citing it: %zu\n", json_array_size(pays));
 	if (json_array_size(pays)) {
-		static const char *const head[] = {"entry", "date",  "payer", "payee",
+		static const char *const head[] = {"entry", "date",   "payer", "payee",
 		                                   "kind",  "amount", "period"};
 		cli_table t;
 		cli_table_init(&t, 7, head, "rllllrl");
@@ -162,8 +171,13 @@ static int print_contract(json_t *doc)
 			snprintf(date, sizeof date, "%.10s", cli_jstr(p, "time"));
 			cli_fmt_money(money, sizeof money, cli_jint(amount, "amount", 0),
 			              cli_jstr(amount, "currency"));
-			const char *row[] = {idx,   date, cli_jstr(p, "payer"), cli_jstr(p, "payee"),
-			                     cli_jstr(p, "kind"), money, cli_jstr(p, "period")};
+			const char *row[] = {idx,
+			                     date,
+			                     cli_jstr(p, "payer"),
+			                     cli_jstr(p, "payee"),
+			                     cli_jstr(p, "kind"),
+			                     money,
+			                     cli_jstr(p, "period")};
 			cli_table_row(&t, row);
 		}
 		cli_table_print(&t, stdout, "  ");
@@ -204,7 +218,8 @@ static int contract_show(int argc, char **argv)
 	int64_t now = 0;
 	if (now_s && !cli_parse_time(now_s, &now))
 		return cli_failf(EXIT_USAGE, "contract show",
-		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD", now_s);
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 now_s);
 
 	ot_ledger *l = NULL;
 	int code = cli_ledger_open_ro(db, "contract show", &l);
@@ -213,8 +228,8 @@ static int contract_show(int argc, char **argv)
 	ot_error err;
 	ot_error_clear(&err);
 	char *text = NULL;
-	ot_status rc =
-	    ot_ledger_contract_show(l, argv[optind], now, json ? OT_JSON_PRETTY : 0, &text, &err);
+	ot_status rc = ot_ledger_contract_show(l, argv[optind], now, json ? OT_JSON_PRETTY : 0,
+	                                       &text, &err);
 	if (rc) {
 		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE,
 		                     "contract show", &err);

@@ -14,13 +14,12 @@
 
 static void help(FILE *out)
 {
-	fprintf(out,
-	        "usage: oretrail init --db PATH --origin NAME [--key-name NAME]\n\n"
-	        "Creates a new ledger at PATH (an SQLite file), a new Ed25519 signing key\n"
-	        "in PATH.key (mode 0600, Go sumdb/note private key format) and its verifier\n"
-	        "key in PATH.vkey, publishes the checkpoint of the empty log and prints the\n"
-	        "verifier key. NAME is the log's origin line (e.g. oretrail.example/pk);\n"
-	        "the key is named after it unless --key-name is given.\n");
+	fprintf(out, "usage: oretrail init --db PATH --origin NAME [--key-name NAME]\n\n"
+	             "Creates a new ledger at PATH (an SQLite file), a new Ed25519 signing key\n"
+	             "in PATH.key (mode 0600, Go sumdb/note private key format) and its verifier\n"
+	             "key in PATH.vkey, publishes the checkpoint of the empty log and prints the\n"
+	             "verifier key. NAME is the log's origin line (e.g. oretrail.example/pk);\n"
+	             "the key is named after it unless --key-name is given.\n");
 }
 
 int cmd_init(int argc, char **argv)
@@ -54,7 +53,8 @@ int cmd_init(int argc, char **argv)
 	if (stat(db, &sb) == 0)
 		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it", db);
 	if (stat(key_path, &sb) == 0)
-		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it", key_path);
+		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it",
+		                 key_path);
 
 	ot_error err;
 	ot_error_clear(&err);
@@ -66,7 +66,8 @@ int cmd_init(int argc, char **argv)
 		code = cli_fail(EXIT_USAGE, "init", &err);
 		goto out;
 	}
-	if (ot_signer_format(signer, skey, sizeof skey) || ot_signer_vkey(signer, vkey, sizeof vkey)) {
+	if (ot_signer_format(signer, skey, sizeof skey) ||
+	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
 		code = cli_failf(EXIT_STORE, "init", "cannot format the keys");
 		goto out;
 	}
@@ -84,7 +85,8 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	vkey[vl] = 0;
-	if (ot_store_open(db, OT_STORE_CREATE, &st, &err) || ot_log_create(st, origin, signer, &err)) {
+	if (ot_store_open(db, OT_STORE_CREATE, &st, &err) ||
+	    ot_log_create(st, origin, signer, &err)) {
 		code = cli_fail(0, "init", &err);
 		ot_store_close(st);
 		st = NULL;

@@ -65,10 +65,11 @@ static int key_new(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "key new", "expected one NAME, the actor id");
 	const char *name = argv[optind];
 	if (!valid_actor(name))
-		return cli_failf(EXIT_USAGE, "key new",
-		                 "\"%s\" is not an actor id: use 1-%d letters, digits, '.', '_', ':' "
-		                 "and '-'",
-		                 name, OTX_SIGNER_MAX);
+		return cli_failf(
+			EXIT_USAGE, "key new",
+			"\"%s\" is not an actor id: use 1-%d letters, digits, '.', '_', ':' "
+			"and '-'",
+			name, OTX_SIGNER_MAX);
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return cli_failf(EXIT_USAGE, "key new", "%s is not a directory", dir);
@@ -92,7 +93,8 @@ static int key_new(int argc, char **argv)
 		code = cli_fail(EXIT_USAGE, "key new", &err);
 		goto out;
 	}
-	if (ot_signer_format(signer, skey, sizeof skey) || ot_signer_vkey(signer, vkey, sizeof vkey)) {
+	if (ot_signer_format(signer, skey, sizeof skey) ||
+	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
 		code = cli_failf(EXIT_STORE, "key new", "cannot format the keys");
 		goto out;
 	}

@@ -75,11 +75,11 @@ typedef struct monitor {
 	char state_path[4200];
 
 	/* What has been fetched and checked so far. */
-	uint64_t size;               /* entries fetched and replayed */
+	uint64_t size; /* entries fetched and replayed */
 	uint8_t (*leaves)[OT_HASH_SIZE];
 	uint64_t cap;
-	uint64_t tiles_checked;      /* tree size at which the tiles were last checked */
-	ot_checkpoint last;          /* the last checkpoint seen */
+	uint64_t tiles_checked; /* tree size at which the tiles were last checked */
+	ot_checkpoint last;     /* the last checkpoint seen */
 	int have_last;
 
 	/* The replay. */
@@ -101,7 +101,7 @@ static void emit(json_t *doc)
 }
 
 static void problem(monitor *m, int64_t index, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static void problem(monitor *m, int64_t index, const char *code, const char *fmt, ...)
 {
@@ -113,8 +113,8 @@ static void problem(monitor *m, int64_t index, const char *code, const char *fmt
 	m->problems++;
 	if (m->json)
 		emit(json_pack("{s:s,s:o,s:s,s:s}", "type", "problem", "index",
-		               index >= 0 ? json_integer(index) : json_null(), "code", code, "message",
-		               msg));
+		               index >= 0 ? json_integer(index) : json_null(), "code", code,
+		               "message", msg));
 	else
 		printf("problem: %s: %s\n", code, msg);
 	fflush(stdout);
@@ -167,8 +167,9 @@ static ot_status replay(monitor *m, uint64_t first, uint8_t **data, size_t *lens
 		uint64_t index = first + i;
 		otx_batch_item *it = &items[i];
 		if (it->parse_rc) {
-			problem(m, (int64_t)index, "bad_entry", "entry %" PRIu64 " is not a signed event: %s",
-			        index, it->parse_err.message);
+			problem(m, (int64_t)index, "bad_entry",
+			        "entry %" PRIu64 " is not a signed event: %s", index,
+			        it->parse_err.message);
 			continue;
 		}
 		if ((rc = ot_store_savepoint(m->mem, err)))
@@ -205,7 +206,8 @@ static void report_findings(monitor *m)
 	}
 	size_t i;
 	json_t *f;
-	json_array_foreach(all, i, f) {
+	json_array_foreach(all, i, f)
+	{
 		char key[600];
 		snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT "/%s/%s",
 		         json_integer_value(json_object_get(f, "index")),
@@ -270,8 +272,8 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 		uint64_t index = t.index * OT_TILE_WIDTH;
 		for (unsigned k = 0; !rc && k < t.width; k++, index++) {
 			if (end - p < 2 || (size_t)(end - p - 2) < ((size_t)p[0] << 8 | p[1])) {
-				rc = otx_err(err, OT_ERR_CORRUPT, "entry bundle %" PRIu64 " is truncated",
-				             t.index);
+				rc = otx_err(err, OT_ERR_CORRUPT,
+				             "entry bundle %" PRIu64 " is truncated", t.index);
 				break;
 			}
 			size_t len = (size_t)p[0] << 8 | p[1];
@@ -295,7 +297,8 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 			p += len;
 		}
 		if (!rc && p != end)
-			rc = otx_err(err, OT_ERR_CORRUPT, "entry bundle %" PRIu64 " has bytes after its %u entries",
+			rc = otx_err(err, OT_ERR_CORRUPT,
+			             "entry bundle %" PRIu64 " has bytes after its %u entries",
 			             t.index, t.width);
 		cli_http_free(&resp);
 		if (!rc)
@@ -328,18 +331,22 @@ static ot_status check_tiles(monitor *m, uint64_t size, ot_error *err)
 			char path[128];
 			ot_tile_path(&t, path, sizeof path);
 			if (resp.len != (size_t)t.width * OT_HASH_SIZE) {
-				problem(m, -1, "tile_mismatch", "%s is %zu bytes, not %u hashes", path,
-				        resp.len, t.width);
+				problem(m, -1, "tile_mismatch", "%s is %zu bytes, not %u hashes",
+				        path, resp.len, t.width);
 			} else {
 				for (unsigned j = 0; j < t.width; j++) {
 					uint64_t node = idx * OT_TILE_WIDTH + j;
 					uint8_t h[OT_HASH_SIZE];
 					range_hash(m, node << shift, (node + 1) << shift, h);
-					if (memcmp(h, resp.body + (size_t)j * OT_HASH_SIZE, OT_HASH_SIZE) != 0) {
-						problem(m, level == 0 ? (int64_t)node : -1, "tile_mismatch",
-						        "%s: hash %u is not the hash of entries %" PRIu64
-						        "..%" PRIu64 " as served in the entry bundles",
-						        path, j, node << shift, ((node + 1) << shift) - 1);
+					if (memcmp(h, resp.body + (size_t)j * OT_HASH_SIZE,
+					           OT_HASH_SIZE) != 0) {
+						problem(m, level == 0 ? (int64_t)node : -1,
+						        "tile_mismatch",
+						        "%s: hash %u is not the hash of entries "
+						        "%" PRIu64 "..%" PRIu64
+						        " as served in the entry bundles",
+						        path, j, node << shift,
+						        ((node + 1) << shift) - 1);
 						break;
 					}
 				}
@@ -408,8 +415,8 @@ static int round_once(monitor *m)
 	}
 	if (m->have_last && cp.size < m->last.size) {
 		problem(m, -1, "rollback",
-		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64, cp.size,
-		        m->last.size);
+		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64,
+		        cp.size, m->last.size);
 		goto out;
 	}
 	if (m->size > cp.size) {
@@ -425,12 +432,14 @@ static int round_once(monitor *m)
 	range_hash(m, 0, cp.size, root);
 	if (memcmp(root, cp.root, OT_HASH_SIZE) != 0)
 		problem(m, -1, "root_mismatch",
-		        "the entries served do not make the signed tree of %" PRIu64 " entries", cp.size);
+		        "the entries served do not make the signed tree of %" PRIu64 " entries",
+		        cp.size);
 	if (m->have_last) {
 		range_hash(m, 0, m->last.size, root);
 		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
 			problem(m, -1, "inconsistent",
-			        "the tree of %" PRIu64 " entries is not an extension of the one of %" PRIu64
+			        "the tree of %" PRIu64
+			        " entries is not an extension of the one of %" PRIu64
 			        " entries seen before",
 			        cp.size, m->last.size);
 	}
@@ -442,9 +451,9 @@ static int round_once(monitor *m)
 		char b64[64];
 		otx_b64_encode(cp.root, OT_HASH_SIZE, b64);
 		if (m->json)
-			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin", cp.origin,
-			               "size", (json_int_t)cp.size, "root", b64, "new_entries",
-			               (json_int_t)(cp.size - before)));
+			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin",
+			               cp.origin, "size", (json_int_t)cp.size, "root", b64,
+			               "new_entries", (json_int_t)(cp.size - before)));
 		else if (!m->have_last || cp.size != m->last.size)
 			printf("checkpoint: %" PRIu64 " entries (%" PRIu64
 			       " new): signature, root, tiles and consistency verified\n",
@@ -453,8 +462,8 @@ static int round_once(monitor *m)
 		report_findings(m);
 		m->last = cp;
 		m->have_last = 1;
-		if (m->dir && cli_write_file(m->state_path, (const char *)resp.body, resp.len, 0644, 0,
-		                             &err)) {
+		if (m->dir && cli_write_file(m->state_path, (const char *)resp.body, resp.len, 0644,
+		                             0, &err)) {
 			code = cli_fail(EXIT_STORE, "monitor: writing the state", &err);
 			goto out;
 		}
@@ -483,7 +492,15 @@ static int load_state(monitor *m)
 
 int cmd_monitor(int argc, char **argv)
 {
-	enum { O_LOG = 256, O_LOG_KEY, O_STATE, O_ONCE, O_INTERVAL, O_JSON, O_NOW };
+	enum {
+		O_LOG = 256,
+		O_LOG_KEY,
+		O_STATE,
+		O_ONCE,
+		O_INTERVAL,
+		O_JSON,
+		O_NOW
+	};
 	static const struct option opts[] = {{"log", required_argument, NULL, O_LOG},
 	                                     {"log-key", required_argument, NULL, O_LOG_KEY},
 	                                     {"state", required_argument, NULL, O_STATE},
@@ -508,15 +525,17 @@ int cmd_monitor(int argc, char **argv)
 		case O_INTERVAL:
 			if (!cli_parse_u64(optarg, &interval) || interval == 0 || interval > 86400)
 				return cli_failf(EXIT_USAGE, "monitor",
-				                 "--interval %s: expected seconds from 1 to 86400", optarg);
+				                 "--interval %s: expected seconds from 1 to 86400",
+				                 optarg);
 			break;
 		case O_JSON: m.json = 1; break;
 		case O_NOW:
 			if (!cli_parse_time(optarg, &m.now))
-				return cli_failf(EXIT_USAGE, "monitor",
-				                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or "
-				                 "YYYY-MM-DD",
-				                 optarg);
+				return cli_failf(
+					EXIT_USAGE, "monitor",
+					"--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or "
+					"YYYY-MM-DD",
+					optarg);
 			break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: help(stderr); return EXIT_USAGE;

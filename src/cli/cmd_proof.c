@@ -100,7 +100,8 @@ static int check(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc != 2)
-		return cli_failf(EXIT_USAGE, "proof check", "expected one FILE.json (or - for stdin)");
+		return cli_failf(EXIT_USAGE, "proof check",
+		                 "expected one FILE.json (or - for stdin)");
 	const char *path = argv[1];
 	ot_error err;
 	ot_error_clear(&err);
@@ -142,6 +143,6 @@ int cmd_proof(int argc, char **argv)
 		return make_proof(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "check") == 0)
 		return check(argc - 1, argv + 1);
-	return cli_failf(EXIT_USAGE, "proof", "no such proof verb \"%s\" (inclusion, consistency, check)",
-	                 argv[1]);
+	return cli_failf(EXIT_USAGE, "proof",
+	                 "no such proof verb \"%s\" (inclusion, consistency, check)", argv[1]);
 }

@@ -29,8 +29,10 @@ static void help(FILE *out)
 	        "the Herfindahl-Hirschman index (0-10000; above 2500 is highly concentrated).\n"
 	        "Then payments (royalties, taxes, fees) by payee and currency, and the\n"
 	        "number of audit findings recorded.\n\n"
-	        "--json prints {\"minerals\":[{\"element\",\"extracted\":[{\"country\",\"grams\"}],\n"
-	        "\"processed\":[...],\"refined\":[...],\"exported\":[{\"from\",\"to\",\"grams\"}],\n"
+	        "--json prints "
+	        "{\"minerals\":[{\"element\",\"extracted\":[{\"country\",\"grams\"}],\n"
+	        "\"processed\":[...],\"refined\":[...],\"exported\":[{\"from\",\"to\",\"grams\"}],"
+	        "\n"
 	        "\"exported_origin\":[...],\"concentration\":[{\"stage\",\"top_country\",\n"
 	        "\"top_share_ppm\",\"hhi\"}]}],\"payments\":[{\"payee\",\"currency\",\"amount\",\n"
 	        "\"count\"}],\"findings\":N}. Contents are grams of the element, by the\n"
@@ -41,11 +43,11 @@ static void help(FILE *out)
 static const struct {
 	const char *key, *label;
 } STAGES[] = {
-    {"extracted", "extracted"},
-    {"processed", "processed"},
-    {"refined", "refined"},
-    {"exported", "exported"},
-    {"exported_origin", "exported, mined"},
+	{"extracted", "extracted"},
+	{"processed", "processed"},
+	{"refined", "refined"},
+	{"exported", "exported"},
+	{"exported_origin", "exported, mined"},
 };
 
 static void mineral_table(json_t *m)
@@ -63,7 +65,8 @@ static void mineral_table(json_t *m)
 			char where[64], g[48], share[32];
 			int64_t grams = cli_jint(r, "grams", 0);
 			if (json_object_get(r, "to"))
-				snprintf(where, sizeof where, "%s -> %s", cli_jstr(r, "from"), cli_jstr(r, "to"));
+				snprintf(where, sizeof where, "%s -> %s", cli_jstr(r, "from"),
+				         cli_jstr(r, "to"));
 			else
 				snprintf(where, sizeof where, "%s", cli_jstr(r, "country"));
 			cli_fmt_grams(g, sizeof g, grams);
@@ -121,7 +124,8 @@ static int print_report(json_t *doc)
 		for (size_t i = 0; i < json_array_size(pays); i++) {
 			json_t *p = json_array_get(pays, i);
 			char money[64], count[32];
-			cli_fmt_money(money, sizeof money, cli_jint(p, "amount", 0), cli_jstr(p, "currency"));
+			cli_fmt_money(money, sizeof money, cli_jint(p, "amount", 0),
+			              cli_jstr(p, "currency"));
 			snprintf(count, sizeof count, "%" PRId64, cli_jint(p, "count", 0));
 			const char *row[] = {cli_jstr(p, "payee"), money, count};
 			cli_table_row(&t, row);

@@ -53,8 +53,8 @@ static void help(FILE *out)
 static int parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
 	if (!cli_parse_u64(s, out) || *out == 0 || *out > max)
-		return cli_failf(EXIT_USAGE, "serve", "%s %s: expected a number from 1 to %llu", opt,
-		                 s, (unsigned long long)max);
+		return cli_failf(EXIT_USAGE, "serve", "%s %s: expected a number from 1 to %llu",
+		                 opt, s, (unsigned long long)max);
 	return 0;
 }
 
@@ -90,23 +90,24 @@ int cmd_serve(int argc, char **argv)
 		O_WITNESS_KEY,
 		O_WITNESS,
 	};
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"listen", required_argument, NULL, O_LISTEN},
-	                                     {"key", required_argument, NULL, O_KEY},
-	                                     {"read-only", no_argument, NULL, O_READ_ONLY},
-	                                     {"quiet", no_argument, NULL, O_QUIET},
-	                                     {"threads", required_argument, NULL, O_THREADS},
-	                                     {"max-connections", required_argument, NULL, O_MAX_CONN},
-	                                     {"timeout", required_argument, NULL, O_TIMEOUT},
-	                                     {"max-header", required_argument, NULL, O_MAX_HEADER},
-	                                     {"max-body", required_argument, NULL, O_MAX_BODY},
-	                                     {"max-events", required_argument, NULL, O_MAX_EVENTS},
-	                                     {"queue", required_argument, NULL, O_QUEUE},
-	                                     {"batch", required_argument, NULL, O_BATCH},
-	                                     {"witness-key", required_argument, NULL, O_WITNESS_KEY},
-	                                     {"witness", required_argument, NULL, O_WITNESS},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"key", required_argument, NULL, O_KEY},
+		{"read-only", no_argument, NULL, O_READ_ONLY},
+		{"quiet", no_argument, NULL, O_QUIET},
+		{"threads", required_argument, NULL, O_THREADS},
+		{"max-connections", required_argument, NULL, O_MAX_CONN},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"max-header", required_argument, NULL, O_MAX_HEADER},
+		{"max-body", required_argument, NULL, O_MAX_BODY},
+		{"max-events", required_argument, NULL, O_MAX_EVENTS},
+		{"queue", required_argument, NULL, O_QUEUE},
+		{"batch", required_argument, NULL, O_BATCH},
+		{"witness-key", required_argument, NULL, O_WITNESS_KEY},
+		{"witness", required_argument, NULL, O_WITNESS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	ot_server_options o;
 	memset(&o, 0, sizeof o);
 	o.access_log = stderr;
@@ -175,7 +176,8 @@ int cmd_serve(int argc, char **argv)
 			if (c == O_WITNESS) {
 				if (!split_witness(optarg, &witness_urls[n_witness_paths]))
 					return cli_failf(EXIT_USAGE, "serve",
-					                 "--witness %s: expected FILE=URL (http:// or https://)",
+					                 "--witness %s: expected FILE=URL (http:// "
+					                 "or https://)",
 					                 optarg);
 				n_urls++;
 			}
@@ -226,7 +228,8 @@ int cmd_serve(int argc, char **argv)
 	o.n_witnesses = n_witness_paths;
 	o.witness_urls = n_urls ? witness_urls : NULL;
 	if (n_witness_paths && !signer)
-		fprintf(stderr, "oretrail: serve: warning: a read-only server takes no cosignatures\n");
+		fprintf(stderr,
+		        "oretrail: serve: warning: a read-only server takes no cosignatures\n");
 
 	/* Every thread the server starts inherits this mask, so the signals
 	 * reach only cli_wait_stop below. */

@@ -149,7 +149,8 @@ static ot_status split_array(const char *data, size_t len, batch *b, ot_error *e
 	for (size_t i = 0; i < json_array_size(arr) && !rc; i++) {
 		json_t *v = json_array_get(arr, i);
 		if (!json_is_object(v))
-			rc = otx_err(err, OT_ERR_PARSE, "event %zu of the array is not a JSON object", i + 1);
+			rc = otx_err(err, OT_ERR_PARSE,
+			             "event %zu of the array is not a JSON object", i + 1);
 		else
 			rc = batch_add(b, json_incref(v), 0, err);
 	}
@@ -177,16 +178,18 @@ static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error
 			continue;
 		}
 		if (data[p] != '{')
-			return otx_err(err, OT_ERR_PARSE,
-			               "line %lu: expected a JSON object: one event per line, or a JSON "
-			               "array of events",
-			               line);
+			return otx_err(
+				err, OT_ERR_PARSE,
+				"line %lu: expected a JSON object: one event per line, or a JSON "
+				"array of events",
+				line);
 		json_error_t je;
-		json_t *v = json_loadb(data + p, len - p, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
-		                       &je);
+		json_t *v = json_loadb(data + p, len - p,
+		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
 		if (!v)
 			return otx_err(err, OT_ERR_PARSE, "line %lu: not JSON: %s",
-			               line + (unsigned long)(je.line > 0 ? je.line - 1 : 0), je.text);
+			               line + (unsigned long)(je.line > 0 ? je.line - 1 : 0),
+			               je.text);
 		size_t used = je.position > 0 ? (size_t)je.position : 1;
 		ot_error ce;
 		ot_error_clear(&ce);
@@ -274,11 +277,11 @@ static int report_rejection(const opts *o, const batch *b, size_t i)
 	fprintf(stderr, "oretrail: submit: %s %s: %s\n", where(w, sizeof w, b, i),
 	        o->sign_only ? "cannot be signed" : "rejected, nothing appended", msg);
 	if (o->json) {
-		json_t *doc = json_pack("{s:{s:s,s:s,s:I,s:I,s:I,s:s}}", "error", "code",
-		                        e->code[0] ? e->code : ot_status_code(e->status), "message",
-		                        msg, "index", (json_int_t)i, "event", (json_int_t)(i + 1),
-		                        "line", (json_int_t)b->items[i].line, "id",
-		                        id_of(&b->items[i]));
+		json_t *doc =
+			json_pack("{s:{s:s,s:s,s:I,s:I,s:I,s:s}}", "error", "code",
+		                  e->code[0] ? e->code : ot_status_code(e->status), "message", msg,
+		                  "index", (json_int_t)i, "event", (json_int_t)(i + 1), "line",
+		                  (json_int_t)b->items[i].line, "id", id_of(&b->items[i]));
 		char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		if (s)
 			printf("%s\n", s);
@@ -310,10 +313,12 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 				json_array_append_new(rej, rejected_json(b, i));
 			else if (b->items[i].index >= 0)
 				json_array_append_new(
-				    entries, json_pack("{s:I,s:I,s:I,s:s,s:s}", "event", (json_int_t)(i + 1),
-				                       "line", (json_int_t)b->items[i].line, "index",
-				                       (json_int_t)b->items[i].index, "type",
-				                       type_of(&b->items[i]), "id", id_of(&b->items[i])));
+					entries, json_pack("{s:I,s:I,s:I,s:s,s:s}", "event",
+				                           (json_int_t)(i + 1), "line",
+				                           (json_int_t)b->items[i].line, "index",
+				                           (json_int_t)b->items[i].index, "type",
+				                           type_of(&b->items[i]), "id",
+				                           id_of(&b->items[i])));
 		}
 		json_t *doc = json_pack("{s:I,s:I,s:b,s:o,s:o}", "appended", (json_int_t)appended,
 		                        "size", (json_int_t)size, "dry_run", o->dry_run, "entries",
@@ -329,13 +334,14 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 	} else {
 		for (size_t i = 0; i < b->n; i++)
 			if (!b->items[i].error && b->items[i].index >= 0)
-				printf("%" PRId64 " %s %s\n", b->items[i].index, type_of(&b->items[i]),
-				       id_of(&b->items[i]));
+				printf("%" PRId64 " %s %s\n", b->items[i].index,
+				       type_of(&b->items[i]), id_of(&b->items[i]));
 	}
 	char w[96];
 	for (size_t i = 0; i < b->n; i++)
 		if (b->items[i].error)
-			fprintf(stderr, "oretrail: submit: %s rejected: %s\n", where(w, sizeof w, b, i),
+			fprintf(stderr, "oretrail: submit: %s rejected: %s\n",
+			        where(w, sizeof w, b, i),
 			        strip_batch_prefix(b->items[i].error->message));
 	size_t ok = b->n - rejected;
 	if (o->dry_run && first >= 0)
@@ -344,16 +350,17 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 		        "%" PRId64 "-%" PRId64 "); nothing was written\n",
 		        ok, b->n, b->n == 1 ? "" : "s", first, last);
 	else if (o->dry_run)
-		fprintf(stderr, "oretrail: submit: dry run: none of %zu event%s would be appended\n",
-		        b->n, b->n == 1 ? "" : "s");
+		fprintf(stderr,
+		        "oretrail: submit: dry run: none of %zu event%s would be appended\n", b->n,
+		        b->n == 1 ? "" : "s");
 	else if (appended)
 		fprintf(stderr,
-		        "oretrail: submit: appended %zu of %zu event%s (entries %" PRId64 "-%" PRId64
-		        "); the log holds %" PRIu64 " entries\n",
+		        "oretrail: submit: appended %zu of %zu event%s (entries %" PRId64
+		        "-%" PRId64 "); the log holds %" PRIu64 " entries\n",
 		        appended, b->n, b->n == 1 ? "" : "s", first, last, size);
 	else
-		fprintf(stderr, "oretrail: submit: nothing appended; the log holds %" PRIu64
-		                " entries\n",
+		fprintf(stderr,
+		        "oretrail: submit: nothing appended; the log holds %" PRIu64 " entries\n",
 		        size);
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
@@ -362,16 +369,12 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
-	                                      {"key", required_argument, NULL, 'k'},
-	                                      {"as", required_argument, NULL, 'a'},
-	                                      {"log-key", required_argument, NULL, 'l'},
-	                                      {"keep-going", no_argument, NULL, 'g'},
-	                                      {"dry-run", no_argument, NULL, 'n'},
-	                                      {"json", no_argument, NULL, 'j'},
-	                                      {"sign-only", no_argument, NULL, 's'},
-	                                      {"help", no_argument, NULL, 'h'},
-	                                      {NULL, 0, NULL, 0}};
+	static const struct option lopts[] = {
+		{"db", required_argument, NULL, 'd'},   {"key", required_argument, NULL, 'k'},
+		{"as", required_argument, NULL, 'a'},   {"log-key", required_argument, NULL, 'l'},
+		{"keep-going", no_argument, NULL, 'g'}, {"dry-run", no_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},       {"sign-only", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
 	int c;
 	memset(o, 0, sizeof *o);
 	optind = 1;
@@ -390,7 +393,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 		}
 	}
 	if (argc - optind > 1)
-		return cli_failf(EXIT_USAGE, "submit", "unexpected argument \"%s\"", argv[optind + 1]);
+		return cli_failf(EXIT_USAGE, "submit", "unexpected argument \"%s\"",
+		                 argv[optind + 1]);
 	if (argc - optind != 1)
 		return cli_failf(EXIT_USAGE, "submit", "expected FILE (or - for standard input)");
 	o->file = argv[optind];
@@ -409,8 +413,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 }
 
 /* Signs every bare event. All or none: the first failure is the answer. */
-static int sign_events(const opts *o, batch *b, const ot_signer *key, const char *actor,
-                       int tty)
+static int sign_events(const opts *o, batch *b, const ot_signer *key, const char *actor, int tty)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		item *it = &b->items[i];
@@ -418,8 +421,9 @@ static int sign_events(const opts *o, batch *b, const ot_signer *key, const char
 		ot_error_clear(&e);
 		if (tty && (i % 512 == 0 || i + 1 == b->n))
 			fprintf(stderr, "\rsubmit: signing %zu / %zu events", i + 1, b->n);
-		ot_status rc = it->is_signed ? otx_jcs_write(&it->entry, it->value, NULL, &e)
-		                             : otx_envelope_sign(it->value, actor, key, &it->entry, &e);
+		ot_status rc = it->is_signed
+		                       ? otx_jcs_write(&it->entry, it->value, NULL, &e)
+		                       : otx_envelope_sign(it->value, actor, key, &it->entry, &e);
 		if (rc == OT_ERR_NOMEM) {
 			if (tty)
 				fputc('\n', stderr);
@@ -470,9 +474,10 @@ int cmd_submit(int argc, char **argv)
 	}
 	if (split_events(data, len, &b, &err)) {
 		char w[4200];
-		snprintf(w, sizeof w, "submit: %s", strcmp(o.file, "-") == 0 ? "standard input" : o.file);
-		code = cli_fail_json(o.json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE, w,
-		                     &err);
+		snprintf(w, sizeof w, "submit: %s",
+		         strcmp(o.file, "-") == 0 ? "standard input" : o.file);
+		code = cli_fail_json(o.json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,
+		                     w, &err);
 		goto out;
 	}
 	if (b.n == 0) {
@@ -488,7 +493,8 @@ int cmd_submit(int argc, char **argv)
 		unsigned_at++;
 	if (unsigned_at < b.n && !o.key) {
 		char w[96];
-		code = cli_failf(EXIT_USAGE, "submit", "%s is not signed: give --key KEYFILE to sign it",
+		code = cli_failf(EXIT_USAGE, "submit",
+		                 "%s is not signed: give --key KEYFILE to sign it",
 		                 where(w, sizeof w, &b, unsigned_at));
 		goto out;
 	}
@@ -513,8 +519,9 @@ int cmd_submit(int argc, char **argv)
 	if (o.dry_run) {
 		ot_status rc = ot_ledger_open(o.db, NULL, 0, &l, &err);
 		if (rc) {
-			code = cli_fail_json(o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-			                     "submit", &err);
+			code = cli_fail_json(
+				o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+				"submit", &err);
 			goto out;
 		}
 	} else {
@@ -526,10 +533,11 @@ int cmd_submit(int argc, char **argv)
 				goto out;
 		}
 		if (!o.log_key && stat(log_key, &sb) != 0) {
-			code = cli_failf(EXIT_USAGE, "submit",
-			                 "%s is missing: appending needs the ledger's log key (written by "
-			                 "init); give it with --log-key FILE",
-			                 log_key);
+			code = cli_failf(
+				EXIT_USAGE, "submit",
+				"%s is missing: appending needs the ledger's log key (written by "
+				"init); give it with --log-key FILE",
+				log_key);
 			goto out;
 		}
 		ot_ledger_close(l);
@@ -574,7 +582,8 @@ int cmd_submit(int argc, char **argv)
 		goto out;
 	}
 	if (rc) {
-		code = cli_fail_json(o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		code = cli_fail_json(o.json,
+		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
 		                     "submit", &err);
 		goto out;
 	}

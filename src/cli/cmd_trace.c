@@ -26,7 +26,8 @@ static void help(FILE *out)
 	        "--json prints the ledger's trace document:\n"
 	        "  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
 	        "   \"created\",\"assay\",\"uncertainty_ppm\",\"certified\"?,\n"
-	        "   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
+	        "   "
+	        "\"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	        "   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	        "   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
 	        "   \"context\":[...] and \"uses\":[...] of the same shape.\n"
@@ -47,7 +48,8 @@ static void lots_list(otx_buf *b, json_t *arr, int with_material)
 		}
 		otx_buf_printf(b, "%s (%s%s%s)", cli_jstr(it, "lot"),
 		               cli_fmt_grams(g, sizeof g, cli_jint(it, "mass_g", 0)),
-		               with_material ? " " : "", with_material ? cli_jstr(it, "material") : "");
+		               with_material ? " " : "",
+		               with_material ? cli_jstr(it, "material") : "");
 	}
 }
 
@@ -66,8 +68,9 @@ static void describe(otx_buf *b, json_t *ev)
 		               cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
 		if (json_object_get(ev, "lab") || json_object_get(ev, "method"))
 			otx_buf_printf(b, " (%s%s%s)", cli_jstr(ev, "lab"),
-			               json_object_get(ev, "lab") && json_object_get(ev, "method") ? ", "
-			                                                                          : "",
+			               json_object_get(ev, "lab") && json_object_get(ev, "method")
+			                       ? ", "
+			                       : "",
 			               cli_jstr(ev, "method"));
 	} else if (strcmp(type, "transform") == 0) {
 		otx_buf_printf(b, "%s at %s: ", cli_jstr(ev, "process"), cli_jstr(ev, "site"));
@@ -75,7 +78,8 @@ static void describe(otx_buf *b, json_t *ev)
 		otx_buf_adds(b, " -> ");
 		lots_list(b, json_object_get(ev, "outputs"), 1);
 	} else if (strcmp(type, "ship") == 0) {
-		otx_buf_printf(b, "consignment %s from %s to %s for %s: ", cli_jstr(ev, "consignment"),
+		otx_buf_printf(b,
+		               "consignment %s from %s to %s for %s: ", cli_jstr(ev, "consignment"),
 		               cli_jstr(ev, "from"), cli_jstr(ev, "to"), cli_jstr(ev, "consignee"));
 		lots_list(b, json_object_get(ev, "lots"), 0);
 	} else if (strcmp(type, "receive") == 0) {
@@ -92,7 +96,9 @@ static int print_lineage(ot_ledger *l, json_t *list, const char *title)
 {
 	static const char *const head[] = {"entry", "date", "by", "event", "what"};
 	cli_table t;
-	cli_table_init(&t, 5, head, "rlll" "l");
+	cli_table_init(&t, 5, head,
+	               "rlll"
+	               "l");
 	ot_log *log = ot_ledger_log(l);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *a = json_array_get(list, i);
@@ -108,7 +114,8 @@ static int print_lineage(ot_ledger *l, json_t *list, const char *title)
 		    !(env = json_loadb((const char *)data, len, 0, NULL))) {
 			free(data);
 			cli_table_free(&t);
-			return cli_failf(EXIT_STORE, "trace", "cannot read entry %s of the log", idx);
+			return cli_failf(EXIT_STORE, "trace", "cannot read entry %s of the log",
+			                 idx);
 		}
 		free(data);
 		json_t *ev = json_object_get(env, "event");
@@ -137,20 +144,24 @@ static int print_trace(ot_ledger *l, json_t *doc)
 	json_t *cert = json_object_get(doc, "certified");
 	printf("lot        %s\n", cli_jstr(doc, "lot"));
 	printf("material   %s\n", cli_jstr(doc, "material"));
-	printf("mass       %s now, %s when made\n", cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "mass_g", 0)),
+	printf("mass       %s now, %s when made\n",
+	       cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "mass_g", 0)),
 	       cli_fmt_grams(g2, sizeof g2, cli_jint(doc, "initial_g", 0)));
 	const char *status = cli_jstr(doc, "status");
 	if (strcmp(status, "in_transit") == 0)
 		printf("status     in transit in consignment %s, shipped by %s from %s\n",
-		       cli_jstr(doc, "consignment"), cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
+		       cli_jstr(doc, "consignment"), cli_jstr(doc, "holder"),
+		       cli_jstr(doc, "site"));
 	else
 		printf("status     %s by %s at %s\n", strcmp(status, "held") == 0 ? "held" : status,
 		       cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
 	printf("made       entry %" PRId64 ", %s: %s %s\n", cli_jint(created, "index", -1),
 	       cli_jstr(created, "time"), cli_jstr(created, "type"), cli_jstr(created, "id"));
-	printf("assay      %s (declared", cli_fmt_assay(a, sizeof a, json_object_get(doc, "assay")));
+	printf("assay      %s (declared",
+	       cli_fmt_assay(a, sizeof a, json_object_get(doc, "assay")));
 	if (cli_jint(doc, "uncertainty_ppm", 0) > 0)
-		printf(", uncertainty %s", cli_fmt_ppm(u, sizeof u, cli_jint(doc, "uncertainty_ppm", 0)));
+		printf(", uncertainty %s",
+		       cli_fmt_ppm(u, sizeof u, cli_jint(doc, "uncertainty_ppm", 0)));
 	printf(")\n");
 	if (cert) {
 		printf("certified  %s, entry %" PRId64 " by %s",
@@ -167,8 +178,9 @@ static int print_trace(ot_ledger *l, json_t *doc)
 	} else {
 		printf("certified  no: no laboratory has certified this lot's contents\n");
 	}
-	cli_print_origins(json_object_get(doc, "countries"), 0,
-	              "origin by country (each element's content in the lot, by where it was mined)");
+	cli_print_origins(
+		json_object_get(doc, "countries"), 0,
+		"origin by country (each element's content in the lot, by where it was mined)");
 	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
 	int code = print_lineage(l, json_object_get(doc, "ancestry"), "lineage");
 	json_t *uses = json_object_get(doc, "uses");
@@ -183,7 +195,8 @@ static int print_trace(ot_ledger *l, json_t *doc)
 		printf("\nalso needed to recompute the origins (other uses of ancestors): entr%s",
 		       json_array_size(context) == 1 ? "y" : "ies");
 		for (size_t i = 0; i < json_array_size(context); i++)
-			printf("%s %" PRId64, i ? "," : "", cli_jint(json_array_get(context, i), "index", -1));
+			printf("%s %" PRId64, i ? "," : "",
+			       cli_jint(json_array_get(context, i), "index", -1));
 		printf("\n");
 	}
 	if (fflush(stdout) != 0)
@@ -212,7 +225,8 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cli_failf(EXIT_USAGE, "trace", "unexpected argument \"%s\"", argv[optind + 1]);
+		return cli_failf(EXIT_USAGE, "trace", "unexpected argument \"%s\"",
+		                 argv[optind + 1]);
 	if (argc - optind != 1)
 		return cli_failf(EXIT_USAGE, "trace", "expected LOT, the lot to trace");
 	if (!db)
@@ -229,7 +243,8 @@ int cmd_trace(int argc, char **argv)
 	int flags = (json ? OT_JSON_PRETTY : 0) | (context ? OT_TRACE_CONTEXT : 0);
 	ot_status rc = ot_ledger_trace(l, lot, flags, &text, &err);
 	if (rc) {
-		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "trace", &err);
+		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "trace",
+		                     &err);
 	} else if (json) {
 		code = cli_print_json("trace", text);
 	} else {

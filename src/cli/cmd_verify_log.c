@@ -13,13 +13,12 @@
 
 static void help(FILE *out)
 {
-	fprintf(out,
-	        "usage: oretrail verify-log --db PATH [--key VKEY] [--json]\n\n"
-	        "Recomputes every hash tile from the log's entries, compares each with the\n"
-	        "stored tile, and checks the latest checkpoint: its signature (against VKEY,\n"
-	        "by default PATH.vkey), its origin, its size and its root hash.\n"
-	        "Exit 0 when the log verifies, 1 when it does not, 2 or 3 when it cannot\n"
-	        "be read.\n");
+	fprintf(out, "usage: oretrail verify-log --db PATH [--key VKEY] [--json]\n\n"
+	             "Recomputes every hash tile from the log's entries, compares each with the\n"
+	             "stored tile, and checks the latest checkpoint: its signature (against VKEY,\n"
+	             "by default PATH.vkey), its origin, its size and its root hash.\n"
+	             "Exit 0 when the log verifies, 1 when it does not, 2 or 3 when it cannot\n"
+	             "be read.\n");
 }
 
 typedef struct report_ctx {
@@ -67,7 +66,8 @@ int cmd_verify_log(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "verify-log", "unexpected argument \"%s\"", argv[optind]);
+		return cli_failf(EXIT_USAGE, "verify-log", "unexpected argument \"%s\"",
+		                 argv[optind]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "verify-log", "--db is required");
 	cli_ledger l;
@@ -103,8 +103,8 @@ int cmd_verify_log(int argc, char **argv)
 		code = EXIT_OK;
 	} else if (rc.problems) {
 		if (!json)
-			fprintf(stderr, "oretrail: verify-log: %lu problem%s found in %s\n", rc.problems,
-			        rc.problems == 1 ? "" : "s", db);
+			fprintf(stderr, "oretrail: verify-log: %lu problem%s found in %s\n",
+			        rc.problems, rc.problems == 1 ? "" : "s", db);
 		code = EXIT_INVALID;
 	} else {
 		code = cli_fail(st == OT_ERR_CORRUPT || st == OT_ERR_VERIFY ? EXIT_INVALID : 0,

@@ -101,15 +101,14 @@ typedef struct witness {
 } witness;
 
 /* One line of output per round. */
-static void report(const witness *w, const char *event, const ot_checkpoint *cp,
-                   const char *detail)
+static void report(const witness *w, const char *event, const ot_checkpoint *cp, const char *detail)
 {
 	if (w->json) {
 		char root[64] = "";
 		if (cp)
 			otx_b64_encode(cp->root, OT_HASH_SIZE, root);
-		printf("{\"event\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"detail\":\"", event,
-		       cp ? cp->size : 0, root);
+		printf("{\"event\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"detail\":\"",
+		       event, cp ? cp->size : 0, root);
 		for (const char *p = detail ? detail : ""; *p; p++) {
 			if (*p == '"' || *p == '\\')
 				printf("\\%c", *p);
@@ -120,15 +119,15 @@ static void report(const witness *w, const char *event, const ot_checkpoint *cp,
 		}
 		printf("\"}\n");
 	} else {
-		printf("%s: %" PRIu64 " entries%s%s\n", event, cp ? cp->size : 0, detail ? ": " : "",
-		       detail ? detail : "");
+		printf("%s: %" PRIu64 " entries%s%s\n", event, cp ? cp->size : 0,
+		       detail ? ": " : "", detail ? detail : "");
 	}
 	fflush(stdout);
 }
 
 /* Opens a signed checkpoint note by the log key. */
-static ot_status open_checkpoint(const witness *w, const char *note, size_t len,
-                                 ot_checkpoint *cp, ot_error *err)
+static ot_status open_checkpoint(const witness *w, const char *note, size_t len, ot_checkpoint *cp,
+                                 ot_error *err)
 {
 	ot_note n;
 	ot_status rc = ot_note_open(note, len, &w->log_key, 1, &n, err);
@@ -141,8 +140,8 @@ static ot_status open_checkpoint(const witness *w, const char *note, size_t len,
 
 /* Reads the checkpoint last cosigned (DIR/checkpoint), if any: *have_old
  * says. *old_note is malloc'ed (NULL when there is none). */
-static ot_status load_state(const witness *w, char **old_note, size_t *old_len,
-                            ot_checkpoint *old, int *have_old, ot_error *err)
+static ot_status load_state(const witness *w, char **old_note, size_t *old_len, ot_checkpoint *old,
+                            int *have_old, ot_error *err)
 {
 	*have_old = 0;
 	ot_status rc = cli_read_file(w->state_path, old_note, old_len, OT_NOTE_MAX * 2, err);
@@ -165,16 +164,17 @@ static ot_status load_state(const witness *w, char **old_note, size_t *old_len,
 /* Checks that `small` is a prefix of `big` with the consistency proof, against
  * the roots the log signed. OT_OK or OT_ERR_VERIFY. */
 static ot_status verify_consistency(const ot_checkpoint *small, const ot_checkpoint *big,
-                                    const uint8_t (*proof)[OT_HASH_SIZE], size_t n,
-                                    ot_error *err)
+                                    const uint8_t (*proof)[OT_HASH_SIZE], size_t n, ot_error *err)
 {
 	uint8_t empty[OT_HASH_SIZE];
 	ot_empty_root(empty);
 	if (small->size == 0 && memcmp(empty, small->root, OT_HASH_SIZE) != 0)
 		return otx_err(err, OT_ERR_VERIFY, "the empty tree has another root");
-	if (ot_verify_consistency(small->size, big->size, small->root, big->root, proof, n) != OT_OK)
+	if (ot_verify_consistency(small->size, big->size, small->root, big->root, proof, n) !=
+	    OT_OK)
 		return otx_err(err, OT_ERR_VERIFY,
-		               "the tree of %" PRIu64 " entries is not a prefix of the tree of %" PRIu64
+		               "the tree of %" PRIu64
+		               " entries is not a prefix of the tree of %" PRIu64
 		               " entries: the consistency proof does not verify",
 		               small->size, big->size);
 	return OT_OK;
@@ -219,7 +219,8 @@ static ot_status check_consistency(const witness *w, const ot_checkpoint *small,
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->proof[i].len != OT_HASH_SIZE) {
-			rc = otx_err(err, OT_ERR_VERIFY, "hash %zu of the proof is not 32 bytes", i);
+			rc = otx_err(err, OT_ERR_VERIFY, "hash %zu of the proof is not 32 bytes",
+			             i);
 			goto out;
 		}
 		memcpy(proof[i], p->proof[i].h, OT_HASH_SIZE);
@@ -241,7 +242,8 @@ static void keep_evidence(witness *w, const char *why, const char *old_note, siz
                           const char *new_note, size_t new_len)
 {
 	if (w->evidence_left <= 0) {
-		fprintf(stderr, "oretrail: witness: evidence not kept (%d files this run already)\n",
+		fprintf(stderr,
+		        "oretrail: witness: evidence not kept (%d files this run already)\n",
 		        EVIDENCE_MAX);
 		return;
 	}
@@ -266,14 +268,16 @@ static void keep_evidence(witness *w, const char *why, const char *old_note, siz
 		else
 			snprintf(path, sizeof path, "%s/fork-%lld.txt", w->dir, now);
 		ot_error_clear(&err);
-		rc = cli_write_file(path, doc, (size_t)n < cap ? (size_t)n : cap - 1, 0644, 1, &err);
+		rc = cli_write_file(path, doc, (size_t)n < cap ? (size_t)n : cap - 1, 0644, 1,
+		                    &err);
 		if (rc != OT_ERR_EXISTS)
 			break;
 	}
 	if (rc)
 		fprintf(stderr, "oretrail: witness: cannot write the evidence: %s\n", err.message);
 	else
-		fprintf(stderr, "oretrail: witness: the evidence (both checkpoints) is in %s\n", path);
+		fprintf(stderr, "oretrail: witness: the evidence (both checkpoints) is in %s\n",
+		        path);
 	w->evidence_left--;
 	free(doc);
 }
@@ -292,16 +296,16 @@ static int state_unchanged(const witness *w, const char *expect, size_t expect_l
 	size_t now_len = 0;
 	ot_status rc = cli_read_file(w->state_path, &now, &now_len, OT_NOTE_MAX * 2, NULL);
 	int same = rc == OT_ERR_NOTFOUND ? expect == NULL
-	           : rc == OT_OK         ? expect && now_len == expect_len &&
-	                               memcmp(now, expect, expect_len) == 0
-	                                 : 0;
+	           : rc == OT_OK
+	                   ? expect && now_len == expect_len && memcmp(now, expect, expect_len) == 0
+	                   : 0;
 	free(now);
 	return same;
 }
 
-static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
-                                 const char *expect, size_t expect_len, char **cosigned,
-                                 size_t *clen, size_t *line_len, ot_error *err)
+static ot_status cosign_and_keep(const witness *w, const char *note, size_t len, const char *expect,
+                                 size_t expect_len, char **cosigned, size_t *clen, size_t *line_len,
+                                 ot_error *err)
 {
 	/* Another process on the same DIR (a follower and a server taking
 	 * turns) may have moved the state since it was checked: the lock makes
@@ -345,8 +349,8 @@ static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
 				raw[k] = (uint8_t)(n.sigs[i].key_id >> (24 - 8 * k));
 			memcpy(raw + 4, n.sigs[i].sig, 64);
 			otx_b64_encode(raw, sizeof raw, b64);
-			olen += (size_t)snprintf(out + olen, OT_COSIG_LINE_MAX, "\xe2\x80\x94 %s %s\n",
-			                         n.sigs[i].name, b64);
+			olen += (size_t)snprintf(out + olen, OT_COSIG_LINE_MAX,
+			                         "\xe2\x80\x94 %s %s\n", n.sigs[i].name, b64);
 			break; /* the log has one key */
 		}
 		memcpy(out + olen, line, *line_len + 1);
@@ -367,7 +371,11 @@ static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
 	return OT_OK;
 }
 
-enum { ROUND_OK = 0, ROUND_FORK = 1, ROUND_ERROR = 3 };
+enum {
+	ROUND_OK = 0,
+	ROUND_FORK = 1,
+	ROUND_ERROR = 3
+};
 
 static int round_once(witness *w);
 
@@ -425,7 +433,9 @@ static int round_once(witness *w)
 		} else if (cp.size == old.size) {
 			if (memcmp(cp.root, old.root, OT_HASH_SIZE) != 0)
 				snprintf(why, sizeof why,
-				         "the log signed two different trees of %" PRIu64 " entries", cp.size);
+				         "the log signed two different trees of %" PRIu64
+				         " entries",
+				         cp.size);
 		} else {
 			const ot_checkpoint *small = cp.size < old.size ? &cp : &old;
 			const ot_checkpoint *big = cp.size < old.size ? &old : &cp;
@@ -435,9 +445,10 @@ static int round_once(witness *w)
 			if (rc == OT_ERR_VERIFY || (rc && cp.size < old.size)) {
 				/* No proof of a smaller tree: the log rolled back. */
 				snprintf(why, sizeof why, "%s%s", pe.message,
-				         cp.size < old.size ? " (the log went back from the tree this "
-				                              "witness cosigned)"
-				                            : "");
+				         cp.size < old.size
+				                 ? " (the log went back from the tree this "
+				                   "witness cosigned)"
+				                 : "");
 			} else if (rc) {
 				cli_fail(0, "witness: checking consistency", &pe);
 				goto out;
@@ -480,14 +491,16 @@ static int round_once(witness *w)
 	char detail[800] = "cosigned";
 	if (w->submit) {
 		cli_http_resp pr;
-		if (cli_http_post(w->url, "/witness/cosignature", "text/plain; charset=utf-8", cosigned,
-		                  clen, FETCH_MAX, &pr, &err) != OT_OK) {
-			snprintf(detail, sizeof detail, "cosigned; not submitted: %.500s", err.message);
+		if (cli_http_post(w->url, "/witness/cosignature", "text/plain; charset=utf-8",
+		                  cosigned, clen, FETCH_MAX, &pr, &err) != OT_OK) {
+			snprintf(detail, sizeof detail, "cosigned; not submitted: %.500s",
+			         err.message);
 		} else {
 			if (pr.status == 200)
 				snprintf(detail, sizeof detail, "cosigned and submitted");
 			else
-				snprintf(detail, sizeof detail, "cosigned; the log refused it (HTTP %ld): %.180s",
+				snprintf(detail, sizeof detail,
+				         "cosigned; the log refused it (HTTP %ld): %.180s",
 				         pr.status, pr.body ? (const char *)pr.body : "");
 			cli_http_free(&pr);
 		}
@@ -561,7 +574,8 @@ static void add_checkpoint(void *ctx, const witness_request *req, witness_answer
 			answer(ans, 404, TEXT, "unknown origin: this witness knows only \"%s\"",
 			       old.origin);
 		else
-			answer(ans, 403, TEXT, "no valid signature by the log's key: %s", err.message);
+			answer(ans, 403, TEXT, "no valid signature by the log's key: %s",
+			       err.message);
 		goto out;
 	}
 	if (rc) {
@@ -569,11 +583,13 @@ static void add_checkpoint(void *ctx, const witness_request *req, witness_answer
 		goto out;
 	}
 	if (have_old && strcmp(cp.origin, old.origin) != 0) {
-		answer(ans, 404, TEXT, "unknown origin: this witness knows only \"%s\"", old.origin);
+		answer(ans, 404, TEXT, "unknown origin: this witness knows only \"%s\"",
+		       old.origin);
 		goto out;
 	}
 	if (req->old_size > cp.size) {
-		answer(ans, 400, TEXT, "old size %" PRIu64 " is larger than the checkpoint's %" PRIu64,
+		answer(ans, 400, TEXT,
+		       "old size %" PRIu64 " is larger than the checkpoint's %" PRIu64,
 		       req->old_size, cp.size);
 		goto out;
 	}
@@ -590,8 +606,8 @@ static void add_checkpoint(void *ctx, const witness_request *req, witness_answer
 	char why[700] = "";
 	unsigned status = 409;
 	if (cp.size == old.size && memcmp(cp.root, old.root, OT_HASH_SIZE) != 0) {
-		snprintf(why, sizeof why, "the log signed two different trees of %" PRIu64 " entries",
-		         cp.size);
+		snprintf(why, sizeof why,
+		         "the log signed two different trees of %" PRIu64 " entries", cp.size);
 	} else if (verify_consistency(&old, &cp, req->proof, req->n_proof, &err)) {
 		snprintf(why, sizeof why, "%s", err.message);
 		status = 422;
@@ -626,8 +642,19 @@ out:
 
 int cmd_witness(int argc, char **argv)
 {
-	enum { O_LOG = 256, O_LOG_KEY, O_KEY, O_STATE, O_ONCE, O_INTERVAL, O_NO_SUBMIT, O_JSON,
-	       O_PRINT_VKEY, O_LISTEN, O_QUIET };
+	enum {
+		O_LOG = 256,
+		O_LOG_KEY,
+		O_KEY,
+		O_STATE,
+		O_ONCE,
+		O_INTERVAL,
+		O_NO_SUBMIT,
+		O_JSON,
+		O_PRINT_VKEY,
+		O_LISTEN,
+		O_QUIET
+	};
 	static const struct option opts[] = {{"log", required_argument, NULL, O_LOG},
 	                                     {"log-key", required_argument, NULL, O_LOG_KEY},
 	                                     {"key", required_argument, NULL, O_KEY},
@@ -659,10 +686,17 @@ int cmd_witness(int argc, char **argv)
 			follow_only = 1;
 			if (!cli_parse_u64(optarg, &interval) || interval == 0 || interval > 86400)
 				return cli_failf(EXIT_USAGE, "witness",
-				                 "--interval %s: expected seconds from 1 to 86400", optarg);
+				                 "--interval %s: expected seconds from 1 to 86400",
+				                 optarg);
 			break;
-		case O_NO_SUBMIT: w.submit = 0; follow_only = 1; break;
-		case O_JSON: w.json = 1; follow_only = 1; break;
+		case O_NO_SUBMIT:
+			w.submit = 0;
+			follow_only = 1;
+			break;
+		case O_JSON:
+			w.json = 1;
+			follow_only = 1;
+			break;
 		case O_PRINT_VKEY: print_vkey = 1; break;
 		case O_LISTEN: listen = optarg; break;
 		case O_QUIET: quiet = 1; break;
@@ -693,9 +727,10 @@ int cmd_witness(int argc, char **argv)
 		goto out;
 	}
 	if (listen && (w.url || follow_only)) {
-		code = cli_failf(EXIT_USAGE, "witness",
-		                 "--listen serves; --log, --once, --interval, --no-submit and --json "
-		                 "are for following a log");
+		code = cli_failf(
+			EXIT_USAGE, "witness",
+			"--listen serves; --log, --once, --interval, --no-submit and --json "
+			"are for following a log");
 		goto out;
 	}
 	if ((!w.url && !listen) || !log_key_path || !w.dir) {
@@ -708,7 +743,8 @@ int cmd_witness(int argc, char **argv)
 		goto out;
 	}
 	if (mkdir(w.dir, 0700) != 0 && errno != EEXIST) {
-		code = cli_failf(EXIT_STORE, "witness", "cannot create %s: %s", w.dir, strerror(errno));
+		code = cli_failf(EXIT_STORE, "witness", "cannot create %s: %s", w.dir,
+		                 strerror(errno));
 		goto out;
 	}
 	snprintf(w.state_path, sizeof w.state_path, "%s/%s", w.dir, STATE_FILE);

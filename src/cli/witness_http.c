@@ -49,8 +49,7 @@ typedef struct request {
 	otx_buf body;
 } request;
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-                                                             va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	server *s = cls;
 	if (s->quiet)
@@ -65,14 +64,14 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 
 /* One line a request on stderr: peer, method, path, status, and the first
  * line of the answer (the reason of a refusal, or the size of a 409). */
-static void log_request(server *s, struct MHD_Connection *conn, const char *method,
-                        const char *url, unsigned status, const char *body, size_t len)
+static void log_request(server *s, struct MHD_Connection *conn, const char *method, const char *url,
+                        unsigned status, const char *body, size_t len)
 {
 	if (s->quiet)
 		return;
 	char peer[64] = "?";
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr)
 		getnameinfo(ci->client_addr,
 		            ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -91,12 +90,12 @@ static void log_request(server *s, struct MHD_Connection *conn, const char *meth
 }
 
 static enum MHD_Result respond(server *s, struct MHD_Connection *conn, const char *method,
-                               const char *url, unsigned status, const char *type,
-                               const char *body, size_t len)
+                               const char *url, unsigned status, const char *type, const char *body,
+                               size_t len)
 {
 	log_request(s, conn, method, url, status, body, len);
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	                                                            MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -133,7 +132,8 @@ static int parse_body(const char *b, size_t len, uint8_t (*proof)[OT_HASH_SIZE],
 	memcpy(digits, b + 4, dl - 4);
 	digits[dl - 4] = 0;
 	if (!cli_parse_u64(digits, &req->old_size)) {
-		snprintf(why, why_size, "the old size is not a decimal number without leading zeros");
+		snprintf(why, why_size,
+		         "the old size is not a decimal number without leading zeros");
 		return -1;
 	}
 	const char *p = nl + 1;
@@ -141,19 +141,22 @@ static int parse_body(const char *b, size_t len, uint8_t (*proof)[OT_HASH_SIZE],
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
-			snprintf(why, why_size, "the proof lines are not followed by an empty line");
+			snprintf(why, why_size,
+			         "the proof lines are not followed by an empty line");
 			return -1;
 		}
 		if (nl == p)
 			break;
 		size_t got = 0;
 		if (n == PROOF_LINES_MAX) {
-			snprintf(why, why_size, "more than %d consistency proof lines", PROOF_LINES_MAX);
+			snprintf(why, why_size, "more than %d consistency proof lines",
+			         PROOF_LINES_MAX);
 			return -1;
 		}
 		if (otx_b64_decode(p, (size_t)(nl - p), proof[n], OT_HASH_SIZE, &got) != OT_OK ||
 		    got != OT_HASH_SIZE) {
-			snprintf(why, why_size, "proof line %zu is not a base64 32-byte hash", n + 1);
+			snprintf(why, why_size, "proof line %zu is not a base64 32-byte hash",
+			         n + 1);
 			return -1;
 		}
 		n++;
@@ -186,15 +189,15 @@ static enum MHD_Result add_checkpoint(server *s, struct MHD_Connection *conn, co
 	pthread_mutex_lock(&s->state_mu);
 	s->add(s->ctx, &req, ans);
 	pthread_mutex_unlock(&s->state_mu);
-	enum MHD_Result ret = respond(s, conn, method, url, ans->status, ans->type, ans->body, ans->len);
+	enum MHD_Result ret =
+		respond(s, conn, method, url, ans->status, ans->type, ans->body, ans->len);
 	free(ans);
 	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	server *s = cls;
 	request *r = *con_cls;
@@ -203,11 +206,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* Headers in: refuse at once what cannot succeed (libmicrohttpd
 		 * then closes the connection rather than read the body). */
 		if (strcmp(url, ROUTE) != 0)
-			return refuse(s, conn, method, url, 404, "not found: this witness serves POST " ROUTE);
+			return refuse(s, conn, method, url, 404,
+			              "not found: this witness serves POST " ROUTE);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 			return refuse(s, conn, method, url, 405, "use POST");
-		const char *cl =
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		uint64_t n = 0;
 		if (cl && (!cli_parse_u64(cl, &n) || n > WITNESS_BODY_MAX))
 			return refuse(s, conn, method, url, 413, TOO_BIG);
@@ -262,7 +266,8 @@ static int resolve_listen(const char *spec, struct sockaddr_storage *addr, int *
 		return cli_failf(EXIT_USAGE, "witness", "--listen %s: expected HOST:PORT", spec);
 	uint64_t port;
 	if (!cli_parse_u64(colon + 1, &port) || port > 65535)
-		return cli_failf(EXIT_USAGE, "witness", "--listen %s: the port must be 0-65535", spec);
+		return cli_failf(EXIT_USAGE, "witness", "--listen %s: the port must be 0-65535",
+		                 spec);
 	char host[256];
 	size_t hl = (size_t)(colon - spec);
 	int bracket = spec[0] == '[' && colon[-1] == ']';
@@ -308,11 +313,11 @@ int witness_http_serve(const char *listen, int quiet, witness_add_fn add, void *
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-	    MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, &s, MHD_OPTION_END);
+		flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+		MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, &s, MHD_OPTION_END);
 	if (!d) {
 		code = cli_failf(EXIT_STORE, "witness", "cannot listen on %s", listen);
 		goto out;

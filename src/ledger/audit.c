@@ -52,11 +52,11 @@ typedef struct audit {
 	int other_is_mem;
 } audit;
 
-static void problem(audit *a, int64_t index, ot_status status, const char *code,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void problem(audit *a, int64_t index, ot_status status, const char *code, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
 
-static void problem(audit *a, int64_t index, ot_status status, const char *code,
-                    const char *fmt, ...)
+static void problem(audit *a, int64_t index, ot_status status, const char *code, const char *fmt,
+                    ...)
 {
 	char msg[512];
 	va_list ap;
@@ -69,9 +69,9 @@ static void problem(audit *a, int64_t index, ot_status status, const char *code,
 	}
 	if (a->n_problems++ >= MAX_PROBLEMS)
 		return;
-	json_t *p = json_pack("{s:o,s:s,s:s}", "index",
-	                      index >= 0 ? json_integer(index) : json_null(), "code", code,
-	                      "message", msg);
+	json_t *p =
+		json_pack("{s:o,s:s,s:s}", "index", index >= 0 ? json_integer(index) : json_null(),
+	                  "code", code, "message", msg);
 	if (p)
 		json_array_append_new(a->problems, p);
 }
@@ -164,7 +164,8 @@ static ot_status compare_one(void *ctx, const char *key, const uint8_t *value, s
 			        a->ns, key);
 		else
 			problem(a, -1, OT_ERR_CORRUPT, "state_missing",
-			        "%s record \"%s\" follows from the log but is missing from the index",
+			        "%s record \"%s\" follows from the log but is missing from the "
+			        "index",
 			        a->ns, key);
 		return OT_OK;
 	}
@@ -173,7 +174,8 @@ static ot_status compare_one(void *ctx, const char *key, const uint8_t *value, s
 	/* Only the index-side scan compares contents (each pair once). */
 	if (a->other_is_mem && (olen != len || memcmp(other, value, len) != 0))
 		problem(a, -1, OT_ERR_CORRUPT, "state_mismatch",
-		        "%s record \"%s\" differs from what the log implies: index %.*s, replay %.*s",
+		        "%s record \"%s\" differs from what the log implies: index %.*s, replay "
+		        "%.*s",
 		        a->ns, key, (int)(len < 160 ? len : 160), (const char *)value,
 		        (int)(olen < 160 ? olen : 160), (const char *)other);
 	free(other);

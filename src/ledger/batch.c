@@ -55,8 +55,7 @@ void otx_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 		pthread_join(tids[t], NULL);
 }
 
-void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
-                    const size_t *lens)
+void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data, const size_t *lens)
 {
 	for (size_t i = 0; i < n; i++) {
 		memset(&items[i], 0, sizeof items[i]);
@@ -176,8 +175,8 @@ static void *verify_worker(void *arg)
 	return NULL;
 }
 
-ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                        size_t n, otx_batch_apply_fn apply, void *actx, ot_error *err)
+ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
+                        otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
 	vrun v;
 	memset(&v, 0, sizeof v);
@@ -211,7 +210,8 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 				goto out;
 			/* Counted at once, so that the clean-up frees its keys. */
 			items[i].signer_slot = nsigners++;
-			if (json_object_set_new(slots, signer, json_integer((json_int_t)items[i].signer_slot))) {
+			if (json_object_set_new(slots, signer,
+			                        json_integer((json_int_t)items[i].signer_slot))) {
 				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
 				goto out;
 			}
@@ -223,8 +223,8 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	 * items in order and verifies too whenever the next one is not ready. */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t helpers = n < PARALLEL_MIN || cpus <= 1 ? 0
-	                 : cpus > THREADS_MAX      ? THREADS_MAX - 1
-	                                           : (size_t)cpus - 1;
+	                 : cpus > THREADS_MAX          ? THREADS_MAX - 1
+	                                               : (size_t)cpus - 1;
 	for (size_t t = 0; t < helpers; t++)
 		if (pthread_create(&tids[started], NULL, verify_worker, &v) == 0)
 			started++;

@@ -20,12 +20,12 @@
 typedef struct otx_batch_item {
 	const uint8_t *data; /* the entry as submitted (borrowed) */
 	size_t len;
-	otx_envelope env;  /* parsed when parse_rc is OT_OK */
+	otx_envelope env; /* parsed when parse_rc is OT_OK */
 	ot_status parse_rc;
 	ot_error parse_err;
-	int verified;             /* 1: the signature verifies with verified_pk */
+	int verified; /* 1: the signature verifies with verified_pk */
 	uint8_t verified_pk[32];
-	size_t signer_slot;       /* private */
+	size_t signer_slot; /* private */
 } otx_batch_item;
 
 /* Sets up n items over the given entries; otx_batch_clear frees them. */
@@ -49,8 +49,8 @@ typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);
  * other cores verify signatures ahead of it; item i is verified (or has
  * failed to) when apply sees it, and the calling thread verifies too when it
  * catches up. apply may use st: the helpers never touch the store. */
-ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                        size_t n, otx_batch_apply_fn apply, void *actx, ot_error *err);
+ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
+                        otx_batch_apply_fn apply, void *actx, ot_error *err);
 
 /* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the caller's
  * thread included); returns when all are done. fn must be thread-safe. */

@@ -51,15 +51,15 @@ static ot_status nomem(ot_error *err)
 
 typedef struct sel {
 	ot_ledger *l;
-	uint64_t size;     /* the checkpoint's tree size: nothing at or beyond it */
-	uint8_t *bits;     /* included entries, one bit per index */
-	uint64_t *idx;     /* included indexes, in the order found */
+	uint64_t size; /* the checkpoint's tree size: nothing at or beyond it */
+	uint8_t *bits; /* included entries, one bit per index */
+	uint64_t *idx; /* included indexes, in the order found */
 	size_t n, cap;
-	size_t parsed;     /* idx[0..parsed) have been parsed and followed */
-	json_t *lots;      /* lot -> the highest cutoff its history was read to */
-	json_t *work;      /* [[lot, cutoff], ...] still to read */
-	json_t *actors;    /* actor ids needed (object used as a set) */
-	json_t *sites;     /* site ids needed */
+	size_t parsed;  /* idx[0..parsed) have been parsed and followed */
+	json_t *lots;   /* lot -> the highest cutoff its history was read to */
+	json_t *work;   /* [[lot, cutoff], ...] still to read */
+	json_t *actors; /* actor ids needed (object used as a set) */
+	json_t *sites;  /* site ids needed */
 	ot_error *err;
 } sel;
 
@@ -181,7 +181,7 @@ typedef struct reg {
 	int is_site;
 	char *subject; /* actor or site id */
 	char *signer;
-	char *holder;  /* site: its holder */
+	char *holder; /* site: its holder */
 } reg;
 
 typedef struct reg_scan {
@@ -297,8 +297,8 @@ static ot_status select_entries(sel *s, const char *lot)
 		char prefix[OTX_EVENT_ID_MAX + 2];
 		snprintf(prefix, sizeof prefix, "%s ", json_string_value(json_array_get(item, 0)));
 		scan_ctx c = {s, (uint64_t)json_integer_value(json_array_get(item, 1)), OT_OK};
-		rc = ot_store_kv_scan(ot_ledger_store(s->l), OTX_NS_LOT_EVENT, prefix, add_lot_event,
-		                      &c, s->err);
+		rc = ot_store_kv_scan(ot_ledger_store(s->l), OTX_NS_LOT_EVENT, prefix,
+		                      add_lot_event, &c, s->err);
 		json_decref(item);
 	}
 	if (rc)
@@ -481,7 +481,7 @@ typedef struct centry {
 } centry;
 
 static ot_status bad(ot_error *err, const char *code, int64_t index, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static ot_status bad(ot_error *err, const char *code, int64_t index, const char *fmt, ...)
 {
@@ -529,8 +529,7 @@ static int is_missing_code(const char *code)
 }
 
 /* Is every index the claim lists (ancestry, context, uses, created) present? */
-static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t n,
-                                       ot_error *err)
+static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t n, ot_error *err)
 {
 	static const char *const lists[] = {"ancestry", "context", "uses", NULL};
 	for (size_t k = 0; lists[k]; k++) {
@@ -539,8 +538,8 @@ static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t
 			json_t *it = json_array_get(list, i);
 			uint64_t want;
 			if (get_u64(json_object_get(it, "index"), &want))
-				return bad(err, OT_CERT_MALFORMED, -1, "claim.%s[%zu].index is not an index",
-				           lists[k], i);
+				return bad(err, OT_CERT_MALFORMED, -1,
+				           "claim.%s[%zu].index is not an index", lists[k], i);
 			size_t lo = 0, hi = n;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
@@ -551,9 +550,11 @@ static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t
 			}
 			if (lo == n || ents[lo].index != want)
 				return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)want,
-				           "the claim's %s names entry %" PRIu64 " (%s %s), which the "
+				           "the claim's %s names entry %" PRIu64
+				           " (%s %s), which the "
 				           "certificate does not include",
-				           lists[k], want, otx_jstr(it, "type") ? otx_jstr(it, "type") : "?",
+				           lists[k], want,
+				           otx_jstr(it, "type") ? otx_jstr(it, "type") : "?",
 				           otx_jstr(it, "id") ? otx_jstr(it, "id") : "?");
 		}
 	}
@@ -579,8 +580,9 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_s
 		ot_error_clear(&re);
 		int64_t at = (int64_t)ents[i].index;
 		if (otx_envelope_parse(ents[i].data, ents[i].len, &env, &re) != OT_OK) {
-			rc = bad(err, OT_CERT_RULE, at, "entry %" PRId64 " is not a valid signed event: %s",
-			         at, re.message);
+			rc = bad(err, OT_CERT_RULE, at,
+			         "entry %" PRId64 " is not a valid signed event: %s", at,
+			         re.message);
 			goto out;
 		}
 		if (env.entry.len != ents[i].len ||
@@ -601,20 +603,24 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_s
 		if (ar) {
 			const char *code = re.code[0] ? re.code : ot_status_code(ar);
 			if (ar == OT_ERR_NOMEM || ar == OT_ERR_IO) {
-				rc = otx_err(err, ar, "replay of entry %" PRId64 ": %s", at, re.message);
+				rc = otx_err(err, ar, "replay of entry %" PRId64 ": %s", at,
+				             re.message);
 			} else if (strcmp(code, "bad_signature") == 0 ||
 			           strcmp(code, "revoked_signer") == 0) {
 				rc = bad(err, OT_CERT_ENTRY_SIGNATURE, at,
-				         "entry %" PRId64 " is not signed by a key its signer had: %s", at,
-				         re.message);
+				         "entry %" PRId64
+				         " is not signed by a key its signer had: %s",
+				         at, re.message);
 			} else if (is_missing_code(code)) {
 				rc = bad(err, OT_CERT_MISSING_ENTRY, at,
-				         "entry %" PRId64 " needs an entry the certificate lacks: %s: %s", at,
-				         code, re.message);
+				         "entry %" PRId64
+				         " needs an entry the certificate lacks: %s: %s",
+				         at, code, re.message);
 			} else {
 				rc = bad(err, OT_CERT_RULE, at,
-				         "entry %" PRId64 " breaks the ledger's rules on replay: %s: %s", at,
-				         code, re.message);
+				         "entry %" PRId64
+				         " breaks the ledger's rules on replay: %s: %s",
+				         at, code, re.message);
 			}
 			goto out;
 		}
@@ -637,7 +643,8 @@ static ot_status compare_claim(json_t *claim, json_t *replayed, ot_error *err)
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach(replayed, key, v) {
+	json_object_foreach(replayed, key, v)
+	{
 		json_t *c = json_object_get(claim, key);
 		if (c && json_equal(c, v))
 			continue;
@@ -651,11 +658,9 @@ static ot_status compare_claim(json_t *claim, json_t *replayed, ot_error *err)
 		free(got);
 		return rc;
 	}
-	json_object_foreach(claim, key, v)
-		if (!json_object_get(replayed, key))
-			return bad(err, OT_CERT_CLAIM, -1,
-			           "claim.%s is not what the entries imply: the replay has no such member",
-			           key);
+	json_object_foreach(claim, key, v) if (!json_object_get(replayed, key)) return bad(
+		err, OT_CERT_CLAIM, -1,
+		"claim.%s is not what the entries imply: the replay has no such member", key);
 	return OT_OK;
 }
 
@@ -677,13 +682,14 @@ static ot_status check_note(const char *note, size_t len, const ot_cert_options 
 	ot_verifier *keys[1] = {opts->log_key};
 	ot_status rc = ot_note_open(note, len, keys, 1, &parsed, &e);
 	if (rc)
-		return bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1, "the checkpoint does not verify: %s",
-		           e.message);
+		return bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1,
+		           "the checkpoint does not verify: %s", e.message);
 	int by_log = 0;
 	for (size_t i = 0; i < parsed.n_sigs; i++)
 		by_log |= same_key(&parsed.sigs[i], opts->log_key);
 	long wrong = -1;
-	size_t count = ot_note_count_cosignatures(&parsed, opts->witnesses, opts->n_witnesses, &wrong);
+	size_t count =
+		ot_note_count_cosignatures(&parsed, opts->witnesses, opts->n_witnesses, &wrong);
 	if (!by_log) {
 		rc = bad(err, OT_CERT_CHECKPOINT_SIGNATURE, -1,
 		         "the checkpoint carries no signature by the log key %s",
@@ -691,10 +697,12 @@ static ot_status check_note(const char *note, size_t len, const ot_cert_options 
 	} else if (count < opts->min_witnesses && wrong >= 0) {
 		rc = bad(err, OT_CERT_WITNESSES, -1,
 		         "the cosignature of witness %s does not verify (%zu valid, %zu required)",
-		         ot_cosig_verifier_name(opts->witnesses[wrong]), count, opts->min_witnesses);
+		         ot_cosig_verifier_name(opts->witnesses[wrong]), count,
+		         opts->min_witnesses);
 	} else if (count < opts->min_witnesses) {
 		rc = bad(err, OT_CERT_WITNESSES, -1,
-		         "the checkpoint is cosigned by %zu of the witnesses given, %zu are required",
+		         "the checkpoint is cosigned by %zu of the witnesses given, %zu are "
+		         "required",
 		         count, opts->min_witnesses);
 	} else if (ot_checkpoint_parse(parsed.text, parsed.text_len, cp, &e)) {
 		rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
@@ -734,8 +742,9 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	uint8_t root[OT_HASH_SIZE];
 	if (!json_is_object(doc) || !otx_jstr(doc, "format") ||
 	    strcmp(otx_jstr(doc, "format"), CERT_FORMAT) != 0) {
-		rc = bad(err, OT_CERT_MALFORMED, -1, "not an oretrail provenance certificate "
-		                                     "(format \"" CERT_FORMAT "\")");
+		rc = bad(err, OT_CERT_MALFORMED, -1,
+		         "not an oretrail provenance certificate "
+		         "(format \"" CERT_FORMAT "\")");
 		goto out;
 	}
 	if (get_u64(json_object_get(doc, "version"), &version) || version != OT_CERT_VERSION) {
@@ -761,14 +770,15 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_array_get(list, i);
 		json_t *entry = json_object_get(it, "entry");
-		if (get_u64(json_object_get(it, "index"), &ents[i].index) || !json_is_string(entry) ||
-		    !json_is_array(json_object_get(it, "proof")) ||
+		if (get_u64(json_object_get(it, "index"), &ents[i].index) ||
+		    !json_is_string(entry) || !json_is_array(json_object_get(it, "proof")) ||
 		    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX ||
 		    (i > 0 && ents[i].index <= ents[i - 1].index)) {
-			rc = bad(err, OT_CERT_MALFORMED, -1,
-			         "entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
-			         "in increasing order",
-			         i);
+			rc = bad(
+				err, OT_CERT_MALFORMED, -1,
+				"entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
+				"in increasing order",
+				i);
 			goto out;
 		}
 		ents[i].data = malloc(json_string_length(entry) + 1);
@@ -776,9 +786,11 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 			rc = nomem(err);
 			goto out;
 		}
-		if (get_b64(entry, ents[i].data, OT_ENTRY_MAX, 0, &ents[i].len) || ents[i].len == 0) {
+		if (get_b64(entry, ents[i].data, OT_ENTRY_MAX, 0, &ents[i].len) ||
+		    ents[i].len == 0) {
 			rc = bad(err, OT_CERT_MALFORMED, (int64_t)ents[i].index,
-			         "entries[%zu].entry is not base64 of 1..%d bytes", i, OT_ENTRY_MAX);
+			         "entries[%zu].entry is not base64 of 1..%d bytes", i,
+			         OT_ENTRY_MAX);
 			goto out;
 		}
 	}
@@ -812,27 +824,31 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 			goto out;
 		}
 		for (size_t k = 0; k < json_array_size(proof); k++)
-			if (get_b64(json_array_get(proof, k), path[k], OT_HASH_SIZE, OT_HASH_SIZE, NULL)) {
+			if (get_b64(json_array_get(proof, k), path[k], OT_HASH_SIZE, OT_HASH_SIZE,
+			            NULL)) {
 				rc = bad(err, OT_CERT_MALFORMED, at,
-				         "entries[%zu].proof[%zu] is not a base64 SHA-256 hash", i, k);
+				         "entries[%zu].proof[%zu] is not a base64 SHA-256 hash", i,
+				         k);
 				goto out;
 			}
 		if (ents[i].index >= cp.size) {
 			rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, at,
-			         "entry %" PRId64 " lies beyond the checkpoint's %" PRIu64 " entries", at,
-			         cp.size);
+			         "entry %" PRId64 " lies beyond the checkpoint's %" PRIu64
+			         " entries",
+			         at, cp.size);
 			goto out;
 		}
 		ot_leaf_hash(ents[i].data, ents[i].len, leaf);
 		if (memcmp(leaf, stated, OT_HASH_SIZE) != 0) {
 			rc = bad(err, OT_CERT_ENTRY_ALTERED, at,
-			         "entry %" PRId64 " does not hash to its leaf hash: the entry was altered",
+			         "entry %" PRId64
+			         " does not hash to its leaf hash: the entry was altered",
 			         at);
 			goto out;
 		}
 		if (ot_verify_inclusion(ents[i].index, cp.size, leaf,
-		                        (const uint8_t(*)[OT_HASH_SIZE])path, json_array_size(proof),
-		                        cp.root) != OT_OK) {
+		                        (const uint8_t(*)[OT_HASH_SIZE])path,
+		                        json_array_size(proof), cp.root) != OT_OK) {
 			rc = bad(err, OT_CERT_PROOF, at,
 			         "the inclusion proof of entry %" PRId64 " does not lead to the "
 			         "checkpoint's root: the entry is not in the log at that index",
@@ -843,7 +859,8 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 
 	/* 3. The claim names entries: they must all be here. */
 	if (strcmp(otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "", lot) != 0) {
-		rc = bad(err, OT_CERT_CLAIM, -1, "the claim is about lot %s, the certificate about %s",
+		rc = bad(err, OT_CERT_CLAIM, -1,
+		         "the claim is about lot %s, the certificate about %s",
 		         otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "(none)", lot);
 		goto out;
 	}
@@ -855,8 +872,8 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 		goto out;
 	rc = otx_trace_json(mem, lot, OT_TRACE_CONTEXT, &replayed, &e);
 	if (rc == OT_ERR_NOTFOUND) {
-		rc = bad(err, OT_CERT_MISSING_ENTRY, -1,
-		         "no entry in the certificate makes lot %s", lot);
+		rc = bad(err, OT_CERT_MISSING_ENTRY, -1, "no entry in the certificate makes lot %s",
+		         lot);
 		goto out;
 	}
 	if (rc) {
@@ -870,9 +887,9 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	if (report) {
 		char rb[64];
 		otx_b64_encode(cp.root, OT_HASH_SIZE, rb);
-		rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", lot, "origin", cp.origin,
-		                "size", (json_int_t)cp.size, "root", rb, "entries", (json_int_t)n,
-		                "registrations", (json_int_t)n_regs, "witnesses",
+		rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", lot, "origin",
+		                cp.origin, "size", (json_int_t)cp.size, "root", rb, "entries",
+		                (json_int_t)n, "registrations", (json_int_t)n_regs, "witnesses",
 		                (json_int_t)n_witnesses, "trace", replayed);
 		if (!rep) {
 			rc = nomem(err);

@@ -38,10 +38,10 @@ static ot_status collect(void *ctx, const char *key, const uint8_t *value, size_
 	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
 	if (!rec)
 		return OT_ERR_CORRUPT;
-	json_t *f = json_pack("{s:O,s:O,s:O,s:O}", "index", json_object_get(rec, "index"), "kind",
-	                      json_object_get(rec, "kind"), "subject",
-	                      json_object_get(rec, "subject"), "detail",
-	                      json_object_get(rec, "detail"));
+	json_t *f =
+		json_pack("{s:O,s:O,s:O,s:O}", "index", json_object_get(rec, "index"), "kind",
+	                  json_object_get(rec, "kind"), "subject", json_object_get(rec, "subject"),
+	                  "detail", json_object_get(rec, "detail"));
 	json_decref(rec);
 	if (!f)
 		return OT_ERR_CORRUPT;
@@ -78,7 +78,8 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 	json_t *commitments = json_object_get(rec, "commitments");
 	const char *field;
 	json_t *cm;
-	json_object_foreach(commitments, field, cm) {
+	json_object_foreach(commitments, field, cm)
+	{
 		if (json_object_get(cm, "disclosed"))
 			continue;
 		int64_t age = c->now - committed;
@@ -87,10 +88,11 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 		char detail[512], subject[300];
 		snprintf(subject, sizeof subject, "%s.%s", key, field);
 		snprintf(detail, sizeof detail,
-		         "contract %s: %s committed on %s has not been disclosed for %lld days", key,
-		         field, time_s, (long long)(age / 86400));
-		json_t *f = json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"),
-		                      "kind", "terms_withheld", "subject", subject, "detail", detail);
+		         "contract %s: %s committed on %s has not been disclosed for %lld days",
+		         key, field, time_s, (long long)(age / 86400));
+		json_t *f =
+			json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"),
+		                  "kind", "terms_withheld", "subject", subject, "detail", detail);
 		if (!f || json_array_append_new(c->out, f)) {
 			rc = OT_ERR_NOMEM;
 			break;

@@ -28,7 +28,7 @@
 /* Records a finding at log index `index`. */
 ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
                           ot_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+	__attribute__((format(printf, 6, 7)));
 
 /* Appends to `out` (a JSON array) every recorded finding, as
  * {"index","kind","subject","detail"}, in log order. */

@@ -29,8 +29,7 @@ ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
 	return OT_OK;
 }
 
-static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **out,
-                             ot_error *err)
+static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **out, ot_error *err)
 {
 	char *vkey = NULL;
 	ot_ledger *l = calloc(1, sizeof *l);
@@ -73,7 +72,8 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 {
 	ot_store *st = NULL;
 	if (!path || !origin || !authority || !out)
-		return otx_err(err, OT_ERR_ARG, "creating a ledger needs a path, an origin and a key");
+		return otx_err(err, OT_ERR_ARG,
+		               "creating a ledger needs a path, an origin and a key");
 	*out = NULL;
 	ot_status rc = ot_store_open(path, OT_STORE_CREATE, &st, err);
 	if (rc)
@@ -85,8 +85,8 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 	return finish_open(st, authority, out, err);
 }
 
-ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flags,
-                         ot_ledger **out, ot_error *err)
+ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flags, ot_ledger **out,
+                         ot_error *err)
 {
 	ot_store *st = NULL;
 	if (!path || !out)
@@ -95,7 +95,7 @@ ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flag
 	if ((flags & OT_LEDGER_READONLY) && log_signer)
 		return otx_err(err, OT_ERR_ARG, "a read-only ledger takes no signer");
 	ot_status rc =
-	    ot_store_open(path, (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0, &st, err);
+		ot_store_open(path, (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0, &st, err);
 	if (rc)
 		return rc;
 	return finish_open(st, log_signer, out, err);
@@ -215,8 +215,9 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	if (n_appended)
 		*n_appended = 0;
 	if (!l || (n && (!entries || !lens)) || (keep_going && !results))
-		return otx_err(err, OT_ERR_ARG,
-		               "submit needs a ledger, the entries, and results when keeping going");
+		return otx_err(
+			err, OT_ERR_ARG,
+			"submit needs a ledger, the entries, and results when keeping going");
 	if (!l->can_append && !dry_run)
 		return otx_err(err, OT_ERR_READONLY, "the ledger was opened without its log key");
 	for (size_t i = 0; results && i < n; i++) {

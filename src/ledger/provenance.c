@@ -143,12 +143,14 @@ ot_status otx_vector_from_json(const json_t *origins, otx_vector *out)
 	json_t *sites;
 	/* json_object_foreach wants a non-const object; it only reads. */
 	json_t *obj = (json_t *)(uintptr_t)origins;
-	json_object_foreach(obj, element, sites) {
+	json_object_foreach(obj, element, sites)
+	{
 		if (!json_is_object(sites))
 			goto bad;
 		const char *site;
 		json_t *amount;
-		json_object_foreach(sites, site, amount) {
+		json_object_foreach(sites, site, amount)
+		{
 			if (!json_is_integer(amount) || json_integer_value(amount) < 0)
 				goto bad;
 			ot_status rc = otx_vector_add(out, element, site,
@@ -319,8 +321,8 @@ ot_status otx_vector_take(otx_vector *from, uint64_t num, uint64_t den, otx_vect
 	return rc;
 }
 
-ot_status otx_vector_take_element(otx_vector *from, const char *element, uint64_t num,
-                                  uint64_t den, otx_vector *to)
+ot_status otx_vector_take_element(otx_vector *from, const char *element, uint64_t num, uint64_t den,
+                                  otx_vector *to)
 {
 	size_t a, b;
 	group(from, element, &a, &b);

@@ -88,15 +88,14 @@ json_t *otx_vector_to_json(const otx_vector *v);
  * by largest remainder, ties to the lower i (callers keep v sorted by site).
  * den > 0. OT_ERR_RANGE when a share exceeds uint64 (num > den only).
  */
-ot_status otx_apportion(const uint64_t *v, size_t n, uint64_t num, uint64_t den,
-                        uint64_t *out);
+ot_status otx_apportion(const uint64_t *v, size_t n, uint64_t num, uint64_t den, uint64_t *out);
 
 /* Moves num/den of every element of *from into *to (the "use" step). */
 ot_status otx_vector_take(otx_vector *from, uint64_t num, uint64_t den, otx_vector *to);
 
 /* The same for one element only (the "split" step). */
-ot_status otx_vector_take_element(otx_vector *from, const char *element, uint64_t num,
-                                  uint64_t den, otx_vector *to);
+ot_status otx_vector_take_element(otx_vector *from, const char *element, uint64_t num, uint64_t den,
+                                  otx_vector *to);
 
 /* Scales every element by num/den (num <= den: transit loss). */
 ot_status otx_vector_scale(otx_vector *v, uint64_t num, uint64_t den);

@@ -98,12 +98,14 @@ static ot_status emit_rows(orow *rows, size_t n, const char *key_name, json_t *o
 	free(v);
 	free(s);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:s,s:s}", "element", rows[i].element, key_name, rows[i].key);
+		json_t *o =
+			json_pack("{s:s,s:s}", "element", rows[i].element, key_name, rows[i].key);
 		if (!o)
 			return OT_ERR_NOMEM;
 		if (rows[i].country)
 			json_object_set_new(o, "country", json_string(rows[i].country));
-		json_object_set_new(o, "grams", json_integer((json_int_t)((rows[i].mg + 500) / 1000)));
+		json_object_set_new(o, "grams",
+		                    json_integer((json_int_t)((rows[i].mg + 500) / 1000)));
 		json_object_set_new(o, "mg", json_integer((json_int_t)rows[i].mg));
 		json_object_set_new(o, "share_ppm", json_integer((json_int_t)rows[i].share));
 		if (json_array_append_new(out, o))
@@ -118,7 +120,8 @@ static ot_status origins_json(ot_store *st, json_t *lot, json_t *origins, json_t
 	json_t *cache = json_object();
 	orow *rows = NULL, *crows = NULL;
 	size_t nc = 0;
-	ot_status rc = cache ? otx_vector_from_json(json_object_get(lot, "origins"), &v) : OT_ERR_NOMEM;
+	ot_status rc =
+		cache ? otx_vector_from_json(json_object_get(lot, "origins"), &v) : OT_ERR_NOMEM;
 	if (rc) {
 		json_decref(cache);
 		return rc;
@@ -212,7 +215,8 @@ static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *c
 		json_object_set_new(visited, lot, json_integer(cutoff));
 		hist h = {json_array()};
 		snprintf(prefix, sizeof prefix, "%s ", lot);
-		rc = h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h, err)
+		rc = h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h,
+		                                 err)
 		              : OT_ERR_NOMEM;
 		int is_root = strcmp(lot, root) == 0;
 		for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
@@ -234,12 +238,14 @@ static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *c
 			/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
 			 * before the cutoff; the rest is in the materialised ancestry. */
 			if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
-				ents[n++] = (lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"), is_root};
+				ents[n++] = (lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"),
+				                     is_root};
 			json_t *inputs = json_object_get(ev, "inputs");
-			for (size_t k = 0; strcmp(role, "create") == 0 && k < json_array_size(inputs);
-			     k++)
-				json_array_append_new(work, json_pack("[O,I]", json_array_get(inputs, k),
-				                                      (json_int_t)idx));
+			for (size_t k = 0;
+			     strcmp(role, "create") == 0 && k < json_array_size(inputs); k++)
+				json_array_append_new(work,
+				                      json_pack("[O,I]", json_array_get(inputs, k),
+				                                (json_int_t)idx));
 		}
 		/* The strings in ents point into these records: keep them alive. */
 		if (h.events)
@@ -278,8 +284,7 @@ typedef ot_status (*ancestry_fn)(void *ctx, int64_t index, const char *type, siz
 
 /* The ancestry: the inherited text of the lot (ancestry namespace, one
  * "<index> <type> <id>" line per entry) and its own history, in log order. */
-static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx,
-                               ot_error *err)
+static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx, ot_error *err)
 {
 	const char *lot = otx_jstr(rec, "lot");
 	uint8_t *text = NULL;
@@ -295,13 +300,15 @@ static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *
 		const char *nl = memchr(line, '\n', len - at);
 		size_t llen = nl ? (size_t)(nl - line) : len - at;
 		const char *sp1 = memchr(line, ' ', llen);
-		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
+		const char *sp2 =
+			sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
 		if (!sp2) {
-			rc = otx_err(err, OT_ERR_CORRUPT, "the ancestry of lot %s is malformed", lot);
+			rc = otx_err(err, OT_ERR_CORRUPT, "the ancestry of lot %s is malformed",
+			             lot);
 			break;
 		}
-		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1, (size_t)(sp2 - sp1 - 1),
-		             sp2 + 1, (size_t)(line + llen - sp2 - 1))))
+		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1,
+		             (size_t)(sp2 - sp1 - 1), sp2 + 1, (size_t)(line + llen - sp2 - 1))))
 			rc = nomem(err);
 		at += llen + 1;
 	}
@@ -312,9 +319,10 @@ static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *
 		const char *type = json_string_value(json_array_get(e, 1));
 		const char *id = json_string_value(json_array_get(e, 2));
 		if (!type || !id)
-			rc = otx_err(err, OT_ERR_CORRUPT, "the history of lot %s is malformed", lot);
-		else if (fn(ctx, (int64_t)json_integer_value(json_array_get(e, 0)), type, strlen(type),
-		            id, strlen(id)))
+			rc = otx_err(err, OT_ERR_CORRUPT, "the history of lot %s is malformed",
+			             lot);
+		else if (fn(ctx, (int64_t)json_integer_value(json_array_get(e, 0)), type,
+		            strlen(type), id, strlen(id)))
 			rc = nomem(err);
 	}
 	return rc;
@@ -354,8 +362,8 @@ static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_
 }
 
 /* otx_trace_json, and with rec_out (may be NULL) the lot's record too. */
-static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **out,
-                           json_t **rec_out, ot_error *err)
+static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **out, json_t **rec_out,
+                           ot_error *err)
 {
 	json_t *rec = NULL, *doc = NULL;
 	*out = NULL;
@@ -415,9 +423,11 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 	/* An ancestor's use can be on the path too (it made another ancestor):
 	 * then it is ancestry, not context. Both lists are in log order. */
 	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
-		json_int_t ci = json_integer_value(json_object_get(json_array_get(context, i), "index"));
+		json_int_t ci =
+			json_integer_value(json_object_get(json_array_get(context, i), "index"));
 		while (k < json_array_size(ancestry) &&
-		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) < ci)
+		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) <
+		               ci)
 			k++;
 		if (k < json_array_size(ancestry) &&
 		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
@@ -437,8 +447,7 @@ out:
 	return rc;
 }
 
-ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
-                         ot_error *err)
+ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out, ot_error *err)
 {
 	return trace_doc(st, lot, flags, out, NULL, err);
 }
@@ -483,7 +492,8 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		now = (int64_t)time(NULL);
 	int64_t committed = 0;
 	if (!otx_jstr(rec, "time") || otx_parse_time(otx_jstr(rec, "time"), &committed)) {
-		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s has no time", contract);
+		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s has no time",
+		             contract);
 		goto out;
 	}
 	list = json_array();
@@ -550,7 +560,8 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 	                "signer", json_object_get(rec, "signer"), "fields",
 	                json_object_get(rec, "fields"), "commitments", list, "payments", payments);
 	if (!doc) {
-		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete", contract);
+		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete",
+		             contract);
 		goto out;
 	}
 	*out = doc;
@@ -653,7 +664,8 @@ static ot_status report_lot(void *ctx, const char *key, const uint8_t *value, si
 	uint64_t mass = (uint64_t)otx_jint(lot, "initial_g", 0);
 	const char *el;
 	json_t *ppm;
-	json_object_foreach(assay, el, ppm) {
+	json_object_foreach(assay, el, ppm)
+	{
 		uint64_t mg = otx_content_mg(mass, (uint64_t)json_integer_value(ppm));
 		if (mg)
 			add(r, stage, el, country, NULL, mg);
@@ -663,8 +675,7 @@ static ot_status report_lot(void *ctx, const char *key, const uint8_t *value, si
 	return r->oom ? OT_ERR_NOMEM : OT_OK;
 }
 
-static ot_status report_consignment(void *ctx, const char *key, const uint8_t *value,
-                                    size_t len)
+static ot_status report_consignment(void *ctx, const char *key, const uint8_t *value, size_t len)
 {
 	(void)key;
 	report *r = ctx;
@@ -680,10 +691,11 @@ static ot_status report_consignment(void *ctx, const char *key, const uint8_t *v
 			json_t *mg, *by;
 			json_object_foreach(json_object_get(l, "content_mg"), el, mg)
 				add(r, "exported", el, from, to, (u128)json_integer_value(mg));
-			json_object_foreach(json_object_get(l, "origin_countries"), el, by) {
+			json_object_foreach(json_object_get(l, "origin_countries"), el, by)
+			{
 				json_object_foreach(by, country, mg)
 					add(r, "exported_origin", el, country, NULL,
-					    (u128)json_integer_value(mg));
+				            (u128)json_integer_value(mg));
 			}
 		}
 	}
@@ -765,7 +777,8 @@ static json_t *concentration(const char *stage, const srow *rows, size_t a, size
 	}
 	size_t top = 0;
 	for (size_t k = 1; k < n; k++)
-		if (sums[k] > sums[top] || (sums[k] == sums[top] && strcmp(names[k], names[top]) < 0))
+		if (sums[k] > sums[top] ||
+		    (sums[k] == sums[top] && strcmp(names[k], names[top]) < 0))
 			top = k;
 	for (size_t k = 0; total && k < n; k++) {
 		/* share in ppm; (ppm / 10^4)^2 summed = sum(ppm^2) / 10^8 */
@@ -773,9 +786,8 @@ static json_t *concentration(const char *stage, const srow *rows, size_t a, size
 		hhi += share * share;
 	}
 	o = json_pack("{s:s,s:s,s:I,s:I}", "stage", stage, "top_country", n ? names[top] : "",
-	              "top_share_ppm",
-	              (json_int_t)(total && n ? sums[top] * 1000000u / total : 0), "hhi",
-	              (json_int_t)((hhi + 50000000u) / 100000000u));
+	              "top_share_ppm", (json_int_t)(total && n ? sums[top] * 1000000u / total : 0),
+	              "hhi", (json_int_t)((hhi + 50000000u) / 100000000u));
 out:
 	free(names);
 	free(sums);
@@ -822,7 +834,8 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 	}
 	const char *key;
 	json_t *slot;
-	json_object_foreach(r.sums.slots, key, slot) {
+	json_object_foreach(r.sums.slots, key, slot)
+	{
 		char *k = strdup(key);
 		if (!k) {
 			rc = nomem(err);
@@ -863,10 +876,12 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 			json_t *list = json_object_get(m, stages[s]);
 			for (size_t k = x; k < y; k++) {
 				json_t *o = rows[k].c2
-				                ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1, "to",
-				                            rows[k].c2, "grams", clamp((rows[k].mg + 500) / 1000))
-				                : json_pack("{s:s,s:I}", "country", rows[k].c1, "grams",
-				                            clamp((rows[k].mg + 500) / 1000));
+				                    ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1,
+				                                "to", rows[k].c2, "grams",
+				                                clamp((rows[k].mg + 500) / 1000))
+				                    : json_pack("{s:s,s:I}", "country", rows[k].c1,
+				                                "grams",
+				                                clamp((rows[k].mg + 500) / 1000));
 				json_array_append_new(list, o);
 			}
 			json_array_append_new(json_object_get(m, "concentration"),
@@ -874,20 +889,21 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 		}
 		a = b;
 	}
-	json_object_foreach(r.payments.slots, key, slot) {
+	json_object_foreach(r.payments.slots, key, slot)
+	{
 		char payee[400];
 		snprintf(payee, sizeof payee, "%s", key);
 		char *bar = strrchr(payee, '|');
 		if (!bar)
 			continue;
 		*bar = 0;
-		json_int_t count = (json_int_t)r.counts.vals[json_integer_value(
-		    json_object_get(r.counts.slots, key))];
-		json_array_append_new(pays,
-		                      json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency",
-		                                bar + 1, "amount",
-		                                clamp(r.payments.vals[json_integer_value(slot)]),
-		                                "count", count));
+		json_int_t count =
+			(json_int_t)r.counts
+				.vals[json_integer_value(json_object_get(r.counts.slots, key))];
+		json_array_append_new(
+			pays, json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency", bar + 1,
+		                        "amount", clamp(r.payments.vals[json_integer_value(slot)]),
+		                        "count", count));
 	}
 	doc = json_pack("{s:O,s:O,s:I}", "minerals", minerals, "payments", pays, "findings",
 	                (json_int_t)r.findings);
@@ -988,7 +1004,8 @@ ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, int64_t no
 {
 	json_t *doc = NULL;
 	if (!l || !contract || !json)
-		return otx_err(err, OT_ERR_ARG, "contract show needs a ledger, a contract and an output");
+		return otx_err(err, OT_ERR_ARG,
+		               "contract show needs a ledger, a contract and an output");
 	*json = NULL;
 	/* One snapshot: one lock, and a consistent answer. */
 	ot_status rc = ot_store_read_begin(l->st, err);

@@ -21,8 +21,7 @@
 
 /* ot_ledger_trace's document (ledger.h; flags: OT_TRACE_CONTEXT).
  * OT_ERR_NOTFOUND, code lot_not_found. */
-ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
-                         ot_error *err);
+ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out, ot_error *err);
 
 /* ot_ledger_contract_show's document. OT_ERR_NOTFOUND, code contract_not_found. */
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,

@@ -17,8 +17,8 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-#define CUSTODIANS                                                                         \
-	(OTX_ROLE_MINER | OTX_ROLE_PROCESSOR | OTX_ROLE_EXPORTER | OTX_ROLE_CARRIER |       \
+#define CUSTODIANS                                                                    \
+	(OTX_ROLE_MINER | OTX_ROLE_PROCESSOR | OTX_ROLE_EXPORTER | OTX_ROLE_CARRIER | \
 	 OTX_ROLE_IMPORTER)
 
 static const struct {
@@ -26,22 +26,22 @@ static const struct {
 	unsigned roles; /* any one of these; 0: any registered actor */
 	ot_status (*apply)(otx_rule *r);
 } EVENT_TYPES[] = {
-    {"actor", OTX_ROLE_AUTHORITY, otx_rule_actor},
-    {"site", OTX_ROLE_AUTHORITY, otx_rule_site},
-    {"resource", 0, otx_rule_resource},
-    {"extract", OTX_ROLE_MINER, otx_rule_extract},
-    {"assay", OTX_ROLE_LAB, otx_rule_assay},
-    {"transform", OTX_ROLE_PROCESSOR | OTX_ROLE_MINER, otx_rule_transform},
-    {"ship", CUSTODIANS, otx_rule_ship},
-    {"receive", CUSTODIANS, otx_rule_receive},
-    {"contract", 0, otx_rule_contract},
-    {"disclose", 0, otx_rule_disclose},
-    {"payment", 0, otx_rule_payment},
+	{"actor", OTX_ROLE_AUTHORITY, otx_rule_actor},
+	{"site", OTX_ROLE_AUTHORITY, otx_rule_site},
+	{"resource", 0, otx_rule_resource},
+	{"extract", OTX_ROLE_MINER, otx_rule_extract},
+	{"assay", OTX_ROLE_LAB, otx_rule_assay},
+	{"transform", OTX_ROLE_PROCESSOR | OTX_ROLE_MINER, otx_rule_transform},
+	{"ship", CUSTODIANS, otx_rule_ship},
+	{"receive", CUSTODIANS, otx_rule_receive},
+	{"contract", 0, otx_rule_contract},
+	{"disclose", 0, otx_rule_disclose},
+	{"payment", 0, otx_rule_payment},
 };
 
 static const char *const ROLE_NAMES[] = {
-    "authority", "miner", "processor", "lab", "carrier",
-    "exporter",  "importer", "customs", "auditor", NULL,
+	"authority", "miner",    "processor", "lab",     "carrier",
+	"exporter",  "importer", "customs",   "auditor", NULL,
 };
 
 unsigned otx_role_bit(const char *name)
@@ -107,8 +107,8 @@ const char *otx_fmt_grams(char *buf, size_t size, otx_u128 ug)
 
 /* --- field readers --- */
 
-ot_status otx_r_value(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, int allow_commit, json_t **out)
+ot_status otx_r_value(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      int allow_commit, json_t **out)
 {
 	char path[OTX_PATH_MAX];
 	json_t *v = json_object_get(obj, key);
@@ -143,7 +143,8 @@ ot_status otx_r_str(otx_rule *r, json_t *obj, const char *prefix, const char *ke
 	if (rc || !v)
 		return rc;
 	if (!json_is_string(v) || json_string_length(v) == 0)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "must be a non-empty string");
 	*out = json_string_value(v);
 	return OT_OK;
@@ -161,9 +162,9 @@ ot_status otx_r_id(otx_rule *r, json_t *obj, const char *prefix, const char *key
 	for (size_t i = 0; ok && i < len; i++)
 		ok = (*out)[i] > 0x20 && (*out)[i] < 0x7f;
 	if (!ok)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
-		                 "an id is 1-%d bytes of printable ASCII without spaces",
-		                 OTX_EVENT_ID_MAX);
+		return otx_rfail(
+			r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+			"an id is 1-%d bytes of printable ASCII without spaces", OTX_EVENT_ID_MAX);
 	return OT_OK;
 }
 
@@ -182,7 +183,8 @@ ot_status otx_r_actor_id(otx_rule *r, json_t *obj, const char *prefix, const cha
 		     c == '.' || c == '_' || c == ':' || c == '-';
 	}
 	if (!ok)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "an actor id is 1-%d bytes of [A-Za-z0-9._:-]", OTX_SIGNER_MAX);
 	return OT_OK;
 }
@@ -196,18 +198,19 @@ ot_status otx_r_int(otx_rule *r, json_t *obj, const char *prefix, const char *ke
 	if (rc || !v)
 		return rc;
 	if (!json_is_integer(v))
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
-		                 "must be an integer");
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key), "must be an integer");
 	int64_t x = (int64_t)json_integer_value(v);
 	if (x < min || x > max)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "%" PRId64 " is outside %" PRId64 "..%" PRId64, x, min, max);
 	*out = x;
 	return OT_OK;
 }
 
-ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                     int required, const char **str, int64_t *out)
+ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                     const char **str, int64_t *out)
 {
 	char path[OTX_PATH_MAX];
 	const char *s;
@@ -215,7 +218,8 @@ ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *k
 	if (rc || !s)
 		return rc;
 	if (otx_parse_time(s, out) != OT_OK)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "\"%.40s\" is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SSZ)", s);
 	if (str)
 		*str = s;
@@ -232,21 +236,22 @@ static int upper_code(const char *s, size_t len)
 	return 1;
 }
 
-ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                        int required, const char **out)
+ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                        const char **out)
 {
 	char path[OTX_PATH_MAX];
 	ot_status rc = otx_r_str(r, obj, prefix, key, required, out);
 	if (rc || !*out)
 		return rc;
 	if (!upper_code(*out, 2))
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "\"%.20s\" is not an ISO 3166-1 alpha-2 country code", *out);
 	return OT_OK;
 }
 
-ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, size_t max, json_t **out)
+ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      size_t max, json_t **out)
 {
 	char path[OTX_PATH_MAX];
 	json_t *v;
@@ -255,7 +260,8 @@ ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *
 	if (rc || !v)
 		return rc;
 	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > max)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", otx_rpath(path, sizeof path, prefix, key),
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "must be an array of 1-%zu items", max);
 	*out = v;
 	return OT_OK;
@@ -263,14 +269,14 @@ ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *
 
 /* The periodic table, for element symbols. */
 static const char *const ELEMENTS[] = {
-    "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
-    "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
-    "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
-    "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd",
-    "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re",
-    "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th",
-    "Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db",
-    "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og", NULL,
+	"H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
+	"S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
+	"Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
+	"Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd",
+	"Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re",
+	"Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th",
+	"Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db",
+	"Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og", NULL,
 };
 
 int otx_is_element(const char *s)
@@ -282,14 +288,14 @@ int otx_is_element(const char *s)
 }
 
 const char *const otx_materials[] = {
-    "ore",      "concentrate", "tailings", "residue",   "slag",      "matte",
-    "blister",  "anode",       "cathode",  "hydroxide", "chloride",  "sulfate",
-    "oxalate",  "carbonate",   "oxide",    "metal",     "alloy",     "powder",
-    "magnet",   "scrap",       "solution", "precipitate", NULL,
+	"ore",     "concentrate", "tailings", "residue",     "slag",     "matte",
+	"blister", "anode",       "cathode",  "hydroxide",   "chloride", "sulfate",
+	"oxalate", "carbonate",   "oxide",    "metal",       "alloy",    "powder",
+	"magnet",  "scrap",       "solution", "precipitate", NULL,
 };
 
-ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, json_t **out)
+ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      json_t **out)
 {
 	char path[OTX_PATH_MAX], epath[OTX_PATH_MAX];
 	json_t *v;
@@ -304,7 +310,8 @@ ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *
 	const char *el;
 	json_t *ppm;
 	int64_t sum = 0;
-	json_object_foreach(v, el, ppm) {
+	json_object_foreach(v, el, ppm)
+	{
 		otx_rpath(epath, sizeof epath, path, el);
 		if (!otx_is_element(el))
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", epath,
@@ -316,15 +323,15 @@ ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *
 		sum += (int64_t)json_integer_value(ppm);
 	}
 	if (sum > OTX_PPM_MAX)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
-		                 "the contents add up to %" PRId64 " mg/kg, more than the whole lot",
-		                 sum);
+		return otx_rfail(
+			r, OT_ERR_PARSE, "bad_field", path,
+			"the contents add up to %" PRId64 " mg/kg, more than the whole lot", sum);
 	*out = v;
 	return OT_OK;
 }
 
-ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, int allow_commit, int64_t min, json_t **out)
+ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      int allow_commit, int64_t min, json_t **out)
 {
 	char path[OTX_PATH_MAX];
 	json_t *v;
@@ -357,8 +364,8 @@ ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *
 	return OT_OK;
 }
 
-ot_status otx_r_enum(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                     int required, const char *const *words, const char **out)
+ot_status otx_r_enum(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                     const char *const *words, const char **out)
 {
 	char path[OTX_PATH_MAX], list[300];
 	ot_status rc = otx_r_str(r, obj, prefix, key, required, out);
@@ -398,7 +405,8 @@ ot_status otx_r_elements(otx_rule *r, json_t *obj, const char *prefix, const cha
 		const char *s = json_string_value(json_array_get(v, i));
 		otx_rpath_at(ipath, sizeof ipath, path, i);
 		if (!s || !otx_is_element(s))
-			return otx_rfail(r, OT_ERR_PARSE, "bad_field", ipath, "not an element symbol");
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", ipath,
+			                 "not an element symbol");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s, json_string_value(json_array_get(v, j))) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field", ipath,
@@ -448,10 +456,11 @@ ot_status otx_check_licence(otx_rule *r, json_t *site, const char *path)
 	const char *until = otx_jstr(site, "valid_until");
 	int64_t t;
 	if (from && otx_parse_time(from, &t) == OT_OK && r->time < t)
-		return otx_rfail(r, OT_ERR_RULE, "licence_not_valid", path,
-		                 "the licence %s of site %s is valid from %s; the event is dated %s",
-		                 otx_jstr(site, "licence") ? otx_jstr(site, "licence") : "(none)",
-		                 otx_jstr(site, "site"), from, r->time_str);
+		return otx_rfail(
+			r, OT_ERR_RULE, "licence_not_valid", path,
+			"the licence %s of site %s is valid from %s; the event is dated %s",
+			otx_jstr(site, "licence") ? otx_jstr(site, "licence") : "(none)",
+			otx_jstr(site, "site"), from, r->time_str);
 	if (until && otx_parse_time(until, &t) == OT_OK && r->time >= t)
 		return otx_rfail(r, OT_ERR_RULE, "licence_not_valid", path,
 		                 "the licence %s of site %s expired at %s; the event is dated %s",
@@ -478,9 +487,10 @@ ot_status otx_check_custody(otx_rule *r, json_t *lot, const char *site, const ch
 	const char *holder = otx_jstr(lot, "holder");
 	const char *at = otx_jstr(lot, "site");
 	if (status && strcmp(status, "in_transit") == 0)
-		return otx_rfail(r, OT_ERR_CONFLICT, "lot_in_transit", path,
-		                 "lot %s is in transit in consignment %s and must be received first",
-		                 id, otx_jstr(lot, "consignment") ? otx_jstr(lot, "consignment") : "?");
+		return otx_rfail(
+			r, OT_ERR_CONFLICT, "lot_in_transit", path,
+			"lot %s is in transit in consignment %s and must be received first", id,
+			otx_jstr(lot, "consignment") ? otx_jstr(lot, "consignment") : "?");
 	if (!holder || strcmp(holder, r->signer) != 0)
 		return otx_rfail(r, OT_ERR_CONFLICT, "lot_not_held", path,
 		                 "lot %s is held by %s, not by %s", id, holder ? holder : "nobody",
@@ -539,8 +549,9 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 	otx_index_key(ikey, r->index);
 	snprintf(key, sizeof key, "%s %s", lot, ikey);
 	if (inputs) {
-		json_t *rec = json_pack("{s:I,s:s,s:s,s:s,s:O}", "index", (json_int_t)r->index,
-		                        "type", r->type, "id", r->id, "role", role, "inputs", inputs);
+		json_t *rec =
+			json_pack("{s:I,s:s,s:s,s:s,s:O}", "index", (json_int_t)r->index, "type",
+		                  r->type, "id", r->id, "role", role, "inputs", inputs);
 		if (!rec)
 			return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
 		ot_status rc = otx_state_put(r->st, OTX_NS_LOT_EVENT, key, rec, r->err);
@@ -580,8 +591,8 @@ static int verifies(const otx_rule *r, const ot_verifier *v)
 {
 	if (r->verified_pk)
 		return memcmp(ot_verifier_public_key(v), r->verified_pk, 32) == 0;
-	return ot_verifier_verify_raw(v, r->env->message.data, r->env->message.len,
-	                              r->env->sig) == OT_OK;
+	return ot_verifier_verify_raw(v, r->env->message.data, r->env->message.len, r->env->sig) ==
+	       OT_OK;
 }
 
 /* The signer cache: an actor record parsed once (roles, verifiers, key
@@ -661,7 +672,8 @@ static ot_status entry_fill(signer_entry *e, const char *actor, uint8_t *bytes, 
 		const char *vkey = otx_jstr(k, "vkey");
 		const char *until = otx_jstr(k, "until");
 		int64_t t = INT64_MAX;
-		if (!vkey || ot_verifier_parse(vkey, strlen(vkey), &e->keys[e->nkeys], NULL) != OT_OK)
+		if (!vkey ||
+		    ot_verifier_parse(vkey, strlen(vkey), &e->keys[e->nkeys], NULL) != OT_OK)
 			continue; /* the rules only store keys that parse */
 		if (until && otx_parse_time(until, &t) != OT_OK)
 			t = INT64_MIN;
@@ -716,9 +728,10 @@ static ot_status check_signer(otx_rule *r)
 			return otx_rfail(r, OT_ERR_SIGNER, "unknown_signer", "signer",
 			                 "%s is not a registered actor", r->signer);
 		if (!verifies(r, r->ctx->authority_key))
-			return otx_rfail(r, OT_ERR_VERIFY, "bad_signature", "sig",
-			                 "the signature does not verify with the authority key of %s",
-			                 r->signer);
+			return otx_rfail(
+				r, OT_ERR_VERIFY, "bad_signature", "sig",
+				"the signature does not verify with the authority key of %s",
+				r->signer);
 		r->roles = OTX_ROLE_AUTHORITY;
 		return OT_OK;
 	}
@@ -744,14 +757,15 @@ static ot_status check_signer(otx_rule *r)
 	}
 	if (!ok) {
 		if (revoked_at)
-			rc = otx_rfail(r, OT_ERR_SIGNER, "revoked_signer", "signer",
-			               "the key of %s that signed this event is revoked from %s; the "
-			               "event is dated %s",
-			               r->signer, revoked_at, r->time_str);
+			rc = otx_rfail(
+				r, OT_ERR_SIGNER, "revoked_signer", "signer",
+				"the key of %s that signed this event is revoked from %s; the "
+				"event is dated %s",
+				r->signer, revoked_at, r->time_str);
 		else if (!valid_keys)
 			rc = otx_rfail(r, OT_ERR_SIGNER, "revoked_signer", "signer",
-			               "%s has no key valid at %s: all its keys are revoked", r->signer,
-			               r->time_str);
+			               "%s has no key valid at %s: all its keys are revoked",
+			               r->signer, r->time_str);
 		else
 			rc = otx_rfail(r, OT_ERR_VERIFY, "bad_signature", "sig",
 			               "the signature does not verify with any valid key of %s",
@@ -796,11 +810,11 @@ ot_status otx_rules_apply(ot_store *st, const otx_ledger_ctx *ctx, uint64_t inde
 }
 
 ot_status otx_rules_apply_ex(ot_store *st, const otx_ledger_ctx *ctx, uint64_t index,
-                             const otx_envelope *env, const uint8_t *verified_pk,
-                             ot_error *err)
+                             const otx_envelope *env, const uint8_t *verified_pk, ot_error *err)
 {
 	if (!st || !ctx || !env || !env->event || !env->type || !env->id || !env->time)
-		return otx_err(err, OT_ERR_ARG, "rules need a store, a context and a parsed envelope");
+		return otx_err(err, OT_ERR_ARG,
+		               "rules need a store, a context and a parsed envelope");
 	otx_rule r;
 	memset(&r, 0, sizeof r);
 	r.st = st;

@@ -95,8 +95,7 @@ ot_status otx_rules_apply(ot_store *st, const otx_ledger_ctx *ctx, uint64_t inde
  * time, without verifying again. Keys other than verified_pk are taken not
  * to verify (an Ed25519 signature verifies under one key only). */
 ot_status otx_rules_apply_ex(ot_store *st, const otx_ledger_ctx *ctx, uint64_t index,
-                             const otx_envelope *env, const uint8_t *verified_pk,
-                             ot_error *err);
+                             const otx_envelope *env, const uint8_t *verified_pk, ot_error *err);
 
 /* Role bits and names, for the rules and the reports. */
 enum {

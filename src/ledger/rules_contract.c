@@ -52,8 +52,7 @@ static int is_party(json_t *parties, const char *actor)
 /* Collects the commitments under `v` into out {path: {"commit": ...}}; a
  * malformed one (an object with "commit" that is not a commitment) is an
  * error. Arrays are not searched: a commitment is addressed by member names. */
-static ot_status find_commitments(otx_rule *r, json_t *v, const char *path, int depth,
-                                  json_t *out)
+static ot_status find_commitments(otx_rule *r, json_t *v, const char *path, int depth, json_t *out)
 {
 	char sub[OTX_PATH_MAX];
 	if (!json_is_object(v))
@@ -71,7 +70,8 @@ static ot_status find_commitments(otx_rule *r, json_t *v, const char *path, int 
 		return OT_OK;
 	const char *k;
 	json_t *m;
-	json_object_foreach(v, k, m) {
+	json_object_foreach(v, k, m)
+	{
 		if (strlen(path) + strlen(k) + 2 > sizeof sub)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "nested too deeply");
 		otx_rpath(sub, sizeof sub, path, k);
@@ -86,7 +86,7 @@ ot_status otx_rule_contract(otx_rule *r)
 {
 	const char *contract;
 	json_t *parties, *title, *value, *minerals, *rec = NULL, *fields = NULL,
-	                                              *commitments = NULL;
+						    *commitments = NULL;
 	ot_status rc;
 	if ((rc = otx_r_id(r, r->ev, NULL, "contract", 1, &contract)) ||
 	    (rc = read_parties(r, &parties)) ||
@@ -122,8 +122,8 @@ ot_status otx_rule_contract(otx_rule *r)
 	if ((rc = find_commitments(r, fields, "", 0, commitments)))
 		goto out;
 	rec = json_pack("{s:s,s:I,s:s,s:s,s:s,s:O,s:O}", "contract", contract, "index",
-	                (json_int_t)r->index, "time", r->time_str, "id", r->id, "signer",
-	                r->signer, "fields", fields, "commitments", commitments);
+	                (json_int_t)r->index, "time", r->time_str, "id", r->id, "signer", r->signer,
+	                "fields", fields, "commitments", commitments);
 	if (!rec) {
 		rc = nomem(r);
 		goto out;
@@ -179,10 +179,11 @@ ot_status otx_rule_disclose(otx_rule *r)
 	ot_error_clear(&cerr);
 	rc = otx_commit_check(cm, salt, value, &cerr);
 	if (rc == OT_ERR_VERIFY) {
-		rc = otx_rfail(r, OT_ERR_VERIFY, "commitment_mismatch", "value",
-		               "salt and value do not open the commitment %s made to %s of contract "
-		               "%s at entry %" PRId64,
-		               otx_jstr(cm, "commit"), field, contract, otx_jint(rec, "index", -1));
+		rc = otx_rfail(
+			r, OT_ERR_VERIFY, "commitment_mismatch", "value",
+			"salt and value do not open the commitment %s made to %s of contract "
+			"%s at entry %" PRId64,
+			otx_jstr(cm, "commit"), field, contract, otx_jint(rec, "index", -1));
 		goto out;
 	}
 	if (rc) {
@@ -191,15 +192,14 @@ ot_status otx_rule_disclose(otx_rule *r)
 		               cerr.message);
 		goto out;
 	}
-	json_object_set_new(cm, "disclosed", json_pack("{s:I,s:s,s:s}", "index",
-	                                               (json_int_t)r->index, "time", r->time_str,
-	                                               "by", r->signer));
+	json_object_set_new(cm, "disclosed",
+	                    json_pack("{s:I,s:s,s:s}", "index", (json_int_t)r->index, "time",
+	                              r->time_str, "by", r->signer));
 	if ((rc = otx_state_put(r->st, OTX_NS_CONTRACT, contract, rec, r->err)))
 		goto out;
 	snprintf(key, sizeof key, "%s %s", contract, field);
-	disc = json_pack("{s:s,s:s,s:I,s:s,s:s,s:O}", "contract", contract, "field", field,
-	                 "index", (json_int_t)r->index, "time", r->time_str, "salt", salt, "value",
-	                 value);
+	disc = json_pack("{s:s,s:s,s:I,s:s,s:s,s:O}", "contract", contract, "field", field, "index",
+	                 (json_int_t)r->index, "time", r->time_str, "salt", salt, "value", value);
 	if (!disc) {
 		rc = nomem(r);
 		goto out;
@@ -211,9 +211,8 @@ out:
 	return rc;
 }
 
-static const char *const PAYMENT_KINDS[] = {"royalty", "tax",      "fee",  "bonus",
-                                            "dividend", "levy",    "rent", "other",
-                                            NULL};
+static const char *const PAYMENT_KINDS[] = {"royalty", "tax",  "fee",   "bonus", "dividend",
+                                            "levy",    "rent", "other", NULL};
 
 ot_status otx_rule_payment(otx_rule *r)
 {
@@ -239,8 +238,8 @@ ot_status otx_rule_payment(otx_rule *r)
 	}
 	if (strcmp(payer, r->signer) != 0)
 		return otx_rfail(r, OT_ERR_SIGNER, "not_payer", "payer",
-		                 "the payment is by %s; only the payer may disclose it, not %s", payer,
-		                 r->signer);
+		                 "the payment is by %s; only the payer may disclose it, not %s",
+		                 payer, r->signer);
 	if (contract) {
 		rc = otx_state_get(r->st, OTX_NS_CONTRACT, contract, &c, r->err);
 		json_decref(c);

@@ -28,7 +28,7 @@ typedef struct otx_rule {
 	const char *time_str;
 	int64_t time;
 	const char *signer;
-	unsigned roles; /* the signer's roles */
+	unsigned roles;             /* the signer's roles */
 	const uint8_t *verified_pk; /* the key the signature verifies with, if known */
 	ot_error *err;
 } otx_rule;
@@ -47,8 +47,8 @@ const char *otx_rpath_at(char *buf, size_t size, const char *prefix, size_t i);
  * and absent, bad_field when of the wrong type or out of range, and leaves
  * the output untouched (NULL / 0) when optional and absent. A commitment
  * {"commit":...} is accepted only where allow_commit says so. */
-ot_status otx_r_value(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, int allow_commit, json_t **out);
+ot_status otx_r_value(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      int allow_commit, json_t **out);
 ot_status otx_r_str(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                     const char **out);
 /* An id: 1..OTX_EVENT_ID_MAX bytes of printable ASCII without spaces. */
@@ -59,22 +59,22 @@ ot_status otx_r_actor_id(otx_rule *r, json_t *obj, const char *prefix, const cha
                          int required, const char **out);
 ot_status otx_r_int(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                     int64_t min, int64_t max, int64_t *out);
-ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                     int required, const char **str, int64_t *out);
-ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                        int required, const char **out);
+ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                     const char **str, int64_t *out);
+ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                        const char **out);
 /* An array of 1..max items (0..max when min0). */
-ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, size_t max, json_t **out);
+ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      size_t max, json_t **out);
 /* Element symbol -> mg/kg object; the contents add up to at most 10^6. */
-ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, json_t **out);
+ot_status otx_r_assay(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      json_t **out);
 /* {"amount": >= min, "currency": ISO 4217}, or a commitment when allowed. */
-ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                      int required, int allow_commit, int64_t min, json_t **out);
+ot_status otx_r_money(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                      int allow_commit, int64_t min, json_t **out);
 /* One of a NULL-terminated vocabulary. */
-ot_status otx_r_enum(otx_rule *r, json_t *obj, const char *prefix, const char *key,
-                     int required, const char *const *words, const char **out);
+ot_status otx_r_enum(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
+                     const char *const *words, const char **out);
 /* An array of distinct element symbols. */
 ot_status otx_r_elements(otx_rule *r, json_t *obj, const char *prefix, const char *key,
                          int required, int allow_commit, json_t **out);

@@ -94,8 +94,8 @@ ot_status otx_rule_extract(otx_rule *r)
 	}
 	if (strcmp(otx_jstr(site, "holder"), r->signer) != 0) {
 		rc = otx_rfail(r, OT_ERR_SIGNER, "not_site_holder", "site",
-		               "mine %s is held by %s, not by %s", site_id, otx_jstr(site, "holder"),
-		               r->signer);
+		               "mine %s is held by %s, not by %s", site_id,
+		               otx_jstr(site, "holder"), r->signer);
 		goto out;
 	}
 	if ((rc = otx_check_licence(r, site, "site")) || (rc = lot_must_be_new(r, lot, "lot")))
@@ -103,9 +103,11 @@ ot_status otx_rule_extract(otx_rule *r)
 
 	const char *el;
 	json_t *ppm;
-	json_object_foreach(assay, el, ppm) {
-		rc = otx_vector_add(&vec, el, site_id,
-		                    otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(ppm)));
+	json_object_foreach(assay, el, ppm)
+	{
+		rc = otx_vector_add(
+			&vec, el, site_id,
+			otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(ppm)));
 		if (rc) {
 			rc = vec_fail(r, rc, lot);
 			goto out;
@@ -136,11 +138,11 @@ ot_status otx_rule_extract(otx_rule *r)
 			                     " g without any declared resource",
 			                     site_id, mass);
 		else
-			rc = otx_finding_add(r->st, r->index, "extraction_beyond_resource", site_id,
-			                     r->err,
-			                     "mine %s: %" PRId64 " g extracted in all, beyond the %" PRId64
-			                     " t of declared resources (measured, indicated, inferred)",
-			                     site_id, after, otx_jint(site, "declared_ore_t", 0));
+			rc = otx_finding_add(
+				r->st, r->index, "extraction_beyond_resource", site_id, r->err,
+				"mine %s: %" PRId64 " g extracted in all, beyond the %" PRId64
+				" t of declared resources (measured, indicated, inferred)",
+				site_id, after, otx_jint(site, "declared_ore_t", 0));
 	}
 out:
 	otx_vector_free(&vec);
@@ -178,7 +180,8 @@ ot_status otx_rule_assay(otx_rule *r)
 			goto out;
 		if (strcmp(otx_jstr(labsite, "kind"), "lab") != 0) {
 			rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "lab",
-			               "site %s is a %s, not a lab", lab, otx_jstr(labsite, "kind"));
+			               "site %s is a %s, not a lab", lab,
+			               otx_jstr(labsite, "kind"));
 			goto out;
 		}
 	}
@@ -204,11 +207,12 @@ ot_status otx_rule_assay(otx_rule *r)
 	uint64_t remaining = (uint64_t)otx_jint(rec, "mass_g", 0);
 	json_t *created = json_object_get(rec, "created");
 	const char *mine = strcmp(otx_jstr(created, "type"), "extract") == 0
-	                       ? otx_jstr(created, "site")
-	                       : NULL;
+	                           ? otx_jstr(created, "site")
+	                           : NULL;
 	const char *el;
 	json_t *ppm;
-	json_object_foreach(assay, el, ppm) {
+	json_object_foreach(assay, el, ppm)
+	{
 		if (remaining == 0)
 			break;
 		uint64_t target = otx_content_mg(remaining, (uint64_t)json_integer_value(ppm));
@@ -229,10 +233,9 @@ out:
 
 /* --- transform --- */
 
-static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",
-                                        "separation",    "smelting", "refining",
-                                        "blending",      "split",    "merge",
-                                        NULL};
+static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching", "separation",
+                                        "smelting",      "refining", "blending", "split",
+                                        "merge",         NULL};
 
 typedef struct tin {
 	const char *lot;
@@ -265,7 +268,8 @@ static ot_status element_balance(otx_rule *r, tin *in, size_t nin, tout *out, si
 	for (size_t j = 0; j < nout; j++) {
 		const char *el;
 		json_t *p;
-		json_object_foreach(out[j].assay, el, p) {
+		json_object_foreach(out[j].assay, el, p)
+		{
 			if (json_integer_value(p) <= 0)
 				continue;
 			/* Check each element once: at its first output. */
@@ -289,22 +293,23 @@ static ot_status element_balance(otx_rule *r, tin *in, size_t nin, tout *out, si
 				continue;
 			snprintf(path, sizeof path, "outputs[%zu].assay.%s", j, el);
 			if (in_ug == 0)
-				return otx_rfail(r, OT_ERR_RULE, "element_created", path,
-				                 "the outputs hold %s of %s but the inputs hold none",
-				                 otx_fmt_grams(g1, sizeof g1, out_ug), el);
-			return otx_rfail(r, OT_ERR_RULE, "element_created", path,
-			                 "the outputs hold %s of %s but the inputs hold %s, at most %s "
-			                 "with their assay uncertainty",
-			                 otx_fmt_grams(g1, sizeof g1, out_ug), el,
-			                 otx_fmt_grams(g2, sizeof g2, in_ug),
-			                 otx_fmt_grams(g3, sizeof g3, in_allow / 1000000u));
+				return otx_rfail(
+					r, OT_ERR_RULE, "element_created", path,
+					"the outputs hold %s of %s but the inputs hold none",
+					otx_fmt_grams(g1, sizeof g1, out_ug), el);
+			return otx_rfail(
+				r, OT_ERR_RULE, "element_created", path,
+				"the outputs hold %s of %s but the inputs hold %s, at most %s "
+				"with their assay uncertainty",
+				otx_fmt_grams(g1, sizeof g1, out_ug), el,
+				otx_fmt_grams(g2, sizeof g2, in_ug),
+				otx_fmt_grams(g3, sizeof g3, in_allow / 1000000u));
 		}
 	}
 	return OT_OK;
 }
 
-static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, tin *in,
-                                tout *out)
+static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, tin *in, tout *out)
 {
 	char pfx[64], path[OTX_PATH_MAX];
 	ot_status rc;
@@ -323,11 +328,13 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 			if (strcmp(in[k].lot, in[i].lot) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 				                 otx_rpath(path, sizeof path, pfx, "lot"),
-				                 "lot %s is already used by inputs[%zu]", in[i].lot, k);
+				                 "lot %s is already used by inputs[%zu]", in[i].lot,
+				                 k);
 		total += in[i].used;
 		if (total > OTX_MASS_MAX)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "inputs",
-			                 "one transform uses at most %" PRId64 " g in all", OTX_MASS_MAX);
+			                 "one transform uses at most %" PRId64 " g in all",
+			                 OTX_MASS_MAX);
 	}
 	for (size_t j = 0; j < nout; j++) {
 		json_t *it = json_array_get(outputs, j);
@@ -346,11 +353,13 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 		for (size_t k = 0; k < j; k++)
 			if (strcmp(out[k].lot, out[j].lot) == 0)
 				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
-				                 "lot %s is already made by outputs[%zu]", out[j].lot, k);
+				                 "lot %s is already made by outputs[%zu]",
+				                 out[j].lot, k);
 		for (size_t k = 0; k < nin; k++)
 			if (strcmp(in[k].lot, out[j].lot) == 0)
 				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
-				                 "lot %s is also an input (inputs[%zu])", out[j].lot, k);
+				                 "lot %s is also an input (inputs[%zu])",
+				                 out[j].lot, k);
 	}
 	return OT_OK;
 }
@@ -428,7 +437,8 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, otx_buf *o
 			continue;
 		}
 		if (rc)
-			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len, r->err);
+			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len,
+			                     r->err);
 		if (rc || (rc = add_lines(r, (const char *)blobs[i], len, &lines, &n, &cap)))
 			goto out;
 	}
@@ -540,7 +550,8 @@ ot_status otx_rule_transform(otx_rule *r)
 	}
 	for (size_t i = 0; i < nin; i++) {
 		int64_t remaining = otx_jint(in[i].rec, "mass_g", 0);
-		if ((rc = otx_vector_from_json(json_object_get(in[i].rec, "origins"), &in[i].vec)) ||
+		if ((rc = otx_vector_from_json(json_object_get(in[i].rec, "origins"),
+		                               &in[i].vec)) ||
 		    (rc = otx_vector_take(&in[i].vec, (uint64_t)in[i].used, (uint64_t)remaining,
 		                          &pool))) {
 			rc = vec_fail(r, rc, in[i].lot);
@@ -558,7 +569,8 @@ ot_status otx_rule_transform(otx_rule *r)
 	for (size_t j = 0; j < nout; j++) {
 		const char *el;
 		json_t *p;
-		json_object_foreach(out[j].assay, el, p) {
+		json_object_foreach(out[j].assay, el, p)
+		{
 			size_t first = 0;
 			while (first < j && ppm_of(out[first].assay, el) <= 0)
 				first++;
@@ -576,7 +588,8 @@ ot_status otx_rule_transform(otx_rule *r)
 				                            (uint64_t)ppm_of(out[k].assay, el));
 				if (c == 0)
 					continue;
-				if ((rc = otx_vector_take_element(&pool, el, c, den, &out[k].vec))) {
+				if ((rc = otx_vector_take_element(&pool, el, c, den,
+				                                  &out[k].vec))) {
 					rc = vec_fail(r, rc, out[k].lot);
 					goto done;
 				}
@@ -598,9 +611,8 @@ ot_status otx_rule_transform(otx_rule *r)
 		json_decref(rec);
 		if (rc || (rc = otx_lot_event(r, out[j].lot, "create", parents)))
 			goto done;
-		if (ancestry.len &&
-		    (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, out[j].lot, ancestry.data,
-		                          ancestry.len, r->err)))
+		if (ancestry.len && (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, out[j].lot,
+		                                          ancestry.data, ancestry.len, r->err)))
 			goto done;
 	}
 done:
@@ -644,21 +656,24 @@ static json_t *shipped_lot(otx_rule *r, json_t *cache, json_t *lot, int64_t mass
 	json_t *assay = otx_lot_best_assay(lot);
 	const char *el;
 	json_t *p;
-	json_object_foreach(assay, el, p) {
+	json_object_foreach(assay, el, p)
+	{
 		uint64_t mg = otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(p));
 		if (mg)
 			json_object_set_new(content, el, json_integer((json_int_t)mg));
 	}
 	json_t *origins = json_object_get(lot, "origins");
 	json_t *sites;
-	json_object_foreach(origins, el, sites) {
+	json_object_foreach(origins, el, sites)
+	{
 		json_t *by = json_object();
 		const char *site;
 		json_t *mg;
-		json_object_foreach(sites, site, mg) {
+		json_object_foreach(sites, site, mg)
+		{
 			const char *c = site_country(r, cache, site);
-			json_int_t sum = json_integer_value(json_object_get(by, c)) +
-			                 json_integer_value(mg);
+			json_int_t sum =
+				json_integer_value(json_object_get(by, c)) + json_integer_value(mg);
 			json_object_set_new(by, c, json_integer(sum));
 		}
 		json_object_set_new(countries, el, by);
@@ -766,11 +781,11 @@ ot_status otx_rule_ship(otx_rule *r)
 		    (rc = otx_lot_event(r, id, "ship", NULL)))
 			goto out;
 		if (export && !json_object_get(lot, "certified") &&
-		    (rc = otx_finding_add(r->st, r->index, "export_without_assay", id, r->err,
-		                          "lot %s (%" PRId64 " g of %s) left %s for %s in consignment "
-		                          "%s without a certified assay",
-		                          id, mass, otx_jstr(lot, "material"), from_country,
-		                          to_country, cons)))
+		    (rc = otx_finding_add(
+			     r->st, r->index, "export_without_assay", id, r->err,
+			     "lot %s (%" PRId64 " g of %s) left %s for %s in consignment "
+			     "%s without a certified assay",
+			     id, mass, otx_jstr(lot, "material"), from_country, to_country, cons)))
 			goto out;
 	}
 	rec = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "consignment", cons,
@@ -870,8 +885,8 @@ ot_status otx_rule_receive(otx_rule *r)
 	}
 	if (strcmp(otx_jstr(rec, "to"), site_id) != 0) {
 		rc = otx_rfail(r, OT_ERR_CONFLICT, "site_mismatch", "site",
-		               "consignment %s goes to site %s, not to %s", cons, otx_jstr(rec, "to"),
-		               site_id);
+		               "consignment %s goes to site %s, not to %s", cons,
+		               otx_jstr(rec, "to"), site_id);
 		goto out;
 	}
 	if ((rc = otx_check_time(r, otx_jstr(rec, "time"), "consignment", "consignment", cons)) ||
@@ -887,10 +902,11 @@ ot_status otx_rule_receive(otx_rule *r)
 			while (i < n && strcmp(otx_jstr(json_array_get(lots, i), "lot"), want) != 0)
 				i++;
 			if (i == n) {
-				rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
-				               "lot %s of consignment %s is not received (%zu of %zu "
-				               "lots listed)",
-				               want, cons, n, json_array_size(shipped));
+				rc = otx_rfail(
+					r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
+					"lot %s of consignment %s is not received (%zu of %zu "
+					"lots listed)",
+					want, cons, n, json_array_size(shipped));
 				goto out;
 			}
 		}
@@ -937,11 +953,14 @@ ot_status otx_rule_receive(otx_rule *r)
 		if (sent > 0 && diff * 1000000u > (otx_u128)sent * OTX_TRANSIT_TOLERANCE_PPM) {
 			uint64_t milli_pct = (uint64_t)(diff * 100000u / (uint64_t)sent);
 			rc = otx_finding_add(
-			    r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id, r->err,
-			    "lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
-			    " g received: %s%" PRIu64 ".%03" PRIu64 " %%, beyond the %d.%d %% tolerance",
-			    id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000, milli_pct % 1000,
-			    OTX_TRANSIT_TOLERANCE_PPM / 10000, OTX_TRANSIT_TOLERANCE_PPM / 1000 % 10);
+				r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id,
+				r->err,
+				"lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
+				" g received: %s%" PRIu64 ".%03" PRIu64
+				" %%, beyond the %d.%d %% tolerance",
+				id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000,
+				milli_pct % 1000, OTX_TRANSIT_TOLERANCE_PPM / 10000,
+				OTX_TRANSIT_TOLERANCE_PPM / 1000 % 10);
 			if (rc)
 				goto out;
 		}

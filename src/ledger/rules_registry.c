@@ -22,9 +22,9 @@ static ot_status nomem(otx_rule *r)
 /* Reads `roles` into a canonical array (table order, no duplicates). */
 static ot_status read_roles(otx_rule *r, int required, json_t **out)
 {
-	static const char *const names[] = {"authority", "miner",    "processor",
-	                                    "lab",       "carrier",  "exporter",
-	                                    "importer",  "customs",  "auditor"};
+	static const char *const names[] = {"authority", "miner",   "processor",
+	                                    "lab",       "carrier", "exporter",
+	                                    "importer",  "customs", "auditor"};
 	char path[OTX_PATH_MAX];
 	json_t *arr;
 	*out = NULL;
@@ -37,12 +37,14 @@ static ot_status read_roles(otx_rule *r, int required, json_t **out)
 		unsigned bit = s ? otx_role_bit(s) : 0;
 		snprintf(path, sizeof path, "roles[%zu]", i);
 		if (!bit)
-			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
-			                 "\"%.40s\" is not a role (authority, miner, processor, lab, "
-			                 "carrier, exporter, importer, customs, auditor)",
-			                 s ? s : "");
+			return otx_rfail(
+				r, OT_ERR_PARSE, "bad_field", path,
+				"\"%.40s\" is not a role (authority, miner, processor, lab, "
+				"carrier, exporter, importer, customs, auditor)",
+				s ? s : "");
 		if (bits & bit)
-			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "%s is listed twice", s);
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "%s is listed twice",
+			                 s);
 		bits |= bit;
 	}
 	json_t *canon = json_array();
@@ -84,8 +86,8 @@ ot_status otx_rule_actor(otx_rule *r)
 		}
 		if (strcmp(ot_verifier_name(v), actor) != 0) {
 			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
-			               "the key is named %s but the actor is %s", ot_verifier_name(v),
-			               actor);
+			               "the key is named %s but the actor is %s",
+			               ot_verifier_name(v), actor);
 			goto out;
 		}
 	}
@@ -96,10 +98,10 @@ ot_status otx_rule_actor(otx_rule *r)
 	}
 
 	if (!exists) {
-		rec = json_pack("{s:s,s:s,s:s,s:O,s:[{s:s,s:I}],s:I,s:I}", "actor", actor, "name", name,
-		                "country", country, "roles", roles, "keys", "vkey", vkey, "added",
-		                (json_int_t)r->index, "index", (json_int_t)r->index, "updated",
-		                (json_int_t)r->index);
+		rec = json_pack("{s:s,s:s,s:s,s:O,s:[{s:s,s:I}],s:I,s:I}", "actor", actor, "name",
+		                name, "country", country, "roles", roles, "keys", "vkey", vkey,
+		                "added", (json_int_t)r->index, "index", (json_int_t)r->index,
+		                "updated", (json_int_t)r->index);
 		if (!rec) {
 			rc = nomem(r);
 			goto out;
@@ -223,7 +225,8 @@ ot_status otx_rule_resource(otx_rule *r)
 		if (!json_is_object(grade))
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "grade",
 			                 "must be an object of mg/kg");
-		json_object_foreach(grade, k, g) {
+		json_object_foreach(grade, k, g)
+		{
 			if (!json_is_integer(g) || json_integer_value(g) < 0 ||
 			    json_integer_value(g) > OTX_PPM_MAX)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",

@@ -11,9 +11,9 @@
 #include "util/error.h"
 
 const char *const otx_state_namespaces[] = {
-    OTX_NS_ACTOR,       OTX_NS_SITE,     OTX_NS_LOT,      OTX_NS_LOT_EVENT,
-    OTX_NS_ANCESTRY,    OTX_NS_EVENT_ID, OTX_NS_CONTRACT, OTX_NS_CONSIGNMENT,
-    OTX_NS_DISCLOSURE,  OTX_NS_PAYMENT,  OTX_NS_FINDING,  NULL,
+	OTX_NS_ACTOR,      OTX_NS_SITE,     OTX_NS_LOT,      OTX_NS_LOT_EVENT,
+	OTX_NS_ANCESTRY,   OTX_NS_EVENT_ID, OTX_NS_CONTRACT, OTX_NS_CONSIGNMENT,
+	OTX_NS_DISCLOSURE, OTX_NS_PAYMENT,  OTX_NS_FINDING,  NULL,
 };
 
 void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index)
@@ -21,8 +21,7 @@ void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index)
 	snprintf(out, OTX_INDEX_KEY_LEN, "%020" PRIu64, index);
 }
 
-ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out,
-                        ot_error *err)
+ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -74,8 +73,7 @@ char *otx_state_dump(const json_t *rec)
 	return json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
-ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec,
-                        ot_error *err)
+ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err)
 {
 	char *text = otx_state_dump(rec);
 	if (!text)

@@ -74,16 +74,14 @@ void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index);
 /* Reads and parses a record. OT_ERR_NOTFOUND (err untouched) when absent,
  * OT_ERR_CORRUPT when the stored bytes are not a JSON object. *out is a new
  * reference on success, NULL otherwise. */
-ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out,
-                        ot_error *err);
+ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err);
 
 /* 1 when the key exists in ns, 0 when not; the status otherwise. */
 ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *found, ot_error *err);
 
 /* Serialises rec deterministically and stores it under (ns, key). rec is
  * only read. */
-ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec,
-                        ot_error *err);
+ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err);
 
 /* Deterministic serialisation of a record (malloc'ed, NUL-terminated). */
 char *otx_state_dump(const json_t *rec);

@@ -64,13 +64,15 @@ ot_status ot_checkpoint_parse(const char *text, size_t len, ot_checkpoint *out, 
 		               OT_ORIGIN_MAX);
 	for (const char *q = p; q < nl; q++)
 		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			return otx_err(err, OT_ERR_PARSE, "checkpoint origin has a control character");
+			return otx_err(err, OT_ERR_PARSE,
+			               "checkpoint origin has a control character");
 	memcpy(out->origin, p, (size_t)(nl - p));
 	p = nl + 1;
 
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl || nl == p || (nl - p > 1 && *p == '0') || nl - p > 20)
-		return otx_err(err, OT_ERR_PARSE, "checkpoint tree size line is not a decimal number");
+		return otx_err(err, OT_ERR_PARSE,
+		               "checkpoint tree size line is not a decimal number");
 	uint64_t size = 0;
 	for (const char *q = p; q < nl; q++) {
 		if (*q < '0' || *q > '9')
@@ -95,7 +97,8 @@ ot_status ot_checkpoint_parse(const char *text, size_t len, ot_checkpoint *out, 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl || nl == p)
-			return otx_err(err, OT_ERR_PARSE, "checkpoint has an empty or unterminated line");
+			return otx_err(err, OT_ERR_PARSE,
+			               "checkpoint has an empty or unterminated line");
 		p = nl + 1;
 	}
 	return OT_OK;

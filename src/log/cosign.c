@@ -87,9 +87,8 @@ uint32_t ot_signer_cosig_key_id(const ot_signer *s)
 	return key_id_for(ot_signer_name(s), ALG_COSIG_V1, pk);
 }
 
-ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len,
-                         uint64_t timestamp, char *line, size_t size, size_t *line_len,
-                         ot_error *err)
+ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len, uint64_t timestamp,
+                         char *line, size_t size, size_t *line_len, ot_error *err)
 {
 	if (!s || !text || !line)
 		return otx_err(err, OT_ERR_ARG, "nothing to cosign");
@@ -180,8 +179,10 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
 	char want[9];
 	snprintf(want, sizeof want, "%08x", key_id_for(tmp.name, raw[0], tmp.pk));
 	if (strcmp(hex, want) != 0)
-		return otx_err(err, OT_ERR_KEY, "cosigner key id %s does not match its name and key "
-		               "(want %s)", hex, want);
+		return otx_err(err, OT_ERR_KEY,
+		               "cosigner key id %s does not match its name and key "
+		               "(want %s)",
+		               hex, want);
 	tmp.key_id = key_id_for(tmp.name, ALG_COSIG_V1, tmp.pk);
 	ot_cosig_verifier *cv = malloc(sizeof *cv);
 	if (!cv)
@@ -191,8 +192,7 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
 	return OT_OK;
 }
 
-ot_status ot_cosig_verifier_from_signer(const ot_signer *s, ot_cosig_verifier **out,
-                                        ot_error *err)
+ot_status ot_cosig_verifier_from_signer(const ot_signer *s, ot_cosig_verifier **out, ot_error *err)
 {
 	if (!s || !out)
 		return otx_err(err, OT_ERR_ARG, "no signer given");
@@ -257,7 +257,8 @@ ot_status ot_cosignature_verify(const ot_cosig_verifier *v, const char *text, si
 	if (!msg)
 		return OT_ERR_NOMEM;
 	otx_crypto_init();
-	int bad = crypto_sign_verify_detached(sig->sig + 8, (const unsigned char *)msg, mlen, v->pk);
+	int bad =
+		crypto_sign_verify_detached(sig->sig + 8, (const unsigned char *)msg, mlen, v->pk);
 	free(msg);
 	if (bad)
 		return OT_ERR_VERIFY;
@@ -266,8 +267,8 @@ ot_status ot_cosignature_verify(const ot_cosig_verifier *v, const char *text, si
 	return OT_OK;
 }
 
-size_t ot_note_count_cosignatures(const ot_note *n, ot_cosig_verifier *const *keys,
-                                  size_t n_keys, long *first_bad)
+size_t ot_note_count_cosignatures(const ot_note *n, ot_cosig_verifier *const *keys, size_t n_keys,
+                                  long *first_bad)
 {
 	size_t count = 0;
 	if (first_bad)
@@ -277,11 +278,13 @@ size_t ot_note_count_cosignatures(const ot_note *n, ot_cosig_verifier *const *ke
 	for (size_t k = 0; k < n_keys; k++) {
 		int dup = 0;
 		for (size_t j = 0; j < k && !dup; j++)
-			dup = keys[j]->key_id == keys[k]->key_id && strcmp(keys[j]->name, keys[k]->name) == 0;
+			dup = keys[j]->key_id == keys[k]->key_id &&
+			      strcmp(keys[j]->name, keys[k]->name) == 0;
 		if (dup)
 			continue;
 		for (size_t i = 0; i < n->n_sigs; i++) {
-			ot_status rc = ot_cosignature_verify(keys[k], n->text, n->text_len, &n->sigs[i], NULL);
+			ot_status rc = ot_cosignature_verify(keys[k], n->text, n->text_len,
+			                                     &n->sigs[i], NULL);
 			if (rc == OT_OK) {
 				count++;
 				break;

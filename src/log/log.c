@@ -28,8 +28,8 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-#define LEVELS 8       /* tile levels: 8 x 8 bits covers 2^64 leaves */
-#define NODES 510      /* hashes in a full tile record: 256 + 128 + ... + 2 */
+#define LEVELS 8  /* tile levels: 8 x 8 bits covers 2^64 leaves */
+#define NODES 510 /* hashes in a full tile record: 256 + 128 + ... + 2 */
 /* Full tiles cached for reading, direct-mapped: 64 slots for level 0, where
  * reads are spread over the whole log, and 256 for the upper levels, which
  * nearly every proof reads (10 million entries have 153 level-1 tiles). */
@@ -38,9 +38,9 @@
 #define CACHE_SLOTS (CACHE_LEVEL0 + CACHE_UPPER)
 
 typedef struct edge_tile {
-	uint64_t index;  /* tile index at its level */
-	unsigned width;  /* hashes at the tile's own level, 0..256 */
-	int dirty;       /* changed since last written */
+	uint64_t index; /* tile index at its level */
+	unsigned width; /* hashes at the tile's own level, 0..256 */
+	int dirty;      /* changed since last written */
 	uint8_t h[NODES][OT_HASH_SIZE];
 } edge_tile;
 
@@ -117,8 +117,7 @@ static ot_status unpack_record(const uint8_t *data, size_t len, unsigned w,
 
 /* Appends one hash to the edge tile of `level`, completing interior nodes,
  * and carries the root of a completed tile up to the next level. */
-static ot_status builder_add(builder *b, int level, const uint8_t hash[OT_HASH_SIZE],
-                             ot_error *err)
+static ot_status builder_add(builder *b, int level, const uint8_t hash[OT_HASH_SIZE], ot_error *err)
 {
 	if (level >= LEVELS)
 		return otx_err(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
@@ -202,10 +201,10 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 			return rc;
 		if (got != w || unpack_record(data, len, w, t->h) != OT_OK) {
 			free(data);
-			return otx_err(err, OT_ERR_CORRUPT,
-			               "tile %d/%llu has width %u but the log's %llu entries need %u",
-			               l, (unsigned long long)t->index, got, (unsigned long long)size,
-			               w);
+			return otx_err(
+				err, OT_ERR_CORRUPT,
+				"tile %d/%llu has width %u but the log's %llu entries need %u", l,
+				(unsigned long long)t->index, got, (unsigned long long)size, w);
 		}
 		free(data);
 		t->width = w;
@@ -226,8 +225,9 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 		*width = e->width;
 		return OT_OK;
 	}
-	size_t slot = level == 0 ? (size_t)(index % CACHE_LEVEL0)
-	                         : CACHE_LEVEL0 + (size_t)((index * 8 + (uint64_t)level) % CACHE_UPPER);
+	size_t slot =
+		level == 0 ? (size_t)(index % CACHE_LEVEL0)
+			   : CACHE_LEVEL0 + (size_t)((index * 8 + (uint64_t)level) % CACHE_UPPER);
 	cached_tile *c = log->cache ? &log->cache[slot] : NULL;
 	if (c && c->valid && c->level == level && c->index == index) {
 		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
@@ -242,8 +242,9 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 	rc = unpack_record(data, len, *width, scratch);
 	free(data);
 	if (rc)
-		return otx_err(err, OT_ERR_CORRUPT, "tile %d/%llu is damaged (%zu bytes for width %u)",
-		               level, (unsigned long long)index, len, *width);
+		return otx_err(err, OT_ERR_CORRUPT,
+		               "tile %d/%llu is damaged (%zu bytes for width %u)", level,
+		               (unsigned long long)index, len, *width);
 	*h = (const uint8_t(*)[OT_HASH_SIZE])scratch;
 	if (c && *width == OT_TILE_WIDTH) {
 		c->valid = 1;
@@ -258,8 +259,8 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
-	uint8_t (*scratch)[OT_HASH_SIZE];  /* a tile read from the store */
-	const uint8_t (*h)[OT_HASH_SIZE];  /* the current tile, wherever it is */
+	uint8_t (*scratch)[OT_HASH_SIZE]; /* a tile read from the store */
+	const uint8_t (*h)[OT_HASH_SIZE]; /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
 	unsigned have_width;
@@ -276,7 +277,8 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	if (tl >= LEVELS)
 		return otx_err(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
 	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
+		ot_status rc =
+			get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
 		if (rc) {
 			nc->have_level = -1;
 			if (rc == OT_ERR_NOTFOUND)
@@ -289,9 +291,9 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 		nc->have_index = ti;
 	}
 	if (k >= (nc->have_width >> j))
-		return otx_err(nc->err, OT_ERR_CORRUPT,
-		               "tile %d/%llu (width %u) lacks node %u/%llu", tl,
-		               (unsigned long long)ti, nc->have_width, level, (unsigned long long)index);
+		return otx_err(
+			nc->err, OT_ERR_CORRUPT, "tile %d/%llu (width %u) lacks node %u/%llu", tl,
+			(unsigned long long)ti, nc->have_width, level, (unsigned long long)index);
 	memcpy(out, nc->h[level_offset(OT_TILE_WIDTH, j) + k], OT_HASH_SIZE);
 	return OT_OK;
 }
@@ -364,10 +366,11 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
 	if (!log || !proof || !n)
 		return otx_err(err, OT_ERR_ARG, "bad arguments");
 	if (size > log->b.size || index >= size)
-		return otx_err(err, OT_ERR_RANGE,
-		               "no inclusion proof for entry %llu in a tree of %llu (the log has %llu)",
-		               (unsigned long long)index, (unsigned long long)size,
-		               (unsigned long long)log->b.size);
+		return otx_err(
+			err, OT_ERR_RANGE,
+			"no inclusion proof for entry %llu in a tree of %llu (the log has %llu)",
+			(unsigned long long)index, (unsigned long long)size,
+			(unsigned long long)log->b.size);
 	node_ctx nc;
 	ot_status rc = node_ctx_init(&nc, log, err);
 	if (!rc)
@@ -416,15 +419,17 @@ static ot_status sign_checkpoint(ot_log *log, uint64_t size, char **note, size_t
 ot_status ot_log_create(ot_store *st, const char *origin, const ot_signer *signer, ot_error *err)
 {
 	if (!st || !origin || !signer)
-		return otx_err(err, OT_ERR_ARG, "creating a log needs a store, an origin and a key");
+		return otx_err(err, OT_ERR_ARG,
+		               "creating a log needs a store, an origin and a key");
 	size_t olen = strlen(origin);
 	if (olen == 0 || olen > OT_ORIGIN_MAX)
 		return otx_err(err, OT_ERR_ARG, "the origin must be 1-%d bytes", OT_ORIGIN_MAX);
 	for (size_t i = 0; i < olen; i++)
 		if ((unsigned char)origin[i] < 0x21 || origin[i] == 0x7f)
-			return otx_err(err, OT_ERR_ARG,
-			               "the origin \"%s\" must not contain spaces or control characters",
-			               origin);
+			return otx_err(
+				err, OT_ERR_ARG,
+				"the origin \"%s\" must not contain spaces or control characters",
+				origin);
 	char *existing = NULL;
 	if (ot_store_get_meta(st, "origin", &existing, NULL) == OT_OK) {
 		free(existing);
@@ -492,9 +497,8 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 		if (rc)
 			goto fail;
 		if (ot_signer_vkey(signer, want, sizeof want) != OT_OK || strcmp(want, vkey) != 0) {
-			rc = otx_err(err, OT_ERR_KEY,
-			             "the key %s+%08x is not this log's key (%s)", ot_signer_name(signer),
-			             ot_signer_key_id(signer), vkey);
+			rc = otx_err(err, OT_ERR_KEY, "the key %s+%08x is not this log's key (%s)",
+			             ot_signer_name(signer), ot_signer_key_id(signer), vkey);
 			goto fail;
 		}
 	}
@@ -673,8 +677,8 @@ static ot_status bundle_add(void *vctx, uint64_t index, const uint8_t *data, siz
 	bundle_ctx *bc = vctx;
 	if (len == 0 || len > OT_ENTRY_MAX)
 		return otx_err_at(bc->err, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
-		                  "entry %llu has length %zu, outside 1-%d", (unsigned long long)index,
-		                  len, OT_ENTRY_MAX);
+		                  "entry %llu has length %zu, outside 1-%d",
+		                  (unsigned long long)index, len, OT_ENTRY_MAX);
 	uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
 	ot_status rc = otx_buf_add(bc->out, be, 2);
 	if (!rc)
@@ -797,11 +801,12 @@ static ot_status compare_tile(builder *b, int level, const edge_tile *t, ot_erro
 			at++;
 		size_t k = at / OT_HASH_SIZE;
 		if (level == 0 && k < t->width)
-			otx_err_at(&e, OT_ERR_CORRUPT, "entry_mismatch",
-			           (int64_t)(t->index * OT_TILE_WIDTH + k),
-			           "entry %llu does not hash to its leaf hash in %s: the entry or the "
-			           "tile was altered",
-			           (unsigned long long)(t->index * OT_TILE_WIDTH + k), path);
+			otx_err_at(
+				&e, OT_ERR_CORRUPT, "entry_mismatch",
+				(int64_t)(t->index * OT_TILE_WIDTH + k),
+				"entry %llu does not hash to its leaf hash in %s: the entry or the "
+				"tile was altered",
+				(unsigned long long)(t->index * OT_TILE_WIDTH + k), path);
 		else
 			otx_err_at(&e, OT_ERR_CORRUPT, "tile_mismatch", (int64_t)k,
 			           "%s: the stored tile differs from the one recomputed from the "
@@ -819,8 +824,8 @@ static ot_status verify_entry(void *vctx, uint64_t index, const uint8_t *data, s
 	if (len == 0 || len > OT_ENTRY_MAX) {
 		ot_error e;
 		otx_err_at(&e, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
-		           "entry %llu has length %zu, outside 1-%d", (unsigned long long)index, len,
-		           OT_ENTRY_MAX);
+		           "entry %llu has length %zu, outside 1-%d", (unsigned long long)index,
+		           len, OT_ENTRY_MAX);
 		problem(vc, &e);
 	}
 	uint8_t leaf[OT_HASH_SIZE];
@@ -865,8 +870,9 @@ static void verify_checkpoint(verify_ctx *vc, const ot_verifier *verifier)
 		return;
 	}
 	if (strcmp(cp.origin, log->origin) != 0) {
-		otx_err(&e, OT_ERR_VERIFY, "the latest checkpoint names origin \"%s\", the log is \"%s\"",
-		        cp.origin, log->origin);
+		otx_err(&e, OT_ERR_VERIFY,
+		        "the latest checkpoint names origin \"%s\", the log is \"%s\"", cp.origin,
+		        log->origin);
 		problem(vc, &e);
 	}
 	if (cp.size != cp_size || cp.size != log->b.size) {
@@ -921,7 +927,8 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 	if (!rc)
 		rc = ot_store_entry_count(log->st, &count, err);
 	if (!rc && count != log->b.size)
-		rc = otx_err(err, OT_ERR_CORRUPT, "the store holds %llu entries, the log expected %llu",
+		rc = otx_err(err, OT_ERR_CORRUPT,
+		             "the store holds %llu entries, the log expected %llu",
 		             (unsigned long long)count, (unsigned long long)log->b.size);
 	if (!rc) {
 		ot_error e;

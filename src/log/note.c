@@ -217,7 +217,8 @@ static ot_status parse_key_parts(const char *text, size_t len, const char *kind,
 	}
 	if (raw[0] != ALG_ED25519) {
 		sodium_memzero(raw, sizeof raw);
-		return otx_err(err, OT_ERR_KEY, "%s key algorithm %u is not Ed25519 (1)", kind, raw[0]);
+		return otx_err(err, OT_ERR_KEY, "%s key algorithm %u is not Ed25519 (1)", kind,
+		               raw[0]);
 	}
 	memcpy(name, f[0], fl[0]);
 	name[fl[0]] = 0;
@@ -228,8 +229,9 @@ static ot_status parse_key_parts(const char *text, size_t len, const char *kind,
 
 static ot_status key_id_mismatch(ot_error *err, const char *kind, uint32_t id, uint32_t want)
 {
-	return otx_err(err, OT_ERR_KEY, "%s key id %08x does not match its name and key (want %08x)",
-	               kind, id, want);
+	return otx_err(err, OT_ERR_KEY,
+	               "%s key id %08x does not match its name and key (want %08x)", kind, id,
+	               want);
 }
 
 ot_status ot_signer_parse(const char *text, size_t len, ot_signer **out, ot_error *err)
@@ -395,11 +397,12 @@ ot_status ot_note_sign(const char *text, size_t text_len, ot_signer *const *sign
 	if (!text || !out || (n_signers && !signers))
 		return otx_err(err, OT_ERR_ARG, "nothing to sign");
 	if (text_len == 0 || text[text_len - 1] != '\n' || !valid_text(text, text_len))
-		return otx_err(err, OT_ERR_PARSE,
-		               "note text must be UTF-8 without control characters and end in a newline");
+		return otx_err(
+			err, OT_ERR_PARSE,
+			"note text must be UTF-8 without control characters and end in a newline");
 	if (text_len > OT_NOTE_MAX / 2)
-		return otx_err(err, OT_ERR_TOOBIG, "note text is %zu bytes, the limit is %d", text_len,
-		               OT_NOTE_MAX / 2);
+		return otx_err(err, OT_ERR_TOOBIG, "note text is %zu bytes, the limit is %d",
+		               text_len, OT_NOTE_MAX / 2);
 	otx_buf b;
 	otx_buf_init(&b, OT_NOTE_MAX);
 	ot_status rc = otx_buf_add(&b, text, text_len);
@@ -462,7 +465,8 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 	size_t text_len = (size_t)(split - msg) + 1;
 	const char *sigs = split + 2, *end = msg + len;
 	if (sigs == end || end[-1] != '\n')
-		return otx_err(err, OT_ERR_PARSE, "note signature block is empty or not ended by a newline");
+		return otx_err(err, OT_ERR_PARSE,
+		               "note signature block is empty or not ended by a newline");
 
 	ot_note_sig *list = calloc(OT_NOTE_MAX_SIGS, sizeof *list);
 	if (!list)
@@ -480,7 +484,8 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		}
 		if (ll < SIG_PREFIX_LEN || memcmp(sigs, SIG_PREFIX, SIG_PREFIX_LEN) != 0) {
 			rc = otx_err(err, OT_ERR_PARSE,
-			             "note signature line %zu does not start with an em dash and a space",
+			             "note signature line %zu does not start with an em dash and a "
+			             "space",
 			             line_no);
 			goto out;
 		}
@@ -489,9 +494,11 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		uint8_t raw[4 + 128];
 		size_t rawlen = 0;
 		if (!sp || !valid_name(name, (size_t)(sp - name)) ||
-		    otx_b64_decode(sp + 1, (size_t)(nl - sp - 1), raw, sizeof raw, &rawlen) != OT_OK ||
+		    otx_b64_decode(sp + 1, (size_t)(nl - sp - 1), raw, sizeof raw, &rawlen) !=
+		            OT_OK ||
 		    rawlen < 5) {
-			rc = otx_err(err, OT_ERR_PARSE, "note signature line %zu is malformed", line_no);
+			rc = otx_err(err, OT_ERR_PARSE, "note signature line %zu is malformed",
+			             line_no);
 			goto out;
 		}
 		ot_note_sig s;
@@ -515,11 +522,11 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 			if (v->key_id != s.key_id || strcmp(v->name, s.name) != 0)
 				continue;
 			if (s.sig_len != 64 ||
-			    crypto_sign_verify_detached(s.sig, (const unsigned char *)text, text_len,
-			                                v->pk) != 0) {
+			    crypto_sign_verify_detached(s.sig, (const unsigned char *)text,
+			                                text_len, v->pk) != 0) {
 				rc = otx_err(err, OT_ERR_VERIFY,
-				             "the signature of key %s+%08x on the note is invalid", s.name,
-				             s.key_id);
+				             "the signature of key %s+%08x on the note is invalid",
+				             s.name, s.key_id);
 				goto out;
 			}
 			s.verified = 1;

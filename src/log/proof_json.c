@@ -15,8 +15,7 @@
  * hold integers above 2^63), so the exact range is 0..2^53; a negative or
  * larger value is usable input that cannot verify (the golden files test
  * 2^64-1 and -1), so it is flagged, not refused. */
-static ot_status get_u64(json_t *obj, const char *name, uint64_t *out, int *negative,
-                         ot_error *err)
+static ot_status get_u64(json_t *obj, const char *name, uint64_t *out, int *negative, ot_error *err)
 {
 	json_t *v = json_object_get(obj, name);
 	if (!v)
@@ -48,8 +47,9 @@ static ot_status get_hash(json_t *v, const char *name, otx_json_hash *out, ot_er
 	const char *s = json_string_value(v);
 	ot_status rc = otx_b64_decode(s, strlen(s), out->h, sizeof out->h, &out->len);
 	if (rc)
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" is not standard base64 of at most %zu bytes",
-		               name, sizeof out->h);
+		return otx_err(err, OT_ERR_PARSE,
+		               "field \"%s\" is not standard base64 of at most %zu bytes", name,
+		               sizeof out->h);
 	return OT_OK;
 }
 
@@ -58,7 +58,8 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 	memset(out, 0, sizeof *out);
 	out->want_err = -1;
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	json_t *root =
+		json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!root)
 		return otx_err(err, OT_ERR_PARSE, "not JSON: %s at line %d, column %d", jerr.text,
 		               jerr.line, jerr.column);
@@ -85,8 +86,9 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 		if (!rc)
 			rc = get_hash(json_object_get(root, "root2"), "root2", &out->b, err);
 	} else {
-		rc = otx_err(err, OT_ERR_PARSE,
-		             "neither an inclusion proof (leafIdx) nor a consistency proof (size1)");
+		rc = otx_err(
+			err, OT_ERR_PARSE,
+			"neither an inclusion proof (leafIdx) nor a consistency proof (size1)");
 	}
 	if (rc)
 		goto out;
@@ -97,11 +99,13 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 	}
 	if (!json_is_null(proof)) {
 		if (!json_is_array(proof)) {
-			rc = otx_err(err, OT_ERR_PARSE, "field \"proof\" must be an array of hashes");
+			rc = otx_err(err, OT_ERR_PARSE,
+			             "field \"proof\" must be an array of hashes");
 			goto out;
 		}
 		if (json_array_size(proof) > OT_PROOF_MAX + 8) {
-			rc = otx_err(err, OT_ERR_PARSE, "field \"proof\" has %zu hashes; at most %d",
+			rc = otx_err(err, OT_ERR_PARSE,
+			             "field \"proof\" has %zu hashes; at most %d",
 			             json_array_size(proof), OT_PROOF_MAX + 8);
 			goto out;
 		}
@@ -136,8 +140,8 @@ ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 		return otx_err(err, OT_ERR_VERIFY, "a hash is %zu bytes, not 32",
 		               p->a.len != OT_HASH_SIZE ? p->a.len : p->b.len);
 	if (p->n > OT_PROOF_MAX)
-		return otx_err(err, OT_ERR_VERIFY, "the proof has %zu hashes, more than any tree needs",
-		               p->n);
+		return otx_err(err, OT_ERR_VERIFY,
+		               "the proof has %zu hashes, more than any tree needs", p->n);
 	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->proof[i].len != OT_HASH_SIZE)
@@ -150,21 +154,24 @@ ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 		rc = ot_verify_consistency(p->index, p->size, p->a.h, p->b.h,
 		                           (const uint8_t(*)[OT_HASH_SIZE])proof, p->n);
 		if (rc)
-			return otx_err(err, OT_ERR_VERIFY,
-			               "the tree of size %llu is not proven to be a prefix of the tree of "
-			               "size %llu",
-			               (unsigned long long)p->index, (unsigned long long)p->size);
+			return otx_err(
+				err, OT_ERR_VERIFY,
+				"the tree of size %llu is not proven to be a prefix of the tree of "
+				"size %llu",
+				(unsigned long long)p->index, (unsigned long long)p->size);
 		return OT_OK;
 	}
 	rc = ot_verify_inclusion(p->index, p->size, p->a.h, (const uint8_t(*)[OT_HASH_SIZE])proof,
 	                         p->n, p->b.h);
 	if (rc == OT_ERR_RANGE)
-		return otx_err(err, OT_ERR_VERIFY, "leaf index %llu is not below the tree size %llu",
+		return otx_err(err, OT_ERR_VERIFY,
+		               "leaf index %llu is not below the tree size %llu",
 		               (unsigned long long)p->index, (unsigned long long)p->size);
 	if (rc)
-		return otx_err(err, OT_ERR_VERIFY,
-		               "the leaf is not proven to be at index %llu in the tree of size %llu",
-		               (unsigned long long)p->index, (unsigned long long)p->size);
+		return otx_err(
+			err, OT_ERR_VERIFY,
+			"the leaf is not proven to be at index %llu in the tree of size %llu",
+			(unsigned long long)p->index, (unsigned long long)p->size);
 	return OT_OK;
 }
 

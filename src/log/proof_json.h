@@ -24,13 +24,13 @@ typedef struct otx_json_hash {
 } otx_json_hash;
 
 typedef struct otx_proof_file {
-	int consistency; /* 0 inclusion, 1 consistency */
-	uint64_t index, size;  /* inclusion: leafIdx, treeSize; consistency: size1, size2 */
-	otx_json_hash a, b;    /* inclusion: leafHash, root; consistency: root1, root2 */
+	int consistency;      /* 0 inclusion, 1 consistency */
+	uint64_t index, size; /* inclusion: leafIdx, treeSize; consistency: size1, size2 */
+	otx_json_hash a, b;   /* inclusion: leafHash, root; consistency: root1, root2 */
 	otx_json_hash proof[OT_PROOF_MAX + 8];
 	size_t n;
-	int negative;  /* an index or size was negative: cannot verify */
-	int want_err;  /* -1 when absent */
+	int negative; /* an index or size was negative: cannot verify */
+	int want_err; /* -1 when absent */
 	char desc[200];
 } otx_proof_file;
 

@@ -26,9 +26,9 @@
 
 struct otx_add {
 	otx_submission sub;
-	otx_buf arena;          /* the canonical entries, back to back */
-	size_t *offsets;        /* where each starts in the arena */
-	const uint8_t **ptrs;   /* set once the arena stops moving */
+	otx_buf arena;        /* the canonical entries, back to back */
+	size_t *offsets;      /* where each starts in the arena */
+	const uint8_t **ptrs; /* set once the arena stops moving */
 	size_t *lens;
 	int64_t *indexes;
 	uint8_t (*leaf)[OT_HASH_SIZE];
@@ -64,8 +64,7 @@ static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
 }
 
 /* Parses envelope i from data and appends its canonical entry. */
-static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t len,
-                              ot_error *err)
+static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t len, ot_error *err)
 {
 	otx_envelope env;
 	otx_envelope_init(&env);
@@ -83,8 +82,8 @@ static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t 
 	rc = otx_buf_add(&a->arena, env.entry.data, env.entry.len);
 	otx_envelope_clear(&env);
 	if (rc)
-		return otx_err_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem", (int64_t)i,
-		                  "cannot hold the request's entries");
+		return otx_err_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem",
+		                  (int64_t)i, "cannot hold the request's entries");
 	return OT_OK;
 }
 
@@ -120,7 +119,8 @@ static size_t value_end(const uint8_t *b, size_t len, size_t at)
 				return at; /* a scalar ended by the array's close */
 			if (--depth == 0)
 				return at + 1;
-		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+		} else if (depth == 0 &&
+		           (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
 			return at; /* the end of a scalar */
 		}
 	}
@@ -148,7 +148,8 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 	ot_status rc = start && end ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
 	at = skip_ws(body, len, at + 1);
 	if (!rc && at < len && body[at] == ']') {
-		rc = otx_err_at(err, OT_ERR_PARSE, "empty_batch", -1, "the array holds no envelope");
+		rc = otx_err_at(err, OT_ERR_PARSE, "empty_batch", -1,
+		                "the array holds no envelope");
 	}
 	while (!rc) {
 		size_t e = at < len ? value_end(body, len, at) : 0;
@@ -158,10 +159,11 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 			break;
 		}
 		if (n == max_events) {
-			rc = otx_err_at(err, OT_ERR_TOOBIG, "too_many_events", -1,
-			                "the array holds more than %zu envelopes, the most accepted at "
-			                "once",
-			                max_events);
+			rc = otx_err_at(
+				err, OT_ERR_TOOBIG, "too_many_events", -1,
+				"the array holds more than %zu envelopes, the most accepted at "
+				"once",
+				max_events);
 			break;
 		}
 		if (n == cap) {
@@ -280,8 +282,9 @@ enum MHD_Result otx_add_finish(otx_request *r)
 	for (size_t i = 0; i < a->n; i++) {
 		char hash[64];
 		otx_b64_encode(a->leaf[i], OT_HASH_SIZE, hash);
-		json_array_append_new(entries, json_pack("{s:I,s:s}", "index",
-		                                         (json_int_t)a->indexes[i], "leaf_hash", hash));
+		json_array_append_new(entries,
+		                      json_pack("{s:I,s:s}", "index", (json_int_t)a->indexes[i],
+		                                "leaf_hash", hash));
 	}
 	if (a->sub.checkpoint)
 		json_object_set_new(doc, "checkpoint",

@@ -62,8 +62,7 @@ static int arg_u64(otx_request *r, const char *name, uint64_t *out, int *present
 	*present = v != NULL;
 	if (!v)
 		return 0;
-	if (!*v || strspn(v, "0123456789") != strlen(v) || (v[0] == '0' && v[1]) ||
-	    strlen(v) > 19)
+	if (!*v || strspn(v, "0123456789") != strlen(v) || (v[0] == '0' && v[1]) || strlen(v) > 19)
 		return -1;
 	*out = strtoull(v, NULL, 10);
 	return 0;
@@ -121,7 +120,8 @@ static enum MHD_Result api_entry(otx_request *r, otx_reader *rd, const char *res
 	ot_log *log = ot_ledger_log(rd->ledger);
 	if (index >= ot_log_size(log))
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "entry_not_found",
-		                          "entry %" PRIu64 " is beyond the log's %" PRIu64 " entries",
+		                          "entry %" PRIu64 " is beyond the log's %" PRIu64
+		                          " entries",
 		                          index, ot_log_size(log));
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -194,8 +194,9 @@ static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
 	if (arg_u64(r, "size", &size, &has_size))
 		return bad_arg(r, "size");
 	if (!has_index)
-		return otx_respond_errorf(r, 400, OT_ERR_PARSE, "missing_argument",
-		                          "an inclusion proof needs ?index=I (and optionally &size=S)");
+		return otx_respond_errorf(
+			r, 400, OT_ERR_PARSE, "missing_argument",
+			"an inclusion proof needs ?index=I (and optionally &size=S)");
 	ot_error err;
 	ot_error_clear(&err);
 	if (!has_size && latest_size(rd, &size, &err))
@@ -224,8 +225,9 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 	if (arg_u64(r, "size2", &size2, &has2))
 		return bad_arg(r, "size2");
 	if (!has1)
-		return otx_respond_errorf(r, 400, OT_ERR_PARSE, "missing_argument",
-		                          "a consistency proof needs ?size1=A (and optionally &size2=B)");
+		return otx_respond_errorf(
+			r, 400, OT_ERR_PARSE, "missing_argument",
+			"a consistency proof needs ?size1=A (and optionally &size2=B)");
 	ot_error err;
 	ot_error_clear(&err);
 	if (!has2 && latest_size(rd, &size2, &err))
@@ -309,16 +311,16 @@ static enum MHD_Result api_list(otx_request *r, otx_reader *rd, const char *ns, 
 	return respond_doc(r, doc, CACHE_SHORT);
 }
 
-static enum MHD_Result api_record(otx_request *r, otx_reader *rd, const char *ns,
-                                  const char *key, const char *what)
+static enum MHD_Result api_record(otx_request *r, otx_reader *rd, const char *ns, const char *key,
+                                  const char *what)
 {
 	json_t *rec = NULL;
 	ot_error err;
 	ot_error_clear(&err);
 	ot_status rc = otx_state_get(ot_ledger_store(rd->ledger), ns, key, &rec, &err);
 	if (rc == OT_ERR_NOTFOUND)
-		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no %s \"%s\"", what,
-		                          key);
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no %s \"%s\"",
+		                          what, key);
 	if (rc)
 		return otx_respond_error(r, &err);
 	return respond_doc(r, rec, CACHE_SHORT);
@@ -349,9 +351,10 @@ static enum MHD_Result api_findings(otx_request *r, otx_reader *rd)
 		json_decref(list);
 		return otx_respond_error(r, &err);
 	}
-	return respond_doc(r, json_pack("{s:I,s:o}", "entries",
-	                                (json_int_t)ot_log_size(ot_ledger_log(rd->ledger)),
-	                                "findings", list),
+	return respond_doc(r,
+	                   json_pack("{s:I,s:o}", "entries",
+	                             (json_int_t)ot_log_size(ot_ledger_log(rd->ledger)), "findings",
+	                             list),
 	                   CACHE_SHORT);
 }
 
@@ -402,7 +405,8 @@ static enum MHD_Result api_blob(otx_request *r, otx_reader *rd, const char *rest
 	json_t *rec = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc = otx_state_get(ot_ledger_store(rd->ledger), OTX_NS_DISCLOSURE, key, &rec, &err);
+	ot_status rc =
+		otx_state_get(ot_ledger_store(rd->ledger), OTX_NS_DISCLOSURE, key, &rec, &err);
 	if (rc == OT_ERR_NOTFOUND)
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_disclosed",
 		                          "nothing has been disclosed at %s", rest);
@@ -421,7 +425,8 @@ static enum MHD_Result api_blob(otx_request *r, otx_reader *rd, const char *rest
 			return otx_respond_json(r, 500, NULL, NULL);
 		}
 		memcpy(body, json_string_value(value), len + 1);
-		ret = otx_respond(r, 200, "text/plain; charset=utf-8", CACHE_IMMUTABLE, body, len, hdr);
+		ret = otx_respond(r, 200, "text/plain; charset=utf-8", CACHE_IMMUTABLE, body, len,
+		                  hdr);
 	} else {
 		char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 		ret = text ? otx_respond(r, 200, "application/json", CACHE_IMMUTABLE, text,
@@ -449,25 +454,26 @@ static enum MHD_Result api_stats(otx_request *r)
 	ot_server *s = r->srv;
 	otx_sequencer_stats st;
 	otx_sequencer_get_stats(s->seq, &st);
-	json_t *doc = json_pack(
-	    "{s:s,s:b,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "origin", s->origin,
-	    "read_only", s->seq == NULL, "uptime_ms",
-	    (json_int_t)((otx_now_ns() - s->started_ns) / 1000000u), "requests",
-	    (json_int_t)atomic_load(&s->requests), "inflight", (json_int_t)atomic_load(&s->inflight),
-	    "rss_kib", (json_int_t)rss_kib(), "sequencer", "batches", (json_int_t)st.batches,
-	    "events", (json_int_t)st.events, "rejected", (json_int_t)st.rejected, "failed",
-	    (json_int_t)st.failed, "queued", (json_int_t)st.queued, "max_batch",
-	    (json_int_t)st.max_batch, "commit_ms", (json_int_t)(st.commit_ns / 1000000u));
+	json_t *doc = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+	                        "origin", s->origin, "read_only", s->seq == NULL, "uptime_ms",
+	                        (json_int_t)((otx_now_ns() - s->started_ns) / 1000000u), "requests",
+	                        (json_int_t)atomic_load(&s->requests), "inflight",
+	                        (json_int_t)atomic_load(&s->inflight), "rss_kib",
+	                        (json_int_t)rss_kib(), "sequencer", "batches",
+	                        (json_int_t)st.batches, "events", (json_int_t)st.events, "rejected",
+	                        (json_int_t)st.rejected, "failed", (json_int_t)st.failed, "queued",
+	                        (json_int_t)st.queued, "max_batch", (json_int_t)st.max_batch,
+	                        "commit_ms", (json_int_t)(st.commit_ns / 1000000u));
 	return respond_doc(r, doc, "no-store");
 }
 
 static const char API_INDEX[] =
-    "{\"endpoints\":[\"/api/checkpoint\",\"/api/entries/<index>\","
-    "\"/api/proof/inclusion?index=I[&size=S]\",\"/api/proof/consistency?size1=A[&size2=B]\","
-    "\"/api/lots\",\"/api/lots/<lot>\",\"/api/consignments\",\"/api/consignments/<id>\","
-    "\"/api/contracts\",\"/api/contracts/<id>\",\"/api/actors\",\"/api/actors/<id>\","
-    "\"/api/sites\",\"/api/sites/<id>\",\"/api/findings\",\"/api/report\","
-    "\"/api/blobs/<contract>/<field>\",\"/api/stats\"]}\n";
+	"{\"endpoints\":[\"/api/checkpoint\",\"/api/entries/<index>\","
+	"\"/api/proof/inclusion?index=I[&size=S]\",\"/api/proof/consistency?size1=A[&size2=B]\","
+	"\"/api/lots\",\"/api/lots/<lot>\",\"/api/consignments\",\"/api/consignments/<id>\","
+	"\"/api/contracts\",\"/api/contracts/<id>\",\"/api/actors\",\"/api/actors/<id>\","
+	"\"/api/sites\",\"/api/sites/<id>\",\"/api/findings\",\"/api/report\","
+	"\"/api/blobs/<contract>/<field>\",\"/api/stats\"]}\n";
 
 /* Collections: /api/<name> lists the namespace, /api/<name>/<id> is one. */
 static const struct {
@@ -475,11 +481,11 @@ static const struct {
 	const char *ns;
 	const char *what;
 } COLLECTIONS[] = {
-    {"lots", OTX_NS_LOT, "lot"},
-    {"consignments", OTX_NS_CONSIGNMENT, "consignment"},
-    {"contracts", OTX_NS_CONTRACT, "contract"},
-    {"actors", OTX_NS_ACTOR, "actor"},
-    {"sites", OTX_NS_SITE, "site"},
+	{"lots", OTX_NS_LOT, "lot"},
+	{"consignments", OTX_NS_CONSIGNMENT, "consignment"},
+	{"contracts", OTX_NS_CONTRACT, "contract"},
+	{"actors", OTX_NS_ACTOR, "actor"},
+	{"sites", OTX_NS_SITE, "site"},
 };
 
 static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
@@ -527,7 +533,8 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 		if (strcmp(COLLECTIONS[i].name, "contracts") == 0) {
 			ot_status rc = ot_ledger_contract_show(rd->ledger, id, 0, 0, &json, &err);
 			if (rc == OT_ERR_NOTFOUND)
-				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "contract_not_found",
+				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND,
+				                          "contract_not_found",
 				                          "no contract \"%s\"", id);
 			return send_text(r, rc, json, &err);
 		}
@@ -540,8 +547,8 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 enum MHD_Result otx_api(otx_request *r, const char *path)
 {
 	if (*path == 0)
-		return otx_respond_static(r, 200, "application/json", "public, max-age=60", API_INDEX,
-		                          NULL);
+		return otx_respond_static(r, 200, "application/json", "public, max-age=60",
+		                          API_INDEX, NULL);
 	if (strcmp(path, "stats") == 0)
 		return api_stats(r);
 	ot_error err;

@@ -53,7 +53,7 @@ enum MHD_Result otx_respond(otx_request *r, unsigned status, const char *content
                             const otx_header *extra)
 {
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer_with_free_callback(len, data, free_body);
+		MHD_create_response_from_buffer_with_free_callback(len, data, free_body);
 	if (!resp) {
 		free(data);
 		return MHD_NO;
@@ -66,8 +66,8 @@ enum MHD_Result otx_respond_static(otx_request *r, unsigned status, const char *
                                    const otx_header *extra)
 {
 	size_t len = strlen(text);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    len, (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)text,
+	                                                            MHD_RESPMEM_PERSISTENT);
 	return queue(r, status, resp, content_type, cache_control, extra, len);
 }
 
@@ -88,8 +88,8 @@ enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
 	}
 	body[len++] = '\n';
 	body[len] = 0;
-	return otx_respond(r, status, "application/json", cache_control ? cache_control : "no-store",
-	                   body, len, NULL);
+	return otx_respond(r, status, "application/json",
+	                   cache_control ? cache_control : "no-store", body, len, NULL);
 }
 
 unsigned otx_http_status(const ot_error *e)
@@ -106,9 +106,10 @@ unsigned otx_http_status(const ot_error *e)
 		return strcmp(e->code, "commitment_mismatch") == 0 ? 409 : 401;
 	case OT_ERR_SIGNER:
 		/* Who is it (401) versus not allowed to (403). */
-		return strcmp(e->code, "unknown_signer") == 0 || strcmp(e->code, "revoked_signer") == 0
-		           ? 401
-		           : 403;
+		return strcmp(e->code, "unknown_signer") == 0 ||
+		                       strcmp(e->code, "revoked_signer") == 0
+		               ? 401
+		               : 403;
 	case OT_ERR_NOTFOUND: return 404;
 	case OT_ERR_RULE:
 	case OT_ERR_CONFLICT:
@@ -158,8 +159,8 @@ enum MHD_Result otx_respond_error(otx_request *r, const ot_error *e)
 	return otx_respond_json(r, status, json, NULL);
 }
 
-enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st,
-                                   const char *code, const char *fmt, ...)
+enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st, const char *code,
+                                   const char *fmt, ...)
 {
 	ot_error e;
 	ot_error_clear(&e);
@@ -176,7 +177,7 @@ enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st,
 }
 
 __attribute__((format(printf, 3, 0))) static void server_vlog(ot_server *s, FILE *out,
-                                                               const char *fmt, va_list ap)
+                                                              const char *fmt, va_list ap)
 {
 	if (!out)
 		return;
@@ -223,15 +224,17 @@ void otx_access_log(ot_server *s, otx_request *r, unsigned status)
 		return;
 	char host[64] = "-";
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
+			inet_ntop(AF_INET,
+			          &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
 			          sizeof host);
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			          host, sizeof host);
+			inet_ntop(AF_INET6,
+			          &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host,
+			          sizeof host);
 	}
 	struct tm tm;
 	char when[40];

@@ -97,7 +97,8 @@ ot_status otx_http_request(const char *base_url, const char *path, const char *c
 			rc = otx_err(err, OT_ERR_IO, "%s: the answer is larger than %zu bytes", url,
 			             lim->max);
 		else
-			rc = otx_err(err, OT_ERR_IO, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
+			rc = otx_err(err, OT_ERR_IO, "%s: %s", url,
+			             ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);

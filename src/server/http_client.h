@@ -15,8 +15,8 @@
 #include "oretrail/status.h"
 
 typedef struct otx_http_resp {
-	long status;            /* the HTTP status; 0 when no answer came */
-	uint8_t *body;          /* malloc'ed, NUL-terminated; free with otx_http_free */
+	long status;   /* the HTTP status; 0 when no answer came */
+	uint8_t *body; /* malloc'ed, NUL-terminated; free with otx_http_free */
 	size_t len;
 	char content_type[128]; /* the answer's Content-Type, "" when none */
 } otx_http_resp;

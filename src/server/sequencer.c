@@ -195,8 +195,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 
 	if (all_single) {
 		size_t n = lay_out(q, n_live);
-		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, OT_SUBMIT_KEEP_GOING,
-		                                q->results, NULL, &err);
+		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n,
+		                                OT_SUBMIT_KEEP_GOING, q->results, NULL, &err);
 		if (rc) {
 			fail_all(q, n_live, &err);
 			return;
@@ -220,8 +220,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		if (n == 0)
 			return;
 		ot_error_clear(&err);
-		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, 0, q->results, NULL,
-		                                &err);
+		ot_status rc =
+			ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, 0, q->results, NULL, &err);
 		if (rc == OT_OK) {
 			for (size_t i = 0; i < n; i++)
 				q->owner[i]->indexes[i - q->owner[i]->pos] = q->results[i].index;

@@ -34,11 +34,11 @@ struct otx_submission {
 	void *ctx;
 
 	/* Set by the sequencer before done() is called. */
-	ot_status status; /* OT_OK when every entry is durable */
-	ot_error err;     /* why not; err.index: the entry's position in this submission */
-	uint64_t tree_size;  /* the log's size after the commit */
-	char *checkpoint;    /* a signed checkpoint including the entries (malloc'ed;
-	                        the caller frees it), NULL on failure */
+	ot_status status;   /* OT_OK when every entry is durable */
+	ot_error err;       /* why not; err.index: the entry's position in this submission */
+	uint64_t tree_size; /* the log's size after the commit */
+	char *checkpoint;   /* a signed checkpoint including the entries (malloc'ed;
+	                       the caller frees it), NULL on failure */
 	size_t checkpoint_len;
 
 	/* The sequencer's own. */
@@ -48,13 +48,13 @@ struct otx_submission {
 };
 
 typedef struct otx_sequencer_stats {
-	uint64_t batches;     /* transactions committed */
-	uint64_t events;      /* entries appended */
-	uint64_t rejected;    /* submissions rejected */
-	uint64_t failed;      /* submissions failed by the store */
-	uint64_t queued;      /* events waiting now */
-	uint64_t max_batch;   /* most events in one transaction */
-	uint64_t commit_ns;   /* time spent in ot_ledger_submit */
+	uint64_t batches;   /* transactions committed */
+	uint64_t events;    /* entries appended */
+	uint64_t rejected;  /* submissions rejected */
+	uint64_t failed;    /* submissions failed by the store */
+	uint64_t queued;    /* events waiting now */
+	uint64_t max_batch; /* most events in one transaction */
+	uint64_t commit_ns; /* time spent in ot_ledger_submit */
 } otx_sequencer_stats;
 
 /* Opens the ledger at `db` for writing with the log key `signer` (borrowed)

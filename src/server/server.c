@@ -88,8 +88,8 @@ static void free_readers(ot_server *s)
 /* --- the listening socket --- */
 
 /* Splits "host:port", "[v6]:port" or ":port". */
-static ot_status split_listen(const char *spec, char *host, size_t hsize, char *port,
-                              size_t psize, ot_error *err)
+static ot_status split_listen(const char *spec, char *host, size_t hsize, char *port, size_t psize,
+                              ot_error *err)
 {
 	const char *colon;
 	const char *h = spec;
@@ -97,7 +97,8 @@ static ot_status split_listen(const char *spec, char *host, size_t hsize, char *
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 		if (!close || close[1] != ':')
-			return otx_err(err, OT_ERR_ARG, "--listen %s: expected [ADDRESS]:PORT", spec);
+			return otx_err(err, OT_ERR_ARG, "--listen %s: expected [ADDRESS]:PORT",
+			               spec);
 		h = spec + 1;
 		hlen = (size_t)(close - h);
 		colon = close + 1;
@@ -168,8 +169,7 @@ static ot_status open_listener(const char *spec, int *fd_out, uint16_t *port_out
 
 /* --- libmicrohttpd callbacks --- */
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-                                                             va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	ot_server *s = cls;
 	if (!s->opt.access_log)
@@ -216,7 +216,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	*con_cls = NULL;
 	r->conn = conn;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	unsigned status = ci ? ci->http_status : 0;
 	otx_access_log(s, r, status);
 	otx_buf_free(&r->body);
@@ -241,22 +242,22 @@ static enum MHD_Result not_allowed(otx_request *r, const otx_header *allow)
 }
 
 static const char INDEX_TEXT[] =
-    "oretrail ledger\n\n"
-    "GET  /checkpoint                 the latest signed checkpoint (C2SP tlog-checkpoint)\n"
-    "GET  /tile/<L>/<N>[.p/<W>]       hash tiles (C2SP tlog-tiles)\n"
-    "GET  /tile/entries/<N>[.p/<W>]   entry bundles\n"
-    "POST /add                        a signed envelope or a JSON array of them\n"
-    "POST /witness/cosignature        a witness's cosignature of a checkpoint\n"
-    "GET  /api/                       the JSON API\n";
+	"oretrail ledger\n\n"
+	"GET  /checkpoint                 the latest signed checkpoint (C2SP tlog-checkpoint)\n"
+	"GET  /tile/<L>/<N>[.p/<W>]       hash tiles (C2SP tlog-tiles)\n"
+	"GET  /tile/entries/<N>[.p/<W>]   entry bundles\n"
+	"POST /add                        a signed envelope or a JSON array of them\n"
+	"POST /witness/cosignature        a witness's cosignature of a checkpoint\n"
+	"GET  /api/                       the JSON API\n";
 
 /* The dashboard (web/, server/assets.h) at "/" and its files, compiled into
  * the binary. The policy keeps the page to what this server serves. A client
  * that does not ask for HTML (curl, scripts) gets INDEX_TEXT at "/". */
 static const otx_header DASHBOARD_HEADERS[] = {
-    {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                                "base-uri 'none'; frame-ancestors 'none'"},
-    {"Vary", "Accept"},
-    {NULL, NULL}};
+	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                                    "base-uri 'none'; frame-ancestors 'none'"},
+	{"Vary", "Accept"},
+	{NULL, NULL}};
 
 static int wants_html(otx_request *r)
 {
@@ -302,8 +303,8 @@ static enum MHD_Result add_begin(otx_request *r)
 	if (!s->seq)
 		return otx_respond_errorf(r, 503, OT_ERR_READONLY, "read_only",
 		                          "this server is read-only: it accepts no submissions");
-	const char *cl =
-	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
 		char *end = NULL;
 		errno = 0;
@@ -319,9 +320,8 @@ static enum MHD_Result add_begin(otx_request *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	ot_server *s = cls;
 	otx_request *r = *con_cls;
@@ -333,7 +333,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(r->method, sizeof r->method, "%s", method);
 		snprintf(r->version, sizeof r->version, "%s", version);
 		const union MHD_ConnectionInfo *ci =
-		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 		if (ci && ci->header_size > s->opt.max_header)
 			return otx_respond_errorf(r, 431, OT_ERR_TOOBIG, "headers_too_big",
 			                          "the request headers are larger than %zu bytes",
@@ -406,7 +406,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->body_too_big)
 		return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
-		                          "the request body is larger than %zu bytes", s->opt.max_body);
+		                          "the request body is larger than %zu bytes",
+		                          s->opt.max_body);
 	if (!r->queued)
 		return otx_add_start(r);
 	return otx_add_finish(r);
@@ -502,17 +503,17 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 		server_free(s);
 		return rc;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	                 MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	size_t memory = s->opt.max_header + 16384;
-	s->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)s->opt.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)s->opt.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+	                          on_mhd_log, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
+	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->opt.threads,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->opt.max_connections,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->opt.timeout_s,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
+	                          MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		otx_err(err, OT_ERR_IO, "cannot start the HTTP server on %s", s->opt.listen);
 		close(s->listen_fd);

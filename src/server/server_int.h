@@ -56,15 +56,15 @@ struct ot_server {
 	ot_store *cosig_st;
 	struct otx_pull *pull; /* asking witnesses (witness_pull.c); NULL: none */
 
-	atomic_uint_fast64_t requests;  /* requests seen */
-	atomic_int_fast64_t inflight;   /* requests not yet completed */
+	atomic_uint_fast64_t requests; /* requests seen */
+	atomic_int_fast64_t inflight;  /* requests not yet completed */
 	uint64_t started_ns;
 };
 
 enum otx_route {
 	ROUTE_NONE = 0,
-	ROUTE_GET, /* a GET or HEAD, answered once the request is all in */
-	ROUTE_ADD, /* POST /add: collecting the body, then queued */
+	ROUTE_GET,   /* a GET or HEAD, answered once the request is all in */
+	ROUTE_ADD,   /* POST /add: collecting the body, then queued */
 	ROUTE_COSIG, /* POST /witness/cosignature: collecting the body */
 };
 
@@ -85,8 +85,8 @@ typedef struct otx_request {
 
 	otx_buf body; /* POST body, capped at max_body */
 	int body_too_big;
-	otx_add *add;         /* the queued submission, when route is ROUTE_ADD */
-	atomic_int answered;  /* set by the sequencer thread before resuming */
+	otx_add *add;        /* the queued submission, when route is ROUTE_ADD */
+	atomic_int answered; /* set by the sequencer thread before resuming */
 	int queued;
 
 	uint64_t bytes; /* body bytes of the response queued */
@@ -120,9 +120,8 @@ enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
 enum MHD_Result otx_respond_error(otx_request *r, const ot_error *e);
 /* The same from a status, an HTTP code (0: the one that fits), a code and
  * a printf message. */
-enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st,
-                                   const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st, const char *code,
+                                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The HTTP status for an error (400, 401, 403, 404, 409, 413, 429, 500,
  * 503, 507). */
 unsigned otx_http_status(const ot_error *e);

@@ -39,7 +39,6 @@
 #include "util/b64.h"
 #include "util/error.h"
 
-
 ot_status otx_witness_setup(ot_server *s, ot_error *err)
 {
 	if (!s->opt.n_witnesses || !s->opt.signer)
@@ -103,7 +102,8 @@ static ot_status store_cosig(ot_server *s, const char *key, const char *line, si
 		} else {
 			memcpy(value, line, line_len);
 			memcpy(value + line_len, text, text_len);
-			rc = ot_store_kv_put(s->cosig_st, OTX_NS_COSIG, key, value, line_len + text_len, err);
+			rc = ot_store_kv_put(s->cosig_st, OTX_NS_COSIG, key, value,
+			                     line_len + text_len, err);
 			free(value);
 		}
 	}
@@ -142,7 +142,8 @@ ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_no
 		if (vr == OT_ERR_NOTFOUND)
 			continue;
 		if (vr)
-			return otx_err(err, OT_ERR_VERIFY, "the cosignature by witness %s does not verify",
+			return otx_err(err, OT_ERR_VERIFY,
+			               "the cosignature by witness %s does not verify",
 			               ot_cosig_verifier_name(v));
 		uint8_t raw[4 + sizeof sig->sig];
 		char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
@@ -152,7 +153,8 @@ ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_no
 		otx_b64_encode(raw, 4 + sig->sig_len, b64);
 		int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
 		if (ll < 0 || (size_t)ll >= sizeof line)
-			return otx_err(err, OT_ERR_VERIFY, "the cosignature by witness %s is too long",
+			return otx_err(err, OT_ERR_VERIFY,
+			               "the cosignature by witness %s is too long",
 			               ot_cosig_verifier_name(v));
 		cosig_key(key, sizeof key, sig->name, sig->key_id);
 		return store_cosig(s, key, line, (size_t)ll, note->text, note->text_len, size, err);
@@ -219,8 +221,8 @@ enum MHD_Result otx_witness_post(otx_request *r)
 	}
 	if (strcmp(cp.origin, s->origin) != 0) {
 		ret = otx_respond_errorf(r, 400, OT_ERR_PARSE, "wrong_origin",
-		                         "the checkpoint is of log \"%s\", this is \"%s\"", cp.origin,
-		                         s->origin);
+		                         "the checkpoint is of log \"%s\", this is \"%s\"",
+		                         cp.origin, s->origin);
 		goto out;
 	}
 	int ok = 0;

@@ -96,8 +96,8 @@ static ot_status latest(ot_server *s, char **note, size_t *len, uint64_t *size, 
 
 /* The add-checkpoint request body from `old` to the checkpoint `note` of
  * `size` entries. */
-static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const char *note,
-                            size_t len, otx_buf *body, ot_error *err)
+static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const char *note, size_t len,
+                            otx_buf *body, ot_error *err)
 {
 	otx_buf_reset(body);
 	ot_status rc = otx_buf_printf(body, "old %" PRIu64 "\n", old);
@@ -110,7 +110,8 @@ static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const cha
 		else if (!rd)
 			rc = err->status ? err->status : OT_ERR_IO;
 		else
-			rc = ot_log_consistency_proof(ot_ledger_log(rd->ledger), old, size, proof, &n, err);
+			rc = ot_log_consistency_proof(ot_ledger_log(rd->ledger), old, size, proof,
+			                              &n, err);
 		otx_reader_put(s, rd);
 		for (size_t i = 0; !rc && i < n; i++) {
 			char b64[64];
@@ -197,8 +198,9 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 	for (int resync = 0;; resync++) {
 		rc = build_body(s, old, size, note, len, &body, &err);
 		if (!rc)
-			rc = otx_http_request(w->url, "/add-checkpoint", "text/plain; charset=utf-8",
-			                      body.data, body.len, &lim, &resp, &err);
+			rc = otx_http_request(w->url, "/add-checkpoint",
+			                      "text/plain; charset=utf-8", body.data, body.len,
+			                      &lim, &resp, &err);
 		if (rc) {
 			if (!atomic_load(&p->stopping))
 				otx_server_log(s, "witness %s: %s", name, err.message);
@@ -210,7 +212,8 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 			if (theirs > size) {
 				otx_server_alert(s,
 				                 "ALERT: witness %s has cosigned a tree of %" PRIu64
-				                 " entries; this log holds %" PRIu64 ": not this log's tree",
+				                 " entries; this log holds %" PRIu64
+				                 ": not this log's tree",
 				                 name, theirs, size);
 				rc = OT_ERR_CONFLICT;
 				break;
@@ -231,7 +234,8 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 		if (resp.status == 409 || resp.status == 422)
 			otx_server_alert(s,
 			                 "ALERT: witness %s refuses the tree of %" PRIu64
-			                 " entries from %" PRIu64 " (HTTP %ld: %s): it holds another tree",
+			                 " entries from %" PRIu64
+			                 " (HTTP %ld: %s): it holds another tree",
 			                 name, size, old, resp.status, text);
 		else
 			otx_server_log(s, "witness %s: HTTP %ld: %s", name, resp.status, text);

@@ -42,38 +42,39 @@ enum {
 };
 
 static const char *const QUERIES[Q_COUNT_ALL] = {
-    [Q_GET_META] = "SELECT value FROM meta WHERE name = ?1",
-    [Q_SET_META] = "INSERT INTO meta(name, value) VALUES (?1, ?2) "
-                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-    [Q_COUNT] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
-    [Q_PUT_ENTRY] = "INSERT INTO entries(idx, data) VALUES (?1, ?2)",
-    [Q_GET_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
-    [Q_SCAN_ENTRIES] = "SELECT idx, data FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-    [Q_PUT_TILE] = "INSERT INTO tiles(id, width, data) VALUES (?1, ?2, ?3) "
-                   "ON CONFLICT(id) DO UPDATE SET width = excluded.width, data = excluded.data",
-    [Q_GET_TILE] = "SELECT width, data FROM tiles WHERE id = ?1",
-    [Q_PUT_CHECKPOINT] = "INSERT INTO checkpoints(size, note) VALUES (?1, ?2) "
-                         "ON CONFLICT(size) DO UPDATE SET note = excluded.note",
-    [Q_GET_CHECKPOINT] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
-    [Q_KV_PUT] = "INSERT INTO kv(ns, key, value) VALUES (?1, ?2, ?3) "
-                 "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
-    [Q_KV_GET] = "SELECT value FROM kv WHERE ns = ?1 AND key = ?2",
-    [Q_KV_DEL] = "DELETE FROM kv WHERE ns = ?1 AND key = ?2",
-    [Q_KV_SCAN] = "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 ORDER BY key",
-    [Q_SAVEPOINT] = "SAVEPOINT ot",
-    [Q_RELEASE] = "RELEASE ot",
-    [Q_ROLLBACK_TO] = "ROLLBACK TO ot",
+	[Q_GET_META] = "SELECT value FROM meta WHERE name = ?1",
+	[Q_SET_META] = "INSERT INTO meta(name, value) VALUES (?1, ?2) "
+		       "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+	[Q_COUNT] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
+	[Q_PUT_ENTRY] = "INSERT INTO entries(idx, data) VALUES (?1, ?2)",
+	[Q_GET_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
+	[Q_SCAN_ENTRIES] =
+		"SELECT idx, data FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+	[Q_PUT_TILE] = "INSERT INTO tiles(id, width, data) VALUES (?1, ?2, ?3) "
+		       "ON CONFLICT(id) DO UPDATE SET width = excluded.width, data = excluded.data",
+	[Q_GET_TILE] = "SELECT width, data FROM tiles WHERE id = ?1",
+	[Q_PUT_CHECKPOINT] = "INSERT INTO checkpoints(size, note) VALUES (?1, ?2) "
+			     "ON CONFLICT(size) DO UPDATE SET note = excluded.note",
+	[Q_GET_CHECKPOINT] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+	[Q_KV_PUT] = "INSERT INTO kv(ns, key, value) VALUES (?1, ?2, ?3) "
+		     "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
+	[Q_KV_GET] = "SELECT value FROM kv WHERE ns = ?1 AND key = ?2",
+	[Q_KV_DEL] = "DELETE FROM kv WHERE ns = ?1 AND key = ?2",
+	[Q_KV_SCAN] = "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 ORDER BY key",
+	[Q_SAVEPOINT] = "SAVEPOINT ot",
+	[Q_RELEASE] = "RELEASE ot",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO ot",
 };
 
 static const char SCHEMA[] =
-    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE entries(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-    /* id = level << 56 | tile index; level -1 is not stored (bundles are
-     * assembled from entries). */
-    "CREATE TABLE tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);"
-    "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note BLOB NOT NULL);"
-    "CREATE TABLE kv(ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-    " PRIMARY KEY(ns, key)) WITHOUT ROWID;";
+	"CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE entries(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	/* id = level << 56 | tile index; level -1 is not stored (bundles are
+         * assembled from entries). */
+	"CREATE TABLE tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note BLOB NOT NULL);"
+	"CREATE TABLE kv(ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+	" PRIMARY KEY(ns, key)) WITHOUT ROWID;";
 
 typedef struct sqlite_store {
 	ot_store base;
@@ -107,7 +108,8 @@ static ot_status fail(sqlite_store *s, ot_error *err, int rc, const char *what)
 	}
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	if (st == OT_ERR_FULL)
-		return otx_err(err, st, "%s: %s: the disk is full (%s)", s ? s->path : "", what, msg);
+		return otx_err(err, st, "%s: %s: the disk is full (%s)", s ? s->path : "", what,
+		               msg);
 	if (st == OT_ERR_CORRUPT)
 		return otx_err(err, st, "%s: %s: the database file is damaged (%s)",
 		               s ? s->path : "", what, msg);
@@ -307,7 +309,8 @@ static ot_status s_put_entry(ot_store *st, uint64_t index, const uint8_t *data, 
 {
 	sqlite_store *s = S(st);
 	if (index > INT64_MAX || len > INT32_MAX)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range", (unsigned long long)index);
+		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range",
+		               (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_PUT_ENTRY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)index);
 	sqlite3_bind_blob(q, 2, data ? (const void *)data : "", (int)len, SQLITE_STATIC);
@@ -319,7 +322,8 @@ static ot_status s_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_
 {
 	sqlite_store *s = S(st);
 	if (index > INT64_MAX)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range", (unsigned long long)index);
+		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range",
+		               (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_GET_ENTRY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)index);
 	int found;
@@ -483,8 +487,8 @@ static ot_status s_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 	return step_done(s, q, err, "deleting an index");
 }
 
-static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
-                           void *ctx, ot_error *err)
+static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb, void *ctx,
+                           ot_error *err)
 {
 	sqlite_store *s = S(st);
 	sqlite3_stmt *q = NULL;
@@ -524,31 +528,31 @@ static ot_status s_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 }
 
 static const otx_store_ops SQLITE_OPS = {
-    .name = "sqlite",
-    .close = s_close,
-    .check = s_check,
-    .read_begin = s_read_begin,
-    .read_end = s_read_end,
-    .begin = s_begin,
-    .commit = s_commit,
-    .rollback = s_rollback,
-    .savepoint = s_savepoint,
-    .release = s_release,
-    .rollback_to = s_rollback_to,
-    .get_meta = s_get_meta,
-    .set_meta = s_set_meta,
-    .entry_count = s_entry_count,
-    .put_entry = s_put_entry,
-    .get_entry = s_get_entry,
-    .scan_entries = s_scan_entries,
-    .put_tile = s_put_tile,
-    .get_tile = s_get_tile,
-    .put_checkpoint = s_put_checkpoint,
-    .get_checkpoint = s_get_checkpoint,
-    .kv_put = s_kv_put,
-    .kv_get = s_kv_get,
-    .kv_del = s_kv_del,
-    .kv_scan = s_kv_scan,
+	.name = "sqlite",
+	.close = s_close,
+	.check = s_check,
+	.read_begin = s_read_begin,
+	.read_end = s_read_end,
+	.begin = s_begin,
+	.commit = s_commit,
+	.rollback = s_rollback,
+	.savepoint = s_savepoint,
+	.release = s_release,
+	.rollback_to = s_rollback_to,
+	.get_meta = s_get_meta,
+	.set_meta = s_set_meta,
+	.entry_count = s_entry_count,
+	.put_entry = s_put_entry,
+	.get_entry = s_get_entry,
+	.scan_entries = s_scan_entries,
+	.put_tile = s_put_tile,
+	.get_tile = s_get_tile,
+	.put_checkpoint = s_put_checkpoint,
+	.get_checkpoint = s_get_checkpoint,
+	.kv_put = s_kv_put,
+	.kv_get = s_kv_get,
+	.kv_del = s_kv_del,
+	.kv_scan = s_kv_scan,
 };
 
 /* Checks the header of an existing database: ours, and a schema we read. */
@@ -580,8 +584,8 @@ static ot_status check_schema(sqlite_store *s, int creating, ot_error *err)
 		               "build reads schema %d): upgrade oretrail",
 		               s->path, (long long)version, OT_STORE_SCHEMA_VERSION);
 	if (version < 1)
-		return otx_err(err, OT_ERR_SCHEMA, "%s: unknown ledger schema version %lld", s->path,
-		               (long long)version);
+		return otx_err(err, OT_ERR_SCHEMA, "%s: unknown ledger schema version %lld",
+		               s->path, (long long)version);
 	return OT_OK;
 }
 
@@ -638,8 +642,8 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	if (creating) {
 		char sql[1024];
 		snprintf(sql, sizeof sql,
-		         "BEGIN; %s PRAGMA application_id=%d; PRAGMA user_version=%d; COMMIT;", SCHEMA,
-		         APPLICATION_ID, OT_STORE_SCHEMA_VERSION);
+		         "BEGIN; %s PRAGMA application_id=%d; PRAGMA user_version=%d; COMMIT;",
+		         SCHEMA, APPLICATION_ID, OT_STORE_SCHEMA_VERSION);
 		rc = exec(s, sql, err);
 		if (rc) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -27,19 +27,19 @@ const char *ot_store_backend(const ot_store *st)
 	return st ? st->ops->name : "";
 }
 
-#define CHECK_ST(st)                                                                      \
-	do {                                                                              \
-		if (!(st))                                                                \
-			return otx_err(err, OT_ERR_ARG, "no store");                      \
+#define CHECK_ST(st)                                                 \
+	do {                                                         \
+		if (!(st))                                           \
+			return otx_err(err, OT_ERR_ARG, "no store"); \
 	} while (0)
 
-#define CHECK_WRITE(st)                                                                   \
-	do {                                                                              \
-		CHECK_ST(st);                                                             \
-		if ((st)->readonly)                                                       \
+#define CHECK_WRITE(st)                                                                      \
+	do {                                                                                 \
+		CHECK_ST(st);                                                                \
+		if ((st)->readonly)                                                          \
 			return otx_err(err, OT_ERR_READONLY, "the store is open read-only"); \
-		if (!(st)->in_txn)                                                        \
-			return otx_err(err, OT_ERR_ARG, "write outside a transaction");  \
+		if (!(st)->in_txn)                                                           \
+			return otx_err(err, OT_ERR_ARG, "write outside a transaction");      \
 	} while (0)
 
 ot_status ot_store_check(ot_store *st, ot_error *err)
@@ -253,8 +253,8 @@ ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 	return st->ops->kv_del(st, ns, key, err);
 }
 
-ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
-                           void *ctx, ot_error *err)
+ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb, void *ctx,
+                           ot_error *err)
 {
 	CHECK_ST(st);
 	if (!ns || !cb)

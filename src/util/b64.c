@@ -27,14 +27,16 @@ ot_status otx_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, s
 	 * 0x7f to '/' instead of rejecting them. Padding only at the end. */
 	for (size_t i = 0; i < len; i++) {
 		char c = in[i];
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		         c == '+' || c == '/' || (c == '=' && i + 2 >= len);
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		         (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		         (c == '=' && i + 2 >= len);
 		if (!ok || (c == '=' && i + 1 < len && in[i + 1] != '='))
 			return OT_ERR_PARSE;
 	}
 	if (len / 4 * 3 > cap + 2)
 		return OT_ERR_TOOBIG;
-	if (sodium_base642bin(out, cap, in, len, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (sodium_base642bin(out, cap, in, len, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) !=
+	    0)
 		return (len / 4 * 3 > cap) ? OT_ERR_TOOBIG : OT_ERR_PARSE;
 	if (end != in + len)
 		return OT_ERR_PARSE;

@@ -29,10 +29,9 @@ ot_status otx_buf_reserve(otx_buf *b, size_t extra);
 ot_status otx_buf_add(otx_buf *b, const void *data, size_t len);
 ot_status otx_buf_addc(otx_buf *b, char c);
 ot_status otx_buf_adds(otx_buf *b, const char *s);
-ot_status otx_buf_printf(otx_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+ot_status otx_buf_printf(otx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 ot_status otx_buf_vprintf(otx_buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+	__attribute__((format(printf, 2, 0)));
 /* Hands the contents over to the caller (malloc'ed, NUL-terminated) and
  * leaves the buffer empty. Never NULL on success, even when empty. */
 ot_status otx_buf_detach(otx_buf *b, uint8_t **data, size_t *len);

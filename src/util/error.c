@@ -69,9 +69,8 @@ void ot_error_clear(ot_error *err)
 	err->message[0] = 0;
 }
 
-__attribute__((format(printf, 5, 0))) static void fill(ot_error *err, ot_status status,
-                                                        const char *code, int64_t index,
-                                                        const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+fill(ot_error *err, ot_status status, const char *code, int64_t index, const char *fmt, va_list ap)
 {
 	err->status = status;
 	err->index = index;

@@ -11,7 +11,7 @@
 
 /* Sets status and message (printf-style); index -1, no code. err may be NULL. */
 ot_status otx_err(ot_error *err, ot_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Also sets the stable code and the index. */
 ot_status otx_err_at(ot_error *err, ot_status status, const char *code, int64_t index,

@@ -50,8 +50,8 @@ int main(int argc, char **argv)
 		size_t k = 0;
 		for (; k < batch && done + k < n; k++) {
 			uint64_t i = start + done + k;
-			lens[k] = (size_t)snprintf((char *)bufs[k], sizeof bufs[k], "%s entry %llu\n",
-			                           word, (unsigned long long)i);
+			lens[k] = (size_t)snprintf((char *)bufs[k], sizeof bufs[k],
+			                           "%s entry %llu\n", word, (unsigned long long)i);
 			ptrs[k] = bufs[k];
 		}
 		if (ot_log_append(log, ptrs, lens, k, NULL, &err)) {

@@ -34,7 +34,7 @@
 #define KAT_ORIGIN "oretrail.example/kat"
 /* A fixed test key (made with Go's note.GenerateKey), so runs are repeatable.
  * Its base64 parts hold no '+'; key parsing has its own tests. */
-#define KAT_SKEY                                                                                   \
+#define KAT_SKEY \
 	"PRIVATE+KEY+oretrail.example/kat+d1380182+AWFFCqUGBfxfnNlAEJrNdCM1lind4Q2fCFgk/kG0YjgD"
 #define KAT_VKEY "oretrail.example/kat+d1380182+AQEdoghCruiDVWafnvKFV8YgSQMGkU8Wbwlo7VapI9p4"
 #define MAX_BATCH 3000
@@ -80,7 +80,7 @@ static void hex_encode(const uint8_t *in, size_t n, char *out)
 static void b64_encode(const uint8_t *in, size_t n, char *out)
 {
 	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i += 3) {
@@ -137,7 +137,7 @@ static kat_line *read_kat(const char *file, size_t *count)
 		}
 		lines[n++] = l;
 		continue;
-	bad:
+bad:
 		fprintf(stderr, "test_tile_kat: %s:%u: bad line\n", file, lineno);
 		free(lines);
 		fclose(f);
@@ -175,23 +175,24 @@ static int append_to(ot_log *log, uint64_t target)
 		if (batch > target - have)
 			batch = target - have;
 		for (uint64_t i = 0; i < batch; i++) {
-			int len = snprintf(text[i], sizeof text[i], "oretrail kat entry %" PRIu64 "\n",
-			                   have + i);
+			int len = snprintf(text[i], sizeof text[i],
+			                   "oretrail kat entry %" PRIu64 "\n", have + i);
 			ptrs[i] = (const uint8_t *)text[i];
 			lens[i] = (size_t)len;
 		}
 		ot_error_clear(&err);
 		rc = ot_log_append(log, ptrs, lens, (size_t)batch, &first, &err);
 		if (rc) {
-			fail("ot_log_append(%" PRIu64 " entries at %" PRIu64 "): %s: %s", batch, have,
-			     ot_status_str(rc), err.message);
+			fail("ot_log_append(%" PRIu64 " entries at %" PRIu64 "): %s: %s", batch,
+			     have, ot_status_str(rc), err.message);
 			return -1;
 		}
 		if (first != have)
-			fail("ot_log_append at size %" PRIu64 ": first index %" PRIu64, have, first);
+			fail("ot_log_append at size %" PRIu64 ": first index %" PRIu64, have,
+			     first);
 		if (ot_log_size(log) != have + batch) {
-			fail("after appending %" PRIu64 " at %" PRIu64 ": size %" PRIu64, batch, have,
-			     ot_log_size(log));
+			fail("after appending %" PRIu64 " at %" PRIu64 ": size %" PRIu64, batch,
+			     have, ot_log_size(log));
 			return -1;
 		}
 	}
@@ -360,8 +361,8 @@ static void check_checkpoint(ot_log *log, const ot_signer *signer, const kat_lin
 	b64_encode(cp.root, sizeof cp.root, b64);
 	if (strcmp(cp.origin, KAT_ORIGIN) != 0 || cp.size != root_line->size ||
 	    strcmp(b64, root_line->value) != 0)
-		fail("checkpoint says %s %" PRIu64 " %s, want %s %" PRIu64 " %s", cp.origin, cp.size,
-		     b64, KAT_ORIGIN, root_line->size, root_line->value);
+		fail("checkpoint says %s %" PRIu64 " %s, want %s %" PRIu64 " %s", cp.origin,
+		     cp.size, b64, KAT_ORIGIN, root_line->size, root_line->value);
 out:
 	ot_note_clear(&parsed);
 	free(note);

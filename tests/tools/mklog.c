@@ -227,8 +227,8 @@ static int append_to(ot_log *log, uint64_t target)
 			return -1;
 		}
 		if (first != have || ot_log_size(log) != have + batch) {
-			fail("append of %zu at %" PRIu64 ": first %" PRIu64 ", size %" PRIu64, batch,
-			     have, first, ot_log_size(log));
+			fail("append of %zu at %" PRIu64 ": first %" PRIu64 ", size %" PRIu64,
+			     batch, have, first, ot_log_size(log));
 			return -1;
 		}
 	}
@@ -472,7 +472,8 @@ static int cmd_make(const char *out, uint64_t seed)
 	for (uint64_t i = 0; i < ot_log_size(log); i++) {
 		uint8_t leaf[OT_HASH_SIZE];
 		if ((s = ot_log_leaf_hash(log, i, leaf, &err)) != OT_OK) {
-			fail("ot_log_leaf_hash(%" PRIu64 "): %s: %s", i, ot_status_str(s), err.message);
+			fail("ot_log_leaf_hash(%" PRIu64 "): %s: %s", i, ot_status_str(s),
+			     err.message);
 			goto out;
 		}
 		hex_put(f, leaf);
@@ -534,9 +535,11 @@ static int cmd_check_go(const char *out)
 	if ((s = ot_signer_parse(go_skey, go_skey_len, &go_signer, &err)) != OT_OK) {
 		fail("ot_signer_parse(Go's signer key): %s: %s", ot_status_str(s), err.message);
 	} else {
-		if (ot_signer_format(go_signer, buf, sizeof buf) != OT_OK || strcmp(buf, go_skey) != 0)
+		if (ot_signer_format(go_signer, buf, sizeof buf) != OT_OK ||
+		    strcmp(buf, go_skey) != 0)
 			fail("Go's signer key formats back as %s", buf);
-		if (ot_signer_vkey(go_signer, buf, sizeof buf) != OT_OK || strcmp(buf, go_vkey) != 0)
+		if (ot_signer_vkey(go_signer, buf, sizeof buf) != OT_OK ||
+		    strcmp(buf, go_vkey) != 0)
 			fail("Go's signer key gives verifier key %s, Go says %s", buf, go_vkey);
 	}
 	if ((s = ot_verifier_parse(vkey, vkey_len, &vs[0], &err)) != OT_OK ||
