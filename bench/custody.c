@@ -39,8 +39,8 @@
 
 #include "bench_util.h"
 #include "ledger/envelope.h"
+#include "oretrail/buf.h"
 #include "oretrail/ledger.h"
-#include "util/buf.h"
 
 /* Goals from DESIGN.md, "Performance goals". */
 #define GOAL_SUBMIT_EPS 20000.0
@@ -176,13 +176,13 @@ static void stream_free(stream *s)
 /* Signs `ev` (stolen) as `signer` into data/len, as a client would. */
 static void sign_event(json_t *ev, const char *signer, uint8_t **data, size_t *len)
 {
-	otx_buf b;
+	ot_buf b;
 	ot_error err;
-	otx_buf_init(&b, 0);
+	ot_buf_init(&b, 0);
 	ot_status rc = otx_envelope_sign(ev, signer, actor_named(signer)->key, &b, &err);
 	json_decref(ev);
 	bench_check(rc, &err, "signing an event");
-	if (otx_buf_detach(&b, data, len) != OT_OK)
+	if (ot_buf_detach(&b, data, len) != OT_OK)
 		bench_die("out of memory");
 }
 

@@ -94,8 +94,8 @@ typedef struct keys {
 
 static void submit_one(ot_ledger *l, json_t *ev, const char *signer, const ot_signer *key)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	ot_error err;
 	bench_check(otx_envelope_sign(ev, signer, key, &b, &err), &err, "signing");
 	json_decref(ev);
@@ -103,7 +103,7 @@ static void submit_one(ot_ledger *l, json_t *ev, const char *signer, const ot_si
 	size_t len = b.len;
 	bench_check(ot_ledger_submit(l, &p, &len, 1, 0, NULL, NULL, &err), &err,
 	            "setting up the ledger");
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 }
 
 /* A ledger with the miner fwo and its mine, as the events below need. */
@@ -148,8 +148,8 @@ static void *sign_range(void *arg)
 		                       "extract", "id", id, "time", "2025-09-10T00:00:00Z", "site",
 		                       "mine-a", "lot", id, "material", "ore", "mass_g", 1000000,
 		                       "assay", "Nd", 4600, "Pr", 1350);
-		otx_buf b;
-		otx_buf_init(&b, 0);
+		ot_buf b;
+		ot_buf_init(&b, 0);
 		ot_error err;
 		bench_check(otx_envelope_sign(ev, "fwo", p->key, &b, &err), &err, "signing");
 		json_decref(ev);

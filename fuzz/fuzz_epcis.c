@@ -21,17 +21,17 @@
 #include "ledger/envelope.h"
 #include "ledger/epcis_hash.h"
 #include "ledger/epcis_map.h"
-#include "util/buf.h"
+#include "oretrail/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_hashes(const otx_epcis_doc *doc, size_t i)
 {
-	otx_buf a, b;
+	ot_buf a, b;
 	ot_error err;
 	char id1[OTX_EPCIS_HASH_ID_LEN + 1], id2[OTX_EPCIS_HASH_ID_LEN + 1];
-	otx_buf_init(&a, 0);
-	otx_buf_init(&b, 0);
+	ot_buf_init(&a, 0);
+	ot_buf_init(&b, 0);
 	json_t *ev = otx_epcis_doc_event(doc, i);
 	ot_status r1 = otx_epcis_prehash(doc, ev, &a, &err);
 	ot_status r2 = otx_epcis_prehash(doc, ev, &b, &err);
@@ -44,8 +44,8 @@ static void check_hashes(const otx_epcis_doc *doc, size_t i)
 		if (strcmp(id1, id2) != 0 || !otx_epcis_is_hash_id(id1))
 			__builtin_trap();
 	}
-	otx_buf_free(&a);
-	otx_buf_free(&b);
+	ot_buf_free(&a);
+	ot_buf_free(&b);
 }
 
 /* Exports `events`, reads the document back and maps it again. */

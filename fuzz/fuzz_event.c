@@ -14,11 +14,11 @@
 
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
-#include "util/buf.h"
+#include "oretrail/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int same(const otx_buf *a, const otx_buf *b)
+static int same(const ot_buf *a, const ot_buf *b)
 {
 	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
 }
@@ -27,11 +27,11 @@ static int same(const otx_buf *a, const otx_buf *b)
 static void check_json(const uint8_t *data, size_t size)
 {
 	json_t *v = NULL, *back = NULL;
-	otx_buf c1, c2;
+	ot_buf c1, c2;
 	ot_error err;
 
-	otx_buf_init(&c1, 0);
-	otx_buf_init(&c2, 0);
+	ot_buf_init(&c1, 0);
+	ot_buf_init(&c2, 0);
 	if (otx_json_parse(data, size, OTX_ENVELOPE_INPUT_MAX, &v, &err) != OT_OK)
 		goto out;
 	/* Everything the parser accepts must canonicalise ... */
@@ -48,20 +48,20 @@ static void check_json(const uint8_t *data, size_t size)
 out:
 	json_decref(v);
 	json_decref(back);
-	otx_buf_free(&c1);
-	otx_buf_free(&c2);
+	ot_buf_free(&c1);
+	ot_buf_free(&c2);
 }
 
 /* Envelopes: the stored entry parses to itself, with the same message. */
 static void check_envelope(const uint8_t *data, size_t size)
 {
 	otx_envelope env, again;
-	otx_buf msg;
+	ot_buf msg;
 	ot_error err;
 
 	otx_envelope_init(&env);
 	otx_envelope_init(&again);
-	otx_buf_init(&msg, 0);
+	ot_buf_init(&msg, 0);
 	if (otx_envelope_parse(data, size, &env, &err) != OT_OK)
 		goto out;
 	if (env.entry.len == 0 || env.entry.len > 65535)
@@ -73,7 +73,7 @@ static void check_envelope(const uint8_t *data, size_t size)
 	    env.time_unix != again.time_unix)
 		__builtin_trap();
 	/* The message is the domain then JCS(event). */
-	if (otx_buf_adds(&msg, OTX_EVENT_DOMAIN) != OT_OK ||
+	if (ot_buf_adds(&msg, OTX_EVENT_DOMAIN) != OT_OK ||
 	    otx_jcs_write(&msg, env.event, "event", &err) != OT_OK || !same(&msg, &env.message))
 		__builtin_trap();
 	/* The all-zero key is of small order, which libsodium always refuses:
@@ -86,7 +86,7 @@ static void check_envelope(const uint8_t *data, size_t size)
 out:
 	otx_envelope_clear(&env);
 	otx_envelope_clear(&again);
-	otx_buf_free(&msg);
+	ot_buf_free(&msg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -77,14 +77,14 @@ static void submit_line(ot_ledger *l, const char *line, size_t len)
 	}
 	if (!json_object_get(ev, "time"))
 		json_object_set_new(ev, "time", json_string("2025-09-10T00:00:00Z"));
-	otx_buf entry;
-	otx_buf_init(&entry, 0);
+	ot_buf entry;
+	ot_buf_init(&entry, 0);
 	if (otx_envelope_sign(ev, NAMES[who], keys[who], &entry, NULL) == OT_OK) {
 		const uint8_t *e = entry.data;
 		size_t n = entry.len;
 		(void)ot_ledger_submit(l, &e, &n, 1, 0, NULL, NULL, NULL);
 	}
-	otx_buf_free(&entry);
+	ot_buf_free(&entry);
 	json_decref(ev);
 }
 

@@ -14,9 +14,9 @@
 
 #include "ledger/envelope.h"
 #include "ledger/state.h"
+#include "oretrail/buf.h"
 #include "oretrail/ledger.h"
 #include "test.h"
-#include "util/buf.h"
 
 #define FX_UNUSED __attribute__((unused))
 #define FX_MAX_KEYS 32
@@ -111,7 +111,7 @@ FX_UNUSED static const char *fx_vkey(fx *f, const char *name)
 /* Signs `ev` (a new reference, stolen) as `signer` with `key`, adding "id"
  * and "time" when absent. Returns the entry bytes in *out. */
 FX_UNUSED static int fx_sign_with(fx *f, json_t *ev, const char *signer, const ot_signer *key,
-                                  otx_buf *out)
+                                  ot_buf *out)
 {
 	char id[32];
 	if (!ev)
@@ -122,7 +122,7 @@ FX_UNUSED static int fx_sign_with(fx *f, json_t *ev, const char *signer, const o
 	}
 	if (!json_object_get(ev, "time"))
 		json_object_set_new(ev, "time", json_string(FX_TIME));
-	otx_buf_init(out, 0);
+	ot_buf_init(out, 0);
 	ot_error err;
 	ot_status rc = otx_envelope_sign(ev, signer, key, out, &err);
 	json_decref(ev);
@@ -138,14 +138,14 @@ FX_UNUSED static int fx_sign_with(fx *f, json_t *ev, const char *signer, const o
 FX_UNUSED static ot_status fx_submit_with(fx *f, json_t *ev, const char *signer,
                                           const ot_signer *key)
 {
-	otx_buf b;
+	ot_buf b;
 	ot_error_clear(&f->err);
 	if (fx_sign_with(f, ev, signer, key, &b))
 		return OT_ERR_ARG;
 	const uint8_t *e = b.data;
 	size_t len = b.len;
 	ot_status rc = ot_ledger_submit(f->l, &e, &len, 1, 0, NULL, NULL, &f->err);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -193,25 +193,25 @@ FX_UNUSED static uint64_t fx_size(fx *f)
 
 FX_UNUSED static ot_status fx_dump_cb(void *ctx, const char *key, const uint8_t *value, size_t len)
 {
-	otx_buf *b = ctx;
-	otx_buf_printf(b, "%s=", key);
-	otx_buf_add(b, value, len);
-	return otx_buf_addc(b, '\n');
+	ot_buf *b = ctx;
+	ot_buf_printf(b, "%s=", key);
+	ot_buf_add(b, value, len);
+	return ot_buf_addc(b, '\n');
 }
 
 /* Every state record, as text (malloc'ed): for "nothing changed" checks. */
 FX_UNUSED static char *fx_state(fx *f)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	for (size_t i = 0; otx_state_namespaces[i]; i++) {
-		otx_buf_printf(&b, "[%s]\n", otx_state_namespaces[i]);
+		ot_buf_printf(&b, "[%s]\n", otx_state_namespaces[i]);
 		ot_store_kv_scan(ot_ledger_store(f->l), otx_state_namespaces[i], "", fx_dump_cb, &b,
 		                 NULL);
 	}
 	uint8_t *data = NULL;
 	size_t len = 0;
-	otx_buf_detach(&b, &data, &len);
+	ot_buf_detach(&b, &data, &len);
 	return (char *)data;
 }
 

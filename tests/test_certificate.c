@@ -13,7 +13,7 @@
 
 #include "ledger_fixture.h"
 #include "oretrail/certificate.h"
-#include "util/b64.h"
+#include "oretrail/encoding.h"
 
 static void build(fx *f)
 {
@@ -102,7 +102,7 @@ static int has_entry(json_t *cert, const char *id)
 			json_string_value(json_object_get(json_array_get(list, i), "entry"));
 		uint8_t raw[OT_ENTRY_MAX];
 		size_t n = 0;
-		if (otx_b64_decode(b, strlen(b), raw, sizeof raw, &n))
+		if (ot_b64_decode(b, strlen(b), raw, sizeof raw, &n))
 			continue;
 		json_t *env = json_loadb((const char *)raw, n, 0, NULL);
 		const char *eid =
@@ -117,8 +117,8 @@ static int has_entry(json_t *cert, const char *id)
 
 static json_t *b64(const uint8_t *d, size_t n)
 {
-	char *s = malloc(otx_b64_len(n) + 1);
-	otx_b64_encode(d, n, s);
+	char *s = malloc(ot_b64_len(n) + 1);
+	ot_b64_encode(d, n, s);
 	json_t *v = json_string(s);
 	free(s);
 	return v;
@@ -130,7 +130,7 @@ static json_t *b64(const uint8_t *d, size_t n)
  * `cosigner`, when given); the certificate's entries, proofs and checkpoint
  * are remade from it. Returns the new certificate text (malloc'ed).
  */
-static char *forge(fx *f, const char *cert, uint64_t k, const otx_buf *entry, ot_signer *cosigner)
+static char *forge(fx *f, const char *cert, uint64_t k, const ot_buf *entry, ot_signer *cosigner)
 {
 	uint64_t n = fx_size(f);
 	ot_store *st = NULL;
@@ -287,13 +287,13 @@ int main(void)
 	 * replay catches them. An unchanged rebuild verifies. */
 	uint64_t k_extract = index_of(&f, "ev-7"), k_blend = index_of(&f, "blend");
 	CHECK(k_extract != UINT64_MAX && k_blend != UINT64_MAX);
-	otx_buf same;
-	otx_buf_init(&same, 0);
+	ot_buf same;
+	ot_buf_init(&same, 0);
 	{
 		uint8_t *data = NULL;
 		size_t len = 0;
 		CHECK_OK(ot_log_entry(ot_ledger_log(f.l), k_blend, &data, &len, NULL));
-		otx_buf_add(&same, data, len);
+		ot_buf_add(&same, data, len);
 		free(data);
 	}
 	char *forged = forge(&f, cert, k_blend, &same, NULL);
@@ -301,10 +301,10 @@ int main(void)
 	if (forged)
 		CHECK_OK(verify(forged, key, NULL, 0, 0, NULL, &err));
 	free(forged);
-	otx_buf_free(&same);
+	ot_buf_free(&same);
 
 	/* ore-b's extraction signed by another key named mineco. */
-	otx_buf b;
+	ot_buf b;
 	CHECK(fx_sign_with(&f,
 	                   J("{'id':'ev-7','type':'extract','site':'m-cn','lot':'ore-b','material':"
 	                     "'ore','mass_g':1000000,'assay':{'Nd':5000}}"),
@@ -317,7 +317,7 @@ int main(void)
 		CHECK(err.index == (int64_t)k_extract);
 	}
 	free(forged);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 
 	/* The blend using more of ore-a than remains, properly signed. */
 	CHECK(fx_sign_with(&f,
@@ -334,7 +334,7 @@ int main(void)
 		CHECK(strstr(err.message, "mass_exceeded") != NULL);
 	}
 	free(forged);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 
 	/* Witnesses: a checkpoint cosigned by one witness. */
 	ot_signer *wit = fx_key(&f, "witness-1");
@@ -349,11 +349,11 @@ int main(void)
 	uint8_t *data = NULL;
 	size_t len = 0;
 	CHECK_OK(ot_log_entry(ot_ledger_log(f.l), k_blend, &data, &len, NULL));
-	otx_buf_init(&b, 0);
-	otx_buf_add(&b, data, len);
+	ot_buf_init(&b, 0);
+	ot_buf_add(&b, data, len);
 	free(data);
 	forged = forge(&f, cert, k_blend, &b, wit);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	CHECK(forged != NULL);
 	if (forged) {
 		json_t *r2 = NULL;

@@ -13,8 +13,8 @@
 
 #include "ledger/commit.h"
 #include "ledger/jcs.h"
+#include "oretrail/encoding.h"
 #include "test.h"
-#include "util/b64.h"
 
 static const char *kat_hello =
 	"sha256:0277e2cd7d63bff9107d0415859ea138b23cc881745a5f86e112c709bd94ad16";
@@ -77,7 +77,7 @@ static void test_random_salt(void)
 	/* Same value, different salts: the commitments do not give it away. */
 	CHECK(!json_equal(c1, c2));
 
-	otx_b64_encode(salt1, sizeof salt1, salt_b64);
+	ot_b64_encode(salt1, sizeof salt1, salt_b64);
 	CHECK(strlen(salt_b64) == OTX_COMMIT_SALT_B64_LEN);
 	CHECK_OK(otx_commit_check(c1, salt_b64, value, &err));
 	/* c1's salt does not open c2. */

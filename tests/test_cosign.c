@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/encoding.h"
 #include "oretrail/note.h"
 #include "test.h"
-#include "util/b64.h"
 
 static const char GOOGLE_VKEY4[] = "witness+f7e268b3+BKUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm";
 static const char GOOGLE_VKEY1[] = "witness+a79a5e94+AaUzzyskbukNz6DJHmPv7DZ4tG4heL51U2ER21TQN9Zm";
@@ -53,7 +53,7 @@ static void known_answers(void)
 
 	uint8_t raw[128];
 	size_t rawlen = 0;
-	CHECK_OK(otx_b64_decode(GOOGLE_SIG, strlen(GOOGLE_SIG), raw, sizeof raw, &rawlen));
+	CHECK_OK(ot_b64_decode(GOOGLE_SIG, strlen(GOOGLE_SIG), raw, sizeof raw, &rawlen));
 	CHECK(rawlen == 76);
 	ot_note_sig sig;
 	memset(&sig, 0, sizeof sig);

@@ -13,10 +13,10 @@
 
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
+#include "oretrail/encoding.h"
 #include "oretrail/log.h"
 #include "oretrail/note.h"
 #include "test.h"
-#include "util/b64.h"
 
 static const char *extract_event =
 	"{\"type\":\"extract\",\"id\":\"e4\",\"time\":\"2025-09-01T08:00:00Z\","
@@ -43,7 +43,7 @@ static void make_key(void)
 	CHECK(p != NULL);
 	if (!p)
 		return;
-	CHECK_OK(otx_b64_decode(p + 1, strlen(p + 1), raw, sizeof raw, &n));
+	CHECK_OK(ot_b64_decode(p + 1, strlen(p + 1), raw, sizeof raw, &n));
 	CHECK(n == 33 && raw[0] == 0x01);
 	memcpy(pubkey, raw + 1, 32);
 }
@@ -60,15 +60,15 @@ static json_t *load(const char *json)
 static char *sign(const char *event_json, const char *actor)
 {
 	json_t *ev = load(event_json);
-	otx_buf entry;
+	ot_buf entry;
 	uint8_t *out = NULL;
 	ot_error err;
-	otx_buf_init(&entry, 0);
+	ot_buf_init(&entry, 0);
 	if (ev && otx_envelope_sign(ev, actor, signer, &entry, &err) == OT_OK)
-		CHECK_OK(otx_buf_detach(&entry, &out, NULL));
+		CHECK_OK(ot_buf_detach(&entry, &out, NULL));
 	else
 		fprintf(stderr, "  sign failed: %s\n", ev ? err.message : "bad test JSON");
-	otx_buf_free(&entry);
+	ot_buf_free(&entry);
 	json_decref(ev);
 	return (char *)out;
 }
@@ -145,23 +145,23 @@ static void test_sign_parse_verify(void)
 
 	/* The message is the domain then JCS(event). */
 	{
-		otx_buf m;
-		otx_buf_init(&m, 0);
-		CHECK_OK(otx_buf_adds(&m, "oretrail/event/v1\n"));
+		ot_buf m;
+		ot_buf_init(&m, 0);
+		CHECK_OK(ot_buf_adds(&m, "oretrail/event/v1\n"));
 		json_t *ev = load(extract_event);
 		CHECK_OK(otx_jcs_write(&m, ev, NULL, &err));
 		CHECK(m.len == env.message.len && memcmp(m.data, env.message.data, m.len) == 0);
 		json_decref(ev);
-		otx_buf_free(&m);
+		ot_buf_free(&m);
 	}
 	/* The framed entry is exactly what the general JCS writer makes. */
 	{
 		json_t *root = load(entry);
-		otx_buf c;
-		otx_buf_init(&c, 0);
+		ot_buf c;
+		ot_buf_init(&c, 0);
 		CHECK_OK(otx_jcs_write(&c, root, NULL, &err));
 		CHECK(c.len == env.entry.len && memcmp(c.data, env.entry.data, c.len) == 0);
-		otx_buf_free(&c);
+		ot_buf_free(&c);
 		json_decref(root);
 	}
 
@@ -430,9 +430,9 @@ static void test_event_rules(void)
 
 	/* The same rules apply when signing. */
 	json_t *ev = load("{\"type\":\"x\",\"id\":\"e1\"}");
-	otx_buf out;
+	ot_buf out;
 	ot_error err;
-	otx_buf_init(&out, 0);
+	ot_buf_init(&out, 0);
 	CHECK_RC(otx_envelope_sign(ev, "fwo", signer, &out, &err), OT_ERR_PARSE);
 	CHECK_STR(err.code, "bad_event_time");
 	json_decref(ev);
@@ -446,7 +446,7 @@ static void test_event_rules(void)
 	CHECK_STR(err.code, "json_not_integer");
 	CHECK(strstr(err.message, "event.mass_g") != NULL);
 	json_decref(ev);
-	otx_buf_free(&out);
+	ot_buf_free(&out);
 
 	/* Bare events and envelopes told apart. */
 	json_t *bare = load(extract_event), *env = json_pack("{s:{}}", "event");
@@ -472,9 +472,9 @@ static void test_size_limits(void)
 	free(s);
 
 	json_t *ev = load(big);
-	otx_buf out;
+	ot_buf out;
 	ot_error err;
-	otx_buf_init(&out, 0);
+	ot_buf_init(&out, 0);
 	CHECK_RC(otx_envelope_sign(ev, "fwo", signer, &out, &err), OT_ERR_TOOBIG);
 	CHECK_STR(err.code, "entry_too_big");
 	/* Size the event so that its entry is exactly OT_ENTRY_MAX bytes. */
@@ -497,7 +497,7 @@ static void test_size_limits(void)
 	CHECK_RC(otx_envelope_sign(ev, "fwo", signer, &out, &err), OT_ERR_TOOBIG);
 	free(fill);
 	json_decref(ev);
-	otx_buf_free(&out);
+	ot_buf_free(&out);
 	free(big);
 
 	/* Input beyond OTX_ENVELOPE_INPUT_MAX is not even parsed. */

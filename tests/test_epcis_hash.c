@@ -84,9 +84,9 @@ static void check_vector(const char *dir, const char *base)
 		        n_pre);
 	}
 	for (size_t i = 0; i < n && i < n_hash; i++) {
-		otx_buf pre;
+		ot_buf pre;
 		char id[OTX_EPCIS_HASH_ID_LEN + 1], id2[OTX_EPCIS_HASH_ID_LEN + 1];
-		otx_buf_init(&pre, 0);
+		ot_buf_init(&pre, 0);
 		CHECK_OK(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, i), &pre, &err));
 		CHECK_OK(otx_epcis_hash_id(&doc, otx_epcis_doc_event(&doc, i), id, &err));
 		otx_epcis_hash_of_prehash(pre.len ? (char *)pre.data : "", pre.len, id2);
@@ -119,7 +119,7 @@ static void check_vector(const char *dir, const char *base)
 				       base, i + 1);
 			}
 		}
-		otx_buf_free(&pre);
+		ot_buf_free(&pre);
 	}
 out:
 	otx_epcis_doc_clear(&doc);
@@ -225,9 +225,9 @@ static char *prehash_of(const char *doc_json)
 {
 	otx_epcis_doc doc;
 	ot_error err;
-	otx_buf b;
+	ot_buf b;
 	otx_epcis_doc_init(&doc);
-	otx_buf_init(&b, 0);
+	ot_buf_init(&b, 0);
 	char *res = NULL;
 	if (otx_epcis_doc_parse((const uint8_t *)doc_json, strlen(doc_json), &doc, &err) == OT_OK &&
 	    otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err) == OT_OK)
@@ -235,7 +235,7 @@ static char *prehash_of(const char *doc_json)
 	else
 		fprintf(stderr, "prehash_of: %s\n", err.message);
 	otx_epcis_doc_clear(&doc);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return res;
 }
 
@@ -255,8 +255,8 @@ static void check_value(const char *json_value, const char *want)
 
 static void check_dl(const char *in, const char *want)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	int r = otx_epcis_digital_link(in, strlen(in), &b);
 	if (!want) {
 		CHECK(r == 0 && b.len == 0);
@@ -264,7 +264,7 @@ static void check_dl(const char *in, const char *want)
 		CHECK(r == 1);
 		CHECK_STR(b.len ? (char *)b.data : "", want);
 	}
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 }
 
 static void values(void)
@@ -373,8 +373,8 @@ static void malformed(void)
 	/* An event that is not an object, or has no type. */
 	const char *odd = "{\"epcisBody\":{\"eventList\":[3,{\"action\":\"ADD\"}]}}";
 	CHECK_OK(otx_epcis_doc_parse((const uint8_t *)odd, strlen(odd), &doc, &err));
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
 	CHECK_STR(err.code, "epcis_bad_event");
 	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 1), &b, &err), OT_ERR_PARSE);
@@ -394,16 +394,16 @@ static void malformed(void)
 	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
 	CHECK_STR(err.code, "epcis_too_deep");
 	/* A cap on the output. */
-	otx_buf small;
-	otx_buf_init(&small, 16);
+	ot_buf small;
+	ot_buf_init(&small, 16);
 	const char *ev = "{\"type\":\"ObjectEvent\",\"action\":\"OBSERVE\"}";
 	otx_epcis_doc_clear(&doc);
 	CHECK_OK(otx_epcis_doc_parse((const uint8_t *)ev, strlen(ev), &doc, &err));
 	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &small, &err),
 	         OT_ERR_TOOBIG);
 	CHECK(small.len == 0);
-	otx_buf_free(&small);
-	otx_buf_free(&b);
+	ot_buf_free(&small);
+	ot_buf_free(&b);
 	otx_epcis_doc_clear(&doc);
 
 	CHECK(!otx_epcis_is_hash_id("ni:///sha-256;ABC?ver=CBV2.0"));

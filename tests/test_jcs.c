@@ -13,24 +13,24 @@
 #include <string.h>
 
 #include "ledger/jcs.h"
+#include "oretrail/buf.h"
 #include "test.h"
-#include "util/buf.h"
 
 /* Parses `json` and returns its canonical form (malloc'ed) or NULL, leaving
  * the error in *err. */
 static char *canon_n(const char *json, size_t len, ot_error *err)
 {
 	json_t *v = NULL;
-	otx_buf b;
+	ot_buf b;
 	uint8_t *out = NULL;
 
 	ot_error_clear(err);
 	if (otx_json_parse((const uint8_t *)json, len, 1 << 20, &v, err))
 		return NULL;
-	otx_buf_init(&b, 0);
+	ot_buf_init(&b, 0);
 	if (otx_jcs_write(&b, v, NULL, err) == OT_OK)
-		(void)otx_buf_detach(&b, &out, NULL);
-	otx_buf_free(&b);
+		(void)ot_buf_detach(&b, &out, NULL);
+	ot_buf_free(&b);
 	json_decref(v);
 	return (char *)out;
 }
@@ -152,20 +152,20 @@ static void test_structure(void)
 	             "{\"assay\":{\"Nd\":4600,\"Pr\":1350},\"mass_g\":50000000}");
 
 	/* More members than fit the on-stack sort array. */
-	otx_buf in, want;
-	otx_buf_init(&in, 0);
-	otx_buf_init(&want, 0);
-	CHECK_OK(otx_buf_adds(&in, "{"));
-	CHECK_OK(otx_buf_adds(&want, "{"));
+	ot_buf in, want;
+	ot_buf_init(&in, 0);
+	ot_buf_init(&want, 0);
+	CHECK_OK(ot_buf_adds(&in, "{"));
+	CHECK_OK(ot_buf_adds(&want, "{"));
 	for (int i = 99; i >= 0; i--)
-		CHECK_OK(otx_buf_printf(&in, "%s\"k%02d\":%d", i == 99 ? "" : ",", i, i));
+		CHECK_OK(ot_buf_printf(&in, "%s\"k%02d\":%d", i == 99 ? "" : ",", i, i));
 	for (int i = 0; i < 100; i++)
-		CHECK_OK(otx_buf_printf(&want, "%s\"k%02d\":%d", i ? "," : "", i, i));
-	CHECK_OK(otx_buf_adds(&in, "}"));
-	CHECK_OK(otx_buf_adds(&want, "}"));
+		CHECK_OK(ot_buf_printf(&want, "%s\"k%02d\":%d", i ? "," : "", i, i));
+	CHECK_OK(ot_buf_adds(&in, "}"));
+	CHECK_OK(ot_buf_adds(&want, "}"));
 	expect_canon((const char *)in.data, (const char *)want.data);
-	otx_buf_free(&in);
-	otx_buf_free(&want);
+	ot_buf_free(&in);
+	ot_buf_free(&want);
 }
 
 static void test_numbers(void)
@@ -288,12 +288,12 @@ static void test_depth(void)
 /* Values built with jansson's API (not parsed) meet the same checks. */
 static void test_built_values(void)
 {
-	otx_buf b;
+	ot_buf b;
 	ot_error err;
 	json_t *v;
 
-	otx_buf_init(&b, 0);
-	CHECK_OK(otx_buf_adds(&b, "keep"));
+	ot_buf_init(&b, 0);
+	CHECK_OK(ot_buf_adds(&b, "keep"));
 
 	v = json_pack("{s:[i,f]}", "x", 1, 2.5);
 	CHECK_RC(otx_jcs_write(&b, v, "event", &err), OT_ERR_PARSE);
@@ -332,15 +332,15 @@ static void test_built_values(void)
 	json_decref(v);
 
 	/* The buffer's cap is an error with its own code, and restores len. */
-	otx_buf small;
-	otx_buf_init(&small, 8);
+	ot_buf small;
+	ot_buf_init(&small, 8);
 	v = json_pack("{s:s}", "abc", "defgh");
 	CHECK_RC(otx_jcs_write(&small, v, NULL, &err), OT_ERR_TOOBIG);
 	CHECK_STR(err.code, "json_too_big");
 	CHECK(small.len == 0);
 	json_decref(v);
-	otx_buf_free(&small);
-	otx_buf_free(&b);
+	ot_buf_free(&small);
+	ot_buf_free(&b);
 }
 
 /* ---- properties over random values ------------------------------------------ */
@@ -523,9 +523,9 @@ static void test_round_trip_property(void)
 	test_seed(20250901);
 	for (int i = 0; i < 3000; i++) {
 		json_t *v = random_value(0), *back = NULL;
-		otx_buf c1, c2;
-		otx_buf_init(&c1, 0);
-		otx_buf_init(&c2, 0);
+		ot_buf c1, c2;
+		ot_buf_init(&c1, 0);
+		ot_buf_init(&c2, 0);
 		int ok = otx_jcs_write(&c1, v, NULL, &err) == OT_OK &&
 		         otx_json_parse(c1.data, c1.len, c1.len, &back, &err) == OT_OK &&
 		         json_equal(v, back) && otx_jcs_write(&c2, back, NULL, &err) == OT_OK &&
@@ -535,8 +535,8 @@ static void test_round_trip_property(void)
 			        c1.data ? (const char *)c1.data : "", err.message);
 		json_decref(v);
 		json_decref(back);
-		otx_buf_free(&c1);
-		otx_buf_free(&c2);
+		ot_buf_free(&c1);
+		ot_buf_free(&c2);
 	}
 	CHECK(failures == 0);
 }

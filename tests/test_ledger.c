@@ -8,7 +8,7 @@
 
 #include "ledger/commit.h"
 #include "ledger_fixture.h"
-#include "util/b64.h"
+#include "oretrail/encoding.h"
 
 #define N_BATCH 1000
 #define BAD_AT 500
@@ -24,7 +24,7 @@ static fx f;
 	} while (0)
 
 typedef struct batch {
-	otx_buf bufs[N_BATCH];
+	ot_buf bufs[N_BATCH];
 	const uint8_t *data[N_BATCH];
 	size_t lens[N_BATCH];
 } batch;
@@ -55,7 +55,7 @@ static void make_batch(batch *b, int bad, const char *tag)
 static void free_batch(batch *b)
 {
 	for (int i = 0; i < N_BATCH; i++)
-		otx_buf_free(&b->bufs[i]);
+		ot_buf_free(&b->bufs[i]);
 }
 
 static int lot_exists(const char *lot)
@@ -136,7 +136,7 @@ static void test_batches(void)
 	free(state0);
 
 	/* A pretty-printed envelope is stored in canonical form. */
-	otx_buf one;
+	ot_buf one;
 	CHECK(fx_sign_with(&f,
 	                   J("{'type':'extract','site':'mine-a','lot':'pretty',"
 	                     "'material':'ore','mass_g':5,'assay':{}}"),
@@ -152,7 +152,7 @@ static void test_batches(void)
 	free(entry);
 	free(pretty);
 	json_decref(env);
-	otx_buf_free(&one);
+	ot_buf_free(&one);
 
 	/* Garbage is a parse error at its position. */
 	const uint8_t *junk[2] = {(const uint8_t *)"{\"event\":", (const uint8_t *)"[]"};
@@ -173,7 +173,7 @@ static void test_rotation_rollback(void)
 {
 	ot_signer *k2 = fx_other_key(&f, "ussm");
 	char vk2[OT_VKEY_MAX];
-	otx_buf b[2];
+	ot_buf b[2];
 	ot_error err;
 	CHECK_OK(ot_signer_vkey(k2, vk2, sizeof vk2));
 	CHECK(fx_sign_with(&f,
@@ -194,8 +194,8 @@ static void test_rotation_rollback(void)
 	CHECK(err.index == 1 && fx_size(&f) == size);
 	/* the rotation never happened: the old key signs the same payment */
 	CHECK_OK(ot_ledger_submit(f.l, &d[1], &l[1], 1, 0, NULL, NULL, &err));
-	otx_buf_free(&b[0]);
-	otx_buf_free(&b[1]);
+	ot_buf_free(&b[0]);
+	ot_buf_free(&b[1]);
 }
 
 static int has_finding(json_t *audit, const char *kind, const char *subject)
@@ -253,7 +253,7 @@ static void test_flows(void)
 	               "'title':'MoU','terms':%s,'text':%s,'time':'2025-09-08T00:00:00Z'}",
 	               ct, ct)));
 	char sb[64];
-	otx_b64_encode(salt, sizeof salt, sb);
+	ot_b64_encode(salt, sizeof salt, sb);
 	OK(fx_submit(&f, "fwo",
 	             J("{'type':'disclose','contract':'mou-1','field':'text','salt':'%s',"
 	               "'value':'royalty 5 %%'}",

@@ -7,7 +7,7 @@
 
 #include "ledger/commit.h"
 #include "ledger_fixture.h"
-#include "util/b64.h"
+#include "oretrail/encoding.h"
 
 static fx f;
 
@@ -461,7 +461,7 @@ static void test_contracts(void)
 	memset(salt, 7, sizeof salt);
 	CHECK_OK(otx_commit_make(terms, salt, NULL, &commit, NULL));
 	char *commit_text = json_dumps(commit, JSON_COMPACT);
-	otx_b64_encode(salt, sizeof salt, salt_b64);
+	ot_b64_encode(salt, sizeof salt, salt_b64);
 
 #define CONTRACT_FMT                                        \
 	"{'type':'contract','contract':'%s','title':'MoU'," \

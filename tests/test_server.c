@@ -13,8 +13,8 @@
 #include "ledger/commit.h"
 #include "ledger_fixture.h"
 #include "log/proof_json.h"
+#include "oretrail/encoding.h"
 #include "oretrail/server.h"
-#include "util/b64.h"
 
 static fx f;
 static ot_server *srv;
@@ -28,7 +28,7 @@ static ot_verifier *log_vkey;
 /* Signs ev as `signer` (its fixture key); the canonical envelope text. */
 static char *sign_as(const char *signer, json_t *ev)
 {
-	otx_buf b;
+	ot_buf b;
 	if (fx_sign_with(&f, ev, signer, fx_key(&f, signer), &b))
 		return NULL;
 	return (char *)b.data;
@@ -193,7 +193,7 @@ static void check_answer(http_resp *r, char **entries, size_t n, uint64_t *first
 		uint8_t leaf[OT_HASH_SIZE];
 		char want[64];
 		ot_leaf_hash(entries[i], strlen(entries[i]), leaf);
-		otx_b64_encode(leaf, OT_HASH_SIZE, want);
+		ot_b64_encode(leaf, OT_HASH_SIZE, want);
 		CHECK_STR(json_string_value(json_object_get(e, "leaf_hash")), want);
 		if (i == 0 || i + 1 == n) {
 			/* The checkpoint includes the entry: prove it. */
@@ -227,15 +227,15 @@ static void check_answer(http_resp *r, char **entries, size_t n, uint64_t *first
 /* A JSON array of envelopes. */
 static char *array_of(char **items, size_t n)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
-	otx_buf_addc(&b, '[');
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	ot_buf_addc(&b, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			otx_buf_adds(&b, ",\n ");
-		otx_buf_adds(&b, items[i]);
+			ot_buf_adds(&b, ",\n ");
+		ot_buf_adds(&b, items[i]);
 	}
-	otx_buf_addc(&b, ']');
+	ot_buf_addc(&b, ']');
 	return (char *)b.data;
 }
 
@@ -356,7 +356,7 @@ static void test_errors(void)
 	/* 401: a signature that does not verify; a signer nobody knows. */
 	char *forged = NULL;
 	{
-		otx_buf b;
+		ot_buf b;
 		CHECK(fx_sign_with(&f, J(EXTRACT, "err-forged", "lot-forged", 1000), "fwo",
 		                   fx_other_key(&f, "fwo"), &b) == 0);
 		forged = (char *)b.data;
@@ -647,7 +647,7 @@ static void test_api(void)
 	uint8_t salt[OTX_COMMIT_SALT_SIZE];
 	char salt_b64[64];
 	memset(salt, 9, sizeof salt);
-	otx_b64_encode(salt, sizeof salt, salt_b64);
+	ot_b64_encode(salt, sizeof salt, salt_b64);
 	json_t *text = json_string("The full text of the MoU.\n");
 	json_t *commit = NULL;
 	CHECK_OK(otx_commit_make(text, salt, NULL, &commit, NULL));

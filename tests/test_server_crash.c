@@ -25,7 +25,7 @@
 
 #include "http_client.h"
 #include "ledger_fixture.h"
-#include "util/b64.h"
+#include "oretrail/encoding.h"
 
 #define MAX_ROUNDS 14
 #define TIME_BUDGET_MS 35000
@@ -156,7 +156,7 @@ static uint64_t next_rand(uint64_t *s)
 
 /* Handles one 200 answer: its entries (matched with what was sent) and its
  * checkpoint. */
-static void take_answer(const http_resp *r, otx_buf *sent, size_t n)
+static void take_answer(const http_resp *r, ot_buf *sent, size_t n)
 {
 	json_t *doc = json_loadb((const char *)r->body, r->body_len, 0, NULL);
 	json_t *list = json_object_get(doc, "entries");
@@ -166,7 +166,7 @@ static void take_answer(const http_resp *r, otx_buf *sent, size_t n)
 		uint8_t leaf[OT_HASH_SIZE], want[OT_HASH_SIZE];
 		size_t len = 0;
 		const char *h = json_string_value(json_object_get(e, "leaf_hash"));
-		CHECK(h && otx_b64_decode(h, strlen(h), leaf, sizeof leaf, &len) == OT_OK &&
+		CHECK(h && ot_b64_decode(h, strlen(h), leaf, sizeof leaf, &len) == OT_OK &&
 		      len == OT_HASH_SIZE);
 		ot_leaf_hash(sent[i].data, sent[i].len, want);
 		CHECK(memcmp(leaf, want, OT_HASH_SIZE) == 0);
@@ -183,19 +183,19 @@ static void *submit_main(void *arg)
 {
 	submitter *s = arg;
 	int fd = -1;
-	otx_buf sent[8];
+	ot_buf sent[8];
 	for (int i = 0; i < 8; i++)
-		otx_buf_init(&sent[i], 0);
+		ot_buf_init(&sent[i], 0);
 	while (!stop) {
 		if (fd < 0 && (fd = http_connect_timeout(port, 5000)) < 0)
 			break; /* the server is gone */
 		size_t n = 1 + (size_t)(next_rand(&s->rng) % 8);
 		if (next_rand(&s->rng) % 2)
 			n = 1;
-		otx_buf body;
-		otx_buf_init(&body, 0);
+		ot_buf body;
+		ot_buf_init(&body, 0);
 		if (n > 1)
-			otx_buf_addc(&body, '[');
+			ot_buf_addc(&body, '[');
 		for (size_t i = 0; i < n; i++) {
 			char id[96];
 			snprintf(id, sizeof id, "crash-%d-%d-%" PRIu64, s->round, s->id, s->seq++);
@@ -208,17 +208,17 @@ static void *submit_main(void *arg)
 				fprintf(stderr, "sign: %s\n", err.message);
 			json_decref(ev);
 			if (i)
-				otx_buf_addc(&body, ',');
-			otx_buf_add(&body, sent[i].data, sent[i].len);
+				ot_buf_addc(&body, ',');
+			ot_buf_add(&body, sent[i].data, sent[i].len);
 		}
 		if (n > 1)
-			otx_buf_addc(&body, ']');
+			ot_buf_addc(&body, ']');
 		http_resp r;
 		memset(&r, 0, sizeof r);
 		int rc = http_send(fd, "POST", "/add", NULL, body.data, body.len);
 		if (!rc)
 			rc = http_recv(fd, &r, 0);
-		otx_buf_free(&body);
+		ot_buf_free(&body);
 		if (!rc && r.status == 200) {
 			take_answer(&r, sent, n);
 			pthread_mutex_lock(&mu);
@@ -239,7 +239,7 @@ static void *submit_main(void *arg)
 	if (fd >= 0)
 		close(fd);
 	for (int i = 0; i < 8; i++)
-		otx_buf_free(&sent[i]);
+		ot_buf_free(&sent[i]);
 	return NULL;
 }
 

@@ -15,8 +15,8 @@
 
 #include "http_client.h"
 #include "ledger_fixture.h"
+#include "oretrail/encoding.h"
 #include "oretrail/server.h"
-#include "util/b64.h"
 
 static fx f;
 static char mnt[4096];
@@ -35,13 +35,13 @@ static unsigned next_id;
 /* Posts an array of n extractions; 200: records the acknowledged entries. */
 static int post_batch(size_t n, http_resp *out)
 {
-	otx_buf body, one[64];
-	otx_buf_init(&body, 0);
-	otx_buf_addc(&body, '[');
+	ot_buf body, one[64];
+	ot_buf_init(&body, 0);
+	ot_buf_addc(&body, '[');
 	for (size_t i = 0; i < n; i++) {
 		char id[64];
 		snprintf(id, sizeof id, "full-%u", next_id++);
-		otx_buf_init(&one[i], 0);
+		ot_buf_init(&one[i], 0);
 		CHECK(fx_sign_with(
 			      &f,
 			      J("{'type':'extract','id':'%s','site':'mine-a','lot':'%s',"
@@ -49,10 +49,10 @@ static int post_batch(size_t n, http_resp *out)
 		                id, id),
 			      "fwo", fx_key(&f, "fwo"), &one[i]) == 0);
 		if (i)
-			otx_buf_addc(&body, ',');
-		otx_buf_add(&body, one[i].data, one[i].len);
+			ot_buf_addc(&body, ',');
+		ot_buf_add(&body, one[i].data, one[i].len);
 	}
-	otx_buf_addc(&body, ']');
+	ot_buf_addc(&body, ']');
 	int rc = http_post(port, "/add", body.data, body.len, out);
 	if (!rc && out->status == 200) {
 		json_t *doc = json_loadb((const char *)out->body, out->body_len, 0, NULL);
@@ -66,8 +66,8 @@ static int post_batch(size_t n, http_resp *out)
 		json_decref(doc);
 	}
 	for (size_t i = 0; i < n; i++)
-		otx_buf_free(&one[i]);
-	otx_buf_free(&body);
+		ot_buf_free(&one[i]);
+	ot_buf_free(&body);
 	return rc;
 }
 

@@ -21,7 +21,7 @@ static uint16_t port;
 
 static char *sign_as(const char *signer, json_t *ev)
 {
-	otx_buf b;
+	ot_buf b;
 	if (fx_sign_with(&f, ev, signer, fx_key(&f, signer), &b))
 		return NULL;
 	return (char *)b.data;
@@ -223,6 +223,15 @@ typedef struct client {
 	uint64_t worst_ms;
 } client;
 
+/* Counts a failed request and says what it was: a status and a body tell
+ * a server error from a client-side time-out (rc -1, no status). */
+static void client_failed(client *c, const char *what, int i, int rc, const http_resp *r)
+{
+	c->bad++;
+	fprintf(stderr, "  client %d, request %d: %s: rc %d, status %d, %s\n", c->id, i, what, rc,
+	        r->status, r->body ? (const char *)r->body : "(no body)");
+}
+
 static void *client_main(void *arg)
 {
 	client *c = arg;
@@ -245,20 +254,26 @@ static void *client_main(void *arg)
 		if (!rc && r.status == 200)
 			c->ok++;
 		else
-			c->bad++;
+			client_failed(c, "POST /add", i, rc, &r);
 		if (r.closed || rc) {
 			close(fd);
 			fd = http_connect(port);
 		}
 		/* Reads in between: they never wait for the sequencer. */
 		if (i % 8 == 0 && fd >= 0) {
+			const char *path = i % 16 ? "/checkpoint" : "/tile/0/000.p/1";
 			http_resp_free(&r);
-			if (http_send(fd, "GET", i % 16 ? "/checkpoint" : "/tile/0/000.p/1", NULL,
-			              NULL, 0) == 0 &&
-			    http_recv(fd, &r, 0) == 0 && r.status == 200)
+			rc = http_send(fd, "GET", path, NULL, NULL, 0);
+			if (!rc)
+				rc = http_recv(fd, &r, 0);
+			if (!rc && r.status == 200)
 				c->ok++;
 			else
-				c->bad++;
+				client_failed(c, path, i, rc, &r);
+			if (r.closed || rc) {
+				close(fd);
+				fd = http_connect(port);
+			}
 		}
 		http_resp_free(&r);
 		free(ev);
@@ -354,19 +369,19 @@ static void flood(int round, int *ok, int *busy, int *other, int *retry)
 	for (int k = 0; k < FLOODERS; k++) {
 		memset(&fl[k], 0, sizeof fl[k]);
 		for (int i = 0; i < 6; i++) {
-			otx_buf b;
-			otx_buf_init(&b, 0);
-			otx_buf_addc(&b, '[');
+			ot_buf b;
+			ot_buf_init(&b, 0);
+			ot_buf_addc(&b, '[');
 			for (int e = 0; e < 40; e++) {
 				char id[64];
 				snprintf(id, sizeof id, "flood-%d-%d-%d-%d", round, k, i, e);
 				char *ev = extract(id, id, 1000);
 				if (e)
-					otx_buf_addc(&b, ',');
-				otx_buf_adds(&b, ev);
+					ot_buf_addc(&b, ',');
+				ot_buf_adds(&b, ev);
 				free(ev);
 			}
-			otx_buf_addc(&b, ']');
+			ot_buf_addc(&b, ']');
 			fl[k].bodies[i] = (char *)b.data;
 		}
 	}

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger.h"
-#include "note.h"
-#include "status.h"
+#include "oretrail/ledger.h"
+#include "oretrail/note.h"
+#include "oretrail/status.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "oretrail/status.h"
 
 #ifdef __cplusplus
 extern "C" {

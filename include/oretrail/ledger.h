@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
-#include "note.h"
-#include "status.h"
-#include "store.h"
+#include "oretrail/log.h"
+#include "oretrail/note.h"
+#include "oretrail/status.h"
+#include "oretrail/store.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -13,12 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
-#include "note.h"
-#include "proof.h"
-#include "status.h"
-#include "store.h"
-#include "tile.h"
+#include "oretrail/hash.h"
+#include "oretrail/note.h"
+#include "oretrail/proof.h"
+#include "oretrail/status.h"
+#include "oretrail/store.h"
+#include "oretrail/tile.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
-#include "status.h"
+#include "oretrail/hash.h"
+#include "oretrail/status.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -23,8 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "note.h"
-#include "status.h"
+#include "oretrail/note.h"
+#include "oretrail/status.h"
 
 #ifdef __cplusplus
 extern "C" {

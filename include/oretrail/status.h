@@ -66,6 +66,24 @@ OT_EXPORT const char *ot_status_code(ot_status s);
 /* Clears *err (no-op on NULL). */
 OT_EXPORT void ot_error_clear(ot_error *err);
 
+/*
+ * Filling an ot_error. Each helper returns the status it was given, so a
+ * failure path reads `return ot_error_set(err, OT_ERR_PARSE, "...", ...);`.
+ * err may be NULL. Messages are cut to fit ot_error.message.
+ */
+
+/* Sets status and message (printf-style); index -1, the status's code. */
+OT_EXPORT ot_status ot_error_set(ot_error *err, ot_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Also sets the stable code (NULL: the status's) and the index. */
+OT_EXPORT ot_status ot_error_at(ot_error *err, ot_status status, const char *code, int64_t index,
+                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Prefixes the existing message with "<prefix>: " (for context). */
+OT_EXPORT void ot_error_prefix(ot_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,7 @@
 
 #include "ledger/commit.h"
 #include "ledger/envelope.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static int open_code(ot_status rc)
 {

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 int cli_exit_for(ot_status s)
 {
@@ -87,29 +87,29 @@ ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, 
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
-		return otx_err(err, errno == ENOENT ? OT_ERR_NOTFOUND : OT_ERR_IO, "%s: %s", path,
-		               strerror(errno));
-	otx_buf b;
-	otx_buf_init(&b, max);
+		return ot_error_set(err, errno == ENOENT ? OT_ERR_NOTFOUND : OT_ERR_IO, "%s: %s",
+		                    path, strerror(errno));
+	ot_buf b;
+	ot_buf_init(&b, max);
 	ot_status rc = OT_OK;
 	char chunk[65536];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		rc = otx_buf_add(&b, chunk, n);
+		rc = ot_buf_add(&b, chunk, n);
 		if (rc)
 			break;
 	}
 	if (!rc && ferror(f))
-		rc = otx_err(err, OT_ERR_IO, "%s: read error", path);
+		rc = ot_error_set(err, OT_ERR_IO, "%s: read error", path);
 	else if (rc == OT_ERR_TOOBIG)
-		rc = otx_err(err, rc, "%s: larger than %zu bytes", path, max);
+		rc = ot_error_set(err, rc, "%s: larger than %zu bytes", path, max);
 	else if (rc)
-		rc = otx_err(err, rc, "%s: cannot read", path);
+		rc = ot_error_set(err, rc, "%s: cannot read", path);
 	if (f != stdin)
 		fclose(f);
 	if (!rc)
-		rc = otx_buf_detach(&b, (uint8_t **)data, len);
-	otx_buf_free(&b);
+		rc = ot_buf_detach(&b, (uint8_t **)data, len);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -118,12 +118,13 @@ ot_status cli_write_file(const char *path, const char *data, size_t len, unsigne
 {
 	struct stat sb;
 	if (exclusive && stat(path, &sb) == 0)
-		return otx_err(err, OT_ERR_EXISTS, "%s already exists; not overwriting it", path);
+		return ot_error_set(err, OT_ERR_EXISTS, "%s already exists; not overwriting it",
+		                    path);
 	char tmp[4200];
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, (mode_t)mode);
 	if (fd < 0)
-		return otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+		return ot_error_set(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
 	ot_status rc = OT_OK;
 	size_t off = 0;
 	while (off < len) {
@@ -131,19 +132,19 @@ ot_status cli_write_file(const char *path, const char *data, size_t len, unsigne
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			rc = otx_err(err, errno == ENOSPC ? OT_ERR_FULL : OT_ERR_IO, "%s: %s", tmp,
-			             strerror(errno));
+			rc = ot_error_set(err, errno == ENOSPC ? OT_ERR_FULL : OT_ERR_IO, "%s: %s",
+			                  tmp, strerror(errno));
 			break;
 		}
 		off += (size_t)w;
 	}
 	if (!rc && fchmod(fd, (mode_t)mode) != 0)
-		rc = otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+		rc = ot_error_set(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
 	if (!rc && fsync(fd) != 0)
-		rc = otx_err(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
+		rc = ot_error_set(err, OT_ERR_IO, "%s: %s", tmp, strerror(errno));
 	close(fd);
 	if (!rc && rename(tmp, path) != 0)
-		rc = otx_err(err, OT_ERR_IO, "%s: %s", path, strerror(errno));
+		rc = ot_error_set(err, OT_ERR_IO, "%s: %s", path, strerror(errno));
 	if (rc)
 		unlink(tmp);
 	return rc;
@@ -153,9 +154,9 @@ ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0)
-		return otx_err(err, OT_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
+		return ot_error_set(err, OT_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
 	if (sb.st_mode & 077)
-		return otx_err(
+		return ot_error_set(
 			err, OT_ERR_KEY,
 			"%s: the private key is readable by others (mode %03o); run chmod 600 %s",
 			path, (unsigned)(sb.st_mode & 0777), path);
@@ -168,7 +169,7 @@ ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
 	memset(text, 0, len);
 	free(text);
 	if (rc)
-		otx_err_prefix(err, "%s", path);
+		ot_error_prefix(err, "%s", path);
 	return rc;
 }
 
@@ -182,7 +183,7 @@ ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
 	rc = ot_verifier_parse(text, len, out, err);
 	free(text);
 	if (rc)
-		otx_err_prefix(err, "%s", path);
+		ot_error_prefix(err, "%s", path);
 	return rc;
 }
 
@@ -211,7 +212,7 @@ ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_
 	rc = ot_cosig_verifier_parse(text, len, out, err);
 	free(text);
 	if (rc)
-		otx_err_prefix(err, "%s", path);
+		ot_error_prefix(err, "%s", path);
 	return rc;
 }
 

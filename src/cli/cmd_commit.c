@@ -29,9 +29,9 @@
 #include "ledger/commit.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
-#include "util/b64.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 #define OPENINGS_DEFAULT "oretrail-openings.jsonl"
 /* Largest value or document: its disclosure must fit in one log entry
@@ -170,8 +170,8 @@ static int commit_run(int argc, char **argv)
 	ot_error err;
 	ot_error_clear(&err);
 	json_t *value = NULL, *commitment = NULL, *rec = NULL;
-	otx_buf line;
-	otx_buf_init(&line, 0);
+	ot_buf line;
+	ot_buf_init(&line, 0);
 	uint8_t salt[OTX_COMMIT_SALT_SIZE];
 	char salt_b64[OTX_COMMIT_SALT_B64_LEN + 1], now[OTX_TIME_LEN + 1];
 	int code = 0;
@@ -194,7 +194,7 @@ static int commit_run(int argc, char **argv)
 		code = cli_fail(0, "commit", &err);
 		goto out;
 	}
-	otx_b64_encode(salt, sizeof salt, salt_b64);
+	ot_b64_encode(salt, sizeof salt, salt_b64);
 	if (otx_format_time((int64_t)time(NULL), now))
 		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
 	rec = json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
@@ -205,7 +205,7 @@ static int commit_run(int argc, char **argv)
 		json_object_set_new(rec, "field", json_string(field));
 	if (rec && file)
 		json_object_set_new(rec, "file", json_string(file));
-	if (!rec || otx_jcs_write(&line, rec, NULL, &err) || otx_buf_addc(&line, '\n')) {
+	if (!rec || otx_jcs_write(&line, rec, NULL, &err) || ot_buf_addc(&line, '\n')) {
 		code = cli_failf(EXIT_STORE, "commit", "cannot format the opening: %s",
 		                 err.message[0] ? err.message : "out of memory");
 		goto out;
@@ -213,7 +213,7 @@ static int commit_run(int argc, char **argv)
 	/* The opening is kept before the commitment is shown. */
 	if ((code = append_opening(openings, (const char *)line.data, line.len)))
 		goto out;
-	otx_buf_reset(&line);
+	ot_buf_reset(&line);
 	if (otx_jcs_write(&line, commitment, NULL, &err)) {
 		code = cli_fail(EXIT_STORE, "commit", &err);
 		goto out;
@@ -222,7 +222,7 @@ static int commit_run(int argc, char **argv)
 	fprintf(stderr, "oretrail: commit: the opening (salt and value) is kept in %s\n", openings);
 out:
 	memset(salt, 0, sizeof salt);
-	otx_buf_free(&line);
+	ot_buf_free(&line);
 	json_decref(value);
 	json_decref(commitment);
 	json_decref(rec);
@@ -394,8 +394,8 @@ static int disclose_run(int argc, char **argv)
 	if (commit)
 		snprintf(digest, sizeof digest, "%s", commit);
 	json_t *rec = NULL, *ev = NULL;
-	otx_buf out;
-	otx_buf_init(&out, 0);
+	ot_buf out;
+	ot_buf_init(&out, 0);
 	if ((code = find_opening(openings, digest[0] ? digest : NULL, contract, field, &rec)))
 		goto out;
 	ot_error err;
@@ -430,7 +430,7 @@ static int disclose_run(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		code = cli_failf(EXIT_STORE, "disclose", "cannot write to standard output");
 out:
-	otx_buf_free(&out);
+	ot_buf_free(&out);
 	json_decref(rec);
 	json_decref(ev);
 	return code;

@@ -11,8 +11,8 @@
 
 #include "cli/cli.h"
 #include "ledger/epcis_hash.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {
@@ -64,19 +64,19 @@ static int hash_cmd(int argc, char **argv)
 	otx_epcis_doc_init(&doc);
 	if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
 		free(text);
-		otx_err_prefix(&err, "%s", path);
+		ot_error_prefix(&err, "%s", path);
 		return cli_fail(EXIT_USAGE, "epcis hash", &err);
 	}
 	int code = EXIT_OK;
 	json_t *out = as_json ? json_array() : NULL;
-	otx_buf pre;
-	otx_buf_init(&pre, 0);
+	ot_buf pre;
+	ot_buf_init(&pre, 0);
 	for (size_t i = 0; i < otx_epcis_doc_count(&doc); i++) {
 		json_t *event = otx_epcis_doc_event(&doc, i);
 		char id[OTX_EPCIS_HASH_ID_LEN + 1];
-		otx_buf_reset(&pre);
+		ot_buf_reset(&pre);
 		if (otx_epcis_prehash(&doc, event, &pre, &err)) {
-			otx_err_prefix(&err, "%s: event %zu", path, i + 1);
+			ot_error_prefix(&err, "%s: event %zu", path, i + 1);
 			cli_fail(EXIT_USAGE, "epcis hash", &err);
 			code = EXIT_USAGE;
 			continue;
@@ -123,7 +123,7 @@ static int hash_cmd(int argc, char **argv)
 	if (check && code == EXIT_OK)
 		fprintf(stderr, "ok: %zu events hashed; every hash ID carried matches\n",
 		        otx_epcis_doc_count(&doc));
-	otx_buf_free(&pre);
+	ot_buf_free(&pre);
 	otx_epcis_doc_clear(&doc);
 	free(text);
 	return code;

@@ -16,7 +16,7 @@
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
 #include "ledger/epcis_map.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {

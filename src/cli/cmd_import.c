@@ -18,8 +18,8 @@
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
 #include "ledger/epcis_map.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {
@@ -94,7 +94,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 typedef struct entry {
 	size_t event; /* EPCIS event, from 0 */
 	json_t *ev;   /* the oretrail event (borrowed from the mapping) */
-	otx_buf signed_entry;
+	ot_buf signed_entry;
 	int64_t index;
 } entry;
 
@@ -243,7 +243,7 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
-		otx_err_prefix(&err, "%s", o.file);
+		ot_error_prefix(&err, "%s", o.file);
 		code = cli_fail_json(o.json, EXIT_USAGE, "import", &err);
 		goto out;
 	}
@@ -293,7 +293,7 @@ int cmd_import(int argc, char **argv)
 			e->event = i;
 			e->ev = ev;
 			e->index = -1;
-			otx_buf_init(&e->signed_entry, 0);
+			ot_buf_init(&e->signed_entry, 0);
 			ot_error se;
 			ot_error_clear(&se);
 			ot_status rc = otx_envelope_sign(ev, actor, key, &e->signed_entry, &se);
@@ -391,7 +391,7 @@ int cmd_import(int argc, char **argv)
 	code = report(&o, oc, n, en, ne, appended, ot_log_size(ot_ledger_log(l)));
 out:
 	for (size_t j = 0; j < ne; j++)
-		otx_buf_free(&en[j].signed_entry);
+		ot_buf_free(&en[j].signed_entry);
 	for (size_t i = 0; oc && i < n; i++)
 		otx_epcis_mapping_clear(&oc[i].map);
 	free(oc);

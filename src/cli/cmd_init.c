@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {

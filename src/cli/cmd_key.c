@@ -12,7 +12,7 @@
 
 #include "cli/cli.h"
 #include "ledger/envelope.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {

@@ -33,8 +33,8 @@
 #include "ledger/findings.h"
 #include "ledger/rules.h"
 #include "log/merkle.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 #define STATE_FILE "checkpoint"
 #define TILE_MAX ((size_t)256 * (OT_ENTRY_MAX + 2))
@@ -147,7 +147,8 @@ static ot_status grow(monitor *m, uint64_t n, ot_error *err)
 		cap *= 2;
 	void *p = realloc(m->leaves, (size_t)cap * OT_HASH_SIZE);
 	if (!p)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory for %" PRIu64 " leaf hashes", cap);
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory for %" PRIu64 " leaf hashes",
+		                    cap);
 	m->leaves = p;
 	m->cap = cap;
 	return OT_OK;
@@ -160,7 +161,7 @@ static ot_status replay(monitor *m, uint64_t first, uint8_t **data, size_t *lens
 {
 	otx_batch_item *items = calloc(n ? n : 1, sizeof *items);
 	if (!items)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_batch_init(items, n, (const uint8_t *const *)data, lens);
 	ot_status rc = otx_batch_prepare(m->mem, &m->ctx, items, n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -239,14 +240,14 @@ static ot_status fetch_tile(monitor *m, const ot_tile *t, cli_http_resp *resp, o
 	char path[128];
 	path[0] = '/';
 	if (ot_tile_path(t, path + 1, sizeof path - 1))
-		return otx_err(err, OT_ERR_ARG, "bad tile");
+		return ot_error_set(err, OT_ERR_ARG, "bad tile");
 	ot_status rc = cli_http_get(m->url, path, TILE_MAX, resp, err);
 	if (rc)
 		return rc;
 	if (resp->status != 200) {
 		long st = resp->status;
 		cli_http_free(resp);
-		return otx_err(err, OT_ERR_NOTFOUND, "GET %s: HTTP %ld", path, st);
+		return ot_error_set(err, OT_ERR_NOTFOUND, "GET %s: HTTP %ld", path, st);
 	}
 	return OT_OK;
 }
@@ -272,8 +273,8 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 		uint64_t index = t.index * OT_TILE_WIDTH;
 		for (unsigned k = 0; !rc && k < t.width; k++, index++) {
 			if (end - p < 2 || (size_t)(end - p - 2) < ((size_t)p[0] << 8 | p[1])) {
-				rc = otx_err(err, OT_ERR_CORRUPT,
-				             "entry bundle %" PRIu64 " is truncated", t.index);
+				rc = ot_error_set(err, OT_ERR_CORRUPT,
+				                  "entry bundle %" PRIu64 " is truncated", t.index);
 				break;
 			}
 			size_t len = (size_t)p[0] << 8 | p[1];
@@ -282,7 +283,7 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 				ot_leaf_hash(p, len, m->leaves[index]);
 				data[n] = malloc(len ? len : 1);
 				if (!data[n]) {
-					rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+					rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 					break;
 				}
 				memcpy(data[n], p, len);
@@ -297,9 +298,9 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 			p += len;
 		}
 		if (!rc && p != end)
-			rc = otx_err(err, OT_ERR_CORRUPT,
-			             "entry bundle %" PRIu64 " has bytes after its %u entries",
-			             t.index, t.width);
+			rc = ot_error_set(err, OT_ERR_CORRUPT,
+			                  "entry bundle %" PRIu64 " has bytes after its %u entries",
+			                  t.index, t.width);
 		cli_http_free(&resp);
 		if (!rc)
 			m->size = index;
@@ -449,7 +450,7 @@ static int round_once(monitor *m)
 	}
 	if (m->problems == problems_before) {
 		char b64[64];
-		otx_b64_encode(cp.root, OT_HASH_SIZE, b64);
+		ot_b64_encode(cp.root, OT_HASH_SIZE, b64);
 		if (m->json)
 			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin",
 			               cp.origin, "size", (json_int_t)cp.size, "root", b64,

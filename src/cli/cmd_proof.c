@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "log/proof_json.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static void help(FILE *out)
 {
@@ -114,10 +114,10 @@ static int check(int argc, char **argv)
 	if (!p) {
 		code = cli_failf(EXIT_STORE, "proof check", "out of memory");
 	} else if (otx_proof_file_parse(text, len, p, &err)) {
-		otx_err_prefix(&err, "%s", path);
+		ot_error_prefix(&err, "%s", path);
 		code = cli_fail(EXIT_USAGE, "proof check", &err);
 	} else if (otx_proof_file_verify(p, &err)) {
-		otx_err_prefix(&err, "%s", path);
+		ot_error_prefix(&err, "%s", path);
 		code = cli_fail(EXIT_INVALID, "proof check", &err);
 	} else {
 		printf("ok: %s proof verifies (%s %llu, %s %llu)\n",

@@ -24,8 +24,8 @@
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 /* Largest input file. Each event is at most 64 KiB canonical; this allows
  * some hundred thousand events in one all-or-none batch. */
@@ -69,7 +69,7 @@ typedef struct item {
 	unsigned long line; /* where the event starts in FILE; 0 inside an array */
 	json_t *value;      /* the object as read */
 	int is_signed;
-	otx_buf entry;   /* what goes to the ledger */
+	ot_buf entry;    /* what goes to the ledger */
 	int64_t index;   /* log index once appended, else -1 */
 	ot_error *error; /* why it was rejected (owned), NULL when it was not */
 } item;
@@ -83,7 +83,7 @@ static void batch_free(batch *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		json_decref(b->items[i].value);
-		otx_buf_free(&b->items[i].entry);
+		ot_buf_free(&b->items[i].entry);
 		free(b->items[i].error);
 	}
 	free(b->items);
@@ -97,7 +97,7 @@ static ot_status batch_add(batch *b, json_t *value, unsigned long line, ot_error
 		item *p = realloc(b->items, nc * sizeof *p);
 		if (!p) {
 			json_decref(value);
-			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		}
 		b->items = p;
 		b->cap = nc;
@@ -108,7 +108,7 @@ static ot_status batch_add(batch *b, json_t *value, unsigned long line, ot_error
 	it->value = value;
 	it->is_signed = otx_envelope_is_signed(value);
 	it->index = -1;
-	otx_buf_init(&it->entry, 0);
+	ot_buf_init(&it->entry, 0);
 	return OT_OK;
 }
 
@@ -144,13 +144,13 @@ static ot_status split_array(const char *data, size_t len, batch *b, ot_error *e
 		return rc;
 	if (!json_is_array(arr)) {
 		json_decref(arr);
-		return otx_err(err, OT_ERR_PARSE, "not a JSON array of events");
+		return ot_error_set(err, OT_ERR_PARSE, "not a JSON array of events");
 	}
 	for (size_t i = 0; i < json_array_size(arr) && !rc; i++) {
 		json_t *v = json_array_get(arr, i);
 		if (!json_is_object(v))
-			rc = otx_err(err, OT_ERR_PARSE,
-			             "event %zu of the array is not a JSON object", i + 1);
+			rc = ot_error_set(err, OT_ERR_PARSE,
+			                  "event %zu of the array is not a JSON object", i + 1);
 		else
 			rc = batch_add(b, json_incref(v), 0, err);
 	}
@@ -178,7 +178,7 @@ static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error
 			continue;
 		}
 		if (data[p] != '{')
-			return otx_err(
+			return ot_error_set(
 				err, OT_ERR_PARSE,
 				"line %lu: expected a JSON object: one event per line, or a JSON "
 				"array of events",
@@ -187,15 +187,15 @@ static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error
 		json_t *v = json_loadb(data + p, len - p,
 		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
 		if (!v)
-			return otx_err(err, OT_ERR_PARSE, "line %lu: not JSON: %s",
-			               line + (unsigned long)(je.line > 0 ? je.line - 1 : 0),
-			               je.text);
+			return ot_error_set(err, OT_ERR_PARSE, "line %lu: not JSON: %s",
+			                    line + (unsigned long)(je.line > 0 ? je.line - 1 : 0),
+			                    je.text);
 		size_t used = je.position > 0 ? (size_t)je.position : 1;
 		ot_error ce;
 		ot_error_clear(&ce);
 		if (otx_json_check(v, NULL, &ce)) {
 			json_decref(v);
-			return otx_err(err, ce.status, "line %lu: %s", line, ce.message);
+			return ot_error_set(err, ce.status, "line %lu: %s", line, ce.message);
 		}
 		ot_status rc = batch_add(b, v, line, err);
 		if (rc)
@@ -431,7 +431,7 @@ static int sign_events(const opts *o, batch *b, const ot_signer *key, const char
 		}
 		if (rc) {
 			if (!e.code[0])
-				otx_err_at(&e, rc, ot_status_code(rc), -1, "%s", e.message);
+				ot_error_at(&e, rc, ot_status_code(rc), -1, "%s", e.message);
 			set_error(it, &e);
 			if (!it->error)
 				return cli_failf(EXIT_STORE, "submit", "out of memory");

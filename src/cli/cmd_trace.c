@@ -11,7 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "util/buf.h"
+#include "oretrail/buf.h"
 
 static void help(FILE *out)
 {
@@ -35,59 +35,59 @@ static void help(FILE *out)
 }
 
 /* Appends "lot (mass)" items of an array of {"lot","mass_g"} or of strings. */
-static void lots_list(otx_buf *b, json_t *arr, int with_material)
+static void lots_list(ot_buf *b, json_t *arr, int with_material)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *it = json_array_get(arr, i);
 		char g[48];
 		if (i)
-			otx_buf_adds(b, ", ");
+			ot_buf_adds(b, ", ");
 		if (json_is_string(it)) {
-			otx_buf_adds(b, json_string_value(it));
+			ot_buf_adds(b, json_string_value(it));
 			continue;
 		}
-		otx_buf_printf(b, "%s (%s%s%s)", cli_jstr(it, "lot"),
-		               cli_fmt_grams(g, sizeof g, cli_jint(it, "mass_g", 0)),
-		               with_material ? " " : "",
-		               with_material ? cli_jstr(it, "material") : "");
+		ot_buf_printf(b, "%s (%s%s%s)", cli_jstr(it, "lot"),
+		              cli_fmt_grams(g, sizeof g, cli_jint(it, "mass_g", 0)),
+		              with_material ? " " : "",
+		              with_material ? cli_jstr(it, "material") : "");
 	}
 }
 
 /* One line on what a lineage entry did. */
-static void describe(otx_buf *b, json_t *ev)
+static void describe(ot_buf *b, json_t *ev)
 {
 	const char *type = cli_jstr(ev, "type");
 	char g[48], a[256];
 	if (strcmp(type, "extract") == 0) {
-		otx_buf_printf(b, "%s: %s of %s mined at %s (%s)", cli_jstr(ev, "lot"),
-		               cli_fmt_grams(g, sizeof g, cli_jint(ev, "mass_g", 0)),
-		               cli_jstr(ev, "material"), cli_jstr(ev, "site"),
-		               cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
+		ot_buf_printf(b, "%s: %s of %s mined at %s (%s)", cli_jstr(ev, "lot"),
+		              cli_fmt_grams(g, sizeof g, cli_jint(ev, "mass_g", 0)),
+		              cli_jstr(ev, "material"), cli_jstr(ev, "site"),
+		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
 	} else if (strcmp(type, "assay") == 0) {
-		otx_buf_printf(b, "%s certified: %s", cli_jstr(ev, "lot"),
-		               cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
+		ot_buf_printf(b, "%s certified: %s", cli_jstr(ev, "lot"),
+		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
 		if (json_object_get(ev, "lab") || json_object_get(ev, "method"))
-			otx_buf_printf(b, " (%s%s%s)", cli_jstr(ev, "lab"),
-			               json_object_get(ev, "lab") && json_object_get(ev, "method")
-			                       ? ", "
-			                       : "",
-			               cli_jstr(ev, "method"));
+			ot_buf_printf(b, " (%s%s%s)", cli_jstr(ev, "lab"),
+			              json_object_get(ev, "lab") && json_object_get(ev, "method")
+			                      ? ", "
+			                      : "",
+			              cli_jstr(ev, "method"));
 	} else if (strcmp(type, "transform") == 0) {
-		otx_buf_printf(b, "%s at %s: ", cli_jstr(ev, "process"), cli_jstr(ev, "site"));
+		ot_buf_printf(b, "%s at %s: ", cli_jstr(ev, "process"), cli_jstr(ev, "site"));
 		lots_list(b, json_object_get(ev, "inputs"), 0);
-		otx_buf_adds(b, " -> ");
+		ot_buf_adds(b, " -> ");
 		lots_list(b, json_object_get(ev, "outputs"), 1);
 	} else if (strcmp(type, "ship") == 0) {
-		otx_buf_printf(b,
-		               "consignment %s from %s to %s for %s: ", cli_jstr(ev, "consignment"),
-		               cli_jstr(ev, "from"), cli_jstr(ev, "to"), cli_jstr(ev, "consignee"));
+		ot_buf_printf(b,
+		              "consignment %s from %s to %s for %s: ", cli_jstr(ev, "consignment"),
+		              cli_jstr(ev, "from"), cli_jstr(ev, "to"), cli_jstr(ev, "consignee"));
 		lots_list(b, json_object_get(ev, "lots"), 0);
 	} else if (strcmp(type, "receive") == 0) {
-		otx_buf_printf(b, "consignment %s received at %s: ", cli_jstr(ev, "consignment"),
-		               cli_jstr(ev, "site"));
+		ot_buf_printf(b, "consignment %s received at %s: ", cli_jstr(ev, "consignment"),
+		              cli_jstr(ev, "site"));
 		lots_list(b, json_object_get(ev, "lots"), 0);
 	} else {
-		otx_buf_adds(b, cli_jstr(ev, "id"));
+		ot_buf_adds(b, cli_jstr(ev, "id"));
 	}
 }
 
@@ -120,13 +120,13 @@ static int print_lineage(ot_ledger *l, json_t *list, const char *title)
 		free(data);
 		json_t *ev = json_object_get(env, "event");
 		snprintf(date, sizeof date, "%.10s", cli_jstr(ev, "time"));
-		otx_buf what;
-		otx_buf_init(&what, 4096);
+		ot_buf what;
+		ot_buf_init(&what, 4096);
 		describe(&what, ev);
 		const char *row[] = {idx, date, cli_jstr(env, "signer"), cli_jstr(ev, "type"),
 		                     what.data ? (const char *)what.data : ""};
 		cli_table_row(&t, row);
-		otx_buf_free(&what);
+		ot_buf_free(&what);
 		json_decref(env);
 	}
 	printf("\n%s: %zu entr%s, oldest first\n", title, json_array_size(list),

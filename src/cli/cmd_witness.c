@@ -41,9 +41,9 @@
 #include "cli/http_fetch.h"
 #include "cli/witness_http.h"
 #include "log/proof_json.h"
+#include "oretrail/encoding.h"
 #include "oretrail/proof.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #define STATE_FILE "checkpoint"
 #define FETCH_MAX ((size_t)1 << 20)
@@ -106,7 +106,7 @@ static void report(const witness *w, const char *event, const ot_checkpoint *cp,
 	if (w->json) {
 		char root[64] = "";
 		if (cp)
-			otx_b64_encode(cp->root, OT_HASH_SIZE, root);
+			ot_b64_encode(cp->root, OT_HASH_SIZE, root);
 		printf("{\"event\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"detail\":\"",
 		       event, cp ? cp->size : 0, root);
 		for (const char *p = detail ? detail : ""; *p; p++) {
@@ -155,7 +155,7 @@ static ot_status load_state(const witness *w, char **old_note, size_t *old_len, 
 		return rc;
 	rc = open_checkpoint(w, *old_note, *old_len, old, err);
 	if (rc)
-		otx_err_prefix(err, "the cosigned checkpoint in %s", w->state_path);
+		ot_error_prefix(err, "the cosigned checkpoint in %s", w->state_path);
 	else
 		*have_old = 1;
 	return rc;
@@ -169,14 +169,14 @@ static ot_status verify_consistency(const ot_checkpoint *small, const ot_checkpo
 	uint8_t empty[OT_HASH_SIZE];
 	ot_empty_root(empty);
 	if (small->size == 0 && memcmp(empty, small->root, OT_HASH_SIZE) != 0)
-		return otx_err(err, OT_ERR_VERIFY, "the empty tree has another root");
+		return ot_error_set(err, OT_ERR_VERIFY, "the empty tree has another root");
 	if (ot_verify_consistency(small->size, big->size, small->root, big->root, proof, n) !=
 	    OT_OK)
-		return otx_err(err, OT_ERR_VERIFY,
-		               "the tree of %" PRIu64
-		               " entries is not a prefix of the tree of %" PRIu64
-		               " entries: the consistency proof does not verify",
-		               small->size, big->size);
+		return ot_error_set(err, OT_ERR_VERIFY,
+		                    "the tree of %" PRIu64
+		                    " entries is not a prefix of the tree of %" PRIu64
+		                    " entries: the consistency proof does not verify",
+		                    small->size, big->size);
 	return OT_OK;
 }
 
@@ -196,31 +196,32 @@ static ot_status check_consistency(const witness *w, const ot_checkpoint *small,
 	if (rc)
 		return rc;
 	if (resp.status != 200) {
-		rc = otx_err(err, OT_ERR_NOTFOUND,
-		             "the log gives no consistency proof from %" PRIu64 " to %" PRIu64
-		             " entries (HTTP %ld)",
-		             small->size, big->size, resp.status);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND,
+		                  "the log gives no consistency proof from %" PRIu64 " to %" PRIu64
+		                  " entries (HTTP %ld)",
+		                  small->size, big->size, resp.status);
 		cli_http_free(&resp);
 		return rc;
 	}
 	otx_proof_file *p = calloc(1, sizeof *p);
 	uint8_t(*proof)[OT_HASH_SIZE] = calloc(OT_PROOF_MAX, OT_HASH_SIZE);
 	if (!p || !proof) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = otx_proof_file_parse((const char *)resp.body, resp.len, p, err))) {
-		otx_err_prefix(err, "the log's consistency proof");
+		ot_error_prefix(err, "the log's consistency proof");
 		goto out;
 	}
 	if (!p->consistency || p->n > OT_PROOF_MAX) {
-		rc = otx_err(err, OT_ERR_VERIFY, "the log's answer is not a consistency proof");
+		rc = ot_error_set(err, OT_ERR_VERIFY,
+		                  "the log's answer is not a consistency proof");
 		goto out;
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->proof[i].len != OT_HASH_SIZE) {
-			rc = otx_err(err, OT_ERR_VERIFY, "hash %zu of the proof is not 32 bytes",
-			             i);
+			rc = ot_error_set(err, OT_ERR_VERIFY,
+			                  "hash %zu of the proof is not 32 bytes", i);
 			goto out;
 		}
 		memcpy(proof[i], p->proof[i].h, OT_HASH_SIZE);
@@ -316,14 +317,15 @@ static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
 	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
 		if (lock >= 0)
 			close(lock);
-		return otx_err(err, OT_ERR_IO, "cannot lock %s: %s", lock_path, strerror(errno));
+		return ot_error_set(err, OT_ERR_IO, "cannot lock %s: %s", lock_path,
+		                    strerror(errno));
 	}
 	if (!state_unchanged(w, expect, expect_len)) {
 		close(lock);
-		return otx_err(err, OT_ERR_CONFLICT,
-		               "%s changed while this checkpoint was being checked (another "
-		               "witness process on the same directory); try again",
-		               w->state_path);
+		return ot_error_set(err, OT_ERR_CONFLICT,
+		                    "%s changed while this checkpoint was being checked (another "
+		                    "witness process on the same directory); try again",
+		                    w->state_path);
 	}
 	ot_note n;
 	ot_status rc = ot_note_open(note, len, &w->log_key, 1, &n, err);
@@ -348,7 +350,7 @@ static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
 			for (int k = 0; k < 4; k++)
 				raw[k] = (uint8_t)(n.sigs[i].key_id >> (24 - 8 * k));
 			memcpy(raw + 4, n.sigs[i].sig, 64);
-			otx_b64_encode(raw, sizeof raw, b64);
+			ot_b64_encode(raw, sizeof raw, b64);
 			olen += (size_t)snprintf(out + olen, OT_COSIG_LINE_MAX,
 			                         "\xe2\x80\x94 %s %s\n", n.sigs[i].name, b64);
 			break; /* the log has one key */
@@ -356,11 +358,11 @@ static ot_status cosign_and_keep(const witness *w, const char *note, size_t len,
 		memcpy(out + olen, line, *line_len + 1);
 		olen += *line_len;
 	} else if (!rc) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	ot_note_clear(&n);
 	if (!rc && (rc = cli_write_file(w->state_path, out, olen, 0644, 0, err)))
-		otx_err_prefix(err, "writing the state");
+		ot_error_prefix(err, "writing the state");
 	close(lock);
 	if (rc) {
 		free(out);

@@ -12,7 +12,7 @@
 
 #include "cli/cli.h"
 
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #define CONNECT_TIMEOUT_S 10L
 #define TOTAL_TIMEOUT_S 60L

@@ -27,8 +27,8 @@
 
 #include "cli/cli.h"
 #include "cli/witness_http.h"
-#include "util/b64.h"
-#include "util/buf.h"
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
 
 #define ROUTE "/add-checkpoint"
 #define PROOF_LINES_MAX 63 /* the spec's limit */
@@ -46,7 +46,7 @@ typedef struct server {
 typedef struct request {
 	int too_big;
 	size_t dropped; /* bytes past the limit */
-	otx_buf body;
+	ot_buf body;
 } request;
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -153,7 +153,7 @@ static int parse_body(const char *b, size_t len, uint8_t (*proof)[OT_HASH_SIZE],
 			         PROOF_LINES_MAX);
 			return -1;
 		}
-		if (otx_b64_decode(p, (size_t)(nl - p), proof[n], OT_HASH_SIZE, &got) != OT_OK ||
+		if (ot_b64_decode(p, (size_t)(nl - p), proof[n], OT_HASH_SIZE, &got) != OT_OK ||
 		    got != OT_HASH_SIZE) {
 			snprintf(why, why_size, "proof line %zu is not a base64 32-byte hash",
 			         n + 1);
@@ -218,20 +218,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
-		otx_buf_init(&r->body, WITNESS_BODY_MAX);
+		ot_buf_init(&r->body, WITNESS_BODY_MAX);
 		*con_cls = r;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (!r->too_big && otx_buf_add(&r->body, upload_data, n) == OT_OK)
+		if (!r->too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
 			return MHD_YES;
 		/* Past the limit (a chunked body): drop it, answer 413 at the
 		 * end, and give up on a client that keeps sending. */
 		if (!r->too_big) {
 			r->too_big = 1;
-			otx_buf_free(&r->body);
+			ot_buf_free(&r->body);
 		}
 		r->dropped += n;
 		return r->dropped > WITNESS_BODY_MAX ? MHD_NO : MHD_YES;
@@ -252,7 +252,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!r)
 		return;
-	otx_buf_free(&r->body);
+	ot_buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
 }

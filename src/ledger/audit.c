@@ -20,7 +20,7 @@
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
 #include "ledger/state.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 /* Problems beyond this many are counted, not listed. */
 #define MAX_PROBLEMS 100
@@ -65,7 +65,7 @@ static void problem(audit *a, int64_t index, ot_status status, const char *code,
 	va_end(ap);
 	if (!a->first) {
 		a->first = status;
-		otx_err_at(&a->first_err, status, code, index, "%s", msg);
+		ot_error_at(&a->first_err, status, code, index, "%s", msg);
 	}
 	if (a->n_problems++ >= MAX_PROBLEMS)
 		return;
@@ -139,7 +139,7 @@ static ot_status collect_entry(void *ctx, uint64_t index, const uint8_t *data, s
 	(void)index; /* scans are in order: chunk_first + n */
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
-		return otx_err(&a->fatal, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(&a->fatal, OT_ERR_NOMEM, "out of memory");
 	memcpy(copy, data, len);
 	a->data[a->n] = copy;
 	a->len[a->n] = len;
@@ -235,18 +235,18 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	int reading = 0;
 	ot_status rc;
 	if (!l || !json)
-		return otx_err(err, OT_ERR_ARG, "audit needs a ledger and an output");
+		return ot_error_set(err, OT_ERR_ARG, "audit needs a ledger and an output");
 	*json = NULL;
 	/* Large (a chunk of entries): on the heap. */
 	audit *a = calloc(1, sizeof *a);
 	if (!a)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	a->l = l;
 	a->opts = opts ? opts : &defaults;
 	a->problems = json_array();
 	findings = json_array();
 	if (!a->problems || !findings) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* One snapshot of the ledger for the whole audit: consistent even if
@@ -296,7 +296,7 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	doc = json_pack("{s:I,s:b,s:O,s:O}", "entries", (json_int_t)a->total, "ok",
 	                a->first == OT_OK, "findings", findings, "problems", a->problems);
 	if (!doc) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if (a->n_problems > MAX_PROBLEMS)

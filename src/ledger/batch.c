@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "ledger/state.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 /* Below this many items threads cost more than they save. */
 #define PARALLEL_MIN 16
@@ -89,7 +89,7 @@ static void parse_one(void *ctx, size_t i)
 	otx_batch_item *it = &((prep *)ctx)->items[i];
 	it->parse_rc = otx_envelope_parse(it->data, it->len, &it->env, &it->parse_err);
 	if (it->parse_rc && it->parse_err.status == OT_OK)
-		otx_err(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
+		ot_error_set(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
 }
 
 static void verify_one(void *ctx, size_t i)
@@ -123,7 +123,7 @@ static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *
 		char vkey[OT_VKEY_MAX];
 		s->keys = calloc(1, sizeof *s->keys);
 		if (!s->keys)
-			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		if (ot_verifier_format(ctx->authority_key, vkey, sizeof vkey) == OT_OK &&
 		    ot_verifier_parse(vkey, strlen(vkey), &s->keys[0], NULL) == OT_OK)
 			s->n = 1;
@@ -135,7 +135,7 @@ static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *
 	s->keys = calloc(json_array_size(keys) + 1, sizeof *s->keys);
 	if (!s->keys) {
 		json_decref(actor);
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t k = 0; k < json_array_size(keys); k++) {
 		const char *vkey = otx_jstr(json_array_get(keys, k), "vkey");
@@ -189,13 +189,13 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	pthread_t tids[THREADS_MAX];
 	ot_status rc = OT_OK;
 	if (!slots)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_parallel_for(n, parse_one, &v.p);
 
 	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
 	v.done = calloc(n ? n : 1, sizeof *v.done);
 	if (!v.p.signers || !v.done) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -212,7 +212,7 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 			items[i].signer_slot = nsigners++;
 			if (json_object_set_new(slots, signer,
 			                        json_integer((json_int_t)items[i].signer_slot))) {
-				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+				rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 				goto out;
 			}
 		} else {

@@ -35,15 +35,15 @@
 #include "ledger/query.h"
 #include "ledger/rules.h"
 #include "ledger/state.h"
+#include "oretrail/encoding.h"
 #include "oretrail/proof.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #define CERT_FORMAT "oretrail-provenance-certificate"
 
 static ot_status nomem(ot_error *err)
 {
-	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }
 
 /* ------------------------------------------------------------------ */
@@ -138,7 +138,7 @@ static ot_status follow(sel *s, uint64_t index)
 	if (rc)
 		return rc;
 	if ((rc = otx_envelope_parse(data, len, &env, s->err))) {
-		otx_err_prefix(s->err, "entry %" PRIu64 " of the log", index);
+		ot_error_prefix(s->err, "entry %" PRIu64 " of the log", index);
 		rc = OT_ERR_CORRUPT;
 		goto out;
 	}
@@ -321,10 +321,10 @@ static int u64_cmp(const void *a, const void *b)
 
 static json_t *b64_json(const uint8_t *data, size_t len)
 {
-	char *text = malloc(otx_b64_len(len) + 1);
+	char *text = malloc(ot_b64_len(len) + 1);
 	if (!text)
 		return NULL;
-	otx_b64_encode(data, len, text);
+	ot_b64_encode(data, len, text);
 	json_t *v = json_string(text);
 	free(text);
 	return v;
@@ -376,7 +376,7 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	memset(&s, 0, sizeof s);
 	memset(&parsed, 0, sizeof parsed);
 	if (!l || !lot || !json)
-		return otx_err(err, OT_ERR_ARG, "prove needs a ledger, a lot and an output");
+		return ot_error_set(err, OT_ERR_ARG, "prove needs a ledger, a lot and an output");
 	*json = NULL;
 	/* Catch up with appends by other processes, then one snapshot. */
 	if ((rc = ot_log_refresh(l->log, err)) || (rc = ot_store_read_begin(l->st, err)))
@@ -389,8 +389,8 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 		goto out;
 	ot_verifier *keys[1] = {l->authority_key};
 	if ((rc = ot_note_open(note, note_len, keys, 1, &parsed, err))) {
-		rc = otx_err(err, OT_ERR_CORRUPT, "the latest checkpoint does not verify: %s",
-		             err ? err->message : "");
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "the latest checkpoint does not verify: %s",
+		                  err ? err->message : "");
 		goto out;
 	}
 	opened = 1;
@@ -418,7 +418,7 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 
 	entries = json_array();
 	char root[64];
-	otx_b64_encode(cp.root, OT_HASH_SIZE, root);
+	ot_b64_encode(cp.root, OT_HASH_SIZE, root);
 	doc = json_pack("{s:s,s:i,s:s,s:{s:s,s:I,s:s},s:s%,s:O,s:O}", "format", CERT_FORMAT,
 	                "version", OT_CERT_VERSION, "lot", lot, "log", "origin", cp.origin, "size",
 	                (json_int_t)cp.size, "root", root, "checkpoint", note, note_len, "claim",
@@ -445,9 +445,9 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	ot_error_clear(&verr);
 	rc = ot_certificate_verify(text, strlen(text), &opts, 0, NULL, &verr);
 	if (rc) {
-		rc = otx_err_at(err, OT_ERR_CORRUPT, verr.code, verr.index,
-		                "the certificate made for lot %s does not verify: %s", lot,
-		                verr.message);
+		rc = ot_error_at(err, OT_ERR_CORRUPT, verr.code, verr.index,
+		                 "the certificate made for lot %s does not verify: %s", lot,
+		                 verr.message);
 		goto out;
 	}
 	*json = text;
@@ -491,7 +491,7 @@ static ot_status bad(ot_error *err, const char *code, int64_t index, const char 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	ot_status st = strcmp(code, OT_CERT_MALFORMED) == 0 ? OT_ERR_PARSE : OT_ERR_VERIFY;
-	return otx_err_at(err, st, code, index, "%s", msg);
+	return ot_error_at(err, st, code, index, "%s", msg);
 }
 
 /* A base64 member of exactly `want` bytes (want 0: any up to cap). */
@@ -499,7 +499,7 @@ static int get_b64(json_t *v, uint8_t *out, size_t cap, size_t want, size_t *got
 {
 	const char *s = json_string_value(v);
 	size_t n = 0;
-	if (!s || otx_b64_decode(s, json_string_length(v), out, cap, &n) != OT_OK)
+	if (!s || ot_b64_decode(s, json_string_length(v), out, cap, &n) != OT_OK)
 		return -1;
 	if (want && n != want)
 		return -1;
@@ -603,8 +603,8 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_s
 		if (ar) {
 			const char *code = re.code[0] ? re.code : ot_status_code(ar);
 			if (ar == OT_ERR_NOMEM || ar == OT_ERR_IO) {
-				rc = otx_err(err, ar, "replay of entry %" PRId64 ": %s", at,
-				             re.message);
+				rc = ot_error_set(err, ar, "replay of entry %" PRId64 ": %s", at,
+				                  re.message);
 			} else if (strcmp(code, "bad_signature") == 0 ||
 			           strcmp(code, "revoked_signer") == 0) {
 				rc = bad(err, OT_CERT_ENTRY_SIGNATURE, at,
@@ -726,7 +726,8 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	if (report)
 		*report = NULL;
 	if (!data || !opts || !opts->log_key || (opts->n_witnesses && !opts->witnesses))
-		return otx_err(err, OT_ERR_ARG, "verify needs a certificate and the log's key");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "verify needs a certificate and the log's key");
 	ot_error_clear(&e);
 	if (otx_json_parse((const uint8_t *)data, len, OT_CERT_MAX, &doc, &e))
 		return bad(err, OT_CERT_MALFORMED, -1, "not a JSON document: %s", e.message);
@@ -886,7 +887,7 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 
 	if (report) {
 		char rb[64];
-		otx_b64_encode(cp.root, OT_HASH_SIZE, rb);
+		ot_b64_encode(cp.root, OT_HASH_SIZE, rb);
 		rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", lot, "origin",
 		                cp.origin, "size", (json_int_t)cp.size, "root", rb, "entries",
 		                (json_int_t)n, "registrations", (json_int_t)n_regs, "witnesses",

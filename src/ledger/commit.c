@@ -12,38 +12,38 @@
 #include <string.h>
 
 #include "ledger/jcs.h"
-#include "util/b64.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 ot_status otx_commit_digest(json_t *value, const uint8_t salt[OTX_COMMIT_SALT_SIZE],
                             uint8_t digest[OT_HASH_SIZE], ot_error *err)
 {
-	otx_buf buf;
+	ot_buf buf;
 	ot_status rc;
 
 	if (!value || !salt || !digest)
-		return otx_err(err, OT_ERR_ARG, "otx_commit_digest: missing argument");
-	otx_buf_init(&buf, 0);
-	if ((rc = otx_buf_add(&buf, salt, OTX_COMMIT_SALT_SIZE)))
+		return ot_error_set(err, OT_ERR_ARG, "otx_commit_digest: missing argument");
+	ot_buf_init(&buf, 0);
+	if ((rc = ot_buf_add(&buf, salt, OTX_COMMIT_SALT_SIZE)))
 		goto out;
 	if ((rc = otx_jcs_write(&buf, value, "value", err)))
 		goto out;
 	ot_sha256(buf.data, buf.len, digest);
 out:
 	if (rc == OT_ERR_NOMEM)
-		otx_err(err, rc, "out of memory canonicalising a committed value");
+		ot_error_set(err, rc, "out of memory canonicalising a committed value");
 	/* The buffer holds the salt, which is what keeps the value hidden. */
 	if (buf.data)
 		sodium_memzero(buf.data, buf.len);
-	otx_buf_free(&buf);
+	ot_buf_free(&buf);
 	return rc;
 }
 
 void otx_commit_format(const uint8_t digest[OT_HASH_SIZE], char out[OTX_COMMIT_STR_LEN + 1])
 {
 	memcpy(out, OTX_COMMIT_PREFIX, sizeof OTX_COMMIT_PREFIX - 1);
-	otx_hex_encode(digest, OT_HASH_SIZE, out + sizeof OTX_COMMIT_PREFIX - 1);
+	ot_hex_encode(digest, OT_HASH_SIZE, out + sizeof OTX_COMMIT_PREFIX - 1);
 }
 
 ot_status otx_commit_make(json_t *value, const uint8_t *salt,
@@ -54,14 +54,14 @@ ot_status otx_commit_make(json_t *value, const uint8_t *salt,
 	ot_status rc;
 
 	if (!out || (!salt && !salt_out))
-		return otx_err(err, OT_ERR_ARG, "otx_commit_make: %s",
-		               out ? "a random salt needs somewhere to go" : "no output");
+		return ot_error_set(err, OT_ERR_ARG, "otx_commit_make: %s",
+		                    out ? "a random salt needs somewhere to go" : "no output");
 	*out = NULL;
 	if (salt) {
 		memcpy(s, salt, sizeof s);
 	} else {
 		if (sodium_init() < 0)
-			return otx_err(err, OT_ERR_IO, "libsodium failed to initialise");
+			return ot_error_set(err, OT_ERR_IO, "libsodium failed to initialise");
 		randombytes_buf(s, sizeof s);
 	}
 	if ((rc = otx_commit_digest(value, s, digest, err)))
@@ -69,7 +69,7 @@ ot_status otx_commit_make(json_t *value, const uint8_t *salt,
 	otx_commit_format(digest, str);
 	*out = json_pack("{s:s}", "commit", str);
 	if (!*out) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory making a commitment");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory making a commitment");
 		goto out;
 	}
 	if (salt_out)
@@ -91,8 +91,8 @@ static int parse_commit_string(const json_t *v, uint8_t digest[OT_HASH_SIZE])
 	s = json_string_value(v);
 	if (memcmp(s, OTX_COMMIT_PREFIX, plen) != 0)
 		return 0;
-	/* otx_hex_decode accepts lowercase only: one digest, one spelling. */
-	return otx_hex_decode(s + plen, OTX_COMMIT_STR_LEN - plen, digest, OT_HASH_SIZE, &n) ==
+	/* ot_hex_decode accepts lowercase only: one digest, one spelling. */
+	return ot_hex_decode(s + plen, OTX_COMMIT_STR_LEN - plen, digest, OT_HASH_SIZE, &n) ==
 	               OT_OK &&
 	       n == OT_HASH_SIZE;
 }
@@ -110,9 +110,9 @@ ot_status otx_commit_parse(const json_t *v, uint8_t digest[OT_HASH_SIZE], ot_err
 	                      : (otx_commit_is(v) &&
 	                         parse_commit_string(json_object_get(v, "commit"), digest)))
 		return OT_OK;
-	return otx_err_at(err, OT_ERR_PARSE, "bad_commitment", -1,
-	                  "not a commitment: expected {\"commit\":\"sha256:<64 lowercase hex "
-	                  "digits>\"}");
+	return ot_error_at(err, OT_ERR_PARSE, "bad_commitment", -1,
+	                   "not a commitment: expected {\"commit\":\"sha256:<64 lowercase hex "
+	                   "digits>\"}");
 }
 
 ot_status otx_commit_check(const json_t *commitment, const char *salt_b64, json_t *value,
@@ -125,16 +125,16 @@ ot_status otx_commit_check(const json_t *commitment, const char *salt_b64, json_
 	if ((rc = otx_commit_parse(commitment, want, err)))
 		return rc;
 	if (!salt_b64 || strlen(salt_b64) != OTX_COMMIT_SALT_B64_LEN ||
-	    otx_b64_decode(salt_b64, OTX_COMMIT_SALT_B64_LEN, salt, sizeof salt, &n) ||
+	    ot_b64_decode(salt_b64, OTX_COMMIT_SALT_B64_LEN, salt, sizeof salt, &n) ||
 	    n != OTX_COMMIT_SALT_SIZE)
-		return otx_err_at(err, OT_ERR_PARSE, "bad_salt", -1,
-		                  "the salt is not %d bytes in canonical padded base64 (%d "
-		                  "characters)",
-		                  OTX_COMMIT_SALT_SIZE, OTX_COMMIT_SALT_B64_LEN);
+		return ot_error_at(err, OT_ERR_PARSE, "bad_salt", -1,
+		                   "the salt is not %d bytes in canonical padded base64 (%d "
+		                   "characters)",
+		                   OTX_COMMIT_SALT_SIZE, OTX_COMMIT_SALT_B64_LEN);
 	if ((rc = otx_commit_digest(value, salt, got, err)))
 		return rc;
 	if (sodium_memcmp(want, got, sizeof want) != 0)
-		return otx_err_at(
+		return ot_error_at(
 			err, OT_ERR_VERIFY, "commit_mismatch", -1,
 			"the disclosed salt and value do not open the commitment: "
 			"SHA-256(salt || canonical value) differs from what was committed");

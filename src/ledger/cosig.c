@@ -13,8 +13,8 @@
 
 #include "ledger/ledger_int.h"
 #include "ledger/state.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 /* The note text of a signed note: up to and including the newline before
  * the blank line that ends it. 0 when there is none. */
@@ -29,7 +29,7 @@ static size_t note_text_len(const char *note, size_t len)
 typedef struct attach_ctx {
 	const char *text;
 	size_t text_len;
-	otx_buf *out;
+	ot_buf *out;
 	ot_status buf_rc; /* the buffer's failure, if any */
 } attach_ctx;
 
@@ -42,7 +42,7 @@ static ot_status attach_one(void *ctx, const char *key, const uint8_t *value, si
 		return OT_OK;
 	size_t line_len = (size_t)(nl - value) + 1;
 	if (len - line_len == a->text_len && memcmp(nl + 1, a->text, a->text_len) == 0)
-		a->buf_rc = otx_buf_add(a->out, value, line_len);
+		a->buf_rc = ot_buf_add(a->out, value, line_len);
 	return a->buf_rc;
 }
 
@@ -51,34 +51,34 @@ ot_status otx_cosig_attach(ot_store *st, char **note, size_t *len, ot_error *err
 	size_t tl = note_text_len(*note, *len);
 	if (!tl)
 		return OT_OK;
-	otx_buf b;
-	otx_buf_init(&b, (size_t)OT_NOTE_MAX * 2);
-	ot_status rc = otx_buf_add(&b, *note, *len);
+	ot_buf b;
+	ot_buf_init(&b, (size_t)OT_NOTE_MAX * 2);
+	ot_status rc = ot_buf_add(&b, *note, *len);
 	attach_ctx a = {*note, tl, &b, OT_OK};
 	if (!rc)
 		rc = ot_store_kv_scan(st, OTX_NS_COSIG, "", attach_one, &a, err);
 	if (a.buf_rc)
-		rc = otx_err(err, a.buf_rc, "the cosigned checkpoint is over %d bytes",
-		             OT_NOTE_MAX * 2);
+		rc = ot_error_set(err, a.buf_rc, "the cosigned checkpoint is over %d bytes",
+		                  OT_NOTE_MAX * 2);
 	if (!rc && b.len != *len) {
 		uint8_t *data = NULL;
 		size_t dlen = 0;
-		if ((rc = otx_buf_detach(&b, &data, &dlen))) {
-			otx_err(err, rc, "out of memory attaching cosignatures");
+		if ((rc = ot_buf_detach(&b, &data, &dlen))) {
+			ot_error_set(err, rc, "out of memory attaching cosignatures");
 		} else {
 			free(*note);
 			*note = (char *)data;
 			*len = dlen;
 		}
 	}
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
 ot_status ot_ledger_checkpoint(ot_ledger *l, char **note, size_t *len, ot_error *err)
 {
 	if (!l || !note || !len)
-		return otx_err(err, OT_ERR_ARG, "checkpoint needs a ledger and an output");
+		return ot_error_set(err, OT_ERR_ARG, "checkpoint needs a ledger and an output");
 	*note = NULL;
 	*len = 0;
 	ot_status rc = ot_log_checkpoint(l->log, note, len, err);

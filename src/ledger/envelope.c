@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "ledger/jcs.h"
+#include "oretrail/encoding.h"
 #include "oretrail/log.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
-#define SIG_B64_LEN 88 /* otx_b64_len(64) */
+#define SIG_B64_LEN 88 /* ot_b64_len(64) */
 
 /* ---- times ------------------------------------------------------------------ */
 
@@ -190,10 +190,10 @@ static ot_status get_string(json_t *event, const char *path, const char *name, c
 
 	member_path(path, name, where, sizeof where);
 	if (!v)
-		return otx_err_at(err, OT_ERR_PARSE, code, -1, "%s is missing: every event has %s",
-		                  where, "\"type\", \"id\" and \"time\"");
+		return ot_error_at(err, OT_ERR_PARSE, code, -1, "%s is missing: every event has %s",
+		                   where, "\"type\", \"id\" and \"time\"");
 	if (!json_is_string(v))
-		return otx_err_at(err, OT_ERR_PARSE, code, -1, "%s must be a string", where);
+		return ot_error_at(err, OT_ERR_PARSE, code, -1, "%s must be a string", where);
 	*s = json_string_value(v);
 	*len = json_string_length(v);
 	return OT_OK;
@@ -214,11 +214,11 @@ static ot_status check_event_fields(json_t *event, const char *path, ot_error *e
 	for (size_t i = 1; ok && i < len; i++)
 		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_';
 	if (!ok)
-		return otx_err_at(err, OT_ERR_PARSE, "bad_event_type", -1,
-		                  "%s %s is not an event type: lowercase letters, digits and '_', "
-		                  "starting with a letter, at most %d bytes",
-		                  member_path(path, "type", where, sizeof where),
-		                  quote(s, len, q, sizeof q), OTX_EVENT_TYPE_MAX);
+		return ot_error_at(err, OT_ERR_PARSE, "bad_event_type", -1,
+		                   "%s %s is not an event type: lowercase letters, digits and '_', "
+		                   "starting with a letter, at most %d bytes",
+		                   member_path(path, "type", where, sizeof where),
+		                   quote(s, len, q, sizeof q), OTX_EVENT_TYPE_MAX);
 
 	if ((rc = get_string(event, path, "id", "bad_event_id", &s, &len, err)))
 		return rc;
@@ -226,20 +226,20 @@ static ot_status check_event_fields(json_t *event, const char *path, ot_error *e
 	for (size_t i = 0; ok && i < len; i++)
 		ok = s[i] > 0x20 && s[i] < 0x7f;
 	if (!ok)
-		return otx_err_at(err, OT_ERR_PARSE, "bad_event_id", -1,
-		                  "%s %s is not an event id: 1 to %d bytes of printable ASCII "
-		                  "without spaces",
-		                  member_path(path, "id", where, sizeof where),
-		                  quote(s, len, q, sizeof q), OTX_EVENT_ID_MAX);
+		return ot_error_at(err, OT_ERR_PARSE, "bad_event_id", -1,
+		                   "%s %s is not an event id: 1 to %d bytes of printable ASCII "
+		                   "without spaces",
+		                   member_path(path, "id", where, sizeof where),
+		                   quote(s, len, q, sizeof q), OTX_EVENT_ID_MAX);
 
 	if ((rc = get_string(event, path, "time", "bad_event_time", &s, &len, err)))
 		return rc;
 	if (strlen(s) != len || otx_parse_time(s, &t) != OT_OK)
-		return otx_err_at(err, OT_ERR_PARSE, "bad_event_time", -1,
-		                  "%s %s is not an RFC 3339 UTC time with whole seconds "
-		                  "(YYYY-MM-DDTHH:MM:SSZ, a real date)",
-		                  member_path(path, "time", where, sizeof where),
-		                  quote(s, len, q, sizeof q));
+		return ot_error_at(err, OT_ERR_PARSE, "bad_event_time", -1,
+		                   "%s %s is not an RFC 3339 UTC time with whole seconds "
+		                   "(YYYY-MM-DDTHH:MM:SSZ, a real date)",
+		                   member_path(path, "time", where, sizeof where),
+		                   quote(s, len, q, sizeof q));
 	return OT_OK;
 }
 
@@ -247,8 +247,8 @@ ot_status otx_event_check(json_t *event, const char *path, ot_error *err)
 {
 	ot_status rc;
 	if (!json_is_object(event))
-		return otx_err_at(err, OT_ERR_PARSE, "bad_event", -1, "%s is not a JSON object",
-		                  path && *path ? path : "the event");
+		return ot_error_at(err, OT_ERR_PARSE, "bad_event", -1, "%s is not a JSON object",
+		                   path && *path ? path : "the event");
 	/* The data model first: it also guarantees valid UTF-8 below. */
 	if ((rc = otx_json_check(event, path, err)))
 		return rc;
@@ -264,18 +264,18 @@ int otx_envelope_is_signed(const json_t *v)
 
 static ot_status too_big(ot_error *err)
 {
-	return otx_err_at(err, OT_ERR_TOOBIG, "entry_too_big", -1,
-	                  "the canonical entry would exceed %d bytes, the largest log entry",
-	                  OT_ENTRY_MAX);
+	return ot_error_at(err, OT_ERR_TOOBIG, "entry_too_big", -1,
+	                   "the canonical entry would exceed %d bytes, the largest log entry",
+	                   OT_ENTRY_MAX);
 }
 
 /* message = OTX_EVENT_DOMAIN || JCS(event), into a fresh buffer. */
-static ot_status build_message(json_t *event, otx_buf *message, ot_error *err)
+static ot_status build_message(json_t *event, ot_buf *message, ot_error *err)
 {
 	ot_status rc;
-	otx_buf_init(message, OT_ENTRY_MAX);
-	if ((rc = otx_buf_adds(message, OTX_EVENT_DOMAIN)))
-		return rc == OT_ERR_TOOBIG ? too_big(err) : otx_err(err, rc, "out of memory");
+	ot_buf_init(message, OT_ENTRY_MAX);
+	if ((rc = ot_buf_adds(message, OTX_EVENT_DOMAIN)))
+		return rc == OT_ERR_TOOBIG ? too_big(err) : ot_error_set(err, rc, "out of memory");
 	rc = otx_jcs_write(message, event, "event", err);
 	if (rc == OT_ERR_TOOBIG)
 		return too_big(err);
@@ -284,22 +284,22 @@ static ot_status build_message(json_t *event, otx_buf *message, ot_error *err)
 
 /* entry = JCS({"event":event,"sig":sig,"signer":signer}) from the message
  * (see the file comment for why simple framing is canonical here). */
-static ot_status build_entry(const otx_buf *message, const char *signer,
-                             const uint8_t sig[OTX_SIG_SIZE], otx_buf *entry, ot_error *err)
+static ot_status build_entry(const ot_buf *message, const char *signer,
+                             const uint8_t sig[OTX_SIG_SIZE], ot_buf *entry, ot_error *err)
 {
 	const size_t domain_len = sizeof OTX_EVENT_DOMAIN - 1;
 	char sig_b64[SIG_B64_LEN + 1];
 	ot_status rc;
 
-	otx_b64_encode(sig, OTX_SIG_SIZE, sig_b64);
-	otx_buf_init(entry, OT_ENTRY_MAX);
-	if ((rc = otx_buf_adds(entry, "{\"event\":")) ||
-	    (rc = otx_buf_add(entry, message->data + domain_len, message->len - domain_len)) ||
-	    (rc = otx_buf_adds(entry, ",\"sig\":\"")) || (rc = otx_buf_adds(entry, sig_b64)) ||
-	    (rc = otx_buf_adds(entry, "\",\"signer\":\"")) || (rc = otx_buf_adds(entry, signer)) ||
-	    (rc = otx_buf_adds(entry, "\"}"))) {
-		otx_buf_free(entry);
-		return rc == OT_ERR_TOOBIG ? too_big(err) : otx_err(err, rc, "out of memory");
+	ot_b64_encode(sig, OTX_SIG_SIZE, sig_b64);
+	ot_buf_init(entry, OT_ENTRY_MAX);
+	if ((rc = ot_buf_adds(entry, "{\"event\":")) ||
+	    (rc = ot_buf_add(entry, message->data + domain_len, message->len - domain_len)) ||
+	    (rc = ot_buf_adds(entry, ",\"sig\":\"")) || (rc = ot_buf_adds(entry, sig_b64)) ||
+	    (rc = ot_buf_adds(entry, "\",\"signer\":\"")) || (rc = ot_buf_adds(entry, signer)) ||
+	    (rc = ot_buf_adds(entry, "\"}"))) {
+		ot_buf_free(entry);
+		return rc == OT_ERR_TOOBIG ? too_big(err) : ot_error_set(err, rc, "out of memory");
 	}
 	return OT_OK;
 }
@@ -309,8 +309,8 @@ static ot_status build_entry(const otx_buf *message, const char *signer,
 void otx_envelope_init(otx_envelope *env)
 {
 	memset(env, 0, sizeof *env);
-	otx_buf_init(&env->entry, OT_ENTRY_MAX);
-	otx_buf_init(&env->message, OT_ENTRY_MAX);
+	ot_buf_init(&env->entry, OT_ENTRY_MAX);
+	ot_buf_init(&env->message, OT_ENTRY_MAX);
 }
 
 void otx_envelope_clear(otx_envelope *env)
@@ -318,8 +318,8 @@ void otx_envelope_clear(otx_envelope *env)
 	if (!env)
 		return;
 	json_decref(env->event);
-	otx_buf_free(&env->entry);
-	otx_buf_free(&env->message);
+	ot_buf_free(&env->entry);
+	ot_buf_free(&env->message);
 	otx_envelope_init(env);
 }
 
@@ -333,20 +333,20 @@ ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out,
 	ot_status rc;
 
 	if (!out)
-		return otx_err(err, OT_ERR_ARG, "otx_envelope_parse: no output");
+		return ot_error_set(err, OT_ERR_ARG, "otx_envelope_parse: no output");
 	otx_envelope_clear(out);
 	if ((rc = otx_json_parse(data, len, OTX_ENVELOPE_INPUT_MAX, &root, err)))
 		return rc;
 
 	if (!json_is_object(root)) {
-		rc = otx_err_at(
+		rc = ot_error_at(
 			err, OT_ERR_PARSE, "envelope_not_object", -1,
 			"an entry is a JSON object {\"event\":...,\"signer\":...,\"sig\":...}");
 		goto out;
 	}
 	event = json_object_get(root, "event");
 	if (!event && json_object_get(root, "type")) {
-		rc = otx_err_at(
+		rc = ot_error_at(
 			err, OT_ERR_PARSE, "envelope_unsigned", -1,
 			"this is a bare event (it has \"type\" at the top level), not a "
 			"signed envelope {\"event\":...,\"signer\":...,\"sig\":...}: sign it "
@@ -357,7 +357,7 @@ ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out,
 	{
 		(void)value;
 		if (strcmp(key, "event") && strcmp(key, "signer") && strcmp(key, "sig")) {
-			rc = otx_err_at(
+			rc = ot_error_at(
 				err, OT_ERR_PARSE, "envelope_unknown_member", -1,
 				"unknown member %s in the envelope: it has exactly \"event\", "
 				"\"signer\" and \"sig\"",
@@ -368,37 +368,37 @@ ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out,
 	signer = json_object_get(root, "signer");
 	sig = json_object_get(root, "sig");
 	if (!event || !signer || !sig) {
-		rc = otx_err_at(err, OT_ERR_PARSE, "envelope_missing_member", -1,
-		                "the envelope has no \"%s\" member",
-		                !event    ? "event"
-		                : !signer ? "signer"
-		                          : "sig");
+		rc = ot_error_at(err, OT_ERR_PARSE, "envelope_missing_member", -1,
+		                 "the envelope has no \"%s\" member",
+		                 !event    ? "event"
+		                 : !signer ? "signer"
+		                           : "sig");
 		goto out;
 	}
 
 	if (!json_is_string(signer) ||
 	    !valid_signer(json_string_value(signer), json_string_length(signer))) {
-		rc = otx_err_at(err, OT_ERR_PARSE, "bad_signer", -1,
-		                "signer %s is not an actor id: 1 to %d bytes of letters, digits, "
-		                "'.', '_', ':' and '-'",
-		                json_is_string(signer)
-		                        ? quote(json_string_value(signer),
-		                                json_string_length(signer), q, sizeof q)
-		                        : "(not a string)",
-		                OTX_SIGNER_MAX);
+		rc = ot_error_at(err, OT_ERR_PARSE, "bad_signer", -1,
+		                 "signer %s is not an actor id: 1 to %d bytes of letters, digits, "
+		                 "'.', '_', ':' and '-'",
+		                 json_is_string(signer)
+		                         ? quote(json_string_value(signer),
+		                                 json_string_length(signer), q, sizeof q)
+		                         : "(not a string)",
+		                 OTX_SIGNER_MAX);
 		goto out;
 	}
 	if (!json_is_string(sig) || json_string_length(sig) != SIG_B64_LEN ||
-	    otx_b64_decode(json_string_value(sig), SIG_B64_LEN, out->sig, sizeof out->sig, &n) ||
+	    ot_b64_decode(json_string_value(sig), SIG_B64_LEN, out->sig, sizeof out->sig, &n) ||
 	    n != OTX_SIG_SIZE) {
-		rc = otx_err_at(err, OT_ERR_PARSE, "bad_sig", -1,
-		                "sig is not a 64-byte Ed25519 signature in canonical padded "
-		                "base64 (%d characters)",
-		                SIG_B64_LEN);
+		rc = ot_error_at(err, OT_ERR_PARSE, "bad_sig", -1,
+		                 "sig is not a 64-byte Ed25519 signature in canonical padded "
+		                 "base64 (%d characters)",
+		                 SIG_B64_LEN);
 		goto out;
 	}
 	if (!json_is_object(event)) {
-		rc = otx_err_at(err, OT_ERR_PARSE, "bad_event", -1, "event is not a JSON object");
+		rc = ot_error_at(err, OT_ERR_PARSE, "bad_event", -1, "event is not a JSON object");
 		goto out;
 	}
 	/* otx_json_parse has checked the data model of the whole envelope. */
@@ -436,34 +436,34 @@ ot_status otx_envelope_verify(const otx_envelope *env, const uint8_t pubkey[32])
 }
 
 ot_status otx_envelope_sign(json_t *event, const char *signer_actor, const ot_signer *key,
-                            otx_buf *entry_out, ot_error *err)
+                            ot_buf *entry_out, ot_error *err)
 {
-	otx_buf message, entry;
+	ot_buf message, entry;
 	uint8_t sig[OTX_SIG_SIZE];
 	char q[160];
 	ot_status rc;
 
 	if (!event || !signer_actor || !key || !entry_out)
-		return otx_err(err, OT_ERR_ARG, "otx_envelope_sign: missing argument");
+		return ot_error_set(err, OT_ERR_ARG, "otx_envelope_sign: missing argument");
 	if (!valid_signer(signer_actor, strlen(signer_actor)))
-		return otx_err_at(err, OT_ERR_PARSE, "bad_signer", -1,
-		                  "signer %s is not an actor id: 1 to %d bytes of letters, digits, "
-		                  "'.', '_', ':' and '-'",
-		                  quote(signer_actor, strlen(signer_actor), q, sizeof q),
-		                  OTX_SIGNER_MAX);
+		return ot_error_at(
+			err, OT_ERR_PARSE, "bad_signer", -1,
+			"signer %s is not an actor id: 1 to %d bytes of letters, digits, "
+			"'.', '_', ':' and '-'",
+			quote(signer_actor, strlen(signer_actor), q, sizeof q), OTX_SIGNER_MAX);
 	if ((rc = otx_event_check(event, "event", err)))
 		return rc;
 	if ((rc = build_message(event, &message, err)))
 		goto out;
 	if ((rc = ot_signer_sign_raw(key, message.data, message.len, sig))) {
-		otx_err(err, rc, "signing the event failed: %s", ot_status_str(rc));
+		ot_error_set(err, rc, "signing the event failed: %s", ot_status_str(rc));
 		goto out;
 	}
 	if ((rc = build_entry(&message, signer_actor, sig, &entry, err)))
 		goto out;
-	otx_buf_free(entry_out);
+	ot_buf_free(entry_out);
 	*entry_out = entry;
 out:
-	otx_buf_free(&message);
+	ot_buf_free(&message);
 	return rc;
 }

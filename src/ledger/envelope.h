@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/note.h"
 #include "oretrail/status.h"
-#include "util/buf.h"
 
 #define OTX_EVENT_DOMAIN "oretrail/event/v1\n" /* prefix of the signed message */
 #define OTX_SIG_SIZE 64                        /* Ed25519 signature */
@@ -44,8 +44,8 @@ typedef struct otx_envelope {
 	int64_t time_unix;               /* event.time in seconds since 1970 */
 	char signer[OTX_SIGNER_MAX + 1]; /* actor id */
 	uint8_t sig[OTX_SIG_SIZE];
-	otx_buf entry;   /* JCS(envelope): the bytes the log stores */
-	otx_buf message; /* OTX_EVENT_DOMAIN || JCS(event): the bytes signed */
+	ot_buf entry;   /* JCS(envelope): the bytes the log stores */
+	ot_buf message; /* OTX_EVENT_DOMAIN || JCS(event): the bytes signed */
 } otx_envelope;
 
 /* Sets every field empty, so that otx_envelope_clear is always safe. */
@@ -79,12 +79,12 @@ OT_NODISCARD ot_status otx_envelope_verify(const otx_envelope *env, const uint8_
 /*
  * Signs `event` (checked with otx_event_check; only read) as `signer_actor`
  * with `key`, and writes the canonical envelope, the log entry, into
- * *entry_out. entry_out must be initialised (otx_buf_init); its old contents
+ * *entry_out. entry_out must be initialised (ot_buf_init); its old contents
  * are freed and its cap becomes OT_ENTRY_MAX. Errors: those of
  * otx_event_check, bad_signer, entry_too_big, and ot_signer_sign_raw's.
  */
 ot_status otx_envelope_sign(json_t *event, const char *signer_actor, const ot_signer *key,
-                            otx_buf *entry_out, ot_error *err);
+                            ot_buf *entry_out, ot_error *err);
 
 /*
  * Checks the members every event has: `type` ([a-z][a-z0-9_]*, at most

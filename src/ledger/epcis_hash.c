@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/encoding.h"
 #include "oretrail/hash.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 /* ---- a list of strings, sorted and joined ------------------------------- */
 
@@ -50,7 +50,7 @@ static void slist_free(slist *l)
 }
 
 /* Takes over the contents of b (which is left empty). */
-static ot_status slist_take(slist *l, otx_buf *b)
+static ot_status slist_take(slist *l, ot_buf *b)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -66,7 +66,7 @@ static ot_status slist_take(slist *l, otx_buf *b)
 	}
 	uint8_t *data;
 	size_t n;
-	ot_status rc = otx_buf_detach(b, &data, &n);
+	ot_status rc = ot_buf_detach(b, &data, &n);
 	if (rc)
 		return rc;
 	l->s[l->n] = (char *)data;
@@ -93,7 +93,7 @@ static int sref_cmp(const void *a, const void *b)
 }
 
 /* Appends the strings of l to out in sorted order. */
-static ot_status slist_join_sorted(const slist *l, otx_buf *out)
+static ot_status slist_join_sorted(const slist *l, ot_buf *out)
 {
 	if (l->n == 0)
 		return OT_OK;
@@ -107,7 +107,7 @@ static ot_status slist_join_sorted(const slist *l, otx_buf *out)
 	qsort(r, l->n, sizeof *r, sref_cmp);
 	ot_status rc = OT_OK;
 	for (size_t i = 0; i < l->n && !rc; i++)
-		rc = otx_buf_add(out, r[i].s, r[i].len);
+		rc = ot_buf_add(out, r[i].s, r[i].len);
 	free(r);
 	return rc;
 }
@@ -186,14 +186,14 @@ ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, otx_epcis_doc *ou
 {
 	otx_epcis_doc_clear(out);
 	if (len > OTX_EPCIS_INPUT_MAX)
-		return otx_err_at(err, OT_ERR_TOOBIG, "epcis_too_big", -1,
-		                  "document of %zu bytes exceeds the limit of %zu", len,
-		                  OTX_EPCIS_INPUT_MAX);
+		return ot_error_at(err, OT_ERR_TOOBIG, "epcis_too_big", -1,
+		                   "document of %zu bytes exceeds the limit of %zu", len,
+		                   OTX_EPCIS_INPUT_MAX);
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return otx_err_at(err, OT_ERR_PARSE, "epcis_json", jerr.position,
-		                  "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		return ot_error_at(err, OT_ERR_PARSE, "epcis_json", jerr.position,
+		                   "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
 	return otx_epcis_doc_from_json(root, out, err);
 }
 
@@ -203,8 +203,8 @@ ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *er
 	out->root = root;
 	if (!json_is_object(root)) {
 		otx_epcis_doc_clear(out);
-		return otx_err_at(err, OT_ERR_PARSE, "epcis_not_document", -1,
-		                  "not an EPCIS document: the top level is not an object");
+		return ot_error_at(err, OT_ERR_PARSE, "epcis_not_document", -1,
+		                   "not an EPCIS document: the top level is not an object");
 	}
 	json_t *body = json_object_get(root, "epcisBody");
 	json_t *type = json_object_get(root, "type");
@@ -223,11 +223,11 @@ ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *er
 			if (!out->events ||
 			    json_array_append(out->events, json_object_get(body, "event"))) {
 				otx_epcis_doc_clear(out);
-				return otx_err(err, OT_ERR_NOMEM, "out of memory");
+				return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 			}
 		} else {
 			otx_epcis_doc_clear(out);
-			return otx_err_at(
+			return ot_error_at(
 				err, OT_ERR_PARSE, "epcis_no_events", -1,
 				"epcisBody has no eventList (nor queryResults.resultsBody."
 				"eventList, nor event)");
@@ -237,12 +237,12 @@ ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *er
 		out->own_events = 1;
 		if (!out->events || json_array_append(out->events, root)) {
 			otx_epcis_doc_clear(out);
-			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		}
 	} else {
 		otx_epcis_doc_clear(out);
-		return otx_err_at(err, OT_ERR_PARSE, "epcis_not_document", -1,
-		                  "not an EPCIS document: no epcisBody object and not an event");
+		return ot_error_at(err, OT_ERR_PARSE, "epcis_not_document", -1,
+		                   "not an EPCIS document: no epcisBody object and not an event");
 	}
 	collect_prefixes(out, json_object_get(root, "@context"));
 	/* A document may name fields its events carry that are not part of
@@ -284,19 +284,19 @@ static const char *prefix_iri(const otx_epcis_doc *doc, const char *p, size_t n)
 
 /* Appends a member name: "prefix:local" with a known prefix becomes
  * "{namespace}local" (rules 19-21); anything else is written as it is. */
-static ot_status add_key(const otx_epcis_doc *doc, const char *key, otx_buf *out)
+static ot_status add_key(const otx_epcis_doc *doc, const char *key, ot_buf *out)
 {
 	const char *colon = strchr(key, ':');
 	const char *iri = colon ? prefix_iri(doc, key, (size_t)(colon - key)) : NULL;
 	if (!iri || colon[1] == '/')
-		return otx_buf_adds(out, key);
-	ot_status rc = otx_buf_addc(out, '{');
+		return ot_buf_adds(out, key);
+	ot_status rc = ot_buf_addc(out, '{');
 	if (!rc)
-		rc = otx_buf_adds(out, iri);
+		rc = ot_buf_adds(out, iri);
 	if (!rc)
-		rc = otx_buf_addc(out, '}');
+		rc = ot_buf_addc(out, '}');
 	if (!rc)
-		rc = otx_buf_adds(out, colon + 1);
+		rc = ot_buf_adds(out, colon + 1);
 	return rc;
 }
 
@@ -607,22 +607,22 @@ static long urn_chars(const char *s, size_t n)
 /* Appends an EPC URI component as Digital Link path text: the characters
  * that GS1 Digital Link 1.2 table 7-1 wants percent-encoded and that EPC
  * URIs leave bare are encoded; %XX escapes stay as they are. */
-static ot_status add_dl_component(otx_buf *out, const char *s, size_t n)
+static ot_status add_dl_component(ot_buf *out, const char *s, size_t n)
 {
 	ot_status rc = OT_OK;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char c = s[i];
 		if (c && strchr("!()*+,:", c))
-			rc = otx_buf_printf(out, "%%%02X", (unsigned)(unsigned char)c);
+			rc = ot_buf_printf(out, "%%%02X", (unsigned)(unsigned char)c);
 		else
-			rc = otx_buf_addc(out, c);
+			rc = ot_buf_addc(out, c);
 	}
 	return rc;
 }
 
 /* A GS1 key with its check digit: prefix digits (an indicator or extension
  * digit, or "0"), company prefix, reference. */
-static ot_status add_key_with_check(otx_buf *out, const char *lead, size_t nlead, const char *cp,
+static ot_status add_key_with_check(ot_buf *out, const char *lead, size_t nlead, const char *cp,
                                     size_t ncp, const char *ref, size_t nref)
 {
 	char digits[40];
@@ -636,11 +636,11 @@ static ot_status add_key_with_check(otx_buf *out, const char *lead, size_t nlead
 	memcpy(digits + n, ref, nref);
 	n += nref;
 	digits[n] = check_digit(digits, n);
-	return otx_buf_add(out, digits, n + 1);
+	return ot_buf_add(out, digits, n + 1);
 }
 
 /* A GTIN-14 from company prefix and indicator/item reference. */
-static ot_status add_gtin(otx_buf *out, const char *cp, size_t ncp, const char *iir, size_t niir)
+static ot_status add_gtin(ot_buf *out, const char *cp, size_t ncp, const char *iir, size_t niir)
 {
 	return add_key_with_check(out, iir, 1, cp, ncp, iir + 1, niir - 1);
 }
@@ -681,7 +681,7 @@ static int cp_ref(const comp *cp, const comp *ref, size_t total)
 
 /* Converts an EPC URI (pure identity, class or pattern) into a Digital
  * Link URI. Returns 1 when converted, 0 when s is not one it knows. */
-static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
+static int epc_uri_to_dl(const char *s, size_t len, ot_buf *out)
 {
 	enum {
 		ID,
@@ -714,17 +714,17 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		if (split_dots(body, nbody, c, 3) != 3 || !cp_ref(&c[0], &c[1], 13) ||
 		    (nchars = urn_chars(c[2].s, c[2].n)) < 1 || nchars > 20)
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/01/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/01/");
 		if (!rc)
 			rc = add_gtin(out, c[0].s, c[0].n, c[1].s, c[1].n);
 		if (!rc)
-			rc = otx_buf_adds(out, "/21/");
+			rc = ot_buf_adds(out, "/21/");
 		if (!rc)
 			rc = add_dl_component(out, c[2].s, c[2].n);
 	} else if (kind == ID && SCHEME("sscc")) {
 		if (split_dots(body, nbody, c, 2) != 2 || !cp_ref(&c[0], &c[1], 17))
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/00/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/00/");
 		if (!rc)
 			rc = add_key_with_check(out, c[1].s, 1, c[0].s, c[0].n, c[1].s + 1,
 			                        c[1].n - 1);
@@ -732,11 +732,11 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		if (split_dots(body, nbody, c, 3) != 3 || !cp_ref(&c[0], &c[1], 12) ||
 		    (nchars = urn_chars(c[2].s, c[2].n)) < 1 || nchars > 20)
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/414/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/414/");
 		if (!rc)
 			rc = add_key_with_check(out, "", 0, c[0].s, c[0].n, c[1].s, c[1].n);
 		if (!rc && !(c[2].n == 1 && c[2].s[0] == '0')) {
-			rc = otx_buf_adds(out, "/254/");
+			rc = ot_buf_adds(out, "/254/");
 			if (!rc)
 				rc = add_dl_component(out, c[2].s, c[2].n);
 		}
@@ -758,9 +758,9 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 			    (sgcn && !all_digits(c[2].s, c[2].n)))
 				return 0;
 		}
-		rc = otx_buf_adds(out, grai   ? "https://id.gs1.org/8003/"
-		                       : sgcn ? "https://id.gs1.org/255/"
-		                              : "https://id.gs1.org/253/");
+		rc = ot_buf_adds(out, grai   ? "https://id.gs1.org/8003/"
+		                      : sgcn ? "https://id.gs1.org/255/"
+		                             : "https://id.gs1.org/253/");
 		if (!rc)
 			rc = add_key_with_check(out, "0", grai ? 1 : 0, c[0].s, c[0].n, c[1].s,
 			                        c[1].n);
@@ -770,25 +770,24 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		if (split_dots(body, nbody, c, 2) != 2 || !is_cp(&c[0]) ||
 		    (nchars = urn_chars(c[1].s, c[1].n)) < 1 || (size_t)nchars + c[0].n > 30)
 			return 0;
-		rc = otx_buf_adds(out, SCHEME("giai") ? "https://id.gs1.org/8004/"
-		                                      : "https://id.gs1.org/401/");
+		rc = ot_buf_adds(out, SCHEME("giai") ? "https://id.gs1.org/8004/"
+		                                     : "https://id.gs1.org/401/");
 		if (!rc)
-			rc = otx_buf_add(out, c[0].s, c[0].n);
+			rc = ot_buf_add(out, c[0].s, c[0].n);
 		if (!rc)
 			rc = add_dl_component(out, c[1].s, c[1].n);
 	} else if (kind == ID && (SCHEME("gsrn") || SCHEME("gsrnp"))) {
 		if (split_dots(body, nbody, c, 2) != 2 || !cp_ref(&c[0], &c[1], 17))
 			return 0;
-		rc = otx_buf_adds(out, SCHEME("gsrn") ? "https://id.gs1.org/8018/"
-		                                      : "https://id.gs1.org/8017/");
+		rc = ot_buf_adds(out, SCHEME("gsrn") ? "https://id.gs1.org/8018/"
+		                                     : "https://id.gs1.org/8017/");
 		if (!rc)
 			rc = add_key_with_check(out, "", 0, c[0].s, c[0].n, c[1].s, c[1].n);
 	} else if (kind == ID && (SCHEME("gsin") || SCHEME("pgln"))) {
 		int gsin = SCHEME("gsin");
 		if (split_dots(body, nbody, c, 2) != 2 || !cp_ref(&c[0], &c[1], gsin ? 16 : 12))
 			return 0;
-		rc = otx_buf_adds(out,
-		                  gsin ? "https://id.gs1.org/402/" : "https://id.gs1.org/417/");
+		rc = ot_buf_adds(out, gsin ? "https://id.gs1.org/402/" : "https://id.gs1.org/417/");
 		if (!rc)
 			rc = add_key_with_check(out, "", 0, c[0].s, c[0].n, c[1].s, c[1].n);
 	} else if ((kind == ID || kind == PAT) && SCHEME("cpi")) {
@@ -811,15 +810,15 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		if (kind == PAT ? (c[2].n != 1 || c[2].s[0] != '*')
 		                : (c[2].n < 1 || c[2].n > 12 || !all_digits(c[2].s, c[2].n)))
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/8010/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/8010/");
 		if (!rc)
-			rc = otx_buf_add(out, c[0].s, c[0].n);
+			rc = ot_buf_add(out, c[0].s, c[0].n);
 		if (!rc)
 			rc = add_dl_component(out, c[1].s, c[1].n);
 		if (!rc && kind == ID) {
-			rc = otx_buf_adds(out, "/8011/");
+			rc = ot_buf_adds(out, "/8011/");
 			if (!rc)
-				rc = otx_buf_add(out, c[2].s, c[2].n);
+				rc = ot_buf_add(out, c[2].s, c[2].n);
 		}
 	} else if ((kind == ID || kind == PAT) && SCHEME("itip")) {
 		if (split_dots(body, nbody, c, 5) != 5 || !cp_ref(&c[0], &c[1], 13) ||
@@ -828,15 +827,15 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		if (kind == PAT ? (c[4].n != 1 || c[4].s[0] != '*')
 		                : ((nchars = urn_chars(c[4].s, c[4].n)) < 1 || nchars > 20))
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/8006/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/8006/");
 		if (!rc)
 			rc = add_gtin(out, c[0].s, c[0].n, c[1].s, c[1].n);
 		if (!rc)
-			rc = otx_buf_add(out, c[2].s, 2);
+			rc = ot_buf_add(out, c[2].s, 2);
 		if (!rc)
-			rc = otx_buf_add(out, c[3].s, 2);
+			rc = ot_buf_add(out, c[3].s, 2);
 		if (!rc && kind == ID) {
-			rc = otx_buf_adds(out, "/21/");
+			rc = ot_buf_adds(out, "/21/");
 			if (!rc)
 				rc = add_dl_component(out, c[4].s, c[4].n);
 		}
@@ -849,11 +848,11 @@ static int epc_uri_to_dl(const char *s, size_t len, otx_buf *out)
 		                : ((nchars = urn_chars(c[2].s, c[2].n)) < 1 ||
 		                   nchars > (upui ? 28 : 20)))
 			return 0;
-		rc = otx_buf_adds(out, "https://id.gs1.org/01/");
+		rc = ot_buf_adds(out, "https://id.gs1.org/01/");
 		if (!rc)
 			rc = add_gtin(out, c[0].s, c[0].n, c[1].s, c[1].n);
 		if (!rc && kind != PAT) {
-			rc = otx_buf_adds(out, upui ? "/235/" : "/10/");
+			rc = ot_buf_adds(out, upui ? "/235/" : "/10/");
 			if (!rc)
 				rc = add_dl_component(out, c[2].s, c[2].n);
 		}
@@ -960,7 +959,7 @@ static int qualifier_kept(const dl_key *k, const char *ai)
 
 /* Constrains a Digital Link URI (rule 18). Returns 1, 0 or -1 as
  * otx_epcis_digital_link. */
-static int dl_constrain(const char *s, size_t len, otx_buf *out)
+static int dl_constrain(const char *s, size_t len, ot_buf *out)
 {
 	size_t i;
 	if (len > 8 && memcmp(s, "https://", 8) == 0)
@@ -1018,15 +1017,15 @@ static int dl_constrain(const char *s, size_t len, otx_buf *out)
 		if (!ok)
 			continue;
 		size_t before = out->len;
-		ot_status rc = otx_buf_printf(out, "https://id.gs1.org/%s/", key->ai);
+		ot_status rc = ot_buf_printf(out, "https://id.gs1.org/%s/", key->ai);
 		if (!rc)
 			rc = strcmp(key->ai, "01") == 0
-			             ? otx_buf_adds(out, gtin14)
-			             : otx_buf_add(out, seg[k + 1].s, seg[k + 1].n);
+			             ? ot_buf_adds(out, gtin14)
+			             : ot_buf_add(out, seg[k + 1].s, seg[k + 1].n);
 		if (!rc && kept) {
-			rc = otx_buf_printf(out, "/%s/", kept_ai);
+			rc = ot_buf_printf(out, "/%s/", kept_ai);
 			if (!rc)
-				rc = otx_buf_add(out, kept->s, kept->n);
+				rc = ot_buf_add(out, kept->s, kept->n);
 		}
 		if (rc) {
 			out->len = before;
@@ -1039,7 +1038,7 @@ static int dl_constrain(const char *s, size_t len, otx_buf *out)
 	return 0;
 }
 
-int otx_epcis_digital_link(const char *s, size_t len, otx_buf *out)
+int otx_epcis_digital_link(const char *s, size_t len, ot_buf *out)
 {
 	int r = epc_uri_to_dl(s, len, out);
 	if (r)
@@ -1091,7 +1090,7 @@ static int is_space(char c)
 
 /* Appends the canonical form of a string value (rules 5, 6, 8, 9, 14-18). */
 static ot_status add_value_string(const otx_epcis_doc *doc, vkind kind, const char *s, size_t len,
-                                  otx_buf *out)
+                                  ot_buf *out)
 {
 	while (len > 0 && is_space(s[0]))
 		s++, len--;
@@ -1100,71 +1099,71 @@ static ot_status add_value_string(const otx_epcis_doc *doc, vkind kind, const ch
 	if (kind == V_TIME) {
 		char t[OTX_EPCIS_TIME_LEN + 1];
 		if (otx_epcis_time(s, len, t, NULL) == OT_OK)
-			return otx_buf_adds(out, t);
-		return otx_buf_add(out, s, len);
+			return ot_buf_adds(out, t);
+		return ot_buf_add(out, s, len);
 	}
 	/* Expand bare vocabulary and CURIEs into a scratch buffer first. */
-	otx_buf v;
-	otx_buf_init(&v, out->max);
+	ot_buf v;
+	ot_buf_init(&v, out->max);
 	ot_status rc = OT_OK;
 	const char *colon = memchr(s, ':', len);
 	const char *iri = colon ? prefix_iri(doc, s, (size_t)(colon - s)) : NULL;
 	if (kind != V_PLAIN && !colon && len > 0) {
-		rc = otx_buf_adds(&v, VOCAB_PREFIX[kind]);
+		rc = ot_buf_adds(&v, VOCAB_PREFIX[kind]);
 		if (!rc)
-			rc = otx_buf_add(&v, s, len);
+			rc = ot_buf_add(&v, s, len);
 	} else if (iri && (size_t)(colon - s) + 1 < len && colon[1] != '/') {
-		rc = otx_buf_adds(&v, iri);
+		rc = ot_buf_adds(&v, iri);
 		if (!rc)
-			rc = otx_buf_add(&v, colon + 1, len - (size_t)(colon - s) - 1);
+			rc = ot_buf_add(&v, colon + 1, len - (size_t)(colon - s) - 1);
 	} else {
 		size_t i = 0;
 		for (; i < sizeof CBV_URNS / sizeof CBV_URNS[0]; i++) {
 			size_t n = strlen(CBV_URNS[i].urn);
 			if (len > n && memcmp(s, CBV_URNS[i].urn, n) == 0) {
-				rc = otx_buf_adds(&v, CBV_URNS[i].web);
+				rc = ot_buf_adds(&v, CBV_URNS[i].web);
 				if (!rc)
-					rc = otx_buf_add(&v, s + n, len - n);
+					rc = ot_buf_add(&v, s + n, len - n);
 				break;
 			}
 		}
 		if (i == sizeof CBV_URNS / sizeof CBV_URNS[0])
-			rc = otx_buf_add(&v, s, len);
+			rc = ot_buf_add(&v, s, len);
 	}
 	if (rc)
 		goto out;
 	char num[NUM_MAX_DIGITS + NUM_MAX_EXP + 8];
 	const char *vs = v.len ? (const char *)v.data : "";
 	if (canonical_number(vs, v.len, num, sizeof num)) {
-		rc = otx_buf_adds(out, num);
+		rc = ot_buf_adds(out, num);
 	} else {
 		int r = otx_epcis_digital_link(vs, v.len, out);
 		if (r < 0)
 			rc = OT_ERR_TOOBIG;
 		else if (r == 0)
-			rc = otx_buf_add(out, vs, v.len);
+			rc = ot_buf_add(out, vs, v.len);
 	}
 out:
-	otx_buf_free(&v);
+	ot_buf_free(&v);
 	return rc;
 }
 
 /* Appends the canonical form of a scalar; returns OT_ERR_NOTFOUND (nothing
  * written) for null, arrays and objects. */
-static ot_status add_scalar(const otx_epcis_doc *doc, vkind kind, json_t *v, otx_buf *out)
+static ot_status add_scalar(const otx_epcis_doc *doc, vkind kind, json_t *v, ot_buf *out)
 {
 	char num[400];
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return add_value_string(doc, kind, json_string_value(v), json_string_length(v),
 		                        out);
-	case JSON_INTEGER: return otx_buf_printf(out, "%lld", (long long)json_integer_value(v));
+	case JSON_INTEGER: return ot_buf_printf(out, "%lld", (long long)json_integer_value(v));
 	case JSON_REAL:
 		if (otx_epcis_format_real(json_real_value(v), num, sizeof num))
 			return OT_ERR_RANGE;
-		return otx_buf_adds(out, num);
-	case JSON_TRUE: return otx_buf_adds(out, "true");
-	case JSON_FALSE: return otx_buf_adds(out, "false");
+		return ot_buf_adds(out, num);
+	case JSON_TRUE: return ot_buf_adds(out, "true");
+	case JSON_FALSE: return ot_buf_adds(out, "false");
 	default: return OT_ERR_NOTFOUND;
 	}
 }
@@ -1179,8 +1178,8 @@ typedef struct walk {
 
 static ot_status too_deep(walk *w)
 {
-	return otx_err_at(w->err, OT_ERR_PARSE, "epcis_too_deep", -1,
-	                  "event nested deeper than %d levels", OTX_EPCIS_MAX_DEPTH);
+	return ot_error_at(w->err, OT_ERR_PARSE, "epcis_too_deep", -1,
+	                   "event nested deeper than %d levels", OTX_EPCIS_MAX_DEPTH);
 }
 
 /*
@@ -1207,8 +1206,8 @@ static ot_status generic_entries(walk *w, const char *key, json_t *v, slist *out
 	}
 	if (json_is_null(v))
 		return OT_OK;
-	otx_buf b;
-	otx_buf_init(&b, w->max);
+	ot_buf b;
+	ot_buf_init(&b, w->max);
 	rc = add_key(w->doc, key, &b);
 	if (!rc && json_is_object(v)) {
 		slist inner = {0};
@@ -1225,7 +1224,7 @@ static ot_status generic_entries(walk *w, const char *key, json_t *v, slist *out
 		slist_free(&inner);
 	} else if (!rc) {
 		size_t mark = b.len;
-		rc = otx_buf_addc(&b, '=');
+		rc = ot_buf_addc(&b, '=');
 		if (!rc) {
 			rc = add_scalar(w->doc, V_PLAIN, v, &b);
 			if (rc == OT_ERR_NOTFOUND)
@@ -1238,7 +1237,7 @@ static ot_status generic_entries(walk *w, const char *key, json_t *v, slist *out
 	}
 	if (!rc)
 		rc = slist_take(out, &b);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -1371,7 +1370,7 @@ static const field *find_field(const field *order, size_t n, const char *name)
 static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, int depth);
 
 /* Appends a structure's fields in order, then its extensions sorted. */
-static ot_status struct_body(walk *w, const field *order, size_t n, json_t *obj, otx_buf *out,
+static ot_status struct_body(walk *w, const field *order, size_t n, json_t *obj, ot_buf *out,
                              int depth)
 {
 	ot_status rc = OT_OK;
@@ -1402,11 +1401,11 @@ static ot_status struct_body(walk *w, const field *order, size_t n, json_t *obj,
 }
 
 /* One item of a typed list: type=<type><child>=<id>, then extensions. */
-static ot_status typed_item(walk *w, const field *f, json_t *item, otx_buf *b, int depth)
+static ot_status typed_item(walk *w, const field *f, json_t *item, ot_buf *b, int depth)
 {
 	ot_status rc = OT_OK;
 	if (!json_is_object(item)) {
-		rc = otx_buf_printf(b, "%s=", f->child);
+		rc = ot_buf_printf(b, "%s=", f->child);
 		size_t mark = b->len;
 		if (!rc && (rc = add_scalar(w->doc, V_PLAIN, item, b)) == OT_ERR_NOTFOUND)
 			rc = OT_OK;
@@ -1417,12 +1416,12 @@ static ot_status typed_item(walk *w, const field *f, json_t *item, otx_buf *b, i
 	json_t *type = json_object_get(item, "type");
 	json_t *id = json_object_get(item, f->child);
 	if (type && !json_is_null(type)) {
-		rc = otx_buf_adds(b, "type=");
+		rc = ot_buf_adds(b, "type=");
 		if (!rc && (rc = add_scalar(w->doc, f->vkind, type, b)) == OT_ERR_NOTFOUND)
 			rc = OT_OK;
 	}
 	if (!rc && id && !json_is_null(id)) {
-		rc = otx_buf_printf(b, "%s=", f->child);
+		rc = ot_buf_printf(b, "%s=", f->child);
 		if (!rc && (rc = add_scalar(w->doc, V_PLAIN, id, b)) == OT_ERR_NOTFOUND)
 			rc = OT_OK;
 	}
@@ -1448,8 +1447,8 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 	if (depth > OTX_EPCIS_MAX_DEPTH)
 		return too_deep(w);
 	ot_status rc = OT_OK;
-	otx_buf b;
-	otx_buf_init(&b, w->max);
+	ot_buf b;
+	ot_buf_init(&b, w->max);
 
 	switch (f->kind) {
 	case F_IGNORED: break;
@@ -1469,7 +1468,7 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 			rc = generic_entries(w, f->name, v, out, depth + 1);
 			break;
 		}
-		rc = otx_buf_printf(&b, "%s=", f->name);
+		rc = ot_buf_printf(&b, "%s=", f->name);
 		if (!rc) {
 			size_t mark = b.len;
 			rc = add_scalar(w->doc, f->vkind, v, &b);
@@ -1498,14 +1497,14 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 		}
 		rc = struct_body(w, f->sub, f->n_sub, v, &b, depth);
 		if (!rc && b.len > 0) {
-			otx_buf named;
-			otx_buf_init(&named, w->max);
-			rc = otx_buf_adds(&named, f->name);
+			ot_buf named;
+			ot_buf_init(&named, w->max);
+			rc = ot_buf_adds(&named, f->name);
 			if (!rc)
-				rc = otx_buf_add(&named, b.data, b.len);
+				rc = ot_buf_add(&named, b.data, b.len);
 			if (!rc)
 				rc = slist_take(out, &named);
-			otx_buf_free(&named);
+			ot_buf_free(&named);
 		}
 		break;
 	case F_LIST:
@@ -1515,7 +1514,7 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 		for (size_t i = 0; i < n && !rc; i++) {
 			json_t *item = json_is_array(v) ? json_array_get(v, i) : v;
 			if (f->kind == F_TYPED) {
-				otx_buf_reset(&b);
+				ot_buf_reset(&b);
 				rc = typed_item(w, f, item, &b, depth + 1);
 				if (!rc && b.len > 0)
 					rc = slist_take(&items, &b);
@@ -1529,8 +1528,8 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 		}
 		/* Rule 11: the list's name once, then its items sorted. */
 		if (!rc && items.n > 0) {
-			otx_buf_reset(&b);
-			rc = otx_buf_adds(&b, f->name);
+			ot_buf_reset(&b);
+			rc = ot_buf_adds(&b, f->name);
 			if (!rc)
 				rc = slist_join_sorted(&items, &b);
 			if (!rc)
@@ -1540,7 +1539,7 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 		break;
 	}
 	}
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -1557,17 +1556,17 @@ static int doc_ignores(const otx_epcis_doc *doc, const char *key)
 	return 0;
 }
 
-ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, otx_buf *out, ot_error *err)
+ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, ot_buf *out, ot_error *err)
 {
 	json_t *type = json_object_get(event, "type");
 	if (!json_is_object(event) || !json_is_string(type) || json_string_length(type) == 0)
-		return otx_err_at(err, OT_ERR_PARSE, "epcis_bad_event", -1,
-		                  "an event must be an object with a \"type\"");
-	walk w = {doc, out->max ? out->max : OTX_BUF_DEFAULT_MAX, err};
+		return ot_error_at(err, OT_ERR_PARSE, "epcis_bad_event", -1,
+		                   "an event must be an object with a \"type\"");
+	walk w = {doc, out->max ? out->max : OT_BUF_DEFAULT_MAX, err};
 	size_t before = out->len;
-	ot_status rc = otx_buf_adds(out, "eventType=");
+	ot_status rc = ot_buf_adds(out, "eventType=");
 	if (!rc)
-		rc = otx_buf_add(out, json_string_value(type), json_string_length(type));
+		rc = ot_buf_add(out, json_string_value(type), json_string_length(type));
 	for (size_t i = 0; i < N(EVENT) && !rc; i++) {
 		json_t *v = json_object_get(event, EVENT[i].name);
 		if (!v || doc_ignores(doc, EVENT[i].name))
@@ -1604,12 +1603,13 @@ ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, otx_buf *ou
 		if (out->data)
 			out->data[before] = 0;
 		if (rc == OT_ERR_TOOBIG)
-			return otx_err_at(err, rc, "epcis_too_big", -1, "pre-hash string too long");
+			return ot_error_at(err, rc, "epcis_too_big", -1,
+			                   "pre-hash string too long");
 		if (rc == OT_ERR_NOMEM)
-			return otx_err(err, rc, "out of memory");
+			return ot_error_set(err, rc, "out of memory");
 		if (rc == OT_ERR_RANGE)
-			return otx_err_at(err, OT_ERR_PARSE, "epcis_bad_number", -1,
-			                  "a number is not finite");
+			return ot_error_at(err, OT_ERR_PARSE, "epcis_bad_number", -1,
+			                   "a number is not finite");
 		return rc; /* err already says what */
 	}
 	return OT_OK;
@@ -1620,19 +1620,19 @@ void otx_epcis_hash_of_prehash(const char *prehash, size_t len, char out[OTX_EPC
 	uint8_t h[OT_HASH_SIZE];
 	char hex[2 * OT_HASH_SIZE + 1];
 	ot_sha256(prehash, len, h);
-	otx_hex_encode(h, sizeof h, hex);
+	ot_hex_encode(h, sizeof h, hex);
 	snprintf(out, OTX_EPCIS_HASH_ID_LEN + 1, "ni:///sha-256;%s?ver=CBV2.0", hex);
 }
 
 ot_status otx_epcis_hash_id(const otx_epcis_doc *doc, json_t *event,
                             char out[OTX_EPCIS_HASH_ID_LEN + 1], ot_error *err)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	ot_status rc = otx_epcis_prehash(doc, event, &b, err);
 	if (!rc)
 		otx_epcis_hash_of_prehash(b.len ? (const char *)b.data : "", b.len, out);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -1648,7 +1648,7 @@ int otx_epcis_is_hash_id(const char *s)
 }
 
 ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
-                              otx_buf *out)
+                              ot_buf *out)
 {
 	static const vkind KIND[] = {
 		[OTX_EPCIS_PLAIN] = V_PLAIN,     [OTX_EPCIS_TIME] = V_TIME,
@@ -1661,7 +1661,7 @@ ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, j
 	return rc == OT_ERR_RANGE ? OT_ERR_PARSE : rc;
 }
 
-ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, otx_buf *out)
+ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, ot_buf *out)
 {
 	return add_key(doc, key, out);
 }

@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/status.h"
-#include "util/buf.h"
 
 /* "ni:///sha-256;" + 64 hex digits + "?ver=CBV2.0" */
 #define OTX_EPCIS_HASH_ID_LEN 89
@@ -82,7 +82,7 @@ json_t *otx_epcis_doc_event(const otx_epcis_doc *doc, size_t i);
  * "type"), epcis_too_deep, and OT_ERR_TOOBIG when out's cap is reached.
  * The event is only read.
  */
-ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, otx_buf *out, ot_error *err);
+ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, ot_buf *out, ot_error *err);
 
 /* Writes the event hash ID (NUL-terminated) of `event`. Errors as above. */
 ot_status otx_epcis_hash_id(const otx_epcis_doc *doc, json_t *event,
@@ -118,12 +118,12 @@ typedef enum otx_epcis_vocab {
  * shipping"). OT_ERR_NOTFOUND (nothing written) for null, arrays and
  * objects; OT_ERR_TOOBIG when out's cap is reached. */
 ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
-                              otx_buf *out);
+                              ot_buf *out);
 
 /* Appends a member name as the pre-hash string has it: "{namespace}local"
  * for "prefix:local" with a prefix the document (or the standard EPCIS
  * context) defines, otherwise the name as it is. */
-ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, otx_buf *out);
+ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, ot_buf *out);
 
 /* The namespace a prefix stands for in the document, or NULL. */
 const char *otx_epcis_prefix_iri(const otx_epcis_doc *doc, const char *prefix, size_t len);
@@ -146,7 +146,7 @@ ot_status otx_epcis_time(const char *s, size_t len, char out[OTX_EPCIS_TIME_LEN 
  * finest level of identification. Appends it to out and returns 1; returns
  * 0 (out unchanged) when s is none of these. -1 when out's cap is reached.
  */
-int otx_epcis_digital_link(const char *s, size_t len, otx_buf *out);
+int otx_epcis_digital_link(const char *s, size_t len, ot_buf *out);
 
 /*
  * Writes the shortest plain decimal (no exponent, no trailing zeros) that

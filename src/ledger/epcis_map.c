@@ -21,7 +21,7 @@
 
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #define CBV "https://ref.gs1.org/cbv/"
 
@@ -46,12 +46,12 @@ static ot_status fail(mapctx *c, ot_status status, const char *code, const char 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	return otx_err_at(&c->m->error, status, code, (int64_t)c->m->event, "%s", why);
+	return ot_error_at(&c->m->error, status, code, (int64_t)c->m->event, "%s", why);
 }
 
 static ot_status nomem(mapctx *c)
 {
-	return otx_err_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
+	return ot_error_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
 }
 
 void otx_epcis_mapping_clear(otx_epcis_mapping *m)
@@ -90,12 +90,12 @@ static json_t *ext_get(const otx_epcis_doc *doc, json_t *obj, const char *local)
 static const char *canon(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v, char *buf,
                          size_t size)
 {
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	buf[0] = 0;
 	if (v && otx_epcis_canonical(doc, vocab, v, &b) == OT_OK && b.len)
 		snprintf(buf, size, "%s", (const char *)b.data);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return buf;
 }
 
@@ -125,23 +125,23 @@ static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, 
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
 	               s[len - 1] == '\r'))
 		len--;
-	otx_buf b;
-	otx_buf_init(&b, 4096);
+	ot_buf b;
+	ot_buf_init(&b, 4096);
 	size_t n = strlen(urn);
 	ot_status rc = OT_OK;
 	if (len > n && memcmp(s, urn, n) == 0)
-		rc = otx_buf_add(&b, s + n, len - n);
+		rc = ot_buf_add(&b, s + n, len - n);
 	else if (otx_epcis_digital_link(s, len, &b) != 1)
-		rc = otx_buf_add(&b, s, len);
+		rc = ot_buf_add(&b, s, len);
 	if (rc || !printable_id((const char *)b.data, b.len, OTX_EVENT_ID_MAX)) {
-		otx_buf_free(&b);
+		ot_buf_free(&b);
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
 		            "%s \"%.80s\" is not usable as an oretrail id (1-%d printable ASCII "
 		            "characters without spaces)",
 		            what, s, OTX_EVENT_ID_MAX);
 	}
 	memcpy(out, b.data, b.len + 1);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return OT_OK;
 }
 
@@ -1121,7 +1121,7 @@ static ot_status doc_of(json_t *context, json_t *event, otx_epcis_doc *doc, ot_e
 	                         context, OTX_EPCIS_NS_PREFIX ":ignoreFields",
 	                         OTX_EPCIS_NS_PREFIX ":hash", "epcisBody", "eventList", event);
 	if (!root)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	return otx_epcis_doc_from_json(root, doc, err);
 }
 
@@ -1134,7 +1134,7 @@ ot_status otx_epcis_writer_init(otx_epcis_writer *w, const char *creation, ot_er
 	                   OTX_EPCIS_NS_PREFIX ":ignoreFields", OTX_EPCIS_NS_PREFIX ":hash",
 	                   "epcisBody", "eventList");
 	if (!w->doc)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	w->list = json_object_get(json_object_get(w->doc, "epcisBody"), "eventList");
 	w->context = json_array_get(json_object_get(w->doc, "@context"), 1);
 	return OT_OK;
@@ -1260,17 +1260,17 @@ static ot_status append(otx_epcis_writer *w, json_t *context, json_t *event, ot_
 	}
 	if (json_object_set_new(out, OTX_EPCIS_NS_PREFIX ":hash", json_string(id)) ||
 	    json_array_append_new(w->list, out))
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	json_object_foreach(context, k, v)
 	{
 		if (json_object_set(w->context, k, v))
-			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	w->written++;
 	return OT_OK;
 oom:
 	json_decref(out);
-	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }
 
 /* A URI for an oretrail id: the id when it is one, else urn + id. */
@@ -1460,11 +1460,12 @@ static ot_status write_constructed(otx_epcis_writer *w, json_t *event, ot_error 
 {
 	json_t *e = construct(event);
 	if (!e)
-		return otx_err_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
-		                  "event %s: a field the EPCIS form needs is missing or committed",
-		                  json_string_value(json_object_get(event, "id")));
+		return ot_error_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
+		                   "event %s: a field the EPCIS form needs is missing or committed",
+		                   json_string_value(json_object_get(event, "id")));
 	json_t *ctx = json_pack("{s:s}", OTX_EPCIS_NS_PREFIX, OTX_EPCIS_NS);
-	ot_status rc = ctx ? append(w, ctx, e, err) : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc =
+		ctx ? append(w, ctx, e, err) : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	json_decref(ctx);
 	json_decref(e);
 	if (!rc)
@@ -1553,8 +1554,8 @@ ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err
 	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
 	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0)) {
 		w->skipped++;
-		return otx_err_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
-		                  "%s events have no EPCIS form", type ? type : "untyped");
+		return ot_error_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
+		                   "%s events have no EPCIS form", type ? type : "untyped");
 	}
 	json_t *att = json_object_get(event, "epcis");
 	json_int_t parts = json_integer_value(json_object_get(att, "parts"));
@@ -1568,7 +1569,7 @@ ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err
 		    (json_int_t)json_array_size(pend_ev) == part - 1 &&
 		    json_integer_value(json_object_get(pend_att, "parts")) == parts) {
 			if (json_array_append(pend_ev, event))
-				return otx_err(err, OT_ERR_NOMEM, "out of memory");
+				return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		} else {
 			if ((rc = flush_pending(w, err)))
 				return rc;
@@ -1576,7 +1577,7 @@ ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err
 				return write_constructed(w, event, err);
 			w->pending = json_pack("{s:O,s:[O]}", "att", att, "events", event);
 			if (!w->pending)
-				return otx_err(err, OT_ERR_NOMEM, "out of memory");
+				return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		}
 		if ((json_int_t)json_array_size(json_object_get(w->pending, "events")) == parts)
 			return flush_pending(w, err);
@@ -1587,7 +1588,7 @@ ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err
 	if (json_is_object(att) && json_object_get(att, "event")) {
 		json_t *one = json_pack("[O]", event);
 		if (!one)
-			return otx_err(err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		rc = write_group(w, att, one, err);
 		json_decref(one);
 		return rc;

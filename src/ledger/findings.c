@@ -11,7 +11,7 @@
 
 #include "ledger/envelope.h"
 #include "ledger/state.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
                           ot_error *err, const char *fmt, ...)
@@ -26,7 +26,7 @@ ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const 
 	json_t *rec = json_pack("{s:I,s:s,s:s,s:s}", "index", (json_int_t)index, "kind", kind,
 	                        "subject", subject, "detail", detail);
 	if (!rec)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	ot_status rc = otx_state_put(st, OTX_NS_FINDING, key, rec, err);
 	json_decref(rec);
 	return rc;
@@ -52,7 +52,7 @@ ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err)
 {
 	ot_status rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", collect, out, err);
 	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
-		return otx_err(err, rc, "cannot read the recorded findings");
+		return ot_error_set(err, rc, "cannot read the recorded findings");
 	return rc;
 }
 
@@ -108,6 +108,6 @@ ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_day
 	withheld_ctx c = {now, (int64_t)withheld_days * 86400, out};
 	ot_status rc = ot_store_kv_scan(st, OTX_NS_CONTRACT, "", withheld_one, &c, err);
 	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
-		return otx_err(err, rc, "cannot read the contracts");
+		return ot_error_set(err, rc, "cannot read the contracts");
 	return rc;
 }

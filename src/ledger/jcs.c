@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/error.h"
+#include "oretrail/status.h"
 
 /* Longest JSON path kept for messages; longer paths are elided with "...". */
 #define PATH_MAX_LEN 240
@@ -128,7 +128,7 @@ typedef struct step {
 } step;
 
 typedef struct walker {
-	otx_buf *out; /* NULL: check only */
+	ot_buf *out; /* NULL: check only */
 	ot_error *err;
 	const char *base;               /* the caller's name for the value */
 	step steps[OTX_JSON_MAX_DEPTH]; /* one per enclosing container */
@@ -232,13 +232,13 @@ static ot_status put(walker *w, const void *data, size_t len)
 	ot_status rc;
 	if (!w->out)
 		return OT_OK;
-	rc = otx_buf_add(w->out, data, len);
+	rc = ot_buf_add(w->out, data, len);
 	if (rc == OT_ERR_TOOBIG)
-		return otx_err_at(w->err, rc, "json_too_big", -1,
-		                  "canonical JSON exceeds the limit of %zu bytes (at %s)",
-		                  w->out->max, where(w));
+		return ot_error_at(w->err, rc, "json_too_big", -1,
+		                   "canonical JSON exceeds the limit of %zu bytes (at %s)",
+		                   w->out->max, where(w));
 	if (rc)
-		return otx_err(w->err, rc, "out of memory writing canonical JSON");
+		return ot_error_set(w->err, rc, "out of memory writing canonical JSON");
 	return OT_OK;
 }
 
@@ -247,12 +247,12 @@ static ot_status put(walker *w, const void *data, size_t len)
 static ot_status check_text(walker *w, const char *s, size_t len, const char *what)
 {
 	if (!otx_utf8_valid((const uint8_t *)s, len))
-		return otx_err_at(w->err, OT_ERR_PARSE, "json_invalid_utf8", -1,
-		                  "%s %s is not valid UTF-8", what, where(w));
+		return ot_error_at(w->err, OT_ERR_PARSE, "json_invalid_utf8", -1,
+		                   "%s %s is not valid UTF-8", what, where(w));
 	if (memchr(s, 0, len))
-		return otx_err_at(w->err, OT_ERR_PARSE, "json_nul", -1,
-		                  "%s %s contains U+0000, which oretrail does not allow", what,
-		                  where(w));
+		return ot_error_at(w->err, OT_ERR_PARSE, "json_nul", -1,
+		                   "%s %s contains U+0000, which oretrail does not allow", what,
+		                   where(w));
 	return OT_OK;
 }
 
@@ -338,7 +338,8 @@ static ot_status walk_object(walker *w, json_t *obj, int depth)
 	if (n > SMALL_OBJECT) {
 		m = malloc(n * sizeof *m);
 		if (!m)
-			return otx_err(w->err, OT_ERR_NOMEM, "out of memory sorting an object");
+			return ot_error_set(w->err, OT_ERR_NOMEM,
+			                    "out of memory sorting an object");
 	}
 	for (void *it = json_object_iter(obj); it && i < n; it = json_object_iter_next(obj, it)) {
 		m[i].name = json_object_iter_key(it);
@@ -397,14 +398,14 @@ static ot_status walk(walker *w, json_t *v, int depth)
 	ot_status rc;
 
 	if (!v)
-		return otx_err(w->err, OT_ERR_ARG, "missing JSON value at %s", where(w));
+		return ot_error_set(w->err, OT_ERR_ARG, "missing JSON value at %s", where(w));
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 	case JSON_ARRAY:
 		if (depth + 1 > OTX_JSON_MAX_DEPTH)
-			return otx_err_at(w->err, OT_ERR_PARSE, "json_too_deep", -1,
-			                  "JSON nested deeper than %d levels at %s",
-			                  OTX_JSON_MAX_DEPTH, where(w));
+			return ot_error_at(w->err, OT_ERR_PARSE, "json_too_deep", -1,
+			                   "JSON nested deeper than %d levels at %s",
+			                   OTX_JSON_MAX_DEPTH, where(w));
 		return json_is_object(v) ? walk_object(w, v, depth + 1)
 		                         : walk_array(w, v, depth + 1);
 	case JSON_STRING:
@@ -415,26 +416,26 @@ static ot_status walk(walker *w, json_t *v, int depth)
 	case JSON_INTEGER:
 		iv = json_integer_value(v);
 		if (iv > OTX_JSON_INT_MAX || iv < -OTX_JSON_INT_MAX)
-			return otx_err_at(w->err, OT_ERR_PARSE, "json_number_range", -1,
-			                  "integer %lld at %s is outside +-(2^53-1), the range "
-			                  "canonical JSON (RFC 8785) represents exactly",
-			                  (long long)iv, where(w));
+			return ot_error_at(w->err, OT_ERR_PARSE, "json_number_range", -1,
+			                   "integer %lld at %s is outside +-(2^53-1), the range "
+			                   "canonical JSON (RFC 8785) represents exactly",
+			                   (long long)iv, where(w));
 		return put_integer(w, iv);
 	case JSON_REAL:
 		/* jansson keeps no source text: 1.0 and 1e0 both print as 1. */
-		return otx_err_at(w->err, OT_ERR_PARSE, "json_not_integer", -1,
-		                  "the number at %s (%.17g) has a fraction or an exponent: "
-		                  "oretrail numbers are integers (grams, mg/kg, minor units, "
-		                  "microdegrees) in plain decimal",
-		                  where(w), json_real_value(v));
+		return ot_error_at(w->err, OT_ERR_PARSE, "json_not_integer", -1,
+		                   "the number at %s (%.17g) has a fraction or an exponent: "
+		                   "oretrail numbers are integers (grams, mg/kg, minor units, "
+		                   "microdegrees) in plain decimal",
+		                   where(w), json_real_value(v));
 	case JSON_TRUE: return put(w, "true", 4);
 	case JSON_FALSE: return put(w, "false", 5);
 	case JSON_NULL: return put(w, "null", 4);
 	}
-	return otx_err(w->err, OT_ERR_ARG, "unknown JSON value type at %s", where(w));
+	return ot_error_set(w->err, OT_ERR_ARG, "unknown JSON value type at %s", where(w));
 }
 
-static void walker_init(walker *w, otx_buf *out, const char *path, ot_error *err)
+static void walker_init(walker *w, ot_buf *out, const char *path, ot_error *err)
 {
 	w->out = out;
 	w->err = err;
@@ -451,14 +452,14 @@ ot_status otx_json_check(json_t *value, const char *path, ot_error *err)
 	return walk(&w, value, 0);
 }
 
-ot_status otx_jcs_write(otx_buf *out, json_t *value, const char *path, ot_error *err)
+ot_status otx_jcs_write(ot_buf *out, json_t *value, const char *path, ot_error *err)
 {
 	walker w;
 	size_t saved;
 	ot_status rc;
 
 	if (!out)
-		return otx_err(err, OT_ERR_ARG, "otx_jcs_write: no output buffer");
+		return ot_error_set(err, OT_ERR_ARG, "otx_jcs_write: no output buffer");
 	saved = out->len;
 	walker_init(&w, out, path, err);
 	rc = walk(&w, value, 0);
@@ -498,12 +499,12 @@ ot_status otx_json_parse(const uint8_t *data, size_t len, size_t max_len, json_t
 	ot_status rc;
 
 	if (!out || (!data && len))
-		return otx_err(err, OT_ERR_ARG, "otx_json_parse: bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "otx_json_parse: bad arguments");
 	*out = NULL;
 	if (len > max_len)
-		return otx_err_at(err, OT_ERR_TOOBIG, "json_too_big", -1,
-		                  "JSON input of %zu bytes exceeds the limit of %zu bytes", len,
-		                  max_len);
+		return ot_error_at(err, OT_ERR_TOOBIG, "json_too_big", -1,
+		                   "JSON input of %zu bytes exceeds the limit of %zu bytes", len,
+		                   max_len);
 
 	v = json_loadb(data ? (const char *)data : "", len,
 	               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
@@ -522,9 +523,9 @@ ot_status otx_json_parse(const uint8_t *data, size_t len, size_t max_len, json_t
 		default: code = "json_syntax"; break;
 		}
 		sanitise(je.text, strnlen(je.text, sizeof je.text - 1), text, sizeof text);
-		return otx_err_at(err, status, code, je.position,
-		                  "invalid JSON at line %d, column %d (byte %d): %s", je.line,
-		                  je.column, je.position, text);
+		return ot_error_at(err, status, code, je.position,
+		                   "invalid JSON at line %d, column %d (byte %d): %s", je.line,
+		                   je.column, je.position, text);
 	}
 	rc = otx_json_check(v, NULL, err);
 	if (rc) {
@@ -535,25 +536,25 @@ ot_status otx_json_parse(const uint8_t *data, size_t len, size_t max_len, json_t
 	return OT_OK;
 }
 
-ot_status otx_json_string_write(otx_buf *out, const char *s, size_t len)
+ot_status otx_json_string_write(ot_buf *out, const char *s, size_t len)
 {
 	size_t i = 0;
 	while (i < len && s[i] >= 0x20 && s[i] < 0x7f)
 		i++;
 	if (i == len) {
-		ot_status rc = otx_buf_addc(out, '"');
+		ot_status rc = ot_buf_addc(out, '"');
 		for (size_t k = 0; !rc && k < len; k++) {
 			if (s[k] == '"' || s[k] == '\\')
-				rc = otx_buf_addc(out, '\\');
+				rc = ot_buf_addc(out, '\\');
 			if (!rc)
-				rc = otx_buf_addc(out, s[k]);
+				rc = ot_buf_addc(out, s[k]);
 		}
-		return rc ? rc : otx_buf_addc(out, '"');
+		return rc ? rc : ot_buf_addc(out, '"');
 	}
 	json_t *str = json_stringn(s, len);
 	char *text = str ? json_dumps(str, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 	json_decref(str);
-	ot_status rc = text ? otx_buf_adds(out, text) : OT_ERR_NOMEM;
+	ot_status rc = text ? ot_buf_adds(out, text) : OT_ERR_NOMEM;
 	free(text);
 	return rc;
 }

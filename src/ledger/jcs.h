@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/status.h"
-#include "util/buf.h"
 
 /* Deepest nesting of arrays and objects accepted (the top-level container is
  * depth 1). Events need 4 or 5; the limit keeps recursion shallow. */
@@ -66,7 +66,7 @@ ot_status otx_json_check(json_t *value, const char *path, ot_error *err);
  * is restored to what it was (OT_ERR_TOOBIG when out's cap is reached; code
  * json_too_big). The value is only read.
  */
-ot_status otx_jcs_write(otx_buf *out, json_t *value, const char *path, ot_error *err);
+ot_status otx_jcs_write(ot_buf *out, json_t *value, const char *path, ot_error *err);
 
 /*
  * Compares two member names, given as valid UTF-8, in JCS order: by their
@@ -80,7 +80,7 @@ int otx_jcs_compare_names(const char *a, size_t alen, const char *b, size_t blen
  * (the common case: ids are printable ASCII), anything else through jansson.
  * Not canonical (RFC 8785) for other strings: for the ledger's own records.
  */
-ot_status otx_json_string_write(otx_buf *out, const char *s, size_t len);
+ot_status otx_json_string_write(ot_buf *out, const char *s, size_t len);
 
 /* Returns 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), else 0. */

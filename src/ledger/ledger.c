@@ -17,7 +17,7 @@
 
 #include "ledger/batch.h"
 #include "ledger/envelope.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
 {
@@ -25,7 +25,7 @@ ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
 	f |= (flags & OT_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
 	*json = json_dumps(doc, f);
 	if (!*json)
-		return otx_err(err, OT_ERR_NOMEM, "cannot serialise the result");
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the result");
 	return OT_OK;
 }
 
@@ -35,7 +35,7 @@ static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **
 	ot_ledger *l = calloc(1, sizeof *l);
 	ot_status rc = OT_ERR_NOMEM;
 	if (!l) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	l->st = st;
@@ -43,11 +43,11 @@ static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **
 		goto fail;
 	rc = ot_store_get_meta(st, "log_vkey", &vkey, err);
 	if (rc == OT_ERR_NOTFOUND)
-		rc = otx_err(err, OT_ERR_SCHEMA, "the store holds no log key (meta log_vkey)");
+		rc = ot_error_set(err, OT_ERR_SCHEMA, "the store holds no log key (meta log_vkey)");
 	if (rc)
 		goto fail;
 	if ((rc = ot_verifier_parse(vkey, strlen(vkey), &l->authority_key, err))) {
-		otx_err_prefix(err, "the log key in the store");
+		ot_error_prefix(err, "the log key in the store");
 		goto fail;
 	}
 	free(vkey);
@@ -72,8 +72,8 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 {
 	ot_store *st = NULL;
 	if (!path || !origin || !authority || !out)
-		return otx_err(err, OT_ERR_ARG,
-		               "creating a ledger needs a path, an origin and a key");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "creating a ledger needs a path, an origin and a key");
 	*out = NULL;
 	ot_status rc = ot_store_open(path, OT_STORE_CREATE, &st, err);
 	if (rc)
@@ -90,10 +90,10 @@ ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flag
 {
 	ot_store *st = NULL;
 	if (!path || !out)
-		return otx_err(err, OT_ERR_ARG, "opening a ledger needs a path");
+		return ot_error_set(err, OT_ERR_ARG, "opening a ledger needs a path");
 	*out = NULL;
 	if ((flags & OT_LEDGER_READONLY) && log_signer)
-		return otx_err(err, OT_ERR_ARG, "a read-only ledger takes no signer");
+		return ot_error_set(err, OT_ERR_ARG, "a read-only ledger takes no signer");
 	ot_status rc =
 		ot_store_open(path, (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0, &st, err);
 	if (rc)
@@ -143,14 +143,14 @@ static ot_status submit_one(ot_ledger *l, otx_batch_item *it, uint64_t index, ot
 	ot_status rc = it->parse_rc;
 	if (rc) {
 		*ev_err = it->parse_err;
-		return is_rejection(rc) ? OT_OK : otx_err(err, rc, "%s", ev_err->message);
+		return is_rejection(rc) ? OT_OK : ot_error_set(err, rc, "%s", ev_err->message);
 	}
 	if ((rc = ot_store_savepoint(l->st, err)))
 		return rc;
 	rc = otx_rules_apply_ex(l->st, &l->ctx, index, &it->env,
 	                        it->verified ? it->verified_pk : NULL, ev_err);
 	if (rc && ev_err->status == OT_OK)
-		otx_err(ev_err, rc, "event %s: rejected", it->env.id);
+		ot_error_set(ev_err, rc, "event %s: rejected", it->env.id);
 	if (rc && !is_rejection(rc)) {
 		*err = *ev_err;
 		ot_store_rollback_to(l->st, NULL);
@@ -182,7 +182,7 @@ static ot_status submit_item(void *ctx, size_t i)
 	if (rc)
 		return rc; /* the store failed: nothing is appended */
 	if (ev_err.status != OT_OK) {
-		otx_err_prefix(&ev_err, "batch entry %zu", i);
+		ot_error_prefix(&ev_err, "batch entry %zu", i);
 		ev_err.index = (int64_t)i;
 		if (s->results)
 			s->results[i].error = ev_err;
@@ -215,11 +215,12 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	if (n_appended)
 		*n_appended = 0;
 	if (!l || (n && (!entries || !lens)) || (keep_going && !results))
-		return otx_err(
+		return ot_error_set(
 			err, OT_ERR_ARG,
 			"submit needs a ledger, the entries, and results when keeping going");
 	if (!l->can_append && !dry_run)
-		return otx_err(err, OT_ERR_READONLY, "the ledger was opened without its log key");
+		return ot_error_set(err, OT_ERR_READONLY,
+		                    "the ledger was opened without its log key");
 	for (size_t i = 0; results && i < n; i++) {
 		results[i].index = -1;
 		ot_error_clear(&results[i].error);
@@ -231,7 +232,7 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	ok_len = calloc(n, sizeof *ok_len);
 	ok_pos = calloc(n, sizeof *ok_pos);
 	if (!items || !ok_data || !ok_len || !ok_pos) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	otx_batch_init(items, n, entries, lens);
@@ -254,9 +255,10 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 		appended = 1;
 		rc = ot_log_append_in_txn(l->log, ok_data, ok_len, k, &first, err);
 		if (!rc && first != base)
-			rc = otx_err(err, OT_ERR_CORRUPT,
-			             "the log appended at %llu, not at %llu as the rules assumed",
-			             (unsigned long long)first, (unsigned long long)base);
+			rc = ot_error_set(
+				err, OT_ERR_CORRUPT,
+				"the log appended at %llu, not at %llu as the rules assumed",
+				(unsigned long long)first, (unsigned long long)base);
 		if (!rc)
 			rc = ot_log_publish_in_txn(l->log, err);
 		if (!rc)

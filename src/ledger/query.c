@@ -22,14 +22,14 @@
 #include "ledger/ledger_int.h"
 #include "ledger/provenance.h"
 #include "ledger/state.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 __extension__ typedef unsigned __int128 u128;
 
 static ot_status nomem(ot_error *err)
 {
-	return otx_err(err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }
 
 /* Country of a site through a cache object (site -> country). */
@@ -253,7 +253,8 @@ static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *c
 		json_decref(item);
 		if (rc) {
 			if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-				rc = otx_err(err, rc, "cannot read the history of lot %s", lot);
+				rc = ot_error_set(err, rc, "cannot read the history of lot %s",
+				                  lot);
 			goto out;
 		}
 	}
@@ -303,8 +304,8 @@ static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *
 		const char *sp2 =
 			sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
 		if (!sp2) {
-			rc = otx_err(err, OT_ERR_CORRUPT, "the ancestry of lot %s is malformed",
-			             lot);
+			rc = ot_error_set(err, OT_ERR_CORRUPT,
+			                  "the ancestry of lot %s is malformed", lot);
 			break;
 		}
 		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1,
@@ -319,8 +320,8 @@ static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *
 		const char *type = json_string_value(json_array_get(e, 1));
 		const char *id = json_string_value(json_array_get(e, 2));
 		if (!type || !id)
-			rc = otx_err(err, OT_ERR_CORRUPT, "the history of lot %s is malformed",
-			             lot);
+			rc = ot_error_set(err, OT_ERR_CORRUPT, "the history of lot %s is malformed",
+			                  lot);
 		else if (fn(ctx, (int64_t)json_integer_value(json_array_get(e, 0)), type,
 		            strlen(type), id, strlen(id)))
 			rc = nomem(err);
@@ -349,16 +350,16 @@ static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error 
 static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_t type_len,
                                const char *id, size_t id_len)
 {
-	otx_buf *b = ctx;
-	ot_status rc = otx_buf_printf(b, "%s{\"index\":%" PRId64 ",\"type\":",
-	                              b->data[b->len - 1] == '[' ? "" : ",", index);
+	ot_buf *b = ctx;
+	ot_status rc = ot_buf_printf(b, "%s{\"index\":%" PRId64 ",\"type\":",
+	                             b->data[b->len - 1] == '[' ? "" : ",", index);
 	if (!rc)
 		rc = otx_json_string_write(b, type, type_len);
 	if (!rc)
-		rc = otx_buf_adds(b, ",\"id\":");
+		rc = ot_buf_adds(b, ",\"id\":");
 	if (!rc)
 		rc = otx_json_string_write(b, id, id_len);
-	return rc ? rc : otx_buf_addc(b, '}');
+	return rc ? rc : ot_buf_addc(b, '}');
 }
 
 /* otx_trace_json, and with rec_out (may be NULL) the lot's record too. */
@@ -368,10 +369,10 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 	json_t *rec = NULL, *doc = NULL;
 	*out = NULL;
 	if (!st || !lot)
-		return otx_err(err, OT_ERR_ARG, "trace needs a store and a lot");
+		return ot_error_set(err, OT_ERR_ARG, "trace needs a store and a lot");
 	ot_status rc = otx_state_get(st, OTX_NS_LOT, lot, &rec, err);
 	if (rc == OT_ERR_NOTFOUND)
-		return otx_err_at(err, rc, "lot_not_found", -1, "lot %s does not exist", lot);
+		return ot_error_at(err, rc, "lot_not_found", -1, "lot %s does not exist", lot);
 	if (rc)
 		return rc;
 	json_t *origins = json_array(), *countries = json_array();
@@ -393,7 +394,7 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		json_decref(ancestry);
 		json_decref(context);
 		json_decref(uses);
-		rc = otx_err(err, OT_ERR_CORRUPT, "the record of lot %s is incomplete", lot);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of lot %s is incomplete", lot);
 		goto out;
 	}
 	if (json_object_get(rec, "consignment"))
@@ -412,8 +413,8 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		context = uses = NULL;
 	}
 	if ((rc = origins_json(st, rec, origins, countries))) {
-		rc = otx_err(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
-		             "cannot read the origin vector of lot %s", lot);
+		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
+		                  "cannot read the origin vector of lot %s", lot);
 		goto out;
 	}
 	if (!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err)))
@@ -481,19 +482,19 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 	char key[OTX_EVENT_ID_MAX + 300];
 	*out = NULL;
 	if (!st || !contract)
-		return otx_err(err, OT_ERR_ARG, "contract show needs a store and a contract");
+		return ot_error_set(err, OT_ERR_ARG, "contract show needs a store and a contract");
 	ot_status rc = otx_state_get(st, OTX_NS_CONTRACT, contract, &rec, err);
 	if (rc == OT_ERR_NOTFOUND)
-		return otx_err_at(err, rc, "contract_not_found", -1, "contract %s does not exist",
-		                  contract);
+		return ot_error_at(err, rc, "contract_not_found", -1, "contract %s does not exist",
+		                   contract);
 	if (rc)
 		return rc;
 	if (!now)
 		now = (int64_t)time(NULL);
 	int64_t committed = 0;
 	if (!otx_jstr(rec, "time") || otx_parse_time(otx_jstr(rec, "time"), &committed)) {
-		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s has no time",
-		             contract);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of contract %s has no time",
+		                  contract);
 		goto out;
 	}
 	list = json_array();
@@ -551,7 +552,7 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 	pay_ctx p = {contract, payments};
 	if ((rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", collect_payment, &p, err))) {
 		if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
-			rc = otx_err(err, rc, "cannot read the payments");
+			rc = ot_error_set(err, rc, "cannot read the payments");
 		goto out;
 	}
 	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "contract",
@@ -560,8 +561,8 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 	                "signer", json_object_get(rec, "signer"), "fields",
 	                json_object_get(rec, "fields"), "commitments", list, "payments", payments);
 	if (!doc) {
-		rc = otx_err(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete",
-		             contract);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete",
+		                  contract);
 		goto out;
 	}
 	*out = doc;
@@ -820,7 +821,7 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, &r, err)) ||
 	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, &r, err))) {
 		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-			rc = otx_err(err, rc, "cannot read the state for the report");
+			rc = ot_error_set(err, rc, "cannot read the state for the report");
 		goto out;
 	}
 
@@ -946,8 +947,8 @@ static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_erro
 static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_error *err)
 {
 	json_t *doc = NULL, *rec = NULL;
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY, &doc, &rec, err);
 	char *head = NULL;
 	if (!rc)
@@ -955,25 +956,25 @@ static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_er
 	static const char key[] = "\"ancestry\":[]";
 	const char *at = head ? strstr(head, key) : NULL;
 	if (!rc && !at)
-		rc = otx_err(err, OT_ERR_CORRUPT, "trace of lot %s: no ancestry member", lot);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "trace of lot %s: no ancestry member", lot);
 	if (!rc) {
 		size_t pre = (size_t)(at - head) + sizeof key - 2; /* up to and with the '[' */
-		rc = otx_buf_add(&b, head, pre);
+		rc = ot_buf_add(&b, head, pre);
 		if (!rc)
 			rc = ancestry_each(st, rec, ancestry_text, &b, err);
 		if (!rc)
-			rc = otx_buf_adds(&b, at + sizeof key - 2);
+			rc = ot_buf_adds(&b, at + sizeof key - 2);
 		if (rc == OT_ERR_NOMEM || rc == OT_ERR_TOOBIG)
 			rc = nomem(err);
 	}
 	if (!rc) {
 		uint8_t *data = NULL;
-		if ((rc = otx_buf_detach(&b, &data, NULL)))
+		if ((rc = ot_buf_detach(&b, &data, NULL)))
 			rc = nomem(err);
 		*json = (char *)data;
 	}
 	free(head);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	json_decref(rec);
 	json_decref(doc);
 	return rc;
@@ -983,7 +984,7 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 {
 	json_t *doc = NULL;
 	if (!l || !lot || !json)
-		return otx_err(err, OT_ERR_ARG, "trace needs a ledger, a lot and an output");
+		return ot_error_set(err, OT_ERR_ARG, "trace needs a ledger, a lot and an output");
 	*json = NULL;
 	/* One snapshot: one lock, and a consistent answer. */
 	ot_status rc = ot_store_read_begin(l->st, err);
@@ -1004,8 +1005,8 @@ ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, int64_t no
 {
 	json_t *doc = NULL;
 	if (!l || !contract || !json)
-		return otx_err(err, OT_ERR_ARG,
-		               "contract show needs a ledger, a contract and an output");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "contract show needs a ledger, a contract and an output");
 	*json = NULL;
 	/* One snapshot: one lock, and a consistent answer. */
 	ot_status rc = ot_store_read_begin(l->st, err);
@@ -1020,7 +1021,7 @@ ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_error *err)
 {
 	json_t *doc = NULL;
 	if (!l || !json)
-		return otx_err(err, OT_ERR_ARG, "report needs a ledger and an output");
+		return ot_error_set(err, OT_ERR_ARG, "report needs a ledger and an output");
 	*json = NULL;
 	/* One snapshot: one lock, and a consistent answer. */
 	ot_status rc = ot_store_read_begin(l->st, err);

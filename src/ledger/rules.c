@@ -14,8 +14,8 @@
 
 #include "ledger/commit.h"
 #include "ledger/jcs.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 #define CUSTODIANS                                                                    \
 	(OTX_ROLE_MINER | OTX_ROLE_PROCESSOR | OTX_ROLE_EXPORTER | OTX_ROLE_CARRIER | \
@@ -76,8 +76,8 @@ ot_status otx_rfail(otx_rule *r, ot_status status, const char *code, const char 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	return otx_err_at(r->err, status, code, -1, "event %s: %s%s%s", r->id ? r->id : "?",
-	                  path ? path : "", path ? ": " : "", why);
+	return ot_error_at(r->err, status, code, -1, "event %s: %s%s%s", r->id ? r->id : "?",
+	                   path ? path : "", path ? ": " : "", why);
 }
 
 const char *otx_rpath(char *buf, size_t size, const char *prefix, const char *key)
@@ -535,10 +535,10 @@ ot_status otx_lot_history_add(otx_rule *r, json_t *lot)
 	if (!h) {
 		h = json_array();
 		if (!h || json_object_set_new(lot, "history", h))
-			return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 	}
 	if (json_array_append_new(h, json_pack("[I,s,s]", (json_int_t)r->index, r->type, r->id)))
-		return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 	return OT_OK;
 }
 
@@ -553,7 +553,7 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 			json_pack("{s:I,s:s,s:s,s:s,s:O}", "index", (json_int_t)r->index, "type",
 		                  r->type, "id", r->id, "role", role, "inputs", inputs);
 		if (!rec)
-			return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+			return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 		ot_status rc = otx_state_put(r->st, OTX_NS_LOT_EVENT, key, rec, r->err);
 		json_decref(rec);
 		return rc;
@@ -561,27 +561,27 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 	/* The common case without jansson, byte for byte as json_dumps with
 	 * sorted keys: {"id":...,"index":N,"role":"...","type":"..."}. */
 	char head[64];
-	otx_buf b;
-	otx_buf_init(&b, 0);
+	ot_buf b;
+	ot_buf_init(&b, 0);
 	snprintf(head, sizeof head, ",\"index\":%" PRIu64 ",\"role\":\"", r->index);
-	ot_status rc = otx_buf_adds(&b, "{\"id\":");
+	ot_status rc = ot_buf_adds(&b, "{\"id\":");
 	if (!rc)
 		rc = otx_json_string_write(&b, r->id, strlen(r->id));
 	if (!rc)
-		rc = otx_buf_adds(&b, head);
+		rc = ot_buf_adds(&b, head);
 	if (!rc)
-		rc = otx_buf_adds(&b, role);
+		rc = ot_buf_adds(&b, role);
 	if (!rc)
-		rc = otx_buf_adds(&b, "\",\"type\":\"");
+		rc = ot_buf_adds(&b, "\",\"type\":\"");
 	if (!rc)
-		rc = otx_buf_adds(&b, r->type);
+		rc = ot_buf_adds(&b, r->type);
 	if (!rc)
-		rc = otx_buf_adds(&b, "\"}");
+		rc = ot_buf_adds(&b, "\"}");
 	if (!rc)
 		rc = ot_store_kv_put(r->st, OTX_NS_LOT_EVENT, key, b.data, b.len, r->err);
 	else
-		rc = otx_err(r->err, rc, "out of memory");
-	otx_buf_free(&b);
+		rc = ot_error_set(r->err, rc, "out of memory");
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -710,7 +710,7 @@ static ot_status signer_entry_get(otx_rule *r, uint8_t *bytes, size_t len, signe
 	ot_status rc = entry_fill(e, r->signer, bytes, len);
 	if (rc) {
 		entry_clear(e);
-		return otx_err(r->err, rc, "the record of actor %s cannot be read", r->signer);
+		return ot_error_set(r->err, rc, "the record of actor %s cannot be read", r->signer);
 	}
 	*out = e;
 	return OT_OK;
@@ -798,7 +798,7 @@ static ot_status claim_id(otx_rule *r)
 	int n = snprintf(rec, sizeof rec, "{\"index\":%" PRIu64 ",\"type\":\"%s\"}", r->index,
 	                 r->type);
 	if (n < 0 || (size_t)n >= sizeof rec)
-		return otx_err(r->err, OT_ERR_ARG, "event type too long");
+		return ot_error_set(r->err, OT_ERR_ARG, "event type too long");
 	return ot_store_kv_put(r->st, OTX_NS_EVENT_ID, r->id, (const uint8_t *)rec, (size_t)n,
 	                       r->err);
 }
@@ -813,8 +813,8 @@ ot_status otx_rules_apply_ex(ot_store *st, const otx_ledger_ctx *ctx, uint64_t i
                              const otx_envelope *env, const uint8_t *verified_pk, ot_error *err)
 {
 	if (!st || !ctx || !env || !env->event || !env->type || !env->id || !env->time)
-		return otx_err(err, OT_ERR_ARG,
-		               "rules need a store, a context and a parsed envelope");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "rules need a store, a context and a parsed envelope");
 	otx_rule r;
 	memset(&r, 0, sizeof r);
 	r.st = st;

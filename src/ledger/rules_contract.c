@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "ledger/commit.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
 {
-	return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 }
 
 /* Parties may be actors of the ledger or outside it (a government, a

@@ -14,21 +14,21 @@
 
 #include "ledger/commit.h"
 #include "ledger/findings.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
 {
-	return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 }
 
 static ot_status vec_fail(otx_rule *r, ot_status rc, const char *what)
 {
 	if (rc == OT_ERR_NOMEM)
 		return nomem(r);
-	return otx_err(r->err, rc == OT_ERR_CORRUPT ? OT_ERR_CORRUPT : OT_ERR_RANGE,
-	               "event %s: origin vector of %s: %s", r->id, what,
-	               rc == OT_ERR_CORRUPT ? "the stored vector is malformed"
-	                                    : "an amount is out of range");
+	return ot_error_set(r->err, rc == OT_ERR_CORRUPT ? OT_ERR_CORRUPT : OT_ERR_RANGE,
+	                    "event %s: origin vector of %s: %s", r->id, what,
+	                    rc == OT_ERR_CORRUPT ? "the stored vector is malformed"
+	                                         : "an amount is out of range");
 }
 
 /* Stores the lot record with its vector as "origins". */
@@ -402,14 +402,14 @@ static ot_status add_lines(otx_rule *r, const char *text, size_t len, aline **li
 
 /* The ancestry of a transform's outputs: for each input, its inherited
  * ancestry and its own history, merged in log order without duplicates. */
-static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, otx_buf *out)
+static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *out)
 {
 	aline *lines = NULL;
 	size_t n = 0, cap = 0;
 	uint8_t **blobs = calloc(nin, sizeof *blobs);
-	otx_buf own;
+	ot_buf own;
 	ot_status rc = OT_OK;
-	otx_buf_init(&own, 0);
+	ot_buf_init(&own, 0);
 	if (!blobs)
 		return nomem(r);
 	/* Format every history first: `own` must not move once lines point in. */
@@ -417,14 +417,14 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, otx_buf *o
 		json_t *h = json_object_get(in[i].rec, "history");
 		for (size_t k = 0; k < json_array_size(h) && !rc; k++) {
 			json_t *e = json_array_get(h, k);
-			rc = otx_buf_printf(&own, "%" PRId64 " %s %s\n",
-			                    (int64_t)json_integer_value(json_array_get(e, 0)),
-			                    json_string_value(json_array_get(e, 1)),
-			                    json_string_value(json_array_get(e, 2)));
+			rc = ot_buf_printf(&own, "%" PRId64 " %s %s\n",
+			                   (int64_t)json_integer_value(json_array_get(e, 0)),
+			                   json_string_value(json_array_get(e, 1)),
+			                   json_string_value(json_array_get(e, 2)));
 		}
 	}
 	if (rc) {
-		rc = otx_err(r->err, rc, "event %s: the inputs' history is too long", r->id);
+		rc = ot_error_set(r->err, rc, "event %s: the inputs' history is too long", r->id);
 		goto out;
 	}
 	if ((rc = add_lines(r, (const char *)own.data, own.len, &lines, &n, &cap)))
@@ -444,22 +444,22 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, otx_buf *o
 	}
 	if (n > 1)
 		qsort(lines, n, sizeof *lines, aline_cmp);
-	otx_buf_reset(out);
+	ot_buf_reset(out);
 	for (size_t k = 0; k < n && !rc; k++) {
 		if (k > 0 && lines[k].index == lines[k - 1].index)
 			continue;
-		rc = otx_buf_add(out, lines[k].text, lines[k].len);
+		rc = ot_buf_add(out, lines[k].text, lines[k].len);
 		if (!rc)
-			rc = otx_buf_addc(out, '\n');
+			rc = ot_buf_addc(out, '\n');
 	}
 	if (rc)
-		rc = otx_err(r->err, rc, "event %s: the outputs' ancestry is too long", r->id);
+		rc = ot_error_set(r->err, rc, "event %s: the outputs' ancestry is too long", r->id);
 out:
 	for (size_t i = 0; i < nin; i++)
 		free(blobs[i]);
 	free(blobs);
 	free(lines);
-	otx_buf_free(&own);
+	ot_buf_free(&own);
 	return rc;
 }
 
@@ -471,10 +471,10 @@ ot_status otx_rule_transform(otx_rule *r)
 	tout *out = NULL;
 	size_t nin = 0, nout = 0;
 	otx_vector pool;
-	otx_buf ancestry;
+	ot_buf ancestry;
 	char pfx[64], path[OTX_PATH_MAX];
 	otx_vector_init(&pool);
-	otx_buf_init(&ancestry, 0);
+	ot_buf_init(&ancestry, 0);
 
 	ot_status rc;
 	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
@@ -625,7 +625,7 @@ done:
 	free(in);
 	free(out);
 	otx_vector_free(&pool);
-	otx_buf_free(&ancestry);
+	ot_buf_free(&ancestry);
 	json_decref(parents);
 	json_decref(site);
 	return rc;

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/error.h"
+#include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
 {
-	return otx_err(r->err, OT_ERR_NOMEM, "out of memory");
+	return ot_error_set(r->err, OT_ERR_NOMEM, "out of memory");
 }
 
 /* Reads `roles` into a canonical array (table order, no duplicates). */

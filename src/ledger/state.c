@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/error.h"
+#include "oretrail/status.h"
 
 const char *const otx_state_namespaces[] = {
 	OTX_NS_ACTOR,      OTX_NS_SITE,     OTX_NS_LOT,      OTX_NS_LOT_EVENT,
@@ -41,8 +41,8 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 	free(data);
 	if (!rec || !json_is_object(rec)) {
 		json_decref(rec);
-		return otx_err(err, OT_ERR_CORRUPT, "the %s record \"%s\" is not a JSON object", ns,
-		               key);
+		return ot_error_set(err, OT_ERR_CORRUPT,
+		                    "the %s record \"%s\" is not a JSON object", ns, key);
 	}
 	*out = rec;
 	return OT_OK;
@@ -77,7 +77,8 @@ ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *r
 {
 	char *text = otx_state_dump(rec);
 	if (!text)
-		return otx_err(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"", ns, key);
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"", ns,
+		                    key);
 	ot_status rc = ot_store_kv_put(st, ns, key, (const uint8_t *)text, strlen(text), err);
 	free(text);
 	return rc;

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "log/crypto.h"
+#include "oretrail/encoding.h"
 #include "oretrail/note.h"
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #define ALG_ED25519 0x01
 #define ALG_COSIG_V1 0x04
@@ -73,7 +73,8 @@ static ot_status signer_public_key(const ot_signer *s, uint8_t pk[32], ot_error 
 	if (!rc)
 		rc = ot_verifier_parse(vkey, strlen(vkey), &v, err);
 	if (rc)
-		return err && err->status ? rc : otx_err(err, rc, "cannot read the signer's key");
+		return err && err->status ? rc
+		                          : ot_error_set(err, rc, "cannot read the signer's key");
 	memcpy(pk, ot_verifier_public_key(v), 32);
 	ot_verifier_free(v);
 	return OT_OK;
@@ -91,11 +92,12 @@ ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len, 
                          char *line, size_t size, size_t *line_len, ot_error *err)
 {
 	if (!s || !text || !line)
-		return otx_err(err, OT_ERR_ARG, "nothing to cosign");
+		return ot_error_set(err, OT_ERR_ARG, "nothing to cosign");
 	if (text_len == 0 || text[text_len - 1] != '\n' || memchr(text, 0, text_len))
-		return otx_err(err, OT_ERR_PARSE, "the note text to cosign must end in a newline");
+		return ot_error_set(err, OT_ERR_PARSE,
+		                    "the note text to cosign must end in a newline");
 	if (timestamp > TIMESTAMP_MAX)
-		return otx_err(err, OT_ERR_RANGE, "a cosignature timestamp is at most 2^63-1");
+		return ot_error_set(err, OT_ERR_RANGE, "a cosignature timestamp is at most 2^63-1");
 	uint8_t pk[32];
 	ot_status rc = signer_public_key(s, pk, err);
 	if (rc)
@@ -103,7 +105,7 @@ ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len, 
 	size_t mlen = 0;
 	char *msg = cosig_message(text, text_len, timestamp, &mlen);
 	if (!msg)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	uint8_t raw[4 + COSIG_SIG_LEN];
 	uint32_t id = key_id_for(ot_signer_name(s), ALG_COSIG_V1, pk);
 	for (int i = 0; i < 4; i++)
@@ -113,13 +115,13 @@ ot_status ot_note_cosign(const ot_signer *s, const char *text, size_t text_len, 
 	rc = ot_signer_sign_raw(s, msg, mlen, raw + 12);
 	free(msg);
 	if (rc)
-		return otx_err(err, rc, "cannot sign");
+		return ot_error_set(err, rc, "cannot sign");
 	char b64[128];
-	otx_b64_encode(raw, sizeof raw, b64);
+	ot_b64_encode(raw, sizeof raw, b64);
 	int w = snprintf(line, size, "%s%s %s\n", SIG_PREFIX, ot_signer_name(s), b64);
 	if (w < 0 || (size_t)w >= size)
-		return otx_err(err, OT_ERR_TOOBIG, "the cosignature line does not fit in %zu bytes",
-		               size);
+		return ot_error_set(err, OT_ERR_TOOBIG,
+		                    "the cosignature line does not fit in %zu bytes", size);
 	if (line_len)
 		*line_len = (size_t)w;
 	return OT_OK;
@@ -130,29 +132,31 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
                                   ot_error *err)
 {
 	if (!text || !out)
-		return otx_err(err, OT_ERR_ARG, "no cosigner key given");
+		return ot_error_set(err, OT_ERR_ARG, "no cosigner key given");
 	otx_crypto_init();
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		len--;
 	const char *p1 = memchr(text, '+', len);
 	const char *p2 = p1 ? memchr(p1 + 1, '+', len - (size_t)(p1 + 1 - text)) : NULL;
 	if (!p1 || !p2 || p1 == text || p2 - p1 != 9)
-		return otx_err(err, OT_ERR_KEY, "not a cosigner key: expected <name>+<id>+<key>");
+		return ot_error_set(err, OT_ERR_KEY,
+		                    "not a cosigner key: expected <name>+<id>+<key>");
 	size_t nlen = (size_t)(p1 - text);
 	if (nlen > OT_KEY_NAME_MAX)
-		return otx_err(err, OT_ERR_KEY, "cosigner key name is longer than %d bytes",
-		               OT_KEY_NAME_MAX);
+		return ot_error_set(err, OT_ERR_KEY, "cosigner key name is longer than %d bytes",
+		                    OT_KEY_NAME_MAX);
 	uint8_t raw[64];
 	size_t rawlen = 0;
 	const char *key = p2 + 1;
-	if (otx_b64_decode(key, len - (size_t)(key - text), raw, sizeof raw, &rawlen) != OT_OK ||
+	if (ot_b64_decode(key, len - (size_t)(key - text), raw, sizeof raw, &rawlen) != OT_OK ||
 	    rawlen != 33)
-		return otx_err(err, OT_ERR_KEY, "cosigner key data is not base64 of 33 bytes");
+		return ot_error_set(err, OT_ERR_KEY, "cosigner key data is not base64 of 33 bytes");
 	if (raw[0] != ALG_COSIG_V1 && raw[0] != ALG_ED25519)
-		return otx_err(err, OT_ERR_KEY,
-		               "cosigner key type %u is neither Ed25519 cosignature/v1 (4) nor "
-		               "Ed25519 (1)",
-		               raw[0]);
+		return ot_error_set(
+			err, OT_ERR_KEY,
+			"cosigner key type %u is neither Ed25519 cosignature/v1 (4) nor "
+			"Ed25519 (1)",
+			raw[0]);
 	ot_cosig_verifier tmp;
 	memset(&tmp, 0, sizeof tmp);
 	memcpy(tmp.name, text, nlen);
@@ -164,7 +168,7 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
 	uint8_t plain_raw[33];
 	plain_raw[0] = ALG_ED25519;
 	memcpy(plain_raw + 1, tmp.pk, 32);
-	otx_b64_encode(plain_raw, sizeof plain_raw, b64);
+	ot_b64_encode(plain_raw, sizeof plain_raw, b64);
 	snprintf(plain, sizeof plain, "%s+%08x+%s", tmp.name,
 	         key_id_for(tmp.name, ALG_ED25519, tmp.pk), b64);
 	ot_verifier *v = NULL;
@@ -179,14 +183,14 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
 	char want[9];
 	snprintf(want, sizeof want, "%08x", key_id_for(tmp.name, raw[0], tmp.pk));
 	if (strcmp(hex, want) != 0)
-		return otx_err(err, OT_ERR_KEY,
-		               "cosigner key id %s does not match its name and key "
-		               "(want %s)",
-		               hex, want);
+		return ot_error_set(err, OT_ERR_KEY,
+		                    "cosigner key id %s does not match its name and key "
+		                    "(want %s)",
+		                    hex, want);
 	tmp.key_id = key_id_for(tmp.name, ALG_COSIG_V1, tmp.pk);
 	ot_cosig_verifier *cv = malloc(sizeof *cv);
 	if (!cv)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	*cv = tmp;
 	*out = cv;
 	return OT_OK;
@@ -195,10 +199,10 @@ ot_status ot_cosig_verifier_parse(const char *text, size_t len, ot_cosig_verifie
 ot_status ot_cosig_verifier_from_signer(const ot_signer *s, ot_cosig_verifier **out, ot_error *err)
 {
 	if (!s || !out)
-		return otx_err(err, OT_ERR_ARG, "no signer given");
+		return ot_error_set(err, OT_ERR_ARG, "no signer given");
 	ot_cosig_verifier *cv = calloc(1, sizeof *cv);
 	if (!cv)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	ot_status rc = signer_public_key(s, cv->pk, err);
 	if (rc) {
 		free(cv);
@@ -218,7 +222,7 @@ ot_status ot_cosig_verifier_format(const ot_cosig_verifier *v, char *buf, size_t
 	char b64[64];
 	raw[0] = ALG_COSIG_V1;
 	memcpy(raw + 1, v->pk, 32);
-	otx_b64_encode(raw, sizeof raw, b64);
+	ot_b64_encode(raw, sizeof raw, b64);
 	int w = snprintf(buf, size, "%s+%08x+%s", v->name, v->key_id, b64);
 	return w < 0 || (size_t)w >= size ? OT_ERR_TOOBIG : OT_OK;
 }

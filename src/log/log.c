@@ -24,9 +24,9 @@
 #include <string.h>
 
 #include "log/merkle.h"
-#include "util/b64.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 #define LEVELS 8  /* tile levels: 8 x 8 bits covers 2^64 leaves */
 #define NODES 510 /* hashes in a full tile record: 256 + 128 + ... + 2 */
@@ -120,7 +120,7 @@ static ot_status unpack_record(const uint8_t *data, size_t len, unsigned w,
 static ot_status builder_add(builder *b, int level, const uint8_t hash[OT_HASH_SIZE], ot_error *err)
 {
 	if (level >= LEVELS)
-		return otx_err(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
+		return ot_error_set(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
 	edge_tile *t = &b->edge[level];
 	unsigned w = t->width;
 	memcpy(t->h[w], hash, OT_HASH_SIZE);
@@ -172,7 +172,7 @@ static ot_status store_tile(builder *b, int level, const edge_tile *t, ot_error 
 }
 
 /* Loads the right edge for the store's current size. */
-static ot_status load_edge(ot_log *log, ot_error *err)
+static ot_status read_edge(ot_log *log, ot_error *err)
 {
 	uint64_t size;
 	ot_status rc = ot_store_entry_count(log->st, &size, err);
@@ -194,14 +194,15 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 		size_t len = 0;
 		rc = ot_store_get_tile(log->st, l, t->index, &got, &data, &len, err);
 		if (rc == OT_ERR_NOTFOUND)
-			return otx_err(err, OT_ERR_CORRUPT,
-			               "the log has %llu entries but tile %d/%llu is missing",
-			               (unsigned long long)size, l, (unsigned long long)t->index);
+			return ot_error_set(err, OT_ERR_CORRUPT,
+			                    "the log has %llu entries but tile %d/%llu is missing",
+			                    (unsigned long long)size, l,
+			                    (unsigned long long)t->index);
 		if (rc)
 			return rc;
 		if (got != w || unpack_record(data, len, w, t->h) != OT_OK) {
 			free(data);
-			return otx_err(
+			return ot_error_set(
 				err, OT_ERR_CORRUPT,
 				"tile %d/%llu has width %u but the log's %llu entries need %u", l,
 				(unsigned long long)t->index, got, (unsigned long long)size, w);
@@ -210,6 +211,20 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 		t->width = w;
 	}
 	return OT_OK;
+}
+
+/* Loads the size and the right edge of the tree from one read snapshot, so
+ * that the count and the edge tiles are of the same committed state however
+ * often a writer commits meanwhile (snapshots nest; inside a write
+ * transaction this reads the transaction's own state). */
+static ot_status load_edge(ot_log *log, ot_error *err)
+{
+	ot_status rc = ot_store_read_begin(log->st, err);
+	if (rc)
+		return rc;
+	rc = read_edge(log, err);
+	ot_store_read_end(log->st);
+	return rc;
 }
 
 /* Finds the tile record of (level, index): in the edge, the cache, or else
@@ -242,9 +257,9 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 	rc = unpack_record(data, len, *width, scratch);
 	free(data);
 	if (rc)
-		return otx_err(err, OT_ERR_CORRUPT,
-		               "tile %d/%llu is damaged (%zu bytes for width %u)", level,
-		               (unsigned long long)index, len, *width);
+		return ot_error_set(err, OT_ERR_CORRUPT,
+		                    "tile %d/%llu is damaged (%zu bytes for width %u)", level,
+		                    (unsigned long long)index, len, *width);
 	*h = (const uint8_t(*)[OT_HASH_SIZE])scratch;
 	if (c && *width == OT_TILE_WIDTH) {
 		c->valid = 1;
@@ -275,23 +290,23 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	uint64_t per_tile = (uint64_t)OT_TILE_WIDTH >> j;
 	uint64_t ti = index / per_tile, k = index % per_tile;
 	if (tl >= LEVELS)
-		return otx_err(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
+		return ot_error_set(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
 	if (nc->have_level != tl || nc->have_index != ti) {
 		ot_status rc =
 			get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
 		if (rc) {
 			nc->have_level = -1;
 			if (rc == OT_ERR_NOTFOUND)
-				return otx_err(nc->err, OT_ERR_CORRUPT,
-				               "tile %d/%llu is missing from the store", tl,
-				               (unsigned long long)ti);
+				return ot_error_set(nc->err, OT_ERR_CORRUPT,
+				                    "tile %d/%llu is missing from the store", tl,
+				                    (unsigned long long)ti);
 			return rc;
 		}
 		nc->have_level = tl;
 		nc->have_index = ti;
 	}
 	if (k >= (nc->have_width >> j))
-		return otx_err(
+		return ot_error_set(
 			nc->err, OT_ERR_CORRUPT, "tile %d/%llu (width %u) lacks node %u/%llu", tl,
 			(unsigned long long)ti, nc->have_width, level, (unsigned long long)index);
 	memcpy(out, nc->h[level_offset(OT_TILE_WIDTH, j) + k], OT_HASH_SIZE);
@@ -308,7 +323,7 @@ static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
 	nc->h = NULL;
 	nc->scratch = malloc(NODES * OT_HASH_SIZE);
 	if (!nc->scratch)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	/* One snapshot for all the reads of a proof or root: consistent, and
 	 * one lock instead of one per tile (bench/README.md). */
 	ot_status rc = ot_store_read_begin(log->st, err);
@@ -329,10 +344,11 @@ static void node_ctx_free(node_ctx *nc)
 ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE], ot_error *err)
 {
 	if (!log || !root)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (size > log->b.size)
-		return otx_err(err, OT_ERR_RANGE, "tree size %llu is beyond the log's %llu entries",
-		               (unsigned long long)size, (unsigned long long)log->b.size);
+		return ot_error_set(err, OT_ERR_RANGE,
+		                    "tree size %llu is beyond the log's %llu entries",
+		                    (unsigned long long)size, (unsigned long long)log->b.size);
 	if (size == 0) {
 		ot_empty_root(root);
 		return OT_OK;
@@ -348,10 +364,11 @@ ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE
 ot_status ot_log_leaf_hash(ot_log *log, uint64_t index, uint8_t out[OT_HASH_SIZE], ot_error *err)
 {
 	if (!log || !out)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (index >= log->b.size)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu is beyond the log's %llu entries",
-		               (unsigned long long)index, (unsigned long long)log->b.size);
+		return ot_error_set(err, OT_ERR_RANGE,
+		                    "entry %llu is beyond the log's %llu entries",
+		                    (unsigned long long)index, (unsigned long long)log->b.size);
 	node_ctx nc;
 	ot_status rc = node_ctx_init(&nc, log, err);
 	if (!rc)
@@ -364,9 +381,9 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
                                  uint8_t (*proof)[OT_HASH_SIZE], size_t *n, ot_error *err)
 {
 	if (!log || !proof || !n)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (size > log->b.size || index >= size)
-		return otx_err(
+		return ot_error_set(
 			err, OT_ERR_RANGE,
 			"no inclusion proof for entry %llu in a tree of %llu (the log has %llu)",
 			(unsigned long long)index, (unsigned long long)size,
@@ -383,12 +400,12 @@ ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64_t size2,
                                    uint8_t (*proof)[OT_HASH_SIZE], size_t *n, ot_error *err)
 {
 	if (!log || !proof || !n)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (size2 > log->b.size || size1 > size2)
-		return otx_err(err, OT_ERR_RANGE,
-		               "no consistency proof from %llu to %llu (the log has %llu)",
-		               (unsigned long long)size1, (unsigned long long)size2,
-		               (unsigned long long)log->b.size);
+		return ot_error_set(err, OT_ERR_RANGE,
+		                    "no consistency proof from %llu to %llu (the log has %llu)",
+		                    (unsigned long long)size1, (unsigned long long)size2,
+		                    (unsigned long long)log->b.size);
 	node_ctx nc;
 	ot_status rc = node_ctx_init(&nc, log, err);
 	if (!rc)
@@ -411,7 +428,7 @@ static ot_status sign_checkpoint(ot_log *log, uint64_t size, char **note, size_t
 	size_t blen = 0;
 	rc = ot_checkpoint_format(&cp, body, sizeof body, &blen);
 	if (rc)
-		return otx_err(err, rc, "cannot format the checkpoint");
+		return ot_error_set(err, rc, "cannot format the checkpoint");
 	ot_signer *signers[1] = {(ot_signer *)(uintptr_t)log->signer};
 	return ot_note_sign(body, blen, signers, 1, note, len, err);
 }
@@ -419,26 +436,27 @@ static ot_status sign_checkpoint(ot_log *log, uint64_t size, char **note, size_t
 ot_status ot_log_create(ot_store *st, const char *origin, const ot_signer *signer, ot_error *err)
 {
 	if (!st || !origin || !signer)
-		return otx_err(err, OT_ERR_ARG,
-		               "creating a log needs a store, an origin and a key");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "creating a log needs a store, an origin and a key");
 	size_t olen = strlen(origin);
 	if (olen == 0 || olen > OT_ORIGIN_MAX)
-		return otx_err(err, OT_ERR_ARG, "the origin must be 1-%d bytes", OT_ORIGIN_MAX);
+		return ot_error_set(err, OT_ERR_ARG, "the origin must be 1-%d bytes",
+		                    OT_ORIGIN_MAX);
 	for (size_t i = 0; i < olen; i++)
 		if ((unsigned char)origin[i] < 0x21 || origin[i] == 0x7f)
-			return otx_err(
+			return ot_error_set(
 				err, OT_ERR_ARG,
 				"the origin \"%s\" must not contain spaces or control characters",
 				origin);
 	char *existing = NULL;
 	if (ot_store_get_meta(st, "origin", &existing, NULL) == OT_OK) {
 		free(existing);
-		return otx_err(err, OT_ERR_EXISTS, "the store already holds a log");
+		return ot_error_set(err, OT_ERR_EXISTS, "the store already holds a log");
 	}
 	char vkey[OT_VKEY_MAX];
 	ot_status rc = ot_signer_vkey(signer, vkey, sizeof vkey);
 	if (rc)
-		return otx_err(err, rc, "cannot format the verifier key");
+		return ot_error_set(err, rc, "cannot format the verifier key");
 
 	ot_log tmp;
 	memset(&tmp, 0, sizeof tmp);
@@ -467,18 +485,18 @@ ot_status ot_log_create(ot_store *st, const char *origin, const ot_signer *signe
 ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_error *err)
 {
 	if (!st || !out)
-		return otx_err(err, OT_ERR_ARG, "no store");
+		return ot_error_set(err, OT_ERR_ARG, "no store");
 	*out = NULL;
 	char *origin = NULL, *vkey = NULL;
 	ot_status rc = ot_store_get_meta(st, "origin", &origin, err);
 	if (rc == OT_ERR_NOTFOUND)
-		return otx_err(err, OT_ERR_SCHEMA, "the store holds no log (no origin)");
+		return ot_error_set(err, OT_ERR_SCHEMA, "the store holds no log (no origin)");
 	if (rc)
 		return rc;
 	ot_log *log = calloc(1, sizeof *log);
 	if (!log) {
 		free(origin);
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	log->st = st;
 	log->signer = signer;
@@ -488,7 +506,7 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 	log->b.flush = store_tile;
 	log->b.ctx = log;
 	if (!log->cache) {
-		rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	if (signer) {
@@ -497,8 +515,9 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 		if (rc)
 			goto fail;
 		if (ot_signer_vkey(signer, want, sizeof want) != OT_OK || strcmp(want, vkey) != 0) {
-			rc = otx_err(err, OT_ERR_KEY, "the key %s+%08x is not this log's key (%s)",
-			             ot_signer_name(signer), ot_signer_key_id(signer), vkey);
+			rc = ot_error_set(err, OT_ERR_KEY,
+			                  "the key %s+%08x is not this log's key (%s)",
+			                  ot_signer_name(signer), ot_signer_key_id(signer), vkey);
 			goto fail;
 		}
 	}
@@ -537,26 +556,29 @@ uint64_t ot_log_size(const ot_log *log)
 ot_status ot_log_refresh(ot_log *log, ot_error *err)
 {
 	if (!log)
-		return otx_err(err, OT_ERR_ARG, "no log");
+		return ot_error_set(err, OT_ERR_ARG, "no log");
 	if (log->in_txn)
-		return otx_err(err, OT_ERR_ARG, "cannot refresh a log inside a transaction");
-	ot_status rc = OT_OK;
-	/* Without a read transaction a writer may commit between the count and
-	 * the tile reads; the edge then does not match and we read again. */
-	for (int attempt = 0; attempt < 8; attempt++) {
-		uint64_t size = 0;
-		rc = ot_store_entry_count(log->st, &size, err);
-		if (rc || size == log->b.size)
-			return rc;
+		return ot_error_set(err, OT_ERR_ARG, "cannot refresh a log inside a transaction");
+	/* One read snapshot: the entry count and the edge tiles are read from
+	 * the same committed state, however often a writer commits meanwhile.
+	 * (Reading them apart raced with busy writers: every retry could land
+	 * between a commit's count and its tiles.) */
+	ot_status rc = ot_store_read_begin(log->st, err);
+	if (rc)
+		return rc;
+	uint64_t size = 0;
+	rc = ot_store_entry_count(log->st, &size, err);
+	if (!rc && size != log->b.size) {
 		rc = load_edge(log, err);
-		if (!rc) {
-			log->committed_size = log->b.size;
-			return OT_OK;
+		if (rc) {
+			/* Leave a consistent (empty) edge behind; the next refresh
+			 * reloads. */
+			memset(log->b.edge, 0, sizeof log->b.edge);
+			log->b.size = 0;
 		}
+		log->committed_size = log->b.size;
 	}
-	/* Leave a consistent (empty) edge behind; the next refresh reloads. */
-	memset(log->b.edge, 0, sizeof log->b.edge);
-	log->b.size = log->committed_size = 0;
+	ot_store_read_end(log->st);
 	return rc;
 }
 
@@ -564,18 +586,18 @@ ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const
                                size_t n, uint64_t *first_index, ot_error *err)
 {
 	if (!log || (n && (!entries || !lens)))
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (!log->signer)
-		return otx_err(err, OT_ERR_READONLY, "the log was opened without its key");
+		return ot_error_set(err, OT_ERR_READONLY, "the log was opened without its key");
 	if (!log->in_txn) {
 		log->in_txn = 1;
 		log->committed_size = log->b.size;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!entries[i] || lens[i] == 0 || lens[i] > OT_ENTRY_MAX)
-			return otx_err_at(err, OT_ERR_TOOBIG, "entry_size", (int64_t)i,
-			                  "entry %zu is %zu bytes; entries must be 1-%d bytes", i,
-			                  lens[i], OT_ENTRY_MAX);
+			return ot_error_at(err, OT_ERR_TOOBIG, "entry_size", (int64_t)i,
+			                   "entry %zu is %zu bytes; entries must be 1-%d bytes", i,
+			                   lens[i], OT_ENTRY_MAX);
 	if (first_index)
 		*first_index = log->b.size;
 	for (size_t i = 0; i < n; i++) {
@@ -595,9 +617,9 @@ ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const
 ot_status ot_log_publish_in_txn(ot_log *log, ot_error *err)
 {
 	if (!log)
-		return otx_err(err, OT_ERR_ARG, "no log");
+		return ot_error_set(err, OT_ERR_ARG, "no log");
 	if (!log->signer)
-		return otx_err(err, OT_ERR_READONLY, "the log was opened without its key");
+		return ot_error_set(err, OT_ERR_READONLY, "the log was opened without its key");
 	ot_status rc = builder_flush_all(&log->b, err);
 	if (rc)
 		return rc;
@@ -630,7 +652,7 @@ ot_status ot_log_append(ot_log *log, const uint8_t *const *entries, const size_t
                         uint64_t *first_index, ot_error *err)
 {
 	if (!log)
-		return otx_err(err, OT_ERR_ARG, "no log");
+		return ot_error_set(err, OT_ERR_ARG, "no log");
 	ot_status rc = ot_store_begin(log->st, err);
 	if (rc)
 		return rc;
@@ -648,7 +670,7 @@ ot_status ot_log_append(ot_log *log, const uint8_t *const *entries, const size_t
 ot_status ot_log_checkpoint(ot_log *log, char **note, size_t *len, ot_error *err)
 {
 	if (!log || !note || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	uint64_t size = 0;
 	return ot_store_get_checkpoint(log->st, &size, note, len, err);
 }
@@ -656,19 +678,20 @@ ot_status ot_log_checkpoint(ot_log *log, char **note, size_t *len, ot_error *err
 ot_status ot_log_entry(ot_log *log, uint64_t index, uint8_t **data, size_t *len, ot_error *err)
 {
 	if (!log || !data || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	if (index >= log->b.size)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu is beyond the log's %llu entries",
-		               (unsigned long long)index, (unsigned long long)log->b.size);
+		return ot_error_set(err, OT_ERR_RANGE,
+		                    "entry %llu is beyond the log's %llu entries",
+		                    (unsigned long long)index, (unsigned long long)log->b.size);
 	ot_status rc = ot_store_get_entry(log->st, index, data, len, err);
 	if (rc == OT_ERR_NOTFOUND)
-		return otx_err(err, OT_ERR_CORRUPT, "entry %llu is missing from the store",
-		               (unsigned long long)index);
+		return ot_error_set(err, OT_ERR_CORRUPT, "entry %llu is missing from the store",
+		                    (unsigned long long)index);
 	return rc;
 }
 
 typedef struct bundle_ctx {
-	otx_buf *out;
+	ot_buf *out;
 	ot_error *err;
 } bundle_ctx;
 
@@ -676,44 +699,45 @@ static ot_status bundle_add(void *vctx, uint64_t index, const uint8_t *data, siz
 {
 	bundle_ctx *bc = vctx;
 	if (len == 0 || len > OT_ENTRY_MAX)
-		return otx_err_at(bc->err, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
-		                  "entry %llu has length %zu, outside 1-%d",
-		                  (unsigned long long)index, len, OT_ENTRY_MAX);
+		return ot_error_at(bc->err, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
+		                   "entry %llu has length %zu, outside 1-%d",
+		                   (unsigned long long)index, len, OT_ENTRY_MAX);
 	uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-	ot_status rc = otx_buf_add(bc->out, be, 2);
+	ot_status rc = ot_buf_add(bc->out, be, 2);
 	if (!rc)
-		rc = otx_buf_add(bc->out, data, len);
-	return rc ? otx_err(bc->err, rc, "cannot assemble the entry bundle") : OT_OK;
+		rc = ot_buf_add(bc->out, data, len);
+	return rc ? ot_error_set(bc->err, rc, "cannot assemble the entry bundle") : OT_OK;
 }
 
 ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t *len,
                            ot_error *err)
 {
 	if (!log || !t || !data || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	char path[128];
 	if (ot_tile_path(t, path, sizeof path) != OT_OK)
-		return otx_err(err, OT_ERR_ARG, "not a tile");
+		return ot_error_set(err, OT_ERR_ARG, "not a tile");
 	unsigned have = ot_tile_width_at(t->level, t->index, log->b.size);
 	if (have < t->width)
-		return otx_err(err, OT_ERR_NOTFOUND, "%s does not exist in a tree of %llu entries",
-		               path, (unsigned long long)log->b.size);
+		return ot_error_set(err, OT_ERR_NOTFOUND,
+		                    "%s does not exist in a tree of %llu entries", path,
+		                    (unsigned long long)log->b.size);
 	if (t->level == OT_TILE_LEVEL_ENTRIES) {
-		otx_buf out;
-		otx_buf_init(&out, (size_t)OT_TILE_WIDTH * (OT_ENTRY_MAX + 2));
+		ot_buf out;
+		ot_buf_init(&out, (size_t)OT_TILE_WIDTH * (OT_ENTRY_MAX + 2));
 		bundle_ctx bc = {&out, err};
 		ot_status rc = ot_store_scan_entries(log->st, t->index * OT_TILE_WIDTH, t->width,
 		                                     bundle_add, &bc, err);
 		if (!rc)
-			rc = otx_buf_detach(&out, data, len);
-		otx_buf_free(&out);
+			rc = ot_buf_detach(&out, data, len);
+		ot_buf_free(&out);
 		return rc;
 	}
 	if (t->level >= LEVELS)
-		return otx_err(err, OT_ERR_NOTFOUND, "%s does not exist", path);
+		return ot_error_set(err, OT_ERR_NOTFOUND, "%s does not exist", path);
 	uint8_t(*scratch)[OT_HASH_SIZE] = malloc(NODES * OT_HASH_SIZE);
 	if (!scratch)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	const uint8_t(*h)[OT_HASH_SIZE] = NULL;
 	unsigned width = 0;
 	ot_status rc = ot_store_read_begin(log->st, err);
@@ -724,14 +748,15 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 	rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
 	ot_store_read_end(log->st);
 	if (rc == OT_ERR_NOTFOUND)
-		rc = otx_err(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)
-		rc = otx_err(err, OT_ERR_CORRUPT, "%s: stored tile has only width %u", path, width);
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s: stored tile has only width %u", path,
+		                  width);
 	if (!rc) {
 		size_t n = (size_t)t->width * OT_HASH_SIZE;
 		*data = malloc(n);
 		if (!*data)
-			rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		else {
 			memcpy(*data, h, n);
 			*len = n;
@@ -785,15 +810,15 @@ static ot_status compare_tile(builder *b, int level, const edge_tile *t, ot_erro
 	ot_status rc = ot_store_get_tile(vc->log->st, level, t->index, &width, &data, &len, &e);
 	if (rc) {
 		if (rc == OT_ERR_NOTFOUND)
-			otx_err(&e, OT_ERR_CORRUPT, "%s is missing from the store", path);
+			ot_error_set(&e, OT_ERR_CORRUPT, "%s is missing from the store", path);
 		problem(vc, &e);
 		return OT_OK;
 	}
 	size_t want = record_hashes(t->width) * OT_HASH_SIZE;
 	pack_record(t, vc->packed);
 	if (width != t->width || len != want) {
-		otx_err(&e, OT_ERR_CORRUPT, "%s: stored tile has width %u, recomputed %u", path,
-		        width, t->width);
+		ot_error_set(&e, OT_ERR_CORRUPT, "%s: stored tile has width %u, recomputed %u",
+		             path, width, t->width);
 		problem(vc, &e);
 	} else if (memcmp(data, vc->packed, want) != 0) {
 		size_t at = 0;
@@ -801,17 +826,17 @@ static ot_status compare_tile(builder *b, int level, const edge_tile *t, ot_erro
 			at++;
 		size_t k = at / OT_HASH_SIZE;
 		if (level == 0 && k < t->width)
-			otx_err_at(
+			ot_error_at(
 				&e, OT_ERR_CORRUPT, "entry_mismatch",
 				(int64_t)(t->index * OT_TILE_WIDTH + k),
 				"entry %llu does not hash to its leaf hash in %s: the entry or the "
 				"tile was altered",
 				(unsigned long long)(t->index * OT_TILE_WIDTH + k), path);
 		else
-			otx_err_at(&e, OT_ERR_CORRUPT, "tile_mismatch", (int64_t)k,
-			           "%s: the stored tile differs from the one recomputed from the "
-			           "entries (first at hash %zu)",
-			           path, k);
+			ot_error_at(&e, OT_ERR_CORRUPT, "tile_mismatch", (int64_t)k,
+			            "%s: the stored tile differs from the one recomputed from the "
+			            "entries (first at hash %zu)",
+			            path, k);
 		problem(vc, &e);
 	}
 	free(data);
@@ -823,9 +848,9 @@ static ot_status verify_entry(void *vctx, uint64_t index, const uint8_t *data, s
 	verify_ctx *vc = vctx;
 	if (len == 0 || len > OT_ENTRY_MAX) {
 		ot_error e;
-		otx_err_at(&e, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
-		           "entry %llu has length %zu, outside 1-%d", (unsigned long long)index,
-		           len, OT_ENTRY_MAX);
+		ot_error_at(&e, OT_ERR_CORRUPT, "entry_size", (int64_t)index,
+		            "entry %llu has length %zu, outside 1-%d", (unsigned long long)index,
+		            len, OT_ENTRY_MAX);
 		problem(vc, &e);
 	}
 	uint8_t leaf[OT_HASH_SIZE];
@@ -855,7 +880,7 @@ static void verify_checkpoint(verify_ctx *vc, const ot_verifier *verifier)
 	ot_verifier *vs[1] = {(ot_verifier *)(uintptr_t)verifier};
 	ot_status rc = ot_note_open(note, len, vs, verifier ? 1 : 0, &parsed, &e);
 	if (rc) {
-		otx_err_prefix(&e, "the latest checkpoint");
+		ot_error_prefix(&e, "the latest checkpoint");
 		problem(vc, &e);
 		free(note);
 		return;
@@ -865,20 +890,20 @@ static void verify_checkpoint(verify_ctx *vc, const ot_verifier *verifier)
 	ot_note_clear(&parsed);
 	free(note);
 	if (rc) {
-		otx_err_prefix(&e, "the latest checkpoint");
+		ot_error_prefix(&e, "the latest checkpoint");
 		problem(vc, &e);
 		return;
 	}
 	if (strcmp(cp.origin, log->origin) != 0) {
-		otx_err(&e, OT_ERR_VERIFY,
-		        "the latest checkpoint names origin \"%s\", the log is \"%s\"", cp.origin,
-		        log->origin);
+		ot_error_set(&e, OT_ERR_VERIFY,
+		             "the latest checkpoint names origin \"%s\", the log is \"%s\"",
+		             cp.origin, log->origin);
 		problem(vc, &e);
 	}
 	if (cp.size != cp_size || cp.size != log->b.size) {
-		otx_err(&e, OT_ERR_VERIFY,
-		        "the latest checkpoint is for %llu entries but the log holds %llu",
-		        (unsigned long long)cp.size, (unsigned long long)log->b.size);
+		ot_error_set(&e, OT_ERR_VERIFY,
+		             "the latest checkpoint is for %llu entries but the log holds %llu",
+		             (unsigned long long)cp.size, (unsigned long long)log->b.size);
 		problem(vc, &e);
 		return;
 	}
@@ -889,12 +914,13 @@ static void verify_checkpoint(verify_ctx *vc, const ot_verifier *verifier)
 	}
 	if (memcmp(root, cp.root, OT_HASH_SIZE) != 0) {
 		char want[64], got[64];
-		otx_b64_encode(root, OT_HASH_SIZE, want);
-		otx_b64_encode(cp.root, OT_HASH_SIZE, got);
-		otx_err(&e, OT_ERR_VERIFY,
-		        "the latest checkpoint's root %s is not the tree's root %s recomputed from "
-		        "the entries",
-		        got, want);
+		ot_b64_encode(root, OT_HASH_SIZE, want);
+		ot_b64_encode(cp.root, OT_HASH_SIZE, got);
+		ot_error_set(
+			&e, OT_ERR_VERIFY,
+			"the latest checkpoint's root %s is not the tree's root %s recomputed from "
+			"the entries",
+			got, want);
 		problem(vc, &e);
 	}
 }
@@ -903,10 +929,10 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
                         ot_progress_cb progress, void *ctx, ot_error *err)
 {
 	if (!log)
-		return otx_err(err, OT_ERR_ARG, "no log");
+		return ot_error_set(err, OT_ERR_ARG, "no log");
 	verify_ctx *vc = calloc(1, sizeof *vc);
 	if (!vc)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	vc->log = log;
 	vc->b.flush = compare_tile;
 	vc->b.ctx = vc;
@@ -916,7 +942,7 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 	vc->err = err;
 	vc->total = log->b.size;
 	vc->packed = malloc(NODES * OT_HASH_SIZE);
-	ot_status rc = vc->packed ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = vc->packed ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	uint64_t count = 0;
 	if (!rc) {
 		ot_error e;
@@ -927,9 +953,9 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 	if (!rc)
 		rc = ot_store_entry_count(log->st, &count, err);
 	if (!rc && count != log->b.size)
-		rc = otx_err(err, OT_ERR_CORRUPT,
-		             "the store holds %llu entries, the log expected %llu",
-		             (unsigned long long)count, (unsigned long long)log->b.size);
+		rc = ot_error_set(err, OT_ERR_CORRUPT,
+		                  "the store holds %llu entries, the log expected %llu",
+		                  (unsigned long long)count, (unsigned long long)log->b.size);
 	if (!rc) {
 		ot_error e;
 		ot_error_clear(&e);

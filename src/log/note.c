@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "log/crypto.h"
-#include "util/b64.h"
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 #define ALG_ED25519 0x01
 static const char SIG_PREFIX[] = "\xe2\x80\x94 "; /* EM DASH, space */
@@ -134,19 +134,19 @@ static ot_status signer_from_seed(const char *name, size_t nlen, const uint8_t s
 ot_status ot_signer_generate(const char *name, ot_signer **out, ot_error *err)
 {
 	if (!name || !out)
-		return otx_err(err, OT_ERR_ARG, "no key name given");
+		return ot_error_set(err, OT_ERR_ARG, "no key name given");
 	otx_crypto_init();
 	size_t nlen = strlen(name);
 	if (!valid_name(name, nlen))
-		return otx_err(err, OT_ERR_KEY,
-		               "key name \"%s\" is not valid: it must be 1-%d bytes of UTF-8 "
-		               "without spaces or '+'",
-		               name, OT_KEY_NAME_MAX);
+		return ot_error_set(err, OT_ERR_KEY,
+		                    "key name \"%s\" is not valid: it must be 1-%d bytes of UTF-8 "
+		                    "without spaces or '+'",
+		                    name, OT_KEY_NAME_MAX);
 	uint8_t seed[32];
 	randombytes_buf(seed, sizeof seed);
 	ot_status rc = signer_from_seed(name, nlen, seed, out);
 	sodium_memzero(seed, sizeof seed);
-	return rc ? otx_err(err, rc, "cannot allocate a key") : OT_OK;
+	return rc ? ot_error_set(err, rc, "cannot allocate a key") : OT_OK;
 }
 
 /* Splits "a+b+c..." at '+' into exactly `want` fields, the last taking the
@@ -206,19 +206,21 @@ static ot_status parse_key_parts(const char *text, size_t len, const char *kind,
 	uint8_t raw[64];
 	size_t rawlen = 0;
 	if (split_plus(text, len, f, fl, 3) != 3)
-		return otx_err(err, OT_ERR_KEY, "not a %s key: expected <name>+<id>+<key>", kind);
+		return ot_error_set(err, OT_ERR_KEY, "not a %s key: expected <name>+<id>+<key>",
+		                    kind);
 	if (!valid_name(f[0], fl[0]))
-		return otx_err(err, OT_ERR_KEY, "%s key has an invalid name", kind);
+		return ot_error_set(err, OT_ERR_KEY, "%s key has an invalid name", kind);
 	if (!parse_hex32(f[1], fl[1], id))
-		return otx_err(err, OT_ERR_KEY, "%s key id is not 8 lowercase hex digits", kind);
-	if (otx_b64_decode(f[2], fl[2], raw, sizeof raw, &rawlen) != OT_OK || rawlen != 33) {
+		return ot_error_set(err, OT_ERR_KEY, "%s key id is not 8 lowercase hex digits",
+		                    kind);
+	if (ot_b64_decode(f[2], fl[2], raw, sizeof raw, &rawlen) != OT_OK || rawlen != 33) {
 		sodium_memzero(raw, sizeof raw);
-		return otx_err(err, OT_ERR_KEY, "%s key data is not base64 of 33 bytes", kind);
+		return ot_error_set(err, OT_ERR_KEY, "%s key data is not base64 of 33 bytes", kind);
 	}
 	if (raw[0] != ALG_ED25519) {
 		sodium_memzero(raw, sizeof raw);
-		return otx_err(err, OT_ERR_KEY, "%s key algorithm %u is not Ed25519 (1)", kind,
-		               raw[0]);
+		return ot_error_set(err, OT_ERR_KEY, "%s key algorithm %u is not Ed25519 (1)", kind,
+		                    raw[0]);
 	}
 	memcpy(name, f[0], fl[0]);
 	name[fl[0]] = 0;
@@ -229,22 +231,22 @@ static ot_status parse_key_parts(const char *text, size_t len, const char *kind,
 
 static ot_status key_id_mismatch(ot_error *err, const char *kind, uint32_t id, uint32_t want)
 {
-	return otx_err(err, OT_ERR_KEY,
-	               "%s key id %08x does not match its name and key (want %08x)", kind, id,
-	               want);
+	return ot_error_set(err, OT_ERR_KEY,
+	                    "%s key id %08x does not match its name and key (want %08x)", kind, id,
+	                    want);
 }
 
 ot_status ot_signer_parse(const char *text, size_t len, ot_signer **out, ot_error *err)
 {
 	if (!text || !out)
-		return otx_err(err, OT_ERR_ARG, "no key given");
+		return ot_error_set(err, OT_ERR_ARG, "no key given");
 	otx_crypto_init();
 	len = trim_newline(text, len);
 	static const char prefix[] = "PRIVATE+KEY+";
 	size_t plen = sizeof prefix - 1;
 	if (len < plen || memcmp(text, prefix, plen) != 0)
-		return otx_err(err, OT_ERR_KEY,
-		               "not a signer key: expected PRIVATE+KEY+<name>+<id>+<key>");
+		return ot_error_set(err, OT_ERR_KEY,
+		                    "not a signer key: expected PRIVATE+KEY+<name>+<id>+<key>");
 	char name[OT_KEY_NAME_MAX + 1];
 	uint32_t id;
 	uint8_t seed[32];
@@ -255,7 +257,7 @@ ot_status ot_signer_parse(const char *text, size_t len, ot_signer **out, ot_erro
 	rc = signer_from_seed(name, strlen(name), seed, &s);
 	sodium_memzero(seed, sizeof seed);
 	if (rc)
-		return otx_err(err, rc, "cannot allocate a key");
+		return ot_error_set(err, rc, "cannot allocate a key");
 	if (s->key_id != id) {
 		uint32_t want = s->key_id;
 		ot_signer_free(s);
@@ -272,7 +274,7 @@ static ot_status format_key(char *buf, size_t size, const char *prefix, const ch
 	char b64[64];
 	raw[0] = ALG_ED25519;
 	memcpy(raw + 1, key, 32);
-	otx_b64_encode(raw, sizeof raw, b64);
+	ot_b64_encode(raw, sizeof raw, b64);
 	sodium_memzero(raw, sizeof raw);
 	int w = snprintf(buf, size, "%s%s+%08x+%s", prefix, name, id, b64);
 	sodium_memzero(b64, sizeof b64);
@@ -322,7 +324,7 @@ void ot_signer_free(ot_signer *s)
 ot_status ot_verifier_parse(const char *text, size_t len, ot_verifier **out, ot_error *err)
 {
 	if (!text || !out)
-		return otx_err(err, OT_ERR_ARG, "no verifier key given");
+		return ot_error_set(err, OT_ERR_ARG, "no verifier key given");
 	otx_crypto_init();
 	len = trim_newline(text, len);
 	ot_verifier tmp;
@@ -335,7 +337,7 @@ ot_status ot_verifier_parse(const char *text, size_t len, ot_verifier **out, ot_
 		return key_id_mismatch(err, "verifier", id, tmp.key_id);
 	ot_verifier *v = malloc(sizeof *v);
 	if (!v)
-		return otx_err(err, OT_ERR_NOMEM, "cannot allocate a key");
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot allocate a key");
 	*v = tmp;
 	*out = v;
 	return OT_OK;
@@ -395,19 +397,19 @@ ot_status ot_note_sign(const char *text, size_t text_len, ot_signer *const *sign
                        size_t n_signers, char **out, size_t *out_len, ot_error *err)
 {
 	if (!text || !out || (n_signers && !signers))
-		return otx_err(err, OT_ERR_ARG, "nothing to sign");
+		return ot_error_set(err, OT_ERR_ARG, "nothing to sign");
 	if (text_len == 0 || text[text_len - 1] != '\n' || !valid_text(text, text_len))
-		return otx_err(
+		return ot_error_set(
 			err, OT_ERR_PARSE,
 			"note text must be UTF-8 without control characters and end in a newline");
 	if (text_len > OT_NOTE_MAX / 2)
-		return otx_err(err, OT_ERR_TOOBIG, "note text is %zu bytes, the limit is %d",
-		               text_len, OT_NOTE_MAX / 2);
-	otx_buf b;
-	otx_buf_init(&b, OT_NOTE_MAX);
-	ot_status rc = otx_buf_add(&b, text, text_len);
+		return ot_error_set(err, OT_ERR_TOOBIG, "note text is %zu bytes, the limit is %d",
+		                    text_len, OT_NOTE_MAX / 2);
+	ot_buf b;
+	ot_buf_init(&b, OT_NOTE_MAX);
+	ot_status rc = ot_buf_add(&b, text, text_len);
 	if (!rc)
-		rc = otx_buf_addc(&b, '\n');
+		rc = ot_buf_addc(&b, '\n');
 	for (size_t i = 0; !rc && i < n_signers; i++) {
 		const ot_signer *s = signers[i];
 		uint8_t raw[4 + 64];
@@ -417,13 +419,13 @@ ot_status ot_note_sign(const char *text, size_t text_len, ot_signer *const *sign
 		raw[2] = (uint8_t)(s->key_id >> 8);
 		raw[3] = (uint8_t)s->key_id;
 		crypto_sign_detached(raw + 4, NULL, (const unsigned char *)text, text_len, s->sk);
-		otx_b64_encode(raw, sizeof raw, b64);
-		rc = otx_buf_printf(&b, "%s%s %s\n", SIG_PREFIX, s->name, b64);
+		ot_b64_encode(raw, sizeof raw, b64);
+		rc = ot_buf_printf(&b, "%s%s %s\n", SIG_PREFIX, s->name, b64);
 	}
 	if (!rc)
-		rc = otx_buf_detach(&b, (uint8_t **)out, out_len);
-	otx_buf_free(&b);
-	return rc ? otx_err(err, rc, "cannot build the signed note") : OT_OK;
+		rc = ot_buf_detach(&b, (uint8_t **)out, out_len);
+	ot_buf_free(&b);
+	return rc ? ot_error_set(err, rc, "cannot build the signed note") : OT_OK;
 }
 
 void ot_note_clear(ot_note *n)
@@ -449,28 +451,29 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
                        size_t n_verifiers, ot_note *out, ot_error *err)
 {
 	if (!msg || !out || (n_verifiers && !verifiers))
-		return otx_err(err, OT_ERR_ARG, "no note given");
+		return ot_error_set(err, OT_ERR_ARG, "no note given");
 	otx_crypto_init();
 	memset(out, 0, sizeof *out);
 	if (len > OT_NOTE_MAX)
-		return otx_err(err, OT_ERR_TOOBIG, "note is %zu bytes, the limit is %d", len,
-		               OT_NOTE_MAX);
+		return ot_error_set(err, OT_ERR_TOOBIG, "note is %zu bytes, the limit is %d", len,
+		                    OT_NOTE_MAX);
 	if (!valid_text(msg, len))
-		return otx_err(err, OT_ERR_PARSE,
-		               "note is not UTF-8 text without control characters");
+		return ot_error_set(err, OT_ERR_PARSE,
+		                    "note is not UTF-8 text without control characters");
 	const char *split = find_last_blank(msg, len);
 	if (!split)
-		return otx_err(err, OT_ERR_PARSE, "note has no signature block (no blank line)");
+		return ot_error_set(err, OT_ERR_PARSE,
+		                    "note has no signature block (no blank line)");
 	const char *text = msg;
 	size_t text_len = (size_t)(split - msg) + 1;
 	const char *sigs = split + 2, *end = msg + len;
 	if (sigs == end || end[-1] != '\n')
-		return otx_err(err, OT_ERR_PARSE,
-		               "note signature block is empty or not ended by a newline");
+		return ot_error_set(err, OT_ERR_PARSE,
+		                    "note signature block is empty or not ended by a newline");
 
 	ot_note_sig *list = calloc(OT_NOTE_MAX_SIGS, sizeof *list);
 	if (!list)
-		return otx_err(err, OT_ERR_NOMEM, "cannot allocate signatures");
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot allocate signatures");
 	size_t count = 0, verified = 0, line_no = 0;
 	ot_status rc = OT_OK;
 	while (sigs < end) {
@@ -478,15 +481,16 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		size_t ll = (size_t)(nl - sigs);
 		line_no++;
 		if (line_no > OT_NOTE_MAX_SIGS) {
-			rc = otx_err(err, OT_ERR_PARSE, "note has more than %d signatures",
-			             OT_NOTE_MAX_SIGS);
+			rc = ot_error_set(err, OT_ERR_PARSE, "note has more than %d signatures",
+			                  OT_NOTE_MAX_SIGS);
 			goto out;
 		}
 		if (ll < SIG_PREFIX_LEN || memcmp(sigs, SIG_PREFIX, SIG_PREFIX_LEN) != 0) {
-			rc = otx_err(err, OT_ERR_PARSE,
-			             "note signature line %zu does not start with an em dash and a "
-			             "space",
-			             line_no);
+			rc = ot_error_set(
+				err, OT_ERR_PARSE,
+				"note signature line %zu does not start with an em dash and a "
+				"space",
+				line_no);
 			goto out;
 		}
 		const char *name = sigs + SIG_PREFIX_LEN;
@@ -494,11 +498,11 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		uint8_t raw[4 + 128];
 		size_t rawlen = 0;
 		if (!sp || !valid_name(name, (size_t)(sp - name)) ||
-		    otx_b64_decode(sp + 1, (size_t)(nl - sp - 1), raw, sizeof raw, &rawlen) !=
+		    ot_b64_decode(sp + 1, (size_t)(nl - sp - 1), raw, sizeof raw, &rawlen) !=
 		            OT_OK ||
 		    rawlen < 5) {
-			rc = otx_err(err, OT_ERR_PARSE, "note signature line %zu is malformed",
-			             line_no);
+			rc = ot_error_set(err, OT_ERR_PARSE, "note signature line %zu is malformed",
+			                  line_no);
 			goto out;
 		}
 		ot_note_sig s;
@@ -524,9 +528,10 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 			if (s.sig_len != 64 ||
 			    crypto_sign_verify_detached(s.sig, (const unsigned char *)text,
 			                                text_len, v->pk) != 0) {
-				rc = otx_err(err, OT_ERR_VERIFY,
-				             "the signature of key %s+%08x on the note is invalid",
-				             s.name, s.key_id);
+				rc = ot_error_set(
+					err, OT_ERR_VERIFY,
+					"the signature of key %s+%08x on the note is invalid",
+					s.name, s.key_id);
 				goto out;
 			}
 			s.verified = 1;
@@ -536,8 +541,9 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		list[count++] = s;
 	}
 	if (verified == 0) {
-		rc = otx_err(err, OT_ERR_VERIFY, "the note has no signature by a known key%s%s",
-		             count ? " (signed by " : "", count ? list[0].name : "");
+		rc = ot_error_set(err, OT_ERR_VERIFY,
+		                  "the note has no signature by a known key%s%s",
+		                  count ? " (signed by " : "", count ? list[0].name : "");
 		if (count && err) {
 			size_t l = strlen(err->message);
 			if (l + 1 < sizeof err->message) {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/b64.h"
-#include "util/error.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 
 /* Reads an integer field. Numbers are decoded as doubles (jansson cannot
  * hold integers above 2^63), so the exact range is 0..2^53; a negative or
@@ -19,9 +19,9 @@ static ot_status get_u64(json_t *obj, const char *name, uint64_t *out, int *nega
 {
 	json_t *v = json_object_get(obj, name);
 	if (!v)
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" is missing", name);
+		return ot_error_set(err, OT_ERR_PARSE, "field \"%s\" is missing", name);
 	if (!json_is_real(v))
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" must be an integer", name);
+		return ot_error_set(err, OT_ERR_PARSE, "field \"%s\" must be an integer", name);
 	double d = json_real_value(v);
 	if (d < 0 || d > 9007199254740992.0) {
 		*negative = 1;
@@ -30,26 +30,27 @@ static ot_status get_u64(json_t *obj, const char *name, uint64_t *out, int *nega
 	}
 	*out = (uint64_t)d;
 	if ((double)*out != d)
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" must be an integer", name);
+		return ot_error_set(err, OT_ERR_PARSE, "field \"%s\" must be an integer", name);
 	return OT_OK;
 }
 
 static ot_status get_hash(json_t *v, const char *name, otx_json_hash *out, ot_error *err)
 {
 	if (!v)
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" is missing", name);
+		return ot_error_set(err, OT_ERR_PARSE, "field \"%s\" is missing", name);
 	if (json_is_null(v)) {
 		out->len = 0;
 		return OT_OK;
 	}
 	if (!json_is_string(v))
-		return otx_err(err, OT_ERR_PARSE, "field \"%s\" must be a base64 string", name);
+		return ot_error_set(err, OT_ERR_PARSE, "field \"%s\" must be a base64 string",
+		                    name);
 	const char *s = json_string_value(v);
-	ot_status rc = otx_b64_decode(s, strlen(s), out->h, sizeof out->h, &out->len);
+	ot_status rc = ot_b64_decode(s, strlen(s), out->h, sizeof out->h, &out->len);
 	if (rc)
-		return otx_err(err, OT_ERR_PARSE,
-		               "field \"%s\" is not standard base64 of at most %zu bytes", name,
-		               sizeof out->h);
+		return ot_error_set(err, OT_ERR_PARSE,
+		                    "field \"%s\" is not standard base64 of at most %zu bytes",
+		                    name, sizeof out->h);
 	return OT_OK;
 }
 
@@ -61,11 +62,11 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 	json_t *root =
 		json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!root)
-		return otx_err(err, OT_ERR_PARSE, "not JSON: %s at line %d, column %d", jerr.text,
-		               jerr.line, jerr.column);
+		return ot_error_set(err, OT_ERR_PARSE, "not JSON: %s at line %d, column %d",
+		                    jerr.text, jerr.line, jerr.column);
 	ot_status rc = OT_OK;
 	if (!json_is_object(root)) {
-		rc = otx_err(err, OT_ERR_PARSE, "a proof file must hold a JSON object");
+		rc = ot_error_set(err, OT_ERR_PARSE, "a proof file must hold a JSON object");
 		goto out;
 	}
 	if (json_object_get(root, "leafIdx")) {
@@ -86,7 +87,7 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 		if (!rc)
 			rc = get_hash(json_object_get(root, "root2"), "root2", &out->b, err);
 	} else {
-		rc = otx_err(
+		rc = ot_error_set(
 			err, OT_ERR_PARSE,
 			"neither an inclusion proof (leafIdx) nor a consistency proof (size1)");
 	}
@@ -94,19 +95,19 @@ ot_status otx_proof_file_parse(const char *text, size_t len, otx_proof_file *out
 		goto out;
 	json_t *proof = json_object_get(root, "proof");
 	if (!proof) {
-		rc = otx_err(err, OT_ERR_PARSE, "field \"proof\" is missing");
+		rc = ot_error_set(err, OT_ERR_PARSE, "field \"proof\" is missing");
 		goto out;
 	}
 	if (!json_is_null(proof)) {
 		if (!json_is_array(proof)) {
-			rc = otx_err(err, OT_ERR_PARSE,
-			             "field \"proof\" must be an array of hashes");
+			rc = ot_error_set(err, OT_ERR_PARSE,
+			                  "field \"proof\" must be an array of hashes");
 			goto out;
 		}
 		if (json_array_size(proof) > OT_PROOF_MAX + 8) {
-			rc = otx_err(err, OT_ERR_PARSE,
-			             "field \"proof\" has %zu hashes; at most %d",
-			             json_array_size(proof), OT_PROOF_MAX + 8);
+			rc = ot_error_set(err, OT_ERR_PARSE,
+			                  "field \"proof\" has %zu hashes; at most %d",
+			                  json_array_size(proof), OT_PROOF_MAX + 8);
 			goto out;
 		}
 		size_t i;
@@ -135,18 +136,19 @@ out:
 ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 {
 	if (p->negative)
-		return otx_err(err, OT_ERR_VERIFY, "an index or size is negative or above 2^53");
+		return ot_error_set(err, OT_ERR_VERIFY,
+		                    "an index or size is negative or above 2^53");
 	if (p->a.len != OT_HASH_SIZE || p->b.len != OT_HASH_SIZE)
-		return otx_err(err, OT_ERR_VERIFY, "a hash is %zu bytes, not 32",
-		               p->a.len != OT_HASH_SIZE ? p->a.len : p->b.len);
+		return ot_error_set(err, OT_ERR_VERIFY, "a hash is %zu bytes, not 32",
+		                    p->a.len != OT_HASH_SIZE ? p->a.len : p->b.len);
 	if (p->n > OT_PROOF_MAX)
-		return otx_err(err, OT_ERR_VERIFY,
-		               "the proof has %zu hashes, more than any tree needs", p->n);
+		return ot_error_set(err, OT_ERR_VERIFY,
+		                    "the proof has %zu hashes, more than any tree needs", p->n);
 	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->proof[i].len != OT_HASH_SIZE)
-			return otx_err(err, OT_ERR_VERIFY, "proof[%zu] is %zu bytes, not 32", i,
-			               p->proof[i].len);
+			return ot_error_set(err, OT_ERR_VERIFY, "proof[%zu] is %zu bytes, not 32",
+			                    i, p->proof[i].len);
 		memcpy(proof[i], p->proof[i].h, OT_HASH_SIZE);
 	}
 	ot_status rc;
@@ -154,7 +156,7 @@ ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 		rc = ot_verify_consistency(p->index, p->size, p->a.h, p->b.h,
 		                           (const uint8_t(*)[OT_HASH_SIZE])proof, p->n);
 		if (rc)
-			return otx_err(
+			return ot_error_set(
 				err, OT_ERR_VERIFY,
 				"the tree of size %llu is not proven to be a prefix of the tree of "
 				"size %llu",
@@ -164,11 +166,11 @@ ot_status otx_proof_file_verify(const otx_proof_file *p, ot_error *err)
 	rc = ot_verify_inclusion(p->index, p->size, p->a.h, (const uint8_t(*)[OT_HASH_SIZE])proof,
 	                         p->n, p->b.h);
 	if (rc == OT_ERR_RANGE)
-		return otx_err(err, OT_ERR_VERIFY,
-		               "leaf index %llu is not below the tree size %llu",
-		               (unsigned long long)p->index, (unsigned long long)p->size);
+		return ot_error_set(err, OT_ERR_VERIFY,
+		                    "leaf index %llu is not below the tree size %llu",
+		                    (unsigned long long)p->index, (unsigned long long)p->size);
 	if (rc)
-		return otx_err(
+		return ot_error_set(
 			err, OT_ERR_VERIFY,
 			"the leaf is not proven to be at index %llu in the tree of size %llu",
 			(unsigned long long)p->index, (unsigned long long)p->size);
@@ -205,7 +207,7 @@ ot_status otx_proof_file_from_log(ot_log *log, int consistency, uint64_t a, uint
 static json_t *hash_json(const otx_json_hash *h)
 {
 	char b64[128];
-	otx_b64_encode(h->h, h->len, b64);
+	ot_b64_encode(h->h, h->len, b64);
 	return json_string(b64);
 }
 

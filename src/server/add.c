@@ -19,14 +19,14 @@
 #include <string.h>
 
 #include "ledger/envelope.h"
+#include "oretrail/encoding.h"
 #include "oretrail/hash.h"
+#include "oretrail/status.h"
 #include "server/server_int.h"
-#include "util/b64.h"
-#include "util/error.h"
 
 struct otx_add {
 	otx_submission sub;
-	otx_buf arena;        /* the canonical entries, back to back */
+	ot_buf arena;         /* the canonical entries, back to back */
 	size_t *offsets;      /* where each starts in the arena */
 	const uint8_t **ptrs; /* set once the arena stops moving */
 	size_t *lens;
@@ -40,7 +40,7 @@ void otx_add_free(otx_add *a)
 {
 	if (!a)
 		return;
-	otx_buf_free(&a->arena);
+	ot_buf_free(&a->arena);
 	free(a->offsets);
 	free(a->ptrs);
 	free(a->lens);
@@ -59,7 +59,7 @@ static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
 	a->indexes = calloc(n, sizeof *a->indexes);
 	a->leaf = calloc(n, sizeof *a->leaf);
 	if (!a->offsets || !a->ptrs || !a->lens || !a->indexes || !a->leaf)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	return OT_OK;
 }
 
@@ -79,11 +79,11 @@ static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t 
 	a->offsets[i] = a->arena.len;
 	a->lens[i] = env.entry.len;
 	ot_leaf_hash(env.entry.data, env.entry.len, a->leaf[i]);
-	rc = otx_buf_add(&a->arena, env.entry.data, env.entry.len);
+	rc = ot_buf_add(&a->arena, env.entry.data, env.entry.len);
 	otx_envelope_clear(&env);
 	if (rc)
-		return otx_err_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem",
-		                  (int64_t)i, "cannot hold the request's entries");
+		return ot_error_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem",
+		                   (int64_t)i, "cannot hold the request's entries");
 	return OT_OK;
 }
 
@@ -135,9 +135,9 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 {
 	size_t at = skip_ws(body, len, 0);
 	if (at == len)
-		return otx_err_at(err, OT_ERR_PARSE, "empty_body", -1,
-		                  "the request body is empty: send a signed envelope or a JSON "
-		                  "array of them");
+		return ot_error_at(err, OT_ERR_PARSE, "empty_body", -1,
+		                   "the request body is empty: send a signed envelope or a JSON "
+		                   "array of them");
 	if (body[at] != '[') {
 		ot_status rc = add_alloc(a, 1, err);
 		return rc ? rc : add_envelope(a, 0, body, len, err);
@@ -145,21 +145,21 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 	/* First the elements' places, then the entries. */
 	size_t cap = 64, n = 0;
 	size_t *start = malloc(cap * sizeof *start), *end = malloc(cap * sizeof *end);
-	ot_status rc = start && end ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = start && end ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	at = skip_ws(body, len, at + 1);
 	if (!rc && at < len && body[at] == ']') {
-		rc = otx_err_at(err, OT_ERR_PARSE, "empty_batch", -1,
-		                "the array holds no envelope");
+		rc = ot_error_at(err, OT_ERR_PARSE, "empty_batch", -1,
+		                 "the array holds no envelope");
 	}
 	while (!rc) {
 		size_t e = at < len ? value_end(body, len, at) : 0;
 		if (e == 0 || e == at) {
-			rc = otx_err_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)n,
-			                "the array is malformed at byte %zu (entry %zu)", at, n);
+			rc = ot_error_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)n,
+			                 "the array is malformed at byte %zu (entry %zu)", at, n);
 			break;
 		}
 		if (n == max_events) {
-			rc = otx_err_at(
+			rc = ot_error_at(
 				err, OT_ERR_TOOBIG, "too_many_events", -1,
 				"the array holds more than %zu envelopes, the most accepted at "
 				"once",
@@ -175,7 +175,7 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 			if (ne)
 				end = ne;
 			if (!ns || !ne) {
-				rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+				rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 				break;
 			}
 		}
@@ -189,8 +189,8 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 		}
 		if (at < len && body[at] == ']' && skip_ws(body, len, at + 1) == len)
 			break;
-		rc = otx_err_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)(n - 1),
-		                "the array is malformed at byte %zu (after entry %zu)", at, n - 1);
+		rc = ot_error_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)(n - 1),
+		                 "the array is malformed at byte %zu (after entry %zu)", at, n - 1);
 	}
 	if (!rc)
 		rc = add_alloc(a, n, err);
@@ -219,10 +219,10 @@ enum MHD_Result otx_add_start(otx_request *r)
 		return otx_respond_errorf(r, 500, OT_ERR_NOMEM, "nomem", "out of memory");
 	r->add = a;
 	a->req = r;
-	otx_buf_init(&a->arena, s->opt.max_body + 65536);
+	ot_buf_init(&a->arena, s->opt.max_body + 65536);
 	otx_sequencer_incoming(s->seq, 1);
 	ot_status rc = add_parse(r->body.data, r->body.len, s->opt.max_events, a, &err);
-	otx_buf_free(&r->body);
+	ot_buf_free(&r->body);
 	if (rc) {
 		otx_sequencer_incoming(s->seq, -1);
 		return otx_respond_error(r, &err);
@@ -281,7 +281,7 @@ enum MHD_Result otx_add_finish(otx_request *r)
 	json_object_set_new(doc, "entries", entries);
 	for (size_t i = 0; i < a->n; i++) {
 		char hash[64];
-		otx_b64_encode(a->leaf[i], OT_HASH_SIZE, hash);
+		ot_b64_encode(a->leaf[i], OT_HASH_SIZE, hash);
 		json_array_append_new(entries,
 		                      json_pack("{s:I,s:s}", "index", (json_int_t)a->indexes[i],
 		                                "leaf_hash", hash));

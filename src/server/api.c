@@ -32,9 +32,9 @@
 #include "ledger/findings.h"
 #include "ledger/state.h"
 #include "log/proof_json.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 #include "server/server_int.h"
-#include "util/b64.h"
-#include "util/error.h"
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000
@@ -101,7 +101,7 @@ static enum MHD_Result api_checkpoint(otx_request *r, otx_reader *rd)
 		return otx_respond_error(r, &err);
 	}
 	char root[64];
-	otx_b64_encode(cp.root, OT_HASH_SIZE, root);
+	ot_b64_encode(cp.root, OT_HASH_SIZE, root);
 	json_t *doc = json_pack("{s:s,s:I,s:s,s:s%}", "origin", cp.origin, "size",
 	                        (json_int_t)cp.size, "root", root, "note", note, len);
 	free(note);
@@ -131,7 +131,7 @@ static enum MHD_Result api_entry(otx_request *r, otx_reader *rd, const char *res
 	uint8_t leaf[OT_HASH_SIZE];
 	ot_leaf_hash(data, len, leaf);
 	char hash[64];
-	otx_b64_encode(leaf, OT_HASH_SIZE, hash);
+	ot_b64_encode(leaf, OT_HASH_SIZE, hash);
 	json_t *entry = json_loadb((const char *)data, len, 0, NULL);
 	free(data);
 	json_t *doc = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index, "leaf_hash", hash,

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/status.h"
 #include "server/server_int.h"
-#include "util/error.h"
 
 #define CACHE_CHECKPOINT "public, max-age=2"
 #define CACHE_FULL_TILE "public, max-age=31536000, immutable"

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "oretrail/status.h"
 #include "server/server_int.h"
-#include "util/error.h"
 
 uint64_t otx_now_ns(void)
 {
@@ -207,13 +207,13 @@ void otx_server_alert(ot_server *s, const char *fmt, ...)
 
 /* Appends s with quotes, backslashes and control bytes escaped (\xHH), so a
  * hostile request line cannot forge log lines. */
-static void log_escaped(otx_buf *b, const char *s)
+static void log_escaped(ot_buf *b, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
-			otx_buf_printf(b, "\\x%02x", *p);
+			ot_buf_printf(b, "\\x%02x", *p);
 		else
-			otx_buf_addc(b, (char)*p);
+			ot_buf_addc(b, (char)*p);
 	}
 }
 
@@ -241,33 +241,33 @@ void otx_access_log(ot_server *s, otx_request *r, unsigned status)
 	gmtime_r(&r->received, &tm);
 	strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
 
-	otx_buf line;
-	otx_buf_init(&line, 16384);
-	otx_buf_printf(&line, "%s - - [%s] \"", host, when);
+	ot_buf line;
+	ot_buf_init(&line, 16384);
+	ot_buf_printf(&line, "%s - - [%s] \"", host, when);
 	if (r->method[0] && r->uri) {
 		log_escaped(&line, r->method);
-		otx_buf_addc(&line, ' ');
+		ot_buf_addc(&line, ' ');
 		log_escaped(&line, r->uri);
-		otx_buf_addc(&line, ' ');
+		ot_buf_addc(&line, ' ');
 		log_escaped(&line, r->version);
 	} else {
 		/* Refused before it was parsed (libmicrohttpd's own answer). */
-		otx_buf_addc(&line, '-');
+		ot_buf_addc(&line, '-');
 	}
-	otx_buf_adds(&line, "\" ");
+	ot_buf_adds(&line, "\" ");
 	if (status)
-		otx_buf_printf(&line, "%u ", status);
+		ot_buf_printf(&line, "%u ", status);
 	else
-		otx_buf_adds(&line, "- ");
+		ot_buf_adds(&line, "- ");
 	if (r->bytes)
-		otx_buf_printf(&line, "%llu\n", (unsigned long long)r->bytes);
+		ot_buf_printf(&line, "%llu\n", (unsigned long long)r->bytes);
 	else
-		otx_buf_adds(&line, "-\n");
+		ot_buf_adds(&line, "-\n");
 	if (line.data) {
 		pthread_mutex_lock(&s->log_mu);
 		fwrite(line.data, 1, line.len, out);
 		fflush(out);
 		pthread_mutex_unlock(&s->log_mu);
 	}
-	otx_buf_free(&line);
+	ot_buf_free(&line);
 }

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
-#include "util/error.h"
+#include "oretrail/buf.h"
+#include "oretrail/status.h"
 
 ot_status otx_http_init(ot_error *err)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return otx_err(err, OT_ERR_IO, "cannot initialise libcurl");
+		return ot_error_set(err, OT_ERR_IO, "cannot initialise libcurl");
 	return OT_OK;
 }
 
@@ -25,10 +25,10 @@ void otx_http_cleanup(void)
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
-	otx_buf *b = ctx;
+	ot_buf *b = ctx;
 	size_t n = size * nmemb;
 	/* Returning less than n makes libcurl fail the transfer (the cap). */
-	return otx_buf_add(b, ptr, n) == OT_OK ? n : 0;
+	return ot_buf_add(b, ptr, n) == OT_OK ? n : 0;
 }
 
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -52,17 +52,17 @@ ot_status otx_http_request(const char *base_url, const char *path, const char *c
 	size_t ulen = blen + strlen(path) + 1;
 	char *url = malloc(ulen);
 	if (!url)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	memcpy(url, base_url, blen);
 	memcpy(url + blen, path, strlen(path) + 1);
 
-	otx_buf b;
-	otx_buf_init(&b, lim->max);
+	ot_buf b;
+	ot_buf_init(&b, lim->max);
 	struct curl_slist *headers = NULL;
 	CURL *c = curl_easy_init();
 	ot_status rc = OT_OK;
 	if (!c) {
-		rc = otx_err(err, OT_ERR_NOMEM, "cannot create an HTTP request");
+		rc = ot_error_set(err, OT_ERR_NOMEM, "cannot create an HTTP request");
 		goto out;
 	}
 	char ebuf[CURL_ERROR_SIZE];
@@ -94,28 +94,29 @@ ot_status otx_http_request(const char *base_url, const char *path, const char *c
 	CURLcode cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		if (cc == CURLE_WRITE_ERROR)
-			rc = otx_err(err, OT_ERR_IO, "%s: the answer is larger than %zu bytes", url,
-			             lim->max);
+			rc = ot_error_set(err, OT_ERR_IO, "%s: the answer is larger than %zu bytes",
+			                  url, lim->max);
 		else
-			rc = otx_err(err, OT_ERR_IO, "%s: %s", url,
-			             ebuf[0] ? ebuf : curl_easy_strerror(cc));
+			rc = ot_error_set(err, OT_ERR_IO, "%s: %s", url,
+			                  ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	char *type = NULL;
 	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
 		snprintf(resp->content_type, sizeof resp->content_type, "%s", type);
-	if ((rc = otx_buf_addc(&b, 0))) {
-		rc = otx_err(err, rc, "%s: the answer is larger than %zu bytes", url, lim->max);
+	if ((rc = ot_buf_addc(&b, 0))) {
+		rc = ot_error_set(err, rc, "%s: the answer is larger than %zu bytes", url,
+		                  lim->max);
 		goto out;
 	}
 	b.len--;
-	if ((rc = otx_buf_detach(&b, &resp->body, &resp->len)))
-		rc = otx_err(err, rc, "out of memory");
+	if ((rc = ot_buf_detach(&b, &resp->body, &resp->len)))
+		rc = ot_error_set(err, rc, "out of memory");
 out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	free(url);
 	return rc;
 }

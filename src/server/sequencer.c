@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "oretrail/ledger.h"
-#include "util/error.h"
+#include "oretrail/status.h"
 
 struct otx_sequencer {
 	pthread_mutex_t mu;
@@ -182,12 +182,12 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		reopen(q);
 	if (!q->ledger) {
 		ot_error e = q->open_err;
-		otx_err_prefix(&e, "the ledger cannot be opened for writing");
+		ot_error_prefix(&e, "the ledger cannot be opened for writing");
 		fail_all(q, n_live, &e);
 		return;
 	}
 	if (reserve(q, total)) {
-		otx_err(&err, OT_ERR_NOMEM, "out of memory for a batch of %zu events", total);
+		ot_error_set(&err, OT_ERR_NOMEM, "out of memory for a batch of %zu events", total);
 		for (size_t j = 0; j < n_live; j++)
 			settle_error(q->live[j], &err, -1);
 		return;
@@ -336,7 +336,7 @@ static void *sequencer_main(void *arg)
 
 		int fits = reserve(q, n_live > events ? n_live : events) == OT_OK;
 		ot_error nomem;
-		otx_err_at(&nomem, OT_ERR_NOMEM, "nomem", -1, "out of memory for the batch");
+		ot_error_at(&nomem, OT_ERR_NOMEM, "nomem", -1, "out of memory for the batch");
 		size_t j = 0;
 		for (otx_submission *s = batch; s; s = s->next) {
 			s->settled = 0;
@@ -389,16 +389,17 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
                               size_t batch_events, otx_sequencer **out, ot_error *err)
 {
 	if (!db || !signer || !out || queue_events == 0 || batch_events == 0)
-		return otx_err(err, OT_ERR_ARG, "the sequencer needs a ledger, its key and limits");
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "the sequencer needs a ledger, its key and limits");
 	*out = NULL;
 	otx_sequencer *q = calloc(1, sizeof *q);
 	if (!q)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	q->db = strdup(db);
 	q->signer = signer;
 	q->queue_max = queue_events;
 	q->batch_max = batch_events;
-	ot_status rc = q->db ? OT_OK : otx_err(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = q->db ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	if (!rc)
 		rc = ot_ledger_open(db, signer, 0, &q->ledger, err);
 	if (!rc)
@@ -407,7 +408,7 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
 		ot_ledger_close(q->ledger);
 		free(q->db);
 		free(q);
-		return rc == OT_ERR_NOMEM ? otx_err(err, rc, "out of memory") : rc;
+		return rc == OT_ERR_NOMEM ? ot_error_set(err, rc, "out of memory") : rc;
 	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->wake, NULL);
@@ -422,7 +423,7 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
 		free(q->live);
 		free(q->db);
 		free(q);
-		return otx_err(err, OT_ERR_IO, "cannot start the sequencer thread");
+		return ot_error_set(err, OT_ERR_IO, "cannot start the sequencer thread");
 	}
 	*out = q;
 	return OT_OK;
@@ -431,16 +432,17 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
 ot_status otx_sequencer_reserve(otx_sequencer *q, size_t n, ot_error *err)
 {
 	if (!q || n == 0)
-		return otx_err(err, OT_ERR_ARG, "bad submission");
+		return ot_error_set(err, OT_ERR_ARG, "bad submission");
 	pthread_mutex_lock(&q->mu);
 	ot_status rc = OT_OK;
 	size_t waiting = q->queued_events + q->reserved_events;
 	if (q->stopping)
-		rc = otx_err_at(err, OT_ERR_READONLY, "shutting_down", -1,
-		                "the server is shutting down and accepts no more submissions");
+		rc = ot_error_at(err, OT_ERR_READONLY, "shutting_down", -1,
+		                 "the server is shutting down and accepts no more submissions");
 	else if (waiting && waiting + n > q->queue_max)
-		rc = otx_err_at(err, OT_ERR_BUSY, "overloaded", -1,
-		                "%zu events are waiting to be written; try again shortly", waiting);
+		rc = ot_error_at(err, OT_ERR_BUSY, "overloaded", -1,
+		                 "%zu events are waiting to be written; try again shortly",
+		                 waiting);
 	else
 		q->reserved_events += n;
 	pthread_mutex_unlock(&q->mu);

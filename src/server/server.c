@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oretrail/status.h"
 #include "server/assets.h"
 #include "server/server_int.h"
-#include "util/error.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define URI_LOG_MAX 8192 /* longest URI kept for the access log */
@@ -45,7 +45,7 @@ otx_reader *otx_reader_get(ot_server *s, ot_error *err)
 	if (!r) {
 		r = calloc(1, sizeof *r);
 		if (!r) {
-			otx_err(err, OT_ERR_NOMEM, "out of memory");
+			ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 			return NULL;
 		}
 		if (ot_ledger_open(s->db, NULL, OT_LEDGER_READONLY, &r->ledger, err) != OT_OK) {
@@ -97,22 +97,23 @@ static ot_status split_listen(const char *spec, char *host, size_t hsize, char *
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 		if (!close || close[1] != ':')
-			return otx_err(err, OT_ERR_ARG, "--listen %s: expected [ADDRESS]:PORT",
-			               spec);
+			return ot_error_set(err, OT_ERR_ARG, "--listen %s: expected [ADDRESS]:PORT",
+			                    spec);
 		h = spec + 1;
 		hlen = (size_t)(close - h);
 		colon = close + 1;
 	} else {
 		colon = strrchr(spec, ':');
 		if (!colon)
-			return otx_err(err, OT_ERR_ARG, "--listen %s: expected HOST:PORT", spec);
+			return ot_error_set(err, OT_ERR_ARG, "--listen %s: expected HOST:PORT",
+			                    spec);
 		hlen = (size_t)(colon - spec);
 	}
 	const char *p = colon + 1;
 	size_t plen = strlen(p);
 	if (plen == 0 || plen >= psize || hlen >= hsize || strspn(p, "0123456789") != plen ||
 	    strtoul(p, NULL, 10) > 65535)
-		return otx_err(err, OT_ERR_ARG, "--listen %s: the port must be 0-65535", spec);
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: the port must be 0-65535", spec);
 	memcpy(host, h, hlen);
 	host[hlen] = 0;
 	memcpy(port, p, plen + 1);
@@ -132,7 +133,7 @@ static ot_status open_listener(const char *spec, int *fd_out, uint16_t *port_out
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	int g = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
 	if (g != 0)
-		return otx_err(err, OT_ERR_ARG, "--listen %s: %s", spec, gai_strerror(g));
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: %s", spec, gai_strerror(g));
 	int fd = -1, saved = 0;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -151,8 +152,8 @@ static ot_status open_listener(const char *spec, int *fd_out, uint16_t *port_out
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		return otx_err(err, saved == EADDRINUSE ? OT_ERR_EXISTS : OT_ERR_IO,
-		               "--listen %s: %s", spec, strerror(saved));
+		return ot_error_set(err, saved == EADDRINUSE ? OT_ERR_EXISTS : OT_ERR_IO,
+		                    "--listen %s: %s", spec, strerror(saved));
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	uint16_t bound = 0;
@@ -220,7 +221,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	unsigned status = ci ? ci->http_status : 0;
 	otx_access_log(s, r, status);
-	otx_buf_free(&r->body);
+	ot_buf_free(&r->body);
 	otx_add_free(r->add);
 	free(r->uri);
 	free(r);
@@ -233,8 +234,8 @@ static const otx_header ALLOW_POST[] = {{"Allow", "POST"}, {NULL, NULL}};
 static enum MHD_Result not_allowed(otx_request *r, const otx_header *allow)
 {
 	ot_error e;
-	otx_err_at(&e, OT_ERR_ARG, "method_not_allowed", -1, "%s is not allowed here (use %s)",
-	           r->method, allow[0].value);
+	ot_error_at(&e, OT_ERR_ARG, "method_not_allowed", -1, "%s is not allowed here (use %s)",
+	            r->method, allow[0].value);
 	char *json = otx_error_json(&e);
 	if (!json)
 		return MHD_NO;
@@ -315,7 +316,7 @@ static enum MHD_Result add_begin(otx_request *r)
 			                          s->opt.max_body);
 	}
 	r->route = ROUTE_ADD;
-	otx_buf_init(&r->body, s->opt.max_body);
+	ot_buf_init(&r->body, s->opt.max_body);
 	return MHD_YES;
 }
 
@@ -351,7 +352,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (!post)
 				return not_allowed(r, ALLOW_POST);
 			r->route = ROUTE_COSIG;
-			otx_buf_init(&r->body, OT_NOTE_MAX);
+			ot_buf_init(&r->body, OT_NOTE_MAX);
 			return MHD_YES;
 		}
 		if (!get && !head)
@@ -373,7 +374,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (*upload_data_size) {
 			size_t n = *upload_data_size;
 			*upload_data_size = 0;
-			if (!r->body_too_big && otx_buf_add(&r->body, upload_data, n) == OT_OK)
+			if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
 				return MHD_YES;
 			/* Over the limit: drop the rest, answer 413 at the end. */
 			r->body_too_big = 1;
@@ -391,14 +392,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (!r->body_too_big && otx_buf_add(&r->body, upload_data, n) == OT_OK)
+		if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
 			return MHD_YES;
 		/* Over the limit (a chunked body, or a lying Content-Length):
 		 * drop it, answer 413 at the end, and give up on a client that
 		 * keeps sending far beyond the limit. */
 		if (!r->body_too_big) {
 			r->body_too_big = 1;
-			otx_buf_free(&r->body);
+			ot_buf_free(&r->body);
 			r->body.len = s->opt.max_body;
 		}
 		r->body.len += n;
@@ -453,11 +454,11 @@ static void server_free(ot_server *s)
 ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_error *err)
 {
 	if (!opts || !opts->db || !out)
-		return otx_err(err, OT_ERR_ARG, "the server needs a ledger");
+		return ot_error_set(err, OT_ERR_ARG, "the server needs a ledger");
 	*out = NULL;
 	ot_server *s = calloc(1, sizeof *s);
 	if (!s)
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	s->opt = *opts;
 	fill_defaults(&s->opt);
 	s->listen_fd = -1;
@@ -471,7 +472,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	s->listen = strdup(s->opt.listen);
 	if (!s->db || !s->listen) {
 		server_free(s);
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	s->opt.db = s->db;
 	s->opt.listen = s->listen;
@@ -515,7 +516,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	                          MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->mhd) {
-		otx_err(err, OT_ERR_IO, "cannot start the HTTP server on %s", s->opt.listen);
+		ot_error_set(err, OT_ERR_IO, "cannot start the HTTP server on %s", s->opt.listen);
 		close(s->listen_fd);
 		otx_sequencer_free(s->seq);
 		server_free(s);

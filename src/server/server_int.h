@@ -12,10 +12,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/ledger.h"
 #include "oretrail/server.h"
 #include "server/sequencer.h"
-#include "util/buf.h"
 
 /* A read-only ledger handle, lent to one request at a time. */
 typedef struct otx_reader {
@@ -83,7 +83,7 @@ typedef struct otx_request {
 	uint64_t received_ns;
 	time_t received;
 
-	otx_buf body; /* POST body, capped at max_body */
+	ot_buf body; /* POST body, capped at max_body */
 	int body_too_big;
 	otx_add *add;        /* the queued submission, when route is ROUTE_ADD */
 	atomic_int answered; /* set by the sequencer thread before resuming */

@@ -35,9 +35,9 @@
 #include <string.h>
 
 #include "ledger/state.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 #include "server/server_int.h"
-#include "util/b64.h"
-#include "util/error.h"
 
 ot_status otx_witness_setup(ot_server *s, ot_error *err)
 {
@@ -46,7 +46,7 @@ ot_status otx_witness_setup(ot_server *s, ot_error *err)
 	char vkey[OT_VKEY_MAX];
 	ot_status rc = ot_signer_vkey(s->opt.signer, vkey, sizeof vkey);
 	if (rc)
-		return otx_err(err, rc, "cannot read the log key");
+		return ot_error_set(err, rc, "cannot read the log key");
 	return ot_verifier_parse(vkey, strlen(vkey), &s->log_verifier, err);
 }
 
@@ -98,7 +98,7 @@ static ot_status store_cosig(ot_server *s, const char *key, const char *line, si
 	if (rc == OT_ERR_NOTFOUND || (rc == OT_OK && stored_size(old, old_len) <= size)) {
 		uint8_t *value = malloc(line_len + text_len);
 		if (!value) {
-			rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		} else {
 			memcpy(value, line, line_len);
 			memcpy(value + line_len, text, text_len);
@@ -142,25 +142,25 @@ ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_no
 		if (vr == OT_ERR_NOTFOUND)
 			continue;
 		if (vr)
-			return otx_err(err, OT_ERR_VERIFY,
-			               "the cosignature by witness %s does not verify",
-			               ot_cosig_verifier_name(v));
+			return ot_error_set(err, OT_ERR_VERIFY,
+			                    "the cosignature by witness %s does not verify",
+			                    ot_cosig_verifier_name(v));
 		uint8_t raw[4 + sizeof sig->sig];
 		char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
 		for (int k = 0; k < 4; k++)
 			raw[k] = (uint8_t)(sig->key_id >> (24 - 8 * k));
 		memcpy(raw + 4, sig->sig, sig->sig_len);
-		otx_b64_encode(raw, 4 + sig->sig_len, b64);
+		ot_b64_encode(raw, 4 + sig->sig_len, b64);
 		int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
 		if (ll < 0 || (size_t)ll >= sizeof line)
-			return otx_err(err, OT_ERR_VERIFY,
-			               "the cosignature by witness %s is too long",
-			               ot_cosig_verifier_name(v));
+			return ot_error_set(err, OT_ERR_VERIFY,
+			                    "the cosignature by witness %s is too long",
+			                    ot_cosig_verifier_name(v));
 		cosig_key(key, sizeof key, sig->name, sig->key_id);
 		return store_cosig(s, key, line, (size_t)ll, note->text, note->text_len, size, err);
 	}
-	return otx_err(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",
-	               ot_cosig_verifier_name(v));
+	return ot_error_set(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",
+	                    ot_cosig_verifier_name(v));
 }
 
 /* The checkpoint must be a tree of this log. */
@@ -207,7 +207,7 @@ enum MHD_Result otx_witness_post(otx_request *r)
 	ot_note note;
 	ot_verifier *keys[1] = {s->log_verifier};
 	if (ot_note_open(body ? body : "", len, keys, 1, &note, &err) != OT_OK) {
-		otx_err_prefix(&err, "the body is not the log's signed checkpoint");
+		ot_error_prefix(&err, "the body is not the log's signed checkpoint");
 		if (!err.code[0])
 			snprintf(err.code, sizeof err.code, "%s",
 			         err.status == OT_ERR_VERIFY ? "bad_log_signature" : "bad_note");

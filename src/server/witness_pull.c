@@ -32,11 +32,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "oretrail/buf.h"
+#include "oretrail/encoding.h"
+#include "oretrail/status.h"
 #include "server/http_client.h"
 #include "server/server_int.h"
-#include "util/b64.h"
-#include "util/buf.h"
-#include "util/error.h"
 
 #define POLL_MS 1000
 #define BACKOFF_S 5
@@ -97,16 +97,16 @@ static ot_status latest(ot_server *s, char **note, size_t *len, uint64_t *size, 
 /* The add-checkpoint request body from `old` to the checkpoint `note` of
  * `size` entries. */
 static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const char *note, size_t len,
-                            otx_buf *body, ot_error *err)
+                            ot_buf *body, ot_error *err)
 {
-	otx_buf_reset(body);
-	ot_status rc = otx_buf_printf(body, "old %" PRIu64 "\n", old);
+	ot_buf_reset(body);
+	ot_status rc = ot_buf_printf(body, "old %" PRIu64 "\n", old);
 	if (!rc && old > 0 && old < size) {
 		uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
 		otx_reader *rd = proof ? otx_reader_get(s, err) : NULL;
 		size_t n = 0;
 		if (!proof)
-			rc = otx_err(err, OT_ERR_NOMEM, "out of memory");
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		else if (!rd)
 			rc = err->status ? err->status : OT_ERR_IO;
 		else
@@ -115,17 +115,17 @@ static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const cha
 		otx_reader_put(s, rd);
 		for (size_t i = 0; !rc && i < n; i++) {
 			char b64[64];
-			otx_b64_encode(proof[i], OT_HASH_SIZE, b64);
-			rc = otx_buf_printf(body, "%s\n", b64);
+			ot_b64_encode(proof[i], OT_HASH_SIZE, b64);
+			rc = ot_buf_printf(body, "%s\n", b64);
 		}
 		free(proof);
 	}
 	if (!rc)
-		rc = otx_buf_addc(body, '\n');
+		rc = ot_buf_addc(body, '\n');
 	if (!rc)
-		rc = otx_buf_add(body, note, len);
+		rc = ot_buf_add(body, note, len);
 	if (rc && !err->message[0])
-		otx_err(err, rc, "out of memory building a request");
+		ot_error_set(err, rc, "out of memory building a request");
 	return rc;
 }
 
@@ -157,16 +157,16 @@ static void excerpt(const otx_http_resp *resp, char *out, size_t size)
 static ot_status keep_answer(ot_server *s, const pull_witness *w, const char *note, size_t len,
                              uint64_t size, const otx_http_resp *resp, ot_error *err)
 {
-	otx_buf b;
-	otx_buf_init(&b, (size_t)OT_NOTE_MAX * 2);
-	ot_status rc = otx_buf_add(&b, note, len);
+	ot_buf b;
+	ot_buf_init(&b, (size_t)OT_NOTE_MAX * 2);
+	ot_status rc = ot_buf_add(&b, note, len);
 	if (!rc)
-		rc = otx_buf_add(&b, resp->body, resp->len);
+		rc = ot_buf_add(&b, resp->body, resp->len);
 	if (!rc && resp->len && resp->body[resp->len - 1] != '\n')
-		rc = otx_buf_addc(&b, '\n');
+		rc = ot_buf_addc(&b, '\n');
 	if (rc) {
-		otx_buf_free(&b);
-		return otx_err(err, rc, "the answer is too large");
+		ot_buf_free(&b);
+		return ot_error_set(err, rc, "the answer is too large");
 	}
 	ot_note opened;
 	ot_verifier *keys[1] = {s->log_verifier};
@@ -175,9 +175,9 @@ static ot_status keep_answer(ot_server *s, const pull_witness *w, const char *no
 		rc = otx_witness_keep(s, w->v, &opened, size, err);
 		ot_note_clear(&opened);
 	} else {
-		otx_err_prefix(err, "the answer is not cosignature lines");
+		ot_error_prefix(err, "the answer is not cosignature lines");
 	}
-	otx_buf_free(&b);
+	ot_buf_free(&b);
 	return rc;
 }
 
@@ -189,8 +189,8 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 	const otx_http_limits lim = {OT_NOTE_MAX, CONNECT_TIMEOUT_S, TOTAL_TIMEOUT_S, &p->stopping};
 	ot_error err;
 	ot_error_clear(&err);
-	otx_buf body;
-	otx_buf_init(&body, 0);
+	ot_buf body;
+	ot_buf_init(&body, 0);
 	otx_http_resp resp;
 	memset(&resp, 0, sizeof resp);
 	uint64_t old = w->old;
@@ -243,7 +243,7 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 		break;
 	}
 	otx_http_free(&resp);
-	otx_buf_free(&body);
+	ot_buf_free(&body);
 	return rc;
 }
 
@@ -310,7 +310,7 @@ ot_status otx_pull_start(ot_server *s, ot_error *err)
 		free(p);
 		free(w);
 		otx_http_cleanup();
-		return otx_err(err, OT_ERR_NOMEM, "out of memory");
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < o->n_witnesses; i++)
 		if (o->witness_urls[i]) {
@@ -328,7 +328,8 @@ ot_status otx_pull_start(ot_server *s, ot_error *err)
 		free(w);
 		free(p);
 		otx_http_cleanup();
-		return otx_err(err, OT_ERR_IO, "cannot start the thread that asks the witnesses");
+		return ot_error_set(err, OT_ERR_IO,
+		                    "cannot start the thread that asks the witnesses");
 	}
 	s->pull = p;
 	return OT_OK;

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "oretrail/status.h"
 #include "store/store_int.h"
-#include "util/error.h"
 
 #define APPLICATION_ID 0x6f72746c /* "ortl" */
 
@@ -108,12 +108,12 @@ static ot_status fail(sqlite_store *s, ot_error *err, int rc, const char *what)
 	}
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	if (st == OT_ERR_FULL)
-		return otx_err(err, st, "%s: %s: the disk is full (%s)", s ? s->path : "", what,
-		               msg);
+		return ot_error_set(err, st, "%s: %s: the disk is full (%s)", s ? s->path : "",
+		                    what, msg);
 	if (st == OT_ERR_CORRUPT)
-		return otx_err(err, st, "%s: %s: the database file is damaged (%s)",
-		               s ? s->path : "", what, msg);
-	return otx_err(err, st, "%s: %s: %s", s ? s->path : "", what, msg);
+		return ot_error_set(err, st, "%s: %s: the database file is damaged (%s)",
+		                    s ? s->path : "", what, msg);
+	return ot_error_set(err, st, "%s: %s: %s", s ? s->path : "", what, msg);
 }
 
 static ot_status exec(sqlite_store *s, const char *sql, ot_error *err)
@@ -168,8 +168,9 @@ static ot_status s_check(ot_store *st, ot_error *err)
 	if (rc == SQLITE_ROW) {
 		const char *res = (const char *)sqlite3_column_text(q, 0);
 		if (!res || strcmp(res, "ok") != 0)
-			st_rc = otx_err(err, OT_ERR_CORRUPT, "%s: the database file is damaged: %s",
-			                s->path, res ? res : "(no result)");
+			st_rc = ot_error_set(err, OT_ERR_CORRUPT,
+			                     "%s: the database file is damaged: %s", s->path,
+			                     res ? res : "(no result)");
 	} else {
 		st_rc = fail(s, err, rc, "checking the database");
 	}
@@ -276,7 +277,7 @@ static ot_status s_get_meta(ot_store *st, const char *name, char **value, ot_err
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading metadata");
 	if (!rc && !found)
-		rc = otx_err(err, OT_ERR_NOTFOUND, "no metadata \"%s\"", name);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND, "no metadata \"%s\"", name);
 	if (!rc)
 		rc = copy_col(q, 0, (uint8_t **)value, NULL);
 	sqlite3_reset(q);
@@ -309,8 +310,8 @@ static ot_status s_put_entry(ot_store *st, uint64_t index, const uint8_t *data, 
 {
 	sqlite_store *s = S(st);
 	if (index > INT64_MAX || len > INT32_MAX)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range",
-		               (unsigned long long)index);
+		return ot_error_set(err, OT_ERR_RANGE, "entry %llu out of range",
+		                    (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_PUT_ENTRY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)index);
 	sqlite3_bind_blob(q, 2, data ? (const void *)data : "", (int)len, SQLITE_STATIC);
@@ -322,14 +323,14 @@ static ot_status s_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_
 {
 	sqlite_store *s = S(st);
 	if (index > INT64_MAX)
-		return otx_err(err, OT_ERR_RANGE, "entry %llu out of range",
-		               (unsigned long long)index);
+		return ot_error_set(err, OT_ERR_RANGE, "entry %llu out of range",
+		                    (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_GET_ENTRY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)index);
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading an entry");
 	if (!rc && !found)
-		rc = otx_err(err, OT_ERR_NOTFOUND, "no entry %llu", (unsigned long long)index);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND, "no entry %llu", (unsigned long long)index);
 	if (!rc)
 		rc = copy_col(q, 0, data, len);
 	sqlite3_reset(q);
@@ -341,7 +342,7 @@ static ot_status s_scan_entries(ot_store *st, uint64_t start, uint64_t count, ot
 {
 	sqlite_store *s = S(st);
 	if (start > INT64_MAX || count > (uint64_t)INT64_MAX - start)
-		return otx_err(err, OT_ERR_RANGE, "entry range out of range");
+		return ot_error_set(err, OT_ERR_RANGE, "entry range out of range");
 	/* The statement may be re-entered by the callback (reading tiles, other
 	 * entries), so use a private one rather than the cached statement. */
 	sqlite3_stmt *q = NULL;
@@ -355,9 +356,9 @@ static ot_status s_scan_entries(ot_store *st, uint64_t start, uint64_t count, ot
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		uint64_t idx = (uint64_t)sqlite3_column_int64(q, 0);
 		if (idx != want) {
-			st_rc = otx_err_at(err, OT_ERR_CORRUPT, "entry_missing", (int64_t)want,
-			                   "%s: entry %llu is missing from the store", s->path,
-			                   (unsigned long long)want);
+			st_rc = ot_error_at(err, OT_ERR_CORRUPT, "entry_missing", (int64_t)want,
+			                    "%s: entry %llu is missing from the store", s->path,
+			                    (unsigned long long)want);
 			break;
 		}
 		const uint8_t *data = sqlite3_column_blob(q, 1);
@@ -370,9 +371,9 @@ static ot_status s_scan_entries(ot_store *st, uint64_t start, uint64_t count, ot
 	if (!st_rc && rc != SQLITE_DONE)
 		st_rc = fail(s, err, rc, "scanning entries");
 	if (!st_rc && want != start + count)
-		st_rc = otx_err_at(err, OT_ERR_CORRUPT, "entry_missing", (int64_t)want,
-		                   "%s: entry %llu is missing from the store", s->path,
-		                   (unsigned long long)want);
+		st_rc = ot_error_at(err, OT_ERR_CORRUPT, "entry_missing", (int64_t)want,
+		                    "%s: entry %llu is missing from the store", s->path,
+		                    (unsigned long long)want);
 	sqlite3_finalize(q);
 	return st_rc;
 }
@@ -387,8 +388,8 @@ static ot_status s_put_tile(ot_store *st, int level, uint64_t index, unsigned wi
 {
 	sqlite_store *s = S(st);
 	if (level < 0 || level > 7 || index >> 56 || len > INT32_MAX)
-		return otx_err(err, OT_ERR_RANGE, "tile %d/%llu out of range", level,
-		               (unsigned long long)index);
+		return ot_error_set(err, OT_ERR_RANGE, "tile %d/%llu out of range", level,
+		                    (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_PUT_TILE);
 	sqlite3_bind_int64(q, 1, tile_id(level, index));
 	sqlite3_bind_int(q, 2, (int)width);
@@ -401,15 +402,15 @@ static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 {
 	sqlite_store *s = S(st);
 	if (level < 0 || level > 7 || index >> 56)
-		return otx_err(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
-		               (unsigned long long)index);
+		return ot_error_set(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
+		                    (unsigned long long)index);
 	sqlite3_stmt *q = stmt(s, Q_GET_TILE);
 	sqlite3_bind_int64(q, 1, tile_id(level, index));
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading a tile");
 	if (!rc && !found)
-		rc = otx_err(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
-		             (unsigned long long)index);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
+		                  (unsigned long long)index);
 	if (!rc) {
 		int w = sqlite3_column_int(q, 0);
 		*width = w > 0 ? (unsigned)w : 0;
@@ -424,7 +425,7 @@ static ot_status s_put_checkpoint(ot_store *st, uint64_t size, const char *note,
 {
 	sqlite_store *s = S(st);
 	if (size > INT64_MAX || len > INT32_MAX)
-		return otx_err(err, OT_ERR_RANGE, "checkpoint out of range");
+		return ot_error_set(err, OT_ERR_RANGE, "checkpoint out of range");
 	sqlite3_stmt *q = stmt(s, Q_PUT_CHECKPOINT);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)size);
 	sqlite3_bind_blob(q, 2, note, (int)len, SQLITE_STATIC);
@@ -439,7 +440,8 @@ static ot_status s_get_checkpoint(ot_store *st, uint64_t *size, char **note, siz
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading the checkpoint");
 	if (!rc && !found)
-		rc = otx_err(err, OT_ERR_NOTFOUND, "%s: no checkpoint has been published", s->path);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND, "%s: no checkpoint has been published",
+		                  s->path);
 	if (!rc) {
 		*size = (uint64_t)sqlite3_column_int64(q, 0);
 		rc = copy_col(q, 1, (uint8_t **)note, len);
@@ -453,7 +455,7 @@ static ot_status s_kv_put(ot_store *st, const char *ns, const char *key, const u
 {
 	sqlite_store *s = S(st);
 	if (len > INT32_MAX)
-		return otx_err(err, OT_ERR_TOOBIG, "value too large");
+		return ot_error_set(err, OT_ERR_TOOBIG, "value too large");
 	sqlite3_stmt *q = stmt(s, Q_KV_PUT);
 	sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
@@ -471,7 +473,7 @@ static ot_status s_kv_get(ot_store *st, const char *ns, const char *key, uint8_t
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading an index");
 	if (!rc && !found)
-		rc = otx_err(err, OT_ERR_NOTFOUND, "no %s \"%s\"", ns, key);
+		rc = ot_error_set(err, OT_ERR_NOTFOUND, "no %s \"%s\"", ns, key);
 	if (!rc)
 		rc = copy_col(q, 0, value, len);
 	sqlite3_reset(q);
@@ -568,24 +570,26 @@ static ot_status check_schema(sqlite_store *s, int creating, ot_error *err)
 		return rc;
 	if (app == 0 && version == 0 && tables == 0)
 		return creating ? OT_OK
-		                : otx_err(err, OT_ERR_SCHEMA,
-		                          "%s: the database is empty, not an oretrail ledger "
-		                          "(create one with `oretrail init`)",
-		                          s->path);
+		                : ot_error_set(err, OT_ERR_SCHEMA,
+		                               "%s: the database is empty, not an oretrail ledger "
+		                               "(create one with `oretrail init`)",
+		                               s->path);
 	if (app != APPLICATION_ID)
-		return otx_err(err, OT_ERR_SCHEMA,
-		               "%s: not an oretrail ledger (SQLite application id %08llx)", s->path,
-		               (unsigned long long)app);
+		return ot_error_set(err, OT_ERR_SCHEMA,
+		                    "%s: not an oretrail ledger (SQLite application id %08llx)",
+		                    s->path, (unsigned long long)app);
 	if (creating)
-		return otx_err(err, OT_ERR_EXISTS, "%s: a ledger already exists there", s->path);
+		return ot_error_set(err, OT_ERR_EXISTS, "%s: a ledger already exists there",
+		                    s->path);
 	if (version > OT_STORE_SCHEMA_VERSION)
-		return otx_err(err, OT_ERR_SCHEMA,
-		               "%s: the ledger was written by a newer oretrail (schema %lld; this "
-		               "build reads schema %d): upgrade oretrail",
-		               s->path, (long long)version, OT_STORE_SCHEMA_VERSION);
+		return ot_error_set(
+			err, OT_ERR_SCHEMA,
+			"%s: the ledger was written by a newer oretrail (schema %lld; this "
+			"build reads schema %d): upgrade oretrail",
+			s->path, (long long)version, OT_STORE_SCHEMA_VERSION);
 	if (version < 1)
-		return otx_err(err, OT_ERR_SCHEMA, "%s: unknown ledger schema version %lld",
-		               s->path, (long long)version);
+		return ot_error_set(err, OT_ERR_SCHEMA, "%s: unknown ledger schema version %lld",
+		                    s->path, (long long)version);
 	return OT_OK;
 }
 
@@ -596,11 +600,11 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	int memory = strcmp(path, ":memory:") == 0;
 	struct stat sb;
 	if (!memory && !creating && stat(path, &sb) != 0)
-		return otx_err(err, OT_ERR_NOTFOUND, "%s: no such ledger", path);
+		return ot_error_set(err, OT_ERR_NOTFOUND, "%s: no such ledger", path);
 
 	sqlite_store *s = calloc(1, sizeof *s);
 	if (!s)
-		return otx_err(err, OT_ERR_NOMEM, "cannot allocate the store");
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot allocate the store");
 	s->base.ops = &SQLITE_OPS;
 	s->base.readonly = readonly;
 	snprintf(s->path, sizeof s->path, "%s", path);

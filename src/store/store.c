@@ -4,14 +4,14 @@
  */
 #include "store/store_int.h"
 
-#include "util/error.h"
+#include "oretrail/status.h"
 
 ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err)
 {
 	if (!location || !*location || !out)
-		return otx_err(err, OT_ERR_ARG, "no store location given");
+		return ot_error_set(err, OT_ERR_ARG, "no store location given");
 	if ((flags & OT_STORE_CREATE) && (flags & OT_STORE_READONLY))
-		return otx_err(err, OT_ERR_ARG, "cannot create a store read-only");
+		return ot_error_set(err, OT_ERR_ARG, "cannot create a store read-only");
 	*out = NULL;
 	return otx_sqlite_open(location, flags, out, err);
 }
@@ -27,19 +27,19 @@ const char *ot_store_backend(const ot_store *st)
 	return st ? st->ops->name : "";
 }
 
-#define CHECK_ST(st)                                                 \
-	do {                                                         \
-		if (!(st))                                           \
-			return otx_err(err, OT_ERR_ARG, "no store"); \
+#define CHECK_ST(st)                                                      \
+	do {                                                              \
+		if (!(st))                                                \
+			return ot_error_set(err, OT_ERR_ARG, "no store"); \
 	} while (0)
 
-#define CHECK_WRITE(st)                                                                      \
-	do {                                                                                 \
-		CHECK_ST(st);                                                                \
-		if ((st)->readonly)                                                          \
-			return otx_err(err, OT_ERR_READONLY, "the store is open read-only"); \
-		if (!(st)->in_txn)                                                           \
-			return otx_err(err, OT_ERR_ARG, "write outside a transaction");      \
+#define CHECK_WRITE(st)                                                                           \
+	do {                                                                                      \
+		CHECK_ST(st);                                                                     \
+		if ((st)->readonly)                                                               \
+			return ot_error_set(err, OT_ERR_READONLY, "the store is open read-only"); \
+		if (!(st)->in_txn)                                                                \
+			return ot_error_set(err, OT_ERR_ARG, "write outside a transaction");      \
 	} while (0)
 
 ot_status ot_store_check(ot_store *st, ot_error *err)
@@ -74,11 +74,11 @@ ot_status ot_store_begin(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);
 	if (st->readonly)
-		return otx_err(err, OT_ERR_READONLY, "the store is open read-only");
+		return ot_error_set(err, OT_ERR_READONLY, "the store is open read-only");
 	if (st->in_txn)
-		return otx_err(err, OT_ERR_ARG, "a transaction is already open");
+		return ot_error_set(err, OT_ERR_ARG, "a transaction is already open");
 	if (st->reading)
-		return otx_err(err, OT_ERR_ARG, "a read snapshot is open");
+		return ot_error_set(err, OT_ERR_ARG, "a read snapshot is open");
 	ot_status rc = st->ops->begin(st, err);
 	if (!rc) {
 		st->in_txn = 1;
@@ -91,7 +91,7 @@ ot_status ot_store_commit(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);
 	if (!st->in_txn)
-		return otx_err(err, OT_ERR_ARG, "no transaction to commit");
+		return ot_error_set(err, OT_ERR_ARG, "no transaction to commit");
 	ot_status rc = st->ops->commit(st, err);
 	if (rc)
 		st->ops->rollback(st);
@@ -122,7 +122,7 @@ ot_status ot_store_release(ot_store *st, ot_error *err)
 {
 	CHECK_WRITE(st);
 	if (st->savepoints == 0)
-		return otx_err(err, OT_ERR_ARG, "no savepoint to release");
+		return ot_error_set(err, OT_ERR_ARG, "no savepoint to release");
 	ot_status rc = st->ops->release(st, err);
 	if (!rc)
 		st->savepoints--;
@@ -133,7 +133,7 @@ ot_status ot_store_rollback_to(ot_store *st, ot_error *err)
 {
 	CHECK_WRITE(st);
 	if (st->savepoints == 0)
-		return otx_err(err, OT_ERR_ARG, "no savepoint to roll back to");
+		return ot_error_set(err, OT_ERR_ARG, "no savepoint to roll back to");
 	ot_status rc = st->ops->rollback_to(st, err);
 	if (!rc)
 		st->savepoints--;
@@ -144,7 +144,7 @@ ot_status ot_store_get_meta(ot_store *st, const char *name, char **value, ot_err
 {
 	CHECK_ST(st);
 	if (!name || !value)
-		return otx_err(err, OT_ERR_ARG, "bad meta arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad meta arguments");
 	return st->ops->get_meta(st, name, value, err);
 }
 
@@ -152,7 +152,7 @@ ot_status ot_store_set_meta(ot_store *st, const char *name, const char *value, o
 {
 	CHECK_WRITE(st);
 	if (!name || !value)
-		return otx_err(err, OT_ERR_ARG, "bad meta arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad meta arguments");
 	return st->ops->set_meta(st, name, value, err);
 }
 
@@ -160,7 +160,7 @@ ot_status ot_store_entry_count(ot_store *st, uint64_t *count, ot_error *err)
 {
 	CHECK_ST(st);
 	if (!count)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	return st->ops->entry_count(st, count, err);
 }
 
@@ -169,7 +169,7 @@ ot_status ot_store_put_entry(ot_store *st, uint64_t index, const uint8_t *data, 
 {
 	CHECK_WRITE(st);
 	if (!data && len)
-		return otx_err(err, OT_ERR_ARG, "bad entry");
+		return ot_error_set(err, OT_ERR_ARG, "bad entry");
 	return st->ops->put_entry(st, index, data, len, err);
 }
 
@@ -178,7 +178,7 @@ ot_status ot_store_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_
 {
 	CHECK_ST(st);
 	if (!data || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	return st->ops->get_entry(st, index, data, len, err);
 }
 
@@ -187,7 +187,7 @@ ot_status ot_store_scan_entries(ot_store *st, uint64_t start, uint64_t count, ot
 {
 	CHECK_ST(st);
 	if (!cb)
-		return otx_err(err, OT_ERR_ARG, "no callback");
+		return ot_error_set(err, OT_ERR_ARG, "no callback");
 	return st->ops->scan_entries(st, start, count, cb, ctx, err);
 }
 
@@ -196,7 +196,7 @@ ot_status ot_store_put_tile(ot_store *st, int level, uint64_t index, unsigned wi
 {
 	CHECK_WRITE(st);
 	if (!data || !len)
-		return otx_err(err, OT_ERR_ARG, "bad tile");
+		return ot_error_set(err, OT_ERR_ARG, "bad tile");
 	return st->ops->put_tile(st, level, index, width, data, len, err);
 }
 
@@ -205,7 +205,7 @@ ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 {
 	CHECK_ST(st);
 	if (!width || !data || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	return st->ops->get_tile(st, level, index, width, data, len, err);
 }
 
@@ -214,7 +214,7 @@ ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note,
 {
 	CHECK_WRITE(st);
 	if (!note || !len)
-		return otx_err(err, OT_ERR_ARG, "bad checkpoint");
+		return ot_error_set(err, OT_ERR_ARG, "bad checkpoint");
 	return st->ops->put_checkpoint(st, size, note, len, err);
 }
 
@@ -223,7 +223,7 @@ ot_status ot_store_get_checkpoint(ot_store *st, uint64_t *size, char **note, siz
 {
 	CHECK_ST(st);
 	if (!size || !note || !len)
-		return otx_err(err, OT_ERR_ARG, "bad arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	return st->ops->get_checkpoint(st, size, note, len, err);
 }
 
@@ -232,7 +232,7 @@ ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *key, const u
 {
 	CHECK_WRITE(st);
 	if (!ns || !key || (!value && len))
-		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	return st->ops->kv_put(st, ns, key, value, len, err);
 }
 
@@ -241,7 +241,7 @@ ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t
 {
 	CHECK_ST(st);
 	if (!ns || !key || !value || !len)
-		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	return st->ops->kv_get(st, ns, key, value, len, err);
 }
 
@@ -249,7 +249,7 @@ ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 {
 	CHECK_WRITE(st);
 	if (!ns || !key)
-		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	return st->ops->kv_del(st, ns, key, err);
 }
 
@@ -258,6 +258,6 @@ ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 {
 	CHECK_ST(st);
 	if (!ns || !cb)
-		return otx_err(err, OT_ERR_ARG, "bad key-value arguments");
+		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	return st->ops->kv_scan(st, ns, prefix ? prefix : "", cb, ctx, err);
 }

@@ -2,22 +2,22 @@
  * b64.c: base64 and hex via libsodium. The decoders are strict: they accept
  * only the canonical form, so that one value has one encoding.
  */
-#include "util/b64.h"
+#include "oretrail/encoding.h"
 
 #include <sodium.h>
 #include <string.h>
 
-size_t otx_b64_len(size_t n)
+size_t ot_b64_len(size_t n)
 {
 	return (n + 2) / 3 * 4;
 }
 
-void otx_b64_encode(const uint8_t *in, size_t n, char *out)
+void ot_b64_encode(const uint8_t *in, size_t n, char *out)
 {
-	sodium_bin2base64(out, otx_b64_len(n) + 1, in, n, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(out, ot_b64_len(n) + 1, in, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
-ot_status otx_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+ot_status ot_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t n = 0;
 	const char *end = NULL;
@@ -53,12 +53,12 @@ ot_status otx_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, s
 	return OT_OK;
 }
 
-void otx_hex_encode(const uint8_t *in, size_t n, char *out)
+void ot_hex_encode(const uint8_t *in, size_t n, char *out)
 {
 	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
-ot_status otx_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+ot_status ot_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t n = 0;
 	const char *end = NULL;

@@ -1,21 +1,21 @@
 /*
  * buf.c: capped growable buffer. See buf.h.
  */
-#include "util/buf.h"
+#include "oretrail/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void otx_buf_init(otx_buf *b, size_t max)
+void ot_buf_init(ot_buf *b, size_t max)
 {
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
-	b->max = max ? max : OTX_BUF_DEFAULT_MAX;
+	b->max = max ? max : OT_BUF_DEFAULT_MAX;
 }
 
-void otx_buf_free(otx_buf *b)
+void ot_buf_free(ot_buf *b)
 {
 	if (!b)
 		return;
@@ -24,17 +24,17 @@ void otx_buf_free(otx_buf *b)
 	b->len = b->cap = 0;
 }
 
-void otx_buf_reset(otx_buf *b)
+void ot_buf_reset(ot_buf *b)
 {
 	b->len = 0;
 	if (b->data)
 		b->data[0] = 0;
 }
 
-ot_status otx_buf_reserve(otx_buf *b, size_t extra)
+ot_status ot_buf_reserve(ot_buf *b, size_t extra)
 {
 	if (b->max == 0)
-		b->max = OTX_BUF_DEFAULT_MAX;
+		b->max = OT_BUF_DEFAULT_MAX;
 	if (extra > b->max || b->len > b->max - extra)
 		return OT_ERR_TOOBIG;
 	size_t need = b->len + extra + 1;
@@ -51,9 +51,9 @@ ot_status otx_buf_reserve(otx_buf *b, size_t extra)
 	return OT_OK;
 }
 
-ot_status otx_buf_add(otx_buf *b, const void *data, size_t len)
+ot_status ot_buf_add(ot_buf *b, const void *data, size_t len)
 {
-	ot_status rc = otx_buf_reserve(b, len);
+	ot_status rc = ot_buf_reserve(b, len);
 	if (rc)
 		return rc;
 	if (len)
@@ -63,17 +63,17 @@ ot_status otx_buf_add(otx_buf *b, const void *data, size_t len)
 	return OT_OK;
 }
 
-ot_status otx_buf_addc(otx_buf *b, char c)
+ot_status ot_buf_addc(ot_buf *b, char c)
 {
-	return otx_buf_add(b, &c, 1);
+	return ot_buf_add(b, &c, 1);
 }
 
-ot_status otx_buf_adds(otx_buf *b, const char *s)
+ot_status ot_buf_adds(ot_buf *b, const char *s)
 {
-	return otx_buf_add(b, s, strlen(s));
+	return ot_buf_add(b, s, strlen(s));
 }
 
-ot_status otx_buf_vprintf(otx_buf *b, const char *fmt, va_list ap)
+ot_status ot_buf_vprintf(ot_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
@@ -81,7 +81,7 @@ ot_status otx_buf_vprintf(otx_buf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return OT_ERR_ARG;
-	ot_status rc = otx_buf_reserve(b, (size_t)n);
+	ot_status rc = ot_buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
 	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -89,19 +89,19 @@ ot_status otx_buf_vprintf(otx_buf *b, const char *fmt, va_list ap)
 	return OT_OK;
 }
 
-ot_status otx_buf_printf(otx_buf *b, const char *fmt, ...)
+ot_status ot_buf_printf(ot_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	ot_status rc = otx_buf_vprintf(b, fmt, ap);
+	ot_status rc = ot_buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-ot_status otx_buf_detach(otx_buf *b, uint8_t **data, size_t *len)
+ot_status ot_buf_detach(ot_buf *b, uint8_t **data, size_t *len)
 {
 	if (!b->data) {
-		ot_status rc = otx_buf_reserve(b, 0);
+		ot_status rc = ot_buf_reserve(b, 0);
 		if (rc)
 			return rc;
 		b->data[0] = 0;

@@ -1,7 +1,7 @@
 /*
  * error.c: status names and the rich-error helpers.
  */
-#include "util/error.h"
+#include "oretrail/status.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,7 +78,7 @@ fill(ot_error *err, ot_status status, const char *code, int64_t index, const cha
 	vsnprintf(err->message, sizeof err->message, fmt, ap);
 }
 
-ot_status otx_err(ot_error *err, ot_status status, const char *fmt, ...)
+ot_status ot_error_set(ot_error *err, ot_status status, const char *fmt, ...)
 {
 	if (!err)
 		return status;
@@ -89,8 +89,8 @@ ot_status otx_err(ot_error *err, ot_status status, const char *fmt, ...)
 	return status;
 }
 
-ot_status otx_err_at(ot_error *err, ot_status status, const char *code, int64_t index,
-                     const char *fmt, ...)
+ot_status ot_error_at(ot_error *err, ot_status status, const char *code, int64_t index,
+                      const char *fmt, ...)
 {
 	if (!err)
 		return status;
@@ -101,7 +101,7 @@ ot_status otx_err_at(ot_error *err, ot_status status, const char *code, int64_t 
 	return status;
 }
 
-void otx_err_prefix(ot_error *err, const char *fmt, ...)
+void ot_error_prefix(ot_error *err, const char *fmt, ...)
 {
 	if (!err)
 		return;

@@ -62,9 +62,12 @@ db="$work/log.db"
 "$oretrail" serve --db "$db" --listen 127.0.0.1:0 --read-only --quiet >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 port=
-for _ in $(seq 1 100); do
+# Up to 60 s (a sanitizer build on a busy machine starts slowly), or until
+# the server has exited.
+for _ in $(seq 1 600); do
 	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
 	[ -n "$port" ] && break
+	kill -0 "$server" 2>/dev/null || break
 	sleep 0.1
 done
 if [ -z "$port" ]; then
