@@ -1,7 +1,7 @@
 /*
  * fuzz_epcis.c: libFuzzer target for EPCIS 2.0 documents: the CBV 2.0 event
- * hash (src/ledger/epcis_hash.c) and the mapping to oretrail events and
- * back (src/ledger/epcis_map.c).
+ * hash and the mapping to oretrail events and back (oretrail/epcis.h,
+ * src/epcis/).
  *
  * Besides "no crash, no sanitizer report", it checks the properties import
  * and export rely on, and traps when one fails:
@@ -19,29 +19,28 @@
 #include <string.h>
 
 #include "ledger/envelope.h"
-#include "ledger/epcis_hash.h"
-#include "ledger/epcis_map.h"
 #include "oretrail/buf.h"
+#include "oretrail/epcis.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_hashes(const otx_epcis_doc *doc, size_t i)
+static void check_hashes(const ot_epcis_doc *doc, size_t i)
 {
 	ot_buf a, b;
 	ot_error err;
-	char id1[OTX_EPCIS_HASH_ID_LEN + 1], id2[OTX_EPCIS_HASH_ID_LEN + 1];
+	char id1[OT_EPCIS_HASH_ID_LEN + 1], id2[OT_EPCIS_HASH_ID_LEN + 1];
 	ot_buf_init(&a, 0);
 	ot_buf_init(&b, 0);
-	json_t *ev = otx_epcis_doc_event(doc, i);
-	ot_status r1 = otx_epcis_prehash(doc, ev, &a, &err);
-	ot_status r2 = otx_epcis_prehash(doc, ev, &b, &err);
+	json_t *ev = ot_epcis_doc_event(doc, i);
+	ot_status r1 = ot_epcis_prehash(doc, ev, &a, &err);
+	ot_status r2 = ot_epcis_prehash(doc, ev, &b, &err);
 	if (r1 != r2 || (r1 == OT_OK && (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)))
 		__builtin_trap();
 	if (r1 == OT_OK) {
-		if (otx_epcis_hash_id(doc, ev, id1, &err) != OT_OK)
+		if (ot_epcis_hash_id(doc, ev, id1, &err) != OT_OK)
 			__builtin_trap();
-		otx_epcis_hash_of_prehash(a.len ? (const char *)a.data : "", a.len, id2);
-		if (strcmp(id1, id2) != 0 || !otx_epcis_is_hash_id(id1))
+		ot_epcis_hash_of_prehash(a.len ? (const char *)a.data : "", a.len, id2);
+		if (strcmp(id1, id2) != 0 || !ot_epcis_is_hash_id(id1))
 			__builtin_trap();
 	}
 	ot_buf_free(&a);
@@ -51,46 +50,49 @@ static void check_hashes(const otx_epcis_doc *doc, size_t i)
 /* Exports `events`, reads the document back and maps it again. */
 static void check_round_trip(json_t *events)
 {
-	otx_epcis_writer w;
+	ot_epcis_writer *w = NULL;
 	ot_error err;
 	json_t *out = NULL, *again = json_array();
-	otx_epcis_doc doc;
-	otx_epcis_doc_init(&doc);
-	if (otx_epcis_writer_init(&w, "2025-01-01T00:00:00Z", &err) != OT_OK)
+	ot_epcis_doc *doc = NULL;
+	ot_epcis_counts counts;
+	if (ot_epcis_writer_new("2025-01-01T00:00:00Z", &w, &err) != OT_OK) {
+		json_decref(again);
 		return;
+	}
 	size_t i;
 	json_t *ev;
 	json_array_foreach(events, i, ev)
 	{
-		ot_status rc = otx_epcis_writer_add(&w, ev, &err);
+		ot_status rc = ot_epcis_writer_add(w, ev, &err);
 		if (rc != OT_OK && rc != OT_ERR_NOMEM)
 			__builtin_trap(); /* what import makes, export can write */
 	}
-	if (otx_epcis_writer_finish(&w, &out, &err) != OT_OK)
+	if (ot_epcis_writer_finish(w, &out, &err) != OT_OK)
 		goto done;
 	char *text = json_dumps(out, JSON_COMPACT);
 	if (!text)
 		goto done;
-	if (otx_epcis_doc_parse((const uint8_t *)text, strlen(text), &doc, &err) != OT_OK)
+	if (ot_epcis_doc_parse((const uint8_t *)text, strlen(text), &doc, &err) != OT_OK)
 		__builtin_trap();
 	free(text);
-	for (i = 0; i < otx_epcis_doc_count(&doc); i++) {
-		char id[OTX_EPCIS_HASH_ID_LEN + 1];
-		json_t *e = otx_epcis_doc_event(&doc, i);
-		if (otx_epcis_hash_id(&doc, e, id, &err) != OT_OK ||
+	for (i = 0; i < ot_epcis_doc_count(doc); i++) {
+		char id[OT_EPCIS_HASH_ID_LEN + 1];
+		json_t *e = ot_epcis_doc_event(doc, i);
+		if (ot_epcis_hash_id(doc, e, id, &err) != OT_OK ||
 		    strcmp(id, json_string_value(json_object_get(e, "oretrail:hash"))) != 0)
 			__builtin_trap();
-		otx_epcis_mapping m;
+		ot_epcis_mapping m;
 		memset(&m, 0, sizeof m);
-		if (otx_epcis_map_event(&doc, i, &m) != OT_OK)
+		if (ot_epcis_map_event(doc, i, &m) != OT_OK)
 			__builtin_trap();
 		json_array_extend(again, m.events);
-		otx_epcis_mapping_clear(&m);
+		ot_epcis_mapping_clear(&m);
 	}
 	/* Exactly the same events; an event written from its fields (when its
 	 * original could not be kept, e.g. a prefix clash) comes back with
 	 * the same oretrail fields and a new original. */
-	if (w.constructed == 0 && !json_equal(events, again))
+	ot_epcis_writer_counts(w, &counts);
+	if (counts.constructed == 0 && !json_equal(events, again))
 		__builtin_trap();
 	if (json_array_size(events) != json_array_size(again))
 		__builtin_trap();
@@ -108,23 +110,22 @@ static void check_round_trip(json_t *events)
 done:
 	json_decref(out);
 	json_decref(again);
-	otx_epcis_doc_clear(&doc);
-	otx_epcis_writer_clear(&w);
+	ot_epcis_doc_free(doc);
+	ot_epcis_writer_free(w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	otx_epcis_doc doc;
+	ot_epcis_doc *doc = NULL;
 	ot_error err;
-	otx_epcis_doc_init(&doc);
-	if (otx_epcis_doc_parse(data, size, &doc, &err) != OT_OK)
+	if (ot_epcis_doc_parse(data, size, &doc, &err) != OT_OK)
 		return 0;
 	json_t *all = json_array();
-	for (size_t i = 0; i < otx_epcis_doc_count(&doc) && i < 64; i++) {
-		check_hashes(&doc, i);
-		otx_epcis_mapping m;
+	for (size_t i = 0; i < ot_epcis_doc_count(doc) && i < 64; i++) {
+		check_hashes(doc, i);
+		ot_epcis_mapping m;
 		memset(&m, 0, sizeof m);
-		if (otx_epcis_map_event(&doc, i, &m) == OT_OK) {
+		if (ot_epcis_map_event(doc, i, &m) == OT_OK) {
 			size_t k;
 			json_t *ev;
 			json_array_foreach(m.events, k, ev)
@@ -137,11 +138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (json_array_size(m.events) != 0 || !m.error.message[0]) {
 			__builtin_trap(); /* a reported event has its reason, and no events */
 		}
-		otx_epcis_mapping_clear(&m);
+		ot_epcis_mapping_clear(&m);
 	}
 	if (json_array_size(all) > 0)
 		check_round_trip(all);
 	json_decref(all);
-	otx_epcis_doc_clear(&doc);
+	ot_epcis_doc_free(doc);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_epcis_hash.c: the CBV 2.0 EPCIS event hash ID (src/ledger/epcis_hash.c).
+ * test_epcis_hash.c: the CBV 2.0 EPCIS event hash ID (src/epcis/hash.c).
  *
  * Known answers: every X.jsonld in the conformance folder epcis-hash/ (the
  * test examples of RalphTro/epcis-event-hash-generator, read in place via
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/epcis_hash.h"
+#include "epcis/hash.h"
 #include "test.h"
 
 /* Published pre-hash lines whose SHA-256 is not the published id:
@@ -67,7 +67,7 @@ static void check_vector(const char *dir, const char *base)
 	size_t n_hash = hashes_text ? split_lines(hashes_text, want_hash, MAX_EVENTS) : 0;
 	size_t n_pre = pre_text ? split_lines(pre_text, want_pre, MAX_EVENTS) : 0;
 
-	otx_epcis_doc doc;
+	ot_epcis_doc doc;
 	ot_error err;
 	otx_epcis_doc_init(&doc);
 	ot_status rc = otx_epcis_doc_parse((const uint8_t *)doc_text, len, &doc, &err);
@@ -77,7 +77,7 @@ static void check_vector(const char *dir, const char *base)
 		goto out;
 	}
 	files++;
-	size_t n = otx_epcis_doc_count(&doc);
+	size_t n = ot_epcis_doc_count(&doc);
 	if (n != n_hash || (pre_text && n != n_pre)) {
 		test_failures++;
 		fprintf(stderr, "%s: %zu events, %zu ids, %zu pre-hashes\n", base, n, n_hash,
@@ -85,13 +85,13 @@ static void check_vector(const char *dir, const char *base)
 	}
 	for (size_t i = 0; i < n && i < n_hash; i++) {
 		ot_buf pre;
-		char id[OTX_EPCIS_HASH_ID_LEN + 1], id2[OTX_EPCIS_HASH_ID_LEN + 1];
+		char id[OT_EPCIS_HASH_ID_LEN + 1], id2[OT_EPCIS_HASH_ID_LEN + 1];
 		ot_buf_init(&pre, 0);
-		CHECK_OK(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, i), &pre, &err));
-		CHECK_OK(otx_epcis_hash_id(&doc, otx_epcis_doc_event(&doc, i), id, &err));
-		otx_epcis_hash_of_prehash(pre.len ? (char *)pre.data : "", pre.len, id2);
+		CHECK_OK(ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, i), &pre, &err));
+		CHECK_OK(ot_epcis_hash_id(&doc, ot_epcis_doc_event(&doc, i), id, &err));
+		ot_epcis_hash_of_prehash(pre.len ? (char *)pre.data : "", pre.len, id2);
 		CHECK_STR(id, id2);
-		CHECK(otx_epcis_is_hash_id(id));
+		CHECK(ot_epcis_is_hash_id(id));
 		if (strcmp(id, want_hash[i]) != 0) {
 			test_failures++;
 			fprintf(stderr, "%s event %zu: id\n  got  %s\n  want %s\n  pre-hash %s\n",
@@ -100,8 +100,8 @@ static void check_vector(const char *dir, const char *base)
 		test_checks++;
 		events_checked++;
 		if (i < n_pre) {
-			char published[OTX_EPCIS_HASH_ID_LEN + 1];
-			otx_epcis_hash_of_prehash(want_pre[i], strlen(want_pre[i]), published);
+			char published[OT_EPCIS_HASH_ID_LEN + 1];
+			ot_epcis_hash_of_prehash(want_pre[i], strlen(want_pre[i]), published);
 			int consistent = strcmp(published, want_hash[i]) == 0;
 			int same = pre.len && strcmp((char *)pre.data, want_pre[i]) == 0;
 			test_checks++;
@@ -223,14 +223,14 @@ static void numbers(void)
 /* The pre-hash of a one-event document, for checking value rules. */
 static char *prehash_of(const char *doc_json)
 {
-	otx_epcis_doc doc;
+	ot_epcis_doc doc;
 	ot_error err;
 	ot_buf b;
 	otx_epcis_doc_init(&doc);
 	ot_buf_init(&b, 0);
 	char *res = NULL;
 	if (otx_epcis_doc_parse((const uint8_t *)doc_json, strlen(doc_json), &doc, &err) == OT_OK &&
-	    otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err) == OT_OK)
+	    ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, 0), &b, &err) == OT_OK)
 		res = strdup(b.len ? (char *)b.data : "");
 	else
 		fprintf(stderr, "prehash_of: %s\n", err.message);
@@ -355,7 +355,7 @@ static void values(void)
 
 static void malformed(void)
 {
-	otx_epcis_doc doc;
+	ot_epcis_doc doc;
 	ot_error err;
 	otx_epcis_doc_init(&doc);
 	const char *bad[] = {
@@ -375,9 +375,9 @@ static void malformed(void)
 	CHECK_OK(otx_epcis_doc_parse((const uint8_t *)odd, strlen(odd), &doc, &err));
 	ot_buf b;
 	ot_buf_init(&b, 0);
-	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
+	CHECK_RC(ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
 	CHECK_STR(err.code, "epcis_bad_event");
-	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 1), &b, &err), OT_ERR_PARSE);
+	CHECK_RC(ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, 1), &b, &err), OT_ERR_PARSE);
 	CHECK(b.len == 0);
 	otx_epcis_doc_clear(&doc);
 
@@ -391,7 +391,7 @@ static void malformed(void)
 		deep[o++] = ']';
 	deep[o++] = '}';
 	CHECK_OK(otx_epcis_doc_parse((const uint8_t *)deep, o, &doc, &err));
-	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
+	CHECK_RC(ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, 0), &b, &err), OT_ERR_PARSE);
 	CHECK_STR(err.code, "epcis_too_deep");
 	/* A cap on the output. */
 	ot_buf small;
@@ -399,19 +399,18 @@ static void malformed(void)
 	const char *ev = "{\"type\":\"ObjectEvent\",\"action\":\"OBSERVE\"}";
 	otx_epcis_doc_clear(&doc);
 	CHECK_OK(otx_epcis_doc_parse((const uint8_t *)ev, strlen(ev), &doc, &err));
-	CHECK_RC(otx_epcis_prehash(&doc, otx_epcis_doc_event(&doc, 0), &small, &err),
-	         OT_ERR_TOOBIG);
+	CHECK_RC(ot_epcis_prehash(&doc, ot_epcis_doc_event(&doc, 0), &small, &err), OT_ERR_TOOBIG);
 	CHECK(small.len == 0);
 	ot_buf_free(&small);
 	ot_buf_free(&b);
 	otx_epcis_doc_clear(&doc);
 
-	CHECK(!otx_epcis_is_hash_id("ni:///sha-256;ABC?ver=CBV2.0"));
-	CHECK(!otx_epcis_is_hash_id(
+	CHECK(!ot_epcis_is_hash_id("ni:///sha-256;ABC?ver=CBV2.0"));
+	CHECK(!ot_epcis_is_hash_id(
 		"ni:///"
 		"sha-256;FFA491B16867E34A7791A8D5389D826AFC24E63A121026B6A4004ACE38631B4B?ver=CBV2."
 		"0"));
-	CHECK(otx_epcis_is_hash_id(
+	CHECK(ot_epcis_is_hash_id(
 		"ni:///"
 		"sha-256;ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b?ver=CBV2."
 		"0"));

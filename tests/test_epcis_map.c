@@ -1,6 +1,6 @@
 /*
  * test_epcis_map.c: EPCIS 2.0 events to oretrail events and back
- * (src/ledger/epcis_map.c), as pure functions.
+ * (src/epcis/map.c), as pure functions.
  *
  * - A mineral chain (tests/data/epcis/fwo-chain.jsonld, written for this
  *   test: commissioning of two ore lots at a mine, beneficiation, shipping;
@@ -20,10 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ledger/epcis_map.h"
+#include "epcis/map.h"
 #include "test.h"
 
-static int load_doc(const char *text, size_t len, otx_epcis_doc *doc)
+static int load_doc(const char *text, size_t len, ot_epcis_doc *doc)
 {
 	ot_error err;
 	otx_epcis_doc_init(doc);
@@ -35,18 +35,18 @@ static int load_doc(const char *text, size_t len, otx_epcis_doc *doc)
 }
 
 /* Maps every event of a document; returns all oretrail events (new). */
-static json_t *map_all(const otx_epcis_doc *doc, size_t *reported)
+static json_t *map_all(const ot_epcis_doc *doc, size_t *reported)
 {
 	json_t *all = json_array();
 	*reported = 0;
-	for (size_t i = 0; i < otx_epcis_doc_count(doc); i++) {
-		otx_epcis_mapping m;
+	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
+		ot_epcis_mapping m;
 		memset(&m, 0, sizeof m);
-		if (otx_epcis_map_event(doc, i, &m) == OT_OK)
+		if (ot_epcis_map_event(doc, i, &m) == OT_OK)
 			json_array_extend(all, m.events);
 		else
 			(*reported)++;
-		otx_epcis_mapping_clear(&m);
+		ot_epcis_mapping_clear(&m);
 	}
 	return all;
 }
@@ -102,16 +102,16 @@ static void chain(void)
 {
 	size_t len, reported;
 	char *text = data_file("fwo-chain.jsonld", &len);
-	otx_epcis_doc doc;
+	ot_epcis_doc doc;
 	CHECK(text && load_doc(text, len, &doc) == 0);
 	if (!text)
 		return;
 	json_t *evs = map_all(&doc, &reported);
 	CHECK(reported == 0);
 	CHECK(json_array_size(evs) == 4);
-	char id1[OTX_EPCIS_HASH_ID_LEN + 1];
+	char id1[OT_EPCIS_HASH_ID_LEN + 1];
 	ot_error err;
-	CHECK_OK(otx_epcis_hash_id(&doc, otx_epcis_doc_event(&doc, 0), id1, &err));
+	CHECK_OK(ot_epcis_hash_id(&doc, ot_epcis_doc_event(&doc, 0), id1, &err));
 	char want[2048];
 	/* Two lots commissioned in one event: two extracts, ids #1 and #2;
 	 * 120 TNE and 80000.0 KGM in grams; time in UTC, whole seconds. */
@@ -174,19 +174,19 @@ static void chain(void)
 	CHECK(text && load_doc(text, len, &doc) == 0);
 	if (!text)
 		return;
-	otx_epcis_mapping m;
+	ot_epcis_mapping m;
 	memset(&m, 0, sizeof m);
-	CHECK_OK(otx_epcis_map_event(&doc, 0, &m));
+	CHECK_OK(ot_epcis_map_event(&doc, 0, &m));
 	check_event(
 		json_array_get(m.events, 0),
 		"{\"type\":\"receive\",\"id\":\"urn:uuid:6f1d4c1e-2b7a-4c55-9d1e-3f0a8e5b7c21\","
 		"\"time\":\"2025-10-02T15:00:00Z\",\"consignment\":\"" CONS "\","
 		"\"site\":\"us-mo-ussm\",\"lots\":[{\"lot\":\"" CONC "\",\"mass_g\":14550000}]}");
-	CHECK_RC(otx_epcis_map_event(&doc, 1, &m), OT_ERR_PARSE);
+	CHECK_RC(ot_epcis_map_event(&doc, 1, &m), OT_ERR_PARSE);
 	CHECK_STR(m.error.code, "epcis_unsupported");
 	CHECK(json_array_size(m.events) == 0);
 	CHECK(m.error.index == 1);
-	otx_epcis_mapping_clear(&m);
+	ot_epcis_mapping_clear(&m);
 	otx_epcis_doc_clear(&doc);
 	free(text);
 }
@@ -195,7 +195,7 @@ static void chain(void)
 static json_t *export_import(json_t *events, size_t *as_original, size_t *constructed,
                              char **doc_text)
 {
-	otx_epcis_writer w;
+	ot_epcis_writer w;
 	ot_error err;
 	json_t *doc = NULL, *again = NULL;
 	CHECK_OK(otx_epcis_writer_init(&w, "2025-11-01T00:00:00Z", &err));
@@ -203,25 +203,25 @@ static json_t *export_import(json_t *events, size_t *as_original, size_t *constr
 	json_t *ev;
 	json_array_foreach(events, i, ev)
 	{
-		ot_status rc = otx_epcis_writer_add(&w, ev, &err);
+		ot_status rc = ot_epcis_writer_add(&w, ev, &err);
 		CHECK(rc == OT_OK || rc == OT_ERR_NOTFOUND);
 	}
-	CHECK_OK(otx_epcis_writer_finish(&w, &doc, &err));
+	CHECK_OK(ot_epcis_writer_finish(&w, &doc, &err));
 	*as_original = w.as_original;
 	*constructed = w.constructed;
 	otx_epcis_writer_clear(&w);
 	char *text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
-	otx_epcis_doc d;
+	ot_epcis_doc d;
 	size_t reported;
 	if (text && load_doc(text, strlen(text), &d) == 0) {
 		again = map_all(&d, &reported);
 		CHECK(reported == 0);
 		/* Every carried hash ID is the event's own. */
-		for (size_t k = 0; k < otx_epcis_doc_count(&d); k++) {
-			char id[OTX_EPCIS_HASH_ID_LEN + 1];
-			json_t *e = otx_epcis_doc_event(&d, k);
-			CHECK_OK(otx_epcis_hash_id(&d, e, id, &err));
+		for (size_t k = 0; k < ot_epcis_doc_count(&d); k++) {
+			char id[OT_EPCIS_HASH_ID_LEN + 1];
+			json_t *e = ot_epcis_doc_event(&d, k);
+			CHECK_OK(ot_epcis_hash_id(&d, e, id, &err));
 			CHECK_STR(json_string_value(json_object_get(e, "oretrail:hash")), id);
 		}
 		otx_epcis_doc_clear(&d);
@@ -239,7 +239,7 @@ static void round_trip(void)
 	for (size_t f = 0; f < 2; f++) {
 		size_t len, reported, orig, cons;
 		char *text = data_file(files[f], &len);
-		otx_epcis_doc doc;
+		ot_epcis_doc doc;
 		if (!text || load_doc(text, len, &doc)) {
 			CHECK(0);
 			free(text);
@@ -256,22 +256,22 @@ static void round_trip(void)
 		CHECK(third && json_equal(second, third));
 		CHECK(exported && exported2 && strcmp(exported, exported2) == 0);
 		/* The exported events keep the originals' hash IDs. */
-		otx_epcis_doc d2;
+		ot_epcis_doc d2;
 		if (exported && load_doc(exported, strlen(exported), &d2) == 0) {
 			size_t k = 0;
-			for (size_t i = 0; i < otx_epcis_doc_count(&doc); i++) {
-				char id[OTX_EPCIS_HASH_ID_LEN + 1];
+			for (size_t i = 0; i < ot_epcis_doc_count(&doc); i++) {
+				char id[OT_EPCIS_HASH_ID_LEN + 1];
 				ot_error err;
-				otx_epcis_mapping m;
+				ot_epcis_mapping m;
 				memset(&m, 0, sizeof m);
-				if (otx_epcis_map_event(&doc, i, &m) != OT_OK) {
-					otx_epcis_mapping_clear(&m);
+				if (ot_epcis_map_event(&doc, i, &m) != OT_OK) {
+					ot_epcis_mapping_clear(&m);
 					continue;
 				}
-				CHECK_OK(otx_epcis_hash_id(&d2, otx_epcis_doc_event(&d2, k++), id,
-				                           &err));
+				CHECK_OK(ot_epcis_hash_id(&d2, ot_epcis_doc_event(&d2, k++), id,
+				                          &err));
 				CHECK_STR(id, m.hash_id);
-				otx_epcis_mapping_clear(&m);
+				ot_epcis_mapping_clear(&m);
 			}
 			otx_epcis_doc_clear(&d2);
 		}
@@ -337,10 +337,10 @@ static void native(void)
 	CHECK(json_integer_value(json_object_get(json_array_get(lots, 0), "mass_g")) == 14560000);
 
 	/* Skipped types say so. */
-	otx_epcis_writer w;
+	ot_epcis_writer w;
 	ot_error err;
 	CHECK_OK(otx_epcis_writer_init(&w, "2025-11-01T00:00:00Z", &err));
-	CHECK_RC(otx_epcis_writer_add(&w, json_array_get(events, 4), &err), OT_ERR_NOTFOUND);
+	CHECK_RC(ot_epcis_writer_add(&w, json_array_get(events, 4), &err), OT_ERR_NOTFOUND);
 	CHECK(w.skipped == 1 && w.written == 0);
 	otx_epcis_writer_clear(&w);
 	json_decref(again);
@@ -354,20 +354,20 @@ static const char *reason(const char *event_json, char *code, size_t size)
 {
 	char doc[4096];
 	snprintf(doc, sizeof doc,
-	         "{\"@context\":[\"" OTX_EPCIS_CONTEXT_URL "\",{\"ot\":\"" OTX_EPCIS_NS "\"}],"
+	         "{\"@context\":[\"" OTX_EPCIS_CONTEXT_URL "\",{\"ot\":\"" OT_EPCIS_NS "\"}],"
 	         "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
 	         "\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[%s]}}",
 	         event_json);
-	otx_epcis_doc d;
-	otx_epcis_mapping m;
+	ot_epcis_doc d;
+	ot_epcis_mapping m;
 	memset(&m, 0, sizeof m);
 	snprintf(code, size, "(parse)");
 	if (load_doc(doc, strlen(doc), &d) == 0) {
-		ot_status rc = otx_epcis_map_event(&d, 0, &m);
+		ot_status rc = ot_epcis_map_event(&d, 0, &m);
 		snprintf(code, size, "%s", rc ? m.error.code : "ok");
 		CHECK(rc == OT_OK || m.error.message[0]);
 		CHECK(rc == OT_OK || json_array_size(m.events) == 0);
-		otx_epcis_mapping_clear(&m);
+		ot_epcis_mapping_clear(&m);
 		otx_epcis_doc_clear(&d);
 	}
 	return code;
@@ -530,7 +530,7 @@ static void walk_examples(const char *dir)
 		if (!text)
 			continue;
 		examples_seen++;
-		otx_epcis_doc doc;
+		ot_epcis_doc doc;
 		ot_error err;
 		otx_epcis_doc_init(&doc);
 		if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err) != OT_OK) {
@@ -542,11 +542,11 @@ static void walk_examples(const char *dir)
 			free(text);
 			continue;
 		}
-		for (size_t i = 0; i < otx_epcis_doc_count(&doc); i++) {
-			otx_epcis_mapping m;
+		for (size_t i = 0; i < ot_epcis_doc_count(&doc); i++) {
+			ot_epcis_mapping m;
 			memset(&m, 0, sizeof m);
 			events_seen++;
-			if (otx_epcis_map_event(&doc, i, &m) == OT_OK) {
+			if (ot_epcis_map_event(&doc, i, &m) == OT_OK) {
 				events_mapped++;
 				CHECK(json_array_size(m.events) > 0);
 			} else {
@@ -556,7 +556,7 @@ static void walk_examples(const char *dir)
 				printf("  %s event %zu (%s): %s: %.100s\n", e->d_name, i + 1,
 				       m.type, m.error.code, m.error.message);
 			}
-			otx_epcis_mapping_clear(&m);
+			ot_epcis_mapping_clear(&m);
 		}
 		otx_epcis_doc_clear(&doc);
 		free(text);

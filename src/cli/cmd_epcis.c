@@ -1,6 +1,6 @@
 /*
  * cmd_epcis.c: `oretrail epcis hash`: the CBV 2.0 event hash ID of each
- * event of an EPCIS 2.0 JSON-LD document (src/ledger/epcis_hash.c), in
+ * event of an EPCIS 2.0 JSON-LD document (oretrail/epcis.h), in
  * document order, or their canonical pre-hash strings; with --check, also
  * whether the eventIDs the document carries are the events' hash IDs.
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/epcis_hash.h"
 #include "oretrail/buf.h"
+#include "oretrail/epcis.h"
 #include "oretrail/status.h"
 
 static void help(FILE *out)
@@ -58,11 +58,10 @@ static int hash_cmd(int argc, char **argv)
 	ot_error_clear(&err);
 	char *text = NULL;
 	size_t len = 0;
-	if (cli_read_file(path, &text, &len, OTX_EPCIS_INPUT_MAX, &err))
+	if (cli_read_file(path, &text, &len, OT_EPCIS_INPUT_MAX, &err))
 		return cli_fail(EXIT_USAGE, "epcis hash", &err);
-	otx_epcis_doc doc;
-	otx_epcis_doc_init(&doc);
-	if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
+	ot_epcis_doc *doc = NULL;
+	if (ot_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
 		free(text);
 		ot_error_prefix(&err, "%s", path);
 		return cli_fail(EXIT_USAGE, "epcis hash", &err);
@@ -71,20 +70,20 @@ static int hash_cmd(int argc, char **argv)
 	json_t *out = as_json ? json_array() : NULL;
 	ot_buf pre;
 	ot_buf_init(&pre, 0);
-	for (size_t i = 0; i < otx_epcis_doc_count(&doc); i++) {
-		json_t *event = otx_epcis_doc_event(&doc, i);
-		char id[OTX_EPCIS_HASH_ID_LEN + 1];
+	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
+		json_t *event = ot_epcis_doc_event(doc, i);
+		char id[OT_EPCIS_HASH_ID_LEN + 1];
 		ot_buf_reset(&pre);
-		if (otx_epcis_prehash(&doc, event, &pre, &err)) {
+		if (ot_epcis_prehash(doc, event, &pre, &err)) {
 			ot_error_prefix(&err, "%s: event %zu", path, i + 1);
 			cli_fail(EXIT_USAGE, "epcis hash", &err);
 			code = EXIT_USAGE;
 			continue;
 		}
 		const char *pre_s = pre.len ? (const char *)pre.data : "";
-		otx_epcis_hash_of_prehash(pre_s, pre.len, id);
+		ot_epcis_hash_of_prehash(pre_s, pre.len, id);
 		const char *declared = json_string_value(json_object_get(event, "eventID"));
-		int has_hash = declared && otx_epcis_is_hash_id(declared);
+		int has_hash = declared && ot_epcis_is_hash_id(declared);
 		int matches = has_hash && strcmp(declared, id) == 0;
 		if (check && has_hash && !matches) {
 			fprintf(stderr,
@@ -122,9 +121,9 @@ static int hash_cmd(int argc, char **argv)
 	}
 	if (check && code == EXIT_OK)
 		fprintf(stderr, "ok: %zu events hashed; every hash ID carried matches\n",
-		        otx_epcis_doc_count(&doc));
+		        ot_epcis_doc_count(doc));
 	ot_buf_free(&pre);
-	otx_epcis_doc_clear(&doc);
+	ot_epcis_doc_free(doc);
 	free(text);
 	return code;
 }

@@ -1,6 +1,6 @@
 /*
  * cmd_export.c: `oretrail export`: the ledger's material flows as an EPCIS
- * 2.0 JSON-LD document (src/ledger/epcis_map.c). Every extract, transform,
+ * 2.0 JSON-LD document (oretrail/epcis.h). Every extract, transform,
  * ship and receive entry in log order, or with --lot those that make up the
  * lot's chain of custody: the entries that made it and its ancestors, moved
  * them, and used the lot.
@@ -15,7 +15,8 @@
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
-#include "ledger/epcis_map.h"
+#include "oretrail/epcis.h"
+#include "oretrail/json.h"
 #include "oretrail/status.h"
 
 static void help(FILE *out)
@@ -116,15 +117,14 @@ int cmd_export(int argc, char **argv)
 	size_t n = 0;
 	json_t *doc = NULL;
 	char *text = NULL;
-	otx_epcis_writer w;
-	memset(&w, 0, sizeof w);
+	ot_epcis_writer *w = NULL;
 	ot_log *log = ot_ledger_log(l);
 	uint64_t size = ot_log_size(log);
 	if (lot && (code = lot_indexes(l, lot, &idx, &n)))
 		goto out;
 
-	char now[OTX_TIME_LEN + 1];
-	if (otx_format_time((int64_t)time(NULL), now) || otx_epcis_writer_init(&w, now, &err)) {
+	char now[OT_TIME_LEN + 1];
+	if (ot_time_format((int64_t)time(NULL), now) || ot_epcis_writer_new(now, &w, &err)) {
 		code = cli_failf(EXIT_STORE, "export", "out of memory");
 		goto out;
 	}
@@ -148,7 +148,7 @@ int cmd_export(int argc, char **argv)
 			                 err.message);
 			goto out;
 		}
-		rc = otx_epcis_writer_add(&w, env.event, &err);
+		rc = ot_epcis_writer_add(w, env.event, &err);
 		if (rc == OT_ERR_NOMEM) {
 			otx_envelope_clear(&env);
 			code = cli_failf(EXIT_STORE, "export", "out of memory");
@@ -163,7 +163,7 @@ int cmd_export(int argc, char **argv)
 		}
 		otx_envelope_clear(&env);
 	}
-	if (otx_epcis_writer_finish(&w, &doc, &err)) {
+	if (ot_epcis_writer_finish(w, &doc, &err)) {
 		code = cli_fail(EXIT_STORE, "export", &err);
 		goto out;
 	}
@@ -195,17 +195,19 @@ int cmd_export(int argc, char **argv)
 			goto out;
 		}
 	}
+	ot_epcis_counts counts;
+	ot_epcis_writer_counts(w, &counts);
 	fprintf(stderr,
 	        "oretrail: export: %zu EPCIS event%s (%zu as imported, %zu from the ledger's "
 	        "fields); %zu entr%s without an EPCIS form%s\n",
-	        w.written, w.written == 1 ? "" : "s", w.as_original, w.constructed, w.skipped,
-	        w.skipped == 1 ? "y" : "ies",
+	        counts.written, counts.written == 1 ? "" : "s", counts.as_original,
+	        counts.constructed, counts.skipped, counts.skipped == 1 ? "y" : "ies",
 	        warned ? "; some entries not exported (see above)" : "");
 	code = EXIT_OK;
 out:
 	free(text);
 	json_decref(doc);
-	otx_epcis_writer_clear(&w);
+	ot_epcis_writer_free(w);
 	free(idx);
 	ot_ledger_close(l);
 	return code;

@@ -1,6 +1,6 @@
 /*
  * cmd_import.c: `oretrail import`: the material flows of an EPCIS 2.0
- * JSON-LD document into the ledger (src/ledger/epcis_map.c): each EPCIS
+ * JSON-LD document into the ledger (oretrail/epcis.h): each EPCIS
  * event mapped to oretrail events, signed with the submitter's key and
  * appended in one batch. Every event that does not make it in is reported
  * on its own line with the reason: not a material flow, something oretrail
@@ -17,8 +17,8 @@
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
-#include "ledger/epcis_map.h"
 #include "oretrail/buf.h"
+#include "oretrail/epcis.h"
 #include "oretrail/status.h"
 
 static void help(FILE *out)
@@ -32,7 +32,7 @@ static void help(FILE *out)
 	        "ADD shipping/loading -> ship, DELETE receiving/unloading -> receive (the\n"
 	        "README's EPCIS section has the whole table). Masses come from quantity\n"
 	        "lists in units of mass, converted to grams; material, assay and process\n"
-	        "from oretrail:* extensions (namespace " OTX_EPCIS_NS ").\n"
+	        "from oretrail:* extensions (namespace " OT_EPCIS_NS ").\n"
 	        "Each event keeps its EPCIS original, with sensor and certification data,\n"
 	        "and its CBV 2.0 hash ID; a hash ID the document carries (eventID or\n"
 	        "oretrail:hash) must be the event's own.\n\n"
@@ -100,7 +100,7 @@ typedef struct entry {
 
 /* What became of each EPCIS event. */
 typedef struct outcome {
-	otx_epcis_mapping map;
+	ot_epcis_mapping map;
 	const char *status; /* imported, not_mapped, rejected, would_import */
 	ot_error why;       /* for not_mapped and rejected */
 } outcome;
@@ -138,6 +138,40 @@ static int print_json(json_t *doc)
 	return EXIT_OK;
 }
 
+/* The "events" of the JSON report: what became of each EPCIS event. */
+static json_t *json_events(const outcome *oc, size_t n, const entry *en, size_t ne)
+{
+	json_t *events = json_array();
+	for (size_t i = 0; events && i < n; i++) {
+		json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "event", (json_int_t)(i + 1), "type",
+		                      oc[i].map.type, "hash", oc[i].map.hash_id, "status",
+		                      oc[i].status);
+		if (!e)
+			continue;
+		if (oc[i].why.status) {
+			json_object_set_new(
+				e, "code",
+				json_string(oc[i].why.code[0] ? oc[i].why.code
+			                                      : ot_status_code(oc[i].why.status)));
+			json_object_set_new(e, "message",
+			                    json_string(strip_batch_prefix(oc[i].why.message)));
+		} else {
+			json_t *ents = json_array();
+			for (size_t j = 0; ents && j < ne; j++)
+				if (en[j].event == i)
+					json_array_append_new(
+						ents,
+						json_pack("{s:I,s:O,s:O}", "index",
+					                  (json_int_t)en[j].index, "type",
+					                  json_object_get(en[j].ev, "type"), "id",
+					                  json_object_get(en[j].ev, "id")));
+			json_object_set_new(e, "entries", ents);
+		}
+		json_array_append_new(events, e);
+	}
+	return events;
+}
+
 static int report(const opts *o, outcome *oc, size_t n, const entry *en, size_t ne, size_t appended,
                   uint64_t size)
 {
@@ -153,40 +187,10 @@ static int report(const opts *o, outcome *oc, size_t n, const entry *en, size_t 
 			imported++;
 	}
 	if (o->json) {
-		json_t *events = json_array();
-		for (size_t i = 0; events && i < n; i++) {
-			json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "event", (json_int_t)(i + 1),
-			                      "type", oc[i].map.type, "hash", oc[i].map.hash_id,
-			                      "status", oc[i].status);
-			if (!e)
-				continue;
-			if (oc[i].why.status) {
-				json_object_set_new(
-					e, "code",
-					json_string(oc[i].why.code[0]
-				                            ? oc[i].why.code
-				                            : ot_status_code(oc[i].why.status)));
-				json_object_set_new(
-					e, "message",
-					json_string(strip_batch_prefix(oc[i].why.message)));
-			} else {
-				json_t *ents = json_array();
-				for (size_t j = 0; ents && j < ne; j++)
-					if (en[j].event == i)
-						json_array_append_new(
-							ents,
-							json_pack("{s:I,s:O,s:O}", "index",
-						                  (json_int_t)en[j].index, "type",
-						                  json_object_get(en[j].ev, "type"),
-						                  "id",
-						                  json_object_get(en[j].ev, "id")));
-				json_object_set_new(e, "entries", ents);
-			}
-			json_array_append_new(events, e);
-		}
-		int code = print_json(json_pack("{s:I,s:I,s:b,s:o}", "appended",
-		                                (json_int_t)appended, "size", (json_int_t)size,
-		                                "dry_run", o->dry_run, "events", events));
+		int code =
+			print_json(json_pack("{s:I,s:I,s:b,s:o}", "appended", (json_int_t)appended,
+		                             "size", (json_int_t)size, "dry_run", o->dry_run,
+		                             "events", json_events(oc, n, en, ne)));
 		if (code)
 			return code;
 	} else {
@@ -216,194 +220,219 @@ static int report(const opts *o, outcome *oc, size_t n, const entry *en, size_t 
 	return unmapped || rejected ? EXIT_REJECTED : EXIT_OK;
 }
 
-int cmd_import(int argc, char **argv)
-{
+/* One import, from the document read to the batch submitted. */
+typedef struct import {
 	opts o;
-	int code = parse_opts(argc, argv, &o);
-	if (code)
-		return code < 0 ? EXIT_OK : code;
-
 	ot_error err;
-	ot_error_clear(&err);
-	char *text = NULL;
-	size_t len = 0;
-	otx_epcis_doc doc;
-	otx_epcis_doc_init(&doc);
-	outcome *oc = NULL;
-	entry *en = NULL;
-	size_t n = 0, ne = 0;
-	ot_signer *key = NULL, *log_signer = NULL;
-	ot_ledger *l = NULL;
-	const uint8_t **ptrs = NULL;
-	size_t *lens = NULL, *map = NULL;
-	ot_submit_result *results = NULL;
+	char *text; /* the document as read */
+	size_t len;
+	ot_epcis_doc *doc;
+	ot_signer *key, *log_signer;
+	const char *actor; /* who signs the events */
+	outcome *oc;       /* one per EPCIS event */
+	size_t n;
+	entry *en; /* one per oretrail event */
+	size_t ne, total;
+	ot_ledger *l;
+	/* the batch: entries k of ptrs/lens/results are en[map[k]] */
+	const uint8_t **ptrs;
+	size_t *lens, *map;
+	ot_submit_result *results;
+	size_t appended;
+} import;
 
-	if (cli_read_file(o.file, &text, &len, OTX_EPCIS_INPUT_MAX, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "import", &err);
-		goto out;
-	}
-	if (otx_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
-		ot_error_prefix(&err, "%s", o.file);
-		code = cli_fail_json(o.json, EXIT_USAGE, "import", &err);
-		goto out;
-	}
-	if (cli_load_signer(o.key, &key, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "import: loading the signing key", &err);
-		goto out;
-	}
-	const char *actor = o.as ? o.as : ot_signer_name(key);
+static int out_of_memory(void)
+{
+	return cli_failf(EXIT_STORE, "import", "out of memory");
+}
 
-	/* Map every event; count the oretrail events to submit. */
-	n = otx_epcis_doc_count(&doc);
-	oc = calloc(n ? n : 1, sizeof *oc);
-	if (!oc) {
-		code = cli_failf(EXIT_STORE, "import", "out of memory");
-		goto out;
+/* Reads and parses the document, and loads the signing key. */
+static int load_input(import *im)
+{
+	const opts *o = &im->o;
+	if (cli_read_file(o->file, &im->text, &im->len, OT_EPCIS_INPUT_MAX, &im->err))
+		return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
+	if (ot_epcis_doc_parse((const uint8_t *)im->text, im->len, &im->doc, &im->err)) {
+		ot_error_prefix(&im->err, "%s", o->file);
+		return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
 	}
-	size_t total = 0;
-	for (size_t i = 0; i < n; i++) {
-		ot_status rc = otx_epcis_map_event(&doc, i, &oc[i].map);
-		if (rc == OT_ERR_NOMEM) {
-			code = cli_failf(EXIT_STORE, "import", "out of memory");
-			goto out;
-		}
-		oc[i].status = o.dry_run ? "would_import" : "imported";
+	if (cli_load_signer(o->key, &im->key, &im->err))
+		return cli_fail_json(o->json, EXIT_USAGE, "import: loading the signing key",
+		                     &im->err);
+	im->actor = o->as ? o->as : ot_signer_name(im->key);
+	return EXIT_OK;
+}
+
+/* Maps every event, and makes room for the oretrail events to submit. */
+static int map_events(import *im)
+{
+	im->n = ot_epcis_doc_count(im->doc);
+	im->oc = calloc(im->n ? im->n : 1, sizeof *im->oc);
+	if (!im->oc)
+		return out_of_memory();
+	for (size_t i = 0; i < im->n; i++) {
+		outcome *oc = &im->oc[i];
+		ot_status rc = ot_epcis_map_event(im->doc, i, &oc->map);
+		if (rc == OT_ERR_NOMEM)
+			return out_of_memory();
+		oc->status = im->o.dry_run ? "would_import" : "imported";
 		if (rc) {
-			oc[i].status = "not_mapped";
-			oc[i].why = oc[i].map.error;
+			oc->status = "not_mapped";
+			oc->why = oc->map.error;
 		}
-		total += json_array_size(oc[i].map.events);
+		im->total += json_array_size(oc->map.events);
 	}
-	en = calloc(total ? total : 1, sizeof *en);
-	ptrs = calloc(total ? total : 1, sizeof *ptrs);
-	lens = calloc(total ? total : 1, sizeof *lens);
-	map = calloc(total ? total : 1, sizeof *map);
-	results = calloc(total ? total : 1, sizeof *results);
-	if (!en || !ptrs || !lens || !map || !results) {
-		code = cli_failf(EXIT_STORE, "import", "out of memory");
-		goto out;
-	}
-	/* Sign them. */
-	for (size_t i = 0; i < n; i++) {
+	size_t room = im->total ? im->total : 1;
+	im->en = calloc(room, sizeof *im->en);
+	im->ptrs = calloc(room, sizeof *im->ptrs);
+	im->lens = calloc(room, sizeof *im->lens);
+	im->map = calloc(room, sizeof *im->map);
+	im->results = calloc(room, sizeof *im->results);
+	if (!im->en || !im->ptrs || !im->lens || !im->map || !im->results)
+		return out_of_memory();
+	return EXIT_OK;
+}
+
+/* Signs every oretrail event; an event that cannot be signed rejects the
+ * EPCIS event it came from. */
+static int sign_entries(import *im)
+{
+	for (size_t i = 0; i < im->n; i++) {
 		size_t j;
 		json_t *ev;
-		json_array_foreach(oc[i].map.events, j, ev)
+		json_array_foreach(im->oc[i].map.events, j, ev)
 		{
-			entry *e = &en[ne++];
+			entry *e = &im->en[im->ne++];
 			e->event = i;
 			e->ev = ev;
 			e->index = -1;
 			ot_buf_init(&e->signed_entry, 0);
 			ot_error se;
 			ot_error_clear(&se);
-			ot_status rc = otx_envelope_sign(ev, actor, key, &e->signed_entry, &se);
-			if (rc == OT_ERR_NOMEM) {
-				code = cli_failf(EXIT_STORE, "import", "out of memory");
-				goto out;
-			}
+			ot_status rc =
+				otx_envelope_sign(ev, im->actor, im->key, &e->signed_entry, &se);
+			if (rc == OT_ERR_NOMEM)
+				return out_of_memory();
 			if (rc)
-				reject(&oc[i], &se);
+				reject(&im->oc[i], &se);
 		}
 	}
+	return EXIT_OK;
+}
 
-	/* The ledger: with its log key to append, without it for a dry run. */
+/* The ledger: with its log key to append, without it for a dry run. */
+static int open_ledger(import *im)
+{
+	const opts *o = &im->o;
 	char log_key[4200];
-	snprintf(log_key, sizeof log_key, "%s.key", o.db);
-	if (o.dry_run) {
-		ot_status rc = ot_ledger_open(o.db, NULL, 0, &l, &err);
-		if (rc) {
-			code = cli_fail_json(
-				o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"import", &err);
-			goto out;
-		}
-	} else {
-		struct stat sb;
-		if (stat(o.db, &sb) != 0) {
-			code = cli_ledger_open_ro(o.db, "import", &l);
-			if (code)
-				goto out;
-		}
-		if (!o.log_key && stat(log_key, &sb) != 0) {
-			code = cli_failf(
-				EXIT_USAGE, "import",
-				"%s is missing: appending needs the ledger's log key (written by "
-				"init); give it with --log-key FILE",
-				log_key);
-			goto out;
-		}
-		ot_ledger_close(l);
-		l = NULL;
-		if ((code = cli_ledger_open_rw(o.db, o.log_key ? o.log_key : log_key, "import", &l,
-		                               &log_signer)))
-			goto out;
+	snprintf(log_key, sizeof log_key, "%s.key", o->db);
+	if (o->dry_run) {
+		ot_status rc = ot_ledger_open(o->db, NULL, 0, &im->l, &im->err);
+		if (rc)
+			return cli_fail_json(
+				o->json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+				"import", &im->err);
+		return EXIT_OK;
 	}
+	struct stat sb;
+	int code;
+	if (stat(o->db, &sb) != 0 && (code = cli_ledger_open_ro(o->db, "import", &im->l)))
+		return code;
+	if (!o->log_key && stat(log_key, &sb) != 0)
+		return cli_failf(EXIT_USAGE, "import",
+		                 "%s is missing: appending needs the ledger's log key (written by "
+		                 "init); give it with --log-key FILE",
+		                 log_key);
+	ot_ledger_close(im->l);
+	im->l = NULL;
+	return cli_ledger_open_rw(o->db, o->log_key ? o->log_key : log_key, "import", &im->l,
+	                          &im->log_signer);
+}
 
-	/* Everything signed goes in one batch; parts of an event that could
-	 * not be signed stay out with it. */
+/* All or none, and batch entry k was rejected: nothing was appended. */
+static int rejected_batch(import *im, size_t k)
+{
+	const entry *e = &im->en[im->map[k]];
+	const outcome *bad = &im->oc[e->event];
+	const ot_error *err = &im->err;
+	fprintf(stderr, "oretrail: import: event %zu (%s) rejected, nothing appended: %s\n",
+	        e->event + 1, bad->map.type, strip_batch_prefix(err->message));
+	if (im->o.json)
+		print_json(json_pack("{s:{s:s,s:s,s:I,s:s}}", "error", "code",
+		                     err->code[0] ? err->code : ot_status_code(err->status),
+		                     "message", strip_batch_prefix(err->message), "event",
+		                     (json_int_t)(e->event + 1), "hash", bad->map.hash_id));
+	return EXIT_REJECTED;
+}
+
+/* Everything signed goes in one batch; parts of an event that could not be
+ * signed stay out with it. */
+static int submit_batch(import *im)
+{
+	const opts *o = &im->o;
 	size_t k = 0;
-	for (size_t j = 0; j < ne; j++) {
-		if (strcmp(oc[en[j].event].status, "rejected") == 0)
+	for (size_t j = 0; j < im->ne; j++) {
+		if (strcmp(im->oc[im->en[j].event].status, "rejected") == 0)
 			continue;
-		ptrs[k] = en[j].signed_entry.data;
-		lens[k] = en[j].signed_entry.len;
-		map[k++] = j;
+		im->ptrs[k] = im->en[j].signed_entry.data;
+		im->lens[k] = im->en[j].signed_entry.len;
+		im->map[k++] = j;
 	}
-	size_t appended = 0;
-	if (k > 0) {
-		int flags = (o.keep_going ? OT_SUBMIT_KEEP_GOING : 0) |
-		            (o.dry_run ? OT_SUBMIT_DRY_RUN : 0);
-		ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
-		if (rc && err.index >= 0 && (size_t)err.index < k &&
-		    cli_exit_for(rc) != EXIT_STORE && rc != OT_ERR_READONLY) {
-			/* All or none, and one was rejected: nothing was appended. */
-			outcome *bad = &oc[en[map[err.index]].event];
-			fprintf(stderr,
-			        "oretrail: import: event %zu (%s) rejected, nothing appended: %s\n",
-			        en[map[err.index]].event + 1, bad->map.type,
-			        strip_batch_prefix(err.message));
-			if (o.json) {
-				json_t *e = json_pack(
-					"{s:{s:s,s:s,s:I,s:s}}", "error", "code",
-					err.code[0] ? err.code : ot_status_code(err.status),
-					"message", strip_batch_prefix(err.message), "event",
-					(json_int_t)(en[map[err.index]].event + 1), "hash",
-					bad->map.hash_id);
-				print_json(e);
-			}
-			code = EXIT_REJECTED;
-			goto out;
-		}
-		if (rc) {
-			code = cli_fail_json(
-				o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"import", &err);
-			goto out;
-		}
-		for (size_t j = 0; j < k; j++) {
-			entry *e = &en[map[j]];
-			if (results[j].error.status != OT_OK)
-				reject(&oc[e->event], &results[j].error);
-			else
-				e->index = results[j].index;
-		}
+	if (k == 0)
+		return EXIT_OK;
+	int flags =
+		(o->keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o->dry_run ? OT_SUBMIT_DRY_RUN : 0);
+	ot_error *err = &im->err;
+	ot_status rc = ot_ledger_submit(im->l, im->ptrs, im->lens, k, flags, im->results,
+	                                &im->appended, err);
+	if (rc && err->index >= 0 && (size_t)err->index < k && cli_exit_for(rc) != EXIT_STORE &&
+	    rc != OT_ERR_READONLY)
+		return rejected_batch(im, (size_t)err->index);
+	if (rc)
+		return cli_fail_json(o->json,
+		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		                     "import", err);
+	for (size_t j = 0; j < k; j++) {
+		entry *e = &im->en[im->map[j]];
+		if (im->results[j].error.status != OT_OK)
+			reject(&im->oc[e->event], &im->results[j].error);
+		else
+			e->index = im->results[j].index;
 	}
-	code = report(&o, oc, n, en, ne, appended, ot_log_size(ot_ledger_log(l)));
-out:
-	for (size_t j = 0; j < ne; j++)
-		ot_buf_free(&en[j].signed_entry);
-	for (size_t i = 0; oc && i < n; i++)
-		otx_epcis_mapping_clear(&oc[i].map);
-	free(oc);
-	free(en);
-	free(ptrs);
-	free(lens);
-	free(map);
-	free(results);
-	ot_ledger_close(l);
-	ot_signer_free(log_signer);
-	ot_signer_free(key);
-	otx_epcis_doc_clear(&doc);
-	free(text);
+	return EXIT_OK;
+}
+
+static void import_free(import *im)
+{
+	for (size_t j = 0; j < im->ne; j++)
+		ot_buf_free(&im->en[j].signed_entry);
+	for (size_t i = 0; im->oc && i < im->n; i++)
+		ot_epcis_mapping_clear(&im->oc[i].map);
+	free(im->oc);
+	free(im->en);
+	free(im->ptrs);
+	free(im->lens);
+	free(im->map);
+	free(im->results);
+	ot_ledger_close(im->l);
+	ot_signer_free(im->log_signer);
+	ot_signer_free(im->key);
+	ot_epcis_doc_free(im->doc);
+	free(im->text);
+}
+
+int cmd_import(int argc, char **argv)
+{
+import im;
+	memset(&im, 0, sizeof im);
+	int code = parse_opts(argc, argv, &im.o);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+	ot_error_clear(&im.err);
+	if (!(code = load_input(&im)) && !(code = map_events(&im)) && !(code = sign_entries(&im)) &&
+	    !(code = open_ledger(&im)) && !(code = submit_batch(&im)))
+		code = report(&im.o, im.oc, im.n, im.en, im.ne, im.appended,
+		              ot_log_size(ot_ledger_log(im.l)));
+	import_free(&im);
 	return code;
 }

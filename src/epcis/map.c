@@ -1,5 +1,6 @@
 /*
- * epcis_map.c: EPCIS 2.0 events to oretrail events and back (epcis_map.h).
+ * epcis/map.c: EPCIS 2.0 events to oretrail events and back (epcis/map.h,
+ * oretrail/epcis.h), on the ledger's event data model (oretrail/json.h).
  *
  * Import is a pure function of one EPCIS event and its document's context:
  * it picks the event's identifiers, place, masses and the oretrail
@@ -11,7 +12,7 @@
  * import being deterministic: an original is trusted only when importing it
  * again gives byte for byte the event the ledger holds.
  */
-#include "ledger/epcis_map.h"
+#include "epcis/map.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -19,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/envelope.h"
-#include "ledger/jcs.h"
+#include "oretrail/json.h"
 #include "oretrail/status.h"
 
 #define CBV "https://ref.gs1.org/cbv/"
@@ -28,12 +28,12 @@
 /* ---- import --------------------------------------------------------------- */
 
 typedef struct mapctx {
-	const otx_epcis_doc *doc;
+	const ot_epcis_doc *doc;
 	json_t *ev;   /* the EPCIS event */
 	json_t *ilmd; /* its ILMD object, or NULL */
-	otx_epcis_mapping *m;
-	char id[OTX_EVENT_ID_MAX + 1]; /* the oretrail event id */
-	char time[OTX_TIME_LEN + 1];
+	ot_epcis_mapping *m;
+	char id[OT_EVENT_ID_MAX + 1]; /* the oretrail event id */
+	char time[OT_TIME_LEN + 1];
 } mapctx;
 
 static ot_status fail(mapctx *c, ot_status status, const char *code, const char *fmt, ...)
@@ -54,7 +54,7 @@ static ot_status nomem(mapctx *c)
 	return ot_error_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
 }
 
-void otx_epcis_mapping_clear(otx_epcis_mapping *m)
+void ot_epcis_mapping_clear(ot_epcis_mapping *m)
 {
 	if (!m)
 		return;
@@ -63,10 +63,10 @@ void otx_epcis_mapping_clear(otx_epcis_mapping *m)
 }
 
 /* The value of oretrail extension `local` in obj (under any prefix bound
- * to OTX_EPCIS_NS, or the full IRI), or NULL. */
-static json_t *ext_get(const otx_epcis_doc *doc, json_t *obj, const char *local)
+ * to OT_EPCIS_NS, or the full IRI), or NULL. */
+static json_t *ext_get(const ot_epcis_doc *doc, json_t *obj, const char *local)
 {
-	const size_t nslen = strlen(OTX_EPCIS_NS);
+	const size_t nslen = strlen(OT_EPCIS_NS);
 	const char *k;
 	json_t *v;
 	if (!json_is_object(obj))
@@ -76,10 +76,10 @@ static json_t *ext_get(const otx_epcis_doc *doc, json_t *obj, const char *local)
 		const char *colon = strchr(k, ':');
 		if (!colon)
 			continue;
-		if (strncmp(k, OTX_EPCIS_NS, nslen) == 0 && strcmp(k + nslen, local) == 0)
+		if (strncmp(k, OT_EPCIS_NS, nslen) == 0 && strcmp(k + nslen, local) == 0)
 			return v;
 		const char *iri = otx_epcis_prefix_iri(doc, k, (size_t)(colon - k));
-		if (iri && strcmp(iri, OTX_EPCIS_NS) == 0 && strcmp(colon + 1, local) == 0)
+		if (iri && strcmp(iri, OT_EPCIS_NS) == 0 && strcmp(colon + 1, local) == 0)
 			return v;
 	}
 	return NULL;
@@ -87,7 +87,7 @@ static json_t *ext_get(const otx_epcis_doc *doc, json_t *obj, const char *local)
 
 /* The canonical form of a scalar read as `vocab`, into buf (NUL-terminated,
  * truncated to size); "" for anything else. */
-static const char *canon(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v, char *buf,
+static const char *canon(const ot_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v, char *buf,
                          size_t size)
 {
 	ot_buf b;
@@ -112,7 +112,7 @@ static int printable_id(const char *s, size_t len, size_t max)
 /*
  * An oretrail id from an EPCIS identifier `v` (a string): the rest of a
  * `urn` URI, the canonical Digital Link of a GS1 key, or the URI itself.
- * Writes it to out (OTX_EVENT_ID_MAX + 1 bytes).
+ * Writes it to out (OT_EVENT_ID_MAX + 1 bytes).
  */
 static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, char *out)
 {
@@ -133,12 +133,12 @@ static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, 
 		rc = ot_buf_add(&b, s + n, len - n);
 	else if (otx_epcis_digital_link(s, len, &b) != 1)
 		rc = ot_buf_add(&b, s, len);
-	if (rc || !printable_id((const char *)b.data, b.len, OTX_EVENT_ID_MAX)) {
+	if (rc || !printable_id((const char *)b.data, b.len, OT_EVENT_ID_MAX)) {
 		ot_buf_free(&b);
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
 		            "%s \"%.80s\" is not usable as an oretrail id (1-%d printable ASCII "
 		            "characters without spaces)",
-		            what, s, OTX_EVENT_ID_MAX);
+		            what, s, OT_EVENT_ID_MAX);
 	}
 	memcpy(out, b.data, b.len + 1);
 	ot_buf_free(&b);
@@ -152,7 +152,7 @@ static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
 	if (rc)
 		return rc;
 	size_t len = strlen(out);
-	int ok = len <= OTX_SIGNER_MAX;
+	int ok = len <= OT_SIGNER_MAX;
 	for (size_t i = 0; ok && i < len; i++) {
 		char ch = out[i];
 		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -268,7 +268,7 @@ ot_status otx_epcis_grams(double quantity, const char *uom, int64_t *grams)
 /* One lot of a quantity or EPC list: its oretrail id and, for quantities
  * with a unit of mass, its grams. */
 typedef struct lotq {
-	char id[OTX_EVENT_ID_MAX + 1];
+	char id[OT_EVENT_ID_MAX + 1];
 	int64_t grams; /* -1: no mass */
 } lotq;
 
@@ -427,7 +427,7 @@ static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 		json_t *e;
 		json_array_foreach(ext_get(c->doc, scopes[s], "lots"), i, e)
 		{
-			char eid[OTX_EVENT_ID_MAX + 1];
+			char eid[OT_EVENT_ID_MAX + 1];
 			json_t *lid = json_object_get(e, "lot");
 			if (!lid || id_of(c, lid, OTX_EPCIS_URN_LOT, "oretrail:lots[].lot", eid))
 				continue;
@@ -475,61 +475,55 @@ static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 
 /* ---- the attached original ---- */
 
-/* Rewrites numbers oretrail events cannot hold as decimal strings: reals,
- * and integers beyond +-(2^53 - 1). */
+/* When m is a number oretrail events cannot hold (a real, or an integer
+ * beyond +-(2^53 - 1)), *out is a new string of its decimal form; else
+ * NULL. */
+static ot_status storable_number(json_t *m, json_t **out)
+{
+	*out = NULL;
+	if (!json_is_real(m) && !(json_is_integer(m) && (json_integer_value(m) > OT_JSON_INT_MAX ||
+	                                                 json_integer_value(m) < -OT_JSON_INT_MAX)))
+		return OT_OK;
+	char num[400];
+	if (json_is_real(m)) {
+		if (otx_epcis_format_real(json_real_value(m), num, sizeof num))
+			return OT_ERR_RANGE;
+	} else {
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(m));
+	}
+	*out = json_string(num);
+	return *out ? OT_OK : OT_ERR_NOMEM;
+}
+
+/* Rewrites numbers oretrail events cannot hold as decimal strings. */
 static ot_status to_storable(json_t *v)
 {
+	json_t *m, *num;
+	ot_status rc;
 	if (json_is_object(v)) {
 		const char *k;
-		json_t *m;
 		void *tmp;
 		json_object_foreach_safe(v, tmp, k, m)
 		{
-			if (json_is_real(m) ||
-			    (json_is_integer(m) && (json_integer_value(m) > OTX_JSON_INT_MAX ||
-			                            json_integer_value(m) < -OTX_JSON_INT_MAX))) {
-				char num[400];
-				if (json_is_real(m)) {
-					if (otx_epcis_format_real(json_real_value(m), num,
-					                          sizeof num))
-						return OT_ERR_RANGE;
-				} else {
-					snprintf(num, sizeof num, "%lld",
-					         (long long)json_integer_value(m));
-				}
-				if (json_object_set_new(v, k, json_string(num)))
-					return OT_ERR_NOMEM;
-			} else if (to_storable(m)) {
+			if ((rc = storable_number(m, &num)))
+				return rc;
+			if (num ? json_object_set_new(v, k, num) != 0 : to_storable(m) != OT_OK)
 				return OT_ERR_NOMEM;
-			}
 		}
 	} else if (json_is_array(v)) {
 		for (size_t i = 0; i < json_array_size(v); i++) {
-			json_t *m = json_array_get(v, i);
-			if (json_is_real(m) ||
-			    (json_is_integer(m) && (json_integer_value(m) > OTX_JSON_INT_MAX ||
-			                            json_integer_value(m) < -OTX_JSON_INT_MAX))) {
-				char num[400];
-				if (json_is_real(m)) {
-					if (otx_epcis_format_real(json_real_value(m), num,
-					                          sizeof num))
-						return OT_ERR_RANGE;
-				} else {
-					snprintf(num, sizeof num, "%lld",
-					         (long long)json_integer_value(m));
-				}
-				if (json_array_set_new(v, i, json_string(num)))
-					return OT_ERR_NOMEM;
-			} else if (to_storable(m)) {
+			m = json_array_get(v, i);
+			if ((rc = storable_number(m, &num)))
+				return rc;
+			if (num ? json_array_set_new(v, i, num) != 0 : to_storable(m) != OT_OK)
 				return OT_ERR_NOMEM;
-			}
 		}
 	}
 	return OT_OK;
 }
 
 /* The document's own prefix (not the standard context's) for p, or NULL. */
-static const char *inline_prefix(const otx_epcis_doc *doc, const char *p, size_t n)
+static const char *inline_prefix(const ot_epcis_doc *doc, const char *p, size_t n)
 {
 	for (size_t i = doc->n_prefixes; i-- > 0;)
 		if (strlen(doc->prefixes[i].prefix) == n &&
@@ -538,7 +532,7 @@ static const char *inline_prefix(const otx_epcis_doc *doc, const char *p, size_t
 	return NULL;
 }
 
-static ot_status note_prefix(const otx_epcis_doc *doc, const char *s, json_t *ctx)
+static ot_status note_prefix(const ot_epcis_doc *doc, const char *s, json_t *ctx)
 {
 	const char *colon = strchr(s, ':');
 	if (!colon || colon[1] == '/')
@@ -556,7 +550,7 @@ static ot_status note_prefix(const otx_epcis_doc *doc, const char *s, json_t *ct
 }
 
 /* The document prefixes that the event's member names and values use. */
-static ot_status used_prefixes(const otx_epcis_doc *doc, json_t *v, json_t *ctx, int depth)
+static ot_status used_prefixes(const ot_epcis_doc *doc, json_t *v, json_t *ctx, int depth)
 {
 	if (depth > OTX_EPCIS_MAX_DEPTH)
 		return OT_OK;
@@ -590,7 +584,7 @@ static ot_status attachment(mapctx *c, json_t **out)
 		goto oom;
 	/* What export derives again: a hash-ID eventID and oretrail:hash. */
 	const char *eid = json_string_value(json_object_get(ev, "eventID"));
-	if (eid && otx_epcis_is_hash_id(eid))
+	if (eid && ot_epcis_is_hash_id(eid))
 		json_object_del(ev, "eventID");
 	const char *k;
 	json_t *m;
@@ -600,8 +594,8 @@ static ot_status attachment(mapctx *c, json_t **out)
 		const char *colon = strchr(k, ':');
 		const char *iri =
 			colon ? otx_epcis_prefix_iri(c->doc, k, (size_t)(colon - k)) : NULL;
-		if ((iri && strcmp(iri, OTX_EPCIS_NS) == 0 && strcmp(colon + 1, "hash") == 0) ||
-		    strcmp(k, OTX_EPCIS_NS "hash") == 0)
+		if ((iri && strcmp(iri, OT_EPCIS_NS) == 0 && strcmp(colon + 1, "hash") == 0) ||
+		    strcmp(k, OT_EPCIS_NS "hash") == 0)
 			json_object_del(ev, k);
 	}
 	/* Members the document says are not part of the event. */
@@ -670,7 +664,7 @@ static ot_status set_lot_ids(mapctx *c, json_t *obj, const char *key, const lots
 
 static ot_status map_extract(mapctx *c, json_t *att)
 {
-	char site[OTX_EVENT_ID_MAX + 1];
+	char site[OT_EVENT_ID_MAX + 1];
 	lots l = {0};
 	ot_status rc;
 	if ((rc = site_of(c, NULL, site)) || (rc = collect(c, "epcList", "quantityList", 1, &l)))
@@ -681,12 +675,12 @@ static ot_status map_extract(mapctx *c, json_t *att)
 		goto out;
 	}
 	for (size_t i = 0; i < l.n && !rc; i++) {
-		char id[OTX_EVENT_ID_MAX + 32];
+		char id[OT_EVENT_ID_MAX + 32];
 		if (l.n > 1)
 			snprintf(id, sizeof id, "%s#%zu", c->id, i + 1);
 		else
 			snprintf(id, sizeof id, "%s", c->id);
-		if (strlen(id) > OTX_EVENT_ID_MAX) {
+		if (strlen(id) > OT_EVENT_ID_MAX) {
 			rc = fail(c, OT_ERR_PARSE, "epcis_bad_id", "event id %s is too long", id);
 			break;
 		}
@@ -730,7 +724,7 @@ out:
 
 static ot_status map_transform(mapctx *c, json_t *att)
 {
-	char site[OTX_EVENT_ID_MAX + 1];
+	char site[OT_EVENT_ID_MAX + 1];
 	lots in = {0}, outl = {0};
 	json_t *ev = NULL;
 	ot_status rc;
@@ -791,7 +785,7 @@ static ot_status copy_ext(mapctx *c, json_t *ev, const char *name)
 	ot_error e;
 	if (!v)
 		return OT_OK;
-	if (otx_json_check(v, name, &e) != OT_OK)
+	if (ot_json_check(v, name, &e) != OT_OK)
 		return fail(c, OT_ERR_PARSE, "epcis_bad_extension", "oretrail:%s: %s", name,
 		            e.message);
 	if (json_object_set(ev, name, v))
@@ -801,8 +795,8 @@ static ot_status copy_ext(mapctx *c, json_t *ev, const char *name)
 
 static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 {
-	char cons[OTX_EVENT_ID_MAX + 1], from[OTX_EVENT_ID_MAX + 1], to[OTX_EVENT_ID_MAX + 1],
-		consignee[OTX_EVENT_ID_MAX + 1];
+	char cons[OT_EVENT_ID_MAX + 1], from[OT_EVENT_ID_MAX + 1], to[OT_EVENT_ID_MAX + 1],
+		consignee[OT_EVENT_ID_MAX + 1];
 	lots l = {0};
 	json_t *ev = NULL;
 	ot_status rc;
@@ -871,7 +865,7 @@ out:
 
 static ot_status map_receive(mapctx *c, json_t *att, int aggregation)
 {
-	char cons[OTX_EVENT_ID_MAX + 1], site[OTX_EVENT_ID_MAX + 1];
+	char cons[OT_EVENT_ID_MAX + 1], site[OT_EVENT_ID_MAX + 1];
 	lots l = {0};
 	json_t *ev = NULL;
 	ot_status rc;
@@ -926,10 +920,10 @@ static ot_status choose_id(mapctx *c)
 	const char *s = json_string_value(eid);
 	if (own)
 		return id_of(c, own, OTX_EPCIS_URN_EVENT, "oretrail:id", c->id);
-	if (s && !otx_epcis_is_hash_id(s)) {
+	if (s && !ot_epcis_is_hash_id(s)) {
 		size_t n = strlen(OTX_EPCIS_URN_EVENT);
 		const char *bare = strncmp(s, OTX_EPCIS_URN_EVENT, n) == 0 ? s + n : s;
-		if (printable_id(bare, strlen(bare), OTX_EVENT_ID_MAX)) {
+		if (printable_id(bare, strlen(bare), OT_EVENT_ID_MAX)) {
 			snprintf(c->id, sizeof c->id, "%s", bare);
 			return OT_OK;
 		}
@@ -938,16 +932,16 @@ static ot_status choose_id(mapctx *c)
 	return OT_OK;
 }
 
-ot_status otx_epcis_map_event(const otx_epcis_doc *doc, size_t i, otx_epcis_mapping *m)
+ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epcis_mapping *m)
 {
-	otx_epcis_mapping_clear(m);
+	ot_epcis_mapping_clear(m);
 	m->event = i;
 	snprintf(m->type, sizeof m->type, "?");
 	mapctx c = {.doc = doc, .m = m};
 	m->events = json_array();
 	if (!m->events)
 		return nomem(&c);
-	json_t *ev = otx_epcis_doc_event(doc, i);
+	json_t *ev = ot_epcis_doc_event(doc, i);
 	c.ev = ev;
 	if (!json_is_object(ev))
 		return fail(&c, OT_ERR_PARSE, "epcis_bad_event", "not a JSON object");
@@ -955,7 +949,7 @@ ot_status otx_epcis_map_event(const otx_epcis_doc *doc, size_t i, otx_epcis_mapp
 	if (type)
 		snprintf(m->type, sizeof m->type, "%s", type);
 	ot_error herr;
-	if (otx_epcis_hash_id(doc, ev, m->hash_id, &herr)) {
+	if (ot_epcis_hash_id(doc, ev, m->hash_id, &herr)) {
 		m->hash_id[0] = 0;
 		m->error = herr;
 		m->error.index = (int64_t)i;
@@ -1015,7 +1009,7 @@ ot_status otx_epcis_map_event(const otx_epcis_doc *doc, size_t i, otx_epcis_mapp
 	int64_t ms;
 	if (!json_is_string(t) ||
 	    otx_epcis_time(json_string_value(t), json_string_length(t), canon_time, &ms) ||
-	    otx_format_time(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), c.time))
+	    ot_time_format(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), c.time))
 		return fail(&c, OT_ERR_PARSE, "epcis_bad_time",
 		            "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
 	ot_status rc = choose_id(&c);
@@ -1038,7 +1032,7 @@ ot_status otx_epcis_map_event(const otx_epcis_doc *doc, size_t i, otx_epcis_mapp
 		/* A hash ID the event carries must be its own. */
 		const char *eid = json_string_value(json_object_get(ev, "eventID"));
 		json_t *own = ext_get(doc, ev, "hash");
-		if (eid && otx_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0)
+		if (eid && ot_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0)
 			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
 			          "eventID %s is not the event's hash ID %s", eid, m->hash_id);
 		else if (own &&
@@ -1077,7 +1071,7 @@ static void restore_number(json_t *obj, const char *key)
 	int digits = 1;
 	for (const char *p = s + (*s == '-'); *p; p++)
 		digits &= *p >= '0' && *p <= '9';
-	if (digits && (d > (double)OTX_JSON_INT_MAX || d < -(double)OTX_JSON_INT_MAX)) {
+	if (digits && (d > (double)OT_JSON_INT_MAX || d < -(double)OT_JSON_INT_MAX)) {
 		char *iend;
 		long long ll = strtoll(s, &iend, 10);
 		if (!*iend) {
@@ -1115,7 +1109,7 @@ static json_t *restored(json_t *stored)
 
 /* A one-event document in a context, for hashing or mapping an event
  * again. Takes a reference to neither argument. */
-static ot_status doc_of(json_t *context, json_t *event, otx_epcis_doc *doc, ot_error *err)
+static ot_status doc_of(json_t *context, json_t *event, ot_epcis_doc *doc, ot_error *err)
 {
 	json_t *root = json_pack("{s:[s,O],s:[s],s:{s:[O]}}", "@context", OTX_EPCIS_CONTEXT_URL,
 	                         context, OTX_EPCIS_NS_PREFIX ":ignoreFields",
@@ -1125,11 +1119,11 @@ static ot_status doc_of(json_t *context, json_t *event, otx_epcis_doc *doc, ot_e
 	return otx_epcis_doc_from_json(root, doc, err);
 }
 
-ot_status otx_epcis_writer_init(otx_epcis_writer *w, const char *creation, ot_error *err)
+ot_status otx_epcis_writer_init(ot_epcis_writer *w, const char *creation, ot_error *err)
 {
 	memset(w, 0, sizeof *w);
 	w->doc = json_pack("{s:[s,{s:s}],s:s,s:s,s:s,s:[s],s:{s:[]}}", "@context",
-	                   OTX_EPCIS_CONTEXT_URL, OTX_EPCIS_NS_PREFIX, OTX_EPCIS_NS, "type",
+	                   OTX_EPCIS_CONTEXT_URL, OTX_EPCIS_NS_PREFIX, OT_EPCIS_NS, "type",
 	                   "EPCISDocument", "schemaVersion", "2.0", "creationDate", creation,
 	                   OTX_EPCIS_NS_PREFIX ":ignoreFields", OTX_EPCIS_NS_PREFIX ":hash",
 	                   "epcisBody", "eventList");
@@ -1140,7 +1134,36 @@ ot_status otx_epcis_writer_init(otx_epcis_writer *w, const char *creation, ot_er
 	return OT_OK;
 }
 
-void otx_epcis_writer_clear(otx_epcis_writer *w)
+ot_status ot_epcis_writer_new(const char *creation, ot_epcis_writer **out, ot_error *err)
+{
+	*out = NULL;
+	ot_epcis_writer *w = malloc(sizeof *w);
+	if (!w)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = otx_epcis_writer_init(w, creation, err);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return OT_OK;
+}
+
+void ot_epcis_writer_free(ot_epcis_writer *w)
+{
+	otx_epcis_writer_clear(w);
+	free(w);
+}
+
+void ot_epcis_writer_counts(const ot_epcis_writer *w, ot_epcis_counts *out)
+{
+	out->written = w->written;
+	out->as_original = w->as_original;
+	out->constructed = w->constructed;
+	out->skipped = w->skipped;
+}
+
+void otx_epcis_writer_clear(ot_epcis_writer *w)
 {
 	if (!w)
 		return;
@@ -1217,14 +1240,14 @@ static const char *const MEMBER_ORDER[] = {"eventTime",
 
 /* Appends an EPCIS event with its hash ID as oretrail:hash, and as eventID
  * when it has none. `context` is the prefixes it uses. */
-static ot_status append(otx_epcis_writer *w, json_t *context, json_t *event, ot_error *err)
+static ot_status append(ot_epcis_writer *w, json_t *context, json_t *event, ot_error *err)
 {
-	otx_epcis_doc doc;
+	ot_epcis_doc doc;
 	otx_epcis_doc_init(&doc);
-	char id[OTX_EPCIS_HASH_ID_LEN + 1];
+	char id[OT_EPCIS_HASH_ID_LEN + 1];
 	ot_status rc = doc_of(context, event, &doc, err);
 	if (!rc)
-		rc = otx_epcis_hash_id(&doc, otx_epcis_doc_event(&doc, 0), id, err);
+		rc = ot_epcis_hash_id(&doc, ot_epcis_doc_event(&doc, 0), id, err);
 	otx_epcis_doc_clear(&doc);
 	if (rc)
 		return rc;
@@ -1281,7 +1304,7 @@ static json_t *uri_of(json_t *id, const char *urn)
 		return NULL;
 	if (strchr(s, ':'))
 		return json_string(s);
-	char buf[OTX_EVENT_ID_MAX + 64];
+	char buf[OT_EVENT_ID_MAX + 64];
 	snprintf(buf, sizeof buf, "%s%s", urn, s);
 	return json_string(buf);
 }
@@ -1367,7 +1390,7 @@ static json_t *construct(json_t *event)
 		goto bad;
 	/* The oretrail id as eventID, unless it looks like a hash ID (which
 	 * would then have to be this event's own): then as oretrail:id. */
-	if (otx_epcis_is_hash_id(json_string_value(id))) {
+	if (ot_epcis_is_hash_id(json_string_value(id))) {
 		if (json_object_set(e, OTX_EPCIS_NS_PREFIX ":id", id))
 			goto bad;
 	} else if (set_new(e, "eventID", uri_of(id, OTX_EPCIS_URN_EVENT))) {
@@ -1456,14 +1479,14 @@ bad:
 	return NULL;
 }
 
-static ot_status write_constructed(otx_epcis_writer *w, json_t *event, ot_error *err)
+static ot_status write_constructed(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
 	json_t *e = construct(event);
 	if (!e)
 		return ot_error_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
 		                   "event %s: a field the EPCIS form needs is missing or committed",
 		                   json_string_value(json_object_get(event, "id")));
-	json_t *ctx = json_pack("{s:s}", OTX_EPCIS_NS_PREFIX, OTX_EPCIS_NS);
+	json_t *ctx = json_pack("{s:s}", OTX_EPCIS_NS_PREFIX, OT_EPCIS_NS);
 	ot_status rc =
 		ctx ? append(w, ctx, e, err) : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	json_decref(ctx);
@@ -1478,7 +1501,7 @@ static ot_status write_constructed(otx_epcis_writer *w, json_t *event, ot_error 
  * lot commissioning) as that original, if mapping it again gives exactly
  * these events; otherwise each from its own fields.
  */
-static ot_status write_group(otx_epcis_writer *w, json_t *att, json_t *events, ot_error *err)
+static ot_status write_group(ot_epcis_writer *w, json_t *att, json_t *events, ot_error *err)
 {
 	json_t *stored = json_object_get(att, "event");
 	json_t *ctx = json_object_get(att, "context");
@@ -1497,22 +1520,21 @@ static ot_status write_group(otx_epcis_writer *w, json_t *att, json_t *events, o
 			clash |= !json_is_string(v) || (have && !json_equal(have, v));
 		}
 		if (!clash && !json_object_get(context, OTX_EPCIS_NS_PREFIX))
-			json_object_set_new(context, OTX_EPCIS_NS_PREFIX,
-			                    json_string(OTX_EPCIS_NS));
-		otx_epcis_doc doc;
-		otx_epcis_mapping m;
+			json_object_set_new(context, OTX_EPCIS_NS_PREFIX, json_string(OT_EPCIS_NS));
+		ot_epcis_doc doc;
+		ot_epcis_mapping m;
 		ot_error e2;
 		otx_epcis_doc_init(&doc);
 		memset(&m, 0, sizeof m);
 		if (!clash && doc_of(context, ev, &doc, &e2) == OT_OK &&
-		    otx_epcis_map_event(&doc, 0, &m) == OT_OK &&
+		    ot_epcis_map_event(&doc, 0, &m) == OT_OK &&
 		    json_array_size(m.events) == json_array_size(events)) {
 			trusted = 1;
 			for (size_t i = 0; i < json_array_size(events) && trusted; i++)
 				trusted = json_equal(json_array_get(m.events, i),
 				                     json_array_get(events, i));
 		}
-		otx_epcis_mapping_clear(&m);
+		ot_epcis_mapping_clear(&m);
 		otx_epcis_doc_clear(&doc);
 	}
 	if (trusted) {
@@ -1529,7 +1551,7 @@ static ot_status write_group(otx_epcis_writer *w, json_t *att, json_t *events, o
 }
 
 /* Writes the parts collected so far of a multi-part original. */
-static ot_status flush_pending(otx_epcis_writer *w, ot_error *err)
+static ot_status flush_pending(ot_epcis_writer *w, ot_error *err)
 {
 	if (!w->pending)
 		return OT_OK;
@@ -1548,7 +1570,7 @@ static ot_status flush_pending(otx_epcis_writer *w, ot_error *err)
 	return rc;
 }
 
-ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err)
+ot_status ot_epcis_writer_add(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
 	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
@@ -1596,7 +1618,7 @@ ot_status otx_epcis_writer_add(otx_epcis_writer *w, json_t *event, ot_error *err
 	return write_constructed(w, event, err);
 }
 
-ot_status otx_epcis_writer_finish(otx_epcis_writer *w, json_t **out, ot_error *err)
+ot_status ot_epcis_writer_finish(ot_epcis_writer *w, json_t **out, ot_error *err)
 {
 	ot_status rc = flush_pending(w, err);
 	if (rc)

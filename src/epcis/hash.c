@@ -1,5 +1,5 @@
 /*
- * epcis_hash.c: the CBV 2.0 EPCIS event hash ID (GS1 CBV 2.0, "EPCIS Event
+ * epcis/hash.c: the CBV 2.0 EPCIS event hash ID (GS1 CBV 2.0, "EPCIS Event
  * Hash ID"), over EPCIS 2.0 JSON-LD documents read with jansson.
  *
  * The pre-hash string is built bottom-up as sorted lists of strings. Each
@@ -21,7 +21,7 @@
  * event-level user extensions at the end of the string, each item written
  * as type=...<name>=...; certificationInfo follows eventTimeZoneOffset.
  */
-#include "ledger/epcis_hash.h"
+#include "epcis/hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -127,12 +127,12 @@ static const otx_epcis_prefix STANDARD_PREFIXES[] = {
 };
 #define N_STANDARD_PREFIXES (sizeof STANDARD_PREFIXES / sizeof STANDARD_PREFIXES[0])
 
-void otx_epcis_doc_init(otx_epcis_doc *doc)
+void otx_epcis_doc_init(ot_epcis_doc *doc)
 {
 	memset(doc, 0, sizeof *doc);
 }
 
-void otx_epcis_doc_clear(otx_epcis_doc *doc)
+void otx_epcis_doc_clear(ot_epcis_doc *doc)
 {
 	if (!doc)
 		return;
@@ -142,17 +142,17 @@ void otx_epcis_doc_clear(otx_epcis_doc *doc)
 	otx_epcis_doc_init(doc);
 }
 
-size_t otx_epcis_doc_count(const otx_epcis_doc *doc)
+size_t ot_epcis_doc_count(const ot_epcis_doc *doc)
 {
 	return doc && doc->events ? json_array_size(doc->events) : 0;
 }
 
-json_t *otx_epcis_doc_event(const otx_epcis_doc *doc, size_t i)
+json_t *ot_epcis_doc_event(const ot_epcis_doc *doc, size_t i)
 {
 	return doc && doc->events ? json_array_get(doc->events, i) : NULL;
 }
 
-static void collect_prefixes(otx_epcis_doc *doc, json_t *ctx)
+static void collect_prefixes(ot_epcis_doc *doc, json_t *ctx)
 {
 	if (json_is_array(ctx)) {
 		size_t i;
@@ -182,13 +182,13 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
-ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, otx_epcis_doc *out, ot_error *err)
+ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, ot_epcis_doc *out, ot_error *err)
 {
 	otx_epcis_doc_clear(out);
-	if (len > OTX_EPCIS_INPUT_MAX)
+	if (len > OT_EPCIS_INPUT_MAX)
 		return ot_error_at(err, OT_ERR_TOOBIG, "epcis_too_big", -1,
 		                   "document of %zu bytes exceeds the limit of %zu", len,
-		                   OTX_EPCIS_INPUT_MAX);
+		                   OT_EPCIS_INPUT_MAX);
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
@@ -197,7 +197,29 @@ ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, otx_epcis_doc *ou
 	return otx_epcis_doc_from_json(root, out, err);
 }
 
-ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *err)
+ot_status ot_epcis_doc_parse(const uint8_t *data, size_t len, ot_epcis_doc **out, ot_error *err)
+{
+	*out = NULL;
+	ot_epcis_doc *doc = malloc(sizeof *doc);
+	if (!doc)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	otx_epcis_doc_init(doc);
+	ot_status rc = otx_epcis_doc_parse(data, len, doc, err);
+	if (rc) {
+		ot_epcis_doc_free(doc);
+		return rc;
+	}
+	*out = doc;
+	return OT_OK;
+}
+
+void ot_epcis_doc_free(ot_epcis_doc *doc)
+{
+	otx_epcis_doc_clear(doc);
+	free(doc);
+}
+
+ot_status otx_epcis_doc_from_json(json_t *root, ot_epcis_doc *out, ot_error *err)
 {
 	otx_epcis_doc_clear(out);
 	out->root = root;
@@ -267,7 +289,7 @@ ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *er
 }
 
 /* The namespace IRI of a prefix, or NULL. */
-static const char *prefix_iri(const otx_epcis_doc *doc, const char *p, size_t n)
+static const char *prefix_iri(const ot_epcis_doc *doc, const char *p, size_t n)
 {
 	if (!doc)
 		return NULL;
@@ -284,7 +306,7 @@ static const char *prefix_iri(const otx_epcis_doc *doc, const char *p, size_t n)
 
 /* Appends a member name: "prefix:local" with a known prefix becomes
  * "{namespace}local" (rules 19-21); anything else is written as it is. */
-static ot_status add_key(const otx_epcis_doc *doc, const char *key, ot_buf *out)
+static ot_status add_key(const ot_epcis_doc *doc, const char *key, ot_buf *out)
 {
 	const char *colon = strchr(key, ':');
 	const char *iri = colon ? prefix_iri(doc, key, (size_t)(colon - key)) : NULL;
@@ -1089,7 +1111,7 @@ static int is_space(char c)
 }
 
 /* Appends the canonical form of a string value (rules 5, 6, 8, 9, 14-18). */
-static ot_status add_value_string(const otx_epcis_doc *doc, vkind kind, const char *s, size_t len,
+static ot_status add_value_string(const ot_epcis_doc *doc, vkind kind, const char *s, size_t len,
                                   ot_buf *out)
 {
 	while (len > 0 && is_space(s[0]))
@@ -1150,7 +1172,7 @@ out:
 
 /* Appends the canonical form of a scalar; returns OT_ERR_NOTFOUND (nothing
  * written) for null, arrays and objects. */
-static ot_status add_scalar(const otx_epcis_doc *doc, vkind kind, json_t *v, ot_buf *out)
+static ot_status add_scalar(const ot_epcis_doc *doc, vkind kind, json_t *v, ot_buf *out)
 {
 	char num[400];
 	switch (json_typeof(v)) {
@@ -1171,7 +1193,7 @@ static ot_status add_scalar(const otx_epcis_doc *doc, vkind kind, json_t *v, ot_
 /* ---- the walk ------------------------------------------------------------- */
 
 typedef struct walk {
-	const otx_epcis_doc *doc;
+	const ot_epcis_doc *doc;
 	size_t max; /* cap of every scratch buffer */
 	ot_error *err;
 } walk;
@@ -1544,7 +1566,7 @@ static ot_status field_entries(walk *w, const field *f, json_t *v, slist *out, i
 }
 
 /* Whether the document says to leave this member out. */
-static int doc_ignores(const otx_epcis_doc *doc, const char *key)
+static int doc_ignores(const ot_epcis_doc *doc, const char *key)
 {
 	size_t i;
 	json_t *v;
@@ -1556,7 +1578,7 @@ static int doc_ignores(const otx_epcis_doc *doc, const char *key)
 	return 0;
 }
 
-ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, ot_buf *out, ot_error *err)
+ot_status ot_epcis_prehash(const ot_epcis_doc *doc, json_t *event, ot_buf *out, ot_error *err)
 {
 	json_t *type = json_object_get(event, "type");
 	if (!json_is_object(event) || !json_is_string(type) || json_string_length(type) == 0)
@@ -1615,30 +1637,30 @@ ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, ot_buf *out
 	return OT_OK;
 }
 
-void otx_epcis_hash_of_prehash(const char *prehash, size_t len, char out[OTX_EPCIS_HASH_ID_LEN + 1])
+void ot_epcis_hash_of_prehash(const char *prehash, size_t len, char out[OT_EPCIS_HASH_ID_LEN + 1])
 {
 	uint8_t h[OT_HASH_SIZE];
 	char hex[2 * OT_HASH_SIZE + 1];
 	ot_sha256(prehash, len, h);
 	ot_hex_encode(h, sizeof h, hex);
-	snprintf(out, OTX_EPCIS_HASH_ID_LEN + 1, "ni:///sha-256;%s?ver=CBV2.0", hex);
+	snprintf(out, OT_EPCIS_HASH_ID_LEN + 1, "ni:///sha-256;%s?ver=CBV2.0", hex);
 }
 
-ot_status otx_epcis_hash_id(const otx_epcis_doc *doc, json_t *event,
-                            char out[OTX_EPCIS_HASH_ID_LEN + 1], ot_error *err)
+ot_status ot_epcis_hash_id(const ot_epcis_doc *doc, json_t *event,
+                           char out[OT_EPCIS_HASH_ID_LEN + 1], ot_error *err)
 {
 	ot_buf b;
 	ot_buf_init(&b, 0);
-	ot_status rc = otx_epcis_prehash(doc, event, &b, err);
+	ot_status rc = ot_epcis_prehash(doc, event, &b, err);
 	if (!rc)
-		otx_epcis_hash_of_prehash(b.len ? (const char *)b.data : "", b.len, out);
+		ot_epcis_hash_of_prehash(b.len ? (const char *)b.data : "", b.len, out);
 	ot_buf_free(&b);
 	return rc;
 }
 
-int otx_epcis_is_hash_id(const char *s)
+int ot_epcis_is_hash_id(const char *s)
 {
-	if (!s || strlen(s) != OTX_EPCIS_HASH_ID_LEN || memcmp(s, "ni:///sha-256;", 14) != 0 ||
+	if (!s || strlen(s) != OT_EPCIS_HASH_ID_LEN || memcmp(s, "ni:///sha-256;", 14) != 0 ||
 	    strcmp(s + 78, "?ver=CBV2.0") != 0)
 		return 0;
 	for (size_t i = 14; i < 78; i++)
@@ -1647,7 +1669,7 @@ int otx_epcis_is_hash_id(const char *s)
 	return 1;
 }
 
-ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
+ot_status otx_epcis_canonical(const ot_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
                               ot_buf *out)
 {
 	static const vkind KIND[] = {
@@ -1661,12 +1683,12 @@ ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, j
 	return rc == OT_ERR_RANGE ? OT_ERR_PARSE : rc;
 }
 
-ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, ot_buf *out)
+ot_status otx_epcis_expand_key(const ot_epcis_doc *doc, const char *key, ot_buf *out)
 {
 	return add_key(doc, key, out);
 }
 
-const char *otx_epcis_prefix_iri(const otx_epcis_doc *doc, const char *prefix, size_t len)
+const char *otx_epcis_prefix_iri(const ot_epcis_doc *doc, const char *prefix, size_t len)
 {
 	return prefix_iri(doc, prefix, len);
 }

@@ -1,5 +1,5 @@
 /*
- * epcis_hash.h: GS1 EPCIS 2.0 JSON-LD documents and the CBV 2.0 event hash
+ * epcis/hash.h: GS1 EPCIS 2.0 JSON-LD documents and the CBV 2.0 event hash
  * ID (GS1 Core Business Vocabulary 2.0, section "EPCIS Event Hash ID"; the
  * reference implementation is RalphTro/epcis-event-hash-generator).
  *
@@ -15,22 +15,24 @@
  * Documents are parsed with jansson (duplicate member names rejected).
  * Numbers that are not integers are written as the shortest decimal that
  * reads back as the same double, never in jansson's "%.17g" form.
- * All functions are reentrant; an otx_epcis_doc is read-only once parsed.
+ * All functions are reentrant; an ot_epcis_doc is read-only once parsed.
+ *
+ * The public side (parsing into a new document, events, pre-hash strings
+ * and hash IDs) is declared in oretrail/epcis.h; this header adds the
+ * document's layout, documents on the stack, and the normalisations the
+ * mapping shares.
  */
-#ifndef OT_LEDGER_EPCIS_HASH_H
-#define OT_LEDGER_EPCIS_HASH_H
+#ifndef OT_EPCIS_HASH_H
+#define OT_EPCIS_HASH_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "oretrail/buf.h"
+#include "oretrail/epcis.h"
 #include "oretrail/status.h"
 
-/* "ni:///sha-256;" + 64 hex digits + "?ver=CBV2.0" */
-#define OTX_EPCIS_HASH_ID_LEN 89
-/* Largest EPCIS document read. */
-#define OTX_EPCIS_INPUT_MAX ((size_t)32 << 20)
 /* Deepest nesting of arrays and objects followed inside an event. */
 #define OTX_EPCIS_MAX_DEPTH 48
 /* Canonical time "YYYY-MM-DDTHH:MM:SS.mmmZ". */
@@ -45,61 +47,31 @@ typedef struct otx_epcis_prefix {
 
 /* A parsed EPCIS document (EPCISDocument, EPCISQueryDocument, or one bare
  * event). Owns `root`; everything else points into it. */
-typedef struct otx_epcis_doc {
+struct ot_epcis_doc {
 	json_t *root;
 	json_t *events; /* the event list: borrowed, or owned when `own_events` */
 	int own_events;
 	otx_epcis_prefix prefixes[OTX_EPCIS_MAX_PREFIXES]; /* from @context */
 	size_t n_prefixes;
 	json_t *ignore; /* array of field names the document says to leave out, or NULL */
-} otx_epcis_doc;
+};
 
 /*
- * Parses an EPCIS 2.0 JSON-LD document from data[0..len) (at most
- * OTX_EPCIS_INPUT_MAX bytes) into *out (cleared first). Finds the event
- * list in epcisBody.eventList, epcisBody.queryResults.resultsBody.eventList
- * or epcisBody.event; a lone event object (with "type" ending in "Event")
- * is a document of one event. Collects the namespace prefixes of the
- * inline @context objects. Errors (OT_ERR_PARSE unless noted), codes:
- * epcis_too_big (OT_ERR_TOOBIG), epcis_json (with line and column),
- * epcis_not_document, epcis_no_events.
+ * Parses an EPCIS 2.0 JSON-LD document into *out (cleared first), as
+ * ot_epcis_doc_parse does into a new one, with the same errors.
  */
-ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, otx_epcis_doc *out, ot_error *err);
+ot_status otx_epcis_doc_parse(const uint8_t *data, size_t len, ot_epcis_doc *out, ot_error *err);
 
 /* Initialises an empty document (safe to clear). */
-void otx_epcis_doc_init(otx_epcis_doc *doc);
+void otx_epcis_doc_init(ot_epcis_doc *doc);
 /* Frees what doc owns and leaves it empty. NULL is a no-op. */
-void otx_epcis_doc_clear(otx_epcis_doc *doc);
-
-/* The number of events, and event i (borrowed; NULL when out of range). */
-size_t otx_epcis_doc_count(const otx_epcis_doc *doc);
-json_t *otx_epcis_doc_event(const otx_epcis_doc *doc, size_t i);
-
-/*
- * Appends the CBV 2.0 pre-hash string of `event` (an element of the
- * document's event list, or any event object read in the document's
- * context) to `out`. Errors: epcis_bad_event (not an object, no string
- * "type"), epcis_too_deep, and OT_ERR_TOOBIG when out's cap is reached.
- * The event is only read.
- */
-ot_status otx_epcis_prehash(const otx_epcis_doc *doc, json_t *event, ot_buf *out, ot_error *err);
-
-/* Writes the event hash ID (NUL-terminated) of `event`. Errors as above. */
-ot_status otx_epcis_hash_id(const otx_epcis_doc *doc, json_t *event,
-                            char out[OTX_EPCIS_HASH_ID_LEN + 1], ot_error *err);
-
-/* The hash ID of a pre-hash string. */
-void otx_epcis_hash_of_prehash(const char *prehash, size_t len,
-                               char out[OTX_EPCIS_HASH_ID_LEN + 1]);
-
-/* 1 when s is a well-formed CBV 2.0 SHA-256 hash ID (lowercase hex). */
-int otx_epcis_is_hash_id(const char *s);
+void otx_epcis_doc_clear(ot_epcis_doc *doc);
 
 /*
  * Makes a document of an already parsed JSON value (the reference to root
  * is taken over, also on failure), as otx_epcis_doc_parse does.
  */
-ot_status otx_epcis_doc_from_json(json_t *root, otx_epcis_doc *out, ot_error *err);
+ot_status otx_epcis_doc_from_json(json_t *root, ot_epcis_doc *out, ot_error *err);
 
 /* ---- normalisations, shared with the EPCIS mapping ---- */
 
@@ -117,16 +89,16 @@ typedef enum otx_epcis_vocab {
  * it ("shipping" read as a bizStep -> "https://ref.gs1.org/cbv/BizStep-
  * shipping"). OT_ERR_NOTFOUND (nothing written) for null, arrays and
  * objects; OT_ERR_TOOBIG when out's cap is reached. */
-ot_status otx_epcis_canonical(const otx_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
+ot_status otx_epcis_canonical(const ot_epcis_doc *doc, otx_epcis_vocab vocab, json_t *v,
                               ot_buf *out);
 
 /* Appends a member name as the pre-hash string has it: "{namespace}local"
  * for "prefix:local" with a prefix the document (or the standard EPCIS
  * context) defines, otherwise the name as it is. */
-ot_status otx_epcis_expand_key(const otx_epcis_doc *doc, const char *key, ot_buf *out);
+ot_status otx_epcis_expand_key(const ot_epcis_doc *doc, const char *key, ot_buf *out);
 
 /* The namespace a prefix stands for in the document, or NULL. */
-const char *otx_epcis_prefix_iri(const otx_epcis_doc *doc, const char *prefix, size_t len);
+const char *otx_epcis_prefix_iri(const ot_epcis_doc *doc, const char *prefix, size_t len);
 
 /*
  * Writes the canonical form of an xsd:dateTimeStamp (any offset, any number
