@@ -5,12 +5,7 @@
 # exit 1; unusable input exits 2. (Forgeries by someone holding the log key,
 # which reach the signature and rule checks of the replay, are in
 # tests/test_certificate.c.)
-set -u
-CLI=${OT_CLI:?}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-. "$HERE/lib/harness.bash"
-harness_init cert
+. "$(dirname "$0")/lib.sh"
 
 # tamper NAME PYTHON: writes $T/NAME.json, the certificate after PYTHON
 # (which edits d, the parsed certificate; b64/json/base64 at hand).
@@ -27,11 +22,8 @@ $2
 json.dump(d,open(sys.argv[2],'w'),indent=1)" "$T/cert.json" "$T/$1.json" || bad "tamper $1 failed"
 }
 
-OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1 || {
-	bad "scripts/demo failed: $(tail -20 "$T/demo.out")"
-	echo "$pass passed, $fail failed"
-	exit 1
-}
+OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1 ||
+	abort "scripts/demo failed: $(tail -20 "$T/demo.out")"
 db=$T/demo/ledger.db
 key=$T/demo/ledger.db.vkey
 lot=lot-ndpr-oxide-001
@@ -137,5 +129,4 @@ expect 2 "--key LOG.vkey" -- "$CLI" verify "$T/cert.json"
 expect 0 "usage: oretrail verify" -- "$CLI" verify --help
 expect 0 "usage: oretrail prove" -- "$CLI" prove --help
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -4,34 +4,7 @@
 # line per commitment, safe under concurrent commits), finding an opening by
 # label, by commitment or through the ledger, the disclose event it makes,
 # and the ledger accepting that event and refusing a false one.
-set -u
-CLI=${OT_CLI:?}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-commit.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
-pycheck() {
-	python3 -c "import json,sys,base64,hashlib
-d=json.load(open(sys.argv[1]))
-$2" "$1" && ok || bad "JSON check failed on $1: $(cat "$1")"
-}
+. "$(dirname "$0")/lib.sh"
 
 cd "$T"
 expect 0 "usage: oretrail commit" -- "$CLI" commit --help
@@ -155,5 +128,4 @@ expect 2 "^oretrail: disclose: give --db or --commit, not both$" -- "$CLI" discl
 "$CLI" contract show --db l.db --json mou-1 >show2.json
 pycheck show2.json 'assert all(x["disclosed"] for x in d["commitments"]), d'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -2,25 +2,11 @@
 # CLI test on the demo ledger (scripts/demo): the golden output of `trace`
 # for the NdPr oxide lot (demo_trace.exp), and the --json shapes of trace,
 # audit, contract show and report on a ledger that tells a whole story.
-set -u
-CLI=${OT_CLI:?}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-demo.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-pycheck() {
-	python3 -c "import json,sys
-d=json.load(open(sys.argv[1]))
-$2" "$1" && ok || bad "JSON check failed on $1: $(head -c 3000 "$1")"
-}
+. "$(dirname "$0")/lib.sh"
 
 OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1
 rc=$?
-[ $rc = 0 ] && ok || { bad "scripts/demo exited $rc: $(tail -20 "$T/demo.out")"; echo "$pass passed, $fail failed"; exit 1; }
+[ $rc = 0 ] && ok || abort "scripts/demo exited $rc: $(tail -20 "$T/demo.out")"
 db=$T/demo/ledger.db
 grep -q "^ok: 42 entries; the log verifies" "$T/demo.out" && ok || bad "demo audit line"
 grep -q "^ok: 42 entries, every tile and the latest checkpoint verify" "$T/demo.out" && ok || bad "demo verify-log line"
@@ -112,5 +98,4 @@ for pat in "^Nd \(neodymium\)$" "^  extracted +PK +790.000 kg +100.00 %$" "^  ex
 	grep -qE -- "$pat" "$T/report.out" && ok || bad "report lacks /$pat/: $(cat "$T/report.out")"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

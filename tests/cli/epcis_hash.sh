@@ -5,31 +5,9 @@
 # the published lines that do not hash to the published id: there the
 # printed pre-hash must hash to it); --check finds carried eventIDs that are
 # not hash IDs; bad input gives a clear error and exit 2.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 DIR=${OT_CONFORMANCE:-}/epcis-hash
 [ -d "$DIR" ] || { echo "conformance data absent: skipped"; exit 77; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-epcis.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
 
 sha() { printf '%s' "$1" | sha256sum | cut -c1-64; }
 
@@ -88,5 +66,4 @@ expect 2 "duplicate" -- "$CLI" epcis hash "$T/dup.json"
 printf '{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent"},7]}}' >"$T/odd.json"
 expect 2 "event 2: an event must be an object" -- "$CLI" epcis hash "$T/odd.json"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

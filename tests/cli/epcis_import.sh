@@ -12,33 +12,9 @@
 # - every GS1 example document is read: each event mapped or reported,
 #   nothing crashes;
 # - bad input gives a clear error and the documented exit code.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 DATA=${OT_TEST_DATA:?}/epcis
 CONF=${OT_CONFORMANCE:-}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-import.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- command...: exit code, and stdout+stderr matching PATTERN.
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
 
 # The JSON Schema validator: Debian's python3-jsonschema.
 PY=
@@ -89,7 +65,7 @@ registry() { # DB: creates it and registers fwo, pk-lab, ussm and the sites
 	for a in fwo pk-lab ussm; do
 		subst+=(-e "s|\"@vkey:$a\"|\"$(cat "keys/$a.vkey")\"|g")
 	done
-	sed "${subst[@]}" "$ROOT/examples/demo/01-pk-authority.jsonl" >"$db.registry.jsonl"
+	sed "${subst[@]}" "$TOP/examples/demo/01-pk-authority.jsonl" >"$db.registry.jsonl"
 	"$CLI" submit --db "$db" --key "$db.key" "$db.registry.jsonl" >/dev/null 2>&1 ||
 		bad "registry of $db"
 }
@@ -148,7 +124,7 @@ expect 4 "1 of 4 EPCIS events imported" -- \
 same e1.jsonld e2.jsonld
 
 # --- the demo's native events: export, import into a fresh ledger, export ---
-if OT_CLI="$CLI" "$ROOT/scripts/demo" --dir "$T/demo" --no-serve >demo.log 2>&1; then
+if OT_CLI="$CLI" "$TOP/scripts/demo" --dir "$T/demo" --no-serve >demo.log 2>&1; then
 	ok
 	expect 0 "18 EPCIS events \(0 as imported, 18 from the ledger's fields\)" -- \
 		"$CLI" export --db demo/ledger.db --out d1.jsonld
@@ -219,5 +195,4 @@ expect 2 "" -- "$CLI" import --db nope.db --key keys/fwo.key "$DATA/fwo-chain.js
 expect 2 "--db is required" -- "$CLI" export
 expect 2 "" -- "$CLI" export --db nope.db
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -2,30 +2,7 @@
 # CLI test of `oretrail key`: new keys in Go's note format, mode 0600, the
 # verifier key printed and written beside, never an overwrite; `key show`;
 # and the errors with their exact messages and exit codes.
-set -u
-CLI=${OT_CLI:?}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-key.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- command...: exit code, and stdout+stderr match PATTERN.
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 cd "$T"
 expect 0 "usage: oretrail key new NAME" -- "$CLI" key --help
@@ -77,5 +54,4 @@ chmod 600 junk.key
 expect 2 "^oretrail: key show: junk.key: " -- "$CLI" key show junk.key
 expect 2 "^oretrail: key show: missing.key: No such file or directory$" -- "$CLI" key show missing.key
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

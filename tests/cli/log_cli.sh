@@ -3,34 +3,9 @@
 # clear error (and exit code) for each kind of bad input: a corrupted
 # database file, a truncated entry, a tampered tile, a checkpoint signed by
 # another key, a wrong key file, a newer schema, a stranger's database.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 APPEND=${OT_APPEND_RAW:?}
 SQLITE=${OT_SQLITE:-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- command...: runs it, checks exit code and that
-# stderr+stdout match PATTERN (grep -E).
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
 
 cd "$T"
 
@@ -139,5 +114,4 @@ else
 	expect 3 "damaged|not a database" -- "$CLI" checkpoint --db n.db
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -3,34 +3,8 @@
 # and report. Their --help, their answers on an empty ledger, the errors with
 # their messages, exit codes and --json error objects, and audit catching a
 # ledger whose index or log was tampered with (exit 1).
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 SQLITE=${OT_SQLITE:-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-query.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
-pycheck() {
-	python3 -c "import json,sys
-d=json.load(open(sys.argv[1]))
-$2" "$1" && ok || bad "JSON check failed on $1: $(cat "$1")"
-}
 
 cd "$T"
 for verb in trace audit report "contract show" contract; do
@@ -122,5 +96,4 @@ else
 	expect 1 "does not hash|entry 3" -- "$CLI" audit --db t2.db
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

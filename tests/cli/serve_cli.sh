@@ -4,14 +4,10 @@
 # Format on stderr and --quiet, --read-only without a key, a port already
 # in use, and a clean exit 0 on SIGTERM. HTTP through bash's /dev/tcp, so no
 # client needs to be installed; everything on 127.0.0.1.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 APPEND=${OT_APPEND_RAW:?}
-HERE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE_LIB/lib/harness.bash"
-harness_init serve
 
-# serve NAME ARGS...: `oretrail serve ARGS` in the background (harness.bash
+# serve NAME ARGS...: `oretrail serve ARGS` in the background (lib.sh
 # start); sets PORT and PID.
 serve() {
 	local name=$1
@@ -89,5 +85,4 @@ else
 	bad "the read-only server did not start: $(cat "$T/ro.err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

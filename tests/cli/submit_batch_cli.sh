@@ -4,14 +4,7 @@
 # the error must name event 500, its line and the field. Then the same file,
 # corrected, goes in whole: 1000 entries, indexes in order, and the log
 # verifies.
-set -u
-CLI=${OT_CLI:?}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-batch.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh"
 
 cd "$T"
 "$CLI" init --db l.db --origin test.example/batch --key-name gov >/dev/null 2>&1 || bad "init"
@@ -75,5 +68,4 @@ import json
 d = json.load(open('t.json'))
 assert d['mass_g'] == 1000500 and d['ancestry'] == [{'index': 502, 'type': 'extract', 'id': 'x0500'}], d" && ok || bad "trace of ore-0500"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

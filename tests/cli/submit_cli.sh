@@ -4,36 +4,8 @@
 # (--sign-only), all or none (a rejected event names its position and field,
 # exits 4 and leaves the checkpoint as it was), --keep-going, --dry-run, the
 # --json shapes, and every kind of bad input with its message and exit code.
-set -u
-CLI=${OT_CLI:?}
-T=$(mktemp -d "${TMPDIR:-/tmp}/oretrail-submit.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh"
 
-# expect CODE PATTERN -- command...: exit code, and stdout+stderr match PATTERN.
-expect() {
-	local code=$1 pat=$2
-	shift 3
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$code" ]; then
-		bad "$* exited $rc, want $code: $out"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		bad "$* output does not match /$pat/: $out"
-	else
-		ok
-	fi
-}
-# pycheck FILE PYTHON: runs PYTHON with `d` the JSON in FILE; fails on assert.
-pycheck() {
-	python3 -c "import json,sys
-d=json.load(open(sys.argv[1]))
-$2" "$1" && ok || bad "JSON check failed on $1: $(cat "$1")"
-}
 size() { "$CLI" checkpoint --db l.db | sed -n 2p; }
 
 cd "$T"
@@ -189,5 +161,4 @@ mv l.key.elsewhere l.db.key
 "$CLI" checkpoint --db l.db | sed -n 2p | grep -qx 15 && ok || bad "size at the end: $(size)"
 expect 0 "^ok: 15 entries" -- "$CLI" verify-log --db l.db
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

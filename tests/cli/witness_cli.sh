@@ -13,18 +13,13 @@
 #  - the server refuses cosignatures by unknown keys and bad bodies;
 #  - the monitor reports the demo's findings, detects a tampered tile and a
 #    fork against the checkpoint it saw.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 APPEND=${OT_APPEND_RAW:?}
 SQLITE=${OT_SQLITE:-}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-. "$HERE/lib/harness.bash"
-harness_init witness
 command -v curl >/dev/null || { echo "witness_cli: skipped: no curl" >&2; exit 77; }
 
 # serve NAME ARGS...: `oretrail serve ARGS` on a free port, quiet, in the
-# background (harness.bash start); sets PORT.
+# background (lib.sh start); sets PORT.
 serve() {
 	local name=$1
 	shift
@@ -32,7 +27,7 @@ serve() {
 }
 
 OT_CLI=$CLI timeout 120 "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1 ||
-	{ bad "scripts/demo: $(tail -5 "$T/demo.out")"; echo "$pass passed, $fail failed"; exit 1; }
+	abort "scripts/demo: $(tail -5 "$T/demo.out")"
 D=$T/demo/ledger.db
 LOGKEY=$D.vkey
 # Copies of the 42-entry demo for the monitor (the served one grows).
@@ -49,7 +44,7 @@ mkdir -p "$T/keys"
 grep -qE '^w1\.example\+[0-9a-f]{8}\+B' "$T/w1.cvkey" && ok || bad "--print-vkey: $(cat "$T/w1.cvkey")"
 
 serve log --db "$D" --key "$D.key" --witness-key "$T/w1.cvkey" \
-	--witness-key "$T/keys/w2.example.vkey" || { echo "$pass passed, $((fail + 1)) failed"; exit 1; }
+	--witness-key "$T/keys/w2.example.vkey" || abort
 URL=http://127.0.0.1:$PORT
 LOGPORT=$PORT
 
@@ -120,8 +115,7 @@ fi
 # so that the demo's key signs its checkpoints: raw entries, other roots.
 if [ -z "$SQLITE" ]; then
 	echo "witness_cli: fork and tamper steps skipped (no sqlite3)" >&2
-	echo "$pass passed, $fail failed"
-	[ $fail = 0 ]
+	summary
 	exit
 fi
 forged_log() { # DB N
@@ -188,5 +182,4 @@ timeout 60 "$CLI" monitor --log "http://127.0.0.1:$PORT" --log-key "$LOGKEY" --o
 rc=$?
 [ $rc = 1 ] && grep -q "^problem: tile_mismatch: tile/0/000.p/42: hash 0 is not the hash of entries 0..0" "$T/m4.out" && ok || bad "tampered tile exit $rc: $(cat "$T/m4.out")"
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+summary

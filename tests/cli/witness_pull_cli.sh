@@ -16,12 +16,8 @@
 #    on stderr, even with --quiet, and so is a fork (a tree of the same log
 #    key that does not extend what the witness cosigned: 422);
 #  - usage: --witness without FILE=URL, and with --read-only, is 2.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 APPEND=${OT_APPEND_RAW:?}
-HERE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE_LIB/lib/harness.bash"
-harness_init witness-pull
 command -v curl >/dev/null || { echo "witness_pull_cli: skipped: no curl" >&2; exit 77; }
 
 D=$T/log.db
@@ -32,7 +28,6 @@ for w in w1 w2 w3 w4; do
 	"$CLI" key new $w.example --dir "$T/keys" >/dev/null 2>&1 || bad "key new $w"
 	"$CLI" witness --key "$T/keys/$w.example.key" --print-vkey >"$T/$w.cvkey" || bad "vkey $w"
 done
-abort() { echo "$pass passed, $((fail + 1)) failed"; exit 1; }
 
 # witness NAME: `oretrail witness --listen` for the log; sets URL_<NAME>.
 witness() {

@@ -18,12 +18,8 @@
 # Checkpoints of another tree (same size) and of another origin are signed
 # with the log's key by openssl (Ed25519, raw); those steps are skipped
 # without an openssl that can.
-set -u
-CLI=${OT_CLI:?}
+. "$(dirname "$0")/lib.sh"
 APPEND=${OT_APPEND_RAW:?}
-HERE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE_LIB/lib/harness.bash"
-harness_init witness-server
 command -v curl >/dev/null || { echo "witness_server_cli: skipped: no curl" >&2; exit 77; }
 command -v python3 >/dev/null || { echo "witness_server_cli: skipped: no python3" >&2; exit 77; }
 
@@ -35,8 +31,7 @@ mkdir -p "$T/keys"
 "$CLI" witness --key "$T/keys/w1.example.key" --print-vkey >"$T/w1.cvkey"
 
 start witness timeout 300 "$CLI" witness --listen 127.0.0.1:0 --log-key "$D.vkey" \
-	--key "$T/keys/w1.example.key" --state "$T/w" ||
-	{ echo "$pass passed, $((fail + 1)) failed"; exit 1; }
+	--key "$T/keys/w1.example.key" --state "$T/w" || abort
 W=http://127.0.0.1:$PORT
 
 checkpoint() { timeout 30 "$CLI" checkpoint --db "$D" >"$T/$1" 2>&1 || bad "checkpoint $1"; }
@@ -267,5 +262,4 @@ kill -TERM "${pids[0]}"
 timeout 10 tail --pid="${pids[0]}" -f /dev/null && ok || bad "the witness did not stop on SIGTERM"
 grep -q "POST /add-checkpoint 200 cosigned" "$T/witness.err" && grep -q "POST /add-checkpoint 409 25" "$T/witness.err" && ok || bad "request log: $(head -5 "$T/witness.err")"
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+summary

@@ -1,0 +1,104 @@
+# lib.sh: what the CLI test scripts (tests/cli/*.sh) share. Each sources it
+# first, as `. "$(dirname "$0")/lib.sh"`; it is not a test itself
+# (tests/CMakeLists.txt leaves it out). Sourcing it sets up:
+#
+#   CLI        the oretrail command ($OT_CLI, required)
+#   HERE, TOP  this folder (tests/cli) and the top of the source tree
+#   T          a fresh temporary directory (under $OT_TMP when CTest gives
+#              one, else $TMPDIR or /tmp), removed at exit together with
+#              every background process started through `start`
+#
+# and gives the checks, each counted as passed or failed:
+#
+#   ok / bad MESSAGE    count a check as passed / failed (MESSAGE on stderr)
+#   expect CODE PATTERN -- CMD...
+#                       CMD (bounded to 60 s) exits CODE and its stdout and
+#                       stderr match PATTERN (grep -E; empty: anything)
+#   pycheck FILE PYTHON PYTHON (with json, sys, base64 and hashlib imported)
+#                       holds with `d` the JSON in FILE; fails on assert
+#   start NAME CMD...   runs CMD in the background (output in $T/NAME.out and
+#                       .err), waits for its "listening on
+#                       http://127.0.0.1:PORT/" line; sets PORT and PID.
+#                       Returns 1 (and says why) when it does not come up.
+#   summary             the runner's last line, "N passed, M failed"; its
+#                       status says whether anything failed, so a script
+#                       ends with it
+#   abort [MESSAGE]     one more failure, the summary, and exit 1: for a
+#                       step the rest of the script cannot do without
+
+# shellcheck disable=SC2034 # CLI, TOP, PID and PORT are for the scripts
+set -u
+CLI=${OT_CLI:?}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+
+lib_tmp=${OT_TMP:-${TMPDIR:-/tmp}}
+mkdir -p "$lib_tmp"
+T=$(mktemp -d "$lib_tmp/oretrail-$(basename "$0" .sh).XXXXXX") || exit 1
+pids=()
+pass=0
+fail=0
+
+lib_cleanup() {
+	for p in ${pids[@]+"${pids[@]}"}; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap lib_cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*" >&2
+}
+
+expect() {
+	local code=$1 pat=$2
+	shift 3
+	local out rc
+	out=$(timeout 60 "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$code" ]; then
+		bad "$* exited $rc, want $code: $out"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
+		bad "$* output does not match /$pat/: $out"
+	else
+		ok
+	fi
+}
+
+pycheck() {
+	python3 -c "import json,sys,base64,hashlib
+d=json.load(open(sys.argv[1]))
+$2" "$1" && ok || bad "JSON check failed on $1: $(head -c 3000 "$1")"
+}
+
+summary() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
+
+abort() {
+	if [ $# -gt 0 ]; then bad "$@"; else fail=$((fail + 1)); fi
+	summary
+	exit 1
+}
+
+start() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.out" 2>"$T/$name.err" &
+	PID=$!
+	pids+=("$PID")
+	PORT=
+	for _ in $(seq 1 100); do
+		PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.out")
+		[ -n "$PORT" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "server $name did not start: $(cat "$T/$name.err")" >&2
+	return 1
+}
