@@ -1,7 +1,9 @@
 /*
  * proof.h: verification of RFC 9162 inclusion and consistency proofs
- * (sections 2.1.3.2 and 2.1.4.2). Pure functions: no log, no store.
- * Proofs are arrays of 32-byte hashes, `n` of them, in RFC order.
+ * (sections 2.1.3.2 and 2.1.4.2), and the Merkle tree hash of a range of
+ * leaves (2.1.1) over whatever holds the node hashes. Pure functions: no
+ * log, no store. Proofs are arrays of 32-byte hashes, `n` of them, in RFC
+ * order.
  */
 #ifndef ORETRAIL_PROOF_H
 #define ORETRAIL_PROOF_H
@@ -18,6 +20,24 @@ extern "C" {
 
 /* The longest proof for a tree of at most 2^63 leaves. */
 #define OT_PROOF_MAX 64
+
+/* Reads the hash of the perfect subtree at `level` (its height; 0 = a leaf)
+ * and `index` (from the left at that level) into out. Returns OT_OK; or,
+ * for level > 0 only, OT_ERR_NOTFOUND when the reader keeps no hash at that
+ * level (a reader of leaf hashes alone), and ot_range_hash then hashes the
+ * subtree's two halves; any other status stops ot_range_hash and is
+ * returned. Only subtrees complete in the range hashed are asked for. */
+typedef ot_status (*ot_node_reader)(void *ctx, unsigned level, uint64_t index,
+                                    uint8_t out[OT_HASH_SIZE]);
+
+/* MTH(D[start:end]) per RFC 9162 2.1.1 (the RFC 6962 Merkle tree hash of
+ * leaves [start, end)) into out, reading node hashes through rd(ctx, ...):
+ * a reader of stored subtrees makes it O(log n) reads, a reader of leaves
+ * only O(end - start) hashes. start == end gives the empty tree's hash.
+ * Returns OT_OK, OT_ERR_ARG when end < start, or the reader's status.
+ * Thread-safe as far as the reader is. */
+OT_EXPORT ot_status ot_range_hash(ot_node_reader rd, void *ctx, uint64_t start, uint64_t end,
+                                  uint8_t out[OT_HASH_SIZE]);
 
 /* Checks that `leaf_hash` is at `index` in the tree of `tree_size` leaves
  * whose root is `root`. Returns OT_OK or OT_ERR_VERIFY (OT_ERR_RANGE when

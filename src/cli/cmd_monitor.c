@@ -10,8 +10,9 @@
  * check the checkpoint against the last one seen (kept in DIR/checkpoint
  * with --state) by recomputing that tree's root from the same entries; then
  * replay the new entries through the ledger's rules into an in-memory
- * ledger (the same parse, signature and rules code as `audit`: batch.h,
- * rules.h, findings.h) and report the findings the log's growth brings.
+ * ledger (the ledger's replay engine, replay.h: the same parse, signature
+ * and rules code as `audit`) and report the findings the log's growth
+ * brings.
  *
  * It keeps every leaf hash in memory (32 bytes an entry) and recomputes the
  * roots it needs from them: simple, and enough for logs of millions of
@@ -29,11 +30,9 @@
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
 #include "cli/http_fetch.h"
-#include "ledger/batch.h"
-#include "ledger/findings.h"
-#include "ledger/rules.h"
-#include "log/merkle.h"
 #include "oretrail/encoding.h"
+#include "oretrail/proof.h"
+#include "oretrail/replay.h"
 #include "oretrail/status.h"
 
 #define STATE_FILE "checkpoint"
@@ -83,8 +82,7 @@ typedef struct monitor {
 	int have_last;
 
 	/* The replay. */
-	ot_store *mem;
-	otx_ledger_ctx ctx;
+	ot_replay *replay;
 	json_t *seen; /* findings reported: "index/kind/subject" */
 	size_t problems;
 	int invalid; /* a round found a problem */
@@ -120,22 +118,21 @@ static void problem(monitor *m, int64_t index, const char *code, const char *fmt
 	fflush(stdout);
 }
 
-/* MTH(leaves[start:end]) per RFC 9162 2.1.1. */
-static void range_hash(const monitor *m, uint64_t start, uint64_t end, uint8_t out[OT_HASH_SIZE])
+/* The leaf hashes as an ot_node_reader: no subtree is kept, so
+ * ot_range_hash hashes them up. */
+static ot_status read_leaf(void *ctx, unsigned level, uint64_t index, uint8_t out[OT_HASH_SIZE])
 {
-	if (end == start) {
-		ot_empty_root(out);
-		return;
-	}
-	if (end - start == 1) {
-		memcpy(out, m->leaves[start], OT_HASH_SIZE);
-		return;
-	}
-	uint64_t k = otx_split_point(end - start);
-	uint8_t l[OT_HASH_SIZE], r[OT_HASH_SIZE];
-	range_hash(m, start, start + k, l);
-	range_hash(m, start + k, end, r);
-	ot_node_hash(l, r, out);
+	const monitor *m = ctx;
+	if (level > 0)
+		return OT_ERR_NOTFOUND;
+	memcpy(out, m->leaves[index], OT_HASH_SIZE);
+	return OT_OK;
+}
+
+/* MTH(leaves[start:end]) per RFC 9162 2.1.1. */
+static void range_hash(monitor *m, uint64_t start, uint64_t end, uint8_t out[OT_HASH_SIZE])
+{
+	(void)ot_range_hash(read_leaf, m, start, end, out); /* cannot fail: end <= m->size */
 }
 
 static ot_status grow(monitor *m, uint64_t n, ot_error *err)
@@ -156,55 +153,43 @@ static ot_status grow(monitor *m, uint64_t n, ot_error *err)
 
 /* --- the replay --- */
 
+/* A problem for each entry that is not a signed event or breaks the rules. */
+static ot_status replay_outcome(void *ctx, const ot_replay_outcome *o)
+{
+	monitor *m = ctx;
+	if (!o->parsed)
+		problem(m, (int64_t)o->index, "bad_entry",
+		        "entry %" PRIu64 " is not a signed event: %s", o->index, o->error->message);
+	else if (o->status)
+		problem(m, (int64_t)o->index, "replay_rejected",
+		        "entry %" PRIu64 " breaks the ledger's rules: %s: %s", o->index,
+		        o->error->code[0] ? o->error->code : ot_status_code(o->status),
+		        o->error->message);
+	return OT_OK;
+}
+
 static ot_status replay(monitor *m, uint64_t first, uint8_t **data, size_t *lens, size_t n,
                         ot_error *err)
 {
-	otx_batch_item *items = calloc(n ? n : 1, sizeof *items);
-	if (!items)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	otx_batch_init(items, n, (const uint8_t *const *)data, lens);
-	ot_status rc = otx_batch_prepare(m->mem, &m->ctx, items, n, err);
-	for (size_t i = 0; !rc && i < n; i++) {
-		uint64_t index = first + i;
-		otx_batch_item *it = &items[i];
-		if (it->parse_rc) {
-			problem(m, (int64_t)index, "bad_entry",
-			        "entry %" PRIu64 " is not a signed event: %s", index,
-			        it->parse_err.message);
-			continue;
-		}
-		if ((rc = ot_store_savepoint(m->mem, err)))
-			break;
-		ot_error re;
-		ot_error_clear(&re);
-		ot_status ar = otx_rules_apply_ex(m->mem, &m->ctx, index, &it->env,
-		                                  it->verified ? it->verified_pk : NULL, &re);
-		if (ar) {
-			problem(m, (int64_t)index, "replay_rejected",
-			        "entry %" PRIu64 " breaks the ledger's rules: %s: %s", index,
-			        re.code[0] ? re.code : ot_status_code(ar), re.message);
-			rc = ot_store_rollback_to(m->mem, err);
-		} else {
-			rc = ot_store_release(m->mem, err);
-		}
-	}
-	otx_batch_clear(items, n);
-	free(items);
-	return rc;
+	return ot_replay_entries(m->replay, first, NULL, (const uint8_t *const *)data, lens, n,
+	                         replay_outcome, m, err);
 }
 
 static void report_findings(monitor *m)
 {
-	json_t *all = json_array();
+	char *text = NULL;
+	json_t *all = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	if (!all || otx_findings_recorded(m->mem, all, &err) ||
-	    otx_findings_withheld(m->mem, m->now ? m->now : (int64_t)time(NULL), 180, all, &err)) {
+	if (ot_replay_findings(m->replay, m->now ? m->now : (int64_t)time(NULL), 180, &text,
+	                       &err) ||
+	    !(all = json_loads(text, 0, NULL))) {
 		if (err.message[0])
 			cli_fail(0, "monitor: findings", &err);
-		json_decref(all);
+		free(text);
 		return;
 	}
+	free(text);
 	size_t i;
 	json_t *f;
 	json_array_foreach(all, i, f)
@@ -551,12 +536,8 @@ int cmd_monitor(int argc, char **argv)
 	int code = EXIT_OK;
 	if (cli_load_verifier(log_key_path, &m.log_key, &err))
 		return cli_fail(EXIT_USAGE, "monitor: loading --log-key", &err);
-	m.ctx.authority = ot_verifier_name(m.log_key);
-	m.ctx.authority_key = m.log_key;
-	m.ctx.cache = otx_signer_cache_new();
 	m.seen = json_object();
-	if (!m.seen || ot_store_open(":memory:", OT_STORE_CREATE, &m.mem, &err) ||
-	    ot_store_begin(m.mem, &err)) {
+	if (!m.seen || ot_replay_new(m.log_key, 0, &m.replay, &err)) {
 		code = cli_fail(EXIT_STORE, "monitor: the in-memory ledger", &err);
 		goto out;
 	}
@@ -572,11 +553,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	code = cli_follow("monitor", once, interval, follow_round, &m);
 out:
-	if (m.mem) {
-		ot_store_rollback(m.mem);
-		ot_store_close(m.mem);
-	}
-	otx_signer_cache_free(m.ctx.cache);
+	ot_replay_free(m.replay);
 	json_decref(m.seen);
 	free(m.leaves);
 	ot_verifier_free(m.log_key);

@@ -15,10 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "ledger/batch.h"
-#include "ledger/envelope.h"
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
+#include "ledger/replay_int.h"
 #include "ledger/state.h"
 #include "oretrail/status.h"
 
@@ -45,7 +44,6 @@ typedef struct audit {
 	uint64_t chunk_first;
 	size_t n, bytes;
 	otx_batch_item items[CHUNK_ENTRIES];
-	ot_error *chunk_err; /* where replay_item reports a store failure */
 	/* namespace comparison */
 	const char *ns;
 	ot_store *other;
@@ -83,45 +81,34 @@ static void log_problem(void *ctx, const ot_error *e)
 	        e->code[0] ? e->code : "log_broken", "%s", e->message);
 }
 
-/* Replays one prepared entry into the in-memory store. */
-static ot_status replay_one(audit *a, uint64_t index, otx_batch_item *it, ot_error *e)
-{
-	ot_status rc = it->parse_rc;
-	if (rc) {
-		problem(a, (int64_t)index, rc, "bad_entry", "entry %" PRIu64 ": %s", index,
-		        it->parse_err.message);
-		return OT_OK;
-	}
-	if (it->env.entry.len != it->len || memcmp(it->env.entry.data, it->data, it->len) != 0)
-		problem(a, (int64_t)index, OT_ERR_CORRUPT, "entry_not_canonical",
-		        "entry %" PRIu64 " is not in canonical (RFC 8785) form", index);
-	if ((rc = ot_store_savepoint(a->mem, e)))
-		return rc;
-	ot_error re;
-	ot_error_clear(&re);
-	rc = otx_rules_apply_ex(a->mem, &a->l->ctx, index, &it->env,
-	                        it->verified ? it->verified_pk : NULL, &re);
-	if (rc) {
-		problem(a, (int64_t)index, rc, "replay_rejected",
-		        "entry %" PRIu64 " breaks the rules on replay: %s: %s", index,
-		        re.code[0] ? re.code : ot_status_code(rc), re.message);
-		return ot_store_rollback_to(a->mem, e);
-	}
-	return ot_store_release(a->mem, e);
-}
-
-static ot_status replay_item(void *ctx, size_t i)
+/* What became of one entry of the replay into the in-memory store: a
+ * problem when it does not parse, is not canonical or breaks the rules. */
+static ot_status replay_outcome(void *ctx, const ot_replay_outcome *o)
 {
 	audit *a = ctx;
-	return replay_one(a, a->chunk_first + i, &a->items[i], a->chunk_err);
+	uint64_t index = o->index;
+	if (!o->parsed) {
+		problem(a, (int64_t)index, o->status, "bad_entry", "entry %" PRIu64 ": %s", index,
+		        o->error->message);
+		return OT_OK;
+	}
+	if (o->canonical_len != o->len || memcmp(o->canonical, o->data, o->len) != 0)
+		problem(a, (int64_t)index, OT_ERR_CORRUPT, "entry_not_canonical",
+		        "entry %" PRIu64 " is not in canonical (RFC 8785) form", index);
+	if (o->status)
+		problem(a, (int64_t)index, o->status, "replay_rejected",
+		        "entry %" PRIu64 " breaks the rules on replay: %s: %s", index,
+		        o->error->code[0] ? o->error->code : ot_status_code(o->status),
+		        o->error->message);
+	return OT_OK;
 }
 
 static ot_status flush_chunk(audit *a, ot_error *err)
 {
 	otx_batch_init(a->items, a->n, (const uint8_t *const *)a->data, a->len);
-	a->chunk_err = err;
 	/* The rules replay each entry while the other cores verify ahead. */
-	ot_status rc = otx_batch_run(a->mem, &a->l->ctx, a->items, a->n, replay_item, a, err);
+	otx_replay_run run = {a->mem, &a->l->ctx, a->chunk_first, NULL, 0, replay_outcome, a};
+	ot_status rc = otx_replay_items(&run, a->items, a->n, err);
 	otx_batch_clear(a->items, a->n);
 	for (size_t i = 0; i < a->n; i++)
 		free(a->data[i]);

@@ -1,14 +1,21 @@
 /*
  * batch.c: parallel parsing and signature verification of a batch (batch.h).
+ *
+ * Threads are POSIX threads, one per core up to THREADS_MAX. A serial run
+ * (otx_batch_run's `serial`) starts none, and a build with OT_NO_THREADS
+ * (WebAssembly) has no thread code at all: the same steps then run in
+ * order on the calling thread.
  */
 #include "ledger/batch.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef OT_NO_THREADS
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
+#endif
 
 #include "ledger/state.h"
 #include "oretrail/status.h"
@@ -16,6 +23,62 @@
 /* Below this many items threads cost more than they save. */
 #define PARALLEL_MIN 16
 #define THREADS_MAX 8
+
+/* Helper threads: started, then joined. */
+typedef struct workers {
+	size_t started;
+#ifndef OT_NO_THREADS
+	pthread_t tids[THREADS_MAX];
+#endif
+} workers;
+
+/* Threads worth using for n items, the calling thread included. */
+static size_t threads_for(size_t n, int serial)
+{
+#ifdef OT_NO_THREADS
+	(void)n;
+	(void)serial;
+	return 1;
+#else
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (serial || n < PARALLEL_MIN || cpus <= 1)
+		return 1;
+	return cpus > THREADS_MAX ? THREADS_MAX : (size_t)cpus;
+#endif
+}
+
+/* Starts `count` threads running fn(arg); one that cannot start leaves its
+ * share to the others. */
+static void workers_start(workers *w, size_t count, void *(*fn)(void *), void *arg)
+{
+	w->started = 0;
+#ifdef OT_NO_THREADS
+	(void)count;
+	(void)fn;
+	(void)arg;
+#else
+	for (size_t t = 0; t < count && t < THREADS_MAX; t++)
+		if (pthread_create(&w->tids[w->started], NULL, fn, arg) == 0)
+			w->started++;
+#endif
+}
+
+static void workers_join(workers *w)
+{
+#ifndef OT_NO_THREADS
+	for (size_t t = 0; t < w->started; t++)
+		pthread_join(w->tids[t], NULL);
+#endif
+	w->started = 0;
+}
+
+/* Lets a helper thread finish the item the caller waits for. */
+static void yield_cpu(void)
+{
+#ifndef OT_NO_THREADS
+	sched_yield();
+#endif
+}
 
 typedef struct pfor {
 	atomic_size_t next;
@@ -33,26 +96,20 @@ static void *pfor_worker(void *arg)
 	return NULL;
 }
 
-void otx_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+/* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the
+ * caller's included; only the caller's when serial); returns when all are
+ * done. fn must be thread-safe. */
+static void parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx)
 {
 	pfor w;
-	pthread_t tids[THREADS_MAX];
-	size_t started = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (size_t)cpus;
+	workers ws;
 	atomic_init(&w.next, 0);
 	w.n = n;
 	w.fn = fn;
 	w.ctx = ctx;
-	if (n < PARALLEL_MIN)
-		threads = 1;
-	/* A thread that cannot start leaves its share to the others. */
-	for (size_t t = 1; t < threads; t++)
-		if (pthread_create(&tids[started], NULL, pfor_worker, &w) == 0)
-			started++;
+	workers_start(&ws, threads_for(n, serial) - 1, pfor_worker, &w);
 	pfor_worker(&w);
-	for (size_t t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+	workers_join(&ws);
 }
 
 void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data, const size_t *lens)
@@ -176,7 +233,7 @@ static void *verify_worker(void *arg)
 }
 
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
-                        otx_batch_apply_fn apply, void *actx, ot_error *err)
+                        int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
 	vrun v;
 	memset(&v, 0, sizeof v);
@@ -185,12 +242,12 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	atomic_init(&v.next, 0);
 	atomic_init(&v.stop, 0);
 	json_t *slots = json_object(); /* signer -> slot */
-	size_t nsigners = 0, started = 0;
-	pthread_t tids[THREADS_MAX];
+	size_t nsigners = 0;
+	workers ws = {0};
 	ot_status rc = OT_OK;
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	otx_parallel_for(n, parse_one, &v.p);
+	parallel_for(n, serial, parse_one, &v.p);
 
 	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
 	v.done = calloc(n ? n : 1, sizeof *v.done);
@@ -221,23 +278,16 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t helpers = n < PARALLEL_MIN || cpus <= 1 ? 0
-	                 : cpus > THREADS_MAX          ? THREADS_MAX - 1
-	                                               : (size_t)cpus - 1;
-	for (size_t t = 0; t < helpers; t++)
-		if (pthread_create(&tids[started], NULL, verify_worker, &v) == 0)
-			started++;
+	workers_start(&ws, threads_for(n, serial) - 1, verify_worker, &v);
 	for (size_t i = 0; i < n && !rc; i++) {
 		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
 			if (!verify_next(&v))
-				sched_yield(); /* item i is being verified by a helper */
+				yield_cpu(); /* item i is being verified by a helper */
 		if (apply)
 			rc = apply(actx, i);
 	}
 	atomic_store(&v.stop, 1);
-	for (size_t t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+	workers_join(&ws);
 out:
 	for (size_t s = 0; v.p.signers && s < nsigners; s++) {
 		for (size_t k = 0; k < v.p.signers[s].n; k++)
@@ -248,10 +298,4 @@ out:
 	free(v.done);
 	json_decref(slots);
 	return rc;
-}
-
-ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                            size_t n, ot_error *err)
-{
-	return otx_batch_run(st, ctx, items, n, NULL, NULL, err);
 }

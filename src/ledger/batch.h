@@ -33,27 +33,21 @@ void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
                     const size_t *lens);
 void otx_batch_clear(otx_batch_item *items, size_t n);
 
-/* Parses every entry and verifies the signatures against the signers' keys
- * in st, in parallel. Per-entry problems stay in the items (parse_rc,
- * verified = 0); only a store or memory failure is returned. */
-ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                            size_t n, ot_error *err);
-
 /* Called for each item in order by otx_batch_run; a non-OK return stops
  * the run and is returned. */
 typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);
 
-/* otx_batch_prepare's work overlapped with the caller's own: parses every
- * entry (in parallel), loads the signers' keys from st, then calls
+/* Parses every entry (in parallel), loads the signers' keys from st and
+ * verifies the signatures against them, overlapped with the caller's own
+ * work: calls
  * apply(actx, i) for i in [0, n) in order on the calling thread while the
  * other cores verify signatures ahead of it; item i is verified (or has
  * failed to) when apply sees it, and the calling thread verifies too when it
- * catches up. apply may use st: the helpers never touch the store. */
+ * catches up. apply may use st: the helpers never touch the store.
+ * Per-entry problems stay in the items (parse_rc, verified = 0); a store or
+ * memory failure, or apply's non-OK status, is returned. serial: the
+ * calling thread does all of it, no thread is started. */
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
-                        otx_batch_apply_fn apply, void *actx, ot_error *err);
-
-/* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the caller's
- * thread included); returns when all are done. fn must be thread-safe. */
-void otx_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
+                        int serial, otx_batch_apply_fn apply, void *actx, ot_error *err);
 
 #endif

@@ -33,7 +33,7 @@
 #include "ledger/jcs.h"
 #include "ledger/ledger_int.h"
 #include "ledger/query.h"
-#include "ledger/rules.h"
+#include "ledger/replay_int.h"
 #include "ledger/state.h"
 #include "oretrail/encoding.h"
 #include "oretrail/proof.h"
@@ -561,80 +561,85 @@ static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t
 	return OT_OK;
 }
 
-/* Replays the entries, in log order, into an empty in-memory store. */
-static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_store **out,
+/* Why the replay stopped at an entry the rules reject, as a certificate
+ * error. */
+static ot_status rule_error(const ot_replay_outcome *o, ot_error *err)
+{
+	int64_t at = (int64_t)o->index;
+	const ot_error *re = o->error;
+	const char *code = re->code[0] ? re->code : ot_status_code(o->status);
+	if (o->status == OT_ERR_NOMEM || o->status == OT_ERR_IO)
+		return ot_error_set(err, o->status, "replay of entry %" PRId64 ": %s", at,
+		                    re->message);
+	if (strcmp(code, "bad_signature") == 0 || strcmp(code, "revoked_signer") == 0)
+		return bad(err, OT_CERT_ENTRY_SIGNATURE, at,
+		           "entry %" PRId64 " is not signed by a key its signer had: %s", at,
+		           re->message);
+	if (is_missing_code(code))
+		return bad(err, OT_CERT_MISSING_ENTRY, at,
+		           "entry %" PRId64 " needs an entry the certificate lacks: %s: %s", at,
+		           code, re->message);
+	return bad(err, OT_CERT_RULE, at,
+	           "entry %" PRId64 " breaks the ledger's rules on replay: %s: %s", at, code,
+	           re->message);
+}
+
+/* The state of the replay, for replay_checked. */
+typedef struct cert_replay {
+	size_t n_regs; /* actor and site entries */
+	ot_error *err;
+} cert_replay;
+
+/* What became of one entry of the replay: the first that is not a
+ * canonical signed event or breaks the rules stops it. */
+static ot_status replay_checked(void *ctx, const ot_replay_outcome *o)
+{
+	cert_replay *c = ctx;
+	int64_t at = (int64_t)o->index;
+	if (!o->parsed)
+		return bad(c->err, OT_CERT_RULE, at,
+		           "entry %" PRId64 " is not a valid signed event: %s", at,
+		           o->error->message);
+	if (o->canonical_len != o->len || memcmp(o->canonical, o->data, o->len) != 0)
+		return bad(c->err, OT_CERT_RULE, at,
+		           "entry %" PRId64 " is not in canonical (RFC 8785) form", at);
+	if (o->status)
+		return rule_error(o, c->err);
+	if (strcmp(o->type, "actor") == 0 || strcmp(o->type, "site") == 0)
+		c->n_regs++;
+	return OT_OK;
+}
+
+/* Replays the entries, in log order, into an empty in-memory state (the
+ * replay engine, replay.h); *out holds it on success. */
+static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_replay **out,
                         size_t *n_regs, ot_error *err)
 {
-	ot_store *mem = NULL;
-	otx_ledger_ctx ctx = {ot_verifier_name(log_key), log_key, otx_signer_cache_new()};
-	ot_status rc;
+	const uint8_t **data = calloc(n ? n : 1, sizeof *data);
+	size_t *lens = calloc(n ? n : 1, sizeof *lens);
+	uint64_t *indexes = calloc(n ? n : 1, sizeof *indexes);
+	cert_replay c = {0, err};
+	ot_replay *r = NULL;
+	ot_status rc = OT_OK;
 	*out = NULL;
-	*n_regs = 0;
-	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &mem, err)) ||
-	    (rc = ot_store_begin(mem, err)))
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		otx_envelope env;
-		ot_error re;
-		otx_envelope_init(&env);
-		ot_error_clear(&re);
-		int64_t at = (int64_t)ents[i].index;
-		if (otx_envelope_parse(ents[i].data, ents[i].len, &env, &re) != OT_OK) {
-			rc = bad(err, OT_CERT_RULE, at,
-			         "entry %" PRId64 " is not a valid signed event: %s", at,
-			         re.message);
-			goto out;
-		}
-		if (env.entry.len != ents[i].len ||
-		    memcmp(env.entry.data, ents[i].data, ents[i].len) != 0) {
-			otx_envelope_clear(&env);
-			rc = bad(err, OT_CERT_RULE, at,
-			         "entry %" PRId64 " is not in canonical (RFC 8785) form", at);
-			goto out;
-		}
-		if (strcmp(env.type, "actor") == 0 || strcmp(env.type, "site") == 0)
-			(*n_regs)++;
-		if ((rc = ot_store_savepoint(mem, err))) {
-			otx_envelope_clear(&env);
-			goto out;
-		}
-		ot_status ar = otx_rules_apply(mem, &ctx, ents[i].index, &env, &re);
-		otx_envelope_clear(&env);
-		if (ar) {
-			const char *code = re.code[0] ? re.code : ot_status_code(ar);
-			if (ar == OT_ERR_NOMEM || ar == OT_ERR_IO) {
-				rc = ot_error_set(err, ar, "replay of entry %" PRId64 ": %s", at,
-				                  re.message);
-			} else if (strcmp(code, "bad_signature") == 0 ||
-			           strcmp(code, "revoked_signer") == 0) {
-				rc = bad(err, OT_CERT_ENTRY_SIGNATURE, at,
-				         "entry %" PRId64
-				         " is not signed by a key its signer had: %s",
-				         at, re.message);
-			} else if (is_missing_code(code)) {
-				rc = bad(err, OT_CERT_MISSING_ENTRY, at,
-				         "entry %" PRId64
-				         " needs an entry the certificate lacks: %s: %s",
-				         at, code, re.message);
-			} else {
-				rc = bad(err, OT_CERT_RULE, at,
-				         "entry %" PRId64
-				         " breaks the ledger's rules on replay: %s: %s",
-				         at, code, re.message);
-			}
-			goto out;
-		}
-		if ((rc = ot_store_release(mem, err)))
-			goto out;
+	if (!data || !lens || !indexes)
+		rc = nomem(err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		data[i] = ents[i].data;
+		lens[i] = ents[i].len;
+		indexes[i] = ents[i].index;
 	}
-	*out = mem;
-	mem = NULL;
-out:
-	if (mem) {
-		ot_store_rollback(mem);
-		ot_store_close(mem);
+	if (!rc && !(rc = ot_replay_new(log_key, 0, &r, err)))
+		rc = ot_replay_entries(r, 0, indexes, data, lens, n, replay_checked, &c, err);
+	if (!rc) {
+		*out = r;
+		r = NULL;
 	}
-	otx_signer_cache_free(ctx.cache);
+	*n_regs = c.n_regs;
+	ot_replay_free(r);
+	free(data);
+	free(lens);
+	free(indexes);
 	return rc;
 }
 
@@ -713,14 +718,189 @@ static ot_status check_note(const char *note, size_t len, const ot_cert_options 
 	return rc;
 }
 
+/* A certificate being verified: its document and the members read from it. */
+typedef struct cert {
+	json_t *doc;
+	json_t *claim, *list, *note; /* borrowed from doc */
+	const char *lot, *origin;
+	uint64_t size;
+	uint8_t root[OT_HASH_SIZE];
+	centry *ents;
+	size_t n;
+	ot_checkpoint cp;
+	size_t n_witnesses, n_regs;
+	ot_replay *replay;
+	json_t *replayed; /* the replay's trace of the lot */
+} cert;
+
+/* The shape: anything unusable is a malformed certificate. */
+static ot_status read_shape(cert *c, ot_error *err)
+{
+	json_t *doc = c->doc, *log = json_object_get(doc, "log");
+	uint64_t version = 0;
+	c->claim = json_object_get(doc, "claim");
+	c->list = json_object_get(doc, "entries");
+	c->note = json_object_get(doc, "checkpoint");
+	c->lot = otx_jstr(doc, "lot");
+	c->origin = otx_jstr(log, "origin");
+	if (!json_is_object(doc) || !otx_jstr(doc, "format") ||
+	    strcmp(otx_jstr(doc, "format"), CERT_FORMAT) != 0)
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "not an oretrail provenance certificate "
+		           "(format \"" CERT_FORMAT "\")");
+	if (get_u64(json_object_get(doc, "version"), &version) || version != OT_CERT_VERSION)
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "certificate version is not %d, the version this oretrail reads",
+		           OT_CERT_VERSION);
+	if (!c->lot || !json_is_object(c->claim) || !json_is_array(c->list) ||
+	    !json_is_string(c->note) || !c->origin ||
+	    get_u64(json_object_get(log, "size"), &c->size) ||
+	    get_b64(json_object_get(log, "root"), c->root, sizeof c->root, OT_HASH_SIZE, NULL))
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "a certificate needs lot, log {origin, size, root (base64 SHA-256)}, "
+		           "checkpoint, claim and entries");
+	return OT_OK;
+}
+
+/* The entries' indexes and bytes (decoded from base64). */
+static ot_status read_entries(cert *c, ot_error *err)
+{
+	c->n = json_array_size(c->list);
+	c->ents = calloc(c->n ? c->n : 1, sizeof *c->ents);
+	if (!c->ents)
+		return nomem(err);
+	for (size_t i = 0; i < c->n; i++) {
+		json_t *it = json_array_get(c->list, i);
+		json_t *entry = json_object_get(it, "entry");
+		centry *e = &c->ents[i];
+		if (get_u64(json_object_get(it, "index"), &e->index) || !json_is_string(entry) ||
+		    !json_is_array(json_object_get(it, "proof")) ||
+		    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX ||
+		    (i > 0 && e->index <= c->ents[i - 1].index))
+			return bad(
+				err, OT_CERT_MALFORMED, -1,
+				"entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
+				"in increasing order",
+				i);
+		e->data = malloc(json_string_length(entry) + 1);
+		if (!e->data)
+			return nomem(err);
+		if (get_b64(entry, e->data, OT_ENTRY_MAX, 0, &e->len) || e->len == 0)
+			return bad(err, OT_CERT_MALFORMED, (int64_t)e->index,
+			           "entries[%zu].entry is not base64 of 1..%d bytes", i,
+			           OT_ENTRY_MAX);
+	}
+	return OT_OK;
+}
+
+/* 1. The checkpoint: signed by the log, cosigned by enough witnesses, and
+ * the one the log summary and the proofs speak of. */
+static ot_status check_checkpoint(cert *c, const ot_cert_options *opts, ot_error *err)
+{
+	ot_checkpoint *cp = &c->cp;
+	ot_status rc = check_note(json_string_value(c->note), json_string_length(c->note), opts, cp,
+	                          &c->n_witnesses, err);
+	if (rc)
+		return rc;
+	if (strcmp(cp->origin, c->origin) != 0 || cp->size != c->size ||
+	    memcmp(cp->root, c->root, OT_HASH_SIZE) != 0)
+		return bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
+		           "the log summary (%s, %" PRIu64 " entries) is not the signed "
+		           "checkpoint (%s, %" PRIu64 " entries%s)",
+		           c->origin, c->size, cp->origin, cp->size,
+		           cp->size == c->size && !strcmp(cp->origin, c->origin) ? ", another root"
+		                                                                 : "");
+	return OT_OK;
+}
+
+/* 2. Entry i: its bytes, then its place in the tree. */
+static ot_status check_entry(const cert *c, size_t i, ot_error *err)
+{
+	json_t *it = json_array_get(c->list, i);
+	json_t *proof = json_object_get(it, "proof");
+	uint8_t leaf[OT_HASH_SIZE], stated[OT_HASH_SIZE];
+	uint8_t path[OT_PROOF_MAX][OT_HASH_SIZE];
+	const centry *e = &c->ents[i];
+	int64_t at = (int64_t)e->index;
+	if (get_b64(json_object_get(it, "leaf_hash"), stated, sizeof stated, OT_HASH_SIZE, NULL))
+		return bad(err, OT_CERT_MALFORMED, at,
+		           "entries[%zu].leaf_hash is not a base64 SHA-256 hash", i);
+	for (size_t k = 0; k < json_array_size(proof); k++)
+		if (get_b64(json_array_get(proof, k), path[k], OT_HASH_SIZE, OT_HASH_SIZE, NULL))
+			return bad(err, OT_CERT_MALFORMED, at,
+			           "entries[%zu].proof[%zu] is not a base64 SHA-256 hash", i, k);
+	if (e->index >= c->cp.size)
+		return bad(err, OT_CERT_CHECKPOINT_MISMATCH, at,
+		           "entry %" PRId64 " lies beyond the checkpoint's %" PRIu64 " entries", at,
+		           c->cp.size);
+	ot_leaf_hash(e->data, e->len, leaf);
+	if (memcmp(leaf, stated, OT_HASH_SIZE) != 0)
+		return bad(err, OT_CERT_ENTRY_ALTERED, at,
+		           "entry %" PRId64
+		           " does not hash to its leaf hash: the entry was altered",
+		           at);
+	if (ot_verify_inclusion(e->index, c->cp.size, leaf, (const uint8_t(*)[OT_HASH_SIZE])path,
+	                        json_array_size(proof), c->cp.root) != OT_OK)
+		return bad(err, OT_CERT_PROOF, at,
+		           "the inclusion proof of entry %" PRId64 " does not lead to the "
+		           "checkpoint's root: the entry is not in the log at that index",
+		           at);
+	return OT_OK;
+}
+
+/* 3. The claim is about the certificate's lot and names entries that are
+ * all here. */
+static ot_status check_claim_entries(const cert *c, ot_error *err)
+{
+	const char *claimed = otx_jstr(c->claim, "lot");
+	if (strcmp(claimed ? claimed : "", c->lot) != 0)
+		return bad(err, OT_CERT_CLAIM, -1,
+		           "the claim is about lot %s, the certificate about %s",
+		           claimed ? claimed : "(none)", c->lot);
+	return claim_entries_present(c->claim, c->ents, c->n, err);
+}
+
+/* 4. The replay through the ledger's rules, and the claim it implies. */
+static ot_status check_replay(cert *c, const ot_cert_options *opts, ot_error *err)
+{
+	ot_error e;
+	ot_error_clear(&e);
+	ot_status rc = replay(c->ents, c->n, opts->log_key, &c->replay, &c->n_regs, err);
+	if (rc)
+		return rc;
+	rc = otx_trace_json(otx_replay_store(c->replay), c->lot, OT_TRACE_CONTEXT, &c->replayed,
+	                    &e);
+	if (rc == OT_ERR_NOTFOUND)
+		return bad(err, OT_CERT_MISSING_ENTRY, -1,
+		           "no entry in the certificate makes lot %s", c->lot);
+	if (rc) {
+		if (err)
+			*err = e;
+		return rc;
+	}
+	return compare_claim(c->claim, c->replayed, err);
+}
+
+/* The report of a certificate that verifies. */
+static ot_status write_report(const cert *c, int flags, char **report, ot_error *err)
+{
+	char rb[64];
+	ot_b64_encode(c->cp.root, OT_HASH_SIZE, rb);
+	json_t *rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", c->lot, "origin",
+	                        c->cp.origin, "size", (json_int_t)c->cp.size, "root", rb, "entries",
+	                        (json_int_t)c->n, "registrations", (json_int_t)c->n_regs,
+	                        "witnesses", (json_int_t)c->n_witnesses, "trace", c->replayed);
+	if (!rep)
+		return nomem(err);
+	ot_status rc = otx_ledger_emit(rep, flags, report, err);
+	json_decref(rep);
+	return rc;
+}
+
 ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_options *opts,
                                 int flags, char **report, ot_error *err)
 {
-	json_t *doc = NULL, *replayed = NULL, *rep = NULL;
-	centry *ents = NULL;
-	size_t n = 0, n_regs = 0, n_witnesses = 0;
-	ot_store *mem = NULL;
-	ot_checkpoint cp;
+	cert c;
 	ot_error e;
 	ot_status rc;
 	if (report)
@@ -728,186 +908,26 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	if (!data || !opts || !opts->log_key || (opts->n_witnesses && !opts->witnesses))
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "verify needs a certificate and the log's key");
+	memset(&c, 0, sizeof c);
 	ot_error_clear(&e);
-	if (otx_json_parse((const uint8_t *)data, len, OT_CERT_MAX, &doc, &e))
+	if (otx_json_parse((const uint8_t *)data, len, OT_CERT_MAX, &c.doc, &e))
 		return bad(err, OT_CERT_MALFORMED, -1, "not a JSON document: %s", e.message);
-
-	/* The shape first: anything unusable is a malformed certificate. */
-	uint64_t version = 0, size = 0;
-	json_t *log = json_object_get(doc, "log");
-	json_t *claim = json_object_get(doc, "claim");
-	json_t *list = json_object_get(doc, "entries");
-	json_t *note = json_object_get(doc, "checkpoint");
-	const char *lot = otx_jstr(doc, "lot");
-	const char *origin = otx_jstr(log, "origin");
-	uint8_t root[OT_HASH_SIZE];
-	if (!json_is_object(doc) || !otx_jstr(doc, "format") ||
-	    strcmp(otx_jstr(doc, "format"), CERT_FORMAT) != 0) {
-		rc = bad(err, OT_CERT_MALFORMED, -1,
-		         "not an oretrail provenance certificate "
-		         "(format \"" CERT_FORMAT "\")");
+	if ((rc = read_shape(&c, err)) || (rc = read_entries(&c, err)) ||
+	    (rc = check_checkpoint(&c, opts, err)))
 		goto out;
-	}
-	if (get_u64(json_object_get(doc, "version"), &version) || version != OT_CERT_VERSION) {
-		rc = bad(err, OT_CERT_MALFORMED, -1,
-		         "certificate version is not %d, the version this oretrail reads",
-		         OT_CERT_VERSION);
-		goto out;
-	}
-	if (!lot || !json_is_object(claim) || !json_is_array(list) || !json_is_string(note) ||
-	    !origin || get_u64(json_object_get(log, "size"), &size) ||
-	    get_b64(json_object_get(log, "root"), root, sizeof root, OT_HASH_SIZE, NULL)) {
-		rc = bad(err, OT_CERT_MALFORMED, -1,
-		         "a certificate needs lot, log {origin, size, root (base64 SHA-256)}, "
-		         "checkpoint, claim and entries");
-		goto out;
-	}
-	n = json_array_size(list);
-	ents = calloc(n ? n : 1, sizeof *ents);
-	if (!ents) {
-		rc = nomem(err);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *it = json_array_get(list, i);
-		json_t *entry = json_object_get(it, "entry");
-		if (get_u64(json_object_get(it, "index"), &ents[i].index) ||
-		    !json_is_string(entry) || !json_is_array(json_object_get(it, "proof")) ||
-		    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX ||
-		    (i > 0 && ents[i].index <= ents[i - 1].index)) {
-			rc = bad(
-				err, OT_CERT_MALFORMED, -1,
-				"entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
-				"in increasing order",
-				i);
+	for (size_t i = 0; i < c.n; i++)
+		if ((rc = check_entry(&c, i, err)))
 			goto out;
-		}
-		ents[i].data = malloc(json_string_length(entry) + 1);
-		if (!ents[i].data) {
-			rc = nomem(err);
-			goto out;
-		}
-		if (get_b64(entry, ents[i].data, OT_ENTRY_MAX, 0, &ents[i].len) ||
-		    ents[i].len == 0) {
-			rc = bad(err, OT_CERT_MALFORMED, (int64_t)ents[i].index,
-			         "entries[%zu].entry is not base64 of 1..%d bytes", i,
-			         OT_ENTRY_MAX);
-			goto out;
-		}
-	}
-
-	/* 1. The checkpoint: signed by the log, cosigned by enough witnesses,
-	 * and the one the log summary and the proofs speak of. */
-	if ((rc = check_note(json_string_value(note), json_string_length(note), opts, &cp,
-	                     &n_witnesses, err)))
+	if ((rc = check_claim_entries(&c, err)) || (rc = check_replay(&c, opts, err)))
 		goto out;
-	if (strcmp(cp.origin, origin) != 0 || cp.size != size ||
-	    memcmp(cp.root, root, OT_HASH_SIZE) != 0) {
-		rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
-		         "the log summary (%s, %" PRIu64 " entries) is not the signed checkpoint "
-		         "(%s, %" PRIu64 " entries%s)",
-		         origin, size, cp.origin, cp.size,
-		         cp.size == size && !strcmp(cp.origin, origin) ? ", another root" : "");
-		goto out;
-	}
-
-	/* 2. Each entry: its bytes, then its place in the tree. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *it = json_array_get(list, i);
-		json_t *proof = json_object_get(it, "proof");
-		uint8_t leaf[OT_HASH_SIZE], stated[OT_HASH_SIZE];
-		uint8_t path[OT_PROOF_MAX][OT_HASH_SIZE];
-		int64_t at = (int64_t)ents[i].index;
-		if (get_b64(json_object_get(it, "leaf_hash"), stated, sizeof stated, OT_HASH_SIZE,
-		            NULL)) {
-			rc = bad(err, OT_CERT_MALFORMED, at,
-			         "entries[%zu].leaf_hash is not a base64 SHA-256 hash", i);
-			goto out;
-		}
-		for (size_t k = 0; k < json_array_size(proof); k++)
-			if (get_b64(json_array_get(proof, k), path[k], OT_HASH_SIZE, OT_HASH_SIZE,
-			            NULL)) {
-				rc = bad(err, OT_CERT_MALFORMED, at,
-				         "entries[%zu].proof[%zu] is not a base64 SHA-256 hash", i,
-				         k);
-				goto out;
-			}
-		if (ents[i].index >= cp.size) {
-			rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, at,
-			         "entry %" PRId64 " lies beyond the checkpoint's %" PRIu64
-			         " entries",
-			         at, cp.size);
-			goto out;
-		}
-		ot_leaf_hash(ents[i].data, ents[i].len, leaf);
-		if (memcmp(leaf, stated, OT_HASH_SIZE) != 0) {
-			rc = bad(err, OT_CERT_ENTRY_ALTERED, at,
-			         "entry %" PRId64
-			         " does not hash to its leaf hash: the entry was altered",
-			         at);
-			goto out;
-		}
-		if (ot_verify_inclusion(ents[i].index, cp.size, leaf,
-		                        (const uint8_t(*)[OT_HASH_SIZE])path,
-		                        json_array_size(proof), cp.root) != OT_OK) {
-			rc = bad(err, OT_CERT_PROOF, at,
-			         "the inclusion proof of entry %" PRId64 " does not lead to the "
-			         "checkpoint's root: the entry is not in the log at that index",
-			         at);
-			goto out;
-		}
-	}
-
-	/* 3. The claim names entries: they must all be here. */
-	if (strcmp(otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "", lot) != 0) {
-		rc = bad(err, OT_CERT_CLAIM, -1,
-		         "the claim is about lot %s, the certificate about %s",
-		         otx_jstr(claim, "lot") ? otx_jstr(claim, "lot") : "(none)", lot);
-		goto out;
-	}
-	if ((rc = claim_entries_present(claim, ents, n, err)))
-		goto out;
-
-	/* 4. The replay through the ledger's rules, and what it implies. */
-	if ((rc = replay(ents, n, opts->log_key, &mem, &n_regs, err)))
-		goto out;
-	rc = otx_trace_json(mem, lot, OT_TRACE_CONTEXT, &replayed, &e);
-	if (rc == OT_ERR_NOTFOUND) {
-		rc = bad(err, OT_CERT_MISSING_ENTRY, -1, "no entry in the certificate makes lot %s",
-		         lot);
-		goto out;
-	}
-	if (rc) {
-		if (err)
-			*err = e;
-		goto out;
-	}
-	if ((rc = compare_claim(claim, replayed, err)))
-		goto out;
-
-	if (report) {
-		char rb[64];
-		ot_b64_encode(cp.root, OT_HASH_SIZE, rb);
-		rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", lot, "origin",
-		                cp.origin, "size", (json_int_t)cp.size, "root", rb, "entries",
-		                (json_int_t)n, "registrations", (json_int_t)n_regs, "witnesses",
-		                (json_int_t)n_witnesses, "trace", replayed);
-		if (!rep) {
-			rc = nomem(err);
-			goto out;
-		}
-		rc = otx_ledger_emit(rep, flags, report, err);
-	}
+	if (report)
+		rc = write_report(&c, flags, report, err);
 out:
-	if (mem) {
-		ot_store_rollback(mem);
-		ot_store_close(mem);
-	}
-	for (size_t i = 0; ents && i < n; i++)
-		free(ents[i].data);
-	free(ents);
-	json_decref(rep);
-	json_decref(replayed);
-	json_decref(doc);
+	ot_replay_free(c.replay);
+	for (size_t i = 0; c.ents && i < c.n; i++)
+		free(c.ents[i].data);
+	free(c.ents);
+	json_decref(c.replayed);
+	json_decref(c.doc);
 	return rc;
 }

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/batch.h"
 #include "ledger/envelope.h"
+#include "ledger/replay_int.h"
 #include "oretrail/status.h"
 
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
@@ -134,69 +134,46 @@ static int is_rejection(ot_status s)
 	       s == OT_ERR_CONFLICT || s == OT_ERR_TOOBIG || s == OT_ERR_KEY;
 }
 
-/* Applies a prepared item at log index `index` inside a savepoint. An
- * event's fault is returned in *ev_err (status != OT_OK) with OT_OK; a
- * store failure is returned. */
-static ot_status submit_one(ot_ledger *l, otx_batch_item *it, uint64_t index, ot_error *ev_err,
-                            ot_error *err)
-{
-	ot_status rc = it->parse_rc;
-	if (rc) {
-		*ev_err = it->parse_err;
-		return is_rejection(rc) ? OT_OK : ot_error_set(err, rc, "%s", ev_err->message);
-	}
-	if ((rc = ot_store_savepoint(l->st, err)))
-		return rc;
-	rc = otx_rules_apply_ex(l->st, &l->ctx, index, &it->env,
-	                        it->verified ? it->verified_pk : NULL, ev_err);
-	if (rc && ev_err->status == OT_OK)
-		ot_error_set(ev_err, rc, "event %s: rejected", it->env.id);
-	if (rc && !is_rejection(rc)) {
-		*err = *ev_err;
-		ot_store_rollback_to(l->st, NULL);
-		return rc;
-	}
-	return rc ? ot_store_rollback_to(l->st, err) : ot_store_release(l->st, err);
-}
-
-/* The state of one submit, for submit_item. */
+/* The state of one submit, for submit_outcome. */
 typedef struct submit_run {
-	ot_ledger *l;
-	otx_batch_item *items;
 	ot_submit_result *results;
 	int keep_going;
-	uint64_t base;
 	const uint8_t **ok_data;
 	size_t *ok_len, *ok_pos, k;
 	ot_error *err;
 } submit_run;
 
-/* Applies batch item i (otx_batch_run calls it in order). A store failure,
+/* What became of batch entry o->position (the replay engine calls it in
+ * order, the accepted ones at consecutive log indexes). A store failure,
  * or a rejection without keep_going, stops the batch. */
-static ot_status submit_item(void *ctx, size_t i)
+static ot_status submit_outcome(void *ctx, const ot_replay_outcome *o)
 {
 	submit_run *s = ctx;
-	ot_error ev_err;
-	ot_error_clear(&ev_err);
-	ot_status rc = submit_one(s->l, &s->items[i], s->base + s->k, &ev_err, s->err);
-	if (rc)
-		return rc; /* the store failed: nothing is appended */
-	if (ev_err.status != OT_OK) {
-		ot_error_prefix(&ev_err, "batch entry %zu", i);
-		ev_err.index = (int64_t)i;
-		if (s->results)
-			s->results[i].error = ev_err;
-		if (!s->keep_going) {
-			if (s->err)
-				*s->err = ev_err;
-			return ev_err.status;
-		}
+	size_t i = o->position;
+	if (o->status == OT_OK) {
+		s->ok_data[s->k] = o->canonical;
+		s->ok_len[s->k] = o->canonical_len;
+		s->ok_pos[s->k] = i;
+		s->k++;
 		return OT_OK;
 	}
-	s->ok_data[s->k] = s->items[i].env.entry.data;
-	s->ok_len[s->k] = s->items[i].env.entry.len;
-	s->ok_pos[s->k] = i;
-	s->k++;
+	ot_error ev_err = *o->error;
+	if (ev_err.status == OT_OK)
+		ot_error_set(&ev_err, o->status, "event %s: rejected", o->id);
+	if (!is_rejection(o->status)) {
+		if (s->err)
+			*s->err = ev_err;
+		return o->status; /* the store failed: nothing is appended */
+	}
+	ot_error_prefix(&ev_err, "batch entry %zu", i);
+	ev_err.index = (int64_t)i;
+	if (s->results)
+		s->results[i].error = ev_err;
+	if (!s->keep_going) {
+		if (s->err)
+			*s->err = ev_err;
+		return ev_err.status;
+	}
 	return OT_OK;
 }
 
@@ -241,9 +218,12 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 		goto out;
 	in_txn = 1;
 	uint64_t base = ot_log_size(l->log);
-	/* The rules check each event while the other cores verify ahead. */
-	submit_run run = {l, items, results, keep_going, base, ok_data, ok_len, ok_pos, 0, err};
-	rc = otx_batch_run(l->st, &l->ctx, items, n, submit_item, &run, err);
+	/* The rules check each event while the other cores verify ahead; only
+	 * the accepted events take log indexes. */
+	submit_run run = {results, keep_going, ok_data, ok_len, ok_pos, 0, err};
+	otx_replay_run replay = {l->st,          &l->ctx, base, NULL, OTX_REPLAY_PACKED,
+	                         submit_outcome, &run};
+	rc = otx_replay_items(&replay, items, n, err);
 	k = run.k;
 	if (rc)
 		goto out;

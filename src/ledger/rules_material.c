@@ -463,171 +463,215 @@ out:
 	return rc;
 }
 
-ot_status otx_rule_transform(otx_rule *r)
-{
+/* A transform being checked and applied: its fields, inputs and outputs,
+ * and the pool of origins the inputs give up. */
+typedef struct transform {
 	const char *site_id, *process;
-	json_t *inputs, *outputs, *site = NULL, *parents = NULL;
-	tin *in = NULL;
-	tout *out = NULL;
-	size_t nin = 0, nout = 0;
+	json_t *inputs, *outputs; /* borrowed from the event */
+	json_t *site, *parents;
+	tin *in;
+	tout *out;
+	size_t nin, nout;
 	otx_vector pool;
-	ot_buf ancestry;
-	char pfx[64], path[OTX_PATH_MAX];
-	otx_vector_init(&pool);
-	ot_buf_init(&ancestry, 0);
+	ot_buf ancestry; /* the outputs' inherited ancestry */
+} transform;
 
-	ot_status rc;
-	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
-	    (rc = otx_r_enum(r, r->ev, NULL, "process", 1, PROCESSES, &process)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "inputs", 1, OTX_ITEMS_MAX, &inputs)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &outputs)))
-		return rc;
-	nin = json_array_size(inputs);
-	nout = json_array_size(outputs);
-	in = calloc(nin, sizeof *in);
-	out = calloc(nout, sizeof *out);
-	if (!in || !out) {
-		rc = nomem(r);
-		goto done;
+static void transform_free(transform *t)
+{
+	for (size_t i = 0; t->in && i < t->nin; i++) {
+		json_decref(t->in[i].rec);
+		otx_vector_free(&t->in[i].vec);
 	}
-	for (size_t i = 0; i < nin; i++)
-		otx_vector_init(&in[i].vec);
-	for (size_t j = 0; j < nout; j++)
-		otx_vector_init(&out[j].vec);
-	if ((rc = read_transform(r, inputs, outputs, in, out)))
-		goto done;
+	for (size_t j = 0; t->out && j < t->nout; j++)
+		otx_vector_free(&t->out[j].vec);
+	free(t->in);
+	free(t->out);
+	otx_vector_free(&t->pool);
+	ot_buf_free(&t->ancestry);
+	json_decref(t->parents);
+	json_decref(t->site);
+}
 
-	/* The site: a plant, or a mine with its concentrator; blending, split
-	 * and merge also at a port or warehouse. */
-	if ((rc = otx_load_site(r, site_id, "site", &site)))
-		goto done;
-	const char *kind = otx_jstr(site, "kind");
+/* The event's fields, its inputs and its outputs. */
+static ot_status transform_read(otx_rule *r, transform *t)
+{
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &t->site_id)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "process", 1, PROCESSES, &t->process)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "inputs", 1, OTX_ITEMS_MAX, &t->inputs)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &t->outputs)))
+		return rc;
+	t->nin = json_array_size(t->inputs);
+	t->nout = json_array_size(t->outputs);
+	t->in = calloc(t->nin, sizeof *t->in);
+	t->out = calloc(t->nout, sizeof *t->out);
+	if (!t->in || !t->out)
+		return nomem(r);
+	for (size_t i = 0; i < t->nin; i++)
+		otx_vector_init(&t->in[i].vec);
+	for (size_t j = 0; j < t->nout; j++)
+		otx_vector_init(&t->out[j].vec);
+	return read_transform(r, t->inputs, t->outputs, t->in, t->out);
+}
+
+/* The site: a plant, or a mine with its concentrator; blending, split and
+ * merge also at a port or warehouse. */
+static ot_status transform_check_site(otx_rule *r, transform *t)
+{
+	ot_status rc = otx_load_site(r, t->site_id, "site", &t->site);
+	if (rc)
+		return rc;
+	const char *kind = otx_jstr(t->site, "kind"), *process = t->process;
 	int handling = !strcmp(process, "blending") || !strcmp(process, "split") ||
 	               !strcmp(process, "merge");
 	if (!(strcmp(kind, "plant") == 0 || strcmp(kind, "mine") == 0 ||
-	      (handling && (strcmp(kind, "port") == 0 || strcmp(kind, "warehouse") == 0)))) {
-		rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
-		               "site %s is a %s; %s happens at a plant or a mine%s", site_id, kind,
-		               process, handling ? ", port or warehouse" : "");
-		goto done;
-	}
-	if ((rc = otx_check_licence(r, site, "site")))
-		goto done;
+	      (handling && (strcmp(kind, "port") == 0 || strcmp(kind, "warehouse") == 0))))
+		return otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
+		                 "site %s is a %s; %s happens at a plant or a mine%s", t->site_id,
+		                 kind, process, handling ? ", port or warehouse" : "");
+	return otx_check_licence(r, t->site, "site");
+}
 
-	for (size_t i = 0; i < nin; i++) {
+/* Every input held at the site with the mass used; every output new. */
+static ot_status transform_check_lots(otx_rule *r, transform *t)
+{
+	char pfx[64], path[OTX_PATH_MAX];
+	ot_status rc;
+	for (size_t i = 0; i < t->nin; i++) {
+		tin *in = &t->in[i];
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		otx_rpath(path, sizeof path, pfx, "lot");
-		if ((rc = otx_load_lot(r, in[i].lot, path, &in[i].rec)) ||
-		    (rc = otx_check_custody(r, in[i].rec, site_id, path)))
-			goto done;
-		int64_t remaining = otx_jint(in[i].rec, "mass_g", 0);
-		if (in[i].used > remaining) {
-			rc = otx_rfail(r, OT_ERR_RULE, "mass_exceeded",
-			               otx_rpath(path, sizeof path, pfx, "mass_g"),
-			               "uses %" PRId64 " g of %s but only %" PRId64 " g remain",
-			               in[i].used, in[i].lot, remaining);
-			goto done;
-		}
+		if ((rc = otx_load_lot(r, in->lot, path, &in->rec)) ||
+		    (rc = otx_check_custody(r, in->rec, t->site_id, path)))
+			return rc;
+		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
+		if (in->used > remaining)
+			return otx_rfail(r, OT_ERR_RULE, "mass_exceeded",
+			                 otx_rpath(path, sizeof path, pfx, "mass_g"),
+			                 "uses %" PRId64 " g of %s but only %" PRId64 " g remain",
+			                 in->used, in->lot, remaining);
 	}
-	for (size_t j = 0; j < nout; j++) {
+	for (size_t j = 0; j < t->nout; j++) {
 		snprintf(pfx, sizeof pfx, "outputs[%zu]", j);
-		if ((rc = lot_must_be_new(r, out[j].lot, otx_rpath(path, sizeof path, pfx, "lot"))))
-			goto done;
+		if ((rc = lot_must_be_new(r, t->out[j].lot,
+		                          otx_rpath(path, sizeof path, pfx, "lot"))))
+			return rc;
 	}
-	if ((rc = element_balance(r, in, nin, out, nout)))
-		goto done;
+	return OT_OK;
+}
 
-	/* The outputs inherit their inputs' ancestries and histories. */
-	if ((rc = inherited_ancestry(r, in, nin, &ancestry)))
-		goto done;
-
-	/* Effects. The inputs give up used/remaining of their vectors into the
-	 * pool, then each element's pool is split over the outputs by content. */
-	parents = json_array();
-	if (!parents) {
-		rc = nomem(r);
-		goto done;
-	}
-	for (size_t i = 0; i < nin; i++) {
-		int64_t remaining = otx_jint(in[i].rec, "mass_g", 0);
-		if ((rc = otx_vector_from_json(json_object_get(in[i].rec, "origins"),
-		                               &in[i].vec)) ||
-		    (rc = otx_vector_take(&in[i].vec, (uint64_t)in[i].used, (uint64_t)remaining,
-		                          &pool))) {
-			rc = vec_fail(r, rc, in[i].lot);
-			goto done;
-		}
-		remaining -= in[i].used;
-		json_object_set_new(in[i].rec, "mass_g", json_integer(remaining));
+/* Effects on the inputs: each gives up used/remaining of its origin vector
+ * into the pool, and what is left of it is written back. */
+static ot_status transform_take_inputs(otx_rule *r, transform *t)
+{
+	ot_status rc;
+	t->parents = json_array();
+	if (!t->parents)
+		return nomem(r);
+	for (size_t i = 0; i < t->nin; i++) {
+		tin *in = &t->in[i];
+		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
+		if ((rc = otx_vector_from_json(json_object_get(in->rec, "origins"), &in->vec)) ||
+		    (rc = otx_vector_take(&in->vec, (uint64_t)in->used, (uint64_t)remaining,
+		                          &t->pool)))
+			return vec_fail(r, rc, in->lot);
+		remaining -= in->used;
+		json_object_set_new(in->rec, "mass_g", json_integer(remaining));
 		if (remaining == 0)
-			json_object_set_new(in[i].rec, "status", json_string("consumed"));
-		json_array_append_new(parents, json_string(in[i].lot));
-		if ((rc = put_lot(r, in[i].rec, &in[i].vec)) ||
-		    (rc = otx_lot_event(r, in[i].lot, "use", NULL)))
-			goto done;
+			json_object_set_new(in->rec, "status", json_string("consumed"));
+		json_array_append_new(t->parents, json_string(in->lot));
+		if ((rc = put_lot(r, in->rec, &in->vec)) ||
+		    (rc = otx_lot_event(r, in->lot, "use", NULL)))
+			return rc;
 	}
-	for (size_t j = 0; j < nout; j++) {
+	return OT_OK;
+}
+
+/* Splits the pool of element `el` over the outputs by their content. */
+static ot_status transform_split_element(otx_rule *r, transform *t, const char *el)
+{
+	uint64_t claim = 0;
+	for (size_t k = 0; k < t->nout; k++)
+		claim += otx_content_mg((uint64_t)t->out[k].mass,
+		                        (uint64_t)ppm_of(t->out[k].assay, el));
+	uint64_t have = otx_vector_total(&t->pool, el);
+	uint64_t den = have > claim ? have : claim;
+	for (size_t k = 0; k < t->nout && den > 0; k++) {
+		uint64_t c = otx_content_mg((uint64_t)t->out[k].mass,
+		                            (uint64_t)ppm_of(t->out[k].assay, el));
+		if (c == 0)
+			continue;
+		ot_status rc = otx_vector_take_element(&t->pool, el, c, den, &t->out[k].vec);
+		if (rc)
+			return vec_fail(r, rc, t->out[k].lot);
+		den -= c;
+	}
+	return OT_OK;
+}
+
+/* Each element's pool is split over the outputs, once: at the first output
+ * that assays it. */
+static ot_status transform_split_pool(otx_rule *r, transform *t)
+{
+	for (size_t j = 0; j < t->nout; j++) {
 		const char *el;
 		json_t *p;
-		json_object_foreach(out[j].assay, el, p)
+		json_object_foreach(t->out[j].assay, el, p)
 		{
 			size_t first = 0;
-			while (first < j && ppm_of(out[first].assay, el) <= 0)
+			while (first < j && ppm_of(t->out[first].assay, el) <= 0)
 				first++;
 			if (json_integer_value(p) <= 0 || first < j)
 				continue;
-			/* Element el, first met at output j: split its pool. */
-			uint64_t claim = 0;
-			for (size_t k = 0; k < nout; k++)
-				claim += otx_content_mg((uint64_t)out[k].mass,
-				                        (uint64_t)ppm_of(out[k].assay, el));
-			uint64_t have = otx_vector_total(&pool, el);
-			uint64_t den = have > claim ? have : claim;
-			for (size_t k = 0; k < nout && den > 0; k++) {
-				uint64_t c = otx_content_mg((uint64_t)out[k].mass,
-				                            (uint64_t)ppm_of(out[k].assay, el));
-				if (c == 0)
-					continue;
-				if ((rc = otx_vector_take_element(&pool, el, c, den,
-				                                  &out[k].vec))) {
-					rc = vec_fail(r, rc, out[k].lot);
-					goto done;
-				}
-				den -= c;
-			}
+			ot_status rc = transform_split_element(r, t, el);
+			if (rc)
+				return rc;
 		}
 	}
-	for (size_t j = 0; j < nout; j++) {
-		json_t *rec = new_lot(r, out[j].lot, out[j].material, out[j].mass, site_id,
-		                      out[j].assay, out[j].unc);
-		if (!rec) {
-			rc = nomem(r);
-			goto done;
-		}
-		json_object_set_new(rec, "process", json_string(process));
-		rc = otx_lot_history_add(r, rec);
+	return OT_OK;
+}
+
+/* The output lots, with their histories and inherited ancestry. */
+static ot_status transform_write_outputs(otx_rule *r, transform *t)
+{
+	for (size_t j = 0; j < t->nout; j++) {
+		tout *o = &t->out[j];
+		json_t *rec =
+			new_lot(r, o->lot, o->material, o->mass, t->site_id, o->assay, o->unc);
+		if (!rec)
+			return nomem(r);
+		json_object_set_new(rec, "process", json_string(t->process));
+		ot_status rc = otx_lot_history_add(r, rec);
 		if (!rc)
-			rc = put_lot(r, rec, &out[j].vec);
+			rc = put_lot(r, rec, &o->vec);
 		json_decref(rec);
-		if (rc || (rc = otx_lot_event(r, out[j].lot, "create", parents)))
-			goto done;
-		if (ancestry.len && (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, out[j].lot,
-		                                          ancestry.data, ancestry.len, r->err)))
-			goto done;
+		if (rc || (rc = otx_lot_event(r, o->lot, "create", t->parents)))
+			return rc;
+		if (t->ancestry.len &&
+		    (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, o->lot, t->ancestry.data,
+		                          t->ancestry.len, r->err)))
+			return rc;
 	}
+	return OT_OK;
+}
+
+ot_status otx_rule_transform(otx_rule *r)
+{
+	transform t;
+	memset(&t, 0, sizeof t);
+	otx_vector_init(&t.pool);
+	ot_buf_init(&t.ancestry, 0);
+	ot_status rc;
+	if ((rc = transform_read(r, &t)) || (rc = transform_check_site(r, &t)) ||
+	    (rc = transform_check_lots(r, &t)) ||
+	    (rc = element_balance(r, t.in, t.nin, t.out, t.nout)) ||
+	    /* The outputs inherit their inputs' ancestries and histories. */
+	    (rc = inherited_ancestry(r, t.in, t.nin, &t.ancestry)) ||
+	    (rc = transform_take_inputs(r, &t)) || (rc = transform_split_pool(r, &t)))
+		goto done;
+	rc = transform_write_outputs(r, &t);
 done:
-	for (size_t i = 0; in && i < nin; i++) {
-		json_decref(in[i].rec);
-		otx_vector_free(&in[i].vec);
-	}
-	for (size_t j = 0; out && j < nout; j++)
-		otx_vector_free(&out[j].vec);
-	free(in);
-	free(out);
-	otx_vector_free(&pool);
-	ot_buf_free(&ancestry);
-	json_decref(parents);
-	json_decref(site);
+	transform_free(&t);
 	return rc;
 }
 

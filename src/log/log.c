@@ -281,7 +281,7 @@ typedef struct node_ctx {
 	unsigned have_width;
 } node_ctx;
 
-/* otx_node_reader over the tiles: node (level, index) of the tree. */
+/* ot_node_reader over the tiles: node (level, index) of the tree. */
 static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t out[OT_HASH_SIZE])
 {
 	node_ctx *nc = vctx;
@@ -356,7 +356,7 @@ ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE
 	node_ctx nc;
 	ot_status rc = node_ctx_init(&nc, log, err);
 	if (!rc)
-		rc = otx_range_hash(read_node, &nc, 0, size, root);
+		rc = ot_range_hash(read_node, &nc, 0, size, root);
 	node_ctx_free(&nc);
 	return rc;
 }

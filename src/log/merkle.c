@@ -42,24 +42,42 @@ static unsigned log2_exact(uint64_t x)
 	return l;
 }
 
-ot_status otx_range_hash(otx_node_reader rd, void *ctx, uint64_t start, uint64_t end,
-                         uint8_t out[OT_HASH_SIZE])
+/* MTH of the perfect subtree (level, index): read, or hashed from its
+ * halves when the reader keeps no hash at that level. */
+static ot_status subtree_hash(ot_node_reader rd, void *ctx, unsigned level, uint64_t index,
+                              uint8_t out[OT_HASH_SIZE])
 {
-	if (end <= start)
+	ot_status rc = rd(ctx, level, index, out);
+	if (rc != OT_ERR_NOTFOUND || level == 0)
+		return rc;
+	uint8_t left[OT_HASH_SIZE], right[OT_HASH_SIZE];
+	if ((rc = subtree_hash(rd, ctx, level - 1, index * 2, left)) ||
+	    (rc = subtree_hash(rd, ctx, level - 1, index * 2 + 1, right)))
+		return rc;
+	ot_node_hash(left, right, out);
+	return OT_OK;
+}
+
+ot_status ot_range_hash(ot_node_reader rd, void *ctx, uint64_t start, uint64_t end,
+                        uint8_t out[OT_HASH_SIZE])
+{
+	if (end < start || !rd || !out)
 		return OT_ERR_ARG;
 	uint64_t len = end - start;
-	if (is_pow2(len)) {
-		if (start % len != 0)
-			return OT_ERR_ARG;
+	if (len == 0) {
+		ot_empty_root(out);
+		return OT_OK;
+	}
+	if (is_pow2(len) && start % len == 0) {
 		unsigned level = log2_exact(len);
-		return rd(ctx, level, start >> level, out);
+		return subtree_hash(rd, ctx, level, start >> level, out);
 	}
 	uint64_t k = otx_split_point(len);
 	uint8_t left[OT_HASH_SIZE], right[OT_HASH_SIZE];
-	ot_status rc = otx_range_hash(rd, ctx, start, start + k, left);
+	ot_status rc = ot_range_hash(rd, ctx, start, start + k, left);
 	if (rc)
 		return rc;
-	rc = otx_range_hash(rd, ctx, start + k, end, right);
+	rc = ot_range_hash(rd, ctx, start + k, end, right);
 	if (rc)
 		return rc;
 	ot_node_hash(left, right, out);
@@ -67,7 +85,7 @@ ot_status otx_range_hash(otx_node_reader rd, void *ctx, uint64_t start, uint64_t
 }
 
 /* PATH(m, D[start:end]); appends to proof in RFC order (leaf side first). */
-static ot_status path(otx_node_reader rd, void *ctx, uint64_t m, uint64_t start, uint64_t end,
+static ot_status path(ot_node_reader rd, void *ctx, uint64_t m, uint64_t start, uint64_t end,
                       uint8_t (*proof)[OT_HASH_SIZE], size_t *count)
 {
 	uint64_t n = end - start;
@@ -79,12 +97,12 @@ static ot_status path(otx_node_reader rd, void *ctx, uint64_t m, uint64_t start,
 		rc = path(rd, ctx, m, start, start + k, proof, count);
 		if (rc)
 			return rc;
-		rc = otx_range_hash(rd, ctx, start + k, end, proof[*count]);
+		rc = ot_range_hash(rd, ctx, start + k, end, proof[*count]);
 	} else {
 		rc = path(rd, ctx, m - k, start + k, end, proof, count);
 		if (rc)
 			return rc;
-		rc = otx_range_hash(rd, ctx, start, start + k, proof[*count]);
+		rc = ot_range_hash(rd, ctx, start, start + k, proof[*count]);
 	}
 	if (rc)
 		return rc;
@@ -92,7 +110,7 @@ static ot_status path(otx_node_reader rd, void *ctx, uint64_t m, uint64_t start,
 	return OT_OK;
 }
 
-ot_status otx_inclusion_proof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t n,
+ot_status otx_inclusion_proof(ot_node_reader rd, void *ctx, uint64_t m, uint64_t n,
                               uint8_t (*proof)[OT_HASH_SIZE], size_t *count)
 {
 	*count = 0;
@@ -102,7 +120,7 @@ ot_status otx_inclusion_proof(otx_node_reader rd, void *ctx, uint64_t m, uint64_
 }
 
 /* SUBPROOF(m, D[start:end], b). */
-static ot_status subproof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t start, uint64_t end,
+static ot_status subproof(ot_node_reader rd, void *ctx, uint64_t m, uint64_t start, uint64_t end,
                           int b, uint8_t (*proof)[OT_HASH_SIZE], size_t *count)
 {
 	uint64_t n = end - start;
@@ -110,7 +128,7 @@ static ot_status subproof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t st
 	if (m == n) {
 		if (b)
 			return OT_OK;
-		rc = otx_range_hash(rd, ctx, start, end, proof[*count]);
+		rc = ot_range_hash(rd, ctx, start, end, proof[*count]);
 		if (rc)
 			return rc;
 		(*count)++;
@@ -121,12 +139,12 @@ static ot_status subproof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t st
 		rc = subproof(rd, ctx, m, start, start + k, b, proof, count);
 		if (rc)
 			return rc;
-		rc = otx_range_hash(rd, ctx, start + k, end, proof[*count]);
+		rc = ot_range_hash(rd, ctx, start + k, end, proof[*count]);
 	} else {
 		rc = subproof(rd, ctx, m - k, start + k, end, 0, proof, count);
 		if (rc)
 			return rc;
-		rc = otx_range_hash(rd, ctx, start, start + k, proof[*count]);
+		rc = ot_range_hash(rd, ctx, start, start + k, proof[*count]);
 	}
 	if (rc)
 		return rc;
@@ -134,7 +152,7 @@ static ot_status subproof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t st
 	return OT_OK;
 }
 
-ot_status otx_consistency_proof(otx_node_reader rd, void *ctx, uint64_t m, uint64_t n,
+ot_status otx_consistency_proof(ot_node_reader rd, void *ctx, uint64_t m, uint64_t n,
                                 uint8_t (*proof)[OT_HASH_SIZE], size_t *count)
 {
 	*count = 0;

@@ -1,0 +1,175 @@
+/*
+ * replay.c: the one replay engine (replay.h, replay_int.h): walks entries
+ * through the ledger's rules over a state and reports each outcome.
+ *
+ * Every path that applies entries goes through otx_replay_items: ledger
+ * submission (over the ledger's store), the audit and certificate
+ * verification (over an empty in-memory store), and, through the public
+ * ot_replay handle, the monitor. Parsing and signature verification run on
+ * every core ahead of the rules (batch.h); the rules then see each entry
+ * in log order inside a store savepoint, so that a rejected entry changes
+ * nothing. The hot path adds nothing per entry beyond filling the outcome.
+ */
+#include "ledger/replay_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/findings.h"
+#include "ledger/ledger_int.h"
+#include "oretrail/status.h"
+
+struct ot_replay {
+	ot_store *mem;
+	otx_ledger_ctx ctx;
+	int flags;
+};
+
+/* The state of one otx_replay_items call, for replay_item. */
+typedef struct engine {
+	const otx_replay_run *run;
+	otx_batch_item *items;
+	uint64_t next; /* the next entry's index, when consecutive */
+	ot_error *err;
+} engine;
+
+/* Applies a parsed item at o->index in a savepoint; the rules' verdict goes
+ * to o->status and *rule_err, a store failure is returned. */
+static ot_status apply(engine *e, otx_batch_item *it, ot_replay_outcome *o, ot_error *rule_err)
+{
+	ot_store *st = e->run->st;
+	ot_status rc = ot_store_savepoint(st, e->err);
+	if (rc)
+		return rc;
+	o->status = otx_rules_apply_ex(st, e->run->ctx, o->index, &it->env,
+	                               it->verified ? it->verified_pk : NULL, rule_err);
+	if (o->status) {
+		o->error = rule_err;
+		return ot_store_rollback_to(st, e->err);
+	}
+	return ot_store_release(st, e->err);
+}
+
+/* otx_batch_run's callback: item i, verified, in order. */
+static ot_status replay_item(void *ctx, size_t i)
+{
+	engine *e = ctx;
+	otx_batch_item *it = &e->items[i];
+	ot_error rule_err;
+	ot_replay_outcome o;
+	memset(&o, 0, sizeof o);
+	o.index = e->run->indexes ? e->run->indexes[i] : e->next;
+	o.position = i;
+	o.data = it->data;
+	o.len = it->len;
+	ot_status rc = OT_OK;
+	if (it->parse_rc) {
+		o.status = it->parse_rc;
+		o.error = &it->parse_err;
+	} else {
+		o.parsed = 1;
+		o.type = it->env.type;
+		o.id = it->env.id;
+		o.canonical = it->env.entry.data;
+		o.canonical_len = it->env.entry.len;
+		ot_error_clear(&rule_err);
+		if ((rc = apply(e, it, &o, &rule_err)))
+			return rc;
+	}
+	if (o.status == OT_OK || !(e->run->flags & OTX_REPLAY_PACKED))
+		e->next++;
+	return e->run->fn ? e->run->fn(e->run->fn_ctx, &o) : OT_OK;
+}
+
+ot_status otx_replay_items(const otx_replay_run *run, otx_batch_item *items, size_t n,
+                           ot_error *err)
+{
+	engine e = {run, items, run->first, err};
+	return otx_batch_run(run->st, run->ctx, items, n, (run->flags & OT_REPLAY_SERIAL) != 0,
+	                     replay_item, &e, err);
+}
+
+ot_status ot_replay_new(const ot_verifier *authority_key, int flags, ot_replay **out, ot_error *err)
+{
+	if (!authority_key || !out)
+		return ot_error_set(err, OT_ERR_ARG, "a replay needs the authority's key");
+	*out = NULL;
+	ot_replay *r = calloc(1, sizeof *r);
+	if (!r)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	r->ctx.authority = ot_verifier_name(authority_key);
+	r->ctx.authority_key = authority_key;
+	r->ctx.cache = otx_signer_cache_new(); /* optional: NULL only costs speed */
+	r->flags = flags & OT_REPLAY_SERIAL;
+	ot_status rc = ot_store_open(":memory:", OT_STORE_CREATE, &r->mem, err);
+	if (!rc && (rc = ot_store_begin(r->mem, err))) {
+		ot_store_close(r->mem);
+		r->mem = NULL;
+	}
+	if (rc) {
+		ot_replay_free(r);
+		return rc;
+	}
+	*out = r;
+	return OT_OK;
+}
+
+ot_status ot_replay_entries(ot_replay *r, uint64_t first, const uint64_t *indexes,
+                            const uint8_t *const *entries, const size_t *lens, size_t n,
+                            ot_replay_fn fn, void *ctx, ot_error *err)
+{
+	if (!r || (n && (!entries || !lens)))
+		return ot_error_set(err, OT_ERR_ARG, "a replay needs a handle and the entries");
+	if (n == 0)
+		return OT_OK;
+	otx_batch_item *items = calloc(n, sizeof *items);
+	if (!items)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	otx_batch_init(items, n, entries, lens);
+	otx_replay_run run = {r->mem, &r->ctx, first, indexes, r->flags, fn, ctx};
+	ot_status rc = otx_replay_items(&run, items, n, err);
+	otx_batch_clear(items, n);
+	free(items);
+	return rc;
+}
+
+ot_status ot_replay_entry(ot_replay *r, uint64_t index, const uint8_t *entry, size_t len,
+                          ot_replay_fn fn, void *ctx, ot_error *err)
+{
+	return ot_replay_entries(r, index, NULL, &entry, &len, 1, fn, ctx, err);
+}
+
+ot_status ot_replay_findings(ot_replay *r, int64_t now, uint32_t withheld_days, char **json,
+                             ot_error *err)
+{
+	if (!r || !json)
+		return ot_error_set(err, OT_ERR_ARG, "findings need a replay and an output");
+	*json = NULL;
+	json_t *all = json_array();
+	if (!all)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = otx_findings_recorded(r->mem, all, err);
+	if (!rc)
+		rc = otx_findings_withheld(r->mem, now, withheld_days, all, err);
+	if (!rc)
+		rc = otx_ledger_emit(all, 0, json, err);
+	json_decref(all);
+	return rc;
+}
+
+ot_store *otx_replay_store(ot_replay *r)
+{
+	return r ? r->mem : NULL;
+}
+
+void ot_replay_free(ot_replay *r)
+{
+	if (!r)
+		return;
+	if (r->mem) {
+		ot_store_rollback(r->mem);
+		ot_store_close(r->mem);
+	}
+	otx_signer_cache_free(r->ctx.cache);
+	free(r);
+}
