@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/http_fetch.h"
+#include "cli/follow.h"
 #include "cli/witness_http.h"
 #include "log/proof_json.h"
 #include "oretrail/encoding.h"
@@ -191,8 +191,8 @@ static ot_status check_consistency(const witness *w, const ot_checkpoint *small,
 	char path[128];
 	snprintf(path, sizeof path, "/api/proof/consistency?size1=%" PRIu64 "&size2=%" PRIu64,
 	         small->size, big->size);
-	cli_http_resp resp;
-	ot_status rc = cli_http_get(w->url, path, FETCH_MAX, &resp, err);
+	ot_http_resp resp;
+	ot_status rc = ot_http_get(w->url, path, FETCH_MAX, &resp, err);
 	if (rc)
 		return rc;
 	if (resp.status != 200) {
@@ -200,7 +200,7 @@ static ot_status check_consistency(const witness *w, const ot_checkpoint *small,
 		                  "the log gives no consistency proof from %" PRIu64 " to %" PRIu64
 		                  " entries (HTTP %ld)",
 		                  small->size, big->size, resp.status);
-		cli_http_free(&resp);
+		ot_http_free(&resp);
 		return rc;
 	}
 	otx_proof_file *p = calloc(1, sizeof *p);
@@ -231,7 +231,7 @@ static ot_status check_consistency(const witness *w, const ot_checkpoint *small,
 out:
 	free(p);
 	free(proof);
-	cli_http_free(&resp);
+	ot_http_free(&resp);
 	return rc;
 }
 
@@ -397,11 +397,11 @@ static int round_once(witness *w)
 {
 	ot_error err;
 	ot_error_clear(&err);
-	cli_http_resp resp;
+	ot_http_resp resp;
 	char *old_note = NULL;
 	size_t old_len = 0;
 	int result = ROUND_ERROR;
-	if (cli_http_get(w->url, "/checkpoint", OT_NOTE_MAX + 1, &resp, &err)) {
+	if (ot_http_get(w->url, "/checkpoint", OT_NOTE_MAX + 1, &resp, &err)) {
 		cli_fail(0, "witness: fetching the checkpoint", &err);
 		return ROUND_ERROR;
 	}
@@ -492,9 +492,9 @@ static int round_once(witness *w)
 	}
 	char detail[800] = "cosigned";
 	if (w->submit) {
-		cli_http_resp pr;
-		if (cli_http_post(w->url, "/witness/cosignature", "text/plain; charset=utf-8",
-		                  cosigned, clen, FETCH_MAX, &pr, &err) != OT_OK) {
+		ot_http_resp pr;
+		if (ot_http_post(w->url, "/witness/cosignature", "text/plain; charset=utf-8",
+		                 cosigned, clen, FETCH_MAX, &pr, &err) != OT_OK) {
 			snprintf(detail, sizeof detail, "cosigned; not submitted: %.500s",
 			         err.message);
 		} else {
@@ -504,7 +504,7 @@ static int round_once(witness *w)
 				snprintf(detail, sizeof detail,
 				         "cosigned; the log refused it (HTTP %ld): %.180s",
 				         pr.status, pr.body ? (const char *)pr.body : "");
-			cli_http_free(&pr);
+			ot_http_free(&pr);
 		}
 		size_t dl = strlen(detail);
 		while (dl && (detail[dl - 1] == '\n'))
@@ -515,7 +515,7 @@ static int round_once(witness *w)
 	result = ROUND_OK;
 out:
 	free(old_note);
-	cli_http_free(&resp);
+	ot_http_free(&resp);
 	return result;
 }
 
