@@ -32,6 +32,9 @@
 #include "log/proof_json.h"
 #include "oretrail/encoding.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define PAGE_DEFAULT 100

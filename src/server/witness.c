@@ -35,6 +35,9 @@
 
 #include "oretrail/encoding.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 ot_status otx_witness_setup(ot_server *s, ot_error *err)

@@ -36,6 +36,9 @@
 #include "oretrail/encoding.h"
 #include "oretrail/http.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define POLL_MS 1000
