@@ -192,6 +192,60 @@ OT_EXPORT ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, 
  */
 OT_EXPORT ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_error *err);
 
+/* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
+ * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
+
+/* The kinds of record that have an id of their own. */
+typedef enum ot_record_kind {
+	OT_RECORD_LOT = 0,
+	OT_RECORD_CONSIGNMENT,
+	OT_RECORD_CONTRACT,
+	OT_RECORD_ACTOR,
+	OT_RECORD_SITE,
+} ot_record_kind;
+
+/* One page of a kind's records in id order: those whose id starts with
+ * `prefix` (NULL: all) and sorts after `after` (NULL: from the first), at
+ * most `limit` (> 0):
+ *   {"<lots|consignments|contracts|actors|sites>":[record...],
+ *    "next":"<the last id of this page>"|null}
+ * "next" is set only when more records follow. */
+OT_EXPORT ot_status ot_ledger_list(ot_ledger *l, ot_record_kind kind, const char *prefix,
+                                   const char *after, size_t limit, char **json, ot_error *err);
+
+/* One record as stored by the rules. OT_ERR_NOTFOUND (err untouched) when
+ * there is none with that id. */
+OT_EXPORT ot_status ot_ledger_record(ot_ledger *l, ot_record_kind kind, const char *id, char **json,
+                                     ot_error *err);
+
+/* Recorded findings and the time-based ones as of `now` (seconds since
+ * 1970; committed fields withheld longer than withheld_days):
+ *   {"entries":N,"findings":[{"index","kind","subject","detail"}]} */
+OT_EXPORT ot_status ot_ledger_findings(ot_ledger *l, int64_t now, uint32_t withheld_days,
+                                       char **json, ot_error *err);
+
+/* The value a `disclose` entry opened for (contract, field): a string as
+ * its bytes (*is_string 1), anything else as compact JSON; *value is
+ * malloc'ed and NUL-terminated, *len bytes; *index the disclosing entry.
+ * OT_ERR_NOTFOUND (err untouched) when nothing was disclosed there. */
+OT_EXPORT ot_status ot_ledger_disclosure(ot_ledger *l, const char *contract, const char *field,
+                                         char **value, size_t *len, int *is_string, int64_t *index,
+                                         ot_error *err);
+
+/* Witness cosignatures that `oretrail serve` accepted, kept in the ledger's
+ * store `st` (a handle of the caller's own, on the ledger's file) and
+ * attached by ot_ledger_checkpoint (src/ledger/cosig.c owns the record).
+ * Keep: checks the lines of `note` (opened with the log's key, a checkpoint
+ * of this log of `size` entries) as witness v's cosignature and keeps the
+ * first valid one as v's newest, unless a newer one is kept, in one
+ * transaction. OT_OK kept; OT_ERR_NOTFOUND no line of v's; OT_ERR_VERIFY
+ * v's line does not verify; otherwise the store's failure. Size: the size
+ * of the checkpoint v's kept cosignature covers; 0 when none. One thread
+ * at a time per store handle. */
+OT_EXPORT ot_status ot_ledger_cosig_keep(ot_store *st, const ot_cosig_verifier *v,
+                                         const ot_note *note, uint64_t size, ot_error *err);
+OT_EXPORT uint64_t ot_ledger_cosig_size(ot_store *st, const ot_cosig_verifier *v);
+
 #ifdef __cplusplus
 }
 #endif

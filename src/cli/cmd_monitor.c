@@ -29,7 +29,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "cli/http_fetch.h"
+#include "cli/follow.h"
 #include "oretrail/encoding.h"
 #include "oretrail/proof.h"
 #include "oretrail/replay.h"
@@ -220,18 +220,18 @@ static void report_findings(monitor *m)
 
 /* --- fetching --- */
 
-static ot_status fetch_tile(monitor *m, const ot_tile *t, cli_http_resp *resp, ot_error *err)
+static ot_status fetch_tile(monitor *m, const ot_tile *t, ot_http_resp *resp, ot_error *err)
 {
 	char path[128];
 	path[0] = '/';
 	if (ot_tile_path(t, path + 1, sizeof path - 1))
 		return ot_error_set(err, OT_ERR_ARG, "bad tile");
-	ot_status rc = cli_http_get(m->url, path, TILE_MAX, resp, err);
+	ot_status rc = ot_http_get(m->url, path, TILE_MAX, resp, err);
 	if (rc)
 		return rc;
 	if (resp->status != 200) {
 		long st = resp->status;
-		cli_http_free(resp);
+		ot_http_free(resp);
 		return ot_error_set(err, OT_ERR_NOTFOUND, "GET %s: HTTP %ld", path, st);
 	}
 	return OT_OK;
@@ -250,7 +250,7 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 	while (!rc && m->size < size) {
 		ot_tile t = {OT_TILE_LEVEL_ENTRIES, m->size / OT_TILE_WIDTH,
 		             ot_tile_width_at(0, m->size / OT_TILE_WIDTH, size)};
-		cli_http_resp resp;
+		ot_http_resp resp;
 		if ((rc = fetch_tile(m, &t, &resp, err)))
 			break;
 		/* Parse the bundle: each entry a big-endian uint16 length, then its bytes. */
@@ -286,7 +286,7 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 			rc = ot_error_set(err, OT_ERR_CORRUPT,
 			                  "entry bundle %" PRIu64 " has bytes after its %u entries",
 			                  t.index, t.width);
-		cli_http_free(&resp);
+		ot_http_free(&resp);
 		if (!rc)
 			m->size = index;
 	}
@@ -310,7 +310,7 @@ static ot_status check_tiles(monitor *m, uint64_t size, ot_error *err)
 			ot_tile t = {level, idx, ot_tile_width_at(level, idx, size)};
 			if (!t.width)
 				break;
-			cli_http_resp resp;
+			ot_http_resp resp;
 			ot_status rc = fetch_tile(m, &t, &resp, err);
 			if (rc)
 				return rc;
@@ -337,7 +337,7 @@ static ot_status check_tiles(monitor *m, uint64_t size, ot_error *err)
 					}
 				}
 			}
-			cli_http_free(&resp);
+			ot_http_free(&resp);
 		}
 	}
 	m->tiles_checked = size;
@@ -378,11 +378,11 @@ static int round_once(monitor *m)
 	ot_error err;
 	ot_error_clear(&err);
 	size_t problems_before = m->problems;
-	cli_http_resp resp;
-	if (cli_http_get(m->url, "/checkpoint", OT_NOTE_MAX + 1, &resp, &err))
+	ot_http_resp resp;
+	if (ot_http_get(m->url, "/checkpoint", OT_NOTE_MAX + 1, &resp, &err))
 		return cli_fail(EXIT_STORE, "monitor: fetching the checkpoint", &err);
 	if (resp.status != 200) {
-		cli_http_free(&resp);
+		ot_http_free(&resp);
 		return cli_failf(EXIT_STORE, "monitor", "GET %s/checkpoint: HTTP %ld", m->url,
 		                 resp.status);
 	}
@@ -390,7 +390,7 @@ static int round_once(monitor *m)
 	if (open_checkpoint(m, (const char *)resp.body, resp.len, &cp, &err)) {
 		problem(m, -1, "checkpoint_signature", "the log's checkpoint does not verify: %s",
 		        err.message);
-		cli_http_free(&resp);
+		ot_http_free(&resp);
 		return EXIT_INVALID;
 	}
 	int code = EXIT_OK;
@@ -455,7 +455,7 @@ static int round_once(monitor *m)
 		}
 	}
 out:
-	cli_http_free(&resp);
+	ot_http_free(&resp);
 	if (!code && m->problems != problems_before)
 		code = EXIT_INVALID;
 	return code;

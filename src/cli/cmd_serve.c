@@ -72,24 +72,95 @@ static int split_witness(char *arg, const char **url)
 	return 1;
 }
 
-int cmd_serve(int argc, char **argv)
+enum {
+	O_LISTEN = 256,
+	O_KEY,
+	O_READ_ONLY,
+	O_QUIET,
+	O_THREADS,
+	O_MAX_CONN,
+	O_TIMEOUT,
+	O_MAX_HEADER,
+	O_MAX_BODY,
+	O_MAX_EVENTS,
+	O_QUEUE,
+	O_BATCH,
+	O_WITNESS_KEY,
+	O_WITNESS,
+};
+
+/* What the options ask for, and what was loaded from them. */
+typedef struct serve_args {
+	ot_server_options o;
+	const char *key_path;
+	const char *witness_paths[OT_SERVE_MAX_WITNESSES];
+	const char *witness_urls[OT_SERVE_MAX_WITNESSES]; /* NULL: --witness-key */
+	size_t n_witness_paths, n_urls;
+	ot_signer *signer;
+	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
+	size_t n_loaded;
+} serve_args;
+
+/* The numeric limits: --threads and the others. 0 or an exit code. */
+static int set_limit(int c, const char *arg, ot_server_options *o)
 {
-	enum {
-		O_LISTEN = 256,
-		O_KEY,
-		O_READ_ONLY,
-		O_QUIET,
-		O_THREADS,
-		O_MAX_CONN,
-		O_TIMEOUT,
-		O_MAX_HEADER,
-		O_MAX_BODY,
-		O_MAX_EVENTS,
-		O_QUEUE,
-		O_BATCH,
-		O_WITNESS_KEY,
-		O_WITNESS,
+	static const struct {
+		int opt;
+		const char *name;
+		uint64_t max;
+	} LIMITS[] = {
+		{O_THREADS, "--threads", 256},
+		{O_MAX_CONN, "--max-connections", 1000000},
+		{O_TIMEOUT, "--timeout", 86400},
+		{O_MAX_HEADER, "--max-header", 1 << 20},
+		{O_MAX_BODY, "--max-body", (uint64_t)1 << 30},
+		{O_MAX_EVENTS, "--max-events", 1000000},
+		{O_QUEUE, "--queue", 10000000},
+		{O_BATCH, "--batch", 1000000},
 	};
+	size_t i = 0;
+	while (LIMITS[i].opt != c)
+		i++;
+	uint64_t v = 0;
+	int code = parse_count(LIMITS[i].name, arg, LIMITS[i].max, &v);
+	if (code)
+		return code;
+	switch (c) {
+	case O_THREADS: o->threads = (unsigned)v; break;
+	case O_MAX_CONN: o->max_connections = (unsigned)v; break;
+	case O_TIMEOUT: o->timeout_s = (unsigned)v; break;
+	case O_MAX_HEADER: o->max_header = (size_t)v; break;
+	case O_MAX_BODY: o->max_body = (size_t)v; break;
+	case O_MAX_EVENTS: o->max_events = (size_t)v; break;
+	case O_QUEUE: o->queue_events = (size_t)v; break;
+	default: o->batch_events = (size_t)v; break;
+	}
+	return 0;
+}
+
+/* --witness-key FILE or --witness FILE=URL. 0 or an exit code. */
+static int add_witness(serve_args *a, int c, char *arg)
+{
+	size_t n = a->n_witness_paths;
+	if (n == OT_SERVE_MAX_WITNESSES)
+		return cli_failf(EXIT_USAGE, "serve", "at most %d witnesses",
+		                 OT_SERVE_MAX_WITNESSES);
+	a->witness_urls[n] = NULL;
+	a->witness_paths[n] = arg;
+	if (c == O_WITNESS) {
+		if (!split_witness(arg, &a->witness_urls[n]))
+			return cli_failf(EXIT_USAGE, "serve",
+			                 "--witness %s: expected FILE=URL (http:// or https://)",
+			                 arg);
+		a->n_urls++;
+	}
+	a->n_witness_paths++;
+	return 0;
+}
+
+/* Parses the options into a. -1: go on; otherwise the exit code. */
+static int parse_opts(int argc, char **argv, serve_args *a)
+{
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, O_LISTEN},
@@ -108,153 +179,125 @@ int cmd_serve(int argc, char **argv)
 		{"witness", required_argument, NULL, O_WITNESS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	ot_server_options o;
-	memset(&o, 0, sizeof o);
-	o.access_log = stderr;
-	o.error_log = stderr;
-	const char *key_path = NULL;
-	const char *witness_paths[OT_SERVE_MAX_WITNESSES];
-	const char *witness_urls[OT_SERVE_MAX_WITNESSES]; /* NULL: --witness-key */
-	size_t n_witness_paths = 0, n_urls = 0;
-	uint64_t v = 0;
 	int c, code = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o.db = optarg; break;
-		case O_LISTEN: o.listen = optarg; break;
-		case O_KEY: key_path = optarg; break;
-		case O_READ_ONLY: o.read_only = 1; break;
-		case O_QUIET: o.access_log = NULL; break;
-		case O_THREADS:
-			if ((code = parse_count("--threads", optarg, 256, &v)))
-				return code;
-			o.threads = (unsigned)v;
-			break;
-		case O_MAX_CONN:
-			if ((code = parse_count("--max-connections", optarg, 1000000, &v)))
-				return code;
-			o.max_connections = (unsigned)v;
-			break;
-		case O_TIMEOUT:
-			if ((code = parse_count("--timeout", optarg, 86400, &v)))
-				return code;
-			o.timeout_s = (unsigned)v;
-			break;
-		case O_MAX_HEADER:
-			if ((code = parse_count("--max-header", optarg, 1 << 20, &v)))
-				return code;
-			o.max_header = (size_t)v;
-			break;
-		case O_MAX_BODY:
-			if ((code = parse_count("--max-body", optarg, (uint64_t)1 << 30, &v)))
-				return code;
-			o.max_body = (size_t)v;
-			break;
-		case O_MAX_EVENTS:
-			if ((code = parse_count("--max-events", optarg, 1000000, &v)))
-				return code;
-			o.max_events = (size_t)v;
-			break;
-		case O_QUEUE:
-			if ((code = parse_count("--queue", optarg, 10000000, &v)))
-				return code;
-			o.queue_events = (size_t)v;
-			break;
-		case O_BATCH:
-			if ((code = parse_count("--batch", optarg, 1000000, &v)))
-				return code;
-			o.batch_events = (size_t)v;
-			break;
+		case 'd': a->o.db = optarg; break;
+		case O_LISTEN: a->o.listen = optarg; break;
+		case O_KEY: a->key_path = optarg; break;
+		case O_READ_ONLY: a->o.read_only = 1; break;
+		case O_QUIET: a->o.access_log = NULL; break;
 		case O_WITNESS_KEY:
-		case O_WITNESS:
-			if (n_witness_paths == OT_SERVE_MAX_WITNESSES)
-				return cli_failf(EXIT_USAGE, "serve", "at most %d witnesses",
-				                 OT_SERVE_MAX_WITNESSES);
-			witness_urls[n_witness_paths] = NULL;
-			witness_paths[n_witness_paths] = optarg;
-			if (c == O_WITNESS) {
-				if (!split_witness(optarg, &witness_urls[n_witness_paths]))
-					return cli_failf(EXIT_USAGE, "serve",
-					                 "--witness %s: expected FILE=URL (http:// "
-					                 "or https://)",
-					                 optarg);
-				n_urls++;
-			}
-			n_witness_paths++;
-			break;
+		case O_WITNESS: code = add_witness(a, c, optarg); break;
 		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case '?': help(stderr); return EXIT_USAGE;
+		default: code = set_limit(c, optarg, &a->o); break;
 		}
+		if (code)
+			return code;
 	}
+	return -1;
+}
+
+/* What must hold once all options are in. -1: fine. */
+static int check_opts(int argc, char **argv, const serve_args *a)
+{
 	if (optind != argc)
 		return cli_failf(EXIT_USAGE, "serve", "unexpected argument \"%s\"", argv[optind]);
-	if (!o.db)
+	if (!a->o.db)
 		return cli_failf(EXIT_USAGE, "serve", "--db is required");
-	if (n_urls && o.read_only)
+	if (a->n_urls && a->o.read_only)
 		return cli_failf(EXIT_USAGE, "serve",
 		                 "--witness asks for cosignatures, which a --read-only server does "
 		                 "not take (use --witness-key)");
+	return -1;
+}
 
+/* The log's key, unless read-only: --key, else DB.key. -1 or an exit code. */
+static int load_key(serve_args *a)
+{
+	if (a->o.read_only)
+		return -1;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_signer *signer = NULL;
-	if (!o.read_only) {
-		char path[4200];
-		snprintf(path, sizeof path, "%s", key_path ? key_path : "");
-		if (!key_path)
-			snprintf(path, sizeof path, "%s.key", o.db);
-		struct stat sb;
-		if (!key_path && stat(path, &sb) != 0)
-			return cli_failf(EXIT_USAGE, "serve",
-			                 "no key at %s: give --key FILE to accept submissions, or "
-			                 "--read-only to serve without",
-			                 path);
-		if (cli_load_signer(path, &signer, &err))
-			return cli_fail(EXIT_USAGE, "serve: loading the ledger key", &err);
-		o.signer = signer;
-	}
+	char path[4200];
+	snprintf(path, sizeof path, "%s", a->key_path ? a->key_path : "");
+	if (!a->key_path)
+		snprintf(path, sizeof path, "%s.key", a->o.db);
+	struct stat sb;
+	if (!a->key_path && stat(path, &sb) != 0)
+		return cli_failf(EXIT_USAGE, "serve",
+		                 "no key at %s: give --key FILE to accept submissions, or "
+		                 "--read-only to serve without",
+		                 path);
+	if (cli_load_signer(path, &a->signer, &err))
+		return cli_fail(EXIT_USAGE, "serve: loading the ledger key", &err);
+	a->o.signer = a->signer;
+	return -1;
+}
 
-	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
-	for (size_t i = 0; i < n_witness_paths; i++) {
-		if (cli_load_cosig_verifier(witness_paths[i], &witnesses[i], &err)) {
-			for (size_t k = 0; k < i; k++)
-				ot_cosig_verifier_free(witnesses[k]);
-			ot_signer_free(signer);
+/* The witnesses' keys. -1 or an exit code. */
+static int load_witnesses(serve_args *a)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	for (; a->n_loaded < a->n_witness_paths; a->n_loaded++)
+		if (cli_load_cosig_verifier(a->witness_paths[a->n_loaded],
+		                            &a->witnesses[a->n_loaded], &err))
 			return cli_fail(EXIT_USAGE, "serve: --witness-key", &err);
-		}
-	}
-	o.witnesses = witnesses;
-	o.n_witnesses = n_witness_paths;
-	o.witness_urls = n_urls ? witness_urls : NULL;
-	if (n_witness_paths && !signer)
+	a->o.witnesses = a->witnesses;
+	a->o.n_witnesses = a->n_witness_paths;
+	a->o.witness_urls = a->n_urls ? a->witness_urls : NULL;
+	if (a->n_witness_paths && !a->signer)
 		fprintf(stderr,
 		        "oretrail: serve: warning: a read-only server takes no cosignatures\n");
+	return -1;
+}
 
+/* Serves until SIGINT or SIGTERM. */
+static int run(serve_args *a)
+{
 	/* Every thread the server starts inherits this mask, so the signals
 	 * reach only cli_wait_stop below. */
 	sigset_t stop;
 	cli_block_stop_signals(&stop);
-
+	ot_error err;
+	ot_error_clear(&err);
 	ot_server *srv = NULL;
-	if (ot_server_start(&o, &srv, &err)) {
-		for (size_t i = 0; i < n_witness_paths; i++)
-			ot_cosig_verifier_free(witnesses[i]);
-		ot_signer_free(signer);
+	if (ot_server_start(&a->o, &srv, &err))
 		return cli_fail(0, "serve", &err);
-	}
-	const char *listen = o.listen ? o.listen : "127.0.0.1:8080";
+	const char *listen = a->o.listen ? a->o.listen : "127.0.0.1:8080";
 	const char *colon = strrchr(listen, ':');
 	int host_len = (int)(colon ? colon - listen : 0);
 	printf("listening on http://%.*s:%u/%s\n", host_len ? host_len : 7,
 	       host_len ? listen : "0.0.0.0", (unsigned)ot_server_port(srv),
-	       o.read_only || !signer ? " (read-only)" : "");
+	       a->o.read_only || !a->signer ? " (read-only)" : "");
 	fflush(stdout);
-
 	cli_wait_stop(&stop);
 	ot_server_stop(srv);
-	for (size_t i = 0; i < n_witness_paths; i++)
-		ot_cosig_verifier_free(witnesses[i]);
-	ot_signer_free(signer);
 	return EXIT_OK;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	serve_args *a = calloc(1, sizeof *a);
+	if (!a)
+		return cli_failf(EXIT_STORE, "serve", "out of memory");
+	a->o.access_log = stderr;
+	a->o.error_log = stderr;
+	int code = parse_opts(argc, argv, a);
+	if (code < 0)
+		code = check_opts(argc, argv, a);
+	if (code < 0)
+		code = load_key(a);
+	if (code < 0)
+		code = load_witnesses(a);
+	if (code < 0)
+		code = run(a);
+	for (size_t i = 0; i < a->n_loaded; i++)
+		ot_cosig_verifier_free(a->witnesses[i]);
+	ot_signer_free(a->signer);
+	free(a);
+	return code;
 }

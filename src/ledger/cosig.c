@@ -2,18 +2,21 @@
  * cosig.c: the log's checkpoint with its witnesses' cosignatures.
  *
  * The server keeps, per witness, the newest cosignature it accepted
- * (src/server/witness.c) in the key-value namespace OTX_NS_COSIG: key
- * "<name>+<key id>", value "<signature line>\n" || the checkpoint text it
- * covers. A cosignature is attached to a checkpoint only when it covers
+ * (src/server/witness.c calls ot_ledger_cosig_keep) in the key-value
+ * namespace OTX_NS_COSIG: key "<name>+<key id>", value "<signature
+ * line>\n" || the checkpoint text it covers. This file alone writes and
+ * reads that record. A cosignature is attached to a checkpoint only when it covers
  * exactly that checkpoint's text: an older cosignature is kept, but not
  * served, until the witness catches up.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ledger/ledger_int.h"
 #include "ledger/state.h"
 #include "oretrail/buf.h"
+#include "oretrail/encoding.h"
 #include "oretrail/status.h"
 
 /* The note text of a signed note: up to and including the newline before
@@ -90,4 +93,96 @@ ot_status ot_ledger_checkpoint(ot_ledger *l, char **note, size_t *len, ot_error 
 		*len = 0;
 	}
 	return rc;
+}
+
+/* The size of the checkpoint a stored cosignature covers (0 when unreadable). */
+static uint64_t stored_size(const uint8_t *value, size_t len)
+{
+	const uint8_t *nl = memchr(value, '\n', len);
+	ot_checkpoint cp;
+	if (!nl || ot_checkpoint_parse((const char *)nl + 1, len - (size_t)(nl + 1 - value), &cp,
+	                               NULL) != OT_OK)
+		return 0;
+	return cp.size;
+}
+
+/* A witness's key in OTX_NS_COSIG: "<name>+<key id>". */
+static void cosig_key(char *key, size_t size, const char *name, uint32_t key_id)
+{
+	snprintf(key, size, "%s+%08x", name, key_id);
+}
+
+/* Keeps line as the witness's newest cosignature unless a newer one is
+ * kept, in one transaction. */
+static ot_status store_cosig(ot_store *st, const char *key, const char *line, size_t line_len,
+                             const char *text, size_t text_len, uint64_t size, ot_error *err)
+{
+	ot_status rc = ot_store_begin(st, err);
+	if (rc)
+		return rc;
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	rc = ot_store_kv_get(st, OTX_NS_COSIG, key, &old, &old_len, err);
+	if (rc == OT_ERR_NOTFOUND || (rc == OT_OK && stored_size(old, old_len) <= size)) {
+		uint8_t *value = malloc(line_len + text_len);
+		if (!value) {
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		} else {
+			memcpy(value, line, line_len);
+			memcpy(value + line_len, text, text_len);
+			rc = ot_store_kv_put(st, OTX_NS_COSIG, key, value, line_len + text_len,
+			                     err);
+			free(value);
+		}
+	}
+	free(old);
+	if (!rc)
+		rc = ot_store_commit(st, err);
+	else
+		ot_store_rollback(st);
+	return rc;
+}
+
+uint64_t ot_ledger_cosig_size(ot_store *st, const ot_cosig_verifier *v)
+{
+	char key[OT_KEY_NAME_MAX + 16];
+	cosig_key(key, sizeof key, ot_cosig_verifier_name(v), ot_cosig_verifier_key_id(v));
+	uint8_t *value = NULL;
+	size_t len = 0;
+	uint64_t size = 0;
+	if (st && ot_store_kv_get(st, OTX_NS_COSIG, key, &value, &len, NULL) == OT_OK)
+		size = stored_size(value, len);
+	free(value);
+	return size;
+}
+
+ot_status ot_ledger_cosig_keep(ot_store *st, const ot_cosig_verifier *v, const ot_note *note,
+                               uint64_t size, ot_error *err)
+{
+	for (size_t i = 0; i < note->n_sigs; i++) {
+		const ot_note_sig *sig = &note->sigs[i];
+		ot_status vr = ot_cosignature_verify(v, note->text, note->text_len, sig, NULL);
+		if (vr == OT_ERR_NOTFOUND)
+			continue;
+		if (vr)
+			return ot_error_set(err, OT_ERR_VERIFY,
+			                    "the cosignature by witness %s does not verify",
+			                    ot_cosig_verifier_name(v));
+		uint8_t raw[4 + sizeof sig->sig];
+		char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
+		for (int k = 0; k < 4; k++)
+			raw[k] = (uint8_t)(sig->key_id >> (24 - 8 * k));
+		memcpy(raw + 4, sig->sig, sig->sig_len);
+		ot_b64_encode(raw, 4 + sig->sig_len, b64);
+		int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
+		if (ll < 0 || (size_t)ll >= sizeof line)
+			return ot_error_set(err, OT_ERR_VERIFY,
+			                    "the cosignature by witness %s is too long",
+			                    ot_cosig_verifier_name(v));
+		cosig_key(key, sizeof key, sig->name, sig->key_id);
+		return store_cosig(st, key, line, (size_t)ll, note->text, note->text_len, size,
+		                   err);
+	}
+	return ot_error_set(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",
+	                    ot_cosig_verifier_name(v));
 }

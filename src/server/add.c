@@ -22,6 +22,8 @@
 #include "oretrail/encoding.h"
 #include "oretrail/hash.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
 #include "server/server_int.h"
 
 struct otx_add {

@@ -29,11 +29,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "ledger/findings.h"
-#include "ledger/state.h"
 #include "log/proof_json.h"
 #include "oretrail/encoding.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define PAGE_DEFAULT 100
@@ -247,42 +248,9 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 	return answer_proof(r, p, proof, rc, &err, has2);
 }
 
-/* --- lists of state records, paged in key order --- */
+/* --- records, through the ledger's queries --- */
 
-typedef struct page {
-	const char *after;
-	size_t limit;
-	json_t *items;
-	char *next; /* the last key returned, when more follow */
-	size_t count;
-} page;
-
-#define PAGE_FULL OT_ERR_RANGE /* stops the scan; not an error */
-
-static ot_status page_add(void *ctx, const char *key, const uint8_t *value, size_t len)
-{
-	page *p = ctx;
-	if (p->after && strcmp(key, p->after) <= 0)
-		return OT_OK;
-	if (p->count == p->limit) {
-		/* One more exists: say where the next page starts. */
-		json_t *last = json_array_get(p->items, p->count - 1);
-		const char *k = json_string_value(json_object_get(last, "_key"));
-		p->next = k ? strdup(k) : NULL;
-		return PAGE_FULL;
-	}
-	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
-	if (!json_is_object(rec)) {
-		json_decref(rec);
-		rec = json_object();
-	}
-	json_object_set_new(rec, "_key", json_string(key));
-	json_array_append_new(p->items, rec);
-	p->count++;
-	return OT_OK;
-}
-
-static enum MHD_Result api_list(otx_request *r, otx_reader *rd, const char *ns, const char *what)
+static enum MHD_Result api_list(otx_request *r, otx_reader *rd, ot_record_kind kind)
 {
 	uint64_t limit = PAGE_DEFAULT;
 	int has_limit;
@@ -290,40 +258,29 @@ static enum MHD_Result api_list(otx_request *r, otx_reader *rd, const char *ns, 
 		return bad_arg(r, "limit");
 	if (limit > PAGE_MAX)
 		limit = PAGE_MAX;
-	const char *prefix = arg(r, "prefix");
-	page p = {arg(r, "after"), (size_t)limit, json_array(), NULL, 0};
-	if (!p.items)
-		return otx_respond_json(r, 500, NULL, NULL);
+	char *json = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc = ot_store_kv_scan(ot_ledger_store(rd->ledger), ns, prefix ? prefix : "",
-	                                page_add, &p, &err);
-	if (rc && rc != PAGE_FULL) {
-		json_decref(p.items);
-		free(p.next);
+	ot_status rc = ot_ledger_list(rd->ledger, kind, arg(r, "prefix"), arg(r, "after"),
+	                              (size_t)limit, &json, &err);
+	if (rc)
 		return otx_respond_error(r, &err);
-	}
-	for (size_t i = 0; i < json_array_size(p.items); i++)
-		json_object_del(json_array_get(p.items, i), "_key");
-	json_t *doc = json_pack("{s:o,s:o}", what, p.items, "next",
-	                        p.next ? json_string(p.next) : json_null());
-	free(p.next);
-	return respond_doc(r, doc, CACHE_SHORT);
+	return otx_respond_json(r, 200, json, CACHE_SHORT);
 }
 
-static enum MHD_Result api_record(otx_request *r, otx_reader *rd, const char *ns, const char *key,
-                                  const char *what)
+static enum MHD_Result api_record(otx_request *r, otx_reader *rd, ot_record_kind kind,
+                                  const char *key, const char *what)
 {
-	json_t *rec = NULL;
+	char *json = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc = otx_state_get(ot_ledger_store(rd->ledger), ns, key, &rec, &err);
+	ot_status rc = ot_ledger_record(rd->ledger, kind, key, &json, &err);
 	if (rc == OT_ERR_NOTFOUND)
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no %s \"%s\"",
 		                          what, key);
 	if (rc)
 		return otx_respond_error(r, &err);
-	return respond_doc(r, rec, CACHE_SHORT);
+	return otx_respond_json(r, 200, json, CACHE_SHORT);
 }
 
 /* A ledger query that returns JSON text. */
@@ -338,24 +295,11 @@ static enum MHD_Result send_text(otx_request *r, ot_status rc, char *json, const
 
 static enum MHD_Result api_findings(otx_request *r, otx_reader *rd)
 {
-	json_t *list = json_array();
+	char *json = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_store *st = ot_ledger_store(rd->ledger);
-	ot_status rc = list ? OT_OK : OT_ERR_NOMEM;
-	if (!rc)
-		rc = otx_findings_recorded(st, list, &err);
-	if (!rc)
-		rc = otx_findings_withheld(st, (int64_t)time(NULL), 180, list, &err);
-	if (rc) {
-		json_decref(list);
-		return otx_respond_error(r, &err);
-	}
-	return respond_doc(r,
-	                   json_pack("{s:I,s:o}", "entries",
-	                             (json_int_t)ot_log_size(ot_ledger_log(rd->ledger)), "findings",
-	                             list),
-	                   CACHE_SHORT);
+	ot_status rc = ot_ledger_findings(rd->ledger, (int64_t)time(NULL), 180, &json, &err);
+	return send_text(r, rc, json, &err);
 }
 
 /* The flows report scans every lot: cached for the tree size it was made at. */
@@ -398,43 +342,30 @@ static enum MHD_Result api_blob(otx_request *r, otx_reader *rd, const char *rest
 	if (!slash || slash == rest || !slash[1])
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
 		                          "blobs are at /api/blobs/<contract>/<field>");
-	char key[1024];
-	int kn = snprintf(key, sizeof key, "%.*s %s", (int)(slash - rest), rest, slash + 1);
-	if (kn < 0 || (size_t)kn >= sizeof key)
+	if (strlen(rest) >= 1024)
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no such blob");
-	json_t *rec = NULL;
+	char contract[1024];
+	snprintf(contract, sizeof contract, "%.*s", (int)(slash - rest), rest);
+	char *value = NULL;
+	size_t len = 0;
+	int is_string = 0;
+	int64_t at = -1;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc =
-		otx_state_get(ot_ledger_store(rd->ledger), OTX_NS_DISCLOSURE, key, &rec, &err);
+	ot_status rc = ot_ledger_disclosure(rd->ledger, contract, slash + 1, &value, &len,
+	                                    &is_string, &at, &err);
 	if (rc == OT_ERR_NOTFOUND)
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_disclosed",
 		                          "nothing has been disclosed at %s", rest);
+	if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+		return otx_respond_json(r, 500, NULL, NULL);
 	if (rc)
 		return otx_respond_error(r, &err);
-	json_t *value = json_object_get(rec, "value");
 	char index[32];
-	snprintf(index, sizeof index, "%" PRId64, otx_jint(rec, "index", -1));
+	snprintf(index, sizeof index, "%" PRId64, at);
 	otx_header hdr[] = {{"X-Oretrail-Disclosed-At", index}, {NULL, NULL}};
-	enum MHD_Result ret;
-	if (json_is_string(value)) {
-		size_t len = json_string_length(value);
-		char *body = malloc(len + 1);
-		if (!body) {
-			json_decref(rec);
-			return otx_respond_json(r, 500, NULL, NULL);
-		}
-		memcpy(body, json_string_value(value), len + 1);
-		ret = otx_respond(r, 200, "text/plain; charset=utf-8", CACHE_IMMUTABLE, body, len,
-		                  hdr);
-	} else {
-		char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-		ret = text ? otx_respond(r, 200, "application/json", CACHE_IMMUTABLE, text,
-		                         strlen(text), hdr)
-		           : otx_respond_json(r, 500, NULL, NULL);
-	}
-	json_decref(rec);
-	return ret;
+	return otx_respond(r, 200, is_string ? "text/plain; charset=utf-8" : "application/json",
+	                   CACHE_IMMUTABLE, value, len, hdr);
 }
 
 static long rss_kib(void)
@@ -478,14 +409,14 @@ static const char API_INDEX[] =
 /* Collections: /api/<name> lists the namespace, /api/<name>/<id> is one. */
 static const struct {
 	const char *name;
-	const char *ns;
+	ot_record_kind kind;
 	const char *what;
 } COLLECTIONS[] = {
-	{"lots", OTX_NS_LOT, "lot"},
-	{"consignments", OTX_NS_CONSIGNMENT, "consignment"},
-	{"contracts", OTX_NS_CONTRACT, "contract"},
-	{"actors", OTX_NS_ACTOR, "actor"},
-	{"sites", OTX_NS_SITE, "site"},
+	{"lots", OT_RECORD_LOT, "lot"},
+	{"consignments", OT_RECORD_CONSIGNMENT, "consignment"},
+	{"contracts", OT_RECORD_CONTRACT, "contract"},
+	{"actors", OT_RECORD_ACTOR, "actor"},
+	{"sites", OT_RECORD_SITE, "site"},
 };
 
 static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
@@ -510,7 +441,7 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 			continue;
 		const char *rest = path + n;
 		if (*rest == 0 || strcmp(rest, "/") == 0)
-			return api_list(r, rd, COLLECTIONS[i].ns, COLLECTIONS[i].name);
+			return api_list(r, rd, COLLECTIONS[i].kind);
 		if (*rest != '/')
 			break;
 		const char *id = rest + 1;
@@ -538,7 +469,7 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 				                          "no contract \"%s\"", id);
 			return send_text(r, rc, json, &err);
 		}
-		return api_record(r, rd, COLLECTIONS[i].ns, id, COLLECTIONS[i].what);
+		return api_record(r, rd, COLLECTIONS[i].kind, id, COLLECTIONS[i].what);
 	}
 	return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no such API: /api/%s",
 	                          path);

@@ -17,6 +17,9 @@
 #include <string.h>
 
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define CACHE_CHECKPOINT "public, max-age=2"

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "oretrail/status.h"
+#include "server/http.h"
 #include "server/server_int.h"
 
 uint64_t otx_now_ns(void)

@@ -1,7 +1,8 @@
 /*
- * http_client.c: GET and POST on libcurl (http_client.h).
+ * http_client.c: GET and POST on libcurl (include/oretrail/http.h), for the
+ * server's witness puller and the CLI's followers.
  */
-#include "server/http_client.h"
+#include "oretrail/http.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -11,14 +12,14 @@
 #include "oretrail/buf.h"
 #include "oretrail/status.h"
 
-ot_status otx_http_init(ot_error *err)
+ot_status ot_http_init(ot_error *err)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return ot_error_set(err, OT_ERR_IO, "cannot initialise libcurl");
 	return OT_OK;
 }
 
-void otx_http_cleanup(void)
+void ot_http_cleanup(void)
 {
 	curl_global_cleanup();
 }
@@ -41,9 +42,9 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return atomic_load((const atomic_int *)ctx) != 0;
 }
 
-ot_status otx_http_request(const char *base_url, const char *path, const char *content_type,
-                           const void *body, size_t len, const otx_http_limits *lim,
-                           otx_http_resp *resp, ot_error *err)
+ot_status ot_http_request(const char *base_url, const char *path, const char *content_type,
+                          const void *body, size_t len, const ot_http_limits *lim,
+                          ot_http_resp *resp, ot_error *err)
 {
 	memset(resp, 0, sizeof *resp);
 	size_t blen = strlen(base_url);
@@ -121,7 +122,24 @@ out:
 	return rc;
 }
 
-void otx_http_free(otx_http_resp *resp)
+#define CONNECT_TIMEOUT_S 10L
+#define TOTAL_TIMEOUT_S 60L
+
+ot_status ot_http_get(const char *base_url, const char *path, size_t max, ot_http_resp *resp,
+                      ot_error *err)
+{
+	const ot_http_limits lim = {max, CONNECT_TIMEOUT_S, TOTAL_TIMEOUT_S, NULL};
+	return ot_http_request(base_url, path, NULL, NULL, 0, &lim, resp, err);
+}
+
+ot_status ot_http_post(const char *base_url, const char *path, const char *content_type,
+                       const void *body, size_t len, size_t max, ot_http_resp *resp, ot_error *err)
+{
+	const ot_http_limits lim = {max, CONNECT_TIMEOUT_S, TOTAL_TIMEOUT_S, NULL};
+	return ot_http_request(base_url, path, content_type, body, len, &lim, resp, err);
+}
+
+void ot_http_free(ot_http_resp *resp)
 {
 	if (!resp)
 		return;

@@ -13,6 +13,10 @@
  * sequencer writes). POST /add suspends its connection while the sequencer
  * works and is resumed by the sequencer thread once the entries are durable,
  * so waiting for an fsync does not hold a thread either.
+ *
+ * This file is the lifecycle and the router: it calls the handlers
+ * (handlers.h), the response helpers (http.h) and the reader pool
+ * (readers.h); none of them calls back into it (server_int.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,62 +32,13 @@
 
 #include "oretrail/status.h"
 #include "server/assets.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define URI_LOG_MAX 8192 /* longest URI kept for the access log */
-
-/* --- readers --- */
-
-otx_reader *otx_reader_get(ot_server *s, ot_error *err)
-{
-	pthread_mutex_lock(&s->readers_mu);
-	otx_reader *r = s->free_readers;
-	if (r)
-		s->free_readers = r->next;
-	pthread_mutex_unlock(&s->readers_mu);
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r) {
-			ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-			return NULL;
-		}
-		if (ot_ledger_open(s->db, NULL, OT_LEDGER_READONLY, &r->ledger, err) != OT_OK) {
-			free(r);
-			return NULL;
-		}
-	}
-	r->next = NULL;
-	/* Catch up with what the sequencer (or another process) appended. */
-	if (ot_log_refresh(ot_ledger_log(r->ledger), err) != OT_OK) {
-		ot_ledger_close(r->ledger);
-		free(r);
-		return NULL;
-	}
-	return r;
-}
-
-void otx_reader_put(ot_server *s, otx_reader *r)
-{
-	if (!r)
-		return;
-	pthread_mutex_lock(&s->readers_mu);
-	r->next = s->free_readers;
-	s->free_readers = r;
-	pthread_mutex_unlock(&s->readers_mu);
-}
-
-static void free_readers(ot_server *s)
-{
-	otx_reader *r = s->free_readers;
-	while (r) {
-		otx_reader *next = r->next;
-		ot_ledger_close(r->ledger);
-		free(r);
-		r = next;
-	}
-	s->free_readers = NULL;
-}
 
 /* --- the listening socket --- */
 
@@ -440,7 +395,7 @@ static void fill_defaults(ot_server_options *o)
 
 static void server_free(ot_server *s)
 {
-	free_readers(s);
+	otx_readers_free(s);
 	otx_witness_teardown(s);
 	free(s->report.json);
 	pthread_mutex_destroy(&s->readers_mu);

@@ -1,8 +1,14 @@
 /*
- * server_int.h: what the server's modules share: the server handle, one
- * HTTP request's state, the pool of read-only ledger handles, and the
- * response helpers. server.c drives libmicrohttpd; c2sp.c answers the
- * tlog-tiles paths, add.c POST /add, api.c the JSON API.
+ * server_int.h: the types the server's modules share: the server handle,
+ * one HTTP request's state, a borrowed read-only ledger handle. Functions
+ * are declared by the module that defines them, and calls go one way:
+ *
+ *   server.c (lifecycle, router) -> handlers.h: c2sp.c, add.c, api.c,
+ *                                   witness.c, witness_pull.c
+ *   every module                 -> http.h (http.c: responses, logs)
+ *                                   readers.h (readers.c: ledger handles)
+ *
+ * No handler calls server.c; http.c and readers.c call no handler.
  */
 #ifndef OT_SERVER_SERVER_INT_H
 #define OT_SERVER_SERVER_INT_H
@@ -91,88 +97,5 @@ typedef struct otx_request {
 
 	uint64_t bytes; /* body bytes of the response queued */
 } otx_request;
-
-/* --- readers (server.c) --- */
-/* Borrows a read-only ledger handle whose log has caught up with the store.
- * NULL with err filled when none can be opened. */
-otx_reader *otx_reader_get(ot_server *s, ot_error *err);
-void otx_reader_put(ot_server *s, otx_reader *r);
-
-/* --- responses (http.c) --- */
-/* Headers added to a response: NULL-terminated name/value pairs. */
-typedef struct otx_header {
-	const char *name;
-	const char *value;
-} otx_header;
-
-/* Queues a response whose body `data` (malloc'ed) is taken over. */
-enum MHD_Result otx_respond(otx_request *r, unsigned status, const char *content_type,
-                            const char *cache_control, void *data, size_t len,
-                            const otx_header *extra);
-/* Queues a constant body. */
-enum MHD_Result otx_respond_static(otx_request *r, unsigned status, const char *content_type,
-                                   const char *cache_control, const char *text,
-                                   const otx_header *extra);
-/* A JSON body (malloc'ed, taken over); Cache-Control no-store unless given. */
-enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
-                                 const char *cache_control);
-/* {"error":{"code","message","index"}} with the status that fits e. */
-enum MHD_Result otx_respond_error(otx_request *r, const ot_error *e);
-/* The same from a status, an HTTP code (0: the one that fits), a code and
- * a printf message. */
-enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st, const char *code,
-                                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The HTTP status for an error (400, 401, 403, 404, 409, 413, 429, 500,
- * 503, 507). */
-unsigned otx_http_status(const ot_error *e);
-/* The error document, malloc'ed. */
-char *otx_error_json(const ot_error *e);
-
-/* Writes "oretrail: serve: <message>" to the server's log (when it has one). */
-void otx_server_log(ot_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same for what needs a human, to error_log (else the access log). */
-void otx_server_alert(ot_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Writes one Common Log Format line for a finished request. */
-void otx_access_log(ot_server *s, otx_request *r, unsigned status);
-
-/* --- handlers --- */
-enum MHD_Result otx_c2sp_checkpoint(otx_request *r);
-enum MHD_Result otx_c2sp_tile(otx_request *r, const char *path);
-
-/* POST /add (add.c): called once the whole body is in. Parses it, queues the
- * submission and suspends the connection, or answers at once. */
-enum MHD_Result otx_add_start(otx_request *r);
-/* Called when the connection is resumed after the sequencer answered. */
-enum MHD_Result otx_add_finish(otx_request *r);
-void otx_add_free(otx_add *a);
-
-/* Witness cosignatures (witness.c). Setup parses what the options give;
- * teardown frees it. */
-ot_status otx_witness_setup(ot_server *s, ot_error *err);
-void otx_witness_teardown(ot_server *s);
-/* POST /witness/cosignature, once the whole body is in. */
-enum MHD_Result otx_witness_post(otx_request *r);
-/* Checks the lines of `note` (opened with the log's key, a checkpoint of
- * this log of `size` entries) as witness v's cosignature and keeps the
- * first valid one as v's newest, as served by GET /checkpoint. OT_OK kept;
- * OT_ERR_NOTFOUND no line of v's; OT_ERR_VERIFY v's line does not verify;
- * otherwise the store's failure. Thread-safe. */
-ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_note *note,
-                           uint64_t size, ot_error *err);
-/* The size of the checkpoint v's kept cosignature covers; 0 when none. */
-uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v);
-
-/* Asking the witnesses that have a URL for cosignatures (witness_pull.c):
- * start does nothing without any (or without a sequencer); stop joins the
- * thread and frees it. */
-ot_status otx_pull_start(ot_server *s, ot_error *err);
-void otx_pull_stop(ot_server *s);
-
-/* GET /api/... (api.c). `path` is what follows "/api/". */
-enum MHD_Result otx_api(otx_request *r, const char *path);
-
-/* Monotonic nanoseconds. */
-uint64_t otx_now_ns(void);
 
 #endif

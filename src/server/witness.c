@@ -13,10 +13,9 @@
  * signature, that its checkpoint is one of this log's trees (origin, and the
  * root of the tree of that size), and that each line by a witness key given
  * with `serve --witness-key` verifies; it then keeps, per witness, its
- * newest cosignature in the store (key-value namespace OTX_NS_COSIG, key
- * "<name>+<key id>", value "<signature line>" || checkpoint text), written
- * through a store handle of its own (SQLite serialises it with the
- * sequencer's transactions).
+ * newest cosignature in the store (ot_ledger_cosig_keep, src/ledger/cosig.c,
+ * which owns the record's format), written through a store handle of its
+ * own (SQLite serialises it with the sequencer's transactions).
  *
  * GET /checkpoint appends to the log's signed checkpoint the lines of every
  * witness whose newest cosignature covers exactly that checkpoint text
@@ -34,9 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/state.h"
 #include "oretrail/encoding.h"
 #include "oretrail/status.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 ot_status otx_witness_setup(ot_server *s, ot_error *err)
@@ -59,108 +60,29 @@ void otx_witness_teardown(ot_server *s)
 	pthread_mutex_destroy(&s->cosig_mu);
 }
 
-/* The size of the checkpoint a stored cosignature covers (0 when unreadable). */
-static uint64_t stored_size(const uint8_t *value, size_t len)
-{
-	const uint8_t *nl = memchr(value, '\n', len);
-	ot_checkpoint cp;
-	if (!nl || ot_checkpoint_parse((const char *)nl + 1, len - (size_t)(nl + 1 - value), &cp,
-	                               NULL) != OT_OK)
-		return 0;
-	return cp.size;
-}
-
 /* The store handle for cosignatures, opened on first use; under cosig_mu. */
 static ot_status cosig_store(ot_server *s, ot_error *err)
 {
 	return s->cosig_st ? OT_OK : ot_store_open(s->db, 0, &s->cosig_st, err);
 }
 
-/* A witness's key in OTX_NS_COSIG: "<name>+<key id>". */
-static void cosig_key(char *key, size_t size, const char *name, uint32_t key_id)
-{
-	snprintf(key, size, "%s+%08x", name, key_id);
-}
-
-/* Keeps line as the witness's newest cosignature unless a newer one is kept. */
-static ot_status store_cosig(ot_server *s, const char *key, const char *line, size_t line_len,
-                             const char *text, size_t text_len, uint64_t size, ot_error *err)
-{
-	pthread_mutex_lock(&s->cosig_mu);
-	ot_status rc = cosig_store(s, err);
-	if (!rc)
-		rc = ot_store_begin(s->cosig_st, err);
-	if (rc)
-		goto out;
-	uint8_t *old = NULL;
-	size_t old_len = 0;
-	rc = ot_store_kv_get(s->cosig_st, OTX_NS_COSIG, key, &old, &old_len, err);
-	if (rc == OT_ERR_NOTFOUND || (rc == OT_OK && stored_size(old, old_len) <= size)) {
-		uint8_t *value = malloc(line_len + text_len);
-		if (!value) {
-			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-		} else {
-			memcpy(value, line, line_len);
-			memcpy(value + line_len, text, text_len);
-			rc = ot_store_kv_put(s->cosig_st, OTX_NS_COSIG, key, value,
-			                     line_len + text_len, err);
-			free(value);
-		}
-	}
-	free(old);
-	if (!rc)
-		rc = ot_store_commit(s->cosig_st, err);
-	else
-		ot_store_rollback(s->cosig_st);
-out:
-	pthread_mutex_unlock(&s->cosig_mu);
-	return rc;
-}
-
 uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v)
 {
-	char key[OT_KEY_NAME_MAX + 16];
-	cosig_key(key, sizeof key, ot_cosig_verifier_name(v), ot_cosig_verifier_key_id(v));
-	uint8_t *value = NULL;
-	size_t len = 0;
-	uint64_t size = 0;
 	pthread_mutex_lock(&s->cosig_mu);
-	if (cosig_store(s, NULL) == OT_OK &&
-	    ot_store_kv_get(s->cosig_st, OTX_NS_COSIG, key, &value, &len, NULL) == OT_OK)
-		size = stored_size(value, len);
+	uint64_t size = cosig_store(s, NULL) == OT_OK ? ot_ledger_cosig_size(s->cosig_st, v) : 0;
 	pthread_mutex_unlock(&s->cosig_mu);
-	free(value);
 	return size;
 }
 
 ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_note *note,
                            uint64_t size, ot_error *err)
 {
-	for (size_t i = 0; i < note->n_sigs; i++) {
-		const ot_note_sig *sig = &note->sigs[i];
-		ot_status vr = ot_cosignature_verify(v, note->text, note->text_len, sig, NULL);
-		if (vr == OT_ERR_NOTFOUND)
-			continue;
-		if (vr)
-			return ot_error_set(err, OT_ERR_VERIFY,
-			                    "the cosignature by witness %s does not verify",
-			                    ot_cosig_verifier_name(v));
-		uint8_t raw[4 + sizeof sig->sig];
-		char b64[256], line[OT_COSIG_LINE_MAX], key[OT_KEY_NAME_MAX + 16];
-		for (int k = 0; k < 4; k++)
-			raw[k] = (uint8_t)(sig->key_id >> (24 - 8 * k));
-		memcpy(raw + 4, sig->sig, sig->sig_len);
-		ot_b64_encode(raw, 4 + sig->sig_len, b64);
-		int ll = snprintf(line, sizeof line, "\xe2\x80\x94 %s %s\n", sig->name, b64);
-		if (ll < 0 || (size_t)ll >= sizeof line)
-			return ot_error_set(err, OT_ERR_VERIFY,
-			                    "the cosignature by witness %s is too long",
-			                    ot_cosig_verifier_name(v));
-		cosig_key(key, sizeof key, sig->name, sig->key_id);
-		return store_cosig(s, key, line, (size_t)ll, note->text, note->text_len, size, err);
-	}
-	return ot_error_set(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",
-	                    ot_cosig_verifier_name(v));
+	pthread_mutex_lock(&s->cosig_mu);
+	ot_status rc = cosig_store(s, err);
+	if (!rc)
+		rc = ot_ledger_cosig_keep(s->cosig_st, v, note, size, err);
+	pthread_mutex_unlock(&s->cosig_mu);
+	return rc;
 }
 
 /* The checkpoint must be a tree of this log. */

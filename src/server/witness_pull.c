@@ -34,8 +34,11 @@
 
 #include "oretrail/buf.h"
 #include "oretrail/encoding.h"
+#include "oretrail/http.h"
 #include "oretrail/status.h"
-#include "server/http_client.h"
+#include "server/handlers.h"
+#include "server/http.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 #define POLL_MS 1000
@@ -130,7 +133,7 @@ static ot_status build_body(ot_server *s, uint64_t old, uint64_t size, const cha
 }
 
 /* The size in a text/x.tlog.size answer: decimal, then a newline. */
-static int parse_size(const otx_http_resp *resp, uint64_t *out)
+static int parse_size(const ot_http_resp *resp, uint64_t *out)
 {
 	const char *t = resp->content_type;
 	size_t tl = strlen(SIZE_TYPE);
@@ -145,7 +148,7 @@ static int parse_size(const otx_http_resp *resp, uint64_t *out)
 }
 
 /* A witness's answer for the log: its first line, printable bytes only. */
-static void excerpt(const otx_http_resp *resp, char *out, size_t size)
+static void excerpt(const ot_http_resp *resp, char *out, size_t size)
 {
 	size_t i = 0;
 	for (; i + 1 < size && i < resp->len && resp->body[i] != '\n'; i++)
@@ -155,7 +158,7 @@ static void excerpt(const otx_http_resp *resp, char *out, size_t size)
 
 /* Keeps the cosignature a 200 carries for the checkpoint `note`. */
 static ot_status keep_answer(ot_server *s, const pull_witness *w, const char *note, size_t len,
-                             uint64_t size, const otx_http_resp *resp, ot_error *err)
+                             uint64_t size, const ot_http_resp *resp, ot_error *err)
 {
 	ot_buf b;
 	ot_buf_init(&b, (size_t)OT_NOTE_MAX * 2);
@@ -186,21 +189,20 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 {
 	ot_server *s = p->srv;
 	const char *name = ot_cosig_verifier_name(w->v);
-	const otx_http_limits lim = {OT_NOTE_MAX, CONNECT_TIMEOUT_S, TOTAL_TIMEOUT_S, &p->stopping};
+	const ot_http_limits lim = {OT_NOTE_MAX, CONNECT_TIMEOUT_S, TOTAL_TIMEOUT_S, &p->stopping};
 	ot_error err;
 	ot_error_clear(&err);
 	ot_buf body;
 	ot_buf_init(&body, 0);
-	otx_http_resp resp;
+	ot_http_resp resp;
 	memset(&resp, 0, sizeof resp);
 	uint64_t old = w->old;
 	ot_status rc;
 	for (int resync = 0;; resync++) {
 		rc = build_body(s, old, size, note, len, &body, &err);
 		if (!rc)
-			rc = otx_http_request(w->url, "/add-checkpoint",
-			                      "text/plain; charset=utf-8", body.data, body.len,
-			                      &lim, &resp, &err);
+			rc = ot_http_request(w->url, "/add-checkpoint", "text/plain; charset=utf-8",
+			                     body.data, body.len, &lim, &resp, &err);
 		if (rc) {
 			if (!atomic_load(&p->stopping))
 				otx_server_log(s, "witness %s: %s", name, err.message);
@@ -208,7 +210,7 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 		}
 		uint64_t theirs = 0;
 		if (resp.status == 409 && !resync && parse_size(&resp, &theirs) && theirs != old) {
-			otx_http_free(&resp);
+			ot_http_free(&resp);
 			if (theirs > size) {
 				otx_server_alert(s,
 				                 "ALERT: witness %s has cosigned a tree of %" PRIu64
@@ -242,7 +244,7 @@ static ot_status ask(otx_pull *p, pull_witness *w, const char *note, size_t len,
 		rc = OT_ERR_IO;
 		break;
 	}
-	otx_http_free(&resp);
+	ot_http_free(&resp);
 	ot_buf_free(&body);
 	return rc;
 }
@@ -301,7 +303,7 @@ ot_status otx_pull_start(ot_server *s, ot_error *err)
 		n += o->witness_urls[i] != NULL;
 	if (!n || !s->seq || !s->log_verifier)
 		return OT_OK;
-	ot_status rc = otx_http_init(err);
+	ot_status rc = ot_http_init(err);
 	if (rc)
 		return rc;
 	otx_pull *p = calloc(1, sizeof *p);
@@ -309,7 +311,7 @@ ot_status otx_pull_start(ot_server *s, ot_error *err)
 	if (!p || !w) {
 		free(p);
 		free(w);
-		otx_http_cleanup();
+		ot_http_cleanup();
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < o->n_witnesses; i++)
@@ -327,7 +329,7 @@ ot_status otx_pull_start(ot_server *s, ot_error *err)
 		pthread_mutex_destroy(&p->mu);
 		free(w);
 		free(p);
-		otx_http_cleanup();
+		ot_http_cleanup();
 		return ot_error_set(err, OT_ERR_IO,
 		                    "cannot start the thread that asks the witnesses");
 	}
@@ -350,5 +352,5 @@ void otx_pull_stop(ot_server *s)
 	free(p->w);
 	free(p);
 	s->pull = NULL;
-	otx_http_cleanup();
+	ot_http_cleanup();
 }

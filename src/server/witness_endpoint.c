@@ -1,14 +1,12 @@
 /*
- * witness_http.c: the HTTP server of `oretrail witness --listen`: C2SP
- * tlog-witness, POST <prefix>/add-checkpoint with an empty prefix.
+ * witness_endpoint.c: C2SP tlog-witness over HTTP (witness_http.h): POST
+ * <prefix>/add-checkpoint with an empty prefix, on libmicrohttpd.
  *
- * The body is "old <size>\n", at most 63 base64 consistency proof lines, an
- * empty line, then the checkpoint's signed note. This file checks that
- * shape (400 with a one-line reason otherwise, 413 past WITNESS_BODY_MAX)
- * and hands the parsed request to the witness under one mutex: checking
- * the old size against the state and replacing the state happen as one
- * step, so two requests can never roll the witness back (the race the spec
- * describes). Anything but POST /add-checkpoint is 404 or 405.
+ * The body is collected (413 past OT_OT_WITNESS_BODY_MAX) and handed to the
+ * witness (ot_witness_add_checkpoint, src/log/witness.c, which parses it
+ * and decides) under one mutex: checking the old size against the state
+ * and replacing the state happen as one step. Anything but POST
+ * /add-checkpoint is 404 or 405.
  *
  * libmicrohttpd runs a small thread pool; a request is answered once its
  * body is all in. Connections, idle time and per-connection memory are
@@ -16,8 +14,8 @@
  */
 #include <netdb.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,22 +23,21 @@
 
 #include <microhttpd.h>
 
-#include "cli/cli.h"
-#include "cli/witness_http.h"
 #include "oretrail/buf.h"
-#include "oretrail/encoding.h"
+#include "oretrail/witness_http.h"
 
 #define ROUTE "/add-checkpoint"
-#define PROOF_LINES_MAX 63 /* the spec's limit */
 #define TOO_BIG "the body is larger than 64 KiB"
 
-typedef struct server {
-	witness_add_fn add;
-	void *ctx;
-	int quiet;
+struct ot_witness_server {
+	ot_witness *w;
+	FILE *log;                /* NULL: quiet */
 	pthread_mutex_t state_mu; /* one add at a time: check and persist are atomic */
 	pthread_mutex_t log_mu;
-} server;
+	struct MHD_Daemon *mhd;
+	uint16_t port;
+};
+typedef struct ot_witness_server server;
 
 /* Per request: the body as it comes in. */
 typedef struct request {
@@ -49,16 +46,32 @@ typedef struct request {
 	ot_buf body;
 } request;
 
+/* A decimal without leading zeros that fits in 64 bits. */
+static int parse_u64(const char *v, uint64_t *out)
+{
+	if (!v || !*v || (v[0] == '0' && v[1]) || strspn(v, "0123456789") != strlen(v))
+		return 0;
+	uint64_t n = 0;
+	for (const char *p = v; *p; p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			return 0;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 1;
+}
+
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	server *s = cls;
-	if (s->quiet)
+	if (!s->log)
 		return;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\r\n")] = 0;
 	pthread_mutex_lock(&s->log_mu);
-	fprintf(stderr, "oretrail: witness: %s\n", msg);
+	fprintf(s->log, "oretrail: witness: %s\n", msg);
 	pthread_mutex_unlock(&s->log_mu);
 }
 
@@ -67,7 +80,7 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 static void log_request(server *s, struct MHD_Connection *conn, const char *method, const char *url,
                         unsigned status, const char *body, size_t len)
 {
-	if (s->quiet)
+	if (!s->log)
 		return;
 	char peer[64] = "?";
 	const union MHD_ConnectionInfo *ci =
@@ -84,7 +97,7 @@ static void log_request(server *s, struct MHD_Connection *conn, const char *meth
 	const char *nl = memchr(body, '\n', len);
 	size_t line = nl ? (size_t)(nl - body) : len;
 	pthread_mutex_lock(&s->log_mu);
-	fprintf(stderr, "oretrail: witness: %s %.16s %.200s %u %.*s\n", peer, method, url, status,
+	fprintf(s->log, "oretrail: witness: %s %.16s %.200s %u %.*s\n", peer, method, url, status,
 	        (int)(line > 300 ? 300 : line), body);
 	pthread_mutex_unlock(&s->log_mu);
 }
@@ -117,77 +130,14 @@ static enum MHD_Result refuse(server *s, struct MHD_Connection *conn, const char
 	               n > 0 && (size_t)n < sizeof body ? (size_t)n : strlen(body));
 }
 
-/* Parses the add-checkpoint body (C2SP tlog-witness) into req; proof holds
- * the decoded hashes. 0, or -1 with a reason in why. */
-static int parse_body(const char *b, size_t len, uint8_t (*proof)[OT_HASH_SIZE],
-                      witness_request *req, char *why, size_t why_size)
-{
-	const char *end = b + len, *nl = memchr(b, '\n', len);
-	char digits[24];
-	size_t dl = nl ? (size_t)(nl - b) : 0;
-	if (!nl || dl < 5 || memcmp(b, "old ", 4) != 0 || dl - 4 >= sizeof digits) {
-		snprintf(why, why_size, "the body must begin with \"old <size>\\n\"");
-		return -1;
-	}
-	memcpy(digits, b + 4, dl - 4);
-	digits[dl - 4] = 0;
-	if (!cli_parse_u64(digits, &req->old_size)) {
-		snprintf(why, why_size,
-		         "the old size is not a decimal number without leading zeros");
-		return -1;
-	}
-	const char *p = nl + 1;
-	size_t n = 0;
-	for (;;) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			snprintf(why, why_size,
-			         "the proof lines are not followed by an empty line");
-			return -1;
-		}
-		if (nl == p)
-			break;
-		size_t got = 0;
-		if (n == PROOF_LINES_MAX) {
-			snprintf(why, why_size, "more than %d consistency proof lines",
-			         PROOF_LINES_MAX);
-			return -1;
-		}
-		if (ot_b64_decode(p, (size_t)(nl - p), proof[n], OT_HASH_SIZE, &got) != OT_OK ||
-		    got != OT_HASH_SIZE) {
-			snprintf(why, why_size, "proof line %zu is not a base64 32-byte hash",
-			         n + 1);
-			return -1;
-		}
-		n++;
-		p = nl + 1;
-	}
-	p = nl + 1;
-	if (p == end) {
-		snprintf(why, why_size, "no checkpoint after the empty line");
-		return -1;
-	}
-	req->proof = (const uint8_t(*)[OT_HASH_SIZE])proof;
-	req->n_proof = n;
-	req->note = p;
-	req->note_len = (size_t)(end - p);
-	return 0;
-}
-
 static enum MHD_Result add_checkpoint(server *s, struct MHD_Connection *conn, const char *method,
                                       const char *url, const request *r)
 {
-	uint8_t proof[PROOF_LINES_MAX][OT_HASH_SIZE];
-	witness_request req;
-	char why[160];
-	memset(&req, 0, sizeof req);
-	if (parse_body((const char *)r->body.data, r->body.len, proof, &req, why, sizeof why))
-		return refuse(s, conn, method, url, 400, why);
-	witness_answer *ans = calloc(1, sizeof *ans);
+	ot_witness_answer *ans = calloc(1, sizeof *ans);
 	if (!ans)
 		return MHD_NO;
 	pthread_mutex_lock(&s->state_mu);
-	s->add(s->ctx, &req, ans);
+	ot_witness_add_checkpoint(s->w, (const char *)r->body.data, r->body.len, ans);
 	pthread_mutex_unlock(&s->state_mu);
 	enum MHD_Result ret =
 		respond(s, conn, method, url, ans->status, ans->type, ans->body, ans->len);
@@ -213,12 +163,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		uint64_t n = 0;
-		if (cl && (!cli_parse_u64(cl, &n) || n > WITNESS_BODY_MAX))
+		if (cl && (!parse_u64(cl, &n) || n > OT_WITNESS_BODY_MAX))
 			return refuse(s, conn, method, url, 413, TOO_BIG);
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
-		ot_buf_init(&r->body, WITNESS_BODY_MAX);
+		ot_buf_init(&r->body, OT_WITNESS_BODY_MAX);
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -234,7 +184,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			ot_buf_free(&r->body);
 		}
 		r->dropped += n;
-		return r->dropped > WITNESS_BODY_MAX ? MHD_NO : MHD_YES;
+		return r->dropped > OT_WITNESS_BODY_MAX ? MHD_NO : MHD_YES;
 	}
 	if (r->too_big)
 		return refuse(s, conn, method, url, 413, TOO_BIG);
@@ -257,22 +207,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* "HOST:PORT" or "[V6]:PORT" into an address to bind; host_len is the
- * length of the host part as written (for the "listening on" line). */
-static int resolve_listen(const char *spec, struct sockaddr_storage *addr, int *host_len)
+/* "HOST:PORT" or "[V6]:PORT" into an address to bind. */
+static ot_status resolve_listen(const char *spec, struct sockaddr_storage *addr, ot_error *err)
 {
 	const char *colon = strrchr(spec, ':');
 	if (!colon || colon == spec || !colon[1])
-		return cli_failf(EXIT_USAGE, "witness", "--listen %s: expected HOST:PORT", spec);
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: expected HOST:PORT", spec);
 	uint64_t port;
-	if (!cli_parse_u64(colon + 1, &port) || port > 65535)
-		return cli_failf(EXIT_USAGE, "witness", "--listen %s: the port must be 0-65535",
-		                 spec);
+	if (!parse_u64(colon + 1, &port) || port > 65535)
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: the port must be 0-65535", spec);
 	char host[256];
 	size_t hl = (size_t)(colon - spec);
 	int bracket = spec[0] == '[' && colon[-1] == ']';
 	if (hl - (size_t)(2 * bracket) >= sizeof host)
-		return cli_failf(EXIT_USAGE, "witness", "--listen %s: the host is too long", spec);
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: the host is too long", spec);
 	memcpy(host, spec + bracket, hl - (size_t)(2 * bracket));
 	host[hl - (size_t)(2 * bracket)] = 0;
 	struct addrinfo hints, *res = NULL;
@@ -281,54 +229,59 @@ static int resolve_listen(const char *spec, struct sockaddr_storage *addr, int *
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	int g = getaddrinfo(host, colon + 1, &hints, &res);
 	if (g != 0)
-		return cli_failf(EXIT_USAGE, "witness", "--listen %s: %s", spec, gai_strerror(g));
+		return ot_error_set(err, OT_ERR_ARG, "--listen %s: %s", spec, gai_strerror(g));
 	memset(addr, 0, sizeof *addr);
 	memcpy(addr, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
-	*host_len = (int)hl;
-	return 0;
+	return OT_OK;
 }
 
-int witness_http_serve(const char *listen, int quiet, witness_add_fn add, void *ctx)
+ot_status ot_witness_server_start(const char *listen, ot_witness *w, FILE *log,
+                                  ot_witness_server **out, ot_error *err)
 {
+	*out = NULL;
 	struct sockaddr_storage addr;
-	int host_len = 0;
-	int code = resolve_listen(listen, &addr, &host_len);
-	if (code)
-		return code;
-	server s;
-	memset(&s, 0, sizeof s);
-	s.add = add;
-	s.ctx = ctx;
-	s.quiet = quiet;
-	pthread_mutex_init(&s.state_mu, NULL);
-	pthread_mutex_init(&s.log_mu, NULL);
-
-	/* Every thread libmicrohttpd starts inherits this mask, so the signals
-	 * reach only cli_wait_stop below. */
-	sigset_t stop;
-	cli_block_stop_signals(&stop);
-
+	ot_status rc = resolve_listen(listen, &addr, err);
+	if (rc)
+		return rc;
+	server *s = calloc(1, sizeof *s);
+	if (!s)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	s->w = w;
+	s->log = log;
+	pthread_mutex_init(&s->state_mu, NULL);
+	pthread_mutex_init(&s->log_mu, NULL);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	struct MHD_Daemon *d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-		MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, &s, MHD_OPTION_END);
-	if (!d) {
-		code = cli_failf(EXIT_STORE, "witness", "cannot listen on %s", listen);
-		goto out;
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+	                          on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	                          MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
+	                          256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (!s->mhd) {
+		ot_witness_server_stop(s);
+		return ot_error_set(err, OT_ERR_IO, "cannot listen on %s", listen);
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("listening on http://%.*s:%u/\n", host_len, listen, di ? (unsigned)di->port : 0u);
-	fflush(stdout);
-	cli_wait_stop(&stop);
-	MHD_stop_daemon(d);
-out:
-	pthread_mutex_destroy(&s.state_mu);
-	pthread_mutex_destroy(&s.log_mu);
-	return code;
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return OT_OK;
+}
+
+uint16_t ot_witness_server_port(const ot_witness_server *s)
+{
+	return s ? s->port : 0;
+}
+
+void ot_witness_server_stop(ot_witness_server *s)
+{
+	if (!s)
+		return;
+	if (s->mhd)
+		MHD_stop_daemon(s->mhd);
+	pthread_mutex_destroy(&s->state_mu);
+	pthread_mutex_destroy(&s->log_mu);
+	free(s);
 }

@@ -1,0 +1,53 @@
+/*
+ * handlers.h: what the router (server.c) calls: the handlers of each
+ * route and the witness setup. c2sp.c answers the C2SP tlog-tiles paths,
+ * add.c POST /add, api.c the JSON API, witness.c POST
+ * /witness/cosignature, witness_pull.c asks witnesses for cosignatures.
+ * Handlers never call back into server.c.
+ */
+#ifndef OT_SERVER_HANDLERS_H
+#define OT_SERVER_HANDLERS_H
+
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "oretrail/note.h"
+#include "oretrail/status.h"
+#include "server/server_int.h"
+
+enum MHD_Result otx_c2sp_checkpoint(otx_request *r);
+enum MHD_Result otx_c2sp_tile(otx_request *r, const char *path);
+
+/* POST /add (add.c): called once the whole body is in. Parses it, queues the
+ * submission and suspends the connection, or answers at once. */
+enum MHD_Result otx_add_start(otx_request *r);
+/* Called when the connection is resumed after the sequencer answered. */
+enum MHD_Result otx_add_finish(otx_request *r);
+void otx_add_free(otx_add *a);
+
+/* Witness cosignatures (witness.c). Setup parses what the options give;
+ * teardown frees it. */
+ot_status otx_witness_setup(ot_server *s, ot_error *err);
+void otx_witness_teardown(ot_server *s);
+/* POST /witness/cosignature, once the whole body is in. */
+enum MHD_Result otx_witness_post(otx_request *r);
+/* Checks the lines of `note` (opened with the log's key, a checkpoint of
+ * this log of `size` entries) as witness v's cosignature and keeps the
+ * first valid one as v's newest, as served by GET /checkpoint. OT_OK kept;
+ * OT_ERR_NOTFOUND no line of v's; OT_ERR_VERIFY v's line does not verify;
+ * otherwise the store's failure. Thread-safe. */
+ot_status otx_witness_keep(ot_server *s, const ot_cosig_verifier *v, const ot_note *note,
+                           uint64_t size, ot_error *err);
+/* The size of the checkpoint v's kept cosignature covers; 0 when none. */
+uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v);
+
+/* Asking the witnesses that have a URL for cosignatures (witness_pull.c):
+ * start does nothing without any (or without a sequencer); stop joins the
+ * thread and frees it. */
+ot_status otx_pull_start(ot_server *s, ot_error *err);
+void otx_pull_stop(ot_server *s);
+
+/* GET /api/... (api.c). `path` is what follows "/api/". */
+enum MHD_Result otx_api(otx_request *r, const char *path);
+
+#endif

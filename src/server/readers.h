@@ -1,0 +1,19 @@
+/*
+ * readers.h: read-only ledger handles lent to one request at a time
+ * (readers.c).
+ */
+#ifndef OT_SERVER_READERS_H
+#define OT_SERVER_READERS_H
+
+#include "oretrail/status.h"
+#include "server/server_int.h"
+
+/* Borrows a read-only ledger handle whose log has caught up with the store.
+ * NULL with err filled when none can be opened. */
+otx_reader *otx_reader_get(ot_server *s, ot_error *err);
+void otx_reader_put(ot_server *s, otx_reader *r);
+
+/* Closes every pooled handle (at stop, when no request runs). */
+void otx_readers_free(ot_server *s);
+
+#endif
