@@ -103,6 +103,13 @@ ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, 
 ot_status cli_write_file(const char *path, const char *data, size_t len, unsigned mode,
                          int exclusive, ot_error *err);
 
+/* Makes a new Ed25519 key named `name`, writes it to key_path (mode 0600,
+ * never over an existing file) and its verifier key to vkey_path (mode 0644;
+ * not over an existing file either when vkey_exclusive). On success *signer
+ * is the key (the caller frees it) and vkey the verifier key, one line.
+ * Prints "oretrail: <what>: ..." and returns the exit code on failure. */
+int cli_make_key(const char *what, const char *name, const char *key_path, const char *vkey_path,
+                 int vkey_exclusive, ot_signer **signer, char vkey[OT_VKEY_MAX]);
 /* Loads a signer key file; checks that it is not readable by others. */
 ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err);
 /* Loads a verifier key file. */

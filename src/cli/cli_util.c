@@ -173,6 +173,38 @@ ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
 	return rc;
 }
 
+int cli_make_key(const char *what, const char *name, const char *key_path, const char *vkey_path,
+                 int vkey_exclusive, ot_signer **signer, char vkey[OT_VKEY_MAX])
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char skey[OT_SKEY_MAX];
+	int code = EXIT_OK;
+	*signer = NULL;
+	if (ot_signer_generate(name, signer, &err))
+		return cli_fail(EXIT_USAGE, what, &err);
+	if (ot_signer_format(*signer, skey, sizeof skey) ||
+	    ot_signer_vkey(*signer, vkey, OT_VKEY_MAX)) {
+		code = cli_failf(EXIT_STORE, what, "cannot format the keys");
+		goto out;
+	}
+	/* The private key first: a verifier key without it would be useless. */
+	size_t sl = strlen(skey), vl = strlen(vkey);
+	skey[sl] = '\n';
+	vkey[vl] = '\n';
+	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err) ||
+	    cli_write_file(vkey_path, vkey, vl + 1, 0644, vkey_exclusive, &err))
+		code = cli_fail(0, what, &err);
+	vkey[vl] = 0;
+out:
+	memset(skey, 0, sizeof skey);
+	if (code) {
+		ot_signer_free(*signer);
+		*signer = NULL;
+	}
+	return code;
+}
+
 ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
 {
 	char *text = NULL;

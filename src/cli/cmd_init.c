@@ -49,46 +49,25 @@ int cmd_init(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it",
 		                 key_path);
 
+	ot_signer *signer = NULL;
+	char vkey[OT_VKEY_MAX];
+	if ((code = cli_make_key("init", key_name ? key_name : origin, key_path, vkey_path, 0,
+	                         &signer, vkey)))
+		return code;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_signer *signer = NULL;
 	ot_ledger *l = NULL;
-	char skey[OT_SKEY_MAX], vkey[OT_VKEY_MAX];
-	if (ot_signer_generate(key_name ? key_name : origin, &signer, &err)) {
-		code = cli_fail(EXIT_USAGE, "init", &err);
-		goto out;
-	}
-	if (ot_signer_format(signer, skey, sizeof skey) ||
-	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
-		code = cli_failf(EXIT_STORE, "init", "cannot format the keys");
-		goto out;
-	}
-	/* The key first: a ledger without its key would be useless. */
-	size_t sl = strlen(skey);
-	skey[sl] = '\n';
-	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
-		code = cli_fail(0, "init", &err);
-		goto out;
-	}
-	size_t vl = strlen(vkey);
-	vkey[vl] = '\n';
-	if (cli_write_file(vkey_path, vkey, vl + 1, 0644, 0, &err)) {
-		code = cli_fail(0, "init", &err);
-		goto out;
-	}
-	vkey[vl] = 0;
 	if (ot_ledger_create(db, origin, signer, &l, &err)) {
 		code = cli_fail(0, "init", &err);
 		unlink(db);
 		unlink(key_path);
 		unlink(vkey_path);
-		goto out;
+	} else {
+		printf("%s\n", vkey);
+		fprintf(stderr,
+		        "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
+		        db, origin, key_path, vkey_path);
 	}
-	printf("%s\n", vkey);
-	fprintf(stderr, "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
-	        db, origin, key_path, vkey_path);
-out:
-	memset(skey, 0, sizeof skey);
 	ot_ledger_close(l);
 	ot_signer_free(signer);
 	return code;

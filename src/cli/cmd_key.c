@@ -85,39 +85,15 @@ static int key_new(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "key new", "%s already exists; not overwriting it",
 		                 vkey_path);
 
-	ot_error err;
-	ot_error_clear(&err);
 	ot_signer *signer = NULL;
-	char skey[OT_SKEY_MAX], vkey[OT_VKEY_MAX];
-	code = EXIT_OK;
-	if (ot_signer_generate(name, &signer, &err)) {
-		code = cli_fail(EXIT_USAGE, "key new", &err);
-		goto out;
-	}
-	if (ot_signer_format(signer, skey, sizeof skey) ||
-	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
-		code = cli_failf(EXIT_STORE, "key new", "cannot format the keys");
-		goto out;
-	}
-	size_t sl = strlen(skey), vl = strlen(vkey);
-	skey[sl] = '\n';
-	vkey[vl] = '\n';
-	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
-		code = cli_fail(0, "key new", &err);
-		goto out;
-	}
-	if (cli_write_file(vkey_path, vkey, vl + 1, 0644, 1, &err)) {
-		code = cli_fail(0, "key new", &err);
-		goto out;
-	}
-	vkey[vl] = 0;
+	char vkey[OT_VKEY_MAX];
+	if ((code = cli_make_key("key new", name, key_path, vkey_path, 1, &signer, vkey)))
+		return code;
 	printf("%s\n", vkey);
 	fprintf(stderr, "oretrail: key new: private key in %s (mode 0600), verifier key in %s\n",
 	        key_path, vkey_path);
-out:
-	memset(skey, 0, sizeof skey);
 	ot_signer_free(signer);
-	return code;
+	return EXIT_OK;
 }
 
 static int key_show(int argc, char **argv)

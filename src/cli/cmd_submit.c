@@ -445,6 +445,136 @@ static int sign_events(const opts *o, batch *b, const ot_signer *key, const char
 	return 0;
 }
 
+/* Reads FILE into b, one item per event. */
+static int read_events(const opts *o, char **data, batch *b)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	size_t len = 0;
+	const char *name = strcmp(o->file, "-") == 0 ? "standard input" : o->file;
+	if (cli_read_file(o->file, data, &len, SUBMIT_FILE_MAX, &err))
+		return cli_fail_json(o->json, EXIT_USAGE, "submit", &err);
+	if (split_events(*data, len, b, &err)) {
+		char w[4200];
+		snprintf(w, sizeof w, "submit: %s", name);
+		return cli_fail_json(o->json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,
+		                     w, &err);
+	}
+	if (b->n == 0)
+		return cli_failf(EXIT_USAGE, "submit", "%s holds no events", name);
+	return EXIT_OK;
+}
+
+/* The submitter's key, when there is anything to sign (NULL otherwise). */
+static int load_key(const opts *o, const batch *b, ot_signer **key)
+{
+	size_t unsigned_at = 0;
+	while (unsigned_at < b->n && b->items[unsigned_at].is_signed)
+		unsigned_at++;
+	if (unsigned_at < b->n && !o->key) {
+		char w[96];
+		return cli_failf(EXIT_USAGE, "submit",
+		                 "%s is not signed: give --key KEYFILE to sign it",
+		                 where(w, sizeof w, b, unsigned_at));
+	}
+	ot_error err;
+	ot_error_clear(&err);
+	if (o->key && cli_load_signer(o->key, key, &err))
+		return cli_fail_json(o->json, EXIT_USAGE, "submit: loading the signing key", &err);
+	return EXIT_OK;
+}
+
+/* The ledger: with its log key to append, without it for a dry run. */
+static int open_ledger(const opts *o, ot_ledger **l, ot_signer **log_signer)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	if (o->dry_run) {
+		ot_status rc = ot_ledger_open(o->db, NULL, 0, l, &err);
+		if (rc)
+			return cli_fail_json(
+				o->json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+				"submit", &err);
+		return EXIT_OK;
+	}
+	char log_key[4200];
+	snprintf(log_key, sizeof log_key, "%s.key", o->db);
+	struct stat sb;
+	int code;
+	if (stat(o->db, &sb) != 0) {
+		/* No ledger: say so, rather than that its key is missing. */
+		if ((code = cli_ledger_open_ro(o->db, "submit", l)))
+			return code;
+		ot_ledger_close(*l);
+		*l = NULL;
+	}
+	if (!o->log_key && stat(log_key, &sb) != 0)
+		return cli_failf(EXIT_USAGE, "submit",
+		                 "%s is missing: appending needs the ledger's log key (written by "
+		                 "init); give it with --log-key FILE",
+		                 log_key);
+	return cli_ledger_open_rw(o->db, o->log_key ? o->log_key : log_key, "submit", l,
+	                          log_signer);
+}
+
+/* Hands every signed item to the ledger in one batch and reports. */
+static int append(const opts *o, batch *b, ot_ledger *l, int tty)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	const uint8_t **ptrs = calloc(b->n, sizeof *ptrs);
+	size_t *lens = calloc(b->n, sizeof *lens), *map = calloc(b->n, sizeof *map);
+	ot_submit_result *results = calloc(b->n, sizeof *results);
+	int code;
+	if (!ptrs || !lens || !map || !results) {
+		code = cli_failf(EXIT_STORE, "submit", "out of memory");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->items[i].error)
+			continue;
+		ptrs[k] = b->items[i].entry.data;
+		lens[k] = b->items[i].entry.len;
+		map[k++] = i;
+	}
+	if (tty)
+		fprintf(stderr, "submit: checking and appending %zu events...", k);
+	int flags =
+		(o->keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o->dry_run ? OT_SUBMIT_DRY_RUN : 0);
+	size_t appended = 0;
+	ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
+	if (tty)
+		fprintf(stderr, " done\n");
+	if (rc && err.index >= 0 && (size_t)err.index < k && cli_exit_for(rc) != EXIT_STORE &&
+	    rc != OT_ERR_READONLY) {
+		/* All or none, and one event was rejected. */
+		set_error(&b->items[map[err.index]], &err);
+		code = report_rejection(o, b, map[err.index]);
+		goto out;
+	}
+	if (rc) {
+		code = cli_fail_json(o->json,
+		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		                     "submit", &err);
+		goto out;
+	}
+	for (size_t j = 0; j < k; j++) {
+		item *it = &b->items[map[j]];
+		if (results[j].error.status != OT_OK)
+			set_error(it, &results[j].error);
+		else
+			it->index = results[j].index;
+	}
+	code = report_done(o, b, appended, ot_log_size(ot_ledger_log(l)));
+out:
+	free(results);
+	free(ptrs);
+	free(lens);
+	free(map);
+	return code;
+}
+
 int cmd_submit(int argc, char **argv)
 {
 	opts o;
@@ -452,53 +582,14 @@ int cmd_submit(int argc, char **argv)
 	if (code)
 		return code < 0 ? EXIT_OK : code;
 
-	ot_error err;
-	ot_error_clear(&err);
 	batch b;
 	memset(&b, 0, sizeof b);
 	char *data = NULL;
-	size_t len = 0;
 	ot_signer *key = NULL, *log_signer = NULL;
 	ot_ledger *l = NULL;
-	const uint8_t **ptrs = NULL;
-	size_t *lens = NULL, *map = NULL;
-	ot_submit_result *results = NULL;
-	int tty = 0;
-
-	if (cli_read_file(o.file, &data, &len, SUBMIT_FILE_MAX, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "submit", &err);
+	if ((code = read_events(&o, &data, &b)) || (code = load_key(&o, &b, &key)))
 		goto out;
-	}
-	if (split_events(data, len, &b, &err)) {
-		char w[4200];
-		snprintf(w, sizeof w, "submit: %s",
-		         strcmp(o.file, "-") == 0 ? "standard input" : o.file);
-		code = cli_fail_json(o.json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,
-		                     w, &err);
-		goto out;
-	}
-	if (b.n == 0) {
-		code = cli_failf(EXIT_USAGE, "submit", "%s holds no events",
-		                 strcmp(o.file, "-") == 0 ? "standard input" : o.file);
-		goto out;
-	}
-	tty = !o.json && b.n >= PROGRESS_FROM && isatty(2);
-
-	/* The submitter's key, when there is anything to sign. */
-	size_t unsigned_at = 0;
-	while (unsigned_at < b.n && b.items[unsigned_at].is_signed)
-		unsigned_at++;
-	if (unsigned_at < b.n && !o.key) {
-		char w[96];
-		code = cli_failf(EXIT_USAGE, "submit",
-		                 "%s is not signed: give --key KEYFILE to sign it",
-		                 where(w, sizeof w, &b, unsigned_at));
-		goto out;
-	}
-	if (o.key && cli_load_signer(o.key, &key, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "submit: loading the signing key", &err);
-		goto out;
-	}
+	int tty = !o.json && b.n >= PROGRESS_FROM && isatty(2);
 	const char *actor = o.as ? o.as : key ? ot_signer_name(key) : NULL;
 	if (o.sign_only) {
 		if ((code = sign_events(&o, &b, key, actor, tty)))
@@ -509,94 +600,11 @@ int cmd_submit(int argc, char **argv)
 			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
 		goto out;
 	}
-
-	/* The ledger: with its log key to append, without it for a dry run. */
-	char log_key[4200];
-	snprintf(log_key, sizeof log_key, "%s.key", o.db);
-	if (o.dry_run) {
-		ot_status rc = ot_ledger_open(o.db, NULL, 0, &l, &err);
-		if (rc) {
-			code = cli_fail_json(
-				o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"submit", &err);
-			goto out;
-		}
-	} else {
-		struct stat sb;
-		if (stat(o.db, &sb) != 0) {
-			/* No ledger: say so, rather than that its key is missing. */
-			code = cli_ledger_open_ro(o.db, "submit", &l);
-			if (code)
-				goto out;
-		}
-		if (!o.log_key && stat(log_key, &sb) != 0) {
-			code = cli_failf(
-				EXIT_USAGE, "submit",
-				"%s is missing: appending needs the ledger's log key (written by "
-				"init); give it with --log-key FILE",
-				log_key);
-			goto out;
-		}
-		ot_ledger_close(l);
-		l = NULL;
-		if ((code = cli_ledger_open_rw(o.db, o.log_key ? o.log_key : log_key, "submit", &l,
-		                               &log_signer)))
-			goto out;
-	}
-
-	if ((code = sign_events(&o, &b, key, actor, tty)))
+	if ((code = open_ledger(&o, &l, &log_signer)) ||
+	    (code = sign_events(&o, &b, key, actor, tty)))
 		goto out;
-
-	/* The batch: every item that was signed. */
-	ptrs = calloc(b.n, sizeof *ptrs);
-	lens = calloc(b.n, sizeof *lens);
-	map = calloc(b.n, sizeof *map);
-	results = calloc(b.n, sizeof *results);
-	if (!ptrs || !lens || !map || !results) {
-		code = cli_failf(EXIT_STORE, "submit", "out of memory");
-		goto out;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < b.n; i++) {
-		if (b.items[i].error)
-			continue;
-		ptrs[k] = b.items[i].entry.data;
-		lens[k] = b.items[i].entry.len;
-		map[k++] = i;
-	}
-	if (tty)
-		fprintf(stderr, "submit: checking and appending %zu events...", k);
-	int flags = (o.keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o.dry_run ? OT_SUBMIT_DRY_RUN : 0);
-	size_t appended = 0;
-	ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
-	if (tty)
-		fprintf(stderr, " done\n");
-	if (rc && err.index >= 0 && (size_t)err.index < k && cli_exit_for(rc) != EXIT_STORE &&
-	    rc != OT_ERR_READONLY) {
-		/* All or none, and one event was rejected. */
-		set_error(&b.items[map[err.index]], &err);
-		code = report_rejection(&o, &b, map[err.index]);
-		goto out;
-	}
-	if (rc) {
-		code = cli_fail_json(o.json,
-		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-		                     "submit", &err);
-		goto out;
-	}
-	for (size_t j = 0; j < k; j++) {
-		item *it = &b.items[map[j]];
-		if (results[j].error.status != OT_OK)
-			set_error(it, &results[j].error);
-		else
-			it->index = results[j].index;
-	}
-	code = report_done(&o, &b, appended, ot_log_size(ot_ledger_log(l)));
+	code = append(&o, &b, l, tty);
 out:
-	free(results);
-	free(ptrs);
-	free(lens);
-	free(map);
 	ot_ledger_close(l);
 	ot_signer_free(log_signer);
 	ot_signer_free(key);
