@@ -50,6 +50,40 @@ int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot
 	return code;
 }
 
+int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int json,
+                           const char *what, ot_ledger **out, ot_signer **log_signer)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	*out = NULL;
+	*log_signer = NULL;
+	if (dry_run) {
+		ot_status rc = ot_ledger_open(db, NULL, 0, out, &err);
+		if (rc)
+			return cli_fail_json(
+				json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+				what, &err);
+		return EXIT_OK;
+	}
+	char default_key[4200];
+	snprintf(default_key, sizeof default_key, "%s.key", db);
+	struct stat sb;
+	if (stat(db, &sb) != 0) {
+		/* No ledger: say so, rather than that its key is missing. */
+		int code = cli_ledger_open_ro(db, what, out);
+		if (code)
+			return code;
+		ot_ledger_close(*out);
+		*out = NULL;
+	}
+	if (!log_key && stat(default_key, &sb) != 0)
+		return cli_failf(EXIT_USAGE, what,
+		                 "%s is missing: appending needs the ledger's log key (written by "
+		                 "init); give it with --log-key FILE",
+		                 default_key);
+	return cli_ledger_open_rw(db, log_key ? log_key : default_key, what, out, log_signer);
+}
+
 int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
 {
 	memset(l, 0, sizeof *l);

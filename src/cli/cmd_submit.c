@@ -16,7 +16,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -484,39 +483,6 @@ static int load_key(const opts *o, const batch *b, ot_signer **key)
 	return EXIT_OK;
 }
 
-/* The ledger: with its log key to append, without it for a dry run. */
-static int open_ledger(const opts *o, ot_ledger **l, ot_signer **log_signer)
-{
-	ot_error err;
-	ot_error_clear(&err);
-	if (o->dry_run) {
-		ot_status rc = ot_ledger_open(o->db, NULL, 0, l, &err);
-		if (rc)
-			return cli_fail_json(
-				o->json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"submit", &err);
-		return EXIT_OK;
-	}
-	char log_key[4200];
-	snprintf(log_key, sizeof log_key, "%s.key", o->db);
-	struct stat sb;
-	int code;
-	if (stat(o->db, &sb) != 0) {
-		/* No ledger: say so, rather than that its key is missing. */
-		if ((code = cli_ledger_open_ro(o->db, "submit", l)))
-			return code;
-		ot_ledger_close(*l);
-		*l = NULL;
-	}
-	if (!o->log_key && stat(log_key, &sb) != 0)
-		return cli_failf(EXIT_USAGE, "submit",
-		                 "%s is missing: appending needs the ledger's log key (written by "
-		                 "init); give it with --log-key FILE",
-		                 log_key);
-	return cli_ledger_open_rw(o->db, o->log_key ? o->log_key : log_key, "submit", l,
-	                          log_signer);
-}
-
 /* Hands every signed item to the ledger in one batch and reports. */
 static int append(const opts *o, batch *b, ot_ledger *l, int tty)
 {
@@ -600,7 +566,8 @@ int cmd_submit(int argc, char **argv)
 			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
 		goto out;
 	}
-	if ((code = open_ledger(&o, &l, &log_signer)) ||
+	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,
+	                                   &log_signer)) ||
 	    (code = sign_events(&o, &b, key, actor, tty)))
 		goto out;
 	code = append(&o, &b, l, tty);
