@@ -143,6 +143,52 @@ static int read_document(const char *path, json_t **out)
 	return code;
 }
 
+/* The value committed to: the JSON text VALUE, or the document's text. */
+static int read_value(const char *file, const char *text, json_t **value)
+{
+	if (file)
+		return read_document(file, value);
+	ot_error err;
+	ot_error_clear(&err);
+	if (ot_json_parse((const uint8_t *)text, strlen(text), VALUE_MAX, value, &err))
+		return cli_failf(EXIT_USAGE, "commit",
+		                 "VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
+		                 "string ('\"...\"') or use --file",
+		                 err.message);
+	return EXIT_OK;
+}
+
+/* The line kept in the openings file: commitment, salt, value, time, and
+ * the labels given. */
+static int format_opening(json_t *commitment, const uint8_t salt[OT_COMMIT_SALT_SIZE],
+                          json_t *value, const char *contract, const char *field, const char *file,
+                          ot_buf *line)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char salt_b64[OT_COMMIT_SALT_B64_LEN + 1], now[OT_TIME_LEN + 1];
+	ot_b64_encode(salt, OT_COMMIT_SALT_SIZE, salt_b64);
+	if (ot_time_format((int64_t)time(NULL), now))
+		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
+	json_t *rec =
+		json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
+	                  "salt", salt_b64, "value", value, "time", now);
+	if (rec && contract)
+		json_object_set_new(rec, "contract", json_string(contract));
+	if (rec && field)
+		json_object_set_new(rec, "field", json_string(field));
+	if (rec && file)
+		json_object_set_new(rec, "file", json_string(file));
+	if (!rec || ot_json_canonical(line, rec, NULL, &err) || ot_buf_addc(line, '\n')) {
+		int code = cli_failf(EXIT_STORE, "commit", "cannot format the opening: %s",
+		                     err.message[0] ? err.message : "out of memory");
+		json_decref(rec);
+		return code;
+	}
+	json_decref(rec);
+	return EXIT_OK;
+}
+
 static int commit_run(int argc, char **argv)
 {
 	const char *openings = OPENINGS_DEFAULT, *contract = NULL, *field = NULL, *file = NULL;
@@ -165,47 +211,20 @@ static int commit_run(int argc, char **argv)
 
 	ot_error err;
 	ot_error_clear(&err);
-	json_t *value = NULL, *commitment = NULL, *rec = NULL;
+	json_t *value = NULL, *commitment = NULL;
 	ot_buf line;
 	ot_buf_init(&line, 0);
 	uint8_t salt[OT_COMMIT_SALT_SIZE];
-	char salt_b64[OT_COMMIT_SALT_B64_LEN + 1], now[OT_TIME_LEN + 1];
 	code = 0;
 
-	if (file) {
-		if ((code = read_document(file, &value)))
-			goto out;
-	} else {
-		const char *text = argv[first];
-		if (ot_json_parse((const uint8_t *)text, strlen(text), VALUE_MAX, &value, &err)) {
-			code = cli_failf(
-				EXIT_USAGE, "commit",
-				"VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
-				"string ('\"...\"') or use --file",
-				err.message);
-			goto out;
-		}
-	}
+	if ((code = read_value(file, file ? NULL : argv[first], &value)))
+		goto out;
 	if (ot_commit_make(value, NULL, salt, &commitment, &err)) {
 		code = cli_fail(0, "commit", &err);
 		goto out;
 	}
-	ot_b64_encode(salt, sizeof salt, salt_b64);
-	if (ot_time_format((int64_t)time(NULL), now))
-		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
-	rec = json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
-	                "salt", salt_b64, "value", value, "time", now);
-	if (rec && contract)
-		json_object_set_new(rec, "contract", json_string(contract));
-	if (rec && field)
-		json_object_set_new(rec, "field", json_string(field));
-	if (rec && file)
-		json_object_set_new(rec, "file", json_string(file));
-	if (!rec || ot_json_canonical(&line, rec, NULL, &err) || ot_buf_addc(&line, '\n')) {
-		code = cli_failf(EXIT_STORE, "commit", "cannot format the opening: %s",
-		                 err.message[0] ? err.message : "out of memory");
+	if ((code = format_opening(commitment, salt, value, contract, field, file, &line)))
 		goto out;
-	}
 	/* The opening is kept before the commitment is shown. */
 	if ((code = append_opening(openings, (const char *)line.data, line.len)))
 		goto out;
@@ -221,7 +240,6 @@ out:
 	ot_buf_free(&line);
 	json_decref(value);
 	json_decref(commitment);
-	json_decref(rec);
 	return code;
 }
 
