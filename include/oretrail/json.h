@@ -1,55 +1,62 @@
 /*
- * json.h: oretrail's data model for event JSON, for the layers that build
- * events from other formats (src/epcis): which JSON values an event may
- * hold, the form of its times, and the longest ids.
+ * json.h: oretrail's JSON data model, strict JSON input and RFC 8785 (JSON
+ * Canonicalization Scheme) output, over jansson values.
  *
- * An event is signed and hashed as its RFC 8785 (JCS) canonical bytes, so
- * oretrail narrows JSON to values with exactly one such form: numbers are
- * integers within +-(2^53 - 1) (RFC 8785 section 3.2.2.3, I-JSON RFC 7493
- * section 2.2), strings are valid UTF-8 without U+0000, nesting is bounded.
- * Times are RFC 3339 UTC with whole seconds, "YYYY-MM-DDTHH:MM:SSZ".
- * The implementation is the ledger's own (src/ledger/jcs.c, envelope.c);
- * all functions are reentrant and share no state.
+ * An event is signed and hashed as bytes, so one JSON value must have exactly
+ * one byte form. The data model keeps JCS simple: numbers are integers within
+ * +-(2^53 - 1), no reals, nesting at most 64 deep, strings valid UTF-8
+ * without U+0000. Every value ot_json_canonical accepts, ot_json_parse parses
+ * back to a value with the same canonical form.
+ *
+ * All functions are reentrant and share no state; any thread may call them.
  */
 #ifndef ORETRAIL_JSON_H
 #define ORETRAIL_JSON_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The largest integer magnitude an event may hold: 2^53 - 1. */
+/* The largest integer magnitude an event may hold: 2^53 - 1 (RFC 8785
+ * section 3.2.2.3, I-JSON RFC 7493 section 2.2). */
 #define OT_JSON_INT_MAX INT64_C(9007199254740991)
-/* Length of an event time, "YYYY-MM-DDTHH:MM:SSZ". */
-#define OT_TIME_LEN 20
-/* Longest event id, in bytes (printable ASCII without spaces). */
-#define OT_EVENT_ID_MAX 200
-/* Longest actor id (the signer of an event), in bytes. */
-#define OT_SIGNER_MAX 128
 
 /*
- * Checks that `value` stays inside the data model: no reals, integers within
- * +-OT_JSON_INT_MAX, bounded nesting, strings and member names valid UTF-8
- * without U+0000. Returns OT_OK, or OT_ERR_PARSE with err saying where:
- * `path` names the value in messages (e.g. "event"; NULL for the top level)
- * and the message points at the offending member as a JSON path such as
- * event.outputs[1].mass_g. Codes: json_not_integer, json_number_range,
- * json_too_deep, json_invalid_utf8, json_nul; OT_ERR_NOMEM. The value is
- * only read.
+ * Parses exactly one JSON value from data[0..len) (at most max_len bytes,
+ * else OT_ERR_TOOBIG) into *out, a new reference the caller releases with
+ * json_decref. Strict: duplicate member names, invalid UTF-8, trailing bytes
+ * and anything ot_json_check rejects are OT_ERR_PARSE, with err->index the
+ * byte offset and codes json_syntax, json_invalid_utf8, json_nul,
+ * json_duplicate_key, json_number_range, json_not_integer, json_too_deep
+ * (json_too_big for the size). On failure *out is NULL.
+ */
+OT_EXPORT ot_status ot_json_parse(const uint8_t *data, size_t len, size_t max_len, json_t **out,
+                                  ot_error *err);
+
+/*
+ * Checks that `value` stays inside the data model. `path` names the value in
+ * messages ("event"; NULL for the top level), which point at the offending
+ * member (event.outputs[1].mass_g). The value is only read.
  */
 OT_EXPORT ot_status ot_json_check(json_t *value, const char *path, ot_error *err);
 
 /*
- * Writes seconds since 1970 (negative before) as an event time,
- * "YYYY-MM-DDTHH:MM:SSZ" and a NUL, into out. OT_ERR_RANGE (out untouched)
- * when the year would fall outside 0000..9999.
+ * Appends the RFC 8785 canonical form of `value` to `out` (caller-owned,
+ * initialised with ot_buf_init), after the checks of ot_json_check. On
+ * failure out->len is what it was; OT_ERR_TOOBIG when out's cap is reached.
  */
-OT_EXPORT ot_status ot_time_format(int64_t unix_seconds, char out[OT_TIME_LEN + 1]);
+OT_EXPORT ot_status ot_json_canonical(ot_buf *out, json_t *value, const char *path, ot_error *err);
+
+/* Returns 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+OT_EXPORT int ot_utf8_valid(const uint8_t *s, size_t len);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "oretrail/ledger.h"
 #include "oretrail/log.h"
 #include "oretrail/note.h"
 #include "oretrail/status.h"
@@ -42,6 +43,56 @@ int cli_exit_for(ot_status s);
 /* Parses a decimal unsigned 64-bit number strictly. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* --- options: each verb declares them once, in a table --- */
+
+/* One option of a verb: its long name, its short letter if any, the name of
+ * its argument (NULL for a flag), its line in --help, and where it goes: the
+ * argument into *value, or 1 into *flag. --help (-h) is every verb's and is
+ * not declared. A table ends with an entry whose name is NULL. */
+typedef struct cli_opt {
+	const char *name;
+	char short_name;
+	const char *arg;
+	const char *help;
+	const char **value;
+	int *flag;
+} cli_opt;
+
+/* The rows every ledger verb shares, so that --db and --json mean one thing. */
+#define CLI_OPT_DB(var)                                                       \
+	{                                                                     \
+		"db", 0, "PATH", "the ledger (its SQLite file)", &(var), NULL \
+	}
+#define CLI_OPT_JSON(var)                                                   \
+	{                                                                   \
+		"json", 0, NULL, "print JSON instead of text", NULL, &(var) \
+	}
+#define CLI_OPT_END                             \
+	{                                       \
+		NULL, 0, NULL, NULL, NULL, NULL \
+	}
+
+/* A verb's --help: "usage: <usage>", a blank line, <about>, then the
+ * options generated from the table. in_order: options stop at the first
+ * operand (verbs whose operands are sub-verbs or take their own options). */
+typedef struct cli_spec {
+	const char *usage;
+	const char *about;
+	int in_order;
+} cli_spec;
+
+/* Prints a verb's --help to out. */
+void cli_help(const cli_spec *spec, const cli_opt *opts, FILE *out);
+/* Parses argv[1..argc) with the table (getopt_long underneath, so its
+ * messages and argument forms). Returns the index of the first operand, or
+ * -1 when the verb is done: --help was printed on stdout (*code = 0), or an
+ * option was unknown or lacked its argument (getopt's message and the help
+ * on stderr, *code = EXIT_USAGE). */
+int cli_parse(const cli_spec *spec, const cli_opt *opts, int argc, char **argv, int *code);
+/* "oretrail: <what>: unexpected argument "X"" (exit 2) when argv[first..]
+ * holds an operand; 0 when it does not. */
+int cli_no_operands(const char *what, int argc, char **argv, int first);
+
 /* True when argv holds -h or --help (before a "--"). */
 int cli_wants_help(int argc, char **argv);
 
@@ -52,6 +103,13 @@ ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, 
 ot_status cli_write_file(const char *path, const char *data, size_t len, unsigned mode,
                          int exclusive, ot_error *err);
 
+/* Makes a new Ed25519 key named `name`, writes it to key_path (mode 0600,
+ * never over an existing file) and its verifier key to vkey_path (mode 0644;
+ * not over an existing file either when vkey_exclusive). On success *signer
+ * is the key (the caller frees it) and vkey the verifier key, one line.
+ * Prints "oretrail: <what>: ..." and returns the exit code on failure. */
+int cli_make_key(const char *what, const char *name, const char *key_path, const char *vkey_path,
+                 int vkey_exclusive, ot_signer **signer, char vkey[OT_VKEY_MAX]);
 /* Loads a signer key file; checks that it is not readable by others. */
 ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err);
 /* Loads a verifier key file. */
@@ -65,8 +123,10 @@ void cli_wait_stop(const sigset_t *stop);
 /* A witness's key: its cosigner vkey (type 0x04) or its plain note vkey. */
 ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err);
 
-/* An open ledger: store, log, and (with a key) the signer. */
+/* An open ledger (the ledger's public API, oretrail/ledger.h) with its log
+ * and store borrowed from it, and the keys that came with it. */
 typedef struct cli_ledger {
+	ot_ledger *ledger;
 	ot_store *st;
 	ot_log *log;
 	ot_signer *signer;
@@ -78,9 +138,10 @@ enum {
 	CLI_READ = 0,
 	CLI_WRITE = 1
 };
-/* Opens the ledger at db. CLI_WRITE loads the key from db + ".key" (or
- * key_path when given). Always loads db + ".vkey" when present. Prints the
- * error and returns an exit code on failure, 0 on success. */
+/* Opens the ledger at db (cli_ledger.c): CLI_WRITE loads the log key from
+ * db + ".key" (or key_path when given). Always loads db + ".vkey" when
+ * present. Prints the error and returns an exit code on failure, 0 on
+ * success; then cli_ledger_close releases everything. */
 int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path);
 void cli_ledger_close(cli_ledger *l);
 

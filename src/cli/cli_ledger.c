@@ -6,24 +6,28 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "ledger/commit.h"
-#include "ledger/envelope.h"
+#include "oretrail/commit.h"
+#include "oretrail/event.h"
 #include "oretrail/status.h"
 
-static int open_code(ot_status rc)
+/* The one way the CLI opens a ledger: to append when key (the log key) is
+ * given, else read-only. */
+static int open_ledger(const char *db, const ot_signer *key, const char *what, ot_ledger **out)
 {
-	return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = ot_ledger_open(db, key, key ? 0 : OT_LEDGER_READONLY, out, &err);
+	if (rc)
+		return cli_fail(cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE, what,
+		                &err);
+	return EXIT_OK;
 }
 
 int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out)
 {
-	ot_error err;
-	ot_error_clear(&err);
-	ot_status rc = ot_ledger_open(db, NULL, OT_LEDGER_READONLY, out, &err);
-	if (rc)
-		return cli_fail(open_code(rc), what, &err);
-	return EXIT_OK;
+	return open_ledger(db, NULL, what, out);
 }
 
 int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
@@ -38,13 +42,85 @@ int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot
 		snprintf(w, sizeof w, "%s: loading the ledger key", what);
 		return cli_fail(EXIT_USAGE, w, &err);
 	}
-	ot_status rc = ot_ledger_open(db, *signer, 0, out, &err);
-	if (rc) {
+	int code = open_ledger(db, *signer, what, out);
+	if (code) {
 		ot_signer_free(*signer);
 		*signer = NULL;
-		return cli_fail(open_code(rc), what, &err);
 	}
+	return code;
+}
+
+int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int json,
+                           const char *what, ot_ledger **out, ot_signer **log_signer)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	*out = NULL;
+	*log_signer = NULL;
+	if (dry_run) {
+		ot_status rc = ot_ledger_open(db, NULL, 0, out, &err);
+		if (rc)
+			return cli_fail_json(
+				json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+				what, &err);
+		return EXIT_OK;
+	}
+	char default_key[4200];
+	snprintf(default_key, sizeof default_key, "%s.key", db);
+	struct stat sb;
+	if (stat(db, &sb) != 0) {
+		/* No ledger: say so, rather than that its key is missing. */
+		int code = cli_ledger_open_ro(db, what, out);
+		if (code)
+			return code;
+		ot_ledger_close(*out);
+		*out = NULL;
+	}
+	if (!log_key && stat(default_key, &sb) != 0)
+		return cli_failf(EXIT_USAGE, what,
+		                 "%s is missing: appending needs the ledger's log key (written by "
+		                 "init); give it with --log-key FILE",
+		                 default_key);
+	return cli_ledger_open_rw(db, log_key ? log_key : default_key, what, out, log_signer);
+}
+
+int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->db, sizeof l->db, "%s", db);
+	ot_error err;
+	ot_error_clear(&err);
+	char path[4200];
+	if (mode == CLI_WRITE) {
+		if (key_path)
+			snprintf(path, sizeof path, "%s", key_path);
+		else
+			snprintf(path, sizeof path, "%s.key", db);
+		if (cli_load_signer(path, &l->signer, &err))
+			return cli_fail(EXIT_USAGE, "loading the ledger key", &err);
+	}
+	snprintf(path, sizeof path, "%s.vkey", db);
+	struct stat sb;
+	int code = EXIT_OK;
+	if (stat(path, &sb) == 0 && cli_load_verifier(path, &l->verifier, &err))
+		code = cli_fail(EXIT_USAGE, "loading the verifier key", &err);
+	else
+		code = open_ledger(db, l->signer, "opening the ledger", &l->ledger);
+	if (code) {
+		cli_ledger_close(l);
+		return code;
+	}
+	l->st = ot_ledger_store(l->ledger);
+	l->log = ot_ledger_log(l->ledger);
 	return EXIT_OK;
+}
+
+void cli_ledger_close(cli_ledger *l)
+{
+	ot_ledger_close(l->ledger);
+	ot_signer_free(l->signer);
+	ot_verifier_free(l->verifier);
+	memset(l, 0, sizeof *l);
 }
 
 int cli_fail_json(int json, int code, const char *what, const ot_error *err)
@@ -69,12 +145,12 @@ int cli_fail_json(int json, int code, const char *what, const ot_error *err)
 
 int cli_parse_time(const char *s, int64_t *out)
 {
-	char full[OTX_TIME_LEN + 1];
+	char full[OT_TIME_LEN + 1];
 	if (strlen(s) == 10) {
 		snprintf(full, sizeof full, "%sT00:00:00Z", s);
 		s = full;
 	}
-	return otx_parse_time(s, out) == OT_OK;
+	return ot_time_parse(s, out) == OT_OK;
 }
 
 int cli_print_json(const char *what, const char *json)
@@ -214,7 +290,7 @@ const char *cli_fmt_value(char *buf, size_t size, json_t *v)
 	buf[0] = 0;
 	if (json_is_string(v)) {
 		snprintf(buf, size, "%s", json_string_value(v));
-	} else if (otx_commit_is(v)) {
+	} else if (ot_commit_is(v)) {
 		snprintf(buf, size, "(committed: %.19s...)",
 		         json_string_value(json_object_get(v, "commit")));
 	} else if (json_is_object(v) && json_object_size(v) == 2 &&

@@ -25,6 +25,14 @@ int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out);
 int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
                        ot_signer **signer);
 
+/* Opens the ledger at db for the verbs that append (submit, import): with
+ * its log key (log_key, by default db + ".key", loaded into *log_signer,
+ * which the caller frees after closing the ledger), or without it for a dry
+ * run. Says so when the ledger or its key is missing; with json errors are
+ * also printed as JSON. Returns the exit code, 0 on success. */
+int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int json,
+                           const char *what, ot_ledger **out, ot_signer **log_signer);
+
 /* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
 int cli_fail_json(int json, int code, const char *what, const ot_error *err);
 

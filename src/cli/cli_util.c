@@ -118,6 +118,38 @@ ot_status cli_load_signer(const char *path, ot_signer **out, ot_error *err)
 	return rc;
 }
 
+int cli_make_key(const char *what, const char *name, const char *key_path, const char *vkey_path,
+                 int vkey_exclusive, ot_signer **signer, char vkey[OT_VKEY_MAX])
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char skey[OT_SKEY_MAX];
+	int code = EXIT_OK;
+	*signer = NULL;
+	if (ot_signer_generate(name, signer, &err))
+		return cli_fail(EXIT_USAGE, what, &err);
+	if (ot_signer_format(*signer, skey, sizeof skey) ||
+	    ot_signer_vkey(*signer, vkey, OT_VKEY_MAX)) {
+		code = cli_failf(EXIT_STORE, what, "cannot format the keys");
+		goto out;
+	}
+	/* The private key first: a verifier key without it would be useless. */
+	size_t sl = strlen(skey), vl = strlen(vkey);
+	skey[sl] = '\n';
+	vkey[vl] = '\n';
+	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err) ||
+	    cli_write_file(vkey_path, vkey, vl + 1, 0644, vkey_exclusive, &err))
+		code = cli_fail(0, what, &err);
+	vkey[vl] = 0;
+out:
+	memset(skey, 0, sizeof skey);
+	if (code) {
+		ot_signer_free(*signer);
+		*signer = NULL;
+	}
+	return code;
+}
+
 ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err)
 {
 	char *text = NULL;
@@ -159,47 +191,4 @@ ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_
 	if (rc)
 		ot_error_prefix(err, "%s", path);
 	return rc;
-}
-
-int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
-{
-	memset(l, 0, sizeof *l);
-	snprintf(l->db, sizeof l->db, "%s", db);
-	ot_error err;
-	ot_error_clear(&err);
-	char path[4200];
-	if (mode == CLI_WRITE) {
-		if (key_path)
-			snprintf(path, sizeof path, "%s", key_path);
-		else
-			snprintf(path, sizeof path, "%s.key", db);
-		if (cli_load_signer(path, &l->signer, &err))
-			return cli_fail(EXIT_USAGE, "loading the ledger key", &err);
-	}
-	snprintf(path, sizeof path, "%s.vkey", db);
-	struct stat sb;
-	if (stat(path, &sb) == 0 && cli_load_verifier(path, &l->verifier, &err)) {
-		int code = cli_fail(EXIT_USAGE, "loading the verifier key", &err);
-		cli_ledger_close(l);
-		return code;
-	}
-	ot_status rc = ot_store_open(db, mode == CLI_WRITE ? 0 : OT_STORE_READONLY, &l->st, &err);
-	if (!rc)
-		rc = ot_log_open(l->st, l->signer, &l->log, &err);
-	if (rc) {
-		int code = cli_fail(cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-		                    "opening the ledger", &err);
-		cli_ledger_close(l);
-		return code;
-	}
-	return 0;
-}
-
-void cli_ledger_close(cli_ledger *l)
-{
-	ot_log_close(l->log);
-	ot_store_close(l->st);
-	ot_signer_free(l->signer);
-	ot_verifier_free(l->verifier);
-	memset(l, 0, sizeof *l);
 }

@@ -4,7 +4,6 @@
  * rules, and the replayed state is compared with the ledger's index; the
  * suspicious-but-possible facts the replay meets are listed as findings.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,24 @@
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail audit --db PATH [--json] [--now TIME] [--withheld-days N]\n\n"
-	        "Audits the whole ledger: verifies the log (every tile, the checkpoint's\n"
-	        "signature), replays every entry from scratch through the rules (signatures,\n"
-	        "roles, custody, mass and element balance, origin vectors) and compares the\n"
-	        "result with the ledger's own index, record by record.\n\n"
-	        "Findings are facts that are suspicious but possible: mass lost in transit\n"
-	        "beyond 0.5 %%, extraction beyond a mine's declared resources, exports\n"
-	        "without a certified assay, and contract fields committed but not disclosed\n"
-	        "for more than N days (default 180) as of TIME (default now; RFC 3339 or\n"
-	        "YYYY-MM-DD). Problems are where the ledger itself is broken.\n\n"
-	        "--json prints {\"entries\",\"ok\",\"findings\":[{\"index\",\"kind\",\"subject\",\n"
-	        "\"detail\"}],\"problems\":[{\"index\",\"code\",\"message\"}]}.\n"
-	        "Exit 0 when the ledger verifies, even with findings; 1 when it does not.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail audit --db PATH [--json] [--now TIME] [--withheld-days N]",
+	"Audits the whole ledger: verifies the log (every tile, the checkpoint's\n"
+	"signature), replays every entry from scratch through the rules (signatures,\n"
+	"roles, custody, mass and element balance, origin vectors) and compares the\n"
+	"result with the ledger's own index, record by record.\n"
+	"\n"
+	"Findings are facts that are suspicious but possible: mass lost in transit\n"
+	"beyond 0.5 %, extraction beyond a mine's declared resources, exports\n"
+	"without a certified assay, and contract fields committed but not disclosed\n"
+	"for more than N days (default 180) as of TIME (default now; RFC 3339 or\n"
+	"YYYY-MM-DD). Problems are where the ledger itself is broken.\n"
+	"\n"
+	"--json prints {\"entries\",\"ok\",\"findings\":[{\"index\",\"kind\",\"subject\",\n"
+	"\"detail\"}],\"problems\":[{\"index\",\"code\",\"message\"}]}.\n"
+	"Exit 0 when the ledger verifies, even with findings; 1 when it does not.\n",
+	0,
+};
 
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -110,26 +110,19 @@ int cmd_audit(int argc, char **argv)
 {
 	const char *db = NULL, *now_s = NULL, *days_s = NULL;
 	int json = 0;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"now", required_argument, NULL, 'n'},
-	                                     {"withheld-days", required_argument, NULL, 'w'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'j': json = 1; break;
-		case 'n': now_s = optarg; break;
-		case 'w': days_s = optarg; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "audit", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_JSON(json),
+		{"now", 0, "TIME", "count the days up to TIME (default now)", &now_s, NULL},
+		{"withheld-days", 0, "N", "days a committed field may stay withheld (default 180)",
+	         &days_s, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (first != argc)
+		return cli_failf(EXIT_USAGE, "audit", "unexpected argument \"%s\"", argv[first]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "audit", "--db is required");
 	ot_audit_options ao;
@@ -147,7 +140,7 @@ int cmd_audit(int argc, char **argv)
 		ao.progress = progress;
 
 	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "audit", &l);
+	code = cli_ledger_open_ro(db, "audit", &l);
 	if (code)
 		return code;
 	ot_error err;

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -26,56 +25,60 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "ledger/commit.h"
-#include "ledger/envelope.h"
-#include "ledger/jcs.h"
 #include "oretrail/buf.h"
+#include "oretrail/commit.h"
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
+#include "oretrail/json.h"
 #include "oretrail/status.h"
 
 #define OPENINGS_DEFAULT "oretrail-openings.jsonl"
 /* Largest value or document: its disclosure must fit in one log entry
  * (64 KiB, with JSON escapes and the event around it). */
-#define VALUE_MAX ((size_t)48 << 10)
+#define VALUE_MAX_KIB 48
+#define VALUE_MAX ((size_t)VALUE_MAX_KIB << 10)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 /* Largest openings file read. */
 #define OPENINGS_MAX ((size_t)64 << 20)
 
-static void help_commit(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail commit [--openings FILE] [--contract ID --field PATH] VALUE\n"
-	        "       oretrail commit [--openings FILE] [--contract ID --field PATH] --file "
-	        "DOC\n\n"
-	        "Makes a commitment to VALUE (JSON: a number, an object, or a quoted\n"
-	        "string such as '\"text\"'), or to the text of the document DOC (UTF-8, at\n"
-	        "most %zu KiB), and prints it: {\"commit\":\"sha256:<hex>\"}, the SHA-256 of a\n"
-	        "fresh random 32-byte salt followed by the value's canonical JSON (RFC 8785).\n"
-	        "Put it in place of the field's value in a `contract` event.\n\n"
-	        "The salt and the value (the opening) are appended to FILE (default\n"
-	        "./%s; mode 0600, one JSON object per line), labelled with the\n"
-	        "contract and field when given. Keep that file: without it the commitment\n"
-	        "can never be opened. `oretrail disclose` reads it later.\n",
-	        VALUE_MAX >> 10, OPENINGS_DEFAULT);
-}
+static const cli_spec COMMIT_SPEC = {
+	"oretrail commit [--openings FILE] [--contract ID --field PATH] VALUE\n"
+	"       oretrail commit [--openings FILE] [--contract ID --field PATH] --file DOC",
+	"Makes a commitment to VALUE (JSON: a number, an object, or a quoted\n"
+	"string such as '\"text\"'), or to the text of the document DOC (UTF-8, at\n"
+	"most " STR(VALUE_MAX_KIB) " KiB), and prints it: {\"commit\":\"sha256:<hex>\"}, the "
+				   "SHA-256 of a\n"
+				   "fresh random 32-byte salt followed by the value's canonical "
+				   "JSON (RFC 8785).\n"
+				   "Put it in place of the field's value in a `contract` event.\n"
+				   "\n"
+				   "The salt and the value (the opening) are appended to FILE "
+				   "(default\n"
+				   "./" OPENINGS_DEFAULT
+				   "; mode 0600, one JSON object per line), labelled with the\n"
+				   "contract and field when given. Keep that file: without it the "
+				   "commitment\n"
+				   "can never be opened. `oretrail disclose` reads it later.\n",
+	0,
+};
 
-static void help_disclose(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail disclose --contract ID --field PATH [--openings FILE]\n"
-	        "                         [--db PATH | --commit sha256:HEX] [--id ID] [--time "
-	        "TIME]\n\n"
-	        "Prints the unsigned `disclose` event that opens the commitment made to\n"
-	        "field PATH (e.g. text, or terms.royalty) of contract ID, from the opening\n"
-	        "kept in FILE (default ./%s) by `oretrail commit`. The opening is\n"
-	        "found by the commitment the ledger at --db holds for that field, or by\n"
-	        "--commit, or else by the contract and field it was labelled with; it is\n"
-	        "checked against the commitment before it is printed.\n\n"
-	        "The event's id is ID (default disclose-<contract>-<field>) and its time\n"
-	        "TIME (RFC 3339 or YYYY-MM-DD; default now). Submit it with\n"
-	        "  oretrail disclose ... | oretrail submit --db PATH --key KEYFILE -\n"
-	        "`oretrail commit open` is the same verb.\n",
-	        OPENINGS_DEFAULT);
-}
+static const cli_spec DISCLOSE_SPEC = {
+	"oretrail disclose --contract ID --field PATH [--openings FILE]\n"
+	"                         [--db PATH | --commit sha256:HEX] [--id ID] [--time TIME]",
+	"Prints the unsigned `disclose` event that opens the commitment made to\n"
+	"field PATH (e.g. text, or terms.royalty) of contract ID, from the opening\n"
+	"kept in FILE (default ./" OPENINGS_DEFAULT ") by `oretrail commit`. The opening is\n"
+	"found by the commitment the ledger at --db holds for that field, or by\n"
+	"--commit, or else by the contract and field it was labelled with; it is\n"
+	"checked against the commitment before it is printed.\n"
+	"\n"
+	"The event's id is ID (default disclose-<contract>-<field>) and its time\n"
+	"TIME (RFC 3339 or YYYY-MM-DD; default now). Submit it with\n"
+	"  oretrail disclose ... | oretrail submit --db PATH --key KEYFILE -\n"
+	"`oretrail commit open` is the same verb.\n",
+	0,
+};
 
 /* Refuses an openings file that others can read: the salts are secrets. */
 static int check_private(const char *what, const char *path, int fd)
@@ -128,7 +131,7 @@ static int read_document(const char *path, json_t **out)
 	if (cli_read_file(path, &data, &len, VALUE_MAX, &err))
 		return cli_fail(EXIT_USAGE, "commit", &err);
 	int code = 0;
-	if (memchr(data, 0, len) || !otx_utf8_valid((const uint8_t *)data, len))
+	if (memchr(data, 0, len) || !ot_utf8_valid((const uint8_t *)data, len))
 		code = cli_failf(
 			EXIT_USAGE, "commit",
 			"%s is not UTF-8 text: commit to a text document, or to the SHA-256 "
@@ -140,28 +143,67 @@ static int read_document(const char *path, json_t **out)
 	return code;
 }
 
+/* The value committed to: the JSON text VALUE, or the document's text. */
+static int read_value(const char *file, const char *text, json_t **value)
+{
+	if (file)
+		return read_document(file, value);
+	ot_error err;
+	ot_error_clear(&err);
+	if (ot_json_parse((const uint8_t *)text, strlen(text), VALUE_MAX, value, &err))
+		return cli_failf(EXIT_USAGE, "commit",
+		                 "VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
+		                 "string ('\"...\"') or use --file",
+		                 err.message);
+	return EXIT_OK;
+}
+
+/* The line kept in the openings file: commitment, salt, value, time, and
+ * the labels given. */
+static int format_opening(json_t *commitment, const uint8_t salt[OT_COMMIT_SALT_SIZE],
+                          json_t *value, const char *contract, const char *field, const char *file,
+                          ot_buf *line)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char salt_b64[OT_COMMIT_SALT_B64_LEN + 1], now[OT_TIME_LEN + 1];
+	ot_b64_encode(salt, OT_COMMIT_SALT_SIZE, salt_b64);
+	if (ot_time_format((int64_t)time(NULL), now))
+		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
+	json_t *rec =
+		json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
+	                  "salt", salt_b64, "value", value, "time", now);
+	if (rec && contract)
+		json_object_set_new(rec, "contract", json_string(contract));
+	if (rec && field)
+		json_object_set_new(rec, "field", json_string(field));
+	if (rec && file)
+		json_object_set_new(rec, "file", json_string(file));
+	if (!rec || ot_json_canonical(line, rec, NULL, &err) || ot_buf_addc(line, '\n')) {
+		int code = cli_failf(EXIT_STORE, "commit", "cannot format the opening: %s",
+		                     err.message[0] ? err.message : "out of memory");
+		json_decref(rec);
+		return code;
+	}
+	json_decref(rec);
+	return EXIT_OK;
+}
+
 static int commit_run(int argc, char **argv)
 {
 	const char *openings = OPENINGS_DEFAULT, *contract = NULL, *field = NULL, *file = NULL;
-	static const struct option opts[] = {{"openings", required_argument, NULL, 'o'},
-	                                     {"contract", required_argument, NULL, 'c'},
-	                                     {"field", required_argument, NULL, 'f'},
-	                                     {"file", required_argument, NULL, 'F'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': openings = optarg; break;
-		case 'c': contract = optarg; break;
-		case 'f': field = optarg; break;
-		case 'F': file = optarg; break;
-		case 'h': help_commit(stdout); return EXIT_OK;
-		default: help_commit(stderr); return EXIT_USAGE;
-		}
-	}
-	int nargs = argc - optind;
+	const cli_opt opts[] = {
+		{"openings", 0, "FILE", "the openings file (default: ./" OPENINGS_DEFAULT ")",
+	         &openings, NULL},
+		{"contract", 0, "ID", "the contract ID", &contract, NULL},
+		{"field", 0, "PATH", "the field PATH (e.g. text, or terms.royalty)", &field, NULL},
+		{"file", 0, "DOC", "commit to the text of the document DOC", &file, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&COMMIT_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	int nargs = argc - first;
 	if ((file && nargs != 0) || (!file && nargs != 1))
 		return cli_failf(EXIT_USAGE, "commit", "expected one VALUE (JSON) or --file DOC");
 	if (!contract != !field)
@@ -169,52 +211,25 @@ static int commit_run(int argc, char **argv)
 
 	ot_error err;
 	ot_error_clear(&err);
-	json_t *value = NULL, *commitment = NULL, *rec = NULL;
+	json_t *value = NULL, *commitment = NULL;
 	ot_buf line;
 	ot_buf_init(&line, 0);
-	uint8_t salt[OTX_COMMIT_SALT_SIZE];
-	char salt_b64[OTX_COMMIT_SALT_B64_LEN + 1], now[OTX_TIME_LEN + 1];
-	int code = 0;
+	uint8_t salt[OT_COMMIT_SALT_SIZE];
+	code = 0;
 
-	if (file) {
-		if ((code = read_document(file, &value)))
-			goto out;
-	} else {
-		const char *text = argv[optind];
-		if (otx_json_parse((const uint8_t *)text, strlen(text), VALUE_MAX, &value, &err)) {
-			code = cli_failf(
-				EXIT_USAGE, "commit",
-				"VALUE is not JSON (%s); to commit to a text, quote it as a JSON "
-				"string ('\"...\"') or use --file",
-				err.message);
-			goto out;
-		}
-	}
-	if (otx_commit_make(value, NULL, salt, &commitment, &err)) {
+	if ((code = read_value(file, file ? NULL : argv[first], &value)))
+		goto out;
+	if (ot_commit_make(value, NULL, salt, &commitment, &err)) {
 		code = cli_fail(0, "commit", &err);
 		goto out;
 	}
-	ot_b64_encode(salt, sizeof salt, salt_b64);
-	if (otx_format_time((int64_t)time(NULL), now))
-		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
-	rec = json_pack("{s:O,s:s,s:O,s:s}", "commit", json_object_get(commitment, "commit"),
-	                "salt", salt_b64, "value", value, "time", now);
-	if (rec && contract)
-		json_object_set_new(rec, "contract", json_string(contract));
-	if (rec && field)
-		json_object_set_new(rec, "field", json_string(field));
-	if (rec && file)
-		json_object_set_new(rec, "file", json_string(file));
-	if (!rec || otx_jcs_write(&line, rec, NULL, &err) || ot_buf_addc(&line, '\n')) {
-		code = cli_failf(EXIT_STORE, "commit", "cannot format the opening: %s",
-		                 err.message[0] ? err.message : "out of memory");
+	if ((code = format_opening(commitment, salt, value, contract, field, file, &line)))
 		goto out;
-	}
 	/* The opening is kept before the commitment is shown. */
 	if ((code = append_opening(openings, (const char *)line.data, line.len)))
 		goto out;
 	ot_buf_reset(&line);
-	if (otx_jcs_write(&line, commitment, NULL, &err)) {
+	if (ot_json_canonical(&line, commitment, NULL, &err)) {
 		code = cli_fail(EXIT_STORE, "commit", &err);
 		goto out;
 	}
@@ -225,7 +240,6 @@ out:
 	ot_buf_free(&line);
 	json_decref(value);
 	json_decref(commitment);
-	json_decref(rec);
 	return code;
 }
 
@@ -302,8 +316,7 @@ static int find_opening(const char *path, const char *commit, const char *contra
 			continue;
 		json_t *rec = NULL;
 		ot_error_clear(&err);
-		if (otx_json_parse((const uint8_t *)p, (size_t)(nl - p), OPENINGS_MAX, &rec,
-		                   &err) ||
+		if (ot_json_parse((const uint8_t *)p, (size_t)(nl - p), OPENINGS_MAX, &rec, &err) ||
 		    !json_is_object(rec)) {
 			json_decref(rec);
 			json_decref(*out);
@@ -342,53 +355,43 @@ static int disclose_run(int argc, char **argv)
 {
 	const char *openings = OPENINGS_DEFAULT, *contract = NULL, *field = NULL, *db = NULL,
 		   *commit = NULL, *id = NULL, *time_s = NULL;
-	static const struct option opts[] = {{"openings", required_argument, NULL, 'o'},
-	                                     {"contract", required_argument, NULL, 'c'},
-	                                     {"field", required_argument, NULL, 'f'},
-	                                     {"db", required_argument, NULL, 'd'},
-	                                     {"commit", required_argument, NULL, 'C'},
-	                                     {"id", required_argument, NULL, 'i'},
-	                                     {"time", required_argument, NULL, 't'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': openings = optarg; break;
-		case 'c': contract = optarg; break;
-		case 'f': field = optarg; break;
-		case 'd': db = optarg; break;
-		case 'C': commit = optarg; break;
-		case 'i': id = optarg; break;
-		case 't': time_s = optarg; break;
-		case 'h': help_disclose(stdout); return EXIT_OK;
-		default: help_disclose(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "disclose", "unexpected argument \"%s\"",
-		                 argv[optind]);
+	const cli_opt opts[] = {
+		{"openings", 0, "FILE", "the openings file (default: ./" OPENINGS_DEFAULT ")",
+	         &openings, NULL},
+		{"contract", 0, "ID", "the contract ID", &contract, NULL},
+		{"field", 0, "PATH", "the field PATH (e.g. text, or terms.royalty)", &field, NULL},
+		CLI_OPT_DB(db),
+		{"commit", 0, "sha256:HEX", "the commitment to open", &commit, NULL},
+		{"id", 0, "ID", "the event's id", &id, NULL},
+		{"time", 0, "TIME", "the event's time (RFC 3339 or YYYY-MM-DD; default now)",
+	         &time_s, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&DISCLOSE_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (first != argc)
+		return cli_failf(EXIT_USAGE, "disclose", "unexpected argument \"%s\"", argv[first]);
 	if (!contract || !field)
 		return cli_failf(EXIT_USAGE, "disclose", "--contract and --field are required");
 	if (db && commit)
 		return cli_failf(EXIT_USAGE, "disclose", "give --db or --commit, not both");
-	char when[OTX_TIME_LEN + 1];
+	char when[OT_TIME_LEN + 1];
 	int64_t t = (int64_t)time(NULL);
 	if (time_s && !cli_parse_time(time_s, &t))
 		return cli_failf(EXIT_USAGE, "disclose",
 		                 "--time %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
 		                 time_s);
-	if (otx_format_time(t, when))
+	if (ot_time_format(t, when))
 		return cli_failf(EXIT_USAGE, "disclose", "--time is out of range");
-	char id_buf[OTX_EVENT_ID_MAX + 64];
+	char id_buf[OT_EVENT_ID_MAX + 64];
 	if (!id) {
 		snprintf(id_buf, sizeof id_buf, "disclose-%s-%s", contract, field);
 		id = id_buf;
 	}
 
-	char digest[OTX_COMMIT_STR_LEN + 1] = "";
-	int code = 0;
+	char digest[OT_COMMIT_STR_LEN + 1] = "";
+	code = 0;
 	if (db && (code = ledger_commit(db, contract, field, digest, sizeof digest)))
 		return code;
 	if (commit)
@@ -408,7 +411,7 @@ static int disclose_run(int argc, char **argv)
 		                 json_string_value(cm) ? json_string_value(cm) : "that field");
 		goto out;
 	}
-	ot_status rc = otx_commit_check(cm, cli_jstr(rec, "salt"), value, &err);
+	ot_status rc = ot_commit_check(cm, cli_jstr(rec, "salt"), value, &err);
 	if (rc) {
 		code = cli_failf(EXIT_USAGE, "disclose", "%s: the opening does not open %s: %s",
 		                 openings, json_string_value(cm), err.message);
@@ -422,7 +425,7 @@ static int disclose_run(int argc, char **argv)
 		goto out;
 	}
 	ot_error_clear(&err);
-	if (otx_event_check(ev, NULL, &err) || otx_jcs_write(&out, ev, NULL, &err)) {
+	if (ot_event_check(ev, NULL, &err) || ot_json_canonical(&out, ev, NULL, &err)) {
 		code = cli_fail(EXIT_USAGE, "disclose", &err);
 		goto out;
 	}

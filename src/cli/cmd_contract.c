@@ -5,35 +5,43 @@
  * only accepts a disclosure that opens the commitment), which are still
  * withheld and for how long, and the payments that cite the contract.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "ledger/commit.h"
+#include "oretrail/commit.h"
 
 /* Longest disclosed value shown in the text form; --json has all of it. */
 #define SHOW_MAX 300
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail contract show --db PATH [--json] [--now TIME] ID\n\n"
-	        "Shows contract ID: when it was committed to the ledger and by whom, its\n"
-	        "public fields, and for each confidential field its commitment and state:\n"
-	        "disclosed (when, and the value, which the ledger checked against the\n"
-	        "commitment made at signing) or still withheld, and for how many days as\n"
-	        "of TIME (default now; RFC 3339 or YYYY-MM-DD). Then the payments that\n"
-	        "cite the contract.\n\n"
-	        "--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
-	        "\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
-	        "\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
-	        "\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",."
-	        "..}]}.\n"
-	        "Exit 2 when there is no such contract.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail contract show --db PATH [--json] [--now TIME] ID",
+	"Shows contract ID: when it was committed to the ledger and by whom, its\n"
+	"public fields, and for each confidential field its commitment and state:\n"
+	"disclosed (when, and the value, which the ledger checked against the\n"
+	"commitment made at signing) or still withheld, and for how many days as\n"
+	"of TIME (default now; RFC 3339 or YYYY-MM-DD). Then the payments that\n"
+	"cite the contract.\n"
+	"\n"
+	"--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
+	"\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
+	"\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
+	"\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}]}.\n"
+	"Exit 2 when there is no such contract.\n",
+	0,
+};
+
+/* `contract show`'s options; one table for them and for --help. */
+static const char *show_db, *show_now;
+static int show_json;
+static const cli_opt OPTS[] = {
+	CLI_OPT_DB(show_db),
+	CLI_OPT_JSON(show_json),
+	{"now", 0, "TIME", "count the days withheld up to TIME (default now)", &show_now, NULL},
+	CLI_OPT_END,
+};
 
 static int64_t days_between(const char *from, const char *to)
 {
@@ -51,13 +59,13 @@ static void print_fields(json_t *fields)
 	size_t w = 0, shown = 0;
 	json_object_foreach(fields, k, v)
 	{
-		if (!otx_commit_is(v) && strcmp(k, "title") != 0 && strlen(k) > w)
+		if (!ot_commit_is(v) && strcmp(k, "title") != 0 && strlen(k) > w)
 			w = strlen(k);
 	}
 	json_object_foreach(fields, k, v)
 	{
 		char buf[1024];
-		if (otx_commit_is(v) || (strcmp(k, "title") == 0 && json_is_string(v)))
+		if (ot_commit_is(v) || (strcmp(k, "title") == 0 && json_is_string(v)))
 			continue; /* listed with the commitments, or above */
 		if (json_is_object(v) &&
 		    !(json_object_size(v) == 2 && json_object_get(v, "currency"))) {
@@ -66,7 +74,7 @@ static void print_fields(json_t *fields)
 			json_t *v2;
 			json_object_foreach(v, k2, v2)
 			{
-				if (otx_commit_is(v2))
+				if (ot_commit_is(v2))
 					continue;
 				char path[256];
 				snprintf(path, sizeof path, "%s.%s", k, k2);
@@ -190,28 +198,17 @@ static int print_contract(json_t *doc)
 
 static int contract_show(int argc, char **argv)
 {
-	const char *db = NULL, *now_s = NULL;
-	int json = 0;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"now", required_argument, NULL, 'n'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'j': json = 1; break;
-		case 'n': now_s = optarg; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
+	show_db = show_now = NULL;
+	show_json = 0;
+	int code, first = cli_parse(&SPEC, OPTS, argc, argv, &code);
+	if (first < 0)
+		return code;
+	const char *db = show_db, *now_s = show_now;
+	int json = show_json;
+	if (argc - first > 1)
 		return cli_failf(EXIT_USAGE, "contract show", "unexpected argument \"%s\"",
-		                 argv[optind + 1]);
-	if (argc - optind != 1)
+		                 argv[first + 1]);
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "contract show", "expected ID, the contract to show");
 	if (!db)
 		return cli_failf(EXIT_USAGE, "contract show", "--db is required");
@@ -222,13 +219,13 @@ static int contract_show(int argc, char **argv)
 		                 now_s);
 
 	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "contract show", &l);
+	code = cli_ledger_open_ro(db, "contract show", &l);
 	if (code)
 		return code;
 	ot_error err;
 	ot_error_clear(&err);
 	char *text = NULL;
-	ot_status rc = ot_ledger_contract_show(l, argv[optind], now, json ? OT_JSON_PRETTY : 0,
+	ot_status rc = ot_ledger_contract_show(l, argv[first], now, json ? OT_JSON_PRETTY : 0,
 	                                       &text, &err);
 	if (rc) {
 		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE,
@@ -249,7 +246,7 @@ static int contract_show(int argc, char **argv)
 int cmd_contract(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		help(argc < 2 ? stderr : stdout);
+		cli_help(&SPEC, OPTS, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "show") == 0)

@@ -16,6 +16,7 @@
 #include "cli/cli_ledger.h"
 #include "ledger/envelope.h"
 #include "oretrail/epcis.h"
+#include "oretrail/event.h"
 #include "oretrail/json.h"
 #include "oretrail/status.h"
 

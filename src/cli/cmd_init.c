@@ -3,46 +3,39 @@
  * mode 0600) and verifier key (PATH.vkey), and publishes the empty tree's
  * checkpoint. The key name is the origin unless --key-name says otherwise.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "oretrail/ledger.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
-{
-	fprintf(out, "usage: oretrail init --db PATH --origin NAME [--key-name NAME]\n\n"
-	             "Creates a new ledger at PATH (an SQLite file), a new Ed25519 signing key\n"
-	             "in PATH.key (mode 0600, Go sumdb/note private key format) and its verifier\n"
-	             "key in PATH.vkey, publishes the checkpoint of the empty log and prints the\n"
-	             "verifier key. NAME is the log's origin line (e.g. oretrail.example/pk);\n"
-	             "the key is named after it unless --key-name is given.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail init --db PATH --origin NAME [--key-name NAME]",
+	"Creates a new ledger at PATH (an SQLite file), a new Ed25519 signing key\n"
+	"in PATH.key (mode 0600, Go sumdb/note private key format) and its verifier\n"
+	"key in PATH.vkey, publishes the checkpoint of the empty log and prints the\n"
+	"verifier key. NAME is the log's origin line (e.g. oretrail.example/pk);\n"
+	"the key is named after it unless --key-name is given.\n",
+	0,
+};
 
 int cmd_init(int argc, char **argv)
 {
 	const char *db = NULL, *origin = NULL, *key_name = NULL;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"origin", required_argument, NULL, 'o'},
-	                                     {"key-name", required_argument, NULL, 'k'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'o': origin = optarg; break;
-		case 'k': key_name = optarg; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "init", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		{"origin", 0, "NAME", "the log's origin line, and the key's name", &origin, NULL},
+		{"key-name", 0, "NAME", "name the key NAME instead", &key_name, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_no_operands("init", argc, argv, first)))
+		return code;
 	if (!db || !origin)
 		return cli_failf(EXIT_USAGE, "init", "--db and --origin are required");
 
@@ -56,51 +49,26 @@ int cmd_init(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it",
 		                 key_path);
 
+	ot_signer *signer = NULL;
+	char vkey[OT_VKEY_MAX];
+	if ((code = cli_make_key("init", key_name ? key_name : origin, key_path, vkey_path, 0,
+	                         &signer, vkey)))
+		return code;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_signer *signer = NULL;
-	ot_store *st = NULL;
-	int code = EXIT_OK;
-	char skey[OT_SKEY_MAX], vkey[OT_VKEY_MAX];
-	if (ot_signer_generate(key_name ? key_name : origin, &signer, &err)) {
-		code = cli_fail(EXIT_USAGE, "init", &err);
-		goto out;
-	}
-	if (ot_signer_format(signer, skey, sizeof skey) ||
-	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
-		code = cli_failf(EXIT_STORE, "init", "cannot format the keys");
-		goto out;
-	}
-	/* The key first: a ledger without its key would be useless. */
-	size_t sl = strlen(skey);
-	skey[sl] = '\n';
-	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
+	ot_ledger *l = NULL;
+	if (ot_ledger_create(db, origin, signer, &l, &err)) {
 		code = cli_fail(0, "init", &err);
-		goto out;
-	}
-	size_t vl = strlen(vkey);
-	vkey[vl] = '\n';
-	if (cli_write_file(vkey_path, vkey, vl + 1, 0644, 0, &err)) {
-		code = cli_fail(0, "init", &err);
-		goto out;
-	}
-	vkey[vl] = 0;
-	if (ot_store_open(db, OT_STORE_CREATE, &st, &err) ||
-	    ot_log_create(st, origin, signer, &err)) {
-		code = cli_fail(0, "init", &err);
-		ot_store_close(st);
-		st = NULL;
 		unlink(db);
 		unlink(key_path);
 		unlink(vkey_path);
-		goto out;
+	} else {
+		printf("%s\n", vkey);
+		fprintf(stderr,
+		        "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
+		        db, origin, key_path, vkey_path);
 	}
-	printf("%s\n", vkey);
-	fprintf(stderr, "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
-	        db, origin, key_path, vkey_path);
-out:
-	memset(skey, 0, sizeof skey);
-	ot_store_close(st);
+	ot_ledger_close(l);
 	ot_signer_free(signer);
 	return code;
 }

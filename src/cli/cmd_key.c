@@ -5,37 +5,46 @@
  * fwo.vkey, the verifier key that the authority registers in an `actor`
  * event. Existing files are never overwritten.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "ledger/envelope.h"
+#include "oretrail/event.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail key new NAME [--dir DIR]\n"
-	        "       oretrail key show KEYFILE\n\n"
-	        "new   makes a new Ed25519 key named NAME for the actor NAME: writes the\n"
-	        "      private key to DIR/NAME.key (mode 0600, Go sumdb/note format) and the\n"
-	        "      verifier key to DIR/NAME.vkey, and prints the verifier key. DIR is\n"
-	        "      the current directory unless --dir says otherwise. Refuses to\n"
-	        "      overwrite either file. NAME is an actor id: 1-%d bytes of letters,\n"
-	        "      digits, '.', '_', ':' and '-'.\n"
-	        "show  prints the verifier key of a private key file.\n\n"
-	        "The verifier key goes into the `actor` event that registers NAME\n"
-	        "(\"key\":\"NAME+<id>+<key>\"); `oretrail submit --key NAME.key` then signs\n"
-	        "events as NAME.\n",
-	        OTX_SIGNER_MAX);
-}
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const cli_spec SPEC = {
+	"oretrail key new NAME [--dir DIR]\n"
+	"       oretrail key show KEYFILE",
+	"new   makes a new Ed25519 key named NAME for the actor NAME: writes the\n"
+	"      private key to DIR/NAME.key (mode 0600, Go sumdb/note format) and the\n"
+	"      verifier key to DIR/NAME.vkey, and prints the verifier key. DIR is\n"
+	"      the current directory unless --dir says otherwise. Refuses to\n"
+	"      overwrite either file. NAME is an actor id: 1-" STR(
+		OT_ACTOR_MAX) " bytes of letters,\n"
+			      "      digits, '.', '_', ':' and '-'.\n"
+			      "show  prints the verifier key of a private key file.\n\n"
+			      "The verifier key goes into the `actor` event that registers NAME\n"
+			      "(\"key\":\"NAME+<id>+<key>\"); `oretrail submit --key NAME.key` "
+			      "then signs\n"
+			      "events as NAME.\n",
+	0,
+};
+
+/* key new's option; one table for it and for --help. */
+static const char *key_dir;
+static const cli_opt OPTS[] = {
+	{"dir", 0, "DIR", "where to write the key files (default: .)", &key_dir, NULL},
+	CLI_OPT_END,
+};
 
 static int valid_actor(const char *s)
 {
 	size_t len = strlen(s);
-	if (len == 0 || len > OTX_SIGNER_MAX)
+	if (len == 0 || len > OT_ACTOR_MAX)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
@@ -48,28 +57,20 @@ static int valid_actor(const char *s)
 
 static int key_new(int argc, char **argv)
 {
-	const char *dir = ".";
-	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1)
+	key_dir = ".";
+	int code, first = cli_parse(&SPEC, OPTS, argc, argv, &code);
+	if (first < 0)
+		return code;
+	const char *dir = key_dir;
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "key new", "expected one NAME, the actor id");
-	const char *name = argv[optind];
+	const char *name = argv[first];
 	if (!valid_actor(name))
 		return cli_failf(
 			EXIT_USAGE, "key new",
 			"\"%s\" is not an actor id: use 1-%d letters, digits, '.', '_', ':' "
 			"and '-'",
-			name, OTX_SIGNER_MAX);
+			name, OT_ACTOR_MAX);
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return cli_failf(EXIT_USAGE, "key new", "%s is not a directory", dir);
@@ -84,61 +85,31 @@ static int key_new(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "key new", "%s already exists; not overwriting it",
 		                 vkey_path);
 
-	ot_error err;
-	ot_error_clear(&err);
 	ot_signer *signer = NULL;
-	char skey[OT_SKEY_MAX], vkey[OT_VKEY_MAX];
-	int code = EXIT_OK;
-	if (ot_signer_generate(name, &signer, &err)) {
-		code = cli_fail(EXIT_USAGE, "key new", &err);
-		goto out;
-	}
-	if (ot_signer_format(signer, skey, sizeof skey) ||
-	    ot_signer_vkey(signer, vkey, sizeof vkey)) {
-		code = cli_failf(EXIT_STORE, "key new", "cannot format the keys");
-		goto out;
-	}
-	size_t sl = strlen(skey), vl = strlen(vkey);
-	skey[sl] = '\n';
-	vkey[vl] = '\n';
-	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
-		code = cli_fail(0, "key new", &err);
-		goto out;
-	}
-	if (cli_write_file(vkey_path, vkey, vl + 1, 0644, 1, &err)) {
-		code = cli_fail(0, "key new", &err);
-		goto out;
-	}
-	vkey[vl] = 0;
+	char vkey[OT_VKEY_MAX];
+	if ((code = cli_make_key("key new", name, key_path, vkey_path, 1, &signer, vkey)))
+		return code;
 	printf("%s\n", vkey);
 	fprintf(stderr, "oretrail: key new: private key in %s (mode 0600), verifier key in %s\n",
 	        key_path, vkey_path);
-out:
-	memset(skey, 0, sizeof skey);
 	ot_signer_free(signer);
-	return code;
+	return EXIT_OK;
 }
 
 static int key_show(int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1)
+	static const cli_opt none[] = {CLI_OPT_END};
+	int code, first = cli_parse(&SPEC, none, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "key show", "expected one KEYFILE");
 	ot_error err;
 	ot_error_clear(&err);
 	ot_signer *signer = NULL;
 	char vkey[OT_VKEY_MAX];
-	if (cli_load_signer(argv[optind], &signer, &err))
+	if (cli_load_signer(argv[first], &signer, &err))
 		return cli_fail(EXIT_USAGE, "key show", &err);
-	int code = EXIT_OK;
 	if (ot_signer_vkey(signer, vkey, sizeof vkey))
 		code = cli_failf(EXIT_STORE, "key show", "cannot format the verifier key");
 	else
@@ -150,7 +121,7 @@ static int key_show(int argc, char **argv)
 int cmd_key(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		help(argc < 2 ? stderr : stdout);
+		cli_help(&SPEC, OPTS, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "new") == 0)

@@ -3,55 +3,43 @@
  * printed and read as JSON in the shape of the transparency-dev/merkle
  * golden files, so that our proofs and theirs go through the same checker.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "log/proof_json.h"
+#include "oretrail/proof_file.h"
 #include "oretrail/status.h"
+
+static const cli_spec SPEC = {
+	"oretrail proof inclusion --db PATH INDEX [SIZE]\n"
+	"       oretrail proof consistency --db PATH SIZE1 SIZE2\n"
+	"       oretrail proof check FILE.json",
+	"inclusion    prints the proof that entry INDEX is in the tree of SIZE entries\n"
+	"             (default: the latest checkpoint's size), with its leaf hash and\n"
+	"             the tree's root.\n"
+	"consistency  prints the proof that the tree of SIZE1 entries is a prefix of\n"
+	"             the tree of SIZE2 entries, with both roots.\n"
+	"check        verifies a proof file offline, with no database.\n"
+	"             Exit 0 valid, 1 invalid, 2 unusable input.\n\n"
+	"Proofs are JSON: {\"leafIdx\",\"treeSize\",\"root\",\"leafHash\",\"proof\"} or\n"
+	"{\"size1\",\"size2\",\"root1\",\"root2\",\"proof\"}, hashes in standard base64\n"
+	"(the format of transparency-dev/merkle's test data).\n",
+	1,
+};
+
+/* The options of inclusion and consistency; one table for them and --help. */
+static const char *db_path;
+static const cli_opt OPTS[] = {CLI_OPT_DB(db_path), CLI_OPT_END};
 
 static void help(FILE *out)
 {
-	fprintf(out,
-	        "usage: oretrail proof inclusion --db PATH INDEX [SIZE]\n"
-	        "       oretrail proof consistency --db PATH SIZE1 SIZE2\n"
-	        "       oretrail proof check FILE.json\n\n"
-	        "inclusion    prints the proof that entry INDEX is in the tree of SIZE entries\n"
-	        "             (default: the latest checkpoint's size), with its leaf hash and\n"
-	        "             the tree's root.\n"
-	        "consistency  prints the proof that the tree of SIZE1 entries is a prefix of\n"
-	        "             the tree of SIZE2 entries, with both roots.\n"
-	        "check        verifies a proof file offline, with no database.\n"
-	        "             Exit 0 valid, 1 invalid, 2 unusable input.\n\n"
-	        "Proofs are JSON: {\"leafIdx\",\"treeSize\",\"root\",\"leafHash\",\"proof\"} or\n"
-	        "{\"size1\",\"size2\",\"root1\",\"root2\",\"proof\"}, hashes in standard base64\n"
-	        "(the format of transparency-dev/merkle's test data).\n");
+	cli_help(&SPEC, OPTS, out);
 }
 
-static int parse_db(int argc, char **argv, const char **db)
-{
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': *db = optarg; break;
-		case 'h': help(stdout); return -1;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (!*db)
-		return cli_failf(EXIT_USAGE, "proof", "--db is required");
-	return 0;
-}
-
-static int print_proof(const otx_proof_file *p)
+static int print_proof(const ot_proof_file *p)
 {
 	char *json = NULL;
-	if (otx_proof_file_format(p, &json))
+	if (ot_proof_file_format(p, &json))
 		return cli_failf(EXIT_STORE, "proof", "out of memory");
 	printf("%s\n", json);
 	free(json);
@@ -62,15 +50,17 @@ static int print_proof(const otx_proof_file *p)
 static int make_proof(int argc, char **argv, int consistency)
 {
 	const char *what = consistency ? "proof consistency" : "proof inclusion";
-	const char *db = NULL;
-	int code = parse_db(argc, argv, &db);
-	if (code)
-		return code < 0 ? EXIT_OK : code;
-	int nargs = argc - optind;
+	int code, first = cli_parse(&SPEC, OPTS, argc, argv, &code);
+	if (first < 0)
+		return code;
+	const char *db = db_path;
+	if (!db)
+		return cli_failf(EXIT_USAGE, "proof", "--db is required");
+	int nargs = argc - first;
 	uint64_t a = 0, b = 0;
 	int have_b = nargs == 2;
-	if (nargs < (consistency ? 2 : 1) || nargs > 2 || !cli_parse_u64(argv[optind], &a) ||
-	    (have_b && !cli_parse_u64(argv[optind + 1], &b)))
+	if (nargs < (consistency ? 2 : 1) || nargs > 2 || !cli_parse_u64(argv[first], &a) ||
+	    (have_b && !cli_parse_u64(argv[first + 1], &b)))
 		return cli_failf(EXIT_USAGE, what, "expected %s as decimal numbers",
 		                 consistency ? "SIZE1 SIZE2" : "INDEX [SIZE]");
 	cli_ledger l;
@@ -81,10 +71,10 @@ static int make_proof(int argc, char **argv, int consistency)
 		b = ot_log_size(l.log);
 	ot_error err;
 	ot_error_clear(&err);
-	otx_proof_file *p = calloc(1, sizeof *p);
+	ot_proof_file *p = calloc(1, sizeof *p);
 	if (!p)
 		code = cli_failf(EXIT_STORE, what, "out of memory");
-	else if (otx_proof_file_from_log(l.log, consistency, a, b, p, &err))
+	else if (ot_proof_file_from_log(l.log, consistency, a, b, p, &err))
 		code = cli_fail(0, what, &err);
 	else
 		code = print_proof(p);
@@ -109,14 +99,14 @@ static int check(int argc, char **argv)
 	size_t len = 0;
 	if (cli_read_file(path, &text, &len, 1 << 20, &err))
 		return cli_fail(EXIT_USAGE, "proof check", &err);
-	otx_proof_file *p = calloc(1, sizeof *p);
+	ot_proof_file *p = calloc(1, sizeof *p);
 	int code;
 	if (!p) {
 		code = cli_failf(EXIT_STORE, "proof check", "out of memory");
-	} else if (otx_proof_file_parse(text, len, p, &err)) {
+	} else if (ot_proof_file_parse(text, len, p, &err)) {
 		ot_error_prefix(&err, "%s", path);
 		code = cli_fail(EXIT_USAGE, "proof check", &err);
-	} else if (otx_proof_file_verify(p, &err)) {
+	} else if (ot_proof_file_verify(p, &err)) {
 		ot_error_prefix(&err, "%s", path);
 		code = cli_fail(EXIT_INVALID, "proof check", &err);
 	} else {

@@ -5,7 +5,6 @@
  * was mined); how concentrated each stage is (the largest country's share and
  * the Herfindahl-Hirschman index); and the payments disclosed, by payee.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +12,30 @@
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail report --db PATH [--json]\n\n"
-	        "Reports, for each element the ledger tracks:\n"
-	        "  extracted        content of the lots extracted, by the mine's country\n"
-	        "  processed        content of the products of beneficiation, cracking and\n"
-	        "                   leaching, by the country of the site\n"
-	        "  refined          content of the products of separation, smelting and\n"
-	        "                   refining (the refining stage), by the country of the plant\n"
-	        "  exported         content shipped across a border, by origin and destination\n"
-	        "  exported, mined  the same content by the country where it was mined\n"
-	        "and the supply concentration of each stage: the largest country's share and\n"
-	        "the Herfindahl-Hirschman index (0-10000; above 2500 is highly concentrated).\n"
-	        "Then payments (royalties, taxes, fees) by payee and currency, and the\n"
-	        "number of audit findings recorded.\n\n"
-	        "--json prints "
-	        "{\"minerals\":[{\"element\",\"extracted\":[{\"country\",\"grams\"}],\n"
-	        "\"processed\":[...],\"refined\":[...],\"exported\":[{\"from\",\"to\",\"grams\"}],"
-	        "\n"
-	        "\"exported_origin\":[...],\"concentration\":[{\"stage\",\"top_country\",\n"
-	        "\"top_share_ppm\",\"hhi\"}]}],\"payments\":[{\"payee\",\"currency\",\"amount\",\n"
-	        "\"count\"}],\"findings\":N}. Contents are grams of the element, by the\n"
-	        "certified assay where there is one; a chain of processing steps counts at\n"
-	        "each of them, so processed can exceed extracted.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail report --db PATH [--json]",
+	"Reports, for each element the ledger tracks:\n"
+	"  extracted        content of the lots extracted, by the mine's country\n"
+	"  processed        content of the products of beneficiation, cracking and\n"
+	"                   leaching, by the country of the site\n"
+	"  refined          content of the products of separation, smelting and\n"
+	"                   refining (the refining stage), by the country of the plant\n"
+	"  exported         content shipped across a border, by origin and destination\n"
+	"  exported, mined  the same content by the country where it was mined\n"
+	"and the supply concentration of each stage: the largest country's share and\n"
+	"the Herfindahl-Hirschman index (0-10000; above 2500 is highly concentrated).\n"
+	"Then payments (royalties, taxes, fees) by payee and currency, and the\n"
+	"number of audit findings recorded.\n"
+	"\n"
+	"--json prints {\"minerals\":[{\"element\",\"extracted\":[{\"country\",\"grams\"}],\n"
+	"\"processed\":[...],\"refined\":[...],\"exported\":[{\"from\",\"to\",\"grams\"}],\n"
+	"\"exported_origin\":[...],\"concentration\":[{\"stage\",\"top_country\",\n"
+	"\"top_share_ppm\",\"hhi\"}]}],\"payments\":[{\"payee\",\"currency\",\"amount\",\n"
+	"\"count\"}],\"findings\":N}. Contents are grams of the element, by the\n"
+	"certified assay where there is one; a chain of processing steps counts at\n"
+	"each of them, so processed can exceed extracted.\n",
+	0,
+};
 
 static const struct {
 	const char *key, *label;
@@ -144,26 +141,20 @@ int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL;
 	int json = 0;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_JSON(json),
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (first != argc)
+		return cli_failf(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[first]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "report", "--db is required");
 	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "report", &l);
+	code = cli_ledger_open_ro(db, "report", &l);
 	if (code)
 		return code;
 	ot_error err;

@@ -13,18 +13,16 @@
  * the new checkpoint (it is the operator's). With --sign-only the submitter
  * signs on their own machine and hands the envelopes to the operator.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "ledger/envelope.h"
-#include "ledger/jcs.h"
 #include "oretrail/buf.h"
+#include "oretrail/event.h"
+#include "oretrail/json.h"
 #include "oretrail/status.h"
 
 /* Largest input file. Each event is at most 64 KiB canonical; this allows
@@ -33,37 +31,41 @@
 /* Show progress on a terminal from this many events. */
 #define PROGRESS_FROM 1000
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail submit --db PATH [--key KEYFILE] [--as ACTOR] [--log-key FILE]\n"
-	        "                       [--keep-going] [--dry-run] [--json] FILE|-\n"
-	        "       oretrail submit --sign-only --key KEYFILE [--as ACTOR] FILE|-\n\n"
-	        "Appends the events in FILE (or standard input) to the ledger at PATH.\n"
-	        "FILE holds JSON lines, one event per line (any sequence of JSON objects\n"
-	        "works; lines starting with # are comments), or one JSON array of events.\n"
-	        "A bare event ({\"type\",\"id\",\"time\",...}) is signed with KEYFILE as the\n"
-	        "key's actor (its name), or as ACTOR with --as; an already signed envelope\n"
-	        "({\"event\",\"signer\",\"sig\"}) is passed on as it is.\n\n"
-	        "All or none: the events are checked one after another, each against the\n"
-	        "state the earlier ones leave, and the first one the ledger rejects stops\n"
-	        "the submission with its position, field and reason; nothing is appended.\n"
-	        "With --keep-going the valid events are appended and the rejected ones\n"
-	        "listed. --dry-run checks without appending.\n\n"
-	        "--sign-only signs the bare events and prints every envelope, one per line\n"
-	        "in canonical form, without a ledger: the submitter signs on their own\n"
-	        "machine and the operator submits the envelopes (no --key needed then).\n\n"
-	        "Appending signs a new checkpoint with the ledger's log key, PATH.key as\n"
-	        "written by `oretrail init` (--log-key FILE to take it from elsewhere).\n\n"
-	        "Prints one line per appended event: its log index, type and id; with\n"
-	        "--json one object {\"appended\",\"size\",\"entries\":[{\"event\",\"line\",\n"
-	        "\"index\",\"type\",\"id\"}],\"rejected\":[...]}. Events are numbered from 1\n"
-	        "in the order of FILE; line is where the event starts (0 inside an array).\n"
-	        "Progress is shown on a terminal for large submissions.\n\n"
-	        "Exit 0 when every event was appended, 4 when the ledger rejected one\n"
-	        "(with --keep-going: when any was rejected), 2 for unusable input, 3 when\n"
-	        "the ledger cannot be written.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail submit --db PATH [--key KEYFILE] [--as ACTOR] [--log-key FILE]\n"
+	"                       [--keep-going] [--dry-run] [--json] FILE|-\n"
+	"       oretrail submit --sign-only --key KEYFILE [--as ACTOR] FILE|-",
+	"Appends the events in FILE (or standard input) to the ledger at PATH.\n"
+	"FILE holds JSON lines, one event per line (any sequence of JSON objects\n"
+	"works; lines starting with # are comments), or one JSON array of events.\n"
+	"A bare event ({\"type\",\"id\",\"time\",...}) is signed with KEYFILE as the\n"
+	"key's actor (its name), or as ACTOR with --as; an already signed envelope\n"
+	"({\"event\",\"signer\",\"sig\"}) is passed on as it is.\n"
+	"\n"
+	"All or none: the events are checked one after another, each against the\n"
+	"state the earlier ones leave, and the first one the ledger rejects stops\n"
+	"the submission with its position, field and reason; nothing is appended.\n"
+	"With --keep-going the valid events are appended and the rejected ones\n"
+	"listed. --dry-run checks without appending.\n"
+	"\n"
+	"--sign-only signs the bare events and prints every envelope, one per line\n"
+	"in canonical form, without a ledger: the submitter signs on their own\n"
+	"machine and the operator submits the envelopes (no --key needed then).\n"
+	"\n"
+	"Appending signs a new checkpoint with the ledger's log key, PATH.key as\n"
+	"written by `oretrail init` (--log-key FILE to take it from elsewhere).\n"
+	"\n"
+	"Prints one line per appended event: its log index, type and id; with\n"
+	"--json one object {\"appended\",\"size\",\"entries\":[{\"event\",\"line\",\n"
+	"\"index\",\"type\",\"id\"}],\"rejected\":[...]}. Events are numbered from 1\n"
+	"in the order of FILE; line is where the event starts (0 inside an array).\n"
+	"Progress is shown on a terminal for large submissions.\n"
+	"\n"
+	"Exit 0 when every event was appended, 4 when the ledger rejected one\n"
+	"(with --keep-going: when any was rejected), 2 for unusable input, 3 when\n"
+	"the ledger cannot be written.\n",
+	0,
+};
 
 typedef struct item {
 	unsigned long line; /* where the event starts in FILE; 0 inside an array */
@@ -106,7 +108,7 @@ static ot_status batch_add(batch *b, json_t *value, unsigned long line, ot_error
 	memset(it, 0, sizeof *it);
 	it->line = line;
 	it->value = value;
-	it->is_signed = otx_envelope_is_signed(value);
+	it->is_signed = ot_event_is_signed(value);
 	it->index = -1;
 	ot_buf_init(&it->entry, 0);
 	return OT_OK;
@@ -139,7 +141,7 @@ static int is_ws(char c)
 static ot_status split_array(const char *data, size_t len, batch *b, ot_error *err)
 {
 	json_t *arr = NULL;
-	ot_status rc = otx_json_parse((const uint8_t *)data, len, len, &arr, err);
+	ot_status rc = ot_json_parse((const uint8_t *)data, len, len, &arr, err);
 	if (rc)
 		return rc;
 	if (!json_is_array(arr)) {
@@ -193,7 +195,7 @@ static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error
 		size_t used = je.position > 0 ? (size_t)je.position : 1;
 		ot_error ce;
 		ot_error_clear(&ce);
-		if (otx_json_check(v, NULL, &ce)) {
+		if (ot_json_check(v, NULL, &ce)) {
 			json_decref(v);
 			return ot_error_set(err, ce.status, "line %lu: %s", line, ce.message);
 		}
@@ -369,35 +371,30 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{"db", required_argument, NULL, 'd'},   {"key", required_argument, NULL, 'k'},
-		{"as", required_argument, NULL, 'a'},   {"log-key", required_argument, NULL, 'l'},
-		{"keep-going", no_argument, NULL, 'g'}, {"dry-run", no_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},       {"sign-only", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-	int c;
 	memset(o, 0, sizeof *o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o->db = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'a': o->as = optarg; break;
-		case 'l': o->log_key = optarg; break;
-		case 'g': o->keep_going = 1; break;
-		case 'n': o->dry_run = 1; break;
-		case 'j': o->json = 1; break;
-		case 's': o->sign_only = 1; break;
-		case 'h': help(stdout); return -1;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
+	const cli_opt table[] = {
+		CLI_OPT_DB(o->db),
+		{"key", 0, "KEYFILE", "the submitter's signing key", &o->key, NULL},
+		{"as", 0, "ACTOR", "sign as ACTOR instead of the key's name", &o->as, NULL},
+		{"log-key", 0, "FILE", "the ledger's log key (default: PATH.key)", &o->log_key,
+	         NULL},
+		{"keep-going", 0, NULL, "append the valid events, list the rejected ones", NULL,
+	         &o->keep_going},
+		{"dry-run", 0, NULL, "check without appending", NULL, &o->dry_run},
+		CLI_OPT_JSON(o->json),
+		{"sign-only", 0, NULL, "sign and print the envelopes; no ledger", NULL,
+	         &o->sign_only},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, table, argc, argv, &code);
+	if (first < 0)
+		return code ? code : -1;
+	if (argc - first > 1)
 		return cli_failf(EXIT_USAGE, "submit", "unexpected argument \"%s\"",
-		                 argv[optind + 1]);
-	if (argc - optind != 1)
+		                 argv[first + 1]);
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "submit", "expected FILE (or - for standard input)");
-	o->file = argv[optind];
+	o->file = argv[first];
 	if (o->sign_only) {
 		if (o->db || o->log_key || o->keep_going || o->dry_run || o->json)
 			return cli_failf(EXIT_USAGE, "submit",
@@ -421,9 +418,8 @@ static int sign_events(const opts *o, batch *b, const ot_signer *key, const char
 		ot_error_clear(&e);
 		if (tty && (i % 512 == 0 || i + 1 == b->n))
 			fprintf(stderr, "\rsubmit: signing %zu / %zu events", i + 1, b->n);
-		ot_status rc = it->is_signed
-		                       ? otx_jcs_write(&it->entry, it->value, NULL, &e)
-		                       : otx_envelope_sign(it->value, actor, key, &it->entry, &e);
+		ot_status rc = it->is_signed ? ot_json_canonical(&it->entry, it->value, NULL, &e)
+		                             : ot_event_sign(it->value, actor, key, &it->entry, &e);
 		if (rc == OT_ERR_NOMEM) {
 			if (tty)
 				fputc('\n', stderr);
@@ -448,6 +444,103 @@ static int sign_events(const opts *o, batch *b, const ot_signer *key, const char
 	return 0;
 }
 
+/* Reads FILE into b, one item per event. */
+static int read_events(const opts *o, char **data, batch *b)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	size_t len = 0;
+	const char *name = strcmp(o->file, "-") == 0 ? "standard input" : o->file;
+	if (cli_read_file(o->file, data, &len, SUBMIT_FILE_MAX, &err))
+		return cli_fail_json(o->json, EXIT_USAGE, "submit", &err);
+	if (split_events(*data, len, b, &err)) {
+		char w[4200];
+		snprintf(w, sizeof w, "submit: %s", name);
+		return cli_fail_json(o->json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,
+		                     w, &err);
+	}
+	if (b->n == 0)
+		return cli_failf(EXIT_USAGE, "submit", "%s holds no events", name);
+	return EXIT_OK;
+}
+
+/* The submitter's key, when there is anything to sign (NULL otherwise). */
+static int load_key(const opts *o, const batch *b, ot_signer **key)
+{
+	size_t unsigned_at = 0;
+	while (unsigned_at < b->n && b->items[unsigned_at].is_signed)
+		unsigned_at++;
+	if (unsigned_at < b->n && !o->key) {
+		char w[96];
+		return cli_failf(EXIT_USAGE, "submit",
+		                 "%s is not signed: give --key KEYFILE to sign it",
+		                 where(w, sizeof w, b, unsigned_at));
+	}
+	ot_error err;
+	ot_error_clear(&err);
+	if (o->key && cli_load_signer(o->key, key, &err))
+		return cli_fail_json(o->json, EXIT_USAGE, "submit: loading the signing key", &err);
+	return EXIT_OK;
+}
+
+/* Hands every signed item to the ledger in one batch and reports. */
+static int append(const opts *o, batch *b, ot_ledger *l, int tty)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	const uint8_t **ptrs = calloc(b->n, sizeof *ptrs);
+	size_t *lens = calloc(b->n, sizeof *lens), *map = calloc(b->n, sizeof *map);
+	ot_submit_result *results = calloc(b->n, sizeof *results);
+	int code;
+	if (!ptrs || !lens || !map || !results) {
+		code = cli_failf(EXIT_STORE, "submit", "out of memory");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->items[i].error)
+			continue;
+		ptrs[k] = b->items[i].entry.data;
+		lens[k] = b->items[i].entry.len;
+		map[k++] = i;
+	}
+	if (tty)
+		fprintf(stderr, "submit: checking and appending %zu events...", k);
+	int flags =
+		(o->keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o->dry_run ? OT_SUBMIT_DRY_RUN : 0);
+	size_t appended = 0;
+	ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
+	if (tty)
+		fprintf(stderr, " done\n");
+	if (rc && err.index >= 0 && (size_t)err.index < k && cli_exit_for(rc) != EXIT_STORE &&
+	    rc != OT_ERR_READONLY) {
+		/* All or none, and one event was rejected. */
+		set_error(&b->items[map[err.index]], &err);
+		code = report_rejection(o, b, map[err.index]);
+		goto out;
+	}
+	if (rc) {
+		code = cli_fail_json(o->json,
+		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
+		                     "submit", &err);
+		goto out;
+	}
+	for (size_t j = 0; j < k; j++) {
+		item *it = &b->items[map[j]];
+		if (results[j].error.status != OT_OK)
+			set_error(it, &results[j].error);
+		else
+			it->index = results[j].index;
+	}
+	code = report_done(o, b, appended, ot_log_size(ot_ledger_log(l)));
+out:
+	free(results);
+	free(ptrs);
+	free(lens);
+	free(map);
+	return code;
+}
+
 int cmd_submit(int argc, char **argv)
 {
 	opts o;
@@ -455,53 +548,14 @@ int cmd_submit(int argc, char **argv)
 	if (code)
 		return code < 0 ? EXIT_OK : code;
 
-	ot_error err;
-	ot_error_clear(&err);
 	batch b;
 	memset(&b, 0, sizeof b);
 	char *data = NULL;
-	size_t len = 0;
 	ot_signer *key = NULL, *log_signer = NULL;
 	ot_ledger *l = NULL;
-	const uint8_t **ptrs = NULL;
-	size_t *lens = NULL, *map = NULL;
-	ot_submit_result *results = NULL;
-	int tty = 0;
-
-	if (cli_read_file(o.file, &data, &len, SUBMIT_FILE_MAX, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "submit", &err);
+	if ((code = read_events(&o, &data, &b)) || (code = load_key(&o, &b, &key)))
 		goto out;
-	}
-	if (split_events(data, len, &b, &err)) {
-		char w[4200];
-		snprintf(w, sizeof w, "submit: %s",
-		         strcmp(o.file, "-") == 0 ? "standard input" : o.file);
-		code = cli_fail_json(o.json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,
-		                     w, &err);
-		goto out;
-	}
-	if (b.n == 0) {
-		code = cli_failf(EXIT_USAGE, "submit", "%s holds no events",
-		                 strcmp(o.file, "-") == 0 ? "standard input" : o.file);
-		goto out;
-	}
-	tty = !o.json && b.n >= PROGRESS_FROM && isatty(2);
-
-	/* The submitter's key, when there is anything to sign. */
-	size_t unsigned_at = 0;
-	while (unsigned_at < b.n && b.items[unsigned_at].is_signed)
-		unsigned_at++;
-	if (unsigned_at < b.n && !o.key) {
-		char w[96];
-		code = cli_failf(EXIT_USAGE, "submit",
-		                 "%s is not signed: give --key KEYFILE to sign it",
-		                 where(w, sizeof w, &b, unsigned_at));
-		goto out;
-	}
-	if (o.key && cli_load_signer(o.key, &key, &err)) {
-		code = cli_fail_json(o.json, EXIT_USAGE, "submit: loading the signing key", &err);
-		goto out;
-	}
+	int tty = !o.json && b.n >= PROGRESS_FROM && isatty(2);
 	const char *actor = o.as ? o.as : key ? ot_signer_name(key) : NULL;
 	if (o.sign_only) {
 		if ((code = sign_events(&o, &b, key, actor, tty)))
@@ -512,94 +566,12 @@ int cmd_submit(int argc, char **argv)
 			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
 		goto out;
 	}
-
-	/* The ledger: with its log key to append, without it for a dry run. */
-	char log_key[4200];
-	snprintf(log_key, sizeof log_key, "%s.key", o.db);
-	if (o.dry_run) {
-		ot_status rc = ot_ledger_open(o.db, NULL, 0, &l, &err);
-		if (rc) {
-			code = cli_fail_json(
-				o.json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"submit", &err);
-			goto out;
-		}
-	} else {
-		struct stat sb;
-		if (stat(o.db, &sb) != 0) {
-			/* No ledger: say so, rather than that its key is missing. */
-			code = cli_ledger_open_ro(o.db, "submit", &l);
-			if (code)
-				goto out;
-		}
-		if (!o.log_key && stat(log_key, &sb) != 0) {
-			code = cli_failf(
-				EXIT_USAGE, "submit",
-				"%s is missing: appending needs the ledger's log key (written by "
-				"init); give it with --log-key FILE",
-				log_key);
-			goto out;
-		}
-		ot_ledger_close(l);
-		l = NULL;
-		if ((code = cli_ledger_open_rw(o.db, o.log_key ? o.log_key : log_key, "submit", &l,
-		                               &log_signer)))
-			goto out;
-	}
-
-	if ((code = sign_events(&o, &b, key, actor, tty)))
+	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,
+	                                   &log_signer)) ||
+	    (code = sign_events(&o, &b, key, actor, tty)))
 		goto out;
-
-	/* The batch: every item that was signed. */
-	ptrs = calloc(b.n, sizeof *ptrs);
-	lens = calloc(b.n, sizeof *lens);
-	map = calloc(b.n, sizeof *map);
-	results = calloc(b.n, sizeof *results);
-	if (!ptrs || !lens || !map || !results) {
-		code = cli_failf(EXIT_STORE, "submit", "out of memory");
-		goto out;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < b.n; i++) {
-		if (b.items[i].error)
-			continue;
-		ptrs[k] = b.items[i].entry.data;
-		lens[k] = b.items[i].entry.len;
-		map[k++] = i;
-	}
-	if (tty)
-		fprintf(stderr, "submit: checking and appending %zu events...", k);
-	int flags = (o.keep_going ? OT_SUBMIT_KEEP_GOING : 0) | (o.dry_run ? OT_SUBMIT_DRY_RUN : 0);
-	size_t appended = 0;
-	ot_status rc = ot_ledger_submit(l, ptrs, lens, k, flags, results, &appended, &err);
-	if (tty)
-		fprintf(stderr, " done\n");
-	if (rc && err.index >= 0 && (size_t)err.index < k && cli_exit_for(rc) != EXIT_STORE &&
-	    rc != OT_ERR_READONLY) {
-		/* All or none, and one event was rejected. */
-		set_error(&b.items[map[err.index]], &err);
-		code = report_rejection(&o, &b, map[err.index]);
-		goto out;
-	}
-	if (rc) {
-		code = cli_fail_json(o.json,
-		                     cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-		                     "submit", &err);
-		goto out;
-	}
-	for (size_t j = 0; j < k; j++) {
-		item *it = &b.items[map[j]];
-		if (results[j].error.status != OT_OK)
-			set_error(it, &results[j].error);
-		else
-			it->index = results[j].index;
-	}
-	code = report_done(&o, &b, appended, ot_log_size(ot_ledger_log(l)));
+	code = append(&o, &b, l, tty);
 out:
-	free(results);
-	free(ptrs);
-	free(lens);
-	free(map);
 	ot_ledger_close(l);
 	ot_signer_free(log_signer);
 	ot_signer_free(key);

@@ -4,7 +4,6 @@
  * index (ot_ledger_trace); the text form adds a line per entry of the lot's
  * lineage, read from the log itself, saying what each one did.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,26 +12,25 @@
 #include "cli/cli_ledger.h"
 #include "oretrail/buf.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail trace --db PATH [--json] [--context] LOT\n\n"
-	        "Traces LOT: its material and mass, who holds it where, its status\n"
-	        "(held, in_transit, consumed), its declared and certified assays, the\n"
-	        "share of each element by mine and by country, and its lineage: every\n"
-	        "entry that made it or its ancestors, moved or assayed them, oldest first.\n"
-	        "--context adds the entries that used the lot, and the other uses of its\n"
-	        "ancestors that a replay needs to recompute its origins.\n\n"
-	        "--json prints the ledger's trace document:\n"
-	        "  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
-	        "   \"created\",\"assay\",\"uncertainty_ppm\",\"certified\"?,\n"
-	        "   "
-	        "\"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
-	        "   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
-	        "   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
-	        "   \"context\":[...] and \"uses\":[...] of the same shape.\n"
-	        "Exit 2 when there is no such lot.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail trace --db PATH [--json] [--context] LOT",
+	"Traces LOT: its material and mass, who holds it where, its status\n"
+	"(held, in_transit, consumed), its declared and certified assays, the\n"
+	"share of each element by mine and by country, and its lineage: every\n"
+	"entry that made it or its ancestors, moved or assayed them, oldest first.\n"
+	"--context adds the entries that used the lot, and the other uses of its\n"
+	"ancestors that a replay needs to recompute its origins.\n"
+	"\n"
+	"--json prints the ledger's trace document:\n"
+	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
+	"   \"created\",\"assay\",\"uncertainty_ppm\",\"certified\"?,\n"
+	"   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
+	"   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
+	"   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
+	"   \"context\":[...] and \"uses\":[...] of the same shape.\n"
+	"Exit 2 when there is no such lot.\n",
+	0,
+};
 
 /* Appends "lot (mass)" items of an array of {"lot","mass_g"} or of strings. */
 static void lots_list(ot_buf *b, json_t *arr, int with_material)
@@ -208,33 +206,28 @@ int cmd_trace(int argc, char **argv)
 {
 	const char *db = NULL;
 	int json = 0, context = 0;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"context", no_argument, NULL, 'c'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'j': json = 1; break;
-		case 'c': context = 1; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_JSON(json),
+		{"context", 0, NULL,
+	         "add the entries that used the lot, and the other uses of its ancestors", NULL,
+	         &context},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first > 1)
 		return cli_failf(EXIT_USAGE, "trace", "unexpected argument \"%s\"",
-		                 argv[optind + 1]);
-	if (argc - optind != 1)
+		                 argv[first + 1]);
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "trace", "expected LOT, the lot to trace");
 	if (!db)
 		return cli_failf(EXIT_USAGE, "trace", "--db is required");
-	const char *lot = argv[optind];
+	const char *lot = argv[first];
 
 	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "trace", &l);
+	code = cli_ledger_open_ro(db, "trace", &l);
 	if (code)
 		return code;
 	ot_error err;

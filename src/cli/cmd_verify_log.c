@@ -3,7 +3,6 @@
  * every tile from the entries, compares it with the stored one, and checks
  * the latest checkpoint's signature, size and root. Lists every problem.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,15 +10,15 @@
 #include "cli/cli.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
-{
-	fprintf(out, "usage: oretrail verify-log --db PATH [--key VKEY] [--json]\n\n"
-	             "Recomputes every hash tile from the log's entries, compares each with the\n"
-	             "stored tile, and checks the latest checkpoint: its signature (against VKEY,\n"
-	             "by default PATH.vkey), its origin, its size and its root hash.\n"
-	             "Exit 0 when the log verifies, 1 when it does not, 2 or 3 when it cannot\n"
-	             "be read.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail verify-log --db PATH [--key VKEY] [--json]",
+	"Recomputes every hash tile from the log's entries, compares each with the\n"
+	"stored tile, and checks the latest checkpoint: its signature (against VKEY,\n"
+	"by default PATH.vkey), its origin, its size and its root hash.\n"
+	"Exit 0 when the log verifies, 1 when it does not, 2 or 3 when it cannot\n"
+	"be read.\n",
+	0,
+};
 
 typedef struct report_ctx {
 	int json;
@@ -49,30 +48,21 @@ int cmd_verify_log(int argc, char **argv)
 {
 	const char *db = NULL, *key = NULL;
 	int json = 0;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"key", required_argument, NULL, 'k'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "verify-log", "unexpected argument \"%s\"",
-		                 argv[optind]);
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		{"key", 0, "VKEY", "the log's verifier key (default: PATH.vkey)", &key, NULL},
+		CLI_OPT_JSON(json),
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_no_operands("verify-log", argc, argv, first)))
+		return code;
 	if (!db)
 		return cli_failf(EXIT_USAGE, "verify-log", "--db is required");
 	cli_ledger l;
-	int code = cli_ledger_open(&l, db, CLI_READ, NULL);
-	if (code)
+	if ((code = cli_ledger_open(&l, db, CLI_READ, NULL)))
 		return code;
 	ot_error err;
 	ot_error_clear(&err);

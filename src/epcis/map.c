@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/event.h"
 #include "oretrail/json.h"
 #include "oretrail/status.h"
 
@@ -152,7 +153,7 @@ static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
 	if (rc)
 		return rc;
 	size_t len = strlen(out);
-	int ok = len <= OT_SIGNER_MAX;
+	int ok = len <= OT_ACTOR_MAX;
 	for (size_t i = 0; ok && i < len; i++) {
 		char ch = out[i];
 		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||

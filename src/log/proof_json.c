@@ -238,3 +238,26 @@ ot_status otx_proof_file_format(const otx_proof_file *p, char **out)
 	json_decref(o);
 	return *out ? OT_OK : OT_ERR_NOMEM;
 }
+
+/* --- the public names (oretrail/proof_file.h) --- */
+
+ot_status ot_proof_file_parse(const char *text, size_t len, ot_proof_file *out, ot_error *err)
+{
+	return otx_proof_file_parse(text, len, out, err);
+}
+
+ot_status ot_proof_file_verify(const ot_proof_file *p, ot_error *err)
+{
+	return otx_proof_file_verify(p, err);
+}
+
+ot_status ot_proof_file_from_log(ot_log *log, int consistency, uint64_t a, uint64_t b,
+                                 ot_proof_file *out, ot_error *err)
+{
+	return otx_proof_file_from_log(log, consistency, a, b, out, err);
+}
+
+ot_status ot_proof_file_format(const ot_proof_file *p, char **out)
+{
+	return otx_proof_file_format(p, out);
+}

@@ -14,25 +14,13 @@
 
 #include "oretrail/log.h"
 #include "oretrail/proof.h"
+#include "oretrail/proof_file.h"
 #include "oretrail/status.h"
 
-/* A hash as found in a file: it may have the wrong length (then it cannot
- * verify, but the file is still usable). */
-typedef struct otx_json_hash {
-	uint8_t h[64];
-	size_t len;
-} otx_json_hash;
-
-typedef struct otx_proof_file {
-	int consistency;      /* 0 inclusion, 1 consistency */
-	uint64_t index, size; /* inclusion: leafIdx, treeSize; consistency: size1, size2 */
-	otx_json_hash a, b;   /* inclusion: leafHash, root; consistency: root1, root2 */
-	otx_json_hash proof[OT_PROOF_MAX + 8];
-	size_t n;
-	int negative; /* an index or size was negative: cannot verify */
-	int want_err; /* -1 when absent */
-	char desc[200];
-} otx_proof_file;
+/* The file's struct is public (oretrail/proof_file.h); these are its names
+ * inside the layer. */
+typedef ot_proof_hash otx_json_hash;
+typedef ot_proof_file otx_proof_file;
 
 /* Parses a proof file. OT_ERR_PARSE with a message naming the field when it
  * is not usable (not JSON, missing or mistyped field, bad base64, too long). */
