@@ -798,15 +798,16 @@ static ot_status migrate(pg_store *s, int64_t version, ot_error *err)
 	return rc;
 }
 
-/* Is the database ours, of a schema we read? *empty when it holds nothing. */
+/* Is the database ours, of a schema we read? *version is its schema version,
+ * 0 when the database is empty (and we create). */
 static ot_status check_schema(pg_store *s, int creating, int64_t *version, ot_error *err)
 {
 	*version = 0;
 	PGresult *res = PQexecParams(
 		s->conn,
-		"SELECT to_regclass('meta') IS NOT NULL, (SELECT count(*) FROM pg_catalog.pg_class "
-	        "c "
-		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"SELECT to_regclass('meta') IS NOT NULL, (SELECT count(*) "
+		"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"c.relnamespace "
 		"WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p'))",
 		0, NULL, NULL, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
