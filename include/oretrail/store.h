@@ -1,7 +1,7 @@
 /*
  * store.h: the storage interface under the log and the ledger.
  *
- * One interface, several backends (SQLite now, PostgreSQL later): entries,
+ * One interface, two backends (SQLite and PostgreSQL): entries,
  * tiles, checkpoints, a small metadata map and namespaced key-value indexes.
  * Writes happen inside a transaction: ot_store_begin, puts, ot_store_commit.
  * When ot_store_commit returns OT_OK the transaction is durable (fsynced).
@@ -32,19 +32,29 @@ enum {
 /* The schema version this build writes and reads. */
 #define OT_STORE_SCHEMA_VERSION 1
 
-/* Opens a store. `location` is a file path (SQLite). Opening a store written
- * by an unknown or newer schema fails with OT_ERR_SCHEMA; a file that is not
- * an oretrail store with OT_ERR_SCHEMA; a missing store (without CREATE) with
- * OT_ERR_NOTFOUND. */
+/* Opens a store. `location` is a file path (SQLite) or a libpq URI starting
+ * with postgresql:// or postgres:// (PostgreSQL), e.g.
+ * "postgresql://user@host:5432/db" or, over a Unix socket,
+ * "postgresql:///db?host=/run/postgresql&port=5432"; the tables live in the
+ * connection's current schema. Opening a store written by an unknown or newer
+ * schema fails with OT_ERR_SCHEMA; a file or database that is not an
+ * oretrail store with OT_ERR_SCHEMA; a missing file (without CREATE) with
+ * OT_ERR_NOTFOUND, an empty PostgreSQL database with OT_ERR_SCHEMA. An
+ * unreachable server or refused credentials: OT_ERR_IO ("cannot connect to
+ * PostgreSQL at host/db: ..."; messages never contain the password). On
+ * PostgreSQL, writers of one database take turns (a second ot_store_begin
+ * waits up to lock_timeout, 10 s by default, then OT_ERR_BUSY), and a lost
+ * connection is OT_ERR_IO with the open transaction not committed. */
 OT_EXPORT ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err);
 
 /* Closes the store, rolling back any open transaction. NULL is a no-op. */
 OT_EXPORT void ot_store_close(ot_store *st);
 
-/* A short name of the backend ("sqlite"). */
+/* A short name of the backend ("sqlite" or "postgres"). */
 OT_EXPORT const char *ot_store_backend(const ot_store *st);
 
-/* Checks the store's own structures (for SQLite: PRAGMA quick_check).
+/* Checks the store's own structures (for SQLite: PRAGMA quick_check; for
+ * PostgreSQL: that the entries are contiguous).
  * OT_OK, or OT_ERR_CORRUPT with the first problem in err. */
 OT_EXPORT ot_status ot_store_check(ot_store *st, ot_error *err);
 

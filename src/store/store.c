@@ -13,6 +13,8 @@ ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_erro
 	if ((flags & OT_STORE_CREATE) && (flags & OT_STORE_READONLY))
 		return ot_error_set(err, OT_ERR_ARG, "cannot create a store read-only");
 	*out = NULL;
+	if (otx_postgres_location(location))
+		return otx_postgres_open(location, flags, out, err);
 	return otx_sqlite_open(location, flags, out, err);
 }
 

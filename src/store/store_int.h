@@ -55,5 +55,8 @@ struct ot_store {
 
 /* Backends. */
 ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error *err);
+/* Nonzero when `location` is a libpq URI (postgresql:// or postgres://). */
+int otx_postgres_location(const char *location);
+ot_status otx_postgres_open(const char *uri, int flags, ot_store **out, ot_error *err);
 
 #endif
