@@ -43,6 +43,18 @@ OT_EXPORT ot_status ot_event_sign(json_t *event, const char *actor, const ot_sig
                                   ot_buf *entry, ot_error *err);
 
 /*
+ * Reads a submitted envelope, data[0..len) in any JSON layout, checks its
+ * shape (the event's members, the signer's id, the signature's form; not
+ * whether the signature verifies, which needs the ledger's state) and
+ * writes its canonical form, the bytes the log would store, into *entry
+ * (caller-owned, initialised with ot_buf_init; its old contents are freed).
+ * Errors are those of the ledger's envelope parser, with their codes
+ * (json_*, bad_envelope, bad_event*, bad_signer, bad_sig, entry_too_big).
+ * Reentrant.
+ */
+OT_EXPORT ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entry, ot_error *err);
+
+/*
  * Checks the members every event has: `type` ([a-z][a-z0-9_]*), `id` (1 to
  * OT_EVENT_ID_MAX bytes of printable ASCII without spaces) and `time`
  * (ot_time_parse), and the JSON data model (json.h). `path` names the event

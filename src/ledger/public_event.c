@@ -46,6 +46,20 @@ ot_status ot_event_sign(json_t *event, const char *actor, const ot_signer *key, 
 	return otx_envelope_sign(event, actor, key, entry, err);
 }
 
+ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entry, ot_error *err)
+{
+	otx_envelope env;
+	otx_envelope_init(&env);
+	ot_status rc = otx_envelope_parse(data, len, &env, err);
+	if (!rc) {
+		ot_buf_free(entry);
+		*entry = env.entry;
+		ot_buf_init(&env.entry, 0);
+	}
+	otx_envelope_clear(&env);
+	return rc;
+}
+
 ot_status ot_event_check(json_t *event, const char *path, ot_error *err)
 {
 	return otx_event_check(event, path, err);

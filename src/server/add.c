@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/envelope.h"
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
 #include "oretrail/hash.h"
 #include "oretrail/status.h"
 #include "server/handlers.h"
@@ -68,10 +68,11 @@ static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
 /* Parses envelope i from data and appends its canonical entry. */
 static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t len, ot_error *err)
 {
-	otx_envelope env;
-	otx_envelope_init(&env);
-	ot_status rc = otx_envelope_parse(data, len, &env, err);
+	ot_buf entry;
+	ot_buf_init(&entry, 0);
+	ot_status rc = ot_event_entry(data, len, &entry, err);
 	if (rc) {
+		ot_buf_free(&entry);
 		if (err) {
 			err->status = rc;
 			err->index = (int64_t)i;
@@ -79,10 +80,10 @@ static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t 
 		return rc;
 	}
 	a->offsets[i] = a->arena.len;
-	a->lens[i] = env.entry.len;
-	ot_leaf_hash(env.entry.data, env.entry.len, a->leaf[i]);
-	rc = ot_buf_add(&a->arena, env.entry.data, env.entry.len);
-	otx_envelope_clear(&env);
+	a->lens[i] = entry.len;
+	ot_leaf_hash(entry.data, entry.len, a->leaf[i]);
+	rc = ot_buf_add(&a->arena, entry.data, entry.len);
+	ot_buf_free(&entry);
 	if (rc)
 		return ot_error_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem",
 		                   (int64_t)i, "cannot hold the request's entries");

@@ -29,8 +29,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "log/proof_json.h"
 #include "oretrail/encoding.h"
+#include "oretrail/proof_file.h"
 #include "oretrail/status.h"
 #include "server/handlers.h"
 #include "server/http.h"
@@ -140,19 +140,19 @@ static enum MHD_Result api_entry(otx_request *r, otx_reader *rd, const char *res
 	return respond_doc(r, doc, CACHE_IMMUTABLE);
 }
 
-static enum MHD_Result send_proof(otx_request *r, const otx_proof_file *p, int immutable)
+static enum MHD_Result send_proof(otx_request *r, const ot_proof_file *p, int immutable)
 {
 	char *json = NULL;
-	if (otx_proof_file_format(p, &json) != OT_OK)
+	if (ot_proof_file_format(p, &json) != OT_OK)
 		return otx_respond_json(r, 500, NULL, NULL);
 	return otx_respond_json(r, 200, json, immutable ? CACHE_IMMUTABLE : CACHE_SHORT);
 }
 
 /* A proof file to fill: an inclusion proof of entry `a` (consistency 0) or
  * a consistency proof from size `a` (1), in the tree of size b. */
-static otx_proof_file *proof_file_new(int consistency, uint64_t a, uint64_t b)
+static ot_proof_file *proof_file_new(int consistency, uint64_t a, uint64_t b)
 {
-	otx_proof_file *p = calloc(1, sizeof *p);
+	ot_proof_file *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->consistency = consistency;
@@ -165,7 +165,7 @@ static otx_proof_file *proof_file_new(int consistency, uint64_t a, uint64_t b)
 
 /* Answers with the proof (rc OT_OK: `proof` holds p->n hashes), 404 for
  * sizes or indexes the log does not have, or the error; frees p and proof. */
-static enum MHD_Result answer_proof(otx_request *r, otx_proof_file *p,
+static enum MHD_Result answer_proof(otx_request *r, ot_proof_file *p,
                                     uint8_t (*proof)[OT_HASH_SIZE], ot_status rc,
                                     const ot_error *err, int has_size)
 {
@@ -203,7 +203,7 @@ static enum MHD_Result api_inclusion(otx_request *r, otx_reader *rd)
 	if (!has_size && latest_size(rd, &size, &err))
 		return otx_respond_error(r, &err);
 	ot_log *log = ot_ledger_log(rd->ledger);
-	otx_proof_file *p = proof_file_new(0, index, size);
+	ot_proof_file *p = proof_file_new(0, index, size);
 	if (!p)
 		return otx_respond_json(r, 500, NULL, NULL);
 	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);
@@ -234,7 +234,7 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 	if (!has2 && latest_size(rd, &size2, &err))
 		return otx_respond_error(r, &err);
 	ot_log *log = ot_ledger_log(rd->ledger);
-	otx_proof_file *p = proof_file_new(1, size1, size2);
+	ot_proof_file *p = proof_file_new(1, size1, size2);
 	if (!p)
 		return otx_respond_json(r, 500, NULL, NULL);
 	uint8_t(*proof)[OT_HASH_SIZE] = malloc(OT_PROOF_MAX * OT_HASH_SIZE);

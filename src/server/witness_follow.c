@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log/proof_json.h" /* TODO(issue 11): the log's public proof JSON */
 #include "oretrail/http.h"
 #include "oretrail/proof.h"
+#include "oretrail/proof_file.h"
 #include "oretrail/witness_http.h"
 
 #define FETCH_MAX ((size_t)1 << 20)
@@ -27,10 +27,10 @@
 static ot_status parse_proof(const ot_http_resp *resp, uint8_t (*proof)[OT_HASH_SIZE], size_t *n,
                              ot_error *err)
 {
-	otx_proof_file *p = calloc(1, sizeof *p);
+	ot_proof_file *p = calloc(1, sizeof *p);
 	if (!p)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	ot_status rc = otx_proof_file_parse((const char *)resp->body, resp->len, p, err);
+	ot_status rc = ot_proof_file_parse((const char *)resp->body, resp->len, p, err);
 	if (rc)
 		ot_error_prefix(err, "the log's consistency proof");
 	else if (!p->consistency || p->n > OT_PROOF_MAX)
