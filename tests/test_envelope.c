@@ -1,7 +1,7 @@
 /*
  * test_envelope.c: the signed event envelope (src/ledger/envelope.c).
  *
- * Signs the EVENTS.md examples with a fresh key, parses the entries back,
+ * Signs the docs/events.md examples with a fresh key, parses the entries back,
  * verifies them, and then breaks every rule of the envelope one at a time.
  * RFC 3339 times are checked against values computed with Python's
  * calendar.timegm.
@@ -214,7 +214,7 @@ static void test_sign_parse_verify(void)
 	free(entry);
 }
 
-/* The EVENTS.md examples sign and parse back. */
+/* The docs/events.md examples sign and parse back. */
 static void test_events_md_examples(void)
 {
 	static const char *events[] = {

@@ -334,7 +334,7 @@ static void test_flows(void)
 	/* trace of an unknown lot */
 	CHECK_RC(ot_ledger_trace(f.l, "nope", 0, &text, &err), OT_ERR_NOTFOUND);
 	CHECK_STR(err.code, "lot_not_found");
-	/* the EVENTS.md shape */
+	/* the docs/events.md shape */
 	json_t *t = fx_trace(&f, "cu-conc");
 	static const char *const keys[] = {"lot",    "material", "mass_g",  "holder",
 	                                   "status", "origins",  "ancestry"};

@@ -6,12 +6,13 @@
  * A ledger is a store holding a log (log.h) whose key names the ledger's
  * authority: the actor that registers the other actors and the sites.
  * Submitting events checks each one (signer, role, custody, mass and element
- * balance, ids; EVENTS.md) and, in one store transaction, writes the state
+ * balance, ids; docs/events.md) and, in one store transaction, writes the state
  * changes and appends the entries with a new signed checkpoint: when
  * ot_ledger_submit returns OT_OK the events are durable and published.
  *
- * Queries return JSON text in the shapes of EVENTS.md ("CLI outputs that
- * tools read"), malloc'ed and NUL-terminated: the caller frees it with free().
+ * Queries return JSON text in the shapes of docs/events.md ("JSON outputs",
+ * which lists every member; the summaries below name the main ones),
+ * malloc'ed and NUL-terminated: the caller frees it with free().
  * A ledger handle is used by one thread at a time.
  */
 #ifndef ORETRAIL_LEDGER_H

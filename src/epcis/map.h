@@ -3,7 +3,7 @@
  * mapping table is in the README, section "EPCIS 2.0").
  *
  * Import maps one EPCIS event at a time, as a pure function, to the
- * unsigned oretrail events of EVENTS.md, or says why it cannot:
+ * unsigned oretrail events of docs/events.md, or says why it cannot:
  *
  *   ObjectEvent ADD commissioning          -> extract (one per lot)
  *   ObjectEvent shipping                   -> ship

@@ -1,6 +1,6 @@
 /*
  * envelope.c: parsing, checking, signing and verifying the signed event
- * envelope (EVENTS.md, "Envelope"), and the RFC 3339 times events carry.
+ * envelope (docs/events.md, "Envelope"), and the RFC 3339 times events carry.
  *
  * The idea: whatever layout the submitter used, the envelope is reduced to
  * its canonical bytes (RFC 8785) once, here, and from then on only those

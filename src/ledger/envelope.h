@@ -1,5 +1,5 @@
 /*
- * envelope.h: the signed event envelope, one log entry (EVENTS.md).
+ * envelope.h: the signed event envelope, one log entry (docs/events.md).
  *
  *   {"event":{...},"sig":"<base64 Ed25519 signature>","signer":"<actor id>"}
  *

@@ -4,7 +4,7 @@
  * otx_rules_apply takes one parsed envelope, checks its signer (a registered
  * actor whose key, valid at the event's time, verifies the signature), the
  * signer's role, and every rule of the event's type (DESIGN.md "Rules checked
- * on submission", EVENTS.md), then writes the effects into the state
+ * on submission", docs/events.md), then writes the effects into the state
  * namespaces (state.h): new lots, custody, origin vectors, consignments,
  * contracts, payments, and findings for facts that are suspicious but
  * possible. On failure it returns a precise error and may have written part

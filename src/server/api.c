@@ -2,7 +2,7 @@
  * api.c: the JSON API under /api/, for the dashboard and for scripts. Every
  * answer comes from the ledger's indexes through a read-only handle, never
  * by replaying the log; the shapes are those of the CLI's --json outputs
- * (EVENTS.md) where the CLI has one.
+ * (docs/events.md) where the CLI has one.
  *
  *   GET /api/                              this list
  *   GET /api/checkpoint                    the latest checkpoint, parsed

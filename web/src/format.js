@@ -1,6 +1,6 @@
 // format.js: the ledger's integers in words and units people read.
 // Masses are grams, element contents milligrams, assays mg/kg (ppm),
-// shares ppm, money minor units with an ISO 4217 code (EVENTS.md).
+// shares ppm, money minor units with an ISO 4217 code (docs/events.md).
 import { h } from './dom.js';
 
 const formatters = new Map();

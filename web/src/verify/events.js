@@ -2,7 +2,7 @@
 //
 // An entry is the RFC 8785 form of {"event":{...},"sig":"<base64>",
 // "signer":"<actor>"}; the signature is Ed25519 over
-// "oretrail/event/v1\n" || canonical(event) (EVENTS.md). Commitments are
+// "oretrail/event/v1\n" || canonical(event) (docs/events.md). Commitments are
 // {"commit":"sha256:<hex>"} = SHA-256(salt || canonical(value)).
 import { b64decode, concat, equal, fromHex, fromUtf8, utf8 } from './bytes.js';
 import { sha256 } from './hash.js';
