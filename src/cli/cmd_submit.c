@@ -373,15 +373,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
 	const cli_opt table[] = {
-		CLI_OPT_DB(o->db),
-		{"key", 0, "KEYFILE", "the submitter's signing key", &o->key, NULL},
-		{"as", 0, "ACTOR", "sign as ACTOR instead of the key's name", &o->as, NULL},
-		{"log-key", 0, "FILE", "the ledger's log key (default: PATH.key)", &o->log_key,
-	         NULL},
-		{"keep-going", 0, NULL, "append the valid events, list the rejected ones", NULL,
-	         &o->keep_going},
-		{"dry-run", 0, NULL, "check without appending", NULL, &o->dry_run},
-		CLI_OPT_JSON(o->json),
+		CLI_OPTS_APPEND(o),
 		{"sign-only", 0, NULL, "sign and print the envelopes; no ledger", NULL,
 	         &o->sign_only},
 		CLI_OPT_END,
