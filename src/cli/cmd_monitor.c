@@ -489,10 +489,8 @@ int cmd_monitor(int argc, char **argv)
 	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
 	if (first < 0)
 		return code;
-	if (interval_s &&
-	    (!cli_parse_u64(interval_s, &interval) || interval == 0 || interval > 86400))
-		return cli_failf(EXIT_USAGE, "monitor",
-		                 "--interval %s: expected seconds from 1 to 86400", interval_s);
+	if ((code = cli_follow_interval("monitor", interval_s, &interval)))
+		return code;
 	if (now_s && !cli_parse_time(now_s, &m.now))
 		return cli_failf(EXIT_USAGE, "monitor",
 		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
