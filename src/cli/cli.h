@@ -101,9 +101,6 @@ int cli_parse_each(const cli_spec *spec, const cli_opt *opts, int argc, char **a
  * holds an operand; 0 when it does not. */
 int cli_no_operands(const char *what, int argc, char **argv, int first);
 
-/* True when argv holds -h or --help (before a "--"). */
-int cli_wants_help(int argc, char **argv);
-
 /* Reads a whole file (or stdin for "-"); malloc'ed, NUL-terminated. */
 ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, ot_error *err);
 

@@ -16,14 +16,10 @@
 #include "cli/cli.h"
 #include "oretrail/ledger.h"
 
-/* Opens the ledger at db: read-only when log_key is NULL, else with the log
- * key loaded from log_key (kept in *signer, which the caller frees after
- * closing the ledger). Prints "oretrail: <what>: ..." on failure and returns
- * the exit code (2 for a missing or unusable file or key, 3 for a store that
- * cannot be used); 0 on success. */
+/* Opens the ledger at db read-only. Prints "oretrail: <what>: ..." on
+ * failure and returns the exit code (2 for a missing or unusable file, 3 for
+ * a store that cannot be used); 0 on success. */
 int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out);
-int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
-                       ot_signer **signer);
 
 /* Opens the ledger at db for the verbs that append (submit, import): with
  * its log key (log_key, by default db + ".key", loaded into *log_signer,
