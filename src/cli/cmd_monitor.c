@@ -348,22 +348,81 @@ static ot_status open_checkpoint(monitor *m, const char *note, size_t len, ot_ch
 }
 
 /* One round; returns an exit code for --once. */
-static int round_once(monitor *m);
-
-/* A single round (--once) exits with its own code. Following, a problem
- * found is remembered: the monitor goes on reporting, and exits 1 when
- * stopped. */
-static int follow_round(void *ctx, int *stop)
+/* A checkpoint that goes back on the last one seen: another origin, a
+ * smaller tree, fewer entries than fetched. Reports it; 1 when it does. */
+static int goes_back(monitor *m, const ot_checkpoint *cp)
 {
-	monitor *m = ctx;
-	int r = round_once(m);
-	if (*stop)
-		return r;
-	if (r == EXIT_INVALID)
-		m->invalid = 1;
-	return m->invalid ? EXIT_INVALID : EXIT_OK;
+	if (m->have_last && strcmp(m->last.origin, cp->origin) != 0)
+		problem(m, -1, "origin_changed", "the log's origin changed from \"%s\" to \"%s\"",
+		        m->last.origin, cp->origin);
+	else if (m->have_last && cp->size < m->last.size)
+		problem(m, -1, "rollback",
+		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64,
+		        cp->size, m->last.size);
+	else if (m->size > cp->size)
+		problem(m, -1, "rollback", "the log shrank to %" PRIu64 " entries", cp->size);
+	else
+		return 0;
+	return 1;
 }
 
+/* Fetches the entries up to cp's size and checks the tree they make: the
+ * signed root, the extension of the last tree seen, the tiles served.
+ * Problems are reported; the exit code is for what could not be fetched. */
+static int check_tree(monitor *m, const ot_checkpoint *cp)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	if (fetch_entries(m, cp->size, &err))
+		return cli_fail(EXIT_STORE, "monitor: fetching the entries", &err);
+	uint8_t root[OT_HASH_SIZE];
+	range_hash(m, 0, cp->size, root);
+	if (memcmp(root, cp->root, OT_HASH_SIZE) != 0)
+		problem(m, -1, "root_mismatch",
+		        "the entries served do not make the signed tree of %" PRIu64 " entries",
+		        cp->size);
+	if (m->have_last) {
+		range_hash(m, 0, m->last.size, root);
+		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
+			problem(m, -1, "inconsistent",
+			        "the tree of %" PRIu64
+			        " entries is not an extension of the one of %" PRIu64
+			        " entries seen before",
+			        cp->size, m->last.size);
+	}
+	if (check_tiles(m, cp->size, &err))
+		return cli_fail(EXIT_STORE, "monitor: fetching the tiles", &err);
+	return EXIT_OK;
+}
+
+/* A checkpoint that verified: says so, reports the findings, and keeps it
+ * (note: its text as served) as the last one seen. */
+static int accept_checkpoint(monitor *m, const ot_checkpoint *cp, uint64_t before,
+                             const ot_http_resp *note)
+{
+	char b64[64];
+	ot_b64_encode(cp->root, OT_HASH_SIZE, b64);
+	if (m->json)
+		emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin", cp->origin,
+		               "size", (json_int_t)cp->size, "root", b64, "new_entries",
+		               (json_int_t)(cp->size - before)));
+	else if (!m->have_last || cp->size != m->last.size)
+		printf("checkpoint: %" PRIu64 " entries (%" PRIu64
+		       " new): signature, root, tiles and consistency verified\n",
+		       cp->size, cp->size - before);
+	fflush(stdout);
+	report_findings(m);
+	m->last = *cp;
+	m->have_last = 1;
+	ot_error err;
+	ot_error_clear(&err);
+	if (m->dir &&
+	    cli_write_file(m->state_path, (const char *)note->body, note->len, 0644, 0, &err))
+		return cli_fail(EXIT_STORE, "monitor: writing the state", &err);
+	return EXIT_OK;
+}
+
+/* One round; returns an exit code for --once. */
 static int round_once(monitor *m)
 {
 	ot_error err;
@@ -384,72 +443,28 @@ static int round_once(monitor *m)
 		ot_http_free(&resp);
 		return EXIT_INVALID;
 	}
-	int code = EXIT_OK;
-	if (m->have_last && strcmp(m->last.origin, cp.origin) != 0) {
-		problem(m, -1, "origin_changed", "the log's origin changed from \"%s\" to \"%s\"",
-		        m->last.origin, cp.origin);
-		goto out;
-	}
-	if (m->have_last && cp.size < m->last.size) {
-		problem(m, -1, "rollback",
-		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64,
-		        cp.size, m->last.size);
-		goto out;
-	}
-	if (m->size > cp.size) {
-		problem(m, -1, "rollback", "the log shrank to %" PRIu64 " entries", cp.size);
-		goto out;
-	}
 	uint64_t before = m->size;
-	if (fetch_entries(m, cp.size, &err)) {
-		code = cli_fail(EXIT_STORE, "monitor: fetching the entries", &err);
-		goto out;
-	}
-	uint8_t root[OT_HASH_SIZE];
-	range_hash(m, 0, cp.size, root);
-	if (memcmp(root, cp.root, OT_HASH_SIZE) != 0)
-		problem(m, -1, "root_mismatch",
-		        "the entries served do not make the signed tree of %" PRIu64 " entries",
-		        cp.size);
-	if (m->have_last) {
-		range_hash(m, 0, m->last.size, root);
-		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
-			problem(m, -1, "inconsistent",
-			        "the tree of %" PRIu64
-			        " entries is not an extension of the one of %" PRIu64
-			        " entries seen before",
-			        cp.size, m->last.size);
-	}
-	if (check_tiles(m, cp.size, &err)) {
-		code = cli_fail(EXIT_STORE, "monitor: fetching the tiles", &err);
-		goto out;
-	}
-	if (m->problems == problems_before) {
-		char b64[64];
-		ot_b64_encode(cp.root, OT_HASH_SIZE, b64);
-		if (m->json)
-			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin",
-			               cp.origin, "size", (json_int_t)cp.size, "root", b64,
-			               "new_entries", (json_int_t)(cp.size - before)));
-		else if (!m->have_last || cp.size != m->last.size)
-			printf("checkpoint: %" PRIu64 " entries (%" PRIu64
-			       " new): signature, root, tiles and consistency verified\n",
-			       cp.size, cp.size - before);
-		fflush(stdout);
-		report_findings(m);
-		m->last = cp;
-		m->have_last = 1;
-		if (m->dir && cli_write_file(m->state_path, (const char *)resp.body, resp.len, 0644,
-		                             0, &err)) {
-			code = cli_fail(EXIT_STORE, "monitor: writing the state", &err);
-			goto out;
-		}
-	}
-out:
+	int code = EXIT_OK;
+	if (!goes_back(m, &cp) && !(code = check_tree(m, &cp)) && m->problems == problems_before)
+		code = accept_checkpoint(m, &cp, before, &resp);
 	ot_http_free(&resp);
 	if (!code && m->problems != problems_before)
 		code = EXIT_INVALID;
 	return code;
+}
+
+/* A single round (--once) exits with its own code. Following, a problem
+ * found is remembered: the monitor goes on reporting, and exits 1 when
+ * stopped. */
+static int follow_round(void *ctx, int *stop)
+{
+	monitor *m = ctx;
+	int r = round_once(m);
+	if (*stop)
+		return r;
+	if (r == EXIT_INVALID)
+		m->invalid = 1;
+	return m->invalid ? EXIT_INVALID : EXIT_OK;
 }
 
 static int load_state(monitor *m)
