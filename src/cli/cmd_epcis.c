@@ -39,6 +39,59 @@ static const cli_spec EPCIS_SPEC = {
 	1,
 };
 
+/* What hash_event needs: the document, the flags, and where to write. */
+typedef struct hash_run {
+	ot_epcis_doc *doc;
+	const char *path;
+	int prehash, check;
+	ot_buf *pre; /* scratch: the event's pre-hash string */
+	json_t *out; /* --json: the array to append to; NULL: print lines */
+} hash_run;
+
+/* Hashes event i and prints or collects it. EXIT_USAGE when it cannot be
+ * hashed, EXIT_INVALID when --check finds its eventID is not its hash ID,
+ * EXIT_STORE when out of memory (the run stops). */
+static int hash_event(const hash_run *r, size_t i)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	json_t *event = ot_epcis_doc_event(r->doc, i);
+	char id[OT_EPCIS_HASH_ID_LEN + 1];
+	ot_buf_reset(r->pre);
+	if (ot_epcis_prehash(r->doc, event, r->pre, &err)) {
+		ot_error_prefix(&err, "%s: event %zu", r->path, i + 1);
+		cli_fail(EXIT_USAGE, "epcis hash", &err);
+		return EXIT_USAGE;
+	}
+	const char *pre_s = r->pre->len ? (const char *)r->pre->data : "";
+	ot_epcis_hash_of_prehash(pre_s, r->pre->len, id);
+	const char *declared = json_string_value(json_object_get(event, "eventID"));
+	int has_hash = declared && ot_epcis_is_hash_id(declared);
+	int matches = has_hash && strcmp(declared, id) == 0;
+	int code = EXIT_OK;
+	if (r->check && has_hash && !matches) {
+		fprintf(stderr,
+		        "oretrail: epcis hash: %s: event %zu: eventID %s is not its hash ID %s\n",
+		        r->path, i + 1, declared, id);
+		code = EXIT_INVALID;
+	}
+	if (!r->out) {
+		fwrite(r->prehash ? pre_s : id, 1, r->prehash ? r->pre->len : strlen(id), stdout);
+		fputc('\n', stdout);
+		return code;
+	}
+	json_t *o = json_pack("{s:I,s:s}", "event", (json_int_t)(i + 1), "id", id);
+	if (o && r->prehash)
+		json_object_set_new(o, "prehash", json_stringn(pre_s, r->pre->len));
+	if (o && declared)
+		json_object_set_new(o, "eventID", json_string(declared));
+	if (o && has_hash)
+		json_object_set_new(o, "matches", json_boolean(matches));
+	if (!o || json_array_append_new(r->out, o))
+		return cli_failf(EXIT_STORE, "epcis hash", "out of memory");
+	return code;
+}
+
 static int hash_cmd(int argc, char **argv)
 {
 	int prehash = 0, check = 0, as_json = 0;
@@ -74,45 +127,15 @@ static int hash_cmd(int argc, char **argv)
 	json_t *out = as_json ? json_array() : NULL;
 	ot_buf pre;
 	ot_buf_init(&pre, 0);
+	hash_run r = {doc, path, prehash, check, &pre, out};
 	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
-		json_t *event = ot_epcis_doc_event(doc, i);
-		char id[OT_EPCIS_HASH_ID_LEN + 1];
-		ot_buf_reset(&pre);
-		if (ot_epcis_prehash(doc, event, &pre, &err)) {
-			ot_error_prefix(&err, "%s: event %zu", path, i + 1);
-			cli_fail(EXIT_USAGE, "epcis hash", &err);
-			code = EXIT_USAGE;
-			continue;
+		int c = hash_event(&r, i);
+		if (c == EXIT_STORE) {
+			code = c;
+			break;
 		}
-		const char *pre_s = pre.len ? (const char *)pre.data : "";
-		ot_epcis_hash_of_prehash(pre_s, pre.len, id);
-		const char *declared = json_string_value(json_object_get(event, "eventID"));
-		int has_hash = declared && ot_epcis_is_hash_id(declared);
-		int matches = has_hash && strcmp(declared, id) == 0;
-		if (check && has_hash && !matches) {
-			fprintf(stderr,
-			        "oretrail: epcis hash: %s: event %zu: eventID %s is not its hash "
-			        "ID %s\n",
-			        path, i + 1, declared, id);
-			if (code == EXIT_OK)
-				code = EXIT_INVALID;
-		}
-		if (out) {
-			json_t *o = json_pack("{s:I,s:s}", "event", (json_int_t)(i + 1), "id", id);
-			if (o && prehash)
-				json_object_set_new(o, "prehash", json_stringn(pre_s, pre.len));
-			if (o && declared)
-				json_object_set_new(o, "eventID", json_string(declared));
-			if (o && has_hash)
-				json_object_set_new(o, "matches", json_boolean(matches));
-			if (!o || json_array_append_new(out, o)) {
-				code = cli_failf(EXIT_STORE, "epcis hash", "out of memory");
-				break;
-			}
-		} else {
-			fwrite(prehash ? pre_s : id, 1, prehash ? pre.len : strlen(id), stdout);
-			fputc('\n', stdout);
-		}
+		if (c == EXIT_USAGE || (c == EXIT_INVALID && code == EXIT_OK))
+			code = c;
 	}
 	if (out) {
 		char *s = json_dumps(out, JSON_INDENT(2));
