@@ -62,6 +62,22 @@ OT_EXPORT ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entr
  */
 OT_EXPORT ot_status ot_event_check(json_t *event, const char *path, ot_error *err);
 
+/*
+ * Opens a signed log entry, entry[0..len) (an envelope in any JSON layout,
+ * as the log stores it), without verifying its signature: checks it as the
+ * ledger checks every entry's shape (exactly event, signer and sig; the
+ * event as ot_event_check requires) and sets *event to the event (one
+ * reference, which the caller owns and releases with json_decref). When
+ * signer is not NULL, the signer's actor id is copied into it
+ * (NUL-terminated; signer_size must be at least OT_ACTOR_MAX + 1, else
+ * OT_ERR_ARG). On failure *event is NULL; errors are OT_ERR_PARSE with the
+ * codes envelope_not_object, envelope_unsigned, envelope_unknown_member,
+ * envelope_missing_member, bad_signer, bad_sig, bad_event, the json_* and
+ * bad_event_* codes, or OT_ERR_TOOBIG (entry_too_big).
+ */
+OT_EXPORT ot_status ot_event_open(const uint8_t *entry, size_t len, json_t **event, char *signer,
+                                  size_t signer_size, ot_error *err);
+
 /* Returns 1 when v is a signed envelope (an object with an `event` member),
  * 0 when it is anything else, such as a bare event. */
 OT_EXPORT int ot_event_is_signed(const json_t *v);

@@ -89,12 +89,17 @@ void cli_help(const cli_spec *spec, const cli_opt *opts, FILE *out);
  * option was unknown or lacked its argument (getopt's message and the help
  * on stderr, *code = EXIT_USAGE). */
 int cli_parse(const cli_spec *spec, const cli_opt *opts, int argc, char **argv, int *code);
+/* For options that act each time they are given (repeatable ones, and values
+ * checked as they come): after storing the option as cli_parse does, calls
+ * each(ctx, option, its argument or NULL), in command-line order. A nonzero
+ * return is the exit code: parsing stops and cli_parse_each returns -1 with
+ * *code set to it (each prints its own message). */
+typedef int (*cli_each_fn)(void *ctx, const cli_opt *opt, char *arg);
+int cli_parse_each(const cli_spec *spec, const cli_opt *opts, int argc, char **argv,
+                   cli_each_fn each, void *ctx, int *code);
 /* "oretrail: <what>: unexpected argument "X"" (exit 2) when argv[first..]
  * holds an operand; 0 when it does not. */
 int cli_no_operands(const char *what, int argc, char **argv, int first);
-
-/* True when argv holds -h or --help (before a "--"). */
-int cli_wants_help(int argc, char **argv);
 
 /* Reads a whole file (or stdin for "-"); malloc'ed, NUL-terminated. */
 ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, ot_error *err);

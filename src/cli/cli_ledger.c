@@ -30,8 +30,10 @@ int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out)
 	return open_ledger(db, NULL, what, out);
 }
 
-int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
-                       ot_signer **signer)
+/* With the log key loaded from log_key into *signer (the caller frees it
+ * after closing the ledger). */
+static int open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
+                   ot_signer **signer)
 {
 	ot_error err;
 	ot_error_clear(&err);
@@ -81,7 +83,7 @@ int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int
 		                 "%s is missing: appending needs the ledger's log key (written by "
 		                 "init); give it with --log-key FILE",
 		                 default_key);
-	return cli_ledger_open_rw(db, log_key ? log_key : default_key, what, out, log_signer);
+	return open_rw(db, log_key ? log_key : default_key, what, out, log_signer);
 }
 
 int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)

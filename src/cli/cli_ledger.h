@@ -16,14 +16,10 @@
 #include "cli/cli.h"
 #include "oretrail/ledger.h"
 
-/* Opens the ledger at db: read-only when log_key is NULL, else with the log
- * key loaded from log_key (kept in *signer, which the caller frees after
- * closing the ledger). Prints "oretrail: <what>: ..." on failure and returns
- * the exit code (2 for a missing or unusable file or key, 3 for a store that
- * cannot be used); 0 on success. */
+/* Opens the ledger at db read-only. Prints "oretrail: <what>: ..." on
+ * failure and returns the exit code (2 for a missing or unusable file, 3 for
+ * a store that cannot be used); 0 on success. */
 int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out);
-int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot_ledger **out,
-                       ot_signer **signer);
 
 /* Opens the ledger at db for the verbs that append (submit, import): with
  * its log key (log_key, by default db + ".key", loaded into *log_signer,
@@ -32,6 +28,20 @@ int cli_ledger_open_rw(const char *db, const char *log_key, const char *what, ot
  * also printed as JSON. Returns the exit code, 0 on success. */
 int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int json,
                            const char *what, ot_ledger **out, ot_signer **log_signer);
+
+/* The options of the verbs that sign events and append them (submit,
+ * import), one meaning for both: o is a struct with members db, key, as,
+ * log_key (const char *) and keep_going, dry_run, json (int). */
+#define CLI_OPTS_APPEND(o)                                                                          \
+	CLI_OPT_DB((o)->db),                                                                        \
+		{"key", 0, "KEYFILE", "the submitter's signing key", &(o)->key, NULL},              \
+		{"as", 0, "ACTOR", "sign as ACTOR instead of the key's name", &(o)->as, NULL},      \
+		{"log-key",     0,   "FILE", "the ledger's log key (default: PATH.key)",            \
+	         &(o)->log_key, NULL},                                                              \
+		{"keep-going",    0, NULL, "append the valid events, list the rejected ones", NULL, \
+	         &(o)->keep_going},                                                                 \
+		{"dry-run", 0, NULL, "check without appending", NULL, &(o)->dry_run},               \
+		CLI_OPT_JSON((o)->json)
 
 /* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
 int cli_fail_json(int json, int code, const char *what, const ot_error *err);

@@ -54,6 +54,12 @@ void cli_help(const cli_spec *spec, const cli_opt *opts, FILE *out)
 
 int cli_parse(const cli_spec *spec, const cli_opt *opts, int argc, char **argv, int *code)
 {
+	return cli_parse_each(spec, opts, argc, argv, NULL, NULL, code);
+}
+
+int cli_parse_each(const cli_spec *spec, const cli_opt *opts, int argc, char **argv,
+                   cli_each_fn each, void *ctx, int *code)
+{
 	struct option lopts[OPTS_MAX + 2];
 	char shorts[2 * OPTS_MAX + 4];
 	size_t n = count(opts), k = 0;
@@ -101,6 +107,8 @@ int cli_parse(const cli_spec *spec, const cli_opt *opts, int argc, char **argv, 
 			*o->value = optarg;
 		if (o->flag)
 			*o->flag = 1;
+		if (each && (*code = each(ctx, o, optarg)) != 0)
+			return -1;
 	}
 	*code = EXIT_OK;
 	return optind;

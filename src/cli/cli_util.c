@@ -73,17 +73,6 @@ int cli_parse_u64(const char *s, uint64_t *out)
 	return 1;
 }
 
-int cli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-	}
-	return 0;
-}
-
 ot_status cli_read_file(const char *path, char **data, size_t *len, size_t max, ot_error *err)
 {
 	return ot_file_read(path, data, len, max, err);

@@ -39,6 +39,30 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
+/* A table of findings or problems: the entry's index ("-" when there is
+ * none), then the members keys[0..ncols-1) of each. */
+static void print_indexed(json_t *list, size_t ncols, const char *const *head, const char *align,
+                          const char *const *keys)
+{
+	cli_table t;
+	cli_table_init(&t, ncols, head, align);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *f = json_array_get(list, i);
+		char idx[32];
+		json_t *jidx = json_object_get(f, "index");
+		if (json_is_integer(jidx))
+			snprintf(idx, sizeof idx, "%" PRId64, (int64_t)json_integer_value(jidx));
+		else
+			snprintf(idx, sizeof idx, "-");
+		const char *row[4] = {idx};
+		for (size_t c = 1; c < ncols && c < 4; c++)
+			row[c] = cli_jstr(f, keys[c - 1]);
+		cli_table_row(&t, row);
+	}
+	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
 static int print_audit(json_t *doc)
 {
 	json_t *findings = json_object_get(doc, "findings");
@@ -60,43 +84,14 @@ static int print_audit(json_t *doc)
 	                                 : "");
 	if (json_array_size(findings)) {
 		static const char *const head[] = {"entry", "kind", "subject", "detail"};
-		cli_table t;
-		cli_table_init(&t, 4, head, "rlll");
-		for (size_t i = 0; i < json_array_size(findings); i++) {
-			json_t *f = json_array_get(findings, i);
-			char idx[32];
-			json_t *jidx = json_object_get(f, "index");
-			if (json_is_integer(jidx))
-				snprintf(idx, sizeof idx, "%" PRId64,
-				         (int64_t)json_integer_value(jidx));
-			else
-				snprintf(idx, sizeof idx, "-");
-			const char *row[] = {idx, cli_jstr(f, "kind"), cli_jstr(f, "subject"),
-			                     cli_jstr(f, "detail")};
-			cli_table_row(&t, row);
-		}
-		cli_table_print(&t, stdout, "  ");
-		cli_table_free(&t);
+		static const char *const keys[] = {"kind", "subject", "detail"};
+		print_indexed(findings, 4, head, "rlll", keys);
 	}
 	if (json_array_size(problems)) {
 		static const char *const head[] = {"entry", "problem", "message"};
-		cli_table t;
-		cli_table_init(&t, 3, head, "rll");
-		for (size_t i = 0; i < json_array_size(problems); i++) {
-			json_t *p = json_array_get(problems, i);
-			char idx[32];
-			json_t *jidx = json_object_get(p, "index");
-			if (json_is_integer(jidx))
-				snprintf(idx, sizeof idx, "%" PRId64,
-				         (int64_t)json_integer_value(jidx));
-			else
-				snprintf(idx, sizeof idx, "-");
-			const char *row[] = {idx, cli_jstr(p, "code"), cli_jstr(p, "message")};
-			cli_table_row(&t, row);
-		}
+		static const char *const keys[] = {"code", "message"};
 		printf("\nproblems: %zu\n", json_array_size(problems));
-		cli_table_print(&t, stdout, "  ");
-		cli_table_free(&t);
+		print_indexed(problems, 3, head, "rll", keys);
 		if (cli_jint(doc, "problems_not_listed", 0) > 0)
 			printf("  ... and %" PRId64 " more\n",
 			       cli_jint(doc, "problems_not_listed", 0));

@@ -4,7 +4,6 @@
  * and prints the origin shares it recomputed (certificate.h,
  * docs/certificate.md).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,53 +14,46 @@
 
 #define MAX_WITNESSES 32
 
-static void prove_help(FILE *out)
-{
-	fprintf(out, "usage: oretrail prove --db PATH [--out FILE] LOT\n\n"
-	             "Writes the provenance certificate of LOT (to standard output, or FILE):\n"
-	             "one JSON file with every log entry a replay of the ledger's rules needs\n"
-	             "to recompute the lot's origins exactly (its ancestry, the other uses of\n"
-	             "its ancestors, the histories of the lots shipped or used with them, and\n"
-	             "the registrations of the actors and sites involved), an inclusion proof\n"
-	             "for each, the log's latest signed checkpoint (with its cosignatures) and\n"
-	             "the lot's trace as the claim. `oretrail verify` checks it offline.\n"
-	             "The format is described in docs/certificate.md.\n\n"
-	             "Exit 2 when there is no such lot, 3 when the ledger cannot be used.\n");
-}
+static const cli_spec PROVE_SPEC = {
+	"oretrail prove --db PATH [--out FILE] LOT",
+	"Writes the provenance certificate of LOT (to standard output, or FILE):\n"
+	"one JSON file with every log entry a replay of the ledger's rules needs\n"
+	"to recompute the lot's origins exactly (its ancestry, the other uses of\n"
+	"its ancestors, the histories of the lots shipped or used with them, and\n"
+	"the registrations of the actors and sites involved), an inclusion proof\n"
+	"for each, the log's latest signed checkpoint (with its cosignatures) and\n"
+	"the lot's trace as the claim. `oretrail verify` checks it offline.\n"
+	"The format is described in docs/certificate.md.\n\n"
+	"Exit 2 when there is no such lot, 3 when the ledger cannot be used.\n",
+	0,
+};
 
 int cmd_prove(int argc, char **argv)
 {
 	const char *db = NULL, *out = NULL;
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"out", required_argument, NULL, 'o'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': prove_help(stdout); return EXIT_OK;
-		default: prove_help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		{"out", 'o', "FILE", "write the certificate to FILE", &out, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&PROVE_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first > 1)
 		return cli_failf(EXIT_USAGE, "prove", "unexpected argument \"%s\"",
-		                 argv[optind + 1]);
-	if (argc - optind != 1)
+		                 argv[first + 1]);
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "prove", "expected LOT, the lot to prove");
 	if (!db)
 		return cli_failf(EXIT_USAGE, "prove", "--db is required");
 
 	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "prove", &l);
-	if (code)
+	if ((code = cli_ledger_open_ro(db, "prove", &l)))
 		return code;
 	ot_error err;
 	ot_error_clear(&err);
 	char *text = NULL;
-	ot_status rc = ot_ledger_prove(l, argv[optind], OT_JSON_PRETTY, &text, &err);
+	ot_status rc = ot_ledger_prove(l, argv[first], OT_JSON_PRETTY, &text, &err);
 	if (rc) {
 		code = cli_fail(rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "prove", &err);
 	} else if (out) {
@@ -78,30 +70,46 @@ int cmd_prove(int argc, char **argv)
 	return code;
 }
 
-static void verify_help(FILE *out)
+static const cli_spec VERIFY_SPEC = {
+	"oretrail verify CERT --key LOG.vkey [--witness W.vkey ...]\n"
+	"                       [--min-witnesses K] [--json]",
+	"Checks a provenance certificate (from `oretrail prove`) offline, with no\n"
+	"database: the checkpoint's signature by the log key LOG.vkey and its\n"
+	"C2SP tlog-cosignatures by the witnesses (W.vkey: the witness's key as\n"
+	"`oretrail key new` or `oretrail witness --print-vkey` wrote it; by default\n"
+	"every --witness must have cosigned; --min-witnesses K asks for K of\n"
+	"them), every entry's inclusion\n"
+	"proof against the checkpoint, then replays the entries in log order\n"
+	"through the ledger's rules (each signature against the key its signer\n"
+	"had registered, roles, custody, mass and element balances) and compares\n"
+	"the lot's recomputed trace and origin shares with the certificate's claim.\n"
+	"Prints the origin shares it recomputed.\n\n"
+	"--json prints "
+	"{\"lot\",\"origin\",\"size\",\"root\",\"entries\",\"registrations\",\n"
+	"\"witnesses\",\"trace\":{...}} on success, {\"error\":{\"code\",\"message\",\n"
+	"\"index\"?}} on failure. Codes: checkpoint_signature, not_enough_witnesses,\n"
+	"checkpoint_mismatch, entry_altered, proof_invalid, entry_signature,\n"
+	"missing_entry, rule_broken, claim_mismatch (exit 1); cert_malformed (exit 2).\n"
+	"Exit 0 when the certificate verifies, 1 when it does not, 2 when CERT or a\n"
+	"key is unusable.\n",
+	0,
+};
+
+/* The witnesses' keys, as --witness gives them. */
+typedef struct witness_list {
+	const char *paths[MAX_WITNESSES];
+	size_t n;
+} witness_list;
+
+static int add_witness(void *ctx, const cli_opt *opt, char *arg)
 {
-	fprintf(out,
-	        "usage: oretrail verify CERT --key LOG.vkey [--witness W.vkey ...]\n"
-	        "                       [--min-witnesses K] [--json]\n\n"
-	        "Checks a provenance certificate (from `oretrail prove`) offline, with no\n"
-	        "database: the checkpoint's signature by the log key LOG.vkey and its\n"
-	        "C2SP tlog-cosignatures by the witnesses (W.vkey: the witness's key as\n"
-	        "`oretrail key new` or `oretrail witness --print-vkey` wrote it; by default\n"
-	        "every --witness must have cosigned; --min-witnesses K asks for K of\n"
-	        "them), every entry's inclusion\n"
-	        "proof against the checkpoint, then replays the entries in log order\n"
-	        "through the ledger's rules (each signature against the key its signer\n"
-	        "had registered, roles, custody, mass and element balances) and compares\n"
-	        "the lot's recomputed trace and origin shares with the certificate's claim.\n"
-	        "Prints the origin shares it recomputed.\n\n"
-	        "--json prints "
-	        "{\"lot\",\"origin\",\"size\",\"root\",\"entries\",\"registrations\",\n"
-	        "\"witnesses\",\"trace\":{...}} on success, {\"error\":{\"code\",\"message\",\n"
-	        "\"index\"?}} on failure. Codes: checkpoint_signature, not_enough_witnesses,\n"
-	        "checkpoint_mismatch, entry_altered, proof_invalid, entry_signature,\n"
-	        "missing_entry, rule_broken, claim_mismatch (exit 1); cert_malformed (exit 2).\n"
-	        "Exit 0 when the certificate verifies, 1 when it does not, 2 when CERT or a\n"
-	        "key is unusable.\n");
+	witness_list *w = ctx;
+	if (strcmp(opt->name, "witness") != 0)
+		return 0;
+	if (w->n == MAX_WITNESSES)
+		return cli_failf(EXIT_USAGE, "verify", "at most %d --witness keys", MAX_WITNESSES);
+	w->paths[w->n++] = arg;
+	return 0;
 }
 
 static int print_report(json_t *rep, size_t n_witnesses_asked)
@@ -137,48 +145,34 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 
 int cmd_verify(int argc, char **argv)
 {
-	const char *key_path = NULL;
-	const char *witness_paths[MAX_WITNESSES];
-	size_t n_witnesses = 0;
+	const char *key_path = NULL, *min_s = NULL;
+	witness_list wl = {{NULL}, 0};
 	uint64_t min = 0;
-	int json = 0, have_min = 0;
-	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
-	                                     {"witness", required_argument, NULL, 'w'},
-	                                     {"min-witnesses", required_argument, NULL, 'm'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': key_path = optarg; break;
-		case 'w':
-			if (n_witnesses == MAX_WITNESSES)
-				return cli_failf(EXIT_USAGE, "verify", "at most %d --witness keys",
-				                 MAX_WITNESSES);
-			witness_paths[n_witnesses++] = optarg;
-			break;
-		case 'm':
-			if (!cli_parse_u64(optarg, &min))
-				return cli_failf(EXIT_USAGE, "verify",
-				                 "--min-witnesses: \"%s\" is not a number", optarg);
-			have_min = 1;
-			break;
-		case 'j': json = 1; break;
-		case 'h': verify_help(stdout); return EXIT_OK;
-		default: verify_help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
+	int json = 0;
+	const cli_opt opts[] = {
+		{"key", 0, "LOG.vkey", "the log's verifier key", &key_path, NULL},
+		{"witness", 0, "W.vkey", "a witness's key (repeatable)", NULL, NULL},
+		{"min-witnesses", 0, "K", "how many witnesses must have cosigned (default: all)",
+	         &min_s, NULL},
+		CLI_OPT_JSON(json),
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse_each(&VERIFY_SPEC, opts, argc, argv, add_witness, &wl, &code);
+	if (first < 0)
+		return code;
+	if (min_s && !cli_parse_u64(min_s, &min))
+		return cli_failf(EXIT_USAGE, "verify", "--min-witnesses: \"%s\" is not a number",
+		                 min_s);
+	if (argc - first > 1)
 		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"",
-		                 argv[optind + 1]);
-	if (argc - optind != 1)
+		                 argv[first + 1]);
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "verify", "expected CERT, the certificate to verify");
 	if (!key_path)
 		return cli_failf(EXIT_USAGE, "verify",
 		                 "--key LOG.vkey, the log's key, is required");
-	if (!have_min)
+	size_t n_witnesses = wl.n;
+	if (!min_s)
 		min = n_witnesses;
 	if (min > n_witnesses)
 		return cli_failf(EXIT_USAGE, "verify",
@@ -191,7 +185,6 @@ int cmd_verify(int argc, char **argv)
 	size_t loaded = 0;
 	char *data = NULL, *report = NULL;
 	size_t len = 0;
-	int code = EXIT_OK;
 	ot_error err;
 	ot_error_clear(&err);
 	if (cli_load_verifier(key_path, &log_key, &err)) {
@@ -199,11 +192,11 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	for (; loaded < n_witnesses; loaded++)
-		if (cli_load_cosig_verifier(witness_paths[loaded], &witnesses[loaded], &err)) {
+		if (cli_load_cosig_verifier(wl.paths[loaded], &witnesses[loaded], &err)) {
 			code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
 			goto out;
 		}
-	if (cli_read_file(argv[optind], &data, &len, OT_CERT_MAX, &err)) {
+	if (cli_read_file(argv[first], &data, &len, OT_CERT_MAX, &err)) {
 		code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
 		goto out;
 	}

@@ -351,18 +351,27 @@ static int find_opening(const char *path, const char *commit, const char *contra
 	return code;
 }
 
-static int disclose_run(int argc, char **argv)
+/* What disclose was asked for. */
+typedef struct disclose_args {
+	const char *openings, *contract, *field, *db, *commit, *id;
+	char when[OT_TIME_LEN + 1];
+	char id_buf[OT_EVENT_ID_MAX + 64];
+} disclose_args;
+
+/* Parses and checks the options into a. -1: go on; otherwise the exit code. */
+static int disclose_opts(int argc, char **argv, disclose_args *a)
 {
-	const char *openings = OPENINGS_DEFAULT, *contract = NULL, *field = NULL, *db = NULL,
-		   *commit = NULL, *id = NULL, *time_s = NULL;
+	const char *time_s = NULL;
+	a->openings = OPENINGS_DEFAULT;
 	const cli_opt opts[] = {
 		{"openings", 0, "FILE", "the openings file (default: ./" OPENINGS_DEFAULT ")",
-	         &openings, NULL},
-		{"contract", 0, "ID", "the contract ID", &contract, NULL},
-		{"field", 0, "PATH", "the field PATH (e.g. text, or terms.royalty)", &field, NULL},
-		CLI_OPT_DB(db),
-		{"commit", 0, "sha256:HEX", "the commitment to open", &commit, NULL},
-		{"id", 0, "ID", "the event's id", &id, NULL},
+	         &a->openings, NULL},
+		{"contract", 0, "ID", "the contract ID", &a->contract, NULL},
+		{"field", 0, "PATH", "the field PATH (e.g. text, or terms.royalty)", &a->field,
+	         NULL},
+		CLI_OPT_DB(a->db),
+		{"commit", 0, "sha256:HEX", "the commitment to open", &a->commit, NULL},
+		{"id", 0, "ID", "the event's id", &a->id, NULL},
 		{"time", 0, "TIME", "the event's time (RFC 3339 or YYYY-MM-DD; default now)",
 	         &time_s, NULL},
 		CLI_OPT_END,
@@ -372,70 +381,84 @@ static int disclose_run(int argc, char **argv)
 		return code;
 	if (first != argc)
 		return cli_failf(EXIT_USAGE, "disclose", "unexpected argument \"%s\"", argv[first]);
-	if (!contract || !field)
+	if (!a->contract || !a->field)
 		return cli_failf(EXIT_USAGE, "disclose", "--contract and --field are required");
-	if (db && commit)
+	if (a->db && a->commit)
 		return cli_failf(EXIT_USAGE, "disclose", "give --db or --commit, not both");
-	char when[OT_TIME_LEN + 1];
 	int64_t t = (int64_t)time(NULL);
 	if (time_s && !cli_parse_time(time_s, &t))
 		return cli_failf(EXIT_USAGE, "disclose",
 		                 "--time %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
 		                 time_s);
-	if (ot_time_format(t, when))
+	if (ot_time_format(t, a->when))
 		return cli_failf(EXIT_USAGE, "disclose", "--time is out of range");
-	char id_buf[OT_EVENT_ID_MAX + 64];
-	if (!id) {
-		snprintf(id_buf, sizeof id_buf, "disclose-%s-%s", contract, field);
-		id = id_buf;
+	if (!a->id) {
+		snprintf(a->id_buf, sizeof a->id_buf, "disclose-%s-%s", a->contract, a->field);
+		a->id = a->id_buf;
 	}
+	return -1;
+}
 
-	char digest[OT_COMMIT_STR_LEN + 1] = "";
-	code = 0;
-	if (db && (code = ledger_commit(db, contract, field, digest, sizeof digest)))
-		return code;
-	if (commit)
-		snprintf(digest, sizeof digest, "%s", commit);
-	json_t *rec = NULL, *ev = NULL;
-	ot_buf out;
-	ot_buf_init(&out, 0);
-	if ((code = find_opening(openings, digest[0] ? digest : NULL, contract, field, &rec)))
-		goto out;
+/* The value of the opening rec, once checked against its commitment. */
+static int opened_value(const char *openings, json_t *rec, json_t **value)
+{
 	ot_error err;
 	ot_error_clear(&err);
-	json_t *value = json_object_get(rec, "value");
 	json_t *cm = json_object_get(rec, "commit");
-	if (!value || !json_is_string(cm)) {
-		code = cli_failf(EXIT_USAGE, "disclose", "%s: the opening of %s has no value",
+	*value = json_object_get(rec, "value");
+	if (!*value || !json_is_string(cm))
+		return cli_failf(EXIT_USAGE, "disclose", "%s: the opening of %s has no value",
 		                 openings,
 		                 json_string_value(cm) ? json_string_value(cm) : "that field");
-		goto out;
-	}
-	ot_status rc = ot_commit_check(cm, cli_jstr(rec, "salt"), value, &err);
-	if (rc) {
-		code = cli_failf(EXIT_USAGE, "disclose", "%s: the opening does not open %s: %s",
+	if (ot_commit_check(cm, cli_jstr(rec, "salt"), *value, &err))
+		return cli_failf(EXIT_USAGE, "disclose", "%s: the opening does not open %s: %s",
 		                 openings, json_string_value(cm), err.message);
-		goto out;
-	}
-	ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "type", "disclose", "id", id, "time", when,
-	               "contract", contract, "field", field, "salt", cli_jstr(rec, "salt"), "value",
-	               value);
-	if (!ev) {
-		code = cli_failf(EXIT_STORE, "disclose", "out of memory");
-		goto out;
-	}
+	return EXIT_OK;
+}
+
+/* Prints the disclose event (canonical JSON, one line). */
+static int print_disclose(const disclose_args *a, json_t *rec, json_t *value)
+{
+	ot_error err;
 	ot_error_clear(&err);
+	json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "type", "disclose", "id", a->id,
+	                       "time", a->when, "contract", a->contract, "field", a->field, "salt",
+	                       cli_jstr(rec, "salt"), "value", value);
+	if (!ev)
+		return cli_failf(EXIT_STORE, "disclose", "out of memory");
+	ot_buf out;
+	ot_buf_init(&out, 0);
+	int code = EXIT_OK;
 	if (ot_event_check(ev, NULL, &err) || ot_json_canonical(&out, ev, NULL, &err)) {
 		code = cli_fail(EXIT_USAGE, "disclose", &err);
-		goto out;
+	} else {
+		printf("%s\n", (const char *)out.data);
+		if (fflush(stdout) != 0)
+			code = cli_failf(EXIT_STORE, "disclose", "cannot write to standard output");
 	}
-	printf("%s\n", (const char *)out.data);
-	if (fflush(stdout) != 0)
-		code = cli_failf(EXIT_STORE, "disclose", "cannot write to standard output");
-out:
 	ot_buf_free(&out);
-	json_decref(rec);
 	json_decref(ev);
+	return code;
+}
+
+static int disclose_run(int argc, char **argv)
+{
+	disclose_args a;
+	memset(&a, 0, sizeof a);
+	int code = disclose_opts(argc, argv, &a);
+	if (code >= 0)
+		return code;
+	char digest[OT_COMMIT_STR_LEN + 1] = "";
+	if (a.db && (code = ledger_commit(a.db, a.contract, a.field, digest, sizeof digest)))
+		return code;
+	if (a.commit)
+		snprintf(digest, sizeof digest, "%s", a.commit);
+	json_t *rec = NULL, *value = NULL;
+	if (!(code = find_opening(a.openings, digest[0] ? digest : NULL, a.contract, a.field,
+	                          &rec)) &&
+	    !(code = opened_value(a.openings, rec, &value)))
+		code = print_disclose(&a, rec, value);
+	json_decref(rec);
 	return code;
 }
 

@@ -91,20 +91,11 @@ static void print_fields(json_t *fields)
 		printf("  none\n");
 }
 
-static int print_contract(json_t *doc)
+/* The commitments: how many, and a table of their states. Returns how
+ * many are disclosed. */
+static size_t print_commitments(json_t *doc, json_t *cms)
 {
-	json_t *fields = json_object_get(doc, "fields");
-	json_t *cms = json_object_get(doc, "commitments");
-	json_t *pays = json_object_get(doc, "payments");
 	const char *time = cli_jstr(doc, "time");
-	json_t *title = json_object_get(fields, "title");
-	printf("contract %s\n", cli_jstr(doc, "contract"));
-	if (json_is_string(title))
-		printf("  %s\n", json_string_value(title));
-	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n",
-	       cli_jint(doc, "index", -1), time, cli_jstr(doc, "signer"), cli_jstr(doc, "id"));
-	print_fields(fields);
-
 	size_t withheld = 0, disclosed = 0;
 	for (size_t i = 0; i < json_array_size(cms); i++)
 		if (json_is_true(json_object_get(json_array_get(cms, i), "disclosed")))
@@ -114,83 +105,107 @@ static int print_contract(json_t *doc)
 	printf("\ncommitments: %zu, committed at entry %" PRId64 " on %.10s; %zu disclosed, %zu "
 	       "withheld\n",
 	       json_array_size(cms), cli_jint(doc, "index", -1), time, disclosed, withheld);
-	if (json_array_size(cms)) {
-		static const char *const head[] = {"field", "commitment", "state"};
-		cli_table t;
-		cli_table_init(&t, 3, head, "lll");
-		for (size_t i = 0; i < json_array_size(cms); i++) {
-			json_t *cm = json_array_get(cms, i);
-			char state[256], commit[32];
-			snprintf(commit, sizeof commit, "%.23s...", cli_jstr(cm, "commit"));
-			if (json_is_true(json_object_get(cm, "disclosed"))) {
-				const char *when = cli_jstr(cm, "disclosed_time");
-				snprintf(state, sizeof state,
-				         "disclosed at entry %" PRId64 " on %.10s, %" PRId64
-				         " days after it was committed; the opening matches",
-				         cli_jint(cm, "disclosed_index", -1), when,
-				         days_between(time, when));
-			} else {
-				snprintf(state, sizeof state,
-				         "withheld for %" PRId64 " days so far",
-				         cli_jint(cm, "withheld_days", 0));
-			}
-			const char *row[] = {cli_jstr(cm, "field"), commit, state};
-			cli_table_row(&t, row);
+	if (!json_array_size(cms))
+		return disclosed;
+	static const char *const head[] = {"field", "commitment", "state"};
+	cli_table t;
+	cli_table_init(&t, 3, head, "lll");
+	for (size_t i = 0; i < json_array_size(cms); i++) {
+		json_t *cm = json_array_get(cms, i);
+		char state[256], commit[32];
+		snprintf(commit, sizeof commit, "%.23s...", cli_jstr(cm, "commit"));
+		if (json_is_true(json_object_get(cm, "disclosed"))) {
+			const char *when = cli_jstr(cm, "disclosed_time");
+			snprintf(state, sizeof state,
+			         "disclosed at entry %" PRId64 " on %.10s, %" PRId64
+			         " days after it was committed; the opening matches",
+			         cli_jint(cm, "disclosed_index", -1), when,
+			         days_between(time, when));
+		} else {
+			snprintf(state, sizeof state, "withheld for %" PRId64 " days so far",
+			         cli_jint(cm, "withheld_days", 0));
 		}
-		cli_table_print(&t, stdout, "  ");
-		cli_table_free(&t);
+		const char *row[] = {cli_jstr(cm, "field"), commit, state};
+		cli_table_row(&t, row);
 	}
-	if (disclosed) {
-		printf("\ndisclosed values\n");
-		for (size_t i = 0; i < json_array_size(cms); i++) {
-			json_t *cm = json_array_get(cms, i);
-			json_t *v = json_object_get(cm, "value");
-			if (!json_is_true(json_object_get(cm, "disclosed")) || !v)
-				continue;
-			char buf[SHOW_MAX * 4 + 64];
-			cli_fmt_value(buf, sizeof buf, v);
-			size_t len = strlen(buf);
-			if (len > SHOW_MAX) {
-				size_t cut = SHOW_MAX;
-				while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
-					cut--; /* not inside a UTF-8 sequence */
-				snprintf(buf + cut, sizeof buf - cut,
-				         "... (%zu bytes in all; --json shows it)",
-				         json_is_string(v) ? json_string_length(v) : len);
-			}
-			for (char *p = buf; *p; p++)
-				if (*p == '\n' || *p == '\r' || *p == '\t')
-					*p = ' ';
-			printf("  %s: %s\n", cli_jstr(cm, "field"), buf);
-		}
-	}
+	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+	return disclosed;
+}
 
-	printf("\npayments citing it: %zu\n", json_array_size(pays));
-	if (json_array_size(pays)) {
-		static const char *const head[] = {"entry", "date",   "payer", "payee",
-		                                   "kind",  "amount", "period"};
-		cli_table t;
-		cli_table_init(&t, 7, head, "rllllrl");
-		for (size_t i = 0; i < json_array_size(pays); i++) {
-			json_t *p = json_array_get(pays, i);
-			json_t *amount = json_object_get(p, "amount");
-			char idx[32], date[16], money[64];
-			snprintf(idx, sizeof idx, "%" PRId64, cli_jint(p, "index", -1));
-			snprintf(date, sizeof date, "%.10s", cli_jstr(p, "time"));
-			cli_fmt_money(money, sizeof money, cli_jint(amount, "amount", 0),
-			              cli_jstr(amount, "currency"));
-			const char *row[] = {idx,
-			                     date,
-			                     cli_jstr(p, "payer"),
-			                     cli_jstr(p, "payee"),
-			                     cli_jstr(p, "kind"),
-			                     money,
-			                     cli_jstr(p, "period")};
-			cli_table_row(&t, row);
+/* The disclosed values, each on one line and cut at SHOW_MAX bytes. */
+static void print_disclosed(json_t *cms)
+{
+	printf("\ndisclosed values\n");
+	for (size_t i = 0; i < json_array_size(cms); i++) {
+		json_t *cm = json_array_get(cms, i);
+		json_t *v = json_object_get(cm, "value");
+		if (!json_is_true(json_object_get(cm, "disclosed")) || !v)
+			continue;
+		char buf[SHOW_MAX * 4 + 64];
+		cli_fmt_value(buf, sizeof buf, v);
+		size_t len = strlen(buf);
+		if (len > SHOW_MAX) {
+			size_t cut = SHOW_MAX;
+			while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+				cut--; /* not inside a UTF-8 sequence */
+			snprintf(buf + cut, sizeof buf - cut,
+			         "... (%zu bytes in all; --json shows it)",
+			         json_is_string(v) ? json_string_length(v) : len);
 		}
-		cli_table_print(&t, stdout, "  ");
-		cli_table_free(&t);
+		for (char *p = buf; *p; p++)
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
+		printf("  %s: %s\n", cli_jstr(cm, "field"), buf);
 	}
+}
+
+/* The payments that cite the contract, as a table. */
+static void print_payments(json_t *pays)
+{
+	printf("\npayments citing it: %zu\n", json_array_size(pays));
+	if (!json_array_size(pays))
+		return;
+	static const char *const head[] = {"entry", "date",   "payer", "payee",
+	                                   "kind",  "amount", "period"};
+	cli_table t;
+	cli_table_init(&t, 7, head, "rllllrl");
+	for (size_t i = 0; i < json_array_size(pays); i++) {
+		json_t *p = json_array_get(pays, i);
+		json_t *amount = json_object_get(p, "amount");
+		char idx[32], date[16], money[64];
+		snprintf(idx, sizeof idx, "%" PRId64, cli_jint(p, "index", -1));
+		snprintf(date, sizeof date, "%.10s", cli_jstr(p, "time"));
+		cli_fmt_money(money, sizeof money, cli_jint(amount, "amount", 0),
+		              cli_jstr(amount, "currency"));
+		const char *row[] = {idx,
+		                     date,
+		                     cli_jstr(p, "payer"),
+		                     cli_jstr(p, "payee"),
+		                     cli_jstr(p, "kind"),
+		                     money,
+		                     cli_jstr(p, "period")};
+		cli_table_row(&t, row);
+	}
+	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+static int print_contract(json_t *doc)
+{
+	json_t *fields = json_object_get(doc, "fields");
+	json_t *cms = json_object_get(doc, "commitments");
+	json_t *title = json_object_get(fields, "title");
+	printf("contract %s\n", cli_jstr(doc, "contract"));
+	if (json_is_string(title))
+		printf("  %s\n", json_string_value(title));
+	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n",
+	       cli_jint(doc, "index", -1), cli_jstr(doc, "time"), cli_jstr(doc, "signer"),
+	       cli_jstr(doc, "id"));
+	print_fields(fields);
+	if (print_commitments(doc, cms))
+		print_disclosed(cms);
+	print_payments(json_object_get(doc, "payments"));
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "contract show", "cannot write to standard output");
 	return EXIT_OK;

@@ -4,7 +4,6 @@
  * document order, or their canonical pre-hash strings; with --check, also
  * whether the eventIDs the document carries are the events' hash IDs.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,45 +13,103 @@
 #include "oretrail/epcis.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
+static const cli_spec HASH_SPEC = {
+	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"Prints the CBV 2.0 event hash ID of each event of the EPCIS 2.0 JSON-LD\n"
+	"document FILE, one per line in document order:\n"
+	"  ni:///sha-256;<64 hex digits>?ver=CBV2.0\n"
+	"--prehash prints the canonical pre-hash string of each event instead\n"
+	"(the text whose SHA-256 the id holds).\n"
+	"--check also compares each id with the event's eventID when that is a\n"
+	"hash ID, and says which differ (on standard error).\n"
+	"--json prints one array [{\"event\",\"id\",\"prehash\"?,\"eventID\"?,\n"
+	"\"matches\"?}] with events numbered from 1.\n\n"
+	"Exit 0 when every event was hashed (and, with --check, every hash ID the\n"
+	"document carries matches), 1 when a carried hash ID does not match, 2 for\n"
+	"an unusable document or event.\n",
+	1,
+};
+
+static const cli_spec EPCIS_SPEC = {
+	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
+	"between a ledger and EPCIS documents.\n\n"
+	"hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
+	"       --help`)\n",
+	1,
+};
+
+/* What hash_event needs: the document, the flags, and where to write. */
+typedef struct hash_run {
+	ot_epcis_doc *doc;
+	const char *path;
+	int prehash, check;
+	ot_buf *pre; /* scratch: the event's pre-hash string */
+	json_t *out; /* --json: the array to append to; NULL: print lines */
+} hash_run;
+
+/* Hashes event i and prints or collects it. EXIT_USAGE when it cannot be
+ * hashed, EXIT_INVALID when --check finds its eventID is not its hash ID,
+ * EXIT_STORE when out of memory (the run stops). */
+static int hash_event(const hash_run *r, size_t i)
 {
-	fprintf(out, "usage: oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-\n\n"
-	             "Prints the CBV 2.0 event hash ID of each event of the EPCIS 2.0 JSON-LD\n"
-	             "document FILE, one per line in document order:\n"
-	             "  ni:///sha-256;<64 hex digits>?ver=CBV2.0\n"
-	             "--prehash prints the canonical pre-hash string of each event instead\n"
-	             "(the text whose SHA-256 the id holds).\n"
-	             "--check also compares each id with the event's eventID when that is a\n"
-	             "hash ID, and says which differ (on standard error).\n"
-	             "--json prints one array [{\"event\",\"id\",\"prehash\"?,\"eventID\"?,\n"
-	             "\"matches\"?}] with events numbered from 1.\n\n"
-	             "Exit 0 when every event was hashed (and, with --check, every hash ID the\n"
-	             "document carries matches), 1 when a carried hash ID does not match, 2 for\n"
-	             "an unusable document or event.\n");
+	ot_error err;
+	ot_error_clear(&err);
+	json_t *event = ot_epcis_doc_event(r->doc, i);
+	char id[OT_EPCIS_HASH_ID_LEN + 1];
+	ot_buf_reset(r->pre);
+	if (ot_epcis_prehash(r->doc, event, r->pre, &err)) {
+		ot_error_prefix(&err, "%s: event %zu", r->path, i + 1);
+		cli_fail(EXIT_USAGE, "epcis hash", &err);
+		return EXIT_USAGE;
+	}
+	const char *pre_s = r->pre->len ? (const char *)r->pre->data : "";
+	ot_epcis_hash_of_prehash(pre_s, r->pre->len, id);
+	const char *declared = json_string_value(json_object_get(event, "eventID"));
+	int has_hash = declared && ot_epcis_is_hash_id(declared);
+	int matches = has_hash && strcmp(declared, id) == 0;
+	int code = EXIT_OK;
+	if (r->check && has_hash && !matches) {
+		fprintf(stderr,
+		        "oretrail: epcis hash: %s: event %zu: eventID %s is not its hash ID %s\n",
+		        r->path, i + 1, declared, id);
+		code = EXIT_INVALID;
+	}
+	if (!r->out) {
+		fwrite(r->prehash ? pre_s : id, 1, r->prehash ? r->pre->len : strlen(id), stdout);
+		fputc('\n', stdout);
+		return code;
+	}
+	json_t *o = json_pack("{s:I,s:s}", "event", (json_int_t)(i + 1), "id", id);
+	if (o && r->prehash)
+		json_object_set_new(o, "prehash", json_stringn(pre_s, r->pre->len));
+	if (o && declared)
+		json_object_set_new(o, "eventID", json_string(declared));
+	if (o && has_hash)
+		json_object_set_new(o, "matches", json_boolean(matches));
+	if (!o || json_array_append_new(r->out, o))
+		return cli_failf(EXIT_STORE, "epcis hash", "out of memory");
+	return code;
 }
 
 static int hash_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {{"prehash", no_argument, NULL, 'p'},
-	                                     {"check", no_argument, NULL, 'c'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int prehash = 0, check = 0, as_json = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': prehash = 1; break;
-		case 'c': check = 1; break;
-		case 'j': as_json = 1; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1)
+	int prehash = 0, check = 0, as_json = 0;
+	const cli_opt opts[] = {
+		{"prehash", 0, NULL, "print the canonical pre-hash strings instead", NULL,
+	         &prehash},
+		{"check", 0, NULL, "compare each id with the eventID the event carries", NULL,
+	         &check},
+		CLI_OPT_JSON(as_json),
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&HASH_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "epcis hash",
 		                 "expected one FILE.jsonld (or - for stdin)");
-	const char *path = argv[optind];
+	const char *path = argv[first];
 
 	ot_error err;
 	ot_error_clear(&err);
@@ -66,49 +123,19 @@ static int hash_cmd(int argc, char **argv)
 		ot_error_prefix(&err, "%s", path);
 		return cli_fail(EXIT_USAGE, "epcis hash", &err);
 	}
-	int code = EXIT_OK;
+	code = EXIT_OK;
 	json_t *out = as_json ? json_array() : NULL;
 	ot_buf pre;
 	ot_buf_init(&pre, 0);
+	hash_run r = {doc, path, prehash, check, &pre, out};
 	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
-		json_t *event = ot_epcis_doc_event(doc, i);
-		char id[OT_EPCIS_HASH_ID_LEN + 1];
-		ot_buf_reset(&pre);
-		if (ot_epcis_prehash(doc, event, &pre, &err)) {
-			ot_error_prefix(&err, "%s: event %zu", path, i + 1);
-			cli_fail(EXIT_USAGE, "epcis hash", &err);
-			code = EXIT_USAGE;
-			continue;
+		int c = hash_event(&r, i);
+		if (c == EXIT_STORE) {
+			code = c;
+			break;
 		}
-		const char *pre_s = pre.len ? (const char *)pre.data : "";
-		ot_epcis_hash_of_prehash(pre_s, pre.len, id);
-		const char *declared = json_string_value(json_object_get(event, "eventID"));
-		int has_hash = declared && ot_epcis_is_hash_id(declared);
-		int matches = has_hash && strcmp(declared, id) == 0;
-		if (check && has_hash && !matches) {
-			fprintf(stderr,
-			        "oretrail: epcis hash: %s: event %zu: eventID %s is not its hash "
-			        "ID %s\n",
-			        path, i + 1, declared, id);
-			if (code == EXIT_OK)
-				code = EXIT_INVALID;
-		}
-		if (out) {
-			json_t *o = json_pack("{s:I,s:s}", "event", (json_int_t)(i + 1), "id", id);
-			if (o && prehash)
-				json_object_set_new(o, "prehash", json_stringn(pre_s, pre.len));
-			if (o && declared)
-				json_object_set_new(o, "eventID", json_string(declared));
-			if (o && has_hash)
-				json_object_set_new(o, "matches", json_boolean(matches));
-			if (!o || json_array_append_new(out, o)) {
-				code = cli_failf(EXIT_STORE, "epcis hash", "out of memory");
-				break;
-			}
-		} else {
-			fwrite(prehash ? pre_s : id, 1, prehash ? pre.len : strlen(id), stdout);
-			fputc('\n', stdout);
-		}
+		if (c == EXIT_USAGE || (c == EXIT_INVALID && code == EXIT_OK))
+			code = c;
 	}
 	if (out) {
 		char *s = json_dumps(out, JSON_INDENT(2));
@@ -128,19 +155,11 @@ static int hash_cmd(int argc, char **argv)
 	return code;
 }
 
-static void epcis_help(FILE *out)
-{
-	fprintf(out, "usage: oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-\n\n"
-	             "EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
-	             "between a ledger and EPCIS documents.\n\n"
-	             "hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
-	             "       --help`)\n");
-}
-
 int cmd_epcis(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		epcis_help(argc < 2 ? stderr : stdout);
+		static const cli_opt none[] = {CLI_OPT_END};
+		cli_help(&EPCIS_SPEC, none, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "hash") == 0)

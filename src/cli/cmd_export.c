@@ -5,7 +5,6 @@
  * lot's chain of custody: the entries that made it and its ancestors, moved
  * them, and used the lot.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -14,30 +13,28 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "ledger/envelope.h"
 #include "oretrail/epcis.h"
 #include "oretrail/event.h"
 #include "oretrail/json.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail export --db PATH [--lot LOT] [--out FILE]\n\n"
-	        "Writes the ledger's material flows as an EPCIS 2.0 JSON-LD document\n"
-	        "(EPCISDocument): extract as ObjectEvent ADD commissioning, transform as\n"
-	        "TransformationEvent, ship and receive as ObjectEvent shipping and\n"
-	        "receiving, masses in grams (GRM). Events imported from EPCIS are written\n"
-	        "as they were imported, when that is still exactly what the ledger holds,\n"
-	        "so they keep their hash ID. Each event carries its CBV 2.0 hash ID as\n"
-	        "oretrail:hash (and as eventID when it has no other id).\n"
-	        "With --lot, only the entries of LOT's chain of custody: those that made\n"
-	        "it and its ancestors, moved them, and used LOT.\n"
-	        "The document goes to standard output, or to FILE with --out.\n\n"
-	        "Other events (actors, sites, resources, assays, contracts, payments) have\n"
-	        "no EPCIS form and are counted on standard error.\n"
-	        "Exit 0 on success, 2 for an unknown lot, 3 when the ledger cannot be read.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail export --db PATH [--lot LOT] [--out FILE]",
+	"Writes the ledger's material flows as an EPCIS 2.0 JSON-LD document\n"
+	"(EPCISDocument): extract as ObjectEvent ADD commissioning, transform as\n"
+	"TransformationEvent, ship and receive as ObjectEvent shipping and\n"
+	"receiving, masses in grams (GRM). Events imported from EPCIS are written\n"
+	"as they were imported, when that is still exactly what the ledger holds,\n"
+	"so they keep their hash ID. Each event carries its CBV 2.0 hash ID as\n"
+	"oretrail:hash (and as eventID when it has no other id).\n"
+	"With --lot, only the entries of LOT's chain of custody: those that made\n"
+	"it and its ancestors, moved them, and used LOT.\n"
+	"The document goes to standard output, or to FILE with --out.\n\n"
+	"Other events (actors, sites, resources, assays, contracts, payments) have\n"
+	"no EPCIS form and are counted on standard error.\n"
+	"Exit 0 on success, 2 for an unknown lot, 3 when the ledger cannot be read.\n",
+	0,
+};
 
 /* Log indexes to export: all, or those of a lot's chain, sorted. */
 static int lot_indexes(ot_ledger *l, const char *lot, int64_t **out, size_t *n)
@@ -84,132 +81,134 @@ static int lot_indexes(ot_ledger *l, const char *lot, int64_t **out, size_t *n)
 	return EXIT_OK;
 }
 
-int cmd_export(int argc, char **argv)
+/* One export: the entries to write, the writer, the document. */
+typedef struct export
 {
-	static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
-	                                      {"lot", required_argument, NULL, 'L'},
-	                                      {"out", required_argument, NULL, 'o'},
-	                                      {"help", no_argument, NULL, 'h'},
-	                                      {NULL, 0, NULL, 0}};
-	const char *db = NULL, *lot = NULL, *outfile = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'L': lot = optarg; break;
-		case 'o': outfile = optarg; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "export", "unexpected argument \"%s\"", argv[optind]);
-	if (!db)
-		return cli_failf(EXIT_USAGE, "export", "--db is required");
-
-	ot_ledger *l = NULL;
-	int code = cli_ledger_open_ro(db, "export", &l);
-	if (code)
-		return code;
+	const char *lot, *outfile;
+	ot_ledger *l;
+	int64_t *idx; /* with --lot: the entries of its chain, in log order */
+	size_t n;
+	ot_epcis_writer *w;
+	size_t warned; /* entries named on standard error and left out */
 	ot_error err;
-	ot_error_clear(&err);
-	int64_t *idx = NULL;
-	size_t n = 0;
-	json_t *doc = NULL;
-	char *text = NULL;
-	ot_epcis_writer *w = NULL;
-	ot_log *log = ot_ledger_log(l);
-	uint64_t size = ot_log_size(log);
-	if (lot && (code = lot_indexes(l, lot, &idx, &n)))
-		goto out;
+}
+export;
 
+/* Adds log entry `index` to the document. An entry the writer cannot
+ * write is named on standard error and the export goes on. */
+static int add_entry(export *x, uint64_t index)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	json_t *event = NULL;
+	if (ot_log_entry(ot_ledger_log(x->l), index, &data, &len, &x->err))
+		return cli_fail(EXIT_STORE, "export", &x->err);
+	ot_status rc = ot_event_open(data, len, &event, NULL, 0, &x->err);
+	free(data);
+	if (rc)
+		return cli_failf(EXIT_STORE, "export", "entry %" PRIu64 " is not an event: %s",
+		                 index, x->err.message);
+	rc = ot_epcis_writer_add(x->w, event, &x->err);
+	int code = EXIT_OK;
+	if (rc == OT_ERR_NOMEM) {
+		code = cli_failf(EXIT_STORE, "export", "out of memory");
+	} else if (rc && rc != OT_ERR_NOTFOUND) {
+		/* Not silently: the event is named and the export goes on. */
+		fprintf(stderr, "oretrail: export: entry %" PRIu64 " (%s %s) not exported: %s\n",
+		        index, json_string_value(json_object_get(event, "type")),
+		        json_string_value(json_object_get(event, "id")), x->err.message);
+		x->warned++;
+	}
+	json_decref(event);
+	return code;
+}
+
+/* Every entry, or those of the lot's chain, into the writer. */
+static int add_entries(export *x)
+{
 	char now[OT_TIME_LEN + 1];
-	if (ot_time_format((int64_t)time(NULL), now) || ot_epcis_writer_new(now, &w, &err)) {
-		code = cli_failf(EXIT_STORE, "export", "out of memory");
-		goto out;
-	}
-	size_t total = lot ? n : (size_t)size, warned = 0;
+	if (ot_time_format((int64_t)time(NULL), now) || ot_epcis_writer_new(now, &x->w, &x->err))
+		return cli_failf(EXIT_STORE, "export", "out of memory");
+	size_t total = x->lot ? x->n : (size_t)ot_log_size(ot_ledger_log(x->l));
 	for (size_t i = 0; i < total; i++) {
-		uint64_t index = lot ? (uint64_t)idx[i] : (uint64_t)i;
-		uint8_t *data = NULL;
-		size_t len = 0;
-		if (ot_log_entry(log, index, &data, &len, &err)) {
-			code = cli_fail(EXIT_STORE, "export", &err);
-			goto out;
-		}
-		otx_envelope env;
-		otx_envelope_init(&env);
-		ot_status rc = otx_envelope_parse(data, len, &env, &err);
-		free(data);
-		if (rc) {
-			otx_envelope_clear(&env);
-			code = cli_failf(EXIT_STORE, "export",
-			                 "entry %" PRIu64 " is not an event: %s", index,
-			                 err.message);
-			goto out;
-		}
-		rc = ot_epcis_writer_add(w, env.event, &err);
-		if (rc == OT_ERR_NOMEM) {
-			otx_envelope_clear(&env);
-			code = cli_failf(EXIT_STORE, "export", "out of memory");
-			goto out;
-		}
-		if (rc && rc != OT_ERR_NOTFOUND) {
-			/* Not silently: the event is named and the export goes on. */
-			fprintf(stderr,
-			        "oretrail: export: entry %" PRIu64 " (%s %s) not exported: %s\n",
-			        index, env.type, env.id, err.message);
-			warned++;
-		}
-		otx_envelope_clear(&env);
+		int code = add_entry(x, x->lot ? (uint64_t)x->idx[i] : (uint64_t)i);
+		if (code)
+			return code;
 	}
-	if (ot_epcis_writer_finish(w, &doc, &err)) {
-		code = cli_fail(EXIT_STORE, "export", &err);
-		goto out;
-	}
-	text = json_dumps(doc, JSON_INDENT(2));
-	if (!text) {
-		code = cli_failf(EXIT_STORE, "export", "out of memory");
-		goto out;
-	}
-	if (outfile) {
+	return EXIT_OK;
+}
+
+/* The document, to standard output or --out FILE. */
+static int write_document(export *x)
+{
+	json_t *doc = NULL;
+	if (ot_epcis_writer_finish(x->w, &doc, &x->err))
+		return cli_fail(EXIT_STORE, "export", &x->err);
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	if (!text)
+		return cli_failf(EXIT_STORE, "export", "out of memory");
+	int code = EXIT_OK;
+	if (x->outfile) {
 		size_t tl = strlen(text);
 		char *file = malloc(tl + 2);
 		if (!file) {
-			code = cli_failf(EXIT_STORE, "export", "out of memory");
-			goto out;
+			free(text);
+			return cli_failf(EXIT_STORE, "export", "out of memory");
 		}
 		memcpy(file, text, tl);
 		file[tl] = '\n';
 		file[tl + 1] = 0;
-		ot_status rc = cli_write_file(outfile, file, tl + 1, 0644, 0, &err);
+		if (cli_write_file(x->outfile, file, tl + 1, 0644, 0, &x->err))
+			code = cli_fail(EXIT_STORE, "export", &x->err);
 		free(file);
-		if (rc) {
-			code = cli_fail(EXIT_STORE, "export", &err);
-			goto out;
-		}
 	} else {
 		printf("%s\n", text);
-		if (fflush(stdout) != 0) {
+		if (fflush(stdout) != 0)
 			code = cli_failf(EXIT_STORE, "export", "cannot write to standard output");
-			goto out;
-		}
 	}
+	free(text);
+	return code;
+}
+
+static void print_counts(const export *x)
+{
 	ot_epcis_counts counts;
-	ot_epcis_writer_counts(w, &counts);
+	ot_epcis_writer_counts(x->w, &counts);
 	fprintf(stderr,
 	        "oretrail: export: %zu EPCIS event%s (%zu as imported, %zu from the ledger's "
 	        "fields); %zu entr%s without an EPCIS form%s\n",
 	        counts.written, counts.written == 1 ? "" : "s", counts.as_original,
 	        counts.constructed, counts.skipped, counts.skipped == 1 ? "y" : "ies",
-	        warned ? "; some entries not exported (see above)" : "");
-	code = EXIT_OK;
-out:
-	free(text);
-	json_decref(doc);
-	ot_epcis_writer_free(w);
-	free(idx);
-	ot_ledger_close(l);
+	        x->warned ? "; some entries not exported (see above)" : "");
+}
+
+int cmd_export(int argc, char **argv)
+{
+	export x;
+	memset(&x, 0, sizeof x);
+	const char *db = NULL;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		{"lot", 0, "LOT", "only the entries of LOT's chain of custody", &x.lot, NULL},
+		{"out", 0, "FILE", "write the document to FILE", &x.outfile, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_no_operands("export", argc, argv, first)))
+		return code;
+	if (!db)
+		return cli_failf(EXIT_USAGE, "export", "--db is required");
+	if ((code = cli_ledger_open_ro(db, "export", &x.l)))
+		return code;
+	ot_error_clear(&x.err);
+	if ((!x.lot || !(code = lot_indexes(x.l, x.lot, &x.idx, &x.n))) &&
+	    !(code = add_entries(&x)) && !(code = write_document(&x)))
+		print_counts(&x);
+	ot_epcis_writer_free(x.w);
+	free(x.idx);
+	ot_ledger_close(x.l);
 	return code;
 }

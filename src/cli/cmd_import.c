@@ -7,84 +7,66 @@
  * needs is missing, a carried hash ID that is not the event's, or a rule
  * of the ledger.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "ledger/envelope.h"
 #include "oretrail/buf.h"
 #include "oretrail/epcis.h"
+#include "oretrail/event.h"
 #include "oretrail/status.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail import --db PATH --key KEYFILE [--as ACTOR] [--log-key FILE]\n"
-	        "                       [--keep-going] [--dry-run] [--json] FILE.jsonld|-\n\n"
-	        "Imports the material flows of the EPCIS 2.0 JSON-LD document FILE into the\n"
-	        "ledger at PATH: ObjectEvent commissioning -> extract, shipping -> ship,\n"
-	        "receiving -> receive; TransformationEvent -> transform; AggregationEvent\n"
-	        "ADD shipping/loading -> ship, DELETE receiving/unloading -> receive (the\n"
-	        "README's EPCIS section has the whole table). Masses come from quantity\n"
-	        "lists in units of mass, converted to grams; material, assay and process\n"
-	        "from oretrail:* extensions (namespace " OT_EPCIS_NS ").\n"
-	        "Each event keeps its EPCIS original, with sensor and certification data,\n"
-	        "and its CBV 2.0 hash ID; a hash ID the document carries (eventID or\n"
-	        "oretrail:hash) must be the event's own.\n\n"
-	        "The events are signed with KEYFILE as the key's actor (or ACTOR with --as)\n"
-	        "and appended in one batch: all or none, unless --keep-going. Events that\n"
-	        "cannot be mapped are not imported; each is reported with the reason.\n"
-	        "--dry-run maps and checks without appending. Appending signs a new\n"
-	        "checkpoint with PATH.key (--log-key FILE to take it from elsewhere).\n\n"
-	        "Prints one line per appended entry: log index, type, id, and the EPCIS\n"
-	        "event it came from; --json prints {\"appended\",\"size\",\"events\":[{\"event\",\n"
-	        "\"type\",\"hash\",\"status\",\"entries\"?,\"code\"?,\"message\"?}]} with status\n"
-	        "imported, not_mapped, rejected or would_import.\n\n"
-	        "Exit 0 when every EPCIS event was imported, 4 when one was not (not\n"
-	        "mapped, or rejected by the ledger), 2 for an unusable document or key,\n"
-	        "3 when the ledger cannot be written.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail import --db PATH --key KEYFILE [--as ACTOR] [--log-key FILE]\n"
+	"                       [--keep-going] [--dry-run] [--json] FILE.jsonld|-",
+	"Imports the material flows of the EPCIS 2.0 JSON-LD document FILE into the\n"
+	"ledger at PATH: ObjectEvent commissioning -> extract, shipping -> ship,\n"
+	"receiving -> receive; TransformationEvent -> transform; AggregationEvent\n"
+	"ADD shipping/loading -> ship, DELETE receiving/unloading -> receive (the\n"
+	"README's EPCIS section has the whole table). Masses come from quantity\n"
+	"lists in units of mass, converted to grams; material, assay and process\n"
+	"from oretrail:* extensions (namespace " OT_EPCIS_NS ").\n"
+	"Each event keeps its EPCIS original, with sensor and certification data,\n"
+	"and its CBV 2.0 hash ID; a hash ID the document carries (eventID or\n"
+	"oretrail:hash) must be the event's own.\n\n"
+	"The events are signed with KEYFILE as the key's actor (or ACTOR with --as)\n"
+	"and appended in one batch: all or none, unless --keep-going. Events that\n"
+	"cannot be mapped are not imported; each is reported with the reason.\n"
+	"--dry-run maps and checks without appending. Appending signs a new\n"
+	"checkpoint with PATH.key (--log-key FILE to take it from elsewhere).\n\n"
+	"Prints one line per appended entry: log index, type, id, and the EPCIS\n"
+	"event it came from; --json prints {\"appended\",\"size\",\"events\":[{\"event\",\n"
+	"\"type\",\"hash\",\"status\",\"entries\"?,\"code\"?,\"message\"?}]} with status\n"
+	"imported, not_mapped, rejected or would_import.\n\n"
+	"Exit 0 when every EPCIS event was imported, 4 when one was not (not\n"
+	"mapped, or rejected by the ledger), 2 for an unusable document or key,\n"
+	"3 when the ledger cannot be written.\n",
+	0,
+};
 
 typedef struct opts {
 	const char *db, *key, *as, *log_key, *file;
 	int keep_going, dry_run, json;
 } opts;
 
+/* Parses the options into o. 0: go on; -1: --help was printed; otherwise
+ * the exit code. */
 static int parse_opts(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {{"db", required_argument, NULL, 'd'},
-	                                      {"key", required_argument, NULL, 'k'},
-	                                      {"as", required_argument, NULL, 'a'},
-	                                      {"log-key", required_argument, NULL, 'l'},
-	                                      {"keep-going", no_argument, NULL, 'g'},
-	                                      {"dry-run", no_argument, NULL, 'n'},
-	                                      {"json", no_argument, NULL, 'j'},
-	                                      {"help", no_argument, NULL, 'h'},
-	                                      {NULL, 0, NULL, 0}};
-	int c;
 	memset(o, 0, sizeof *o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o->db = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'a': o->as = optarg; break;
-		case 'l': o->log_key = optarg; break;
-		case 'g': o->keep_going = 1; break;
-		case 'n': o->dry_run = 1; break;
-		case 'j': o->json = 1; break;
-		case 'h': help(stdout); return -1;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1)
+	const cli_opt table[] = {
+		CLI_OPTS_APPEND(o),
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, table, argc, argv, &code);
+	if (first < 0)
+		return code ? code : -1;
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "import", "expected one FILE.jsonld (or - for stdin)");
-	o->file = argv[optind];
+	o->file = argv[first];
 	if (!o->db || !o->key)
 		return cli_failf(EXIT_USAGE, "import", "--db and --key are required");
 	return 0;
@@ -309,8 +291,7 @@ static int sign_entries(import *im)
 			ot_buf_init(&e->signed_entry, 0);
 			ot_error se;
 			ot_error_clear(&se);
-			ot_status rc =
-				otx_envelope_sign(ev, im->actor, im->key, &e->signed_entry, &se);
+			ot_status rc = ot_event_sign(ev, im->actor, im->key, &e->signed_entry, &se);
 			if (rc == OT_ERR_NOMEM)
 				return out_of_memory();
 			if (rc)
@@ -324,29 +305,8 @@ static int sign_entries(import *im)
 static int open_ledger(import *im)
 {
 	const opts *o = &im->o;
-	char log_key[4200];
-	snprintf(log_key, sizeof log_key, "%s.key", o->db);
-	if (o->dry_run) {
-		ot_status rc = ot_ledger_open(o->db, NULL, 0, &im->l, &im->err);
-		if (rc)
-			return cli_fail_json(
-				o->json, cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE,
-				"import", &im->err);
-		return EXIT_OK;
-	}
-	struct stat sb;
-	int code;
-	if (stat(o->db, &sb) != 0 && (code = cli_ledger_open_ro(o->db, "import", &im->l)))
-		return code;
-	if (!o->log_key && stat(log_key, &sb) != 0)
-		return cli_failf(EXIT_USAGE, "import",
-		                 "%s is missing: appending needs the ledger's log key (written by "
-		                 "init); give it with --log-key FILE",
-		                 log_key);
-	ot_ledger_close(im->l);
-	im->l = NULL;
-	return cli_ledger_open_rw(o->db, o->log_key ? o->log_key : log_key, "import", &im->l,
-	                          &im->log_signer);
+	return cli_ledger_open_append(o->db, o->log_key, o->dry_run, o->json, "import", &im->l,
+	                              &im->log_signer);
 }
 
 /* All or none, and batch entry k was rejected: nothing was appended. */

@@ -19,7 +19,6 @@
  * entries.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -39,31 +38,23 @@
 #define TILE_MAX ((size_t)256 * (OT_ENTRY_MAX + 2))
 #define REPLAY_CHUNK 1024
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail monitor --log URL --log-key VKEY [--state DIR] [--once]\n"
-	        "                        [--interval SECONDS] [--json] [--now TIME]\n\n"
-	        "Follows the log at URL: verifies its checkpoint's signature by VKEY,\n"
-	        "fetches the entry bundles and hash tiles (C2SP tlog-tiles), recomputes\n"
-	        "the tree from the entries and checks the signed root and every tile,\n"
-	        "checks consistency with the last checkpoint seen (kept in DIR), replays\n"
-	        "the entries through the ledger's rules into an in-memory ledger, and\n"
-	        "reports what it finds as the log grows:\n"
-	        "  checkpoint  a new tree, verified\n"
-	        "  finding     a suspicious fact the rules allow (as `oretrail audit`)\n"
-	        "  problem     the log is broken: a bad tile or root, a fork, an entry that\n"
-	        "              breaks the rules\n\n"
-	        "options:\n"
-	        "  --state DIR          keep the last checkpoint seen in DIR/checkpoint\n"
-	        "  --once               one round, then exit\n"
-	        "  --interval SECONDS   time between rounds (10)\n"
-	        "  --json               one JSON object a line\n"
-	        "  --now TIME           the time for time-based findings (RFC 3339 or seconds;\n"
-	        "                       default: the clock)\n\n"
-	        "exit codes: 0 no problem (findings are no problem); 1 a problem was found;\n"
-	        "2 usage; 3 the log or DIR cannot be used.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail monitor --log URL --log-key VKEY [--state DIR] [--once]\n"
+	"                        [--interval SECONDS] [--json] [--now TIME]",
+	"Follows the log at URL: verifies its checkpoint's signature by VKEY,\n"
+	"fetches the entry bundles and hash tiles (C2SP tlog-tiles), recomputes\n"
+	"the tree from the entries and checks the signed root and every tile,\n"
+	"checks consistency with the last checkpoint seen (kept in DIR), replays\n"
+	"the entries through the ledger's rules into an in-memory ledger, and\n"
+	"reports what it finds as the log grows:\n"
+	"  checkpoint  a new tree, verified\n"
+	"  finding     a suspicious fact the rules allow (as `oretrail audit`)\n"
+	"  problem     the log is broken: a bad tile or root, a fork, an entry that\n"
+	"              breaks the rules\n\n"
+	"exit codes: 0 no problem (findings are no problem); 1 a problem was found;\n"
+	"2 usage; 3 the log or DIR cannot be used.\n",
+	0,
+};
 
 typedef struct monitor {
 	const char *url;
@@ -357,22 +348,81 @@ static ot_status open_checkpoint(monitor *m, const char *note, size_t len, ot_ch
 }
 
 /* One round; returns an exit code for --once. */
-static int round_once(monitor *m);
-
-/* A single round (--once) exits with its own code. Following, a problem
- * found is remembered: the monitor goes on reporting, and exits 1 when
- * stopped. */
-static int follow_round(void *ctx, int *stop)
+/* A checkpoint that goes back on the last one seen: another origin, a
+ * smaller tree, fewer entries than fetched. Reports it; 1 when it does. */
+static int goes_back(monitor *m, const ot_checkpoint *cp)
 {
-	monitor *m = ctx;
-	int r = round_once(m);
-	if (*stop)
-		return r;
-	if (r == EXIT_INVALID)
-		m->invalid = 1;
-	return m->invalid ? EXIT_INVALID : EXIT_OK;
+	if (m->have_last && strcmp(m->last.origin, cp->origin) != 0)
+		problem(m, -1, "origin_changed", "the log's origin changed from \"%s\" to \"%s\"",
+		        m->last.origin, cp->origin);
+	else if (m->have_last && cp->size < m->last.size)
+		problem(m, -1, "rollback",
+		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64,
+		        cp->size, m->last.size);
+	else if (m->size > cp->size)
+		problem(m, -1, "rollback", "the log shrank to %" PRIu64 " entries", cp->size);
+	else
+		return 0;
+	return 1;
 }
 
+/* Fetches the entries up to cp's size and checks the tree they make: the
+ * signed root, the extension of the last tree seen, the tiles served.
+ * Problems are reported; the exit code is for what could not be fetched. */
+static int check_tree(monitor *m, const ot_checkpoint *cp)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	if (fetch_entries(m, cp->size, &err))
+		return cli_fail(EXIT_STORE, "monitor: fetching the entries", &err);
+	uint8_t root[OT_HASH_SIZE];
+	range_hash(m, 0, cp->size, root);
+	if (memcmp(root, cp->root, OT_HASH_SIZE) != 0)
+		problem(m, -1, "root_mismatch",
+		        "the entries served do not make the signed tree of %" PRIu64 " entries",
+		        cp->size);
+	if (m->have_last) {
+		range_hash(m, 0, m->last.size, root);
+		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
+			problem(m, -1, "inconsistent",
+			        "the tree of %" PRIu64
+			        " entries is not an extension of the one of %" PRIu64
+			        " entries seen before",
+			        cp->size, m->last.size);
+	}
+	if (check_tiles(m, cp->size, &err))
+		return cli_fail(EXIT_STORE, "monitor: fetching the tiles", &err);
+	return EXIT_OK;
+}
+
+/* A checkpoint that verified: says so, reports the findings, and keeps it
+ * (note: its text as served) as the last one seen. */
+static int accept_checkpoint(monitor *m, const ot_checkpoint *cp, uint64_t before,
+                             const ot_http_resp *note)
+{
+	char b64[64];
+	ot_b64_encode(cp->root, OT_HASH_SIZE, b64);
+	if (m->json)
+		emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin", cp->origin,
+		               "size", (json_int_t)cp->size, "root", b64, "new_entries",
+		               (json_int_t)(cp->size - before)));
+	else if (!m->have_last || cp->size != m->last.size)
+		printf("checkpoint: %" PRIu64 " entries (%" PRIu64
+		       " new): signature, root, tiles and consistency verified\n",
+		       cp->size, cp->size - before);
+	fflush(stdout);
+	report_findings(m);
+	m->last = *cp;
+	m->have_last = 1;
+	ot_error err;
+	ot_error_clear(&err);
+	if (m->dir &&
+	    cli_write_file(m->state_path, (const char *)note->body, note->len, 0644, 0, &err))
+		return cli_fail(EXIT_STORE, "monitor: writing the state", &err);
+	return EXIT_OK;
+}
+
+/* One round; returns an exit code for --once. */
 static int round_once(monitor *m)
 {
 	ot_error err;
@@ -393,72 +443,28 @@ static int round_once(monitor *m)
 		ot_http_free(&resp);
 		return EXIT_INVALID;
 	}
-	int code = EXIT_OK;
-	if (m->have_last && strcmp(m->last.origin, cp.origin) != 0) {
-		problem(m, -1, "origin_changed", "the log's origin changed from \"%s\" to \"%s\"",
-		        m->last.origin, cp.origin);
-		goto out;
-	}
-	if (m->have_last && cp.size < m->last.size) {
-		problem(m, -1, "rollback",
-		        "the log signs a tree of %" PRIu64 " entries after one of %" PRIu64,
-		        cp.size, m->last.size);
-		goto out;
-	}
-	if (m->size > cp.size) {
-		problem(m, -1, "rollback", "the log shrank to %" PRIu64 " entries", cp.size);
-		goto out;
-	}
 	uint64_t before = m->size;
-	if (fetch_entries(m, cp.size, &err)) {
-		code = cli_fail(EXIT_STORE, "monitor: fetching the entries", &err);
-		goto out;
-	}
-	uint8_t root[OT_HASH_SIZE];
-	range_hash(m, 0, cp.size, root);
-	if (memcmp(root, cp.root, OT_HASH_SIZE) != 0)
-		problem(m, -1, "root_mismatch",
-		        "the entries served do not make the signed tree of %" PRIu64 " entries",
-		        cp.size);
-	if (m->have_last) {
-		range_hash(m, 0, m->last.size, root);
-		if (memcmp(root, m->last.root, OT_HASH_SIZE) != 0)
-			problem(m, -1, "inconsistent",
-			        "the tree of %" PRIu64
-			        " entries is not an extension of the one of %" PRIu64
-			        " entries seen before",
-			        cp.size, m->last.size);
-	}
-	if (check_tiles(m, cp.size, &err)) {
-		code = cli_fail(EXIT_STORE, "monitor: fetching the tiles", &err);
-		goto out;
-	}
-	if (m->problems == problems_before) {
-		char b64[64];
-		ot_b64_encode(cp.root, OT_HASH_SIZE, b64);
-		if (m->json)
-			emit(json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "checkpoint", "origin",
-			               cp.origin, "size", (json_int_t)cp.size, "root", b64,
-			               "new_entries", (json_int_t)(cp.size - before)));
-		else if (!m->have_last || cp.size != m->last.size)
-			printf("checkpoint: %" PRIu64 " entries (%" PRIu64
-			       " new): signature, root, tiles and consistency verified\n",
-			       cp.size, cp.size - before);
-		fflush(stdout);
-		report_findings(m);
-		m->last = cp;
-		m->have_last = 1;
-		if (m->dir && cli_write_file(m->state_path, (const char *)resp.body, resp.len, 0644,
-		                             0, &err)) {
-			code = cli_fail(EXIT_STORE, "monitor: writing the state", &err);
-			goto out;
-		}
-	}
-out:
+	int code = EXIT_OK;
+	if (!goes_back(m, &cp) && !(code = check_tree(m, &cp)) && m->problems == problems_before)
+		code = accept_checkpoint(m, &cp, before, &resp);
 	ot_http_free(&resp);
 	if (!code && m->problems != problems_before)
 		code = EXIT_INVALID;
 	return code;
+}
+
+/* A single round (--once) exits with its own code. Following, a problem
+ * found is remembered: the monitor goes on reporting, and exits 1 when
+ * stopped. */
+static int follow_round(void *ctx, int *stop)
+{
+	monitor *m = ctx;
+	int r = round_once(m);
+	if (*stop)
+		return r;
+	if (r == EXIT_INVALID)
+		m->invalid = 1;
+	return m->invalid ? EXIT_INVALID : EXIT_OK;
 }
 
 static int load_state(monitor *m)
@@ -478,62 +484,38 @@ static int load_state(monitor *m)
 
 int cmd_monitor(int argc, char **argv)
 {
-	enum {
-		O_LOG = 256,
-		O_LOG_KEY,
-		O_STATE,
-		O_ONCE,
-		O_INTERVAL,
-		O_JSON,
-		O_NOW
-	};
-	static const struct option opts[] = {{"log", required_argument, NULL, O_LOG},
-	                                     {"log-key", required_argument, NULL, O_LOG_KEY},
-	                                     {"state", required_argument, NULL, O_STATE},
-	                                     {"once", no_argument, NULL, O_ONCE},
-	                                     {"interval", required_argument, NULL, O_INTERVAL},
-	                                     {"json", no_argument, NULL, O_JSON},
-	                                     {"now", required_argument, NULL, O_NOW},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	monitor m;
 	memset(&m, 0, sizeof m);
-	const char *log_key_path = NULL;
-	int once = 0, c;
+	const char *log_key_path = NULL, *interval_s = NULL, *now_s = NULL;
+	int once = 0;
 	uint64_t interval = 10;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_LOG: m.url = optarg; break;
-		case O_LOG_KEY: log_key_path = optarg; break;
-		case O_STATE: m.dir = optarg; break;
-		case O_ONCE: once = 1; break;
-		case O_INTERVAL:
-			if (!cli_parse_u64(optarg, &interval) || interval == 0 || interval > 86400)
-				return cli_failf(EXIT_USAGE, "monitor",
-				                 "--interval %s: expected seconds from 1 to 86400",
-				                 optarg);
-			break;
-		case O_JSON: m.json = 1; break;
-		case O_NOW:
-			if (!cli_parse_time(optarg, &m.now))
-				return cli_failf(
-					EXIT_USAGE, "monitor",
-					"--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or "
-					"YYYY-MM-DD",
-					optarg);
-			break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "monitor", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = {
+		{"log", 0, "URL", "the log to follow (an `oretrail serve`)", &m.url, NULL},
+		{"log-key", 0, "VKEY", "the log's verifier key", &log_key_path, NULL},
+		{"state", 0, "DIR", "keep the last checkpoint seen in DIR/checkpoint", &m.dir,
+	         NULL},
+		{"once", 0, NULL, "one round, then exit", NULL, &once},
+		{"interval", 0, "SECONDS", "time between rounds (10)", &interval_s, NULL},
+		{"json", 0, NULL, "one JSON object a line", NULL, &m.json},
+		{"now", 0, "TIME", "the time for findings (RFC 3339 or YYYY-MM-DD; default: now)",
+	         &now_s, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_follow_interval("monitor", interval_s, &interval)))
+		return code;
+	if (now_s && !cli_parse_time(now_s, &m.now))
+		return cli_failf(EXIT_USAGE, "monitor",
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 now_s);
+	if ((code = cli_no_operands("monitor", argc, argv, first)))
+		return code;
 	if (!m.url || !log_key_path)
 		return cli_failf(EXIT_USAGE, "monitor", "--log and --log-key are required");
 	ot_error err;
 	ot_error_clear(&err);
-	int code = EXIT_OK;
 	if (cli_load_verifier(log_key_path, &m.log_key, &err))
 		return cli_fail(EXIT_USAGE, "monitor: loading --log-key", &err);
 	m.seen = json_object();

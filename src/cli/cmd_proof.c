@@ -85,14 +85,17 @@ static int make_proof(int argc, char **argv, int consistency)
 
 static int check(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		help(stdout);
-		return EXIT_OK;
-	}
-	if (argc != 2)
+	/* check takes no option, and its --help may follow FILE. */
+	static const cli_opt none[] = {CLI_OPT_END};
+	cli_spec spec = SPEC;
+	spec.in_order = 0;
+	int code, first = cli_parse(&spec, none, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first != 1)
 		return cli_failf(EXIT_USAGE, "proof check",
 		                 "expected one FILE.json (or - for stdin)");
-	const char *path = argv[1];
+	const char *path = argv[first];
 	ot_error err;
 	ot_error_clear(&err);
 	char *text = NULL;
@@ -100,7 +103,6 @@ static int check(int argc, char **argv)
 	if (cli_read_file(path, &text, &len, 1 << 20, &err))
 		return cli_fail(EXIT_USAGE, "proof check", &err);
 	ot_proof_file *p = calloc(1, sizeof *p);
-	int code;
 	if (!p) {
 		code = cli_failf(EXIT_STORE, "proof check", "out of memory");
 	} else if (ot_proof_file_parse(text, len, p, &err)) {

@@ -3,7 +3,6 @@
  * server.h) until SIGINT or SIGTERM, then a clean stop: queued submissions
  * are answered before the process exits.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,41 +13,26 @@
 
 #define OT_SERVE_MAX_WITNESSES 64
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail serve --db PATH [--listen HOST:PORT] [options]\n\n"
-	        "Serves the ledger over HTTP:\n"
-	        "  GET  /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]\n"
-	        "       the log in C2SP tlog-tiles form\n"
-	        "  POST /add  a signed envelope or a JSON array of them; answered once the\n"
-	        "       entries are durable, with their indexes, leaf hashes and a checkpoint\n"
-	        "  GET  /api/...  lots and their trace, consignments, contracts, findings,\n"
-	        "       reports, proofs (see GET /api/)\n"
-	        "Prints \"listening on http://HOST:PORT/\" on standard output once ready, and\n"
-	        "an access log in Common Log Format on standard error. Stops on SIGINT or\n"
-	        "SIGTERM after answering the submissions already received.\n\n"
-	        "options:\n"
-	        "  --listen HOST:PORT   where to listen (127.0.0.1:8080; port 0: a free port)\n"
-	        "  --key FILE           the log's private key (PATH.key), to accept submissions\n"
-	        "  --read-only          accept no submissions (a public mirror); no key needed\n"
-	        "  --witness-key FILE   a witness's verifier key (repeatable): accept its C2SP\n"
-	        "                       cosignatures at POST /witness/cosignature and serve\n"
-	        "                       them after the log's signature at /checkpoint\n"
-	        "  --witness FILE=URL   the same, and ask it (a C2SP tlog-witness server at\n"
-	        "                       URL) to cosign each new checkpoint: POST\n"
-	        "                       URL/add-checkpoint with a consistency proof from the\n"
-	        "                       size it last cosigned (repeatable; not --read-only)\n"
-	        "  --quiet              no access log\n"
-	        "  --threads N          HTTP threads (4)\n"
-	        "  --max-connections N  connections open at once (1024)\n"
-	        "  --timeout SECONDS    idle connection time-out (30)\n"
-	        "  --max-header BYTES   request line and headers (16384)\n"
-	        "  --max-body BYTES     POST body (16777216)\n"
-	        "  --max-events N       envelopes in one POST /add (10000)\n"
-	        "  --queue N            events waiting to be written before 429 (65536)\n"
-	        "  --batch N            events written in one transaction, at most (8192)\n");
-}
+static const cli_spec SPEC = {
+	"oretrail serve --db PATH [--listen HOST:PORT] [options]",
+	"Serves the ledger over HTTP:\n"
+	"  GET  /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]\n"
+	"       the log in C2SP tlog-tiles form\n"
+	"  POST /add  a signed envelope or a JSON array of them; answered once the\n"
+	"       entries are durable, with their indexes, leaf hashes and a checkpoint\n"
+	"  GET  /api/...  lots and their trace, consignments, contracts, findings,\n"
+	"       reports, proofs (see GET /api/)\n"
+	"Prints \"listening on http://HOST:PORT/\" on standard output once ready, and\n"
+	"an access log in Common Log Format on standard error. Stops on SIGINT or\n"
+	"SIGTERM after answering the submissions already received.\n\n"
+	"--witness-key FILE (repeatable) names a witness by its verifier key: its C2SP\n"
+	"cosignatures are accepted at POST /witness/cosignature and served after the\n"
+	"log's signature at /checkpoint. --witness FILE=URL does the same and asks it\n"
+	"(a C2SP tlog-witness server at URL) to cosign each new checkpoint: POST\n"
+	"URL/add-checkpoint with a consistency proof from the size it last cosigned\n"
+	"(repeatable; not with --read-only).\n",
+	0,
+};
 
 static int parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
@@ -72,23 +56,6 @@ static int split_witness(char *arg, const char **url)
 	return 1;
 }
 
-enum {
-	O_LISTEN = 256,
-	O_KEY,
-	O_READ_ONLY,
-	O_QUIET,
-	O_THREADS,
-	O_MAX_CONN,
-	O_TIMEOUT,
-	O_MAX_HEADER,
-	O_MAX_BODY,
-	O_MAX_EVENTS,
-	O_QUEUE,
-	O_BATCH,
-	O_WITNESS_KEY,
-	O_WITNESS,
-};
-
 /* What the options ask for, and what was loaded from them. */
 typedef struct serve_args {
 	ot_server_options o;
@@ -99,47 +66,48 @@ typedef struct serve_args {
 	ot_signer *signer;
 	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
 	size_t n_loaded;
+	int first; /* the first operand in argv */
 } serve_args;
 
-/* The numeric limits: --threads and the others. 0 or an exit code. */
-static int set_limit(int c, const char *arg, ot_server_options *o)
+/* The numeric limits: --threads and the others, each a number from 1 to max. */
+static const struct {
+	const char *name;
+	uint64_t max;
+} LIMITS[] = {
+	{"threads", 256},
+	{"max-connections", 1000000},
+	{"timeout", 86400},
+	{"max-header", 1 << 20},
+	{"max-body", (uint64_t)1 << 30},
+	{"max-events", 1000000},
+	{"queue", 10000000},
+	{"batch", 1000000},
+};
+
+/* Sets limit i of LIMITS from arg. 0 or an exit code. */
+static int set_limit(size_t i, const char *arg, ot_server_options *o)
 {
-	static const struct {
-		int opt;
-		const char *name;
-		uint64_t max;
-	} LIMITS[] = {
-		{O_THREADS, "--threads", 256},
-		{O_MAX_CONN, "--max-connections", 1000000},
-		{O_TIMEOUT, "--timeout", 86400},
-		{O_MAX_HEADER, "--max-header", 1 << 20},
-		{O_MAX_BODY, "--max-body", (uint64_t)1 << 30},
-		{O_MAX_EVENTS, "--max-events", 1000000},
-		{O_QUEUE, "--queue", 10000000},
-		{O_BATCH, "--batch", 1000000},
-	};
-	size_t i = 0;
-	while (LIMITS[i].opt != c)
-		i++;
+	char opt[32];
+	snprintf(opt, sizeof opt, "--%s", LIMITS[i].name);
 	uint64_t v = 0;
-	int code = parse_count(LIMITS[i].name, arg, LIMITS[i].max, &v);
+	int code = parse_count(opt, arg, LIMITS[i].max, &v);
 	if (code)
 		return code;
-	switch (c) {
-	case O_THREADS: o->threads = (unsigned)v; break;
-	case O_MAX_CONN: o->max_connections = (unsigned)v; break;
-	case O_TIMEOUT: o->timeout_s = (unsigned)v; break;
-	case O_MAX_HEADER: o->max_header = (size_t)v; break;
-	case O_MAX_BODY: o->max_body = (size_t)v; break;
-	case O_MAX_EVENTS: o->max_events = (size_t)v; break;
-	case O_QUEUE: o->queue_events = (size_t)v; break;
+	switch (i) {
+	case 0: o->threads = (unsigned)v; break;
+	case 1: o->max_connections = (unsigned)v; break;
+	case 2: o->timeout_s = (unsigned)v; break;
+	case 3: o->max_header = (size_t)v; break;
+	case 4: o->max_body = (size_t)v; break;
+	case 5: o->max_events = (size_t)v; break;
+	case 6: o->queue_events = (size_t)v; break;
 	default: o->batch_events = (size_t)v; break;
 	}
 	return 0;
 }
 
 /* --witness-key FILE or --witness FILE=URL. 0 or an exit code. */
-static int add_witness(serve_args *a, int c, char *arg)
+static int add_witness(serve_args *a, int with_url, char *arg)
 {
 	size_t n = a->n_witness_paths;
 	if (n == OT_SERVE_MAX_WITNESSES)
@@ -147,7 +115,7 @@ static int add_witness(serve_args *a, int c, char *arg)
 		                 OT_SERVE_MAX_WITNESSES);
 	a->witness_urls[n] = NULL;
 	a->witness_paths[n] = arg;
-	if (c == O_WITNESS) {
+	if (with_url) {
 		if (!split_witness(arg, &a->witness_urls[n]))
 			return cli_failf(EXIT_USAGE, "serve",
 			                 "--witness %s: expected FILE=URL (http:// or https://)",
@@ -158,53 +126,61 @@ static int add_witness(serve_args *a, int c, char *arg)
 	return 0;
 }
 
+/* The options that act as they come: the witnesses (in order) and the
+ * limits (checked). 0 or an exit code. */
+static int each_opt(void *ctx, const cli_opt *opt, char *arg)
+{
+	serve_args *a = ctx;
+	if (strcmp(opt->name, "witness-key") == 0 || strcmp(opt->name, "witness") == 0)
+		return add_witness(a, strcmp(opt->name, "witness") == 0, arg);
+	for (size_t i = 0; i < sizeof LIMITS / sizeof LIMITS[0]; i++)
+		if (strcmp(opt->name, LIMITS[i].name) == 0)
+			return set_limit(i, arg, &a->o);
+	return 0;
+}
+
 /* Parses the options into a. -1: go on; otherwise the exit code. */
 static int parse_opts(int argc, char **argv, serve_args *a)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"key", required_argument, NULL, O_KEY},
-		{"read-only", no_argument, NULL, O_READ_ONLY},
-		{"quiet", no_argument, NULL, O_QUIET},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"max-connections", required_argument, NULL, O_MAX_CONN},
-		{"timeout", required_argument, NULL, O_TIMEOUT},
-		{"max-header", required_argument, NULL, O_MAX_HEADER},
-		{"max-body", required_argument, NULL, O_MAX_BODY},
-		{"max-events", required_argument, NULL, O_MAX_EVENTS},
-		{"queue", required_argument, NULL, O_QUEUE},
-		{"batch", required_argument, NULL, O_BATCH},
-		{"witness-key", required_argument, NULL, O_WITNESS_KEY},
-		{"witness", required_argument, NULL, O_WITNESS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	int c, code = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': a->o.db = optarg; break;
-		case O_LISTEN: a->o.listen = optarg; break;
-		case O_KEY: a->key_path = optarg; break;
-		case O_READ_ONLY: a->o.read_only = 1; break;
-		case O_QUIET: a->o.access_log = NULL; break;
-		case O_WITNESS_KEY:
-		case O_WITNESS: code = add_witness(a, c, optarg); break;
-		case 'h': help(stdout); return EXIT_OK;
-		case '?': help(stderr); return EXIT_USAGE;
-		default: code = set_limit(c, optarg, &a->o); break;
-		}
-		if (code)
-			return code;
-	}
+	int quiet = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(a->o.db),
+		{"listen", 0, "HOST:PORT", "where to listen (127.0.0.1:8080; port 0: a free port)",
+	         &a->o.listen, NULL},
+		{"key", 0, "FILE", "the log's private key (PATH.key), to accept submissions",
+	         &a->key_path, NULL},
+		{"read-only", 0, NULL, "accept no submissions (a public mirror); no key needed",
+	         NULL, &a->o.read_only},
+		{"witness-key", 0, "FILE", "a witness's verifier key (repeatable; see above)", NULL,
+	         NULL},
+		{"witness", 0, "FILE=URL", "the same, and ask it to cosign (repeatable)", NULL,
+	         NULL},
+		{"quiet", 0, NULL, "no access log", NULL, &quiet},
+		{"threads", 0, "N", "HTTP threads (4)", NULL, NULL},
+		{"max-connections", 0, "N", "connections open at once (1024)", NULL, NULL},
+		{"timeout", 0, "SECONDS", "idle connection time-out (30)", NULL, NULL},
+		{"max-header", 0, "BYTES", "request line and headers (16384)", NULL, NULL},
+		{"max-body", 0, "BYTES", "POST body (16777216)", NULL, NULL},
+		{"max-events", 0, "N", "envelopes in one POST /add (10000)", NULL, NULL},
+		{"queue", 0, "N", "events waiting to be written before 429 (65536)", NULL, NULL},
+		{"batch", 0, "N", "events written in one transaction, at most (8192)", NULL, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse_each(&SPEC, opts, argc, argv, each_opt, a, &code);
+	if (first < 0)
+		return code;
+	if (quiet)
+		a->o.access_log = NULL;
+	a->first = first;
 	return -1;
 }
 
 /* What must hold once all options are in. -1: fine. */
 static int check_opts(int argc, char **argv, const serve_args *a)
 {
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "serve", "unexpected argument \"%s\"", argv[optind]);
+	int code = cli_no_operands("serve", argc, argv, a->first);
+	if (code)
+		return code;
 	if (!a->o.db)
 		return cli_failf(EXIT_USAGE, "serve", "--db is required");
 	if (a->n_urls && a->o.read_only)

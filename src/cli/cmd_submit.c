@@ -293,58 +293,45 @@ static int report_rejection(const opts *o, const batch *b, size_t i)
 	return EXIT_REJECTED;
 }
 
-static int report_done(const opts *o, const batch *b, size_t appended, uint64_t size)
+/* --json: {"appended","size","dry_run","entries","rejected"} on one line. */
+static int print_done_json(const opts *o, const batch *b, size_t appended, uint64_t size)
 {
-	size_t rejected = 0;
+	json_t *entries = json_array(), *rej = json_array();
+	for (size_t i = 0; entries && rej && i < b->n; i++) {
+		if (b->items[i].error)
+			json_array_append_new(rej, rejected_json(b, i));
+		else if (b->items[i].index >= 0)
+			json_array_append_new(
+				entries,
+				json_pack("{s:I,s:I,s:I,s:s,s:s}", "event", (json_int_t)(i + 1),
+			                  "line", (json_int_t)b->items[i].line, "index",
+			                  (json_int_t)b->items[i].index, "type",
+			                  type_of(&b->items[i]), "id", id_of(&b->items[i])));
+	}
+	json_t *doc = json_pack("{s:I,s:I,s:b,s:o,s:o}", "appended", (json_int_t)appended, "size",
+	                        (json_int_t)size, "dry_run", o->dry_run, "entries", entries,
+	                        "rejected", rej);
+	char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(doc);
+	if (!s)
+		return cli_failf(EXIT_STORE, "submit", "out of memory");
+	printf("%s\n", s);
+	free(s);
+	return EXIT_OK;
+}
+
+/* The last line on standard error: what was (or would be) appended. */
+static void print_summary(const opts *o, const batch *b, size_t appended, uint64_t size,
+                          size_t rejected)
+{
 	int64_t first = -1, last = -1;
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->items[i].error) {
-			rejected++;
-			continue;
-		}
-		if (b->items[i].index < 0)
+		if (b->items[i].error || b->items[i].index < 0)
 			continue;
 		if (first < 0)
 			first = b->items[i].index;
 		last = b->items[i].index;
 	}
-	if (o->json) {
-		json_t *entries = json_array(), *rej = json_array();
-		for (size_t i = 0; entries && rej && i < b->n; i++) {
-			if (b->items[i].error)
-				json_array_append_new(rej, rejected_json(b, i));
-			else if (b->items[i].index >= 0)
-				json_array_append_new(
-					entries, json_pack("{s:I,s:I,s:I,s:s,s:s}", "event",
-				                           (json_int_t)(i + 1), "line",
-				                           (json_int_t)b->items[i].line, "index",
-				                           (json_int_t)b->items[i].index, "type",
-				                           type_of(&b->items[i]), "id",
-				                           id_of(&b->items[i])));
-		}
-		json_t *doc = json_pack("{s:I,s:I,s:b,s:o,s:o}", "appended", (json_int_t)appended,
-		                        "size", (json_int_t)size, "dry_run", o->dry_run, "entries",
-		                        entries, "rejected", rej);
-		char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (!s) {
-			json_decref(doc);
-			return cli_failf(EXIT_STORE, "submit", "out of memory");
-		}
-		printf("%s\n", s);
-		free(s);
-		json_decref(doc);
-	} else {
-		for (size_t i = 0; i < b->n; i++)
-			if (!b->items[i].error && b->items[i].index >= 0)
-				printf("%" PRId64 " %s %s\n", b->items[i].index,
-				       type_of(&b->items[i]), id_of(&b->items[i]));
-	}
-	char w[96];
-	for (size_t i = 0; i < b->n; i++)
-		if (b->items[i].error)
-			fprintf(stderr, "oretrail: submit: %s rejected: %s\n",
-			        where(w, sizeof w, b, i),
-			        strip_batch_prefix(b->items[i].error->message));
 	size_t ok = b->n - rejected;
 	if (o->dry_run && first >= 0)
 		fprintf(stderr,
@@ -364,6 +351,30 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 		fprintf(stderr,
 		        "oretrail: submit: nothing appended; the log holds %" PRIu64 " entries\n",
 		        size);
+}
+
+static int report_done(const opts *o, const batch *b, size_t appended, uint64_t size)
+{
+	size_t rejected = 0;
+	for (size_t i = 0; i < b->n; i++)
+		rejected += b->items[i].error != NULL;
+	if (o->json) {
+		int code = print_done_json(o, b, appended, size);
+		if (code)
+			return code;
+	} else {
+		for (size_t i = 0; i < b->n; i++)
+			if (!b->items[i].error && b->items[i].index >= 0)
+				printf("%" PRId64 " %s %s\n", b->items[i].index,
+				       type_of(&b->items[i]), id_of(&b->items[i]));
+	}
+	char w[96];
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].error)
+			fprintf(stderr, "oretrail: submit: %s rejected: %s\n",
+			        where(w, sizeof w, b, i),
+			        strip_batch_prefix(b->items[i].error->message));
+	print_summary(o, b, appended, size, rejected);
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
 	return rejected ? EXIT_REJECTED : EXIT_OK;
@@ -373,15 +384,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
 	const cli_opt table[] = {
-		CLI_OPT_DB(o->db),
-		{"key", 0, "KEYFILE", "the submitter's signing key", &o->key, NULL},
-		{"as", 0, "ACTOR", "sign as ACTOR instead of the key's name", &o->as, NULL},
-		{"log-key", 0, "FILE", "the ledger's log key (default: PATH.key)", &o->log_key,
-	         NULL},
-		{"keep-going", 0, NULL, "append the valid events, list the rejected ones", NULL,
-	         &o->keep_going},
-		{"dry-run", 0, NULL, "check without appending", NULL, &o->dry_run},
-		CLI_OPT_JSON(o->json),
+		CLI_OPTS_APPEND(o),
 		{"sign-only", 0, NULL, "sign and print the envelopes; no ledger", NULL,
 	         &o->sign_only},
 		CLI_OPT_END,

@@ -135,11 +135,11 @@ static int print_lineage(ot_ledger *l, json_t *list, const char *title)
 	return oom ? cli_failf(EXIT_STORE, "trace", "out of memory") : EXIT_OK;
 }
 
-static int print_trace(ot_ledger *l, json_t *doc)
+/* The lot itself: material, mass, where it is, how it was made. */
+static void print_lot(json_t *doc)
 {
-	char g1[48], g2[48], a[512], u[32];
+	char g1[48], g2[48];
 	json_t *created = json_object_get(doc, "created");
-	json_t *cert = json_object_get(doc, "certified");
 	printf("lot        %s\n", cli_jstr(doc, "lot"));
 	printf("material   %s\n", cli_jstr(doc, "material"));
 	printf("mass       %s now, %s when made\n",
@@ -155,31 +155,40 @@ static int print_trace(ot_ledger *l, json_t *doc)
 		       cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
 	printf("made       entry %" PRId64 ", %s: %s %s\n", cli_jint(created, "index", -1),
 	       cli_jstr(created, "time"), cli_jstr(created, "type"), cli_jstr(created, "id"));
+}
+
+/* The declared assay and the certified one, if any. */
+static void print_assays(json_t *doc)
+{
+	char a[512], u[32];
+	json_t *cert = json_object_get(doc, "certified");
 	printf("assay      %s (declared",
 	       cli_fmt_assay(a, sizeof a, json_object_get(doc, "assay")));
 	if (cli_jint(doc, "uncertainty_ppm", 0) > 0)
 		printf(", uncertainty %s",
 		       cli_fmt_ppm(u, sizeof u, cli_jint(doc, "uncertainty_ppm", 0)));
 	printf(")\n");
-	if (cert) {
-		printf("certified  %s, entry %" PRId64 " by %s",
-		       cli_fmt_assay(a, sizeof a, json_object_get(cert, "assay")),
-		       cli_jint(cert, "index", -1), cli_jstr(cert, "by"));
-		if (json_object_get(cert, "lab"))
-			printf(" at %s", cli_jstr(cert, "lab"));
-		if (json_object_get(cert, "method"))
-			printf(", %s", cli_jstr(cert, "method"));
-		if (cli_jint(cert, "uncertainty_ppm", 0) > 0)
-			printf(", uncertainty %s",
-			       cli_fmt_ppm(u, sizeof u, cli_jint(cert, "uncertainty_ppm", 0)));
-		printf("\n");
-	} else {
+	if (!cert) {
 		printf("certified  no: no laboratory has certified this lot's contents\n");
+		return;
 	}
-	cli_print_origins(
-		json_object_get(doc, "countries"), 0,
-		"origin by country (each element's content in the lot, by where it was mined)");
-	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
+	printf("certified  %s, entry %" PRId64 " by %s",
+	       cli_fmt_assay(a, sizeof a, json_object_get(cert, "assay")),
+	       cli_jint(cert, "index", -1), cli_jstr(cert, "by"));
+	if (json_object_get(cert, "lab"))
+		printf(" at %s", cli_jstr(cert, "lab"));
+	if (json_object_get(cert, "method"))
+		printf(", %s", cli_jstr(cert, "method"));
+	if (cli_jint(cert, "uncertainty_ppm", 0) > 0)
+		printf(", uncertainty %s",
+		       cli_fmt_ppm(u, sizeof u, cli_jint(cert, "uncertainty_ppm", 0)));
+	printf("\n");
+}
+
+/* The entries around the lot: its lineage, its uses (--context) and the
+ * other uses of its ancestors. */
+static int print_entries(ot_ledger *l, json_t *doc)
+{
 	int code = print_lineage(l, json_object_get(doc, "ancestry"), "lineage");
 	json_t *uses = json_object_get(doc, "uses");
 	if (!code && uses) {
@@ -197,6 +206,18 @@ static int print_trace(ot_ledger *l, json_t *doc)
 			       cli_jint(json_array_get(context, i), "index", -1));
 		printf("\n");
 	}
+	return code;
+}
+
+static int print_trace(ot_ledger *l, json_t *doc)
+{
+	print_lot(doc);
+	print_assays(doc);
+	cli_print_origins(
+		json_object_get(doc, "countries"), 0,
+		"origin by country (each element's content in the lot, by where it was mined)");
+	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
+	int code = print_entries(l, doc);
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "trace", "cannot write to standard output");
 	return code;

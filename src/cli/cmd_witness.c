@@ -17,7 +17,6 @@
  * cosignature back. Same key, same state, same rule; the log's origin is
  * the one in DIR/checkpoint (learnt from the first checkpoint cosigned).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,43 +29,33 @@
 #include "oretrail/witness.h"
 #include "oretrail/witness_http.h"
 
-static void help(FILE *out)
-{
-	fprintf(out,
-	        "usage: oretrail witness --log URL --log-key VKEY --key KEY --state DIR\n"
-	        "                        [--once] [--interval SECONDS] [--no-submit] [--json]\n"
-	        "       oretrail witness --listen HOST:PORT --log-key VKEY --key KEY --state DIR\n"
-	        "                        [--quiet]\n"
-	        "       oretrail witness --key KEY --print-vkey\n\n"
-	        "Follows the log at URL (an `oretrail serve`), verifies each new checkpoint's\n"
-	        "signature by VKEY and its consistency with the last checkpoint this witness\n"
-	        "cosigned (kept in DIR), cosigns it (C2SP tlog-cosignature v1, Ed25519) with\n"
-	        "KEY (a note signer key, e.g. from `oretrail key new`) and sends the\n"
-	        "cosignature back to the log (POST /witness/cosignature), which serves it\n"
-	        "with its checkpoint once `oretrail serve --witness-key` names this witness.\n\n"
-	        "A checkpoint that is not consistent with what the witness cosigned (same\n"
-	        "size with another root, or a tree that does not extend the cosigned one) is\n"
-	        "refused: both checkpoints go to DIR/fork-<time>.txt and the witness exits 1.\n\n"
-	        "With --listen, serves C2SP tlog-witness instead: POST /add-checkpoint with\n"
-	        "\"old <size>\", the consistency proof, an empty line and the checkpoint; the\n"
-	        "answer is the cosignature line. Same checks and state as above (any log\n"
-	        "signing with VKEY can ask, ours or not); the log's origin is learnt from the\n"
-	        "first checkpoint cosigned and another origin gets 404. A validly signed\n"
-	        "checkpoint that is not consistent is refused (409/422) and kept in\n"
-	        "DIR/fork-<time>.txt; the server goes on. Prints \"listening on\n"
-	        "http://HOST:PORT/\" once ready; stops on SIGINT or SIGTERM.\n\n"
-	        "options:\n"
-	        "  --once               one round, then exit\n"
-	        "  --interval SECONDS   time between rounds (10)\n"
-	        "  --no-submit          cosign and keep, but do not send to the log\n"
-	        "  --json               one JSON object per round on standard output\n"
-	        "  --listen HOST:PORT   serve C2SP tlog-witness (port 0: a free port)\n"
-	        "  --quiet              with --listen: no request log on standard error\n"
-	        "  --print-vkey         print the witness's verifier key (for serve\n"
-	        "                       --witness-key) and exit\n\n"
-	        "exit codes: 0 done (--once) or stopped by a signal; 1 the log forked or\n"
-	        "its signature does not verify; 2 usage; 3 the log or DIR cannot be used.\n");
-}
+static const cli_spec SPEC = {
+	"oretrail witness --log URL --log-key VKEY --key KEY --state DIR\n"
+	"                        [--once] [--interval SECONDS] [--no-submit] [--json]\n"
+	"       oretrail witness --listen HOST:PORT --log-key VKEY --key KEY --state DIR\n"
+	"                        [--quiet]\n"
+	"       oretrail witness --key KEY --print-vkey",
+	"Follows the log at URL (an `oretrail serve`), verifies each new checkpoint's\n"
+	"signature by VKEY and its consistency with the last checkpoint this witness\n"
+	"cosigned (kept in DIR), cosigns it (C2SP tlog-cosignature v1, Ed25519) with\n"
+	"KEY (a note signer key, e.g. from `oretrail key new`) and sends the\n"
+	"cosignature back to the log (POST /witness/cosignature), which serves it\n"
+	"with its checkpoint once `oretrail serve --witness-key` names this witness.\n\n"
+	"A checkpoint that is not consistent with what the witness cosigned (same\n"
+	"size with another root, or a tree that does not extend the cosigned one) is\n"
+	"refused: both checkpoints go to DIR/fork-<time>.txt and the witness exits 1.\n\n"
+	"With --listen, serves C2SP tlog-witness instead: POST /add-checkpoint with\n"
+	"\"old <size>\", the consistency proof, an empty line and the checkpoint; the\n"
+	"answer is the cosignature line. Same checks and state as above (any log\n"
+	"signing with VKEY can ask, ours or not); the log's origin is learnt from the\n"
+	"first checkpoint cosigned and another origin gets 404. A validly signed\n"
+	"checkpoint that is not consistent is refused (409/422) and kept in\n"
+	"DIR/fork-<time>.txt; the server goes on. Prints \"listening on\n"
+	"http://HOST:PORT/\" once ready; stops on SIGINT or SIGTERM.\n\n"
+	"exit codes: 0 done (--once) or stopped by a signal; 1 the log forked or\n"
+	"its signature does not verify; 2 usage; 3 the log or DIR cannot be used.\n",
+	0,
+};
 
 /* What the options ask for. */
 typedef struct witness_opts {
@@ -165,60 +154,37 @@ static int serve(ot_witness *w, const char *listen, int quiet)
 /* Parses the options into o. -1: go on; otherwise the exit code. */
 static int parse_opts(int argc, char **argv, witness_opts *o)
 {
-	enum {
-		O_LOG = 256,
-		O_LOG_KEY,
-		O_KEY,
-		O_STATE,
-		O_ONCE,
-		O_INTERVAL,
-		O_NO_SUBMIT,
-		O_JSON,
-		O_PRINT_VKEY,
-		O_LISTEN,
-		O_QUIET
+	const char *interval_s = NULL;
+	int no_submit = 0;
+	const cli_opt opts[] = {
+		{"log", 0, "URL", "the log to follow (an `oretrail serve`)", &o->url, NULL},
+		{"log-key", 0, "VKEY", "the log's verifier key", &o->log_key_path, NULL},
+		{"key", 0, "KEY", "the witness's signing key", &o->key_path, NULL},
+		{"state", 0, "DIR", "where the witness keeps what it cosigned", &o->dir, NULL},
+		{"once", 0, NULL, "one round, then exit", NULL, &o->once},
+		{"interval", 0, "SECONDS", "time between rounds (10)", &interval_s, NULL},
+		{"no-submit", 0, NULL, "cosign and keep, but do not send to the log", NULL,
+	         &no_submit},
+		{"json", 0, NULL, "one JSON object per round on standard output", NULL, &o->json},
+		{"listen", 0, "HOST:PORT", "serve C2SP tlog-witness (port 0: a free port)",
+	         &o->listen, NULL},
+		{"quiet", 0, NULL, "with --listen: no request log on standard error", NULL,
+	         &o->quiet},
+		{"print-vkey", 0, NULL,
+	         "print the witness's verifier key (for serve --witness-key) and exit", NULL,
+	         &o->print_vkey},
+		CLI_OPT_END,
 	};
-	static const struct option opts[] = {{"log", required_argument, NULL, O_LOG},
-	                                     {"log-key", required_argument, NULL, O_LOG_KEY},
-	                                     {"key", required_argument, NULL, O_KEY},
-	                                     {"state", required_argument, NULL, O_STATE},
-	                                     {"once", no_argument, NULL, O_ONCE},
-	                                     {"interval", required_argument, NULL, O_INTERVAL},
-	                                     {"no-submit", no_argument, NULL, O_NO_SUBMIT},
-	                                     {"json", no_argument, NULL, O_JSON},
-	                                     {"print-vkey", no_argument, NULL, O_PRINT_VKEY},
-	                                     {"listen", required_argument, NULL, O_LISTEN},
-	                                     {"quiet", no_argument, NULL, O_QUIET},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_LOG: o->url = optarg; break;
-		case O_LOG_KEY: o->log_key_path = optarg; break;
-		case O_KEY: o->key_path = optarg; break;
-		case O_STATE: o->dir = optarg; break;
-		case O_ONCE: o->once = o->follow_only = 1; break;
-		case O_INTERVAL:
-			o->follow_only = 1;
-			if (!cli_parse_u64(optarg, &o->interval) || o->interval == 0 ||
-			    o->interval > 86400)
-				return cli_failf(EXIT_USAGE, "witness",
-				                 "--interval %s: expected seconds from 1 to 86400",
-				                 optarg);
-			break;
-		case O_NO_SUBMIT: o->submit = 0, o->follow_only = 1; break;
-		case O_JSON: o->json = o->follow_only = 1; break;
-		case O_PRINT_VKEY: o->print_vkey = 1; break;
-		case O_LISTEN: o->listen = optarg; break;
-		case O_QUIET: o->quiet = 1; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_failf(EXIT_USAGE, "witness", "unexpected argument \"%s\"", argv[optind]);
+	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_follow_interval("witness", interval_s, &o->interval)))
+		return code;
+	if (no_submit)
+		o->submit = 0;
+	o->follow_only = o->once || interval_s || no_submit || o->json;
+	if ((code = cli_no_operands("witness", argc, argv, first)))
+		return code;
 	if (!o->key_path)
 		return cli_failf(EXIT_USAGE, "witness", "--key is required");
 	return -1;

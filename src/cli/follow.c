@@ -47,3 +47,11 @@ int cli_follow(const char *verb, int once, uint64_t interval, cli_round_fn round
 	ot_http_cleanup();
 	return code;
 }
+
+int cli_follow_interval(const char *verb, const char *s, uint64_t *interval)
+{
+	if (s && (!cli_parse_u64(s, interval) || *interval == 0 || *interval > 86400))
+		return cli_failf(EXIT_USAGE, verb,
+		                 "--interval %s: expected seconds from 1 to 86400", s);
+	return 0;
+}

@@ -21,4 +21,8 @@ typedef int (*cli_round_fn)(void *ctx, int *stop);
  * (with a message) when the HTTP client cannot start. */
 int cli_follow(const char *verb, int once, uint64_t interval, cli_round_fn round, void *ctx);
 
+/* --interval SECONDS: sets *interval (left alone when s is NULL) to s, from
+ * 1 to 86400. 0, or prints the error and returns EXIT_USAGE. */
+int cli_follow_interval(const char *verb, const char *s, uint64_t *interval);
+
 #endif

@@ -1,9 +1,12 @@
 /*
  * public_event.c: the public faces (event.h, json.h, commit.h) of the
  * ledger's envelope, strict-JSON and commitment modules, for the layers
- * above (the CLI, format adapters). Each is the module's own function; the
- * limits are the modules' and are checked equal here.
+ * above (the CLI, format adapters). Each is the module's own function
+ * (ot_event_open: the envelope parser, handing out only the event and its
+ * signer); the limits are the modules' and are checked equal here.
  */
+#include <string.h>
+
 #include "ledger/commit.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
@@ -63,6 +66,24 @@ ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entry, ot_erro
 ot_status ot_event_check(json_t *event, const char *path, ot_error *err)
 {
 	return otx_event_check(event, path, err);
+}
+
+ot_status ot_event_open(const uint8_t *entry, size_t len, json_t **event, char *signer,
+                        size_t signer_size, ot_error *err)
+{
+	*event = NULL;
+	if (signer && signer_size < OTX_SIGNER_MAX + 1)
+		return ot_error_set(err, OT_ERR_ARG, "signer buffer too small");
+	otx_envelope env;
+	otx_envelope_init(&env);
+	ot_status rc = otx_envelope_parse(entry, len, &env, err);
+	if (rc == OT_OK) {
+		*event = json_incref(env.event);
+		if (signer)
+			memcpy(signer, env.signer, sizeof env.signer);
+	}
+	otx_envelope_clear(&env);
+	return rc;
 }
 
 int ot_event_is_signed(const json_t *v)
