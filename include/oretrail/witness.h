@@ -13,8 +13,9 @@
  * written to DIR/fork-<time>.txt.
  *
  * ot_witness_add_checkpoint decides a C2SP tlog-witness add-checkpoint
- * request (its body; the HTTP side is the server layer's,
- * include/oretrail/witness_http.h). A handle is used by one thread at a
+ * request (its body) and ot_witness_latest answers the spec's monitoring
+ * request; the HTTP side is the server layer's,
+ * include/oretrail/witness_http.h. A handle is used by one thread at a
  * time (the HTTP endpoint serialises its requests).
  */
 #ifndef ORETRAIL_WITNESS_H
@@ -111,12 +112,28 @@ typedef struct ot_witness_answer {
 
 /* Decides an add-checkpoint request whose body is "old <size>\n", at most
  * 63 base64 consistency proof lines, an empty line and the checkpoint's
- * signed note, in the spec's order: body shape (400), origin (404),
- * signature (403), old size (400, 409), proof (422), same size (409); then
+ * signed note, in the order of C2SP tlog-witness as revised on 2026-07-06
+ * (C2SP/C2SP 95978ca): body shape (400), origin (404), signature (403),
+ * old size larger than the checkpoint's (400), old size other than the one
+ * last cosigned (409, "<size>\n" as text/x.tlog.size), then 422 for a
+ * size-zero checkpoint whose root is not the empty tree's, a non-empty
+ * proof with old 0, the same size with another root, or a proof that does
+ * not verify (each refused through ot_witness_refuse, evidence kept); then
  * cosigns and keeps the state before answering 200. The body need not be
  * NUL-terminated. */
 OT_EXPORT void ot_witness_add_checkpoint(ot_witness *w, const char *body, size_t len,
                                          ot_witness_answer *ans);
+
+/* --- C2SP tlog-witness monitoring: GET <prefix>/<origin hash>/checkpoint --- */
+
+/* The checkpoint last cosigned, as kept (its text, the log's signature,
+ * this witness's cosignature), when `origin_hash` is the lowercase hex
+ * SHA-256 of its origin line. OT_OK with *note (malloc'ed, *len bytes; the
+ * caller frees it); OT_ERR_NOTFOUND when the witness never cosigned or
+ * `origin_hash` names another log (or is not lowercase hex); another error
+ * when the state cannot be read (as ot_witness_load). */
+OT_EXPORT ot_status ot_witness_latest(const ot_witness *w, const char *origin_hash, char **note,
+                                      size_t *len, ot_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,16 @@
 /*
  * witness_http.h: a witness (include/oretrail/witness.h) on the network.
  *
- * The C2SP tlog-witness endpoint: POST /add-checkpoint (an empty prefix),
- * each request decided by ot_witness_add_checkpoint under one mutex, so
- * that checking the old size against the state and replacing the state
- * are one step and two requests can never roll the witness back (the race
- * the spec describes). Anything else is 404 or 405; a body past
+ * The C2SP tlog-witness endpoint (the spec as revised on 2026-07-06, C2SP
+ * commit 95978ca): POST /add-checkpoint (an empty submission prefix), each
+ * request decided by ot_witness_add_checkpoint under one mutex, so that
+ * checking the old size against the state and replacing the state are one
+ * step and two requests can never roll the witness back (the race the spec
+ * describes); and the monitoring request GET /<origin hash>/checkpoint (an
+ * empty monitoring prefix; the lowercase hex SHA-256 of the origin line):
+ * the checkpoint last cosigned with the log's signature and the witness's
+ * cosignature (text/plain; charset=utf-8), 404 for a log it never
+ * cosigned. Any other path is 404, another method 405; a body past
  * OT_WITNESS_BODY_MAX is 413.
  *
  * Following a log: one round fetches GET /checkpoint from an `oretrail

@@ -469,8 +469,10 @@ static int check_signed(const ot_witness *w, const add_request *req, const ot_wi
 	return 0;
 }
 
-/* Old size (400, 409), proof (422), same size (409), with evidence of a
- * validly signed checkpoint that is not consistent. 0: cosign. */
+/* Old size (400, 409); then, all 422: a size-zero checkpoint whose root is
+ * not the empty tree's, a proof with old 0, the same size with another
+ * root, a proof that does not verify (C2SP tlog-witness as of 2026-07-06).
+ * A validly signed checkpoint refused for those is evidence. 0: cosign. */
 static int check_extends(ot_witness *w, const add_request *req, const ot_witness_state *st,
                          const ot_checkpoint *cp, ot_witness_answer *ans)
 {
@@ -480,12 +482,14 @@ static int check_extends(ot_witness *w, const add_request *req, const ot_witness
 		       req->old_size, cp->size);
 		return -1;
 	}
+	uint8_t empty[OT_HASH_SIZE];
+	ot_empty_root(empty);
 	ot_checkpoint old = st->cp;
 	if (!st->have) {
 		/* Never cosigned: the tree before is the empty one. */
 		old = *cp;
 		old.size = 0;
-		ot_empty_root(old.root);
+		memcpy(old.root, empty, OT_HASH_SIZE);
 	}
 	if (req->old_size != old.size) {
 		answer(ans, 409, "text/x.tlog.size", "%" PRIu64 "\n", old.size);
@@ -494,22 +498,25 @@ static int check_extends(ot_witness *w, const add_request *req, const ot_witness
 	ot_error err;
 	ot_error_clear(&err);
 	char why[700] = "";
-	unsigned status = 409;
-	if (cp->size == old.size && memcmp(cp->root, old.root, OT_HASH_SIZE) != 0) {
+	if (cp->size == 0 && memcmp(cp->root, empty, OT_HASH_SIZE) != 0)
+		snprintf(why, sizeof why,
+		         "a checkpoint of 0 entries must have the root of the empty tree");
+	else if (old.size == 0 && req->n_proof)
+		snprintf(why, sizeof why,
+		         "with old 0 the consistency proof must be empty (the empty tree is a "
+		         "prefix of any tree)");
+	else if (cp->size == old.size && memcmp(cp->root, old.root, OT_HASH_SIZE) != 0)
 		snprintf(why, sizeof why,
 		         "the log signed two different trees of %" PRIu64 " entries", cp->size);
-	} else if (ot_witness_verify_consistency(&old, cp,
-	                                         (const uint8_t(*)[OT_HASH_SIZE])req->proof,
-	                                         req->n_proof, &err)) {
+	else if (ot_witness_verify_consistency(&old, cp, (const uint8_t(*)[OT_HASH_SIZE])req->proof,
+	                                       req->n_proof, &err))
 		snprintf(why, sizeof why, "%s", err.message);
-		status = 422;
-	}
 	if (!why[0])
 		return 0;
 	/* Signed by the log and not consistent: perhaps a fork, perhaps a bad
 	 * proof; either way worth keeping when there is a tree to compare with. */
 	ot_witness_refuse(w, NULL, why, st, req->note, req->note_len);
-	answer(ans, status, TEXT, "%s", why);
+	answer(ans, 422, TEXT, "%s", why);
 	return -1;
 }
 
@@ -557,4 +564,33 @@ out:
 	free(cosigned);
 	ot_witness_state_clear(&st);
 	free(req);
+}
+
+/* --- monitoring: GET <prefix>/<origin hash>/checkpoint --- */
+
+ot_status ot_witness_latest(const ot_witness *w, const char *origin_hash, char **note, size_t *len,
+                            ot_error *err)
+{
+	*note = NULL;
+	*len = 0;
+	ot_witness_state st;
+	ot_status rc = ot_witness_load(w, &st, err);
+	if (rc)
+		return rc;
+	uint8_t h[OT_HASH_SIZE];
+	char hex[2 * OT_HASH_SIZE + 1] = "";
+	if (st.have) {
+		ot_sha256(st.cp.origin, strlen(st.cp.origin), h);
+		ot_hex_encode(h, sizeof h, hex);
+	}
+	if (!st.have || !origin_hash || strcmp(origin_hash, hex) != 0) {
+		ot_witness_state_clear(&st);
+		return ot_error_set(err, OT_ERR_NOTFOUND,
+		                    "this witness has cosigned no checkpoint of that log");
+	}
+	*note = st.note;
+	*len = st.len;
+	st.note = NULL;
+	ot_witness_state_clear(&st);
+	return OT_OK;
 }

@@ -1,12 +1,15 @@
 /*
  * witness_endpoint.c: C2SP tlog-witness over HTTP (witness_http.h): POST
- * <prefix>/add-checkpoint with an empty prefix, on libmicrohttpd.
+ * /add-checkpoint and GET /<origin hash>/checkpoint (both prefixes empty),
+ * on libmicrohttpd.
  *
  * The body is collected (413 past OT_OT_WITNESS_BODY_MAX) and handed to the
  * witness (ot_witness_add_checkpoint, src/log/witness.c, which parses it
  * and decides) under one mutex: checking the old size against the state
- * and replacing the state happen as one step. Anything but POST
- * /add-checkpoint is 404 or 405.
+ * and replacing the state happen as one step. GET /<lowercase hex SHA-256
+ * of the origin line>/checkpoint serves the checkpoint last cosigned
+ * (ot_witness_latest), 404 for a log never cosigned. Any other path is 404;
+ * another method on either path is 405.
  *
  * libmicrohttpd runs a small thread pool; a request is answered once its
  * body is all in. Connections, idle time and per-connection memory are
@@ -27,6 +30,9 @@
 #include "oretrail/witness_http.h"
 
 #define ROUTE "/add-checkpoint"
+#define MONITOR_SUFFIX "/checkpoint"
+#define HASH_HEX 64
+#define TEXT "text/plain; charset=utf-8"
 #define TOO_BIG "the body is larger than 64 KiB"
 
 struct ot_witness_server {
@@ -76,7 +82,8 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 }
 
 /* One line a request on stderr: peer, method, path, status, and the first
- * line of the answer (the reason of a refusal, or the size of a 409). */
+ * line of the answer (the reason of a refusal, the size of a 409, the
+ * origin of a served checkpoint; "cosigned" for a cosignature). */
 static void log_request(server *s, struct MHD_Connection *conn, const char *method, const char *url,
                         unsigned status, const char *body, size_t len)
 {
@@ -90,7 +97,7 @@ static void log_request(server *s, struct MHD_Connection *conn, const char *meth
 		            ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 		                                                   : sizeof(struct sockaddr_in),
 		            peer, sizeof peer, NULL, 0, NI_NUMERICHOST);
-	if (status == 200) {
+	if (status == 200 && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
 		body = "cosigned";
 		len = strlen(body);
 	}
@@ -100,6 +107,13 @@ static void log_request(server *s, struct MHD_Connection *conn, const char *meth
 	fprintf(s->log, "oretrail: witness: %s %.16s %.200s %u %.*s\n", peer, method, url, status,
 	        (int)(line > 300 ? 300 : line), body);
 	pthread_mutex_unlock(&s->log_mu);
+}
+
+/* "/<64 lowercase hex>/checkpoint": the monitoring path (0 otherwise). */
+static int is_monitor_path(const char *url)
+{
+	return url[0] == '/' && strspn(url + 1, "0123456789abcdef") == HASH_HEX &&
+	       strcmp(url + 1 + HASH_HEX, MONITOR_SUFFIX) == 0;
 }
 
 static enum MHD_Result respond(server *s, struct MHD_Connection *conn, const char *method,
@@ -115,7 +129,8 @@ static enum MHD_Result respond(server *s, struct MHD_Connection *conn, const cha
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		                        is_monitor_path(url) ? "GET, HEAD" : "POST");
 	enum MHD_Result ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -126,7 +141,7 @@ static enum MHD_Result refuse(server *s, struct MHD_Connection *conn, const char
 {
 	char body[256];
 	int n = snprintf(body, sizeof body, "%s\n", reason);
-	return respond(s, conn, method, url, status, "text/plain; charset=utf-8", body,
+	return respond(s, conn, method, url, status, TEXT, body,
 	               n > 0 && (size_t)n < sizeof body ? (size_t)n : strlen(body));
 }
 
@@ -145,6 +160,35 @@ static enum MHD_Result add_checkpoint(server *s, struct MHD_Connection *conn, co
 	return ret;
 }
 
+/* GET /<origin hash>/checkpoint: the kept note, or 404. */
+static enum MHD_Result latest_checkpoint(server *s, struct MHD_Connection *conn, const char *method,
+                                         const char *url)
+{
+	char hash[HASH_HEX + 1];
+	memcpy(hash, url + 1, HASH_HEX);
+	hash[HASH_HEX] = 0;
+	char *note = NULL;
+	size_t len = 0;
+	ot_error err;
+	ot_error_clear(&err);
+	pthread_mutex_lock(&s->state_mu);
+	ot_status rc = ot_witness_latest(s->w, hash, &note, &len, &err);
+	pthread_mutex_unlock(&s->state_mu);
+	if (rc == OT_ERR_NOTFOUND)
+		return refuse(s, conn, method, url, 404, err.message);
+	if (rc) {
+		if (s->log) {
+			pthread_mutex_lock(&s->log_mu);
+			fprintf(s->log, "oretrail: witness: reading the state: %s\n", err.message);
+			pthread_mutex_unlock(&s->log_mu);
+		}
+		return refuse(s, conn, method, url, 500, "the witness cannot read its state");
+	}
+	enum MHD_Result ret = respond(s, conn, method, url, 200, TEXT, note, len);
+	free(note);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -155,9 +199,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r) {
 		/* Headers in: refuse at once what cannot succeed (libmicrohttpd
 		 * then closes the connection rather than read the body). */
+		if (is_monitor_path(url)) {
+			if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+			    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+				return refuse(s, conn, method, url, 405, "use GET");
+			return latest_checkpoint(s, conn, method, url);
+		}
 		if (strcmp(url, ROUTE) != 0)
 			return refuse(s, conn, method, url, 404,
-			              "not found: this witness serves POST " ROUTE);
+			              "not found: this witness serves POST " ROUTE
+			              " and GET /<origin hash>" MONITOR_SUFFIX);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 			return refuse(s, conn, method, url, 405, "use POST");
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # CLI test of `oretrail witness --listen`, the C2SP tlog-witness server
-# (POST /add-checkpoint), driven with curl on 127.0.0.1, every command
-# bounded by timeout. Bodies are built from `oretrail checkpoint` and
-# `oretrail proof consistency` (its golden JSON, read with python3):
-#  - old 0 on a fresh witness is cosigned (200, one cosignature line that
-#    `oretrail serve --witness-key` accepts as valid); asking again is 409
-#    with the size (text/x.tlog.size); growth with a proof is cosigned;
+# (POST /add-checkpoint, GET /<origin hash>/checkpoint; the spec as revised
+# on 2026-07-06), driven with curl on 127.0.0.1, every command bounded by
+# timeout. Bodies are built from `oretrail checkpoint` and `oretrail proof
+# consistency` (its golden JSON, read with python3):
+#  - before anything is cosigned the monitoring path is 404; old 0 on a
+#    fresh witness is cosigned (200, one cosignature line that `oretrail
+#    serve --witness-key` accepts as valid), and then served on the
+#    monitoring path (the log's signature and that cosignature), 404 for
+#    another origin's hash, 405 for POST; asking again is 409 with the size
+#    (text/x.tlog.size); growth with a proof is cosigned;
 #  - wrong old size 409, old > size 400, a flipped proof hash 422 with the
-#    evidence kept in DIR/fork-*.txt, same size with another root 409, a
-#    checkpoint by another key 403, another origin 404, junk 400, a large
-#    body 413, GET 405, another path 404;
+#    evidence kept in DIR/fork-*.txt, same size with another root 422, a
+#    proof from a size to itself 422, a checkpoint by another key 403,
+#    another origin 404, junk 400, a large body 413, GET 405, another path
+#    404;
+#  - size zero on a fresh witness (another state directory): a root other
+#    than the empty tree's 422, a proof with old 0 422, the empty tree 200;
 #  - the state is the follow mode's: after the server cosigned, `oretrail
 #    witness --once` against `oretrail serve` says unchanged, then cosigns
 #    the grown log, and the server wants that size next;
@@ -52,6 +59,19 @@ add() {
 	TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype: *//p' "$T/hdr" | tr -d '\r')
 }
 
+# get PATH: GETs it; CODE, the answer in $T/ans, its Content-Type in TYPE.
+get() {
+	CODE=$(curl -s --max-time 10 -o "$T/ans" -D "$T/hdr" -w '%{http_code}' "$W$1")
+	TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype: *//p' "$T/hdr" | tr -d '\r')
+}
+# The monitoring path of an origin: /<lowercase hex SHA-256>/checkpoint.
+mon() { printf '/%s/checkpoint' "$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)"; }
+MON=$(mon test.example/log)
+
+# --- nothing cosigned yet: nothing to monitor ---
+get "$MON"
+[ "$CODE" = 404 ] && ok || bad "monitoring before any cosignature: $CODE $(cat "$T/ans")"
+
 # --- a fresh witness cosigns with old 0 ---
 checkpoint cp10
 body b10 0 cp10
@@ -60,14 +80,28 @@ add b10
 	grep -qE '^— w1\.example [A-Za-z0-9+/]{102}==$' "$T/ans" && ok || bad "old 0: $CODE $TYPE $(cat "$T/ans")"
 cp "$T/ans" "$T/cosig10"
 grep -qx 10 "$T/w/checkpoint" && grep -q '^— w1\.example ' "$T/w/checkpoint" && ok || bad "state after 10: $(cat "$T/w/checkpoint")"
+# The monitoring path serves it: the log's checkpoint, its signature, the cosignature.
+get "$MON"
+[ "$CODE" = 200 ] && [ "$TYPE" = "text/plain; charset=utf-8" ] && cmp -s "$T/ans" "$T/w/checkpoint" &&
+	[ "$(head -3 "$T/ans")" = "$(head -3 "$T/cp10")" ] && grep -qFx "$(sed -n 5p "$T/cp10")" "$T/ans" &&
+	grep -qFx "$(cat "$T/cosig10")" "$T/ans" && ok || bad "monitoring after 10: $CODE $TYPE $(cat "$T/ans")"
+cp "$T/ans" "$T/mon10"
+get "$(mon stranger.example/log)"
+[ "$CODE" = 404 ] && ok || bad "monitoring another origin: $CODE $(cat "$T/ans")"
+get "$(mon test.example/log | tr a-f A-F)"
+[ "$CODE" = 404 ] && ok || bad "monitoring with an upper-case hash: $CODE"
+c=$(curl -s --max-time 10 -o /dev/null -D "$T/hdr" -w '%{http_code}' -X POST --data-binary "@$T/b10" "$W$MON")
+[ "$c" = 405 ] && grep -qi '^Allow: GET' "$T/hdr" && ok || bad "POST to the monitoring path: $c"
 # The same request again: the witness has moved on to 10.
 add b10
 [ "$CODE" = 409 ] && [ "$TYPE" = "text/x.tlog.size" ] && [ "$(cat "$T/ans")" = 10 ] &&
 	[ "$(tail -c 1 "$T/ans" | od -An -c | tr -d ' ')" = '\n' ] && ok || bad "again: $CODE $TYPE $(cat "$T/ans")"
-# Same size, same tree, old right: cosigned again.
+# Same size, same tree, old right: cosigned again (a new cosignature, served next).
 body b10b 10 cp10
 add b10b
 [ "$CODE" = 200 ] && grep -q '^— w1\.example ' "$T/ans" && ok || bad "10 to 10: $CODE $(cat "$T/ans")"
+get "$MON"
+[ "$CODE" = 200 ] && cmp -s "$T/ans" "$T/w/checkpoint" && ok || bad "monitoring after 10 again: $CODE"
 
 # --- the cosignature is valid: the log takes it as w1's, and then the
 # follow mode on the same state has nothing to do ---
@@ -131,6 +165,12 @@ add b22short
 body b22 17 cp22 p17-22
 add b22
 [ "$CODE" = 200 ] && grep -qx 22 "$T/w/checkpoint" && ok || bad "17 to 22: $CODE $(cat "$T/ans")"
+get "$MON"
+[ "$CODE" = 200 ] && sed -n 2p "$T/ans" | grep -qx 22 && ok || bad "monitoring after 22: $CODE $(cat "$T/ans")"
+# The same size with a proof: the proof from 22 to 22 is empty, so 422.
+body b22p 22 cp22 p17-22
+add b22p
+[ "$CODE" = 422 ] && grep -qx 22 "$T/w/checkpoint" && ok || bad "22 to 22 with a proof: $CODE $(cat "$T/ans")"
 
 # --- signatures and origins ---
 # Another key (named like the log's): 403.
@@ -194,9 +234,9 @@ add b22
 [ "$CODE" = 409 ] && [ "$(cat "$T/ans")" = 25 ] && ok || bad "server after follow: $CODE $(cat "$T/ans")"
 
 # --- checkpoints signed with the log's own key by openssl ---
-# forge FILE ORIGIN SIZE ROOT: a checkpoint signed with $D.key.
+# forge FILE ORIGIN SIZE ROOT: a checkpoint signed with $D.key (or $FORGE_KEY).
 forge() {
-	python3 - "$D.key" "$T" "$@" <<'EOF'
+	python3 - "${FORGE_KEY:-$D.key}" "$T" "$@" <<'EOF'
 import base64, subprocess, sys
 key, t, out, origin, size, root = sys.argv[1:]
 _, _, name, kid, b64 = open(key).read().strip().split("+", 4)
@@ -219,12 +259,16 @@ if command -v openssl >/dev/null && forge cp-self test.example/log 25 "$(sed -n 
 	body b25 25 cp25f
 	add b25
 	[ "$CODE" = 200 ] && ok || bad "openssl-signed copy of 25: $CODE $(cat "$T/ans")"
-	# Same size, another root, signed by the log's key: 409 and evidence.
+	# Same size, another root, signed by the log's key: 422 and evidence.
 	rm -f "$T"/w/fork-*.txt
 	body bself 25 cp-self
 	add bself
-	[ "$CODE" = 409 ] && grep -q "two different trees of 25 entries" "$T/ans" && ok || bad "same size, other root: $CODE $(cat "$T/ans")"
+	[ "$CODE" = 422 ] && [ "$TYPE" = "text/plain; charset=utf-8" ] &&
+		grep -q "two different trees of 25 entries" "$T/ans" && ok || bad "same size, other root: $CODE $(cat "$T/ans")"
 	ls "$T"/w/fork-*.txt >/dev/null 2>&1 && ok || bad "evidence of the fork"
+	# The witness still serves the tree it cosigned, not the refused one.
+	get "$MON"
+	[ "$CODE" = 200 ] && [ "$(sed -n 3p "$T/ans")" = "$(sed -n 3p "$T/cp25")" ] && ok || bad "monitoring after the fork: $CODE $(cat "$T/ans")"
 	# Another origin signed by the log's key: 404.
 	forge cp-origin other.example/log 25 "$(sed -n 3p "$T/cp25")"
 	body borigin 25 cp-origin
@@ -252,6 +296,48 @@ n200=$(cat "$T"/par*.code | grep -o 200 | wc -l)
 n409=$(cat "$T"/par*.code | grep -o 409 | wc -l)
 [ "$n200" = 1 ] && [ "$n409" = 7 ] && [ "$(cat "$T"/par*.body | grep -cx 30)" = 7 ] &&
 	grep -qx 30 "$T/w/checkpoint" && ok || bad "concurrent: $n200 x 200, $n409 x 409"
+
+# --- size zero, on a fresh witness of an empty log ---
+D0=$T/empty.db
+timeout 30 "$CLI" init --db "$D0" --origin zero.example/log >/dev/null 2>&1 || bad "init empty"
+timeout 30 "$CLI" checkpoint --db "$D0" >"$T/cp0" 2>&1 || bad "checkpoint of the empty log"
+W1=$W
+if start witness0 timeout 300 "$CLI" witness --listen 127.0.0.1:0 --log-key "$D0.vkey" \
+	--key "$T/keys/w1.example.key" --state "$T/w0"; then
+	W=http://127.0.0.1:$PORT
+	MON0=$(mon zero.example/log)
+	get "$MON0"
+	[ "$CODE" = 404 ] && ok || bad "monitoring a fresh witness: $CODE"
+	# Old 0 takes no proof, even for the empty tree.
+	{ printf 'old 0\n'; head -1 "$T/p17-22"; printf '\n'; cat "$T/cp0"; } >"$T/b0proof"
+	add b0proof
+	[ "$CODE" = 422 ] && grep -q "proof must be empty" "$T/ans" && [ ! -e "$T/w0/checkpoint" ] &&
+		ok || bad "old 0 with a proof: $CODE $(cat "$T/ans")"
+	if command -v openssl >/dev/null &&
+		FORGE_KEY=$D0.key forge cp0bad zero.example/log 0 "$(sed -n 3p "$T/cp22")" 2>/dev/null; then
+		# Size zero with a root that is not the empty tree's: 422, nothing kept.
+		body b0bad 0 cp0bad
+		add b0bad
+		[ "$CODE" = 422 ] && grep -q "root of the empty tree" "$T/ans" && [ ! -e "$T/w0/checkpoint" ] &&
+			ok || bad "size 0, another root: $CODE $(cat "$T/ans")"
+	fi
+	# The empty tree itself: cosigned, then served.
+	body b0 0 cp0
+	add b0
+	[ "$CODE" = 200 ] && grep -q '^— w1\.example ' "$T/ans" && ok || bad "the empty tree: $CODE $(cat "$T/ans")"
+	get "$MON0"
+	[ "$CODE" = 200 ] && sed -n 2p "$T/ans" | grep -qx 0 && ok || bad "monitoring the empty tree: $CODE $(cat "$T/ans")"
+	get "$MON"
+	[ "$CODE" = 404 ] && ok || bad "the other log's hash on this witness: $CODE"
+	if [ -e "$T/cp0bad" ]; then
+		# At size 0 now: the other size-zero root is 422 and kept as evidence.
+		add b0bad
+		[ "$CODE" = 422 ] && ls "$T"/w0/fork-*.txt >/dev/null 2>&1 && ok || bad "size 0 at 0, another root: $CODE $(cat "$T/ans")"
+	fi
+else
+	bad "the second witness did not start"
+fi
+W=$W1
 
 # --- usage, and a clean stop ---
 timeout 10 "$CLI" witness --listen 127.0.0.1:0 --log "$L" --log-key "$D.vkey" --key "$T/keys/w1.example.key" --state "$T/w" >/dev/null 2>&1
