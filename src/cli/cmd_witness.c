@@ -49,9 +49,11 @@ static const cli_spec SPEC = {
 	"answer is the cosignature line. Same checks and state as above (any log\n"
 	"signing with VKEY can ask, ours or not); the log's origin is learnt from the\n"
 	"first checkpoint cosigned and another origin gets 404. A validly signed\n"
-	"checkpoint that is not consistent is refused (409/422) and kept in\n"
-	"DIR/fork-<time>.txt; the server goes on. Prints \"listening on\n"
-	"http://HOST:PORT/\" once ready; stops on SIGINT or SIGTERM.\n\n"
+	"checkpoint that is not consistent is refused (422; 409 only for a stale\n"
+	"old size) and kept in DIR/fork-<time>.txt; the server goes on. GET\n"
+	"/<hex SHA-256 of the origin>/checkpoint serves the latest cosigned\n"
+	"checkpoint. Prints \"listening on http://HOST:PORT/\" once ready; stops on\n"
+	"SIGINT or SIGTERM.\n\n"
 	"exit codes: 0 done (--once) or stopped by a signal; 1 the log forked or\n"
 	"its signature does not verify; 2 usage; 3 the log or DIR cannot be used.\n",
 	0,
