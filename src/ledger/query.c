@@ -795,6 +795,121 @@ out:
 	return o;
 }
 
+/* The state the report sums: lots, consignments, payments, findings. */
+static ot_status report_scan(ot_store *st, report *r, ot_error *err)
+{
+	ot_status rc;
+	if ((rc = ot_store_kv_scan(st, OTX_NS_LOT, "", report_lot, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_CONSIGNMENT, "", report_consignment, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, r, err))) {
+		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+			rc = ot_error_set(err, rc, "cannot read the state for the report");
+		return rc;
+	}
+	return OT_OK;
+}
+
+/* Splits the sums' keys back into rows (*keys owns the strings they point
+ * into, r->sums.n of them), sorted by element, stage, amount. */
+static ot_status report_rows(report *r, srow **rows_out, char ***keys_out, ot_error *err)
+{
+	size_t n = r->sums.n, i = 0;
+	srow *rows = *rows_out = calloc(n ? n : 1, sizeof *rows);
+	char **keys = *keys_out = calloc(n ? n : 1, sizeof *keys);
+	if (!rows || !keys)
+		return nomem(err);
+	const char *key;
+	json_t *slot;
+	json_object_foreach(r->sums.slots, key, slot)
+	{
+		char *k = strdup(key);
+		if (!k)
+			return nomem(err);
+		keys[i] = k;
+		srow *s = &rows[i++];
+		s->mg = r->sums.vals[json_integer_value(slot)];
+		s->stage = strtok(k, "|");
+		s->el = strtok(NULL, "|");
+		s->c1 = strtok(NULL, "|");
+		s->c2 = strtok(NULL, "|");
+	}
+	qsort(rows, n, sizeof *rows, srow_cmp);
+	return OT_OK;
+}
+
+/* One element's stages from its rows [a, b): the amounts by country (or
+ * from, to) in grams, and each stage's concentration. */
+static void report_element(json_t *m, const srow *rows, size_t a, size_t b)
+{
+	static const char *const stages[] = {"extracted", "processed", "refined", "exported",
+	                                     "exported_origin"};
+	for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
+		size_t x = a;
+		while (x < b && strcmp(rows[x].stage, stages[s]) != 0)
+			x++;
+		size_t y = x;
+		while (y < b && strcmp(rows[y].stage, stages[s]) == 0)
+			y++;
+		if (x == y)
+			continue;
+		json_t *list = json_object_get(m, stages[s]);
+		for (size_t k = x; k < y; k++) {
+			json_t *o = rows[k].c2
+			                    ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1, "to",
+			                                rows[k].c2, "grams",
+			                                clamp((rows[k].mg + 500) / 1000))
+			                    : json_pack("{s:s,s:I}", "country", rows[k].c1, "grams",
+			                                clamp((rows[k].mg + 500) / 1000));
+			json_array_append_new(list, o);
+		}
+		json_array_append_new(json_object_get(m, "concentration"),
+		                      concentration(stages[s], rows, x, y));
+	}
+}
+
+/* One object per element, from the sorted rows. */
+static ot_status report_minerals(const srow *rows, size_t n, json_t *minerals, ot_error *err)
+{
+	size_t a = 0;
+	while (a < n) {
+		size_t b = a;
+		while (b < n && strcmp(rows[b].el, rows[a].el) == 0)
+			b++;
+		json_t *m = json_pack("{s:s,s:[],s:[],s:[],s:[],s:[],s:[]}", "element", rows[a].el,
+		                      "extracted", "processed", "refined", "exported",
+		                      "exported_origin", "concentration");
+		if (!m || json_array_append_new(minerals, m))
+			return nomem(err);
+		report_element(m, rows, a, b);
+		a = b;
+	}
+	return OT_OK;
+}
+
+/* The payments by payee and currency: amount and count. */
+static void report_payments(const report *r, json_t *pays)
+{
+	const char *key;
+	json_t *slot;
+	json_object_foreach(r->payments.slots, key, slot)
+	{
+		char payee[400];
+		snprintf(payee, sizeof payee, "%s", key);
+		char *bar = strrchr(payee, '|');
+		if (!bar)
+			continue;
+		*bar = 0;
+		json_int_t count =
+			(json_int_t)r->counts
+				.vals[json_integer_value(json_object_get(r->counts.slots, key))];
+		json_array_append_new(
+			pays, json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency", bar + 1,
+		                        "amount", clamp(r->payments.vals[json_integer_value(slot)]),
+		                        "count", count));
+	}
+}
+
 ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 {
 	report r;
@@ -816,96 +931,10 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 		rc = nomem(err);
 		goto out;
 	}
-	if ((rc = ot_store_kv_scan(st, OTX_NS_LOT, "", report_lot, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_CONSIGNMENT, "", report_consignment, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, &r, err))) {
-		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-			rc = ot_error_set(err, rc, "cannot read the state for the report");
+	if ((rc = report_scan(st, &r, err)) || (rc = report_rows(&r, &rows, &keys, err)) ||
+	    (rc = report_minerals(rows, r.sums.n, minerals, err)))
 		goto out;
-	}
-
-	/* Split the keys back into rows, sort by element, stage, amount. */
-	size_t n = r.sums.n, i = 0;
-	rows = calloc(n ? n : 1, sizeof *rows);
-	keys = calloc(n ? n : 1, sizeof *keys);
-	if (!rows || !keys) {
-		rc = nomem(err);
-		goto out;
-	}
-	const char *key;
-	json_t *slot;
-	json_object_foreach(r.sums.slots, key, slot)
-	{
-		char *k = strdup(key);
-		if (!k) {
-			rc = nomem(err);
-			goto out;
-		}
-		keys[i] = k;
-		srow *s = &rows[i++];
-		s->mg = r.sums.vals[json_integer_value(slot)];
-		s->stage = strtok(k, "|");
-		s->el = strtok(NULL, "|");
-		s->c1 = strtok(NULL, "|");
-		s->c2 = strtok(NULL, "|");
-	}
-	qsort(rows, n, sizeof *rows, srow_cmp);
-	static const char *const stages[] = {"extracted", "processed", "refined", "exported",
-	                                     "exported_origin"};
-	size_t a = 0;
-	while (a < n) {
-		size_t b = a;
-		while (b < n && strcmp(rows[b].el, rows[a].el) == 0)
-			b++;
-		json_t *m = json_pack("{s:s,s:[],s:[],s:[],s:[],s:[],s:[]}", "element", rows[a].el,
-		                      "extracted", "processed", "refined", "exported",
-		                      "exported_origin", "concentration");
-		if (!m || json_array_append_new(minerals, m)) {
-			rc = nomem(err);
-			goto out;
-		}
-		for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
-			size_t x = a;
-			while (x < b && strcmp(rows[x].stage, stages[s]) != 0)
-				x++;
-			size_t y = x;
-			while (y < b && strcmp(rows[y].stage, stages[s]) == 0)
-				y++;
-			if (x == y)
-				continue;
-			json_t *list = json_object_get(m, stages[s]);
-			for (size_t k = x; k < y; k++) {
-				json_t *o = rows[k].c2
-				                    ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1,
-				                                "to", rows[k].c2, "grams",
-				                                clamp((rows[k].mg + 500) / 1000))
-				                    : json_pack("{s:s,s:I}", "country", rows[k].c1,
-				                                "grams",
-				                                clamp((rows[k].mg + 500) / 1000));
-				json_array_append_new(list, o);
-			}
-			json_array_append_new(json_object_get(m, "concentration"),
-			                      concentration(stages[s], rows, x, y));
-		}
-		a = b;
-	}
-	json_object_foreach(r.payments.slots, key, slot)
-	{
-		char payee[400];
-		snprintf(payee, sizeof payee, "%s", key);
-		char *bar = strrchr(payee, '|');
-		if (!bar)
-			continue;
-		*bar = 0;
-		json_int_t count =
-			(json_int_t)r.counts
-				.vals[json_integer_value(json_object_get(r.counts.slots, key))];
-		json_array_append_new(
-			pays, json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency", bar + 1,
-		                        "amount", clamp(r.payments.vals[json_integer_value(slot)]),
-		                        "count", count));
-	}
+	report_payments(&r, pays);
 	doc = json_pack("{s:O,s:O,s:I}", "minerals", minerals, "payments", pays, "findings",
 	                (json_int_t)r.findings);
 	if (!doc) {
