@@ -475,11 +475,67 @@ static ot_status collect_payment(void *ctx, const char *key, const uint8_t *valu
 	return json_array_append_new(p->out, rec) ? OT_ERR_NOMEM : OT_OK;
 }
 
+/* One commitment's row: disclosed (when, and the value and salt if the
+ * disclosure is in the state) or withheld (for how many days). */
+static json_t *contract_commitment(ot_store *st, const char *contract, const char *path, json_t *cm,
+                                   int64_t now, int64_t committed)
+{
+	char key[OTX_EVENT_ID_MAX + 300];
+	json_t *d = json_object_get(cm, "disclosed");
+	json_t *o = json_pack("{s:s,s:O,s:b}", "field", path, "commit",
+	                      json_object_get(cm, "commit"), "disclosed", d != NULL);
+	if (!o)
+		return NULL;
+	if (d) {
+		json_t *disc = NULL;
+		json_object_set(o, "disclosed_index", json_object_get(d, "index"));
+		json_object_set(o, "disclosed_time", json_object_get(d, "time"));
+		snprintf(key, sizeof key, "%s %s", contract, path);
+		if (otx_state_get(st, OTX_NS_DISCLOSURE, key, &disc, NULL) == OT_OK) {
+			json_object_set(o, "value", json_object_get(disc, "value"));
+			json_object_set(o, "salt", json_object_get(disc, "salt"));
+			json_decref(disc);
+		}
+	} else {
+		int64_t days = now > committed ? (now - committed) / 86400 : 0;
+		json_object_set_new(o, "withheld_days", json_integer(days));
+	}
+	return o;
+}
+
+/* The contract's commitments, in path order, into list. */
+static ot_status contract_commitments(ot_store *st, const char *contract, json_t *rec, int64_t now,
+                                      int64_t committed, json_t *list, ot_error *err)
+{
+	json_t *cms = json_object_get(rec, "commitments");
+	size_t ncm = json_object_size(cms), i = 0;
+	const char **paths = calloc(ncm ? ncm : 1, sizeof *paths);
+	const char *path;
+	json_t *cm;
+	ot_status rc = OT_OK;
+	if (!paths)
+		return nomem(err);
+	json_object_foreach(cms, path, cm) paths[i++] = path;
+	for (size_t a = 1; a < ncm; a++)
+		for (size_t b = a; b > 0 && strcmp(paths[b - 1], paths[b]) > 0; b--) {
+			const char *t = paths[b];
+			paths[b] = paths[b - 1];
+			paths[b - 1] = t;
+		}
+	for (i = 0; i < ncm && !rc; i++) {
+		json_t *o = contract_commitment(st, contract, paths[i],
+		                                json_object_get(cms, paths[i]), now, committed);
+		if (!o || json_array_append_new(list, o))
+			rc = nomem(err);
+	}
+	free(paths);
+	return rc;
+}
+
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err)
 {
 	json_t *rec = NULL, *doc = NULL, *list = NULL, *payments = NULL;
-	char key[OTX_EVENT_ID_MAX + 300];
 	*out = NULL;
 	if (!st || !contract)
 		return ot_error_set(err, OT_ERR_ARG, "contract show needs a store and a contract");
@@ -503,51 +559,7 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		rc = nomem(err);
 		goto out;
 	}
-	/* Commitments in path order. */
-	json_t *cms = json_object_get(rec, "commitments");
-	size_t ncm = json_object_size(cms), i = 0;
-	const char **paths = calloc(ncm ? ncm : 1, sizeof *paths);
-	const char *path;
-	json_t *cm;
-	if (!paths) {
-		rc = nomem(err);
-		goto out;
-	}
-	json_object_foreach(cms, path, cm) paths[i++] = path;
-	for (size_t a = 1; a < ncm; a++)
-		for (size_t b = a; b > 0 && strcmp(paths[b - 1], paths[b]) > 0; b--) {
-			const char *t = paths[b];
-			paths[b] = paths[b - 1];
-			paths[b - 1] = t;
-		}
-	for (i = 0; i < ncm && !rc; i++) {
-		cm = json_object_get(cms, paths[i]);
-		json_t *d = json_object_get(cm, "disclosed");
-		json_t *o = json_pack("{s:s,s:O,s:b}", "field", paths[i], "commit",
-		                      json_object_get(cm, "commit"), "disclosed", d != NULL);
-		if (!o) {
-			rc = nomem(err);
-			break;
-		}
-		if (d) {
-			json_t *disc = NULL;
-			json_object_set(o, "disclosed_index", json_object_get(d, "index"));
-			json_object_set(o, "disclosed_time", json_object_get(d, "time"));
-			snprintf(key, sizeof key, "%s %s", contract, paths[i]);
-			if (otx_state_get(st, OTX_NS_DISCLOSURE, key, &disc, NULL) == OT_OK) {
-				json_object_set(o, "value", json_object_get(disc, "value"));
-				json_object_set(o, "salt", json_object_get(disc, "salt"));
-				json_decref(disc);
-			}
-		} else {
-			int64_t days = now > committed ? (now - committed) / 86400 : 0;
-			json_object_set_new(o, "withheld_days", json_integer(days));
-		}
-		if (json_array_append_new(list, o))
-			rc = nomem(err);
-	}
-	free(paths);
-	if (rc)
+	if ((rc = contract_commitments(st, contract, rec, now, committed, list, err)))
 		goto out;
 	pay_ctx p = {contract, payments};
 	if ((rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", collect_payment, &p, err))) {
