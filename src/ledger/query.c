@@ -184,6 +184,83 @@ static int lentry_cmp(const void *a, const void *b)
 	return y->ancestry - x->ancestry;
 }
 
+/* The walk behind lineage: the lots still to visit ([lot, cutoff]), the
+ * cutoff each lot was visited with, the entries found, and the records
+ * their strings point into. */
+typedef struct walk {
+	json_t *visited, *work, *keep;
+	lentry *ents;
+	size_t n, cap;
+} walk;
+
+/* Room for one more entry. */
+static ot_status walk_reserve(walk *w)
+{
+	if (w->n < w->cap)
+		return OT_OK;
+	size_t nc = w->cap ? w->cap * 2 : 64;
+	lentry *p = realloc(w->ents, nc * sizeof *p);
+	if (!p)
+		return OT_ERR_NOMEM;
+	w->ents = p;
+	w->cap = nc;
+	return OT_OK;
+}
+
+/* One lot's history up to its cutoff (one key-prefix scan): its uses, and
+ * the inputs of its creation, to visit with that entry as their cutoff. */
+static ot_status lineage_lot(ot_store *st, walk *w, const char *root, const char *lot,
+                             int64_t cutoff, ot_error *err)
+{
+	char prefix[OTX_EVENT_ID_MAX + 2];
+	hist h = {json_array()};
+	snprintf(prefix, sizeof prefix, "%s ", lot);
+	ot_status rc =
+		h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h, err)
+			 : OT_ERR_NOMEM;
+	int is_root = strcmp(lot, root) == 0;
+	for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
+		json_t *ev = json_array_get(h.events, i);
+		int64_t idx = otx_jint(ev, "index", -1);
+		const char *role = otx_jstr(ev, "role");
+		if (idx > cutoff || (rc = walk_reserve(w)))
+			break;
+		/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
+		 * before the cutoff; the rest is in the materialised ancestry. */
+		if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
+			w->ents[w->n++] =
+				(lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"), is_root};
+		json_t *inputs = json_object_get(ev, "inputs");
+		for (size_t k = 0; strcmp(role, "create") == 0 && k < json_array_size(inputs); k++)
+			json_array_append_new(w->work, json_pack("[O,I]", json_array_get(inputs, k),
+			                                         (json_int_t)idx));
+	}
+	/* The strings in the entries point into these records: keep them alive. */
+	if (h.events)
+		json_array_append_new(w->keep, h.events);
+	if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+		rc = ot_error_set(err, rc, "cannot read the history of lot %s", lot);
+	return rc;
+}
+
+/* The entries found, in log order, each once (the root's use first), into
+ * uses (the root's) and context (the ancestors'). */
+static ot_status lineage_emit(walk *w, json_t *uses, json_t *context, ot_error *err)
+{
+	lentry *ents = w->ents;
+	qsort(ents, w->n, sizeof *ents, lentry_cmp);
+	for (size_t i = 0; i < w->n; i++) {
+		if (i > 0 && ents[i].index == ents[i - 1].index)
+			continue;
+		json_t *o = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)ents[i].index, "type",
+		                      ents[i].type ? ents[i].type : "", "id",
+		                      ents[i].id ? ents[i].id : "");
+		if (!o || json_array_append_new(ents[i].ancestry ? uses : context, o))
+			return nomem(err);
+	}
+	return OT_OK;
+}
+
 /* The walk behind OT_TRACE_CONTEXT: `context`, the entries that used an
  * ancestor before its descendant was made (a replay needs them to recompute
  * the ancestor's remaining vector), and `uses`, the entries that used the
@@ -191,90 +268,33 @@ static int lentry_cmp(const void *a, const void *b)
 static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *context,
                          ot_error *err)
 {
-	json_t *visited = json_object(), *work = json_array(), *keep = json_array();
-	lentry *ents = NULL;
-	size_t n = 0, cap = 0;
+	walk w = {json_object(), json_array(), json_array(), NULL, 0, 0};
 	ot_status rc = OT_OK;
-	char prefix[OTX_EVENT_ID_MAX + 2];
-	if (!visited || !work || !keep ||
-	    json_array_append_new(work, json_pack("[s,I]", root, (json_int_t)INT64_MAX))) {
+	if (!w.visited || !w.work || !w.keep ||
+	    json_array_append_new(w.work, json_pack("[s,I]", root, (json_int_t)INT64_MAX))) {
 		rc = nomem(err);
 		goto out;
 	}
-	while (json_array_size(work) > 0) {
-		size_t last = json_array_size(work) - 1;
-		json_t *item = json_incref(json_array_get(work, last));
-		json_array_remove(work, last);
+	while (!rc && json_array_size(w.work) > 0) {
+		size_t last = json_array_size(w.work) - 1;
+		json_t *item = json_incref(json_array_get(w.work, last));
+		json_array_remove(w.work, last);
 		const char *lot = json_string_value(json_array_get(item, 0));
 		int64_t cutoff = (int64_t)json_integer_value(json_array_get(item, 1));
-		json_t *seen = json_object_get(visited, lot);
-		if (seen && json_integer_value(seen) >= cutoff) {
-			json_decref(item);
-			continue;
+		json_t *seen = json_object_get(w.visited, lot);
+		if (!seen || json_integer_value(seen) < cutoff) {
+			json_object_set_new(w.visited, lot, json_integer(cutoff));
+			rc = lineage_lot(st, &w, root, lot, cutoff, err);
 		}
-		json_object_set_new(visited, lot, json_integer(cutoff));
-		hist h = {json_array()};
-		snprintf(prefix, sizeof prefix, "%s ", lot);
-		rc = h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h,
-		                                 err)
-		              : OT_ERR_NOMEM;
-		int is_root = strcmp(lot, root) == 0;
-		for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
-			json_t *ev = json_array_get(h.events, i);
-			int64_t idx = otx_jint(ev, "index", -1);
-			const char *role = otx_jstr(ev, "role");
-			if (idx > cutoff)
-				break;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				lentry *p = realloc(ents, nc * sizeof *p);
-				if (!p) {
-					rc = OT_ERR_NOMEM;
-					break;
-				}
-				ents = p;
-				cap = nc;
-			}
-			/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
-			 * before the cutoff; the rest is in the materialised ancestry. */
-			if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
-				ents[n++] = (lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"),
-				                     is_root};
-			json_t *inputs = json_object_get(ev, "inputs");
-			for (size_t k = 0;
-			     strcmp(role, "create") == 0 && k < json_array_size(inputs); k++)
-				json_array_append_new(work,
-				                      json_pack("[O,I]", json_array_get(inputs, k),
-				                                (json_int_t)idx));
-		}
-		/* The strings in ents point into these records: keep them alive. */
-		if (h.events)
-			json_array_append_new(keep, h.events);
 		json_decref(item);
-		if (rc) {
-			if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-				rc = ot_error_set(err, rc, "cannot read the history of lot %s",
-				                  lot);
-			goto out;
-		}
 	}
-	qsort(ents, n, sizeof *ents, lentry_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && ents[i].index == ents[i - 1].index)
-			continue;
-		json_t *o = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)ents[i].index, "type",
-		                      ents[i].type ? ents[i].type : "", "id",
-		                      ents[i].id ? ents[i].id : "");
-		if (!o || json_array_append_new(ents[i].ancestry ? uses : context, o)) {
-			rc = nomem(err);
-			goto out;
-		}
-	}
+	if (!rc)
+		rc = lineage_emit(&w, uses, context, err);
 out:
-	free(ents);
-	json_decref(keep);
-	json_decref(work);
-	json_decref(visited);
+	free(w.ents);
+	json_decref(w.keep);
+	json_decref(w.work);
+	json_decref(w.visited);
 	return rc;
 }
 
@@ -362,6 +382,48 @@ static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_
 	return rc ? rc : ot_buf_addc(b, '}');
 }
 
+/* The head of a trace: the lot's record as it stands and its creation. */
+static json_t *trace_head(json_t *rec)
+{
+	json_t *created = json_object_get(rec, "created");
+	json_t *doc = json_pack(
+		"{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O}", "lot",
+		json_object_get(rec, "lot"), "material", json_object_get(rec, "material"), "mass_g",
+		json_object_get(rec, "mass_g"), "initial_g", json_object_get(rec, "initial_g"),
+		"holder", json_object_get(rec, "holder"), "site", json_object_get(rec, "site"),
+		"status", json_object_get(rec, "status"), "created", "index",
+		json_object_get(created, "index"), "type", json_object_get(created, "type"), "id",
+		json_object_get(created, "id"), "time", json_object_get(created, "time"), "assay",
+		json_object_get(rec, "assay"), "uncertainty_ppm",
+		json_object_get(rec, "uncertainty_ppm"));
+	if (!doc)
+		return NULL;
+	if (json_object_get(rec, "consignment"))
+		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
+	if (json_object_get(rec, "certified"))
+		json_object_set(doc, "certified", json_object_get(rec, "certified"));
+	return doc;
+}
+
+/* An ancestor's use can be on the path too (it made another ancestor):
+ * then it is ancestry, not context. Both lists are in log order. */
+static void trace_prune_context(json_t *context, json_t *ancestry)
+{
+	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
+		json_int_t ci =
+			json_integer_value(json_object_get(json_array_get(context, i), "index"));
+		while (k < json_array_size(ancestry) &&
+		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) <
+		               ci)
+			k++;
+		if (k < json_array_size(ancestry) &&
+		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
+			json_array_remove(context, i);
+		else
+			i++;
+	}
+}
+
 /* otx_trace_json, and with rec_out (may be NULL) the lot's record too. */
 static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **out, json_t **rec_out,
                            ot_error *err)
@@ -377,17 +439,7 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		return rc;
 	json_t *origins = json_array(), *countries = json_array();
 	json_t *ancestry = json_array(), *context = json_array(), *uses = json_array();
-	json_t *created = json_object_get(rec, "created");
-	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O}", "lot",
-	                json_object_get(rec, "lot"), "material", json_object_get(rec, "material"),
-	                "mass_g", json_object_get(rec, "mass_g"), "initial_g",
-	                json_object_get(rec, "initial_g"), "holder", json_object_get(rec, "holder"),
-	                "site", json_object_get(rec, "site"), "status",
-	                json_object_get(rec, "status"), "created", "index",
-	                json_object_get(created, "index"), "type", json_object_get(created, "type"),
-	                "id", json_object_get(created, "id"), "time",
-	                json_object_get(created, "time"), "assay", json_object_get(rec, "assay"),
-	                "uncertainty_ppm", json_object_get(rec, "uncertainty_ppm"));
+	doc = trace_head(rec);
 	if (!doc || !origins || !countries || !ancestry || !context || !uses) {
 		json_decref(origins);
 		json_decref(countries);
@@ -397,10 +449,6 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of lot %s is incomplete", lot);
 		goto out;
 	}
-	if (json_object_get(rec, "consignment"))
-		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
-	if (json_object_get(rec, "certified"))
-		json_object_set(doc, "certified", json_object_get(rec, "certified"));
 	json_object_set_new(doc, "origins", origins);
 	json_object_set_new(doc, "countries", countries);
 	json_object_set_new(doc, "ancestry", ancestry);
@@ -417,25 +465,10 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		                  "cannot read the origin vector of lot %s", lot);
 		goto out;
 	}
-	if (!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err)))
+	if ((!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err))) ||
+	    ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err))))
 		goto out;
-	if ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err)))
-		goto out;
-	/* An ancestor's use can be on the path too (it made another ancestor):
-	 * then it is ancestry, not context. Both lists are in log order. */
-	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
-		json_int_t ci =
-			json_integer_value(json_object_get(json_array_get(context, i), "index"));
-		while (k < json_array_size(ancestry) &&
-		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) <
-		               ci)
-			k++;
-		if (k < json_array_size(ancestry) &&
-		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
-			json_array_remove(context, i);
-		else
-			i++;
-	}
+	trace_prune_context(context, ancestry);
 	*out = doc;
 	doc = NULL;
 	if (rec_out) {
