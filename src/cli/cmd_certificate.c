@@ -143,6 +143,66 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 	return EXIT_OK;
 }
 
+/* The operands and --min-witnesses (0 when they make sense, else the exit
+ * code, the error printed); *min defaults to all the witnesses given. */
+static int verify_check_args(int argc, char **argv, int first, const char *key_path,
+                             const char *min_s, size_t n_witnesses, uint64_t *min)
+{
+	if (min_s && !cli_parse_u64(min_s, min))
+		return cli_failf(EXIT_USAGE, "verify", "--min-witnesses: \"%s\" is not a number",
+		                 min_s);
+	if (argc - first > 1)
+		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"",
+		                 argv[first + 1]);
+	if (argc - first != 1)
+		return cli_failf(EXIT_USAGE, "verify", "expected CERT, the certificate to verify");
+	if (!key_path)
+		return cli_failf(EXIT_USAGE, "verify",
+		                 "--key LOG.vkey, the log's key, is required");
+	if (!min_s)
+		*min = n_witnesses;
+	if (*min > n_witnesses)
+		return cli_failf(EXIT_USAGE, "verify",
+		                 "--min-witnesses %" PRIu64
+		                 " asks for more than the %zu witnesses given",
+		                 *min, n_witnesses);
+	return 0;
+}
+
+/* The log's key and the witnesses' keys (*loaded of them, the caller's to
+ * free, also on failure). */
+static ot_status verify_load_keys(const char *key_path, const witness_list *wl,
+                                  ot_verifier **log_key, ot_cosig_verifier **witnesses,
+                                  size_t *loaded, ot_error *err)
+{
+	ot_status rc = cli_load_verifier(key_path, log_key, err);
+	for (; !rc && *loaded < wl->n; ++*loaded)
+		if ((rc = cli_load_cosig_verifier(wl->paths[*loaded], &witnesses[*loaded], err)))
+			break;
+	return rc;
+}
+
+/* The verdict: the failure as "<code>: <why>", so that the kind of failure
+ * is on the line, or the report, as JSON or as text. */
+static int verify_print(int json, ot_status rc, const ot_error *err, const char *report,
+                        size_t n_witnesses)
+{
+	if (rc) {
+		ot_error shown = *err;
+		if (err->code[0])
+			snprintf(shown.message, sizeof shown.message, "%s: %.*s", err->code,
+			         (int)(sizeof shown.message - sizeof err->code - 3), err->message);
+		return cli_fail_json(json, 0, "verify", &shown);
+	}
+	if (json)
+		return cli_print_json("verify", report);
+	json_t *rep = json_loads(report, 0, NULL);
+	int code = rep ? print_report(rep, n_witnesses)
+	               : cli_failf(EXIT_STORE, "verify", "out of memory");
+	json_decref(rep);
+	return code;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	const char *key_path = NULL, *min_s = NULL;
@@ -160,25 +220,8 @@ int cmd_verify(int argc, char **argv)
 	int code, first = cli_parse_each(&VERIFY_SPEC, opts, argc, argv, add_witness, &wl, &code);
 	if (first < 0)
 		return code;
-	if (min_s && !cli_parse_u64(min_s, &min))
-		return cli_failf(EXIT_USAGE, "verify", "--min-witnesses: \"%s\" is not a number",
-		                 min_s);
-	if (argc - first > 1)
-		return cli_failf(EXIT_USAGE, "verify", "unexpected argument \"%s\"",
-		                 argv[first + 1]);
-	if (argc - first != 1)
-		return cli_failf(EXIT_USAGE, "verify", "expected CERT, the certificate to verify");
-	if (!key_path)
-		return cli_failf(EXIT_USAGE, "verify",
-		                 "--key LOG.vkey, the log's key, is required");
-	size_t n_witnesses = wl.n;
-	if (!min_s)
-		min = n_witnesses;
-	if (min > n_witnesses)
-		return cli_failf(EXIT_USAGE, "verify",
-		                 "--min-witnesses %" PRIu64
-		                 " asks for more than the %zu witnesses given",
-		                 min, n_witnesses);
+	if ((code = verify_check_args(argc, argv, first, key_path, min_s, wl.n, &min)))
+		return code;
 
 	ot_verifier *log_key = NULL;
 	ot_cosig_verifier *witnesses[MAX_WITNESSES];
@@ -187,37 +230,15 @@ int cmd_verify(int argc, char **argv)
 	size_t len = 0;
 	ot_error err;
 	ot_error_clear(&err);
-	if (cli_load_verifier(key_path, &log_key, &err)) {
+	if (verify_load_keys(key_path, &wl, &log_key, witnesses, &loaded, &err) ||
+	    cli_read_file(argv[first], &data, &len, OT_CERT_MAX, &err)) {
 		code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
 		goto out;
 	}
-	for (; loaded < n_witnesses; loaded++)
-		if (cli_load_cosig_verifier(wl.paths[loaded], &witnesses[loaded], &err)) {
-			code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
-			goto out;
-		}
-	if (cli_read_file(argv[first], &data, &len, OT_CERT_MAX, &err)) {
-		code = cli_fail_json(json, EXIT_USAGE, "verify", &err);
-		goto out;
-	}
-	ot_cert_options o = {log_key, witnesses, n_witnesses, (size_t)min};
+	ot_cert_options o = {log_key, witnesses, wl.n, (size_t)min};
 	ot_status rc =
 		ot_certificate_verify(data, len, &o, json ? OT_JSON_PRETTY : 0, &report, &err);
-	if (rc) {
-		/* "<code>: <why>", so that the kind of failure is on the line. */
-		ot_error shown = err;
-		if (err.code[0])
-			snprintf(shown.message, sizeof shown.message, "%s: %.*s", err.code,
-			         (int)(sizeof shown.message - sizeof err.code - 3), err.message);
-		code = cli_fail_json(json, 0, "verify", &shown);
-	} else if (json) {
-		code = cli_print_json("verify", report);
-	} else {
-		json_t *rep = json_loads(report, 0, NULL);
-		code = rep ? print_report(rep, n_witnesses)
-		           : cli_failf(EXIT_STORE, "verify", "out of memory");
-		json_decref(rep);
-	}
+	code = verify_print(json, rc, &err, report, wl.n);
 out:
 	free(report);
 	free(data);

@@ -214,11 +214,78 @@ static void sort_findings(json_t *findings)
 	free(v);
 }
 
+/* 1. The log itself: tiles and the signed checkpoint. A failure that
+ * reported no problem of its own is one. */
+static void audit_log(audit *a)
+{
+	ot_error e;
+	ot_error_clear(&e);
+	size_t before = a->n_problems;
+	ot_status rc = ot_log_verify(a->l->log, a->l->authority_key, log_problem, NULL, a, &e);
+	if (rc && a->n_problems == before)
+		log_problem(a, &e);
+}
+
+/* 2. Replay into an empty store. */
+static ot_status audit_replay(audit *a, ot_error *err)
+{
+	ot_status rc;
+	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &a->mem, err)) ||
+	    (rc = ot_store_begin(a->mem, err)))
+		return rc;
+	rc = ot_store_scan_entries(a->l->st, 0, a->total, collect_entry, a, err);
+	if (!rc && a->n)
+		rc = flush_chunk(a, &a->fatal);
+	if (rc && a->fatal.status && err)
+		*err = a->fatal;
+	return rc;
+}
+
+/* 4. Findings: recorded at append time (as replayed) and time-based. */
+static ot_status audit_findings(const audit *a, json_t *findings, ot_error *err)
+{
+	int64_t now = a->opts->now ? a->opts->now : (int64_t)time(NULL);
+	uint32_t days = a->opts->withheld_days ? a->opts->withheld_days : 180;
+	ot_status rc;
+	if ((rc = otx_findings_recorded(a->mem, findings, err)) ||
+	    (rc = otx_findings_withheld(a->mem, now, days, findings, err)))
+		return rc;
+	sort_findings(findings);
+	return OT_OK;
+}
+
+/* The audit's document: entries, ok, findings and problems. */
+static ot_status audit_emit(const audit *a, json_t *findings, int flags, char **json, ot_error *err)
+{
+	json_t *doc = json_pack("{s:I,s:b,s:O,s:O}", "entries", (json_int_t)a->total, "ok",
+	                        a->first == OT_OK, "findings", findings, "problems", a->problems);
+	if (!doc)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (a->n_problems > MAX_PROBLEMS)
+		json_object_set_new(doc, "problems_not_listed",
+		                    json_integer((json_int_t)(a->n_problems - MAX_PROBLEMS)));
+	ot_status rc = otx_ledger_emit(doc, flags, json, err);
+	json_decref(doc);
+	return rc;
+}
+
+static void audit_free(audit *a)
+{
+	if (a->mem) {
+		ot_store_rollback(a->mem);
+		ot_store_close(a->mem);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		free(a->data[i]);
+	json_decref(a->problems);
+	free(a);
+}
+
 ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags, char **json,
                           ot_error *err)
 {
 	static const ot_audit_options defaults;
-	json_t *doc = NULL, *findings = NULL;
+	json_t *findings = NULL;
 	int reading = 0;
 	ot_status rc;
 	if (!l || !json)
@@ -246,50 +313,11 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	if ((rc = ot_store_entry_count(l->st, &stored, err)))
 		goto out;
 	a->total = stored < ot_log_size(l->log) ? stored : ot_log_size(l->log);
-
-	/* 1. The log itself: tiles and the signed checkpoint. */
-	ot_error e;
-	ot_error_clear(&e);
-	size_t before = a->n_problems;
-	rc = ot_log_verify(l->log, l->authority_key, log_problem, NULL, a, &e);
-	if (rc && a->n_problems == before)
-		log_problem(a, &e);
-
-	/* 2. Replay into an empty store. */
-	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &a->mem, err)) ||
-	    (rc = ot_store_begin(a->mem, err)))
-		goto out;
-	rc = ot_store_scan_entries(l->st, 0, a->total, collect_entry, a, err);
-	if (!rc && a->n)
-		rc = flush_chunk(a, &a->fatal);
-	if (rc) {
-		if (a->fatal.status && err)
-			*err = a->fatal;
-		goto out;
-	}
-
-	/* 3. The index against the replay. */
-	if ((rc = compare_state(a, err)))
-		goto out;
-
-	/* 4. Findings: recorded at append time (as replayed) and time-based. */
-	int64_t now = a->opts->now ? a->opts->now : (int64_t)time(NULL);
-	uint32_t days = a->opts->withheld_days ? a->opts->withheld_days : 180;
-	if ((rc = otx_findings_recorded(a->mem, findings, err)) ||
-	    (rc = otx_findings_withheld(a->mem, now, days, findings, err)))
-		goto out;
-
-	sort_findings(findings);
-	doc = json_pack("{s:I,s:b,s:O,s:O}", "entries", (json_int_t)a->total, "ok",
-	                a->first == OT_OK, "findings", findings, "problems", a->problems);
-	if (!doc) {
-		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (a->n_problems > MAX_PROBLEMS)
-		json_object_set_new(doc, "problems_not_listed",
-		                    json_integer((json_int_t)(a->n_problems - MAX_PROBLEMS)));
-	if ((rc = otx_ledger_emit(doc, flags, json, err)))
+	audit_log(a);
+	/* 2. the replay, 3. the index against it (compare_state), 4. findings. */
+	if ((rc = audit_replay(a, err)) || (rc = compare_state(a, err)) ||
+	    (rc = audit_findings(a, findings, err)) ||
+	    (rc = audit_emit(a, findings, flags, json, err)))
 		goto out;
 	rc = a->first;
 	if (rc && err)
@@ -297,15 +325,7 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 out:
 	if (reading)
 		ot_store_read_end(l->st);
-	if (a->mem) {
-		ot_store_rollback(a->mem);
-		ot_store_close(a->mem);
-	}
-	for (size_t i = 0; i < a->n; i++)
-		free(a->data[i]);
-	json_decref(doc);
 	json_decref(findings);
-	json_decref(a->problems);
-	free(a);
+	audit_free(a);
 	return rc;
 }

@@ -363,10 +363,104 @@ static ot_status entry_json(ot_log *log, uint64_t i, uint64_t size, json_t **out
 	return OT_OK;
 }
 
+static void sel_free(sel *s)
+{
+	free(s->bits);
+	free(s->idx);
+	json_decref(s->lots);
+	json_decref(s->work);
+	json_decref(s->actors);
+	json_decref(s->sites);
+}
+
+/* The latest checkpoint with its cosignatures, opened with the authority's
+ * key and parsed into *cp (which points into *parsed). *opened says that
+ * *parsed is to be cleared; *note is the caller's to free. */
+static ot_status prove_checkpoint(ot_ledger *l, char **note, size_t *note_len, ot_note *parsed,
+                                  int *opened, ot_checkpoint *cp, ot_error *err)
+{
+	ot_status rc;
+	if ((rc = ot_log_checkpoint(l->log, note, note_len, err)) ||
+	    (rc = otx_cosig_attach(l->st, note, note_len, err)))
+		return rc;
+	ot_verifier *keys[1] = {l->authority_key};
+	if ((rc = ot_note_open(*note, *note_len, keys, 1, parsed, err)))
+		return ot_error_set(err, OT_ERR_CORRUPT,
+		                    "the latest checkpoint does not verify: %s",
+		                    err ? err->message : "");
+	*opened = 1;
+	return ot_checkpoint_parse(parsed->text, parsed->text_len, cp, err);
+}
+
+/* The entries the certificate of lot holds, within the tree of `size`
+ * entries, in log order (s is the caller's to sel_free). */
+static ot_status prove_select(ot_ledger *l, const char *lot, uint64_t size, sel *s, ot_error *err)
+{
+	s->l = l;
+	s->size = size;
+	s->err = err;
+	s->bits = calloc((size_t)(size / 8 + 1), 1);
+	s->lots = json_object();
+	s->work = json_array();
+	s->actors = json_object();
+	s->sites = json_object();
+	if (!s->bits || !s->lots || !s->work || !s->actors || !s->sites)
+		return nomem(err);
+	ot_status rc = select_entries(s, lot);
+	if (rc)
+		return rc;
+	qsort(s->idx, s->n, sizeof *s->idx, u64_cmp);
+	return OT_OK;
+}
+
+/* The certificate: the checkpoint, the claim and the selected entries with
+ * their inclusion proofs, into *doc_out. */
+static ot_status prove_document(ot_ledger *l, const char *lot, const ot_checkpoint *cp,
+                                const char *note, size_t note_len, json_t *claim, const sel *s,
+                                json_t **doc_out, ot_error *err)
+{
+	json_t *entries = json_array();
+	char root[64];
+	ot_b64_encode(cp->root, OT_HASH_SIZE, root);
+	json_t *doc = json_pack("{s:s,s:i,s:s,s:{s:s,s:I,s:s},s:s%,s:O,s:O}", "format", CERT_FORMAT,
+	                        "version", OT_CERT_VERSION, "lot", lot, "log", "origin", cp->origin,
+	                        "size", (json_int_t)cp->size, "root", root, "checkpoint", note,
+	                        note_len, "claim", claim, "entries", entries);
+	ot_status rc = !doc || !entries ? nomem(err) : OT_OK;
+	for (size_t i = 0; !rc && i < s->n; i++) {
+		json_t *e = NULL;
+		if ((rc = entry_json(l->log, s->idx[i], cp->size, &e, err)))
+			break;
+		if (json_array_append_new(entries, e))
+			rc = nomem(err);
+	}
+	json_decref(entries);
+	if (rc) {
+		json_decref(doc);
+		return rc;
+	}
+	*doc_out = doc;
+	return OT_OK;
+}
+
+/* What we hand out must verify: a gap in the selection shows here. */
+static ot_status prove_self_check(const ot_ledger *l, const char *lot, const char *text,
+                                  ot_error *err)
+{
+	ot_cert_options opts = {l->authority_key, NULL, 0, 0};
+	ot_error verr;
+	ot_error_clear(&verr);
+	if (ot_certificate_verify(text, strlen(text), &opts, 0, NULL, &verr))
+		return ot_error_at(err, OT_ERR_CORRUPT, verr.code, verr.index,
+		                   "the certificate made for lot %s does not verify: %s", lot,
+		                   verr.message);
+	return OT_OK;
+}
+
 ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json, ot_error *err)
 {
 	sel s;
-	json_t *doc = NULL, *claim = NULL, *entries = NULL;
+	json_t *doc = NULL, *claim = NULL;
 	char *note = NULL, *text = NULL;
 	size_t note_len = 0;
 	ot_note parsed;
@@ -382,74 +476,14 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	if ((rc = ot_log_refresh(l->log, err)) || (rc = ot_store_read_begin(l->st, err)))
 		return rc;
 	reading = 1;
-
 	/* The checkpoint fixes the tree: everything is proved against it. */
-	if ((rc = ot_log_checkpoint(l->log, &note, &note_len, err)) ||
-	    (rc = otx_cosig_attach(l->st, &note, &note_len, err)))
+	if ((rc = prove_checkpoint(l, &note, &note_len, &parsed, &opened, &cp, err)) ||
+	    (rc = otx_trace_json(l->st, lot, OT_TRACE_CONTEXT, &claim, err)) ||
+	    (rc = prove_select(l, lot, cp.size, &s, err)) ||
+	    (rc = prove_document(l, lot, &cp, note, note_len, claim, &s, &doc, err)) ||
+	    (rc = otx_ledger_emit(doc, flags, &text, err)) ||
+	    (rc = prove_self_check(l, lot, text, err)))
 		goto out;
-	ot_verifier *keys[1] = {l->authority_key};
-	if ((rc = ot_note_open(note, note_len, keys, 1, &parsed, err))) {
-		rc = ot_error_set(err, OT_ERR_CORRUPT, "the latest checkpoint does not verify: %s",
-		                  err ? err->message : "");
-		goto out;
-	}
-	opened = 1;
-	if ((rc = ot_checkpoint_parse(parsed.text, parsed.text_len, &cp, err)))
-		goto out;
-
-	if ((rc = otx_trace_json(l->st, lot, OT_TRACE_CONTEXT, &claim, err)))
-		goto out;
-
-	s.l = l;
-	s.size = cp.size;
-	s.err = err;
-	s.bits = calloc((size_t)(cp.size / 8 + 1), 1);
-	s.lots = json_object();
-	s.work = json_array();
-	s.actors = json_object();
-	s.sites = json_object();
-	if (!s.bits || !s.lots || !s.work || !s.actors || !s.sites) {
-		rc = nomem(err);
-		goto out;
-	}
-	if ((rc = select_entries(&s, lot)))
-		goto out;
-	qsort(s.idx, s.n, sizeof *s.idx, u64_cmp);
-
-	entries = json_array();
-	char root[64];
-	ot_b64_encode(cp.root, OT_HASH_SIZE, root);
-	doc = json_pack("{s:s,s:i,s:s,s:{s:s,s:I,s:s},s:s%,s:O,s:O}", "format", CERT_FORMAT,
-	                "version", OT_CERT_VERSION, "lot", lot, "log", "origin", cp.origin, "size",
-	                (json_int_t)cp.size, "root", root, "checkpoint", note, note_len, "claim",
-	                claim, "entries", entries);
-	if (!doc || !entries) {
-		rc = nomem(err);
-		goto out;
-	}
-	for (size_t i = 0; i < s.n; i++) {
-		json_t *e = NULL;
-		if ((rc = entry_json(l->log, s.idx[i], cp.size, &e, err)))
-			goto out;
-		if (json_array_append_new(entries, e)) {
-			rc = nomem(err);
-			goto out;
-		}
-	}
-	if ((rc = otx_ledger_emit(doc, flags, &text, err)))
-		goto out;
-
-	/* What we hand out must verify: a gap in the selection shows here. */
-	ot_cert_options opts = {l->authority_key, NULL, 0, 0};
-	ot_error verr;
-	ot_error_clear(&verr);
-	rc = ot_certificate_verify(text, strlen(text), &opts, 0, NULL, &verr);
-	if (rc) {
-		rc = ot_error_at(err, OT_ERR_CORRUPT, verr.code, verr.index,
-		                 "the certificate made for lot %s does not verify: %s", lot,
-		                 verr.message);
-		goto out;
-	}
 	*json = text;
 	text = NULL;
 out:
@@ -459,14 +493,8 @@ out:
 		ot_note_clear(&parsed);
 	free(note);
 	free(text);
-	free(s.bits);
-	free(s.idx);
-	json_decref(s.lots);
-	json_decref(s.work);
-	json_decref(s.actors);
-	json_decref(s.sites);
+	sel_free(&s);
 	json_decref(claim);
-	json_decref(entries);
 	json_decref(doc);
 	return rc;
 }

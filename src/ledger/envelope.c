@@ -323,13 +323,80 @@ void otx_envelope_clear(otx_envelope *env)
 	otx_envelope_init(env);
 }
 
-ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out, ot_error *err)
+/* The envelope's members: an object with exactly "event", "signer" and
+ * "sig" (borrowed from root into *event, *signer, *sig). */
+static ot_status envelope_members(json_t *root, json_t **event, json_t **signer, json_t **sig,
+                                  ot_error *err)
 {
-	json_t *root = NULL, *event, *signer, *sig;
 	const char *key;
 	json_t *value;
 	size_t n;
 	char q[160];
+
+	if (!json_is_object(root))
+		return ot_error_at(
+			err, OT_ERR_PARSE, "envelope_not_object", -1,
+			"an entry is a JSON object {\"event\":...,\"signer\":...,\"sig\":...}");
+	*event = json_object_get(root, "event");
+	if (!*event && json_object_get(root, "type"))
+		return ot_error_at(
+			err, OT_ERR_PARSE, "envelope_unsigned", -1,
+			"this is a bare event (it has \"type\" at the top level), not a "
+			"signed envelope {\"event\":...,\"signer\":...,\"sig\":...}: sign it "
+			"first");
+	json_object_keylen_foreach(root, key, n, value)
+	{
+		(void)value;
+		if (strcmp(key, "event") && strcmp(key, "signer") && strcmp(key, "sig"))
+			return ot_error_at(
+				err, OT_ERR_PARSE, "envelope_unknown_member", -1,
+				"unknown member %s in the envelope: it has exactly \"event\", "
+				"\"signer\" and \"sig\"",
+				quote(key, n, q, sizeof q));
+	}
+	*signer = json_object_get(root, "signer");
+	*sig = json_object_get(root, "sig");
+	if (!*event || !*signer || !*sig)
+		return ot_error_at(err, OT_ERR_PARSE, "envelope_missing_member", -1,
+		                   "the envelope has no \"%s\" member",
+		                   !*event    ? "event"
+		                   : !*signer ? "signer"
+		                              : "sig");
+	return OT_OK;
+}
+
+/* The error for a signer that is not an actor id (s NULL: not a string). */
+static ot_status bad_signer(const char *s, size_t len, ot_error *err)
+{
+	char q[160];
+	return ot_error_at(err, OT_ERR_PARSE, "bad_signer", -1,
+	                   "signer %s is not an actor id: 1 to %d bytes of letters, digits, "
+	                   "'.', '_', ':' and '-'",
+	                   s ? quote(s, len, q, sizeof q) : "(not a string)", OTX_SIGNER_MAX);
+}
+
+/* The signer is an actor id; sig decodes into sig_out. */
+static ot_status envelope_signature(json_t *signer, json_t *sig, uint8_t sig_out[OTX_SIG_SIZE],
+                                    ot_error *err)
+{
+	size_t n;
+	if (!json_is_string(signer))
+		return bad_signer(NULL, 0, err);
+	if (!valid_signer(json_string_value(signer), json_string_length(signer)))
+		return bad_signer(json_string_value(signer), json_string_length(signer), err);
+	if (!json_is_string(sig) || json_string_length(sig) != SIG_B64_LEN ||
+	    ot_b64_decode(json_string_value(sig), SIG_B64_LEN, sig_out, OTX_SIG_SIZE, &n) ||
+	    n != OTX_SIG_SIZE)
+		return ot_error_at(err, OT_ERR_PARSE, "bad_sig", -1,
+		                   "sig is not a 64-byte Ed25519 signature in canonical padded "
+		                   "base64 (%d characters)",
+		                   SIG_B64_LEN);
+	return OT_OK;
+}
+
+ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out, ot_error *err)
+{
+	json_t *root = NULL, *event = NULL, *signer = NULL, *sig = NULL;
 	ot_status rc;
 
 	if (!out)
@@ -337,66 +404,9 @@ ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out,
 	otx_envelope_clear(out);
 	if ((rc = otx_json_parse(data, len, OTX_ENVELOPE_INPUT_MAX, &root, err)))
 		return rc;
-
-	if (!json_is_object(root)) {
-		rc = ot_error_at(
-			err, OT_ERR_PARSE, "envelope_not_object", -1,
-			"an entry is a JSON object {\"event\":...,\"signer\":...,\"sig\":...}");
+	if ((rc = envelope_members(root, &event, &signer, &sig, err)) ||
+	    (rc = envelope_signature(signer, sig, out->sig, err)))
 		goto out;
-	}
-	event = json_object_get(root, "event");
-	if (!event && json_object_get(root, "type")) {
-		rc = ot_error_at(
-			err, OT_ERR_PARSE, "envelope_unsigned", -1,
-			"this is a bare event (it has \"type\" at the top level), not a "
-			"signed envelope {\"event\":...,\"signer\":...,\"sig\":...}: sign it "
-			"first");
-		goto out;
-	}
-	json_object_keylen_foreach(root, key, n, value)
-	{
-		(void)value;
-		if (strcmp(key, "event") && strcmp(key, "signer") && strcmp(key, "sig")) {
-			rc = ot_error_at(
-				err, OT_ERR_PARSE, "envelope_unknown_member", -1,
-				"unknown member %s in the envelope: it has exactly \"event\", "
-				"\"signer\" and \"sig\"",
-				quote(key, n, q, sizeof q));
-			goto out;
-		}
-	}
-	signer = json_object_get(root, "signer");
-	sig = json_object_get(root, "sig");
-	if (!event || !signer || !sig) {
-		rc = ot_error_at(err, OT_ERR_PARSE, "envelope_missing_member", -1,
-		                 "the envelope has no \"%s\" member",
-		                 !event    ? "event"
-		                 : !signer ? "signer"
-		                           : "sig");
-		goto out;
-	}
-
-	if (!json_is_string(signer) ||
-	    !valid_signer(json_string_value(signer), json_string_length(signer))) {
-		rc = ot_error_at(err, OT_ERR_PARSE, "bad_signer", -1,
-		                 "signer %s is not an actor id: 1 to %d bytes of letters, digits, "
-		                 "'.', '_', ':' and '-'",
-		                 json_is_string(signer)
-		                         ? quote(json_string_value(signer),
-		                                 json_string_length(signer), q, sizeof q)
-		                         : "(not a string)",
-		                 OTX_SIGNER_MAX);
-		goto out;
-	}
-	if (!json_is_string(sig) || json_string_length(sig) != SIG_B64_LEN ||
-	    ot_b64_decode(json_string_value(sig), SIG_B64_LEN, out->sig, sizeof out->sig, &n) ||
-	    n != OTX_SIG_SIZE) {
-		rc = ot_error_at(err, OT_ERR_PARSE, "bad_sig", -1,
-		                 "sig is not a 64-byte Ed25519 signature in canonical padded "
-		                 "base64 (%d characters)",
-		                 SIG_B64_LEN);
-		goto out;
-	}
 	if (!json_is_object(event)) {
 		rc = ot_error_at(err, OT_ERR_PARSE, "bad_event", -1, "event is not a JSON object");
 		goto out;
@@ -440,17 +450,12 @@ ot_status otx_envelope_sign(json_t *event, const char *signer_actor, const ot_si
 {
 	ot_buf message, entry;
 	uint8_t sig[OTX_SIG_SIZE];
-	char q[160];
 	ot_status rc;
 
 	if (!event || !signer_actor || !key || !entry_out)
 		return ot_error_set(err, OT_ERR_ARG, "otx_envelope_sign: missing argument");
 	if (!valid_signer(signer_actor, strlen(signer_actor)))
-		return ot_error_at(
-			err, OT_ERR_PARSE, "bad_signer", -1,
-			"signer %s is not an actor id: 1 to %d bytes of letters, digits, "
-			"'.', '_', ':' and '-'",
-			quote(signer_actor, strlen(signer_actor), q, sizeof q), OTX_SIGNER_MAX);
+		return bad_signer(signer_actor, strlen(signer_actor), err);
 	if ((rc = otx_event_check(event, "event", err)))
 		return rc;
 	if ((rc = build_message(event, &message, err)))

@@ -177,38 +177,70 @@ static ot_status submit_outcome(void *ctx, const ot_replay_outcome *o)
 	return OT_OK;
 }
 
-ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const size_t *lens,
-                           size_t n, int flags, ot_submit_result *results, size_t *n_appended,
-                           ot_error *err)
+/* Checks submit's arguments, after emptying n_appended, and empties the
+ * results. */
+static ot_status submit_prepare(const ot_ledger *l, const uint8_t *const *entries,
+                                const size_t *lens, size_t n, int flags, ot_submit_result *results,
+                                size_t *n_appended, ot_error *err)
 {
-	int keep_going = (flags & OT_SUBMIT_KEEP_GOING) != 0;
-	int dry_run = (flags & OT_SUBMIT_DRY_RUN) != 0;
-	otx_batch_item *items = NULL;
-	const uint8_t **ok_data = NULL;
-	size_t *ok_len = NULL, *ok_pos = NULL, k = 0;
-	int in_txn = 0, appended = 0;
-	ot_status rc = OT_OK;
-
 	if (n_appended)
 		*n_appended = 0;
-	if (!l || (n && (!entries || !lens)) || (keep_going && !results))
+	if (!l || (n && (!entries || !lens)) || ((flags & OT_SUBMIT_KEEP_GOING) && !results))
 		return ot_error_set(
 			err, OT_ERR_ARG,
 			"submit needs a ledger, the entries, and results when keeping going");
-	if (!l->can_append && !dry_run)
+	if (!l->can_append && !(flags & OT_SUBMIT_DRY_RUN))
 		return ot_error_set(err, OT_ERR_READONLY,
 		                    "the ledger was opened without its log key");
 	for (size_t i = 0; results && i < n; i++) {
 		results[i].index = -1;
 		ot_error_clear(&results[i].error);
 	}
-	if (n == 0)
-		return OT_OK;
+	return OT_OK;
+}
+
+/* The accepted entries go to the log, at base as the rules assumed, are
+ * published, and the state commits with them. On failure *in_txn and
+ * *appended say what the caller still has to undo. */
+static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t base, int *in_txn,
+                               int *appended, ot_error *err)
+{
+	uint64_t first = 0;
+	*appended = 1;
+	ot_status rc = ot_log_append_in_txn(l->log, run->ok_data, run->ok_len, run->k, &first, err);
+	if (!rc && first != base)
+		rc = ot_error_set(err, OT_ERR_CORRUPT,
+		                  "the log appended at %llu, not at %llu as the rules assumed",
+		                  (unsigned long long)first, (unsigned long long)base);
+	if (!rc)
+		rc = ot_log_publish_in_txn(l->log, err);
+	if (!rc)
+		rc = ot_store_commit(l->st, err);
+	if (rc)
+		return rc;
+	*in_txn = 0;
+	ot_log_txn_end(l->log, 1);
+	*appended = 0;
+	return OT_OK;
+}
+
+ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const size_t *lens,
+                           size_t n, int flags, ot_submit_result *results, size_t *n_appended,
+                           ot_error *err)
+{
+	int dry_run = (flags & OT_SUBMIT_DRY_RUN) != 0;
+	otx_batch_item *items = NULL;
+	submit_run run = {results, (flags & OT_SUBMIT_KEEP_GOING) != 0, NULL, NULL, NULL, 0, err};
+	int in_txn = 0, appended = 0;
+
+	ot_status rc = submit_prepare(l, entries, lens, n, flags, results, n_appended, err);
+	if (rc || n == 0)
+		return rc;
 	items = calloc(n, sizeof *items);
-	ok_data = calloc(n, sizeof *ok_data);
-	ok_len = calloc(n, sizeof *ok_len);
-	ok_pos = calloc(n, sizeof *ok_pos);
-	if (!items || !ok_data || !ok_len || !ok_pos) {
+	run.ok_data = calloc(n, sizeof *run.ok_data);
+	run.ok_len = calloc(n, sizeof *run.ok_len);
+	run.ok_pos = calloc(n, sizeof *run.ok_pos);
+	if (!items || !run.ok_data || !run.ok_len || !run.ok_pos) {
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -220,40 +252,20 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	uint64_t base = ot_log_size(l->log);
 	/* The rules check each event while the other cores verify ahead; only
 	 * the accepted events take log indexes. */
-	submit_run run = {results, keep_going, ok_data, ok_len, ok_pos, 0, err};
 	otx_replay_run replay = {l->st,          &l->ctx, base, NULL, OTX_REPLAY_PACKED,
 	                         submit_outcome, &run};
-	rc = otx_replay_items(&replay, items, n, err);
-	k = run.k;
-	if (rc)
+	if ((rc = otx_replay_items(&replay, items, n, err)))
 		goto out;
-	if (k == 0 || dry_run) {
+	if (run.k == 0 || dry_run) {
 		ot_store_rollback(l->st);
 		in_txn = 0;
-	} else {
-		uint64_t first = 0;
-		appended = 1;
-		rc = ot_log_append_in_txn(l->log, ok_data, ok_len, k, &first, err);
-		if (!rc && first != base)
-			rc = ot_error_set(
-				err, OT_ERR_CORRUPT,
-				"the log appended at %llu, not at %llu as the rules assumed",
-				(unsigned long long)first, (unsigned long long)base);
-		if (!rc)
-			rc = ot_log_publish_in_txn(l->log, err);
-		if (!rc)
-			rc = ot_store_commit(l->st, err);
-		if (rc)
-			goto out;
-		in_txn = 0;
-		ot_log_txn_end(l->log, 1);
-		appended = 0;
+	} else if ((rc = submit_append(l, &run, base, &in_txn, &appended, err))) {
+		goto out;
 	}
-	for (size_t j = 0; results && j < k; j++)
-		results[ok_pos[j]].index = (int64_t)(base + j);
+	for (size_t j = 0; results && j < run.k; j++)
+		results[run.ok_pos[j]].index = (int64_t)(base + j);
 	if (n_appended)
-		*n_appended = dry_run ? 0 : k;
-	rc = OT_OK;
+		*n_appended = dry_run ? 0 : run.k;
 out:
 	if (in_txn)
 		ot_store_rollback(l->st);
@@ -261,8 +273,8 @@ out:
 		ot_log_txn_end(l->log, 0);
 	otx_batch_clear(items, n);
 	free(items);
-	free(ok_data);
-	free(ok_len);
-	free(ok_pos);
+	free(run.ok_data);
+	free(run.ok_len);
+	free(run.ok_pos);
 	return rc;
 }

@@ -184,6 +184,83 @@ static int lentry_cmp(const void *a, const void *b)
 	return y->ancestry - x->ancestry;
 }
 
+/* The walk behind lineage: the lots still to visit ([lot, cutoff]), the
+ * cutoff each lot was visited with, the entries found, and the records
+ * their strings point into. */
+typedef struct walk {
+	json_t *visited, *work, *keep;
+	lentry *ents;
+	size_t n, cap;
+} walk;
+
+/* Room for one more entry. */
+static ot_status walk_reserve(walk *w)
+{
+	if (w->n < w->cap)
+		return OT_OK;
+	size_t nc = w->cap ? w->cap * 2 : 64;
+	lentry *p = realloc(w->ents, nc * sizeof *p);
+	if (!p)
+		return OT_ERR_NOMEM;
+	w->ents = p;
+	w->cap = nc;
+	return OT_OK;
+}
+
+/* One lot's history up to its cutoff (one key-prefix scan): its uses, and
+ * the inputs of its creation, to visit with that entry as their cutoff. */
+static ot_status lineage_lot(ot_store *st, walk *w, const char *root, const char *lot,
+                             int64_t cutoff, ot_error *err)
+{
+	char prefix[OTX_EVENT_ID_MAX + 2];
+	hist h = {json_array()};
+	snprintf(prefix, sizeof prefix, "%s ", lot);
+	ot_status rc =
+		h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h, err)
+			 : OT_ERR_NOMEM;
+	int is_root = strcmp(lot, root) == 0;
+	for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
+		json_t *ev = json_array_get(h.events, i);
+		int64_t idx = otx_jint(ev, "index", -1);
+		const char *role = otx_jstr(ev, "role");
+		if (idx > cutoff || (rc = walk_reserve(w)))
+			break;
+		/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
+		 * before the cutoff; the rest is in the materialised ancestry. */
+		if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
+			w->ents[w->n++] =
+				(lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"), is_root};
+		json_t *inputs = json_object_get(ev, "inputs");
+		for (size_t k = 0; strcmp(role, "create") == 0 && k < json_array_size(inputs); k++)
+			json_array_append_new(w->work, json_pack("[O,I]", json_array_get(inputs, k),
+			                                         (json_int_t)idx));
+	}
+	/* The strings in the entries point into these records: keep them alive. */
+	if (h.events)
+		json_array_append_new(w->keep, h.events);
+	if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+		rc = ot_error_set(err, rc, "cannot read the history of lot %s", lot);
+	return rc;
+}
+
+/* The entries found, in log order, each once (the root's use first), into
+ * uses (the root's) and context (the ancestors'). */
+static ot_status lineage_emit(walk *w, json_t *uses, json_t *context, ot_error *err)
+{
+	lentry *ents = w->ents;
+	qsort(ents, w->n, sizeof *ents, lentry_cmp);
+	for (size_t i = 0; i < w->n; i++) {
+		if (i > 0 && ents[i].index == ents[i - 1].index)
+			continue;
+		json_t *o = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)ents[i].index, "type",
+		                      ents[i].type ? ents[i].type : "", "id",
+		                      ents[i].id ? ents[i].id : "");
+		if (!o || json_array_append_new(ents[i].ancestry ? uses : context, o))
+			return nomem(err);
+	}
+	return OT_OK;
+}
+
 /* The walk behind OT_TRACE_CONTEXT: `context`, the entries that used an
  * ancestor before its descendant was made (a replay needs them to recompute
  * the ancestor's remaining vector), and `uses`, the entries that used the
@@ -191,90 +268,33 @@ static int lentry_cmp(const void *a, const void *b)
 static ot_status lineage(ot_store *st, const char *root, json_t *uses, json_t *context,
                          ot_error *err)
 {
-	json_t *visited = json_object(), *work = json_array(), *keep = json_array();
-	lentry *ents = NULL;
-	size_t n = 0, cap = 0;
+	walk w = {json_object(), json_array(), json_array(), NULL, 0, 0};
 	ot_status rc = OT_OK;
-	char prefix[OTX_EVENT_ID_MAX + 2];
-	if (!visited || !work || !keep ||
-	    json_array_append_new(work, json_pack("[s,I]", root, (json_int_t)INT64_MAX))) {
+	if (!w.visited || !w.work || !w.keep ||
+	    json_array_append_new(w.work, json_pack("[s,I]", root, (json_int_t)INT64_MAX))) {
 		rc = nomem(err);
 		goto out;
 	}
-	while (json_array_size(work) > 0) {
-		size_t last = json_array_size(work) - 1;
-		json_t *item = json_incref(json_array_get(work, last));
-		json_array_remove(work, last);
+	while (!rc && json_array_size(w.work) > 0) {
+		size_t last = json_array_size(w.work) - 1;
+		json_t *item = json_incref(json_array_get(w.work, last));
+		json_array_remove(w.work, last);
 		const char *lot = json_string_value(json_array_get(item, 0));
 		int64_t cutoff = (int64_t)json_integer_value(json_array_get(item, 1));
-		json_t *seen = json_object_get(visited, lot);
-		if (seen && json_integer_value(seen) >= cutoff) {
-			json_decref(item);
-			continue;
+		json_t *seen = json_object_get(w.visited, lot);
+		if (!seen || json_integer_value(seen) < cutoff) {
+			json_object_set_new(w.visited, lot, json_integer(cutoff));
+			rc = lineage_lot(st, &w, root, lot, cutoff, err);
 		}
-		json_object_set_new(visited, lot, json_integer(cutoff));
-		hist h = {json_array()};
-		snprintf(prefix, sizeof prefix, "%s ", lot);
-		rc = h.events ? ot_store_kv_scan(st, OTX_NS_LOT_EVENT, prefix, collect_event, &h,
-		                                 err)
-		              : OT_ERR_NOMEM;
-		int is_root = strcmp(lot, root) == 0;
-		for (size_t i = 0; !rc && i < json_array_size(h.events); i++) {
-			json_t *ev = json_array_get(h.events, i);
-			int64_t idx = otx_jint(ev, "index", -1);
-			const char *role = otx_jstr(ev, "role");
-			if (idx > cutoff)
-				break;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				lentry *p = realloc(ents, nc * sizeof *p);
-				if (!p) {
-					rc = OT_ERR_NOMEM;
-					break;
-				}
-				ents = p;
-				cap = nc;
-			}
-			/* ancestry = 1 marks the root's own uses, 0 an ancestor's use
-			 * before the cutoff; the rest is in the materialised ancestry. */
-			if (strcmp(role, "use") == 0 && (is_root || idx < cutoff))
-				ents[n++] = (lentry){idx, otx_jstr(ev, "type"), otx_jstr(ev, "id"),
-				                     is_root};
-			json_t *inputs = json_object_get(ev, "inputs");
-			for (size_t k = 0;
-			     strcmp(role, "create") == 0 && k < json_array_size(inputs); k++)
-				json_array_append_new(work,
-				                      json_pack("[O,I]", json_array_get(inputs, k),
-				                                (json_int_t)idx));
-		}
-		/* The strings in ents point into these records: keep them alive. */
-		if (h.events)
-			json_array_append_new(keep, h.events);
 		json_decref(item);
-		if (rc) {
-			if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-				rc = ot_error_set(err, rc, "cannot read the history of lot %s",
-				                  lot);
-			goto out;
-		}
 	}
-	qsort(ents, n, sizeof *ents, lentry_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && ents[i].index == ents[i - 1].index)
-			continue;
-		json_t *o = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)ents[i].index, "type",
-		                      ents[i].type ? ents[i].type : "", "id",
-		                      ents[i].id ? ents[i].id : "");
-		if (!o || json_array_append_new(ents[i].ancestry ? uses : context, o)) {
-			rc = nomem(err);
-			goto out;
-		}
-	}
+	if (!rc)
+		rc = lineage_emit(&w, uses, context, err);
 out:
-	free(ents);
-	json_decref(keep);
-	json_decref(work);
-	json_decref(visited);
+	free(w.ents);
+	json_decref(w.keep);
+	json_decref(w.work);
+	json_decref(w.visited);
 	return rc;
 }
 
@@ -362,6 +382,48 @@ static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_
 	return rc ? rc : ot_buf_addc(b, '}');
 }
 
+/* The head of a trace: the lot's record as it stands and its creation. */
+static json_t *trace_head(json_t *rec)
+{
+	json_t *created = json_object_get(rec, "created");
+	json_t *doc = json_pack(
+		"{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O}", "lot",
+		json_object_get(rec, "lot"), "material", json_object_get(rec, "material"), "mass_g",
+		json_object_get(rec, "mass_g"), "initial_g", json_object_get(rec, "initial_g"),
+		"holder", json_object_get(rec, "holder"), "site", json_object_get(rec, "site"),
+		"status", json_object_get(rec, "status"), "created", "index",
+		json_object_get(created, "index"), "type", json_object_get(created, "type"), "id",
+		json_object_get(created, "id"), "time", json_object_get(created, "time"), "assay",
+		json_object_get(rec, "assay"), "uncertainty_ppm",
+		json_object_get(rec, "uncertainty_ppm"));
+	if (!doc)
+		return NULL;
+	if (json_object_get(rec, "consignment"))
+		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
+	if (json_object_get(rec, "certified"))
+		json_object_set(doc, "certified", json_object_get(rec, "certified"));
+	return doc;
+}
+
+/* An ancestor's use can be on the path too (it made another ancestor):
+ * then it is ancestry, not context. Both lists are in log order. */
+static void trace_prune_context(json_t *context, json_t *ancestry)
+{
+	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
+		json_int_t ci =
+			json_integer_value(json_object_get(json_array_get(context, i), "index"));
+		while (k < json_array_size(ancestry) &&
+		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) <
+		               ci)
+			k++;
+		if (k < json_array_size(ancestry) &&
+		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
+			json_array_remove(context, i);
+		else
+			i++;
+	}
+}
+
 /* otx_trace_json, and with rec_out (may be NULL) the lot's record too. */
 static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **out, json_t **rec_out,
                            ot_error *err)
@@ -377,17 +439,7 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		return rc;
 	json_t *origins = json_array(), *countries = json_array();
 	json_t *ancestry = json_array(), *context = json_array(), *uses = json_array();
-	json_t *created = json_object_get(rec, "created");
-	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O}", "lot",
-	                json_object_get(rec, "lot"), "material", json_object_get(rec, "material"),
-	                "mass_g", json_object_get(rec, "mass_g"), "initial_g",
-	                json_object_get(rec, "initial_g"), "holder", json_object_get(rec, "holder"),
-	                "site", json_object_get(rec, "site"), "status",
-	                json_object_get(rec, "status"), "created", "index",
-	                json_object_get(created, "index"), "type", json_object_get(created, "type"),
-	                "id", json_object_get(created, "id"), "time",
-	                json_object_get(created, "time"), "assay", json_object_get(rec, "assay"),
-	                "uncertainty_ppm", json_object_get(rec, "uncertainty_ppm"));
+	doc = trace_head(rec);
 	if (!doc || !origins || !countries || !ancestry || !context || !uses) {
 		json_decref(origins);
 		json_decref(countries);
@@ -397,10 +449,6 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of lot %s is incomplete", lot);
 		goto out;
 	}
-	if (json_object_get(rec, "consignment"))
-		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
-	if (json_object_get(rec, "certified"))
-		json_object_set(doc, "certified", json_object_get(rec, "certified"));
 	json_object_set_new(doc, "origins", origins);
 	json_object_set_new(doc, "countries", countries);
 	json_object_set_new(doc, "ancestry", ancestry);
@@ -417,25 +465,10 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		                  "cannot read the origin vector of lot %s", lot);
 		goto out;
 	}
-	if (!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err)))
+	if ((!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err))) ||
+	    ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err))))
 		goto out;
-	if ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err)))
-		goto out;
-	/* An ancestor's use can be on the path too (it made another ancestor):
-	 * then it is ancestry, not context. Both lists are in log order. */
-	for (size_t i = 0, k = 0; context && i < json_array_size(context);) {
-		json_int_t ci =
-			json_integer_value(json_object_get(json_array_get(context, i), "index"));
-		while (k < json_array_size(ancestry) &&
-		       json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) <
-		               ci)
-			k++;
-		if (k < json_array_size(ancestry) &&
-		    json_integer_value(json_object_get(json_array_get(ancestry, k), "index")) == ci)
-			json_array_remove(context, i);
-		else
-			i++;
-	}
+	trace_prune_context(context, ancestry);
 	*out = doc;
 	doc = NULL;
 	if (rec_out) {
@@ -475,11 +508,67 @@ static ot_status collect_payment(void *ctx, const char *key, const uint8_t *valu
 	return json_array_append_new(p->out, rec) ? OT_ERR_NOMEM : OT_OK;
 }
 
+/* One commitment's row: disclosed (when, and the value and salt if the
+ * disclosure is in the state) or withheld (for how many days). */
+static json_t *contract_commitment(ot_store *st, const char *contract, const char *path, json_t *cm,
+                                   int64_t now, int64_t committed)
+{
+	char key[OTX_EVENT_ID_MAX + 300];
+	json_t *d = json_object_get(cm, "disclosed");
+	json_t *o = json_pack("{s:s,s:O,s:b}", "field", path, "commit",
+	                      json_object_get(cm, "commit"), "disclosed", d != NULL);
+	if (!o)
+		return NULL;
+	if (d) {
+		json_t *disc = NULL;
+		json_object_set(o, "disclosed_index", json_object_get(d, "index"));
+		json_object_set(o, "disclosed_time", json_object_get(d, "time"));
+		snprintf(key, sizeof key, "%s %s", contract, path);
+		if (otx_state_get(st, OTX_NS_DISCLOSURE, key, &disc, NULL) == OT_OK) {
+			json_object_set(o, "value", json_object_get(disc, "value"));
+			json_object_set(o, "salt", json_object_get(disc, "salt"));
+			json_decref(disc);
+		}
+	} else {
+		int64_t days = now > committed ? (now - committed) / 86400 : 0;
+		json_object_set_new(o, "withheld_days", json_integer(days));
+	}
+	return o;
+}
+
+/* The contract's commitments, in path order, into list. */
+static ot_status contract_commitments(ot_store *st, const char *contract, json_t *rec, int64_t now,
+                                      int64_t committed, json_t *list, ot_error *err)
+{
+	json_t *cms = json_object_get(rec, "commitments");
+	size_t ncm = json_object_size(cms), i = 0;
+	const char **paths = calloc(ncm ? ncm : 1, sizeof *paths);
+	const char *path;
+	json_t *cm;
+	ot_status rc = OT_OK;
+	if (!paths)
+		return nomem(err);
+	json_object_foreach(cms, path, cm) paths[i++] = path;
+	for (size_t a = 1; a < ncm; a++)
+		for (size_t b = a; b > 0 && strcmp(paths[b - 1], paths[b]) > 0; b--) {
+			const char *t = paths[b];
+			paths[b] = paths[b - 1];
+			paths[b - 1] = t;
+		}
+	for (i = 0; i < ncm && !rc; i++) {
+		json_t *o = contract_commitment(st, contract, paths[i],
+		                                json_object_get(cms, paths[i]), now, committed);
+		if (!o || json_array_append_new(list, o))
+			rc = nomem(err);
+	}
+	free(paths);
+	return rc;
+}
+
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err)
 {
 	json_t *rec = NULL, *doc = NULL, *list = NULL, *payments = NULL;
-	char key[OTX_EVENT_ID_MAX + 300];
 	*out = NULL;
 	if (!st || !contract)
 		return ot_error_set(err, OT_ERR_ARG, "contract show needs a store and a contract");
@@ -503,51 +592,7 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		rc = nomem(err);
 		goto out;
 	}
-	/* Commitments in path order. */
-	json_t *cms = json_object_get(rec, "commitments");
-	size_t ncm = json_object_size(cms), i = 0;
-	const char **paths = calloc(ncm ? ncm : 1, sizeof *paths);
-	const char *path;
-	json_t *cm;
-	if (!paths) {
-		rc = nomem(err);
-		goto out;
-	}
-	json_object_foreach(cms, path, cm) paths[i++] = path;
-	for (size_t a = 1; a < ncm; a++)
-		for (size_t b = a; b > 0 && strcmp(paths[b - 1], paths[b]) > 0; b--) {
-			const char *t = paths[b];
-			paths[b] = paths[b - 1];
-			paths[b - 1] = t;
-		}
-	for (i = 0; i < ncm && !rc; i++) {
-		cm = json_object_get(cms, paths[i]);
-		json_t *d = json_object_get(cm, "disclosed");
-		json_t *o = json_pack("{s:s,s:O,s:b}", "field", paths[i], "commit",
-		                      json_object_get(cm, "commit"), "disclosed", d != NULL);
-		if (!o) {
-			rc = nomem(err);
-			break;
-		}
-		if (d) {
-			json_t *disc = NULL;
-			json_object_set(o, "disclosed_index", json_object_get(d, "index"));
-			json_object_set(o, "disclosed_time", json_object_get(d, "time"));
-			snprintf(key, sizeof key, "%s %s", contract, paths[i]);
-			if (otx_state_get(st, OTX_NS_DISCLOSURE, key, &disc, NULL) == OT_OK) {
-				json_object_set(o, "value", json_object_get(disc, "value"));
-				json_object_set(o, "salt", json_object_get(disc, "salt"));
-				json_decref(disc);
-			}
-		} else {
-			int64_t days = now > committed ? (now - committed) / 86400 : 0;
-			json_object_set_new(o, "withheld_days", json_integer(days));
-		}
-		if (json_array_append_new(list, o))
-			rc = nomem(err);
-	}
-	free(paths);
-	if (rc)
+	if ((rc = contract_commitments(st, contract, rec, now, committed, list, err)))
 		goto out;
 	pay_ctx p = {contract, payments};
 	if ((rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", collect_payment, &p, err))) {
@@ -795,6 +840,121 @@ out:
 	return o;
 }
 
+/* The state the report sums: lots, consignments, payments, findings. */
+static ot_status report_scan(ot_store *st, report *r, ot_error *err)
+{
+	ot_status rc;
+	if ((rc = ot_store_kv_scan(st, OTX_NS_LOT, "", report_lot, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_CONSIGNMENT, "", report_consignment, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, r, err)) ||
+	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, r, err))) {
+		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
+			rc = ot_error_set(err, rc, "cannot read the state for the report");
+		return rc;
+	}
+	return OT_OK;
+}
+
+/* Splits the sums' keys back into rows (*keys owns the strings they point
+ * into, r->sums.n of them), sorted by element, stage, amount. */
+static ot_status report_rows(report *r, srow **rows_out, char ***keys_out, ot_error *err)
+{
+	size_t n = r->sums.n, i = 0;
+	srow *rows = *rows_out = calloc(n ? n : 1, sizeof *rows);
+	char **keys = *keys_out = calloc(n ? n : 1, sizeof *keys);
+	if (!rows || !keys)
+		return nomem(err);
+	const char *key;
+	json_t *slot;
+	json_object_foreach(r->sums.slots, key, slot)
+	{
+		char *k = strdup(key);
+		if (!k)
+			return nomem(err);
+		keys[i] = k;
+		srow *s = &rows[i++];
+		s->mg = r->sums.vals[json_integer_value(slot)];
+		s->stage = strtok(k, "|");
+		s->el = strtok(NULL, "|");
+		s->c1 = strtok(NULL, "|");
+		s->c2 = strtok(NULL, "|");
+	}
+	qsort(rows, n, sizeof *rows, srow_cmp);
+	return OT_OK;
+}
+
+/* One element's stages from its rows [a, b): the amounts by country (or
+ * from, to) in grams, and each stage's concentration. */
+static void report_element(json_t *m, const srow *rows, size_t a, size_t b)
+{
+	static const char *const stages[] = {"extracted", "processed", "refined", "exported",
+	                                     "exported_origin"};
+	for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
+		size_t x = a;
+		while (x < b && strcmp(rows[x].stage, stages[s]) != 0)
+			x++;
+		size_t y = x;
+		while (y < b && strcmp(rows[y].stage, stages[s]) == 0)
+			y++;
+		if (x == y)
+			continue;
+		json_t *list = json_object_get(m, stages[s]);
+		for (size_t k = x; k < y; k++) {
+			json_t *o = rows[k].c2
+			                    ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1, "to",
+			                                rows[k].c2, "grams",
+			                                clamp((rows[k].mg + 500) / 1000))
+			                    : json_pack("{s:s,s:I}", "country", rows[k].c1, "grams",
+			                                clamp((rows[k].mg + 500) / 1000));
+			json_array_append_new(list, o);
+		}
+		json_array_append_new(json_object_get(m, "concentration"),
+		                      concentration(stages[s], rows, x, y));
+	}
+}
+
+/* One object per element, from the sorted rows. */
+static ot_status report_minerals(const srow *rows, size_t n, json_t *minerals, ot_error *err)
+{
+	size_t a = 0;
+	while (a < n) {
+		size_t b = a;
+		while (b < n && strcmp(rows[b].el, rows[a].el) == 0)
+			b++;
+		json_t *m = json_pack("{s:s,s:[],s:[],s:[],s:[],s:[],s:[]}", "element", rows[a].el,
+		                      "extracted", "processed", "refined", "exported",
+		                      "exported_origin", "concentration");
+		if (!m || json_array_append_new(minerals, m))
+			return nomem(err);
+		report_element(m, rows, a, b);
+		a = b;
+	}
+	return OT_OK;
+}
+
+/* The payments by payee and currency: amount and count. */
+static void report_payments(const report *r, json_t *pays)
+{
+	const char *key;
+	json_t *slot;
+	json_object_foreach(r->payments.slots, key, slot)
+	{
+		char payee[400];
+		snprintf(payee, sizeof payee, "%s", key);
+		char *bar = strrchr(payee, '|');
+		if (!bar)
+			continue;
+		*bar = 0;
+		json_int_t count =
+			(json_int_t)r->counts
+				.vals[json_integer_value(json_object_get(r->counts.slots, key))];
+		json_array_append_new(
+			pays, json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency", bar + 1,
+		                        "amount", clamp(r->payments.vals[json_integer_value(slot)]),
+		                        "count", count));
+	}
+}
+
 ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 {
 	report r;
@@ -816,96 +976,10 @@ ot_status otx_report_json(ot_store *st, json_t **out, ot_error *err)
 		rc = nomem(err);
 		goto out;
 	}
-	if ((rc = ot_store_kv_scan(st, OTX_NS_LOT, "", report_lot, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_CONSIGNMENT, "", report_consignment, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_PAYMENT, "", report_payment, &r, err)) ||
-	    (rc = ot_store_kv_scan(st, OTX_NS_FINDING, "", count_finding, &r, err))) {
-		if (rc == OT_ERR_NOMEM || rc == OT_ERR_CORRUPT)
-			rc = ot_error_set(err, rc, "cannot read the state for the report");
+	if ((rc = report_scan(st, &r, err)) || (rc = report_rows(&r, &rows, &keys, err)) ||
+	    (rc = report_minerals(rows, r.sums.n, minerals, err)))
 		goto out;
-	}
-
-	/* Split the keys back into rows, sort by element, stage, amount. */
-	size_t n = r.sums.n, i = 0;
-	rows = calloc(n ? n : 1, sizeof *rows);
-	keys = calloc(n ? n : 1, sizeof *keys);
-	if (!rows || !keys) {
-		rc = nomem(err);
-		goto out;
-	}
-	const char *key;
-	json_t *slot;
-	json_object_foreach(r.sums.slots, key, slot)
-	{
-		char *k = strdup(key);
-		if (!k) {
-			rc = nomem(err);
-			goto out;
-		}
-		keys[i] = k;
-		srow *s = &rows[i++];
-		s->mg = r.sums.vals[json_integer_value(slot)];
-		s->stage = strtok(k, "|");
-		s->el = strtok(NULL, "|");
-		s->c1 = strtok(NULL, "|");
-		s->c2 = strtok(NULL, "|");
-	}
-	qsort(rows, n, sizeof *rows, srow_cmp);
-	static const char *const stages[] = {"extracted", "processed", "refined", "exported",
-	                                     "exported_origin"};
-	size_t a = 0;
-	while (a < n) {
-		size_t b = a;
-		while (b < n && strcmp(rows[b].el, rows[a].el) == 0)
-			b++;
-		json_t *m = json_pack("{s:s,s:[],s:[],s:[],s:[],s:[],s:[]}", "element", rows[a].el,
-		                      "extracted", "processed", "refined", "exported",
-		                      "exported_origin", "concentration");
-		if (!m || json_array_append_new(minerals, m)) {
-			rc = nomem(err);
-			goto out;
-		}
-		for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
-			size_t x = a;
-			while (x < b && strcmp(rows[x].stage, stages[s]) != 0)
-				x++;
-			size_t y = x;
-			while (y < b && strcmp(rows[y].stage, stages[s]) == 0)
-				y++;
-			if (x == y)
-				continue;
-			json_t *list = json_object_get(m, stages[s]);
-			for (size_t k = x; k < y; k++) {
-				json_t *o = rows[k].c2
-				                    ? json_pack("{s:s,s:s,s:I}", "from", rows[k].c1,
-				                                "to", rows[k].c2, "grams",
-				                                clamp((rows[k].mg + 500) / 1000))
-				                    : json_pack("{s:s,s:I}", "country", rows[k].c1,
-				                                "grams",
-				                                clamp((rows[k].mg + 500) / 1000));
-				json_array_append_new(list, o);
-			}
-			json_array_append_new(json_object_get(m, "concentration"),
-			                      concentration(stages[s], rows, x, y));
-		}
-		a = b;
-	}
-	json_object_foreach(r.payments.slots, key, slot)
-	{
-		char payee[400];
-		snprintf(payee, sizeof payee, "%s", key);
-		char *bar = strrchr(payee, '|');
-		if (!bar)
-			continue;
-		*bar = 0;
-		json_int_t count =
-			(json_int_t)r.counts
-				.vals[json_integer_value(json_object_get(r.counts.slots, key))];
-		json_array_append_new(
-			pays, json_pack("{s:s,s:s,s:I,s:I}", "payee", payee, "currency", bar + 1,
-		                        "amount", clamp(r.payments.vals[json_integer_value(slot)]),
-		                        "count", count));
-	}
+	report_payments(&r, pays);
 	doc = json_pack("{s:O,s:O,s:I}", "minerals", minerals, "payments", pays, "findings",
 	                (json_int_t)r.findings);
 	if (!doc) {

@@ -727,36 +727,63 @@ static json_t *shipped_lot(otx_rule *r, json_t *cache, json_t *lot, int64_t mass
 	                 (json_int_t)mass, "content_mg", content, "origin_countries", countries);
 }
 
-ot_status otx_rule_ship(otx_rule *r)
-{
+/* A consignment being shipped: the event's fields, the sites, the lots
+ * (their records, in the event's order) and the consignment's record. */
+typedef struct ship {
 	const char *cons, *from, *to, *consignee;
-	json_t *lots, *hs, *value, *permit;
-	json_t *from_site = NULL, *to_site = NULL, *rec = NULL, *entries = NULL, *cache = NULL;
-	json_t **lot_recs = NULL;
-	size_t n = 0;
-	char path[OTX_PATH_MAX];
+	json_t *lots, *hs, *value, *permit; /* borrowed from the event */
+	json_t *from_site, *to_site;
+	json_t **lot_recs;
+	size_t n;
+	const char *from_country, *to_country; /* borrowed from the sites */
+	json_t *entries, *cache, *rec;
+} ship;
 
+/* Frees the lot records a ship or receive loaded (NULL-safe). */
+static void free_lot_recs(json_t **lot_recs, size_t n)
+{
+	for (size_t i = 0; lot_recs && i < n; i++)
+		json_decref(lot_recs[i]);
+	free(lot_recs);
+}
+
+static void ship_free(ship *s)
+{
+	free_lot_recs(s->lot_recs, s->n);
+	json_decref(s->cache);
+	json_decref(s->entries);
+	json_decref(s->rec);
+	json_decref(s->from_site);
+	json_decref(s->to_site);
+}
+
+/* The event's fields: each lot listed once, the HS codes and the permit
+ * well formed, and a consignment that leaves its site. */
+static ot_status ship_read(otx_rule *r, ship *s)
+{
+	char path[OTX_PATH_MAX];
 	ot_status rc;
-	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &cons)) ||
-	    (rc = otx_r_id(r, r->ev, NULL, "from", 1, &from)) ||
-	    (rc = otx_r_id(r, r->ev, NULL, "to", 1, &to)) ||
-	    (rc = otx_r_actor_id(r, r->ev, NULL, "consignee", 1, &consignee)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &lots)) ||
-	    (rc = otx_r_value(r, r->ev, NULL, "hs", 0, 1, &hs)) ||
-	    (rc = otx_r_money(r, r->ev, NULL, "value", 0, 1, 0, &value)) ||
-	    (rc = otx_r_value(r, r->ev, NULL, "permit", 0, 1, &permit)))
+	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &s->cons)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "from", 1, &s->from)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "to", 1, &s->to)) ||
+	    (rc = otx_r_actor_id(r, r->ev, NULL, "consignee", 1, &s->consignee)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &s->lots)) ||
+	    (rc = otx_r_value(r, r->ev, NULL, "hs", 0, 1, &s->hs)) ||
+	    (rc = otx_r_money(r, r->ev, NULL, "value", 0, 1, 0, &s->value)) ||
+	    (rc = otx_r_value(r, r->ev, NULL, "permit", 0, 1, &s->permit)))
 		return rc;
-	n = json_array_size(lots);
-	for (size_t i = 0; i < n; i++) {
-		const char *s = json_string_value(json_array_get(lots, i));
+	s->n = json_array_size(s->lots);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *id = json_string_value(json_array_get(s->lots, i));
 		snprintf(path, sizeof path, "lots[%zu]", i);
-		if (!s || !*s)
+		if (!id || !*id)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "must be a lot id");
 		for (size_t k = 0; k < i; k++)
-			if (strcmp(s, json_string_value(json_array_get(lots, k))) == 0)
+			if (strcmp(id, json_string_value(json_array_get(s->lots, k))) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
-				                 "lot %s is listed twice", s);
+				                 "lot %s is listed twice", id);
 	}
+	json_t *hs = s->hs;
 	if (hs && !otx_commit_is(hs)) {
 		int ok = json_is_array(hs) && json_array_size(hs) <= OTX_ITEMS_MAX;
 		for (size_t i = 0; ok && i < json_array_size(hs); i++)
@@ -765,263 +792,313 @@ ot_status otx_rule_ship(otx_rule *r)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "hs",
 			                 "must be an array of HS codes (strings)");
 	}
-	if (permit && !otx_commit_is(permit) && json_string_length(permit) == 0)
+	if (s->permit && !otx_commit_is(s->permit) && json_string_length(s->permit) == 0)
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "permit", "must be a string");
-	if (strcmp(from, to) == 0)
+	if (strcmp(s->from, s->to) == 0)
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "to",
-		                 "a consignment must leave its site %s", from);
+		                 "a consignment must leave its site %s", s->from);
+	return OT_OK;
+}
 
+/* A new consignment, between known sites (the sender's licensed), to a
+ * known consignee. */
+static ot_status ship_check_parties(otx_rule *r, ship *s)
+{
 	int found = 0;
-	if ((rc = otx_state_has(r->st, OTX_NS_CONSIGNMENT, cons, &found, r->err)))
+	ot_status rc = otx_state_has(r->st, OTX_NS_CONSIGNMENT, s->cons, &found, r->err);
+	if (rc)
 		return rc;
 	if (found)
 		return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_consignment", "consignment",
-		                 "consignment %s already exists", cons);
-	if ((rc = otx_load_site(r, from, "from", &from_site)) ||
-	    (rc = otx_check_licence(r, from_site, "from")) ||
-	    (rc = otx_load_site(r, to, "to", &to_site)) ||
-	    (rc = otx_need_actor(r, consignee, "consignee")))
-		goto out;
-	lot_recs = calloc(n, sizeof *lot_recs);
-	if (!lot_recs) {
-		rc = nomem(r);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *id = json_string_value(json_array_get(lots, i));
-		snprintf(path, sizeof path, "lots[%zu]", i);
-		if ((rc = otx_load_lot(r, id, path, &lot_recs[i])) ||
-		    (rc = otx_check_custody(r, lot_recs[i], from, path)))
-			goto out;
-		if (otx_jint(lot_recs[i], "mass_g", 0) <= 0) {
-			rc = otx_rfail(r, OT_ERR_CONFLICT, "lot_consumed", path,
-			               "lot %s is used up: nothing remains to ship", id);
-			goto out;
-		}
-	}
+		                 "consignment %s already exists", s->cons);
+	if ((rc = otx_load_site(r, s->from, "from", &s->from_site)) ||
+	    (rc = otx_check_licence(r, s->from_site, "from")) ||
+	    (rc = otx_load_site(r, s->to, "to", &s->to_site)) ||
+	    (rc = otx_need_actor(r, s->consignee, "consignee")))
+		return rc;
+	return OT_OK;
+}
 
-	const char *from_country = otx_jstr(from_site, "country");
-	const char *to_country = otx_jstr(to_site, "country");
-	int export = strcmp(from_country, to_country) != 0;
-	entries = json_array();
-	cache = json_object();
-	if (!entries || !cache) {
-		rc = nomem(r);
-		goto out;
+/* Every lot held at the sending site, with mass left to ship. */
+static ot_status ship_load_lots(otx_rule *r, ship *s)
+{
+	char path[OTX_PATH_MAX];
+	ot_status rc;
+	s->lot_recs = calloc(s->n, sizeof *s->lot_recs);
+	if (!s->lot_recs)
+		return nomem(r);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *id = json_string_value(json_array_get(s->lots, i));
+		snprintf(path, sizeof path, "lots[%zu]", i);
+		if ((rc = otx_load_lot(r, id, path, &s->lot_recs[i])) ||
+		    (rc = otx_check_custody(r, s->lot_recs[i], s->from, path)))
+			return rc;
+		if (otx_jint(s->lot_recs[i], "mass_g", 0) <= 0)
+			return otx_rfail(r, OT_ERR_CONFLICT, "lot_consumed", path,
+			                 "lot %s is used up: nothing remains to ship", id);
 	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *lot = lot_recs[i];
+	return OT_OK;
+}
+
+/* Each lot goes in transit, with its entry in the consignment; a lot that
+ * crosses a border without a certified assay is a finding. */
+static ot_status ship_move_lots(otx_rule *r, ship *s)
+{
+	s->from_country = otx_jstr(s->from_site, "country");
+	s->to_country = otx_jstr(s->to_site, "country");
+	int export = strcmp(s->from_country, s->to_country) != 0;
+	s->entries = json_array();
+	s->cache = json_object();
+	if (!s->entries || !s->cache)
+		return nomem(r);
+	for (size_t i = 0; i < s->n; i++) {
+		json_t *lot = s->lot_recs[i];
 		const char *id = otx_jstr(lot, "lot");
 		int64_t mass = otx_jint(lot, "mass_g", 0);
-		json_t *e = shipped_lot(r, cache, lot, mass);
-		if (!e || json_array_append_new(entries, e)) {
-			rc = nomem(r);
-			goto out;
-		}
+		json_t *e = shipped_lot(r, s->cache, lot, mass);
+		if (!e || json_array_append_new(s->entries, e))
+			return nomem(r);
 		json_object_set_new(lot, "status", json_string("in_transit"));
-		json_object_set_new(lot, "consignment", json_string(cons));
+		json_object_set_new(lot, "consignment", json_string(s->cons));
+		ot_status rc;
 		if ((rc = otx_lot_history_add(r, lot)) ||
 		    (rc = otx_state_put(r->st, OTX_NS_LOT, id, lot, r->err)) ||
 		    (rc = otx_lot_event(r, id, "ship", NULL)))
-			goto out;
+			return rc;
 		if (export && !json_object_get(lot, "certified") &&
-		    (rc = otx_finding_add(
-			     r->st, r->index, "export_without_assay", id, r->err,
-			     "lot %s (%" PRId64 " g of %s) left %s for %s in consignment "
-			     "%s without a certified assay",
-			     id, mass, otx_jstr(lot, "material"), from_country, to_country, cons)))
-			goto out;
+		    (rc = otx_finding_add(r->st, r->index, "export_without_assay", id, r->err,
+		                          "lot %s (%" PRId64 " g of %s) left %s for %s in "
+		                          "consignment %s without a certified assay",
+		                          id, mass, otx_jstr(lot, "material"), s->from_country,
+		                          s->to_country, s->cons)))
+			return rc;
 	}
-	rec = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "consignment", cons,
-	                "index", (json_int_t)r->index, "time", r->time_str, "shipper", r->signer,
-	                "from", from, "to", to, "from_country", from_country, "to_country",
-	                to_country, "consignee", consignee, "status", "open", "lots", entries);
-	if (!rec) {
-		rc = nomem(r);
-		goto out;
-	}
-	if (hs)
-		json_object_set(rec, "hs", hs);
-	if (value)
-		json_object_set(rec, "value", value);
-	if (permit)
-		json_object_set(rec, "permit", permit);
-	rc = otx_state_put(r->st, OTX_NS_CONSIGNMENT, cons, rec, r->err);
-out:
-	for (size_t i = 0; lot_recs && i < n; i++)
-		json_decref(lot_recs[i]);
-	free(lot_recs);
-	json_decref(cache);
-	json_decref(entries);
-	json_decref(rec);
-	json_decref(from_site);
-	json_decref(to_site);
+	return OT_OK;
+}
+
+/* The consignment's record, open until received. */
+static ot_status ship_write_consignment(otx_rule *r, ship *s)
+{
+	s->rec = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "consignment", s->cons,
+	                   "index", (json_int_t)r->index, "time", r->time_str, "shipper", r->signer,
+	                   "from", s->from, "to", s->to, "from_country", s->from_country,
+	                   "to_country", s->to_country, "consignee", s->consignee, "status", "open",
+	                   "lots", s->entries);
+	if (!s->rec)
+		return nomem(r);
+	if (s->hs)
+		json_object_set(s->rec, "hs", s->hs);
+	if (s->value)
+		json_object_set(s->rec, "value", s->value);
+	if (s->permit)
+		json_object_set(s->rec, "permit", s->permit);
+	return otx_state_put(r->st, OTX_NS_CONSIGNMENT, s->cons, s->rec, r->err);
+}
+
+ot_status otx_rule_ship(otx_rule *r)
+{
+	ship s;
+	memset(&s, 0, sizeof s);
+	ot_status rc;
+	if (!(rc = ship_read(r, &s)) && !(rc = ship_check_parties(r, &s)) &&
+	    !(rc = ship_load_lots(r, &s)) && !(rc = ship_move_lots(r, &s)))
+		rc = ship_write_consignment(r, &s);
+	ship_free(&s);
 	return rc;
 }
 
 /* --- receive --- */
 
-ot_status otx_rule_receive(otx_rule *r)
-{
+/* A consignment being received: the event's fields, the consignment's
+ * record and site, and per listed lot its record, the mass received and
+ * its entry in the consignment. */
+typedef struct receive {
 	const char *cons, *site_id;
-	json_t *lots, *rec = NULL, *site = NULL;
-	json_t **lot_recs = NULL;
-	int64_t *masses = NULL;
-	size_t *slot = NULL;
-	size_t n = 0;
-	char pfx[64], path[OTX_PATH_MAX];
+	json_t *lots; /* borrowed from the event */
+	json_t *rec, *site;
+	json_t *shipped; /* borrowed from rec */
+	json_t **lot_recs;
+	int64_t *masses;
+	size_t *slot;
+	size_t n;
 	otx_vector vec;
-	otx_vector_init(&vec);
+} receive;
 
+static void receive_free(receive *c)
+{
+	free_lot_recs(c->lot_recs, c->n);
+	free(c->masses);
+	free(c->slot);
+	otx_vector_free(&c->vec);
+	json_decref(c->site);
+	json_decref(c->rec);
+}
+
+/* The event's fields: each lot listed once, with the mass received. */
+static ot_status receive_read(otx_rule *r, receive *c)
+{
+	char pfx[64], path[OTX_PATH_MAX];
 	ot_status rc;
-	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &cons)) ||
-	    (rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &lots)))
+	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &c->cons)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "site", 1, &c->site_id)) ||
+	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &c->lots)))
 		return rc;
-	n = json_array_size(lots);
-	lot_recs = calloc(n, sizeof *lot_recs);
-	masses = calloc(n, sizeof *masses);
-	slot = calloc(n, sizeof *slot);
-	if (!lot_recs || !masses || !slot) {
-		rc = nomem(r);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *it = json_array_get(lots, i);
+	c->n = json_array_size(c->lots);
+	c->lot_recs = calloc(c->n, sizeof *c->lot_recs);
+	c->masses = calloc(c->n, sizeof *c->masses);
+	c->slot = calloc(c->n, sizeof *c->slot);
+	if (!c->lot_recs || !c->masses || !c->slot)
+		return nomem(r);
+	for (size_t i = 0; i < c->n; i++) {
+		json_t *it = json_array_get(c->lots, i);
 		const char *id;
 		snprintf(pfx, sizeof pfx, "lots[%zu]", i);
-		if (!json_is_object(it)) {
-			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
-			               "must be {\"lot\":...,\"mass_g\":...}");
-			goto out;
-		}
+		if (!json_is_object(it))
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
+			                 "must be {\"lot\":...,\"mass_g\":...}");
 		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &id)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 0, OTX_MASS_MAX, &masses[i])))
-			goto out;
+		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 0, OTX_MASS_MAX, &c->masses[i])))
+			return rc;
 		for (size_t k = 0; k < i; k++)
-			if (strcmp(id, otx_jstr(json_array_get(lots, k), "lot")) == 0) {
-				rc = otx_rfail(r, OT_ERR_PARSE, "bad_field",
-				               otx_rpath(path, sizeof path, pfx, "lot"),
-				               "lot %s is listed twice", id);
-				goto out;
-			}
+			if (strcmp(id, otx_jstr(json_array_get(c->lots, k), "lot")) == 0)
+				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+				                 otx_rpath(path, sizeof path, pfx, "lot"),
+				                 "lot %s is listed twice", id);
 	}
+	return OT_OK;
+}
 
-	rc = otx_state_get(r->st, OTX_NS_CONSIGNMENT, cons, &rec, r->err);
-	if (rc == OT_ERR_NOTFOUND) {
-		rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_not_found", "consignment",
-		               "consignment %s does not exist", cons);
-		goto out;
-	}
+/* An open consignment, addressed to the signer at this (licensed) site,
+ * received after it was shipped. */
+static ot_status receive_check_consignment(otx_rule *r, receive *c)
+{
+	const char *cons = c->cons;
+	ot_status rc = otx_state_get(r->st, OTX_NS_CONSIGNMENT, cons, &c->rec, r->err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_rfail(r, OT_ERR_CONFLICT, "consignment_not_found", "consignment",
+		                 "consignment %s does not exist", cons);
 	if (rc)
-		goto out;
-	if (strcmp(otx_jstr(rec, "status"), "open") != 0) {
-		rc = otx_rfail(r, OT_ERR_CONFLICT, "consignment_closed", "consignment",
-		               "consignment %s was already received at entry %" PRId64, cons,
-		               otx_jint(rec, "received_index", -1));
-		goto out;
-	}
-	if (strcmp(otx_jstr(rec, "consignee"), r->signer) != 0) {
-		rc = otx_rfail(r, OT_ERR_SIGNER, "not_consignee", "signer",
-		               "consignment %s is addressed to %s, not to %s", cons,
-		               otx_jstr(rec, "consignee"), r->signer);
-		goto out;
-	}
-	if (strcmp(otx_jstr(rec, "to"), site_id) != 0) {
-		rc = otx_rfail(r, OT_ERR_CONFLICT, "site_mismatch", "site",
-		               "consignment %s goes to site %s, not to %s", cons,
-		               otx_jstr(rec, "to"), site_id);
-		goto out;
-	}
+		return rc;
+	json_t *rec = c->rec;
+	if (strcmp(otx_jstr(rec, "status"), "open") != 0)
+		return otx_rfail(r, OT_ERR_CONFLICT, "consignment_closed", "consignment",
+		                 "consignment %s was already received at entry %" PRId64, cons,
+		                 otx_jint(rec, "received_index", -1));
+	if (strcmp(otx_jstr(rec, "consignee"), r->signer) != 0)
+		return otx_rfail(r, OT_ERR_SIGNER, "not_consignee", "signer",
+		                 "consignment %s is addressed to %s, not to %s", cons,
+		                 otx_jstr(rec, "consignee"), r->signer);
+	if (strcmp(otx_jstr(rec, "to"), c->site_id) != 0)
+		return otx_rfail(r, OT_ERR_CONFLICT, "site_mismatch", "site",
+		                 "consignment %s goes to site %s, not to %s", cons,
+		                 otx_jstr(rec, "to"), c->site_id);
 	if ((rc = otx_check_time(r, otx_jstr(rec, "time"), "consignment", "consignment", cons)) ||
-	    (rc = otx_load_site(r, site_id, "site", &site)) ||
-	    (rc = otx_check_licence(r, site, "site")))
-		goto out;
-	json_t *shipped = json_object_get(rec, "lots");
-	if (json_array_size(shipped) != n) {
-		/* Name the first shipped lot that is not listed. */
-		for (size_t k = 0; k < json_array_size(shipped); k++) {
-			const char *want = otx_jstr(json_array_get(shipped, k), "lot");
-			size_t i = 0;
-			while (i < n && strcmp(otx_jstr(json_array_get(lots, i), "lot"), want) != 0)
-				i++;
-			if (i == n) {
-				rc = otx_rfail(
-					r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
-					"lot %s of consignment %s is not received (%zu of %zu "
-					"lots listed)",
-					want, cons, n, json_array_size(shipped));
-				goto out;
-			}
-		}
+	    (rc = otx_load_site(r, c->site_id, "site", &c->site)) ||
+	    (rc = otx_check_licence(r, c->site, "site")))
+		return rc;
+	return OT_OK;
+}
+
+/* The lots listed are the lots shipped: none missing (the first missing
+ * one is named), none extra; each listed lot's entry and record. */
+static ot_status receive_match_lots(otx_rule *r, receive *c)
+{
+	char path[OTX_PATH_MAX];
+	size_t n = c->n, nshipped;
+	c->shipped = json_object_get(c->rec, "lots");
+	nshipped = json_array_size(c->shipped);
+	for (size_t k = 0; nshipped != n && k < nshipped; k++) {
+		const char *want = otx_jstr(json_array_get(c->shipped, k), "lot");
+		size_t i = 0;
+		while (i < n && strcmp(otx_jstr(json_array_get(c->lots, i), "lot"), want) != 0)
+			i++;
+		if (i == n)
+			return otx_rfail(r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
+			                 "lot %s of consignment %s is not received (%zu of %zu "
+			                 "lots listed)",
+			                 want, c->cons, n, nshipped);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *id = otx_jstr(json_array_get(lots, i), "lot");
+		const char *id = otx_jstr(json_array_get(c->lots, i), "lot");
 		size_t k = 0;
-		while (k < json_array_size(shipped) &&
-		       strcmp(otx_jstr(json_array_get(shipped, k), "lot"), id) != 0)
+		while (k < nshipped &&
+		       strcmp(otx_jstr(json_array_get(c->shipped, k), "lot"), id) != 0)
 			k++;
 		snprintf(path, sizeof path, "lots[%zu].lot", i);
-		if (k == json_array_size(shipped)) {
-			rc = otx_rfail(r, OT_ERR_CONFLICT, "lot_not_in_consignment", path,
-			               "lot %s is not in consignment %s", id, cons);
-			goto out;
-		}
-		slot[i] = k;
-		if ((rc = otx_load_lot(r, id, path, &lot_recs[i])))
-			goto out;
+		if (k == nshipped)
+			return otx_rfail(r, OT_ERR_CONFLICT, "lot_not_in_consignment", path,
+			                 "lot %s is not in consignment %s", id, c->cons);
+		c->slot[i] = k;
+		ot_status rc = otx_load_lot(r, id, path, &c->lot_recs[i]);
+		if (rc)
+			return rc;
 	}
+	return OT_OK;
+}
 
-	/* Custody passes; the vector loses what was lost on the way. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *lot = lot_recs[i];
-		json_t *entry = json_array_get(shipped, slot[i]);
+/* A mass received that differs from the mass shipped by more than the
+ * tolerance is a finding. */
+static ot_status receive_check_transit(otx_rule *r, const char *cons, const char *id, int64_t sent,
+                                       int64_t got)
+{
+	otx_u128 diff = (otx_u128)(got > sent ? got - sent : sent - got);
+	if (!(sent > 0 && diff * 1000000u > (otx_u128)sent * OTX_TRANSIT_TOLERANCE_PPM))
+		return OT_OK;
+	uint64_t milli_pct = (uint64_t)(diff * 100000u / (uint64_t)sent);
+	return otx_finding_add(
+		r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id, r->err,
+		"lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
+		" g received: %s%" PRIu64 ".%03" PRIu64 " %%, beyond the %d.%d %% tolerance",
+		id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000, milli_pct % 1000,
+		OTX_TRANSIT_TOLERANCE_PPM / 10000, OTX_TRANSIT_TOLERANCE_PPM / 1000 % 10);
+}
+
+/* Custody passes; the vector loses what was lost on the way. */
+static ot_status receive_write_custody(otx_rule *r, receive *c)
+{
+	ot_status rc;
+	for (size_t i = 0; i < c->n; i++) {
+		json_t *lot = c->lot_recs[i];
+		json_t *entry = json_array_get(c->shipped, c->slot[i]);
 		const char *id = otx_jstr(lot, "lot");
-		int64_t sent = otx_jint(entry, "mass_g", 0), got = masses[i];
-		otx_vector_free(&vec);
-		if ((rc = otx_vector_from_json(json_object_get(lot, "origins"), &vec)) ||
-		    (got < sent && (rc = otx_vector_scale(&vec, (uint64_t)got, (uint64_t)sent)))) {
-			rc = vec_fail(r, rc, id);
-			goto out;
-		}
+		int64_t sent = otx_jint(entry, "mass_g", 0), got = c->masses[i];
+		otx_vector_free(&c->vec);
+		if ((rc = otx_vector_from_json(json_object_get(lot, "origins"), &c->vec)) ||
+		    (got < sent && (rc = otx_vector_scale(&c->vec, (uint64_t)got, (uint64_t)sent))))
+			return vec_fail(r, rc, id);
 		json_object_set_new(lot, "holder", json_string(r->signer));
-		json_object_set_new(lot, "site", json_string(site_id));
+		json_object_set_new(lot, "site", json_string(c->site_id));
 		json_object_set_new(lot, "status", json_string(got ? "held" : "consumed"));
 		json_object_set_new(lot, "mass_g", json_integer(got));
 		json_object_del(lot, "consignment");
 		json_object_set_new(entry, "received_g", json_integer(got));
-		if ((rc = otx_lot_history_add(r, lot)) || (rc = put_lot(r, lot, &vec)) ||
-		    (rc = otx_lot_event(r, id, "receive", NULL)))
-			goto out;
-		otx_u128 diff = (otx_u128)(got > sent ? got - sent : sent - got);
-		if (sent > 0 && diff * 1000000u > (otx_u128)sent * OTX_TRANSIT_TOLERANCE_PPM) {
-			uint64_t milli_pct = (uint64_t)(diff * 100000u / (uint64_t)sent);
-			rc = otx_finding_add(
-				r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id,
-				r->err,
-				"lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
-				" g received: %s%" PRIu64 ".%03" PRIu64
-				" %%, beyond the %d.%d %% tolerance",
-				id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000,
-				milli_pct % 1000, OTX_TRANSIT_TOLERANCE_PPM / 10000,
-				OTX_TRANSIT_TOLERANCE_PPM / 1000 % 10);
-			if (rc)
-				goto out;
-		}
+		if ((rc = otx_lot_history_add(r, lot)) || (rc = put_lot(r, lot, &c->vec)) ||
+		    (rc = otx_lot_event(r, id, "receive", NULL)) ||
+		    (rc = receive_check_transit(r, c->cons, id, sent, got)))
+			return rc;
 	}
-	json_object_set_new(rec, "status", json_string("received"));
-	json_object_set_new(rec, "received_index", json_integer((json_int_t)r->index));
-	json_object_set_new(rec, "received_time", json_string(r->time_str));
-	json_object_set_new(rec, "received_site", json_string(site_id));
-	rc = otx_state_put(r->st, OTX_NS_CONSIGNMENT, cons, rec, r->err);
-out:
-	for (size_t i = 0; lot_recs && i < n; i++)
-		json_decref(lot_recs[i]);
-	free(lot_recs);
-	free(masses);
-	free(slot);
-	otx_vector_free(&vec);
-	json_decref(site);
-	json_decref(rec);
+	return OT_OK;
+}
+
+/* The consignment is closed: received here, now. */
+static ot_status receive_close_consignment(otx_rule *r, receive *c)
+{
+	json_object_set_new(c->rec, "status", json_string("received"));
+	json_object_set_new(c->rec, "received_index", json_integer((json_int_t)r->index));
+	json_object_set_new(c->rec, "received_time", json_string(r->time_str));
+	json_object_set_new(c->rec, "received_site", json_string(c->site_id));
+	return otx_state_put(r->st, OTX_NS_CONSIGNMENT, c->cons, c->rec, r->err);
+}
+
+ot_status otx_rule_receive(otx_rule *r)
+{
+	receive c;
+	memset(&c, 0, sizeof c);
+	otx_vector_init(&c.vec);
+	ot_status rc;
+	if (!(rc = receive_read(r, &c)) && !(rc = receive_check_consignment(r, &c)) &&
+	    !(rc = receive_match_lots(r, &c)) && !(rc = receive_write_custody(r, &c)))
+		rc = receive_close_consignment(r, &c);
+	receive_free(&c);
 	return rc;
 }

@@ -57,89 +57,109 @@ static ot_status read_roles(otx_rule *r, int required, json_t **out)
 	return OT_OK;
 }
 
-ot_status otx_rule_actor(otx_rule *r)
-{
-	const char *actor, *name, *country, *vkey, *revoke_str = NULL;
-	int64_t revoke_from = 0;
-	json_t *roles = NULL, *rec = NULL;
-	ot_verifier *v = NULL;
+/* An actor event: its fields and the actor's record (NULL if new). */
+typedef struct actor_event {
+	const char *actor, *name, *country, *vkey, *revoke_str;
+	int64_t revoke_from;
+	json_t *roles, *rec;
+	int exists;
+} actor_event;
 
-	ot_status rc = otx_r_actor_id(r, r->ev, NULL, "actor", 1, &actor);
+/* The actor's record, if any, then the fields: a new actor needs them all. */
+static ot_status actor_read(otx_rule *r, actor_event *a)
+{
+	ot_status rc = otx_r_actor_id(r, r->ev, NULL, "actor", 1, &a->actor);
 	if (rc)
 		return rc;
-	rc = otx_state_get(r->st, OTX_NS_ACTOR, actor, &rec, r->err);
+	rc = otx_state_get(r->st, OTX_NS_ACTOR, a->actor, &a->rec, r->err);
 	if (rc && rc != OT_ERR_NOTFOUND)
 		return rc;
-	int exists = rc == OT_OK;
-	if ((rc = otx_r_str(r, r->ev, NULL, "name", !exists, &name)) ||
-	    (rc = otx_r_country(r, r->ev, NULL, "country", !exists, &country)) ||
-	    (rc = read_roles(r, !exists, &roles)) ||
-	    (rc = otx_r_str(r, r->ev, NULL, "key", !exists, &vkey)) ||
-	    (rc = otx_r_time(r, r->ev, NULL, "revoke_from", 0, &revoke_str, &revoke_from)))
-		goto out;
-	if (vkey) {
-		rc = ot_verifier_parse(vkey, strlen(vkey), &v, NULL);
-		if (rc) {
+	a->exists = rc == OT_OK;
+	int required = !a->exists;
+	if ((rc = otx_r_str(r, r->ev, NULL, "name", required, &a->name)) ||
+	    (rc = otx_r_country(r, r->ev, NULL, "country", required, &a->country)) ||
+	    (rc = read_roles(r, required, &a->roles)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "key", required, &a->vkey)) ||
+	    (rc = otx_r_time(r, r->ev, NULL, "revoke_from", 0, &a->revoke_str, &a->revoke_from)))
+		return rc;
+	return OT_OK;
+}
+
+/* A key, if given, is a verifier key named after the actor; only a known
+ * actor has a key to revoke. */
+static ot_status actor_check_key(otx_rule *r, const actor_event *a)
+{
+	if (a->vkey) {
+		ot_verifier *v = NULL;
+		ot_status rc = OT_OK;
+		if (ot_verifier_parse(a->vkey, strlen(a->vkey), &v, NULL))
 			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
 			               "not a verifier key <name>+<hex id>+<base64 Ed25519 key>");
-			goto out;
-		}
-		if (strcmp(ot_verifier_name(v), actor) != 0) {
+		else if (strcmp(ot_verifier_name(v), a->actor) != 0)
 			rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
 			               "the key is named %s but the actor is %s",
-			               ot_verifier_name(v), actor);
-			goto out;
-		}
+			               ot_verifier_name(v), a->actor);
+		ot_verifier_free(v);
+		if (rc)
+			return rc;
 	}
-	if (revoke_str && !exists) {
-		rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoke_from",
-		               "actor %s has no key to revoke yet", actor);
-		goto out;
-	}
+	if (a->revoke_str && !a->exists)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoke_from",
+		                 "actor %s has no key to revoke yet", a->actor);
+	return OT_OK;
+}
 
-	if (!exists) {
-		rec = json_pack("{s:s,s:s,s:s,s:O,s:[{s:s,s:I}],s:I,s:I}", "actor", actor, "name",
-		                name, "country", country, "roles", roles, "keys", "vkey", vkey,
-		                "added", (json_int_t)r->index, "index", (json_int_t)r->index,
-		                "updated", (json_int_t)r->index);
-		if (!rec) {
-			rc = nomem(r);
-			goto out;
+/* A known actor's record takes the fields given. A new key rotates: the
+ * keys in force stop at revoke_from, or at this event's time; revoke_from
+ * alone revokes without a successor. */
+static ot_status actor_update(otx_rule *r, actor_event *a)
+{
+	json_t *rec = a->rec, *keys = json_object_get(rec, "keys");
+	if (a->name)
+		json_object_set_new(rec, "name", json_string(a->name));
+	if (a->country)
+		json_object_set_new(rec, "country", json_string(a->country));
+	if (a->roles)
+		json_object_set(rec, "roles", a->roles);
+	for (size_t i = 0; a->vkey && i < json_array_size(keys); i++)
+		if (strcmp(otx_jstr(json_array_get(keys, i), "vkey"), a->vkey) == 0)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
+			                 "this key is already registered for %s", a->actor);
+	if (a->vkey || a->revoke_str) {
+		const char *until = a->revoke_str ? a->revoke_str : r->time_str;
+		for (size_t i = 0; i < json_array_size(keys); i++) {
+			json_t *k = json_array_get(keys, i);
+			if (!json_object_get(k, "until"))
+				json_object_set_new(k, "until", json_string(until));
 		}
-	} else {
-		json_t *keys = json_object_get(rec, "keys");
-		if (name)
-			json_object_set_new(rec, "name", json_string(name));
-		if (country)
-			json_object_set_new(rec, "country", json_string(country));
-		if (roles)
-			json_object_set(rec, "roles", roles);
-		for (size_t i = 0; vkey && i < json_array_size(keys); i++)
-			if (strcmp(otx_jstr(json_array_get(keys, i), "vkey"), vkey) == 0) {
-				rc = otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
-				               "this key is already registered for %s", actor);
-				goto out;
-			}
-		/* A new key rotates: the keys in force stop at revoke_from, or at
-		 * this event's time. revoke_from alone revokes without a successor. */
-		if (vkey || revoke_str) {
-			const char *until = revoke_str ? revoke_str : r->time_str;
-			for (size_t i = 0; i < json_array_size(keys); i++) {
-				json_t *k = json_array_get(keys, i);
-				if (!json_object_get(k, "until"))
-					json_object_set_new(k, "until", json_string(until));
-			}
-		}
-		if (vkey)
-			json_array_append_new(keys, json_pack("{s:s,s:I}", "vkey", vkey, "added",
-			                                      (json_int_t)r->index));
-		json_object_set_new(rec, "updated", json_integer((json_int_t)r->index));
 	}
-	rc = otx_state_put(r->st, OTX_NS_ACTOR, actor, rec, r->err);
-out:
-	ot_verifier_free(v);
-	json_decref(roles);
-	json_decref(rec);
+	if (a->vkey)
+		json_array_append_new(keys, json_pack("{s:s,s:I}", "vkey", a->vkey, "added",
+		                                      (json_int_t)r->index));
+	json_object_set_new(rec, "updated", json_integer((json_int_t)r->index));
+	return OT_OK;
+}
+
+/* A new actor's record, with its first key. */
+static ot_status actor_create(otx_rule *r, actor_event *a)
+{
+	a->rec = json_pack("{s:s,s:s,s:s,s:O,s:[{s:s,s:I}],s:I,s:I}", "actor", a->actor, "name",
+	                   a->name, "country", a->country, "roles", a->roles, "keys", "vkey",
+	                   a->vkey, "added", (json_int_t)r->index, "index", (json_int_t)r->index,
+	                   "updated", (json_int_t)r->index);
+	return a->rec ? OT_OK : nomem(r);
+}
+
+ot_status otx_rule_actor(otx_rule *r)
+{
+	actor_event a;
+	memset(&a, 0, sizeof a);
+	ot_status rc;
+	if (!(rc = actor_read(r, &a)) && !(rc = actor_check_key(r, &a)) &&
+	    !(rc = a.exists ? actor_update(r, &a) : actor_create(r, &a)))
+		rc = otx_state_put(r->st, OTX_NS_ACTOR, a.actor, a.rec, r->err);
+	json_decref(a.roles);
+	json_decref(a.rec);
 	return rc;
 }
 
