@@ -242,10 +242,8 @@ static enum MHD_Result dispatch_get(otx_request *r, const char *url)
 		return otx_c2sp_checkpoint(r);
 	if (strncmp(url, "/tile/", 6) == 0)
 		return otx_c2sp_tile(r, url + 1);
-	if (strcmp(url, "/api") == 0)
-		return otx_api(r, "");
-	if (strncmp(url, "/api/", 5) == 0)
-		return otx_api(r, url + 5);
+	if (strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0)
+		return otx_api(r); /* from the path as sent: ids are decoded strictly */
 	if (strcmp(url, "/") == 0 && !wants_html(r))
 		return otx_respond_static(r, 200, "text/plain; charset=utf-8", "public, max-age=60",
 		                          INDEX_TEXT, NULL);
