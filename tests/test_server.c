@@ -460,6 +460,61 @@ static void test_errors(void)
 	free(duplot);
 }
 
+/* HTTP framing: conflicting Content-Length headers are 400, not read one
+ * way or the other; a chunked body far over the limit gets its 413 (the
+ * server answers as soon as the limit is passed and reads no more). */
+static void test_framing(void)
+{
+	uint64_t before = log_size();
+	char *ev = extract("framing-1", "lot-framing-1", 1000);
+	char req[8192];
+	for (int i = 0; i < 2; i++) { /* the second with a name in lowercase */
+		size_t len = strlen(ev);
+		int n = snprintf(req, sizeof req, "POST /add HTTP/1.1\r\nHost: x\r\n");
+		n += i == 0 ? snprintf(req + n, sizeof req - (size_t)n,
+		                       "Content-Length: %zu\r\nContent-Length: %zu\r\n", len,
+		                       len - 2)
+		            : snprintf(req + n, sizeof req - (size_t)n,
+		                       "Content-Length: %zu\r\ncontent-length: %zu\r\n", len + 5,
+		                       len);
+		n += snprintf(req + n, sizeof req - (size_t)n, "\r\n%s", ev);
+		int fd = http_connect(port);
+		CHECK(fd >= 0 && http_write_all(fd, req, (size_t)n) == 0);
+		http_resp r;
+		CHECK(http_recv(fd, &r, 0) == 0);
+		expect_error(&r, 400, "conflicting_length", -1);
+		close(fd);
+	}
+	/* The same length twice is one length. */
+	int n = snprintf(req, sizeof req,
+	                 "GET /checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+	                 "Content-Length: 0\r\n\r\n");
+	int fd = http_connect(port);
+	CHECK(fd >= 0 && http_write_all(fd, req, (size_t)n) == 0);
+	http_resp r;
+	CHECK(http_recv(fd, &r, 0) == 0 && r.status == 200);
+	http_resp_free(&r);
+	close(fd);
+
+	/* 4 MiB chunked against a 1 MiB limit: 413, not a reset. */
+	fd = http_connect_timeout(port, 5000);
+	const char *head = "POST /add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+	CHECK(fd >= 0 && http_write_all(fd, head, strlen(head)) == 0);
+	static char chunk[65536 + 64];
+	int hl = snprintf(chunk, sizeof chunk, "10000\r\n");
+	memset(chunk + hl, ' ', 65536);
+	memcpy(chunk + hl + 65536, "\r\n", 2);
+	int sent = 1;
+	for (int i = 0; i < 64 && sent; i++)
+		sent = http_write_all(fd, chunk, (size_t)hl + 65536 + 2) == 0;
+	CHECK(sent && http_write_all(fd, "0\r\n\r\n", 5) == 0);
+	CHECK(http_recv(fd, &r, 0) == 0);
+	expect_error(&r, 413, "body_too_big", -1);
+	close(fd);
+	CHECK(log_size() == before);
+	free(ev);
+}
+
 /* --- read paths --- */
 
 static void check_tile(ot_log *log, const char *path, int full)
@@ -944,6 +999,7 @@ int main(void)
 	if (start(0, (size_t)1 << 20, 500) == 0) {
 		test_add();
 		test_errors();
+		test_framing();
 		test_read_paths();
 		test_api();
 		test_bad_ids();
