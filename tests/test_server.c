@@ -14,6 +14,7 @@
 #include "ledger_fixture.h"
 #include "log/proof_json.h"
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
 #include "oretrail/server.h"
 
 static fx f;
@@ -459,6 +460,61 @@ static void test_errors(void)
 	free(duplot);
 }
 
+/* HTTP framing: conflicting Content-Length headers are 400, not read one
+ * way or the other; a chunked body far over the limit gets its 413 (the
+ * server answers as soon as the limit is passed and reads no more). */
+static void test_framing(void)
+{
+	uint64_t before = log_size();
+	char *ev = extract("framing-1", "lot-framing-1", 1000);
+	char req[8192];
+	for (int i = 0; i < 2; i++) { /* the second with a name in lowercase */
+		size_t len = strlen(ev);
+		int n = snprintf(req, sizeof req, "POST /add HTTP/1.1\r\nHost: x\r\n");
+		n += i == 0 ? snprintf(req + n, sizeof req - (size_t)n,
+		                       "Content-Length: %zu\r\nContent-Length: %zu\r\n", len,
+		                       len - 2)
+		            : snprintf(req + n, sizeof req - (size_t)n,
+		                       "Content-Length: %zu\r\ncontent-length: %zu\r\n", len + 5,
+		                       len);
+		n += snprintf(req + n, sizeof req - (size_t)n, "\r\n%s", ev);
+		int fd = http_connect(port);
+		CHECK(fd >= 0 && http_write_all(fd, req, (size_t)n) == 0);
+		http_resp r;
+		CHECK(http_recv(fd, &r, 0) == 0);
+		expect_error(&r, 400, "conflicting_length", -1);
+		close(fd);
+	}
+	/* The same length twice is one length. */
+	int n = snprintf(req, sizeof req,
+	                 "GET /checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+	                 "Content-Length: 0\r\n\r\n");
+	int fd = http_connect(port);
+	CHECK(fd >= 0 && http_write_all(fd, req, (size_t)n) == 0);
+	http_resp r;
+	CHECK(http_recv(fd, &r, 0) == 0 && r.status == 200);
+	http_resp_free(&r);
+	close(fd);
+
+	/* 4 MiB chunked against a 1 MiB limit: 413, not a reset. */
+	fd = http_connect_timeout(port, 5000);
+	const char *head = "POST /add HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+	CHECK(fd >= 0 && http_write_all(fd, head, strlen(head)) == 0);
+	static char chunk[65536 + 64];
+	int hl = snprintf(chunk, sizeof chunk, "10000\r\n");
+	memset(chunk + hl, ' ', 65536);
+	memcpy(chunk + hl + 65536, "\r\n", 2);
+	int sent = 1;
+	for (int i = 0; i < 64 && sent; i++)
+		sent = http_write_all(fd, chunk, (size_t)hl + 65536 + 2) == 0;
+	CHECK(sent && http_write_all(fd, "0\r\n\r\n", 5) == 0);
+	CHECK(http_recv(fd, &r, 0) == 0);
+	expect_error(&r, 413, "body_too_big", -1);
+	close(fd);
+	CHECK(log_size() == before);
+	free(ev);
+}
+
 /* --- read paths --- */
 
 static void check_tile(ot_log *log, const char *path, int full)
@@ -758,6 +814,99 @@ static void test_api(void)
 	json_decref(d);
 }
 
+/* Ids in API paths and query arguments are decoded strictly: what cannot
+ * be an id is 400 with the reason and the offset in the text as sent, and
+ * no bad input answers 500. */
+static void test_bad_ids(void)
+{
+	static const struct {
+		const char *path;
+		const char *code;
+		int64_t index;
+	} bad[] = {
+		{"/api/lots/%ff", "bad_id", 0},        /* not UTF-8 */
+		{"/api/lots/ab%ff", "bad_id", 2},      /* not UTF-8 */
+		{"/api/lots/%c3", "bad_id", 0},        /* a cut sequence */
+		{"/api/lots/x%c0%afy", "bad_id", 1},   /* an overlong form */
+		{"/api/lots/%ed%a0%80", "bad_id", 0},  /* a surrogate */
+		{"/api/lots/%00", "bad_id", 0},        /* NUL */
+		{"/api/lots/ore-1%00x", "bad_id", 5},  /* NUL: no silent truncation */
+		{"/api/lots/ab%01", "bad_id", 2},      /* a control character */
+		{"/api/lots/a%7f", "bad_id", 1},       /* DEL */
+		{"/api/lots/a%0a/trace", "bad_id", 1}, /* a newline */
+		{"/api/lots/%zz", "bad_id", 0},        /* malformed escapes */
+		{"/api/lots/ab%", "bad_id", 2},
+		{"/api/lots/ab%4", "bad_id", 2},
+		{"/api/consignments/%ff", "bad_id", 0}, /* every collection */
+		{"/api/contracts/%00", "bad_id", 0},
+		{"/api/actors/%1b[31m", "bad_id", 0},
+		{"/api/sites/x%", "bad_id", 1},
+		{"/api/blobs/%ff/field", "bad_id", 0}, /* a blob's contract */
+		{"/api/entries/1%00", "bad_id", 1},    /* an entry index */
+		{"/api/%ff", "bad_path", 0},           /* the path itself */
+		{"/api/lo%zzts/x", "bad_path", 2},
+		{"/api/lots?prefix=%ff", "bad_argument", 0}, /* query arguments */
+		{"/api/lots?after=lot%00", "bad_argument", 3},
+		{"/api/sites?prefix=%", "bad_argument", 0},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		http_resp r = get(bad[i].path);
+		if (r.status != 400)
+			fprintf(stderr, "  GET %s\n", bad[i].path);
+		expect_error(&r, 400, bad[i].code, bad[i].index);
+	}
+
+	/* The id limit (docs/events.md, Identifiers): 200 bytes is an id that
+	 * is not there, 201 is not an id; the same for the other collections,
+	 * a trace and a blob's contract. */
+	char path[512], id[OT_EVENT_ID_MAX + 2];
+	memset(id, 'x', sizeof id - 1);
+	id[OT_EVENT_ID_MAX] = 0;
+	snprintf(path, sizeof path, "/api/lots/%s", id);
+	http_resp r = get(path);
+	expect_error(&r, 404, "lot_not_found", -1);
+	id[OT_EVENT_ID_MAX] = 'x';
+	id[OT_EVENT_ID_MAX + 1] = 0;
+	const char *forms[][2] = {{"/api/lots/", ""},
+	                          {"/api/lots/", "/trace"},
+	                          {"/api/sites/", ""},
+	                          {"/api/contracts/", ""},
+	                          {"/api/blobs/", "/f"}};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(path, sizeof path, "%s%s%s", forms[i][0], id, forms[i][1]);
+		r = get(path);
+		expect_error(&r, 400, "bad_id", -1);
+	}
+	/* An id of 200 bytes sent percent-encoded is still 200 bytes. */
+	char enc[3 * OT_EVENT_ID_MAX + 32];
+	int n = snprintf(enc, sizeof enc, "/api/sites/");
+	for (int i = 0; i < OT_EVENT_ID_MAX; i++)
+		n += snprintf(enc + n, sizeof enc - (size_t)n, "%%78");
+	r = get(enc);
+	expect_error(&r, 404, "not_found", -1);
+
+	/* Valid UTF-8 that no id has is simply not there; escapes still work. */
+	r = get("/api/lots/caf%C3%A9");
+	expect_error(&r, 404, "lot_not_found", -1);
+	json_t *d = get_json("/api/lots/ore%2D1", 200);
+	json_decref(d);
+	d = get_json("/%61pi/actors/fwo", 200);
+	json_decref(d);
+	d = get_json("/api/lots?prefix=lot%2Dbulk%2D29&limit=100", 200);
+	CHECK(json_array_size(json_object_get(d, "lots")) == 11);
+	json_decref(d);
+
+	/* Outside the API, a path that is not UTF-8 is not found, not 500. */
+	const char *elsewhere[] = {"/no/such/%ff", "/tile/%ff", "/tile/0/%c3", "/%ff%fe"};
+	for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++) {
+		r = get(elsewhere[i]);
+		CHECK(r.status == 404 || r.status == 400);
+		if (r.status != 404 && r.status != 400)
+			fprintf(stderr, "  GET %s: %d\n", elsewhere[i], r.status);
+		expect_error(&r, r.status, NULL, -1);
+	}
+}
+
 /* A second server on the same ledger, read-only: serves, refuses POST. */
 static void test_read_only(void)
 {
@@ -850,8 +999,10 @@ int main(void)
 	if (start(0, (size_t)1 << 20, 500) == 0) {
 		test_add();
 		test_errors();
+		test_framing();
 		test_read_paths();
 		test_api();
+		test_bad_ids();
 		test_read_only();
 		test_restart();
 		ot_server_stop(srv);

@@ -30,6 +30,8 @@
 #include <time.h>
 
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
+#include "oretrail/json.h"
 #include "oretrail/proof_file.h"
 #include "oretrail/status.h"
 #include "server/handlers.h"
@@ -51,15 +53,123 @@ static enum MHD_Result respond_doc(otx_request *r, json_t *doc, const char *cach
 	return otx_respond_json(r, 200, text, cache);
 }
 
-static const char *arg(otx_request *r, const char *name)
+/* --- the request's path and query arguments, decoded strictly --- */
+
+#define API_PATH_MAX 2048 /* the longest /api/ path, decoded */
+
+static int hex_value(char c)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes raw[0..len) into out (outsize bytes, NUL included), as
+ * strictly as an id needs: a malformed escape ("%zz", a lone "%"), a NUL, a
+ * control byte (below 0x20, or 0x7f) or bytes that are not UTF-8 fail with
+ * OT_ERR_PARSE, `code`, err->index the offset in raw and a message naming
+ * `what`; so does a result longer than outsize - 1 bytes. plus: '+' is a
+ * space (query arguments, as libmicrohttpd reads them).
+ */
+static ot_status decode_strict(const char *raw, size_t len, int plus, const char *what,
+                               const char *code, char *out, size_t outsize, size_t *outlen,
+                               ot_error *err)
+{
+	size_t n = 0, seq = 0, seq_at = 0; /* the UTF-8 sequence being read */
+	for (size_t i = 0; i < len; i++) {
+		size_t at = i;
+		int c = (unsigned char)raw[i];
+		if (c == '%') {
+			int hi = len - i >= 3 ? hex_value(raw[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_value(raw[i + 2]) : -1;
+			if (lo < 0)
+				return ot_error_at(
+					err, OT_ERR_PARSE, code, (int64_t)at,
+					"%s has a malformed percent-encoding at byte %zu", what,
+					at);
+			c = hi * 16 + lo;
+			i += 2;
+		} else if (plus && c == '+') {
+			c = ' ';
+		}
+		if (c == 0)
+			return ot_error_at(err, OT_ERR_PARSE, code, (int64_t)at,
+			                   "%s contains a NUL byte at byte %zu", what, at);
+		if (c < 0x20 || c == 0x7f)
+			return ot_error_at(err, OT_ERR_PARSE, code, (int64_t)at,
+			                   "%s contains the control character 0x%02x at byte %zu",
+			                   what, (unsigned)c, at);
+		if (n + 1 >= outsize)
+			return ot_error_at(err, OT_ERR_PARSE, code, -1,
+			                   "%s is longer than %zu bytes", what, outsize - 1);
+		if (n == seq)
+			seq_at = at;
+		out[n++] = (char)c;
+		if (ot_utf8_valid((const uint8_t *)out + seq, n - seq))
+			seq = n;
+		else if (n - seq == 4)
+			break;
+	}
+	if (seq != n)
+		return ot_error_at(err, OT_ERR_PARSE, code, (int64_t)seq_at,
+		                   "%s is not valid UTF-8 at byte %zu", what, seq_at);
+	out[n] = 0;
+	if (outlen)
+		*outlen = n;
+	return OT_OK;
+}
+
+/* The request's path as sent (percent-encoded), without the query. */
+static const char *raw_path(otx_request *r, size_t *len)
+{
+	const char *p = r->uri;
+	const char *scheme = strstr(p, "://");
+	if (*p != '/' && scheme) { /* an absolute URI: skip to its path */
+		p = scheme + 3;
+		p += strcspn(p, "/?#");
+	}
+	*len = strcspn(p, "?#");
+	return p;
+}
+
+/* The query argument `name`, decoded strictly into buf: *value NULL when it
+ * is absent. OT_ERR_PARSE (code bad_argument) when it is malformed. */
+static ot_status arg(otx_request *r, const char *name, char *buf, size_t size, const char **value,
+                     ot_error *err)
+{
+	*value = NULL;
+	const char *q = strchr(r->uri, '?');
+	size_t nlen = strlen(name);
+	for (const char *p = q ? q + 1 : NULL; p && *p && *p != '#';) {
+		size_t len = strcspn(p, "&#");
+		const char *eq = memchr(p, '=', len);
+		if (eq && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
+			char what[64];
+			snprintf(what, sizeof what, "the query argument \"%s\"", name);
+			ot_status rc = decode_strict(eq + 1, len - nlen - 1, 1, what,
+			                             "bad_argument", buf, size, NULL, err);
+			if (!rc)
+				*value = buf;
+			return rc;
+		}
+		p += len + (p[len] == '&');
+	}
+	return OT_OK;
 }
 
 /* A decimal argument; 0 when absent (then *present is 0), -1 when bad. */
 static int arg_u64(otx_request *r, const char *name, uint64_t *out, int *present)
 {
-	const char *v = arg(r, name);
+	char buf[32];
+	const char *v = NULL;
+	*present = 0;
+	if (arg(r, name, buf, sizeof buf, &v, NULL))
+		return -1;
 	*present = v != NULL;
 	if (!v)
 		return 0;
@@ -67,6 +177,13 @@ static int arg_u64(otx_request *r, const char *name, uint64_t *out, int *present
 		return -1;
 	*out = strtoull(v, NULL, 10);
 	return 0;
+}
+
+static enum MHD_Result id_too_long(otx_request *r, size_t len)
+{
+	return otx_respond_errorf(r, 400, OT_ERR_PARSE, "bad_id",
+	                          "the id is %zu bytes long; an id is at most %d bytes", len,
+	                          OT_EVENT_ID_MAX);
 }
 
 static enum MHD_Result bad_arg(otx_request *r, const char *name)
@@ -261,8 +378,12 @@ static enum MHD_Result api_list(otx_request *r, otx_reader *rd, ot_record_kind k
 	char *json = NULL;
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc = ot_ledger_list(rd->ledger, kind, arg(r, "prefix"), arg(r, "after"),
-	                              (size_t)limit, &json, &err);
+	char prefix_buf[OT_EVENT_ID_MAX + 1], after_buf[OT_EVENT_ID_MAX + 1];
+	const char *prefix = NULL, *after = NULL;
+	if (arg(r, "prefix", prefix_buf, sizeof prefix_buf, &prefix, &err) ||
+	    arg(r, "after", after_buf, sizeof after_buf, &after, &err))
+		return otx_respond_json(r, 400, otx_error_json(&err), NULL);
+	ot_status rc = ot_ledger_list(rd->ledger, kind, prefix, after, (size_t)limit, &json, &err);
 	if (rc)
 		return otx_respond_error(r, &err);
 	return otx_respond_json(r, 200, json, CACHE_SHORT);
@@ -344,7 +465,9 @@ static enum MHD_Result api_blob(otx_request *r, otx_reader *rd, const char *rest
 		                          "blobs are at /api/blobs/<contract>/<field>");
 	if (strlen(rest) >= 1024)
 		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found", "no such blob");
-	char contract[1024];
+	if (slash - rest > OT_EVENT_ID_MAX)
+		return id_too_long(r, (size_t)(slash - rest));
+	char contract[OT_EVENT_ID_MAX + 1];
 	snprintf(contract, sizeof contract, "%.*s", (int)(slash - rest), rest);
 	char *value = NULL;
 	size_t len = 0;
@@ -450,17 +573,21 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 		ot_error_clear(&err);
 		if (strcmp(COLLECTIONS[i].name, "lots") == 0) {
 			/* /api/lots/<lot> and /api/lots/<lot>/trace: the trace. */
-			char lot[1024];
+			char lot[API_PATH_MAX];
 			snprintf(lot, sizeof lot, "%s", id);
 			size_t ln = strlen(lot);
 			if (ln > 6 && strcmp(lot + ln - 6, "/trace") == 0)
 				lot[ln - 6] = 0;
+			if (strlen(lot) > OT_EVENT_ID_MAX)
+				return id_too_long(r, strlen(lot));
 			ot_status rc = ot_ledger_trace(rd->ledger, lot, 0, &json, &err);
 			if (rc == OT_ERR_NOTFOUND)
 				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "lot_not_found",
 				                          "no lot \"%s\"", lot);
 			return send_text(r, rc, json, &err);
 		}
+		if (strlen(id) > OT_EVENT_ID_MAX)
+			return id_too_long(r, strlen(id));
 		if (strcmp(COLLECTIONS[i].name, "contracts") == 0) {
 			ot_status rc = ot_ledger_contract_show(rd->ledger, id, 0, 0, &json, &err);
 			if (rc == OT_ERR_NOTFOUND)
@@ -475,8 +602,54 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 	                          path);
 }
 
-enum MHD_Result otx_api(otx_request *r, const char *path)
+/*
+ * The API path (after "/api/") from the request's path as sent, decoded
+ * strictly into buf (API_PATH_MAX bytes): its first segment as a path, what
+ * follows the first "/" as an id. Answers 400 (bad_path, bad_id, with the
+ * offset in the text as sent) and returns NULL when it is malformed.
+ */
+static const char *api_path(otx_request *r, char *buf, enum MHD_Result *ret)
 {
+	size_t len, n = 0;
+	const char *raw = raw_path(r, &len);
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc;
+	if (len >= 5 && strncmp(raw, "/api/", 5) == 0) {
+		raw += 5, len -= 5;
+		const char *slash = memchr(raw, '/', len);
+		size_t first = slash ? (size_t)(slash - raw) : len;
+		rc = decode_strict(raw, first, 0, "the path", "bad_path", buf, API_PATH_MAX, &n,
+		                   &err);
+		if (!rc && slash) {
+			buf[n++] = '/';
+			rc = decode_strict(slash + 1, len - first - 1, 0, "the id", "bad_id",
+			                   buf + n, API_PATH_MAX - n, NULL, &err);
+		}
+	} else {
+		/* Letters of "/api" sent percent-encoded, or just "/api". */
+		rc = decode_strict(raw, len, 0, "the path", "bad_path", buf, API_PATH_MAX, &n,
+		                   &err);
+		if (!rc) {
+			size_t skip = strncmp(buf, "/api/", 5) == 0 ? 5 : strlen(buf);
+			memmove(buf, buf + skip, n - skip + 1);
+		}
+	}
+	if (!rc)
+		return buf;
+	*ret = otx_respond_json(r, 400, otx_error_json(&err), NULL);
+	return NULL;
+}
+
+enum MHD_Result otx_api(otx_request *r)
+{
+	if (!r->uri)
+		return otx_respond_json(r, 500, NULL, NULL); /* out of memory */
+	char buf[API_PATH_MAX];
+	enum MHD_Result bad = MHD_NO;
+	const char *path = api_path(r, buf, &bad);
+	if (!path)
+		return bad;
 	if (*path == 0)
 		return otx_respond_static(r, 200, "application/json", "public, max-age=60",
 		                          API_INDEX, NULL);

@@ -47,7 +47,8 @@ uint64_t otx_witness_stored_size(ot_server *s, const ot_cosig_verifier *v);
 ot_status otx_pull_start(ot_server *s, ot_error *err);
 void otx_pull_stop(ot_server *s);
 
-/* GET /api/... (api.c). `path` is what follows "/api/". */
-enum MHD_Result otx_api(otx_request *r, const char *path);
+/* GET /api and /api/... (api.c), from the request's URI as sent: the path
+ * and query arguments are percent-decoded strictly (400 when malformed). */
+enum MHD_Result otx_api(otx_request *r);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "oretrail/json.h"
 #include "oretrail/status.h"
 #include "server/http.h"
 #include "server/server_int.h"
@@ -127,14 +128,38 @@ unsigned otx_http_status(const ot_error *e)
 	return 500;
 }
 
+/* Appends s with quotes, backslashes and control bytes escaped (\xHH), so a
+ * hostile request line cannot forge log lines. */
+static void log_escaped(ot_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			ot_buf_printf(b, "\\x%02x", *p);
+		else
+			ot_buf_addc(b, (char)*p);
+	}
+}
+
 char *otx_error_json(const ot_error *e)
 {
 	const char *code = e->code[0] ? e->code : ot_status_code(e->status);
 	const char *msg = e->message[0] ? e->message : ot_status_str(e->status);
+	/* A message quoting a hostile request may hold bytes that are not
+	 * UTF-8, which JSON cannot carry: those are sent escaped. */
+	ot_buf esc;
+	ot_buf_init(&esc, 4 * sizeof e->message + 1);
+	if (!ot_utf8_valid((const uint8_t *)msg, strlen(msg))) {
+		log_escaped(&esc, msg);
+		ot_buf_addc(&esc, 0);
+		if (!esc.data)
+			return NULL;
+		msg = (const char *)esc.data;
+	}
 	json_t *doc = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", code, "message", msg, "index",
 	                        e->index >= 0 ? json_integer(e->index) : json_null());
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
+	ot_buf_free(&esc);
 	return text;
 }
 
@@ -204,18 +229,6 @@ void otx_server_alert(ot_server *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	server_vlog(s, s->opt.error_log ? s->opt.error_log : s->opt.access_log, fmt, ap);
 	va_end(ap);
-}
-
-/* Appends s with quotes, backslashes and control bytes escaped (\xHH), so a
- * hostile request line cannot forge log lines. */
-static void log_escaped(ot_buf *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
-			ot_buf_printf(b, "\\x%02x", *p);
-		else
-			ot_buf_addc(b, (char)*p);
-	}
 }
 
 void otx_access_log(ot_server *s, otx_request *r, unsigned status)

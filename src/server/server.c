@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define URI_LOG_MAX 8192 /* longest URI kept for the access log */
+#define DROP_FACTOR 16   /* POST /add: read and drop up to 16x the body limit for a 413 */
 
 /* --- the listening socket --- */
 
@@ -242,14 +244,19 @@ static enum MHD_Result dispatch_get(otx_request *r, const char *url)
 		return otx_c2sp_checkpoint(r);
 	if (strncmp(url, "/tile/", 6) == 0)
 		return otx_c2sp_tile(r, url + 1);
-	if (strcmp(url, "/api") == 0)
-		return otx_api(r, "");
-	if (strncmp(url, "/api/", 5) == 0)
-		return otx_api(r, url + 5);
+	if (strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0)
+		return otx_api(r); /* from the path as sent: ids are decoded strictly */
 	if (strcmp(url, "/") == 0 && !wants_html(r))
 		return otx_respond_static(r, 200, "text/plain; charset=utf-8", "public, max-age=60",
 		                          INDEX_TEXT, NULL);
 	return serve_asset(r, url);
+}
+
+/* The 413 for a body over the limit. */
+static enum MHD_Result body_too_big(otx_request *r, size_t limit)
+{
+	return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
+	                          "the request body is larger than %zu bytes", limit);
 }
 
 /* POST /add, headers in: refuse early what cannot succeed. */
@@ -266,13 +273,56 @@ static enum MHD_Result add_begin(otx_request *r)
 		errno = 0;
 		unsigned long long n = strtoull(cl, &end, 10);
 		if (errno || end == cl || *end || n > s->opt.max_body)
-			return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
-			                          "the request body is larger than %zu bytes",
-			                          s->opt.max_body);
+			return body_too_big(r, s->opt.max_body);
 	}
 	r->route = ROUTE_ADD;
 	ot_buf_init(&r->body, s->opt.max_body);
 	return MHD_YES;
+}
+
+/* Content-Length headers: the first value, and whether another differs. */
+typedef struct {
+	const char *first;
+	int conflict;
+} lengths;
+
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+	lengths *l = cls;
+	(void)kind;
+	if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (!l->first)
+		l->first = value ? value : "";
+	else if (strcmp(l->first, value ? value : "") != 0)
+		l->conflict = 1;
+	return MHD_YES;
+}
+
+/* Two Content-Length headers that disagree frame the body two ways (request
+ * smuggling, RFC 9112 section 6.3): refused. */
+static int conflicting_lengths(struct MHD_Connection *conn)
+{
+	lengths l = {NULL, 0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &l);
+	return l.conflict;
+}
+
+/*
+ * A body over its limit (a chunked body, or a lying Content-Length):
+ * libmicrohttpd takes no answer while a body is coming in, so the rest is
+ * read and dropped, nothing of it kept, and the 413 answered at its end. A
+ * client that goes on past `cap` dropped bytes is cut off.
+ */
+static enum MHD_Result drop_body(otx_request *r, size_t n, uint64_t cap)
+{
+	if (!r->body_too_big) {
+		r->body_too_big = 1;
+		ot_buf_free(&r->body);
+	}
+	r->dropped += n;
+	return r->dropped > cap ? MHD_NO : MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -294,6 +344,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return otx_respond_errorf(r, 431, OT_ERR_TOOBIG, "headers_too_big",
 			                          "the request headers are larger than %zu bytes",
 			                          s->opt.max_header);
+		if (conflicting_lengths(conn))
+			return otx_respond_errorf(r, 400, OT_ERR_PARSE, "conflicting_length",
+			                          "the request has Content-Length headers that "
+			                          "disagree");
 		int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
 		int head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 		int post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
@@ -331,10 +385,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			*upload_data_size = 0;
 			if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
 				return MHD_YES;
-			/* Over the limit: drop the rest, answer 413 at the end. */
-			r->body_too_big = 1;
-			r->bytes += n;
-			return r->bytes > (uint64_t)s->opt.max_body ? MHD_NO : MHD_YES;
+			return drop_body(r, n, s->opt.max_body);
 		}
 		if (r->body_too_big)
 			return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
@@ -349,21 +400,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
 			return MHD_YES;
-		/* Over the limit (a chunked body, or a lying Content-Length):
-		 * drop it, answer 413 at the end, and give up on a client that
-		 * keeps sending far beyond the limit. */
-		if (!r->body_too_big) {
-			r->body_too_big = 1;
-			ot_buf_free(&r->body);
-			r->body.len = s->opt.max_body;
-		}
-		r->body.len += n;
-		return r->body.len > 2 * s->opt.max_body ? MHD_NO : MHD_YES;
+		return drop_body(r, n, (uint64_t)s->opt.max_body * DROP_FACTOR);
 	}
 	if (r->body_too_big)
-		return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
-		                          "the request body is larger than %zu bytes",
-		                          s->opt.max_body);
+		return body_too_big(r, s->opt.max_body);
 	if (!r->queued)
 		return otx_add_start(r);
 	return otx_add_finish(r);

@@ -91,6 +91,7 @@ typedef struct otx_request {
 
 	ot_buf body; /* POST body, capped at max_body */
 	int body_too_big;
+	uint64_t dropped;    /* body bytes read and dropped past the limit */
 	otx_add *add;        /* the queued submission, when route is ROUTE_ADD */
 	atomic_int answered; /* set by the sequencer thread before resuming */
 	int queued;

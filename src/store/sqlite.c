@@ -599,8 +599,19 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	int readonly = (flags & OT_STORE_READONLY) != 0;
 	int memory = strcmp(path, ":memory:") == 0;
 	struct stat sb;
-	if (!memory && !creating && stat(path, &sb) != 0)
+	int exists = !memory && stat(path, &sb) == 0;
+	if (!memory && !creating && !exists)
 		return ot_error_set(err, OT_ERR_NOTFOUND, "%s: no such ledger", path);
+	/* Before SQLite opens it: opening a FIFO would wait for a writer, and
+	 * a directory would be "disk I/O error". */
+	if (exists && !S_ISREG(sb.st_mode))
+		return ot_error_set(err, OT_ERR_IO, "%s is %s, not a ledger file", path,
+		                    S_ISDIR(sb.st_mode)    ? "a directory"
+		                    : S_ISFIFO(sb.st_mode) ? "a FIFO"
+		                    : S_ISSOCK(sb.st_mode) ? "a socket"
+		                    : S_ISCHR(sb.st_mode)  ? "a character device"
+		                    : S_ISBLK(sb.st_mode)  ? "a block device"
+		                                           : "not a regular file");
 
 	sqlite_store *s = calloc(1, sizeof *s);
 	if (!s)
