@@ -43,8 +43,10 @@ OT_EXPORT uint64_t ot_log_size(const ot_log *log);
 
 /* Catches up with entries appended through another handle on the same store
  * (another thread or process): reloads the right edge when the store holds
- * more entries than the log knows. For read-only handles between reads; not
- * inside a transaction. Cheap when nothing changed (one count query). */
+ * more entries than the log knows. Between reads, or right after
+ * ot_store_begin (the writer then builds on the latest state; appends do it
+ * themselves); not after an append of the open transaction. Cheap when
+ * nothing changed (one count query). */
 OT_EXPORT ot_status ot_log_refresh(ot_log *log, ot_error *err);
 
 /* Appends n entries (each 1..OT_ENTRY_MAX bytes) in one durable transaction

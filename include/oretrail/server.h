@@ -50,6 +50,9 @@ typedef struct ot_server_options {
 	size_t max_events;        /* signed envelopes in one POST /add [10000] */
 	size_t queue_events;      /* events waiting for the sequencer before 429 [65536] */
 	size_t batch_events;      /* events per transaction, at most [8192] */
+	unsigned wait_ms;         /* how long a batch waits for another writer of the
+	                             ledger (another process) before its requests get
+	                             503 "ledger busy" with Retry-After, ms [5000] */
 	/* Witness keys whose cosignatures POST /witness/cosignature accepts and
 	 * GET /checkpoint then serves (needs `signer`); borrowed, must outlive
 	 * the server. None: the route answers 503. */

@@ -66,7 +66,15 @@ OT_EXPORT ot_status ot_store_check(ot_store *st, ot_error *err);
 OT_EXPORT ot_status ot_store_read_begin(ot_store *st, ot_error *err);
 OT_EXPORT void ot_store_read_end(ot_store *st);
 
+/* Begins the write transaction. Writers of one store take turns: while
+ * another writer (thread or process) holds it, this waits up to the store's
+ * wait (ot_store_set_wait), then fails with OT_ERR_BUSY, code "busy",
+ * message "ledger busy: another writer holds it". */
 OT_EXPORT ot_status ot_store_begin(ot_store *st, ot_error *err);
+/* How long ot_store_begin (and a read that meets a lock) waits for another
+ * writer, in milliseconds; 10000 after open. Applies to later calls. NULL
+ * is a no-op. */
+OT_EXPORT void ot_store_set_wait(ot_store *st, unsigned ms);
 OT_EXPORT ot_status ot_store_commit(ot_store *st, ot_error *err);
 OT_EXPORT void ot_store_rollback(ot_store *st);
 /* Nested undo points inside a transaction (SQL SAVEPOINT): release keeps the

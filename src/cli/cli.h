@@ -43,6 +43,18 @@ int cli_exit_for(ot_status s);
 /* Parses a decimal unsigned 64-bit number strictly. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* --wait DURATION: how long a writer waits for another one to finish
+ * (ot_store_set_wait). A number with a unit, ms, s or m ("500ms", "5s",
+ * "2m"; a bare number is seconds), 0 to 1 hour. On error prints
+ * "oretrail: <what>: --wait X: ..." and returns EXIT_USAGE; 0 on success. */
+#define CLI_WAIT_DEFAULT_MS 5000u
+#define CLI_OPT_WAIT(var)                                                                   \
+	{                                                                                   \
+		"wait", 0, "DURATION", "wait this long for another writer (5s; 500ms, 2m)", \
+			&(var), NULL                                                        \
+	}
+int cli_parse_wait(const char *what, const char *s, unsigned *ms);
+
 /* --- options: each verb declares them once, in a table --- */
 
 /* One option of a verb: its long name, its short letter if any, the name of

@@ -86,6 +86,15 @@ int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int
 	return open_rw(db, log_key ? log_key : default_key, what, out, log_signer);
 }
 
+int cli_ledger_set_wait(ot_ledger *l, const char *what, const char *wait)
+{
+	unsigned ms = 0;
+	int code = cli_parse_wait(what, wait, &ms);
+	if (!code)
+		ot_store_set_wait(ot_ledger_store(l), ms);
+	return code;
+}
+
 int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_path)
 {
 	memset(l, 0, sizeof *l);

@@ -24,14 +24,18 @@ int cli_ledger_open_ro(const char *db, const char *what, ot_ledger **out);
 /* Opens the ledger at db for the verbs that append (submit, import): with
  * its log key (log_key, by default db + ".key", loaded into *log_signer,
  * which the caller frees after closing the ledger), or without it for a dry
- * run. Says so when the ledger or its key is missing; with json errors are
- * also printed as JSON. Returns the exit code, 0 on success. */
+ * run; then cli_ledger_set_wait sets how long it waits for another writer. Says so when the ledger
+ * or its key is missing; with json errors are also printed as JSON. Returns the exit code, 0 on
+ * success. */
 int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int json,
                            const char *what, ot_ledger **out, ot_signer **log_signer);
+/* The writer's --wait (cli_parse_wait) set on an open ledger's store.
+ * Returns the exit code, 0 on success. */
+int cli_ledger_set_wait(ot_ledger *l, const char *what, const char *wait);
 
 /* The options of the verbs that sign events and append them (submit,
  * import), one meaning for both: o is a struct with members db, key, as,
- * log_key (const char *) and keep_going, dry_run, json (int). */
+ * log_key, wait (const char *) and keep_going, dry_run, json (int). */
 #define CLI_OPTS_APPEND(o)                                                                          \
 	CLI_OPT_DB((o)->db),                                                                        \
 		{"key", 0, "KEYFILE", "the submitter's signing key", &(o)->key, NULL},              \
@@ -41,7 +45,7 @@ int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int
 		{"keep-going",    0, NULL, "append the valid events, list the rejected ones", NULL, \
 	         &(o)->keep_going},                                                                 \
 		{"dry-run", 0, NULL, "check without appending", NULL, &(o)->dry_run},               \
-		CLI_OPT_JSON((o)->json)
+		CLI_OPT_WAIT((o)->wait), CLI_OPT_JSON((o)->json)
 
 /* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
 int cli_fail_json(int json, int code, const char *what, const ot_error *err);

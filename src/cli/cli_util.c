@@ -56,6 +56,29 @@ int cli_failf(int code, const char *what, const char *fmt, ...)
 	return code;
 }
 
+int cli_parse_wait(const char *what, const char *s, unsigned *ms)
+{
+	*ms = CLI_WAIT_DEFAULT_MS;
+	if (!s)
+		return 0;
+	char num[24];
+	size_t n = strspn(s, "0123456789");
+	const char *unit = s + n;
+	uint64_t v = 0, scale = strcmp(unit, "ms") == 0            ? 1
+	                        : strcmp(unit, "s") == 0 || !*unit ? 1000
+	                        : strcmp(unit, "m") == 0           ? 60000
+	                                                           : 0;
+	if (n == 0 || n >= sizeof num || !scale)
+		return cli_failf(EXIT_USAGE, what,
+		                 "--wait %s: expected a duration such as 500ms, 5s or 2m", s);
+	memcpy(num, s, n);
+	num[n] = 0;
+	if (!cli_parse_u64(num, &v) || v > 3600000 / scale)
+		return cli_failf(EXIT_USAGE, what, "--wait %s: expected at most one hour (60m)", s);
+	*ms = (unsigned)(v * scale);
+	return 0;
+}
+
 int cli_parse_u64(const char *s, uint64_t *out)
 {
 	if (!s || !*s || (s[0] == '0' && s[1]))

@@ -48,7 +48,7 @@ static const cli_spec SPEC = {
 };
 
 typedef struct opts {
-	const char *db, *key, *as, *log_key, *file;
+	const char *db, *key, *as, *log_key, *wait, *file;
 	int keep_going, dry_run, json;
 } opts;
 
@@ -305,8 +305,9 @@ static int sign_entries(import *im)
 static int open_ledger(import *im)
 {
 	const opts *o = &im->o;
-	return cli_ledger_open_append(o->db, o->log_key, o->dry_run, o->json, "import", &im->l,
-	                              &im->log_signer);
+	int code = cli_ledger_open_append(o->db, o->log_key, o->dry_run, o->json, "import", &im->l,
+	                                  &im->log_signer);
+	return code ? code : cli_ledger_set_wait(im->l, "import", o->wait);
 }
 
 /* All or none, and batch entry k was rejected: nothing was appended. */

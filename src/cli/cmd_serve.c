@@ -66,7 +66,8 @@ typedef struct serve_args {
 	ot_signer *signer;
 	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
 	size_t n_loaded;
-	int first; /* the first operand in argv */
+	const char *wait; /* --wait DURATION */
+	int first;        /* the first operand in argv */
 } serve_args;
 
 /* The numeric limits: --threads and the others, each a number from 1 to max. */
@@ -164,6 +165,7 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 		{"max-events", 0, "N", "envelopes in one POST /add (10000)", NULL, NULL},
 		{"queue", 0, "N", "events waiting to be written before 429 (65536)", NULL, NULL},
 		{"batch", 0, "N", "events written in one transaction, at most (8192)", NULL, NULL},
+		CLI_OPT_WAIT(a->wait),
 		CLI_OPT_END,
 	};
 	int code, first = cli_parse_each(&SPEC, opts, argc, argv, each_opt, a, &code);
@@ -171,6 +173,8 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 		return code;
 	if (quiet)
 		a->o.access_log = NULL;
+	if ((code = cli_parse_wait("serve", a->wait, &a->o.wait_ms)))
+		return code;
 	a->first = first;
 	return -1;
 }

@@ -265,7 +265,7 @@ static void set_error(item *it, const ot_error *e)
 }
 
 typedef struct opts {
-	const char *db, *key, *as, *log_key, *file;
+	const char *db, *key, *as, *log_key, *wait, *file;
 	int keep_going, dry_run, json, sign_only;
 } opts;
 
@@ -571,6 +571,7 @@ int cmd_submit(int argc, char **argv)
 	}
 	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,
 	                                   &log_signer)) ||
+	    (code = cli_ledger_set_wait(l, "submit", o.wait)) ||
 	    (code = sign_events(&o, &b, key, actor, tty)))
 		goto out;
 	code = append(&o, &b, l, tty);

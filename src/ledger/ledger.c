@@ -249,6 +249,11 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	if ((rc = ot_store_begin(l->st, err)))
 		goto out;
 	in_txn = 1;
+	/* The write lock is ours now: catch up with what other writers
+	 * (processes, other handles) appended since this handle looked, so
+	 * the rules see their state and the entries go after theirs. */
+	if ((rc = ot_log_refresh(l->log, err)))
+		goto out;
 	uint64_t base = ot_log_size(l->log);
 	/* The rules check each event while the other cores verify ahead; only
 	 * the accepted events take log indexes. */

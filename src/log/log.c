@@ -553,6 +553,27 @@ uint64_t ot_log_size(const ot_log *log)
 	return log ? log->b.size : 0;
 }
 
+/* Reloads the right edge when the store holds another count of entries
+ * than the log knows (another handle appended). Inside a write transaction
+ * this reads the transaction's state, which holds the writer's lock: the
+ * edge is then the one the appends build on. */
+static ot_status sync_edge(ot_log *log, ot_error *err)
+{
+	uint64_t size = 0;
+	ot_status rc = ot_store_entry_count(log->st, &size, err);
+	if (rc || size == log->b.size)
+		return rc;
+	rc = read_edge(log, err);
+	if (rc) {
+		/* Leave a consistent (empty) edge behind; the next refresh
+		 * reloads. */
+		memset(log->b.edge, 0, sizeof log->b.edge);
+		log->b.size = 0;
+	}
+	log->committed_size = log->b.size;
+	return rc;
+}
+
 ot_status ot_log_refresh(ot_log *log, ot_error *err)
 {
 	if (!log)
@@ -566,18 +587,7 @@ ot_status ot_log_refresh(ot_log *log, ot_error *err)
 	ot_status rc = ot_store_read_begin(log->st, err);
 	if (rc)
 		return rc;
-	uint64_t size = 0;
-	rc = ot_store_entry_count(log->st, &size, err);
-	if (!rc && size != log->b.size) {
-		rc = load_edge(log, err);
-		if (rc) {
-			/* Leave a consistent (empty) edge behind; the next refresh
-			 * reloads. */
-			memset(log->b.edge, 0, sizeof log->b.edge);
-			log->b.size = 0;
-		}
-		log->committed_size = log->b.size;
-	}
+	rc = sync_edge(log, err);
 	ot_store_read_end(log->st);
 	return rc;
 }
@@ -590,6 +600,11 @@ ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const
 	if (!log->signer)
 		return ot_error_set(err, OT_ERR_READONLY, "the log was opened without its key");
 	if (!log->in_txn) {
+		/* The first append of this transaction: another process may
+		 * have appended since this handle last looked. */
+		ot_status rc = sync_edge(log, err);
+		if (rc)
+			return rc;
 		log->in_txn = 1;
 		log->committed_size = log->b.size;
 	}

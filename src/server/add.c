@@ -259,16 +259,22 @@ enum MHD_Result otx_add_finish(otx_request *r)
 		return MHD_YES; /* woken early: wait for the answer */
 	if (a->sub.status != OT_OK) {
 		ot_error e = a->sub.err;
-		if (otx_http_status(&e) >= 500) {
-			/* The store failed: the details (paths, SQLite's words) go to
-			 * the server's log, the client gets what it can act on. */
+		if (!otx_sequencer_is_rejection(e.status)) {
+			/* The store failed: the details (paths, SQL, SQLite's words)
+			 * go to the server's log, the client gets what it can act on:
+			 * 503 with Retry-After while another writer holds the ledger,
+			 * 507 when the disk is full, else 500. */
 			otx_server_log(r->srv, "POST /add: %s", e.message);
-			if (!e.code[0])
-				snprintf(e.code, sizeof e.code, "%s", ot_status_code(e.status));
+			if (e.status != OT_ERR_BUSY && e.status != OT_ERR_FULL &&
+			    e.status != OT_ERR_READONLY && e.status != OT_ERR_NOMEM)
+				e.status = OT_ERR_IO;
+			snprintf(e.code, sizeof e.code, "%s",
+			         e.status == OT_ERR_BUSY ? "busy" : ot_status_code(e.status));
 			snprintf(e.message, sizeof e.message,
 			         "%s: nothing of this request was written; try again later",
-			         e.status == OT_ERR_FULL ? "the ledger's disk is full"
-			                                 : "the ledger cannot write just now");
+			         e.status == OT_ERR_BUSY   ? "ledger busy: another writer holds it"
+			         : e.status == OT_ERR_FULL ? "the ledger's disk is full"
+			                                   : "the ledger cannot write just now");
 			e.index = -1;
 		}
 		return otx_respond_error(r, &e);

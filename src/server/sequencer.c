@@ -32,6 +32,7 @@
 
 #include "oretrail/ledger.h"
 #include "oretrail/status.h"
+#include "oretrail/store.h"
 
 struct otx_sequencer {
 	pthread_mutex_t mu;
@@ -48,6 +49,7 @@ struct otx_sequencer {
 
 	char *db;
 	const ot_signer *signer;
+	unsigned wait_ms;  /* for another writer (ot_store_set_wait) */
 	ot_ledger *ledger; /* NULL after a failed reopen: retried per batch */
 	ot_error open_err;
 
@@ -69,8 +71,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* An event's own fault, as ledger.c tells them from the store's. */
-static int is_rejection(ot_status s)
+int otx_sequencer_is_rejection(ot_status s)
 {
 	return s == OT_ERR_PARSE || s == OT_ERR_SIGNER || s == OT_ERR_VERIFY || s == OT_ERR_RULE ||
 	       s == OT_ERR_CONFLICT || s == OT_ERR_TOOBIG || s == OT_ERR_KEY;
@@ -148,13 +149,23 @@ static size_t lay_out(otx_sequencer *q, size_t n_live)
 	return k;
 }
 
+/* Opens the writable ledger with the writer's wait. */
+static ot_status open_ledger(otx_sequencer *q, ot_error *err)
+{
+	ot_status rc = ot_ledger_open(q->db, q->signer, 0, &q->ledger, err);
+	if (rc)
+		q->ledger = NULL;
+	else
+		ot_store_set_wait(ot_ledger_store(q->ledger), q->wait_ms);
+	return rc;
+}
+
 static void reopen(otx_sequencer *q)
 {
 	ot_ledger_close(q->ledger);
 	q->ledger = NULL;
 	ot_error_clear(&q->open_err);
-	if (ot_ledger_open(q->db, q->signer, 0, &q->ledger, &q->open_err) != OT_OK)
-		q->ledger = NULL;
+	(void)open_ledger(q, &q->open_err);
 }
 
 /* Fails every live submission with a store error, and starts afresh. */
@@ -231,7 +242,7 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 			}
 			return;
 		}
-		if (!is_rejection(rc) || err.index < 0 || (uint64_t)err.index >= n) {
+		if (!otx_sequencer_is_rejection(rc) || err.index < 0 || (uint64_t)err.index >= n) {
 			fail_all(q, n_live, &err);
 			return;
 		}
@@ -361,7 +372,7 @@ static void *sequencer_main(void *arg)
 		for (otx_submission *s = batch; s; s = s->next) {
 			if (s->status == OT_OK)
 				appended += s->n;
-			else if (is_rejection(s->status))
+			else if (otx_sequencer_is_rejection(s->status))
 				rejected++;
 			else
 				failed++;
@@ -386,7 +397,8 @@ static void *sequencer_main(void *arg)
 }
 
 ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t queue_events,
-                              size_t batch_events, otx_sequencer **out, ot_error *err)
+                              size_t batch_events, unsigned wait_ms, otx_sequencer **out,
+                              ot_error *err)
 {
 	if (!db || !signer || !out || queue_events == 0 || batch_events == 0)
 		return ot_error_set(err, OT_ERR_ARG,
@@ -399,9 +411,10 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
 	q->signer = signer;
 	q->queue_max = queue_events;
 	q->batch_max = batch_events;
+	q->wait_ms = wait_ms;
 	ot_status rc = q->db ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	if (!rc)
-		rc = ot_ledger_open(db, signer, 0, &q->ledger, err);
+		rc = open_ledger(q, err);
 	if (!rc)
 		rc = reserve(q, 1024);
 	if (rc) {

@@ -60,9 +60,16 @@ typedef struct otx_sequencer_stats {
 /* Opens the ledger at `db` for writing with the log key `signer` (borrowed)
  * and starts the thread. queue_events: most events waiting before
  * otx_sequencer_submit says busy; batch_events: most events per transaction
- * (a larger submission goes alone). */
+ * (a larger submission goes alone); wait_ms: how long a batch waits for
+ * another writer of the ledger (another process) before its submissions
+ * fail with OT_ERR_BUSY, "ledger busy: another writer holds it". */
+/* Nonzero for a submission's own fault (malformed, unsigned, against the
+ * rules), as ledger.c tells them from the store's. */
+int otx_sequencer_is_rejection(ot_status s);
+
 ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t queue_events,
-                              size_t batch_events, otx_sequencer **out, ot_error *err);
+                              size_t batch_events, unsigned wait_ms, otx_sequencer **out,
+                              ot_error *err);
 
 /* Queuing takes two steps, so that the caller can get ready for the answer
  * (suspend its connection) between the one that can fail and the one that

@@ -431,6 +431,8 @@ static void fill_defaults(ot_server_options *o)
 		o->queue_events = 65536;
 	if (!o->batch_events)
 		o->batch_events = 8192;
+	if (!o->wait_ms)
+		o->wait_ms = 5000;
 }
 
 static void server_free(ot_server *s)
@@ -491,7 +493,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	ot_status rc = OT_OK;
 	if (!s->opt.read_only && s->opt.signer)
 		rc = otx_sequencer_start(s->db, s->opt.signer, s->opt.queue_events,
-		                         s->opt.batch_events, &s->seq, err);
+		                         s->opt.batch_events, s->opt.wait_ms, &s->seq, err);
 	if (!rc)
 		rc = open_listener(s->listen, &s->listen_fd, &s->port, err);
 	if (rc) {

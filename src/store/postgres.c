@@ -330,6 +330,16 @@ static ot_status p_begin(ot_store *st, ot_error *err)
 	return rc;
 }
 
+static void p_set_wait(ot_store *st, unsigned ms)
+{
+	pg_store *s = P(st);
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT set_config('lock_timeout', '%ums', false)", ms);
+	/* A session setting (is_local false): it holds for later transactions.
+	 * A failure leaves the previous wait, which is all it can do. */
+	PQclear(PQexec(s->conn, sql));
+}
+
 static ot_status p_commit(ot_store *st, ot_error *err)
 {
 	pg_store *s = P(st);
@@ -683,6 +693,7 @@ static const otx_store_ops POSTGRES_OPS = {
 	.read_begin = p_read_begin,
 	.read_end = p_read_end,
 	.begin = p_begin,
+	.set_wait = p_set_wait,
 	.commit = p_commit,
 	.rollback = p_rollback,
 	.savepoint = p_savepoint,

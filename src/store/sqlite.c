@@ -194,6 +194,11 @@ static ot_status s_begin(ot_store *st, ot_error *err)
 	return exec(S(st), "BEGIN IMMEDIATE", err);
 }
 
+static void s_set_wait(ot_store *st, unsigned ms)
+{
+	sqlite3_busy_timeout(S(st)->db, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
 static ot_status s_commit(ot_store *st, ot_error *err)
 {
 	return exec(S(st), "COMMIT", err);
@@ -536,6 +541,7 @@ static const otx_store_ops SQLITE_OPS = {
 	.read_begin = s_read_begin,
 	.read_end = s_read_end,
 	.begin = s_begin,
+	.set_wait = s_set_wait,
 	.commit = s_commit,
 	.rollback = s_rollback,
 	.savepoint = s_savepoint,

@@ -86,7 +86,18 @@ ot_status ot_store_begin(ot_store *st, ot_error *err)
 		st->in_txn = 1;
 		st->savepoints = 0;
 	}
+	/* One message for both backends, naming neither SQL nor a path: it
+	 * reaches remote clients as it is. */
+	if (rc == OT_ERR_BUSY)
+		rc = ot_error_at(err, OT_ERR_BUSY, "busy", -1,
+		                 "ledger busy: another writer holds it");
 	return rc;
+}
+
+void ot_store_set_wait(ot_store *st, unsigned ms)
+{
+	if (st)
+		st->ops->set_wait(st, ms);
 }
 
 ot_status ot_store_commit(ot_store *st, ot_error *err)

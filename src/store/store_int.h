@@ -14,6 +14,7 @@ typedef struct otx_store_ops {
 	ot_status (*read_begin)(ot_store *st, ot_error *err);
 	void (*read_end)(ot_store *st);
 	ot_status (*begin)(ot_store *st, ot_error *err);
+	void (*set_wait)(ot_store *st, unsigned ms);
 	ot_status (*commit)(ot_store *st, ot_error *err);
 	void (*rollback)(ot_store *st);
 	ot_status (*savepoint)(ot_store *st, ot_error *err);
