@@ -309,6 +309,9 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	if ((rc = ot_store_read_begin(l->st, err)))
 		goto out;
 	reading = 1;
+	/* The log's size from this snapshot too (nested, it reads in it). */
+	if ((rc = ot_log_refresh(l->log, err)))
+		goto out;
 	uint64_t stored = 0;
 	if ((rc = ot_store_entry_count(l->st, &stored, err)))
 		goto out;

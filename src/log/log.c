@@ -955,9 +955,19 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 	vc->progress = progress;
 	vc->ctx = ctx;
 	vc->err = err;
-	vc->total = log->b.size;
 	vc->packed = malloc(NODES * OT_HASH_SIZE);
 	ot_status rc = vc->packed ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	/* One read snapshot for the whole check, and the log's size taken in
+	 * it: a writer committing meanwhile (another process) is not seen
+	 * half-way, so cannot look like corruption. */
+	int reading = 0;
+	if (!rc && !log->in_txn) {
+		rc = ot_store_read_begin(log->st, err);
+		reading = rc == OT_OK;
+		if (!rc)
+			rc = sync_edge(log, err);
+	}
+	vc->total = log->b.size;
 	uint64_t count = 0;
 	if (!rc) {
 		ot_error e;
@@ -990,6 +1000,8 @@ ot_status ot_log_verify(ot_log *log, const ot_verifier *verifier, ot_report_cb r
 		progress(ctx, log->b.size, log->b.size);
 	if (!rc)
 		rc = vc->first;
+	if (reading)
+		ot_store_read_end(log->st);
 	free(vc->packed);
 	free(vc);
 	return rc;
