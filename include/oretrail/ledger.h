@@ -34,6 +34,8 @@ typedef struct ot_ledger ot_ledger;
 
 enum {
 	OT_LEDGER_READONLY = 1 << 0, /* open the store read-only: queries and audit only */
+	OT_LEDGER_NOWRITE = 1 << 1,  /* with READONLY: write nothing at all, not even
+	                                SQLite's -wal/-shm (OT_STORE_NOWRITE) */
 };
 
 /* Creates a new ledger in a new store at `path` (SQLite file; ":memory:"

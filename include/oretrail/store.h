@@ -27,6 +27,14 @@ typedef struct ot_store ot_store;
 enum {
 	OT_STORE_CREATE = 1 << 0,   /* create a new, empty store; fail if it holds a ledger */
 	OT_STORE_READONLY = 1 << 1, /* open for reading only */
+	/* With READONLY: write nothing at all (read-only media, published
+	 * archives, forensic copies). SQLite: when no -wal file is there the
+	 * file is opened immutable (no locks, no -wal or -shm created; the file
+	 * must not change while open); when one is (a writer may be at work),
+	 * read-only through it, which writes neither the file nor the WAL.
+	 * A READONLY open of a file that cannot be written (or in a directory
+	 * that cannot) does this by itself. PostgreSQL: the same as READONLY. */
+	OT_STORE_NOWRITE = 1 << 2,
 };
 
 /* The schema version this build writes and reads. */

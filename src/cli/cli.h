@@ -79,6 +79,16 @@ typedef struct cli_opt {
 	{                                                                   \
 		"json", 0, NULL, "print JSON instead of text", NULL, &(var) \
 	}
+/* --read-only on the verbs that only read: open the ledger writing nothing
+ * at all, not even SQLite's -wal and -shm (OT_LEDGER_NOWRITE): for read-only
+ * media, published archives and forensic copies. Sets cli_nowrite. */
+extern int cli_nowrite;
+#define CLI_OPT_READ_ONLY                                                                      \
+	{                                                                                      \
+		"read-only", 0, NULL,                                                          \
+			"write nothing, not even SQLite's -wal/-shm (archives, copies)", NULL, \
+			&cli_nowrite                                                           \
+	}
 #define CLI_OPT_END                             \
 	{                                       \
 		NULL, 0, NULL, NULL, NULL, NULL \

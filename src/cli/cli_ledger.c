@@ -12,13 +12,16 @@
 #include "oretrail/event.h"
 #include "oretrail/status.h"
 
+int cli_nowrite;
+
 /* The one way the CLI opens a ledger: to append when key (the log key) is
- * given, else read-only. */
+ * given, else read-only (and writing nothing with --read-only). */
 static int open_ledger(const char *db, const ot_signer *key, const char *what, ot_ledger **out)
 {
 	ot_error err;
 	ot_error_clear(&err);
-	ot_status rc = ot_ledger_open(db, key, key ? 0 : OT_LEDGER_READONLY, out, &err);
+	int flags = key ? 0 : OT_LEDGER_READONLY | (cli_nowrite ? OT_LEDGER_NOWRITE : 0);
+	ot_status rc = ot_ledger_open(db, key, flags, out, &err);
 	if (rc)
 		return cli_fail(cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE, what,
 		                &err);

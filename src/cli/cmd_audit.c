@@ -107,6 +107,7 @@ int cmd_audit(int argc, char **argv)
 	int json = 0;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
 		{"now", 0, "TIME", "count the days up to TIME (default now)", &now_s, NULL},
 		{"withheld-days", 0, "N", "days a committed field may stay withheld (default 180)",

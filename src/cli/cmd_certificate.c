@@ -33,6 +33,7 @@ int cmd_prove(int argc, char **argv)
 	const char *db = NULL, *out = NULL;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		{"out", 'o', "FILE", "write the certificate to FILE", &out, NULL},
 		CLI_OPT_END,
 	};

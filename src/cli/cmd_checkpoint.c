@@ -19,7 +19,7 @@ static const cli_spec SPEC = {
 int cmd_checkpoint(int argc, char **argv)
 {
 	const char *db = NULL;
-	const cli_opt opts[] = {CLI_OPT_DB(db), CLI_OPT_END};
+	const cli_opt opts[] = {CLI_OPT_DB(db), CLI_OPT_READ_ONLY, CLI_OPT_END};
 	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
 	if (first < 0)
 		return code;

@@ -370,6 +370,7 @@ static int disclose_opts(int argc, char **argv, disclose_args *a)
 		{"field", 0, "PATH", "the field PATH (e.g. text, or terms.royalty)", &a->field,
 	         NULL},
 		CLI_OPT_DB(a->db),
+		CLI_OPT_READ_ONLY,
 		{"commit", 0, "sha256:HEX", "the commitment to open", &a->commit, NULL},
 		{"id", 0, "ID", "the event's id", &a->id, NULL},
 		{"time", 0, "TIME", "the event's time (RFC 3339 or YYYY-MM-DD; default now)",

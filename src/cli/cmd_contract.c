@@ -38,6 +38,7 @@ static const char *show_db, *show_now;
 static int show_json;
 static const cli_opt OPTS[] = {
 	CLI_OPT_DB(show_db),
+	CLI_OPT_READ_ONLY,
 	CLI_OPT_JSON(show_json),
 	{"now", 0, "TIME", "count the days withheld up to TIME (default now)", &show_now, NULL},
 	CLI_OPT_END,

@@ -190,6 +190,7 @@ int cmd_export(int argc, char **argv)
 	const char *db = NULL;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		{"lot", 0, "LOT", "only the entries of LOT's chain of custody", &x.lot, NULL},
 		{"out", 0, "FILE", "write the document to FILE", &x.outfile, NULL},
 		CLI_OPT_END,

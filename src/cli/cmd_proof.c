@@ -29,7 +29,7 @@ static const cli_spec SPEC = {
 
 /* The options of inclusion and consistency; one table for them and --help. */
 static const char *db_path;
-static const cli_opt OPTS[] = {CLI_OPT_DB(db_path), CLI_OPT_END};
+static const cli_opt OPTS[] = {CLI_OPT_DB(db_path), CLI_OPT_READ_ONLY, CLI_OPT_END};
 
 static void help(FILE *out)
 {

@@ -143,6 +143,7 @@ int cmd_report(int argc, char **argv)
 	int json = 0;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
 		CLI_OPT_END,
 	};

@@ -229,6 +229,7 @@ int cmd_trace(int argc, char **argv)
 	int json = 0, context = 0;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
 		{"context", 0, NULL,
 	         "add the entries that used the lot, and the other uses of its ancestors", NULL,

@@ -50,6 +50,7 @@ int cmd_verify_log(int argc, char **argv)
 	int json = 0;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
 		{"key", 0, "VKEY", "the log's verifier key (default: PATH.vkey)", &key, NULL},
 		CLI_OPT_JSON(json),
 		CLI_OPT_END,

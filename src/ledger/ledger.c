@@ -94,8 +94,10 @@ ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flag
 	*out = NULL;
 	if ((flags & OT_LEDGER_READONLY) && log_signer)
 		return ot_error_set(err, OT_ERR_ARG, "a read-only ledger takes no signer");
-	ot_status rc =
-		ot_store_open(path, (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0, &st, err);
+	int store_flags = (flags & OT_LEDGER_READONLY) ? OT_STORE_READONLY : 0;
+	if ((flags & OT_LEDGER_READONLY) && (flags & OT_LEDGER_NOWRITE))
+		store_flags |= OT_STORE_NOWRITE;
+	ot_status rc = ot_store_open(path, store_flags, &st, err);
 	if (rc)
 		return rc;
 	return finish_open(st, log_signer, out, err);

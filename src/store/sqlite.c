@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "oretrail/status.h"
 #include "store/store_int.h"
@@ -563,6 +564,52 @@ static const otx_store_ops SQLITE_OPS = {
 	.kv_scan = s_kv_scan,
 };
 
+/* Whether a read-only open must write nothing: asked for, or the file or
+ * its directory cannot be written (read-only media, a published archive),
+ * where SQLite could not create the -wal and -shm of a WAL database. */
+static int nowrite(const char *path, int flags)
+{
+	if (flags & OT_STORE_NOWRITE)
+		return 1;
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
+/* How to open without writing: immutable when no -wal file is there (so
+ * nothing is left to read from one, and nothing is created), else
+ * read-only through the WAL a writer keeps. */
+static const char *nowrite_mode(const char *path)
+{
+	char wal[4200];
+	struct stat sb;
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	return stat(wal, &sb) == 0 && sb.st_size > 0 ? "mode=ro" : "immutable=1";
+}
+
+/* The path as an SQLite URI ("file:" with %, ? and # escaped), with the
+ * query `query` when not NULL. */
+static void file_uri(const char *path, const char *query, char *out, size_t size)
+{
+	size_t n = (size_t)snprintf(out, size, "file:");
+	for (const char *p = path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", (unsigned char)*p);
+		else
+			out[n++] = *p;
+	}
+	out[n] = 0;
+	if (query)
+		snprintf(out + n, size - n, "?%s", query);
+}
+
 /* Checks the header of an existing database: ours, and a schema we read. */
 static ot_status check_schema(sqlite_store *s, int creating, ot_error *err)
 {
@@ -629,9 +676,15 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (creating)
 		oflags |= SQLITE_OPEN_CREATE;
-	oflags |= SQLITE_OPEN_NOMUTEX;
+	oflags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
 	ot_status rc = OT_OK;
-	int src = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	char uri[3 * sizeof s->path + 64];
+	if (memory)
+		snprintf(uri, sizeof uri, ":memory:");
+	else
+		file_uri(path, readonly && nowrite(path, flags) ? nowrite_mode(path) : NULL, uri,
+		         sizeof uri);
+	int src = sqlite3_open_v2(uri, &s->db, oflags, NULL);
 	if (src != SQLITE_OK) {
 		rc = fail(s, err, src, "opening the database");
 		goto out;
