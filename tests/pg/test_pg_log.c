@@ -1,7 +1,11 @@
 /*
  * test_pg_log.c: the log on PostgreSQL against the log on SQLite. The same
  * entries appended in the same batches to both give identical checkpoints,
- * roots, proofs and tiles. Skipped (77) without the fixture's cluster.
+ * roots, proofs and tiles. Two writers of one store (two connections, as
+ * two processes have) take turns on both backends: the one that opened
+ * before the other appended appends after it, and one that meets the
+ * other's transaction past its wait gets OT_ERR_BUSY, "ledger busy".
+ * Skipped (77) without the fixture's cluster.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,40 @@ static void same_tiles(ot_store *a, ot_store *b, uint64_t size)
 				break;
 		}
 	}
+}
+
+/* A second writer on `loc` beside (st, log): appends after what log
+ * appended since it opened, and is busy while st holds the write lock. */
+static void two_writers(ot_store *st, ot_log *log, const char *loc, const ot_signer *signer)
+{
+	ot_error err;
+	ot_store *s2 = NULL;
+	ot_log *l2 = NULL;
+	CHECK_OK(ot_store_open(loc, 0, &s2, &err));
+	CHECK_OK(ot_log_open(s2, signer, &l2, &err));
+	if (!l2) {
+		ot_store_close(s2);
+		return;
+	}
+	const uint8_t *e[1] = {(const uint8_t *)"first writer"};
+	size_t n[1] = {12};
+	uint64_t at1 = 0, at2 = 0;
+	CHECK_OK(ot_log_append(log, e, n, 1, &at1, &err));
+	e[0] = (const uint8_t *)"other writer";
+	CHECK_OK(ot_log_append(l2, e, n, 1, &at2, &err)); /* was UNIQUE/23505 */
+	CHECK(at2 == at1 + 1 && ot_log_size(l2) == at1 + 2);
+
+	ot_store_set_wait(s2, 200);
+	CHECK_OK(ot_store_begin(st, &err));
+	ot_status rc = ot_log_append(l2, e, n, 1, &at2, &err);
+	CHECK(rc == OT_ERR_BUSY);
+	CHECK(strcmp(err.message, "ledger busy: another writer holds it") == 0);
+	CHECK(strcmp(err.code, "busy") == 0);
+	ot_store_rollback(st);
+	CHECK_OK(ot_log_refresh(log, &err));
+	CHECK(ot_log_size(log) == at1 + 2);
+	ot_log_close(l2);
+	ot_store_close(s2);
 }
 
 int main(void)
@@ -127,6 +165,9 @@ int main(void)
 	CHECK(lc && ot_log_size(lc) == size);
 	ot_log_close(lc);
 	ot_store_close(sc);
+
+	two_writers(sa, la, path, signer);
+	two_writers(sb, lb, uri, signer);
 
 	ot_log_close(la);
 	ot_log_close(lb);
