@@ -164,6 +164,7 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 int cmd_epcis(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
