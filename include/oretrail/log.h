@@ -86,6 +86,25 @@ OT_EXPORT ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64
 OT_EXPORT ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t *len,
                                      ot_error *err);
 
+/* What ot_log_write_static did: the tree size of the checkpoint it wrote,
+ * the tile and bundle files it wrote, and those already there. */
+typedef struct ot_static_stats {
+	uint64_t size;
+	uint64_t written;
+	uint64_t kept;
+} ot_static_stats;
+
+/* Writes the log as static files under `dir` (made when missing) in the C2SP
+ * tlog-tiles layout: every entry bundle and hash tile of the latest
+ * checkpoint's tree (tile/entries/..., tile/<L>/...), then `checkpoint`.
+ * Only files that are not there yet are written, each atomically (temporary
+ * name, fsync, rename); the checkpoint last, so the directory never names a
+ * tree whose tiles it lacks. Safe while another process appends. The
+ * caller's handle is refreshed (ot_log_refresh). OT_ERR_IO / OT_ERR_FULL
+ * when a file cannot be written. Not thread-safe on one handle. */
+OT_EXPORT ot_status ot_log_write_static(ot_log *log, const char *dir, ot_static_stats *stats,
+                                        ot_error *err);
+
 /* Reads entry `index` (malloc'ed). */
 OT_EXPORT ot_status ot_log_entry(ot_log *log, uint64_t index, uint8_t **data, size_t *len,
                                  ot_error *err);

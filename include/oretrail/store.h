@@ -35,6 +35,11 @@ enum {
 	 * A READONLY open of a file that cannot be written (or in a directory
 	 * that cannot) does this by itself. PostgreSQL: the same as READONLY. */
 	OT_STORE_NOWRITE = 1 << 2,
+	/* with CREATE, on PostgreSQL: the new schema commits only with the first
+	 * ot_store_commit, so that a store closed before it (or a lost
+	 * connection) leaves the database as it was (SQLite ignores it: the
+	 * caller removes the file it made) */
+	OT_STORE_CREATE_ATOMIC = 1 << 3,
 };
 
 /* The schema version this build writes and reads. */
@@ -52,8 +57,28 @@ enum {
  * PostgreSQL at host/db: ..."; messages never contain the password). On
  * PostgreSQL, writers of one database take turns (a second ot_store_begin
  * waits up to lock_timeout, 10 s by default, then OT_ERR_BUSY), and a lost
- * connection is OT_ERR_IO with the open transaction not committed. */
+ * connection is OT_ERR_IO with the open transaction not committed.
+ * Creating with OT_STORE_CREATE_ATOMIC on PostgreSQL: the new schema stays in
+ * an open transaction (holding the writer lock) until the first
+ * ot_store_commit, whose transaction it joins. */
 OT_EXPORT ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err);
+
+/* 1 when `location` names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI), 0 for a file path. Thread-safe. */
+OT_EXPORT int ot_store_is_uri(const char *location);
+
+/* Writes `location` into out (size bytes, always NUL-terminated) as it may
+ * be shown to a person: a file path as it is; a URI with its password (the
+ * userinfo's and any password= parameter's) replaced by "***". Returns out.
+ * Thread-safe. */
+OT_EXPORT const char *ot_store_redact(const char *location, char *out, size_t size);
+
+/* The short name of the database a location names, for naming files after
+ * it: a URI's database name (dbname, else its user), with every character
+ * other than letters, digits, '.', '_' and '-' made '_'; "ledger" when the
+ * URI names none; a file path's last component. Writes into out (always
+ * NUL-terminated) and returns it. Thread-safe. */
+OT_EXPORT const char *ot_store_name(const char *location, char *out, size_t size);
 
 /* Closes the store, rolling back any open transaction. NULL is a no-op. */
 OT_EXPORT void ot_store_close(ot_store *st);

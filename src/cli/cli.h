@@ -147,6 +147,14 @@ ot_status cli_load_verifier(const char *path, ot_verifier **out, ot_error *err);
 void cli_block_stop_signals(sigset_t *stop);
 void cli_wait_stop(const sigset_t *stop);
 
+/* Where a ledger's key files are by default: ext (".key" or ".vkey")
+ * appended to an SQLite file's path (l.db -> l.db.key); for a PostgreSQL
+ * URI, which is not a place for files, the database's name in the current
+ * directory (postgresql://h/ledger -> ledger.key). Returns out. */
+const char *cli_key_path(const char *db, const char *ext, char *out, size_t size);
+/* db as messages may show it: a URI without its password (ot_store_redact). */
+const char *cli_db_shown(const char *db, char *out, size_t size);
+
 /* A witness's key: its cosigner vkey (type 0x04) or its plain note vkey. */
 ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_error *err);
 
@@ -178,6 +186,7 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 int cmd_epcis(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -71,9 +71,9 @@ int cli_ledger_open_append(const char *db, const char *log_key, int dry_run, int
 		return EXIT_OK;
 	}
 	char default_key[4200];
-	snprintf(default_key, sizeof default_key, "%s.key", db);
+	cli_key_path(db, ".key", default_key, sizeof default_key);
 	struct stat sb;
-	if (stat(db, &sb) != 0) {
+	if (!ot_store_is_uri(db) && stat(db, &sb) != 0) {
 		/* No ledger: say so, rather than that its key is missing. */
 		int code = cli_ledger_open_ro(db, what, out);
 		if (code)
@@ -109,11 +109,11 @@ int cli_ledger_open(cli_ledger *l, const char *db, int mode, const char *key_pat
 		if (key_path)
 			snprintf(path, sizeof path, "%s", key_path);
 		else
-			snprintf(path, sizeof path, "%s.key", db);
+			cli_key_path(db, ".key", path, sizeof path);
 		if (cli_load_signer(path, &l->signer, &err))
 			return cli_fail(EXIT_USAGE, "loading the ledger key", &err);
 	}
-	snprintf(path, sizeof path, "%s.vkey", db);
+	cli_key_path(db, ".vkey", path, sizeof path);
 	struct stat sb;
 	int code = EXIT_OK;
 	if (stat(path, &sb) == 0 && cli_load_verifier(path, &l->verifier, &err))

@@ -34,6 +34,21 @@ int cli_exit_for(ot_status s)
 	}
 }
 
+const char *cli_key_path(const char *db, const char *ext, char *out, size_t size)
+{
+	char name[256];
+	if (ot_store_is_uri(db))
+		snprintf(out, size, "%s%s", ot_store_name(db, name, sizeof name), ext);
+	else
+		snprintf(out, size, "%s%s", db, ext);
+	return out;
+}
+
+const char *cli_db_shown(const char *db, char *out, size_t size)
+{
+	return ot_store_redact(db, out, size);
+}
+
 int cli_fail(int code, const char *what, const ot_error *err)
 {
 	const char *why = err && err->message[0] ? err->message
@@ -149,9 +164,12 @@ int cli_make_key(const char *what, const char *name, const char *key_path, const
 	size_t sl = strlen(skey), vl = strlen(vkey);
 	skey[sl] = '\n';
 	vkey[vl] = '\n';
-	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err) ||
-	    cli_write_file(vkey_path, vkey, vl + 1, 0644, vkey_exclusive, &err))
+	if (cli_write_file(key_path, skey, sl + 1, 0600, 1, &err)) {
 		code = cli_fail(0, what, &err);
+	} else if (cli_write_file(vkey_path, vkey, vl + 1, 0644, vkey_exclusive, &err)) {
+		code = cli_fail(0, what, &err);
+		unlink(key_path); /* written just now, exclusively: ours */
+	}
 	vkey[vl] = 0;
 out:
 	memset(skey, 0, sizeof skey);

@@ -154,7 +154,9 @@ int cmd_audit(int argc, char **argv)
 		json_decref(doc);
 	}
 	if (text && rc && code == EXIT_OK) {
-		fprintf(stderr, "oretrail: audit: %s is broken: %s\n", db,
+		char shown[4200];
+		fprintf(stderr, "oretrail: audit: %s is broken: %s\n",
+		        cli_db_shown(db, shown, sizeof shown),
 		        err.message[0] ? err.message : ot_status_str(rc));
 		code = EXIT_INVALID;
 	}

@@ -1,7 +1,14 @@
 /*
- * cmd_init.c: `oretrail init`: creates a ledger, its signing key (PATH.key,
- * mode 0600) and verifier key (PATH.vkey), and publishes the empty tree's
- * checkpoint. The key name is the origin unless --key-name says otherwise.
+ * cmd_init.c: `oretrail init`: creates a ledger, its signing key (mode 0600)
+ * and verifier key, and publishes the empty tree's checkpoint. The key files
+ * go beside an SQLite file (PATH.key, PATH.vkey); for a PostgreSQL URI, which
+ * is not a place for files, into the current directory under the database's
+ * name (ledger.key, ledger.vkey); --key-out BASE puts them at BASE.key and
+ * BASE.vkey for either. The key name is the origin unless --key-name says
+ * otherwise. On failure it removes only what it made: the key files, and an
+ * SQLite file it created (a PostgreSQL database is left as it was, since
+ * the store creates the schema in a transaction that commits only with the
+ * first checkpoint).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,24 +18,40 @@
 #include "cli/cli.h"
 #include "oretrail/ledger.h"
 #include "oretrail/status.h"
+#include "oretrail/store.h"
 
 static const cli_spec SPEC = {
-	"oretrail init --db PATH --origin NAME [--key-name NAME]",
-	"Creates a new ledger at PATH (an SQLite file), a new Ed25519 signing key\n"
-	"in PATH.key (mode 0600, Go sumdb/note private key format) and its verifier\n"
-	"key in PATH.vkey, publishes the checkpoint of the empty log and prints the\n"
-	"verifier key. NAME is the log's origin line (e.g. oretrail.example/pk);\n"
-	"the key is named after it unless --key-name is given.\n",
+	"oretrail init --db PATH|URI --origin NAME [--key-name NAME] [--key-out BASE]",
+	"Creates a new ledger at PATH (an SQLite file) or in the PostgreSQL\n"
+	"database URI (postgresql://..., made beforehand and empty), a new Ed25519\n"
+	"signing key (mode 0600, Go sumdb/note private key format) and its verifier\n"
+	"key, publishes the checkpoint of the empty log and prints the verifier key.\n"
+	"The keys go to PATH.key and PATH.vkey for a file; for a URI to NAME.key and\n"
+	"NAME.vkey in the current directory, NAME being the URI's database; with\n"
+	"--key-out BASE to BASE.key and BASE.vkey. NAME is the log's origin line\n"
+	"(e.g. oretrail.example/pk); the key is named after it unless --key-name is\n"
+	"given. Messages never show the URI's password.\n",
 	0,
 };
 
+/* BASE.key and BASE.vkey, a trailing ".key" of BASE taken as the key's own. */
+static void key_out_paths(const char *base, char *key, char *vkey, size_t size)
+{
+	size_t n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".key") == 0)
+		n -= 4;
+	snprintf(key, size, "%.*s.key", (int)n, base);
+	snprintf(vkey, size, "%.*s.vkey", (int)n, base);
+}
+
 int cmd_init(int argc, char **argv)
 {
-	const char *db = NULL, *origin = NULL, *key_name = NULL;
+	const char *db = NULL, *origin = NULL, *key_name = NULL, *key_out = NULL;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
 		{"origin", 0, "NAME", "the log's origin line, and the key's name", &origin, NULL},
 		{"key-name", 0, "NAME", "name the key NAME instead", &key_name, NULL},
+		{"key-out", 0, "BASE", "write the keys to BASE.key and BASE.vkey", &key_out, NULL},
 		CLI_OPT_END,
 	};
 	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
@@ -38,20 +61,31 @@ int cmd_init(int argc, char **argv)
 		return code;
 	if (!db || !origin)
 		return cli_failf(EXIT_USAGE, "init", "--db and --origin are required");
+	if (key_out && !*key_out)
+		return cli_failf(EXIT_USAGE, "init", "--key-out needs a path");
 
-	char key_path[4200], vkey_path[4200];
-	snprintf(key_path, sizeof key_path, "%s.key", db);
-	snprintf(vkey_path, sizeof vkey_path, "%s.vkey", db);
+	int uri = ot_store_is_uri(db);
+	char key_path[4200], vkey_path[4200], shown[4200];
+	cli_db_shown(db, shown, sizeof shown);
+	if (key_out) {
+		key_out_paths(key_out, key_path, vkey_path, sizeof key_path);
+	} else {
+		cli_key_path(db, ".key", key_path, sizeof key_path);
+		cli_key_path(db, ".vkey", vkey_path, sizeof vkey_path);
+	}
 	struct stat sb;
-	if (stat(db, &sb) == 0)
+	if (!uri && stat(db, &sb) == 0)
 		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it", db);
 	if (stat(key_path, &sb) == 0)
 		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it",
 		                 key_path);
+	if (stat(vkey_path, &sb) == 0)
+		return cli_failf(EXIT_USAGE, "init", "%s already exists; not overwriting it",
+		                 vkey_path);
 
 	ot_signer *signer = NULL;
 	char vkey[OT_VKEY_MAX];
-	if ((code = cli_make_key("init", key_name ? key_name : origin, key_path, vkey_path, 0,
+	if ((code = cli_make_key("init", key_name ? key_name : origin, key_path, vkey_path, 1,
 	                         &signer, vkey)))
 		return code;
 	ot_error err;
@@ -59,14 +93,15 @@ int cmd_init(int argc, char **argv)
 	ot_ledger *l = NULL;
 	if (ot_ledger_create(db, origin, signer, &l, &err)) {
 		code = cli_fail(0, "init", &err);
-		unlink(db);
+		if (!uri && err.status != OT_ERR_EXISTS)
+			unlink(db); /* absent before (checked above): ours */
 		unlink(key_path);
 		unlink(vkey_path);
 	} else {
 		printf("%s\n", vkey);
 		fprintf(stderr,
 		        "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
-		        db, origin, key_path, vkey_path);
+		        shown, origin, key_path, vkey_path);
 	}
 	ot_ledger_close(l);
 	ot_signer_free(signer);

@@ -204,7 +204,7 @@ static int load_key(serve_args *a)
 	char path[4200];
 	snprintf(path, sizeof path, "%s", a->key_path ? a->key_path : "");
 	if (!a->key_path)
-		snprintf(path, sizeof path, "%s.key", a->o.db);
+		cli_key_path(a->o.db, ".key", path, sizeof path);
 	struct stat sb;
 	if (!a->key_path && stat(path, &sb) != 0)
 		return cli_failf(EXIT_USAGE, "serve",

@@ -76,8 +76,10 @@ int cmd_verify_log(int argc, char **argv)
 		}
 	}
 	if (!l.verifier) {
+		char vkey[4200];
 		code = cli_failf(EXIT_USAGE, "verify-log",
-		                 "no verifier key: %s.vkey is missing; give one with --key", db);
+		                 "no verifier key: %s is missing; give one with --key",
+		                 cli_key_path(db, ".vkey", vkey, sizeof vkey));
 		goto out;
 	}
 	report_ctx rc = {json, 0, isatty(2)};
@@ -93,9 +95,11 @@ int cmd_verify_log(int argc, char **argv)
 			       (unsigned long long)size);
 		code = EXIT_OK;
 	} else if (rc.problems) {
+		char shown[4200];
 		if (!json)
 			fprintf(stderr, "oretrail: verify-log: %lu problem%s found in %s\n",
-			        rc.problems, rc.problems == 1 ? "" : "s", db);
+			        rc.problems, rc.problems == 1 ? "" : "s",
+			        cli_db_shown(db, shown, sizeof shown));
 		code = EXIT_INVALID;
 	} else {
 		code = cli_fail(st == OT_ERR_CORRUPT || st == OT_ERR_VERIFY ? EXIT_INVALID : 0,

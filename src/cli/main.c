@@ -13,6 +13,7 @@ static const cli_verb VERBS[] = {
 	{"verify-log", cmd_verify_log, "recompute every tile and check the latest checkpoint"},
 	{"proof", cmd_proof, "print or check inclusion and consistency proofs"},
 	{"serve", cmd_serve, "serve the ledger over HTTP: C2SP tiles, POST /add, JSON API"},
+	{"publish", cmd_publish, "write the log as static C2SP tiles for any web server"},
 	{"import", cmd_import, "import the material flows of an EPCIS 2.0 document"},
 	{"export", cmd_export, "write the ledger's material flows as an EPCIS 2.0 document"},
 	{"epcis", cmd_epcis, "EPCIS 2.0 tools: CBV 2.0 event hash IDs"},

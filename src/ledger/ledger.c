@@ -75,7 +75,9 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "creating a ledger needs a path, an origin and a key");
 	*out = NULL;
-	ot_status rc = ot_store_open(path, OT_STORE_CREATE, &st, err);
+	/* Atomic: a ledger without its log (origin, first checkpoint) is never
+	 * left behind in a PostgreSQL database. */
+	ot_status rc = ot_store_open(path, OT_STORE_CREATE | OT_STORE_CREATE_ATOMIC, &st, err);
 	if (rc)
 		return rc;
 	if ((rc = ot_log_create(st, origin, authority, err))) {

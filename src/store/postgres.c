@@ -105,6 +105,7 @@ typedef struct pg_store {
 	char where[512];    /* "host:port/database", for messages */
 	char password[256]; /* to scrub from libpq's messages; never printed */
 	int prepared;       /* QUERIES are prepared (once the schema exists) */
+	int creating;       /* the new schema's transaction is open, uncommitted */
 } pg_store;
 
 static pg_store *P(ot_store *st)
@@ -302,25 +303,33 @@ static ot_status get_one(pg_store *s, int which, const params *p, PGresult **res
 static void p_close(ot_store *st)
 {
 	pg_store *s = P(st);
-	if (s->base.in_txn || s->base.reading)
+	if (s->base.in_txn || s->base.reading || s->creating)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
 	PQfinish(s->conn);
 	free(s);
 }
 
+/* While the new schema's transaction is open (s->creating), reads and the
+ * first write transaction run inside it: its commit makes the schema and
+ * the first writes durable together, or neither. */
 static ot_status p_read_begin(ot_store *st, ot_error *err)
 {
+	if (P(st)->creating)
+		return OT_OK;
 	return exec(P(st), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
 }
 
 static void p_read_end(ot_store *st)
 {
-	PQclear(PQexec(P(st)->conn, "COMMIT"));
+	if (!P(st)->creating)
+		PQclear(PQexec(P(st)->conn, "COMMIT"));
 }
 
 static ot_status p_begin(ot_store *st, ot_error *err)
 {
 	pg_store *s = P(st);
+	if (s->creating)
+		return OT_OK; /* the creating transaction holds the writer lock */
 	ot_status rc = exec(s,
 	                    "BEGIN ISOLATION LEVEL READ COMMITTED; "
 	                    "SELECT pg_advisory_xact_lock(" WRITER_LOCK ")",
@@ -343,6 +352,7 @@ static void p_set_wait(ot_store *st, unsigned ms)
 static ot_status p_commit(ot_store *st, ot_error *err)
 {
 	pg_store *s = P(st);
+	s->creating = 0;
 	PGresult *res = PQexec(s->conn, "COMMIT");
 	ot_status rc = OT_OK;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -359,6 +369,7 @@ static ot_status p_commit(ot_store *st, ot_error *err)
 
 static void p_rollback(ot_store *st)
 {
+	P(st)->creating = 0;
 	PQclear(PQexec(P(st)->conn, "ROLLBACK"));
 }
 
@@ -383,7 +394,7 @@ static ot_status p_rollback_to(ot_store *st, ot_error *err)
 static ot_status scan_enter(pg_store *s, int *took, ot_error *err)
 {
 	*took = 0;
-	if (s->base.in_txn || s->base.reading)
+	if (s->base.in_txn || s->base.reading || s->creating)
 		return OT_OK;
 	ot_status rc = p_read_begin(&s->base, err);
 	if (!rc) {
@@ -852,9 +863,6 @@ static ot_status check_schema(pg_store *s, int creating, int64_t *version, ot_er
 		                    "PostgreSQL at %s: not an oretrail ledger (the database holds "
 		                    "%ld tables of another program)",
 		                    s->where, tables);
-	if (creating)
-		return ot_error_set(err, OT_ERR_EXISTS,
-		                    "PostgreSQL at %s: a ledger already exists there", s->where);
 	char *end = NULL;
 	long long v = strtoll(ver, &end, 10);
 	if (!*ver || *end || v < 1)
@@ -867,15 +875,25 @@ static ot_status check_schema(pg_store *s, int creating, int64_t *version, ot_er
 		                    "(schema %lld; "
 		                    "this build reads schema %d): upgrade oretrail",
 		                    s->where, v, OT_STORE_SCHEMA_VERSION);
+	if (creating)
+		return ot_error_set(err, OT_ERR_EXISTS,
+		                    "PostgreSQL at %s: a ledger already exists there", s->where);
 	*version = v;
 	return OT_OK;
 }
 
-static ot_status create_schema(pg_store *s, ot_error *err)
+/* Creates the tables. With `atomic` (OT_STORE_CREATE_ATOMIC) it leaves their
+ * transaction open (s->creating): the first ot_store_commit commits them with
+ * the first writes (the log's origin and first checkpoint), and a store
+ * closed before that leaves nothing behind. */
+static ot_status create_schema(pg_store *s, int atomic, ot_error *err)
 {
 	char num[24];
 	snprintf(num, sizeof num, "%d", OT_STORE_SCHEMA_VERSION);
-	ot_status rc = exec(s, "BEGIN", err);
+	ot_status rc = exec(s,
+	                    "BEGIN ISOLATION LEVEL READ COMMITTED; "
+	                    "SELECT pg_advisory_xact_lock(" WRITER_LOCK ")",
+	                    err);
 	rc = rc ? rc : exec(s, SCHEMA, err);
 	for (int i = 0; i < 2 && !rc; i++) {
 		params p = {0};
@@ -883,9 +901,12 @@ static ot_status create_schema(pg_store *s, ot_error *err)
 		p_text(&p, i ? num : APPLICATION);
 		rc = run_done(s, Q_SET_META, &p, err, "creating the schema");
 	}
-	rc = rc ? rc : exec(s, "COMMIT", err);
+	if (!rc && !atomic)
+		rc = exec(s, "COMMIT", err);
 	if (rc)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
+	else
+		s->creating = atomic;
 	return rc;
 }
 
@@ -913,6 +934,21 @@ int otx_postgres_location(const char *location)
 	       strncmp(location, "postgres://", 11) == 0;
 }
 
+void otx_postgres_name(const char *uri, char *out, size_t size)
+{
+	out[0] = 0;
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+	const char *db = "", *user = "";
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!strcmp(o->keyword, "dbname") && o->val)
+			db = o->val;
+		else if (!strcmp(o->keyword, "user") && o->val)
+			user = o->val;
+	}
+	snprintf(out, size, "%s", *db ? db : user);
+	PQconninfoFree(opts);
+}
+
 ot_status otx_postgres_open(const char *uri, int flags, ot_store **out, ot_error *err)
 {
 	int creating = (flags & OT_STORE_CREATE) != 0;
@@ -926,7 +962,7 @@ ot_status otx_postgres_open(const char *uri, int flags, ot_store **out, ot_error
 	rc = rc ? rc : connect_to(s, uri, err);
 	rc = rc ? rc : check_schema(s, creating, &version, err);
 	if (!rc && creating)
-		rc = create_schema(s, err);
+		rc = create_schema(s, (flags & OT_STORE_CREATE_ATOMIC) != 0, err);
 	else if (!rc && version < OT_STORE_SCHEMA_VERSION && !s->base.readonly)
 		rc = migrate(s, version, err);
 	else if (!rc && version < OT_STORE_SCHEMA_VERSION)

@@ -4,6 +4,10 @@
  */
 #include "store/store_int.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "oretrail/status.h"
 
 ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_error *err)
@@ -16,6 +20,83 @@ ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_erro
 	if (otx_postgres_location(location))
 		return otx_postgres_open(location, flags, out, err);
 	return otx_sqlite_open(location, flags, out, err);
+}
+
+int ot_store_is_uri(const char *location)
+{
+	return location && otx_postgres_location(location);
+}
+
+/* Appends n bytes of src to out[*o], keeping room for the NUL. */
+static void put(char *out, size_t size, size_t *o, const char *src, size_t n)
+{
+	while (n-- > 0 && *o + 1 < size)
+		out[(*o)++] = *src++;
+	out[*o] = 0;
+}
+
+const char *ot_store_redact(const char *location, char *out, size_t size)
+{
+	if (!out || size == 0)
+		return out;
+	out[0] = 0;
+	if (!location)
+		return out;
+	if (!ot_store_is_uri(location)) {
+		snprintf(out, size, "%s", location);
+		return out;
+	}
+	size_t o = 0;
+	const char *p = strstr(location, "://") + 3;
+	put(out, size, &o, location, (size_t)(p - location));
+	/* userinfo: up to the last '@' before the query; its password after ':' */
+	const char *query = strchr(p, '?');
+	const char *end = query ? query : p + strlen(p), *at = NULL;
+	for (const char *c = p; c < end; c++)
+		if (*c == '@')
+			at = c;
+	if (at) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		put(out, size, &o, p, (size_t)((colon ? colon : at) - p));
+		if (colon)
+			put(out, size, &o, ":***", 4);
+		p = at;
+	}
+	put(out, size, &o, p, (size_t)(end - p));
+	/* parameters: password=VALUE up to the next '&' */
+	for (p = end; *p;) {
+		const char *amp = strchr(p + 1, '&');
+		const char *next = amp ? amp : p + strlen(p);
+		if (strncmp(p + 1, "password=", 9) == 0) {
+			put(out, size, &o, p, 10);
+			put(out, size, &o, "***", 3);
+		} else {
+			put(out, size, &o, p, (size_t)(next - p));
+		}
+		p = next;
+	}
+	return out;
+}
+
+const char *ot_store_name(const char *location, char *out, size_t size)
+{
+	if (!out || size == 0)
+		return out;
+	out[0] = 0;
+	if (!location)
+		return out;
+	if (ot_store_is_uri(location)) {
+		otx_postgres_name(location, out, size);
+		for (char *c = out; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+				*c = '_';
+		if (!*out || !strcmp(out, ".") || !strcmp(out, ".."))
+			snprintf(out, size, "ledger");
+		return out;
+	}
+	const char *slash = strrchr(location, '/');
+	snprintf(out, size, "%s", slash && slash[1] ? slash + 1 : location);
+	return out;
 }
 
 void ot_store_close(ot_store *st)

@@ -58,6 +58,9 @@ struct ot_store {
 ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error *err);
 /* Nonzero when `location` is a libpq URI (postgresql:// or postgres://). */
 int otx_postgres_location(const char *location);
+/* The database a URI names (dbname, else user; "" when neither or the URI
+ * does not parse), as libpq reads it, into out. */
+void otx_postgres_name(const char *uri, char *out, size_t size);
 ot_status otx_postgres_open(const char *uri, int flags, ot_store **out, ot_error *err);
 
 #endif

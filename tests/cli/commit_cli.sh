@@ -7,6 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 cd "$T"
+# The ledger: an SQLite file, or a PostgreSQL database (OT_DB_BACKEND, lib.sh).
+L=$(ledger l.db) || exit $?
+LK=$(ledger_key "$L" .key)
 expect 0 "usage: oretrail commit" -- "$CLI" commit --help
 expect 0 "usage: oretrail disclose" -- "$CLI" disclose --help
 expect 0 "usage: oretrail disclose" -- "$CLI" commit open --help
@@ -98,7 +101,7 @@ echo 'not json' >>forged.jsonl
 expect 2 "^oretrail: disclose: forged.jsonl: line $((lines + 1)) is not an opening" -- "$CLI" disclose --openings forged.jsonl --contract c1 --field terms.royalty
 
 # --- end to end through a ledger ---
-"$CLI" init --db l.db --origin test.example/commit --key-name gov >/dev/null 2>&1
+"$CLI" init --db "$L" --origin test.example/commit --key-name gov >/dev/null 2>&1
 "$CLI" key new fwo >/dev/null 2>&1
 rm -f led.jsonl
 text=$("$CLI" commit --openings led.jsonl --contract mou-1 --field text --file doc.txt 2>/dev/null)
@@ -106,26 +109,26 @@ terms=$("$CLI" commit --openings led.jsonl --contract mou-1 --field terms.royalt
 cat >ev.jsonl <<JSON
 {"type":"actor","id":"a1","time":"2025-09-01T08:00:00Z","actor":"fwo","name":"FWO","country":"PK","roles":["miner"],"key":"$(cat fwo.vkey)"}
 JSON
-"$CLI" submit --db l.db --key l.db.key ev.jsonl >/dev/null 2>&1 || bad "register fwo"
+"$CLI" submit --db "$L" --key "$LK" ev.jsonl >/dev/null 2>&1 || bad "register fwo"
 echo "{\"type\":\"contract\",\"id\":\"k1\",\"time\":\"2025-09-08T11:00:00Z\",\"contract\":\"mou-1\",\"parties\":[\"fwo\",\"ussm\"],\"title\":\"An MoU\",\"text\":$text,\"terms\":{\"royalty\":$terms,\"years\":10}}" >contract.jsonl
-"$CLI" submit --db l.db --key fwo.key contract.jsonl >/dev/null 2>&1 || bad "contract"
-"$CLI" disclose --openings led.jsonl --db l.db --contract mou-1 --field terms.royalty --time 2025-10-01 >disc.jsonl 2>err || bad "disclose --db: $(cat err)"
+"$CLI" submit --db "$L" --key fwo.key contract.jsonl >/dev/null 2>&1 || bad "contract"
+"$CLI" disclose --openings led.jsonl --db "$L" --contract mou-1 --field terms.royalty --time 2025-10-01 >disc.jsonl 2>err || bad "disclose --db: $(cat err)"
 # A false disclosure is refused by the ledger: the value must open the commitment.
 sed 's/50000/10000/' disc.jsonl >false.jsonl
-expect 4 "event disclose-mou-1-terms.royalty: value: salt and value do not open the commitment sha256:[0-9a-f]{64} made to terms.royalty of contract mou-1 at entry 1" -- "$CLI" submit --db l.db --key fwo.key false.jsonl
-expect 0 "^2 disclose disclose-mou-1-terms.royalty$" -- "$CLI" submit --db l.db --key fwo.key disc.jsonl
-"$CLI" contract show --db l.db --now 2025-12-07 --json mou-1 >show.json
+expect 4 "event disclose-mou-1-terms.royalty: value: salt and value do not open the commitment sha256:[0-9a-f]{64} made to terms.royalty of contract mou-1 at entry 1" -- "$CLI" submit --db "$L" --key fwo.key false.jsonl
+expect 0 "^2 disclose disclose-mou-1-terms.royalty$" -- "$CLI" submit --db "$L" --key fwo.key disc.jsonl
+"$CLI" contract show --db "$L" --now 2025-12-07 --json mou-1 >show.json
 pycheck show.json 'c={x["field"]:x for x in d["commitments"]}
 assert c["terms.royalty"]["disclosed"] is True and c["terms.royalty"]["value"]=={"rate_ppm":50000} and c["terms.royalty"]["disclosed_index"]==2
 assert c["text"]["disclosed"] is False and c["text"]["withheld_days"]==89, c'
-expect 2 "^oretrail: disclose: field terms.royalty of contract mou-1 was already disclosed at entry 2$" -- "$CLI" disclose --openings led.jsonl --db l.db --contract mou-1 --field terms.royalty
-expect 2 "^oretrail: disclose: contract mou-1 has no commitment at field terms.years$" -- "$CLI" disclose --openings led.jsonl --db l.db --contract mou-1 --field terms.years
-expect 2 "^oretrail: disclose: contract nope does not exist$" -- "$CLI" disclose --openings led.jsonl --db l.db --contract nope --field text
-expect 2 "^oretrail: disclose: give --db or --commit, not both$" -- "$CLI" disclose --openings led.jsonl --db l.db --commit sha256:00 --contract mou-1 --field text
+expect 2 "^oretrail: disclose: field terms.royalty of contract mou-1 was already disclosed at entry 2$" -- "$CLI" disclose --openings led.jsonl --db "$L" --contract mou-1 --field terms.royalty
+expect 2 "^oretrail: disclose: contract mou-1 has no commitment at field terms.years$" -- "$CLI" disclose --openings led.jsonl --db "$L" --contract mou-1 --field terms.years
+expect 2 "^oretrail: disclose: contract nope does not exist$" -- "$CLI" disclose --openings led.jsonl --db "$L" --contract nope --field text
+expect 2 "^oretrail: disclose: give --db or --commit, not both$" -- "$CLI" disclose --openings led.jsonl --db "$L" --commit sha256:00 --contract mou-1 --field text
 # The document, piped straight into submit.
-"$CLI" disclose --openings led.jsonl --db l.db --contract mou-1 --field text --time 2025-12-01 |
-	"$CLI" submit --db l.db --key fwo.key - >/dev/null 2>&1 && ok || bad "disclose | submit"
-"$CLI" contract show --db l.db --json mou-1 >show2.json
+"$CLI" disclose --openings led.jsonl --db "$L" --contract mou-1 --field text --time 2025-12-01 |
+	"$CLI" submit --db "$L" --key fwo.key - >/dev/null 2>&1 && ok || bad "disclose | submit"
+"$CLI" contract show --db "$L" --json mou-1 >show2.json
 pycheck show2.json 'assert all(x["disclosed"] for x in d["commitments"]), d'
 
 summary

@@ -25,6 +25,20 @@
 #                       ends with it
 #   abort [MESSAGE]     one more failure, the summary, and exit 1: for a
 #                       step the rest of the script cannot do without
+#
+# and the backend the ledgers live on, picked by OT_DB_BACKEND:
+#
+#   ledger NAME         prints the --db of a new ledger called NAME: NAME
+#                       itself (an SQLite file, the default), or with
+#                       OT_DB_BACKEND=postgres the URI of a new empty
+#                       database in the cluster of the CTest fixture
+#                       (tests/pg, its URI in the file $OT_PG_URI_FILE);
+#                       exits 77 (skipped) when no cluster runs. The key
+#                       files of a URI ledger are NAME'.key' in the current
+#                       directory, NAME being its database (ledger_key).
+#   ledger_key DB EXT   where `init` puts DB's key files by default: DB.key
+#                       for a file, DBNAME.key (.vkey) for a URI
+#   pg_sql URI SQL      runs SQL on the database at URI (psql)
 
 # shellcheck disable=SC2034 # CLI, TOP, PID and PORT are for the scripts
 set -u
@@ -101,4 +115,40 @@ start() {
 	done
 	echo "server $name did not start: $(cat "$T/$name.err")" >&2
 	return 1
+}
+
+OT_DB_BACKEND=${OT_DB_BACKEND:-sqlite}
+pg_sql() {
+	psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "$2"
+}
+pg_admin_uri() {
+	local f=${OT_PG_URI_FILE:-}
+	if [ -z "$f" ] || [ ! -s "$f" ] || ! command -v psql >/dev/null 2>&1; then
+		echo "no PostgreSQL cluster (OT_PG_URI_FILE) or no psql: skipped" >&2
+		exit 77
+	fi
+	head -n1 "$f"
+}
+ledger() {
+	if [ "$OT_DB_BACKEND" != postgres ]; then
+		echo "$1"
+		return
+	fi
+	local admin db
+	admin=$(pg_admin_uri) || exit 77
+	db=$(basename "$0" .sh)_$$_$1
+	db=ot_$(tr -c 'A-Za-z0-9_\n' '_' <<<"$db" | tr 'A-Z' 'a-z')
+	pg_sql "$admin" "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	pg_sql "$admin" "CREATE DATABASE $db" >/dev/null || abort "CREATE DATABASE $db"
+	echo "postgresql:///$db?${admin#*\?}"
+}
+ledger_key() {
+	case $1 in
+	postgresql://* | postgres://*)
+		local db=${1#*://}
+		db=${db#*/}
+		echo "${db%%\?*}$2"
+		;;
+	*) echo "$1$2" ;;
+	esac
 }
