@@ -175,14 +175,7 @@ ot_status otx_r_actor_id(otx_rule *r, json_t *obj, const char *prefix, const cha
 	ot_status rc = otx_r_str(r, obj, prefix, key, required, out);
 	if (rc || !*out)
 		return rc;
-	size_t len = strlen(*out);
-	int ok = len <= OTX_SIGNER_MAX;
-	for (size_t i = 0; ok && i < len; i++) {
-		char c = (*out)[i];
-		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		     c == '.' || c == '_' || c == ':' || c == '-';
-	}
-	if (!ok)
+	if (!otx_actor_id_valid(*out, strlen(*out)))
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "an actor id is 1-%d bytes of [A-Za-z0-9._:-]", OTX_SIGNER_MAX);
