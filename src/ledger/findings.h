@@ -13,6 +13,9 @@
  *                               recorded at the crossing
  *   export_without_assay        a lot shipped across a border with no
  *                               certified (lab) assay
+ *   signed_after_revocation     an entry sequenced before its signer's key was
+ *                               revoked but claiming a time at or after the
+ *                               key's stop time (recorded at the revocation)
  *   terms_withheld              (audit time) a committed contract field not
  *                               disclosed for longer than the withholding limit
  */
