@@ -190,7 +190,7 @@ static void test_rotation_rollback(void)
 	size_t l[2] = {b[0].len, b[1].len};
 	uint64_t size = fx_size(&f);
 	CHECK_RC(ot_ledger_submit(f.l, d, l, 2, 0, NULL, NULL, &err), OT_ERR_SIGNER);
-	CHECK_STR(err.code, "revoked_signer");
+	CHECK_STR(err.code, "key_revoked");
 	CHECK(err.index == 1 && fx_size(&f) == size);
 	/* the rotation never happened: the old key signs the same payment */
 	CHECK_OK(ot_ledger_submit(f.l, &d[1], &l[1], 1, 0, NULL, NULL, &err));

@@ -127,20 +127,32 @@ static void test_signer(void)
 	       OT_ERR_SIGNER, "missing_role");
 	ACCEPT(fx_submit(&f, "fwo", J(EV_FMT, 1, FX_TIME)));
 
-	/* Rotation: from 2025-10-01 fwo signs with k2; the old key is revoked then. */
-	ot_signer *k2 = fx_other_key(&f, "fwo");
+	/* Rotation, by log position: once the authority gives rot a new key,
+	 * the old one signs nothing more, whatever time the event claims. */
+#define CT_FMT "{'type':'contract','contract':'ct-%d','parties':['%s'],'time':'%s'}"
+	CHECK_OK(fx_actor(&f, "rot", "PK", "['lab']"));
+	ACCEPT(fx_submit(&f, "rot", J(CT_FMT, 1, "rot", "2025-10-05T00:00:00Z")));
+	ACCEPT(fx_submit(&f, "rot", J(CT_FMT, 2, "rot", "2025-09-01T00:00:00Z")));
+	ot_signer *k2 = fx_other_key(&f, "rot");
 	char vk2[OT_VKEY_MAX];
 	CHECK_OK(ot_signer_vkey(k2, vk2, sizeof vk2));
+	uint64_t rotated_at = fx_size(&f);
 	ACCEPT(fx_submit(
 		&f, "gov",
-		J("{'type':'actor','actor':'fwo','key':'%s','time':'2025-10-01T00:00:00Z'}", vk2)));
-	REJECT(fx_submit(&f, "fwo", J(EV_FMT, 2, "2025-10-02T00:00:00Z")), OT_ERR_SIGNER,
-	       "revoked_signer");
-	MSG_HAS("revoked from 2025-10-01T00:00:00Z");
-	ACCEPT(fx_submit(&f, "fwo", J(EV_FMT, 2, "2025-09-15T00:00:00Z"))); /* signed before */
-	ACCEPT(fx_submit_with(&f, J(EV_FMT, 3, "2025-10-02T00:00:00Z"), "fwo", k2));
+		J("{'type':'actor','actor':'rot','key':'%s','time':'2025-10-01T00:00:00Z'}", vk2)));
+	/* ct-1, sequenced before the rotation but claiming a time after it */
+	CHECK(findings("signed_after_revocation/rot") == 1);
+	REJECT(fx_submit(&f, "rot", J(CT_FMT, 3, "rot", "2025-10-02T00:00:00Z")), OT_ERR_SIGNER,
+	       "key_revoked");
+	char msg[64];
+	snprintf(msg, sizeof msg, "revoked by entry %" PRIu64, rotated_at);
+	MSG_HAS(msg);
+	/* back-dated before the rotation: refused all the same */
+	REJECT(fx_submit(&f, "rot", J(CT_FMT, 3, "rot", "2025-09-15T00:00:00Z")), OT_ERR_SIGNER,
+	       "key_revoked");
+	ACCEPT(fx_submit_with(&f, J(CT_FMT, 3, "rot", "2025-10-02T00:00:00Z"), "rot", k2));
 	/* the same key twice is refused */
-	REJECT(fx_submit(&f, "gov", J("{'type':'actor','actor':'fwo','key':'%s'}", vk2)),
+	REJECT(fx_submit(&f, "gov", J("{'type':'actor','actor':'rot','key':'%s'}", vk2)),
 	       OT_ERR_PARSE, "bad_field");
 	/* a key named for someone else */
 	REJECT(fx_submit(
@@ -150,14 +162,44 @@ static void test_signer(void)
 	                 fx_vkey(&f, "lab1"))),
 	       OT_ERR_PARSE, "bad_field");
 
-	/* Revocation without a successor. */
+	/* Revocation without a successor, from a time in the future: still
+	 * effective at once. */
+	CHECK_OK(fx_actor(&f, "gone", "PK", "['lab']"));
 	ACCEPT(fx_submit(
 		&f, "gov",
-		J("{'type':'actor','actor':'miner2','revoke_from':'2025-09-20T00:00:00Z'}")));
-	REJECT(fx_submit(&f, "miner2",
-	                 J("{'type':'resource','site':'mine-a','category':'inferred','ore_t':1,"
-	                   "'time':'2025-09-21T00:00:00Z'}")),
-	       OT_ERR_SIGNER, "revoked_signer");
+		J("{'type':'actor','actor':'gone','revoke_from':'2026-09-20T00:00:00Z'}")));
+	REJECT(fx_submit(&f, "gone", J(CT_FMT, 4, "gone", "2025-09-21T00:00:00Z")), OT_ERR_SIGNER,
+	       "key_revoked");
+	MSG_HAS("revoked by entry");
+
+	/* Revoked outright, then re-admitted with a new key. */
+	CHECK_OK(fx_actor(&f, "out", "PK", "['lab']"));
+	REJECT(fx_submit(&f, "gov", J("{'type':'actor','actor':'out','revoked':false}")),
+	       OT_ERR_PARSE, "bad_field");
+	REJECT(fx_submit(&f, "gov",
+	                 J("{'type':'actor','actor':'nobody','name':'n','country':'PK',"
+	                   "'roles':['lab'],'key':'%s','revoked':true}",
+	                   fx_vkey(&f, "nobody"))),
+	       OT_ERR_PARSE, "bad_field");
+	MSG_HAS("nothing to revoke");
+	ot_signer *k3 = fx_other_key(&f, "out");
+	char vk3[OT_VKEY_MAX];
+	CHECK_OK(ot_signer_vkey(k3, vk3, sizeof vk3));
+	REJECT(fx_submit(&f, "gov",
+	                 J("{'type':'actor','actor':'out','revoked':true,'key':'%s'}", vk3)),
+	       OT_ERR_PARSE, "bad_field");
+	ACCEPT(fx_submit(&f, "gov", J("{'type':'actor','actor':'out','revoked':true}")));
+	REJECT(fx_submit(&f, "out", J(CT_FMT, 5, "out", "2020-01-01T00:00:00Z")), OT_ERR_SIGNER,
+	       "key_revoked");
+	/* an unregistered key is no way back in */
+	REJECT(fx_submit_with(&f, J(CT_FMT, 5, "out", FX_TIME), "out", k3), OT_ERR_SIGNER,
+	       "key_revoked");
+	MSG_HAS("no key in force");
+	ACCEPT(fx_submit(&f, "gov", J("{'type':'actor','actor':'out','key':'%s'}", vk3)));
+	ACCEPT(fx_submit_with(&f, J(CT_FMT, 5, "out", FX_TIME), "out", k3));
+	REJECT(fx_submit(&f, "out", J(CT_FMT, 6, "out", FX_TIME)), OT_ERR_SIGNER, "key_revoked");
+#undef CT_FMT
+
 	/* duplicate event id (replay) */
 	ACCEPT(fx_submit(&f, "fwo",
 	                 J("{'type':'resource','id':'same','site':'mine-a',"
@@ -247,7 +289,6 @@ static void test_extract(void)
 	       OT_ERR_RULE, "licence_not_valid");
 	REJECT(fx_extract(&f, "fwo", "plant-1", "ore-p", 1000, "{'Cu':5000}"), OT_ERR_RULE,
 	       "wrong_site_kind");
-	/* miner2's key is revoked from 2025-09-20, so still good on 09-10 */
 	REJECT(fx_extract(&f, "miner2", "mine-a", "ore-m2", 1000, "{'Cu':5000}"), OT_ERR_SIGNER,
 	       "not_site_holder");
 	CHECK_OK(fx_actor(&f, "miner3", "PK", "['miner']"));

@@ -63,6 +63,13 @@ OT_EXPORT ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entr
 OT_EXPORT ot_status ot_event_check(json_t *event, const char *path, ot_error *err);
 
 /*
+ * 1 when s is a valid actor id (the name of an actor's key and the `signer`
+ * of its entries): 1 to OT_ACTOR_MAX bytes of A-Z a-z 0-9 . _ : -, else 0.
+ * NULL is not one.
+ */
+OT_EXPORT int ot_actor_id_valid(const char *s);
+
+/*
  * Opens a signed log entry, entry[0..len) (an envelope in any JSON layout,
  * as the log stores it), without verifying its signature: checks it as the
  * ledger checks every entry's shape (exactly event, signer and sig; the

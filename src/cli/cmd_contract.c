@@ -28,7 +28,9 @@ static const cli_spec SPEC = {
 	"--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
 	"\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
 	"\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
-	"\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}]}.\n"
+	"\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}],\n"
+	"\"disclose_by\"?,\"overdue\"?}; overdue: disclose_by's date has passed as of\n"
+	"TIME with a commitment still withheld.\n"
 	"Exit 2 when there is no such contract.\n",
 	0,
 };
@@ -203,6 +205,9 @@ static int print_contract(json_t *doc)
 	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n",
 	       cli_jint(doc, "index", -1), cli_jstr(doc, "time"), cli_jstr(doc, "signer"),
 	       cli_jstr(doc, "id"));
+	if (json_is_string(json_object_get(doc, "disclose_by")))
+		printf("  to be disclosed by %s%s\n", cli_jstr(doc, "disclose_by"),
+		       json_is_true(json_object_get(doc, "overdue")) ? ": OVERDUE" : "");
 	print_fields(fields);
 	if (print_commitments(doc, cms))
 		print_disclosed(cms);

@@ -4,8 +4,9 @@
  * go beside an SQLite file (PATH.key, PATH.vkey); for a PostgreSQL URI, which
  * is not a place for files, into the current directory under the database's
  * name (ledger.key, ledger.vkey); --key-out BASE puts them at BASE.key and
- * BASE.vkey for either. The key name is the origin unless --key-name says
- * otherwise. On failure it removes only what it made: the key files, and an
+ * BASE.vkey for either. The key's name is the authority's actor id: by default
+ * derived from the origin (every byte an actor id may not hold becomes '-'),
+ * so that the authority can sign the registry events at once. On failure it removes only what it made: the key files, and an
  * SQLite file it created (a PostgreSQL database is left as it was, since
  * the store creates the schema in a transaction that commits only with the
  * first checkpoint).
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "oretrail/event.h"
 #include "oretrail/ledger.h"
 #include "oretrail/status.h"
 #include "oretrail/store.h"
@@ -29,8 +31,12 @@ static const cli_spec SPEC = {
 	"The keys go to PATH.key and PATH.vkey for a file; for a URI to NAME.key and\n"
 	"NAME.vkey in the current directory, NAME being the URI's database; with\n"
 	"--key-out BASE to BASE.key and BASE.vkey. NAME is the log's origin line\n"
-	"(e.g. oretrail.example/pk); the key is named after it unless --key-name is\n"
-	"given. Messages never show the URI's password.\n",
+	"(e.g. oretrail.example/pk). Messages never show the URI's password.\n"
+	"The key's name is the authority's actor id: the actor that signs the\n"
+	"registry events (actor, site) with the key from the start. By default it\n"
+	"is the origin with every character other than A-Z a-z 0-9 . _ : - turned\n"
+	"into '-' (oretrail.example/pk -> oretrail.example-pk); --key-name names it\n"
+	"(an actor id: 1-128 of those characters).\n",
 	0,
 };
 
@@ -44,13 +50,27 @@ static void key_out_paths(const char *base, char *key, char *vkey, size_t size)
 	snprintf(vkey, size, "%.*s.vkey", (int)n, base);
 }
 
+/* The authority's actor id derived from the origin: each byte an actor id
+ * may not hold becomes '-', cut at OT_ACTOR_MAX bytes. */
+static const char *authority_name(const char *origin, char out[OT_ACTOR_MAX + 1])
+{
+	size_t n = 0;
+	for (; origin[n] && n < OT_ACTOR_MAX; n++) {
+		char one[2] = {origin[n], 0};
+		out[n] = ot_actor_id_valid(one) ? one[0] : '-';
+	}
+	out[n] = 0;
+	return n ? out : "authority";
+}
+
 int cmd_init(int argc, char **argv)
 {
 	const char *db = NULL, *origin = NULL, *key_name = NULL, *key_out = NULL;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
-		{"origin", 0, "NAME", "the log's origin line, and the key's name", &origin, NULL},
-		{"key-name", 0, "NAME", "name the key NAME instead", &key_name, NULL},
+		{"origin", 0, "NAME", "the log's origin line", &origin, NULL},
+		{"key-name", 0, "NAME", "the authority's actor id (default: from the origin)",
+	         &key_name, NULL},
 		{"key-out", 0, "BASE", "write the keys to BASE.key and BASE.vkey", &key_out, NULL},
 		CLI_OPT_END,
 	};
@@ -63,6 +83,15 @@ int cmd_init(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "init", "--db and --origin are required");
 	if (key_out && !*key_out)
 		return cli_failf(EXIT_USAGE, "init", "--key-out needs a path");
+
+	char name[OT_ACTOR_MAX + 1];
+	if (key_name && !ot_actor_id_valid(key_name))
+		return cli_failf(EXIT_USAGE, "init",
+		                 "--key-name \"%.130s\" is not valid: the key's name is the "
+		                 "authority's actor id, 1-%d bytes of A-Z a-z 0-9 . _ : -",
+		                 key_name, OT_ACTOR_MAX);
+	if (!key_name)
+		key_name = authority_name(origin, name);
 
 	int uri = ot_store_is_uri(db);
 	char key_path[4200], vkey_path[4200], shown[4200];
@@ -85,8 +114,7 @@ int cmd_init(int argc, char **argv)
 
 	ot_signer *signer = NULL;
 	char vkey[OT_VKEY_MAX];
-	if ((code = cli_make_key("init", key_name ? key_name : origin, key_path, vkey_path, 1,
-	                         &signer, vkey)))
+	if ((code = cli_make_key("init", key_name, key_path, vkey_path, 1, &signer, vkey)))
 		return code;
 	ot_error err;
 	ot_error_clear(&err);
@@ -100,8 +128,9 @@ int cmd_init(int argc, char **argv)
 	} else {
 		printf("%s\n", vkey);
 		fprintf(stderr,
-		        "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s\n",
-		        shown, origin, key_path, vkey_path);
+		        "oretrail: created ledger %s (origin %s); key in %s, verifier key in %s; "
+		        "the authority is actor %s\n",
+		        shown, origin, key_path, vkey_path, key_name);
 	}
 	ot_ledger_close(l);
 	ot_signer_free(signer);

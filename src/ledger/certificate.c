@@ -599,7 +599,8 @@ static ot_status rule_error(const ot_replay_outcome *o, ot_error *err)
 	if (o->status == OT_ERR_NOMEM || o->status == OT_ERR_IO)
 		return ot_error_set(err, o->status, "replay of entry %" PRId64 ": %s", at,
 		                    re->message);
-	if (strcmp(code, "bad_signature") == 0 || strcmp(code, "revoked_signer") == 0)
+	if (strcmp(code, "bad_signature") == 0 || strcmp(code, "revoked_signer") == 0 ||
+	    strcmp(code, "key_revoked") == 0)
 		return bad(err, OT_CERT_ENTRY_SIGNATURE, at,
 		           "entry %" PRId64 " is not signed by a key its signer had: %s", at,
 		           re->message);

@@ -168,7 +168,7 @@ static const char *member_path(const char *path, const char *name, char *buf, si
 	return buf;
 }
 
-static int valid_signer(const char *s, size_t len)
+int otx_actor_id_valid(const char *s, size_t len)
 {
 	if (len == 0 || len > OTX_SIGNER_MAX)
 		return 0;
@@ -382,7 +382,7 @@ static ot_status envelope_signature(json_t *signer, json_t *sig, uint8_t sig_out
 	size_t n;
 	if (!json_is_string(signer))
 		return bad_signer(NULL, 0, err);
-	if (!valid_signer(json_string_value(signer), json_string_length(signer)))
+	if (!otx_actor_id_valid(json_string_value(signer), json_string_length(signer)))
 		return bad_signer(json_string_value(signer), json_string_length(signer), err);
 	if (!json_is_string(sig) || json_string_length(sig) != SIG_B64_LEN ||
 	    ot_b64_decode(json_string_value(sig), SIG_B64_LEN, sig_out, OTX_SIG_SIZE, &n) ||
@@ -454,7 +454,7 @@ ot_status otx_envelope_sign(json_t *event, const char *signer_actor, const ot_si
 
 	if (!event || !signer_actor || !key || !entry_out)
 		return ot_error_set(err, OT_ERR_ARG, "otx_envelope_sign: missing argument");
-	if (!valid_signer(signer_actor, strlen(signer_actor)))
+	if (!otx_actor_id_valid(signer_actor, strlen(signer_actor)))
 		return bad_signer(signer_actor, strlen(signer_actor), err);
 	if ((rc = otx_event_check(event, "event", err)))
 		return rc;

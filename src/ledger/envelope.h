@@ -70,6 +70,9 @@ void otx_envelope_clear(otx_envelope *env);
  */
 ot_status otx_envelope_parse(const uint8_t *data, size_t len, otx_envelope *out, ot_error *err);
 
+/* 1 when s[0..len) is an actor id: 1..OTX_SIGNER_MAX bytes of [A-Za-z0-9._:-]. */
+int otx_actor_id_valid(const char *s, size_t len);
+
 /*
  * Verifies env's signature over env->message with an Ed25519 public key.
  * Returns OT_OK or OT_ERR_VERIFY (OT_ERR_ARG on NULL arguments).

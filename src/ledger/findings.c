@@ -62,6 +62,34 @@ typedef struct withheld_ctx {
 	json_t *out;
 } withheld_ctx;
 
+/* overdue_disclosure: the contract's disclose_by date has passed and a
+ * commitment is still withheld. */
+static ot_status overdue_one(withheld_ctx *c, const char *contract, json_t *rec)
+{
+	const char *from = otx_jstr(rec, "overdue_from");
+	int64_t t;
+	if (!from || otx_parse_time(from, &t) != OT_OK || c->now < t)
+		return OT_OK;
+	size_t withheld = 0;
+	const char *field;
+	json_t *cm;
+	json_object_foreach(json_object_get(rec, "commitments"), field, cm)
+	{
+		withheld += json_object_get(cm, "disclosed") == NULL;
+	}
+	if (!withheld)
+		return OT_OK;
+	char detail[512];
+	snprintf(detail, sizeof detail,
+	         "contract %s was to be disclosed by %s; %zu commitment%s still withheld, "
+	         "%lld days overdue",
+	         contract, otx_jstr(json_object_get(rec, "fields"), "disclose_by"), withheld,
+	         withheld == 1 ? " is" : "s are", (long long)((c->now - t) / 86400));
+	json_t *f = json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"), "kind",
+	                      "overdue_disclosure", "subject", contract, "detail", detail);
+	return !f || json_array_append_new(c->out, f) ? OT_ERR_NOMEM : OT_OK;
+}
+
 static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value, size_t len)
 {
 	withheld_ctx *c = vctx;
@@ -78,6 +106,8 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 	json_t *commitments = json_object_get(rec, "commitments");
 	const char *field;
 	json_t *cm;
+	if ((rc = overdue_one(c, key, rec)))
+		goto out;
 	json_object_foreach(commitments, field, cm)
 	{
 		if (json_object_get(cm, "disclosed"))
@@ -98,6 +128,7 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 			break;
 		}
 	}
+out:
 	json_decref(rec);
 	return rc;
 }

@@ -13,6 +13,11 @@
  *                               recorded at the crossing
  *   export_without_assay        a lot shipped across a border with no
  *                               certified (lab) assay
+ *   signed_after_revocation     an entry sequenced before its signer's key was
+ *                               revoked but claiming a time at or after the
+ *                               key's stop time (recorded at the revocation)
+ *   overdue_disclosure          (audit time) a contract's disclose_by date has
+ *                               passed with a commitment still withheld
  *   terms_withheld              (audit time) a committed contract field not
  *                               disclosed for longer than the withholding limit
  */
@@ -36,7 +41,8 @@ ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
 
 /* Appends the time-based findings as of `now` (seconds since 1970):
  * contract fields committed more than withheld_days ago and still not
- * disclosed. */
+ * disclosed (terms_withheld), and contracts past their disclose_by date
+ * with a commitment still withheld (overdue_disclosure). */
 ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_days, json_t *out,
                                 ot_error *err);
 

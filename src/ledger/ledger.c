@@ -75,6 +75,14 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "creating a ledger needs a path, an origin and a key");
 	*out = NULL;
+	const char *name = ot_signer_name(authority);
+	if (!name || !otx_actor_id_valid(name, strlen(name)))
+		return ot_error_at(
+			err, OT_ERR_ARG, "bad_signer", -1,
+			"the authority's key is named \"%.130s\", which is not an actor id "
+			"(1-%d bytes of A-Z a-z 0-9 . _ : -): the authority could not sign "
+			"the registry events",
+			name ? name : "", OTX_SIGNER_MAX);
 	/* Atomic: a ledger without its log (origin, first checkpoint) is never
 	 * left behind in a PostgreSQL database. */
 	ot_status rc = ot_store_open(path, OT_STORE_CREATE | OT_STORE_CREATE_ATOMIC, &st, err);

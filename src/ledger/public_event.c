@@ -49,6 +49,11 @@ ot_status ot_event_sign(json_t *event, const char *actor, const ot_signer *key, 
 	return otx_envelope_sign(event, actor, key, entry, err);
 }
 
+int ot_actor_id_valid(const char *s)
+{
+	return s && otx_actor_id_valid(s, strlen(s));
+}
+
 ot_status ot_event_entry(const uint8_t *data, size_t len, ot_buf *entry, ot_error *err)
 {
 	otx_envelope env;

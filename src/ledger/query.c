@@ -565,6 +565,25 @@ static ot_status contract_commitments(ot_store *st, const char *contract, json_t
 	return rc;
 }
 
+/* disclose_by, when the contract names one, and whether it is overdue: its
+ * date has passed (as of now) with a commitment still withheld. */
+static void contract_deadline(json_t *doc, json_t *rec, json_t *commitments, int64_t now)
+{
+	json_t *by = json_object_get(json_object_get(rec, "fields"), "disclose_by");
+	const char *from = otx_jstr(rec, "overdue_from");
+	int64_t t;
+	if (!by)
+		return;
+	int withheld = 0;
+	for (size_t i = 0; i < json_array_size(commitments); i++)
+		withheld |=
+			!json_is_true(json_object_get(json_array_get(commitments, i), "disclosed"));
+	json_object_set(doc, "disclose_by", by);
+	json_object_set_new(
+		doc, "overdue",
+		json_boolean(from && otx_parse_time(from, &t) == OT_OK && now >= t && withheld));
+}
+
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err)
 {
@@ -610,6 +629,7 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		                  contract);
 		goto out;
 	}
+	contract_deadline(doc, rec, list, now);
 	*out = doc;
 out:
 	json_decref(list);

@@ -175,14 +175,7 @@ ot_status otx_r_actor_id(otx_rule *r, json_t *obj, const char *prefix, const cha
 	ot_status rc = otx_r_str(r, obj, prefix, key, required, out);
 	if (rc || !*out)
 		return rc;
-	size_t len = strlen(*out);
-	int ok = len <= OTX_SIGNER_MAX;
-	for (size_t i = 0; ok && i < len; i++) {
-		char c = (*out)[i];
-		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		     c == '.' || c == '_' || c == ':' || c == '-';
-	}
-	if (!ok)
+	if (!otx_actor_id_valid(*out, strlen(*out)))
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "an actor id is 1-%d bytes of [A-Za-z0-9._:-]", OTX_SIGNER_MAX);
@@ -608,8 +601,8 @@ typedef struct signer_entry {
 	unsigned roles;
 	size_t nkeys;
 	ot_verifier **keys;
-	int64_t *until;   /* INT64_MAX: in force */
-	char **until_str; /* NULL: in force */
+	int64_t *revoked_index; /* -1: in force; else the entry that revoked it */
+	char **until_str;       /* NULL: in force */
 } signer_entry;
 
 struct otx_signer_cache {
@@ -623,7 +616,7 @@ static void entry_clear(signer_entry *e)
 		free(e->until_str[k]);
 	}
 	free(e->keys);
-	free(e->until);
+	free(e->revoked_index);
 	free(e->until_str);
 	free(e->actor);
 	free(e->bytes);
@@ -664,20 +657,18 @@ static ot_status entry_fill(signer_entry *e, const char *actor, uint8_t *bytes, 
 	json_t *keys = json_object_get(rec, "keys");
 	size_t n = json_array_size(keys);
 	e->keys = calloc(n + 1, sizeof *e->keys);
-	e->until = calloc(n + 1, sizeof *e->until);
+	e->revoked_index = calloc(n + 1, sizeof *e->revoked_index);
 	e->until_str = calloc(n + 1, sizeof *e->until_str);
-	ot_status rc = e->keys && e->until && e->until_str ? OT_OK : OT_ERR_NOMEM;
+	ot_status rc = e->keys && e->revoked_index && e->until_str ? OT_OK : OT_ERR_NOMEM;
 	for (size_t i = 0; !rc && i < n; i++) {
 		json_t *k = json_array_get(keys, i);
 		const char *vkey = otx_jstr(k, "vkey");
 		const char *until = otx_jstr(k, "until");
-		int64_t t = INT64_MAX;
 		if (!vkey ||
 		    ot_verifier_parse(vkey, strlen(vkey), &e->keys[e->nkeys], NULL) != OT_OK)
 			continue; /* the rules only store keys that parse */
-		if (until && otx_parse_time(until, &t) != OT_OK)
-			t = INT64_MIN;
-		e->until[e->nkeys] = t;
+		/* A key with a stop time was revoked by an earlier entry. */
+		e->revoked_index[e->nkeys] = until ? otx_jint(k, "revoked_index", 0) : -1;
 		e->until_str[e->nkeys] = until ? strdup(until) : NULL;
 		e->nkeys++;
 	}
@@ -741,31 +732,38 @@ static ot_status check_signer(otx_rule *r)
 	if ((rc = signer_entry_get(r, bytes, len, &tmp, &e)))
 		return rc;
 
-	/* Try every key: one valid at the event's time must verify. A key
-	 * that verifies but was revoked by then says "revoked", not "bad". */
-	const char *revoked_at = NULL;
+	/* Try every key: one in force must verify. Revocation is by log
+	 * position: a key revoked by an earlier entry signs nothing sequenced
+	 * after it, whatever time the event claims; one that verifies says
+	 * "revoked", not "bad". */
+	int64_t revoked_by = -1, last_revoked = -1;
 	int valid_keys = 0, ok = 0;
 	for (size_t i = 0; i < e->nkeys && !ok; i++) {
-		int valid = r->time < e->until[i];
+		int valid = e->revoked_index[i] < 0;
 		valid_keys += valid;
+		if (!valid && e->revoked_index[i] > last_revoked)
+			last_revoked = e->revoked_index[i];
 		if (verifies(r, e->keys[i])) {
 			if (valid)
 				ok = 1;
-			else if (!revoked_at)
-				revoked_at = e->until_str[i] ? e->until_str[i] : "?";
+			else if (revoked_by < 0)
+				revoked_by = e->revoked_index[i];
 		}
 	}
 	if (!ok) {
-		if (revoked_at)
-			rc = otx_rfail(
-				r, OT_ERR_SIGNER, "revoked_signer", "signer",
-				"the key of %s that signed this event is revoked from %s; the "
-				"event is dated %s",
-				r->signer, revoked_at, r->time_str);
+		if (revoked_by >= 0)
+			rc = otx_rfail(r, OT_ERR_SIGNER, "key_revoked", "signer",
+			               "the key of %s that signed this event was revoked by entry "
+			               "%" PRId64
+			               "; it signs nothing sequenced after that, whatever "
+			               "time the event claims (%s)",
+			               r->signer, revoked_by, r->time_str);
 		else if (!valid_keys)
-			rc = otx_rfail(r, OT_ERR_SIGNER, "revoked_signer", "signer",
-			               "%s has no key valid at %s: all its keys are revoked",
-			               r->signer, r->time_str);
+			rc = otx_rfail(
+				r, OT_ERR_SIGNER, "key_revoked", "signer",
+				"%s has no key in force: all its keys were revoked, the last "
+				"by entry %" PRId64,
+				r->signer, last_revoked);
 		else
 			rc = otx_rfail(r, OT_ERR_VERIFY, "bad_signature", "sig",
 			               "the signature does not verify with any valid key of %s",
@@ -792,11 +790,15 @@ static ot_status claim_id(otx_rule *r)
 	}
 	if (rc != OT_ERR_NOTFOUND)
 		return rc;
-	/* {"index":N,"type":"..."}, as json_dumps would sort and write it;
-	 * types are [a-z][a-z0-9_]* (envelope.h). */
-	char rec[OTX_EVENT_TYPE_MAX + 64];
-	int n = snprintf(rec, sizeof rec, "{\"index\":%" PRIu64 ",\"type\":\"%s\"}", r->index,
-	                 r->type);
+	/* {"index":N,"signer":"...","time":"...","type":"..."}, as json_dumps
+	 * would sort and write it; none of them needs escaping: actor ids are
+	 * [A-Za-z0-9._:-]+, times RFC 3339, types [a-z][a-z0-9_]* (envelope.h).
+	 * Signer and time serve revocation findings and corrections. */
+	char rec[OTX_EVENT_TYPE_MAX + OTX_SIGNER_MAX + OTX_TIME_LEN + 96];
+	int n = snprintf(rec, sizeof rec,
+	                 "{\"index\":%" PRIu64
+	                 ",\"signer\":\"%s\",\"time\":\"%s\",\"type\":\"%s\"}",
+	                 r->index, r->signer, r->time_str, r->type);
 	if (n < 0 || (size_t)n >= sizeof rec)
 		return ot_error_set(r->err, OT_ERR_ARG, "event type too long");
 	return ot_store_kv_put(r->st, OTX_NS_EVENT_ID, r->id, (const uint8_t *)rec, (size_t)n,

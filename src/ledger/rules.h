@@ -2,7 +2,7 @@
  * rules.h: the ledger's validation rules and their effects on the state.
  *
  * otx_rules_apply takes one parsed envelope, checks its signer (a registered
- * actor whose key, valid at the event's time, verifies the signature), the
+ * actor whose key, not revoked by an earlier entry, verifies the signature), the
  * signer's role, and every rule of the event's type (DESIGN.md "Rules checked
  * on submission", docs/events.md), then writes the effects into the state
  * namespaces (state.h): new lots, custody, origin vectors, consignments,
@@ -35,7 +35,8 @@
  * Error statuses and codes (ot_error.code), with messages that name the event
  * id, the field path (outputs[0].assay.Nd) and the numbers:
  *   OT_ERR_PARSE     missing_field, bad_field, unknown_type
- *   OT_ERR_SIGNER    unknown_signer, revoked_signer, missing_role,
+ *   OT_ERR_SIGNER    unknown_signer, key_revoked (a key revoked by an earlier
+ *                    entry: revocation is by log position), missing_role,
  *                    not_site_holder, not_consignee, not_party, not_payer
  *   OT_ERR_VERIFY    bad_signature, commitment_mismatch
  *   OT_ERR_RULE      licence_not_valid, wrong_site_kind, mass_exceeded,

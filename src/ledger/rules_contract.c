@@ -82,8 +82,41 @@ static ot_status find_commitments(otx_rule *r, json_t *v, const char *path, int 
 	return OT_OK;
 }
 
+/* `disclose_by`: a date (YYYY-MM-DD, overdue from the next day) or an RFC
+ * 3339 time, or else a rule in words ("on ratification"), which has no
+ * deadline. Anything that starts like a date must be one. *deadline is the
+ * first moment the contract is overdue, "" for a rule or no disclose_by. */
+static ot_status read_disclose_by(otx_rule *r, const char **by, char deadline[OTX_TIME_LEN + 1])
+{
+	deadline[0] = 0;
+	ot_status rc = otx_r_str(r, r->ev, NULL, "disclose_by", 0, by);
+	if (rc || !*by)
+		return rc;
+	const char *s = *by;
+	int datelike = strlen(s) >= 5 && s[4] == '-';
+	for (int i = 0; datelike && i < 4; i++)
+		datelike = s[i] >= '0' && s[i] <= '9';
+	if (!datelike)
+		return OT_OK;
+	char t[OTX_TIME_LEN + 1];
+	int64_t at;
+	int is_date = strlen(s) == 10;
+	if (is_date)
+		snprintf(t, sizeof t, "%sT00:00:00Z", s);
+	if (otx_parse_time(is_date ? t : s, &at) != OT_OK ||
+	    otx_format_time(at + (is_date ? 86400 : 0), deadline) != OT_OK)
+		return otx_rfail(
+			r, OT_ERR_PARSE, "bad_disclose_by", "disclose_by",
+			"\"%.40s\" is not a date (YYYY-MM-DD) nor an RFC 3339 UTC time "
+			"(YYYY-MM-DDTHH:MM:SSZ); a rule in words must not start like a date",
+			s);
+	return OT_OK;
+}
+
 ot_status otx_rule_contract(otx_rule *r)
 {
+	const char *disclose_by = NULL;
+	char deadline[OTX_TIME_LEN + 1];
 	const char *contract;
 	json_t *parties, *title, *value, *minerals, *rec = NULL, *fields = NULL,
 						    *commitments = NULL;
@@ -92,7 +125,8 @@ ot_status otx_rule_contract(otx_rule *r)
 	    (rc = read_parties(r, &parties)) ||
 	    (rc = otx_r_value(r, r->ev, NULL, "title", 0, 1, &title)) ||
 	    (rc = otx_r_money(r, r->ev, NULL, "value", 0, 1, 0, &value)) ||
-	    (rc = otx_r_elements(r, r->ev, NULL, "minerals", 0, 1, &minerals)))
+	    (rc = otx_r_elements(r, r->ev, NULL, "minerals", 0, 1, &minerals)) ||
+	    (rc = read_disclose_by(r, &disclose_by, deadline)))
 		return rc;
 	if (title && !otx_commit_is(title) && json_string_length(title) == 0)
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "title", "must be a string");
@@ -128,6 +162,8 @@ ot_status otx_rule_contract(otx_rule *r)
 		rc = nomem(r);
 		goto out;
 	}
+	if (deadline[0])
+		json_object_set_new(rec, "overdue_from", json_string(deadline));
 	rc = otx_state_put(r->st, OTX_NS_CONTRACT, contract, rec, r->err);
 out:
 	json_decref(rec);

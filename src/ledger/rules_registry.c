@@ -1,6 +1,7 @@
 /*
  * rules_registry.c: the registry events, signed by the authority: `actor`
- * (register, rotate or revoke an actor's key, change its roles) and `site`
+ * (register, rotate or revoke an actor's key, revoke the actor outright or
+ * re-admit it with a new key, change its roles) and `site`
  * (a licence, concession, plant, port or lab), and `resource`, a site's
  * declared resources by category (measured, indicated, inferred; JORC-style
  * reserves, proved and probable, are recorded but not added, being part of
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ledger/findings.h"
 #include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
@@ -62,7 +64,7 @@ typedef struct actor_event {
 	const char *actor, *name, *country, *vkey, *revoke_str;
 	int64_t revoke_from;
 	json_t *roles, *rec;
-	int exists;
+	int exists, revoked; /* revoked: "revoked": true */
 } actor_event;
 
 /* The actor's record, if any, then the fields: a new actor needs them all. */
@@ -82,6 +84,11 @@ static ot_status actor_read(otx_rule *r, actor_event *a)
 	    (rc = otx_r_str(r, r->ev, NULL, "key", required, &a->vkey)) ||
 	    (rc = otx_r_time(r, r->ev, NULL, "revoke_from", 0, &a->revoke_str, &a->revoke_from)))
 		return rc;
+	json_t *revoked = json_object_get(r->ev, "revoked");
+	if (revoked && !json_is_null(revoked) && !json_is_true(revoked))
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoked",
+		                 "must be true (revoke the actor outright) or absent");
+	a->revoked = json_is_true(revoked);
 	return OT_OK;
 }
 
@@ -106,7 +113,57 @@ static ot_status actor_check_key(otx_rule *r, const actor_event *a)
 	if (a->revoke_str && !a->exists)
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoke_from",
 		                 "actor %s has no key to revoke yet", a->actor);
+	if (a->revoked && !a->exists)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoked",
+		                 "actor %s is not registered: there is nothing to revoke",
+		                 a->actor);
+	if (a->revoked && a->vkey)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "revoked",
+		                 "an actor is revoked or given a new key, not both in one event");
 	return OT_OK;
+}
+
+/* The scan of flag_signed_after: the entries of one actor claiming a time
+ * at or after the stop time of its keys. */
+typedef struct signed_after {
+	otx_rule *r;
+	const char *actor, *until;
+	int64_t until_t;
+} signed_after;
+
+static ot_status signed_after_one(void *vctx, const char *key, const uint8_t *value, size_t len)
+{
+	signed_after *c = vctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return OT_ERR_CORRUPT;
+	const char *signer = otx_jstr(rec, "signer"), *time_s = otx_jstr(rec, "time");
+	int64_t index = otx_jint(rec, "index", -1), t;
+	ot_status rc = OT_OK;
+	if (signer && time_s && strcmp(signer, c->actor) == 0 && index >= 0 &&
+	    (uint64_t)index < c->r->index && otx_parse_time(time_s, &t) == OT_OK && t >= c->until_t)
+		rc = otx_finding_add(
+			c->r->st, (uint64_t)index, "signed_after_revocation", c->actor, c->r->err,
+			"entry %" PRId64 " (%s) signed by %s claims %s, not before %s, "
+			"from which its key is revoked by entry %" PRIu64,
+			index, key, c->actor, time_s, c->until, c->r->index);
+	json_decref(rec);
+	return rc;
+}
+
+/* The actor's entries sequenced before this revocation but claiming a time
+ * at or after `until` are findings: they were signed when the key was
+ * already meant to be dead, or are back-dated. Revocations are rare; this
+ * scans the event ids once for each. */
+static ot_status flag_signed_after(otx_rule *r, const char *actor, const char *until)
+{
+	signed_after c = {r, actor, until, 0};
+	if (otx_parse_time(until, &c.until_t) != OT_OK)
+		return OT_OK;
+	ot_status rc = ot_store_kv_scan(r->st, OTX_NS_EVENT_ID, "", signed_after_one, &c, r->err);
+	if (rc == OT_ERR_CORRUPT)
+		return ot_error_set(r->err, rc, "an event id record cannot be read");
+	return rc;
 }
 
 /* A known actor's record takes the fields given. A new key rotates: the
@@ -125,17 +182,29 @@ static ot_status actor_update(otx_rule *r, actor_event *a)
 		if (strcmp(otx_jstr(json_array_get(keys, i), "vkey"), a->vkey) == 0)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
 			                 "this key is already registered for %s", a->actor);
-	if (a->vkey || a->revoke_str) {
+	if (a->vkey || a->revoke_str || a->revoked) {
+		/* Revocation is by log position: a key stopped here signs nothing
+		 * sequenced after this entry, whatever time it claims. `until`
+		 * is the time from which its earlier entries are suspect. */
 		const char *until = a->revoke_str ? a->revoke_str : r->time_str;
 		for (size_t i = 0; i < json_array_size(keys); i++) {
 			json_t *k = json_array_get(keys, i);
-			if (!json_object_get(k, "until"))
-				json_object_set_new(k, "until", json_string(until));
+			if (json_object_get(k, "until"))
+				continue;
+			json_object_set_new(k, "until", json_string(until));
+			json_object_set_new(k, "revoked_index", json_integer((json_int_t)r->index));
 		}
+		ot_status rc;
+		if ((rc = flag_signed_after(r, a->actor, until)))
+			return rc;
 	}
-	if (a->vkey)
+	if (a->revoked)
+		json_object_set_new(rec, "revoked", json_integer((json_int_t)r->index));
+	if (a->vkey) {
+		json_object_del(rec, "revoked"); /* re-admitted with a new key */
 		json_array_append_new(keys, json_pack("{s:s,s:I}", "vkey", a->vkey, "added",
 		                                      (json_int_t)r->index));
+	}
 	json_object_set_new(rec, "updated", json_integer((json_int_t)r->index));
 	return OT_OK;
 }

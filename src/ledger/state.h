@@ -24,7 +24,8 @@
  *   lot_event   "<lot> <index>"      every entry that touched the lot: type, id,
  *                                    role (create/use/assay/ship/receive) and,
  *                                    for a transform output, its input lots
- *   event_id    event id             the index of the entry that used the id
+ *   event_id    event id             the entry that used the id: index, type,
+ *                                    signer, claimed time
  *   consignment consignment id       shipment, its lots, receipt
  *   contract    contract id          the contract event, its commitments and
  *                                    their disclosure state

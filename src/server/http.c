@@ -109,7 +109,8 @@ unsigned otx_http_status(const ot_error *e)
 	case OT_ERR_SIGNER:
 		/* Who is it (401) versus not allowed to (403). */
 		return strcmp(e->code, "unknown_signer") == 0 ||
-		                       strcmp(e->code, "revoked_signer") == 0
+		                       strcmp(e->code, "revoked_signer") == 0 ||
+		                       strcmp(e->code, "key_revoked") == 0
 		               ? 401
 		               : 403;
 	case OT_ERR_NOTFOUND: return 404;

@@ -18,16 +18,16 @@ for verb in checkpoint verify-log proof; do
 done
 vkey=$("$CLI" init --db a.db --origin test.example/a 2>/dev/null)
 [ "$vkey" = "$(cat a.db.vkey)" ] && ok || bad "printed vkey differs from a.db.vkey"
-[[ "$vkey" =~ ^test\.example/a\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$ ]] && ok || bad "vkey format: $vkey"
+[[ "$vkey" =~ ^test\.example-a\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$ ]] && ok || bad "vkey format: $vkey"
 [ "$(stat -c %a a.db.key)" = 600 ] && ok || bad "key file mode $(stat -c %a a.db.key)"
-grep -q '^PRIVATE+KEY+test.example/a+' a.db.key && ok || bad "key file format"
+grep -q '^PRIVATE+KEY+test.example-a+' a.db.key && ok || bad "key file format"
 expect 2 "already exists" -- "$CLI" init --db a.db --origin test.example/a
 expect 2 "not valid" -- "$CLI" init --db b.db --origin test.example/b --key-name "bad+name"
 
 # --- checkpoint of the empty log ---
 "$CLI" checkpoint --db a.db >cp0 && ok || bad "checkpoint failed"
 [ "$(sed -n 1,3p cp0)" = "$(printf 'test.example/a\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=')" ] && ok || bad "empty checkpoint body: $(cat cp0)"
-grep -q "^— test.example/a " cp0 && ok || bad "checkpoint signature line"
+grep -q "^— test.example-a " cp0 && ok || bad "checkpoint signature line"
 
 # --- a log with entries ---
 "$APPEND" a.db a.db.key 300 7 || bad "append_raw"
