@@ -42,6 +42,9 @@ int cli_exit_for(ot_status s);
 
 /* Parses a decimal unsigned 64-bit number strictly. */
 int cli_parse_u64(const char *s, uint64_t *out);
+/* Parses a duration: a number of seconds with an optional unit s, m, h or
+ * d ("48h", "2d", "0"), at most 100 years. */
+int cli_parse_duration(const char *s, int64_t *seconds);
 
 /* --- options: each verb declares them once, in a table --- */
 
