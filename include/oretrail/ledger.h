@@ -242,13 +242,15 @@ OT_EXPORT ot_status ot_ledger_disclosure(ot_ledger *l, const char *contract, con
  * the witness's timestamp (C2SP tlog-cosignature/v1). From them each entry
  * gets the interval in which it was logged, resting on no event signer:
  *   {"after","after_size","after_basis","before","before_size",
- *    "before_basis","witnesses","basis"}
+ *    "before_basis","witnesses","sequenced","basis"}
  * after: the time of the newest checkpoint (witnessed where one is, else
  * the operator's) not containing the entry; before: of the oldest one
- * containing it, null while no checkpoint does (open); witnesses: the
- * cosignatures on that one; basis "witnessed" when every bound given rests
- * on a witness, "operator" when one rests on the operator's clock, "none"
- * without a history (docs/events.md, "Logged time"). */
+ * containing it (once the log has witnesses, witnessed only), null while
+ * none does (open); witnesses: the cosignatures on that one; sequenced:
+ * when the operator signed the first checkpoint with it; basis "witnessed"
+ * when every bound given rests on a witness, "operator" when one rests on
+ * the operator's clock, "none" without a history (docs/events.md, "Logged
+ * time"). */
 
 /* The published checkpoints from size `from` on, oldest first, at most
  * `limit` (> 0):

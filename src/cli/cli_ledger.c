@@ -356,10 +356,14 @@ const char *cli_fmt_logged(char *buf, size_t size, json_t *logged)
 	                                                  : "on the operator's clock (no witness)";
 	if (!*after && !*before)
 		snprintf(buf, size, "unknown: the ledger has no checkpoint history for it");
+	else if (!*before && strcmp(basis, "witnessed") == 0)
+		snprintf(buf, size,
+		         "after %s (witnessed); open: no witness has cosigned a checkpoint with it "
+		         "yet",
+		         after);
 	else if (!*before)
-		snprintf(buf, size, "after %s (%s); no checkpoint contains it yet", after,
-		         strcmp(cli_jstr(logged, "after_basis"), "witnessed") == 0 ? "witnessed"
-		                                                                   : "operator");
+		snprintf(buf, size, "after %s (operator); open: no checkpoint contains it yet",
+		         after);
 	else if (!*after)
 		snprintf(buf, size, "before %s, %s", before, how);
 	else

@@ -207,3 +207,17 @@ int cli_parse_duration(const char *s, int64_t *seconds)
 	*seconds = (int64_t)v * unit;
 	return 1;
 }
+
+int cli_tolerance(const char *verb, const char *arg, int64_t *seconds)
+{
+	*seconds = 0;
+	if (!arg)
+		return 0;
+	if (!cli_parse_duration(arg, seconds))
+		return cli_failf(EXIT_USAGE, verb,
+		                 "--tolerance %s is not a duration: use e.g. 48h, 2d, 90m or 3600",
+		                 arg);
+	if (*seconds == 0)
+		*seconds = -1; /* none */
+	return 0;
+}

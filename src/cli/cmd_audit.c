@@ -137,12 +137,9 @@ int cmd_audit(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "audit",
 		                 "--withheld-days %s is not a number of days (1-100000)", days_s);
 	ao.withheld_days = (uint32_t)days;
-	if (tol_s && !cli_parse_duration(tol_s, &ao.tolerance_s))
-		return cli_failf(EXIT_USAGE, "audit",
-		                 "--tolerance %s is not a duration: use e.g. 48h, 2d, 90m or 3600",
-		                 tol_s);
-	if (tol_s && ao.tolerance_s == 0)
-		ao.tolerance_s = -1; /* none */
+	int tcode = cli_tolerance("audit", tol_s, &ao.tolerance_s);
+	if (tcode)
+		return tcode;
 	if (!json && isatty(2))
 		ao.progress = progress;
 

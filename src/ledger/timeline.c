@@ -208,13 +208,15 @@ void otx_timeline_bounds(const otx_timeline *t, uint64_t index, otx_logged *out)
 		out->after = t->op.v[o - 1].last;
 		out->after_size = t->op.v[o - 1].size;
 	}
-	/* The upper bound: the oldest time anyone saw a tree with it. */
+	/* The upper bound: the oldest time anyone saw a tree with it. Once the
+	 * log has witnesses it is theirs alone: open until one cosigns a tree
+	 * with the entry, whatever the operator's clock says. */
 	if (w < t->wit.n) {
 		out->before_basis = OTX_BASIS_WITNESSED;
 		out->before = t->wit.v[w].first;
 		out->before_size = t->wit.v[w].size;
 		out->witnesses = t->wit.v[w].count;
-	} else if (o < t->op.n) {
+	} else if (t->wit.n == 0 && o < t->op.n) {
 		out->before_basis = OTX_BASIS_OPERATOR;
 		out->before = t->op.v[o].first;
 		out->before_size = t->op.v[o].size;
@@ -259,6 +261,9 @@ json_t *otx_logged_json(const otx_logged *lg)
 	                    lg->before_basis ? json_string(basis_name(lg->before_basis))
 	                                     : json_null());
 	json_object_set_new(o, "witnesses", json_integer(lg->witnesses));
+	json_object_set_new(
+		o, "sequenced",
+		bound_time(lg->has_sequenced ? OTX_BASIS_OPERATOR : OTX_BASIS_NONE, lg->sequenced));
 	json_object_set_new(o, "basis", json_string(basis));
 	return o;
 }
