@@ -131,4 +131,17 @@ c=d["cosignatures"]; assert len(c)==1 and c[0]["witness"]=="w1.example" and c[0]
 # The contract of entry 3: closed by the witness now, opened by the operator.
 "$CLI" contract show --db l.db --json k-2020 >kw.json
 pycheck kw.json 'lg=d["logged"]; assert lg["after_basis"]=="operator" and lg["before_basis"]=="witnessed" and lg["before_size"]==7 and lg["basis"]=="operator", lg'
+
+# --- a transform claimed before its input arrived (another ledger) ---
+"$CLI" init --db o.db --origin test.example/time2 --key-name gov >/dev/null 2>&1 || bad "init o.db"
+"$CLI" submit --db o.db --key o.db.key reg.jsonl >/dev/null 2>&1 || bad "registration o.db"
+cat >o.jsonl <<'JSON'
+{"type":"extract","id":"x3","time":"2025-09-02T08:00:00Z","site":"mine-1","lot":"ore-3","material":"ore","mass_g":1000,"assay":{"Sb":30000}}
+{"type":"ship","id":"s3","time":"2025-09-03T08:00:00Z","consignment":"c-3","from":"mine-1","to":"port-1","consignee":"fwo","lots":["ore-3"]}
+{"type":"receive","id":"r3","time":"2025-09-10T08:00:00Z","consignment":"c-3","site":"port-1","lots":[{"lot":"ore-3","mass_g":1000}]}
+{"type":"transform","id":"t3","time":"2025-09-05T08:00:00Z","site":"port-1","process":"split","inputs":[{"lot":"ore-3","mass_g":1000}],"outputs":[{"lot":"ore-3a","material":"ore","mass_g":500,"assay":{"Sb":30000}},{"lot":"ore-3b","material":"ore","mass_g":500,"assay":{"Sb":30000}}]}
+JSON
+"$CLI" submit --db o.db --key fwo.key o.jsonl >o.out 2>&1 || bad "transform before arrival: $(cat o.out)"
+"$CLI" audit --db o.db --json >ao.json
+pycheck ao.json 'assert [(x["subject"],x["detail"]) for x in d["findings"] if x["kind"]=="out_of_order"][-1]==("ore-3","transform t3 claims 2025-09-05T08:00:00Z, before its input arrived (ore-3, claimed 2025-09-10T08:00:00Z)"), d["findings"]'
 summary
