@@ -196,13 +196,10 @@ ot_status ot_ledger_logged(ot_ledger *l, uint64_t index, char **json, ot_error *
 	if (index >= ot_log_size(l->log))
 		return ot_error_at(err, OT_ERR_RANGE, "entry_not_found", (int64_t)index,
 		                   "the log has no entry %llu", (unsigned long long)index);
-	otx_timeline *t = NULL;
 	otx_logged lg;
-	ot_status rc = otx_timeline_load(l->st, &t, err);
+	ot_status rc = otx_logged_at(l->st, index, &lg, err);
 	if (rc)
 		return rc;
-	otx_timeline_bounds(t, index, &lg);
-	otx_timeline_free(t);
 	json_t *doc = otx_logged_json(&lg);
 	return doc ? dump(doc, json, err) : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }

@@ -588,12 +588,9 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		goto out;
 	}
 	/* Dated by when it was logged, not by its signer's claim. */
-	otx_timeline *t = NULL;
 	otx_logged lg;
-	if ((rc = otx_timeline_load(st, &t, err)))
+	if ((rc = otx_logged_at(st, (uint64_t)otx_jint(rec, "index", 0), &lg, err)))
 		goto out;
-	otx_timeline_bounds(t, (uint64_t)otx_jint(rec, "index", 0), &lg);
-	otx_timeline_free(t);
 	committed = otx_logged_date(&lg, committed);
 	char committed_s[OTX_TIME_LEN + 1];
 	if (otx_format_time(committed, committed_s)) {
@@ -1028,16 +1025,13 @@ out:
  * logged, from the checkpoint history (timeline.h), as "logged". */
 static ot_status add_logged(ot_store *st, json_t *obj, ot_error *err)
 {
-	otx_timeline *t = NULL;
 	json_t *idx = json_object_get(obj, "index");
 	if (!json_is_integer(idx) || json_integer_value(idx) < 0)
 		return OT_OK;
-	ot_status rc = otx_timeline_load(st, &t, err);
+	otx_logged lg;
+	ot_status rc = otx_logged_at(st, (uint64_t)json_integer_value(idx), &lg, err);
 	if (rc)
 		return rc;
-	otx_logged lg;
-	otx_timeline_bounds(t, (uint64_t)json_integer_value(idx), &lg);
-	otx_timeline_free(t);
 	if (json_object_set_new(obj, "logged", otx_logged_json(&lg)))
 		return nomem(err);
 	return OT_OK;

@@ -188,39 +188,138 @@ static size_t first_containing(const points *ps, uint64_t index)
 	return lo;
 }
 
+/* The interval from the four checkpoints around an entry (each NULL when
+ * there is none): the operator's and the witnessed one below it (the
+ * largest size <= index) and above it (the smallest size > index).
+ * any_witness: the log has a cosignature at all. */
+static void bounds_from(const point *op_lo, const point *op_hi, const point *w_lo,
+                        const point *w_hi, int any_witness, otx_logged *out)
+{
+	memset(out, 0, sizeof *out);
+	if (op_hi) {
+		out->has_sequenced = 1;
+		out->sequenced = op_hi->first;
+	}
+	/* The lower bound: the newest time anyone saw a tree without it. */
+	const point *lo = w_lo ? w_lo : op_lo;
+	if (lo) {
+		out->after_basis = w_lo ? OTX_BASIS_WITNESSED : OTX_BASIS_OPERATOR;
+		out->after = lo->last;
+		out->after_size = lo->size;
+	}
+	/* The upper bound: the oldest time anyone saw a tree with it. Once the
+	 * log has witnesses it is theirs alone: open until one cosigns a tree
+	 * with the entry, whatever the operator's clock says. */
+	const point *hi = w_hi ? w_hi : any_witness ? NULL : op_hi;
+	if (hi) {
+		out->before_basis = w_hi ? OTX_BASIS_WITNESSED : OTX_BASIS_OPERATOR;
+		out->before = hi->first;
+		out->before_size = hi->size;
+		out->witnesses = w_hi ? w_hi->count : 0;
+	}
+}
+
 void otx_timeline_bounds(const otx_timeline *t, uint64_t index, otx_logged *out)
 {
 	memset(out, 0, sizeof *out);
 	if (!t)
 		return;
 	size_t o = first_containing(&t->op, index), w = first_containing(&t->wit, index);
-	if (o < t->op.n) {
-		out->has_sequenced = 1;
-		out->sequenced = t->op.v[o].first;
+	bounds_from(o > 0 ? &t->op.v[o - 1] : NULL, o < t->op.n ? &t->op.v[o] : NULL,
+	            w > 0 ? &t->wit.v[w - 1] : NULL, w < t->wit.n ? &t->wit.v[w] : NULL,
+	            t->wit.n > 0, out);
+}
+
+/* --- one entry's interval without loading the history ---
+ * Keys start with the size as 20 digits, and a scan starts at its prefix:
+ * the checkpoint next to a size is found by scanning the blocks of keys
+ * that share its first 19 digits, then 18, ..., so a look-up reads the
+ * neighbourhood of the entry, not the whole history. */
+
+#define SEEK_DONE OT_ERR_RANGE /* stops a scan; not an error */
+
+typedef struct seek_ctx {
+	uint64_t target;
+	int above; /* 1: the smallest size >= target; 0: the largest size <= target */
+	const char *first_m, *last_m;
+	points found; /* the records of one size */
+} seek_ctx;
+
+static ot_status seek_one(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	seek_ctx *c = ctx;
+	uint64_t size = strtoull(key, NULL, 10);
+	if (c->above) {
+		if (size < c->target)
+			return OT_OK;
+		if (c->found.n && c->found.v[0].size != size)
+			return SEEK_DONE;
+	} else {
+		if (size > c->target)
+			return SEEK_DONE;
+		if (c->found.n && c->found.v[0].size != size)
+			c->found.n = 0; /* a larger size below the target */
 	}
-	/* The lower bound: the newest time anyone saw a tree without it. */
-	if (w > 0) {
-		out->after_basis = OTX_BASIS_WITNESSED;
-		out->after = t->wit.v[w - 1].last;
-		out->after_size = t->wit.v[w - 1].size;
-	} else if (o > 0) {
-		out->after_basis = OTX_BASIS_OPERATOR;
-		out->after = t->op.v[o - 1].last;
-		out->after_size = t->op.v[o - 1].size;
+	return load_one(&c->found, value, len, c->first_m, c->last_m);
+}
+
+/* The point next to `target` in ns; *found 0 when there is none. */
+static ot_status seek(ot_store *st, const char *ns, uint64_t target, int above, const char *first_m,
+                      const char *last_m, point *out, int *found, ot_error *err)
+{
+	char key[OTX_INDEX_KEY_LEN], prefix[OTX_INDEX_KEY_LEN];
+	seek_ctx c = {target, above, first_m, last_m, {NULL, 0, 0}};
+	ot_status rc = OT_OK;
+	*found = 0;
+	otx_index_key(key, target);
+	for (size_t plen = OTX_INDEX_KEY_LEN - 1;; plen--) {
+		memcpy(prefix, key, plen);
+		prefix[plen] = 0;
+		c.found.n = 0;
+		rc = ot_store_kv_scan(st, ns, prefix, seek_one, &c, err);
+		if (rc == SEEK_DONE)
+			rc = OT_OK;
+		if (rc || c.found.n || plen == 0)
+			break;
 	}
-	/* The upper bound: the oldest time anyone saw a tree with it. Once the
-	 * log has witnesses it is theirs alone: open until one cosigns a tree
-	 * with the entry, whatever the operator's clock says. */
-	if (w < t->wit.n) {
-		out->before_basis = OTX_BASIS_WITNESSED;
-		out->before = t->wit.v[w].first;
-		out->before_size = t->wit.v[w].size;
-		out->witnesses = t->wit.v[w].count;
-	} else if (t->wit.n == 0 && o < t->op.n) {
-		out->before_basis = OTX_BASIS_OPERATOR;
-		out->before = t->op.v[o].first;
-		out->before_size = t->op.v[o].size;
+	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
+		rc = ot_error_set(err, rc, "cannot read the checkpoint history");
+	if (!rc && c.found.n) {
+		/* Points of one size merge into one. */
+		*out = c.found.v[0];
+		*found = 1;
 	}
+	free(c.found.v);
+	return rc;
+}
+
+static ot_status any_one(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key, (void)value, (void)len;
+	*(int *)ctx = 1;
+	return SEEK_DONE;
+}
+
+ot_status otx_logged_at(ot_store *st, uint64_t index, otx_logged *out, ot_error *err)
+{
+	point p[4];
+	int f[4] = {0, 0, 0, 0}, any_witness = 0;
+	ot_status rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = seek(st, OTX_NS_CHECKPOINT, index, 0, "signed_at", NULL, &p[0], &f[0], err)) ||
+	    (rc = seek(st, OTX_NS_CHECKPOINT, index + 1, 1, "signed_at", NULL, &p[1], &f[1],
+	               err)) ||
+	    (rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index, 0, "time", "last_seen", &p[2], &f[2],
+	               err)) ||
+	    (rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index + 1, 1, "time", "last_seen", &p[3], &f[3],
+	               err)))
+		return rc;
+	rc = ot_store_kv_scan(st, OTX_NS_CHECKPOINT_COSIG, "", any_one, &any_witness, err);
+	if (rc && rc != SEEK_DONE)
+		return rc;
+	bounds_from(f[0] ? &p[0] : NULL, f[1] ? &p[1] : NULL, f[2] ? &p[2] : NULL,
+	            f[3] ? &p[3] : NULL, any_witness, out);
+	return OT_OK;
 }
 
 static const char *basis_name(otx_basis b)

@@ -78,6 +78,9 @@ int otx_timeline_empty(const otx_timeline *t);
 
 /* The interval of entry `index`. */
 void otx_timeline_bounds(const otx_timeline *t, uint64_t index, otx_logged *out);
+/* The same for one entry, reading only the history next to it (a few
+ * key scans, not the whole history). */
+ot_status otx_logged_at(ot_store *st, uint64_t index, otx_logged *out, ot_error *err);
 
 /* {"after","after_size","after_basis","before","before_size",
  *  "before_basis","witnesses","basis"} (times RFC 3339, null when open). */
