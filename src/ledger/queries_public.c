@@ -197,7 +197,11 @@ ot_status ot_ledger_logged(ot_ledger *l, uint64_t index, char **json, ot_error *
 		return ot_error_at(err, OT_ERR_RANGE, "entry_not_found", (int64_t)index,
 		                   "the log has no entry %llu", (unsigned long long)index);
 	otx_logged lg;
-	ot_status rc = otx_logged_at(l->st, index, &lg, err);
+	ot_status rc = ot_store_read_begin(l->st, err); /* one lock for the scans */
+	if (rc)
+		return rc;
+	rc = otx_logged_at(l->st, index, &lg, err);
+	ot_store_read_end(l->st);
 	if (rc)
 		return rc;
 	json_t *doc = otx_logged_json(&lg);

@@ -304,18 +304,18 @@ ot_status otx_logged_at(ot_store *st, uint64_t index, otx_logged *out, ot_error 
 {
 	point p[4];
 	int f[4] = {0, 0, 0, 0}, any_witness = 0;
-	ot_status rc;
 	memset(out, 0, sizeof *out);
-	if ((rc = seek(st, OTX_NS_CHECKPOINT, index, 0, "signed_at", NULL, &p[0], &f[0], err)) ||
-	    (rc = seek(st, OTX_NS_CHECKPOINT, index + 1, 1, "signed_at", NULL, &p[1], &f[1],
-	               err)) ||
-	    (rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index, 0, "time", "last_seen", &p[2], &f[2],
-	               err)) ||
-	    (rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index + 1, 1, "time", "last_seen", &p[3], &f[3],
-	               err)))
-		return rc;
-	rc = ot_store_kv_scan(st, OTX_NS_CHECKPOINT_COSIG, "", any_one, &any_witness, err);
+	ot_status rc =
+		ot_store_kv_scan(st, OTX_NS_CHECKPOINT_COSIG, "", any_one, &any_witness, err);
 	if (rc && rc != SEEK_DONE)
+		return rc;
+	if ((rc = seek(st, OTX_NS_CHECKPOINT, index, 0, "signed_at", NULL, &p[0], &f[0], err)) ||
+	    (rc = seek(st, OTX_NS_CHECKPOINT, index + 1, 1, "signed_at", NULL, &p[1], &f[1], err)))
+		return rc;
+	if (any_witness && ((rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index, 0, "time", "last_seen",
+	                               &p[2], &f[2], err)) ||
+	                    (rc = seek(st, OTX_NS_CHECKPOINT_COSIG, index + 1, 1, "time",
+	                               "last_seen", &p[3], &f[3], err))))
 		return rc;
 	bounds_from(f[0] ? &p[0] : NULL, f[1] ? &p[1] : NULL, f[2] ? &p[2] : NULL,
 	            f[3] ? &p[3] : NULL, any_witness, out);
