@@ -151,7 +151,9 @@ typedef struct ot_audit_options {
  *    "findings":[{"index","kind","subject","detail"}],
  *    "problems":[{"index","code","message"}]}
  * Findings are suspicious facts (transit loss, extraction beyond resources,
- * exports without a certified assay, contract terms withheld); problems are
+ * exports without a certified assay, contract terms withheld, claimed times
+ * out of order or outside the interval an entry was logged in: backdated,
+ * future_dated, judged against the checkpoint history); problems are
  * where the ledger is broken. Returns OT_OK when ok is true, even with
  * findings; when the ledger is broken it returns the first problem's status
  * (OT_ERR_VERIFY, OT_ERR_CORRUPT, ...) and *json still holds the report.
