@@ -139,6 +139,9 @@ typedef struct ot_audit_options {
 	uint32_t withheld_days;  /* a committed field undisclosed longer is a finding; 0: 180 */
 	ot_progress_cb progress; /* may be NULL; called with entries replayed so far */
 	void *progress_ctx;
+	/* slack of the backdated / future_dated findings in seconds; 0: the
+	 * handle's (ot_ledger_set_tolerance), by default 48 h; negative: none */
+	int64_t tolerance_s;
 } ot_audit_options;
 
 /*
@@ -150,7 +153,9 @@ typedef struct ot_audit_options {
  *    "findings":[{"index","kind","subject","detail"}],
  *    "problems":[{"index","code","message"}]}
  * Findings are suspicious facts (transit loss, extraction beyond resources,
- * exports without a certified assay, contract terms withheld); problems are
+ * exports without a certified assay, contract terms withheld, claimed times
+ * out of order or outside the interval an entry was logged in: backdated,
+ * future_dated, judged against the checkpoint history); problems are
  * where the ledger is broken. Returns OT_OK when ok is true, even with
  * findings; when the ledger is broken it returns the first problem's status
  * (OT_ERR_VERIFY, OT_ERR_CORRUPT, ...) and *json still holds the report.
@@ -234,6 +239,38 @@ OT_EXPORT ot_status ot_ledger_findings(ot_ledger *l, int64_t now, uint32_t withh
 OT_EXPORT ot_status ot_ledger_disclosure(ot_ledger *l, const char *contract, const char *field,
                                          char **value, size_t *len, int *is_string, int64_t *index,
                                          ot_error *err);
+
+/* --- the checkpoint history and logged time (src/ledger/timeline.c) ---
+ * The ledger keeps every checkpoint it publishes with the time the operator
+ * signed it, and every witness cosignature `oretrail serve` accepts with
+ * the witness's timestamp (C2SP tlog-cosignature/v1). From them each entry
+ * gets the interval in which it was logged, resting on no event signer:
+ *   {"after","after_size","after_basis","before","before_size",
+ *    "before_basis","witnesses","sequenced","basis"}
+ * after: the time of the newest checkpoint (witnessed where one is, else
+ * the operator's) not containing the entry; before: of the oldest one
+ * containing it (once the log has witnesses, witnessed only), null while
+ * none does (open); witnesses: the cosignatures on that one; sequenced:
+ * when the operator signed the first checkpoint with it; basis "witnessed"
+ * when every bound given rests on a witness, "operator" when one rests on
+ * the operator's clock, "none" without a history (docs/events.md, "Logged
+ * time"). */
+
+/* The published checkpoints from size `from` on, oldest first, at most
+ * `limit` (> 0):
+ *   {"checkpoints":[{"size","signed_at","cosignatures":[{"witness",
+ *     "key_id","time","last_seen","line"}],"note"}],"next":size|null} */
+OT_EXPORT ot_status ot_ledger_checkpoints(ot_ledger *l, uint64_t from, size_t limit, char **json,
+                                          ot_error *err);
+/* One of them by size; OT_ERR_NOTFOUND (code checkpoint_not_found). */
+OT_EXPORT ot_status ot_ledger_checkpoint_at(ot_ledger *l, uint64_t size, char **json,
+                                            ot_error *err);
+/* The logged interval of entry `index` (the object above);
+ * OT_ERR_RANGE when the log has no such entry. */
+OT_EXPORT ot_status ot_ledger_logged(ot_ledger *l, uint64_t index, char **json, ot_error *err);
+/* The slack of the backdated / future_dated findings of ot_ledger_findings
+ * and ot_ledger_audit, in seconds; 0: 48 h (the default), negative: none. */
+OT_EXPORT void ot_ledger_set_tolerance(ot_ledger *l, int64_t seconds);
 
 /* Witness cosignatures that `oretrail serve` accepted, kept in the ledger's
  * store `st` (a handle of the caller's own, on the ledger's file) and

@@ -63,6 +63,9 @@ typedef struct ot_server_options {
 	 * a cosignature of each new checkpoint (POST <URL>/add-checkpoint) from
 	 * a thread of its own, and keeps the answer as a pushed one. Borrowed. */
 	const char *const *witness_urls;
+	/* The slack of the backdated / future_dated findings at /api/findings,
+	 * seconds (ot_ledger_set_tolerance): 0 48 h, negative none. */
+	int64_t tolerance_s;
 	FILE *error_log; /* what needs a human (a witness that holds another tree),
 	                    even when access_log is NULL; NULL: access_log */
 } ot_server_options;

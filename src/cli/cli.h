@@ -42,6 +42,12 @@ int cli_exit_for(ot_status s);
 
 /* Parses a decimal unsigned 64-bit number strictly. */
 int cli_parse_u64(const char *s, uint64_t *out);
+/* Parses a duration: a number of seconds with an optional unit s, m, h or
+ * d ("48h", "2d", "0"), at most 100 years. */
+int cli_parse_duration(const char *s, int64_t *seconds);
+/* --tolerance D of `verb` (NULL: not given, *seconds 0, the default) into
+ * the library's convention: seconds, negative for none. 0 or an exit code. */
+int cli_tolerance(const char *verb, const char *arg, int64_t *seconds);
 
 /* --wait DURATION: how long a writer waits for another one to finish
  * (ot_store_set_wait). A number with a unit, ms, s or m ("500ms", "5s",

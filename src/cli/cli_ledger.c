@@ -360,6 +360,33 @@ const char *cli_element_name(const char *symbol)
 	return NULL;
 }
 
+const char *cli_fmt_logged(char *buf, size_t size, json_t *logged)
+{
+	const char *basis = cli_jstr(logged, "basis");
+	const char *after = cli_jstr(logged, "after"), *before = cli_jstr(logged, "before");
+	const char *how = strcmp(basis, "witnessed") == 0 ? "witnessed by"
+	                                                  : "on the operator's clock (no witness)";
+	if (!*after && !*before)
+		snprintf(buf, size, "unknown: the ledger has no checkpoint history for it");
+	else if (!*before && strcmp(basis, "witnessed") == 0)
+		snprintf(buf, size,
+		         "after %s (witnessed); open: no witness has cosigned a checkpoint with it "
+		         "yet",
+		         after);
+	else if (!*before)
+		snprintf(buf, size, "after %s (operator); open: no checkpoint contains it yet",
+		         after);
+	else if (!*after)
+		snprintf(buf, size, "before %s, %s", before, how);
+	else
+		snprintf(buf, size, "between %s and %s, %s", after, before, how);
+	if (strcmp(basis, "witnessed") == 0 && *before) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, size - n, " %" PRId64, cli_jint(logged, "witnesses", 0));
+	}
+	return buf;
+}
+
 const char *cli_jstr(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));

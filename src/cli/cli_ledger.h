@@ -77,6 +77,11 @@ const char *cli_fmt_value(char *buf, size_t size, json_t *v);
 /* The English name of an element symbol ("Nd" -> "neodymium"), or NULL. */
 const char *cli_element_name(const char *symbol);
 
+/* A "logged" interval (docs/events.md, "Logged time") in words:
+ * "between A and B, witnessed by N", "..., on the operator's clock (no
+ * witness)", "after A; no checkpoint contains it yet", or "unknown: ...". */
+const char *cli_fmt_logged(char *buf, size_t size, json_t *logged);
+
 /* JSON member accessors that never fail: "" / fallback when absent. */
 const char *cli_jstr(json_t *obj, const char *key);
 int64_t cli_jint(json_t *obj, const char *key, int64_t fallback);

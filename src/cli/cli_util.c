@@ -222,3 +222,43 @@ ot_status cli_load_cosig_verifier(const char *path, ot_cosig_verifier **out, ot_
 		ot_error_prefix(err, "%s", path);
 	return rc;
 }
+
+int cli_parse_duration(const char *s, int64_t *seconds)
+{
+	char num[32];
+	size_t n = s ? strlen(s) : 0;
+	int64_t unit = 1;
+	if (n == 0 || n >= sizeof num)
+		return 0;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	default: unit = 0; break;
+	}
+	if (unit)
+		num[n - 1] = '\0';
+	else
+		unit = 1;
+	uint64_t v = 0;
+	if (!cli_parse_u64(num, &v) || v > (uint64_t)100 * 366 * 86400 / (uint64_t)unit)
+		return 0;
+	*seconds = (int64_t)v * unit;
+	return 1;
+}
+
+int cli_tolerance(const char *verb, const char *arg, int64_t *seconds)
+{
+	*seconds = 0;
+	if (!arg)
+		return 0;
+	if (!cli_parse_duration(arg, seconds))
+		return cli_failf(EXIT_USAGE, verb,
+		                 "--tolerance %s is not a duration: use e.g. 48h, 2d, 90m or 3600",
+		                 arg);
+	if (*seconds == 0)
+		*seconds = -1; /* none */
+	return 0;
+}

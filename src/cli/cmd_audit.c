@@ -13,7 +13,7 @@
 #include "cli/cli_ledger.h"
 
 static const cli_spec SPEC = {
-	"oretrail audit --db PATH [--json] [--now TIME] [--withheld-days N]",
+	"oretrail audit --db PATH [--json] [--now TIME] [--withheld-days N] [--tolerance D]",
 	"Audits the whole ledger: verifies the log (every tile, the checkpoint's\n"
 	"signature), replays every entry from scratch through the rules (signatures,\n"
 	"roles, custody, mass and element balance, origin vectors) and compares the\n"
@@ -23,7 +23,11 @@ static const cli_spec SPEC = {
 	"beyond 0.5 %, extraction beyond a mine's declared resources, exports\n"
 	"without a certified assay, and contract fields committed but not disclosed\n"
 	"for more than N days (default 180) as of TIME (default now; RFC 3339 or\n"
-	"YYYY-MM-DD). Problems are where the ledger itself is broken.\n"
+	"YYYY-MM-DD), counted from when the contract was logged. On time: events\n"
+	"whose claimed time lies before (backdated) or after (future_dated) the\n"
+	"interval in which the log took them by more than D (default 48h; a\n"
+	"number with s, m, h or d), and receipts or transforms claimed before what\n"
+	"they follow (out_of_order). Problems are where the ledger itself is broken.\n"
 	"\n"
 	"--json prints {\"entries\",\"ok\",\"findings\":[{\"index\",\"kind\",\"subject\",\n"
 	"\"detail\"}],\"problems\":[{\"index\",\"code\",\"message\"}]}.\n"
@@ -103,7 +107,7 @@ static int print_audit(json_t *doc)
 
 int cmd_audit(int argc, char **argv)
 {
-	const char *db = NULL, *now_s = NULL, *days_s = NULL;
+	const char *db = NULL, *now_s = NULL, *days_s = NULL, *tol_s = NULL;
 	int json = 0;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
@@ -112,6 +116,8 @@ int cmd_audit(int argc, char **argv)
 		{"now", 0, "TIME", "count the days up to TIME (default now)", &now_s, NULL},
 		{"withheld-days", 0, "N", "days a committed field may stay withheld (default 180)",
 	         &days_s, NULL},
+		{"tolerance", 0, "D", "slack of backdated and future_dated (default 48h)", &tol_s,
+	         NULL},
 		CLI_OPT_END,
 	};
 	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
@@ -132,6 +138,9 @@ int cmd_audit(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "audit",
 		                 "--withheld-days %s is not a number of days (1-100000)", days_s);
 	ao.withheld_days = (uint32_t)days;
+	int tcode = cli_tolerance("audit", tol_s, &ao.tolerance_s);
+	if (tcode)
+		return tcode;
 	if (!json && isatty(2))
 		ao.progress = progress;
 

@@ -25,7 +25,13 @@ static const cli_spec SPEC = {
 	"of TIME (default now; RFC 3339 or YYYY-MM-DD). Then the payments that\n"
 	"cite the contract.\n"
 	"\n"
-	"--json prints {\"contract\",\"index\",\"id\",\"time\",\"signer\",\"fields\",\n"
+	"The contract's time is its signer's claim; it counts as committed on the\n"
+	"date the log proves (\"committed\": the end of the interval in which it\n"
+	"was logged, witnessed where a witness cosigned), and withholding counts\n"
+	"from there.\n"
+	"\n"
+	"--json prints {\"contract\",\"index\",\"id\",\"time\",\"logged\",\"committed\",\n"
+	"\"signer\",\"fields\",\n"
 	"\"commitments\":[{\"field\",\"commit\",\"disclosed\",\"disclosed_index\"?,\n"
 	"\"disclosed_time\"?,\"value\"?,\"salt\"?,\"withheld_days\"?}],\n"
 	"\"payments\":[{\"index\",\"time\",\"id\",\"payer\",\"payee\",\"kind\",\"amount\",...}],\n"
@@ -98,7 +104,8 @@ static void print_fields(json_t *fields)
  * many are disclosed. */
 static size_t print_commitments(json_t *doc, json_t *cms)
 {
-	const char *time = cli_jstr(doc, "time");
+	const char *time =
+		*cli_jstr(doc, "committed") ? cli_jstr(doc, "committed") : cli_jstr(doc, "time");
 	size_t withheld = 0, disclosed = 0;
 	for (size_t i = 0; i < json_array_size(cms); i++)
 		if (json_is_true(json_object_get(json_array_get(cms, i), "disclosed")))
@@ -123,7 +130,7 @@ static size_t print_commitments(json_t *doc, json_t *cms)
 			         "disclosed at entry %" PRId64 " on %.10s, %" PRId64
 			         " days after it was committed; the opening matches",
 			         cli_jint(cm, "disclosed_index", -1), when,
-			         days_between(time, when));
+			         days_between(cli_jstr(doc, "time"), when));
 		} else {
 			snprintf(state, sizeof state, "withheld for %" PRId64 " days so far",
 			         cli_jint(cm, "withheld_days", 0));
@@ -205,6 +212,9 @@ static int print_contract(json_t *doc)
 	printf("  recorded at entry %" PRId64 ", %s, by %s (event %s)\n",
 	       cli_jint(doc, "index", -1), cli_jstr(doc, "time"), cli_jstr(doc, "signer"),
 	       cli_jstr(doc, "id"));
+	char logged[256];
+	printf("  claimed %s; logged %s\n", cli_jstr(doc, "time"),
+	       cli_fmt_logged(logged, sizeof logged, json_object_get(doc, "logged")));
 	if (json_is_string(json_object_get(doc, "disclose_by")))
 		printf("  to be disclosed by %s%s\n", cli_jstr(doc, "disclose_by"),
 		       json_is_true(json_object_get(doc, "overdue")) ? ": OVERDUE" : "");

@@ -144,6 +144,7 @@ static int each_opt(void *ctx, const cli_opt *opt, char *arg)
 static int parse_opts(int argc, char **argv, serve_args *a)
 {
 	int quiet = 0;
+	const char *tol_s = NULL;
 	const cli_opt opts[] = {
 		CLI_OPT_DB(a->o.db),
 		{"listen", 0, "HOST:PORT", "where to listen (127.0.0.1:8080; port 0: a free port)",
@@ -157,6 +158,8 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 		{"witness", 0, "FILE=URL", "the same, and ask it to cosign (repeatable)", NULL,
 	         NULL},
 		{"quiet", 0, NULL, "no access log", NULL, &quiet},
+		{"tolerance", 0, "D", "slack of backdated/future_dated findings (48h)", &tol_s,
+	         NULL},
 		{"threads", 0, "N", "HTTP threads (4)", NULL, NULL},
 		{"max-connections", 0, "N", "connections open at once (1024)", NULL, NULL},
 		{"timeout", 0, "SECONDS", "idle connection time-out (30)", NULL, NULL},
@@ -170,6 +173,8 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 	};
 	int code, first = cli_parse_each(&SPEC, opts, argc, argv, each_opt, a, &code);
 	if (first < 0)
+		return code;
+	if ((code = cli_tolerance("serve", tol_s, &a->o.tolerance_s)))
 		return code;
 	if (quiet)
 		a->o.access_log = NULL;

@@ -18,12 +18,16 @@ static const cli_spec SPEC = {
 	"(held, in_transit, consumed), its declared and certified assays, the\n"
 	"share of each element by mine and by country, and its lineage: every\n"
 	"entry that made it or its ancestors, moved or assayed them, oldest first.\n"
+	"The time an event states is its signer's claim; \"logged\" is when the log\n"
+	"took it: between the checkpoints before and after it, as witnesses\n"
+	"cosigned them (or, with no witness, as the operator signed them).\n"
 	"--context adds the entries that used the lot, and the other uses of its\n"
 	"ancestors that a replay needs to recompute its origins.\n"
 	"\n"
 	"--json prints the ledger's trace document:\n"
 	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
-	"   \"created\",\"assay\",\"uncertainty_ppm\",\"certified\"?,\n"
+	"   \"created\":{\"index\",\"type\",\"id\",\"time\",\"logged\"},\"assay\",\n"
+	"   \"uncertainty_ppm\",\"certified\"?,\n"
 	"   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
@@ -155,6 +159,9 @@ static void print_lot(json_t *doc)
 		       cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
 	printf("made       entry %" PRId64 ", %s: %s %s\n", cli_jint(created, "index", -1),
 	       cli_jstr(created, "time"), cli_jstr(created, "type"), cli_jstr(created, "id"));
+	char logged[256];
+	printf("logged     %s\n",
+	       cli_fmt_logged(logged, sizeof logged, json_object_get(created, "logged")));
 }
 
 /* The declared assay and the certified one, if any. */

@@ -247,8 +247,9 @@ static ot_status audit_findings(const audit *a, json_t *findings, ot_error *err)
 	int64_t now = a->opts->now ? a->opts->now : (int64_t)time(NULL);
 	uint32_t days = a->opts->withheld_days ? a->opts->withheld_days : 180;
 	ot_status rc;
+	int64_t tol = otx_ledger_tolerance(a->l, a->opts->tolerance_s);
 	if ((rc = otx_findings_recorded(a->mem, findings, err)) ||
-	    (rc = otx_findings_withheld(a->mem, now, days, findings, err)))
+	    (rc = otx_findings_timed(a->mem, a->l->st, now, days, tol, findings, err)))
 		return rc;
 	sort_findings(findings);
 	return OT_OK;

@@ -15,6 +15,7 @@
 
 #include "ledger/ledger_int.h"
 #include "ledger/state.h"
+#include "ledger/timeline.h"
 #include "oretrail/buf.h"
 #include "oretrail/encoding.h"
 #include "oretrail/status.h"
@@ -113,13 +114,23 @@ static void cosig_key(char *key, size_t size, const char *name, uint32_t key_id)
 }
 
 /* Keeps line as the witness's newest cosignature unless a newer one is
- * kept, in one transaction. */
-static ot_status store_cosig(ot_store *st, const char *key, const char *line, size_t line_len,
-                             const char *text, size_t text_len, uint64_t size, ot_error *err)
+ * kept, and in the checkpoint history (timeline.h) with its timestamp, in
+ * one transaction. */
+static ot_status store_cosig(ot_store *st, const ot_note_sig *sig, const char *key,
+                             const char *line, size_t line_len, const char *text, size_t text_len,
+                             uint64_t size, ot_error *err)
 {
 	ot_status rc = ot_store_begin(st, err);
 	if (rc)
 		return rc;
+	uint64_t timestamp = 0; /* tlog-cosignature/v1: timestamp(8, big-endian) || signature */
+	for (int k = 0; k < 8; k++)
+		timestamp = timestamp << 8 | sig->sig[k];
+	rc = otx_timeline_cosigned(st, size, sig->name, sig->key_id, timestamp, line, err);
+	if (rc) {
+		ot_store_rollback(st);
+		return rc;
+	}
 	uint8_t *old = NULL;
 	size_t old_len = 0;
 	rc = ot_store_kv_get(st, OTX_NS_COSIG, key, &old, &old_len, err);
@@ -180,7 +191,7 @@ ot_status ot_ledger_cosig_keep(ot_store *st, const ot_cosig_verifier *v, const o
 			                    "the cosignature by witness %s is too long",
 			                    ot_cosig_verifier_name(v));
 		cosig_key(key, sizeof key, sig->name, sig->key_id);
-		return store_cosig(st, key, line, (size_t)ll, note->text, note->text_len, size,
+		return store_cosig(st, sig, key, line, (size_t)ll, note->text, note->text_len, size,
 		                   err);
 	}
 	return ot_error_set(err, OT_ERR_NOTFOUND, "no cosignature by witness %s",

@@ -57,6 +57,7 @@ ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err)
 }
 
 typedef struct withheld_ctx {
+	const otx_timeline *t;
 	int64_t now;
 	int64_t limit_s;
 	json_t *out;
@@ -103,6 +104,14 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 		json_decref(rec);
 		return OT_ERR_CORRUPT;
 	}
+	char when[OTX_TIME_LEN + 1];
+	if (!otx_timeline_empty(c->t)) {
+		otx_logged lg;
+		otx_timeline_bounds(c->t, (uint64_t)otx_jint(rec, "index", 0), &lg);
+		committed = otx_logged_date(&lg, committed);
+		if (otx_format_time(committed, when) == OT_OK)
+			time_s = when;
+	}
 	json_t *commitments = json_object_get(rec, "commitments");
 	const char *field;
 	json_t *cm;
@@ -133,12 +142,25 @@ out:
 	return rc;
 }
 
-ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_days, json_t *out,
-                                ot_error *err)
+ot_status otx_findings_withheld(ot_store *st, const otx_timeline *t, int64_t now,
+                                uint32_t withheld_days, json_t *out, ot_error *err)
 {
-	withheld_ctx c = {now, (int64_t)withheld_days * 86400, out};
+	withheld_ctx c = {t, now, (int64_t)withheld_days * 86400, out};
 	ot_status rc = ot_store_kv_scan(st, OTX_NS_CONTRACT, "", withheld_one, &c, err);
 	if (rc == OT_ERR_CORRUPT || rc == OT_ERR_NOMEM)
 		return ot_error_set(err, rc, "cannot read the contracts");
+	return rc;
+}
+
+ot_status otx_findings_timed(ot_store *state, ot_store *ledger, int64_t now, uint32_t withheld_days,
+                             int64_t tolerance_s, json_t *out, ot_error *err)
+{
+	otx_timeline *t = NULL;
+	ot_status rc = otx_timeline_load(ledger, &t, err);
+	if (!rc)
+		rc = otx_findings_withheld(state, t, now, withheld_days, out, err);
+	if (!rc)
+		rc = otx_findings_time(ledger, t, tolerance_s, out, err);
+	otx_timeline_free(t);
 	return rc;
 }

@@ -19,7 +19,14 @@
  *   overdue_disclosure          (audit time) a contract's disclose_by date has
  *                               passed with a commitment still withheld
  *   terms_withheld              (audit time) a committed contract field not
- *                               disclosed for longer than the withholding limit
+ *                               disclosed for longer than the withholding limit,
+ *                               counted from the contract's logged date
+ *                               (timeline.h) where the ledger has a history
+ *   out_of_order                a receipt claimed before its shipment, a
+ *                               transform claimed before an input arrived
+ *   backdated, future_dated     (audit time) an event's claimed time outside
+ *                               the interval in which it was logged, by more
+ *                               than a tolerance (timeline.h)
  */
 #ifndef OT_LEDGER_FINDINGS_H
 #define OT_LEDGER_FINDINGS_H
@@ -27,6 +34,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "ledger/timeline.h"
 #include "oretrail/status.h"
 #include "oretrail/store.h"
 
@@ -42,8 +50,16 @@ ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
 /* Appends the time-based findings as of `now` (seconds since 1970):
  * contract fields committed more than withheld_days ago and still not
  * disclosed (terms_withheld), and contracts past their disclose_by date
- * with a commitment still withheld (overdue_disclosure). */
-ot_status otx_findings_withheld(ot_store *st, int64_t now, uint32_t withheld_days, json_t *out,
-                                ot_error *err);
+ * with a commitment still withheld (overdue_disclosure). A contract is dated by its logged date in the history `t`
+ * (NULL or empty: by its claimed time). */
+ot_status otx_findings_withheld(ot_store *st, const otx_timeline *t, int64_t now,
+                                uint32_t withheld_days, json_t *out, ot_error *err);
+
+/* Every finding that is judged at query time, for the state in `state` and
+ * the log and checkpoint history of the ledger's store `ledger`:
+ * terms_withheld (dated by the history) and backdated / future_dated with
+ * `tolerance_s` seconds of slack. */
+ot_status otx_findings_timed(ot_store *state, ot_store *ledger, int64_t now, uint32_t withheld_days,
+                             int64_t tolerance_s, json_t *out, ot_error *err);
 
 #endif

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ledger/envelope.h"
 #include "ledger/replay_int.h"
+#include "ledger/timeline.h"
 #include "oretrail/status.h"
 
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
@@ -27,6 +29,32 @@ ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
 	if (!*json)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the result");
 	return OT_OK;
+}
+
+int64_t otx_ledger_tolerance(const ot_ledger *l, int64_t override)
+{
+	int64_t t = override ? override : l->tolerance_s;
+	return t < 0 ? 0 : t ? t : OTX_TIME_TOLERANCE_S;
+}
+
+void ot_ledger_set_tolerance(ot_ledger *l, int64_t seconds)
+{
+	if (l)
+		l->tolerance_s = seconds;
+}
+
+/* Records the log's latest checkpoint in the history (timeline.h) with
+ * the operator's clock as its signing time, inside the open transaction. */
+static ot_status record_checkpoint(ot_ledger *l, ot_error *err)
+{
+	char *note = NULL;
+	size_t len = 0;
+	ot_status rc = ot_log_checkpoint(l->log, &note, &len, err);
+	if (!rc)
+		rc = otx_timeline_published(l->st, ot_log_size(l->log), note, len,
+		                            (int64_t)time(NULL), err);
+	free(note);
+	return rc;
 }
 
 static ot_status finish_open(ot_store *st, const ot_signer *signer, ot_ledger **out, ot_error *err)
@@ -92,7 +120,21 @@ ot_status ot_ledger_create(const char *path, const char *origin, const ot_signer
 		ot_store_close(st);
 		return rc;
 	}
-	return finish_open(st, authority, out, err);
+	if ((rc = finish_open(st, authority, out, err)))
+		return rc;
+	/* The empty tree's checkpoint opens the history. */
+	if ((rc = ot_store_begin(st, err)))
+		goto fail;
+	if ((rc = record_checkpoint(*out, err)))
+		ot_store_rollback(st);
+	else
+		rc = ot_store_commit(st, err);
+	if (!rc)
+		return OT_OK;
+fail:
+	ot_ledger_close(*out);
+	*out = NULL;
+	return rc;
 }
 
 ot_status ot_ledger_open(const char *path, const ot_signer *log_signer, int flags, ot_ledger **out,
@@ -226,6 +268,8 @@ static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t bas
 		                  (unsigned long long)first, (unsigned long long)base);
 	if (!rc)
 		rc = ot_log_publish_in_txn(l->log, err);
+	if (!rc)
+		rc = record_checkpoint(l, err);
 	if (!rc)
 		rc = ot_store_commit(l->st, err);
 	if (rc)

@@ -16,7 +16,12 @@ struct ot_ledger {
 	ot_verifier *authority_key; /* meta log_vkey */
 	otx_ledger_ctx ctx;
 	int can_append;
+	int64_t tolerance_s; /* of the time findings; 0: OTX_TIME_TOLERANCE_S, < 0: none */
 };
+
+/* The tolerance of the time findings in seconds: `override` when not 0,
+ * else the handle's (ot_ledger_set_tolerance), else 48 h; negative: 0. */
+int64_t otx_ledger_tolerance(const ot_ledger *l, int64_t override);
 
 /* Serialises a query result for the public API (keys in insertion order). */
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err);

@@ -13,6 +13,7 @@
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
 #include "ledger/state.h"
+#include "ledger/timeline.h"
 #include "oretrail/status.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -120,7 +121,8 @@ ot_status ot_ledger_findings(ot_ledger *l, int64_t now, uint32_t withheld_days, 
 	if (!rc)
 		rc = otx_findings_recorded(l->st, list, err);
 	if (!rc)
-		rc = otx_findings_withheld(l->st, now, withheld_days, list, err);
+		rc = otx_findings_timed(l->st, l->st, now, withheld_days,
+		                        otx_ledger_tolerance(l, 0), list, err);
 	if (rc) {
 		json_decref(list);
 		return rc;
@@ -162,4 +164,46 @@ ot_status ot_ledger_disclosure(ot_ledger *l, const char *contract, const char *f
 		return ot_error_set(err, v ? OT_ERR_NOMEM : OT_ERR_CORRUPT,
 		                    "the disclosure of %s %s cannot be read", contract, field);
 	return OT_OK;
+}
+
+ot_status ot_ledger_checkpoints(ot_ledger *l, uint64_t from, size_t limit, char **json,
+                                ot_error *err)
+{
+	if (!l || !json || limit == 0)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "checkpoints needs a ledger, a limit and an output");
+	*json = NULL;
+	json_t *doc = NULL;
+	ot_status rc = otx_checkpoints_json(l->st, from, limit, &doc, err);
+	return rc ? rc : dump(doc, json, err);
+}
+
+ot_status ot_ledger_checkpoint_at(ot_ledger *l, uint64_t size, char **json, ot_error *err)
+{
+	if (!l || !json)
+		return ot_error_set(err, OT_ERR_ARG, "checkpoint needs a ledger and an output");
+	*json = NULL;
+	json_t *doc = NULL;
+	ot_status rc = otx_checkpoint_json(l->st, size, &doc, err);
+	return rc ? rc : dump(doc, json, err);
+}
+
+ot_status ot_ledger_logged(ot_ledger *l, uint64_t index, char **json, ot_error *err)
+{
+	if (!l || !json)
+		return ot_error_set(err, OT_ERR_ARG, "logged needs a ledger and an output");
+	*json = NULL;
+	if (index >= ot_log_size(l->log))
+		return ot_error_at(err, OT_ERR_RANGE, "entry_not_found", (int64_t)index,
+		                   "the log has no entry %llu", (unsigned long long)index);
+	otx_logged lg;
+	ot_status rc = ot_store_read_begin(l->st, err); /* one lock for the scans */
+	if (rc)
+		return rc;
+	rc = otx_logged_at(l->st, index, &lg, err);
+	ot_store_read_end(l->st);
+	if (rc)
+		return rc;
+	json_t *doc = otx_logged_json(&lg);
+	return doc ? dump(doc, json, err) : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }

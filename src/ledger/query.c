@@ -22,6 +22,7 @@
 #include "ledger/ledger_int.h"
 #include "ledger/provenance.h"
 #include "ledger/state.h"
+#include "ledger/timeline.h"
 #include "oretrail/buf.h"
 #include "oretrail/status.h"
 
@@ -587,7 +588,7 @@ static void contract_deadline(json_t *doc, json_t *rec, json_t *commitments, int
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err)
 {
-	json_t *rec = NULL, *doc = NULL, *list = NULL, *payments = NULL;
+	json_t *rec = NULL, *doc = NULL, *list = NULL, *payments = NULL, *logged = NULL;
 	*out = NULL;
 	if (!st || !contract)
 		return ot_error_set(err, OT_ERR_ARG, "contract show needs a store and a contract");
@@ -605,9 +606,21 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 		                  contract);
 		goto out;
 	}
+	/* Dated by when it was logged, not by its signer's claim. */
+	otx_logged lg;
+	if ((rc = otx_logged_at(st, (uint64_t)otx_jint(rec, "index", 0), &lg, err)))
+		goto out;
+	committed = otx_logged_date(&lg, committed);
+	char committed_s[OTX_TIME_LEN + 1];
+	if (otx_format_time(committed, committed_s)) {
+		rc = ot_error_set(err, OT_ERR_CORRUPT, "contract %s has an impossible date",
+		                  contract);
+		goto out;
+	}
 	list = json_array();
 	payments = json_array();
-	if (!list || !payments) {
+	logged = otx_logged_json(&lg);
+	if (!list || !payments || !logged) {
 		rc = nomem(err);
 		goto out;
 	}
@@ -619,11 +632,12 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 			rc = ot_error_set(err, rc, "cannot read the payments");
 		goto out;
 	}
-	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "contract",
+	doc = json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:O,s:O,s:O,s:O}", "contract",
 	                json_object_get(rec, "contract"), "index", json_object_get(rec, "index"),
 	                "id", json_object_get(rec, "id"), "time", json_object_get(rec, "time"),
-	                "signer", json_object_get(rec, "signer"), "fields",
-	                json_object_get(rec, "fields"), "commitments", list, "payments", payments);
+	                "logged", logged, "committed", committed_s, "signer",
+	                json_object_get(rec, "signer"), "fields", json_object_get(rec, "fields"),
+	                "commitments", list, "payments", payments);
 	if (!doc) {
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "the record of contract %s is incomplete",
 		                  contract);
@@ -634,6 +648,7 @@ ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, jso
 out:
 	json_decref(list);
 	json_decref(payments);
+	json_decref(logged);
 	json_decref(rec);
 	return rc;
 }
@@ -1026,6 +1041,22 @@ out:
 
 /* --- public wrappers --- */
 
+/* Adds to obj (a record with "index") the interval in which its entry was
+ * logged, from the checkpoint history (timeline.h), as "logged". */
+static ot_status add_logged(ot_store *st, json_t *obj, ot_error *err)
+{
+	json_t *idx = json_object_get(obj, "index");
+	if (!json_is_integer(idx) || json_integer_value(idx) < 0)
+		return OT_OK;
+	otx_logged lg;
+	ot_status rc = otx_logged_at(st, (uint64_t)json_integer_value(idx), &lg, err);
+	if (rc)
+		return rc;
+	if (json_object_set_new(obj, "logged", otx_logged_json(&lg)))
+		return nomem(err);
+	return OT_OK;
+}
+
 static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_error *err)
 {
 	if (!rc)
@@ -1044,6 +1075,8 @@ static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_er
 	ot_buf b;
 	ot_buf_init(&b, 0);
 	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY, &doc, &rec, err);
+	if (!rc)
+		rc = add_logged(st, json_object_get(doc, "created"), err);
 	char *head = NULL;
 	if (!rc)
 		rc = otx_ledger_emit(doc, 0, &head, err);
@@ -1090,6 +1123,8 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 		return rc;
 	}
 	rc = otx_trace_json(l->st, lot, flags, &doc, err);
+	if (!rc)
+		rc = add_logged(l->st, json_object_get(doc, "created"), err);
 	ot_store_read_end(l->st);
 	return emit(doc, rc, flags, json, err);
 }

@@ -150,7 +150,7 @@ ot_status ot_replay_findings(ot_replay *r, int64_t now, uint32_t withheld_days, 
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	ot_status rc = otx_findings_recorded(r->mem, all, err);
 	if (!rc)
-		rc = otx_findings_withheld(r->mem, now, withheld_days, all, err);
+		rc = otx_findings_withheld(r->mem, NULL, now, withheld_days, all, err);
 	if (!rc)
 		rc = otx_ledger_emit(all, 0, json, err);
 	json_decref(all);

@@ -6,7 +6,12 @@
  *
  *   GET /api/                              this list
  *   GET /api/checkpoint                    the latest checkpoint, parsed
- *   GET /api/entries/<index>               one log entry with its leaf hash
+ *   GET /api/entries/<index>               one log entry with its leaf hash and
+ *                                          the interval it was logged in
+ *   GET /api/checkpoints[?from=S&limit=N]  the checkpoint history: every
+ *                                          checkpoint published, its signing
+ *                                          time and witness cosignatures
+ *   GET /api/checkpoints/<size>            one of them
  *   GET /api/proof/inclusion?index=I[&size=S]
  *   GET /api/proof/consistency?size1=A[&size2=B]
  *                                          proofs in the transparency-dev format
@@ -252,9 +257,17 @@ static enum MHD_Result api_entry(otx_request *r, otx_reader *rd, const char *res
 	ot_b64_encode(leaf, OT_HASH_SIZE, hash);
 	json_t *entry = json_loadb((const char *)data, len, 0, NULL);
 	free(data);
-	json_t *doc = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index, "leaf_hash", hash,
-	                        "entry", entry ? entry : json_null());
-	return respond_doc(r, doc, CACHE_IMMUTABLE);
+	char *logged_s = NULL;
+	if ((rc = ot_ledger_logged(rd->ledger, index, &logged_s, &err))) {
+		json_decref(entry);
+		return otx_respond_error(r, &err);
+	}
+	json_t *logged = json_loads(logged_s, 0, NULL);
+	free(logged_s);
+	json_t *doc = json_pack("{s:I,s:s,s:o,s:o}", "index", (json_int_t)index, "leaf_hash", hash,
+	                        "entry", entry ? entry : json_null(), "logged",
+	                        logged ? logged : json_null());
+	return respond_doc(r, doc, CACHE_SHORT); /* "logged" closes later */
 }
 
 static enum MHD_Result send_proof(otx_request *r, const ot_proof_file *p, int immutable)
@@ -363,6 +376,43 @@ static enum MHD_Result api_consistency(otx_request *r, otx_reader *rd)
 	if (!rc)
 		rc = ot_log_tree_hash(log, size2, p->b.h, &err);
 	return answer_proof(r, p, proof, rc, &err, has2);
+}
+
+/* --- the checkpoint history --- */
+
+static enum MHD_Result send_text(otx_request *r, ot_status rc, char *json, const ot_error *err);
+
+static enum MHD_Result api_checkpoints(otx_request *r, otx_reader *rd, const char *rest)
+{
+	char *json = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	if (*rest == '/' && rest[1]) {
+		rest++;
+		if (strspn(rest, "0123456789") != strlen(rest) || strlen(rest) > 19)
+			return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
+			                          "/api/checkpoints/%s: not a tree size", rest);
+		ot_status rc =
+			ot_ledger_checkpoint_at(rd->ledger, strtoull(rest, NULL, 10), &json, &err);
+		if (rc == OT_ERR_NOTFOUND)
+			return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "checkpoint_not_found",
+			                          "no checkpoint of %s entries was published",
+			                          rest);
+		return send_text(r, rc, json, &err);
+	}
+	if (*rest && strcmp(rest, "/") != 0)
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
+		                          "no such API: /api/checkpoints%s", rest);
+	uint64_t limit = PAGE_DEFAULT, from = 0;
+	int has;
+	if (arg_u64(r, "limit", &limit, &has) || limit == 0)
+		return bad_arg(r, "limit");
+	if (arg_u64(r, "from", &from, &has))
+		return bad_arg(r, "from");
+	if (limit > PAGE_MAX)
+		limit = PAGE_MAX;
+	ot_status rc = ot_ledger_checkpoints(rd->ledger, from, (size_t)limit, &json, &err);
+	return send_text(r, rc, json, &err);
 }
 
 /* --- records, through the ledger's queries --- */
@@ -522,7 +572,8 @@ static enum MHD_Result api_stats(otx_request *r)
 }
 
 static const char API_INDEX[] =
-	"{\"endpoints\":[\"/api/checkpoint\",\"/api/entries/<index>\","
+	"{\"endpoints\":[\"/api/checkpoint\",\"/api/checkpoints\",\"/api/checkpoints/<size>\","
+	"\"/api/entries/<index>\","
 	"\"/api/proof/inclusion?index=I[&size=S]\",\"/api/proof/consistency?size1=A[&size2=B]\","
 	"\"/api/lots\",\"/api/lots/<lot>\",\"/api/consignments\",\"/api/consignments/<id>\","
 	"\"/api/contracts\",\"/api/contracts/<id>\",\"/api/actors\",\"/api/actors/<id>\","
@@ -548,6 +599,8 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 		return api_checkpoint(r, rd);
 	if (strncmp(path, "entries/", 8) == 0)
 		return api_entry(r, rd, path + 8);
+	if (strncmp(path, "checkpoints", 11) == 0)
+		return api_checkpoints(r, rd, path + 11);
 	if (strcmp(path, "proof/inclusion") == 0)
 		return api_inclusion(r, rd);
 	if (strcmp(path, "proof/consistency") == 0)

@@ -25,6 +25,7 @@ otx_reader *otx_reader_get(ot_server *s, ot_error *err)
 			free(r);
 			return NULL;
 		}
+		ot_ledger_set_tolerance(r->ledger, s->opt.tolerance_s);
 	}
 	r->next = NULL;
 	/* Catch up with what the sequencer (or another process) appended. */

@@ -117,7 +117,11 @@ echo "{\"type\":\"contract\",\"id\":\"k1\",\"time\":\"2025-09-08T11:00:00Z\",\"c
 sed 's/50000/10000/' disc.jsonl >false.jsonl
 expect 4 "event disclose-mou-1-terms.royalty: value: salt and value do not open the commitment sha256:[0-9a-f]{64} made to terms.royalty of contract mou-1 at entry 1" -- "$CLI" submit --db "$L" --key fwo.key false.jsonl
 expect 0 "^2 disclose disclose-mou-1-terms.royalty$" -- "$CLI" submit --db "$L" --key fwo.key disc.jsonl
-"$CLI" contract show --db "$L" --now 2025-12-07 --json mou-1 >show.json
+# Withholding counts from when the contract was logged (today), not from
+# its claimed 2025 date: 89 days on from that.
+"$CLI" contract show --db "$L" --json mou-1 >show0.json
+NOW89=$(python3 -c 'import json,sys,datetime as D; c=json.load(open(sys.argv[1]))["committed"]; print((D.datetime.strptime(c,"%Y-%m-%dT%H:%M:%SZ")+D.timedelta(days=89,minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))' show0.json)
+"$CLI" contract show --db "$L" --now "$NOW89" --json mou-1 >show.json
 pycheck show.json 'c={x["field"]:x for x in d["commitments"]}
 assert c["terms.royalty"]["disclosed"] is True and c["terms.royalty"]["value"]=={"rate_ppm":50000} and c["terms.royalty"]["disclosed_index"]==2
 assert c["text"]["disclosed"] is False and c["text"]["withheld_days"]==89, c'

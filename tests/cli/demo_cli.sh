@@ -14,9 +14,13 @@ grep -q "^ok: 42 entries, every tile and the latest checkpoint verify" "$T/demo.
 [ "$(stat -c %a "$T/demo/keys/fwo.key")" = 600 ] && ok || bad "key mode"
 
 # --- golden: the trace of the NdPr oxide lot ---
-"$CLI" trace --db "$db" lot-ndpr-oxide-001 >"$T/trace.out" 2>&1
+# (The "logged" line holds today's times: checked apart.)
+"$CLI" trace --db "$db" lot-ndpr-oxide-001 >"$T/trace.full" 2>&1
+grep -v '^logged ' "$T/trace.full" >"$T/trace.out"
 diff -u "$HERE/demo_trace.exp" "$T/trace.out" >"$T/trace.diff" && ok || bad "trace differs from demo_trace.exp:
 $(cat "$T/trace.diff")"
+grep -qE "^logged     between [0-9T:Z-]{20} and [0-9T:Z-]{20}, on the operator's clock \(no witness\)$" "$T/trace.full" &&
+	ok || bad "trace's logged line: $(grep '^logged' "$T/trace.full")"
 
 # --- trace --json: every gram of its Nd and Pr was mined in PK ---
 "$CLI" trace --db "$db" --json lot-ndpr-oxide-001 >"$T/trace.json"
@@ -42,23 +46,35 @@ grep -qE "^used by: 1 entry, oldest first$" "$T/ore.out" && grep -qE "^ +21  202
 pycheck "$T/cu.json" 'assert [(o["element"],o["site"],o["share_ppm"]) for o in d["origins"]]==[("Cu","pk-bl-chagai-cu",1000000)], d["origins"]'
 
 # --- audit: ok, with the demo's findings ---
-"$CLI" audit --db "$db" --json --now 2026-06-01T00:00:00Z >"$T/audit.json"
+# The demo records a story dated 2025 today: every entry claims a time long
+# before the log took it (backdated), and withholding counts from when the
+# contract was logged (today), not from its claimed date.
+days() { date -u -d "+$1 days" +%Y-%m-%dT%H:%M:%SZ; }
+"$CLI" audit --db "$db" --json --now "$(days 200)" >"$T/audit.json"
 [ $? = 0 ] && ok || bad "audit exit code"
 pycheck "$T/audit.json" '
 assert d["entries"]==42 and d["ok"] is True and d["problems"]==[]
-k=sorted((f["kind"],f["subject"]) for f in d["findings"])
+k=sorted((f["kind"],f["subject"]) for f in d["findings"] if f["kind"]!="backdated")
 assert k==[("terms_withheld","mou-fwo-ussm-2025.terms.offtake"),("terms_withheld","mou-fwo-ussm-2025.text"),("transit_loss","lot-cu-conc-001")], k
+assert [f["index"] for f in d["findings"] if f["kind"]=="backdated"]==list(range(42))
 assert all(set(f)=={"index","kind","subject","detail"} for f in d["findings"])'
 # Before 180 days have passed, withholding is no finding yet.
-"$CLI" audit --db "$db" --json --now 2025-12-01 >"$T/audit2.json"
-pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"]]==["transit_loss"], d["findings"]'
-"$CLI" audit --db "$db" --now 2025-12-01 --withheld-days 30 >"$T/audit3.out"
+"$CLI" audit --db "$db" --json --now "$(days 100)" >"$T/audit2.json"
+pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"] if f["kind"]!="backdated"]==["transit_loss"], d["findings"]'
+"$CLI" audit --db "$db" --now "$(days 31)" --withheld-days 30 >"$T/audit3.out"
 grep -c "terms_withheld" "$T/audit3.out" | grep -qx 2 && ok || bad "--withheld-days 30: $(cat "$T/audit3.out")"
+# A tolerance wider than the story's age: nothing is backdated.
+"$CLI" audit --db "$db" --json --tolerance 3000d >"$T/audit4.json"
+pycheck "$T/audit4.json" 'assert not [f for f in d["findings"] if f["kind"] in ("backdated","future_dated")], d["findings"]'
+expect 2 "--tolerance 2 weeks is not a duration" -- "$CLI" audit --db "$db" --tolerance "2 weeks"
 
 # --- contract show ---
-"$CLI" contract show --db "$db" --json --now 2026-03-08T11:00:00Z mou-fwo-ussm-2025 >"$T/contract.json"
+"$CLI" contract show --db "$db" --json mou-fwo-ussm-2025 >"$T/contract0.json"
+NOW181=$(python3 -c 'import json,sys,datetime as D; c=json.load(open(sys.argv[1]))["committed"]; t=D.datetime.strptime(c,"%Y-%m-%dT%H:%M:%SZ")+D.timedelta(days=181,minutes=1); print(t.strftime("%Y-%m-%dT%H:%M:%SZ"))' "$T/contract0.json")
+"$CLI" contract show --db "$db" --json --now "$NOW181" mou-fwo-ussm-2025 >"$T/contract.json"
 pycheck "$T/contract.json" '
 assert d["contract"]=="mou-fwo-ussm-2025" and d["signer"]=="fwo" and d["time"]=="2025-09-08T11:00:00Z" and d["id"]=="fwo-004"
+lg=d["logged"]; assert lg["basis"]=="operator" and lg["witnesses"]==0 and lg["after_size"]<=14<lg["before_size"] and lg["after"]<=lg["before"]==d["committed"], lg
 f=d["fields"]; assert f["parties"]==["fwo","ussm"] and f["value"]=={"amount":50000000000,"currency":"USD"} and f["signed"]=="2025-09-08"
 c={x["field"]:x for x in d["commitments"]}
 assert sorted(c)==["terms.offtake","terms.phases","text"]
@@ -66,8 +82,9 @@ assert c["terms.phases"]["disclosed"] is True and c["terms.phases"]["disclosed_t
 assert c["text"]["disclosed"] is False and c["text"]["withheld_days"]==181 and c["terms.offtake"]["withheld_days"]==181
 assert [p["payee"] for p in d["payments"]]==["gov-kp","gov-balochistan"]
 assert d["payments"][0]["amount"]=={"amount":185000000,"currency":"PKR"}'
-"$CLI" contract show --db "$db" --now 2026-03-08T11:00:00Z mou-fwo-ussm-2025 >"$T/contract.out"
-for pat in "^commitments: 3, committed at entry 14 on 2025-09-08; 1 disclosed, 2 withheld$" \
+"$CLI" contract show --db "$db" --now "$NOW181" mou-fwo-ussm-2025 >"$T/contract.out"
+for pat in "^commitments: 3, committed at entry 14 on [0-9]{4}-[0-9]{2}-[0-9]{2}; 1 disclosed, 2 withheld$" \
+	"^  claimed 2025-09-08T11:00:00Z; logged between [0-9T:Z-]{20} and [0-9T:Z-]{20}, on the operator's clock \(no witness\)$" \
 	"^  text +sha256:[0-9a-f]{16}\.\.\. +withheld for 181 days so far$" \
 	"^  terms.phases +sha256:[0-9a-f]{16}\.\.\. +disclosed at entry 41 on 2025-11-14, 66 days after it was committed; the opening matches$" \
 	"^  value +500,000,000.00 USD$" "^payments citing it: 2$" \
