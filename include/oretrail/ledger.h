@@ -107,6 +107,7 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
 enum {
 	OT_JSON_PRETTY = 1 << 0,   /* indent the output (default: compact, one line) */
 	OT_TRACE_CONTEXT = 1 << 1, /* trace: add "context" and "uses" (slower) */
+	OT_TRACE_STAGES = 1 << 2,  /* trace: add "stages" (provenance by stage) */
 };
 
 /*
@@ -115,6 +116,8 @@ enum {
  *    "assay","certified"?,
  *    "origins":[{"element","site","country","grams","mg","share_ppm"}],
  *    "countries":[{"element","country","grams","mg","share_ppm"}],
+ *    "stages":[{"stage","element","country","site","facility","grams","mg",
+ *               "share_ppm"}]                (with OT_TRACE_STAGES)
  *    "ancestry":[{"index","type","id"}],
  *    "context":[...], "uses":[...]}          (with OT_TRACE_CONTEXT)
  * origins: the lot's origin vector (mg of element by mine; grams rounded);
@@ -126,6 +129,11 @@ enum {
  * per ancestor) also: context, the other entries that used an ancestor
  * before its descendant was made (with the ancestry, all that a replay needs
  * to recompute the vector exactly), and uses, the entries that used the lot.
+ * stages: per stage (mined, concentrated, processed, separated, refined,
+ * alloyed, magnet; docs/events.md "Stages"), element and site the mg of the
+ * element attributed to it, the site's country and facility ({"operator",
+ * "ids"} or null), and the site's share of that stage and element (10^6 per
+ * stage and element); the mined rows are the origins.
  * OT_ERR_NOTFOUND (code lot_not_found) for an unknown lot.
  */
 OT_EXPORT ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,

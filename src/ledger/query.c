@@ -153,6 +153,128 @@ out:
 	return rc;
 }
 
+/* --- stages --- */
+
+/* What the stage rows say of a site, through a cache (site -> {"country",
+ * "facility"}): its country, and its facility (operator and identifiers)
+ * or null. Borrowed from the cache. */
+static json_t *site_info(ot_store *st, json_t *cache, const char *site)
+{
+	json_t *info = json_object_get(cache, site);
+	if (info)
+		return info;
+	json_t *rec = NULL, *facility = json_null();
+	const char *country = "??";
+	if (otx_state_get(st, OTX_NS_SITE, site, &rec, NULL) == OT_OK) {
+		if (otx_jstr(rec, "country"))
+			country = otx_jstr(rec, "country");
+		json_t *op = json_object_get(rec, "operator");
+		json_t *ids = json_object_get(rec, "facility_ids");
+		if (op || ids) {
+			facility = json_object();
+			if (facility && op)
+				json_object_set(facility, "operator", op);
+			if (facility && ids)
+				json_object_set(facility, "ids", ids);
+		}
+	}
+	info = json_pack("{s:s,s:o*}", "country", country, "facility", facility);
+	json_decref(rec);
+	if (!info || json_object_set_new(cache, site, info))
+		return NULL;
+	return info;
+}
+
+typedef struct stage_row {
+	int stage;
+	const char *element, *site;
+	uint64_t mg, share;
+} stage_row;
+
+static int stage_row_cmp(const void *a, const void *b)
+{
+	const stage_row *x = a, *y = b;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	int c = strcmp(x->element, y->element);
+	if (c)
+		return c;
+	if (x->mg != y->mg)
+		return x->mg > y->mg ? -1 : 1;
+	return strcmp(x->site, y->site);
+}
+
+/* The rows of every stage vector of the lot (the origin vector is the
+ * mined stage), shares per stage and element. */
+static ot_status stage_rows(ot_store *st, json_t *rec, json_t *cache, json_t *out)
+{
+	otx_stages sv;
+	otx_vector *v = sv.v;
+	stage_row *rows = NULL;
+	uint64_t *amt = NULL, *share = NULL;
+	size_t n = 0;
+	ot_status rc = otx_stages_from_json(json_object_get(rec, "stages"), &sv);
+	if (rc)
+		return rc;
+	otx_vector_free(&v[OTX_STAGE_MINED]);
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &v[OTX_STAGE_MINED]))) {
+		otx_stages_free(&sv);
+		return rc;
+	}
+	for (int k = 0; k < OTX_STAGES; k++)
+		n += v[k].n;
+	rows = calloc(n ? n : 1, sizeof *rows);
+	amt = calloc(n ? n : 1, sizeof *amt);
+	share = calloc(n ? n : 1, sizeof *share);
+	rc = rows && amt && share ? OT_OK : OT_ERR_NOMEM;
+	n = 0;
+	for (int k = 0; !rc && k < OTX_STAGES; k++)
+		for (size_t i = 0; i < v[k].n; i++)
+			rows[n++] = (stage_row){k, v[k].items[i].element, v[k].items[i].site,
+			                        v[k].items[i].mg, 0};
+	if (!rc)
+		qsort(rows, n, sizeof *rows, stage_row_cmp);
+	for (size_t a = 0, b; !rc && a < n; a = b) {
+		for (b = a; b < n && rows[b].stage == rows[a].stage &&
+		            strcmp(rows[b].element, rows[a].element) == 0;
+		     b++)
+			amt[b - a] = rows[b].mg;
+		otx_shares_ppm(amt, b - a, share);
+		for (size_t i = a; i < b; i++)
+			rows[i].share = share[i - a];
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *info = site_info(st, cache, rows[i].site);
+		json_t *o = info ? json_pack("{s:s,s:s,s:O,s:s,s:O,s:I,s:I,s:I}", "stage",
+		                             otx_stage_name(rows[i].stage), "element",
+		                             rows[i].element, "country",
+		                             json_object_get(info, "country"), "site", rows[i].site,
+		                             "facility", json_object_get(info, "facility"), "grams",
+		                             (json_int_t)((rows[i].mg + 500) / 1000), "mg",
+		                             (json_int_t)rows[i].mg, "share_ppm",
+		                             (json_int_t)rows[i].share)
+		                 : NULL;
+		if (!o || json_array_append_new(out, o))
+			rc = OT_ERR_NOMEM;
+	}
+	free(rows);
+	free(amt);
+	free(share);
+	otx_stages_free(&sv);
+	return rc;
+}
+
+ot_status otx_lot_stage_rows(ot_store *st, json_t *rec, json_t *out, ot_error *err)
+{
+	json_t *cache = json_object();
+	ot_status rc = cache ? stage_rows(st, rec, cache, out) : OT_ERR_NOMEM;
+	json_decref(cache);
+	if (rc)
+		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
+		                  "cannot read the stage vectors of lot %s", otx_jstr(rec, "lot"));
+	return rc;
+}
+
 /* --- lineage --- */
 
 typedef struct hist {
@@ -464,6 +586,15 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
 		                  "cannot read the origin vector of lot %s", lot);
 		goto out;
+	}
+	if (flags & OT_TRACE_STAGES) {
+		json_t *stages = json_array();
+		if (!stages || json_object_set_new(doc, "stages", stages)) {
+			rc = nomem(err);
+			goto out;
+		}
+		if ((rc = otx_lot_stage_rows(st, rec, stages, err)))
+			goto out;
 	}
 	if ((!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err))) ||
 	    ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err))))

@@ -31,12 +31,24 @@ static ot_status vec_fail(otx_rule *r, ot_status rc, const char *what)
 	                                         : "an amount is out of range");
 }
 
-/* Stores the lot record with its vector as "origins". */
-static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec)
+/* Stores the lot record with its vector as "origins" and, when stages is
+ * not NULL, its stage vectors as "stages" (absent when there are none). */
+static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
 {
 	json_t *origins = otx_vector_to_json(vec);
 	if (!origins || json_object_set_new(rec, "origins", origins))
 		return nomem(r);
+	if (stages) {
+		json_t *sv = otx_stages_to_json(stages);
+		if (!sv)
+			return nomem(r);
+		if (json_object_size(sv) == 0) {
+			json_decref(sv);
+			json_object_del(rec, "stages");
+		} else if (json_object_set_new(rec, "stages", sv)) {
+			return nomem(r);
+		}
+	}
 	return otx_state_put(r->st, OTX_NS_LOT, otx_jstr(rec, "lot"), rec, r->err);
 }
 
@@ -118,7 +130,7 @@ ot_status otx_rule_extract(otx_rule *r)
 		rc = nomem(r);
 		goto out;
 	}
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)) ||
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, NULL)) ||
 	    (rc = otx_lot_event(r, lot, "create", NULL)))
 		goto out;
 
@@ -159,7 +171,9 @@ ot_status otx_rule_assay(otx_rule *r)
 	int64_t unc = 0;
 	json_t *assay, *rec = NULL, *labsite = NULL;
 	otx_vector vec;
+	otx_stages stages;
 	otx_vector_init(&vec);
+	otx_stages_init(&stages);
 
 	ot_status rc;
 	if ((rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
@@ -200,7 +214,8 @@ ot_status otx_rule_assay(otx_rule *r)
 
 	/* The vector follows the best estimate of the contents: each assayed
 	 * element is rescaled to remaining mass x certified content. */
-	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec))) {
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec)) ||
+	    (rc = otx_stages_from_json(json_object_get(rec, "stages"), &stages))) {
 		rc = vec_fail(r, rc, lot);
 		goto out;
 	}
@@ -216,16 +231,20 @@ ot_status otx_rule_assay(otx_rule *r)
 		if (remaining == 0)
 			break;
 		uint64_t target = otx_content_mg(remaining, (uint64_t)json_integer_value(ppm));
-		if ((rc = otx_vector_set_total(&vec, el, target, mine))) {
+		uint64_t before = otx_vector_total(&vec, el);
+		/* The stages follow the element's amount in the same proportion. */
+		if ((rc = otx_vector_set_total(&vec, el, target, mine)) ||
+		    (before && (rc = otx_stages_scale_element(&stages, el, target, before)))) {
 			rc = vec_fail(r, rc, lot);
 			goto out;
 		}
 	}
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)))
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, &stages)))
 		goto out;
 	rc = otx_lot_event(r, lot, "assay", NULL);
 out:
 	otx_vector_free(&vec);
+	otx_stages_free(&stages);
 	json_decref(labsite);
 	json_decref(rec);
 	return rc;
@@ -233,15 +252,16 @@ out:
 
 /* --- transform --- */
 
-static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching", "separation",
-                                        "smelting",      "refining", "blending", "split",
-                                        "merge",         NULL};
+static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",      "separation",
+                                        "smelting",      "refining", "blending",      "split",
+                                        "merge",         "alloying", "magnet_making", NULL};
 
 typedef struct tin {
 	const char *lot;
 	int64_t used;
 	json_t *rec;
 	otx_vector vec;
+	otx_stages stages;
 } tin;
 
 typedef struct tout {
@@ -251,6 +271,7 @@ typedef struct tout {
 	json_t *assay;
 	int64_t unc;
 	otx_vector vec;
+	otx_stages stages;
 } tout;
 
 static int64_t ppm_of(json_t *assay, const char *el)
@@ -473,6 +494,8 @@ typedef struct transform {
 	tout *out;
 	size_t nin, nout;
 	otx_vector pool;
+	otx_stages stage_pool;
+	int stage;       /* the process's stage, -1: none (blending, split, merge) */
 	ot_buf ancestry; /* the outputs' inherited ancestry */
 } transform;
 
@@ -481,12 +504,16 @@ static void transform_free(transform *t)
 	for (size_t i = 0; t->in && i < t->nin; i++) {
 		json_decref(t->in[i].rec);
 		otx_vector_free(&t->in[i].vec);
+		otx_stages_free(&t->in[i].stages);
 	}
-	for (size_t j = 0; t->out && j < t->nout; j++)
+	for (size_t j = 0; t->out && j < t->nout; j++) {
 		otx_vector_free(&t->out[j].vec);
+		otx_stages_free(&t->out[j].stages);
+	}
 	free(t->in);
 	free(t->out);
 	otx_vector_free(&t->pool);
+	otx_stages_free(&t->stage_pool);
 	ot_buf_free(&t->ancestry);
 	json_decref(t->parents);
 	json_decref(t->site);
@@ -507,10 +534,15 @@ static ot_status transform_read(otx_rule *r, transform *t)
 	t->out = calloc(t->nout, sizeof *t->out);
 	if (!t->in || !t->out)
 		return nomem(r);
-	for (size_t i = 0; i < t->nin; i++)
+	for (size_t i = 0; i < t->nin; i++) {
 		otx_vector_init(&t->in[i].vec);
-	for (size_t j = 0; j < t->nout; j++)
+		otx_stages_init(&t->in[i].stages);
+	}
+	for (size_t j = 0; j < t->nout; j++) {
 		otx_vector_init(&t->out[j].vec);
+		otx_stages_init(&t->out[j].stages);
+	}
+	t->stage = otx_process_stage(t->process);
 	return read_transform(r, t->inputs, t->outputs, t->in, t->out);
 }
 
@@ -572,15 +604,18 @@ static ot_status transform_take_inputs(otx_rule *r, transform *t)
 		tin *in = &t->in[i];
 		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
 		if ((rc = otx_vector_from_json(json_object_get(in->rec, "origins"), &in->vec)) ||
+		    (rc = otx_stages_from_json(json_object_get(in->rec, "stages"), &in->stages)) ||
 		    (rc = otx_vector_take(&in->vec, (uint64_t)in->used, (uint64_t)remaining,
-		                          &t->pool)))
+		                          &t->pool)) ||
+		    (rc = otx_stages_take(&in->stages, (uint64_t)in->used, (uint64_t)remaining,
+		                          &t->stage_pool)))
 			return vec_fail(r, rc, in->lot);
 		remaining -= in->used;
 		json_object_set_new(in->rec, "mass_g", json_integer(remaining));
 		if (remaining == 0)
 			json_object_set_new(in->rec, "status", json_string("consumed"));
 		json_array_append_new(t->parents, json_string(in->lot));
-		if ((rc = put_lot(r, in->rec, &in->vec)) ||
+		if ((rc = put_lot(r, in->rec, &in->vec, &in->stages)) ||
 		    (rc = otx_lot_event(r, in->lot, "use", NULL)))
 			return rc;
 	}
@@ -602,6 +637,8 @@ static ot_status transform_split_element(otx_rule *r, transform *t, const char *
 		if (c == 0)
 			continue;
 		ot_status rc = otx_vector_take_element(&t->pool, el, c, den, &t->out[k].vec);
+		if (!rc)
+			rc = otx_stages_take_element(&t->stage_pool, el, c, den, &t->out[k].stages);
 		if (rc)
 			return vec_fail(r, rc, t->out[k].lot);
 		den -= c;
@@ -631,19 +668,41 @@ static ot_status transform_split_pool(otx_rule *r, transform *t)
 	return OT_OK;
 }
 
+/* The process's own stage: each output's whole amount of each element, at
+ * this site. */
+static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
+{
+	const otx_vector *v = &o->vec;
+	for (size_t i = 0; t->stage > OTX_STAGE_MINED && i < v->n; i++) {
+		size_t b = i;
+		uint64_t sum = 0;
+		while (b < v->n && strcmp(v->items[b].element, v->items[i].element) == 0)
+			sum += v->items[b++].mg; /* below 10^18 in a valid vector */
+		ot_status rc = otx_vector_add(&o->stages.v[t->stage], v->items[i].element,
+		                              t->site_id, sum);
+		if (rc)
+			return vec_fail(r, rc, o->lot);
+		i = b - 1;
+	}
+	return OT_OK;
+}
+
 /* The output lots, with their histories and inherited ancestry. */
 static ot_status transform_write_outputs(otx_rule *r, transform *t)
 {
 	for (size_t j = 0; j < t->nout; j++) {
 		tout *o = &t->out[j];
+		ot_status rc = transform_add_stage(r, t, o);
+		if (rc)
+			return rc;
 		json_t *rec =
 			new_lot(r, o->lot, o->material, o->mass, t->site_id, o->assay, o->unc);
 		if (!rec)
 			return nomem(r);
 		json_object_set_new(rec, "process", json_string(t->process));
-		ot_status rc = otx_lot_history_add(r, rec);
+		rc = otx_lot_history_add(r, rec);
 		if (!rc)
-			rc = put_lot(r, rec, &o->vec);
+			rc = put_lot(r, rec, &o->vec, &o->stages);
 		json_decref(rec);
 		if (rc || (rc = otx_lot_event(r, o->lot, "create", t->parents)))
 			return rc;
@@ -660,6 +719,7 @@ ot_status otx_rule_transform(otx_rule *r)
 	transform t;
 	memset(&t, 0, sizeof t);
 	otx_vector_init(&t.pool);
+	otx_stages_init(&t.stage_pool);
 	ot_buf_init(&t.ancestry, 0);
 	ot_status rc;
 	if ((rc = transform_read(r, &t)) || (rc = transform_check_site(r, &t)) ||
@@ -922,6 +982,7 @@ typedef struct receive {
 	size_t *slot;
 	size_t n;
 	otx_vector vec;
+	otx_stages stages;
 } receive;
 
 static void receive_free(receive *c)
@@ -930,6 +991,7 @@ static void receive_free(receive *c)
 	free(c->masses);
 	free(c->slot);
 	otx_vector_free(&c->vec);
+	otx_stages_free(&c->stages);
 	json_decref(c->site);
 	json_decref(c->rec);
 }
@@ -1063,8 +1125,13 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		const char *id = otx_jstr(lot, "lot");
 		int64_t sent = otx_jint(entry, "mass_g", 0), got = c->masses[i];
 		otx_vector_free(&c->vec);
+		otx_stages_free(&c->stages);
 		if ((rc = otx_vector_from_json(json_object_get(lot, "origins"), &c->vec)) ||
-		    (got < sent && (rc = otx_vector_scale(&c->vec, (uint64_t)got, (uint64_t)sent))))
+		    (rc = otx_stages_from_json(json_object_get(lot, "stages"), &c->stages)) ||
+		    (got < sent &&
+		     (rc = otx_vector_scale(&c->vec, (uint64_t)got, (uint64_t)sent))) ||
+		    (got < sent &&
+		     (rc = otx_stages_scale(&c->stages, (uint64_t)got, (uint64_t)sent))))
 			return vec_fail(r, rc, id);
 		json_object_set_new(lot, "holder", json_string(r->signer));
 		json_object_set_new(lot, "site", json_string(c->site_id));
@@ -1072,7 +1139,8 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		json_object_set_new(lot, "mass_g", json_integer(got));
 		json_object_del(lot, "consignment");
 		json_object_set_new(entry, "received_g", json_integer(got));
-		if ((rc = otx_lot_history_add(r, lot)) || (rc = put_lot(r, lot, &c->vec)) ||
+		if ((rc = otx_lot_history_add(r, lot)) ||
+		    (rc = put_lot(r, lot, &c->vec, &c->stages)) ||
 		    (rc = otx_lot_event(r, id, "receive", NULL)) ||
 		    (rc = receive_check_transit(r, c->cons, id, sent, got)))
 			return rc;
@@ -1095,6 +1163,7 @@ ot_status otx_rule_receive(otx_rule *r)
 	receive c;
 	memset(&c, 0, sizeof c);
 	otx_vector_init(&c.vec);
+	otx_stages_init(&c.stages);
 	ot_status rc;
 	if (!(rc = receive_read(r, &c)) && !(rc = receive_check_consignment(r, &c)) &&
 	    !(rc = receive_match_lots(r, &c)) && !(rc = receive_write_custody(r, &c)))
