@@ -20,6 +20,7 @@
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
 #include "ledger/ledger_int.h"
+#include "ledger/lineage.h"
 #include "ledger/provenance.h"
 #include "ledger/state.h"
 #include "oretrail/buf.h"
@@ -425,37 +426,24 @@ out:
 typedef ot_status (*ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,
                                  const char *id, size_t id_len);
 
-/* The ancestry: the inherited text of the lot (ancestry namespace, one
- * "<index> <type> <id>" line per entry) and its own history, in log order. */
+/* The ancestry: the lot's inherited ancestry, walked through its records
+ * (lineage.h), then its own history, in log order. */
 static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx, ot_error *err)
 {
 	const char *lot = otx_jstr(rec, "lot");
-	uint8_t *text = NULL;
-	size_t len = 0;
-	ot_status rc = ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, NULL);
-	if (rc == OT_ERR_NOTFOUND)
-		rc = OT_OK;
-	else if (rc)
-		return ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, err);
-	size_t at = 0;
-	while (!rc && at < len) {
-		const char *line = (const char *)text + at;
-		const char *nl = memchr(line, '\n', len - at);
-		size_t llen = nl ? (size_t)(nl - line) : len - at;
+	otx_lineage l;
+	otx_lineage_init(&l);
+	ot_status rc = otx_lineage_walk(st, lot, &l, err);
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		const char *line = l.lines[i].text;
+		size_t llen = l.lines[i].len;
 		const char *sp1 = memchr(line, ' ', llen);
-		const char *sp2 =
-			sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
-		if (!sp2) {
-			rc = ot_error_set(err, OT_ERR_CORRUPT,
-			                  "the ancestry of lot %s is malformed", lot);
-			break;
-		}
-		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1,
-		             (size_t)(sp2 - sp1 - 1), sp2 + 1, (size_t)(line + llen - sp2 - 1))))
+		const char *sp2 = memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line));
+		if (fn(ctx, (int64_t)l.lines[i].index, sp1 + 1, (size_t)(sp2 - sp1 - 1), sp2 + 1,
+		       (size_t)(line + llen - sp2 - 1)))
 			rc = nomem(err);
-		at += llen + 1;
 	}
-	free(text);
+	otx_lineage_free(&l);
 	json_t *h = json_object_get(rec, "history");
 	for (size_t i = 0; !rc && i < json_array_size(h); i++) {
 		json_t *e = json_array_get(h, i);

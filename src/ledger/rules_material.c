@@ -14,6 +14,7 @@
 
 #include "ledger/commit.h"
 #include "ledger/findings.h"
+#include "ledger/lineage.h"
 #include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
@@ -385,55 +386,18 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 	return OT_OK;
 }
 
-/* One line of an ancestry text. */
-typedef struct aline {
-	uint64_t index;
-	const char *text; /* "<index> <type> <id>", without the newline */
-	size_t len;
-} aline;
-
-static int aline_cmp(const void *a, const void *b)
-{
-	const aline *x = a, *y = b;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static ot_status add_lines(otx_rule *r, const char *text, size_t len, aline **lines, size_t *n,
-                           size_t *cap)
-{
-	size_t at = 0;
-	while (at < len) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			aline *p = realloc(*lines, c * sizeof *p);
-			if (!p)
-				return nomem(r);
-			*lines = p;
-			*cap = c;
-		}
-		(*lines)[*n].index = strtoull(text + at, NULL, 10);
-		(*lines)[*n].text = text + at;
-		(*lines)[(*n)++].len = end - at;
-		at = end + 1;
-	}
-	return OT_OK;
-}
-
-/* The ancestry of a transform's outputs: for each input, its inherited
- * ancestry and its own history, merged in log order without duplicates. */
+/* The ancestry record of a transform's outputs (lineage.h): each input's
+ * own history, and its inherited ancestry copied in while small, else
+ * referenced. */
 static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *out)
 {
-	aline *lines = NULL;
-	size_t n = 0, cap = 0;
-	uint8_t **blobs = calloc(nin, sizeof *blobs);
+	otx_lineage acc, one;
+	size_t copied = 0; /* items copied from the inputs' records */
 	ot_buf own;
 	ot_status rc = OT_OK;
+	otx_lineage_init(&acc);
+	otx_lineage_init(&one);
 	ot_buf_init(&own, 0);
-	if (!blobs)
-		return nomem(r);
-	/* Format every history first: `own` must not move once lines point in. */
 	for (size_t i = 0; i < nin && !rc; i++) {
 		json_t *h = json_object_get(in[i].rec, "history");
 		for (size_t k = 0; k < json_array_size(h) && !rc; k++) {
@@ -448,38 +412,51 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *ou
 		rc = ot_error_set(r->err, rc, "event %s: the inputs' history is too long", r->id);
 		goto out;
 	}
-	if ((rc = add_lines(r, (const char *)own.data, own.len, &lines, &n, &cap)))
-		goto out;
-	for (size_t i = 0; i < nin; i++) {
-		size_t len = 0;
-		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len, NULL);
+	uint8_t *text = NULL;
+	size_t len = 0;
+	if (own.len && (rc = ot_buf_detach(&own, &text, &len)))
+		goto nomem;
+	if (text && (rc = otx_lineage_add_text(&acc, text, len)))
+		goto corrupt;
+	for (size_t i = 0; i < nin && !rc; i++) {
+		otx_lineage_free(&one);
+		len = 0;
+		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
 		if (rc == OT_ERR_NOTFOUND) {
 			rc = OT_OK;
 			continue;
 		}
-		if (rc)
-			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len,
+		if (rc) {
+			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len,
 			                     r->err);
-		if (rc || (rc = add_lines(r, (const char *)blobs[i], len, &lines, &n, &cap)))
 			goto out;
+		}
+		if ((rc = otx_lineage_add_text(&one, text, len)))
+			goto corrupt;
+		if (copied + one.n + one.nrefs <= OTX_LINEAGE_INLINE) {
+			copied += one.n + one.nrefs;
+			rc = otx_lineage_absorb(&acc, &one);
+		} else
+			rc = otx_lineage_add_ref(&acc, in[i].lot);
+		if (rc)
+			goto nomem;
 	}
-	if (n > 1)
-		qsort(lines, n, sizeof *lines, aline_cmp);
-	ot_buf_reset(out);
-	for (size_t k = 0; k < n && !rc; k++) {
-		if (k > 0 && lines[k].index == lines[k - 1].index)
-			continue;
-		rc = ot_buf_add(out, lines[k].text, lines[k].len);
-		if (!rc)
-			rc = ot_buf_addc(out, '\n');
-	}
-	if (rc)
+	otx_lineage_sort(&acc);
+	if ((rc = otx_lineage_write(&acc, out)))
 		rc = ot_error_set(r->err, rc, "event %s: the outputs' ancestry is too long", r->id);
+	goto out;
+nomem:
+	rc = nomem(r);
+	goto out;
+corrupt:
+	if (rc == OT_ERR_NOMEM)
+		rc = nomem(r);
+	else
+		rc = ot_error_set(r->err, OT_ERR_CORRUPT,
+		                  "event %s: an input's ancestry is malformed", r->id);
 out:
-	for (size_t i = 0; i < nin; i++)
-		free(blobs[i]);
-	free(blobs);
-	free(lines);
+	otx_lineage_free(&acc);
+	otx_lineage_free(&one);
 	ot_buf_free(&own);
 	return rc;
 }
