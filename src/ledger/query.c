@@ -1137,12 +1137,13 @@ static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_erro
  * document is serialised with an empty "ancestry" and the array, written
  * straight from the index's text, goes in its place. Same bytes as
  * otx_ledger_emit of the whole document (test_query checks). */
-static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_error *err)
+static ot_status trace_compact(ot_store *st, const char *lot, int flags, char **json, ot_error *err)
 {
 	json_t *doc = NULL, *rec = NULL;
 	ot_buf b;
 	ot_buf_init(&b, 0);
-	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY, &doc, &rec, err);
+	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY | (flags & OT_TRACE_STAGES), &doc,
+	                         &rec, err);
 	char *head = NULL;
 	if (!rc)
 		rc = otx_ledger_emit(doc, 0, &head, err);
@@ -1184,7 +1185,7 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 	if (rc)
 		return rc;
 	if (!(flags & (OT_JSON_PRETTY | OT_TRACE_CONTEXT))) {
-		rc = trace_compact(l->st, lot, json, err);
+		rc = trace_compact(l->st, lot, flags, json, err);
 		ot_store_read_end(l->st);
 		return rc;
 	}
