@@ -139,6 +139,34 @@ enum {
 OT_EXPORT ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
                                     ot_error *err);
 
+/* Determinations of ot_ledger_comply; they are also the exit codes of
+ * `oretrail comply`. */
+enum {
+	OT_COMPLY_PASS = 0,
+	OT_COMPLY_FAIL = 1,
+	OT_COMPLY_UNDETERMINED = 5,
+};
+
+/*
+ * Determines whether lot complies with a compliance profile (profile_json,
+ * len bytes: docs/events.md "Compliance profiles") as of `at` (YYYY-MM-DD:
+ * stages whose effective date is later are not judged):
+ *   {"profile","title"?,"lot","at","determination":"pass"|"fail"|
+ *    "undetermined","reasons":[{"kind","stage","element","country",
+ *    "share_ppm","sites":[...],"entries":[log indexes]}]}
+ * kind: covered_country (a covered country holds a share of a covered
+ * stage), third_country_share (one third country above the profile's
+ * largest share), unattributed (content the origin vector does not account
+ * for: country null; the determination is then undetermined unless another
+ * reason fails it). *determination: OT_COMPLY_*. Errors: OT_ERR_PARSE code
+ * bad_profile (the message names the field) or bad_field (at),
+ * OT_ERR_NOTFOUND code lot_not_found. *json is malloc'ed. Not thread-safe
+ * on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len,
+                                     const char *lot, const char *at, int flags, char **json,
+                                     int *determination, ot_error *err);
+
 /* Audit options; zero-initialise for the defaults. */
 typedef struct ot_audit_options {
 	int64_t now;             /* seconds since 1970 for time-based findings; 0: the clock */

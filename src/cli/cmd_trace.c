@@ -27,7 +27,7 @@ static const cli_spec SPEC = {
 	"   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   "
-        "\"stages\":[{\"stage\",\"element\",\"country\",\"site\",\"facility\",\"grams\",\"mg\",\n"
+	"\"stages\":[{\"stage\",\"element\",\"country\",\"site\",\"facility\",\"grams\",\"mg\",\n"
 	"              \"share_ppm\"}],\n"
 	"   \"ancestry\":[{\"index\",\"type\",\"id\"}]}, with --context also\n"
 	"   \"context\":[...] and \"uses\":[...] of the same shape.\n"
