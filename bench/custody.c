@@ -304,8 +304,12 @@ static json_t *chain_event(uint64_t i, const char **signer)
 	}
 }
 
+/* Event i of a generated stream, and who signs it. */
+typedef json_t *(*event_gen)(uint64_t i, const char **signer);
+
 typedef struct sign_job {
 	stream *s;
+	event_gen gen;
 	atomic_size_t next;
 } sign_job;
 
@@ -319,7 +323,7 @@ static void *sign_worker(void *arg)
 		size_t end = first + SIGN_CHUNK < j->s->n ? first + SIGN_CHUNK : j->s->n;
 		for (size_t i = first; i < end; i++) {
 			const char *signer = NULL;
-			json_t *ev = chain_event(i, &signer);
+			json_t *ev = j->gen(i, &signer);
 			sign_event(ev, signer, &j->s->data[i], &j->s->len[i]);
 		}
 	}
@@ -332,8 +336,8 @@ static size_t cpu_threads(void)
 	return cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (size_t)cpus;
 }
 
-/* The first n events of the mix, signed on every core. */
-static void chain_stream(stream *s, size_t n)
+/* Events 0..n-1 of gen, signed on every core. */
+static void gen_stream(stream *s, size_t n, event_gen gen)
 {
 	pthread_t tids[THREADS_MAX];
 	size_t started = 0;
@@ -341,6 +345,7 @@ static void chain_stream(stream *s, size_t n)
 	stream_init(s, n);
 	s->n = n;
 	j.s = s;
+	j.gen = gen;
 	atomic_init(&j.next, 0);
 	for (size_t t = 1; t < cpu_threads(); t++)
 		if (pthread_create(&tids[started], NULL, sign_worker, &j) == 0)
@@ -350,6 +355,12 @@ static void chain_stream(stream *s, size_t n)
 		pthread_join(tids[t], NULL);
 	for (size_t i = 0; i < n; i++)
 		s->bytes += s->len[i];
+}
+
+/* The first n events of the mix, signed on every core. */
+static void chain_stream(stream *s, size_t n)
+{
+	gen_stream(s, n, chain_event);
 }
 
 /* Deep: lot deep-0 extracted at mine-0, then deep-i made from all of
@@ -601,8 +612,10 @@ enum {
 	PHASE_SUBMIT = 1,
 	PHASE_TRACE = 2,
 	PHASE_AUDIT = 4,
-	PHASE_ALL = 7
+	PHASE_DEPTH = 8,
+	PHASE_ALL = 15
 };
+#define DEPTHS_MAX 8
 
 typedef struct opts {
 	const char *dir;
@@ -615,18 +628,40 @@ typedef struct opts {
 	double slice;         /* seconds of submits per interleaved slice */
 	size_t ceiling_count; /* verifications per thread per ceiling trial */
 	int quick;
+	size_t depths[DEPTHS_MAX]; /* chain depths of the depth phase */
+	size_t n_depths;
 	const char *child_ledger; /* --trace-child: time traces of this ledger, */
 	int child_fd;             /* write the figures to this descriptor */
 } opts;
 
 /* The names of the PHASE_* bits, in order, for --only. */
-static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", NULL};
+static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", "depth", NULL};
+
+/* "1000,10000,100000" into o->depths. */
+static void parse_depths(opts *o, const char *v)
+{
+	o->n_depths = 0;
+	for (const char *p = v; *p;) {
+		char num[32];
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof num || o->n_depths == DEPTHS_MAX)
+			bench_die("--depths wants up to %d depths separated by commas", DEPTHS_MAX);
+		memcpy(num, p, len);
+		num[len] = 0;
+		o->depths[o->n_depths] = bench_parse_size("--depths", num);
+		if (o->depths[o->n_depths++] < 1)
+			bench_die("--depths: a depth is at least 1");
+		p += len + (p[len] == ',');
+	}
+}
 
 static void usage(FILE *to)
 {
 	fputs("usage: bench_custody [options]\n"
 	      "  --dir DIR             ledgers (SQLite files) go here (default /tmp)\n"
-	      "  --only LIST           phases to run: submit,trace,audit (default all)\n"
+	      "  --only LIST           phases to run: submit,trace,audit,depth (default all)\n"
+	      "  --depths LIST         chain depths of the depth phase (default "
+	      "1000,10000,100000)\n"
 	      "  --events N            mix events in the trace/audit ledger (default 200000)\n"
 	      "  --submit-events N     cap per batch size for submits (default 100000)\n"
 	      "  --submit-seconds S    time cap per batch size (default 10)\n"
@@ -648,7 +683,8 @@ static void parse_args(int argc, char **argv, opts *o)
 	o->submit_seconds = 10;
 	o->traces = 2000;
 	o->audits = 3;
-	int have_events = 0, have_sub = 0, have_secs = 0, have_traces = 0, have_audits = 0;
+	int have_depths = 0, have_events = 0, have_sub = 0, have_secs = 0, have_traces = 0,
+	    have_audits = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -672,6 +708,9 @@ static void parse_args(int argc, char **argv, opts *o)
 			o->child_fd = (int)bench_parse_size(a, v);
 		} else if (!strcmp(a, "--only")) {
 			o->phases = bench_parse_phases(v, PHASE_NAMES);
+		} else if (!strcmp(a, "--depths")) {
+			parse_depths(o, v);
+			have_depths = 1;
 		} else if (!strcmp(a, "--events")) {
 			o->events = bench_parse_size(a, v);
 			have_events = 1;
@@ -708,7 +747,11 @@ static void parse_args(int argc, char **argv, opts *o)
 			o->traces = 200;
 		if (!have_audits)
 			o->audits = 1;
+		if (!have_depths)
+			parse_depths(o, "1000,2000");
 	}
+	if (!have_depths && !o->quick)
+		parse_depths(o, "1000,10000,100000");
 	if (o->events < CHAIN_STEPS || o->submit_events < 1 || o->traces < 1 || o->audits < 1 ||
 	    o->phases == 0)
 		bench_die("--events must be at least 5; --submit-events, --traces, --audits at "
@@ -1108,6 +1151,137 @@ static void phase_audit(const opts *o, const big *g, audit_res *res)
 	       "verifying the signatures", res->verify_seconds, res->vn, g->entries, threads);
 }
 
+/* --- 5. lineage depth --- */
+
+/* Chains of the depth phase. depth_n is the depth of the run being signed
+ * (the generators take no argument, so that gen_stream signs any of them). */
+#define T_DEPTH INT64_C(1760000000)
+#define DEPTH_MASS INT64_C(50000000)
+static size_t depth_n;
+
+/* Chain: lot dc-0 extracted, then dc-i made from all of dc-(i-1) by
+ * transform i, i = 1..depth_n: the last lot has depth_n ancestors. */
+static json_t *depth_chain_event(uint64_t i, const char **signer)
+{
+	char when[OTX_TIME_LEN + 1];
+	fmt_time(T_DEPTH + (int64_t)i, when);
+	*signer = "miner-0";
+	if (i == 0)
+		return J("{'type':'extract','id':'dc-e0','time':'%s','site':'mine-0','lot':'dc-0',"
+		         "'material':'ore','mass_g':%" PRId64 ",'assay':{'Nd':4600,'Pr':1350}}",
+		         when, DEPTH_MASS);
+	return J("{'type':'transform','id':'dc-e%" PRIu64 "','time':'%s','site':'mine-0',"
+	         "'process':'blending','inputs':[{'lot':'dc-%" PRIu64 "','mass_g':%" PRId64 "}],"
+	         "'outputs':[{'lot':'dc-%" PRIu64 "','material':'ore','mass_g':%" PRId64 ","
+	         "'assay':{'Nd':4600,'Pr':1350}}]}",
+	         i, when, i - 1, DEPTH_MASS - (int64_t)(i - 1), i, DEPTH_MASS - (int64_t)i);
+}
+
+/* Flat: depth_n lots of ore extracted, then each made into a new lot by one
+ * transform of its own: the same transforms as the chain's, at depth 1. */
+static json_t *depth_flat_event(uint64_t i, const char **signer)
+{
+	char when[OTX_TIME_LEN + 1];
+	fmt_time(T_DEPTH + (int64_t)i, when);
+	*signer = "miner-0";
+	if (i < depth_n)
+		return J("{'type':'extract','id':'df-e%" PRIu64 "','time':'%s','site':'mine-0',"
+		         "'lot':'df-o%" PRIu64 "','material':'ore','mass_g':%" PRId64 ","
+		         "'assay':{'Nd':4600,'Pr':1350}}",
+		         i, when, i, DEPTH_MASS);
+	uint64_t k = i - depth_n;
+	return J("{'type':'transform','id':'df-e%" PRIu64 "','time':'%s','site':'mine-0',"
+	         "'process':'blending','inputs':[{'lot':'df-o%" PRIu64 "','mass_g':%" PRId64 "}],"
+	         "'outputs':[{'lot':'df-k%" PRIu64 "','material':'ore','mass_g':%" PRId64 ","
+	         "'assay':{'Nd':4600,'Pr':1350}}]}",
+	         i, when, k, DEPTH_MASS, k, DEPTH_MASS - 1);
+}
+
+typedef struct depth_row {
+	size_t depth;
+	double chain_eps, flat_eps, chain_bpe, flat_bpe, trace_ms;
+} depth_row;
+
+/* Submits the stream's first `untimed` events, then times the rest in
+ * batches of 1000; *bpe: bytes the store grew by per timed event, measured
+ * with the ledger closed (its WAL checkpointed). */
+static double depth_submit(const opts *o, const stream *setup, const stream *s, size_t untimed,
+                           const char *tag, double *bpe, ot_ledger **keep)
+{
+	char path[4200];
+	ot_error err;
+	snprintf(path, sizeof path, "%s/oretrail-bench-%ld-depth-%s.db", o->dir, (long)getpid(),
+	         tag);
+	ot_ledger *l = new_ledger(path, setup);
+	submit_range(l, s, 0, untimed, 1000);
+	ot_ledger_close(l);
+	double before = bench_store_mib(path);
+	bench_check(ot_ledger_open(path, GOV->key, 0, &l, &err), &err, path);
+	double t0 = bench_now();
+	submit_range(l, s, untimed, s->n - untimed, 1000);
+	double eps = (double)(s->n - untimed) / (bench_now() - t0);
+	ot_ledger_close(l);
+	*bpe = (bench_store_mib(path) - before) * 1024.0 * 1024.0 / (double)(s->n - untimed);
+	if (keep)
+		*keep = NULL;
+	if (keep && strcmp(tag, "chain") == 0)
+		bench_check(ot_ledger_open(path, NULL, 0, keep, &err), &err, path);
+	return eps;
+}
+
+/* Median time of a compact trace of the chain's lot 1,000 steps deep. */
+static double depth_trace(const opts *o, ot_ledger *l, size_t depth)
+{
+	char lot[64];
+	size_t n = o->traces < 200 ? o->traces : 200;
+	double *t = bench_xmalloc(n * sizeof *t);
+	ot_error err;
+	snprintf(lot, sizeof lot, "dc-%zu", depth < 1000 ? depth : (size_t)1000);
+	for (size_t i = 0; i < n; i++) {
+		char *json = NULL;
+		double t0 = bench_now();
+		bench_check(ot_ledger_trace(l, lot, 0, &json, &err), &err, "a trace");
+		t[i] = (bench_now() - t0) * 1000.0;
+		free(json);
+	}
+	double m = bench_median(t, n);
+	free(t);
+	return m;
+}
+
+static void phase_depth(const opts *o, const stream *setup, depth_row *rows, size_t *n_rows)
+{
+	printf("5. lineage depth: a chain of transforms, each using all of the lot the one\n"
+	       "   before made (one input, one output), beside a flat ledger of as many\n"
+	       "   transforms each of a fresh lot; both timed over the transforms only, in\n"
+	       "   batches of 1000 (SQLite WAL, synchronous=FULL). Bytes: growth of the store\n"
+	       "   files per timed event, the ledger closed. Trace: median of compact traces\n"
+	       "   of the chain's lot 1,000 steps deep (1,000 ancestors).\n");
+	printf("   %8s %12s %12s %8s %12s %12s %10s\n", "depth", "chain ev/s", "flat ev/s", "ratio",
+	       "chain B/ev", "flat B/ev", "trace ms");
+	*n_rows = 0;
+	for (size_t d = 0; d < o->n_depths; d++) {
+		depth_row *r = &rows[(*n_rows)++];
+		stream chain, flat;
+		ot_ledger *l = NULL;
+		r->depth = depth_n = o->depths[d];
+		gen_stream(&chain, depth_n + 1, depth_chain_event);
+		gen_stream(&flat, 2 * depth_n, depth_flat_event);
+		r->flat_eps = depth_submit(o, setup, &flat, depth_n, "flat", &r->flat_bpe, NULL);
+		bench_remove_live_store();
+		r->chain_eps = depth_submit(o, setup, &chain, 1, "chain", &r->chain_bpe, &l);
+		r->trace_ms = depth_trace(o, l, depth_n);
+		ot_ledger_close(l);
+		bench_remove_live_store();
+		stream_free(&chain);
+		stream_free(&flat);
+		printf("   %8zu %12.0f %12.0f %6.1f %% %12.0f %12.0f %10.3f\n", r->depth,
+		       r->chain_eps, r->flat_eps, 100.0 * r->chain_eps / r->flat_eps, r->chain_bpe,
+		       r->flat_bpe, r->trace_ms);
+	}
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	bench_name = "bench_custody";
@@ -1167,6 +1341,10 @@ int main(int argc, char **argv)
 			phase_audit(&o, &g, &ar);
 		bench_remove_live_store();
 	}
+	depth_row drows[DEPTHS_MAX];
+	size_t n_drows = 0;
+	if (o.phases & PHASE_DEPTH)
+		phase_depth(&o, &setup, drows, &n_drows);
 	printf("peak RSS %.1f MiB (the signed events are held in memory)\n"
 	       "load average %.2f at the end\n\n",
 	       bench_peak_mib(), bench_loadavg());
@@ -1220,6 +1398,24 @@ int main(int argc, char **argv)
 		       ar.entries >= 200000 ? "" : " (small ledger)");
 	}
 
+	for (size_t d = 0; d < n_drows; d++) {
+		const depth_row *r = &drows[d];
+		char goal[64];
+		snprintf(goal, sizeof goal, "submit at depth %zu >= 80 %% of flat", r->depth);
+		snprintf(fig, sizeof fig, "%.0f vs %.0f events/s (%.1f %%), %.0f vs %.0f B/event",
+		         r->chain_eps, r->flat_eps, 100.0 * r->chain_eps / r->flat_eps,
+		         r->chain_bpe, r->flat_bpe);
+		printf("  %-46s %-60s %s\n", goal, fig,
+		       bench_verdict(r->chain_eps >= 0.8 * r->flat_eps));
+	}
+	if (n_drows > 0) {
+		/* Linear: bytes per event at the deepest chain within 2x of the shallowest. */
+		const depth_row *a = &drows[0], *b = &drows[n_drows - 1];
+		snprintf(fig, sizeof fig, "%.0f B/event at depth %zu, %.0f at depth %zu",
+		         a->chain_bpe, a->depth, b->chain_bpe, b->depth);
+		printf("  %-46s %-60s %s\n", "lineage storage linear in events", fig,
+		       bench_verdict(b->chain_bpe <= 2.0 * a->chain_bpe));
+	}
 	ring_free();
 	stream_free(&setup);
 	stream_free(&mix);

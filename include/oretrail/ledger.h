@@ -109,6 +109,7 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
 enum {
 	OT_JSON_PRETTY = 1 << 0,   /* indent the output (default: compact, one line) */
 	OT_TRACE_CONTEXT = 1 << 1, /* trace: add "context" and "uses" (slower) */
+	OT_TRACE_STAGES = 1 << 2,  /* trace: add "stages" (provenance by stage) */
 };
 
 /*
@@ -117,6 +118,8 @@ enum {
  *    "assay","certified"?,
  *    "origins":[{"element","site","country","grams","mg","share_ppm"}],
  *    "countries":[{"element","country","grams","mg","share_ppm"}],
+ *    "stages":[{"stage","element","country","site","facility","grams","mg",
+ *               "share_ppm"}]                (with OT_TRACE_STAGES)
  *    "ancestry":[{"index","type","id"}],
  *    "context":[...], "uses":[...]}          (with OT_TRACE_CONTEXT)
  * origins: the lot's origin vector (mg of element by mine; grams rounded);
@@ -128,10 +131,43 @@ enum {
  * per ancestor) also: context, the other entries that used an ancestor
  * before its descendant was made (with the ancestry, all that a replay needs
  * to recompute the vector exactly), and uses, the entries that used the lot.
+ * stages: per stage (mined, concentrated, processed, separated, refined,
+ * alloyed, magnet; docs/events.md "Stages"), element and site the mg of the
+ * element attributed to it, the site's country and facility ({"operator",
+ * "ids"} or null), and the site's share of that stage and element (10^6 per
+ * stage and element); the mined rows are the origins.
  * OT_ERR_NOTFOUND (code lot_not_found) for an unknown lot.
  */
 OT_EXPORT ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
                                     ot_error *err);
+
+/* Determinations of ot_ledger_comply; they are also the exit codes of
+ * `oretrail comply`. */
+enum {
+	OT_COMPLY_PASS = 0,
+	OT_COMPLY_FAIL = 1,
+	OT_COMPLY_UNDETERMINED = 5,
+};
+
+/*
+ * Determines whether lot complies with a compliance profile (profile_json,
+ * len bytes: docs/events.md "Compliance profiles") as of `at` (YYYY-MM-DD:
+ * stages whose effective date is later are not judged):
+ *   {"profile","title"?,"lot","at","determination":"pass"|"fail"|
+ *    "undetermined","reasons":[{"kind","stage","element","country",
+ *    "share_ppm","sites":[...],"entries":[log indexes]}]}
+ * kind: covered_country (a covered country holds a share of a covered
+ * stage), third_country_share (one third country above the profile's
+ * largest share), unattributed (content the origin vector does not account
+ * for: country null; the determination is then undetermined unless another
+ * reason fails it). *determination: OT_COMPLY_*. Errors: OT_ERR_PARSE code
+ * bad_profile (the message names the field) or bad_field (at),
+ * OT_ERR_NOTFOUND code lot_not_found. *json is malloc'ed. Not thread-safe
+ * on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len,
+                                     const char *lot, const char *at, int flags, char **json,
+                                     int *determination, ot_error *err);
 
 /* Audit options; zero-initialise for the defaults. */
 typedef struct ot_audit_options {

@@ -199,6 +199,7 @@ int cmd_export(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_comply(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_contract(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -20,6 +20,7 @@ static const cli_verb VERBS[] = {
 	{"key", cmd_key, "make an actor's signing key"},
 	{"submit", cmd_submit, "sign events and append them to the ledger"},
 	{"trace", cmd_trace, "trace a lot: holder, status, lineage, origin by mine and country"},
+	{"comply", cmd_comply, "compliance determination of a lot under a profile (DFARS, CRMA)"},
 	{"audit", cmd_audit, "replay the whole ledger and list findings and problems"},
 	{"contract", cmd_contract, "show a contract: what is committed, disclosed, withheld"},
 	{"prove", cmd_prove, "write a lot's provenance certificate, checkable offline"},

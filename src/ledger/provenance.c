@@ -373,3 +373,135 @@ ot_status otx_vector_set_total(otx_vector *v, const char *element, uint64_t targ
 	compact(v);
 	return rc;
 }
+
+ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t num, uint64_t den)
+{
+	size_t a, b;
+	group(v, element, &a, &b);
+	if (a == b || num == den)
+		return OT_OK;
+	ot_status rc = scale_range(v, a, b, num, den);
+	compact(v);
+	return rc;
+}
+
+/* --- stages --- */
+
+static const char *const STAGE_NAMES[OTX_STAGES] = {
+	"mined", "concentrated", "processed", "separated", "refined", "alloyed", "magnet",
+};
+
+/* Process -> stage. Blending, split and merge are absent: no stage. */
+static const struct {
+	const char *process;
+	int stage;
+} PROCESS_STAGES[] = {
+	{"beneficiation", OTX_STAGE_CONCENTRATED}, {"cracking", OTX_STAGE_PROCESSED},
+	{"leaching", OTX_STAGE_PROCESSED},         {"separation", OTX_STAGE_SEPARATED},
+	{"refining", OTX_STAGE_REFINED},           {"smelting", OTX_STAGE_REFINED},
+	{"alloying", OTX_STAGE_ALLOYED},           {"magnet_making", OTX_STAGE_MAGNET},
+};
+
+const char *otx_stage_name(int stage)
+{
+	return stage >= 0 && stage < OTX_STAGES ? STAGE_NAMES[stage] : NULL;
+}
+
+int otx_stage_of(const char *name)
+{
+	for (int i = 0; name && i < OTX_STAGES; i++)
+		if (strcmp(name, STAGE_NAMES[i]) == 0)
+			return i;
+	return -1;
+}
+
+int otx_process_stage(const char *process)
+{
+	for (size_t i = 0; process && i < sizeof PROCESS_STAGES / sizeof PROCESS_STAGES[0]; i++)
+		if (strcmp(process, PROCESS_STAGES[i].process) == 0)
+			return PROCESS_STAGES[i].stage;
+	return -1;
+}
+
+void otx_stages_init(otx_stages *s)
+{
+	for (int i = 0; i < OTX_STAGES; i++)
+		otx_vector_init(&s->v[i]);
+}
+
+void otx_stages_free(otx_stages *s)
+{
+	for (int i = 0; s && i < OTX_STAGES; i++)
+		otx_vector_free(&s->v[i]);
+}
+
+ot_status otx_stages_from_json(const json_t *stages, otx_stages *out)
+{
+	otx_stages_init(out);
+	if (!stages)
+		return OT_OK;
+	if (!json_is_object(stages))
+		return OT_ERR_CORRUPT;
+	const char *name;
+	json_t *vec;
+	json_t *obj = (json_t *)(uintptr_t)stages;
+	json_object_foreach(obj, name, vec)
+	{
+		int st = otx_stage_of(name);
+		ot_status rc = st <= OTX_STAGE_MINED ? OT_ERR_CORRUPT
+		                                     : otx_vector_from_json(vec, &out->v[st]);
+		if (rc) {
+			otx_stages_free(out);
+			return rc;
+		}
+	}
+	return OT_OK;
+}
+
+json_t *otx_stages_to_json(const otx_stages *s)
+{
+	json_t *root = json_object();
+	for (int i = OTX_STAGE_MINED + 1; root && i < OTX_STAGES; i++) {
+		if (s->v[i].n == 0)
+			continue;
+		json_t *v = otx_vector_to_json(&s->v[i]);
+		if (!v || json_object_set_new(root, STAGE_NAMES[i], v)) {
+			json_decref(root);
+			return NULL;
+		}
+	}
+	return root;
+}
+
+ot_status otx_stages_take(otx_stages *from, uint64_t num, uint64_t den, otx_stages *to)
+{
+	ot_status rc = OT_OK;
+	for (int i = 0; !rc && i < OTX_STAGES; i++)
+		rc = otx_vector_take(&from->v[i], num, den, &to->v[i]);
+	return rc;
+}
+
+ot_status otx_stages_take_element(otx_stages *from, const char *element, uint64_t num, uint64_t den,
+                                  otx_stages *to)
+{
+	ot_status rc = OT_OK;
+	for (int i = 0; !rc && i < OTX_STAGES; i++)
+		rc = otx_vector_take_element(&from->v[i], element, num, den, &to->v[i]);
+	return rc;
+}
+
+ot_status otx_stages_scale(otx_stages *s, uint64_t num, uint64_t den)
+{
+	ot_status rc = OT_OK;
+	for (int i = 0; !rc && i < OTX_STAGES; i++)
+		rc = otx_vector_scale(&s->v[i], num, den);
+	return rc;
+}
+
+ot_status otx_stages_scale_element(otx_stages *s, const char *element, uint64_t num, uint64_t den)
+{
+	ot_status rc = OT_OK;
+	for (int i = 0; !rc && i < OTX_STAGES; i++)
+		rc = otx_vector_scale_element(&s->v[i], element, num, den);
+	return rc;
+}

@@ -105,6 +105,66 @@ ot_status otx_vector_scale(otx_vector *v, uint64_t num, uint64_t den);
 ot_status otx_vector_set_total(otx_vector *v, const char *element, uint64_t target,
                                const char *site_if_new);
 
+/* Scales one element by num/den (num may exceed den: an assay that raises
+ * the content). */
+ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t num, uint64_t den);
+
+/*
+ * Stages. Every process belongs to a stage; a lot keeps, besides its origin
+ * vector (which is the `mined` stage: grams by mine), one vector per later
+ * stage: grams of each element by the site that concentrated, processed,
+ * separated, refined, alloyed or made it into magnets. The stage vectors
+ * move exactly as the origin vector does (use, pool, split, assay, receive:
+ * the same fractions, applied stage by stage), and a transform of stage S at
+ * site X adds to each output's S vector, per element, the output's whole
+ * amount at X. Blending, split and merge belong to no stage: their outputs
+ * keep their inputs' stages. A lot that passes the same stage twice keeps
+ * both sites in that stage (a re-separation does not wash the first one
+ * out), so a stage's total may exceed the element's amount.
+ *
+ * The stage names are a closed list here; `external` and `recycled` (feed
+ * from outside the ledger, recycled feed) are reserved for the bulk-trade
+ * issue and take the next slots.
+ */
+enum {
+	OTX_STAGE_MINED,
+	OTX_STAGE_CONCENTRATED,
+	OTX_STAGE_PROCESSED,
+	OTX_STAGE_SEPARATED,
+	OTX_STAGE_REFINED,
+	OTX_STAGE_ALLOYED,
+	OTX_STAGE_MAGNET,
+	OTX_STAGES
+};
+
+/* The stage's name ("mined", ...), NULL when out of range. */
+const char *otx_stage_name(int stage);
+/* The stage of a name, -1 when unknown. */
+int otx_stage_of(const char *name);
+/* The stage a transform process belongs to, -1 for blending, split and
+ * merge (and unknown processes). */
+int otx_process_stage(const char *process);
+
+/* The stage vectors of a lot; v[OTX_STAGE_MINED] stays empty (the origin
+ * vector is that stage). */
+typedef struct otx_stages {
+	otx_vector v[OTX_STAGES];
+} otx_stages;
+
+void otx_stages_init(otx_stages *s);
+void otx_stages_free(otx_stages *s);
+/* {"separated":{"Nd":{"site":mg}},...} <-> stages. from_json: NULL is
+ * empty; OT_ERR_CORRUPT on a malformed object or an unknown stage. to_json:
+ * a new object (empty when there is no stage), NULL when out of memory. */
+ot_status otx_stages_from_json(const json_t *stages, otx_stages *out);
+json_t *otx_stages_to_json(const otx_stages *s);
+/* otx_vector_take, _take_element, _scale and _scale_element stage by stage. */
+ot_status otx_stages_take(otx_stages *from, uint64_t num, uint64_t den, otx_stages *to);
+ot_status otx_stages_take_element(otx_stages *from, const char *element, uint64_t num, uint64_t den,
+                                  otx_stages *to);
+ot_status otx_stages_scale(otx_stages *s, uint64_t num, uint64_t den);
+ot_status otx_stages_scale_element(otx_stages *s, const char *element, uint64_t num, uint64_t den);
+
 /* Shares in mg/kg (ppm) of each of n amounts in their sum, by the same
  * largest-remainder rule, so that they add up to exactly 10^6 (all zero when
  * the sum is zero). */

@@ -20,6 +20,7 @@
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
 #include "ledger/ledger_int.h"
+#include "ledger/lineage.h"
 #include "ledger/provenance.h"
 #include "ledger/state.h"
 #include "ledger/timeline.h"
@@ -151,6 +152,128 @@ out:
 	free(crows);
 	otx_vector_free(&v);
 	json_decref(cache);
+	return rc;
+}
+
+/* --- stages --- */
+
+/* What the stage rows say of a site, through a cache (site -> {"country",
+ * "facility"}): its country, and its facility (operator and identifiers)
+ * or null. Borrowed from the cache. */
+static json_t *site_info(ot_store *st, json_t *cache, const char *site)
+{
+	json_t *info = json_object_get(cache, site);
+	if (info)
+		return info;
+	json_t *rec = NULL, *facility = json_null();
+	const char *country = "??";
+	if (otx_state_get(st, OTX_NS_SITE, site, &rec, NULL) == OT_OK) {
+		if (otx_jstr(rec, "country"))
+			country = otx_jstr(rec, "country");
+		json_t *op = json_object_get(rec, "operator");
+		json_t *ids = json_object_get(rec, "facility_ids");
+		if (op || ids) {
+			facility = json_object();
+			if (facility && op)
+				json_object_set(facility, "operator", op);
+			if (facility && ids)
+				json_object_set(facility, "ids", ids);
+		}
+	}
+	info = json_pack("{s:s,s:o*}", "country", country, "facility", facility);
+	json_decref(rec);
+	if (!info || json_object_set_new(cache, site, info))
+		return NULL;
+	return info;
+}
+
+typedef struct stage_row {
+	int stage;
+	const char *element, *site;
+	uint64_t mg, share;
+} stage_row;
+
+static int stage_row_cmp(const void *a, const void *b)
+{
+	const stage_row *x = a, *y = b;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	int c = strcmp(x->element, y->element);
+	if (c)
+		return c;
+	if (x->mg != y->mg)
+		return x->mg > y->mg ? -1 : 1;
+	return strcmp(x->site, y->site);
+}
+
+/* The rows of every stage vector of the lot (the origin vector is the
+ * mined stage), shares per stage and element. */
+static ot_status stage_rows(ot_store *st, json_t *rec, json_t *cache, json_t *out)
+{
+	otx_stages sv;
+	otx_vector *v = sv.v;
+	stage_row *rows = NULL;
+	uint64_t *amt = NULL, *share = NULL;
+	size_t n = 0;
+	ot_status rc = otx_stages_from_json(json_object_get(rec, "stages"), &sv);
+	if (rc)
+		return rc;
+	otx_vector_free(&v[OTX_STAGE_MINED]);
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &v[OTX_STAGE_MINED]))) {
+		otx_stages_free(&sv);
+		return rc;
+	}
+	for (int k = 0; k < OTX_STAGES; k++)
+		n += v[k].n;
+	rows = calloc(n ? n : 1, sizeof *rows);
+	amt = calloc(n ? n : 1, sizeof *amt);
+	share = calloc(n ? n : 1, sizeof *share);
+	rc = rows && amt && share ? OT_OK : OT_ERR_NOMEM;
+	n = 0;
+	for (int k = 0; !rc && k < OTX_STAGES; k++)
+		for (size_t i = 0; i < v[k].n; i++)
+			rows[n++] = (stage_row){k, v[k].items[i].element, v[k].items[i].site,
+			                        v[k].items[i].mg, 0};
+	if (!rc)
+		qsort(rows, n, sizeof *rows, stage_row_cmp);
+	for (size_t a = 0, b; !rc && a < n; a = b) {
+		for (b = a; b < n && rows[b].stage == rows[a].stage &&
+		            strcmp(rows[b].element, rows[a].element) == 0;
+		     b++)
+			amt[b - a] = rows[b].mg;
+		otx_shares_ppm(amt, b - a, share);
+		for (size_t i = a; i < b; i++)
+			rows[i].share = share[i - a];
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *info = site_info(st, cache, rows[i].site);
+		json_t *o = info ? json_pack("{s:s,s:s,s:O,s:s,s:O,s:I,s:I,s:I}", "stage",
+		                             otx_stage_name(rows[i].stage), "element",
+		                             rows[i].element, "country",
+		                             json_object_get(info, "country"), "site", rows[i].site,
+		                             "facility", json_object_get(info, "facility"), "grams",
+		                             (json_int_t)((rows[i].mg + 500) / 1000), "mg",
+		                             (json_int_t)rows[i].mg, "share_ppm",
+		                             (json_int_t)rows[i].share)
+		                 : NULL;
+		if (!o || json_array_append_new(out, o))
+			rc = OT_ERR_NOMEM;
+	}
+	free(rows);
+	free(amt);
+	free(share);
+	otx_stages_free(&sv);
+	return rc;
+}
+
+ot_status otx_lot_stage_rows(ot_store *st, json_t *rec, json_t *out, ot_error *err)
+{
+	json_t *cache = json_object();
+	ot_status rc = cache ? stage_rows(st, rec, cache, out) : OT_ERR_NOMEM;
+	json_decref(cache);
+	if (rc)
+		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
+		                  "cannot read the stage vectors of lot %s", otx_jstr(rec, "lot"));
 	return rc;
 }
 
@@ -304,37 +427,24 @@ out:
 typedef ot_status (*ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,
                                  const char *id, size_t id_len);
 
-/* The ancestry: the inherited text of the lot (ancestry namespace, one
- * "<index> <type> <id>" line per entry) and its own history, in log order. */
+/* The ancestry: the lot's inherited ancestry, walked through its records
+ * (lineage.h), then its own history, in log order. */
 static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx, ot_error *err)
 {
 	const char *lot = otx_jstr(rec, "lot");
-	uint8_t *text = NULL;
-	size_t len = 0;
-	ot_status rc = ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, NULL);
-	if (rc == OT_ERR_NOTFOUND)
-		rc = OT_OK;
-	else if (rc)
-		return ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, err);
-	size_t at = 0;
-	while (!rc && at < len) {
-		const char *line = (const char *)text + at;
-		const char *nl = memchr(line, '\n', len - at);
-		size_t llen = nl ? (size_t)(nl - line) : len - at;
+	otx_lineage l;
+	otx_lineage_init(&l);
+	ot_status rc = otx_lineage_walk(st, lot, &l, err);
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		const char *line = l.lines[i].text;
+		size_t llen = l.lines[i].len;
 		const char *sp1 = memchr(line, ' ', llen);
-		const char *sp2 =
-			sp1 ? memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line)) : NULL;
-		if (!sp2) {
-			rc = ot_error_set(err, OT_ERR_CORRUPT,
-			                  "the ancestry of lot %s is malformed", lot);
-			break;
-		}
-		if ((rc = fn(ctx, (int64_t)strtoll(line, NULL, 10), sp1 + 1,
-		             (size_t)(sp2 - sp1 - 1), sp2 + 1, (size_t)(line + llen - sp2 - 1))))
+		const char *sp2 = memchr(sp1 + 1, ' ', llen - (size_t)(sp1 + 1 - line));
+		if (fn(ctx, (int64_t)l.lines[i].index, sp1 + 1, (size_t)(sp2 - sp1 - 1), sp2 + 1,
+		       (size_t)(line + llen - sp2 - 1)))
 			rc = nomem(err);
-		at += llen + 1;
 	}
-	free(text);
+	otx_lineage_free(&l);
 	json_t *h = json_object_get(rec, "history");
 	for (size_t i = 0; !rc && i < json_array_size(h); i++) {
 		json_t *e = json_array_get(h, i);
@@ -465,6 +575,15 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
 		                  "cannot read the origin vector of lot %s", lot);
 		goto out;
+	}
+	if (flags & OT_TRACE_STAGES) {
+		json_t *stages = json_array();
+		if (!stages || json_object_set_new(doc, "stages", stages)) {
+			rc = nomem(err);
+			goto out;
+		}
+		if ((rc = otx_lot_stage_rows(st, rec, stages, err)))
+			goto out;
 	}
 	if ((!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err))) ||
 	    ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err))))
@@ -1069,12 +1188,13 @@ static ot_status emit(json_t *doc, ot_status rc, int flags, char **json, ot_erro
  * document is serialised with an empty "ancestry" and the array, written
  * straight from the index's text, goes in its place. Same bytes as
  * otx_ledger_emit of the whole document (test_query checks). */
-static ot_status trace_compact(ot_store *st, const char *lot, char **json, ot_error *err)
+static ot_status trace_compact(ot_store *st, const char *lot, int flags, char **json, ot_error *err)
 {
 	json_t *doc = NULL, *rec = NULL;
 	ot_buf b;
 	ot_buf_init(&b, 0);
-	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY, &doc, &rec, err);
+	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY | (flags & OT_TRACE_STAGES), &doc,
+	                         &rec, err);
 	if (!rc)
 		rc = add_logged(st, json_object_get(doc, "created"), err);
 	char *head = NULL;
@@ -1118,7 +1238,7 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 	if (rc)
 		return rc;
 	if (!(flags & (OT_JSON_PRETTY | OT_TRACE_CONTEXT))) {
-		rc = trace_compact(l->st, lot, json, err);
+		rc = trace_compact(l->st, lot, flags, json, err);
 		ot_store_read_end(l->st);
 		return rc;
 	}

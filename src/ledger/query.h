@@ -23,6 +23,11 @@
  * OT_ERR_NOTFOUND, code lot_not_found. */
 ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out, ot_error *err);
 
+/* Appends to `out` the stage rows of a lot record (ledger.h,
+ * OT_TRACE_STAGES): {"stage","element","country","site","facility","grams",
+ * "mg","share_ppm"}, by stage, element, amount (largest first), site. */
+ot_status otx_lot_stage_rows(ot_store *st, json_t *rec, json_t *out, ot_error *err);
+
 /* ot_ledger_contract_show's document. OT_ERR_NOTFOUND, code contract_not_found. */
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err);

@@ -14,6 +14,7 @@
 
 #include "ledger/commit.h"
 #include "ledger/findings.h"
+#include "ledger/lineage.h"
 #include "oretrail/status.h"
 
 static ot_status nomem(otx_rule *r)
@@ -31,12 +32,24 @@ static ot_status vec_fail(otx_rule *r, ot_status rc, const char *what)
 	                                         : "an amount is out of range");
 }
 
-/* Stores the lot record with its vector as "origins". */
-static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec)
+/* Stores the lot record with its vector as "origins" and, when stages is
+ * not NULL, its stage vectors as "stages" (absent when there are none). */
+static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
 {
 	json_t *origins = otx_vector_to_json(vec);
 	if (!origins || json_object_set_new(rec, "origins", origins))
 		return nomem(r);
+	if (stages) {
+		json_t *sv = otx_stages_to_json(stages);
+		if (!sv)
+			return nomem(r);
+		if (json_object_size(sv) == 0) {
+			json_decref(sv);
+			json_object_del(rec, "stages");
+		} else if (json_object_set_new(rec, "stages", sv)) {
+			return nomem(r);
+		}
+	}
 	return otx_state_put(r->st, OTX_NS_LOT, otx_jstr(rec, "lot"), rec, r->err);
 }
 
@@ -118,7 +131,7 @@ ot_status otx_rule_extract(otx_rule *r)
 		rc = nomem(r);
 		goto out;
 	}
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)) ||
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, NULL)) ||
 	    (rc = otx_lot_event(r, lot, "create", NULL)))
 		goto out;
 
@@ -159,7 +172,9 @@ ot_status otx_rule_assay(otx_rule *r)
 	int64_t unc = 0;
 	json_t *assay, *rec = NULL, *labsite = NULL;
 	otx_vector vec;
+	otx_stages stages;
 	otx_vector_init(&vec);
+	otx_stages_init(&stages);
 
 	ot_status rc;
 	if ((rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
@@ -200,7 +215,8 @@ ot_status otx_rule_assay(otx_rule *r)
 
 	/* The vector follows the best estimate of the contents: each assayed
 	 * element is rescaled to remaining mass x certified content. */
-	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec))) {
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec)) ||
+	    (rc = otx_stages_from_json(json_object_get(rec, "stages"), &stages))) {
 		rc = vec_fail(r, rc, lot);
 		goto out;
 	}
@@ -216,16 +232,20 @@ ot_status otx_rule_assay(otx_rule *r)
 		if (remaining == 0)
 			break;
 		uint64_t target = otx_content_mg(remaining, (uint64_t)json_integer_value(ppm));
-		if ((rc = otx_vector_set_total(&vec, el, target, mine))) {
+		uint64_t before = otx_vector_total(&vec, el);
+		/* The stages follow the element's amount in the same proportion. */
+		if ((rc = otx_vector_set_total(&vec, el, target, mine)) ||
+		    (before && (rc = otx_stages_scale_element(&stages, el, target, before)))) {
 			rc = vec_fail(r, rc, lot);
 			goto out;
 		}
 	}
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec)))
+	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, &stages)))
 		goto out;
 	rc = otx_lot_event(r, lot, "assay", NULL);
 out:
 	otx_vector_free(&vec);
+	otx_stages_free(&stages);
 	json_decref(labsite);
 	json_decref(rec);
 	return rc;
@@ -233,15 +253,16 @@ out:
 
 /* --- transform --- */
 
-static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching", "separation",
-                                        "smelting",      "refining", "blending", "split",
-                                        "merge",         NULL};
+static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",      "separation",
+                                        "smelting",      "refining", "blending",      "split",
+                                        "merge",         "alloying", "magnet_making", NULL};
 
 typedef struct tin {
 	const char *lot;
 	int64_t used;
 	json_t *rec;
 	otx_vector vec;
+	otx_stages stages;
 } tin;
 
 typedef struct tout {
@@ -251,6 +272,7 @@ typedef struct tout {
 	json_t *assay;
 	int64_t unc;
 	otx_vector vec;
+	otx_stages stages;
 } tout;
 
 static int64_t ppm_of(json_t *assay, const char *el)
@@ -364,55 +386,18 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 	return OT_OK;
 }
 
-/* One line of an ancestry text. */
-typedef struct aline {
-	uint64_t index;
-	const char *text; /* "<index> <type> <id>", without the newline */
-	size_t len;
-} aline;
-
-static int aline_cmp(const void *a, const void *b)
-{
-	const aline *x = a, *y = b;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static ot_status add_lines(otx_rule *r, const char *text, size_t len, aline **lines, size_t *n,
-                           size_t *cap)
-{
-	size_t at = 0;
-	while (at < len) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			aline *p = realloc(*lines, c * sizeof *p);
-			if (!p)
-				return nomem(r);
-			*lines = p;
-			*cap = c;
-		}
-		(*lines)[*n].index = strtoull(text + at, NULL, 10);
-		(*lines)[*n].text = text + at;
-		(*lines)[(*n)++].len = end - at;
-		at = end + 1;
-	}
-	return OT_OK;
-}
-
-/* The ancestry of a transform's outputs: for each input, its inherited
- * ancestry and its own history, merged in log order without duplicates. */
+/* The ancestry record of a transform's outputs (lineage.h): each input's
+ * own history, and its inherited ancestry copied in while small, else
+ * referenced. */
 static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *out)
 {
-	aline *lines = NULL;
-	size_t n = 0, cap = 0;
-	uint8_t **blobs = calloc(nin, sizeof *blobs);
+	otx_lineage acc, one;
+	size_t copied = 0; /* items copied from the inputs' records */
 	ot_buf own;
 	ot_status rc = OT_OK;
+	otx_lineage_init(&acc);
+	otx_lineage_init(&one);
 	ot_buf_init(&own, 0);
-	if (!blobs)
-		return nomem(r);
-	/* Format every history first: `own` must not move once lines point in. */
 	for (size_t i = 0; i < nin && !rc; i++) {
 		json_t *h = json_object_get(in[i].rec, "history");
 		for (size_t k = 0; k < json_array_size(h) && !rc; k++) {
@@ -427,38 +412,51 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *ou
 		rc = ot_error_set(r->err, rc, "event %s: the inputs' history is too long", r->id);
 		goto out;
 	}
-	if ((rc = add_lines(r, (const char *)own.data, own.len, &lines, &n, &cap)))
-		goto out;
-	for (size_t i = 0; i < nin; i++) {
-		size_t len = 0;
-		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len, NULL);
+	uint8_t *text = NULL;
+	size_t len = 0;
+	if (own.len && (rc = ot_buf_detach(&own, &text, &len)))
+		goto nomem;
+	if (text && (rc = otx_lineage_add_text(&acc, text, len)))
+		goto corrupt;
+	for (size_t i = 0; i < nin && !rc; i++) {
+		otx_lineage_free(&one);
+		len = 0;
+		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
 		if (rc == OT_ERR_NOTFOUND) {
 			rc = OT_OK;
 			continue;
 		}
-		if (rc)
-			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &blobs[i], &len,
+		if (rc) {
+			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len,
 			                     r->err);
-		if (rc || (rc = add_lines(r, (const char *)blobs[i], len, &lines, &n, &cap)))
 			goto out;
+		}
+		if ((rc = otx_lineage_add_text(&one, text, len)))
+			goto corrupt;
+		if (copied + one.n + one.nrefs <= OTX_LINEAGE_INLINE) {
+			copied += one.n + one.nrefs;
+			rc = otx_lineage_absorb(&acc, &one);
+		} else
+			rc = otx_lineage_add_ref(&acc, in[i].lot);
+		if (rc)
+			goto nomem;
 	}
-	if (n > 1)
-		qsort(lines, n, sizeof *lines, aline_cmp);
-	ot_buf_reset(out);
-	for (size_t k = 0; k < n && !rc; k++) {
-		if (k > 0 && lines[k].index == lines[k - 1].index)
-			continue;
-		rc = ot_buf_add(out, lines[k].text, lines[k].len);
-		if (!rc)
-			rc = ot_buf_addc(out, '\n');
-	}
-	if (rc)
+	otx_lineage_sort(&acc);
+	if ((rc = otx_lineage_write(&acc, out)))
 		rc = ot_error_set(r->err, rc, "event %s: the outputs' ancestry is too long", r->id);
+	goto out;
+nomem:
+	rc = nomem(r);
+	goto out;
+corrupt:
+	if (rc == OT_ERR_NOMEM)
+		rc = nomem(r);
+	else
+		rc = ot_error_set(r->err, OT_ERR_CORRUPT,
+		                  "event %s: an input's ancestry is malformed", r->id);
 out:
-	for (size_t i = 0; i < nin; i++)
-		free(blobs[i]);
-	free(blobs);
-	free(lines);
+	otx_lineage_free(&acc);
+	otx_lineage_free(&one);
 	ot_buf_free(&own);
 	return rc;
 }
@@ -473,6 +471,8 @@ typedef struct transform {
 	tout *out;
 	size_t nin, nout;
 	otx_vector pool;
+	otx_stages stage_pool;
+	int stage;       /* the process's stage, -1: none (blending, split, merge) */
 	ot_buf ancestry; /* the outputs' inherited ancestry */
 } transform;
 
@@ -481,12 +481,16 @@ static void transform_free(transform *t)
 	for (size_t i = 0; t->in && i < t->nin; i++) {
 		json_decref(t->in[i].rec);
 		otx_vector_free(&t->in[i].vec);
+		otx_stages_free(&t->in[i].stages);
 	}
-	for (size_t j = 0; t->out && j < t->nout; j++)
+	for (size_t j = 0; t->out && j < t->nout; j++) {
 		otx_vector_free(&t->out[j].vec);
+		otx_stages_free(&t->out[j].stages);
+	}
 	free(t->in);
 	free(t->out);
 	otx_vector_free(&t->pool);
+	otx_stages_free(&t->stage_pool);
 	ot_buf_free(&t->ancestry);
 	json_decref(t->parents);
 	json_decref(t->site);
@@ -507,10 +511,15 @@ static ot_status transform_read(otx_rule *r, transform *t)
 	t->out = calloc(t->nout, sizeof *t->out);
 	if (!t->in || !t->out)
 		return nomem(r);
-	for (size_t i = 0; i < t->nin; i++)
+	for (size_t i = 0; i < t->nin; i++) {
 		otx_vector_init(&t->in[i].vec);
-	for (size_t j = 0; j < t->nout; j++)
+		otx_stages_init(&t->in[i].stages);
+	}
+	for (size_t j = 0; j < t->nout; j++) {
 		otx_vector_init(&t->out[j].vec);
+		otx_stages_init(&t->out[j].stages);
+	}
+	t->stage = otx_process_stage(t->process);
 	return read_transform(r, t->inputs, t->outputs, t->in, t->out);
 }
 
@@ -588,15 +597,18 @@ static ot_status transform_take_inputs(otx_rule *r, transform *t)
 		tin *in = &t->in[i];
 		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
 		if ((rc = otx_vector_from_json(json_object_get(in->rec, "origins"), &in->vec)) ||
+		    (rc = otx_stages_from_json(json_object_get(in->rec, "stages"), &in->stages)) ||
 		    (rc = otx_vector_take(&in->vec, (uint64_t)in->used, (uint64_t)remaining,
-		                          &t->pool)))
+		                          &t->pool)) ||
+		    (rc = otx_stages_take(&in->stages, (uint64_t)in->used, (uint64_t)remaining,
+		                          &t->stage_pool)))
 			return vec_fail(r, rc, in->lot);
 		remaining -= in->used;
 		json_object_set_new(in->rec, "mass_g", json_integer(remaining));
 		if (remaining == 0)
 			json_object_set_new(in->rec, "status", json_string("consumed"));
 		json_array_append_new(t->parents, json_string(in->lot));
-		if ((rc = put_lot(r, in->rec, &in->vec)) ||
+		if ((rc = put_lot(r, in->rec, &in->vec, &in->stages)) ||
 		    (rc = otx_lot_event(r, in->lot, "use", NULL)))
 			return rc;
 	}
@@ -618,6 +630,8 @@ static ot_status transform_split_element(otx_rule *r, transform *t, const char *
 		if (c == 0)
 			continue;
 		ot_status rc = otx_vector_take_element(&t->pool, el, c, den, &t->out[k].vec);
+		if (!rc)
+			rc = otx_stages_take_element(&t->stage_pool, el, c, den, &t->out[k].stages);
 		if (rc)
 			return vec_fail(r, rc, t->out[k].lot);
 		den -= c;
@@ -647,19 +661,41 @@ static ot_status transform_split_pool(otx_rule *r, transform *t)
 	return OT_OK;
 }
 
+/* The process's own stage: each output's whole amount of each element, at
+ * this site. */
+static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
+{
+	const otx_vector *v = &o->vec;
+	for (size_t i = 0; t->stage > OTX_STAGE_MINED && i < v->n; i++) {
+		size_t b = i;
+		uint64_t sum = 0;
+		while (b < v->n && strcmp(v->items[b].element, v->items[i].element) == 0)
+			sum += v->items[b++].mg; /* below 10^18 in a valid vector */
+		ot_status rc = otx_vector_add(&o->stages.v[t->stage], v->items[i].element,
+		                              t->site_id, sum);
+		if (rc)
+			return vec_fail(r, rc, o->lot);
+		i = b - 1;
+	}
+	return OT_OK;
+}
+
 /* The output lots, with their histories and inherited ancestry. */
 static ot_status transform_write_outputs(otx_rule *r, transform *t)
 {
 	for (size_t j = 0; j < t->nout; j++) {
 		tout *o = &t->out[j];
+		ot_status rc = transform_add_stage(r, t, o);
+		if (rc)
+			return rc;
 		json_t *rec =
 			new_lot(r, o->lot, o->material, o->mass, t->site_id, o->assay, o->unc);
 		if (!rec)
 			return nomem(r);
 		json_object_set_new(rec, "process", json_string(t->process));
-		ot_status rc = otx_lot_history_add(r, rec);
+		rc = otx_lot_history_add(r, rec);
 		if (!rc)
-			rc = put_lot(r, rec, &o->vec);
+			rc = put_lot(r, rec, &o->vec, &o->stages);
 		json_decref(rec);
 		if (rc || (rc = otx_lot_event(r, o->lot, "create", t->parents)))
 			return rc;
@@ -676,6 +712,7 @@ ot_status otx_rule_transform(otx_rule *r)
 	transform t;
 	memset(&t, 0, sizeof t);
 	otx_vector_init(&t.pool);
+	otx_stages_init(&t.stage_pool);
 	ot_buf_init(&t.ancestry, 0);
 	ot_status rc;
 	if ((rc = transform_read(r, &t)) || (rc = transform_check_site(r, &t)) ||
@@ -938,6 +975,7 @@ typedef struct receive {
 	size_t *slot;
 	size_t n;
 	otx_vector vec;
+	otx_stages stages;
 } receive;
 
 static void receive_free(receive *c)
@@ -946,6 +984,7 @@ static void receive_free(receive *c)
 	free(c->masses);
 	free(c->slot);
 	otx_vector_free(&c->vec);
+	otx_stages_free(&c->stages);
 	json_decref(c->site);
 	json_decref(c->rec);
 }
@@ -1082,8 +1121,13 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		const char *id = otx_jstr(lot, "lot");
 		int64_t sent = otx_jint(entry, "mass_g", 0), got = c->masses[i];
 		otx_vector_free(&c->vec);
+		otx_stages_free(&c->stages);
 		if ((rc = otx_vector_from_json(json_object_get(lot, "origins"), &c->vec)) ||
-		    (got < sent && (rc = otx_vector_scale(&c->vec, (uint64_t)got, (uint64_t)sent))))
+		    (rc = otx_stages_from_json(json_object_get(lot, "stages"), &c->stages)) ||
+		    (got < sent &&
+		     (rc = otx_vector_scale(&c->vec, (uint64_t)got, (uint64_t)sent))) ||
+		    (got < sent &&
+		     (rc = otx_stages_scale(&c->stages, (uint64_t)got, (uint64_t)sent))))
 			return vec_fail(r, rc, id);
 		json_object_set_new(lot, "holder", json_string(r->signer));
 		json_object_set_new(lot, "site", json_string(c->site_id));
@@ -1092,7 +1136,8 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		json_object_set_new(lot, "received_time", json_string(r->time_str));
 		json_object_del(lot, "consignment");
 		json_object_set_new(entry, "received_g", json_integer(got));
-		if ((rc = otx_lot_history_add(r, lot)) || (rc = put_lot(r, lot, &c->vec)) ||
+		if ((rc = otx_lot_history_add(r, lot)) ||
+		    (rc = put_lot(r, lot, &c->vec, &c->stages)) ||
 		    (rc = otx_lot_event(r, id, "receive", NULL)) ||
 		    (rc = receive_check_transit(r, c->cons, id, sent, got)))
 			return rc;
@@ -1115,6 +1160,7 @@ ot_status otx_rule_receive(otx_rule *r)
 	receive c;
 	memset(&c, 0, sizeof c);
 	otx_vector_init(&c.vec);
+	otx_stages_init(&c.stages);
 	ot_status rc;
 	if (!(rc = receive_read(r, &c)) && !(rc = receive_check_consignment(r, &c)) &&
 	    !(rc = receive_match_lots(r, &c)) && !(rc = receive_write_custody(r, &c)))

@@ -234,11 +234,62 @@ ot_status otx_rule_actor(otx_rule *r)
 
 static const char *const SITE_KINDS[] = {"mine", "plant", "lab", "port", "warehouse", NULL};
 
+/* Most identifiers one site may carry, and their lengths. */
+#define FACILITY_IDS_MAX 8
+#define FACILITY_SCHEME_MAX 16
+#define FACILITY_ID_MAX 64
+
+/* facility_ids: {"rmi":"CID002512",...}: schemes of [a-z0-9_-], ids of
+ * printable ASCII. */
+static ot_status read_facility_ids(otx_rule *r, json_t **out)
+{
+	char path[OTX_PATH_MAX];
+	json_t *ids = json_object_get(r->ev, "facility_ids");
+	*out = NULL;
+	if (!ids)
+		return OT_OK;
+	if (!json_is_object(ids) || json_object_size(ids) == 0 ||
+	    json_object_size(ids) > FACILITY_IDS_MAX)
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "facility_ids",
+		                 "must be an object of 1 to %d identifiers by scheme, such as "
+		                 "{\"rmi\":\"CID002512\"}",
+		                 FACILITY_IDS_MAX);
+	const char *scheme;
+	json_t *id;
+	json_object_foreach(ids, scheme, id)
+	{
+		size_t n = strlen(scheme);
+		int ok = n > 0 && n <= FACILITY_SCHEME_MAX;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (scheme[i] >= 'a' && scheme[i] <= 'z') ||
+			     (scheme[i] >= '0' && scheme[i] <= '9') || scheme[i] == '_' ||
+			     scheme[i] == '-';
+		otx_rpath(path, sizeof path, "facility_ids", scheme);
+		if (!ok)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
+			                 "a scheme is 1 to %d characters of a-z, 0-9, _ and -",
+			                 FACILITY_SCHEME_MAX);
+		const char *v = json_string_value(id);
+		size_t len = v ? json_string_length(id) : 0;
+		ok = len > 0 && len <= FACILITY_ID_MAX;
+		for (size_t i = 0; ok && i < len; i++)
+			ok = v[i] > ' ' && v[i] < 127;
+		if (!ok)
+			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
+			                 "must be an identifier: 1 to %d printable characters "
+			                 "without spaces",
+			                 FACILITY_ID_MAX);
+	}
+	*out = ids;
+	return OT_OK;
+}
+
 ot_status otx_rule_site(otx_rule *r)
 {
-	const char *site, *kind, *holder, *country, *licence, *from_s = NULL, *until_s = NULL;
+	const char *site, *kind, *holder, *country, *licence, *operator_name, *from_s = NULL,
+									      *until_s = NULL;
 	int64_t lat = 0, lon = 0, from = 0, until = 0;
-	json_t *minerals, *rec = NULL;
+	json_t *minerals, *facility_ids, *rec = NULL;
 	int has_lat, has_lon;
 
 	ot_status rc;
@@ -251,7 +302,9 @@ ot_status otx_rule_site(otx_rule *r)
 	    (rc = otx_r_str(r, r->ev, NULL, "licence", 0, &licence)) ||
 	    (rc = otx_r_elements(r, r->ev, NULL, "minerals", 0, 0, &minerals)) ||
 	    (rc = otx_r_time(r, r->ev, NULL, "valid_from", 0, &from_s, &from)) ||
-	    (rc = otx_r_time(r, r->ev, NULL, "valid_until", 0, &until_s, &until)))
+	    (rc = otx_r_time(r, r->ev, NULL, "valid_until", 0, &until_s, &until)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "operator", 0, &operator_name)) ||
+	    (rc = read_facility_ids(r, &facility_ids)))
 		return rc;
 	has_lat = json_object_get(r->ev, "lat_ud") != NULL;
 	has_lon = json_object_get(r->ev, "lon_ud") != NULL;
@@ -285,6 +338,10 @@ ot_status otx_rule_site(otx_rule *r)
 		json_object_set_new(rec, "valid_from", json_string(from_s));
 	if (until_s)
 		json_object_set_new(rec, "valid_until", json_string(until_s));
+	if (operator_name)
+		json_object_set_new(rec, "operator", json_string(operator_name));
+	if (facility_ids)
+		json_object_set(rec, "facility_ids", facility_ids);
 	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
 	json_decref(rec);
 	return rc;

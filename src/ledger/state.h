@@ -16,11 +16,11 @@
  *                                    `history`: the entries that created,
  *                                    assayed, shipped or received it
  *   ancestry    lot id               the lot's inherited ancestry, written once
- *                                    when a transform makes it: the histories
- *                                    and ancestries of its inputs at that
- *                                    moment, merged, one "<index> <type> <id>"
- *                                    line per entry in log order (text, so that
- *                                    a deep lineage is read in one lookup)
+ *                                    when a transform makes it, as edges
+ *                                    (lineage.h): the inputs' histories at that
+ *                                    moment, one "<index> <type> <id>" line per
+ *                                    entry, and their own ancestries copied in
+ *                                    while small, else "@<lot>" references
  *   lot_event   "<lot> <index>"      every entry that touched the lot: type, id,
  *                                    role (create/use/assay/ship/receive) and,
  *                                    for a transform output, its input lots
