@@ -90,6 +90,20 @@ OT_EXPORT void ot_epcis_hash_of_prehash(const char *prehash, size_t len,
 /* 1 when s is a well-formed CBV 2.0 SHA-256 hash ID (lowercase hex), else 0. */
 OT_EXPORT int ot_epcis_is_hash_id(const char *s);
 
+/*
+ * Checks that `event` (of doc) is a usable EPCIS 2.0 event before it is
+ * hashed or mapped: eventTime present and an xsd:dateTimeStamp (with its
+ * offset), eventTimeZoneOffset present and +hh:mm / -hh:mm, and every
+ * identifier (epcList, childEPCs, inputEPCList, outputEPCList, parentID,
+ * the epcClass of each quantity, readPoint.id, bizLocation.id, sources and
+ * destinations) a URI, GS1 EPC URIs (urn:epc:id|class|idpat:<GS1 scheme>)
+ * well formed. Returns OT_OK, or OT_ERR_PARSE with code epcis_bad_event,
+ * epcis_no_time, epcis_bad_time, epcis_no_offset, epcis_bad_offset or
+ * epcis_bad_id and a message naming the field and its value (index -1).
+ * Only reads; reentrant.
+ */
+OT_EXPORT ot_status ot_epcis_validate(const ot_epcis_doc *doc, json_t *event, ot_error *err);
+
 /* ---- import: EPCIS events to oretrail events ---- */
 
 /* What became of one EPCIS event. Zero it (or clear it) before first use;

@@ -14,7 +14,7 @@
 #include "oretrail/status.h"
 
 static const cli_spec HASH_SPEC = {
-	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"oretrail epcis hash [--prehash] [--check] [--lenient] [--json] FILE.jsonld|-",
 	"Prints the CBV 2.0 event hash ID of each event of the EPCIS 2.0 JSON-LD\n"
 	"document FILE, one per line in document order:\n"
 	"  ni:///sha-256;<64 hex digits>?ver=CBV2.0\n"
@@ -22,16 +22,22 @@ static const cli_spec HASH_SPEC = {
 	"(the text whose SHA-256 the id holds).\n"
 	"--check also compares each id with the event's eventID when that is a\n"
 	"hash ID, and says which differ (on standard error).\n"
+	"Each event is checked first: eventTime present and an xsd:dateTimeStamp\n"
+	"with its offset, eventTimeZoneOffset present (+hh:mm or -hh:mm), every\n"
+	"identifier a URI and every GS1 EPC URI well formed; an event that is not\n"
+	"is reported with the field and value (on standard error) and not hashed.\n"
+	"--lenient hashes such events anyway, as before these checks.\n"
 	"--json prints one array [{\"event\",\"id\",\"prehash\"?,\"eventID\"?,\n"
 	"\"matches\"?}] with events numbered from 1.\n\n"
 	"Exit 0 when every event was hashed (and, with --check, every hash ID the\n"
 	"document carries matches), 1 when a carried hash ID does not match, 2 for\n"
-	"an unusable document or event.\n",
+	"an unusable document or event (missing or malformed eventTime, missing\n"
+	"eventTimeZoneOffset, malformed identifier; unless --lenient).\n",
 	1,
 };
 
 static const cli_spec EPCIS_SPEC = {
-	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"oretrail epcis hash [--prehash] [--check] [--lenient] [--json] FILE.jsonld|-",
 	"EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
 	"between a ledger and EPCIS documents.\n\n"
 	"hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
@@ -43,7 +49,7 @@ static const cli_spec EPCIS_SPEC = {
 typedef struct hash_run {
 	ot_epcis_doc *doc;
 	const char *path;
-	int prehash, check;
+	int prehash, check, lenient;
 	ot_buf *pre; /* scratch: the event's pre-hash string */
 	json_t *out; /* --json: the array to append to; NULL: print lines */
 } hash_run;
@@ -58,7 +64,8 @@ static int hash_event(const hash_run *r, size_t i)
 	json_t *event = ot_epcis_doc_event(r->doc, i);
 	char id[OT_EPCIS_HASH_ID_LEN + 1];
 	ot_buf_reset(r->pre);
-	if (ot_epcis_prehash(r->doc, event, r->pre, &err)) {
+	if ((!r->lenient && ot_epcis_validate(r->doc, event, &err)) ||
+	    ot_epcis_prehash(r->doc, event, r->pre, &err)) {
 		ot_error_prefix(&err, "%s: event %zu", r->path, i + 1);
 		cli_fail(EXIT_USAGE, "epcis hash", &err);
 		return EXIT_USAGE;
@@ -94,12 +101,14 @@ static int hash_event(const hash_run *r, size_t i)
 
 static int hash_cmd(int argc, char **argv)
 {
-	int prehash = 0, check = 0, as_json = 0;
+	int prehash = 0, check = 0, lenient = 0, as_json = 0;
 	const cli_opt opts[] = {
 		{"prehash", 0, NULL, "print the canonical pre-hash strings instead", NULL,
 	         &prehash},
 		{"check", 0, NULL, "compare each id with the eventID the event carries", NULL,
 	         &check},
+		{"lenient", 0, NULL, "hash events without checking their time and identifiers",
+	         NULL, &lenient},
 		CLI_OPT_JSON(as_json),
 		CLI_OPT_END,
 	};
@@ -127,7 +136,7 @@ static int hash_cmd(int argc, char **argv)
 	json_t *out = as_json ? json_array() : NULL;
 	ot_buf pre;
 	ot_buf_init(&pre, 0);
-	hash_run r = {doc, path, prehash, check, &pre, out};
+	hash_run r = {doc, path, prehash, check, lenient, &pre, out};
 	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
 		int c = hash_event(&r, i);
 		if (c == EXIT_STORE) {
