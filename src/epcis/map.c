@@ -949,6 +949,111 @@ out:
 	return rc;
 }
 
+/* ---- inspections: element contents in sensor reports ---- */
+
+/* mg/kg in one unit of a mass fraction (UN/CEFACT Rec. 20). */
+static const struct {
+	const char *uom;
+	double mg_per_kg;
+} FRACTIONS[] = {
+	{"59", 1.0}, {"P1", 1e4}, {"NX", 1e3}, {"61", 1e-3}, {"MGK", 1.0}, {"GK", 1e3},
+};
+
+/* The element symbol a sensor report is about: oretrail:element, else the
+ * end of its chemicalSubstance URI (after the last '/', ':' or '#') when
+ * that is one or two letters, capital first. NULL when neither. */
+static const char *report_element(mapctx *c, json_t *rep, char out[4])
+{
+	json_t *own = ext_get(c->doc, rep, "element");
+	const char *s = json_string_value(own);
+	if (!s) {
+		s = json_string_value(json_object_get(rep, "chemicalSubstance"));
+		const char *tail = s;
+		for (const char *p = s; p && *p; p++)
+			if (*p == '/' || *p == ':' || *p == '#')
+				tail = p + 1;
+		s = tail;
+	}
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 2 || s[0] < 'A' || s[0] > 'Z' || (n == 2 && (s[1] < 'a' || s[1] > 'z')))
+		return NULL;
+	memcpy(out, s, n + 1);
+	return out;
+}
+
+/* The element contents of the event's sensor reports, as an assay (a new
+ * object, mg/kg); *out NULL when no report gives one. */
+static ot_status element_reports(mapctx *c, json_t **out)
+{
+	*out = NULL;
+	size_t i, j;
+	json_t *el, *rep;
+	json_array_foreach(json_object_get(c->ev, "sensorElementList"), i, el)
+	{
+		json_array_foreach(json_object_get(el, "sensorReport"), j, rep)
+		{
+			char sym[4];
+			if (!report_element(c, rep, sym))
+				continue;
+			json_t *v = json_object_get(rep, "value");
+			const char *uom = json_string_value(json_object_get(rep, "uom"));
+			double f = -1;
+			for (size_t k = 0; uom && k < sizeof FRACTIONS / sizeof FRACTIONS[0]; k++)
+				if (strcmp(uom, FRACTIONS[k].uom) == 0)
+					f = FRACTIONS[k].mg_per_kg;
+			double ppm = json_is_number(v) ? json_number_value(v) * f : -1;
+			if (f < 0 || !(ppm >= 0 && ppm <= 1e6)) {
+				json_decref(*out);
+				*out = NULL;
+				return fail(c, OT_ERR_PARSE, "epcis_bad_assay",
+				            "sensorElementList[%zu].sensorReport[%zu] (%s): the "
+				            "content "
+				            "must be a number in 59 (mg/kg), P1 (%%), NX (per "
+				            "mille) or "
+				            "61 (ppb), at most 100 %%",
+				            i, j, sym);
+			}
+			if (!*out && !(*out = json_object()))
+				return nomem(c);
+			if (json_object_get(*out, sym)) {
+				json_decref(*out);
+				*out = NULL;
+				return fail(c, OT_ERR_PARSE, "epcis_bad_assay",
+				            "element %s is reported twice", sym);
+			}
+			if (json_object_set_new(*out, sym, json_integer((json_int_t)(ppm + 0.5))))
+				return nomem(c);
+		}
+	}
+	return OT_OK;
+}
+
+/* An inspection with element contents: an assay of its one lot. */
+static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
+{
+	lots l = {0};
+	json_t *ev = NULL;
+	ot_status rc = collect(c, "epcList", "quantityList", 0, &l);
+	if (!rc && l.n != 1)
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot",
+		          "an inspection with element contents is an assay of one lot: give "
+		          "exactly one in epcList or quantityList (it has %zu)",
+		          l.n);
+	if (!rc) {
+		ev = base_event(c, "assay", c->id);
+		if (!ev || json_object_set_new(ev, "lot", json_string(l.v[0].id)) ||
+		    json_object_set(ev, "assay", assay))
+			rc = nomem(c);
+	}
+	if (!rc) {
+		rc = emit(c, ev, att);
+		ev = NULL;
+	}
+	json_decref(ev);
+	lots_free(&l);
+	return rc;
+}
+
 static ot_status unsupported(mapctx *c, const char *action, const char *step)
 {
 	return fail(c, OT_ERR_PARSE, "epcis_unsupported",
@@ -1041,8 +1146,10 @@ ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_ep
 		SHIP,
 		RECEIVE,
 		AGG_SHIP,
-		AGG_RECEIVE
+		AGG_RECEIVE,
+		ASSAY
 	} kind = NONE;
+	json_t *assay = NULL; /* the element contents of an inspection */
 	if (type && strcmp(type, "ObjectEvent") == 0) {
 		if (is_step(&c, "commissioning") && strcmp(action, "ADD") == 0)
 			kind = EXTRACT;
@@ -1050,6 +1157,13 @@ ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_ep
 			kind = SHIP;
 		else if (is_step(&c, "receiving") && strcmp(action, "DELETE") != 0)
 			kind = RECEIVE;
+		else if (is_step(&c, "inspecting") && strcmp(action, "OBSERVE") == 0) {
+			ot_status arc = element_reports(&c, &assay);
+			if (arc)
+				return arc;
+			if (assay)
+				kind = ASSAY;
+		}
 	} else if (type && strcmp(type, "TransformationEvent") == 0) {
 		kind = TRANSFORM;
 	} else if (type && strcmp(type, "AggregationEvent") == 0) {
@@ -1067,26 +1181,30 @@ ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_ep
 	json_t *t = json_object_get(ev, "eventTime");
 	char canon_time[OTX_EPCIS_TIME_LEN + 1];
 	int64_t ms;
+	ot_status rc = OT_OK;
 	if (!json_is_string(t) ||
 	    otx_epcis_time(json_string_value(t), json_string_length(t), canon_time, &ms) ||
 	    ot_time_format(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), c.time))
-		return fail(&c, OT_ERR_PARSE, "epcis_bad_time",
-		            "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
-	ot_status rc = choose_id(&c);
-	if (rc)
-		return rc;
+		rc = fail(&c, OT_ERR_PARSE, "epcis_bad_time",
+		          "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
+	if (!rc)
+		rc = choose_id(&c);
 	json_t *att = NULL;
-	if ((rc = attachment(&c, &att)))
-		return rc;
-	switch (kind) {
-	case EXTRACT: rc = map_extract(&c, att); break;
-	case TRANSFORM: rc = map_transform(&c, att); break;
-	case SHIP: rc = map_ship(&c, att, 0); break;
-	case AGG_SHIP: rc = map_ship(&c, att, 1); break;
-	case RECEIVE: rc = map_receive(&c, att, 0); break;
-	case AGG_RECEIVE: rc = map_receive(&c, att, 1); break;
-	case NONE: break;
+	if (!rc)
+		rc = attachment(&c, &att);
+	if (!rc) {
+		switch (kind) {
+		case EXTRACT: rc = map_extract(&c, att); break;
+		case TRANSFORM: rc = map_transform(&c, att); break;
+		case SHIP: rc = map_ship(&c, att, 0); break;
+		case AGG_SHIP: rc = map_ship(&c, att, 1); break;
+		case RECEIVE: rc = map_receive(&c, att, 0); break;
+		case AGG_RECEIVE: rc = map_receive(&c, att, 1); break;
+		case ASSAY: rc = map_assay(&c, att, assay); break;
+		case NONE: break;
+		}
 	}
+	json_decref(assay);
 	json_decref(att);
 	if (!rc) {
 		/* A hash ID the event carries must be its own. */

@@ -8,6 +8,7 @@
  *   ObjectEvent ADD commissioning          -> extract (one per lot)
  *   ObjectEvent shipping                   -> ship
  *   ObjectEvent receiving                  -> receive
+ *   ObjectEvent OBSERVE inspecting with element contents -> assay
  *   TransformationEvent                    -> transform
  *   AggregationEvent ADD shipping|loading  -> ship (the parent is the consignment)
  *   AggregationEvent DELETE receiving|unloading -> receive

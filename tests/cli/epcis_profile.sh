@@ -83,6 +83,28 @@ assert d["consignment"] == "urn:epcglobal:cbv:bt:0614141000005:PK-US-2025-001", 
 assert {o["site"] for o in d["origins"]} == {"pk-kp-loe-shilman"}, d["origins"]
 assert [a["type"] for a in d["ancestry"]] == ["extract", "extract", "transform", "ship"], d["ancestry"]'
 
+# --- an inspecting event with element contents is an assay (no profile) ---
+cat >lab.jsonld <<'DOC'
+{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument",
+ "schemaVersion":"2.0","creationDate":"2025-09-27T10:00:00Z","epcisBody":{"eventList":[
+ {"type":"ObjectEvent","eventTime":"2025-09-27T10:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+  "bizStep":"inspecting","quantityList":[{"epcClass":"urn:epc:class:lgtin:0614141.012346.REE-CONC-1"}],
+  "readPoint":{"id":"urn:epc:id:sgln:0614141.00001.0"},
+  "sensorElementList":[{"sensorReport":[
+   {"type":"Temperature","value":21.5,"uom":"CEL"},
+   {"chemicalSubstance":"https://example.org/element/Nd","value":4.7,"uom":"P1"},
+   {"chemicalSubstance":"https://example.org/element/Pr","value":13500,"uom":"59"}]}]}]}}
+DOC
+"$CLI" import --db b.db --key keys/pk-lab.key --dry-run --json lab.jsonld >j 2>/dev/null
+pycheck j '
+e = d["events"][0]
+assert e["outcome"] == "mapped", e
+assert e["event"]["type"] == "assay" and e["event"]["lot"] == "https://id.gs1.org/01/00614141123469/10/REE-CONC-1", e
+assert e["event"]["assay"] == {"Nd": 47000, "Pr": 13500}, e'
+expect 0 "assay .* <- event 1 \(ObjectEvent\)" -- "$CLI" import --db b.db --key keys/pk-lab.key lab.jsonld
+sed 's/"uom":"P1"/"uom":"KGM"/' lab.jsonld >lab2.jsonld
+expect 4 "epcis_bad_assay|the content must be a number in 59" -- "$CLI" import --db b.db --key keys/pk-lab.key lab2.jsonld
+
 # --- --keep-going without the profile: the events that map go in ---
 "$CLI" init --db k.db --origin test.example/k --key-name pk-authority >/dev/null 2>&1
 expect 4 "0 of 4 EPCIS events imported" -- "$CLI" import --db k.db --key keys/fwo.key --keep-going "$DOC"
