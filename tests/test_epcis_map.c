@@ -430,7 +430,21 @@ static void reasons(void)
 	              "epcis_unsupported");
 	expect_reason("{\"type\":\"AssociationEvent\",\"action\":\"ADD\"," T_Z "}",
 	              "epcis_unsupported");
-	expect_reason("{\"type\":\"TransformationEvent\"," T_Z "," AT_MINE "}", "epcis_no_process");
+	/* The lots come first: a split or a merge needs no process. */
+	expect_reason("{\"type\":\"TransformationEvent\"," T_Z "," AT_MINE "}", "epcis_no_lot");
+#define QTY(list, lot, kg)                                                                      \
+	"\"" list "\":[{\"epcClass\":\"urn:oretrail:lot:" lot "\",\"quantity\":" kg ",\"uom\":" \
+	"\"KGM\"}]"
+	expect_reason(
+		"{\"type\":\"TransformationEvent\"," T_Z "," AT_MINE
+		"," QTY("inputQuantityList", "a", "5") "," QTY("outputQuantityList", "b", "2") "}",
+		"epcis_no_process");
+	expect_reason("{\"type\":\"TransformationEvent\"," T_Z "," AT_MINE
+	              ",\"inputQuantityList\":[{\"epcClass\":\"urn:oretrail:lot:a\",\"quantity\":2,"
+	              "\"uom\":\"KGM\"},{\"epcClass\":\"urn:oretrail:lot:c\",\"quantity\":3,"
+	              "\"uom\":\"KGM\"}]," QTY("outputQuantityList", "b", "5") "," ILMD "}",
+	              "ok"); /* a merge */
+#undef QTY
 	expect_reason("{\"type\":\"TransformationEvent\"," T_Z "," AT_MINE
 	              ",\"ot:process\":\"smelting\","
 	              "\"inputQuantityList\":[{\"epcClass\":\"urn:oretrail:lot:a\",\"quantity\":1,"

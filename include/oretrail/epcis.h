@@ -90,6 +90,20 @@ OT_EXPORT void ot_epcis_hash_of_prehash(const char *prehash, size_t len,
 /* 1 when s is a well-formed CBV 2.0 SHA-256 hash ID (lowercase hex), else 0. */
 OT_EXPORT int ot_epcis_is_hash_id(const char *s);
 
+/*
+ * Checks that `event` (of doc) is a usable EPCIS 2.0 event before it is
+ * hashed or mapped: eventTime present and an xsd:dateTimeStamp (with its
+ * offset), eventTimeZoneOffset present and +hh:mm / -hh:mm, and every
+ * identifier (epcList, childEPCs, inputEPCList, outputEPCList, parentID,
+ * the epcClass of each quantity, readPoint.id, bizLocation.id, sources and
+ * destinations) a URI, GS1 EPC URIs (urn:epc:id|class|idpat:<GS1 scheme>)
+ * well formed. Returns OT_OK, or OT_ERR_PARSE with code epcis_bad_event,
+ * epcis_no_time, epcis_bad_time, epcis_no_offset, epcis_bad_offset or
+ * epcis_bad_id and a message naming the field and its value (index -1).
+ * Only reads; reentrant.
+ */
+OT_EXPORT ot_status ot_epcis_validate(const ot_epcis_doc *doc, json_t *event, ot_error *err);
+
 /* ---- import: EPCIS events to oretrail events ---- */
 
 /* What became of one EPCIS event. Zero it (or clear it) before first use;
@@ -119,6 +133,50 @@ OT_EXPORT ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epc
 
 /* Frees what m holds and zeroes it. NULL is a no-op. */
 OT_EXPORT void ot_epcis_mapping_clear(ot_epcis_mapping *m);
+
+/* ---- mapping profiles (docs/epcis-profiles.md) ---- */
+
+/* What a partner's identifiers mean in this ledger: locations -> sites,
+ * parties -> actors, EPC classes / LGTINs / GTINs -> material and assay,
+ * bizSteps -> processes. Opaque, read-only once parsed, shareable. */
+typedef struct ot_epcis_profile ot_epcis_profile;
+
+/*
+ * Parses a profile (JSON, at most OT_EPCIS_INPUT_MAX bytes, duplicate
+ * members rejected) into a new *out, freed with ot_epcis_profile_free.
+ * A null table value is a placeholder, read as no entry. Errors
+ * OT_ERR_PARSE with code profile_json (line, column), profile_not_object,
+ * profile_format, profile_unknown_member, profile_bad_table,
+ * profile_bad_key, profile_bad_value, profile_conflict (two keys for one
+ * identifier with different values); OT_ERR_TOOBIG (profile_too_big);
+ * OT_ERR_NOMEM. On failure *out is NULL.
+ */
+OT_EXPORT ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_epcis_profile **out,
+                                           ot_error *err);
+
+/* Frees a profile. NULL is a no-op. */
+OT_EXPORT void ot_epcis_profile_free(ot_epcis_profile *p);
+
+/* As ot_epcis_map_event, reading identifiers through profile p (NULL: no
+ * profile, the same as ot_epcis_map_event). Extensions in the event
+ * (oretrail:material, oretrail:process, ...) win over the profile. */
+OT_EXPORT ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i,
+                                            const ot_epcis_profile *p, ot_epcis_mapping *out);
+
+/*
+ * A starting profile for doc in *out (a new object; json_decref it): every
+ * location of a material flow under "sites" with its default id, every
+ * party under "parties", every class of new lots without material under
+ * "materials" and every bizStep of a transformation without process under
+ * "processes", those the mapping cannot fill null; and "unmapped": [{"kind",
+ * "id","events":[1-based event numbers]}] listing each null. OT_ERR_NOMEM.
+ */
+OT_EXPORT ot_status ot_epcis_profile_infer(const ot_epcis_doc *doc, json_t **out, ot_error *err);
+
+/* 1 when a mapping failed because the EPCIS event is not a material flow
+ * oretrail records (aggregation, association, pure observation, error
+ * declaration), 0 when it is one whose mapping is incomplete or wrong. */
+OT_EXPORT int ot_epcis_mapping_unsupported(const ot_epcis_mapping *m);
 
 /* ---- export: oretrail events to an EPCIS document ---- */
 

@@ -14,7 +14,7 @@
 #include "oretrail/status.h"
 
 static const cli_spec HASH_SPEC = {
-	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"oretrail epcis hash [--prehash] [--check] [--lenient] [--json] FILE.jsonld|-",
 	"Prints the CBV 2.0 event hash ID of each event of the EPCIS 2.0 JSON-LD\n"
 	"document FILE, one per line in document order:\n"
 	"  ni:///sha-256;<64 hex digits>?ver=CBV2.0\n"
@@ -22,20 +22,30 @@ static const cli_spec HASH_SPEC = {
 	"(the text whose SHA-256 the id holds).\n"
 	"--check also compares each id with the event's eventID when that is a\n"
 	"hash ID, and says which differ (on standard error).\n"
+	"Each event is checked first: eventTime present and an xsd:dateTimeStamp\n"
+	"with its offset, eventTimeZoneOffset present (+hh:mm or -hh:mm), every\n"
+	"identifier a URI and every GS1 EPC URI well formed; an event that is not\n"
+	"is reported with the field and value (on standard error) and not hashed.\n"
+	"--lenient hashes such events anyway, as before these checks.\n"
 	"--json prints one array [{\"event\",\"id\",\"prehash\"?,\"eventID\"?,\n"
 	"\"matches\"?}] with events numbered from 1.\n\n"
 	"Exit 0 when every event was hashed (and, with --check, every hash ID the\n"
 	"document carries matches), 1 when a carried hash ID does not match, 2 for\n"
-	"an unusable document or event.\n",
+	"an unusable document or event (missing or malformed eventTime, missing\n"
+	"eventTimeZoneOffset, malformed identifier; unless --lenient).\n",
 	1,
 };
 
 static const cli_spec EPCIS_SPEC = {
-	"oretrail epcis hash [--prehash] [--check] [--json] FILE.jsonld|-",
+	"oretrail epcis hash [--prehash] [--check] [--lenient] [--json] FILE.jsonld|-\n"
+	"       oretrail epcis profile infer FILE.jsonld|-",
 	"EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
 	"between a ledger and EPCIS documents.\n\n"
 	"hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
-	"       --help`)\n",
+	"       --help`)\n"
+	"profile infer\n"
+	"       a starting mapping profile for a document (see `oretrail epcis\n"
+	"       profile infer --help`)\n",
 	1,
 };
 
@@ -43,7 +53,7 @@ static const cli_spec EPCIS_SPEC = {
 typedef struct hash_run {
 	ot_epcis_doc *doc;
 	const char *path;
-	int prehash, check;
+	int prehash, check, lenient;
 	ot_buf *pre; /* scratch: the event's pre-hash string */
 	json_t *out; /* --json: the array to append to; NULL: print lines */
 } hash_run;
@@ -58,7 +68,8 @@ static int hash_event(const hash_run *r, size_t i)
 	json_t *event = ot_epcis_doc_event(r->doc, i);
 	char id[OT_EPCIS_HASH_ID_LEN + 1];
 	ot_buf_reset(r->pre);
-	if (ot_epcis_prehash(r->doc, event, r->pre, &err)) {
+	if ((!r->lenient && ot_epcis_validate(r->doc, event, &err)) ||
+	    ot_epcis_prehash(r->doc, event, r->pre, &err)) {
 		ot_error_prefix(&err, "%s: event %zu", r->path, i + 1);
 		cli_fail(EXIT_USAGE, "epcis hash", &err);
 		return EXIT_USAGE;
@@ -92,42 +103,57 @@ static int hash_event(const hash_run *r, size_t i)
 	return code;
 }
 
+/* Parses the options of an epcis verb and reads its one document. Returns
+ * -1 when --help was printed (exit 0), 0 when *doc and *text are the
+ * caller's to free, else the exit code (a usage error, an unusable
+ * document: said on standard error). */
+static int read_doc(const cli_spec *spec, const cli_opt *opts, const char *what, int argc,
+                    char **argv, const char **path, char **text, ot_epcis_doc **doc)
+{
+	int code, first = cli_parse(spec, opts, argc, argv, &code);
+	if (first < 0)
+		return code ? code : -1;
+	if (argc - first != 1)
+		return cli_failf(EXIT_USAGE, what, "expected one FILE.jsonld (or - for stdin)");
+	*path = argv[first];
+	ot_error err;
+	ot_error_clear(&err);
+	size_t len = 0;
+	if (cli_read_file(*path, text, &len, OT_EPCIS_INPUT_MAX, &err))
+		return cli_fail(EXIT_USAGE, what, &err);
+	if (ot_epcis_doc_parse((const uint8_t *)*text, len, doc, &err)) {
+		free(*text);
+		*text = NULL;
+		ot_error_prefix(&err, "%s", *path);
+		return cli_fail(EXIT_USAGE, what, &err);
+	}
+	return 0;
+}
+
 static int hash_cmd(int argc, char **argv)
 {
-	int prehash = 0, check = 0, as_json = 0;
+	int prehash = 0, check = 0, lenient = 0, as_json = 0;
 	const cli_opt opts[] = {
 		{"prehash", 0, NULL, "print the canonical pre-hash strings instead", NULL,
 	         &prehash},
 		{"check", 0, NULL, "compare each id with the eventID the event carries", NULL,
 	         &check},
+		{"lenient", 0, NULL, "hash events without checking their time and identifiers",
+	         NULL, &lenient},
 		CLI_OPT_JSON(as_json),
 		CLI_OPT_END,
 	};
-	int code, first = cli_parse(&HASH_SPEC, opts, argc, argv, &code);
-	if (first < 0)
-		return code;
-	if (argc - first != 1)
-		return cli_failf(EXIT_USAGE, "epcis hash",
-		                 "expected one FILE.jsonld (or - for stdin)");
-	const char *path = argv[first];
-
-	ot_error err;
-	ot_error_clear(&err);
+	const char *path = NULL;
 	char *text = NULL;
-	size_t len = 0;
-	if (cli_read_file(path, &text, &len, OT_EPCIS_INPUT_MAX, &err))
-		return cli_fail(EXIT_USAGE, "epcis hash", &err);
 	ot_epcis_doc *doc = NULL;
-	if (ot_epcis_doc_parse((const uint8_t *)text, len, &doc, &err)) {
-		free(text);
-		ot_error_prefix(&err, "%s", path);
-		return cli_fail(EXIT_USAGE, "epcis hash", &err);
-	}
+	int code = read_doc(&HASH_SPEC, opts, "epcis hash", argc, argv, &path, &text, &doc);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
 	code = EXIT_OK;
 	json_t *out = as_json ? json_array() : NULL;
 	ot_buf pre;
 	ot_buf_init(&pre, 0);
-	hash_run r = {doc, path, prehash, check, &pre, out};
+	hash_run r = {doc, path, prehash, check, lenient, &pre, out};
 	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
 		int c = hash_event(&r, i);
 		if (c == EXIT_STORE) {
@@ -155,6 +181,53 @@ static int hash_cmd(int argc, char **argv)
 	return code;
 }
 
+static const cli_spec INFER_SPEC = {
+	"oretrail epcis profile infer FILE.jsonld|-",
+	"Writes a starting mapping profile for the EPCIS 2.0 document FILE, as JSON\n"
+	"on standard output (docs/epcis-profiles.md): every location of its material\n"
+	"flows under \"sites\" with the site id it maps to by default, every party\n"
+	"under \"parties\", every EPC class of new lots that has no material under\n"
+	"\"materials\", every bizStep of a transformation without a process under\n"
+	"\"processes\". What cannot be mapped without a word from you is null, and\n"
+	"listed in \"unmapped\": [{\"kind\",\"id\",\"events\"}] (events numbered from\n"
+	"1). Fill in the nulls and give it to `oretrail import --profile`.\n\n"
+	"Exit 0 when the profile was written (also when some identifiers are\n"
+	"unmapped), 2 for an unusable document.\n",
+	1,
+};
+
+static int infer_cmd(int argc, char **argv)
+{
+	const cli_opt opts[] = {CLI_OPT_END};
+	const char *path = NULL;
+	char *text = NULL;
+	ot_epcis_doc *doc = NULL;
+	int code =
+		read_doc(&INFER_SPEC, opts, "epcis profile infer", argc, argv, &path, &text, &doc);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+	ot_error err;
+	ot_error_clear(&err);
+	json_t *prof = NULL;
+	char *s = NULL;
+	if (ot_epcis_profile_infer(doc, &prof, &err)) {
+		code = cli_fail(EXIT_STORE, "epcis profile infer", &err);
+	} else if (!(s = json_dumps(prof, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+		code = cli_failf(EXIT_STORE, "epcis profile infer", "out of memory");
+	} else {
+		printf("%s\n", s);
+		size_t unmapped = json_array_size(json_object_get(prof, "unmapped"));
+		fprintf(stderr,
+		        "oretrail: epcis profile infer: %zu identifier%s to map by hand (null)\n",
+		        unmapped, unmapped == 1 ? "" : "s");
+	}
+	free(s);
+	json_decref(prof);
+	ot_epcis_doc_free(doc);
+	free(text);
+	return code;
+}
+
 int cmd_epcis(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -164,5 +237,11 @@ int cmd_epcis(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "hash") == 0)
 		return hash_cmd(argc - 1, argv + 1);
-	return cli_failf(EXIT_USAGE, "epcis", "no such epcis verb \"%s\" (hash)", argv[1]);
+	if (strcmp(argv[1], "profile") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "infer") == 0)
+			return infer_cmd(argc - 2, argv + 2);
+		return cli_failf(EXIT_USAGE, "epcis profile",
+		                 "expected `oretrail epcis profile infer FILE.jsonld`");
+	}
+	return cli_failf(EXIT_USAGE, "epcis", "no such epcis verb \"%s\" (hash, profile)", argv[1]);
 }

@@ -21,26 +21,38 @@
 
 static const cli_spec SPEC = {
 	"oretrail import --db PATH --key KEYFILE [--as ACTOR] [--log-key FILE]\n"
-	"                       [--keep-going] [--dry-run] [--json] FILE.jsonld|-",
+	"                       [--profile FILE] [--keep-going] [--dry-run] [--json]\n"
+	"                       FILE.jsonld|-",
 	"Imports the material flows of the EPCIS 2.0 JSON-LD document FILE into the\n"
 	"ledger at PATH: ObjectEvent commissioning -> extract, shipping -> ship,\n"
 	"receiving -> receive; TransformationEvent -> transform; AggregationEvent\n"
 	"ADD shipping/loading -> ship, DELETE receiving/unloading -> receive (the\n"
 	"README's EPCIS section has the whole table). Masses come from quantity\n"
 	"lists in units of mass, converted to grams; material, assay and process\n"
-	"from oretrail:* extensions (namespace " OT_EPCIS_NS ").\n"
+	"from oretrail:* extensions (namespace " OT_EPCIS_NS "),\n"
+	"else from the mapping profile FILE (--profile; docs/epcis-profiles.md:\n"
+	"locations -> sites, parties -> actors, EPC classes -> materials and assays,\n"
+	"bizSteps -> processes; `oretrail epcis profile infer` writes a first one).\n"
+	"Without either, a TransformationEvent of one lot into several is a split\n"
+	"and of several into one a merge.\n"
 	"Each event keeps its EPCIS original, with sensor and certification data,\n"
 	"and its CBV 2.0 hash ID; a hash ID the document carries (eventID or\n"
 	"oretrail:hash) must be the event's own.\n\n"
 	"The events are signed with KEYFILE as the key's actor (or ACTOR with --as)\n"
 	"and appended in one batch: all or none, unless --keep-going. Events that\n"
-	"cannot be mapped are not imported; each is reported with the reason.\n"
+	"are not material flows (aggregations, associations, observations) are\n"
+	"skipped and reported; a material flow whose mapping is incomplete stops the\n"
+	"whole document (nothing appended) unless --keep-going, which imports the\n"
+	"good events and lists the rest.\n"
 	"--dry-run maps and checks without appending. Appending signs a new\n"
 	"checkpoint with PATH.key (--log-key FILE to take it from elsewhere).\n\n"
 	"Prints one line per appended entry: log index, type, id, and the EPCIS\n"
 	"event it came from; --json prints {\"appended\",\"size\",\"events\":[{\"event\",\n"
-	"\"type\",\"hash\",\"status\",\"entries\"?,\"code\"?,\"message\"?}]} with status\n"
-	"imported, not_mapped, rejected or would_import.\n\n"
+	"\"type\",\"hash\",\"status\",\"entries\"?,\"code\"?,\"message\"?,\"index\",\n"
+	"\"epcis_type\",\"outcome\",\"event\",\"reason\"}]} with status imported,\n"
+	"not_mapped, rejected or would_import; outcome mapped, unsupported (not a\n"
+	"material flow) or error, event the oretrail event (without its EPCIS\n"
+	"original) or null, reason null or why not.\n\n"
 	"Exit 0 when every EPCIS event was imported, 4 when one was not (not\n"
 	"mapped, or rejected by the ledger), 2 for an unusable document or key,\n"
 	"3 when the ledger cannot be written.\n",
@@ -48,7 +60,7 @@ static const cli_spec SPEC = {
 };
 
 typedef struct opts {
-	const char *db, *key, *as, *log_key, *wait, *file;
+	const char *db, *key, *as, *log_key, *wait, *file, *profile;
 	int keep_going, dry_run, json;
 } opts;
 
@@ -59,6 +71,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 	memset(o, 0, sizeof *o);
 	const cli_opt table[] = {
 		CLI_OPTS_APPEND(o),
+		{"profile", 0, "FILE", "the mapping profile for the partner's identifiers",
+	         &o->profile, NULL},
 		CLI_OPT_END,
 	};
 	int code, first = cli_parse(&SPEC, table, argc, argv, &code);
@@ -120,6 +134,27 @@ static int print_json(json_t *doc)
 	return EXIT_OK;
 }
 
+/* What an EPCIS event would become, or why it cannot: "index" (from 0),
+ * "epcis_type", "outcome" (mapped, unsupported, error), "event" (the first
+ * oretrail event, without its EPCIS original, or null), "reason". */
+static void outcome_members(json_t *e, const outcome *oc)
+{
+	const char *kind = oc->why.status == OT_OK                  ? "mapped"
+	                   : ot_epcis_mapping_unsupported(&oc->map) ? "unsupported"
+	                                                            : "error";
+	json_t *ev = json_array_get(oc->map.events, 0);
+	json_t *shown = ev ? json_copy(ev) : json_null();
+	if (ev)
+		json_object_del(shown, "epcis");
+	json_object_set_new(e, "index", json_integer((json_int_t)oc->map.event));
+	json_object_set_new(e, "epcis_type", json_string(oc->map.type));
+	json_object_set_new(e, "outcome", json_string(kind));
+	json_object_set_new(e, "event", shown);
+	json_object_set_new(e, "reason",
+	                    oc->why.status ? json_string(strip_batch_prefix(oc->why.message))
+	                                   : json_null());
+}
+
 /* The "events" of the JSON report: what became of each EPCIS event. */
 static json_t *json_events(const outcome *oc, size_t n, const entry *en, size_t ne)
 {
@@ -149,6 +184,7 @@ static json_t *json_events(const outcome *oc, size_t n, const entry *en, size_t 
 					                  json_object_get(en[j].ev, "id")));
 			json_object_set_new(e, "entries", ents);
 		}
+		outcome_members(e, &oc[i]);
 		json_array_append_new(events, e);
 	}
 	return events;
@@ -210,8 +246,9 @@ typedef struct import {
 	size_t len;
 	ot_epcis_doc *doc;
 	ot_signer *key, *log_signer;
-	const char *actor; /* who signs the events */
-	outcome *oc;       /* one per EPCIS event */
+	ot_epcis_profile *profile; /* --profile, or NULL */
+	const char *actor;         /* who signs the events */
+	outcome *oc;               /* one per EPCIS event */
 	size_t n;
 	entry *en; /* one per oretrail event */
 	size_t ne, total;
@@ -238,6 +275,20 @@ static int load_input(import *im)
 		ot_error_prefix(&im->err, "%s", o->file);
 		return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
 	}
+	if (o->profile) {
+		char *ptext = NULL;
+		size_t plen = 0;
+		ot_status rc =
+			cli_read_file(o->profile, &ptext, &plen, OT_EPCIS_INPUT_MAX, &im->err);
+		if (!rc)
+			rc = ot_epcis_profile_parse((const uint8_t *)ptext, plen, &im->profile,
+			                            &im->err);
+		free(ptext);
+		if (rc) {
+			ot_error_prefix(&im->err, "profile %s", o->profile);
+			return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
+		}
+	}
 	if (cli_load_signer(o->key, &im->key, &im->err))
 		return cli_fail_json(o->json, EXIT_USAGE, "import: loading the signing key",
 		                     &im->err);
@@ -254,7 +305,7 @@ static int map_events(import *im)
 		return out_of_memory();
 	for (size_t i = 0; i < im->n; i++) {
 		outcome *oc = &im->oc[i];
-		ot_status rc = ot_epcis_map_event(im->doc, i, &oc->map);
+		ot_status rc = ot_epcis_map_event_with(im->doc, i, im->profile, &oc->map);
 		if (rc == OT_ERR_NOMEM)
 			return out_of_memory();
 		oc->status = im->o.dry_run ? "would_import" : "imported";
@@ -326,11 +377,39 @@ static int rejected_batch(import *im, size_t k)
 	return EXIT_REJECTED;
 }
 
+/* All or none: a material flow that could not be mapped (or signed) keeps
+ * the whole document out, unless --keep-going or --dry-run. */
+static int incomplete_document(import *im)
+{
+	if (im->o.keep_going || im->o.dry_run)
+		return EXIT_OK;
+	for (size_t i = 0; i < im->n; i++) {
+		const outcome *oc = &im->oc[i];
+		if (!oc->why.status || ot_epcis_mapping_unsupported(&oc->map))
+			continue;
+		fprintf(stderr,
+		        "oretrail: import: event %zu (%s) cannot be imported, nothing appended "
+		        "(--keep-going imports the other events): %s\n",
+		        i + 1, oc->map.type, strip_batch_prefix(oc->why.message));
+		if (im->o.json)
+			print_json(json_pack(
+				"{s:{s:s,s:s,s:I,s:s}}", "error", "code",
+				oc->why.code[0] ? oc->why.code : ot_status_code(oc->why.status),
+				"message", strip_batch_prefix(oc->why.message), "event",
+				(json_int_t)(i + 1), "hash", oc->map.hash_id));
+		return EXIT_REJECTED;
+	}
+	return EXIT_OK;
+}
+
 /* Everything signed goes in one batch; parts of an event that could not be
  * signed stay out with it. */
 static int submit_batch(import *im)
 {
 	const opts *o = &im->o;
+	int code = incomplete_document(im);
+	if (code)
+		return code;
 	size_t k = 0;
 	for (size_t j = 0; j < im->ne; j++) {
 		if (strcmp(im->oc[im->en[j].event].status, "rejected") == 0)
@@ -379,6 +458,7 @@ static void import_free(import *im)
 	ot_signer_free(im->log_signer);
 	ot_signer_free(im->key);
 	ot_epcis_doc_free(im->doc);
+	ot_epcis_profile_free(im->profile);
 	free(im->text);
 }
 

@@ -33,6 +33,7 @@ typedef struct mapctx {
 	json_t *ev;   /* the EPCIS event */
 	json_t *ilmd; /* its ILMD object, or NULL */
 	ot_epcis_mapping *m;
+	const ot_epcis_profile *prof; /* or NULL */
 	char id[OT_EVENT_ID_MAX + 1]; /* the oretrail event id */
 	char time[OT_TIME_LEN + 1];
 } mapctx;
@@ -110,38 +111,58 @@ static int printable_id(const char *s, size_t len, size_t max)
 	return 1;
 }
 
-/*
- * An oretrail id from an EPCIS identifier `v` (a string): the rest of a
- * `urn` URI, the canonical Digital Link of a GS1 key, or the URI itself.
- * Writes it to out (OT_EVENT_ID_MAX + 1 bytes).
- */
-static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, char *out)
+ot_status otx_epcis_id_text(const char *s, size_t len, const char *urn, ot_buf *b)
 {
-	if (!json_is_string(v))
-		return fail(c, OT_ERR_PARSE, "epcis_bad_id", "%s must be a URI string", what);
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
 	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
 		s++, len--;
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
 	               s[len - 1] == '\r'))
 		len--;
+	size_t n = urn ? strlen(urn) : 0;
+	ot_status rc = OT_OK;
+	if (n && len > n && memcmp(s, urn, n) == 0)
+		rc = ot_buf_add(b, s + n, len - n);
+	else if (otx_epcis_digital_link(s, len, b) != 1)
+		rc = ot_buf_add(b, s, len);
+	if (!rc)
+		rc = ot_buf_add(b, "", 1);
+	if (rc)
+		return rc;
+	b->len--;
+	return printable_id((const char *)b->data, b->len, OT_EVENT_ID_MAX) ? OT_OK : OT_ERR_PARSE;
+}
+
+/* A profile's name for an id, from table (an object keyed by ids), or NULL. */
+static const char *renamed(json_t *table, const char *id)
+{
+	return json_string_value(json_object_get(table, id));
+}
+
+/*
+ * An oretrail id from an EPCIS identifier `v` (a string): the rest of a
+ * `urn` URI, the canonical Digital Link of a GS1 key, or the URI itself;
+ * then, for sites and actors, the profile's name for it. Writes it to out
+ * (OT_EVENT_ID_MAX + 1 bytes).
+ */
+static ot_status id_of(mapctx *c, json_t *v, const char *urn, const char *what, char *out)
+{
+	if (!json_is_string(v))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_id", "%s must be a URI string", what);
 	ot_buf b;
 	ot_buf_init(&b, 4096);
-	size_t n = strlen(urn);
-	ot_status rc = OT_OK;
-	if (len > n && memcmp(s, urn, n) == 0)
-		rc = ot_buf_add(&b, s + n, len - n);
-	else if (otx_epcis_digital_link(s, len, &b) != 1)
-		rc = ot_buf_add(&b, s, len);
-	if (rc || !printable_id((const char *)b.data, b.len, OT_EVENT_ID_MAX)) {
+	if (otx_epcis_id_text(json_string_value(v), json_string_length(v), urn, &b)) {
 		ot_buf_free(&b);
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
 		            "%s \"%.80s\" is not usable as an oretrail id (1-%d printable ASCII "
 		            "characters without spaces)",
-		            what, s, OT_EVENT_ID_MAX);
+		            what, json_string_value(v), OT_EVENT_ID_MAX);
 	}
-	memcpy(out, b.data, b.len + 1);
+	const char *name = NULL;
+	if (c->prof && strcmp(urn, OTX_EPCIS_URN_SITE) == 0)
+		name = renamed(c->prof->sites, (const char *)b.data);
+	else if (c->prof && strcmp(urn, OTX_EPCIS_URN_ACTOR) == 0)
+		name = renamed(c->prof->parties, (const char *)b.data);
+	snprintf(out, OT_EVENT_ID_MAX + 1, "%s", name ? name : (const char *)b.data);
 	ot_buf_free(&b);
 	return OT_OK;
 }
@@ -161,8 +182,9 @@ static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
 	}
 	if (!ok)
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
-		            "%s \"%.80s\" is not an oretrail actor id (use %sNAME for actor NAME)",
-		            what, out, OTX_EPCIS_URN_ACTOR);
+		            "%s \"%.80s\" is not an oretrail actor id (use %sNAME for actor NAME, "
+		            "or the profile line \"parties\":{\"%.80s\":\"NAME\"})",
+		            what, out, OTX_EPCIS_URN_ACTOR, out);
 	return OT_OK;
 }
 
@@ -446,16 +468,23 @@ static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 		assay = ext_get(c->doc, scopes[s], "assay");
 		unc = ext_get(c->doc, scopes[s], "uncertainty_ppm");
 	}
+	json_t *entry = c->prof && !material ? otx_epcis_profile_material(c->prof, lot) : NULL;
+	if (entry) {
+		material = json_object_get(entry, "material");
+		assay = json_object_get(entry, "assay");
+		unc = json_object_get(entry, "uncertainty_ppm");
+	}
 	if (!json_is_string(material))
 		return fail(c, OT_ERR_PARSE, "epcis_no_material",
-		            "lot %s: no material (oretrail:material in the ILMD: ore, concentrate, "
-		            "oxide, ...)",
-		            lot);
+		            "lot %s: no material (oretrail:material in the ILMD, or the profile "
+		            "line \"materials\":{\"%s\":{\"material\":\"concentrate\","
+		            "\"assay\":{\"Cu\":250000}}})",
+		            lot, lot);
 	if (!assay)
-		return fail(
-			c, OT_ERR_PARSE, "epcis_no_assay",
-			"lot %s: no assay (oretrail:assay in the ILMD: element symbol -> mg/kg)",
-			lot);
+		return fail(c, OT_ERR_PARSE, "epcis_no_assay",
+		            "lot %s: no assay (oretrail:assay in the ILMD, or \"assay\" in its "
+		            "profile entry: element symbol -> mg/kg)",
+		            lot);
 	json_t *a;
 	ot_status rc = assay_of(c, assay, lot, &a);
 	if (rc)
@@ -727,19 +756,13 @@ static ot_status map_transform(mapctx *c, json_t *att)
 {
 	char site[OT_EVENT_ID_MAX + 1];
 	lots in = {0}, outl = {0};
-	json_t *ev = NULL;
+	json_t *ev = NULL, *implied = NULL;
 	ot_status rc;
 	json_t *process = ext_get(c->doc, c->ev, "process");
 	if (!process)
 		process = ext_get(c->doc, c->ilmd, "process");
 	if ((rc = site_of(c, NULL, site)))
 		goto out;
-	if (!json_is_string(process)) {
-		rc = fail(c, OT_ERR_PARSE, "epcis_no_process",
-		          "no oretrail:process (beneficiation, cracking, leaching, separation, "
-		          "smelting, refining, blending, split or merge)");
-		goto out;
-	}
 	if ((rc = collect(c, "inputEPCList", "inputQuantityList", 1, &in)) ||
 	    (rc = collect(c, "outputEPCList", "outputQuantityList", 1, &outl)))
 		goto out;
@@ -747,6 +770,29 @@ static ot_status map_transform(mapctx *c, json_t *att)
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot",
 		          "a transformation needs input and output lots in inputQuantityList and "
 		          "outputQuantityList");
+		goto out;
+	}
+	char step[256];
+	canon(c->doc, OTX_EPCIS_BIZSTEP, json_object_get(c->ev, "bizStep"), step, sizeof step);
+	if (!process && c->prof)
+		process = json_object_get(c->prof->processes, step);
+	/* Unambiguous without a word from the partner: one lot into several
+	 * with the same mass in all is a split, several into one a merge. */
+	int64_t in_g = 0, out_g = 0;
+	for (size_t i = 0; i < in.n && in_g <= OT_JSON_INT_MAX; i++)
+		in_g += in.v[i].grams; /* each at most 10^15: no overflow before the cap */
+	for (size_t i = 0; i < outl.n && out_g <= OT_JSON_INT_MAX; i++)
+		out_g += outl.v[i].grams;
+	if (!process && in_g == out_g && in.n == 1 && outl.n > 1)
+		process = implied = json_string("split");
+	else if (!process && in_g == out_g && in.n > 1 && outl.n == 1)
+		process = implied = json_string("merge");
+	if (!json_is_string(process)) {
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_process",
+		          "no process (oretrail:process, or the profile line "
+		          "\"processes\":{\"%s\":\"smelting\"}: beneficiation, cracking, "
+		          "leaching, separation, smelting, refining, blending, split or merge)",
+		          step[0] ? step : "(no bizStep)");
 		goto out;
 	}
 	ev = base_event(c, "transform", c->id);
@@ -774,6 +820,7 @@ static ot_status map_transform(mapctx *c, json_t *att)
 		ev = NULL;
 	}
 out:
+	json_decref(implied);
 	json_decref(ev);
 	lots_free(&in);
 	lots_free(&outl);
@@ -902,6 +949,111 @@ out:
 	return rc;
 }
 
+/* ---- inspections: element contents in sensor reports ---- */
+
+/* mg/kg in one unit of a mass fraction (UN/CEFACT Rec. 20). */
+static const struct {
+	const char *uom;
+	double mg_per_kg;
+} FRACTIONS[] = {
+	{"59", 1.0}, {"P1", 1e4}, {"NX", 1e3}, {"61", 1e-3}, {"MGK", 1.0}, {"GK", 1e3},
+};
+
+/* The element symbol a sensor report is about: oretrail:element, else the
+ * end of its chemicalSubstance URI (after the last '/', ':' or '#') when
+ * that is one or two letters, capital first. NULL when neither. */
+static const char *report_element(mapctx *c, json_t *rep, char out[4])
+{
+	json_t *own = ext_get(c->doc, rep, "element");
+	const char *s = json_string_value(own);
+	if (!s) {
+		s = json_string_value(json_object_get(rep, "chemicalSubstance"));
+		const char *tail = s;
+		for (const char *p = s; p && *p; p++)
+			if (*p == '/' || *p == ':' || *p == '#')
+				tail = p + 1;
+		s = tail;
+	}
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 2 || s[0] < 'A' || s[0] > 'Z' || (n == 2 && (s[1] < 'a' || s[1] > 'z')))
+		return NULL;
+	memcpy(out, s, n + 1);
+	return out;
+}
+
+/* The element contents of the event's sensor reports, as an assay (a new
+ * object, mg/kg); *out NULL when no report gives one. */
+static ot_status element_reports(mapctx *c, json_t **out)
+{
+	*out = NULL;
+	size_t i, j;
+	json_t *el, *rep;
+	json_array_foreach(json_object_get(c->ev, "sensorElementList"), i, el)
+	{
+		json_array_foreach(json_object_get(el, "sensorReport"), j, rep)
+		{
+			char sym[4];
+			if (!report_element(c, rep, sym))
+				continue;
+			json_t *v = json_object_get(rep, "value");
+			const char *uom = json_string_value(json_object_get(rep, "uom"));
+			double f = -1;
+			for (size_t k = 0; uom && k < sizeof FRACTIONS / sizeof FRACTIONS[0]; k++)
+				if (strcmp(uom, FRACTIONS[k].uom) == 0)
+					f = FRACTIONS[k].mg_per_kg;
+			double ppm = json_is_number(v) ? json_number_value(v) * f : -1;
+			if (f < 0 || !(ppm >= 0 && ppm <= 1e6)) {
+				json_decref(*out);
+				*out = NULL;
+				return fail(c, OT_ERR_PARSE, "epcis_bad_assay",
+				            "sensorElementList[%zu].sensorReport[%zu] (%s): the "
+				            "content "
+				            "must be a number in 59 (mg/kg), P1 (%%), NX (per "
+				            "mille) or "
+				            "61 (ppb), at most 100 %%",
+				            i, j, sym);
+			}
+			if (!*out && !(*out = json_object()))
+				return nomem(c);
+			if (json_object_get(*out, sym)) {
+				json_decref(*out);
+				*out = NULL;
+				return fail(c, OT_ERR_PARSE, "epcis_bad_assay",
+				            "element %s is reported twice", sym);
+			}
+			if (json_object_set_new(*out, sym, json_integer((json_int_t)(ppm + 0.5))))
+				return nomem(c);
+		}
+	}
+	return OT_OK;
+}
+
+/* An inspection with element contents: an assay of its one lot. */
+static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
+{
+	lots l = {0};
+	json_t *ev = NULL;
+	ot_status rc = collect(c, "epcList", "quantityList", 0, &l);
+	if (!rc && l.n != 1)
+		rc = fail(c, OT_ERR_PARSE, "epcis_no_lot",
+		          "an inspection with element contents is an assay of one lot: give "
+		          "exactly one in epcList or quantityList (it has %zu)",
+		          l.n);
+	if (!rc) {
+		ev = base_event(c, "assay", c->id);
+		if (!ev || json_object_set_new(ev, "lot", json_string(l.v[0].id)) ||
+		    json_object_set(ev, "assay", assay))
+			rc = nomem(c);
+	}
+	if (!rc) {
+		rc = emit(c, ev, att);
+		ev = NULL;
+	}
+	json_decref(ev);
+	lots_free(&l);
+	return rc;
+}
+
 static ot_status unsupported(mapctx *c, const char *action, const char *step)
 {
 	return fail(c, OT_ERR_PARSE, "epcis_unsupported",
@@ -933,12 +1085,24 @@ static ot_status choose_id(mapctx *c)
 	return OT_OK;
 }
 
+int ot_epcis_mapping_unsupported(const ot_epcis_mapping *m)
+{
+	return m->error.status != OT_OK && (strcmp(m->error.code, "epcis_unsupported") == 0 ||
+	                                    strcmp(m->error.code, "epcis_error_declaration") == 0);
+}
+
 ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epcis_mapping *m)
+{
+	return ot_epcis_map_event_with(doc, i, NULL, m);
+}
+
+ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_epcis_profile *p,
+                                  ot_epcis_mapping *m)
 {
 	ot_epcis_mapping_clear(m);
 	m->event = i;
 	snprintf(m->type, sizeof m->type, "?");
-	mapctx c = {.doc = doc, .m = m};
+	mapctx c = {.doc = doc, .m = m, .prof = p};
 	m->events = json_array();
 	if (!m->events)
 		return nomem(&c);
@@ -982,8 +1146,10 @@ ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epcis_mapping
 		SHIP,
 		RECEIVE,
 		AGG_SHIP,
-		AGG_RECEIVE
+		AGG_RECEIVE,
+		ASSAY
 	} kind = NONE;
+	json_t *assay = NULL; /* the element contents of an inspection */
 	if (type && strcmp(type, "ObjectEvent") == 0) {
 		if (is_step(&c, "commissioning") && strcmp(action, "ADD") == 0)
 			kind = EXTRACT;
@@ -991,6 +1157,13 @@ ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epcis_mapping
 			kind = SHIP;
 		else if (is_step(&c, "receiving") && strcmp(action, "DELETE") != 0)
 			kind = RECEIVE;
+		else if (is_step(&c, "inspecting") && strcmp(action, "OBSERVE") == 0) {
+			ot_status arc = element_reports(&c, &assay);
+			if (arc)
+				return arc;
+			if (assay)
+				kind = ASSAY;
+		}
 	} else if (type && strcmp(type, "TransformationEvent") == 0) {
 		kind = TRANSFORM;
 	} else if (type && strcmp(type, "AggregationEvent") == 0) {
@@ -1008,26 +1181,30 @@ ot_status ot_epcis_map_event(const ot_epcis_doc *doc, size_t i, ot_epcis_mapping
 	json_t *t = json_object_get(ev, "eventTime");
 	char canon_time[OTX_EPCIS_TIME_LEN + 1];
 	int64_t ms;
+	ot_status rc = OT_OK;
 	if (!json_is_string(t) ||
 	    otx_epcis_time(json_string_value(t), json_string_length(t), canon_time, &ms) ||
 	    ot_time_format(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), c.time))
-		return fail(&c, OT_ERR_PARSE, "epcis_bad_time",
-		            "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
-	ot_status rc = choose_id(&c);
-	if (rc)
-		return rc;
+		rc = fail(&c, OT_ERR_PARSE, "epcis_bad_time",
+		          "eventTime must be an xsd:dateTimeStamp between the years 0 and 9999");
+	if (!rc)
+		rc = choose_id(&c);
 	json_t *att = NULL;
-	if ((rc = attachment(&c, &att)))
-		return rc;
-	switch (kind) {
-	case EXTRACT: rc = map_extract(&c, att); break;
-	case TRANSFORM: rc = map_transform(&c, att); break;
-	case SHIP: rc = map_ship(&c, att, 0); break;
-	case AGG_SHIP: rc = map_ship(&c, att, 1); break;
-	case RECEIVE: rc = map_receive(&c, att, 0); break;
-	case AGG_RECEIVE: rc = map_receive(&c, att, 1); break;
-	case NONE: break;
+	if (!rc)
+		rc = attachment(&c, &att);
+	if (!rc) {
+		switch (kind) {
+		case EXTRACT: rc = map_extract(&c, att); break;
+		case TRANSFORM: rc = map_transform(&c, att); break;
+		case SHIP: rc = map_ship(&c, att, 0); break;
+		case AGG_SHIP: rc = map_ship(&c, att, 1); break;
+		case RECEIVE: rc = map_receive(&c, att, 0); break;
+		case AGG_RECEIVE: rc = map_receive(&c, att, 1); break;
+		case ASSAY: rc = map_assay(&c, att, assay); break;
+		case NONE: break;
+		}
 	}
+	json_decref(assay);
 	json_decref(att);
 	if (!rc) {
 		/* A hash ID the event carries must be its own. */

@@ -8,6 +8,7 @@
  *   ObjectEvent ADD commissioning          -> extract (one per lot)
  *   ObjectEvent shipping                   -> ship
  *   ObjectEvent receiving                  -> receive
+ *   ObjectEvent OBSERVE inspecting with element contents -> assay
  *   TransformationEvent                    -> transform
  *   AggregationEvent ADD shipping|loading  -> ship (the parent is the consignment)
  *   AggregationEvent DELETE receiving|unloading -> receive
@@ -57,6 +58,30 @@
 
 /* ot_epcis_map_event and ot_epcis_mapping_clear are declared in
  * oretrail/epcis.h. */
+/*
+ * The oretrail id an EPCIS identifier s[0..len) stands for (surrounding
+ * white space ignored): the rest after `urn` (NULL: none) when it starts
+ * with it, else the constrained canonical Digital Link of a GS1 key, else
+ * s itself. Appended to b, NUL-terminated (b->len excludes the NUL).
+ * OT_ERR_PARSE when that is not 1..OT_EVENT_ID_MAX printable ASCII
+ * characters; OT_ERR_NOMEM / OT_ERR_TOOBIG from the buffer.
+ */
+ot_status otx_epcis_id_text(const char *s, size_t len, const char *urn, ot_buf *b);
+
+/* A mapping profile (oretrail/epcis.h, docs/epcis-profiles.md), with every
+ * table keyed the way the mapping looks it up: sites, parties and
+ * materials by oretrail id (otx_epcis_id_text of the partner's URI),
+ * processes by canonical bizStep URI. All objects, owned. */
+struct ot_epcis_profile {
+	json_t *sites;     /* id -> site id */
+	json_t *parties;   /* id -> actor id */
+	json_t *materials; /* lot or class id -> {"material","assay"?,"uncertainty_ppm"?} */
+	json_t *processes; /* bizStep URI -> process */
+};
+
+/* The profile's material entry for a lot id: the id itself, else its GS1
+ * class (the GTIN of a Digital Link with a /10/ batch), or NULL. */
+json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot);
 
 /* Grams in `quantity` of unit `uom` (UN/CEFACT Rec. 20: GRM, KGM, TNE, MGM,
  * HGM, DTN, KTN, LBR, ONZ, APZ, STN, LTN), rounded to the nearest gram.

@@ -66,4 +66,28 @@ expect 2 "duplicate" -- "$CLI" epcis hash "$T/dup.json"
 printf '{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent"},7]}}' >"$T/odd.json"
 expect 2 "event 2: an event must be an object" -- "$CLI" epcis hash "$T/odd.json"
 
+# Unusable events: exit 2 with what and where; --lenient hashes them anyway.
+ev() { printf '{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent","action":"OBSERVE"%s}]}}' "$1" >"$T/$2.json"; }
+ev ',"eventTimeZoneOffset":"+00:00"' notime
+expect 2 "notime.json: event 1: eventTime is missing" -- "$CLI" epcis hash "$T/notime.json"
+ev ',"eventTime":"22-07-2026","eventTimeZoneOffset":"+00:00"' badtime
+expect 2 'event 1: eventTime "22-07-2026" is not an xsd:dateTimeStamp' -- "$CLI" epcis hash "$T/badtime.json"
+expect 0 '^ni:///sha-256;[0-9a-f]{64}\?ver=CBV2.0$' -- "$CLI" epcis hash --lenient "$T/badtime.json"
+ev ',"eventTime":"2026-07-22T10:00:00","eventTimeZoneOffset":"+00:00"' nooffset_in_time
+expect 2 'eventTime "2026-07-22T10:00:00" is not' -- "$CLI" epcis hash "$T/nooffset_in_time.json"
+ev ',"eventTime":"2026-07-22T10:00:00Z"' nozone
+expect 2 "event 1: eventTimeZoneOffset is missing" -- "$CLI" epcis hash "$T/nozone.json"
+expect 0 "" -- "$CLI" epcis hash --lenient "$T/nozone.json"
+ev ',"eventTime":"2026-07-22T10:00:00Z","eventTimeZoneOffset":"5"' badzone
+expect 2 'eventTimeZoneOffset "5" is not a time zone offset' -- "$CLI" epcis hash "$T/badzone.json"
+ev ',"eventTime":"2026-07-22T10:00:00Z","eventTimeZoneOffset":"+05:00","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:123.4"]' badepc
+expect 2 'epcList\[1\] "urn:epc:id:sgtin:123.4" is not a well-formed EPC URI' -- "$CLI" epcis hash "$T/badepc.json"
+ev ',"eventTime":"2026-07-22T10:00:00Z","eventTimeZoneOffset":"+05:00","bizLocation":{"id":"mine 7"}' baduri
+expect 2 'bizLocation.id "mine 7" is not a URI' -- "$CLI" epcis hash "$T/baduri.json"
+ev ',"eventTime":"2026-07-22T10:00:00Z","eventTimeZoneOffset":"+05:00","quantityList":[{"epcClass":7,"quantity":1}]' badclass
+expect 2 'quantityList\[0\].epcClass must be a URI string' -- "$CLI" epcis hash "$T/badclass.json"
+expect 0 "" -- "$CLI" epcis hash --lenient "$T/badclass.json"
+ev ',"eventTime":"2026-07-22T10:00:00.5+05:00","eventTimeZoneOffset":"+05:00","epcList":["urn:epc:id:gid:95100000.12345.400"],"readPoint":{"id":"urn:example:rp:1"}' good
+expect 0 '^ni:///sha-256;' -- "$CLI" epcis hash "$T/good.json"
+
 summary
