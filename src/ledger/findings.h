@@ -50,8 +50,8 @@ ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
 /* Appends the time-based findings as of `now` (seconds since 1970):
  * contract fields committed more than withheld_days ago and still not
  * disclosed (terms_withheld), and contracts past their disclose_by date
- * with a commitment still withheld (overdue_disclosure). A contract is dated by its logged date in the history `t`
- * (NULL or empty: by its claimed time). */
+ * with a commitment still withheld (overdue_disclosure). A contract is dated by its logged date in
+ * the history `t` (NULL or empty: by its claimed time). */
 ot_status otx_findings_withheld(ot_store *st, const otx_timeline *t, int64_t now,
                                 uint32_t withheld_days, json_t *out, ot_error *err);
 
