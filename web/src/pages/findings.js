@@ -27,10 +27,31 @@ const KINDS = {
     title: 'Exported without a certified assay',
     why: 'A lot left the country before a laboratory certified what it contains, so its declared content rests on the exporter\'s word alone.',
   },
+  overdue_disclosure: {
+    title: 'Disclosure overdue',
+    why: 'A contract named a date by which its withheld parts would be made public; the date has passed and they are still withheld.',
+  },
+  backdated: {
+    title: 'Dated before it was logged',
+    why: 'The signer claims a time well before the log could have seen the event (the witnessed or operator-signed checkpoints bound when it was logged). Old paperwork entered late is honest; a date chosen to look earlier is not.',
+  },
+  future_dated: {
+    title: 'Dated after it was logged',
+    why: 'The signer claims a time later than the log had already recorded the event: the claimed date cannot be true.',
+  },
+  out_of_order: {
+    title: 'Events out of order',
+    why: 'A receipt is dated before its shipment, or a processing step before its inputs arrived. The claimed times contradict each other.',
+  },
+  signed_after_revocation: {
+    title: 'Signed by a key after its revocation date',
+    why: 'The entry was logged before the key was revoked but claims a time after the key stopped being valid: the key may have been in other hands.',
+  },
 };
 
 function subjectLink(f) {
   const s = f.subject || '';
+  if (f.kind === 'overdue_disclosure') return h('a', { href: hrefContract(s) }, s);
   if (f.kind === 'terms_withheld') {
     const dot = s.indexOf('.');
     const contract = dot > 0 ? s.slice(0, dot) : s;
