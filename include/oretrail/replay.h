@@ -85,6 +85,21 @@ OT_EXPORT ot_status ot_replay_entry(ot_replay *r, uint64_t index, const uint8_t 
 OT_EXPORT ot_status ot_replay_findings(ot_replay *r, int64_t now, uint32_t withheld_days,
                                        char **json, ot_error *err);
 
+/* The state the entries replayed so far derived, as one JSON document
+ * (compact, keys in this order, non-ASCII escaped; docs/events.md, "The
+ * replayed state"):
+ *   {"accepted": N, "rejected": N,
+ *    "rejections": [{"index","code","message"}]  (the first 1000),
+ *    "actors": {id: record}, "sites": {...}, "lots": {...},
+ *    "consignments": {...}, "contracts": {...},   (ids in byte order)
+ *    "findings": [...]}                           (as ot_replay_findings)
+ * Each record is exactly the one `oretrail serve` gives for that id under
+ * /api/<kind>/<id> when the ledger holds the same entries: the dashboard
+ * compares the server's summaries with it. *json is malloc'ed; the caller
+ * frees it. Not thread-safe with other calls on the handle. */
+OT_EXPORT ot_status ot_replay_state(ot_replay *r, int64_t now, uint32_t withheld_days, char **json,
+                                    ot_error *err);
+
 /* Frees the handle and its state. NULL is a no-op. */
 OT_EXPORT void ot_replay_free(ot_replay *r);
 

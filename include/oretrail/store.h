@@ -1,7 +1,8 @@
 /*
  * store.h: the storage interface under the log and the ledger.
  *
- * One interface, two backends (SQLite and PostgreSQL): entries,
+ * One interface, two backends (SQLite and PostgreSQL), and an in-memory
+ * one for state that need not outlive the process (OT_STORE_MEMORY): entries,
  * tiles, checkpoints, a small metadata map and namespaced key-value indexes.
  * Writes happen inside a transaction: ot_store_begin, puts, ot_store_commit.
  * When ot_store_commit returns OT_OK the transaction is durable (fsynced).
@@ -42,11 +43,18 @@ enum {
 	OT_STORE_CREATE_ATOMIC = 1 << 3,
 };
 
+/* The location of an in-memory store: empty when opened, gone when closed,
+ * with the same transactions, savepoints and key order as the others (the
+ * replay engine keeps its state in one; it needs no SQLite, so the
+ * WebAssembly build of the rules has only this backend). */
+#define OT_STORE_MEMORY "memory:"
+
 /* The schema version this build writes and reads. */
 #define OT_STORE_SCHEMA_VERSION 1
 
-/* Opens a store. `location` is a file path (SQLite) or a libpq URI starting
- * with postgresql:// or postgres:// (PostgreSQL), e.g.
+/* Opens a store. `location` is OT_STORE_MEMORY ("memory:", a new empty
+ * in-memory store; CREATE makes no difference), a file path (SQLite) or a
+ * libpq URI starting with postgresql:// or postgres:// (PostgreSQL), e.g.
  * "postgresql://user@host:5432/db" or, over a Unix socket,
  * "postgresql:///db?host=/run/postgresql&port=5432"; the tables live in the
  * connection's current schema. Opening a store written by an unknown or newer
@@ -83,7 +91,7 @@ OT_EXPORT const char *ot_store_name(const char *location, char *out, size_t size
 /* Closes the store, rolling back any open transaction. NULL is a no-op. */
 OT_EXPORT void ot_store_close(ot_store *st);
 
-/* A short name of the backend ("sqlite" or "postgres"). */
+/* A short name of the backend ("sqlite", "postgres" or "memory"). */
 OT_EXPORT const char *ot_store_backend(const ot_store *st);
 
 /* Checks the store's own structures (for SQLite: PRAGMA quick_check; for

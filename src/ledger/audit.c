@@ -230,7 +230,7 @@ static void audit_log(audit *a)
 static ot_status audit_replay(audit *a, ot_error *err)
 {
 	ot_status rc;
-	if ((rc = ot_store_open(":memory:", OT_STORE_CREATE, &a->mem, err)) ||
+	if ((rc = ot_store_open(OT_STORE_MEMORY, OT_STORE_CREATE, &a->mem, err)) ||
 	    (rc = ot_store_begin(a->mem, err)))
 		return rc;
 	rc = ot_store_scan_entries(a->l->st, 0, a->total, collect_entry, a, err);

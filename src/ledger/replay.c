@@ -17,13 +17,28 @@
 
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
+#include "ledger/state.h"
 #include "oretrail/status.h"
 
 struct ot_replay {
 	ot_store *mem;
 	otx_ledger_ctx ctx;
 	int flags;
+	uint64_t accepted; /* entries accepted so far, for ot_replay_state */
+	uint64_t rejected_count;
+	json_t *rejected; /* [{"index","code","message"}] of the first rejected */
 };
+
+/* Bounds the rejections ot_replay_state lists (a hostile log could be all
+ * rejections); the count of the rest is still exact. */
+#define REJECTED_LISTED 1000
+
+/* Wraps the caller's callback: counts the outcome for ot_replay_state. */
+typedef struct tally {
+	ot_replay *r;
+	ot_replay_fn fn;
+	void *ctx;
+} tally;
 
 /* The state of one otx_replay_items call, for replay_item. */
 typedef struct engine {
@@ -101,7 +116,10 @@ ot_status ot_replay_new(const ot_verifier *authority_key, int flags, ot_replay *
 	r->ctx.authority_key = authority_key;
 	r->ctx.cache = otx_signer_cache_new(); /* optional: NULL only costs speed */
 	r->flags = flags & OT_REPLAY_SERIAL;
-	ot_status rc = ot_store_open(":memory:", OT_STORE_CREATE, &r->mem, err);
+	r->rejected = json_array();
+	ot_status rc = r->rejected ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!rc)
+		rc = ot_store_open(OT_STORE_MEMORY, OT_STORE_CREATE, &r->mem, err);
 	if (!rc && (rc = ot_store_begin(r->mem, err))) {
 		ot_store_close(r->mem);
 		r->mem = NULL;
@@ -112,6 +130,21 @@ ot_status ot_replay_new(const ot_verifier *authority_key, int flags, ot_replay *
 	}
 	*out = r;
 	return OT_OK;
+}
+
+static ot_status count_outcome(void *ctx, const ot_replay_outcome *o)
+{
+	tally *t = ctx;
+	if (o->status == OT_OK) {
+		t->r->accepted++;
+	} else if (t->r->rejected_count++ < REJECTED_LISTED) {
+		const char *code = o->error && o->error->code[0] ? o->error->code : "";
+		json_t *row = json_pack("{s:I,s:s,s:s}", "index", (json_int_t)o->index, "code",
+		                        code, "message", o->error ? o->error->message : "");
+		if (!row || json_array_append_new(t->r->rejected, row))
+			return OT_ERR_NOMEM;
+	}
+	return t->fn ? t->fn(t->ctx, o) : OT_OK;
 }
 
 ot_status ot_replay_entries(ot_replay *r, uint64_t first, const uint64_t *indexes,
@@ -126,7 +159,8 @@ ot_status ot_replay_entries(ot_replay *r, uint64_t first, const uint64_t *indexe
 	if (!items)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_batch_init(items, n, entries, lens);
-	otx_replay_run run = {r->mem, &r->ctx, first, indexes, r->flags, fn, ctx};
+	tally t = {r, fn, ctx};
+	otx_replay_run run = {r->mem, &r->ctx, first, indexes, r->flags, count_outcome, &t};
 	ot_status rc = otx_replay_items(&run, items, n, err);
 	otx_batch_clear(items, n);
 	free(items);
@@ -157,6 +191,59 @@ ot_status ot_replay_findings(ot_replay *r, int64_t now, uint32_t withheld_days, 
 	return rc;
 }
 
+/* The records of one namespace into an object by id, as stored. */
+typedef struct records {
+	json_t *into;
+	ot_error *err;
+} records;
+
+static ot_status add_record(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	records *rs = ctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!rec)
+		return ot_error_set(rs->err, OT_ERR_CORRUPT, "state record \"%s\" is not JSON",
+		                    key);
+	return json_object_set_new(rs->into, key, rec) ? OT_ERR_NOMEM : OT_OK;
+}
+
+ot_status ot_replay_state(ot_replay *r, int64_t now, uint32_t withheld_days, char **json,
+                          ot_error *err)
+{
+	static const struct {
+		const char *member, *ns;
+	} KINDS[] = {
+		{"actors", OTX_NS_ACTOR},       {"sites", OTX_NS_SITE},
+		{"lots", OTX_NS_LOT},           {"consignments", OTX_NS_CONSIGNMENT},
+		{"contracts", OTX_NS_CONTRACT},
+	};
+	if (!r || !json)
+		return ot_error_set(err, OT_ERR_ARG, "state needs a replay and an output");
+	*json = NULL;
+	json_t *doc = json_pack("{s:I,s:I,s:O}", "accepted", (json_int_t)r->accepted, "rejected",
+	                        (json_int_t)r->rejected_count, "rejections", r->rejected);
+	json_t *findings = json_array();
+	ot_status rc = doc && findings ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < sizeof KINDS / sizeof KINDS[0]; i++) {
+		records rs = {json_object(), err};
+		if (!rs.into || json_object_set_new(doc, KINDS[i].member, rs.into))
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		else
+			rc = ot_store_kv_scan(r->mem, KINDS[i].ns, "", add_record, &rs, err);
+	}
+	if (!rc)
+		rc = otx_findings_recorded(r->mem, findings, err);
+	if (!rc)
+		rc = otx_findings_withheld(r->mem, now, withheld_days, findings, err);
+	if (!rc && json_object_set(doc, "findings", findings))
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!rc)
+		rc = otx_ledger_emit(doc, 0, json, err);
+	json_decref(findings);
+	json_decref(doc);
+	return rc;
+}
+
 ot_store *otx_replay_store(ot_replay *r)
 {
 	return r ? r->mem : NULL;
@@ -171,5 +258,6 @@ void ot_replay_free(ot_replay *r)
 		ot_store_close(r->mem);
 	}
 	otx_signer_cache_free(r->ctx.cache);
+	json_decref(r->rejected);
 	free(r);
 }

@@ -6,11 +6,21 @@
  * are used on purpose: a tree hash is millions of tiny messages, and the
  * EVP layer's per-call dispatch costs more than the compression itself.
  * They are deprecated in OpenSSL 3 but remain supported through 3.x.
+ * The WebAssembly build (web/wasm, OT_SHA256_SODIUM), which has no
+ * OpenSSL, maps the same three calls onto libsodium's SHA-256.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "oretrail/hash.h"
 
+#ifdef OT_SHA256_SODIUM
+#include <sodium.h>
+typedef crypto_hash_sha256_state SHA256_CTX;
+#define SHA256_Init(c) crypto_hash_sha256_init(c)
+#define SHA256_Update(c, d, n) crypto_hash_sha256_update((c), (const unsigned char *)(d), (n))
+#define SHA256_Final(out, c) crypto_hash_sha256_final((c), (out))
+#else
 #include <openssl/sha.h>
+#endif
 
 void ot_sha256(const void *data, size_t len, uint8_t out[OT_HASH_SIZE])
 {

@@ -1,6 +1,8 @@
 /*
  * store.c: the storage interface's front: argument checks, the read-only
  * and transaction discipline shared by every backend, then dispatch.
+ * Built with OT_STORE_MEMORY_ONLY (the WebAssembly build), only the
+ * in-memory backend is there.
  */
 #include "store/store_int.h"
 
@@ -17,9 +19,16 @@ ot_status ot_store_open(const char *location, int flags, ot_store **out, ot_erro
 	if ((flags & OT_STORE_CREATE) && (flags & OT_STORE_READONLY))
 		return ot_error_set(err, OT_ERR_ARG, "cannot create a store read-only");
 	*out = NULL;
+	if (otx_memory_location(location))
+		return otx_memory_open(flags, out, err);
+#ifdef OT_STORE_MEMORY_ONLY
+	return ot_error_set(err, OT_ERR_ARG, "%s: this build has only the in-memory store (%s)",
+	                    location, OT_STORE_MEMORY);
+#else
 	if (otx_postgres_location(location))
 		return otx_postgres_open(location, flags, out, err);
 	return otx_sqlite_open(location, flags, out, err);
+#endif
 }
 
 int ot_store_is_uri(const char *location)

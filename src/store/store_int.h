@@ -55,6 +55,9 @@ struct ot_store {
 };
 
 /* Backends. */
+/* Nonzero when `location` is OT_STORE_MEMORY. */
+int otx_memory_location(const char *location);
+ot_status otx_memory_open(int flags, ot_store **out, ot_error *err);
 ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error *err);
 /* Nonzero when `location` is a libpq URI (postgresql:// or postgres://). */
 int otx_postgres_location(const char *location);

@@ -2,7 +2,9 @@
  * test_store_conformance.c: the same checks of the store interface against
  * each backend: `test_store_conformance sqlite` (files in a temporary
  * directory) or `test_store_conformance postgres` (databases in the cluster
- * of the CTest fixture; skipped, 77, without one). Every operation,
+ * of the CTest fixture; skipped, 77, without one) or `test_store_conformance
+ * memory` (OT_STORE_MEMORY: every check that needs no second handle and no
+ * reopening). Every operation,
  * transactions, savepoints and rollbacks, read snapshots while another
  * connection commits, prefix scans in byte order, read-only opening, schema
  * refusal, and the errors of a wrong or unreachable PostgreSQL URI.
@@ -16,6 +18,7 @@
 #include "test.h"
 
 static int postgres;
+static int memory;
 static const char *tmp;
 
 /* A new, empty location for a store: a file path or a new database. */
@@ -24,7 +27,9 @@ static const char *fresh(const char *tag)
 	static char loc[4][1200];
 	static int turn;
 	char *out = loc[turn++ % 4];
-	if (postgres) {
+	if (memory) {
+		snprintf(out, sizeof loc[0], "%s", OT_STORE_MEMORY);
+	} else if (postgres) {
 		if (pg_new_db(tag, out, sizeof loc[0]))
 			return NULL;
 	} else {
@@ -99,7 +104,7 @@ static void test_operations(void)
 	CHECK(st != NULL);
 	if (!st)
 		return;
-	CHECK_STR(ot_store_backend(st), postgres ? "postgres" : "sqlite");
+	CHECK_STR(ot_store_backend(st), memory ? "memory" : postgres ? "postgres" : "sqlite");
 	ot_error err;
 	CHECK(count(st) == 0);
 	char *s = NULL;
@@ -194,6 +199,8 @@ static void test_operations(void)
 	CHECK_OK(ot_store_commit(st, &err));
 	CHECK_RC(ot_store_kv_get(st, "lots", "a", &d, &n, NULL), OT_ERR_NOTFOUND);
 	ot_store_close(st);
+	if (memory)
+		return; /* gone with the handle */
 
 	/* Reopened, the data is there. */
 	st = open_flags(loc, 0);
@@ -561,10 +568,81 @@ static void test_pg_faults(void)
 	ot_store_close(b);
 }
 
+/* --- the in-memory backend's own: undo of overwrites and deletes, scans
+ * that write, independence of handles --- */
+
+static ot_status put_during_scan(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)value;
+	(void)len;
+	scan_ctx *c = ctx;
+	/* Overwrite the record seen and delete the next: the scan goes on by key. */
+	CHECK_OK(ot_store_kv_put(c->st, "ns", key, (const uint8_t *)"x", 1, NULL));
+	if (strcmp(key, "a") == 0)
+		CHECK_OK(ot_store_kv_del(c->st, "ns", "b", NULL));
+	snprintf(c->keys[c->n++], sizeof c->keys[0], "%s", key);
+	return OT_OK;
+}
+
+static void test_memory(void)
+{
+	ot_store *st = create(OT_STORE_MEMORY), *other = create(OT_STORE_MEMORY);
+	CHECK(st != NULL && other != NULL);
+	if (!st || !other) {
+		ot_store_close(st);
+		ot_store_close(other);
+		return;
+	}
+	ot_error err;
+	uint8_t *d = NULL;
+	size_t n;
+	CHECK_OK(ot_store_begin(st, &err));
+	put_kv(st, "ns", "a");
+	put_kv(st, "ns", "b");
+	put_kv(st, "ns", "c");
+	CHECK_OK(ot_store_commit(st, &err));
+	/* Overwrite and delete, then roll back: the old values return. */
+	CHECK_OK(ot_store_begin(st, &err));
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_kv_put(st, "ns", "a", (const uint8_t *)"new", 3, &err));
+	CHECK_OK(ot_store_kv_del(st, "ns", "b", &err));
+	CHECK_OK(ot_store_kv_put(st, "ns", "a", (const uint8_t *)"newer", 5, &err));
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	CHECK_OK(ot_store_kv_get(st, "ns", "a", &d, &n, &err));
+	CHECK(n == 1 && d[0] == 'a' && d[1] == 0);
+	free(d);
+	CHECK_OK(ot_store_kv_get(st, "ns", "b", &d, &n, &err));
+	free(d);
+	/* A scan whose callback writes and deletes. */
+	static scan_ctx c;
+	memset(&c, 0, sizeof c);
+	c.st = st;
+	CHECK_OK(ot_store_kv_scan(st, "ns", "", put_during_scan, &c, &err));
+	CHECK(c.n == 2);
+	if (c.n == 2) {
+		CHECK_STR(c.keys[0], "a");
+		CHECK_STR(c.keys[1], "c");
+	}
+	ot_store_rollback(st);
+	CHECK_OK(ot_store_kv_get(st, "ns", "b", &d, &n, &err));
+	CHECK(n == 1 && d[0] == 'b');
+	free(d);
+	/* Another handle is another store. */
+	CHECK_RC(ot_store_kv_get(other, "ns", "a", &d, &n, NULL), OT_ERR_NOTFOUND);
+	/* Read-only: reads, no writes. */
+	ot_store *ro = open_flags(OT_STORE_MEMORY, OT_STORE_READONLY);
+	CHECK(ro != NULL);
+	CHECK_RC(ot_store_begin(ro, NULL), OT_ERR_READONLY);
+	ot_store_close(ro);
+	ot_store_close(other);
+	ot_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
 	const char *backend = argc > 1 ? argv[1] : "sqlite";
 	postgres = strcmp(backend, "postgres") == 0;
+	memory = strcmp(backend, "memory") == 0;
 	char name[64];
 	snprintf(name, sizeof name, "store-conformance-%s", backend);
 	tmp = test_tmpdir(name);
@@ -576,8 +654,12 @@ int main(int argc, char **argv)
 	}
 	test_operations();
 	test_transactions();
-	test_snapshots();
 	test_kv_scan();
+	if (memory) {
+		test_memory();
+		return test_done(name);
+	}
+	test_snapshots();
 	test_open_modes();
 	test_bad_uris();
 	if (postgres)
