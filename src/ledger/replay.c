@@ -234,7 +234,7 @@ ot_status ot_replay_state(ot_replay *r, int64_t now, uint32_t withheld_days, cha
 	if (!rc)
 		rc = otx_findings_recorded(r->mem, findings, err);
 	if (!rc)
-		rc = otx_findings_withheld(r->mem, now, withheld_days, findings, err);
+		rc = otx_findings_withheld(r->mem, NULL, now, withheld_days, findings, err);
 	if (!rc && json_object_set(doc, "findings", findings))
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	if (!rc)
