@@ -358,16 +358,16 @@ ot_status ot_epcis_profile_infer(const ot_epcis_doc *doc, json_t **out, ot_error
 		if (flow && infer_places(prof, ev, i + 1))
 			goto oom;
 		/* Classes of new lots need a material; transformations a process. */
-		static const char *const NEW_LOTS[] = {"outputQuantityList", "quantityList", NULL};
 		const char *type = json_string_value(json_object_get(ev, "type"));
 		int transform = type && strcmp(type, "TransformationEvent") == 0;
+		const char *new_lots = transform ? "outputQuantityList" : "quantityList";
 		int no_data = strcmp(code, "epcis_no_material") == 0 ||
 		              strcmp(code, "epcis_no_assay") == 0 ||
 		              (transform && strcmp(code, "epcis_no_process") == 0);
-		for (size_t l = transform ? 0 : 1; flow && no_data && NEW_LOTS[l]; l += 2) {
+		if (flow && no_data) {
 			size_t j;
 			json_t *q;
-			json_array_foreach(json_object_get(ev, NEW_LOTS[l]), j, q)
+			json_array_foreach(json_object_get(ev, new_lots), j, q)
 			{
 				json_t *cls = json_object_get(q, "epcClass");
 				if (json_is_string(cls) &&
