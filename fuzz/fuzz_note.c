@@ -12,20 +12,15 @@
 
 #include "oretrail/note.h"
 
+#include "fuzz_keys.h"
+
 static ot_signer *signer;
 static ot_verifier *verifier;
 static ot_cosig_verifier *cosigner; /* the same key as a witness */
 
 static void setup(void)
 {
-	static const char skey[] =
-		"PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-	static const char vkey[] =
-		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-	if (ot_signer_parse(skey, strlen(skey), &signer, NULL) ||
-	    ot_verifier_parse(vkey, strlen(vkey), &verifier, NULL) ||
-	    ot_cosig_verifier_from_signer(signer, &cosigner, NULL))
-		__builtin_trap();
+	fuzz_keys(&signer, &verifier, &cosigner);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

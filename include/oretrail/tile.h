@@ -43,6 +43,15 @@ OT_EXPORT ot_status ot_tile_parse_path(const char *path, size_t len, ot_tile *ou
  * full tile, 1..255 for the partial tile at the edge, 0 when it does not exist. */
 OT_EXPORT unsigned ot_tile_width_at(int level, uint64_t index, uint64_t tree_size);
 
+/* Reads an entry bundle of `width` entries (each a big-endian uint16
+ * length, then its bytes): entries[k] (pointing into data) and lens[k] for
+ * each entry read, both arrays of at least `width` slots. Returns how many
+ * entries were read, fewer than `width` when the bundle is truncated; *used
+ * is the bytes they took, less than len when bytes follow the last entry.
+ * Reentrant. */
+OT_EXPORT size_t ot_tile_bundle_split(const uint8_t *data, size_t len, unsigned width,
+                                      const uint8_t **entries, size_t *lens, size_t *used);
+
 #ifdef __cplusplus
 }
 #endif

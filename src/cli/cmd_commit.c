@@ -25,6 +25,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
+#include "cli/openings.h"
 #include "oretrail/buf.h"
 #include "oretrail/commit.h"
 #include "oretrail/encoding.h"
@@ -306,36 +307,8 @@ static int find_opening(const char *path, const char *commit, const char *contra
 	if (cli_read_file(path, &data, &len, OPENINGS_MAX, &err))
 		return cli_fail(EXIT_USAGE, "disclose", &err);
 	*out = NULL;
-	unsigned long lineno = 0;
-	for (char *p = data, *nl; p < data + len; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(data + len - p));
-		if (!nl)
-			nl = data + len;
-		lineno++;
-		if (nl == p)
-			continue;
-		json_t *rec = NULL;
-		ot_error_clear(&err);
-		if (ot_json_parse((const uint8_t *)p, (size_t)(nl - p), OPENINGS_MAX, &rec, &err) ||
-		    !json_is_object(rec)) {
-			json_decref(rec);
-			json_decref(*out);
-			*out = NULL;
-			code = cli_failf(EXIT_USAGE, "disclose",
-			                 "%s: line %lu is not an opening: %s", path, lineno,
-			                 err.message[0] ? err.message : "not a JSON object");
-			break;
-		}
-		int match = commit ? strcmp(cli_jstr(rec, "commit"), commit) == 0
-		                   : strcmp(cli_jstr(rec, "contract"), contract) == 0 &&
-		                             strcmp(cli_jstr(rec, "field"), field) == 0;
-		if (match) {
-			json_decref(*out);
-			*out = rec;
-		} else {
-			json_decref(rec);
-		}
-	}
+	if (cli_openings_find(data, len, commit, contract, field, out, &err))
+		code = cli_failf(EXIT_USAGE, "disclose", "%s: %s", path, err.message);
 	free(data);
 	if (!code && !*out) {
 		if (commit)

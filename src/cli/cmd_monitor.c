@@ -33,6 +33,7 @@
 #include "oretrail/proof.h"
 #include "oretrail/replay.h"
 #include "oretrail/status.h"
+#include "oretrail/tile.h"
 
 #define STATE_FILE "checkpoint"
 #define TILE_MAX ((size_t)256 * (OT_ENTRY_MAX + 2))
@@ -244,25 +245,21 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 		ot_http_resp resp;
 		if ((rc = fetch_tile(m, &t, &resp, err)))
 			break;
-		/* Parse the bundle: each entry a big-endian uint16 length, then its bytes. */
-		const uint8_t *p = resp.body, *end = resp.body + resp.len;
+		const uint8_t *entry[OT_TILE_WIDTH];
+		size_t entry_len[OT_TILE_WIDTH], used = 0;
+		size_t got =
+			ot_tile_bundle_split(resp.body, resp.len, t.width, entry, entry_len, &used);
 		uint64_t index = t.index * OT_TILE_WIDTH;
-		for (unsigned k = 0; !rc && k < t.width; k++, index++) {
-			if (end - p < 2 || (size_t)(end - p - 2) < ((size_t)p[0] << 8 | p[1])) {
-				rc = ot_error_set(err, OT_ERR_CORRUPT,
-				                  "entry bundle %" PRIu64 " is truncated", t.index);
-				break;
-			}
-			size_t len = (size_t)p[0] << 8 | p[1];
-			p += 2;
+		for (size_t k = 0; !rc && k < got; k++, index++) {
+			size_t len = entry_len[k];
 			if (index >= m->size) {
-				ot_leaf_hash(p, len, m->leaves[index]);
+				ot_leaf_hash(entry[k], len, m->leaves[index]);
 				data[n] = malloc(len ? len : 1);
 				if (!data[n]) {
 					rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 					break;
 				}
-				memcpy(data[n], p, len);
+				memcpy(data[n], entry[k], len);
 				lens[n++] = len;
 				if (n == REPLAY_CHUNK) {
 					rc = replay(m, chunk_first, data, lens, n, err);
@@ -271,9 +268,11 @@ static ot_status fetch_entries(monitor *m, uint64_t size, ot_error *err)
 					chunk_first = index + 1;
 				}
 			}
-			p += len;
 		}
-		if (!rc && p != end)
+		if (!rc && got < t.width)
+			rc = ot_error_set(err, OT_ERR_CORRUPT,
+			                  "entry bundle %" PRIu64 " is truncated", t.index);
+		if (!rc && used != resp.len)
 			rc = ot_error_set(err, OT_ERR_CORRUPT,
 			                  "entry bundle %" PRIu64 " has bytes after its %u entries",
 			                  t.index, t.width);

@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
+#include "cli/events_in.h"
 #include "oretrail/buf.h"
 #include "oretrail/event.h"
 #include "oretrail/json.h"
@@ -132,94 +133,10 @@ static const char *id_of(const item *it)
 	return s ? s : "?";
 }
 
-static int is_ws(char c)
+/* cli_read_events' callback: each event read goes into the batch. */
+static ot_status batch_take(void *ctx, json_t *value, unsigned long line, ot_error *err)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Reads one JSON array of objects. */
-static ot_status split_array(const char *data, size_t len, batch *b, ot_error *err)
-{
-	json_t *arr = NULL;
-	ot_status rc = ot_json_parse((const uint8_t *)data, len, len, &arr, err);
-	if (rc)
-		return rc;
-	if (!json_is_array(arr)) {
-		json_decref(arr);
-		return ot_error_set(err, OT_ERR_PARSE, "not a JSON array of events");
-	}
-	for (size_t i = 0; i < json_array_size(arr) && !rc; i++) {
-		json_t *v = json_array_get(arr, i);
-		if (!json_is_object(v))
-			rc = ot_error_set(err, OT_ERR_PARSE,
-			                  "event %zu of the array is not a JSON object", i + 1);
-		else
-			rc = batch_add(b, json_incref(v), 0, err);
-	}
-	json_decref(arr);
-	return rc;
-}
-
-/* Reads a sequence of JSON objects (JSON lines). Each is parsed as strictly
- * as the ledger parses entries: no duplicate members, integers only. */
-static ot_status split_sequence(const char *data, size_t len, batch *b, ot_error *err)
-{
-	size_t p = 0;
-	unsigned long line = 1;
-	while (p < len) {
-		if (is_ws(data[p])) {
-			line += data[p] == '\n';
-			p++;
-			continue;
-		}
-		if (data[p] == '#') {
-			/* A comment line: hand-written event files say where their
-			 * figures come from. */
-			while (p < len && data[p] != '\n')
-				p++;
-			continue;
-		}
-		if (data[p] != '{')
-			return ot_error_set(
-				err, OT_ERR_PARSE,
-				"line %lu: expected a JSON object: one event per line, or a JSON "
-				"array of events",
-				line);
-		json_error_t je;
-		json_t *v = json_loadb(data + p, len - p,
-		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
-		if (!v)
-			return ot_error_set(err, OT_ERR_PARSE, "line %lu: not JSON: %s",
-			                    line + (unsigned long)(je.line > 0 ? je.line - 1 : 0),
-			                    je.text);
-		size_t used = je.position > 0 ? (size_t)je.position : 1;
-		ot_error ce;
-		ot_error_clear(&ce);
-		if (ot_json_check(v, NULL, &ce)) {
-			json_decref(v);
-			return ot_error_set(err, ce.status, "line %lu: %s", line, ce.message);
-		}
-		ot_status rc = batch_add(b, v, line, err);
-		if (rc)
-			return rc;
-		for (size_t k = p; k < p + used && k < len; k++)
-			line += data[k] == '\n';
-		p += used;
-	}
-	return OT_OK;
-}
-
-static ot_status split_events(const char *data, size_t len, batch *b, ot_error *err)
-{
-	size_t p = 0;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		p = 3; /* a UTF-8 byte order mark */
-	size_t q = p;
-	while (q < len && is_ws(data[q]))
-		q++;
-	if (q < len && data[q] == '[')
-		return split_array(data + p, len - p, b, err);
-	return split_sequence(data + p, len - p, b, err);
+	return batch_add(ctx, value, line, err);
 }
 
 /* "event 500 (line 500)" */
@@ -456,7 +373,7 @@ static int read_events(const opts *o, char **data, batch *b)
 	const char *name = strcmp(o->file, "-") == 0 ? "standard input" : o->file;
 	if (cli_read_file(o->file, data, &len, SUBMIT_FILE_MAX, &err))
 		return cli_fail_json(o->json, EXIT_USAGE, "submit", &err);
-	if (split_events(*data, len, b, &err)) {
+	if (cli_read_events(*data, len, batch_take, b, &err)) {
 		char w[4200];
 		snprintf(w, sizeof w, "submit: %s", name);
 		return cli_fail_json(o->json, err.status == OT_ERR_NOMEM ? EXIT_STORE : EXIT_USAGE,

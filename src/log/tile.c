@@ -146,3 +146,21 @@ unsigned ot_tile_width_at(int level, uint64_t index, uint64_t tree_size)
 	uint64_t w = nodes - first;
 	return w >= OT_TILE_WIDTH ? OT_TILE_WIDTH : (unsigned)w;
 }
+
+size_t ot_tile_bundle_split(const uint8_t *data, size_t len, unsigned width,
+                            const uint8_t **entries, size_t *lens, size_t *used)
+{
+	size_t at = 0, k = 0;
+	for (; k < width; k++) {
+		if (len - at < 2)
+			break;
+		size_t n = (size_t)data[at] << 8 | data[at + 1];
+		if (len - at - 2 < n)
+			break;
+		entries[k] = data + at + 2;
+		lens[k] = n;
+		at += 2 + n;
+	}
+	*used = at;
+	return k;
+}

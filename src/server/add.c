@@ -130,25 +130,26 @@ static size_t value_end(const uint8_t *b, size_t len, size_t at)
 	return depth == 0 ? at : 0;
 }
 
-/* Parses the body into canonical entries. An array is split into its
- * elements by value_end, and each element is parsed once, by the strict
- * envelope parser: no second pass over the whole body. */
-static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, otx_add *a,
-                           ot_error *err)
+ot_status otx_add_split(const uint8_t *body, size_t len, size_t max_events, size_t **starts,
+                        size_t **ends, size_t *count, ot_error *err)
 {
+	*starts = *ends = NULL;
+	*count = 0;
 	size_t at = skip_ws(body, len, 0);
 	if (at == len)
 		return ot_error_at(err, OT_ERR_PARSE, "empty_body", -1,
 		                   "the request body is empty: send a signed envelope or a JSON "
 		                   "array of them");
-	if (body[at] != '[') {
-		ot_status rc = add_alloc(a, 1, err);
-		return rc ? rc : add_envelope(a, 0, body, len, err);
-	}
-	/* First the elements' places, then the entries. */
 	size_t cap = 64, n = 0;
 	size_t *start = malloc(cap * sizeof *start), *end = malloc(cap * sizeof *end);
 	ot_status rc = start && end ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!rc && body[at] != '[') {
+		/* One envelope: the whole body. */
+		start[0] = 0;
+		end[0] = len;
+		*starts = start, *ends = end, *count = 1;
+		return OT_OK;
+	}
 	at = skip_ws(body, len, at + 1);
 	if (!rc && at < len && body[at] == ']') {
 		rc = ot_error_at(err, OT_ERR_PARSE, "empty_batch", -1,
@@ -195,6 +196,23 @@ static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, o
 		rc = ot_error_at(err, OT_ERR_PARSE, "json_syntax", (int64_t)(n - 1),
 		                 "the array is malformed at byte %zu (after entry %zu)", at, n - 1);
 	}
+	if (rc) {
+		free(start);
+		free(end);
+		return rc;
+	}
+	*starts = start, *ends = end, *count = n;
+	return OT_OK;
+}
+
+/* Parses the body into canonical entries: split first (otx_add_split), then
+ * each element is parsed once, by the strict envelope parser: no second
+ * pass over the whole body. */
+static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, otx_add *a,
+                           ot_error *err)
+{
+	size_t *start, *end, n;
+	ot_status rc = otx_add_split(body, len, max_events, &start, &end, &n, err);
 	if (!rc)
 		rc = add_alloc(a, n, err);
 	for (size_t i = 0; !rc && i < n; i++)

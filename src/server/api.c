@@ -60,8 +60,6 @@ static enum MHD_Result respond_doc(otx_request *r, json_t *doc, const char *cach
 
 /* --- the request's path and query arguments, decoded strictly --- */
 
-#define API_PATH_MAX 2048 /* the longest /api/ path, decoded */
-
 static int hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -129,10 +127,10 @@ static ot_status decode_strict(const char *raw, size_t len, int plus, const char
 	return OT_OK;
 }
 
-/* The request's path as sent (percent-encoded), without the query. */
-static const char *raw_path(otx_request *r, size_t *len)
+/* The path of `uri` as sent (percent-encoded), without the query. */
+static const char *raw_path(const char *uri, size_t *len)
 {
-	const char *p = r->uri;
+	const char *p = uri;
 	const char *scheme = strstr(p, "://");
 	if (*p != '/' && scheme) { /* an absolute URI: skip to its path */
 		p = scheme + 3;
@@ -626,7 +624,7 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 		ot_error_clear(&err);
 		if (strcmp(COLLECTIONS[i].name, "lots") == 0) {
 			/* /api/lots/<lot> and /api/lots/<lot>/trace: the trace. */
-			char lot[API_PATH_MAX];
+			char lot[OTX_API_PATH_MAX];
 			snprintf(lot, sizeof lot, "%s", id);
 			size_t ln = strlen(lot);
 			if (ln > 6 && strcmp(lot + ln - 6, "/trace") == 0)
@@ -655,40 +653,42 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 	                          path);
 }
 
-/*
- * The API path (after "/api/") from the request's path as sent, decoded
- * strictly into buf (API_PATH_MAX bytes): its first segment as a path, what
- * follows the first "/" as an id. Answers 400 (bad_path, bad_id, with the
- * offset in the text as sent) and returns NULL when it is malformed.
- */
-static const char *api_path(otx_request *r, char *buf, enum MHD_Result *ret)
+ot_status otx_api_path(const char *uri, char *buf, ot_error *err)
 {
 	size_t len, n = 0;
-	const char *raw = raw_path(r, &len);
-	ot_error err;
-	ot_error_clear(&err);
+	const char *raw = raw_path(uri, &len);
 	ot_status rc;
 	if (len >= 5 && strncmp(raw, "/api/", 5) == 0) {
 		raw += 5, len -= 5;
 		const char *slash = memchr(raw, '/', len);
 		size_t first = slash ? (size_t)(slash - raw) : len;
-		rc = decode_strict(raw, first, 0, "the path", "bad_path", buf, API_PATH_MAX, &n,
-		                   &err);
+		rc = decode_strict(raw, first, 0, "the path", "bad_path", buf, OTX_API_PATH_MAX, &n,
+		                   err);
 		if (!rc && slash) {
 			buf[n++] = '/';
 			rc = decode_strict(slash + 1, len - first - 1, 0, "the id", "bad_id",
-			                   buf + n, API_PATH_MAX - n, NULL, &err);
+			                   buf + n, OTX_API_PATH_MAX - n, NULL, err);
 		}
 	} else {
 		/* Letters of "/api" sent percent-encoded, or just "/api". */
-		rc = decode_strict(raw, len, 0, "the path", "bad_path", buf, API_PATH_MAX, &n,
-		                   &err);
+		rc = decode_strict(raw, len, 0, "the path", "bad_path", buf, OTX_API_PATH_MAX, &n,
+		                   err);
 		if (!rc) {
 			size_t skip = strncmp(buf, "/api/", 5) == 0 ? 5 : strlen(buf);
 			memmove(buf, buf + skip, n - skip + 1);
 		}
 	}
-	if (!rc)
+	return rc;
+}
+
+/* The API path of the request, decoded by otx_api_path into buf
+ * (OTX_API_PATH_MAX bytes). Answers 400 (bad_path, bad_id, with the offset
+ * in the text as sent) and returns NULL when it is malformed. */
+static const char *api_path(otx_request *r, char *buf, enum MHD_Result *ret)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	if (otx_api_path(r->uri, buf, &err) == OT_OK)
 		return buf;
 	*ret = otx_respond_json(r, 400, otx_error_json(&err), NULL);
 	return NULL;
@@ -698,7 +698,7 @@ enum MHD_Result otx_api(otx_request *r)
 {
 	if (!r->uri)
 		return otx_respond_json(r, 500, NULL, NULL); /* out of memory */
-	char buf[API_PATH_MAX];
+	char buf[OTX_API_PATH_MAX];
 	enum MHD_Result bad = MHD_NO;
 	const char *path = api_path(r, buf, &bad);
 	if (!path)

@@ -24,6 +24,27 @@ enum MHD_Result otx_add_start(otx_request *r);
 /* Called when the connection is resumed after the sequencer answered. */
 enum MHD_Result otx_add_finish(otx_request *r);
 void otx_add_free(otx_add *a);
+/* Splits a POST /add body into its envelopes without parsing them: the
+ * whole body when it is not a JSON array, else the array's elements
+ * (strings and nesting followed, nothing else checked). OT_OK with
+ * *count >= 1 pieces body[(*starts)[i] .. (*ends)[i]) (both arrays
+ * malloc'ed, the caller frees them); else OT_ERR_PARSE (empty_body,
+ * empty_batch, json_syntax with the entry's index) or OT_ERR_TOOBIG
+ * (too_many_events, past max_events) and nothing to free. */
+ot_status otx_add_split(const uint8_t *body, size_t len, size_t max_events, size_t **starts,
+                        size_t **ends, size_t *count, ot_error *err);
+
+/* The JSON API (api.c). */
+#define OTX_API_PATH_MAX 2048 /* the longest /api/ path, decoded, NUL included */
+/*
+ * The API path (after "/api/") of a request URI as sent (an absolute URI's
+ * path, without query or fragment), decoded strictly into buf
+ * (OTX_API_PATH_MAX bytes): its first segment as a path, what follows the
+ * first "/" as an id. A malformed percent-escape, a NUL, a control byte,
+ * bytes that are not UTF-8 or a result too long: OT_ERR_PARSE with code
+ * bad_path or bad_id and err->index the offset in the text as sent.
+ */
+ot_status otx_api_path(const char *uri, char *buf, ot_error *err);
 
 /* Witness cosignatures (witness.c). Setup parses what the options give;
  * teardown frees it. */
