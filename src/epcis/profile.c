@@ -248,16 +248,20 @@ json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot)
 
 /* ---- inference ---- */
 
-/* Adds key -> value to table unless there; notes key in unmapped (kind,
+/* Adds key -> value (a reference it takes) to table unless there; notes
+ * key in unmapped (kind,
  * event number) when value is null. */
 static ot_status note(json_t *prof, const char *table, const char *kind, const char *key,
                       json_t *value, size_t event)
 {
 	json_t *t = json_object_get(prof, table);
 	json_t *have = json_object_get(t, key);
-	if (!have && json_object_set(t, key, value))
+	int unmapped = json_is_null(have ? have : value);
+	if (have)
+		json_decref(value);
+	else if (json_object_set_new(t, key, value))
 		return OT_ERR_NOMEM;
-	if (!json_is_null(have ? have : value))
+	if (!unmapped)
 		return OT_OK;
 	json_t *list = json_object_get(prof, "unmapped");
 	size_t i;
@@ -328,11 +332,8 @@ static ot_status infer_places(json_t *prof, json_t *ev, size_t n)
 				val = json_null(); /* a party needs an actor's key name */
 			if ((loc || party) &&
 			    note(prof, loc ? "sites" : "parties", loc ? "site" : "party",
-			         json_string_value(who), val ? val : json_null(), n)) {
-				json_decref(val);
+			         json_string_value(who), val ? val : json_null(), n))
 				return OT_ERR_NOMEM;
-			}
-			json_decref(val);
 		}
 	}
 	return OT_OK;
