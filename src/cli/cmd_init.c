@@ -6,9 +6,10 @@
  * name (ledger.key, ledger.vkey); --key-out BASE puts them at BASE.key and
  * BASE.vkey for either. The key's name is the authority's actor id: by default
  * derived from the origin (every byte an actor id may not hold becomes '-'),
- * so that the authority can sign the registry events at once. On failure it removes only what it
- * made: the key files, and an SQLite file it created (a PostgreSQL database is left as it was,
- * since the store creates the schema in a transaction that commits only with the first checkpoint).
+ * so that the authority can sign the registry events at once. On failure it
+ * removes only what it made: the key files, and an SQLite file it created (a
+ * PostgreSQL database is left as it was, since the store creates the schema
+ * in a transaction that commits only with the first checkpoint).
  */
 #include <stdlib.h>
 #include <string.h>
