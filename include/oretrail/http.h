@@ -25,6 +25,7 @@ typedef struct ot_http_resp {
 	uint8_t *body; /* malloc'ed, NUL-terminated; free with ot_http_free */
 	size_t len;
 	char content_type[128]; /* the answer's Content-Type, "" when none */
+	long retry_after_s;     /* its Retry-After in seconds, 0 when none */
 } ot_http_resp;
 
 /* What one request may take. */

@@ -76,11 +76,16 @@ enum {
 	OT_SUBMIT_KEEP_GOING = 1 << 0,
 	/* Check only: nothing is written. Indexes are those the events would get. */
 	OT_SUBMIT_DRY_RUN = 1 << 1,
+	/* Safe retries: an envelope already in the ledger byte for byte is
+	 * answered with its index (result `existing`), not refused. */
+	OT_SUBMIT_RETRY = 1 << 2,
 };
 
 /* One submitted entry's outcome. */
 typedef struct ot_submit_result {
 	int64_t index;  /* log index of the appended entry; -1 when not appended */
+	int existing;   /* OT_SUBMIT_RETRY: 1 when the very same envelope was already
+	                   in the ledger at `index`; nothing was appended for it */
 	ot_error error; /* why it was rejected; status OT_OK when it passed */
 } ot_submit_result;
 
@@ -96,7 +101,15 @@ typedef struct ot_submit_result {
  * With OT_SUBMIT_KEEP_GOING the events that pass are appended and the call
  * returns OT_OK; `results` (then required) says which were rejected and why.
  * `results` (n entries, may be NULL by default) receives each entry's log
- * index; *n_appended (may be NULL) the number appended. Store failures
+ * index; *n_appended (may be NULL) the number appended.
+ * With OT_SUBMIT_RETRY retries are safe: an envelope whose event id the ledger already holds with
+ * byte for byte the same canonical entry (the same event, signer and
+ * signature: Ed25519 signatures are deterministic, so signing the same event
+ * with the same key again gives the same entry) is not an error: its result
+ * carries the existing index with `existing` set, and it is not appended
+ * again. The same id with other content is rejected ("duplicate_id"), and
+ * without the flag so is the same envelope (replay protection).
+ * Store failures
  * (OT_ERR_IO, OT_ERR_FULL, ...) append nothing in either mode.
  * The ledger must have been opened with its log key.
  */

@@ -12,10 +12,14 @@
  * submitter's), the ledger's log key (PATH.key, from `oretrail init`) signs
  * the new checkpoint (it is the operator's). With --sign-only the submitter
  * signs on their own machine and hands the envelopes to the operator.
+ * With --server the signed envelopes go to a running server's POST /add
+ * instead, in chunks, with safe retries (the server answers an envelope it
+ * already holds with its index): the remote_* functions below.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -23,6 +27,7 @@
 #include "cli/events_in.h"
 #include "oretrail/buf.h"
 #include "oretrail/event.h"
+#include "oretrail/http.h"
 #include "oretrail/json.h"
 #include "oretrail/status.h"
 
@@ -35,7 +40,9 @@
 static const cli_spec SPEC = {
 	"oretrail submit --db PATH [--key KEYFILE] [--as ACTOR] [--log-key FILE]\n"
 	"                       [--keep-going] [--dry-run] [--json] FILE|-\n"
-	"       oretrail submit --sign-only --key KEYFILE [--as ACTOR] FILE|-",
+	"       oretrail submit --sign-only --key KEYFILE [--as ACTOR] FILE|-\n"
+	"       oretrail submit --server URL [--key KEYFILE] [--as ACTOR] [--chunk N]\n"
+	"                       [--retries N] [--keep-going] [--json] FILE|-",
 	"Appends the events in FILE (or standard input) to the ledger at PATH.\n"
 	"FILE holds JSON lines, one event per line (any sequence of JSON objects\n"
 	"works; lines starting with # are comments), or one JSON array of events.\n"
@@ -52,6 +59,14 @@ static const cli_spec SPEC = {
 	"--sign-only signs the bare events and prints every envelope, one per line\n"
 	"in canonical form, without a ledger: the submitter signs on their own\n"
 	"machine and the operator submits the envelopes (no --key needed then).\n"
+	"\n"
+	"--server URL posts to a running `oretrail serve` (POST /add) instead, in\n"
+	"requests of at most --chunk events (default 1000), each all or none. Where\n"
+	"the server cannot answer (no connection, 500, 502, 503, 504) a request is\n"
+	"sent again, up to --retries times (default 8; then exit 3). Retries are\n"
+	"safe: an event the ledger already holds byte for byte is answered with its\n"
+	"index, \"(already in the ledger)\", so running the same command again\n"
+	"resumes an interrupted submission.\n"
 	"\n"
 	"Appending signs a new checkpoint with the ledger's log key, PATH.key as\n"
 	"written by `oretrail init` (--log-key FILE to take it from elsewhere).\n"
@@ -74,6 +89,7 @@ typedef struct item {
 	int is_signed;
 	ot_buf entry;    /* what goes to the ledger */
 	int64_t index;   /* log index once appended, else -1 */
+	int existing;    /* 1: it was in the ledger already (a retry) */
 	ot_error *error; /* why it was rejected (owned), NULL when it was not */
 } item;
 
@@ -183,6 +199,7 @@ static void set_error(item *it, const ot_error *e)
 
 typedef struct opts {
 	const char *db, *key, *as, *log_key, *wait, *file;
+	const char *server, *chunk, *retries;
 	int keep_going, dry_run, json, sign_only;
 } opts;
 
@@ -194,7 +211,10 @@ static int report_rejection(const opts *o, const batch *b, size_t i)
 	const ot_error *e = b->items[i].error;
 	const char *msg = strip_batch_prefix(e->message);
 	fprintf(stderr, "oretrail: submit: %s %s: %s\n", where(w, sizeof w, b, i),
-	        o->sign_only ? "cannot be signed" : "rejected, nothing appended", msg);
+	        o->sign_only ? "cannot be signed"
+	        : o->server  ? "rejected by the server"
+	                     : "rejected, nothing appended",
+	        msg);
 	if (o->json) {
 		json_t *doc =
 			json_pack("{s:{s:s,s:s,s:I,s:I,s:I,s:s}}", "error", "code",
@@ -210,6 +230,18 @@ static int report_rejection(const opts *o, const batch *b, size_t i)
 	return EXIT_REJECTED;
 }
 
+/* {"event","line","index","type","id"}, and "existing":true for a retry. */
+static json_t *entry_json(const batch *b, size_t i)
+{
+	const item *it = &b->items[i];
+	json_t *e = json_pack("{s:I,s:I,s:I,s:s,s:s}", "event", (json_int_t)(i + 1), "line",
+	                      (json_int_t)it->line, "index", (json_int_t)it->index, "type",
+	                      type_of(it), "id", id_of(it));
+	if (e && it->existing)
+		json_object_set_new(e, "existing", json_true());
+	return e;
+}
+
 /* --json: {"appended","size","dry_run","entries","rejected"} on one line. */
 static int print_done_json(const opts *o, const batch *b, size_t appended, uint64_t size)
 {
@@ -218,12 +250,7 @@ static int print_done_json(const opts *o, const batch *b, size_t appended, uint6
 		if (b->items[i].error)
 			json_array_append_new(rej, rejected_json(b, i));
 		else if (b->items[i].index >= 0)
-			json_array_append_new(
-				entries,
-				json_pack("{s:I,s:I,s:I,s:s,s:s}", "event", (json_int_t)(i + 1),
-			                  "line", (json_int_t)b->items[i].line, "index",
-			                  (json_int_t)b->items[i].index, "type",
-			                  type_of(&b->items[i]), "id", id_of(&b->items[i])));
+			json_array_append_new(entries, entry_json(b, i));
 	}
 	json_t *doc = json_pack("{s:I,s:I,s:b,s:o,s:o}", "appended", (json_int_t)appended, "size",
 	                        (json_int_t)size, "dry_run", o->dry_run, "entries", entries,
@@ -237,37 +264,47 @@ static int print_done_json(const opts *o, const batch *b, size_t appended, uint6
 	return EXIT_OK;
 }
 
-/* The last line on standard error: what was (or would be) appended. */
+/* The last line on standard error: what was (or would be) appended, and
+ * how many were in the ledger already (retries). */
 static void print_summary(const opts *o, const batch *b, size_t appended, uint64_t size,
                           size_t rejected)
 {
 	int64_t first = -1, last = -1;
+	size_t existing = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->items[i].error || b->items[i].index < 0)
 			continue;
+		if (b->items[i].existing) {
+			existing++;
+			continue;
+		}
 		if (first < 0)
 			first = b->items[i].index;
 		last = b->items[i].index;
 	}
-	size_t ok = b->n - rejected;
+	char already[64] = "";
+	if (existing)
+		snprintf(already, sizeof already, "; %zu %s in the ledger already", existing,
+		         existing == 1 ? "was" : "were");
+	size_t ok = b->n - rejected - existing;
 	if (o->dry_run && first >= 0)
 		fprintf(stderr,
 		        "oretrail: submit: dry run: %zu of %zu event%s would be appended (entries "
-		        "%" PRId64 "-%" PRId64 "); nothing was written\n",
-		        ok, b->n, b->n == 1 ? "" : "s", first, last);
+		        "%" PRId64 "-%" PRId64 ")%s; nothing was written\n",
+		        ok, b->n, b->n == 1 ? "" : "s", first, last, already);
 	else if (o->dry_run)
 		fprintf(stderr,
-		        "oretrail: submit: dry run: none of %zu event%s would be appended\n", b->n,
-		        b->n == 1 ? "" : "s");
+		        "oretrail: submit: dry run: none of %zu event%s would be appended%s\n",
+		        b->n, b->n == 1 ? "" : "s", already);
 	else if (appended)
 		fprintf(stderr,
 		        "oretrail: submit: appended %zu of %zu event%s (entries %" PRId64
-		        "-%" PRId64 "); the log holds %" PRIu64 " entries\n",
-		        appended, b->n, b->n == 1 ? "" : "s", first, last, size);
+		        "-%" PRId64 ")%s; the log holds %" PRIu64 " entries\n",
+		        appended, b->n, b->n == 1 ? "" : "s", first, last, already, size);
 	else
 		fprintf(stderr,
-		        "oretrail: submit: nothing appended; the log holds %" PRIu64 " entries\n",
-		        size);
+		        "oretrail: submit: nothing appended%s; the log holds %" PRIu64 " entries\n",
+		        already, size);
 }
 
 static int report_done(const opts *o, const batch *b, size_t appended, uint64_t size)
@@ -282,8 +319,9 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 	} else {
 		for (size_t i = 0; i < b->n; i++)
 			if (!b->items[i].error && b->items[i].index >= 0)
-				printf("%" PRId64 " %s %s\n", b->items[i].index,
-				       type_of(&b->items[i]), id_of(&b->items[i]));
+				printf("%" PRId64 " %s %s%s\n", b->items[i].index,
+				       type_of(&b->items[i]), id_of(&b->items[i]),
+				       b->items[i].existing ? " (already in the ledger)" : "");
 	}
 	char w[96];
 	for (size_t i = 0; i < b->n; i++)
@@ -297,6 +335,24 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 	return rejected ? EXIT_REJECTED : EXIT_OK;
 }
 
+/* --chunk and --retries as numbers (defaults 1000 and 8). */
+static int remote_numbers(const opts *o, size_t *chunk, unsigned *retries)
+{
+	uint64_t v = 1000;
+	if (o->chunk && (!cli_parse_u64(o->chunk, &v) || v == 0 || v > 10000))
+		return cli_failf(EXIT_USAGE, "submit",
+		                 "--chunk %s: expected a number of events from 1 to 10000 (the "
+		                 "server's default limit per request)",
+		                 o->chunk);
+	*chunk = (size_t)v;
+	v = 8;
+	if (o->retries && (!cli_parse_u64(o->retries, &v) || v > 100))
+		return cli_failf(EXIT_USAGE, "submit",
+		                 "--retries %s: expected a number from 0 to 100", o->retries);
+	*retries = (unsigned)v;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -304,6 +360,12 @@ static int parse_opts(int argc, char **argv, opts *o)
 		CLI_OPTS_APPEND(o),
 		{"sign-only", 0, NULL, "sign and print the envelopes; no ledger", NULL,
 	         &o->sign_only},
+		{"server", 0, "URL", "post to the server at URL (its POST /add) instead of --db",
+	         &o->server, NULL},
+		{"chunk", 0, "N", "with --server: at most N events per request (default 1000)",
+	         &o->chunk, NULL},
+		{"retries", 0, "N", "with --server: attempts after the first (default 8)",
+	         &o->retries, NULL},
 		CLI_OPT_END,
 	};
 	int code, first = cli_parse(&SPEC, table, argc, argv, &code);
@@ -324,8 +386,19 @@ static int parse_opts(int argc, char **argv, opts *o)
 			return cli_failf(EXIT_USAGE, "submit", "--sign-only needs --key KEYFILE");
 		return 0;
 	}
+	if (o->server) {
+		size_t chunk;
+		unsigned retries;
+		if (o->db || o->log_key || o->dry_run || o->wait)
+			return cli_failf(EXIT_USAGE, "submit",
+			                 "--server takes the place of a ledger: not with --db, "
+			                 "--log-key, --dry-run or --wait");
+		return remote_numbers(o, &chunk, &retries);
+	}
+	if (o->chunk || o->retries)
+		return cli_failf(EXIT_USAGE, "submit", "--chunk and --retries go with --server");
 	if (!o->db)
-		return cli_failf(EXIT_USAGE, "submit", "--db is required");
+		return cli_failf(EXIT_USAGE, "submit", "--db (or --server URL) is required");
 	return 0;
 }
 
@@ -447,10 +520,12 @@ static int append(const opts *o, batch *b, ot_ledger *l, int tty)
 	}
 	for (size_t j = 0; j < k; j++) {
 		item *it = &b->items[map[j]];
-		if (results[j].error.status != OT_OK)
+		if (results[j].error.status != OT_OK) {
 			set_error(it, &results[j].error);
-		else
+		} else {
 			it->index = results[j].index;
+			it->existing = results[j].existing;
+		}
 	}
 	code = report_done(o, b, appended, ot_log_size(ot_ledger_log(l)));
 out:
@@ -458,6 +533,229 @@ out:
 	free(ptrs);
 	free(lens);
 	free(map);
+	return code;
+}
+
+/* --- over the network: --server URL --- */
+
+/* Most bytes in one request: half the server's default body limit. */
+#define REMOTE_BODY_MAX ((size_t)8 << 20)
+#define REMOTE_ANSWER_MAX ((size_t)16 << 20)
+
+typedef struct remote {
+	const opts *o;
+	batch *b;
+	size_t chunk;     /* most events per request */
+	unsigned retries; /* attempts after the first, for each request */
+	int tty;
+	size_t sent, total, appended;
+	uint64_t size;
+	struct timespec start;
+} remote;
+
+static double elapsed_s(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/* The request body for items [from, to) that are not rejected: a JSON array
+ * of their canonical envelopes. Returns how many went in (map[k] = item). */
+static size_t remote_body(const remote *r, size_t from, size_t to, ot_buf *body, size_t *map)
+{
+	size_t k = 0;
+	body->len = 0;
+	if (ot_buf_addc(body, '['))
+		return 0;
+	for (size_t i = from; i < to; i++) {
+		const item *it = &r->b->items[i];
+		if (it->error)
+			continue;
+		if ((k && ot_buf_addc(body, ',')) ||
+		    ot_buf_add(body, it->entry.data, it->entry.len))
+			return 0;
+		map[k++] = i;
+	}
+	return ot_buf_addc(body, ']') ? 0 : k;
+}
+
+/* Where the next request ends: at most r->chunk events and REMOTE_BODY_MAX
+ * bytes (one event at least). */
+static size_t remote_chunk_end(const remote *r, size_t from)
+{
+	size_t bytes = 2, to = from;
+	while (to < r->b->n && to - from < r->chunk) {
+		size_t len = r->b->items[to].entry.len + 1;
+		if (to > from && bytes + len > REMOTE_BODY_MAX)
+			break;
+		bytes += len;
+		to++;
+	}
+	return to;
+}
+
+/* Worth another attempt: no answer, or the server says "later" (503, and
+ * the gateway and internal errors, after which nothing was written). A
+ * retry is safe: what the ledger already holds comes back as "existing". */
+static int remote_retryable(ot_status rc, const ot_http_resp *resp)
+{
+	return rc == OT_ERR_IO || resp->status == 500 || resp->status == 502 ||
+	       resp->status == 503 || resp->status == 504;
+}
+
+/* Seconds to wait before attempt `attempt` (1, 2, ...): the server's
+ * Retry-After when it gave one, else 1, 2, 4, ... up to 30. */
+static unsigned remote_backoff(unsigned attempt, const ot_http_resp *resp)
+{
+	if (resp->retry_after_s > 0)
+		return resp->retry_after_s > 30 ? 30u : (unsigned)resp->retry_after_s;
+	unsigned s = 1u << (attempt > 5 ? 5 : attempt - 1);
+	return s > 30 ? 30u : s;
+}
+
+/* The server's {"error":{"code","message","index"}}, as an ot_error. */
+static void remote_error(const ot_http_resp *resp, ot_error *e)
+{
+	json_t *doc = json_loadb((const char *)resp->body, resp->len, 0, NULL);
+	json_t *jerr = json_object_get(doc, "error");
+	const char *code = json_string_value(json_object_get(jerr, "code"));
+	const char *msg = json_string_value(json_object_get(jerr, "message"));
+	json_t *idx = json_object_get(jerr, "index");
+	ot_error_at(e, resp->status == 409 ? OT_ERR_CONFLICT : OT_ERR_RULE, code ? code : "http",
+	            json_is_integer(idx) ? (int64_t)json_integer_value(idx) : -1,
+	            "the server answered %ld: %s", resp->status, msg ? msg : "(no error message)");
+	json_decref(doc);
+}
+
+/* A 200 answer: each event's index, and whether it was there already. */
+static int remote_accepted(remote *r, const ot_http_resp *resp, const size_t *map, size_t k)
+{
+	json_t *doc = json_loadb((const char *)resp->body, resp->len, 0, NULL);
+	json_t *entries = json_object_get(doc, "entries");
+	json_t *size = json_object_get(doc, "tree_size");
+	int ok = json_is_array(entries) && json_array_size(entries) == k && json_is_integer(size);
+	for (size_t j = 0; ok && j < k; j++) {
+		json_t *e = json_array_get(entries, j);
+		json_t *index = json_object_get(e, "index");
+		if (!json_is_integer(index) || json_integer_value(index) < 0) {
+			ok = 0;
+			break;
+		}
+		item *it = &r->b->items[map[j]];
+		it->index = (int64_t)json_integer_value(index);
+		it->existing = json_is_true(json_object_get(e, "existing"));
+		r->appended += !it->existing;
+	}
+	if (ok && (uint64_t)json_integer_value(size) > r->size)
+		r->size = (uint64_t)json_integer_value(size);
+	json_decref(doc);
+	return ok;
+}
+
+/* Posts one request, retrying while the server cannot answer. Returns 0
+ * when it was answered (*resp holds the answer), else the exit code. */
+static int remote_post(const remote *r, const ot_buf *body, ot_http_resp *resp)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		ot_error e;
+		ot_error_clear(&e);
+		ot_http_limits lim = {REMOTE_ANSWER_MAX, 10, 300, NULL};
+		ot_status rc = ot_http_request(r->o->server, "/add", "application/json", body->data,
+		                               body->len, &lim, resp, &e);
+		if (!remote_retryable(rc, resp))
+			return 0;
+		if (attempt == r->retries) {
+			if (rc == OT_OK)
+				remote_error(resp, &e);
+			ot_http_free(resp);
+			ot_error_prefix(&e, "%s: no answer after %u attempts", r->o->server,
+			                attempt + 1);
+			return cli_fail_json(r->o->json, EXIT_STORE, "submit", &e);
+		}
+		unsigned wait = remote_backoff(attempt + 1, resp);
+		if (rc == OT_OK)
+			remote_error(resp, &e);
+		fprintf(stderr, "oretrail: submit: %s: %s; trying again in %u s\n", r->o->server,
+		        e.message, wait);
+		ot_http_free(resp);
+		sleep(wait);
+	}
+}
+
+/* One chunk [from, to): posted until it is in, or an event of it is
+ * rejected (then, with --keep-going, again without that event). */
+static int remote_send(remote *r, size_t from, size_t to, ot_buf *body, size_t *map)
+{
+	for (;;) {
+		size_t k = remote_body(r, from, to, body, map);
+		if (k == 0)
+			return body->len ? cli_failf(EXIT_STORE, "submit", "out of memory") : 0;
+		ot_http_resp resp;
+		int code = remote_post(r, body, &resp);
+		if (code)
+			return code;
+		if (resp.status == 200) {
+			int ok = remote_accepted(r, &resp, map, k);
+			ot_http_free(&resp);
+			return ok ? 0
+			          : cli_failf(EXIT_STORE, "submit",
+			                      "%s: the answer to POST /add is not what the API "
+			                      "documents",
+			                      r->o->server);
+		}
+		ot_error e;
+		ot_error_clear(&e);
+		remote_error(&resp, &e);
+		ot_http_free(&resp);
+		if (e.index < 0 || (size_t)e.index >= k) {
+			/* The request as a whole: too big, not an API, ... */
+			return cli_fail_json(r->o->json, EXIT_STORE, "submit", &e);
+		}
+		set_error(&r->b->items[map[e.index]], &e);
+		if (!r->b->items[map[e.index]].error)
+			return cli_failf(EXIT_STORE, "submit", "out of memory");
+		if (!r->o->keep_going)
+			return report_rejection(r->o, r->b, map[e.index]);
+	}
+}
+
+/* Sends every signed item to the server at --server, in requests of at
+ * most --chunk events, and reports as a local submission does. */
+static int remote_append(const opts *o, batch *b, int tty, size_t chunk, unsigned retries)
+{
+	remote r = {o, b, chunk, retries, tty, 0, b->n, 0, 0, {0, 0}};
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	ot_error err;
+	ot_error_clear(&err);
+	if (ot_http_init(&err))
+		return cli_fail_json(o->json, EXIT_STORE, "submit", &err);
+	ot_buf body;
+	ot_buf_init(&body, REMOTE_BODY_MAX + 2);
+	size_t *map = calloc(chunk, sizeof *map);
+	int code = map ? 0 : cli_failf(EXIT_STORE, "submit", "out of memory");
+	for (size_t from = 0; !code && from < b->n;) {
+		size_t to = remote_chunk_end(&r, from);
+		code = remote_send(&r, from, to, &body, map);
+		r.sent = from = to;
+		if (tty) {
+			double t = elapsed_s(&r.start);
+			fprintf(stderr, "\rsubmit: %zu / %zu events sent (%.0f events/s)", r.sent,
+			        r.total, t > 0 ? (double)r.sent / t : 0.0);
+		}
+	}
+	if (tty)
+		fputc('\n', stderr);
+	if (!code)
+		code = report_done(o, b, r.appended, r.size);
+	else if (r.appended)
+		fprintf(stderr,
+		        "oretrail: submit: %zu event%s appended before that; run the same "
+		        "command again to resume (what is in the ledger is recognised)\n",
+		        r.appended, r.appended == 1 ? " was" : "s were");
+	free(map);
+	ot_buf_free(&body);
+	ot_http_cleanup();
 	return code;
 }
 
@@ -484,6 +782,14 @@ int cmd_submit(int argc, char **argv)
 			printf("%s\n", (const char *)b.items[i].entry.data);
 		if (fflush(stdout) != 0)
 			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
+		goto out;
+	}
+	if (o.server) {
+		size_t chunk = 1000;
+		unsigned retries = 8;
+		if (!(code = remote_numbers(&o, &chunk, &retries)) &&
+		    !(code = sign_events(&o, &b, key, actor, tty)))
+			code = remote_append(&o, &b, tty, chunk, retries);
 		goto out;
 	}
 	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,

@@ -18,6 +18,7 @@
 
 #include "ledger/envelope.h"
 #include "ledger/replay_int.h"
+#include "ledger/state.h"
 #include "ledger/timeline.h"
 #include "oretrail/status.h"
 
@@ -190,12 +191,48 @@ static int is_rejection(ot_status s)
 
 /* The state of one submit, for submit_outcome. */
 typedef struct submit_run {
+	ot_ledger *l;
+	uint64_t base; /* the log index of the batch's first accepted entry */
+	int retry;     /* OT_SUBMIT_RETRY */
 	ot_submit_result *results;
 	int keep_going;
 	const uint8_t **ok_data;
 	size_t *ok_len, *ok_pos, k;
 	ot_error *err;
 } submit_run;
+
+/* A retry: o was rejected (as a duplicate id, or by a rule that no longer
+ * holds, such as a key revoked since) and the entry that holds its id (in
+ * the log, or accepted earlier in this batch) is byte for byte the same
+ * canonical envelope. Its log index, or -1 when it is not a retry. */
+static int64_t retried_index(const submit_run *s, const ot_replay_outcome *o)
+{
+	if (!s->retry || !is_rejection(o->status) || !o->canonical || !o->id)
+		return -1;
+	json_t *prev = NULL;
+	ot_error e;
+	ot_error_clear(&e);
+	if (otx_state_get(s->l->st, OTX_NS_EVENT_ID, o->id, &prev, &e))
+		return -1;
+	int64_t at = otx_jint(prev, "index", -1);
+	json_decref(prev);
+	if (at < 0)
+		return -1;
+	if ((uint64_t)at >= s->base) {
+		size_t j = (size_t)((uint64_t)at - s->base);
+		return j < s->k && s->ok_len[j] == o->canonical_len &&
+		                       memcmp(s->ok_data[j], o->canonical, o->canonical_len) == 0
+		               ? at
+		               : -1;
+	}
+	uint8_t *data = NULL;
+	size_t len = 0;
+	if (ot_log_entry(s->l->log, (uint64_t)at, &data, &len, &e))
+		return -1;
+	int same = len == o->canonical_len && memcmp(data, o->canonical, len) == 0;
+	free(data);
+	return same ? at : -1;
+}
 
 /* What became of batch entry o->position (the replay engine calls it in
  * order, the accepted ones at consecutive log indexes). A store failure,
@@ -209,6 +246,14 @@ static ot_status submit_outcome(void *ctx, const ot_replay_outcome *o)
 		s->ok_len[s->k] = o->canonical_len;
 		s->ok_pos[s->k] = i;
 		s->k++;
+		return OT_OK;
+	}
+	int64_t retried = retried_index(s, o);
+	if (retried >= 0) {
+		if (s->results) {
+			s->results[i].index = retried;
+			s->results[i].existing = 1;
+		}
 		return OT_OK;
 	}
 	ot_error ev_err = *o->error;
@@ -248,6 +293,7 @@ static ot_status submit_prepare(const ot_ledger *l, const uint8_t *const *entrie
 		                    "the ledger was opened without its log key");
 	for (size_t i = 0; results && i < n; i++) {
 		results[i].index = -1;
+		results[i].existing = 0;
 		ot_error_clear(&results[i].error);
 	}
 	return OT_OK;
@@ -286,7 +332,16 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 {
 	int dry_run = (flags & OT_SUBMIT_DRY_RUN) != 0;
 	otx_batch_item *items = NULL;
-	submit_run run = {results, (flags & OT_SUBMIT_KEEP_GOING) != 0, NULL, NULL, NULL, 0, err};
+	submit_run run = {l,
+	                  0,
+	                  (flags & OT_SUBMIT_RETRY) != 0,
+	                  results,
+	                  (flags & OT_SUBMIT_KEEP_GOING) != 0,
+	                  NULL,
+	                  NULL,
+	                  NULL,
+	                  0,
+	                  err};
 	int in_txn = 0, appended = 0;
 
 	ot_status rc = submit_prepare(l, entries, lens, n, flags, results, n_appended, err);
@@ -311,6 +366,7 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 	if ((rc = ot_log_refresh(l->log, err)))
 		goto out;
 	uint64_t base = ot_log_size(l->log);
+	run.base = base;
 	/* The rules check each event while the other cores verify ahead; only
 	 * the accepted events take log indexes. */
 	otx_replay_run replay = {l->st,          &l->ctx, base, NULL, OTX_REPLAY_PACKED,

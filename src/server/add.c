@@ -9,6 +9,8 @@
  * Answer (200):
  *   {"tree_size":N,
  *    "entries":[{"index":<log index>,"leaf_hash":"<base64>"}, ...],
+ * an entry with "existing":true when the very same envelope was already in
+ * the ledger at that index (a safe retry: nothing was appended for it),
  *    "checkpoint":"<signed checkpoint including them>"}
  * Errors: {"error":{"code","message","index"}}, index being the position of
  * the offending envelope in the request (0 for a single one).
@@ -33,6 +35,7 @@ struct otx_add {
 	const uint8_t **ptrs; /* set once the arena stops moving */
 	size_t *lens;
 	int64_t *indexes;
+	int *existing;
 	uint8_t (*leaf)[OT_HASH_SIZE];
 	size_t n;
 	otx_request *req;
@@ -47,6 +50,7 @@ void otx_add_free(otx_add *a)
 	free(a->ptrs);
 	free(a->lens);
 	free(a->indexes);
+	free(a->existing);
 	free(a->leaf);
 	free(a->sub.checkpoint);
 	free(a);
@@ -59,8 +63,9 @@ static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
 	a->ptrs = calloc(n, sizeof *a->ptrs);
 	a->lens = calloc(n, sizeof *a->lens);
 	a->indexes = calloc(n, sizeof *a->indexes);
+	a->existing = calloc(n, sizeof *a->existing);
 	a->leaf = calloc(n, sizeof *a->leaf);
-	if (!a->offsets || !a->ptrs || !a->lens || !a->indexes || !a->leaf)
+	if (!a->offsets || !a->ptrs || !a->lens || !a->indexes || !a->existing || !a->leaf)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	return OT_OK;
 }
@@ -254,6 +259,7 @@ enum MHD_Result otx_add_start(otx_request *r)
 	a->sub.lens = a->lens;
 	a->sub.n = a->n;
 	a->sub.indexes = a->indexes;
+	a->sub.existing = a->existing;
 	a->sub.done = on_answered;
 	a->sub.ctx = a;
 	rc = otx_sequencer_reserve(s->seq, a->n, &err);
@@ -309,9 +315,11 @@ enum MHD_Result otx_add_finish(otx_request *r)
 	for (size_t i = 0; i < a->n; i++) {
 		char hash[64];
 		ot_b64_encode(a->leaf[i], OT_HASH_SIZE, hash);
-		json_array_append_new(entries,
-		                      json_pack("{s:I,s:s}", "index", (json_int_t)a->indexes[i],
-		                                "leaf_hash", hash));
+		json_t *e = json_pack("{s:I,s:s}", "index", (json_int_t)a->indexes[i], "leaf_hash",
+		                      hash);
+		if (e && a->existing[i])
+			json_object_set_new(e, "existing", json_true());
+		json_array_append_new(entries, e);
 	}
 	if (a->sub.checkpoint)
 		json_object_set_new(doc, "checkpoint",

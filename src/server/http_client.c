@@ -103,6 +103,9 @@ ot_status ot_http_request(const char *base_url, const char *path, const char *co
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_off_t retry = 0;
+	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+		resp->retry_after_s = retry > 3600 ? 3600L : (long)retry;
 	char *type = NULL;
 	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
 		snprintf(resp->content_type, sizeof resp->content_type, "%s", type);

@@ -207,7 +207,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 	if (all_single) {
 		size_t n = lay_out(q, n_live);
 		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n,
-		                                OT_SUBMIT_KEEP_GOING, q->results, NULL, &err);
+		                                OT_SUBMIT_KEEP_GOING | OT_SUBMIT_RETRY, q->results,
+		                                NULL, &err);
 		if (rc) {
 			fail_all(q, n_live, &err);
 			return;
@@ -218,6 +219,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 				settle_error(s, &q->results[i].error, 0);
 			} else {
 				s->indexes[0] = q->results[i].index;
+				if (s->existing)
+					s->existing[0] = q->results[i].existing;
 				s->settled = 1;
 				s->status = OT_OK;
 			}
@@ -231,11 +234,15 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		if (n == 0)
 			return;
 		ot_error_clear(&err);
-		ot_status rc =
-			ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, 0, q->results, NULL, &err);
+		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, OT_SUBMIT_RETRY,
+		                                q->results, NULL, &err);
 		if (rc == OT_OK) {
-			for (size_t i = 0; i < n; i++)
-				q->owner[i]->indexes[i - q->owner[i]->pos] = q->results[i].index;
+			for (size_t i = 0; i < n; i++) {
+				otx_submission *s = q->owner[i];
+				s->indexes[i - s->pos] = q->results[i].index;
+				if (s->existing)
+					s->existing[i - s->pos] = q->results[i].existing;
+			}
 			for (size_t j = 0; j < n_live; j++) {
 				q->live[j]->settled = 1;
 				q->live[j]->status = OT_OK;
@@ -252,8 +259,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		ot_error dry_err;
 		ot_error_clear(&dry_err);
 		rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n,
-		                      OT_SUBMIT_KEEP_GOING | OT_SUBMIT_DRY_RUN, q->results, NULL,
-		                      &dry_err);
+		                      OT_SUBMIT_KEEP_GOING | OT_SUBMIT_DRY_RUN | OT_SUBMIT_RETRY,
+		                      q->results, NULL, &dry_err);
 		if (rc) {
 			fail_all(q, n_live, &dry_err);
 			return;

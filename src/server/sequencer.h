@@ -30,6 +30,8 @@ struct otx_submission {
 	const size_t *lens;
 	size_t n;
 	int64_t *indexes; /* n slots: each entry's log index, set on success */
+	int *existing;    /* n slots or NULL: 1 where the entry was already in the
+	                     ledger (a retry of the same envelope), set on success */
 	otx_submission_done done;
 	void *ctx;
 

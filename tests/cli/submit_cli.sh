@@ -147,7 +147,7 @@ expect 2 '^oretrail: submit: arr.json: event 1 of the array is not a JSON object
 printf '# nothing\n\n' >empty.jsonl
 expect 2 '^oretrail: submit: empty.jsonl holds no events$' -- "$CLI" submit --db "$L" --key fwo.key empty.jsonl
 expect 2 '^oretrail: submit: event 1 \(line 1\) is not signed: give --key KEYFILE to sign it$' -- "$CLI" submit --db "$L" e.jsonl
-expect 2 '^oretrail: submit: --db is required$' -- "$CLI" submit --key fwo.key e.jsonl
+expect 2 '^oretrail: submit: --db \(or --server URL\) is required$' -- "$CLI" submit --key fwo.key e.jsonl
 expect 2 '^oretrail: submit: expected FILE \(or - for standard input\)$' -- "$CLI" submit --db "$L" --key fwo.key
 expect 2 '^oretrail: submit: unexpected argument "b"$' -- "$CLI" submit --db "$L" --key fwo.key a b
 expect 2 '^oretrail: submit: missing.db: no such ledger$' -- "$CLI" submit --db missing.db --key fwo.key e.jsonl
