@@ -249,6 +249,27 @@ OT_EXPORT ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, 
  */
 OT_EXPORT ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_error *err);
 
+/*
+ * The EU Critical Raw Materials Act report under a profile with a
+ * third-country share (profile_json, len bytes: profiles/crma.json;
+ * docs/events.md "CRMA report"), for the calendar year `year` ("YYYY",
+ * NULL: all time; lots by their creation, shipments by their time):
+ *   {"profile","year","third_country_max_ppm","exempt_countries",
+ *    "minerals":[{"element","listed",
+ *      "stages":[{"stage","grams","mg","countries":[{"country","grams","mg",
+ *                 "share_ppm","third_country"}],"largest_third_country",
+ *                 "largest_third_country_share_ppm","judged","over_threshold"}],
+ *      "exported":[{"from","to","grams","mg"}],
+ *      "returned":[{"from","to","grams","mg"}]}]}
+ * Each stage's output is counted once (a lot's content at the stage that
+ * first gave it that stage); shipments to a country that already held the
+ * lot are "returned", not "exported". Errors: OT_ERR_PARSE code bad_profile
+ * (the message names the field) or bad_field (year). *json is malloc'ed.
+ * Not thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t len,
+                                          const char *year, int flags, char **json, ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

@@ -10,6 +10,7 @@
 
 #include "oretrail/commit.h"
 #include "oretrail/event.h"
+#include "oretrail/file.h"
 #include "oretrail/status.h"
 
 int cli_nowrite;
@@ -503,4 +504,50 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 	else
 		cli_table_print(&t, stdout, "  ");
 	cli_table_free(&t);
+}
+
+void cli_csv_row(FILE *out, size_t n, const char *const *cells)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *c = cells[i] ? cells[i] : "";
+		if (i)
+			fputc(',', out);
+		if (!strpbrk(c, ",\"\r\n")) {
+			fputs(c, out);
+			continue;
+		}
+		fputc('"', out);
+		for (; *c; c++) {
+			if (*c == '"')
+				fputc('"', out);
+			fputc(*c, out);
+		}
+		fputc('"', out);
+	}
+	fputc('\n', out);
+}
+
+#ifndef OT_PROFILES_DIR
+#define OT_PROFILES_DIR "profiles"
+#endif
+#define PROFILE_MAX (64 * 1024)
+
+int cli_profile_read(const char *what, const char *profile, char **text, size_t *len)
+{
+	char path[4096];
+	const char *dir = getenv("OT_PROFILES_DIR");
+	size_t n = strlen(profile);
+	if (strchr(profile, '/') || (n > 5 && strcmp(profile + n - 5, ".json") == 0))
+		snprintf(path, sizeof path, "%s", profile);
+	else
+		snprintf(path, sizeof path, "%s/%s.json", dir && *dir ? dir : OT_PROFILES_DIR,
+		         profile);
+	ot_error err;
+	ot_error_clear(&err);
+	if (ot_file_read(path, text, len, PROFILE_MAX, &err))
+		return cli_failf(EXIT_USAGE, what,
+		                 "unknown profile %s: cannot read %s: %s (profiles: dfars-7052, "
+		                 "crma, or a file)",
+		                 profile, path, err.message);
+	return 0;
 }

@@ -110,4 +110,14 @@ void cli_table_free(cli_table *t);
  * share (trace and verify). */
 void cli_print_origins(json_t *rows, int by_site, const char *title);
 
+/* Writes one CSV record (RFC 4180: fields with a comma, quote or line
+ * break quoted, quotes doubled; CRLF-free, one "\n" per record). */
+void cli_csv_row(FILE *out, size_t n, const char *const *cells);
+
+/* Reads a compliance profile: a path (with a '/' or ending in .json) or a
+ * name, PROFILE.json in $OT_PROFILES_DIR or the profiles shipped with
+ * oretrail. *text is malloc'ed. Prints "oretrail: <what>: unknown profile
+ * ..." and returns EXIT_USAGE when it cannot be read; 0 on success. */
+int cli_profile_read(const char *what, const char *profile, char **text, size_t *len);
+
 #endif

@@ -11,12 +11,6 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
-#include "oretrail/file.h"
-
-#ifndef OT_PROFILES_DIR
-#define OT_PROFILES_DIR "profiles"
-#endif
-#define PROFILE_MAX (64 * 1024)
 
 static const cli_spec SPEC = {
 	"oretrail comply --db PATH [--json] [--at DATE] PROFILE LOT",
@@ -34,17 +28,6 @@ static const cli_spec SPEC = {
 	"or no such lot; 3 when the ledger cannot be read.\n",
 	0,
 };
-
-/* The profile's file: a path as given, else NAME.json in the directory. */
-static void profile_path(const char *profile, char *out, size_t size)
-{
-	const char *dir = getenv("OT_PROFILES_DIR");
-	size_t n = strlen(profile);
-	if (strchr(profile, '/') || (n > 5 && strcmp(profile + n - 5, ".json") == 0))
-		snprintf(out, size, "%s", profile);
-	else
-		snprintf(out, size, "%s/%s.json", dir && *dir ? dir : OT_PROFILES_DIR, profile);
-}
 
 static void print_text(json_t *doc)
 {
@@ -104,7 +87,7 @@ int cmd_comply(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "comply", "expected PROFILE and LOT");
 	if (!db)
 		return cli_failf(EXIT_USAGE, "comply", "--db is required");
-	char path[4096], today[16];
+	char today[16];
 	if (!at) {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -112,16 +95,12 @@ int cmd_comply(int argc, char **argv)
 		strftime(today, sizeof today, "%Y-%m-%d", &tm);
 		at = today;
 	}
-	profile_path(argv[first], path, sizeof path);
 	char *text = NULL, *out = NULL;
 	size_t len = 0;
 	ot_error err;
 	ot_error_clear(&err);
-	if (ot_file_read(path, &text, &len, PROFILE_MAX, &err))
-		return cli_failf(EXIT_USAGE, "comply",
-		                 "unknown profile %s: cannot read %s: %s (profiles: dfars-7052, "
-		                 "crma, or a file)",
-		                 argv[first], path, err.message);
+	if ((code = cli_profile_read("comply", argv[first], &text, &len)))
+		return code;
 	ot_ledger *l = NULL;
 	code = cli_ledger_open_ro(db, "comply", &l);
 	if (code) {

@@ -4,6 +4,8 @@
  * exported (by destination, and by the country where the exported content
  * was mined); how concentrated each stage is (the largest country's share and
  * the Herfindahl-Hirschman index); and the payments disclosed, by payee.
+ * `report crma` is the EU Critical Raw Materials Act report
+ * (ot_ledger_report_crma), as text, JSON or CSV.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,7 +15,8 @@
 #include "cli/cli_ledger.h"
 
 static const cli_spec SPEC = {
-	"oretrail report --db PATH [--json]",
+	"oretrail report --db PATH [--json]\n"
+	"       oretrail report crma --db PATH [--year Y] [--profile P] [--json | --csv]",
 	"Reports, for each element the ledger tracks:\n"
 	"  extracted        content of the lots extracted, by the mine's country\n"
 	"  processed        content of the products of beneficiation, cracking and\n"
@@ -33,8 +36,11 @@ static const cli_spec SPEC = {
 	"\"top_share_ppm\",\"hhi\"}]}],\"payments\":[{\"payee\",\"currency\",\"amount\",\n"
 	"\"count\"}],\"findings\":N}. Contents are grams of the element, by the\n"
 	"certified assay where there is one; a chain of processing steps counts at\n"
-	"each of them, so processed can exceed extracted.\n",
-	0,
+	"each of them, so processed can exceed extracted.\n"
+	"\n"
+	"report crma: the EU Critical Raw Materials Act report; `oretrail report crma\n"
+	"--help` says more.\n",
+	1,
 };
 
 static const struct {
@@ -137,6 +143,222 @@ static int print_report(json_t *doc)
 	return EXIT_OK;
 }
 
+/* --- report crma --- */
+
+static const cli_spec CRMA_SPEC = {
+	"oretrail report crma --db PATH [--year Y] [--profile P] [--json | --csv]",
+	"The EU Critical Raw Materials Act report (Regulation (EU) 2024/1252: at\n"
+	"most 65 % of a strategic raw material from one third country at any stage).\n"
+	"Per element and stage (mined, concentrated, processed, separated, refined,\n"
+	"alloyed, magnet) the stage's output counted once, from the stage vectors:\n"
+	"content that passes a stage twice counts at the first; its shares by\n"
+	"country; the largest third country's share (the EU-27 are not third\n"
+	"countries) and a flag above the profile's threshold. Then the content\n"
+	"exported across borders, and apart from it the content returned to a\n"
+	"country that already held the lot (not an export).\n"
+	"--year Y counts the lots made and the shipments sent in calendar year Y.\n"
+	"--profile P: the profile that gives the elements, stages, threshold and\n"
+	"exempt countries (default crma; a name or a file, as `oretrail comply`).\n"
+	"\n"
+	"--json prints {\"profile\",\"year\",\"third_country_max_ppm\",\n"
+	"\"exempt_countries\",\"minerals\":[{\"element\",\"listed\",\"stages\":[{\"stage\",\n"
+	"\"grams\",\"mg\",\"countries\":[{\"country\",\"grams\",\"mg\",\"share_ppm\",\n"
+	"\"third_country\"}],\"largest_third_country\",\"largest_third_country_share_ppm\",\n"
+	"\"judged\",\"over_threshold\"}],\"exported\":[{\"from\",\"to\",\"grams\",\"mg\"}],\n"
+	"\"returned\":[...]}]}. --csv prints one row per element, stage and country\n"
+	"(header: element,stage,country,to,grams,share_ppm,third_country,\n"
+	"over_threshold; the flows as stages exported and returned, from in country).\n"
+	"Exit 2 for a bad year or an unknown or malformed profile.\n",
+	0,
+};
+
+/* The flag of a stage row, in words. */
+static const char *crma_flag(json_t *st)
+{
+	if (!json_is_true(json_object_get(st, "judged")))
+		return "not judged";
+	return json_is_true(json_object_get(st, "over_threshold")) ? "OVER" : "within";
+}
+
+static void crma_text(json_t *doc)
+{
+	char limit[32];
+	cli_fmt_ppm(limit, sizeof limit, cli_jint(doc, "third_country_max_ppm", 0));
+	printf("CRMA report (profile %s, %s): each stage's output counted once\n",
+	       cli_jstr(doc, "profile"),
+	       json_is_string(json_object_get(doc, "year")) ? cli_jstr(doc, "year") : "all years");
+	printf("third-country limit: %s per country and stage; EU-27 exempt\n", limit);
+	json_t *minerals = json_object_get(doc, "minerals");
+	if (!json_array_size(minerals))
+		printf("\n  none: no lot has been recorded\n");
+	for (size_t i = 0; i < json_array_size(minerals); i++) {
+		json_t *m = json_array_get(minerals, i);
+		const char *el = cli_jstr(m, "element"), *name = cli_element_name(el);
+		printf("\n%s%s%s%s%s\n", el, name ? " (" : "", name ? name : "", name ? ")" : "",
+		       json_is_true(json_object_get(m, "listed")) ? ""
+		                                                  : ", not listed in the profile");
+		static const char *const head[] = {"stage", "country", "content", "share", "third"};
+		cli_table t;
+		cli_table_init(&t, 5, head, "llrrl");
+		json_t *stages = json_object_get(m, "stages");
+		for (size_t k = 0; k < json_array_size(stages); k++) {
+			json_t *st = json_array_get(stages, k),
+			       *cs = json_object_get(st, "countries");
+			for (size_t c = 0; c < json_array_size(cs); c++) {
+				json_t *row = json_array_get(cs, c);
+				char g[48], share[32];
+				cli_fmt_grams(g, sizeof g, cli_jint(row, "grams", 0));
+				cli_fmt_ppm(share, sizeof share, cli_jint(row, "share_ppm", 0));
+				const char *cells[] = {
+					c == 0 ? cli_jstr(st, "stage") : "",
+					cli_jstr(row, "country"), g, share,
+					json_is_true(json_object_get(row, "third_country")) ? "yes"
+											    : "no"};
+				cli_table_row(&t, cells);
+			}
+		}
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+		for (size_t k = 0; k < json_array_size(stages); k++) {
+			json_t *st = json_array_get(stages, k);
+			char share[32];
+			cli_fmt_ppm(share, sizeof share,
+			            cli_jint(st, "largest_third_country_share_ppm", 0));
+			if (json_is_string(json_object_get(st, "largest_third_country")))
+				printf("  %-12s largest third country %s %s: %s\n",
+				       cli_jstr(st, "stage"), cli_jstr(st, "largest_third_country"),
+				       share, crma_flag(st));
+			else
+				printf("  %-12s no third country\n", cli_jstr(st, "stage"));
+		}
+		static const char *const flows[] = {"exported", "returned"};
+		for (size_t f = 0; f < 2; f++) {
+			json_t *rows = json_object_get(m, flows[f]);
+			for (size_t k = 0; k < json_array_size(rows); k++) {
+				json_t *r = json_array_get(rows, k);
+				char g[48];
+				cli_fmt_grams(g, sizeof g, cli_jint(r, "grams", 0));
+				printf("  %-12s %s -> %s %s\n", k == 0 ? flows[f] : "",
+				       cli_jstr(r, "from"), cli_jstr(r, "to"), g);
+			}
+		}
+	}
+}
+
+static void crma_csv(json_t *doc)
+{
+	static const char *const head[] = {
+		"element", "stage",     "country",       "to",
+		"grams",   "share_ppm", "third_country", "over_threshold"};
+	cli_csv_row(stdout, 8, head);
+	json_t *minerals = json_object_get(doc, "minerals");
+	for (size_t i = 0; i < json_array_size(minerals); i++) {
+		json_t *m = json_array_get(minerals, i), *stages = json_object_get(m, "stages");
+		for (size_t k = 0; k < json_array_size(stages); k++) {
+			json_t *st = json_array_get(stages, k),
+			       *cs = json_object_get(st, "countries");
+			for (size_t c = 0; c < json_array_size(cs); c++) {
+				json_t *row = json_array_get(cs, c);
+				char g[32], share[32];
+				snprintf(g, sizeof g, "%" PRId64, cli_jint(row, "grams", 0));
+				snprintf(share, sizeof share, "%" PRId64,
+				         cli_jint(row, "share_ppm", 0));
+				int third = json_is_true(json_object_get(row, "third_country"));
+				int top = !strcmp(cli_jstr(row, "country"),
+				                  cli_jstr(st, "largest_third_country"));
+				const char *cells[] = {
+					cli_jstr(m, "element"),
+					cli_jstr(st, "stage"),
+					cli_jstr(row, "country"),
+					"",
+					g,
+					share,
+					third ? "true" : "false",
+					top && json_is_true(json_object_get(st, "over_threshold"))
+						? "true"
+						: "false"};
+				cli_csv_row(stdout, 8, cells);
+			}
+		}
+		static const char *const flows[] = {"exported", "returned"};
+		for (size_t f = 0; f < 2; f++) {
+			json_t *rows = json_object_get(m, flows[f]);
+			for (size_t k = 0; k < json_array_size(rows); k++) {
+				json_t *r = json_array_get(rows, k);
+				char g[32];
+				snprintf(g, sizeof g, "%" PRId64, cli_jint(r, "grams", 0));
+				const char *cells[] = {cli_jstr(m, "element"),
+				                       flows[f],
+				                       cli_jstr(r, "from"),
+				                       cli_jstr(r, "to"),
+				                       g,
+				                       "",
+				                       "",
+				                       ""};
+				cli_csv_row(stdout, 8, cells);
+			}
+		}
+	}
+}
+
+static int report_crma(const char *db, int argc, char **argv)
+{
+	const char *year = NULL, *profile = "crma";
+	int json = 0, csv = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
+		CLI_OPT_JSON(json),
+		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		{"year", 0, "Y", "count calendar year Y only (default: all)", &year, NULL},
+		{"profile", 0, "P", "the profile (default crma)", &profile, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&CRMA_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = cli_no_operands("report crma", argc, argv, first)))
+		return code;
+	if (!db)
+		return cli_failf(EXIT_USAGE, "report crma", "--db is required");
+	if (json && csv)
+		return cli_failf(EXIT_USAGE, "report crma", "--json and --csv exclude each other");
+	char *text = NULL, *out = NULL;
+	size_t len = 0;
+	if ((code = cli_profile_read("report crma", profile, &text, &len)))
+		return code;
+	ot_ledger *l = NULL;
+	if ((code = cli_ledger_open_ro(db, "report crma", &l))) {
+		free(text);
+		return code;
+	}
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc =
+		ot_ledger_report_crma(l, text, len, year, json ? OT_JSON_PRETTY : 0, &out, &err);
+	if (rc) {
+		code = cli_fail_json(json, rc == OT_ERR_PARSE ? EXIT_USAGE : EXIT_STORE,
+		                     "report crma", &err);
+	} else if (json) {
+		code = cli_print_json("report crma", out);
+	} else {
+		json_t *doc = json_loads(out, 0, NULL);
+		if (doc && csv)
+			crma_csv(doc);
+		else if (doc)
+			crma_text(doc);
+		code = !doc                  ? cli_failf(EXIT_STORE, "report crma", "out of memory")
+		       : fflush(stdout) != 0 ? cli_failf(EXIT_STORE, "report crma",
+		                                         "cannot write to standard output")
+		                             : EXIT_OK;
+		json_decref(doc);
+	}
+	free(out);
+	free(text);
+	ot_ledger_close(l);
+	return code;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -150,8 +372,13 @@ int cmd_report(int argc, char **argv)
 	int code, first = cli_parse(&SPEC, opts, argc, argv, &code);
 	if (first < 0)
 		return code;
+	if (first < argc && strcmp(argv[first], "crma") == 0)
+		return report_crma(db, argc - first, argv + first);
 	if (first != argc)
-		return cli_failf(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[first]);
+		return cli_failf(
+			EXIT_USAGE, "report",
+			"unexpected argument \"%s\" (reports: crma, or none for the flows)",
+			argv[first]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "report", "--db is required");
 	ot_ledger *l = NULL;

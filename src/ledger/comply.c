@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/comply.h"
 #include "ledger/ledger_int.h"
 #include "ledger/provenance.h"
 #include "ledger/query.h"
@@ -22,12 +23,7 @@
  * rounding and assay noise, not missing origin. */
 #define UNATTRIBUTED_TOLERANCE_PPM 5000
 
-typedef struct profile {
-	json_t *doc; /* borrowed */
-	const char *name;
-	json_t *elements, *stages, *covered, *exempt;
-	int64_t max_ppm; /* -1: covered countries */
-} profile;
+typedef otx_profile profile;
 
 static ot_status pbad(ot_error *err, const char *field, const char *why)
 {
@@ -118,7 +114,19 @@ static ot_status profile_read(json_t *doc, profile *p, ot_error *err)
 	return OT_OK;
 }
 
-static int in_list(json_t *arr, const char *s)
+ot_status otx_profile_load(const char *json, size_t len, json_t **doc, otx_profile *p,
+                           ot_error *err)
+{
+	json_error_t je;
+	*doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*doc)
+		return ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
+		                   "profile: not JSON: line %d column %d: %s", je.line, je.column,
+		                   je.text);
+	return profile_read(*doc, p, err);
+}
+
+int otx_profile_in_list(json_t *arr, const char *s)
 {
 	for (size_t i = 0; s && i < json_array_size(arr); i++)
 		if (strcmp(json_string_value(json_array_get(arr, i)), s) == 0)
@@ -195,8 +203,9 @@ static ot_status stage_reasons(const profile *p, json_t *rows, const char *stage
 	json_object_foreach(by, c, g)
 	{
 		int64_t share = otx_jint(g, "share_ppm", 0);
-		int objection = p->max_ppm < 0 ? in_list(p->covered, c)
-		                               : !in_list(p->exempt, c) && share > p->max_ppm;
+		int objection = p->max_ppm < 0
+		                        ? otx_profile_in_list(p->covered, c)
+		                        : !otx_profile_in_list(p->exempt, c) && share > p->max_ppm;
 		if (!objection)
 			continue;
 		json_object_set_new(
@@ -298,7 +307,6 @@ ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len, c
 {
 	profile p;
 	json_t *doc = NULL, *out = NULL;
-	json_error_t je;
 	if (!l || !profile_json || !lot || !at || !json || !determination)
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "comply needs a ledger, a profile, a lot, a date and outputs");
@@ -306,12 +314,7 @@ ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len, c
 	if (!is_date(at))
 		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
 		                   "--at: %s is not a date YYYY-MM-DD", at);
-	doc = json_loadb(profile_json, len, JSON_REJECT_DUPLICATES, &je);
-	if (!doc)
-		return ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
-		                   "profile: not JSON: line %d column %d: %s", je.line, je.column,
-		                   je.text);
-	ot_status rc = profile_read(doc, &p, err);
+	ot_status rc = otx_profile_load(profile_json, len, &doc, &p, err);
 	if (!rc && !(rc = ot_store_read_begin(l->st, err))) {
 		rc = determine(l, &p, lot, at, &out, determination, err);
 		ot_store_read_end(l->st);

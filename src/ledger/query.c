@@ -422,14 +422,9 @@ out:
 	return rc;
 }
 
-/* One row of a lot's ancestry: log index, entry type and id (not
- * NUL-terminated). */
-typedef ot_status (*ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,
-                                 const char *id, size_t id_len);
-
 /* The ancestry: the lot's inherited ancestry, walked through its records
  * (lineage.h), then its own history, in log order. */
-static ot_status ancestry_each(ot_store *st, json_t *rec, ancestry_fn fn, void *ctx, ot_error *err)
+ot_status otx_ancestry_each(ot_store *st, json_t *rec, otx_ancestry_fn fn, void *ctx, ot_error *err)
 {
 	const char *lot = otx_jstr(rec, "lot");
 	otx_lineage l;
@@ -475,7 +470,7 @@ static ot_status ancestry_object(void *ctx, int64_t index, const char *type, siz
 
 static ot_status ancestry_json(ot_store *st, json_t *rec, json_t *out, ot_error *err)
 {
-	return ancestry_each(st, rec, ancestry_object, out, err);
+	return otx_ancestry_each(st, rec, ancestry_object, out, err);
 }
 
 static ot_status ancestry_text(void *ctx, int64_t index, const char *type, size_t type_len,
@@ -1208,7 +1203,7 @@ static ot_status trace_compact(ot_store *st, const char *lot, int flags, char **
 		size_t pre = (size_t)(at - head) + sizeof key - 2; /* up to and with the '[' */
 		rc = ot_buf_add(&b, head, pre);
 		if (!rc)
-			rc = ancestry_each(st, rec, ancestry_text, &b, err);
+			rc = otx_ancestry_each(st, rec, ancestry_text, &b, err);
 		if (!rc)
 			rc = ot_buf_adds(&b, at + sizeof key - 2);
 		if (rc == OT_ERR_NOMEM || rc == OT_ERR_TOOBIG)

@@ -28,6 +28,17 @@ ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
  * "mg","share_ppm"}, by stage, element, amount (largest first), site. */
 ot_status otx_lot_stage_rows(ot_store *st, json_t *rec, json_t *out, ot_error *err);
 
+/* One row of a lot's ancestry: log index, entry type and id (not
+ * NUL-terminated). Nonzero stops the walk (reported as out of memory). */
+typedef ot_status (*otx_ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,
+                                     const char *id, size_t id_len);
+
+/* Calls fn for each row of the ancestry of a lot record (ledger.h, trace
+ * "ancestry"): the inherited ancestry, then the lot's own history, in log
+ * order. */
+ot_status otx_ancestry_each(ot_store *st, json_t *rec, otx_ancestry_fn fn, void *ctx,
+                            ot_error *err);
+
 /* ot_ledger_contract_show's document. OT_ERR_NOTFOUND, code contract_not_found. */
 ot_status otx_contract_json(ot_store *st, const char *contract, int64_t now, json_t **out,
                             ot_error *err);

@@ -14,6 +14,7 @@
 
 #include "ledger/commit.h"
 #include "ledger/findings.h"
+#include "ledger/jcs.h"
 #include "ledger/lineage.h"
 #include "oretrail/status.h"
 
@@ -62,6 +63,14 @@ static json_t *new_lot(otx_rule *r, const char *lot, const char *material, int64
 	                 "created", "index", (json_int_t)r->index, "type", r->type, "id", r->id,
 	                 "site", site, "time", r->time_str, "assay", assay, "uncertainty_ppm",
 	                 (json_int_t)uncertainty);
+}
+
+/* mg x num / den, exact in 128 bits, within what JSON holds exactly. */
+static json_int_t scale_mg(json_int_t mg, uint64_t num, uint64_t den)
+{
+	__extension__ typedef unsigned __int128 u128;
+	u128 x = (u128)(mg < 0 ? 0 : mg) * num / den;
+	return x > (u128)OTX_JSON_INT_MAX ? (json_int_t)OTX_JSON_INT_MAX : (json_int_t)x;
 }
 
 static ot_status lot_must_be_new(otx_rule *r, const char *lot, const char *path)
@@ -239,6 +248,10 @@ ot_status otx_rule_assay(otx_rule *r)
 			rc = vec_fail(r, rc, lot);
 			goto out;
 		}
+		/* And so does what the lot's creation added to its stage. */
+		json_t *made = json_object_get(json_object_get(rec, "stage_output"), el);
+		if (made && before)
+			json_integer_set(made, scale_mg(json_integer_value(made), target, before));
 	}
 	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, &stages)))
 		goto out;
@@ -662,8 +675,10 @@ static ot_status transform_split_pool(otx_rule *r, transform *t)
 }
 
 /* The process's own stage: each output's whole amount of each element, at
- * this site. */
-static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
+ * this site. What of it had not passed this stage before (the amount less
+ * the stage's inherited total) is the stage's new output, counted once:
+ * `stage_output` {element: mg} in the record (`oretrail report crma`). */
+static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o, json_t *stage_output)
 {
 	const otx_vector *v = &o->vec;
 	for (size_t i = 0; t->stage > OTX_STAGE_MINED && i < v->n; i++) {
@@ -671,10 +686,15 @@ static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
 		uint64_t sum = 0;
 		while (b < v->n && strcmp(v->items[b].element, v->items[i].element) == 0)
 			sum += v->items[b++].mg; /* below 10^18 in a valid vector */
+		uint64_t inherited = otx_vector_total(&o->stages.v[t->stage], v->items[i].element);
 		ot_status rc = otx_vector_add(&o->stages.v[t->stage], v->items[i].element,
 		                              t->site_id, sum);
 		if (rc)
 			return vec_fail(r, rc, o->lot);
+		if (sum > inherited &&
+		    json_object_set_new(stage_output, v->items[i].element,
+		                        json_integer((json_int_t)(sum - inherited))))
+			return nomem(r);
 		i = b - 1;
 	}
 	return OT_OK;
@@ -685,14 +705,21 @@ static ot_status transform_write_outputs(otx_rule *r, transform *t)
 {
 	for (size_t j = 0; j < t->nout; j++) {
 		tout *o = &t->out[j];
-		ot_status rc = transform_add_stage(r, t, o);
-		if (rc)
-			return rc;
-		json_t *rec =
-			new_lot(r, o->lot, o->material, o->mass, t->site_id, o->assay, o->unc);
-		if (!rec)
+		json_t *stage_output = json_object();
+		if (!stage_output)
 			return nomem(r);
+		ot_status rc = transform_add_stage(r, t, o, stage_output);
+		json_t *rec =
+			rc ? NULL
+			   : new_lot(r, o->lot, o->material, o->mass, t->site_id, o->assay, o->unc);
+		if (!rec) {
+			json_decref(stage_output);
+			return rc ? rc : nomem(r);
+		}
 		json_object_set_new(rec, "process", json_string(t->process));
+		if (json_object_size(stage_output))
+			json_object_set(rec, "stage_output", stage_output);
+		json_decref(stage_output);
 		rc = otx_lot_history_add(r, rec);
 		if (!rc)
 			rc = put_lot(r, rec, &o->vec, &o->stages);
