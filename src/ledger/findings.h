@@ -24,6 +24,8 @@
  *                               (timeline.h) where the ledger has a history
  *   out_of_order                a receipt claimed before its shipment, a
  *                               transform claimed before an input arrived
+ *   corrected, voided           a `correct` / `void` entry changed the event
+ *                               named (rules_correct.c)
  *   backdated, future_dated     (audit time) an event's claimed time outside
  *                               the interval in which it was logged, by more
  *                               than a tolerance (timeline.h)
