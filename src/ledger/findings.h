@@ -49,6 +49,13 @@ ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const 
  * {"index","kind","subject","detail"}, in log order. */
 ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
 
+/* The number of a contract record's commitments not yet disclosed. */
+size_t otx_contract_withheld(json_t *rec);
+/* 1 when the contract record is overdue as of `now`: its disclose_by date
+ * (overdue_from) has passed with a commitment still withheld; *since (may
+ * be NULL) is then the moment it became overdue. */
+int otx_contract_overdue(json_t *rec, int64_t now, int64_t *since);
+
 /* Appends the time-based findings as of `now` (seconds since 1970):
  * contract fields committed more than withheld_days ago and still not
  * disclosed (terms_withheld), and contracts past their disclose_by date
