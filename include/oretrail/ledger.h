@@ -287,9 +287,28 @@ typedef enum ot_record_kind {
  * most `limit` (> 0):
  *   {"<lots|consignments|contracts|actors|sites>":[record...],
  *    "next":"<the last id of this page>"|null}
- * "next" is set only when more records follow. */
+ * "next" is set only when more records follow. Contracts come overdue
+ * first (ot_ledger_contract_list). */
 OT_EXPORT ot_status ot_ledger_list(ot_ledger *l, ot_record_kind kind, const char *prefix,
                                    const char *after, size_t limit, char **json, ot_error *err);
+
+/* Contracts (OT_RECORD_CONTRACT above lists them this way, as of the
+ * current time): those overdue as of `now` (seconds since 1970; 0: the
+ * current time) first, then the others, each group in id order. An
+ * overdue contract's disclose_by date has passed with a commitment still
+ * withheld (docs/events.md, "contract"). Each record is the stored one
+ * with two more members, "overdue" (true/false) and "withheld" (the
+ * commitments not yet disclosed):
+ *   {"contracts":[record...],"next":"<the last id of this page>"|null}
+ * `after` resumes after that id in this order (an id no longer listed
+ * resumes among the contracts that are not overdue); `prefix` and `limit`
+ * as for ot_ledger_list. Reads every contract record matching prefix:
+ * meant for the tens to thousands of contracts a ledger holds. The
+ * returned string is malloc'ed: free with free(). Thread safety as for
+ * ot_ledger_list. */
+OT_EXPORT ot_status ot_ledger_contract_list(ot_ledger *l, int64_t now, const char *prefix,
+                                            const char *after, size_t limit, char **json,
+                                            ot_error *err);
 
 /* One record as stored by the rules. OT_ERR_NOTFOUND (err untouched) when
  * there is none with that id. */

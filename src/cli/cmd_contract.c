@@ -6,6 +6,7 @@
  * withheld and for how long, and the payments that cite the contract.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,6 +275,73 @@ static int contract_show(int argc, char **argv)
 	return code;
 }
 
+static const cli_spec LIST_SPEC = {
+	"oretrail contract list --db PATH [--json] [--now TIME]",
+	"Lists every contract, overdue ones first (their disclose_by date has\n"
+	"passed as of TIME, default now, with a commitment still withheld), then\n"
+	"the others; each group in id order.\n"
+	"\n"
+	"--json prints {\"contracts\":[record...],\"next\":null}, each record as stored\n"
+	"with \"overdue\" (true/false) and \"withheld\" (commitments not disclosed).\n",
+	0,
+};
+
+static int contract_list(int argc, char **argv)
+{
+	show_db = show_now = NULL;
+	show_json = 0;
+	int code, first = cli_parse(&LIST_SPEC, OPTS, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if (argc - first > 0)
+		return cli_failf(EXIT_USAGE, "contract list", "unexpected argument \"%s\"",
+		                 argv[first]);
+	if (!show_db)
+		return cli_failf(EXIT_USAGE, "contract list", "--db is required");
+	int64_t now = 0;
+	if (show_now && !cli_parse_time(show_now, &now))
+		return cli_failf(EXIT_USAGE, "contract list",
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 show_now);
+	ot_ledger *l = NULL;
+	code = cli_ledger_open_ro(show_db, "contract list", &l);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	ot_status rc = ot_ledger_contract_list(l, now, NULL, NULL, SIZE_MAX, &text, &err);
+	json_t *doc = rc ? NULL : json_loads(text, 0, NULL);
+	if (rc) {
+		code = cli_fail_json(show_json, EXIT_STORE, "contract list", &err);
+	} else if (show_json) {
+		code = cli_print_json("contract list", text);
+	} else if (!doc) {
+		code = cli_failf(EXIT_STORE, "contract list", "out of memory");
+	} else {
+		json_t *list = json_object_get(doc, "contracts");
+		for (size_t i = 0; i < json_array_size(list); i++) {
+			json_t *c = json_array_get(list, i);
+			json_t *by = json_object_get(json_object_get(c, "fields"), "disclose_by");
+			printf("%s  entry %" PRId64 "  %" PRId64 " withheld",
+			       cli_jstr(c, "contract"), cli_jint(c, "index", -1),
+			       cli_jint(c, "withheld", 0));
+			if (json_is_string(by))
+				printf("  to be disclosed by %s%s", json_string_value(by),
+				       json_is_true(json_object_get(c, "overdue")) ? ": OVERDUE"
+				                                                   : "");
+			printf("\n");
+		}
+		code = fflush(stdout) ? cli_failf(EXIT_STORE, "contract list",
+		                                  "cannot write to standard output")
+		                      : EXIT_OK;
+	}
+	json_decref(doc);
+	free(text);
+	ot_ledger_close(l);
+	return code;
+}
+
 int cmd_contract(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -282,5 +350,8 @@ int cmd_contract(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "show") == 0)
 		return contract_show(argc - 1, argv + 1);
-	return cli_failf(EXIT_USAGE, "contract", "no such contract verb \"%s\" (show)", argv[1]);
+	if (strcmp(argv[1], "list") == 0)
+		return contract_list(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "contract", "no such contract verb \"%s\" (show, list)",
+	                 argv[1]);
 }

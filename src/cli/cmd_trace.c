@@ -28,6 +28,8 @@ static const cli_spec SPEC = {
 	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
 	"   \"created\":{\"index\",\"type\",\"id\",\"time\",\"logged\"},\"assay\",\n"
 	"   \"uncertainty_ppm\",\"certified\"?,\n"
+	"   \"corrections\"?:[{\"entry\",\"by\",\"reason\",\"kind\",\"event\",\n"
+	"                   \"event_index\"}],  (kind: correct or void)\n"
 	"   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   \"countries\":[{\"element\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
 	"   "
@@ -195,6 +197,19 @@ static void print_assays(json_t *doc)
 	printf("\n");
 }
 
+/* The corrections and voids that changed the lot, oldest first. */
+static void print_corrections(json_t *doc)
+{
+	json_t *list = json_object_get(doc, "corrections");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *c = json_array_get(list, i);
+		printf("%-10s %s %s at entry %" PRId64 " by %s: %s\n", i ? "" : "corrected",
+		       cli_jstr(c, "event"),
+		       strcmp(cli_jstr(c, "kind"), "void") == 0 ? "voided" : "corrected",
+		       cli_jint(c, "entry", -1), cli_jstr(c, "by"), cli_jstr(c, "reason"));
+	}
+}
+
 /* The entries around the lot: its lineage, its uses (--context) and the
  * other uses of its ancestors. */
 static int print_entries(ot_ledger *l, json_t *doc)
@@ -258,6 +273,7 @@ static int print_trace(ot_ledger *l, json_t *doc)
 {
 	print_lot(doc);
 	print_assays(doc);
+	print_corrections(doc);
 	cli_print_origins(
 		json_object_get(doc, "countries"), 0,
 		"origin by country (each element's content in the lot, by where it was mined)");

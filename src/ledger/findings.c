@@ -65,12 +65,8 @@ typedef struct withheld_ctx {
 
 /* overdue_disclosure: the contract's disclose_by date has passed and a
  * commitment is still withheld. */
-static ot_status overdue_one(withheld_ctx *c, const char *contract, json_t *rec)
+size_t otx_contract_withheld(json_t *rec)
 {
-	const char *from = otx_jstr(rec, "overdue_from");
-	int64_t t;
-	if (!from || otx_parse_time(from, &t) != OT_OK || c->now < t)
-		return OT_OK;
 	size_t withheld = 0;
 	const char *field;
 	json_t *cm;
@@ -78,8 +74,26 @@ static ot_status overdue_one(withheld_ctx *c, const char *contract, json_t *rec)
 	{
 		withheld += json_object_get(cm, "disclosed") == NULL;
 	}
-	if (!withheld)
+	return withheld;
+}
+
+int otx_contract_overdue(json_t *rec, int64_t now, int64_t *since)
+{
+	const char *from = otx_jstr(rec, "overdue_from");
+	int64_t t;
+	if (!from || otx_parse_time(from, &t) != OT_OK || now < t || !otx_contract_withheld(rec))
+		return 0;
+	if (since)
+		*since = t;
+	return 1;
+}
+
+static ot_status overdue_one(withheld_ctx *c, const char *contract, json_t *rec)
+{
+	int64_t t = 0;
+	if (!otx_contract_overdue(rec, c->now, &t))
 		return OT_OK;
+	size_t withheld = otx_contract_withheld(rec);
 	char detail[512];
 	snprintf(detail, sizeof detail,
 	         "contract %s was to be disclosed by %s; %zu commitment%s still withheld, "

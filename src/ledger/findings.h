@@ -24,6 +24,8 @@
  *                               (timeline.h) where the ledger has a history
  *   out_of_order                a receipt claimed before its shipment, a
  *                               transform claimed before an input arrived
+ *   corrected, voided           a `correct` / `void` entry changed the event
+ *                               named (rules_correct.c)
  *   backdated, future_dated     (audit time) an event's claimed time outside
  *                               the interval in which it was logged, by more
  *                               than a tolerance (timeline.h)
@@ -46,6 +48,13 @@ ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const 
 /* Appends to `out` (a JSON array) every recorded finding, as
  * {"index","kind","subject","detail"}, in log order. */
 ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
+
+/* The number of a contract record's commitments not yet disclosed. */
+size_t otx_contract_withheld(json_t *rec);
+/* 1 when the contract record is overdue as of `now`: its disclose_by date
+ * (overdue_from) has passed with a commitment still withheld; *since (may
+ * be NULL) is then the moment it became overdue. */
+int otx_contract_overdue(json_t *rec, int64_t now, int64_t *since);
 
 /* Appends the time-based findings as of `now` (seconds since 1970):
  * contract fields committed more than withheld_days ago and still not

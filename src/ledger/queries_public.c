@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
@@ -75,11 +76,93 @@ static ot_status page_add(void *ctx, const char *key, const uint8_t *value, size
 	return OT_OK;
 }
 
+/* The contracts, overdue ones first: each record with "overdue" and
+ * "withheld" added, in two lists in id order. */
+typedef struct clist {
+	int64_t now;
+	json_t *overdue, *rest;
+} clist;
+
+static ot_status clist_add(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	clist *c = ctx;
+	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		return OT_ERR_CORRUPT;
+	}
+	int overdue = otx_contract_overdue(rec, c->now, NULL);
+	json_object_set_new(rec, "overdue", json_boolean(overdue));
+	json_object_set_new(rec, "withheld", json_integer((json_int_t)otx_contract_withheld(rec)));
+	json_object_set_new(rec, "_key", json_string(key));
+	return json_array_append_new(overdue ? c->overdue : c->rest, rec) ? OT_ERR_NOMEM : OT_OK;
+}
+
+static const char *item_key(json_t *list, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(list, i), "_key"));
+}
+
+ot_status ot_ledger_contract_list(ot_ledger *l, int64_t now, const char *prefix, const char *after,
+                                  size_t limit, char **json, ot_error *err)
+{
+	if (!l || !json || limit == 0)
+		return ot_error_set(err, OT_ERR_ARG, "contract list needs a ledger and a limit");
+	*json = NULL;
+	clist c = {now ? now : (int64_t)time(NULL), json_array(), json_array()};
+	json_t *items = json_array();
+	ot_status rc = c.overdue && c.rest && items ? OT_OK : OT_ERR_NOMEM;
+	if (!rc)
+		rc = ot_store_kv_scan(l->st, OTX_NS_CONTRACT, prefix ? prefix : "", clist_add, &c,
+		                      err);
+	if (rc) {
+		rc = ot_error_set(err, rc, "cannot read the contracts");
+		goto out;
+	}
+	size_t nover = json_array_size(c.overdue);
+	if (json_array_extend(c.overdue, c.rest)) {
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	json_t *all = c.overdue;
+	size_t n = json_array_size(all), start = 0;
+	if (after) {
+		/* After `after` in this order; an id no longer listed resumes
+		 * among the others by id. */
+		while (start < n && strcmp(item_key(all, start), after) != 0)
+			start++;
+		if (start < n) {
+			start++;
+		} else {
+			start = nover;
+			while (start < n && strcmp(item_key(all, start), after) <= 0)
+				start++;
+		}
+	}
+	size_t end = n - start > limit ? start + limit : n;
+	for (size_t i = start; i < end; i++) {
+		json_t *rec = json_array_get(all, i);
+		json_object_del(rec, "_key");
+		json_array_append(items, rec);
+	}
+	/* The id of the last one, when more follow. */
+	json_t *last = json_object_get(json_array_get(all, end - 1), "contract");
+	json_t *next = end < n && json_is_string(last) ? json_copy(last) : json_null();
+	rc = dump(json_pack("{s:O,s:o}", "contracts", items, "next", next), json, err);
+out:
+	json_decref(c.overdue);
+	json_decref(c.rest);
+	json_decref(items);
+	return rc;
+}
+
 ot_status ot_ledger_list(ot_ledger *l, ot_record_kind kind, const char *prefix, const char *after,
                          size_t limit, char **json, ot_error *err)
 {
 	if (!l || !json || !kind_ok(kind) || limit == 0)
 		return ot_error_set(err, OT_ERR_ARG, "list needs a ledger, a kind and a limit");
+	if (kind == OT_RECORD_CONTRACT)
+		return ot_ledger_contract_list(l, 0, prefix, after, limit, json, err);
 	*json = NULL;
 	page p = {after, limit, json_array(), NULL, 0};
 	if (!p.items)

@@ -508,6 +508,8 @@ static json_t *trace_head(json_t *rec)
 		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
 	if (json_object_get(rec, "certified"))
 		json_object_set(doc, "certified", json_object_get(rec, "certified"));
+	if (json_object_get(rec, "corrections"))
+		json_object_set(doc, "corrections", json_object_get(rec, "corrections"));
 	return doc;
 }
 
@@ -846,7 +848,8 @@ static ot_status report_lot(void *ctx, const char *key, const uint8_t *value, si
 	json_t *created = json_object_get(lot, "created");
 	const char *type = otx_jstr(created, "type");
 	const char *stage = stage_of(type, otx_jstr(lot, "process"));
-	if (!stage) {
+	const char *status = otx_jstr(lot, "status");
+	if (!stage || (status && strcmp(status, "void") == 0)) {
 		json_decref(lot);
 		return OT_OK;
 	}

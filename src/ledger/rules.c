@@ -37,6 +37,8 @@ static const struct {
 	{"contract", 0, otx_rule_contract},
 	{"disclose", 0, otx_rule_disclose},
 	{"payment", 0, otx_rule_payment},
+	{"correct", 0, otx_rule_correct},
+	{"void", 0, otx_rule_void},
 };
 
 static const char *const ROLE_NAMES[] = {
@@ -417,6 +419,14 @@ ot_status otx_load_lot(otx_rule *r, const char *lot, const char *path, json_t **
 	if (rc == OT_ERR_NOTFOUND)
 		return otx_rfail(r, OT_ERR_CONFLICT, "lot_not_found", path, "lot %s does not exist",
 		                 lot);
+	if (!rc && !r->corrects && strcmp(otx_jstr(*out, "status"), "void") == 0) {
+		json_t *c = json_array_get(json_object_get(*out, "corrections"), 0);
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "lot_voided", path,
+		               "the creation of lot %s was voided by entry %" PRId64, lot,
+		               otx_jint(c, "entry", -1));
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

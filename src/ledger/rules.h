@@ -29,6 +29,9 @@
  *   contract   any                                     a party, or an authority
  *   disclose   any                                     a party, or an authority
  *   payment    any                                     the payer
+ *   correct,   any                                     the signer of the event
+ *   void                                               named, or an authority
+ *                                                      (rules_correct.c)
  *
  * customs and auditor are reading roles: they sign nothing yet.
  *
@@ -37,18 +40,24 @@
  *   OT_ERR_PARSE     missing_field, bad_field, unknown_type
  *   OT_ERR_SIGNER    unknown_signer, key_revoked (a key revoked by an earlier
  *                    entry: revocation is by log position), missing_role,
- *                    not_site_holder, not_consignee, not_party, not_payer
+ *                    not_site_holder, not_consignee, not_party, not_payer,
+ *                    not_original_signer
  *   OT_ERR_VERIFY    bad_signature, commitment_mismatch
  *   OT_ERR_RULE      licence_not_valid, wrong_site_kind, mass_exceeded,
  *                    element_created, time_order (an event dated before the
- *                    lot it uses was made, or a receipt before its shipment)
+ *                    lot it uses was made, or a receipt before its shipment),
+ *                    not_correctable, correction_changes_type,
+ *                    correction_changes_id, correction_changes_subject,
+ *                    correction_breaks_downstream
  *   OT_ERR_CONFLICT  duplicate_id, duplicate_lot, duplicate_site,
  *                    duplicate_consignment, duplicate_contract, actor_not_found,
  *                    site_not_found, lot_not_found, lot_not_held,
  *                    lot_not_at_site, lot_in_transit, lot_consumed,
  *                    consignment_not_found, consignment_closed, site_mismatch,
  *                    lot_not_in_consignment, consignment_mismatch,
- *                    contract_not_found, not_committed, already_disclosed
+ *                    contract_not_found, not_committed, already_disclosed,
+ *                    event_not_found, event_voided, correction_superseded,
+ *                    lot_used, lot_voided
  */
 #ifndef OT_LEDGER_RULES_H
 #define OT_LEDGER_RULES_H

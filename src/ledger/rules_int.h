@@ -30,6 +30,7 @@ typedef struct otx_rule {
 	const char *signer;
 	unsigned roles;             /* the signer's roles */
 	const uint8_t *verified_pk; /* the key the signature verifies with, if known */
+	const char *corrects;       /* applying the correction of this event id */
 	ot_error *err;
 } otx_rule;
 
@@ -106,6 +107,12 @@ json_t *otx_lot_best_assay(json_t *lot);
 /* Adds this entry to the `history` of a lot record (before it is stored). */
 ot_status otx_lot_history_add(otx_rule *r, json_t *lot);
 
+/* Rescales the lot's origin vector and stages so that each element named
+ * in `elements` or `more` (objects whose keys are elements; either may be
+ * NULL) totals its remaining mass x best content (otx_lot_ppm), and stores
+ * the lot. */
+ot_status otx_lot_rescale(otx_rule *r, json_t *rec, json_t *elements, json_t *more);
+
 /* Appends the entry to the lot's history (lot_event); inputs may be NULL. */
 ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *inputs);
 
@@ -124,5 +131,7 @@ ot_status otx_rule_receive(otx_rule *r);
 ot_status otx_rule_contract(otx_rule *r);
 ot_status otx_rule_disclose(otx_rule *r);
 ot_status otx_rule_payment(otx_rule *r);
+ot_status otx_rule_correct(otx_rule *r);
+ot_status otx_rule_void(otx_rule *r);
 
 #endif

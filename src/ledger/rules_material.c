@@ -54,6 +54,64 @@ static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const 
 	return otx_state_put(r->st, OTX_NS_LOT, otx_jstr(rec, "lot"), rec, r->err);
 }
 
+static json_int_t scale_mg(json_int_t mg, uint64_t num, uint64_t den);
+
+/* One element of otx_lot_rescale. */
+static ot_status rescale_element(otx_rule *r, json_t *rec, const char *el, uint64_t remaining,
+                                 const char *mine, otx_vector *vec, otx_stages *stages)
+{
+	uint64_t target = otx_content_mg(remaining, (uint64_t)otx_lot_ppm(rec, el, NULL));
+	uint64_t before = otx_vector_total(vec, el);
+	/* The stages follow the element's amount in the same proportion. */
+	ot_status rc = otx_vector_set_total(vec, el, target, mine);
+	if (!rc && before)
+		rc = otx_stages_scale_element(stages, el, target, before);
+	/* And so does what the lot's creation added to its stage. */
+	json_t *made = json_object_get(json_object_get(rec, "stage_output"), el);
+	if (!rc && made && before)
+		json_integer_set(made, scale_mg(json_integer_value(made), target, before));
+	return rc ? vec_fail(r, rc, otx_jstr(rec, "lot")) : OT_OK;
+}
+
+ot_status otx_lot_rescale(otx_rule *r, json_t *rec, json_t *elements, json_t *more)
+{
+	otx_vector vec;
+	otx_stages stages;
+	otx_vector_init(&vec);
+	otx_stages_init(&stages);
+	ot_status rc;
+	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec)) ||
+	    (rc = otx_stages_from_json(json_object_get(rec, "stages"), &stages))) {
+		rc = vec_fail(r, rc, otx_jstr(rec, "lot"));
+		goto out;
+	}
+	/* The vector follows the best estimate of the contents: each element
+	 * named is rescaled to remaining mass x best content. */
+	uint64_t remaining = (uint64_t)otx_jint(rec, "mass_g", 0);
+	json_t *created = json_object_get(rec, "created");
+	const char *mine = strcmp(otx_jstr(created, "type"), "extract") == 0
+	                           ? otx_jstr(created, "site")
+	                           : NULL;
+	const char *el;
+	json_t *v;
+	json_object_foreach(elements, el, v)
+	{
+		if (remaining && (rc = rescale_element(r, rec, el, remaining, mine, &vec, &stages)))
+			goto out;
+	}
+	json_object_foreach(more, el, v)
+	{
+		if (remaining && !json_object_get(elements, el) &&
+		    (rc = rescale_element(r, rec, el, remaining, mine, &vec, &stages)))
+			goto out;
+	}
+	rc = put_lot(r, rec, &vec, &stages);
+out:
+	otx_vector_free(&vec);
+	otx_stages_free(&stages);
+	return rc;
+}
+
 static json_t *new_lot(otx_rule *r, const char *lot, const char *material, int64_t mass,
                        const char *site, json_t *assay, int64_t uncertainty)
 {
@@ -180,10 +238,6 @@ ot_status otx_rule_assay(otx_rule *r)
 	const char *lot, *lab, *method;
 	int64_t unc = 0;
 	json_t *assay, *rec = NULL, *labsite = NULL;
-	otx_vector vec;
-	otx_stages stages;
-	otx_vector_init(&vec);
-	otx_stages_init(&stages);
 
 	ot_status rc;
 	if ((rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
@@ -220,45 +274,17 @@ ot_status otx_rule_assay(otx_rule *r)
 		json_object_set_new(cert, "lab", json_string(lab));
 	if (method)
 		json_object_set_new(cert, "method", json_string(method));
+	if (r->corrects)
+		json_object_set_new(cert, "corrects", json_string(r->corrects));
 	json_object_set_new(rec, "certified", cert);
 
-	/* The vector follows the best estimate of the contents: each assayed
-	 * element is rescaled to remaining mass x certified content. */
-	if ((rc = otx_vector_from_json(json_object_get(rec, "origins"), &vec)) ||
-	    (rc = otx_stages_from_json(json_object_get(rec, "stages"), &stages))) {
-		rc = vec_fail(r, rc, lot);
-		goto out;
-	}
-	uint64_t remaining = (uint64_t)otx_jint(rec, "mass_g", 0);
-	json_t *created = json_object_get(rec, "created");
-	const char *mine = strcmp(otx_jstr(created, "type"), "extract") == 0
-	                           ? otx_jstr(created, "site")
-	                           : NULL;
-	const char *el;
-	json_t *ppm;
-	json_object_foreach(assay, el, ppm)
-	{
-		if (remaining == 0)
-			break;
-		uint64_t target = otx_content_mg(remaining, (uint64_t)json_integer_value(ppm));
-		uint64_t before = otx_vector_total(&vec, el);
-		/* The stages follow the element's amount in the same proportion. */
-		if ((rc = otx_vector_set_total(&vec, el, target, mine)) ||
-		    (before && (rc = otx_stages_scale_element(&stages, el, target, before)))) {
-			rc = vec_fail(r, rc, lot);
-			goto out;
-		}
-		/* And so does what the lot's creation added to its stage. */
-		json_t *made = json_object_get(json_object_get(rec, "stage_output"), el);
-		if (made && before)
-			json_integer_set(made, scale_mg(json_integer_value(made), target, before));
-	}
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, &stages)))
-		goto out;
-	rc = otx_lot_event(r, lot, "assay", NULL);
+	/* A correction (rules_correct.c) records its own history. */
+	if (r->corrects)
+		rc = otx_lot_rescale(r, rec, assay, NULL);
+	else if (!(rc = otx_lot_history_add(r, rec)) &&
+	         !(rc = otx_lot_rescale(r, rec, assay, NULL)))
+		rc = otx_lot_event(r, lot, "assay", NULL);
 out:
-	otx_vector_free(&vec);
-	otx_stages_free(&stages);
 	json_decref(labsite);
 	json_decref(rec);
 	return rc;

@@ -37,4 +37,11 @@ expect 0 'to be disclosed by on ratification$' -- "$CLI" contract show --db l.db
 "$CLI" contract show --db l.db --json --now 2026-01-05 exact >s.json
 pycheck s.json 'assert d["disclose_by"] == "2026-01-10T12:00:00Z" and d["overdue"] is False, d'
 
+# contract list: overdue first (late), then the others by id
+expect 0 '' -- "$CLI" contract list --db l.db --now 2026-01-05
+"$CLI" contract list --db l.db --now 2026-01-05 >list.txt
+[ "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" = "late exact rule " ] && grep -q '^late .*: OVERDUE$' list.txt && ok || bad "contract list order: $(cat list.txt)"
+"$CLI" contract list --db l.db --json --now 2026-02-01 >list.json
+pycheck list.json 'assert [(c["contract"], c["overdue"]) for c in d["contracts"]] == [("exact", True), ("late", True), ("rule", False)] and d["next"] is None, d'
+
 summary

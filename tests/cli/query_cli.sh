@@ -65,7 +65,8 @@ expect 2 '^oretrail: contract show: contract nope does not exist$' -- "$CLI" con
 pycheck ce.json 'assert d["error"]["code"]=="contract_not_found", d'
 expect 2 '^oretrail: contract show: --now tomorrow is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD$' -- "$CLI" contract show --db l.db --now tomorrow k-1
 expect 2 '^oretrail: contract show: expected ID, the contract to show$' -- "$CLI" contract show --db l.db
-expect 2 '^oretrail: contract: no such contract verb "list" \(show\)$' -- "$CLI" contract list
+expect 2 '^oretrail: contract: no such contract verb "nope" \(show, list\)$' -- "$CLI" contract nope
+expect 2 '^oretrail: contract list: --db is required$' -- "$CLI" contract list
 expect 2 '^usage: oretrail contract show' -- "$CLI" contract
 expect 2 '^oretrail: audit: --now 2025-13-01 is not a time' -- "$CLI" audit --db l.db --now 2025-13-01
 expect 2 '^oretrail: audit: --withheld-days 0 is not a number of days \(1-100000\)$' -- "$CLI" audit --db l.db --withheld-days 0
