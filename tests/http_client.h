@@ -38,8 +38,10 @@ HC_UNUSED static void http_resp_free(http_resp *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Connects to 127.0.0.1:port; -1 on failure. timeout_ms bounds each read. */
-HC_UNUSED static int http_connect_timeout(uint16_t port, int timeout_ms)
+/* Connects to 127.0.0.1:port from 127.0.0.<source> (0: the system's
+ * choice), for tests that need several client addresses; -1 on failure.
+ * timeout_ms bounds each read and write. */
+HC_UNUSED static int http_connect_from(uint16_t port, unsigned source, int timeout_ms)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -47,6 +49,11 @@ HC_UNUSED static int http_connect_timeout(uint16_t port, int timeout_ms)
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7f000000u | (source & 0xffu));
+	if (source && bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return -1;
+	}
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
@@ -59,6 +66,12 @@ HC_UNUSED static int http_connect_timeout(uint16_t port, int timeout_ms)
 		return -1;
 	}
 	return fd;
+}
+
+/* Connects to 127.0.0.1:port; -1 on failure. timeout_ms bounds each read. */
+HC_UNUSED static int http_connect_timeout(uint16_t port, int timeout_ms)
+{
+	return http_connect_from(port, 0, timeout_ms);
 }
 
 HC_UNUSED static int http_connect(uint16_t port)

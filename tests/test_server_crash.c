@@ -26,6 +26,7 @@
 #include "http_client.h"
 #include "ledger_fixture.h"
 #include "oretrail/encoding.h"
+#include "server_child.h"
 
 #define MAX_ROUNDS 14
 #define TIME_BUDGET_MS 35000
@@ -91,49 +92,9 @@ static void keep_ack(uint64_t index, const uint8_t leaf[OT_HASH_SIZE])
 
 static pid_t spawn_server(const char *db, uint16_t *port_out)
 {
-	int fds[2];
-	if (pipe(fds) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0)
-			dup2(devnull, 2);
-		close(fds[0]);
-		close(fds[1]);
-		execl(cli, cli, "serve", "--db", db, "--key", key_path, "--listen", "127.0.0.1:0",
-		      "--quiet", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	char line[256];
-	size_t len = 0;
-	*port_out = 0;
-	uint64_t deadline = now_ms() + 10000;
-	while (len < sizeof line - 1 && now_ms() < deadline) {
-		struct pollfd p = {fds[0], POLLIN, 0};
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t n = read(fds[0], line + len, 1);
-		if (n <= 0)
-			break;
-		len++;
-		if (line[len - 1] == '\n')
-			break;
-	}
-	line[len] = 0;
-	close(fds[0]);
-	unsigned p = 0;
-	if (sscanf(line, "listening on http://127.0.0.1:%u/", &p) == 1)
-		*port_out = (uint16_t)p;
-	if (!*port_out) {
-		fprintf(stderr, "the server did not start: \"%s\"\n", line);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
+	const char *argv[] = {cli,      "serve",    "--db",        db,        "--key",
+	                      key_path, "--listen", "127.0.0.1:0", "--quiet", NULL};
+	return sc_spawn(argv, port_out);
 }
 
 /* --- clients --- */

@@ -68,6 +68,18 @@ typedef struct ot_server_options {
 	int64_t tolerance_s;
 	FILE *error_log; /* what needs a human (a witness that holds another tree),
 	                    even when access_log is NULL; NULL: access_log */
+	/* Bounds on what clients hold (slowloris, large bodies); a zero means
+	 * the default in brackets. */
+	unsigned max_per_address;  /* connections open at once from one client
+	                              address [128] */
+	unsigned header_timeout_s; /* from a connection's start, or the end of its
+	                              previous request, to the end of the request
+	                              headers; then the connection is cut [10] */
+	unsigned body_timeout_s;   /* from the end of the headers to the end of the
+	                              body; then the connection is cut [60] */
+	size_t max_body_memory;    /* request bodies held in memory by all
+	                              connections together; a request that would
+	                              pass it gets 503 with Retry-After [128 MiB] */
 } ot_server_options;
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing

@@ -30,7 +30,13 @@ static const cli_spec SPEC = {
 	"log's signature at /checkpoint. --witness FILE=URL does the same and asks it\n"
 	"(a C2SP tlog-witness server at URL) to cosign each new checkpoint: POST\n"
 	"URL/add-checkpoint with a consistency proof from the size it last cosigned\n"
-	"(repeatable; not with --read-only).\n",
+	"(repeatable; not with --read-only).\n\n"
+	"Bounds: a connection is cut when its request line and headers take longer\n"
+	"than --header-timeout (counted from the connection's start or its previous\n"
+	"request's end) or its body longer than --body-timeout, however slowly the\n"
+	"bytes trickle in; at most --max-per-address connections from one client\n"
+	"address; a POST whose body would pass --max-body-memory (declared\n"
+	"Content-Length counted in full) gets 503 with Retry-After.\n",
 	0,
 };
 
@@ -83,6 +89,10 @@ static const struct {
 	{"max-events", 1000000},
 	{"queue", 10000000},
 	{"batch", 1000000},
+	{"max-per-address", 1000000},
+	{"header-timeout", 86400},
+	{"body-timeout", 86400},
+	{"max-body-memory", (uint64_t)1 << 40},
 };
 
 /* Sets limit i of LIMITS from arg. 0 or an exit code. */
@@ -102,7 +112,11 @@ static int set_limit(size_t i, const char *arg, ot_server_options *o)
 	case 4: o->max_body = (size_t)v; break;
 	case 5: o->max_events = (size_t)v; break;
 	case 6: o->queue_events = (size_t)v; break;
-	default: o->batch_events = (size_t)v; break;
+	case 7: o->batch_events = (size_t)v; break;
+	case 8: o->max_per_address = (unsigned)v; break;
+	case 9: o->header_timeout_s = (unsigned)v; break;
+	case 10: o->body_timeout_s = (unsigned)v; break;
+	default: o->max_body_memory = (size_t)v; break;
 	}
 	return 0;
 }
@@ -168,6 +182,13 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 		{"max-events", 0, "N", "envelopes in one POST /add (10000)", NULL, NULL},
 		{"queue", 0, "N", "events waiting to be written before 429 (65536)", NULL, NULL},
 		{"batch", 0, "N", "events written in one transaction, at most (8192)", NULL, NULL},
+		{"max-per-address", 0, "N", "connections open at once from one address (128)", NULL,
+	         NULL},
+		{"header-timeout", 0, "SECONDS", "to receive a request's line and headers (10)",
+	         NULL, NULL},
+		{"body-timeout", 0, "SECONDS", "to receive a request's body (60)", NULL, NULL},
+		{"max-body-memory", 0, "BYTES",
+	         "request bodies in memory, all together (134217728)", NULL, NULL},
 		CLI_OPT_WAIT(a->wait),
 		CLI_OPT_END,
 	};

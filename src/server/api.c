@@ -39,6 +39,7 @@
 #include "oretrail/json.h"
 #include "oretrail/proof_file.h"
 #include "oretrail/status.h"
+#include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
 #include "server/readers.h"
@@ -556,6 +557,8 @@ static enum MHD_Result api_stats(otx_request *r)
 	ot_server *s = r->srv;
 	otx_sequencer_stats st;
 	otx_sequencer_get_stats(s->seq, &st);
+	otx_bounds_stats bs;
+	otx_bounds_get_stats(s, &bs);
 	json_t *doc = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
 	                        "origin", s->origin, "read_only", s->seq == NULL, "uptime_ms",
 	                        (json_int_t)((otx_now_ns() - s->started_ns) / 1000000u), "requests",
@@ -566,6 +569,16 @@ static enum MHD_Result api_stats(otx_request *r)
 	                        (json_int_t)st.rejected, "failed", (json_int_t)st.failed, "queued",
 	                        (json_int_t)st.queued, "max_batch", (json_int_t)st.max_batch,
 	                        "commit_ms", (json_int_t)(st.commit_ns / 1000000u));
+	json_t *bounds = json_pack(
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "connections", (json_int_t)bs.connections,
+		"cut_header", (json_int_t)bs.cut_header, "cut_body", (json_int_t)bs.cut_body,
+		"cut_min_ms", (json_int_t)bs.cut_min_ms, "cut_max_ms", (json_int_t)bs.cut_max_ms,
+		"body_bytes", (json_int_t)bs.body_bytes, "body_bytes_max",
+		(json_int_t)bs.body_bytes_max, "body_refused", (json_int_t)bs.body_refused);
+	if (doc && json_object_set_new(doc, "bounds", bounds) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	return respond_doc(r, doc, "no-store");
 }
 

@@ -4,9 +4,11 @@
  * libmicrohttpd runs a pool of threads, each an epoll loop over its share of
  * the connections, so a slow or stalled client costs a socket and a few
  * kilobytes, never a thread: the others go on being served. Limits are
- * libmicrohttpd's (connections, idle time-out, per-connection memory, which
- * bounds the request headers) plus ours (header and body size, events per
- * request, the sequencer's queue).
+ * libmicrohttpd's (connections in total and per client address, idle
+ * time-out, per-connection memory, which bounds the request headers) plus
+ * ours (header and body size, events per request, the sequencer's queue,
+ * and in bounds.c the header and body deadlines and the budget of bodies
+ * held in memory).
  *
  * Reads are answered on the pool thread from a read-only ledger handle
  * borrowed for the request (SQLite in WAL mode lets them read while the
@@ -33,6 +35,7 @@
 
 #include "oretrail/status.h"
 #include "server/assets.h"
+#include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
 #include "server/readers.h"
@@ -179,6 +182,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	unsigned status = ci ? ci->http_status : 0;
 	otx_access_log(s, r, status);
 	ot_buf_free(&r->body);
+	otx_body_release(r);
+	/* A kept-alive connection now waits for its next request's headers. */
+	otx_bounds_phase(conn, PHASE_HEADER);
 	otx_add_free(r->add);
 	free(r->uri);
 	free(r);
@@ -259,6 +265,15 @@ static enum MHD_Result body_too_big(otx_request *r, size_t limit)
 	                          "the request body is larger than %zu bytes", limit);
 }
 
+/* The 503 for a body that would pass the budget of bodies held in memory. */
+static enum MHD_Result body_no_memory(otx_request *r)
+{
+	return otx_respond_errorf(r, 0, OT_ERR_BUSY, "body_memory_full",
+	                          "the server holds as many request bodies as it may (%zu "
+	                          "bytes); try again later",
+	                          r->srv->opt.max_body_memory);
+}
+
 /* POST /add, headers in: refuse early what cannot succeed. */
 static enum MHD_Result add_begin(otx_request *r)
 {
@@ -274,6 +289,9 @@ static enum MHD_Result add_begin(otx_request *r)
 		unsigned long long n = strtoull(cl, &end, 10);
 		if (errno || end == cl || *end || n > s->opt.max_body)
 			return body_too_big(r, s->opt.max_body);
+		/* The declared length counts in full from now on. */
+		if (!otx_body_reserve(r, n))
+			return body_no_memory(r);
 	}
 	r->route = ROUTE_ADD;
 	ot_buf_init(&r->body, s->opt.max_body);
@@ -310,19 +328,37 @@ static int conflicting_lengths(struct MHD_Connection *conn)
 }
 
 /*
- * A body over its limit (a chunked body, or a lying Content-Length):
- * libmicrohttpd takes no answer while a body is coming in, so the rest is
- * read and dropped, nothing of it kept, and the 413 answered at its end. A
- * client that goes on past `cap` dropped bytes is cut off.
+ * A body over its limit (a chunked body, or a lying Content-Length), or
+ * one the body budget has no room for: libmicrohttpd takes no answer while
+ * a body is coming in, so the rest is read and dropped, nothing of it kept,
+ * and the 413 (or 503) answered at its end. A client that goes on past
+ * `cap` dropped bytes is cut off.
  */
 static enum MHD_Result drop_body(otx_request *r, size_t n, uint64_t cap)
 {
-	if (!r->body_too_big) {
+	if (!r->body_too_big && !r->body_no_memory) {
 		r->body_too_big = 1;
 		ot_buf_free(&r->body);
+		otx_body_release(r);
 	}
 	r->dropped += n;
 	return r->dropped > cap ? MHD_NO : MHD_YES;
+}
+
+/* Keeps n more body bytes, within the body's limit and the budget of all
+ * bodies in memory; past either, drops them. */
+static enum MHD_Result take_body(otx_request *r, const char *data, size_t n, uint64_t cap)
+{
+	if (!r->body_too_big && !r->body_no_memory) {
+		if (!otx_body_reserve(r, (uint64_t)r->body.len + n)) {
+			r->body_no_memory = 1;
+			ot_buf_free(&r->body);
+			otx_body_release(r);
+		} else if (ot_buf_add(&r->body, data, n) == OT_OK) {
+			return MHD_YES;
+		}
+	}
+	return drop_body(r, n, cap);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -338,6 +374,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->started = 1;
 		snprintf(r->method, sizeof r->method, "%s", method);
 		snprintf(r->version, sizeof r->version, "%s", version);
+		otx_bounds_phase(conn, PHASE_BODY);
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 		if (ci && ci->header_size > s->opt.max_header)
@@ -377,16 +414,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			*upload_data_size = 0;
 			return r->body.len > s->opt.max_body ? MHD_NO : MHD_YES;
 		}
+		otx_bounds_phase(conn, PHASE_ANSWER);
 		return dispatch_get(r, url);
 	}
 	if (r->route == ROUTE_COSIG) {
 		if (*upload_data_size) {
 			size_t n = *upload_data_size;
 			*upload_data_size = 0;
-			if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
-				return MHD_YES;
-			return drop_body(r, n, s->opt.max_body);
+			return take_body(r, upload_data, n, s->opt.max_body);
 		}
+		otx_bounds_phase(conn, PHASE_ANSWER);
+		if (r->body_no_memory)
+			return body_no_memory(r);
 		if (r->body_too_big)
 			return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
 			                          "a cosigned checkpoint is at most %d bytes",
@@ -398,10 +437,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (!r->body_too_big && ot_buf_add(&r->body, upload_data, n) == OT_OK)
-			return MHD_YES;
-		return drop_body(r, n, (uint64_t)s->opt.max_body * DROP_FACTOR);
+		return take_body(r, upload_data, n, (uint64_t)s->opt.max_body * DROP_FACTOR);
 	}
+	otx_bounds_phase(conn, PHASE_ANSWER);
+	if (r->body_no_memory)
+		return body_no_memory(r);
 	if (r->body_too_big)
 		return body_too_big(r, s->opt.max_body);
 	if (!r->queued)
@@ -433,6 +473,14 @@ static void fill_defaults(ot_server_options *o)
 		o->batch_events = 8192;
 	if (!o->wait_ms)
 		o->wait_ms = 5000;
+	if (!o->max_per_address)
+		o->max_per_address = 128;
+	if (!o->header_timeout_s)
+		o->header_timeout_s = 10;
+	if (!o->body_timeout_s)
+		o->body_timeout_s = 60;
+	if (!o->max_body_memory)
+		o->max_body_memory = (size_t)128 << 20;
 }
 
 static void server_free(ot_server *s)
@@ -496,6 +544,8 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 		                         s->opt.batch_events, s->opt.wait_ms, &s->seq, err);
 	if (!rc)
 		rc = open_listener(s->listen, &s->listen_fd, &s->port, err);
+	if (!rc && (rc = otx_bounds_start(s, err)) != OT_OK)
+		close(s->listen_fd);
 	if (rc) {
 		otx_sequencer_free(s->seq);
 		server_free(s);
@@ -504,23 +554,26 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	size_t memory = s->opt.max_header + 16384;
-	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-	                          on_mhd_log, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
-	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->opt.threads,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->opt.max_connections,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->opt.timeout_s,
-	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
-	                          MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)s->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)s->opt.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)s->opt.max_per_address, MHD_OPTION_NOTIFY_CONNECTION,
+		otx_bounds_notify, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->opt.timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		ot_error_set(err, OT_ERR_IO, "cannot start the HTTP server on %s", s->opt.listen);
 		close(s->listen_fd);
+		otx_bounds_stop(s);
 		otx_sequencer_free(s->seq);
 		server_free(s);
 		return OT_ERR_IO;
 	}
 	if ((rc = otx_pull_start(s, err)) != OT_OK) {
 		MHD_stop_daemon(s->mhd);
+		otx_bounds_stop(s);
 		otx_sequencer_free(s->seq);
 		server_free(s);
 		return rc;
@@ -553,6 +606,7 @@ void ot_server_stop(ot_server *s)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->mhd);
+	otx_bounds_stop(s);
 	otx_sequencer_free(s->seq);
 	server_free(s);
 }

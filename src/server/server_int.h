@@ -7,6 +7,8 @@
  *                                   witness.c, witness_pull.c
  *   every module                 -> http.h (http.c: responses, logs)
  *                                   readers.h (readers.c: ledger handles)
+ *   server.c, api.c              -> bounds.h (bounds.c: deadlines, body
+ *                                   budget, their counters)
  *
  * No handler calls server.c; http.c and readers.c call no handler.
  */
@@ -28,6 +30,8 @@ typedef struct otx_reader {
 	ot_ledger *ledger;
 	struct otx_reader *next;
 } otx_reader;
+
+typedef struct otx_bounds otx_bounds; /* deadlines and the body budget (bounds.c) */
 
 /* A cached JSON document valid for one tree size (the flows report). */
 typedef struct otx_cached {
@@ -62,6 +66,8 @@ struct ot_server {
 	ot_store *cosig_st;
 	struct otx_pull *pull; /* asking witnesses (witness_pull.c); NULL: none */
 
+	otx_bounds *bounds;
+
 	atomic_uint_fast64_t requests; /* requests seen */
 	atomic_int_fast64_t inflight;  /* requests not yet completed */
 	uint64_t started_ns;
@@ -91,6 +97,8 @@ typedef struct otx_request {
 
 	ot_buf body; /* POST body, capped at max_body */
 	int body_too_big;
+	int body_no_memory;  /* the body budget was full: dropped, then 503 */
+	uint64_t reserved;   /* this request's share of the body budget, bytes */
 	uint64_t dropped;    /* body bytes read and dropped past the limit */
 	otx_add *add;        /* the queued submission, when route is ROUTE_ADD */
 	atomic_int answered; /* set by the sequencer thread before resuming */
