@@ -85,6 +85,7 @@ ot_status otx_rule_extract(otx_rule *r)
 {
 	const char *site_id, *lot, *material;
 	int64_t mass = 0, unc = 0;
+	otx_mass wm;
 	json_t *assay, *site = NULL, *rec = NULL;
 	otx_vector vec;
 	otx_vector_init(&vec);
@@ -93,10 +94,11 @@ ot_status otx_rule_extract(otx_rule *r)
 	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
 	    (rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
 	    (rc = otx_r_enum(r, r->ev, NULL, "material", 1, otx_materials, &material)) ||
-	    (rc = otx_r_int(r, r->ev, NULL, "mass_g", 1, 1, OTX_MASS_MAX, &mass)) ||
+	    (rc = otx_r_wet_mass(r, r->ev, NULL, 1, &wm)) ||
 	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
 	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)))
 		return rc;
+	mass = wm.dry;
 	if ((rc = otx_load_site(r, site_id, "site", &site)))
 		return rc;
 	if (strcmp(otx_jstr(site, "kind"), "mine") != 0) {
@@ -131,6 +133,7 @@ ot_status otx_rule_extract(otx_rule *r)
 		rc = nomem(r);
 		goto out;
 	}
+	otx_lot_set_moisture(rec, &wm);
 	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, NULL)) ||
 	    (rc = otx_lot_event(r, lot, "create", NULL)))
 		goto out;
@@ -258,8 +261,9 @@ static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",
                                         "merge",         "alloying", "magnet_making", NULL};
 
 typedef struct tin {
-	const char *lot;
+	const char *lot; /* NULL for an external input */
 	int64_t used;
+	otx_external ext; /* an external input's declaration */
 	json_t *rec;
 	otx_vector vec;
 	otx_stages stages;
@@ -268,7 +272,8 @@ typedef struct tin {
 typedef struct tout {
 	const char *lot;
 	const char *material;
-	int64_t mass;
+	int64_t mass; /* dry */
+	otx_mass weighed;
 	json_t *assay;
 	int64_t unc;
 	otx_vector vec;
@@ -306,7 +311,8 @@ static ot_status element_balance(otx_rule *r, tin *in, size_t nin, tout *out, si
 				          (uint64_t)ppm_of(out[k].assay, el);
 			for (size_t i = 0; i < nin; i++) {
 				int64_t unc = 0;
-				int64_t ppm = otx_lot_ppm(in[i].rec, el, &unc);
+				int64_t ppm = in[i].lot ? otx_lot_ppm(in[i].rec, el, &unc)
+				                        : ppm_of(in[i].ext.assay, el);
 				otx_u128 ug = (otx_u128)(uint64_t)in[i].used * (uint64_t)ppm;
 				in_ug += ug;
 				in_allow += ug * (uint64_t)(1000000 + unc);
@@ -342,12 +348,17 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		if (!json_is_object(it))
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
-			                 "must be {\"lot\":...,\"mass_g\":...}");
-		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &in[i].lot)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &in[i].used)))
+			                 "must be {\"lot\":...,\"mass_g\":...} or "
+			                 "{\"external\":{...}}");
+		if (json_object_get(it, "external")) {
+			if ((rc = otx_external_read(r, it, pfx, &in[i].ext)))
+				return rc;
+			in[i].used = in[i].ext.mass.dry;
+		} else if ((rc = otx_r_id(r, it, pfx, "lot", 1, &in[i].lot)) ||
+		           (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &in[i].used)))
 			return rc;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(in[k].lot, in[i].lot) == 0)
+		for (size_t k = 0; in[i].lot && k < i; k++)
+			if (in[k].lot && strcmp(in[k].lot, in[i].lot) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 				                 otx_rpath(path, sizeof path, pfx, "lot"),
 				                 "lot %s is already used by inputs[%zu]", in[i].lot,
@@ -366,11 +377,12 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 			                 "must be {\"lot\",\"material\",\"mass_g\",\"assay\"}");
 		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &out[j].lot)) ||
 		    (rc = otx_r_enum(r, it, pfx, "material", 1, otx_materials, &out[j].material)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &out[j].mass)) ||
+		    (rc = otx_r_wet_mass(r, it, pfx, 1, &out[j].weighed)) ||
 		    (rc = otx_r_assay(r, it, pfx, "assay", 1, &out[j].assay)) ||
 		    (rc = otx_r_int(r, it, pfx, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
 		                    &out[j].unc)))
 			return rc;
+		out[j].mass = out[j].weighed.dry;
 		otx_rpath(path, sizeof path, pfx, "lot");
 		for (size_t k = 0; k < j; k++)
 			if (strcmp(out[k].lot, out[j].lot) == 0)
@@ -378,7 +390,7 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 				                 "lot %s is already made by outputs[%zu]",
 				                 out[j].lot, k);
 		for (size_t k = 0; k < nin; k++)
-			if (strcmp(in[k].lot, out[j].lot) == 0)
+			if (in[k].lot && strcmp(in[k].lot, out[j].lot) == 0)
 				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
 				                 "lot %s is also an input (inputs[%zu])",
 				                 out[j].lot, k);
@@ -419,6 +431,8 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *ou
 	if (text && (rc = otx_lineage_add_text(&acc, text, len)))
 		goto corrupt;
 	for (size_t i = 0; i < nin && !rc; i++) {
+		if (!in[i].lot)
+			continue;
 		otx_lineage_free(&one);
 		len = 0;
 		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
@@ -465,6 +479,7 @@ out:
  * and the pool of origins the inputs give up. */
 typedef struct transform {
 	const char *site_id, *process;
+	int64_t mass_unc;         /* the declared weighing uncertainty, mg/kg */
 	json_t *inputs, *outputs; /* borrowed from the event */
 	json_t *site, *parents;
 	tin *in;
@@ -503,7 +518,9 @@ static ot_status transform_read(otx_rule *r, transform *t)
 	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &t->site_id)) ||
 	    (rc = otx_r_enum(r, r->ev, NULL, "process", 1, PROCESSES, &t->process)) ||
 	    (rc = otx_r_array(r, r->ev, NULL, "inputs", 1, OTX_ITEMS_MAX, &t->inputs)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &t->outputs)))
+	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &t->outputs)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "mass_uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
+	                    &t->mass_unc)))
 		return rc;
 	t->nin = json_array_size(t->inputs);
 	t->nout = json_array_size(t->outputs);
@@ -561,6 +578,8 @@ static ot_status transform_check_lots(otx_rule *r, transform *t)
 	ot_status rc;
 	for (size_t i = 0; i < t->nin; i++) {
 		tin *in = &t->in[i];
+		if (!in->lot)
+			continue;
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		otx_rpath(path, sizeof path, pfx, "lot");
 		if ((rc = otx_load_lot(r, in->lot, path, &in->rec)) ||
@@ -595,6 +614,11 @@ static ot_status transform_take_inputs(otx_rule *r, transform *t)
 		return nomem(r);
 	for (size_t i = 0; i < t->nin; i++) {
 		tin *in = &t->in[i];
+		if (!in->lot) {
+			if ((rc = otx_external_take(r, &in->ext, i, &t->stage_pool)))
+				return rc;
+			continue;
+		}
 		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
 		if ((rc = otx_vector_from_json(json_object_get(in->rec, "origins"), &in->vec)) ||
 		    (rc = otx_stages_from_json(json_object_get(in->rec, "stages"), &in->stages)) ||
@@ -622,7 +646,8 @@ static ot_status transform_split_element(otx_rule *r, transform *t, const char *
 	for (size_t k = 0; k < t->nout; k++)
 		claim += otx_content_mg((uint64_t)t->out[k].mass,
 		                        (uint64_t)ppm_of(t->out[k].assay, el));
-	uint64_t have = otx_vector_total(&t->pool, el);
+	uint64_t have = otx_vector_total(&t->pool, el) +
+	                otx_vector_total(&t->stage_pool.v[OTX_STAGE_EXTERNAL], el);
 	uint64_t den = have > claim ? have : claim;
 	for (size_t k = 0; k < t->nout && den > 0; k++) {
 		uint64_t c = otx_content_mg((uint64_t)t->out[k].mass,
@@ -661,12 +686,10 @@ static ot_status transform_split_pool(otx_rule *r, transform *t)
 	return OT_OK;
 }
 
-/* The process's own stage: each output's whole amount of each element, at
- * this site. */
-static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
+/* Adds to the output's stage of the process, per element, the sum of v. */
+static ot_status stage_add_sums(otx_rule *r, transform *t, tout *o, const otx_vector *v)
 {
-	const otx_vector *v = &o->vec;
-	for (size_t i = 0; t->stage > OTX_STAGE_MINED && i < v->n; i++) {
+	for (size_t i = 0; i < v->n; i++) {
 		size_t b = i;
 		uint64_t sum = 0;
 		while (b < v->n && strcmp(v->items[b].element, v->items[i].element) == 0)
@@ -678,6 +701,33 @@ static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
 		i = b - 1;
 	}
 	return OT_OK;
+}
+
+/* The process's own stage: each output's whole amount of each element, at
+ * this site: what it has from mines and from external inputs. */
+static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o)
+{
+	if (t->stage <= OTX_STAGE_MINED)
+		return OT_OK;
+	ot_status rc = stage_add_sums(r, t, o, &o->vec);
+	if (!rc)
+		rc = stage_add_sums(r, t, o, &o->stages.v[OTX_STAGE_EXTERNAL]);
+	return rc;
+}
+
+/* The total mass balance, dry: see otx_mass_balance. */
+static ot_status transform_mass_balance(otx_rule *r, transform *t)
+{
+	otx_mass_sums m = {0, 0, 0, t->mass_unc};
+	for (size_t i = 0; i < t->nin; i++) {
+		if (t->in[i].lot)
+			m.tracked_g += t->in[i].used;
+		else
+			m.external_g += t->in[i].used;
+	}
+	for (size_t j = 0; j < t->nout; j++)
+		m.out_g += t->out[j].mass;
+	return otx_mass_balance(r, &m, t->site_id);
 }
 
 /* The output lots, with their histories and inherited ancestry. */
@@ -693,6 +743,7 @@ static ot_status transform_write_outputs(otx_rule *r, transform *t)
 		if (!rec)
 			return nomem(r);
 		json_object_set_new(rec, "process", json_string(t->process));
+		otx_lot_set_moisture(rec, &o->weighed);
 		rc = otx_lot_history_add(r, rec);
 		if (!rc)
 			rc = put_lot(r, rec, &o->vec, &o->stages);
@@ -718,6 +769,7 @@ ot_status otx_rule_transform(otx_rule *r)
 	if ((rc = transform_read(r, &t)) || (rc = transform_check_site(r, &t)) ||
 	    (rc = transform_check_lots(r, &t)) ||
 	    (rc = element_balance(r, t.in, t.nin, t.out, t.nout)) ||
+	    (rc = transform_mass_balance(r, &t)) ||
 	    /* The outputs inherit their inputs' ancestries and histories. */
 	    (rc = inherited_ancestry(r, t.in, t.nin, &t.ancestry)) ||
 	    (rc = transform_take_inputs(r, &t)) || (rc = transform_split_pool(r, &t)))
@@ -971,7 +1023,8 @@ typedef struct receive {
 	json_t *rec, *site;
 	json_t *shipped; /* borrowed from rec */
 	json_t **lot_recs;
-	int64_t *masses;
+	int64_t *masses; /* dry */
+	otx_mass *weighed;
 	size_t *slot;
 	size_t n;
 	otx_vector vec;
@@ -982,6 +1035,7 @@ static void receive_free(receive *c)
 {
 	free_lot_recs(c->lot_recs, c->n);
 	free(c->masses);
+	free(c->weighed);
 	free(c->slot);
 	otx_vector_free(&c->vec);
 	otx_stages_free(&c->stages);
@@ -1002,7 +1056,8 @@ static ot_status receive_read(otx_rule *r, receive *c)
 	c->lot_recs = calloc(c->n, sizeof *c->lot_recs);
 	c->masses = calloc(c->n, sizeof *c->masses);
 	c->slot = calloc(c->n, sizeof *c->slot);
-	if (!c->lot_recs || !c->masses || !c->slot)
+	c->weighed = calloc(c->n, sizeof *c->weighed);
+	if (!c->lot_recs || !c->masses || !c->slot || !c->weighed)
 		return nomem(r);
 	for (size_t i = 0; i < c->n; i++) {
 		json_t *it = json_array_get(c->lots, i);
@@ -1012,8 +1067,9 @@ static ot_status receive_read(otx_rule *r, receive *c)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
 			                 "must be {\"lot\":...,\"mass_g\":...}");
 		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &id)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 0, OTX_MASS_MAX, &c->masses[i])))
+		    (rc = otx_r_wet_mass(r, it, pfx, 0, &c->weighed[i])))
 			return rc;
+		c->masses[i] = c->weighed[i].dry;
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(id, otx_jstr(json_array_get(c->lots, k), "lot")) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
@@ -1129,6 +1185,9 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		    (got < sent &&
 		     (rc = otx_stages_scale(&c->stages, (uint64_t)got, (uint64_t)sent))))
 			return vec_fail(r, rc, id);
+		if ((rc = otx_check_moisture(r, lot, c->cons, &c->weighed[i])))
+			return rc;
+		otx_lot_set_moisture(lot, &c->weighed[i]);
 		json_object_set_new(lot, "holder", json_string(r->signer));
 		json_object_set_new(lot, "site", json_string(c->site_id));
 		json_object_set_new(lot, "status", json_string(got ? "held" : "consumed"));
