@@ -83,6 +83,10 @@ al=[s for s in d["stages"] if s["stage"]=="alloyed"]
 assert sorted(s["element"] for s in al)==["Fe","Nd"], al
 assert all(s["country"]=="PK" and s["site"]=="mine-1" for s in al), al'
 
+# the offline certificate replays the external input the same way
+"$CLI" prove --db l.db --out alloy.cert alloy-e5 >/dev/null 2>&1 || bad "prove alloy-e5"
+expect 0 "" -- "$CLI" verify alloy.cert --key l.db.vkey
+
 # --- moisture at receipt ---
 "$CLI" audit --db l.db --json >a.json
 pycheck a.json 'assert d["ok"] is True, d["problems"]; assert not [x for x in d["findings"] if x["kind"]=="moisture_mismatch"]'
