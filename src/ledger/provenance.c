@@ -388,7 +388,8 @@ ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t 
 /* --- stages --- */
 
 static const char *const STAGE_NAMES[OTX_STAGES] = {
-	"mined", "concentrated", "processed", "separated", "refined", "alloyed", "magnet",
+	"mined",   "concentrated", "processed", "separated",
+	"refined", "alloyed",      "magnet",    "external",
 };
 
 /* Process -> stage. Blending, split and merge are absent: no stage. */

@@ -122,9 +122,10 @@ ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t 
  * both sites in that stage (a re-separation does not wash the first one
  * out), so a stage's total may exceed the element's amount.
  *
- * The stage names are a closed list here; `external` and `recycled` (feed
- * from outside the ledger, recycled feed) are reserved for the bulk-trade
- * issue and take the next slots.
+ * The stage names are a closed list here. `external` is feed from outside
+ * the ledger (a transform's external inputs, rules_bulk.c): mg of each
+ * element by its declared-origin record; `recycled` (recycled feed) is
+ * reserved for the bulk-trade issue and takes the next slot.
  */
 enum {
 	OTX_STAGE_MINED,
@@ -134,6 +135,7 @@ enum {
 	OTX_STAGE_REFINED,
 	OTX_STAGE_ALLOYED,
 	OTX_STAGE_MAGNET,
+	OTX_STAGE_EXTERNAL,
 	OTX_STAGES
 };
 

@@ -119,6 +119,51 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 /* Prints ug as grams with three decimals into buf. */
 const char *otx_fmt_grams(char *buf, size_t size, otx_u128 ug);
 
+/* Bulk trade (rules_bulk.c). */
+
+/* A receiver's moisture that differs from the shipper's by more than this
+ * (0.5 percentage points, in mg/kg of the wet mass) is a finding. */
+#define OTX_MOISTURE_TOLERANCE_PPM 5000
+
+/* A mass as weighed: `mass_g` (wet when `moisture_ppm` is given) and the
+ * dry mass that every balance uses; moisture -1 when not given. */
+typedef struct otx_mass {
+	int64_t wet, dry, moisture;
+} otx_mass;
+
+/* Reads prefix.mass_g (min..OTX_MASS_MAX) and prefix.moisture_ppm
+ * (0..10^6): bad_field out of range, no_dry_mass when the dry mass is
+ * below min. */
+ot_status otx_r_wet_mass(otx_rule *r, json_t *obj, const char *prefix, int64_t min, otx_mass *out);
+/* Records "moisture_ppm" and "wet_mass_g" in a lot record when given. */
+void otx_lot_set_moisture(json_t *rec, const otx_mass *m);
+/* The moisture_mismatch finding when a receipt's moisture differs from the
+ * lot's recorded one beyond OTX_MOISTURE_TOLERANCE_PPM. */
+ot_status otx_check_moisture(otx_rule *r, json_t *lot, const char *cons, const otx_mass *got);
+
+/* A transform input from outside the ledger (borrowed from the event). */
+typedef struct otx_external {
+	const char *material, *supplier, *country;
+	otx_mass mass;
+	json_t *assay;
+} otx_external;
+
+/* Reads item {"external": {...}} at prefix ("inputs[2]"). */
+ot_status otx_external_read(otx_rule *r, json_t *item, const char *prefix, otx_external *x);
+/* Records input i's declared origin (a site record of kind `external`,
+ * "external:<event id>:<i>") and adds its contents to the pool's external
+ * stage. */
+ot_status otx_external_take(otx_rule *r, const otx_external *x, size_t i, otx_stages *pool);
+
+/* A transform's dry masses in grams. */
+typedef struct otx_mass_sums {
+	int64_t tracked_g, external_g, out_g, uncertainty_ppm;
+} otx_mass_sums;
+
+/* mass_created when the outputs outweigh the inputs beyond the declared
+ * uncertainty; else adds the unassigned loss to the site's process_loss_g. */
+ot_status otx_mass_balance(otx_rule *r, const otx_mass_sums *m, const char *site_id);
+
 /* Handlers, one per event type. */
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);

@@ -152,6 +152,7 @@ ot_status otx_rule_extract(otx_rule *r)
 {
 	const char *site_id, *lot, *material;
 	int64_t mass = 0, unc = 0;
+	otx_mass wm;
 	json_t *assay, *site = NULL, *rec = NULL;
 	otx_vector vec;
 	otx_vector_init(&vec);
@@ -160,10 +161,11 @@ ot_status otx_rule_extract(otx_rule *r)
 	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site_id)) ||
 	    (rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
 	    (rc = otx_r_enum(r, r->ev, NULL, "material", 1, otx_materials, &material)) ||
-	    (rc = otx_r_int(r, r->ev, NULL, "mass_g", 1, 1, OTX_MASS_MAX, &mass)) ||
+	    (rc = otx_r_wet_mass(r, r->ev, NULL, 1, &wm)) ||
 	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
 	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)))
 		return rc;
+	mass = wm.dry;
 	if ((rc = otx_load_site(r, site_id, "site", &site)))
 		return rc;
 	if (strcmp(otx_jstr(site, "kind"), "mine") != 0) {
@@ -198,6 +200,7 @@ ot_status otx_rule_extract(otx_rule *r)
 		rc = nomem(r);
 		goto out;
 	}
+	otx_lot_set_moisture(rec, &wm);
 	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, NULL)) ||
 	    (rc = otx_lot_event(r, lot, "create", NULL)))
 		goto out;
@@ -297,8 +300,9 @@ static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",
                                         "merge",         "alloying", "magnet_making", NULL};
 
 typedef struct tin {
-	const char *lot;
+	const char *lot; /* NULL for an external input */
 	int64_t used;
+	otx_external ext; /* an external input's declaration */
 	json_t *rec;
 	otx_vector vec;
 	otx_stages stages;
@@ -307,7 +311,8 @@ typedef struct tin {
 typedef struct tout {
 	const char *lot;
 	const char *material;
-	int64_t mass;
+	int64_t mass; /* dry */
+	otx_mass weighed;
 	json_t *assay;
 	int64_t unc;
 	otx_vector vec;
@@ -345,7 +350,8 @@ static ot_status element_balance(otx_rule *r, tin *in, size_t nin, tout *out, si
 				          (uint64_t)ppm_of(out[k].assay, el);
 			for (size_t i = 0; i < nin; i++) {
 				int64_t unc = 0;
-				int64_t ppm = otx_lot_ppm(in[i].rec, el, &unc);
+				int64_t ppm = in[i].lot ? otx_lot_ppm(in[i].rec, el, &unc)
+				                        : ppm_of(in[i].ext.assay, el);
 				otx_u128 ug = (otx_u128)(uint64_t)in[i].used * (uint64_t)ppm;
 				in_ug += ug;
 				in_allow += ug * (uint64_t)(1000000 + unc);
@@ -381,12 +387,17 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		if (!json_is_object(it))
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
-			                 "must be {\"lot\":...,\"mass_g\":...}");
-		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &in[i].lot)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &in[i].used)))
+			                 "must be {\"lot\":...,\"mass_g\":...} or "
+			                 "{\"external\":{...}}");
+		if (json_object_get(it, "external")) {
+			if ((rc = otx_external_read(r, it, pfx, &in[i].ext)))
+				return rc;
+			in[i].used = in[i].ext.mass.dry;
+		} else if ((rc = otx_r_id(r, it, pfx, "lot", 1, &in[i].lot)) ||
+		           (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &in[i].used)))
 			return rc;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(in[k].lot, in[i].lot) == 0)
+		for (size_t k = 0; in[i].lot && k < i; k++)
+			if (in[k].lot && strcmp(in[k].lot, in[i].lot) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 				                 otx_rpath(path, sizeof path, pfx, "lot"),
 				                 "lot %s is already used by inputs[%zu]", in[i].lot,
@@ -405,11 +416,12 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 			                 "must be {\"lot\",\"material\",\"mass_g\",\"assay\"}");
 		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &out[j].lot)) ||
 		    (rc = otx_r_enum(r, it, pfx, "material", 1, otx_materials, &out[j].material)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 1, OTX_MASS_MAX, &out[j].mass)) ||
+		    (rc = otx_r_wet_mass(r, it, pfx, 1, &out[j].weighed)) ||
 		    (rc = otx_r_assay(r, it, pfx, "assay", 1, &out[j].assay)) ||
 		    (rc = otx_r_int(r, it, pfx, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
 		                    &out[j].unc)))
 			return rc;
+		out[j].mass = out[j].weighed.dry;
 		otx_rpath(path, sizeof path, pfx, "lot");
 		for (size_t k = 0; k < j; k++)
 			if (strcmp(out[k].lot, out[j].lot) == 0)
@@ -417,7 +429,7 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 				                 "lot %s is already made by outputs[%zu]",
 				                 out[j].lot, k);
 		for (size_t k = 0; k < nin; k++)
-			if (strcmp(in[k].lot, out[j].lot) == 0)
+			if (in[k].lot && strcmp(in[k].lot, out[j].lot) == 0)
 				return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_lot", path,
 				                 "lot %s is also an input (inputs[%zu])",
 				                 out[j].lot, k);
@@ -458,6 +470,8 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *ou
 	if (text && (rc = otx_lineage_add_text(&acc, text, len)))
 		goto corrupt;
 	for (size_t i = 0; i < nin && !rc; i++) {
+		if (!in[i].lot)
+			continue;
 		otx_lineage_free(&one);
 		len = 0;
 		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
@@ -504,6 +518,7 @@ out:
  * and the pool of origins the inputs give up. */
 typedef struct transform {
 	const char *site_id, *process;
+	int64_t mass_unc;         /* the declared weighing uncertainty, mg/kg */
 	json_t *inputs, *outputs; /* borrowed from the event */
 	json_t *site, *parents;
 	tin *in;
@@ -542,7 +557,9 @@ static ot_status transform_read(otx_rule *r, transform *t)
 	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &t->site_id)) ||
 	    (rc = otx_r_enum(r, r->ev, NULL, "process", 1, PROCESSES, &t->process)) ||
 	    (rc = otx_r_array(r, r->ev, NULL, "inputs", 1, OTX_ITEMS_MAX, &t->inputs)) ||
-	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &t->outputs)))
+	    (rc = otx_r_array(r, r->ev, NULL, "outputs", 1, OTX_ITEMS_MAX, &t->outputs)) ||
+	    (rc = otx_r_int(r, r->ev, NULL, "mass_uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
+	                    &t->mass_unc)))
 		return rc;
 	t->nin = json_array_size(t->inputs);
 	t->nout = json_array_size(t->outputs);
@@ -600,6 +617,8 @@ static ot_status transform_check_lots(otx_rule *r, transform *t)
 	ot_status rc;
 	for (size_t i = 0; i < t->nin; i++) {
 		tin *in = &t->in[i];
+		if (!in->lot)
+			continue;
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		otx_rpath(path, sizeof path, pfx, "lot");
 		if ((rc = otx_load_lot(r, in->lot, path, &in->rec)) ||
@@ -634,6 +653,11 @@ static ot_status transform_take_inputs(otx_rule *r, transform *t)
 		return nomem(r);
 	for (size_t i = 0; i < t->nin; i++) {
 		tin *in = &t->in[i];
+		if (!in->lot) {
+			if ((rc = otx_external_take(r, &in->ext, i, &t->stage_pool)))
+				return rc;
+			continue;
+		}
 		int64_t remaining = otx_jint(in->rec, "mass_g", 0);
 		if ((rc = otx_vector_from_json(json_object_get(in->rec, "origins"), &in->vec)) ||
 		    (rc = otx_stages_from_json(json_object_get(in->rec, "stages"), &in->stages)) ||
@@ -661,7 +685,8 @@ static ot_status transform_split_element(otx_rule *r, transform *t, const char *
 	for (size_t k = 0; k < t->nout; k++)
 		claim += otx_content_mg((uint64_t)t->out[k].mass,
 		                        (uint64_t)ppm_of(t->out[k].assay, el));
-	uint64_t have = otx_vector_total(&t->pool, el);
+	uint64_t have = otx_vector_total(&t->pool, el) +
+	                otx_vector_total(&t->stage_pool.v[OTX_STAGE_EXTERNAL], el);
 	uint64_t den = have > claim ? have : claim;
 	for (size_t k = 0; k < t->nout && den > 0; k++) {
 		uint64_t c = otx_content_mg((uint64_t)t->out[k].mass,
@@ -700,30 +725,91 @@ static ot_status transform_split_pool(otx_rule *r, transform *t)
 	return OT_OK;
 }
 
-/* The process's own stage: each output's whole amount of each element, at
- * this site. What of it had not passed this stage before (the amount less
- * the stage's inherited total) is the stage's new output, counted once:
- * `stage_output` {element: mg} in the record (`oretrail report crma`). */
-static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o, json_t *stage_output)
+/* Adds to the output's stage of the process, per element, the sum of v. */
+static ot_status stage_add_sums(otx_rule *r, transform *t, tout *o, const otx_vector *v)
 {
-	const otx_vector *v = &o->vec;
-	for (size_t i = 0; t->stage > OTX_STAGE_MINED && i < v->n; i++) {
+	for (size_t i = 0; i < v->n; i++) {
 		size_t b = i;
 		uint64_t sum = 0;
 		while (b < v->n && strcmp(v->items[b].element, v->items[i].element) == 0)
 			sum += v->items[b++].mg; /* below 10^18 in a valid vector */
-		uint64_t inherited = otx_vector_total(&o->stages.v[t->stage], v->items[i].element);
 		ot_status rc = otx_vector_add(&o->stages.v[t->stage], v->items[i].element,
 		                              t->site_id, sum);
 		if (rc)
 			return vec_fail(r, rc, o->lot);
-		if (sum > inherited &&
-		    json_object_set_new(stage_output, v->items[i].element,
-		                        json_integer((json_int_t)(sum - inherited))))
-			return nomem(r);
 		i = b - 1;
 	}
 	return OT_OK;
+}
+
+/* Each element of v with the stage's inherited total of it, before the
+ * process adds to the stage. */
+static ot_status stage_note_inherited(otx_rule *r, transform *t, tout *o, const otx_vector *v,
+                                      json_t *inherited)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const char *el = v->items[i].element;
+		if (json_object_get(inherited, el))
+			continue;
+		uint64_t had = otx_vector_total(&o->stages.v[t->stage], el);
+		if (json_object_set_new(inherited, el, json_integer((json_int_t)had)))
+			return nomem(r);
+	}
+	return OT_OK;
+}
+
+/* The process's own stage: each output's whole amount of each element, at
+ * this site: what it has from mines and from external inputs. What of it
+ * had not passed this stage before (the amount less the stage's inherited
+ * total) is the stage's new output, counted once: `stage_output` {element:
+ * mg} in the record (`oretrail report crma`). */
+static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o, json_t *stage_output)
+{
+	if (t->stage <= OTX_STAGE_MINED)
+		return OT_OK;
+	json_t *inherited = json_object();
+	if (!inherited)
+		return nomem(r);
+	const otx_vector *ext = &o->stages.v[OTX_STAGE_EXTERNAL];
+	ot_status rc = stage_note_inherited(r, t, o, &o->vec, inherited);
+	if (!rc)
+		rc = stage_note_inherited(r, t, o, ext, inherited);
+	if (!rc)
+		rc = stage_add_sums(r, t, o, &o->vec);
+	if (!rc)
+		rc = stage_add_sums(r, t, o, ext);
+	const char *el;
+	json_t *had;
+	json_object_foreach(inherited, el, had)
+	{
+		if (rc)
+			break;
+		/* now = inherited + what the process added (the whole amount) */
+		uint64_t now = otx_vector_total(&o->stages.v[t->stage], el);
+		uint64_t before = (uint64_t)json_integer_value(had);
+		uint64_t whole = now - before;
+		if (whole > before &&
+		    json_object_set_new(stage_output, el,
+		                        json_integer((json_int_t)(whole - before))))
+			rc = nomem(r);
+	}
+	json_decref(inherited);
+	return rc;
+}
+
+/* The total mass balance, dry: see otx_mass_balance. */
+static ot_status transform_mass_balance(otx_rule *r, transform *t)
+{
+	otx_mass_sums m = {0, 0, 0, t->mass_unc};
+	for (size_t i = 0; i < t->nin; i++) {
+		if (t->in[i].lot)
+			m.tracked_g += t->in[i].used;
+		else
+			m.external_g += t->in[i].used;
+	}
+	for (size_t j = 0; j < t->nout; j++)
+		m.out_g += t->out[j].mass;
+	return otx_mass_balance(r, &m, t->site_id);
 }
 
 /* The output lots, with their histories and inherited ancestry. */
@@ -746,6 +832,7 @@ static ot_status transform_write_outputs(otx_rule *r, transform *t)
 		if (json_object_size(stage_output))
 			json_object_set(rec, "stage_output", stage_output);
 		json_decref(stage_output);
+		otx_lot_set_moisture(rec, &o->weighed);
 		rc = otx_lot_history_add(r, rec);
 		if (!rc)
 			rc = put_lot(r, rec, &o->vec, &o->stages);
@@ -771,6 +858,7 @@ ot_status otx_rule_transform(otx_rule *r)
 	if ((rc = transform_read(r, &t)) || (rc = transform_check_site(r, &t)) ||
 	    (rc = transform_check_lots(r, &t)) ||
 	    (rc = element_balance(r, t.in, t.nin, t.out, t.nout)) ||
+	    (rc = transform_mass_balance(r, &t)) ||
 	    /* The outputs inherit their inputs' ancestries and histories. */
 	    (rc = inherited_ancestry(r, t.in, t.nin, &t.ancestry)) ||
 	    (rc = transform_take_inputs(r, &t)) || (rc = transform_split_pool(r, &t)))
@@ -1024,7 +1112,8 @@ typedef struct receive {
 	json_t *rec, *site;
 	json_t *shipped; /* borrowed from rec */
 	json_t **lot_recs;
-	int64_t *masses;
+	int64_t *masses; /* dry */
+	otx_mass *weighed;
 	size_t *slot;
 	size_t n;
 	otx_vector vec;
@@ -1035,6 +1124,7 @@ static void receive_free(receive *c)
 {
 	free_lot_recs(c->lot_recs, c->n);
 	free(c->masses);
+	free(c->weighed);
 	free(c->slot);
 	otx_vector_free(&c->vec);
 	otx_stages_free(&c->stages);
@@ -1055,7 +1145,8 @@ static ot_status receive_read(otx_rule *r, receive *c)
 	c->lot_recs = calloc(c->n, sizeof *c->lot_recs);
 	c->masses = calloc(c->n, sizeof *c->masses);
 	c->slot = calloc(c->n, sizeof *c->slot);
-	if (!c->lot_recs || !c->masses || !c->slot)
+	c->weighed = calloc(c->n, sizeof *c->weighed);
+	if (!c->lot_recs || !c->masses || !c->slot || !c->weighed)
 		return nomem(r);
 	for (size_t i = 0; i < c->n; i++) {
 		json_t *it = json_array_get(c->lots, i);
@@ -1065,8 +1156,9 @@ static ot_status receive_read(otx_rule *r, receive *c)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", pfx,
 			                 "must be {\"lot\":...,\"mass_g\":...}");
 		if ((rc = otx_r_id(r, it, pfx, "lot", 1, &id)) ||
-		    (rc = otx_r_int(r, it, pfx, "mass_g", 1, 0, OTX_MASS_MAX, &c->masses[i])))
+		    (rc = otx_r_wet_mass(r, it, pfx, 0, &c->weighed[i])))
 			return rc;
+		c->masses[i] = c->weighed[i].dry;
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(id, otx_jstr(json_array_get(c->lots, k), "lot")) == 0)
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field",
@@ -1182,6 +1274,9 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		    (got < sent &&
 		     (rc = otx_stages_scale(&c->stages, (uint64_t)got, (uint64_t)sent))))
 			return vec_fail(r, rc, id);
+		if ((rc = otx_check_moisture(r, lot, c->cons, &c->weighed[i])))
+			return rc;
+		otx_lot_set_moisture(lot, &c->weighed[i]);
 		json_object_set_new(lot, "holder", json_string(r->signer));
 		json_object_set_new(lot, "site", json_string(c->site_id));
 		json_object_set_new(lot, "status", json_string(got ? "held" : "consumed"));
