@@ -201,6 +201,8 @@ typedef struct opts {
 	const char *db, *key, *as, *log_key, *wait, *file;
 	const char *server, *chunk, *retries;
 	int keep_going, dry_run, json, sign_only;
+	size_t chunk_n;     /* --chunk as a number */
+	unsigned retries_n; /* --retries as a number */
 } opts;
 
 /* All or none, rejected: the one line that says which event, where and why.
@@ -336,7 +338,7 @@ static int report_done(const opts *o, const batch *b, size_t appended, uint64_t 
 }
 
 /* --chunk and --retries as numbers (defaults 1000 and 8). */
-static int remote_numbers(const opts *o, size_t *chunk, unsigned *retries)
+static int remote_numbers(opts *o)
 {
 	uint64_t v = 1000;
 	if (o->chunk && (!cli_parse_u64(o->chunk, &v) || v == 0 || v > 10000))
@@ -344,12 +346,12 @@ static int remote_numbers(const opts *o, size_t *chunk, unsigned *retries)
 		                 "--chunk %s: expected a number of events from 1 to 10000 (the "
 		                 "server's default limit per request)",
 		                 o->chunk);
-	*chunk = (size_t)v;
+	o->chunk_n = (size_t)v;
 	v = 8;
 	if (o->retries && (!cli_parse_u64(o->retries, &v) || v > 100))
 		return cli_failf(EXIT_USAGE, "submit",
 		                 "--retries %s: expected a number from 0 to 100", o->retries);
-	*retries = (unsigned)v;
+	o->retries_n = (unsigned)v;
 	return 0;
 }
 
@@ -387,13 +389,11 @@ static int parse_opts(int argc, char **argv, opts *o)
 		return 0;
 	}
 	if (o->server) {
-		size_t chunk;
-		unsigned retries;
 		if (o->db || o->log_key || o->dry_run || o->wait)
 			return cli_failf(EXIT_USAGE, "submit",
 			                 "--server takes the place of a ledger: not with --db, "
 			                 "--log-key, --dry-run or --wait");
-		return remote_numbers(o, &chunk, &retries);
+		return remote_numbers(o);
 	}
 	if (o->chunk || o->retries)
 		return cli_failf(EXIT_USAGE, "submit", "--chunk and --retries go with --server");
@@ -548,7 +548,7 @@ typedef struct remote {
 	size_t chunk;     /* most events per request */
 	unsigned retries; /* attempts after the first, for each request */
 	int tty;
-	size_t sent, total, appended;
+	size_t sent, appended;
 	uint64_t size;
 	struct timespec start;
 } remote;
@@ -722,9 +722,10 @@ static int remote_send(remote *r, size_t from, size_t to, ot_buf *body, size_t *
 
 /* Sends every signed item to the server at --server, in requests of at
  * most --chunk events, and reports as a local submission does. */
-static int remote_append(const opts *o, batch *b, int tty, size_t chunk, unsigned retries)
+static int remote_append(const opts *o, batch *b, int tty)
 {
-	remote r = {o, b, chunk, retries, tty, 0, b->n, 0, 0, {0, 0}};
+	size_t chunk = o->chunk_n;
+	remote r = {o, b, chunk, o->retries_n, tty, 0, 0, 0, {0, 0}};
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	ot_error err;
 	ot_error_clear(&err);
@@ -741,7 +742,7 @@ static int remote_append(const opts *o, batch *b, int tty, size_t chunk, unsigne
 		if (tty) {
 			double t = elapsed_s(&r.start);
 			fprintf(stderr, "\rsubmit: %zu / %zu events sent (%.0f events/s)", r.sent,
-			        r.total, t > 0 ? (double)r.sent / t : 0.0);
+			        b->n, t > 0 ? (double)r.sent / t : 0.0);
 		}
 	}
 	if (tty)
@@ -785,11 +786,8 @@ int cmd_submit(int argc, char **argv)
 		goto out;
 	}
 	if (o.server) {
-		size_t chunk = 1000;
-		unsigned retries = 8;
-		if (!(code = remote_numbers(&o, &chunk, &retries)) &&
-		    !(code = sign_events(&o, &b, key, actor, tty)))
-			code = remote_append(&o, &b, tty, chunk, retries);
+		if (!(code = sign_events(&o, &b, key, actor, tty)))
+			code = remote_append(&o, &b, tty);
 		goto out;
 	}
 	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,
