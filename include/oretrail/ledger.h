@@ -123,6 +123,7 @@ enum {
 	OT_JSON_PRETTY = 1 << 0,   /* indent the output (default: compact, one line) */
 	OT_TRACE_CONTEXT = 1 << 1, /* trace: add "context" and "uses" (slower) */
 	OT_TRACE_STAGES = 1 << 2,  /* trace: add "stages" (provenance by stage) */
+	OT_TRACE_ASSAYS = 1 << 3,  /* trace: add "assays", "governing", "assay_dispute"? */
 };
 
 /*
@@ -133,6 +134,8 @@ enum {
  *    "countries":[{"element","country","grams","mg","share_ppm"}],
  *    "stages":[{"stage","element","country","site","facility","grams","mg",
  *               "share_ppm"}]                (with OT_TRACE_STAGES)
+ *    "assays":[...], "governing":{"role","index"?},
+ *    "assay_dispute"?                          (with OT_TRACE_ASSAYS)
  *    "ancestry":[{"index","type","id"}],
  *    "context":[...], "uses":[...]}          (with OT_TRACE_CONTEXT)
  * origins: the lot's origin vector (mg of element by mine; grams rounded);

@@ -27,7 +27,8 @@ static const cli_spec SPEC = {
 	"--json prints the ledger's trace document:\n"
 	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
 	"   \"created\":{\"index\",\"type\",\"id\",\"time\",\"logged\"},\"assay\",\n"
-	"   \"uncertainty_ppm\",\"certified\"?,\n"
+	"   \"uncertainty_ppm\",\"certified\"?,\"assays\":[...],\"governing\":{\"role\",\n"
+	"   \"index\"?},\"assay_dispute\"?,\n"
 	"   \"corrections\"?:[{\"entry\",\"by\",\"reason\",\"kind\",\"event\",\n"
 	"                   \"event_index\"}],  (kind: correct or void)\n"
 	"   \"origins\":[{\"element\",\"site\",\"country\",\"grams\",\"mg\",\"share_ppm\"}],\n"
@@ -169,32 +170,62 @@ static void print_lot(json_t *doc)
 	       cli_fmt_logged(logged, sizeof logged, json_object_get(created, "logged")));
 }
 
-/* The declared assay and the certified one, if any. */
+/* One assay: contents, entry, signer, lab, method, uncertainty. */
+static void print_one_assay(json_t *a)
+{
+	char t[512], u[32];
+	printf("%s, entry %" PRId64 " by %s",
+	       cli_fmt_assay(t, sizeof t, json_object_get(a, "assay")), cli_jint(a, "index", -1),
+	       cli_jstr(a, "by"));
+	if (json_object_get(a, "lab"))
+		printf(" at %s", cli_jstr(a, "lab"));
+	if (json_object_get(a, "method"))
+		printf(", %s", cli_jstr(a, "method"));
+	if (cli_jint(a, "uncertainty_ppm", 0) > 0)
+		printf(", uncertainty %s",
+		       cli_fmt_ppm(u, sizeof u, cli_jint(a, "uncertainty_ppm", 0)));
+	printf("\n");
+}
+
+/* The declared assay, every lab assay with its role, the one that governs,
+ * and an assay dispute. */
 static void print_assays(json_t *doc)
 {
 	char a[512], u[32];
 	json_t *cert = json_object_get(doc, "certified");
+	json_t *all = json_object_get(doc, "assays");
+	json_t *dispute = json_object_get(doc, "assay_dispute");
 	printf("assay      %s (declared",
 	       cli_fmt_assay(a, sizeof a, json_object_get(doc, "assay")));
 	if (cli_jint(doc, "uncertainty_ppm", 0) > 0)
 		printf(", uncertainty %s",
 		       cli_fmt_ppm(u, sizeof u, cli_jint(doc, "uncertainty_ppm", 0)));
 	printf(")\n");
+	/* One assay is the certified one: its line says it all. */
+	for (size_t i = 0; json_array_size(all) > 1 && i < json_array_size(all); i++) {
+		json_t *it = json_array_get(all, i);
+		printf("assay      %s %s: ", cli_jstr(it, "role"), cli_jstr(it, "basis"));
+		print_one_assay(it);
+	}
 	if (!cert) {
 		printf("certified  no: no laboratory has certified this lot's contents\n");
 		return;
 	}
-	printf("certified  %s, entry %" PRId64 " by %s",
-	       cli_fmt_assay(a, sizeof a, json_object_get(cert, "assay")),
-	       cli_jint(cert, "index", -1), cli_jstr(cert, "by"));
-	if (json_object_get(cert, "lab"))
-		printf(" at %s", cli_jstr(cert, "lab"));
-	if (json_object_get(cert, "method"))
-		printf(", %s", cli_jstr(cert, "method"));
-	if (cli_jint(cert, "uncertainty_ppm", 0) > 0)
-		printf(", uncertainty %s",
-		       cli_fmt_ppm(u, sizeof u, cli_jint(cert, "uncertainty_ppm", 0)));
-	printf("\n");
+	if (json_array_size(all) > 1)
+		printf("certified  by the %s assay, which governs: ", cli_jstr(cert, "role"));
+	else
+		printf("certified  ");
+	print_one_assay(cert);
+	if (dispute && json_object_get(dispute, "settled_by"))
+		printf("dispute    seller (entry %" PRId64 ") and buyer (entry %" PRId64
+		       ") differed beyond the splitting limit; settled by the umpire, entry "
+		       "%" PRId64 "\n",
+		       cli_jint(dispute, "seller", -1), cli_jint(dispute, "buyer", -1),
+		       cli_jint(dispute, "settled_by", -1));
+	else if (dispute)
+		printf("dispute    open: seller (entry %" PRId64 ") and buyer (entry %" PRId64
+		       ") differ beyond the splitting limit; no umpire assay yet\n",
+		       cli_jint(dispute, "seller", -1), cli_jint(dispute, "buyer", -1));
 }
 
 /* The corrections and voids that changed the lot, oldest first. */
@@ -317,8 +348,8 @@ int cmd_trace(int argc, char **argv)
 	ot_error err;
 	ot_error_clear(&err);
 	char *text = NULL;
-	int flags =
-		OT_TRACE_STAGES | (json ? OT_JSON_PRETTY : 0) | (context ? OT_TRACE_CONTEXT : 0);
+	int flags = OT_TRACE_STAGES | OT_TRACE_ASSAYS | (json ? OT_JSON_PRETTY : 0) |
+	            (context ? OT_TRACE_CONTEXT : 0);
 	ot_status rc = ot_ledger_trace(l, lot, flags, &text, &err);
 	if (rc) {
 		code = cli_fail_json(json, rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE, "trace",

@@ -513,6 +513,25 @@ static json_t *trace_head(json_t *rec)
 	return doc;
 }
 
+/* OT_TRACE_ASSAYS: every assay of the lot, which one governs (its role and
+ * entry, or "declared"), and an open or settled assay dispute. */
+static ot_status trace_assays(json_t *doc, json_t *rec)
+{
+	json_t *gov = json_object_get(rec, "certified");
+	const char *role = otx_jstr(gov, "role");
+	json_t *g = gov ? json_pack("{s:s,s:O}", "role", role ? role : "final", "index",
+	                            json_object_get(gov, "index"))
+	                : json_pack("{s:s}", "role", "declared");
+	json_t *all = json_object_get(rec, "assays");
+	if (!g || json_object_set_new(doc, "assays", all ? json_incref(all) : json_array()) ||
+	    json_object_set_new(doc, "governing", g))
+		return OT_ERR_NOMEM;
+	if (json_object_get(rec, "assay_dispute") &&
+	    json_object_set(doc, "assay_dispute", json_object_get(rec, "assay_dispute")))
+		return OT_ERR_NOMEM;
+	return OT_OK;
+}
+
 /* An ancestor's use can be on the path too (it made another ancestor):
  * then it is ancestry, not context. Both lists are in log order. */
 static void trace_prune_context(json_t *context, json_t *ancestry)
@@ -571,6 +590,10 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 	if ((rc = origins_json(st, rec, origins, countries))) {
 		rc = ot_error_set(err, rc == OT_ERR_NOMEM ? rc : OT_ERR_CORRUPT,
 		                  "cannot read the origin vector of lot %s", lot);
+		goto out;
+	}
+	if ((flags & OT_TRACE_ASSAYS) && trace_assays(doc, rec)) {
+		rc = nomem(err);
 		goto out;
 	}
 	if (flags & OT_TRACE_STAGES) {
@@ -1191,8 +1214,9 @@ static ot_status trace_compact(ot_store *st, const char *lot, int flags, char **
 	json_t *doc = NULL, *rec = NULL;
 	ot_buf b;
 	ot_buf_init(&b, 0);
-	ot_status rc = trace_doc(st, lot, OTX_TRACE_NO_ANCESTRY | (flags & OT_TRACE_STAGES), &doc,
-	                         &rec, err);
+	ot_status rc = trace_doc(
+		st, lot, OTX_TRACE_NO_ANCESTRY | (flags & (OT_TRACE_STAGES | OT_TRACE_ASSAYS)),
+		&doc, &rec, err);
 	if (!rc)
 		rc = add_logged(st, json_object_get(doc, "created"), err);
 	char *head = NULL;

@@ -434,9 +434,11 @@ static ot_status void_assay(otx_rule *r, fix *f, const char *lot_id)
 	if (rc)
 		goto out;
 	old = json_deep_copy(json_object_get(json_object_get(lot, "certified"), "assay"));
-	json_object_del(lot, "certified");
-	/* Back to the declared contents. */
-	rc = record_fix(r, f, lot, old, json_object_get(lot, "assay"));
+	if ((rc = otx_assay_drop(r, lot, f->target)))
+		goto out;
+	/* Back to the next governing assay, else the declared contents. */
+	json_t *now = json_object_get(json_object_get(lot, "certified"), "assay");
+	rc = record_fix(r, f, lot, old, now ? now : json_object_get(lot, "assay"));
 out:
 	json_decref(old);
 	json_decref(lot);

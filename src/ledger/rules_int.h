@@ -164,6 +164,24 @@ typedef struct otx_mass_sums {
  * uncertainty; else adds the unassigned loss to the site's process_loss_g. */
 ot_status otx_mass_balance(otx_rule *r, const otx_mass_sums *m, const char *site_id);
 
+/* Assays with roles (rules_assay.c). */
+
+/* A seller's and a buyer's content of an element that differ by more than
+ * this share of the higher one (1 %) differ beyond the splitting limit,
+ * unless the contract (`splitting_limit`) names the element. */
+#define OTX_SPLITTING_LIMIT_PPM 10000
+
+/* The governing assay of a lot's `assays` (borrowed), NULL when none. */
+json_t *otx_assay_governing(json_t *assays);
+/* Sets the lot's `certified` to its governing assay and stores the lot,
+ * rescaling it (otx_lot_rescale) when that differs from `old` (the
+ * certified record before, or NULL). */
+ot_status otx_assay_settle(otx_rule *r, json_t *rec, json_t *old);
+/* Removes the assay of event `event_id` (or its correction) from the lot
+ * and sets `certified` to the new governing one (absent when none); does
+ * not store the lot. */
+ot_status otx_assay_drop(otx_rule *r, json_t *rec, const char *event_id);
+
 /* Handlers, one per event type. */
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);

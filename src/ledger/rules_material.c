@@ -234,65 +234,6 @@ out:
 	return rc;
 }
 
-/* --- assay --- */
-
-ot_status otx_rule_assay(otx_rule *r)
-{
-	const char *lot, *lab, *method;
-	int64_t unc = 0;
-	json_t *assay, *rec = NULL, *labsite = NULL;
-
-	ot_status rc;
-	if ((rc = otx_r_id(r, r->ev, NULL, "lot", 1, &lot)) ||
-	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
-	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)) ||
-	    (rc = otx_r_id(r, r->ev, NULL, "lab", 0, &lab)) ||
-	    (rc = otx_r_str(r, r->ev, NULL, "method", 0, &method)))
-		return rc;
-	if (json_object_size(assay) == 0)
-		return otx_rfail(r, OT_ERR_PARSE, "bad_field", "assay", "certifies no element");
-	if ((rc = otx_load_lot(r, lot, "lot", &rec)))
-		return rc;
-	if ((rc = otx_check_time(r, otx_jstr(json_object_get(rec, "created"), "time"), "lot", "lot",
-	                         lot)))
-		goto out;
-	if (lab) {
-		if ((rc = otx_load_site(r, lab, "lab", &labsite)))
-			goto out;
-		if (strcmp(otx_jstr(labsite, "kind"), "lab") != 0) {
-			rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "lab",
-			               "site %s is a %s, not a lab", lab,
-			               otx_jstr(labsite, "kind"));
-			goto out;
-		}
-	}
-	json_t *cert = json_pack("{s:O,s:I,s:I,s:s,s:s}", "assay", assay, "uncertainty_ppm",
-	                         (json_int_t)unc, "index", (json_int_t)r->index, "time",
-	                         r->time_str, "by", r->signer);
-	if (!cert) {
-		rc = nomem(r);
-		goto out;
-	}
-	if (lab)
-		json_object_set_new(cert, "lab", json_string(lab));
-	if (method)
-		json_object_set_new(cert, "method", json_string(method));
-	if (r->corrects)
-		json_object_set_new(cert, "corrects", json_string(r->corrects));
-	json_object_set_new(rec, "certified", cert);
-
-	/* A correction (rules_correct.c) records its own history. */
-	if (r->corrects)
-		rc = otx_lot_rescale(r, rec, assay, NULL);
-	else if (!(rc = otx_lot_history_add(r, rec)) &&
-	         !(rc = otx_lot_rescale(r, rec, assay, NULL)))
-		rc = otx_lot_event(r, lot, "assay", NULL);
-out:
-	json_decref(labsite);
-	json_decref(rec);
-	return rc;
-}
-
 /* --- transform --- */
 
 static const char *const PROCESSES[] = {"beneficiation", "cracking", "leaching",      "separation",
