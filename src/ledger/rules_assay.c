@@ -95,9 +95,9 @@ static int64_t contract_limit(otx_rule *r, const char *contract, const char *el)
 }
 
 /* assay_dispute: the seller's and the buyer's latest assays differ beyond
- * the splitting limit on an element both give, and no umpire has assayed
- * the lot. The lot keeps the open dispute as `assay_dispute`; an umpire
- * assay settles it. */
+ * the splitting limit (of the contract the lot's latest assay naming one
+ * names) on an element both give, and no umpire has assayed the lot. The lot keeps the open dispute
+ * as `assay_dispute`; an umpire assay settles it. */
 static ot_status check_dispute(otx_rule *r, json_t *rec)
 {
 	json_t *assays = json_object_get(rec, "assays");
@@ -111,8 +111,11 @@ static ot_status check_dispute(otx_rule *r, json_t *rec)
 	json_t *s = latest_in_role(assays, "seller"), *b = latest_in_role(assays, "buyer");
 	if (!s || !b)
 		return OT_OK;
-	const char *contract =
-		otx_jstr(s, "contract") ? otx_jstr(s, "contract") : otx_jstr(b, "contract");
+	/* The contract the latest assay to name one names. */
+	const char *contract = NULL;
+	for (size_t i = 0; i < json_array_size(assays); i++)
+		if (otx_jstr(json_array_get(assays, i), "contract"))
+			contract = otx_jstr(json_array_get(assays, i), "contract");
 	json_t *beyond = json_object();
 	if (!beyond)
 		return nomem(r);
