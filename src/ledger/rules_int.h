@@ -182,6 +182,42 @@ ot_status otx_assay_settle(otx_rule *r, json_t *rec, json_t *old);
  * not store the lot. */
 ot_status otx_assay_drop(otx_rule *r, json_t *rec, const char *event_id);
 
+/* Partial shipments and receipts (rules_partial.c). */
+
+/* A ship entry: a lot id (the whole lot), or {"lot","mass_g","as"}: mass_g
+ * dry grams of lot travel as the new lot `as` (mass 0, as NULL: whole). */
+typedef struct otx_ship_part {
+	const char *lot, *as;
+	int64_t mass;
+} otx_ship_part;
+
+/* Reads lots[i] of a ship event (borrowed from it). */
+ot_status otx_ship_entry_read(otx_rule *r, json_t *item, size_t i, otx_ship_part *out);
+/* mass_exceeded beyond the lot's remaining mass, duplicate_lot when `as`
+ * exists. */
+ot_status otx_ship_part_check(otx_rule *r, json_t *lot, const otx_ship_part *p, size_t i);
+/* Splits p->mass of the parent (its record, stored again with the rest)
+ * off into the new lot p->as, held where the parent is, with the parent's
+ * provenance in proportion; *part is its stored record (a new reference). */
+ot_status otx_ship_split(otx_rule *r, json_t *parent, const otx_ship_part *p, json_t **part);
+/* mass_gained when lots[i] arrives heavier than shipped beyond unc_ppm. */
+ot_status otx_receive_check_gain(otx_rule *r, const char *cons, const char *lot, size_t i,
+                                 int64_t sent, int64_t got, int64_t unc_ppm);
+/* Records this receipt of nlots lots in the consignment record; when every
+ * lot is received, closes it (status "received", "received_g") with the
+ * finding short_shipment when the total arrived short beyond the largest
+ * weighing uncertainty of its receipts (but for one lot in one receipt,
+ * which transit_loss covers). Does not store the record. */
+ot_status otx_consignment_receipt(otx_rule *r, json_t *cons, size_t nlots, int64_t unc_ppm);
+
+/* From rules_material.c, for the part lots. */
+json_t *otx_lot_new(otx_rule *r, const char *lot, const char *material, int64_t mass,
+                    const char *site, json_t *assay, int64_t uncertainty);
+ot_status otx_lot_put(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages);
+/* Writes the ancestry record of `lot`, made from `parent` (its history and
+ * its own ancestry). */
+ot_status otx_lot_inherit_ancestry(otx_rule *r, json_t *parent, const char *lot);
+
 /* Handlers, one per event type. */
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);

@@ -869,6 +869,7 @@ typedef struct ship {
 	json_t *lots, *hs, *value, *permit; /* borrowed from the event */
 	json_t *from_site, *to_site;
 	json_t **lot_recs;
+	otx_ship_part *parts; /* the entries: whole lots or parts (rules_partial.c) */
 	size_t n;
 	const char *from_country, *to_country; /* borrowed from the sites */
 	json_t *entries, *cache, *rec;
@@ -885,6 +886,7 @@ static void free_lot_recs(json_t **lot_recs, size_t n)
 static void ship_free(ship *s)
 {
 	free_lot_recs(s->lot_recs, s->n);
+	free(s->parts);
 	json_decref(s->cache);
 	json_decref(s->entries);
 	json_decref(s->rec);
@@ -908,15 +910,24 @@ static ot_status ship_read(otx_rule *r, ship *s)
 	    (rc = otx_r_value(r, r->ev, NULL, "permit", 0, 1, &s->permit)))
 		return rc;
 	s->n = json_array_size(s->lots);
+	s->parts = calloc(s->n, sizeof *s->parts);
+	if (!s->parts)
+		return nomem(r);
 	for (size_t i = 0; i < s->n; i++) {
-		const char *id = json_string_value(json_array_get(s->lots, i));
+		otx_ship_part *p = &s->parts[i];
+		if ((rc = otx_ship_entry_read(r, json_array_get(s->lots, i), i, p)))
+			return rc;
 		snprintf(path, sizeof path, "lots[%zu]", i);
-		if (!id || !*id)
-			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "must be a lot id");
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(id, json_string_value(json_array_get(s->lots, k))) == 0)
+		for (size_t k = 0; k < i; k++) {
+			const otx_ship_part *q = &s->parts[k];
+			if (strcmp(p->lot, q->lot) == 0 && !(p->as && q->as))
 				return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
-				                 "lot %s is listed twice", id);
+				                 "lot %s is listed twice", p->lot);
+			if (p->as &&
+			    (strcmp(p->as, q->lot) == 0 || (q->as && strcmp(p->as, q->as) == 0)))
+				return otx_rfail(r, OT_ERR_PARSE, "bad_field", path,
+				                 "lot %s is named twice", p->as);
+		}
 	}
 	json_t *hs = s->hs;
 	if (hs && !otx_commit_is(hs)) {
@@ -957,20 +968,38 @@ static ot_status ship_check_parties(otx_rule *r, ship *s)
 /* Every lot held at the sending site, with mass left to ship. */
 static ot_status ship_load_lots(otx_rule *r, ship *s)
 {
-	char path[OTX_PATH_MAX];
+	char path[OTX_PATH_MAX], pfx[64];
 	ot_status rc;
 	s->lot_recs = calloc(s->n, sizeof *s->lot_recs);
 	if (!s->lot_recs)
 		return nomem(r);
 	for (size_t i = 0; i < s->n; i++) {
-		const char *id = json_string_value(json_array_get(s->lots, i));
+		const otx_ship_part *p = &s->parts[i];
 		snprintf(path, sizeof path, "lots[%zu]", i);
-		if ((rc = otx_load_lot(r, id, path, &s->lot_recs[i])) ||
+		if ((rc = otx_load_lot(r, p->lot, path, &s->lot_recs[i])) ||
 		    (rc = otx_check_custody(r, s->lot_recs[i], s->from, path)))
 			return rc;
 		if (otx_jint(s->lot_recs[i], "mass_g", 0) <= 0)
 			return otx_rfail(r, OT_ERR_CONFLICT, "lot_consumed", path,
-			                 "lot %s is used up: nothing remains to ship", id);
+			                 "lot %s is used up: nothing remains to ship", p->lot);
+		if (p->as && (rc = otx_ship_part_check(r, s->lot_recs[i], p, i)))
+			return rc;
+	}
+	/* Parts of one lot together may not exceed it either. */
+	for (size_t i = 0; i < s->n; i++) {
+		int64_t sum = 0;
+		for (size_t k = 0; k <= i; k++)
+			if (strcmp(s->parts[k].lot, s->parts[i].lot) == 0)
+				sum += s->parts[k].mass;
+		int64_t remaining = otx_jint(s->lot_recs[i], "mass_g", 0);
+		if (s->parts[i].as && sum > remaining)
+			return otx_rfail(r, OT_ERR_RULE, "mass_exceeded",
+			                 otx_rpath(path, sizeof path,
+			                           otx_rpath_at(pfx, sizeof pfx, "lots", i),
+			                           "mass_g"),
+			                 "the parts of %s shipped come to %" PRId64
+			                 " g but only %" PRId64 " g remain",
+			                 s->parts[i].lot, sum, remaining);
 	}
 	return OT_OK;
 }
@@ -987,18 +1016,35 @@ static ot_status ship_move_lots(otx_rule *r, ship *s)
 	if (!s->entries || !s->cache)
 		return nomem(r);
 	for (size_t i = 0; i < s->n; i++) {
+		ot_status rc;
+		const otx_ship_part *p = &s->parts[i];
+		if (p->as) {
+			/* The part becomes a lot of its own, which ships whole. The
+			 * parent is read again: an earlier part may have changed it. */
+			json_t *parent = NULL, *part = NULL;
+			if ((rc = otx_load_lot(r, p->lot, "lots", &parent)))
+				return rc;
+			rc = otx_ship_split(r, parent, p, &part);
+			json_decref(parent);
+			if (rc)
+				return rc;
+			json_decref(s->lot_recs[i]);
+			s->lot_recs[i] = part;
+		}
 		json_t *lot = s->lot_recs[i];
 		const char *id = otx_jstr(lot, "lot");
 		int64_t mass = otx_jint(lot, "mass_g", 0);
 		json_t *e = shipped_lot(r, s->cache, lot, mass);
 		if (!e || json_array_append_new(s->entries, e))
 			return nomem(r);
+		if (p->as)
+			json_object_set_new(e, "part_of", json_string(p->lot));
 		json_object_set_new(lot, "status", json_string("in_transit"));
 		json_object_set_new(lot, "consignment", json_string(s->cons));
-		ot_status rc;
-		if ((rc = otx_lot_history_add(r, lot)) ||
+		/* A part's entry is its creation ("create", from its parent). */
+		if ((!p->as && (rc = otx_lot_history_add(r, lot))) ||
 		    (rc = otx_state_put(r->st, OTX_NS_LOT, id, lot, r->err)) ||
-		    (rc = otx_lot_event(r, id, "ship", NULL)))
+		    (!p->as && (rc = otx_lot_event(r, id, "ship", NULL))))
 			return rc;
 		if (export && !json_object_get(lot, "certified") &&
 		    (rc = otx_finding_add(r->st, r->index, "export_without_assay", id, r->err,
@@ -1057,6 +1103,7 @@ typedef struct receive {
 	otx_mass *weighed;
 	size_t *slot;
 	size_t n;
+	int64_t unc; /* the weighing uncertainty, mg/kg */
 	otx_vector vec;
 	otx_stages stages;
 } receive;
@@ -1081,6 +1128,10 @@ static ot_status receive_read(otx_rule *r, receive *c)
 	if ((rc = otx_r_id(r, r->ev, NULL, "consignment", 1, &c->cons)) ||
 	    (rc = otx_r_id(r, r->ev, NULL, "site", 1, &c->site_id)) ||
 	    (rc = otx_r_array(r, r->ev, NULL, "lots", 1, OTX_ITEMS_MAX, &c->lots)))
+		return rc;
+	c->unc = OTX_TRANSIT_TOLERANCE_PPM;
+	if ((rc = otx_r_int(r, r->ev, NULL, "mass_uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
+	                    &c->unc)))
 		return rc;
 	c->n = json_array_size(c->lots);
 	c->lot_recs = calloc(c->n, sizeof *c->lot_recs);
@@ -1143,25 +1194,15 @@ static ot_status receive_check_consignment(otx_rule *r, receive *c)
 	return OT_OK;
 }
 
-/* The lots listed are the lots shipped: none missing (the first missing
- * one is named), none extra; each listed lot's entry and record. */
+/* The lots listed are lots shipped in the consignment and not received
+ * yet (a receipt may cover part of it), none heavier than shipped beyond
+ * the weighing uncertainty; each listed lot's entry and record. */
 static ot_status receive_match_lots(otx_rule *r, receive *c)
 {
 	char path[OTX_PATH_MAX];
 	size_t n = c->n, nshipped;
 	c->shipped = json_object_get(c->rec, "lots");
 	nshipped = json_array_size(c->shipped);
-	for (size_t k = 0; nshipped != n && k < nshipped; k++) {
-		const char *want = otx_jstr(json_array_get(c->shipped, k), "lot");
-		size_t i = 0;
-		while (i < n && strcmp(otx_jstr(json_array_get(c->lots, i), "lot"), want) != 0)
-			i++;
-		if (i == n)
-			return otx_rfail(r, OT_ERR_CONFLICT, "consignment_mismatch", "lots",
-			                 "lot %s of consignment %s is not received (%zu of %zu "
-			                 "lots listed)",
-			                 want, c->cons, n, nshipped);
-	}
 	for (size_t i = 0; i < n; i++) {
 		const char *id = otx_jstr(json_array_get(c->lots, i), "lot");
 		size_t k = 0;
@@ -1173,8 +1214,15 @@ static ot_status receive_match_lots(otx_rule *r, receive *c)
 			return otx_rfail(r, OT_ERR_CONFLICT, "lot_not_in_consignment", path,
 			                 "lot %s is not in consignment %s", id, c->cons);
 		c->slot[i] = k;
-		ot_status rc = otx_load_lot(r, id, path, &c->lot_recs[i]);
-		if (rc)
+		json_t *entry = json_array_get(c->shipped, k);
+		if (json_object_get(entry, "received_g"))
+			return otx_rfail(r, OT_ERR_CONFLICT, "lot_already_received", path,
+			                 "lot %s of consignment %s was received at entry %" PRId64,
+			                 id, c->cons, otx_jint(entry, "received_index", -1));
+		ot_status rc;
+		if ((rc = otx_receive_check_gain(r, c->cons, id, i, otx_jint(entry, "mass_g", 0),
+		                                 c->masses[i], c->unc)) ||
+		    (rc = otx_load_lot(r, id, path, &c->lot_recs[i])))
 			return rc;
 	}
 	return OT_OK;
@@ -1225,6 +1273,7 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		json_object_set_new(lot, "received_time", json_string(r->time_str));
 		json_object_del(lot, "consignment");
 		json_object_set_new(entry, "received_g", json_integer(got));
+		json_object_set_new(entry, "received_index", json_integer((json_int_t)r->index));
 		if ((rc = otx_lot_history_add(r, lot)) ||
 		    (rc = put_lot(r, lot, &c->vec, &c->stages)) ||
 		    (rc = otx_lot_event(r, id, "receive", NULL)) ||
@@ -1234,13 +1283,18 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 	return OT_OK;
 }
 
-/* The consignment is closed: received here, now. */
+/* The receipt is recorded; the consignment is closed, received here, now,
+ * when it was its last lot. */
 static ot_status receive_close_consignment(otx_rule *r, receive *c)
 {
-	json_object_set_new(c->rec, "status", json_string("received"));
-	json_object_set_new(c->rec, "received_index", json_integer((json_int_t)r->index));
-	json_object_set_new(c->rec, "received_time", json_string(r->time_str));
-	json_object_set_new(c->rec, "received_site", json_string(c->site_id));
+	ot_status rc = otx_consignment_receipt(r, c->rec, c->n, c->unc);
+	if (rc)
+		return rc;
+	if (strcmp(otx_jstr(c->rec, "status"), "received") == 0) {
+		json_object_set_new(c->rec, "received_index", json_integer((json_int_t)r->index));
+		json_object_set_new(c->rec, "received_time", json_string(r->time_str));
+		json_object_set_new(c->rec, "received_site", json_string(c->site_id));
+	}
 	return otx_state_put(r->st, OTX_NS_CONSIGNMENT, c->cons, c->rec, r->err);
 }
 
@@ -1255,5 +1309,33 @@ ot_status otx_rule_receive(otx_rule *r)
 	    !(rc = receive_match_lots(r, &c)) && !(rc = receive_write_custody(r, &c)))
 		rc = receive_close_consignment(r, &c);
 	receive_free(&c);
+	return rc;
+}
+
+/* --- for rules_partial.c --- */
+
+json_t *otx_lot_new(otx_rule *r, const char *lot, const char *material, int64_t mass,
+                    const char *site, json_t *assay, int64_t uncertainty)
+{
+	return new_lot(r, lot, material, mass, site, assay, uncertainty);
+}
+
+ot_status otx_lot_put(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
+{
+	return put_lot(r, rec, vec, stages);
+}
+
+ot_status otx_lot_inherit_ancestry(otx_rule *r, json_t *parent, const char *lot)
+{
+	tin in;
+	memset(&in, 0, sizeof in);
+	in.lot = otx_jstr(parent, "lot");
+	in.rec = parent;
+	ot_buf text;
+	ot_buf_init(&text, 0);
+	ot_status rc = inherited_ancestry(r, &in, 1, &text);
+	if (!rc && text.len)
+		rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, lot, text.data, text.len, r->err);
+	ot_buf_free(&text);
 	return rc;
 }
