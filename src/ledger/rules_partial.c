@@ -140,12 +140,13 @@ ot_status otx_ship_split(otx_rule *r, json_t *parent, const otx_ship_part *p, js
 	if ((rc = split_stage_output(r, parent, rec, mass, remaining)) ||
 	    (rc = otx_lot_history_add(r, rec)))
 		goto out;
-	/* The parent keeps the rest; its history says it was used here. */
+	/* The parent keeps the rest; like a transform input, it was used here
+	 * (lot_event "use"), and its history stays as it was. */
 	json_object_set_new(parent, "mass_g", json_integer((json_int_t)(remaining - mass)));
 	if (remaining == mass)
 		json_object_set_new(parent, "status", json_string("consumed"));
 	json_object_del(parent, "wet_mass_g");
-	if ((rc = otx_lot_history_add(r, parent)) || (rc = otx_lot_put(r, parent, &pv, &ps)) ||
+	if ((rc = otx_lot_put(r, parent, &pv, &ps)) ||
 	    (rc = otx_lot_event(r, p->lot, "use", NULL)) ||
 	    (rc = otx_lot_inherit_ancestry(r, parent, p->as)) ||
 	    (rc = otx_lot_event(r, p->as, "create", parents)) ||
