@@ -119,12 +119,34 @@ refuse gain2 mass_gained ussm.key 'beyond the weighing uncertainty of 20000 mg/k
 recv r3 C2 '[{"lot":"lot-z","mass_g":203000}]' ',"mass_uncertainty_ppm":20000' >r3.jsonl
 expect 0 'entries 14-14\)' -- "$CLI" submit --db l.db --key ussm.key r3.jsonl
 
+# --- a part of a processed lot takes its stages and stage_output in
+# proportion: 250 kg of the 500 kg concentrate made from lot-x's rest ---
+printf '{"type":"transform","id":"t1","time":"2025-09-21T06:00:00Z","site":"mine-1","process":"beneficiation","inputs":[{"lot":"lot-x","mass_g":600000}],"outputs":[{"lot":"conc-1","material":"concentrate","mass_g":500000,"assay":{"Cu":280000}}]}\n' >t1.jsonl
+expect 0 'entries 15-15\)' -- "$CLI" submit --db l.db --key fwo.key t1.jsonl
+"$CLI" trace --db l.db --json conc-1 >c.json
+ship s3 C3 '[{"lot":"conc-1","mass_g":250000,"as":"conc-1-a"}]' | sed 's/2025-09-12/2025-09-22/' >s3.jsonl
+expect 0 'entries 16-16\)' -- "$CLI" submit --db l.db --key fwo.key s3.jsonl
+"$CLI" trace --db l.db --json conc-1 >c2.json
+"$CLI" trace --db l.db --json conc-1-a >ca.json
+python3 - c.json c2.json ca.json <<'PY' && ok || bad "stages of conc-1 and conc-1-a do not add up to conc-1's"
+import json, sys
+before, rest, part = (json.load(open(f)) for f in sys.argv[1:])
+rows = lambda d: {(r["stage"], r["element"], r["site"]): r["mg"] for r in d["stages"]}
+b, r, p = rows(before), rows(rest), rows(part)
+assert set(b) == set(r) == set(p) and ("concentrated", "Cu", "mine-1") in b, (b, r, p)
+for k in b:
+    assert r[k] + p[k] == b[k] and p[k] == b[k] // 2, (k, b[k], r[k], p[k])
+assert (rest["mass_g"], part["mass_g"]) == (250000, 250000), (rest["mass_g"], part["mass_g"])
+PY
+
 # --- findings, through the server and the audit's replay ---
 get '/api/findings' >f.json
 pycheck f.json 'f = sorted((x["kind"], x["subject"], x["index"]) for x in d["findings"] if x["kind"] not in ("backdated",))
-assert f == [("export_without_assay", "lot-y", 10), ("export_without_assay", "lot-z", 13), ("extraction_beyond_resource", "mine-1", 6), ("short_shipment", "C1", 12), ("transit_gain", "lot-z", 14), ("transit_loss", "lot-y", 12)], f
+assert f == [("export_without_assay", "conc-1-a", 16), ("export_without_assay", "lot-y", 10), ("export_without_assay", "lot-z", 13), ("extraction_beyond_resource", "mine-1", 6), ("short_shipment", "C1", 12), ("transit_gain", "lot-z", 14), ("transit_loss", "lot-y", 12)], f
 s = [x for x in d["findings"] if x["kind"] == "short_shipment"][0]
 assert "900000 g shipped, 886000 g received in 2 receipts: -1.555 %" in s["detail"], s'
+get '/api/lots?prefix=x-part' >parts.json
+pycheck parts.json 'assert [(l["lot"], l["split_from"], l["initial_g"]) for l in d["lots"]] == [("x-part-1", "lot-x", 400000)], d'
 "$CLI" audit --db l.db --json >audit.json
 pycheck audit.json 'assert d["ok"] is True, d
 assert sorted(x["kind"] for x in d["findings"] if x["kind"] in ("short_shipment", "transit_gain", "transit_loss")) == ["short_shipment", "transit_gain", "transit_loss"], d["findings"]'
