@@ -35,16 +35,7 @@ assay() {
 	[ -n "$4" ] && role=",\"role\":\"$4\""
 	printf '{"type":"assay","id":"%s","time":"2025-09-11T06:00:00Z","lot":"%s","assay":{"Cu":%s},"lab":"lab-site"%s%s}\n' "$1" "$2" "$3" "$role" "${5:-}"
 }
-size() { "$CLI" checkpoint --db l.db | sed -n 2p; }
-# refuse NAME CODE PATTERN: NAME.jsonl refused with CODE, exit 4, nothing appended.
-refuse() {
-	local before
-	before=$(size)
-	expect 4 "$3" -- "$CLI" submit --db l.db --key lab1.key "$1.jsonl"
-	"$CLI" submit --db l.db --key lab1.key --json "$1.jsonl" >"$1.json"
-	pycheck "$1.json" "assert d['error']['code'] == '$2', d"
-	[ "$(size)" = "$before" ] && ok || bad "$1 appended: size $(size), was $before"
-}
+# refuse NAME CODE KEY PATTERN (lib.sh): refused with CODE, exit 4, nothing appended.
 # trace_is LOT ROLE CU GRAMS: governing role, certified Cu, Cu origin grams.
 trace_is() {
 	"$CLI" trace --db l.db --json "$1" >"t-$1.json"
@@ -55,13 +46,13 @@ assert [o['grams'] for o in d['origins']] == [$4], d['origins']"
 
 # --- refusals: exit 4, nothing appended ---
 assay bad1 lot-a 250000 arbiter >bad1.jsonl
-refuse bad1 bad_field 'role: .*arbiter'
+refuse bad1 bad_field lab1.key 'role: .*arbiter'
 assay bad2 lot-a 250000 seller ',"basis":"wet"' >bad2.jsonl
-refuse bad2 bad_field 'basis: '
+refuse bad2 bad_field lab1.key 'basis: '
 assay bad3 lot-a 250000 seller ',"contract":"no-such"' >bad3.jsonl
-refuse bad3 contract_not_found 'contract no-such does not exist'
+refuse bad3 contract_not_found lab1.key 'contract no-such does not exist'
 assay bad4 lot-z 250000 seller >bad4.jsonl
-refuse bad4 lot_not_found 'lot lot-z does not exist'
+refuse bad4 lot_not_found lab1.key 'lot lot-z does not exist'
 
 # --- lot-a: declared, then provisional, seller, buyer, umpire, final ---
 "$CLI" trace --db l.db --json lot-a >t0.json

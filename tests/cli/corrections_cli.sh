@@ -38,17 +38,6 @@ expect 0 '^8 extract x3' -- "$CLI" submit --db l.db --key fwo.key x3.jsonl
 printf '{"type":"transform","id":"t1","time":"2025-09-12T06:00:00Z","site":"mine-1","process":"beneficiation","inputs":[{"lot":"lot-c","mass_g":600000}],"outputs":[{"lot":"lot-d","material":"concentrate","mass_g":100000,"assay":{"Nd":100000}}]}\n' >t1.jsonl
 expect 0 '^9 transform t1' -- "$CLI" submit --db l.db --key fwo.key t1.jsonl
 
-size() { "$CLI" checkpoint --db l.db | sed -n 2p; }
-# refuse NAME CODE KEY PATTERN: the event in NAME.jsonl is refused with
-# CODE, exit 4, its message matching PATTERN, and nothing is appended.
-refuse() {
-	local before
-	before=$(size)
-	expect 4 "$4" -- "$CLI" submit --db l.db --key "$3" "$1.jsonl"
-	"$CLI" submit --db l.db --key "$3" --json "$1.jsonl" >"$1.json"
-	pycheck "$1.json" "assert d['error']['code'] == '$2', d"
-	[ "$(size)" = "$before" ] && ok || bad "$1 appended: size $(size), was $before"
-}
 corr() { printf '{"type":"correct","id":"%s","time":"2025-09-15T06:00:00Z","corrects":"%s","reason":"%s","corrected":%s}\n' "$1" "$2" "$3" "$4"; }
 fixed='{"type":"assay","id":"y1","time":"2025-09-11T06:00:00Z","lot":"lot-a","assay":{"Nd":25000},"lab":"lab-site"}'
 

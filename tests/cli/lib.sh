@@ -100,6 +100,20 @@ abort() {
 	exit 1
 }
 
+# refuse NAME CODE KEY PATTERN: the event in NAME.jsonl, signed with KEY and
+# submitted to l.db (or $REFUSE_DB), is refused with CODE, exit 4, its
+# message matching PATTERN, and nothing is appended.
+refuse() {
+	local db=${REFUSE_DB:-l.db} before
+	before=$("$CLI" checkpoint --db "$db" | sed -n 2p)
+	expect 4 "$4" -- "$CLI" submit --db "$db" --key "$3" "$1.jsonl"
+	"$CLI" submit --db "$db" --key "$3" --json "$1.jsonl" >"$1.json"
+	pycheck "$1.json" "assert d['error']['code'] == '$2', d"
+	local after
+	after=$("$CLI" checkpoint --db "$db" | sed -n 2p)
+	[ "$after" = "$before" ] && ok || bad "$1 appended: size $after, was $before"
+}
+
 start() {
 	local name=$1
 	shift

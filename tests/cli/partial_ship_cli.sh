@@ -35,17 +35,7 @@ expect 0 'entries 6-8\)' -- "$CLI" submit --db l.db --key fwo.key x.jsonl
 printf '{"type":"assay","id":"y1","time":"2025-09-11T06:00:00Z","lot":"lot-x","assay":{"Cu":240000},"lab":"lab-site","role":"seller"}\n' >y1.jsonl
 expect 0 'entries 9-9\)' -- "$CLI" submit --db l.db --key lab1.key y1.jsonl
 
-size() { "$CLI" checkpoint --db l.db | sed -n 2p; }
-# refuse NAME CODE KEY PATTERN: NAME.jsonl refused with CODE, exit 4,
-# nothing appended.
-refuse() {
-	local before
-	before=$(size)
-	expect 4 "$4" -- "$CLI" submit --db l.db --key "$3" "$1.jsonl"
-	"$CLI" submit --db l.db --key "$3" --json "$1.jsonl" >"$1.json"
-	pycheck "$1.json" "assert d['error']['code'] == '$2', d"
-	[ "$(size)" = "$before" ] && ok || bad "$1 appended: size $(size), was $before"
-}
+# refuse NAME CODE KEY PATTERN (lib.sh): refused with CODE, exit 4, nothing appended.
 ship() { printf '{"type":"ship","id":"%s","time":"2025-09-12T06:00:00Z","consignment":"%s","from":"mine-1","to":"us-site","consignee":"ussm","lots":%s}\n' "$1" "$2" "$3"; }
 recv() { printf '{"type":"receive","id":"%s","time":"2025-09-20T06:00:00Z","consignment":"%s","site":"us-site","lots":%s%s}\n' "$1" "$2" "$3" "${4:-}"; }
 
