@@ -174,7 +174,9 @@ static ot_status keep_assay(otx_rule *r, json_t *rec, json_t *cert)
 {
 	json_t *assays = json_object_get(rec, "assays");
 	if (!assays) {
-		assays = json_array();
+		/* A lot certified before roles existed: its assay is the first. */
+		json_t *cert0 = json_object_get(rec, "certified");
+		assays = cert0 ? json_pack("[O]", cert0) : json_array();
 		if (!assays || json_object_set_new(rec, "assays", assays))
 			return nomem(r);
 	}
@@ -191,10 +193,13 @@ static ot_status keep_assay(otx_rule *r, json_t *rec, json_t *cert)
 ot_status otx_assay_drop(otx_rule *r, json_t *rec, const char *event_id)
 {
 	json_t *assays = json_object_get(rec, "assays");
+	json_t *cert = json_object_get(rec, "certified");
 	for (size_t i = 0; i < json_array_size(assays); i++) {
 		json_t *a = json_array_get(assays, i);
 		const char *id = otx_jstr(a, "id"), *fixes = otx_jstr(a, "corrects");
-		if ((id && strcmp(id, event_id) == 0) || (fixes && strcmp(fixes, event_id) == 0)) {
+		/* An assay kept before ids were: the governing one is the target. */
+		if ((id && strcmp(id, event_id) == 0) || (fixes && strcmp(fixes, event_id) == 0) ||
+		    (!id && json_equal(a, cert))) {
 			json_array_remove(assays, i);
 			break;
 		}
