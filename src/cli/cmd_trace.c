@@ -95,6 +95,11 @@ static void describe(ot_buf *b, json_t *ev)
 		ot_buf_printf(b, "consignment %s received at %s: ", cli_jstr(ev, "consignment"),
 		              cli_jstr(ev, "site"));
 		lots_list(b, json_object_get(ev, "lots"), 0);
+	} else if (strcmp(type, "transfer") == 0) {
+		ot_buf_printf(b, "title from %s to %s%s%s: ", cli_jstr(ev, "from"),
+		              cli_jstr(ev, "to"), json_object_get(ev, "incoterm") ? ", " : "",
+		              json_object_get(ev, "incoterm") ? cli_jstr(ev, "incoterm") : "");
+		lots_list(b, json_object_get(ev, "lots"), 0);
 	} else {
 		ot_buf_adds(b, cli_jstr(ev, "id"));
 	}

@@ -168,6 +168,11 @@ static ot_status follow(sel *s, uint64_t index)
 		rc = need_name(s, s->sites, otx_jstr(ev, "site"));
 		for (size_t i = 0; !rc && i < json_array_size(lots); i++)
 			rc = need_lot(s, otx_jstr(json_array_get(lots, i), "lot"), index);
+	} else if (strcmp(type, "transfer") == 0) {
+		json_t *lots = json_object_get(ev, "lots");
+		rc = need_name(s, s->actors, otx_jstr(ev, "to"));
+		for (size_t i = 0; !rc && i < json_array_size(lots); i++)
+			rc = need_lot(s, json_string_value(json_array_get(lots, i)), index);
 	}
 out:
 	otx_envelope_clear(&env);

@@ -52,8 +52,12 @@ ev n4.jsonl '{"type":"transfer","id":"n4","time":"2025-09-03T08:00:00Z","from":"
 refused fwo n4.jsonl 'event n4: to: actor nobody is not registered'
 ev n5.jsonl '{"type":"transfer","id":"n5","time":"2025-09-03T08:00:00Z","from":"fwo","to":"buy","lots":["ore-1"],"price_ref":"LME Cu","incoterm":"XYZ"}'
 refused fwo n5.jsonl 'event n5: incoterm: "XYZ" is not one of EXW, FCA'
-ev n6.jsonl '{"type":"transfer","id":"n6","time":"2025-09-03T08:00:00Z","from":"fwo","to":"buy","lots":["ore-1"],"contract":"no-such"}'
-refused fwo n6.jsonl 'event n6: contract: contract no-such does not exist'
+ev n6.jsonl '{"type":"transfer","id":"n6","time":"2025-09-03T08:00:00Z","from":"fwo","to":"buy","lots":["ore-1"],"contract":"bad id"}'
+refused fwo n6.jsonl 'event n6: contract: an id is 1-[0-9]+ bytes of printable ASCII without spaces'
+ev n6b.jsonl '{"type":"transfer","id":"n6b","time":"2025-09-03T08:00:00Z","from":"fwo","to":"fwo","lots":["ore-1"],"price_ref":"x"}'
+refused fwo n6b.jsonl 'event n6b: to: fwo already owns what it transfers to itself'
+ev n6c.jsonl '{"type":"transfer","id":"n6c","time":"2025-09-03T08:00:00Z","from":"fwo","to":"buy","lots":["ore-1","ore-1"],"price_ref":"x"}'
+refused fwo n6c.jsonl 'event n6c: lots\[1\]: lot ore-1 is listed twice'
 ev n7.jsonl '{"type":"transfer","id":"n7","time":"2025-09-01T07:00:00Z","from":"fwo","to":"buy","lots":["ore-1"],"price_ref":"LME Cu"}'
 refused fwo n7.jsonl 'event n7: lots\[0\]: the event is dated .* before lot ore-1 was made'
 
@@ -103,6 +107,10 @@ ev r2.jsonl '{"type":"receive","id":"r2","time":"2025-09-10T08:00:00Z","consignm
 submit buy r2.jsonl
 "$CLI" trace --db l.db --json conc-1 >t4.json
 pycheck t4.json 'assert d["owner"]=="buy" and d["holder"]=="buy" and d["status"]=="held", d'
+expect 0 'transfer +title from fwo to buy, FCA: conc-1' -- "$CLI" trace --db l.db conc-1
+# a certificate replays the transfer: its signer and new owner come along
+"$CLI" prove --db l.db --out c.cert conc-1 >/dev/null 2>&1 || bad "prove conc-1"
+expect 0 "" -- "$CLI" verify c.cert --key l.db.vkey
 # the replay (audit) reaches the same owners
 "$CLI" audit --db l.db --json >a.json
 pycheck a.json 'assert d["ok"] is True, d["problems"]'
