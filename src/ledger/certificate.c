@@ -687,8 +687,14 @@ static ot_status compare_claim(json_t *claim, json_t *replayed, ot_error *err)
 		json_t *c = json_object_get(claim, key);
 		if (c && json_equal(c, v))
 			continue;
-		char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-		char *got = c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		/* A certificate made before title was separate from custody
+		 * claims no owner: the owner was the holder. */
+		if (!c && strcmp(key, "owner") == 0 &&
+		    json_equal(v, json_object_get(replayed, "holder")))
+			continue;
+		char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		char *got =
+			c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
 		ot_status rc = bad(err, OT_CERT_CLAIM, -1,
 		                   "claim.%s is not what the entries imply: the certificate says "
 		                   "%.120s, the replay gives %.120s",

@@ -123,6 +123,15 @@ ev r3.jsonl '{"type":"receive","id":"r3","time":"2025-09-12T08:00:00Z","consignm
 submit ref r3.jsonl
 "$CLI" trace --db l.db --json ore-2 >t5.json
 pycheck t5.json 'assert d["owner"]=="ref" and d["holder"]=="ref", d'
+# a certificate made before owners were traced claims none: still valid
+# while the owner is the holder, not when a transfer separated them
+"$CLI" prove --db l.db --out o2.cert ore-2 >/dev/null 2>&1 || bad "prove ore-2"
+"$CLI" prove --db l.db --out o1.cert ore-1 >/dev/null 2>&1 || bad "prove ore-1"
+for c in o1 o2; do
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["claim"]["owner"]; json.dump(d,open(sys.argv[2],"w"))' $c.cert $c-old.cert || bad "strip $c"
+done
+expect 0 "" -- "$CLI" verify o2-old.cert --key l.db.vkey
+expect 1 'claim\.owner is not what the entries imply: the certificate says nothing, the replay gives "fwo"' -- "$CLI" verify o1-old.cert --key l.db.vkey
 ev n12.jsonl '{"type":"ship","id":"n12","time":"2025-09-12T09:00:00Z","consignment":"k-4","from":"plant-r","to":"wh-us","consignee":"buy","lots":["ore-2"],"title":"kept"}'
 refused ref n12.jsonl 'event n12: title: "kept" is not one of passes, retained'
 summary
