@@ -3,7 +3,8 @@
 # custody"): a `transfer` moves the owner, not the material; only the owner
 # transfers (not_owner, also when `from` is not the signer); a ship with
 # "title":"retained" keeps the owner through the receipt (toll processing)
-# and the processor's outputs stay with that owner; inputs of two owners are
+# and the processor's outputs stay with that owner; a sale afloat keeps the
+# buyer as owner through the receipt; inputs of two owners are
 # refused (mixed_owners); the holder ships, and a plain receipt makes the
 # receiver owner and holder, as before. Trace (text and --json) shows both.
 # Each refusal: exit 4, nothing appended.
@@ -132,6 +133,18 @@ for c in o1 o2; do
 done
 expect 0 "" -- "$CLI" verify o2-old.cert --key l.db.vkey
 expect 1 'claim\.owner is not what the entries imply: the certificate says nothing, the replay gives "fwo"' -- "$CLI" verify o1-old.cert --key l.db.vkey
+# a sale afloat: title moves while the lot is in transit, and the receipt
+# moves custody only
+ev x3.jsonl '{"type":"extract","id":"x3","time":"2025-09-13T08:00:00Z","site":"mine-1","lot":"ore-3","material":"ore","mass_g":1000,"assay":{}}'
+submit fwo x3.jsonl
+ev s4.jsonl '{"type":"ship","id":"s4","time":"2025-09-13T09:00:00Z","consignment":"k-5","from":"mine-1","to":"plant-r","consignee":"ref","lots":["ore-3"]}'
+submit fwo s4.jsonl
+ev t2.jsonl '{"type":"transfer","id":"t2","time":"2025-09-14T08:00:00Z","from":"fwo","to":"buy","lots":["ore-3"],"incoterm":"CIF","contract":"c-2025-7"}'
+submit fwo t2.jsonl
+ev r4.jsonl '{"type":"receive","id":"r4","time":"2025-09-15T08:00:00Z","consignment":"k-5","site":"plant-r","lots":[{"lot":"ore-3","mass_g":1000}]}'
+submit ref r4.jsonl
+"$CLI" trace --db l.db --json ore-3 >t6.json
+pycheck t6.json 'assert d["owner"]=="buy" and d["holder"]=="ref" and d["title"]["contract"]=="c-2025-7" and "price_ref" not in d["title"], d'
 ev n12.jsonl '{"type":"ship","id":"n12","time":"2025-09-12T09:00:00Z","consignment":"k-4","from":"plant-r","to":"wh-us","consignee":"buy","lots":["ore-2"],"title":"kept"}'
 refused ref n12.jsonl 'event n12: title: "kept" is not one of passes, retained'
 summary
