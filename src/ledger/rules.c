@@ -39,6 +39,8 @@ static const struct {
 	{"payment", 0, otx_rule_payment},
 	{"correct", 0, otx_rule_correct},
 	{"void", 0, otx_rule_void},
+	{"transfer", 0, otx_rule_transfer},
+	{"declare", OTX_ROLE_CUSTOMS, otx_rule_declare},
 };
 
 static const char *const ROLE_NAMES[] = {
