@@ -1028,6 +1028,33 @@ static ot_status element_reports(mapctx *c, json_t **out)
 	return OT_OK;
 }
 
+/* The lab, uncertainty and method of an assay: the site of the
+ * bizLocation (where the inspection took place), oretrail:uncertainty_ppm
+ * and oretrail:method. */
+static ot_status assay_details(mapctx *c, json_t *ev)
+{
+	json_t *loc = json_object_get(json_object_get(c->ev, "bizLocation"), "id");
+	json_t *unc = ext_get(c->doc, c->ev, "uncertainty_ppm");
+	json_t *method = ext_get(c->doc, c->ev, "method");
+	char lab[OT_EVENT_ID_MAX + 1];
+	int64_t ppm = 0;
+	ot_status rc;
+	if (loc && ((rc = id_of(c, loc, OTX_EPCIS_URN_SITE, "bizLocation", lab)) ||
+	            json_object_set_new(ev, "lab", json_string(lab))))
+		return rc ? rc : nomem(c);
+	if (unc && !small_int(unc, 1000000, &ppm))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:uncertainty_ppm must be an integer");
+	if (unc && json_object_set_new(ev, "uncertainty_ppm", json_integer((json_int_t)ppm)))
+		return nomem(c);
+	if (method && !json_is_string(method))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:method must be a string");
+	if (method && json_object_set(ev, "method", method))
+		return nomem(c);
+	return OT_OK;
+}
+
 /* An inspection with element contents: an assay of its one lot. */
 static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
 {
@@ -1045,6 +1072,8 @@ static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
 		    json_object_set(ev, "assay", assay))
 			rc = nomem(c);
 	}
+	if (!rc)
+		rc = assay_details(c, ev);
 	if (!rc) {
 		rc = emit(c, ev, att);
 		ev = NULL;
@@ -1309,6 +1338,13 @@ ot_status otx_epcis_writer_init(ot_epcis_writer *w, const char *creation, ot_err
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	w->list = json_object_get(json_object_get(w->doc, "epcisBody"), "eventList");
 	w->context = json_array_get(json_object_get(w->doc, "@context"), 1);
+	w->glns = json_pack("{s:{},s:{}}", "sites", "actors");
+	w->shipped = json_object();
+	w->names = otx_epcis_profile_empty();
+	if (!w->glns || !w->shipped || !w->names) {
+		otx_epcis_writer_clear(w);
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	}
 	return OT_OK;
 }
 
@@ -1341,12 +1377,38 @@ void ot_epcis_writer_counts(const ot_epcis_writer *w, ot_epcis_counts *out)
 	out->skipped = w->skipped;
 }
 
+ot_status ot_epcis_writer_gln(ot_epcis_writer *w, int party, const char *id, const char *gln,
+                              ot_error *err)
+{
+	ot_status rc = ot_epcis_profile_add_gln(w->names, party, gln, id, err);
+	if (rc)
+		return rc;
+	if (json_object_set_new(json_object_get(w->glns, party ? "actors" : "sites"), id,
+	                        json_string(gln)))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	return OT_OK;
+}
+
+ot_status ot_epcis_writer_shipped(ot_epcis_writer *w, const char *consignment, const char *lot,
+                                  int64_t grams, ot_error *err)
+{
+	json_t *carried = json_object_get(w->shipped, consignment);
+	if (!carried && json_object_set_new(w->shipped, consignment, carried = json_object()))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (json_object_set_new(carried, lot, json_integer((json_int_t)grams)))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	return OT_OK;
+}
+
 void otx_epcis_writer_clear(ot_epcis_writer *w)
 {
 	if (!w)
 		return;
 	json_decref(w->doc);
 	json_decref(w->pending);
+	json_decref(w->glns);
+	json_decref(w->shipped);
+	ot_epcis_profile_free(w->names);
 	memset(w, 0, sizeof *w);
 }
 
@@ -1492,9 +1554,22 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return !v || json_object_set_new(obj, key, v);
 }
 
-static json_t *location(json_t *site)
+/* The URI of a site (party 0) or an actor (party 1): the Digital Link of
+ * its GLN when it has one, else urn:oretrail:site: / actor: + id. */
+static json_t *place_uri(const ot_epcis_writer *w, json_t *id, int party)
 {
-	json_t *uri = uri_of(site, OTX_EPCIS_URN_SITE);
+	const char *gln = json_string_value(json_object_get(
+		json_object_get(w->glns, party ? "actors" : "sites"), json_string_value(id)));
+	if (!gln)
+		return uri_of(id, party ? OTX_EPCIS_URN_ACTOR : OTX_EPCIS_URN_SITE);
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s%s", party ? OTX_EPCIS_DL_PGLN : OTX_EPCIS_DL_SGLN, gln);
+	return json_string(buf);
+}
+
+static json_t *location(const ot_epcis_writer *w, json_t *site)
+{
+	json_t *uri = place_uri(w, site, 0);
 	return uri ? json_pack("{s:o}", "id", uri) : NULL;
 }
 
@@ -1532,6 +1607,47 @@ static json_t *quantities(json_t *items, int with_mass)
 	return arr;
 }
 
+/* The lots of a ship event with the grams each carried (none where the
+ * writer was not told). */
+static json_t *shipped_quantities(const ot_epcis_writer *w, json_t *event)
+{
+	json_t *carried = json_object_get(w->shipped,
+	                                  json_string_value(json_object_get(event, "consignment")));
+	json_t *arr = json_array();
+	size_t i;
+	json_t *lot;
+	json_array_foreach(json_object_get(event, "lots"), i, lot)
+	{
+		json_t *q = quantity(lot, json_object_get(carried, json_string_value(lot)));
+		if (!q || json_array_append_new(arr, q)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* Sensor reports of an assay's element contents: mass fractions in mg/kg
+ * (UN/CEFACT 59), each element named by its PubChem page. */
+static json_t *element_sensors(json_t *assay)
+{
+	json_t *reports = json_array();
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(assay, el, ppm)
+	{
+		char uri[96];
+		snprintf(uri, sizeof uri, "https://pubchem.ncbi.nlm.nih.gov/element/%s", el);
+		json_t *r = json_pack("{s:s,s:s,s:O,s:s}", "type", "Dimensionless",
+		                      "chemicalSubstance", uri, "value", ppm, "uom", "59");
+		if (!r || json_array_append_new(reports, r)) {
+			json_decref(reports);
+			return NULL;
+		}
+	}
+	return reports ? json_pack("[{s:o}]", "sensorReport", reports) : NULL;
+}
+
 /* The ILMD of new lots: oretrail:lots [{"lot","material","assay",...}]. */
 static json_t *lots_ilmd(json_t *items)
 {
@@ -1556,7 +1672,7 @@ static json_t *lots_ilmd(json_t *items)
 
 /* The EPCIS form of an oretrail material-flow event, from its own fields.
  * NULL when a field it needs is missing or committed. */
-static json_t *construct(json_t *event)
+static json_t *construct(const ot_epcis_writer *w, json_t *event)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
 	json_t *id = json_object_get(event, "id");
@@ -1590,8 +1706,8 @@ static json_t *construct(json_t *event)
 		          json_object_set_new(e, "action", json_string("ADD")) ||
 		          json_object_set_new(e, "bizStep", json_string("commissioning")) ||
 		          json_object_set_new(e, "disposition", json_string("active")) ||
-		          set_new(e, "readPoint", location(site)) ||
-		          set_new(e, "bizLocation", location(site)) ||
+		          set_new(e, "readPoint", location(w, site)) ||
+		          set_new(e, "bizLocation", location(w, site)) ||
 		          json_object_set(e, "ilmd", ilmd);
 		json_decref(one);
 		json_decref(ilmd);
@@ -1602,8 +1718,8 @@ static json_t *construct(json_t *event)
 		            quantities(json_object_get(event, "inputs"), 1)) ||
 		    set_new(e, "outputQuantityList",
 		            quantities(json_object_get(event, "outputs"), 1)) ||
-		    set_new(e, "readPoint", location(site)) ||
-		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "readPoint", location(w, site)) ||
+		    set_new(e, "bizLocation", location(w, site)) ||
 		    set_new(e, "ilmd", lots_ilmd(json_object_get(event, "outputs"))) ||
 		    !json_is_string(json_object_get(event, "process")) ||
 		    json_object_set(e, OTX_EPCIS_NS_PREFIX ":process",
@@ -1611,17 +1727,16 @@ static json_t *construct(json_t *event)
 			goto bad;
 	} else if (strcmp(type, "ship") == 0) {
 		json_t *src = json_pack("[{s:s,s:o}]", "type", "location", "source",
-		                        uri_of(json_object_get(event, "from"), OTX_EPCIS_URN_SITE));
-		json_t *dst =
-			json_pack("[{s:s,s:o},{s:s,s:o}]", "type", "location", "destination",
-		                  uri_of(json_object_get(event, "to"), OTX_EPCIS_URN_SITE), "type",
-		                  "possessing_party", "destination",
-		                  uri_of(json_object_get(event, "consignee"), OTX_EPCIS_URN_ACTOR));
-		if (set_new(e, "quantityList", quantities(json_object_get(event, "lots"), 0)) ||
+		                        place_uri(w, json_object_get(event, "from"), 0));
+		json_t *dst = json_pack("[{s:s,s:o},{s:s,s:o}]", "type", "location", "destination",
+		                        place_uri(w, json_object_get(event, "to"), 0), "type",
+		                        "possessing_party", "destination",
+		                        place_uri(w, json_object_get(event, "consignee"), 1));
+		if (set_new(e, "quantityList", shipped_quantities(w, event)) ||
 		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
 		    json_object_set_new(e, "bizStep", json_string("shipping")) ||
 		    json_object_set_new(e, "disposition", json_string("in_transit")) ||
-		    set_new(e, "readPoint", location(json_object_get(event, "from"))) ||
+		    set_new(e, "readPoint", location(w, json_object_get(event, "from"))) ||
 		    set_new(e, "bizTransactionList",
 		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
 		                      uri_of(json_object_get(event, "consignment"),
@@ -1641,12 +1756,32 @@ static json_t *construct(json_t *event)
 		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
 		    json_object_set_new(e, "bizStep", json_string("receiving")) ||
 		    json_object_set_new(e, "disposition", json_string("in_progress")) ||
-		    set_new(e, "readPoint", location(site)) ||
-		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "readPoint", location(w, site)) ||
+		    set_new(e, "bizLocation", location(w, site)) ||
 		    set_new(e, "bizTransactionList",
 		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
 		                      uri_of(json_object_get(event, "consignment"),
 		                             OTX_EPCIS_URN_CONSIGNMENT))))
+			goto bad;
+	} else if (strcmp(type, "assay") == 0) {
+		json_t *lab = json_object_get(event, "lab");
+		json_t *lot = json_pack("[O]", json_object_get(event, "lot"));
+		int bad = set_new(e, "quantityList", quantities(lot, 0)) ||
+		          json_object_set_new(e, "action", json_string("OBSERVE")) ||
+		          json_object_set_new(e, "bizStep", json_string("inspecting")) ||
+		          (lab && (set_new(e, "readPoint", location(w, lab)) ||
+		                   set_new(e, "bizLocation", location(w, lab)))) ||
+		          set_new(e, "sensorElementList",
+		                  element_sensors(json_object_get(event, "assay")));
+		json_decref(lot);
+		static const char *const EXTRA[] = {"uncertainty_ppm", "method", NULL};
+		for (size_t i = 0; EXTRA[i] && !bad; i++) {
+			json_t *v = json_object_get(event, EXTRA[i]);
+			char key[64];
+			snprintf(key, sizeof key, OTX_EPCIS_NS_PREFIX ":%s", EXTRA[i]);
+			bad = v && json_object_set(e, key, v);
+		}
+		if (bad)
 			goto bad;
 	} else {
 		goto bad;
@@ -1659,7 +1794,7 @@ bad:
 
 static ot_status write_constructed(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
-	json_t *e = construct(event);
+	json_t *e = construct(w, event);
 	if (!e)
 		return ot_error_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
 		                   "event %s: a field the EPCIS form needs is missing or committed",
@@ -1705,7 +1840,7 @@ static ot_status write_group(ot_epcis_writer *w, json_t *att, json_t *events, ot
 		otx_epcis_doc_init(&doc);
 		memset(&m, 0, sizeof m);
 		if (!clash && doc_of(context, ev, &doc, &e2) == OT_OK &&
-		    ot_epcis_map_event(&doc, 0, &m) == OT_OK &&
+		    ot_epcis_map_event_with(&doc, 0, w->names, &m) == OT_OK &&
 		    json_array_size(m.events) == json_array_size(events)) {
 			trusted = 1;
 			for (size_t i = 0; i < json_array_size(events) && trusted; i++)
@@ -1752,7 +1887,8 @@ ot_status ot_epcis_writer_add(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
 	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
-	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0)) {
+	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0 &&
+	              strcmp(type, "assay") != 0)) {
 		w->skipped++;
 		return ot_error_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
 		                   "%s events have no EPCIS form", type ? type : "untyped");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "epcis/map.h"
+#include "oretrail/encoding.h"
 #include "oretrail/epcis.h"
 #include "oretrail/event.h"
 #include "oretrail/status.h"
@@ -228,6 +229,48 @@ out:
 	ot_epcis_profile_free(p);
 	json_decref(root);
 	return rc;
+}
+
+ot_epcis_profile *otx_epcis_profile_empty(void)
+{
+	ot_epcis_profile *p = calloc(1, sizeof *p);
+	if (!p || !(p->sites = json_object()) || !(p->parties = json_object()) ||
+	    !(p->materials = json_object()) || !(p->processes = json_object())) {
+		ot_epcis_profile_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+ot_status ot_epcis_profile_new(ot_epcis_profile **out, ot_error *err)
+{
+	*out = otx_epcis_profile_empty();
+	return *out ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+}
+
+ot_status ot_epcis_profile_add_gln(ot_epcis_profile *p, int party, const char *gln, const char *id,
+                                   ot_error *err)
+{
+	if (!gln || !ot_gs1_key_ok(gln, 13))
+		return ot_error_at(err, OT_ERR_PARSE, "profile_bad_key", -1,
+		                   "\"%.40s\" is not a GLN (13 digits with the GS1 check digit)",
+		                   gln ? gln : "(null)");
+	char uri[64];
+	snprintf(uri, sizeof uri, "%s%s", party ? OTX_EPCIS_DL_PGLN : OTX_EPCIS_DL_SGLN, gln);
+	ot_buf b;
+	ot_buf_init(&b, 4096);
+	ot_status rc = table_key(party ? "parties" : "sites", uri, &b);
+	json_t *table = party ? p->parties : p->sites;
+	if (!rc && !json_object_get(table, (const char *)b.data) &&
+	    json_object_set_new(table, (const char *)b.data, json_string(id)))
+		rc = OT_ERR_NOMEM;
+	ot_buf_free(&b);
+	if (rc == OT_ERR_NOMEM)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (rc)
+		return ot_error_at(err, OT_ERR_PARSE, "profile_bad_key", -1,
+		                   "%s is not an identifier oretrail can use", uri);
+	return OT_OK;
 }
 
 json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot)
