@@ -112,8 +112,12 @@ typedef struct ot_epcis_mapping {
 	size_t event;  /* position in the document, from 0 */
 	char type[32]; /* its EPCIS type, truncated; "?" when it has none */
 	char hash_id[OT_EPCIS_HASH_ID_LEN + 1]; /* "" when it could not be hashed */
-	json_t *events; /* the unsigned oretrail events (owned array), empty when not mapped */
-	ot_error error; /* status OT_OK when mapped, else what stood in the way */
+	json_t *events;    /* the unsigned oretrail events (owned array), empty when not mapped */
+	ot_error error;    /* status OT_OK when mapped, else what stood in the way */
+	char missing[256]; /* with epcis_no_mass, epcis_not_mass, epcis_no_material,
+	                      epcis_no_assay, epcis_no_process and a party that is not an
+	                      actor id: the profile key that would supply it (an item's
+	                      class, a lot, a bizStep, a party); else "" */
 } ot_epcis_mapping;
 
 /*

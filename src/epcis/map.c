@@ -51,6 +51,12 @@ static ot_status fail(mapctx *c, ot_status status, const char *code, const char 
 	return ot_error_at(&c->m->error, status, code, (int64_t)c->m->event, "%s", why);
 }
 
+/* Notes the profile key that would have supplied what is missing. */
+static void missing(mapctx *c, const char *key)
+{
+	snprintf(c->m->missing, sizeof c->m->missing, "%s", key);
+}
+
 static ot_status nomem(mapctx *c)
 {
 	return ot_error_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
@@ -181,6 +187,8 @@ static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
 		     (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == ':' || ch == '-';
 	}
 	if (!ok)
+		missing(c, out);
+	if (!ok)
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
 		            "%s \"%.80s\" is not an oretrail actor id (use %sNAME for actor NAME, "
 		            "or the profile line \"parties\":{\"%.80s\":\"NAME\"})",
@@ -258,9 +266,23 @@ static ot_status consignment_of(mapctx *c, char *out)
 	json_t *ext = ext_get(c->doc, c->ev, "consignment");
 	if (ext)
 		return id_of(c, ext, OTX_EPCIS_URN_CONSIGNMENT, "oretrail:consignment", out);
+	/* One business transaction of another type (a purchase order, an
+	 * invoice): the only name the shipment has. */
+	json_t *list = json_object_get(c->ev, "bizTransactionList");
+	if (json_array_size(list) == 1)
+		return id_of(c, json_object_get(json_array_get(list, 0), "bizTransaction"),
+		             OTX_EPCIS_URN_CONSIGNMENT, "consignment (the one bizTransaction)",
+		             out);
+	const char *def = c->prof ? renamed(c->prof->defaults, "consignment") : NULL;
+	if (def) {
+		snprintf(out, OT_EVENT_ID_MAX + 1, "%s", def);
+		return OT_OK;
+	}
 	return fail(c, OT_ERR_PARSE, "epcis_no_consignment",
 	            "no consignment: a bizTransaction of type desadv or bol (or "
-	            "oretrail:consignment) links a shipping to its receiving");
+	            "oretrail:consignment, or the event's only bizTransaction) links a "
+	            "shipping to its receiving; or the profile line "
+	            "\"defaults\":{\"consignment\":\"ID\"}");
 }
 
 /* ---- quantities ---- */
@@ -307,6 +329,25 @@ static void lots_free(lots *l)
 	l->n = 0;
 }
 
+static ot_status no_item_mass(mapctx *c, const char *id, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An item, or a count of items, with no mass: names the profile line that
+ * gives one item's mass (for the item's GS1 class when it has one). */
+static ot_status no_item_mass(mapctx *c, const char *id, const char *code, const char *fmt, ...)
+{
+	char why[320], cls[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	missing(c, otx_epcis_gtin_class(id, cls) ? cls : id);
+	return fail(c, OT_ERR_PARSE, code,
+	            "%s; or the mass of one item: the profile line "
+	            "\"item_mass_g\":{\"%.80s\":GRAMS}",
+	            why, c->m->missing);
+}
+
 /*
  * Appends the lots of an EPC list and a quantity list. With need_mass,
  * every lot must come with a mass: EPCs (instances) have none, and a
@@ -330,17 +371,19 @@ static ot_status collect(mapctx *c, const char *epc_name, const char *qty_name, 
 	json_t *it;
 	json_array_foreach(epcs, i, it)
 	{
-		if (need_mass)
-			return fail(
-				c, OT_ERR_PARSE, "epcis_no_mass",
-				"%s[%zu] %.80s has no mass: oretrail lots are bulk material, given "
-				"in %s with a unit of mass (KGM, TNE, GRM, ...)",
-				epc_name, i, json_is_string(it) ? json_string_value(it) : "?",
-				qty_name);
-		ot_status rc = id_of(c, it, OTX_EPCIS_URN_LOT, epc_name, out->v[out->n].id);
+		lotq *q = &out->v[out->n];
+		ot_status rc = id_of(c, it, OTX_EPCIS_URN_LOT, epc_name, q->id);
 		if (rc)
 			return rc;
-		out->v[out->n++].grams = -1;
+		q->grams = need_mass ? otx_epcis_profile_item_mass(c->prof, q->id) : -1;
+		if (need_mass && q->grams < 0)
+			return no_item_mass(
+				c, q->id, "epcis_no_mass",
+				"%s[%zu] %.80s is a serialised item with no mass: oretrail "
+				"lots are bulk material, given in %s with a unit of mass "
+				"(KGM, TNE, GRM, ...)",
+				epc_name, i, q->id, qty_name);
+		out->n++;
 	}
 	json_array_foreach(qtys, i, it)
 	{
@@ -358,13 +401,21 @@ static ot_status collect(mapctx *c, const char *epc_name, const char *qty_name, 
 			if (!json_is_number(qv))
 				return fail(c, OT_ERR_PARSE, "epcis_no_mass",
 				            "%s[%zu] (%s) has no quantity", qty_name, i, q->id);
-			if (!uom)
-				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
-				            "%s[%zu] (%s): a quantity without uom counts items; "
-				            "oretrail "
-				            "needs a mass (KGM, TNE, GRM, ...)",
-				            qty_name, i, q->id);
-			rc = otx_epcis_grams(json_number_value(qv), uom, &q->grams);
+			if (!uom) {
+				/* A count of items: each of the class's mass. */
+				int64_t each = otx_epcis_profile_item_mass(c->prof, q->id);
+				if (each < 0)
+					return no_item_mass(
+						c, q->id, "epcis_not_mass",
+						"%s[%zu] (%s): a quantity without uom "
+						"counts items; oretrail needs a mass (KGM, "
+						"TNE, GRM, ...)",
+						qty_name, i, q->id);
+				rc = otx_epcis_grams(json_number_value(qv) * (double)each, "GRM",
+				                     &q->grams);
+			} else {
+				rc = otx_epcis_grams(json_number_value(qv), uom, &q->grams);
+			}
 			if (rc == OT_ERR_PARSE)
 				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
 				            "%s[%zu] (%s): %.8s is not a unit of mass", qty_name, i,
@@ -474,6 +525,8 @@ static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 		assay = json_object_get(entry, "assay");
 		unc = json_object_get(entry, "uncertainty_ppm");
 	}
+	if (!json_is_string(material) || !assay)
+		missing(c, lot);
 	if (!json_is_string(material))
 		return fail(c, OT_ERR_PARSE, "epcis_no_material",
 		            "lot %s: no material (oretrail:material in the ILMD, or the profile "
@@ -614,7 +667,7 @@ static ot_status attachment(mapctx *c, json_t **out)
 		goto oom;
 	/* What export derives again: a hash-ID eventID and oretrail:hash. */
 	const char *eid = json_string_value(json_object_get(ev, "eventID"));
-	if (eid && ot_epcis_is_hash_id(eid))
+	if (eid && strcmp(eid, c->m->hash_id) == 0)
 		json_object_del(ev, "eventID");
 	const char *k;
 	json_t *m;
@@ -788,6 +841,7 @@ static ot_status map_transform(mapctx *c, json_t *att)
 	else if (!process && in_g == out_g && in.n > 1 && outl.n == 1)
 		process = implied = json_string("merge");
 	if (!json_is_string(process)) {
+		missing(c, step[0] ? step : "(no bizStep)");
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_process",
 		          "no process (oretrail:process, or the profile line "
 		          "\"processes\":{\"%s\":\"smelting\"}: beneficiation, cracking, "
@@ -866,24 +920,32 @@ static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 	if (rc)
 		goto out;
 	json_t *dst = party(c, "destinationList", "destination", "location");
-	if (!dst) {
+	const char *def = c->prof ? renamed(c->prof->defaults, "destination") : NULL;
+	if (!dst && !def) {
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_destination",
-		          "no destination site: a destinationList entry of type location");
+		          "no destination site: a destinationList entry of type location, or "
+		          "the profile line \"defaults\":{\"destination\":\"SITE\"}");
 		goto out;
 	}
-	if ((rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
+	if (dst && (rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
 		goto out;
+	if (!dst)
+		snprintf(to, sizeof to, "%s", def);
 	json_t *who = party(c, "destinationList", "destination", "possessing_party");
 	if (!who)
 		who = party(c, "destinationList", "destination", "owning_party");
-	if (!who) {
+	def = c->prof ? renamed(c->prof->defaults, "consignee") : NULL;
+	if (!who && !def) {
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_consignee",
 		          "no consignee: a destinationList entry of type possessing_party or "
-		          "owning_party");
+		          "owning_party, or the profile line "
+		          "\"defaults\":{\"consignee\":\"ACTOR\"}");
 		goto out;
 	}
-	if ((rc = actor_of(c, who, "consignee", consignee)))
+	if (who && (rc = actor_of(c, who, "consignee", consignee)))
 		goto out;
+	if (!who)
+		snprintf(consignee, sizeof consignee, "%s", def);
 	if ((rc = aggregation ? collect(c, "childEPCs", "childQuantityList", 0, &l)
 	                      : collect(c, "epcList", "quantityList", 0, &l)))
 		goto out;
@@ -1239,9 +1301,12 @@ ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_ep
 		/* A hash ID the event carries must be its own. */
 		const char *eid = json_string_value(json_object_get(ev, "eventID"));
 		json_t *own = ext_get(doc, ev, "hash");
-		if (eid && ot_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0)
+		if (eid && ot_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0 &&
+		    !(p && p->keep_hash_ids))
 			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
-			          "eventID %s is not the event's hash ID %s", eid, m->hash_id);
+			          "eventID %s is not the event's hash ID %s (the profile line "
+			          "\"hash_ids\":\"keep\" keeps it as the partner's id)",
+			          eid, m->hash_id);
 		else if (own &&
 		         (!json_is_string(own) || strcmp(json_string_value(own), m->hash_id) != 0))
 			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",

@@ -82,11 +82,25 @@ struct ot_epcis_profile {
 	json_t *parties;   /* id -> actor id */
 	json_t *materials; /* lot or class id -> {"material","assay"?,"uncertainty_ppm"?} */
 	json_t *processes; /* bizStep URI -> process */
+	json_t *item_mass; /* item or class id -> grams per serialised item */
+	json_t *defaults;  /* {"consignment"?,"destination"?,"consignee"?}: ids */
+	int keep_hash_ids; /* "hash_ids":"keep": a carried hash ID that is not the
+	                      event's own is kept as its eventID, not refused */
 };
 
 /* The profile's material entry for a lot id: the id itself, else its GS1
- * class (the GTIN of a Digital Link with a /10/ batch), or NULL. */
+ * class (the GTIN of a Digital Link with a /10/ batch or /21/ serial), or
+ * NULL. */
 json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot);
+
+/* The GS1 class of an id: "https://id.gs1.org/01/<GTIN-14>" when id is that
+ * followed by nothing or a '/' (a batch, a serial), written to out; else
+ * 0. */
+int otx_epcis_gtin_class(const char *id, char out[64]);
+
+/* The grams of one serialised item of lot id (its own entry in
+ * item_mass_g, else its class's), or -1. */
+int64_t otx_epcis_profile_item_mass(const ot_epcis_profile *p, const char *id);
 
 /* A new profile with empty tables, or NULL (out of memory). */
 ot_epcis_profile *otx_epcis_profile_empty(void);
