@@ -64,6 +64,9 @@ ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *k
                      const char **str, int64_t *out);
 ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                         const char **out);
+/* An optional GS1 Global Location Number: 13 digits with a valid check
+ * digit (bad_field otherwise). */
+ot_status otx_r_gln(otx_rule *r, json_t *obj, const char *key, const char **out);
 /* An array of 1..max items (0..max when min0). */
 ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                       size_t max, json_t **out);
