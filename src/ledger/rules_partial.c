@@ -101,9 +101,11 @@ static ot_status split_stage_output(otx_rule *r, json_t *parent, json_t *part, u
 	return OT_OK;
 }
 
-/* The members the part takes over from its parent as they are. */
+/* The members the part takes over from its parent as they are: its
+ * process, assays, moisture, title (owner, the last transfer) and HS code. */
 static const char *const INHERITED[] = {"process",       "certified",    "assays",
-                                        "assay_dispute", "moisture_ppm", NULL};
+                                        "assay_dispute", "moisture_ppm", "owner",
+                                        "title",         "hs_code",      NULL};
 
 ot_status otx_ship_split(otx_rule *r, json_t *parent, const otx_ship_part *p, json_t **part)
 {
