@@ -69,7 +69,12 @@ ship s0 C2 '[{"lot":"lot-x","mass_g":600001,"as":"x-part-2"}]' >over3.jsonl
 refuse over3 mass_exceeded fwo.key 'only 600000 g remain'
 
 # --- receipts: part of C1 first, the rest later ---
-serve_ro() { start ro "$CLI" serve --db l.db --read-only --listen 127.0.0.1:0 || abort "serve"; }
+# The server reads between submits, never beside one (no busy waits).
+serve_ro() { start "ro$1" "$CLI" serve --db l.db --read-only --listen 127.0.0.1:0 || abort "serve"; }
+serve_stop() {
+	kill "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+}
 get() {
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT" || return 1
 	printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$1" >&3
@@ -81,8 +86,9 @@ recv r0 C1 '[{"lot":"x-part-1","mass_g":2000000}]' >gain.jsonl
 refuse gain mass_gained ussm.key 'lots\[0\]\.mass_g: lot x-part-1: 2000000 g received of 400000 g shipped in consignment C1: \+400\.000 %, beyond the weighing uncertainty of 5000 mg/kg'
 recv r1 C1 '[{"lot":"x-part-1","mass_g":399000}]' >r1.jsonl
 expect 0 'entries 11-11\)' -- "$CLI" submit --db l.db --key ussm.key r1.jsonl
-serve_ro
+serve_ro 1
 get /api/consignments/C1 >c1.json
+serve_stop
 pycheck c1.json 'assert d["status"] == "open", d
 assert [(e["lot"], e["mass_g"], e.get("received_g"), e.get("part_of")) for e in d["lots"]] == [("x-part-1", 400000, 399000, "lot-x"), ("lot-y", 500000, None, None)], d["lots"]
 assert [r["index"] for r in d["receipts"]] == [11], d'
@@ -91,7 +97,9 @@ refuse again lot_already_received ussm.key 'lot x-part-1 of consignment C1 was r
 # lot-y arrives 2 % short: transit_loss for it, short_shipment for C1.
 recv r2 C1 '[{"lot":"lot-y","mass_g":487000}]' >r2.jsonl
 expect 0 'entries 12-12\)' -- "$CLI" submit --db l.db --key ussm.key r2.jsonl
+serve_ro 2
 get /api/consignments/C1 >c1b.json
+serve_stop
 pycheck c1b.json 'assert (d["status"], d["received_index"], d["received_g"]) == ("received", 12, 886000), d
 assert [r["index"] for r in d["receipts"]] == [11, 12], d'
 recv r0 C1 '[{"lot":"lot-y","mass_g":487000}]' >closed.jsonl
@@ -130,6 +138,7 @@ assert (rest["mass_g"], part["mass_g"]) == (250000, 250000), (rest["mass_g"], pa
 PY
 
 # --- findings, through the server and the audit's replay ---
+serve_ro 3
 get '/api/findings' >f.json
 pycheck f.json 'f = sorted((x["kind"], x["subject"], x["index"]) for x in d["findings"] if x["kind"] not in ("backdated",))
 assert f == [("export_without_assay", "conc-1-a", 16), ("export_without_assay", "lot-y", 10), ("export_without_assay", "lot-z", 13), ("extraction_beyond_resource", "mine-1", 6), ("short_shipment", "C1", 12), ("transit_gain", "lot-z", 14), ("transit_loss", "lot-y", 12)], f

@@ -15,6 +15,14 @@ const KINDS = {
     title: 'More arrived than was shipped',
     why: 'The receiver weighed more than the shipper declared, beyond tolerance: material may have been added, or a declaration was wrong.',
   },
+  short_shipment: {
+    title: 'Consignment arrived short',
+    why: 'Once all of a consignment was received, less had arrived than was shipped, beyond the weighing uncertainty the receipts declared.',
+  },
+  assay_dispute: {
+    title: 'Seller and buyer assays disagree',
+    why: 'The seller\'s and the buyer\'s laboratories found contents that differ by more than the splitting limit, and no umpire laboratory has decided yet. Payment and the recorded contents rest on which one is right.',
+  },
   terms_withheld: {
     title: 'Contract terms withheld',
     why: 'Part of a contract was committed to but has not been disclosed for a long time. Its content is fixed, but the public cannot read it.',
@@ -58,7 +66,7 @@ function subjectLink(f) {
     return h('a', { href: hrefContract(contract) }, s);
   }
   if (f.kind === 'extraction_beyond_resource') return h('code', {}, s);
-  if (s.startsWith('lot') || f.kind.startsWith('transit') || f.kind === 'export_without_assay') return h('a', { href: hrefLot(s) }, s);
+  if (s.startsWith('lot') || f.kind.startsWith('transit') || f.kind === 'export_without_assay' || f.kind === 'assay_dispute') return h('a', { href: hrefLot(s) }, s);
   return h('code', {}, s);
 }
 
