@@ -94,11 +94,12 @@ static int64_t contract_limit(otx_rule *r, const char *contract, const char *el)
 	return limit;
 }
 
-/* assay_dispute: the seller's and the buyer's latest assays differ beyond
- * the splitting limit (of the contract the lot's latest assay naming one
- * names) on an element both give, and no umpire has assayed the lot. The lot keeps the open dispute
- * as `assay_dispute`; an umpire assay settles it. */
-static ot_status check_dispute(otx_rule *r, json_t *rec)
+/* assay_dispute: after a seller's or a buyer's assay, the seller's and the
+ * buyer's latest assays differ beyond the splitting limit (of the contract
+ * the lot's latest assay naming one names) on an element both give, and no
+ * umpire has assayed the lot. The lot keeps the open dispute as
+ * `assay_dispute`; an umpire assay settles it. */
+static ot_status check_dispute(otx_rule *r, json_t *rec, const char *role)
 {
 	json_t *assays = json_object_get(rec, "assays");
 	json_t *open = json_object_get(rec, "assay_dispute");
@@ -108,6 +109,9 @@ static ot_status check_dispute(otx_rule *r, json_t *rec)
 			json_object_set(open, "settled_by", json_object_get(umpire, "index"));
 		return OT_OK;
 	}
+	/* Only a seller's or a buyer's assay changes the pair. */
+	if (strcmp(role, "seller") != 0 && strcmp(role, "buyer") != 0)
+		return OT_OK;
 	json_t *s = latest_in_role(assays, "seller"), *b = latest_in_role(assays, "buyer");
 	if (!s || !b)
 		return OT_OK;
@@ -295,7 +299,7 @@ ot_status otx_rule_assay(otx_rule *r)
 		json_object_set_new(cert, "contract", json_string(a.contract));
 	if (r->corrects)
 		json_object_set_new(cert, "corrects", json_string(r->corrects));
-	if ((rc = keep_assay(r, rec, cert)) || (rc = check_dispute(r, rec)))
+	if ((rc = keep_assay(r, rec, cert)) || (rc = check_dispute(r, rec, a.role)))
 		goto out;
 	/* A correction (rules_correct.c) records its own history. */
 	if (r->corrects)
