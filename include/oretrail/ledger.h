@@ -270,6 +270,21 @@ OT_EXPORT ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_er
 OT_EXPORT ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t len,
                                           const char *year, int flags, char **json, ot_error *err);
 
+/*
+ * The smelter and refiner list (CMRT/EMRT style; docs/events.md "Smelter
+ * list") of everything `actor` received: the facilities of the separated
+ * and refined stages in the lineage of the lots of every consignment
+ * addressed to it and received, one row per element and facility site:
+ *   {"for","received":[{"consignment","index","time","lots"}],
+ *    "smelters":[{"element","smelter_look_up","smelter_name",
+ *      "smelter_country","smelter_id","smelter_id_source","site","stages",
+ *      "facility_ids","entries","lots"}]}
+ * by element, then site. Errors: OT_ERR_NOTFOUND code actor_not_found.
+ * *json is malloc'ed. Not thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, int flags,
+                                              char **json, ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

@@ -38,8 +38,10 @@ static const cli_spec SPEC = {
 	"certified assay where there is one; a chain of processing steps counts at\n"
 	"each of them, so processed can exceed extracted.\n"
 	"\n"
-	"report crma: the EU Critical Raw Materials Act report; `oretrail report crma\n"
-	"--help` says more.\n",
+	"report crma: the EU Critical Raw Materials Act report; report smelters: the\n"
+	"CMRT/EMRT-style smelter list of what an actor received; report eiti: EITI\n"
+	"payments, government receipts reconciled, contracts' disclosure. `oretrail\n"
+	"report crma --help` (and smelters, eiti) says more.\n",
 	1,
 };
 
@@ -141,6 +143,48 @@ static int print_report(json_t *doc)
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "report", "cannot write to standard output");
 	return EXIT_OK;
+}
+
+/* --- the reports' common shape: text, --json or --csv of one document --- */
+
+/* Prints a report's document (out, as the library returned it for rc) as
+ * JSON, CSV or text; the exit code. A PARSE error is bad input (exit 2),
+ * NOTFOUND an unknown name given on the command line (exit 2). */
+static int report_output(const char *what, int json, int csv, ot_status rc, ot_error *err,
+                         const char *out, void (*text)(json_t *), void (*csv_out)(json_t *))
+{
+	if (rc)
+		return cli_fail_json(
+			json, rc == OT_ERR_PARSE || rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE,
+			what, err);
+	if (json)
+		return cli_print_json(what, out);
+	json_t *doc = json_loads(out, 0, NULL);
+	if (doc && csv)
+		csv_out(doc);
+	else if (doc)
+		text(doc);
+	int code = !doc ? cli_failf(EXIT_STORE, what, "out of memory")
+	           : fflush(stdout) != 0
+	                   ? cli_failf(EXIT_STORE, what, "cannot write to standard output")
+	                   : EXIT_OK;
+	json_decref(doc);
+	return code;
+}
+
+/* The options every report shares, after parsing: no operands, --db
+ * given, not both --json and --csv. 0 or the exit code. */
+static int report_args(const char *what, int argc, char **argv, int first, const char *db, int json,
+                       int csv)
+{
+	int code = cli_no_operands(what, argc, argv, first);
+	if (code)
+		return code;
+	if (!db)
+		return cli_failf(EXIT_USAGE, what, "--db is required");
+	if (json && csv)
+		return cli_failf(EXIT_USAGE, what, "--json and --csv exclude each other");
+	return 0;
 }
 
 /* --- report crma --- */
@@ -317,12 +361,8 @@ static int report_crma(const char *db, int argc, char **argv)
 	int code, first = cli_parse(&CRMA_SPEC, opts, argc, argv, &code);
 	if (first < 0)
 		return code;
-	if ((code = cli_no_operands("report crma", argc, argv, first)))
+	if ((code = report_args("report crma", argc, argv, first, db, json, csv)))
 		return code;
-	if (!db)
-		return cli_failf(EXIT_USAGE, "report crma", "--db is required");
-	if (json && csv)
-		return cli_failf(EXIT_USAGE, "report crma", "--json and --csv exclude each other");
 	char *text = NULL, *out = NULL;
 	size_t len = 0;
 	if ((code = cli_profile_read("report crma", profile, &text, &len)))
@@ -336,25 +376,163 @@ static int report_crma(const char *db, int argc, char **argv)
 	ot_error_clear(&err);
 	ot_status rc =
 		ot_ledger_report_crma(l, text, len, year, json ? OT_JSON_PRETTY : 0, &out, &err);
-	if (rc) {
-		code = cli_fail_json(json, rc == OT_ERR_PARSE ? EXIT_USAGE : EXIT_STORE,
-		                     "report crma", &err);
-	} else if (json) {
-		code = cli_print_json("report crma", out);
-	} else {
-		json_t *doc = json_loads(out, 0, NULL);
-		if (doc && csv)
-			crma_csv(doc);
-		else if (doc)
-			crma_text(doc);
-		code = !doc                  ? cli_failf(EXIT_STORE, "report crma", "out of memory")
-		       : fflush(stdout) != 0 ? cli_failf(EXIT_STORE, "report crma",
-		                                         "cannot write to standard output")
-		                             : EXIT_OK;
-		json_decref(doc);
-	}
+	code = report_output("report crma", json, csv, rc, &err, out, crma_text, crma_csv);
 	free(out);
 	free(text);
+	ot_ledger_close(l);
+	return code;
+}
+
+/* --- report smelters --- */
+
+static const cli_spec SMELTERS_SPEC = {
+	"oretrail report smelters --db PATH --for ACTOR [--json | --csv]",
+	"The smelter and refiner list of everything ACTOR received, in the manner\n"
+	"of the RMI CMRT/EMRT smelter list: each facility of the separated or\n"
+	"refined stage (separation, refining, smelting) in the lineage of the lots\n"
+	"of the consignments addressed to ACTOR and received, one row per metal and\n"
+	"facility: metal, smelter look-up (the operator when it has an RMI CID, else\n"
+	"\"Smelter not listed\"), smelter name (the site's operator, else the site),\n"
+	"country, identification (RMI CID where given) and its source, then the\n"
+	"site, its stages, the log entries of the smelting or refining and the\n"
+	"received lots whose lineage holds them.\n"
+	"\n"
+	"--json prints {\"for\",\"received\":[{\"consignment\",\"index\",\"time\",\"lots\"}],\n"
+	"\"smelters\":[{\"element\",\"smelter_look_up\",\"smelter_name\",\n"
+	"\"smelter_country\",\"smelter_id\",\"smelter_id_source\",\"site\",\"stages\",\n"
+	"\"facility_ids\",\"entries\",\"lots\"}]}. --csv prints one row per facility\n"
+	"and metal in the CMRT's column order (header: metal,smelter_look_up,\n"
+	"smelter_name,smelter_country,smelter_identification,source_of_identification,\n"
+	"site,stages,entries,lots; lists joined with spaces).\n"
+	"Exit 2 for an unknown actor.\n",
+	0,
+};
+
+/* "Neodymium" for Nd, the symbol when the name is unknown. */
+static const char *metal_name(char *buf, size_t size, const char *symbol)
+{
+	const char *name = cli_element_name(symbol);
+	snprintf(buf, size, "%s", name ? name : symbol);
+	if (name && buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
+}
+
+/* A JSON array of strings or integers joined with sep. */
+static const char *joined(char *buf, size_t size, json_t *list, const char *sep)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < json_array_size(list) && used < size; i++) {
+		json_t *v = json_array_get(list, i);
+		int n = json_is_integer(v)
+		                ? snprintf(buf + used, size - used, "%s%" JSON_INTEGER_FORMAT,
+		                           i ? sep : "", json_integer_value(v))
+		                : snprintf(buf + used, size - used, "%s%s", i ? sep : "",
+		                           json_string_value(v) ? json_string_value(v) : "");
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+static void smelters_text(json_t *doc)
+{
+	json_t *rows = json_object_get(doc, "smelters"), *recv = json_object_get(doc, "received");
+	printf("smelters and refiners in the lineage of what %s received (%zu consignment%s)\n",
+	       cli_jstr(doc, "for"), json_array_size(recv), json_array_size(recv) == 1 ? "" : "s");
+	if (!json_array_size(rows)) {
+		printf("\n  none: no smelting or refining in the lineage\n");
+		return;
+	}
+	static const char *const head[] = {"metal",          "smelter name", "country",
+	                                   "identification", "site",         "entries"};
+	cli_table t;
+	cli_table_init(&t, 6, head, "llllll");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char metal[32], id[160], entries[512];
+		if (json_is_string(json_object_get(r, "smelter_id")))
+			snprintf(id, sizeof id, "%s (%s)", cli_jstr(r, "smelter_id"),
+			         cli_jstr(r, "smelter_id_source"));
+		else
+			snprintf(id, sizeof id, "none");
+		const char *cells[] = {
+			metal_name(metal, sizeof metal, cli_jstr(r, "element")),
+			cli_jstr(r, "smelter_name"),
+			cli_jstr(r, "smelter_country"),
+			id,
+			cli_jstr(r, "site"),
+			joined(entries, sizeof entries, json_object_get(r, "entries"), ", ")};
+		cli_table_row(&t, cells);
+	}
+	printf("\n");
+	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+static void smelters_csv(json_t *doc)
+{
+	static const char *const head[] = {"metal",
+	                                   "smelter_look_up",
+	                                   "smelter_name",
+	                                   "smelter_country",
+	                                   "smelter_identification",
+	                                   "source_of_identification",
+	                                   "site",
+	                                   "stages",
+	                                   "entries",
+	                                   "lots"};
+	cli_csv_row(stdout, 10, head);
+	json_t *rows = json_object_get(doc, "smelters");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char metal[32], stages[128], entries[4096], lots[8192];
+		const char *cells[] = {
+			metal_name(metal, sizeof metal, cli_jstr(r, "element")),
+			cli_jstr(r, "smelter_look_up"),
+			cli_jstr(r, "smelter_name"),
+			cli_jstr(r, "smelter_country"),
+			cli_jstr(r, "smelter_id"),
+			cli_jstr(r, "smelter_id_source"),
+			cli_jstr(r, "site"),
+			joined(stages, sizeof stages, json_object_get(r, "stages"), " "),
+			joined(entries, sizeof entries, json_object_get(r, "entries"), " "),
+			joined(lots, sizeof lots, json_object_get(r, "lots"), " ")};
+		cli_csv_row(stdout, 10, cells);
+	}
+}
+
+static int report_smelters(const char *db, int argc, char **argv)
+{
+	const char *actor = NULL;
+	int json = 0, csv = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
+		CLI_OPT_JSON(json),
+		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		{"for", 0, "ACTOR", "the actor whose receipts are listed (required)", &actor, NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&SMELTERS_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = report_args("report smelters", argc, argv, first, db, json, csv)))
+		return code;
+	if (!actor)
+		return cli_failf(EXIT_USAGE, "report smelters", "--for ACTOR is required");
+	ot_ledger *l = NULL;
+	if ((code = cli_ledger_open_ro(db, "report smelters", &l)))
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *out = NULL;
+	ot_status rc = ot_ledger_report_smelters(l, actor, json ? OT_JSON_PRETTY : 0, &out, &err);
+	code = report_output("report smelters", json, csv, rc, &err, out, smelters_text,
+	                     smelters_csv);
+	free(out);
 	ot_ledger_close(l);
 	return code;
 }
@@ -374,11 +552,13 @@ int cmd_report(int argc, char **argv)
 		return code;
 	if (first < argc && strcmp(argv[first], "crma") == 0)
 		return report_crma(db, argc - first, argv + first);
+	if (first < argc && strcmp(argv[first], "smelters") == 0)
+		return report_smelters(db, argc - first, argv + first);
 	if (first != argc)
-		return cli_failf(
-			EXIT_USAGE, "report",
-			"unexpected argument \"%s\" (reports: crma, or none for the flows)",
-			argv[first]);
+		return cli_failf(EXIT_USAGE, "report",
+		                 "unexpected argument \"%s\" (reports: crma, smelters, eiti, or "
+		                 "none for the flows)",
+		                 argv[first]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "report", "--db is required");
 	ot_ledger *l = NULL;
