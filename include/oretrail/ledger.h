@@ -285,6 +285,28 @@ OT_EXPORT ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json
 OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, int flags,
                                               char **json, ot_error *err);
 
+/*
+ * The EITI report (docs/events.md "EITI report") of the payments whose time
+ * falls in `period` ("YYYY", "YYYY-Qn" or "YYYY-MM"; NULL: all), as of
+ * `now` (seconds since 1970; 0: the clock) for the days withheld:
+ *   {"period","as_of","totals":[{"currency","amount","count"}],
+ *    "by_payer":[{"payer","currency","amount","count"}], "by_payee",
+ *    "by_stream", "by_contract", "by_period" (the same, by that field),
+ *    "payments":[payment record + "stream"], "receipts":[receipt record],
+ *    "reconciliation":{"payments","receipts","acknowledged",
+ *      "discrepancies":[{"kind","payment","payment_index","receipt",
+ *        "receipt_index","payer","payee","paid","received","difference"}]},
+ *    "contracts":[{"contract","index","title","parties","status",
+ *      "commitments","withheld","withheld_days","disclose_by","overdue",
+ *      "overdue_days"}]}
+ * Discrepancy kinds: unacknowledged_payment, amount_differs,
+ * receipt_without_payment. Amounts are minor units per currency. Errors:
+ * OT_ERR_PARSE code bad_field (period). *json is malloc'ed. Not
+ * thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now,
+                                          int flags, char **json, ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

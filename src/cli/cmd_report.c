@@ -537,6 +537,265 @@ static int report_smelters(const char *db, int argc, char **argv)
 	return code;
 }
 
+/* --- report eiti --- */
+
+static const cli_spec EITI_SPEC = {
+	"oretrail report eiti --db PATH [--period P] [--now TIME] [--json | --csv]",
+	"The EITI report (EITI Standard 2023): the payments disclosed, by payer, by\n"
+	"payee agency, by revenue stream (royalty, tax, fee, bonus, dividend,\n"
+	"production_entitlement, infrastructure, social, other), by contract and by\n"
+	"declared period, with totals per currency (Requirement 4.1); the payees'\n"
+	"receipts reconciled against them, every discrepancy listed: a payment\n"
+	"without receipt (unacknowledged_payment), a receipt for another amount or\n"
+	"currency (amount_differs), a receipt naming no payment\n"
+	"(receipt_without_payment) (Requirement 4.9); and every contract with its\n"
+	"disclosure status (public, disclosed, partly_disclosed, withheld), the days\n"
+	"its oldest withheld commitment has been withheld and whether its\n"
+	"disclose_by date has passed (Requirement 2.4).\n"
+	"--period P: the payments made in P (by their time): YYYY, YYYY-Qn (n 1-4)\n"
+	"or YYYY-MM; their receipts, and the receipts without payment made in P.\n"
+	"--now TIME counts the days withheld up to TIME (default now).\n"
+	"\n"
+	"--json prints {\"period\",\"as_of\",\"totals\",\"by_payer\",\"by_payee\",\"by_stream\",\n"
+	"\"by_contract\",\"by_period\",\"payments\",\"receipts\",\"reconciliation\":{\"payments\","
+        "\n"
+	"\"receipts\",\"acknowledged\",\"discrepancies\"},\"contracts\"} (docs/events.md,\n"
+	"\"EITI report\"). --csv prints one row per group, discrepancy and contract\n"
+	"(header: section,key,currency,amount,count,payment,receipt,received_currency,\n"
+	"received_amount,status,withheld_days,overdue_days). Exit 2 for a bad period.\n",
+	0,
+};
+
+/* The groups of the document, with their text titles and CSV sections. */
+static const struct {
+	const char *member, *field, *title, *section;
+} EITI_GROUPS[] = {
+	{"by_payer", "payer", "by payer (company)", "payer"},
+	{"by_payee", "payee", "by payee (government agency)", "payee"},
+	{"by_stream", "stream", "by revenue stream", "stream"},
+	{"by_contract", "contract", "by contract", "contract"},
+	{"by_period", "period", "by declared period", "period"},
+};
+
+/* A money object as text: "12,500.00 PKR". */
+static const char *money_text(char *buf, size_t size, json_t *money)
+{
+	return cli_fmt_money(buf, size, cli_jint(money, "amount", 0), cli_jstr(money, "currency"));
+}
+
+static void eiti_text(json_t *doc)
+{
+	json_t *rec = json_object_get(doc, "reconciliation");
+	printf("EITI report (%s), as of %s\n",
+	       json_is_string(json_object_get(doc, "period")) ? cli_jstr(doc, "period")
+	                                                      : "all periods",
+	       cli_jstr(doc, "as_of"));
+	json_t *totals = json_object_get(doc, "totals");
+	printf("\npayments: %" PRId64 "\n", cli_jint(rec, "payments", 0));
+	for (size_t i = 0; i < json_array_size(totals); i++) {
+		char money[64];
+		printf("  total %s in %" PRId64 " payment%s\n",
+		       money_text(money, sizeof money, json_array_get(totals, i)),
+		       cli_jint(json_array_get(totals, i), "count", 0),
+		       cli_jint(json_array_get(totals, i), "count", 0) == 1 ? "" : "s");
+	}
+	for (size_t g = 0; g < sizeof EITI_GROUPS / sizeof EITI_GROUPS[0]; g++) {
+		json_t *rows = json_object_get(doc, EITI_GROUPS[g].member);
+		if (!json_array_size(rows))
+			continue;
+		static const char *const head[] = {"", "amount", "payments"};
+		cli_table t;
+		cli_table_init(&t, 3, head, "lrr");
+		for (size_t i = 0; i < json_array_size(rows); i++) {
+			json_t *r = json_array_get(rows, i);
+			char money[64], count[32];
+			snprintf(count, sizeof count, "%" PRId64, cli_jint(r, "count", 0));
+			const char *key = json_is_string(json_object_get(r, EITI_GROUPS[g].field))
+			                          ? cli_jstr(r, EITI_GROUPS[g].field)
+			                          : "(none)";
+			const char *cells[] = {key, money_text(money, sizeof money, r), count};
+			cli_table_row(&t, cells);
+		}
+		printf("\n%s\n", EITI_GROUPS[g].title);
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+	json_t *disc = json_object_get(rec, "discrepancies");
+	printf("\nreceipts: %" PRId64 "; payments acknowledged: %" PRId64 " of %" PRId64
+	       "; discrepancies: %zu\n",
+	       cli_jint(rec, "receipts", 0), cli_jint(rec, "acknowledged", 0),
+	       cli_jint(rec, "payments", 0), json_array_size(disc));
+	if (json_array_size(disc)) {
+		static const char *const head[] = {"discrepancy", "payment", "receipt", "payer",
+		                                   "payee",       "paid",    "received"};
+		cli_table t;
+		cli_table_init(&t, 7, head, "lllllrr");
+		for (size_t i = 0; i < json_array_size(disc); i++) {
+			json_t *d = json_array_get(disc, i);
+			char paid[64] = "-", got[64] = "-";
+			if (json_object_get(d, "paid"))
+				money_text(paid, sizeof paid, json_object_get(d, "paid"));
+			if (json_object_get(d, "received"))
+				money_text(got, sizeof got, json_object_get(d, "received"));
+			const char *cells[] = {
+				cli_jstr(d, "kind"),
+				json_object_get(d, "payment") ? cli_jstr(d, "payment") : "-",
+				json_object_get(d, "receipt") ? cli_jstr(d, "receipt") : "-",
+				cli_jstr(d, "payer"),
+				cli_jstr(d, "payee"),
+				paid,
+				got};
+			cli_table_row(&t, cells);
+		}
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+	json_t *contracts = json_object_get(doc, "contracts");
+	printf("\ncontracts: %zu\n", json_array_size(contracts));
+	if (json_array_size(contracts)) {
+		static const char *const head[] = {"contract",      "status",      "withheld",
+		                                   "days withheld", "disclose by", "overdue"};
+		cli_table t;
+		cli_table_init(&t, 6, head, "llrrll");
+		for (size_t i = 0; i < json_array_size(contracts); i++) {
+			json_t *c = json_array_get(contracts, i);
+			char withheld[48], days[32], overdue[48];
+			snprintf(withheld, sizeof withheld, "%" PRId64 " of %" PRId64,
+			         cli_jint(c, "withheld", 0), cli_jint(c, "commitments", 0));
+			snprintf(days, sizeof days, "%" PRId64, cli_jint(c, "withheld_days", 0));
+			if (json_is_true(json_object_get(c, "overdue")))
+				snprintf(overdue, sizeof overdue, "yes, %" PRId64 " days",
+				         cli_jint(c, "overdue_days", 0));
+			else
+				snprintf(overdue, sizeof overdue, "no");
+			const char *cells[] = {cli_jstr(c, "contract"),
+			                       cli_jstr(c, "status"),
+			                       withheld,
+			                       days,
+			                       json_is_string(json_object_get(c, "disclose_by"))
+			                               ? cli_jstr(c, "disclose_by")
+			                               : "-",
+			                       overdue};
+			cli_table_row(&t, cells);
+		}
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+}
+
+/* One CSV row of 12 cells from the ones given (NULL: empty). */
+static void eiti_csv_row(const char *section, const char *key, const char *currency, json_t *amount,
+                         json_t *count, const char *payment, const char *receipt, json_t *received,
+                         const char *status, json_t *days, json_t *overdue)
+{
+	char a[32] = "", n[32] = "", ra[32] = "", wd[32] = "", od[32] = "";
+	if (json_is_integer(amount))
+		snprintf(a, sizeof a, "%" JSON_INTEGER_FORMAT, json_integer_value(amount));
+	if (json_is_integer(count))
+		snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(count));
+	if (received)
+		snprintf(ra, sizeof ra, "%" PRId64, cli_jint(received, "amount", 0));
+	if (json_is_integer(days))
+		snprintf(wd, sizeof wd, "%" JSON_INTEGER_FORMAT, json_integer_value(days));
+	if (json_is_integer(overdue))
+		snprintf(od, sizeof od, "%" JSON_INTEGER_FORMAT, json_integer_value(overdue));
+	const char *cells[] = {section,
+	                       key ? key : "",
+	                       currency ? currency : "",
+	                       a,
+	                       n,
+	                       payment ? payment : "",
+	                       receipt ? receipt : "",
+	                       received ? cli_jstr(received, "currency") : "",
+	                       ra,
+	                       status ? status : "",
+	                       wd,
+	                       od};
+	cli_csv_row(stdout, 12, cells);
+}
+
+static void eiti_csv(json_t *doc)
+{
+	static const char *const head[] = {
+		"section",         "key",     "currency",      "amount",
+		"count",           "payment", "receipt",       "received_currency",
+		"received_amount", "status",  "withheld_days", "overdue_days"};
+	cli_csv_row(stdout, 12, head);
+	json_t *totals = json_object_get(doc, "totals");
+	for (size_t i = 0; i < json_array_size(totals); i++) {
+		json_t *r = json_array_get(totals, i);
+		eiti_csv_row("total", NULL, cli_jstr(r, "currency"), json_object_get(r, "amount"),
+		             json_object_get(r, "count"), NULL, NULL, NULL, NULL, NULL, NULL);
+	}
+	for (size_t g = 0; g < sizeof EITI_GROUPS / sizeof EITI_GROUPS[0]; g++) {
+		json_t *rows = json_object_get(doc, EITI_GROUPS[g].member);
+		for (size_t i = 0; i < json_array_size(rows); i++) {
+			json_t *r = json_array_get(rows, i);
+			eiti_csv_row(EITI_GROUPS[g].section,
+			             json_string_value(json_object_get(r, EITI_GROUPS[g].field)),
+			             cli_jstr(r, "currency"), json_object_get(r, "amount"),
+			             json_object_get(r, "count"), NULL, NULL, NULL, NULL, NULL,
+			             NULL);
+		}
+	}
+	json_t *disc = json_object_get(json_object_get(doc, "reconciliation"), "discrepancies");
+	for (size_t i = 0; i < json_array_size(disc); i++) {
+		json_t *d = json_array_get(disc, i), *paid = json_object_get(d, "paid");
+		eiti_csv_row("discrepancy", cli_jstr(d, "kind"),
+		             paid ? cli_jstr(paid, "currency") : NULL,
+		             json_object_get(paid, "amount"), NULL,
+		             json_string_value(json_object_get(d, "payment")),
+		             json_string_value(json_object_get(d, "receipt")),
+		             json_object_get(d, "received"), NULL, NULL, NULL);
+	}
+	json_t *contracts = json_object_get(doc, "contracts");
+	for (size_t i = 0; i < json_array_size(contracts); i++) {
+		json_t *c = json_array_get(contracts, i);
+		eiti_csv_row("contract", cli_jstr(c, "contract"), NULL, NULL,
+		             json_object_get(c, "withheld"), NULL, NULL, NULL,
+		             cli_jstr(c, "status"), json_object_get(c, "withheld_days"),
+		             json_object_get(c, "overdue_days"));
+	}
+}
+
+static int report_eiti(const char *db, int argc, char **argv)
+{
+	const char *period = NULL, *now_s = NULL;
+	int json = 0, csv = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		CLI_OPT_READ_ONLY,
+		CLI_OPT_JSON(json),
+		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		{"period", 0, "P", "payments made in P: YYYY, YYYY-Qn or YYYY-MM (default: all)",
+	         &period, NULL},
+		{"now", 0, "TIME", "count the days withheld up to TIME (default now)", &now_s,
+	         NULL},
+		CLI_OPT_END,
+	};
+	int code, first = cli_parse(&EITI_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = report_args("report eiti", argc, argv, first, db, json, csv)))
+		return code;
+	int64_t now = 0;
+	if (now_s && !cli_parse_time(now_s, &now))
+		return cli_failf(EXIT_USAGE, "report eiti",
+		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
+		                 now_s);
+	ot_ledger *l = NULL;
+	if ((code = cli_ledger_open_ro(db, "report eiti", &l)))
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *out = NULL;
+	ot_status rc = ot_ledger_report_eiti(l, period, now, json ? OT_JSON_PRETTY : 0, &out, &err);
+	code = report_output("report eiti", json, csv, rc, &err, out, eiti_text, eiti_csv);
+	free(out);
+	ot_ledger_close(l);
+	return code;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -554,6 +813,8 @@ int cmd_report(int argc, char **argv)
 		return report_crma(db, argc - first, argv + first);
 	if (first < argc && strcmp(argv[first], "smelters") == 0)
 		return report_smelters(db, argc - first, argv + first);
+	if (first < argc && strcmp(argv[first], "eiti") == 0)
+		return report_eiti(db, argc - first, argv + first);
 	if (first != argc)
 		return cli_failf(EXIT_USAGE, "report",
 		                 "unexpected argument \"%s\" (reports: crma, smelters, eiti, or "

@@ -37,6 +37,7 @@ static const struct {
 	{"contract", 0, otx_rule_contract},
 	{"disclose", 0, otx_rule_disclose},
 	{"payment", 0, otx_rule_payment},
+	{"receipt", 0, otx_rule_receipt},
 	{"correct", 0, otx_rule_correct},
 	{"void", 0, otx_rule_void},
 };

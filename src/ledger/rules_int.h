@@ -176,6 +176,13 @@ ot_status otx_rule_receive(otx_rule *r);
 ot_status otx_rule_contract(otx_rule *r);
 ot_status otx_rule_disclose(otx_rule *r);
 ot_status otx_rule_payment(otx_rule *r);
+ot_status otx_rule_receipt(otx_rule *r);
+
+/* The payment streams (rules_contract.c), NULL-terminated, and the stream
+ * of a payment or receipt record: its `stream`, else the one of its kind
+ * (levy: tax, rent: fee, other: other). */
+extern const char *const otx_payment_streams[];
+const char *otx_payment_stream(json_t *rec);
 ot_status otx_rule_correct(otx_rule *r);
 ot_status otx_rule_void(otx_rule *r);
 
