@@ -271,8 +271,8 @@ OT_EXPORT ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json
                                           const char *year, int flags, char **json, ot_error *err);
 
 /*
- * The smelter and refiner list (CMRT/EMRT style; docs/events.md "Smelter
- * list") of everything `actor` received: the facilities of the separated
+ * The smelter and refiner list (CMRT/EMRT style; docs/events.md, "oretrail
+ * report smelters") of everything `actor` received: the facilities of the separated
  * and refined stages in the lineage of the lots of every consignment
  * addressed to it and received, one row per element and facility site:
  *   {"for","received":[{"consignment","index","time","lots"}],
@@ -286,7 +286,7 @@ OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, i
                                               char **json, ot_error *err);
 
 /*
- * The EITI report (docs/events.md "EITI report") of the payments whose time
+ * The EITI report (docs/events.md, "oretrail report eiti") of the payments whose time
  * falls in `period` ("YYYY", "YYYY-Qn" or "YYYY-MM"; NULL: all), as of
  * `now` (seconds since 1970; 0: the clock) for the days withheld:
  *   {"period","as_of","totals":[{"currency","amount","count"}],

@@ -558,9 +558,11 @@ static const cli_spec EITI_SPEC = {
 	"\n"
 	"--json prints {\"period\",\"as_of\",\"totals\",\"by_payer\",\"by_payee\",\"by_stream\",\n"
 	"\"by_contract\",\"by_period\",\"payments\",\"receipts\",\"reconciliation\":{\"payments\","
-        "\n"
+	"\n"
 	"\"receipts\",\"acknowledged\",\"discrepancies\"},\"contracts\"} (docs/events.md,\n"
-	"\"EITI report\"). --csv prints one row per group, discrepancy and contract\n"
+	"\"EITI report\"). --csv prints one row per total, group, discrepancy and\n"
+	"contract (sections total, payer, payee, stream, contract, period,\n"
+	"discrepancy, disclosure)\n"
 	"(header: section,key,currency,amount,count,payment,receipt,received_currency,\n"
 	"received_amount,status,withheld_days,overdue_days). Exit 2 for a bad period.\n",
 	0,
@@ -603,7 +605,7 @@ static void eiti_text(json_t *doc)
 		json_t *rows = json_object_get(doc, EITI_GROUPS[g].member);
 		if (!json_array_size(rows))
 			continue;
-		static const char *const head[] = {"", "amount", "payments"};
+		const char *const head[] = {EITI_GROUPS[g].field, "amount", "payments"};
 		cli_table t;
 		cli_table_init(&t, 3, head, "lrr");
 		for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -751,7 +753,7 @@ static void eiti_csv(json_t *doc)
 	json_t *contracts = json_object_get(doc, "contracts");
 	for (size_t i = 0; i < json_array_size(contracts); i++) {
 		json_t *c = json_array_get(contracts, i);
-		eiti_csv_row("contract", cli_jstr(c, "contract"), NULL, NULL,
+		eiti_csv_row("disclosure", cli_jstr(c, "contract"), NULL, NULL,
 		             json_object_get(c, "withheld"), NULL, NULL, NULL,
 		             cli_jstr(c, "status"), json_object_get(c, "withheld_days"),
 		             json_object_get(c, "overdue_days"));

@@ -107,7 +107,7 @@ grep -qx "stream,royalty,PKR,1250000,1,,,,,,," c.csv && ok || bad "csv stream"
 grep -qx "contract,,PKR,500000,1,,,,,,," c.csv && ok || bad "csv no contract"
 grep -qx "discrepancy,amount_differs,USD,10000,,p4,r4,EUR,10000,,," c.csv && ok || bad "csv discrepancy"
 grep -qx "discrepancy,receipt_without_payment,,,,,r9,PKR,75000,,," c.csv && ok || bad "csv receipt without payment"
-grep -qx "contract,ct-1,,,1,,,,,partly_disclosed,89,$OVERDUE" c.csv && ok || bad "csv contract"
+grep -qx "disclosure,ct-1,,,1,,,,,partly_disclosed,89,$OVERDUE" c.csv && ok || bad "csv contract"
 [ "$(wc -l <c.csv)" = 24 ] && ok || bad "csv rows: $(wc -l <c.csv)"
 
 # --- refused receipts and payments: exit 4, nothing written ---
