@@ -128,6 +128,10 @@ refuse kpmd "amount" '{"type":"receipt","id":"b8","time":"2025-10-01T08:00:00Z",
 refuse fwo "stream" '{"type":"payment","id":"b9","time":"2025-10-01T08:00:00Z","payer":"fwo","payee":"kpmd","kind":"royalty","stream":"gift","amount":{"amount":1,"currency":"PKR"}}'
 [ "$(size)" = "$before" ] && ok || bad "refusals wrote something: $before -> $(size)"
 
+# A replay of the log derives the same receipts and payments (audit).
+"$CLI" audit --db l.db --json >au.json
+pycheck au.json 'assert d["ok"] is True and d["problems"]==[], d["problems"]'
+
 # --- bad input: exit 2 ---
 for p in 25 2025-Q5 2025-13 2025-00 2025Q1 2025-1; do
 	expect 2 "--period: $p is not a period: YYYY, YYYY-Qn \(n 1-4\) or YYYY-MM" -- "$CLI" report eiti --db l.db --period $p
