@@ -147,28 +147,50 @@ static int print_report(json_t *doc)
 
 /* --- the reports' common shape: text, --json or --csv of one document --- */
 
-/* Prints a report's document (out, as the library returned it for rc) as
- * JSON, CSV or text; the exit code. A PARSE error is bad input (exit 2),
- * NOTFOUND an unknown name given on the command line (exit 2). */
-static int report_output(const char *what, int json, int csv, ot_status rc, ot_error *err,
-                         const char *out, void (*text)(json_t *), void (*csv_out)(json_t *))
+#define REPORT_OPT_CSV(var)                                                          \
+	{                                                                            \
+		"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &(var) \
+	}
+
+/* One report: the library call that makes its document (ctx: the report's
+ * arguments), and how its text and CSV forms print it. */
+typedef struct report_kind {
+	const char *what;
+	ot_status (*make)(ot_ledger *l, const void *ctx, int flags, char **json, ot_error *err);
+	void (*text)(json_t *doc);
+	void (*csv)(json_t *doc);
+} report_kind;
+
+/* Opens the ledger, makes the report and prints it as JSON, CSV or text;
+ * the exit code. A PARSE error is bad input (exit 2), NOTFOUND an unknown
+ * name given on the command line (exit 2). */
+static int report_run(const report_kind *k, const char *db, int json, int csv, const void *ctx)
 {
+	ot_ledger *l = NULL;
+	int code = cli_ledger_open_ro(db, k->what, &l);
+	if (code)
+		return code;
+	ot_error err;
+	ot_error_clear(&err);
+	char *out = NULL;
+	ot_status rc = k->make(l, ctx, json ? OT_JSON_PRETTY : 0, &out, &err);
+	json_t *doc = NULL;
 	if (rc)
-		return cli_fail_json(
+		code = cli_fail_json(
 			json, rc == OT_ERR_PARSE || rc == OT_ERR_NOTFOUND ? EXIT_USAGE : EXIT_STORE,
-			what, err);
-	if (json)
-		return cli_print_json(what, out);
-	json_t *doc = json_loads(out, 0, NULL);
-	if (doc && csv)
-		csv_out(doc);
-	else if (doc)
-		text(doc);
-	int code = !doc ? cli_failf(EXIT_STORE, what, "out of memory")
-	           : fflush(stdout) != 0
-	                   ? cli_failf(EXIT_STORE, what, "cannot write to standard output")
-	                   : EXIT_OK;
-	json_decref(doc);
+			k->what, &err);
+	else if (json)
+		code = cli_print_json(k->what, out);
+	else if (!(doc = json_loads(out, 0, NULL)))
+		code = cli_failf(EXIT_STORE, k->what, "out of memory");
+	if (doc) {
+		(csv ? k->csv : k->text)(doc);
+		if (fflush(stdout) != 0)
+			code = cli_failf(EXIT_STORE, k->what, "cannot write to standard output");
+		json_decref(doc);
+	}
+	free(out);
+	ot_ledger_close(l);
 	return code;
 }
 
@@ -345,6 +367,18 @@ static void crma_csv(json_t *doc)
 	}
 }
 
+typedef struct crma_args {
+	char *profile;
+	size_t len;
+	const char *year;
+} crma_args;
+
+static ot_status crma_make(ot_ledger *l, const void *ctx, int flags, char **json, ot_error *err)
+{
+	const crma_args *a = ctx;
+	return ot_ledger_report_crma(l, a->profile, a->len, a->year, flags, json, err);
+}
+
 static int report_crma(const char *db, int argc, char **argv)
 {
 	const char *year = NULL, *profile = "crma";
@@ -353,7 +387,7 @@ static int report_crma(const char *db, int argc, char **argv)
 		CLI_OPT_DB(db),
 		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
-		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		REPORT_OPT_CSV(csv),
 		{"year", 0, "Y", "count calendar year Y only (default: all)", &year, NULL},
 		{"profile", 0, "P", "the profile (default crma)", &profile, NULL},
 		CLI_OPT_END,
@@ -363,23 +397,12 @@ static int report_crma(const char *db, int argc, char **argv)
 		return code;
 	if ((code = report_args("report crma", argc, argv, first, db, json, csv)))
 		return code;
-	char *text = NULL, *out = NULL;
-	size_t len = 0;
-	if ((code = cli_profile_read("report crma", profile, &text, &len)))
+	crma_args args = {NULL, 0, year};
+	if ((code = cli_profile_read("report crma", profile, &args.profile, &args.len)))
 		return code;
-	ot_ledger *l = NULL;
-	if ((code = cli_ledger_open_ro(db, "report crma", &l))) {
-		free(text);
-		return code;
-	}
-	ot_error err;
-	ot_error_clear(&err);
-	ot_status rc =
-		ot_ledger_report_crma(l, text, len, year, json ? OT_JSON_PRETTY : 0, &out, &err);
-	code = report_output("report crma", json, csv, rc, &err, out, crma_text, crma_csv);
-	free(out);
-	free(text);
-	ot_ledger_close(l);
+	static const report_kind kind = {"report crma", crma_make, crma_text, crma_csv};
+	code = report_run(&kind, db, json, csv, &args);
+	free(args.profile);
 	return code;
 }
 
@@ -504,6 +527,12 @@ static void smelters_csv(json_t *doc)
 	}
 }
 
+static ot_status smelters_make(ot_ledger *l, const void *actor, int flags, char **json,
+                               ot_error *err)
+{
+	return ot_ledger_report_smelters(l, actor, flags, json, err);
+}
+
 static int report_smelters(const char *db, int argc, char **argv)
 {
 	const char *actor = NULL;
@@ -512,7 +541,7 @@ static int report_smelters(const char *db, int argc, char **argv)
 		CLI_OPT_DB(db),
 		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
-		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		REPORT_OPT_CSV(csv),
 		{"for", 0, "ACTOR", "the actor whose receipts are listed (required)", &actor, NULL},
 		CLI_OPT_END,
 	};
@@ -523,18 +552,9 @@ static int report_smelters(const char *db, int argc, char **argv)
 		return code;
 	if (!actor)
 		return cli_failf(EXIT_USAGE, "report smelters", "--for ACTOR is required");
-	ot_ledger *l = NULL;
-	if ((code = cli_ledger_open_ro(db, "report smelters", &l)))
-		return code;
-	ot_error err;
-	ot_error_clear(&err);
-	char *out = NULL;
-	ot_status rc = ot_ledger_report_smelters(l, actor, json ? OT_JSON_PRETTY : 0, &out, &err);
-	code = report_output("report smelters", json, csv, rc, &err, out, smelters_text,
-	                     smelters_csv);
-	free(out);
-	ot_ledger_close(l);
-	return code;
+	static const report_kind kind = {"report smelters", smelters_make, smelters_text,
+	                                 smelters_csv};
+	return report_run(&kind, db, json, csv, actor);
 }
 
 /* --- report eiti --- */
@@ -760,6 +780,17 @@ static void eiti_csv(json_t *doc)
 	}
 }
 
+typedef struct eiti_args {
+	const char *period;
+	int64_t now;
+} eiti_args;
+
+static ot_status eiti_make(ot_ledger *l, const void *ctx, int flags, char **json, ot_error *err)
+{
+	const eiti_args *a = ctx;
+	return ot_ledger_report_eiti(l, a->period, a->now, flags, json, err);
+}
+
 static int report_eiti(const char *db, int argc, char **argv)
 {
 	const char *period = NULL, *now_s = NULL;
@@ -768,7 +799,7 @@ static int report_eiti(const char *db, int argc, char **argv)
 		CLI_OPT_DB(db),
 		CLI_OPT_READ_ONLY,
 		CLI_OPT_JSON(json),
-		{"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &csv},
+		REPORT_OPT_CSV(csv),
 		{"period", 0, "P", "payments made in P: YYYY, YYYY-Qn or YYYY-MM (default: all)",
 	         &period, NULL},
 		{"now", 0, "TIME", "count the days withheld up to TIME (default now)", &now_s,
@@ -785,17 +816,9 @@ static int report_eiti(const char *db, int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "report eiti",
 		                 "--now %s is not a time: use YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
 		                 now_s);
-	ot_ledger *l = NULL;
-	if ((code = cli_ledger_open_ro(db, "report eiti", &l)))
-		return code;
-	ot_error err;
-	ot_error_clear(&err);
-	char *out = NULL;
-	ot_status rc = ot_ledger_report_eiti(l, period, now, json ? OT_JSON_PRETTY : 0, &out, &err);
-	code = report_output("report eiti", json, csv, rc, &err, out, eiti_text, eiti_csv);
-	free(out);
-	ot_ledger_close(l);
-	return code;
+	eiti_args args = {period, now};
+	static const report_kind kind = {"report eiti", eiti_make, eiti_text, eiti_csv};
+	return report_run(&kind, db, json, csv, &args);
 }
 
 int cmd_report(int argc, char **argv)
