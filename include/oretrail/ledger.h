@@ -307,6 +307,24 @@ OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, i
 OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now,
                                           int flags, char **json, ot_error *err);
 
+/*
+ * The resources report (docs/events.md, "oretrail report resources"): per
+ * mine with a declaration or an extraction, in id order,
+ *   {"sites":[{"site","holder","country","operator"?,
+ *      "declarations":[{"category","standard"?,"ore_t","grade"?,"index",
+ *        "time","added","attested":[{"by","index","time","report"?}]}],
+ *      "declared_ore_t","attested_ore_t","attested_share_ppm",
+ *      "extracted_g","extracted_t","extracted_share_ppm"}],
+ *    "by_standard":[{"standard","declared_ore_t","attested_ore_t",
+ *      "attested_share_ppm"}],
+ *    "declared_ore_t","attested_ore_t","attested_share_ppm"}
+ * Declared totals add measured, indicated and inferred ("added"); a share
+ * is null when its total is 0. *json is malloc'ed. Not thread-safe on one
+ * handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_resources(ot_ledger *l, int flags, char **json,
+                                               ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

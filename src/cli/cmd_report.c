@@ -40,8 +40,9 @@ static const cli_spec SPEC = {
 	"\n"
 	"report crma: the EU Critical Raw Materials Act report; report smelters: the\n"
 	"CMRT/EMRT-style smelter list of what an actor received; report eiti: EITI\n"
-	"payments, government receipts reconciled, contracts' disclosure. `oretrail\n"
-	"report crma --help` (and smelters, eiti) says more.\n",
+	"payments, government receipts reconciled, contracts' disclosure; report\n"
+	"resources: declared resources, their attestation and extraction. `oretrail\n"
+	"report crma --help` (and smelters, eiti, resources) says more.\n",
 	1,
 };
 
@@ -821,6 +822,191 @@ static int report_eiti(const char *db, int argc, char **argv)
 	return report_run(&kind, db, json, csv, &args);
 }
 
+/* --- report resources --- */
+
+static const cli_spec RESOURCES_SPEC = {
+	"oretrail report resources --db PATH [--json | --csv]",
+	"The resources declared per mine, made checkable: each declaration in force\n"
+	"(measured, indicated, inferred resources; proved, probable reserves) with\n"
+	"its reporting standard (JORC, NI 43-101, PERC, ...) and the competent\n"
+	"persons who attested it (`attest` events), or UNATTESTED; the ore extracted\n"
+	"to date against the declared total (measured + indicated + inferred); and\n"
+	"by standard and over all mines, what share of the declared total has any\n"
+	"attested basis.\n"
+	"\n"
+	"--json prints "
+	"{\"sites\":[{\"site\",\"holder\",\"country\",\"declarations\":[{\"category\",\n"
+	"\"standard\",\"ore_t\",\"grade\",\"index\",\"time\",\"added\",\"attested\":[{\"by\","
+	"\"index\",\n"
+	"\"time\",\"report\"}]}],\"declared_ore_t\",\"attested_ore_t\",\"attested_share_ppm\",\n"
+	"\"extracted_g\",\"extracted_t\",\"extracted_share_ppm\"}],\"by_standard\",\n"
+	"\"declared_ore_t\",\"attested_ore_t\",\"attested_share_ppm\"}. --csv prints one row\n"
+	"per declaration (header: site,country,category,standard,ore_t,added,entry,\n"
+	"attested_by,attestation_entries; lists joined with spaces).\n",
+	0,
+};
+
+/* A ppm share or "-" when there is no total. */
+static const char *share_text(char *buf, size_t size, json_t *v)
+{
+	if (!json_is_integer(v)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	return cli_fmt_ppm(buf, size, (int64_t)json_integer_value(v));
+}
+
+/* The attesters of a declaration, "a (entry 12), b (entry 14)", and their
+ * entries alone, "12 14". */
+static void attesters(json_t *by, char *names, size_t nsize, char *entries, size_t esize)
+{
+	size_t nu = 0, eu = 0;
+	names[0] = entries[0] = 0;
+	for (size_t i = 0; i < json_array_size(by); i++) {
+		json_t *a = json_array_get(by, i);
+		int n = snprintf(names + nu, nsize - nu, "%s%s (entry %" PRId64 ")", i ? ", " : "",
+		                 cli_jstr(a, "by"), cli_jint(a, "index", -1));
+		int e = snprintf(entries + eu, esize - eu, "%s%" PRId64, i ? " " : "",
+		                 cli_jint(a, "index", -1));
+		if (n < 0 || e < 0 || (size_t)n >= nsize - nu || (size_t)e >= esize - eu)
+			break;
+		nu += (size_t)n;
+		eu += (size_t)e;
+	}
+}
+
+static void resources_text(json_t *doc)
+{
+	json_t *sites = json_object_get(doc, "sites");
+	printf("resources declared, attested and extracted (declared: measured + indicated + "
+	       "inferred)\n");
+	if (!json_array_size(sites))
+		printf("\n  none: no mine has declared resources or extracted ore\n");
+	for (size_t i = 0; i < json_array_size(sites); i++) {
+		json_t *s = json_array_get(sites, i), *decls = json_object_get(s, "declarations");
+		printf("\n%s (%s, held by %s)\n", cli_jstr(s, "site"), cli_jstr(s, "country"),
+		       cli_jstr(s, "holder"));
+		static const char *const head[] = {"category", "standard", "ore", "entry",
+		                                   "attested by"};
+		cli_table t;
+		cli_table_init(&t, 5, head, "llrrl");
+		for (size_t k = 0; k < json_array_size(decls); k++) {
+			json_t *d = json_array_get(decls, k);
+			char ore[48], entry[32], names[512], entries[256];
+			cli_fmt_grams(ore, sizeof ore, cli_jint(d, "ore_t", 0) * 1000000);
+			snprintf(entry, sizeof entry, "%" PRId64, cli_jint(d, "index", -1));
+			attesters(json_object_get(d, "attested"), names, sizeof names, entries,
+			          sizeof entries);
+			const char *cells[] = {cli_jstr(d, "category"),
+			                       json_is_string(json_object_get(d, "standard"))
+			                               ? cli_jstr(d, "standard")
+			                               : "-",
+			                       ore, entry, names[0] ? names : "UNATTESTED"};
+			cli_table_row(&t, cells);
+		}
+		if (json_array_size(decls))
+			cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+		char decl[48], att[48], ext[48], s1[32], s2[32];
+		cli_fmt_grams(decl, sizeof decl, cli_jint(s, "declared_ore_t", 0) * 1000000);
+		cli_fmt_grams(att, sizeof att, cli_jint(s, "attested_ore_t", 0) * 1000000);
+		cli_fmt_grams(ext, sizeof ext, cli_jint(s, "extracted_g", 0));
+		printf("  declared %s; attested %s (%s); extracted %s (%s of declared)\n", decl,
+		       att, share_text(s1, sizeof s1, json_object_get(s, "attested_share_ppm")),
+		       ext, share_text(s2, sizeof s2, json_object_get(s, "extracted_share_ppm")));
+	}
+	json_t *stds = json_object_get(doc, "by_standard");
+	if (json_array_size(stds)) {
+		static const char *const head[] = {"standard", "declared", "attested", "share"};
+		cli_table t;
+		cli_table_init(&t, 4, head, "lrrr");
+		for (size_t i = 0; i < json_array_size(stds); i++) {
+			json_t *r = json_array_get(stds, i);
+			char decl[48], att[48], share[32];
+			cli_fmt_grams(decl, sizeof decl,
+			              cli_jint(r, "declared_ore_t", 0) * 1000000);
+			cli_fmt_grams(att, sizeof att, cli_jint(r, "attested_ore_t", 0) * 1000000);
+			const char *cells[] = {
+				json_is_string(json_object_get(r, "standard"))
+					? cli_jstr(r, "standard")
+					: "(none)",
+				decl, att,
+				share_text(share, sizeof share,
+			                   json_object_get(r, "attested_share_ppm"))};
+			cli_table_row(&t, cells);
+		}
+		printf("\nby standard\n");
+		cli_table_print(&t, stdout, "  ");
+		cli_table_free(&t);
+	}
+	char decl[48], att[48], share[32];
+	cli_fmt_grams(decl, sizeof decl, cli_jint(doc, "declared_ore_t", 0) * 1000000);
+	cli_fmt_grams(att, sizeof att, cli_jint(doc, "attested_ore_t", 0) * 1000000);
+	printf("\ndeclared in all: %s; with an attested basis: %s (%s)\n", decl, att,
+	       share_text(share, sizeof share, json_object_get(doc, "attested_share_ppm")));
+}
+
+static void resources_csv(json_t *doc)
+{
+	static const char *const head[] = {"site",     "country",     "category",
+	                                   "standard", "ore_t",       "added",
+	                                   "entry",    "attested_by", "attestation_entries"};
+	cli_csv_row(stdout, 9, head);
+	json_t *sites = json_object_get(doc, "sites");
+	for (size_t i = 0; i < json_array_size(sites); i++) {
+		json_t *s = json_array_get(sites, i), *decls = json_object_get(s, "declarations");
+		for (size_t k = 0; k < json_array_size(decls); k++) {
+			json_t *d = json_array_get(decls, k), *by = json_object_get(d, "attested");
+			char ore[32], entry[32], names[1024], entries[512];
+			snprintf(ore, sizeof ore, "%" PRId64, cli_jint(d, "ore_t", 0));
+			snprintf(entry, sizeof entry, "%" PRId64, cli_jint(d, "index", -1));
+			json_t *who = json_array();
+			for (size_t a = 0; who && a < json_array_size(by); a++)
+				json_array_append(who,
+				                  json_object_get(json_array_get(by, a), "by"));
+			joined(names, sizeof names, who, " ");
+			json_decref(who);
+			char unused[8];
+			attesters(by, unused, sizeof unused, entries, sizeof entries);
+			const char *cells[] = {cli_jstr(s, "site"),
+			                       cli_jstr(s, "country"),
+			                       cli_jstr(d, "category"),
+			                       cli_jstr(d, "standard"),
+			                       ore,
+			                       json_is_true(json_object_get(d, "added")) ? "true"
+			                                                                 : "false",
+			                       entry,
+			                       names,
+			                       entries};
+			cli_csv_row(stdout, 9, cells);
+		}
+	}
+}
+
+static ot_status resources_make(ot_ledger *l, const void *ctx, int flags, char **json,
+                                ot_error *err)
+{
+	(void)ctx;
+	return ot_ledger_report_resources(l, flags, json, err);
+}
+
+static int report_resources(const char *db, int argc, char **argv)
+{
+	int json = 0, csv = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),      CLI_OPT_READ_ONLY, CLI_OPT_JSON(json),
+		REPORT_OPT_CSV(csv), CLI_OPT_END,
+	};
+	int code, first = cli_parse(&RESOURCES_SPEC, opts, argc, argv, &code);
+	if (first < 0)
+		return code;
+	if ((code = report_args("report resources", argc, argv, first, db, json, csv)))
+		return code;
+	static const report_kind kind = {"report resources", resources_make, resources_text,
+	                                 resources_csv};
+	return report_run(&kind, db, json, csv, NULL);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -840,6 +1026,8 @@ int cmd_report(int argc, char **argv)
 		return report_smelters(db, argc - first, argv + first);
 	if (first < argc && strcmp(argv[first], "eiti") == 0)
 		return report_eiti(db, argc - first, argv + first);
+	if (first < argc && strcmp(argv[first], "resources") == 0)
+		return report_resources(db, argc - first, argv + first);
 	if (first != argc)
 		return cli_failf(EXIT_USAGE, "report",
 		                 "unexpected argument \"%s\" (reports: crma, smelters, eiti, or "

@@ -29,6 +29,7 @@ static const struct {
 	{"actor", OTX_ROLE_AUTHORITY, otx_rule_actor},
 	{"site", OTX_ROLE_AUTHORITY, otx_rule_site},
 	{"resource", 0, otx_rule_resource},
+	{"attest", OTX_ROLE_COMPETENT_PERSON, otx_rule_attest},
 	{"extract", OTX_ROLE_MINER, otx_rule_extract},
 	{"assay", OTX_ROLE_LAB, otx_rule_assay},
 	{"transform", OTX_ROLE_PROCESSOR | OTX_ROLE_MINER, otx_rule_transform},
@@ -43,9 +44,14 @@ static const struct {
 };
 
 static const char *const ROLE_NAMES[] = {
-	"authority", "miner",    "processor", "lab",     "carrier",
-	"exporter",  "importer", "customs",   "auditor", NULL,
+	"authority", "miner",   "processor",        "lab", "carrier", "exporter", "importer",
+	"customs",   "auditor", "competent_person", NULL,
 };
+
+const char *otx_role_name(unsigned i)
+{
+	return i < sizeof ROLE_NAMES / sizeof ROLE_NAMES[0] ? ROLE_NAMES[i] : NULL;
+}
 
 unsigned otx_role_bit(const char *name)
 {

@@ -168,6 +168,7 @@ ot_status otx_mass_balance(otx_rule *r, const otx_mass_sums *m, const char *site
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);
 ot_status otx_rule_resource(otx_rule *r);
+ot_status otx_rule_attest(otx_rule *r);
 ot_status otx_rule_extract(otx_rule *r);
 ot_status otx_rule_assay(otx_rule *r);
 ot_status otx_rule_transform(otx_rule *r);
