@@ -846,6 +846,16 @@ static const cli_spec RESOURCES_SPEC = {
 	0,
 };
 
+/* Tonnes of ore as text: "2,000,000.000 t", "0 t". */
+static const char *fmt_tonnes(char *buf, size_t size, int64_t tonnes)
+{
+	if (!tonnes) {
+		snprintf(buf, size, "0 t");
+		return buf;
+	}
+	return cli_fmt_grams(buf, size, tonnes * 1000000);
+}
+
 /* A ppm share or "-" when there is no total. */
 static const char *share_text(char *buf, size_t size, json_t *v)
 {
@@ -856,23 +866,24 @@ static const char *share_text(char *buf, size_t size, json_t *v)
 	return cli_fmt_ppm(buf, size, (int64_t)json_integer_value(v));
 }
 
-/* The attesters of a declaration, "a (entry 12), b (entry 14)", and their
- * entries alone, "12 14". */
-static void attesters(json_t *by, char *names, size_t nsize, char *entries, size_t esize)
+/* The attesters of a declaration: with entries, "a (entry 12), b (entry
+ * 14)"; without, "a b". */
+static const char *attesters(char *buf, size_t size, json_t *by, int entries)
 {
-	size_t nu = 0, eu = 0;
-	names[0] = entries[0] = 0;
+	size_t used = 0;
+	buf[0] = 0;
 	for (size_t i = 0; i < json_array_size(by); i++) {
 		json_t *a = json_array_get(by, i);
-		int n = snprintf(names + nu, nsize - nu, "%s%s (entry %" PRId64 ")", i ? ", " : "",
-		                 cli_jstr(a, "by"), cli_jint(a, "index", -1));
-		int e = snprintf(entries + eu, esize - eu, "%s%" PRId64, i ? " " : "",
-		                 cli_jint(a, "index", -1));
-		if (n < 0 || e < 0 || (size_t)n >= nsize - nu || (size_t)e >= esize - eu)
+		int n = entries ? snprintf(buf + used, size - used, "%s%s (entry %" PRId64 ")",
+		                           i ? ", " : "", cli_jstr(a, "by"),
+		                           cli_jint(a, "index", -1))
+		                : snprintf(buf + used, size - used, "%s%s", i ? " " : "",
+		                           cli_jstr(a, "by"));
+		if (n < 0 || (size_t)n >= size - used)
 			break;
-		nu += (size_t)n;
-		eu += (size_t)e;
+		used += (size_t)n;
 	}
+	return buf;
 }
 
 static void resources_text(json_t *doc)
@@ -892,11 +903,10 @@ static void resources_text(json_t *doc)
 		cli_table_init(&t, 5, head, "llrrl");
 		for (size_t k = 0; k < json_array_size(decls); k++) {
 			json_t *d = json_array_get(decls, k);
-			char ore[48], entry[32], names[512], entries[256];
-			cli_fmt_grams(ore, sizeof ore, cli_jint(d, "ore_t", 0) * 1000000);
+			char ore[48], entry[32], names[512];
+			fmt_tonnes(ore, sizeof ore, cli_jint(d, "ore_t", 0));
 			snprintf(entry, sizeof entry, "%" PRId64, cli_jint(d, "index", -1));
-			attesters(json_object_get(d, "attested"), names, sizeof names, entries,
-			          sizeof entries);
+			attesters(names, sizeof names, json_object_get(d, "attested"), 1);
 			const char *cells[] = {cli_jstr(d, "category"),
 			                       json_is_string(json_object_get(d, "standard"))
 			                               ? cli_jstr(d, "standard")
@@ -908,8 +918,8 @@ static void resources_text(json_t *doc)
 			cli_table_print(&t, stdout, "  ");
 		cli_table_free(&t);
 		char decl[48], att[48], ext[48], s1[32], s2[32];
-		cli_fmt_grams(decl, sizeof decl, cli_jint(s, "declared_ore_t", 0) * 1000000);
-		cli_fmt_grams(att, sizeof att, cli_jint(s, "attested_ore_t", 0) * 1000000);
+		fmt_tonnes(decl, sizeof decl, cli_jint(s, "declared_ore_t", 0));
+		fmt_tonnes(att, sizeof att, cli_jint(s, "attested_ore_t", 0));
 		cli_fmt_grams(ext, sizeof ext, cli_jint(s, "extracted_g", 0));
 		printf("  declared %s; attested %s (%s); extracted %s (%s of declared)\n", decl,
 		       att, share_text(s1, sizeof s1, json_object_get(s, "attested_share_ppm")),
@@ -925,7 +935,7 @@ static void resources_text(json_t *doc)
 			char decl[48], att[48], share[32];
 			cli_fmt_grams(decl, sizeof decl,
 			              cli_jint(r, "declared_ore_t", 0) * 1000000);
-			cli_fmt_grams(att, sizeof att, cli_jint(r, "attested_ore_t", 0) * 1000000);
+			fmt_tonnes(att, sizeof att, cli_jint(r, "attested_ore_t", 0));
 			const char *cells[] = {
 				json_is_string(json_object_get(r, "standard"))
 					? cli_jstr(r, "standard")
@@ -940,8 +950,8 @@ static void resources_text(json_t *doc)
 		cli_table_free(&t);
 	}
 	char decl[48], att[48], share[32];
-	cli_fmt_grams(decl, sizeof decl, cli_jint(doc, "declared_ore_t", 0) * 1000000);
-	cli_fmt_grams(att, sizeof att, cli_jint(doc, "attested_ore_t", 0) * 1000000);
+	fmt_tonnes(decl, sizeof decl, cli_jint(doc, "declared_ore_t", 0));
+	fmt_tonnes(att, sizeof att, cli_jint(doc, "attested_ore_t", 0));
 	printf("\ndeclared in all: %s; with an attested basis: %s (%s)\n", decl, att,
 	       share_text(share, sizeof share, json_object_get(doc, "attested_share_ppm")));
 }
@@ -960,14 +970,13 @@ static void resources_csv(json_t *doc)
 			char ore[32], entry[32], names[1024], entries[512];
 			snprintf(ore, sizeof ore, "%" PRId64, cli_jint(d, "ore_t", 0));
 			snprintf(entry, sizeof entry, "%" PRId64, cli_jint(d, "index", -1));
-			json_t *who = json_array();
-			for (size_t a = 0; who && a < json_array_size(by); a++)
-				json_array_append(who,
-				                  json_object_get(json_array_get(by, a), "by"));
-			joined(names, sizeof names, who, " ");
-			json_decref(who);
-			char unused[8];
-			attesters(by, unused, sizeof unused, entries, sizeof entries);
+			json_t *idx = json_array();
+			for (size_t a = 0; idx && a < json_array_size(by); a++)
+				json_array_append(idx,
+				                  json_object_get(json_array_get(by, a), "index"));
+			joined(entries, sizeof entries, idx, " ");
+			json_decref(idx);
+			attesters(names, sizeof names, by, 0);
 			const char *cells[] = {cli_jstr(s, "site"),
 			                       cli_jstr(s, "country"),
 			                       cli_jstr(d, "category"),

@@ -348,8 +348,9 @@ static ot_status receipt_payment(otx_rule *r, const char *payment, json_t **pay,
 	ot_status rc = otx_state_get(r->st, OTX_NS_EVENT_ID, payment, &ev, r->err);
 	if (rc == OT_ERR_NOTFOUND || (!rc && strcmp(otx_jstr(ev, "type"), "payment") != 0)) {
 		rc = otx_rfail(r, OT_ERR_CONFLICT, "payment_not_found", "payment",
-		               "no payment with id %s is in the log%s%s", payment,
-		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "");
+		               "no payment with id %s is in the log%s%s%s", payment,
+		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "",
+		               ev ? " event" : "");
 		json_decref(ev);
 		return rc;
 	}

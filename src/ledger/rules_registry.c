@@ -435,8 +435,9 @@ ot_status otx_rule_attest(otx_rule *r)
 	rc = otx_state_get(r->st, OTX_NS_EVENT_ID, resource, &ev, r->err);
 	if (rc == OT_ERR_NOTFOUND || (!rc && strcmp(otx_jstr(ev, "type"), "resource") != 0)) {
 		rc = otx_rfail(r, OT_ERR_CONFLICT, "resource_not_found", "resource",
-		               "no resource declaration with id %s is in the log%s%s", resource,
-		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "");
+		               "no resource declaration with id %s is in the log%s%s%s", resource,
+		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "",
+		               ev ? " event" : "");
 		goto out;
 	}
 	if (rc)

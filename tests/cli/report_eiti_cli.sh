@@ -120,7 +120,7 @@ refuse() { # $1 key, $2 pattern, $3 event
 refuse kpmd "not_payee|only the payee may acknowledge it, not kpmd" '{"type":"receipt","id":"b1","time":"2025-10-01T08:00:00Z","payment":"p2","amount":{"amount":500000,"currency":"PKR"}}'
 refuse kpmd "payment p1 was acknowledged by entry" '{"type":"receipt","id":"b2","time":"2025-10-01T08:00:00Z","payment":"p1","amount":{"amount":1,"currency":"PKR"}}'
 refuse kpmd "no payment with id nope is in the log" '{"type":"receipt","id":"b3","time":"2025-10-01T08:00:00Z","payment":"nope","amount":{"amount":1,"currency":"PKR"}}'
-refuse kpmd "no payment with id k1 is in the log: it is a contract" '{"type":"receipt","id":"b4","time":"2025-10-01T08:00:00Z","payment":"k1","amount":{"amount":1,"currency":"PKR"}}'
+refuse kpmd "no payment with id k1 is in the log: it is a contract event" '{"type":"receipt","id":"b4","time":"2025-10-01T08:00:00Z","payment":"k1","amount":{"amount":1,"currency":"PKR"}}'
 refuse kpmd "payment p5 was made by pcc, not fwo" '{"type":"receipt","id":"b5","time":"2026-02-02T08:00:00Z","payment":"p5","payer":"fwo","amount":{"amount":300000,"currency":"PKR"}}'
 refuse kpmd "names the payment it acknowledges, or else its payer" '{"type":"receipt","id":"b6","time":"2025-10-01T08:00:00Z","amount":{"amount":1,"currency":"PKR"}}'
 refuse kpmd "stream" '{"type":"receipt","id":"b7","time":"2025-10-01T08:00:00Z","payer":"fwo","stream":"gift","amount":{"amount":1,"currency":"PKR"}}'
