@@ -148,9 +148,11 @@ static int print_report(json_t *doc)
 
 /* --- the reports' common shape: text, --json or --csv of one document --- */
 
-#define REPORT_OPT_CSV(var)                                                          \
+/* The options every report takes: --db, --read-only, --json and --csv. */
+#define REPORT_OPTS(db, json, csv)                                                   \
+	CLI_OPT_DB(db), CLI_OPT_READ_ONLY, CLI_OPT_JSON(json),                       \
 	{                                                                            \
-		"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &(var) \
+		"csv", 0, NULL, "print CSV (RFC 4180) instead of text", NULL, &(csv) \
 	}
 
 /* One report: the library call that makes its document (ctx: the report's
@@ -195,19 +197,24 @@ static int report_run(const report_kind *k, const char *db, int json, int csv, c
 	return code;
 }
 
-/* The options every report shares, after parsing: no operands, --db
- * given, not both --json and --csv. 0 or the exit code. */
-static int report_args(const char *what, int argc, char **argv, int first, const char *db, int json,
-                       int csv)
+/* Parses a report's options (opts, their --db, --json and --csv stored in
+ * *db, *json, *csv) and checks what every report needs: no operands, --db,
+ * not both --json and --csv. 1 to go on; 0 to stop with *code the exit
+ * code (0 after --help). */
+static int report_parse(const char *what, const cli_spec *spec, const cli_opt *opts, int argc,
+                        char **argv, const char *const *db, const int *json, const int *csv,
+                        int *code)
 {
-	int code = cli_no_operands(what, argc, argv, first);
-	if (code)
-		return code;
-	if (!db)
-		return cli_failf(EXIT_USAGE, what, "--db is required");
-	if (json && csv)
-		return cli_failf(EXIT_USAGE, what, "--json and --csv exclude each other");
-	return 0;
+	int first = cli_parse(spec, opts, argc, argv, code);
+	if (first < 0)
+		return 0;
+	if ((*code = cli_no_operands(what, argc, argv, first)))
+		return 0;
+	if (!*db)
+		*code = cli_failf(EXIT_USAGE, what, "--db is required");
+	else if (*json && *csv)
+		*code = cli_failf(EXIT_USAGE, what, "--json and --csv exclude each other");
+	return !*code;
 }
 
 /* --- report crma --- */
@@ -385,18 +392,13 @@ static int report_crma(const char *db, int argc, char **argv)
 	const char *year = NULL, *profile = "crma";
 	int json = 0, csv = 0;
 	const cli_opt opts[] = {
-		CLI_OPT_DB(db),
-		CLI_OPT_READ_ONLY,
-		CLI_OPT_JSON(json),
-		REPORT_OPT_CSV(csv),
+		REPORT_OPTS(db, json, csv),
 		{"year", 0, "Y", "count calendar year Y only (default: all)", &year, NULL},
 		{"profile", 0, "P", "the profile (default crma)", &profile, NULL},
 		CLI_OPT_END,
 	};
-	int code, first = cli_parse(&CRMA_SPEC, opts, argc, argv, &code);
-	if (first < 0)
-		return code;
-	if ((code = report_args("report crma", argc, argv, first, db, json, csv)))
+	int code;
+	if (!report_parse("report crma", &CRMA_SPEC, opts, argc, argv, &db, &json, &csv, &code))
 		return code;
 	crma_args args = {NULL, 0, year};
 	if ((code = cli_profile_read("report crma", profile, &args.profile, &args.len)))
@@ -539,17 +541,13 @@ static int report_smelters(const char *db, int argc, char **argv)
 	const char *actor = NULL;
 	int json = 0, csv = 0;
 	const cli_opt opts[] = {
-		CLI_OPT_DB(db),
-		CLI_OPT_READ_ONLY,
-		CLI_OPT_JSON(json),
-		REPORT_OPT_CSV(csv),
+		REPORT_OPTS(db, json, csv),
 		{"for", 0, "ACTOR", "the actor whose receipts are listed (required)", &actor, NULL},
 		CLI_OPT_END,
 	};
-	int code, first = cli_parse(&SMELTERS_SPEC, opts, argc, argv, &code);
-	if (first < 0)
-		return code;
-	if ((code = report_args("report smelters", argc, argv, first, db, json, csv)))
+	int code;
+	if (!report_parse("report smelters", &SMELTERS_SPEC, opts, argc, argv, &db, &json, &csv,
+	                  &code))
 		return code;
 	if (!actor)
 		return cli_failf(EXIT_USAGE, "report smelters", "--for ACTOR is required");
@@ -797,20 +795,15 @@ static int report_eiti(const char *db, int argc, char **argv)
 	const char *period = NULL, *now_s = NULL;
 	int json = 0, csv = 0;
 	const cli_opt opts[] = {
-		CLI_OPT_DB(db),
-		CLI_OPT_READ_ONLY,
-		CLI_OPT_JSON(json),
-		REPORT_OPT_CSV(csv),
+		REPORT_OPTS(db, json, csv),
 		{"period", 0, "P", "payments made in P: YYYY, YYYY-Qn or YYYY-MM (default: all)",
 	         &period, NULL},
 		{"now", 0, "TIME", "count the days withheld up to TIME (default now)", &now_s,
 	         NULL},
 		CLI_OPT_END,
 	};
-	int code, first = cli_parse(&EITI_SPEC, opts, argc, argv, &code);
-	if (first < 0)
-		return code;
-	if ((code = report_args("report eiti", argc, argv, first, db, json, csv)))
+	int code;
+	if (!report_parse("report eiti", &EITI_SPEC, opts, argc, argv, &db, &json, &csv, &code))
 		return code;
 	int64_t now = 0;
 	if (now_s && !cli_parse_time(now_s, &now))
@@ -1003,13 +996,12 @@ static int report_resources(const char *db, int argc, char **argv)
 {
 	int json = 0, csv = 0;
 	const cli_opt opts[] = {
-		CLI_OPT_DB(db),      CLI_OPT_READ_ONLY, CLI_OPT_JSON(json),
-		REPORT_OPT_CSV(csv), CLI_OPT_END,
+		REPORT_OPTS(db, json, csv),
+		CLI_OPT_END,
 	};
-	int code, first = cli_parse(&RESOURCES_SPEC, opts, argc, argv, &code);
-	if (first < 0)
-		return code;
-	if ((code = report_args("report resources", argc, argv, first, db, json, csv)))
+	int code;
+	if (!report_parse("report resources", &RESOURCES_SPEC, opts, argc, argv, &db, &json, &csv,
+	                  &code))
 		return code;
 	static const report_kind kind = {"report resources", resources_make, resources_text,
 	                                 resources_csv};
