@@ -304,8 +304,8 @@ OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, i
  * OT_ERR_PARSE code bad_field (period). *json is malloc'ed. Not
  * thread-safe on one handle.
  */
-OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now,
-                                          int flags, char **json, ot_error *err);
+OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now, int flags,
+                                          char **json, ot_error *err);
 
 /*
  * The resources report (docs/events.md, "oretrail report resources"): per
@@ -322,8 +322,7 @@ OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int6
  * is null when its total is 0. *json is malloc'ed. Not thread-safe on one
  * handle.
  */
-OT_EXPORT ot_status ot_ledger_report_resources(ot_ledger *l, int flags, char **json,
-                                               ot_error *err);
+OT_EXPORT ot_status ot_ledger_report_resources(ot_ledger *l, int flags, char **json, ot_error *err);
 
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */

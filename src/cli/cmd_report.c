@@ -4,8 +4,12 @@
  * exported (by destination, and by the country where the exported content
  * was mined); how concentrated each stage is (the largest country's share and
  * the Herfindahl-Hirschman index); and the payments disclosed, by payee.
- * `report crma` is the EU Critical Raw Materials Act report
- * (ot_ledger_report_crma), as text, JSON or CSV.
+ * The sub-reports, each as text, JSON or CSV through one runner
+ * (report_run): `report crma`, the EU Critical Raw Materials Act report
+ * (ot_ledger_report_crma); `report smelters`, the CMRT/EMRT-style smelter
+ * list of what an actor received; `report eiti`, payments, receipts
+ * reconciled and contracts' disclosure; `report resources`, declared
+ * resources with their attestation and extraction.
  */
 #include <inttypes.h>
 #include <stdlib.h>
