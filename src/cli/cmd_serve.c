@@ -25,6 +25,10 @@ static const cli_spec SPEC = {
 	"Prints \"listening on http://HOST:PORT/\" on standard output once ready, and\n"
 	"an access log in Common Log Format on standard error. Stops on SIGINT or\n"
 	"SIGTERM after answering the submissions already received.\n\n"
+	"Several servers on one PostgreSQL database (--db postgresql://...): one, the\n"
+	"leader, writes; the others serve reads and answer POST /add with 503 and\n"
+	"Retry-After, naming the leader's --advertise URL, and one of them takes over\n"
+	"within a few tenths of a second when the leader goes.\n\n"
 	"--witness-key FILE (repeatable) names a witness by its verifier key: its C2SP\n"
 	"cosignatures are accepted at POST /witness/cosignature and served after the\n"
 	"log's signature at /checkpoint. --witness FILE=URL does the same and asks it\n"
@@ -167,6 +171,10 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 	         &a->key_path, NULL},
 		{"read-only", 0, NULL, "accept no submissions (a public mirror); no key needed",
 	         NULL, &a->o.read_only},
+		{"advertise", 0, "URL",
+	         "on PostgreSQL, the URL other servers of the database name for this one "
+	         "while it leads (http://HOST:PORT of --listen)",
+	         &a->o.advertise, NULL},
 		{"witness-key", 0, "FILE", "a witness's verifier key (repeatable; see above)", NULL,
 	         NULL},
 		{"witness", 0, "FILE=URL", "the same, and ask it to cosign (repeatable)", NULL,
