@@ -223,14 +223,44 @@ int otx_leader_leading(otx_leader *l)
 	return leading;
 }
 
+/* The leader's URL and epoch as last seen, "" unknown; whether we lead. */
+static int get_state(otx_leader *l, char url[1024], char epoch[EPOCH_MAX])
+{
+	pthread_mutex_lock(&l->mu);
+	memcpy(url, l->url, sizeof l->url);
+	memcpy(epoch, l->epoch, sizeof l->epoch);
+	int leading = l->leading;
+	pthread_mutex_unlock(&l->mu);
+	return leading;
+}
+
+/* {"url","epoch"} of the leader, or JSON null when none is known. */
+static json_t *leader_json(const char *url, const char *epoch)
+{
+	if (!url[0])
+		return json_null();
+	return json_pack("{s:s,s:I}", "url", url, "epoch", (json_int_t)strtoll(epoch, NULL, 10));
+}
+
+json_t *otx_leader_doc(otx_leader *l)
+{
+	char url[sizeof l->url], epoch[EPOCH_MAX];
+	int leading = get_state(l, url, epoch);
+	json_t *doc = leader_json(url, epoch);
+	if (json_is_null(doc)) {
+		json_decref(doc);
+		return json_pack("{s:b,s:n,s:n}", "leading", leading, "url", "epoch");
+	}
+	if (doc)
+		json_object_set_new(doc, "leading", json_boolean(leading));
+	return doc;
+}
+
 enum MHD_Result otx_leader_refuse(otx_request *r)
 {
 	otx_leader *l = r->srv->leader;
 	char url[sizeof l->url], epoch[EPOCH_MAX];
-	pthread_mutex_lock(&l->mu);
-	memcpy(url, l->url, sizeof url);
-	memcpy(epoch, l->epoch, sizeof epoch);
-	pthread_mutex_unlock(&l->mu);
+	get_state(l, url, epoch);
 	ot_error e;
 	if (url[0])
 		ot_error_at(&e, OT_ERR_READONLY, "not_leader", -1,
@@ -243,10 +273,7 @@ enum MHD_Result otx_leader_refuse(otx_request *r)
 		            "shortly");
 	json_t *doc = otx_error_doc(&e);
 	if (doc)
-		json_object_set_new(doc, "leader",
-		                    url[0] ? json_pack("{s:s,s:I}", "url", url, "epoch",
-		                                       (json_int_t)strtoll(epoch, NULL, 10))
-		                           : json_null());
+		json_object_set_new(doc, "leader", leader_json(url, epoch));
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	return otx_respond_later(r, 503, text);

@@ -5,6 +5,7 @@
 #ifndef OT_SERVER_LEADER_H
 #define OT_SERVER_LEADER_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stddef.h>
 
@@ -25,6 +26,11 @@ void otx_leader_stop(otx_leader *l);
 
 /* 1 when this server leads now. Thread-safe. */
 int otx_leader_leading(otx_leader *l);
+
+/* {"leading","url","epoch"}: whether this server leads, and the leader's
+ * advertised URL and epoch (null while none is known), for GET /api/stats.
+ * A new reference; NULL when out of memory. Thread-safe. */
+json_t *otx_leader_doc(otx_leader *l);
 
 /* The 503 a server that does not lead answers to POST /add: Retry-After
  * and {"error":{"code":"not_leader",...},"leader":{"url","epoch"}} (leader
