@@ -145,6 +145,7 @@ done
 [ "$(wc -l <acked)" -ge $((CHUNKS / 3)) ] && ok || bad "the client did not get going: $(cat client.err)"
 curl -sf -o before.cp "$A/checkpoint" || bad "the leader's checkpoint before the kill"
 kill -9 "$A_PID"
+wait "$A_PID" 2>/dev/null
 polls=0
 while [ "$(meta leader.url)" != "$B" ] && [ "$polls" -lt 50 ]; do
 	polls=$((polls + 1))
@@ -203,6 +204,42 @@ PY
 # --- the read-only server never served a checkpoint it could not back ---
 [ ! -e reader.bad ] && ok || bad "the read-only server: $(head -5 reader.bad)"
 [ "$(sort -un reader.sizes | wc -l)" -gt 3 ] && ok || bad "the reader saw few sizes: $(sort -un reader.sizes | tr '\n' ' ')"
+
+# --- a leader that loses its lock but lives steps down ---
+# A new server follows B. Then B's lock connection is cut (a network fault,
+# an administrator): the new one takes over, and B answers 503 naming it.
+start c "$CLI" serve --db "$DB" --key "$KEY" --listen 127.0.0.1:0 --wait 2s || abort
+C=http://127.0.0.1:$PORT
+stats "$C" >sc.json || bad "GET /api/stats of the new server"
+pycheck sc.json "assert d['leader'] == {'url': '$B', 'epoch': 2, 'leading': False}, d['leader']"
+# The leader lock's key 7310218548 is (classid 1, objid 3015251252) in
+# pg_locks; only this database's (other tests share the cluster).
+n=$(pg_sql "$DB" "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE
+	locktype = 'advisory' AND classid = 1 AND objid = 3015251252 AND granted AND
+	database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+[ "$n" = 1 ] && ok || bad "cutting B's lock: $n connections"
+polls=0
+while [ "$(meta leader.url)" != "$C" ] && [ "$polls" -lt 50 ]; do
+	polls=$((polls + 1))
+	sleep 0.1
+done
+[ "$(meta leader.url)" = "$C" ] && [ "$(meta leader.epoch)" = 3 ] && ok ||
+	bad "no takeover from a leader that lost its lock: $(meta leader.url) $(meta leader.epoch)"
+for _ in $(seq 1 50); do
+	grep -q "no longer the leader" b.err && break
+	sleep 0.1
+done
+grep -q "oretrail: serve: no longer the leader: .*lost the connection" b.err && ok || bad "B did not step down: $(tail -3 b.err)"
+# It learns who leads at its next poll (until then: "no leader is known yet").
+for _ in $(seq 1 20); do
+	"$CLI" submit --server "$B" --key "$KEY" --retries 0 x.jsonl >/dev/null 2>err
+	grep -q "the leader is $C" err && break
+	sleep 0.1
+done
+grep -q "503: this server does not write: the leader is $C (leader epoch 3)" err && ok || bad "B after stepping down: $(cat err)"
+expect 0 "^482 site x1$" -- "$CLI" submit --server "$C" --key "$KEY" --retries 0 x.jsonl
+curl -sf -o c.cp "$C/checkpoint" && curl -sf -o b.cp "$B/checkpoint" && cmp -s b.cp c.cp && ok ||
+	bad "B and C serve different checkpoints: $(cat b.cp c.cp)"
 
 # --- Go's tlog: the survivor's tree, consistent with the killed leader's ---
 gomod=/usr/share/gocode

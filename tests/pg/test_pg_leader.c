@@ -81,9 +81,9 @@ int main(void)
 
 	/* a's connection is killed (a lost lock a does not know about yet): b
 	 * takes the lock and bumps the epoch; a's next write is refused. */
-	CHECK(pg_exec_on(uri,
-	                 "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE "
-	                 "locktype = 'advisory' AND granted AND pid <> pg_backend_pid()") == 0);
+	CHECK(pg_exec_on(uri, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE "
+	                      "locktype = 'advisory' AND granted AND database = (SELECT oid FROM "
+	                      "pg_database WHERE datname = current_database())") == 0);
 	CHECK_RC(ot_store_lead(a, &held, &err), OT_ERR_IO);
 	CHECK(held == 0);
 	for (int i = 0; i < 100 && !held; i++) {
