@@ -35,18 +35,10 @@ enum MHD_Result otx_c2sp_checkpoint(otx_request *r)
 		return otx_respond_error(r, &err);
 	char *note = NULL;
 	size_t len = 0;
-	/* The checkpoint and the tree the reader serves tiles from are read in
-	 * one snapshot, so that no checkpoint is served whose tiles this
-	 * server would not have (a writer may commit between two reads). With
-	 * the witnesses' cosignatures of this very checkpoint (witness.c). */
-	ot_store *st = ot_ledger_store(rd->ledger);
-	ot_status rc = ot_store_read_begin(st, &err);
-	if (!rc) {
-		rc = ot_log_refresh(ot_ledger_log(rd->ledger), &err);
-		if (!rc)
-			rc = ot_ledger_checkpoint(rd->ledger, &note, &len, &err);
-		ot_store_read_end(st);
-	}
+	/* The reader's snapshot holds the tree it serves tiles from: this is
+	 * that tree's checkpoint (readers.c). With the witnesses'
+	 * cosignatures of this very checkpoint (witness.c). */
+	ot_status rc = ot_ledger_checkpoint(rd->ledger, &note, &len, &err);
 	otx_reader_put(r->srv, rd);
 	if (rc) {
 		free(note);
