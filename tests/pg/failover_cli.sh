@@ -18,10 +18,14 @@
 #     before and after the switch;
 #   - every checkpoint the read-only server served had its tiles, bundles
 #     and proofs at once;
+#   - a leader whose lock connection is cut (but lives) steps down, a third
+#     server takes over (epoch 3), and the old one names it in its 503s;
+#     `submit --server FOLLOWER` follows the leader named;
 #   - Go's sumdb/tlog (tests/interop/serve_check.go) checks the survivor's
 #     tree and its consistency with a checkpoint the killed leader served
-#     (when go and golang.org/x/mod are installed; else that step is
-#     skipped and said so).
+#     and, twice mid-load, the read-only server whole (when go and
+#     golang.org/x/mod are installed; else those steps are skipped and said
+#     so).
 # Needs the cluster of the pg fixture (OT_PG_URI_FILE); skipped (77) without.
 . "$(dirname "$0")/../cli/lib.sh"
 OT_DB_BACKEND=postgres
@@ -255,6 +259,11 @@ for _ in $(seq 1 20); do
 done
 grep -q "503: this server does not write: the leader is $C (leader epoch 3)" err && ok || bad "B after stepping down: $(cat err)"
 expect 0 "^482 site x1$" -- "$CLI" submit --server "$C" --key "$KEY" --retries 0 x.jsonl
+# submit --server follows the leader a follower names.
+sed 's/x1/x2/g; s/mine-x/mine-y/' x.jsonl >x2.jsonl
+"$CLI" submit --server "$B" --key "$KEY" x2.jsonl >out 2>err
+[ $? = 0 ] && [ "$(cat out)" = "483 site x2" ] && ok || bad "submit to a follower: $(cat out err)"
+grep -qx "oretrail: submit: $B does not write; sending to the leader, $C" err && ok || bad "submit did not follow the leader: $(cat err)"
 curl -sf -o c.cp "$C/checkpoint" && curl -sf -o b.cp "$B/checkpoint" && cmp -s b.cp c.cp && ok ||
 	bad "B and C serve different checkpoints: $(cat b.cp c.cp)"
 
