@@ -171,9 +171,7 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 	         &a->key_path, NULL},
 		{"read-only", 0, NULL, "accept no submissions (a public mirror); no key needed",
 	         NULL, &a->o.read_only},
-		{"advertise", 0, "URL",
-	         "on PostgreSQL, the URL other servers of the database name for this one "
-	         "while it leads (http://HOST:PORT of --listen)",
+		{"advertise", 0, "URL", "PostgreSQL: the URL others name for this one as leader",
 	         &a->o.advertise, NULL},
 		{"witness-key", 0, "FILE", "a witness's verifier key (repeatable; see above)", NULL,
 	         NULL},
@@ -221,6 +219,14 @@ static int check_opts(int argc, char **argv, const serve_args *a)
 		return code;
 	if (!a->o.db)
 		return cli_failf(EXIT_USAGE, "serve", "--db is required");
+	const char *adv = a->o.advertise;
+	if (adv && ((strncmp(adv, "http://", 7) != 0 && strncmp(adv, "https://", 8) != 0) ||
+	            strlen(adv) > 1000 || strpbrk(adv, " \t\r\n\"\\")))
+		return cli_failf(EXIT_USAGE, "serve",
+		                 "--advertise %s: expected the URL clients reach this server at, "
+		                 "http://HOST:PORT or https://... (at most 1000 bytes, no spaces "
+		                 "or quotes)",
+		                 adv);
 	if (a->n_urls && a->o.read_only)
 		return cli_failf(EXIT_USAGE, "serve",
 		                 "--witness asks for cosignatures, which a --read-only server does "

@@ -45,6 +45,9 @@ JSON
 meta() { pg_sql "$DB" "SELECT value FROM meta WHERE name = '$1'"; }
 stats() { curl -sf "$1/api/stats"; }
 
+expect 2 "--advertise ftp://x: expected the URL clients reach this server at" -- \
+	"$CLI" serve --db "$DB" --key "$KEY" --advertise ftp://x
+
 # --- two writers and a reader; the first to start leads ---
 start a "$CLI" serve --db "$DB" --key "$KEY" --listen 127.0.0.1:0 --wait 2s || abort
 A_PID=$PID A=http://127.0.0.1:$PORT
