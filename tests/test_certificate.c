@@ -73,7 +73,7 @@ static ot_verifier *log_key(fx *f)
 static ot_status verify(const char *cert, ot_verifier *key, ot_cosig_verifier **w, size_t nw,
                         size_t min, json_t **report, ot_error *err)
 {
-	ot_cert_options o = {key, w, nw, min};
+	ot_cert_options o = {key, w, nw, min, NULL, 0};
 	char *rep = NULL;
 	ot_status rc = ot_certificate_verify(cert, strlen(cert), &o, 0, report ? &rep : NULL, err);
 	if (report)

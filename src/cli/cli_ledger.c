@@ -3,11 +3,14 @@
  */
 #include "cli/cli_ledger.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "oretrail/certificate.h"
 #include "oretrail/commit.h"
 #include "oretrail/event.h"
 #include "oretrail/file.h"
@@ -532,16 +535,20 @@ void cli_csv_row(FILE *out, size_t n, const char *const *cells)
 #endif
 #define PROFILE_MAX (64 * 1024)
 
+static const char *profiles_dir(void)
+{
+	const char *dir = getenv("OT_PROFILES_DIR");
+	return dir && *dir ? dir : OT_PROFILES_DIR;
+}
+
 int cli_profile_read(const char *what, const char *profile, char **text, size_t *len)
 {
 	char path[4096];
-	const char *dir = getenv("OT_PROFILES_DIR");
 	size_t n = strlen(profile);
 	if (strchr(profile, '/') || (n > 5 && strcmp(profile + n - 5, ".json") == 0))
 		snprintf(path, sizeof path, "%s", profile);
 	else
-		snprintf(path, sizeof path, "%s/%s.json", dir && *dir ? dir : OT_PROFILES_DIR,
-		         profile);
+		snprintf(path, sizeof path, "%s/%s.json", profiles_dir(), profile);
 	ot_error err;
 	ot_error_clear(&err);
 	if (ot_file_read(path, text, len, PROFILE_MAX, &err))
@@ -550,4 +557,51 @@ int cli_profile_read(const char *what, const char *profile, char **text, size_t 
 		                 "crma, or a file)",
 		                 profile, path, err.message);
 	return 0;
+}
+
+int cli_profiles_add(cli_profiles *ps, const char *what, const char *profile, int flags)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (ps->n == CLI_PROFILES_MAX)
+		return cli_failf(EXIT_USAGE, what, "at most %d profiles", CLI_PROFILES_MAX);
+	int code = cli_profile_read(what, profile, &text, &len);
+	if (code)
+		return code;
+	ps->texts[ps->n] = text;
+	ps->items[ps->n++] = (ot_cert_profile){text, len, flags};
+	return 0;
+}
+
+int cli_profiles_add_shipped(cli_profiles *ps, const char *what)
+{
+	DIR *d = opendir(profiles_dir());
+	struct dirent *de;
+	char path[4096];
+	int code = 0;
+	while (d && !code && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", profiles_dir(), de->d_name);
+		code = cli_profiles_add(ps, what, path, OT_CERT_PROFILE_SHIPPED);
+	}
+	if (d)
+		closedir(d);
+	return code;
+}
+
+void cli_profiles_free(cli_profiles *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->texts[i]);
+	ps->n = 0;
+}
+
+void cli_today(char out[16])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
 }

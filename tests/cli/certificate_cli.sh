@@ -81,7 +81,7 @@ expect 1 "checkpoint_mismatch: the log summary" -- "$CLI" verify "$T/cpsize.json
 tamper cproot 'd["log"]["root"]=base64.b64encode(bytes(32)).decode()'
 expect 1 "checkpoint_mismatch: .*another root" -- "$CLI" verify "$T/cproot.json" --key "$key"
 tamper origin 'd["claim"]["countries"][0]["country"]="US"'
-expect 1 "claim_mismatch: claim.countries is not what the entries imply" -- "$CLI" verify "$T/origin.json" --key "$key"
+expect 1 'claim_mismatch: claim.countries\[0\].country is not what the entries imply: the certificate says "US", the replay gives "PK"' -- "$CLI" verify "$T/origin.json" --key "$key"
 tamper share 'd["claim"]["origins"][0]["share_ppm"]=900000; d["claim"]["countries"][0]["share_ppm"]=900000'
 expect 1 "claim_mismatch: claim.origins" -- "$CLI" verify "$T/share.json" --key "$key"
 tamper mass 'd["claim"]["mass_g"]=1000000'
