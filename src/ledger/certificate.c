@@ -444,6 +444,19 @@ static ot_status prove_document(ot_ledger *l, const char *lot, const ot_checkpoi
 	return OT_OK;
 }
 
+/* Whether one of rows ({"profile": a profile document or its name, ...})
+ * is under the profile named name. */
+static int has_profile(json_t *rows, const char *name)
+{
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *v = json_object_get(json_array_get(rows, i), "profile");
+		const char *n = json_is_object(v) ? otx_jstr(v, "profile") : json_string_value(v);
+		if (n && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The lot's determination under each profile, as of at, into the
  * certificate's "compliance" (none: no member). */
 static ot_status prove_compliance(ot_ledger *l, const char *lot, const ot_cert_profile *profiles,
@@ -461,13 +474,9 @@ static ot_status prove_compliance(ot_ledger *l, const char *lot, const ot_cert_p
 		json_t *pdoc = NULL, *det = NULL, *item = NULL;
 		int d = 0;
 		rc = otx_profile_load(profiles[i].json, profiles[i].len, &pdoc, &p, err);
-		for (size_t k = 0; !rc && k < json_array_size(list); k++)
-			if (strcmp(json_string_value(json_object_get(
-					   json_object_get(json_array_get(list, k), "profile"),
-					   "profile")),
-			           p.name) == 0)
-				rc = ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
-				                 "profile %s is given twice", p.name);
+		if (!rc && has_profile(list, p.name))
+			rc = ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
+			                 "profile %s is given twice", p.name);
 		if (!rc)
 			rc = otx_comply_determine(l->st, &rd, &p, lot, at, &det, &d, err);
 		if (!rc &&
@@ -1063,22 +1072,16 @@ static ot_status check_determination(cert *c, size_t i, const ot_cert_options *o
 	ot_error e;
 	ot_error_clear(&e);
 	const char *at = otx_jstr(said, "at");
-	if (!json_is_object(said) || !at)
+	if (!json_is_object(said) || otx_comply_check_at(at, NULL))
 		return bad(err, OT_CERT_MALFORMED, -1,
 		           "compliance[%zu] is not {\"profile\":{...}, \"determination\":{..., "
 		           "\"at\"}}",
 		           i);
 	if (otx_profile_read(pdoc, &p, &e))
 		return bad(err, OT_CERT_MALFORMED, -1, "compliance[%zu].%s", i, e.message);
-	for (size_t k = 0; k < i; k++)
-		if (!strcmp(p.name,
-		            otx_jstr(json_object_get(
-					     json_array_get(json_object_get(c->doc, "compliance"),
-		                                            k),
-					     "profile"),
-		                     "profile")))
-			return bad(err, OT_CERT_MALFORMED, -1,
-			           "compliance[%zu]: profile %s is there twice", i, p.name);
+	if (has_profile(c->judged, p.name))
+		return bad(err, OT_CERT_MALFORMED, -1, "compliance[%zu]: profile %s is there twice",
+		           i, p.name);
 	const char *source;
 	ot_status rc = check_profile(opts, i, pdoc, p.name, &source, err);
 	if (rc)
@@ -1117,15 +1120,11 @@ static ot_status check_compliance(cert *c, const ot_cert_options *opts, ot_error
 		if (!(opts->profiles[k].flags & OT_CERT_PROFILE_REQUIRED))
 			continue;
 		rc = otx_profile_load(opts->profiles[k].json, opts->profiles[k].len, &doc, &p, err);
-		size_t i = 0;
-		while (!rc && i < json_array_size(c->judged) &&
-		       strcmp(otx_jstr(json_array_get(c->judged, i), "profile"), p.name) != 0)
-			i++;
-		if (!rc && i == json_array_size(c->judged))
+		if (!rc && !has_profile(c->judged, p.name))
 			rc = bad(err, OT_CERT_DETERMINATION_MISSING, -1,
 			         "the certificate carries no determination under profile %s (it "
 			         "carries %zu)",
-			         p.name, i);
+			         p.name, json_array_size(c->judged));
 		json_decref(doc);
 	}
 	return rc;
