@@ -123,6 +123,13 @@ d=json.load(open('cb.cert'))
 $2
 json.dump(d,open(sys.argv[1],'w'),indent=1)" "$1.json" || bad "edit $1 failed"
 }
+# refused NAME PYTHON PATTERN [VERIFY-ARGS]: verify of the edit exits 1 with PATTERN.
+refused() {
+	local name=$1 py=$2 want=$3
+	shift 3
+	edit "$name" "$py"
+	expect 1 "$want" -- "$CLI" verify "$name.json" --key $vkey "$@"
+}
 "$CLI" prove --db l.db --profile dfars-7052 --profile crma --profile mine.json --at 2027-06-01 metal-b >cb.cert && ok || bad "prove --profile"
 "$CLI" trace --db l.db --json --context metal-b >bt.json
 python3 -c "import json
@@ -143,25 +150,25 @@ pycheck cv.json '
 assert [(x["profile"],x["source"],x["determination"]["determination"]) for x in d["compliance"]]==[("dfars-7052","shipped","fail"),("crma","shipped","fail"),("pk-only","certificate","pass")], d["compliance"]
 assert d["trace"]["stages"][2]["country"]=="CN"'
 # The issue's example: the lot separated in CN claimed to pass.
-edit pass 'x=d["compliance"][0]["determination"]; x["determination"]="pass"; x["reasons"]=[]'
-expect 1 'determination_mismatch: compliance\[0\].determination.determination is not what the entries imply: the certificate says "pass", the replay gives "fail"' -- "$CLI" verify pass.json --key $vkey
-edit reason 'd["compliance"][0]["determination"]["reasons"][0]["country"]="PK"'
-expect 1 'determination_mismatch: compliance\[0\].determination.reasons\[0\].country' -- "$CLI" verify reason.json --key $vkey
+refused pass 'x=d["compliance"][0]["determination"]; x["determination"]="pass"; x["reasons"]=[]' \
+	'determination_mismatch: compliance\[0\].determination.determination is not what the entries imply: the certificate says "pass", the replay gives "fail"'
+refused reason 'd["compliance"][0]["determination"]["reasons"][0]["country"]="PK"' \
+	'determination_mismatch: compliance\[0\].determination.reasons\[0\].country'
 # A shipped profile's name with other content: CN no longer covered, so the
 # pass it implies is consistent, but the profile is not dfars-7052.
-edit prof 'x=d["compliance"][0]; x["profile"]["covered_countries"]=["RU","KP","IR"]; x["determination"]["determination"]="pass"; x["determination"]["reasons"]=[]'
-expect 1 'profile_mismatch: compliance\[0\].profile.covered_countries is not the shipped profile dfars-7052: the certificate says \["RU","KP","IR"\], the shipped one has \["CN","RU","KP","IR"\]' -- "$CLI" verify prof.json --key $vkey
+refused prof 'x=d["compliance"][0]; x["profile"]["covered_countries"]=["RU","KP","IR"]; x["determination"]["determination"]="pass"; x["determination"]["reasons"]=[]' \
+	'profile_mismatch: compliance\[0\].profile.covered_countries is not the shipped profile dfars-7052: the certificate says \["RU","KP","IR"\], the shipped one has \["CN","RU","KP","IR"\]'
 # The user profile edited: its determination no longer follows.
-edit uprof 'd["compliance"][2]["profile"]["covered_countries"]=["PK"]'
-expect 1 'determination_mismatch: compliance\[2\].determination' -- "$CLI" verify uprof.json --key $vkey
+refused uprof 'd["compliance"][2]["profile"]["covered_countries"]=["PK"]' \
+	'determination_mismatch: compliance\[2\].determination'
 expect 1 'profile_mismatch: compliance\[2\].profile.covered_countries\[0\] is not the given profile pk-only: the certificate says "PK", the given one has "CN"' -- "$CLI" verify uprof.json --key $vkey --profile mine.json
 # Edited stage shares and countries in the claim.
-edit share 'd["claim"]["stages"][2]["share_ppm"]=400000'
-expect 1 'claim_mismatch: claim.stages\[2\].share_ppm is not what the entries imply: the certificate says 400000, the replay gives 1000000' -- "$CLI" verify share.json --key $vkey
-edit country 'd["claim"]["stages"][2]["country"]="PK"'
-expect 1 'claim_mismatch: claim.stages\[2\].country is not what the entries imply: the certificate says "PK", the replay gives "CN"' -- "$CLI" verify country.json --key $vkey
-edit droprow 'del d["claim"]["stages"][2]'
-expect 1 'claim_mismatch: claim.stages is not what the entries imply' -- "$CLI" verify droprow.json --key $vkey
+refused share 'd["claim"]["stages"][2]["share_ppm"]=400000' \
+	'claim_mismatch: claim.stages\[2\].share_ppm is not what the entries imply: the certificate says 400000, the replay gives 1000000'
+refused country 'd["claim"]["stages"][2]["country"]="PK"' \
+	'claim_mismatch: claim.stages\[2\].country is not what the entries imply: the certificate says "PK", the replay gives "CN"'
+refused droprow 'del d["claim"]["stages"][2]' \
+	'claim_mismatch: claim.stages is not what the entries imply'
 # Asked for a determination the certificate does not carry.
 "$CLI" prove --db l.db metal-a >ca.cert && ok || bad "prove metal-a"
 expect 1 "determination_missing: the certificate carries no determination under profile dfars-7052" -- "$CLI" verify ca.cert --key $vkey --profile dfars-7052
