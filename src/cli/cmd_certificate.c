@@ -185,9 +185,9 @@ static void print_compliance(json_t *list)
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *it = json_array_get(list, i), *det = json_object_get(it, "determination");
 		const char *source = cli_jstr(it, "source");
-		printf("  %s: %s as of %s, %zu reasons\n", cli_jstr(it, "profile"),
-		       cli_jstr(det, "determination"), cli_jstr(det, "at"),
-		       json_array_size(json_object_get(det, "reasons")));
+		size_t n = json_array_size(json_object_get(det, "reasons"));
+		printf("  %s: %s as of %s, %zu reason%s\n", cli_jstr(it, "profile"),
+		       cli_jstr(det, "determination"), cli_jstr(det, "at"), n, n == 1 ? "" : "s");
 		if (strcmp(source, "certificate") == 0)
 			printf("    profile %s is the certificate's own, not a shipped one\n",
 			       cli_jstr(it, "profile"));

@@ -142,7 +142,7 @@ assert comp[0]['determination']==json.load(open('fb.json')), comp[0]['determinat
 assert [x['determination']['determination'] for x in comp]==['fail','fail','pass']" && ok || bad "prove --profile: certificate shape"
 vkey=l.db.vkey
 expect 0 "^ok: the certificate of lot metal-b verifies" -- "$CLI" verify cb.cert --key $vkey
-expect 0 "^  dfars-7052: fail as of 2027-06-01, 1 reasons$" -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^  dfars-7052: fail as of 2027-06-01, 1 reason$" -- "$CLI" verify cb.cert --key $vkey
 expect 0 "^    profile pk-only is the certificate's own, not a shipped one$" -- "$CLI" verify cb.cert --key $vkey
 expect 0 "^    profile pk-only is the one given with --profile$" -- "$CLI" verify cb.cert --key $vkey --profile mine.json --profile dfars-7052
 "$CLI" verify cb.cert --key $vkey --json >cv.json
