@@ -463,9 +463,9 @@ static ot_status prove_compliance(ot_ledger *l, const char *lot, const ot_cert_p
                                   size_t n, const char *at, json_t *doc, ot_error *err)
 {
 	otx_entry_reader rd = {otx_ledger_read_entry, l};
-	json_t *list = n ? json_array() : NULL;
 	if (n == 0)
 		return OT_OK;
+	json_t *list = json_array();
 	if (!list || json_object_set_new(doc, "compliance", list))
 		return nomem(err);
 	ot_status rc = otx_comply_check_at(at, err);
@@ -609,6 +609,20 @@ static int is_missing_code(const char *code)
 	return 0;
 }
 
+/* The entry of log index `index` among ents (sorted by index), or NULL. */
+static const centry *find_entry(const centry *ents, size_t n, uint64_t index)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ents[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ents[lo].index == index ? &ents[lo] : NULL;
+}
+
 /* Is every index the claim lists (ancestry, context, uses, created) present? */
 static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t n, ot_error *err)
 {
@@ -621,15 +635,7 @@ static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t
 			if (get_u64(json_object_get(it, "index"), &want))
 				return bad(err, OT_CERT_MALFORMED, -1,
 				           "claim.%s[%zu].index is not an index", lists[k], i);
-			size_t lo = 0, hi = n;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (ents[mid].index < want)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo == n || ents[lo].index != want)
+			if (!find_entry(ents, n, want))
 				return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)want,
 				           "the claim's %s names entry %" PRIu64
 				           " (%s %s), which the "
@@ -1014,13 +1020,12 @@ static ot_status cert_read_entry(void *ctx, uint64_t index, uint8_t **data, size
                                  ot_error *err)
 {
 	const cert *c = ctx;
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->ents[i].index != index)
-			continue;
-		if (!(*data = malloc(c->ents[i].len)))
+	const centry *e = find_entry(c->ents, c->n, index);
+	if (e) {
+		if (!(*data = malloc(e->len)))
 			return nomem(err);
-		memcpy(*data, c->ents[i].data, c->ents[i].len);
-		*len = c->ents[i].len;
+		memcpy(*data, e->data, e->len);
+		*len = e->len;
 		return OT_OK;
 	}
 	return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)index,
