@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/certificate.h"
 #include "oretrail/commit.h"
 #include "oretrail/event.h"
@@ -506,6 +507,39 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 		printf("  none: the lot holds no tracked element\n");
 	else
 		cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+void cli_print_stages(json_t *rows, const char *title)
+{
+	static const char *const head[] = {"stage",    "element", "country", "site",
+	                                   "facility", "amount",  "share"};
+	cli_table t;
+	cli_table_init(&t, 7, head, "lllllrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i), *f = json_object_get(r, "facility");
+		char g[48], sh[32], fac[256] = "";
+		ot_buf b;
+		ot_buf_init(&b, 0);
+		const char *scheme;
+		json_t *id;
+		json_object_foreach(json_object_get(f, "ids"), scheme, id) ot_buf_printf(
+			&b, "%s%s:%s", b.len ? " " : "", scheme, json_string_value(id));
+		snprintf(fac, sizeof fac, "%s%s%s", cli_jstr(f, "operator"),
+		         json_object_get(f, "operator") && b.len ? " " : "",
+		         b.len ? (const char *)b.data : "");
+		ot_buf_free(&b);
+		const char *row[] = {cli_jstr(r, "stage"),
+		                     cli_jstr(r, "element"),
+		                     cli_jstr(r, "country"),
+		                     cli_jstr(r, "site"),
+		                     fac,
+		                     cli_fmt_grams(g, sizeof g, cli_jint(r, "grams", 0)),
+		                     cli_fmt_ppm(sh, sizeof sh, cli_jint(r, "share_ppm", 0))};
+		cli_table_row(&t, row);
+	}
+	printf("\n%s\n", title);
+	cli_table_print(&t, stdout, "  ");
 	cli_table_free(&t);
 }
 

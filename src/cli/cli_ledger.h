@@ -111,6 +111,11 @@ void cli_table_free(cli_table *t);
  * share (trace and verify). */
 void cli_print_origins(json_t *rows, int by_site, const char *title);
 
+/* Prints a trace's "stages" rows under title: which country and site mined,
+ * separated, refined... each element, with the facility's identifiers
+ * (trace and verify). */
+void cli_print_stages(json_t *rows, const char *title);
+
 /* Writes one CSV record (RFC 4180: fields with a comma, quote or line
  * break quoted, quotes doubled; CRLF-free, one "\n" per record). */
 void cli_csv_row(FILE *out, size_t n, const char *const *cells);

@@ -223,6 +223,8 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 		"origin by country, recomputed (each element's content in the lot, by where "
 		"it was mined)");
 	cli_print_origins(json_object_get(tr, "origins"), 1, "origin by mine, recomputed");
+	if (json_object_get(tr, "stages"))
+		cli_print_stages(json_object_get(tr, "stages"), "provenance by stage, recomputed");
 	print_compliance(json_object_get(rep, "compliance"));
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "verify", "cannot write to standard output");

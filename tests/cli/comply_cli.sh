@@ -143,6 +143,7 @@ assert [x['determination']['determination'] for x in comp]==['fail','fail','pass
 vkey=l.db.vkey
 expect 0 "^ok: the certificate of lot metal-b verifies" -- "$CLI" verify cb.cert --key $vkey
 expect 0 "^  dfars-7052: fail as of 2027-06-01, 1 reason$" -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^  separated +Nd +CN +plant-cn +Example Separation Co. rmi:CID009999 " -- "$CLI" verify cb.cert --key $vkey
 expect 0 "^    profile pk-only is the certificate's own, not a shipped one$" -- "$CLI" verify cb.cert --key $vkey
 expect 0 "^    profile pk-only is the one given with --profile$" -- "$CLI" verify cb.cert --key $vkey --profile mine.json --profile dfars-7052
 "$CLI" verify cb.cert --key $vkey --json >cv.json
