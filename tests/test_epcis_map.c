@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "epcis/map.h"
+#include "oretrail/encoding.h"
 #include "test.h"
 
 static int load_doc(const char *text, size_t len, ot_epcis_doc *doc)
@@ -594,8 +595,36 @@ static int examples(void)
 	return examples_seen > 0;
 }
 
+/* GLNs: the GS1 check digit (0614141000012 is the GLN of GS1's SGLN
+ * example urn:epc:id:sgln:0614141.00001.0), and the Digital Links a
+ * profile learns from a ledger's GLN registry. */
+static void glns(void)
+{
+	CHECK(ot_gs1_check_digit("061414100001", 12) == '2');
+	CHECK(ot_gs1_key_ok("0614141000012", 13));
+	CHECK(!ot_gs1_key_ok("0614141000013", 13));
+	CHECK(!ot_gs1_key_ok("614141000012", 13));
+	CHECK(!ot_gs1_key_ok("06141410000a2", 13));
+	ot_epcis_profile *p = NULL;
+	ot_error err;
+	CHECK(ot_epcis_profile_new(&p, &err) == OT_OK);
+	CHECK(ot_epcis_profile_add_gln(p, 0, "0614141000012", "pk-mine", &err) == OT_OK);
+	CHECK(ot_epcis_profile_add_gln(p, 1, "0614141000029", "fwo", &err) == OT_OK);
+	CHECK(ot_epcis_profile_add_gln(p, 0, "0614141000012", "other", &err) == OT_OK);
+	CHECK_STR(json_string_value(
+			  json_object_get(p->sites, "https://id.gs1.org/414/0614141000012")),
+	          "pk-mine");
+	CHECK_STR(json_string_value(
+			  json_object_get(p->parties, "https://id.gs1.org/417/0614141000029")),
+	          "fwo");
+	CHECK(ot_epcis_profile_add_gln(p, 0, "0614141000013", "x", &err) == OT_ERR_PARSE);
+	CHECK_STR(err.code, "profile_bad_key");
+	ot_epcis_profile_free(p);
+}
+
 int main(void)
 {
+	glns();
 	grams();
 	chain();
 	round_trip();

@@ -1,6 +1,7 @@
 /*
  * encoding.h: standard base64 (RFC 4648 section 4, with padding) and lowercase hex,
- * through libsodium's constant-time codecs.
+ * through libsodium's constant-time codecs; and the GS1 check digit of
+ * numeric keys (GS1 General Specifications, section 7.9).
  */
 #ifndef ORETRAIL_ENCODING_H
 #define ORETRAIL_ENCODING_H
@@ -23,5 +24,13 @@ OT_EXPORT ot_status ot_b64_decode(const char *in, size_t len, uint8_t *out, size
 OT_EXPORT void ot_hex_encode(const uint8_t *in, size_t n, char *out); /* out: 2n+1 */
 OT_EXPORT ot_status ot_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap,
                                   size_t *out_len);
+
+/* The GS1 check digit of the n digits s[0..n) (weights 3, 1, 3, ... from
+ * the right), as a character '0'..'9'. s must be digits. */
+OT_EXPORT char ot_gs1_check_digit(const char *s, size_t n);
+
+/* 1 when the string s is exactly n digits whose last is the GS1 check digit of the
+ * others (a GLN: n = 13; a GTIN-14: n = 14), else 0. */
+OT_EXPORT int ot_gs1_key_ok(const char *s, size_t n);
 
 #endif

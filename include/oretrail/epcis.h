@@ -112,8 +112,12 @@ typedef struct ot_epcis_mapping {
 	size_t event;  /* position in the document, from 0 */
 	char type[32]; /* its EPCIS type, truncated; "?" when it has none */
 	char hash_id[OT_EPCIS_HASH_ID_LEN + 1]; /* "" when it could not be hashed */
-	json_t *events; /* the unsigned oretrail events (owned array), empty when not mapped */
-	ot_error error; /* status OT_OK when mapped, else what stood in the way */
+	json_t *events;    /* the unsigned oretrail events (owned array), empty when not mapped */
+	ot_error error;    /* status OT_OK when mapped, else what stood in the way */
+	char missing[256]; /* with epcis_no_mass, epcis_not_mass, epcis_no_material,
+	                      epcis_no_assay, epcis_no_process and a party that is not an
+	                      actor id: the profile key that would supply it (an item's
+	                      class, a lot, a bizStep, a party); else "" */
 } ot_epcis_mapping;
 
 /*
@@ -156,6 +160,21 @@ OT_EXPORT ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_e
 
 /* Frees a profile. NULL is a no-op. */
 OT_EXPORT void ot_epcis_profile_free(ot_epcis_profile *p);
+
+/* A new profile with no entries in *out (free with ot_epcis_profile_free).
+ * OT_ERR_NOMEM. */
+OT_EXPORT ot_status ot_epcis_profile_new(ot_epcis_profile **out, ot_error *err);
+
+/*
+ * Adds to p the Digital Link of a GLN (13 digits): as a location
+ * (https://id.gs1.org/414/<gln>, an SGLN) naming site `id` when party is
+ * 0, as a party (https://id.gs1.org/417/<gln>, a PGLN) naming actor `id`
+ * when 1. An entry the profile already has for that identifier stays (a
+ * partner's own profile wins). OT_ERR_PARSE (profile_bad_key) for a GLN
+ * that is not 13 digits with its check digit; OT_ERR_NOMEM.
+ */
+OT_EXPORT ot_status ot_epcis_profile_add_gln(ot_epcis_profile *p, int party, const char *gln,
+                                             const char *id, ot_error *err);
 
 /* As ot_epcis_map_event, reading identifiers through profile p (NULL: no
  * profile, the same as ot_epcis_map_event). Extensions in the event
@@ -200,11 +219,25 @@ OT_EXPORT ot_status ot_epcis_writer_new(const char *creation, ot_epcis_writer **
  * event that carries its EPCIS original is written as that original when
  * mapping the original again gives exactly the event (so it keeps its hash
  * ID); any other from its oretrail fields. Types without an EPCIS form
- * (actor, site, resource, assay, contract, disclose, payment) are skipped:
+ * (actor, site, resource, contract, disclose, payment, ...) are skipped:
  * OT_ERR_NOTFOUND, nothing written. Other errors say why the event could not
  * be written (OT_ERR_NOMEM among them); the writer can go on with the next.
  */
 OT_EXPORT ot_status ot_epcis_writer_add(ot_epcis_writer *w, json_t *event, ot_error *err);
+
+/*
+ * The ledger's facts that events do not carry, for the events added after:
+ * ot_epcis_writer_gln gives site (party 0) or actor (party 1) `id` the GLN
+ * `gln`, written as its GS1 Digital Link (.../414/<gln> for a location,
+ * .../417/<gln> for a party) instead of urn:oretrail:site: / actor: URIs;
+ * ot_epcis_writer_shipped says that `lot` left in `consignment` with
+ * `grams`, the quantity its shipping event carries. OT_ERR_PARSE for a GLN
+ * that is not 13 digits with its check digit; OT_ERR_NOMEM.
+ */
+OT_EXPORT ot_status ot_epcis_writer_gln(ot_epcis_writer *w, int party, const char *id,
+                                        const char *gln, ot_error *err);
+OT_EXPORT ot_status ot_epcis_writer_shipped(ot_epcis_writer *w, const char *consignment,
+                                            const char *lot, int64_t grams, ot_error *err);
 
 /* Finishes the document: *out is a new reference to it (json_decref it). */
 OT_EXPORT ot_status ot_epcis_writer_finish(ot_epcis_writer *w, json_t **out, ot_error *err);

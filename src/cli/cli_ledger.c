@@ -142,6 +142,55 @@ void cli_ledger_close(cli_ledger *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* One page of records of `kind` into fn; *more when another follows
+ * (after then holds the last id). */
+static int glns_page(ot_ledger *l, const char *what, int party, char *after, size_t size, int *more,
+                     cli_gln_fn fn, void *ctx)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char *text = NULL;
+	if (ot_ledger_list(l, party ? OT_RECORD_ACTOR : OT_RECORD_SITE, NULL,
+	                   after[0] ? after : NULL, 1000, &text, &err))
+		return cli_fail(EXIT_STORE, what, &err);
+	json_t *page = json_loads(text, 0, NULL);
+	free(text);
+	if (!page)
+		return cli_failf(EXIT_STORE, what, "out of memory");
+	int code = EXIT_OK;
+	size_t i;
+	json_t *rec;
+	json_array_foreach(json_object_get(page, party ? "actors" : "sites"), i, rec)
+	{
+		const char *gln = json_string_value(json_object_get(rec, "gln"));
+		const char *id = json_string_value(json_object_get(rec, party ? "actor" : "site"));
+		if (gln && id && fn(ctx, party, id, gln, &err)) {
+			code = cli_fail(cli_exit_for(err.status) == EXIT_STORE ? EXIT_STORE
+			                                                       : EXIT_USAGE,
+			                what, &err);
+			break;
+		}
+	}
+	const char *next = json_string_value(json_object_get(page, "next"));
+	*more = code == EXIT_OK && next;
+	if (*more)
+		snprintf(after, size, "%s", next);
+	json_decref(page);
+	return code;
+}
+
+int cli_ledger_glns(ot_ledger *l, const char *what, cli_gln_fn fn, void *ctx)
+{
+	for (int party = 0; party < 2; party++) {
+		char after[OT_EVENT_ID_MAX + 1] = "";
+		int more = 1, code;
+		while (more)
+			if ((code = glns_page(l, what, party, after, sizeof after, &more, fn, ctx)))
+				return code;
+	}
+	return EXIT_OK;
+}
+
 int cli_fail_json(int json, int code, const char *what, const ot_error *err)
 {
 	int rc = cli_fail(code, what, err);

@@ -48,6 +48,17 @@ int cli_ledger_set_wait(ot_ledger *l, const char *what, const char *wait);
 		{"dry-run", 0, NULL, "check without appending", NULL, &(o)->dry_run},               \
 		CLI_OPT_WAIT((o)->wait), CLI_OPT_JSON((o)->json)
 
+/* Called by cli_ledger_glns for one site (party 0) or actor (party 1) with
+ * a GLN; a non-OK return (with err set) stops the walk. */
+typedef ot_status (*cli_gln_fn)(void *ctx, int party, const char *id, const char *gln,
+                                ot_error *err);
+
+/* Walks the ledger's sites and actors registered with a GLN (the "gln" of
+ * their records), in id order, calling fn for each. Prints "oretrail:
+ * <what>: ..." and returns the exit code on failure (3 when the ledger
+ * cannot be read, 2 for fn's errors); 0 on success. */
+int cli_ledger_glns(ot_ledger *l, const char *what, cli_gln_fn fn, void *ctx);
+
 /* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
 int cli_fail_json(int json, int code, const char *what, const ot_error *err);
 

@@ -1,9 +1,11 @@
 /*
  * cmd_export.c: `oretrail export`: the ledger's material flows as an EPCIS
  * 2.0 JSON-LD document (oretrail/epcis.h). Every extract, transform,
- * ship and receive entry in log order, or with --lot those that make up the
- * lot's chain of custody: the entries that made it and its ancestors, moved
- * them, and used the lot.
+ * ship, receive and assay entry in log order, or with --lot those that make
+ * up the lot's chain of custody: the entries that made it and its
+ * ancestors, moved or assayed them, and used the lot. What the events do
+ * not carry comes from the ledger's records: the GLNs of sites and actors,
+ * and the masses each consignment carried.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -23,14 +25,19 @@ static const cli_spec SPEC = {
 	"Writes the ledger's material flows as an EPCIS 2.0 JSON-LD document\n"
 	"(EPCISDocument): extract as ObjectEvent ADD commissioning, transform as\n"
 	"TransformationEvent, ship and receive as ObjectEvent shipping and\n"
-	"receiving, masses in grams (GRM). Events imported from EPCIS are written\n"
+	"receiving (with the mass of every lot), assay as ObjectEvent OBSERVE\n"
+	"inspecting with a sensor report per element (mg/kg), masses in grams\n"
+	"(GRM). A site or actor registered with a GLN is named by its GS1 Digital\n"
+	"Link (https://id.gs1.org/414/GLN for a location, /417/GLN for a party),\n"
+	"any other by urn:oretrail:site:ID / urn:oretrail:actor:ID.\n"
+	"Events imported from EPCIS are written\n"
 	"as they were imported, when that is still exactly what the ledger holds,\n"
 	"so they keep their hash ID. Each event carries its CBV 2.0 hash ID as\n"
 	"oretrail:hash (and as eventID when it has no other id).\n"
 	"With --lot, only the entries of LOT's chain of custody: those that made\n"
 	"it and its ancestors, moved them, and used LOT.\n"
 	"The document goes to standard output, or to FILE with --out.\n\n"
-	"Other events (actors, sites, resources, assays, contracts, payments) have\n"
+	"Other events (actors, sites, resources, contracts, payments) have\n"
 	"no EPCIS form and are counted on standard error.\n"
 	"Exit 0 on success, 2 for an unknown lot, 3 when the ledger cannot be read.\n",
 	0,
@@ -94,6 +101,36 @@ typedef struct export
 }
 export;
 
+/* The masses a ship event's consignment carried, from its record, for the
+ * writer. */
+static int tell_shipped(export *x, json_t *event)
+{
+	const char *cons = json_string_value(json_object_get(event, "consignment"));
+	char *text = NULL;
+	if (!cons || ot_ledger_record(x->l, OT_RECORD_CONSIGNMENT, cons, &text, &x->err))
+		return EXIT_OK; /* a ship the ledger did not take: written without masses */
+	json_t *rec = json_loads(text, 0, NULL);
+	free(text);
+	int code = rec ? EXIT_OK : cli_failf(EXIT_STORE, "export", "out of memory");
+	size_t i;
+	json_t *lot;
+	json_array_foreach(json_object_get(rec, "lots"), i, lot)
+	{
+		if (!code &&
+		    ot_epcis_writer_shipped(
+			    x->w, cons, json_string_value(json_object_get(lot, "lot")),
+			    (int64_t)json_integer_value(json_object_get(lot, "mass_g")), &x->err))
+			code = cli_fail(EXIT_STORE, "export", &x->err);
+	}
+	json_decref(rec);
+	return code;
+}
+
+static ot_status tell_gln(void *ctx, int party, const char *id, const char *gln, ot_error *err)
+{
+	return ot_epcis_writer_gln(ctx, party, id, gln, err);
+}
+
 /* Adds log entry `index` to the document. An entry the writer cannot
  * write is named on standard error and the export goes on. */
 static int add_entry(export *x, uint64_t index)
@@ -108,8 +145,13 @@ static int add_entry(export *x, uint64_t index)
 	if (rc)
 		return cli_failf(EXIT_STORE, "export", "entry %" PRIu64 " is not an event: %s",
 		                 index, x->err.message);
-	rc = ot_epcis_writer_add(x->w, event, &x->err);
+	const char *type = json_string_value(json_object_get(event, "type"));
 	int code = EXIT_OK;
+	if (type && strcmp(type, "ship") == 0 && (code = tell_shipped(x, event))) {
+		json_decref(event);
+		return code;
+	}
+	rc = ot_epcis_writer_add(x->w, event, &x->err);
 	if (rc == OT_ERR_NOMEM) {
 		code = cli_failf(EXIT_STORE, "export", "out of memory");
 	} else if (rc && rc != OT_ERR_NOTFOUND) {
@@ -129,9 +171,12 @@ static int add_entries(export *x)
 	char now[OT_TIME_LEN + 1];
 	if (ot_time_format((int64_t)time(NULL), now) || ot_epcis_writer_new(now, &x->w, &x->err))
 		return cli_failf(EXIT_STORE, "export", "out of memory");
+	int code = cli_ledger_glns(x->l, "export", tell_gln, x->w);
+	if (code)
+		return code;
 	size_t total = x->lot ? x->n : (size_t)ot_log_size(ot_ledger_log(x->l));
 	for (size_t i = 0; i < total; i++) {
-		int code = add_entry(x, x->lot ? (uint64_t)x->idx[i] : (uint64_t)i);
+		code = add_entry(x, x->lot ? (uint64_t)x->idx[i] : (uint64_t)i);
 		if (code)
 			return code;
 	}

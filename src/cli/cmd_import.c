@@ -33,6 +33,9 @@ static const cli_spec SPEC = {
 	"else from the mapping profile FILE (--profile; docs/epcis-profiles.md:\n"
 	"locations -> sites, parties -> actors, EPC classes -> materials and assays,\n"
 	"bizSteps -> processes; `oretrail epcis profile infer` writes a first one).\n"
+	"Sites and actors registered with a GLN are also known by its GS1 Digital\n"
+	"Link (https://id.gs1.org/414/GLN, /417/GLN), as export writes them; an\n"
+	"inspecting event with element contents is an assay (lab: its bizLocation).\n"
 	"Without either, a TransformationEvent of one lot into several is a split\n"
 	"and of several into one a merge.\n"
 	"Each event keeps its EPCIS original, with sensor and certification data,\n"
@@ -296,6 +299,21 @@ static int load_input(import *im)
 	return EXIT_OK;
 }
 
+static ot_status add_gln(void *ctx, int party, const char *id, const char *gln, ot_error *err)
+{
+	return ot_epcis_profile_add_gln(ctx, party, gln, id, err);
+}
+
+/* The ledger's GLNs into the profile (one made for them without
+ * --profile): the Digital Links export writes for its sites and actors
+ * name them again. */
+static int add_glns(import *im)
+{
+	if (!im->profile && ot_epcis_profile_new(&im->profile, &im->err))
+		return out_of_memory();
+	return cli_ledger_glns(im->l, "import", add_gln, im->profile);
+}
+
 /* Maps every event, and makes room for the oretrail events to submit. */
 static int map_events(import *im)
 {
@@ -470,8 +488,8 @@ import im;
 	if (code)
 		return code < 0 ? EXIT_OK : code;
 	ot_error_clear(&im.err);
-	if (!(code = load_input(&im)) && !(code = map_events(&im)) && !(code = sign_entries(&im)) &&
-	    !(code = open_ledger(&im)) && !(code = submit_batch(&im)))
+	if (!(code = load_input(&im)) && !(code = open_ledger(&im)) && !(code = add_glns(&im)) &&
+	    !(code = map_events(&im)) && !(code = sign_entries(&im)) && !(code = submit_batch(&im)))
 		code = report(&im.o, im.oc, im.n, im.en, im.ne, im.appended,
 		              ot_log_size(ot_ledger_log(im.l)));
 	import_free(&im);

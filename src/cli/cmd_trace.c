@@ -25,7 +25,9 @@ static const cli_spec SPEC = {
 	"ancestors that a replay needs to recompute its origins.\n"
 	"\n"
 	"--json prints the ledger's trace document:\n"
-	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"site\",\"status\",\n"
+	"  {\"lot\",\"material\",\"mass_g\",\"initial_g\",\"holder\",\"owner\",\"site\",\n"
+	"   \"status\",\"title\"?:{\"index\",\"id\",\"time\",\"from\",\"to\",\"incoterm\"?,\n"
+	"   \"price_ref\"?,\"contract\"?},\"hs_code\"?,\n"
 	"   \"created\":{\"index\",\"type\",\"id\",\"time\",\"logged\"},\"assay\",\n"
 	"   \"uncertainty_ppm\",\"certified\"?,\n"
 	"   \"corrections\"?:[{\"entry\",\"by\",\"reason\",\"kind\",\"event\",\n"
@@ -92,6 +94,11 @@ static void describe(ot_buf *b, json_t *ev)
 	} else if (strcmp(type, "receive") == 0) {
 		ot_buf_printf(b, "consignment %s received at %s: ", cli_jstr(ev, "consignment"),
 		              cli_jstr(ev, "site"));
+		lots_list(b, json_object_get(ev, "lots"), 0);
+	} else if (strcmp(type, "transfer") == 0) {
+		ot_buf_printf(b, "title from %s to %s%s%s: ", cli_jstr(ev, "from"),
+		              cli_jstr(ev, "to"), json_object_get(ev, "incoterm") ? ", " : "",
+		              json_object_get(ev, "incoterm") ? cli_jstr(ev, "incoterm") : "");
 		lots_list(b, json_object_get(ev, "lots"), 0);
 	} else {
 		ot_buf_adds(b, cli_jstr(ev, "id"));
@@ -162,6 +169,15 @@ static void print_lot(json_t *doc)
 	else
 		printf("status     %s by %s at %s\n", strcmp(status, "held") == 0 ? "held" : status,
 		       cli_jstr(doc, "holder"), cli_jstr(doc, "site"));
+	json_t *title = json_object_get(doc, "title");
+	if (title)
+		printf("owner      %s, by transfer %s (entry %" PRId64 ") from %s\n",
+		       cli_jstr(doc, "owner"), cli_jstr(title, "id"), cli_jint(title, "index", -1),
+		       cli_jstr(title, "from"));
+	else
+		printf("owner      %s\n", cli_jstr(doc, "owner"));
+	if (json_object_get(doc, "hs_code"))
+		printf("hs code    %s\n", cli_jstr(doc, "hs_code"));
 	printf("made       entry %" PRId64 ", %s: %s %s\n", cli_jint(created, "index", -1),
 	       cli_jstr(created, "time"), cli_jstr(created, "type"), cli_jstr(created, "id"));
 	char logged[256];

@@ -585,17 +585,6 @@ static int all_digits(const char *s, size_t n)
 	return 1;
 }
 
-/* The GS1 check digit of n digits (weights 3, 1, 3, ... from the right). */
-static char check_digit(const char *s, size_t n)
-{
-	int sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		int w = ((n - i) % 2 == 1) ? 3 : 1;
-		sum += (s[i] - '0') * w;
-	}
-	return (char)('0' + (10 - sum % 10) % 10);
-}
-
 /*
  * Checks an EPC URI component that holds GS1 AI encodable characters
  * (TDS 2.0 section 6: the characters of table A-1, with " % & / < > ?
@@ -657,7 +646,7 @@ static ot_status add_key_with_check(ot_buf *out, const char *lead, size_t nlead,
 	n += ncp;
 	memcpy(digits + n, ref, nref);
 	n += nref;
-	digits[n] = check_digit(digits, n);
+	digits[n] = ot_gs1_check_digit(digits, n);
 	return ot_buf_add(out, digits, n + 1);
 }
 

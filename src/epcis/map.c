@@ -51,6 +51,12 @@ static ot_status fail(mapctx *c, ot_status status, const char *code, const char 
 	return ot_error_at(&c->m->error, status, code, (int64_t)c->m->event, "%s", why);
 }
 
+/* Notes the profile key that would have supplied what is missing. */
+static void missing(mapctx *c, const char *key)
+{
+	snprintf(c->m->missing, sizeof c->m->missing, "%s", key);
+}
+
 static ot_status nomem(mapctx *c)
 {
 	return ot_error_at(&c->m->error, OT_ERR_NOMEM, "", (int64_t)c->m->event, "out of memory");
@@ -181,6 +187,8 @@ static ot_status actor_of(mapctx *c, json_t *v, const char *what, char *out)
 		     (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == ':' || ch == '-';
 	}
 	if (!ok)
+		missing(c, out);
+	if (!ok)
 		return fail(c, OT_ERR_PARSE, "epcis_bad_id",
 		            "%s \"%.80s\" is not an oretrail actor id (use %sNAME for actor NAME, "
 		            "or the profile line \"parties\":{\"%.80s\":\"NAME\"})",
@@ -258,9 +266,23 @@ static ot_status consignment_of(mapctx *c, char *out)
 	json_t *ext = ext_get(c->doc, c->ev, "consignment");
 	if (ext)
 		return id_of(c, ext, OTX_EPCIS_URN_CONSIGNMENT, "oretrail:consignment", out);
+	/* One business transaction of another type (a purchase order, an
+	 * invoice): the only name the shipment has. */
+	json_t *list = json_object_get(c->ev, "bizTransactionList");
+	if (json_array_size(list) == 1)
+		return id_of(c, json_object_get(json_array_get(list, 0), "bizTransaction"),
+		             OTX_EPCIS_URN_CONSIGNMENT, "consignment (the one bizTransaction)",
+		             out);
+	const char *def = c->prof ? renamed(c->prof->defaults, "consignment") : NULL;
+	if (def) {
+		snprintf(out, OT_EVENT_ID_MAX + 1, "%s", def);
+		return OT_OK;
+	}
 	return fail(c, OT_ERR_PARSE, "epcis_no_consignment",
 	            "no consignment: a bizTransaction of type desadv or bol (or "
-	            "oretrail:consignment) links a shipping to its receiving");
+	            "oretrail:consignment, or the event's only bizTransaction) links a "
+	            "shipping to its receiving; or the profile line "
+	            "\"defaults\":{\"consignment\":\"ID\"}");
 }
 
 /* ---- quantities ---- */
@@ -307,6 +329,25 @@ static void lots_free(lots *l)
 	l->n = 0;
 }
 
+static ot_status no_item_mass(mapctx *c, const char *id, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An item, or a count of items, with no mass: names the profile line that
+ * gives one item's mass (for the item's GS1 class when it has one). */
+static ot_status no_item_mass(mapctx *c, const char *id, const char *code, const char *fmt, ...)
+{
+	char why[320], cls[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	missing(c, otx_epcis_gtin_class(id, cls) ? cls : id);
+	return fail(c, OT_ERR_PARSE, code,
+	            "%s; or the mass of one item: the profile line "
+	            "\"item_mass_g\":{\"%.80s\":GRAMS}",
+	            why, c->m->missing);
+}
+
 /*
  * Appends the lots of an EPC list and a quantity list. With need_mass,
  * every lot must come with a mass: EPCs (instances) have none, and a
@@ -330,17 +371,19 @@ static ot_status collect(mapctx *c, const char *epc_name, const char *qty_name, 
 	json_t *it;
 	json_array_foreach(epcs, i, it)
 	{
-		if (need_mass)
-			return fail(
-				c, OT_ERR_PARSE, "epcis_no_mass",
-				"%s[%zu] %.80s has no mass: oretrail lots are bulk material, given "
-				"in %s with a unit of mass (KGM, TNE, GRM, ...)",
-				epc_name, i, json_is_string(it) ? json_string_value(it) : "?",
-				qty_name);
-		ot_status rc = id_of(c, it, OTX_EPCIS_URN_LOT, epc_name, out->v[out->n].id);
+		lotq *q = &out->v[out->n];
+		ot_status rc = id_of(c, it, OTX_EPCIS_URN_LOT, epc_name, q->id);
 		if (rc)
 			return rc;
-		out->v[out->n++].grams = -1;
+		q->grams = need_mass ? otx_epcis_profile_item_mass(c->prof, q->id) : -1;
+		if (need_mass && q->grams < 0)
+			return no_item_mass(
+				c, q->id, "epcis_no_mass",
+				"%s[%zu] %.80s is a serialised item with no mass: oretrail "
+				"lots are bulk material, given in %s with a unit of mass "
+				"(KGM, TNE, GRM, ...)",
+				epc_name, i, q->id, qty_name);
+		out->n++;
 	}
 	json_array_foreach(qtys, i, it)
 	{
@@ -358,13 +401,21 @@ static ot_status collect(mapctx *c, const char *epc_name, const char *qty_name, 
 			if (!json_is_number(qv))
 				return fail(c, OT_ERR_PARSE, "epcis_no_mass",
 				            "%s[%zu] (%s) has no quantity", qty_name, i, q->id);
-			if (!uom)
-				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
-				            "%s[%zu] (%s): a quantity without uom counts items; "
-				            "oretrail "
-				            "needs a mass (KGM, TNE, GRM, ...)",
-				            qty_name, i, q->id);
-			rc = otx_epcis_grams(json_number_value(qv), uom, &q->grams);
+			if (!uom) {
+				/* A count of items: each of the class's mass. */
+				int64_t each = otx_epcis_profile_item_mass(c->prof, q->id);
+				if (each < 0)
+					return no_item_mass(
+						c, q->id, "epcis_not_mass",
+						"%s[%zu] (%s): a quantity without uom "
+						"counts items; oretrail needs a mass (KGM, "
+						"TNE, GRM, ...)",
+						qty_name, i, q->id);
+				rc = otx_epcis_grams(json_number_value(qv) * (double)each, "GRM",
+				                     &q->grams);
+			} else {
+				rc = otx_epcis_grams(json_number_value(qv), uom, &q->grams);
+			}
 			if (rc == OT_ERR_PARSE)
 				return fail(c, OT_ERR_PARSE, "epcis_not_mass",
 				            "%s[%zu] (%s): %.8s is not a unit of mass", qty_name, i,
@@ -474,6 +525,8 @@ static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 		assay = json_object_get(entry, "assay");
 		unc = json_object_get(entry, "uncertainty_ppm");
 	}
+	if (!json_is_string(material) || !assay)
+		missing(c, lot);
 	if (!json_is_string(material))
 		return fail(c, OT_ERR_PARSE, "epcis_no_material",
 		            "lot %s: no material (oretrail:material in the ILMD, or the profile "
@@ -614,7 +667,7 @@ static ot_status attachment(mapctx *c, json_t **out)
 		goto oom;
 	/* What export derives again: a hash-ID eventID and oretrail:hash. */
 	const char *eid = json_string_value(json_object_get(ev, "eventID"));
-	if (eid && ot_epcis_is_hash_id(eid))
+	if (eid && strcmp(eid, c->m->hash_id) == 0)
 		json_object_del(ev, "eventID");
 	const char *k;
 	json_t *m;
@@ -788,6 +841,7 @@ static ot_status map_transform(mapctx *c, json_t *att)
 	else if (!process && in_g == out_g && in.n > 1 && outl.n == 1)
 		process = implied = json_string("merge");
 	if (!json_is_string(process)) {
+		missing(c, step[0] ? step : "(no bizStep)");
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_process",
 		          "no process (oretrail:process, or the profile line "
 		          "\"processes\":{\"%s\":\"smelting\"}: beneficiation, cracking, "
@@ -866,24 +920,32 @@ static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 	if (rc)
 		goto out;
 	json_t *dst = party(c, "destinationList", "destination", "location");
-	if (!dst) {
+	const char *def = c->prof ? renamed(c->prof->defaults, "destination") : NULL;
+	if (!dst && !def) {
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_destination",
-		          "no destination site: a destinationList entry of type location");
+		          "no destination site: a destinationList entry of type location, or "
+		          "the profile line \"defaults\":{\"destination\":\"SITE\"}");
 		goto out;
 	}
-	if ((rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
+	if (dst && (rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
 		goto out;
+	if (!dst)
+		snprintf(to, sizeof to, "%s", def);
 	json_t *who = party(c, "destinationList", "destination", "possessing_party");
 	if (!who)
 		who = party(c, "destinationList", "destination", "owning_party");
-	if (!who) {
+	def = c->prof ? renamed(c->prof->defaults, "consignee") : NULL;
+	if (!who && !def) {
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_consignee",
 		          "no consignee: a destinationList entry of type possessing_party or "
-		          "owning_party");
+		          "owning_party, or the profile line "
+		          "\"defaults\":{\"consignee\":\"ACTOR\"}");
 		goto out;
 	}
-	if ((rc = actor_of(c, who, "consignee", consignee)))
+	if (who && (rc = actor_of(c, who, "consignee", consignee)))
 		goto out;
+	if (!who)
+		snprintf(consignee, sizeof consignee, "%s", def);
 	if ((rc = aggregation ? collect(c, "childEPCs", "childQuantityList", 0, &l)
 	                      : collect(c, "epcList", "quantityList", 0, &l)))
 		goto out;
@@ -1028,6 +1090,33 @@ static ot_status element_reports(mapctx *c, json_t **out)
 	return OT_OK;
 }
 
+/* The lab, uncertainty and method of an assay: the site of the
+ * bizLocation (where the inspection took place), oretrail:uncertainty_ppm
+ * and oretrail:method. */
+static ot_status assay_details(mapctx *c, json_t *ev)
+{
+	json_t *loc = json_object_get(json_object_get(c->ev, "bizLocation"), "id");
+	json_t *unc = ext_get(c->doc, c->ev, "uncertainty_ppm");
+	json_t *method = ext_get(c->doc, c->ev, "method");
+	char lab[OT_EVENT_ID_MAX + 1];
+	int64_t ppm = 0;
+	ot_status rc;
+	if (loc && ((rc = id_of(c, loc, OTX_EPCIS_URN_SITE, "bizLocation", lab)) ||
+	            json_object_set_new(ev, "lab", json_string(lab))))
+		return rc ? rc : nomem(c);
+	if (unc && !small_int(unc, 1000000, &ppm))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:uncertainty_ppm must be an integer");
+	if (unc && json_object_set_new(ev, "uncertainty_ppm", json_integer((json_int_t)ppm)))
+		return nomem(c);
+	if (method && !json_is_string(method))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:method must be a string");
+	if (method && json_object_set(ev, "method", method))
+		return nomem(c);
+	return OT_OK;
+}
+
 /* An inspection with element contents: an assay of its one lot. */
 static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
 {
@@ -1045,6 +1134,8 @@ static ot_status map_assay(mapctx *c, json_t *att, json_t *assay)
 		    json_object_set(ev, "assay", assay))
 			rc = nomem(c);
 	}
+	if (!rc)
+		rc = assay_details(c, ev);
 	if (!rc) {
 		rc = emit(c, ev, att);
 		ev = NULL;
@@ -1210,9 +1301,12 @@ ot_status ot_epcis_map_event_with(const ot_epcis_doc *doc, size_t i, const ot_ep
 		/* A hash ID the event carries must be its own. */
 		const char *eid = json_string_value(json_object_get(ev, "eventID"));
 		json_t *own = ext_get(doc, ev, "hash");
-		if (eid && ot_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0)
+		if (eid && ot_epcis_is_hash_id(eid) && strcmp(eid, m->hash_id) != 0 &&
+		    !(p && p->keep_hash_ids))
 			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
-			          "eventID %s is not the event's hash ID %s", eid, m->hash_id);
+			          "eventID %s is not the event's hash ID %s (the profile line "
+			          "\"hash_ids\":\"keep\" keeps it as the partner's id)",
+			          eid, m->hash_id);
 		else if (own &&
 		         (!json_is_string(own) || strcmp(json_string_value(own), m->hash_id) != 0))
 			rc = fail(&c, OT_ERR_VERIFY, "epcis_hash_mismatch",
@@ -1309,6 +1403,13 @@ ot_status otx_epcis_writer_init(ot_epcis_writer *w, const char *creation, ot_err
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	w->list = json_object_get(json_object_get(w->doc, "epcisBody"), "eventList");
 	w->context = json_array_get(json_object_get(w->doc, "@context"), 1);
+	w->glns = json_pack("{s:{},s:{}}", "sites", "actors");
+	w->shipped = json_object();
+	w->names = otx_epcis_profile_empty();
+	if (!w->glns || !w->shipped || !w->names) {
+		otx_epcis_writer_clear(w);
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	}
 	return OT_OK;
 }
 
@@ -1341,12 +1442,38 @@ void ot_epcis_writer_counts(const ot_epcis_writer *w, ot_epcis_counts *out)
 	out->skipped = w->skipped;
 }
 
+ot_status ot_epcis_writer_gln(ot_epcis_writer *w, int party, const char *id, const char *gln,
+                              ot_error *err)
+{
+	ot_status rc = ot_epcis_profile_add_gln(w->names, party, gln, id, err);
+	if (rc)
+		return rc;
+	if (json_object_set_new(json_object_get(w->glns, party ? "actors" : "sites"), id,
+	                        json_string(gln)))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	return OT_OK;
+}
+
+ot_status ot_epcis_writer_shipped(ot_epcis_writer *w, const char *consignment, const char *lot,
+                                  int64_t grams, ot_error *err)
+{
+	json_t *carried = json_object_get(w->shipped, consignment);
+	if (!carried && json_object_set_new(w->shipped, consignment, carried = json_object()))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (json_object_set_new(carried, lot, json_integer((json_int_t)grams)))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	return OT_OK;
+}
+
 void otx_epcis_writer_clear(ot_epcis_writer *w)
 {
 	if (!w)
 		return;
 	json_decref(w->doc);
 	json_decref(w->pending);
+	json_decref(w->glns);
+	json_decref(w->shipped);
+	ot_epcis_profile_free(w->names);
 	memset(w, 0, sizeof *w);
 }
 
@@ -1492,9 +1619,22 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return !v || json_object_set_new(obj, key, v);
 }
 
-static json_t *location(json_t *site)
+/* The URI of a site (party 0) or an actor (party 1): the Digital Link of
+ * its GLN when it has one, else urn:oretrail:site: / actor: + id. */
+static json_t *place_uri(const ot_epcis_writer *w, json_t *id, int party)
 {
-	json_t *uri = uri_of(site, OTX_EPCIS_URN_SITE);
+	const char *gln = json_string_value(json_object_get(
+		json_object_get(w->glns, party ? "actors" : "sites"), json_string_value(id)));
+	if (!gln)
+		return uri_of(id, party ? OTX_EPCIS_URN_ACTOR : OTX_EPCIS_URN_SITE);
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s%s", party ? OTX_EPCIS_DL_PGLN : OTX_EPCIS_DL_SGLN, gln);
+	return json_string(buf);
+}
+
+static json_t *location(const ot_epcis_writer *w, json_t *site)
+{
+	json_t *uri = place_uri(w, site, 0);
 	return uri ? json_pack("{s:o}", "id", uri) : NULL;
 }
 
@@ -1532,6 +1672,47 @@ static json_t *quantities(json_t *items, int with_mass)
 	return arr;
 }
 
+/* The lots of a ship event with the grams each carried (none where the
+ * writer was not told). */
+static json_t *shipped_quantities(const ot_epcis_writer *w, json_t *event)
+{
+	json_t *carried = json_object_get(w->shipped,
+	                                  json_string_value(json_object_get(event, "consignment")));
+	json_t *arr = json_array();
+	size_t i;
+	json_t *lot;
+	json_array_foreach(json_object_get(event, "lots"), i, lot)
+	{
+		json_t *q = quantity(lot, json_object_get(carried, json_string_value(lot)));
+		if (!q || json_array_append_new(arr, q)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* Sensor reports of an assay's element contents: mass fractions in mg/kg
+ * (UN/CEFACT 59), each element named by its PubChem page. */
+static json_t *element_sensors(json_t *assay)
+{
+	json_t *reports = json_array();
+	const char *el;
+	json_t *ppm;
+	json_object_foreach(assay, el, ppm)
+	{
+		char uri[96];
+		snprintf(uri, sizeof uri, "https://pubchem.ncbi.nlm.nih.gov/element/%s", el);
+		json_t *r = json_pack("{s:s,s:s,s:O,s:s}", "type", "Dimensionless",
+		                      "chemicalSubstance", uri, "value", ppm, "uom", "59");
+		if (!r || json_array_append_new(reports, r)) {
+			json_decref(reports);
+			return NULL;
+		}
+	}
+	return reports ? json_pack("[{s:o}]", "sensorReport", reports) : NULL;
+}
+
 /* The ILMD of new lots: oretrail:lots [{"lot","material","assay",...}]. */
 static json_t *lots_ilmd(json_t *items)
 {
@@ -1556,7 +1737,7 @@ static json_t *lots_ilmd(json_t *items)
 
 /* The EPCIS form of an oretrail material-flow event, from its own fields.
  * NULL when a field it needs is missing or committed. */
-static json_t *construct(json_t *event)
+static json_t *construct(const ot_epcis_writer *w, json_t *event)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
 	json_t *id = json_object_get(event, "id");
@@ -1590,8 +1771,8 @@ static json_t *construct(json_t *event)
 		          json_object_set_new(e, "action", json_string("ADD")) ||
 		          json_object_set_new(e, "bizStep", json_string("commissioning")) ||
 		          json_object_set_new(e, "disposition", json_string("active")) ||
-		          set_new(e, "readPoint", location(site)) ||
-		          set_new(e, "bizLocation", location(site)) ||
+		          set_new(e, "readPoint", location(w, site)) ||
+		          set_new(e, "bizLocation", location(w, site)) ||
 		          json_object_set(e, "ilmd", ilmd);
 		json_decref(one);
 		json_decref(ilmd);
@@ -1602,8 +1783,8 @@ static json_t *construct(json_t *event)
 		            quantities(json_object_get(event, "inputs"), 1)) ||
 		    set_new(e, "outputQuantityList",
 		            quantities(json_object_get(event, "outputs"), 1)) ||
-		    set_new(e, "readPoint", location(site)) ||
-		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "readPoint", location(w, site)) ||
+		    set_new(e, "bizLocation", location(w, site)) ||
 		    set_new(e, "ilmd", lots_ilmd(json_object_get(event, "outputs"))) ||
 		    !json_is_string(json_object_get(event, "process")) ||
 		    json_object_set(e, OTX_EPCIS_NS_PREFIX ":process",
@@ -1611,17 +1792,16 @@ static json_t *construct(json_t *event)
 			goto bad;
 	} else if (strcmp(type, "ship") == 0) {
 		json_t *src = json_pack("[{s:s,s:o}]", "type", "location", "source",
-		                        uri_of(json_object_get(event, "from"), OTX_EPCIS_URN_SITE));
-		json_t *dst =
-			json_pack("[{s:s,s:o},{s:s,s:o}]", "type", "location", "destination",
-		                  uri_of(json_object_get(event, "to"), OTX_EPCIS_URN_SITE), "type",
-		                  "possessing_party", "destination",
-		                  uri_of(json_object_get(event, "consignee"), OTX_EPCIS_URN_ACTOR));
-		if (set_new(e, "quantityList", quantities(json_object_get(event, "lots"), 0)) ||
+		                        place_uri(w, json_object_get(event, "from"), 0));
+		json_t *dst = json_pack("[{s:s,s:o},{s:s,s:o}]", "type", "location", "destination",
+		                        place_uri(w, json_object_get(event, "to"), 0), "type",
+		                        "possessing_party", "destination",
+		                        place_uri(w, json_object_get(event, "consignee"), 1));
+		if (set_new(e, "quantityList", shipped_quantities(w, event)) ||
 		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
 		    json_object_set_new(e, "bizStep", json_string("shipping")) ||
 		    json_object_set_new(e, "disposition", json_string("in_transit")) ||
-		    set_new(e, "readPoint", location(json_object_get(event, "from"))) ||
+		    set_new(e, "readPoint", location(w, json_object_get(event, "from"))) ||
 		    set_new(e, "bizTransactionList",
 		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
 		                      uri_of(json_object_get(event, "consignment"),
@@ -1641,12 +1821,32 @@ static json_t *construct(json_t *event)
 		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
 		    json_object_set_new(e, "bizStep", json_string("receiving")) ||
 		    json_object_set_new(e, "disposition", json_string("in_progress")) ||
-		    set_new(e, "readPoint", location(site)) ||
-		    set_new(e, "bizLocation", location(site)) ||
+		    set_new(e, "readPoint", location(w, site)) ||
+		    set_new(e, "bizLocation", location(w, site)) ||
 		    set_new(e, "bizTransactionList",
 		            json_pack("[{s:s,s:o}]", "type", "desadv", "bizTransaction",
 		                      uri_of(json_object_get(event, "consignment"),
 		                             OTX_EPCIS_URN_CONSIGNMENT))))
+			goto bad;
+	} else if (strcmp(type, "assay") == 0) {
+		json_t *lab = json_object_get(event, "lab");
+		json_t *lot = json_pack("[O]", json_object_get(event, "lot"));
+		int bad = set_new(e, "quantityList", quantities(lot, 0)) ||
+		          json_object_set_new(e, "action", json_string("OBSERVE")) ||
+		          json_object_set_new(e, "bizStep", json_string("inspecting")) ||
+		          (lab && (set_new(e, "readPoint", location(w, lab)) ||
+		                   set_new(e, "bizLocation", location(w, lab)))) ||
+		          set_new(e, "sensorElementList",
+		                  element_sensors(json_object_get(event, "assay")));
+		json_decref(lot);
+		static const char *const EXTRA[] = {"uncertainty_ppm", "method", NULL};
+		for (size_t i = 0; EXTRA[i] && !bad; i++) {
+			json_t *v = json_object_get(event, EXTRA[i]);
+			char key[64];
+			snprintf(key, sizeof key, OTX_EPCIS_NS_PREFIX ":%s", EXTRA[i]);
+			bad = v && json_object_set(e, key, v);
+		}
+		if (bad)
 			goto bad;
 	} else {
 		goto bad;
@@ -1659,7 +1859,7 @@ bad:
 
 static ot_status write_constructed(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
-	json_t *e = construct(event);
+	json_t *e = construct(w, event);
 	if (!e)
 		return ot_error_at(err, OT_ERR_PARSE, "epcis_cannot_export", -1,
 		                   "event %s: a field the EPCIS form needs is missing or committed",
@@ -1705,7 +1905,7 @@ static ot_status write_group(ot_epcis_writer *w, json_t *att, json_t *events, ot
 		otx_epcis_doc_init(&doc);
 		memset(&m, 0, sizeof m);
 		if (!clash && doc_of(context, ev, &doc, &e2) == OT_OK &&
-		    ot_epcis_map_event(&doc, 0, &m) == OT_OK &&
+		    ot_epcis_map_event_with(&doc, 0, w->names, &m) == OT_OK &&
 		    json_array_size(m.events) == json_array_size(events)) {
 			trusted = 1;
 			for (size_t i = 0; i < json_array_size(events) && trusted; i++)
@@ -1752,7 +1952,8 @@ ot_status ot_epcis_writer_add(ot_epcis_writer *w, json_t *event, ot_error *err)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
 	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
-	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0)) {
+	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0 &&
+	              strcmp(type, "assay") != 0)) {
 		w->skipped++;
 		return ot_error_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
 		                   "%s events have no EPCIS form", type ? type : "untyped");

@@ -42,6 +42,11 @@
 #include "oretrail/epcis.h"
 #include "oretrail/status.h"
 
+/* GS1 Digital Link prefixes of a GLN as a location (AI 414, an SGLN) and
+ * as a party (AI 417, a PGLN). */
+#define OTX_EPCIS_DL_SGLN "https://id.gs1.org/414/"
+#define OTX_EPCIS_DL_PGLN "https://id.gs1.org/417/"
+
 /* The usual prefix of oretrail's namespace OT_EPCIS_NS. */
 #define OTX_EPCIS_NS_PREFIX "oretrail"
 
@@ -77,11 +82,28 @@ struct ot_epcis_profile {
 	json_t *parties;   /* id -> actor id */
 	json_t *materials; /* lot or class id -> {"material","assay"?,"uncertainty_ppm"?} */
 	json_t *processes; /* bizStep URI -> process */
+	json_t *item_mass; /* item or class id -> grams per serialised item */
+	json_t *defaults;  /* {"consignment"?,"destination"?,"consignee"?}: ids */
+	int keep_hash_ids; /* "hash_ids":"keep": a carried hash ID that is not the
+	                      event's own is kept as its eventID, not refused */
 };
 
 /* The profile's material entry for a lot id: the id itself, else its GS1
- * class (the GTIN of a Digital Link with a /10/ batch), or NULL. */
+ * class (the GTIN of a Digital Link with a /10/ batch or /21/ serial), or
+ * NULL. */
 json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot);
+
+/* The GS1 class of an id: "https://id.gs1.org/01/<GTIN-14>" when id is that
+ * followed by nothing or a '/' (a batch, a serial), written to out; else
+ * 0. */
+int otx_epcis_gtin_class(const char *id, char out[64]);
+
+/* The grams of one serialised item of lot id (its own entry in
+ * item_mass_g, else its class's), or -1. */
+int64_t otx_epcis_profile_item_mass(const ot_epcis_profile *p, const char *id);
+
+/* A new profile with empty tables, or NULL (out of memory). */
+ot_epcis_profile *otx_epcis_profile_empty(void);
 
 /* Grams in `quantity` of unit `uom` (UN/CEFACT Rec. 20: GRM, KGM, TNE, MGM,
  * HGM, DTN, KTN, LBR, ONZ, APZ, STN, LTN), rounded to the nearest gram.
@@ -92,11 +114,14 @@ ot_status otx_epcis_grams(double quantity, const char *uom, int64_t *grams);
 /* ---- export ---- */
 
 struct ot_epcis_writer {
-	json_t *doc;     /* the document being written */
-	json_t *list;    /* its eventList (borrowed) */
-	json_t *context; /* the prefixes object of its @context (borrowed) */
-	json_t *pending; /* events of a multi-part import waiting for their parts */
-	size_t written;  /* EPCIS events written */
+	json_t *doc;             /* the document being written */
+	json_t *list;            /* its eventList (borrowed) */
+	json_t *context;         /* the prefixes object of its @context (borrowed) */
+	json_t *pending;         /* events of a multi-part import waiting for their parts */
+	json_t *glns;            /* {"sites":{id:GLN},"actors":{id:GLN}}: the ledger's GLNs */
+	json_t *shipped;         /* consignment -> {lot -> grams}: the masses each ship carried */
+	ot_epcis_profile *names; /* GLN Digital Links -> ids, to map originals again */
+	size_t written;          /* EPCIS events written */
 	size_t as_original, constructed, skipped;
 };
 

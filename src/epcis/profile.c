@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "epcis/map.h"
+#include "oretrail/encoding.h"
 #include "oretrail/epcis.h"
 #include "oretrail/event.h"
 #include "oretrail/status.h"
@@ -32,6 +33,8 @@ void ot_epcis_profile_free(ot_epcis_profile *p)
 	json_decref(p->parties);
 	json_decref(p->materials);
 	json_decref(p->processes);
+	json_decref(p->item_mass);
+	json_decref(p->defaults);
 	free(p);
 }
 
@@ -80,6 +83,15 @@ static ot_status check_value(const char *table, const char *key, json_t *v, ot_e
 			                   "%s[\"%.80s\"] must be %s or null", table, key,
 			                   actor ? "an actor id ([A-Za-z0-9._:-])"
 			                         : "a site id (printable ASCII, no spaces)");
+		return OT_OK;
+	}
+	if (strcmp(table, "item_mass_g") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 1000000000000000LL)
+			return ot_error_at(err, OT_ERR_PARSE, "profile_bad_value", -1,
+			                   "item_mass_g[\"%.80s\"] must be the grams of one item "
+			                   "(an integer, 1 to 10^15) or null",
+			                   key);
 		return OT_OK;
 	}
 	if (strcmp(table, "processes") == 0) {
@@ -169,6 +181,46 @@ static ot_status read_table(json_t *root, const char *table, json_t **out, size_
 	return OT_OK;
 }
 
+/* The defaults: {"consignment","destination","consignee"}, each an id (a
+ * site for destination, an actor for consignee) or null. */
+static ot_status read_defaults(json_t *root, json_t **out, ot_error *err)
+{
+	static const char *const KNOWN[] = {"consignment", "destination", "consignee", NULL};
+	json_t *src = json_object_get(root, "defaults");
+	*out = json_object();
+	if (!*out)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!src)
+		return OT_OK;
+	if (!json_is_object(src))
+		return ot_error_at(err, OT_ERR_PARSE, "profile_bad_table", -1,
+		                   "\"defaults\" must be an object");
+	const char *k;
+	json_t *v;
+	json_object_foreach(src, k, v)
+	{
+		size_t i = 0;
+		while (KNOWN[i] && strcmp(KNOWN[i], k) != 0)
+			i++;
+		if (!KNOWN[i])
+			return ot_error_at(err, OT_ERR_PARSE, "profile_unknown_member", -1,
+			                   "defaults: unknown member \"%.40s\" (consignment, "
+			                   "destination, consignee)",
+			                   k);
+		if (json_is_null(v))
+			continue;
+		int actor = i == 2;
+		if (!is_name(json_string_value(v), actor ? OT_ACTOR_MAX : OT_EVENT_ID_MAX, actor))
+			return ot_error_at(err, OT_ERR_PARSE, "profile_bad_value", -1,
+			                   "defaults.%s must be %s or null", k,
+			                   actor ? "an actor id ([A-Za-z0-9._:-])"
+			                         : "an id (printable ASCII, no spaces)");
+		if (json_object_set(*out, k, v))
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	}
+	return OT_OK;
+}
+
 ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_epcis_profile **out,
                                  ot_error *err)
 {
@@ -202,8 +254,9 @@ ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_epcis_profi
 	json_t *v;
 	json_object_foreach(root, k, v)
 	{
-		static const char *const KNOWN[] = {"profile",   "comment",   "sites",    "parties",
-		                                    "materials", "processes", "unmapped", NULL};
+		static const char *const KNOWN[] = {
+			"profile",     "comment",  "sites",    "parties",  "materials", "processes",
+			"item_mass_g", "defaults", "hash_ids", "unmapped", NULL};
 		size_t i = 0;
 		while (KNOWN[i] && strcmp(KNOWN[i], k) != 0)
 			i++;
@@ -211,7 +264,7 @@ ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_epcis_profi
 			rc = ot_error_at(
 				err, OT_ERR_PARSE, "profile_unknown_member", -1,
 				"unknown member \"%.40s\" (profile, comment, sites, parties, "
-				"materials, processes, unmapped)",
+				"materials, processes, item_mass_g, defaults, hash_ids, unmapped)",
 				k);
 			goto out;
 		}
@@ -220,8 +273,19 @@ ot_status ot_epcis_profile_parse(const uint8_t *data, size_t len, ot_epcis_profi
 	if ((rc = read_table(root, "sites", &p->sites, &entries, err)) ||
 	    (rc = read_table(root, "parties", &p->parties, &entries, err)) ||
 	    (rc = read_table(root, "materials", &p->materials, &entries, err)) ||
-	    (rc = read_table(root, "processes", &p->processes, &entries, err)))
+	    (rc = read_table(root, "processes", &p->processes, &entries, err)) ||
+	    (rc = read_table(root, "item_mass_g", &p->item_mass, &entries, err)) ||
+	    (rc = read_defaults(root, &p->defaults, err)))
 		goto out;
+	json_t *hash_ids = json_object_get(root, "hash_ids");
+	const char *hi = json_string_value(hash_ids);
+	if (hash_ids && !json_is_null(hash_ids) &&
+	    (!hi || (strcmp(hi, "verify") != 0 && strcmp(hi, "keep") != 0))) {
+		rc = ot_error_at(err, OT_ERR_PARSE, "profile_bad_value", -1,
+		                 "\"hash_ids\" must be \"verify\" (the default) or \"keep\"");
+		goto out;
+	}
+	p->keep_hash_ids = hi && strcmp(hi, "keep") == 0;
 	*out = p;
 	p = NULL;
 out:
@@ -230,20 +294,79 @@ out:
 	return rc;
 }
 
+ot_epcis_profile *otx_epcis_profile_empty(void)
+{
+	ot_epcis_profile *p = calloc(1, sizeof *p);
+	if (!p || !(p->sites = json_object()) || !(p->parties = json_object()) ||
+	    !(p->materials = json_object()) || !(p->processes = json_object()) ||
+	    !(p->item_mass = json_object()) || !(p->defaults = json_object())) {
+		ot_epcis_profile_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+ot_status ot_epcis_profile_new(ot_epcis_profile **out, ot_error *err)
+{
+	*out = otx_epcis_profile_empty();
+	return *out ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+}
+
+ot_status ot_epcis_profile_add_gln(ot_epcis_profile *p, int party, const char *gln, const char *id,
+                                   ot_error *err)
+{
+	if (!gln || !ot_gs1_key_ok(gln, 13))
+		return ot_error_at(err, OT_ERR_PARSE, "profile_bad_key", -1,
+		                   "\"%.40s\" is not a GLN (13 digits with the GS1 check digit)",
+		                   gln ? gln : "(null)");
+	char uri[64];
+	snprintf(uri, sizeof uri, "%s%s", party ? OTX_EPCIS_DL_PGLN : OTX_EPCIS_DL_SGLN, gln);
+	ot_buf b;
+	ot_buf_init(&b, 4096);
+	ot_status rc = table_key(party ? "parties" : "sites", uri, &b);
+	json_t *table = party ? p->parties : p->sites;
+	if (!rc && !json_object_get(table, (const char *)b.data) &&
+	    json_object_set_new(table, (const char *)b.data, json_string(id)))
+		rc = OT_ERR_NOMEM;
+	ot_buf_free(&b);
+	if (rc == OT_ERR_NOMEM)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (rc)
+		return ot_error_at(err, OT_ERR_PARSE, "profile_bad_key", -1,
+		                   "%s is not an identifier oretrail can use", uri);
+	return OT_OK;
+}
+
+int otx_epcis_gtin_class(const char *id, char out[64])
+{
+	static const char GTIN[] = "https://id.gs1.org/01/";
+	size_t n = sizeof GTIN - 1;
+	if (strncmp(id, GTIN, n) != 0 || strlen(id) < n + 14 ||
+	    (id[n + 14] != 0 && id[n + 14] != '/'))
+		return 0;
+	snprintf(out, 64, "%.*s", (int)(n + 14), id);
+	return 1;
+}
+
+/* A table's entry for id, else for its GS1 class. */
+static json_t *by_id_or_class(json_t *table, const char *id)
+{
+	json_t *e = json_object_get(table, id);
+	char cls[64];
+	if (!e && otx_epcis_gtin_class(id, cls))
+		e = json_object_get(table, cls);
+	return e;
+}
+
 json_t *otx_epcis_profile_material(const ot_epcis_profile *p, const char *lot)
 {
-	json_t *e = json_object_get(p->materials, lot);
-	if (e)
-		return e;
-	/* https://id.gs1.org/01/<GTIN>/10/<batch>: the GTIN's entry. */
-	const char *gtin = "https://id.gs1.org/01/";
-	size_t n = strlen(gtin);
-	if (strncmp(lot, gtin, n) != 0 || strlen(lot) < n + 14 ||
-	    strncmp(lot + n + 14, "/10/", 4) != 0)
-		return NULL;
-	char cls[64];
-	snprintf(cls, sizeof cls, "%.*s", (int)(n + 14), lot);
-	return json_object_get(p->materials, cls);
+	return by_id_or_class(p->materials, lot);
+}
+
+int64_t otx_epcis_profile_item_mass(const ot_epcis_profile *p, const char *id)
+{
+	json_t *g = p ? by_id_or_class(p->item_mass, id) : NULL;
+	return json_is_integer(g) ? (int64_t)json_integer_value(g) : -1;
 }
 
 /* ---- inference ---- */
@@ -339,59 +462,181 @@ static ot_status infer_places(json_t *prof, json_t *ev, size_t n)
 	return OT_OK;
 }
 
+/* 1 when a key of table names lot id or its GS1 class. */
+static int has_key(json_t *table, const char *id)
+{
+	char cls[64], key_id[OT_EVENT_ID_MAX + 1];
+	int has_cls = otx_epcis_gtin_class(id, cls);
+	const char *k;
+	json_t *v;
+	json_object_foreach(table, k, v)
+	{
+		json_t *ks = json_string(k);
+		int same = ks && id_text(ks, key_id) &&
+		           (strcmp(key_id, id) == 0 || (has_cls && strcmp(key_id, cls) == 0));
+		json_decref(ks);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sets key in one of the probe's tables to a stand-in value (a reference
+ * it takes); 0 when it was there already (no progress), -1 out of memory. */
+static int probe_set(json_t *table, const char *key, json_t *value)
+{
+	if (!value)
+		return -1;
+	if (json_object_get(table, key)) {
+		json_decref(value);
+		return 0;
+	}
+	return json_object_set_new(table, key, value) ? -1 : 1;
+}
+
+/* The classes of the lots event ev makes, as its quantity lists name them
+ * (new lots of a transformation, else of a commissioning), into materials. */
+static ot_status note_new_classes(json_t *prof, json_t *ev, size_t n)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	int transform = type && strcmp(type, "TransformationEvent") == 0;
+	size_t j;
+	json_t *q;
+	json_array_foreach(json_object_get(ev, transform ? "outputQuantityList" : "quantityList"),
+	                   j, q)
+	{
+		json_t *cls = json_object_get(q, "epcClass");
+		if (json_is_string(cls) &&
+		    note(prof, "materials", "material", json_string_value(cls), json_null(), n))
+			return OT_ERR_NOMEM;
+	}
+	return OT_OK;
+}
+
+/*
+ * What mapping m of event ev (number n) missed, as a placeholder in prof
+ * and a stand-in in probe, so that mapping again gets past it: 1 when
+ * something was added, 0 when the error is not one a profile fills (or
+ * was filled already), -1 out of memory.
+ */
+static int fill(json_t *prof, ot_epcis_profile *probe, const ot_epcis_mapping *m, json_t *ev,
+                size_t n)
+{
+	const char *code = m->error.code, *key = m->missing;
+	if (strcmp(code, "epcis_no_mass") == 0 || strcmp(code, "epcis_not_mass") == 0) {
+		if (!key[0] || note(prof, "item_mass_g", "item_mass", key, json_null(), n))
+			return key[0] ? -1 : 0;
+		return probe_set(probe->item_mass, key, json_integer(1));
+	}
+	if (strcmp(code, "epcis_no_material") == 0 || strcmp(code, "epcis_no_assay") == 0) {
+		if (!key[0] || note_new_classes(prof, ev, n))
+			return key[0] ? -1 : 0;
+		char cls[64];
+		if (!has_key(json_object_get(prof, "materials"), key) &&
+		    note(prof, "materials", "material", otx_epcis_gtin_class(key, cls) ? cls : key,
+		         json_null(), n))
+			return -1;
+		return probe_set(probe->materials, key,
+		                 json_pack("{s:s,s:{}}", "material", "ore", "assay"));
+	}
+	if (strcmp(code, "epcis_no_process") == 0) {
+		json_t *step = json_object_get(ev, "bizStep");
+		const char *s = json_is_string(step) ? json_string_value(step) : "";
+		if (note(prof, "processes", "process", s[0] ? s : "(no bizStep)", json_null(), n))
+			return -1;
+		return probe_set(probe->processes, key, json_string("split"));
+	}
+	static const char *const DEFAULTS[][2] = {{"epcis_no_consignment", "consignment"},
+	                                          {"epcis_no_destination", "destination"},
+	                                          {"epcis_no_consignee", "consignee"}};
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(code, DEFAULTS[i][0]) != 0)
+			continue;
+		if (note(prof, "defaults", "default", DEFAULTS[i][1], json_null(), n))
+			return -1;
+		return probe_set(probe->defaults, DEFAULTS[i][1], json_string("probe"));
+	}
+	/* A carried hash ID that is not the event's own: the user decides
+	 * whether the partner's ids are kept ("keep") or refused ("verify"). */
+	if (strcmp(code, "epcis_hash_mismatch") == 0) {
+		if (!json_object_get(prof, "hash_ids") &&
+		    json_object_set_new(prof, "hash_ids", json_null()))
+			return -1;
+		json_t *list = json_object_get(prof, "unmapped");
+		int listed = 0;
+		size_t i;
+		json_t *u;
+		json_array_foreach(list, i, u) listed |=
+			strcmp(json_string_value(json_object_get(u, "kind")), "hash_ids") == 0;
+		if (!listed && json_array_append_new(list, json_pack("{s:s,s:s,s:[I]}", "kind",
+		                                                     "hash_ids", "id", "hash_ids",
+		                                                     "events", (json_int_t)n)))
+			return -1;
+		if (listed) {
+			json_array_foreach(list, i, u)
+			{
+				if (strcmp(json_string_value(json_object_get(u, "kind")),
+				           "hash_ids") == 0 &&
+				    json_array_append_new(json_object_get(u, "events"),
+				                          json_integer((json_int_t)n)))
+					return -1;
+			}
+		}
+		if (probe->keep_hash_ids)
+			return 0;
+		probe->keep_hash_ids = 1;
+		return 1;
+	}
+	/* A party that is not an actor id: infer_places noted it already. */
+	if (strcmp(code, "epcis_bad_id") == 0 && key[0])
+		return probe_set(probe->parties, key, json_string("probe"));
+	return 0;
+}
+
 ot_status ot_epcis_profile_infer(const ot_epcis_doc *doc, json_t **out, ot_error *err)
 {
 	*out = NULL;
-	json_t *prof = json_pack("{s:s,s:{},s:{},s:{},s:{},s:[]}", "profile", PROFILE_FORMAT,
-	                         "sites", "parties", "materials", "processes", "unmapped");
-	if (!prof)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	json_t *prof = json_pack("{s:s,s:{},s:{},s:{},s:{},s:{},s:{},s:[]}", "profile",
+	                         PROFILE_FORMAT, "sites", "parties", "materials", "processes",
+	                         "item_mass_g", "defaults", "unmapped");
+	ot_epcis_profile *probe = otx_epcis_profile_empty();
+	if (!prof || !probe)
+		goto oom;
+	/* Each event is mapped through a probe profile that gains a stand-in
+	 * for every entry found missing, until it maps or misses something a
+	 * profile cannot give: so every missing entry is listed, not only the
+	 * first. */
 	for (size_t i = 0; i < ot_epcis_doc_count(doc); i++) {
+		json_t *ev = ot_epcis_doc_event(doc, i);
 		ot_epcis_mapping m;
 		memset(&m, 0, sizeof m);
-		ot_status rc = ot_epcis_map_event(doc, i, &m);
-		const char *code = m.error.code;
-		json_t *ev = ot_epcis_doc_event(doc, i);
-		int flow = rc == OT_OK || (!ot_epcis_mapping_unsupported(&m) &&
-		                           strcmp(code, "epcis_bad_event") != 0);
-		if (rc == OT_ERR_NOMEM)
-			goto oom;
-		if (flow && infer_places(prof, ev, i + 1))
-			goto oom;
-		/* Classes of new lots need a material; transformations a process. */
-		const char *type = json_string_value(json_object_get(ev, "type"));
-		int transform = type && strcmp(type, "TransformationEvent") == 0;
-		const char *new_lots = transform ? "outputQuantityList" : "quantityList";
-		int no_data = strcmp(code, "epcis_no_material") == 0 ||
-		              strcmp(code, "epcis_no_assay") == 0 ||
-		              (transform && strcmp(code, "epcis_no_process") == 0);
-		if (flow && no_data) {
-			size_t j;
-			json_t *q;
-			json_array_foreach(json_object_get(ev, new_lots), j, q)
-			{
-				json_t *cls = json_object_get(q, "epcClass");
-				if (json_is_string(cls) &&
-				    note(prof, "materials", "material", json_string_value(cls),
-				         json_null(), i + 1))
-					goto oom;
-			}
-		}
-		if (flow && strcmp(code, "epcis_no_process") == 0) {
-			json_t *step = json_object_get(ev, "bizStep");
-			const char *s = json_is_string(step) ? json_string_value(step) : "";
-			char key[256];
-			snprintf(key, sizeof key, "%s", s[0] ? s : "(no bizStep)");
-			if (note(prof, "processes", "process", key, json_null(), i + 1))
+		int flow = 0, filled = 1;
+		for (int tries = 0; filled == 1 && tries < 64; tries++) {
+			ot_status rc = ot_epcis_map_event_with(doc, i, probe, &m);
+			if (rc == OT_ERR_NOMEM) {
+				ot_epcis_mapping_clear(&m);
 				goto oom;
+			}
+			if (tries == 0) {
+				flow = rc == OT_OK ||
+				       (!ot_epcis_mapping_unsupported(&m) &&
+				        strcmp(m.error.code, "epcis_bad_event") != 0);
+				if (flow && infer_places(prof, ev, i + 1)) {
+					ot_epcis_mapping_clear(&m);
+					goto oom;
+				}
+			}
+			filled = rc == OT_OK || !flow ? 0 : fill(prof, probe, &m, ev, i + 1);
 		}
 		ot_epcis_mapping_clear(&m);
-		continue;
-oom:
-		ot_epcis_mapping_clear(&m);
-		json_decref(prof);
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		if (filled < 0)
+			goto oom;
 	}
+	ot_epcis_profile_free(probe);
 	*out = prof;
 	return OT_OK;
+oom:
+	ot_epcis_profile_free(probe);
+	json_decref(prof);
+	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }

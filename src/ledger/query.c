@@ -506,6 +506,13 @@ static json_t *trace_head(json_t *rec)
 		return NULL;
 	if (json_object_get(rec, "consignment"))
 		json_object_set(doc, "consignment", json_object_get(rec, "consignment"));
+	/* Title: the owner is the holder unless a transfer separated them. */
+	json_t *owner = json_object_get(rec, "owner");
+	json_object_set(doc, "owner", owner ? owner : json_object_get(rec, "holder"));
+	if (json_object_get(rec, "title"))
+		json_object_set(doc, "title", json_object_get(rec, "title"));
+	if (json_object_get(rec, "hs_code"))
+		json_object_set(doc, "hs_code", json_object_get(rec, "hs_code"));
 	if (json_object_get(rec, "certified"))
 		json_object_set(doc, "certified", json_object_get(rec, "certified"));
 	if (json_object_get(rec, "corrections"))

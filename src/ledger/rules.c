@@ -15,6 +15,7 @@
 #include "ledger/commit.h"
 #include "ledger/jcs.h"
 #include "oretrail/buf.h"
+#include "oretrail/encoding.h"
 #include "oretrail/status.h"
 
 #define CUSTODIANS                                                                    \
@@ -39,6 +40,8 @@ static const struct {
 	{"payment", 0, otx_rule_payment},
 	{"correct", 0, otx_rule_correct},
 	{"void", 0, otx_rule_void},
+	{"transfer", 0, otx_rule_transfer},
+	{"declare", OTX_ROLE_CUSTOMS, otx_rule_declare},
 };
 
 static const char *const ROLE_NAMES[] = {
@@ -242,6 +245,21 @@ ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char
 		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
 		                 otx_rpath(path, sizeof path, prefix, key),
 		                 "\"%.20s\" is not an ISO 3166-1 alpha-2 country code", *out);
+	return OT_OK;
+}
+
+ot_status otx_r_gln(otx_rule *r, json_t *obj, const char *key, const char **out)
+{
+	char path[OTX_PATH_MAX];
+	ot_status rc = otx_r_str(r, obj, NULL, key, 0, out);
+	if (rc || !*out)
+		return rc;
+	if (!ot_gs1_key_ok(*out, 13))
+		return otx_rfail(r, OT_ERR_PARSE, "bad_field",
+		                 otx_rpath(path, sizeof path, NULL, key),
+		                 "\"%.20s\" is not a GLN: 13 digits, the last the GS1 check digit "
+		                 "of the first 12",
+		                 *out);
 	return OT_OK;
 }
 

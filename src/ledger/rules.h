@@ -32,8 +32,13 @@
  *   correct,   any                                     the signer of the event
  *   void                                               named, or an authority
  *                                                      (rules_correct.c)
+ *   transfer   any                                     the owner of every lot
+ *                                                      (rules_title.c)
+ *   declare    customs                                 of the country the goods
+ *                                                      leave or enter
+ *                                                      (rules_customs.c)
  *
- * customs and auditor are reading roles: they sign nothing yet.
+ * auditor is a reading role: it signs nothing yet.
  *
  * Error statuses and codes (ot_error.code), with messages that name the event
  * id, the field path (outputs[0].assay.Nd) and the numbers:
@@ -41,14 +46,14 @@
  *   OT_ERR_SIGNER    unknown_signer, key_revoked (a key revoked by an earlier
  *                    entry: revocation is by log position), missing_role,
  *                    not_site_holder, not_consignee, not_party, not_payer,
- *                    not_original_signer
+ *                    not_original_signer, not_owner, wrong_customs_country
  *   OT_ERR_VERIFY    bad_signature, commitment_mismatch
  *   OT_ERR_RULE      licence_not_valid, wrong_site_kind, mass_exceeded,
  *                    element_created, time_order (an event dated before the
  *                    lot it uses was made, or a receipt before its shipment),
  *                    not_correctable, correction_changes_type,
  *                    correction_changes_id, correction_changes_subject,
- *                    correction_breaks_downstream
+ *                    correction_breaks_downstream, bad_hs_code, mixed_owners
  *   OT_ERR_CONFLICT  duplicate_id, duplicate_lot, duplicate_site,
  *                    duplicate_consignment, duplicate_contract, actor_not_found,
  *                    site_not_found, lot_not_found, lot_not_held,
@@ -57,7 +62,7 @@
  *                    lot_not_in_consignment, consignment_mismatch,
  *                    contract_not_found, not_committed, already_disclosed,
  *                    event_not_found, event_voided, correction_superseded,
- *                    lot_used, lot_voided
+ *                    lot_used, lot_voided, duplicate_declaration
  */
 #ifndef OT_LEDGER_RULES_H
 #define OT_LEDGER_RULES_H

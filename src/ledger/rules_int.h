@@ -64,6 +64,9 @@ ot_status otx_r_time(otx_rule *r, json_t *obj, const char *prefix, const char *k
                      const char **str, int64_t *out);
 ot_status otx_r_country(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                         const char **out);
+/* An optional GS1 Global Location Number: 13 digits with a valid check
+ * digit (bad_field otherwise). */
+ot_status otx_r_gln(otx_rule *r, json_t *obj, const char *key, const char **out);
 /* An array of 1..max items (0..max when min0). */
 ot_status otx_r_array(otx_rule *r, json_t *obj, const char *prefix, const char *key, int required,
                       size_t max, json_t **out);
@@ -164,6 +167,35 @@ typedef struct otx_mass_sums {
  * uncertainty; else adds the unassigned loss to the site's process_loss_g. */
 ot_status otx_mass_balance(otx_rule *r, const otx_mass_sums *m, const char *site_id);
 
+/* Title and custody (rules_title.c). */
+
+/* The lot's owner: its "owner", else its holder (title with custody). */
+const char *otx_lot_owner(const json_t *lot);
+/* Sets the lot's owner: "owner" is kept only when it is not the holder;
+ * NULL or the holder removes it. OT_ERR_NOMEM when out of memory. */
+ot_status otx_lot_set_owner(json_t *lot, const char *owner);
+/* Records the ship event's `title` ("retained": the owner keeps title
+ * through the receipt, as in toll processing; "passes", the default: the
+ * consignee becomes the owner) in the consignment's record. */
+ot_status otx_title_ship(otx_rule *r, json_t *consignment);
+/* A receipt: the lot's holder becomes `holder`; its owner stays when the
+ * consignment's title is retained or a transfer separated title and
+ * custody, else the holder owns it too. OT_ERR_NOMEM when out of memory. */
+ot_status otx_title_receive(json_t *lot, json_t *consignment, const char *holder);
+/* The owner of the inputs of one transform: *owner (NULL at first) takes
+ * the lot's owner; mixed_owners when it differs from an earlier input's. */
+ot_status otx_title_merge(otx_rule *r, json_t *lot, const char *path, const char **owner);
+
+/* HS codes (rules_customs.c). */
+
+/* Reads prefix.hs_code, when given, into code as six digits ("2846.90"
+ * and "284690" are the same); bad_hs_code unless it is an HS 2022
+ * subheading of data/hs2022.def. code[0] is 0 when absent. */
+ot_status otx_r_hs_code(otx_rule *r, json_t *obj, const char *prefix, char code[7]);
+/* Records code (when not empty) as the lot's "hs_code", and the finding
+ * hs_code_mismatch when its heading does not fit the lot's material. */
+ot_status otx_lot_set_hs(otx_rule *r, json_t *lot, const char *code);
+
 /* Handlers, one per event type. */
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);
@@ -178,5 +210,7 @@ ot_status otx_rule_disclose(otx_rule *r);
 ot_status otx_rule_payment(otx_rule *r);
 ot_status otx_rule_correct(otx_rule *r);
 ot_status otx_rule_void(otx_rule *r);
+ot_status otx_rule_transfer(otx_rule *r);
+ot_status otx_rule_declare(otx_rule *r);
 
 #endif

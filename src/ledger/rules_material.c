@@ -151,6 +151,7 @@ static ot_status lot_must_be_new(otx_rule *r, const char *lot, const char *path)
 ot_status otx_rule_extract(otx_rule *r)
 {
 	const char *site_id, *lot, *material;
+	char hs[7];
 	int64_t mass = 0, unc = 0;
 	otx_mass wm;
 	json_t *assay, *site = NULL, *rec = NULL;
@@ -163,7 +164,8 @@ ot_status otx_rule_extract(otx_rule *r)
 	    (rc = otx_r_enum(r, r->ev, NULL, "material", 1, otx_materials, &material)) ||
 	    (rc = otx_r_wet_mass(r, r->ev, NULL, 1, &wm)) ||
 	    (rc = otx_r_assay(r, r->ev, NULL, "assay", 1, &assay)) ||
-	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)))
+	    (rc = otx_r_int(r, r->ev, NULL, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX, &unc)) ||
+	    (rc = otx_r_hs_code(r, r->ev, NULL, hs)))
 		return rc;
 	mass = wm.dry;
 	if ((rc = otx_load_site(r, site_id, "site", &site)))
@@ -201,8 +203,8 @@ ot_status otx_rule_extract(otx_rule *r)
 		goto out;
 	}
 	otx_lot_set_moisture(rec, &wm);
-	if ((rc = otx_lot_history_add(r, rec)) || (rc = put_lot(r, rec, &vec, NULL)) ||
-	    (rc = otx_lot_event(r, lot, "create", NULL)))
+	if ((rc = otx_lot_set_hs(r, rec, hs)) || (rc = otx_lot_history_add(r, rec)) ||
+	    (rc = put_lot(r, rec, &vec, NULL)) || (rc = otx_lot_event(r, lot, "create", NULL)))
 		goto out;
 
 	/* The mine's running total, and the finding when it passes the
@@ -315,6 +317,7 @@ typedef struct tout {
 	otx_mass weighed;
 	json_t *assay;
 	int64_t unc;
+	char hs[7]; /* the HS code, "" when not given */
 	otx_vector vec;
 	otx_stages stages;
 } tout;
@@ -419,7 +422,8 @@ static ot_status read_transform(otx_rule *r, json_t *inputs, json_t *outputs, ti
 		    (rc = otx_r_wet_mass(r, it, pfx, 1, &out[j].weighed)) ||
 		    (rc = otx_r_assay(r, it, pfx, "assay", 1, &out[j].assay)) ||
 		    (rc = otx_r_int(r, it, pfx, "uncertainty_ppm", 0, 0, OTX_UNCERTAINTY_MAX,
-		                    &out[j].unc)))
+		                    &out[j].unc)) ||
+		    (rc = otx_r_hs_code(r, it, pfx, out[j].hs)))
 			return rc;
 		out[j].mass = out[j].weighed.dry;
 		otx_rpath(path, sizeof path, pfx, "lot");
@@ -526,8 +530,9 @@ typedef struct transform {
 	size_t nin, nout;
 	otx_vector pool;
 	otx_stages stage_pool;
-	int stage;       /* the process's stage, -1: none (blending, split, merge) */
-	ot_buf ancestry; /* the outputs' inherited ancestry */
+	int stage;         /* the process's stage, -1: none (blending, split, merge) */
+	ot_buf ancestry;   /* the outputs' inherited ancestry */
+	const char *owner; /* the inputs' owner (borrowed): the outputs' too */
 } transform;
 
 static void transform_free(transform *t)
@@ -622,7 +627,8 @@ static ot_status transform_check_lots(otx_rule *r, transform *t)
 		snprintf(pfx, sizeof pfx, "inputs[%zu]", i);
 		otx_rpath(path, sizeof path, pfx, "lot");
 		if ((rc = otx_load_lot(r, in->lot, path, &in->rec)) ||
-		    (rc = otx_check_custody(r, in->rec, t->site_id, path)))
+		    (rc = otx_check_custody(r, in->rec, t->site_id, path)) ||
+		    (rc = otx_title_merge(r, in->rec, path, &t->owner)))
 			return rc;
 		if ((rc = out_of_order(r, otx_jstr(in->rec, "received_time"), in->lot,
 		                       "its input arrived")))
@@ -829,11 +835,19 @@ static ot_status transform_write_outputs(otx_rule *r, transform *t)
 			return rc ? rc : nomem(r);
 		}
 		json_object_set_new(rec, "process", json_string(t->process));
+		/* Toll processing: the outputs stay with the inputs' owner. */
+		if (otx_lot_set_owner(rec, t->owner)) {
+			json_decref(rec);
+			json_decref(stage_output);
+			return nomem(r);
+		}
 		if (json_object_size(stage_output))
 			json_object_set(rec, "stage_output", stage_output);
 		json_decref(stage_output);
 		otx_lot_set_moisture(rec, &o->weighed);
-		rc = otx_lot_history_add(r, rec);
+		rc = otx_lot_set_hs(r, rec, o->hs);
+		if (!rc)
+			rc = otx_lot_history_add(r, rec);
 		if (!rc)
 			rc = put_lot(r, rec, &o->vec, &o->stages);
 		json_decref(rec);
@@ -1086,6 +1100,9 @@ static ot_status ship_write_consignment(otx_rule *r, ship *s)
 		json_object_set(s->rec, "value", s->value);
 	if (s->permit)
 		json_object_set(s->rec, "permit", s->permit);
+	ot_status rc = otx_title_ship(r, s->rec);
+	if (rc)
+		return rc;
 	return otx_state_put(r->st, OTX_NS_CONSIGNMENT, s->cons, s->rec, r->err);
 }
 
@@ -1277,7 +1294,8 @@ static ot_status receive_write_custody(otx_rule *r, receive *c)
 		if ((rc = otx_check_moisture(r, lot, c->cons, &c->weighed[i])))
 			return rc;
 		otx_lot_set_moisture(lot, &c->weighed[i]);
-		json_object_set_new(lot, "holder", json_string(r->signer));
+		if (otx_title_receive(lot, c->rec, r->signer))
+			return nomem(r);
 		json_object_set_new(lot, "site", json_string(c->site_id));
 		json_object_set_new(lot, "status", json_string(got ? "held" : "consumed"));
 		json_object_set_new(lot, "mass_g", json_integer(got));

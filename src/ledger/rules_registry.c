@@ -61,7 +61,7 @@ static ot_status read_roles(otx_rule *r, int required, json_t **out)
 
 /* An actor event: its fields and the actor's record (NULL if new). */
 typedef struct actor_event {
-	const char *actor, *name, *country, *vkey, *revoke_str;
+	const char *actor, *name, *country, *vkey, *revoke_str, *gln;
 	int64_t revoke_from;
 	json_t *roles, *rec;
 	int exists, revoked; /* revoked: "revoked": true */
@@ -82,6 +82,7 @@ static ot_status actor_read(otx_rule *r, actor_event *a)
 	    (rc = otx_r_country(r, r->ev, NULL, "country", required, &a->country)) ||
 	    (rc = read_roles(r, required, &a->roles)) ||
 	    (rc = otx_r_str(r, r->ev, NULL, "key", required, &a->vkey)) ||
+	    (rc = otx_r_gln(r, r->ev, "gln", &a->gln)) ||
 	    (rc = otx_r_time(r, r->ev, NULL, "revoke_from", 0, &a->revoke_str, &a->revoke_from)))
 		return rc;
 	json_t *revoked = json_object_get(r->ev, "revoked");
@@ -178,6 +179,8 @@ static ot_status actor_update(otx_rule *r, actor_event *a)
 		json_object_set_new(rec, "country", json_string(a->country));
 	if (a->roles)
 		json_object_set(rec, "roles", a->roles);
+	if (a->gln)
+		json_object_set_new(rec, "gln", json_string(a->gln));
 	for (size_t i = 0; a->vkey && i < json_array_size(keys); i++)
 		if (strcmp(otx_jstr(json_array_get(keys, i), "vkey"), a->vkey) == 0)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", "key",
@@ -216,6 +219,8 @@ static ot_status actor_create(otx_rule *r, actor_event *a)
 	                   a->name, "country", a->country, "roles", a->roles, "keys", "vkey",
 	                   a->vkey, "added", (json_int_t)r->index, "index", (json_int_t)r->index,
 	                   "updated", (json_int_t)r->index);
+	if (a->rec && a->gln && json_object_set_new(a->rec, "gln", json_string(a->gln)))
+		return nomem(r);
 	return a->rec ? OT_OK : nomem(r);
 }
 
@@ -286,8 +291,8 @@ static ot_status read_facility_ids(otx_rule *r, json_t **out)
 
 ot_status otx_rule_site(otx_rule *r)
 {
-	const char *site, *kind, *holder, *country, *licence, *operator_name, *from_s = NULL,
-									      *until_s = NULL;
+	const char *site, *kind, *holder, *country, *licence, *operator_name, *gln, *from_s = NULL,
+										    *until_s = NULL;
 	int64_t lat = 0, lon = 0, from = 0, until = 0;
 	json_t *minerals, *facility_ids, *rec = NULL;
 	int has_lat, has_lon;
@@ -304,7 +309,7 @@ ot_status otx_rule_site(otx_rule *r)
 	    (rc = otx_r_time(r, r->ev, NULL, "valid_from", 0, &from_s, &from)) ||
 	    (rc = otx_r_time(r, r->ev, NULL, "valid_until", 0, &until_s, &until)) ||
 	    (rc = otx_r_str(r, r->ev, NULL, "operator", 0, &operator_name)) ||
-	    (rc = read_facility_ids(r, &facility_ids)))
+	    (rc = otx_r_gln(r, r->ev, "gln", &gln)) || (rc = read_facility_ids(r, &facility_ids)))
 		return rc;
 	has_lat = json_object_get(r->ev, "lat_ud") != NULL;
 	has_lon = json_object_get(r->ev, "lon_ud") != NULL;
@@ -342,6 +347,8 @@ ot_status otx_rule_site(otx_rule *r)
 		json_object_set_new(rec, "operator", json_string(operator_name));
 	if (facility_ids)
 		json_object_set(rec, "facility_ids", facility_ids);
+	if (gln)
+		json_object_set_new(rec, "gln", json_string(gln));
 	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
 	json_decref(rec);
 	return rc;

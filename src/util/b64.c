@@ -1,6 +1,7 @@
 /*
  * b64.c: base64 and hex via libsodium. The decoders are strict: they accept
- * only the canonical form, so that one value has one encoding.
+ * only the canonical form, so that one value has one encoding. The GS1
+ * check digit lives here too, with the other encodings of identifiers.
  */
 #include "oretrail/encoding.h"
 
@@ -75,4 +76,22 @@ ot_status ot_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, si
 		return OT_ERR_PARSE;
 	*out_len = n;
 	return OT_OK;
+}
+
+char ot_gs1_check_digit(const char *s, size_t n)
+{
+	int sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += (s[i] - '0') * ((n - i) % 2 == 1 ? 3 : 1);
+	return (char)('0' + (10 - sum % 10) % 10);
+}
+
+int ot_gs1_key_ok(const char *s, size_t n)
+{
+	if (n < 2 || strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return ot_gs1_check_digit(s, n - 1) == s[n - 1];
 }

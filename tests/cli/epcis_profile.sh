@@ -109,6 +109,44 @@ expect 4 "epcis_bad_assay|the content must be a number in 59" -- "$CLI" import -
 "$CLI" init --db k.db --origin test.example/k --key-name pk-authority >/dev/null 2>&1
 expect 4 "0 of 4 EPCIS events imported" -- "$CLI" import --db k.db --key keys/fwo.key --keep-going "$DOC"
 
+# --- serialised items and counts: the mass of one item; defaults ---
+# A receipt of two SGTINs and a count of three items of a batch, with no
+# business transaction: infer lists the item mass of the class and the
+# consignment; completed, every lot comes with its mass.
+cat >items.jsonld <<'DOC'
+{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument",
+ "schemaVersion":"2.0","creationDate":"2025-09-27T10:00:00Z","epcisBody":{"eventList":[
+ {"type":"ObjectEvent","eventTime":"2025-09-27T10:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+  "bizStep":"receiving","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:0614141.107346.2"],
+  "quantityList":[{"epcClass":"urn:epc:class:lgtin:0614141.107346.B1","quantity":3}],
+  "bizLocation":{"id":"urn:epc:id:sgln:0614141.00001.0"}}]}}
+DOC
+"$CLI" epcis profile infer items.jsonld >items-p.json 2>infer.err && ok || bad "infer items: $(cat infer.err)"
+pycheck items-p.json '
+assert d["item_mass_g"] == {"https://id.gs1.org/01/10614141073464": None}, d
+assert d["defaults"] == {"consignment": None}, d
+u = [(x["kind"], x["id"], x["events"]) for x in d["unmapped"]]
+assert ("item_mass", "https://id.gs1.org/01/10614141073464", [1]) in u and ("default", "consignment", [1]) in u, u'
+python3 - items-p.json <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["item_mass_g"] = {"urn:epc:idpat:sgtin:0614141.107346.*": 2500}
+p["defaults"] = {"consignment": "C-9"}
+json.dump(p, open(sys.argv[1], "w"))
+PY
+"$CLI" import --db b.db --key keys/ussm.key --profile items-p.json --dry-run --keep-going --json \
+	items.jsonld >j 2>/dev/null
+pycheck j '
+e = d["events"][0]["event"]
+assert e["type"] == "receive" and e["consignment"] == "C-9", e
+assert [l["mass_g"] for l in e["lots"]] == [2500, 2500, 7500], e
+assert e["lots"][0]["lot"] == "https://id.gs1.org/01/10614141073464/21/1", e'
+expect 4 'no consignment: .* or the profile line "defaults":\{"consignment":"ID"\}' -- \
+	"$CLI" import --db b.db --key keys/ussm.key --dry-run items.jsonld
+printf '{"profile":"oretrail-epcis-profile/1","defaults":{"consignment":"C-9"}}' >items-d.json
+expect 4 'serialised item with no mass.*"item_mass_g":\{"https://id.gs1.org/01/10614141073464":GRAMS\}' -- \
+	"$CLI" import --db b.db --key keys/ussm.key --profile items-d.json --dry-run items.jsonld
+
 # --- bad profiles: exit 2, the reason, nothing appended ---
 size1=$(size)
 printf '{"profile":"oretrail-epcis-profile/1","site":{}}' >p1.json
@@ -121,6 +159,12 @@ printf '{"profile":"oretrail-epcis-profile/1","sites":{"urn:epc:id:sgln:0614141.
 expect 2 "names the same identifier as another key" -- "$CLI" import --db b.db --key keys/fwo.key --profile p4.json "$DOC"
 printf '{"profile":"v0"}' >p5.json
 expect 2 '"profile" must be "oretrail-epcis-profile/1"' -- "$CLI" import --db b.db --key keys/fwo.key --profile p5.json "$DOC"
+printf '{"profile":"oretrail-epcis-profile/1","item_mass_g":{"urn:x:1":0}}' >p7.json
+expect 2 'item_mass_g\["urn:x:1"\] must be the grams of one item' -- "$CLI" import --db b.db --key keys/fwo.key --profile p7.json "$DOC"
+printf '{"profile":"oretrail-epcis-profile/1","defaults":{"site":"x"}}' >p8.json
+expect 2 'defaults: unknown member "site"' -- "$CLI" import --db b.db --key keys/fwo.key --profile p8.json "$DOC"
+printf '{"profile":"oretrail-epcis-profile/1","hash_ids":"trust"}' >p9.json
+expect 2 '"hash_ids" must be "verify"' -- "$CLI" import --db b.db --key keys/fwo.key --profile p9.json "$DOC"
 printf '{"profile":' >p6.json
 expect 2 "profile p6.json: line 1" -- "$CLI" import --db b.db --key keys/fwo.key --profile p6.json "$DOC"
 expect 2 "nope.json" -- "$CLI" import --db b.db --key keys/fwo.key --profile nope.json "$DOC"
