@@ -129,8 +129,10 @@ describe('the dashboard on the demo ledger', () => {
     await shot(page, 'flows');
     await page.click('a[href="#/flows?element=Nd"]');
     await page.waitForSelector('main[data-route="#/flows?element=Nd"]');
-    assert.equal(await page.locator('svg.sankey path[data-link]').count(), 3);
+    // The first lot's three legs in PK and to the US, the second lot's two through China.
+    assert.equal(await page.locator('svg.sankey path[data-link]').count(), 5);
     assert.match(await page.getAttribute('svg.sankey', 'aria-label'), /Neodymium.*pk-kp-loe-shilman to pk-plant-ree/);
+    assert.match(await page.getAttribute('svg.sankey', 'aria-label'), /cn-plant-ree-sep to us-mo-ussm/);
     await shot(page, 'flows-nd');
     assert.deepEqual(page.errors, []);
     await page.done();
@@ -366,7 +368,7 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
     assert.match(r.verdict, /oretrail verify/);
     for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `${step}: ${s.text}`);
     assert.match(r.steps.signatures.text, /All 35 event signatures/);
-    assert.match(r.steps.proofs.text, /in the tree of 42 entries/);
+    assert.match(r.steps.proofs.text, /in the tree of 52 entries/);
     // The served key, and the Verify page's warning about it.
     assert.match(r.main, /A key served by this site is only as trustworthy as the site/);
     assert.ok(r.main.includes(VKEY), 'names the key used');
