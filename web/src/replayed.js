@@ -65,8 +65,8 @@ const originForm = (v) => (Array.isArray(v)
   ? v.map((o) => `${o.element} ${o.site} ${o.mg}`) // a trace: [{element, site, mg, ...}]
   : Object.entries(v || {}).flatMap(([el, sites]) => Object.entries(sites).map(([site, mg]) => `${el} ${site} ${mg}`))).sort();
 const commitmentForm = (v) => (Array.isArray(v)
-  ? v.map((c) => `${c.field} ${c.commit}`) // contract show: [{field, commit, ...}]
-  : Object.entries(v || {}).map(([f, c]) => `${f} ${c.commit}`)).sort();
+  ? v.map((c) => `${c.field} ${c.commit} ${!!c.disclosed}`) // contract show: [{field, commit, disclosed, ...}]
+  : Object.entries(v || {}).map(([f, c]) => `${f} ${c.commit} ${!!c.disclosed}`)).sort();
 const SHAPES = {
   lots: {
     origins: originForm,
