@@ -146,9 +146,12 @@ compile_all "$out/obj" "$out/sources.list" \
 rm -f "$out/liboretrail.a"
 "$emar" rcs "$out/liboretrail.a" "$out"/obj/*.o
 
-# The entry point is held to the native build's warnings.
-nice "$emcc" -O2 -std=c11 -Wall -Wextra -Wshadow -Wconversion -Wmissing-prototypes \
-	-Wstrict-prototypes -Werror -I"$src/include" -I"$deps/jansson/src" \
+# The entry point is held to the native build's warnings (CMakeLists.txt,
+# OT_WARNINGS).
+nice "$emcc" -O2 -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion \
+	-Wsign-conversion -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
+	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2 -Wundef -Wnull-dereference \
+	-Wimplicit-fallthrough -I"$src/include" -I"$deps/jansson/src" \
 	"$src/web/wasm/replay_wasm.c" "$src/web/wasm/sodium_unused.c" "$out/liboretrail.a" "$jansson_lib" "$sodium_lib" \
 	-o "$out/ot_replay.mjs" \
 	-sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=otReplayModule -sENVIRONMENT=web \

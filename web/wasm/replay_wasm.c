@@ -96,8 +96,7 @@ static ot_status recode(ot_error *err, ot_status rc, const char *code, const cha
 /* The checkpoint signed by the log key, committing to exactly these
  * entries. The codes are those of certificate verification
  * (docs/certificate.md): checkpoint_signature, checkpoint_mismatch. */
-static ot_status check_checkpoint(const char *note, ot_verifier *key, const entry_list *e,
-                                  ot_error *err)
+static ot_status check_checkpoint(const char *note, ot_verifier *key, entry_list *e, ot_error *err)
 {
 	ot_note n = {0};
 	ot_checkpoint cp;
@@ -113,7 +112,7 @@ static ot_status check_checkpoint(const char *note, ot_verifier *key, const entr
 		rc = ot_error_at(err, OT_ERR_VERIFY, "checkpoint_mismatch", -1,
 		                 "the checkpoint is of %" PRIu64 " entries, %zu were given",
 		                 cp.size, e->n);
-	else if ((rc = ot_range_hash(leaf_reader, (void *)e, 0, e->n, root)) == OT_OK &&
+	else if ((rc = ot_range_hash(leaf_reader, e, 0, e->n, root)) == OT_OK &&
 	         memcmp(root, cp.root, OT_HASH_SIZE) != 0)
 		rc = ot_error_at(err, OT_ERR_VERIFY, "checkpoint_mismatch", -1,
 		                 "the entries' tree hash is not the checkpoint's root");
