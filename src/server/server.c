@@ -216,11 +216,14 @@ static const char INDEX_TEXT[] =
 	"GET  /api/                       the JSON API\n";
 
 /* The dashboard (web/, server/assets.h) at "/" and its files, compiled into
- * the binary. The policy keeps the page to what this server serves. A client
+ * the binary. The policy keeps the page to what this server serves; its one
+ * allowance, 'wasm-unsafe-eval', lets it compile the replay engine's
+ * WebAssembly (web/wasm), and allows no JavaScript eval. A client
  * that does not ask for HTML (curl, scripts) gets INDEX_TEXT at "/". */
 static const otx_header DASHBOARD_HEADERS[] = {
-	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                                    "base-uri 'none'; frame-ancestors 'none'"},
+	{"Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                                    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                    "frame-ancestors 'none'"},
 	{"Vary", "Accept"},
 	{NULL, NULL}};
 
