@@ -375,7 +375,7 @@ describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the 
       await open(page, route);
       const [r] = await checks(page, '[data-check="replay"]');
       assert.equal(r.ok, 'true', `${route}: ${r.text}`);
-      assert.match(r.text, /all 42 entries of the signed log replayed with the ledger's own rules \(WebAssembly\); the server's summary agrees/);
+      assert.match(r.text, /all 52 entries of the signed log replayed with the ledger's own rules \(WebAssembly\); the server's summary agrees/);
     }
     assert.ok(await factText(page, 'Parties'), 'the contract page rendered its facts');
     await assertNoAlarm(page);
@@ -416,9 +416,9 @@ describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the 
     await open(page, '#/');
     [r] = await checks(page, '[data-check="replay"]');
     assert.equal(r.ok, 'false');
-    assert.match(r.text, /number of lots: the server says 7; the replay gives 8\./);
+    assert.match(r.text, /number of lots: the server says 10; the replay gives 11\./);
     const lotsCard = await page.$$eval('.cards .card', (cs) => cs.find((c) => /Lots of material/.test(c.textContent)).querySelector('.value').textContent);
-    assert.equal(lotsCard.trim(), '8', 'the overview counts the replayed lots');
+    assert.equal(lotsCard.trim(), '11', 'the overview counts the replayed lots');
     await page.done();
   });
 
