@@ -18,7 +18,7 @@ DEPS ?= test browser
 CMAKE_BUILD := cmake --build
 CTEST := ctest --output-on-failure -j$(JOBS)
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-FORMAT_DIRS := src include tests bench fuzz
+FORMAT_DIRS := src include tests bench fuzz web/wasm
 
 .PHONY: all deps web-deps build demo check check-sanitize fuzz bench format format-check clean
 

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static ot_verifier *key;
 	if (!key && ot_verifier_parse(LOG_VKEY, strlen(LOG_VKEY), &key, NULL) != OT_OK)
 		__builtin_trap();
-	ot_cert_options o = {key, NULL, 0, 0};
+	ot_cert_options o = {key, NULL, 0, 0, NULL, 0};
 	char *report = NULL;
 	ot_error err;
 	ot_status rc = ot_certificate_verify((const char *)data, size, &o, 0, &report, &err);

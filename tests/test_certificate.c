@@ -73,7 +73,7 @@ static ot_verifier *log_key(fx *f)
 static ot_status verify(const char *cert, ot_verifier *key, ot_cosig_verifier **w, size_t nw,
                         size_t min, json_t **report, ot_error *err)
 {
-	ot_cert_options o = {key, w, nw, min};
+	ot_cert_options o = {key, w, nw, min, NULL, 0};
 	char *rep = NULL;
 	ot_status rc = ot_certificate_verify(cert, strlen(cert), &o, 0, report ? &rep : NULL, err);
 	if (report)
@@ -271,6 +271,61 @@ int main(void)
 	CHECK(json_array_size(json_object_get(tr, "context")) == 1);
 	CHECK(json_integer_value(json_object_get(rep, "registrations")) == 6);
 	json_decref(rep);
+
+	/* Determinations: the blend's Nd was mined 1/3 in CN, so a profile
+	 * covering CN at the mined stage fails it; verify recomputes that, says
+	 * whose profile it is, and holds it to known profiles of its name. */
+	{
+		static const char no_cn[] = "{\"profile\":\"no-cn\",\"elements\":[\"Nd\"],"
+					    "\"stages\":{\"mined\":\"2020-01-01\"},"
+					    "\"covered_countries\":[\"CN\"]}";
+		static const char no_cn_other[] = "{\"profile\":\"no-cn\",\"elements\":[\"Nd\"],"
+						  "\"stages\":{\"mined\":\"2020-01-01\"},"
+						  "\"covered_countries\":[\"RU\"]}";
+		static const char other[] = "{\"profile\":\"other\",\"elements\":[\"Nd\"],"
+					    "\"stages\":{\"mined\":\"2020-01-01\"},"
+					    "\"covered_countries\":[\"RU\"]}";
+		ot_cert_profile given = {no_cn, sizeof no_cn - 1, 0};
+		char *c = NULL, *r = NULL;
+		CHECK_RC(ot_ledger_prove_comply(f.l, "blend-c", &given, 1, "2027-13-01", 0, &c,
+		                                &err),
+		         OT_ERR_PARSE);
+		CHECK_STR(err.code, "bad_field");
+		CHECK_OK(ot_ledger_prove_comply(f.l, "blend-c", &given, 1, "2027-06-01", 0, &c,
+		                                &err));
+		json_t *cd = c ? json_loads(c, 0, NULL) : NULL;
+		json_t *item = json_array_get(json_object_get(cd, "compliance"), 0);
+		CHECK(json_array_size(json_object_get(json_object_get(cd, "claim"), "stages")) > 0);
+		CHECK_STR(json_string_value(json_object_get(json_object_get(item, "determination"),
+		                                            "determination")),
+		          "fail");
+		ot_cert_profile known[2] = {{no_cn, sizeof no_cn - 1, OT_CERT_PROFILE_REQUIRED},
+		                            {other, sizeof other - 1, 0}};
+		ot_cert_options o = {key, NULL, 0, 0, NULL, 0};
+		for (int round = 0; c && round < 2; round++) {
+			o.profiles = round ? known : NULL;
+			o.n_profiles = round ? 2 : 0;
+			CHECK_OK(ot_certificate_verify(c, strlen(c), &o, 0, &r, &err));
+			json_t *rd = r ? json_loads(r, 0, NULL) : NULL;
+			json_t *row = json_array_get(json_object_get(rd, "compliance"), 0);
+			CHECK_STR(json_string_value(json_object_get(row, "source")),
+			          round ? "given" : "certificate");
+			CHECK(json_equal(json_object_get(row, "determination"),
+			                 json_object_get(item, "determination")));
+			json_decref(rd);
+			free(r);
+			r = NULL;
+		}
+		known[0] = (ot_cert_profile){no_cn_other, sizeof no_cn_other - 1,
+		                             OT_CERT_PROFILE_SHIPPED};
+		CHECK_RC(ot_certificate_verify(c, strlen(c), &o, 0, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_PROFILE);
+		known[0] = (ot_cert_profile){other, sizeof other - 1, OT_CERT_PROFILE_REQUIRED};
+		CHECK_RC(ot_certificate_verify(c, strlen(c), &o, 0, NULL, &err), OT_ERR_VERIFY);
+		CHECK_STR(err.code, OT_CERT_DETERMINATION_MISSING);
+		json_decref(cd);
+		free(c);
+	}
 
 	/* The wrong log key. */
 	ot_verifier *other = NULL;

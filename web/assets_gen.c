@@ -34,6 +34,7 @@ static const struct {
 	{".txt", "text/plain; charset=utf-8"},
 	{".map", "application/json"},
 	{".webmanifest", "application/manifest+json"},
+	{".wasm", "application/wasm"},
 };
 
 static const char *content_type(const char *path)

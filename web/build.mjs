@@ -1,10 +1,12 @@
 // build.mjs: bundles the dashboard for `oretrail serve`.
 //
-//   node web/build.mjs --out DIR
+//   node web/build.mjs --out DIR [--wasm MODULE_DIR]
 //
 // esbuild bundles web/src/main.js and what it imports (our modules and
 // d3-sankey from web/node_modules) into DIR/app.js; the HTML, CSS and icon
-// are copied beside it; DIR/licenses.txt gathers the licences of the npm
+// are copied beside it; with --wasm, the replay engine compiled to
+// WebAssembly (web/wasm: MODULE_DIR/ot_replay.mjs is bundled, ot_replay.wasm
+// copied beside app.js), without it a stub that says it was not built; DIR/licenses.txt gathers the licences of the npm
 // packages that went into the bundle; DIR/manifest.txt lists the files, for
 // web/assets_gen.c to embed. Nothing is fetched: every asset is served by
 // oretrail itself.
@@ -22,6 +24,8 @@ if (outIdx < 0 || !args[outIdx + 1]) {
 }
 const out = path.resolve(args[outIdx + 1]);
 const src = path.join(here, 'src');
+const wasmIdx = args.indexOf('--wasm');
+const wasmDir = wasmIdx >= 0 && args[wasmIdx + 1] ? path.resolve(args[wasmIdx + 1]) : null;
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
@@ -36,6 +40,8 @@ const result = await build({
   metafile: true,
   outfile: path.join(out, 'app.js'),
   logLevel: 'warning',
+  // The emscripten module's factory, or null (verify/replay_none.js).
+  alias: { 'ot-replay-module': wasmDir ? path.join(wasmDir, 'ot_replay.mjs') : path.join(src, 'verify', 'replay_none.js') },
 });
 
 // The npm packages in the bundle, and their licences.
@@ -58,6 +64,10 @@ const copied = ['index.html', 'style.css', 'favicon.svg'];
 for (const f of copied) await copyFile(path.join(src, f), path.join(out, f));
 
 const files = ['index.html', 'app.js', 'style.css', 'favicon.svg', 'licenses.txt'];
+if (wasmDir) {
+  await copyFile(path.join(wasmDir, 'ot_replay.wasm'), path.join(out, 'ot_replay.wasm'));
+  files.push('ot_replay.wasm');
+}
 await writeFile(path.join(out, 'manifest.txt'), files.join('\n') + '\n');
 let total = 0;
 for (const f of files) total += (await readFile(path.join(out, f))).length;

@@ -273,6 +273,60 @@ OT_EXPORT ot_status ot_ledger_report(ot_ledger *l, int flags, char **json, ot_er
 OT_EXPORT ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t len,
                                           const char *year, int flags, char **json, ot_error *err);
 
+/*
+ * The smelter and refiner list (CMRT/EMRT style; docs/events.md, "oretrail
+ * report smelters") of everything `actor` received: the facilities of the separated
+ * and refined stages in the lineage of the lots of every consignment
+ * addressed to it and received, one row per element and facility site:
+ *   {"for","received":[{"consignment","index","time","lots"}],
+ *    "smelters":[{"element","smelter_look_up","smelter_name",
+ *      "smelter_country","smelter_id","smelter_id_source","site","stages",
+ *      "facility_ids","entries","lots"}]}
+ * by element, then site. Errors: OT_ERR_NOTFOUND code actor_not_found.
+ * *json is malloc'ed. Not thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_smelters(ot_ledger *l, const char *actor, int flags,
+                                              char **json, ot_error *err);
+
+/*
+ * The EITI report (docs/events.md, "oretrail report eiti") of the payments whose time
+ * falls in `period` ("YYYY", "YYYY-Qn" or "YYYY-MM"; NULL: all), as of
+ * `now` (seconds since 1970; 0: the clock) for the days withheld:
+ *   {"period","as_of","totals":[{"currency","amount","count"}],
+ *    "by_payer":[{"payer","currency","amount","count"}], "by_payee",
+ *    "by_stream", "by_contract", "by_period" (the same, by that field),
+ *    "payments":[payment record + "stream"], "receipts":[receipt record],
+ *    "reconciliation":{"payments","receipts","acknowledged",
+ *      "discrepancies":[{"kind","payment","payment_index","receipt",
+ *        "receipt_index","payer","payee","paid","received","difference"}]},
+ *    "contracts":[{"contract","index","title","parties","status",
+ *      "commitments","withheld","withheld_days","disclose_by","overdue",
+ *      "overdue_days"}]}
+ * Discrepancy kinds: unacknowledged_payment, amount_differs,
+ * receipt_without_payment. Amounts are minor units per currency. Errors:
+ * OT_ERR_PARSE code bad_field (period). *json is malloc'ed. Not
+ * thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now, int flags,
+                                          char **json, ot_error *err);
+
+/*
+ * The resources report (docs/events.md, "oretrail report resources"): per
+ * mine with a declaration or an extraction, in id order,
+ *   {"sites":[{"site","holder","country","operator"?,
+ *      "declarations":[{"category","standard"?,"ore_t","grade"?,"index",
+ *        "time","added","attested":[{"by","index","time","report"?}]}],
+ *      "declared_ore_t","attested_ore_t","attested_share_ppm",
+ *      "extracted_g","extracted_t","extracted_share_ppm"}],
+ *    "by_standard":[{"standard","declared_ore_t","attested_ore_t",
+ *      "attested_share_ppm"}],
+ *    "declared_ore_t","attested_ore_t","attested_share_ppm"}
+ * Declared totals add measured, indicated and inferred ("added"); a share
+ * is null when its total is 0. *json is malloc'ed. Not thread-safe on one
+ * handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_resources(ot_ledger *l, int flags, char **json, ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

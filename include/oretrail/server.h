@@ -80,6 +80,12 @@ typedef struct ot_server_options {
 	size_t max_body_memory;    /* request bodies held in memory by all
 	                              connections together; a request that would
 	                              pass it gets 503 with Retry-After [128 MiB] */
+	/* On PostgreSQL, several writable servers may share the database: one
+	 * leads (sequences), the others serve reads and answer POST /add with
+	 * 503 naming the leader, and take over when it goes
+	 * (docs/internals/failover.md). `advertise` is the URL the others name
+	 * for this one [http://<listen host>:<port>]. Ignored on SQLite. */
+	const char *advertise;
 } ot_server_options;
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing

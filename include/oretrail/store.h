@@ -124,6 +124,40 @@ OT_EXPORT ot_status ot_store_savepoint(ot_store *st, ot_error *err);
 OT_EXPORT ot_status ot_store_release(ot_store *st, ot_error *err);
 OT_EXPORT ot_status ot_store_rollback_to(ot_store *st, ot_error *err);
 
+/* --- one writer among the processes of one database (PostgreSQL) ---
+ *
+ * Several `oretrail serve` processes may share one PostgreSQL database; one
+ * of them, the leader, sequences. A handle takes the leader lock with
+ * ot_store_lead (a session advisory lock on the handle's own connection,
+ * held until the handle is closed or its connection is lost: a killed
+ * process loses it at once). A lock alone cannot stop a leader that lost
+ * it without noticing (a paused process, a dropped connection) from
+ * committing a write it had begun, so writes are also fenced: the new
+ * leader bumps an epoch in the metadata (OT_STORE_LEADER_EPOCH) under the
+ * writer's lock, and a handle given that epoch by ot_store_set_fence checks
+ * it inside every write transaction, right after taking the writer's lock
+ * (docs/internals/failover.md). */
+
+/* Metadata names: the leader's epoch (a decimal count, bumped by each new
+ * leader) and the URL it advertises to the others. */
+#define OT_STORE_LEADER_EPOCH "leader.epoch"
+#define OT_STORE_LEADER_URL "leader.url"
+
+/* Tries, without waiting, to take the leader lock on this handle; when the
+ * handle holds it already, checks that its connection (and so the lock) is
+ * still there. *held is 1 while this handle holds it, 0 when another does.
+ * A lost connection: OT_ERR_IO with *held 0 (the lock went with it: close
+ * the handle and open another). Not inside a transaction or a snapshot.
+ * SQLite and in-memory stores have no leader: OT_ERR_ARG. */
+OT_EXPORT ot_status ot_store_lead(ot_store *st, int *held, ot_error *err);
+
+/* Fences this handle's writes: every later ot_store_begin, once it holds
+ * the writer's lock, checks that the metadata OT_STORE_LEADER_EPOCH still
+ * holds `epoch`; when it does not (another leader took over since) the
+ * transaction is rolled back and ot_store_begin fails with OT_ERR_READONLY,
+ * code "not_leader". NULL or "": no check (the default). */
+OT_EXPORT ot_status ot_store_set_fence(ot_store *st, const char *epoch, ot_error *err);
+
 /* --- metadata: small text values by name --- */
 /* *value is malloc'ed and NUL-terminated; OT_ERR_NOTFOUND when absent. */
 OT_EXPORT ot_status ot_store_get_meta(ot_store *st, const char *name, char **value, ot_error *err);

@@ -3,11 +3,15 @@
  */
 #include "cli/cli_ledger.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "oretrail/buf.h"
+#include "oretrail/certificate.h"
 #include "oretrail/commit.h"
 #include "oretrail/event.h"
 #include "oretrail/file.h"
@@ -555,6 +559,39 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 	cli_table_free(&t);
 }
 
+void cli_print_stages(json_t *rows, const char *title)
+{
+	static const char *const head[] = {"stage",    "element", "country", "site",
+	                                   "facility", "amount",  "share"};
+	cli_table t;
+	cli_table_init(&t, 7, head, "lllllrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i), *f = json_object_get(r, "facility");
+		char g[48], sh[32], fac[256] = "";
+		ot_buf b;
+		ot_buf_init(&b, 0);
+		const char *scheme;
+		json_t *id;
+		json_object_foreach(json_object_get(f, "ids"), scheme, id) ot_buf_printf(
+			&b, "%s%s:%s", b.len ? " " : "", scheme, json_string_value(id));
+		snprintf(fac, sizeof fac, "%s%s%s", cli_jstr(f, "operator"),
+		         json_object_get(f, "operator") && b.len ? " " : "",
+		         b.len ? (const char *)b.data : "");
+		ot_buf_free(&b);
+		const char *row[] = {cli_jstr(r, "stage"),
+		                     cli_jstr(r, "element"),
+		                     cli_jstr(r, "country"),
+		                     cli_jstr(r, "site"),
+		                     fac,
+		                     cli_fmt_grams(g, sizeof g, cli_jint(r, "grams", 0)),
+		                     cli_fmt_ppm(sh, sizeof sh, cli_jint(r, "share_ppm", 0))};
+		cli_table_row(&t, row);
+	}
+	printf("\n%s\n", title);
+	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
 void cli_csv_row(FILE *out, size_t n, const char *const *cells)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -581,16 +618,20 @@ void cli_csv_row(FILE *out, size_t n, const char *const *cells)
 #endif
 #define PROFILE_MAX (64 * 1024)
 
+static const char *profiles_dir(void)
+{
+	const char *dir = getenv("OT_PROFILES_DIR");
+	return dir && *dir ? dir : OT_PROFILES_DIR;
+}
+
 int cli_profile_read(const char *what, const char *profile, char **text, size_t *len)
 {
 	char path[4096];
-	const char *dir = getenv("OT_PROFILES_DIR");
 	size_t n = strlen(profile);
 	if (strchr(profile, '/') || (n > 5 && strcmp(profile + n - 5, ".json") == 0))
 		snprintf(path, sizeof path, "%s", profile);
 	else
-		snprintf(path, sizeof path, "%s/%s.json", dir && *dir ? dir : OT_PROFILES_DIR,
-		         profile);
+		snprintf(path, sizeof path, "%s/%s.json", profiles_dir(), profile);
 	ot_error err;
 	ot_error_clear(&err);
 	if (ot_file_read(path, text, len, PROFILE_MAX, &err))
@@ -599,4 +640,51 @@ int cli_profile_read(const char *what, const char *profile, char **text, size_t 
 		                 "crma, or a file)",
 		                 profile, path, err.message);
 	return 0;
+}
+
+int cli_profiles_add(cli_profiles *ps, const char *what, const char *profile, int flags)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (ps->n == CLI_PROFILES_MAX)
+		return cli_failf(EXIT_USAGE, what, "at most %d profiles", CLI_PROFILES_MAX);
+	int code = cli_profile_read(what, profile, &text, &len);
+	if (code)
+		return code;
+	ps->texts[ps->n] = text;
+	ps->items[ps->n++] = (ot_cert_profile){text, len, flags};
+	return 0;
+}
+
+int cli_profiles_add_shipped(cli_profiles *ps, const char *what)
+{
+	DIR *d = opendir(profiles_dir());
+	struct dirent *de;
+	char path[4096];
+	int code = 0;
+	while (d && !code && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", profiles_dir(), de->d_name);
+		code = cli_profiles_add(ps, what, path, OT_CERT_PROFILE_SHIPPED);
+	}
+	if (d)
+		closedir(d);
+	return code;
+}
+
+void cli_profiles_free(cli_profiles *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->texts[i]);
+	ps->n = 0;
+}
+
+void cli_today(char out[16])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
 }

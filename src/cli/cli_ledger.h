@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "oretrail/certificate.h"
 #include "oretrail/ledger.h"
 
 /* Opens the ledger at db read-only. Prints "oretrail: <what>: ..." on
@@ -121,6 +122,11 @@ void cli_table_free(cli_table *t);
  * share (trace and verify). */
 void cli_print_origins(json_t *rows, int by_site, const char *title);
 
+/* Prints a trace's "stages" rows under title: which country and site mined,
+ * separated, refined... each element, with the facility's identifiers
+ * (trace and verify). */
+void cli_print_stages(json_t *rows, const char *title);
+
 /* Writes one CSV record (RFC 4180: fields with a comma, quote or line
  * break quoted, quotes doubled; CRLF-free, one "\n" per record). */
 void cli_csv_row(FILE *out, size_t n, const char *const *cells);
@@ -130,5 +136,25 @@ void cli_csv_row(FILE *out, size_t n, const char *const *cells);
  * oretrail. *text is malloc'ed. Prints "oretrail: <what>: unknown profile
  * ..." and returns EXIT_USAGE when it cannot be read; 0 on success. */
 int cli_profile_read(const char *what, const char *profile, char **text, size_t *len);
+
+/* Profiles read for prove and verify (certificate.h's ot_cert_profile),
+ * their texts owned here. */
+#define CLI_PROFILES_MAX 32
+typedef struct cli_profiles {
+	ot_cert_profile items[CLI_PROFILES_MAX];
+	char *texts[CLI_PROFILES_MAX]; /* items[i].json */
+	size_t n;
+} cli_profiles;
+
+/* Adds profile (as cli_profile_read finds it) with the flags
+ * (OT_CERT_PROFILE_*); 0, or the exit code with the error printed. */
+int cli_profiles_add(cli_profiles *ps, const char *what, const char *profile, int flags);
+/* Adds every profile of the profiles directory (cli_profile_read's), as
+ * shipped ones; a directory that cannot be listed adds none. */
+int cli_profiles_add_shipped(cli_profiles *ps, const char *what);
+void cli_profiles_free(cli_profiles *ps);
+
+/* Today's date, YYYY-MM-DD, UTC. */
+void cli_today(char out[16]);
 
 #endif

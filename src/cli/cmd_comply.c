@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
@@ -89,10 +88,7 @@ int cmd_comply(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "comply", "--db is required");
 	char today[16];
 	if (!at) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		cli_today(today);
 		at = today;
 	}
 	char *text = NULL, *out = NULL;

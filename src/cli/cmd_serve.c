@@ -25,6 +25,10 @@ static const cli_spec SPEC = {
 	"Prints \"listening on http://HOST:PORT/\" on standard output once ready, and\n"
 	"an access log in Common Log Format on standard error. Stops on SIGINT or\n"
 	"SIGTERM after answering the submissions already received.\n\n"
+	"Several servers on one PostgreSQL database (--db postgresql://...): one, the\n"
+	"leader, writes; the others serve reads and answer POST /add with 503 and\n"
+	"Retry-After, naming the leader's --advertise URL, and one of them takes over\n"
+	"within a few tenths of a second when the leader goes.\n\n"
 	"--witness-key FILE (repeatable) names a witness by its verifier key: its C2SP\n"
 	"cosignatures are accepted at POST /witness/cosignature and served after the\n"
 	"log's signature at /checkpoint. --witness FILE=URL does the same and asks it\n"
@@ -167,6 +171,8 @@ static int parse_opts(int argc, char **argv, serve_args *a)
 	         &a->key_path, NULL},
 		{"read-only", 0, NULL, "accept no submissions (a public mirror); no key needed",
 	         NULL, &a->o.read_only},
+		{"advertise", 0, "URL", "PostgreSQL: the URL others name for this one as leader",
+	         &a->o.advertise, NULL},
 		{"witness-key", 0, "FILE", "a witness's verifier key (repeatable; see above)", NULL,
 	         NULL},
 		{"witness", 0, "FILE=URL", "the same, and ask it to cosign (repeatable)", NULL,
@@ -213,6 +219,14 @@ static int check_opts(int argc, char **argv, const serve_args *a)
 		return code;
 	if (!a->o.db)
 		return cli_failf(EXIT_USAGE, "serve", "--db is required");
+	const char *adv = a->o.advertise;
+	if (adv && ((strncmp(adv, "http://", 7) != 0 && strncmp(adv, "https://", 8) != 0) ||
+	            strlen(adv) > 1000 || strpbrk(adv, " \t\r\n\"\\")))
+		return cli_failf(EXIT_USAGE, "serve",
+		                 "--advertise %s: expected the URL clients reach this server at, "
+		                 "http://HOST:PORT or https://... (at most 1000 bytes, no spaces "
+		                 "or quotes)",
+		                 adv);
 	if (a->n_urls && a->o.read_only)
 		return cli_failf(EXIT_USAGE, "serve",
 		                 "--witness asks for cosignatures, which a --read-only server does "

@@ -66,7 +66,9 @@ static const cli_spec SPEC = {
 	"sent again, up to --retries times (default 8; then exit 3). Retries are\n"
 	"safe: an event the ledger already holds byte for byte is answered with its\n"
 	"index, \"(already in the ledger)\", so running the same command again\n"
-	"resumes an interrupted submission.\n"
+	"resumes an interrupted submission. A server that does not write (one of\n"
+	"several on a PostgreSQL database) names the one that does: the requests go\n"
+	"there from then on, and back to URL if that one stops answering.\n"
 	"\n"
 	"Appending signs a new checkpoint with the ledger's log key, PATH.key as\n"
 	"written by `oretrail init` (--log-key FILE to take it from elsewhere).\n"
@@ -551,6 +553,7 @@ typedef struct remote {
 	size_t sent, appended;
 	uint64_t size;
 	struct timespec start;
+	char server[1024]; /* where requests go now: --server, or the leader it named */
 } remote;
 
 static double elapsed_s(const struct timespec *since)
@@ -653,15 +656,49 @@ static int remote_accepted(remote *r, const ot_http_resp *resp, const size_t *ma
 	return ok;
 }
 
+/* Where the next attempt goes, after one that found no writer. A server of
+ * several on one database that does not lead answers 503 not_leader naming
+ * the leader (docs/events.md, "Several servers on one database"): go there,
+ * at once (returns 1). One that went to such a leader and found no one
+ * answering goes back to --server, which may lead by the next attempt
+ * (returns 0: the caller waits first). */
+static int remote_redirect(remote *r, ot_status rc, const ot_http_resp *resp)
+{
+	if (rc != OT_OK) {
+		if (strcmp(r->server, r->o->server) == 0)
+			return 0;
+		fprintf(stderr, "oretrail: submit: %s does not answer; back to %s\n", r->server,
+		        r->o->server);
+		snprintf(r->server, sizeof r->server, "%s", r->o->server);
+		return 0;
+	}
+	if (resp->status != 503)
+		return 0;
+	json_t *doc = json_loadb((const char *)resp->body, resp->len, 0, NULL);
+	const char *code =
+		json_string_value(json_object_get(json_object_get(doc, "error"), "code"));
+	const char *url = json_string_value(json_object_get(json_object_get(doc, "leader"), "url"));
+	int moved = code && url && strcmp(code, "not_leader") == 0 &&
+	            (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
+	            strlen(url) < sizeof r->server && strcmp(url, r->server) != 0;
+	if (moved) {
+		fprintf(stderr, "oretrail: submit: %s does not write; sending to the leader, %s\n",
+		        r->server, url);
+		snprintf(r->server, sizeof r->server, "%s", url);
+	}
+	json_decref(doc);
+	return moved;
+}
+
 /* Posts one request, retrying while the server cannot answer. Returns 0
  * when it was answered (*resp holds the answer), else the exit code. */
-static int remote_post(const remote *r, const ot_buf *body, ot_http_resp *resp)
+static int remote_post(remote *r, const ot_buf *body, ot_http_resp *resp)
 {
 	for (unsigned attempt = 0;; attempt++) {
 		ot_error e;
 		ot_error_clear(&e);
 		ot_http_limits lim = {REMOTE_ANSWER_MAX, 10, 300, NULL};
-		ot_status rc = ot_http_request(r->o->server, "/add", "application/json", body->data,
+		ot_status rc = ot_http_request(r->server, "/add", "application/json", body->data,
 		                               body->len, &lim, resp, &e);
 		if (!remote_retryable(rc, resp))
 			return 0;
@@ -669,15 +706,21 @@ static int remote_post(const remote *r, const ot_buf *body, ot_http_resp *resp)
 			if (rc == OT_OK)
 				remote_error(resp, &e);
 			ot_http_free(resp);
-			ot_error_prefix(&e, "%s: no answer after %u attempts", r->o->server,
+			ot_error_prefix(&e, "%s: no answer after %u attempts", r->server,
 			                attempt + 1);
 			return cli_fail_json(r->o->json, EXIT_STORE, "submit", &e);
 		}
 		unsigned wait = remote_backoff(attempt + 1, resp);
 		if (rc == OT_OK)
 			remote_error(resp, &e);
-		fprintf(stderr, "oretrail: submit: %s: %s; trying again in %u s\n", r->o->server,
-		        e.message, wait);
+		char was[sizeof r->server];
+		snprintf(was, sizeof was, "%s", r->server);
+		if (remote_redirect(r, rc, resp)) {
+			ot_http_free(resp);
+			continue;
+		}
+		fprintf(stderr, "oretrail: submit: %s: %s; trying again in %u s\n", was, e.message,
+		        wait);
 		ot_http_free(resp);
 		sleep(wait);
 	}
@@ -702,7 +745,7 @@ static int remote_send(remote *r, size_t from, size_t to, ot_buf *body, size_t *
 			          : cli_failf(EXIT_STORE, "submit",
 			                      "%s: the answer to POST /add is not what the API "
 			                      "documents",
-			                      r->o->server);
+			                      r->server);
 		}
 		ot_error e;
 		ot_error_clear(&e);
@@ -725,7 +768,8 @@ static int remote_send(remote *r, size_t from, size_t to, ot_buf *body, size_t *
 static int remote_append(const opts *o, batch *b, int tty)
 {
 	size_t chunk = o->chunk_n;
-	remote r = {o, b, chunk, o->retries_n, tty, 0, 0, 0, {0, 0}};
+	remote r = {o, b, chunk, o->retries_n, tty, 0, 0, 0, {0, 0}, ""};
+	snprintf(r.server, sizeof r.server, "%s", o->server);
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	ot_error err;
 	ot_error_clear(&err);

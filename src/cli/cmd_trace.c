@@ -281,41 +281,6 @@ static int print_entries(ot_ledger *l, json_t *doc)
 	return code;
 }
 
-/* Provenance by stage: which country and site mined, separated, refined...
- * each element, with the facility's identifiers. */
-static void print_stages(json_t *rows)
-{
-	static const char *const head[] = {"stage",    "element", "country", "site",
-	                                   "facility", "amount",  "share"};
-	cli_table t;
-	cli_table_init(&t, 7, head, "lllllrr");
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		json_t *r = json_array_get(rows, i), *f = json_object_get(r, "facility");
-		char g[48], sh[32], fac[256] = "";
-		ot_buf b;
-		ot_buf_init(&b, 0);
-		const char *scheme;
-		json_t *id;
-		json_object_foreach(json_object_get(f, "ids"), scheme, id) ot_buf_printf(
-			&b, "%s%s:%s", b.len ? " " : "", scheme, json_string_value(id));
-		snprintf(fac, sizeof fac, "%s%s%s", cli_jstr(f, "operator"),
-		         json_object_get(f, "operator") && b.len ? " " : "",
-		         b.len ? (const char *)b.data : "");
-		ot_buf_free(&b);
-		const char *row[] = {cli_jstr(r, "stage"),
-		                     cli_jstr(r, "element"),
-		                     cli_jstr(r, "country"),
-		                     cli_jstr(r, "site"),
-		                     fac,
-		                     cli_fmt_grams(g, sizeof g, cli_jint(r, "grams", 0)),
-		                     cli_fmt_ppm(sh, sizeof sh, cli_jint(r, "share_ppm", 0))};
-		cli_table_row(&t, row);
-	}
-	printf("\nprovenance by stage (each element's amount by the site of each stage)\n");
-	cli_table_print(&t, stdout, "  ");
-	cli_table_free(&t);
-}
-
 static int print_trace(ot_ledger *l, json_t *doc)
 {
 	print_lot(doc);
@@ -325,7 +290,8 @@ static int print_trace(ot_ledger *l, json_t *doc)
 		json_object_get(doc, "countries"), 0,
 		"origin by country (each element's content in the lot, by where it was mined)");
 	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
-	print_stages(json_object_get(doc, "stages"));
+	cli_print_stages(json_object_get(doc, "stages"),
+	                 "provenance by stage (each element's amount by the site of each stage)");
 	int code = print_entries(l, doc);
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "trace", "cannot write to standard output");

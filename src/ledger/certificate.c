@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/comply.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
 #include "ledger/ledger_int.h"
@@ -448,11 +449,56 @@ static ot_status prove_document(ot_ledger *l, const char *lot, const ot_checkpoi
 	return OT_OK;
 }
 
+/* Whether one of rows ({"profile": a profile document or its name, ...})
+ * is under the profile named name. */
+static int has_profile(json_t *rows, const char *name)
+{
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *v = json_object_get(json_array_get(rows, i), "profile");
+		const char *n = json_is_object(v) ? otx_jstr(v, "profile") : json_string_value(v);
+		if (n && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The lot's determination under each profile, as of at, into the
+ * certificate's "compliance" (none: no member). */
+static ot_status prove_compliance(ot_ledger *l, const char *lot, const ot_cert_profile *profiles,
+                                  size_t n, const char *at, json_t *doc, ot_error *err)
+{
+	otx_entry_reader rd = {otx_ledger_read_entry, l};
+	if (n == 0)
+		return OT_OK;
+	json_t *list = json_array();
+	if (!list || json_object_set_new(doc, "compliance", list))
+		return nomem(err);
+	ot_status rc = otx_comply_check_at(at, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		otx_profile p;
+		json_t *pdoc = NULL, *det = NULL, *item = NULL;
+		int d = 0;
+		rc = otx_profile_load(profiles[i].json, profiles[i].len, &pdoc, &p, err);
+		if (!rc && has_profile(list, p.name))
+			rc = ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
+			                 "profile %s is given twice", p.name);
+		if (!rc)
+			rc = otx_comply_determine(l->st, &rd, &p, lot, at, &det, &d, err);
+		if (!rc &&
+		    (!(item = json_pack("{s:O,s:O}", "profile", pdoc, "determination", det)) ||
+		     json_array_append_new(list, item)))
+			rc = nomem(err);
+		json_decref(det);
+		json_decref(pdoc);
+	}
+	return rc;
+}
+
 /* What we hand out must verify: a gap in the selection shows here. */
 static ot_status prove_self_check(const ot_ledger *l, const char *lot, const char *text,
-                                  ot_error *err)
+                                  const ot_cert_profile *profiles, size_t n, ot_error *err)
 {
-	ot_cert_options opts = {l->authority_key, NULL, 0, 0};
+	ot_cert_options opts = {l->authority_key, NULL, 0, 0, profiles, n};
 	ot_error verr;
 	ot_error_clear(&verr);
 	if (ot_certificate_verify(text, strlen(text), &opts, 0, NULL, &verr))
@@ -464,6 +510,12 @@ static ot_status prove_self_check(const ot_ledger *l, const char *lot, const cha
 
 ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json, ot_error *err)
 {
+	return ot_ledger_prove_comply(l, lot, NULL, 0, NULL, flags, json, err);
+}
+
+ot_status ot_ledger_prove_comply(ot_ledger *l, const char *lot, const ot_cert_profile *profiles,
+                                 size_t n, const char *at, int flags, char **json, ot_error *err)
+{
 	sel s;
 	json_t *doc = NULL, *claim = NULL;
 	char *note = NULL, *text = NULL;
@@ -474,7 +526,7 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	ot_status rc;
 	memset(&s, 0, sizeof s);
 	memset(&parsed, 0, sizeof parsed);
-	if (!l || !lot || !json)
+	if (!l || !lot || !json || (n && !profiles))
 		return ot_error_set(err, OT_ERR_ARG, "prove needs a ledger, a lot and an output");
 	*json = NULL;
 	/* Catch up with appends by other processes, then one snapshot. */
@@ -483,11 +535,12 @@ ot_status ot_ledger_prove(ot_ledger *l, const char *lot, int flags, char **json,
 	reading = 1;
 	/* The checkpoint fixes the tree: everything is proved against it. */
 	if ((rc = prove_checkpoint(l, &note, &note_len, &parsed, &opened, &cp, err)) ||
-	    (rc = otx_trace_json(l->st, lot, OT_TRACE_CONTEXT, &claim, err)) ||
+	    (rc = otx_trace_json(l->st, lot, OT_TRACE_CONTEXT | OT_TRACE_STAGES, &claim, err)) ||
 	    (rc = prove_select(l, lot, cp.size, &s, err)) ||
 	    (rc = prove_document(l, lot, &cp, note, note_len, claim, &s, &doc, err)) ||
+	    (rc = prove_compliance(l, lot, profiles, n, at, doc, err)) ||
 	    (rc = otx_ledger_emit(doc, flags, &text, err)) ||
-	    (rc = prove_self_check(l, lot, text, err)))
+	    (rc = prove_self_check(l, lot, text, profiles, n, err)))
 		goto out;
 	*json = text;
 	text = NULL;
@@ -561,6 +614,20 @@ static int is_missing_code(const char *code)
 	return 0;
 }
 
+/* The entry of log index `index` among ents (sorted by index), or NULL. */
+static const centry *find_entry(const centry *ents, size_t n, uint64_t index)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ents[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ents[lo].index == index ? &ents[lo] : NULL;
+}
+
 /* Is every index the claim lists (ancestry, context, uses, created) present? */
 static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t n, ot_error *err)
 {
@@ -573,15 +640,7 @@ static ot_status claim_entries_present(json_t *claim, const centry *ents, size_t
 			if (get_u64(json_object_get(it, "index"), &want))
 				return bad(err, OT_CERT_MALFORMED, -1,
 				           "claim.%s[%zu].index is not an index", lists[k], i);
-			size_t lo = 0, hi = n;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (ents[mid].index < want)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo == n || ents[lo].index != want)
+			if (!find_entry(ents, n, want))
 				return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)want,
 				           "the claim's %s names entry %" PRIu64
 				           " (%s %s), which the "
@@ -677,36 +736,72 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_r
 	return rc;
 }
 
-/* The first member where the claim and the replay's trace differ. */
-static ot_status compare_claim(json_t *claim, json_t *replayed, ot_error *err)
+/* Where a (what the certificate says) and b (what the replay gives) first
+ * differ: path (extended in place, within cap) names the member or row,
+ * *va and *vb are the values there (borrowed; NULL when absent). Arrays
+ * of one length are compared row by row, objects member by member. */
+static int first_diff(json_t *a, json_t *b, char *path, size_t cap, json_t **va, json_t **vb)
 {
+	size_t len = strlen(path);
 	const char *key;
 	json_t *v;
-	json_object_foreach(replayed, key, v)
-	{
-		json_t *c = json_object_get(claim, key);
-		if (c && json_equal(c, v))
-			continue;
-		/* A certificate made before title was separate from custody
-		 * claims no owner: the owner was the holder. */
-		if (!c && strcmp(key, "owner") == 0 &&
-		    json_equal(v, json_object_get(replayed, "holder")))
-			continue;
-		char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-		char *got =
-			c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
-		ot_status rc = bad(err, OT_CERT_CLAIM, -1,
-		                   "claim.%s is not what the entries imply: the certificate says "
-		                   "%.120s, the replay gives %.120s",
-		                   key, got ? got : "nothing", want ? want : "?");
-		free(want);
-		free(got);
-		return rc;
+	if (json_equal(a, b))
+		return 0;
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach(b, key, v)
+		{
+			json_t *x = json_object_get(a, key);
+			if (x && json_equal(x, v))
+				continue;
+			snprintf(path + len, cap - len, ".%s", key);
+			if (x)
+				return first_diff(x, v, path, cap, va, vb);
+			*va = NULL;
+			*vb = v;
+			return 1;
+		}
+		json_object_foreach(a, key, v) if (!json_object_get(b, key))
+		{
+			snprintf(path + len, cap - len, ".%s", key);
+			*va = v;
+			*vb = NULL;
+			return 1;
+		}
 	}
-	json_object_foreach(claim, key, v) if (!json_object_get(replayed, key)) return bad(
-		err, OT_CERT_CLAIM, -1,
-		"claim.%s is not what the entries imply: the replay has no such member", key);
-	return OT_OK;
+	if (json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b))
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!json_equal(json_array_get(a, i), json_array_get(b, i))) {
+				snprintf(path + len, cap - len, "[%zu]", i);
+				return first_diff(json_array_get(a, i), json_array_get(b, i), path,
+				                  cap, va, vb);
+			}
+	*va = a;
+	*vb = b;
+	return 1;
+}
+
+/* code when what the certificate says (`said`, at `path`) is not what
+ * `other` (the replay's, or a known profile) holds; OT_OK when they agree. */
+static ot_status compare_as(const char *code, char *path, size_t cap, json_t *said, json_t *other,
+                            const char *is_not, const char *gives, ot_error *err)
+{
+	json_t *va = NULL, *vb = NULL;
+	if (!first_diff(said, other, path, cap, &va, &vb))
+		return OT_OK;
+	char *got = va ? json_dumps(va, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+	char *want = vb ? json_dumps(vb, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+	ot_status rc = bad(err, code, -1, "%s %s: the certificate says %.120s, %s %.120s", path,
+	                   is_not, got ? got : "nothing", gives, want ? want : "nothing");
+	free(want);
+	free(got);
+	return rc;
+}
+
+static ot_status compare(const char *code, char *path, size_t cap, json_t *said, json_t *replayed,
+                         ot_error *err)
+{
+	return compare_as(code, path, cap, said, replayed, "is not what the entries imply",
+	                  "the replay gives", err);
 }
 
 static int same_key(const ot_note_sig *s, const ot_verifier *v)
@@ -771,6 +866,7 @@ typedef struct cert {
 	size_t n_witnesses, n_regs;
 	ot_replay *replay;
 	json_t *replayed; /* the replay's trace of the lot */
+	json_t *judged;   /* the report's "compliance" */
 } cert;
 
 /* The shape: anything unusable is a malformed certificate. */
@@ -908,8 +1004,10 @@ static ot_status check_replay(cert *c, const ot_cert_options *opts, ot_error *er
 	ot_status rc = replay(c->ents, c->n, opts->log_key, &c->replay, &c->n_regs, err);
 	if (rc)
 		return rc;
-	rc = otx_trace_json(otx_replay_store(c->replay), c->lot, OT_TRACE_CONTEXT, &c->replayed,
-	                    &e);
+	/* Certificates made before stages were claimed have none. */
+	int stages = json_object_get(c->claim, "stages") ? OT_TRACE_STAGES : 0;
+	rc = otx_trace_json(otx_replay_store(c->replay), c->lot, OT_TRACE_CONTEXT | stages,
+	                    &c->replayed, &e);
 	if (rc == OT_ERR_NOTFOUND)
 		return bad(err, OT_CERT_MISSING_ENTRY, -1,
 		           "no entry in the certificate makes lot %s", c->lot);
@@ -918,7 +1016,142 @@ static ot_status check_replay(cert *c, const ot_cert_options *opts, ot_error *er
 			*err = e;
 		return rc;
 	}
-	return compare_claim(c->claim, c->replayed, err);
+	/* A certificate made before title was separate from custody claims no
+	 * owner: the owner was the holder. */
+	json_t *want = json_incref(c->replayed);
+	json_t *owner = json_object_get(want, "owner");
+	if (!json_object_get(c->claim, "owner") && owner &&
+	    json_equal(owner, json_object_get(want, "holder"))) {
+		json_decref(want);
+		if (!(want = json_copy(c->replayed)) || json_object_del(want, "owner")) {
+			json_decref(want);
+			return nomem(err);
+		}
+	}
+	char path[160] = "claim";
+	rc = compare(OT_CERT_CLAIM, path, sizeof path, c->claim, want, err);
+	json_decref(want);
+	return rc;
+}
+
+/* otx_entry_reader's read over the certificate's entries. */
+static ot_status cert_read_entry(void *ctx, uint64_t index, uint8_t **data, size_t *len,
+                                 ot_error *err)
+{
+	const cert *c = ctx;
+	const centry *e = find_entry(c->ents, c->n, index);
+	if (e) {
+		if (!(*data = malloc(e->len)))
+			return nomem(err);
+		memcpy(*data, e->data, e->len);
+		*len = e->len;
+		return OT_OK;
+	}
+	return bad(err, OT_CERT_MISSING_ENTRY, (int64_t)index,
+	           "a determination needs entry %" PRIu64 ", which the certificate does not "
+	           "include",
+	           index);
+}
+
+/* The embedded profile pdoc (named name, at compliance[i]) against every
+ * known profile of that name; *source says whose it is. */
+static ot_status check_profile(const ot_cert_options *opts, size_t i, json_t *pdoc,
+                               const char *name, const char **source, ot_error *err)
+{
+	*source = "certificate";
+	for (size_t k = 0; k < opts->n_profiles; k++) {
+		otx_profile p;
+		json_t *known = NULL;
+		ot_status rc = otx_profile_load(opts->profiles[k].json, opts->profiles[k].len,
+		                                &known, &p, err);
+		if (!rc && strcmp(p.name, name) == 0) {
+			const char *whose = opts->profiles[k].flags & OT_CERT_PROFILE_SHIPPED
+			                            ? "shipped"
+			                            : "given";
+			char path[160], is_not[160], gives[64];
+			snprintf(path, sizeof path, "compliance[%zu].profile", i);
+			snprintf(is_not, sizeof is_not, "is not the %s profile %s", whose, name);
+			snprintf(gives, sizeof gives, "the %s one has", whose);
+			rc = compare_as(OT_CERT_PROFILE, path, sizeof path, pdoc, known, is_not,
+			                gives, err);
+			if (strcmp(*source, "shipped") != 0)
+				*source = whose;
+		}
+		json_decref(known);
+		if (rc)
+			return rc;
+	}
+	return OT_OK;
+}
+
+/* compliance[i]: its profile is the known one of its name, if any, and
+ * its determination is the one the replay gives under it. */
+static ot_status check_determination(cert *c, size_t i, const ot_cert_options *opts, ot_error *err)
+{
+	json_t *item = json_array_get(json_object_get(c->doc, "compliance"), i);
+	json_t *pdoc = json_object_get(item, "profile");
+	json_t *said = json_object_get(item, "determination");
+	json_t *det = NULL, *row = NULL;
+	otx_profile p;
+	ot_error e;
+	ot_error_clear(&e);
+	const char *at = otx_jstr(said, "at");
+	if (!json_is_object(said) || otx_comply_check_at(at, NULL))
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "compliance[%zu] is not {\"profile\":{...}, \"determination\":{..., "
+		           "\"at\"}}",
+		           i);
+	if (otx_profile_read(pdoc, &p, &e))
+		return bad(err, OT_CERT_MALFORMED, -1, "compliance[%zu].%s", i, e.message);
+	if (has_profile(c->judged, p.name))
+		return bad(err, OT_CERT_MALFORMED, -1, "compliance[%zu]: profile %s is there twice",
+		           i, p.name);
+	const char *source;
+	ot_status rc = check_profile(opts, i, pdoc, p.name, &source, err);
+	if (rc)
+		return rc;
+	char path[160];
+	int d = 0;
+	otx_entry_reader rd = {cert_read_entry, c};
+	if ((rc = otx_comply_determine(otx_replay_store(c->replay), &rd, &p, c->lot, at, &det, &d,
+	                               err)))
+		goto out;
+	snprintf(path, sizeof path, "compliance[%zu].determination", i);
+	if ((rc = compare(OT_CERT_DETERMINATION, path, sizeof path, said, det, err)))
+		goto out;
+	row = json_pack("{s:s,s:s,s:O}", "profile", p.name, "source", source, "determination", det);
+	if (!row || json_array_append_new(c->judged, row))
+		rc = nomem(err);
+out:
+	json_decref(det);
+	return rc;
+}
+
+/* 5. The determinations the certificate carries, and those asked for. */
+static ot_status check_compliance(cert *c, const ot_cert_options *opts, ot_error *err)
+{
+	json_t *list = json_object_get(c->doc, "compliance");
+	if (list && !json_is_array(list))
+		return bad(err, OT_CERT_MALFORMED, -1, "compliance is not a list");
+	if (!(c->judged = json_array()))
+		return nomem(err);
+	ot_status rc = OT_OK;
+	for (size_t i = 0; !rc && i < json_array_size(list); i++)
+		rc = check_determination(c, i, opts, err);
+	for (size_t k = 0; !rc && k < opts->n_profiles; k++) {
+		otx_profile p;
+		json_t *doc = NULL;
+		if (!(opts->profiles[k].flags & OT_CERT_PROFILE_REQUIRED))
+			continue;
+		rc = otx_profile_load(opts->profiles[k].json, opts->profiles[k].len, &doc, &p, err);
+		if (!rc && !has_profile(c->judged, p.name))
+			rc = bad(err, OT_CERT_DETERMINATION_MISSING, -1,
+			         "the certificate carries no determination under profile %s (it "
+			         "carries %zu)",
+			         p.name, json_array_size(c->judged));
+		json_decref(doc);
+	}
+	return rc;
 }
 
 /* The report of a certificate that verifies. */
@@ -926,10 +1159,11 @@ static ot_status write_report(const cert *c, int flags, char **report, ot_error 
 {
 	char rb[64];
 	ot_b64_encode(c->cp.root, OT_HASH_SIZE, rb);
-	json_t *rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O}", "lot", c->lot, "origin",
+	json_t *rep = json_pack("{s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:O,s:O}", "lot", c->lot, "origin",
 	                        c->cp.origin, "size", (json_int_t)c->cp.size, "root", rb, "entries",
 	                        (json_int_t)c->n, "registrations", (json_int_t)c->n_regs,
-	                        "witnesses", (json_int_t)c->n_witnesses, "trace", c->replayed);
+	                        "witnesses", (json_int_t)c->n_witnesses, "trace", c->replayed,
+	                        "compliance", c->judged);
 	if (!rep)
 		return nomem(err);
 	ot_status rc = otx_ledger_emit(rep, flags, report, err);
@@ -945,7 +1179,8 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	ot_status rc;
 	if (report)
 		*report = NULL;
-	if (!data || !opts || !opts->log_key || (opts->n_witnesses && !opts->witnesses))
+	if (!data || !opts || !opts->log_key || (opts->n_witnesses && !opts->witnesses) ||
+	    (opts->n_profiles && !opts->profiles))
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "verify needs a certificate and the log's key");
 	memset(&c, 0, sizeof c);
@@ -958,7 +1193,8 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	for (size_t i = 0; i < c.n; i++)
 		if ((rc = check_entry(&c, i, err)))
 			goto out;
-	if ((rc = check_claim_entries(&c, err)) || (rc = check_replay(&c, opts, err)))
+	if ((rc = check_claim_entries(&c, err)) || (rc = check_replay(&c, opts, err)) ||
+	    (rc = check_compliance(&c, opts, err)))
 		goto out;
 	if (report)
 		rc = write_report(&c, flags, report, err);
@@ -968,6 +1204,7 @@ out:
 		free(c.ents[i].data);
 	free(c.ents);
 	json_decref(c.replayed);
+	json_decref(c.judged);
 	json_decref(c.doc);
 	return rc;
 }

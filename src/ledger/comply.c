@@ -57,8 +57,7 @@ static ot_status check_countries(json_t *arr, const char *field, ot_error *err)
 	return OT_OK;
 }
 
-/* Reads and checks a profile document. */
-static ot_status profile_read(json_t *doc, profile *p, ot_error *err)
+ot_status otx_profile_read(json_t *doc, otx_profile *p, ot_error *err)
 {
 	char path[96];
 	memset(p, 0, sizeof *p);
@@ -123,7 +122,7 @@ ot_status otx_profile_load(const char *json, size_t len, json_t **doc, otx_profi
 		return ot_error_at(err, OT_ERR_PARSE, "bad_profile", -1,
 		                   "profile: not JSON: line %d column %d: %s", je.line, je.column,
 		                   je.text);
-	return profile_read(*doc, p, err);
+	return otx_profile_read(*doc, p, err);
 }
 
 int otx_profile_in_list(json_t *arr, const char *s)
@@ -134,9 +133,25 @@ int otx_profile_in_list(json_t *arr, const char *s)
 	return 0;
 }
 
+ot_status otx_comply_check_at(const char *at, ot_error *err)
+{
+	if (!is_date(at))
+		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
+		                   "--at: %s is not a date YYYY-MM-DD", at ? at : "(none)");
+	return OT_OK;
+}
+
+ot_status otx_ledger_read_entry(void *ledger, uint64_t index, uint8_t **data, size_t *len,
+                                ot_error *err)
+{
+	ot_ledger *l = ledger;
+	return ot_log_entry(l->log, index, data, len, err);
+}
+
 /* "stage site" -> [log indexes]: the lineage's extractions and transforms
  * by the stage and site they happened at, read from the log. */
-static ot_status stage_entries(ot_ledger *l, json_t *ancestry, json_t *out, ot_error *err)
+static ot_status stage_entries(const otx_entry_reader *rd, json_t *ancestry, json_t *out,
+                               ot_error *err)
 {
 	for (size_t i = 0; i < json_array_size(ancestry); i++) {
 		json_t *a = json_array_get(ancestry, i);
@@ -146,7 +161,7 @@ static ot_status stage_entries(ot_ledger *l, json_t *ancestry, json_t *out, ot_e
 		int64_t index = otx_jint(a, "index", -1);
 		uint8_t *data = NULL;
 		size_t len = 0;
-		ot_status rc = ot_log_entry(l->log, (uint64_t)index, &data, &len, err);
+		ot_status rc = rd->read(rd->ctx, (uint64_t)index, &data, &len, err);
 		if (rc)
 			return rc;
 		json_t *env = json_loadb((const char *)data, len, 0, NULL);
@@ -248,14 +263,15 @@ static ot_status unattributed(json_t *trace, const char *el, json_t *reasons)
 	return !r || json_array_append_new(reasons, r) ? OT_ERR_NOMEM : OT_OK;
 }
 
-static ot_status determine(ot_ledger *l, const profile *p, const char *lot, const char *at,
-                           json_t **out, int *determination, ot_error *err)
+ot_status otx_comply_determine(ot_store *st, const otx_entry_reader *rd, const otx_profile *p,
+                               const char *lot, const char *at, json_t **out, int *determination,
+                               ot_error *err)
 {
 	json_t *trace = NULL, *entries = json_object(), *reasons = json_array();
-	ot_status rc = entries && reasons ? otx_trace_json(l->st, lot, OT_TRACE_STAGES, &trace, err)
+	ot_status rc = entries && reasons ? otx_trace_json(st, lot, OT_TRACE_STAGES, &trace, err)
 	                                  : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	if (!rc)
-		rc = stage_entries(l, json_object_get(trace, "ancestry"), entries, err);
+		rc = stage_entries(rd, json_object_get(trace, "ancestry"), entries, err);
 	for (size_t e = 0; !rc && e < json_array_size(p->elements); e++) {
 		const char *el = json_string_value(json_array_get(p->elements, e));
 		const char *stage;
@@ -311,12 +327,12 @@ ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len, c
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "comply needs a ledger, a profile, a lot, a date and outputs");
 	*json = NULL;
-	if (!is_date(at))
-		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
-		                   "--at: %s is not a date YYYY-MM-DD", at);
-	ot_status rc = otx_profile_load(profile_json, len, &doc, &p, err);
+	ot_status rc = otx_comply_check_at(at, err);
+	if (!rc)
+		rc = otx_profile_load(profile_json, len, &doc, &p, err);
+	otx_entry_reader rd = {otx_ledger_read_entry, l};
 	if (!rc && !(rc = ot_store_read_begin(l->st, err))) {
-		rc = determine(l, &p, lot, at, &out, determination, err);
+		rc = otx_comply_determine(l->st, &rd, &p, lot, at, &out, determination, err);
 		ot_store_read_end(l->st);
 	}
 	if (!rc)

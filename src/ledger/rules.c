@@ -30,6 +30,7 @@ static const struct {
 	{"actor", OTX_ROLE_AUTHORITY, otx_rule_actor},
 	{"site", OTX_ROLE_AUTHORITY, otx_rule_site},
 	{"resource", 0, otx_rule_resource},
+	{"attest", OTX_ROLE_COMPETENT_PERSON, otx_rule_attest},
 	{"extract", OTX_ROLE_MINER, otx_rule_extract},
 	{"assay", OTX_ROLE_LAB, otx_rule_assay},
 	{"transform", OTX_ROLE_PROCESSOR | OTX_ROLE_MINER, otx_rule_transform},
@@ -38,6 +39,7 @@ static const struct {
 	{"contract", 0, otx_rule_contract},
 	{"disclose", 0, otx_rule_disclose},
 	{"payment", 0, otx_rule_payment},
+	{"receipt", 0, otx_rule_receipt},
 	{"correct", 0, otx_rule_correct},
 	{"void", 0, otx_rule_void},
 	{"transfer", 0, otx_rule_transfer},
@@ -45,9 +47,14 @@ static const struct {
 };
 
 static const char *const ROLE_NAMES[] = {
-	"authority", "miner",    "processor", "lab",     "carrier",
-	"exporter",  "importer", "customs",   "auditor", NULL,
+	"authority", "miner",   "processor",        "lab", "carrier", "exporter", "importer",
+	"customs",   "auditor", "competent_person", NULL,
 };
+
+const char *otx_role_name(unsigned i)
+{
+	return i < sizeof ROLE_NAMES / sizeof ROLE_NAMES[0] ? ROLE_NAMES[i] : NULL;
+}
 
 unsigned otx_role_bit(const char *name)
 {

@@ -123,8 +123,11 @@ enum {
 	OTX_ROLE_IMPORTER = 1u << 6,
 	OTX_ROLE_CUSTOMS = 1u << 7,
 	OTX_ROLE_AUDITOR = 1u << 8,
+	OTX_ROLE_COMPETENT_PERSON = 1u << 9,
 };
 /* The bit of a role name, 0 when unknown. */
 unsigned otx_role_bit(const char *name);
+/* The name of role bit i (1u << i), NULL past the last. */
+const char *otx_role_name(unsigned i);
 
 #endif

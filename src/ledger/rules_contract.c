@@ -4,7 +4,10 @@
  * at any depth of objects, may be {"commit":"sha256:..."}; commit.h).
  * `disclose` opens one of them, and the opening must match what was
  * committed on the day of signing. `payment` is an EITI-style disclosure of
- * a royalty, tax or fee, tied to a contract and lots where given.
+ * a royalty, tax or fee, tied to a contract and lots where given, in one
+ * EITI revenue stream. `receipt` is the other side (EITI Requirement 4.1):
+ * the payee acknowledges what it received, of a disclosed payment or of one
+ * nobody disclosed; `report eiti` reconciles the two.
  */
 #include "ledger/rules_int.h"
 
@@ -250,15 +253,37 @@ out:
 static const char *const PAYMENT_KINDS[] = {"royalty", "tax",  "fee",   "bonus", "dividend",
                                             "levy",    "rent", "other", NULL};
 
+/* The EITI revenue streams (EITI Standard 2023, Requirement 4.1), and
+ * "other". */
+const char *const otx_payment_streams[] = {
+	"royalty",        "tax",    "fee",   "bonus", "dividend", "production_entitlement",
+	"infrastructure", "social", "other", NULL};
+
+const char *otx_payment_stream(json_t *rec)
+{
+	static const char *const BY_KIND[][2] = {
+		{"royalty", "royalty"},   {"tax", "tax"},  {"fee", "fee"},  {"bonus", "bonus"},
+		{"dividend", "dividend"}, {"levy", "tax"}, {"rent", "fee"},
+	};
+	const char *stream = otx_jstr(rec, "stream"), *kind = otx_jstr(rec, "kind");
+	if (stream)
+		return stream;
+	for (size_t i = 0; kind && i < sizeof BY_KIND / sizeof BY_KIND[0]; i++)
+		if (strcmp(kind, BY_KIND[i][0]) == 0)
+			return BY_KIND[i][1];
+	return "other";
+}
+
 ot_status otx_rule_payment(otx_rule *r)
 {
-	const char *payer, *payee, *kind, *contract, *period;
+	const char *payer, *payee, *kind, *stream, *contract, *period;
 	json_t *amount, *lots, *rec = NULL, *c = NULL;
 	char path[OTX_PATH_MAX], ikey[OTX_INDEX_KEY_LEN];
 	ot_status rc;
 	if ((rc = otx_r_actor_id(r, r->ev, NULL, "payer", 1, &payer)) ||
 	    (rc = otx_r_str(r, r->ev, NULL, "payee", 1, &payee)) ||
 	    (rc = otx_r_enum(r, r->ev, NULL, "kind", 1, PAYMENT_KINDS, &kind)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "stream", 0, otx_payment_streams, &stream)) ||
 	    (rc = otx_r_money(r, r->ev, NULL, "amount", 1, 0, 1, &amount)) ||
 	    (rc = otx_r_id(r, r->ev, NULL, "contract", 0, &contract)) ||
 	    (rc = otx_r_value(r, r->ev, NULL, "lots", 0, 0, &lots)) ||
@@ -302,6 +327,8 @@ ot_status otx_rule_payment(otx_rule *r)
 		return nomem(r);
 	if (contract)
 		json_object_set_new(rec, "contract", json_string(contract));
+	if (stream)
+		json_object_set_new(rec, "stream", json_string(stream));
 	if (lots)
 		json_object_set(rec, "lots", lots);
 	if (period)
@@ -309,5 +336,90 @@ ot_status otx_rule_payment(otx_rule *r)
 	otx_index_key(ikey, r->index);
 	rc = otx_state_put(r->st, OTX_NS_PAYMENT, ikey, rec, r->err);
 	json_decref(rec);
+	return rc;
+}
+
+/* The payment a receipt names: its record (*pay) and storage key, checked:
+ * a payment entry, to the signer, not acknowledged before. */
+static ot_status receipt_payment(otx_rule *r, const char *payment, json_t **pay,
+                                 char ikey[OTX_INDEX_KEY_LEN])
+{
+	json_t *ev = NULL;
+	ot_status rc = otx_state_get(r->st, OTX_NS_EVENT_ID, payment, &ev, r->err);
+	if (rc == OT_ERR_NOTFOUND || (!rc && strcmp(otx_jstr(ev, "type"), "payment") != 0)) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "payment_not_found", "payment",
+		               "no payment with id %s is in the log%s%s%s", payment,
+		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "",
+		               ev ? " event" : "");
+		json_decref(ev);
+		return rc;
+	}
+	if (rc)
+		return rc;
+	otx_index_key(ikey, (uint64_t)otx_jint(ev, "index", 0));
+	json_decref(ev);
+	if ((rc = otx_state_get(r->st, OTX_NS_PAYMENT, ikey, pay, r->err)))
+		return rc == OT_ERR_NOTFOUND ? ot_error_set(r->err, OT_ERR_CORRUPT,
+		                                            "payment %s has no record", payment)
+		                             : rc;
+	if (strcmp(otx_jstr(*pay, "payee"), r->signer) != 0)
+		return otx_rfail(r, OT_ERR_SIGNER, "not_payee", "payment",
+		                 "payment %s is to %s; only the payee may acknowledge it, not %s",
+		                 payment, otx_jstr(*pay, "payee"), r->signer);
+	if (json_object_get(*pay, "receipt"))
+		return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_receipt", "payment",
+		                 "payment %s was acknowledged by entry %" PRId64, payment,
+		                 otx_jint(*pay, "receipt", -1));
+	return OT_OK;
+}
+
+ot_status otx_rule_receipt(otx_rule *r)
+{
+	const char *payment, *payer, *stream, *period;
+	json_t *amount, *pay = NULL, *rec = NULL;
+	char ikey[OTX_INDEX_KEY_LEN], pkey[OTX_INDEX_KEY_LEN];
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "payment", 0, &payment)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "payer", 0, &payer)) ||
+	    (rc = otx_r_money(r, r->ev, NULL, "amount", 1, 0, 1, &amount)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "stream", 0, otx_payment_streams, &stream)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "period", 0, &period)))
+		return rc;
+	if (!payment && !payer)
+		return otx_rfail(r, OT_ERR_PARSE, "missing_field", "payer",
+		                 "a receipt names the payment it acknowledges, or else its payer");
+	if (payment && (rc = receipt_payment(r, payment, &pay, pkey)))
+		goto out;
+	if (pay && payer && strcmp(payer, otx_jstr(pay, "payer")) != 0) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "payer_mismatch", "payer",
+		               "payment %s was made by %s, not %s", payment, otx_jstr(pay, "payer"),
+		               payer);
+		goto out;
+	}
+	rec = json_pack("{s:I,s:s,s:s,s:s,s:s,s:O}", "index", (json_int_t)r->index, "time",
+	                r->time_str, "id", r->id, "payee", r->signer, "payer",
+	                pay ? otx_jstr(pay, "payer") : payer, "amount", amount);
+	if (!rec) {
+		rc = nomem(r);
+		goto out;
+	}
+	if (pay) {
+		json_object_set_new(rec, "payment", json_string(payment));
+		json_object_set(rec, "payment_index", json_object_get(pay, "index"));
+	}
+	if (stream)
+		json_object_set_new(rec, "stream", json_string(stream));
+	if (period)
+		json_object_set_new(rec, "period", json_string(period));
+	otx_index_key(ikey, r->index);
+	if ((rc = otx_state_put(r->st, OTX_NS_RECEIPT, ikey, rec, r->err)))
+		goto out;
+	if (pay) {
+		json_object_set_new(pay, "receipt", json_integer((json_int_t)r->index));
+		rc = otx_state_put(r->st, OTX_NS_PAYMENT, pkey, pay, r->err);
+	}
+out:
+	json_decref(rec);
+	json_decref(pay);
 	return rc;
 }

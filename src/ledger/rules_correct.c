@@ -108,6 +108,8 @@ static ot_status not_correctable(otx_rule *r, const fix *f, const char *path)
 	                     "signing; disclose or amend with a new contract"},
 		{"disclose", "a disclosure opens a commitment and is checked against it"},
 		{"payment", "record the difference as a new payment"},
+		{"receipt", "the payee's acknowledgement stands as signed; a difference from the "
+	                    "payment is a discrepancy of `report eiti`"},
 		{"resource", "declare the resources again with a new resource event"},
 	};
 	const char *why = "this type has no correction rule";

@@ -254,6 +254,7 @@ ot_status otx_lot_set_hs(otx_rule *r, json_t *lot, const char *code);
 ot_status otx_rule_actor(otx_rule *r);
 ot_status otx_rule_site(otx_rule *r);
 ot_status otx_rule_resource(otx_rule *r);
+ot_status otx_rule_attest(otx_rule *r);
 ot_status otx_rule_extract(otx_rule *r);
 ot_status otx_rule_assay(otx_rule *r);
 ot_status otx_rule_transform(otx_rule *r);
@@ -262,6 +263,13 @@ ot_status otx_rule_receive(otx_rule *r);
 ot_status otx_rule_contract(otx_rule *r);
 ot_status otx_rule_disclose(otx_rule *r);
 ot_status otx_rule_payment(otx_rule *r);
+ot_status otx_rule_receipt(otx_rule *r);
+
+/* The payment streams (rules_contract.c), NULL-terminated, and the stream
+ * of a payment or receipt record: its `stream`, else the one of its kind
+ * (levy: tax, rent: fee, other: other). */
+extern const char *const otx_payment_streams[];
+const char *otx_payment_stream(json_t *rec);
 ot_status otx_rule_correct(otx_rule *r);
 ot_status otx_rule_void(otx_rule *r);
 ot_status otx_rule_transfer(otx_rule *r);

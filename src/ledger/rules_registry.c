@@ -24,9 +24,6 @@ static ot_status nomem(otx_rule *r)
 /* Reads `roles` into a canonical array (table order, no duplicates). */
 static ot_status read_roles(otx_rule *r, int required, json_t **out)
 {
-	static const char *const names[] = {"authority", "miner",   "processor",
-	                                    "lab",       "carrier", "exporter",
-	                                    "importer",  "customs", "auditor"};
 	char path[OTX_PATH_MAX];
 	json_t *arr;
 	*out = NULL;
@@ -42,7 +39,7 @@ static ot_status read_roles(otx_rule *r, int required, json_t **out)
 			return otx_rfail(
 				r, OT_ERR_PARSE, "bad_field", path,
 				"\"%.40s\" is not a role (authority, miner, processor, lab, "
-				"carrier, exporter, importer, customs, auditor)",
+				"carrier, exporter, importer, customs, auditor, competent_person)",
 				s ? s : "");
 		if (bits & bit)
 			return otx_rfail(r, OT_ERR_PARSE, "bad_field", path, "%s is listed twice",
@@ -52,9 +49,9 @@ static ot_status read_roles(otx_rule *r, int required, json_t **out)
 	json_t *canon = json_array();
 	if (!canon)
 		return nomem(r);
-	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+	for (unsigned i = 0; otx_role_name(i); i++)
 		if (bits & (1u << i))
-			json_array_append_new(canon, json_string(names[i]));
+			json_array_append_new(canon, json_string(otx_role_name(i)));
 	*out = canon;
 	return OT_OK;
 }
@@ -420,6 +417,70 @@ ot_status otx_rule_resource(otx_rule *r)
 	json_object_set_new(rec, "declared_ore_t", json_integer(declared));
 	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
 out:
+	json_decref(rec);
+	return rc;
+}
+
+/* A competent person's attestation of a resource declaration (JORC,
+ * NI 43-101, PERC: the public report rests on a competent or qualified
+ * person's work): the declaration it names must be the one in force for
+ * the site and category (a later declaration replaces it); each person
+ * attests it once. */
+ot_status otx_rule_attest(otx_rule *r)
+{
+	const char *site, *category, *resource, *report;
+	json_t *ev = NULL, *rec = NULL;
+	ot_status rc;
+	if ((rc = otx_r_id(r, r->ev, NULL, "site", 1, &site)) ||
+	    (rc = otx_r_enum(r, r->ev, NULL, "category", 1, CATEGORIES, &category)) ||
+	    (rc = otx_r_id(r, r->ev, NULL, "resource", 1, &resource)) ||
+	    (rc = otx_r_str(r, r->ev, NULL, "report", 0, &report)))
+		return rc;
+	if ((rc = otx_load_site(r, site, "site", &rec)))
+		return rc;
+	json_t *decl = json_object_get(json_object_get(rec, "resources"), category);
+	rc = otx_state_get(r->st, OTX_NS_EVENT_ID, resource, &ev, r->err);
+	if (rc == OT_ERR_NOTFOUND || (!rc && strcmp(otx_jstr(ev, "type"), "resource") != 0)) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "resource_not_found", "resource",
+		               "no resource declaration with id %s is in the log%s%s%s", resource,
+		               ev ? ": it is a " : "", ev ? otx_jstr(ev, "type") : "",
+		               ev ? " event" : "");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (!decl || otx_jint(decl, "index", -1) != otx_jint(ev, "index", -2)) {
+		rc = otx_rfail(r, OT_ERR_CONFLICT, "resource_superseded", "resource",
+		               "resource declaration %s (entry %" PRId64
+		               ") is not the %s declaration in force for site %s%s",
+		               resource, otx_jint(ev, "index", -1), category, site,
+		               decl ? "; a later one replaced it" : "");
+		goto out;
+	}
+	json_t *by = json_object_get(decl, "attested");
+	for (size_t i = 0; i < json_array_size(by); i++)
+		if (strcmp(otx_jstr(json_array_get(by, i), "by"), r->signer) == 0) {
+			rc = otx_rfail(r, OT_ERR_CONFLICT, "duplicate_attestation", "resource",
+			               "%s attested resource declaration %s at entry %" PRId64,
+			               r->signer, resource,
+			               otx_jint(json_array_get(by, i), "index", -1));
+			goto out;
+		}
+	json_t *a = json_pack("{s:s,s:I,s:s}", "by", r->signer, "index", (json_int_t)r->index,
+	                      "time", r->time_str);
+	if (a && report)
+		json_object_set_new(a, "report", json_string(report));
+	if (a && !by && json_object_set_new(decl, "attested", by = json_array()))
+		by = NULL;
+	if (!a || !by || json_array_append_new(by, a)) {
+		if (!by)
+			json_decref(a);
+		rc = nomem(r);
+		goto out;
+	}
+	rc = otx_state_put(r->st, OTX_NS_SITE, site, rec, r->err);
+out:
+	json_decref(ev);
 	json_decref(rec);
 	return rc;
 }

@@ -30,7 +30,9 @@
  *   contract    contract id          the contract event, its commitments and
  *                                    their disclosure state
  *   disclosure  "<contract> <field>" disclosed value and salt
- *   payment     "<index>"            payment disclosure
+ *   payment     "<index>"            payment disclosure (with "receipt": the
+ *                                    index of the payee's acknowledgement)
+ *   receipt     "<index>"            a payee's acknowledgement of a payment
  *   finding     "<index>/<kind>/<subject>"  suspicious-but-possible facts
  *
  * <index> is the log index as 20 zero-padded decimal digits, so key order is
@@ -56,6 +58,7 @@
 #define OTX_NS_CONTRACT "contract"
 #define OTX_NS_DISCLOSURE "disclosure"
 #define OTX_NS_PAYMENT "payment"
+#define OTX_NS_RECEIPT "receipt"
 #define OTX_NS_FINDING "finding"
 /* Witness cosignatures kept by the server (not rule state: audit skips it). */
 #define OTX_NS_COSIG "cosig"

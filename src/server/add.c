@@ -26,6 +26,7 @@
 #include "oretrail/status.h"
 #include "server/handlers.h"
 #include "server/http.h"
+#include "server/leader.h"
 #include "server/server_int.h"
 
 struct otx_add {
@@ -283,6 +284,8 @@ enum MHD_Result otx_add_finish(otx_request *r)
 		return MHD_YES; /* woken early: wait for the answer */
 	if (a->sub.status != OT_OK) {
 		ot_error e = a->sub.err;
+		if (r->srv->leader && strcmp(e.code, "not_leader") == 0)
+			return otx_leader_refuse(r); /* another server took over */
 		if (!otx_sequencer_is_rejection(e.status)) {
 			/* The store failed: the details (paths, SQL, SQLite's words)
 			 * go to the server's log, the client gets what it can act on:

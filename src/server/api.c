@@ -42,6 +42,7 @@
 #include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
+#include "server/leader.h"
 #include "server/readers.h"
 #include "server/server_int.h"
 
@@ -576,6 +577,12 @@ static enum MHD_Result api_stats(otx_request *r)
 		"body_bytes", (json_int_t)bs.body_bytes, "body_bytes_max",
 		(json_int_t)bs.body_bytes_max, "body_refused", (json_int_t)bs.body_refused);
 	if (doc && json_object_set_new(doc, "bounds", bounds) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	/* Several servers on one database: which one writes. */
+	if (doc && s->leader &&
+	    json_object_set_new(doc, "leader", otx_leader_doc(s->leader)) != 0) {
 		json_decref(doc);
 		doc = NULL;
 	}

@@ -35,7 +35,9 @@ enum MHD_Result otx_c2sp_checkpoint(otx_request *r)
 		return otx_respond_error(r, &err);
 	char *note = NULL;
 	size_t len = 0;
-	/* With the witnesses' cosignatures of this very checkpoint (witness.c). */
+	/* The reader's snapshot holds the tree it serves tiles from: this is
+	 * that tree's checkpoint (readers.c). With the witnesses'
+	 * cosignatures of this very checkpoint (witness.c). */
 	ot_status rc = ot_ledger_checkpoint(rd->ledger, &note, &len, &err);
 	otx_reader_put(r->srv, rd);
 	if (rc) {

@@ -141,7 +141,7 @@ static void log_escaped(ot_buf *b, const char *s)
 	}
 }
 
-char *otx_error_json(const ot_error *e)
+json_t *otx_error_doc(const ot_error *e)
 {
 	const char *code = e->code[0] ? e->code : ot_status_code(e->status);
 	const char *msg = e->message[0] ? e->message : ot_status_str(e->status);
@@ -158,31 +158,41 @@ char *otx_error_json(const ot_error *e)
 	}
 	json_t *doc = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", code, "message", msg, "index",
 	                        e->index >= 0 ? json_integer(e->index) : json_null());
+	ot_buf_free(&esc);
+	return doc;
+}
+
+char *otx_error_json(const ot_error *e)
+{
+	json_t *doc = otx_error_doc(e);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
-	ot_buf_free(&esc);
 	return text;
+}
+
+enum MHD_Result otx_respond_later(otx_request *r, unsigned status, char *json)
+{
+	/* Tell well-behaved clients when to come back. */
+	static const otx_header retry[] = {{"Retry-After", "1"}, {NULL, NULL}};
+	if (!json)
+		return otx_respond_json(r, status, NULL, NULL);
+	size_t len = strlen(json);
+	char *body = realloc(json, len + 2);
+	if (!body) {
+		free(json);
+		return MHD_NO;
+	}
+	body[len++] = '\n';
+	body[len] = 0;
+	return otx_respond(r, status, "application/json", "no-store", body, len, retry);
 }
 
 enum MHD_Result otx_respond_error(otx_request *r, const ot_error *e)
 {
 	unsigned status = otx_http_status(e);
 	char *json = otx_error_json(e);
-	if (status == 429 || status == 503 || status == 507) {
-		/* Tell well-behaved clients when to come back. */
-		static const otx_header retry[] = {{"Retry-After", "1"}, {NULL, NULL}};
-		if (!json)
-			return otx_respond_json(r, status, NULL, NULL);
-		size_t len = strlen(json);
-		char *body = realloc(json, len + 2);
-		if (!body) {
-			free(json);
-			return MHD_NO;
-		}
-		body[len++] = '\n';
-		body[len] = 0;
-		return otx_respond(r, status, "application/json", "no-store", body, len, retry);
-	}
+	if (status == 429 || status == 503 || status == 507)
+		return otx_respond_later(r, status, json);
 	return otx_respond_json(r, status, json, NULL);
 }
 

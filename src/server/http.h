@@ -6,6 +6,7 @@
 #ifndef OT_SERVER_HTTP_H
 #define OT_SERVER_HTTP_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,13 @@ enum MHD_Result otx_respond_errorf(otx_request *r, unsigned http, ot_status st, 
 /* The HTTP status for an error (400, 401, 403, 404, 409, 413, 429, 500,
  * 503, 507). */
 unsigned otx_http_status(const ot_error *e);
-/* The error document, malloc'ed. */
+/* The error document, malloc'ed; and as a jansson object (a new
+ * reference), for a handler that adds to it. */
 char *otx_error_json(const ot_error *e);
+json_t *otx_error_doc(const ot_error *e);
+/* A JSON body (malloc'ed, taken over, NULL: out of memory) with
+ * Retry-After: 1, for a 429, 503 or 507. */
+enum MHD_Result otx_respond_later(otx_request *r, unsigned status, char *json);
 
 /* Writes "oretrail: serve: <message>" to the server's log (when it has one). */
 void otx_server_log(ot_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,11 +1,14 @@
 /*
  * readers.c: the pool of read-only ledger handles that requests borrow
  * (readers.h). A handle is opened on first need, refreshed to the log's
- * newest size each time it is lent, and kept for the next request.
+ * newest size each time it is lent, and kept for the next request. While
+ * lent it reads one snapshot (ot_store_read_begin): a checkpoint it serves
+ * is always one of the tree it serves tiles and proofs from.
  */
 #include <stdlib.h>
 
 #include "oretrail/status.h"
+#include "oretrail/store.h"
 #include "server/readers.h"
 
 otx_reader *otx_reader_get(ot_server *s, ot_error *err)
@@ -28,8 +31,19 @@ otx_reader *otx_reader_get(ot_server *s, ot_error *err)
 		ot_ledger_set_tolerance(r->ledger, s->opt.tolerance_s);
 	}
 	r->next = NULL;
-	/* Catch up with what the sequencer (or another process) appended. */
+	/* One read snapshot for the whole request, opened before catching up
+	 * with what the sequencer (or another process, another server)
+	 * appended: the tree the log serves and everything read beside it
+	 * (the latest checkpoint, indexes) are of the same committed state,
+	 * however often a writer commits meanwhile. */
+	ot_store *st = ot_ledger_store(r->ledger);
+	if (ot_store_read_begin(st, err) != OT_OK) {
+		ot_ledger_close(r->ledger);
+		free(r);
+		return NULL;
+	}
 	if (ot_log_refresh(ot_ledger_log(r->ledger), err) != OT_OK) {
+		ot_store_read_end(st);
 		ot_ledger_close(r->ledger);
 		free(r);
 		return NULL;
@@ -41,6 +55,7 @@ void otx_reader_put(ot_server *s, otx_reader *r)
 {
 	if (!r)
 		return;
+	ot_store_read_end(ot_ledger_store(r->ledger));
 	pthread_mutex_lock(&s->readers_mu);
 	r->next = s->free_readers;
 	s->free_readers = r;

@@ -8,8 +8,10 @@
 #include "oretrail/status.h"
 #include "server/server_int.h"
 
-/* Borrows a read-only ledger handle whose log has caught up with the store.
- * NULL with err filled when none can be opened. */
+/* Borrows a read-only ledger handle whose log has caught up with the store,
+ * reading one snapshot of it until otx_reader_put (so that the latest
+ * checkpoint and the tree agree). NULL with err filled when none can be
+ * opened. */
 otx_reader *otx_reader_get(ot_server *s, ot_error *err);
 void otx_reader_put(ot_server *s, otx_reader *r);
 

@@ -53,6 +53,13 @@ struct otx_sequencer {
 	ot_ledger *ledger; /* NULL after a failed reopen: retried per batch */
 	ot_error open_err;
 
+	/* Leadership (otx_sequencer_set_fence): fenced from the first call;
+	 * fence is the epoch to write as (under mu; "" not the leader),
+	 * applied the one set on the ledger's store now. */
+	int fenced;
+	char fence[24];
+	char applied[24];
+
 	/* The current batch, grown as needed and reused. */
 	const uint8_t **ptrs;
 	size_t *lens;
@@ -164,6 +171,7 @@ static void reopen(otx_sequencer *q)
 {
 	ot_ledger_close(q->ledger);
 	q->ledger = NULL;
+	q->applied[0] = 0;
 	ot_error_clear(&q->open_err);
 	(void)open_ledger(q, &q->open_err);
 }
@@ -175,6 +183,38 @@ static void fail_all(otx_sequencer *q, size_t n_live, const ot_error *e)
 		if (!q->live[j]->settled)
 			settle_error(q->live[j], e, -1);
 	reopen(q);
+}
+
+/* Writes only as the leader: sets the epoch this server leads (if it
+ * changed) as the fence of the ledger's store. OT_ERR_READONLY
+ * ("not_leader") when this server is not the leader now. */
+static ot_status apply_fence(otx_sequencer *q, ot_error *err)
+{
+	char epoch[sizeof q->fence];
+	pthread_mutex_lock(&q->mu);
+	int fenced = q->fenced;
+	memcpy(epoch, q->fence, sizeof epoch);
+	pthread_mutex_unlock(&q->mu);
+	if (!fenced)
+		return OT_OK;
+	if (!epoch[0])
+		return ot_error_at(err, OT_ERR_READONLY, "not_leader", -1,
+		                   "this server is not the ledger's writer (another server "
+		                   "leads); nothing was written");
+	if (strcmp(epoch, q->applied) == 0)
+		return OT_OK;
+	/* A new term: the handle may hold state from before another leader's
+	 * term (the rules' caches, the log's edge), so it starts afresh. */
+	reopen(q);
+	if (!q->ledger) {
+		*err = q->open_err;
+		ot_error_prefix(err, "the ledger cannot be opened for writing");
+		return err->status ? err->status : OT_ERR_IO;
+	}
+	ot_status rc = ot_store_set_fence(ot_ledger_store(q->ledger), epoch, err);
+	if (!rc)
+		memcpy(q->applied, epoch, sizeof epoch);
+	return rc;
 }
 
 /* Submits the live submissions; settles every one of them. */
@@ -195,6 +235,11 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		ot_error e = q->open_err;
 		ot_error_prefix(&e, "the ledger cannot be opened for writing");
 		fail_all(q, n_live, &e);
+		return;
+	}
+	if (apply_fence(q, &err) != OT_OK) {
+		for (size_t j = 0; j < n_live; j++)
+			settle_error(q->live[j], &err, -1);
 		return;
 	}
 	if (reserve(q, total)) {
@@ -467,6 +512,16 @@ ot_status otx_sequencer_reserve(otx_sequencer *q, size_t n, ot_error *err)
 		q->reserved_events += n;
 	pthread_mutex_unlock(&q->mu);
 	return rc;
+}
+
+void otx_sequencer_set_fence(otx_sequencer *q, const char *epoch)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->fenced = 1;
+	snprintf(q->fence, sizeof q->fence, "%s", epoch ? epoch : "");
+	pthread_mutex_unlock(&q->mu);
 }
 
 void otx_sequencer_push(otx_sequencer *q, otx_submission *s)

@@ -90,6 +90,14 @@ void otx_sequencer_push(otx_sequencer *q, otx_submission *s);
 #define OTX_LINGER_US 1000
 void otx_sequencer_incoming(otx_sequencer *q, int delta);
 
+/* Several servers on one database (leader.c): from the first call on, the
+ * sequencer writes only as the leader of `epoch` (the epoch this server
+ * took, ot_store_set_fence on its ledger's store, so that a batch cannot
+ * commit once another leader took over). NULL or "": this server is not
+ * the leader, and every batch fails with OT_ERR_READONLY, code
+ * "not_leader". Thread-safe. */
+void otx_sequencer_set_fence(otx_sequencer *q, const char *epoch);
+
 /* Answers everything queued, stops the thread and closes the ledger; later
  * submissions get OT_ERR_READONLY. */
 void otx_sequencer_stop(otx_sequencer *q);

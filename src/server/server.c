@@ -38,6 +38,7 @@
 #include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
+#include "server/leader.h"
 #include "server/readers.h"
 #include "server/server_int.h"
 
@@ -215,11 +216,14 @@ static const char INDEX_TEXT[] =
 	"GET  /api/                       the JSON API\n";
 
 /* The dashboard (web/, server/assets.h) at "/" and its files, compiled into
- * the binary. The policy keeps the page to what this server serves. A client
+ * the binary. The policy keeps the page to what this server serves; its one
+ * allowance, 'wasm-unsafe-eval', lets it compile the replay engine's
+ * WebAssembly (web/wasm), and allows no JavaScript eval. A client
  * that does not ask for HTML (curl, scripts) gets INDEX_TEXT at "/". */
 static const otx_header DASHBOARD_HEADERS[] = {
-	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                                    "base-uri 'none'; frame-ancestors 'none'"},
+	{"Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                                    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                    "frame-ancestors 'none'"},
 	{"Vary", "Accept"},
 	{NULL, NULL}};
 
@@ -281,6 +285,8 @@ static enum MHD_Result add_begin(otx_request *r)
 	if (!s->seq)
 		return otx_respond_errorf(r, 503, OT_ERR_READONLY, "read_only",
 		                          "this server is read-only: it accepts no submissions");
+	if (s->leader && !otx_leader_leading(s->leader))
+		return otx_leader_refuse(r);
 	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
@@ -496,6 +502,25 @@ static void server_free(ot_server *s)
 	free(s);
 }
 
+/* Several servers on one PostgreSQL database: this one leads or follows
+ * (leader.c), advertised as opt.advertise or else as where it listens. */
+static ot_status start_leader(ot_server *s, ot_error *err)
+{
+	char url[1100];
+	if (s->opt.advertise) {
+		snprintf(url, sizeof url, "%s", s->opt.advertise);
+	} else {
+		char host[256] = "", port[8];
+		if (split_listen(s->listen, host, sizeof host, port, sizeof port, NULL) != OT_OK ||
+		    !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+			snprintf(host, sizeof host, "127.0.0.1");
+		int v6 = strchr(host, ':') != NULL;
+		snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+		         (unsigned)s->port);
+	}
+	return otx_leader_start(s, url, &s->leader, err);
+}
+
 ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_error *err)
 {
 	if (!opts || !opts->db || !out)
@@ -544,8 +569,12 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 		                         s->opt.batch_events, s->opt.wait_ms, &s->seq, err);
 	if (!rc)
 		rc = open_listener(s->listen, &s->listen_fd, &s->port, err);
-	if (!rc && (rc = otx_bounds_start(s, err)) != OT_OK)
+	if (!rc && s->seq && ot_store_is_uri(s->db) && (rc = start_leader(s, err)) != OT_OK)
 		close(s->listen_fd);
+	if (!rc && (rc = otx_bounds_start(s, err)) != OT_OK) {
+		otx_leader_stop(s->leader);
+		close(s->listen_fd);
+	}
 	if (rc) {
 		otx_sequencer_free(s->seq);
 		server_free(s);
@@ -567,6 +596,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 		ot_error_set(err, OT_ERR_IO, "cannot start the HTTP server on %s", s->opt.listen);
 		close(s->listen_fd);
 		otx_bounds_stop(s);
+		otx_leader_stop(s->leader);
 		otx_sequencer_free(s->seq);
 		server_free(s);
 		return OT_ERR_IO;
@@ -574,6 +604,7 @@ ot_status ot_server_start(const ot_server_options *opts, ot_server **out, ot_err
 	if ((rc = otx_pull_start(s, err)) != OT_OK) {
 		MHD_stop_daemon(s->mhd);
 		otx_bounds_stop(s);
+		otx_leader_stop(s->leader);
 		otx_sequencer_free(s->seq);
 		server_free(s);
 		return rc;
@@ -597,8 +628,10 @@ void ot_server_stop(ot_server *s)
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	otx_pull_stop(s);
-	/* Answer every queued submission (and resume its connection)... */
+	/* Answer every queued submission (and resume its connection), as the
+	 * leader still... */
 	otx_sequencer_stop(s->seq);
+	otx_leader_stop(s->leader);
 	/* ...and give the answers a moment to reach their clients. */
 	uint64_t deadline = otx_now_ns() + 3000000000u;
 	while (atomic_load(&s->inflight) > 0 && otx_now_ns() < deadline) {

@@ -9,6 +9,8 @@
  *                                   readers.h (readers.c: ledger handles)
  *   server.c, api.c              -> bounds.h (bounds.c: deadlines, body
  *                                   budget, their counters)
+ *   server.c, add.c              -> leader.h (leader.c: which server of
+ *                                   several on one database writes)
  *
  * No handler calls server.c; http.c and readers.c call no handler.
  */
@@ -32,6 +34,7 @@ typedef struct otx_reader {
 } otx_reader;
 
 typedef struct otx_bounds otx_bounds; /* deadlines and the body budget (bounds.c) */
+typedef struct otx_leader otx_leader; /* one writer among several servers (leader.c) */
 
 /* A cached JSON document valid for one tree size (the flows report). */
 typedef struct otx_cached {
@@ -49,6 +52,7 @@ struct ot_server {
 	int listen_fd;
 	uint16_t port;
 	otx_sequencer *seq; /* NULL when read-only */
+	otx_leader *leader; /* NULL unless several servers may share the database */
 	char origin[OT_ORIGIN_MAX + 1];
 
 	pthread_mutex_t readers_mu;

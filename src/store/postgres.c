@@ -30,6 +30,7 @@
 #define META_APPLICATION "oretrail.application"
 #define META_SCHEMA "oretrail.schema"
 #define WRITER_LOCK "7310218547" /* advisory lock key of the single writer */
+#define LEADER_LOCK "7310218548" /* session advisory lock key of the leader */
 #define SCAN_CHUNK 512           /* rows fetched per round trip of a scan */
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -106,6 +107,7 @@ typedef struct pg_store {
 	char password[256]; /* to scrub from libpq's messages; never printed */
 	int prepared;       /* QUERIES are prepared (once the schema exists) */
 	int creating;       /* the new schema's transaction is open, uncommitted */
+	int leading;        /* this connection holds LEADER_LOCK */
 } pg_store;
 
 static pg_store *P(ot_store *st)
@@ -697,6 +699,23 @@ static ot_status p_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 	return rc;
 }
 
+/* The leader lock is a session advisory lock: it lives as long as this
+ * connection, so while the connection answers, the lock is still ours. */
+static ot_status p_lead(ot_store *st, int *held, ot_error *err)
+{
+	pg_store *s = P(st);
+	PGresult *res =
+		PQexec(s->conn,
+	               s->leading ? "SELECT true" : "SELECT pg_try_advisory_lock(" LEADER_LOCK ")");
+	ot_status rc = OT_OK;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		rc = fail(s, res, err, "taking the leader lock");
+	s->leading = !rc && PQgetvalue(res, 0, 0)[0] == 't';
+	*held = s->leading;
+	PQclear(res);
+	return rc;
+}
+
 static const otx_store_ops POSTGRES_OPS = {
 	.name = "postgres",
 	.close = p_close,
@@ -724,6 +743,7 @@ static const otx_store_ops POSTGRES_OPS = {
 	.kv_get = p_kv_get,
 	.kv_del = p_kv_del,
 	.kv_scan = p_kv_scan,
+	.lead = p_lead,
 };
 
 /* --- opening --- */

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oretrail/status.h"
@@ -162,6 +163,53 @@ void ot_store_read_end(ot_store *st)
 		st->ops->read_end(st);
 }
 
+/* Inside the write transaction, holding the writer's lock: is the epoch
+ * this handle was fenced with still the leader's? No other leader can bump
+ * it before this transaction ends (the bump needs the same lock). */
+static ot_status check_fence(ot_store *st, ot_error *err)
+{
+	char *epoch = NULL;
+	ot_status rc = st->ops->get_meta(st, OT_STORE_LEADER_EPOCH, &epoch, err);
+	if (rc && rc != OT_ERR_NOTFOUND)
+		return rc;
+	if (!rc && strcmp(epoch, st->fence) == 0) {
+		free(epoch);
+		return OT_OK;
+	}
+	rc = ot_error_at(err, OT_ERR_READONLY, "not_leader", -1,
+	                 "this process is no longer the ledger's writer: another took over "
+	                 "(leader epoch %s, ours %s); nothing was written",
+	                 epoch ? epoch : "none", st->fence);
+	free(epoch);
+	return rc;
+}
+
+ot_status ot_store_lead(ot_store *st, int *held, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!held)
+		return ot_error_set(err, OT_ERR_ARG, "no output for the leader lock");
+	*held = 0;
+	if (!st->ops->lead)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "a %s store has no leader lock: several writers need "
+		                    "PostgreSQL",
+		                    st->ops->name);
+	if (st->in_txn || st->reading)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "the leader lock is taken outside transactions");
+	return st->ops->lead(st, held, err);
+}
+
+ot_status ot_store_set_fence(ot_store *st, const char *epoch, ot_error *err)
+{
+	CHECK_ST(st);
+	if (epoch && strlen(epoch) >= sizeof st->fence)
+		return ot_error_set(err, OT_ERR_ARG, "leader epoch \"%s\" too long", epoch);
+	snprintf(st->fence, sizeof st->fence, "%s", epoch ? epoch : "");
+	return OT_OK;
+}
+
 ot_status ot_store_begin(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);
@@ -175,6 +223,11 @@ ot_status ot_store_begin(ot_store *st, ot_error *err)
 	if (!rc) {
 		st->in_txn = 1;
 		st->savepoints = 0;
+		if (st->fence[0] && (rc = check_fence(st, err)) != OT_OK) {
+			st->ops->rollback(st);
+			st->in_txn = 0;
+			return rc;
+		}
 	}
 	/* One message for both backends, naming neither SQL nor a path: it
 	 * reaches remote clients as it is. */

@@ -44,6 +44,8 @@ typedef struct otx_store_ops {
 	ot_status (*kv_del)(ot_store *st, const char *ns, const char *key, ot_error *err);
 	ot_status (*kv_scan)(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
 	                     void *ctx, ot_error *err);
+	/* NULL: the backend has no leader lock (ot_store_lead) */
+	ot_status (*lead)(ot_store *st, int *held, ot_error *err);
 } otx_store_ops;
 
 struct ot_store {
@@ -51,7 +53,8 @@ struct ot_store {
 	int readonly;
 	int in_txn;
 	int savepoints;
-	int reading; /* nesting depth of read snapshots */
+	int reading;    /* nesting depth of read snapshots */
+	char fence[24]; /* ot_store_set_fence's epoch; "" none */
 };
 
 /* Backends. */

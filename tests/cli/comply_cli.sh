@@ -115,6 +115,81 @@ expect 2 "not a date" -- "$CLI" comply --db l.db --at 2027-13-45 dfars-7052 meta
 pycheck e.json 'assert d["error"]["code"]=="bad_profile", d'
 expect 4 'facility_ids.RMI: a scheme is' -- "$CLI" submit --db l.db --key l.db.key <(echo '{"type":"site","id":"r9","time":"2025-09-01T08:00:00Z","site":"plant-x","kind":"plant","holder":"cnp","country":"CN","facility_ids":{"RMI":"CID1"}}') --json
 
+# --- certificates carry the stages and determinations (prove --profile) ---
+# edit NAME PYTHON: NAME.json, cb.cert after PYTHON edits d.
+edit() {
+	python3 -c "import json,sys
+d=json.load(open('cb.cert'))
+$2
+json.dump(d,open(sys.argv[1],'w'),indent=1)" "$1.json" || bad "edit $1 failed"
+}
+# refused NAME PYTHON PATTERN [VERIFY-ARGS]: verify of the edit exits 1 with PATTERN.
+refused() {
+	local name=$1 py=$2 want=$3
+	shift 3
+	edit "$name" "$py"
+	expect 1 "$want" -- "$CLI" verify "$name.json" --key $vkey "$@"
+}
+"$CLI" prove --db l.db --profile dfars-7052 --profile crma --profile mine.json --at 2027-06-01 metal-b >cb.cert && ok || bad "prove --profile"
+"$CLI" trace --db l.db --json --context metal-b >bt.json
+python3 -c "import json
+c=json.load(open('cb.cert')); t=json.load(open('bt.json'))
+assert c['claim']['stages']==t['stages'], c['claim']['stages']
+comp=c['compliance']
+assert [x['profile']['profile'] for x in comp]==['dfars-7052','crma','pk-only']
+assert comp[0]['profile']==json.load(open('$TOP/profiles/dfars-7052.json'))
+assert comp[0]['determination']==json.load(open('fb.json')), comp[0]['determination']
+assert [x['determination']['determination'] for x in comp]==['fail','fail','pass']" && ok || bad "prove --profile: certificate shape"
+vkey=l.db.vkey
+expect 0 "^ok: the certificate of lot metal-b verifies" -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^  dfars-7052: fail as of 2027-06-01, 1 reason$" -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^  separated +Nd +CN +plant-cn +Example Separation Co. rmi:CID009999 " -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^    profile pk-only is the certificate's own, not a shipped one$" -- "$CLI" verify cb.cert --key $vkey
+expect 0 "^    profile pk-only is the one given with --profile$" -- "$CLI" verify cb.cert --key $vkey --profile mine.json --profile dfars-7052
+"$CLI" verify cb.cert --key $vkey --json >cv.json
+pycheck cv.json '
+assert [(x["profile"],x["source"],x["determination"]["determination"]) for x in d["compliance"]]==[("dfars-7052","shipped","fail"),("crma","shipped","fail"),("pk-only","certificate","pass")], d["compliance"]
+assert d["trace"]["stages"][2]["country"]=="CN"'
+# The issue's example: the lot separated in CN claimed to pass.
+refused pass 'x=d["compliance"][0]["determination"]; x["determination"]="pass"; x["reasons"]=[]' \
+	'determination_mismatch: compliance\[0\].determination.determination is not what the entries imply: the certificate says "pass", the replay gives "fail"'
+refused reason 'd["compliance"][0]["determination"]["reasons"][0]["country"]="PK"' \
+	'determination_mismatch: compliance\[0\].determination.reasons\[0\].country'
+# A shipped profile's name with other content: CN no longer covered, so the
+# pass it implies is consistent, but the profile is not dfars-7052.
+refused prof 'x=d["compliance"][0]; x["profile"]["covered_countries"]=["RU","KP","IR"]; x["determination"]["determination"]="pass"; x["determination"]["reasons"]=[]' \
+	'profile_mismatch: compliance\[0\].profile.covered_countries is not the shipped profile dfars-7052: the certificate says \["RU","KP","IR"\], the shipped one has \["CN","RU","KP","IR"\]'
+# The user profile edited: its determination no longer follows.
+refused uprof 'd["compliance"][2]["profile"]["covered_countries"]=["PK"]' \
+	'determination_mismatch: compliance\[2\].determination'
+expect 1 'profile_mismatch: compliance\[2\].profile.covered_countries\[0\] is not the given profile pk-only: the certificate says "PK", the given one has "CN"' -- "$CLI" verify uprof.json --key $vkey --profile mine.json
+# Edited stage shares and countries in the claim.
+refused share 'd["claim"]["stages"][2]["share_ppm"]=400000' \
+	'claim_mismatch: claim.stages\[2\].share_ppm is not what the entries imply: the certificate says 400000, the replay gives 1000000'
+refused country 'd["claim"]["stages"][2]["country"]="PK"' \
+	'claim_mismatch: claim.stages\[2\].country is not what the entries imply: the certificate says "PK", the replay gives "CN"'
+refused droprow 'del d["claim"]["stages"][2]' \
+	'claim_mismatch: claim.stages is not what the entries imply'
+# Asked for a determination the certificate does not carry.
+"$CLI" prove --db l.db metal-a >ca.cert && ok || bad "prove metal-a"
+expect 1 "determination_missing: the certificate carries no determination under profile dfars-7052" -- "$CLI" verify ca.cert --key $vkey --profile dfars-7052
+echo '{"profile":"other","elements":["Nd"],"stages":{"mined":"2020-01-01"},"covered_countries":["RU"]}' >other.json
+"$CLI" verify cb.cert --key $vkey --profile dfars-7052 --profile "$TOP/profiles/crma.json" --profile other.json --json >miss.json 2>/dev/null
+[ $? = 1 ] && ok || bad "determination_missing exit"
+pycheck miss.json 'assert d["error"]["code"]=="determination_missing" and "profile other" in d["error"]["message"], d'
+"$CLI" prove --db l.db --profile dfars-7052 --at 2027-06-01 metal-a >ca2.cert
+expect 0 "^  dfars-7052: pass as of 2027-06-01, 0 reasons$" -- "$CLI" verify ca2.cert --key $vkey --profile dfars-7052
+# A certificate made before stages and determinations still verifies.
+edit old 'del d["claim"]["stages"]; del d["compliance"]'
+expect 0 "^ok: the certificate of lot metal-b verifies" -- "$CLI" verify old.json --key $vkey
+edit badcomp 'd["compliance"][1]["profile"]["stages"]={"smelted":"2020-01-01"}'
+expect 2 "cert_malformed: compliance\[1\].profile: stages.smelted: unknown stage" -- "$CLI" verify badcomp.json --key $vkey
+expect 2 "unknown profile nope" -- "$CLI" prove --db l.db --profile nope metal-b
+expect 2 "profile: stages.smelted: unknown stage" -- "$CLI" prove --db l.db --profile p1.json metal-b
+expect 2 "not a date" -- "$CLI" prove --db l.db --profile dfars-7052 --at 2027-02-30x metal-b
+expect 2 "profile dfars-7052 is given twice" -- "$CLI" prove --db l.db --profile dfars-7052 --profile dfars-7052 metal-b
+expect 2 "unknown profile nope" -- "$CLI" verify cb.cert --key $vkey --profile nope
+
 # --- a lineage deeper than an ancestry record holds (OTX_LINEAGE_INLINE 64) ---
 {
 	echo '{"type":"extract","id":"dx","time":"2025-10-01T00:00:00Z","site":"mine-pk","lot":"d-0","material":"ore","mass_g":1000000,"assay":{"Nd":5000}}'

@@ -8,8 +8,20 @@ OT_CLI=$CLI "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo.out" 2>&1
 rc=$?
 [ $rc = 0 ] && ok || abort "scripts/demo exited $rc: $(tail -20 "$T/demo.out")"
 db=$T/demo/ledger.db
-grep -q "^ok: 42 entries; the log verifies" "$T/demo.out" && ok || bad "demo audit line"
-grep -q "^ok: 42 entries, every tile and the latest checkpoint verify" "$T/demo.out" && ok || bad "demo verify-log line"
+grep -q "^ok: 52 entries; the log verifies" "$T/demo.out" && ok || bad "demo audit line"
+grep -q "^ok: 52 entries, every tile and the latest checkpoint verify" "$T/demo.out" && ok || bad "demo verify-log line"
+# The DFARS determinations the demo prints: the lot separated in PK passes,
+# the one separated in CN fails, on the separation entry.
+python3 -c "import re,sys
+t=open(sys.argv[1]).read()
+one=t.split('dfars-7052 lot-ndpr-oxide-001')[1].split('\n== ')[0]
+two=t.split('dfars-7052 lot-ndpr-oxide-002')[1].split('\n== ')[0]
+assert re.search(r'^determination  PASS$', one, re.M) and re.search(r'^as of          2027-01-01$', one, re.M), one
+assert re.search(r'^determination  FAIL$', two, re.M), two
+assert re.search(r'^  1\. separated Nd: CN 100\.00 %, covered_country; sites cn-plant-ree-sep; log entries 49$', two, re.M), two
+assert re.search(r'^  2\. separated Pr: CN 100\.00 %, covered_country; sites cn-plant-ree-sep; log entries 49$', two, re.M), two" "$T/demo.out" && ok || bad "demo determinations: $(grep -A12 'comply' "$T/demo.out")"
+expect 1 "^determination  FAIL$" -- "$CLI" comply --db "$db" --at 2027-01-01 dfars-7052 lot-ndpr-oxide-002
+expect 0 "^determination  PASS$" -- "$CLI" comply --db "$db" --at 2026-12-31 dfars-7052 lot-ndpr-oxide-002
 [ "$(stat -c %a "$T/demo/fwo-openings.jsonl")" = 600 ] && ok || bad "openings mode"
 [ "$(stat -c %a "$T/demo/keys/fwo.key")" = 600 ] && ok || bad "key mode"
 
@@ -53,14 +65,14 @@ days() { date -u -d "+$1 days" +%Y-%m-%dT%H:%M:%SZ; }
 "$CLI" audit --db "$db" --json --now "$(days 200)" >"$T/audit.json"
 [ $? = 0 ] && ok || bad "audit exit code"
 pycheck "$T/audit.json" '
-assert d["entries"]==42 and d["ok"] is True and d["problems"]==[]
+assert d["entries"]==52 and d["ok"] is True and d["problems"]==[]
 k=sorted((f["kind"],f["subject"]) for f in d["findings"] if f["kind"]!="backdated")
-assert k==[("terms_withheld","mou-fwo-ussm-2025.terms.offtake"),("terms_withheld","mou-fwo-ussm-2025.text"),("transit_loss","lot-cu-conc-001")], k
-assert [f["index"] for f in d["findings"] if f["kind"]=="backdated"]==list(range(42))
+assert k==[("export_without_assay","lot-ndpr-oxide-002"),("terms_withheld","mou-fwo-ussm-2025.terms.offtake"),("terms_withheld","mou-fwo-ussm-2025.text"),("transit_loss","lot-cu-conc-001")], k
+assert [f["index"] for f in d["findings"] if f["kind"]=="backdated"]==list(range(52))
 assert all(set(f)=={"index","kind","subject","detail"} for f in d["findings"])'
 # Before 180 days have passed, withholding is no finding yet.
 "$CLI" audit --db "$db" --json --now "$(days 100)" >"$T/audit2.json"
-pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"] if f["kind"]!="backdated"]==["transit_loss"], d["findings"]'
+pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"] if f["kind"]!="backdated"]==["transit_loss","export_without_assay"], d["findings"]'
 "$CLI" audit --db "$db" --now "$(days 31)" --withheld-days 30 >"$T/audit3.out"
 grep -c "terms_withheld" "$T/audit3.out" | grep -qx 2 && ok || bad "--withheld-days 30: $(cat "$T/audit3.out")"
 # A tolerance wider than the story's age: nothing is backdated.
@@ -97,20 +109,24 @@ done
 pycheck "$T/report.json" '
 m={x["element"]:x for x in d["minerals"]}
 assert sorted(m)==["Cu","Nd","Pr","Sb"], sorted(m)
+# Cu and Sb went from PK to the US; the second Nd/Pr lot was separated in CN.
 for el in m:
     x=m[el]
     assert x["extracted"][0]["country"]=="PK"
-    assert [(e["from"],e["to"]) for e in x["exported"]]==[("PK","US")], x["exported"]
-    assert x["exported_origin"][0]["country"]=="PK"
+    assert x["exported_origin"]==[{"country":"PK","grams":x["exported_origin"][0]["grams"]}], x["exported_origin"]
+    routes=[(e["from"],e["to"]) for e in x["exported"]]
+    assert routes==([("PK","US")] if el in ("Cu","Sb") else [("PK","US"),("PK","CN"),("CN","US")]), routes
     for c in x["concentration"]:
-        assert set(c)=={"stage","top_country","top_share_ppm","hhi"} and c["top_country"]=="PK" and c["top_share_ppm"]==1000000 and c["hhi"]==10000, c
-assert m["Nd"]["extracted"]==[{"country":"PK","grams":790000}], m["Nd"]["extracted"]
+        assert set(c)=={"stage","top_country","top_share_ppm","hhi"} and c["top_country"]=="PK", c
+        assert (c["top_share_ppm"]==1000000) == (el in ("Cu","Sb") or c["stage"] not in ("refined","exported")), c
+assert m["Nd"]["extracted"]==[{"country":"PK","grams":1186000}], m["Nd"]["extracted"]
+assert [r["country"] for r in m["Nd"]["refined"]]==["PK","CN"], m["Nd"]["refined"]
 assert [c["stage"] for c in m["Nd"]["concentration"]]==["extracted","processed","refined","exported","exported_origin"], m["Nd"]["concentration"]
 assert "refined" not in m["Cu"] or m["Cu"]["refined"]==[]
 assert sorted((p["payee"],p["currency"],p["amount"],p["count"]) for p in d["payments"])==[("gov-balochistan","PKR",240000000,1),("gov-kp","PKR",185000000,1)]
-assert d["findings"]==1'
+assert d["findings"]==2'
 "$CLI" report --db "$db" >"$T/report.out"
-for pat in "^Nd \(neodymium\)$" "^  extracted +PK +790.000 kg +100.00 %$" "^  exported +PK -> US +" "^  refined +PK +" \
+for pat in "^Nd \(neodymium\)$" "^  extracted +PK +1.186 t +100.00 %$" "^                   CN -> US  309.316 kg  24.4974 %$" "^  exported +PK -> US +" "^  refined +PK +" \
 	"^  extracted +PK +100.00 % +10000$" "^  gov-kp +1,850,000.00 PKR +1$"; do
 	grep -qE -- "$pat" "$T/report.out" && ok || bad "report lacks /$pat/: $(cat "$T/report.out")"
 done

@@ -6,7 +6,10 @@
 #   HERE, TOP  this folder (tests/cli) and the top of the source tree
 #   T          a fresh temporary directory (under $OT_TMP when CTest gives
 #              one, else $TMPDIR or /tmp), removed at exit together with
-#              every background process started through `start`
+#              every background process started through `start`; with
+#              OT_KEEP_LEDGERS=DIR its SQLite ledgers (*.db with their -wal
+#              and -shm) are first copied to DIR/<script>-<path with / as _>
+#              (tests/web/wasm_replay.sh replays them)
 #
 # and gives the checks, each counted as passed or failed:
 #
@@ -58,6 +61,15 @@ lib_cleanup() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	if [ -n "${OT_KEEP_LEDGERS:-}" ]; then
+		local db keep
+		while IFS= read -r db; do
+			keep=$OT_KEEP_LEDGERS/$(basename "$0" .sh)-$(tr / _ <<<"${db#"$T"/}")
+			for f in "$db" "$db-wal" "$db-shm"; do
+				[ -f "$f" ] && cp "$f" "$keep${f#"$db"}"
+			done
+		done < <(find "$T" -name '*.db' -type f)
+	fi
 	rm -rf "$T"
 }
 trap lib_cleanup EXIT

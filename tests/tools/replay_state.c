@@ -9,6 +9,8 @@
  *   entries.bin  every entry, in log order, each as a 4-byte big-endian
  *                length and its bytes (what web/wasm's replay takes)
  *   vkey         the log's verifier key (meta log_vkey)
+ *   checkpoint   the latest signed checkpoint when it covers every entry,
+ *                else empty (web/wasm checks the entries against it)
  *
  *   replay_state DB NOW DAYS OUTDIR
  */
@@ -65,7 +67,9 @@ int main(int argc, char **argv)
 	ot_store *st = NULL;
 	ot_verifier *key = NULL;
 	ot_replay *replay = NULL;
-	char *vkey = NULL, *state = NULL;
+	char *vkey = NULL, *state = NULL, *note = NULL;
+	uint64_t note_size = 0;
+	size_t note_len = 0;
 	FILE *entries = NULL;
 	uint64_t count = 0;
 	int code = 1;
@@ -91,7 +95,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	entries = NULL;
-	code = write_file(dir, "state.json", state) || write_file(dir, "vkey", vkey);
+	ot_status found = ot_store_get_checkpoint(st, &note_size, &note, &note_len, &err);
+	if (found && found != OT_ERR_NOTFOUND)
+		goto out;
+	ot_error_clear(&err);
+	code = write_file(dir, "state.json", state) || write_file(dir, "vkey", vkey) ||
+	       write_file(dir, "checkpoint", !found && note_size == count ? note : "");
 out:
 	if (code && err.message[0])
 		fprintf(stderr, "replay_state: %s: %s\n", argv[1], err.message);
@@ -99,6 +108,7 @@ out:
 		fclose(entries);
 	free(state);
 	free(vkey);
+	free(note);
 	ot_replay_free(replay);
 	ot_verifier_free(key);
 	ot_store_close(st);

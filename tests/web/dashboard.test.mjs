@@ -31,6 +31,9 @@ const LOT = 'lot-ndpr-oxide-001';
 const CONSIGNMENT = 'PK-US-2025-001';
 const CONTRACT = 'mou-fwo-ussm-2025';
 const TIMEOUT = 30000;
+// The dashboard bundles the WebAssembly replay engine (web/wasm) when it
+// was built with OT_BUILD_WASM; the replay tests need it.
+const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).status === 200 : false;
 
 let browser;
 before(async () => {
@@ -129,8 +132,10 @@ describe('the dashboard on the demo ledger', () => {
     await shot(page, 'flows');
     await page.click('a[href="#/flows?element=Nd"]');
     await page.waitForSelector('main[data-route="#/flows?element=Nd"]');
-    assert.equal(await page.locator('svg.sankey path[data-link]').count(), 3);
+    // The first lot's three legs in PK and to the US, the second lot's two through China.
+    assert.equal(await page.locator('svg.sankey path[data-link]').count(), 5);
     assert.match(await page.getAttribute('svg.sankey', 'aria-label'), /Neodymium.*pk-kp-loe-shilman to pk-plant-ree/);
+    assert.match(await page.getAttribute('svg.sankey', 'aria-label'), /cn-plant-ree-sep to us-mo-ussm/);
     await shot(page, 'flows-nd');
     assert.deepEqual(page.errors, []);
     await page.done();
@@ -337,6 +342,103 @@ describe('the dashboard on the demo ledger', () => {
   });
 });
 
+// The figures shown are those the ledger's rules, compiled to WebAssembly,
+// derive in the browser from the signed log (web/src/replayed.js); a server
+// summary (/api/...) that differs gets a red notice, never a green check.
+describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the dashboard was built without web/wasm (OT_BUILD_WASM)' }, () => {
+  // Serves the JSON at `pattern` edited by fn.
+  async function tamper(page, pattern, fn) {
+    await page.route(pattern, async (route) => {
+      const res = await route.fetch();
+      const doc = await res.json();
+      fn(doc);
+      await route.fulfill({ response: res, json: doc });
+    });
+  }
+  const factText = (page, label) => page.$$eval('dl dt', (dts, l) => {
+    const dt = dts.find((d) => d.textContent.trim() === l);
+    return dt ? dt.nextElementSibling.textContent.trim() : null;
+  }, label);
+
+  test('the policy lets the page compile WebAssembly and nothing more', async () => {
+    const r = await fetch(URL_GOOD, { headers: { Accept: 'text/html' } });
+    const csp = r.headers.get('content-security-policy');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'/);
+    const w = await fetch(new URL('ot_replay.wasm', URL_GOOD));
+    assert.equal(w.headers.get('content-type'), 'application/wasm');
+  });
+
+  test('on the demo every page\'s figures are the replay\'s and the summaries agree', async () => {
+    const page = await newPage(URL_GOOD);
+    for (const route of ['#/', '#/lots', `#/lots/${LOT}`, '#/consignments', `#/consignments/${CONSIGNMENT}`, `#/contracts/${CONTRACT}`]) {
+      await open(page, route);
+      const [r] = await checks(page, '[data-check="replay"]');
+      assert.equal(r.ok, 'true', `${route}: ${r.text}`);
+      assert.match(r.text, /all 52 entries of the signed log replayed with the ledger's own rules \(WebAssembly\); the server's summary agrees/);
+    }
+    assert.ok(await factText(page, 'Parties'), 'the contract page rendered its facts');
+    await assertNoAlarm(page);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('a lot summary claiming twice the mass gets a red notice and the replayed mass', async () => {
+    const page = await newPage(URL_GOOD);
+    await tamper(page, `**/api/lots/${LOT}`, (d) => { d.mass_g *= 2; });
+    await open(page, `#/lots/${LOT}`);
+    const [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(r.text, /The server's summary of lot lot-ndpr-oxide-001 does not match the signed log/);
+    assert.match(await page.textContent('[data-check="replay"] li[data-field="mass_g"]'),
+      /mass_g: the server says 1\.888 t; the replay gives 943\.8 kg\./);
+    assert.equal(await page.$$eval('.status.ok[data-check="replay"]', (e) => e.length), 0, 'no green check');
+    assert.equal(await factText(page, 'Mass now'), '943.8 kg');
+    assert.ok(await page.isVisible('#alarm'));
+    assert.match(await page.textContent('#alarm'), /summary of lot lot-ndpr-oxide-001 differs from the replay of the signed log \(mass_g\)/);
+    await shot(page, 'tampered-summary-lot');
+    await page.done();
+  });
+
+  test('origin shares, a consignment and the overview\'s counts are checked the same way', async () => {
+    const page = await newPage(URL_GOOD);
+    await tamper(page, `**/api/lots/${LOT}`, (d) => { for (const o of d.origins) o.mg *= 2; });
+    await tamper(page, `**/api/consignments/${CONSIGNMENT}`, (d) => { d.to = 'somewhere-else'; });
+    await tamper(page, (u) => u.pathname === '/api/lots', (d) => { d.lots.pop(); });
+    await open(page, `#/lots/${LOT}`);
+    let [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(r.text, /origins: the server says/);
+    await open(page, `#/consignments/${CONSIGNMENT}`);
+    [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(r.text, /to: the server says somewhere-else; the replay gives us-mo-ussm\./);
+    await open(page, '#/');
+    [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(r.text, /number of lots: the server says 10; the replay gives 11\./);
+    const lotsCard = await page.$$eval('.cards .card', (cs) => cs.find((c) => /Lots of material/.test(c.textContent)).querySelector('.value').textContent);
+    assert.equal(lotsCard.trim(), '11', 'the overview counts the replayed lots');
+    await page.done();
+  });
+
+  test('entries that are not the signed ones are refused by the replay', async () => {
+    const page = await newPage(URL_GOOD);
+    await page.route((u) => u.pathname.startsWith('/tile/entries/'), async (route) => {
+      const res = await route.fetch();
+      const body = Buffer.from(await res.body());
+      body[body.length - 5] ^= 1;
+      await route.fulfill({ response: res, body });
+    });
+    await open(page, `#/lots/${LOT}`);
+    const [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(r.text, /checkpoint_mismatch/);
+    assert.ok(await page.isVisible('#alarm'));
+    await page.done();
+  });
+});
+
 // Provenance certificates, checked in the browser (#/certificate).
 describe('checking a provenance certificate', { skip: !CERT }, () => {
   // Chooses `text` as the certificate file and waits for the verdict.
@@ -366,7 +468,7 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
     assert.match(r.verdict, /oretrail verify/);
     for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `${step}: ${s.text}`);
     assert.match(r.steps.signatures.text, /All 35 event signatures/);
-    assert.match(r.steps.proofs.text, /in the tree of 42 entries/);
+    assert.match(r.steps.proofs.text, /in the tree of 52 entries/);
     // The served key, and the Verify page's warning about it.
     assert.match(r.main, /A key served by this site is only as trustworthy as the site/);
     assert.ok(r.main.includes(VKEY), 'names the key used');

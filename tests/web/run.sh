@@ -7,7 +7,7 @@
 # oxide lot's provenance certificate (oretrail prove), and a copy
 # of it whose level-0 hash tile has one bit flipped (with sqlite3), starts
 # `oretrail serve --read-only` on each, on a free 127.0.0.1 port, and runs
-# tests/web/dashboard.test.mjs (node's test runner driving Debian's chromium
+# tests/web/dashboard*.test.mjs (node's test runner driving Debian's chromium
 # through playwright-core) against them. Screenshots of every page go to
 # WORK_DIR/screenshots. The servers are stopped on exit.
 #
@@ -116,6 +116,6 @@ status=0
 OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
 	OT_WEB_CERT=$work/certificate.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
-	node --test --test-reporter=spec --test-concurrency=1 "$src/tests/web/dashboard.test.mjs" || status=$?
+	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?
 echo "web_dashboard: screenshots in $work/screenshots"
 exit $status

@@ -1,6 +1,7 @@
 // consignments.js: every consignment: what it carried, its trade codes,
 // declared value and permit, and whether what arrived is what left.
 import { api } from '../api.js';
+import { differences, listDifferences, replayNotice, replayedState, withReplayed } from '../replayed.js';
 import { h, table, facts } from '../dom.js';
 import { country, element, hs, mass, massMg, money, signedPercent, time } from '../format.js';
 import { consignmentLink, lotLink } from '../links.js';
@@ -32,10 +33,14 @@ function statusText(c) {
 export async function renderConsignments(page, _arg, ctx) {
   ctx.setTitle('Consignments');
   const cons = await api.consignments();
-  const items = [...cons.items].sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
+  const rs = await replayedState();
+  const diffs = rs.ok ? listDifferences(rs.state, 'consignments', cons.items, 'consignment') : [];
+  const shown = rs.ok ? cons.items.map((c) => withReplayed(rs.state, 'consignments', c.consignment, c)) : cons.items;
+  const items = [...shown].sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
   page.append(
     h('h1', {}, 'Consignments'),
     h('p', { class: 'lede' }, 'Each shipment recorded in the ledger: who sent what to whom, under which trade codes, declared value and permit, and how much arrived.'),
+    replayNotice(rs, diffs, 'the consignments'),
     table(`${items.length} consignments, newest first`, [
       { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
       { label: 'Date', cell: (c) => time(c.time) },
@@ -55,7 +60,10 @@ export async function renderConsignments(page, _arg, ctx) {
 
 export async function renderConsignment(page, id, ctx) {
   ctx.setTitle(`Consignment ${id}`);
-  const c = await api.consignment(id);
+  const served = await api.consignment(id);
+  const rs = await replayedState();
+  const diffs = rs.ok ? differences(rs.state, 'consignments', id, served) : [];
+  const c = rs.ok ? withReplayed(rs.state, 'consignments', id, served) : served;
   const t = totals(c);
   const lots = c.lots || [];
   const content = {};
@@ -63,6 +71,7 @@ export async function renderConsignment(page, id, ctx) {
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/consignments' }, '\u2190 All consignments')),
     h('h1', {}, `Consignment ${c.consignment}`),
+    replayNotice(rs, diffs, `consignment ${c.consignment}`),
     facts([
       ['From', `${c.from}, ${country(c.from_country)}`],
       ['To', `${c.to}, ${country(c.to_country)}`],

@@ -3,6 +3,7 @@
 // long; and what has been disclosed, checked in the browser against the
 // commitment made on the day of signing.
 import { api, byKey } from '../api.js';
+import { differences, replayNotice, replayedState, withReplayed } from '../replayed.js';
 import { h, table, facts, clear } from '../dom.js';
 import { date, daysBetween, element, int, money, plural, shortHash, time } from '../format.js';
 import { contractLink, lotLink } from '../links.js';
@@ -73,7 +74,9 @@ export async function renderContracts(page, _arg, ctx) {
 
 export async function renderContract(page, id, ctx) {
   ctx.setTitle(`Contract ${id}`);
-  const [c, actors] = await Promise.all([api.contract(id), api.actors().catch(() => ({ items: [] }))]);
+  const [served, actors, rs] = await Promise.all([api.contract(id), api.actors().catch(() => ({ items: [] })), replayedState()]);
+  const diffs = rs.ok ? differences(rs.state, 'contracts', id, served) : [];
+  const c = rs.ok ? withReplayed(rs.state, 'contracts', id, served) : served;
   const names = byKey(actors.items, 'actor');
   const f = c.fields || {};
   const commitments = commitmentsOf(c);
@@ -86,6 +89,7 @@ export async function renderContract(page, id, ctx) {
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/contracts' }, '\u2190 All contracts')),
     h('h1', {}, f.title || `Contract ${c.contract}`),
+    replayNotice(rs, diffs, `contract ${c.contract}`),
     facts([
       ['Contract', h('code', {}, c.contract)],
       ['Parties', partyNames(f.parties, names)],

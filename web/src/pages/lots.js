@@ -7,6 +7,7 @@ import { country, element, int, mass, massMg, percent, time } from '../format.js
 import { consignmentLink, lotLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
+import { differences, listDifferences, replayNotice, replayedState, withReplayed } from '../replayed.js';
 
 const STATUS = {
   held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
@@ -21,10 +22,14 @@ function assayText(a) {
 export async function renderLots(page, _arg, ctx) {
   ctx.setTitle('Lots');
   const lots = await api.lots();
-  const items = [...lots.items].sort((a, b) => ((a.created && a.created.index) ?? 0) - ((b.created && b.created.index) ?? 0));
+  const rs = await replayedState();
+  const diffs = rs.ok ? listDifferences(rs.state, 'lots', lots.items, 'lot') : [];
+  const shown = rs.ok ? lots.items.map((l) => withReplayed(rs.state, 'lots', l.lot, l)) : lots.items;
+  const items = [...shown].sort((a, b) => ((a.created && a.created.index) ?? 0) - ((b.created && b.created.index) ?? 0));
   page.append(
     h('h1', {}, 'Lots of material'),
     h('p', { class: 'lede' }, 'A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.'),
+    replayNotice(rs, diffs, 'the lots'),
     table(`${items.length} lots, oldest first`, [
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Material', cell: (l) => l.material || '–' },
@@ -48,9 +53,36 @@ function groupBy(rows, key) {
   return m;
 }
 
+// A lot's origin rows from its replayed record ({element: {site: mg}}), by
+// mine and by country, each share its mass over the element's total.
+function replayedOrigins(state, id) {
+  const origins = [];
+  const countries = new Map();
+  for (const [el, sites] of Object.entries(state.lots[id].origins || {})) {
+    const total = Object.values(sites).reduce((a, b) => a + b, 0);
+    for (const [site, mg] of Object.entries(sites)) {
+      const c = (state.sites[site] && state.sites[site].country) || '';
+      const share = total ? Math.round((mg * 1e6) / total) : 0;
+      origins.push({ element: el, site, country: c, mg, share_ppm: share });
+      const k = `${el} ${c}`;
+      const row = countries.get(k) || { element: el, country: c, mg: 0, share_ppm: 0 };
+      row.mg += mg;
+      row.share_ppm = total ? Math.round((row.mg * 1e6) / total) : 0;
+      countries.set(k, row);
+    }
+  }
+  return { origins, countries: [...countries.values()] };
+}
+
 export async function renderLot(page, id, ctx) {
   ctx.setTitle(`Lot ${id}`);
-  const t = await api.lot(id);
+  const served = await api.lot(id);
+  const rs = await replayedState();
+  const diffs = rs.ok ? differences(rs.state, 'lots', id, served) : [];
+  // The figures shown are the replayed ones; the origin shares too, when
+  // the server's differ.
+  const t = rs.ok ? withReplayed(rs.state, 'lots', id, served) : served;
+  if (diffs.some((d) => d.field === 'origins')) Object.assign(t, replayedOrigins(rs.state, id));
   const byCountry = groupBy(t.countries || [], 'element');
   const byMine = groupBy(t.origins || [], 'element');
   const ancestry = t.ancestry || [];
@@ -58,6 +90,7 @@ export async function renderLot(page, id, ctx) {
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/lots' }, '\u2190 All lots')),
     h('h1', {}, `Lot ${t.lot}`),
+    replayNotice(rs, diffs, `lot ${t.lot}`),
     facts([
       ['Material', t.material],
       ['Mass now', mass(t.mass_g)],

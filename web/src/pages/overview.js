@@ -1,6 +1,7 @@
 // overview.js: the ledger at a glance: its size, the latest checkpoint and
 // its age, who signs, witnesses, and what the record holds.
 import { api } from '../api.js';
+import { replayNotice, replayedState } from '../replayed.js';
 import { h, table, facts } from '../dom.js';
 import { age, country, date, int, plural } from '../format.js';
 import { checkpointCheck } from '../trust.js';
@@ -22,6 +23,18 @@ export async function renderOverview(page, _arg, ctx) {
     api.contracts().catch(() => ({ items: [], more: false })),
     api.findings().catch(() => null),
   ]);
+  // The counts shown are the replay's; a full list that counts otherwise
+  // is a difference.
+  const rs = await replayedState();
+  const counted = { lots, consignments, contracts, actors };
+  const diffs = [];
+  for (const [kind, list] of Object.entries(counted)) {
+    if (!rs.ok) continue;
+    const n = Object.keys(rs.state[kind] || {}).length;
+    if (!list.more && list.items.length !== n) diffs.push({ field: `number of ${kind}`, served: list.items.length, replayed: n });
+    list.shown = { n, more: false };
+  }
+  for (const list of Object.values(counted)) if (!list.shown) list.shown = { n: list.items.length, more: list.more };
   const size = cpDoc.size;
   const last = size > 0 ? await api.entry(size - 1).catch(() => null) : null;
   const lastTime = last && last.entry && last.entry.event ? last.entry.event.time : null;
@@ -50,10 +63,11 @@ export async function renderOverview(page, _arg, ctx) {
     checkpointStatus(cc),
     wholeLogStatus(cc),
     h('h2', {}, 'What the record holds'),
+    replayNotice(rs, diffs, 'the ledger'),
     h('ul', { class: 'cards' },
-      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Lots of material'), h('p', { class: 'value' }, count(lots.items.length, lots.more)), h('p', {}, h('a', { href: '#/lots' }, 'All lots'))),
-      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Consignments'), h('p', { class: 'value' }, count(consignments.items.length, consignments.more)), h('p', {}, h('a', { href: '#/consignments' }, 'All consignments'))),
-      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Contracts'), h('p', { class: 'value' }, count(contracts.items.length, contracts.more)), h('p', {}, h('a', { href: '#/contracts' }, 'Contracts and what is withheld'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Lots of material'), h('p', { class: 'value' }, count(lots.shown.n, lots.shown.more)), h('p', {}, h('a', { href: '#/lots' }, 'All lots'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Consignments'), h('p', { class: 'value' }, count(consignments.shown.n, consignments.shown.more)), h('p', {}, h('a', { href: '#/consignments' }, 'All consignments'))),
+      h('li', { class: 'card' }, h('p', { class: 'label' }, 'Contracts'), h('p', { class: 'value' }, count(contracts.shown.n, contracts.shown.more)), h('p', {}, h('a', { href: '#/contracts' }, 'Contracts and what is withheld'))),
       h('li', { class: 'card' }, h('p', { class: 'label' }, 'Audit findings'), h('p', { class: 'value' }, findings ? int(findings.findings.length) : '–'), h('p', {}, h('a', { href: '#/findings' }, 'What needs a closer look'))),
     ),
     h('h2', {}, 'Who signs'),

@@ -1,0 +1,96 @@
+// wasm_replay.test.mjs: the WebAssembly replay (web/wasm, through
+// web/src/verify/replay.js as the dashboard loads it) derives, byte for
+// byte, the state the C replay derives (tests/tools/replay_state) from the
+// same ledgers. Run by tests/web/wasm_replay.sh, which builds the module and
+// the ledgers:
+//
+//   OT_WASM_MODULE  the module's ot_replay.mjs (ot_replay.wasm beside it)
+//   OT_WASM_CASES   a directory of cases, each a directory with the C
+//                   side's state.json, entries.bin, vkey and checkpoint
+//   OT_WASM_NOW, OT_WASM_DAYS  the time and withholding limit both used
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { webcrypto } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+
+import { loadReplay, ReplayError } from '../../web/src/verify/replay.js';
+
+const modulePath = process.env.OT_WASM_MODULE;
+const casesDir = process.env.OT_WASM_CASES;
+const now = Number(process.env.OT_WASM_NOW);
+const days = Number(process.env.OT_WASM_DAYS);
+
+// entries.bin: each entry a 4-byte big-endian length and its bytes.
+function unpack(buf) {
+  const out = [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let off = 0; off < buf.length; ) {
+    const n = view.getUint32(off);
+    out.push(buf.subarray(off + 4, off + 4 + n));
+    off += 4 + n;
+  }
+  return out;
+}
+
+const factory = (await import(pathToFileURL(modulePath).href)).default;
+const engine = await loadReplay(factory, {
+  wasmBinary: await readFile(modulePath.replace(/\.mjs$/, '.wasm')),
+  getRandomValue: () => webcrypto.getRandomValues(new Uint32Array(1))[0],
+});
+
+async function loadCase(name) {
+  const dir = path.join(casesDir, name);
+  return {
+    state: await readFile(path.join(dir, 'state.json'), 'utf8'),
+    entries: unpack(await readFile(path.join(dir, 'entries.bin'))),
+    vkey: (await readFile(path.join(dir, 'vkey'), 'utf8')).trim(),
+    checkpoint: await readFile(path.join(dir, 'checkpoint'), 'utf8'),
+  };
+}
+
+const names = (await readdir(casesDir)).sort();
+
+test('there are ledgers to compare, the demo and one with rejected entries among them', async () => {
+  assert.ok(names.includes('demo'), `cases: ${names.join(', ')}`);
+  let rejected = 0;
+  for (const name of names) rejected += JSON.parse((await loadCase(name)).state).rejected > 0;
+  assert.ok(rejected > 0, 'no ledger with a rejected entry');
+});
+
+for (const name of names) {
+  test(`${name}: the WASM replay equals the C replay byte for byte`, async () => {
+    const c = await loadCase(name);
+    assert.ok(c.checkpoint, `${name} has no checkpoint covering every entry`);
+    const wasm = engine.replay(c.vkey, c.checkpoint, c.entries, now, days);
+    const doc = JSON.parse(c.state);
+    assert.equal(doc.accepted + doc.rejected, c.entries.length);
+    assert.equal(wasm.length, c.state.length, `${name}: lengths differ`);
+    assert.equal(wasm, c.state);
+  });
+}
+
+test('the demo: the figures the dashboard shows are in the replayed state', async () => {
+  const c = await loadCase('demo');
+  const s = JSON.parse(engine.replay(c.vkey, c.checkpoint, c.entries, now, days));
+  assert.equal(s.accepted, 52);
+  assert.equal(s.rejected, 0);
+  assert.ok(s.lots['lot-ndpr-oxide-001'], 'the NdPr oxide lot');
+  assert.ok(s.lots['lot-ndpr-oxide-001'].mass_g > 0);
+});
+
+test('entries that are not the checkpoint\'s are refused, not replayed', async () => {
+  const c = await loadCase('demo');
+  const fewer = c.entries.slice(0, -1);
+  assert.throws(() => engine.replay(c.vkey, c.checkpoint, fewer, now, days),
+    (e) => e instanceof ReplayError && e.code === 'checkpoint_mismatch' && /52 entries, 51 were given/.test(e.message));
+  const changed = c.entries.map((e) => e);
+  changed[31] = Uint8Array.from(changed[31]);
+  changed[31][changed[31].length - 3] ^= 1;
+  assert.throws(() => engine.replay(c.vkey, c.checkpoint, changed, now, days),
+    (e) => e instanceof ReplayError && e.code === 'checkpoint_mismatch' && /tree hash is not the checkpoint's root/.test(e.message));
+  const otherNote = c.checkpoint.replace(/\n— (\S+) \S+\n$/, '\n— $1 AAAAAAAA\n');
+  assert.throws(() => engine.replay(c.vkey, otherNote, c.entries, now, days),
+    (e) => e instanceof ReplayError && e.code === 'checkpoint_signature');
+});

@@ -1,0 +1,81 @@
+// replay.js: the ledger's replay engine in the browser: the C rules
+// (src/ledger, src/log), compiled to WebAssembly by web/wasm/build.sh, run
+// over the entries the page fetched and proved. What it returns is the
+// replayed state (docs/events.md, "The replayed state"), byte for byte what
+// the C replay derives from the same entries; the page shows those figures
+// and compares the server's summaries with them.
+//
+// The module (web/wasm/replay_wasm.c) exports otw_replay(vkey, checkpoint,
+// packed, len, now, withheld_days), which first checks that the entries are
+// the ones the signed checkpoint commits to (size and tree hash), and
+// returns the state or {"error":{"code","message"}}.
+import { utf8 } from './bytes.js';
+
+export class ReplayError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+// The engine, from the emscripten module factory (the default export of
+// ot_replay.mjs). options go to the factory: in the browser where to find
+// ot_replay.wasm (locateFile), in node the bytes (wasmBinary) and a random
+// source (getRandomValue; libsodium's init asks for one, the replay draws
+// nothing from it).
+export async function loadReplay(factory, options = {}) {
+  const m = await factory(options);
+  return {
+    // entries: Uint8Array[] in log order from index 0; checkpoint: the
+    // signed note they must match ('' when the caller proved them itself);
+    // now: seconds since 1970 for the time-based findings. Returns the
+    // state document's text; throws ReplayError with the module's code.
+    replay(vkey, checkpoint, entries, now, withheldDays = 180) {
+      const text = run(m, vkey, checkpoint, packEntries(entries), now, withheldDays);
+      if (text.startsWith('{"error":')) {
+        const { code, message } = JSON.parse(text).error;
+        throw new ReplayError(code, message);
+      }
+      return text;
+    },
+  };
+}
+
+// Each entry as a 4-byte big-endian length and its bytes.
+export function packEntries(entries) {
+  let total = 0;
+  for (const e of entries) total += 4 + e.length;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let off = 0;
+  for (const e of entries) {
+    view.setUint32(off, e.length);
+    out.set(e, off + 4);
+    off += 4 + e.length;
+  }
+  return out;
+}
+
+function run(m, vkey, checkpoint, packed, now, withheldDays) {
+  const args = [];
+  const put = (bytes, nul) => {
+    const p = m._otw_malloc(bytes.length + (nul ? 1 : 0));
+    if (!p) throw new ReplayError('out_of_memory', 'the replay module is out of memory');
+    args.push(p);
+    m.HEAPU8.set(bytes, p);
+    if (nul) m.HEAPU8[p + bytes.length] = 0;
+    return p;
+  };
+  try {
+    const pk = put(utf8(vkey), true);
+    const pc = put(utf8(checkpoint || ''), true);
+    const pe = put(packed, false);
+    const res = m._otw_replay(pk, pc, pe, packed.length, now, withheldDays);
+    if (!res) throw new ReplayError('out_of_memory', 'the replay module is out of memory');
+    const text = m.UTF8ToString(res);
+    m._otw_free(res);
+    return text;
+  } finally {
+    for (const p of args) m._otw_free(p);
+  }
+}
