@@ -69,26 +69,29 @@ ship s0 C2 '[{"lot":"lot-x","mass_g":600001,"as":"x-part-2"}]' >over3.jsonl
 refuse over3 mass_exceeded fwo.key 'only 600000 g remain'
 
 # --- receipts: part of C1 first, the rest later ---
-# The server reads between submits, never beside one (no busy waits).
-serve_ro() { start "ro$1" "$CLI" serve --db l.db --read-only --listen 127.0.0.1:0 || abort "serve"; }
-serve_stop() {
+# api OUT PATH...: each GET PATH's body, in turn, into OUT, OUT.2, ... from
+# a real `oretrail serve --read-only`, started for them and stopped after:
+# the server reads between submits, never beside one (no busy waits).
+api() {
+	local out=$1 n=1
+	shift
+	start "ro-$out" "$CLI" serve --db l.db --read-only --listen 127.0.0.1:0 || abort "serve"
+	for path in "$@"; do
+		exec 3<>"/dev/tcp/127.0.0.1/$PORT" || abort "connect $PORT"
+		printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+		timeout 10 cat <&3 | sed '1,/^\r$/d' >"$out$([ $n = 1 ] || echo ".$n")"
+		exec 3<&-
+		n=$((n + 1))
+	done
 	kill "$PID" 2>/dev/null
 	wait "$PID" 2>/dev/null
-}
-get() {
-	exec 3<>"/dev/tcp/127.0.0.1/$PORT" || return 1
-	printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$1" >&3
-	timeout 10 cat <&3 | sed '1,/^\r$/d'
-	exec 3<&-
 }
 # A 5x gain (2,000 kg received of 400 kg shipped) was once taken: refused.
 recv r0 C1 '[{"lot":"x-part-1","mass_g":2000000}]' >gain.jsonl
 refuse gain mass_gained ussm.key 'lots\[0\]\.mass_g: lot x-part-1: 2000000 g received of 400000 g shipped in consignment C1: \+400\.000 %, beyond the weighing uncertainty of 5000 mg/kg'
 recv r1 C1 '[{"lot":"x-part-1","mass_g":399000}]' >r1.jsonl
 expect 0 'entries 11-11\)' -- "$CLI" submit --db l.db --key ussm.key r1.jsonl
-serve_ro 1
-get /api/consignments/C1 >c1.json
-serve_stop
+api c1.json /api/consignments/C1
 pycheck c1.json 'assert d["status"] == "open", d
 assert [(e["lot"], e["mass_g"], e.get("received_g"), e.get("part_of")) for e in d["lots"]] == [("x-part-1", 400000, 399000, "lot-x"), ("lot-y", 500000, None, None)], d["lots"]
 assert [r["index"] for r in d["receipts"]] == [11], d'
@@ -97,9 +100,7 @@ refuse again lot_already_received ussm.key 'lot x-part-1 of consignment C1 was r
 # lot-y arrives 2 % short: transit_loss for it, short_shipment for C1.
 recv r2 C1 '[{"lot":"lot-y","mass_g":487000}]' >r2.jsonl
 expect 0 'entries 12-12\)' -- "$CLI" submit --db l.db --key ussm.key r2.jsonl
-serve_ro 2
-get /api/consignments/C1 >c1b.json
-serve_stop
+api c1b.json /api/consignments/C1
 pycheck c1b.json 'assert (d["status"], d["received_index"], d["received_g"]) == ("received", 12, 886000), d
 assert [r["index"] for r in d["receipts"]] == [11, 12], d'
 recv r0 C1 '[{"lot":"lot-y","mass_g":487000}]' >closed.jsonl
@@ -138,14 +139,12 @@ assert (rest["mass_g"], part["mass_g"]) == (250000, 250000), (rest["mass_g"], pa
 PY
 
 # --- findings, through the server and the audit's replay ---
-serve_ro 3
-get '/api/findings' >f.json
+api f.json /api/findings '/api/lots?prefix=x-part'
 pycheck f.json 'f = sorted((x["kind"], x["subject"], x["index"]) for x in d["findings"] if x["kind"] not in ("backdated",))
 assert f == [("export_without_assay", "conc-1-a", 16), ("export_without_assay", "lot-y", 10), ("export_without_assay", "lot-z", 13), ("extraction_beyond_resource", "mine-1", 6), ("short_shipment", "C1", 12), ("transit_gain", "lot-z", 14), ("transit_loss", "lot-y", 12)], f
 s = [x for x in d["findings"] if x["kind"] == "short_shipment"][0]
 assert "900000 g shipped, 886000 g received in 2 receipts: -1.555 %" in s["detail"], s'
-get '/api/lots?prefix=x-part' >parts.json
-pycheck parts.json 'assert [(l["lot"], l["split_from"], l["initial_g"]) for l in d["lots"]] == [("x-part-1", "lot-x", 400000)], d'
+pycheck f.json.2 'assert [(l["lot"], l["split_from"], l["initial_g"]) for l in d["lots"]] == [("x-part-1", "lot-x", 400000)], d'
 "$CLI" audit --db l.db --json >audit.json
 pycheck audit.json 'assert d["ok"] is True, d
 assert sorted(x["kind"] for x in d["findings"] if x["kind"] in ("short_shipment", "transit_gain", "transit_loss")) == ["short_shipment", "transit_gain", "transit_loss"], d["findings"]'
