@@ -133,7 +133,10 @@ start() {
 	PID=$!
 	pids+=("$PID")
 	PORT=
-	for _ in $(seq 1 100); do
+	# Up to 60 s (600 looks 0.1 s apart): a sanitizer build on a machine
+	# busy with other tests can take seconds to start; a server that exits
+	# ends the wait at once.
+	for _ in $(seq 1 600); do
 		PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.out")
 		[ -n "$PORT" ] && return 0
 		kill -0 "$PID" 2>/dev/null || break
