@@ -31,7 +31,9 @@ extern "C" {
 #define OT_PASSPORT_CERT_HASH "certificate_hash_mismatch"
 
 /* How the certificate is attached. */
-enum { OT_PASSPORT_EMBED = 1 << 8 };
+enum {
+	OT_PASSPORT_EMBED = 1 << 8
+};
 
 /*
  * Makes the passport of the certificate cert[0..len) (a certificate from

@@ -108,7 +108,8 @@ static int passport_verify(int argc, char **argv)
 		goto out;
 	}
 	ot_cert_options o = {key, NULL, 0, 0, ps.items, ps.n};
-	ot_status rc = ot_passport_certificate(pass, pass_len, ref, ref_len, &cert, &cert_len, &err);
+	ot_status rc =
+		ot_passport_certificate(pass, pass_len, ref, ref_len, &cert, &cert_len, &err);
 	if (!rc)
 		rc = ot_certificate_verify(cert, cert_len, &o, OT_JSON_PRETTY, &report, &err);
 	if (!rc)

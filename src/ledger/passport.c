@@ -52,9 +52,9 @@ static json_t *traceability(const json_t *claim)
 		snprintf(url, sizeof url, "urn:oretrail:entry:%" JSON_INTEGER_FORMAT,
 		         json_integer_value(json_object_get(a, "index")));
 		json_array_append_new(links, json_pack("{s:[s],s:s,s:s,s:s,s:s}", "type", "Link",
-		                                       "linkURL", url, "linkName", otx_jstr(a, "id"),
-		                                       "linkType", DTE_TYPE, "oretrail:type",
-		                                       otx_jstr(a, "type")));
+		                                       "linkURL", url, "linkName",
+		                                       otx_jstr(a, "id"), "linkType", DTE_TYPE,
+		                                       "oretrail:type", otx_jstr(a, "type")));
 	}
 	return json_pack("[{s:[s],s:s,s:f,s:o}]", "type", "TraceabilityPerformance",
 	                 "valueChainProcess", "mining to product", "verifiedRatio", 1.0,
@@ -69,12 +69,12 @@ static json_t *conformity(const json_t *cert)
 		json_t *d = json_object_get(json_array_get(list, i), "determination");
 		const char *det = otx_jstr(d, "determination");
 		json_array_append_new(
-			out, json_pack("{s:[s],s:s,s:{s:[s],s:s},s:b,s:s,s:s}", "type", "Claim",
-		                       "conformityTopic", "supply-chain.due-diligence",
-		                       "referenceRegulation", "type", "Regulation", "name",
-		                       otx_jstr(d, "profile"), "conformance",
-		                       strcmp(det, "pass") == 0, "oretrail:determination", det,
-		                       "oretrail:at", otx_jstr(d, "at")));
+			out,
+			json_pack("{s:[s],s:s,s:{s:[s],s:s},s:b,s:s,s:s}", "type", "Claim",
+		                  "conformityTopic", "supply-chain.due-diligence",
+		                  "referenceRegulation", "type", "Regulation", "name",
+		                  otx_jstr(d, "profile"), "conformance", strcmp(det, "pass") == 0,
+		                  "oretrail:determination", det, "oretrail:at", otx_jstr(d, "at")));
 	}
 	return out;
 }
@@ -87,24 +87,24 @@ static json_t *make(json_t *cert, const char *text, size_t len, int flags)
 	char id[512], lot_id[400];
 	snprintf(lot_id, sizeof lot_id, "urn:oretrail:lot:%s", lot);
 	snprintf(id, sizeof id, "urn:oretrail:passport:%s:%s", lot, otx_jstr(log, "root"));
-	json_t *subject = json_pack(
-		"{s:[s],s:s,s:{s:[s],s:s,s:s,s:s},s:o,s:o,s:o,s:{s:I,s:I,s:s,s:s,s:s}}", "type",
-		"ProductPassport", "id", id, "product", "type", "Product", "id", lot_id, "name",
-		otx_jstr(claim, "material"), "batchNumber", lot, "materialsProvenance",
-		provenance(claim), "traceabilityInformation", traceability(claim), "conformityClaim",
-		conformity(cert), "oretrail:lot", "mass_g",
-		json_integer_value(json_object_get(claim, "mass_g")), "initial_g",
-		json_integer_value(json_object_get(claim, "initial_g")), "status",
-		otx_jstr(claim, "status"), "holder", otx_jstr(claim, "holder"), "site",
-		otx_jstr(claim, "site"));
+	json_t *subject =
+		json_pack("{s:[s],s:s,s:{s:[s],s:s,s:s,s:s},s:o,s:o,s:o,s:{s:I,s:I,s:s,s:s,s:s}}",
+	                  "type", "ProductPassport", "id", id, "product", "type", "Product", "id",
+	                  lot_id, "name", otx_jstr(claim, "material"), "batchNumber", lot,
+	                  "materialsProvenance", provenance(claim), "traceabilityInformation",
+	                  traceability(claim), "conformityClaim", conformity(cert), "oretrail:lot",
+	                  "mass_g", json_integer_value(json_object_get(claim, "mass_g")),
+	                  "initial_g", json_integer_value(json_object_get(claim, "initial_g")),
+	                  "status", otx_jstr(claim, "status"), "holder", otx_jstr(claim, "holder"),
+	                  "site", otx_jstr(claim, "site"));
 	char issuer[300];
 	snprintf(issuer, sizeof issuer, "urn:oretrail:log:%s", otx_jstr(log, "origin"));
 	json_t *doc = json_pack("{s:[s,s],s:[s,s],s:s,s:s,s:{s:[s],s:s,s:s},s:o}", "@context",
-	                        "https://www.w3.org/ns/credentials/v2", OT_PASSPORT_CONTEXT,
-	                        "type", "DigitalProductPassport", "VerifiableCredential", "id", id,
-	                        "oretrail:untp_version", OT_PASSPORT_UNTP_VERSION, "issuer",
-	                        "type", "CredentialIssuer", "id", issuer, "name",
-	                        otx_jstr(log, "origin"), "credentialSubject", subject);
+	                        "https://www.w3.org/ns/credentials/v2", OT_PASSPORT_CONTEXT, "type",
+	                        "DigitalProductPassport", "VerifiableCredential", "id", id,
+	                        "oretrail:untp_version", OT_PASSPORT_UNTP_VERSION, "issuer", "type",
+	                        "CredentialIssuer", "id", issuer, "name", otx_jstr(log, "origin"),
+	                        "credentialSubject", subject);
 	if (!doc)
 		return NULL;
 	if (flags & OT_PASSPORT_EMBED) {
@@ -150,9 +150,9 @@ static ot_status load_passport(const char *text, size_t len, json_t **doc, ot_er
 	*doc = json_loadb(text, len, 0, NULL);
 	json_t *types = json_object_get(*doc, "type");
 	if (!json_is_object(*doc) || json_array_size(types) != 2 ||
-	    strcmp(json_string_value(json_array_get(types, 0)) ? json_string_value(
-								   json_array_get(types, 0))
-	                                                       : "",
+	    strcmp(json_string_value(json_array_get(types, 0))
+	                   ? json_string_value(json_array_get(types, 0))
+	                   : "",
 	           "DigitalProductPassport") != 0) {
 		json_decref(*doc);
 		*doc = NULL;
@@ -213,12 +213,14 @@ static int differ(json_t *a, json_t *b, char *path, size_t cap)
 	if (json_is_object(a) && json_is_object(b)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(b, k, v) {
+		json_object_foreach(b, k, v)
+		{
 			snprintf(path + n, cap - n, ".%s", k);
 			if (differ(json_object_get(a, k), v, path, cap))
 				return 1;
 		}
-		json_object_foreach(a, k, v) {
+		json_object_foreach(a, k, v)
+		{
 			snprintf(path + n, cap - n, ".%s", k);
 			if (!json_object_get(b, k))
 				return 1;
@@ -235,8 +237,8 @@ static int differ(json_t *a, json_t *b, char *path, size_t cap)
 	return 1;
 }
 
-ot_status ot_passport_compare(const char *text, size_t len, const char *cert_text,
-                              size_t cert_len, ot_error *err)
+ot_status ot_passport_compare(const char *text, size_t len, const char *cert_text, size_t cert_len,
+                              ot_error *err)
 {
 	json_t *doc, *cert;
 	ot_status rc = load_passport(text, len, &doc, err);
