@@ -205,6 +205,7 @@ int cmd_contract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_prove(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_passport(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
 int cmd_witness(int argc, char **argv);

@@ -25,6 +25,7 @@ static const cli_verb VERBS[] = {
 	{"contract", cmd_contract, "show a contract: what is committed, disclosed, withheld"},
 	{"prove", cmd_prove, "write a lot's provenance certificate, checkable offline"},
 	{"verify", cmd_verify, "check a provenance certificate offline, with no database"},
+	{"passport", cmd_passport, "write or verify a lot's UNTP digital product passport"},
 	{"report", cmd_report, "flows per mineral and country, concentration, payments"},
 	{"commit", cmd_commit, "commit to a confidential value; keep its opening"},
 	{"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
