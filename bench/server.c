@@ -565,6 +565,9 @@ static void usage(FILE *out)
 	        "usage: bench_server [options]\n\n"
 	        "  --dir DIR           where the ledgers go (/tmp)\n"
 	        "  --server PATH       the oretrail command (%s)\n"
+	        "  --lib-db URI        library-side ledger store, e.g. an empty PostgreSQL\n"
+	        "                      database (default: a SQLite file in DIR)\n"
+	        "  --http-db URI       the server's ledger store (likewise)\n"
 	        "  --events N          events posted in arrays (100000)\n"
 	        "  --single-events N   events posted one per request (20000)\n"
 	        "  --clients N         connections of the load generator (8)\n"
@@ -588,6 +591,9 @@ int main(int argc, char **argv)
 {
 	bench_name = "bench_server";
 	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10};
+	/* --lib-db / --http-db: the two ledgers in other stores (e.g. empty
+	 * PostgreSQL databases, bench/store); default: SQLite files in --dir. */
+	const char *lib_uri = NULL, *http_uri = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -609,6 +615,10 @@ int main(int argc, char **argv)
 			o.dir = v;
 		else if (strcmp(a, "--server") == 0)
 			o.server = v;
+		else if (strcmp(a, "--lib-db") == 0)
+			lib_uri = v;
+		else if (strcmp(a, "--http-db") == 0)
+			http_uri = v;
 		else if (strcmp(a, "--events") == 0)
 			o.http_events = parse_count(a, v, 100000000);
 		else if (strcmp(a, "--single-events") == 0)
@@ -638,9 +648,13 @@ int main(int argc, char **argv)
 	bench_check(ot_signer_generate("gov", &k.gov, &err), &err, "key");
 	bench_check(ot_signer_generate("fwo", &k.fwo, &err), &err, "key");
 	char lib_db[4200], http_db[4200], key_path[4300];
-	snprintf(lib_db, sizeof lib_db, "%s/library.db", tmp_dir);
-	snprintf(http_db, sizeof http_db, "%s/server.db", tmp_dir);
-	snprintf(key_path, sizeof key_path, "%s.key", http_db);
+	snprintf(lib_db, sizeof lib_db, "%s", lib_uri ? lib_uri : "");
+	snprintf(http_db, sizeof http_db, "%s", http_uri ? http_uri : "");
+	if (!lib_uri)
+		snprintf(lib_db, sizeof lib_db, "%s/library.db", tmp_dir);
+	if (!http_uri)
+		snprintf(http_db, sizeof http_db, "%s/server.db", tmp_dir);
+	snprintf(key_path, sizeof key_path, "%s/server.key", tmp_dir);
 	make_ledger(lib_db, &k);
 	make_ledger(http_db, &k);
 	char skey[OT_SKEY_MAX];
@@ -651,8 +665,9 @@ int main(int argc, char **argv)
 
 	unsigned single_clients = o.clients * 4;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("bench_server: stores in %s; %ld cores; load average %.1f; one fsync per commit\n",
-	       o.dir, sysconf(_SC_NPROCESSORS_ONLN), bench_loadavg());
+	printf("bench_server: store %s; %ld cores; load average %.1f; one fsync per commit\n",
+	       http_uri ? "given by --http-db" : o.dir, sysconf(_SC_NPROCESSORS_ONLN),
+	       bench_loadavg());
 	double t0 = bench_now();
 	pool lib, http;
 	size_t total = o.single_events + o.http_events;
