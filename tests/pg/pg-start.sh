@@ -10,7 +10,8 @@
 # it (pg_ctl -m immediate) and removes the directory.
 #
 # Exit 77 (CTest: skipped) when PostgreSQL's server binaries are absent;
-# OT_PG_BINDIR overrides where they are looked for.
+# OT_PG_BINDIR overrides where they are looked for. OT_PG_DURABLE=1 keeps
+# fsync and full_page_writes on (the benchmarks, bench/store).
 set -eu
 state=${1:?usage: pg-start.sh STATE_DIR}
 mkdir -p "$state"
@@ -67,8 +68,10 @@ if ! as_user "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync 
 	echo "pg-start: initdb failed" >&2
 	exit 1
 fi
+durability="-c fsync=off -c full_page_writes=off"
+[ "${OT_PG_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c full_page_writes=on -c synchronous_commit=on"
 if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c full_page_writes=off -c max_connections=40 -c shared_buffers=16MB" \
+	-o "-c listen_addresses='' -k $dir -p $port $durability -c max_connections=40 -c shared_buffers=16MB" \
 	start >/dev/null; then
 	cat "$dir/server.log" >&2
 	echo "pg-start: the server did not start" >&2
