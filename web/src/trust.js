@@ -44,6 +44,7 @@ export function raiseAlarm(what) {
       failures.length > 4 ? h('li', {}, `and ${failures.length - 4} more mismatches`) : null),
     h('p', {}, 'Do not rely on the figures on this site until this is explained. ',
       h('a', { href: '#/verify' }, 'See what was checked'), '.'));
+  window.dispatchEvent(new Event('ot-alarm'));
   if (!document.title.startsWith('\u26a0')) document.title = '\u26a0 FAILED: ' + document.title;
 }
 export const alarmRaised = () => failures.length > 0;
