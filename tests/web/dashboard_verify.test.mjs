@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 
 const URL_GOOD = process.env.OT_WEB_URL;
 const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
+const URL_WITNESSED = process.env.OT_WEB_WITNESSED_URL || '';
 const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -65,6 +66,18 @@ describe('the verification state on every route', () => {
       }
     });
   }
+
+  test('a witness cosignature is checked in the browser with the key the server is configured with', { skip: !URL_WITNESSED && 'no witnessed server' }, async () => {
+    const served = await (await fetch(new URL('api/checkpoint', URL_WITNESSED))).json();
+    assert.equal(served.witness_keys.length, 1);
+    assert.match(served.witness_keys[0], /^audit-office\.example\+[0-9a-f]{8}\+/);
+    for (const hash of ['#/', '#/lots/lot-ndpr-oxide-001', '#/verify']) {
+      const s = await stateOf(URL_WITNESSED, hash);
+      assert.equal(s.state, 'verified', `${hash}: ${s.text}`);
+      assert.equal(s.witnesses, '1');
+      assert.match(s.text, /1 of 1 witness cosignatures checked/);
+    }
+  });
 
   test('a tampered hash tile: every route says failed, naming what', { skip: !URL_TAMPERED && 'no tampered server' }, async () => {
     for (const hash of ROUTES) {
