@@ -228,6 +228,19 @@ static enum MHD_Result api_checkpoint(otx_request *r, otx_reader *rd)
 	json_t *doc = json_pack("{s:s,s:I,s:s,s:s%}", "origin", cp.origin, "size",
 	                        (json_int_t)cp.size, "root", root, "note", note, len);
 	free(note);
+	/* The witnesses this server was configured with (serve --witness-key,
+	 * --witness): the keys a reader checks the note's cosignatures with. */
+	json_t *keys = json_array();
+	const ot_server_options *opt = &r->srv->opt;
+	for (size_t w = 0; doc && keys && w < opt->n_witnesses; w++) {
+		char vkey[OT_VKEY_MAX];
+		if (ot_cosig_verifier_format(opt->witnesses[w], vkey, sizeof vkey) == OT_OK)
+			json_array_append_new(keys, json_string(vkey));
+	}
+	if (doc)
+		json_object_set_new(doc, "witness_keys", keys);
+	else
+		json_decref(keys);
 	return respond_doc(r, doc, CACHE_SHORT);
 }
 

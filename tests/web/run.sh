@@ -63,10 +63,13 @@ db=$work/demo/ledger.db
 # The NdPr oxide lot's provenance certificate, for the certificate page.
 "$cli" prove lot-ndpr-oxide-001 --db "$db" >"$work/certificate.json"
 
-# serve DB NAME: starts a read-only server on a free port; sets $url.
+# serve DB NAME [ARGS...]: starts a server (read-only unless ARGS say
+# otherwise) on a free port; sets $url.
 serve() {
 	local out=$work/$2.out
-	"$cli" serve --db "$1" --listen 127.0.0.1:0 --read-only --quiet >"$out" 2>"$work/$2.err" &
+	local extra=("${@:3}")
+	[ ${#extra[@]} -gt 0 ] || extra=(--read-only)
+	"$cli" serve --db "$1" --listen 127.0.0.1:0 --quiet "${extra[@]}" >"$out" 2>"$work/$2.err" &
 	pids+=($!)
 	url=
 	for _ in $(seq 100); do
@@ -106,6 +109,24 @@ else
 	echo "web_dashboard: sqlite3 not installed: the tampered-tile case is skipped" >&2
 fi
 
+# The witnessed copy: a copy whose checkpoint a witness cosigned (through a
+# short-lived writable server, as scripts/demo does), served read-only with
+# that witness's key (serve --witness-key), so the browser checks the
+# cosignature; its log key is not an actor's key there either way.
+mkdir -p "$work/witnessed"
+cp "$db" "$work/witnessed/ledger.db"
+[ -f "$db-wal" ] && cp "$db-wal" "$work/witnessed/ledger.db-wal"
+cp "$db.key" "$db.vkey" "$work/witnessed/"
+"$cli" key new audit-office.example --dir "$work/witnessed" >/dev/null 2>&1
+serve "$work/witnessed/ledger.db" witness-writer --witness-key "$work/witnessed/audit-office.example.vkey"
+"$cli" witness --log "$url" --log-key "$work/witnessed/ledger.db.vkey" \
+	--key "$work/witnessed/audit-office.example.key" --state "$work/witnessed/state" --once \
+	>"$work/witness.log" 2>&1 || { cat "$work/witness.log" >&2; echo "web_dashboard: the witness did not cosign" >&2; exit 1; }
+kill "${pids[-1]}" 2>/dev/null || true
+wait "${pids[-1]}" 2>/dev/null || true
+serve "$work/witnessed/ledger.db" witnessed --read-only --witness-key "$work/witnessed/audit-office.example.vkey"
+witnessed=$url
+
 # Another key with the log key's name, for the wrong-key case.
 mkdir -p "$work/other-key"
 other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/dev/null | tail -n 1)
@@ -113,7 +134,7 @@ other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/de
 echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}"
 cd "$src"
 status=0
-OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
+OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
 	OT_WEB_CERT=$work/certificate.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?

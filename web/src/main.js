@@ -11,6 +11,7 @@ import { renderContracts, renderContract } from './pages/contracts.js';
 import { renderFindings } from './pages/findings.js';
 import { renderVerify } from './pages/verify.js';
 import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
+import { renderVerifyState } from './verifystate.js';
 
 const ROUTES = [
   [/^\/?$/, 'overview', () => renderOverview],
@@ -85,6 +86,7 @@ async function route() {
   main.removeAttribute('aria-busy');
   main.dataset.route = raw || '#/'; // for tests: this route has rendered
   if (ctx.afterMount) ctx.afterMount();
+  renderVerifyState(ctx.current);
   // Move focus to the new content for keyboard and screen-reader users,
   // but not on the first load.
   if (route.loaded) main.focus({ preventScroll: false });

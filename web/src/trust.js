@@ -44,6 +44,7 @@ export function raiseAlarm(what) {
       failures.length > 4 ? h('li', {}, `and ${failures.length - 4} more mismatches`) : null),
     h('p', {}, 'Do not rely on the figures on this site until this is explained. ',
       h('a', { href: '#/verify' }, 'See what was checked'), '.'));
+  window.dispatchEvent(new Event('ot-alarm'));
   if (!document.title.startsWith('\u26a0')) document.title = '\u26a0 FAILED: ' + document.title;
 }
 export const alarmRaised = () => failures.length > 0;
@@ -84,6 +85,18 @@ export async function servedLogKey(noteText) {
   throw new Error('no key to check the checkpoint with: paste the log\'s verifier key on the Verify page');
 }
 
+// The witness keys this server is configured with (api/checkpoint's
+// witness_keys, from `serve --witness-key`): the cosignatures on the
+// checkpoint are checked with them, in this browser.
+async function servedWitnessKeys() {
+  const served = await api.checkpoint().catch(() => null);
+  const keys = [];
+  for (const text of (served && served.witness_keys) || []) {
+    try { keys.push(await parseVerifierKey(text)); } catch { /* not a usable key: its cosignature stays unchecked */ }
+  }
+  return keys;
+}
+
 // --- the session's checkpoint ------------------------------------------
 
 let session = null;
@@ -120,7 +133,8 @@ async function runCheckpointCheck() {
     out.reason = e.message;
     return out;
   }
-  out.result = await verifyCheckpoint(out.noteText, out.key);
+  out.witnessKeys = await servedWitnessKeys();
+  out.result = await verifyCheckpoint(out.noteText, out.key, out.witnessKeys);
   if (!out.result.ok) {
     out.reason = out.result.reason;
     raiseAlarm(`The log's signed checkpoint: ${out.reason}.`);
