@@ -217,7 +217,7 @@ describe('the dashboard on the demo ledger', () => {
     assert.equal(d.length, 1);
     assert.equal(d[0].ok, 'true', d[0].text);
     assert.match(d[0].text, /Verified: this matches what was committed on 8 Sept 2025, the day of signing/);
-    assert.match(await page.textContent('[data-section="disclosed"] [data-field="terms.phases"] pre'), /poly-metallic refinery in Pakistan/);
+    assert.match(await page.textContent('[data-section="disclosed"] [data-field="terms.phases"]'), /poly-metallic refinery in Pakistan/);
     await assertNoAlarm(page);
     await shot(page, 'contract-mou');
     assert.deepEqual(page.errors, []);

@@ -108,7 +108,7 @@ export function dateTime(t) {
 }
 // A <time> element, readable and machine-readable.
 export function time(t, withTime = false) {
-  return t ? h('time', { datetime: t }, withTime ? dateTime(t) : date(t)) : '–';
+  return t ? h('time', { datetime: t, title: t }, withTime ? dateTime(t) : date(t)) : '–';
 }
 
 export function daysBetween(a, b) {

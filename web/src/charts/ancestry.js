@@ -102,7 +102,8 @@ export function ancestryChart(target, graph) {
     graph.lots.map((l) => {
       const p = pos.get(l.id);
       const isTarget = l.id === target;
-      return svg('a', { href: hrefLot(l.id), 'aria-label': `${l.id}: ${l.material}, ${mass(l.mass_g)}, ${l.how}` },
+      return svg('a', { href: hrefLot(l.id) }, // named by its visible text; the whole on hover
+        svg('title', {}, `${l.id}: ${l.material}, ${mass(l.mass_g)}, ${l.how}`),
         svg('rect', { x: String(p.x), y: String(p.y), width: String(W), height: String(H), rx: '6', fill: isTarget ? '#fdf3dc' : '#f4f6f8', stroke: isTarget ? '#a06d00' : '#1f3b57', 'stroke-width': isTarget ? '3' : '1.5' }),
         svg('text', { x: String(p.x + 10), y: String(p.y + 20), class: 'node-label', 'font-weight': '600' }, clip(l.id, 28)),
         svg('text', { x: String(p.x + 10), y: String(p.y + 38), class: 'node-sub' }, `${l.material} \u00b7 ${mass(l.mass_g)}`),

@@ -54,7 +54,7 @@ export async function renderConsignments(page, _arg, ctx) {
       { label: 'Mass received', num: true, cell: (c) => (totals(c).received === null ? '–' : mass(totals(c).received)) },
       { label: 'Difference', num: true, cell: (c) => { const t = totals(c); return difference(t.shipped, t.received); } },
     ], items),
-    cons.more ? h('p', { class: 'note' }, 'Only the first consignments are listed.') : null,
+    cons.more ? h('p', { class: 'note' }, 'Only the first consignments are listed.') : '',
   );
 }
 

@@ -45,8 +45,8 @@ function showValue(path, v) {
   if (path === 'minerals' && Array.isArray(v)) return v.map(element).join(', ');
   if (path === 'signed') return date(v);
   if (Array.isArray(v)) return v.join(', ');
-  if (v && typeof v === 'object') return 'amount' in v ? money(v) : JSON.stringify(v);
-  return String(v);
+  if (v && typeof v === 'object') return termsTable(v);
+  return v === null || v === undefined ? 'not given' : String(v);
 }
 
 export async function renderContracts(page, _arg, ctx) {
@@ -163,7 +163,17 @@ export const fieldLabel = (f) => fieldName(f);
 
 function valueView(v) {
   if (typeof v === 'string') return h('pre', { class: 'document', tabindex: '0', 'aria-label': 'Disclosed text' }, v);
-  return h('pre', { class: 'document', tabindex: '0', 'aria-label': 'Disclosed value' }, JSON.stringify(v, null, 2));
+  return termsTable(v);
+}
+
+// Disclosed terms as a key/value table: nested objects as nested tables,
+// money and dates in words, never raw JSON.
+function termsTable(v) {
+  if (v === null || v === undefined) return 'not given';
+  if (typeof v !== 'object') return String(v);
+  if ('amount' in v && 'currency' in v) return money(v);
+  if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object') ? v.map((x) => (x === null ? 'not given' : String(x))).join(', ') : v.map((x) => h('div', {}, termsTable(x)));
+  return h('dl', { class: 'facts terms' }, Object.entries(v).map(([k, x]) => [h('dt', {}, fieldName(k)), h('dd', {}, /date|signed|time|_by$/.test(k) && typeof x === 'string' ? date(x) : termsTable(x))]));
 }
 
 // Reads the contract and the disclosure from the log (proven into the signed

@@ -40,7 +40,7 @@ export async function renderLots(page, _arg, ctx) {
       { label: 'At', cell: (l) => l.site || '–' },
       { label: 'Status', cell: (l) => statusText(l.status) },
     ], items),
-    lots.more ? h('p', { class: 'note' }, 'Only the first lots are listed.') : null,
+    lots.more ? h('p', { class: 'note' }, 'Only the first lots are listed.') : '',
   );
 }
 
