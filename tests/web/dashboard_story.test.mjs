@@ -92,11 +92,12 @@ describe('the dashboard as data', () => {
     for (const hash of ['#/', '#/lots', '#/consignments', '#/contracts']) tables += await assertCsvEqualsTables(page, hash);
     assert.ok(tables >= 4, `${tables} tables checked`);
     // The lots list's CSV has one row per lot the API lists, plus the header.
-    const lots = await (await fetch(new URL('api/lots', URL_GOOD))).json();
+    const lots = await (await fetch(new URL('api/lots?limit=1000', URL_GOOD))).json();
+    assert.ok(!lots.next, 'the demo has fewer than 1000 lots');
     await open(page, '#/lots');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main .table-block button.csv').first().click()]);
     const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
-    assert.equal(rows.length - 1, lots.items.length);
+    assert.equal(rows.length - 1, lots.lots.length);
     assert.ok(rows.slice(1).some((r) => r[0].includes('lot-ndpr-oxide-001')), 'the NdPr oxide lot is a row');
     assert.deepEqual(page.errors, []);
     await page.done();
