@@ -102,4 +102,24 @@ describe('the dashboard as data', () => {
     assert.deepEqual(page.errors, []);
     await page.done();
   });
+
+  test('filter: the lots list by material narrows to the lots /api/lots lists with it', async () => {
+    const lots = (await (await fetch(new URL('api/lots?limit=1000', URL_GOOD))).json()).lots;
+    const materials = [...new Set(lots.map((l) => l.material).filter(Boolean))].sort();
+    assert.ok(materials.length >= 2, `the demo has lots of several materials: ${materials}`);
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/lots');
+    assert.equal(await page.locator('main table tbody tr').count(), lots.length);
+    for (const m of materials) {
+      const want = lots.filter((l) => l.material === m).map((l) => l.lot).sort();
+      assert.ok(want.length < lots.length);
+      await page.click(`[data-filter="material"] a:text-is("${m}")`);
+      await page.waitForSelector(`main[data-route="#/lots?material=${encodeURIComponent(m)}"]`);
+      const shown = (await page.locator('main table tbody tr th').allTextContents()).map((t) => t.trim()).sort();
+      assert.deepEqual(shown, want, m);
+      assert.equal(await page.getAttribute('[data-filter="material"] a[aria-current="true"]', 'href'), `#/lots?material=${encodeURIComponent(m)}`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
 });
