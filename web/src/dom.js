@@ -1,6 +1,8 @@
 // dom.js: building the page from data without innerHTML, so that nothing
 // from the ledger is ever parsed as markup.
 //   h('a', { href: '#/lots/x', class: 'y' }, 'text', child, [more])
+import { csvName, downloadCsv } from './csv.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function append(el, kids) {
@@ -34,7 +36,8 @@ export function svg(tag, attrs, ...kids) {
   return el;
 }
 
-// A table in a keyboard-scrollable region. cols: [{ label, num?, cell(row) }].
+// A table in a keyboard-scrollable region, with a button that downloads
+// it as CSV when it has rows. cols: [{ label, num?, cell(row) }].
 export function table(caption, cols, rows, opts = {}) {
   const t = h('table', opts.attrs || {},
     caption ? h('caption', {}, caption) : null,
@@ -47,7 +50,14 @@ export function table(caption, cols, rows, opts = {}) {
           ? h('th', { scope: 'row', class: c.num ? 'num' : null }, v)
           : h('td', { class: c.num ? 'num' : null }, v);
       })))));
-  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption || opts.label || 'table', tabindex: '0' }, t);
+  const name = csvName(caption || opts.label);
+  return h('div', { class: 'table-block' },
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption || opts.label || 'table', tabindex: '0' }, t),
+    rows.length === 0 ? null : h('button', {
+      type: 'button', class: 'secondary csv', 'data-csv': name,
+      'aria-label': `Download ${caption || opts.label || 'this table'} as CSV`,
+      onclick: () => downloadCsv(t, name),
+    }, 'Download CSV'));
 }
 
 export function facts(pairs) {

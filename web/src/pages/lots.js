@@ -25,12 +25,20 @@ export async function renderLots(page, _arg, ctx) {
   const rs = await replayedState();
   const diffs = rs.ok ? listDifferences(rs.state, 'lots', lots.items, 'lot') : [];
   const shown = rs.ok ? lots.items.map((l) => withReplayed(rs.state, 'lots', l.lot, l)) : lots.items;
-  const items = [...shown].sort((a, b) => ((a.created && a.created.index) ?? 0) - ((b.created && b.created.index) ?? 0));
+  const all = [...shown].sort((a, b) => ((a.created && a.created.index) ?? 0) - ((b.created && b.created.index) ?? 0));
+  // A filter by material (#/lots?material=ore): links, one per material listed.
+  const materials = [...new Set(all.map((l) => l.material).filter(Boolean))].sort();
+  const chosen = materials.includes(ctx.params.get('material')) ? ctx.params.get('material') : null;
+  const items = chosen ? all.filter((l) => l.material === chosen) : all;
+  const hrefMaterial = (m) => (m ? `#/lots?material=${encodeURIComponent(m)}` : '#/lots');
   page.append(
     h('h1', {}, 'Lots of material'),
     h('p', { class: 'lede' }, 'A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.'),
     replayNotice(rs, diffs, 'the lots'),
-    table(`${items.length} lots, oldest first`, [
+    h('nav', { 'aria-label': 'Material' }, h('ul', { class: 'toggles', 'data-filter': 'material' },
+      [null, ...materials].map((m) => h('li', {}, h('a', { href: hrefMaterial(m), 'aria-current': m === chosen ? 'true' : null },
+        m || 'All materials'))))),
+    table(`${items.length} ${chosen ? `${chosen} ` : ''}lots, oldest first`, [
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Material', cell: (l) => l.material || '–' },
       { label: 'Made', cell: (l) => (l.created ? [time(l.created.time), ` by ${l.created.type}`] : '–') },

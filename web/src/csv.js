@@ -1,0 +1,40 @@
+// csv.js: a table's text as CSV (RFC 4180), the same text the page shows,
+// so a download's rows are the table's rows. Used by dom.js's table() for
+// every table on the dashboard.
+
+// One field: quoted when it holds a quote, a comma or a line break.
+export function csvField(s) {
+  const t = String(s);
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+// Rows of fields as CSV text, CRLF line ends.
+export function toCsv(rows) {
+  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+// The header and body rows of a rendered <table>, each cell's text with
+// runs of white space made one space.
+export function tableRows(tableEl) {
+  const text = (c) => c.textContent.replace(/\s+/g, ' ').trim();
+  return [...tableEl.querySelectorAll('thead tr, tbody tr')].map((tr) => [...tr.children].map(text));
+}
+
+// A file name from a caption: "3 lots, oldest first" -> "3-lots-oldest-first.csv".
+export function csvName(caption) {
+  const slug = String(caption || '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return `${slug || 'table'}.csv`;
+}
+
+// Starts the download of a table as CSV.
+export function downloadCsv(tableEl, name) {
+  const blob = new Blob([toCsv(tableRows(tableEl))], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
