@@ -55,7 +55,7 @@ export function table(caption, cols, rows, opts = {}) {
     h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption || opts.label || 'table', tabindex: '0' }, t),
     rows.length === 0 ? null : h('button', {
       type: 'button', class: 'secondary csv', 'data-csv': name,
-      'aria-label': `Download ${caption || opts.label || 'this table'} as CSV`,
+      'aria-label': `Download CSV: ${caption || opts.label || 'this table'}`,
       onclick: () => downloadCsv(t, name),
     }, 'Download CSV'));
 }
