@@ -59,9 +59,12 @@ static int passport_cert(const char *db, const char *lot, const char *cert_path,
 		int same = json_is_string(json_object_get(doc, "lot")) &&
 		           strcmp(json_string_value(json_object_get(doc, "lot")), lot) == 0;
 		json_decref(doc);
-		return same ? 0
-		            : cli_failf(EXIT_USAGE, "passport", "%s is not a certificate of lot %s",
-		                        cert_path, lot);
+		if (same)
+			return 0;
+		free(*cert);
+		*cert = NULL;
+		return cli_failf(EXIT_USAGE, "passport", "%s is not a certificate of lot %s",
+		                 cert_path, lot);
 	}
 	ot_ledger *l = NULL;
 	int code = cli_ledger_open_ro(db, "passport", &l);
