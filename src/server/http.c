@@ -73,8 +73,9 @@ enum MHD_Result otx_respond_static(otx_request *r, unsigned status, const char *
 	return queue(r, status, resp, content_type, cache_control, extra, len);
 }
 
-enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
-                                 const char *cache_control)
+/* JSON (taken) with a final newline, and the headers in extra. */
+static enum MHD_Result respond_json_with(otx_request *r, unsigned status, char *json,
+                                         const char *cache_control, const otx_header *extra)
 {
 	if (!json)
 		return otx_respond_static(r, 500, "application/json", "no-store",
@@ -91,7 +92,13 @@ enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
 	body[len++] = '\n';
 	body[len] = 0;
 	return otx_respond(r, status, "application/json",
-	                   cache_control ? cache_control : "no-store", body, len, NULL);
+	                   cache_control ? cache_control : "no-store", body, len, extra);
+}
+
+enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
+                                 const char *cache_control)
+{
+	return respond_json_with(r, status, json, cache_control, NULL);
 }
 
 unsigned otx_http_status(const ot_error *e)
@@ -174,17 +181,7 @@ enum MHD_Result otx_respond_later(otx_request *r, unsigned status, char *json)
 {
 	/* Tell well-behaved clients when to come back. */
 	static const otx_header retry[] = {{"Retry-After", "1"}, {NULL, NULL}};
-	if (!json)
-		return otx_respond_json(r, status, NULL, NULL);
-	size_t len = strlen(json);
-	char *body = realloc(json, len + 2);
-	if (!body) {
-		free(json);
-		return MHD_NO;
-	}
-	body[len++] = '\n';
-	body[len] = 0;
-	return otx_respond(r, status, "application/json", "no-store", body, len, retry);
+	return respond_json_with(r, status, json, NULL, retry);
 }
 
 enum MHD_Result otx_respond_error(otx_request *r, const ot_error *e)
