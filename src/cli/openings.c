@@ -45,7 +45,10 @@ ot_status cli_openings_find(const char *data, size_t len, const char *commit, co
 				err, OT_ERR_PARSE, "line %lu is not an opening: %s", lineno,
 				line_err.message[0] ? line_err.message : "not a JSON object");
 		}
-		int match = commit ? strcmp(str(rec, "commit"), commit) == 0
+		/* by commitment: only a line that has one (an empty search never
+		 * matches a line without the key) */
+		const char *own = json_string_value(json_object_get(rec, "commit"));
+		int match = commit ? own && strcmp(own, commit) == 0
 		                   : strcmp(str(rec, "contract"), contract) == 0 &&
 		                             strcmp(str(rec, "field"), field) == 0;
 		if (match) {
