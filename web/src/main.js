@@ -12,6 +12,8 @@ import { renderFindings } from './pages/findings.js';
 import { renderVerify } from './pages/verify.js';
 import { renderCheckpoints, renderEntry } from './pages/entries.js';
 import { renderSearch } from './pages/search.js';
+import { renderActor, renderSite } from './pages/places.js';
+import { renderPayments } from './pages/payments.js';
 import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
 import { renderVerifyState } from './verifystate.js';
 
@@ -29,6 +31,9 @@ const ROUTES = [
   [/^\/entries\/(.+)$/, 'verify', () => renderEntry],
   [/^\/checkpoints$/, 'verify', () => renderCheckpoints],
   [/^\/search$/, 'search', () => renderSearch],
+  [/^\/payments$/, 'payments', () => renderPayments],
+  [/^\/sites\/(.+)$/, 'search', () => renderSite],
+  [/^\/actors\/(.+)$/, 'search', () => renderActor],
   [/^\/certificate$/, 'certificate', () => renderCertificate],
 ];
 

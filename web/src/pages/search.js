@@ -2,13 +2,13 @@
 // (#/search?q=...). Matches ids, names, countries, materials and the like,
 // case- and accent-insensitively, every word of the query somewhere in the
 // record. The lists come from the server's API; every result links to a
-// page that checks what it shows against the log (a lot, a consignment, a
-// contract) or to the log entry that registered it, proven in the browser.
+// page that checks what it shows against the log.
 import { api } from '../api.js';
 import { h, table } from '../dom.js';
 import { countryName, int, mass, plural } from '../format.js';
 import { consignmentLink, contractLink, lotLink } from '../links.js';
 import { entryLink } from './entries.js';
+import { actorLink, siteLink } from './places.js';
 
 const fold = (s) => String(s ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
@@ -31,7 +31,7 @@ const KINDS = [
     cols: [
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Material', cell: (l) => l.material || '\u2014' },
-      { label: 'Held by', cell: (l) => l.holder || '\u2014' },
+      { label: 'Held by', cell: (l) => actorLink(l.holder) },
       { label: 'Mass', num: true, cell: (l) => (l.mass_g !== undefined ? mass(l.mass_g) : '\u2014') },
     ],
   },
@@ -40,7 +40,7 @@ const KINDS = [
     cols: [
       { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
       { label: 'From', cell: (c) => [c.from || '\u2014', c.from_country ? ` (${c.from_country})` : ''] },
-      { label: 'To', cell: (c) => c.consignee || '\u2014' },
+      { label: 'To', cell: (c) => actorLink(c.consignee) },
       { label: 'Lots', num: true, cell: (c) => int((c.lots || []).length) },
     ],
   },
@@ -58,7 +58,7 @@ const KINDS = [
   {
     key: 'sites', title: 'Sites', list: () => api.sites(), fields: ['site', 'kind', 'holder', 'operator', 'licence', 'minerals'],
     cols: [
-      { label: 'Site', cell: (s) => s.site },
+      { label: 'Site', cell: (s) => siteLink(s.site) },
       { label: 'Kind', cell: (s) => s.kind || '\u2014' },
       { label: 'Operator', cell: (s) => s.operator || s.holder || '\u2014' },
       { label: 'Country', cell: (s) => (s.country ? countryName(s.country) : '\u2014') },
@@ -68,7 +68,7 @@ const KINDS = [
   {
     key: 'actors', title: 'Actors', list: () => api.actors(), fields: ['actor', 'name', 'roles'],
     cols: [
-      { label: 'Actor', cell: (a) => a.actor },
+      { label: 'Actor', cell: (a) => actorLink(a.actor) },
       { label: 'Name', cell: (a) => a.name || '\u2014' },
       { label: 'Roles', cell: (a) => (a.roles || []).join(', ') },
       { label: 'Country', cell: (a) => (a.country ? countryName(a.country) : '\u2014') },
