@@ -211,4 +211,15 @@ int cmd_disclose(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
+/* The program holding the verbs that speak HTTP (serve, witness, monitor,
+ * submit --server), installed beside `oretrail`, which links no HTTP
+ * library so that the other verbs start fast (issue 16; src/CMakeLists.txt). */
+#define CLI_NET_PROGRAM "oretrail-net"
+
+/* Runs the verb argv[0] with its arguments in CLI_NET_PROGRAM, found in the
+ * directory of the running program (/proc/self/exe): execs it with the same
+ * arguments, so it keeps this process (its id, standard streams, signals).
+ * Returns only when it cannot: EXIT_STORE with a message naming the path. */
+int cli_net_exec(int argc, char **argv);
+
 #endif

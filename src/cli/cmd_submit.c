@@ -14,7 +14,8 @@
  * signs on their own machine and hands the envelopes to the operator.
  * With --server the signed envelopes go to a running server's POST /add
  * instead, in chunks, with safe retries (the server answers an envelope it
- * already holds with its index): the remote_* functions below.
+ * already holds with its index): the remote_* functions below, which are
+ * in oretrail-net only; oretrail execs it for --server (cli/net.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -27,7 +28,9 @@
 #include "cli/events_in.h"
 #include "oretrail/buf.h"
 #include "oretrail/event.h"
+#ifdef OT_CLI_NET
 #include "oretrail/http.h"
+#endif
 #include "oretrail/json.h"
 #include "oretrail/status.h"
 
@@ -538,6 +541,7 @@ out:
 	return code;
 }
 
+#ifdef OT_CLI_NET
 /* --- over the network: --server URL --- */
 
 /* Most bytes in one request: half the server's default body limit. */
@@ -803,6 +807,7 @@ static int remote_append(const opts *o, batch *b, int tty)
 	ot_http_cleanup();
 	return code;
 }
+#endif
 
 int cmd_submit(int argc, char **argv)
 {
@@ -810,6 +815,10 @@ int cmd_submit(int argc, char **argv)
 	int code = parse_opts(argc, argv, &o);
 	if (code)
 		return code < 0 ? EXIT_OK : code;
+#ifndef OT_CLI_NET
+	if (o.server) /* before anything reads standard input */
+		return cli_net_exec(argc, argv);
+#endif
 
 	batch b;
 	memset(&b, 0, sizeof b);
@@ -829,11 +838,13 @@ int cmd_submit(int argc, char **argv)
 			code = cli_failf(EXIT_STORE, "submit", "cannot write to standard output");
 		goto out;
 	}
+#ifdef OT_CLI_NET
 	if (o.server) {
 		if (!(code = sign_events(&o, &b, key, actor, tty)))
 			code = remote_append(&o, &b, tty);
 		goto out;
 	}
+#endif
 	if ((code = cli_ledger_open_append(o.db, o.log_key, o.dry_run, o.json, "submit", &l,
 	                                   &log_signer)) ||
 	    (code = cli_ledger_set_wait(l, "submit", o.wait)) ||

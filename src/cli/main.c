@@ -1,18 +1,28 @@
 /*
  * main.c: the oretrail command: dispatches to a verb. Only main decides to
- * exit; every verb returns its exit code.
+ * exit; every verb returns its exit code. Built twice: as `oretrail` and,
+ * with OT_CLI_NET, as `oretrail-net` (cli/net.c says why).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
+/* The verbs that speak HTTP: their own in oretrail-net, exec'ed from
+ * oretrail (cli_net_exec; the build compiles this file once for each). */
+#ifdef OT_CLI_NET
+#define NET_VERB(run) run
+#else
+#define NET_VERB(run) cli_net_exec
+#endif
+
 static const cli_verb VERBS[] = {
 	{"init", cmd_init, "create a ledger and its signing key"},
 	{"checkpoint", cmd_checkpoint, "print the latest signed checkpoint"},
 	{"verify-log", cmd_verify_log, "recompute every tile and check the latest checkpoint"},
 	{"proof", cmd_proof, "print or check inclusion and consistency proofs"},
-	{"serve", cmd_serve, "serve the ledger over HTTP: C2SP tiles, POST /add, JSON API"},
+	{"serve", NET_VERB(cmd_serve),
+         "serve the ledger over HTTP: C2SP tiles, POST /add, JSON API"},
 	{"publish", cmd_publish, "write the log as static C2SP tiles for any web server"},
 	{"import", cmd_import, "import the material flows of an EPCIS 2.0 document"},
 	{"export", cmd_export, "write the ledger's material flows as an EPCIS 2.0 document"},
@@ -29,8 +39,10 @@ static const cli_verb VERBS[] = {
 	{"report", cmd_report, "flows per mineral and country, concentration, payments"},
 	{"commit", cmd_commit, "commit to a confidential value; keep its opening"},
 	{"disclose", cmd_disclose, "make the event that discloses a committed contract field"},
-	{"witness", cmd_witness, "follow a log, check its consistency, cosign its checkpoints"},
-	{"monitor", cmd_monitor, "follow a log: recompute its tree, replay its entries, report"},
+	{"witness", NET_VERB(cmd_witness),
+         "follow a log, check its consistency, cosign its checkpoints"},
+	{"monitor", NET_VERB(cmd_monitor),
+         "follow a log: recompute its tree, replay its entries, report"},
 };
 
 static void usage(FILE *out)

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "oretrail/status.h"
+#include "store/libpq_load.h"
 #include "store/store_int.h"
 
 #define APPLICATION "oretrail"
@@ -957,6 +958,8 @@ int otx_postgres_location(const char *location)
 void otx_postgres_name(const char *uri, char *out, size_t size)
 {
 	out[0] = 0;
+	if (otx_libpq_load(NULL))
+		return;
 	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
 	const char *db = "", *user = "";
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
@@ -972,6 +975,8 @@ void otx_postgres_name(const char *uri, char *out, size_t size)
 ot_status otx_postgres_open(const char *uri, int flags, ot_store **out, ot_error *err)
 {
 	int creating = (flags & OT_STORE_CREATE) != 0;
+	if (otx_libpq_load(err))
+		return OT_ERR_IO;
 	pg_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot allocate the store");
