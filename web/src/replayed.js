@@ -70,9 +70,17 @@ const originForm = (v) => (Array.isArray(v)
 const commitmentForm = (v) => (Array.isArray(v)
   ? v.map((c) => `${c.field} ${c.commit} ${!!c.disclosed}`) // contract show: [{field, commit, disclosed, ...}]
   : Object.entries(v || {}).map(([f, c]) => `${f} ${c.commit} ${!!c.disclosed}`)).sort();
+// A lot record's stage vectors ({stage: {element: {site: mg}}}) or a
+// trace's stage rows ([{stage, element, site, mg, ...}], whose mined rows
+// are the origins, compared as such).
+const stageForm = (v) => (Array.isArray(v)
+  ? v.filter((r) => r.stage !== 'mined').map((r) => `${r.stage} ${r.element} ${r.site} ${r.mg}`)
+  : Object.entries(v || {}).flatMap(([stage, els]) => Object.entries(els)
+    .flatMap(([el, sites]) => Object.entries(sites).map(([site, mg]) => `${stage} ${el} ${site} ${mg}`)))).sort();
 const SHAPES = {
   lots: {
     origins: originForm,
+    stages: stageForm,
     // a trace adds when it was logged
     created: (v) => v && { id: v.id, index: v.index, type: v.type, time: v.time },
   },
