@@ -8,6 +8,7 @@ import { country, element, int, mass, massMg, percent, time } from '../format.js
 import { consignmentLink, lotLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
+import { hrefEntry } from './entries.js';
 import {
   differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
@@ -106,9 +107,9 @@ function siteText(r) {
   return more.length ? [r.site, h('br', {}), h('small', {}, more.join(', '))] : r.site;
 }
 
-// Links to the rows of the entries table below.
+// Links to the entries' own pages, which prove each one in the browser.
 const entryLinks = (indexes) => (indexes && indexes.length
-  ? indexes.map((i, k) => [k ? ', ' : '', h('a', { href: `#entry-${i}` }, int(i))])
+  ? indexes.map((i, k) => [k ? ', ' : '', h('a', { href: hrefEntry(i) }, int(i))])
   : '–');
 
 // Whether a figure was recomputed in this browser and agrees, as a mark.
@@ -243,7 +244,7 @@ export async function renderLot(page, id, ctx) {
         h('figcaption', {}, 'Boxes link to each lot. The entries below tell the same story in words.')),
       custodyBox),
     table(`The ${ancestry.length} log entries behind this lot`, [
-      { label: 'Entry', num: true, cell: (a) => h('span', { id: `entry-${a.index}` }, int(a.index)) },
+      { label: 'Entry', num: true, cell: (a) => int(a.index) },
       { label: 'Event', cell: (a) => a.type },
       { label: 'Id', cell: (a) => h('code', {}, a.id) },
     ], ancestry),
