@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <regex.h>
+#include <time.h>
 
 #include "http_client.h"
 #include "ledger/commit.h"
@@ -102,6 +103,21 @@ static uint64_t log_size(void)
 	return n;
 }
 
+/* The compliance profiles GET /api/lots/<lot> judges by: one that objects
+ * to the mine's country from 2020 on, one whose only stage takes effect in
+ * 2030 (so a lot passes it now). Named so that their order is not the
+ * name order. */
+static const char PROFILE_PK[] =
+	"{\"profile\":\"zz-no-pk\",\"title\":\"no PK ore\",\"elements\":[\"Nd\",\"Pr\"],"
+	"\"stages\":{\"mined\":\"2020-01-01\"},\"covered_countries\":[\"PK\"]}";
+static const char PROFILE_LATER[] =
+	"{\"profile\":\"aa-later\",\"elements\":[\"Nd\"],"
+	"\"stages\":{\"mined\":\"2030-01-01\"},\"covered_countries\":[\"PK\"]}";
+static const ot_cert_profile PROFILES[] = {
+	{PROFILE_PK, sizeof PROFILE_PK - 1, 0},
+	{PROFILE_LATER, sizeof PROFILE_LATER - 1, 0},
+};
+
 static int start(int read_only, size_t max_body, size_t max_events)
 {
 	ot_server_options o;
@@ -114,6 +130,8 @@ static int start(int read_only, size_t max_body, size_t max_events)
 	o.threads = 4;
 	o.max_body = max_body;
 	o.max_events = max_events;
+	o.profiles = PROFILES;
+	o.n_profiles = sizeof PROFILES / sizeof PROFILES[0];
 	ot_error err;
 	if (ot_server_start(&o, &srv, &err)) {
 		fprintf(stderr, "ot_server_start: %s\n", err.message);
@@ -630,6 +648,82 @@ static json_t *get_json(const char *path, int want_status)
 	return doc;
 }
 
+/* GET /api/lots/<lot>: the stage rows and the determinations under the
+ * server's profiles, as of today or ?at=, the same as trace and comply. */
+static void test_lot_compliance(void)
+{
+	json_t *d = get_json("/api/lots/ore-1?at=2025-06-30", 200);
+	CHECK_STR(json_string_value(json_object_get(d, "at")), "2025-06-30");
+	json_t *stages = json_object_get(d, "stages");
+	CHECK(json_array_size(stages) == 2); /* mined Nd and Pr, at mine-a */
+	json_t *row = json_array_get(stages, 0);
+	CHECK_STR(json_string_value(json_object_get(row, "stage")), "mined");
+	CHECK_STR(json_string_value(json_object_get(row, "element")), "Nd");
+	CHECK_STR(json_string_value(json_object_get(row, "country")), "PK");
+	CHECK_STR(json_string_value(json_object_get(row, "site")), "mine-a");
+	CHECK(json_integer_value(json_object_get(row, "share_ppm")) == 1000000);
+	CHECK(json_integer_value(json_object_get(row, "grams")) == 6900); /* 1.5 t at 4600 ppm */
+	/* In profile name order, each as `comply --json` gives it. */
+	json_t *all = json_object_get(d, "compliance");
+	CHECK(json_array_size(all) == 2);
+	json_t *later = json_array_get(all, 0), *pk = json_array_get(all, 1);
+	CHECK_STR(json_string_value(json_object_get(later, "profile")), "aa-later");
+	CHECK_STR(json_string_value(json_object_get(later, "determination")), "pass");
+	CHECK(json_array_size(json_object_get(later, "reasons")) == 0);
+	CHECK_STR(json_string_value(json_object_get(pk, "profile")), "zz-no-pk");
+	CHECK_STR(json_string_value(json_object_get(pk, "determination")), "fail");
+	json_t *reason = json_array_get(json_object_get(pk, "reasons"), 0);
+	CHECK_STR(json_string_value(json_object_get(reason, "kind")), "covered_country");
+	CHECK_STR(json_string_value(json_object_get(reason, "stage")), "mined");
+	CHECK_STR(json_string_value(json_object_get(reason, "country")), "PK");
+	CHECK(json_array_size(json_object_get(reason, "entries")) == 1);
+	ot_ledger *l = reader();
+	char *text = NULL, *trace = NULL;
+	int det = -1;
+	CHECK(l && ot_ledger_comply(l, PROFILE_PK, sizeof PROFILE_PK - 1, "ore-1", "2025-06-30", 0,
+	                            &text, &det, NULL) == OT_OK);
+	CHECK(det == OT_COMPLY_FAIL);
+	json_t *want = text ? json_loads(text, 0, NULL) : NULL;
+	CHECK(want && json_equal(want, pk));
+	CHECK(l && ot_ledger_trace(l, "ore-1", OT_TRACE_STAGES, &trace, NULL) == OT_OK);
+	json_t *traced = trace ? json_loads(trace, 0, NULL) : NULL;
+	CHECK(traced && json_equal(json_object_get(traced, "stages"), stages));
+	json_decref(traced);
+	json_decref(want);
+	free(trace);
+	free(text);
+	ot_ledger_close(l);
+	json_decref(d);
+
+	/* Before any stage takes effect nothing is judged; today by default. */
+	d = get_json("/api/lots/ore-1?at=2019-12-31", 200);
+	all = json_object_get(d, "compliance");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(all, 1), "determination")),
+	          "pass");
+	json_decref(d);
+	d = get_json("/api/lots/ore-1", 200);
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	const char *at = json_string_value(json_object_get(d, "at"));
+	/* The server's clock may have passed midnight since. */
+	CHECK(at && strlen(at) == 10 && strcmp(at, today) <= 0);
+	json_decref(d);
+
+	/* A date that is not one is refused, naming the argument. */
+	d = get_json("/api/lots/ore-1?at=2025-13-01", 400);
+	json_t *e = json_object_get(d, "error");
+	CHECK_STR(json_string_value(json_object_get(e, "code")), "bad_argument");
+	CHECK(strstr(json_string_value(json_object_get(e, "message")), "\"at\"") != NULL);
+	json_decref(d);
+	d = get_json("/api/lots/no-such-lot?at=2025-06-30", 404);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(d, "error"), "code")),
+	          "lot_not_found");
+	json_decref(d);
+}
+
 static void test_api(void)
 {
 	json_t *d;
@@ -658,6 +752,7 @@ static void test_api(void)
 	CHECK(json_array_size(json_object_get(d, "origins")) > 0);
 	CHECK(json_array_size(json_object_get(d, "ancestry")) > 0);
 	json_decref(d);
+	test_lot_compliance();
 	d = get_json("/api/lots/ore-1/trace", 200);
 	CHECK_STR(json_string_value(json_object_get(d, "lot")), "ore-1");
 	json_decref(d);

@@ -185,6 +185,22 @@ OT_EXPORT ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, siz
                                      const char *lot, const char *at, int flags, char **json,
                                      int *determination, ot_error *err);
 
+struct ot_cert_profile; /* certificate.h: a profile's JSON text */
+
+/*
+ * The lot as the dashboard shows it (GET /api/lots/<lot>): the compact
+ * trace with OT_TRACE_STAGES (ot_ledger_trace's document), then
+ *   "at": the date judged (YYYY-MM-DD),
+ *   "compliance": [ot_ledger_comply's document under each of the n
+ *                  profiles as of at, in profile name order]
+ * from one snapshot. Errors as ot_ledger_trace's and ot_ledger_comply's
+ * (a bad profile: OT_ERR_PARSE, bad_profile; a bad at: bad_field). *json
+ * is malloc'ed.
+ */
+OT_EXPORT ot_status ot_ledger_lot(ot_ledger *l, const char *lot,
+                                  const struct ot_cert_profile *profiles, size_t n, const char *at,
+                                  char **json, ot_error *err);
+
 /* Audit options; zero-initialise for the defaults. */
 typedef struct ot_audit_options {
 	int64_t now;             /* seconds since 1970 for time-based findings; 0: the clock */

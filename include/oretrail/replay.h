@@ -100,6 +100,27 @@ OT_EXPORT ot_status ot_replay_findings(ot_replay *r, int64_t now, uint32_t withh
 OT_EXPORT ot_status ot_replay_state(ot_replay *r, int64_t now, uint32_t withheld_days, char **json,
                                     ot_error *err);
 
+struct ot_cert_profile; /* certificate.h: a profile's JSON text */
+
+/*
+ * The lot's provenance by stage and its determinations, from the state the
+ * entries replayed so far derived, by the code the ledger answers
+ * GET /api/lots/<lot> with (ot_ledger_lot):
+ *   {"lot", "stages":[...as ot_ledger_trace's with OT_TRACE_STAGES...],
+ *    "at", "compliance":[...as ot_ledger_lot's...]}
+ * The determinations cite the extractions and transforms of the lineage,
+ * which they read from the entries: entries[i] (lens[i] bytes, borrowed for
+ * the call) is the entry at log index i, n_entries of them. Errors:
+ * OT_ERR_NOTFOUND (lot_not_found), OT_ERR_PARSE (bad_profile, bad_field)
+ * as ot_ledger_comply's; OT_ERR_NOTFOUND (entry_not_found) when the lineage
+ * cites an entry past n_entries. *json is compact, malloc'ed; the caller
+ * frees it. Not thread-safe with other calls on the handle.
+ */
+OT_EXPORT ot_status ot_replay_lot(ot_replay *r, const char *lot,
+                                  const struct ot_cert_profile *profiles, size_t n, const char *at,
+                                  const uint8_t *const *entries, const size_t *lens,
+                                  size_t n_entries, char **json, ot_error *err);
+
 /* Frees the handle and its state. NULL is a no-op. */
 OT_EXPORT void ot_replay_free(ot_replay *r);
 

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "oretrail/certificate.h"
 #include "oretrail/note.h"
 #include "oretrail/status.h"
 
@@ -86,6 +87,11 @@ typedef struct ot_server_options {
 	 * (docs/internals/failover.md). `advertise` is the URL the others name
 	 * for this one [http://<listen host>:<port>]. Ignored on SQLite. */
 	const char *advertise;
+	/* The compliance profiles GET /api/lots/<lot> judges the lot by (its
+	 * "compliance"; `oretrail serve` gives the shipped ones); borrowed,
+	 * must outlive the server. None: "compliance" is []. */
+	const ot_cert_profile *profiles;
+	size_t n_profiles;
 } ot_server_options;
 
 /* Opens the ledger, binds the socket and starts serving. On failure nothing

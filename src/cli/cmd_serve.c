@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ledger.h"
 #include "oretrail/server.h"
 
 #define OT_SERVE_MAX_WITNESSES 64
@@ -21,7 +22,8 @@ static const cli_spec SPEC = {
 	"  POST /add  a signed envelope or a JSON array of them; answered once the\n"
 	"       entries are durable, with their indexes, leaf hashes and a checkpoint\n"
 	"  GET  /api/...  lots and their trace, consignments, contracts, findings,\n"
-	"       reports, proofs (see GET /api/)\n"
+	"       reports, proofs (see GET /api/); a lot with its determinations under\n"
+	"       the shipped compliance profiles (dfars-7052, crma)\n"
 	"Prints \"listening on http://HOST:PORT/\" on standard output once ready, and\n"
 	"an access log in Common Log Format on standard error. Stops on SIGINT or\n"
 	"SIGTERM after answering the submissions already received.\n\n"
@@ -76,8 +78,9 @@ typedef struct serve_args {
 	ot_signer *signer;
 	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
 	size_t n_loaded;
-	const char *wait; /* --wait DURATION */
-	int first;        /* the first operand in argv */
+	cli_profiles profiles; /* the shipped ones, judged by GET /api/lots/<lot> */
+	const char *wait;      /* --wait DURATION */
+	int first;             /* the first operand in argv */
 } serve_args;
 
 /* The numeric limits: --threads and the others, each a number from 1 to max. */
@@ -313,8 +316,14 @@ int cmd_serve(int argc, char **argv)
 		code = load_key(a);
 	if (code < 0)
 		code = load_witnesses(a);
+	if (code < 0 && (code = cli_profiles_add_shipped(&a->profiles, "serve")) == 0) {
+		a->o.profiles = a->profiles.items;
+		a->o.n_profiles = a->profiles.n;
+		code = -1;
+	}
 	if (code < 0)
 		code = run(a);
+	cli_profiles_free(&a->profiles);
 	for (size_t i = 0; i < a->n_loaded; i++)
 		ot_cosig_verifier_free(a->witnesses[i]);
 	ot_signer_free(a->signer);

@@ -317,6 +317,39 @@ ot_status otx_comply_determine(ot_store *st, const otx_entry_reader *rd, const o
 	return rc;
 }
 
+/* Where item (a determination) goes in arr, kept in profile name order. */
+static size_t by_profile_name(json_t *arr, json_t *item)
+{
+	const char *name = otx_jstr(item, "profile");
+	size_t i = json_array_size(arr);
+	while (i > 0 && strcmp(otx_jstr(json_array_get(arr, i - 1), "profile"), name) > 0)
+		i--;
+	return i;
+}
+
+ot_status otx_lot_compliance(ot_store *st, const otx_entry_reader *rd,
+                             const ot_cert_profile *profiles, size_t n, const char *lot,
+                             const char *at, json_t *doc, ot_error *err)
+{
+	json_t *all = json_array();
+	if (!all || json_object_set_new(doc, "at", json_string(at)) ||
+	    json_object_set_new(doc, "compliance", all))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = otx_comply_check_at(at, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		profile p;
+		json_t *pdoc = NULL, *det = NULL;
+		int determination = 0;
+		rc = otx_profile_load(profiles[i].json, profiles[i].len, &pdoc, &p, err);
+		if (!rc)
+			rc = otx_comply_determine(st, rd, &p, lot, at, &det, &determination, err);
+		if (!rc && json_array_insert_new(all, by_profile_name(all, det), det))
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		json_decref(pdoc);
+	}
+	return rc;
+}
+
 ot_status ot_ledger_comply(ot_ledger *l, const char *profile_json, size_t len, const char *lot,
                            const char *at, int flags, char **json, int *determination,
                            ot_error *err)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/certificate.h"
 #include "oretrail/status.h"
 #include "oretrail/store.h"
 
@@ -55,5 +56,14 @@ ot_status otx_comply_check_at(const char *at, ot_error *err);
 ot_status otx_comply_determine(ot_store *st, const otx_entry_reader *rd, const otx_profile *p,
                                const char *lot, const char *at, json_t **out, int *determination,
                                ot_error *err);
+
+/* Adds to doc "at" and "compliance": the lot's determination under each of
+ * the n profiles as of at (otx_comply_determine's documents, in profile
+ * name order). The server's lot answer and the browser's replay
+ * (ot_replay_lot) both make it here. Errors as otx_comply_determine's, and
+ * otx_profile_load's for a bad profile, otx_comply_check_at's for at. */
+ot_status otx_lot_compliance(ot_store *st, const otx_entry_reader *rd,
+                             const ot_cert_profile *profiles, size_t n, const char *lot,
+                             const char *at, json_t *doc, ot_error *err);
 
 #endif

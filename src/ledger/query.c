@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ledger/commit.h"
+#include "ledger/comply.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
 #include "ledger/ledger_int.h"
@@ -1276,6 +1277,27 @@ ot_status ot_ledger_trace(ot_ledger *l, const char *lot, int flags, char **json,
 		rc = add_logged(l->st, json_object_get(doc, "created"), err);
 	ot_store_read_end(l->st);
 	return emit(doc, rc, flags, json, err);
+}
+
+ot_status ot_ledger_lot(ot_ledger *l, const char *lot, const ot_cert_profile *profiles, size_t n,
+                        const char *at, char **json, ot_error *err)
+{
+	json_t *doc = NULL;
+	if (!l || !lot || (n && !profiles) || !at || !json)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "the lot's view needs a ledger, a lot, a date and an output");
+	*json = NULL;
+	otx_entry_reader rd = {otx_ledger_read_entry, l};
+	ot_status rc = ot_store_read_begin(l->st, err);
+	if (rc)
+		return rc;
+	rc = otx_trace_json(l->st, lot, OT_TRACE_STAGES, &doc, err);
+	if (!rc)
+		rc = add_logged(l->st, json_object_get(doc, "created"), err);
+	if (!rc)
+		rc = otx_lot_compliance(l->st, &rd, profiles, n, lot, at, doc, err);
+	ot_store_read_end(l->st);
+	return emit(doc, rc, 0, json, err);
 }
 
 ot_status ot_ledger_contract_show(ot_ledger *l, const char *contract, int64_t now, int flags,

@@ -12,11 +12,14 @@
  */
 #include "ledger/replay_int.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/comply.h"
 #include "ledger/findings.h"
 #include "ledger/ledger_int.h"
+#include "ledger/query.h"
 #include "ledger/state.h"
 #include "oretrail/status.h"
 
@@ -240,6 +243,54 @@ ot_status ot_replay_state(ot_replay *r, int64_t now, uint32_t withheld_days, cha
 	if (!rc)
 		rc = otx_ledger_emit(doc, 0, json, err);
 	json_decref(findings);
+	json_decref(doc);
+	return rc;
+}
+
+/* The entries given to ot_replay_lot, by log index. */
+typedef struct entry_array {
+	const uint8_t *const *data;
+	const size_t *lens;
+	size_t n;
+} entry_array;
+
+/* otx_entry_reader's read over an entry_array. */
+static ot_status array_read_entry(void *ctx, uint64_t index, uint8_t **data, size_t *len,
+                                  ot_error *err)
+{
+	const entry_array *a = ctx;
+	if (index >= a->n)
+		return ot_error_at(err, OT_ERR_NOTFOUND, "entry_not_found", -1,
+		                   "the lot's lineage cites entry %" PRIu64 ", past the %zu given",
+		                   index, a->n);
+	if (!(*data = malloc(a->lens[index] ? a->lens[index] : 1)))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	memcpy(*data, a->data[index], a->lens[index]);
+	*len = a->lens[index];
+	return OT_OK;
+}
+
+ot_status ot_replay_lot(ot_replay *r, const char *lot, const ot_cert_profile *profiles, size_t n,
+                        const char *at, const uint8_t *const *entries, const size_t *lens,
+                        size_t n_entries, char **json, ot_error *err)
+{
+	if (!r || !lot || (n && !profiles) || !at || (n_entries && (!entries || !lens)) || !json)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "the lot's view needs a replay, a lot, a date and an output");
+	*json = NULL;
+	entry_array a = {entries, lens, n_entries};
+	otx_entry_reader rd = {array_read_entry, &a};
+	json_t *trace = NULL, *doc = json_pack("{s:s}", "lot", lot);
+	ot_status rc = doc ? otx_trace_json(r->mem, lot, OT_TRACE_STAGES | OTX_TRACE_NO_ANCESTRY,
+	                                    &trace, err)
+	                   : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!rc && json_object_set(doc, "stages", json_object_get(trace, "stages")))
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	if (!rc)
+		rc = otx_lot_compliance(r->mem, &rd, profiles, n, lot, at, doc, err);
+	if (!rc)
+		rc = otx_ledger_emit(doc, 0, json, err);
+	json_decref(trace);
 	json_decref(doc);
 	return rc;
 }

@@ -17,7 +17,9 @@
  *                                          proofs in the transparency-dev format
  *                                          of `oretrail proof`
  *   GET /api/lots[?prefix=&after=&limit=]  lots (paged, in id order)
- *   GET /api/lots/<lot>                    its trace: origins, ancestry
+ *   GET /api/lots/<lot>[?at=YYYY-MM-DD]    its trace: origins, ancestry, stages,
+ *                                          and its determinations under the
+ *                                          shipped compliance profiles
  *   GET /api/consignments[...] /api/consignments/<id>
  *   GET /api/contracts[...]    /api/contracts/<id>   with disclosure state
  *   GET /api/actors[...]       /api/actors/<id>
@@ -478,6 +480,36 @@ static enum MHD_Result send_text(otx_request *r, ot_status rc, char *json, const
 	return otx_respond_json(r, 200, json, CACHE_SHORT);
 }
 
+/* The lot's trace with its stages and determinations under the server's
+ * profiles, as of ?at=YYYY-MM-DD or today (UTC). */
+static enum MHD_Result api_lot(otx_request *r, otx_reader *rd, const char *lot)
+{
+	char *json = NULL, buf[32], today[16];
+	const char *at = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	if (arg(r, "at", buf, sizeof buf, &at, &err))
+		return otx_respond_json(r, 400, otx_error_json(&err), NULL);
+	if (!at) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		at = today;
+	}
+	ot_status rc = ot_ledger_lot(rd->ledger, lot, r->srv->opt.profiles, r->srv->opt.n_profiles,
+	                             at, &json, &err);
+	if (rc == OT_ERR_NOTFOUND)
+		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "lot_not_found", "no lot \"%s\"",
+		                          lot);
+	if (rc == OT_ERR_PARSE && strcmp(err.code, "bad_field") == 0)
+		return otx_respond_errorf(r, 400, OT_ERR_PARSE, "bad_argument",
+		                          "the query argument \"at\" must be a date YYYY-MM-DD, "
+		                          "not \"%s\"",
+		                          at);
+	return send_text(r, rc, json, &err);
+}
+
 static enum MHD_Result api_findings(otx_request *r, otx_reader *rd)
 {
 	char *json = NULL;
@@ -683,11 +715,7 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 				lot[ln - 6] = 0;
 			if (strlen(lot) > OT_EVENT_ID_MAX)
 				return id_too_long(r, strlen(lot));
-			ot_status rc = ot_ledger_trace(rd->ledger, lot, 0, &json, &err);
-			if (rc == OT_ERR_NOTFOUND)
-				return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "lot_not_found",
-				                          "no lot \"%s\"", lot);
-			return send_text(r, rc, json, &err);
+			return api_lot(r, rd, lot);
 		}
 		if (strlen(id) > OT_EVENT_ID_MAX)
 			return id_too_long(r, strlen(id));

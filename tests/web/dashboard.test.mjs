@@ -437,6 +437,113 @@ describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the 
     assert.ok(await page.isVisible('#alarm'));
     await page.done();
   });
+
+  // A lot's stage origins and DFARS/CRMA determinations (issue 12 item 9):
+  // the server's (GET /api/lots/<id>) compared with those the ledger's C
+  // code derives in the page from the replayed log (otw_lot).
+  const LOT_CN = 'lot-ndpr-oxide-002'; // separated in China (scripts/demo)
+  const AT = '2027-01-01'; // DFARS 252.225-7052 covers separation from then on
+  const lotPage = (id) => `#/lots/${id}?at=${AT}`;
+  const isLot = (id) => (u) => u.pathname === `/api/lots/${id}`;
+  const determination = (page, profile) => page.$eval(`[data-section="compliance"] [data-profile="${profile}"]`, (a) => ({
+    determination: a.dataset.determination,
+    badge: a.querySelector('[data-badge="determination"]').textContent,
+    verified: a.querySelector('[data-verified]').dataset.verified,
+    reasons: [...a.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent.trim())),
+    links: [...a.querySelectorAll('tbody a')].map((x) => x.getAttribute('href')),
+  }));
+  const stageRows = (page) => page.$$eval('[data-table="stages"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+
+  test('stage origins and determinations are recomputed in the browser and marked verified', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, lotPage(LOT));
+    let [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'true', r.text);
+    const served = await api(`/api/lots/${LOT}?at=${AT}`);
+    const rows = await stageRows(page);
+    assert.equal(rows.length, served.stages.length);
+    assert.ok(rows.length > 0);
+    assert.deepEqual(rows.map((c) => c[0]), served.stages.map((s) => ({ mined: 'Mined', concentrated: 'Concentrated', processed: 'Processed', separated: 'Separated', refined: 'Refined', alloyed: 'Alloyed', magnet: 'Made into magnets' })[s.stage]));
+    assert.equal(await page.$eval('[data-section="stages"] [data-verified]', (e) => e.dataset.verified), 'true');
+    let d = await determination(page, 'dfars-7052');
+    assert.deepEqual([d.determination, d.badge, d.verified], ['pass', 'Pass', 'true']);
+    assert.match(d.reasons[0][0], /None: no covered country/);
+    d = await determination(page, 'crma');
+    assert.equal(d.verified, 'true');
+    assert.equal(d.determination, served.compliance.find((c) => c.profile === 'crma').determination);
+    await shot(page, 'lot-compliance-pass');
+
+    await open(page, lotPage(LOT_CN));
+    [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'true', r.text);
+    d = await determination(page, 'dfars-7052');
+    assert.deepEqual([d.determination, d.badge, d.verified], ['fail', 'Fail', 'true']);
+    const cn = d.reasons.filter((c) => c[0] === 'Separated' && /\(CN\)/.test(c[2]));
+    assert.deepEqual(cn.map((c) => /\((\w+)\)/.exec(c[1])[1]).sort(), ['Nd', 'Pr'], JSON.stringify(d.reasons));
+    assert.ok(cn.every((c) => /100\.00\s?%/.test(c[3]) && /covered country/.test(c[4])), JSON.stringify(cn));
+    // Each reason links the transform at the Chinese plant to its own page.
+    const cnIndex = (await api(`/api/lots/${LOT_CN}?at=${AT}`)).compliance.find((c) => c.profile === 'dfars-7052').reasons[0].entries[0];
+    assert.ok(d.links.includes(`#/entries/${cnIndex}`), JSON.stringify(d.links));
+    assert.ok(await page.$$eval('[data-section="stages"] [data-table="stages"] tbody tr', (trs) => trs.some((tr) => /Separated/.test(tr.textContent) && /\(CN\)/.test(tr.textContent))));
+    await shot(page, 'lot-compliance-fail');
+    await assertNoAlarm(page);
+    assert.deepEqual(page.errors, []);
+    await page.done();
+  });
+
+  test('the determinations as of today are the server\'s today', async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, `#/lots/${LOT}`);
+    const [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'true', r.text);
+    const served = await api(`/api/lots/${LOT}`);
+    for (const c of served.compliance) {
+      const d = await determination(page, c.profile);
+      assert.deepEqual([d.determination, d.verified], [c.determination, 'true'], c.profile);
+    }
+    assert.equal((await determination(page, 'dfars-7052')).determination, 'pass');
+    await page.done();
+  });
+
+  test('a server that says a lot separated in China passes DFARS gets a red notice and no verified mark', async () => {
+    const page = await newPage(URL_GOOD);
+    await tamper(page, isLot(LOT_CN), (doc) => {
+      const c = doc.compliance.find((x) => x.profile === 'dfars-7052');
+      c.determination = 'pass';
+      c.reasons = [];
+    });
+    await open(page, lotPage(LOT_CN));
+    const [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.match(await page.textContent('[data-check="replay"] li[data-field="compliance.dfars-7052.determination"]'),
+      /compliance\.dfars-7052\.determination: the server says pass; the replay gives fail\./);
+    const d = await determination(page, 'dfars-7052');
+    assert.deepEqual([d.determination, d.verified], ['fail', 'false'], 'the replayed determination, not marked verified');
+    assert.equal((await determination(page, 'crma')).verified, 'true', 'the profile the server did not change stays verified');
+    assert.ok(await page.isVisible('#alarm'));
+    await shot(page, 'tampered-determination');
+    await page.done();
+  });
+
+  test('a server that moves a stage to another country gets a red notice naming the row', async () => {
+    const page = await newPage(URL_GOOD);
+    let moved = -1;
+    await tamper(page, isLot(LOT_CN), (doc) => {
+      moved = doc.stages.findIndex((s) => s.stage === 'separated' && s.country === 'CN');
+      doc.stages[moved].country = 'US';
+    });
+    await open(page, lotPage(LOT_CN));
+    const [r] = await checks(page, '[data-check="replay"]');
+    assert.equal(r.ok, 'false');
+    assert.ok(moved >= 0);
+    assert.match(await page.textContent(`[data-check="replay"] li[data-field="stages[${moved}].country"]`),
+      /the server says US; the replay gives CN\./);
+    assert.equal(await page.$eval('[data-section="stages"] [data-verified]', (e) => e.dataset.verified), 'false');
+    const rows = await stageRows(page);
+    assert.ok(/\(CN\)/.test(rows[moved][2]), 'the page shows the replayed country');
+    assert.ok(await page.isVisible('#alarm'));
+    await page.done();
+  });
 });
 
 // Provenance certificates, checked in the browser (#/certificate).

@@ -23,8 +23,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
 const TIMEOUT = 30000;
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
-  '#/lots/lot-ndpr-oxide-001', '#/contracts', '#/contracts/mou-fwo-ussm-2025', '#/findings', '#/verify',
-  '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments'];
+  '#/lots/lot-ndpr-oxide-001', '#/lots/lot-ndpr-oxide-002?at=2027-01-01', '#/contracts', '#/contracts/mou-fwo-ussm-2025',
+  '#/findings', '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu',
+  '#/actors/fwo', '#/payments'];
 
 let browser;
 before(async () => {

@@ -17,8 +17,10 @@
 #   <script>-<db>  every SQLite ledger that a set of CLI tests leaves
 #                  (tests/cli/lib.sh, OT_KEEP_LEDGERS)
 # For each, tests/tools/replay_state writes the C replay's state, the
-# entries, the key and the checkpoint, and tests/web/wasm_replay.test.mjs
-# compares the WebAssembly replay of the same entries with it, byte for byte.
+# entries, the key, the checkpoint and every lot's stage rows and
+# determinations under the shipped profiles (ot_replay_lot, as of $at), and
+# tests/web/wasm_replay.test.mjs compares the WebAssembly replay of the same
+# entries (otw_replay, otw_lot) with them, byte for byte.
 #
 # Exits 77 (skipped) when emcc is not installed and there is no module, or
 # node is missing.
@@ -33,6 +35,9 @@ src=$(cd "$4" && pwd)
 module=$(realpath -m "$5") work=$(realpath -m "$6")
 # The time and withholding limit both replays date findings with.
 now=1767225600 days=180
+# The date the determinations are judged as of: every stage of the
+# shipped profiles is in effect then.
+at=2027-06-01
 cli_tests=(bulk_cli certificate_cli comply_cli corrections_cli disclose_by_cli revoke_cli
 	submit_cli time_cli)
 
@@ -100,11 +105,12 @@ n=0
 for db in "$work"/ledgers/*.db; do
 	name=$(basename "$db" .db)
 	mkdir -p "$work/cases/$name"
-	"$replay_state" "$db" "$now" "$days" "$work/cases/$name"
+	"$replay_state" "$db" "$now" "$days" "$work/cases/$name" "$at" "$src"/profiles/*.json
 	n=$((n + 1))
 done
 echo "web_wasm_replay: $n ledgers replayed in C; comparing with the WebAssembly replay"
 
 cd "$src"
 OT_WASM_MODULE=$module/ot_replay.mjs OT_WASM_CASES=$work/cases OT_WASM_NOW=$now OT_WASM_DAYS=$days \
+	OT_WASM_AT=$at OT_WASM_PROFILES=$src/profiles \
 	node --test --test-reporter=spec "$src/tests/web/wasm_replay.test.mjs"

@@ -7,7 +7,10 @@
 //   OT_WASM_MODULE  the module's ot_replay.mjs (ot_replay.wasm beside it)
 //   OT_WASM_CASES   a directory of cases, each a directory with the C
 //                   side's state.json, entries.bin, vkey and checkpoint
+//                   (and lots.jsonl: ot_replay_lot's document per lot)
 //   OT_WASM_NOW, OT_WASM_DAYS  the time and withholding limit both used
+//   OT_WASM_AT, OT_WASM_PROFILES  the date the lots are judged as of, and
+//                   the directory of the profiles they are judged under
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
@@ -21,6 +24,8 @@ const modulePath = process.env.OT_WASM_MODULE;
 const casesDir = process.env.OT_WASM_CASES;
 const now = Number(process.env.OT_WASM_NOW);
 const days = Number(process.env.OT_WASM_DAYS);
+const at = process.env.OT_WASM_AT;
+const profilesDir = process.env.OT_WASM_PROFILES;
 
 // entries.bin: each entry a 4-byte big-endian length and its bytes.
 function unpack(buf) {
@@ -47,6 +52,7 @@ async function loadCase(name) {
     entries: unpack(await readFile(path.join(dir, 'entries.bin'))),
     vkey: (await readFile(path.join(dir, 'vkey'), 'utf8')).trim(),
     checkpoint: await readFile(path.join(dir, 'checkpoint'), 'utf8'),
+    lots: (await readFile(path.join(dir, 'lots.jsonl'), 'utf8')).split('\n').filter(Boolean),
   };
 }
 
@@ -70,6 +76,36 @@ for (const name of names) {
     assert.equal(wasm, c.state);
   });
 }
+
+const profiles = await Promise.all((await readdir(profilesDir)).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => readFile(path.join(profilesDir, f), 'utf8')));
+
+for (const name of names) {
+  test(`${name}: every lot's stages and determinations (otw_lot) equal the C replay's byte for byte`, async () => {
+    const c = await loadCase(name);
+    const s = JSON.parse(engine.replay(c.vkey, c.checkpoint, c.entries, now, days));
+    assert.equal(c.lots.length, Object.keys(s.lots).length, `${name}: one line per lot`);
+    for (const line of c.lots) {
+      const { lot } = JSON.parse(line);
+      assert.equal(engine.lot(lot, at, profiles), line, `${name}: ${lot}`);
+    }
+  });
+}
+
+test('the demo: the lot separated in China fails DFARS at the separated stage, in the browser\'s replay', async () => {
+  const c = await loadCase('demo');
+  engine.replay(c.vkey, c.checkpoint, c.entries, now, days);
+  const doc = JSON.parse(engine.lot('lot-ndpr-oxide-002', at, profiles));
+  const dfars = doc.compliance.find((x) => x.profile === 'dfars-7052');
+  assert.equal(dfars.determination, 'fail');
+  assert.deepEqual(dfars.reasons.map((r) => `${r.stage} ${r.element} ${r.country} ${r.kind}`),
+    ['separated Nd CN covered_country', 'separated Pr CN covered_country']);
+  const pass = JSON.parse(engine.lot('lot-ndpr-oxide-001', at, profiles));
+  assert.equal(pass.compliance.find((x) => x.profile === 'dfars-7052').determination, 'pass');
+  assert.throws(() => engine.lot('no-such-lot', at, profiles), (e) => e instanceof ReplayError && e.code === 'lot_not_found');
+  assert.throws(() => engine.lot('lot-ndpr-oxide-001', '2027-13-01', profiles), (e) => e instanceof ReplayError && e.code === 'bad_field');
+  assert.throws(() => engine.lot('lot-ndpr-oxide-001', at, ['{"profile":"x"}']), (e) => e instanceof ReplayError && e.code === 'bad_profile');
+});
 
 test('the demo: the figures the dashboard shows are in the replayed state', async () => {
   const c = await loadCase('demo');

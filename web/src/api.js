@@ -80,7 +80,9 @@ export function listAll(name, maxPages = 20) {
 
 export const api = {
   checkpoint: () => cached('checkpoint', () => getJSON('api/checkpoint'), 2000),
-  lot: (id) => cached(`lot:${id}`, () => getJSON(`api/lots/${enc(id)}`)),
+  // at: the date the determinations are judged as of (YYYY-MM-DD); absent,
+  // the server's today.
+  lot: (id, at) => cached(`lot:${id}:${at || ''}`, () => getJSON(`api/lots/${enc(id)}${at ? `?at=${enc(at)}` : ''}`)),
   consignment: (id) => cached(`consignment:${id}`, () => getJSON(`api/consignments/${enc(id)}`)),
   contract: (id) => cached(`contract:${id}`, () => getJSON(`api/contracts/${enc(id)}`)),
   actor: (id) => cached(`actor:${id}`, () => getJSON(`api/actors/${enc(id)}`)),

@@ -11,6 +11,7 @@
 import factory from 'ot-replay-module';
 import { h } from './dom.js';
 import { mass } from './format.js';
+import { SHIPPED_PROFILES } from './profiles.js';
 import { checkpointCheck, raiseAlarm } from './trust.js';
 import { loadReplay } from './verify/replay.js';
 import { canonicalize } from './verify/jcs.js';
@@ -21,15 +22,16 @@ const WITHHELD_DAYS = 180;
 
 let session = null;
 
-// Resolves to { ok, state, entries, reason, unavailable }: state is the
-// replayed state document (docs/events.md, "The replayed state") parsed.
+// Resolves to { ok, state, entries, reason, unavailable, engine }: state is
+// the replayed state document (docs/events.md, "The replayed state")
+// parsed; engine (verify/replay.js) still holds that state, for replayedLot.
 export function replayedState() {
   if (!session) session = runReplay();
   return session;
 }
 
 async function runReplay() {
-  const out = { ok: false, state: null, entries: 0, reason: '', unavailable: false };
+  const out = { ok: false, state: null, entries: 0, reason: '', unavailable: false, engine: null };
   if (!factory) {
     out.unavailable = true;
     out.reason = 'this dashboard was built without the replay engine (WebAssembly), so the figures are the server\'s, not recomputed';
@@ -47,6 +49,7 @@ async function runReplay() {
     const text = engine.replay(cc.key.text, cc.noteText, entries, Math.floor(Date.now() / 1000), WITHHELD_DAYS);
     out.state = JSON.parse(text);
     out.entries = entries.length;
+    out.engine = engine;
     out.ok = true;
   } catch (e) {
     out.reason = e.code ? `the log's entries (${e.code}): ${e.message}` : `the replay failed: ${e.message}`;
@@ -67,9 +70,17 @@ const originForm = (v) => (Array.isArray(v)
 const commitmentForm = (v) => (Array.isArray(v)
   ? v.map((c) => `${c.field} ${c.commit} ${!!c.disclosed}`) // contract show: [{field, commit, disclosed, ...}]
   : Object.entries(v || {}).map(([f, c]) => `${f} ${c.commit} ${!!c.disclosed}`)).sort();
+// A lot record's stage vectors ({stage: {element: {site: mg}}}) or a
+// trace's stage rows ([{stage, element, site, mg, ...}], whose mined rows
+// are the origins, compared as such).
+const stageForm = (v) => (Array.isArray(v)
+  ? v.filter((r) => r.stage !== 'mined').map((r) => `${r.stage} ${r.element} ${r.site} ${r.mg}`)
+  : Object.entries(v || {}).flatMap(([stage, els]) => Object.entries(els)
+    .flatMap(([el, sites]) => Object.entries(sites).map(([site, mg]) => `${stage} ${el} ${site} ${mg}`)))).sort();
 const SHAPES = {
   lots: {
     origins: originForm,
+    stages: stageForm,
     // a trace adds when it was logged
     created: (v) => v && { id: v.id, index: v.index, type: v.type, time: v.time },
   },
@@ -111,6 +122,56 @@ export function withReplayed(state, kind, id, served) {
     if (field in served && Array.isArray(served[field]) === Array.isArray(rec[field]) &&
         typeof served[field] === typeof rec[field]) out[field] = rec[field];
   }
+  return out;
+}
+
+// --- a lot's stages and determinations, recomputed --------------------
+
+// The lot's {lot, stages, at, compliance} as the ledger's own code derives
+// it from the replayed state (ot_replay_lot in WebAssembly), judged as of
+// at (YYYY-MM-DD) under the profiles this page was built with; null when
+// nothing was replayed. Throws ReplayError when the module refuses.
+export function replayedLot(rs, id, at) {
+  if (!rs.ok) return null;
+  return JSON.parse(rs.engine.lot(id, at, SHIPPED_PROFILES));
+}
+
+// The first place where two JSON values differ: [path, a's value, b's
+// value] (path "" for the values themselves), or null when they are equal.
+function firstDifference(path, a, b) {
+  if (same(a, b)) return null;
+  const container = (v) => v !== null && typeof v === 'object';
+  if (!container(a) || !container(b) || Array.isArray(a) !== Array.isArray(b)) return [path, a, b];
+  const keys = Array.isArray(a)
+    ? [...Array(Math.max(a.length, b.length)).keys()]
+    : [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const k of keys) {
+    const sub = Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`;
+    if (!(k in a) || !(k in b)) return [sub, a[k], b[k]];
+    const d = firstDifference(sub, a[k], b[k]);
+    if (d) return d;
+  }
+  return [path, a, b];
+}
+
+// Where the server's stages and determinations (its /api/lots/<id>
+// answer) differ from the replayed ones (replayedLot): one difference for
+// the date judged, for the stage rows, and per profile, each naming the
+// first field that differs ("stages[3].country",
+// "compliance.dfars-7052.determination"). A determination only one side has
+// is one difference ("compliance.crma").
+export function lotViewDifferences(replayed, served) {
+  const out = [];
+  const add = (field, s, r) => {
+    const d = firstDifference(field, s, r);
+    if (d) out.push({ field: d[0], served: d[1], replayed: d[2] });
+  };
+  add('at', served.at, replayed.at);
+  add('stages', served.stages, replayed.stages);
+  const byName = (list) => new Map((Array.isArray(list) ? list : []).map((c) => [c && c.profile, c]));
+  const s = byName(served.compliance);
+  const r = byName(replayed.compliance);
+  for (const name of new Set([...r.keys(), ...s.keys()])) add(`compliance.${name}`, s.get(name), r.get(name));
   return out;
 }
 

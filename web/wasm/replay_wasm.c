@@ -11,6 +11,10 @@
  * the number of entries, its root the RFC 6962 tree hash of their leaf
  * hashes (RFC 9162 2.1.1). Anything else is an error document, never a
  * state.
+ *
+ * The last replay stays loaded, so that the page can then ask for one lot's
+ * stage rows and determinations (otw_lot, ot_replay_lot) from the same
+ * state, by the code that answers the server's GET /api/lots/<lot>.
  */
 #include <emscripten.h>
 #include <inttypes.h>
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/certificate.h"
 #include "oretrail/hash.h"
 #include "oretrail/note.h"
 #include "oretrail/proof.h"
@@ -29,6 +34,8 @@
 EMSCRIPTEN_KEEPALIVE char *otw_replay(const char *vkey, const char *checkpoint,
                                       const uint8_t *packed, size_t len, double now,
                                       uint32_t withheld_days);
+EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_t *profiles,
+                                   size_t len);
 EMSCRIPTEN_KEEPALIVE void otw_free(void *p);
 EMSCRIPTEN_KEEPALIVE void *otw_malloc(size_t n);
 
@@ -72,6 +79,25 @@ static ot_status split_entries(const uint8_t *packed, size_t len, entry_list *ou
 		off += 4 + n;
 	}
 	return OT_OK;
+}
+
+/* The last successful replay, for otw_lot: the state, the key it holds
+ * (borrowed by the replay) and its own copy of the entries. */
+static struct {
+	ot_replay *replay;
+	ot_verifier *key;
+	uint8_t *packed;
+	entry_list entries;
+} session;
+
+static void session_clear(void)
+{
+	ot_replay_free(session.replay);
+	ot_verifier_free(session.key);
+	free(session.packed);
+	free(session.entries.data);
+	free(session.entries.lens);
+	memset(&session, 0, sizeof session);
 }
 
 /* ot_range_hash's reader over the entries alone: leaf hashes, no stored
@@ -165,12 +191,63 @@ EMSCRIPTEN_KEEPALIVE char *otw_replay(const char *vkey, const char *checkpoint,
 		rc = ot_replay_entries(replay, 0, NULL, e.data, e.lens, e.n, NULL, NULL, &err);
 	if (!rc)
 		rc = ot_replay_state(replay, (int64_t)now, withheld_days, &out, &err);
+	session_clear();
+	uint8_t *copy = rc ? NULL : malloc(len ? len : 1);
+	if (copy) {
+		/* The entries now point into the session's copy of them. */
+		memcpy(copy, packed, len);
+		for (size_t i = 0; i < e.n; i++)
+			e.data[i] = copy + (e.data[i] - packed);
+		session.replay = replay;
+		session.key = key;
+		session.packed = copy;
+		session.entries = e;
+		return out;
+	}
 	if (rc)
 		out = error_doc(&err);
 	ot_replay_free(replay);
 	ot_verifier_free(key);
 	free(e.data);
 	free(e.lens);
+	return out;
+}
+
+/*
+ * The lot's stage rows and its determinations under the profiles as of `at`
+ * (YYYY-MM-DD), from the state of the last otw_replay that succeeded:
+ * ot_replay_lot's document {"lot","stages","at","compliance"}, or
+ * {"error":{"code","message"}} (no_replay before a replay; lot_not_found,
+ * bad_profile, bad_field as ot_replay_lot's). `profiles`: len bytes, each
+ * profile's JSON text as a 4-byte big-endian length and its bytes, as the
+ * entries are packed. Malloc'ed, free with otw_free; NULL only when out of
+ * memory.
+ */
+EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_t *profiles,
+                                   size_t len)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	entry_list p = {0};
+	char *out = NULL;
+	ot_cert_profile *items = NULL;
+	json_object_seed(1);
+	ot_status rc = session.replay ? split_entries(profiles, len, &p, &err)
+	                              : ot_error_at(&err, OT_ERR_ARG, "no_replay", -1,
+	                                            "no entries were replayed yet");
+	if (!rc && !(items = calloc(p.n ? p.n : 1, sizeof *items)))
+		rc = ot_error_set(&err, OT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < p.n; i++)
+		items[i] = (ot_cert_profile){(const char *)p.data[i], p.lens[i], 0};
+	if (!rc)
+		rc = ot_replay_lot(session.replay, lot ? lot : "", items, p.n, at ? at : "",
+		                   session.entries.data, session.entries.lens, session.entries.n,
+		                   &out, &err);
+	if (rc)
+		out = error_doc(&err);
+	free(items);
+	free(p.data);
+	free(p.lens);
 	return out;
 }
 

@@ -1,13 +1,17 @@
 // lots.js: the lots of material: a list, and for one lot its holder and
-// status, where its elements were mined (by country and by mine), and its
-// ancestry as a graph, all checked against the log in the browser.
+// status, where its elements were mined (by country and by mine), where
+// each stage was done, its DFARS and CRMA determinations, and its ancestry
+// as a graph, all checked against the log in the browser.
 import { api } from '../api.js';
 import { h, table, facts, clear } from '../dom.js';
 import { country, element, int, mass, massMg, percent, time } from '../format.js';
 import { consignmentLink, lotLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
-import { differences, listDifferences, replayNotice, replayedState, withReplayed } from '../replayed.js';
+import { hrefEntry } from './entries.js';
+import {
+  differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
+} from '../replayed.js';
 
 const STATUS = {
   held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
@@ -82,15 +86,98 @@ function replayedOrigins(state, id) {
   return { origins, countries: [...countries.values()] };
 }
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const STAGE_WORDS = {
+  mined: 'Mined', concentrated: 'Concentrated', processed: 'Processed', separated: 'Separated',
+  refined: 'Refined', alloyed: 'Alloyed', magnet: 'Made into magnets',
+};
+const DETERMINATION = {
+  pass: ['ok', 'Pass'], fail: ['bad', 'Fail'], undetermined: ['warn', 'Undetermined: the log cannot show where some of the content came from'],
+};
+const REASON_KIND = {
+  covered_country: 'covered country', third_country_share: 'third-country share above the limit', unattributed: 'content of unknown origin',
+};
+
+// The site of a stage row, with its facility's operator and identifiers.
+function siteText(r) {
+  const f = r.facility;
+  if (!f) return r.site;
+  const ids = Object.entries(f.ids || {}).map(([k, v]) => `${k} ${v}`);
+  const more = [f.operator, ...ids].filter(Boolean);
+  return more.length ? [r.site, h('br', {}), h('small', {}, more.join(', '))] : r.site;
+}
+
+// Links to the entries' own pages, which prove each one in the browser.
+const entryLinks = (indexes) => (indexes && indexes.length
+  ? indexes.map((i, k) => [k ? ', ' : '', h('a', { href: hrefEntry(i) }, int(i))])
+  : '–');
+
+// Whether a figure was recomputed in this browser and agrees, as a mark.
+function verifiedMark(rs, ok, what) {
+  if (!rs.ok) return h('p', { class: 'note', 'data-verified': 'false' }, `Not recomputed in your browser: ${what} is the server's.`);
+  return ok
+    ? h('p', { class: 'verified', 'data-verified': 'true' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2713'), `Verified: recomputed in your browser from the signed log`)
+    : h('p', { class: 'not-verified', 'data-verified': 'false' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2717'), `The server's ${what} differs from the replay: shown as replayed`);
+}
+
+function stagesSection(rows, mark) {
+  return h('section', { 'aria-labelledby': 'stages-h', 'data-section': 'stages' },
+    h('h2', { id: 'stages-h' }, 'Where each stage was done'),
+    h('p', {}, 'For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.'),
+    mark,
+    table('Origin by stage, per element', [
+      { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
+      { label: 'Element', cell: (r) => element(r.element) },
+      { label: 'Country', cell: (r) => country(r.country) },
+      { label: 'Site / facility', cell: siteText },
+      { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+      { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+    ], rows || [], { attrs: { 'data-table': 'stages' }, empty: 'No tracked element content.' }));
+}
+
+function determinationBlock(c, mark) {
+  const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
+  const id = `comply-${c.profile}`;
+  return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
+    h('h3', { id }, c.title || c.profile),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ` under profile ${c.profile}, as of ${c.at}`),
+    mark,
+    table(`Reasons under ${c.profile}`, [
+      { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
+      { label: 'Element', cell: (r) => element(r.element) },
+      { label: 'Country', cell: (r) => (r.country ? country(r.country) : 'unknown origin') },
+      { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+      { label: 'Why', cell: (r) => REASON_KIND[r.kind] || r.kind },
+      { label: 'Log entries', cell: (r) => entryLinks(r.entries) },
+    ], c.reasons || [], { attrs: { 'data-table': `reasons-${c.profile}` }, empty: 'None: no covered country and no third-country share above the limit at any stage in effect.' }));
+}
+
 export async function renderLot(page, id, ctx) {
   ctx.setTitle(`Lot ${id}`);
-  const served = await api.lot(id);
+  // The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
+  // else today (UTC), which the server takes when none is asked.
+  const asked = DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null;
+  const at = asked || new Date().toISOString().slice(0, 10);
+  const served = await api.lot(id, asked);
   const rs = await replayedState();
   const diffs = rs.ok ? differences(rs.state, 'lots', id, served) : [];
+  // The stage rows and determinations, recomputed from the same replay by
+  // the same C code as the server's (ot_replay_lot).
+  let view = null;
+  if (rs.ok) {
+    try {
+      view = replayedLot(rs, id, at);
+      diffs.push(...lotViewDifferences(view, served));
+    } catch (e) {
+      diffs.push({ field: 'stages', served: served.stages, replayed: `an error (${e.code}: ${e.message})` });
+    }
+  }
   // The figures shown are the replayed ones; the origin shares too, when
   // the server's differ.
   const t = rs.ok ? withReplayed(rs.state, 'lots', id, served) : served;
   if (diffs.some((d) => d.field === 'origins')) Object.assign(t, replayedOrigins(rs.state, id));
+  const source = view || served;
+  const differs = (prefix) => diffs.some((d) => d.field === prefix || d.field.startsWith(`${prefix}.`) || d.field.startsWith(`${prefix}[`));
   const byCountry = groupBy(t.countries || [], 'element');
   const byMine = groupBy(t.origins || [], 'element');
   const ancestry = t.ancestry || [];
@@ -136,6 +223,15 @@ export async function renderLot(page, id, ctx) {
     );
   }
   page.append(originSection);
+
+  page.append(stagesSection(source.stages, verifiedMark(rs, !differs('stages'), 'stage table')));
+  const compliance = source.compliance || [];
+  page.append(h('section', { 'aria-labelledby': 'comply-h', 'data-section': 'compliance' },
+    h('h2', { id: 'comply-h' }, 'Compliance determinations'),
+    h('p', {}, `Judged as of ${source.at || at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it. `,
+      asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, 'Judge as of today.') : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, 'Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.')),
+    compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), 'determination')))
+      : h('p', {}, 'No determination: the server judges by no profile.')));
 
   // Ancestry: drawn from the log entries themselves, once they are read.
   const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Ancestry graph' }, h('p', { class: 'loading' }, 'Reading the entries from the log…'));

@@ -8,7 +8,10 @@
 // The module (web/wasm/replay_wasm.c) exports otw_replay(vkey, checkpoint,
 // packed, len, now, withheld_days), which first checks that the entries are
 // the ones the signed checkpoint commits to (size and tree hash), and
-// returns the state or {"error":{"code","message"}}.
+// returns the state or {"error":{"code","message"}}; and otw_lot(lot, at,
+// profiles, len), which gives one lot's stage rows and determinations from
+// the state of that last replay (ot_replay_lot, the code behind the
+// server's GET /api/lots/<lot>).
 import { utf8 } from './bytes.js';
 
 export class ReplayError extends Error {
@@ -31,12 +34,17 @@ export async function loadReplay(factory, options = {}) {
     // now: seconds since 1970 for the time-based findings. Returns the
     // state document's text; throws ReplayError with the module's code.
     replay(vkey, checkpoint, entries, now, withheldDays = 180) {
-      const text = run(m, vkey, checkpoint, packEntries(entries), now, withheldDays);
-      if (text.startsWith('{"error":')) {
-        const { code, message } = JSON.parse(text).error;
-        throw new ReplayError(code, message);
-      }
-      return text;
+      const packed = packEntries(entries);
+      return call(m, (put) => m._otw_replay(put(utf8(vkey), true), put(utf8(checkpoint || ''), true),
+        put(packed, false), packed.length, now, withheldDays));
+    },
+    // The lot's {lot, stages, at, compliance} as of at (YYYY-MM-DD) under
+    // the profiles (their JSON texts), from the last replay's state, as
+    // text; throws ReplayError (lot_not_found, bad_profile, no_replay...).
+    lot(lot, at, profiles) {
+      const packed = packEntries(profiles.map((p) => utf8(p)));
+      return call(m, (put) => m._otw_lot(put(utf8(lot), true), put(utf8(at), true),
+        put(packed, false), packed.length));
     },
   };
 }
@@ -56,7 +64,10 @@ export function packEntries(entries) {
   return out;
 }
 
-function run(m, vkey, checkpoint, packed, now, withheldDays) {
+// Calls fn(put) with put(bytes, nul) copying an argument into the module's
+// memory; returns the text of the document fn's call returned, throws
+// ReplayError for an error document. The arguments are freed after.
+function call(m, fn) {
   const args = [];
   const put = (bytes, nul) => {
     const p = m._otw_malloc(bytes.length + (nul ? 1 : 0));
@@ -66,16 +77,18 @@ function run(m, vkey, checkpoint, packed, now, withheldDays) {
     if (nul) m.HEAPU8[p + bytes.length] = 0;
     return p;
   };
+  let text;
   try {
-    const pk = put(utf8(vkey), true);
-    const pc = put(utf8(checkpoint || ''), true);
-    const pe = put(packed, false);
-    const res = m._otw_replay(pk, pc, pe, packed.length, now, withheldDays);
+    const res = fn(put);
     if (!res) throw new ReplayError('out_of_memory', 'the replay module is out of memory');
-    const text = m.UTF8ToString(res);
+    text = m.UTF8ToString(res);
     m._otw_free(res);
-    return text;
   } finally {
     for (const p of args) m._otw_free(p);
   }
+  if (text.startsWith('{"error":')) {
+    const { code, message } = JSON.parse(text).error;
+    throw new ReplayError(code, message);
+  }
+  return text;
 }
