@@ -166,8 +166,8 @@ static void print_lot(json_t *doc)
 		int64_t moisture = cli_jint(doc, "moisture_ppm", 0);
 		printf("weighed    %s wet at %" PRId64 ".%02" PRId64
 		       " %% moisture, last weighing (masses above are dry)\n",
-		       cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "wet_mass_g", 0)), moisture / 10000,
-		       moisture % 10000 / 100);
+		       cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "wet_mass_g", 0)),
+		       moisture / 10000, moisture % 10000 / 100);
 	}
 	const char *status = cli_jstr(doc, "status");
 	if (strcmp(status, "in_transit") == 0)
