@@ -81,7 +81,10 @@ assert sum(o["mg"] for o in d["origins"])==19930000*276400//1000, d["origins"]'
 "$CLI" trace --db "$db" lot-cu-conc-001 >"$T/cu.out"
 for pat in "^weighed    21\.758 t wet at 8\.40 % moisture, last weighing \(masses above are dry\)$" \
 	"^certified  by the umpire assay, which governs: Cu 27\.64 %, entry 46 by umpire-lab at gb-lab-umpire" \
-	"^dispute    seller \(entry 33\) and buyer \(entry 45\) differed beyond the splitting limit; settled by the umpire, entry 46$"; do
+	"^dispute    seller \(entry 33\) and buyer \(entry 45\) differed beyond the splitting limit; settled by the umpire, entry 46$" \
+	"^ +22 +2025-09-13 +fwo +transform +beneficiation at pk-bl-chagai-cu: lot-cu-ore-001 \(640\.000 t\) -> lot-cu-conc-001 \(22\.088 t wet concentrate\)$" \
+	"^ +33 +2025-09-22 +pk-lab +assay +lot-cu-conc-001 assay \(seller\): Cu 27\.90 % " \
+	"^ +46 +2025-10-14 +umpire-lab +assay +lot-cu-conc-001 assay \(umpire\): Cu 27\.64 % "; do
 	grep -qE -- "$pat" "$T/cu.out" && ok || bad "cu trace lacks /$pat/: $(cat "$T/cu.out")"
 done
 # Toll separation in CN (title retained by FWO), then a sale at the plant:
