@@ -753,6 +753,20 @@ static void test_api(void)
 	CHECK(json_is_array(json_object_get(d, "minerals")));
 	json_decref(d);
 
+	/* The EITI report, as `report eiti --json`; a bad period is a 400. */
+	d = get_json("/api/report/eiti", 200);
+	CHECK(json_is_array(json_object_get(d, "by_stream")));
+	CHECK(json_is_object(json_object_get(d, "reconciliation")));
+	CHECK(json_is_null(json_object_get(d, "period")) || !json_object_get(d, "period"));
+	json_decref(d);
+	d = get_json("/api/report/eiti?period=2025", 200);
+	CHECK(strcmp(json_string_value(json_object_get(d, "period")), "2025") == 0);
+	json_decref(d);
+	d = get_json("/api/report/eiti?period=20x", 400);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(d, "error"), "code")),
+	             "bad_field") == 0);
+	json_decref(d);
+
 	d = get_json("/api/actors/fwo", 200);
 	json_decref(d);
 	d = get_json("/api/actors", 200);

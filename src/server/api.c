@@ -24,6 +24,7 @@
  *   GET /api/sites[...]        /api/sites/<id>
  *   GET /api/findings                      recorded and time-based findings
  *   GET /api/report                        the flows report
+ *   GET /api/report/eiti[?period=P]        payments, receipts, contracts (EITI)
  *   GET /api/blobs/<contract>/<field>      a disclosed document, as disclosed
  *   GET /api/stats                         the server's own counters
  */
@@ -486,6 +487,22 @@ static enum MHD_Result api_findings(otx_request *r, otx_reader *rd)
 	return send_text(r, rc, json, &err);
 }
 
+/* The EITI report (payments by payer, payee, stream, contract and period,
+ * receipts reconciled, contracts' disclosure), for the dashboard's payments
+ * page: the same JSON as `oretrail report eiti --json [--period P]`. */
+static enum MHD_Result api_report_eiti(otx_request *r, otx_reader *rd)
+{
+	char buf[16];
+	const char *period = NULL;
+	char *json = NULL;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_status rc = arg(r, "period", buf, sizeof buf, &period, &err);
+	if (!rc)
+		rc = ot_ledger_report_eiti(rd->ledger, period, (int64_t)time(NULL), 0, &json, &err);
+	return send_text(r, rc, json, &err);
+}
+
 /* The flows report scans every lot: cached for the tree size it was made at. */
 static enum MHD_Result api_report(otx_request *r, otx_reader *rd)
 {
@@ -608,7 +625,7 @@ static const char API_INDEX[] =
 	"\"/api/proof/inclusion?index=I[&size=S]\",\"/api/proof/consistency?size1=A[&size2=B]\","
 	"\"/api/lots\",\"/api/lots/<lot>\",\"/api/consignments\",\"/api/consignments/<id>\","
 	"\"/api/contracts\",\"/api/contracts/<id>\",\"/api/actors\",\"/api/actors/<id>\","
-	"\"/api/sites\",\"/api/sites/<id>\",\"/api/findings\",\"/api/report\","
+	"\"/api/sites\",\"/api/sites/<id>\",\"/api/findings\",\"/api/report\",\"/api/report/eiti\","
 	"\"/api/blobs/<contract>/<field>\",\"/api/stats\"]}\n";
 
 /* Collections: /api/<name> lists the namespace, /api/<name>/<id> is one. */
@@ -640,6 +657,8 @@ static enum MHD_Result route(otx_request *r, otx_reader *rd, const char *path)
 		return api_findings(r, rd);
 	if (strcmp(path, "report") == 0)
 		return api_report(r, rd);
+	if (strcmp(path, "report/eiti") == 0)
+		return api_report_eiti(r, rd);
 	if (strncmp(path, "blobs/", 6) == 0)
 		return api_blob(r, rd, path + 6);
 	for (size_t i = 0; i < sizeof COLLECTIONS / sizeof COLLECTIONS[0]; i++) {

@@ -147,6 +147,31 @@ start() {
 }
 
 OT_DB_BACKEND=${OT_DB_BACKEND:-sqlite}
+# hold_lock DB: another process takes SQLite's write lock on DB and keeps it
+# until release_lock (or 120 s); returns once the lock is held. Holding
+# until told, not for a fixed time, keeps the tests right on a slow machine.
+hold_lock() {
+	rm -f "$T/held" "$T/release"
+	python3 - "$1" "$T" <<'PY' &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
+c.execute("BEGIN IMMEDIATE")
+open(os.path.join(sys.argv[2], "held"), "w").close()
+deadline = time.time() + 120
+while time.time() < deadline and not os.path.exists(os.path.join(sys.argv[2], "release")):
+	time.sleep(0.02)
+c.execute("ROLLBACK")
+PY
+	HOLDER=$!
+	pids+=("$HOLDER")
+	for _ in $(seq 1 1200); do [ -e "$T/held" ] && return 0; sleep 0.05; done
+	abort "the lock holder did not start"
+}
+release_lock() {
+	touch "$T/release"
+	wait "$HOLDER"
+}
+
 pg_sql() {
 	psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "$2"
 }

@@ -48,7 +48,8 @@ if serve main --db a.db --listen 127.0.0.1:0; then
 	grep -q "^HTTP/1.1 200" <<<"$resp" && ok || bad "GET partial tile: $resp"
 	resp=$(get "$PORT" /nothing)
 	grep -q "^HTTP/1.1 404" <<<"$resp" && ok || bad "GET /nothing: $resp"
-	sleep 0.2
+	# the access log line follows the answer: wait for it (bounded)
+	for _ in $(seq 1 200); do grep -q '"GET /nothing HTTP' "$T/main.err" && break; sleep 0.05; done
 	clf='^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} \+0000\] "GET /checkpoint HTTP/1\.1" 200 [0-9]+$'
 	grep -qE "$clf" "$T/main.err" && ok || bad "no CLF line for GET /checkpoint: $(cat "$T/main.err")"
 	grep -qE '"GET /nothing HTTP/1\.1" 404 [0-9]+$' "$T/main.err" && ok || bad "no CLF line for the 404"

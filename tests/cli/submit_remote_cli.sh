@@ -48,7 +48,8 @@ grep -qx "oretrail: submit: nothing appended; 2 were in the ledger already; the 
 events x 1 5 >x.jsonl
 before=$(posts)
 expect 0 "^6 extract x-5$" -- "$CLI" submit --server "$URL" --key fwo.key --chunk 2 x.jsonl
-sleep 0.2
+# the server logs a request after answering it: wait for the lines
+for _ in $(seq 1 200); do [ $(($(posts) - before)) -ge 3 ] && break; sleep 0.05; done
 [ $(($(posts) - before)) = 3 ] && ok || bad "requests for 5 events in chunks of 2: $(($(posts) - before))"
 [ "$(size)" = 7 ] && ok || bad "size after chunks: $(size)"
 
@@ -70,22 +71,17 @@ expect 4 "event 1 \(line 1\) rejected by the server: .*the id x-8 was already us
 pycheck kg.json 'assert d["appended"] == 4, d; assert [x["id"] for x in d["entries"]] == ["k-1","k-2","k-3","k-4"], d; r = d["rejected"]; assert len(r) == 1 and r[0]["event"] == 3 and r[0]["code"] == "duplicate_id", r'
 [ "$(size)" = 14 ] && ok || bad "size after --keep-going: $(size)"
 
-# A busy ledger: another process holds the write lock for 2 s; the server
-# answers 503 with Retry-After, the client waits and tries again.
-python3 - <<'PY' &
-import sqlite3, time
-c = sqlite3.connect("l.db", isolation_level=None, timeout=30)
-c.execute("BEGIN IMMEDIATE")
-open("held", "w").close()
-time.sleep(2)
-c.execute("ROLLBACK")
-PY
-pids+=("$!")
-for _ in $(seq 1 100); do [ -e held ] && break; sleep 0.05; done
+# A busy ledger: another process holds the write lock until the client has
+# been told so; the server answers 503 with Retry-After, the client waits and
+# tries again.
+hold_lock l.db
 events b 1 2 >b.jsonl
-out=$("$CLI" submit --server "$URL" --key fwo.key b.jsonl 2>err)
-[ $? = 0 ] && ok || bad "submit while busy: $(cat err)"
-[ "$out" = "$(printf '14 extract b-1\n15 extract b-2')" ] && ok || bad "output after the busy spell: $out"
+"$CLI" submit --server "$URL" --key fwo.key b.jsonl >out 2>err &
+SUB=$!
+for _ in $(seq 1 1200); do grep -q "ledger busy" err && break; sleep 0.05; done
+release_lock
+wait "$SUB" && ok || bad "submit while busy: $(cat err)"
+[ "$(cat out)" = "$(printf '14 extract b-1\n15 extract b-2')" ] && ok || bad "output after the busy spell: $(cat out)"
 grep -q "ledger busy: another writer holds it.*; trying again in 1 s" err && ok || bad "no 503 was waited out: $(cat err)"
 [ "$(size)" = 16 ] && ok || bad "size after the busy spell: $(size)"
 

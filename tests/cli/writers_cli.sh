@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CLI test of concurrent writers on one SQLite ledger (issue 16, item 2 of
 # its reliability list). Another writer is a real process: a Python sqlite3
-# connection that holds the write lock (BEGIN IMMEDIATE) for a while, or
+# connection that holds the write lock (BEGIN IMMEDIATE, lib.sh hold_lock) until told, or
 # another oretrail. A writer waits for the lock up to --wait and then
 # appends after what the other one appended (before: `UNIQUE constraint
 # failed`, exit 2), or gives up with "ledger busy: another writer holds it",
@@ -27,43 +27,26 @@ events() {
 }
 size() { "$CLI" checkpoint --db l.db | sed -n 2p; }
 
-# hold SECONDS: another process holds the write lock that long; returns
-# once it holds it (the file "held" appears).
-hold() {
-	rm -f held
-	python3 - "$1" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect("l.db", isolation_level=None, timeout=30)
-c.execute("BEGIN IMMEDIATE")
-open("held", "w").close()
-time.sleep(float(sys.argv[1]))
-c.execute("ROLLBACK")
-PY
-	HOLDER=$!
-	pids+=("$HOLDER")
-	for _ in $(seq 1 100); do [ -e held ] && return 0; sleep 0.05; done
-	abort "the lock holder did not start"
-}
-
 # 1. The lock stays held longer than --wait: busy, exit 3, nothing appended.
 events b 1 3 >b.jsonl
-hold 3
+hold_lock l.db
 expect 3 '^oretrail: submit: ledger busy: another writer holds it$' -- \
 	"$CLI" submit --db l.db --key fwo.key --wait 300ms b.jsonl
-wait "$HOLDER"
+release_lock
 [ "$(size)" = 2 ] && ok || bad "a busy submit appended: size $(size)"
 
 # 2. Two submits that opened the ledger while a third writer held it: each
 # waits, then appends after the others (before the fix the second took the
 # index the first had just written).
-hold 1
+hold_lock l.db
 "$CLI" submit --db l.db --key fwo.key --wait 20s <(events p 1 50) >p.out 2>p.err &
 P1=$!
 "$CLI" submit --db l.db --key fwo.key --wait 20s <(events q 1 50) >q.out 2>q.err &
 P2=$!
+sleep 1
+release_lock
 wait "$P1" && ok || bad "first concurrent submit: $(cat p.err)"
 wait "$P2" && ok || bad "second concurrent submit: $(cat q.err)"
-wait "$HOLDER"
 [ "$(size)" = 102 ] && ok || bad "after two concurrent submits: size $(size), want 102"
 
 # 3. Many rounds of two writers racing, without a referee.
@@ -97,13 +80,13 @@ post() { curl -s -D "$2.hdr" -o "$2.body" -w '%{http_code}' --data-binary "@$1" 
 code=$(post h.json h)
 [ "$code" = 200 ] && ok || bad "POST /add after another process appended: $code $(cat h.body)"
 pycheck h.body 'assert d["tree_size"] == 309, d; assert [e["index"] for e in d["entries"]] == [307, 308], d'
-hold 3
+hold_lock l.db
 code=$(post k.json k)
 [ "$code" = 503 ] && ok || bad "POST /add while another writer holds the lock: $code $(cat k.body)"
 grep -qi '^Retry-After: ' k.hdr && ok || bad "no Retry-After: $(cat k.hdr)"
 pycheck k.body 'e = d["error"]; assert e["code"] == "busy", e; assert e["message"].startswith("ledger busy: another writer holds it"), e'
 grep -qiE 'l\.db|sqlite|constraint|insert|select|/' k.body && bad "the answer leaks: $(cat k.body)" || ok
-wait "$HOLDER"
+release_lock
 code=$(post k.json k)
 [ "$code" = 200 ] && ok || bad "POST /add once the lock is free: $code $(cat k.body)"
 [ "$(size)" = 311 ] && ok || bad "after the server's appends: size $(size), want 311"

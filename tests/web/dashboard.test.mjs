@@ -569,7 +569,7 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
 
 describe('accessibility and phones', () => {
   const ROUTES = ['#/', '#/flows', '#/consignments', `#/consignments/${CONSIGNMENT}`, '#/lots', `#/lots/${LOT}`,
-    '#/contracts', `#/contracts/${CONTRACT}`, '#/findings', '#/verify', '#/certificate'];
+    '#/contracts', `#/contracts/${CONTRACT}`, '#/findings', '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments'];
 
   test('every page: one h1, landmarks, labelled images and tables, linkable', async () => {
     const page = await newPage(URL_GOOD);

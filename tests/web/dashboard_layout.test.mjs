@@ -24,7 +24,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const TIMEOUT = 30000;
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/contracts', '#/contracts/mou-fwo-ussm-2025', '#/findings', '#/verify',
-  '#/certificate'];
+  '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments'];
 
 let browser;
 before(async () => {

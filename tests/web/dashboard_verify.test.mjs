@@ -2,54 +2,27 @@
 // (#verify-state, web/src/verifystate.js), in headless Chromium against
 // `oretrail serve` on the demo ledger and on its tampered copy. Started by
 // tests/web/run.sh (see dashboard.test.mjs for the environment it sets).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { useBrowser, withPage } from './browser.mjs';
 
 const URL_GOOD = process.env.OT_WEB_URL;
 const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
 const URL_WITNESSED = process.env.OT_WEB_WITNESSED_URL || '';
-const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
-
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
-const TIMEOUT = 30000;
 const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).status === 200 : false;
 
 // Every route of web/src/main.js's router.
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/contracts', '#/contracts/mou-fwo-ussm-2025', '#/findings',
-  '#/verify', '#/certificate'];
+  '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments'];
 
-let browser;
-before(async () => {
-  assert.ok(URL_GOOD, 'OT_WEB_URL is set');
-  browser = await chromium.launch({ executablePath: process.env.OT_CHROMIUM, args: ARGS, headless: true });
-});
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = useBrowser();
 
 // Opens `hash` on a fresh page and waits until the route has rendered and
 // its verification state has settled; returns the state element's data.
-async function stateOf(base, hash) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    await page.goto(base + hash);
-    await page.waitForSelector(`main[data-route="${hash}"]`);
-    await page.waitForSelector('#verify-state[data-state="verified"], #verify-state[data-state="failed"]');
-    const s = await page.$eval('#verify-state', (e) => ({ ...e.dataset, text: e.textContent }));
-    assert.deepEqual(errors, [], `no page errors on ${hash}`);
-    return s;
-  } finally {
-    await context.close();
-  }
+function stateOf(base, hash) {
+  return withPage(browser(), base, hash, '#verify-state[data-state="verified"], #verify-state[data-state="failed"]',
+    (page) => page.$eval('#verify-state', (e) => ({ ...e.dataset, text: e.textContent })));
 }
 
 describe('the verification state on every route', () => {

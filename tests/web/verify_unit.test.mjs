@@ -361,3 +361,20 @@ test('provenance certificates made by oretrail: the browser checks', async (t) =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CSV downloads: RFC 4180 quoting, and no cell a spreadsheet runs as a formula', async () => {
+  const { csvField, toCsv } = await import(path.join(here, '../../web/src/csv.js'));
+  assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField('say "x"'), '"say ""x"""');
+  assert.equal(toCsv([['a', 'b'], ['1', '2']]), 'a,b\r\n1,2\r\n');
+  // Signer-supplied text that would be a formula stays text.
+  assert.equal(csvField('=HYPERLINK("http://x","y")'), '"\'=HYPERLINK(""http://x"",""y"")"');
+  assert.equal(csvField('+1+1'), "'+1+1");
+  assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvField('-2+3'), "'-2+3");
+  assert.equal(csvField("-2 +cmd|' /C calc'!A0"), "'-2 +cmd|' /C calc'!A0");
+  assert.equal(csvField('+1 HYPERLINK(1)'), "'+1 HYPERLINK(1)");
+  assert.equal(csvField('\tx'), "'\tx");
+  // Numbers, negative ones with units included, and a lone dash are data.
+  for (const v of ['-5', '-1.5 t', '-12,400 g', '-50 g (-0.01 %)', '+3 kg (+0.04 %)', '1,000', '-', 'lot-1', 'PK']) assert.equal(csvField(v), v.includes(',') ? `"${v}"` : v);
+});

@@ -84,6 +84,7 @@ export const api = {
   consignment: (id) => cached(`consignment:${id}`, () => getJSON(`api/consignments/${enc(id)}`)),
   contract: (id) => cached(`contract:${id}`, () => getJSON(`api/contracts/${enc(id)}`)),
   actor: (id) => cached(`actor:${id}`, () => getJSON(`api/actors/${enc(id)}`)),
+  site: (id) => cached(`site:${id}`, () => getJSON(`api/sites/${enc(id)}`)),
   findings: () => cached('findings', () => getJSON('api/findings')),
   report: () => cached('report', () => getJSON('api/report')),
   entry: (index) => cached(`entry:${index}`, () => getJSON(`api/entries/${index}`), 60000),

@@ -47,7 +47,7 @@ export function entriesPanel({ title, intro, indexes, expect, describe, onResult
       clear(li);
       li.className = r.ok ? 'ok' : 'bad';
       if (r.ok) {
-        li.append(`Entry ${r.index}: `, describe && r.event ? describe(r.event) : `${r.event.type} ${r.event.id}`,
+        li.append(h('a', { href: `#/entries/${r.index}` }, `Entry ${r.index}`), ': ', describe && r.event ? describe(r.event) : `${r.event.type} ${r.event.id}`,
           ` \u2014 in the signed log (proof of ${plural(r.proofLength, 'hash', 'hashes')} built from the tiles), signed by ${r.signer}.`);
       } else {
         li.append(`Entry ${r.index}: MISMATCH \u2014 ${r.reason}.`);

@@ -2,9 +2,24 @@
 // so a download's rows are the table's rows. Used by dom.js's table() for
 // every table on the dashboard.
 
-// One field: quoted when it holds a quote, a comma or a line break.
+// A cell a spreadsheet would read as a formula gets a leading apostrophe:
+// names and ids come from signers, and "=HYPERLINK(...)" in an actor's name
+// must stay text (OWASP, "CSV Injection"). Cells starting with =, @, a tab
+// or a carriage return always; cells starting with + or - unless they are a
+// signed quantity as the page writes them ("-50 g (-0.01 %)"): a number,
+// then only units, spaces, parentheses and percent signs, with no function
+// call (a letter before "(") and none of = @ | ! " '.
+const QUANTITY = /^[+-]\d[\d,.]*(\s[\w\s.,%()+\-\u2212/]*)?$/;
+export function neutralise(t) {
+  if (/^[=@\t\r]/.test(t)) return `'${t}`;
+  if (/^[+-]/.test(t) && t !== '-' && !(QUANTITY.test(t) && !/[A-Za-z_]\(/.test(t))) return `'${t}`;
+  return t;
+}
+
+// One field: neutralised, then quoted when it holds a quote, a comma or a
+// line break.
 export function csvField(s) {
-  const t = String(s);
+  const t = neutralise(String(s));
   return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 

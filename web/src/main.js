@@ -10,6 +10,10 @@ import { renderLots, renderLot } from './pages/lots.js';
 import { renderContracts, renderContract } from './pages/contracts.js';
 import { renderFindings } from './pages/findings.js';
 import { renderVerify } from './pages/verify.js';
+import { renderCheckpoints, renderEntry } from './pages/entries.js';
+import { renderSearch } from './pages/search.js';
+import { renderActor, renderSite } from './pages/places.js';
+import { renderPayments } from './pages/payments.js';
 import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
 import { renderVerifyState } from './verifystate.js';
 
@@ -24,6 +28,12 @@ const ROUTES = [
   [/^\/contracts\/(.+)$/, 'contracts', () => renderContract],
   [/^\/findings$/, 'findings', () => renderFindings],
   [/^\/verify$/, 'verify', () => renderVerify],
+  [/^\/entries\/(.+)$/, 'verify', () => renderEntry],
+  [/^\/checkpoints$/, 'verify', () => renderCheckpoints],
+  [/^\/search$/, 'search', () => renderSearch],
+  [/^\/payments$/, 'payments', () => renderPayments],
+  [/^\/sites\/(.+)$/, 'search', () => renderSite],
+  [/^\/actors\/(.+)$/, 'search', () => renderActor],
   [/^\/certificate$/, 'certificate', () => renderCertificate],
 ];
 

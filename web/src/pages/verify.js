@@ -38,6 +38,7 @@ export async function renderVerify(page, _arg, ctx) {
   page.append(
     h('h1', {}, 'Verify the record yourself'),
     h('p', { class: 'lede' }, 'You do not have to trust this website. Your browser fetches the log\'s signed checkpoint and its raw data (tiles) and checks them with its own cryptography. If anyone had changed, removed or reordered a past entry, these checks would fail.'),
+    h('p', {}, 'Every entry has its own page (for example ', h('a', { href: '#/entries/0' }, 'entry 0'), '), and ', h('a', { href: '#/checkpoints' }, 'the checkpoint history'), ' checks every checkpoint the log has published against today\'s tree.'),
   );
 
   // 1. The key.

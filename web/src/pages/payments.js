@@ -1,0 +1,129 @@
+// payments.js: what was paid to whom (#/payments[?period=P]), as EITI
+// portals show it: totals by payer, by government agency (payee), by
+// revenue stream, by contract and by period, the government's receipts
+// reconciled against the payments, every payment with its log entry.
+// The report is the server's (/api/report/eiti, the same as
+// `oretrail report eiti --json`); the page proves every payment and receipt
+// entry in the browser, checks that each is the event the report lists, and
+// adds up the totals by payer and by payee itself from the proven events:
+// a total that differs gets a red notice.
+import { getJSON } from '../api.js';
+import { h, table } from '../dom.js';
+import { money, plural, time } from '../format.js';
+import { contractLink } from '../links.js';
+import { entriesPanel } from '../components.js';
+import { raiseAlarm } from '../trust.js';
+import { actorLink } from './places.js';
+import { entryLink } from './entries.js';
+
+const PERIOD = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
+const byCols = (key, label, link) => [
+  { label, cell: (r) => (link ? link(r[key]) : r[key] || '\u2014') },
+  { label: 'Amount', num: true, cell: (r) => money({ amount: r.amount, currency: r.currency }) },
+  { label: 'Payments', num: true, cell: (r) => String(r.count) },
+];
+
+// Sums by `key` and currency over proven payment events, as
+// "key|currency" -> { amount, count }.
+function sums(events, key) {
+  const m = new Map();
+  for (const ev of events) {
+    const k = `${ev[key]}|${ev.amount && ev.amount.currency}`;
+    const s = m.get(k) || { amount: 0, count: 0 };
+    s.amount += Number(ev.amount && ev.amount.amount);
+    s.count += 1;
+    m.set(k, s);
+  }
+  return m;
+}
+
+// The report's rows that the proven events do not add up to, as sentences.
+function totalsDiffer(rows, key, proven) {
+  const out = [];
+  const seen = new Set();
+  for (const r of rows) {
+    const k = `${r[key]}|${r.currency}`;
+    seen.add(k);
+    const p = proven.get(k);
+    if (!p || p.amount !== Number(r.amount) || p.count !== r.count)
+      out.push(`${key} ${r[key]}: the server says ${money({ amount: r.amount, currency: r.currency })} in ${plural(r.count, 'payment', 'payments')}; the log's payments add up to ${p ? money({ amount: p.amount, currency: r.currency }) : 'nothing'}`);
+  }
+  for (const [k, p] of proven) {
+    if (!seen.has(k)) { const [who, cur] = k.split('|'); out.push(`${key} ${who}: the log holds ${money({ amount: p.amount, currency: cur })} the server's report leaves out`); }
+  }
+  return out;
+}
+
+export async function renderPayments(page, _arg, ctx) {
+  const period = PERIOD.test(ctx.params.get('period') || '') ? ctx.params.get('period') : null;
+  ctx.setTitle(period ? `Payments, ${period}` : 'Payments');
+  const r = await getJSON(`api/report/eiti${period ? `?period=${period}` : ''}`);
+  const periods = [...new Set(r.by_period.map((p) => p.period))].sort();
+  const notice = h('div', { class: 'status pending', 'data-check': 'payments', 'data-ok': 'pending' }, h('p', {}, 'Adding up the payments proven in your browser…'));
+  const disc = r.reconciliation.discrepancies || [];
+  page.append(...[
+    h('h1', {}, period ? `Payments in ${period}` : 'Payments to governments'),
+    h('p', { class: 'lede' }, `What companies paid to which agencies, by revenue stream, contract and period (EITI Requirement 4), and whether each payment was acknowledged by its payee. ${plural(r.payments.length, 'payment', 'payments')}, ${plural(r.receipts.length, 'receipt', 'receipts')}.`),
+    h('nav', { 'aria-label': 'Period' }, h('ul', { class: 'toggles', 'data-filter': 'period' },
+      [null, ...periods].map((p) => h('li', {}, h('a', { href: p ? `#/payments?period=${p}` : '#/payments', 'aria-current': p === period ? 'true' : null }, p || 'All periods'))))),
+    notice,
+    table('Totals', [
+      { label: 'Currency', cell: (t) => t.currency },
+      { label: 'Amount', num: true, cell: (t) => money(t) },
+      { label: 'Payments', num: true, cell: (t) => String(t.count) },
+    ], r.totals, { empty: 'No payment recorded.' }),
+    table('By payer', byCols('payer', 'Payer', actorLink), r.by_payer),
+    table('By payee (government agency)', byCols('payee', 'Payee', actorLink), r.by_payee),
+    table('By revenue stream', byCols('stream', 'Stream'), r.by_stream),
+    table('By contract', byCols('contract', 'Contract', (c) => (c ? contractLink(c) : 'none')), r.by_contract),
+    table('By period', byCols('period', 'Period'), r.by_period),
+    h('h2', {}, 'Reconciliation'),
+    h('p', { class: disc.length ? 'status warn' : 'status ok', 'data-discrepancies': String(disc.length) },
+      disc.length ? `${plural(disc.length, 'discrepancy', 'discrepancies')} between what was paid and what the payees acknowledged.`
+        : `Every payment was acknowledged by its payee for the amount paid (${r.reconciliation.acknowledged} of ${r.reconciliation.payments}).`),
+    disc.length ? table('Discrepancies', [
+      { label: 'Kind', cell: (d) => d.kind.replace(/_/g, ' ') },
+      { label: 'Payment', cell: (d) => (Number.isInteger(d.payment_index) ? entryLink(d.payment_index, d.payment) : d.payment || '\u2014') },
+      { label: 'Receipt', cell: (d) => (Number.isInteger(d.receipt_index) ? entryLink(d.receipt_index, d.receipt) : d.receipt || '\u2014') },
+      { label: 'Payer', cell: (d) => actorLink(d.payer) },
+      { label: 'Payee', cell: (d) => actorLink(d.payee) },
+      { label: 'Paid', num: true, cell: (d) => (d.paid ? money(d.paid) : '\u2014') },
+      { label: 'Received', num: true, cell: (d) => (d.received ? money(d.received) : '\u2014') },
+    ], disc) : null,
+    table(`${plural(r.payments.length, 'payment', 'payments')}`, [
+      { label: 'Payment', cell: (p) => entryLink(p.index, p.id) },
+      { label: 'Date', cell: (p) => time(p.time) },
+      { label: 'Payer', cell: (p) => actorLink(p.payer) },
+      { label: 'Payee', cell: (p) => actorLink(p.payee) },
+      { label: 'Stream', cell: (p) => p.stream },
+      { label: 'Amount', num: true, cell: (p) => money(p.amount) },
+      { label: 'Contract', cell: (p) => (p.contract ? contractLink(p.contract) : '\u2014') },
+    ], r.payments, { empty: 'No payment recorded.' })].filter(Boolean));
+  const expect = new Map([...r.payments.map((p) => [p.index, { id: p.id, type: 'payment' }]), ...r.receipts.map((x) => [x.index, { id: x.id, type: 'receipt' }])]);
+  page.append(entriesPanel({
+    title: 'Verified in your browser',
+    intro: 'Every payment and receipt above is read from the log\'s tiles, proven into the signed checkpoint and its signature checked; the totals by payer and by payee are then added up here from the proven events.',
+    indexes: [...expect.keys()].sort((a, b) => a - b),
+    expect,
+    onResults: (results) => {
+      const events = results.filter((x) => x.ok && x.event.type === 'payment').map((x) => x.event);
+      const proven = results.filter((x) => x.ok).length;
+      const diffs = proven === results.length ? [...totalsDiffer(r.by_payer, 'payer', sums(events, 'payer')), ...totalsDiffer(r.by_payee, 'payee', sums(events, 'payee'))] : [];
+      notice.replaceChildren();
+      if (proven !== results.length) {
+        notice.className = 'status bad';
+        notice.dataset.ok = 'false';
+        notice.append(h('p', {}, h('strong', {}, '\u2717 Not verified: '), `${results.length - proven} of ${results.length} entries do not match the signed log.`));
+      } else if (diffs.length) {
+        notice.className = 'status bad';
+        notice.dataset.ok = 'false';
+        notice.append(h('p', {}, h('strong', {}, '\u2717 The server\'s totals differ from the log\'s payments: ')), h('ul', {}, diffs.map((d) => h('li', {}, d))));
+        for (const d of diffs) raiseAlarm(`Payments: ${d}.`);
+      } else {
+        notice.className = 'status ok';
+        notice.dataset.ok = 'true';
+        notice.append(h('p', {}, h('strong', {}, '\u2713 Totals recomputed. '), `The totals by payer and by payee are the sums of the ${plural(events.length, 'payment', 'payments')} proven in your browser.`));
+      }
+    },
+  }));
+}

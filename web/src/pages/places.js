@@ -1,0 +1,114 @@
+// places.js: a page per site (#/sites/<id>) and per actor (#/actors/<id>):
+// who and where, on an offline map, with the lots made, held or received
+// there and the log entries that registered them, proven in the browser.
+import { api } from '../api.js';
+import { h, facts, table } from '../dom.js';
+import { countryName, date, element, int, mass, plural } from '../format.js';
+import { consignmentLink, contractLink, lotLink } from '../links.js';
+import { entriesPanel } from '../components.js';
+import { countryMap } from '../charts/map.js';
+
+export const hrefSite = (id) => `#/sites/${encodeURIComponent(id)}`;
+export const hrefActor = (id) => `#/actors/${encodeURIComponent(id)}`;
+export const siteLink = (id) => (id ? h('a', { href: hrefSite(id) }, id) : '\u2014');
+export const actorLink = (id) => (id ? h('a', { href: hrefActor(id) }, id) : '\u2014');
+
+const KIND = { mine: 'mine', plant: 'processing plant', lab: 'laboratory', port: 'port', warehouse: 'warehouse', recycler: 'recycler' };
+// The parts of a page that are there (Element.append would write null out).
+const present = (...parts) => parts.filter((p) => p !== null && p !== undefined);
+const createdAt = (l) => (l.created && l.created.site) || null;
+
+// The point of a site (lat_ud / lon_ud are micro-degrees), or null.
+function pointOf(s) {
+  if (!Number.isInteger(s.lat_ud) || !Number.isInteger(s.lon_ud)) return null;
+  return { lat: s.lat_ud / 1e6, lon: s.lon_ud / 1e6, label: `${s.site}: ${(s.lat_ud / 1e6).toFixed(4)}, ${(s.lon_ud / 1e6).toFixed(4)}` };
+}
+
+function mapFigure(code, points, caption) {
+  const map = countryMap(code, points, caption);
+  if (!map) return null;
+  return h('figure', { class: 'map-figure' }, map, h('figcaption', {}, caption,
+    '. Country outlines: Natural Earth 1:110m (public domain), drawn in your browser; no map service is contacted.'));
+}
+
+const lotCols = [
+  { label: 'Lot', cell: (l) => lotLink(l.lot) },
+  { label: 'Material', cell: (l) => l.material || '\u2014' },
+  { label: 'Status', cell: (l) => l.status || '\u2014' },
+  { label: 'Mass', num: true, cell: (l) => (l.mass_g !== undefined ? mass(l.mass_g) : '\u2014') },
+];
+
+export async function renderSite(page, id, ctx) {
+  const s = await api.site(id);
+  ctx.setTitle(`Site ${id}`);
+  const lots = (await api.lots()).items;
+  const made = lots.filter((l) => createdAt(l) === id);
+  const here = lots.filter((l) => l.site === id && createdAt(l) !== id);
+  const p = pointOf(s);
+  const resources = Object.entries(s.resources || {});
+  page.append(...present(
+    h('h1', {}, `${s.operator || id}`),
+    h('p', { class: 'lede' }, `A ${KIND[s.kind] || s.kind} in ${countryName(s.country)}, registered in the ledger as `, h('code', {}, id), '.'),
+    facts([
+      ['Kind', KIND[s.kind] || s.kind],
+      ['Country', s.country ? `${countryName(s.country)} (${s.country})` : null],
+      ['Held by', actorLink(s.holder)],
+      ['Operator', s.operator],
+      ['Licence', s.licence],
+      ['Licence valid', s.valid_from || s.valid_until ? `${s.valid_from ? date(s.valid_from) : '\u2026'} to ${s.valid_until ? date(s.valid_until) : '\u2026'}` : null],
+      ['Minerals', (s.minerals || []).map((m, i) => [i ? ', ' : '', element(m)])],
+      ['Facility identifiers', s.facility_ids ? Object.entries(s.facility_ids).map(([k, v], i) => [i ? ', ' : '', `${k.toUpperCase()} ${v}`]) : null],
+      ['Location', p ? `${p.lat.toFixed(4)}\u00b0, ${p.lon.toFixed(4)}\u00b0` : 'not declared'],
+      ['Extracted so far', s.extracted_g ? mass(s.extracted_g) : null],
+      ['Process loss recorded', s.process_loss_g ? mass(s.process_loss_g) : null],
+    ]),
+    mapFigure(s.country, p ? [p] : [], p ? `${id} in ${countryName(s.country)}` : `${countryName(s.country)} (the site declared no coordinates)`),
+    resources.length ? table(`Declared resources at ${id}`, [
+      { label: 'Category', cell: ([k]) => k },
+      { label: 'Ore', num: true, cell: ([, r]) => (r.ore_t !== undefined ? `${int(r.ore_t)} t` : '\u2014') },
+      { label: 'Grade', cell: ([, r]) => Object.entries(r.grade || {}).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${(ppm / 1e4).toFixed(2)} %`]) },
+      { label: 'Standard', cell: ([, r]) => r.standard || '\u2014' },
+      { label: 'Declared', cell: ([, r]) => (Number.isInteger(r.index) ? h('a', { href: `#/entries/${r.index}` }, `entry ${r.index}`) : '\u2014') },
+    ], resources) : null,
+    table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols, made, { empty: 'No lot was made here.' }),
+    here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols, here) : null,
+    entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] })));
+}
+
+export async function renderActor(page, id, ctx) {
+  const a = await api.actor(id);
+  ctx.setTitle(a.name || id);
+  const [lots, sites, contracts, consignments] = await Promise.all([api.lots(), api.sites(), api.contracts(), api.consignments()]);
+  const held = lots.items.filter((l) => l.holder === id);
+  const theirSites = sites.items.filter((s) => s.holder === id);
+  const theirContracts = contracts.items.filter((c) => c.signer === id || (c.fields && Array.isArray(c.fields.parties) && c.fields.parties.includes(id)));
+  const theirConsignments = consignments.items.filter((c) => c.shipper === id || c.consignee === id);
+  const points = theirSites.map(pointOf).filter(Boolean);
+  const keys = a.keys || [];
+  page.append(...present(
+    h('h1', {}, a.name || id),
+    h('p', { class: 'lede' }, `Registered in the ledger as `, h('code', {}, id), a.country ? `, in ${countryName(a.country)}` : '', '.'),
+    facts([
+      ['Roles', (a.roles || []).join(', ')],
+      ['Country', a.country ? `${countryName(a.country)} (${a.country})` : null],
+      ['Signing keys', keys.map((k, i) => [i ? '; ' : '', h('span', { class: 'key' }, k.vkey), ` (from entry ${k.added}${k.revoked !== undefined ? `, revoked at ${k.revoked}` : ''})`])],
+    ]),
+    mapFigure(a.country, points, points.length ? `The sites ${id} holds` : `${countryName(a.country)}`),
+    table(`${plural(theirSites.length, 'site', 'sites')} held by ${id}`, [
+      { label: 'Site', cell: (s) => siteLink(s.site) },
+      { label: 'Kind', cell: (s) => KIND[s.kind] || s.kind },
+      { label: 'Country', cell: (s) => countryName(s.country) },
+    ], theirSites, { empty: 'No site.' }),
+    table(`${plural(held.length, 'lot', 'lots')} held by ${id}`, lotCols, held, { empty: 'No lot.' }),
+    theirConsignments.length ? table(`${plural(theirConsignments.length, 'consignment', 'consignments')} shipped or received by ${id}`, [
+      { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
+      { label: 'Shipper', cell: (c) => actorLink(c.shipper) },
+      { label: 'Consignee', cell: (c) => actorLink(c.consignee) },
+      { label: 'Status', cell: (c) => c.status || '\u2014' },
+    ], theirConsignments) : null,
+    theirContracts.length ? table(`${plural(theirContracts.length, 'contract', 'contracts')} ${id} is party to`, [
+      { label: 'Contract', cell: (c) => contractLink(c.contract) },
+      { label: 'Title', cell: (c) => (c.fields && c.fields.title) || '\u2014' },
+    ], theirContracts) : null,
+    entriesPanel({ title: 'Registered in the log', indexes: [...new Set([a.index, ...keys.map((k) => k.added)].filter(Number.isInteger))] })));
+}
