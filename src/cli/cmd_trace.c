@@ -44,7 +44,8 @@ static const cli_spec SPEC = {
 	0,
 };
 
-/* Appends "lot (mass)" items of an array of {"lot","mass_g"} or of strings. */
+/* Appends "lot (mass)" items of an array of {"lot","mass_g"} or of strings;
+ * a mass weighed wet (the item has moisture_ppm) says so. */
 static void lots_list(ot_buf *b, json_t *arr, int with_material)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -56,8 +57,9 @@ static void lots_list(ot_buf *b, json_t *arr, int with_material)
 			ot_buf_adds(b, json_string_value(it));
 			continue;
 		}
-		ot_buf_printf(b, "%s (%s%s%s)", cli_jstr(it, "lot"),
+		ot_buf_printf(b, "%s (%s%s%s%s)", cli_jstr(it, "lot"),
 		              cli_fmt_grams(g, sizeof g, cli_jint(it, "mass_g", 0)),
+		              json_object_get(it, "moisture_ppm") ? " wet" : "",
 		              with_material ? " " : "",
 		              with_material ? cli_jstr(it, "material") : "");
 	}
@@ -74,7 +76,12 @@ static void describe(ot_buf *b, json_t *ev)
 		              cli_jstr(ev, "material"), cli_jstr(ev, "site"),
 		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
 	} else if (strcmp(type, "assay") == 0) {
-		ot_buf_printf(b, "%s certified: %s", cli_jstr(ev, "lot"),
+		/* A role other than the default final one is named: a seller's or
+		 * buyer's assay may not be the one that governs. */
+		const char *role = json_string_value(json_object_get(ev, "role"));
+		int named = role && strcmp(role, "final") != 0;
+		ot_buf_printf(b, named ? "%s assay (%s): %s" : "%s certified%s: %s",
+		              cli_jstr(ev, "lot"), named ? role : "",
 		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
 		if (json_object_get(ev, "lab") || json_object_get(ev, "method"))
 			ot_buf_printf(b, " (%s%s%s)", cli_jstr(ev, "lab"),
@@ -162,6 +169,13 @@ static void print_lot(json_t *doc)
 	printf("mass       %s now, %s when made\n",
 	       cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "mass_g", 0)),
 	       cli_fmt_grams(g2, sizeof g2, cli_jint(doc, "initial_g", 0)));
+	if (json_object_get(doc, "moisture_ppm")) {
+		int64_t moisture = cli_jint(doc, "moisture_ppm", 0);
+		printf("weighed    %s wet at %" PRId64 ".%02" PRId64
+		       " %% moisture, last weighing (masses above are dry)\n",
+		       cli_fmt_grams(g1, sizeof g1, cli_jint(doc, "wet_mass_g", 0)),
+		       moisture / 10000, moisture % 10000 / 100);
+	}
 	const char *status = cli_jstr(doc, "status");
 	if (strcmp(status, "in_transit") == 0)
 		printf("status     in transit in consignment %s, shipped by %s from %s\n",

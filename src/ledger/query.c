@@ -514,6 +514,11 @@ static json_t *trace_head(json_t *rec)
 		json_object_set(doc, "title", json_object_get(rec, "title"));
 	if (json_object_get(rec, "hs_code"))
 		json_object_set(doc, "hs_code", json_object_get(rec, "hs_code"));
+	/* A lot weighed wet: its last weighing (mass_g is dry). */
+	if (json_object_get(rec, "moisture_ppm")) {
+		json_object_set(doc, "moisture_ppm", json_object_get(rec, "moisture_ppm"));
+		json_object_set(doc, "wet_mass_g", json_object_get(rec, "wet_mass_g"));
+	}
 	if (json_object_get(rec, "certified"))
 		json_object_set(doc, "certified", json_object_get(rec, "certified"));
 	if (json_object_get(rec, "corrections"))

@@ -35,8 +35,8 @@ expect 0 "" -- "$CLI" prove --db "$db" "$lot"
 python3 -c "import json,sys,base64
 d=json.load(open(sys.argv[1]))
 assert d['format']=='oretrail-provenance-certificate' and d['version']==1 and d['lot']=='$lot'
-assert d['log']['size']==52 and d['log']['origin']=='oretrail.example/demo'
-assert d['checkpoint'].startswith('oretrail.example/demo\n52\n') and '\n\n\u2014 pk-authority ' in d['checkpoint']
+assert d['log']['size']==63 and d['log']['origin']=='oretrail.example/demo'
+assert d['checkpoint'].startswith('oretrail.example/demo\n63\n') and '\n\n\u2014 pk-authority ' in d['checkpoint']
 idx=[e['index'] for e in d['entries']]; assert idx==sorted(set(idx))
 types=[json.loads(base64.b64decode(e['entry']))['event']['type'] for e in d['entries']]
 assert types.count('actor')==4 and types.count('site')==7, types
@@ -59,7 +59,7 @@ grep -qE "^  Nd +pk-kp-loe-shilman +PK +618\.189 kg +100\.00 %$" "$T/verify.out"
 "$CLI" verify "$T/cert.json" --key "$key" --json >"$T/verify.json"
 python3 -c "import json,sys
 d=json.load(open(sys.argv[1]))
-assert d['lot']=='$lot' and d['size']==52 and d['witnesses']==0 and d['registrations']==11
+assert d['lot']=='$lot' and d['size']==63 and d['witnesses']==0 and d['registrations']==11
 t=d['trace']
 assert {(c['element'],c['country'],c['share_ppm']) for c in t['countries']}=={('Nd','PK',1000000),('Pr','PK',1000000)}
 assert [a['id'] for a in t['ancestry']]==['fwo-005','lab-001','fwo-008','fwo-011','fwo-014','fwo-017','fwo-018','lab-004','fwo-019','fwo-020','fwo-021','ussm-001']
@@ -74,7 +74,7 @@ tamper leaf 'i=find("lab-004"); raw=base64.b64decode(d["entries"][i]["entry"]).r
 expect 1 "proof_invalid: the inclusion proof of entry 32 " -- "$CLI" verify "$T/leaf.json" --key "$key"
 tamper cpsig 'c=d["checkpoint"]; head,sig=c.rsplit(" ",1); raw=bytearray(base64.b64decode(sig)); raw[10]^=1; d["checkpoint"]=head+" "+base64.b64encode(bytes(raw)).decode()+"\n"'
 expect 1 "checkpoint_signature: the checkpoint does not verify" -- "$CLI" verify "$T/cpsig.json" --key "$key"
-tamper cptext 'd["checkpoint"]=d["checkpoint"].replace("\n52\n","\n53\n",1)'
+tamper cptext 'd["checkpoint"]=d["checkpoint"].replace("\n63\n","\n64\n",1)'
 expect 1 "checkpoint_signature" -- "$CLI" verify "$T/cptext.json" --key "$key"
 tamper cpsize 'd["log"]["size"]=41'
 expect 1 "checkpoint_mismatch: the log summary" -- "$CLI" verify "$T/cpsize.json" --key "$key"

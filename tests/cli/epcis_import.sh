@@ -126,29 +126,35 @@ same e1.jsonld e2.jsonld
 # --- the demo's native events: export, import into a fresh ledger, export ---
 if OT_CLI="$CLI" "$TOP/scripts/demo" --dir "$T/demo" --no-serve >demo.log 2>&1; then
 	ok
-	expect 0 "32 EPCIS events \(0 as imported, 32 from the ledger's fields\)" -- \
+	# The alloying with iron and boron from outside the ledger (external
+	# inputs) has no EPCIS form yet: it is named and left out.
+	expect 0 "35 EPCIS events \(0 as imported, 35 from the ledger's fields\)" -- \
 		"$CLI" export --db demo/ledger.db --out d1.jsonld
+	expect 0 "entry 62 \(transform ussm-004\) not exported" -- \
+		"$CLI" export --db demo/ledger.db --out d1b.jsonld
 	validate d1.jsonld
 	expect 0 "every hash ID carried matches" -- "$CLI" epcis hash --check d1.jsonld
 	"$CLI" init --db d.db --origin test.example/d --key-name pk-authority >/dev/null 2>&1
-	cat demo/events/01-pk-authority.jsonl demo/events/10-pk-authority-cn-separator.jsonl |
+	cat demo/events/01-pk-authority.jsonl demo/events/06a-pk-authority-customs-labs.jsonl \
+		demo/events/10-pk-authority-cn-separator.jsonl |
 		sed -e "s|$(cat demo/keys/pk-authority.vkey)|$(cat d.db.vkey)|" >d.registry.jsonl
 	"$CLI" submit --db d.db --key d.db.key d.registry.jsonl >/dev/null 2>&1 || bad "registry d"
 	# Each party imports what it signed, in the order the chain needs; the
 	# assays (ObjectEvent inspecting) are the lab's and come in last here, so
-	# the second document has the same events in another order
+	# the second document has the same events in another order; any lab key
+	# signs an assay, so pk-lab imports all nine, the buyer's and umpire's too
 	# (epcis_roundtrip.sh imports event by event, in order).
-	for who in fwo:20 cn-separator:3 ussm:2 pk-lab:7; do
-		expect 4 "${who#*:} of 32 EPCIS events imported" -- \
+	for who in fwo:20 cn-separator:3 ussm:3 pk-lab:9; do
+		expect 4 "${who#*:} of 35 EPCIS events imported" -- \
 			"$CLI" import --db d.db --key "demo/keys/${who%%:*}.key" --keep-going d1.jsonld
 	done
-	expect 0 "32 EPCIS events \(32 as imported, 0 from the ledger's fields\)" -- \
+	expect 0 "35 EPCIS events \(35 as imported, 0 from the ledger's fields\)" -- \
 		"$CLI" export --db d.db --out d2.jsonld
 	python3 - d1.jsonld d2.jsonld <<'PY' && ok || bad "d1.jsonld and d2.jsonld hold different events"
 import json, sys
 a, b = ([json.dumps(e, sort_keys=True) for e in json.load(open(f))["epcisBody"]["eventList"]]
         for f in sys.argv[1:3])
-assert len(a) == 32 and a != b and sorted(a) == sorted(b)
+assert len(a) == 35 and a != b and sorted(a) == sorted(b)
 PY
 	"$CLI" export --db demo/ledger.db --lot lot-ndpr-oxide-001 --out dlot.jsonld 2>/dev/null
 	validate dlot.jsonld

@@ -43,6 +43,31 @@ for line in open(sys.argv[1]):
 PY
 }
 K=demo/keys
+# The demo weighs its copper concentrate wet (moisture_ppm). The EPCIS
+# export does not carry moisture yet: it writes the weighed (wet) grams as
+# the quantity, which an importer takes for dry mass. Until it does, ledger
+# A gets the same events with every wet weighing turned into its dry mass.
+dry() { # FILE: its events with mass_g dry and no moisture_ppm
+	python3 - "$1" <<'PY'
+import json, sys
+def walk(v):
+    if isinstance(v, dict):
+        m = v.pop("moisture_ppm", None)
+        if m is not None:
+            v["mass_g"] -= (v["mass_g"] * m + 500000) // 1000000
+        for x in v.values():
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        e = json.loads(line)
+        walk(e)
+        print(json.dumps(e, separators=(",", ":")))
+PY
+}
 submit() { "$CLI" submit --db "$1" --key "$2" "$3" >/dev/null 2>&1 || bad "submit $3 to $1"; }
 
 # --- ledger A: the demo chain, with GLNs ---
@@ -51,10 +76,12 @@ glns a.registry.jsonl "$(cat a.db.vkey)"
 submit a.db a.db.key a.registry.jsonl
 submit a.db $K/fwo.key demo/events/02-fwo-resources-contract-extraction.jsonl
 submit a.db $K/pk-lab.key demo/events/03-pk-lab-ore-assays.jsonl
-submit a.db $K/fwo.key demo/events/04-fwo-processing.jsonl
+dry demo/events/04-fwo-processing.jsonl >04-dry.jsonl
+dry demo/events/07-ussm-receipt.jsonl >07-dry.jsonl
+submit a.db $K/fwo.key 04-dry.jsonl
 submit a.db $K/pk-lab.key demo/events/05-pk-lab-product-assays.jsonl
 submit a.db $K/fwo.key demo/events/06-fwo-export.jsonl
-submit a.db $K/ussm.key demo/events/07-ussm-receipt.jsonl
+submit a.db $K/ussm.key 07-dry.jsonl
 
 # --- its export ---
 expect 0 "24 EPCIS events \(0 as imported, 24 from the ledger's fields\)" -- \
@@ -117,7 +144,10 @@ for f in ev-*.jsonld; do
 done
 [ "$imported" = 24 ] && ok || bad "$imported of 24 EPCIS events imported into b.db"
 
-# Every lot: the same trace but for log indexes and logged times.
+# Every lot: the same trace but for log indexes and logged times, and for
+# what the EPCIS mapping does not carry yet (issue 14's bulk-trade members:
+# a lot's HS code and an assay's role; moisture, see dry() above). Checked
+# apart below, so that the gap stays visible.
 python3 - e1.jsonld >lots <<'PY'
 import json, sys
 lots = set()
@@ -134,16 +164,24 @@ same_trace() { # LOT
 import json, sys
 def strip(v):
     if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in ("index", "logged")}
+        return {k: strip(x) for k, x in v.items()
+                if k not in ("index", "logged", "hs_code", "role")}
     if isinstance(v, list):
         return [strip(x) for x in v]
     return v
 a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
-assert a == b
+assert a == b, [(k, a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)]
 print(len(a["origins"]))
 PY
 }
 while IFS= read -r lot; do same_trace "$lot"; done <lots >origins
+"$CLI" trace --json --db a.db lot-cu-conc-001 >ta.json && "$CLI" trace --json --db b.db lot-cu-conc-001 >tb.json
+python3 - ta.json tb.json <<'PY' && ok || bad "the members EPCIS drops: $(head -c 600 ta.json) // $(head -c 600 tb.json)"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert (a["hs_code"], a["certified"]["role"]) == ("260300", "seller"), a
+assert "hs_code" not in b and b["certified"]["role"] == "final", b
+PY
 # Not vacuous: the lots still held have origins.
 [ "$(grep -vc '^0$' origins)" -ge 3 ] && ok || bad "origin rows per lot: $(cat origins)"
 

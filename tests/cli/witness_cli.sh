@@ -30,7 +30,7 @@ OT_CLI=$CLI timeout 120 "$TOP/scripts/demo" --dir "$T/demo" --no-serve >"$T/demo
 	abort "scripts/demo: $(tail -5 "$T/demo.out")"
 D=$T/demo/ledger.db
 LOGKEY=$D.vkey
-# Copies of the 52-entry demo for the monitor (the served one grows).
+# Copies of the 63-entry demo for the monitor (the served one grows).
 cp "$D" "$T/mon.db"
 cp "$D" "$T/tamper.db"
 
@@ -55,25 +55,25 @@ witness() { # NAME STATE URL [ARGS...]
 		--state "$T/$state" --once "$@"
 }
 
-# --- round 1: both cosign the 52-entry tree ---
-witness w1.example w1 "$URL" >"$T/r1.out" 2>&1 && grep -q "^cosigned: 52 entries: cosigned and submitted" "$T/r1.out" && ok || bad "w1 round 1: $(cat "$T/r1.out")"
-witness w2.example w2 "$URL" --json >"$T/r2.out" 2>&1 && grep -q '"event":"cosigned","size":52' "$T/r2.out" && ok || bad "w2 round 1: $(cat "$T/r2.out")"
-curl -s --max-time 10 "$URL/checkpoint" >"$T/cp52"
-[ "$(grep -c '^— ' "$T/cp52")" = 3 ] && grep -q '^— w1.example ' "$T/cp52" && grep -q '^— w2.example ' "$T/cp52" && ok || bad "checkpoint at 52: $(cat "$T/cp52")"
+# --- round 1: both cosign the 63-entry tree ---
+witness w1.example w1 "$URL" >"$T/r1.out" 2>&1 && grep -q "^cosigned: 63 entries: cosigned and submitted" "$T/r1.out" && ok || bad "w1 round 1: $(cat "$T/r1.out")"
+witness w2.example w2 "$URL" --json >"$T/r2.out" 2>&1 && grep -q '"event":"cosigned","size":63' "$T/r2.out" && ok || bad "w2 round 1: $(cat "$T/r2.out")"
+curl -s --max-time 10 "$URL/checkpoint" >"$T/cp63"
+[ "$(grep -c '^— ' "$T/cp63")" = 3 ] && grep -q '^— w1.example ' "$T/cp63" && grep -q '^— w2.example ' "$T/cp63" && ok || bad "checkpoint at 63: $(cat "$T/cp63")"
 # Nothing new: the witness does not cosign again.
-witness w1.example w1 "$URL" >"$T/r1b.out" 2>&1 && grep -q "^unchanged: 52" "$T/r1b.out" && ok || bad "w1 unchanged: $(cat "$T/r1b.out")"
+witness w1.example w1 "$URL" >"$T/r1b.out" 2>&1 && grep -q "^unchanged: 63" "$T/r1b.out" && ok || bad "w1 unchanged: $(cat "$T/r1b.out")"
 
 # --- the log grows (another process appends while it is served) ---
 timeout 60 "$APPEND" "$D" "$D.key" 300 37 || bad "append_raw"
-witness w1.example w1 "$URL" >"$T/r3.out" 2>&1 && grep -q "^cosigned: 352 entries" "$T/r3.out" && ok || bad "w1 round 2: $(cat "$T/r3.out")"
-curl -s --max-time 10 "$URL/checkpoint" >"$T/cp352a"
+witness w1.example w1 "$URL" >"$T/r3.out" 2>&1 && grep -q "^cosigned: 363 entries" "$T/r3.out" && ok || bad "w1 round 2: $(cat "$T/r3.out")"
+curl -s --max-time 10 "$URL/checkpoint" >"$T/cp363a"
 # Until w2 catches up, only w1's cosignature covers the new checkpoint.
-[ "$(grep -c '^— ' "$T/cp352a")" = 2 ] && grep -q '^— w1.example ' "$T/cp352a" && ok || bad "checkpoint with w1 only: $(cat "$T/cp352a")"
-witness w2.example w2 "$URL" >"$T/r4.out" 2>&1 && grep -q "^cosigned: 352 entries" "$T/r4.out" && ok || bad "w2 round 2: $(cat "$T/r4.out")"
-curl -s --max-time 10 "$URL/checkpoint" >"$T/cp352"
-head -2 "$T/cp352" | tail -1 | grep -qx 352 && [ "$(grep -c '^— ' "$T/cp352")" = 3 ] && ok || bad "checkpoint at 352: $(cat "$T/cp352")"
+[ "$(grep -c '^— ' "$T/cp363a")" = 2 ] && grep -q '^— w1.example ' "$T/cp363a" && ok || bad "checkpoint with w1 only: $(cat "$T/cp363a")"
+witness w2.example w2 "$URL" >"$T/r4.out" 2>&1 && grep -q "^cosigned: 363 entries" "$T/r4.out" && ok || bad "w2 round 2: $(cat "$T/r4.out")"
+curl -s --max-time 10 "$URL/checkpoint" >"$T/cp363"
+head -2 "$T/cp363" | tail -1 | grep -qx 363 && [ "$(grep -c '^— ' "$T/cp363")" = 3 ] && ok || bad "checkpoint at 363: $(cat "$T/cp363")"
 # `oretrail checkpoint` prints the same bytes as the server.
-"$CLI" checkpoint --db "$D" >"$T/cp352-cli" 2>&1 && cmp -s "$T/cp352-cli" "$T/cp352" && ok || bad "oretrail checkpoint: $(cat "$T/cp352-cli")"
+"$CLI" checkpoint --db "$D" >"$T/cp363-cli" 2>&1 && cmp -s "$T/cp363-cli" "$T/cp363" && ok || bad "oretrail checkpoint: $(cat "$T/cp363-cli")"
 # The state directory holds what each witness cosigned.
 grep -q '^— w2.example ' "$T/w2/checkpoint" && ok || bad "w2 state"
 
@@ -102,7 +102,7 @@ if command -v go >/dev/null 2>&1 && [ -d "$gomod/src/golang.org/x/mod/sumdb/note
 	mkdir -p "$T/gopath" "$T/gocache"
 	if (cd "$TOP/tests/interop" && GO111MODULE=off GOPATH="$T/gopath:$gomod" GOCACHE="$T/gocache" \
 		GOFLAGS= GOENV=off GOPROXY=off GOTOOLCHAIN=local timeout 240 go build -o "$T/cosigned_check" cosigned_check.go) >"$T/go.out" 2>&1; then
-		"$T/cosigned_check" "$T/cp352" "$LOGKEY" 2 >"$T/go.out" 2>&1 && grep -q "cosigned by w1.example, w2.example" "$T/go.out" && ok || bad "Go: $(cat "$T/go.out")"
+		"$T/cosigned_check" "$T/cp363" "$LOGKEY" 2 >"$T/go.out" 2>&1 && grep -q "cosigned by w1.example, w2.example" "$T/go.out" && ok || bad "Go: $(cat "$T/go.out")"
 	else
 		bad "go build: $(cat "$T/go.out")"
 	fi
@@ -123,7 +123,7 @@ forged_log() { # DB N
 	"$SQLITE" "$1" "UPDATE meta SET value = '$(cat "$LOGKEY")' WHERE name = 'log_vkey';"
 	timeout 60 "$APPEND" "$1" "$D.key" "$2" || bad "append_raw $1"
 }
-forged_log "$T/fork.db" 352
+forged_log "$T/fork.db" 363
 forged_log "$T/back.db" 10
 serve fork --db "$T/fork.db" --read-only
 FORK=http://127.0.0.1:$PORT
@@ -133,9 +133,9 @@ BACK=http://127.0.0.1:$PORT
 cp "$T/w1/checkpoint" "$T/w1.before"
 witness w1.example w1 "$FORK" >"$T/f1.out" 2>&1
 rc=$?
-[ $rc = 1 ] && grep -q "REFUSED: .*the log signed two different trees of 352 entries" "$T/f1.out" && ok || bad "fork (same size) exit $rc: $(cat "$T/f1.out")"
+[ $rc = 1 ] && grep -q "REFUSED: .*the log signed two different trees of 363 entries" "$T/f1.out" && ok || bad "fork (same size) exit $rc: $(cat "$T/f1.out")"
 ev=$(ls "$T"/w1/fork-*.txt 2>/dev/null | head -1)
-[ -n "$ev" ] && grep -q "^reason: the log signed two different trees" "$ev" && [ "$(grep -c '^352$' "$ev")" = 2 ] && ok || bad "fork evidence: $(cat "$ev" 2>/dev/null)"
+[ -n "$ev" ] && grep -q "^reason: the log signed two different trees" "$ev" && [ "$(grep -c '^363$' "$ev")" = 2 ] && ok || bad "fork evidence: $(cat "$ev" 2>/dev/null)"
 cmp -s "$T/w1/checkpoint" "$T/w1.before" && ok || bad "the witness state changed after a fork"
 # It keeps refusing: the state is only replaced by a consistent checkpoint.
 witness w1.example w1 "$FORK" >/dev/null 2>&1
@@ -146,7 +146,7 @@ rc=$?
 [ $rc = 1 ] && grep -q '"event":"fork","size":10' "$T/f2.out" && grep -q "went back" "$T/f2.out" && ok || bad "rollback exit $rc: $(cat "$T/f2.out")"
 ls "$T"/w2/fork-*.txt >/dev/null 2>&1 && ok || bad "rollback evidence"
 # The honest log is still fine for both.
-witness w2.example w2 "$URL" >"$T/r5.out" 2>&1 && grep -q "^unchanged: 352" "$T/r5.out" && ok || bad "w2 after refusing: $(cat "$T/r5.out")"
+witness w2.example w2 "$URL" >"$T/r5.out" 2>&1 && grep -q "^unchanged: 363" "$T/r5.out" && ok || bad "w2 after refusing: $(cat "$T/r5.out")"
 
 # A bad log key is a verification failure (exit 1), not a fork record.
 timeout 30 "$CLI" witness --log "$URL" --log-key "$T/keys/stranger.vkey" --key "$T/keys/w1.example.key" \
@@ -160,26 +160,26 @@ serve mon --db "$T/mon.db" --read-only
 MON=http://127.0.0.1:$PORT
 timeout 60 "$CLI" monitor --log "$MON" --log-key "$LOGKEY" --once --now 2026-06-01 --state "$T/m" >"$T/m1.out" 2>&1
 rc=$?
-[ $rc = 0 ] && grep -q "^checkpoint: 52 entries (52 new): signature, root, tiles and consistency verified" "$T/m1.out" &&
+[ $rc = 0 ] && grep -q "^checkpoint: 63 entries (63 new): signature, root, tiles and consistency verified" "$T/m1.out" &&
 	grep -q "^finding: entry 28: transit_loss lot-cu-conc-001" "$T/m1.out" &&
 	[ "$(grep -c "terms_withheld" "$T/m1.out")" = 2 ] && ok || bad "monitor demo exit $rc: $(cat "$T/m1.out")"
 timeout 60 "$CLI" monitor --log "$MON" --log-key "$LOGKEY" --once --json --now 2025-12-01 >"$T/m2.out" 2>&1
 python3 -c "
 import json,sys
 rows=[json.loads(l) for l in open(sys.argv[1])]
-assert rows[0]['type']=='checkpoint' and rows[0]['size']==52, rows
+assert rows[0]['type']=='checkpoint' and rows[0]['size']==63, rows
 f=[(r['kind'],r['subject']) for r in rows if r['type']=='finding']
-assert f==[('transit_loss','lot-cu-conc-001'),('export_without_assay','lot-ndpr-oxide-002')], f
+assert f==[('transit_loss','lot-cu-conc-001'),('assay_dispute','lot-cu-conc-001'),('export_without_assay','lot-ndpr-oxide-002')], f
 assert not [r for r in rows if r['type']=='problem'], rows" "$T/m2.out" && ok || bad "monitor --json: $(cat "$T/m2.out")"
 # The fork against the checkpoint the monitor saw.
 timeout 60 "$CLI" monitor --log "$FORK" --log-key "$LOGKEY" --once --state "$T/m" >"$T/m3.out" 2>&1
 rc=$?
-[ $rc = 1 ] && grep -q "^problem: inconsistent: the tree of 352 entries is not an extension of the one of 52" "$T/m3.out" && ok || bad "monitor fork exit $rc: $(head -5 "$T/m3.out")"
-# A tampered tile: the first hash of tile 0/000.p/52 zeroed in the store.
+[ $rc = 1 ] && grep -q "^problem: inconsistent: the tree of 363 entries is not an extension of the one of 63" "$T/m3.out" && ok || bad "monitor fork exit $rc: $(head -5 "$T/m3.out")"
+# A tampered tile: the first hash of tile 0/000.p/63 zeroed in the store.
 "$SQLITE" "$T/tamper.db" "UPDATE tiles SET data = zeroblob(32) || substr(data, 33) WHERE id = 0;" || bad "sqlite3 tamper"
 serve tamper --db "$T/tamper.db" --read-only
 timeout 60 "$CLI" monitor --log "http://127.0.0.1:$PORT" --log-key "$LOGKEY" --once >"$T/m4.out" 2>&1
 rc=$?
-[ $rc = 1 ] && grep -q "^problem: tile_mismatch: tile/0/000.p/52: hash 0 is not the hash of entries 0..0" "$T/m4.out" && ok || bad "tampered tile exit $rc: $(cat "$T/m4.out")"
+[ $rc = 1 ] && grep -q "^problem: tile_mismatch: tile/0/000.p/63: hash 0 is not the hash of entries 0..0" "$T/m4.out" && ok || bad "tampered tile exit $rc: $(cat "$T/m4.out")"
 
 summary

@@ -375,7 +375,7 @@ describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the 
       await open(page, route);
       const [r] = await checks(page, '[data-check="replay"]');
       assert.equal(r.ok, 'true', `${route}: ${r.text}`);
-      assert.match(r.text, /all 52 entries of the signed log replayed with the ledger's own rules \(WebAssembly\); the server's summary agrees/);
+      assert.match(r.text, /all 63 entries of the signed log replayed with the ledger's own rules \(WebAssembly\); the server's summary agrees/);
     }
     assert.ok(await factText(page, 'Parties'), 'the contract page rendered its facts');
     await assertNoAlarm(page);
@@ -416,9 +416,9 @@ describe('figures replayed in the browser (WebAssembly)', { skip: !WASM && 'the 
     await open(page, '#/');
     [r] = await checks(page, '[data-check="replay"]');
     assert.equal(r.ok, 'false');
-    assert.match(r.text, /number of lots: the server says 10; the replay gives 11\./);
+    assert.match(r.text, /number of lots: the server says 12; the replay gives 13\./);
     const lotsCard = await page.$$eval('.cards .card', (cs) => cs.find((c) => /Lots of material/.test(c.textContent)).querySelector('.value').textContent);
-    assert.equal(lotsCard.trim(), '11', 'the overview counts the replayed lots');
+    assert.equal(lotsCard.trim(), '13', 'the overview counts the replayed lots');
     await page.done();
   });
 
@@ -575,7 +575,7 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
     assert.match(r.verdict, /oretrail verify/);
     for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `${step}: ${s.text}`);
     assert.match(r.steps.signatures.text, /All 35 event signatures/);
-    assert.match(r.steps.proofs.text, /in the tree of 52 entries/);
+    assert.match(r.steps.proofs.text, /in the tree of 63 entries/);
     // The served key, and the Verify page's warning about it.
     assert.match(r.main, /A key served by this site is only as trustworthy as the site/);
     assert.ok(r.main.includes(VKEY), 'names the key used');

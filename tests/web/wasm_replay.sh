@@ -8,7 +8,7 @@
 # makes when OT_BUILD_WASM is on), or builds it there with web/wasm/build.sh
 # (its dependencies stay cached in MODULE_DIR/deps). Then makes the ledgers
 # under WORK_DIR:
-#   demo           scripts/demo --no-serve (52 entries)
+#   demo           scripts/demo --no-serve (63 entries)
 #   demo-rejected  a copy of it with four entries appended below the rules
 #                  (append_raw): a line that is not an event, an event of
 #                  the demo signed again (its id already used), an event
