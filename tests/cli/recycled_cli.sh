@@ -175,6 +175,25 @@ pycheck cr.json '
 sm=[m for m in d["minerals"] if m["element"]=="Sm"][0]
 assert [(s["stage"],s["mg"],s["largest_third_country"],s["judged"],s["over_threshold"]) for s in sm["stages"]]==[("recycled",12000000,"CN",True,True)], sm'
 
+# --- EPCIS: a recycle is an ObjectEvent ADD commissioning with
+# oretrail:recycled in its ILMD, and imports back as a recycle ---
+"$CLI" export --db l.db >doc.json 2>/dev/null || bad "export"
+pycheck doc.json '
+ev=[e for e in d["epcisBody"]["eventList"] if e.get("eventID")=="urn:oretrail:event:r1"]
+assert len(ev)==1, ev
+e=ev[0]
+assert (e["type"],e["action"],e["bizStep"])==("ObjectEvent","ADD","commissioning"), e
+assert e["ilmd"]["oretrail:recycled"]=={"scrap":"post_consumer","source":"end-of-life NdFeB magnets from wind turbines","country":"FR"}, e["ilmd"]
+d["epcisBody"]["eventList"]=ev
+json.dump(d,open("r1doc.json","w"))'
+"$CLI" init --db l2.db --origin test.example/recycled2 --key-name gov >/dev/null 2>&1 || bad "init l2"
+"$CLI" submit --db l2.db --key l2.db.key reg.jsonl >/dev/null 2>&1 || bad "registration l2"
+expect 0 "" -- "$CLI" import --db l2.db --key rec.key r1doc.json
+"$CLI" trace --db l2.db --json sw-1 >ti.json
+pycheck ti.json '
+assert (d["created"]["type"],d["initial_g"])==("recycle",200000), d
+assert [(r["element"],r["mg"],r["post_consumer_mg"]) for r in d["recycled"]]==[("Nd",50000000,50000000),("Pr",10000000,10000000)], d["recycled"]'
+
 # --- the audit replays it to the same state; a certificate verifies it ---
 "$CLI" audit --db l.db --json >a.json
 pycheck a.json 'assert d["ok"] is True and d["problems"]==[], d["problems"]'
