@@ -553,7 +553,8 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 	}
 	printf("\n%s\n", title);
 	if (json_array_size(rows) == 0)
-		printf("  none: the lot holds no tracked element\n");
+		printf("  none: no tracked element of the lot was mined (recycled feed and\n"
+		       "  external inputs are listed by stage)\n");
 	else
 		cli_table_print(&t, stdout, "  ");
 	cli_table_free(&t);
