@@ -186,6 +186,23 @@ FX_UNUSED static ot_status fx_extract(fx *f, const char *miner, const char *site
 	                           J("%s", assay)));
 }
 
+/* Whether the audit (a replay of the whole log from scratch, compared with
+ * the ledger's state record for record) finds the ledger sound: "ok" and no
+ * problems. */
+FX_UNUSED static int fx_audit_clean(fx *f)
+{
+	char *json = NULL;
+	ot_error err;
+	if (ot_ledger_audit(f->l, NULL, 0, &json, &err) != OT_OK)
+		return 0;
+	json_t *audit = json ? json_loads(json, 0, NULL) : NULL;
+	int clean = json_is_true(json_object_get(audit, "ok")) &&
+	            json_array_size(json_object_get(audit, "problems")) == 0;
+	json_decref(audit);
+	free(json);
+	return clean;
+}
+
 FX_UNUSED static uint64_t fx_size(fx *f)
 {
 	return ot_log_size(ot_ledger_log(f->l));

@@ -583,6 +583,113 @@ static void test_contracts(void)
 	json_decref(terms);
 }
 
+/* A recycle event by `signer` at `site` making `lot`: `extra` is more
+ * members (JSON text without braces, may be empty). */
+static json_t *recycle(const char *site, const char *lot, long long mass, const char *assay,
+                       const char *scrap, const char *extra)
+{
+	return J("{'type':'recycle','site':'%s','lot':'%s','material':'scrap','mass_g':%lld,"
+	         "'assay':%s,'scrap':'%s','source':'end-of-life magnets'%s%s}",
+	         site, lot, mass, assay, scrap, extra[0] ? "," : "", extra);
+}
+
+/* The stage vector `stage` of a lot record, as compact JSON text. */
+static char *lot_stage(const char *lot, const char *stage)
+{
+	json_t *rec = lot_rec(lot);
+	char *text = json_dumps(json_object_get(json_object_get(rec, "stages"), stage),
+	                        JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(rec);
+	return text;
+}
+
+static void test_recycle(void)
+{
+	CHECK_OK(fx_site(&f, "rec-1", "recycler", "proc2", "DE"));
+	/* 100,000 g of scrap at 250,000 mg/kg of Nd: 25,000 g of Nd. */
+	ACCEPT(fx_submit(&f, "proc2",
+	                 recycle("rec-1", "rsw-1", 100000, "{'Nd':250000}", "post_consumer",
+	                         "'country':'FR'")));
+	CHECK_STR(lot_str("rsw-1", "holder"), "proc2");
+	CHECK_STR(lot_str("rsw-1", "site"), "rec-1");
+	json_t *rec = lot_rec("rsw-1");
+	CHECK(rec && json_array_size(json_object_get(rec, "origins")) == 0);
+	CHECK_STR(otx_jstr(json_object_get(rec, "created"), "type"), "recycle");
+	CHECK_STR(otx_jstr(json_object_get(rec, "recycled"), "scrap"), "post_consumer");
+	CHECK_STR(otx_jstr(json_object_get(rec, "recycled"), "country"), "FR");
+	json_decref(rec);
+	char *v = lot_stage("rsw-1", "recycled");
+	CHECK_STR(v, "{\"Nd\":{\"rec-1\":25000000}}");
+	free(v);
+	v = lot_stage("rsw-1", "scrap_class");
+	CHECK_STR(v, "{\"Nd\":{\"post_consumer\":25000000}}");
+	free(v);
+	json_t *site = NULL;
+	CHECK_OK(otx_state_get(ot_ledger_store(f.l), OTX_NS_SITE, "rec-1", &site, NULL));
+	CHECK(otx_jint(site, "recycled_g", 0) == 100000);
+	json_decref(site);
+
+	/* The rules: each refused, nothing changed. */
+	REJECT(fx_submit(&f, "proc2",
+	                 recycle("plant-2", "rsw-x", 1000, "{'Nd':1}", "post_consumer", "")),
+	       OT_ERR_RULE, "wrong_site_kind");
+	MSG_HAS("recycling happens at a recycler");
+	REJECT(fx_submit(&f, "fwo",
+	                 recycle("rec-1", "rsw-x", 1000, "{'Nd':1}", "post_consumer", "")),
+	       OT_ERR_SIGNER, "not_site_holder");
+	REJECT(fx_submit(&f, "lab1",
+	                 recycle("rec-1", "rsw-x", 1000, "{'Nd':1}", "post_consumer", "")),
+	       OT_ERR_SIGNER, "missing_role");
+	REJECT(fx_submit(&f, "proc2",
+	                 recycle("rec-1", "rsw-1", 1000, "{'Nd':1}", "pre_consumer", "")),
+	       OT_ERR_CONFLICT, "duplicate_lot");
+	REJECT(fx_submit(&f, "proc2", recycle("rec-1", "rsw-x", 0, "{'Nd':1}", "pre_consumer", "")),
+	       OT_ERR_PARSE, "bad_field");
+	REJECT(fx_submit(&f, "proc2",
+	                 recycle("rec-1", "rsw-x", 1000, "{'Nd':1000001}", "pre_consumer", "")),
+	       OT_ERR_PARSE, "bad_field");
+	REJECT(fx_submit(&f, "proc2", recycle("rec-1", "rsw-x", 1000, "{}", "pre_consumer", "")),
+	       OT_ERR_PARSE, "bad_field");
+	MSG_HAS("at least one element");
+	REJECT(fx_submit(&f, "proc2", recycle("rec-1", "rsw-x", 1000, "{'Nd':1}", "home", "")),
+	       OT_ERR_PARSE, "bad_field");
+	REJECT(fx_submit(&f, "proc2",
+	                 recycle("rec-1", "rsw-x", 1000, "{'Nd':1}", "pre_consumer",
+	                         "'country':'X1'")),
+	       OT_ERR_PARSE, "bad_field");
+	REJECT(fx_submit(&f, "proc2",
+	                 J("{'type':'recycle','site':'rec-1','lot':'rsw-x','material':'scrap',"
+	                   "'mass_g':1000,'assay':{'Nd':1},'scrap':'pre_consumer'}")),
+	       OT_ERR_PARSE, "missing_field");
+
+	/* Separated at a plant: the output keeps the recycled stage and its
+	 * class, and gains the separated stage at the plant. */
+	ACCEPT(fx_submit(&f, "proc2",
+	                 J("{'type':'ship','consignment':'k-rec','from':'rec-1','to':'plant-2',"
+	                   "'consignee':'proc2','lots':['rsw-1']}")));
+	ACCEPT(fx_submit(&f, "proc2",
+	                 J("{'type':'receive','consignment':'k-rec','site':'plant-2',"
+	                   "'lots':[{'lot':'rsw-1','mass_g':100000}]}")));
+	ACCEPT(fx_submit(&f, "proc2",
+	                 J("{'type':'transform','site':'plant-2','process':'separation',"
+	                   "'inputs':[{'lot':'rsw-1','mass_g':100000}],"
+	                   "'outputs':[{'lot':'rox-1','material':'oxide','mass_g':24000,"
+	                   "'assay':{'Nd':800000}}]}")));
+	v = lot_stage("rox-1", "recycled");
+	CHECK_STR(v, "{\"Nd\":{\"rec-1\":19200000}}");
+	free(v);
+	v = lot_stage("rox-1", "scrap_class");
+	CHECK_STR(v, "{\"Nd\":{\"post_consumer\":19200000}}");
+	free(v);
+	v = lot_stage("rox-1", "separated");
+	CHECK_STR(v, "{\"Nd\":{\"plant-2\":19200000}}");
+	free(v);
+	CHECK_STR(lot_str("rsw-1", "status"), "consumed");
+
+	/* The replay from scratch agrees, record for record. */
+	CHECK(fx_audit_clean(&f));
+}
+
 int main(void)
 {
 	world();
@@ -593,6 +700,7 @@ int main(void)
 	test_transform();
 	test_ship_receive();
 	test_contracts();
+	test_recycle();
 	fx_close(&f);
 	return test_done("test_rules");
 }

@@ -343,6 +343,25 @@ OT_EXPORT ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int6
  */
 OT_EXPORT ot_status ot_ledger_report_resources(ot_ledger *l, int flags, char **json, ot_error *err);
 
+/*
+ * The recycled-content report (docs/events.md, "oretrail report recycled")
+ * of the lots made in `period` ("YYYY", "YYYY-Qn" or "YYYY-MM"; NULL: all),
+ * by the claimed time of the entry that made them:
+ *   {"period",
+ *    "feed":[{"element","grams","mg","post_consumer_mg","pre_consumer_mg"}],
+ *    "intake":[{"lot","index","time","site","country","scrap","source",
+ *      "collected_in"?,"mass_g","assay"}],
+ *    "lots":[{"lot","material","index","type","time","holder","status",
+ *      "mass_g","initial_g","elements":[{"element","grams","mg","share_ppm",
+ *        "post_consumer_mg","pre_consumer_mg"}]}]}
+ * feed: the content of the recycled feed taken in (recycle events) by
+ * element; intake: those events; lots: every lot holding recycled content,
+ * in log order. Errors: OT_ERR_PARSE code bad_field (period). *json is
+ * malloc'ed. Not thread-safe on one handle.
+ */
+OT_EXPORT ot_status ot_ledger_report_recycled(ot_ledger *l, const char *period, int flags,
+                                              char **json, ot_error *err);
+
 /* --- records as the HTTP API serves them (src/ledger/queries_public.c) ---
  * JSON text, compact, keys in stored order, malloc'ed: free with free(). */
 

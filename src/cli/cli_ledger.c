@@ -553,7 +553,8 @@ void cli_print_origins(json_t *rows, int by_site, const char *title)
 	}
 	printf("\n%s\n", title);
 	if (json_array_size(rows) == 0)
-		printf("  none: the lot holds no tracked element\n");
+		printf("  none: no tracked element of the lot was mined (recycled feed and\n"
+		       "  external inputs are listed by stage)\n");
 	else
 		cli_table_print(&t, stdout, "  ");
 	cli_table_free(&t);
@@ -589,6 +590,29 @@ void cli_print_stages(json_t *rows, const char *title)
 	}
 	printf("\n%s\n", title);
 	cli_table_print(&t, stdout, "  ");
+	cli_table_free(&t);
+}
+
+void cli_print_recycled(json_t *rows, const char *indent)
+{
+	static const char *const head[] = {"element", "recycled", "share", "post-consumer",
+	                                   "pre-consumer"};
+	cli_table t;
+	cli_table_init(&t, 5, head, "lrrrr");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		char mg[48], sh[32], post[48], pre[48];
+		const char *row[] = {
+			cli_jstr(r, "element"),
+			cli_fmt_mg(mg, sizeof mg, (uint64_t)cli_jint(r, "mg", 0)),
+			json_object_get(r, "share_ppm")
+				? cli_fmt_ppm(sh, sizeof sh, cli_jint(r, "share_ppm", 0))
+				: "-",
+			cli_fmt_mg(post, sizeof post, (uint64_t)cli_jint(r, "post_consumer_mg", 0)),
+			cli_fmt_mg(pre, sizeof pre, (uint64_t)cli_jint(r, "pre_consumer_mg", 0))};
+		cli_table_row(&t, row);
+	}
+	cli_table_print(&t, stdout, indent);
 	cli_table_free(&t);
 }
 

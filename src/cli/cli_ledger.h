@@ -127,6 +127,11 @@ void cli_print_origins(json_t *rows, int by_site, const char *title);
  * (trace and verify). */
 void cli_print_stages(json_t *rows, const char *title);
 
+/* Prints a trace's "recycled" rows (or a report's lot "elements") as a
+ * table of element, recycled amount, its share of the element, and the
+ * post-consumer and pre-consumer parts, each line indented by `indent`. */
+void cli_print_recycled(json_t *rows, const char *indent);
+
 /* Writes one CSV record (RFC 4180: fields with a comma, quote or line
  * break quoted, quotes doubled; CRLF-free, one "\n" per record). */
 void cli_csv_row(FILE *out, size_t n, const char *const *cells);

@@ -23,7 +23,8 @@
 static const cli_spec SPEC = {
 	"oretrail export --db PATH [--lot LOT] [--out FILE]",
 	"Writes the ledger's material flows as an EPCIS 2.0 JSON-LD document\n"
-	"(EPCISDocument): extract as ObjectEvent ADD commissioning, transform as\n"
+	"(EPCISDocument): extract (and recycle, with oretrail:recycled in the ILMD)\n"
+	"as ObjectEvent ADD commissioning, transform as\n"
 	"TransformationEvent, ship and receive as ObjectEvent shipping and\n"
 	"receiving (with the mass of every lot), assay as ObjectEvent OBSERVE\n"
 	"inspecting with a sensor report per element (mg/kg), masses in grams\n"

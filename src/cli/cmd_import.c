@@ -24,7 +24,8 @@ static const cli_spec SPEC = {
 	"                       [--profile FILE] [--keep-going] [--dry-run] [--json]\n"
 	"                       FILE.jsonld|-",
 	"Imports the material flows of the EPCIS 2.0 JSON-LD document FILE into the\n"
-	"ledger at PATH: ObjectEvent commissioning -> extract, shipping -> ship,\n"
+	"ledger at PATH: ObjectEvent commissioning -> extract (recycle with\n"
+	"oretrail:recycled in the ILMD), shipping -> ship,\n"
 	"receiving -> receive; TransformationEvent -> transform; AggregationEvent\n"
 	"ADD shipping/loading -> ship, DELETE receiving/unloading -> receive (the\n"
 	"README's EPCIS section has the whole table). Masses come from quantity\n"

@@ -9,7 +9,8 @@
  * (ot_ledger_report_crma); `report smelters`, the CMRT/EMRT-style smelter
  * list of what an actor received; `report eiti`, payments, receipts
  * reconciled and contracts' disclosure; `report resources`, declared
- * resources with their attestation and extraction.
+ * resources with their attestation and extraction; `report recycled`,
+ * recycled content per lot and period.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -45,8 +46,9 @@ static const cli_spec SPEC = {
 	"report crma: the EU Critical Raw Materials Act report; report smelters: the\n"
 	"CMRT/EMRT-style smelter list of what an actor received; report eiti: EITI\n"
 	"payments, government receipts reconciled, contracts' disclosure; report\n"
-	"resources: declared resources, their attestation and extraction. `oretrail\n"
-	"report crma --help` (and smelters, eiti, resources) says more.\n",
+	"resources: declared resources, their attestation and extraction; report\n"
+	"recycled: recycled content per lot and period. `oretrail report crma --help`\n"
+	"(and smelters, eiti, resources, recycled) says more.\n",
 	1,
 };
 
@@ -1012,6 +1014,126 @@ static int report_resources(const char *db, int argc, char **argv)
 	return report_run(&kind, db, json, csv, NULL);
 }
 
+/* --- report recycled --- */
+
+static const cli_spec RECYCLED_SPEC = {
+	"oretrail report recycled --db PATH [--period P] [--json | --csv]",
+	"Recycled content: the recycled feed taken in (`recycle` events at recycler\n"
+	"sites, post-consumer or pre-consumer scrap) by element, each intake, and\n"
+	"every lot that holds recycled content with, per element, the recycled\n"
+	"amount, its share of the element's amount in the lot (mined, external and\n"
+	"recycled together) and its post-consumer and pre-consumer parts. Recycled\n"
+	"feed is followed through transforms, shipments and assays in proportion,\n"
+	"as origins are. --period P (YYYY, YYYY-Qn or YYYY-MM) keeps the lots made\n"
+	"in P (by the claimed time of the entry that made them).\n"
+	"\n"
+	"--json prints {\"period\",\"feed\":[{\"element\",\"grams\",\"mg\",\n"
+	"\"post_consumer_mg\",\"pre_consumer_mg\"}],\"intake\":[{\"lot\",\"index\",\"time\",\n"
+	"\"site\",\"country\",\"scrap\",\"source\",\"collected_in\",\"mass_g\",\"assay\"}],\n"
+	"\"lots\":[{\"lot\",\"material\",\"index\",\"type\",\"time\",\"holder\",\"status\",\n"
+	"\"mass_g\",\"initial_g\",\"elements\":[{\"element\",\"grams\",\"mg\",\"share_ppm\",\n"
+	"\"post_consumer_mg\",\"pre_consumer_mg\"}]}]}. --csv prints one row per element\n"
+	"of the feed and of each lot (header: section,lot,element,mg,share_ppm,\n"
+	"post_consumer_mg,pre_consumer_mg; section feed or lot).\n",
+	0,
+};
+
+static void recycled_text(json_t *doc)
+{
+	json_t *feed = json_object_get(doc, "feed"), *intake = json_object_get(doc, "intake");
+	json_t *lots = json_object_get(doc, "lots");
+	printf("recycled content, %s%s\n",
+	       json_is_string(json_object_get(doc, "period")) ? "period " : "all time",
+	       cli_jstr(doc, "period"));
+	printf("\nfeed taken in (recycle events)\n");
+	if (!json_array_size(feed))
+		printf("  none: no recycled feed entered the ledger\n");
+	else
+		cli_print_recycled(feed, "  ");
+	for (size_t i = 0; i < json_array_size(intake); i++) {
+		json_t *in = json_array_get(intake, i);
+		char g[48];
+		printf("%s  entry %" PRId64 " %s: %s, %s at %s (%s), %s: %s%s%s\n", i ? "" : "\n",
+		       cli_jint(in, "index", -1), cli_jstr(in, "time"), cli_jstr(in, "lot"),
+		       cli_fmt_grams(g, sizeof g, cli_jint(in, "mass_g", 0)), cli_jstr(in, "site"),
+		       cli_jstr(in, "country"), cli_jstr(in, "scrap"), cli_jstr(in, "source"),
+		       json_object_get(in, "collected_in") ? ", collected in " : "",
+		       cli_jstr(in, "collected_in"));
+	}
+	printf("\nlots holding recycled content\n");
+	if (!json_array_size(lots))
+		printf("  none\n");
+	for (size_t i = 0; i < json_array_size(lots); i++) {
+		json_t *lot = json_array_get(lots, i);
+		char g[48];
+		printf("  %s (%s, %s, %s by %s), made at entry %" PRId64 " by %s on %s\n",
+		       cli_jstr(lot, "lot"), cli_jstr(lot, "material"),
+		       cli_fmt_grams(g, sizeof g, cli_jint(lot, "mass_g", 0)),
+		       cli_jstr(lot, "status"), cli_jstr(lot, "holder"), cli_jint(lot, "index", -1),
+		       cli_jstr(lot, "type"), cli_jstr(lot, "time"));
+		cli_print_recycled(json_object_get(lot, "elements"), "    ");
+	}
+}
+
+/* One CSV row of a feed or lot element. */
+static void recycled_csv_row(const char *section, const char *lot, json_t *r)
+{
+	char mg[32], share[32], post[32], pre[32];
+	snprintf(mg, sizeof mg, "%" PRId64, cli_jint(r, "mg", 0));
+	snprintf(share, sizeof share, "%" PRId64, cli_jint(r, "share_ppm", 0));
+	snprintf(post, sizeof post, "%" PRId64, cli_jint(r, "post_consumer_mg", 0));
+	snprintf(pre, sizeof pre, "%" PRId64, cli_jint(r, "pre_consumer_mg", 0));
+	const char *cells[] = {section,
+	                       lot,
+	                       cli_jstr(r, "element"),
+	                       mg,
+	                       json_object_get(r, "share_ppm") ? share : "",
+	                       post,
+	                       pre};
+	cli_csv_row(stdout, 7, cells);
+}
+
+static void recycled_csv(json_t *doc)
+{
+	static const char *const head[] = {
+		"section",        "lot", "element", "mg", "share_ppm", "post_consumer_mg",
+		"pre_consumer_mg"};
+	cli_csv_row(stdout, 7, head);
+	json_t *feed = json_object_get(doc, "feed"), *lots = json_object_get(doc, "lots");
+	for (size_t i = 0; i < json_array_size(feed); i++)
+		recycled_csv_row("feed", "", json_array_get(feed, i));
+	for (size_t i = 0; i < json_array_size(lots); i++) {
+		json_t *lot = json_array_get(lots, i), *els = json_object_get(lot, "elements");
+		for (size_t k = 0; k < json_array_size(els); k++)
+			recycled_csv_row("lot", cli_jstr(lot, "lot"), json_array_get(els, k));
+	}
+}
+
+static ot_status recycled_make(ot_ledger *l, const void *period, int flags, char **json,
+                               ot_error *err)
+{
+	return ot_ledger_report_recycled(l, period, flags, json, err);
+}
+
+static int report_recycled(const char *db, int argc, char **argv)
+{
+	const char *period = NULL;
+	int json = 0, csv = 0;
+	const cli_opt opts[] = {
+		REPORT_OPTS(db, json, csv),
+		{"period", 0, "P", "lots made in P: YYYY, YYYY-Qn or YYYY-MM (default: all)",
+	         &period, NULL},
+		CLI_OPT_END,
+	};
+	int code;
+	if (!report_parse("report recycled", &RECYCLED_SPEC, opts, argc, argv, &db, &json, &csv,
+	                  &code))
+		return code;
+	static const report_kind kind = {"report recycled", recycled_make, recycled_text,
+	                                 recycled_csv};
+	return report_run(&kind, db, json, csv, period);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -1033,10 +1155,12 @@ int cmd_report(int argc, char **argv)
 		return report_eiti(db, argc - first, argv + first);
 	if (first < argc && strcmp(argv[first], "resources") == 0)
 		return report_resources(db, argc - first, argv + first);
+	if (first < argc && strcmp(argv[first], "recycled") == 0)
+		return report_recycled(db, argc - first, argv + first);
 	if (first != argc)
 		return cli_failf(EXIT_USAGE, "report",
-		                 "unexpected argument \"%s\" (reports: crma, smelters, eiti, or "
-		                 "none for the flows)",
+		                 "unexpected argument \"%s\" (reports: crma, smelters, eiti, "
+		                 "resources, recycled, or none for the flows)",
 		                 argv[first]);
 	if (!db)
 		return cli_failf(EXIT_USAGE, "report", "--db is required");

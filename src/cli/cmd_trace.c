@@ -75,6 +75,13 @@ static void describe(ot_buf *b, json_t *ev)
 		              cli_fmt_grams(g, sizeof g, cli_jint(ev, "mass_g", 0)),
 		              cli_jstr(ev, "material"), cli_jstr(ev, "site"),
 		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")));
+	} else if (strcmp(type, "recycle") == 0) {
+		ot_buf_printf(b, "%s: %s of %s recycled at %s (%s), %s scrap: %s",
+		              cli_jstr(ev, "lot"),
+		              cli_fmt_grams(g, sizeof g, cli_jint(ev, "mass_g", 0)),
+		              cli_jstr(ev, "material"), cli_jstr(ev, "site"),
+		              cli_fmt_assay(a, sizeof a, json_object_get(ev, "assay")),
+		              cli_jstr(ev, "scrap"), cli_jstr(ev, "source"));
 	} else if (strcmp(type, "assay") == 0) {
 		/* A role other than the default final one is named: a seller's or
 		 * buyer's assay may not be the one that governs. */
@@ -306,6 +313,11 @@ static int print_trace(ot_ledger *l, json_t *doc)
 	cli_print_origins(json_object_get(doc, "origins"), 1, "origin by mine");
 	cli_print_stages(json_object_get(doc, "stages"),
 	                 "provenance by stage (each element's amount by the site of each stage)");
+	if (json_object_get(doc, "recycled")) {
+		printf("\nrecycled content (each element's recycled amount and its share of the "
+		       "element in the lot)\n");
+		cli_print_recycled(json_object_get(doc, "recycled"), "  ");
+	}
 	int code = print_entries(l, doc);
 	if (fflush(stdout) != 0)
 		return cli_failf(EXIT_STORE, "trace", "cannot write to standard output");

@@ -745,6 +745,27 @@ static ot_status set_lot_ids(mapctx *c, json_t *obj, const char *key, const lots
 
 /* ---- the event types ---- */
 
+/* The members of oretrail:recycled that a `recycle` event carries: scrap,
+ * source and (when given) country, as strings. */
+static ot_status recycled_fields(mapctx *c, json_t *recycled, json_t *ev)
+{
+	static const char *const keys[] = {"scrap", "source", "country"};
+	if (!json_is_object(recycled))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:recycled must be {\"scrap\",\"source\",\"country\"}");
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		json_t *v = json_object_get(recycled, keys[k]);
+		if (!v && k == 2)
+			continue;
+		if (!json_is_string(v))
+			return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+			            "oretrail:recycled.%s must be a string", keys[k]);
+		if (json_object_set(ev, keys[k], v))
+			return nomem(c);
+	}
+	return OT_OK;
+}
+
 static ot_status map_extract(mapctx *c, json_t *att)
 {
 	char site[OT_EVENT_ID_MAX + 1];
@@ -767,11 +788,19 @@ static ot_status map_extract(mapctx *c, json_t *att)
 			rc = fail(c, OT_ERR_PARSE, "epcis_bad_id", "event id %s is too long", id);
 			break;
 		}
-		json_t *ev = base_event(c, "extract", id);
+		/* Recycled feed is commissioned too: oretrail:recycled in the ILMD
+		 * (scrap class, source, country of collection) makes it a
+		 * `recycle` at a recycler, not an extraction. */
+		json_t *recycled = ext_get(c->doc, c->ilmd, "recycled");
+		json_t *ev = base_event(c, recycled ? "recycle" : "extract", id);
 		if (!ev || json_object_set_new(ev, "site", json_string(site)) ||
 		    json_object_set_new(ev, "lot", json_string(l.v[i].id))) {
 			json_decref(ev);
 			rc = nomem(c);
+			break;
+		}
+		if (recycled && (rc = recycled_fields(c, recycled, ev))) {
+			json_decref(ev);
 			break;
 		}
 		rc = lot_data(c, l.v[i].id, ev);
@@ -1756,7 +1785,7 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		goto bad;
 	}
 	json_t *site = json_object_get(event, "site");
-	if (strcmp(type, "extract") == 0) {
+	if (strcmp(type, "extract") == 0 || strcmp(type, "recycle") == 0) {
 		json_t *one = json_pack("[{s:O,s:O}]", "lot", json_object_get(event, "lot"),
 		                        "mass_g", json_object_get(event, "mass_g"));
 		json_t *ilmd =
@@ -1764,9 +1793,19 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		                  json_object_get(event, "material"), OTX_EPCIS_NS_PREFIX ":assay",
 		                  json_object_get(event, "assay"));
 		json_t *unc = json_object_get(event, "uncertainty_ppm");
+		/* Recycled feed: its scrap class, source and country of collection. */
+		json_t *recycled = strcmp(type, "recycle") == 0
+		                           ? json_pack("{s:O,s:O,s:O*}", "scrap",
+		                                       json_object_get(event, "scrap"), "source",
+		                                       json_object_get(event, "source"), "country",
+		                                       json_object_get(event, "country"))
+		                           : NULL;
 		int bad = !one || !ilmd ||
 		          (unc &&
 		           json_object_set(ilmd, OTX_EPCIS_NS_PREFIX ":uncertainty_ppm", unc)) ||
+		          (strcmp(type, "recycle") == 0 &&
+		           (!recycled ||
+		            json_object_set(ilmd, OTX_EPCIS_NS_PREFIX ":recycled", recycled))) ||
 		          set_new(e, "quantityList", quantities(one, 1)) ||
 		          json_object_set_new(e, "action", json_string("ADD")) ||
 		          json_object_set_new(e, "bizStep", json_string("commissioning")) ||
@@ -1776,6 +1815,7 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		          json_object_set(e, "ilmd", ilmd);
 		json_decref(one);
 		json_decref(ilmd);
+		json_decref(recycled);
 		if (bad)
 			goto bad;
 	} else if (strcmp(type, "transform") == 0) {
@@ -1953,7 +1993,7 @@ ot_status ot_epcis_writer_add(ot_epcis_writer *w, json_t *event, ot_error *err)
 	const char *type = json_string_value(json_object_get(event, "type"));
 	if (!type || (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
 	              strcmp(type, "ship") != 0 && strcmp(type, "receive") != 0 &&
-	              strcmp(type, "assay") != 0)) {
+	              strcmp(type, "assay") != 0 && strcmp(type, "recycle") != 0)) {
 		w->skipped++;
 		return ot_error_at(err, OT_ERR_NOTFOUND, "epcis_no_form", -1,
 		                   "%s events have no EPCIS form", type ? type : "untyped");

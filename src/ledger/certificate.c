@@ -147,7 +147,7 @@ static ot_status follow(sel *s, uint64_t index)
 	const char *type = env.type;
 	if ((rc = need_name(s, s->actors, env.signer)))
 		goto out;
-	if (strcmp(type, "extract") == 0) {
+	if (strcmp(type, "extract") == 0 || strcmp(type, "recycle") == 0) {
 		rc = need_name(s, s->sites, otx_jstr(ev, "site"));
 	} else if (strcmp(type, "assay") == 0) {
 		if (!(rc = need_lot(s, otx_jstr(ev, "lot"), index)))

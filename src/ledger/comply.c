@@ -88,7 +88,7 @@ ot_status otx_profile_read(json_t *doc, otx_profile *p, ot_error *err)
 		if (otx_stage_of(st) < 0)
 			return pbad(err, path,
 			            "unknown stage: one of mined, concentrated, processed, "
-			            "separated, refined, alloyed, magnet");
+			            "separated, refined, alloyed, magnet, external, recycled");
 		if (!is_date(json_string_value(d)))
 			return pbad(err, path, "must be the date it takes effect, YYYY-MM-DD");
 	}
@@ -156,7 +156,8 @@ static ot_status stage_entries(const otx_entry_reader *rd, json_t *ancestry, jso
 	for (size_t i = 0; i < json_array_size(ancestry); i++) {
 		json_t *a = json_array_get(ancestry, i);
 		const char *type = otx_jstr(a, "type");
-		if (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0)
+		if (strcmp(type, "extract") != 0 && strcmp(type, "transform") != 0 &&
+		    strcmp(type, "recycle") != 0)
 			continue;
 		int64_t index = otx_jint(a, "index", -1);
 		uint8_t *data = NULL;
@@ -167,8 +168,9 @@ static ot_status stage_entries(const otx_entry_reader *rd, json_t *ancestry, jso
 		json_t *env = json_loadb((const char *)data, len, 0, NULL);
 		free(data);
 		json_t *ev = json_object_get(env, "event");
-		int stage = strcmp(type, "extract") == 0
-		                    ? OTX_STAGE_MINED
+		int stage = strcmp(type, "extract") == 0 ? OTX_STAGE_MINED
+		            : strcmp(type, "recycle") == 0
+		                    ? OTX_STAGE_RECYCLED
 		                    : otx_process_stage(otx_jstr(ev, "process"));
 		const char *site = otx_jstr(ev, "site");
 		if (stage >= 0 && site) {
@@ -245,11 +247,16 @@ static ot_status unattributed(json_t *trace, const char *el, json_t *reasons)
 	uint64_t content = otx_content_mg((uint64_t)mass, (uint64_t)json_integer_value(ppm));
 	if (content == 0)
 		return OT_OK;
+	/* Recycled feed is attributed too: to the recycler that took it in. */
 	uint64_t mined = 0;
 	json_t *origins = json_object_get(trace, "origins");
+	json_t *recycled = json_object_get(trace, "recycled");
 	for (size_t i = 0; i < json_array_size(origins); i++)
 		if (strcmp(otx_jstr(json_array_get(origins, i), "element"), el) == 0)
 			mined += (uint64_t)otx_jint(json_array_get(origins, i), "mg", 0);
+	for (size_t i = 0; i < json_array_size(recycled); i++)
+		if (strcmp(otx_jstr(json_array_get(recycled, i), "element"), el) == 0)
+			mined += (uint64_t)otx_jint(json_array_get(recycled, i), "mg", 0);
 	int64_t tol = otx_jint(trace, "uncertainty_ppm", 0);
 	if (tol < UNATTRIBUTED_TOLERANCE_PPM)
 		tol = UNATTRIBUTED_TOLERANCE_PPM;

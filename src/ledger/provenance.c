@@ -387,9 +387,9 @@ ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t 
 
 /* --- stages --- */
 
-static const char *const STAGE_NAMES[OTX_STAGES] = {
-	"mined",   "concentrated", "processed", "separated",
-	"refined", "alloyed",      "magnet",    "external",
+static const char *const STAGE_NAMES[OTX_STAGE_SLOTS] = {
+	"mined",   "concentrated", "processed", "separated", "refined",
+	"alloyed", "magnet",       "external",  "recycled",  "scrap_class",
 };
 
 /* Process -> stage. Blending, split and merge are absent: no stage. */
@@ -426,13 +426,13 @@ int otx_process_stage(const char *process)
 
 void otx_stages_init(otx_stages *s)
 {
-	for (int i = 0; i < OTX_STAGES; i++)
+	for (int i = 0; i < OTX_STAGE_SLOTS; i++)
 		otx_vector_init(&s->v[i]);
 }
 
 void otx_stages_free(otx_stages *s)
 {
-	for (int i = 0; s && i < OTX_STAGES; i++)
+	for (int i = 0; s && i < OTX_STAGE_SLOTS; i++)
 		otx_vector_free(&s->v[i]);
 }
 
@@ -448,7 +448,8 @@ ot_status otx_stages_from_json(const json_t *stages, otx_stages *out)
 	json_t *obj = (json_t *)(uintptr_t)stages;
 	json_object_foreach(obj, name, vec)
 	{
-		int st = otx_stage_of(name);
+		int st = strcmp(name, STAGE_NAMES[OTX_STAGE_SCRAP]) == 0 ? OTX_STAGE_SCRAP
+		                                                         : otx_stage_of(name);
 		ot_status rc = st <= OTX_STAGE_MINED ? OT_ERR_CORRUPT
 		                                     : otx_vector_from_json(vec, &out->v[st]);
 		if (rc) {
@@ -462,7 +463,7 @@ ot_status otx_stages_from_json(const json_t *stages, otx_stages *out)
 json_t *otx_stages_to_json(const otx_stages *s)
 {
 	json_t *root = json_object();
-	for (int i = OTX_STAGE_MINED + 1; root && i < OTX_STAGES; i++) {
+	for (int i = OTX_STAGE_MINED + 1; root && i < OTX_STAGE_SLOTS; i++) {
 		if (s->v[i].n == 0)
 			continue;
 		json_t *v = otx_vector_to_json(&s->v[i]);
@@ -477,7 +478,7 @@ json_t *otx_stages_to_json(const otx_stages *s)
 ot_status otx_stages_take(otx_stages *from, uint64_t num, uint64_t den, otx_stages *to)
 {
 	ot_status rc = OT_OK;
-	for (int i = 0; !rc && i < OTX_STAGES; i++)
+	for (int i = 0; !rc && i < OTX_STAGE_SLOTS; i++)
 		rc = otx_vector_take(&from->v[i], num, den, &to->v[i]);
 	return rc;
 }
@@ -486,7 +487,7 @@ ot_status otx_stages_take_element(otx_stages *from, const char *element, uint64_
                                   otx_stages *to)
 {
 	ot_status rc = OT_OK;
-	for (int i = 0; !rc && i < OTX_STAGES; i++)
+	for (int i = 0; !rc && i < OTX_STAGE_SLOTS; i++)
 		rc = otx_vector_take_element(&from->v[i], element, num, den, &to->v[i]);
 	return rc;
 }
@@ -494,7 +495,7 @@ ot_status otx_stages_take_element(otx_stages *from, const char *element, uint64_
 ot_status otx_stages_scale(otx_stages *s, uint64_t num, uint64_t den)
 {
 	ot_status rc = OT_OK;
-	for (int i = 0; !rc && i < OTX_STAGES; i++)
+	for (int i = 0; !rc && i < OTX_STAGE_SLOTS; i++)
 		rc = otx_vector_scale(&s->v[i], num, den);
 	return rc;
 }
@@ -502,7 +503,13 @@ ot_status otx_stages_scale(otx_stages *s, uint64_t num, uint64_t den)
 ot_status otx_stages_scale_element(otx_stages *s, const char *element, uint64_t num, uint64_t den)
 {
 	ot_status rc = OT_OK;
-	for (int i = 0; !rc && i < OTX_STAGES; i++)
+	for (int i = 0; !rc && i < OTX_STAGE_SLOTS; i++)
 		rc = otx_vector_scale_element(&s->v[i], element, num, den);
 	return rc;
+}
+
+uint64_t otx_unmined_total(const otx_stages *s, const char *element)
+{
+	return otx_vector_total(&s->v[OTX_STAGE_EXTERNAL], element) +
+	       otx_vector_total(&s->v[OTX_STAGE_RECYCLED], element);
 }

@@ -124,8 +124,15 @@ ot_status otx_vector_scale_element(otx_vector *v, const char *element, uint64_t 
  *
  * The stage names are a closed list here. `external` is feed from outside
  * the ledger (a transform's external inputs, rules_bulk.c): mg of each
- * element by its declared-origin record; `recycled` (recycled feed) is
- * reserved for the bulk-trade issue and takes the next slot.
+ * element by its declared-origin record; `recycled` is scrap brought in by
+ * a `recycle` event (rules_recycle.c): mg of each element by the recycler
+ * site.
+ *
+ * One more vector rides along that is no stage: OTX_STAGE_SCRAP keeps the
+ * recycled amounts by scrap class ("post_consumer", "pre_consumer" in place
+ * of a site), so that the split survives mixing; it moves with the stages
+ * (take, scale) but is no stage of trace, comply or a profile, and its key
+ * in a lot's `stages` object is "scrap_class".
  */
 enum {
 	OTX_STAGE_MINED,
@@ -136,7 +143,10 @@ enum {
 	OTX_STAGE_ALLOYED,
 	OTX_STAGE_MAGNET,
 	OTX_STAGE_EXTERNAL,
-	OTX_STAGES
+	OTX_STAGE_RECYCLED,
+	OTX_STAGES,
+	OTX_STAGE_SCRAP = OTX_STAGES, /* the recycled amounts by scrap class */
+	OTX_STAGE_SLOTS
 };
 
 /* The stage's name ("mined", ...), NULL when out of range. */
@@ -150,7 +160,7 @@ int otx_process_stage(const char *process);
 /* The stage vectors of a lot; v[OTX_STAGE_MINED] stays empty (the origin
  * vector is that stage). */
 typedef struct otx_stages {
-	otx_vector v[OTX_STAGES];
+	otx_vector v[OTX_STAGE_SLOTS];
 } otx_stages;
 
 void otx_stages_init(otx_stages *s);
@@ -166,6 +176,10 @@ ot_status otx_stages_take_element(otx_stages *from, const char *element, uint64_
                                   otx_stages *to);
 ot_status otx_stages_scale(otx_stages *s, uint64_t num, uint64_t den);
 ot_status otx_stages_scale_element(otx_stages *s, const char *element, uint64_t num, uint64_t den);
+
+/* What of element the lot has from outside the mines: its external and
+ * recycled stages' totals. */
+uint64_t otx_unmined_total(const otx_stages *s, const char *element);
 
 /* Shares in mg/kg (ppm) of each of n amounts in their sum, by the same
  * largest-remainder rule, so that they add up to exactly 10^6 (all zero when

@@ -617,6 +617,24 @@ static ot_status trace_doc(ot_store *st, const char *lot, int flags, json_t **ou
 		}
 		if ((rc = otx_lot_stage_rows(st, rec, stages, err)))
 			goto out;
+		/* Recycled content, only where there is some: certificates made
+		 * before recycled feed claim none. */
+		json_t *recycled = json_array();
+		if (!recycled || (rc = otx_lot_recycled_rows(rec, recycled))) {
+			json_decref(recycled);
+			rc = rc == OT_ERR_CORRUPT
+			             ? ot_error_set(err, rc,
+			                            "cannot read the recycled content of lot %s",
+			                            lot)
+			             : nomem(err);
+			goto out;
+		}
+		if (json_array_size(recycled) == 0)
+			json_decref(recycled);
+		else if (json_object_set_new(doc, "recycled", recycled)) {
+			rc = nomem(err);
+			goto out;
+		}
 	}
 	if ((!(flags & OTX_TRACE_NO_ANCESTRY) && (rc = ancestry_json(st, rec, ancestry, err))) ||
 	    ((flags & OT_TRACE_CONTEXT) && (rc = lineage(st, lot, uses, context, err))))

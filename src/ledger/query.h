@@ -28,6 +28,13 @@ ot_status otx_trace_json(ot_store *st, const char *lot, int flags, json_t **out,
  * "mg","share_ppm"}, by stage, element, amount (largest first), site. */
 ot_status otx_lot_stage_rows(ot_store *st, json_t *rec, json_t *out, ot_error *err);
 
+/* Appends to `out` the recycled content of a lot record (report_recycled.c;
+ * trace "recycled"): per element with recycled feed, {"element","grams",
+ * "mg","share_ppm","post_consumer_mg","pre_consumer_mg"}, by element;
+ * share_ppm is the recycled part of the element's amount (mined, external
+ * and recycled together). OT_ERR_CORRUPT on a malformed record. */
+ot_status otx_lot_recycled_rows(json_t *rec, json_t *out);
+
 /* One row of a lot's ancestry: log index, entry type and id (not
  * NUL-terminated). Nonzero stops the walk (reported as out of memory). */
 typedef ot_status (*otx_ancestry_fn)(void *ctx, int64_t index, const char *type, size_t type_len,

@@ -82,8 +82,8 @@ static const char *site_country(crma *c, const char *site)
 	return country ? country : "??";
 }
 
-/* A lot counts at the stage that made it: extraction (its content, by the
- * best assay) or a transform (its stage_output). */
+/* A lot counts at the stage that made it: extraction or recycled feed (its
+ * content, by the best assay) or a transform (its stage_output). */
 static ot_status crma_lot(void *ctx, const char *key, const uint8_t *value, size_t len)
 {
 	(void)key;
@@ -97,13 +97,18 @@ static ot_status crma_lot(void *ctx, const char *key, const uint8_t *value, size
 	json_t *v;
 	if (!in_year(c, otx_jstr(created, "time"))) {
 		/* outside the year asked for */
-	} else if (strcmp(otx_jstr(created, "type"), "extract") == 0) {
+	} else if (strcmp(otx_jstr(created, "type"), "extract") == 0 ||
+	           strcmp(otx_jstr(created, "type"), "recycle") == 0) {
+		/* Mined ore, or recycled feed: a stage of its own (its content at
+		 * the recycler's country). */
+		int stage = strcmp(otx_jstr(created, "type"), "extract") == 0 ? OTX_STAGE_MINED
+		                                                              : OTX_STAGE_RECYCLED;
 		json_t *assay = otx_lot_best_assay(lot);
 		uint64_t mass = (uint64_t)otx_jint(lot, "initial_g", 0);
 		json_object_foreach(assay, el, v)
 		{
 			uint64_t mg = otx_content_mg(mass, (uint64_t)json_integer_value(v));
-			add3(c, c->stages, el, otx_stage_name(OTX_STAGE_MINED), country,
+			add3(c, c->stages, el, otx_stage_name(stage), country,
 			     mg > (uint64_t)OTX_JSON_INT_MAX ? OTX_JSON_INT_MAX : (int64_t)mg);
 		}
 		json_decref(assay);

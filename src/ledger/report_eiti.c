@@ -51,8 +51,7 @@ static ot_status nomem(ot_error *err)
 	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }
 
-/* YYYY, YYYY-Qn (n 1-4) or YYYY-MM. */
-static int period_valid(const char *p)
+int otx_period_valid(const char *p)
 {
 	size_t n = p ? strlen(p) : 0;
 	if (n != 4 && n != 7)
@@ -71,8 +70,7 @@ static int period_valid(const char *p)
 	       month <= 12;
 }
 
-/* Whether an RFC 3339 time falls in a valid period (NULL: every time). */
-static int in_period(const char *period, const char *time)
+int otx_in_period(const char *period, const char *time)
 {
 	if (!period)
 		return 1;
@@ -112,7 +110,7 @@ static ot_status eiti_payment(void *ctx, const char *key, const uint8_t *value, 
 	const char *cur = otx_jstr(money, "currency");
 	int64_t amount = otx_jint(money, "amount", 0);
 	int fail = 0;
-	if (in_period(e->period, otx_jstr(rec, "time")) && cur) {
+	if (otx_in_period(e->period, otx_jstr(rec, "time")) && cur) {
 		char gkey[1024];
 		json_object_set_new(rec, "stream", json_string(otx_payment_stream(rec)));
 		for (size_t i = 0; i < NDIMS; i++) {
@@ -139,7 +137,7 @@ static ot_status eiti_receipt(void *ctx, const char *key, const uint8_t *value, 
 	const char *payment = otx_jstr(rec, "payment");
 	int fail = 0;
 	if (payment ? json_object_get(e->paid, payment) != NULL
-	            : in_period(e->period, otx_jstr(rec, "time")))
+	            : otx_in_period(e->period, otx_jstr(rec, "time")))
 		fail = json_array_append(e->receipts, rec);
 	json_decref(rec);
 	return fail ? OT_ERR_NOMEM : OT_OK;
@@ -357,7 +355,7 @@ ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now, i
 	if (!l || !json)
 		return ot_error_set(err, OT_ERR_ARG, "report eiti needs a ledger and an output");
 	*json = NULL;
-	if (period && !period_valid(period))
+	if (period && !otx_period_valid(period))
 		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
 		                   "--period: %s is not a period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM",
 		                   period);

@@ -44,6 +44,7 @@ static const struct {
 	{"void", 0, otx_rule_void},
 	{"transfer", 0, otx_rule_transfer},
 	{"declare", OTX_ROLE_CUSTOMS, otx_rule_declare},
+	{"recycle", OTX_ROLE_PROCESSOR, otx_rule_recycle},
 };
 
 static const char *const ROLE_NAMES[] = {

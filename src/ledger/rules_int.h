@@ -213,7 +213,16 @@ ot_status otx_receive_check_gain(otx_rule *r, const char *cons, const char *lot,
  * which transit_loss covers). Does not store the record. */
 ot_status otx_consignment_receipt(otx_rule *r, json_t *cons, size_t nlots, int64_t unc_ppm);
 
-/* From rules_material.c, for the part lots. */
+/* From rules_material.c, for the part lots and recycled feed. */
+/* The site where new material enters the ledger (site_id, read from the
+ * event's "site"): registered (site_not_found), of `kind`
+ * (wrong_site_kind: "<what> happens at a <kind>"), held by the signer
+ * (not_site_holder), licence valid (licence_not_valid). *site: a new
+ * reference, also on failure after loading. */
+ot_status otx_source_site(otx_rule *r, const char *site_id, const char *kind, const char *what,
+                          json_t **site);
+/* duplicate_lot when lot exists (path names the field). */
+ot_status otx_lot_must_be_new(otx_rule *r, const char *lot, const char *path);
 json_t *otx_lot_new(otx_rule *r, const char *lot, const char *material, int64_t mass,
                     const char *site, json_t *assay, int64_t uncertainty);
 ot_status otx_lot_put(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages);
@@ -274,5 +283,9 @@ ot_status otx_rule_correct(otx_rule *r);
 ot_status otx_rule_void(otx_rule *r);
 ot_status otx_rule_transfer(otx_rule *r);
 ot_status otx_rule_declare(otx_rule *r);
+/* Recycled feed (rules_recycle.c). */
+ot_status otx_rule_recycle(otx_rule *r);
+/* The scrap classes of a `recycle` event, NULL-terminated. */
+extern const char *const otx_scrap_classes[];
 
 #endif

@@ -56,18 +56,46 @@ static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const 
 
 static json_int_t scale_mg(json_int_t mg, uint64_t num, uint64_t den);
 
+/* Where a lot's new amounts go when an assay finds an element it had none
+ * of: at its mine (made by `extract`), or at its recycler in the recycled
+ * stage and its scrap class (made by `recycle`); else nowhere. */
+typedef struct lot_source {
+	const char *mine, *recycler, *scrap;
+} lot_source;
+
 /* One element of otx_lot_rescale. */
 static ot_status rescale_element(otx_rule *r, json_t *rec, const char *el, uint64_t remaining,
-                                 const char *mine, otx_vector *vec, otx_stages *stages)
+                                 const lot_source *src, otx_vector *vec, otx_stages *stages)
 {
 	uint64_t target = otx_content_mg(remaining, (uint64_t)otx_lot_ppm(rec, el, NULL));
 	uint64_t before = otx_vector_total(vec, el);
-	/* The stages follow the element's amount in the same proportion. */
-	ot_status rc = otx_vector_set_total(vec, el, target, mine);
-	if (!rc && before)
-		rc = otx_stages_scale_element(stages, el, target, before);
-	/* And so does what the lot's creation added to its stage. */
+	uint64_t recycled = otx_vector_total(&stages->v[OTX_STAGE_RECYCLED], el);
 	json_t *made = json_object_get(json_object_get(rec, "stage_output"), el);
+	ot_status rc = OT_OK;
+	if (!recycled && !src->recycler) {
+		/* The stages follow the element's amount in the same proportion. */
+		rc = otx_vector_set_total(vec, el, target, src->mine);
+		if (!rc && before)
+			rc = otx_stages_scale_element(stages, el, target, before);
+	} else {
+		/* With recycled feed the element's amount is what the mines, the
+		 * external inputs and the recycled feed gave together: all of them
+		 * follow the assay in the same proportion. */
+		uint64_t whole = before + otx_unmined_total(stages, el);
+		if (whole) {
+			rc = otx_vector_scale_element(vec, el, target, whole);
+			if (!rc)
+				rc = otx_stages_scale_element(stages, el, target, whole);
+		} else if (target && src->recycler && src->scrap) {
+			rc = otx_vector_add(&stages->v[OTX_STAGE_RECYCLED], el, src->recycler,
+			                    target);
+			if (!rc)
+				rc = otx_vector_add(&stages->v[OTX_STAGE_SCRAP], el, src->scrap,
+				                    target);
+		}
+		before = whole;
+	}
+	/* And so does what the lot's creation added to its stage. */
 	if (!rc && made && before)
 		json_integer_set(made, scale_mg(json_integer_value(made), target, before));
 	return rc ? vec_fail(r, rc, otx_jstr(rec, "lot")) : OT_OK;
@@ -89,20 +117,25 @@ ot_status otx_lot_rescale(otx_rule *r, json_t *rec, json_t *elements, json_t *mo
 	 * named is rescaled to remaining mass x best content. */
 	uint64_t remaining = (uint64_t)otx_jint(rec, "mass_g", 0);
 	json_t *created = json_object_get(rec, "created");
-	const char *mine = strcmp(otx_jstr(created, "type"), "extract") == 0
-	                           ? otx_jstr(created, "site")
-	                           : NULL;
+	const char *type = otx_jstr(created, "type");
+	lot_source src = {NULL, NULL, NULL};
+	if (strcmp(type, "extract") == 0)
+		src.mine = otx_jstr(created, "site");
+	else if (strcmp(type, "recycle") == 0) {
+		src.recycler = otx_jstr(created, "site");
+		src.scrap = otx_jstr(json_object_get(rec, "recycled"), "scrap");
+	}
 	const char *el;
 	json_t *v;
 	json_object_foreach(elements, el, v)
 	{
-		if (remaining && (rc = rescale_element(r, rec, el, remaining, mine, &vec, &stages)))
+		if (remaining && (rc = rescale_element(r, rec, el, remaining, &src, &vec, &stages)))
 			goto out;
 	}
 	json_object_foreach(more, el, v)
 	{
 		if (remaining && !json_object_get(elements, el) &&
-		    (rc = rescale_element(r, rec, el, remaining, mine, &vec, &stages)))
+		    (rc = rescale_element(r, rec, el, remaining, &src, &vec, &stages)))
 			goto out;
 	}
 	rc = put_lot(r, rec, &vec, &stages);
@@ -148,6 +181,23 @@ static ot_status lot_must_be_new(otx_rule *r, const char *lot, const char *path)
 
 /* --- extract --- */
 
+ot_status otx_source_site(otx_rule *r, const char *site_id, const char *kind, const char *what,
+                          json_t **site)
+{
+	ot_status rc = otx_load_site(r, site_id, "site", site);
+	if (rc)
+		return rc;
+	if (strcmp(otx_jstr(*site, "kind"), kind) != 0)
+		return otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
+		                 "site %s is a %s; %s happens at a %s", site_id,
+		                 otx_jstr(*site, "kind"), what, kind);
+	if (strcmp(otx_jstr(*site, "holder"), r->signer) != 0)
+		return otx_rfail(r, OT_ERR_SIGNER, "not_site_holder", "site",
+		                 "%s %s is held by %s, not by %s", kind, site_id,
+		                 otx_jstr(*site, "holder"), r->signer);
+	return otx_check_licence(r, *site, "site");
+}
+
 ot_status otx_rule_extract(otx_rule *r)
 {
 	const char *site_id, *lot, *material;
@@ -168,21 +218,8 @@ ot_status otx_rule_extract(otx_rule *r)
 	    (rc = otx_r_hs_code(r, r->ev, NULL, hs)))
 		return rc;
 	mass = wm.dry;
-	if ((rc = otx_load_site(r, site_id, "site", &site)))
-		return rc;
-	if (strcmp(otx_jstr(site, "kind"), "mine") != 0) {
-		rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "site",
-		               "site %s is a %s; extraction happens at a mine", site_id,
-		               otx_jstr(site, "kind"));
-		goto out;
-	}
-	if (strcmp(otx_jstr(site, "holder"), r->signer) != 0) {
-		rc = otx_rfail(r, OT_ERR_SIGNER, "not_site_holder", "site",
-		               "mine %s is held by %s, not by %s", site_id,
-		               otx_jstr(site, "holder"), r->signer);
-		goto out;
-	}
-	if ((rc = otx_check_licence(r, site, "site")) || (rc = lot_must_be_new(r, lot, "lot")))
+	if ((rc = otx_source_site(r, site_id, "mine", "extraction", &site)) ||
+	    (rc = lot_must_be_new(r, lot, "lot")))
 		goto out;
 
 	const char *el;
@@ -632,8 +669,7 @@ static ot_status transform_split_element(otx_rule *r, transform *t, const char *
 	for (size_t k = 0; k < t->nout; k++)
 		claim += otx_content_mg((uint64_t)t->out[k].mass,
 		                        (uint64_t)ppm_of(t->out[k].assay, el));
-	uint64_t have = otx_vector_total(&t->pool, el) +
-	                otx_vector_total(&t->stage_pool.v[OTX_STAGE_EXTERNAL], el);
+	uint64_t have = otx_vector_total(&t->pool, el) + otx_unmined_total(&t->stage_pool, el);
 	uint64_t den = have > claim ? have : claim;
 	for (size_t k = 0; k < t->nout && den > 0; k++) {
 		uint64_t c = otx_content_mg((uint64_t)t->out[k].mass,
@@ -706,7 +742,7 @@ static ot_status stage_note_inherited(otx_rule *r, transform *t, tout *o, const 
 }
 
 /* The process's own stage: each output's whole amount of each element, at
- * this site: what it has from mines and from external inputs. What of it
+ * this site: what it has from mines, external inputs and recycled feed. What of it
  * had not passed this stage before (the amount less the stage's inherited
  * total) is the stage's new output, counted once: `stage_output` {element:
  * mg} in the record (`oretrail report crma`). */
@@ -718,13 +754,18 @@ static ot_status transform_add_stage(otx_rule *r, transform *t, tout *o, json_t 
 	if (!inherited)
 		return nomem(r);
 	const otx_vector *ext = &o->stages.v[OTX_STAGE_EXTERNAL];
+	const otx_vector *rec = &o->stages.v[OTX_STAGE_RECYCLED];
 	ot_status rc = stage_note_inherited(r, t, o, &o->vec, inherited);
 	if (!rc)
 		rc = stage_note_inherited(r, t, o, ext, inherited);
 	if (!rc)
+		rc = stage_note_inherited(r, t, o, rec, inherited);
+	if (!rc)
 		rc = stage_add_sums(r, t, o, &o->vec);
 	if (!rc)
 		rc = stage_add_sums(r, t, o, ext);
+	if (!rc)
+		rc = stage_add_sums(r, t, o, rec);
 	const char *el;
 	json_t *had;
 	json_object_foreach(inherited, el, had)
@@ -1331,6 +1372,11 @@ ot_status otx_rule_receive(otx_rule *r)
 }
 
 /* --- for rules_partial.c --- */
+
+ot_status otx_lot_must_be_new(otx_rule *r, const char *lot, const char *path)
+{
+	return lot_must_be_new(r, lot, path);
+}
 
 json_t *otx_lot_new(otx_rule *r, const char *lot, const char *material, int64_t mass,
                     const char *site, json_t *assay, int64_t uncertainty)

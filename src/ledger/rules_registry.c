@@ -234,7 +234,8 @@ ot_status otx_rule_actor(otx_rule *r)
 	return rc;
 }
 
-static const char *const SITE_KINDS[] = {"mine", "plant", "lab", "port", "warehouse", NULL};
+static const char *const SITE_KINDS[] = {"mine",      "plant",    "lab", "port",
+                                         "warehouse", "recycler", NULL};
 
 /* Most identifiers one site may carry, and their lengths. */
 #define FACILITY_IDS_MAX 8
