@@ -91,6 +91,14 @@ static int count_evidence(const char *dir)
 /* A well-formed proof line (its hash is no real node). */
 #define PROOF_LINE "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 
+/* rm -rf dir; 1 when done. */
+static int remove_dir(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0;
+}
+
 /* A proof body of `n` copies of PROOF_LINE, malloc'ed. */
 static char *proof_lines(size_t n)
 {
@@ -144,7 +152,6 @@ int main(void)
 	if (!w)
 		return test_done("test_witness");
 
-	char cmd[128];
 	ot_witness_answer ans;
 	ot_witness_add_checkpoint(w, "nonsense", 8, &ans);
 	CHECK(ans.status == 400);
@@ -251,8 +258,7 @@ int main(void)
 	free(three);
 	free(zero);
 	free(zero_bad);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir0);
-	CHECK(system(cmd) == 0);
+	CHECK(remove_dir(dir0));
 	ot_witness_free(w);
 
 	/* The rest of the text, on a fresh witness. */
@@ -364,14 +370,12 @@ int main(void)
 	free(three3);
 	free(good_proof);
 	free(bad_proof);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir1);
-	CHECK(system(cmd) == 0);
+	CHECK(remove_dir(dir1));
 
 	ot_witness_free(w);
 	ot_verifier_free(log_v);
 	ot_signer_free(log);
 	ot_signer_free(key);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	CHECK(system(cmd) == 0);
+	CHECK(remove_dir(dir));
 	return test_done("test_witness");
 }

@@ -246,6 +246,21 @@ static json_t *party(mapctx *c, const char *list, const char *member, const char
 
 static ot_status consignment_of(mapctx *c, char *out);
 
+/* Sets *e to a context for event j of c's document, mapping into the
+ * scratch *m (nothing to free: only names are looked up through it); 1 when
+ * that event is an ObjectEvent with bizStep `step`. */
+static int object_event_at(const mapctx *c, size_t j, const char *step, mapctx *e,
+                           ot_epcis_mapping *m)
+{
+	memset(m, 0, sizeof *m);
+	m->event = j;
+	*e = *c;
+	e->m = m;
+	e->ev = ot_epcis_doc_event(c->doc, j);
+	const char *type = json_string_value(json_object_get(e->ev, "type"));
+	return type && strcmp(type, "ObjectEvent") == 0 && is_step(e, step);
+}
+
 /* A receiving that names, among its business transactions, the consignment
  * of a shipping ObjectEvent earlier in the same document receives that
  * consignment, whatever the types: GS1's examples ship under a purchase
@@ -259,14 +274,9 @@ static int shipped_earlier(mapctx *c, char *out)
 		return 0;
 	for (size_t j = 0; j < c->m->event; j++) {
 		ot_epcis_mapping scratch;
-		memset(&scratch, 0, sizeof scratch);
-		scratch.event = j;
-		mapctx e = *c;
-		e.m = &scratch;
-		e.ev = ot_epcis_doc_event(c->doc, j);
-		const char *type = json_string_value(json_object_get(e.ev, "type"));
+		mapctx e;
 		char shipped[OT_EVENT_ID_MAX + 1], mine[OT_EVENT_ID_MAX + 1];
-		if (!type || strcmp(type, "ObjectEvent") != 0 || !is_step(&e, "shipping") ||
+		if (!object_event_at(c, j, "shipping", &e, &scratch) ||
 		    consignment_of(&e, shipped) != OT_OK)
 			continue;
 		size_t i;
@@ -947,14 +957,9 @@ static int received_later(mapctx *c, const char *cons, char *site)
 	size_t n = ot_epcis_doc_count(c->doc);
 	for (size_t j = c->m->event + 1; j < n; j++) {
 		ot_epcis_mapping scratch;
-		memset(&scratch, 0, sizeof scratch);
-		scratch.event = j;
-		mapctx e = *c;
-		e.m = &scratch;
-		e.ev = ot_epcis_doc_event(c->doc, j);
-		const char *type = json_string_value(json_object_get(e.ev, "type"));
+		mapctx e;
 		char got[OT_EVENT_ID_MAX + 1];
-		if (type && strcmp(type, "ObjectEvent") == 0 && is_step(&e, "receiving") &&
+		if (object_event_at(c, j, "receiving", &e, &scratch) &&
 		    consignment_of(&e, got) == OT_OK && strcmp(got, cons) == 0 &&
 		    site_of(&e, party(&e, "destinationList", "destination", "location"), site) ==
 		            OT_OK)
