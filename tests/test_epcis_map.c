@@ -622,6 +622,51 @@ static void glns(void)
 	ot_epcis_profile_free(p);
 }
 
+/* The document's context: a receiving that names, beside a despatch
+ * advice, the purchase order an earlier shipping was the only name of
+ * receives that consignment; that shipping, with no destination, goes to
+ * the receiving's site. A receiving with no such shipping before it keeps
+ * the despatch advice. */
+static void one_flow(void)
+{
+	static const char *const doc =
+		"{\"@context\":[\"" OTX_EPCIS_CONTEXT_URL "\",{\"ot\":\"" OT_EPCIS_NS "\"}],"
+		"\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+		"\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+		"{\"type\":\"ObjectEvent\",\"action\":\"OBSERVE\",\"bizStep\":\"shipping\"," T_Z
+		",\"readPoint\":{\"id\":\"urn:oretrail:site:a\"},"
+		"\"destinationList\":[{\"type\":\"possessing_party\",\"destination\":"
+		"\"urn:oretrail:actor:b\"}]," ONE_LOT ","
+		"\"bizTransactionList\":[{\"type\":\"po\",\"bizTransaction\":\"urn:oretrail:"
+		"consignment:po-1\"}]},"
+		"{\"type\":\"ObjectEvent\",\"action\":\"OBSERVE\",\"bizStep\":\"receiving\"," T_Z
+		",\"bizLocation\":{\"id\":\"urn:oretrail:site:b\"}," ONE_LOT ","
+		"\"bizTransactionList\":[{\"type\":\"po\",\"bizTransaction\":\"urn:oretrail:"
+		"consignment:po-1\"},{\"type\":\"desadv\",\"bizTransaction\":\"urn:oretrail:"
+		"consignment:da-9\"}]},"
+		"{\"type\":\"ObjectEvent\",\"action\":\"OBSERVE\",\"bizStep\":\"receiving\"," T_Z
+		",\"bizLocation\":{\"id\":\"urn:oretrail:site:b\"}," ONE_LOT ","
+		"\"bizTransactionList\":[{\"type\":\"po\",\"bizTransaction\":\"urn:oretrail:"
+		"consignment:po-2\"},{\"type\":\"desadv\",\"bizTransaction\":\"urn:oretrail:"
+		"consignment:da-7\"}]}]}}";
+	ot_epcis_doc d;
+	int loaded = load_doc(doc, strlen(doc), &d) == 0;
+	CHECK(loaded);
+	if (!loaded)
+		return;
+	size_t reported = 0;
+	json_t *all = map_all(&d, &reported);
+	CHECK(reported == 0 && json_array_size(all) == 3);
+	json_t *ship = json_array_get(all, 0), *got = json_array_get(all, 1),
+	       *other = json_array_get(all, 2);
+	CHECK_STR(json_string_value(json_object_get(ship, "consignment")), "po-1");
+	CHECK_STR(json_string_value(json_object_get(ship, "to")), "b");
+	CHECK_STR(json_string_value(json_object_get(got, "consignment")), "po-1");
+	CHECK_STR(json_string_value(json_object_get(other, "consignment")), "da-7");
+	json_decref(all);
+	otx_epcis_doc_clear(&d);
+}
+
 int main(void)
 {
 	glns();
@@ -630,6 +675,7 @@ int main(void)
 	round_trip();
 	native();
 	reasons();
+	one_flow();
 	if (!examples()) {
 		printf("test_epcis_map: conformance data absent, GS1 examples skipped\n");
 		int rc = test_done("test_epcis_map");

@@ -91,6 +91,50 @@ static int count_evidence(const char *dir)
 /* A well-formed proof line (its hash is no real node). */
 #define PROOF_LINE "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 
+/* rm -rf dir; 1 when done. */
+static int remove_dir(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0;
+}
+
+/* A proof body of `n` copies of PROOF_LINE, malloc'ed. */
+static char *proof_lines(size_t n)
+{
+	char *p = malloc(n * strlen(PROOF_LINE) + 1);
+	p[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		strcat(p, PROOF_LINE);
+	return p;
+}
+
+/* The cosignature answered in ans verifies as `key`'s over `note`'s text
+ * (start 0, end the size: tlog-cosignature v1 signs the whole tree) with a
+ * timestamp that is not zero, after the log's signature. */
+static int answer_cosigns(const ot_witness_answer *ans, ot_verifier *log_v, const ot_signer *key,
+                          const char *note, size_t len)
+{
+	ot_cosig_verifier *v = NULL;
+	ot_note n;
+	uint64_t ts = 0;
+	char *whole = malloc(len + ans->len);
+	memcpy(whole, note, len);
+	memcpy(whole + len, ans->body, ans->len);
+	int good = ans->len > 0 && ans->body[ans->len - 1] == '\n' &&
+	           ot_cosig_verifier_from_signer(key, &v, NULL) == OT_OK &&
+	           ot_note_open(whole, len + ans->len, &log_v, 1, &n, NULL) == OT_OK;
+	if (good) {
+		good = n.n_sigs == 2 &&
+		       ot_cosignature_verify(v, n.text, n.text_len, &n.sigs[1], &ts) == OT_OK &&
+		       ts > 0;
+		ot_note_clear(&n);
+	}
+	ot_cosig_verifier_free(v);
+	free(whole);
+	return good;
+}
+
 int main(void)
 {
 	ot_error err;
@@ -108,7 +152,6 @@ int main(void)
 	if (!w)
 		return test_done("test_witness");
 
-	char cmd[128];
 	ot_witness_answer ans;
 	ot_witness_add_checkpoint(w, "nonsense", 8, &ans);
 	CHECK(ans.status == 400);
@@ -215,14 +258,124 @@ int main(void)
 	free(three);
 	free(zero);
 	free(zero_bad);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir0);
-	CHECK(system(cmd) == 0);
+	CHECK(remove_dir(dir0));
+	ot_witness_free(w);
+
+	/* The rest of the text, on a fresh witness. */
+	char dir1[] = "/tmp/ot_witness1_XXXXXX";
+	CHECK(mkdtemp(dir1) != NULL);
+	CHECK_OK(ot_witness_open(dir1, log_v, key, "the test", NULL, &w, &err));
+	if (!w)
+		return test_done("test_witness");
+	/* A real tree of 2 then 3 leaves: RFC 6962's proof from 2 to 3 is the
+	 * third leaf's hash. */
+	uint8_t leaf[3][OT_HASH_SIZE], root2[OT_HASH_SIZE], root3[OT_HASH_SIZE];
+	for (int i = 0; i < 3; i++)
+		ot_leaf_hash(&i, sizeof i, leaf[i]);
+	ot_node_hash(leaf[0], leaf[1], root2);
+	ot_node_hash(root2, leaf[2], root3);
+	char line[64], *good_proof, *bad_proof;
+	ot_b64_encode(leaf[2], OT_HASH_SIZE, line);
+	good_proof = malloc(strlen(line) + 2);
+	sprintf(good_proof, "%s\n", line);
+	leaf[2][0] ^= 1;
+	ot_b64_encode(leaf[2], OT_HASH_SIZE, line);
+	bad_proof = malloc(strlen(line) + 2);
+	sprintf(bad_proof, "%s\n", line);
+	size_t l2 = 0, l3 = 0;
+	char *two = signed_root(log, 2, root2, 0, &l2),
+	     *three3 = signed_root(log, 3, root3, 0, &l3);
+	/* 200: the answer is cosignature lines, each "— " ... "\n", a
+	 * cosignature of the whole tree with a timestamp. */
+	CHECK(add(w, 0, "", two, l2, &ans) == 200);
+	CHECK(answer_cosigns(&ans, log_v, key, two, l2));
+	/* Old larger than the checkpoint: 400, before the 409 of a wrong old. */
+	CHECK(add(w, 3, "", two, l2, &ans) == 400);
+	CHECK(strstr(ans.body, "larger than the checkpoint") != NULL);
+	/* The body's shape: 400 for each of these. */
+	const char *shapes[] = {"old 02\n\n", "old 2\n",    "old -2\n\n",
+	                        "old 2 \n\n", "old\t2\n\n", "old 2\nnot base64\n\n",
+	                        "2\n\n"};
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		size_t sl = strlen(shapes[i]);
+		char *b = malloc(sl + l3);
+		memcpy(b, shapes[i], sl);
+		memcpy(b + sl, three3, l3);
+		ot_witness_add_checkpoint(w, b, sl + l3, &ans);
+		CHECK(ans.status == 400);
+		free(b);
+	}
+	/* At most 63 proof lines: 63 are read (and do not verify: 422), 64 are
+	 * a malformed body (400). */
+	char *p63 = proof_lines(63), *p64 = proof_lines(64);
+	CHECK(add(w, 2, p63, three3, l3, &ans) == 422);
+	CHECK(add(w, 2, p64, three3, l3, &ans) == 400);
+	CHECK(strstr(ans.body, "more than 63") != NULL);
+	free(p63);
+	free(p64);
+	/* A proof that does not verify: 422, evidence kept, state unchanged. */
+	int before = count_evidence(dir1);
+	CHECK(add(w, 2, bad_proof, three3, l3, &ans) == 422);
+	CHECK(count_evidence(dir1) == before + 1);
+	CHECK_OK(ot_witness_load(w, &st, &err));
+	CHECK(st.have && st.cp.size == 2);
+	ot_witness_state_clear(&st);
+	/* A checkpoint of another origin, signed by its own key: 404. */
+	ot_signer *stranger = NULL;
+	CHECK_OK(ot_signer_generate("example.org/other", &stranger, &err));
+	ot_checkpoint ocp;
+	memset(&ocp, 0, sizeof ocp);
+	strcpy(ocp.origin, "example.org/other");
+	ocp.size = 3;
+	memcpy(ocp.root, root3, sizeof ocp.root);
+	char otext[512], *onote = NULL;
+	size_t otl = 0, onl = 0;
+	CHECK_OK(ot_checkpoint_format(&ocp, otext, sizeof otext, &otl));
+	CHECK_OK(ot_note_sign(otext, otl, &stranger, 1, &onote, &onl, &err));
+	CHECK(add(w, 2, good_proof, onote, onl, &ans) == 404);
+	free(onote);
+	/* This origin signed only by another key: 403. */
+	ot_signer *impostor = NULL;
+	CHECK_OK(ot_signer_generate("example.org/log", &impostor, &err));
+	size_t tl3 = (size_t)(strstr(three3, "\n\n") - three3) + 1;
+	CHECK_OK(ot_note_sign(three3, tl3, &impostor, 1, &onote, &onl, &err));
+	CHECK(add(w, 2, good_proof, onote, onl, &ans) == 403);
+	free(onote);
+	/* The log's valid signature plus a line of the log's key name and id
+	 * whose signature does not verify: the note is malformed, 403. */
+	char *dup = malloc(2 * l3);
+	memcpy(dup, three3, l3);
+	const char *sig = three3 + tl3 + 1;
+	size_t sl = l3 - tl3 - 1;
+	memcpy(dup + l3, sig, sl);
+	dup[l3 + sl - 3] = dup[l3 + sl - 3] == 'A' ? 'B' : 'A';
+	CHECK(add(w, 2, good_proof, dup, l3 + sl, &ans) == 403);
+	free(dup);
+	CHECK_OK(ot_witness_load(w, &st, &err));
+	CHECK(st.have && st.cp.size == 2);
+	ot_witness_state_clear(&st);
+	/* The right proof: 200, and the monitoring path serves 3 with the
+	 * log's signature and this cosignature. */
+	CHECK(add(w, 2, good_proof, three3, l3, &ans) == 200);
+	CHECK(answer_cosigns(&ans, log_v, key, three3, l3));
+	ot_sha256(ORIGIN, strlen(ORIGIN), h);
+	ot_hex_encode(h, sizeof h, hex);
+	CHECK_OK(ot_witness_latest(w, hex, &kept, &klen, &err));
+	CHECK(kept && klen > l3 && memcmp(kept, three3, l3) == 0);
+	CHECK(kept && ot_witness_cosigned_by_self(w, kept, klen));
+	free(kept);
+	ot_signer_free(stranger);
+	ot_signer_free(impostor);
+	free(two);
+	free(three3);
+	free(good_proof);
+	free(bad_proof);
+	CHECK(remove_dir(dir1));
 
 	ot_witness_free(w);
 	ot_verifier_free(log_v);
 	ot_signer_free(log);
 	ot_signer_free(key);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	CHECK(system(cmd) == 0);
+	CHECK(remove_dir(dir));
 	return test_done("test_witness");
 }

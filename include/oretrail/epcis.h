@@ -197,6 +197,43 @@ OT_EXPORT ot_status ot_epcis_profile_infer(const ot_epcis_doc *doc, json_t **out
  * declaration), 0 when it is one whose mapping is incomplete or wrong. */
 OT_EXPORT int ot_epcis_mapping_unsupported(const ot_epcis_mapping *m);
 
+/* ---- what a ledger must hold before a document comes in ---- */
+
+typedef struct ot_ledger ot_ledger;
+
+/* Who declares what (ot_epcis_registry). */
+typedef struct ot_epcis_registry_opts {
+	const char *actor;     /* the partner: the actor that will sign the import */
+	const char *vkey;      /* its verifier key, for its `actor` event */
+	const char *authority; /* the ledger's authority (never registered again) */
+	const char *country;   /* ISO 3166-1 alpha-2: the partner's, its sites' and
+	                          what it brings in */
+	const char *tag;       /* prefix of the event ids made (unique per document) */
+} ot_epcis_registry_opts;
+
+/*
+ * The ledger's own events that doc's mapped material flows (through
+ * profile p, may be NULL) need before the rules can accept them, in
+ * ledger l (NULL: an empty one; what l holds is not made again), into *out
+ * (a new object; json_decref it):
+ *   {"authority": [bare `actor` and `site` events, for the authority to
+ *    sign], "partner": [bare events for o->actor to sign: a `transform`
+ *    with one `external` input (process blending) bringing in each lot the
+ *    document consumes that nothing makes, at the site where it is first
+ *    used; then a `ship` to the partner of each consignment the document
+ *    receives that nothing ships, from a site of the partner's],
+ *    "left": [{"kind","id","reason"}: what only someone else can declare:
+ *    kind actor (another actor: its own key), material (a consumed lot's
+ *    material and assay: a profile line), item_mass, lot]}.
+ * The partner is registered with the roles its events need, every site
+ * as the kind its events need (mine, plant, lab, else warehouse), held by
+ * it. Times: three, two and one days before the document's earliest
+ * mapped event. OT_ERR_NOMEM.
+ */
+OT_EXPORT ot_status ot_epcis_registry(const ot_epcis_doc *doc, const ot_epcis_profile *p,
+                                      ot_ledger *l, const ot_epcis_registry_opts *o, json_t **out,
+                                      ot_error *err);
+
 /* ---- export: oretrail events to an EPCIS document ---- */
 
 /* An EPCISDocument being written: opaque, one thread at a time. */

@@ -20,7 +20,7 @@ extern "C" {
 
 /* The UNTP DPP version the passport follows, and its JSON-LD context. */
 #define OT_PASSPORT_UNTP_VERSION "0.5.0"
-#define OT_PASSPORT_CONTEXT "https://test.uncefact.org/vocabulary/untp/dpp/0.5.0/"
+#define OT_PASSPORT_CONTEXT "https://test.uncefact.org/vocabulary/untp/untp-v1"
 
 /* Why a passport is refused (ot_error.code): */
 /* not JSON, or not a passport this build writes */

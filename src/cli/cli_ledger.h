@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "oretrail/certificate.h"
+#include "oretrail/epcis.h"
 #include "oretrail/ledger.h"
 
 /* Opens the ledger at db read-only. Prints "oretrail: <what>: ..." on
@@ -58,6 +59,14 @@ typedef ot_status (*cli_gln_fn)(void *ctx, int party, const char *id, const char
  * <what>: ..." and returns the exit code on failure (3 when the ledger
  * cannot be read, 2 for fn's errors); 0 on success. */
 int cli_ledger_glns(ot_ledger *l, const char *what, cli_gln_fn fn, void *ctx);
+
+/* A cli_gln_fn adding each GLN to the ot_epcis_profile ctx (import, epcis
+ * registry: the ledger's GLNs name its sites and actors again). */
+ot_status cli_profile_add_gln(void *ctx, int party, const char *id, const char *gln, ot_error *err);
+
+/* Reads and parses the mapping profile at path into *out (errors prefixed
+ * "profile PATH"). */
+ot_status cli_load_profile(const char *path, ot_epcis_profile **out, ot_error *err);
 
 /* Like cli_fail, and with json also prints {"error":{...}} on stdout. */
 int cli_fail_json(int json, int code, const char *what, const ot_error *err);

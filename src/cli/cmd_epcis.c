@@ -9,8 +9,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ledger.h"
 #include "oretrail/buf.h"
+#include "oretrail/encoding.h"
 #include "oretrail/epcis.h"
+#include "oretrail/event.h"
+#include "oretrail/hash.h"
 #include "oretrail/status.h"
 
 static const cli_spec HASH_SPEC = {
@@ -38,14 +42,20 @@ static const cli_spec HASH_SPEC = {
 
 static const cli_spec EPCIS_SPEC = {
 	"oretrail epcis hash [--prehash] [--check] [--lenient] [--json] FILE.jsonld|-\n"
-	"       oretrail epcis profile infer FILE.jsonld|-",
+	"       oretrail epcis profile infer FILE.jsonld|-\n"
+	"       oretrail epcis registry --db PATH --key KEYFILE --authority-key FILE\n"
+	"                               [--profile FILE] [--country CC] [--json] FILE.jsonld|-",
 	"EPCIS 2.0 tools. `oretrail import` and `oretrail export` move events\n"
 	"between a ledger and EPCIS documents.\n\n"
 	"hash   the CBV 2.0 event hash ID of each event (see `oretrail epcis hash\n"
 	"       --help`)\n"
 	"profile infer\n"
 	"       a starting mapping profile for a document (see `oretrail epcis\n"
-	"       profile infer --help`)\n",
+	"       profile infer --help`)\n"
+	"registry\n"
+	"       the events a ledger needs before a document's material flows can\n"
+	"       come in: the partner, its sites, the lots and consignments it\n"
+	"       consumes (see `oretrail epcis registry --help`)\n",
 	1,
 };
 
@@ -233,6 +243,183 @@ static int infer_cmd(int argc, char **argv)
 	return code;
 }
 
+ot_status cli_load_profile(const char *path, ot_epcis_profile **out, ot_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ot_status rc = cli_read_file(path, &text, &len, OT_EPCIS_INPUT_MAX, err);
+	if (!rc)
+		rc = ot_epcis_profile_parse((const uint8_t *)text, len, out, err);
+	free(text);
+	if (rc)
+		ot_error_prefix(err, "profile %s", path);
+	return rc;
+}
+
+static const cli_spec REGISTRY_SPEC = {
+	"oretrail epcis registry --db PATH --key KEYFILE --authority-key FILE\n"
+	"                               [--profile FILE] [--country CC] [--json] FILE.jsonld|-",
+	"Writes the events the ledger at PATH needs before the material flows of\n"
+	"the EPCIS 2.0 document FILE (mapped through --profile, as `oretrail import`\n"
+	"maps them) can come in signed with KEYFILE, as signed envelopes, one a line,\n"
+	"for `oretrail submit --db PATH`: signed with the authority's key (--authority-key,\n"
+	"for example PATH.key), an `actor` event registering KEYFILE's actor with\n"
+	"the roles its events need and a `site` event for every site they name\n"
+	"(held by that actor, of the kind the rules ask: mine, plant, lab, else\n"
+	"warehouse); signed with KEYFILE, a `transform` with one `external` input\n"
+	"(process blending: declared, not proven) bringing in each lot the\n"
+	"document consumes that nothing makes, at the site it is first used, with\n"
+	"the profile's material and assay for it; and a `ship` to the actor of each\n"
+	"consignment the document receives that nothing ships, from a site of its\n"
+	"own. What the ledger already holds is not made again. --country (required)\n"
+	"is the actor's, its sites' and what it brings in. Times: three, two and one\n"
+	"days before the document's earliest event.\n"
+	"What only someone else can declare is listed on standard error: another\n"
+	"actor (its own key), the material of a consumed lot the profile does not\n"
+	"give (the profile line to add), a mass nothing states.\n"
+	"--json prints {\"events\":[envelopes],\"left\":[{\"kind\",\"id\",\"reason\"}]}.\n\n"
+	"Exit 0 when nothing is left, 2 when something is (the events are still\n"
+	"written) or for an unusable document, profile or key, 3 when the ledger\n"
+	"cannot be read.\n",
+	1,
+};
+
+/* Signs each bare event of list with key as actor into out (a JSON array of
+ * envelopes). EXIT_OK or the exit code, said. */
+static int sign_all(json_t *list, const char *actor, const ot_signer *key, json_t *out)
+{
+	size_t i;
+	json_t *ev;
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	int code = EXIT_OK;
+	json_array_foreach(list, i, ev)
+	{
+		ot_error err;
+		ot_error_clear(&err);
+		ot_buf_reset(&b);
+		json_t *env = NULL;
+		if (ot_event_sign(ev, actor, key, &b, &err) ||
+		    !(env = json_loadb((const char *)b.data, b.len, 0, NULL))) {
+			code = cli_fail(EXIT_USAGE, "epcis registry", &err);
+			break;
+		}
+		json_array_append_new(out, env);
+	}
+	ot_buf_free(&b);
+	return code;
+}
+
+ot_status cli_profile_add_gln(void *ctx, int party, const char *id, const char *gln, ot_error *err)
+{
+	return ot_epcis_profile_add_gln(ctx, party, gln, id, err);
+}
+
+static int registry_cmd(int argc, char **argv)
+{
+	const char *db = NULL, *key_path = NULL, *auth_path = NULL, *prof_path = NULL,
+		   *country = NULL;
+	int as_json = 0;
+	const cli_opt opts[] = {
+		CLI_OPT_DB(db),
+		{"key", 0, "KEYFILE", "the key the import will be signed with", &key_path, NULL},
+		{"authority-key", 0, "FILE", "the authority's key (registers actors and sites)",
+	         &auth_path, NULL},
+		{"profile", 0, "FILE", "the mapping profile", &prof_path, NULL},
+		{"country", 0, "CC", "ISO 3166-1 alpha-2 country of the actor and its sites",
+	         &country, NULL},
+		CLI_OPT_JSON(as_json),
+		CLI_OPT_END,
+	};
+	const char *path = NULL, *what = "epcis registry";
+	char *text = NULL;
+	ot_epcis_doc *doc = NULL;
+	int code = read_doc(&REGISTRY_SPEC, opts, what, argc, argv, &path, &text, &doc);
+	if (code)
+		return code < 0 ? EXIT_OK : code;
+	ot_error err;
+	ot_error_clear(&err);
+	ot_epcis_profile *prof = NULL;
+	ot_signer *key = NULL, *auth = NULL;
+	ot_ledger *l = NULL;
+	json_t *reg = NULL, *out = json_pack("{s:[],s:[]}", "events", "left");
+	char vkey[OT_VKEY_MAX];
+	if (!db || !key_path || !auth_path || !country) {
+		code = cli_failf(EXIT_USAGE, what,
+		                 "--db, --key, --authority-key and --country are "
+		                 "required");
+		goto out;
+	}
+	if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+	    country[1] > 'Z') {
+		code = cli_failf(EXIT_USAGE, what,
+		                 "--country \"%s\" is not an ISO 3166-1 alpha-2 code", country);
+		goto out;
+	}
+	if ((prof_path ? cli_load_profile(prof_path, &prof, &err)
+	               : ot_epcis_profile_new(&prof, &err)) ||
+	    cli_load_signer(key_path, &key, &err) || cli_load_signer(auth_path, &auth, &err) ||
+	    ot_signer_vkey(key, vkey, sizeof vkey)) {
+		code = cli_fail(EXIT_USAGE, what, &err);
+		goto out;
+	}
+	if ((code = cli_ledger_open_ro(db, what, &l)) ||
+	    (code = cli_ledger_glns(l, what, cli_profile_add_gln, prof)))
+		goto out;
+	/* Event ids: the document's SHA-256, so two documents never collide. */
+	uint8_t h[OT_HASH_SIZE];
+	char hex[2 * OT_HASH_SIZE + 1], tag[32];
+	ot_sha256(text, strlen(text), h);
+	ot_hex_encode(h, sizeof h, hex);
+	snprintf(tag, sizeof tag, "reg-%.12s", hex);
+	ot_epcis_registry_opts ro = {ot_signer_name(key), vkey, ot_ledger_authority(l), country,
+	                             tag};
+	if (ot_epcis_registry(doc, prof, l, &ro, &reg, &err)) {
+		code = cli_fail(EXIT_STORE, what, &err);
+		goto out;
+	}
+	json_t *events = json_object_get(out, "events"), *left = json_object_get(reg, "left");
+	if ((code = sign_all(json_object_get(reg, "authority"), ot_signer_name(auth), auth,
+	                     events)) ||
+	    (code = sign_all(json_object_get(reg, "partner"), ot_signer_name(key), key, events)))
+		goto out;
+	json_object_set(out, "left", left);
+	size_t i;
+	json_t *it;
+	json_array_foreach(left, i, it)
+	{
+		fprintf(stderr, "oretrail: %s: left: %s %s: %s\n", what,
+		        json_string_value(json_object_get(it, "kind")),
+		        json_string_value(json_object_get(it, "id")),
+		        json_string_value(json_object_get(it, "reason")));
+	}
+	if (as_json) {
+		char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (s)
+			printf("%s\n", s);
+		free(s);
+	} else {
+		json_array_foreach(events, i, it)
+		{
+			char *s = json_dumps(it, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (s)
+				printf("%s\n", s);
+			free(s);
+		}
+	}
+	code = json_array_size(left) ? EXIT_USAGE : EXIT_OK;
+out:
+	json_decref(reg);
+	json_decref(out);
+	ot_ledger_close(l);
+	ot_signer_free(key);
+	ot_signer_free(auth);
+	ot_epcis_profile_free(prof);
+	ot_epcis_doc_free(doc);
+	free(text);
+	return code;
+}
+
 int cmd_epcis(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -248,5 +435,8 @@ int cmd_epcis(int argc, char **argv)
 		return cli_failf(EXIT_USAGE, "epcis profile",
 		                 "expected `oretrail epcis profile infer FILE.jsonld`");
 	}
-	return cli_failf(EXIT_USAGE, "epcis", "no such epcis verb \"%s\" (hash, profile)", argv[1]);
+	if (strcmp(argv[1], "registry") == 0)
+		return registry_cmd(argc - 1, argv + 1);
+	return cli_failf(EXIT_USAGE, "epcis", "no such epcis verb \"%s\" (hash, profile, registry)",
+	                 argv[1]);
 }

@@ -279,30 +279,13 @@ static int load_input(import *im)
 		ot_error_prefix(&im->err, "%s", o->file);
 		return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
 	}
-	if (o->profile) {
-		char *ptext = NULL;
-		size_t plen = 0;
-		ot_status rc =
-			cli_read_file(o->profile, &ptext, &plen, OT_EPCIS_INPUT_MAX, &im->err);
-		if (!rc)
-			rc = ot_epcis_profile_parse((const uint8_t *)ptext, plen, &im->profile,
-			                            &im->err);
-		free(ptext);
-		if (rc) {
-			ot_error_prefix(&im->err, "profile %s", o->profile);
-			return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
-		}
-	}
+	if (o->profile && cli_load_profile(o->profile, &im->profile, &im->err))
+		return cli_fail_json(o->json, EXIT_USAGE, "import", &im->err);
 	if (cli_load_signer(o->key, &im->key, &im->err))
 		return cli_fail_json(o->json, EXIT_USAGE, "import: loading the signing key",
 		                     &im->err);
 	im->actor = o->as ? o->as : ot_signer_name(im->key);
 	return EXIT_OK;
-}
-
-static ot_status add_gln(void *ctx, int party, const char *id, const char *gln, ot_error *err)
-{
-	return ot_epcis_profile_add_gln(ctx, party, gln, id, err);
 }
 
 /* The ledger's GLNs into the profile (one made for them without
@@ -312,7 +295,7 @@ static int add_glns(import *im)
 {
 	if (!im->profile && ot_epcis_profile_new(&im->profile, &im->err))
 		return out_of_memory();
-	return cli_ledger_glns(im->l, "import", add_gln, im->profile);
+	return cli_ledger_glns(im->l, "import", cli_profile_add_gln, im->profile);
 }
 
 /* Maps every event, and makes room for the oretrail events to submit. */

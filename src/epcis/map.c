@@ -244,12 +244,66 @@ static json_t *party(mapctx *c, const char *list, const char *member, const char
 	return NULL;
 }
 
-/* The consignment of a shipping or receiving: a despatch advice, else a bill
- * of lading among the business transactions, else oretrail:consignment. */
+static ot_status consignment_of(mapctx *c, char *out);
+
+/* Sets *e to a context for event j of c's document, mapping into the
+ * scratch *m (nothing to free: only names are looked up through it); 1 when
+ * that event is an ObjectEvent with bizStep `step`. */
+static int object_event_at(const mapctx *c, size_t j, const char *step, mapctx *e,
+                           ot_epcis_mapping *m)
+{
+	memset(m, 0, sizeof *m);
+	m->event = j;
+	*e = *c;
+	e->m = m;
+	e->ev = ot_epcis_doc_event(c->doc, j);
+	const char *type = json_string_value(json_object_get(e->ev, "type"));
+	return type && strcmp(type, "ObjectEvent") == 0 && is_step(e, step);
+}
+
+/* A receiving that names, among its business transactions, the consignment
+ * of a shipping ObjectEvent earlier in the same document receives that
+ * consignment, whatever the types: GS1's examples ship under a purchase
+ * order and receive under the same order plus a despatch advice, one
+ * material flow that the type order below would split in two. 1 when found
+ * (out set). */
+static int shipped_earlier(mapctx *c, char *out)
+{
+	json_t *list = json_object_get(c->ev, "bizTransactionList");
+	if (json_array_size(list) < 2 || !is_step(c, "receiving"))
+		return 0;
+	for (size_t j = 0; j < c->m->event; j++) {
+		ot_epcis_mapping scratch;
+		mapctx e;
+		char shipped[OT_EVENT_ID_MAX + 1], mine[OT_EVENT_ID_MAX + 1];
+		if (!object_event_at(c, j, "shipping", &e, &scratch) ||
+		    consignment_of(&e, shipped) != OT_OK)
+			continue;
+		size_t i;
+		json_t *it;
+		json_array_foreach(list, i, it)
+		{
+			if (id_of(&e, json_object_get(it, "bizTransaction"),
+			          OTX_EPCIS_URN_CONSIGNMENT, "consignment", mine) == OT_OK &&
+			    strcmp(mine, shipped) == 0) {
+				memcpy(out, mine, OT_EVENT_ID_MAX + 1);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The consignment of a shipping or receiving: for a receiving, the one an
+ * earlier shipping of the document shipped (shipped_earlier); a despatch
+ * advice, else a bill of lading among the business transactions, else
+ * oretrail:consignment. */
 static ot_status consignment_of(mapctx *c, char *out)
 {
 	static const char *const TYPES[] = {"desadv", "bol"};
 	char want[64], buf[256];
+	if (shipped_earlier(c, out))
+		return OT_OK;
 	for (size_t t = 0; t < 2; t++) {
 		snprintf(want, sizeof want, CBV "BTT-%s", TYPES[t]);
 		size_t i;
@@ -924,6 +978,25 @@ static ot_status copy_ext(mapctx *c, json_t *ev, const char *name)
 	return OT_OK;
 }
 
+/* The site where a receiving later in the document receives consignment
+ * cons, into site: where a shipping that names no destination went. 1 when
+ * found. */
+static int received_later(mapctx *c, const char *cons, char *site)
+{
+	size_t n = ot_epcis_doc_count(c->doc);
+	for (size_t j = c->m->event + 1; j < n; j++) {
+		ot_epcis_mapping scratch;
+		mapctx e;
+		char got[OT_EVENT_ID_MAX + 1];
+		if (object_event_at(c, j, "receiving", &e, &scratch) &&
+		    consignment_of(&e, got) == OT_OK && strcmp(got, cons) == 0 &&
+		    site_of(&e, party(&e, "destinationList", "destination", "location"), site) ==
+		            OT_OK)
+			return 1;
+	}
+	return 0;
+}
+
 static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 {
 	char cons[OT_EVENT_ID_MAX + 1], from[OT_EVENT_ID_MAX + 1], to[OT_EVENT_ID_MAX + 1],
@@ -950,7 +1023,8 @@ static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 		goto out;
 	json_t *dst = party(c, "destinationList", "destination", "location");
 	const char *def = c->prof ? renamed(c->prof->defaults, "destination") : NULL;
-	if (!dst && !def) {
+	int received = !dst && received_later(c, cons, to);
+	if (!dst && !def && !received) {
 		rc = fail(c, OT_ERR_PARSE, "epcis_no_destination",
 		          "no destination site: a destinationList entry of type location, or "
 		          "the profile line \"defaults\":{\"destination\":\"SITE\"}");
@@ -958,7 +1032,7 @@ static ot_status map_ship(mapctx *c, json_t *att, int aggregation)
 	}
 	if (dst && (rc = id_of(c, dst, OTX_EPCIS_URN_SITE, "destinationList location", to)))
 		goto out;
-	if (!dst)
+	if (!dst && !received)
 		snprintf(to, sizeof to, "%s", def);
 	json_t *who = party(c, "destinationList", "destination", "possessing_party");
 	if (!who)

@@ -12,15 +12,59 @@
 #include "ledger/state.h"
 #include "oretrail/certificate.h"
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
 #include "oretrail/hash.h"
 #include "oretrail/ledger.h"
 #include "oretrail/passport.h"
 
 #define DTE_TYPE "https://test.uncefact.org/vocabulary/untp/dte/0/DigitalTraceabilityEvent"
+/* The credentialSchema id the DPP 0.5.0 JSON Schema fixes (docs/passport.md). */
+#define DPP_SCHEMA_ID \
+	"https://uncefact.github.io/spec-untp/docs/specification/DigitalProductPassport"
 
 static ot_status malformed(ot_error *err, const char *code, const char *what)
 {
 	return ot_error_at(err, OT_ERR_PARSE, code, -1, "%s", what);
+}
+
+/* Appends id to the URI out (cap bytes, NUL-terminated, truncating),
+ * percent-encoding every byte RFC 3986 does not allow in a path segment
+ * (object ids are any printable ASCII: '"', '<', '%', '#', '?' and the like
+ * must not end up raw in an `id` the schema types as a URI). */
+static void uri_append(char *out, size_t cap, const char *id)
+{
+	static const char ok[] = "-._~!$&'()*+,;=:@";
+	size_t n = strlen(out);
+	for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 <= cap; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(ok, *p))
+			out[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
+	}
+	out[n] = 0;
+}
+
+/* validFrom: the time of the latest event among the certificate's entries
+ * (from then on the passport's figures hold), into out. Event times are all
+ * "YYYY-MM-DDTHH:MM:SSZ", so the greatest string is the latest time. */
+static void valid_from(const json_t *cert, char out[OT_TIME_LEN + 1])
+{
+	json_t *entries = json_object_get(cert, "entries");
+	out[0] = 0;
+	for (size_t i = 0; i < json_array_size(entries); i++) {
+		const char *b64 = otx_jstr(json_array_get(entries, i), "entry");
+		size_t len = strlen(b64), n;
+		uint8_t *bytes = malloc(len + 1);
+		if (bytes && !ot_b64_decode(b64, len, bytes, len + 1, &n)) {
+			json_t *env = json_loadb((const char *)bytes, n, 0, NULL);
+			const char *t = otx_jstr(json_object_get(env, "event"), "time");
+			if (strlen(t) == OT_TIME_LEN && strcmp(t, out) > 0)
+				memcpy(out, t, OT_TIME_LEN + 1);
+			json_decref(env);
+		}
+		free(bytes);
+	}
 }
 
 /* materialsProvenance: one Material per element and country of the claim. */
@@ -84,27 +128,31 @@ static json_t *make(json_t *cert, const char *text, size_t len, int flags)
 {
 	json_t *claim = json_object_get(cert, "claim"), *log = json_object_get(cert, "log");
 	const char *lot = otx_jstr(cert, "lot");
-	char id[512], lot_id[400];
-	snprintf(lot_id, sizeof lot_id, "urn:oretrail:lot:%s", lot);
-	snprintf(id, sizeof id, "urn:oretrail:passport:%s:%s", lot, otx_jstr(log, "root"));
-	json_t *subject =
-		json_pack("{s:[s],s:s,s:{s:[s],s:s,s:s,s:s},s:o,s:o,s:o,s:{s:I,s:I,s:s,s:s,s:s}}",
-	                  "type", "ProductPassport", "id", id, "product", "type", "Product", "id",
-	                  lot_id, "name", otx_jstr(claim, "material"), "batchNumber", lot,
-	                  "materialsProvenance", provenance(claim), "traceabilityInformation",
-	                  traceability(claim), "conformityClaim", conformity(cert), "oretrail:lot",
-	                  "mass_g", json_integer_value(json_object_get(claim, "mass_g")),
-	                  "initial_g", json_integer_value(json_object_get(claim, "initial_g")),
-	                  "status", otx_jstr(claim, "status"), "holder", otx_jstr(claim, "holder"),
-	                  "site", otx_jstr(claim, "site"));
-	char issuer[300];
-	snprintf(issuer, sizeof issuer, "urn:oretrail:log:%s", otx_jstr(log, "origin"));
-	json_t *doc = json_pack("{s:[s,s],s:[s,s],s:s,s:s,s:{s:[s],s:s,s:s},s:o}", "@context",
-	                        "https://www.w3.org/ns/credentials/v2", OT_PASSPORT_CONTEXT, "type",
-	                        "DigitalProductPassport", "VerifiableCredential", "id", id,
-	                        "oretrail:untp_version", OT_PASSPORT_UNTP_VERSION, "issuer", "type",
-	                        "CredentialIssuer", "id", issuer, "name", otx_jstr(log, "origin"),
-	                        "credentialSubject", subject);
+	char id[1024] = "urn:oretrail:passport:", lot_id[700] = "urn:oretrail:lot:";
+	char issuer[700] = "urn:oretrail:log:", from[OT_TIME_LEN + 1];
+	uri_append(id, sizeof id, lot);
+	uri_append(id, sizeof id, ":");
+	uri_append(id, sizeof id, otx_jstr(log, "root"));
+	uri_append(lot_id, sizeof lot_id, lot);
+	uri_append(issuer, sizeof issuer, otx_jstr(log, "origin"));
+	valid_from(cert, from);
+	json_t *subject = json_pack(
+		"{s:[s],s:s,s:{s:[s],s:s,s:s,s:s},s:o,s:o,s:o,s:{s:I,s:I,s:s,s:s,s:s}}", "type",
+		"UNTPDigitalProductPassport", "id", id, "product", "type", "Product", "id", lot_id,
+		"name", otx_jstr(claim, "material"), "batchNumber", lot, "materialsProvenance",
+		provenance(claim), "traceabilityInformation", traceability(claim),
+		"conformityClaim", conformity(cert), "oretrail:lot", "mass_g",
+		json_integer_value(json_object_get(claim, "mass_g")), "initial_g",
+		json_integer_value(json_object_get(claim, "initial_g")), "status",
+		otx_jstr(claim, "status"), "holder", otx_jstr(claim, "holder"), "site",
+		otx_jstr(claim, "site"));
+	json_t *doc = json_pack(
+		"{s:[s,s],s:[s,s],s:s,s:{s:s,s:s},s:s,s:s,s:{s:[s],s:s,s:s},s:o}", "@context",
+		"https://www.w3.org/ns/credentials/v2", OT_PASSPORT_CONTEXT, "type",
+		"VerifiableCredential", "UNTPDigitalProductPassportCredential", "id", id,
+		"credentialSchema", "id", DPP_SCHEMA_ID, "type", "JsonSchema", "validFrom", from,
+		"oretrail:untp_version", OT_PASSPORT_UNTP_VERSION, "issuer", "type", "Organization",
+		"id", issuer, "name", otx_jstr(log, "origin"), "credentialSubject", subject);
 	if (!doc)
 		return NULL;
 	if (flags & OT_PASSPORT_EMBED) {
@@ -148,16 +196,15 @@ ot_status ot_passport_make(const char *text, size_t len, int flags, char **out, 
 static ot_status load_passport(const char *text, size_t len, json_t **doc, ot_error *err)
 {
 	*doc = json_loadb(text, len, 0, NULL);
-	json_t *types = json_object_get(*doc, "type");
-	if (!json_is_object(*doc) || json_array_size(types) != 2 ||
-	    strcmp(json_string_value(json_array_get(types, 0))
-	                   ? json_string_value(json_array_get(types, 0))
-	                   : "",
-	           "DigitalProductPassport") != 0) {
+	json_t *type = json_array_get(json_object_get(*doc, "type"), 1);
+	if (!json_is_object(*doc) || !json_is_string(type) ||
+	    strcmp(json_string_value(type), "UNTPDigitalProductPassportCredential") != 0) {
 		json_decref(*doc);
 		*doc = NULL;
-		return malformed(err, OT_PASSPORT_MALFORMED,
-		                 "not a Digital Product Passport (no type DigitalProductPassport)");
+		return malformed(
+			err, OT_PASSPORT_MALFORMED,
+			"not a Digital Product Passport (type is not [\"VerifiableCredential\", "
+			"\"UNTPDigitalProductPassportCredential\"])");
 	}
 	return OT_OK;
 }

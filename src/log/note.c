@@ -514,10 +514,16 @@ ot_status ot_note_open(const char *msg, size_t len, ot_verifier *const *verifier
 		memcpy(s.sig, raw + 4, s.sig_len);
 		sigs = nl + 1;
 
-		/* Repeated identical lines count once. */
+		/* Repeated identical lines count once. A line of the same key
+		 * name and id with other signature bytes is not a repeat: a
+		 * known key's must verify too (C2SP signed-note: verifiers MUST
+		 * verify every line matching a known key; tlog-witness answers
+		 * such a note 403). */
 		int dup = 0;
 		for (size_t i = 0; i < count && !dup; i++)
-			dup = list[i].key_id == s.key_id && strcmp(list[i].name, s.name) == 0;
+			dup = list[i].key_id == s.key_id && strcmp(list[i].name, s.name) == 0 &&
+			      list[i].sig_len == s.sig_len &&
+			      memcmp(list[i].sig, s.sig, s.sig_len) == 0;
 		if (dup)
 			continue;
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CLI test of `oretrail passport` and `oretrail passport verify` on the demo
-# ledger: the passport of the NdPr oxide lot has the structure UNTP DPP 0.5.0
-# requires (checked with python3-jsonschema against the schema written down
-# below from the published specification), its figures are those of
+# ledger: the passport of the NdPr oxide lot validates against the published
+# JSON Schema of UNTP DPP 0.5.0 (rebuilt below from a written description of
+# it, applied with python3-jsonschema), its figures are those of
 # `trace --json`, it verifies offline, an edited mass or origin share is
 # refused with passport_mismatch (exit 1), and bad input exits 2.
 . "$(dirname "$0")/lib.sh"
@@ -18,22 +18,76 @@ lot=lot-ndpr-oxide-001
 "$CLI" passport --db "$db" --out "$T/pp2.json" "$lot" && cmp -s "$T/pp.json" "$T/pp2.json" && ok || bad "passport --out differs"
 "$CLI" trace --db "$db" --json "$lot" >"$T/trace.json" || bad "trace exit code"
 
-# The required structure of a UNTP DPP 0.5.0 credential (W3C VC 2.0
-# envelope; DigitalProductPassport, ProductPassport, Product, Material,
-# Country, TraceabilityPerformance, Link, Claim), written down from
-# https://uncefact.github.io/spec-untp/docs/specification/DigitalProductPassport
-# (version 0.5.0) and its vocabulary https://test.uncefact.org/vocabulary/untp/dpp/0.5.0/
+# Validation against the published JSON Schema of UNTP DPP 0.5.0,
+# website/schema/untp-digital-product-passport-schema.0.5.0.json in
+# https://github.com/uncefact/spec-untp at commit b1f821c7ce84751e0fe8595ef46459cd0c50d07c
+# (2024-06-12, the file's last revision before it was removed on 2024-07-25).
+# The schema is not copied here: $T/dpp.py below rebuilds it from this
+# description of what it states, and python3-jsonschema applies it.
+#  - top level: an object; required @context, type, credentialSchema,
+#    validFrom, issuer, credentialSubject; other members allowed.
+#  - @context: an array equal to [W3C VC v2 context, UNTP context untp-v1]
+#    in that order, each item one of those two strings.
+#  - type: an array equal to ["VerifiableCredential",
+#    "UNTPDigitalProductPassportCredential"], each item one of those two.
+#  - id: a string, format uri. validFrom, validTo: strings, format date-time.
+#  - credentialSchema: an object with exactly id (a string, format uri, the
+#    constant DigitalProductPassport specification URL) and type (the
+#    constant "JsonSchema"), both required, no other member.
+#  - issuer: an object with no members beyond type (array equal to
+#    ["Organization"]), id, name, street, locality, region, postalCode,
+#    country (all strings); type, id and name required.
+#  - credentialSubject: an object, type required (array equal to
+#    ["UNTPDigitalProductPassport"]); product an object whose type, if
+#    present, is ["Product"] and whose modelName is a string;
+#    guaranteeOfOriginCredential a string, format uri; other members allowed.
+# Formats are checked by the test's own functions: uri as RFC 3986 (a
+# scheme, ':', then only characters a URI may hold), date-time as RFC 3339.
+cat >"$T/dpp.py" <<'PY'
+import re, jsonschema
+VC = 'https://www.w3.org/ns/credentials/v2'
+UNTP = 'https://test.uncefact.org/vocabulary/untp/untp-v1'
+SPEC = 'https://uncefact.github.io/spec-untp/docs/specification/DigitalProductPassport'
+def fixed(*items):
+    return {'type': 'array', 'const': list(items), 'items': {'type': 'string', 'enum': list(items)}}
+def text(fmt=None):
+    return dict({'type': 'string'}, **({'format': fmt} if fmt else {}))
+schema = {'type': 'object',
+  'required': ['@context', 'type', 'credentialSchema', 'validFrom', 'issuer', 'credentialSubject'],
+  'properties': {
+    '@context': fixed(VC, UNTP),
+    'type': fixed('VerifiableCredential', 'UNTPDigitalProductPassportCredential'),
+    'id': text('uri'), 'validFrom': text('date-time'), 'validTo': text('date-time'),
+    'credentialSchema': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id'],
+      'properties': {'id': dict(text('uri'), const=SPEC), 'type': {'const': 'JsonSchema'}}},
+    'issuer': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name'],
+      'properties': dict({'type': fixed('Organization')},
+        **{k: text() for k in ('id', 'name', 'street', 'locality', 'region', 'postalCode', 'country')})},
+    'credentialSubject': {'type': 'object', 'required': ['type'], 'properties': {
+      'type': fixed('UNTPDigitalProductPassport'),
+      'product': {'type': 'object', 'properties': {'type': fixed('Product'), 'modelName': text()}},
+      'guaranteeOfOriginCredential': text('uri')}}}}
+formats = jsonschema.FormatChecker(formats=())
+@formats.checks('uri')
+def uri(s):
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:([A-Za-z0-9._~!$&'()*+,;=:@/?#\[\]-]|%[0-9A-Fa-f]{2})*", s))
+@formats.checks('date-time')
+def date_time(s):
+    return bool(re.fullmatch(r'\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)', s))
+def errors(d):
+    v = jsonschema.Draft202012Validator(schema, format_checker=formats)
+    return sorted(e.json_path + ': ' + e.message for e in v.iter_errors(d))
+PY
+# Beyond the schema (which leaves them open): the members of the UNTP DPP
+# vocabulary the passport uses, as the specification page describes them.
 python3 -c "import json,sys,jsonschema
+sys.path.insert(0,'$T'); import dpp
+bad=dpp.errors(json.load(open(sys.argv[1]))); assert not bad, bad
 typed=lambda t,req,props={}: {'type':'object','required':['type']+req,
   'properties':dict({'type':{'type':'array','contains':{'const':t}}},**props)}
 link=typed('Link',['linkURL','linkType'],{'linkURL':{'type':'string','minLength':1}})
-schema={'type':'object','required':['@context','type','id','issuer','credentialSubject'],
- 'properties':{
-  '@context':{'type':'array','prefixItems':[{'const':'https://www.w3.org/ns/credentials/v2'}],
-              'contains':{'const':'https://test.uncefact.org/vocabulary/untp/dpp/0.5.0/'}},
-  'type':{'type':'array','allOf':[{'contains':{'const':'DigitalProductPassport'}},{'contains':{'const':'VerifiableCredential'}}]},
-  'issuer':typed('CredentialIssuer',['id','name']),
-  'credentialSubject':typed('ProductPassport',['product'],{
+schema={'type':'object','properties':{
+  'credentialSubject':{'type':'object','required':['product'],'properties':{
    'product':typed('Product',['id','name'],{'batchNumber':{'type':'string'}}),
    'materialsProvenance':{'type':'array','items':typed('Material',['name','originCountry','massFraction'],{
      'originCountry':typed('Country',['countryCode'],{'countryCode':{'type':'string','pattern':'^[A-Z]{2}\$'}}),
@@ -41,7 +95,7 @@ schema={'type':'object','required':['@context','type','id','issuer','credentialS
      'massAmount':{'type':'object','required':['value','unit']}})},
    'traceabilityInformation':{'type':'array','items':typed('TraceabilityPerformance',['traceabilityEvent'],{
      'traceabilityEvent':{'type':'array','items':link}})},
-   'conformityClaim':{'type':'array','items':typed('Claim',['conformance'],{'conformance':{'type':'boolean'}})}})}}
+   'conformityClaim':{'type':'array','items':typed('Claim',['conformance'],{'conformance':{'type':'boolean'}})}}}}}
 d=json.load(open(sys.argv[1]))
 jsonschema.validate(d,schema, cls=jsonschema.Draft202012Validator)
 t=json.load(open(sys.argv[2]))
@@ -66,6 +120,24 @@ assert 'oretrail:certificate' not in d
 c=d['credentialSubject']['conformityClaim']; assert len(c)==1, c
 assert c[0]['referenceRegulation']['name']=='dfars-7052' and c[0]['oretrail:determination'] in ('pass','fail','undetermined')
 assert c[0]['conformance']==(c[0]['oretrail:determination']=='pass')"
+
+# Both forms validate; the rebuilt schema is not vacuous: each edit below
+# breaks one constraint it states and is refused naming that member.
+pycheck "$T/ref.json" "import sys; sys.path.insert(0,'$T'); import dpp, copy
+assert not dpp.errors(d), dpp.errors(d)
+def broken(edit, where):
+    e=copy.deepcopy(d); edit(e); got=dpp.errors(e)
+    assert got and all(g.startswith(where) for g in got), (where, got)
+broken(lambda e: e.__setitem__('type', e['type'][::-1]), '\$.type:')
+broken(lambda e: e['@context'].__setitem__(1, 'https://test.uncefact.org/vocabulary/untp/dpp/0.5.0/'), '\$[\'@context\']')
+broken(lambda e: e.pop('validFrom'), '\$:')
+broken(lambda e: e.__setitem__('validFrom', '22-07-2026'), '\$.validFrom:')
+broken(lambda e: e.__setitem__('id', 'lot 1'), '\$.id:')
+broken(lambda e: e['credentialSchema'].__setitem__('version', '0.5.0'), '\$.credentialSchema:')
+broken(lambda e: e['issuer'].__setitem__('type', ['CredentialIssuer']), '\$.issuer.type')
+broken(lambda e: e['issuer'].__setitem__('oretrail:log', 'x'), '\$.issuer:')
+broken(lambda e: e['credentialSubject'].__setitem__('type', ['ProductPassport']), '\$.credentialSubject.type')
+broken(lambda e: e['credentialSubject']['product'].__setitem__('modelName', 7), '\$.credentialSubject.product.modelName')"
 
 # --- verify, offline ---
 mv "$T/demo" "$T/gone"
