@@ -19,6 +19,7 @@ const VKEY = (process.env.OT_WEB_VKEY || '').trim();
 const OTHER_VKEY = (process.env.OT_WEB_OTHER_VKEY || '').trim();
 const SHOTS = process.env.OT_WEB_SHOTS;
 const CERT = process.env.OT_WEB_CERT ? readFileSync(process.env.OT_WEB_CERT, 'utf8') : '';
+const CERT_DFARS = process.env.OT_WEB_CERT_DFARS ? readFileSync(process.env.OT_WEB_CERT_DFARS, 'utf8') : '';
 const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
 
 // What keeps Chromium off the network and quiet (the machine has no
@@ -564,6 +565,27 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
   }
   const edit = (fn) => { const c = JSON.parse(CERT); fn(c); return JSON.stringify(c, null, 2); };
 
+  test('a certificate whose determination was changed from fail to pass is refused by the rules replayed in the browser', { skip: (!WASM || !CERT_DFARS) && 'needs the WASM build and the DFARS certificate' }, async () => {
+    const page = await newPage(URL_GOOD);
+    await open(page, '#/certificate');
+    // The honest one: lot-ndpr-oxide-002, DFARS as of 2027-01-01, fail.
+    let r = await checkCertificate(page, CERT_DFARS, 'lot-ndpr-oxide-002.cert.json');
+    assert.equal(r.ok, 'true', r.verdict);
+    const rows = await page.$$eval('[data-table="cert-determinations"] tbody tr', (t) => t.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((x) => [x[0], x[1], x[2]]), [['dfars-7052', '2027-01-01', 'fail']]);
+    // Forged: the determination says pass. Every check of the JavaScript
+    // verifier still passes (the entries are the log's); the replay refuses.
+    const c = JSON.parse(CERT_DFARS);
+    c.compliance[0].determination.determination = 'pass';
+    c.compliance[0].determination.reasons = [];
+    r = await checkCertificate(page, JSON.stringify(c, null, 2), 'forged.cert.json');
+    assert.equal(r.ok, 'false', r.verdict);
+    assert.match(r.verdict, /CERTIFICATE FAILED/);
+    assert.equal(await page.getAttribute('[data-check="certificate"] [data-failure]', 'data-failure'), 'determination_mismatch');
+    for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `the JS checks pass on the forgery: ${step}`);
+    await page.done();
+  });
+
   test('a certificate from the demo ledger verifies, with the server\'s key and the warning', async () => {
     const page = await newPage(URL_GOOD);
     await open(page, '#/certificate');
@@ -571,7 +593,14 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
     const r = await checkCertificate(page, CERT);
     assert.equal(r.ok, 'true', r.verdict);
     assert.match(r.verdict, /Certificate verified: lot lot-ndpr-oxide-001/);
-    assert.match(r.verdict, /origin shares were NOT recomputed in your browser/);
+    if (WASM) {
+      // Replayed by the C rules in WebAssembly (otw_certificate).
+      assert.match(r.verdict, /origin shares, the stage rows and every determination were recomputed in your browser/);
+      assert.equal(await page.getAttribute('[data-check="certificate"]', 'data-recomputed'), 'true');
+      assert.ok((await page.$$eval('[data-table="cert-stages"] tbody tr', (t) => t.length)) > 0);
+    } else {
+      assert.match(r.verdict, /origin shares were NOT recomputed in your browser/);
+    }
     assert.match(r.verdict, /oretrail verify/);
     for (const [step, s] of Object.entries(r.steps)) assert.equal(s.ok, 'true', `${step}: ${s.text}`);
     assert.match(r.steps.signatures.text, /All 35 event signatures/);
@@ -583,7 +612,8 @@ describe('checking a provenance certificate', { skip: !CERT }, () => {
     for (const x of ['Neodymium (Nd)', 'Praseodymium (Pr)', 'Pakistan (PK)', '100.00 %', '618.189 kg']) assert.ok(byCountry.includes(x), x);
     assert.ok((await page.textContent('[data-table="cert-mine"]')).includes('pk-kp-loe-shilman'));
     assert.equal(await page.locator('[data-table="cert-entries"] .badge.ok').count(), 35);
-    assert.match(r.main, /Not verified here: that these entries imply the claimed origin shares/);
+    assert.match(r.main, WASM ? /Verified: these entries, replayed through the ledger's rules, give the claimed origin shares/
+      : /Not verified here: that these entries imply the claimed origin shares/);
     await assertNoAlarm(page);
     await shot(page, 'certificate');
     await assertAllSameOrigin(page);

@@ -62,6 +62,9 @@ db=$work/demo/ledger.db
 
 # The NdPr oxide lot's provenance certificate, for the certificate page.
 "$cli" prove lot-ndpr-oxide-001 --db "$db" >"$work/certificate.json"
+# The China-separated lot's, with its DFARS determination (fail), for the
+# forged-determination case.
+"$cli" prove lot-ndpr-oxide-002 --db "$db" --profile dfars-7052 --at 2027-01-01 >"$work/certificate-dfars.json"
 
 # serve DB NAME [ARGS...]: starts a server (read-only unless ARGS say
 # otherwise) on a free port; sets $url.
@@ -135,7 +138,7 @@ echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}
 cd "$src"
 status=0
 OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
-	OT_WEB_CERT=$work/certificate.json \
+	OT_WEB_CERT=$work/certificate.json OT_WEB_CERT_DFARS=$work/certificate-dfars.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?
 echo "web_dashboard: screenshots in $work/screenshots"

@@ -36,6 +36,8 @@ EMSCRIPTEN_KEEPALIVE char *otw_replay(const char *vkey, const char *checkpoint,
                                       uint32_t withheld_days);
 EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_t *profiles,
                                    size_t len);
+EMSCRIPTEN_KEEPALIVE char *otw_certificate(const char *vkey, const char *cert, size_t len,
+                                           const uint8_t *profiles, size_t plen);
 EMSCRIPTEN_KEEPALIVE void otw_free(void *p);
 EMSCRIPTEN_KEEPALIVE void *otw_malloc(size_t n);
 
@@ -213,6 +215,20 @@ EMSCRIPTEN_KEEPALIVE char *otw_replay(const char *vkey, const char *checkpoint,
 	return out;
 }
 
+/* The packed profiles (as otw_lot takes them) as ot_cert_profile items, in
+ * *items (malloc'ed; its texts point into `profiles`). */
+static ot_status unpack_profiles(const uint8_t *profiles, size_t len, entry_list *p,
+                                 ot_cert_profile **items, ot_error *err)
+{
+	*items = NULL;
+	ot_status rc = split_entries(profiles, len, p, err);
+	if (!rc && !(*items = calloc(p->n ? p->n : 1, sizeof **items)))
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < p->n; i++)
+		(*items)[i] = (ot_cert_profile){(const char *)p->data[i], p->lens[i], 0};
+	return rc;
+}
+
 /*
  * The lot's stage rows and its determinations under the profiles as of `at`
  * (YYYY-MM-DD), from the state of the last otw_replay that succeeded:
@@ -232,13 +248,9 @@ EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_
 	char *out = NULL;
 	ot_cert_profile *items = NULL;
 	json_object_seed(1);
-	ot_status rc = session.replay ? split_entries(profiles, len, &p, &err)
+	ot_status rc = session.replay ? unpack_profiles(profiles, len, &p, &items, &err)
 	                              : ot_error_at(&err, OT_ERR_ARG, "no_replay", -1,
 	                                            "no entries were replayed yet");
-	if (!rc && !(items = calloc(p.n ? p.n : 1, sizeof *items)))
-		rc = ot_error_set(&err, OT_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < p.n; i++)
-		items[i] = (ot_cert_profile){(const char *)p.data[i], p.lens[i], 0};
 	if (!rc)
 		rc = ot_replay_lot(session.replay, lot ? lot : "", items, p.n, at ? at : "",
 		                   session.entries.data, session.entries.lens, session.entries.n,
@@ -248,6 +260,52 @@ EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_
 	free(items);
 	free(p.data);
 	free(p.lens);
+	return out;
+}
+
+/*
+ * Verifies a provenance certificate (`len` bytes of JSON) as `oretrail
+ * verify --key` does, with the same C code (ot_certificate_verify): the
+ * checkpoint's signature by `vkey`, every entry's inclusion, then the
+ * replay of its entries through the ledger's rules, the claim (origins and
+ * stage rows) against the replay's trace and each determination it carries
+ * against the one recomputed; embedded profiles named like one of
+ * `profiles` (packed as for otw_lot: the shipped ones) must be it. Returns
+ * {"report":{...ot_certificate_verify's report...}} or
+ * {"error":{"code","message"}} with the OT_CERT_* code of the first problem.
+ * No witness cosignatures are required here. Malloc'ed, free with otw_free.
+ */
+EMSCRIPTEN_KEEPALIVE char *otw_certificate(const char *vkey, const char *cert, size_t len,
+                                           const uint8_t *profiles, size_t plen)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	ot_verifier *key = NULL;
+	entry_list p = {0};
+	ot_cert_profile *items = NULL;
+	char *report = NULL, *out = NULL;
+	json_object_seed(1);
+	ot_status rc = vkey ? ot_verifier_parse(vkey, strlen(vkey), &key, &err)
+	                    : ot_error_set(&err, OT_ERR_ARG, "the certificate needs the log key");
+	if (!rc)
+		rc = unpack_profiles(profiles, plen, &p, &items, &err);
+	if (!rc) {
+		ot_cert_options o = {.log_key = key, .profiles = items, .n_profiles = p.n};
+		rc = ot_certificate_verify(cert ? cert : "", cert ? len : 0, &o, 0, &report, &err);
+	}
+	if (!rc) {
+		size_t n = strlen(report);
+		out = malloc(n + sizeof "{\"report\":}");
+		if (out)
+			snprintf(out, n + sizeof "{\"report\":}", "{\"report\":%s}", report);
+	} else {
+		out = error_doc(&err);
+	}
+	free(report);
+	free(items);
+	free(p.data);
+	free(p.lens);
+	ot_verifier_free(key);
 	return out;
 }
 

@@ -12,6 +12,9 @@ import { pastedKey, servedLogKey } from '../trust.js';
 import { cryptoAvailable } from '../verify/hash.js';
 import { parseVerifierKey } from '../verify/note.js';
 import { parseCertificate, verifyCertificate } from '../verify/certificate.js';
+import factory from 'ot-replay-module';
+import { loadReplay } from '../verify/replay.js';
+import { SHIPPED_PROFILES } from '../profiles.js';
 
 const MAX_BYTES = 32 * 1024 * 1024;
 
@@ -139,16 +142,66 @@ async function checkFile(file, keyText) {
       return failed('NOT CHECKED', h('p', {}, `There is no key to check the certificate's checkpoint with: this server publishes none for the log ${parsed.log.origin} that the certificate comes from. Paste that log's verifier key above and choose the file again.`));
   }
   const r = await verifyCertificate(text, k.key);
-  return report(frag, file, r, { key: k.key, keySource: k.source, keyWhere: k.where });
+  const replayed = r.ok ? await recompute(text, k.key.text) : null;
+  return report(frag, file, r, { key: k.key, keySource: k.source, keyWhere: k.where }, replayed);
 }
 
-function report(frag, file, r, cc) {
+// The certificate checked again by the ledger's own C code compiled to
+// WebAssembly (otw_certificate = `oretrail verify --key`): its entries
+// replayed through the rules, the claimed origins and stage rows and every
+// determination it carries recomputed, its embedded profiles compared with
+// the shipped ones. { ok, report } or { ok: false, code, message }, or
+// { unavailable } in a build without the engine.
+let certEngine = null;
+async function recompute(text, vkeyText) {
+  if (!factory) return { unavailable: true };
+  try {
+    if (!certEngine) certEngine = loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
+    const engine = await certEngine;
+    return { ok: true, report: JSON.parse(engine.certificate(vkeyText, text, SHIPPED_PROFILES)).report };
+  } catch (e) {
+    return { ok: false, code: e.code || 'replay_failed', message: e.message };
+  }
+}
+
+// The recomputed stage rows and determinations, from the report.
+function recomputedSection(rep) {
+  const stages = (rep.trace && Array.isArray(rep.trace.stages)) ? rep.trace.stages : [];
+  const comp = Array.isArray(rep.compliance) ? rep.compliance : [];
+  return h('section', { 'aria-labelledby': 'cert-recomputed-h', 'data-section': 'cert-recomputed' },
+    h('h3', { id: 'cert-recomputed-h' }, 'Recomputed in your browser by the ledger\'s rules'),
+    table('Origin by stage, recomputed from the certificate\'s entries', [
+      { label: 'Stage', cell: (x) => x.stage },
+      { label: 'Element', cell: (x) => element(x.element) },
+      { label: 'Country', cell: (x) => country(x.country) },
+      { label: 'Site', cell: (x) => x.site || '\u2014' },
+      { label: 'Content', num: true, cell: (x) => (x.mg !== undefined ? massMg(x.mg) : mass(x.grams)) },
+      { label: 'Share', cell: (x) => shareBar(x.share_ppm) },
+    ], stages, { attrs: { 'data-table': 'cert-stages' }, empty: 'This certificate carries no stage rows (an older form): its origins were recomputed.' }),
+    comp.length ? table('Determinations the certificate carries, recomputed', [
+      { label: 'Profile', cell: (c) => (c.determination && c.determination.profile) || '\u2014' },
+      { label: 'As of', cell: (c) => (c.determination && c.determination.at) || '\u2014' },
+      { label: 'Determination', cell: (c) => h('span', { class: `badge ${c.determination && c.determination.determination === 'pass' ? 'ok' : 'bad'}` }, (c.determination && c.determination.determination) || '\u2014') },
+      { label: 'Profile from', cell: (c) => c.source },
+    ], comp, { attrs: { 'data-table': 'cert-determinations' } }) : null);
+}
+
+function report(frag, file, r, cc, replayed = null) {
   const cert = r.cert;
-  const overall = h('div', { class: r.ok ? 'status ok' : 'status bad', 'data-check': 'certificate', 'data-ok': String(r.ok), role: r.ok ? null : 'alert' });
-  if (r.ok) {
+  const refused = r.ok && replayed && replayed.ok === false;
+  const recomputed = r.ok && replayed && replayed.ok === true;
+  const ok = r.ok && !refused;
+  const overall = h('div', { class: ok ? 'status ok' : 'status bad', 'data-check': 'certificate', 'data-ok': String(ok), 'data-recomputed': recomputed ? 'true' : 'false', role: ok ? null : 'alert' });
+  if (refused) {
+    overall.append(h('h2', { tabindex: '-1' }, '\u2717 CERTIFICATE FAILED: do not rely on it'),
+      h('p', {}, `${file.name}: its entries are in the signed log, but replayed through the ledger's rules in your browser they do not give what it claims. `,
+        h('strong', { 'data-failure': replayed.code }, `${replayed.message}`), ` (${replayed.code}).`));
+  } else if (r.ok) {
     overall.append(h('h2', { tabindex: '-1' }, `\u2713 Certificate verified: lot ${cert.lot}`),
       h('p', {}, `${file.name}: every check your browser can make passed. The ${plural(r.entries.length, 'entry', 'entries')} in it are in the log ${r.checkpoint.origin} that ${cc.key.name} signed at ${plural(r.checkpoint.size, 'entry', 'entries')}, each signed by its actor's registered key.`),
-      h('p', {}, h('strong', {}, 'The origin shares were NOT recomputed in your browser. '), 'They are shown as the certificate claims them. Recomputing them means replaying the entries through the ledger\'s rules, which ', h('code', {}, 'oretrail verify'), ' does.'));
+      recomputed
+        ? h('p', {}, h('strong', {}, 'The origin shares, the stage rows and every determination were recomputed in your browser: '), 'the entries were replayed through the ledger\'s own rules (the C code of ', h('code', {}, 'oretrail verify'), ', compiled to WebAssembly) and give exactly what the certificate claims.')
+        : h('p', {}, h('strong', {}, 'The origin shares were NOT recomputed in your browser. '), 'They are shown as the certificate claims them. Recomputing them means replaying the entries through the ledger\'s rules, which ', h('code', {}, 'oretrail verify'), ' does.'));
   } else if (r.unsupported) {
     overall.className = 'status warn';
     overall.append(h('h2', { tabindex: '-1' }, '\u2717 NOT CHECKED: a certificate version this page does not read'),
@@ -173,10 +226,11 @@ function report(frag, file, r, cc) {
       ? (s.failures.length === 1 ? s.failures[0].reason + '.' : h('ul', {}, s.failures.map((f) => h('li', {}, f.reason + '.'))))
       : s.text))));
   if (!cert) return frag;
+  if (recomputed) frag.append(recomputedSection(replayed.report));
 
   // The lot, as claimed.
   const c = cert.claim || {};
-  const verb = r.ok ? 'claims' : 'claims (the certificate FAILED: treat this as unverified)';
+  const verb = ok ? 'claims' : 'claims (the certificate FAILED: treat this as unverified)';
   frag.append(h('h2', {}, `Lot ${cert.lot}, as the certificate ${verb}`),
     facts([
       ['Material', c.material],
@@ -192,7 +246,7 @@ function report(frag, file, r, cc) {
   const rows = (list) => (Array.isArray(list) ? list.filter((x) => x && typeof x === 'object') : []);
   frag.append(
     h('section', { 'aria-labelledby': 'cert-origin-h', 'data-section': 'cert-origins' },
-      h('h3', { id: 'cert-origin-h' }, 'Claimed origin shares (not recomputed here)'),
+      h('h3', { id: 'cert-origin-h' }, recomputed ? 'Claimed origin shares (recomputed: they match)' : 'Claimed origin shares (not recomputed here)'),
       table('Claimed origin by country, per element', [
         { label: 'Element', cell: (x) => element(x.element) },
         { label: 'Country of the mine', cell: (x) => country(x.country) },
@@ -215,7 +269,10 @@ function report(frag, file, r, cc) {
         ? [h('li', {}, `Verified: every entry in the file is, byte for byte, in the log that ${cc.key.name} signed, at the index stated; each was signed by its actor with a key registered in the log; the entries the claim names are all there.`),
           h('li', {}, 'Verified: the claimed shares agree with each other (by country is the sum by mine, each element adds up to 100 %), and each claimed mine is registered as a mine in the claimed country.')]
         : h('li', {}, h('strong', {}, 'Not verified: '), proven ? 'the entries are in the signed log, but another check failed (listed above).' : 'the file does not match the signed log (see the failures above). It may have been altered, or made for another log or key.'),
-      h('li', {}, h('strong', {}, 'Not verified here: '), 'that these entries imply the claimed origin shares. The shares were not recomputed in your browser: that needs the ledger\'s rules replayed over the entries, which ', h('code', {}, 'oretrail verify --key KEY FILE'), ' does offline.'),
+      recomputed
+        ? h('li', {}, 'Verified: these entries, replayed through the ledger\'s rules, give the claimed origin shares and stage rows, and every determination the certificate carries.')
+        : refused ? h('li', {}, h('strong', {}, 'Refused: '), `replayed through the ledger's rules, these entries do not give what the certificate claims (${replayed.code}). It was altered after it was made, or made dishonestly.`)
+        : h('li', {}, h('strong', {}, 'Not verified here: '), 'that these entries imply the claimed origin shares. The shares were not recomputed in your browser: that needs the ledger\'s rules replayed over the entries, which ', h('code', {}, 'oretrail verify --key KEY FILE'), ' does offline.'),
       h('li', {}, 'No certificate can prove that it left nothing out: an omitted earlier use or assay of an ancestor could shift the amounts slightly. The full-log audit, monitors and witnesses watch for that.')));
 
   if (r.entries.length) {

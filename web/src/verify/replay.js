@@ -11,7 +11,8 @@
 // returns the state or {"error":{"code","message"}}; and otw_lot(lot, at,
 // profiles, len), which gives one lot's stage rows and determinations from
 // the state of that last replay (ot_replay_lot, the code behind the
-// server's GET /api/lots/<lot>).
+// server's GET /api/lots/<lot>); and otw_certificate(vkey, cert, len,
+// profiles, len), `oretrail verify`'s check of a provenance certificate.
 import { utf8 } from './bytes.js';
 
 export class ReplayError extends Error {
@@ -44,6 +45,17 @@ export async function loadReplay(factory, options = {}) {
     lot(lot, at, profiles) {
       const packed = packEntries(profiles.map((p) => utf8(p)));
       return call(m, (put) => m._otw_lot(put(utf8(lot), true), put(utf8(at), true),
+        put(packed, false), packed.length));
+    },
+    // A provenance certificate (its text) verified as `oretrail verify
+    // --key` does, by the same C code (ot_certificate_verify): its entries
+    // replayed through the rules, the claim and each determination
+    // recomputed. Returns the report's text ({"report":{...}}); throws
+    // ReplayError with the OT_CERT_* code of the first problem.
+    certificate(vkey, text, profiles) {
+      const packed = packEntries(profiles.map((p) => utf8(p)));
+      const bytes = utf8(text);
+      return call(m, (put) => m._otw_certificate(put(utf8(vkey), true), put(bytes, true), bytes.length,
         put(packed, false), packed.length));
     },
   };
