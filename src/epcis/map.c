@@ -546,6 +546,32 @@ static ot_status assay_of(mapctx *c, json_t *v, const char *lot, json_t **out)
  * oretrail:lots ([{"lot","material","assay","uncertainty_ppm"}]) in the
  * ILMD or on the event, else from oretrail:material, oretrail:assay and
  * oretrail:uncertainty_ppm there. Adds them to `item`. */
+/* The moisture of `lot` as weighed in this event, from the event's
+ * oretrail:moisture (an object: lot id -> mg of water per kg, written by
+ * `epcis export` for lots weighed wet), into item's moisture_ppm; nothing
+ * when the event has none for the lot. */
+static ot_status set_moisture(mapctx *c, const char *lot, json_t *item)
+{
+	json_t *m = ext_get(c->doc, c->ev, "moisture");
+	if (!m)
+		return OT_OK;
+	if (!json_is_object(m))
+		return fail(c, OT_ERR_PARSE, "epcis_bad_extension",
+		            "oretrail:moisture must be an object: lot id -> mg of water per kg");
+	json_t *v = json_object_get(m, lot);
+	if (!v)
+		return OT_OK;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
+		return fail(
+			c, OT_ERR_PARSE, "epcis_bad_extension",
+			"oretrail:moisture: lot %s: expected an integer 0..1000000 (mg of water "
+			"per kg of the weighed mass)",
+			lot);
+	if (json_object_set(item, "moisture_ppm", v))
+		return nomem(c);
+	return OT_OK;
+}
+
 static ot_status lot_data(mapctx *c, const char *lot, json_t *item)
 {
 	json_t *scopes[2] = {c->ilmd, c->ev};
@@ -858,6 +884,8 @@ static ot_status map_extract(mapctx *c, json_t *att)
 			break;
 		}
 		rc = lot_data(c, l.v[i].id, ev);
+		if (!rc)
+			rc = set_moisture(c, l.v[i].id, ev);
 		if (!rc) {
 			/* mass before the lot data in reading order does not matter: JCS sorts */
 			if (json_object_set_new(ev, "mass_g",
@@ -951,6 +979,8 @@ static ot_status map_transform(mapctx *c, json_t *att)
 			break;
 		}
 		rc = lot_data(c, outl.v[i].id, o);
+		if (!rc)
+			rc = set_moisture(c, outl.v[i].id, o);
 	}
 	if (!rc) {
 		rc = emit(c, ev, att);
@@ -1106,6 +1136,10 @@ static ot_status map_receive(mapctx *c, json_t *att, int aggregation)
 		rc = nomem(c);
 		goto out;
 	}
+	for (size_t i = 0; i < l.n && !rc; i++)
+		rc = set_moisture(c, l.v[i].id, json_array_get(json_object_get(ev, "lots"), i));
+	if (rc)
+		goto out;
 	rc = emit(c, ev, att);
 	ev = NULL;
 out:
@@ -1838,6 +1872,28 @@ static json_t *lots_ilmd(json_t *items)
 	return json_pack("{s:o}", OTX_EPCIS_NS_PREFIX ":lots", arr);
 }
 
+/* oretrail:moisture for the lots of `items` weighed wet: {lot id:
+ * moisture_ppm}, so that an import knows their masses are wet (what
+ * set_moisture reads). 0 when none was, -1 when out of memory. */
+static int set_moisture_ext(json_t *e, json_t *items)
+{
+	json_t *m = NULL;
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *v = json_object_get(it, "moisture_ppm");
+		const char *lot = json_string_value(json_object_get(it, "lot"));
+		if (!v || !lot)
+			continue;
+		if ((!m && !(m = json_object())) || json_object_set(m, lot, v)) {
+			json_decref(m);
+			return -1;
+		}
+	}
+	return m ? set_new(e, OTX_EPCIS_NS_PREFIX ":moisture", m) : 0;
+}
+
 /* The EPCIS form of an oretrail material-flow event, from its own fields.
  * NULL when a field it needs is missing or committed. */
 static json_t *construct(const ot_epcis_writer *w, json_t *event)
@@ -1860,8 +1916,9 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 	}
 	json_t *site = json_object_get(event, "site");
 	if (strcmp(type, "extract") == 0 || strcmp(type, "recycle") == 0) {
-		json_t *one = json_pack("[{s:O,s:O}]", "lot", json_object_get(event, "lot"),
-		                        "mass_g", json_object_get(event, "mass_g"));
+		json_t *one = json_pack("[{s:O,s:O,s:O*}]", "lot", json_object_get(event, "lot"),
+		                        "mass_g", json_object_get(event, "mass_g"), "moisture_ppm",
+		                        json_object_get(event, "moisture_ppm"));
 		json_t *ilmd =
 			json_pack("{s:O,s:O}", OTX_EPCIS_NS_PREFIX ":material",
 		                  json_object_get(event, "material"), OTX_EPCIS_NS_PREFIX ":assay",
@@ -1881,6 +1938,7 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		           (!recycled ||
 		            json_object_set(ilmd, OTX_EPCIS_NS_PREFIX ":recycled", recycled))) ||
 		          set_new(e, "quantityList", quantities(one, 1)) ||
+		          set_moisture_ext(e, one) ||
 		          json_object_set_new(e, "action", json_string("ADD")) ||
 		          json_object_set_new(e, "bizStep", json_string("commissioning")) ||
 		          json_object_set_new(e, "disposition", json_string("active")) ||
@@ -1897,6 +1955,7 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		            quantities(json_object_get(event, "inputs"), 1)) ||
 		    set_new(e, "outputQuantityList",
 		            quantities(json_object_get(event, "outputs"), 1)) ||
+		    set_moisture_ext(e, json_object_get(event, "outputs")) ||
 		    set_new(e, "readPoint", location(w, site)) ||
 		    set_new(e, "bizLocation", location(w, site)) ||
 		    set_new(e, "ilmd", lots_ilmd(json_object_get(event, "outputs"))) ||
@@ -1932,6 +1991,7 @@ static json_t *construct(const ot_epcis_writer *w, json_t *event)
 		}
 	} else if (strcmp(type, "receive") == 0) {
 		if (set_new(e, "quantityList", quantities(json_object_get(event, "lots"), 1)) ||
+		    set_moisture_ext(e, json_object_get(event, "lots")) ||
 		    json_object_set_new(e, "action", json_string("OBSERVE")) ||
 		    json_object_set_new(e, "bizStep", json_string("receiving")) ||
 		    json_object_set_new(e, "disposition", json_string("in_progress")) ||

@@ -43,31 +43,9 @@ for line in open(sys.argv[1]):
 PY
 }
 K=demo/keys
-# The demo weighs its copper concentrate wet (moisture_ppm). The EPCIS
-# export does not carry moisture yet: it writes the weighed (wet) grams as
-# the quantity, which an importer takes for dry mass. Until it does, ledger
-# A gets the same events with every wet weighing turned into its dry mass.
-dry() { # FILE: its events with mass_g dry and no moisture_ppm
-	python3 - "$1" <<'PY'
-import json, sys
-def walk(v):
-    if isinstance(v, dict):
-        m = v.pop("moisture_ppm", None)
-        if m is not None:
-            v["mass_g"] -= (v["mass_g"] * m + 500000) // 1000000
-        for x in v.values():
-            walk(x)
-    elif isinstance(v, list):
-        for x in v:
-            walk(x)
-for line in open(sys.argv[1]):
-    line = line.strip()
-    if line and not line.startswith("#"):
-        e = json.loads(line)
-        walk(e)
-        print(json.dumps(e, separators=(",", ":")))
-PY
-}
+# The demo weighs its copper concentrate wet (moisture_ppm): the export
+# carries each wet weighing as oretrail:moisture {lot: ppm} beside the
+# weighed quantity, and the import reads it back (checked below).
 submit() { "$CLI" submit --db "$1" --key "$2" "$3" >/dev/null 2>&1 || bad "submit $3 to $1"; }
 
 # --- ledger A: the demo chain, with GLNs ---
@@ -76,12 +54,10 @@ glns a.registry.jsonl "$(cat a.db.vkey)"
 submit a.db a.db.key a.registry.jsonl
 submit a.db $K/fwo.key demo/events/02-fwo-resources-contract-extraction.jsonl
 submit a.db $K/pk-lab.key demo/events/03-pk-lab-ore-assays.jsonl
-dry demo/events/04-fwo-processing.jsonl >04-dry.jsonl
-dry demo/events/07-ussm-receipt.jsonl >07-dry.jsonl
-submit a.db $K/fwo.key 04-dry.jsonl
+submit a.db $K/fwo.key demo/events/04-fwo-processing.jsonl
 submit a.db $K/pk-lab.key demo/events/05-pk-lab-product-assays.jsonl
 submit a.db $K/fwo.key demo/events/06-fwo-export.jsonl
-submit a.db $K/ussm.key 07-dry.jsonl
+submit a.db $K/ussm.key demo/events/07-ussm-receipt.jsonl
 
 # --- its export ---
 expect 0 "24 EPCIS events \(0 as imported, 24 from the ledger's fields\)" -- \
@@ -119,7 +95,9 @@ assert lab["action"] == "OBSERVE" and lab["type"] == "ObjectEvent", lab
 assert lab["bizLocation"] == {"id": "urn:oretrail:site:pk-lab-islamabad"}, lab
 r = lab["sensorElementList"][0]["sensorReport"]
 assert all(x["uom"] == "59" and x["chemicalSubstance"].startswith("https://pubchem.ncbi.nlm.nih.gov/element/") for x in r), r
-assert lab["oretrail:method"] == "ICP-MS" and lab["oretrail:uncertainty_ppm"] == 10000, lab'
+assert lab["oretrail:method"] == "ICP-MS" and lab["oretrail:uncertainty_ppm"] == 10000, lab
+wet = [e for e in ev if "oretrail:moisture" in e]
+assert [sorted(e["oretrail:moisture"].items()) for e in wet] == [[("lot-cu-conc-001", 90000)], [("lot-cu-conc-001", 86000)], [("lot-cu-conc-001", 84000)]], wet'
 
 # --- ledger B: the registry only; the export imported event by event ---
 "$CLI" init --db b.db --origin test.example/b --key-name pk-authority >/dev/null 2>&1 || abort "init b"
@@ -146,8 +124,8 @@ done
 
 # Every lot: the same trace but for log indexes and logged times, and for
 # what the EPCIS mapping does not carry yet (issue 14's bulk-trade members:
-# a lot's HS code and an assay's role; moisture, see dry() above). Checked
-# apart below, so that the gap stays visible.
+# a lot's HS code and an assay's role). Checked apart below, so that the
+# gap stays visible. Wet weighings (moisture_ppm, wet_mass_g) do come back.
 python3 - e1.jsonld >lots <<'PY'
 import json, sys
 lots = set()
@@ -181,6 +159,7 @@ import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 assert (a["hs_code"], a["certified"]["role"]) == ("260300", "seller"), a
 assert "hs_code" not in b and b["certified"]["role"] == "final", b
+assert (b["moisture_ppm"], b["wet_mass_g"], b["mass_g"]) == (a["moisture_ppm"], a["wet_mass_g"], a["mass_g"]), (a, b)
 PY
 # Not vacuous: the lots still held have origins.
 [ "$(grep -vc '^0$' origins)" -ge 3 ] && ok || bad "origin rows per lot: $(cat origins)"
@@ -193,6 +172,17 @@ if diff <(grep -v '"creationDate"' e1.jsonld) <(grep -v '"creationDate"' e2.json
 else
 	bad "re-export differs: $(head -20 d.txt)"
 fi
+
+# A malformed oretrail:moisture is named, and nothing of the event maps.
+python3 - e1.jsonld <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = [x for x in d["epcisBody"]["eventList"] if "oretrail:moisture" in x][0]
+e["oretrail:moisture"] = {"lot-cu-conc-001": 1000001}
+json.dump(dict(d, epcisBody={"eventList": [e]}), open("wet-bad.jsonld", "w"))
+PY
+"$CLI" import --db b.db --key $K/fwo.key --dry-run --json wet-bad.jsonld >wet-bad.json 2>/dev/null
+pycheck wet-bad.json 'e = d["events"][0]; assert e["outcome"] == "error" and "oretrail:moisture: lot lot-cu-conc-001: expected an integer 0..1000000" in e["reason"], e'
 
 # --- a GLN is 13 digits with its check digit ---
 printf '{"type":"site","id":"s-x","time":"2025-09-02T00:00:00Z","site":"x-port","kind":"port","holder":"fwo","country":"PK","gln":"0614141000013"}\n' >bad.jsonl
