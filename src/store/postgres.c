@@ -52,6 +52,7 @@ enum {
 	Q_KV_GET,
 	Q_KV_SCAN,
 	Q_CHECK,
+	Q_KV_GET_MANY,
 	Q_KV_PUT_MANY,
 	Q_KV_DEL_MANY,
 	Q_PUT_ENTRIES,
@@ -82,6 +83,8 @@ static const char *const QUERIES[Q_COUNT_ALL] = {
 	[Q_KV_SCAN] = "SELECT key, value FROM kv WHERE ns = $1::text AND key >= $2::bytea "
 		      "ORDER BY key LIMIT " STR(SCAN_CHUNK),
 	[Q_CHECK] = "SELECT count(*)::bigint, coalesce(max(idx) + 1, 0)::bigint FROM entries",
+	[Q_KV_GET_MANY] =
+		"SELECT key, value FROM kv WHERE ns = $1::text AND key = ANY($2::bytea[])",
 	/* A write transaction's buffered rows (write_buffer.h), many per
          * statement, as arrays in binary form. A segment names each row once. */
 	[Q_KV_PUT_MANY] = "INSERT INTO kv(ns, key, value) SELECT * FROM unnest($1::text[], "
@@ -385,6 +388,13 @@ static int arr_add(array *a, const void *data, size_t len)
 	return 0;
 }
 
+/* Writes the array's length into its header, once its elements are in. */
+static void arr_dims(array *a)
+{
+	for (int i = 0; i < 4; i++)
+		a->b[12 + i] = (uint8_t)(a->n >> (24 - 8 * i));
+}
+
 /* One multi-row statement being filled: which query and its columns. */
 typedef struct batch {
 	int which, cols;
@@ -398,10 +408,8 @@ static ot_status batch_send(pg_store *s, batch *b, ot_error *err)
 		return OT_OK;
 	params p = {0};
 	for (int c = 0; c < b->cols; c++) {
-		array *a = &b->col[c];
-		for (int i = 0; i < 4; i++) /* the dimension's length */
-			a->b[12 + i] = (uint8_t)(a->n >> (24 - 8 * i));
-		p_blob(&p, a->b, a->len);
+		arr_dims(&b->col[c]);
+		p_blob(&p, b->col[c].b, b->col[c].len);
 	}
 	ot_status rc;
 	PGresult *res = run(s, b->which, &p, &rc, err, b->what);
@@ -988,6 +996,49 @@ static ot_status p_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 	return rc;
 }
 
+/* Reads the keys the buffer does not know, FLUSH_BYTES of them at a time,
+ * into the buffer: the rows found, and the others as absent. */
+static ot_status p_kv_prefetch(ot_store *st, const char *ns, const char *const *keys, size_t n,
+                               ot_error *err)
+{
+	pg_store *s = P(st);
+	array a = {.oid = OID_BYTEA};
+	const uint8_t *v;
+	size_t vlen, from = 0;
+	ot_status rc = OT_OK;
+	for (size_t i = 0; i <= n && !rc; i++) {
+		if (i < n && keys[i] &&
+		    otx_wb_get(&s->wb, OTX_WB_KV, ns, (const uint8_t *)keys[i], strlen(keys[i]), &v,
+		               &vlen) < 0 &&
+		    arr_add(&a, keys[i], strlen(keys[i])))
+			rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory reading the store");
+		if (rc || (i < n && a.len < FLUSH_BYTES) || !a.n)
+			continue;
+		params p = {0};
+		p_text(&p, ns);
+		arr_dims(&a);
+		p_blob(&p, a.b, a.len);
+		PGresult *res = run(s, Q_KV_GET_MANY, &p, &rc, err, "reading indexes");
+		for (int r = 0; res && !rc && r < PQntuples(res); r++)
+			rc = otx_wb_remember(&s->wb, OTX_WB_KV, ns,
+			                     (const uint8_t *)PQgetvalue(res, r, 0),
+			                     (size_t)PQgetlength(res, r, 0), 1,
+			                     (const uint8_t *)PQgetvalue(res, r, 1),
+			                     (size_t)PQgetlength(res, r, 1), err);
+		PQclear(res);
+		/* The keys not found: absent (remember keeps the rows found). */
+		for (size_t k = from; k < i + (i < n) && !rc; k++)
+			if (keys[k])
+				rc = otx_wb_remember(&s->wb, OTX_WB_KV, ns,
+				                     (const uint8_t *)keys[k], strlen(keys[k]), 0,
+				                     NULL, 0, err);
+		from = i + 1;
+		arr_begin(&a);
+	}
+	free(a.b);
+	return rc ? rc : buffer_cap(s, err);
+}
+
 /* The leader lock is a session advisory lock: it lives as long as this
  * connection, so while the connection answers, the lock is still ours. */
 static ot_status p_lead(ot_store *st, int *held, ot_error *err)
@@ -1032,6 +1083,7 @@ static const otx_store_ops POSTGRES_OPS = {
 	.kv_get = p_kv_get,
 	.kv_del = p_kv_del,
 	.kv_scan = p_kv_scan,
+	.kv_prefetch = p_kv_prefetch,
 	.lead = p_lead,
 };
 
