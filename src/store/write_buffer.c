@@ -178,10 +178,14 @@ static ot_status log_row(otx_write_buffer *wb, size_t i, size_t seg_start, ot_er
 	size_t nslen = strlen(op->ns);
 	const otx_wb_row *r = find(wb, op->kind, op->ns, nslen, op->key, op->klen,
 	                           hash_of(op->kind, op->ns, nslen, op->key, op->klen));
-	if (r && r->last_op >= 0 && (size_t)r->last_op >= seg_start && (size_t)r->last_op < i)
-		wb->ops[r->last_op].superseded = 1;
-	return set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value, op->vlen,
-	               (long)i, err);
+	long prev = r ? r->last_op : -1;
+	ot_status rc = set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value,
+	                       op->vlen, (long)i, err);
+	/* Only once the row holds the new write: a failed one supersedes
+	 * nothing. */
+	if (!rc && prev >= 0 && (size_t)prev >= seg_start && (size_t)prev < i)
+		wb->ops[prev].superseded = 1;
+	return rc;
 }
 
 ot_status otx_wb_write(otx_write_buffer *wb, char kind, const char *ns, const uint8_t *key,
