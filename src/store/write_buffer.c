@@ -160,6 +160,14 @@ ot_status otx_wb_remember(otx_write_buffer *wb, char kind, const char *ns, const
 	return set_row(wb, kind, ns, key, klen, present, value, vlen, -1, err);
 }
 
+/* The row an op writes, or NULL. */
+static otx_wb_row *op_row(const otx_write_buffer *wb, const otx_wb_op *op)
+{
+	size_t nslen = strlen(op->ns);
+	return find(wb, op->kind, op->ns, nslen, op->key, op->klen,
+	            hash_of(op->kind, op->ns, nslen, op->key, op->klen));
+}
+
 /* Where the segment that new ops join begins: the innermost mark not yet on
  * the server, else the log's start. */
 static size_t last_segment_start(const otx_write_buffer *wb)
@@ -175,9 +183,7 @@ static size_t last_segment_start(const otx_write_buffer *wb)
 static ot_status log_row(otx_write_buffer *wb, size_t i, size_t seg_start, ot_error *err)
 {
 	otx_wb_op *op = &wb->ops[i];
-	size_t nslen = strlen(op->ns);
-	const otx_wb_row *r = find(wb, op->kind, op->ns, nslen, op->key, op->klen,
-	                           hash_of(op->kind, op->ns, nslen, op->key, op->klen));
+	const otx_wb_row *r = op_row(wb, op);
 	long prev = r ? r->last_op : -1;
 	ot_status rc = set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value,
 	                       op->vlen, (long)i, err);
@@ -188,18 +194,24 @@ static ot_status log_row(otx_write_buffer *wb, size_t i, size_t seg_start, ot_er
 	return rc;
 }
 
+/* Doubles an array's capacity (to `first` elements when it has none). */
+static ot_status grow_array(void **items, size_t *cap, size_t size, size_t first, ot_error *err)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *p = realloc(*items, n * size);
+	if (!p)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory buffering a transaction");
+	*items = p;
+	*cap = n;
+	return OT_OK;
+}
+
 ot_status otx_wb_write(otx_write_buffer *wb, char kind, const char *ns, const uint8_t *key,
                        size_t klen, int del, const uint8_t *value, size_t vlen, ot_error *err)
 {
-	if (wb->nops == wb->opcap) {
-		size_t cap = wb->opcap ? wb->opcap * 2 : 256;
-		otx_wb_op *ops = realloc(wb->ops, cap * sizeof *ops);
-		if (!ops)
-			return ot_error_set(err, OT_ERR_NOMEM,
-			                    "out of memory buffering a transaction");
-		wb->ops = ops;
-		wb->opcap = cap;
-	}
+	if (wb->nops == wb->opcap &&
+	    grow_array((void **)&wb->ops, &wb->opcap, sizeof *wb->ops, 256, err) != OT_OK)
+		return OT_ERR_NOMEM;
 	size_t nslen = strlen(ns), size = nslen + 1 + klen + (del ? 0 : vlen) + 1;
 	char *mem = malloc(size);
 	if (!mem)
@@ -231,15 +243,9 @@ ot_status otx_wb_write(otx_write_buffer *wb, char kind, const char *ns, const ui
 
 ot_status otx_wb_mark(otx_write_buffer *wb, ot_error *err)
 {
-	if (wb->nmarks == wb->markcap) {
-		size_t cap = wb->markcap ? wb->markcap * 2 : 8;
-		otx_wb_savepoint_mark *m = realloc(wb->marks, cap * sizeof *m);
-		if (!m)
-			return ot_error_set(err, OT_ERR_NOMEM,
-			                    "out of memory buffering a transaction");
-		wb->marks = m;
-		wb->markcap = cap;
-	}
+	if (wb->nmarks == wb->markcap &&
+	    grow_array((void **)&wb->marks, &wb->markcap, sizeof *wb->marks, 8, err) != OT_OK)
+		return OT_ERR_NOMEM;
 	wb->marks[wb->nmarks++] = (otx_wb_savepoint_mark){.pos = wb->nops, .on_server = 0};
 	return OT_OK;
 }
@@ -258,10 +264,7 @@ int otx_wb_release(otx_write_buffer *wb)
 		size_t start = last_segment_start(wb);
 		for (size_t i = start; i < wb->nops; i++) {
 			otx_wb_op *op = &wb->ops[i];
-			size_t nslen = strlen(op->ns);
-			const otx_wb_row *r =
-				find(wb, op->kind, op->ns, nslen, op->key, op->klen,
-			             hash_of(op->kind, op->ns, nslen, op->key, op->klen));
+			const otx_wb_row *r = op_row(wb, op);
 			op->superseded = r && r->last_op != (long)i;
 		}
 	}
@@ -277,16 +280,11 @@ int otx_wb_undo(otx_write_buffer *wb)
 		/* The log holds only writes since the last flush, all after the
 		 * server's savepoint: the server's rollback drops what they
 		 * would have done, and the rows are re-read from it. */
-		size_t keep = wb->nmarks;
-		wb->nmarks = 0;
-		otx_wb_savepoint_mark *marks = wb->marks;
-		size_t markcap = wb->markcap;
-		wb->marks = NULL;
-		wb->markcap = 0;
-		otx_wb_reset(wb);
-		wb->marks = marks;
-		wb->markcap = markcap;
-		wb->nmarks = keep;
+		for (size_t i = 0; i < wb->nops; i++)
+			free(wb->ops[i].mem);
+		wb->nops = 0;
+		otx_wb_forget_rows(wb);
+		wb->bytes = 0;
 		return 1;
 	}
 	/* Forget the rows the dropped ops wrote, then restore each from the
@@ -294,9 +292,7 @@ int otx_wb_undo(otx_write_buffer *wb)
 	 * segments' ops were not superseded by the dropped ones. */
 	for (size_t i = m.pos; i < wb->nops; i++) {
 		otx_wb_op *op = &wb->ops[i];
-		size_t nslen = strlen(op->ns);
-		otx_wb_row *r = find(wb, op->kind, op->ns, nslen, op->key, op->klen,
-		                     hash_of(op->kind, op->ns, nslen, op->key, op->klen));
+		otx_wb_row *r = op_row(wb, op);
 		if (r)
 			unlink_row(wb, r);
 	}
@@ -308,18 +304,15 @@ int otx_wb_undo(otx_write_buffer *wb)
 	wb->nops = m.pos;
 	for (size_t i = 0; i < wb->nops; i++) {
 		otx_wb_op *op = &wb->ops[i];
-		size_t nslen = strlen(op->ns);
-		otx_wb_row *r = find(wb, op->kind, op->ns, nslen, op->key, op->klen,
-		                     hash_of(op->kind, op->ns, nslen, op->key, op->klen));
-		/* A row still present was not dropped; a missing one, or one
-		 * this loop restored from an earlier op, takes this op's value. */
+		otx_wb_row *r = op_row(wb, op);
+		/* A missing row was dropped: it takes its kept ops' values,
+		 * the last one last (a row not dropped takes them again). */
 		if ((!r || r->last_op >= 0) &&
 		    set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value, op->vlen,
 		            (long)i, NULL) != OT_OK) {
 			/* Out of memory: forget the row, so that a read goes to
 			 * the server; the flush still sends the op. */
-			if ((r = find(wb, op->kind, op->ns, nslen, op->key, op->klen,
-			              hash_of(op->kind, op->ns, nslen, op->key, op->klen))))
+			if ((r = op_row(wb, op)))
 				unlink_row(wb, r);
 		}
 	}
