@@ -126,6 +126,30 @@ int main(void)
 	CHECK(otx_wb_release(&wb) == 1);
 
 	otx_wb_reset(&wb);
+
+	/* Three nested segments write one row; the innermost released: the
+	 * middle one's write is superseded, the outer one's is not. Then the
+	 * middle one undone: the row is the outer one's again. */
+	put(&wb, "m", "outer");
+	CHECK_OK(otx_wb_mark(&wb, NULL));
+	put(&wb, "m", "middle");
+	put(&wb, "n", "1");
+	CHECK_OK(otx_wb_mark(&wb, NULL));
+	put(&wb, "m", "inner");
+	put(&wb, "m", "inner2");
+	CHECK(otx_wb_release(&wb) == 0);
+	expect_segment(&wb, 0, "m=outer");
+	expect_segment(&wb, 1, "n=1 m=inner2");
+	CHECK(otx_wb_undo(&wb) == 0);
+	expect(&wb, "m", 1, "outer");
+	expect(&wb, "n", -1, NULL);
+	expect_segment(&wb, 0, "m=outer");
+	CHECK(wb.nops == 1);
+	/* And written again: the outer write is superseded as before. */
+	put(&wb, "m", "again");
+	expect_segment(&wb, 0, "m=again");
+
+	otx_wb_reset(&wb);
 	CHECK(wb.bytes == 0 && wb.nrows == 0 && wb.nops == 0);
 	return test_done("test_write_buffer");
 }

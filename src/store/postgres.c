@@ -615,7 +615,12 @@ static ot_status p_rollback_to(ot_store *st, ot_error *err)
 {
 	pg_store *s = P(st);
 	s->next_entry = -1;
-	if (!otx_wb_undo(&s->wb))
+	int undone = otx_wb_undo(&s->wb);
+	if (undone < 0)
+		return ot_error_set(err, OT_ERR_NOMEM,
+		                    "out of memory rolling back to a savepoint: roll the "
+		                    "transaction back");
+	if (!undone)
 		return OT_OK;
 	/* ROLLBACK TO keeps the savepoint on the stack; release it too. */
 	return exec(s, "ROLLBACK TO SAVEPOINT ot; RELEASE SAVEPOINT ot", err);

@@ -185,6 +185,7 @@ static ot_status log_row(otx_write_buffer *wb, size_t i, size_t seg_start, ot_er
 	otx_wb_op *op = &wb->ops[i];
 	const otx_wb_row *r = op_row(wb, op);
 	long prev = r ? r->last_op : -1;
+	op->prev = prev;
 	ot_status rc = set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value,
 	                       op->vlen, (long)i, err);
 	/* Only once the row holds the new write: a failed one supersedes
@@ -254,21 +255,20 @@ int otx_wb_release(otx_write_buffer *wb)
 {
 	if (!wb->nmarks)
 		return 0;
-	/* The released segment merges with the one before: rows written in
-	 * both are written twice in the merged one, so the earlier write of
-	 * each must now be superseded. Recomputed over the log (releases of
-	 * marks that never reached the server are rare: the common case, a
-	 * mark with no ops after it or none before, changes nothing). */
-	int on_server = wb->marks[--wb->nmarks].on_server;
-	if (!on_server) {
-		size_t start = last_segment_start(wb);
-		for (size_t i = start; i < wb->nops; i++) {
-			otx_wb_op *op = &wb->ops[i];
-			const otx_wb_row *r = op_row(wb, op);
-			op->superseded = r && r->last_op != (long)i;
-		}
+	otx_wb_savepoint_mark m = wb->marks[--wb->nmarks];
+	if (m.on_server)
+		return 1;
+	/* The released segment merges with the one before: a row written in
+	 * both is now written twice in one segment, and its last write before
+	 * the mark (the one its first write after the mark follows) is
+	 * superseded. */
+	size_t start = last_segment_start(wb);
+	for (size_t i = m.pos; i < wb->nops; i++) {
+		long p = wb->ops[i].prev;
+		if (p >= 0 && (size_t)p >= start && (size_t)p < m.pos)
+			wb->ops[p].superseded = 1;
 	}
-	return on_server;
+	return 0;
 }
 
 int otx_wb_undo(otx_write_buffer *wb)
@@ -287,14 +287,25 @@ int otx_wb_undo(otx_write_buffer *wb)
 		wb->bytes = 0;
 		return 1;
 	}
-	/* Forget the rows the dropped ops wrote, then restore each from the
-	 * last kept op that wrote it (or the server, if none did). Earlier
-	 * segments' ops were not superseded by the dropped ones. */
+	/* Forget the rows the dropped ops wrote, then restore each from its
+	 * last write before the mark (the one its first dropped write
+	 * follows), or leave it to the server when there was none. The ops
+	 * before the mark were not superseded by the dropped ones (another
+	 * segment). */
+	int ok = 1;
 	for (size_t i = m.pos; i < wb->nops; i++) {
-		otx_wb_op *op = &wb->ops[i];
-		otx_wb_row *r = op_row(wb, op);
+		otx_wb_row *r = op_row(wb, &wb->ops[i]);
 		if (r)
 			unlink_row(wb, r);
+	}
+	for (size_t i = m.pos; i < wb->nops; i++) {
+		long p = wb->ops[i].prev;
+		if (p >= 0 && (size_t)p < m.pos) {
+			const otx_wb_op *op = &wb->ops[p];
+			if (set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value,
+			            op->vlen, p, NULL) != OT_OK)
+				ok = 0;
+		}
 	}
 	for (size_t i = m.pos; i < wb->nops; i++) {
 		otx_wb_op *op = &wb->ops[i];
@@ -302,21 +313,7 @@ int otx_wb_undo(otx_write_buffer *wb)
 		free(op->mem);
 	}
 	wb->nops = m.pos;
-	for (size_t i = 0; i < wb->nops; i++) {
-		otx_wb_op *op = &wb->ops[i];
-		otx_wb_row *r = op_row(wb, op);
-		/* A missing row was dropped: it takes its kept ops' values,
-		 * the last one last (a row not dropped takes them again). */
-		if ((!r || r->last_op >= 0) &&
-		    set_row(wb, op->kind, op->ns, op->key, op->klen, !op->del, op->value, op->vlen,
-		            (long)i, NULL) != OT_OK) {
-			/* Out of memory: forget the row, so that a read goes to
-			 * the server; the flush still sends the op. */
-			if ((r = op_row(wb, op)))
-				unlink_row(wb, r);
-		}
-	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 size_t otx_wb_segments(const otx_write_buffer *wb)

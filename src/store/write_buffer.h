@@ -35,6 +35,7 @@ typedef struct otx_wb_op {
 	char kind;      /* OTX_WB_KV or OTX_WB_ENTRY */
 	int del;        /* delete the row (kv only) */
 	int superseded; /* a later op of the same segment writes the same row */
+	long prev;      /* the op before it that wrote the same row; -1 none */
 	const char *ns; /* NUL-terminated */
 	const uint8_t *key;
 	size_t klen;
@@ -83,7 +84,9 @@ ot_status otx_wb_write(otx_write_buffer *wb, char kind, const char *ns, const ui
  * savepoint when it returns 1). undo rolls the innermost back and pops it:
  * 0 when it never reached the server (its ops and their rows are gone from
  * the buffer), 1 when it did (the caller rolls the server back to it; the
- * buffer is then emptied of ops and rows, as the server is the truth). */
+ * buffer is then emptied of ops and rows, as the server is the truth), -1
+ * out of memory (the buffer no longer knows the rows: the transaction must
+ * be rolled back). Both cost the savepoint's own ops, not the log's. */
 ot_status otx_wb_mark(otx_write_buffer *wb, ot_error *err);
 int otx_wb_release(otx_write_buffer *wb);
 int otx_wb_undo(otx_write_buffer *wb);
