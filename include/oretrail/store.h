@@ -196,6 +196,14 @@ OT_EXPORT ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *ke
 OT_EXPORT ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t **value,
                                     size_t *len, ot_error *err);
 OT_EXPORT ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_error *err);
+/* Reads the rows of n keys of `ns` ahead, for a write transaction that
+ * will read them: after it, the ot_store_kv_get of each of them in the
+ * same transaction costs no round trip. A hint for backends whose every
+ * read is one (PostgreSQL: one round trip for all the keys); SQLite and
+ * in-memory stores, and any store outside a write transaction, do nothing.
+ * NULL keys are skipped. Returns OT_OK or a failure of the store. */
+OT_EXPORT ot_status ot_store_kv_prefetch(ot_store *st, const char *ns, const char *const *keys,
+                                         size_t n, ot_error *err);
 /* Calls cb for every key in `ns` that starts with `prefix`, in key order. */
 typedef ot_status (*ot_kv_cb)(void *ctx, const char *key, const uint8_t *value, size_t len);
 OT_EXPORT ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,

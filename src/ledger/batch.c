@@ -232,6 +232,28 @@ static void *verify_worker(void *arg)
 	return NULL;
 }
 
+/* Reads ahead, in one round trip each on PostgreSQL, the rows the rules
+ * read first for most events: the ids' (every event claims its id) and the
+ * lots' named by a "lot" member (created by an extraction, read by most
+ * others). While this waits, the helpers verify. */
+static ot_status prefetch(ot_store *st, const otx_batch_item *items, size_t n, ot_error *err)
+{
+	const char **keys = calloc(n ? n : 1, sizeof *keys);
+	if (!keys)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		keys[i] = items[i].parse_rc ? NULL : items[i].env.id;
+	ot_status rc = ot_store_kv_prefetch(st, OTX_NS_EVENT_ID, keys, n, err);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = items[i].parse_rc
+		                  ? NULL
+		                  : json_string_value(json_object_get(items[i].env.event, "lot"));
+	if (!rc)
+		rc = ot_store_kv_prefetch(st, OTX_NS_LOT, keys, n, err);
+	free(keys);
+	return rc;
+}
+
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
                         int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
@@ -279,6 +301,8 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
 	workers_start(&ws, threads_for(n, serial) - 1, verify_worker, &v);
+	if ((rc = prefetch(st, items, n, err)))
+		goto stop;
 	for (size_t i = 0; i < n && !rc; i++) {
 		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
 			if (!verify_next(&v))
@@ -286,6 +310,7 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 		if (apply)
 			rc = apply(actx, i);
 	}
+stop:
 	atomic_store(&v.stop, 1);
 	workers_join(&ws);
 out:

@@ -409,6 +409,17 @@ ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 	return st->ops->kv_del(st, ns, key, err);
 }
 
+ot_status ot_store_kv_prefetch(ot_store *st, const char *ns, const char *const *keys, size_t n,
+                               ot_error *err)
+{
+	CHECK_ST(st);
+	if (!ns || (n && !keys))
+		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
+	if (!st->in_txn || !st->ops->kv_prefetch || n == 0)
+		return OT_OK;
+	return st->ops->kv_prefetch(st, ns, keys, n, err);
+}
+
 ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb, void *ctx,
                            ot_error *err)
 {

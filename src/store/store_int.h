@@ -44,6 +44,9 @@ typedef struct otx_store_ops {
 	ot_status (*kv_del)(ot_store *st, const char *ns, const char *key, ot_error *err);
 	ot_status (*kv_scan)(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
 	                     void *ctx, ot_error *err);
+	/* NULL: reads cost no round trip, nothing to read ahead */
+	ot_status (*kv_prefetch)(ot_store *st, const char *ns, const char *const *keys, size_t n,
+	                         ot_error *err);
 	/* NULL: the backend has no leader lock (ot_store_lead) */
 	ot_status (*lead)(ot_store *st, int *held, ot_error *err);
 } otx_store_ops;

@@ -11,7 +11,8 @@
 #
 # Exit 77 (CTest: skipped) when PostgreSQL's server binaries are absent;
 # OT_PG_BINDIR overrides where they are looked for. OT_PG_DURABLE=1 keeps
-# fsync and full_page_writes on (the benchmarks, bench/store).
+# fsync and full_page_writes on (the benchmarks, bench/store);
+# OT_PG_STATEMENTS=1 loads pg_stat_statements when it is installed.
 set -eu
 state=${1:?usage: pg-start.sh STATE_DIR}
 mkdir -p "$state"
@@ -70,6 +71,10 @@ if ! as_user "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync 
 fi
 durability="-c fsync=off -c full_page_writes=off"
 [ "${OT_PG_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c full_page_writes=on -c synchronous_commit=on"
+# OT_PG_STATEMENTS=1: count every statement (pg_stat_statements, when installed)
+if [ "${OT_PG_STATEMENTS:-0}" = 1 ] && [ -f "$bindir/../lib/pg_stat_statements.so" ]; then
+	durability="$durability -c shared_preload_libraries=pg_stat_statements"
+fi
 if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 	-o "-c listen_addresses='' -k $dir -p $port $durability -c max_connections=40 -c shared_buffers=16MB" \
 	start >/dev/null; then

@@ -638,6 +638,165 @@ static void test_memory(void)
 	ot_store_close(st);
 }
 
+/* --- every backend: a transaction's reads of its own writes, savepoints
+ * around writes that reached the server and writes that did not yet (the
+ * PostgreSQL backend buffers them: write_buffer.h), reads ahead --- */
+
+static void check_kv(ot_store *st, const char *key, const char *want)
+{
+	uint8_t *d = NULL;
+	size_t n = 0;
+	ot_error err;
+	ot_status rc = ot_store_kv_get(st, "ns", key, &d, &n, &err);
+	if (!want) {
+		CHECK_RC(rc, OT_ERR_NOTFOUND);
+	} else {
+		CHECK_OK(rc);
+		CHECK(rc == OT_OK && n == strlen(want) && memcmp(d, want, n) == 0 && d[n] == 0);
+	}
+	free(d);
+}
+
+static void set_kv(ot_store *st, const char *key, const char *value)
+{
+	CHECK_OK(ot_store_kv_put(st, "ns", key, (const uint8_t *)value, strlen(value), NULL));
+}
+
+static ot_status count_kv(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+	(void)key;
+	(void)value;
+	(void)len;
+	++*(int *)ctx;
+	return OT_OK;
+}
+
+static void test_buffered(void)
+{
+	const char *loc = fresh("buffered");
+	ot_store *st = create(loc);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	ot_error err;
+	const char *keys[] = {"a", "zz", NULL, "a"};
+	/* Outside a transaction a read ahead does nothing. */
+	CHECK_OK(ot_store_kv_prefetch(st, "ns", keys, 4, &err));
+	CHECK_RC(ot_store_kv_prefetch(st, "ns", NULL, 1, NULL), OT_ERR_ARG);
+	CHECK_OK(ot_store_begin(st, &err));
+	set_kv(st, "a", "a");
+	set_kv(st, "b", "b");
+	set_kv(st, "c", "c");
+	CHECK_OK(ot_store_commit(st, &err));
+
+	CHECK_OK(ot_store_begin(st, &err));
+	/* Read ahead: found, absent, skipped, twice; then written. */
+	CHECK_OK(ot_store_kv_prefetch(st, "ns", keys, 4, &err));
+	check_kv(st, "a", "a");
+	check_kv(st, "zz", NULL);
+	set_kv(st, "zz", "zz1");
+	CHECK_OK(ot_store_kv_prefetch(st, "ns", keys, 4, &err));
+	check_kv(st, "zz", "zz1");
+	/* Overwrite and delete, then roll back: the old values return. */
+	CHECK_OK(ot_store_savepoint(st, &err));
+	set_kv(st, "a", "new");
+	CHECK_OK(ot_store_kv_del(st, "ns", "b", &err));
+	set_kv(st, "a", "newer");
+	check_kv(st, "a", "newer");
+	check_kv(st, "b", NULL);
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	check_kv(st, "a", "a");
+	check_kv(st, "b", "b");
+	/* A scan (which needs the writes at the server) inside two savepoints,
+	 * then more writes, then the inner one rolled back: all of its writes
+	 * go, those before it stay. */
+	CHECK_OK(ot_store_savepoint(st, &err));
+	set_kv(st, "x1", "x1");
+	CHECK_OK(ot_store_savepoint(st, &err));
+	set_kv(st, "y", "y");
+	set_kv(st, "a", "a2");
+	int seen = 0;
+	CHECK_OK(ot_store_kv_scan(st, "ns", "", count_kv, &seen, &err));
+	CHECK(seen == 6); /* a b c zz x1 y, "a" once */
+	set_kv(st, "z", "z");
+	CHECK_OK(ot_store_kv_del(st, "ns", "c", &err));
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	check_kv(st, "y", NULL);
+	check_kv(st, "z", NULL);
+	check_kv(st, "a", "a");
+	check_kv(st, "c", "c");
+	check_kv(st, "x1", "x1");
+	CHECK_OK(ot_store_release(st, &err));
+	/* A row written before a savepoint and inside it, the savepoint
+	 * released: the later value is the row's. */
+	set_kv(st, "k", "1");
+	CHECK_OK(ot_store_savepoint(st, &err));
+	set_kv(st, "k", "2");
+	CHECK_OK(ot_store_release(st, &err));
+	check_kv(st, "k", "2");
+	/* A write in a released inner savepoint goes with the outer one. */
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_savepoint(st, &err));
+	set_kv(st, "w", "w");
+	CHECK_OK(ot_store_release(st, &err));
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	check_kv(st, "w", NULL);
+	/* Entries: appended, read back, scanned, one rolled back. */
+	uint64_t n = count(st);
+	CHECK(n == 0);
+	CHECK_OK(ot_store_put_entry(st, 0, (const uint8_t *)"entry-0", 7, &err));
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_put_entry(st, 1, (const uint8_t *)"entry-1", 7, &err));
+	CHECK(count(st) == 2 && has_entry(st, 1));
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	CHECK(count(st) == 1 && !has_entry(st, 1) && has_entry(st, 0));
+	CHECK_OK(ot_store_put_entry(st, 1, (const uint8_t *)"entry-1", 7, &err));
+	CHECK_RC(ot_store_put_entry(st, 1, (const uint8_t *)"entry-1", 7, NULL), OT_ERR_EXISTS);
+	uint64_t sum = 0;
+	CHECK_OK(ot_store_scan_entries(st, 0, 2, collect_entry, &sum, &err));
+	CHECK(sum == 1);
+	/* Values larger in all than one multi-row statement carries. */
+	enum {
+		BIG = 512 * 1024,
+		MANY = 40
+	};
+	char *big = malloc(BIG + 1);
+	CHECK(big != NULL);
+	if (big) {
+		for (int i = 0; i < MANY; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "big%02d", i);
+			memset(big, 'a' + i % 26, BIG);
+			big[BIG] = 0;
+			set_kv(st, key, big);
+		}
+	}
+	CHECK_OK(ot_store_commit(st, &err));
+	if (!memory) { /* what was committed, as another handle sees it */
+		ot_store_close(st);
+		st = open_flags(loc, 0);
+		CHECK(st != NULL);
+		if (!st) {
+			free(big);
+			return;
+		}
+	}
+	check_kv(st, "a", "a");
+	check_kv(st, "b", "b");
+	check_kv(st, "c", "c");
+	check_kv(st, "zz", "zz1");
+	check_kv(st, "x1", "x1");
+	check_kv(st, "y", NULL);
+	check_kv(st, "z", NULL);
+	check_kv(st, "k", "2");
+	check_kv(st, "w", NULL);
+	CHECK(count(st) == 2 && has_entry(st, 0) && has_entry(st, 1));
+	if (big)
+		check_kv(st, "big39", big);
+	free(big);
+	ot_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
 	const char *backend = argc > 1 ? argv[1] : "sqlite";
@@ -655,6 +814,7 @@ int main(int argc, char **argv)
 	test_operations();
 	test_transactions();
 	test_kv_scan();
+	test_buffered();
 	if (memory) {
 		test_memory();
 		return test_done(name);
