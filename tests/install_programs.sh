@@ -3,7 +3,8 @@
 # programs of the command, oretrail and oretrail-net, side by side in
 # DIR/bin, and the installed oretrail runs both its own verbs and, through
 # the installed oretrail-net, serve (issue 16; docs/events.md, "The two
-# programs").
+# programs"); the shipped compliance profiles go to DIR/share/oretrail/profiles
+# and the installed oretrail reads them there.
 set -u
 cmake=$1 build=$2 dir=$3
 rm -rf "$dir"
@@ -14,6 +15,14 @@ for p in oretrail oretrail-net; do
 	[ -x "$dir/bin/$p" ] || bad "no $dir/bin/$p"
 done
 [ "$(ls "$dir/bin" | wc -l)" = 2 ] || bad "bin/ holds $(ls "$dir/bin")"
+# The shipped compliance profiles, beside bin/, and the installed oretrail
+# reads them from there (not from the source tree it was built in).
+for f in crma.json dfars-7052.json; do
+	[ -f "$dir/share/oretrail/profiles/$f" ] || bad "no $dir/share/oretrail/profiles/$f"
+done
+out=$(env -u OT_PROFILES_DIR "$dir/bin/oretrail" comply --db "$dir/l.db" no-such-profile some-lot 2>&1)
+echo "$out" | grep -q "cannot read $dir/bin/../share/oretrail/profiles/no-such-profile.json" ||
+	bad "the installed oretrail looks for profiles elsewhere: $out"
 "$dir/bin/oretrail" init --db "$dir/l.db" --origin test.example/install >/dev/null 2>&1 ||
 	bad "the installed oretrail cannot init"
 [ "$("$dir/bin/oretrail" checkpoint --db "$dir/l.db" | sed -n 1p)" = test.example/install ] ||

@@ -222,4 +222,9 @@ int cmd_monitor(int argc, char **argv);
  * Returns only when it cannot: EXIT_STORE with a message naming the path. */
 int cli_net_exec(int argc, char **argv);
 
+/* The path `rel` relative to the directory of the running program
+ * (/proc/self/exe) into path; -1 with errno when it cannot be read or does
+ * not fit (path then names what could not be read). */
+int cli_beside_self(char *path, size_t size, const char *rel);
+
 #endif

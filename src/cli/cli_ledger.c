@@ -640,12 +640,27 @@ void cli_csv_row(FILE *out, size_t n, const char *const *cells)
 #ifndef OT_PROFILES_DIR
 #define OT_PROFILES_DIR "profiles"
 #endif
+/* The profiles' place under the install prefix (CMake's datadir). */
+#ifndef OT_INSTALL_PROFILES
+#define OT_INSTALL_PROFILES "share/oretrail/profiles"
+#endif
 #define PROFILE_MAX (64 * 1024)
 
+/* Where the compliance profiles are: $OT_PROFILES_DIR; else, for an
+ * installed oretrail, share/oretrail/profiles beside its bin/ (what
+ * `cmake --install` writes); else the source tree's profiles/, where the
+ * build and the tests run from. */
 static const char *profiles_dir(void)
 {
+	static char installed[4096];
 	const char *dir = getenv("OT_PROFILES_DIR");
-	return dir && *dir ? dir : OT_PROFILES_DIR;
+	if (dir && *dir)
+		return dir;
+	struct stat sb;
+	if (cli_beside_self(installed, sizeof installed, "../" OT_INSTALL_PROFILES) == 0 &&
+	    stat(installed, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return installed;
+	return OT_PROFILES_DIR;
 }
 
 int cli_profile_read(const char *what, const char *profile, char **text, size_t *len)

@@ -15,7 +15,8 @@ static const cli_spec SPEC = {
 	"oretrail comply --db PATH [--json] [--at DATE] PROFILE LOT",
 	"Determines whether LOT complies with PROFILE, a compliance profile: its\n"
 	"name (dfars-7052, crma: PROFILE.json in $OT_PROFILES_DIR, else in the\n"
-	"profiles directory shipped with oretrail) or the path of a profile file\n"
+	"profiles directory shipped with oretrail: share/oretrail/profiles beside\n"
+	"an installed bin/) or the path of a profile file\n"
 	"(docs/events.md, \"Compliance profiles\"). --at DATE (YYYY-MM-DD, default\n"
 	"today, UTC) judges only the stages in effect on that date.\n"
 	"\n"

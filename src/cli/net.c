@@ -17,9 +17,7 @@
 
 #include "cli/cli.h"
 
-/* The path of CLI_NET_PROGRAM beside the running program, or -1 with errno
- * and `path` naming what could not be read. */
-static int sibling_path(char *path, size_t size)
+int cli_beside_self(char *path, size_t size, const char *rel)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -30,7 +28,7 @@ static int sibling_path(char *path, size_t size)
 	self[n] = 0;
 	char *slash = strrchr(self, '/');
 	size_t dir = slash ? (size_t)(slash - self) : 0;
-	if ((size_t)snprintf(path, size, "%.*s/%s", (int)dir, self, CLI_NET_PROGRAM) >= size) {
+	if ((size_t)snprintf(path, size, "%.*s/%s", (int)dir, self, rel) >= size) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -40,7 +38,7 @@ static int sibling_path(char *path, size_t size)
 int cli_net_exec(int argc, char **argv)
 {
 	char path[PATH_MAX + sizeof CLI_NET_PROGRAM + 1];
-	if (sibling_path(path, sizeof path) == 0) {
+	if (cli_beside_self(path, sizeof path, CLI_NET_PROGRAM) == 0) {
 		char **args = calloc((size_t)argc + 2, sizeof *args);
 		if (!args)
 			return cli_failf(EXIT_STORE, argv[0], "cannot allocate the arguments of %s",
