@@ -62,9 +62,17 @@ typedef struct options {
 /* --- the temporary directory --- */
 
 static char tmp_dir[4096];
+static pid_t server_pid;
 
+/* At exit, bench_die's included: the server child stopped (it would
+ * otherwise keep running after a failed run), then the directory removed. */
 static void cleanup(void)
 {
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, NULL, 0);
+		server_pid = 0;
+	}
 	if (!tmp_dir[0])
 		return;
 	char cmd[4200];
@@ -74,12 +82,8 @@ static void cleanup(void)
 	tmp_dir[0] = 0;
 }
 
-static pid_t server_pid;
-
 static void on_signal(int sig)
 {
-	if (server_pid > 0)
-		kill(server_pid, SIGKILL);
 	cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
