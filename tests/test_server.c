@@ -881,6 +881,12 @@ static void test_api(void)
 	d = get_json("/api/checkpoint", 200);
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(d, "size"));
 	CHECK(size == log_size());
+	{
+		/* The log's own key, for readers whose authority is no actor. */
+		char vk[OT_VKEY_MAX];
+		CHECK_OK(ot_signer_vkey(f.auth, vk, sizeof vk));
+		CHECK_STR(json_string_value(json_object_get(d, "vkey")), vk);
+	}
 	json_decref(d);
 
 	ot_ledger *l = reader();

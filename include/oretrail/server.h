@@ -36,12 +36,17 @@ typedef struct ot_server ot_server;
 /* Options; zero-initialise and set what you need. A zero limit means the
  * default given in brackets. */
 typedef struct ot_server_options {
-	const char *db;           /* the ledger (SQLite file); required */
-	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
-	                             free one ["127.0.0.1:8080"] */
-	const ot_signer *signer;  /* the log's key, to accept submissions; borrowed, must
-	                             outlive the server. NULL or read_only: no POST /add */
-	int read_only;            /* serve without accepting submissions (503) */
+	const char *db;          /* the ledger (SQLite file); required */
+	const char *listen;      /* "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
+	                            free one ["127.0.0.1:8080"] */
+	const ot_signer *signer; /* the log's key, to accept submissions; borrowed, must
+	                            outlive the server. NULL or read_only: no POST /add */
+	int read_only;           /* serve without accepting submissions (503) */
+	/* The log's verifier key (C2SP note vkey text) that GET /api/checkpoint
+	 * publishes as "vkey", for readers to check the checkpoint with when the
+	 * ledger's authority is not a registered actor. NULL: the signer's, when
+	 * there is one, else none. Borrowed. */
+	const char *log_vkey;
 	FILE *access_log;         /* Common Log Format lines; NULL: none */
 	unsigned threads;         /* HTTP threads [4] */
 	unsigned max_connections; /* open connections at once [1024] */

@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
+#include "oretrail/file.h"
+#include "oretrail/note.h"
 #include "oretrail/server.h"
 
 #define OT_SERVE_MAX_WITNESSES 64
@@ -76,6 +78,7 @@ typedef struct serve_args {
 	const char *witness_urls[OT_SERVE_MAX_WITNESSES]; /* NULL: --witness-key */
 	size_t n_witness_paths, n_urls;
 	ot_signer *signer;
+	char log_vkey[OT_VKEY_MAX]; /* a read-only server's DB.vkey, published */
 	ot_cosig_verifier *witnesses[OT_SERVE_MAX_WITNESSES];
 	size_t n_loaded;
 	cli_profiles profiles; /* the shipped ones, judged by GET /api/lots/<lot> */
@@ -260,6 +263,39 @@ static int load_key(serve_args *a)
 	return -1;
 }
 
+/* A read-only server publishes the log's verifier key from DB.vkey when it
+ * is there (GET /api/checkpoint "vkey"), so that readers can check the
+ * checkpoint of a ledger whose authority is not a registered actor. A file
+ * that is no verifier key is said and skipped. Always -1. */
+static int load_vkey(serve_args *a)
+{
+	if (a->signer)
+		return -1; /* the server publishes the signer's own */
+	char path[4200];
+	cli_key_path(a->o.db, ".vkey", path, sizeof path);
+	char *text = NULL;
+	size_t len = 0;
+	ot_error err;
+	ot_error_clear(&err);
+	if (ot_file_read(path, &text, &len, OT_VKEY_MAX, &err) != OT_OK)
+		return -1; /* none: readers find the key elsewhere */
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	ot_verifier *v = NULL;
+	if (len < sizeof a->log_vkey && ot_verifier_parse(text, len, &v, &err) == OT_OK) {
+		memcpy(a->log_vkey, text, len);
+		a->log_vkey[len] = 0;
+		a->o.log_vkey = a->log_vkey;
+	} else {
+		fprintf(stderr,
+		        "oretrail: serve: warning: %s is not a verifier key (%s); not published\n",
+		        path, err.message);
+	}
+	ot_verifier_free(v);
+	free(text);
+	return -1;
+}
+
 /* The witnesses' keys. -1 or an exit code. */
 static int load_witnesses(serve_args *a)
 {
@@ -314,6 +350,8 @@ int cmd_serve(int argc, char **argv)
 		code = check_opts(argc, argv, a);
 	if (code < 0)
 		code = load_key(a);
+	if (code < 0)
+		code = load_vkey(a);
 	if (code < 0)
 		code = load_witnesses(a);
 	if (code < 0 && (code = cli_profiles_add_shipped(&a->profiles, "serve")) == 0) {

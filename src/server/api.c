@@ -244,6 +244,14 @@ static enum MHD_Result api_checkpoint(otx_request *r, otx_reader *rd)
 		json_object_set_new(doc, "witness_keys", keys);
 	else
 		json_decref(keys);
+	/* The log's own key, when the server knows it (serve: the signer's, or
+	 * a read-only server's DB.vkey). */
+	char logkey[OT_VKEY_MAX];
+	const char *vkey = opt->log_vkey;
+	if (!vkey && opt->signer && ot_signer_vkey(opt->signer, logkey, sizeof logkey) == OT_OK)
+		vkey = logkey;
+	if (doc && vkey)
+		json_object_set_new(doc, "vkey", json_string(vkey));
 	return respond_doc(r, doc, CACHE_SHORT);
 }
 

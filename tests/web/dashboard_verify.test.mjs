@@ -9,6 +9,7 @@ import { useBrowser, withPage } from './browser.mjs';
 const URL_GOOD = process.env.OT_WEB_URL;
 const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
 const URL_WITNESSED = process.env.OT_WEB_WITNESSED_URL || '';
+const URL_NOACTOR = process.env.OT_WEB_NOACTOR_URL || '';
 const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).status === 200 : false;
 
 // Every route of web/src/main.js's router.
@@ -50,6 +51,20 @@ describe('the verification state on every route', () => {
       assert.equal(s.witnesses, '1');
       assert.match(s.text, /1 of 1 witness cosignatures checked/);
     }
+  });
+
+  test('a ledger whose authority is no registered actor verifies with the key the server publishes', { skip: !URL_NOACTOR && 'no such server' }, async () => {
+    const served = await (await fetch(new URL('api/checkpoint', URL_NOACTOR))).json();
+    assert.match(served.vkey, /^registry\.example\+[0-9a-f]{8}\+/);
+    const actors = await (await fetch(new URL('api/actors', URL_NOACTOR))).json();
+    assert.deepEqual(actors.actors.map((a) => a.actor), ['fwo'], 'the authority is not an actor');
+    for (const hash of ['#/', '#/verify']) {
+      const s = await stateOf(URL_NOACTOR, hash);
+      assert.equal(s.state, 'verified', `${hash}: ${s.text}`);
+      assert.equal(s.size, '1');
+    }
+    const where = await withPage(browser(), URL_NOACTOR, '#/verify', '[data-check="checkpoint"]', (page) => page.textContent('main'));
+    assert.match(where, /the key this server publishes for its log \(api\/checkpoint\)/);
   });
 
   test('a tampered hash tile: every route says failed, naming what', { skip: !URL_TAMPERED && 'no tampered server' }, async () => {

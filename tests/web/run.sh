@@ -130,6 +130,20 @@ wait "${pids[-1]}" 2>/dev/null || true
 serve "$work/witnessed/ledger.db" witnessed --read-only --witness-key "$work/witnessed/audit-office.example.vkey"
 witnessed=$url
 
+# A ledger whose authority is no registered actor: one actor registered by
+# the log key itself. The page checks its checkpoint with the key the
+# read-only server publishes from DB.vkey (api/checkpoint "vkey").
+na=$work/noactor
+mkdir -p "$na"
+"$cli" init --db "$na/ledger.db" --origin test.example/noactor --key-name registry.example >/dev/null 2>&1 &&
+	"$cli" key new fwo --dir "$na" >/dev/null 2>&1 &&
+	printf '{"type":"actor","id":"a1","time":"2025-09-01T08:00:00Z","actor":"fwo","name":"FWO","country":"PK","roles":["miner"],"key":"%s"}\n' \
+		"$(cat "$na/fwo.vkey")" >"$na/reg.jsonl" &&
+	"$cli" submit --db "$na/ledger.db" --key "$na/ledger.db.key" "$na/reg.jsonl" >/dev/null 2>&1 ||
+	{ echo "web_dashboard: the no-actor ledger could not be made" >&2; exit 1; }
+serve "$na/ledger.db" noactor
+noactor=$url
+
 # Another key with the log key's name, for the wrong-key case.
 mkdir -p "$work/other-key"
 other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/dev/null | tail -n 1)
@@ -137,7 +151,7 @@ other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/de
 echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}"
 cd "$src"
 status=0
-OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
+OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_NOACTOR_URL=$noactor OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
 	OT_WEB_CERT=$work/certificate.json OT_WEB_CERT_DFARS=$work/certificate-dfars.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?
