@@ -51,3 +51,27 @@ export function useBrowser() {
   });
   return () => browser;
 }
+
+// A page in a fresh context (its own storage: no pasted key left over) of
+// `browser`, for `base`: 1280x900 unless contextOptions say otherwise.
+// Page errors and console errors are kept in page.errors, every request in
+// page.requests; page.done() closes the context.
+export async function newPageIn(browser, base, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.errors = [];
+  page.requests = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+  page.on('request', (r) => page.requests.push(r.url()));
+  page.base = base;
+  page.done = async () => { await context.close(); };
+  return page;
+}
+
+// Opens a route and waits until it has rendered.
+export async function open(page, hash) {
+  await page.goto(page.base + hash);
+  await page.waitForSelector(`main[data-route="${hash}"]`);
+}

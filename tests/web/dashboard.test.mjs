@@ -7,11 +7,11 @@
 //   OT_WEB_CERT          the NdPr oxide lot's certificate (oretrail prove)
 //   OT_WEB_SHOTS         where screenshots go
 //   OT_CHROMIUM, OT_PLAYWRIGHT  the browser and playwright-core's directory
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TIMEOUT, newPageIn, open, useBrowser } from './browser.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const URL_GOOD = process.env.OT_WEB_URL;
 const URL_TAMPERED = process.env.OT_WEB_TAMPERED_URL || '';
@@ -20,54 +20,19 @@ const OTHER_VKEY = (process.env.OT_WEB_OTHER_VKEY || '').trim();
 const SHOTS = process.env.OT_WEB_SHOTS;
 const CERT = process.env.OT_WEB_CERT ? readFileSync(process.env.OT_WEB_CERT, 'utf8') : '';
 const CERT_DFARS = process.env.OT_WEB_CERT_DFARS ? readFileSync(process.env.OT_WEB_CERT_DFARS, 'utf8') : '';
-const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
-
-// What keeps Chromium off the network and quiet (the machine has no
-// network but the package registries).
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
 
 const LOT = 'lot-ndpr-oxide-001';
 const CONSIGNMENT = 'PK-US-2025-001';
 const CONTRACT = 'mou-fwo-ussm-2025';
-const TIMEOUT = 30000;
 // The dashboard bundles the WebAssembly replay engine (web/wasm) when it
 // was built with OT_BUILD_WASM; the replay tests need it.
 const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).status === 200 : false;
 
-let browser;
-before(async () => {
-  assert.ok(URL_GOOD, 'OT_WEB_URL is set');
-  browser = await chromium.launch({ executablePath: process.env.OT_CHROMIUM, args: ARGS, headless: true });
-});
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = useBrowser();
 
-// A fresh context per test: its own storage (no pasted key left over).
-// Every request is recorded, and page errors fail the test.
-async function newPage(base, opts = {}) {
-  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 }, ...(opts.context || {}) });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const errors = [];
-  const requests = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('request', (r) => requests.push(r.url()));
-  page.base = base;
-  page.errors = errors;
-  page.requests = requests;
-  page.done = async () => { await context.close(); };
-  return page;
-}
-
-// Opens a route and waits until it has rendered.
-async function open(page, hash) {
-  await page.goto(page.base + hash);
-  await page.waitForSelector(`main[data-route="${hash}"]`);
-}
+// A fresh context per test; page errors fail the test (page.errors).
+const newPage = (base, opts = {}) =>
+  newPageIn(browser(), base, { ...(opts.viewport ? { viewport: opts.viewport } : {}), ...(opts.context || {}) });
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });

@@ -1,14 +1,14 @@
 // dashboard_layout.test.mjs: every route on a 360 px phone, its text and an
 // axe-core accessibility scan (issue 17, items 4 and 7). Started by
 // tests/web/run.sh with the environment dashboard.test.mjs describes.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TIMEOUT, useBrowser } from './browser.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const URL_GOOD = process.env.OT_WEB_URL;
-const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
 const AXE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../web/node_modules/axe-core/axe.min.js');
 const AXE_SRC = (() => {
   try {
@@ -18,27 +18,16 @@ const AXE_SRC = (() => {
   }
 })();
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
-const TIMEOUT = 30000;
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/lots/lot-ndpr-oxide-002?at=2027-01-01', '#/contracts', '#/contracts/mou-fwo-ussm-2025',
   '#/findings', '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu',
   '#/actors/fwo', '#/payments'];
 
-let browser;
-before(async () => {
-  assert.ok(URL_GOOD, 'OT_WEB_URL is set');
-  browser = await chromium.launch({ executablePath: process.env.OT_CHROMIUM, args: ARGS, headless: true });
-});
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = useBrowser();
 
 // A 360x740 phone; the page's CSP is bypassed only so that axe can be injected.
 async function phone() {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, bypassCSP: true });
+  const context = await browser().newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, bypassCSP: true });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.errors = [];

@@ -3,46 +3,16 @@
 // Chromium (Debian's, driven by playwright-core) against `oretrail serve`
 // on the demo ledger; started by tests/web/run.sh (see dashboard.test.mjs
 // for the environment it sets).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newPageIn, open, useBrowser } from './browser.mjs';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const URL_GOOD = process.env.OT_WEB_URL;
-const { chromium } = await import(pathToFileURL(path.join(process.env.OT_PLAYWRIGHT, 'index.mjs')).href);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions', '--metrics-recording-only', '--mute-audio'];
-const TIMEOUT = 30000;
 
-let browser;
-before(async () => {
-  assert.ok(URL_GOOD, 'OT_WEB_URL is set');
-  browser = await chromium.launch({ executablePath: process.env.OT_CHROMIUM, args: ARGS, headless: true });
-});
-after(async () => {
-  if (browser) await browser.close();
-});
-
-async function newPage(base) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.base = base;
-  page.errors = errors;
-  page.done = async () => { await context.close(); };
-  return page;
-}
-
-async function open(page, hash) {
-  await page.goto(page.base + hash);
-  await page.waitForSelector(`main[data-route="${hash}"]`);
-}
+const browser = useBrowser();
+const newPage = (base) => newPageIn(browser(), base, { acceptDownloads: true });
 
 // RFC 4180 CSV text to rows of fields (quoted fields, doubled quotes, CRLF).
 function parseCsv(text) {
