@@ -65,6 +65,13 @@ export function facts(pairs) {
     .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+// Appends kids to el as h() does: null, undefined and false skipped, arrays
+// flattened (Element.append would write null out as text).
+export function add(el, ...kids) {
+  append(el, kids);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
 }

@@ -21,6 +21,15 @@ import { TILE_WIDTH } from './verify/tlog.js';
 const WITHHELD_DAYS = 180;
 
 let session = null;
+let engineLoad = null;
+
+// The replay module, compiled once per page (the log's replay and the
+// certificate check share it); null in a build without it.
+export function replayEngine() {
+  if (!factory) return null;
+  if (!engineLoad) engineLoad = loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
+  return engineLoad;
+}
 
 // Resolves to { ok, state, entries, reason, unavailable, engine }: state is
 // the replayed state document (docs/events.md, "The replayed state")
@@ -45,7 +54,7 @@ async function runReplay() {
   try {
     const entries = [];
     for (let t = 0; t * TILE_WIDTH < cc.cp.size; t++) entries.push(...(await cc.reader.tile('entries', t)));
-    const engine = await loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
+    const engine = await replayEngine();
     const text = engine.replay(cc.key.text, cc.noteText, entries, Math.floor(Date.now() / 1000), WITHHELD_DAYS);
     out.state = JSON.parse(text);
     out.entries = entries.length;

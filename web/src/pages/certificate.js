@@ -12,8 +12,7 @@ import { pastedKey, servedLogKey } from '../trust.js';
 import { cryptoAvailable } from '../verify/hash.js';
 import { parseVerifierKey } from '../verify/note.js';
 import { parseCertificate, verifyCertificate } from '../verify/certificate.js';
-import factory from 'ot-replay-module';
-import { loadReplay } from '../verify/replay.js';
+import { replayEngine } from '../replayed.js';
 import { SHIPPED_PROFILES } from '../profiles.js';
 
 const MAX_BYTES = 32 * 1024 * 1024;
@@ -152,12 +151,11 @@ async function checkFile(file, keyText) {
 // determination it carries recomputed, its embedded profiles compared with
 // the shipped ones. { ok, report } or { ok: false, code, message }, or
 // { unavailable } in a build without the engine.
-let certEngine = null;
 async function recompute(text, vkeyText) {
-  if (!factory) return { unavailable: true };
+  const load = replayEngine();
+  if (!load) return { unavailable: true };
   try {
-    if (!certEngine) certEngine = loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
-    const engine = await certEngine;
+    const engine = await load;
     return { ok: true, report: JSON.parse(engine.certificate(vkeyText, text, SHIPPED_PROFILES)).report };
   } catch (e) {
     return { ok: false, code: e.code || 'replay_failed', message: e.message };

@@ -6,7 +6,7 @@
 // is the root of the first N entries of the tree this page verified, so a
 // rewritten past shows up here.
 import { api, getJSON } from '../api.js';
-import { h, clear, facts, table } from '../dom.js';
+import { h, add, clear, facts, table } from '../dom.js';
 import { entriesPanel } from '../components.js';
 import { checkpointCheck } from '../trust.js';
 import { dateTime, int, plural } from '../format.js';
@@ -14,11 +14,10 @@ import { hrefConsignment, hrefContract, hrefLot } from '../links.js';
 import { b64encode, equal } from '../verify/bytes.js';
 import { verifyCheckpoint } from '../verify/note.js';
 
-// Replaces el's content (h() skips null children, replaceChildren would
-// write them out as "null").
+// Replaces el's content.
 function fill(el, ...kids) {
   clear(el);
-  el.append(h('div', {}, ...kids));
+  add(el, ...kids);
 }
 
 export const hrefEntry = (index) => `#/entries/${index}`;

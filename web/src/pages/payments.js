@@ -8,7 +8,7 @@
 // adds up the totals by payer and by payee itself from the proven events:
 // a total that differs gets a red notice.
 import { getJSON } from '../api.js';
-import { h, table } from '../dom.js';
+import { h, add, table } from '../dom.js';
 import { money, plural, time } from '../format.js';
 import { contractLink } from '../links.js';
 import { entriesPanel } from '../components.js';
@@ -61,7 +61,7 @@ export async function renderPayments(page, _arg, ctx) {
   const periods = [...new Set(r.by_period.map((p) => p.period))].sort();
   const notice = h('div', { class: 'status pending', 'data-check': 'payments', 'data-ok': 'pending' }, h('p', {}, 'Adding up the payments proven in your browser…'));
   const disc = r.reconciliation.discrepancies || [];
-  page.append(...[
+  add(page,
     h('h1', {}, period ? `Payments in ${period}` : 'Payments to governments'),
     h('p', { class: 'lede' }, `What companies paid to which agencies, by revenue stream, contract and period (EITI Requirement 4), and whether each payment was acknowledged by its payee. ${plural(r.payments.length, 'payment', 'payments')}, ${plural(r.receipts.length, 'receipt', 'receipts')}.`),
     h('nav', { 'aria-label': 'Period' }, h('ul', { class: 'toggles', 'data-filter': 'period' },
@@ -98,7 +98,7 @@ export async function renderPayments(page, _arg, ctx) {
       { label: 'Stream', cell: (p) => p.stream },
       { label: 'Amount', num: true, cell: (p) => money(p.amount) },
       { label: 'Contract', cell: (p) => (p.contract ? contractLink(p.contract) : '\u2014') },
-    ], r.payments, { empty: 'No payment recorded.' })].filter(Boolean));
+    ], r.payments, { empty: 'No payment recorded.' }));
   const expect = new Map([...r.payments.map((p) => [p.index, { id: p.id, type: 'payment' }]), ...r.receipts.map((x) => [x.index, { id: x.id, type: 'receipt' }])]);
   page.append(entriesPanel({
     title: 'Verified in your browser',

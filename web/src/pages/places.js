@@ -2,7 +2,7 @@
 // who and where, on an offline map, with the lots made, held or received
 // there and the log entries that registered them, proven in the browser.
 import { api } from '../api.js';
-import { h, facts, table } from '../dom.js';
+import { h, add, facts, table } from '../dom.js';
 import { countryName, date, element, int, mass, plural } from '../format.js';
 import { consignmentLink, contractLink, lotLink } from '../links.js';
 import { entriesPanel } from '../components.js';
@@ -14,8 +14,6 @@ export const siteLink = (id) => (id ? h('a', { href: hrefSite(id) }, id) : '\u20
 export const actorLink = (id) => (id ? h('a', { href: hrefActor(id) }, id) : '\u2014');
 
 const KIND = { mine: 'mine', plant: 'processing plant', lab: 'laboratory', port: 'port', warehouse: 'warehouse', recycler: 'recycler' };
-// The parts of a page that are there (Element.append would write null out).
-const present = (...parts) => parts.filter((p) => p !== null && p !== undefined);
 const createdAt = (l) => (l.created && l.created.site) || null;
 
 // The point of a site (lat_ud / lon_ud are micro-degrees), or null.
@@ -46,7 +44,7 @@ export async function renderSite(page, id, ctx) {
   const here = lots.filter((l) => l.site === id && createdAt(l) !== id);
   const p = pointOf(s);
   const resources = Object.entries(s.resources || {});
-  page.append(...present(
+  add(page,
     h('h1', {}, `${s.operator || id}`),
     h('p', { class: 'lede' }, `A ${KIND[s.kind] || s.kind} in ${countryName(s.country)}, registered in the ledger as `, h('code', {}, id), '.'),
     facts([
@@ -72,7 +70,7 @@ export async function renderSite(page, id, ctx) {
     ], resources) : null,
     table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols, made, { empty: 'No lot was made here.' }),
     here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols, here) : null,
-    entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] })));
+    entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] }));
 }
 
 export async function renderActor(page, id, ctx) {
@@ -85,7 +83,7 @@ export async function renderActor(page, id, ctx) {
   const theirConsignments = consignments.items.filter((c) => c.shipper === id || c.consignee === id);
   const points = theirSites.map(pointOf).filter(Boolean);
   const keys = a.keys || [];
-  page.append(...present(
+  add(page,
     h('h1', {}, a.name || id),
     h('p', { class: 'lede' }, `Registered in the ledger as `, h('code', {}, id), a.country ? `, in ${countryName(a.country)}` : '', '.'),
     facts([
@@ -110,5 +108,5 @@ export async function renderActor(page, id, ctx) {
       { label: 'Contract', cell: (c) => contractLink(c.contract) },
       { label: 'Title', cell: (c) => (c.fields && c.fields.title) || '\u2014' },
     ], theirContracts) : null,
-    entriesPanel({ title: 'Registered in the log', indexes: [...new Set([a.index, ...keys.map((k) => k.added)].filter(Number.isInteger))] })));
+    entriesPanel({ title: 'Registered in the log', indexes: [...new Set([a.index, ...keys.map((k) => k.added)].filter(Number.isInteger))] }));
 }
