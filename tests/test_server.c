@@ -860,6 +860,10 @@ static void test_api(void)
 	d = get_json("/api/report/eiti?period=20x", 400);
 	CHECK(strcmp(json_string_value(json_object_get(json_object_get(d, "error"), "code")),
 	             "bad_field") == 0);
+	/* The message names the period, not a CLI option the client never used. */
+	const char *msg =
+		json_string_value(json_object_get(json_object_get(d, "error"), "message"));
+	CHECK(msg && strstr(msg, "period \"20x\"") && !strstr(msg, "--period"));
 	json_decref(d);
 
 	d = get_json("/api/actors/fwo", 200);

@@ -26,8 +26,10 @@ int64_t otx_ledger_tolerance(const ot_ledger *l, int64_t override);
 /* Serialises a query result for the public API (keys in insertion order). */
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err);
 
-/* A report period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM (report_eiti.c). */
-int otx_period_valid(const char *p);
+/* A report period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM (report_eiti.c); NULL
+ * (every period) passes. Otherwise "bad_field" naming the period, with no
+ * option name: the CLI's --period and the API's ?period= share it. */
+ot_status otx_period_check(const char *period, ot_error *err);
 /* Whether an RFC 3339 time falls in a valid period (NULL: every time). */
 int otx_in_period(const char *period, const char *time);
 

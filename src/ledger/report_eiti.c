@@ -51,9 +51,9 @@ static ot_status nomem(ot_error *err)
 	return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 }
 
-int otx_period_valid(const char *p)
+static int period_valid(const char *p)
 {
-	size_t n = p ? strlen(p) : 0;
+	size_t n = strlen(p);
 	if (n != 4 && n != 7)
 		return 0;
 	for (size_t i = 0; i < 4; i++)
@@ -68,6 +68,14 @@ int otx_period_valid(const char *p)
 	int month = (p[5] - '0') * 10 + (p[6] - '0');
 	return p[5] >= '0' && p[5] <= '1' && p[6] >= '0' && p[6] <= '9' && month >= 1 &&
 	       month <= 12;
+}
+
+ot_status otx_period_check(const char *period, ot_error *err)
+{
+	if (!period || period_valid(period))
+		return OT_OK;
+	return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
+	                   "period \"%s\" is not YYYY, YYYY-Qn (n 1-4) or YYYY-MM", period);
 }
 
 int otx_in_period(const char *period, const char *time)
@@ -355,10 +363,9 @@ ot_status ot_ledger_report_eiti(ot_ledger *l, const char *period, int64_t now, i
 	if (!l || !json)
 		return ot_error_set(err, OT_ERR_ARG, "report eiti needs a ledger and an output");
 	*json = NULL;
-	if (period && !otx_period_valid(period))
-		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
-		                   "--period: %s is not a period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM",
-		                   period);
+	ot_status bad = otx_period_check(period, err);
+	if (bad)
+		return bad;
 	if (!now)
 		now = (int64_t)time(NULL);
 	ot_status rc = ot_store_read_begin(l->st, err);

@@ -253,10 +253,9 @@ ot_status ot_ledger_report_recycled(ot_ledger *l, const char *period, int flags,
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "report recycled needs a ledger and an output");
 	*json = NULL;
-	if (period && !otx_period_valid(period))
-		return ot_error_at(err, OT_ERR_PARSE, "bad_field", -1,
-		                   "--period: %s is not a period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM",
-		                   period);
+	ot_status bad = otx_period_check(period, err);
+	if (bad)
+		return bad;
 	recycled_report r = {period, json_array(), json_array(), json_object(), l->st, err};
 	json_t *doc = NULL;
 	ot_status rc = r.lots && r.intake && r.feed ? ot_store_read_begin(l->st, err) : nomem(err);

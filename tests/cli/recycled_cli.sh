@@ -168,7 +168,7 @@ expect 0 "" -- "$CLI" report recycled --db l.db --csv
 	grep -qx "lot,metal-1,Nd,66000000,500000,47142857,18857143" rr.csv &&
 	grep -qx "feed,,Nd,70000000,,50000000,20000000" rr.csv && ok || bad "csv: $(cat rr.csv)"
 expect 0 "lots holding recycled content" -- "$CLI" report recycled --db l.db
-expect 2 "--period: 2025-13 is not a period" -- "$CLI" report recycled --db l.db --period 2025-13
+expect 2 "period \"2025-13\" is not YYYY" -- "$CLI" report recycled --db l.db --period 2025-13
 expect 2 "exclude each other" -- "$CLI" report recycled --db l.db --json --csv
 "$CLI" report crma --db l.db --json >cr.json
 pycheck cr.json '

@@ -134,7 +134,7 @@ pycheck au.json 'assert d["ok"] is True and d["problems"]==[], d["problems"]'
 
 # --- bad input: exit 2 ---
 for p in 25 2025-Q5 2025-13 2025-00 2025Q1 2025-1; do
-	expect 2 "--period: $p is not a period: YYYY, YYYY-Qn \(n 1-4\) or YYYY-MM" -- "$CLI" report eiti --db l.db --period $p
+	expect 2 "period \"$p\" is not YYYY, YYYY-Qn \(n 1-4\) or YYYY-MM" -- "$CLI" report eiti --db l.db --period $p
 done
 expect 2 "--now x is not a time" -- "$CLI" report eiti --db l.db --now x
 expect 2 "exclude each other" -- "$CLI" report eiti --db l.db --json --csv
