@@ -22,12 +22,15 @@ const WITHHELD_DAYS = 180;
 
 let session = null;
 let engineLoad = null;
+// The module's file, named after its content by web/build.mjs (which
+// defines OT_WASM_FILE) so that the server lets browsers keep it.
+const WASM_FILE = typeof OT_WASM_FILE === 'string' ? OT_WASM_FILE : 'ot_replay.wasm'; // eslint-disable-line no-undef
 
 // The replay module, compiled once per page (the log's replay and the
 // certificate check share it); null in a build without it.
 export function replayEngine() {
   if (!factory) return null;
-  if (!engineLoad) engineLoad = loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
+  if (!engineLoad) engineLoad = loadReplay(factory, { locateFile: (p) => new URL(p.endsWith('.wasm') ? WASM_FILE : p, document.baseURI).href });
   return engineLoad;
 }
 
