@@ -84,7 +84,19 @@ const ELEMENTS = {
   Mo: 'molybdenum', Pt: 'platinum', Pd: 'palladium', U: 'uranium', Th: 'thorium', Ti: 'titanium',
   V: 'vanadium', Bi: 'bismuth', In: 'indium', Te: 'tellurium', TREO: 'total rare-earth oxides',
 };
+// The same in Urdu (the names Urdu chemistry texts use; the common metals
+// by their everyday words).
+const ELEMENTS_UR = {
+  Nd: 'نیوڈیمیم', Pr: 'پراسیوڈیمیم', Dy: 'ڈسپروسیم', Tb: 'ٹربیم', La: 'لینتھینم',
+  Ce: 'سیریم', Sm: 'سماریم', Gd: 'گیڈولینیم', Y: 'اٹریم', Sc: 'اسکینڈیم', Eu: 'یوروپیم',
+  Cu: 'تانبا', Sb: 'اینٹیمنی', Co: 'کوبالٹ', Li: 'لیتھیم', Ni: 'نکل', Mn: 'مینگنیز',
+  Au: 'سونا', Ag: 'چاندی', Zn: 'جست', Pb: 'سیسہ', W: 'ٹنگسٹن', Sn: 'قلعی', Ta: 'ٹینٹلم',
+  Nb: 'نائوبیم', Ga: 'گیلیم', Ge: 'جرمینیم', Fe: 'لوہا', Al: 'ایلومینیم', Cr: 'کرومیم',
+  Mo: 'مولبڈینم', Pt: 'پلاٹینم', Pd: 'پیلیڈیم', U: 'یورینیم', Th: 'تھوریم', Ti: 'ٹائٹینیم',
+  V: 'وینیڈیم', Bi: 'بسمتھ', In: 'انڈیم', Te: 'ٹیلوریم', TREO: 'نایاب زمینی آکسائیڈ، کل',
+};
 export function element(sym) {
+  if (lang === 'ur' && ELEMENTS_UR[sym]) return `${ELEMENTS_UR[sym]} (${sym})`;
   const n = ELEMENTS[sym];
   return n ? `${n[0].toUpperCase()}${n.slice(1)} (${sym})` : sym;
 }
