@@ -214,6 +214,10 @@ static const char INDEX_TEXT[] =
 	"POST /witness/cosignature        a witness's cosignature of a checkpoint\n"
 	"GET  /api/                       the JSON API\n";
 
+/* "/" answers by Accept (the dashboard or INDEX_TEXT): shared caches must
+ * keep the two apart. */
+static const otx_header VARY_ACCEPT[] = {{"Vary", "Accept, Accept-Encoding"}, {NULL, NULL}};
+
 static int wants_html(otx_request *r)
 {
 	const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
@@ -230,7 +234,7 @@ static enum MHD_Result dispatch_get(otx_request *r, const char *url)
 		return otx_api(r); /* from the path as sent: ids are decoded strictly */
 	if (strcmp(url, "/") == 0 && !wants_html(r))
 		return otx_respond_static(r, 200, "text/plain; charset=utf-8", "public, max-age=60",
-		                          INDEX_TEXT, NULL);
+		                          INDEX_TEXT, VARY_ACCEPT);
 	return otx_static(r, url); /* the dashboard (static.c) */
 }
 

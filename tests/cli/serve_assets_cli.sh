@@ -140,5 +140,6 @@ fetch api /api/ -H 'Accept-Encoding: gzip'
 	ok || bad "/api/ took the assets' caching: $(cat api.h)"
 fetch txt /
 check_eq "/ for curl is the text index" "$(head -c 15 txt.body)" "oretrail ledger"
+check_eq "/ as text varies by Accept too" "$(header txt vary)" "Accept, Accept-Encoding"
 
 summary
