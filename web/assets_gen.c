@@ -4,12 +4,19 @@
  *
  *   assets_gen OUT.c DIR MANIFEST
  *
- * MANIFEST lists the files to embed, one path relative to DIR per line (as
- * web/build.mjs writes it); each is served at "/" followed by that path. The
- * output has one byte array per file, written as integer initialisers (a
- * string literal that long would break C11's 4095-character limit under
- * -Wpedantic), and the table otx_asset_find searches. It is written to
- * OUT.c.tmp and renamed, so a failed run leaves no half file behind.
+ * MANIFEST lists the files to embed, one a line, as web/build.mjs writes it:
+ *
+ *   FILE [HASHED ETAG CODINGS]
+ *
+ * FILE is a path relative to DIR, served at "/" followed by it; HASHED the
+ * name the file is also served under, after its content, or "-"; ETAG the
+ * identity body's entity tag without quotes (letters, digits, "-", "_"), or
+ * "-"; CODINGS "gzip", "br", "gzip,br" or "-": the compressed bodies that
+ * exist beside FILE as FILE.gz and FILE.br. The output has one byte array
+ * per body, written as integer initialisers (a string literal that long
+ * would break C11's 4095-character limit under -Wpedantic), and the table
+ * otx_assets returns. It is written to OUT.c.tmp and renamed, so a failed
+ * run leaves no half file behind.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,16 +69,18 @@ static int path_ok(const char *p)
 	return 1;
 }
 
-static int emit_file(FILE *out, const char *dir, const char *rel, size_t n, long *size)
+static int emit_file(FILE *out, const char *dir, const char *rel, const char *suffix, size_t n,
+                     long *size)
 {
-	char full[2 * PATH_MAX_LEN + 2];
-	snprintf(full, sizeof full, "%s/%s", dir, rel);
+	char full[2 * PATH_MAX_LEN + 8];
+	snprintf(full, sizeof full, "%s/%s%s", dir, rel, suffix);
 	FILE *in = fopen(full, "rb");
 	if (!in) {
 		fprintf(stderr, "assets_gen: %s: cannot open\n", full);
 		return -1;
 	}
-	fprintf(out, "/* %s */\nstatic const uint8_t asset_%zu[] = {", rel, n);
+	fprintf(out, "/* %s%s */\nstatic const uint8_t asset_%zu%s[] = {", rel, suffix, n,
+	        suffix[0] ? (strcmp(suffix, ".gz") == 0 ? "_gz" : "_br") : "");
 	long count = 0;
 	int c;
 	while ((c = getc(in)) != EOF) {
@@ -95,6 +104,113 @@ static int emit_file(FILE *out, const char *dir, const char *rel, size_t n, long
 	return 0;
 }
 
+/* One manifest line's fields after FILE. */
+typedef struct {
+	char hashed[PATH_MAX_LEN];
+	char etag[80];
+	int gzip, br;
+	long size, gzip_size, br_size;
+} extra;
+
+static int tag_ok(const char *t)
+{
+	if (!*t || strlen(t) >= 80)
+		return 0;
+	for (; *t; t++)
+		if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+		      *t == '-' || *t == '_'))
+			return 0;
+	return 1;
+}
+
+/* Splits "FILE [HASHED ETAG CODINGS]" in place; 0 and a message when a
+ * field is unusable. */
+static int parse_line(char *line, const char *manifest, char **file, extra *x)
+{
+	char *save = NULL;
+	char *f[5] = {NULL};
+	int nf = 0;
+	for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (nf == 4) {
+			fprintf(stderr, "assets_gen: %s: more than 4 fields in '%s ...'\n", manifest,
+			        f[0]);
+			return 0;
+		}
+		f[nf++] = tok;
+	}
+	if (nf != 1 && nf != 4) {
+		fprintf(stderr, "assets_gen: %s: '%s': expected FILE or FILE HASHED ETAG CODINGS\n",
+		        manifest, f[0]);
+		return 0;
+	}
+	*file = f[0];
+	memset(x, 0, sizeof *x);
+	if (!path_ok(f[0])) {
+		fprintf(stderr, "assets_gen: %s: unusable asset path '%s'\n", manifest, f[0]);
+		return 0;
+	}
+	if (nf == 1)
+		return 1;
+	if (strcmp(f[1], "-") != 0) {
+		if (!path_ok(f[1]) || strlen(f[1]) >= PATH_MAX_LEN) {
+			fprintf(stderr, "assets_gen: %s: unusable hashed path '%s'\n", manifest, f[1]);
+			return 0;
+		}
+		memcpy(x->hashed, f[1], strlen(f[1]) + 1);
+	}
+	if (strcmp(f[2], "-") != 0) {
+		if (!tag_ok(f[2])) {
+			fprintf(stderr, "assets_gen: %s: unusable entity tag '%s'\n", manifest, f[2]);
+			return 0;
+		}
+		memcpy(x->etag, f[2], strlen(f[2]) + 1);
+	}
+	if (strcmp(f[3], "-") != 0) {
+		char *s2 = NULL;
+		for (char *c = strtok_r(f[3], ",", &s2); c; c = strtok_r(NULL, ",", &s2)) {
+			if (strcmp(c, "gzip") == 0)
+				x->gzip = 1;
+			else if (strcmp(c, "br") == 0)
+				x->br = 1;
+			else {
+				fprintf(stderr, "assets_gen: %s: %s: unknown coding '%s'\n", manifest,
+				        f[0], c);
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+static void emit_table(FILE *out, char (*names)[PATH_MAX_LEN], const extra *x, size_t n)
+{
+	fprintf(out, "static const otx_asset ASSETS[] = {\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "    {\"/%s\", ", names[i]);
+		if (x[i].hashed[0])
+			fprintf(out, "\"/%s\", ", x[i].hashed);
+		else
+			fprintf(out, "NULL, ");
+		fprintf(out, "asset_%zu, %ld, \"%s\", ", i, x[i].size, content_type(names[i]));
+		if (x[i].etag[0])
+			fprintf(out, "\"\\\"%s\\\"\", ", x[i].etag);
+		else
+			fprintf(out, "NULL, ");
+		if (x[i].gzip)
+			fprintf(out, "asset_%zu_gz, %ld, ", i, x[i].gzip_size);
+		else
+			fprintf(out, "NULL, 0, ");
+		if (x[i].br)
+			fprintf(out, "asset_%zu_br, %ld},\n", i, x[i].br_size);
+		else
+			fprintf(out, "NULL, 0},\n");
+	}
+	fprintf(out, "};\n\n"
+	             "const otx_asset *otx_assets(size_t *n)\n{\n"
+	             "\t*n = sizeof ASSETS / sizeof ASSETS[0];\n\treturn ASSETS;\n}\n\n"
+	             "int otx_assets_built(void)\n{\n\treturn 1;\n}\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -108,7 +224,7 @@ int main(int argc, char **argv)
 	}
 
 	static char names[ASSETS_MAX][PATH_MAX_LEN];
-	static long sizes[ASSETS_MAX];
+	static extra extras[ASSETS_MAX];
 	size_t n = 0;
 	char tmp[PATH_MAX_LEN + 8];
 	snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
@@ -126,28 +242,30 @@ int main(int argc, char **argv)
 	}
 	fprintf(out,
 	        "/* Generated by assets_gen from %s: do not edit. */\n"
-	        "#include <string.h>\n\n#include \"server/assets.h\"\n\n",
+	        "#include <stddef.h>\n\n#include \"server/assets.h\"\n\n",
 	        manifest);
 
 	int rc = 0;
-	char line[PATH_MAX_LEN];
+	char line[3 * PATH_MAX_LEN];
 	while (fgets(line, sizeof line, list)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!line[0])
 			continue;
-		if (!path_ok(line)) {
-			fprintf(stderr, "assets_gen: %s: unusable asset path '%s'\n", manifest,
-			        line);
-			rc = 1;
-			break;
-		}
+		char *file;
 		if (n == ASSETS_MAX) {
 			fprintf(stderr, "assets_gen: more than %d assets\n", ASSETS_MAX);
 			rc = 1;
 			break;
 		}
-		memcpy(names[n], line, strlen(line) + 1);
-		if (emit_file(out, dir, names[n], n, &sizes[n])) {
+		extra *x = &extras[n];
+		if (!parse_line(line, manifest, &file, x) || strlen(file) >= PATH_MAX_LEN) {
+			rc = 1;
+			break;
+		}
+		memcpy(names[n], file, strlen(file) + 1);
+		if (emit_file(out, dir, names[n], "", n, &x->size) ||
+		    (x->gzip && emit_file(out, dir, names[n], ".gz", n, &x->gzip_size)) ||
+		    (x->br && emit_file(out, dir, names[n], ".br", n, &x->br_size))) {
 			rc = 1;
 			break;
 		}
@@ -158,38 +276,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "assets_gen: %s lists no assets\n", manifest);
 		rc = 1;
 	}
-
-	if (rc == 0) {
-		fprintf(out, "static const struct {\n\tconst char *path;\n\tconst uint8_t *data;\n"
-		             "\tsize_t len;\n\tconst char *type;\n} ASSETS[] = {\n");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "    {\"/%s\", asset_%zu, %ld, \"%s\"},\n", names[i], i,
-			        sizes[i], content_type(names[i]));
-		fprintf(out,
-		        "};\n\n"
-		        "ot_status otx_asset_find(const char *path, const uint8_t **data, size_t "
-		        "*len,\n"
-		        "                         const char **content_type)\n"
-		        "{\n"
-		        "\tif (!path)\n"
-		        "\t\treturn OT_ERR_ARG;\n"
-		        "\tif (strcmp(path, \"/\") == 0)\n"
-		        "\t\tpath = \"/index.html\";\n"
-		        "\tfor (size_t i = 0; i < sizeof ASSETS / sizeof ASSETS[0]; i++) {\n"
-		        "\t\tif (strcmp(ASSETS[i].path, path) != 0)\n"
-		        "\t\t\tcontinue;\n"
-		        "\t\tif (data)\n"
-		        "\t\t\t*data = ASSETS[i].data;\n"
-		        "\t\tif (len)\n"
-		        "\t\t\t*len = ASSETS[i].len;\n"
-		        "\t\tif (content_type)\n"
-		        "\t\t\t*content_type = ASSETS[i].type;\n"
-		        "\t\treturn OT_OK;\n"
-		        "\t}\n"
-		        "\treturn OT_ERR_NOTFOUND;\n"
-		        "}\n\n"
-		        "int otx_assets_built(void)\n{\n\treturn 1;\n}\n");
-	}
+	if (rc == 0)
+		emit_table(out, names, extras, n);
 	if (fclose(out) != 0 && rc == 0) {
 		fprintf(stderr, "assets_gen: %s: write error\n", tmp);
 		rc = 1;

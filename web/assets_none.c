@@ -3,8 +3,6 @@
  * not built into it (CMake option OT_BUILD_WEB off, or no node and npm at
  * configure time). The log's read paths and the JSON API work all the same.
  */
-#include <string.h>
-
 #include "server/assets.h"
 
 static const char NOT_BUILT[] =
@@ -23,20 +21,17 @@ static const char NOT_BUILT[] =
 	"<code>cmake -DOT_BUILD_WEB=ON</code>.</p>\n"
 	"</body></html>\n";
 
-ot_status otx_asset_find(const char *path, const uint8_t **data, size_t *len,
-                         const char **content_type)
+static const otx_asset PAGE[] = {{
+	.path = "/index.html",
+	.data = (const uint8_t *)NOT_BUILT,
+	.len = sizeof NOT_BUILT - 1,
+	.type = "text/html; charset=utf-8",
+}};
+
+const otx_asset *otx_assets(size_t *n)
 {
-	if (!path)
-		return OT_ERR_ARG;
-	if (strcmp(path, "/") != 0 && strcmp(path, "/index.html") != 0)
-		return OT_ERR_NOTFOUND;
-	if (data)
-		*data = (const uint8_t *)NOT_BUILT;
-	if (len)
-		*len = sizeof NOT_BUILT - 1;
-	if (content_type)
-		*content_type = "text/html; charset=utf-8";
-	return OT_OK;
+	*n = sizeof PAGE / sizeof PAGE[0];
+	return PAGE;
 }
 
 int otx_assets_built(void)

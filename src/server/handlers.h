@@ -18,6 +18,11 @@
 enum MHD_Result otx_c2sp_checkpoint(otx_request *r);
 enum MHD_Result otx_c2sp_tile(otx_request *r, const char *path);
 
+/* The dashboard's files (static.c, assets.h) at "/" and their paths: the
+ * body chosen by Accept-Encoding, 304 on a matching If-None-Match, a year's
+ * caching for content-named files and revalidation for the others. */
+enum MHD_Result otx_static(otx_request *r, const char *url);
+
 /* POST /add (add.c): called once the whole body is in. Parses it, queues the
  * submission and suspends the connection, or answers at once. */
 enum MHD_Result otx_add_start(otx_request *r);

@@ -63,14 +63,21 @@ enum MHD_Result otx_respond(otx_request *r, unsigned status, const char *content
 	return queue(r, status, resp, content_type, cache_control, extra, len);
 }
 
+enum MHD_Result otx_respond_const(otx_request *r, unsigned status, const char *content_type,
+                                  const char *cache_control, const uint8_t *data, size_t len,
+                                  const otx_header *extra)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	                                                            MHD_RESPMEM_PERSISTENT);
+	return queue(r, status, resp, content_type, cache_control, extra, len);
+}
+
 enum MHD_Result otx_respond_static(otx_request *r, unsigned status, const char *content_type,
                                    const char *cache_control, const char *text,
                                    const otx_header *extra)
 {
-	size_t len = strlen(text);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)text,
-	                                                            MHD_RESPMEM_PERSISTENT);
-	return queue(r, status, resp, content_type, cache_control, extra, len);
+	return otx_respond_const(r, status, content_type, cache_control, (const uint8_t *)text,
+	                         strlen(text), extra);
 }
 
 /* JSON (taken) with a final newline, and the headers in extra. */

@@ -28,6 +28,10 @@ enum MHD_Result otx_respond(otx_request *r, unsigned status, const char *content
 enum MHD_Result otx_respond_static(otx_request *r, unsigned status, const char *content_type,
                                    const char *cache_control, const char *text,
                                    const otx_header *extra);
+/* Queues a constant body of len bytes (lives as long as the program). */
+enum MHD_Result otx_respond_const(otx_request *r, unsigned status, const char *content_type,
+                                  const char *cache_control, const uint8_t *data, size_t len,
+                                  const otx_header *extra);
 /* A JSON body (malloc'ed, taken over); Cache-Control no-store unless given. */
 enum MHD_Result otx_respond_json(otx_request *r, unsigned status, char *json,
                                  const char *cache_control);

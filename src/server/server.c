@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include "oretrail/status.h"
-#include "server/assets.h"
 #include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
@@ -215,37 +214,14 @@ static const char INDEX_TEXT[] =
 	"POST /witness/cosignature        a witness's cosignature of a checkpoint\n"
 	"GET  /api/                       the JSON API\n";
 
-/* The dashboard (web/, server/assets.h) at "/" and its files, compiled into
- * the binary. The policy keeps the page to what this server serves; its one
- * allowance, 'wasm-unsafe-eval', lets it compile the replay engine's
- * WebAssembly (web/wasm), and allows no JavaScript eval. A client
- * that does not ask for HTML (curl, scripts) gets INDEX_TEXT at "/". */
-static const otx_header DASHBOARD_HEADERS[] = {
-	{"Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
-                                    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                                    "frame-ancestors 'none'"},
-	{"Vary", "Accept"},
-	{NULL, NULL}};
+/* "/" answers by Accept (the dashboard or INDEX_TEXT): shared caches must
+ * keep the two apart. */
+static const otx_header VARY_ACCEPT[] = {{"Vary", "Accept, Accept-Encoding"}, {NULL, NULL}};
 
 static int wants_html(otx_request *r)
 {
 	const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
 	return accept && strstr(accept, "text/html") != NULL;
-}
-
-static enum MHD_Result serve_asset(otx_request *r, const char *url)
-{
-	const uint8_t *data;
-	size_t len;
-	const char *type;
-	if (otx_asset_find(url, &data, &len, &type) != OT_OK)
-		return otx_respond_errorf(r, 404, OT_ERR_NOTFOUND, "not_found",
-		                          "no such resource: %s", url);
-	void *copy = malloc(len ? len : 1);
-	if (!copy)
-		return MHD_NO;
-	memcpy(copy, data, len);
-	return otx_respond(r, 200, type, "no-cache", copy, len, DASHBOARD_HEADERS);
 }
 
 static enum MHD_Result dispatch_get(otx_request *r, const char *url)
@@ -258,8 +234,8 @@ static enum MHD_Result dispatch_get(otx_request *r, const char *url)
 		return otx_api(r); /* from the path as sent: ids are decoded strictly */
 	if (strcmp(url, "/") == 0 && !wants_html(r))
 		return otx_respond_static(r, 200, "text/plain; charset=utf-8", "public, max-age=60",
-		                          INDEX_TEXT, NULL);
-	return serve_asset(r, url);
+		                          INDEX_TEXT, VARY_ACCEPT);
+	return otx_static(r, url); /* the dashboard (static.c) */
 }
 
 /* The 413 for a body over the limit. */

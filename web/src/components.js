@@ -2,14 +2,15 @@
 // panel that proves a set of entries in the browser, origin-share bars.
 import { h, clear } from './dom.js';
 import { checkpointCheck, verifyEntries } from './trust.js';
-import { int, percent, plural } from './format.js';
+import { int, percent } from './format.js';
 import { b64encode } from './verify/bytes.js';
+import { t, tn, tx } from './i18n.js';
 
 export function keyLine(cc) {
   if (!cc.key) return null;
-  return h('p', {}, 'Checked against the key ', h('span', { class: 'key' }, cc.key.text), ': ', cc.keyWhere, '.',
+  return h('p', {}, ...tx('Checked against the key {key}: {where}.', { key: h('span', { class: 'key' }, cc.key.text), where: cc.keyWhere }),
     cc.keySource === 'served'
-      ? [' A key served by this site is only as trustworthy as the site: compare it with the key the ledger\'s authority publishes elsewhere, or ', h('a', { href: '#/verify' }, 'enter that key'), '.']
+      ? [' ', ...tx('A key served by this site is only as trustworthy as the site: compare it with the key the ledger\'s authority publishes elsewhere, or {link}.', { link: h('a', { href: '#/verify' }, t('enter that key')) })]
       : null);
 }
 
@@ -17,13 +18,14 @@ export function keyLine(cc) {
 export function checkpointStatus(cc) {
   if (cc.ok) {
     return h('div', { class: 'status ok', 'data-check': 'checkpoint', 'data-ok': 'true' },
-      h('p', {}, h('strong', {}, '\u2713 Signature checked in your browser. '),
-        `The log's latest checkpoint covers ${plural(cc.cp.size, 'entry', 'entries')} with root hash `,
-        h('code', {}, b64encode(cc.cp.root).slice(0, 12) + '…'), ` (as written in the checkpoint), signed by ${cc.key.name}.`),
+      h('p', {}, h('strong', {}, t('\u2713 Signature checked in your browser.'), ' '),
+        ...tx('The log\'s latest checkpoint covers {entries} with root hash {root} (as written in the checkpoint), signed by {signer}.', {
+          entries: tn(cc.cp.size, '{n} entry', '{n} entries'), root: h('code', {}, b64encode(cc.cp.root).slice(0, 12) + '…'), signer: cc.key.name,
+        })),
       keyLine(cc));
   }
   return h('div', { class: cc.noteText && cc.key ? 'status bad' : 'status warn', 'data-check': 'checkpoint', 'data-ok': 'false' },
-    h('p', {}, h('strong', {}, cc.noteText && cc.key ? '\u2717 The checkpoint does NOT verify. ' : 'The checkpoint could not be checked. '), cc.reason + '.'),
+    h('p', {}, h('strong', {}, cc.noteText && cc.key ? t('\u2717 The checkpoint does NOT verify.') : t('The checkpoint could not be checked.'), ' '), cc.reason + '.'),
     keyLine(cc));
 }
 
@@ -31,10 +33,10 @@ export function checkpointStatus(cc) {
 // each entry read from the tiles, hashed, its inclusion proof built from
 // the tiles and checked against the signed root, and its signature checked.
 export function entriesPanel({ title, intro, indexes, expect, describe, onResults }) {
-  const list = h('ul', { class: 'checks' }, indexes.map((i) => h('li', { class: 'pending', 'data-index': String(i) }, `Entry ${i}: checking…`)));
-  const summary = h('div', { class: 'status pending', 'data-check': 'entries', 'data-ok': 'pending' }, h('p', {}, 'Checking in your browser…'));
+  const list = h('ul', { class: 'checks' }, indexes.map((i) => h('li', { class: 'pending', 'data-index': String(i) }, t('Entry {index}: checking…', { index: i }))));
+  const summary = h('div', { class: 'status pending', 'data-check': 'entries', 'data-ok': 'pending' }, h('p', {}, t('Checking in your browser…')));
   const section = h('section', { class: 'verify-panel', 'aria-labelledby': 'vp-title' },
-    h('h2', { id: 'vp-title' }, title || 'Verified in your browser'),
+    h('h2', { id: 'vp-title' }, title || t('Verified in your browser')),
     intro ? h('p', {}, intro) : null, summary, list);
   (async () => {
     const cc = await checkpointCheck();
@@ -47,34 +49,34 @@ export function entriesPanel({ title, intro, indexes, expect, describe, onResult
       clear(li);
       li.className = r.ok ? 'ok' : 'bad';
       if (r.ok) {
-        li.append(h('a', { href: `#/entries/${r.index}` }, `Entry ${r.index}`), ': ', describe && r.event ? describe(r.event) : `${r.event.type} ${r.event.id}`,
-          ` \u2014 in the signed log (proof of ${plural(r.proofLength, 'hash', 'hashes')} built from the tiles), signed by ${r.signer}.`);
+        li.append(h('a', { href: `#/entries/${r.index}` }, t('Entry {index}', { index: r.index })), ': ', describe && r.event ? describe(r.event) : `${r.event.type} ${r.event.id}`,
+          ' ', t('\u2014 in the signed log (proof of {hashes} built from the tiles), signed by {signer}.', { hashes: tn(r.proofLength, '{n} hash', '{n} hashes'), signer: r.signer }));
       } else {
-        li.append(`Entry ${r.index}: MISMATCH \u2014 ${r.reason}.`);
+        li.append(t('Entry {index}: MISMATCH \u2014 {reason}.', { index: r.index, reason: r.reason }));
       }
     }
     clear(summary);
     if (!cc.ok) {
       summary.className = 'status ' + (cc.key && cc.noteText ? 'bad' : 'warn');
       summary.dataset.ok = 'false';
-      summary.append(h('p', {}, h('strong', {}, 'Not verified. '), cc.reason + '.'), keyLine(cc));
+      summary.append(h('p', {}, h('strong', {}, t('Not verified.'), ' '), cc.reason + '.'), keyLine(cc));
     } else if (bad.length) {
       summary.className = 'status bad';
       summary.dataset.ok = 'false';
-      summary.append(h('p', {}, h('strong', {}, `\u2717 FAILED: ${bad.length} of ${results.length} entries do not match the signed log.`),
-        ' What this page shows may have been altered after it was recorded.'), keyLine(cc));
+      summary.append(h('p', {}, h('strong', {}, t('\u2717 FAILED: {bad} of {n} entries do not match the signed log.', { bad: bad.length, n: results.length })),
+        ' ', t('What this page shows may have been altered after it was recorded.')), keyLine(cc));
     } else {
       summary.className = 'status ok';
       summary.dataset.ok = 'true';
-      summary.append(h('p', {}, h('strong', {}, `\u2713 All ${results.length} entries verified. `),
-        `Each was read from the log's tiles, hashed, and proven to be in the checkpoint of ${plural(cc.cp.size, 'entry', 'entries')} signed by ${cc.key.name}; each event's signature was checked against its signer's key as registered in the log.`),
+      summary.append(h('p', {}, h('strong', {}, t('\u2713 All {n} entries verified.', { n: results.length }), ' '),
+        t('Each was read from the log\'s tiles, hashed, and proven to be in the checkpoint of {entries} signed by {signer}; each event\'s signature was checked against its signer\'s key as registered in the log.', { entries: tn(cc.cp.size, '{n} entry', '{n} entries'), signer: cc.key.name })),
         keyLine(cc));
     }
   })().catch((e) => {
     clear(summary);
     summary.className = 'status bad';
     summary.dataset.ok = 'false';
-    summary.append(h('p', {}, h('strong', {}, 'The check could not run: '), e.message));
+    summary.append(h('p', {}, h('strong', {}, t('The check could not run:'), ' '), e.message));
   });
   return section;
 }

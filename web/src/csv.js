@@ -31,13 +31,17 @@ export function toCsv(rows) {
 // The header and body rows of a rendered <table>, each cell's text with
 // runs of white space made one space.
 export function tableRows(tableEl) {
-  const text = (c) => c.textContent.replace(/\s+/g, ' ').trim();
+  // Less the invisible bidirectional marks and isolates the Urdu page puts
+  // around quantities (i18n.js bidi).
+  const text = (c) => c.textContent.replace(/[\u200e\u200f\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
   return [...tableEl.querySelectorAll('thead tr, tbody tr')].map((tr) => [...tr.children].map(text));
 }
 
 // A file name from a caption: "3 lots, oldest first" -> "3-lots-oldest-first.csv".
+// A caption in another script (Urdu) keeps its letters.
 export function csvName(caption) {
-  const slug = String(caption || '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slugOf = (re) => String(caption || '').toLowerCase().replace(re, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = slugOf(/[^a-z0-9]+/g) || slugOf(/[^\p{L}\p{N}]+/gu);
   return `${slug || 'table'}.csv`;
 }
 

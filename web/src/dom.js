@@ -2,6 +2,7 @@
 // from the ledger is ever parsed as markup.
 //   h('a', { href: '#/lots/x', class: 'y' }, 'text', child, [more])
 import { csvName, downloadCsv } from './csv.js';
+import { t } from './i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -39,11 +40,11 @@ export function svg(tag, attrs, ...kids) {
 // A table in a keyboard-scrollable region, with a button that downloads
 // it as CSV when it has rows. cols: [{ label, num?, cell(row) }].
 export function table(caption, cols, rows, opts = {}) {
-  const t = h('table', opts.attrs || {},
+  const tbl = h('table', opts.attrs || {},
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
     h('tbody', {}, rows.length === 0
-      ? h('tr', {}, h('td', { colspan: cols.length }, opts.empty || 'Nothing recorded yet.'))
+      ? h('tr', {}, h('td', { colspan: cols.length }, opts.empty || t('Nothing recorded yet.')))
       : rows.map((r) => h('tr', {}, cols.map((c, i) => {
         const v = c.cell(r);
         return i === 0 && opts.rowHeader !== false
@@ -52,12 +53,12 @@ export function table(caption, cols, rows, opts = {}) {
       })))));
   const name = csvName(caption || opts.label);
   return h('div', { class: 'table-block' },
-    h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption || opts.label || 'table', tabindex: '0' }, t),
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption || opts.label || t('table'), tabindex: '0' }, tbl),
     rows.length === 0 ? null : h('button', {
       type: 'button', class: 'secondary csv', 'data-csv': name,
-      'aria-label': `Download CSV: ${caption || opts.label || 'this table'}`,
-      onclick: () => downloadCsv(t, name),
-    }, 'Download CSV'));
+      'aria-label': t('Download CSV: {what}', { what: caption || opts.label || t('this table') }),
+      onclick: () => downloadCsv(tbl, name),
+    }, t('Download CSV')));
 }
 
 export function facts(pairs) {

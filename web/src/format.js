@@ -2,12 +2,18 @@
 // Masses are grams, element contents milligrams, assays mg/kg (ppm),
 // shares ppm, money minor units with an ISO 4217 code (docs/events.md).
 import { h } from './dom.js';
+import { bidi, lang, locale, t } from './i18n.js';
+
+// English as before ('en', dates 'en-GB'); Urdu as 'ur-PK' with Western
+// digits (i18n.js says why).
+const numberLocale = lang === 'en' ? 'en' : locale;
+const dateLocale = lang === 'en' ? 'en-GB' : locale;
 
 const formatters = new Map();
 // nf(max, min)(x): x with at most `max` and at least `min` decimals.
 const nf = (max, min = 0) => {
   const k = `${max}/${min}`;
-  if (!formatters.has(k)) formatters.set(k, new Intl.NumberFormat('en', { maximumFractionDigits: max, minimumFractionDigits: min }));
+  if (!formatters.has(k)) formatters.set(k, new Intl.NumberFormat(numberLocale, { maximumFractionDigits: max, minimumFractionDigits: min }));
   const f = formatters.get(k);
   return (x) => f.format(x);
 };
@@ -16,20 +22,20 @@ export function mass(g) {
   if (g === null || g === undefined || !Number.isFinite(Number(g))) return '–';
   g = Number(g);
   const a = Math.abs(g);
-  if (a >= 1e6) return `${nf(3)(g / 1e6)} t`;
-  if (a >= 1e3) return `${nf(3)(g / 1e3)} kg`;
-  return `${nf(0)(g)} g`;
+  if (a >= 1e6) return bidi(`${nf(3)(g / 1e6)} t`);
+  if (a >= 1e3) return bidi(`${nf(3)(g / 1e3)} kg`);
+  return bidi(`${nf(0)(g)} g`);
 }
 export const massMg = (mg) => mass(Number(mg) / 1000);
 
 export function percent(ppm, digits = 2) {
   if (ppm === null || ppm === undefined) return '–';
-  return `${nf(digits, digits)(Number(ppm) / 1e4)} %`;
+  return bidi(`${nf(digits, digits)(Number(ppm) / 1e4)} %`);
 }
 
 export function signedPercent(x, digits = 2) {
   const s = nf(digits, digits)(x);
-  return (x > 0 ? '+' : '') + s + ' %';
+  return bidi((x > 0 ? '+' : '') + s + ' %');
 }
 
 // ISO 4217 minor units (as the CLI's cli_fmt_money): not CLDR's, which
@@ -41,19 +47,19 @@ export function minorDigits(currency) {
 }
 
 export function money(v) {
-  if (!v || typeof v !== 'object' || v.commit) return v && v.commit ? 'withheld (committed)' : '–';
+  if (!v || typeof v !== 'object' || v.commit) return v && v.commit ? t('withheld (committed)') : '–';
   const { amount, currency } = v;
   const d = minorDigits(currency);
   const n = Number(amount);
   if (!Number.isSafeInteger(n)) return `${amount} (minor units of ${currency})`;
-  return `${nf(d, d)(n / 10 ** d)} ${currency}`;
+  return bidi(`${nf(d, d)(n / 10 ** d)} ${currency}`);
 }
 
 let regionNames = null;
 export function country(code) {
   if (!code) return '–';
   try {
-    regionNames = regionNames || new Intl.DisplayNames(['en'], { type: 'region' });
+    regionNames = regionNames || new Intl.DisplayNames([numberLocale], { type: 'region' });
     const name = regionNames.of(code);
     return name && name !== code ? `${name} (${code})` : code;
   } catch {
@@ -62,7 +68,7 @@ export function country(code) {
 }
 export function countryName(code) {
   try {
-    regionNames = regionNames || new Intl.DisplayNames(['en'], { type: 'region' });
+    regionNames = regionNames || new Intl.DisplayNames([numberLocale], { type: 'region' });
     return regionNames.of(code) || code;
   } catch {
     return code;
@@ -78,7 +84,19 @@ const ELEMENTS = {
   Mo: 'molybdenum', Pt: 'platinum', Pd: 'palladium', U: 'uranium', Th: 'thorium', Ti: 'titanium',
   V: 'vanadium', Bi: 'bismuth', In: 'indium', Te: 'tellurium', TREO: 'total rare-earth oxides',
 };
+// The same in Urdu (the names Urdu chemistry texts use; the common metals
+// by their everyday words).
+const ELEMENTS_UR = {
+  Nd: 'نیوڈیمیم', Pr: 'پراسیوڈیمیم', Dy: 'ڈسپروسیم', Tb: 'ٹربیم', La: 'لینتھینم',
+  Ce: 'سیریم', Sm: 'سماریم', Gd: 'گیڈولینیم', Y: 'اٹریم', Sc: 'اسکینڈیم', Eu: 'یوروپیم',
+  Cu: 'تانبا', Sb: 'اینٹیمنی', Co: 'کوبالٹ', Li: 'لیتھیم', Ni: 'نکل', Mn: 'مینگنیز',
+  Au: 'سونا', Ag: 'چاندی', Zn: 'جست', Pb: 'سیسہ', W: 'ٹنگسٹن', Sn: 'قلعی', Ta: 'ٹینٹلم',
+  Nb: 'نائوبیم', Ga: 'گیلیم', Ge: 'جرمینیم', Fe: 'لوہا', Al: 'ایلومینیم', Cr: 'کرومیم',
+  Mo: 'مولبڈینم', Pt: 'پلاٹینم', Pd: 'پیلیڈیم', U: 'یورینیم', Th: 'تھوریم', Ti: 'ٹائٹینیم',
+  V: 'وینیڈیم', Bi: 'بسمتھ', In: 'انڈیم', Te: 'ٹیلوریم', TREO: 'نایاب زمینی آکسائیڈ، کل',
+};
 export function element(sym) {
+  if (lang === 'ur' && ELEMENTS_UR[sym]) return `${ELEMENTS_UR[sym]} (${sym})`;
   const n = ELEMENTS[sym];
   return n ? `${n[0].toUpperCase()}${n.slice(1)} (${sym})` : sym;
 }
@@ -94,8 +112,8 @@ export function hs(code) {
   return HS[code] ? `${code} ${HS[code]}` : code;
 }
 
-const dateFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-const timeFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+const dateFmt = new Intl.DateTimeFormat(dateLocale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const timeFmt = new Intl.DateTimeFormat(dateLocale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
 export function date(t) {
   if (!t) return '–';
   const d = new Date(t);
@@ -115,8 +133,16 @@ export function daysBetween(a, b) {
   return Math.floor((new Date(b).getTime() - new Date(a).getTime()) / 86400000);
 }
 
-export function age(t, now = Date.now()) {
-  const s = Math.max(0, Math.round((now - new Date(t).getTime()) / 1000));
+let relative = null;
+export function age(when, now = Date.now()) {
+  const s = Math.max(0, Math.round((now - new Date(when).getTime()) / 1000));
+  if (lang !== 'en') {
+    relative = relative || new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+    if (s < 90) return relative.format(-s, 'second');
+    if (s < 5400) return relative.format(-Math.round(s / 60), 'minute');
+    if (s < 129600) return relative.format(-Math.round(s / 3600), 'hour');
+    return relative.format(-Math.round(s / 86400), 'day');
+  }
   if (s < 90) return `${s} seconds ago`;
   if (s < 5400) return `${Math.round(s / 60)} minutes ago`;
   if (s < 129600) return `${Math.round(s / 3600)} hours ago`;
@@ -125,8 +151,9 @@ export function age(t, now = Date.now()) {
 
 export const int = (n) => nf(0)(Number(n));
 
+// The words are translated when i18n.js has them.
 export function plural(n, one, many) {
-  return `${int(n)} ${n === 1 ? one : many || one + 's'}`;
+  return `${int(n)} ${t(n === 1 ? one : many || one + 's')}`;
 }
 
 export const shortHash = (s, n = 12) => (s && s.length > n ? s.slice(0, n) + '…' : s);

@@ -8,6 +8,7 @@ export const hrefConsignment = (id) => `#/consignments/${enc(id)}`;
 export const hrefContract = (id) => `#/contracts/${enc(id)}`;
 export const hrefFlows = (el) => `#/flows${el ? `?element=${enc(el)}` : ''}`;
 
-export const lotLink = (id) => h('a', { href: hrefLot(id) }, id);
-export const consignmentLink = (id) => h('a', { href: hrefConsignment(id) }, id);
-export const contractLink = (id) => h('a', { href: hrefContract(id) }, id);
+// dir="ltr": an id reads left to right inside Urdu text, isolated from it.
+export const lotLink = (id) => h('a', { href: hrefLot(id), dir: 'ltr' }, id);
+export const consignmentLink = (id) => h('a', { href: hrefConsignment(id), dir: 'ltr' }, id);
+export const contractLink = (id) => h('a', { href: hrefContract(id), dir: 'ltr' }, id);

@@ -16,6 +16,7 @@ import { renderActor, renderSite } from './pages/places.js';
 import { renderPayments } from './pages/payments.js';
 import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
 import { renderVerifyState } from './verifystate.js';
+import { installLanguage, t, tx } from './i18n.js';
 
 const ROUTES = [
   [/^\/?$/, 'overview', () => renderOverview],
@@ -72,18 +73,18 @@ async function route() {
   clear(main);
   main.setAttribute('aria-busy', 'true');
   delete main.dataset.route;
-  main.append(h('p', { class: 'loading' }, 'Loading…'));
+  main.append(h('p', { class: 'loading' }, t('Loading…')));
   // Each page renders into a fresh container; a newer navigation wins.
   const page = h('div', { class: 'page' });
   const ctx = {
     params,
-    setTitle: (t) => { document.title = (document.title.startsWith('\u26a0') ? '\u26a0 FAILED: ' : '') + `${t} \u2013 ${SITE_TITLE}`; },
+    setTitle: (title) => { document.title = (document.title.startsWith('\u26a0') ? `\u26a0 ${t('FAILED:')} ` : '') + `${title} \u2013 ${SITE_TITLE}`; },
     current: () => gen === generation,
   };
   try {
     if (!render) {
-      ctx.setTitle('Not found');
-      page.append(h('h1', {}, 'No such page'), h('p', {}, 'This address is not a page of the dashboard. ', h('a', { href: '#/' }, 'Go to the overview'), '.'));
+      ctx.setTitle(t('Not found'));
+      page.append(h('h1', {}, t('No such page')), h('p', {}, ...tx('This address is not a page of the dashboard. {link}.', { link: h('a', { href: '#/' }, t('Go to the overview')) })));
     } else {
       await render(page, arg, ctx);
     }
@@ -107,12 +108,13 @@ async function route() {
 export function errorBox(e) {
   const notFound = e && e.status === 404;
   return h('section', { class: 'error-page' },
-    h('h1', {}, notFound ? 'Not in this ledger' : 'This page could not be loaded'),
-    h('p', {}, notFound ? `The ledger has no such record: ${e.message}.` : `The server's answer: ${e && e.message ? e.message : e}`),
-    h('p', {}, h('a', { href: '#/' }, 'Back to the overview')));
+    h('h1', {}, notFound ? t('Not in this ledger') : t('This page could not be loaded')),
+    h('p', {}, notFound ? t('The ledger has no such record: {what}.', { what: e.message }) : t('The server\'s answer: {what}', { what: e && e.message ? e.message : e })),
+    h('p', {}, h('a', { href: '#/' }, t('Back to the overview'))));
 }
 
 function start() {
+  installLanguage(h);
   const skip = document.querySelector('[data-skip]');
   if (skip) {
     skip.addEventListener('click', (ev) => {

@@ -16,18 +16,22 @@ import { checkpointCheck, raiseAlarm } from './trust.js';
 import { loadReplay } from './verify/replay.js';
 import { canonicalize } from './verify/jcs.js';
 import { TILE_WIDTH } from './verify/tlog.js';
+import { t } from './i18n.js';
 
 // The withholding limit the server's findings use (docs/events.md).
 const WITHHELD_DAYS = 180;
 
 let session = null;
 let engineLoad = null;
+// The module's file, named after its content by web/build.mjs (which
+// defines OT_WASM_FILE) so that the server lets browsers keep it.
+const WASM_FILE = typeof OT_WASM_FILE === 'string' ? OT_WASM_FILE : 'ot_replay.wasm'; // eslint-disable-line no-undef
 
 // The replay module, compiled once per page (the log's replay and the
 // certificate check share it); null in a build without it.
 export function replayEngine() {
   if (!factory) return null;
-  if (!engineLoad) engineLoad = loadReplay(factory, { locateFile: (p) => new URL(p, document.baseURI).href });
+  if (!engineLoad) engineLoad = loadReplay(factory, { locateFile: (p) => new URL(p.endsWith('.wasm') ? WASM_FILE : p, document.baseURI).href });
   return engineLoad;
 }
 
@@ -43,12 +47,12 @@ async function runReplay() {
   const out = { ok: false, state: null, entries: 0, reason: '', unavailable: false, engine: null };
   if (!factory) {
     out.unavailable = true;
-    out.reason = 'this dashboard was built without the replay engine (WebAssembly), so the figures are the server\'s, not recomputed';
+    out.reason = t('this dashboard was built without the replay engine (WebAssembly), so the figures are the server\'s, not recomputed');
     return out;
   }
   const cc = await checkpointCheck();
   if (!cc.ok) {
-    out.reason = 'the checkpoint could not be checked: ' + cc.reason;
+    out.reason = t('the checkpoint could not be checked: {reason}', { reason: cc.reason });
     return out;
   }
   try {
@@ -186,7 +190,7 @@ export function lotViewDifferences(replayed, served) {
 
 // A value in words: masses in their unit, records as their JSON.
 const show = (field, v) => {
-  if (v === undefined) return 'nothing';
+  if (v === undefined) return t('nothing');
   if (typeof v === 'number' && /_g$/.test(field)) return mass(v);
   return typeof v === 'object' ? canonicalize(v) : String(v);
 };
@@ -197,16 +201,16 @@ const show = (field, v) => {
 export function replayNotice(rs, diffs, what) {
   if (!rs.ok) {
     return h('div', { class: rs.unavailable ? 'status warn' : 'status bad', 'data-check': 'replay', 'data-ok': 'false' },
-      h('p', {}, `The figures for ${what} are the server's: they were not recomputed, because ${rs.reason}.`));
+      h('p', {}, t('The figures for {what} are the server\'s: they were not recomputed, because {reason}.', { what, reason: rs.reason })));
   }
   if (!diffs.length) {
     return h('div', { class: 'status ok', 'data-check': 'replay', 'data-ok': 'true' },
-      h('p', {}, `\u2713 The figures for ${what} were recomputed in your browser: all ${rs.entries} entries of the signed log replayed with the ledger's own rules (WebAssembly); the server's summary agrees.`));
+      h('p', {}, t('\u2713 The figures for {what} were recomputed in your browser: all {n} entries of the signed log replayed with the ledger\'s own rules (WebAssembly); the server\'s summary agrees.', { what, n: rs.entries })));
   }
-  raiseAlarm(`The server's summary of ${what} differs from the replay of the signed log (${diffs.map((d) => d.field).join(', ')}).`);
+  raiseAlarm(t('The server\'s summary of {what} differs from the replay of the signed log ({fields}).', { what, fields: diffs.map((d) => d.field).join(', ') }));
   return h('div', { class: 'status bad', 'data-check': 'replay', 'data-ok': 'false', role: 'alert' },
-    h('p', {}, h('strong', {}, `\u2717 The server's summary of ${what} does not match the signed log.`),
-      ` Replaying all ${rs.entries} entries with the ledger's own rules gives other figures; this page shows the replayed ones.`),
+    h('p', {}, h('strong', {}, t('\u2717 The server\'s summary of {what} does not match the signed log.', { what })),
+      ' ', t('Replaying all {n} entries with the ledger\'s own rules gives other figures; this page shows the replayed ones.', { n: rs.entries })),
     h('ul', {}, diffs.map((d) => h('li', { 'data-field': d.field },
-      h('code', {}, d.field), `: the server says ${show(d.field, d.served)}; the replay gives ${show(d.field, d.replayed)}.`))));
+      h('code', {}, d.field), t(': the server says {served}; the replay gives {replayed}.', { served: show(d.field, d.served), replayed: show(d.field, d.replayed) })))));
 }

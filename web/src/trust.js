@@ -8,6 +8,7 @@ import { parseEntry, verifyEventSignature } from './verify/events.js';
 import { cryptoAvailable } from './verify/hash.js';
 import { parseSignedNote, parseVerifierKey, verifyCheckpoint } from './verify/note.js';
 import { TileReader, proveEntry } from './verify/tlog.js';
+import { t, tx } from './i18n.js';
 
 const KEY_STORE = 'oretrail.logkey';
 
@@ -39,13 +40,14 @@ export function raiseAlarm(what) {
   clear(el);
   el.hidden = false;
   el.append(
-    h('strong', {}, '\u26a0 Verification failed: this ledger does not match its signed record'),
+    h('strong', {}, t('\u26a0 Verification failed: this ledger does not match its signed record')),
     h('ul', {}, failures.slice(0, 4).map((f) => h('li', {}, f)),
-      failures.length > 4 ? h('li', {}, `and ${failures.length - 4} more mismatches`) : null),
-    h('p', {}, 'Do not rely on the figures on this site until this is explained. ',
-      h('a', { href: '#/verify' }, 'See what was checked'), '.'));
+      failures.length > 4 ? h('li', {}, t('and {n} more mismatches', { n: failures.length - 4 })) : null),
+    h('p', {}, ...tx('Do not rely on the figures on this site until this is explained. {link}.', {
+      link: h('a', { href: '#/verify' }, t('See what was checked')),
+    })));
   window.dispatchEvent(new Event('ot-alarm'));
-  if (!document.title.startsWith('\u26a0')) document.title = '\u26a0 FAILED: ' + document.title;
+  if (!document.title.startsWith('\u26a0')) document.title = `\u26a0 ${t('FAILED:')} ${document.title}`;
 }
 export const alarmRaised = () => failures.length > 0;
 
@@ -57,7 +59,7 @@ export const alarmRaised = () => failures.length > 0;
 async function resolveLogKey(noteText) {
   const pasted = pastedKey();
   if (pasted) {
-    return { key: await parseVerifierKey(pasted), source: 'pasted', where: 'the key you entered on the Verify page (kept in this browser)' };
+    return { key: await parseVerifierKey(pasted), source: 'pasted', where: t('the key you entered on the Verify page (kept in this browser)') };
   }
   return servedLogKey(noteText);
 }
@@ -67,7 +69,7 @@ async function resolveLogKey(noteText) {
 export async function servedLogKey(noteText) {
   const served = await api.checkpoint().catch(() => null);
   if (served && typeof served.vkey === 'string') {
-    return { key: await parseVerifierKey(served.vkey), source: 'served', where: 'the key this server publishes for its log (api/checkpoint)' };
+    return { key: await parseVerifierKey(served.vkey), source: 'served', where: t('the key this server publishes for its log (api/checkpoint)') };
   }
   // The authority's actor record carries the log key: the authority is the
   // actor named like the key that signs the checkpoints.
@@ -78,7 +80,7 @@ export async function servedLogKey(noteText) {
       try {
         const key = await parseVerifierKey(k.vkey);
         if (key.keyIdHex === s.keyIdHex && key.name === s.name)
-          return { key, source: 'served', where: `the key this server lists for ${s.name}, the ledger's authority (api/actors/${s.name})` };
+          return { key, source: 'served', where: t('the key this server lists for {name}, the ledger\'s authority (api/actors/{name})', { name: s.name }) };
       } catch { /* not this one */ }
     }
   }

@@ -8,6 +8,7 @@ import { h, clear } from './dom.js';
 import { alarmRaised, checkpointCheck, raiseAlarm } from './trust.js';
 import { checkWholeLog } from './verify/tlog.js';
 import { replayedState } from './replayed.js';
+import { t } from './i18n.js';
 
 // The whole tree recomputed from the entries, once per session: every
 // hash tile the server serves must agree with the entries it serves.
@@ -29,7 +30,7 @@ function hexPrefix(bytes, n = 8) {
 function show(el, state, text) {
   el.dataset.state = state;
   clear(el);
-  el.append(h('strong', {}, state === 'verified' ? '\u2713 Verified' : state === 'failed' ? '\u26a0 Verification failed' : 'Verifying\u2026'),
+  el.append(h('strong', {}, state === 'verified' ? t('\u2713 Verified') : state === 'failed' ? t('\u26a0 Verification failed') : t('Verifying\u2026')),
     text ? ' ' + text : '');
 }
 
@@ -38,42 +39,42 @@ function show(el, state, text) {
 export async function renderVerifyState(current = () => true) {
   const el = document.getElementById('verify-state');
   if (!el) return;
-  show(el, 'verifying', 'checking the signed checkpoint and replaying the log in this browser');
+  show(el, 'verifying', t('checking the signed checkpoint and replaying the log in this browser'));
   const cc = await checkpointCheck();
   if (!current()) return;
   if (!cc.ok) {
-    show(el, 'failed', `the signed checkpoint (/checkpoint): ${cc.reason}.`);
+    show(el, 'failed', t('the signed checkpoint (/checkpoint): {reason}.', { reason: cc.reason }));
     return;
   }
   const wl = await wholeLog(cc);
   if (!current()) return;
   if (!wl.ok) {
-    show(el, 'failed', `recomputing the tree of checkpoint ${cc.cp.size} from its tiles: ${wl.reason}.`);
+    show(el, 'failed', t('recomputing the tree of checkpoint {size} from its tiles: {reason}.', { size: cc.cp.size, reason: wl.reason }));
     return;
   }
   const rs = await replayedState();
   if (!current()) return;
   if (!rs.ok && !rs.unavailable) {
-    show(el, 'failed', `replaying the log's ${cc.cp.size} entries (/tile/entries): ${rs.reason}.`);
+    show(el, 'failed', t('replaying the log\'s {size} entries (/tile/entries): {reason}.', { size: cc.cp.size, reason: rs.reason }));
     return;
   }
   if (alarmRaised()) {
-    show(el, 'failed', 'a check on this site did not match; see the red notice above.');
+    show(el, 'failed', t('a check on this site did not match; see the red notice above.'));
     return;
   }
   const wit = cc.result.witnesses;
   const checked = wit.filter((w) => w.verified === true).length;
-  const cp = `checkpoint of ${cc.cp.size} entries, root ${hexPrefix(cc.cp.root)}\u2026`;
-  const replay = rs.ok ? `${rs.entries} entries replayed` : 'not replayed (no WebAssembly engine in this build)';
-  const cos = `${checked} of ${wit.length} witness cosignatures checked`;
+  const cp = t('checkpoint of {size} entries, root {root}\u2026', { size: cc.cp.size, root: hexPrefix(cc.cp.root) });
+  const replay = rs.ok ? t('{n} entries replayed', { n: rs.entries }) : t('not replayed (no WebAssembly engine in this build)');
+  const cos = t('{checked} of {total} witness cosignatures checked', { checked, total: wit.length });
   el.dataset.entries = String(rs.ok ? rs.entries : 0);
   el.dataset.size = String(cc.cp.size);
   el.dataset.witnesses = String(checked);
-  show(el, 'verified', `${cp}; ${replay}; ${cos}.`);
+  show(el, 'verified', t('{checkpoint}; {replay}; {cosignatures}.', { checkpoint: cp, replay, cosignatures: cos }));
 }
 
 // A failure found after the state was shown (a page's own check) turns it.
 window.addEventListener('ot-alarm', () => {
   const el = document.getElementById('verify-state');
-  if (el) show(el, 'failed', 'a check on this site did not match; see the red notice above.');
+  if (el) show(el, 'failed', t('a check on this site did not match; see the red notice above.'));
 });

@@ -6,6 +6,8 @@ import { h, table, facts } from '../dom.js';
 import { country, element, hs, mass, massMg, money, signedPercent, time } from '../format.js';
 import { consignmentLink, lotLink } from '../links.js';
 import { entriesPanel } from '../components.js';
+// `t` is a consignment's totals here: the translation is tr.
+import { t as tr } from '../i18n.js';
 
 function totals(c) {
   let shipped = 0;
@@ -21,45 +23,45 @@ function totals(c) {
 function difference(shipped, received) {
   if (received === null || received === undefined || !shipped) return '–';
   const d = received - shipped;
-  return `${d === 0 ? 'none' : mass(d)} (${signedPercent((d / shipped) * 100, 2)})`;
+  return `${d === 0 ? tr('none') : mass(d)} (${signedPercent((d / shipped) * 100, 2)})`;
 }
 
 function statusText(c) {
-  if (c.status === 'received') return ['received ', time(c.received_time)];
-  if (c.status) return c.status === 'shipped' ? 'in transit' : c.status;
-  return c.received_index !== undefined ? 'received' : 'in transit';
+  if (c.status === 'received') return [tr('received'), ' ', time(c.received_time)];
+  if (c.status) return c.status === 'shipped' ? tr('in transit') : c.status;
+  return c.received_index !== undefined ? tr('received') : tr('in transit');
 }
 
 export async function renderConsignments(page, _arg, ctx) {
-  ctx.setTitle('Consignments');
+  ctx.setTitle(tr('Consignments'));
   const cons = await api.consignments();
   const rs = await replayedState();
   const diffs = rs.ok ? listDifferences(rs.state, 'consignments', cons.items, 'consignment') : [];
   const shown = rs.ok ? cons.items.map((c) => withReplayed(rs.state, 'consignments', c.consignment, c)) : cons.items;
   const items = [...shown].sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
   page.append(
-    h('h1', {}, 'Consignments'),
-    h('p', { class: 'lede' }, 'Each shipment recorded in the ledger: who sent what to whom, under which trade codes, declared value and permit, and how much arrived.'),
-    replayNotice(rs, diffs, 'the consignments'),
-    table(`${items.length} consignments, newest first`, [
-      { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
-      { label: 'Date', cell: (c) => time(c.time) },
-      { label: 'From \u2192 to', cell: (c) => `${c.from} (${c.from_country || '?'}) \u2192 ${c.to} (${c.to_country || '?'})` },
-      { label: 'Consignee', cell: (c) => c.consignee || '–' },
-      { label: 'Trade codes (HS)', cell: (c) => (c.hs && c.hs.length ? c.hs.join(', ') : '–') },
-      { label: 'Declared value', num: true, cell: (c) => (c.value ? money(c.value) : '–') },
-      { label: 'Permit', cell: (c) => c.permit || '–' },
-      { label: 'Status', cell: (c) => statusText(c) },
-      { label: 'Mass shipped', num: true, cell: (c) => mass(totals(c).shipped) },
-      { label: 'Mass received', num: true, cell: (c) => (totals(c).received === null ? '–' : mass(totals(c).received)) },
-      { label: 'Difference', num: true, cell: (c) => { const t = totals(c); return difference(t.shipped, t.received); } },
+    h('h1', {}, tr('Consignments')),
+    h('p', { class: 'lede' }, tr('Each shipment recorded in the ledger: who sent what to whom, under which trade codes, declared value and permit, and how much arrived.')),
+    replayNotice(rs, diffs, tr('the consignments')),
+    table(tr('{n} consignments, newest first', { n: items.length }), [
+      { label: tr('Consignment'), cell: (c) => consignmentLink(c.consignment) },
+      { label: tr('Date'), cell: (c) => time(c.time) },
+      { label: tr('From \u2192 to'), cell: (c) => `${c.from} (${c.from_country || '?'}) \u2192 ${c.to} (${c.to_country || '?'})` },
+      { label: tr('Consignee'), cell: (c) => c.consignee || '–' },
+      { label: tr('Trade codes (HS)'), cell: (c) => (c.hs && c.hs.length ? c.hs.join(', ') : '–') },
+      { label: tr('Declared value'), num: true, cell: (c) => (c.value ? money(c.value) : '–') },
+      { label: tr('Permit'), cell: (c) => c.permit || '–' },
+      { label: tr('Status'), cell: (c) => statusText(c) },
+      { label: tr('Mass shipped'), num: true, cell: (c) => mass(totals(c).shipped) },
+      { label: tr('Mass received'), num: true, cell: (c) => (totals(c).received === null ? '–' : mass(totals(c).received)) },
+      { label: tr('Difference'), num: true, cell: (c) => { const t = totals(c); return difference(t.shipped, t.received); } },
     ], items),
-    cons.more ? h('p', { class: 'note' }, 'Only the first consignments are listed.') : '',
+    cons.more ? h('p', { class: 'note' }, tr('Only the first consignments are listed.')) : '',
   );
 }
 
 export async function renderConsignment(page, id, ctx) {
-  ctx.setTitle(`Consignment ${id}`);
+  ctx.setTitle(tr('Consignment {id}', { id }));
   const served = await api.consignment(id);
   const rs = await replayedState();
   const diffs = rs.ok ? differences(rs.state, 'consignments', id, served) : [];
@@ -69,33 +71,33 @@ export async function renderConsignment(page, id, ctx) {
   const content = {};
   for (const l of lots) for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
   page.append(
-    h('p', { class: 'note' }, h('a', { href: '#/consignments' }, '\u2190 All consignments')),
-    h('h1', {}, `Consignment ${c.consignment}`),
-    replayNotice(rs, diffs, `consignment ${c.consignment}`),
+    h('p', { class: 'note' }, h('a', { href: '#/consignments' }, tr('\u2190 All consignments'))),
+    h('h1', {}, tr('Consignment {id}', { id: c.consignment })),
+    replayNotice(rs, diffs, tr('consignment {id}', { id: c.consignment })),
     facts([
-      ['From', `${c.from}, ${country(c.from_country)}`],
-      ['To', `${c.to}, ${country(c.to_country)}`],
-      ['Shipper', c.shipper],
-      ['Consignee', c.consignee],
-      ['Shipped', time(c.time, true)],
-      ['Status', statusText(c)],
-      ['Trade codes (HS)', c.hs && c.hs.length ? h('ul', {}, c.hs.map((code) => h('li', {}, hs(code)))) : 'none declared'],
-      ['Declared value', c.value ? money(c.value) : 'none declared'],
-      ['Export permit', c.permit || 'none recorded'],
-      ['Mass shipped', mass(t.shipped)],
-      ['Mass received', t.received === null ? 'not yet received' : mass(t.received)],
-      ['Difference', difference(t.shipped, t.received)],
-      ['Contents by element', Object.keys(content).length ? Object.entries(content).sort().map(([e, mg], i) => [i ? ', ' : '', `${element(e)} ${massMg(mg)}`]) : '–'],
+      [tr('From'), `${c.from}, ${country(c.from_country)}`],
+      [tr('To'), `${c.to}, ${country(c.to_country)}`],
+      [tr('Shipper'), c.shipper],
+      [tr('Consignee'), c.consignee],
+      [tr('Shipped'), time(c.time, true)],
+      [tr('Status'), statusText(c)],
+      [tr('Trade codes (HS)'), c.hs && c.hs.length ? h('ul', {}, c.hs.map((code) => h('li', {}, hs(code)))) : tr('none declared')],
+      [tr('Declared value'), c.value ? money(c.value) : tr('none declared')],
+      [tr('Export permit'), c.permit || tr('none recorded')],
+      [tr('Mass shipped'), mass(t.shipped)],
+      [tr('Mass received'), t.received === null ? tr('not yet received') : mass(t.received)],
+      [tr('Difference'), difference(t.shipped, t.received)],
+      [tr('Contents by element'), Object.keys(content).length ? Object.entries(content).sort().map(([e, mg], i) => [i ? ', ' : '', `${element(e)} ${massMg(mg)}`]) : '–'],
     ]),
-    h('h2', {}, 'Contents'),
-    table('Lots in this consignment', [
-      { label: 'Lot', cell: (l) => lotLink(l.lot) },
-      { label: 'Trade code', cell: (l) => (c.hs && lots.length === c.hs.length ? c.hs[lots.indexOf(l)] : '–') },
-      { label: 'Shipped', num: true, cell: (l) => mass(l.mass_g) },
-      { label: 'Received', num: true, cell: (l) => (l.received_g === undefined ? '–' : mass(l.received_g)) },
-      { label: 'Difference', num: true, cell: (l) => difference(Number(l.mass_g), l.received_g === undefined ? null : Number(l.received_g)) },
-      { label: 'Element content', cell: (l) => Object.entries(l.content_mg || {}).map(([e, mg], i) => [i ? ', ' : '', `${e} ${massMg(mg)}`]) },
-      { label: 'Mined in', cell: (l) => Object.entries(l.origin_countries || {}).map(([e, byC], i) => [i ? '; ' : '', `${e}: ${Object.keys(byC).map(country).join(', ')}`]) },
+    h('h2', {}, tr('Contents')),
+    table(tr('Lots in this consignment'), [
+      { label: tr('Lot'), cell: (l) => lotLink(l.lot) },
+      { label: tr('Trade code'), cell: (l) => (c.hs && lots.length === c.hs.length ? c.hs[lots.indexOf(l)] : '–') },
+      { label: tr('Shipped'), num: true, cell: (l) => mass(l.mass_g) },
+      { label: tr('Received'), num: true, cell: (l) => (l.received_g === undefined ? '–' : mass(l.received_g)) },
+      { label: tr('Difference'), num: true, cell: (l) => difference(Number(l.mass_g), l.received_g === undefined ? null : Number(l.received_g)) },
+      { label: tr('Element content'), cell: (l) => Object.entries(l.content_mg || {}).map(([e, mg], i) => [i ? ', ' : '', `${e} ${massMg(mg)}`]) },
+      { label: tr('Mined in'), cell: (l) => Object.entries(l.origin_countries || {}).map(([e, byC], i) => [i ? '; ' : '', `${e}: ${Object.keys(byC).map(country).join(', ')}`]) },
     ], lots),
   );
   const indexes = [c.index, c.received_index].filter((i) => typeof i === 'number');
@@ -103,8 +105,8 @@ export async function renderConsignment(page, id, ctx) {
   if (typeof c.received_index === 'number') expect.set(c.received_index, { type: 'receive' });
   if (indexes.length) {
     page.append(entriesPanel({
-      title: 'Check this consignment in your browser',
-      intro: 'The shipping and receiving events, read from the log itself rather than from the server\'s summary:',
+      title: tr('Check this consignment in your browser'),
+      intro: tr('The shipping and receiving events, read from the log itself rather than from the server\'s summary:'),
       indexes, expect,
     }));
   }

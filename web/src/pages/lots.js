@@ -12,19 +12,21 @@ import { hrefEntry } from './entries.js';
 import {
   differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
+// renderLot's record is `t`: the translation is tr here.
+import { bidi, t as tr } from '../i18n.js';
 
 const STATUS = {
-  held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
+  held: () => tr('held'), consumed: () => tr('used up (processed into other lots)'), shipped: () => tr('in transit'), in_transit: () => tr('in transit'),
 };
-const statusText = (s) => STATUS[s] || s || '–';
+const statusText = (s) => (STATUS[s] ? STATUS[s]() : s || '–');
 
 function assayText(a) {
   if (!a) return '–';
-  return Object.entries(a).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${percent(ppm, 3)}`]);
+  return Object.entries(a).map(([e, ppm], i) => [i ? ', ' : '', bidi(`${e} ${percent(ppm, 3)}`)]);
 }
 
 export async function renderLots(page, _arg, ctx) {
-  ctx.setTitle('Lots');
+  ctx.setTitle(tr('Lots'));
   const lots = await api.lots();
   const rs = await replayedState();
   const diffs = rs.ok ? listDifferences(rs.state, 'lots', lots.items, 'lot') : [];
@@ -36,23 +38,23 @@ export async function renderLots(page, _arg, ctx) {
   const items = chosen ? all.filter((l) => l.material === chosen) : all;
   const hrefMaterial = (m) => (m ? `#/lots?material=${encodeURIComponent(m)}` : '#/lots');
   page.append(
-    h('h1', {}, 'Lots of material'),
-    h('p', { class: 'lede' }, 'A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.'),
-    replayNotice(rs, diffs, 'the lots'),
-    h('nav', { 'aria-label': 'Material' }, h('ul', { class: 'toggles', 'data-filter': 'material' },
+    h('h1', {}, tr('Lots of material')),
+    h('p', { class: 'lede' }, tr('A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.')),
+    replayNotice(rs, diffs, tr('the lots')),
+    h('nav', { 'aria-label': tr('Material') }, h('ul', { class: 'toggles', 'data-filter': 'material' },
       [null, ...materials].map((m) => h('li', {}, h('a', { href: hrefMaterial(m), 'aria-current': m === chosen ? 'true' : null },
-        m || 'All materials'))))),
-    table(`${items.length} ${chosen ? `${chosen} ` : ''}lots, oldest first`, [
-      { label: 'Lot', cell: (l) => lotLink(l.lot) },
-      { label: 'Material', cell: (l) => l.material || '–' },
-      { label: 'Made', cell: (l) => (l.created ? [time(l.created.time), ` by ${l.created.type}`] : '–') },
-      { label: 'Mass now', num: true, cell: (l) => mass(l.mass_g) },
-      { label: 'Mass when made', num: true, cell: (l) => mass(l.initial_g) },
-      { label: 'Holder', cell: (l) => l.holder || '–' },
-      { label: 'At', cell: (l) => l.site || '–' },
-      { label: 'Status', cell: (l) => statusText(l.status) },
+        m || tr('All materials')))))),
+    table(chosen ? tr('{n} {material} lots, oldest first', { n: items.length, material: chosen }) : tr('{n} lots, oldest first', { n: items.length }), [
+      { label: tr('Lot'), cell: (l) => lotLink(l.lot) },
+      { label: tr('Material'), cell: (l) => l.material || '–' },
+      { label: tr('Made'), cell: (l) => (l.created ? [time(l.created.time), ' ', tr('by {who}', { who: l.created.type })] : '–') },
+      { label: tr('Mass now'), num: true, cell: (l) => mass(l.mass_g) },
+      { label: tr('Mass when made'), num: true, cell: (l) => mass(l.initial_g) },
+      { label: tr('Holder'), cell: (l) => l.holder || '–' },
+      { label: tr('At'), cell: (l) => l.site || '–' },
+      { label: tr('Status'), cell: (l) => statusText(l.status) },
     ], items),
-    lots.more ? h('p', { class: 'note' }, 'Only the first lots are listed.') : '',
+    lots.more ? h('p', { class: 'note' }, tr('Only the first lots are listed.')) : '',
   );
 }
 
@@ -88,14 +90,15 @@ function replayedOrigins(state, id) {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const STAGE_WORDS = {
-  mined: 'Mined', concentrated: 'Concentrated', processed: 'Processed', separated: 'Separated',
-  refined: 'Refined', alloyed: 'Alloyed', magnet: 'Made into magnets',
+  mined: () => tr('Mined'), concentrated: () => tr('Concentrated'), processed: () => tr('Processed'), separated: () => tr('Separated'),
+  refined: () => tr('Refined'), alloyed: () => tr('Alloyed'), magnet: () => tr('Made into magnets'),
 };
+const stageWord = (s) => (STAGE_WORDS[s] ? STAGE_WORDS[s]() : s);
 const DETERMINATION = {
-  pass: ['ok', 'Pass'], fail: ['bad', 'Fail'], undetermined: ['warn', 'Undetermined: the log cannot show where some of the content came from'],
+  pass: () => ['ok', tr('Pass')], fail: () => ['bad', tr('Fail')], undetermined: () => ['warn', tr('Undetermined: the log cannot show where some of the content came from')],
 };
 const REASON_KIND = {
-  covered_country: 'covered country', third_country_share: 'third-country share above the limit', unattributed: 'content of unknown origin',
+  covered_country: () => tr('covered country'), third_country_share: () => tr('third-country share above the limit'), unattributed: () => tr('content of unknown origin'),
 };
 
 // The site of a stage row, with its facility's operator and identifiers.
@@ -114,46 +117,46 @@ const entryLinks = (indexes) => (indexes && indexes.length
 
 // Whether a figure was recomputed in this browser and agrees, as a mark.
 function verifiedMark(rs, ok, what) {
-  if (!rs.ok) return h('p', { class: 'note', 'data-verified': 'false' }, `Not recomputed in your browser: ${what} is the server's.`);
+  if (!rs.ok) return h('p', { class: 'note', 'data-verified': 'false' }, tr('Not recomputed in your browser: {what} is the server\'s.', { what }));
   return ok
-    ? h('p', { class: 'verified', 'data-verified': 'true' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2713'), `Verified: recomputed in your browser from the signed log`)
-    : h('p', { class: 'not-verified', 'data-verified': 'false' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2717'), `The server's ${what} differs from the replay: shown as replayed`);
+    ? h('p', { class: 'verified', 'data-verified': 'true' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2713'), tr('Verified: recomputed in your browser from the signed log'))
+    : h('p', { class: 'not-verified', 'data-verified': 'false' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2717'), tr('The server\'s {what} differs from the replay: shown as replayed', { what }));
 }
 
 function stagesSection(rows, mark) {
   return h('section', { 'aria-labelledby': 'stages-h', 'data-section': 'stages' },
-    h('h2', { id: 'stages-h' }, 'Where each stage was done'),
-    h('p', {}, 'For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.'),
+    h('h2', { id: 'stages-h' }, tr('Where each stage was done')),
+    h('p', {}, tr('For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.')),
     mark,
-    table('Origin by stage, per element', [
-      { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
-      { label: 'Element', cell: (r) => element(r.element) },
-      { label: 'Country', cell: (r) => country(r.country) },
-      { label: 'Site / facility', cell: siteText },
-      { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
-      { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
-    ], rows || [], { attrs: { 'data-table': 'stages' }, empty: 'No tracked element content.' }));
+    table(tr('Origin by stage, per element'), [
+      { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
+      { label: tr('Element'), cell: (r) => element(r.element) },
+      { label: tr('Country'), cell: (r) => country(r.country) },
+      { label: tr('Site / facility'), cell: siteText },
+      { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+      { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
+    ], rows || [], { attrs: { 'data-table': 'stages' }, empty: tr('No tracked element content.') }));
 }
 
 function determinationBlock(c, mark) {
-  const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
+  const [cls, word] = DETERMINATION[c.determination] ? DETERMINATION[c.determination]() : ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
-    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ` under profile ${c.profile}, as of ${c.at}`),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ' ', tr('under profile {profile}, as of {at}', { profile: c.profile, at: c.at })),
     mark,
-    table(`Reasons under ${c.profile}`, [
-      { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
-      { label: 'Element', cell: (r) => element(r.element) },
-      { label: 'Country', cell: (r) => (r.country ? country(r.country) : 'unknown origin') },
-      { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
-      { label: 'Why', cell: (r) => REASON_KIND[r.kind] || r.kind },
-      { label: 'Log entries', cell: (r) => entryLinks(r.entries) },
-    ], c.reasons || [], { attrs: { 'data-table': `reasons-${c.profile}` }, empty: 'None: no covered country and no third-country share above the limit at any stage in effect.' }));
+    table(tr('Reasons under {profile}', { profile: c.profile }), [
+      { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
+      { label: tr('Element'), cell: (r) => element(r.element) },
+      { label: tr('Country'), cell: (r) => (r.country ? country(r.country) : tr('unknown origin')) },
+      { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
+      { label: tr('Why'), cell: (r) => (REASON_KIND[r.kind] ? REASON_KIND[r.kind]() : r.kind) },
+      { label: tr('Log entries'), cell: (r) => entryLinks(r.entries) },
+    ], c.reasons || [], { attrs: { 'data-table': `reasons-${c.profile}` }, empty: tr('None: no covered country and no third-country share above the limit at any stage in effect.') }));
 }
 
 export async function renderLot(page, id, ctx) {
-  ctx.setTitle(`Lot ${id}`);
+  ctx.setTitle(tr('Lot {id}', { id }));
   // The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
   // else today (UTC), which the server takes when none is asked.
   const asked = DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null;
@@ -183,70 +186,70 @@ export async function renderLot(page, id, ctx) {
   const ancestry = t.ancestry || [];
 
   page.append(
-    h('p', { class: 'note' }, h('a', { href: '#/lots' }, '\u2190 All lots')),
-    h('h1', {}, `Lot ${t.lot}`),
-    replayNotice(rs, diffs, `lot ${t.lot}`),
+    h('p', { class: 'note' }, h('a', { href: '#/lots' }, tr('\u2190 All lots'))),
+    h('h1', {}, tr('Lot {id}', { id: t.lot })),
+    replayNotice(rs, diffs, tr('lot {id}', { id: t.lot })),
     facts([
-      ['Material', t.material],
-      ['Mass now', mass(t.mass_g)],
-      ['Mass when made', mass(t.initial_g)],
-      ['Holder', t.holder],
-      ['Where', t.site],
-      ['Status', statusText(t.status)],
-      ['Made', t.created ? [time(t.created.time), ` by ${t.created.type} ${t.created.id} (entry ${t.created.index})`] : null],
-      ['Declared assay', t.assay ? [assayText(t.assay), t.uncertainty_ppm ? ` (\u00b1${percent(t.uncertainty_ppm, 2)})` : ''] : null],
-      ['Certified assay', t.certified ? [assayText(t.certified.assay), ` by ${t.certified.by} at ${t.certified.lab}, ${t.certified.method || ''} (entry ${t.certified.index})`] : 'none'],
+      [tr('Material'), t.material],
+      [tr('Mass now'), mass(t.mass_g)],
+      [tr('Mass when made'), mass(t.initial_g)],
+      [tr('Holder'), t.holder],
+      [tr('Where'), t.site],
+      [tr('Status'), statusText(t.status)],
+      [tr('Made'), t.created ? [time(t.created.time), ' ', tr('by {type} {id} (entry {index})', { type: t.created.type, id: t.created.id, index: t.created.index })] : null],
+      [tr('Declared assay'), t.assay ? [assayText(t.assay), t.uncertainty_ppm ? ` (\u00b1${percent(t.uncertainty_ppm, 2)})` : ''] : null],
+      [tr('Certified assay'), t.certified ? [assayText(t.certified.assay), ' ', tr('by {by} at {lab}, {method} (entry {index})', { by: t.certified.by, lab: t.certified.lab, method: t.certified.method || '', index: t.certified.index })] : tr('none')],
     ]),
   );
 
   // Origin shares.
   const originSection = h('section', { 'aria-labelledby': 'origin-h', 'data-section': 'origins' },
-    h('h2', { id: 'origin-h' }, 'Where its elements were mined'),
-    h('p', {}, 'For each element the lot contains, the share that came from each country and each mine, following every transformation back to extraction (mass balance, ISO 22095).'));
+    h('h2', { id: 'origin-h' }, tr('Where its elements were mined')),
+    h('p', {}, tr('For each element the lot contains, the share that came from each country and each mine, following every transformation back to extraction (mass balance, ISO 22095).')));
   if (!byCountry.size) {
-    originSection.append(h('p', {}, 'No tracked element content.'));
+    originSection.append(h('p', {}, tr('No tracked element content.')));
   } else {
     originSection.append(
-      table('Origin by country, per element', [
-        { label: 'Element', cell: (r) => element(r.element) },
-        { label: 'Country of the mine', cell: (r) => country(r.country) },
-        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
-        { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+      table(tr('Origin by country, per element'), [
+        { label: tr('Element'), cell: (r) => element(r.element) },
+        { label: tr('Country of the mine'), cell: (r) => country(r.country) },
+        { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
       ], [...byCountry.values()].flat(), { attrs: { 'data-table': 'origin-country' } }),
-      table('Origin by mine, per element', [
-        { label: 'Element', cell: (r) => element(r.element) },
-        { label: 'Mine', cell: (r) => r.site },
-        { label: 'Country', cell: (r) => country(r.country) },
-        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
-        { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+      table(tr('Origin by mine, per element'), [
+        { label: tr('Element'), cell: (r) => element(r.element) },
+        { label: tr('Mine'), cell: (r) => r.site },
+        { label: tr('Country'), cell: (r) => country(r.country) },
+        { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
       ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
     );
   }
   page.append(originSection);
 
-  page.append(stagesSection(source.stages, verifiedMark(rs, !differs('stages'), 'stage table')));
+  page.append(stagesSection(source.stages, verifiedMark(rs, !differs('stages'), tr('stage table'))));
   const compliance = source.compliance || [];
   page.append(h('section', { 'aria-labelledby': 'comply-h', 'data-section': 'compliance' },
-    h('h2', { id: 'comply-h' }, 'Compliance determinations'),
-    h('p', {}, `Judged as of ${source.at || at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it. `,
-      asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, 'Judge as of today.') : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, 'Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.')),
-    compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), 'determination')))
-      : h('p', {}, 'No determination: the server judges by no profile.')));
+    h('h2', { id: 'comply-h' }, tr('Compliance determinations')),
+    h('p', {}, tr('Judged as of {at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it.', { at: source.at || at }), ' ',
+      asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, tr('Judge as of today.')) : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, tr('Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.'))),
+    compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), tr('determination'))))
+      : h('p', {}, tr('No determination: the server judges by no profile.'))));
 
   // Ancestry: drawn from the log entries themselves, once they are read.
-  const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Ancestry graph' }, h('p', { class: 'loading' }, 'Reading the entries from the log…'));
+  const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': tr('Ancestry graph') }, h('p', { class: 'loading' }, tr('Reading the entries from the log…')));
   const custodyBox = h('div', {});
   page.append(
     h('section', { 'aria-labelledby': 'anc-h', 'data-section': 'ancestry' },
-      h('h2', { id: 'anc-h' }, 'Ancestry'),
-      h('p', {}, 'The lots this one was made from, back to the mines, as recorded in the log. Each box is a lot; each arrow a processing step.'),
+      h('h2', { id: 'anc-h' }, tr('Ancestry')),
+      h('p', {}, tr('The lots this one was made from, back to the mines, as recorded in the log. Each box is a lot; each arrow a processing step.')),
       h('figure', { class: 'chart', 'data-chart': 'ancestry' }, graphBox,
-        h('figcaption', {}, 'Boxes link to each lot. The entries below tell the same story in words.')),
+        h('figcaption', {}, tr('Boxes link to each lot. The entries below tell the same story in words.'))),
       custodyBox),
-    table(`The ${ancestry.length} log entries behind this lot`, [
-      { label: 'Entry', num: true, cell: (a) => int(a.index) },
-      { label: 'Event', cell: (a) => a.type },
-      { label: 'Id', cell: (a) => h('code', {}, a.id) },
+    table(tr('The {n} log entries behind this lot', { n: ancestry.length }), [
+      { label: tr('Entry'), num: true, cell: (a) => int(a.index) },
+      { label: tr('Event'), cell: (a) => a.type },
+      { label: tr('Id'), cell: (a) => h('code', {}, a.id) },
     ], ancestry),
   );
 
@@ -270,20 +273,20 @@ export async function renderLot(page, id, ctx) {
     for (const l of graph.lots) for (const s of graph.custody.get(l.id) || []) steps.push({ lot: l.id, ...s });
     steps.sort((a, b) => a.index - b.index);
     custodyBox.append(
-      h('h3', {}, 'Custody and assays'),
+      h('h3', {}, tr('Custody and assays')),
       steps.length
         ? h('ol', {}, steps.map((s) => h('li', {}, time(s.time), ` \u2014 `, lotLink(s.lot), `: ${s.text}`,
-          s.consignment ? [' (', consignmentLink(s.consignment), ')'] : '', ` [entry ${s.index}]`)))
-        : h('p', {}, 'No shipments or assays recorded for these lots.'));
-    if (results.some((r) => !r.ok)) custodyBox.append(h('p', { class: 'status bad' }, 'Some of these entries did not verify: the graph shows what the server sent, which does not match the signed log.'));
+          s.consignment ? [' (', consignmentLink(s.consignment), ')'] : '', ' ', tr('[entry {index}]', { index: s.index }))))
+        : h('p', {}, tr('No shipments or assays recorded for these lots.')));
+    if (results.some((r) => !r.ok)) custodyBox.append(h('p', { class: 'status bad' }, tr('Some of these entries did not verify: the graph shows what the server sent, which does not match the signed log.')));
   };
 
   const expect = new Map(ancestry.map((a) => [a.index, { id: a.id, type: a.type }]));
   page.append(entriesPanel({
-    title: 'Verify this lot in your browser',
-    intro: 'Every entry above is read from the log\'s tiles, hashed, and proven to be included in the signed checkpoint, with a proof this page builds itself from the tiles; each event\'s signature is checked against its signer\'s key as registered in the log.',
+    title: tr('Verify this lot in your browser'),
+    intro: tr('Every entry above is read from the log\'s tiles, hashed, and proven to be included in the signed checkpoint, with a proof this page builds itself from the tiles; each event\'s signature is checked against its signer\'s key as registered in the log.'),
     indexes: ancestry.map((a) => a.index),
     expect,
-    onResults: (results) => { showGraph(results).catch((e) => { clear(graphBox); graphBox.append(h('p', {}, 'The graph could not be drawn: ' + e.message)); }); },
+    onResults: (results) => { showGraph(results).catch((e) => { clear(graphBox); graphBox.append(h('p', {}, tr('The graph could not be drawn:'), ' ', e.message)); }); },
   }));
 }
