@@ -140,7 +140,7 @@ describe('the dashboard on the demo ledger', () => {
     await shot(page, 'lots');
     await open(page, `#/lots/${LOT}`);
     const facts = await page.textContent('dl.facts');
-    for (const s of ['oxide', '943.8 kg', 'ussm', 'us-mo-ussm', 'held']) assert.ok(facts.includes(s), s);
+    for (const s of ['oxide', '943.8 kg', 'US Strategic Metals', 'us-mo-ussm', 'held']) assert.ok(facts.includes(s), s);
     const byCountry = await page.textContent('[data-table="origin-country"]');
     for (const s of ['Neodymium (Nd)', 'Praseodymium (Pr)', 'Pakistan (PK)', '100.00 %', '618.189 kg']) assert.ok(byCountry.includes(s), s);
     const byMine = await page.textContent('[data-table="origin-mine"]');
@@ -167,7 +167,7 @@ describe('the dashboard on the demo ledger', () => {
     const page = await newPage(URL_GOOD);
     await open(page, '#/contracts');
     const list = await page.textContent('table');
-    for (const s of [CONTRACT, 'Frontier Works Organisation (fwo)', 'US Strategic Metals (ussm)', '500,000,000.00 USD', '8 Sept 2025'])
+    for (const s of [CONTRACT, 'Frontier Works Organisation', 'US Strategic Metals', '500,000,000.00 USD', '8 Sept 2025'])
       assert.ok(list.includes(s), s);
     await shot(page, 'contracts');
     await page.click(`a[href="#/contracts/${CONTRACT}"]`);

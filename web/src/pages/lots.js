@@ -4,8 +4,8 @@
 // as a graph, all checked against the log in the browser.
 import { api } from '../api.js';
 import { h, table, facts, clear } from '../dom.js';
-import { country, element, int, mass, massMg, percent, time } from '../format.js';
-import { consignmentLink, lotLink } from '../links.js';
+import { contentGrams, country, element, int, mass, massCell, massUnit, percent, time } from '../format.js';
+import { actorLink, consignmentLink, lotLink, siteLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
 import { hrefEntry } from './entries.js';
@@ -34,6 +34,8 @@ export async function renderLots(page, _arg, ctx) {
   const materials = [...new Set(all.map((l) => l.material).filter(Boolean))].sort();
   const chosen = materials.includes(ctx.params.get('material')) ? ctx.params.get('material') : null;
   const items = chosen ? all.filter((l) => l.material === chosen) : all;
+  // One unit per material: its lots' figures compare down the column.
+  const lotMass = massCell(items, [(l) => l.mass_g, (l) => l.initial_g], { by: (l) => l.material });
   const hrefMaterial = (m) => (m ? `#/lots?material=${encodeURIComponent(m)}` : '#/lots');
   page.append(
     h('h1', {}, 'Lots of material'),
@@ -46,10 +48,10 @@ export async function renderLots(page, _arg, ctx) {
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Material', cell: (l) => l.material || '–' },
       { label: 'Made', cell: (l) => (l.created ? [time(l.created.time), ` by ${l.created.type}`] : '–') },
-      { label: 'Mass now', num: true, cell: (l) => mass(l.mass_g) },
-      { label: 'Mass when made', num: true, cell: (l) => mass(l.initial_g) },
-      { label: 'Holder', cell: (l) => l.holder || '–' },
-      { label: 'At', cell: (l) => l.site || '–' },
+      { label: 'Mass now', num: true, cell: (l) => lotMass(l) },
+      { label: 'Mass when made', num: true, cell: (l) => lotMass(l, (x) => x.initial_g) },
+      { label: 'Holder', cell: (l) => actorLink(l.holder) },
+      { label: 'At', cell: (l) => siteLink(l.site) },
       { label: 'Status', cell: (l) => statusText(l.status) },
     ], items),
     lots.more ? h('p', { class: 'note' }, 'Only the first lots are listed.') : '',
@@ -130,7 +132,7 @@ function stagesSection(rows, mark) {
       { label: 'Element', cell: (r) => element(r.element) },
       { label: 'Country', cell: (r) => country(r.country) },
       { label: 'Site / facility', cell: siteText },
-      { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+      { label: 'Content', num: true, cell: massCell(rows || [], contentGrams, { element: (r) => r.element }) },
       { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
     ], rows || [], { attrs: { 'data-table': 'stages' }, empty: 'No tracked element content.' }));
 }
@@ -188,10 +190,10 @@ export async function renderLot(page, id, ctx) {
     replayNotice(rs, diffs, `lot ${t.lot}`),
     facts([
       ['Material', t.material],
-      ['Mass now', mass(t.mass_g)],
-      ['Mass when made', mass(t.initial_g)],
-      ['Holder', t.holder],
-      ['Where', t.site],
+      ['Mass now', mass(t.mass_g, { unit: massUnit([t.mass_g, t.initial_g]) })],
+      ['Mass when made', mass(t.initial_g, { unit: massUnit([t.mass_g, t.initial_g]) })],
+      ['Holder', t.holder ? actorLink(t.holder) : null],
+      ['Where', t.site ? siteLink(t.site) : null],
       ['Status', statusText(t.status)],
       ['Made', t.created ? [time(t.created.time), ` by ${t.created.type} ${t.created.id} (entry ${t.created.index})`] : null],
       ['Declared assay', t.assay ? [assayText(t.assay), t.uncertainty_ppm ? ` (\u00b1${percent(t.uncertainty_ppm, 2)})` : ''] : null],
@@ -203,6 +205,7 @@ export async function renderLot(page, id, ctx) {
   const originSection = h('section', { 'aria-labelledby': 'origin-h', 'data-section': 'origins' },
     h('h2', { id: 'origin-h' }, 'Where its elements were mined'),
     h('p', {}, 'For each element the lot contains, the share that came from each country and each mine, following every transformation back to extraction (mass balance, ISO 22095).'));
+  const contentCell = massCell(t.countries || [], contentGrams, { element: (r) => r.element });
   if (!byCountry.size) {
     originSection.append(h('p', {}, 'No tracked element content.'));
   } else {
@@ -210,14 +213,14 @@ export async function renderLot(page, id, ctx) {
       table('Origin by country, per element', [
         { label: 'Element', cell: (r) => element(r.element) },
         { label: 'Country of the mine', cell: (r) => country(r.country) },
-        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: 'Content', num: true, cell: contentCell },
         { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
       ], [...byCountry.values()].flat(), { attrs: { 'data-table': 'origin-country' } }),
       table('Origin by mine, per element', [
         { label: 'Element', cell: (r) => element(r.element) },
         { label: 'Mine', cell: (r) => r.site },
         { label: 'Country', cell: (r) => country(r.country) },
-        { label: 'Content', num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: 'Content', num: true, cell: contentCell },
         { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
       ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
     );
