@@ -5,10 +5,11 @@
 import { api } from '../api.js';
 import { h, table, facts, clear } from '../dom.js';
 import { contentGrams, country, element, int, mass, massCell, massUnit, percent, time } from '../format.js';
-import { actorLink, consignmentLink, lotLink, siteLink } from '../links.js';
+import { actorLink, consignmentLink, hrefLot, lotLink, siteLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
 import { hrefEntry } from './entries.js';
+import { renderPassport } from './passport.js';
 import {
   differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
@@ -115,14 +116,25 @@ const entryLinks = (indexes) => (indexes && indexes.length
   : '–');
 
 // Whether a figure was recomputed in this browser and agrees, as a mark.
-function verifiedMark(rs, ok, what) {
+export function verifiedMark(rs, ok, what) {
   if (!rs.ok) return h('p', { class: 'note', 'data-verified': 'false' }, `Not recomputed in your browser: ${what} is the server's.`);
   return ok
     ? h('p', { class: 'verified', 'data-verified': 'true' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2713'), `Verified: recomputed in your browser from the signed log`)
     : h('p', { class: 'not-verified', 'data-verified': 'false' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2717'), `The server's ${what} differs from the replay: shown as replayed`);
 }
 
-function stagesSection(rows, mark) {
+// The lot's origin by country, per element (t: its replayed record).
+export function originByCountry(t) {
+  const rows = [...groupBy(t.countries || [], 'element').values()].flat();
+  return table('Origin by country, per element', [
+    { label: 'Element', cell: (r) => element(r.element) },
+    { label: 'Country of the mine', cell: (r) => country(r.country) },
+    { label: 'Content', num: true, cell: massCell(rows, contentGrams, { element: (r) => r.element }) },
+    { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
+  ], rows, { attrs: { 'data-table': 'origin-country' }, empty: 'No tracked element content.' });
+}
+
+export function stagesSection(rows, mark) {
   return h('section', { 'aria-labelledby': 'stages-h', 'data-section': 'stages' },
     h('h2', { id: 'stages-h' }, 'Where each stage was done'),
     h('p', {}, 'For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.'),
@@ -137,7 +149,7 @@ function stagesSection(rows, mark) {
     ], rows || [], { attrs: { 'data-table': 'stages' }, empty: 'No tracked element content.' }));
 }
 
-function determinationBlock(c, mark) {
+export function determinationBlock(c, mark) {
   const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
@@ -154,11 +166,11 @@ function determinationBlock(c, mark) {
     ], c.reasons || [], { attrs: { 'data-table': `reasons-${c.profile}` }, empty: 'None: no covered country and no third-country share above the limit at any stage in effect.' }));
 }
 
-export async function renderLot(page, id, ctx) {
-  ctx.setTitle(`Lot ${id}`);
-  // The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
-  // else today (UTC), which the server takes when none is asked.
-  const asked = DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null;
+// A lot as the pages show it: the server's record compared with the replay
+// (diffs), the replayed figures (t), the stage rows and determinations
+// recomputed in the browser where it could (source), judged as of `asked`
+// (YYYY-MM-DD) or today. differs(field) says whether a field differed.
+export async function lotRecord(id, asked) {
   const at = asked || new Date().toISOString().slice(0, 10);
   const served = await api.lot(id, asked);
   const rs = await replayedState();
@@ -180,6 +192,18 @@ export async function renderLot(page, id, ctx) {
   if (diffs.some((d) => d.field === 'origins')) Object.assign(t, replayedOrigins(rs.state, id));
   const source = view || served;
   const differs = (prefix) => diffs.some((d) => d.field === prefix || d.field.startsWith(`${prefix}.`) || d.field.startsWith(`${prefix}[`));
+  return { at, rs, diffs, t, source, differs };
+}
+
+// The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
+// else today (UTC), which the server takes when none is asked.
+export const askedDate = (ctx) => (DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null);
+
+export async function renderLot(page, id, ctx) {
+  if (ctx.params.has('print')) return renderPassport(page, id, ctx);
+  ctx.setTitle(`Lot ${id}`);
+  const asked = askedDate(ctx);
+  const { at, rs, diffs, t, source, differs } = await lotRecord(id, asked);
   const byCountry = groupBy(t.countries || [], 'element');
   const byMine = groupBy(t.origins || [], 'element');
   const ancestry = t.ancestry || [];
@@ -187,6 +211,7 @@ export async function renderLot(page, id, ctx) {
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/lots' }, '\u2190 All lots')),
     h('h1', {}, `Lot ${t.lot}`),
+    h('p', {}, h('a', { href: `${hrefLot(t.lot)}?print`, 'data-passport': '' }, 'Printable passport, with a QR code of this page')),
     replayNotice(rs, diffs, `lot ${t.lot}`),
     facts([
       ['Material', t.material],
@@ -210,12 +235,7 @@ export async function renderLot(page, id, ctx) {
     originSection.append(h('p', {}, 'No tracked element content.'));
   } else {
     originSection.append(
-      table('Origin by country, per element', [
-        { label: 'Element', cell: (r) => element(r.element) },
-        { label: 'Country of the mine', cell: (r) => country(r.country) },
-        { label: 'Content', num: true, cell: contentCell },
-        { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
-      ], [...byCountry.values()].flat(), { attrs: { 'data-table': 'origin-country' } }),
+      originByCountry(t),
       table('Origin by mine, per element', [
         { label: 'Element', cell: (r) => element(r.element) },
         { label: 'Mine', cell: (r) => r.site },
