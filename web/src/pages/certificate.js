@@ -178,7 +178,7 @@ function recomputedSection(rep) {
     ], stages, { attrs: { 'data-table': 'cert-stages' }, empty: 'This certificate carries no stage rows (an older form): its origins were recomputed.' }),
     comp.length ? table('Determinations the certificate carries, recomputed', [
       { label: 'Profile', cell: (c) => (c.determination && c.determination.profile) || '\u2014' },
-      { label: 'As of', cell: (c) => (c.determination && c.determination.at) || '\u2014' },
+      { label: 'As of', cell: (c) => (c.determination && c.determination.at ? time(c.determination.at) : '\u2014') },
       { label: 'Determination', cell: (c) => h('span', { class: `badge ${c.determination && c.determination.determination === 'pass' ? 'ok' : 'bad'}` }, (c.determination && c.determination.determination) || '\u2014') },
       { label: 'Profile from', cell: (c) => c.source },
     ], comp, { attrs: { 'data-table': 'cert-determinations' } }) : null);

@@ -154,7 +154,7 @@ export function determinationBlock(c, mark) {
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
-    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ` under profile ${c.profile}, as of ${c.at}`),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ` under profile ${c.profile}, as of `, time(c.at)),
     mark,
     table(`Reasons under ${c.profile}`, [
       { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
@@ -251,7 +251,7 @@ export async function renderLot(page, id, ctx) {
   const compliance = source.compliance || [];
   page.append(h('section', { 'aria-labelledby': 'comply-h', 'data-section': 'compliance' },
     h('h2', { id: 'comply-h' }, 'Compliance determinations'),
-    h('p', {}, `Judged as of ${source.at || at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it. `,
+    h('p', {}, 'Judged as of ', time(source.at || at), ` under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it. `,
       asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, 'Judge as of today.') : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, 'Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.')),
     compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), 'determination')))
       : h('p', {}, 'No determination: the server judges by no profile.')));

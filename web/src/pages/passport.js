@@ -10,7 +10,7 @@
 import qrcode from 'qrcode-generator';
 import { h, svg, facts, table } from '../dom.js';
 import { checkpointCheck } from '../trust.js';
-import { dateTime, int, mass, massUnit, plural } from '../format.js';
+import { int, mass, massUnit, plural, time } from '../format.js';
 import { actorLink, hrefLot, siteLink } from '../links.js';
 import { hrefEntry } from './entries.js';
 import { replayNotice } from '../replayed.js';
@@ -69,10 +69,10 @@ export async function renderPassport(page, id, ctx) {
       ['Holder', t.holder ? actorLink(t.holder) : null],
       ['Where', t.site ? siteLink(t.site) : null],
       ['Status', t.status],
-      ['Made', t.created ? [dateTime(t.created.time), ` by ${t.created.type} ${t.created.id} (entry ${t.created.index})`] : null],
+      ['Made', t.created ? [time(t.created.time, true), ` by ${t.created.type} ${t.created.id} (entry ${t.created.index})`] : null],
       ['Issued by the log', cc.ok ? cc.cp.origin : null],
       ['Checkpoint', cc.ok ? `${plural(cc.cp.size, 'entry', 'entries')}, root ${b64encode(cc.cp.root).slice(0, 12)}\u2026` : cc.reason],
-      ['Determinations as of', source.at || at],
+      ['Determinations as of', time(source.at || at)],
     ]),
     h('section', { 'aria-labelledby': 'pp-origin-h', 'data-section': 'origins' },
       h('h2', { id: 'pp-origin-h' }, 'Materials\u2019 provenance'),
