@@ -27,6 +27,7 @@ function difference(shipped, received, unit) {
 // The minerals a consignment carries ("Cu", "Nd Pr"): its masses share one
 // unit with the other consignments of the same minerals.
 const minerals = (c) => [...new Set((c.lots || []).flatMap((l) => Object.keys(l.content_mg || {})))].sort().join(' ');
+const lotMinerals = (l) => minerals({ lots: [l] });
 
 function statusText(c) {
   if (c.status === 'received') return ['received ', time(c.received_time)];
@@ -75,7 +76,9 @@ export async function renderConsignment(page, id, ctx) {
   const content = {};
   for (const l of lots) for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
   const unit = massUnit([t.shipped]);
-  const lotUnit = massUnit(lots.flatMap((l) => [l.mass_g, l.received_g]));
+  // The lots' masses: one unit per mineral (copper concentrate in t, NdPr oxide in kg).
+  const lotUnits = massUnits(lots.flatMap((l) => [[l, l.mass_g], [l, l.received_g]]), (p) => lotMinerals(p[0]), (p) => p[1]);
+  const lotUnit = (l) => lotUnits(lotMinerals(l));
   const contentUnit = massUnits(lots.flatMap((l) => Object.entries(l.content_mg || {})), (p) => p[0], (p) => Number(p[1]) / 1000);
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/consignments' }, '\u2190 All consignments')),
@@ -100,9 +103,9 @@ export async function renderConsignment(page, id, ctx) {
     table('Lots in this consignment', [
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Trade code', cell: (l) => (c.hs && lots.length === c.hs.length ? c.hs[lots.indexOf(l)] : '–') },
-      { label: 'Shipped', num: true, cell: (l) => mass(l.mass_g, { unit: lotUnit }) },
-      { label: 'Received', num: true, cell: (l) => (l.received_g === undefined ? '–' : mass(l.received_g, { unit: lotUnit })) },
-      { label: 'Difference', num: true, cell: (l) => difference(Number(l.mass_g), l.received_g === undefined ? null : Number(l.received_g), lotUnit) },
+      { label: 'Shipped', num: true, cell: (l) => mass(l.mass_g, { unit: lotUnit(l) }) },
+      { label: 'Received', num: true, cell: (l) => (l.received_g === undefined ? '–' : mass(l.received_g, { unit: lotUnit(l) })) },
+      { label: 'Difference', num: true, cell: (l) => difference(Number(l.mass_g), l.received_g === undefined ? null : Number(l.received_g), lotUnit(l)) },
       { label: 'Element content', cell: (l) => Object.entries(l.content_mg || {}).map(([e, mg], i) => [i ? ', ' : '', massMg(mg, { unit: contentUnit(e), element: e })]) },
       { label: 'Mined in', cell: (l) => Object.entries(l.origin_countries || {}).map(([e, byC], i) => [i ? '; ' : '', `${e}: ${Object.keys(byC).map(country).join(', ')}`]) },
     ], lots),
