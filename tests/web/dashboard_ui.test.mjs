@@ -155,11 +155,30 @@ describe('units, names, findings, ancestry zoom and the passport', () => {
     await page.mouse.move(box.x, box.y);
     await page.mouse.wheel(0, -100);
     await page.waitForFunction(() => /scale\(1\.5625\)/.test(document.querySelector('svg.ancestry g.viewport').getAttribute('transform')));
+    // A drag that starts and ends on a lot's box pans, and stays on this page.
+    await page.click('button[data-zoom="reset"]');
     const before = await transform();
+    const lotBox = await page.$eval('svg.ancestry a[href="#/lots/lot-ndpr-oxide-001"] rect', (r) => { const b = r.getBoundingClientRect(); return { x: b.x + b.width / 2, y: b.y + b.height / 2 }; });
+    await page.mouse.move(lotBox.x, lotBox.y);
     await page.mouse.down();
-    await page.mouse.move(box.x + 60, box.y + 20, { steps: 4 });
+    await page.mouse.move(lotBox.x - 3, lotBox.y, { steps: 3 });
+    await page.mouse.move(lotBox.x - 6, lotBox.y, { steps: 3 });
     await page.mouse.up();
-    assert.notEqual(await transform(), before);
+    // At scale 1 the whole chart shows and panning is held at its edges;
+    // zoomed in, the same drag moves it.
+    await page.click('button[data-zoom="in"]');
+    const zoomedIn = await transform();
+    await page.mouse.move(lotBox.x, lotBox.y);
+    await page.mouse.down();
+    await page.mouse.move(lotBox.x + 30, lotBox.y + 10, { steps: 5 });
+    await page.mouse.up();
+    assert.notEqual(await transform(), zoomedIn);
+    assert.notEqual(zoomedIn, before);
+    assert.equal(await page.getAttribute('main', 'data-route'), '#/lots/lot-ndpr-oxide-001');
+    // A click (no drag) on a box opens its lot.
+    await page.click('button[data-zoom="reset"]');
+    await page.click('svg.ancestry a[href="#/lots/lot-ree-ore-001"] rect');
+    await page.waitForSelector('main[data-route="#/lots/lot-ree-ore-001"]');
     assert.deepEqual(page.errors, []);
     await page.done();
   });

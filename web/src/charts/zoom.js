@@ -63,7 +63,9 @@ export function zoomableSvg(width, height, attrs, content) {
   });
   root.addEventListener('pointermove', (e) => {
     if (!down.has(e.pointerId)) return;
-    // Capture once it moves, so that a click on a box still follows its link.
+    // Captured once it moves: a click on a box still follows its link, and
+    // the click that ends a drag goes to the chart (Pointer Events 3,
+    // "implicit release"), not to the box it ends on.
     if (!root.hasPointerCapture(e.pointerId)) root.setPointerCapture(e.pointerId);
     down.set(e.pointerId, { x: e.clientX, y: e.clientY });
     const m = root.getScreenCTM();
