@@ -13,23 +13,45 @@
 #include "ledger/state.h"
 #include "oretrail/status.h"
 
-ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
-                          ot_error *err, const char *fmt, ...)
+/* Stores one finding; `values` (may be NULL) is stolen. */
+static ot_status finding_put(ot_store *st, uint64_t index, const char *kind, const char *subject,
+                             json_t *values, const char *detail, ot_error *err)
 {
-	char detail[512], ikey[OTX_INDEX_KEY_LEN], key[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
+	char ikey[OTX_INDEX_KEY_LEN], key[400];
 	otx_index_key(ikey, index);
 	snprintf(key, sizeof key, "%s/%s/%s", ikey, kind, subject);
-	json_t *rec = json_pack("{s:I,s:s,s:s,s:s}", "index", (json_int_t)index, "kind", kind,
-	                        "subject", subject, "detail", detail);
+	json_t *rec = json_pack("{s:I,s:s,s:s,s:s,s:o*}", "index", (json_int_t)index, "kind", kind,
+	                        "subject", subject, "detail", detail, "values", values);
 	if (!rec)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	ot_status rc = otx_state_put(st, OTX_NS_FINDING, key, rec, err);
 	json_decref(rec);
 	return rc;
+}
+
+ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const char *subject,
+                          ot_error *err, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	return finding_put(st, index, kind, subject, NULL, detail, err);
+}
+
+ot_status otx_finding_add_values(ot_store *st, uint64_t index, const char *kind,
+                                 const char *subject, json_t *values, ot_error *err,
+                                 const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+	if (!values)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	return finding_put(st, index, kind, subject, values, detail, err);
 }
 
 static ot_status collect(void *ctx, const char *key, const uint8_t *value, size_t len)
@@ -38,10 +60,10 @@ static ot_status collect(void *ctx, const char *key, const uint8_t *value, size_
 	json_t *rec = json_loadb((const char *)value, len, 0, NULL);
 	if (!rec)
 		return OT_ERR_CORRUPT;
-	json_t *f =
-		json_pack("{s:O,s:O,s:O,s:O}", "index", json_object_get(rec, "index"), "kind",
-	                  json_object_get(rec, "kind"), "subject", json_object_get(rec, "subject"),
-	                  "detail", json_object_get(rec, "detail"));
+	json_t *f = json_pack(
+		"{s:O,s:O,s:O,s:O,s:O*}", "index", json_object_get(rec, "index"), "kind",
+		json_object_get(rec, "kind"), "subject", json_object_get(rec, "subject"), "detail",
+		json_object_get(rec, "detail"), "values", json_object_get(rec, "values"));
 	json_decref(rec);
 	if (!f)
 		return OT_ERR_CORRUPT;
@@ -100,8 +122,10 @@ static ot_status overdue_one(withheld_ctx *c, const char *contract, json_t *rec)
 	         "%lld days overdue",
 	         contract, otx_jstr(json_object_get(rec, "fields"), "disclose_by"), withheld,
 	         withheld == 1 ? " is" : "s are", (long long)((c->now - t) / 86400));
-	json_t *f = json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"), "kind",
-	                      "overdue_disclosure", "subject", contract, "detail", detail);
+	json_t *f = json_pack("{s:O,s:s,s:s,s:s,s:{s:s*}}", "index", json_object_get(rec, "index"),
+	                      "kind", "overdue_disclosure", "subject", contract, "detail", detail,
+	                      "values", "disclose_by",
+	                      otx_jstr(json_object_get(rec, "fields"), "disclose_by"));
 	return !f || json_array_append_new(c->out, f) ? OT_ERR_NOMEM : OT_OK;
 }
 
@@ -143,9 +167,10 @@ static ot_status withheld_one(void *vctx, const char *key, const uint8_t *value,
 		snprintf(detail, sizeof detail,
 		         "contract %s: %s committed on %s has not been disclosed for %lld days",
 		         key, field, time_s, (long long)(age / 86400));
-		json_t *f =
-			json_pack("{s:O,s:s,s:s,s:s}", "index", json_object_get(rec, "index"),
-		                  "kind", "terms_withheld", "subject", subject, "detail", detail);
+		json_t *f = json_pack("{s:O,s:s,s:s,s:s,s:{s:s}}", "index",
+		                      json_object_get(rec, "index"), "kind", "terms_withheld",
+		                      "subject", subject, "detail", detail, "values", "committed",
+		                      time_s);
 		if (!f || json_array_append_new(c->out, f)) {
 			rc = OT_ERR_NOMEM;
 			break;

@@ -45,8 +45,14 @@ ot_status otx_finding_add(ot_store *st, uint64_t index, const char *kind, const 
                           ot_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* As otx_finding_add, with `values` (a JSON object, stolen; NULL is out of
+ * memory): the detail's figures, structured (docs/events.md, Findings). */
+ot_status otx_finding_add_values(ot_store *st, uint64_t index, const char *kind,
+                                 const char *subject, json_t *values, ot_error *err,
+                                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
 /* Appends to `out` (a JSON array) every recorded finding, as
- * {"index","kind","subject","detail"}, in log order. */
+ * {"index","kind","subject","detail"[,"values"]}, in log order. */
 ot_status otx_findings_recorded(ot_store *st, json_t *out, ot_error *err);
 
 /* The number of a contract record's commitments not yet disclosed. */

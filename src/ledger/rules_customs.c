@@ -299,14 +299,20 @@ static const char *codes_text(char *buf, size_t size, json_t *set)
 	return used ? buf : "none";
 }
 
+/* `values` (may be NULL, stolen) structures the two figures when they are
+ * masses. */
 static ot_status mismatch(otx_rule *r, declare *d, const char *field, const char *declared,
-                          const char *what, const char *found)
+                          const char *what, const char *found, json_t *values)
 {
-	char subject[OTX_EVENT_ID_MAX + 16];
+	char subject[OTX_EVENT_ID_MAX + 16], detail[512];
 	snprintf(subject, sizeof subject, "%s.%s", d->cons, field);
-	return otx_finding_add(r->st, r->index, "declaration_mismatch", subject, r->err,
-	                       "consignment %s, %s declaration %s: %s declared %s, %s %s", d->cons,
-	                       d->direction, r->id, field, declared, what, found);
+	snprintf(detail, sizeof detail, "consignment %s, %s declaration %s: %s declared %s, %s %s",
+	         d->cons, d->direction, r->id, field, declared, what, found);
+	if (values)
+		return otx_finding_add_values(r->st, r->index, "declaration_mismatch", subject,
+		                              values, r->err, "%s", detail);
+	return otx_finding_add(r->st, r->index, "declaration_mismatch", subject, r->err, "%s",
+	                       detail);
 }
 
 /* The declared figures against the consignment's: the mass shipped (or,
@@ -326,7 +332,11 @@ static ot_status declare_compare(otx_rule *r, declare *d)
 	if (diff * 1000000u > (otx_u128)mass * OTX_TRANSIT_TOLERANCE_PPM) {
 		snprintf(a, sizeof a, "%" PRId64 " g", d->mass);
 		snprintf(b, sizeof b, "%" PRId64 " g", mass);
-		if ((rc = mismatch(r, d, "mass_g", a, received ? "received" : "shipped", b)))
+		json_t *v = json_pack("{s:I,s:I}", "declared_g", (json_int_t)d->mass, "found_g",
+		                      (json_int_t)mass);
+		if (!v)
+			return nomem(r);
+		if ((rc = mismatch(r, d, "mass_g", a, received ? "received" : "shipped", b, v)))
 			return rc;
 	}
 	json_t *value = json_object_get(d->rec, "value");
@@ -338,7 +348,7 @@ static ot_status declare_compare(otx_rule *r, declare *d)
 			snprintf(a, sizeof a, "%" PRId64 " %s", otx_jint(d->value, "amount", 0),
 			         otx_jstr(d->value, "currency"));
 			snprintf(b, sizeof b, "%" PRId64 " %s", amount, cur ? cur : "");
-			if ((rc = mismatch(r, d, "value", a, "shipped at", b)))
+			if ((rc = mismatch(r, d, "value", a, "shipped at", b, NULL)))
 				return rc;
 		}
 	}
@@ -347,7 +357,7 @@ static ot_status declare_compare(otx_rule *r, declare *d)
 		return nomem(r);
 	if (json_array_size(codes) && !json_equal(codes, d->codes))
 		rc = mismatch(r, d, "hs", codes_text(ca, sizeof ca, d->codes), "the consignment's",
-		              codes_text(cb, sizeof cb, codes));
+		              codes_text(cb, sizeof cb, codes), NULL);
 	json_decref(codes);
 	return rc;
 }

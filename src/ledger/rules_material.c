@@ -254,14 +254,16 @@ ot_status otx_rule_extract(otx_rule *r)
 		goto out;
 	if ((otx_u128)before <= declared_g && (otx_u128)after > declared_g) {
 		if (declared_g == 0)
-			rc = otx_finding_add(r->st, r->index, "extraction_beyond_resource", site_id,
-			                     r->err,
-			                     "mine %s: extraction of %" PRId64
-			                     " g without any declared resource",
-			                     site_id, mass);
+			rc = otx_finding_add_values(
+				r->st, r->index, "extraction_beyond_resource", site_id,
+				json_pack("{s:I}", "mass_g", (json_int_t)mass), r->err,
+				"mine %s: extraction of %" PRId64
+				" g without any declared resource",
+				site_id, mass);
 		else
-			rc = otx_finding_add(
-				r->st, r->index, "extraction_beyond_resource", site_id, r->err,
+			rc = otx_finding_add_values(
+				r->st, r->index, "extraction_beyond_resource", site_id,
+				json_pack("{s:I}", "extracted_g", (json_int_t)after), r->err,
 				"mine %s: %" PRId64 " g extracted in all, beyond the %" PRId64
 				" t of declared resources (measured, indicated, inferred)",
 				site_id, after, otx_jint(site, "declared_ore_t", 0));
@@ -588,9 +590,11 @@ static ot_status out_of_order(otx_rule *r, const char *since, const char *subjec
 	int64_t t;
 	if (!since || otx_parse_time(since, &t) != OT_OK || r->time >= t)
 		return OT_OK;
-	return otx_finding_add(r->st, r->index, "out_of_order", subject, r->err,
-	                       "%s %s claims %s, before %s (%s, claimed %s)", r->type, r->id,
-	                       r->time_str, what, subject, since);
+	return otx_finding_add_values(
+		r->st, r->index, "out_of_order", subject,
+		json_pack("{s:s,s:s}", "claimed", r->time_str, "earlier", since), r->err,
+		"%s %s claims %s, before %s (%s, claimed %s)", r->type, r->id, r->time_str, what,
+		subject, since);
 }
 
 /* Every input held at the site with the mass used; every output new. */
@@ -1102,11 +1106,13 @@ static ot_status ship_move_lots(otx_rule *r, ship *s)
 		    (!p->as && (rc = otx_lot_event(r, id, "ship", NULL))))
 			return rc;
 		if (export && !json_object_get(lot, "certified") &&
-		    (rc = otx_finding_add(r->st, r->index, "export_without_assay", id, r->err,
-		                          "lot %s (%" PRId64 " g of %s) left %s for %s in "
-		                          "consignment %s without a certified assay",
-		                          id, mass, otx_jstr(lot, "material"), s->from_country,
-		                          s->to_country, s->cons)))
+		    (rc = otx_finding_add_values(r->st, r->index, "export_without_assay", id,
+		                                 json_pack("{s:I}", "mass_g", (json_int_t)mass),
+		                                 r->err,
+		                                 "lot %s (%" PRId64 " g of %s) left %s for %s in "
+		                                 "consignment %s without a certified assay",
+		                                 id, mass, otx_jstr(lot, "material"),
+		                                 s->from_country, s->to_country, s->cons)))
 			return rc;
 	}
 	return OT_OK;
@@ -1295,8 +1301,11 @@ static ot_status receive_check_transit(otx_rule *r, const char *cons, const char
 	if (!(sent > 0 && diff * 1000000u > (otx_u128)sent * OTX_TRANSIT_TOLERANCE_PPM))
 		return OT_OK;
 	uint64_t milli_pct = (uint64_t)(diff * 100000u / (uint64_t)sent);
-	return otx_finding_add(
-		r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id, r->err,
+	return otx_finding_add_values(
+		r->st, r->index, got < sent ? "transit_loss" : "transit_gain", id,
+		json_pack("{s:I,s:I}", "shipped_g", (json_int_t)sent, "received_g",
+	                  (json_int_t)got),
+		r->err,
 		"lot %s: %" PRId64 " g shipped in consignment %s, %" PRId64
 		" g received: %s%" PRIu64 ".%03" PRIu64 " %%, beyond the %d.%d %% tolerance",
 		id, sent, cons, got, got < sent ? "-" : "+", milli_pct / 1000, milli_pct % 1000,

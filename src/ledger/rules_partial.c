@@ -217,11 +217,14 @@ ot_status otx_consignment_receipt(otx_rule *r, json_t *cons, size_t nlots, int64
 	if (got >= sent || (otx_u128)(sent - got) * 1000000u <= (otx_u128)sent * (uint64_t)unc)
 		return OT_OK;
 	uint64_t milli_pct = (uint64_t)((otx_u128)(sent - got) * 100000u / (uint64_t)sent);
-	return otx_finding_add(r->st, r->index, "short_shipment", id, r->err,
-	                       "consignment %s: %" PRId64 " g shipped, %" PRId64
-	                       " g received in %zu receipt%s: -%" PRIu64 ".%03" PRIu64
-	                       " %%, beyond the weighing uncertainty of %" PRId64 " mg/kg",
-	                       id, sent, got, json_array_size(receipts),
-	                       json_array_size(receipts) == 1 ? "" : "s", milli_pct / 1000,
-	                       milli_pct % 1000, unc);
+	return otx_finding_add_values(r->st, r->index, "short_shipment", id,
+	                              json_pack("{s:I,s:I}", "shipped_g", (json_int_t)sent,
+	                                        "received_g", (json_int_t)got),
+	                              r->err,
+	                              "consignment %s: %" PRId64 " g shipped, %" PRId64
+	                              " g received in %zu receipt%s: -%" PRIu64 ".%03" PRIu64
+	                              " %%, beyond the weighing uncertainty of %" PRId64 " mg/kg",
+	                              id, sent, got, json_array_size(receipts),
+	                              json_array_size(receipts) == 1 ? "" : "s", milli_pct / 1000,
+	                              milli_pct % 1000, unc);
 }

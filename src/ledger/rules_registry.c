@@ -140,8 +140,10 @@ static ot_status signed_after_one(void *vctx, const char *key, const uint8_t *va
 	ot_status rc = OT_OK;
 	if (signer && time_s && strcmp(signer, c->actor) == 0 && index >= 0 &&
 	    (uint64_t)index < c->r->index && otx_parse_time(time_s, &t) == OT_OK && t >= c->until_t)
-		rc = otx_finding_add(
-			c->r->st, (uint64_t)index, "signed_after_revocation", c->actor, c->r->err,
+		rc = otx_finding_add_values(
+			c->r->st, (uint64_t)index, "signed_after_revocation", c->actor,
+			json_pack("{s:s,s:s}", "claimed", time_s, "revoked_from", c->until),
+			c->r->err,
 			"entry %" PRId64 " (%s) signed by %s claims %s, not before %s, "
 			"from which its key is revoked by entry %" PRIu64,
 			index, key, c->actor, time_s, c->until, c->r->index);

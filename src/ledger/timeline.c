@@ -394,11 +394,15 @@ static const char *fmt(int64_t t, char buf[OTX_TIME_LEN + 1])
 }
 
 /* Adds one time finding. */
+/* Adds one time finding: the event's claimed time and the bound it passes
+ * (`bound_name`: "logged_after" or "logged_by") as its values. */
 static ot_status time_finding(time_ctx *c, uint64_t index, const char *kind, const char *subject,
-                              const char *detail)
+                              const char *detail, const char *claimed, const char *bound_name,
+                              const char *bound)
 {
-	json_t *f = json_pack("{s:I,s:s,s:s,s:s}", "index", (json_int_t)index, "kind", kind,
-	                      "subject", subject, "detail", detail);
+	json_t *f = json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:s}}", "index", (json_int_t)index, "kind",
+	                      kind, "subject", subject, "detail", detail, "values", "claimed",
+	                      claimed, bound_name, bound);
 	if (!f || json_array_append_new(c->out, f))
 		return OT_ERR_NOMEM;
 	return OT_OK;
@@ -434,7 +438,7 @@ static ot_status time_one(void *ctx, uint64_t index, const uint8_t *data, size_t
 			id, claim_s, fmt(lg.after, a),
 			lg.after_basis == OTX_BASIS_WITNESSED ? "witnessed" : "operator's clock",
 			lg.after_size, hours(lg.after, claim), tol_h);
-		rc = time_finding(c, index, "backdated", id, detail);
+		rc = time_finding(c, index, "backdated", id, detail, claim_s, "logged_after", a);
 	}
 	/* The latest it can honestly claim: the upper bound, and in any case
 	 * the time the operator sequenced it. */
@@ -447,7 +451,7 @@ static ot_status time_one(void *ctx, uint64_t index, const uint8_t *data, size_t
 		         "event %s claims %s, but it was logged by %s: %lld h later, beyond the "
 		         "%lld h tolerance",
 		         id, claim_s, fmt(ub, b), hours(claim, ub), tol_h);
-		rc = time_finding(c, index, "future_dated", id, detail);
+		rc = time_finding(c, index, "future_dated", id, detail, claim_s, "logged_by", b);
 	}
 	json_decref(env);
 	if (rc)

@@ -109,7 +109,9 @@ f={x["subject"]:x["detail"] for x in d["findings"] if x["kind"]=="declaration_mi
 assert sorted(f)==["k-1.hs","k-1.mass_g","k-1.value"], f
 assert "consignment k-1, import declaration i1: mass_g declared 126000 g, received 140000 g" in f["k-1.mass_g"], f
 assert "value declared 900000 USD, shipped at 1000000 USD" in f["k-1.value"], f
-assert "hs declared 260300, the consignment\x27s 260300, 261710" in f["k-1.hs"], f'
+assert "hs declared 260300, the consignment\x27s 260300, 261710" in f["k-1.hs"], f
+v={x["subject"]:x.get("values") for x in d["findings"] if x["kind"]=="declaration_mismatch"}
+assert v=={"k-1.mass_g":{"declared_g":126000,"found_g":140000},"k-1.value":None,"k-1.hs":None}, v'
 
 # --- the consignment view shows both declarations ---
 start srv "$CLI" serve --db l.db --listen 127.0.0.1:0 --read-only --quiet || abort "serve"

@@ -121,7 +121,11 @@ assert d["entries"]==63 and d["ok"] is True and d["problems"]==[]
 k=sorted((f["kind"],f["subject"]) for f in d["findings"] if f["kind"]!="backdated")
 assert k==[("assay_dispute","lot-cu-conc-001"),("export_without_assay","lot-ndpr-oxide-002"),("terms_withheld","mou-fwo-ussm-2025.terms.offtake"),("terms_withheld","mou-fwo-ussm-2025.text"),("transit_loss","lot-cu-conc-001")], k
 assert [f["index"] for f in d["findings"] if f["kind"]=="backdated"]==list(range(63))
-assert all(set(f)=={"index","kind","subject","detail"} for f in d["findings"])'
+assert all(set(f) in ({"index","kind","subject","detail"},{"index","kind","subject","detail","values"}) for f in d["findings"])
+# values: each figure written in the detail as it is structured (docs/events.md)
+assert all(("%d g" % v if k.endswith("_g") else v) in f["detail"] for f in d["findings"] for k, v in f.get("values", {}).items()), d["findings"]
+v={f["kind"]:set(f.get("values",{})) for f in d["findings"]}
+assert v["transit_loss"]=={"shipped_g","received_g"} and v["export_without_assay"]=={"mass_g"} and v["terms_withheld"]=={"committed"} and v["backdated"]=={"claimed","logged_after"}, v'
 # Before 180 days have passed, withholding is no finding yet.
 "$CLI" audit --db "$db" --json --now "$(days 100)" >"$T/audit2.json"
 pycheck "$T/audit2.json" 'assert [f["kind"] for f in d["findings"] if f["kind"]!="backdated"]==["transit_loss","assay_dispute","export_without_assay"], d["findings"]'

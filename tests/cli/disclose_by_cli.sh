@@ -30,7 +30,8 @@ assert f == ["late"], d'
 pycheck a0.json 'assert not [x for x in d["findings"] if x["kind"] == "overdue_disclosure"], d'
 "$CLI" audit --db l.db --json --now 2026-02-01T00:00:00Z >a2.json
 pycheck a2.json 'f = [x for x in d["findings"] if x["kind"] == "overdue_disclosure"]
-assert [x["subject"] for x in f] == ["late", "exact"] and "31 days overdue" in f[0]["detail"], d'
+assert [x["subject"] for x in f] == ["late", "exact"] and "31 days overdue" in f[0]["detail"], d
+assert all(x["values"]["disclose_by"] in x["detail"] for x in f), f'
 
 expect 0 'to be disclosed by 2025-12-31: OVERDUE' -- "$CLI" contract show --db l.db --now 2026-01-05 late
 expect 0 'to be disclosed by on ratification$' -- "$CLI" contract show --db l.db --now 2026-01-05 rule

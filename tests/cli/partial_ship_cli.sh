@@ -143,7 +143,10 @@ api f.json /api/findings '/api/lots?prefix=x-part'
 pycheck f.json 'f = sorted((x["kind"], x["subject"], x["index"]) for x in d["findings"] if x["kind"] not in ("backdated",))
 assert f == [("export_without_assay", "conc-1-a", 16), ("export_without_assay", "lot-y", 10), ("export_without_assay", "lot-z", 13), ("extraction_beyond_resource", "mine-1", 6), ("short_shipment", "C1", 12), ("transit_gain", "lot-z", 14), ("transit_loss", "lot-y", 12)], f
 s = [x for x in d["findings"] if x["kind"] == "short_shipment"][0]
-assert "900000 g shipped, 886000 g received in 2 receipts: -1.555 %" in s["detail"], s'
+assert "900000 g shipped, 886000 g received in 2 receipts: -1.555 %" in s["detail"], s
+assert s["values"] == {"shipped_g": 900000, "received_g": 886000}, s
+e = [x for x in d["findings"] if x["kind"] == "extraction_beyond_resource"][0]
+assert set(e["values"]) <= {"mass_g", "extracted_g"} and len(e["values"]) == 1 and "%d g" % list(e["values"].values())[0] in e["detail"], e'
 pycheck f.json.2 'assert [(l["lot"], l["split_from"], l["initial_g"]) for l in d["lots"]] == [("x-part-1", "lot-x", 400000)], d'
 "$CLI" audit --db l.db --json >audit.json
 pycheck audit.json 'assert d["ok"] is True, d

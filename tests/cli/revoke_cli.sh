@@ -33,7 +33,9 @@ expect 0 '^3 contract c2' -- "$CLI" submit --db l.db --key new/fwo.key c2.jsonl
 
 "$CLI" audit --db l.db --json >audit.json
 pycheck audit.json 'f = [x for x in d["findings"] if x["kind"] == "signed_after_revocation"]
-assert d["ok"] and len(f) == 1 and f[0]["index"] == 1 and f[0]["subject"] == "fwo", d'
+assert d["ok"] and len(f) == 1 and f[0]["index"] == 1 and f[0]["subject"] == "fwo", d
+v = f[0]["values"]
+assert set(v) == {"claimed", "revoked_from"} and all(t in f[0]["detail"] for t in v.values()), f'
 
 # revoked outright, then re-admitted with a new key
 mkdir third; "$CLI" key new fwo --dir third >/dev/null 2>&1 || abort "key"

@@ -74,7 +74,8 @@ assert (3,"backdated","k2020") in f, f
 assert (6,"out_of_order","c-1") in f, f
 assert sorted(i for i,k,s in f if k=="backdated")==list(range(7)), f
 assert not [x for x in f if x[1]=="future_dated"], f'
-pycheck a.json 'assert [x["detail"] for x in d["findings"] if x["kind"]=="out_of_order"]==["receive r1 claims 2025-09-01T08:00:00Z, before its shipment (c-1, claimed 2025-09-03T08:00:00Z)"], d["findings"]'
+pycheck a.json 'assert [x["detail"] for x in d["findings"] if x["kind"]=="out_of_order"]==["receive r1 claims 2025-09-01T08:00:00Z, before its shipment (c-1, claimed 2025-09-03T08:00:00Z)"], d["findings"]
+assert [x["values"] for x in d["findings"] if x["kind"]=="out_of_order"]==[{"claimed":"2025-09-01T08:00:00Z","earlier":"2025-09-03T08:00:00Z"}], d["findings"]'
 # A tolerance wider than the back-dating: only the 2020 contract remains.
 "$CLI" audit --db l.db --json --tolerance 1000d >a2.json
 pycheck a2.json 'assert [(x["index"],x["subject"]) for x in d["findings"] if x["kind"]=="backdated"]==[(3,"k2020")], d["findings"]'

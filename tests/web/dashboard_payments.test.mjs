@@ -13,7 +13,9 @@ const get = async (p) => (await fetch(new URL(p, URL_GOOD))).json();
 
 const captionRows = (page, caption) => page.$$eval('main table', (tables, c) => {
   const t = tables.find((x) => x.caption && x.caption.textContent === c);
-  return t ? [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)) : null;
+  // A linked actor shows its name; its id is in data-id.
+  const cell = (td) => { const a = td.querySelector('[data-id]'); return a ? a.dataset.id : td.textContent; };
+  return t ? [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map(cell)) : null;
 }, caption);
 
 describe('payments', () => {

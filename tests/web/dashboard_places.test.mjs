@@ -14,7 +14,8 @@ const list = async (name) => (await get(`api/${name}?limit=1000`))[name];
 // The first-column texts of the table whose caption matches `re`.
 const rowsOf = (page, re) => page.$$eval('main table', (tables, src) => {
   const t = tables.find((x) => new RegExp(src).test(x.caption ? x.caption.textContent : ''));
-  return t ? [...t.querySelectorAll('tbody tr')].map((tr) => tr.children[0].textContent) : null;
+  // A linked id shows a name; its id is in data-id.
+  return t ? [...t.querySelectorAll('tbody tr')].map((tr) => { const a = tr.children[0].querySelector('[data-id]'); return a ? a.dataset.id : tr.children[0].textContent; }) : null;
 }, re.source);
 
 describe('site and actor pages', () => {

@@ -20,7 +20,7 @@ function hitsOf(q) {
   return withPage(browser(), URL_GOOD, hash, 'main [data-results]', async (page) => ({
     total: Number(await page.getAttribute('main [data-results]', 'data-results')),
     kinds: await page.$$eval('main section[data-kind]', (secs) => Object.fromEntries(secs.map((s) => [s.dataset.kind,
-      [...s.querySelectorAll('tbody tr')].map((tr) => tr.children[0].textContent)]))),
+      [...s.querySelectorAll('tbody tr')].map((tr) => { const a = tr.children[0].querySelector('[data-id]'); return a ? a.dataset.id : tr.children[0].textContent; })]))),
     links: await page.$$eval('main section[data-kind] tbody tr > :first-child a', (a) => a.map((x) => x.getAttribute('href'))),
   }));
 }

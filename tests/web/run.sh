@@ -76,7 +76,8 @@ serve() {
 	pids+=($!)
 	url=
 	for _ in $(seq 100); do
-		url=$(sed -n 's|^listening on \(http://[^ ]*\).*|\1|p' "$out")
+		# The server's shell may not have opened $out yet (set -e: no failing sed).
+		url=$(sed -n 's|^listening on \(http://[^ ]*\).*|\1|p' "$out" 2>/dev/null || true)
 		[ -n "$url" ] && return 0
 		kill -0 "${pids[-1]}" 2>/dev/null || break
 		sleep 0.1

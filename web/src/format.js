@@ -18,15 +18,59 @@ const nf = (max, min = 0) => {
   return (x) => f.format(x);
 };
 
-export function mass(g) {
+// Masses: one unit for every figure that is compared (a column, a table,
+// one element's rows), chosen from the largest of them: t from 1 t, kg from
+// 1 kg, g below; element content names its element in the unit ("kg Nd",
+// "t Cu"). mass(g) alone picks the unit for that one figure.
+const GRAMS_PER = { t: 1e6, kg: 1e3, g: 1 };
+export function massUnit(grams) {
+  let largest = 0;
+  for (const g of grams) {
+    const a = Math.abs(Number(g));
+    if (g !== null && g !== undefined && Number.isFinite(a) && a > largest) largest = a;
+  }
+  return largest >= 1e6 ? 't' : largest >= 1e3 ? 'kg' : 'g';
+}
+
+// mass(grams, { unit, element }): "1,234.5 t", "56.78 kg Nd".
+export function mass(g, opts = {}) {
   if (g === null || g === undefined || !Number.isFinite(Number(g))) return '–';
   g = Number(g);
-  const a = Math.abs(g);
-  if (a >= 1e6) return bidi(`${nf(3)(g / 1e6)} t`);
-  if (a >= 1e3) return bidi(`${nf(3)(g / 1e3)} kg`);
-  return bidi(`${nf(0)(g)} g`);
+  const unit = GRAMS_PER[opts.unit] ? opts.unit : massUnit([g]);
+  const x = g / GRAMS_PER[unit];
+  // Three decimals (none in grams), more when a figure that is not zero
+  // would be written as 0.
+  let digits = unit === 'g' ? 0 : 3;
+  while (x !== 0 && digits < 6 && Math.abs(x) < 0.5 * 10 ** -digits) digits++;
+  return bidi(`${nf(digits)(x)} ${unit}${opts.element ? ` ${opts.element}` : ''}`);
 }
-export const massMg = (mg) => mass(Number(mg) / 1000);
+export const massMg = (mg, opts) => mass(mg === null || mg === undefined ? mg : Number(mg) / 1000, opts);
+
+// One unit per group of rows (per element, per material): returns
+// key => unit for the rows' masses in grams, grouped by key(row).
+export function massUnits(rows, key, grams) {
+  const groups = new Map();
+  for (const r of rows) {
+    const k = key(r);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(grams(r));
+  }
+  const units = new Map([...groups].map(([k, list]) => [k, massUnit(list)]));
+  return (k) => units.get(k) || 'g';
+}
+
+// A table cell for rows' masses in grams (grams(row)), in one unit per
+// column (massUnit), or one per group: by(row) (a material, say) or, given
+// element(row), per element with the element named in the unit ("kg Nd").
+// grams may be a list of functions: columns that share their units.
+export function massCell(rows, grams, { by, element } = {}) {
+  const key = by || element || (() => '');
+  const all = [grams].flat();
+  const unit = massUnits(rows.flatMap((r) => all.map((g) => [key(r), g(r)])), (p) => p[0], (p) => p[1]);
+  return (r, g = all[0]) => mass(g(r), { unit: unit(key(r)), element: element ? element(r) : null });
+}
+// The grams of a row of element content ({ mg } or { grams }).
+export const contentGrams = (r) => (r.mg !== undefined && r.mg !== null ? Number(r.mg) / 1000 : r.grams);
 
 export function percent(ppm, digits = 2) {
   if (ppm === null || ppm === undefined) return '–';

@@ -10,7 +10,7 @@
 // difference.
 import factory from 'ot-replay-module';
 import { h } from './dom.js';
-import { mass } from './format.js';
+import { mass, massUnit } from './format.js';
 import { SHIPPED_PROFILES } from './profiles.js';
 import { checkpointCheck, raiseAlarm } from './trust.js';
 import { loadReplay } from './verify/replay.js';
@@ -188,10 +188,11 @@ export function lotViewDifferences(replayed, served) {
   return out;
 }
 
-// A value in words: masses in their unit, records as their JSON.
-const show = (field, v) => {
+// A value in words: masses in one unit with the figure they are compared
+// with (`other`), records as their JSON.
+const show = (field, v, other) => {
   if (v === undefined) return t('nothing');
-  if (typeof v === 'number' && /_g$/.test(field)) return mass(v);
+  if (typeof v === 'number' && /_g$/.test(field)) return mass(v, { unit: massUnit([v, other]) });
   return typeof v === 'object' ? canonicalize(v) : String(v);
 };
 
@@ -212,5 +213,5 @@ export function replayNotice(rs, diffs, what) {
     h('p', {}, h('strong', {}, t('\u2717 The server\'s summary of {what} does not match the signed log.', { what })),
       ' ', t('Replaying all {n} entries with the ledger\'s own rules gives other figures; this page shows the replayed ones.', { n: rs.entries })),
     h('ul', {}, diffs.map((d) => h('li', { 'data-field': d.field },
-      h('code', {}, d.field), t(': the server says {served}; the replay gives {replayed}.', { served: show(d.field, d.served), replayed: show(d.field, d.replayed) })))));
+      h('code', {}, d.field), t(': the server says {served}; the replay gives {replayed}.', { served: show(d.field, d.served, d.replayed), replayed: show(d.field, d.replayed, d.served) })))));
 }

@@ -1,9 +1,11 @@
 // ancestry.js: a lot's ancestry as a graph, built from the log entries that
 // made it (extract and transform events), drawn as layered SVG: mined lots
 // on the left, each transformation one column further right. Each box links
-// to its lot's page.
+// to its lot's page. It fits its box at first and zooms and pans
+// (zoom.js).
 import { svg } from '../dom.js';
-import { mass } from '../format.js';
+import { mass, massUnits } from '../format.js';
+import { zoomableSvg } from './zoom.js';
 import { hrefLot } from '../links.js';
 
 // events: [{ index, event }] in log order. Returns { lots, edges, custody }
@@ -85,7 +87,9 @@ export function ancestryChart(target, graph) {
     pos.set(l.id, { x: 10 + ci * COL, y: 10 + offset + ri * ROW });
   }));
   const label = `Ancestry of ${target}: ` + graph.edges.map((e) => `${e.from} became ${e.to} by ${e.process} at ${e.site}`).join('; ') + '.';
-  return svg('svg', { viewBox: `0 0 ${width} ${height}`, width: String(width), height: String(height), role: 'group', 'aria-label': label, class: 'ancestry' },
+  const unit = massUnits(graph.lots, (l) => l.material, (l) => l.mass_g);
+  const lotMass = (l) => mass(l.mass_g, { unit: unit(l.material) });
+  return zoomableSvg(width, height, { role: 'group', 'aria-label': label, class: 'ancestry' }, [
     svg('title', {}, label),
     svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#4a5560' }))),
@@ -103,10 +107,10 @@ export function ancestryChart(target, graph) {
       const p = pos.get(l.id);
       const isTarget = l.id === target;
       return svg('a', { href: hrefLot(l.id) }, // named by its visible text; the whole on hover
-        svg('title', {}, `${l.id}: ${l.material}, ${mass(l.mass_g)}, ${l.how}`),
+        svg('title', {}, `${l.id}: ${l.material}, ${lotMass(l)}, ${l.how}`),
         svg('rect', { x: String(p.x), y: String(p.y), width: String(W), height: String(H), rx: '6', fill: isTarget ? '#fdf3dc' : '#f4f6f8', stroke: isTarget ? '#a06d00' : '#1f3b57', 'stroke-width': isTarget ? '3' : '1.5' }),
         svg('text', { x: String(p.x + 10), y: String(p.y + 20), class: 'node-label', 'font-weight': '600' }, clip(l.id, 28)),
-        svg('text', { x: String(p.x + 10), y: String(p.y + 38), class: 'node-sub' }, `${l.material} \u00b7 ${mass(l.mass_g)}`),
+        svg('text', { x: String(p.x + 10), y: String(p.y + 38), class: 'node-sub' }, `${l.material} \u00b7 ${lotMass(l)}`),
         svg('text', { x: String(p.x + 10), y: String(p.y + 55), class: 'node-sub' }, clip(l.how, 32)));
-    }));
+    })]).element;
 }

@@ -6,7 +6,7 @@
 // and its claimed origin shares, and in plain words what was and was not
 // verified. The file never leaves the browser.
 import { h, clear, facts, table } from '../dom.js';
-import { country, element, mass, massMg, plural, time } from '../format.js';
+import { contentGrams, country, element, mass, massCell, massUnit, plural, time } from '../format.js';
 import { keyLine, shareBar } from '../components.js';
 import { pastedKey, servedLogKey } from '../trust.js';
 import { cryptoAvailable } from '../verify/hash.js';
@@ -173,12 +173,12 @@ function recomputedSection(rep) {
       { label: 'Element', cell: (x) => element(x.element) },
       { label: 'Country', cell: (x) => country(x.country) },
       { label: 'Site', cell: (x) => x.site || '\u2014' },
-      { label: 'Content', num: true, cell: (x) => (x.mg !== undefined ? massMg(x.mg) : mass(x.grams)) },
+      { label: 'Content', num: true, cell: massCell(stages, contentGrams, { element: (x) => x.element }) },
       { label: 'Share', cell: (x) => shareBar(x.share_ppm) },
     ], stages, { attrs: { 'data-table': 'cert-stages' }, empty: 'This certificate carries no stage rows (an older form): its origins were recomputed.' }),
     comp.length ? table('Determinations the certificate carries, recomputed', [
       { label: 'Profile', cell: (c) => (c.determination && c.determination.profile) || '\u2014' },
-      { label: 'As of', cell: (c) => (c.determination && c.determination.at) || '\u2014' },
+      { label: 'As of', cell: (c) => (c.determination && c.determination.at ? time(c.determination.at) : '\u2014') },
       { label: 'Determination', cell: (c) => h('span', { class: `badge ${c.determination && c.determination.determination === 'pass' ? 'ok' : 'bad'}` }, (c.determination && c.determination.determination) || '\u2014') },
       { label: 'Profile from', cell: (c) => c.source },
     ], comp, { attrs: { 'data-table': 'cert-determinations' } }) : null);
@@ -232,16 +232,16 @@ function report(frag, file, r, cc, replayed = null) {
   frag.append(h('h2', {}, `Lot ${cert.lot}, as the certificate ${verb}`),
     facts([
       ['Material', c.material],
-      ['Mass now', c.mass_g !== undefined ? mass(c.mass_g) : null],
-      ['Mass when made', c.initial_g !== undefined ? mass(c.initial_g) : null],
+      ['Mass now', c.mass_g !== undefined ? mass(c.mass_g, { unit: massUnit([c.mass_g, c.initial_g]) }) : null],
+      ['Mass when made', c.initial_g !== undefined ? mass(c.initial_g, { unit: massUnit([c.mass_g, c.initial_g]) }) : null],
       ['Holder', c.holder],
       ['Where', c.site],
       ['Status', c.status],
       ['Made', c.created ? [time(c.created.time), ` by ${c.created.type} ${c.created.id} (entry ${c.created.index})`] : null],
       ['Log', r.checkpoint ? `${r.checkpoint.origin}, ${plural(r.checkpoint.size, 'entry', 'entries')}` : cert.log && cert.log.origin],
     ]));
-  const amount = (row) => (row.mg !== undefined ? massMg(row.mg) : mass(row.grams));
   const rows = (list) => (Array.isArray(list) ? list.filter((x) => x && typeof x === 'object') : []);
+  const amount = massCell(rows(c.countries), contentGrams, { element: (x) => x.element });
   frag.append(
     h('section', { 'aria-labelledby': 'cert-origin-h', 'data-section': 'cert-origins' },
       h('h3', { id: 'cert-origin-h' }, recomputed ? 'Claimed origin shares (recomputed: they match)' : 'Claimed origin shares (not recomputed here)'),

@@ -2,11 +2,11 @@
 // what is public; what was committed to but is still withheld, and for how
 // long; and what has been disclosed, checked in the browser against the
 // commitment made on the day of signing.
-import { api, byKey } from '../api.js';
+import { api } from '../api.js';
 import { differences, replayNotice, replayedState, withReplayed } from '../replayed.js';
 import { h, table, facts, clear } from '../dom.js';
-import { date, daysBetween, element, int, money, shortHash, time } from '../format.js';
-import { contractLink, lotLink } from '../links.js';
+import { date, daysBetween, element, int, money, plural, shortHash, time } from '../format.js';
+import { actorLink, contractLink, hrefContract, lotLink } from '../links.js';
 import { raiseAlarm, verifyEntries } from '../trust.js';
 import { checkOpening, fieldAt } from '../verify/events.js';
 import { canonicalize } from '../verify/jcs.js';
@@ -34,11 +34,9 @@ function commitmentsOf(rec) {
 const FIELD_NAMES = { text: () => t('full text'), 'terms.phases': () => t('terms: phases'), 'terms.offtake': () => t('terms: offtake') };
 const fieldName = (f) => (FIELD_NAMES[f] ? FIELD_NAMES[f]() : f.replace(/\./g, ': ').replace(/_/g, ' '));
 
-function partyNames(parties, actors) {
-  return (parties || []).map((p, i) => {
-    const a = actors.get(p);
-    return [i ? '; ' : '', a && a.name ? `${a.name} (${p})` : p];
-  });
+// The parties by name, each linked, its id on hover.
+function partyNames(parties) {
+  return (parties || []).map((p, i) => [i ? '; ' : '', actorLink(p)]);
 }
 
 function showValue(path, v) {
@@ -52,16 +50,16 @@ function showValue(path, v) {
 
 export async function renderContracts(page, _arg, ctx) {
   ctx.setTitle(t('Contracts'));
-  const [list, actors] = await Promise.all([api.contracts(), api.actors().catch(() => ({ items: [] }))]);
-  const names = byKey(actors.items, 'actor');
+  const list = await api.contracts();
   const now = Date.now();
   page.append(
     h('h1', {}, t('Contracts')),
     h('p', { class: 'lede' }, t('Contracts and memoranda recorded in the ledger. Parts kept confidential are committed to when the contract is recorded: nobody can read them yet, but nobody can change them either. When they are disclosed, anyone can check that the text is the one committed to on the day of signing.')),
     table(t('{n} contracts', { n: list.items.length }), [
-      { label: t('Contract'), cell: (c) => contractLink(c.contract) },
+      // The title is the next column: the id links here.
+      { label: t('Contract'), cell: (c) => h('a', { href: hrefContract(c.contract) }, c.contract) },
       { label: t('Title'), cell: (c) => (c.fields && c.fields.title) || '–' },
-      { label: t('Parties'), cell: (c) => partyNames(c.fields && c.fields.parties, names) },
+      { label: t('Parties'), cell: (c) => partyNames(c.fields && c.fields.parties) },
       { label: t('Signed'), cell: (c) => (c.fields && c.fields.signed ? date(c.fields.signed) : time(c.time)) },
       { label: t('Value'), num: true, cell: (c) => (c.fields && c.fields.value ? money(c.fields.value) : '–') },
       { label: t('Disclosed'), num: true, cell: (c) => { const cs = commitmentsOf(c); return t('{k} of {n}', { k: cs.filter((x) => x.disclosed).length, n: cs.length }); } },
@@ -75,10 +73,9 @@ export async function renderContracts(page, _arg, ctx) {
 
 export async function renderContract(page, id, ctx) {
   ctx.setTitle(t('Contract {id}', { id }));
-  const [served, actors, rs] = await Promise.all([api.contract(id), api.actors().catch(() => ({ items: [] })), replayedState()]);
+  const [served, rs] = await Promise.all([api.contract(id), replayedState()]);
   const diffs = rs.ok ? differences(rs.state, 'contracts', id, served) : [];
   const c = rs.ok ? withReplayed(rs.state, 'contracts', id, served) : served;
-  const names = byKey(actors.items, 'actor');
   const f = c.fields || {};
   const commitments = commitmentsOf(c);
   const withheld = commitments.filter((x) => !x.disclosed);
@@ -93,7 +90,7 @@ export async function renderContract(page, id, ctx) {
     replayNotice(rs, diffs, t('contract {id}', { id: c.contract })),
     facts([
       [t('Contract'), h('code', {}, c.contract)],
-      [t('Parties'), partyNames(f.parties, names)],
+      [t('Parties'), partyNames(f.parties)],
       [t('Signed'), f.signed ? date(f.signed) : '–'],
       [t('Value'), f.value ? money(f.value) : '–'],
       [t('Recorded'), [time(c.time, true), ' ', t('by {signer} (entry {index})', { signer: c.signer, index: c.index })]],

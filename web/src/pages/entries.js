@@ -9,8 +9,8 @@ import { api, getJSON } from '../api.js';
 import { h, add, clear, facts, table } from '../dom.js';
 import { entriesPanel } from '../components.js';
 import { checkpointCheck } from '../trust.js';
-import { dateTime, int, plural } from '../format.js';
-import { hrefConsignment, hrefContract, hrefLot } from '../links.js';
+import { dateTime, int, plural, time } from '../format.js';
+import { hrefConsignment, hrefContract, hrefLot, siteLink } from '../links.js';
 import { b64encode, equal } from '../verify/bytes.js';
 import { verifyCheckpoint } from '../verify/note.js';
 
@@ -30,6 +30,9 @@ const LINKS = { lot: hrefLot, consignment: hrefConsignment, contract: hrefContra
 // arrays as canonical-looking JSON.
 function fieldValue(key, v) {
   if (typeof v === 'string' && LINKS[key]) return h('a', { href: LINKS[key](v) }, v);
+  // A site by its name (the id on hover); the claimed time as a person reads it.
+  if (typeof v === 'string' && key === 'site') return siteLink(v);
+  if (typeof v === 'string' && key === 'time') return time(v, true);
   if (key === 'lots' && Array.isArray(v) && v.every((x) => typeof x === 'string'))
     return v.map((x, i) => [i ? ', ' : '', h('a', { href: hrefLot(x) }, x)]);
   if (v !== null && typeof v === 'object') return h('code', { class: 'json' }, JSON.stringify(v));

@@ -3,8 +3,8 @@
 // were accepted, and someone should ask why.
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { int, plural } from '../format.js';
-import { contractLink, hrefLot, hrefContract } from '../links.js';
+import { int, mass, plural, time } from '../format.js';
+import { actorLink, consignmentLink, contractLink, lotLink, siteLink } from '../links.js';
 
 const KINDS = {
   transit_loss: {
@@ -57,17 +57,46 @@ const KINDS = {
   },
 };
 
+// The subject, linked by name where it has one (links.js).
+const LOT_KINDS = new Set(['transit_loss', 'transit_gain', 'export_without_assay', 'assay_dispute', 'moisture_mismatch', 'hs_code_mismatch']);
 function subjectLink(f) {
   const s = f.subject || '';
-  if (f.kind === 'overdue_disclosure') return h('a', { href: hrefContract(s) }, s);
-  if (f.kind === 'terms_withheld') {
-    const dot = s.indexOf('.');
-    const contract = dot > 0 ? s.slice(0, dot) : s;
-    return h('a', { href: hrefContract(contract) }, s);
-  }
-  if (f.kind === 'extraction_beyond_resource') return h('code', {}, s);
-  if (s.startsWith('lot') || f.kind.startsWith('transit') || f.kind === 'export_without_assay' || f.kind === 'assay_dispute') return h('a', { href: hrefLot(s) }, s);
+  const dot = s.indexOf('.');
+  const head = dot > 0 ? s.slice(0, dot) : s;
+  if (f.kind === 'overdue_disclosure') return contractLink(s);
+  if (f.kind === 'terms_withheld') return [contractLink(head), dot > 0 ? `: ${s.slice(dot + 1)}` : ''];
+  if (f.kind === 'extraction_beyond_resource') return siteLink(s);
+  if (f.kind === 'signed_after_revocation') return actorLink(s);
+  if (f.kind === 'short_shipment') return consignmentLink(s);
+  if (f.kind === 'declaration_mismatch') return [consignmentLink(head), dot > 0 ? `: ${s.slice(dot + 1)}` : ''];
+  if (LOT_KINDS.has(f.kind)) return lotLink(s);
   return h('code', {}, s);
+}
+
+// The finding's sentence with its figures in words: each of its structured
+// `values` (docs/events.md, Findings), written in the detail as "N g" (a
+// mass) or as the time string, shown as a mass in its unit or a date a
+// person reads (the ISO form on hover).
+export function findingText(f) {
+  const detail = String(f.detail || '');
+  const swaps = [];
+  for (const [k, v] of Object.entries(f.values || {})) {
+    if (/_g$/.test(k) && Number.isSafeInteger(v)) swaps.push([`${v} g`, mass(v)]);
+    else if (typeof v === 'string' && v) swaps.push([v, time(v, /T/.test(v))]);
+  }
+  const out = [];
+  let rest = detail;
+  while (rest) {
+    let best = null;
+    for (const [needle, node] of swaps) {
+      const at = rest.indexOf(needle);
+      if (at >= 0 && (!best || at < best.at)) best = { at, needle, node };
+    }
+    if (!best) { out.push(rest); break; }
+    out.push(rest.slice(0, best.at), typeof best.node === 'string' ? best.node : best.node.cloneNode(true));
+    rest = rest.slice(best.at + best.needle.length);
+  }
+  return out;
 }
 
 export async function renderFindings(page, _arg, ctx) {
@@ -90,7 +119,7 @@ export async function renderFindings(page, _arg, ctx) {
       h('h2', { id: `k-${kind}` }, `${k.title} (${int(list.length)})`),
       k.why ? h('p', {}, k.why) : null,
       h('ul', {}, list.map((f) => h('li', { 'data-finding': kind },
-        h('strong', {}, subjectLink(f)), ': ', f.detail, f.index !== undefined ? ` (log entry ${f.index})` : '')))));
+        h('strong', {}, subjectLink(f)), ': ', findingText(f), f.index !== undefined ? ` (log entry ${f.index})` : '')))));
   }
   if (groups.has('terms_withheld')) {
     const contracts = new Set(groups.get('terms_withheld').map((f) => (f.subject || '').split('.')[0]));

@@ -3,8 +3,8 @@
 // mineral, country and period.
 import { api, byKey } from '../api.js';
 import { h, table } from '../dom.js';
-import { country, countryName, element, int, mass, massMg, percent } from '../format.js';
-import { consignmentLink, hrefFlows } from '../links.js';
+import { country, countryName, element, int, mass, massCell, massUnits, percent } from '../format.js';
+import { consignmentLink, hrefFlows, siteLink } from '../links.js';
 import { acyclic, sankeyChart, ELEMENT_COLOURS, KIND_COLOURS } from '../charts/sankey.js';
 
 const GOODS = 'goods';
@@ -64,13 +64,17 @@ export async function renderFlows(page, _arg, ctx) {
     else if (chosen === ALL) for (const e of Object.keys(content).sort()) add(c, e, content[e]);
     else add(c, chosen, content[chosen] || 0);
   }
-  const fmt = chosen === GOODS ? (g) => mass(g) : (mg) => massMg(mg);
+  // One unit per mineral over all its flows ("t Cu", "kg Nd"); gross mass
+  // in one unit for all goods.
+  const grams = (v) => (chosen === GOODS ? v : v / 1000);
+  const unitOf = massUnits([...linkMap.values()], (l) => l.el || '', (l) => grams(l.value));
+  const fmt = (v, el = null) => mass(grams(v), { unit: el ? unitOf(el) : null, element: el });
   const { kept, dropped } = acyclic([...linkMap.values()]);
   const nodeIds = new Set();
   for (const l of kept) { nodeIds.add(l.source); nodeIds.add(l.target); }
   const nodes = [...nodeIds].map((id) => siteNode(id, sites));
   for (const l of kept) {
-    l.title = `${l.source} \u2192 ${l.target}: ${l.el ? l.el + ' ' : ''}${fmt(l.value)} in ${l.consignments.join(', ')}`;
+    l.title = `${l.source} \u2192 ${l.target}: ${fmt(l.value, l.el)} in ${l.consignments.join(', ')}`;
   }
   const what = chosen === GOODS ? 'goods (gross mass)' : chosen === ALL ? 'all minerals (element content)' : `${element(chosen)} content`;
 
@@ -85,7 +89,7 @@ export async function renderFlows(page, _arg, ctx) {
   if (kept.length === 0) {
     page.append(h('p', {}, `No consignment carrying ${what} has been recorded yet.`));
   } else {
-    const label = `Flow diagram of ${what}: ` + kept.map((l) => `${l.source} to ${l.target}, ${l.el && chosen === ALL ? l.el + ' ' : ''}${fmt(l.value)}`).join('; ') + '.';
+    const label = `Flow diagram of ${what}: ` + kept.map((l) => `${l.source} to ${l.target}, ${fmt(l.value, l.el)}`).join('; ') + '.';
     page.append(
       h('figure', { class: 'chart', 'data-chart': 'sankey' },
         h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Flow diagram (scrolls sideways on small screens)' },
@@ -95,10 +99,10 @@ export async function renderFlows(page, _arg, ctx) {
           'Site boxes by kind: ', Object.entries(KIND_COLOURS).filter(([k]) => nodes.some((n) => n.kind === k)).map(([k, c], i) => [i ? ', ' : '', swatch(c), ` ${k}`]),
           '. The table below lists the same flows.')),
       table(`Flows of ${what}`, [
-        { label: 'From', cell: (l) => l.source },
-        { label: 'To', cell: (l) => l.target },
+        { label: 'From', cell: (l) => siteLink(l.source) },
+        { label: 'To', cell: (l) => siteLink(l.target) },
         { label: 'What', cell: (l) => (l.el ? element(l.el) : 'goods') },
-        { label: chosen === GOODS ? 'Mass' : 'Content', num: true, cell: (l) => fmt(l.value) },
+        { label: chosen === GOODS ? 'Mass' : 'Content', num: true, cell: (l) => fmt(l.value, l.el) },
         { label: 'Consignments', cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
       ], [...kept, ...dropped]),
     );
@@ -125,7 +129,7 @@ export async function renderFlows(page, _arg, ctx) {
         { label: 'Mineral', cell: (r) => element(r.el) },
         { label: 'Stage', cell: (r) => stageName[r.stage] || r.stage },
         { label: 'Country', cell: (r) => r.where },
-        { label: 'Element content', num: true, cell: (r) => mass(r.grams) },
+        { label: 'Element content', num: true, cell: massCell(rows, (r) => r.grams, { element: (r) => r.el }) },
       ], rows, { rowHeader: false }),
       table('Concentration: how much of each stage one country holds', [
         { label: 'Mineral', cell: (r) => element(r.el) },
@@ -151,6 +155,7 @@ export async function renderFlows(page, _arg, ctx) {
       p.n += 1;
     }
   }
+  const periods = [...per.values()].sort((a, b) => (a.q + a.e).localeCompare(b.q + b.e));
   page.append(
     h('h2', {}, 'Volumes per period'),
     table('Element content shipped, by quarter', [
@@ -160,7 +165,7 @@ export async function renderFlows(page, _arg, ctx) {
       { label: 'To', cell: (r) => country(r.to) },
       { label: 'Kind', cell: (r) => (r.from && r.to && r.from !== r.to ? 'export' : 'domestic') },
       { label: 'Consignments', num: true, cell: (r) => int(r.n) },
-      { label: 'Element content', num: true, cell: (r) => massMg(r.mg) },
-    ], [...per.values()].sort((a, b) => (a.q + a.e).localeCompare(b.q + b.e)), { rowHeader: false }),
+      { label: 'Element content', num: true, cell: massCell(periods, (r) => r.mg / 1000, { element: (r) => r.e }) },
+    ], periods, { rowHeader: false }),
   );
 }

@@ -4,16 +4,17 @@
 // as a graph, all checked against the log in the browser.
 import { api } from '../api.js';
 import { h, table, facts, clear } from '../dom.js';
-import { country, element, int, mass, massMg, percent, time } from '../format.js';
-import { consignmentLink, lotLink } from '../links.js';
+import { contentGrams, country, element, int, mass, massCell, massUnit, percent, time } from '../format.js';
+import { actorLink, consignmentLink, hrefLot, lotLink, siteLink } from '../links.js';
 import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
 import { hrefEntry } from './entries.js';
+import { renderPassport } from './passport.js';
 import {
   differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
 // renderLot's record is `t`: the translation is tr here.
-import { bidi, t as tr } from '../i18n.js';
+import { bidi, t as tr, tx } from '../i18n.js';
 
 const STATUS = {
   held: () => tr('held'), consumed: () => tr('used up (processed into other lots)'), shipped: () => tr('in transit'), in_transit: () => tr('in transit'),
@@ -36,6 +37,8 @@ export async function renderLots(page, _arg, ctx) {
   const materials = [...new Set(all.map((l) => l.material).filter(Boolean))].sort();
   const chosen = materials.includes(ctx.params.get('material')) ? ctx.params.get('material') : null;
   const items = chosen ? all.filter((l) => l.material === chosen) : all;
+  // One unit per material: its lots' figures compare down the column.
+  const lotMass = massCell(items, [(l) => l.mass_g, (l) => l.initial_g], { by: (l) => l.material });
   const hrefMaterial = (m) => (m ? `#/lots?material=${encodeURIComponent(m)}` : '#/lots');
   page.append(
     h('h1', {}, tr('Lots of material')),
@@ -48,10 +51,10 @@ export async function renderLots(page, _arg, ctx) {
       { label: tr('Lot'), cell: (l) => lotLink(l.lot) },
       { label: tr('Material'), cell: (l) => l.material || '–' },
       { label: tr('Made'), cell: (l) => (l.created ? [time(l.created.time), ' ', tr('by {who}', { who: l.created.type })] : '–') },
-      { label: tr('Mass now'), num: true, cell: (l) => mass(l.mass_g) },
-      { label: tr('Mass when made'), num: true, cell: (l) => mass(l.initial_g) },
-      { label: tr('Holder'), cell: (l) => l.holder || '–' },
-      { label: tr('At'), cell: (l) => l.site || '–' },
+      { label: tr('Mass now'), num: true, cell: (l) => lotMass(l) },
+      { label: tr('Mass when made'), num: true, cell: (l) => lotMass(l, (x) => x.initial_g) },
+      { label: tr('Holder'), cell: (l) => actorLink(l.holder) },
+      { label: tr('At'), cell: (l) => siteLink(l.site) },
       { label: tr('Status'), cell: (l) => statusText(l.status) },
     ], items),
     lots.more ? h('p', { class: 'note' }, tr('Only the first lots are listed.')) : '',
@@ -116,34 +119,45 @@ const entryLinks = (indexes) => (indexes && indexes.length
   : '–');
 
 // Whether a figure was recomputed in this browser and agrees, as a mark.
-function verifiedMark(rs, ok, what) {
+export function verifiedMark(rs, ok, what) {
   if (!rs.ok) return h('p', { class: 'note', 'data-verified': 'false' }, tr('Not recomputed in your browser: {what} is the server\'s.', { what }));
   return ok
     ? h('p', { class: 'verified', 'data-verified': 'true' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2713'), tr('Verified: recomputed in your browser from the signed log'))
     : h('p', { class: 'not-verified', 'data-verified': 'false' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '\u2717'), tr('The server\'s {what} differs from the replay: shown as replayed', { what }));
 }
 
-function stagesSection(rows, mark) {
+// The lot's origin by country, per element (t: its replayed record).
+export function originByCountry(t) {
+  const rows = [...groupBy(t.countries || [], 'element').values()].flat();
+  return table(tr('Origin by country, per element'), [
+    { label: tr('Element'), cell: (r) => element(r.element) },
+    { label: tr('Country of the mine'), cell: (r) => country(r.country) },
+    { label: tr('Content'), num: true, cell: massCell(rows, contentGrams, { element: (r) => r.element }) },
+    { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
+  ], rows, { attrs: { 'data-table': 'origin-country' }, empty: tr('No tracked element content.') });
+}
+
+export function stagesSection(rows, mark) {
   return h('section', { 'aria-labelledby': 'stages-h', 'data-section': 'stages' },
     h('h2', { id: 'stages-h' }, tr('Where each stage was done')),
     h('p', {}, tr('For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.')),
     mark,
     table(tr('Origin by stage, per element'), [
-      { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
+      { label: tr('Stage'), cell: (r) => STAGE_WORDS[r.stage] || r.stage },
       { label: tr('Element'), cell: (r) => element(r.element) },
       { label: tr('Country'), cell: (r) => country(r.country) },
       { label: tr('Site / facility'), cell: siteText },
-      { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+      { label: tr('Content'), num: true, cell: massCell(rows || [], contentGrams, { element: (r) => r.element }) },
       { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
     ], rows || [], { attrs: { 'data-table': 'stages' }, empty: tr('No tracked element content.') }));
 }
 
-function determinationBlock(c, mark) {
-  const [cls, word] = DETERMINATION[c.determination] ? DETERMINATION[c.determination]() : ['warn', String(c.determination)];
+export function determinationBlock(c, mark) {
+  const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
-    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ' ', tr('under profile {profile}, as of {at}', { profile: c.profile, at: c.at })),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ' ', ...tx('under profile {profile}, as of {at}', { profile: c.profile, at: time(c.at) })),
     mark,
     table(tr('Reasons under {profile}', { profile: c.profile }), [
       { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
@@ -155,11 +169,11 @@ function determinationBlock(c, mark) {
     ], c.reasons || [], { attrs: { 'data-table': `reasons-${c.profile}` }, empty: tr('None: no covered country and no third-country share above the limit at any stage in effect.') }));
 }
 
-export async function renderLot(page, id, ctx) {
-  ctx.setTitle(tr('Lot {id}', { id }));
-  // The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
-  // else today (UTC), which the server takes when none is asked.
-  const asked = DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null;
+// A lot as the pages show it: the server's record compared with the replay
+// (diffs), the replayed figures (t), the stage rows and determinations
+// recomputed in the browser where it could (source), judged as of `asked`
+// (YYYY-MM-DD) or today. differs(field) says whether a field differed.
+export async function lotRecord(id, asked) {
   const at = asked || new Date().toISOString().slice(0, 10);
   const served = await api.lot(id, asked);
   const rs = await replayedState();
@@ -181,6 +195,18 @@ export async function renderLot(page, id, ctx) {
   if (diffs.some((d) => d.field === 'origins')) Object.assign(t, replayedOrigins(rs.state, id));
   const source = view || served;
   const differs = (prefix) => diffs.some((d) => d.field === prefix || d.field.startsWith(`${prefix}.`) || d.field.startsWith(`${prefix}[`));
+  return { at, rs, diffs, t, source, differs };
+}
+
+// The date the determinations are judged as of: #/lots/<id>?at=YYYY-MM-DD,
+// else today (UTC), which the server takes when none is asked.
+export const askedDate = (ctx) => (DATE.test(ctx.params.get('at') || '') ? ctx.params.get('at') : null);
+
+export async function renderLot(page, id, ctx) {
+  if (ctx.params.has('print')) return renderPassport(page, id, ctx);
+  ctx.setTitle(tr('Lot {id}', { id }));
+  const asked = askedDate(ctx);
+  const { at, rs, diffs, t, source, differs } = await lotRecord(id, asked);
   const byCountry = groupBy(t.countries || [], 'element');
   const byMine = groupBy(t.origins || [], 'element');
   const ancestry = t.ancestry || [];
@@ -188,13 +214,14 @@ export async function renderLot(page, id, ctx) {
   page.append(
     h('p', { class: 'note' }, h('a', { href: '#/lots' }, tr('\u2190 All lots'))),
     h('h1', {}, tr('Lot {id}', { id: t.lot })),
+    h('p', {}, h('a', { href: `${hrefLot(t.lot)}?print`, 'data-passport': '' }, 'Printable passport, with a QR code of this page')),
     replayNotice(rs, diffs, tr('lot {id}', { id: t.lot })),
     facts([
       [tr('Material'), t.material],
-      [tr('Mass now'), mass(t.mass_g)],
-      [tr('Mass when made'), mass(t.initial_g)],
-      [tr('Holder'), t.holder],
-      [tr('Where'), t.site],
+      [tr('Mass now'), mass(t.mass_g, { unit: massUnit([t.mass_g, t.initial_g]) })],
+      [tr('Mass when made'), mass(t.initial_g, { unit: massUnit([t.mass_g, t.initial_g]) })],
+      [tr('Holder'), t.holder ? actorLink(t.holder) : null],
+      [tr('Where'), t.site ? siteLink(t.site) : null],
       [tr('Status'), statusText(t.status)],
       [tr('Made'), t.created ? [time(t.created.time), ' ', tr('by {type} {id} (entry {index})', { type: t.created.type, id: t.created.id, index: t.created.index })] : null],
       [tr('Declared assay'), t.assay ? [assayText(t.assay), t.uncertainty_ppm ? ` (\u00b1${percent(t.uncertainty_ppm, 2)})` : ''] : null],
@@ -206,21 +233,17 @@ export async function renderLot(page, id, ctx) {
   const originSection = h('section', { 'aria-labelledby': 'origin-h', 'data-section': 'origins' },
     h('h2', { id: 'origin-h' }, tr('Where its elements were mined')),
     h('p', {}, tr('For each element the lot contains, the share that came from each country and each mine, following every transformation back to extraction (mass balance, ISO 22095).')));
+  const contentCell = massCell(t.countries || [], contentGrams, { element: (r) => r.element });
   if (!byCountry.size) {
     originSection.append(h('p', {}, tr('No tracked element content.')));
   } else {
     originSection.append(
-      table(tr('Origin by country, per element'), [
-        { label: tr('Element'), cell: (r) => element(r.element) },
-        { label: tr('Country of the mine'), cell: (r) => country(r.country) },
-        { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
-        { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
-      ], [...byCountry.values()].flat(), { attrs: { 'data-table': 'origin-country' } }),
+      originByCountry(t),
       table(tr('Origin by mine, per element'), [
         { label: tr('Element'), cell: (r) => element(r.element) },
         { label: tr('Mine'), cell: (r) => r.site },
         { label: tr('Country'), cell: (r) => country(r.country) },
-        { label: tr('Content'), num: true, cell: (r) => (r.mg !== undefined ? massMg(r.mg) : mass(r.grams)) },
+        { label: tr('Content'), num: true, cell: contentCell },
         { label: tr('Share'), cell: (r) => shareBar(r.share_ppm) },
       ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
     );
@@ -231,7 +254,7 @@ export async function renderLot(page, id, ctx) {
   const compliance = source.compliance || [];
   page.append(h('section', { 'aria-labelledby': 'comply-h', 'data-section': 'compliance' },
     h('h2', { id: 'comply-h' }, tr('Compliance determinations')),
-    h('p', {}, tr('Judged as of {at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it.', { at: source.at || at }), ' ',
+    h('p', {}, ...tx('Judged as of {at} under the compliance profiles shipped with oretrail: DFARS 252.225-7052 (no covered country at a covered stage) and the EU Critical Raw Materials Act (at most 65 % from one third country at any stage). Each reason names the stage, the element, the country and its share, and the log entries of the extractions and transforms behind it.', { at: time(source.at || at) }), ' ',
       asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, tr('Judge as of today.')) : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, tr('Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.'))),
     compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), tr('determination'))))
       : h('p', {}, tr('No determination: the server judges by no profile.'))));

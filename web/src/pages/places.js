@@ -3,15 +3,13 @@
 // there and the log entries that registered them, proven in the browser.
 import { api } from '../api.js';
 import { h, add, facts, table } from '../dom.js';
-import { countryName, date, element, int, mass, plural } from '../format.js';
-import { consignmentLink, contractLink, lotLink } from '../links.js';
+import { countryName, date, element, int, mass, massCell, plural } from '../format.js';
+import { actorLink, consignmentLink, contractLink, hrefActor, hrefSite, lotLink, siteLink } from '../links.js';
 import { entriesPanel } from '../components.js';
 import { countryMap } from '../charts/map.js';
 
-export const hrefSite = (id) => `#/sites/${encodeURIComponent(id)}`;
-export const hrefActor = (id) => `#/actors/${encodeURIComponent(id)}`;
-export const siteLink = (id) => (id ? h('a', { href: hrefSite(id) }, id) : '\u2014');
-export const actorLink = (id) => (id ? h('a', { href: hrefActor(id) }, id) : '\u2014');
+// Links to sites and actors, by name with the id on hover (links.js).
+export { hrefActor, hrefSite, siteLink, actorLink };
 
 const KIND = { mine: 'mine', plant: 'processing plant', lab: 'laboratory', port: 'port', warehouse: 'warehouse', recycler: 'recycler' };
 const createdAt = (l) => (l.created && l.created.site) || null;
@@ -29,11 +27,11 @@ function mapFigure(code, points, caption) {
     '. Country outlines: Natural Earth 1:110m (public domain), drawn in your browser; no map service is contacted.'));
 }
 
-const lotCols = [
+const lotCols = (lots) => [
   { label: 'Lot', cell: (l) => lotLink(l.lot) },
   { label: 'Material', cell: (l) => l.material || '\u2014' },
   { label: 'Status', cell: (l) => l.status || '\u2014' },
-  { label: 'Mass', num: true, cell: (l) => (l.mass_g !== undefined ? mass(l.mass_g) : '\u2014') },
+  { label: 'Mass', num: true, cell: massCell(lots, (l) => l.mass_g, { by: (l) => l.material }) },
 ];
 
 export async function renderSite(page, id, ctx) {
@@ -68,8 +66,8 @@ export async function renderSite(page, id, ctx) {
       { label: 'Standard', cell: ([, r]) => r.standard || '\u2014' },
       { label: 'Declared', cell: ([, r]) => (Number.isInteger(r.index) ? h('a', { href: `#/entries/${r.index}` }, `entry ${r.index}`) : '\u2014') },
     ], resources) : null,
-    table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols, made, { empty: 'No lot was made here.' }),
-    here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols, here) : null,
+    table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols(made), made, { empty: 'No lot was made here.' }),
+    here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols(here), here) : null,
     entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] }));
 }
 
@@ -97,7 +95,7 @@ export async function renderActor(page, id, ctx) {
       { label: 'Kind', cell: (s) => KIND[s.kind] || s.kind },
       { label: 'Country', cell: (s) => countryName(s.country) },
     ], theirSites, { empty: 'No site.' }),
-    table(`${plural(held.length, 'lot', 'lots')} held by ${id}`, lotCols, held, { empty: 'No lot.' }),
+    table(`${plural(held.length, 'lot', 'lots')} held by ${id}`, lotCols(held), held, { empty: 'No lot.' }),
     theirConsignments.length ? table(`${plural(theirConsignments.length, 'consignment', 'consignments')} shipped or received by ${id}`, [
       { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
       { label: 'Shipper', cell: (c) => actorLink(c.shipper) },

@@ -5,7 +5,7 @@
 // page that checks what it shows against the log.
 import { api } from '../api.js';
 import { h, table } from '../dom.js';
-import { countryName, int, mass, plural } from '../format.js';
+import { countryName, int, massCell, plural } from '../format.js';
 import { consignmentLink, contractLink, lotLink } from '../links.js';
 import { entryLink } from './entries.js';
 import { actorLink, siteLink } from './places.js';
@@ -28,11 +28,11 @@ function haystack(rec, fields) {
 const KINDS = [
   {
     key: 'lots', title: 'Lots', list: () => api.lots(), fields: ['lot', 'material', 'holder', 'owner', 'site', 'hs_code', 'status'],
-    cols: [
+    cols: (hits) => [
       { label: 'Lot', cell: (l) => lotLink(l.lot) },
       { label: 'Material', cell: (l) => l.material || '\u2014' },
       { label: 'Held by', cell: (l) => actorLink(l.holder) },
-      { label: 'Mass', num: true, cell: (l) => (l.mass_g !== undefined ? mass(l.mass_g) : '\u2014') },
+      { label: 'Mass', num: true, cell: massCell(hits, (l) => l.mass_g, { by: (l) => l.material }) },
     ],
   },
   {
@@ -111,6 +111,6 @@ export async function renderSearch(page, _arg, ctx) {
   for (const { kind, hits } of results) {
     if (!hits.length) continue;
     page.append(h('section', { 'data-kind': kind.key }, h('h2', {}, `${kind.title} (${int(hits.length)})`),
-      table(`${plural(hits.length, kind.title.toLowerCase().replace(/s$/, ''), kind.title.toLowerCase())} matching \u201c${q}\u201d`, kind.cols, hits)));
+      table(`${plural(hits.length, kind.title.toLowerCase().replace(/s$/, ''), kind.title.toLowerCase())} matching \u201c${q}\u201d`, typeof kind.cols === 'function' ? kind.cols(hits) : kind.cols, hits)));
   }
 }
