@@ -174,7 +174,8 @@ describe('the dashboard in Urdu', { skip: !URL_GOOD && 'OT_WEB_URL is not set' }
         headings: [...document.querySelectorAll('main h1, main h2')].map((e) => e.textContent.trim()),
         headers: [...document.querySelectorAll('main thead th')].map((e) => e.textContent.trim()),
         captions: [...document.querySelectorAll('main caption')].map((e) => e.textContent.trim()),
-        buttons: [...document.querySelectorAll('main button')].map((e) => e.textContent.trim()),
+        // A button's name: its text, or its label where the text is a sign (+, \u2212).
+        buttons: [...document.querySelectorAll('main button')].map((e) => (/\p{L}/u.test(e.textContent) ? e.textContent : e.getAttribute('aria-label') || e.textContent).trim()),
         notices: [...document.querySelectorAll('main [data-check="replay"], main [data-check="checkpoint"]')].map((e) => e.textContent.trim()),
       }));
       // A contract's title is the contract's own text, not the page's.

@@ -6,6 +6,7 @@
 // content's own size, so at scale 1 the whole chart shows, however narrow
 // the screen: nothing is clipped.
 import { h, svg } from '../dom.js';
+import { t } from '../i18n.js';
 
 const MIN = 1;
 const MAX = 8;
@@ -94,9 +95,9 @@ export function zoomableSvg(width, height, attrs, content) {
 
   const button = (label, text, onclick, what) => h('button', { type: 'button', class: 'secondary', 'aria-label': label, 'data-zoom': what, onclick }, text);
   const controls = h('div', { class: 'zoom-controls', role: 'group', 'aria-label': 'Zoom the chart' },
-    button('Zoom in', '+', () => zoomBy(STEP), 'in'),
-    button('Zoom out', '\u2212', () => zoomBy(1 / STEP), 'out'),
-    button('Fit the whole chart', 'Fit', reset, 'reset'));
+    button(t('Zoom in'), '+', () => zoomBy(STEP), 'in'),
+    button(t('Zoom out'), '\u2212', () => zoomBy(1 / STEP), 'out'),
+    button(t('Fit the whole chart'), t('Fit'), reset, 'reset'));
   apply();
   return { element: h('div', { class: 'zoomable' }, controls, root), svg: root, viewport, zoomBy, reset };
 }

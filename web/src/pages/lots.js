@@ -143,7 +143,7 @@ export function stagesSection(rows, mark) {
     h('p', {}, tr('For each element, the sites that mined it and every later stage it went through (concentrated, processed, separated, refined, alloyed, made into magnets), each site\'s share of that stage, following every transformation back through the lot\'s ancestry.')),
     mark,
     table(tr('Origin by stage, per element'), [
-      { label: tr('Stage'), cell: (r) => STAGE_WORDS[r.stage] || r.stage },
+      { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
       { label: tr('Element'), cell: (r) => element(r.element) },
       { label: tr('Country'), cell: (r) => country(r.country) },
       { label: tr('Site / facility'), cell: siteText },
@@ -153,7 +153,7 @@ export function stagesSection(rows, mark) {
 }
 
 export function determinationBlock(c, mark) {
-  const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
+  const [cls, word] = DETERMINATION[c.determination] ? DETERMINATION[c.determination]() : ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
