@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "log/hash_int.h"
 #include "oretrail/log.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -36,7 +37,7 @@
 #define MAX_SAMPLES 64
 
 /* Goals from DESIGN.md, "Performance goals". */
-#define GOAL_TREE_PCT 80.0
+#define GOAL_TREE_PCT 90.0 /* issue 16; DESIGN.md asks 80 */
 #define GOAL_PROOF_US 50.0
 #define GOAL_FLAT_MIB 4.0 /* allowed RSS growth over the second half of the build */
 
@@ -133,14 +134,22 @@ static double node_trial(uint64_t calls)
 }
 
 /* The log's hashing work without the log: one leaf hash per entry and the
- * n-1 node hashes of the tree, the same hash calls ot_log_append makes,
- * kept as a binary counter of perfect subtrees (folded for the root). */
+ * n-1 node hashes of the tree, hashed as ot_log_append hashes them: each
+ * 256 entries (a tile) as a run, their leaf hashes two at a time, then the
+ * nodes above level by level in pairs (log/hash_int.h). Completed subtrees
+ * are kept as a binary counter of perfect subtrees (folded for the root);
+ * entries that do not fill a run go one at a time. */
+#define RUN 256
+
 typedef struct tree {
 	uint8_t stack[64][OT_HASH_SIZE];
 	unsigned heights[64];
 	int depth;
 	uint64_t size, nodes;
 	uint8_t *work; /* RING entries of 1 KiB; each gets its index stamped in */
+	const uint8_t *ptrs[RUN];
+	size_t lens[RUN];
+	uint8_t level[RUN][OT_HASH_SIZE];
 } tree;
 
 static void tree_init(tree *t)
@@ -149,22 +158,52 @@ static void tree_init(tree *t)
 	t->work = bench_xmalloc((size_t)RING * ENTRY_1K);
 	for (uint64_t i = 0; i < RING; i++)
 		entry_1k(i, t->work + i * ENTRY_1K);
+	for (size_t k = 0; k < RUN; k++)
+		t->lens[k] = ENTRY_1K;
+}
+
+/* Pushes the root of a perfect subtree of 2^height leaves. */
+static void tree_push(tree *t, const uint8_t root[OT_HASH_SIZE], unsigned height)
+{
+	memcpy(t->stack[t->depth], root, OT_HASH_SIZE);
+	t->heights[t->depth++] = height;
+	while (t->depth >= 2 && t->heights[t->depth - 1] == t->heights[t->depth - 2]) {
+		ot_node_hash(t->stack[t->depth - 2], t->stack[t->depth - 1],
+		             t->stack[t->depth - 2]);
+		t->heights[t->depth - 2]++;
+		t->depth--;
+		t->nodes++;
+	}
+}
+
+static uint8_t *tree_entry(tree *t, uint64_t i)
+{
+	uint8_t *e = t->work + (size_t)(i % RING) * ENTRY_1K;
+	memcpy(e, &i, sizeof i);
+	return e;
 }
 
 static void tree_add(tree *t, uint64_t n)
 {
-	for (uint64_t end = t->size + n; t->size < end; t->size++) {
-		uint8_t *e = t->work + (size_t)(t->size % RING) * ENTRY_1K;
-		memcpy(e, &t->size, sizeof t->size);
-		ot_leaf_hash(e, ENTRY_1K, t->stack[t->depth]);
-		t->heights[t->depth++] = 0;
-		while (t->depth >= 2 && t->heights[t->depth - 1] == t->heights[t->depth - 2]) {
-			ot_node_hash(t->stack[t->depth - 2], t->stack[t->depth - 1],
-			             t->stack[t->depth - 2]);
-			t->heights[t->depth - 2]++;
-			t->depth--;
-			t->nodes++;
+	for (uint64_t end = t->size + n; t->size < end;) {
+		if (t->size % RUN == 0 && end - t->size >= RUN) {
+			for (size_t k = 0; k < RUN; k++)
+				t->ptrs[k] = tree_entry(t, t->size + k);
+			otx_leaf_hash_many(t->ptrs, t->lens, RUN, t->level);
+			unsigned height = 0;
+			for (size_t c = RUN; c > 1; c /= 2, height++) {
+				otx_node_hash_many((const uint8_t(*)[OT_HASH_SIZE])t->level, c / 2,
+				                   t->level);
+				t->nodes += c / 2;
+			}
+			tree_push(t, t->level[0], height);
+			t->size += RUN;
+			continue;
 		}
+		uint8_t leaf[OT_HASH_SIZE];
+		ot_leaf_hash(tree_entry(t, t->size), ENTRY_1K, leaf);
+		tree_push(t, leaf, 0);
+		t->size++;
 	}
 }
 
@@ -768,17 +807,20 @@ static void phase_hashing(const opts *o, ot_signer *signer, results *res)
 	printf("   %-40s %9.1f ns   = %.2f raw blocks (2 needed)\n",
 	       "node hash, 65 bytes (ot_node_hash)", node_ns, node_ns / block_ns);
 	printf("   %-40s %9.1f MB/s %9.1f MB/s %7.1f %% %7.1f %%\n",
-	       "tree: ot_leaf_hash + ot_node_hash", tree_mb, raw_mb, res->tree_pct,
-	       res->tree_pct_best);
+	       otx_hash_accelerated() ? "tree: the log's hashing, SHA-NI pairs"
+	                              : "tree: the log's hashing (no SHA-NI)",
+	       tree_mb, raw_mb, res->tree_pct, res->tree_pct_best);
 	char what[96];
 	snprintf(what, sizeof what, "tree: ot_log_append, batches of %zu", o->lib_batch);
 	printf("   %-40s %9.1f MB/s %9.1f MB/s %7.1f %%   (one run)\n", what, lib_mb, raw_mb,
 	       100.0 * lib_mb / raw_mb);
 	printf("   (ratio: median over trials of raw time / figure time, each pair run back to "
 	       "back.\n"
-	       "    The tree: %llu entries, %llu node hashes, in the log's order; 19 SHA-256 "
-	       "blocks\n"
-	       "    per 16 blocks of entry, so free calls would give 84.2 %% of raw.\n"
+	       "    The tree: %llu entries, %llu node hashes, in the log's order: leaves two at "
+	       "a time,\n"
+	       "    nodes level by level in pairs. 19 SHA-256 blocks per 16 blocks of entry: "
+	       "one message\n"
+	       "    at a time at raw speed would give 84.2 %% of raw.\n"
 	       "    ot_log_append: %llu entries in %.2f s into a store in %s, root checked\n"
 	       "    against the tree's; hashing is %.1f %% of its time.)\n\n",
 	       (unsigned long long)tree_size, (unsigned long long)tree_nodes,
@@ -991,7 +1033,7 @@ int main(int argc, char **argv)
 	if (res.have_tree) {
 		snprintf(fig, sizeof fig, "%.1f %% (ratio of fastest trials %.1f %%)", res.tree_pct,
 		         res.tree_pct_best);
-		printf("  %-42s %-56s %s\n", "tree hashing >= 80 % of raw SHA-256", fig,
+		printf("  %-42s %-56s %s\n", "tree hashing >= 90 % of raw SHA-256", fig,
 		       bench_verdict(res.tree_pct >= GOAL_TREE_PCT));
 	}
 	if (res.have_proofs) {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log/hash_int.h"
 #include "log/merkle.h"
 #include "oretrail/buf.h"
 #include "oretrail/encoding.h"
@@ -115,37 +116,50 @@ static ot_status unpack_record(const uint8_t *data, size_t len, unsigned w,
 	return OT_OK;
 }
 
-/* Appends one hash to the edge tile of `level`, completing interior nodes,
- * and carries the root of a completed tile up to the next level. */
-static ot_status builder_add(builder *b, int level, const uint8_t hash[OT_HASH_SIZE], ot_error *err)
+/* Appends a run of n hashes to the edge tile of `level`, completing the
+ * interior nodes level by level (pairs of parents hashed side by side,
+ * hash_int.h), and carries the root of each completed tile up to the next
+ * level. */
+static ot_status builder_add(builder *b, int level, const uint8_t (*hashes)[OT_HASH_SIZE], size_t n,
+                             ot_error *err)
 {
-	if (level >= LEVELS)
-		return ot_error_set(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
-	edge_tile *t = &b->edge[level];
-	unsigned w = t->width;
-	memcpy(t->h[w], hash, OT_HASH_SIZE);
-	t->width = ++w;
-	t->dirty = 1;
-	/* Each interior node whose two children now exist. */
-	for (unsigned j = 1; j < OT_TILE_HEIGHT && (w & ((1u << j) - 1)) == 0; j++) {
-		size_t child = level_offset(OT_TILE_WIDTH, j - 1);
-		size_t self = level_offset(OT_TILE_WIDTH, j);
-		size_t k = (w >> j) - 1;
-		ot_node_hash(t->h[child + 2 * k], t->h[child + 2 * k + 1], t->h[self + k]);
-	}
-	if (w < OT_TILE_WIDTH)
-		return OT_OK;
+	while (n > 0) {
+		if (level >= LEVELS)
+			return ot_error_set(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
+		edge_tile *t = &b->edge[level];
+		unsigned from = t->width;
+		unsigned take = n < OT_TILE_WIDTH - from ? (unsigned)n : OT_TILE_WIDTH - from;
+		unsigned to = from + take;
+		memcpy(t->h[from], hashes, (size_t)take * OT_HASH_SIZE);
+		t->width = to;
+		t->dirty = 1;
+		/* The nodes j levels up whose two children now exist. */
+		for (unsigned j = 1; j < OT_TILE_HEIGHT; j++) {
+			size_t child = level_offset(OT_TILE_WIDTH, j - 1);
+			size_t self = level_offset(OT_TILE_WIDTH, j);
+			size_t first = from >> j, end = to >> j;
+			otx_node_hash_many((const uint8_t(*)[OT_HASH_SIZE])t->h[child + 2 * first],
+			                   end - first, &t->h[self + first]);
+		}
+		hashes += take;
+		n -= take;
+		if (to < OT_TILE_WIDTH)
+			return OT_OK;
 
-	uint8_t root[OT_HASH_SIZE];
-	size_t top = level_offset(OT_TILE_WIDTH, OT_TILE_HEIGHT - 1);
-	ot_node_hash(t->h[top], t->h[top + 1], root);
-	ot_status rc = b->flush ? b->flush(b, level, t, err) : OT_OK;
-	if (rc)
-		return rc;
-	t->index++;
-	t->width = 0;
-	t->dirty = 0;
-	return builder_add(b, level + 1, root, err);
+		uint8_t root[OT_HASH_SIZE];
+		size_t top = level_offset(OT_TILE_WIDTH, OT_TILE_HEIGHT - 1);
+		ot_node_hash(t->h[top], t->h[top + 1], root);
+		ot_status rc = b->flush ? b->flush(b, level, t, err) : OT_OK;
+		if (rc)
+			return rc;
+		t->index++;
+		t->width = 0;
+		t->dirty = 0;
+		rc = builder_add(b, level + 1, (const uint8_t(*)[OT_HASH_SIZE])root, 1, err);
+		if (rc)
+			return rc;
+	}
+	return OT_OK;
 }
 
 static ot_status builder_flush_all(builder *b, ot_error *err)
@@ -615,16 +629,26 @@ ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const
 			                   lens[i], OT_ENTRY_MAX);
 	if (first_index)
 		*first_index = log->b.size;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t leaf[OT_HASH_SIZE];
-		ot_status rc = ot_store_put_entry(log->st, log->b.size, entries[i], lens[i], err);
+	/* Up to a tile's worth at a time: the entries stored, then their leaf
+	 * hashes two at a time, then the tree above them level by level. */
+	uint8_t leaves[OT_TILE_WIDTH][OT_HASH_SIZE];
+	for (size_t i = 0; i < n;) {
+		size_t run = n - i < OT_TILE_WIDTH ? n - i : OT_TILE_WIDTH, stored = 0;
+		ot_status rc = OT_OK;
+		for (; stored < run && !rc; stored++)
+			rc = ot_store_put_entry(log->st, log->b.size + stored, entries[i + stored],
+			                        lens[i + stored], err);
 		if (rc)
-			return rc;
-		ot_leaf_hash(entries[i], lens[i], leaf);
-		rc = builder_add(&log->b, 0, leaf, err);
-		if (rc)
-			return rc;
-		log->b.size++;
+			stored--; /* the entry that failed */
+		/* The tree takes what the store took, even on failure, so
+		 * that the two agree until the caller rolls back. */
+		otx_leaf_hash_many(entries + i, lens + i, stored, leaves);
+		ot_status brc = builder_add(&log->b, 0, (const uint8_t(*)[OT_HASH_SIZE])leaves,
+		                            stored, err);
+		log->b.size += stored;
+		if (rc || brc)
+			return rc ? rc : brc;
+		i += run;
 	}
 	return OT_OK;
 }
@@ -870,7 +894,7 @@ static ot_status verify_entry(void *vctx, uint64_t index, const uint8_t *data, s
 	}
 	uint8_t leaf[OT_HASH_SIZE];
 	ot_leaf_hash(data, len, leaf);
-	ot_status rc = builder_add(&vc->b, 0, leaf, vc->err);
+	ot_status rc = builder_add(&vc->b, 0, (const uint8_t(*)[OT_HASH_SIZE])leaf, 1, vc->err);
 	if (rc)
 		return rc;
 	vc->b.size++;
