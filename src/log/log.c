@@ -31,12 +31,15 @@
 
 #define LEVELS 8  /* tile levels: 8 x 8 bits covers 2^64 leaves */
 #define NODES 510 /* hashes in a full tile record: 256 + 128 + ... + 2 */
-/* Full tiles cached for reading, direct-mapped: 64 slots for level 0, where
- * reads are spread over the whole log, and 256 for the upper levels, which
- * nearly every proof reads (10 million entries have 153 level-1 tiles). */
-#define CACHE_LEVEL0 64
-#define CACHE_UPPER 256
-#define CACHE_SLOTS (CACHE_LEVEL0 + CACHE_UPPER)
+/* Full tiles of the upper levels cached for reading: nearly every proof
+ * reads them (10 million entries have 153 level-1 tiles, 1 level-2 tile).
+ * 64 sets of 4, least recently used out: 4 MiB, however long the log.
+ * Level-0 tiles are not cached: a proof's is anywhere in the log, so the
+ * next proof seldom wants it again; the store's own cache keeps the recent
+ * ones, and they are read in place there (ot_store_peek_tile). */
+#define CACHE_SETS 64
+#define CACHE_WAYS 4
+#define CACHE_SLOTS (CACHE_SETS * CACHE_WAYS)
 
 typedef struct edge_tile {
 	uint64_t index; /* tile index at its level */
@@ -49,6 +52,7 @@ typedef struct cached_tile {
 	int valid;
 	int level;
 	uint64_t index;
+	uint64_t used; /* the log's read_clock at the last hit */
 	uint8_t h[NODES][OT_HASH_SIZE];
 } cached_tile;
 
@@ -69,7 +73,9 @@ struct ot_log {
 	builder b;
 	uint64_t committed_size; /* size before the open transaction */
 	int in_txn;
-	cached_tile *cache; /* CACHE_SLOTS, direct-mapped */
+	cached_tile *cache; /* CACHE_SLOTS, CACHE_SETS sets of CACHE_WAYS */
+	uint64_t read_clock;
+	uint8_t (*scratch)[OT_HASH_SIZE]; /* NODES: a partial tile read, unpacked */
 };
 
 /* Offset (in hashes) of interior level j in a record of width w. */
@@ -241,12 +247,32 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 	return rc;
 }
 
-/* Finds the tile record of (level, index): in the edge, the cache, or else
- * read from the store into `scratch`. *h points at it until the next append
- * or cache fill; *width gets its width. */
+/* The cache slot of an upper-level tile: its own if cached (*hit), else
+ * the set's least recently used. */
+static cached_tile *cache_slot(ot_log *log, int level, uint64_t index, int *hit)
+{
+	uint64_t key = (index * 8 + (uint64_t)level) * 0x9e3779b97f4a7c15u;
+	cached_tile *set = &log->cache[(key >> 58) * CACHE_WAYS], *lru = set;
+	for (int w = 0; w < CACHE_WAYS; w++) {
+		cached_tile *c = &set[w];
+		if (c->valid && c->level == level && c->index == index) {
+			*hit = 1;
+			return c;
+		}
+		if (!c->valid || (lru->valid && c->used < lru->used))
+			lru = c;
+	}
+	*hit = 0;
+	return lru;
+}
+
+/* Finds the tile record of (level, index): in the edge, the cache, or the
+ * store, where a full record is read in place (its packed layout is the
+ * full-tile layout). *h points at it until the next call on the store, the
+ * next append or cache fill, or the end of the caller's read snapshot;
+ * *width gets its width. */
 static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *width,
-                          uint8_t (*scratch)[OT_HASH_SIZE], const uint8_t (**h)[OT_HASH_SIZE],
-                          ot_error *err)
+                          const uint8_t (**h)[OT_HASH_SIZE], ot_error *err)
 {
 	const edge_tile *e = &log->b.edge[level];
 	if (e->index == index && e->width) {
@@ -254,41 +280,46 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 		*width = e->width;
 		return OT_OK;
 	}
-	size_t slot =
-		level == 0 ? (size_t)(index % CACHE_LEVEL0)
-			   : CACHE_LEVEL0 + (size_t)((index * 8 + (uint64_t)level) % CACHE_UPPER);
-	cached_tile *c = log->cache ? &log->cache[slot] : NULL;
-	if (c && c->valid && c->level == level && c->index == index) {
-		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
-		*width = OT_TILE_WIDTH;
-		return OT_OK;
+	cached_tile *c = NULL;
+	if (level > 0) {
+		int hit;
+		c = cache_slot(log, level, index, &hit);
+		if (hit) {
+			c->used = ++log->read_clock;
+			*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
+			*width = OT_TILE_WIDTH;
+			return OT_OK;
+		}
 	}
-	uint8_t *data = NULL;
+	const uint8_t *data = NULL;
 	size_t len = 0;
-	ot_status rc = ot_store_get_tile(log->st, level, index, width, &data, &len, err);
+	ot_status rc = ot_store_peek_tile(log->st, level, index, width, &data, &len, err);
 	if (rc)
 		return rc;
-	rc = unpack_record(data, len, *width, scratch);
-	free(data);
-	if (rc)
+	if (*width == OT_TILE_WIDTH && len == sizeof c->h) {
+		*h = (const uint8_t(*)[OT_HASH_SIZE])(uintptr_t)data;
+		if (c) {
+			memcpy(c->h, data, sizeof c->h);
+			c->valid = 1;
+			c->level = level;
+			c->index = index;
+			c->used = ++log->read_clock;
+			*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
+		}
+		return OT_OK;
+	}
+	if (unpack_record(data, len, *width, log->scratch) != OT_OK)
 		return ot_error_set(err, OT_ERR_CORRUPT,
 		                    "tile %d/%llu is damaged (%zu bytes for width %u)", level,
 		                    (unsigned long long)index, len, *width);
-	*h = (const uint8_t(*)[OT_HASH_SIZE])scratch;
-	if (c && *width == OT_TILE_WIDTH) {
-		c->valid = 1;
-		c->level = level;
-		c->index = index;
-		memcpy(c->h, scratch, sizeof c->h);
-		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
-	}
+	*h = (const uint8_t(*)[OT_HASH_SIZE])log->scratch;
 	return OT_OK;
 }
 
 typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
-	uint8_t (*scratch)[OT_HASH_SIZE]; /* a tile read from the store */
+	int reading;                      /* inside the read snapshot it took */
 	const uint8_t (*h)[OT_HASH_SIZE]; /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
@@ -306,8 +337,7 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	if (tl >= LEVELS)
 		return ot_error_set(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
 	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc =
-			get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
+		ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, nc->err);
 		if (rc) {
 			nc->have_level = -1;
 			if (rc == OT_ERR_NOTFOUND)
@@ -335,24 +365,17 @@ static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
 	nc->have_index = 0;
 	nc->have_width = 0;
 	nc->h = NULL;
-	nc->scratch = malloc(NODES * OT_HASH_SIZE);
-	if (!nc->scratch)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	/* One snapshot for all the reads of a proof or root: consistent, and
 	 * one lock instead of one per tile (bench/README.md). */
 	ot_status rc = ot_store_read_begin(log->st, err);
-	if (rc) {
-		free(nc->scratch);
-		nc->scratch = NULL;
-	}
+	nc->reading = rc == OT_OK;
 	return rc;
 }
 
 static void node_ctx_free(node_ctx *nc)
 {
-	if (nc->scratch)
+	if (nc->reading)
 		ot_store_read_end(nc->log->st);
-	free(nc->scratch);
 }
 
 ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE], ot_error *err)
@@ -517,9 +540,10 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 	snprintf(log->origin, sizeof log->origin, "%s", origin);
 	free(origin);
 	log->cache = calloc(CACHE_SLOTS, sizeof *log->cache);
+	log->scratch = malloc(NODES * OT_HASH_SIZE);
 	log->b.flush = store_tile;
 	log->b.ctx = log;
-	if (!log->cache) {
+	if (!log->cache || !log->scratch) {
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -545,6 +569,7 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 fail:
 	free(vkey);
 	free(log->cache);
+	free(log->scratch);
 	free(log);
 	return rc;
 }
@@ -554,6 +579,7 @@ void ot_log_close(ot_log *log)
 	if (!log)
 		return;
 	free(log->cache);
+	free(log->scratch);
 	free(log);
 }
 
@@ -774,24 +800,19 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 	}
 	if (t->level >= LEVELS)
 		return ot_error_set(err, OT_ERR_NOTFOUND, "%s does not exist", path);
-	uint8_t(*scratch)[OT_HASH_SIZE] = malloc(NODES * OT_HASH_SIZE);
-	if (!scratch)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	const uint8_t(*h)[OT_HASH_SIZE] = NULL;
 	unsigned width = 0;
 	ot_status rc = ot_store_read_begin(log->st, err);
-	if (rc) {
-		free(scratch);
+	if (rc)
 		return rc;
-	}
-	rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
-	ot_store_read_end(log->st);
+	rc = get_tile(log, t->level, t->index, &width, &h, err);
 	if (rc == OT_ERR_NOTFOUND)
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s: stored tile has only width %u", path,
 		                  width);
 	if (!rc) {
+		/* Copied before the snapshot ends: h may point into the store. */
 		size_t n = (size_t)t->width * OT_HASH_SIZE;
 		*data = malloc(n);
 		if (!*data)
@@ -801,7 +822,7 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 			*len = n;
 		}
 	}
-	free(scratch);
+	ot_store_read_end(log->st);
 	return rc;
 }
 

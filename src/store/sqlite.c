@@ -39,6 +39,9 @@ enum {
 	Q_SAVEPOINT,
 	Q_RELEASE,
 	Q_ROLLBACK_TO,
+	Q_PEEK_TILE,
+	Q_READ_BEGIN,
+	Q_READ_END,
 	Q_COUNT_ALL
 };
 
@@ -65,6 +68,12 @@ static const char *const QUERIES[Q_COUNT_ALL] = {
 	[Q_SAVEPOINT] = "SAVEPOINT ot",
 	[Q_RELEASE] = "RELEASE ot",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO ot",
+	/* Q_GET_TILE's query, its row held until released (s_peek_tile). */
+	[Q_PEEK_TILE] = "SELECT width, data FROM tiles WHERE id = ?1",
+	/* Read snapshots are taken once per proof: prepared, not exec. A
+         * deferred transaction takes its snapshot at the first read. */
+	[Q_READ_BEGIN] = "BEGIN DEFERRED",
+	[Q_READ_END] = "COMMIT",
 };
 
 static const char SCHEMA[] =
@@ -179,17 +188,6 @@ static ot_status s_check(ot_store *st, ot_error *err)
 	return st_rc;
 }
 
-static ot_status s_read_begin(ot_store *st, ot_error *err)
-{
-	/* A deferred transaction takes its snapshot at the first read. */
-	return exec(S(st), "BEGIN DEFERRED", err);
-}
-
-static void s_read_end(ot_store *st)
-{
-	sqlite3_exec(S(st)->db, "COMMIT", NULL, NULL, NULL);
-}
-
 static ot_status s_begin(ot_store *st, ot_error *err)
 {
 	return exec(S(st), "BEGIN IMMEDIATE", err);
@@ -217,6 +215,16 @@ static ot_status run_cached(sqlite_store *s, int which, ot_error *err)
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? OT_OK : fail(s, err, rc, QUERIES[which]);
+}
+
+static ot_status s_read_begin(ot_store *st, ot_error *err)
+{
+	return run_cached(S(st), Q_READ_BEGIN, err);
+}
+
+static void s_read_end(ot_store *st)
+{
+	run_cached(S(st), Q_READ_END, NULL);
 }
 
 static ot_status s_savepoint(ot_store *st, ot_error *err)
@@ -403,14 +411,16 @@ static ot_status s_put_tile(ot_store *st, int level, uint64_t index, unsigned wi
 	return step_done(s, q, err, "writing a tile");
 }
 
-static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
-                            uint8_t **data, size_t *len, ot_error *err)
+/* Steps `which` (Q_GET_TILE or Q_PEEK_TILE) to the tile's row; *data
+ * points at the blob until the statement is reset (the caller's task, on
+ * success; on failure it is reset here). */
+static ot_status find_tile(sqlite_store *s, int which, int level, uint64_t index, unsigned *width,
+                           const uint8_t **data, size_t *len, ot_error *err)
 {
-	sqlite_store *s = S(st);
 	if (level < 0 || level > 7 || index >> 56)
 		return ot_error_set(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
 		                    (unsigned long long)index);
-	sqlite3_stmt *q = stmt(s, Q_GET_TILE);
+	sqlite3_stmt *q = stmt(s, which);
 	sqlite3_bind_int64(q, 1, tile_id(level, index));
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading a tile");
@@ -420,10 +430,47 @@ static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 	if (!rc) {
 		int w = sqlite3_column_int(q, 0);
 		*width = w > 0 ? (unsigned)w : 0;
-		rc = copy_col(q, 1, data, len);
+		*data = sqlite3_column_blob(q, 1);
+		int n = sqlite3_column_bytes(q, 1);
+		*len = n > 0 ? (size_t)n : 0;
+		if (!*data && n > 0)
+			rc = fail(s, err, sqlite3_errcode(s->db), "reading a tile");
 	}
-	sqlite3_reset(q);
+	if (rc)
+		sqlite3_reset(q);
 	return rc;
+}
+
+static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                            uint8_t **data, size_t *len, ot_error *err)
+{
+	sqlite_store *s = S(st);
+	const uint8_t *p = NULL;
+	ot_status rc = find_tile(s, Q_GET_TILE, level, index, width, &p, len, err);
+	if (rc)
+		return rc;
+	*data = malloc(*len + 1);
+	if (!*data)
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory reading a tile");
+	else if (*len)
+		memcpy(*data, p, *len);
+	sqlite3_reset(s->q[Q_GET_TILE]);
+	return rc;
+}
+
+/* The row stays on Q_PEEK_TILE, not reset, so that the blob SQLite hands
+ * out (in its page cache when the record fits a page, as a tile record
+ * does: see the page size in otx_sqlite_open) stays valid until
+ * s_release_peek. */
+static ot_status s_peek_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                             const uint8_t **data, size_t *len, ot_error *err)
+{
+	return find_tile(S(st), Q_PEEK_TILE, level, index, width, data, len, err);
+}
+
+static void s_release_peek(ot_store *st)
+{
+	sqlite3_reset(S(st)->q[Q_PEEK_TILE]);
 }
 
 static ot_status s_put_checkpoint(ot_store *st, uint64_t size, const char *note, size_t len,
@@ -556,6 +603,8 @@ static const otx_store_ops SQLITE_OPS = {
 	.scan_entries = s_scan_entries,
 	.put_tile = s_put_tile,
 	.get_tile = s_get_tile,
+	.peek_tile = s_peek_tile,
+	.release_peek = s_release_peek,
 	.put_checkpoint = s_put_checkpoint,
 	.get_checkpoint = s_get_checkpoint,
 	.kv_put = s_kv_put,
