@@ -1,6 +1,10 @@
 /*
  * test_hash.c: the paired hashing of log/hash_int.h against the one-message
- * path (OpenSSL's SHA256_*, through ot_sha256, ot_leaf_hash, ot_node_hash).
+ * path (OpenSSL's SHA256_*, through ot_sha256 and ot_leaf_hash).
+ *
+ * ot_node_hash itself takes the SHA-NI path where there is one, so node
+ * hashes are compared with ot_sha256(0x01 || left || right), which stays
+ * on OpenSSL (it is bench_log's ceiling).
  *
  * Known answers made at run time: random messages of every length 0..300,
  * paired with every other length (so that the two messages of a pair end in
@@ -33,6 +37,17 @@ static void hex(const uint8_t h[OT_HASH_SIZE], char out[2 * OT_HASH_SIZE + 1])
 {
 	for (int i = 0; i < OT_HASH_SIZE; i++)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* RFC 6962's node hash through OpenSSL alone. */
+static void ref_node(const uint8_t l[OT_HASH_SIZE], const uint8_t r[OT_HASH_SIZE],
+                     uint8_t out[OT_HASH_SIZE])
+{
+	uint8_t msg[1 + 2 * OT_HASH_SIZE];
+	msg[0] = 0x01;
+	memcpy(msg + 1, l, OT_HASH_SIZE);
+	memcpy(msg + 1 + OT_HASH_SIZE, r, OT_HASH_SIZE);
+	ot_sha256(msg, sizeof msg, out);
 }
 
 /* FIPS 180-4 example digests, through the paired path. */
@@ -87,7 +102,7 @@ static void messages(void)
 }
 
 /* Node hashes: pairs, and whole levels of every count up to 64, in place and
- * not, beside one ot_node_hash per parent. */
+ * not, beside one reference node hash per parent. */
 static void nodes(void)
 {
 	uint8_t l0[OT_HASH_SIZE], r0[OT_HASH_SIZE], l1[OT_HASH_SIZE], r1[OT_HASH_SIZE];
@@ -98,11 +113,13 @@ static void nodes(void)
 		fill(r0, sizeof r0);
 		fill(l1, sizeof l1);
 		fill(r1, sizeof r1);
-		ot_node_hash(l0, r0, want0);
-		ot_node_hash(l1, r1, want1);
+		ref_node(l0, r0, want0);
+		ref_node(l1, r1, want1);
 		otx_node_hash_x2(l0, r0, l1, r1, got0, got1);
 		bad += memcmp(got0, want0, OT_HASH_SIZE) != 0 ||
 		       memcmp(got1, want1, OT_HASH_SIZE) != 0;
+		ot_node_hash(l0, r0, got0);
+		bad += memcmp(got0, want0, OT_HASH_SIZE) != 0;
 	}
 	CHECK(bad == 0);
 	static uint8_t children[128][OT_HASH_SIZE], level[64][OT_HASH_SIZE], want[64][OT_HASH_SIZE];
@@ -110,7 +127,7 @@ static void nodes(void)
 	for (size_t n = 1; n <= 64; n++) {
 		fill(children[0], 2 * n * OT_HASH_SIZE);
 		for (size_t k = 0; k < n; k++)
-			ot_node_hash(children[2 * k], children[2 * k + 1], want[k]);
+			ref_node(children[2 * k], children[2 * k + 1], want[k]);
 		otx_node_hash_many((const uint8_t(*)[OT_HASH_SIZE])children, n, level);
 		bad_level += memcmp(level, want, n * OT_HASH_SIZE) != 0;
 		otx_node_hash_many((const uint8_t(*)[OT_HASH_SIZE])children, n, children);
@@ -152,7 +169,7 @@ static void ref_root(const uint8_t (*leaves)[OT_HASH_SIZE], uint64_t n, uint8_t 
 	uint8_t l[OT_HASH_SIZE], r[OT_HASH_SIZE];
 	ref_root(leaves, k, l);
 	ref_root(leaves + k, n - k, r);
-	ot_node_hash(l, r, out);
+	ref_node(l, r, out);
 }
 
 static size_t entry_for(uint64_t i, uint8_t *buf)

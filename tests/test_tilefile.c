@@ -196,6 +196,26 @@ int main(void)
 	}
 	close_log(log, st);
 
+	/* Damage to a counted record: the store's check (verify-log's) names
+	 * the file and the tile; deleted, the file is rebuilt. */
+	poke(tiles, HEADER + 5 * (off_t)RECORD, junk, 64);
+	log = open_log(path, 0, signer, &st);
+	if (log) {
+		ot_error e;
+		CHECK_RC(ot_store_check(st, &e), OT_ERR_CORRUPT);
+		CHECK(strstr(e.message, "-tiles: tile 0/5 differs") != NULL);
+	}
+	close_log(log, st);
+	CHECK(unlink(tiles) == 0);
+	log = open_log(path, 0, signer, &st);
+	if (log) {
+		append(log, 66600, 66900, 0);
+		CHECK(read_count(tiles) == full_tiles(66900));
+		CHECK_OK(ot_store_check(st, &err));
+		check_proofs(log, 400);
+	}
+	close_log(log, st);
+
 	/* A new store at the same path, the old file left beside it: the file
 	 * names the old store, so it is started over, not believed. */
 	snprintf(gone, sizeof gone, "%s-wal", path);

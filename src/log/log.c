@@ -348,6 +348,14 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 		}
 		nc->have_level = tl;
 		nc->have_index = ti;
+		/* A proof's next reads in this tile are the siblings of the
+		 * node's ancestors: ask for their cache lines now, all at once,
+		 * rather than miss on one after another (in a big log the tile
+		 * is seldom in the CPU's caches). */
+		if (nc->have_width == OT_TILE_WIDTH)
+			for (unsigned up = j + 1; up < OT_TILE_HEIGHT; up++)
+				__builtin_prefetch(nc->h[level_offset(OT_TILE_WIDTH, up) +
+				                         ((k >> (up - j)) ^ 1)]);
 	}
 	if (k >= (nc->have_width >> j))
 		return ot_error_set(

@@ -96,6 +96,8 @@ typedef struct sqlite_store {
 	char path[4096];
 } sqlite_store;
 
+static int read_full_tile(void *ctx, int level, uint64_t index, uint8_t rec[OTX_TILEFILE_RECORD]);
+
 static sqlite_store *S(ot_store *st)
 {
 	return (sqlite_store *)st;
@@ -188,6 +190,13 @@ static ot_status s_check(ot_store *st, ot_error *err)
 		st_rc = fail(s, err, rc, "checking the database");
 	}
 	sqlite3_finalize(q);
+	int level = 0;
+	uint64_t index = 0;
+	if (!st_rc && otx_tilefile_check(s->tiles, read_full_tile, s, &level, &index) != 0)
+		st_rc = ot_error_set(err, OT_ERR_CORRUPT,
+		                     "%s-tiles: tile %d/%llu differs from the database's: delete "
+		                     "the file (the next append that completes a tile rebuilds it)",
+		                     s->path, level, (unsigned long long)index);
 	return st_rc;
 }
 

@@ -256,3 +256,23 @@ void otx_tilefile_rollback(otx_tilefile *tf)
 	if (tf)
 		tf->txn_any = 0;
 }
+
+int otx_tilefile_check(otx_tilefile *tf, otx_tilefile_reader read, void *ctx, int *level,
+                       uint64_t *index)
+{
+	if (!tf)
+		return 0;
+	uint64_t count = get_le64(tf->map + COUNT_AT);
+	uint8_t *rec = malloc(OTX_TILEFILE_RECORD);
+	int rc = rec ? 0 : -1;
+	for (uint64_t slot = 0; slot < count && rc == 0; slot++) {
+		const uint8_t *have = NULL;
+		if (slot_tile(slot, level, index) == 0)
+			have = otx_tilefile_get(tf, *level, *index);
+		if (!have || read(ctx, *level, *index, rec) != 0 ||
+		    memcmp(have, rec, OTX_TILEFILE_RECORD) != 0)
+			rc = -1;
+	}
+	free(rec);
+	return rc;
+}

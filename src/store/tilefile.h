@@ -50,6 +50,12 @@ typedef int (*otx_tilefile_reader)(void *ctx, int level, uint64_t index,
 void otx_tilefile_commit(otx_tilefile *tf, otx_tilefile_reader read, void *ctx);
 void otx_tilefile_rollback(otx_tilefile *tf);
 
+/* Compares every counted record with the store's (read as for commit):
+ * 0 when all agree, else -1 with the first that does not in *level and
+ * *index. */
+int otx_tilefile_check(otx_tilefile *tf, otx_tilefile_reader read, void *ctx, int *level,
+                       uint64_t *index);
+
 /* The slot of tile (level, index) in completion order; 0 with *ok = 0 when
  * out of range (exposed for tests). */
 uint64_t otx_tilefile_slot(int level, uint64_t index, int *ok);
