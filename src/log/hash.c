@@ -103,6 +103,15 @@ static message message_of(int prefix, const void *data, size_t len)
 	return m;
 }
 
+#ifdef OT_HASH_SHANI
+/* SHA-256 with the SHA extensions (Intel, "Intel SHA Extensions", 2013;
+ * the instructions in the Intel SDM vol. 2). sha256rnds2 does two rounds
+ * on the state held as two registers, ABEF and CDGH (A in the high lane),
+ * taking W[t] + K[t] for the two rounds in the low 64 bits of its third
+ * operand; sha256msg1 and sha256msg2 compute the sigma0 and sigma1 parts
+ * of the message schedule four words at a time. */
+#define SHANI __attribute__((target("sha,sse4.1,ssse3")))
+
 /* Block i of the padded message: in place, or assembled in scratch. */
 static const uint8_t *message_block(const message *m, size_t i, uint8_t scratch[64])
 {
@@ -128,15 +137,6 @@ static const uint8_t *message_block(const message *m, size_t i, uint8_t scratch[
 	}
 	return scratch;
 }
-
-#ifdef OT_HASH_SHANI
-/* SHA-256 with the SHA extensions (Intel, "Intel SHA Extensions", 2013;
- * the instructions in the Intel SDM vol. 2). sha256rnds2 does two rounds
- * on the state held as two registers, ABEF and CDGH (A in the high lane),
- * taking W[t] + K[t] for the two rounds in the low 64 bits of its third
- * operand; sha256msg1 and sha256msg2 compute the sigma0 and sigma1 parts
- * of the message schedule four words at a time. */
-#define SHANI __attribute__((target("sha,sse4.1,ssse3")))
 
 static const uint32_t K256[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
