@@ -270,9 +270,10 @@ static cached_tile *cache_slot(ot_log *log, int level, uint64_t index, int *hit)
  * store, where a full record is read in place (its packed layout is the
  * full-tile layout). *h points at it until the next call on the store, the
  * next append or cache fill, or the end of the caller's read snapshot;
- * *width gets its width. */
+ * *width gets its width. *reading says whether the caller's snapshot is
+ * taken: if not, it is taken here when the store must be read. */
 static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *width,
-                          const uint8_t (**h)[OT_HASH_SIZE], ot_error *err)
+                          const uint8_t (**h)[OT_HASH_SIZE], int *reading, ot_error *err)
 {
 	const edge_tile *e = &log->b.edge[level];
 	if (e->index == index && e->width) {
@@ -293,9 +294,22 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 	}
 	const uint8_t *data = NULL;
 	size_t len = 0;
-	ot_status rc = ot_store_peek_tile(log->st, level, index, width, &data, &len, err);
-	if (rc)
-		return rc;
+	/* A full tile kept apart needs no snapshot; else take the caller's
+	 * snapshot now, on its first read of the store. */
+	ot_status rc = ot_store_peek_full_tile(log->st, level, index, &data, &len);
+	if (rc == OT_OK) {
+		*width = OT_TILE_WIDTH;
+	} else {
+		if (!*reading) {
+			rc = ot_store_read_begin(log->st, err);
+			if (rc)
+				return rc;
+			*reading = 1;
+		}
+		rc = ot_store_peek_tile(log->st, level, index, width, &data, &len, err);
+		if (rc)
+			return rc;
+	}
 	if (*width == OT_TILE_WIDTH && len == sizeof c->h) {
 		*h = (const uint8_t(*)[OT_HASH_SIZE])(uintptr_t)data;
 		if (c) {
@@ -319,7 +333,7 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
-	int reading;                      /* inside the read snapshot it took */
+	int reading;                      /* inside a read snapshot get_tile took */
 	const uint8_t (*h)[OT_HASH_SIZE]; /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
@@ -337,7 +351,8 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	if (tl >= LEVELS)
 		return ot_error_set(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
 	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, nc->err);
+		ot_status rc =
+			get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, &nc->reading, nc->err);
 		if (rc) {
 			nc->have_level = -1;
 			if (rc == OT_ERR_NOTFOUND)
@@ -373,11 +388,13 @@ static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
 	nc->have_index = 0;
 	nc->have_width = 0;
 	nc->h = NULL;
-	/* One snapshot for all the reads of a proof or root: consistent, and
-	 * one lock instead of one per tile (bench/README.md). */
-	ot_status rc = ot_store_read_begin(log->st, err);
-	nc->reading = rc == OT_OK;
-	return rc;
+	/* One snapshot for all the reads of a proof or root, consistent and
+	 * one lock instead of one per tile (bench/README.md); taken by
+	 * get_tile at the first read that needs it. Reads of the edge, the
+	 * cache and full tiles kept apart need none: a proof that makes only
+	 * those takes no lock at all. */
+	nc->reading = 0;
+	return OT_OK;
 }
 
 static void node_ctx_free(node_ctx *nc)
@@ -813,7 +830,8 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 	ot_status rc = ot_store_read_begin(log->st, err);
 	if (rc)
 		return rc;
-	rc = get_tile(log, t->level, t->index, &width, &h, err);
+	int reading = 1;
+	rc = get_tile(log, t->level, t->index, &width, &h, &reading, err);
 	if (rc == OT_ERR_NOTFOUND)
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)

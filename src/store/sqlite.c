@@ -484,6 +484,17 @@ static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 	return rc;
 }
 
+static ot_status s_peek_full_tile(ot_store *st, int level, uint64_t index, const uint8_t **data,
+                                  size_t *len)
+{
+	const uint8_t *rec = otx_tilefile_get(S(st)->tiles, level, index);
+	if (!rec)
+		return OT_ERR_NOTFOUND;
+	*data = rec;
+	*len = OTX_TILEFILE_RECORD;
+	return OT_OK;
+}
+
 /* The row stays on Q_PEEK_TILE, not reset, so that the blob SQLite hands
  * out (in its page cache when the record fits a page, as a tile record
  * does: see the page size in otx_sqlite_open) stays valid until
@@ -492,11 +503,8 @@ static ot_status s_peek_tile(ot_store *st, int level, uint64_t index, unsigned *
                              const uint8_t **data, size_t *len, ot_error *err)
 {
 	/* Full tiles from the flat file where it has them: no lookup, no lock. */
-	const uint8_t *rec = otx_tilefile_get(S(st)->tiles, level, index);
-	if (rec) {
+	if (s_peek_full_tile(st, level, index, data, len) == OT_OK) {
 		*width = 256;
-		*data = rec;
-		*len = OTX_TILEFILE_RECORD;
 		return OT_OK;
 	}
 	return find_tile(S(st), Q_PEEK_TILE, level, index, width, data, len, err);
@@ -654,6 +662,7 @@ static const otx_store_ops SQLITE_OPS = {
 	.put_tile = s_put_tile,
 	.get_tile = s_get_tile,
 	.peek_tile = s_peek_tile,
+	.peek_full_tile = s_peek_full_tile,
 	.release_peek = s_release_peek,
 	.put_checkpoint = s_put_checkpoint,
 	.get_checkpoint = s_get_checkpoint,

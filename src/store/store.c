@@ -399,6 +399,14 @@ ot_status ot_store_peek_tile(ot_store *st, int level, uint64_t index, unsigned *
 	return rc;
 }
 
+ot_status ot_store_peek_full_tile(ot_store *st, int level, uint64_t index, const uint8_t **data,
+                                  size_t *len)
+{
+	if (!st || !data || !len || !st->ops->peek_full_tile)
+		return OT_ERR_NOTFOUND;
+	return st->ops->peek_full_tile(st, level, index, data, len);
+}
+
 ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note, size_t len,
                                   ot_error *err)
 {
