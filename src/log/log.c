@@ -334,11 +334,30 @@ typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
 	int reading;                      /* inside a read snapshot get_tile took */
+	uint64_t size;                    /* the tree read (0: not known) */
 	const uint8_t (*h)[OT_HASH_SIZE]; /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
 	unsigned have_width;
 } node_ctx;
+
+/* The perfect subtrees that make up [0, size) (one per bit of size) are
+ * what the right edge of a proof or root is hashed from; those in the tile
+ * just reached get their cache lines asked for at once, as the path's. */
+static void prefetch_edge(const node_ctx *nc, int tl, uint64_t ti)
+{
+	unsigned base = (unsigned)tl * OT_TILE_HEIGHT;
+	if (!nc->size || base >= 64 || ((nc->size - 1) >> base) / OT_TILE_WIDTH != ti)
+		return;
+	for (unsigned j = 0; j < OT_TILE_HEIGHT && base + j < 64; j++) {
+		uint64_t nodes = nc->size >> (base + j);
+		uint64_t per_tile = (uint64_t)OT_TILE_WIDTH >> j;
+		if ((nodes & 1) && (nodes - 1) / per_tile == ti &&
+		    (nodes - 1) % per_tile < (nc->have_width >> j))
+			__builtin_prefetch(
+				nc->h[level_offset(OT_TILE_WIDTH, j) + (nodes - 1) % per_tile]);
+	}
+}
 
 /* ot_node_reader over the tiles: node (level, index) of the tree. */
 static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t out[OT_HASH_SIZE])
@@ -371,6 +390,7 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 			for (unsigned up = j + 1; up < OT_TILE_HEIGHT; up++)
 				__builtin_prefetch(nc->h[level_offset(OT_TILE_WIDTH, up) +
 				                         ((k >> (up - j)) ^ 1)]);
+		prefetch_edge(nc, tl, ti);
 	}
 	if (k >= (nc->have_width >> j))
 		return ot_error_set(
@@ -380,9 +400,10 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	return OT_OK;
 }
 
-static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
+static ot_status node_ctx_init(node_ctx *nc, ot_log *log, uint64_t size, ot_error *err)
 {
 	nc->log = log;
+	nc->size = size;
 	nc->err = err;
 	nc->have_level = -1;
 	nc->have_index = 0;
@@ -416,7 +437,7 @@ ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE
 		return OT_OK;
 	}
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size, err);
 	if (!rc)
 		rc = ot_range_hash(read_node, &nc, 0, size, root);
 	node_ctx_free(&nc);
@@ -432,7 +453,7 @@ ot_status ot_log_leaf_hash(ot_log *log, uint64_t index, uint8_t out[OT_HASH_SIZE
 		                    "entry %llu is beyond the log's %llu entries",
 		                    (unsigned long long)index, (unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, 0, err);
 	if (!rc)
 		rc = read_node(&nc, 0, index, out);
 	node_ctx_free(&nc);
@@ -451,7 +472,7 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
 			(unsigned long long)index, (unsigned long long)size,
 			(unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size, err);
 	if (!rc)
 		rc = otx_inclusion_proof(read_node, &nc, index, size, proof, n);
 	node_ctx_free(&nc);
@@ -469,7 +490,7 @@ ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64_t size2,
 		                    (unsigned long long)size1, (unsigned long long)size2,
 		                    (unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size2, err);
 	if (!rc)
 		rc = otx_consistency_proof(read_node, &nc, size1, size2, proof, n);
 	node_ctx_free(&nc);
