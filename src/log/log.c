@@ -359,6 +359,34 @@ static void prefetch_edge(const node_ctx *nc, int tl, uint64_t ti)
 	}
 }
 
+/* Makes tile (tl, ti) the current one for a read of node k at level j
+ * inside it, and asks for the cache lines the proof will read there: the
+ * siblings of the node's ancestors and the subtrees of the right edge, all
+ * at once rather than one miss after another (in a big log the tile is
+ * seldom in the CPU's caches). */
+static ot_status reach_tile(node_ctx *nc, int tl, uint64_t ti, unsigned j, uint64_t k)
+{
+	if (nc->have_level == tl && nc->have_index == ti)
+		return OT_OK;
+	ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, &nc->reading, nc->err);
+	if (rc) {
+		nc->have_level = -1;
+		if (rc == OT_ERR_NOTFOUND)
+			return ot_error_set(nc->err, OT_ERR_CORRUPT,
+			                    "tile %d/%llu is missing from the store", tl,
+			                    (unsigned long long)ti);
+		return rc;
+	}
+	nc->have_level = tl;
+	nc->have_index = ti;
+	if (nc->have_width == OT_TILE_WIDTH)
+		for (unsigned up = j + 1; up < OT_TILE_HEIGHT; up++)
+			__builtin_prefetch(
+				nc->h[level_offset(OT_TILE_WIDTH, up) + ((k >> (up - j)) ^ 1)]);
+	prefetch_edge(nc, tl, ti);
+	return OT_OK;
+}
+
 /* ot_node_reader over the tiles: node (level, index) of the tree. */
 static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t out[OT_HASH_SIZE])
 {
@@ -369,29 +397,9 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	uint64_t ti = index / per_tile, k = index % per_tile;
 	if (tl >= LEVELS)
 		return ot_error_set(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
-	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc =
-			get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, &nc->reading, nc->err);
-		if (rc) {
-			nc->have_level = -1;
-			if (rc == OT_ERR_NOTFOUND)
-				return ot_error_set(nc->err, OT_ERR_CORRUPT,
-				                    "tile %d/%llu is missing from the store", tl,
-				                    (unsigned long long)ti);
-			return rc;
-		}
-		nc->have_level = tl;
-		nc->have_index = ti;
-		/* A proof's next reads in this tile are the siblings of the
-		 * node's ancestors: ask for their cache lines now, all at once,
-		 * rather than miss on one after another (in a big log the tile
-		 * is seldom in the CPU's caches). */
-		if (nc->have_width == OT_TILE_WIDTH)
-			for (unsigned up = j + 1; up < OT_TILE_HEIGHT; up++)
-				__builtin_prefetch(nc->h[level_offset(OT_TILE_WIDTH, up) +
-				                         ((k >> (up - j)) ^ 1)]);
-		prefetch_edge(nc, tl, ti);
-	}
+	ot_status rc = reach_tile(nc, tl, ti, j, k);
+	if (rc)
+		return rc;
 	if (k >= (nc->have_width >> j))
 		return ot_error_set(
 			nc->err, OT_ERR_CORRUPT, "tile %d/%llu (width %u) lacks node %u/%llu", tl,
@@ -473,6 +481,11 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
 			(unsigned long long)log->b.size);
 	node_ctx nc;
 	ot_status rc = node_ctx_init(&nc, log, size, err);
+	/* The tree size's level-0 tile first, without reading from it: its
+	 * right edge's lines are then on their way while the path is read
+	 * from the entry's tile (two misses at once, not one after another). */
+	if (!rc && size > OT_TILE_WIDTH)
+		rc = reach_tile(&nc, 0, (size - 1) / OT_TILE_WIDTH, 0, (size - 1) % OT_TILE_WIDTH);
 	if (!rc)
 		rc = otx_inclusion_proof(read_node, &nc, index, size, proof, n);
 	node_ctx_free(&nc);
