@@ -132,11 +132,16 @@ otx_tilefile *otx_tilefile_open(const char *path, const char *id, int writable)
 	if (!ours) {
 		if (!writable)
 			goto fail;
-		/* New, or another store's: start over, empty. */
+		/* New, or another store's: start over, empty, in a new file, so
+		 * that a process still mapping the old one (the old store's)
+		 * never sees it shrink under its map. */
 		uint8_t fresh[HEADER] = {0};
 		memcpy(fresh, MAGIC, sizeof MAGIC - 1);
 		memcpy(fresh + MAGIC_LEN, id, OTX_TILEFILE_ID_LEN);
-		if (ftruncate(tf->fd, 0) != 0 || full_pwrite(tf->fd, fresh, HEADER, 0) != 0 ||
+		close(tf->fd);
+		unlink(path);
+		tf->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (tf->fd < 0 || full_pwrite(tf->fd, fresh, HEADER, 0) != 0 ||
 		    fdatasync(tf->fd) != 0)
 			goto fail;
 	}
