@@ -192,13 +192,13 @@ const char *bench_verdict(int ok)
 
 /* --- temporary files --- */
 
-#define STORE_FILES 4
+#define STORE_FILES 5
 static char live_store[STORE_FILES][BENCH_PATH_MAX];
 static char live_file[BENCH_PATH_MAX];
 
 static void store_files(const char *path, char (*out)[BENCH_PATH_MAX])
 {
-	static const char *const sfx[STORE_FILES] = {"", "-wal", "-shm", "-journal"};
+	static const char *const sfx[STORE_FILES] = {"", "-wal", "-shm", "-journal", "-tiles"};
 	for (size_t i = 0; i < STORE_FILES; i++)
 		snprintf(out[i], sizeof out[i], "%s%s", path, sfx[i]);
 }

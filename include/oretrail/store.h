@@ -182,6 +182,19 @@ OT_EXPORT ot_status ot_store_put_tile(ot_store *st, int level, uint64_t index, u
                                       const uint8_t *data, size_t len, ot_error *err);
 OT_EXPORT ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
                                       uint8_t **data, size_t *len, ot_error *err);
+/* ot_store_get_tile without the copy: *data points at the record inside the
+ * store (SQLite's page cache, for one) and stays valid until the next call
+ * on st or the end of the snapshot, whichever comes first. Only inside a
+ * read snapshot (ot_store_read_begin) or a transaction: else OT_ERR_ARG. */
+OT_EXPORT ot_status ot_store_peek_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                                       const uint8_t **data, size_t *len, ot_error *err);
+/* A full tile's record (width 256) from where the store keeps full tiles
+ * apart, immutable (SQLite's flat tile file, docs/internals/log.md): no
+ * snapshot needed. *data is valid until the next call on st. OT_ERR_NOTFOUND
+ * when the store has it nowhere such (then ot_store_peek_tile, in a
+ * snapshot). */
+OT_EXPORT ot_status ot_store_peek_full_tile(ot_store *st, int level, uint64_t index,
+                                            const uint8_t **data, size_t *len);
 
 /* --- checkpoints: every signed checkpoint the log ever published, by size --- */
 OT_EXPORT ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log/hash_int.h"
 #include "log/merkle.h"
 #include "oretrail/buf.h"
 #include "oretrail/encoding.h"
@@ -30,12 +31,15 @@
 
 #define LEVELS 8  /* tile levels: 8 x 8 bits covers 2^64 leaves */
 #define NODES 510 /* hashes in a full tile record: 256 + 128 + ... + 2 */
-/* Full tiles cached for reading, direct-mapped: 64 slots for level 0, where
- * reads are spread over the whole log, and 256 for the upper levels, which
- * nearly every proof reads (10 million entries have 153 level-1 tiles). */
-#define CACHE_LEVEL0 64
-#define CACHE_UPPER 256
-#define CACHE_SLOTS (CACHE_LEVEL0 + CACHE_UPPER)
+/* Full tiles of the upper levels cached for reading: nearly every proof
+ * reads them (10 million entries have 153 level-1 tiles, 1 level-2 tile).
+ * 64 sets of 4, least recently used out: 4 MiB, however long the log.
+ * Level-0 tiles are not cached: a proof's is anywhere in the log, so the
+ * next proof seldom wants it again; the store's own cache keeps the recent
+ * ones, and they are read in place there (ot_store_peek_tile). */
+#define CACHE_SETS 64
+#define CACHE_WAYS 4
+#define CACHE_SLOTS (CACHE_SETS * CACHE_WAYS)
 
 typedef struct edge_tile {
 	uint64_t index; /* tile index at its level */
@@ -48,6 +52,7 @@ typedef struct cached_tile {
 	int valid;
 	int level;
 	uint64_t index;
+	uint64_t used; /* the log's read_clock at the last hit */
 	uint8_t h[NODES][OT_HASH_SIZE];
 } cached_tile;
 
@@ -68,7 +73,9 @@ struct ot_log {
 	builder b;
 	uint64_t committed_size; /* size before the open transaction */
 	int in_txn;
-	cached_tile *cache; /* CACHE_SLOTS, direct-mapped */
+	cached_tile *cache; /* CACHE_SLOTS, CACHE_SETS sets of CACHE_WAYS */
+	uint64_t read_clock;
+	uint8_t (*scratch)[OT_HASH_SIZE]; /* NODES: a partial tile read, unpacked */
 };
 
 /* Offset (in hashes) of interior level j in a record of width w. */
@@ -115,37 +122,50 @@ static ot_status unpack_record(const uint8_t *data, size_t len, unsigned w,
 	return OT_OK;
 }
 
-/* Appends one hash to the edge tile of `level`, completing interior nodes,
- * and carries the root of a completed tile up to the next level. */
-static ot_status builder_add(builder *b, int level, const uint8_t hash[OT_HASH_SIZE], ot_error *err)
+/* Appends a run of n hashes to the edge tile of `level`, completing the
+ * interior nodes level by level (pairs of parents hashed side by side,
+ * hash_int.h), and carries the root of each completed tile up to the next
+ * level. */
+static ot_status builder_add(builder *b, int level, const uint8_t (*hashes)[OT_HASH_SIZE], size_t n,
+                             ot_error *err)
 {
-	if (level >= LEVELS)
-		return ot_error_set(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
-	edge_tile *t = &b->edge[level];
-	unsigned w = t->width;
-	memcpy(t->h[w], hash, OT_HASH_SIZE);
-	t->width = ++w;
-	t->dirty = 1;
-	/* Each interior node whose two children now exist. */
-	for (unsigned j = 1; j < OT_TILE_HEIGHT && (w & ((1u << j) - 1)) == 0; j++) {
-		size_t child = level_offset(OT_TILE_WIDTH, j - 1);
-		size_t self = level_offset(OT_TILE_WIDTH, j);
-		size_t k = (w >> j) - 1;
-		ot_node_hash(t->h[child + 2 * k], t->h[child + 2 * k + 1], t->h[self + k]);
-	}
-	if (w < OT_TILE_WIDTH)
-		return OT_OK;
+	while (n > 0) {
+		if (level >= LEVELS)
+			return ot_error_set(err, OT_ERR_RANGE, "the log is full (2^64 entries)");
+		edge_tile *t = &b->edge[level];
+		unsigned from = t->width;
+		unsigned take = n < OT_TILE_WIDTH - from ? (unsigned)n : OT_TILE_WIDTH - from;
+		unsigned to = from + take;
+		memcpy(t->h[from], hashes, (size_t)take * OT_HASH_SIZE);
+		t->width = to;
+		t->dirty = 1;
+		/* The nodes j levels up whose two children now exist. */
+		for (unsigned j = 1; j < OT_TILE_HEIGHT; j++) {
+			size_t child = level_offset(OT_TILE_WIDTH, j - 1);
+			size_t self = level_offset(OT_TILE_WIDTH, j);
+			size_t first = from >> j, end = to >> j;
+			otx_node_hash_many((const uint8_t(*)[OT_HASH_SIZE])t->h[child + 2 * first],
+			                   end - first, &t->h[self + first]);
+		}
+		hashes += take;
+		n -= take;
+		if (to < OT_TILE_WIDTH)
+			return OT_OK;
 
-	uint8_t root[OT_HASH_SIZE];
-	size_t top = level_offset(OT_TILE_WIDTH, OT_TILE_HEIGHT - 1);
-	ot_node_hash(t->h[top], t->h[top + 1], root);
-	ot_status rc = b->flush ? b->flush(b, level, t, err) : OT_OK;
-	if (rc)
-		return rc;
-	t->index++;
-	t->width = 0;
-	t->dirty = 0;
-	return builder_add(b, level + 1, root, err);
+		uint8_t root[OT_HASH_SIZE];
+		size_t top = level_offset(OT_TILE_WIDTH, OT_TILE_HEIGHT - 1);
+		ot_node_hash(t->h[top], t->h[top + 1], root);
+		ot_status rc = b->flush ? b->flush(b, level, t, err) : OT_OK;
+		if (rc)
+			return rc;
+		t->index++;
+		t->width = 0;
+		t->dirty = 0;
+		rc = builder_add(b, level + 1, (const uint8_t(*)[OT_HASH_SIZE])root, 1, err);
+		if (rc)
+			return rc;
+	}
+	return OT_OK;
 }
 
 static ot_status builder_flush_all(builder *b, ot_error *err)
@@ -227,12 +247,33 @@ static ot_status load_edge(ot_log *log, ot_error *err)
 	return rc;
 }
 
-/* Finds the tile record of (level, index): in the edge, the cache, or else
- * read from the store into `scratch`. *h points at it until the next append
- * or cache fill; *width gets its width. */
+/* The cache slot of an upper-level tile: its own if cached (*hit), else
+ * the set's least recently used. */
+static cached_tile *cache_slot(ot_log *log, int level, uint64_t index, int *hit)
+{
+	uint64_t key = (index * 8 + (uint64_t)level) * 0x9e3779b97f4a7c15u;
+	cached_tile *set = &log->cache[(key >> 58) * CACHE_WAYS], *lru = set;
+	for (int w = 0; w < CACHE_WAYS; w++) {
+		cached_tile *c = &set[w];
+		if (c->valid && c->level == level && c->index == index) {
+			*hit = 1;
+			return c;
+		}
+		if (!c->valid || (lru->valid && c->used < lru->used))
+			lru = c;
+	}
+	*hit = 0;
+	return lru;
+}
+
+/* Finds the tile record of (level, index): in the edge, the cache, or the
+ * store, where a full record is read in place (its packed layout is the
+ * full-tile layout). *h points at it until the next call on the store, the
+ * next append or cache fill, or the end of the caller's read snapshot;
+ * *width gets its width. *reading says whether the caller's snapshot is
+ * taken: if not, it is taken here when the store must be read. */
 static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *width,
-                          uint8_t (*scratch)[OT_HASH_SIZE], const uint8_t (**h)[OT_HASH_SIZE],
-                          ot_error *err)
+                          const uint8_t (**h)[OT_HASH_SIZE], int *reading, ot_error *err)
 {
 	const edge_tile *e = &log->b.edge[level];
 	if (e->index == index && e->width) {
@@ -240,46 +281,111 @@ static ot_status get_tile(ot_log *log, int level, uint64_t index, unsigned *widt
 		*width = e->width;
 		return OT_OK;
 	}
-	size_t slot =
-		level == 0 ? (size_t)(index % CACHE_LEVEL0)
-			   : CACHE_LEVEL0 + (size_t)((index * 8 + (uint64_t)level) % CACHE_UPPER);
-	cached_tile *c = log->cache ? &log->cache[slot] : NULL;
-	if (c && c->valid && c->level == level && c->index == index) {
-		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
+	cached_tile *c = NULL;
+	if (level > 0) {
+		int hit;
+		c = cache_slot(log, level, index, &hit);
+		if (hit) {
+			c->used = ++log->read_clock;
+			*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
+			*width = OT_TILE_WIDTH;
+			return OT_OK;
+		}
+	}
+	const uint8_t *data = NULL;
+	size_t len = 0;
+	/* A full tile kept apart needs no snapshot; else take the caller's
+	 * snapshot now, on its first read of the store. */
+	ot_status rc = ot_store_peek_full_tile(log->st, level, index, &data, &len);
+	if (rc == OT_OK) {
 		*width = OT_TILE_WIDTH;
+	} else {
+		if (!*reading) {
+			rc = ot_store_read_begin(log->st, err);
+			if (rc)
+				return rc;
+			*reading = 1;
+		}
+		rc = ot_store_peek_tile(log->st, level, index, width, &data, &len, err);
+		if (rc)
+			return rc;
+	}
+	if (*width == OT_TILE_WIDTH && len == sizeof c->h) {
+		*h = (const uint8_t(*)[OT_HASH_SIZE])(uintptr_t)data;
+		if (c) {
+			memcpy(c->h, data, sizeof c->h);
+			c->valid = 1;
+			c->level = level;
+			c->index = index;
+			c->used = ++log->read_clock;
+			*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
+		}
 		return OT_OK;
 	}
-	uint8_t *data = NULL;
-	size_t len = 0;
-	ot_status rc = ot_store_get_tile(log->st, level, index, width, &data, &len, err);
-	if (rc)
-		return rc;
-	rc = unpack_record(data, len, *width, scratch);
-	free(data);
-	if (rc)
+	if (unpack_record(data, len, *width, log->scratch) != OT_OK)
 		return ot_error_set(err, OT_ERR_CORRUPT,
 		                    "tile %d/%llu is damaged (%zu bytes for width %u)", level,
 		                    (unsigned long long)index, len, *width);
-	*h = (const uint8_t(*)[OT_HASH_SIZE])scratch;
-	if (c && *width == OT_TILE_WIDTH) {
-		c->valid = 1;
-		c->level = level;
-		c->index = index;
-		memcpy(c->h, scratch, sizeof c->h);
-		*h = (const uint8_t(*)[OT_HASH_SIZE])c->h;
-	}
+	*h = (const uint8_t(*)[OT_HASH_SIZE])log->scratch;
 	return OT_OK;
 }
 
 typedef struct node_ctx {
 	ot_log *log;
 	ot_error *err;
-	uint8_t (*scratch)[OT_HASH_SIZE]; /* a tile read from the store */
+	int reading;                      /* inside a read snapshot get_tile took */
+	uint64_t size;                    /* the tree read (0: not known) */
 	const uint8_t (*h)[OT_HASH_SIZE]; /* the current tile, wherever it is */
 	int have_level;
 	uint64_t have_index;
 	unsigned have_width;
 } node_ctx;
+
+/* The perfect subtrees that make up [0, size) (one per bit of size) are
+ * what the right edge of a proof or root is hashed from; those in the tile
+ * just reached get their cache lines asked for at once, as the path's. */
+static void prefetch_edge(const node_ctx *nc, int tl, uint64_t ti)
+{
+	unsigned base = (unsigned)tl * OT_TILE_HEIGHT;
+	if (!nc->size || base >= 64 || ((nc->size - 1) >> base) / OT_TILE_WIDTH != ti)
+		return;
+	for (unsigned j = 0; j < OT_TILE_HEIGHT && base + j < 64; j++) {
+		uint64_t nodes = nc->size >> (base + j);
+		uint64_t per_tile = (uint64_t)OT_TILE_WIDTH >> j;
+		if ((nodes & 1) && (nodes - 1) / per_tile == ti &&
+		    (nodes - 1) % per_tile < (nc->have_width >> j))
+			__builtin_prefetch(
+				nc->h[level_offset(OT_TILE_WIDTH, j) + (nodes - 1) % per_tile]);
+	}
+}
+
+/* Makes tile (tl, ti) the current one for a read of node k at level j
+ * inside it, and asks for the cache lines the proof will read there: the
+ * siblings of the node's ancestors and the subtrees of the right edge, all
+ * at once rather than one miss after another (in a big log the tile is
+ * seldom in the CPU's caches). */
+static ot_status reach_tile(node_ctx *nc, int tl, uint64_t ti, unsigned j, uint64_t k)
+{
+	if (nc->have_level == tl && nc->have_index == ti)
+		return OT_OK;
+	ot_status rc = get_tile(nc->log, tl, ti, &nc->have_width, &nc->h, &nc->reading, nc->err);
+	if (rc) {
+		nc->have_level = -1;
+		if (rc == OT_ERR_NOTFOUND)
+			return ot_error_set(nc->err, OT_ERR_CORRUPT,
+			                    "tile %d/%llu is missing from the store", tl,
+			                    (unsigned long long)ti);
+		return rc;
+	}
+	nc->have_level = tl;
+	nc->have_index = ti;
+	if (nc->have_width == OT_TILE_WIDTH)
+		for (unsigned up = j + 1; up < OT_TILE_HEIGHT; up++)
+			__builtin_prefetch(
+				nc->h[level_offset(OT_TILE_WIDTH, up) + ((k >> (up - j)) ^ 1)]);
+	prefetch_edge(nc, tl, ti);
+	return OT_OK;
+}
 
 /* ot_node_reader over the tiles: node (level, index) of the tree. */
 static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t out[OT_HASH_SIZE])
@@ -291,20 +397,9 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	uint64_t ti = index / per_tile, k = index % per_tile;
 	if (tl >= LEVELS)
 		return ot_error_set(nc->err, OT_ERR_RANGE, "node level %u out of range", level);
-	if (nc->have_level != tl || nc->have_index != ti) {
-		ot_status rc =
-			get_tile(nc->log, tl, ti, &nc->have_width, nc->scratch, &nc->h, nc->err);
-		if (rc) {
-			nc->have_level = -1;
-			if (rc == OT_ERR_NOTFOUND)
-				return ot_error_set(nc->err, OT_ERR_CORRUPT,
-				                    "tile %d/%llu is missing from the store", tl,
-				                    (unsigned long long)ti);
-			return rc;
-		}
-		nc->have_level = tl;
-		nc->have_index = ti;
-	}
+	ot_status rc = reach_tile(nc, tl, ti, j, k);
+	if (rc)
+		return rc;
 	if (k >= (nc->have_width >> j))
 		return ot_error_set(
 			nc->err, OT_ERR_CORRUPT, "tile %d/%llu (width %u) lacks node %u/%llu", tl,
@@ -313,32 +408,28 @@ static ot_status read_node(void *vctx, unsigned level, uint64_t index, uint8_t o
 	return OT_OK;
 }
 
-static ot_status node_ctx_init(node_ctx *nc, ot_log *log, ot_error *err)
+static ot_status node_ctx_init(node_ctx *nc, ot_log *log, uint64_t size, ot_error *err)
 {
 	nc->log = log;
+	nc->size = size;
 	nc->err = err;
 	nc->have_level = -1;
 	nc->have_index = 0;
 	nc->have_width = 0;
 	nc->h = NULL;
-	nc->scratch = malloc(NODES * OT_HASH_SIZE);
-	if (!nc->scratch)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	/* One snapshot for all the reads of a proof or root: consistent, and
-	 * one lock instead of one per tile (bench/README.md). */
-	ot_status rc = ot_store_read_begin(log->st, err);
-	if (rc) {
-		free(nc->scratch);
-		nc->scratch = NULL;
-	}
-	return rc;
+	/* One snapshot for all the reads of a proof or root, consistent and
+	 * one lock instead of one per tile (bench/README.md); taken by
+	 * get_tile at the first read that needs it. Reads of the edge, the
+	 * cache and full tiles kept apart need none: a proof that makes only
+	 * those takes no lock at all. */
+	nc->reading = 0;
+	return OT_OK;
 }
 
 static void node_ctx_free(node_ctx *nc)
 {
-	if (nc->scratch)
+	if (nc->reading)
 		ot_store_read_end(nc->log->st);
-	free(nc->scratch);
 }
 
 ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE], ot_error *err)
@@ -354,7 +445,7 @@ ot_status ot_log_tree_hash(ot_log *log, uint64_t size, uint8_t root[OT_HASH_SIZE
 		return OT_OK;
 	}
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size, err);
 	if (!rc)
 		rc = ot_range_hash(read_node, &nc, 0, size, root);
 	node_ctx_free(&nc);
@@ -370,7 +461,7 @@ ot_status ot_log_leaf_hash(ot_log *log, uint64_t index, uint8_t out[OT_HASH_SIZE
 		                    "entry %llu is beyond the log's %llu entries",
 		                    (unsigned long long)index, (unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, 0, err);
 	if (!rc)
 		rc = read_node(&nc, 0, index, out);
 	node_ctx_free(&nc);
@@ -389,7 +480,12 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
 			(unsigned long long)index, (unsigned long long)size,
 			(unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size, err);
+	/* The tree size's level-0 tile first, without reading from it: its
+	 * right edge's lines are then on their way while the path is read
+	 * from the entry's tile (two misses at once, not one after another). */
+	if (!rc && size > OT_TILE_WIDTH)
+		rc = reach_tile(&nc, 0, (size - 1) / OT_TILE_WIDTH, 0, (size - 1) % OT_TILE_WIDTH);
 	if (!rc)
 		rc = otx_inclusion_proof(read_node, &nc, index, size, proof, n);
 	node_ctx_free(&nc);
@@ -407,7 +503,7 @@ ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64_t size2,
 		                    (unsigned long long)size1, (unsigned long long)size2,
 		                    (unsigned long long)log->b.size);
 	node_ctx nc;
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size2, err);
 	if (!rc)
 		rc = otx_consistency_proof(read_node, &nc, size1, size2, proof, n);
 	node_ctx_free(&nc);
@@ -503,9 +599,10 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 	snprintf(log->origin, sizeof log->origin, "%s", origin);
 	free(origin);
 	log->cache = calloc(CACHE_SLOTS, sizeof *log->cache);
+	log->scratch = malloc(NODES * OT_HASH_SIZE);
 	log->b.flush = store_tile;
 	log->b.ctx = log;
-	if (!log->cache) {
+	if (!log->cache || !log->scratch) {
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -531,6 +628,7 @@ ot_status ot_log_open(ot_store *st, const ot_signer *signer, ot_log **out, ot_er
 fail:
 	free(vkey);
 	free(log->cache);
+	free(log->scratch);
 	free(log);
 	return rc;
 }
@@ -540,6 +638,7 @@ void ot_log_close(ot_log *log)
 	if (!log)
 		return;
 	free(log->cache);
+	free(log->scratch);
 	free(log);
 }
 
@@ -615,16 +714,26 @@ ot_status ot_log_append_in_txn(ot_log *log, const uint8_t *const *entries, const
 			                   lens[i], OT_ENTRY_MAX);
 	if (first_index)
 		*first_index = log->b.size;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t leaf[OT_HASH_SIZE];
-		ot_status rc = ot_store_put_entry(log->st, log->b.size, entries[i], lens[i], err);
+	/* Up to a tile's worth at a time: the entries stored, then their leaf
+	 * hashes two at a time, then the tree above them level by level. */
+	uint8_t leaves[OT_TILE_WIDTH][OT_HASH_SIZE];
+	for (size_t i = 0; i < n;) {
+		size_t run = n - i < OT_TILE_WIDTH ? n - i : OT_TILE_WIDTH, stored = 0;
+		ot_status rc = OT_OK;
+		for (; stored < run && !rc; stored++)
+			rc = ot_store_put_entry(log->st, log->b.size + stored, entries[i + stored],
+			                        lens[i + stored], err);
 		if (rc)
-			return rc;
-		ot_leaf_hash(entries[i], lens[i], leaf);
-		rc = builder_add(&log->b, 0, leaf, err);
-		if (rc)
-			return rc;
-		log->b.size++;
+			stored--; /* the entry that failed */
+		/* The tree takes what the store took, even on failure, so
+		 * that the two agree until the caller rolls back. */
+		otx_leaf_hash_many(entries + i, lens + i, stored, leaves);
+		ot_status brc = builder_add(&log->b, 0, (const uint8_t(*)[OT_HASH_SIZE])leaves,
+		                            stored, err);
+		log->b.size += stored;
+		if (rc || brc)
+			return rc ? rc : brc;
+		i += run;
 	}
 	return OT_OK;
 }
@@ -750,24 +859,20 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 	}
 	if (t->level >= LEVELS)
 		return ot_error_set(err, OT_ERR_NOTFOUND, "%s does not exist", path);
-	uint8_t(*scratch)[OT_HASH_SIZE] = malloc(NODES * OT_HASH_SIZE);
-	if (!scratch)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	const uint8_t(*h)[OT_HASH_SIZE] = NULL;
 	unsigned width = 0;
 	ot_status rc = ot_store_read_begin(log->st, err);
-	if (rc) {
-		free(scratch);
+	if (rc)
 		return rc;
-	}
-	rc = get_tile(log, t->level, t->index, &width, scratch, &h, err);
-	ot_store_read_end(log->st);
+	int reading = 1;
+	rc = get_tile(log, t->level, t->index, &width, &h, &reading, err);
 	if (rc == OT_ERR_NOTFOUND)
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s is missing from the store", path);
 	if (!rc && width < t->width)
 		rc = ot_error_set(err, OT_ERR_CORRUPT, "%s: stored tile has only width %u", path,
 		                  width);
 	if (!rc) {
+		/* Copied before the snapshot ends: h may point into the store. */
 		size_t n = (size_t)t->width * OT_HASH_SIZE;
 		*data = malloc(n);
 		if (!*data)
@@ -777,7 +882,7 @@ ot_status ot_log_read_tile(ot_log *log, const ot_tile *t, uint8_t **data, size_t
 			*len = n;
 		}
 	}
-	free(scratch);
+	ot_store_read_end(log->st);
 	return rc;
 }
 
@@ -870,7 +975,7 @@ static ot_status verify_entry(void *vctx, uint64_t index, const uint8_t *data, s
 	}
 	uint8_t leaf[OT_HASH_SIZE];
 	ot_leaf_hash(data, len, leaf);
-	ot_status rc = builder_add(&vc->b, 0, leaf, vc->err);
+	ot_status rc = builder_add(&vc->b, 0, (const uint8_t(*)[OT_HASH_SIZE])leaf, 1, vc->err);
 	if (rc)
 		return rc;
 	vc->b.size++;

@@ -18,6 +18,7 @@
 
 #include "oretrail/status.h"
 #include "store/store_int.h"
+#include "store/tilefile.h"
 
 #define APPLICATION_ID 0x6f72746c /* "ortl" */
 
@@ -39,6 +40,9 @@ enum {
 	Q_SAVEPOINT,
 	Q_RELEASE,
 	Q_ROLLBACK_TO,
+	Q_PEEK_TILE,
+	Q_READ_BEGIN,
+	Q_READ_END,
 	Q_COUNT_ALL
 };
 
@@ -65,6 +69,12 @@ static const char *const QUERIES[Q_COUNT_ALL] = {
 	[Q_SAVEPOINT] = "SAVEPOINT ot",
 	[Q_RELEASE] = "RELEASE ot",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO ot",
+	/* Q_GET_TILE's query, its row held until released (s_peek_tile). */
+	[Q_PEEK_TILE] = "SELECT width, data FROM tiles WHERE id = ?1",
+	/* Read snapshots are taken once per proof: prepared, not exec. A
+         * deferred transaction takes its snapshot at the first read. */
+	[Q_READ_BEGIN] = "BEGIN DEFERRED",
+	[Q_READ_END] = "COMMIT",
 };
 
 static const char SCHEMA[] =
@@ -81,9 +91,12 @@ typedef struct sqlite_store {
 	ot_store base;
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT_ALL];
-	int scanning; /* the cached Q_KV_SCAN is in use (scans may nest) */
+	int scanning;        /* the cached Q_KV_SCAN is in use (scans may nest) */
+	otx_tilefile *tiles; /* the flat tile file, NULL when not used */
 	char path[4096];
 } sqlite_store;
+
+static int read_full_tile(void *ctx, int level, uint64_t index, uint8_t rec[OTX_TILEFILE_RECORD]);
 
 static sqlite_store *S(ot_store *st)
 {
@@ -154,6 +167,7 @@ static void s_close(ot_store *st)
 	for (int i = 0; i < Q_COUNT_ALL; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
+	otx_tilefile_close(s->tiles);
 	free(s);
 }
 
@@ -176,18 +190,14 @@ static ot_status s_check(ot_store *st, ot_error *err)
 		st_rc = fail(s, err, rc, "checking the database");
 	}
 	sqlite3_finalize(q);
+	int level = 0;
+	uint64_t index = 0;
+	if (!st_rc && otx_tilefile_check(s->tiles, read_full_tile, s, &level, &index) != 0)
+		st_rc = ot_error_set(err, OT_ERR_CORRUPT,
+		                     "%s-tiles: tile %d/%llu differs from the database's: delete "
+		                     "the file (the next append that completes a tile rebuilds it)",
+		                     s->path, level, (unsigned long long)index);
 	return st_rc;
-}
-
-static ot_status s_read_begin(ot_store *st, ot_error *err)
-{
-	/* A deferred transaction takes its snapshot at the first read. */
-	return exec(S(st), "BEGIN DEFERRED", err);
-}
-
-static void s_read_end(ot_store *st)
-{
-	sqlite3_exec(S(st)->db, "COMMIT", NULL, NULL, NULL);
 }
 
 static ot_status s_begin(ot_store *st, ot_error *err)
@@ -200,14 +210,22 @@ static void s_set_wait(ot_store *st, unsigned ms)
 	sqlite3_busy_timeout(S(st)->db, ms > INT32_MAX ? INT32_MAX : (int)ms);
 }
 
+static int read_full_tile(void *ctx, int level, uint64_t index, uint8_t rec[OTX_TILEFILE_RECORD]);
+
 static ot_status s_commit(ot_store *st, ot_error *err)
 {
-	return exec(S(st), "COMMIT", err);
+	ot_status rc = exec(S(st), "COMMIT", err);
+	if (rc)
+		otx_tilefile_rollback(S(st)->tiles);
+	else
+		otx_tilefile_commit(S(st)->tiles, read_full_tile, S(st));
+	return rc;
 }
 
 static void s_rollback(ot_store *st)
 {
 	sqlite3_exec(S(st)->db, "ROLLBACK", NULL, NULL, NULL);
+	otx_tilefile_rollback(S(st)->tiles);
 }
 
 /* Savepoints are taken once per event: prepared statements, not exec. */
@@ -217,6 +235,16 @@ static ot_status run_cached(sqlite_store *s, int which, ot_error *err)
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? OT_OK : fail(s, err, rc, QUERIES[which]);
+}
+
+static ot_status s_read_begin(ot_store *st, ot_error *err)
+{
+	return run_cached(S(st), Q_READ_BEGIN, err);
+}
+
+static void s_read_end(ot_store *st)
+{
+	run_cached(S(st), Q_READ_END, NULL);
 }
 
 static ot_status s_savepoint(ot_store *st, ot_error *err)
@@ -231,7 +259,10 @@ static ot_status s_release(ot_store *st, ot_error *err)
 
 static ot_status s_rollback_to(ot_store *st, ot_error *err)
 {
-	/* ROLLBACK TO keeps the savepoint on the stack; release it too. */
+	/* ROLLBACK TO keeps the savepoint on the stack; release it too. The
+	 * tile file forgets the whole transaction's tiles (the next commit
+	 * that writes tiles refills their slots from the database). */
+	otx_tilefile_rollback(S(st)->tiles);
 	ot_status rc = run_cached(S(st), Q_ROLLBACK_TO, err);
 	return rc ? rc : run_cached(S(st), Q_RELEASE, err);
 }
@@ -400,17 +431,22 @@ static ot_status s_put_tile(ot_store *st, int level, uint64_t index, unsigned wi
 	sqlite3_bind_int64(q, 1, tile_id(level, index));
 	sqlite3_bind_int(q, 2, (int)width);
 	sqlite3_bind_blob(q, 3, data, (int)len, SQLITE_STATIC);
-	return step_done(s, q, err, "writing a tile");
+	ot_status rc = step_done(s, q, err, "writing a tile");
+	if (!rc && width == 256 && len == OTX_TILEFILE_RECORD)
+		otx_tilefile_put(s->tiles, level, index, data);
+	return rc;
 }
 
-static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
-                            uint8_t **data, size_t *len, ot_error *err)
+/* Steps `which` (Q_GET_TILE or Q_PEEK_TILE) to the tile's row; *data
+ * points at the blob until the statement is reset (the caller's task, on
+ * success; on failure it is reset here). */
+static ot_status find_tile(sqlite_store *s, int which, int level, uint64_t index, unsigned *width,
+                           const uint8_t **data, size_t *len, ot_error *err)
 {
-	sqlite_store *s = S(st);
 	if (level < 0 || level > 7 || index >> 56)
 		return ot_error_set(err, OT_ERR_NOTFOUND, "no tile %d/%llu", level,
 		                    (unsigned long long)index);
-	sqlite3_stmt *q = stmt(s, Q_GET_TILE);
+	sqlite3_stmt *q = stmt(s, which);
 	sqlite3_bind_int64(q, 1, tile_id(level, index));
 	int found;
 	ot_status rc = step_one(s, q, &found, err, "reading a tile");
@@ -420,10 +456,79 @@ static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 	if (!rc) {
 		int w = sqlite3_column_int(q, 0);
 		*width = w > 0 ? (unsigned)w : 0;
-		rc = copy_col(q, 1, data, len);
+		*data = sqlite3_column_blob(q, 1);
+		int n = sqlite3_column_bytes(q, 1);
+		*len = n > 0 ? (size_t)n : 0;
+		if (!*data && n > 0)
+			rc = fail(s, err, sqlite3_errcode(s->db), "reading a tile");
 	}
-	sqlite3_reset(q);
+	if (rc)
+		sqlite3_reset(q);
 	return rc;
+}
+
+static ot_status s_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                            uint8_t **data, size_t *len, ot_error *err)
+{
+	sqlite_store *s = S(st);
+	const uint8_t *p = NULL;
+	ot_status rc = find_tile(s, Q_GET_TILE, level, index, width, &p, len, err);
+	if (rc)
+		return rc;
+	*data = malloc(*len + 1);
+	if (!*data)
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory reading a tile");
+	else if (*len)
+		memcpy(*data, p, *len);
+	sqlite3_reset(s->q[Q_GET_TILE]);
+	return rc;
+}
+
+static ot_status s_peek_full_tile(ot_store *st, int level, uint64_t index, const uint8_t **data,
+                                  size_t *len)
+{
+	const uint8_t *rec = otx_tilefile_get(S(st)->tiles, level, index);
+	if (!rec)
+		return OT_ERR_NOTFOUND;
+	*data = rec;
+	*len = OTX_TILEFILE_RECORD;
+	return OT_OK;
+}
+
+/* The row stays on Q_PEEK_TILE, not reset, so that the blob SQLite hands
+ * out (in its page cache when the record fits a page, as a tile record
+ * does: see the page size in otx_sqlite_open) stays valid until
+ * s_release_peek. */
+static ot_status s_peek_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                             const uint8_t **data, size_t *len, ot_error *err)
+{
+	/* Full tiles from the flat file where it has them: no lookup, no lock. */
+	if (s_peek_full_tile(st, level, index, data, len) == OT_OK) {
+		*width = 256;
+		return OT_OK;
+	}
+	return find_tile(S(st), Q_PEEK_TILE, level, index, width, data, len, err);
+}
+
+/* otx_tilefile_reader: a full tile record from the database. */
+static int read_full_tile(void *ctx, int level, uint64_t index, uint8_t rec[OTX_TILEFILE_RECORD])
+{
+	sqlite_store *s = ctx;
+	const uint8_t *p = NULL;
+	unsigned width = 0;
+	size_t len = 0;
+	if (find_tile(s, Q_GET_TILE, level, index, &width, &p, &len, NULL) != OT_OK)
+		return -1;
+	int ok = width == 256 && len == OTX_TILEFILE_RECORD;
+	if (ok)
+		memcpy(rec, p, OTX_TILEFILE_RECORD);
+	sqlite3_reset(s->q[Q_GET_TILE]);
+	return ok ? 0 : -1;
+}
+
+static void s_release_peek(ot_store *st)
+{
+	sqlite3_reset(S(st)->q[Q_PEEK_TILE]);
 }
 
 static ot_status s_put_checkpoint(ot_store *st, uint64_t size, const char *note, size_t len,
@@ -556,6 +661,9 @@ static const otx_store_ops SQLITE_OPS = {
 	.scan_entries = s_scan_entries,
 	.put_tile = s_put_tile,
 	.get_tile = s_get_tile,
+	.peek_tile = s_peek_tile,
+	.peek_full_tile = s_peek_full_tile,
+	.release_peek = s_release_peek,
 	.put_checkpoint = s_put_checkpoint,
 	.get_checkpoint = s_get_checkpoint,
 	.kv_put = s_kv_put,
@@ -611,6 +719,36 @@ static void file_uri(const char *path, const char *query, char *out, size_t size
 }
 
 /* Checks the header of an existing database: ours, and a schema we read. */
+/* The random name that ties a flat tile file to this store (tilefile.h);
+ * "" when no randomness is to be had (the store then has no tile file). */
+static void new_tiles_id(char id[OTX_TILEFILE_ID_LEN + 1])
+{
+	uint8_t r[OTX_TILEFILE_ID_LEN / 2];
+	id[0] = 0;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f)
+		return;
+	size_t got = fread(r, 1, sizeof r, f);
+	fclose(f);
+	if (got != sizeof r)
+		return;
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(id + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Opens `<db>-tiles` for a store that has a tiles_id (stores created
+ * before it have none, and read every tile from SQLite). */
+static void open_tiles(sqlite_store *s, const char *created_id, int readonly)
+{
+	char *id = NULL;
+	if (!created_id[0] && s_get_meta(&s->base, "tiles_id", &id, NULL) != OT_OK)
+		return;
+	char path[sizeof s->path + 8];
+	snprintf(path, sizeof path, "%s-tiles", s->path);
+	s->tiles = otx_tilefile_open(path, created_id[0] ? created_id : id, !readonly);
+	free(id);
+}
+
 static ot_status check_schema(sqlite_store *s, int creating, ot_error *err)
 {
 	int64_t app = 0, version = 0, tables = 0;
@@ -713,11 +851,17 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 	          err);
 	if (rc)
 		goto out;
+	char tiles_id[OTX_TILEFILE_ID_LEN + 1] = "";
 	if (creating) {
 		char sql[1024];
+		if (!memory)
+			new_tiles_id(tiles_id);
 		snprintf(sql, sizeof sql,
-		         "BEGIN; %s PRAGMA application_id=%d; PRAGMA user_version=%d; COMMIT;",
-		         SCHEMA, APPLICATION_ID, OT_STORE_SCHEMA_VERSION);
+		         "BEGIN; %s PRAGMA application_id=%d; PRAGMA user_version=%d; %s%s%s "
+		         "COMMIT;",
+		         SCHEMA, APPLICATION_ID, OT_STORE_SCHEMA_VERSION,
+		         tiles_id[0] ? "INSERT INTO meta(name, value) VALUES ('tiles_id', '" : "",
+		         tiles_id, tiles_id[0] ? "');" : "");
 		rc = exec(s, sql, err);
 		if (rc) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -732,6 +876,8 @@ ot_status otx_sqlite_open(const char *path, int flags, ot_store **out, ot_error 
 			goto out;
 		}
 	}
+	if (!memory)
+		open_tiles(s, tiles_id, readonly);
 	*out = &s->base;
 	return OT_OK;
 out:

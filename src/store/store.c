@@ -109,10 +109,21 @@ const char *ot_store_name(const char *location, char *out, size_t size)
 	return out;
 }
 
+/* Ends the validity of the last ot_store_peek_tile. */
+static void release_peek(ot_store *st)
+{
+	if (st->ops->release_peek)
+		st->ops->release_peek(st);
+	free(st->peeked);
+	st->peeked = NULL;
+}
+
 void ot_store_close(ot_store *st)
 {
-	if (st)
-		st->ops->close(st);
+	if (!st)
+		return;
+	release_peek(st);
+	st->ops->close(st);
 }
 
 const char *ot_store_backend(const ot_store *st)
@@ -159,8 +170,10 @@ void ot_store_read_end(ot_store *st)
 {
 	if (!st || st->in_txn || st->reading == 0)
 		return;
-	if (--st->reading == 0)
+	if (--st->reading == 0) {
+		release_peek(st);
 		st->ops->read_end(st);
+	}
 }
 
 /* Inside the write transaction, holding the writer's lock: is the epoch
@@ -248,6 +261,7 @@ ot_status ot_store_commit(ot_store *st, ot_error *err)
 	CHECK_ST(st);
 	if (!st->in_txn)
 		return ot_error_set(err, OT_ERR_ARG, "no transaction to commit");
+	release_peek(st);
 	ot_status rc = st->ops->commit(st, err);
 	if (rc)
 		st->ops->rollback(st);
@@ -260,6 +274,7 @@ void ot_store_rollback(ot_store *st)
 {
 	if (!st || !st->in_txn)
 		return;
+	release_peek(st);
 	st->ops->rollback(st);
 	st->in_txn = 0;
 	st->savepoints = 0;
@@ -363,6 +378,33 @@ ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *w
 	if (!width || !data || !len)
 		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
 	return st->ops->get_tile(st, level, index, width, data, len, err);
+}
+
+ot_status ot_store_peek_tile(ot_store *st, int level, uint64_t index, unsigned *width,
+                             const uint8_t **data, size_t *len, ot_error *err)
+{
+	CHECK_ST(st);
+	if (!width || !data || !len)
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
+	/* Outside a snapshot the pointer would outlive the read it came from
+	 * (and SQLite's statement would hold its read lock until the next). */
+	if (!st->reading && !st->in_txn)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "peeking at a tile needs a read snapshot or a transaction");
+	if (st->ops->peek_tile)
+		return st->ops->peek_tile(st, level, index, width, data, len, err);
+	release_peek(st);
+	ot_status rc = st->ops->get_tile(st, level, index, width, &st->peeked, len, err);
+	*data = st->peeked;
+	return rc;
+}
+
+ot_status ot_store_peek_full_tile(ot_store *st, int level, uint64_t index, const uint8_t **data,
+                                  size_t *len)
+{
+	if (!st || !data || !len || !st->ops->peek_full_tile)
+		return OT_ERR_NOTFOUND;
+	return st->ops->peek_full_tile(st, level, index, data, len);
 }
 
 ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note, size_t len,

@@ -33,6 +33,14 @@ typedef struct otx_store_ops {
 	                      const uint8_t *data, size_t len, ot_error *err);
 	ot_status (*get_tile)(ot_store *st, int level, uint64_t index, unsigned *width,
 	                      uint8_t **data, size_t *len, ot_error *err);
+	/* NULL: ot_store_peek_tile copies with get_tile into peeked */
+	ot_status (*peek_tile)(ot_store *st, int level, uint64_t index, unsigned *width,
+	                       const uint8_t **data, size_t *len, ot_error *err);
+	/* NULL: no full tiles kept apart (ot_store_peek_full_tile) */
+	ot_status (*peek_full_tile)(ot_store *st, int level, uint64_t index, const uint8_t **data,
+	                            size_t *len);
+	/* Ends the validity of the last peek_tile (NULL: nothing to do) */
+	void (*release_peek)(ot_store *st);
 	ot_status (*put_checkpoint)(ot_store *st, uint64_t size, const char *note, size_t len,
 	                            ot_error *err);
 	ot_status (*get_checkpoint)(ot_store *st, uint64_t *size, char **note, size_t *len,
@@ -56,8 +64,9 @@ struct ot_store {
 	int readonly;
 	int in_txn;
 	int savepoints;
-	int reading;    /* nesting depth of read snapshots */
-	char fence[24]; /* ot_store_set_fence's epoch; "" none */
+	int reading;     /* nesting depth of read snapshots */
+	char fence[24];  /* ot_store_set_fence's epoch; "" none */
+	uint8_t *peeked; /* the last peeked tile, for backends without peek_tile */
 };
 
 /* Backends. */
