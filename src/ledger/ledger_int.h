@@ -26,6 +26,11 @@ int64_t otx_ledger_tolerance(const ot_ledger *l, int64_t override);
 /* Serialises a query result for the public API (keys in insertion order). */
 ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err);
 
+/* `report crma` (ot_ledger_report_crma's document) from the state in `st`:
+ * a ledger's store inside a read, or a replay's (ot_replay_report_crma). */
+ot_status otx_report_crma(ot_store *st, const char *profile_json, size_t len, const char *year,
+                          int flags, char **json, ot_error *err);
+
 /* A report period: YYYY, YYYY-Qn (n 1-4) or YYYY-MM (report_eiti.c). */
 int otx_period_valid(const char *p);
 /* Whether an RFC 3339 time falls in a valid period (NULL: every time). */

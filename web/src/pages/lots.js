@@ -10,8 +10,9 @@ import { entriesPanel, shareBar } from '../components.js';
 import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
 import { hrefEntry } from './entries.js';
 import {
-  differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
+  differences, listDifferences, lotViewDifferences, replayNotice, replayedEvents, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
+import { forwardSection, STAGE_WORDS } from '../story.js';
 
 const STATUS = {
   held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
@@ -87,10 +88,6 @@ function replayedOrigins(state, id) {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const STAGE_WORDS = {
-  mined: 'Mined', concentrated: 'Concentrated', processed: 'Processed', separated: 'Separated',
-  refined: 'Refined', alloyed: 'Alloyed', magnet: 'Made into magnets',
-};
 const DETERMINATION = {
   pass: ['ok', 'Pass'], fail: ['bad', 'Fail'], undetermined: ['warn', 'Undetermined: the log cannot show where some of the content came from'],
 };
@@ -232,6 +229,14 @@ export async function renderLot(page, id, ctx) {
       asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, 'Judge as of today.') : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, 'Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.')),
     compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), 'determination')))
       : h('p', {}, 'No determination: the server judges by no profile.')));
+
+  // Forward trace: where this lot's material went; the backward trace is
+  // the ancestry below.
+  page.append(forwardSection(rs, replayedEvents(rs), [id], `lot ${id}`,
+    h('p', { class: 'note' }, 'Backward trace: ', h('a', {
+      href: '#anc-h', 'data-link': 'backward',
+      onclick: (ev) => { ev.preventDefault(); document.getElementById('anc-h').scrollIntoView(); },
+    }, 'the lots and mines it was made from (its ancestry, below)'), '.')));
 
   // Ancestry: drawn from the log entries themselves, once they are read.
   const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Ancestry graph' }, h('p', { class: 'loading' }, 'Reading the entries from the log…'));

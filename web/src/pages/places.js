@@ -7,6 +7,8 @@ import { countryName, date, element, int, mass, plural } from '../format.js';
 import { consignmentLink, contractLink, lotLink } from '../links.js';
 import { entriesPanel } from '../components.js';
 import { countryMap } from '../charts/map.js';
+import { replayedEvents, replayedState } from '../replayed.js';
+import { forwardSection } from '../story.js';
 
 export const hrefSite = (id) => `#/sites/${encodeURIComponent(id)}`;
 export const hrefActor = (id) => `#/actors/${encodeURIComponent(id)}`;
@@ -70,7 +72,17 @@ export async function renderSite(page, id, ctx) {
     ], resources) : null,
     table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols, made, { empty: 'No lot was made here.' }),
     here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols, here) : null,
+    await siteForward(id),
     entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] }));
+}
+
+// The forward trace of what the site made (its lots in the replayed state),
+// with the backward trace one link away on each lot's page.
+async function siteForward(id) {
+  const rs = await replayedState();
+  const start = rs.ok ? Object.values(rs.state.lots).filter((l) => createdAt(l) === id).map((l) => l.lot) : [];
+  return forwardSection(rs, replayedEvents(rs), start, `what was made at ${id}`,
+    h('p', { class: 'note' }, 'Backward trace: each lot\'s own page (linked below) follows it back through every step to the mines, as its ancestry.'));
 }
 
 export async function renderActor(page, id, ctx) {

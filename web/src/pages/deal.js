@@ -1,0 +1,194 @@
+// deal.js: the overview's story of the deal, every figure from the replayed
+// log (replayed.js): the contracts, who with whom, their value when public,
+// what is withheld and for how many days, overdue disclosures first; what
+// was mined where and processed where, per mineral in its own unit with
+// each stage counted once (the ledger's CRMA report computed in
+// WebAssembly); what was shipped to whom; what was paid to whom (the
+// replayed payment events); and each final lot's stage origins with its
+// DFARS and CRMA determinations (otw_lot, as the lot page has them).
+import { h, table } from '../dom.js';
+import { country, countryName, daysBetween, element, int, mass, money, plural } from '../format.js';
+import { contractLink, lotLink } from '../links.js';
+import { replayedCrma, replayedEvents, replayedLot } from '../replayed.js';
+import { contents, mineralsOf, stageRows, stageTable, COUNTED_ONCE, STAGE_WORDS } from '../story.js';
+import { actorLink, siteLink } from './places.js';
+import { sums } from './payments.js';
+
+const DETERMINATION = { pass: ['ok', 'pass'], fail: ['bad', 'fail'], undetermined: ['warn', 'undetermined'] };
+const PROFILES = [['dfars-7052', 'DFARS 252.225-7052'], ['crma', 'EU CRMA']];
+
+const names = (state, ids) => (ids || []).map((id, i) => [i ? ' and ' : '', actorLink(id),
+  state.actors[id] && state.actors[id].name ? ` (${state.actors[id].name})` : '']);
+
+// The contracts, overdue disclosures first: [{ c, withheld, overdue, days }].
+function contractRows(state, now) {
+  const overdueSubjects = new Set((state.findings || []).filter((f) => f.kind === 'terms_withheld').map((f) => f.subject));
+  return Object.values(state.contracts || {}).map((c) => {
+    const withheld = Object.entries(c.commitments || {}).filter(([, x]) => !x.disclosed).map(([f]) => f);
+    const overdue = withheld.filter((f) => overdueSubjects.has(`${c.contract}.${f}`));
+    return { c, withheld, overdue, days: withheld.length ? daysBetween(c.time, now) : 0 };
+  }).sort((a, b) => b.overdue.length - a.overdue.length || b.days - a.days || a.c.contract.localeCompare(b.c.contract));
+}
+
+function contractsSection(state, now) {
+  const rows = contractRows(state, now);
+  const overdue = rows.reduce((a, r) => a + r.overdue.length, 0);
+  return [
+    h('h2', { 'data-section': 'contracts' }, 'Contracts: who agreed what, and what is still withheld'),
+    h('p', {}, overdue
+      ? h('strong', { 'data-overdue': String(overdue) }, `${plural(overdue, 'part', 'parts')} of contracts withheld past the 180-day limit without being disclosed. `)
+      : h('span', { 'data-overdue': '0' }, 'No part of a contract is withheld past the 180-day limit. '),
+    'A withheld part is committed to in the log (its hash) on the day of signing, so what is disclosed later can be checked against it.'),
+    table(`${plural(rows.length, 'contract', 'contracts')}, overdue disclosures first`, [
+      { label: 'Contract', cell: (r) => [contractLink(r.c.contract), r.c.fields && typeof r.c.fields.title === 'string' ? [h('br', {}), h('small', {}, r.c.fields.title)] : null] },
+      { label: 'Parties', cell: (r) => names(state, r.c.fields && Array.isArray(r.c.fields.parties) ? r.c.fields.parties : [r.c.signer]) },
+      { label: 'Signed', cell: (r) => (r.c.fields && r.c.fields.signed) || r.c.time.slice(0, 10) },
+      { label: 'Value', num: true, cell: (r) => money(r.c.fields && r.c.fields.value) },
+      { label: 'Withheld', cell: (r) => (r.withheld.length ? r.withheld.join(', ') : 'nothing') },
+      { label: 'For', num: true, cell: (r) => (r.withheld.length ? plural(r.days, 'day') : '\u2014') },
+      { label: 'Overdue', cell: (r) => (r.overdue.length ? h('span', { class: 'badge bad', 'data-overdue-parts': String(r.overdue.length) }, `${r.overdue.length} overdue`) : 'no') },
+    ], rows, { attrs: { 'data-table': 'deal-contracts' }, empty: 'No contract recorded.' }),
+  ];
+}
+
+function minedSection(state, minerals) {
+  const mines = Object.values(state.sites || {}).filter((s) => s.kind === 'mine' || s.kind === 'recycler')
+    .sort((a, b) => (b.extracted_g || 0) - (a.extracted_g || 0) || a.site.localeCompare(b.site));
+  const lotsAt = (id) => Object.values(state.lots).filter((l) => l.created && l.created.site === id && (l.created.type === 'extract' || l.created.type === 'recycle')).length;
+  return [
+    h('h2', { 'data-section': 'mined' }, 'What was mined, and where'),
+    h('p', {}, COUNTED_ONCE),
+    stageTable('Mined (and recycled feed taken in), per mineral and country', stageRows(minerals, (st) => st === 'mined' || st === 'recycled'), { 'data-table': 'deal-mined' }),
+    table(`${plural(mines.length, 'mine', 'mines')} and recyclers`, [
+      { label: 'Site', cell: (s) => siteLink(s.site) },
+      { label: 'Kind', cell: (s) => s.kind },
+      { label: 'Country', cell: (s) => country(s.country) },
+      { label: 'Minerals', cell: (s) => (s.minerals || []).map((m, i) => [i ? ', ' : '', element(m)]) },
+      { label: 'Ore extracted (dry mass)', num: true, cell: (s) => (s.kind === 'mine' ? mass(s.extracted_g || 0) : '\u2014') },
+      { label: 'Lots', num: true, cell: (s) => int(lotsAt(s.site)) },
+    ], mines, { empty: 'No mine registered.' }),
+  ];
+}
+
+function processedSection(minerals) {
+  return [
+    h('h2', { 'data-section': 'processed' }, 'Where it was processed'),
+    h('p', {}, 'Each processing stage\'s output per mineral and country, counted once: concentrated, processed (cracking, leaching), separated, refined, alloyed, made into magnets. ', h('a', { href: '#/flows' }, 'The flows'), ' draw the same story site by site.'),
+    stageTable('Processed, per mineral, stage and country', stageRows(minerals, (st) => st !== 'mined' && st !== 'recycled'), { 'data-table': 'deal-processed' }),
+  ];
+}
+
+function shippedSection(state) {
+  const dest = new Map();
+  for (const c of Object.values(state.consignments || {})) {
+    const k = `${c.to}|${c.consignee}`;
+    const d = dest.get(k) || { to: c.to, to_country: c.to_country, consignee: c.consignee, n: 0, content: {}, export: false, ids: [] };
+    d.n += 1;
+    d.export = d.export || c.from_country !== c.to_country;
+    d.ids.push(c.consignment);
+    for (const l of c.lots || []) for (const [el, mg] of Object.entries(l.content_mg || {})) d.content[el] = (d.content[el] || 0) + Number(mg);
+    dest.set(k, d);
+  }
+  const rows = [...dest.values()].sort((a, b) => Number(b.export) - Number(a.export) || b.n - a.n || a.to.localeCompare(b.to));
+  return [
+    h('h2', { 'data-section': 'shipped' }, 'Shipped to whom'),
+    h('p', {}, 'Consignments by destination, exports first; the element content shipped, each mineral in its own unit. A lot shipped twice (to a port, then abroad) is in both rows: each row is what reached that destination.'),
+    table('Consignments by destination', [
+      { label: 'Destination', cell: (d) => siteLink(d.to) },
+      { label: 'Country', cell: (d) => countryName(d.to_country) },
+      { label: 'Received by', cell: (d) => names(state, [d.consignee]) },
+      { label: 'Kind', cell: (d) => (d.export ? 'export' : 'domestic') },
+      { label: 'Consignments', num: true, cell: (d) => int(d.n) },
+      { label: 'Element content', cell: (d) => contents(d.content) },
+    ], rows, { attrs: { 'data-table': 'deal-shipped' }, empty: 'Nothing shipped yet.' }),
+  ];
+}
+
+// Payments by payee, from the replayed payment events the rules accepted.
+function paidSection(state, events) {
+  const rejected = new Set((state.rejections || []).map((r) => r.index));
+  const paid = events.filter((e) => e.event.type === 'payment' && !rejected.has(e.index)).map((e) => e.event);
+  const rows = [...sums(paid, 'payee').entries()].map(([k, v]) => {
+    const [payee, currency] = k.split('|');
+    return { payee, currency, ...v };
+  }).sort((a, b) => a.payee.localeCompare(b.payee) || a.currency.localeCompare(b.currency));
+  return [
+    h('h2', { 'data-section': 'paid' }, 'Paid to whom'),
+    h('p', {}, 'Payments to governments, by payee and currency, added up from the payment entries of the replayed log. ', h('a', { href: '#/payments' }, 'Payments'), ' has them by payer, revenue stream, contract and period, and reconciled with the payees\' receipts.'),
+    table('Payments by payee', [
+      { label: 'Payee', cell: (r) => names(state, [r.payee]) },
+      { label: 'Amount', num: true, cell: (r) => money({ amount: r.amount, currency: r.currency }) },
+      { label: 'Payments', num: true, cell: (r) => int(r.count) },
+    ], rows, { attrs: { 'data-table': 'deal-paid' }, empty: 'No payment recorded.' }),
+  ];
+}
+
+// A lot's stage rows condensed: per stage, its countries and largest share.
+function stageSummary(stages) {
+  const by = new Map();
+  for (const r of stages || []) {
+    if (!by.has(r.stage)) by.set(r.stage, new Map());
+    const m = by.get(r.stage);
+    m.set(r.country, Math.max(m.get(r.country) || 0, r.share_ppm));
+  }
+  const order = Object.keys(STAGE_WORDS);
+  return [...by.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([stage, m], i) => [i ? h('br', {}) : null,
+    `${STAGE_WORDS[stage] || stage}: `, [...m.entries()].map(([c, ppm], k) => `${k ? ', ' : ''}${c ? countryName(c) : 'unknown origin'} ${(ppm / 1e4).toFixed(0)} %`).join('')]);
+}
+
+function finalLotsSection(rs) {
+  const today = new Date().toISOString().slice(0, 10);
+  const finals = Object.values(rs.state.lots).filter((l) => l.status !== 'consumed' && Number(l.mass_g) > 0 && l.created && l.created.type === 'transform')
+    .sort((a, b) => b.created.index - a.created.index);
+  const rows = finals.map((l) => {
+    try {
+      return { l, view: replayedLot(rs, l.lot, today) };
+    } catch (e) {
+      return { l, error: `${e.code}: ${e.message}` };
+    }
+  });
+  const verdict = (r, profile) => {
+    if (r.error) return r.error;
+    const c = (r.view.compliance || []).find((x) => x.profile === profile);
+    if (!c) return '\u2014';
+    const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
+    return h('span', { class: `badge ${cls}`, 'data-profile': profile, 'data-determination': c.determination }, word);
+  };
+  return [
+    h('h2', { 'data-section': 'determinations' }, 'Where the final products were made, and whether they comply'),
+    h('p', {}, `Each lot still held that a processing step made: the countries of each stage it went through, and its determinations as of ${today} under DFARS 252.225-7052 and the EU Critical Raw Materials Act, recomputed in your browser by the ledger's own code from the replayed log. Each lot's page gives the reasons.`),
+    table(`${plural(rows.length, 'final lot', 'final lots')}, newest first`, [
+      { label: 'Lot', cell: (r) => lotLink(r.l.lot) },
+      { label: 'Material', cell: (r) => r.l.material || '\u2014' },
+      { label: 'Mass now', num: true, cell: (r) => mass(r.l.mass_g) },
+      { label: 'Held by', cell: (r) => actorLink(r.l.holder) },
+      { label: 'Stage origins', cell: (r) => (r.view ? stageSummary(r.view.stages) : '\u2014') },
+      ...PROFILES.map(([p, label]) => ({ label, cell: (r) => verdict(r, p) })),
+    ], rows, { attrs: { 'data-table': 'deal-determinations' }, empty: 'No processed lot is held yet.' }),
+  ];
+}
+
+// The overview's story sections, in order; when nothing could be replayed,
+// one line saying why (the figures are never the server's here).
+export async function dealSections(rs) {
+  if (!rs.ok) {
+    return [h('p', { class: 'status warn', 'data-deal': 'unavailable' }, `The story of the deal is told from the replayed log, which this page could not replay: ${rs.reason}. The log's own figures follow.`)];
+  }
+  let minerals = [];
+  let crmaError = null;
+  try {
+    minerals = mineralsOf(replayedCrma(rs));
+  } catch (e) {
+    crmaError = h('p', { class: 'status bad' }, `The figures per mineral could not be computed from the replayed log (${e.code}): ${e.message}.`);
+  }
+  const now = new Date();
+  return [
+    ...contractsSection(rs.state, now),
+    crmaError,
+    ...minedSection(rs.state, minerals),
+    ...processedSection(minerals),
+    ...shippedSection(rs.state),
+    ...paidSection(rs.state, replayedEvents(rs)),
+    ...finalLotsSection(rs),
+  ];
+}
