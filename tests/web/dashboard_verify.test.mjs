@@ -15,7 +15,7 @@ const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).statu
 // Every route of web/src/main.js's router.
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/contracts', '#/contracts/mou-fwo-ussm-2025', '#/findings',
-  '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments'];
+  '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments', '#/timeline'];
 
 const browser = useBrowser();
 

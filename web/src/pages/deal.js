@@ -6,6 +6,7 @@
 // WebAssembly); what was shipped to whom; what was paid to whom (the
 // replayed payment events); and each final lot's stage origins with its
 // DFARS and CRMA determinations (otw_lot, as the lot page has them).
+import { api } from '../api.js';
 import { h, table } from '../dom.js';
 import { country, countryName, daysBetween, element, int, mass, money, plural } from '../format.js';
 import { contractLink, lotLink } from '../links.js';
@@ -14,39 +15,52 @@ import { contents, mineralsOf, stageRows, stageTable, COUNTED_ONCE, STAGE_WORDS 
 import { actorLink, siteLink } from './places.js';
 import { sums } from './payments.js';
 
+// The withholding limit of the findings (docs/events.md, terms_withheld).
+const WITHHELD_DAYS = 180;
 const DETERMINATION = { pass: ['ok', 'pass'], fail: ['bad', 'fail'], undetermined: ['warn', 'undetermined'] };
 const PROFILES = [['dfars-7052', 'DFARS 252.225-7052'], ['crma', 'EU CRMA']];
 
 const names = (state, ids) => (ids || []).map((id, i) => [i ? ' and ' : '', actorLink(id),
   state.actors[id] && state.actors[id].name ? ` (${state.actors[id].name})` : '']);
 
-// The contracts, overdue disclosures first: [{ c, withheld, overdue, days }].
-function contractRows(state, now) {
-  const overdueSubjects = new Set((state.findings || []).filter((f) => f.kind === 'terms_withheld').map((f) => f.subject));
+// The contracts, overdue first: [{ c, withheld, days, overdue, limit }].
+// A contract is overdue when its disclose_by date has passed with a part
+// still withheld (as `contract list` has it); the days withheld count from
+// when the log proves the commitment existed (its logged date, which the
+// server keeps beside the log: `withheld_days` of /api/contracts/<id>), else
+// from the claimed signing time.
+function contractRows(state, served, now) {
+  const today = now.toISOString().slice(0, 10);
   return Object.values(state.contracts || {}).map((c) => {
     const withheld = Object.entries(c.commitments || {}).filter(([, x]) => !x.disclosed).map(([f]) => f);
-    const overdue = withheld.filter((f) => overdueSubjects.has(`${c.contract}.${f}`));
-    return { c, withheld, overdue, days: withheld.length ? daysBetween(c.time, now) : 0 };
-  }).sort((a, b) => b.overdue.length - a.overdue.length || b.days - a.days || a.c.contract.localeCompare(b.c.contract));
+    const s = served.get(c.contract);
+    const logged = s ? (s.commitments || []).filter((x) => !x.disclosed && Number.isInteger(x.withheld_days)).map((x) => x.withheld_days) : [];
+    const days = withheld.length ? (logged.length ? Math.max(...logged) : daysBetween(c.time, now)) : 0;
+    const by = c.fields && typeof c.fields.disclose_by === 'string' ? c.fields.disclose_by : null;
+    const overdue = !!(withheld.length && by && /^\d{4}-\d{2}-\d{2}/.test(by) && by.slice(0, 10) < today);
+    return { c, withheld, days, overdue, by, since: logged.length ? 'logged' : 'claimed', limit: withheld.length > 0 && days > WITHHELD_DAYS };
+  }).sort((a, b) => Number(b.overdue) - Number(a.overdue) || Number(b.limit) - Number(a.limit) || b.days - a.days || a.c.contract.localeCompare(b.c.contract));
 }
 
-function contractsSection(state, now) {
-  const rows = contractRows(state, now);
-  const overdue = rows.reduce((a, r) => a + r.overdue.length, 0);
+function contractsSection(state, served, now) {
+  const rows = contractRows(state, served, now);
+  const overdue = rows.filter((r) => r.overdue).length;
+  const parts = rows.reduce((a, r) => a + r.withheld.length, 0);
   return [
     h('h2', { 'data-section': 'contracts' }, 'Contracts: who agreed what, and what is still withheld'),
-    h('p', {}, overdue
-      ? h('strong', { 'data-overdue': String(overdue) }, `${plural(overdue, 'part', 'parts')} of contracts withheld past the 180-day limit without being disclosed. `)
-      : h('span', { 'data-overdue': '0' }, 'No part of a contract is withheld past the 180-day limit. '),
-    'A withheld part is committed to in the log (its hash) on the day of signing, so what is disclosed later can be checked against it.'),
+    h('p', {}, h('strong', { 'data-overdue': String(overdue) }, overdue
+      ? `${plural(overdue, 'contract', 'contracts')} past the date by which they were to be disclosed. `
+      : 'No contract is past a date by which it was to be disclosed. '),
+    `${plural(parts, 'part', 'parts')} of contracts withheld. A withheld part is committed to in the log (its hash) when the contract is signed, so what is disclosed later can be checked against it; the days count from when the log proves the commitment existed.`),
     table(`${plural(rows.length, 'contract', 'contracts')}, overdue disclosures first`, [
-      { label: 'Contract', cell: (r) => [contractLink(r.c.contract), r.c.fields && typeof r.c.fields.title === 'string' ? [h('br', {}), h('small', {}, r.c.fields.title)] : null] },
+      { label: 'Contract', cell: (r) => contractLink(r.c.contract) },
+      { label: 'Title', cell: (r) => (r.c.fields && typeof r.c.fields.title === 'string' ? r.c.fields.title : '\u2014') },
       { label: 'Parties', cell: (r) => names(state, r.c.fields && Array.isArray(r.c.fields.parties) ? r.c.fields.parties : [r.c.signer]) },
-      { label: 'Signed', cell: (r) => (r.c.fields && r.c.fields.signed) || r.c.time.slice(0, 10) },
+      { label: 'Signed', cell: (r) => (r.c.fields && typeof r.c.fields.signed === 'string' ? r.c.fields.signed : r.c.time.slice(0, 10)) },
       { label: 'Value', num: true, cell: (r) => money(r.c.fields && r.c.fields.value) },
       { label: 'Withheld', cell: (r) => (r.withheld.length ? r.withheld.join(', ') : 'nothing') },
-      { label: 'For', num: true, cell: (r) => (r.withheld.length ? plural(r.days, 'day') : '\u2014') },
-      { label: 'Overdue', cell: (r) => (r.overdue.length ? h('span', { class: 'badge bad', 'data-overdue-parts': String(r.overdue.length) }, `${r.overdue.length} overdue`) : 'no') },
+      { label: 'For', num: true, cell: (r) => (r.withheld.length ? h('span', { 'data-withheld-days': String(r.days) }, `${plural(r.days, 'day')}${r.since === 'claimed' ? ' (by its claimed date)' : ''}${r.limit ? `, past the ${WITHHELD_DAYS}-day limit` : ''}`) : '\u2014') },
+      { label: 'Disclose by', cell: (r) => (r.overdue ? h('span', { class: 'badge bad', 'data-contract-overdue': 'true' }, `${r.by}: overdue`) : r.by || 'no date') },
     ], rows, { attrs: { 'data-table': 'deal-contracts' }, empty: 'No contract recorded.' }),
   ];
 }
@@ -132,7 +146,7 @@ function stageSummary(stages) {
     m.set(r.country, Math.max(m.get(r.country) || 0, r.share_ppm));
   }
   const order = Object.keys(STAGE_WORDS);
-  return [...by.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([stage, m], i) => [i ? h('br', {}) : null,
+  return [...by.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([stage, m], i) => [i ? [';', h('br', {})] : null,
     `${STAGE_WORDS[stage] || stage}: `, [...m.entries()].map(([c, ppm], k) => `${k ? ', ' : ''}${c ? countryName(c) : 'unknown origin'} ${(ppm / 1e4).toFixed(0)} %`).join('')]);
 }
 
@@ -182,8 +196,10 @@ export async function dealSections(rs) {
     crmaError = h('p', { class: 'status bad' }, `The figures per mineral could not be computed from the replayed log (${e.code}): ${e.message}.`);
   }
   const now = new Date();
+  const served = new Map((await Promise.all(Object.keys(rs.state.contracts || {})
+    .map((id) => api.contract(id).catch(() => null)))).filter(Boolean).map((c) => [c.contract, c]));
   return [
-    ...contractsSection(rs.state, now),
+    ...contractsSection(rs.state, served, now),
     crmaError,
     ...minedSection(rs.state, minerals),
     ...processedSection(minerals),

@@ -69,7 +69,7 @@ export async function renderTimeline(page, _arg, ctx) {
     table(`${plural(rows.length, 'entry', 'entries')}${type ? ` of type ${type}` : ''}${period ? ` in ${period}` : ''}, by claimed time`, [
       { label: 'When (claimed)', cell: (e) => time(e.event.time, true) },
       { label: 'Event', cell: (e) => e.event.type },
-      { label: 'What', cell: (e) => (rejected.has(e.index) ? [summary(e.event), h('br', {}), h('small', {}, `refused by the rules: ${rejected.get(e.index)}`)] : summary(e.event)) },
+      { label: 'What', cell: (e) => (rejected.has(e.index) ? [summary(e.event), ' \u2014 ', h('strong', {}, `refused by the rules: ${rejected.get(e.index)}`)] : summary(e.event)) },
       { label: 'Signed by', cell: (e) => e.signer },
       { label: 'Entry', num: true, cell: (e) => h('a', { href: hrefEntry(e.index), 'data-entry': String(e.index) }, int(e.index)) },
     ], rows, { attrs: { 'data-table': 'timeline' }, rowHeader: false, empty: 'No entry matches.' }));
