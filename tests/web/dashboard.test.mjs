@@ -75,7 +75,7 @@ describe('the dashboard on the demo ledger', () => {
     const [c] = await checks(page, '[data-check="checkpoint"]');
     assert.equal(c.ok, 'true', c.text);
     assert.match(c.text, /Signature checked in your browser/);
-    const parties = await page.textContent('table');
+    const parties = await page.textContent('table:has(caption:text-is("Registered parties"))');
     for (const p of ['fwo', 'Frontier Works Organisation', 'ussm', 'US Strategic Metals', 'pk-lab']) assert.ok(parties.includes(p), p);
     assert.ok((await page.textContent('main')).includes(cp.origin));
     await assertNoAlarm(page);

@@ -36,8 +36,16 @@ function parseCsv(text) {
 }
 
 // Every table on a route: its CSV download equals its rows, header first.
-async function assertCsvEqualsTables(page, hash) {
+// Opens a route and waits until its verification line has settled: the
+// line changes length when it does, moving what is below it, and a click
+// aimed before that lands beside the button.
+async function openSettled(page, hash) {
   await open(page, hash);
+  await page.waitForSelector('#verify-state[data-state="verified"]');
+}
+
+async function assertCsvEqualsTables(page, hash) {
+  await openSettled(page, hash);
   const blocks = page.locator('main .table-block:has(button.csv)');
   const n = await blocks.count();
   assert.ok(n >= 1, `${hash} has a table with a CSV button`);
@@ -64,7 +72,7 @@ describe('the dashboard as data', () => {
     // The lots list's CSV has one row per lot the API lists, plus the header.
     const lots = await (await fetch(new URL('api/lots?limit=1000', URL_GOOD))).json();
     assert.ok(!lots.next, 'the demo has fewer than 1000 lots');
-    await open(page, '#/lots');
+    await openSettled(page, '#/lots');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main .table-block button.csv').first().click()]);
     const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
     assert.equal(rows.length - 1, lots.lots.length);

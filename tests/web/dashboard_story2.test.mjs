@@ -16,6 +16,13 @@ const MINE = 'pk-kp-loe-shilman';
 const EXPORT = 'PK-US-2025-001';
 
 const browser = useBrowser();
+
+// Opens a route and waits until its verification line has settled (it
+// moves what is below it when it does, so a click must wait for it).
+async function openSettled(page, hash) {
+  await open(page, hash);
+  await page.waitForSelector('#verify-state[data-state="verified"]');
+}
 const newPage = (base) => newPageIn(browser(), base);
 const api = async (p) => (await fetch(new URL(p.replace(/^\//, ''), URL_GOOD))).json();
 
@@ -168,7 +175,7 @@ describe('the story first', () => {
     assert.ok(api1.lots.filter((l) => lots.includes(l.lot)).every((l) => shown.includes(l.lot)));
     assert.ok(!shown.includes('lot-cu-conc-001'), 'the copper in the same consignment is not from this mine');
     // From a lot: the ore's forward trace, with the backward trace linked.
-    await open(page, '#/lots/lot-ree-ore-001');
+    await openSettled(page, '#/lots/lot-ree-ore-001');
     assert.ok((await page.textContent('[data-table="forward-consignments"]')).includes(EXPORT));
     await page.click('[data-section="forward"] a[data-link="backward"]');
     assert.ok(await page.locator('#anc-h').isVisible());
@@ -179,7 +186,7 @@ describe('the story first', () => {
   test('timeline: every entry once, linked; the type and period filters narrow it', async () => {
     const events = await allEvents();
     const page = await newPage(URL_GOOD);
-    await open(page, '#/timeline');
+    await openSettled(page, '#/timeline');
     await page.waitForSelector('[data-check="timeline"][data-ok="true"]');
     const listed = await page.$$eval('[data-table="timeline"] [data-entry]', (as) => as.map((a) => [Number(a.dataset.entry), a.getAttribute('href')]));
     assert.equal(listed.length, events.length);

@@ -89,7 +89,7 @@ function replayedOrigins(state, id) {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DETERMINATION = {
-  pass: ['ok', 'Pass'], fail: ['bad', 'Fail'], undetermined: ['warn', 'Undetermined: the log cannot show where some of the content came from'],
+  pass: ['ok', 'Pass'], fail: ['bad', 'Fail'], undetermined: ['warn', 'Undetermined', ': the log cannot show where some of the content came from'],
 };
 const REASON_KIND = {
   covered_country: 'covered country', third_country_share: 'third-country share above the limit', unattributed: 'content of unknown origin',
@@ -133,11 +133,11 @@ function stagesSection(rows, mark) {
 }
 
 function determinationBlock(c, mark) {
-  const [cls, word] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
+  const [cls, word, why] = DETERMINATION[c.determination] || ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
-    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ` under profile ${c.profile}, as of ${c.at}`),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), why || '', ` under profile ${c.profile}, as of ${c.at}`),
     mark,
     table(`Reasons under ${c.profile}`, [
       { label: 'Stage', cell: (r) => STAGE_WORDS[r.stage] || r.stage },
