@@ -12,7 +12,7 @@ import { hrefEntry } from './entries.js';
 import {
   differences, listDifferences, lotViewDifferences, replayNotice, replayedEvents, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
-import { forwardSection, STAGE_WORDS } from '../story.js';
+import { contents, forwardSection, STAGE_WORDS } from '../story.js';
 
 const STATUS = {
   held: 'held', consumed: 'used up (processed into other lots)', shipped: 'in transit', in_transit: 'in transit',
@@ -218,6 +218,14 @@ export async function renderLot(page, id, ctx) {
         { label: 'Share', cell: (r) => shareBar(r.share_ppm) },
       ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
     );
+  }
+  // Recycled feed in it is no mine's: its stage rows name the recyclers.
+  const recycled = (source.stages || []).filter((r) => r.stage === 'recycled');
+  if (recycled.length) {
+    const byEl = {};
+    for (const r of recycled) byEl[r.element] = (byEl[r.element] || 0) + Number(r.mg ?? r.grams * 1000);
+    originSection.append(h('p', { 'data-recycled': 'true' }, 'Recycled content (feed taken in at a recycler, not mined): ', contents(byEl),
+      `, from ${[...new Set(recycled.map((r) => `${r.site} (${r.country})`))].join(', ')}; the stage table below has it per recycler.`));
   }
   page.append(originSection);
 
