@@ -52,7 +52,7 @@ export async function renderOverview(page, _arg, ctx) {
       h('code', {}, cpDoc.origin), ': who signed contracts with whom and what of them is still withheld, what was mined where, where it was processed, to whom it was shipped and who was paid. Every event is signed by whoever did it and appended to a public log that cannot be rewritten without it showing; every figure here is recomputed in your browser from that log.'),
   );
   add(page, ...(await dealSections(rs)));
-  page.append(
+  add(page,
     h('h2', { 'data-section': 'log' }, 'The log behind these figures'),
     h('ul', { class: 'cards', 'aria-label': 'The ledger at a glance' },
       h('li', { class: 'card', 'data-card': 'size' }, h('p', { class: 'label' }, 'Entries in the log'), h('p', { class: 'value' }, int(size)),
