@@ -7,8 +7,10 @@
  * with their log indexes, the rejected entry carries the rule's status and
  * code and changes nothing, an entry that is not an envelope is reported
  * unparsed, and the same sequence gives the same outcomes when serial or
- * fed one entry at a time. The range hash over leaf hashes only (a reader
- * that keeps no subtree) equals the ledger's own tree hash.
+ * fed one entry at a time. The CRMA report of the replayed state counts
+ * the accepted extractions' content, not the rejected one's. The range hash
+ * over leaf hashes only (a reader that keeps no subtree) equals the
+ * ledger's own tree hash.
  */
 #include "ledger_fixture.h"
 #include "oretrail/proof.h"
@@ -140,6 +142,61 @@ static void test_entries(ot_verifier *key, int flags)
 	ot_replay_free(r);
 }
 
+/* The CRMA report of the replayed state (ot_replay_report_crma): the two
+ * accepted extractions' Nd at PK (1,000 kg and 2 kg at 4,600 mg/kg:
+ * 4,609,200 mg), nothing of the rejected one; a year filters by claimed
+ * time; a bad year or profile is refused with its code. */
+static void test_report_crma(ot_verifier *key)
+{
+	static const char profile[] =
+		"{\"profile\":\"crma-test\",\"title\":\"t\",\"elements\":[\"Nd\"],"
+		"\"stages\":{\"mined\":\"2024-05-23\"},\"third_country_max_ppm\":650000,"
+		"\"exempt_countries\":[\"DE\"]}";
+	ot_replay *r = NULL;
+	ot_error err;
+	char *json = NULL;
+	CHECK_OK(ot_replay_new(key, 0, &r, &err));
+	CHECK_OK(ot_replay_entries(r, 0, NULL, data, lens, N_ENTRIES, NULL, NULL, &err));
+	CHECK_OK(ot_replay_report_crma(r, profile, strlen(profile), NULL, &json, &err));
+	json_t *doc = json ? json_loads(json, 0, NULL) : NULL;
+	json_t *nd = json_array_get(json_object_get(doc, "minerals"), 0);
+	json_t *mined = json_array_get(json_object_get(nd, "stages"), 0);
+	json_t *pk = json_array_get(json_object_get(mined, "countries"), 0);
+	CHECK_STR(json_string_value(json_object_get(doc, "profile")), "crma-test");
+	CHECK(json_array_size(json_object_get(doc, "minerals")) == 1);
+	CHECK_STR(json_string_value(json_object_get(nd, "element")), "Nd");
+	CHECK_STR(json_string_value(json_object_get(mined, "stage")), "mined");
+	CHECK(json_integer_value(json_object_get(mined, "mg")) == 4609200);
+	CHECK_STR(json_string_value(json_object_get(pk, "country")), "PK");
+	CHECK(json_integer_value(json_object_get(pk, "share_ppm")) == 1000000);
+	CHECK(json_is_true(json_object_get(mined, "over_threshold")));
+	json_decref(doc);
+	free(json);
+
+	/* The fixture's events carry their signing time: none in 1999. */
+	json = NULL;
+	CHECK_OK(ot_replay_report_crma(r, profile, strlen(profile), "1999", &json, &err));
+	doc = json ? json_loads(json, 0, NULL) : NULL;
+	CHECK(json_array_size(json_object_get(doc, "minerals")) == 0);
+	json_decref(doc);
+	free(json);
+
+	json = NULL;
+	CHECK_RC(ot_replay_report_crma(r, profile, strlen(profile), "99", &json, &err),
+	         OT_ERR_PARSE);
+	CHECK_STR(err.code, "bad_field");
+	CHECK(json == NULL);
+	static const char covered[] = "{\"profile\":\"d\",\"title\":\"t\",\"elements\":[\"Nd\"],"
+				      "\"stages\":{\"mined\":\"2024-05-23\"},"
+				      "\"covered_countries\":[\"CN\"]}";
+	CHECK_RC(ot_replay_report_crma(r, covered, strlen(covered), NULL, &json, &err),
+	         OT_ERR_PARSE);
+	CHECK_STR(err.code, "bad_profile");
+	CHECK_RC(ot_replay_report_crma(NULL, profile, strlen(profile), NULL, &json, &err),
+	         OT_ERR_ARG);
+	ot_replay_free(r);
+}
+
 /* One entry at a time, at explicit indexes; a callback's error stops. */
 static void test_entry_by_entry(ot_verifier *key)
 {
@@ -218,6 +275,7 @@ int main(void)
 		test_entries(key, 0);
 		test_entries(key, OT_REPLAY_SERIAL);
 		test_entry_by_entry(key);
+		test_report_crma(key);
 	}
 	test_range_hash();
 	ot_verifier_free(key);

@@ -121,6 +121,18 @@ OT_EXPORT ot_status ot_replay_lot(ot_replay *r, const char *lot,
                                   const uint8_t *const *entries, const size_t *lens,
                                   size_t n_entries, char **json, ot_error *err);
 
+/*
+ * `oretrail report crma --json` (ot_ledger_report_crma's document, by the
+ * same code) from the state the entries replayed so far derived, under the
+ * profile `profile_json` (len bytes; one with third_country_max_ppm), for
+ * calendar year `year` ("YYYY") or all time (NULL): each stage's output
+ * counted once. Errors as ot_ledger_report_crma's (bad_profile,
+ * bad_field). *json is compact, malloc'ed; the caller frees it. Not
+ * thread-safe with other calls on the handle.
+ */
+OT_EXPORT ot_status ot_replay_report_crma(ot_replay *r, const char *profile_json, size_t len,
+                                          const char *year, char **json, ot_error *err);
+
 /* Frees the handle and its state. NULL is a no-op. */
 OT_EXPORT void ot_replay_free(ot_replay *r);
 

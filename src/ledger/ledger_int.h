@@ -30,6 +30,11 @@ ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err);
  * (every period) passes. Otherwise "bad_field" naming the period, with no
  * option name: the CLI's --period and the API's ?period= share it. */
 ot_status otx_period_check(const char *period, ot_error *err);
+
+/* `report crma` (ot_ledger_report_crma's document) from the state in `st`:
+ * a ledger's store inside a read, or a replay's (ot_replay_report_crma). */
+ot_status otx_report_crma(ot_store *st, const char *profile_json, size_t len, const char *year,
+                          int flags, char **json, ot_error *err);
 /* Whether an RFC 3339 time falls in a valid period (NULL: every time). */
 int otx_in_period(const char *period, const char *time);
 

@@ -295,6 +295,14 @@ ot_status ot_replay_lot(ot_replay *r, const char *lot, const ot_cert_profile *pr
 	return rc;
 }
 
+ot_status ot_replay_report_crma(ot_replay *r, const char *profile_json, size_t len,
+                                const char *year, char **json, ot_error *err)
+{
+	if (!r)
+		return ot_error_set(err, OT_ERR_ARG, "report crma needs a replay");
+	return otx_report_crma(r->mem, profile_json, len, year, 0, json, err);
+}
+
 ot_store *otx_replay_store(ot_replay *r)
 {
 	return r ? r->mem : NULL;

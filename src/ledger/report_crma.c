@@ -406,12 +406,14 @@ static ot_status crma_json(ot_store *st, const otx_profile *p, const char *year,
 	return rc;
 }
 
-ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t len,
-                                const char *year, int flags, char **json, ot_error *err)
+/* The report from the state in `st` (read by the caller's transaction, or
+ * a replay's memory store): ot_ledger_report_crma and ot_replay_report_crma. */
+ot_status otx_report_crma(ot_store *st, const char *profile_json, size_t len, const char *year,
+                          int flags, char **json, ot_error *err)
 {
 	otx_profile p;
 	json_t *doc = NULL, *out = NULL;
-	if (!l || !profile_json || !json)
+	if (!st || !profile_json || !json)
 		return ot_error_set(err, OT_ERR_ARG,
 		                    "report crma needs a ledger, a profile and an output");
 	*json = NULL;
@@ -425,13 +427,25 @@ ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t l
 			"profile: third_country_max_ppm: profile %s has covered countries, "
 			"not a third-country share: the CRMA report needs one such as crma",
 			p.name);
-	if (!rc && !(rc = ot_store_read_begin(l->st, err))) {
-		rc = crma_json(l->st, &p, year, &out, err);
-		ot_store_read_end(l->st);
-	}
+	if (!rc)
+		rc = crma_json(st, &p, year, &out, err);
 	if (!rc)
 		rc = otx_ledger_emit(out, flags, json, err);
 	json_decref(out);
 	json_decref(doc);
+	return rc;
+}
+
+ot_status ot_ledger_report_crma(ot_ledger *l, const char *profile_json, size_t len,
+                                const char *year, int flags, char **json, ot_error *err)
+{
+	if (!l || !profile_json || !json)
+		return ot_error_set(err, OT_ERR_ARG,
+		                    "report crma needs a ledger, a profile and an output");
+	ot_status rc = ot_store_read_begin(l->st, err);
+	if (!rc) {
+		rc = otx_report_crma(l->st, profile_json, len, year, flags, json, err);
+		ot_store_read_end(l->st);
+	}
 	return rc;
 }

@@ -25,7 +25,7 @@ const CONSIGNMENT = 'PK-US-2025-001';
 const CONTRACT = 'mou-fwo-ussm-2025';
 // The routes an Urdu reader is most likely to open, with what they show.
 const ROUTES = ['#/', '#/lots', `#/lots/${LOT}`, '#/consignments', `#/consignments/${CONSIGNMENT}`,
-  '#/contracts', `#/contracts/${CONTRACT}`, '#/verify'];
+  '#/contracts', `#/contracts/${CONTRACT}`, '#/verify', '#/timeline'];
 // At 360 px: those and the pages not translated yet, in the Urdu chrome.
 const PHONE_ROUTES = [...ROUTES, '#/flows', '#/findings', '#/payments', '#/certificate', '#/search?q=oxide',
   '#/entries/0', '#/checkpoints', '#/sites/pk-bl-chagai-cu', '#/actors/fwo'];
@@ -145,7 +145,7 @@ describe('the dashboard in Urdu', { skip: !URL_GOOD && 'OT_WEB_URL is not set' }
     assert.equal(c.current, 'ur');
     assert.deepEqual(c.nav, {
       overview: UR.Overview, flows: UR.Flows, consignments: UR.Consignments, lots: UR.Lots, contracts: UR.Contracts,
-      payments: UR.Payments, findings: UR.Findings, verify: UR.Verify, certificate: UR['Check a certificate'], search: UR.Search,
+      payments: UR.Payments, timeline: UR.Timeline, findings: UR.Findings, verify: UR.Verify, certificate: UR['Check a certificate'], search: UR.Search,
     });
     const vs = await verifyState(page);
     assert.equal(vs.state, 'verified', vs.text);

@@ -21,7 +21,8 @@ const AXE_SRC = (() => {
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/lots/lot-ndpr-oxide-002?at=2027-01-01', '#/contracts', '#/contracts/mou-fwo-ussm-2025',
   '#/findings', '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu',
-  '#/actors/fwo', '#/payments', '#/lots/lot-ndpr-oxide-001?print'];
+  '#/actors/fwo', '#/payments', '#/lots/lot-ndpr-oxide-001?print', '#/timeline', '#/timeline?type=ship&period=2025',
+  '#/sites/pk-kp-loe-shilman', '#/lots/lot-ree-ore-001', '#/flows?element=goods'];
 
 const browser = useBrowser();
 

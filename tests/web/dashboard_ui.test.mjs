@@ -49,13 +49,11 @@ describe('units, names, findings, ancestry zoom and the passport', () => {
 
     // The flows page, all minerals: copper's flows in t Cu, Nd's in kg Nd.
     await open(page, '#/flows');
-    const flows = await page.$$eval('main table', (ts) => {
-      const t = ts.find((x) => /^Flows of/.test(x.caption ? x.caption.textContent : ''));
-      return [...t.querySelectorAll('tbody tr')].map((tr) => [tr.children[2].textContent, tr.children[3].textContent]);
-    });
-    const cuFlows = flows.filter(([what]) => what === 'Copper (Cu)');
-    const ndFlows = flows.filter(([what]) => what === 'Neodymium (Nd)');
-    assert.ok(cuFlows.length > 0 && ndFlows.length > 0, JSON.stringify(flows));
+    // One diagram per mineral (its section data-flow), its table's third column the amount.
+    const amounts = async (el) => (await page.$$eval(`section[data-flow="${el}"] table tbody tr`, (rows) => rows.map((tr) => tr.children[2].textContent))).map((v) => [el, v]);
+    const cuFlows = await amounts('Cu');
+    const ndFlows = await amounts('Nd');
+    assert.ok(cuFlows.length > 0 && ndFlows.length > 0, JSON.stringify([cuFlows, ndFlows]));
     assert.ok(cuFlows.every(([, v]) => / t Cu$/.test(v)), JSON.stringify(cuFlows));
     assert.ok(ndFlows.every(([, v]) => / kg Nd$/.test(v)), JSON.stringify(ndFlows));
 

@@ -16,7 +16,7 @@ const WASM = URL_GOOD ? (await fetch(new URL('ot_replay.wasm', URL_GOOD))).statu
 const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/contracts', '#/contracts/mou-fwo-ussm-2025', '#/findings',
   '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu', '#/actors/fwo', '#/payments',
-  '#/lots/lot-ndpr-oxide-001?print'];
+  '#/lots/lot-ndpr-oxide-001?print', '#/timeline'];
 
 const browser = useBrowser();
 

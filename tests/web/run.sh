@@ -60,6 +60,10 @@ if ! OT_CLI=$cli "$src/scripts/demo" --no-serve --dir "$work/demo" >"$work/demo.
 fi
 db=$work/demo/ledger.db
 
+# The CRMA report (each stage's output counted once), which the overview's
+# and the flows page's per-mineral figures must equal.
+"$cli" report crma --json --db "$db" >"$work/crma.json"
+
 # The NdPr oxide lot's provenance certificate, for the certificate page.
 "$cli" prove lot-ndpr-oxide-001 --db "$db" >"$work/certificate.json"
 # The China-separated lot's, with its DFARS determination (fail), for the
@@ -153,7 +157,7 @@ echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}
 cd "$src"
 status=0
 OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_NOACTOR_URL=$noactor OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
-	OT_WEB_CERT=$work/certificate.json OT_WEB_CERT_DFARS=$work/certificate-dfars.json \
+	OT_WEB_CRMA=$work/crma.json OT_WEB_CERT=$work/certificate.json OT_WEB_CERT_DFARS=$work/certificate-dfars.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?
 echo "web_dashboard: screenshots in $work/screenshots"

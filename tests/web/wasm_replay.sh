@@ -106,6 +106,7 @@ for db in "$work"/ledgers/*.db; do
 	name=$(basename "$db" .db)
 	mkdir -p "$work/cases/$name"
 	"$replay_state" "$db" "$now" "$days" "$work/cases/$name" "$at" "$src"/profiles/*.json
+	"$cli" report crma --json --db "$db" >"$work/cases/$name/crma.json"
 	n=$((n + 1))
 done
 echo "web_wasm_replay: $n ledgers replayed in C; comparing with the WebAssembly replay"

@@ -7,7 +7,8 @@
 //   OT_WASM_MODULE  the module's ot_replay.mjs (ot_replay.wasm beside it)
 //   OT_WASM_CASES   a directory of cases, each a directory with the C
 //                   side's state.json, entries.bin, vkey and checkpoint
-//                   (and lots.jsonl: ot_replay_lot's document per lot)
+//                   (and lots.jsonl: ot_replay_lot's document per lot;
+//                   crma.json: `oretrail report crma --json` of the ledger)
 //   OT_WASM_NOW, OT_WASM_DAYS  the time and withholding limit both used
 //   OT_WASM_AT, OT_WASM_PROFILES  the date the lots are judged as of, and
 //                   the directory of the profiles they are judged under
@@ -91,6 +92,30 @@ for (const name of names) {
     }
   });
 }
+
+// The CRMA report (otw_report_crma, what the dashboard's overview and flows
+// show per mineral) equals `oretrail report crma --json` on the same
+// ledger (crma.json, written by wasm_replay.sh), each stage counted once.
+const crmaProfile = profiles.find((p) => JSON.parse(p).profile === 'crma');
+for (const name of names) {
+  test(`${name}: the CRMA report from the WASM replay equals oretrail report crma --json`, async () => {
+    const c = await loadCase(name);
+    engine.replay(c.vkey, c.checkpoint, c.entries, now, days);
+    const cli = JSON.parse(await readFile(path.join(casesDir, name, 'crma.json'), 'utf8'));
+    assert.deepEqual(JSON.parse(engine.reportCrma(crmaProfile)), cli, name);
+  });
+}
+
+test('the demo: the CRMA report counts each stage once and is refused a bad year', async () => {
+  const c = await loadCase('demo');
+  engine.replay(c.vkey, c.checkpoint, c.entries, now, days);
+  const nd = JSON.parse(engine.reportCrma(crmaProfile)).minerals.find((m) => m.element === 'Nd');
+  const mg = (stage) => nd.stages.find((s) => s.stage === stage).mg;
+  // Nothing a later stage counts exceeds what was mined.
+  for (const s of nd.stages) assert.ok(s.mg <= mg('mined'), `${s.stage}: ${s.mg} > mined ${mg('mined')}`);
+  assert.equal(JSON.parse(engine.reportCrma(crmaProfile, '2019')).minerals.length, 0);
+  assert.throws(() => engine.reportCrma(crmaProfile, '25'), (e) => e instanceof ReplayError && e.code === 'bad_field');
+});
 
 test('the demo: the lot separated in China fails DFARS at the separated stage, in the browser\'s replay', async () => {
   const c = await loadCase('demo');

@@ -14,6 +14,7 @@ import { renderCheckpoints, renderEntry } from './pages/entries.js';
 import { renderSearch } from './pages/search.js';
 import { renderActor, renderSite } from './pages/places.js';
 import { renderPayments } from './pages/payments.js';
+import { renderTimeline } from './pages/timeline.js';
 import { installCertificateDrop, renderCertificate } from './pages/certificate.js';
 import { renderVerifyState } from './verifystate.js';
 import { installLanguage, t, tx } from './i18n.js';
@@ -33,6 +34,7 @@ const ROUTES = [
   [/^\/checkpoints$/, 'verify', () => renderCheckpoints],
   [/^\/search$/, 'search', () => renderSearch],
   [/^\/payments$/, 'payments', () => renderPayments],
+  [/^\/timeline$/, 'timeline', () => renderTimeline],
   [/^\/sites\/(.+)$/, 'search', () => renderSite],
   [/^\/actors\/(.+)$/, 'search', () => renderActor],
   [/^\/certificate$/, 'certificate', () => renderCertificate],

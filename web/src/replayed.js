@@ -15,6 +15,7 @@ import { SHIPPED_PROFILES } from './profiles.js';
 import { checkpointCheck, raiseAlarm } from './trust.js';
 import { loadReplay } from './verify/replay.js';
 import { canonicalize } from './verify/jcs.js';
+import { parseEntry } from './verify/events.js';
 import { TILE_WIDTH } from './verify/tlog.js';
 import { t } from './i18n.js';
 
@@ -62,6 +63,7 @@ async function runReplay() {
     const text = engine.replay(cc.key.text, cc.noteText, entries, Math.floor(Date.now() / 1000), WITHHELD_DAYS);
     out.state = JSON.parse(text);
     out.entries = entries.length;
+    out.raw = entries; // the proven entries' bytes, for replayedEvents
     out.engine = engine;
     out.ok = true;
   } catch (e) {
@@ -69,6 +71,33 @@ async function runReplay() {
     if (e.code) raiseAlarm(`Replaying the log: ${out.reason}.`);
   }
   return out;
+}
+
+// The replayed entries' events in log order: [{ index, event, signer }]
+// (parsed once per visit from the bytes the replay checked against the
+// signed checkpoint); [] when nothing was replayed.
+export function replayedEvents(rs) {
+  if (!rs.ok) return [];
+  if (!rs.events) {
+    rs.events = rs.raw.map((bytes, index) => {
+      const e = parseEntry(bytes);
+      return { index, event: e.event, signer: e.signer };
+    });
+  }
+  return rs.events;
+}
+
+// `oretrail report crma --json` computed from the replayed state by the
+// ledger's own C code (otw_report_crma) under the shipped crma profile,
+// parsed: per element, each stage's output counted once, by country, and
+// the exports. null when nothing was replayed. Throws ReplayError.
+export function replayedCrma(rs) {
+  if (!rs.ok) return null;
+  if (!rs.crma) {
+    const profile = SHIPPED_PROFILES.find((p) => JSON.parse(p).profile === 'crma');
+    rs.crma = JSON.parse(rs.engine.reportCrma(profile));
+  }
+  return rs.crma;
 }
 
 // --- comparing a server summary with the replayed record ----------------

@@ -156,7 +156,7 @@ nice "$emcc" -O2 -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion
 	-o "$out/ot_replay.mjs" \
 	-sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=otReplayModule -sENVIRONMENT=web \
 	-sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 \
-	-sEXPORTED_FUNCTIONS=_otw_replay,_otw_lot,_otw_certificate,_otw_free,_otw_malloc \
+	-sEXPORTED_FUNCTIONS=_otw_replay,_otw_lot,_otw_certificate,_otw_report_crma,_otw_free,_otw_malloc \
 	-sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
 done_at=$(date +%s)
 echo "build.sh: $out/ot_replay.wasm, $(wc -c <"$out/ot_replay.wasm") bytes" \

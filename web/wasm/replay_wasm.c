@@ -38,6 +38,7 @@ EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_
                                    size_t len);
 EMSCRIPTEN_KEEPALIVE char *otw_certificate(const char *vkey, const char *cert, size_t len,
                                            const uint8_t *profiles, size_t plen);
+EMSCRIPTEN_KEEPALIVE char *otw_report_crma(const char *profile, size_t len, const char *year);
 EMSCRIPTEN_KEEPALIVE void otw_free(void *p);
 EMSCRIPTEN_KEEPALIVE void *otw_malloc(size_t n);
 
@@ -260,6 +261,32 @@ EMSCRIPTEN_KEEPALIVE char *otw_lot(const char *lot, const char *at, const uint8_
 	free(items);
 	free(p.data);
 	free(p.lens);
+	return out;
+}
+
+/*
+ * `oretrail report crma --json` (ot_replay_report_crma, the same C code as
+ * the CLI's) from the state of the last otw_replay that succeeded, under
+ * the profile `profile` (len bytes of its JSON text), for calendar year
+ * `year` ("YYYY"; NULL or "" for all time): per element, each stage's
+ * output counted once, by country. Returns the report or
+ * {"error":{"code","message"}} (no_replay before a replay; bad_profile,
+ * bad_field). Malloc'ed, free with otw_free; NULL only when out of memory.
+ */
+EMSCRIPTEN_KEEPALIVE char *otw_report_crma(const char *profile, size_t len, const char *year)
+{
+	ot_error err;
+	ot_error_clear(&err);
+	char *out = NULL;
+	json_object_seed(1);
+	ot_status rc = session.replay
+	                       ? ot_replay_report_crma(session.replay, profile ? profile : "",
+	                                               profile ? len : 0,
+	                                               year && year[0] ? year : NULL, &out, &err)
+	                       : ot_error_at(&err, OT_ERR_ARG, "no_replay", -1,
+	                                     "no entries were replayed yet");
+	if (rc)
+		out = error_doc(&err);
 	return out;
 }
 

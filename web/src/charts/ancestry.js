@@ -1,5 +1,5 @@
 // ancestry.js: a lot's ancestry as a graph, built from the log entries that
-// made it (extract and transform events), drawn as layered SVG: mined lots
+// made it (extract, recycle and transform events), drawn as layered SVG: mined lots
 // on the left, each transformation one column further right. Each box links
 // to its lot's page. It fits its box at first and zooms and pans
 // (zoom.js).
@@ -8,9 +8,10 @@ import { mass, massUnits } from '../format.js';
 import { zoomableSvg } from './zoom.js';
 import { hrefLot } from '../links.js';
 
-// events: [{ index, event }] in log order. Returns { lots, edges, custody }
-// restricted to `target` and its ancestors.
-export function ancestryGraph(target, events) {
+// events: [{ index, event }] in log order. Returns { lots (Map by id),
+// edges (input lot -> output lot, per transform), custody (lot -> steps) }
+// of every lot the events make.
+export function lotGraph(events) {
   const lots = new Map();
   const edges = [];
   const custody = new Map();
@@ -19,6 +20,8 @@ export function ancestryGraph(target, events) {
     if (!ev) continue;
     if (ev.type === 'extract') {
       lots.set(ev.lot, { id: ev.lot, material: ev.material, mass_g: ev.mass_g, site: ev.site, index, how: `mined at ${ev.site}` });
+    } else if (ev.type === 'recycle') {
+      lots.set(ev.lot, { id: ev.lot, material: ev.material, mass_g: ev.mass_g, site: ev.site, index, how: `recycled feed (${String(ev.scrap).replace('_', '-')} scrap) at ${ev.site}` });
     } else if (ev.type === 'transform') {
       for (const out of ev.outputs || []) {
         lots.set(out.lot, { id: out.lot, material: out.material, mass_g: out.mass_g, site: ev.site, index, how: `${ev.process} at ${ev.site}` });
@@ -32,6 +35,13 @@ export function ancestryGraph(target, events) {
       step(ev.lot, { index, time: ev.time, text: `assay certified by ${ev.lab} (${ev.method || 'method not stated'})` });
     }
   }
+  return { lots, edges, custody };
+}
+
+// lotGraph restricted to `target` and its ancestors: { lots (a list),
+// edges, custody }.
+export function ancestryGraph(target, events) {
+  const { lots, edges, custody } = lotGraph(events);
   const keep = new Set([target]);
   let grew = true;
   while (grew) {

@@ -1,11 +1,16 @@
-// flows.js: where the minerals went: a flow diagram from mines through
-// plants and ports to their destinations, per mineral, and the volumes per
-// mineral, country and period.
+// flows.js: where the minerals went: one flow diagram per mineral, in the
+// mineral's own unit (element content; never tonnes of copper added to
+// kilograms of neodymium), or per material in dry mass, from mines through
+// plants and ports to their destinations; each stage's output per mineral
+// and country counted once (the ledger's CRMA report, computed from the
+// replayed log by the C code in WebAssembly); the volumes per period.
 import { api, byKey } from '../api.js';
-import { h, table } from '../dom.js';
-import { country, countryName, element, int, mass, massCell, massUnits, percent } from '../format.js';
+import { h, add, table } from '../dom.js';
+import { country, countryName, element, int, mass, massCell, massUnit } from '../format.js';
 import { consignmentLink, hrefFlows, siteLink } from '../links.js';
-import { acyclic, sankeyChart, ELEMENT_COLOURS, KIND_COLOURS } from '../charts/sankey.js';
+import { acyclic, sankeyChart, KIND_COLOURS } from '../charts/sankey.js';
+import { replayedCrma, replayedState } from '../replayed.js';
+import { COUNTED_ONCE, figure, inUnit, mineralsOf, stageRows, stageTable, stageWord, unitFor } from '../story.js';
 
 const GOODS = 'goods';
 const ALL = 'all';
@@ -28,126 +33,154 @@ function siteNode(id, sites) {
   return { id, label: id, sub: `${kind}, ${s.country ? countryName(s.country) : 'unknown country'}`, kind };
 }
 
-export async function renderFlows(page, _arg, ctx) {
-  ctx.setTitle('Flows');
-  const [cons, sitesList, report] = await Promise.all([
-    api.consignments(), api.sites().catch(() => ({ items: [] })), api.report().catch(() => null),
-  ]);
-  const sites = byKey(sitesList.items, 'site');
-  const elements = new Set();
-  for (const c of cons.items) for (const l of c.lots || []) for (const e of Object.keys(l.content_mg || {})) elements.add(e);
-  if (report) for (const m of report.minerals || []) elements.add(m.element);
-  const elementList = [...elements].sort();
-  let chosen = ctx.params.get('element');
-  if (!chosen || (chosen !== GOODS && !elements.has(chosen))) chosen = ALL;
-  const colour = new Map(elementList.map((e, i) => [e, ELEMENT_COLOURS[i % ELEMENT_COLOURS.length]]));
-
-  // Links between sites, in shipping order, for the chosen mineral.
-  const sorted = [...cons.items].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+// The consignments' flows between sites of one quantity: for each
+// consignment in shipping order, amountOf(lot row, lot id) per lot summed
+// into one link from its site to its destination.
+function linksOf(cons, amountOf) {
   const linkMap = new Map();
-  const add = (c, el, v) => {
-    if (v <= 0) return;
-    const key = `${c.from}>${c.to}>${el}`;
-    if (!linkMap.has(key)) linkMap.set(key, { source: c.from, target: c.to, el, value: 0, consignments: [], colour: el && chosen === ALL ? colour.get(el) : null });
+  for (const c of cons) {
+    let v = 0;
+    for (const l of c.lots || []) v += amountOf(l);
+    if (v <= 0) continue;
+    const key = `${c.from}>${c.to}`;
+    if (!linkMap.has(key)) linkMap.set(key, { source: c.from, target: c.to, value: 0, consignments: [] });
     const link = linkMap.get(key);
     link.value += v;
     if (!link.consignments.includes(c.consignment)) link.consignments.push(c.consignment);
-  };
-  for (const c of sorted) {
-    const content = {};
-    let goods = 0;
-    for (const l of c.lots || []) {
-      goods += Number(l.mass_g || 0);
-      for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
-    }
-    if (chosen === GOODS) add(c, null, goods);
-    else if (chosen === ALL) for (const e of Object.keys(content).sort()) add(c, e, content[e]);
-    else add(c, chosen, content[chosen] || 0);
   }
-  // One unit per mineral over all its flows ("t Cu", "kg Nd"); gross mass
-  // in one unit for all goods.
-  const grams = (v) => (chosen === GOODS ? v : v / 1000);
-  const unitOf = massUnits([...linkMap.values()], (l) => l.el || '', (l) => grams(l.value));
-  const fmt = (v, el = null) => mass(grams(v), { unit: el ? unitOf(el) : null, element: el });
-  const { kept, dropped } = acyclic([...linkMap.values()]);
+  return [...linkMap.values()];
+}
+
+// One flow diagram and its table, for one mineral or material.
+function flowFigure(what, key, links, fmt, sites) {
+  const { kept, dropped } = acyclic(links);
   const nodeIds = new Set();
   for (const l of kept) { nodeIds.add(l.source); nodeIds.add(l.target); }
   const nodes = [...nodeIds].map((id) => siteNode(id, sites));
-  for (const l of kept) {
-    l.title = `${l.source} \u2192 ${l.target}: ${fmt(l.value, l.el)} in ${l.consignments.join(', ')}`;
-  }
-  const what = chosen === GOODS ? 'goods (gross mass)' : chosen === ALL ? 'all minerals (element content)' : `${element(chosen)} content`;
+  for (const l of kept) l.title = `${l.source} \u2192 ${l.target}: ${fmt(l.value)} in ${l.consignments.join(', ')}`;
+  const label = `Flow diagram of ${what}: ` + kept.map((l) => `${l.source} to ${l.target}, ${fmt(l.value)}`).join('; ') + '.';
+  return h('section', { class: 'flow', 'data-flow': key, 'aria-label': `Flows of ${what}` },
+    h('h2', {}, `Flows of ${what}`),
+    h('figure', { class: 'chart', 'data-chart': 'sankey' },
+      h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': `Flow diagram of ${what} (scrolls sideways on small screens)` },
+        sankeyChart({ nodes, links: kept, label, formatValue: fmt })),
+      h('figcaption', {}, `Flows of ${what} between sites, summed over all consignments. Site boxes by kind: `,
+        Object.entries(KIND_COLOURS).filter(([k]) => nodes.some((n) => n.kind === k)).map(([k, c], i) => [i ? ', ' : '', swatch(c), ` ${k}`]),
+        '. The table below lists the same flows.')),
+    table(`Flows of ${what}`, [
+      { label: 'From', cell: (l) => siteLink(l.source) },
+      { label: 'To', cell: (l) => siteLink(l.target) },
+      { label: 'Amount', num: true, cell: (l) => fmt(l.value) },
+      { label: 'Consignments', cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
+    ], [...kept, ...dropped]),
+    dropped.length ? h('p', { class: 'note' }, `${dropped.length} flow(s) that go back to an earlier site are listed in the table but not drawn.`) : null);
+}
 
-  page.append(
+// Concentration of each stage from the report's country shares: the largest
+// country, its share, and the Herfindahl-Hirschman index (sum of the
+// squared percentage shares, 0 to 10,000).
+function concentration(minerals) {
+  return minerals.flatMap((m) => m.stages.map((s) => {
+    const top = s.countries[0];
+    const hhi = s.countries.reduce((a, c) => a + (c.share_ppm / 1e4) ** 2, 0);
+    return { el: m.element, stage: s.stage, top: top && top.country, share: top ? top.share_ppm : 0, hhi: Math.round(hhi) };
+  }));
+}
+
+export async function renderFlows(page, _arg, ctx) {
+  ctx.setTitle('Flows');
+  const [served, sitesList] = await Promise.all([api.consignments(), api.sites().catch(() => ({ items: [] }))]);
+  const rs = await replayedState();
+  // The replayed consignments and lots where the page has them.
+  const cons = (rs.ok ? Object.values(rs.state.consignments) : served.items).sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const lotMaterial = rs.ok ? (id) => (rs.state.lots[id] || {}).material : () => null;
+  const sites = rs.ok ? new Map(Object.entries(rs.state.sites)) : byKey(sitesList.items, 'site');
+  const elements = new Set();
+  for (const c of cons) for (const l of c.lots || []) for (const e of Object.keys(l.content_mg || {})) elements.add(e);
+  const elementList = [...elements].sort();
+  let chosen = ctx.params.get('element');
+  if (!chosen || (chosen !== GOODS && !elements.has(chosen))) chosen = ALL;
+
+  add(page,
     h('h1', {}, 'Where the minerals went'),
-    h('p', { class: 'lede' }, 'Every consignment recorded in the ledger, from the mines through processing plants and ports to where it was received. The width of each band is the amount that travelled.'),
+    h('p', { class: 'lede' }, 'Every consignment recorded in the ledger, from the mines through processing plants and ports to where it was received: one diagram per mineral, each in its own unit. The width of each band is the amount that travelled.'),
     h('nav', { 'aria-label': 'Mineral' }, h('ul', { class: 'toggles' },
       [ALL, ...elementList, GOODS].map((e) => h('li', {}, h('a', { href: hrefFlows(e === ALL ? null : e), 'aria-current': e === chosen ? 'true' : null },
-        e === GOODS ? 'All goods (gross mass)' : e === ALL ? 'All minerals' : element(e)))))),
+        e === GOODS ? 'Goods (dry mass per material)' : e === ALL ? 'Every mineral' : element(e)))))),
   );
 
-  if (kept.length === 0) {
-    page.append(h('p', {}, `No consignment carrying ${what} has been recorded yet.`));
+  // The report first: its units are the minerals' units on this page.
+  let crma = null;
+  let crmaError = null;
+  try {
+    crma = replayedCrma(rs);
+  } catch (e) {
+    crmaError = h('p', { class: 'status bad' }, `The report could not be computed from the replayed log (${e.code}): ${e.message}.`);
+  }
+  const allMinerals = mineralsOf(crma);
+
+  if (chosen === GOODS) {
+    const materials = [...new Set(cons.flatMap((c) => (c.lots || []).map((l) => lotMaterial(l.lot) || 'unknown material')))].sort();
+    page.append(h('p', {}, 'Dry mass of the goods shipped (ore, concentrate, oxide, metal), one diagram per material: a tonne of ore and a tonne of oxide are not added up.'));
+    for (const mat of materials) {
+      const links = linksOf(cons, (l) => ((lotMaterial(l.lot) || 'unknown material') === mat ? Number(l.mass_g || 0) : 0));
+      // One unit per diagram (format.js), as per mineral.
+      const unit = massUnit(links.map((l) => l.value));
+      page.append(flowFigure(`${mat} (dry mass)`, `material-${mat}`, links, (g) => mass(g, { unit }), sites));
+    }
   } else {
-    const label = `Flow diagram of ${what}: ` + kept.map((l) => `${l.source} to ${l.target}, ${fmt(l.value, l.el)}`).join('; ') + '.';
-    page.append(
-      h('figure', { class: 'chart', 'data-chart': 'sankey' },
-        h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': 'Flow diagram (scrolls sideways on small screens)' },
-          sankeyChart({ nodes, links: kept, label, formatValue: fmt })),
-        h('figcaption', {}, `Flows of ${what} between sites, summed over all consignments. `,
-          chosen === ALL ? ['Bands by mineral: ', elementList.map((e, i) => [i ? ', ' : '', swatch(colour.get(e)), ` ${element(e)}`]), '. '] : '',
-          'Site boxes by kind: ', Object.entries(KIND_COLOURS).filter(([k]) => nodes.some((n) => n.kind === k)).map(([k, c], i) => [i ? ', ' : '', swatch(c), ` ${k}`]),
-          '. The table below lists the same flows.')),
-      table(`Flows of ${what}`, [
-        { label: 'From', cell: (l) => siteLink(l.source) },
-        { label: 'To', cell: (l) => siteLink(l.target) },
-        { label: 'What', cell: (l) => (l.el ? element(l.el) : 'goods') },
-        { label: chosen === GOODS ? 'Mass' : 'Content', num: true, cell: (l) => fmt(l.value, l.el) },
-        { label: 'Consignments', cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
-      ], [...kept, ...dropped]),
-    );
-    if (dropped.length) page.append(h('p', { class: 'note' }, `${dropped.length} flow(s) that go back to an earlier site are listed in the table but not drawn.`));
+    const shown = chosen === ALL ? elementList : [chosen];
+    page.append(h('p', {}, 'Element content shipped: the mass of the element itself, not of the ore or oxide carrying it. Each mineral in its own unit.'));
+    if (!shown.length) page.append(h('p', {}, 'No consignment carrying an element has been recorded yet.'));
+    for (const el of shown) {
+      const links = linksOf(cons, (l) => Number((l.content_mg || {})[el] || 0));
+      // One unit per diagram, from its own largest flow (format.js).
+      const unit = unitFor(Math.max(0, ...links.map((l) => l.value)));
+      page.append(flowFigure(`${element(el)} content`, el, links, (mg) => inUnit(mg, unit, el), sites));
+    }
   }
 
-  // Volumes per mineral and country (the ledger's flows report).
-  page.append(h('h2', {}, 'Volumes per mineral and country'));
-  if (!report) {
-    page.append(h('p', {}, 'The flows report is not available from this server.'));
-  } else {
-    const stageName = { extracted: 'Mined', processed: 'Processed (plant output)', refined: 'Refined', exported: 'Exported', exported_origin: 'Exported, by country of the mine' };
-    const rows = [];
-    for (const m of report.minerals || []) {
-      for (const stage of ['extracted', 'processed', 'refined', 'exported', 'exported_origin']) {
-        for (const r of m[stage] || []) {
-          rows.push({ el: m.element, stage, where: r.from ? `${countryName(r.from)} \u2192 ${countryName(r.to)}` : country(r.country), grams: r.grams });
-        }
-      }
-    }
-    page.append(
-      h('p', {}, 'Element content in grams of the element itself (not of the ore or concentrate carrying it).'),
-      table('Volumes per mineral, stage and country', [
-        { label: 'Mineral', cell: (r) => element(r.el) },
-        { label: 'Stage', cell: (r) => stageName[r.stage] || r.stage },
-        { label: 'Country', cell: (r) => r.where },
-        { label: 'Element content', num: true, cell: massCell(rows, (r) => r.grams, { element: (r) => r.el }) },
-      ], rows, { rowHeader: false }),
-      table('Concentration: how much of each stage one country holds', [
-        { label: 'Mineral', cell: (r) => element(r.el) },
-        { label: 'Stage', cell: (r) => stageName[r.stage] || r.stage },
-        { label: 'Largest country', cell: (r) => country(r.top_country) },
-        { label: 'Its share', num: true, cell: (r) => percent(r.top_share_ppm, 1) },
-        { label: 'HHI (0\u201310,000)', num: true, cell: (r) => int(r.hhi) },
-      ], (report.minerals || []).flatMap((m) => (m.concentration || []).map((c) => ({ el: m.element, ...c }))), { rowHeader: false }),
-    );
+  // Each stage's output per mineral and country, counted once.
+  page.append(h('h2', {}, 'Output per mineral, stage and country'));
+  if (crmaError) page.append(crmaError);
+  if (!crma) {
+    if (!rs.ok) page.append(h('p', { class: 'status warn' }, `Not shown: the figures per stage are computed from the replayed log, which this page could not replay (${rs.reason}).`));
+    return;
   }
+  const minerals = allMinerals.filter((m) => chosen === ALL || chosen === GOODS || m.element === chosen);
+  const exports = minerals.flatMap((m) => [...m.exported.map((x) => ({ ...x, kind: 'exported' })), ...m.returned.map((x) => ({ ...x, kind: 'returned' }))]
+    .map((x) => ({ el: m.element, unit: m.unit, ...x })));
+  add(page,
+    h('p', {}, COUNTED_ONCE()),
+    h('ul', { class: 'cards', 'data-figures': 'minerals' }, minerals.map((m) => h('li', { class: 'card', 'data-mineral': m.element },
+      h('p', { class: 'label' }, element(m.element)),
+      h('ul', { class: 'stage-totals' }, m.stages.map((s) => h('li', {}, `${stageWord(s.stage)}: `,
+        figure(s.mg, m.unit, m.element, { stage: s.stage, total: 'true' }))))))),
+    stageTable('Output per mineral, stage and country, counted once', stageRows(minerals), { 'data-table': 'stage-output' }),
+    table('Shipped across borders, per mineral', [
+      { label: 'Mineral', cell: (r) => element(r.el) },
+      { label: 'From \u2192 to', cell: (r) => `${countryName(r.from)} \u2192 ${countryName(r.to)}` },
+      { label: 'Kind', cell: (r) => (r.kind === 'returned' ? 'returned to a country that held it' : 'export') },
+      { label: 'Element content', num: true, cell: (r) => figure(r.mg, r.unit, r.el, { stage: r.kind, from: r.from, to: r.to }) },
+    ], exports, { rowHeader: false, empty: 'Nothing crossed a border.' }),
+    table('Concentration: how much of each stage one country holds', [
+      { label: 'Mineral', cell: (r) => element(r.el) },
+      { label: 'Stage', cell: (r) => stageWord(r.stage) },
+      { label: 'Largest country', cell: (r) => country(r.top) },
+      { label: 'Its share', num: true, cell: (r) => `${(r.share / 1e4).toFixed(1)} %` },
+      { label: 'HHI (0\u201310,000)', num: true, cell: (r) => int(r.hhi) },
+    ], concentration(minerals), { rowHeader: false }),
+    h('p', { class: 'note' }, 'The server\'s flows report (/api/report, `oretrail report`) counts a chain of processing steps at each step, so its "processed" can exceed what was mined; these figures do not.'),
+  );
 
   // Volumes per period: consignments by quarter of shipping.
   const per = new Map();
-  for (const c of cons.items) {
-    const q = quarter(c.time);
+  for (const c of cons) {
     const content = {};
     for (const l of c.lots || []) for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
     for (const [e, mg] of Object.entries(content)) {
+      if (chosen !== ALL && chosen !== GOODS && e !== chosen) continue;
+      const q = quarter(c.time);
       const key = `${q}|${e}|${c.from_country}|${c.to_country}`;
       if (!per.has(key)) per.set(key, { q, e, from: c.from_country, to: c.to_country, mg: 0, n: 0 });
       const p = per.get(key);

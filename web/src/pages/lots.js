@@ -11,10 +11,11 @@ import { ancestryChart, ancestryGraph } from '../charts/ancestry.js';
 import { hrefEntry } from './entries.js';
 import { renderPassport } from './passport.js';
 import {
-  differences, listDifferences, lotViewDifferences, replayNotice, replayedLot, replayedState, withReplayed,
+  differences, listDifferences, lotViewDifferences, replayNotice, replayedEvents, replayedLot, replayedState, withReplayed,
 } from '../replayed.js';
 // renderLot's record is `t`: the translation is tr here.
 import { bidi, t as tr, tx } from '../i18n.js';
+import { contents, forwardSection, stageWord } from '../story.js';
 
 const STATUS = {
   held: () => tr('held'), consumed: () => tr('used up (processed into other lots)'), shipped: () => tr('in transit'), in_transit: () => tr('in transit'),
@@ -92,13 +93,9 @@ function replayedOrigins(state, id) {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const STAGE_WORDS = {
-  mined: () => tr('Mined'), concentrated: () => tr('Concentrated'), processed: () => tr('Processed'), separated: () => tr('Separated'),
-  refined: () => tr('Refined'), alloyed: () => tr('Alloyed'), magnet: () => tr('Made into magnets'),
-};
-const stageWord = (s) => (STAGE_WORDS[s] ? STAGE_WORDS[s]() : s);
+// The stage words are story.js's (stageWord), in the page's language.
 const DETERMINATION = {
-  pass: () => ['ok', tr('Pass')], fail: () => ['bad', tr('Fail')], undetermined: () => ['warn', tr('Undetermined: the log cannot show where some of the content came from')],
+  pass: () => ['ok', tr('Pass')], fail: () => ['bad', tr('Fail')], undetermined: () => ['warn', tr('Undetermined'), tr(': the log cannot show where some of the content came from')],
 };
 const REASON_KIND = {
   covered_country: () => tr('covered country'), third_country_share: () => tr('third-country share above the limit'), unattributed: () => tr('content of unknown origin'),
@@ -153,11 +150,11 @@ export function stagesSection(rows, mark) {
 }
 
 export function determinationBlock(c, mark) {
-  const [cls, word] = DETERMINATION[c.determination] ? DETERMINATION[c.determination]() : ['warn', String(c.determination)];
+  const [cls, word, why] = DETERMINATION[c.determination] ? DETERMINATION[c.determination]() : ['warn', String(c.determination)];
   const id = `comply-${c.profile}`;
   return h('article', { class: 'determination', 'aria-labelledby': id, 'data-profile': c.profile, 'data-determination': c.determination },
     h('h3', { id }, c.title || c.profile),
-    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), ' ', ...tx('under profile {profile}, as of {at}', { profile: c.profile, at: time(c.at) })),
+    h('p', {}, h('span', { class: `badge ${cls}`, 'data-badge': 'determination' }, word), why || '', ' ', ...tx('under profile {profile}, as of {at}', { profile: c.profile, at: time(c.at) })),
     mark,
     table(tr('Reasons under {profile}', { profile: c.profile }), [
       { label: tr('Stage'), cell: (r) => stageWord(r.stage) },
@@ -248,6 +245,15 @@ export async function renderLot(page, id, ctx) {
       ], [...byMine.values()].flat(), { attrs: { 'data-table': 'origin-mine' } }),
     );
   }
+  // Recycled feed in it is no mine's: its stage rows name the recyclers.
+  const recycled = (source.stages || []).filter((r) => r.stage === 'recycled');
+  if (recycled.length) {
+    const byEl = {};
+    for (const r of recycled) byEl[r.element] = (byEl[r.element] || 0) + Number(r.mg ?? r.grams * 1000);
+    originSection.append(h('p', { 'data-recycled': 'true' }, ...tx('Recycled content (feed taken in at a recycler, not mined): {content}, from {recyclers}; the stage table below has it per recycler.', {
+      content: h('span', {}, contents(byEl)), recyclers: [...new Set(recycled.map((r) => `${r.site} (${r.country})`))].join(', '),
+    })));
+  }
   page.append(originSection);
 
   page.append(stagesSection(source.stages, verifiedMark(rs, !differs('stages'), tr('stage table'))));
@@ -258,6 +264,14 @@ export async function renderLot(page, id, ctx) {
       asked ? h('a', { href: `#/lots/${encodeURIComponent(id)}` }, tr('Judge as of today.')) : h('a', { href: `#/lots/${encodeURIComponent(id)}?at=2027-01-01` }, tr('Judge as of 2027-01-01, when DFARS covers mining, separation and refining too.'))),
     compliance.length ? compliance.map((c) => determinationBlock(c, verifiedMark(rs, !differs('at') && !differs(`compliance.${c.profile}`), tr('determination'))))
       : h('p', {}, tr('No determination: the server judges by no profile.'))));
+
+  // Forward trace: where this lot's material went; the backward trace is
+  // the ancestry below.
+  page.append(forwardSection(rs, replayedEvents(rs), [id], tr('lot {id}', { id }),
+    h('p', { class: 'note' }, ...tx('Backward trace: {link}.', { link: h('a', {
+      href: '#anc-h', 'data-link': 'backward',
+      onclick: (ev) => { ev.preventDefault(); document.getElementById('anc-h').scrollIntoView(); },
+    }, tr('the lots and mines it was made from (its ancestry, below)')) }))));
 
   // Ancestry: drawn from the log entries themselves, once they are read.
   const graphBox = h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': tr('Ancestry graph') }, h('p', { class: 'loading' }, tr('Reading the entries from the log…')));

@@ -1,8 +1,13 @@
-// overview.js: the ledger at a glance: its size, the latest checkpoint and
-// its age, who signs, witnesses, and what the record holds.
+// overview.js: the deal first (story.js, from the replayed log): contracts
+// and what of them is withheld, overdue first; what was mined where, per
+// mineral in its own unit; where it was processed (each stage counted
+// once); shipped to whom; paid to whom; the final lots' stage origins and
+// their DFARS and CRMA determinations. Then the log behind it: its size,
+// the latest checkpoint and its age, who signs, witnesses, the counts.
 import { api } from '../api.js';
 import { replayNotice, replayedState } from '../replayed.js';
-import { h, table, facts } from '../dom.js';
+import { h, add, table, facts } from '../dom.js';
+import { dealSections } from './deal.js';
 import { age, country, date, int } from '../format.js';
 import { checkpointCheck } from '../trust.js';
 import { checkpointStatus, count } from '../components.js';
@@ -43,10 +48,14 @@ export async function renderOverview(page, _arg, ctx) {
   const newestCosig = witnesses.filter((w) => w.time).map((w) => w.time).sort((a, b) => b - a)[0];
 
   page.append(
-    h('h1', {}, t('The public record of critical minerals')),
-    h('p', { class: 'lede' }, ...tx('What was mined, where it went, what was signed and what is still withheld, in the ledger {origin}. Every event is signed by whoever did it and appended to a public log that cannot be rewritten without it showing.', {
+    h('h1', {}, t('The deal: what was agreed, mined, processed, shipped and paid')),
+    h('p', { class: 'lede' }, ...tx('The public record of critical minerals in the ledger {origin}: who signed contracts with whom and what of them is still withheld, what was mined where, where it was processed, to whom it was shipped and who was paid. Every event is signed by whoever did it and appended to a public log that cannot be rewritten without it showing; every figure here is recomputed in your browser from that log.', {
       origin: h('code', {}, cpDoc.origin),
     })),
+  );
+  add(page, ...(await dealSections(rs)));
+  add(page,
+    h('h2', { 'data-section': 'log' }, t('The log behind these figures')),
     h('ul', { class: 'cards', 'aria-label': t('The ledger at a glance') },
       h('li', { class: 'card', 'data-card': 'size' }, h('p', { class: 'label' }, t('Entries in the log')), h('p', { class: 'value' }, int(size)),
         h('p', { class: 'note' }, t('signed events, never edited or removed'))),

@@ -25,7 +25,7 @@ const byCols = (key, label, link) => [
 
 // Sums by `key` and currency over proven payment events, as
 // "key|currency" -> { amount, count }.
-function sums(events, key) {
+export function sums(events, key) {
   const m = new Map();
   for (const ev of events) {
     const k = `${ev[key]}|${ev.amount && ev.amount.currency}`;

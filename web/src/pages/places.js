@@ -7,6 +7,8 @@ import { countryName, date, element, int, mass, massCell, plural } from '../form
 import { actorLink, consignmentLink, contractLink, hrefActor, hrefSite, lotLink, siteLink } from '../links.js';
 import { entriesPanel } from '../components.js';
 import { countryMap } from '../charts/map.js';
+import { replayedEvents, replayedState } from '../replayed.js';
+import { forwardSection } from '../story.js';
 
 // Links to sites and actors, by name with the id on hover (links.js).
 export { hrefActor, hrefSite, siteLink, actorLink };
@@ -68,7 +70,17 @@ export async function renderSite(page, id, ctx) {
     ], resources) : null,
     table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols(made), made, { empty: 'No lot was made here.' }),
     here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols(here), here) : null,
+    await siteForward(id),
     entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] }));
+}
+
+// The forward trace of what the site made (its lots in the replayed state),
+// with the backward trace one link away on each lot's page.
+async function siteForward(id) {
+  const rs = await replayedState();
+  const start = rs.ok ? Object.values(rs.state.lots).filter((l) => createdAt(l) === id).map((l) => l.lot) : [];
+  return forwardSection(rs, replayedEvents(rs), start, `what was made at ${id}`,
+    h('p', { class: 'note' }, 'Backward trace: each lot\'s own page (linked below) follows it back through every step to the mines, as its ancestry.'));
 }
 
 export async function renderActor(page, id, ctx) {

@@ -11,7 +11,8 @@
 // returns the state or {"error":{"code","message"}}; and otw_lot(lot, at,
 // profiles, len), which gives one lot's stage rows and determinations from
 // the state of that last replay (ot_replay_lot, the code behind the
-// server's GET /api/lots/<lot>); and otw_certificate(vkey, cert, len,
+// server's GET /api/lots/<lot>); otw_report_crma(profile, len, year), the
+// CRMA report (`oretrail report crma`) of that state; and otw_certificate(vkey, cert, len,
 // profiles, len), `oretrail verify`'s check of a provenance certificate.
 import { utf8 } from './bytes.js';
 
@@ -46,6 +47,13 @@ export async function loadReplay(factory, options = {}) {
       const packed = packEntries(profiles.map((p) => utf8(p)));
       return call(m, (put) => m._otw_lot(put(utf8(lot), true), put(utf8(at), true),
         put(packed, false), packed.length));
+    },
+    // `oretrail report crma --json` (its text) from the last replay's
+    // state under the profile (its JSON text), for year (YYYY) or all time
+    // (''): each stage's output counted once, per element and country.
+    reportCrma(profile, year = '') {
+      const bytes = utf8(profile);
+      return call(m, (put) => m._otw_report_crma(put(bytes, true), bytes.length, put(utf8(year), true)));
     },
     // A provenance certificate (its text) verified as `oretrail verify
     // --key` does, by the same C code (ot_certificate_verify): its entries
