@@ -172,7 +172,7 @@ export const UR = {
   "Zoom in": "بڑا کر کے دیکھیں",
   "Zoom out": "چھوٹا کر کے دیکھیں",
   "Fit the whole chart": "پورا چارٹ دکھائیں",
-  "Fit": "پورا دکھائیں",
+  "Fit": "پورا چارٹ",
   "Download CSV: {what}": "CSV ڈاؤن لوڈ کریں: {what}",
   "withheld (committed)": "روکا گیا (کمٹمنٹ درج)",
   "✓ Verified": "✓ تصدیق شدہ",
