@@ -56,8 +56,11 @@ struct ot_store {
 	int readonly;
 	int in_txn;
 	int savepoints;
-	int reading;    /* nesting depth of read snapshots */
-	char fence[24]; /* ot_store_set_fence's epoch; "" none */
+	int reading;       /* nesting depth of read snapshots */
+	char fence[24];    /* ot_store_set_fence's epoch; "" none */
+	ot_front_fn front; /* ot_store_set_front; NULL none */
+	void *front_ctx;
+	int in_front; /* the front is being called: its own calls pass */
 };
 
 /* Backends. */
