@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/status.h"
 
 const char *const otx_state_namespaces[] = {
@@ -360,6 +361,58 @@ static ot_status bound(otx_overlay *ov, ot_error *err)
 	ot_status rc = flush(ov, NULL, err);
 	if (!rc)
 		clear(ov);
+	return rc;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const ov_entry *x = *(const ov_entry *const *)a, *y = *(const ov_entry *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->key, y->key);
+}
+
+char *otx_overlay_describe(ot_store *st)
+{
+	otx_overlay *ov = overlay_of(st);
+	size_t n = 0, k = 0;
+	ov_entry **v = malloc(((ov ? ov->nentries : 0) + 1) * sizeof *v);
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	for (size_t i = 0; v && ov && i < ov->nslots; i++)
+		for (ov_entry *e = ov->slots[i]; e; e = e->next)
+			if (e->rec)
+				v[n++] = e;
+	if (v)
+		qsort(v, n, sizeof *v, entry_cmp);
+	ot_status rc = v ? OT_OK : OT_ERR_NOMEM;
+	for (k = 0; !rc && k < n; k++) {
+		char *text = otx_state_dump(v[k]->rec);
+		rc = text ? ot_buf_printf(&b, "%s %s %s %s\n", v[k]->name, v[k]->key,
+		                          v[k]->dirty ? "pending" : "held", text)
+		          : OT_ERR_NOMEM;
+		free(text);
+	}
+	free(v);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	if (!rc)
+		rc = ot_buf_addc(&b, '\0');
+	if (rc) {
+		ot_buf_free(&b);
+		return NULL;
+	}
+	ot_buf_detach(&b, &out, &len);
+	return (char *)out;
+}
+
+ot_status otx_state_scan_stored(ot_store *st, const char *ns, ot_kv_cb cb, void *ctx, ot_error *err)
+{
+	otx_overlay *ov = overlay_of(st);
+	if (ov)
+		ov->self = 1;
+	ot_status rc = ot_store_kv_scan(st, ns, "", cb, ctx, err);
+	if (ov)
+		ov->self = 0;
 	return rc;
 }
 

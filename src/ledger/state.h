@@ -105,6 +105,15 @@ ot_status otx_overlay_end(otx_overlay *ov, ot_error *err);
 size_t otx_overlay_held(ot_store *st);
 size_t otx_overlay_pending(ot_store *st);
 
+/* The held records in key order, one line each: "<ns> <key> pending|held
+ * <record>" (malloc'ed; "" without an overlay; NULL when out of memory).
+ * For tests and diagnostics. */
+char *otx_overlay_describe(ot_store *st);
+/* Scans the bytes stored in ns as they are, without writing the overlay's
+ * pending records first. For tests and diagnostics. */
+ot_status otx_state_scan_stored(ot_store *st, const char *ns, ot_kv_cb cb, void *ctx,
+                                ot_error *err);
+
 /* An event's undo point: the store's savepoint (ot_store_savepoint ...)
  * and, with an overlay, a mark in its undo log. Rolling back undoes both:
  * the overlay holds exactly what it held before the savepoint. */
