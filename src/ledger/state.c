@@ -543,12 +543,14 @@ char *otx_state_dump(const json_t *rec)
 	return json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
-ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err)
+/* otx_state_put, holding rec itself (shared) or a copy of it. */
+static ot_status put(ot_store *st, const char *ns, const char *key, json_t *rec, int shared,
+                     ot_error *err)
 {
 	otx_overlay *ov = overlay_of(st);
 	if (ov) {
 		ov_entry *e = NULL;
-		json_t *copy = json_deep_copy(rec);
+		json_t *copy = shared ? json_incref(rec) : json_deep_copy(rec);
 		if (!copy)
 			return ot_error_set(err, OT_ERR_NOMEM, "cannot copy the %s record \"%s\"",
 			                    ns, key);
@@ -566,6 +568,17 @@ ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *r
 	ot_status rc = ot_store_kv_put(st, ns, key, (const uint8_t *)text, strlen(text), err);
 	free(text);
 	return rc;
+}
+
+ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err)
+{
+	return put(st, ns, key, rec, 0, err);
+}
+
+ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
+                              ot_error *err)
+{
+	return put(st, ns, key, rec, 1, err);
 }
 
 const char *otx_jstr(const json_t *obj, const char *key)

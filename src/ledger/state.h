@@ -133,6 +133,14 @@ ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *foun
  * only read. */
 ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err);
 
+/* The same, but an overlay keeps rec itself (a new reference) instead of a
+ * copy, which saves the copy: the caller must not change rec, or anything
+ * in it, afterwards (it may still read it, and still owns its reference).
+ * For a record the caller built, or got from otx_state_get, and shares with
+ * nothing else. */
+ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
+                              ot_error *err);
+
 /* Deterministic serialisation of a record (malloc'ed, NUL-terminated). */
 char *otx_state_dump(const json_t *rec);
 
