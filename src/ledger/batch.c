@@ -144,18 +144,17 @@ typedef struct prep {
 static void parse_one(void *ctx, size_t i)
 {
 	otx_batch_item *it = &((prep *)ctx)->items[i];
+	if (it->prepared)
+		return;
 	it->parse_rc = otx_envelope_parse(it->data, it->len, &it->env, &it->parse_err);
 	if (it->parse_rc && it->parse_err.status == OT_OK)
 		ot_error_set(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
 }
 
-static void verify_one(void *ctx, size_t i)
+/* Marks it verified with the first of s's keys its signature verifies
+ * with, if any. */
+static void verify_with(otx_batch_item *it, const signer_keys *s)
 {
-	prep *p = ctx;
-	otx_batch_item *it = &p->items[i];
-	if (it->parse_rc || it->signer_slot == SIZE_MAX)
-		return;
-	signer_keys *s = &p->signers[it->signer_slot];
 	for (size_t k = 0; k < s->n; k++) {
 		if (ot_verifier_verify_raw(s->keys[k], it->env.message.data, it->env.message.len,
 		                           it->env.sig) == OT_OK) {
@@ -164,6 +163,15 @@ static void verify_one(void *ctx, size_t i)
 			return;
 		}
 	}
+}
+
+static void verify_one(void *ctx, size_t i)
+{
+	prep *p = ctx;
+	otx_batch_item *it = &p->items[i];
+	if (it->parse_rc || it->verified || it->signer_slot == SIZE_MAX)
+		return;
+	verify_with(it, &p->signers[it->signer_slot]);
 }
 
 /* Loads the keys of `signer` into *s (none when unknown). */
@@ -200,6 +208,37 @@ static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *
 			s->n++;
 	}
 	json_decref(actor);
+	return OT_OK;
+}
+
+static void free_keys(signer_keys *s)
+{
+	for (size_t k = 0; k < s->n; k++)
+		ot_verifier_free(s->keys[k]);
+	free(s->keys);
+	s->keys = NULL;
+	s->n = 0;
+}
+
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *it,
+                            ot_error *err)
+{
+	prep p = {it, NULL};
+	parse_one(&p, 0);
+	if (it->parse_rc) {
+		if (err)
+			*err = it->parse_err;
+		return it->parse_rc;
+	}
+	it->prepared = 1;
+	/* Without the keys (a store or memory failure) the item only goes
+	 * without the hint: the batch verifies it. */
+	signer_keys keys;
+	ot_error ignored;
+	if (load_keys(st, ctx, it->env.signer, &keys, &ignored) == OT_OK) {
+		verify_with(it, &keys);
+		free_keys(&keys);
+	}
 	return OT_OK;
 }
 
@@ -269,7 +308,11 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	ot_status rc = OT_OK;
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	parallel_for(n, serial, parse_one, &v.p);
+	size_t to_parse = 0, to_verify = 0;
+	for (size_t i = 0; i < n; i++)
+		to_parse += !items[i].prepared;
+	if (to_parse)
+		parallel_for(n, serial || to_parse < PARALLEL_MIN, parse_one, &v.p);
 
 	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
 	v.done = calloc(n ? n : 1, sizeof *v.done);
@@ -280,8 +323,9 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	for (size_t i = 0; i < n; i++)
 		atomic_init(&v.done[i], 0);
 	for (size_t i = 0; i < n; i++) {
-		if (items[i].parse_rc)
+		if (items[i].parse_rc || items[i].verified)
 			continue;
+		to_verify++;
 		const char *signer = items[i].env.signer;
 		json_t *slot = json_object_get(slots, signer);
 		if (!slot) {
@@ -300,7 +344,7 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
-	workers_start(&ws, threads_for(n, serial) - 1, verify_worker, &v);
+	workers_start(&ws, threads_for(to_verify, serial) - 1, verify_worker, &v);
 	if ((rc = prefetch(st, items, n, err)))
 		goto stop;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -314,11 +358,8 @@ stop:
 	atomic_store(&v.stop, 1);
 	workers_join(&ws);
 out:
-	for (size_t s = 0; v.p.signers && s < nsigners; s++) {
-		for (size_t k = 0; k < v.p.signers[s].n; k++)
-			ot_verifier_free(v.p.signers[s].keys[k]);
-		free(v.p.signers[s].keys);
-	}
+	for (size_t s = 0; v.p.signers && s < nsigners; s++)
+		free_keys(&v.p.signers[s]);
 	free(v.p.signers);
 	free(v.done);
 	json_decref(slots);

@@ -25,6 +25,7 @@ typedef struct otx_batch_item {
 	ot_error parse_err;
 	int verified; /* 1: the signature verifies with verified_pk */
 	uint8_t verified_pk[32];
+	int prepared;       /* env parsed (and perhaps verified) beforehand: otx_batch_prepare */
 	size_t signer_slot; /* private */
 } otx_batch_item;
 
@@ -33,11 +34,24 @@ void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
                     const size_t *lens);
 void otx_batch_clear(otx_batch_item *items, size_t n);
 
+/* Parses the one item `it` (set up by otx_batch_init) and verifies its
+ * signature against the keys its signer holds in st now, ahead of a batch:
+ * a server does this on the thread that received the entry, so that the
+ * writer's batch only applies the rules. Marks the item prepared, so that
+ * otx_batch_run neither parses nor verifies it again. The keys are only a
+ * hint: the rules still confirm that verified_pk is the signer's and valid
+ * at the event's time, and an item that did not verify (unknown signer,
+ * a key registered later, keys the store could not read just now) is
+ * verified by the batch as usual. Returns the parse failure (also in
+ * it->parse_err); OT_OK otherwise. */
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *it,
+                            ot_error *err);
+
 /* Called for each item in order by otx_batch_run; a non-OK return stops
  * the run and is returned. */
 typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);
 
-/* Parses every entry (in parallel), loads the signers' keys from st and
+/* Parses every entry not prepared (in parallel), loads the signers' keys from st and
  * verifies the signatures against them, overlapped with the caller's own
  * work: calls
  * apply(actx, i) for i in [0, n) in order on the calling thread while the
