@@ -68,12 +68,6 @@ struct otx_sequencer {
 	size_t cap;
 
 	otx_sequencer_stats stats; /* under mu */
-
-	/* Gathering (under mu): the events the last batch answered plus those
-	 * waiting when it ended, the concurrency its writers showed, and how
-	 * long its commit took. */
-	size_t expect;
-	uint64_t last_commit_ns;
 };
 
 static uint64_t now_ns(void)
@@ -358,57 +352,6 @@ static void publish(otx_sequencer *q, otx_submission *batch)
 	free(note);
 }
 
-/* A deadline `us` microseconds from now, for pthread_cond_timedwait. */
-static struct timespec deadline_in(long us)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += us * 1000L;
-	while (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	return until;
-}
-
-/*
- * Group commit, called under mu with something queued: waits a moment for
- * what will be here shortly, so that it shares this transaction (and its
- * fsync) instead of waiting for the next one.
- *
- * - Submissions received and being parsed (incoming): at most
- *   OTX_LINGER_US.
- * - The writers the last batch answered: a writer that waits for its answer
- *   before sending the next submission (a client in a loop, the common
- *   case) comes back a moment after the answer. Without waiting for them,
- *   such writers split into cohorts that take turns, each batch holding a
- *   fraction of them and each paying a commit. So while fewer events wait
- *   than the last batch answered plus those that waited then (the
- *   concurrency the writers showed, `expect`), the batch waits for them, at
- *   most OTX_GATHER_US and at most half the last commit's time:
- *   never long against the commit itself. A lone writer's `expect` is its
- *   own submission, which is here: it never waits.
- */
-static void gather(otx_sequencer *q)
-{
-	size_t target = q->expect < q->batch_max ? q->expect : q->batch_max;
-	long gather_us = (long)(q->last_commit_ns / 2000u);
-	if (gather_us > OTX_GATHER_US)
-		gather_us = OTX_GATHER_US;
-	if (q->queued_events < target && gather_us > 0 && !q->stopping) {
-		struct timespec until = deadline_in(gather_us);
-		while (q->queued_events < target && !q->stopping)
-			if (pthread_cond_timedwait(&q->wake, &q->mu, &until) != 0)
-				break;
-	}
-	if (q->incoming > 0 && q->queued_events < q->batch_max && !q->stopping) {
-		struct timespec until = deadline_in(OTX_LINGER_US);
-		while (q->incoming > 0 && q->queued_events < q->batch_max && !q->stopping)
-			if (pthread_cond_timedwait(&q->wake, &q->mu, &until) != 0)
-				break;
-	}
-}
-
 static void *sequencer_main(void *arg)
 {
 	otx_sequencer *q = arg;
@@ -421,7 +364,20 @@ static void *sequencer_main(void *arg)
 			pthread_mutex_unlock(&q->mu);
 			break;
 		}
-		gather(q);
+		/* Group commit: what has been received and is being parsed will be
+		 * here in a moment; let it share this transaction. */
+		if (q->incoming > 0 && q->queued_events < q->batch_max && !q->stopping) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += OTX_LINGER_US * 1000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			while (q->incoming > 0 && q->queued_events < q->batch_max && !q->stopping)
+				if (pthread_cond_timedwait(&q->wake, &q->mu, &until) != 0)
+					break;
+		}
 		/* Take what fits in one batch; a larger submission goes alone. */
 		otx_submission *batch = q->head, *last = q->head;
 		size_t events = batch->n, n_live = 1;
@@ -477,8 +433,6 @@ static void *sequencer_main(void *arg)
 		q->stats.commit_ns += dt;
 		if (appended > q->stats.max_batch)
 			q->stats.max_batch = appended;
-		q->expect = events + q->queued_events;
-		q->last_commit_ns = dt;
 		pthread_mutex_unlock(&q->mu);
 
 		for (otx_submission *s = batch, *next; s; s = next) {

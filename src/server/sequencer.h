@@ -88,9 +88,6 @@ void otx_sequencer_push(otx_sequencer *q, otx_submission *s);
  * their way, the sequencer waits a moment (at most OTX_LINGER_US) before
  * taking a batch, so that they share its transaction. Thread-safe. */
 #define OTX_LINGER_US 1000
-/* The longest a batch waits for the writers the last one answered
- * (sequencer.c, gather()). */
-#define OTX_GATHER_US 2000
 void otx_sequencer_incoming(otx_sequencer *q, int delta);
 
 /* Several servers on one database (leader.c): from the first call on, the
