@@ -317,9 +317,10 @@ static char *find_blank_line(char *p, size_t n)
 }
 
 /* Sends one request and reads its answer; returns the status, *len the
- * body's length (the body is skipped). */
-static int conn_call(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
-                     size_t *len)
+ * body's length. The body is skipped, or its first out_size - 1 bytes are
+ * copied to out (NUL-terminated) when out is not NULL. */
+static int conn_call_into(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
+                          size_t *len, char *out, size_t out_size)
 {
 	struct iovec iov[2] = {{(void *)(uintptr_t)head, hlen}, {(void *)(uintptr_t)body, blen}};
 	size_t total = hlen + blen, sent = 0;
@@ -358,16 +359,60 @@ static int conn_call(conn *c, const char *head, size_t hlen, const void *body, s
 		}
 	}
 	c->pos = (size_t)(end + 4 - c->buf);
-	size_t left = clen;
+	size_t left = clen, kept = 0;
 	while (left) {
 		if (c->pos == c->have && fill(c))
 			bench_die("the answer was cut short");
 		size_t take = c->have - c->pos < left ? c->have - c->pos : left;
+		size_t keep = out && kept + 1 < out_size ? out_size - 1 - kept : 0;
+		if (keep > take)
+			keep = take;
+		if (keep) {
+			memcpy(out + kept, c->buf + c->pos, keep);
+			kept += keep;
+		}
 		c->pos += take;
 		left -= take;
 	}
+	if (out && out_size)
+		out[kept] = 0;
 	*len = clen;
 	return status;
+}
+
+static int conn_call(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
+                     size_t *len)
+{
+	return conn_call_into(c, head, hlen, body, blen, len, NULL, 0);
+}
+
+/* The server's sequencer counters (GET /api/stats): transactions committed,
+ * events appended and milliseconds spent committing, so far. */
+typedef struct seq_stats {
+	uint64_t batches, events, max_batch, commit_ms;
+} seq_stats;
+
+static seq_stats server_stats(uint16_t port)
+{
+	static const char head[] = "GET /api/stats HTTP/1.1\r\nHost: x\r\n\r\n";
+	conn *c = bench_xmalloc(sizeof *c);
+	char text[4096];
+	size_t len = 0;
+	seq_stats st = {0, 0, 0, 0};
+	conn_open(c, port);
+	int status = conn_call_into(c, head, sizeof head - 1, NULL, 0, &len, text, sizeof text);
+	close(c->fd);
+	free(c);
+	json_t *doc = status == 200 ? json_loads(text, 0, NULL) : NULL;
+	json_t *seq = json_object_get(doc, "sequencer");
+	st.batches = (uint64_t)json_integer_value(json_object_get(seq, "batches"));
+	st.events = (uint64_t)json_integer_value(json_object_get(seq, "events"));
+	st.max_batch = (uint64_t)json_integer_value(json_object_get(seq, "max_batch"));
+	st.commit_ms = (uint64_t)json_integer_value(json_object_get(seq, "commit_ms"));
+	json_decref(doc);
+	if (!seq)
+		bench_die("GET /api/stats: no sequencer counters (status %d)", status);
+	return st;
 }
 
 /* --- 2. POST /add under load --- */
@@ -507,6 +552,7 @@ typedef struct mode {
 	unsigned slices;
 	double *lib, *http, *ratio, *lat;
 	size_t n_lat;
+	double http_s; /* the HTTP slices' time in all */
 } mode;
 
 /* Unlike bench_median: of a sorted array, the mean of the two middle values
@@ -716,13 +762,14 @@ int main(int argc, char **argv)
 	long rss0 = rss_kib(server_pid), rss_mid = 0, rss_end = 0;
 	mode modes[2] = {
 		{"one event per request", single_clients, 1, single_clients, 0, o.single_events,
-	         o.slices, NULL, NULL, NULL, NULL, 0},
+	         o.slices, NULL, NULL, NULL, NULL, 0, 0},
 		{"arrays", o.clients, o.per_request, (size_t)o.clients * o.per_request,
-	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0},
+	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0, 0},
 	};
 	for (int m = 0; m < 2; m++) {
 		mode *md = &modes[m];
 		size_t span = md->to - md->from;
+		seq_stats st0 = server_stats(port);
 		md->lib = bench_xmalloc(md->slices * sizeof(double));
 		md->http = bench_xmalloc(md->slices * sizeof(double));
 		md->ratio = bench_xmalloc(md->slices * sizeof(double));
@@ -736,6 +783,7 @@ int main(int argc, char **argv)
 			if (lr.failures)
 				bench_die("%zu requests failed", lr.failures);
 			md->http[r] = lr.events_s;
+			md->http_s += (double)(b - a) / lr.events_s;
 			md->ratio[r] = lr.events_s / md->lib[r];
 			memcpy(md->lat + md->n_lat, lr.lat_ms, lr.n_lat * sizeof(double));
 			md->n_lat += lr.n_lat;
@@ -767,6 +815,14 @@ int main(int argc, char **argv)
 		       pct(md->lat, md->n_lat, 0.50), pct(md->lat, md->n_lat, 0.99),
 		       md->n_lat ? md->lat[md->n_lat - 1] : 0.0, md->n_lat,
 		       (size_t)md->clients * md->per_request);
+		seq_stats st1 = server_stats(port);
+		uint64_t nb = st1.batches - st0.batches;
+		printf("  server transactions: %" PRIu64 ", %.1f events each on average "
+		       "(largest so far %" PRIu64 "); the sequencer busy %.0f %% of the time\n",
+		       nb, nb ? (double)(st1.events - st0.events) / (double)nb : 0.0, st1.max_batch,
+		       md->http_s > 0
+		               ? 100.0 * (double)(st1.commit_ms - st0.commit_ms) / 1e3 / md->http_s
+		               : 0.0);
 	}
 	proof_times(ot_ledger_log(l));
 	ot_ledger_close(l);
