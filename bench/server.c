@@ -57,6 +57,7 @@ typedef struct options {
 	unsigned per_request;
 	double tile_seconds;
 	unsigned slices;
+	unsigned threads; /* serve --threads; 0: the server's default */
 } options;
 
 /* --- the temporary directory --- */
@@ -240,8 +241,14 @@ static uint16_t start_server(const options *o, const char *db, const char *key)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
-		      "127.0.0.1:0", "--quiet", (char *)NULL);
+		char threads[16];
+		snprintf(threads, sizeof threads, "%u", o->threads);
+		if (o->threads)
+			execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
+			      "127.0.0.1:0", "--quiet", "--threads", threads, (char *)NULL);
+		else
+			execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
+			      "127.0.0.1:0", "--quiet", (char *)NULL);
 		fprintf(stderr, "bench_server: cannot run %s: %s\n", o->server, strerror(errno));
 		_exit(127);
 	}
@@ -553,6 +560,12 @@ typedef struct mode {
 	double *lib, *http, *ratio, *lat;
 	size_t n_lat;
 	double http_s; /* the HTTP slices' time in all */
+	/* The library in batches of the size the server formed (its events
+	 * per transaction in the slice before; half of `batch` at first), on
+	 * half of each library slice, and HTTP's rate against it: HTTP's own
+	 * cost, without that of the smaller batches. */
+	double *lib_same, *ratio_same;
+	double same_batches; /* their mean size */
 } mode;
 
 /* Unlike bench_median: of a sorted array, the mean of the two middle values
@@ -650,6 +663,7 @@ static void usage(FILE *out)
 	        "  --per-request K     events per POST in the array run (64)\n"
 	        "  --slices N          alternating library/HTTP slices per mode (10)\n"
 	        "  --tile-seconds S    duration of the tile GETs (3)\n"
+	        "  --threads N         the server's HTTP threads (serve --threads; its default)\n"
 	        "  --quick             small sizes, a few seconds\n",
 	        OT_CLI_PATH);
 }
@@ -666,7 +680,7 @@ static size_t parse_count(const char *opt, const char *v, size_t max)
 int main(int argc, char **argv)
 {
 	bench_name = "bench_server";
-	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10};
+	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10, 0};
 	/* --lib-db / --http-db: the two ledgers in other stores (e.g. empty
 	 * PostgreSQL databases, bench/store); default: SQLite files in --dir. */
 	const char *lib_uri = NULL, *http_uri = NULL;
@@ -705,6 +719,8 @@ int main(int argc, char **argv)
 			o.per_request = (unsigned)parse_count(a, v, 10000);
 		else if (strcmp(a, "--slices") == 0)
 			o.slices = (unsigned)parse_count(a, v, 1000);
+		else if (strcmp(a, "--threads") == 0)
+			o.threads = (unsigned)parse_count(a, v, 256);
 		else if (strcmp(a, "--tile-seconds") == 0)
 			o.tile_seconds = (double)parse_count(a, v, 3600);
 		else
@@ -762,9 +778,9 @@ int main(int argc, char **argv)
 	long rss0 = rss_kib(server_pid), rss_mid = 0, rss_end = 0;
 	mode modes[2] = {
 		{"one event per request", single_clients, 1, single_clients, 0, o.single_events,
-	         o.slices, NULL, NULL, NULL, NULL, 0, 0},
+	         o.slices, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0},
 		{"arrays", o.clients, o.per_request, (size_t)o.clients * o.per_request,
-	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0, 0},
+	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0},
 	};
 	for (int m = 0; m < 2; m++) {
 		mode *md = &modes[m];
@@ -773,18 +789,32 @@ int main(int argc, char **argv)
 		md->lib = bench_xmalloc(md->slices * sizeof(double));
 		md->http = bench_xmalloc(md->slices * sizeof(double));
 		md->ratio = bench_xmalloc(md->slices * sizeof(double));
+		md->lib_same = bench_xmalloc(md->slices * sizeof(double));
+		md->ratio_same = bench_xmalloc(md->slices * sizeof(double));
 		md->lat = bench_xmalloc((span + 1) * sizeof(double));
 		md->n_lat = 0;
+		size_t same = md->batch / 2 ? md->batch / 2 : 1;
 		for (unsigned r = 0; r < md->slices; r++) {
 			size_t a = md->from + span * r / md->slices,
-			       b = md->from + span * (r + 1) / md->slices;
-			md->lib[r] = library_rate(l, &lib, a, b, md->batch);
+			       b = md->from + span * (r + 1) / md->slices, half = a + (b - a) / 2;
+			md->lib[r] = library_rate(l, &lib, a, half, md->batch);
+			md->lib_same[r] = library_rate(l, &lib, half, b, same);
+			md->same_batches += (double)same / md->slices;
+			seq_stats before = server_stats(port);
 			load_result lr = run_load(port, &http, a, b, md->clients, md->per_request);
 			if (lr.failures)
 				bench_die("%zu requests failed", lr.failures);
+			seq_stats after = server_stats(port);
+			if (after.batches > before.batches)
+				same = (size_t)((double)(after.events - before.events) /
+				                        (double)(after.batches - before.batches) +
+				                0.5);
+			if (same == 0)
+				same = 1;
 			md->http[r] = lr.events_s;
 			md->http_s += (double)(b - a) / lr.events_s;
 			md->ratio[r] = lr.events_s / md->lib[r];
+			md->ratio_same[r] = lr.events_s / md->lib_same[r];
 			memcpy(md->lat + md->n_lat, lr.lat_ms, lr.n_lat * sizeof(double));
 			md->n_lat += lr.n_lat;
 			free(lr.lat_ms);
@@ -795,6 +825,8 @@ int main(int argc, char **argv)
 		qsort(md->lib, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->http, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->ratio, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->lib_same, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->ratio_same, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->lat, md->n_lat, sizeof(double), bench_cmp_double);
 		printf("%s: %u connections, %u event%s per request, %zu events in %u slices\n",
 		       md->name, md->clients, md->per_request, md->per_request > 1 ? "s" : "", span,
@@ -809,6 +841,14 @@ int main(int argc, char **argv)
 		       "%.0f-%.0f %%)\n",
 		       100.0 * median(md->ratio, md->slices), 100.0 * md->ratio[0],
 		       100.0 * md->ratio[md->slices - 1]);
+		printf("  library  in batches the size the server formed (%.1f on average): %.0f "
+		       "events/s (slices: %.0f-%.0f)\n",
+		       md->same_batches, median(md->lib_same, md->slices), md->lib_same[0],
+		       md->lib_same[md->slices - 1]);
+		printf("  HTTP / library at the server's batch size:   %8.0f %%  (slices: "
+		       "%.0f-%.0f %%)\n",
+		       100.0 * median(md->ratio_same, md->slices), 100.0 * md->ratio_same[0],
+		       100.0 * md->ratio_same[md->slices - 1]);
 		printf("  acknowledgement latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu "
 		       "requests, "
 		       "%zu events in flight)\n",
@@ -876,6 +916,8 @@ int main(int argc, char **argv)
 	       GOAL_FLAT_MIB, growth < GOAL_FLAT_MIB ? "MET " : "MISS", growth);
 	for (int m = 0; m < 2; m++) {
 		free(modes[m].lib);
+		free(modes[m].lib_same);
+		free(modes[m].ratio_same);
 		free(modes[m].http);
 		free(modes[m].ratio);
 		free(modes[m].lat);
