@@ -500,7 +500,8 @@ static void test_prepared(void)
 	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &p, &err));
 	ot_buf_free(&b);
 	char vk2[OT_VKEY_MAX];
-	CHECK_OK(ot_signer_vkey(fx_other_key(&f, "prep"), vk2, sizeof vk2));
+	ot_signer *k2 = fx_other_key(&f, "prep");
+	CHECK_OK(ot_signer_vkey(k2, vk2, sizeof vk2));
 	OK(fx_submit(&f, "gov",
 	             J("{'type':'actor','actor':'prep','key':'%s','time':'2025-09-22T00:00:00Z'}",
 	               vk2)));
@@ -510,6 +511,15 @@ static void test_prepared(void)
 	CHECK(err.index == 0 && fx_size(&f) == size);
 	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, OT_SUBMIT_KEEP_GOING, res, &n, &err));
 	CHECK(n == 0 && res[0].index == -1 && res[0].error.status == OT_ERR_SIGNER);
+	ot_prepared_free(p);
+
+	/* Signed with the new key and prepared at once, while the handle
+	 * still remembers the old one: verified in the batch, accepted. */
+	payment("prep", k2, "2025-09-23T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &p, &err));
+	ot_buf_free(&b);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, 0, NULL, &n, &err));
+	CHECK(n == 1);
 	ot_prepared_free(p);
 
 	/* Not an envelope: the parse error, nothing prepared; misuse. */

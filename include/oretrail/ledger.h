@@ -122,7 +122,8 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
  * threads and writes them on one (`oretrail serve`): ot_ledger_prepare does
  * the work that needs no write lock on the receiving thread (the strict
  * parse, the canonical form, the signature checked against the keys the
- * signer holds in l's state now; l may be a read-only handle), and
+ * signer holds in l's state now, or held at most a second ago: the handle
+ * keeps the last few signers' keys; l may be a read-only handle), and
  * ot_ledger_submit_prepared then applies the rules and appends, as
  * ot_ledger_submit does with the same flags, results and errors. The keys
  * are only a hint: the rules still confirm, under the write lock, that the

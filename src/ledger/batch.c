@@ -9,8 +9,10 @@
 #include "ledger/batch.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifndef OT_NO_THREADS
 #include <pthread.h>
 #include <sched.h>
@@ -220,8 +222,65 @@ static void free_keys(signer_keys *s)
 	s->n = 0;
 }
 
-ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *it,
-                            ot_error *err)
+#define KEY_MEMO_SLOTS 8
+
+struct otx_key_memo {
+	struct {
+		char signer[OTX_SIGNER_MAX + 1]; /* "": empty slot */
+		signer_keys keys;
+		struct timespec loaded;
+	} slot[KEY_MEMO_SLOTS];
+	size_t next; /* the slot to reuse next */
+};
+
+otx_key_memo *otx_key_memo_new(void)
+{
+	return calloc(1, sizeof(otx_key_memo));
+}
+
+void otx_key_memo_free(otx_key_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < KEY_MEMO_SLOTS; i++)
+		free_keys(&m->slot[i].keys);
+	free(m);
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000L + (b->tv_nsec - a->tv_nsec) / 1000000L;
+}
+
+/* signer's keys from the memo, loaded from st when not there or too old;
+ * NULL when they cannot be read (a store or memory failure). *own: keys
+ * the caller frees (no memo). */
+static const signer_keys *memo_keys(otx_key_memo *m, ot_store *st, const otx_ledger_ctx *ctx,
+                                    const char *signer, signer_keys *own)
+{
+	ot_error ignored;
+	if (!m)
+		return load_keys(st, ctx, signer, own, &ignored) == OT_OK ? own : NULL;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	size_t i = 0;
+	while (i < KEY_MEMO_SLOTS && strcmp(m->slot[i].signer, signer) != 0)
+		i++;
+	if (i < KEY_MEMO_SLOTS && ms_between(&m->slot[i].loaded, &now) < OTX_KEY_MEMO_MS)
+		return &m->slot[i].keys;
+	if (i == KEY_MEMO_SLOTS)
+		i = m->next++ % KEY_MEMO_SLOTS;
+	free_keys(&m->slot[i].keys);
+	m->slot[i].signer[0] = 0;
+	if (load_keys(st, ctx, signer, &m->slot[i].keys, &ignored) != OT_OK)
+		return NULL;
+	snprintf(m->slot[i].signer, sizeof m->slot[i].signer, "%s", signer);
+	m->slot[i].loaded = now;
+	return &m->slot[i].keys;
+}
+
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_memo *memo,
+                            otx_batch_item *it, ot_error *err)
 {
 	prep p = {it, NULL};
 	parse_one(&p, 0);
@@ -233,12 +292,11 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_i
 	it->prepared = 1;
 	/* Without the keys (a store or memory failure) the item only goes
 	 * without the hint: the batch verifies it. */
-	signer_keys keys;
-	ot_error ignored;
-	if (load_keys(st, ctx, it->env.signer, &keys, &ignored) == OT_OK) {
-		verify_with(it, &keys);
-		free_keys(&keys);
-	}
+	signer_keys own = {NULL, 0};
+	const signer_keys *keys = memo_keys(memo, st, ctx, it->env.signer, &own);
+	if (keys)
+		verify_with(it, keys);
+	free_keys(&own);
 	return OT_OK;
 }
 

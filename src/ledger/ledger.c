@@ -163,6 +163,7 @@ void ot_ledger_close(ot_ledger *l)
 	ot_log_close(l->log);
 	ot_verifier_free(l->authority_key);
 	otx_signer_cache_free(l->ctx.cache);
+	otx_key_memo_free(l->memo);
 	ot_store_close(l->st);
 	free(l);
 }
@@ -343,7 +344,9 @@ ot_status ot_ledger_prepare(ot_ledger *l, const uint8_t *data, size_t len, ot_pr
 	if (!p)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_batch_init(&p->item, 1, &data, &len);
-	ot_status rc = otx_batch_prepare(l->st, &l->ctx, &p->item, err);
+	if (!l->memo)
+		l->memo = otx_key_memo_new(); /* NULL only costs a read per entry */
+	ot_status rc = otx_batch_prepare(l->st, &l->ctx, l->memo, &p->item, err);
 	if (rc) {
 		ot_prepared_free(p);
 		return rc;
