@@ -125,7 +125,10 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
  * signer holds in l's state now, or held at most a second ago: the handle
  * keeps the last few signers' keys; l may be a read-only handle), and
  * ot_ledger_submit_prepared then applies the rules and appends, as
- * ot_ledger_submit does with the same flags, results and errors. The keys
+ * ot_ledger_submit does with the same flags, results and errors, without
+ * verifying again a signature that verified (it parses the canonical entry
+ * again: a prepared entry keeps only that and the key, a small fraction of
+ * the parsed JSON). The keys
  * are only a hint: the rules still confirm, under the write lock, that the
  * key that verified is the signer's and valid at the event's time, and an
  * entry whose signature matched no key then (its signer unknown, or

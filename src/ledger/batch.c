@@ -146,8 +146,6 @@ typedef struct prep {
 static void parse_one(void *ctx, size_t i)
 {
 	otx_batch_item *it = &((prep *)ctx)->items[i];
-	if (it->prepared)
-		return;
 	it->parse_rc = otx_envelope_parse(it->data, it->len, &it->env, &it->parse_err);
 	if (it->parse_rc && it->parse_err.status == OT_OK)
 		ot_error_set(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
@@ -289,7 +287,6 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
 			*err = it->parse_err;
 		return it->parse_rc;
 	}
-	it->prepared = 1;
 	/* Without the keys (a store or memory failure) the item only goes
 	 * without the hint: the batch verifies it. */
 	signer_keys own = {NULL, 0};
@@ -366,11 +363,8 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	ot_status rc = OT_OK;
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	size_t to_parse = 0, to_verify = 0;
-	for (size_t i = 0; i < n; i++)
-		to_parse += !items[i].prepared;
-	if (to_parse)
-		parallel_for(n, serial || to_parse < PARALLEL_MIN, parse_one, &v.p);
+	size_t to_verify = 0;
+	parallel_for(n, serial, parse_one, &v.p);
 
 	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
 	v.done = calloc(n ? n : 1, sizeof *v.done);

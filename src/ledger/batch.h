@@ -25,7 +25,6 @@ typedef struct otx_batch_item {
 	ot_error parse_err;
 	int verified; /* 1: the signature verifies with verified_pk */
 	uint8_t verified_pk[32];
-	int prepared;       /* env parsed (and perhaps verified) beforehand: otx_batch_prepare */
 	size_t signer_slot; /* private */
 } otx_batch_item;
 
@@ -48,13 +47,13 @@ void otx_key_memo_free(otx_key_memo *m);
  * signature against the keys its signer holds in st (or held at most
  * OTX_KEY_MEMO_MS ago, in memo; may be NULL), ahead of a batch:
  * a server does this on the thread that received the entry, so that the
- * writer's batch only applies the rules. Marks the item prepared, so that
- * otx_batch_run neither parses nor verifies it again. The keys are only a
- * hint: the rules still confirm that verified_pk is the signer's and valid
- * at the event's time, and an item that did not verify (unknown signer,
- * a key registered later, keys the store could not read just now) is
- * verified by the batch as usual. Returns the parse failure (also in
- * it->parse_err); OT_OK otherwise. */
+ * writer's batch only parses and applies the rules: otx_batch_run does not
+ * verify an item again that comes with `verified` set (a caller may carry
+ * verified and verified_pk over to a new item of the same entry, whose
+ * parse gives the same signed message). The keys are only a hint: the rules still confirm that
+ * verified_pk is the signer's and valid at the event's time, and an item that did not verify
+ * (unknown signer, a key registered later, keys the store could not read just now) is verified by
+ * the batch as usual. Returns the parse failure (also in it->parse_err); OT_OK otherwise. */
 ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_memo *memo,
                             otx_batch_item *it, ot_error *err);
 
@@ -62,7 +61,7 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
  * the run and is returned. */
 typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);
 
-/* Parses every entry not prepared (in parallel), loads the signers' keys from st and
+/* Parses every entry (in parallel), loads the signers' keys from st and
  * verifies the signatures against them, overlapped with the caller's own
  * work: calls
  * apply(actx, i) for i in [0, n) in order on the calling thread while the

@@ -244,7 +244,7 @@ enum MHD_Result otx_add_start(otx_request *r)
 		return otx_respond_errorf(r, 500, OT_ERR_NOMEM, "nomem", "out of memory");
 	r->add = a;
 	a->req = r;
-	/* The parsed envelopes stay in memory until the answer, in place of
+	/* The prepared entries stay in memory until the answer, in place of
 	 * the body: they count in the budget of bodies in flight, at
 	 * OTX_ADD_PARSED_FACTOR times the body's size. */
 	if (!otx_body_reserve(r, (uint64_t)r->body.len * OTX_ADD_PARSED_FACTOR)) {
