@@ -526,7 +526,16 @@ static void test_prepared(void)
 	CHECK_RC(ot_ledger_prepare(f.l, (const uint8_t *)"{\"a\":1}", 7, &junk, &err),
 	         OT_ERR_PARSE);
 	CHECK(junk == NULL && err.code[0]);
-	CHECK_RC(ot_ledger_prepare(NULL, (const uint8_t *)"{}", 2, &junk, &err), OT_ERR_ARG);
+	CHECK_RC(ot_ledger_prepare(f.l, NULL, 2, &junk, &err), OT_ERR_ARG);
+
+	/* Without a ledger (a server with no read handle just now): parsed
+	 * only, verified in the batch. */
+	payment("prep-late", fx_key(&f, "prep-late"), "2025-09-24T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(NULL, b.data, b.len, &late, &err));
+	ot_buf_free(&b);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &late, 1, 0, NULL, &n, &err));
+	CHECK(n == 1);
+	ot_prepared_free(late);
 	CHECK_RC(ot_ledger_submit_prepared(f.l, NULL, 1, 0, NULL, NULL, &err), OT_ERR_ARG);
 	CHECK_RC(ot_ledger_submit_prepared(f.l, &junk, 1, 0, NULL, NULL, &err), OT_ERR_ARG);
 	CHECK_OK(ot_ledger_submit_prepared(f.l, NULL, 0, 0, NULL, &n, &err));

@@ -123,7 +123,8 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
  * the work that needs no write lock on the receiving thread (the strict
  * parse, the canonical form, the signature checked against the keys the
  * signer holds in l's state now, or held at most a second ago: the handle
- * keeps the last few signers' keys; l may be a read-only handle), and
+ * keeps the last few signers' keys; l may be a read-only handle, or NULL:
+ * then only the parse, and the batch verifies), and
  * ot_ledger_submit_prepared then applies the rules and appends, as
  * ot_ledger_submit does with the same flags, results and errors, without
  * verifying again a signature that verified (it parses the canonical entry

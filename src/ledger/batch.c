@@ -290,7 +290,7 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
 	/* Without the keys (a store or memory failure) the item only goes
 	 * without the hint: the batch verifies it. */
 	signer_keys own = {NULL, 0};
-	const signer_keys *keys = memo_keys(memo, st, ctx, it->env.signer, &own);
+	const signer_keys *keys = st ? memo_keys(memo, st, ctx, it->env.signer, &own) : NULL;
 	if (keys)
 		verify_with(it, keys);
 	free_keys(&own);

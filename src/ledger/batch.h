@@ -45,7 +45,8 @@ void otx_key_memo_free(otx_key_memo *m);
 
 /* Parses the one item `it` (set up by otx_batch_init) and verifies its
  * signature against the keys its signer holds in st (or held at most
- * OTX_KEY_MEMO_MS ago, in memo; may be NULL), ahead of a batch:
+ * OTX_KEY_MEMO_MS ago, in memo; may be NULL; st NULL: only parses), ahead
+ * of a batch:
  * a server does this on the thread that received the entry, so that the
  * writer's batch only parses and applies the rules: otx_batch_run does not
  * verify an item again that comes with `verified` set (a caller may carry

@@ -342,16 +342,17 @@ ot_status ot_ledger_prepare(ot_ledger *l, const uint8_t *data, size_t len, ot_pr
 	if (!out)
 		return ot_error_set(err, OT_ERR_ARG, "prepare needs somewhere to put the entry");
 	*out = NULL;
-	if (!l || (!data && len))
-		return ot_error_set(err, OT_ERR_ARG, "prepare needs a ledger and an entry");
+	if (!data && len)
+		return ot_error_set(err, OT_ERR_ARG, "prepare needs an entry");
 	ot_prepared *p = calloc(1, sizeof *p);
 	if (!p)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
-	if (!l->memo)
+	if (l && !l->memo)
 		l->memo = otx_key_memo_new(); /* NULL only costs a read per entry */
 	otx_batch_item item;
 	otx_batch_init(&item, 1, &data, &len);
-	ot_status rc = otx_batch_prepare(l->st, &l->ctx, l->memo, &item, err);
+	ot_status rc = l ? otx_batch_prepare(l->st, &l->ctx, l->memo, &item, err)
+	                 : otx_batch_prepare(NULL, NULL, NULL, &item, err);
 	if (!rc) {
 		p->entry = item.env.entry; /* taken */
 		ot_buf_init(&item.env.entry, 0);

@@ -213,13 +213,19 @@ static ot_status add_parse(ot_server *s, const uint8_t *body, size_t len, otx_ad
 	if (!rc)
 		rc = add_alloc(a, n, err);
 	if (!rc && !(reader = otx_reader_take(s, err))) {
-		/* The keys cannot be read: let the store's words go to the log. */
-		otx_server_log(s, "POST /add: %s", err ? err->message : "no read handle");
-		rc = ot_error_at(err, OT_ERR_IO, "io", -1,
-		                 "the ledger cannot be read just now; try again later");
+		/* No handle to read the signers' keys with (the store busy, out
+		 * of memory): the envelopes are only parsed here and the batch
+		 * verifies them, as it always can. */
+		otx_server_log(s,
+		               "POST /add: no read handle for the keys (%s); the writer "
+		               "verifies",
+		               err ? err->message : "?");
+		if (err)
+			ot_error_clear(err);
 	}
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = add_envelope(a, reader->ledger, i, body + start[i], end[i] - start[i], err);
+		rc = add_envelope(a, reader ? reader->ledger : NULL, i, body + start[i],
+		                  end[i] - start[i], err);
 	otx_reader_give(s, reader);
 	free(start);
 	free(end);
