@@ -527,7 +527,7 @@ ot_status ot_log_multiproof(ot_log *log, const uint64_t *indexes, size_t n, uint
 	node_ctx nc;
 	node_list list = {NULL, 0, 0};
 	uint8_t root[OT_HASH_SIZE];
-	ot_status rc = node_ctx_init(&nc, log, err);
+	ot_status rc = node_ctx_init(&nc, log, size, err);
 	if (!rc) {
 		rc = otx_multiproof(read_node, &nc, size, indexes, n, node_list_add, &list, root);
 		node_ctx_free(&nc);
