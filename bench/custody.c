@@ -39,7 +39,9 @@
 
 #include "bench_util.h"
 #include "ledger/envelope.h"
+#include "ledger/ledger_int.h"
 #include "oretrail/buf.h"
+#include "oretrail/certificate.h"
 #include "oretrail/ledger.h"
 
 /* Goals from DESIGN.md, "Performance goals". */
@@ -613,7 +615,8 @@ enum {
 	PHASE_TRACE = 2,
 	PHASE_AUDIT = 4,
 	PHASE_DEPTH = 8,
-	PHASE_ALL = 15
+	PHASE_CERT = 16,
+	PHASE_ALL = 31
 };
 #define DEPTHS_MAX 8
 
@@ -625,6 +628,8 @@ typedef struct opts {
 	double submit_seconds;
 	size_t traces;
 	int audits;
+	size_t certs;         /* timed verifications of each certificate */
+	const char *cert_out; /* --cert-out: write the certificates here */
 	double slice;         /* seconds of submits per interleaved slice */
 	size_t ceiling_count; /* verifications per thread per ceiling trial */
 	int quick;
@@ -635,7 +640,7 @@ typedef struct opts {
 } opts;
 
 /* The names of the PHASE_* bits, in order, for --only. */
-static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", "depth", NULL};
+static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", "depth", "cert", NULL};
 
 /* "1000,10000,100000" into o->depths. */
 static void parse_depths(opts *o, const char *v)
@@ -659,7 +664,8 @@ static void usage(FILE *to)
 {
 	fputs("usage: bench_custody [options]\n"
 	      "  --dir DIR             ledgers (SQLite files) go here (default /tmp)\n"
-	      "  --only LIST           phases to run: submit,trace,audit,depth (default all)\n"
+	      "  --only LIST           phases to run: submit,trace,audit,depth,cert\n"
+	      "                        (default all)\n"
 	      "  --depths LIST         chain depths of the depth phase (default "
 	      "1000,10000,100000)\n"
 	      "  --events N            mix events in the trace/audit ledger (default 200000)\n"
@@ -667,6 +673,9 @@ static void usage(FILE *to)
 	      "  --submit-seconds S    time cap per batch size (default 10)\n"
 	      "  --traces N            timed traces of each lot (default 2000)\n"
 	      "  --audits N            timed audits (default 3)\n"
+	      "  --certs N             timed verifications of each certificate (default 9)\n"
+	      "  --cert-out DIR        write them to DIR/LOT.json, indented, and the log's key\n"
+	      "                        to DIR/log.vkey (not timed)\n"
 	      "  --quick               smoke run of several seconds (small sizes)\n"
 	      "  --help\n"
 	      "  (--trace-child PATH --child-fd N: internal, the trace phase's fresh process)\n",
@@ -683,6 +692,7 @@ static void parse_args(int argc, char **argv, opts *o)
 	o->submit_seconds = 10;
 	o->traces = 2000;
 	o->audits = 3;
+	o->certs = 9;
 	int have_depths = 0, have_events = 0, have_sub = 0, have_secs = 0, have_traces = 0,
 	    have_audits = 0;
 	for (int i = 1; i < argc; i++) {
@@ -723,6 +733,12 @@ static void parse_args(int argc, char **argv, opts *o)
 		} else if (!strcmp(a, "--traces")) {
 			o->traces = bench_parse_size(a, v);
 			have_traces = 1;
+		} else if (!strcmp(a, "--cert-out")) {
+			o->cert_out = v;
+		} else if (!strcmp(a, "--certs")) {
+			o->certs = bench_parse_size(a, v);
+			if (o->certs < 1 || o->certs > 100)
+				bench_die("--certs: 1 to 100");
 		} else if (!strcmp(a, "--audits")) {
 			size_t n = bench_parse_size(a, v);
 			o->audits = n > 100 ? 100 : (int)n;
@@ -747,6 +763,7 @@ static void parse_args(int argc, char **argv, opts *o)
 			o->traces = 200;
 		if (!have_audits)
 			o->audits = 1;
+		o->certs = 3;
 		if (!have_depths)
 			parse_depths(o, "1000,2000");
 	}
@@ -1282,6 +1299,110 @@ static void phase_depth(const opts *o, const stream *setup, depth_row *rows, siz
 	printf("\n");
 }
 
+/* --- 6. provenance certificates --- */
+
+typedef struct cert_row {
+	const char *lot;
+	size_t bytes, pretty_bytes, entries;
+	double verify_ms, cpu_ms, floor1_ms, floorn_ms, prove_ms;
+} cert_row;
+
+/* CPU time of this process, all threads, in milliseconds. */
+static double cpu_ms(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+/* The certificate of lot: its size (compact, and indented as `oretrail
+ * prove` writes it), the median time of o->certs verifications, and the
+ * time raw Ed25519 verification of as many signatures takes (the ceiling,
+ * on one thread and on every core, in trials next to each verification). */
+static void cert_measure(const opts *o, ot_ledger *l, const char *lot, cert_row *r)
+{
+	char *json = NULL, *pretty = NULL;
+	ot_error err;
+	double t0 = bench_now();
+	bench_check(ot_ledger_prove(l, lot, OT_JSON_PRETTY, &pretty, &err), &err, "prove");
+	r->prove_ms = (bench_now() - t0) * 1000.0;
+	bench_check(ot_ledger_prove(l, lot, 0, &json, &err), &err, "prove");
+	r->lot = lot;
+	r->bytes = strlen(json);
+	r->pretty_bytes = strlen(pretty);
+	if (o->cert_out) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/%s.json", o->cert_out, lot);
+		FILE *f = fopen(path, "w");
+		if (!f || fwrite(pretty, 1, r->pretty_bytes, f) != r->pretty_bytes || fclose(f))
+			bench_die("--cert-out: cannot write %s", path);
+		char vkey[512];
+		snprintf(path, sizeof path, "%s/log.vkey", o->cert_out);
+		if (ot_verifier_format(l->authority_key, vkey, sizeof vkey) != OT_OK ||
+		    !(f = fopen(path, "w")) || fprintf(f, "%s\n", vkey) < 0 || fclose(f))
+			bench_die("--cert-out: cannot write %s", path);
+	}
+	ot_cert_options co = {l->authority_key, NULL, 0, 0, NULL, 0};
+	double ms[100], cpu[100], f1[100], fn[100];
+	for (size_t i = 0; i < o->certs; i++) {
+		char *report = NULL;
+		double c0 = cpu_ms();
+		t0 = bench_now();
+		bench_check(ot_certificate_verify(json, r->bytes, &co, 0, &report, &err), &err,
+		            "verify");
+		ms[i] = (bench_now() - t0) * 1000.0;
+		cpu[i] = cpu_ms() - c0;
+		json_t *rep = json_loads(report, 0, NULL);
+		r->entries = (size_t)json_integer_value(json_object_get(rep, "entries"));
+		json_decref(rep);
+		free(report);
+		if (r->entries == 0)
+			bench_die("the certificate of %s has no entries", lot);
+		f1[i] = 1000.0 * (double)r->entries / verify_trial(1, r->entries);
+		fn[i] = 1000.0 * (double)r->entries /
+		        verify_trial(cpu_threads(), r->entries * cpu_threads());
+	}
+	r->verify_ms = bench_median(ms, o->certs);
+	r->cpu_ms = bench_median(cpu, o->certs);
+	r->floor1_ms = bench_median(f1, o->certs);
+	r->floorn_ms = bench_median(fn, o->certs);
+	free(json);
+	free(pretty);
+}
+
+static void phase_cert(const opts *o, const stream *setup, const stream *mix, const stream *deep,
+                       const stream *wide, cert_row rows[2])
+{
+	char path[4200];
+	size_t n = o->events < mix->n ? o->events : mix->n;
+	snprintf(path, sizeof path, "%s/oretrail-bench-%ld-cert.db", o->dir, (long)getpid());
+	ot_ledger *l = new_ledger(path, setup);
+	submit_range(l, mix, 0, n, 10000);
+	submit_range(l, deep, 0, deep->n, deep->n);
+	submit_range(l, wide, 0, wide->n, wide->n);
+	size_t entries = (size_t)ot_log_size(ot_ledger_log(l));
+	cert_measure(o, l, "deep-1000", &rows[0]);
+	cert_measure(o, l, "wide-final", &rows[1]);
+	ot_ledger_close(l);
+	bench_remove_live_store();
+	printf("6. provenance certificates (ot_ledger_prove, ot_certificate_verify, version %d)\n"
+	       "   in a ledger of %zu entries (setup, %zu of the mix, deep, wide): deep-1000\n"
+	       "   and wide-final as in 3. Bytes: compact JSON, and indented as `oretrail prove`\n"
+	       "   writes it. Verify: median of %zu calls (parse, checkpoint, proofs, replay,\n"
+	       "   claim), wall clock and CPU time of all threads. Ceiling: raw Ed25519\n"
+	       "   verification of as many signatures, 1 thread and %zu, in trials next to\n"
+	       "   each call.\n",
+	       OT_CERT_VERSION, entries, n, o->certs, cpu_threads());
+	printf("   %-11s %7s %8s %9s %10s %8s %11s %11s %9s\n", "lot", "entries", "bytes",
+	       "indented", "verify ms", "CPU ms", "ed25519 1t", "ed25519 all", "prove ms");
+	for (int i = 0; i < 2; i++)
+		printf("   %-11s %7zu %8zu %9zu %10.2f %8.2f %11.2f %11.2f %9.1f\n", rows[i].lot,
+		       rows[i].entries, rows[i].bytes, rows[i].pretty_bytes, rows[i].verify_ms,
+		       rows[i].cpu_ms, rows[i].floor1_ms, rows[i].floorn_ms, rows[i].prove_ms);
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	bench_name = "bench_custody";
@@ -1310,7 +1431,7 @@ int main(int argc, char **argv)
 	size_t n_mix = 0;
 	if (o.phases & PHASE_SUBMIT)
 		n_mix = o.submit_events;
-	if ((o.phases & (PHASE_TRACE | PHASE_AUDIT)) && o.events > n_mix)
+	if ((o.phases & (PHASE_TRACE | PHASE_AUDIT | PHASE_CERT)) && o.events > n_mix)
 		n_mix = o.events;
 	if (n_mix < CHAIN_STEPS)
 		n_mix = CHAIN_STEPS;
@@ -1345,6 +1466,10 @@ int main(int argc, char **argv)
 	size_t n_drows = 0;
 	if (o.phases & PHASE_DEPTH)
 		phase_depth(&o, &setup, drows, &n_drows);
+	cert_row crows[2];
+	memset(crows, 0, sizeof crows);
+	if (o.phases & PHASE_CERT)
+		phase_cert(&o, &setup, &mix, &deep, &wide, crows);
 	printf("peak RSS %.1f MiB (the signed events are held in memory)\n"
 	       "load average %.2f at the end\n\n",
 	       bench_peak_mib(), bench_loadavg());
@@ -1407,6 +1532,16 @@ int main(int argc, char **argv)
 		         r->chain_bpe, r->flat_bpe);
 		printf("  %-46s %-60s %s\n", goal, fig,
 		       bench_verdict(r->chain_eps >= 0.8 * r->flat_eps));
+	}
+	for (int i = 0; (o.phases & PHASE_CERT) && i < 2; i++) {
+		const cert_row *r = &crows[i];
+		char goal[64];
+		snprintf(goal, sizeof goal, "certificate of %s < 300 KB, < 50 ms", r->lot);
+		snprintf(fig, sizeof fig,
+		         "%zu B (%zu indented), verify %.1f ms, CPU %.1f (Ed25519 %.1f)", r->bytes,
+		         r->pretty_bytes, r->verify_ms, r->cpu_ms, r->floor1_ms);
+		printf("  %-46s %-60s %s\n", goal, fig,
+		       bench_verdict(r->pretty_bytes < 300000 && r->verify_ms < 50.0));
 	}
 	if (n_drows > 0) {
 		/* Linear: bytes per event at the deepest chain within 2x of the shallowest. */

@@ -57,6 +57,7 @@ typedef struct options {
 	unsigned per_request;
 	double tile_seconds;
 	unsigned slices;
+	unsigned threads; /* serve --threads; 0: the server's default */
 } options;
 
 /* --- the temporary directory --- */
@@ -240,8 +241,14 @@ static uint16_t start_server(const options *o, const char *db, const char *key)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
-		      "127.0.0.1:0", "--quiet", (char *)NULL);
+		char threads[16];
+		snprintf(threads, sizeof threads, "%u", o->threads);
+		if (o->threads)
+			execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
+			      "127.0.0.1:0", "--quiet", "--threads", threads, (char *)NULL);
+		else
+			execl(o->server, o->server, "serve", "--db", db, "--key", key, "--listen",
+			      "127.0.0.1:0", "--quiet", (char *)NULL);
 		fprintf(stderr, "bench_server: cannot run %s: %s\n", o->server, strerror(errno));
 		_exit(127);
 	}
@@ -317,9 +324,10 @@ static char *find_blank_line(char *p, size_t n)
 }
 
 /* Sends one request and reads its answer; returns the status, *len the
- * body's length (the body is skipped). */
-static int conn_call(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
-                     size_t *len)
+ * body's length. The body is skipped, or its first out_size - 1 bytes are
+ * copied to out (NUL-terminated) when out is not NULL. */
+static int conn_call_into(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
+                          size_t *len, char *out, size_t out_size)
 {
 	struct iovec iov[2] = {{(void *)(uintptr_t)head, hlen}, {(void *)(uintptr_t)body, blen}};
 	size_t total = hlen + blen, sent = 0;
@@ -358,16 +366,60 @@ static int conn_call(conn *c, const char *head, size_t hlen, const void *body, s
 		}
 	}
 	c->pos = (size_t)(end + 4 - c->buf);
-	size_t left = clen;
+	size_t left = clen, kept = 0;
 	while (left) {
 		if (c->pos == c->have && fill(c))
 			bench_die("the answer was cut short");
 		size_t take = c->have - c->pos < left ? c->have - c->pos : left;
+		size_t keep = out && kept + 1 < out_size ? out_size - 1 - kept : 0;
+		if (keep > take)
+			keep = take;
+		if (keep) {
+			memcpy(out + kept, c->buf + c->pos, keep);
+			kept += keep;
+		}
 		c->pos += take;
 		left -= take;
 	}
+	if (out && out_size)
+		out[kept] = 0;
 	*len = clen;
 	return status;
+}
+
+static int conn_call(conn *c, const char *head, size_t hlen, const void *body, size_t blen,
+                     size_t *len)
+{
+	return conn_call_into(c, head, hlen, body, blen, len, NULL, 0);
+}
+
+/* The server's sequencer counters (GET /api/stats): transactions committed,
+ * events appended and milliseconds spent committing, so far. */
+typedef struct seq_stats {
+	uint64_t batches, events, max_batch, commit_ms;
+} seq_stats;
+
+static seq_stats server_stats(uint16_t port)
+{
+	static const char head[] = "GET /api/stats HTTP/1.1\r\nHost: x\r\n\r\n";
+	conn *c = bench_xmalloc(sizeof *c);
+	char text[4096];
+	size_t len = 0;
+	seq_stats st = {0, 0, 0, 0};
+	conn_open(c, port);
+	int status = conn_call_into(c, head, sizeof head - 1, NULL, 0, &len, text, sizeof text);
+	close(c->fd);
+	free(c);
+	json_t *doc = status == 200 ? json_loads(text, 0, NULL) : NULL;
+	json_t *seq = json_object_get(doc, "sequencer");
+	st.batches = (uint64_t)json_integer_value(json_object_get(seq, "batches"));
+	st.events = (uint64_t)json_integer_value(json_object_get(seq, "events"));
+	st.max_batch = (uint64_t)json_integer_value(json_object_get(seq, "max_batch"));
+	st.commit_ms = (uint64_t)json_integer_value(json_object_get(seq, "commit_ms"));
+	json_decref(doc);
+	if (!seq)
+		bench_die("GET /api/stats: no sequencer counters (status %d)", status);
+	return st;
 }
 
 /* --- 2. POST /add under load --- */
@@ -507,6 +559,13 @@ typedef struct mode {
 	unsigned slices;
 	double *lib, *http, *ratio, *lat;
 	size_t n_lat;
+	double http_s; /* the HTTP slices' time in all */
+	/* The library in batches of the size the server formed (its events
+	 * per transaction in the slice before; half of `batch` at first), on
+	 * half of each library slice, and HTTP's rate against it: HTTP's own
+	 * cost, without that of the smaller batches. */
+	double *lib_same, *ratio_same;
+	double same_batches; /* their mean size */
 } mode;
 
 /* Unlike bench_median: of a sorted array, the mean of the two middle values
@@ -604,6 +663,7 @@ static void usage(FILE *out)
 	        "  --per-request K     events per POST in the array run (64)\n"
 	        "  --slices N          alternating library/HTTP slices per mode (10)\n"
 	        "  --tile-seconds S    duration of the tile GETs (3)\n"
+	        "  --threads N         the server's HTTP threads (serve --threads; its default)\n"
 	        "  --quick             small sizes, a few seconds\n",
 	        OT_CLI_PATH);
 }
@@ -620,7 +680,7 @@ static size_t parse_count(const char *opt, const char *v, size_t max)
 int main(int argc, char **argv)
 {
 	bench_name = "bench_server";
-	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10};
+	options o = {"/tmp", OT_CLI_PATH, 100000, 20000, 8, 64, 3.0, 10, 0};
 	/* --lib-db / --http-db: the two ledgers in other stores (e.g. empty
 	 * PostgreSQL databases, bench/store); default: SQLite files in --dir. */
 	const char *lib_uri = NULL, *http_uri = NULL;
@@ -659,6 +719,8 @@ int main(int argc, char **argv)
 			o.per_request = (unsigned)parse_count(a, v, 10000);
 		else if (strcmp(a, "--slices") == 0)
 			o.slices = (unsigned)parse_count(a, v, 1000);
+		else if (strcmp(a, "--threads") == 0)
+			o.threads = (unsigned)parse_count(a, v, 256);
 		else if (strcmp(a, "--tile-seconds") == 0)
 			o.tile_seconds = (double)parse_count(a, v, 3600);
 		else
@@ -716,27 +778,43 @@ int main(int argc, char **argv)
 	long rss0 = rss_kib(server_pid), rss_mid = 0, rss_end = 0;
 	mode modes[2] = {
 		{"one event per request", single_clients, 1, single_clients, 0, o.single_events,
-	         o.slices, NULL, NULL, NULL, NULL, 0},
+	         o.slices, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0},
 		{"arrays", o.clients, o.per_request, (size_t)o.clients * o.per_request,
-	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0},
+	         o.single_events, total, o.slices, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0},
 	};
 	for (int m = 0; m < 2; m++) {
 		mode *md = &modes[m];
 		size_t span = md->to - md->from;
+		seq_stats st0 = server_stats(port);
 		md->lib = bench_xmalloc(md->slices * sizeof(double));
 		md->http = bench_xmalloc(md->slices * sizeof(double));
 		md->ratio = bench_xmalloc(md->slices * sizeof(double));
+		md->lib_same = bench_xmalloc(md->slices * sizeof(double));
+		md->ratio_same = bench_xmalloc(md->slices * sizeof(double));
 		md->lat = bench_xmalloc((span + 1) * sizeof(double));
 		md->n_lat = 0;
+		size_t same = md->batch / 2 ? md->batch / 2 : 1;
 		for (unsigned r = 0; r < md->slices; r++) {
 			size_t a = md->from + span * r / md->slices,
-			       b = md->from + span * (r + 1) / md->slices;
-			md->lib[r] = library_rate(l, &lib, a, b, md->batch);
+			       b = md->from + span * (r + 1) / md->slices, half = a + (b - a) / 2;
+			md->lib[r] = library_rate(l, &lib, a, half, md->batch);
+			md->lib_same[r] = library_rate(l, &lib, half, b, same);
+			md->same_batches += (double)same / md->slices;
+			seq_stats before = server_stats(port);
 			load_result lr = run_load(port, &http, a, b, md->clients, md->per_request);
 			if (lr.failures)
 				bench_die("%zu requests failed", lr.failures);
+			seq_stats after = server_stats(port);
+			if (after.batches > before.batches)
+				same = (size_t)((double)(after.events - before.events) /
+				                        (double)(after.batches - before.batches) +
+				                0.5);
+			if (same == 0)
+				same = 1;
 			md->http[r] = lr.events_s;
+			md->http_s += (double)(b - a) / lr.events_s;
 			md->ratio[r] = lr.events_s / md->lib[r];
+			md->ratio_same[r] = lr.events_s / md->lib_same[r];
 			memcpy(md->lat + md->n_lat, lr.lat_ms, lr.n_lat * sizeof(double));
 			md->n_lat += lr.n_lat;
 			free(lr.lat_ms);
@@ -747,6 +825,8 @@ int main(int argc, char **argv)
 		qsort(md->lib, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->http, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->ratio, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->lib_same, md->slices, sizeof(double), bench_cmp_double);
+		qsort(md->ratio_same, md->slices, sizeof(double), bench_cmp_double);
 		qsort(md->lat, md->n_lat, sizeof(double), bench_cmp_double);
 		printf("%s: %u connections, %u event%s per request, %zu events in %u slices\n",
 		       md->name, md->clients, md->per_request, md->per_request > 1 ? "s" : "", span,
@@ -761,12 +841,28 @@ int main(int argc, char **argv)
 		       "%.0f-%.0f %%)\n",
 		       100.0 * median(md->ratio, md->slices), 100.0 * md->ratio[0],
 		       100.0 * md->ratio[md->slices - 1]);
+		printf("  library  in batches the size the server formed (%.1f on average): %.0f "
+		       "events/s (slices: %.0f-%.0f)\n",
+		       md->same_batches, median(md->lib_same, md->slices), md->lib_same[0],
+		       md->lib_same[md->slices - 1]);
+		printf("  HTTP / library at the server's batch size:   %8.0f %%  (slices: "
+		       "%.0f-%.0f %%)\n",
+		       100.0 * median(md->ratio_same, md->slices), 100.0 * md->ratio_same[0],
+		       100.0 * md->ratio_same[md->slices - 1]);
 		printf("  acknowledgement latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu "
 		       "requests, "
 		       "%zu events in flight)\n",
 		       pct(md->lat, md->n_lat, 0.50), pct(md->lat, md->n_lat, 0.99),
 		       md->n_lat ? md->lat[md->n_lat - 1] : 0.0, md->n_lat,
 		       (size_t)md->clients * md->per_request);
+		seq_stats st1 = server_stats(port);
+		uint64_t nb = st1.batches - st0.batches;
+		printf("  server transactions: %" PRIu64 ", %.1f events each on average "
+		       "(largest so far %" PRIu64 "); the sequencer busy %.0f %% of the time\n",
+		       nb, nb ? (double)(st1.events - st0.events) / (double)nb : 0.0, st1.max_batch,
+		       md->http_s > 0
+		               ? 100.0 * (double)(st1.commit_ms - st0.commit_ms) / 1e3 / md->http_s
+		               : 0.0);
 	}
 	proof_times(ot_ledger_log(l));
 	ot_ledger_close(l);
@@ -820,6 +916,8 @@ int main(int argc, char **argv)
 	       GOAL_FLAT_MIB, growth < GOAL_FLAT_MIB ? "MET " : "MISS", growth);
 	for (int m = 0; m < 2; m++) {
 		free(modes[m].lib);
+		free(modes[m].lib_same);
+		free(modes[m].ratio_same);
 		free(modes[m].http);
 		free(modes[m].ratio);
 		free(modes[m].lat);

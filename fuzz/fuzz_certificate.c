@@ -2,10 +2,15 @@
  * fuzz_certificate.c: provenance certificates from hostile bytes, through
  * the whole of ot_certificate_verify: JSON, base64, the checkpoint note,
  * proofs and the replay of the entries through the ledger's rules. Never a
- * crash, a leak or an unbounded allocation, whatever the file says. The
- * seed (corpus/certificate/lot-1.json) verifies under the key below: a
- * three-entry ledger made with `oretrail init --key-name fuzz-authority`,
- * an actor, a mine and an extraction, then `oretrail prove`.
+ * crash, a leak or an unbounded allocation, whatever the file says. Both
+ * versions: the seed corpus/certificate/lot-1.json (version 1: base64
+ * entries, a proof each) verifies under the key below: a three-entry ledger
+ * made with `oretrail init --key-name fuzz-authority`, an actor, a mine and
+ * an extraction, then `oretrail prove`; lot-1-v2.json is the same
+ * certificate in version 2 (entries as JSON, the merged proof: empty, all
+ * three leaves are included) and verifies too; lot-1-v2-subset.json leaves
+ * entry 1 out, its merged proof (one node, leaf 1) holds, and the replay
+ * finds the registration missing.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -14,6 +14,7 @@
 #include "ledger_fixture.h"
 #include "oretrail/certificate.h"
 #include "oretrail/encoding.h"
+#include "oretrail/proof.h"
 
 static void build(fx *f)
 {
@@ -94,22 +95,15 @@ static int64_t share(json_t *trace, const char *country)
 	return -1;
 }
 
+/* Whether a (version 2) certificate holds the entry with event id `id`. */
 static int has_entry(json_t *cert, const char *id)
 {
 	json_t *list = json_object_get(cert, "entries");
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		const char *b =
-			json_string_value(json_object_get(json_array_get(list, i), "entry"));
-		uint8_t raw[OT_ENTRY_MAX];
-		size_t n = 0;
-		if (ot_b64_decode(b, strlen(b), raw, sizeof raw, &n))
-			continue;
-		json_t *env = json_loadb((const char *)raw, n, 0, NULL);
+		json_t *env = json_object_get(json_array_get(list, i), "entry");
 		const char *eid =
 			json_string_value(json_object_get(json_object_get(env, "event"), "id"));
-		int hit = eid && strcmp(eid, id) == 0;
-		json_decref(env);
-		if (hit)
+		if (eid && strcmp(eid, id) == 0)
 			return 1;
 	}
 	return 0;
@@ -128,9 +122,12 @@ static json_t *b64(const uint8_t *d, size_t n)
  * A forgery by the log's operator: the ledger's log with entry `k` replaced
  * by `entry`, rebuilt in a new store and signed with the log key (and
  * `cosigner`, when given); the certificate's entries, proofs and checkpoint
- * are remade from it. Returns the new certificate text (malloc'ed).
+ * are remade from it, in the format of `version`: 2, the entries as JSON
+ * and one merged proof; 1, each entry in base64 with its leaf hash and
+ * inclusion proof. Returns the new certificate text (malloc'ed).
  */
-static char *forge(fx *f, const char *cert, uint64_t k, const ot_buf *entry, ot_signer *cosigner)
+static char *forge(fx *f, const char *cert, uint64_t k, const ot_buf *entry, ot_signer *cosigner,
+                   int version)
 {
 	uint64_t n = fx_size(f);
 	ot_store *st = NULL;
@@ -185,25 +182,48 @@ static char *forge(fx *f, const char *cert, uint64_t k, const ot_buf *entry, ot_
 	json_object_set_new(doc, "checkpoint", json_stringn(note, note_len));
 	json_object_set_new(json_object_get(doc, "log"), "root", b64(root, sizeof root));
 	json_t *list = json_object_get(doc, "entries");
-	for (size_t i = 0; i < json_array_size(list); i++) {
+	size_t n_ents = json_array_size(list);
+	uint64_t *idxs = calloc(n_ents + 1, sizeof *idxs);
+	for (size_t i = 0; i < n_ents; i++) {
 		json_t *it = json_array_get(list, i);
 		uint64_t idx = (uint64_t)json_integer_value(json_object_get(it, "index"));
 		uint8_t *data = NULL, leaf[OT_HASH_SIZE], proof[OT_PROOF_MAX][OT_HASH_SIZE];
 		size_t len = 0, np = 0;
+		idxs[i] = idx;
 		if (ot_log_entry(log, idx, &data, &len, NULL) ||
 		    ot_log_inclusion_proof(log, idx, n, proof, &np, NULL)) {
 			free(data);
+			free(idxs);
 			goto out;
 		}
-		ot_leaf_hash(data, len, leaf);
-		json_object_set_new(it, "entry", b64(data, len));
-		json_object_set_new(it, "leaf_hash", b64(leaf, sizeof leaf));
-		json_t *p = json_array();
-		for (size_t j = 0; j < np; j++)
-			json_array_append_new(p, b64(proof[j], OT_HASH_SIZE));
-		json_object_set_new(it, "proof", p);
+		if (version == 1) {
+			ot_leaf_hash(data, len, leaf);
+			json_object_set_new(it, "entry", b64(data, len));
+			json_object_set_new(it, "leaf_hash", b64(leaf, sizeof leaf));
+			json_t *p = json_array();
+			for (size_t j = 0; j < np; j++)
+				json_array_append_new(p, b64(proof[j], OT_HASH_SIZE));
+			json_object_set_new(it, "proof", p);
+		} else {
+			json_object_set_new(it, "entry",
+			                    json_loadb((const char *)data, len, 0, NULL));
+		}
 		free(data);
 	}
+	uint8_t(*nodes)[OT_HASH_SIZE] = NULL;
+	size_t n_nodes = 0;
+	if (version == 2 &&
+	    ot_log_multiproof(log, idxs, n_ents, n, &nodes, &n_nodes, NULL) == OT_OK) {
+		json_t *p = json_array();
+		for (size_t j = 0; j < n_nodes; j++)
+			json_array_append_new(p, b64(nodes[j], OT_HASH_SIZE));
+		json_object_set_new(doc, "proof", p);
+	} else if (version == 1) {
+		json_object_del(doc, "proof");
+	}
+	json_object_set_new(doc, "version", json_integer(version));
+	free(nodes);
+	free(idxs);
 	out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 out:
 	free(note);
@@ -211,6 +231,118 @@ out:
 	ot_store_close(st);
 	json_decref(doc);
 	return out;
+}
+
+/* Whether the certificate doc (edited by the caller) fails with `code`. */
+static int edited_fails(json_t *doc, ot_verifier *key, const char *code, ot_error *err)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	ot_status rc = text ? verify(text, key, NULL, 0, 0, NULL, err) : OT_ERR_NOMEM;
+	free(text);
+	if (rc != OT_OK && strcmp(err->code, code) == 0)
+		return 1;
+	fprintf(stderr, "want %s, got %d %s: %s\n", code, rc, err->code, err->message);
+	return 0;
+}
+
+/* Version 2, the merged proof: its shape, and each edit anyone could make
+ * (a proof node, an entry, the checkpoint, the version) has its code. */
+static void check_v2(const char *cert, ot_verifier *key)
+{
+	ot_error err;
+	json_t *doc = json_loads(cert, 0, NULL);
+	json_t *list = json_object_get(doc, "entries"), *proof = json_object_get(doc, "proof");
+	CHECK(json_integer_value(json_object_get(doc, "version")) == 2);
+	CHECK(json_is_array(proof) && json_array_size(list) > 0);
+	uint64_t idx[256];
+	size_t n = json_array_size(list), want = 0;
+	CHECK(n <= 256);
+	for (size_t i = 0; i < n && i < 256; i++) {
+		json_t *it = json_array_get(list, i);
+		idx[i] = (uint64_t)json_integer_value(json_object_get(it, "index"));
+		CHECK(json_is_object(json_object_get(it, "entry")));
+		CHECK(!json_object_get(it, "proof") && !json_object_get(it, "leaf_hash"));
+	}
+	uint64_t size =
+		(uint64_t)json_integer_value(json_object_get(json_object_get(doc, "log"), "size"));
+	CHECK_OK(ot_multiproof_count(size, idx, n, &want));
+	CHECK(want == json_array_size(proof) && want > 0);
+
+	json_t *d = json_deep_copy(doc);
+	json_array_set_new(json_object_get(d, "proof"), 0,
+	                   json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+	CHECK(edited_fails(d, key, OT_CERT_PROOF, &err));
+	CHECK(strstr(err.message, "do not lead to the checkpoint's root") != NULL);
+	json_decref(d);
+	d = json_deep_copy(doc);
+	json_array_remove(json_object_get(d, "proof"), 0);
+	CHECK(edited_fails(d, key, OT_CERT_PROOF, &err));
+	CHECK(strstr(err.message, "need") != NULL);
+	json_decref(d);
+	d = json_deep_copy(doc);
+	json_array_append(json_object_get(d, "proof"), json_array_get(proof, 0));
+	CHECK(edited_fails(d, key, OT_CERT_PROOF, &err));
+	json_decref(d);
+	/* An entry: the blend takes more ore-b (the signature would fail too,
+	 * but the proof fails first). */
+	d = json_deep_copy(doc);
+	for (size_t i = 0; i < n; i++) {
+		json_t *ev = json_object_get(
+			json_object_get(json_array_get(json_object_get(d, "entries"), i), "entry"),
+			"event");
+		if (strcmp(json_string_value(json_object_get(ev, "id")), "blend") == 0)
+			json_object_set_new(json_array_get(json_object_get(ev, "inputs"), 1),
+			                    "mass_g", json_integer(260000));
+	}
+	CHECK(edited_fails(d, key, OT_CERT_PROOF, &err));
+	CHECK(strstr(err.message, "an entry or a proof node was altered") != NULL);
+	json_decref(d);
+	/* An entry moved to an index beyond the tree. */
+	d = json_deep_copy(doc);
+	json_object_set_new(json_array_get(json_object_get(d, "entries"), n - 1), "index",
+	                    json_integer((json_int_t)size));
+	CHECK(edited_fails(d, key, OT_CERT_CHECKPOINT_MISMATCH, &err));
+	json_decref(d);
+	/* The checkpoint's text, and the log summary. */
+	d = json_deep_copy(doc);
+	const char *note = json_string_value(json_object_get(d, "checkpoint"));
+	char *bent = strdup(note);
+	char *nl = strchr(bent, '\n');
+	if (nl)
+		nl[1] = nl[1] == '1' ? '2' : '1';
+	json_object_set_new(d, "checkpoint", json_string(bent));
+	free(bent);
+	CHECK(edited_fails(d, key, OT_CERT_CHECKPOINT_SIGNATURE, &err));
+	json_decref(d);
+	d = json_deep_copy(doc);
+	json_object_set_new(json_object_get(d, "log"), "root",
+	                    json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+	CHECK(edited_fails(d, key, OT_CERT_CHECKPOINT_MISMATCH, &err));
+	json_decref(d);
+	/* Entries not as JSON envelopes; no proof. */
+	d = json_deep_copy(doc);
+	json_object_set_new(json_array_get(json_object_get(d, "entries"), 0), "entry",
+	                    json_string("e30="));
+	CHECK(edited_fails(d, key, OT_CERT_MALFORMED, &err));
+	json_object_del(d, "proof");
+	CHECK(edited_fails(d, key, OT_CERT_MALFORMED, &err));
+	json_decref(d);
+	/* Versions this build does not read: refused by name, exit 2. */
+	static const int versions[] = {3, 0, 1000};
+	for (size_t v = 0; v < 3; v++) {
+		char want_msg[64];
+		d = json_deep_copy(doc);
+		json_object_set_new(d, "version", json_integer(versions[v]));
+		CHECK(edited_fails(d, key, OT_CERT_UNSUPPORTED, &err));
+		snprintf(want_msg, sizeof want_msg, "unsupported certificate version %d",
+		         versions[v]);
+		CHECK(strstr(err.message, want_msg) != NULL);
+		char *text = json_dumps(d, JSON_COMPACT);
+		CHECK_RC(verify(text, key, NULL, 0, 0, NULL, &err), OT_ERR_PARSE);
+		free(text);
+		json_decref(d);
+	}
+	json_decref(doc);
 }
 
 /* The log index of the entry with event id `id` in the ledger. */
@@ -271,6 +403,7 @@ int main(void)
 	CHECK(json_array_size(json_object_get(tr, "context")) == 1);
 	CHECK(json_integer_value(json_object_get(rep, "registrations")) == 6);
 	json_decref(rep);
+	check_v2(cert, key);
 
 	/* Determinations: the blend's Nd was mined 1/3 in CN, so a profile
 	 * covering CN at the mined stage fails it; verify recomputes that, says
@@ -351,10 +484,33 @@ int main(void)
 		ot_buf_add(&same, data, len);
 		free(data);
 	}
-	char *forged = forge(&f, cert, k_blend, &same, NULL);
+	char *forged = forge(&f, cert, k_blend, &same, NULL, 2);
 	CHECK(forged != NULL);
 	if (forged)
 		CHECK_OK(verify(forged, key, NULL, 0, 0, NULL, &err));
+	free(forged);
+	/* Version 1 (base64 entries, a proof each) still verifies, and its
+	 * per-entry checks still have their codes. */
+	forged = forge(&f, cert, k_blend, &same, NULL, 1);
+	CHECK(forged != NULL);
+	if (forged) {
+		json_t *rep1 = NULL;
+		CHECK_OK(verify(forged, key, NULL, 0, 0, &rep1, &err));
+		CHECK(share(json_object_get(rep1, "trace"), "PK") == 666667);
+		json_decref(rep1);
+		json_t *d1 = json_loads(forged, 0, NULL);
+		CHECK(json_integer_value(json_object_get(d1, "version")) == 1);
+		json_t *e0 = json_array_get(json_object_get(d1, "entries"), 0);
+		json_object_set(e0, "leaf_hash", json_array_get(json_object_get(e0, "proof"), 0));
+		CHECK(edited_fails(d1, key, OT_CERT_ENTRY_ALTERED, &err));
+		json_decref(d1);
+		d1 = json_loads(forged, 0, NULL);
+		e0 = json_array_get(json_object_get(d1, "entries"), 0);
+		json_array_set(json_object_get(e0, "proof"), 0,
+		               json_object_get(json_object_get(d1, "log"), "root"));
+		CHECK(edited_fails(d1, key, OT_CERT_PROOF, &err));
+		json_decref(d1);
+	}
 	free(forged);
 	ot_buf_free(&same);
 
@@ -364,7 +520,7 @@ int main(void)
 	                   J("{'id':'ev-7','type':'extract','site':'m-cn','lot':'ore-b','material':"
 	                     "'ore','mass_g':1000000,'assay':{'Nd':5000}}"),
 	                   "mineco", fx_other_key(&f, "mineco"), &b) == 0);
-	forged = forge(&f, cert, k_extract, &b, NULL);
+	forged = forge(&f, cert, k_extract, &b, NULL, 2);
 	CHECK(forged != NULL);
 	if (forged) {
 		CHECK_RC(verify(forged, key, NULL, 0, 0, NULL, &err), OT_ERR_VERIFY);
@@ -381,7 +537,7 @@ int main(void)
 	                     "250000}],'outputs':[{'lot':'blend-c','material':'ore','mass_g':"
 	                     "750000,'assay':{'Nd':5000}}]}"),
 	                   "mineco", fx_key(&f, "mineco"), &b) == 0);
-	forged = forge(&f, cert, k_blend, &b, NULL);
+	forged = forge(&f, cert, k_blend, &b, NULL, 2);
 	CHECK(forged != NULL);
 	if (forged) {
 		CHECK_RC(verify(forged, key, NULL, 0, 0, NULL, &err), OT_ERR_VERIFY);
@@ -407,7 +563,7 @@ int main(void)
 	ot_buf_init(&b, 0);
 	ot_buf_add(&b, data, len);
 	free(data);
-	forged = forge(&f, cert, k_blend, &b, wit);
+	forged = forge(&f, cert, k_blend, &b, wit, 2);
 	ot_buf_free(&b);
 	CHECK(forged != NULL);
 	if (forged) {

@@ -10,6 +10,7 @@
 #include "ledger/commit.h"
 #include "ledger_fixture.h"
 #include "oretrail/encoding.h"
+#include "oretrail/event.h"
 
 #define N_BATCH 1000
 #define BAD_AT 500
@@ -330,7 +331,8 @@ static void test_flows(void)
 		if (strcmp(json_string_value(json_object_get(json_array_get(pays, i), "payee")),
 		           "gov-pk") == 0)
 			gov = json_array_get(pays, i);
-	CHECK(json_array_size(pays) == 2); /* gov-pk, and x from test_rotation_rollback */
+	CHECK(json_array_size(pays) ==
+	      2); /* gov-pk, and x (test_rotation_rollback, test_prepared) */
 	CHECK(json_integer_value(json_object_get(gov, "amount")) == 2000000);
 	CHECK(json_integer_value(json_object_get(gov, "count")) == 2);
 	json_decref(r);
@@ -440,6 +442,107 @@ static void test_reopen(void)
 	CHECK_RC(ot_ledger_create(path, "again", f.auth, &ro, &err), OT_ERR_EXISTS);
 }
 
+/* A payment by `payer` at `time`, signed with `key`. */
+static void payment(const char *payer, const ot_signer *key, const char *time, ot_buf *b)
+{
+	CHECK(fx_sign_with(&f,
+	                   J("{'type':'payment','payer':'%s','payee':'x','kind':'fee',"
+	                     "'amount':{'amount':1,'currency':'USD'},'time':'%s'}",
+	                     payer, time),
+	                   payer, key, b) == 0);
+}
+
+/* ot_ledger_prepare and ot_ledger_submit_prepared: the signature checked
+ * ahead of the batch is a hint the rules still confirm. */
+static void test_prepared(void)
+{
+	ot_error err;
+	ot_prepared *p = NULL, *late = NULL, *junk = (ot_prepared *)1;
+	ot_submit_result res[2];
+	ot_buf b;
+	OK(fx_actor(&f, "prep", "US", "['importer','processor']"));
+
+	/* Prepared, then submitted: the canonical entry, appended at the end;
+	 * the same prepared entry again is a safe retry. */
+	payment("prep", fx_key(&f, "prep"), "2025-09-21T00:00:00Z", &b);
+	ot_buf canon;
+	ot_buf_init(&canon, 0);
+	CHECK_OK(ot_event_entry(b.data, b.len, &canon, &err));
+	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &p, &err));
+	ot_buf_free(&b); /* the prepared entry keeps what it needs */
+	size_t len = 0;
+	const uint8_t *entry = ot_prepared_entry(p, &len);
+	CHECK(len == canon.len && memcmp(entry, canon.data, len) == 0);
+	ot_buf_free(&canon);
+	uint64_t size = fx_size(&f);
+	size_t n = 0;
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, OT_SUBMIT_RETRY, res, &n, &err));
+	CHECK(n == 1 && res[0].index == (int64_t)size && fx_size(&f) == size + 1);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, OT_SUBMIT_RETRY, res, &n, &err));
+	CHECK(n == 0 && res[0].existing == 1 && res[0].index == (int64_t)size);
+	CHECK_RC(ot_ledger_submit_prepared(f.l, &p, 1, 0, NULL, NULL, &err), OT_ERR_CONFLICT);
+	CHECK_STR(err.code, "duplicate_id");
+	ot_prepared_free(p);
+
+	/* Prepared while its signer is unknown (no key to check it with),
+	 * registered before the submit: verified in the batch, accepted. */
+	payment("prep-late", fx_key(&f, "prep-late"), "2025-09-21T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &late, &err));
+	ot_buf_free(&b);
+	OK(fx_actor(&f, "prep-late", "US", "['importer','processor']"));
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &late, 1, 0, NULL, &n, &err));
+	CHECK(n == 1);
+	ot_prepared_free(late);
+
+	/* Prepared with the key in force, which is rotated before the submit:
+	 * the signature verified, but the rules refuse the revoked key. */
+	payment("prep", fx_key(&f, "prep"), "2025-09-23T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &p, &err));
+	ot_buf_free(&b);
+	char vk2[OT_VKEY_MAX];
+	ot_signer *k2 = fx_other_key(&f, "prep");
+	CHECK_OK(ot_signer_vkey(k2, vk2, sizeof vk2));
+	OK(fx_submit(&f, "gov",
+	             J("{'type':'actor','actor':'prep','key':'%s','time':'2025-09-22T00:00:00Z'}",
+	               vk2)));
+	size = fx_size(&f);
+	CHECK_RC(ot_ledger_submit_prepared(f.l, &p, 1, 0, NULL, NULL, &err), OT_ERR_SIGNER);
+	CHECK_STR(err.code, "key_revoked");
+	CHECK(err.index == 0 && fx_size(&f) == size);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, OT_SUBMIT_KEEP_GOING, res, &n, &err));
+	CHECK(n == 0 && res[0].index == -1 && res[0].error.status == OT_ERR_SIGNER);
+	ot_prepared_free(p);
+
+	/* Signed with the new key and prepared at once, while the handle
+	 * still remembers the old one: verified in the batch, accepted. */
+	payment("prep", k2, "2025-09-23T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(f.l, b.data, b.len, &p, &err));
+	ot_buf_free(&b);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &p, 1, 0, NULL, &n, &err));
+	CHECK(n == 1);
+	ot_prepared_free(p);
+
+	/* Not an envelope: the parse error, nothing prepared; misuse. */
+	CHECK_RC(ot_ledger_prepare(f.l, (const uint8_t *)"{\"a\":1}", 7, &junk, &err),
+	         OT_ERR_PARSE);
+	CHECK(junk == NULL && err.code[0]);
+	CHECK_RC(ot_ledger_prepare(f.l, NULL, 2, &junk, &err), OT_ERR_ARG);
+
+	/* Without a ledger (a server with no read handle just now): parsed
+	 * only, verified in the batch. */
+	payment("prep-late", fx_key(&f, "prep-late"), "2025-09-24T00:00:00Z", &b);
+	CHECK_OK(ot_ledger_prepare(NULL, b.data, b.len, &late, &err));
+	ot_buf_free(&b);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, &late, 1, 0, NULL, &n, &err));
+	CHECK(n == 1);
+	ot_prepared_free(late);
+	CHECK_RC(ot_ledger_submit_prepared(f.l, NULL, 1, 0, NULL, NULL, &err), OT_ERR_ARG);
+	CHECK_RC(ot_ledger_submit_prepared(f.l, &junk, 1, 0, NULL, NULL, &err), OT_ERR_ARG);
+	CHECK_OK(ot_ledger_submit_prepared(f.l, NULL, 0, 0, NULL, &n, &err));
+	CHECK(ot_prepared_entry(NULL, &len) == NULL && len == 0);
+	ot_prepared_free(NULL);
+}
+
 int main(void)
 {
 	CHECK(fx_open(&f, "ledger") == 0);
@@ -449,6 +552,7 @@ int main(void)
 	OK(fx_site(&f, "us-site", "plant", "ussm", "US"));
 	test_batches();
 	test_rotation_rollback();
+	test_prepared();
 	test_flows();
 	test_tamper();
 	test_reopen();

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "oretrail/log.h"
+#include "oretrail/proof.h"
 #include "test.h"
 
 #define N 70000 /* crosses into level-2 tiles (65536) */
@@ -177,8 +178,115 @@ static void check_consistency(ot_log *log, uint64_t m, uint64_t n)
 		CHECK(ot_verify_consistency(m - 1, n, roots[m], roots[n], p, count) != OT_OK);
 }
 
+/* Whether h is one of the inclusion proof hashes of the leaves idx[0..k). */
+static int in_some_proof(ot_log *log, const uint64_t *idx, size_t k, uint64_t n,
+                         const uint8_t h[OT_HASH_SIZE])
+{
+	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	for (size_t i = 0; i < k; i++) {
+		size_t count = 0;
+		if (ot_log_inclusion_proof(log, idx[i], n, proof, &count, NULL))
+			return 0;
+		for (size_t j = 0; j < count; j++)
+			if (memcmp(proof[j], h, OT_HASH_SIZE) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* The multi-proof of k random leaves of the tree of n (k <= 64): it verifies
+ * against the reference root, has the size ot_multiproof_count says, takes
+ * its nodes from the leaves' own inclusion proofs, and a flipped
+ * bit in a node, a leaf or the root, a node too few or too many, or a moved
+ * index makes it fail. */
+static void check_multiproof(ot_log *log, uint64_t n, size_t k)
+{
+	uint64_t idx[64];
+	uint8_t lh[64][OT_HASH_SIZE];
+	size_t m = 0;
+	ot_error err;
+	for (size_t i = 0; i < k && i < n; i++) {
+		uint64_t x = test_rand() % n;
+		size_t at = 0;
+		while (at < m && idx[at] < x)
+			at++;
+		if (at < m && idx[at] == x)
+			continue;
+		memmove(idx + at + 1, idx + at, (m - at) * sizeof *idx);
+		idx[at] = x;
+		m++;
+	}
+	for (size_t i = 0; i < m; i++)
+		memcpy(lh[i], leaves[idx[i]], OT_HASH_SIZE);
+	uint8_t(*nodes)[OT_HASH_SIZE] = NULL;
+	size_t nn = 0, want = 0;
+	CHECK_OK(ot_log_multiproof(log, idx, m, n, &nodes, &nn, &err));
+	CHECK_OK(ot_multiproof_count(n, idx, m, &want));
+	CHECK(want == nn);
+	const uint8_t(*l)[OT_HASH_SIZE] = (const uint8_t(*)[OT_HASH_SIZE])lh;
+	const uint8_t(*p)[OT_HASH_SIZE] = (const uint8_t(*)[OT_HASH_SIZE])nodes;
+	CHECK_OK(ot_verify_multiproof(n, idx, l, m, p, nn, roots[n]));
+	for (size_t j = 0; m > 0 && j < nn; j++)
+		CHECK(in_some_proof(log, idx, m, n, nodes[j]));
+	if (m == 0) /* no leaf: the proof is the root */
+		CHECK(nn == 1 && memcmp(nodes[0], roots[n], OT_HASH_SIZE) == 0);
+	if (m == 1) {
+		uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+		size_t count = 0;
+		CHECK_OK(ot_log_inclusion_proof(log, idx[0], n, proof, &count, &err));
+		CHECK(count == nn);
+	}
+	uint8_t root[OT_HASH_SIZE];
+	memcpy(root, roots[n], OT_HASH_SIZE);
+	flip(root, test_rand());
+	CHECK(ot_verify_multiproof(n, idx, l, m, p, nn, root) == OT_ERR_VERIFY);
+	if (m > 0) {
+		size_t i = test_rand() % m;
+		flip(lh[i], test_rand());
+		CHECK(ot_verify_multiproof(n, idx, l, m, p, nn, roots[n]) == OT_ERR_VERIFY);
+		memcpy(lh[i], leaves[idx[i]], OT_HASH_SIZE);
+		/* The same leaf hash at the next index (when it is free). */
+		if (idx[i] + 1 < n && (i + 1 == m || idx[i + 1] > idx[i] + 1)) {
+			idx[i]++;
+			CHECK(ot_verify_multiproof(n, idx, l, m, p, nn, roots[n]) != OT_OK);
+			idx[i]--;
+		}
+	}
+	if (nn > 0) {
+		size_t j = test_rand() % nn;
+		flip(nodes[j], test_rand());
+		CHECK(ot_verify_multiproof(n, idx, l, m, p, nn, roots[n]) == OT_ERR_VERIFY);
+		CHECK(ot_verify_multiproof(n, idx, l, m, p, nn - 1, roots[n]) == OT_ERR_VERIFY);
+	}
+	uint8_t(*more)[OT_HASH_SIZE] = realloc(nodes, (nn + 1) * sizeof *more);
+	if (more) {
+		nodes = more;
+		memcpy(nodes[nn], roots[n], OT_HASH_SIZE);
+		CHECK(ot_verify_multiproof(n, idx, l, m, (const uint8_t(*)[OT_HASH_SIZE])nodes,
+		                           nn + 1, roots[n]) == OT_ERR_VERIFY);
+	}
+	free(nodes);
+	/* Indexes out of order or outside the tree. */
+	if (m >= 2) {
+		uint64_t t = idx[0];
+		idx[0] = idx[1];
+		idx[1] = t;
+		CHECK_RC(ot_multiproof_count(n, idx, m, &want), OT_ERR_RANGE);
+		idx[1] = idx[0];
+		idx[0] = t;
+	}
+	idx[m] = n;
+	CHECK_RC(ot_multiproof_count(n, idx, m + 1, &want), OT_ERR_RANGE);
+	CHECK_RC(ot_log_multiproof(log, idx, m + 1, n, &nodes, &nn, &err), OT_ERR_RANGE);
+}
+
 static void properties(ot_log *log)
 {
+	for (uint64_t n = 1; n <= 40; n++)
+		for (size_t k = 0; k <= n; k++)
+			check_multiproof(log, n, k);
+	for (int k = 0; k < 300; k++)
+		check_multiproof(log, 1 + test_rand() % N, test_rand() % 63);
 	for (uint64_t n = 1; n <= 64; n++)
 		for (uint64_t m = 0; m <= n; m++) {
 			if (m < n)

@@ -221,7 +221,30 @@ typedef struct client {
 	int id;
 	int ok, bad;
 	uint64_t worst_ms;
+	int64_t index[PER_CLIENT]; /* each acknowledged event's log index; -1 none */
 } client;
+
+/* Whether data[0..len) holds the string s. */
+static int holds(const uint8_t *data, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(data + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The log index an answer of POST /add gives its one entry; -1 none. */
+static int64_t acked_index(const http_resp *r)
+{
+	json_t *d = r->body ? json_loadb((const char *)r->body, r->body_len, 0, NULL) : NULL;
+	json_t *e = json_array_get(json_object_get(d, "entries"), 0);
+	int64_t at = json_is_integer(json_object_get(e, "index"))
+	                     ? (int64_t)json_integer_value(json_object_get(e, "index"))
+	                     : -1;
+	json_decref(d);
+	return at;
+}
 
 /* Counts a failed request and says what it was: a status and a body tell
  * a server error from a client-side time-out (rc -1, no status). */
@@ -251,10 +274,13 @@ static void *client_main(void *arg)
 		uint64_t dt = now_ms() - t0;
 		if (dt > c->worst_ms)
 			c->worst_ms = dt;
-		if (!rc && r.status == 200)
+		c->index[i] = -1;
+		if (!rc && r.status == 200) {
 			c->ok++;
-		else
+			c->index[i] = acked_index(&r);
+		} else {
 			client_failed(c, "POST /add", i, rc, &r);
+		}
 		if (r.closed || rc) {
 			close(fd);
 			fd = http_connect(port);
@@ -319,6 +345,29 @@ static void test_many_clients(void)
 	/* Group commit: concurrent submissions shared transactions. */
 	CHECK(b1 - b0 < e1 - e0);
 	CHECK(maxb > 1);
+	/* Every acknowledged event is in the log at the index it was given,
+	 * and each client's events are there in the order it sent them. */
+	ot_ledger *l = NULL;
+	CHECK_OK(ot_ledger_open(f.path, NULL, OT_LEDGER_READONLY, &l, NULL));
+	int misplaced = 0, disordered = 0;
+	for (int k = 0; l && k < CLIENTS; k++)
+		for (int i = 0; i < PER_CLIENT; i++) {
+			char id[64];
+			snprintf(id, sizeof id, "\"many-%d-%d\"", k, i);
+			uint8_t *data = NULL;
+			size_t len = 0;
+			if (c[k].index[i] < 0 ||
+			    ot_log_entry(ot_ledger_log(l), (uint64_t)c[k].index[i], &data, &len,
+			                 NULL) != OT_OK ||
+			    !holds(data, len, id))
+				misplaced++;
+			free(data);
+			if (i > 0 && c[k].index[i] <= c[k].index[i - 1])
+				disordered++;
+		}
+	ot_ledger_close(l);
+	CHECK(misplaced == 0);
+	CHECK(disordered == 0);
 	printf("many clients: %d events in %lld transactions (largest %lld), slowest answer %llu "
 	       "ms\n",
 	       CLIENTS * PER_CLIENT, (long long)(b1 - b0), (long long)maxb,

@@ -30,8 +30,11 @@
 extern "C" {
 #endif
 
-/* The certificate format this build writes and reads. */
-#define OT_CERT_VERSION 1
+/* The certificate format this build writes (version 2: the entries as JSON
+ * and one merged proof), and the oldest it still reads (version 1: base64
+ * entries, each with its own inclusion proof). */
+#define OT_CERT_VERSION 2
+#define OT_CERT_VERSION_MIN 1
 /* Largest certificate ot_certificate_verify reads. */
 #define OT_CERT_MAX ((size_t)64 << 20)
 
@@ -39,10 +42,13 @@ extern "C" {
  * Why a certificate does not verify: ot_error.code after
  * ot_certificate_verify, with ot_error.index the log index concerned (or
  * -1). All are OT_ERR_VERIFY except OT_CERT_MALFORMED (OT_ERR_PARSE, or
- * OT_ERR_TOOBIG): the file is not a certificate this build can read.
+ * OT_ERR_TOOBIG) and OT_CERT_UNSUPPORTED (OT_ERR_PARSE): the file is not a
+ * certificate this build can read.
  */
-/* not JSON, a bad member, an unknown version */
+/* not JSON, a bad member */
 #define OT_CERT_MALFORMED "cert_malformed"
+/* a version this build does not read ("unsupported certificate version N") */
+#define OT_CERT_UNSUPPORTED "cert_version"
 /* no valid signature by the log key */
 #define OT_CERT_CHECKPOINT_SIGNATURE "checkpoint_signature"
 /* fewer valid C2SP cosignatures than asked */

@@ -117,6 +117,42 @@ OT_EXPORT ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries
                                      const size_t *lens, size_t n, int flags,
                                      ot_submit_result *results, size_t *n_appended, ot_error *err);
 
+/*
+ * Submitting in two steps, for a server that receives entries on several
+ * threads and writes them on one (`oretrail serve`): ot_ledger_prepare does
+ * the work that needs no write lock on the receiving thread (the strict
+ * parse, the canonical form, the signature checked against the keys the
+ * signer holds in l's state now, or held at most a second ago: the handle
+ * keeps the last few signers' keys; l may be a read-only handle, or NULL:
+ * then only the parse, and the batch verifies), and
+ * ot_ledger_submit_prepared then applies the rules and appends, as
+ * ot_ledger_submit does with the same flags, results and errors, without
+ * verifying again a signature that verified (it parses the canonical entry
+ * again: a prepared entry keeps only that and the key, a small fraction of
+ * the parsed JSON). The keys
+ * are only a hint: the rules still confirm, under the write lock, that the
+ * key that verified is the signer's and valid at the event's time, and an
+ * entry whose signature matched no key then (its signer unknown, or
+ * registered since) is verified again in the batch.
+ *
+ * ot_ledger_prepare: OT_OK and *out (free with ot_prepared_free), or the
+ * envelope's parse error (code and message as ot_ledger_submit reports
+ * them); keys the store cannot read just now only lose the hint. One ledger handle is used by one
+ * thread at a time, as always; the prepared entries may go to another
+ * thread. ot_prepared_entry: the canonical entry the log will store, owned
+ * by p. ot_ledger_submit_prepared leaves the prepared entries the
+ * caller's; one may be submitted again (after a rejected batch, say).
+ */
+typedef struct ot_prepared ot_prepared;
+OT_EXPORT ot_status ot_ledger_prepare(ot_ledger *l, const uint8_t *data, size_t len,
+                                      ot_prepared **out, ot_error *err);
+OT_EXPORT const uint8_t *ot_prepared_entry(const ot_prepared *p, size_t *len);
+/* NULL is a no-op. */
+OT_EXPORT void ot_prepared_free(ot_prepared *p);
+OT_EXPORT ot_status ot_ledger_submit_prepared(ot_ledger *l, ot_prepared *const *prepared, size_t n,
+                                              int flags, ot_submit_result *results,
+                                              size_t *n_appended, ot_error *err);
+
 /* --- queries: JSON text, malloc'ed, free with free() --- */
 
 enum {

@@ -77,6 +77,12 @@ OT_EXPORT ot_status ot_log_checkpoint(ot_log *log, char **note, size_t *len, ot_
 OT_EXPORT ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
                                            uint8_t (*proof)[OT_HASH_SIZE], size_t *n,
                                            ot_error *err);
+/* The multi-proof (proof.h) of the entries at indexes[0..n), strictly
+ * increasing, in the tree of `size` entries: *nodes (malloc'ed, free with
+ * free(); NULL when there are none) holds *n_nodes hashes in proof order. */
+OT_EXPORT ot_status ot_log_multiproof(ot_log *log, const uint64_t *indexes, size_t n, uint64_t size,
+                                      uint8_t (**nodes)[OT_HASH_SIZE], size_t *n_nodes,
+                                      ot_error *err);
 OT_EXPORT ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64_t size2,
                                              uint8_t (*proof)[OT_HASH_SIZE], size_t *n,
                                              ot_error *err);

@@ -47,6 +47,28 @@ OT_EXPORT OT_NODISCARD ot_status ot_verify_inclusion(uint64_t index, uint64_t tr
                                                      const uint8_t (*proof)[OT_HASH_SIZE], size_t n,
                                                      const uint8_t root[OT_HASH_SIZE]);
 
+/*
+ * Multi-proofs: the inclusion of several leaves at once in the tree of
+ * `tree_size` leaves, as provenance certificates carry it (docs/
+ * certificate.md, "The merged proof"). `indexes` (n of them) are strictly
+ * increasing and below tree_size. The proof is the hash of every maximal
+ * subtree that holds none of them, each once, in the order a walk from the
+ * root meets them: left subtree before right, the tree split as RFC 9162
+ * 2.1.1 splits it.
+ */
+/* How many nodes the multi-proof of these indexes has: OT_OK, or
+ * OT_ERR_RANGE when the indexes are not increasing inside the tree. */
+OT_EXPORT ot_status ot_multiproof_count(uint64_t tree_size, const uint64_t *indexes, size_t n,
+                                        size_t *count);
+/* Checks that leaf_hashes[i] is at indexes[i] for every i, given the n_nodes
+ * nodes of the multi-proof: OT_OK, OT_ERR_VERIFY (the root differs, or the
+ * nodes are too few or too many) or OT_ERR_RANGE (bad indexes). */
+OT_EXPORT OT_NODISCARD ot_status ot_verify_multiproof(uint64_t tree_size, const uint64_t *indexes,
+                                                      const uint8_t (*leaf_hashes)[OT_HASH_SIZE],
+                                                      size_t n,
+                                                      const uint8_t (*nodes)[OT_HASH_SIZE],
+                                                      size_t n_nodes,
+                                                      const uint8_t root[OT_HASH_SIZE]);
 /* Checks that the tree of size1 leaves with root1 is a prefix of the tree of
  * size2 leaves with root2. Returns OT_OK or OT_ERR_VERIFY. */
 OT_EXPORT OT_NODISCARD ot_status ot_verify_consistency(uint64_t size1, uint64_t size2,

@@ -222,6 +222,34 @@ typedef ot_status (*ot_kv_cb)(void *ctx, const char *key, const uint8_t *value, 
 OT_EXPORT ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_kv_cb cb,
                                      void *ctx, ot_error *err);
 
+/* --- a front: a cache the layer above keeps over the key-value indexes ---
+ *
+ * The ledger keeps a batch's records parsed in memory and writes each one
+ * once (ledger/state.h, the record overlay). So that every other reader and
+ * writer of the store still sees one state, the store calls the front
+ * before it:
+ *   OT_FRONT_READ      reads (ns, key): the front writes that key's pending value
+ *   OT_FRONT_SCAN      scans ns: the front writes the namespace's pending values
+ *   OT_FRONT_WRITE     writes or deletes (ns, key): the front forgets its value
+ *   OT_FRONT_COMMIT    commits (ns, key NULL): the front writes everything
+ *   OT_FRONT_ROLLBACK  rolls the transaction back: the front forgets
+ *                      everything (its status is ignored)
+ * A non-OK status stops the call with it (a commit then rolls back). The
+ * front's own calls to the store, made while it is being called, are not
+ * reported to it. One front per store; NULL fn removes it. */
+typedef enum ot_front_op {
+	OT_FRONT_READ,
+	OT_FRONT_SCAN,
+	OT_FRONT_WRITE,
+	OT_FRONT_COMMIT,
+	OT_FRONT_ROLLBACK
+} ot_front_op;
+typedef ot_status (*ot_front_fn)(void *ctx, ot_front_op op, const char *ns, const char *key,
+                                 ot_error *err);
+OT_EXPORT void ot_store_set_front(ot_store *st, ot_front_fn fn, void *ctx);
+/* The ctx of the store's front when its function is fn, else NULL. */
+OT_EXPORT void *ot_store_front(const ot_store *st, ot_front_fn fn);
+
 #ifdef __cplusplus
 }
 #endif

@@ -667,10 +667,14 @@ int cli_profile_read(const char *what, const char *profile, char **text, size_t 
 {
 	char path[4096];
 	size_t n = strlen(profile);
+	int w;
 	if (strchr(profile, '/') || (n > 5 && strcmp(profile + n - 5, ".json") == 0))
-		snprintf(path, sizeof path, "%s", profile);
+		w = snprintf(path, sizeof path, "%s", profile);
 	else
-		snprintf(path, sizeof path, "%s/%s.json", profiles_dir(), profile);
+		w = snprintf(path, sizeof path, "%s/%s.json", profiles_dir(), profile);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return cli_failf(EXIT_USAGE, what, "unknown profile %.64s...: its path is too long",
+		                 profile);
 	ot_error err;
 	ot_error_clear(&err);
 	if (ot_file_read(path, text, len, PROFILE_MAX, &err))
@@ -705,7 +709,9 @@ int cli_profiles_add_shipped(cli_profiles *ps, const char *what)
 		size_t n = strlen(de->d_name);
 		if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", profiles_dir(), de->d_name);
+		int w = snprintf(path, sizeof path, "%s/%s", profiles_dir(), de->d_name);
+		if (w < 0 || (size_t)w >= sizeof path)
+			continue; /* cannot be opened by name */
 		code = cli_profiles_add(ps, what, path, OT_CERT_PROFILE_SHIPPED);
 	}
 	if (d)

@@ -20,10 +20,11 @@ static const cli_spec PROVE_SPEC = {
 	"one JSON file with every log entry a replay of the ledger's rules needs\n"
 	"to recompute the lot's origins exactly (its ancestry, the other uses of\n"
 	"its ancestors, the histories of the lots shipped or used with them, and\n"
-	"the registrations of the actors and sites involved), an inclusion proof\n"
-	"for each, the log's latest signed checkpoint (with its cosignatures) and\n"
-	"the lot's trace as the claim (with its origins by stage). `oretrail\n"
-	"verify` checks it offline.\n"
+	"the registrations of the actors and sites involved), each stored once,\n"
+	"one merged inclusion proof of all of them against the log's latest signed\n"
+	"checkpoint (with its cosignatures), and the lot's trace as the claim\n"
+	"(with its origins by stage): certificate format version 2. `oretrail\n"
+	"verify` checks it offline, and still reads version 1.\n"
 	"--profile P (repeatable; a profile name such as dfars-7052, or a profile\n"
 	"file, as `oretrail comply` takes it) adds the lot's determination under P\n"
 	"as of --at DATE (YYYY-MM-DD, default today, UTC), with the whole profile,\n"
@@ -207,7 +208,7 @@ static int print_report(json_t *rep, size_t n_witnesses_asked)
 	if (n_witnesses_asked)
 		printf(", cosigned by %" PRId64 " of %zu witnesses", cli_jint(rep, "witnesses", 0),
 		       n_witnesses_asked);
-	printf("\nentries    %" PRId64 " with inclusion proofs (%" PRId64
+	printf("\nentries    %" PRId64 " proven in the checkpoint's tree (%" PRId64
 	       " registrations), replayed through the ledger's rules\n",
 	       cli_jint(rep, "entries", 0), cli_jint(rep, "registrations", 0));
 	printf("lineage    %zu entries, %zu other uses of ancestors, %zu uses of the lot\n",

@@ -9,8 +9,10 @@
 #include "ledger/batch.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifndef OT_NO_THREADS
 #include <pthread.h>
 #include <sched.h>
@@ -149,13 +151,10 @@ static void parse_one(void *ctx, size_t i)
 		ot_error_set(&it->parse_err, it->parse_rc, "the entry is not a valid envelope");
 }
 
-static void verify_one(void *ctx, size_t i)
+/* Marks it verified with the first of s's keys its signature verifies
+ * with, if any. */
+static void verify_with(otx_batch_item *it, const signer_keys *s)
 {
-	prep *p = ctx;
-	otx_batch_item *it = &p->items[i];
-	if (it->parse_rc || it->signer_slot == SIZE_MAX)
-		return;
-	signer_keys *s = &p->signers[it->signer_slot];
 	for (size_t k = 0; k < s->n; k++) {
 		if (ot_verifier_verify_raw(s->keys[k], it->env.message.data, it->env.message.len,
 		                           it->env.sig) == OT_OK) {
@@ -164,6 +163,15 @@ static void verify_one(void *ctx, size_t i)
 			return;
 		}
 	}
+}
+
+static void verify_one(void *ctx, size_t i)
+{
+	prep *p = ctx;
+	otx_batch_item *it = &p->items[i];
+	if (it->parse_rc || it->verified || it->signer_slot == SIZE_MAX)
+		return;
+	verify_with(it, &p->signers[it->signer_slot]);
 }
 
 /* Loads the keys of `signer` into *s (none when unknown). */
@@ -200,6 +208,92 @@ static ot_status load_keys(ot_store *st, const otx_ledger_ctx *ctx, const char *
 			s->n++;
 	}
 	json_decref(actor);
+	return OT_OK;
+}
+
+static void free_keys(signer_keys *s)
+{
+	for (size_t k = 0; k < s->n; k++)
+		ot_verifier_free(s->keys[k]);
+	free(s->keys);
+	s->keys = NULL;
+	s->n = 0;
+}
+
+#define KEY_MEMO_SLOTS 8
+
+struct otx_key_memo {
+	struct {
+		char signer[OTX_SIGNER_MAX + 1]; /* "": empty slot */
+		signer_keys keys;
+		struct timespec loaded;
+	} slot[KEY_MEMO_SLOTS];
+	size_t next; /* the slot to reuse next */
+};
+
+otx_key_memo *otx_key_memo_new(void)
+{
+	return calloc(1, sizeof(otx_key_memo));
+}
+
+void otx_key_memo_free(otx_key_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < KEY_MEMO_SLOTS; i++)
+		free_keys(&m->slot[i].keys);
+	free(m);
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000L + (b->tv_nsec - a->tv_nsec) / 1000000L;
+}
+
+/* signer's keys from the memo, loaded from st when not there or too old;
+ * NULL when they cannot be read (a store or memory failure). *own: keys
+ * the caller frees (no memo). */
+static const signer_keys *memo_keys(otx_key_memo *m, ot_store *st, const otx_ledger_ctx *ctx,
+                                    const char *signer, signer_keys *own)
+{
+	ot_error ignored;
+	if (!m)
+		return load_keys(st, ctx, signer, own, &ignored) == OT_OK ? own : NULL;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	size_t i = 0;
+	while (i < KEY_MEMO_SLOTS && strcmp(m->slot[i].signer, signer) != 0)
+		i++;
+	if (i < KEY_MEMO_SLOTS && ms_between(&m->slot[i].loaded, &now) < OTX_KEY_MEMO_MS)
+		return &m->slot[i].keys;
+	if (i == KEY_MEMO_SLOTS)
+		i = m->next++ % KEY_MEMO_SLOTS;
+	free_keys(&m->slot[i].keys);
+	m->slot[i].signer[0] = 0;
+	if (load_keys(st, ctx, signer, &m->slot[i].keys, &ignored) != OT_OK)
+		return NULL;
+	snprintf(m->slot[i].signer, sizeof m->slot[i].signer, "%s", signer);
+	m->slot[i].loaded = now;
+	return &m->slot[i].keys;
+}
+
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_memo *memo,
+                            otx_batch_item *it, ot_error *err)
+{
+	prep p = {it, NULL};
+	parse_one(&p, 0);
+	if (it->parse_rc) {
+		if (err)
+			*err = it->parse_err;
+		return it->parse_rc;
+	}
+	/* Without the keys (a store or memory failure) the item only goes
+	 * without the hint: the batch verifies it. */
+	signer_keys own = {NULL, 0};
+	const signer_keys *keys = st ? memo_keys(memo, st, ctx, it->env.signer, &own) : NULL;
+	if (keys)
+		verify_with(it, keys);
+	free_keys(&own);
 	return OT_OK;
 }
 
@@ -269,6 +363,7 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	ot_status rc = OT_OK;
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	size_t to_verify = 0;
 	parallel_for(n, serial, parse_one, &v.p);
 
 	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
@@ -280,8 +375,9 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	for (size_t i = 0; i < n; i++)
 		atomic_init(&v.done[i], 0);
 	for (size_t i = 0; i < n; i++) {
-		if (items[i].parse_rc)
+		if (items[i].parse_rc || items[i].verified)
 			continue;
+		to_verify++;
 		const char *signer = items[i].env.signer;
 		json_t *slot = json_object_get(slots, signer);
 		if (!slot) {
@@ -300,7 +396,7 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
-	workers_start(&ws, threads_for(n, serial) - 1, verify_worker, &v);
+	workers_start(&ws, threads_for(to_verify, serial) - 1, verify_worker, &v);
 	if ((rc = prefetch(st, items, n, err)))
 		goto stop;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -314,11 +410,8 @@ stop:
 	atomic_store(&v.stop, 1);
 	workers_join(&ws);
 out:
-	for (size_t s = 0; v.p.signers && s < nsigners; s++) {
-		for (size_t k = 0; k < v.p.signers[s].n; k++)
-			ot_verifier_free(v.p.signers[s].keys[k]);
-		free(v.p.signers[s].keys);
-	}
+	for (size_t s = 0; v.p.signers && s < nsigners; s++)
+		free_keys(&v.p.signers[s]);
 	free(v.p.signers);
 	free(v.done);
 	json_decref(slots);

@@ -33,6 +33,31 @@ void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
                     const size_t *lens);
 void otx_batch_clear(otx_batch_item *items, size_t n);
 
+/* The keys of the last few signers otx_batch_prepare looked up, each kept
+ * for OTX_KEY_MEMO_MS: one ledger handle's (one thread at a time), so that
+ * a stream of envelopes from one signer costs one read of its record, not
+ * one each. Stale keys only cost speed: they are a hint (below). */
+typedef struct otx_key_memo otx_key_memo;
+#define OTX_KEY_MEMO_MS 1000
+otx_key_memo *otx_key_memo_new(void);
+/* NULL is a no-op. */
+void otx_key_memo_free(otx_key_memo *m);
+
+/* Parses the one item `it` (set up by otx_batch_init) and verifies its
+ * signature against the keys its signer holds in st (or held at most
+ * OTX_KEY_MEMO_MS ago, in memo; may be NULL; st NULL: only parses), ahead
+ * of a batch:
+ * a server does this on the thread that received the entry, so that the
+ * writer's batch only parses and applies the rules: otx_batch_run does not
+ * verify an item again that comes with `verified` set (a caller may carry
+ * verified and verified_pk over to a new item of the same entry, whose
+ * parse gives the same signed message). The keys are only a hint: the rules still confirm that
+ * verified_pk is the signer's and valid at the event's time, and an item that did not verify
+ * (unknown signer, a key registered later, keys the store could not read just now) is verified by
+ * the batch as usual. Returns the parse failure (also in it->parse_err); OT_OK otherwise. */
+ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_memo *memo,
+                            otx_batch_item *it, ot_error *err);
+
 /* Called for each item in order by otx_batch_run; a non-OK return stops
  * the run and is returned. */
 typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);

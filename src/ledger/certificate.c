@@ -336,36 +336,46 @@ static json_t *b64_json(const uint8_t *data, size_t len)
 	return v;
 }
 
-/* {"index","entry","leaf_hash","proof":[...]} for entry i in the tree of `size`. */
-static ot_status entry_json(ot_log *log, uint64_t i, uint64_t size, json_t **out, ot_error *err)
+/* {"index": i, "entry": the envelope as a JSON value}: the stored bytes are
+ * its RFC 8785 form, so a reader gets them back exactly. */
+static ot_status entry_json(ot_log *log, uint64_t i, json_t **out, ot_error *err)
 {
 	uint8_t *data = NULL;
-	size_t len = 0, n = 0;
-	uint8_t leaf[OT_HASH_SIZE];
-	uint8_t proof[OT_PROOF_MAX][OT_HASH_SIZE];
+	size_t len = 0;
+	json_t *env = NULL;
 	*out = NULL;
 	ot_status rc = ot_log_entry(log, i, &data, &len, err);
 	if (rc)
 		return rc;
-	if ((rc = ot_log_inclusion_proof(log, i, size, proof, &n, err))) {
-		free(data);
+	rc = otx_json_parse(data, len, OT_ENTRY_MAX, &env, err);
+	free(data);
+	if (rc)
+		return ot_error_set(err, OT_ERR_CORRUPT,
+		                    "entry %" PRIu64 " of the log is not JSON: %s", i,
+		                    err ? err->message : "");
+	if (!(*out = json_pack("{s:I,s:o}", "index", (json_int_t)i, "entry", env)))
+		return nomem(err);
+	return OT_OK;
+}
+
+/* The merged proof of the selected entries, as base64 hashes. */
+static ot_status proof_json(ot_log *log, const sel *s, uint64_t size, json_t **out, ot_error *err)
+{
+	uint8_t(*nodes)[OT_HASH_SIZE] = NULL;
+	size_t n = 0;
+	ot_status rc = ot_log_multiproof(log, s->idx, s->n, size, &nodes, &n, err);
+	json_t *list = rc ? NULL : json_array();
+	if (!rc && !list)
+		rc = nomem(err);
+	for (size_t k = 0; !rc && k < n; k++)
+		if (json_array_append_new(list, b64_json(nodes[k], OT_HASH_SIZE)))
+			rc = nomem(err);
+	free(nodes);
+	if (rc) {
+		json_decref(list);
 		return rc;
 	}
-	ot_leaf_hash(data, len, leaf);
-	json_t *list = json_array();
-	json_t *o = json_pack("{s:I,s:o,s:o,s:o}", "index", (json_int_t)i, "entry",
-	                      b64_json(data, len), "leaf_hash", b64_json(leaf, sizeof leaf),
-	                      "proof", list ? json_incref(list) : NULL);
-	free(data);
-	int oom = !o;
-	for (size_t k = 0; !oom && k < n; k++)
-		oom = json_array_append_new(list, b64_json(proof[k], OT_HASH_SIZE)) != 0;
-	json_decref(list);
-	if (oom) {
-		json_decref(o);
-		return nomem(err);
-	}
-	*out = o;
+	*out = list;
 	return OT_OK;
 }
 
@@ -425,7 +435,7 @@ static ot_status prove_document(ot_ledger *l, const char *lot, const ot_checkpoi
                                 const char *note, size_t note_len, json_t *claim, const sel *s,
                                 json_t **doc_out, ot_error *err)
 {
-	json_t *entries = json_array();
+	json_t *entries = json_array(), *proof = NULL;
 	char root[64];
 	ot_b64_encode(cp->root, OT_HASH_SIZE, root);
 	json_t *doc = json_pack("{s:s,s:i,s:s,s:{s:s,s:I,s:s},s:s%,s:O,s:O}", "format", CERT_FORMAT,
@@ -435,18 +445,75 @@ static ot_status prove_document(ot_ledger *l, const char *lot, const ot_checkpoi
 	ot_status rc = !doc || !entries ? nomem(err) : OT_OK;
 	for (size_t i = 0; !rc && i < s->n; i++) {
 		json_t *e = NULL;
-		if ((rc = entry_json(l->log, s->idx[i], cp->size, &e, err)))
+		if ((rc = entry_json(l->log, s->idx[i], &e, err)))
 			break;
 		if (json_array_append_new(entries, e))
 			rc = nomem(err);
 	}
 	json_decref(entries);
+	if (!rc && !(rc = proof_json(l->log, s, cp->size, &proof, err)) &&
+	    json_object_set_new(doc, "proof", proof))
+		rc = nomem(err);
 	if (rc) {
 		json_decref(doc);
 		return rc;
 	}
 	*doc_out = doc;
 	return OT_OK;
+}
+
+/* ",\n  \"name\": [...]" into b: the list's items one per line, compact. */
+static ot_status emit_lines(ot_buf *b, const char *name, json_t *list)
+{
+	ot_status rc = ot_buf_printf(b, ",\n  \"%s\": [", name);
+	for (size_t i = 0; !rc && i < json_array_size(list); i++) {
+		char *item = json_dumps(json_array_get(list, i),
+		                        JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+		                                JSON_ENCODE_ANY);
+		if (!item)
+			return OT_ERR_NOMEM;
+		rc = ot_buf_printf(b, "%s\n    %s", i ? "," : "", item);
+		free(item);
+	}
+	if (!rc)
+		rc = ot_buf_adds(b, json_array_size(list) ? "\n  ]" : "]");
+	return rc;
+}
+
+/* The certificate's text. Indented (OT_JSON_PRETTY) as any document, but
+ * with each entry and proof node on a line of its own: indenting the
+ * events' members would make the file half as large again. */
+static ot_status emit_certificate(json_t *doc, int flags, char **text, ot_error *err)
+{
+	if (!(flags & OT_JSON_PRETTY))
+		return otx_ledger_emit(doc, flags, text, err);
+	json_t *entries = json_incref(json_object_get(doc, "entries"));
+	json_t *proof = json_incref(json_object_get(doc, "proof"));
+	char *head = NULL;
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	ot_status rc = OT_OK;
+	if (json_object_del(doc, "entries") || json_object_del(doc, "proof"))
+		rc = ot_error_set(err, OT_ERR_ARG, "a certificate without entries or proof");
+	if (!rc)
+		rc = otx_ledger_emit(doc, flags, &head, err);
+	/* head ends with "\n}": the lists go before it. */
+	size_t hl = head ? strlen(head) : 0;
+	if (!rc && (hl < 2 || (rc = ot_buf_add(&b, head, hl - 2)) ||
+	            (rc = emit_lines(&b, "entries", entries)) ||
+	            (rc = emit_lines(&b, "proof", proof)) || (rc = ot_buf_add(&b, "\n}", 2))))
+		rc = nomem(err);
+	free(head);
+	json_decref(entries);
+	json_decref(proof);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	if (!rc && ot_buf_detach(&b, &out, &len))
+		rc = nomem(err);
+	ot_buf_free(&b);
+	if (!rc)
+		*text = (char *)out;
+	return rc;
 }
 
 /* Whether one of rows ({"profile": a profile document or its name, ...})
@@ -539,7 +606,7 @@ ot_status ot_ledger_prove_comply(ot_ledger *l, const char *lot, const ot_cert_pr
 	    (rc = prove_select(l, lot, cp.size, &s, err)) ||
 	    (rc = prove_document(l, lot, &cp, note, note_len, claim, &s, &doc, err)) ||
 	    (rc = prove_compliance(l, lot, profiles, n, at, doc, err)) ||
-	    (rc = otx_ledger_emit(doc, flags, &text, err)) ||
+	    (rc = emit_certificate(doc, flags, &text, err)) ||
 	    (rc = prove_self_check(l, lot, text, profiles, n, err)))
 		goto out;
 	*json = text;
@@ -576,7 +643,10 @@ static ot_status bad(ot_error *err, const char *code, int64_t index, const char 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	ot_status st = strcmp(code, OT_CERT_MALFORMED) == 0 ? OT_ERR_PARSE : OT_ERR_VERIFY;
+	ot_status st =
+		strcmp(code, OT_CERT_MALFORMED) == 0 || strcmp(code, OT_CERT_UNSUPPORTED) == 0
+			? OT_ERR_PARSE
+			: OT_ERR_VERIFY;
 	return ot_error_at(err, st, code, index, "%s", msg);
 }
 
@@ -722,8 +792,19 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_r
 		lens[i] = ents[i].len;
 		indexes[i] = ents[i].index;
 	}
-	if (!rc && !(rc = ot_replay_new(log_key, 0, &r, err)))
-		rc = ot_replay_entries(r, 0, indexes, data, lens, n, replay_checked, &c, err);
+	if (!rc)
+		rc = ot_replay_new(log_key, 0, &r, err);
+	/* In runs that end after each registration of an actor: a run checks
+	 * its signatures on every core with the keys registered before it
+	 * (batch.h), so the keys an actor entry adds are known to the next
+	 * run, and no signature is left for the rules to check one by one. */
+	for (size_t from = 0, i = 0; !rc && i < n; i++) {
+		if (i + 1 < n && !contains(data[i], lens[i], "\"type\":\"actor\""))
+			continue;
+		rc = ot_replay_entries(r, 0, indexes + from, data + from, lens + from, i + 1 - from,
+		                       replay_checked, &c, err);
+		from = i + 1;
+	}
 	if (!rc) {
 		*out = r;
 		r = NULL;
@@ -857,7 +938,9 @@ static ot_status check_note(const char *note, size_t len, const ot_cert_options 
 typedef struct cert {
 	json_t *doc;
 	json_t *claim, *list, *note; /* borrowed from doc */
+	json_t *proof;               /* version 2: the merged proof (borrowed) */
 	const char *lot, *origin;
+	uint64_t version;
 	uint64_t size;
 	uint8_t root[OT_HASH_SIZE];
 	centry *ents;
@@ -873,7 +956,6 @@ typedef struct cert {
 static ot_status read_shape(cert *c, ot_error *err)
 {
 	json_t *doc = c->doc, *log = json_object_get(doc, "log");
-	uint64_t version = 0;
 	c->claim = json_object_get(doc, "claim");
 	c->list = json_object_get(doc, "entries");
 	c->note = json_object_get(doc, "checkpoint");
@@ -884,10 +966,17 @@ static ot_status read_shape(cert *c, ot_error *err)
 		return bad(err, OT_CERT_MALFORMED, -1,
 		           "not an oretrail provenance certificate "
 		           "(format \"" CERT_FORMAT "\")");
-	if (get_u64(json_object_get(doc, "version"), &version) || version != OT_CERT_VERSION)
+	if (get_u64(json_object_get(doc, "version"), &c->version))
+		return bad(err, OT_CERT_MALFORMED, -1, "the certificate's version is not a number");
+	if (c->version < OT_CERT_VERSION_MIN || c->version > OT_CERT_VERSION)
+		return bad(err, OT_CERT_UNSUPPORTED, -1,
+		           "unsupported certificate version %" PRIu64
+		           ": this oretrail reads versions %d to %d",
+		           c->version, OT_CERT_VERSION_MIN, OT_CERT_VERSION);
+	c->proof = json_object_get(doc, "proof");
+	if (c->version >= 2 && !json_is_array(c->proof))
 		return bad(err, OT_CERT_MALFORMED, -1,
-		           "certificate version is not %d, the version this oretrail reads",
-		           OT_CERT_VERSION);
+		           "a version 2 certificate needs proof, the merged proof's nodes");
 	if (!c->lot || !json_is_object(c->claim) || !json_is_array(c->list) ||
 	    !json_is_string(c->note) || !c->origin ||
 	    get_u64(json_object_get(log, "size"), &c->size) ||
@@ -898,7 +987,62 @@ static ot_status read_shape(cert *c, ot_error *err)
 	return OT_OK;
 }
 
-/* The entries' indexes and bytes (decoded from base64). */
+/* Version 1: entries[i] is {index, entry (base64), leaf_hash, proof}. */
+static ot_status read_entry_v1(cert *c, size_t i, json_t *it, ot_error *err)
+{
+	json_t *entry = json_object_get(it, "entry");
+	centry *e = &c->ents[i];
+	if (!json_is_string(entry) || !json_is_array(json_object_get(it, "proof")) ||
+	    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX)
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
+		           "in increasing order",
+		           i);
+	e->data = malloc(json_string_length(entry) + 1);
+	if (!e->data)
+		return nomem(err);
+	if (get_b64(entry, e->data, OT_ENTRY_MAX, 0, &e->len) || e->len == 0)
+		return bad(err, OT_CERT_MALFORMED, (int64_t)e->index,
+		           "entries[%zu].entry is not base64 of 1..%d bytes", i, OT_ENTRY_MAX);
+	return OT_OK;
+}
+
+/* Version 2: entries[i] is {index, entry (the envelope as JSON)}; the bytes
+ * are its RFC 8785 form. */
+static ot_status read_entry_v2(cert *c, size_t i, json_t *it, ot_error *err)
+{
+	json_t *entry = json_object_get(it, "entry");
+	centry *e = &c->ents[i];
+	char path[48];
+	ot_error je;
+	ot_buf b;
+	if (!json_is_object(entry))
+		return bad(err, OT_CERT_MALFORMED, -1,
+		           "entries[%zu] is not {index, entry} with indexes in increasing order "
+		           "and the entry a signed envelope",
+		           i);
+	snprintf(path, sizeof path, "entries[%zu].entry", i);
+	ot_error_clear(&je);
+	ot_buf_init(&b, OT_ENTRY_MAX);
+	ot_status rc = otx_jcs_write(&b, entry, path, &je);
+	if (!rc && b.len == 0)
+		rc = OT_ERR_PARSE;
+	if (rc == OT_ERR_NOMEM) {
+		ot_buf_free(&b);
+		return nomem(err);
+	}
+	if (rc) {
+		ot_buf_free(&b);
+		return bad(err, OT_CERT_MALFORMED, (int64_t)e->index,
+		           "entries[%zu].entry has no canonical form of 1..%d bytes: %s", i,
+		           OT_ENTRY_MAX, je.message);
+	}
+	if ((rc = ot_buf_detach(&b, &e->data, &e->len)))
+		return nomem(err);
+	return OT_OK;
+}
+
+/* The entries' indexes and bytes. */
 static ot_status read_entries(cert *c, ot_error *err)
 {
 	c->n = json_array_size(c->list);
@@ -907,24 +1051,16 @@ static ot_status read_entries(cert *c, ot_error *err)
 		return nomem(err);
 	for (size_t i = 0; i < c->n; i++) {
 		json_t *it = json_array_get(c->list, i);
-		json_t *entry = json_object_get(it, "entry");
 		centry *e = &c->ents[i];
-		if (get_u64(json_object_get(it, "index"), &e->index) || !json_is_string(entry) ||
-		    !json_is_array(json_object_get(it, "proof")) ||
-		    json_array_size(json_object_get(it, "proof")) > OT_PROOF_MAX ||
+		if (get_u64(json_object_get(it, "index"), &e->index) ||
 		    (i > 0 && e->index <= c->ents[i - 1].index))
-			return bad(
-				err, OT_CERT_MALFORMED, -1,
-				"entries[%zu] is not {index, entry, leaf_hash, proof} with indexes "
-				"in increasing order",
-				i);
-		e->data = malloc(json_string_length(entry) + 1);
-		if (!e->data)
-			return nomem(err);
-		if (get_b64(entry, e->data, OT_ENTRY_MAX, 0, &e->len) || e->len == 0)
-			return bad(err, OT_CERT_MALFORMED, (int64_t)e->index,
-			           "entries[%zu].entry is not base64 of 1..%d bytes", i,
-			           OT_ENTRY_MAX);
+			return bad(err, OT_CERT_MALFORMED, -1,
+			           "entries[%zu] has no index, or not one above the entry before",
+			           i);
+		ot_status rc = c->version == 1 ? read_entry_v1(c, i, it, err)
+		                               : read_entry_v2(c, i, it, err);
+		if (rc)
+			return rc;
 	}
 	return OT_OK;
 }
@@ -982,6 +1118,53 @@ static ot_status check_entry(const cert *c, size_t i, ot_error *err)
 		           "checkpoint's root: the entry is not in the log at that index",
 		           at);
 	return OT_OK;
+}
+
+/* 2, version 2: every entry inside the tree, and the merged proof leads
+ * from all their leaves to the checkpoint's root. */
+static ot_status check_merged_proof(const cert *c, ot_error *err)
+{
+	size_t want = 0, got = json_array_size(c->proof);
+	uint64_t *idx = calloc(c->n ? c->n : 1, sizeof *idx);
+	uint8_t(*leaves)[OT_HASH_SIZE] = calloc(c->n ? c->n : 1, sizeof *leaves);
+	uint8_t(*nodes)[OT_HASH_SIZE] = calloc(got ? got : 1, sizeof *nodes);
+	ot_status rc = !idx || !leaves || !nodes ? nomem(err) : OT_OK;
+	for (size_t i = 0; !rc && i < c->n; i++) {
+		idx[i] = c->ents[i].index;
+		if (idx[i] >= c->cp.size)
+			rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, (int64_t)idx[i],
+			         "entry %" PRIu64 " lies beyond the checkpoint's %" PRIu64
+			         " entries",
+			         idx[i], c->cp.size);
+		ot_leaf_hash(c->ents[i].data, c->ents[i].len, leaves[i]);
+	}
+	for (size_t k = 0; !rc && k < got; k++)
+		if (get_b64(json_array_get(c->proof, k), nodes[k], OT_HASH_SIZE, OT_HASH_SIZE,
+		            NULL))
+			rc = bad(err, OT_CERT_MALFORMED, -1,
+			         "proof[%zu] is not a base64 SHA-256 hash", k);
+	if (!rc && ot_multiproof_count(c->cp.size, idx, c->n, &want) != OT_OK)
+		rc = bad(err, OT_CERT_CHECKPOINT_MISMATCH, -1,
+		         "the entries' indexes do not fit the checkpoint's tree of %" PRIu64,
+		         c->cp.size);
+	if (!rc && want != got)
+		rc = bad(
+			err, OT_CERT_PROOF, -1,
+			"the merged proof has %zu nodes; entries at these %zu indexes of a tree of "
+			"%" PRIu64 " need %zu",
+			got, c->n, c->cp.size, want);
+	if (!rc &&
+	    ot_verify_multiproof(c->cp.size, idx, (const uint8_t(*)[OT_HASH_SIZE])leaves, c->n,
+	                         (const uint8_t(*)[OT_HASH_SIZE])nodes, got, c->cp.root) != OT_OK)
+		rc = bad(err, OT_CERT_PROOF, -1,
+		         "the entries and the merged proof's %zu nodes do not lead to the "
+		         "checkpoint's root: an entry or a proof node was altered, or an entry is "
+		         "not in the log at its index",
+		         got);
+	free(idx);
+	free(leaves);
+	free(nodes);
+	return rc;
 }
 
 /* 3. The claim is about the certificate's lot and names entries that are
@@ -1190,9 +1373,11 @@ ot_status ot_certificate_verify(const char *data, size_t len, const ot_cert_opti
 	if ((rc = read_shape(&c, err)) || (rc = read_entries(&c, err)) ||
 	    (rc = check_checkpoint(&c, opts, err)))
 		goto out;
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = 0; c.version == 1 && i < c.n; i++)
 		if ((rc = check_entry(&c, i, err)))
 			goto out;
+	if (c.version >= 2 && (rc = check_merged_proof(&c, err)))
+		goto out;
 	if ((rc = check_claim_entries(&c, err)) || (rc = check_replay(&c, opts, err)) ||
 	    (rc = check_compliance(&c, opts, err)))
 		goto out;

@@ -16,7 +16,8 @@ struct ot_ledger {
 	ot_verifier *authority_key; /* meta log_vkey */
 	otx_ledger_ctx ctx;
 	int can_append;
-	int64_t tolerance_s; /* of the time findings; 0: OTX_TIME_TOLERANCE_S, < 0: none */
+	int64_t tolerance_s;       /* of the time findings; 0: OTX_TIME_TOLERANCE_S, < 0: none */
+	struct otx_key_memo *memo; /* ot_ledger_prepare's signer keys (batch.h); lazily */
 };
 
 /* The tolerance of the time findings in seconds: `override` when not 0,

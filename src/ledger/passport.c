@@ -53,17 +53,24 @@ static void valid_from(const json_t *cert, char out[OT_TIME_LEN + 1])
 	json_t *entries = json_object_get(cert, "entries");
 	out[0] = 0;
 	for (size_t i = 0; i < json_array_size(entries); i++) {
-		const char *b64 = otx_jstr(json_array_get(entries, i), "entry");
-		size_t len = strlen(b64), n;
-		uint8_t *bytes = malloc(len + 1);
-		if (bytes && !ot_b64_decode(b64, len, bytes, len + 1, &n)) {
-			json_t *env = json_loadb((const char *)bytes, n, 0, NULL);
-			const char *t = otx_jstr(json_object_get(env, "event"), "time");
-			if (strlen(t) == OT_TIME_LEN && strcmp(t, out) > 0)
-				memcpy(out, t, OT_TIME_LEN + 1);
-			json_decref(env);
+		json_t *entry = json_object_get(json_array_get(entries, i), "entry");
+		json_t *env = NULL;
+		if (json_is_object(entry)) {
+			/* version 2: the envelope itself */
+			env = json_incref(entry);
+		} else if (json_is_string(entry)) {
+			/* version 1: its bytes in base64 */
+			size_t len = json_string_length(entry), n;
+			uint8_t *bytes = malloc(len + 1);
+			if (bytes &&
+			    !ot_b64_decode(json_string_value(entry), len, bytes, len + 1, &n))
+				env = json_loadb((const char *)bytes, n, 0, NULL);
+			free(bytes);
 		}
-		free(bytes);
+		const char *t = otx_jstr(json_object_get(env, "event"), "time");
+		if (t && strlen(t) == OT_TIME_LEN && strcmp(t, out) > 0)
+			memcpy(out, t, OT_TIME_LEN + 1);
+		json_decref(env);
 	}
 }
 

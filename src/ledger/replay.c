@@ -56,16 +56,16 @@ typedef struct engine {
 static ot_status apply(engine *e, otx_batch_item *it, ot_replay_outcome *o, ot_error *rule_err)
 {
 	ot_store *st = e->run->st;
-	ot_status rc = ot_store_savepoint(st, e->err);
+	ot_status rc = otx_state_savepoint(st, e->err);
 	if (rc)
 		return rc;
 	o->status = otx_rules_apply_ex(st, e->run->ctx, o->index, &it->env,
 	                               it->verified ? it->verified_pk : NULL, rule_err);
 	if (o->status) {
 		o->error = rule_err;
-		return ot_store_rollback_to(st, e->err);
+		return otx_state_rollback_to(st, e->err);
 	}
-	return ot_store_release(st, e->err);
+	return otx_state_release(st, e->err);
 }
 
 /* otx_batch_run's callback: item i, verified, in order. */
@@ -103,8 +103,16 @@ ot_status otx_replay_items(const otx_replay_run *run, otx_batch_item *items, siz
                            ot_error *err)
 {
 	engine e = {run, items, run->first, err};
-	return otx_batch_run(run->st, run->ctx, items, n, (run->flags & OT_REPLAY_SERIAL) != 0,
-	                     replay_item, &e, err);
+	/* The batch's records stay parsed in the overlay and are written once
+	 * each, at the end (state.h). */
+	otx_overlay *ov = NULL;
+	ot_status rc = otx_overlay_begin(run->st, &ov, err);
+	if (rc)
+		return rc;
+	rc = otx_batch_run(run->st, run->ctx, items, n, (run->flags & OT_REPLAY_SERIAL) != 0,
+	                   replay_item, &e, err);
+	ot_status end = otx_overlay_end(ov, rc ? NULL : err);
+	return rc ? rc : end;
 }
 
 ot_status ot_replay_new(const ot_verifier *authority_key, int flags, ot_replay **out, ot_error *err)

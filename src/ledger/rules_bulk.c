@@ -119,7 +119,7 @@ static ot_status external_site(otx_rule *r, const otx_external *x, const char *k
 	                  r->time_str, "event", r->id, "declared", 1);
 	if (!rec)
 		return nomem(r);
-	rc = otx_state_put(r->st, OTX_NS_SITE, key, rec, r->err);
+	rc = otx_state_put_final(r->st, OTX_NS_SITE, key, rec, r->err);
 	json_decref(rec);
 	return rc;
 }
@@ -175,7 +175,7 @@ ot_status otx_mass_balance(otx_rule *r, const otx_mass_sums *m, const char *site
 	if (json_object_set_new(site, "process_loss_g", json_integer(after)))
 		rc = nomem(r);
 	else
-		rc = otx_state_put(r->st, OTX_NS_SITE, site_id, site, r->err);
+		rc = otx_state_put_final(r->st, OTX_NS_SITE, site_id, site, r->err);
 	json_decref(site);
 	return rc;
 }

@@ -250,7 +250,8 @@ ot_status otx_rule_extract(otx_rule *r)
 	int64_t after = before > INT64_MAX - mass ? INT64_MAX : before + mass;
 	otx_u128 declared_g = (otx_u128)(uint64_t)otx_jint(site, "declared_ore_t", 0) * 1000000u;
 	json_object_set_new(site, "extracted_g", json_integer(after));
-	if ((rc = otx_state_put(r->st, OTX_NS_SITE, site_id, site, r->err)))
+	/* site is this rule's own copy (otx_state_get), only read from here. */
+	if ((rc = otx_state_put_final(r->st, OTX_NS_SITE, site_id, site, r->err)))
 		goto out;
 	if ((otx_u128)before <= declared_g && (otx_u128)after > declared_g) {
 		if (declared_g == 0)

@@ -1,13 +1,28 @@
 /*
- * state.c: reading and writing the ledger's JSON records (see state.h).
+ * state.c: reading and writing the ledger's JSON records (see state.h), and
+ * the batch-scoped record overlay in front of them.
+ *
+ * While a batch is applied, the records the rules read and write stay
+ * parsed in a hash table in front of the store: a get copies the held
+ * object instead of parsing the stored bytes, a put replaces it and marks it
+ * dirty, and each dirty record is serialised and written once: when the
+ * batch ends, when the table passes its cap between events, or when someone
+ * reads the store directly (the store's front, store.h: a key read, a
+ * namespace scan, a raw write, a commit). Each event runs between an undo
+ * mark and its release or rollback: every change of an entry inside it is
+ * logged with the entry's previous state, so that a rejected event leaves
+ * the table as it found it, while the store's own savepoint undoes whatever
+ * reached the store meanwhile.
  */
 #include "ledger/state.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "oretrail/buf.h"
 #include "oretrail/status.h"
 
 const char *const otx_state_namespaces[] = {
@@ -31,21 +46,443 @@ void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index)
 	snprintf(out, OTX_INDEX_KEY_LEN, "%020" PRIu64, index);
 }
 
+typedef struct ov_entry {
+	struct ov_entry *next; /* hash chain */
+	json_t *rec;           /* the record (a reference); NULL: not held, ask the store */
+	unsigned char dirty;   /* rec is newer than the stored bytes */
+	unsigned char listed;  /* in the overlay's dirty list */
+	uint32_t hash;
+	const char *key; /* points into name, after ns */
+	char name[];     /* ns NUL key NUL */
+} ov_entry;
+
+/* An entry's state before a change made inside an event. */
+typedef struct ov_undo {
+	ov_entry *e;
+	json_t *rec; /* the reference it held */
+	unsigned char dirty;
+} ov_undo;
+
+struct otx_overlay {
+	ot_store *st;
+	ov_entry **slots;
+	size_t nslots, nentries, cap;
+	ov_entry **dirty; /* entries that may be dirty, in the order they became so */
+	size_t ndirty, dirtycap;
+	ov_undo *undo;
+	size_t nundo, undocap;
+	size_t *marks; /* the undo log's length at each open event */
+	size_t nmarks, markcap;
+	int self; /* the overlay itself is calling the store */
+};
+
+static atomic_size_t default_cap = OTX_OVERLAY_CAP;
+
+void otx_overlay_set_default_cap(size_t cap)
+{
+	atomic_store(&default_cap, cap ? cap : (size_t)OTX_OVERLAY_CAP);
+}
+
+static uint32_t name_hash(const char *ns, const char *key)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u; /* the separator: no ns+key pair collides by shifting */
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static ov_entry *find(const otx_overlay *ov, const char *ns, const char *key, uint32_t h)
+{
+	for (ov_entry *e = ov->slots[h & (ov->nslots - 1)]; e; e = e->next)
+		if (e->hash == h && !strcmp(e->key, key) && !strcmp(e->name, ns))
+			return e;
+	return NULL;
+}
+
+static ot_status grow(otx_overlay *ov, ot_error *err)
+{
+	size_t n = ov->nslots * 2;
+	ov_entry **slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < ov->nslots; i++) {
+		for (ov_entry *e = ov->slots[i], *next; e; e = next) {
+			next = e->next;
+			e->next = slots[e->hash & (n - 1)];
+			slots[e->hash & (n - 1)] = e;
+		}
+	}
+	free(ov->slots);
+	ov->slots = slots;
+	ov->nslots = n;
+	return OT_OK;
+}
+
+/* The entry of (ns, key), made (not held) when absent. */
+static ot_status entry(otx_overlay *ov, const char *ns, const char *key, ov_entry **out,
+                       ot_error *err)
+{
+	uint32_t h = name_hash(ns, key);
+	ov_entry *e = find(ov, ns, key, h);
+	if (e) {
+		*out = e;
+		return OT_OK;
+	}
+	if (ov->nentries >= ov->nslots && grow(ov, err))
+		return OT_ERR_NOMEM;
+	size_t nl = strlen(ns), kl = strlen(key);
+	e = malloc(sizeof *e + nl + kl + 2);
+	if (!e)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	memcpy(e->name, ns, nl + 1);
+	memcpy(e->name + nl + 1, key, kl + 1);
+	e->key = e->name + nl + 1;
+	e->rec = NULL;
+	e->dirty = 0;
+	e->listed = 0;
+	e->hash = h;
+	e->next = ov->slots[h & (ov->nslots - 1)];
+	ov->slots[h & (ov->nslots - 1)] = e;
+	ov->nentries++;
+	*out = e;
+	return OT_OK;
+}
+
+static ot_status list_dirty(otx_overlay *ov, ov_entry *e, ot_error *err)
+{
+	if (e->listed)
+		return OT_OK;
+	if (ov->ndirty == ov->dirtycap) {
+		size_t n = ov->dirtycap ? ov->dirtycap * 2 : 64;
+		ov_entry **d = realloc(ov->dirty, n * sizeof *d);
+		if (!d)
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		ov->dirty = d;
+		ov->dirtycap = n;
+	}
+	ov->dirty[ov->ndirty++] = e;
+	e->listed = 1;
+	return OT_OK;
+}
+
+/* Sets the entry's record (taking the reference rec) and dirty flag,
+ * logging its previous state when an event is open. */
+static ot_status change(otx_overlay *ov, ov_entry *e, json_t *rec, int dirty, ot_error *err)
+{
+	if (ov->nmarks) {
+		if (ov->nundo == ov->undocap) {
+			size_t n = ov->undocap ? ov->undocap * 2 : 64;
+			ov_undo *u = realloc(ov->undo, n * sizeof *u);
+			if (!u) {
+				json_decref(rec);
+				return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+			}
+			ov->undo = u;
+			ov->undocap = n;
+		}
+		ov->undo[ov->nundo++] = (ov_undo){e, e->rec, e->dirty};
+	} else {
+		json_decref(e->rec);
+	}
+	e->rec = rec;
+	e->dirty = (unsigned char)dirty;
+	if (dirty && list_dirty(ov, e, err))
+		return OT_ERR_NOMEM;
+	return OT_OK;
+}
+
+/* Writes one dirty entry to the store and marks it clean. */
+static ot_status write_entry(otx_overlay *ov, ov_entry *e, ot_error *err)
+{
+	char *text = otx_state_dump(e->rec);
+	if (!text)
+		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"",
+		                    e->name, e->key);
+	ov->self = 1;
+	ot_status rc =
+		ot_store_kv_put(ov->st, e->name, e->key, (const uint8_t *)text, strlen(text), err);
+	ov->self = 0;
+	free(text);
+	return rc ? rc : change(ov, e, json_incref(e->rec), 0, err);
+}
+
+/* Writes the dirty entries of ns (NULL: all), in the order they became
+ * dirty, and, between events, drops the clean ones from the list (inside
+ * one they stay: its undo may make them dirty again). */
+static ot_status flush(otx_overlay *ov, const char *ns, ot_error *err)
+{
+	ot_status rc = OT_OK;
+	size_t kept = 0;
+	for (size_t i = 0; i < ov->ndirty; i++) {
+		ov_entry *e = ov->dirty[i];
+		if (!rc && e->dirty && (!ns || !strcmp(e->name, ns)))
+			rc = write_entry(ov, e, err);
+		if (e->dirty || ov->nmarks)
+			ov->dirty[kept++] = e;
+		else
+			e->listed = 0;
+	}
+	ov->ndirty = kept;
+	return rc;
+}
+
+static void drop_undo(otx_overlay *ov, size_t to)
+{
+	while (ov->nundo > to)
+		json_decref(ov->undo[--ov->nundo].rec);
+}
+
+/* Forgets every entry (pending ones included). */
+static void clear(otx_overlay *ov)
+{
+	drop_undo(ov, 0);
+	ov->nmarks = 0;
+	ov->ndirty = 0;
+	for (size_t i = 0; i < ov->nslots; i++) {
+		for (ov_entry *e = ov->slots[i], *next; e; e = next) {
+			next = e->next;
+			json_decref(e->rec);
+			free(e);
+		}
+		ov->slots[i] = NULL;
+	}
+	ov->nentries = 0;
+}
+
+/* The store's front (store.h): what the store is about to do. */
+static ot_status on_store(void *ctx, ot_front_op op, const char *ns, const char *key, ot_error *err)
+{
+	otx_overlay *ov = ctx;
+	if (ov->self)
+		return OT_OK;
+	ov_entry *e = NULL;
+	switch (op) {
+	case OT_FRONT_READ:
+		e = find(ov, ns, key, name_hash(ns, key));
+		return e && e->dirty ? write_entry(ov, e, err) : OT_OK;
+	case OT_FRONT_SCAN: return flush(ov, ns, err);
+	case OT_FRONT_WRITE:
+		e = find(ov, ns, key, name_hash(ns, key));
+		return e && e->rec ? change(ov, e, NULL, 0, err) : OT_OK;
+	case OT_FRONT_COMMIT: return flush(ov, NULL, err);
+	case OT_FRONT_ROLLBACK: clear(ov); return OT_OK;
+	}
+	return OT_OK;
+}
+
+static otx_overlay *overlay_of(ot_store *st)
+{
+	return ot_store_front(st, on_store);
+}
+
+ot_status otx_overlay_begin(ot_store *st, otx_overlay **out, ot_error *err)
+{
+	*out = NULL;
+	if (overlay_of(st))
+		return ot_error_set(err, OT_ERR_ARG, "the store already has a record overlay");
+	otx_overlay *ov = calloc(1, sizeof *ov);
+	if (ov) {
+		ov->nslots = 256;
+		ov->slots = calloc(ov->nslots, sizeof *ov->slots);
+	}
+	if (!ov || !ov->slots) {
+		free(ov);
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	}
+	ov->st = st;
+	ov->cap = atomic_load(&default_cap);
+	ot_store_set_front(st, on_store, ov);
+	*out = ov;
+	return OT_OK;
+}
+
+/* Undoes the changes of the innermost open event. */
+static void undo_event(otx_overlay *ov)
+{
+	size_t to = ov->marks[--ov->nmarks];
+	while (ov->nundo > to) {
+		ov_undo *u = &ov->undo[--ov->nundo];
+		json_decref(u->e->rec);
+		u->e->rec = u->rec;
+		u->e->dirty = u->dirty;
+		/* Does nothing: an entry dirty before the event stays listed
+		 * until a flush between events finds it clean. */
+		if (u->e->dirty && !u->e->listed)
+			list_dirty(ov, u->e, NULL);
+	}
+}
+
+ot_status otx_overlay_end(otx_overlay *ov, ot_error *err)
+{
+	if (!ov)
+		return OT_OK;
+	/* Events left open by a failure are not written, as the store's
+	 * savepoints are not kept. */
+	while (ov->nmarks)
+		undo_event(ov);
+	ot_status rc = flush(ov, NULL, err);
+	ot_store_set_front(ov->st, NULL, NULL);
+	clear(ov);
+	free(ov->slots);
+	free(ov->dirty);
+	free(ov->undo);
+	free(ov->marks);
+	free(ov);
+	return rc;
+}
+
+size_t otx_overlay_held(ot_store *st)
+{
+	otx_overlay *ov = overlay_of(st);
+	size_t n = 0;
+	for (size_t i = 0; ov && i < ov->nslots; i++)
+		for (const ov_entry *e = ov->slots[i]; e; e = e->next)
+			n += e->rec != NULL;
+	return n;
+}
+
+size_t otx_overlay_pending(ot_store *st)
+{
+	otx_overlay *ov = overlay_of(st);
+	size_t n = 0;
+	for (size_t i = 0; ov && i < ov->ndirty; i++)
+		n += ov->dirty[i]->dirty;
+	return n;
+}
+
+/* Between events, past the cap: writes everything and starts empty. */
+static ot_status bound(otx_overlay *ov, ot_error *err)
+{
+	if (ov->nmarks || ov->nentries <= ov->cap)
+		return OT_OK;
+	ot_status rc = flush(ov, NULL, err);
+	if (!rc)
+		clear(ov);
+	return rc;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const ov_entry *x = *(const ov_entry *const *)a, *y = *(const ov_entry *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->key, y->key);
+}
+
+char *otx_overlay_describe(ot_store *st)
+{
+	otx_overlay *ov = overlay_of(st);
+	size_t n = 0, k = 0;
+	ov_entry **v = malloc(((ov ? ov->nentries : 0) + 1) * sizeof *v);
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	for (size_t i = 0; v && ov && i < ov->nslots; i++)
+		for (ov_entry *e = ov->slots[i]; e; e = e->next)
+			if (e->rec)
+				v[n++] = e;
+	if (v)
+		qsort(v, n, sizeof *v, entry_cmp);
+	ot_status rc = v ? OT_OK : OT_ERR_NOMEM;
+	for (k = 0; !rc && k < n; k++) {
+		char *text = otx_state_dump(v[k]->rec);
+		rc = text ? ot_buf_printf(&b, "%s %s %s %s\n", v[k]->name, v[k]->key,
+		                          v[k]->dirty ? "pending" : "held", text)
+		          : OT_ERR_NOMEM;
+		free(text);
+	}
+	free(v);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	if (!rc)
+		rc = ot_buf_addc(&b, '\0');
+	if (rc) {
+		ot_buf_free(&b);
+		return NULL;
+	}
+	ot_buf_detach(&b, &out, &len);
+	return (char *)out;
+}
+
+ot_status otx_state_scan_stored(ot_store *st, const char *ns, ot_kv_cb cb, void *ctx, ot_error *err)
+{
+	otx_overlay *ov = overlay_of(st);
+	if (ov)
+		ov->self = 1;
+	ot_status rc = ot_store_kv_scan(st, ns, "", cb, ctx, err);
+	if (ov)
+		ov->self = 0;
+	return rc;
+}
+
+ot_status otx_state_savepoint(ot_store *st, ot_error *err)
+{
+	ot_status rc = ot_store_savepoint(st, err);
+	otx_overlay *ov = overlay_of(st);
+	if (rc || !ov)
+		return rc;
+	if (ov->nmarks == ov->markcap) {
+		size_t n = ov->markcap ? ov->markcap * 2 : 8;
+		size_t *m = realloc(ov->marks, n * sizeof *m);
+		if (!m) {
+			ot_store_rollback_to(st, NULL);
+			return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		}
+		ov->marks = m;
+		ov->markcap = n;
+	}
+	ov->marks[ov->nmarks++] = ov->nundo;
+	return OT_OK;
+}
+
+ot_status otx_state_release(ot_store *st, ot_error *err)
+{
+	ot_status rc = ot_store_release(st, err);
+	otx_overlay *ov = overlay_of(st);
+	if (rc || !ov || !ov->nmarks)
+		return rc;
+	/* An enclosing event still needs the log to undo this one with it. */
+	if (--ov->nmarks == 0)
+		drop_undo(ov, 0);
+	return bound(ov, err);
+}
+
+ot_status otx_state_rollback_to(ot_store *st, ot_error *err)
+{
+	ot_status rc = ot_store_rollback_to(st, err);
+	otx_overlay *ov = overlay_of(st);
+	if (!ov || !ov->nmarks)
+		return rc;
+	undo_event(ov);
+	return rc ? rc : bound(ov, err);
+}
+
 ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err)
 {
+	otx_overlay *ov = overlay_of(st);
+	ov_entry *e = NULL;
+	*out = NULL;
+	if (ov) {
+		e = find(ov, ns, key, name_hash(ns, key));
+		if (e && e->rec) {
+			*out = json_deep_copy(e->rec);
+			return *out ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		}
+		ov->self = 1;
+	}
 	uint8_t *data = NULL;
 	size_t len = 0;
-	*out = NULL;
 	ot_status rc = ot_store_kv_get(st, ns, key, &data, &len, NULL);
-	if (rc == OT_ERR_NOTFOUND)
-		return rc;
-	if (rc) {
+	if (rc && rc != OT_ERR_NOTFOUND) {
 		/* Ask again for the message: the first call kept err clean for
 		 * the common "absent" case. */
 		rc = ot_store_kv_get(st, ns, key, &data, &len, err);
-		if (rc)
-			return rc;
 	}
+	if (ov)
+		ov->self = 0;
+	if (rc)
+		return rc;
 	json_error_t jerr;
 	json_t *rec = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(data);
@@ -54,26 +491,49 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 		return ot_error_set(err, OT_ERR_CORRUPT,
 		                    "the %s record \"%s\" is not a JSON object", ns, key);
 	}
+	if (ov) {
+		/* Held as read; the caller gets its own copy. */
+		json_t *copy = json_deep_copy(rec);
+		if (!copy || (rc = entry(ov, ns, key, &e, err)) ||
+		    (rc = change(ov, e, json_incref(rec), 0, err))) {
+			json_decref(copy);
+			json_decref(rec);
+			return rc ? rc : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		}
+		json_decref(rec);
+		rec = copy;
+	}
 	*out = rec;
 	return OT_OK;
 }
 
 ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *found, ot_error *err)
 {
+	otx_overlay *ov = overlay_of(st);
+	*found = 0;
+	if (ov) {
+		const ov_entry *e = find(ov, ns, key, name_hash(ns, key));
+		if (e && e->rec) {
+			*found = 1;
+			return OT_OK;
+		}
+		ov->self = 1;
+	}
 	uint8_t *data = NULL;
 	size_t len = 0;
-	*found = 0;
 	ot_status rc = ot_store_kv_get(st, ns, key, &data, &len, NULL);
 	free(data);
-	if (rc == OT_ERR_NOTFOUND)
-		return OT_OK;
-	if (rc) { /* again, for the message */
+	if (rc && rc != OT_ERR_NOTFOUND) { /* again, for the message */
 		data = NULL;
 		rc = ot_store_kv_get(st, ns, key, &data, &len, err);
 		free(data);
-		if (rc)
-			return rc;
 	}
+	if (ov)
+		ov->self = 0;
+	if (rc == OT_ERR_NOTFOUND)
+		return OT_OK;
+	if (rc)
+		return rc;
 	*found = 1;
 	return OT_OK;
 }
@@ -83,8 +543,24 @@ char *otx_state_dump(const json_t *rec)
 	return json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
-ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err)
+/* otx_state_put, holding rec itself (shared) or a copy of it. */
+static ot_status put(ot_store *st, const char *ns, const char *key, json_t *rec, int shared,
+                     ot_error *err)
 {
+	otx_overlay *ov = overlay_of(st);
+	if (ov) {
+		ov_entry *e = NULL;
+		json_t *copy = shared ? json_incref(rec) : json_deep_copy(rec);
+		if (!copy)
+			return ot_error_set(err, OT_ERR_NOMEM, "cannot copy the %s record \"%s\"",
+			                    ns, key);
+		ot_status rc = entry(ov, ns, key, &e, err);
+		if (rc) {
+			json_decref(copy);
+			return rc;
+		}
+		return change(ov, e, copy, 1, err);
+	}
 	char *text = otx_state_dump(rec);
 	if (!text)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"", ns,
@@ -92,6 +568,17 @@ ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *r
 	ot_status rc = ot_store_kv_put(st, ns, key, (const uint8_t *)text, strlen(text), err);
 	free(text);
 	return rc;
+}
+
+ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err)
+{
+	return put(st, ns, key, rec, 0, err);
+}
+
+ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
+                              ot_error *err)
+{
+	return put(st, ns, key, rec, 1, err);
 }
 
 const char *otx_jstr(const json_t *obj, const char *key)

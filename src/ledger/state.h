@@ -43,6 +43,7 @@
 #define OT_LEDGER_STATE_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "oretrail/status.h"
@@ -75,6 +76,51 @@ extern const char *const otx_state_namespaces[];
 #define OTX_INDEX_KEY_LEN 21
 void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index);
 
+/* The batch-scoped record overlay (state.c): while it is in front of a
+ * store, otx_state_get copies a record held parsed in memory (it reads and
+ * parses the stored bytes only the first time), otx_state_put replaces the
+ * held record with a copy of rec and marks it pending, and each pending
+ * record is serialised (otx_state_dump, the bytes are the same) and written
+ * once: at otx_overlay_end, between events once more than the cap's number
+ * of records are held (then all are written and dropped), and before the
+ * store reads that key, scans its namespace or commits (the store's front,
+ * store.h). A raw ot_store_kv_put or _del of a held key drops it. Callers
+ * always own what they get and keep what they put: no one can change a held
+ * record but through otx_state_put. One overlay per store, on the thread
+ * that uses the store. */
+typedef struct otx_overlay otx_overlay;
+
+/* Records held before the table is written and emptied between events. */
+#define OTX_OVERLAY_CAP 4096
+/* Sets the cap of overlays begun later (0: OTX_OVERLAY_CAP), for every
+ * thread; for tests and benchmarks. */
+void otx_overlay_set_default_cap(size_t cap);
+
+/* Puts a new overlay in front of st (OT_ERR_ARG when it has one). */
+ot_status otx_overlay_begin(ot_store *st, otx_overlay **out, ot_error *err);
+/* Undoes the events still open, writes every pending record, takes the
+ * overlay away and frees it. NULL is a no-op. */
+ot_status otx_overlay_end(otx_overlay *ov, ot_error *err);
+/* Records held, and those of them pending (0 without an overlay). */
+size_t otx_overlay_held(ot_store *st);
+size_t otx_overlay_pending(ot_store *st);
+
+/* The held records in key order, one line each: "<ns> <key> pending|held
+ * <record>" (malloc'ed; "" without an overlay; NULL when out of memory).
+ * For tests and diagnostics. */
+char *otx_overlay_describe(ot_store *st);
+/* Scans the bytes stored in ns as they are, without writing the overlay's
+ * pending records first. For tests and diagnostics. */
+ot_status otx_state_scan_stored(ot_store *st, const char *ns, ot_kv_cb cb, void *ctx,
+                                ot_error *err);
+
+/* An event's undo point: the store's savepoint (ot_store_savepoint ...)
+ * and, with an overlay, a mark in its undo log. Rolling back undoes both:
+ * the overlay holds exactly what it held before the savepoint. */
+ot_status otx_state_savepoint(ot_store *st, ot_error *err);
+ot_status otx_state_release(ot_store *st, ot_error *err);
+ot_status otx_state_rollback_to(ot_store *st, ot_error *err);
+
 /* Reads and parses a record. OT_ERR_NOTFOUND (err untouched) when absent,
  * OT_ERR_CORRUPT when the stored bytes are not a JSON object. *out is a new
  * reference on success, NULL otherwise. */
@@ -86,6 +132,14 @@ ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *foun
 /* Serialises rec deterministically and stores it under (ns, key). rec is
  * only read. */
 ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *rec, ot_error *err);
+
+/* The same, but an overlay keeps rec itself (a new reference) instead of a
+ * copy, which saves the copy: the caller must not change rec, or anything
+ * in it, afterwards (it may still read it, and still owns its reference).
+ * For a record the caller built, or got from otx_state_get, and shares with
+ * nothing else. */
+ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
+                              ot_error *err);
 
 /* Deterministic serialisation of a record (malloc'ed, NUL-terminated). */
 char *otx_state_dump(const json_t *rec);

@@ -492,6 +492,63 @@ ot_status ot_log_inclusion_proof(ot_log *log, uint64_t index, uint64_t size,
 	return rc;
 }
 
+/* The nodes of a multi-proof as they come, into a growing array. */
+typedef struct node_list {
+	uint8_t (*h)[OT_HASH_SIZE];
+	size_t n, cap;
+} node_list;
+
+static ot_status node_list_add(void *ctx, const uint8_t hash[OT_HASH_SIZE])
+{
+	node_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		uint8_t(*p)[OT_HASH_SIZE] = realloc(l->h, nc * sizeof *p);
+		if (!p)
+			return OT_ERR_NOMEM;
+		l->h = p;
+		l->cap = nc;
+	}
+	memcpy(l->h[l->n++], hash, OT_HASH_SIZE);
+	return OT_OK;
+}
+
+ot_status ot_log_multiproof(ot_log *log, const uint64_t *indexes, size_t n, uint64_t size,
+                            uint8_t (**nodes)[OT_HASH_SIZE], size_t *n_nodes, ot_error *err)
+{
+	if (!log || (n && !indexes) || !nodes || !n_nodes)
+		return ot_error_set(err, OT_ERR_ARG, "bad arguments");
+	*nodes = NULL;
+	*n_nodes = 0;
+	if (size > log->b.size)
+		return ot_error_set(err, OT_ERR_RANGE,
+		                    "no multi-proof in a tree of %llu (the log has %llu)",
+		                    (unsigned long long)size, (unsigned long long)log->b.size);
+	node_ctx nc;
+	node_list list = {NULL, 0, 0};
+	uint8_t root[OT_HASH_SIZE];
+	ot_status rc = node_ctx_init(&nc, log, size, err);
+	if (!rc) {
+		rc = otx_multiproof(read_node, &nc, size, indexes, n, node_list_add, &list, root);
+		node_ctx_free(&nc);
+		if (rc == OT_ERR_RANGE)
+			rc = ot_error_set(
+				err, rc,
+				"a multi-proof needs increasing indexes inside the tree of "
+				"%llu",
+				(unsigned long long)size);
+		else if (rc == OT_ERR_NOMEM)
+			rc = ot_error_set(err, rc, "out of memory");
+	}
+	if (rc) {
+		free(list.h);
+		return rc;
+	}
+	*nodes = list.h;
+	*n_nodes = list.n;
+	return OT_OK;
+}
+
 ot_status ot_log_consistency_proof(ot_log *log, uint64_t size1, uint64_t size2,
                                    uint8_t (*proof)[OT_HASH_SIZE], size_t *n, ot_error *err)
 {

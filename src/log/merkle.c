@@ -250,3 +250,130 @@ ot_status ot_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t ro
 		return OT_ERR_VERIFY;
 	return OT_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Multi-proofs (docs/certificate.md, "The merged proof")              */
+
+/*
+ * One walk serves the three uses: it visits the tree of `size` leaves from
+ * the root, left subtree before right, and stops at every subtree that holds
+ * none of the indexes (a node of the proof) and at every leaf that is one of
+ * them. Generating, it reads each such node's hash (rd) and hands it to emit;
+ * verifying, it takes the next of `nodes` instead and the leaves' hashes from
+ * `leaves`, and hashes its way up to the root; counting, it does neither.
+ */
+typedef struct mp_walk {
+	const uint64_t *idx;
+	ot_node_reader rd; /* generate: node hashes from here ... */
+	void *rd_ctx;
+	ot_status (*emit)(void *ctx, const uint8_t hash[OT_HASH_SIZE]); /* ... to here */
+	void *emit_ctx;
+	const uint8_t (*leaves)[OT_HASH_SIZE]; /* verify: the leaves' hashes, */
+	const uint8_t (*nodes)[OT_HASH_SIZE];  /* and the proof's nodes */
+	size_t n_nodes;
+	size_t used; /* nodes emitted, taken or counted */
+} mp_walk;
+
+/* The first of idx[a..b) at or beyond `at` (b when none). */
+static size_t first_at(const uint64_t *idx, size_t a, size_t b, uint64_t at)
+{
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (idx[mid] < at)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
+/* The subtree of leaves [lo, hi), whose included indexes are idx[a..b);
+ * its hash into out unless counting. */
+static ot_status mp_visit(mp_walk *w, uint64_t lo, uint64_t hi, size_t a, size_t b,
+                          uint8_t out[OT_HASH_SIZE])
+{
+	int hashing = w->rd || w->nodes;
+	if (a == b) {
+		ot_status rc = OT_OK;
+		if (w->nodes) {
+			if (w->used == w->n_nodes)
+				return OT_ERR_VERIFY;
+			memcpy(out, w->nodes[w->used], OT_HASH_SIZE);
+		} else if (w->rd && !(rc = ot_range_hash(w->rd, w->rd_ctx, lo, hi, out)) &&
+		           w->emit) {
+			rc = w->emit(w->emit_ctx, out);
+		}
+		w->used++;
+		return rc;
+	}
+	if (hi - lo == 1) {
+		if (w->leaves)
+			memcpy(out, w->leaves[a], OT_HASH_SIZE);
+		else if (w->rd)
+			return w->rd(w->rd_ctx, 0, lo, out);
+		return OT_OK;
+	}
+	uint64_t k = otx_split_point(hi - lo);
+	size_t m = first_at(w->idx, a, b, lo + k);
+	uint8_t left[OT_HASH_SIZE], right[OT_HASH_SIZE];
+	ot_status rc = mp_visit(w, lo, lo + k, a, m, left);
+	if (!rc)
+		rc = mp_visit(w, lo + k, hi, m, b, right);
+	if (!rc && hashing)
+		ot_node_hash(left, right, out);
+	return rc;
+}
+
+/* The indexes are strictly increasing and inside the tree. */
+static int mp_indexes_ok(uint64_t size, const uint64_t *idx, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (idx[i] >= size || (i > 0 && idx[i] <= idx[i - 1]))
+			return 0;
+	return size > 0;
+}
+
+ot_status ot_multiproof_count(uint64_t tree_size, const uint64_t *indexes, size_t n, size_t *count)
+{
+	if ((n && !indexes) || !count)
+		return OT_ERR_ARG;
+	if (!mp_indexes_ok(tree_size, indexes, n))
+		return OT_ERR_RANGE;
+	mp_walk w = {indexes, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+	uint8_t unused[OT_HASH_SIZE];
+	ot_status rc = mp_visit(&w, 0, tree_size, 0, n, unused);
+	*count = w.used;
+	return rc;
+}
+
+ot_status otx_multiproof(ot_node_reader rd, void *ctx, uint64_t size, const uint64_t *indexes,
+                         size_t n, ot_status (*emit)(void *ctx, const uint8_t hash[OT_HASH_SIZE]),
+                         void *emit_ctx, uint8_t root[OT_HASH_SIZE])
+{
+	if (!mp_indexes_ok(size, indexes, n))
+		return OT_ERR_RANGE;
+	mp_walk w = {indexes, rd, ctx, emit, emit_ctx, NULL, NULL, 0, 0};
+	return mp_visit(&w, 0, size, 0, n, root);
+}
+
+ot_status ot_verify_multiproof(uint64_t tree_size, const uint64_t *indexes,
+                               const uint8_t (*leaf_hashes)[OT_HASH_SIZE], size_t n,
+                               const uint8_t (*nodes)[OT_HASH_SIZE], size_t n_nodes,
+                               const uint8_t root[OT_HASH_SIZE])
+{
+	if ((n && (!indexes || !leaf_hashes)) || (n_nodes && !nodes) || !root)
+		return OT_ERR_ARG;
+	if (!mp_indexes_ok(tree_size, indexes, n))
+		return OT_ERR_RANGE;
+	/* A walk with no nodes to take would count instead: give it one. */
+	static const uint8_t none[1][OT_HASH_SIZE];
+	mp_walk w = {indexes, NULL, NULL, NULL, NULL, leaf_hashes, n_nodes ? nodes : none,
+	             n_nodes, 0};
+	uint8_t got[OT_HASH_SIZE];
+	ot_status rc = mp_visit(&w, 0, tree_size, 0, n, got);
+	if (rc)
+		return rc;
+	if (w.used != n_nodes || !hash_eq(got, root))
+		return OT_ERR_VERIFY;
+	return OT_OK;
+}

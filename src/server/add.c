@@ -24,17 +24,16 @@
 #include "oretrail/event.h"
 #include "oretrail/hash.h"
 #include "oretrail/status.h"
+#include "server/bounds.h"
 #include "server/handlers.h"
 #include "server/http.h"
 #include "server/leader.h"
+#include "server/readers.h"
 #include "server/server_int.h"
 
 struct otx_add {
 	otx_submission sub;
-	ot_buf arena;         /* the canonical entries, back to back */
-	size_t *offsets;      /* where each starts in the arena */
-	const uint8_t **ptrs; /* set once the arena stops moving */
-	size_t *lens;
+	ot_prepared **prepared; /* each envelope parsed, its signature checked */
 	int64_t *indexes;
 	int *existing;
 	uint8_t (*leaf)[OT_HASH_SIZE];
@@ -46,10 +45,9 @@ void otx_add_free(otx_add *a)
 {
 	if (!a)
 		return;
-	ot_buf_free(&a->arena);
-	free(a->offsets);
-	free(a->ptrs);
-	free(a->lens);
+	for (size_t i = 0; a->prepared && i < a->n; i++)
+		ot_prepared_free(a->prepared[i]);
+	free(a->prepared);
 	free(a->indexes);
 	free(a->existing);
 	free(a->leaf);
@@ -60,39 +58,31 @@ void otx_add_free(otx_add *a)
 static ot_status add_alloc(otx_add *a, size_t n, ot_error *err)
 {
 	a->n = n;
-	a->offsets = calloc(n, sizeof *a->offsets);
-	a->ptrs = calloc(n, sizeof *a->ptrs);
-	a->lens = calloc(n, sizeof *a->lens);
+	a->prepared = calloc(n, sizeof *a->prepared);
 	a->indexes = calloc(n, sizeof *a->indexes);
 	a->existing = calloc(n, sizeof *a->existing);
 	a->leaf = calloc(n, sizeof *a->leaf);
-	if (!a->offsets || !a->ptrs || !a->lens || !a->indexes || !a->existing || !a->leaf)
+	if (!a->prepared || !a->indexes || !a->existing || !a->leaf)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	return OT_OK;
 }
 
-/* Parses envelope i from data and appends its canonical entry. */
-static ot_status add_envelope(otx_add *a, size_t i, const uint8_t *data, size_t len, ot_error *err)
+/* Prepares envelope i from data (ot_ledger_prepare on a read-only handle:
+ * parsed, canonical, its signature checked) and hashes its leaf. */
+static ot_status add_envelope(otx_add *a, ot_ledger *reader, size_t i, const uint8_t *data,
+                              size_t len, ot_error *err)
 {
-	ot_buf entry;
-	ot_buf_init(&entry, 0);
-	ot_status rc = ot_event_entry(data, len, &entry, err);
+	ot_status rc = ot_ledger_prepare(reader, data, len, &a->prepared[i], err);
 	if (rc) {
-		ot_buf_free(&entry);
 		if (err) {
 			err->status = rc;
 			err->index = (int64_t)i;
 		}
 		return rc;
 	}
-	a->offsets[i] = a->arena.len;
-	a->lens[i] = entry.len;
-	ot_leaf_hash(entry.data, entry.len, a->leaf[i]);
-	rc = ot_buf_add(&a->arena, entry.data, entry.len);
-	ot_buf_free(&entry);
-	if (rc)
-		return ot_error_at(err, rc, rc == OT_ERR_TOOBIG ? "body_too_big" : "nomem",
-		                   (int64_t)i, "cannot hold the request's entries");
+	size_t entry_len;
+	const uint8_t *entry = ot_prepared_entry(a->prepared[i], &entry_len);
+	ot_leaf_hash(entry, entry_len, a->leaf[i]);
 	return OT_OK;
 }
 
@@ -211,18 +201,32 @@ ot_status otx_add_split(const uint8_t *body, size_t len, size_t max_events, size
 	return OT_OK;
 }
 
-/* Parses the body into canonical entries: split first (otx_add_split), then
- * each element is parsed once, by the strict envelope parser: no second
- * pass over the whole body. */
-static ot_status add_parse(const uint8_t *body, size_t len, size_t max_events, otx_add *a,
-                           ot_error *err)
+/* Parses the body into prepared entries: split first (otx_add_split), then
+ * each element is parsed once, by the strict envelope parser, and its
+ * signature checked, here on the HTTP thread: the sequencer, the one
+ * writer, is left the rules and the commit. */
+static ot_status add_parse(ot_server *s, const uint8_t *body, size_t len, otx_add *a, ot_error *err)
 {
 	size_t *start, *end, n;
-	ot_status rc = otx_add_split(body, len, max_events, &start, &end, &n, err);
+	ot_status rc = otx_add_split(body, len, s->opt.max_events, &start, &end, &n, err);
+	otx_reader *reader = NULL;
 	if (!rc)
 		rc = add_alloc(a, n, err);
+	if (!rc && !(reader = otx_reader_take(s, err))) {
+		/* No handle to read the signers' keys with (the store busy, out
+		 * of memory): the envelopes are only parsed here and the batch
+		 * verifies them, as it always can. */
+		otx_server_log(s,
+		               "POST /add: no read handle for the keys (%s); the writer "
+		               "verifies",
+		               err ? err->message : "?");
+		if (err)
+			ot_error_clear(err);
+	}
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = add_envelope(a, i, body + start[i], end[i] - start[i], err);
+		rc = add_envelope(a, reader ? reader->ledger : NULL, i, body + start[i],
+		                  end[i] - start[i], err);
+	otx_reader_give(s, reader);
 	free(start);
 	free(end);
 	return rc;
@@ -246,18 +250,21 @@ enum MHD_Result otx_add_start(otx_request *r)
 		return otx_respond_errorf(r, 500, OT_ERR_NOMEM, "nomem", "out of memory");
 	r->add = a;
 	a->req = r;
-	ot_buf_init(&a->arena, s->opt.max_body + 65536);
+	/* The prepared entries stay in memory until the answer, in place of
+	 * the body: they count in the budget of bodies in flight, at
+	 * OTX_ADD_PARSED_FACTOR times the body's size. */
+	if (!otx_body_reserve(r, (uint64_t)r->body.len * OTX_ADD_PARSED_FACTOR)) {
+		ot_buf_free(&r->body);
+		return otx_body_memory_full(r);
+	}
 	otx_sequencer_incoming(s->seq, 1);
-	ot_status rc = add_parse(r->body.data, r->body.len, s->opt.max_events, a, &err);
+	ot_status rc = add_parse(s, r->body.data, r->body.len, a, &err);
 	ot_buf_free(&r->body);
 	if (rc) {
 		otx_sequencer_incoming(s->seq, -1);
 		return otx_respond_error(r, &err);
 	}
-	for (size_t i = 0; i < a->n; i++)
-		a->ptrs[i] = a->arena.data + a->offsets[i];
-	a->sub.entries = a->ptrs;
-	a->sub.lens = a->lens;
+	a->sub.prepared = a->prepared;
 	a->sub.n = a->n;
 	a->sub.indexes = a->indexes;
 	a->sub.existing = a->existing;

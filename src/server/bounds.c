@@ -224,6 +224,14 @@ int otx_body_reserve(otx_request *r, uint64_t total)
 	return 1;
 }
 
+enum MHD_Result otx_body_memory_full(otx_request *r)
+{
+	return otx_respond_errorf(r, 0, OT_ERR_BUSY, "body_memory_full",
+	                          "the server holds as many request bodies as it may (%zu "
+	                          "bytes); try again later",
+	                          r->srv->opt.max_body_memory);
+}
+
 void otx_body_release(otx_request *r)
 {
 	if (!r->reserved)

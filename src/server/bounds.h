@@ -48,6 +48,17 @@ void otx_bounds_phase(struct MHD_Connection *conn, enum otx_phase phase);
 int otx_body_reserve(otx_request *r, uint64_t total);
 /* Gives the request's share back (at its end, or when its body is dropped). */
 void otx_body_release(otx_request *r);
+/* The 503 for a request the body budget has no room for (code
+ * "body_memory_full", with Retry-After). */
+enum MHD_Result otx_body_memory_full(otx_request *r);
+
+/* A submission's prepared entries (ot_ledger_prepare: the canonical entry
+ * and the key that verified) and its answer's slots stay in memory until it
+ * is answered, in place of its body, and count in the body budget at this
+ * many times the body's size: measured at 2.2 times for a body of one
+ * 275-byte envelope (the entry's buffer, the prepared entry, malloc's
+ * overhead); larger envelopes take relatively less. */
+#define OTX_ADD_PARSED_FACTOR 3
 
 void otx_bounds_get_stats(ot_server *s, otx_bounds_stats *out);
 

@@ -11,7 +11,7 @@
 #include "oretrail/store.h"
 #include "server/readers.h"
 
-otx_reader *otx_reader_get(ot_server *s, ot_error *err)
+otx_reader *otx_reader_take(ot_server *s, ot_error *err)
 {
 	pthread_mutex_lock(&s->readers_mu);
 	otx_reader *r = s->free_readers;
@@ -31,6 +31,24 @@ otx_reader *otx_reader_get(ot_server *s, ot_error *err)
 		ot_ledger_set_tolerance(r->ledger, s->opt.tolerance_s);
 	}
 	r->next = NULL;
+	return r;
+}
+
+void otx_reader_give(ot_server *s, otx_reader *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&s->readers_mu);
+	r->next = s->free_readers;
+	s->free_readers = r;
+	pthread_mutex_unlock(&s->readers_mu);
+}
+
+otx_reader *otx_reader_get(ot_server *s, ot_error *err)
+{
+	otx_reader *r = otx_reader_take(s, err);
+	if (!r)
+		return NULL;
 	/* One read snapshot for the whole request, opened before catching up
 	 * with what the sequencer (or another process, another server)
 	 * appended: the tree the log serves and everything read beside it
@@ -56,10 +74,7 @@ void otx_reader_put(ot_server *s, otx_reader *r)
 	if (!r)
 		return;
 	ot_store_read_end(ot_ledger_store(r->ledger));
-	pthread_mutex_lock(&s->readers_mu);
-	r->next = s->free_readers;
-	s->free_readers = r;
-	pthread_mutex_unlock(&s->readers_mu);
+	otx_reader_give(s, r);
 }
 
 void otx_readers_free(ot_server *s)

@@ -15,6 +15,12 @@
 otx_reader *otx_reader_get(ot_server *s, ot_error *err);
 void otx_reader_put(ot_server *s, otx_reader *r);
 
+/* The same handle without the snapshot or the catching up, for a request
+ * that reads a row or two (POST /add looks up signers' keys): each read is
+ * then of the newest committed state. otx_reader_give returns it. */
+otx_reader *otx_reader_take(ot_server *s, ot_error *err);
+void otx_reader_give(ot_server *s, otx_reader *r);
+
 /* Closes every pooled handle (at stop, when no request runs). */
 void otx_readers_free(ot_server *s);
 

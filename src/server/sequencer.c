@@ -61,8 +61,7 @@ struct otx_sequencer {
 	char applied[24];
 
 	/* The current batch, grown as needed and reused. */
-	const uint8_t **ptrs;
-	size_t *lens;
+	ot_prepared **ptrs;
 	ot_submit_result *results;
 	otx_submission **owner;
 	otx_submission **live;
@@ -109,12 +108,9 @@ static ot_status reserve(otx_sequencer *q, size_t n)
 	size_t cap = q->cap ? q->cap : 256;
 	while (cap < n)
 		cap *= 2;
-	const uint8_t **p = realloc(q->ptrs, cap * sizeof *p);
+	ot_prepared **p = realloc(q->ptrs, cap * sizeof *p);
 	if (p)
 		q->ptrs = p;
-	size_t *l = realloc(q->lens, cap * sizeof *l);
-	if (l)
-		q->lens = l;
 	ot_submit_result *r = realloc(q->results, cap * sizeof *r);
 	if (r)
 		q->results = r;
@@ -124,7 +120,7 @@ static ot_status reserve(otx_sequencer *q, size_t n)
 	otx_submission **v = realloc(q->live, cap * sizeof *v);
 	if (v)
 		q->live = v;
-	if (!p || !l || !r || !o || !v)
+	if (!p || !r || !o || !v)
 		return OT_ERR_NOMEM;
 	q->cap = cap;
 	return OT_OK;
@@ -148,8 +144,7 @@ static size_t lay_out(otx_sequencer *q, size_t n_live)
 		otx_submission *s = q->live[j];
 		s->pos = k;
 		for (size_t i = 0; i < s->n; i++, k++) {
-			q->ptrs[k] = s->entries[i];
-			q->lens[k] = s->lens[i];
+			q->ptrs[k] = s->prepared[i];
 			q->owner[k] = s;
 		}
 	}
@@ -251,9 +246,9 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 
 	if (all_single) {
 		size_t n = lay_out(q, n_live);
-		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n,
-		                                OT_SUBMIT_KEEP_GOING | OT_SUBMIT_RETRY, q->results,
-		                                NULL, &err);
+		ot_status rc = ot_ledger_submit_prepared(q->ledger, q->ptrs, n,
+		                                         OT_SUBMIT_KEEP_GOING | OT_SUBMIT_RETRY,
+		                                         q->results, NULL, &err);
 		if (rc) {
 			fail_all(q, n_live, &err);
 			return;
@@ -279,8 +274,8 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		if (n == 0)
 			return;
 		ot_error_clear(&err);
-		ot_status rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n, OT_SUBMIT_RETRY,
-		                                q->results, NULL, &err);
+		ot_status rc = ot_ledger_submit_prepared(q->ledger, q->ptrs, n, OT_SUBMIT_RETRY,
+		                                         q->results, NULL, &err);
 		if (rc == OT_OK) {
 			for (size_t i = 0; i < n; i++) {
 				otx_submission *s = q->owner[i];
@@ -303,9 +298,10 @@ static void run_batch(otx_sequencer *q, size_t n_live)
 		settle_error(first, &err, (int64_t)((size_t)err.index - first->pos));
 		ot_error dry_err;
 		ot_error_clear(&dry_err);
-		rc = ot_ledger_submit(q->ledger, q->ptrs, q->lens, n,
-		                      OT_SUBMIT_KEEP_GOING | OT_SUBMIT_DRY_RUN | OT_SUBMIT_RETRY,
-		                      q->results, NULL, &dry_err);
+		rc = ot_ledger_submit_prepared(q->ledger, q->ptrs, n,
+		                               OT_SUBMIT_KEEP_GOING | OT_SUBMIT_DRY_RUN |
+		                                       OT_SUBMIT_RETRY,
+		                               q->results, NULL, &dry_err);
 		if (rc) {
 			fail_all(q, n_live, &dry_err);
 			return;
@@ -482,7 +478,6 @@ ot_status otx_sequencer_start(const char *db, const ot_signer *signer, size_t qu
 		pthread_cond_destroy(&q->wake);
 		pthread_mutex_destroy(&q->mu);
 		free(q->ptrs);
-		free(q->lens);
 		free(q->results);
 		free(q->owner);
 		free(q->live);
@@ -575,7 +570,6 @@ void otx_sequencer_free(otx_sequencer *q)
 	pthread_cond_destroy(&q->wake);
 	pthread_mutex_destroy(&q->mu);
 	free(q->ptrs);
-	free(q->lens);
 	free(q->results);
 	free(q->owner);
 	free(q->live);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oretrail/ledger.h"
 #include "oretrail/note.h"
 #include "oretrail/status.h"
 
@@ -26,8 +27,7 @@ typedef void (*otx_submission_done)(otx_submission *s);
 
 struct otx_submission {
 	/* Set by the caller; only read by the sequencer. */
-	const uint8_t *const *entries; /* n signed envelopes (canonical JSON) */
-	const size_t *lens;
+	ot_prepared *const *prepared; /* n signed envelopes (ot_ledger_prepare) */
 	size_t n;
 	int64_t *indexes; /* n slots: each entry's log index, set on success */
 	int *existing;    /* n slots or NULL: 1 where the entry was already in the

@@ -245,15 +245,6 @@ static enum MHD_Result body_too_big(otx_request *r, size_t limit)
 	                          "the request body is larger than %zu bytes", limit);
 }
 
-/* The 503 for a body that would pass the budget of bodies held in memory. */
-static enum MHD_Result body_no_memory(otx_request *r)
-{
-	return otx_respond_errorf(r, 0, OT_ERR_BUSY, "body_memory_full",
-	                          "the server holds as many request bodies as it may (%zu "
-	                          "bytes); try again later",
-	                          r->srv->opt.max_body_memory);
-}
-
 /* POST /add, headers in: refuse early what cannot succeed. */
 static enum MHD_Result add_begin(otx_request *r)
 {
@@ -273,7 +264,7 @@ static enum MHD_Result add_begin(otx_request *r)
 			return body_too_big(r, s->opt.max_body);
 		/* The declared length counts in full from now on. */
 		if (!otx_body_reserve(r, n))
-			return body_no_memory(r);
+			return otx_body_memory_full(r);
 	}
 	r->route = ROUTE_ADD;
 	ot_buf_init(&r->body, s->opt.max_body);
@@ -407,7 +398,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		otx_bounds_phase(conn, PHASE_ANSWER);
 		if (r->body_no_memory)
-			return body_no_memory(r);
+			return otx_body_memory_full(r);
 		if (r->body_too_big)
 			return otx_respond_errorf(r, 413, OT_ERR_TOOBIG, "body_too_big",
 			                          "a cosigned checkpoint is at most %d bytes",
@@ -423,7 +414,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	otx_bounds_phase(conn, PHASE_ANSWER);
 	if (r->body_no_memory)
-		return body_no_memory(r);
+		return otx_body_memory_full(r);
 	if (r->body_too_big)
 		return body_too_big(r, s->opt.max_body);
 	if (!r->queued)

@@ -7,7 +7,7 @@
  *                                   witness.c, witness_pull.c
  *   every module                 -> http.h (http.c: responses, logs)
  *                                   readers.h (readers.c: ledger handles)
- *   server.c, api.c              -> bounds.h (bounds.c: deadlines, body
+ *   server.c, api.c, add.c       -> bounds.h (bounds.c: deadlines, body
  *                                   budget, their counters)
  *   server.c, add.c              -> leader.h (leader.c: which server of
  *                                   several on one database writes)

@@ -146,6 +146,32 @@ const char *ot_store_backend(const ot_store *st)
 			return ot_error_set(err, OT_ERR_ARG, "write outside a transaction");      \
 	} while (0)
 
+void ot_store_set_front(ot_store *st, ot_front_fn fn, void *ctx)
+{
+	if (!st)
+		return;
+	st->front = fn;
+	st->front_ctx = fn ? ctx : NULL;
+}
+
+void *ot_store_front(const ot_store *st, ot_front_fn fn)
+{
+	return st && fn && st->front == fn ? st->front_ctx : NULL;
+}
+
+/* Tells the front (if any, and unless this is its own call) what the store
+ * is about to do. */
+static ot_status tell_front(ot_store *st, ot_front_op op, const char *ns, const char *key,
+                            ot_error *err)
+{
+	if (!st->front || st->in_front)
+		return OT_OK;
+	st->in_front = 1;
+	ot_status rc = st->front(st->front_ctx, op, ns, key, err);
+	st->in_front = 0;
+	return rc;
+}
+
 ot_status ot_store_check(ot_store *st, ot_error *err)
 {
 	CHECK_ST(st);
@@ -262,9 +288,13 @@ ot_status ot_store_commit(ot_store *st, ot_error *err)
 	if (!st->in_txn)
 		return ot_error_set(err, OT_ERR_ARG, "no transaction to commit");
 	release_peek(st);
-	ot_status rc = st->ops->commit(st, err);
-	if (rc)
+	ot_status rc = tell_front(st, OT_FRONT_COMMIT, NULL, NULL, err);
+	if (!rc)
+		rc = st->ops->commit(st, err);
+	if (rc) {
+		tell_front(st, OT_FRONT_ROLLBACK, NULL, NULL, NULL);
 		st->ops->rollback(st);
+	}
 	st->in_txn = 0;
 	st->savepoints = 0;
 	return rc;
@@ -275,6 +305,7 @@ void ot_store_rollback(ot_store *st)
 	if (!st || !st->in_txn)
 		return;
 	release_peek(st);
+	tell_front(st, OT_FRONT_ROLLBACK, NULL, NULL, NULL);
 	st->ops->rollback(st);
 	st->in_txn = 0;
 	st->savepoints = 0;
@@ -431,7 +462,8 @@ ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *key, const u
 	CHECK_WRITE(st);
 	if (!ns || !key || (!value && len))
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
-	return st->ops->kv_put(st, ns, key, value, len, err);
+	ot_status rc = tell_front(st, OT_FRONT_WRITE, ns, key, err);
+	return rc ? rc : st->ops->kv_put(st, ns, key, value, len, err);
 }
 
 ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t **value,
@@ -440,7 +472,8 @@ ot_status ot_store_kv_get(ot_store *st, const char *ns, const char *key, uint8_t
 	CHECK_ST(st);
 	if (!ns || !key || !value || !len)
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
-	return st->ops->kv_get(st, ns, key, value, len, err);
+	ot_status rc = tell_front(st, OT_FRONT_READ, ns, key, err);
+	return rc ? rc : st->ops->kv_get(st, ns, key, value, len, err);
 }
 
 ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_error *err)
@@ -448,7 +481,8 @@ ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 	CHECK_WRITE(st);
 	if (!ns || !key)
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
-	return st->ops->kv_del(st, ns, key, err);
+	ot_status rc = tell_front(st, OT_FRONT_WRITE, ns, key, err);
+	return rc ? rc : st->ops->kv_del(st, ns, key, err);
 }
 
 ot_status ot_store_kv_prefetch(ot_store *st, const char *ns, const char *const *keys, size_t n,
@@ -468,5 +502,6 @@ ot_status ot_store_kv_scan(ot_store *st, const char *ns, const char *prefix, ot_
 	CHECK_ST(st);
 	if (!ns || !cb)
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
-	return st->ops->kv_scan(st, ns, prefix ? prefix : "", cb, ctx, err);
+	ot_status rc = tell_front(st, OT_FRONT_SCAN, ns, NULL, err);
+	return rc ? rc : st->ops->kv_scan(st, ns, prefix ? prefix : "", cb, ctx, err);
 }

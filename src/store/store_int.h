@@ -64,9 +64,12 @@ struct ot_store {
 	int readonly;
 	int in_txn;
 	int savepoints;
-	int reading;     /* nesting depth of read snapshots */
-	char fence[24];  /* ot_store_set_fence's epoch; "" none */
-	uint8_t *peeked; /* the last peeked tile, for backends without peek_tile */
+	int reading;       /* nesting depth of read snapshots */
+	char fence[24];    /* ot_store_set_fence's epoch; "" none */
+	uint8_t *peeked;   /* the last peeked tile, for backends without peek_tile */
+	ot_front_fn front; /* ot_store_set_front; NULL none */
+	void *front_ctx;
+	int in_front; /* the front is being called: its own calls pass */
 };
 
 /* Backends. */

@@ -2,18 +2,43 @@
 # CLI test of `oretrail prove` and `oretrail verify` on the demo ledger: the
 # certificate of the NdPr oxide lot verifies offline (all of its Nd and Pr
 # mined in PK); each kind of edit to the file fails with its own code and
-# exit 1; unusable input exits 2. (Forgeries by someone holding the log key,
+# exit 1; unusable input exits 2; a version 1 certificate (the fuzz seed,
+# made by an older oretrail) still verifies. (Forgeries by someone holding the log key,
 # which reach the signature and rule checks of the replay, are in
 # tests/test_certificate.c.)
 . "$(dirname "$0")/lib.sh"
 
 # tamper NAME PYTHON: writes $T/NAME.json, the certificate after PYTHON
-# (which edits d, the parsed certificate; b64/json/base64 at hand).
+# (which edits d, the parsed certificate; json/base64 at hand). reprove()
+# remakes the merged proof for the entries left, as anyone can from the
+# file (docs/certificate.md, "The merged proof": an independent walk).
 tamper() {
-	python3 -c "import json,sys,base64
+	python3 -c "import json,sys,base64,hashlib
 d=json.load(open(sys.argv[1]))
-def entry(i): return json.loads(base64.b64decode(d['entries'][i]['entry']))
-def put(i, env): d['entries'][i]['entry']=base64.b64encode(json.dumps(env,separators=(',',':'),sort_keys=True).encode()).decode()
+def H(b): return hashlib.sha256(b).digest()
+def split(n):
+    k=1
+    while k*2<n: k*=2
+    return k
+def items(): return [(e['index'],H(b'\0'+json.dumps(e['entry'],separators=(',',':'),sort_keys=True,ensure_ascii=False).encode())) for e in d['entries']]
+memo={}
+def walk(lo,hi,its,nodes):
+    if not its: h=nodes.pop(0)
+    elif hi-lo==1: h=its[0][1]
+    else:
+        k=split(hi-lo)
+        h=H(b'\1'+walk(lo,lo+k,[x for x in its if x[0]<lo+k],nodes)+walk(lo+k,hi,[x for x in its if x[0]>=lo+k],nodes))
+    memo[(lo,hi)]=h
+    return h
+assert walk(0,d['log']['size'],items(),[base64.b64decode(x) for x in d['proof']])==base64.b64decode(d['log']['root'])
+def gen(lo,hi,its,out):
+    if not its: out.append(base64.b64encode(memo[(lo,hi)]).decode())
+    elif hi-lo>1:
+        k=split(hi-lo)
+        gen(lo,lo+k,[x for x in its if x[0]<lo+k],out); gen(lo+k,hi,[x for x in its if x[0]>=lo+k],out)
+def reprove():
+    out=[]; gen(0,d['log']['size'],items(),out); d['proof']=out
+def entry(i): return d['entries'][i]['entry']
 def find(eid):
     for i in range(len(d['entries'])):
         if entry(i)['event']['id']==eid: return i
@@ -34,11 +59,12 @@ expect 0 "" -- "$CLI" prove --db "$db" "$lot"
 "$CLI" prove --db "$db" --out "$T/cert2.json" "$lot" && cmp -s "$T/cert.json" "$T/cert2.json" && ok || bad "prove --out differs from stdout"
 python3 -c "import json,sys,base64
 d=json.load(open(sys.argv[1]))
-assert d['format']=='oretrail-provenance-certificate' and d['version']==1 and d['lot']=='$lot'
+assert d['format']=='oretrail-provenance-certificate' and d['version']==2 and d['lot']=='$lot'
 assert d['log']['size']==63 and d['log']['origin']=='oretrail.example/demo'
 assert d['checkpoint'].startswith('oretrail.example/demo\n63\n') and '\n\n\u2014 pk-authority ' in d['checkpoint']
 idx=[e['index'] for e in d['entries']]; assert idx==sorted(set(idx))
-types=[json.loads(base64.b64decode(e['entry']))['event']['type'] for e in d['entries']]
+types=[e['entry']['event']['type'] for e in d['entries']]
+assert all(set(e)=={'index','entry'} for e in d['entries']) and 0<len(d['proof'])<len(d['entries'])
 assert types.count('actor')==4 and types.count('site')==7, types
 assert 'contract' not in types and 'payment' not in types and 'disclose' not in types and 'resource' not in types
 anc={a['index'] for a in d['claim']['ancestry']}; assert anc <= set(idx)
@@ -66,12 +92,16 @@ assert [a['id'] for a in t['ancestry']]==['fwo-005','lab-001','fwo-008','fwo-011
 " "$T/verify.json" && ok || bad "verify --json: $(cat "$T/verify.json")"
 
 # --- each kind of tampering: its own code, exit 1 ---
-tamper entry 'i=find("fwo-018"); raw=base64.b64decode(d["entries"][i]["entry"]).replace(b"\"mass_g\":943900",b"\"mass_g\":953900"); assert b"953900" in raw; d["entries"][i]["entry"]=base64.b64encode(raw).decode()'
-expect 1 "entry_altered: entry 31 does not hash" -- "$CLI" verify "$T/entry.json" --key "$key"
-tamper proof 'd["entries"][3]["proof"][0]=base64.b64encode(bytes(32)).decode()'
-expect 1 "proof_invalid: the inclusion proof of entry 3 " -- "$CLI" verify "$T/proof.json" --key "$key"
-tamper leaf 'i=find("lab-004"); raw=base64.b64decode(d["entries"][i]["entry"]).replace(b"655000",b"755000"); d["entries"][i]["entry"]=base64.b64encode(raw).decode(); import hashlib; d["entries"][i]["leaf_hash"]=base64.b64encode(hashlib.sha256(b"\0"+raw).digest()).decode()'
-expect 1 "proof_invalid: the inclusion proof of entry 32 " -- "$CLI" verify "$T/leaf.json" --key "$key"
+tamper entry 'i=find("fwo-018"); s=json.dumps(entry(i)); assert "\"mass_g\": 943900" in s; d["entries"][i]["entry"]=json.loads(s.replace("\"mass_g\": 943900","\"mass_g\": 953900"))'
+expect 1 "proof_invalid: the entries and the merged proof's [0-9]+ nodes do not lead to the checkpoint's root: an entry or a proof node was altered" -- "$CLI" verify "$T/entry.json" --key "$key"
+tamper proof 'd["proof"][0]=base64.b64encode(bytes(32)).decode()'
+expect 1 "proof_invalid: the entries and the merged proof's" -- "$CLI" verify "$T/proof.json" --key "$key"
+tamper proofless 'n=len(d["proof"]); d["proof"].pop()'
+expect 1 "proof_invalid: the merged proof has [0-9]+ nodes; entries at these [0-9]+ indexes of a tree of 63 need [0-9]+" -- "$CLI" verify "$T/proofless.json" --key "$key"
+tamper moved 'i=[k for k in range(len(d["entries"])-1) if d["entries"][k+1]["index"]>d["entries"][k]["index"]+1][0]; d["entries"][i]["index"]+=1'
+expect 1 "proof_invalid: the entries and the merged proof's" -- "$CLI" verify "$T/moved.json" --key "$key"
+tamper same 'reprove()'
+expect 0 "^ok:" -- "$CLI" verify "$T/same.json" --key "$key"
 tamper cpsig 'c=d["checkpoint"]; head,sig=c.rsplit(" ",1); raw=bytearray(base64.b64decode(sig)); raw[10]^=1; d["checkpoint"]=head+" "+base64.b64encode(bytes(raw)).decode()+"\n"'
 expect 1 "checkpoint_signature: the checkpoint does not verify" -- "$CLI" verify "$T/cpsig.json" --key "$key"
 tamper cptext 'd["checkpoint"]=d["checkpoint"].replace("\n63\n","\n64\n",1)'
@@ -90,15 +120,15 @@ tamper lot 'd["lot"]="lot-cu-conc-001"'
 expect 1 "claim_mismatch: the claim is about lot $lot" -- "$CLI" verify "$T/lot.json" --key "$key"
 # Removed entries: one the claim names, a registration, one that only the
 # replay needs (the Cu concentrate's extraction, shipped with the oxide).
-tamper rm_anc 'del d["entries"][find("lab-004")]'
+tamper rm_anc 'del d["entries"][find("lab-004")]; reprove()'
 expect 1 "missing_entry: the claim's ancestry names entry 32 \(assay lab-004\)" -- "$CLI" verify "$T/rm_anc.json" --key "$key"
-tamper rm_site 'del d["entries"][find("auth-005")]'
+tamper rm_site 'del d["entries"][find("auth-005")]; reprove()'
 expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: site_not_found" -- "$CLI" verify "$T/rm_site.json" --key "$key"
-tamper rm_actor 'del d["entries"][find("auth-002")]'
+tamper rm_actor 'del d["entries"][find("auth-002")]; reprove()'
 expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: (unknown_signer|actor_not_found)" -- "$CLI" verify "$T/rm_actor.json" --key "$key"
-tamper rm_ctx 'del d["entries"][find("fwo-006")]'
+tamper rm_ctx 'del d["entries"][find("fwo-006")]; reprove()'
 expect 1 "missing_entry: entry [0-9]+ needs an entry the certificate lacks: lot_not_found" -- "$CLI" verify "$T/rm_ctx.json" --key "$key"
-tamper rm_claim 'd["claim"]["ancestry"]=[a for a in d["claim"]["ancestry"] if a["id"]!="lab-004"]; del d["entries"][find("lab-004")]'
+tamper rm_claim 'd["claim"]["ancestry"]=[a for a in d["claim"]["ancestry"] if a["id"]!="lab-004"]; del d["entries"][find("lab-004")]; reprove()'
 expect 1 "claim_mismatch: claim.(ancestry|origins|countries)" -- "$CLI" verify "$T/rm_claim.json" --key "$key"
 # The wrong log key: same name, another key.
 mkdir -p "$T/other"
@@ -115,14 +145,32 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['error']['
 # --- unusable input: exit 2 ---
 echo 'not json' >"$T/garbage.json"
 expect 2 "cert_malformed: not a JSON document" -- "$CLI" verify "$T/garbage.json" --key "$key"
-tamper version 'd["version"]=2'
-expect 2 "cert_malformed: certificate version is not 1" -- "$CLI" verify "$T/version.json" --key "$key"
+tamper version 'd["version"]=3'
+expect 2 "cert_version: unsupported certificate version 3: this oretrail reads versions 1 to 2" -- "$CLI" verify "$T/version.json" --key "$key"
+"$CLI" verify "$T/version.json" --key "$key" --json >"$T/err.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['error']['code']=='cert_version', d" "$T/err.json" && ok || bad "verify --json version: $(cat "$T/err.json")"
+tamper noproof 'del d["proof"]'
+expect 2 "cert_malformed: a version 2 certificate needs proof" -- "$CLI" verify "$T/noproof.json" --key "$key"
+tamper badnode 'd["proof"][0]="@@@"'
+expect 2 "cert_malformed: proof\[0\] is not a base64 SHA-256 hash" -- "$CLI" verify "$T/badnode.json" --key "$key"
 tamper noentries 'del d["entries"]'
 expect 2 "cert_malformed" -- "$CLI" verify "$T/noentries.json" --key "$key"
 tamper order 'd["entries"][3],d["entries"][4]=d["entries"][4],d["entries"][3]'
-expect 2 "cert_malformed: entries\[4\] .* increasing order" -- "$CLI" verify "$T/order.json" --key "$key"
+expect 2 "cert_malformed: entries\[4\] has no index, or not one above the entry before" -- "$CLI" verify "$T/order.json" --key "$key"
 tamper b64 'd["entries"][0]["entry"]="@@@"'
-expect 2 "cert_malformed: entries\[0\].entry is not base64" -- "$CLI" verify "$T/b64.json" --key "$key"
+expect 2 "cert_malformed: entries\[0\] is not \{index, entry\}" -- "$CLI" verify "$T/b64.json" --key "$key"
+tamper float 'd["entries"][0]["entry"]["event"]["x"]=1.5'
+expect 2 "cert_malformed" -- "$CLI" verify "$T/float.json" --key "$key"
+
+# --- version 1: a certificate an older oretrail wrote (base64 entries, a
+# proof each; fuzz/corpus/certificate/lot-1.json, key as fuzz_certificate.c)
+echo "fuzz-authority+29c86910+AdYG6zwT+KyI5ijT8G6M+MWXRBNv6UxnjnmYATj5U60P" >"$T/fuzz.vkey"
+expect 0 "^ok: the certificate of lot lot-1 verifies" -- "$CLI" verify "$TOP/fuzz/corpus/certificate/lot-1.json" --key "$T/fuzz.vkey"
+python3 -c "import json,sys,base64
+d=json.load(open(sys.argv[1])); assert d['version']==1
+d['entries'][0]['entry']=base64.b64encode(base64.b64decode(d['entries'][0]['entry'])+b' ').decode()
+json.dump(d,open(sys.argv[2],'w'))" "$TOP/fuzz/corpus/certificate/lot-1.json" "$T/v1alt.json"
+expect 1 "entry_altered: entry 0 does not hash to its leaf hash" -- "$CLI" verify "$T/v1alt.json" --key "$T/fuzz.vkey"
 expect 2 "" -- "$CLI" verify "$T/absent.json" --key "$key"
 expect 2 "" -- "$CLI" verify "$T/cert.json" --key "$T/absent.vkey"
 expect 2 "--key LOG.vkey" -- "$CLI" verify "$T/cert.json"

@@ -310,7 +310,75 @@ test('provenance certificates made by oretrail: the browser checks', async (t) =
     assert.equal(good.entries.length, JSON.parse(text).entries.length);
     assert.ok(good.steps.every((s) => s.ok === true), 'every step passes');
 
-    const edit = (fn) => { const c = JSON.parse(text); fn(c); return JSON.stringify(c); };
+    // Every node hash of the tree the version 2 merged proof walks, by
+    // [lo, hi) (docs/certificate.md, "The merged proof", walked here
+    // independently of web/src/verify): from it, a version 1 certificate
+    // (inclusion paths) or the merged proof of fewer entries.
+    const split = (n) => { let k = 1; while (k * 2 < n) k *= 2; return k; };
+    const H = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+    const leafOf = (e) => H(Buffer.from([0]), Buffer.from(canonicalize(e.entry)));
+    const nodesOf = (c) => {
+      const memo = new Map();
+      const nodes = c.proof.map((x) => Buffer.from(x, 'base64'));
+      const walk = (lo, hi, its) => {
+        let h;
+        if (!its.length) h = nodes.shift();
+        else if (hi - lo === 1) h = leafOf(its[0]);
+        else {
+          const k = split(hi - lo);
+          h = H(Buffer.from([1]), walk(lo, lo + k, its.filter((e) => e.index < lo + k)), walk(lo + k, hi, its.filter((e) => e.index >= lo + k)));
+        }
+        memo.set(`${lo} ${hi}`, h);
+        return h;
+      };
+      assert.equal(walk(0, c.log.size, c.entries).toString('base64'), c.log.root);
+      return memo;
+    };
+    const reprove = (c, memo) => {
+      const out = [];
+      const gen = (lo, hi, its) => {
+        if (!its.length) out.push(memo.get(`${lo} ${hi}`).toString('base64'));
+        else if (hi - lo > 1) {
+          const k = split(hi - lo);
+          gen(lo, lo + k, its.filter((e) => e.index < lo + k));
+          gen(lo + k, hi, its.filter((e) => e.index >= lo + k));
+        }
+      };
+      gen(0, c.log.size, c.entries);
+      c.proof = out;
+    };
+    const toV1 = (c) => {
+      const memo = nodesOf(c);
+      const path = (lo, hi, m) => {
+        if (hi - lo === 1) return [];
+        const k = split(hi - lo);
+        return m < lo + k ? [...path(lo, lo + k, m), memo.get(`${lo + k} ${hi}`)] : [...path(lo + k, hi, m), memo.get(`${lo} ${lo + k}`)];
+      };
+      c.entries = c.entries.map((e) => ({
+        index: e.index,
+        entry: Buffer.from(canonicalize(e.entry)).toString('base64'),
+        leaf_hash: leafOf(e).toString('base64'),
+        proof: path(0, c.log.size, e.index).map((h) => h.toString('base64')),
+      }));
+      delete c.proof;
+      c.version = 1;
+    };
+    const v2 = JSON.parse(text);
+    assert.equal(v2.version, 2);
+    const v1 = JSON.parse(text);
+    toV1(v1);
+    const v1Text = JSON.stringify(v1);
+    // The C verifier reads the version 1 form too, and so does the page.
+    const v1File = path.join(dir, 'cert-v1.json');
+    writeFileSync(v1File, v1Text);
+    cli(['verify', v1File, '--key', vkeyFile]);
+    const goodV1 = await verifyCertificate(v1Text, key);
+    assert.ok(goodV1.ok, JSON.stringify(goodV1.failures));
+    assert.ok(goodV1.steps.every((s) => s.ok === true), 'every step passes (version 1)');
+
+    const editOf = (src) => (fn) => { const c = JSON.parse(src); fn(c); return JSON.stringify(c); };
+    const edit = editOf(text);
+    const editV1 = editOf(v1Text);
     const failsWith = async (doc, code, index, re, k = key) => {
       const r = await verifyCertificate(doc, k);
       assert.equal(r.ok, false);
@@ -320,29 +388,43 @@ test('provenance certificates made by oretrail: the browser checks', async (t) =
       if (re) assert.match(f.reason, re);
       return r;
     };
-    // One bit of one entry flipped (a digit of the NdPr oxide's creation).
     const pos = (c) => c.entries.findIndex((e) => e.index === 31);
+    // Version 2: the merged proof. One amount of one entry changed, a node
+    // changed, a node too few, an entry moved: the proof fails, as a whole.
+    await failsWith(edit((c) => { c.entries[pos(c)].entry.event.outputs[0].mass_g += 1; }),
+      'proof_invalid', null, /an entry or a proof node was altered/);
+    await failsWith(edit((c) => { c.proof[0] = Buffer.alloc(32).toString('base64'); }),
+      'proof_invalid', null, /do not lead to the checkpoint's root/);
+    await failsWith(edit((c) => { c.proof.pop(); }), 'proof_invalid', null, /merged proof has \d+ nodes; entries at these \d+ indexes of a tree of \d+ need \d+/);
     await failsWith(edit((c) => {
+      const i = c.entries.findIndex((e, j) => j + 1 < c.entries.length && c.entries[j + 1].index > e.index + 1);
+      c.entries[i].index += 1;
+    }), 'proof_invalid', null);
+    // The proof remade for fewer entries (anyone can): what is missing shows.
+    const memo = nodesOf(v2);
+    assert.ok((await verifyCertificate(edit((c) => reprove(c, memo)), key)).ok, 'the remade proof of the same entries is the same');
+    await failsWith(edit((c) => { c.entries.splice(pos(c), 1); reprove(c, memo); }), 'missing_entry', 31, /names entry 31/);
+    await failsWith(edit((c) => { c.entries.splice(c.entries.findIndex((e) => e.index === 1), 1); reprove(c, memo); }),
+      'entry_signature', undefined, /signed by fwo, but no earlier entry of the certificate registers fwo's key/);
+    await failsWith(edit((c) => { c.entries[0].entry = 'e30='; }), 'cert_malformed', null, /entries\[0\] is not \{index, entry\}/);
+    await failsWith(edit((c) => { delete c.proof; }), 'cert_malformed', null, /needs proof/);
+    // Version 1: each entry's own hash and proof.
+    await failsWith(editV1((c) => {
       const b = Buffer.from(c.entries[pos(c)].entry, 'base64');
       b[b.indexOf('943900')] ^= 1;
       c.entries[pos(c)].entry = b.toString('base64');
     }), 'entry_altered', 31, /entry 31 does not hash to its leaf hash/);
-    // An entry and its leaf hash replaced together: the proof fails.
-    await failsWith(edit((c) => {
+    await failsWith(editV1((c) => {
       const i = pos(c);
       c.entries[i].entry = c.entries[i - 1].entry;
       c.entries[i].leaf_hash = c.entries[i - 1].leaf_hash;
     }), 'proof_invalid', 31, /inclusion proof of entry 31/);
+    await failsWith(editV1((c) => { c.entries.splice(pos(c), 1); }), 'missing_entry', 31, /names entry 31/);
     // A claimed share changed.
     await failsWith(edit((c) => { c.claim.countries[0].share_ppm = 900000; }), 'claim_inconsistent', null, /Nd share.*90\.00 %/);
     // The mines moved to another country, consistently: their registrations disagree.
     await failsWith(edit((c) => { for (const r of [...c.claim.origins, ...c.claim.countries]) r.country = 'CN'; }),
       'claim_inconsistent', null, /puts the mine pk-kp-loe-shilman in CN, but its registration \(entry \d+\) says PK/);
-    // An entry the claim names left out.
-    await failsWith(edit((c) => { c.entries.splice(pos(c), 1); }), 'missing_entry', 31, /names entry 31/);
-    // A signer's registration left out.
-    await failsWith(edit((c) => { c.entries.splice(c.entries.findIndex((e) => e.index === 1), 1); }),
-      'entry_signature', undefined, /signed by fwo, but no earlier entry of the certificate registers fwo's key/);
     // The summary disagrees with the checkpoint.
     await failsWith(edit((c) => { c.log.size -= 1; }), 'checkpoint_mismatch', null);
     // Another key, of the same name.
@@ -352,9 +434,17 @@ test('provenance certificates made by oretrail: the browser checks', async (t) =
     assert.ok(wrong.steps.slice(2).every((s) => s.ok === null), 'nothing is proven against an unverified checkpoint');
     // Not a certificate, or another version.
     assert.equal(parseCertificate('{').code, 'cert_malformed');
-    assert.equal(parseCertificate(edit((c) => { c.version = 2; })).unsupported, true);
-    assert.equal((await verifyCertificate(edit((c) => { c.version = 2; }), key)).unsupported, true);
+    for (const v of [3, 0]) {
+      const p3 = parseCertificate(edit((c) => { c.version = v; }));
+      assert.equal(p3.unsupported, true);
+      assert.equal(p3.code, 'cert_version');
+      assert.match(p3.reason, new RegExp(`unsupported certificate version ${v}`));
+      const r3 = await verifyCertificate(edit((c) => { c.version = v; }), key);
+      assert.equal(r3.unsupported, true);
+      assert.equal(r3.failures[0].code, 'cert_version');
+    }
     assert.match(parseCertificate(edit((c) => { c.entries[1].index = 0; })).reason, /increasing order/);
+    assert.match(parseCertificate(editV1((c) => { c.entries[1].index = 0; })).reason, /increasing order/);
     // The claim's own arithmetic.
     assert.deepEqual(checkClaimOrigins({ origins: [], countries: [] }), []);
   } finally {

@@ -282,7 +282,9 @@ function report(frag, file, r, cc, replayed = null) {
       { label: 'Time', cell: (e) => (e.time ? time(e.time) : '–') },
       { label: 'Check', cell: (e) => {
         const f = r.failures.filter((x) => x.index === e.index);
-        return f.length ? h('span', { class: 'badge bad' }, `\u2717 ${f.map((x) => x.code).join(', ')}`) : h('span', { class: 'badge ok' }, '\u2713 verified');
+        if (f.length) return h('span', { class: 'badge bad' }, `\u2717 ${f.map((x) => x.code).join(', ')}`);
+        // A version 2 merged proof that fails proves none of the entries.
+        return e.proven ? h('span', { class: 'badge ok' }, '\u2713 verified') : h('span', { class: 'badge bad' }, '\u2717 not proven');
       } },
     ], r.entries, { attrs: { 'data-table': 'cert-entries' } }));
   }

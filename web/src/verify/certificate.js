@@ -1,5 +1,5 @@
 // certificate.js: checking an oretrail provenance certificate (format
-// version 1, docs/certificate.md) with nothing but the file, the log's key
+// versions 1 and 2, docs/certificate.md) with nothing but the file, the log's key
 // and WebCrypto: the checks a browser can make. The replay of the ledger's
 // rules (and so the recomputation of the origin shares) is not among them:
 // that needs `oretrail verify`.
@@ -11,14 +11,18 @@
 // in order, with the failure codes of `oretrail verify --json`; a step that
 // could not run (an earlier one failed) has ok null. Nothing here touches the
 // DOM: the page (pages/certificate.js) and the unit tests share it.
-import { b64decode, equal } from './bytes.js';
+import { b64decode, equal, utf8 } from './bytes.js';
 import { leafHash } from './hash.js';
 import { parseEntry, verifyEventSignature } from './events.js';
 import { parseVerifierKey, verifyCheckpoint } from './note.js';
-import { verifyInclusion } from './tlog.js';
+import { canonicalize } from './jcs.js';
+import { mergedProofCount, verifyInclusion, verifyMergedProof } from './tlog.js';
 
 export const CERT_FORMAT = 'oretrail-provenance-certificate';
-export const CERT_VERSION = 1;
+// The versions read: 1 (base64 entries, each with its leaf hash and
+// inclusion proof) and 2 (the entries as JSON, one merged proof).
+export const CERT_VERSION = 2;
+export const CERT_VERSION_MIN = 1;
 const PROOF_MAX = 64;
 
 const isIndex = (v) => Number.isSafeInteger(v) && v >= 0;
@@ -29,18 +33,56 @@ function b64hash(s) {
   return u;
 }
 
-// Parses and shape-checks the file. Returns { ok, cert, entries, code,
-// reason, unsupported }: entries are { index, bytes, leaf, proof } decoded;
-// unsupported is true when the file is a certificate of another version
-// (unusable here, not proven invalid).
+// Version 1: entries[i] is {index, entry (base64), leaf_hash, proof}.
+function readEntryV1(it, where, bad) {
+  if (typeof it.entry !== 'string' || !Array.isArray(it.proof) || it.proof.length > PROOF_MAX)
+    return bad(`${where} is not {index, entry, leaf_hash, proof} with indexes in increasing order`);
+  let bytes;
+  try { bytes = b64decode(it.entry); } catch { bytes = null; }
+  if (!bytes || bytes.length === 0) return bad(`${where}.entry (entry ${it.index}) is not base64 of an entry`, { index: it.index });
+  let leaf;
+  try { leaf = b64hash(it.leaf_hash); } catch { return bad(`${where}.leaf_hash (entry ${it.index}) is not a base64 SHA-256 hash`, { index: it.index }); }
+  const proof = [];
+  for (let k = 0; k < it.proof.length; k++) {
+    try { proof.push(b64hash(it.proof[k])); } catch { return bad(`${where}.proof[${k}] (entry ${it.index}) is not a base64 SHA-256 hash`, { index: it.index }); }
+  }
+  return { ok: true, entry: { index: it.index, bytes, leaf, proof } };
+}
+
+// Version 2: entries[i] is {index, entry (the envelope as JSON)}; its bytes
+// are the entry's RFC 8785 form. No stated leaf hash, no proof of its own.
+function readEntryV2(it, where, bad) {
+  if (!it.entry || typeof it.entry !== 'object' || Array.isArray(it.entry))
+    return bad(`${where} is not {index, entry} with indexes in increasing order and the entry a signed envelope`);
+  let bytes;
+  try { bytes = utf8(canonicalize(it.entry)); } catch (e) {
+    return bad(`${where}.entry (entry ${it.index}) has no canonical form: ${e.message}`, { index: it.index });
+  }
+  return { ok: true, entry: { index: it.index, bytes, leaf: null, proof: null } };
+}
+
+// Parses and shape-checks the file. Returns { ok, cert, version, entries,
+// proof, code, reason, unsupported }: entries are { index, bytes, leaf,
+// proof } decoded (leaf and proof null in version 2, whose merged proof's
+// nodes are `proof`); unsupported is true when the file is a certificate of
+// another version (code cert_version: unusable here, not proven invalid).
 export function parseCertificate(text) {
   const bad = (reason, extra = {}) => ({ ok: false, code: 'cert_malformed', reason, ...extra });
   let doc;
   try { doc = JSON.parse(text); } catch (e) { return bad(`the file is not JSON (${e.message})`); }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || doc.format !== CERT_FORMAT)
     return bad(`the file is not an oretrail provenance certificate (its "format" is not "${CERT_FORMAT}")`);
-  if (doc.version !== CERT_VERSION)
-    return bad(`the certificate is of version ${JSON.stringify(doc.version)}; this page reads version ${CERT_VERSION} only`, { unsupported: true });
+  if (!isIndex(doc.version)) return bad('the certificate\'s version is not a number');
+  if (doc.version < CERT_VERSION_MIN || doc.version > CERT_VERSION)
+    return { ok: false, code: 'cert_version', unsupported: true, reason: `unsupported certificate version ${doc.version}: this page reads versions ${CERT_VERSION_MIN} to ${CERT_VERSION}` };
+  let proof = null;
+  if (doc.version >= 2) {
+    if (!Array.isArray(doc.proof)) return bad('a version 2 certificate needs proof, the merged proof\'s nodes');
+    proof = [];
+    for (let k = 0; k < doc.proof.length; k++) {
+      try { proof.push(b64hash(doc.proof[k])); } catch { return bad(`proof[${k}] is not a base64 SHA-256 hash`); }
+    }
+  }
   const log = doc.log;
   let root = null;
   try { root = log && b64hash(log.root); } catch { root = null; }
@@ -52,21 +94,13 @@ export function parseCertificate(text) {
   for (let i = 0; i < doc.entries.length; i++) {
     const it = doc.entries[i];
     const where = `entries[${i}]`;
-    if (!it || !isIndex(it.index) || typeof it.entry !== 'string' || !Array.isArray(it.proof) || it.proof.length > PROOF_MAX
-      || (i > 0 && it.index <= entries[i - 1].index))
-      return bad(`${where} is not {index, entry, leaf_hash, proof} with indexes in increasing order`);
-    let bytes;
-    try { bytes = b64decode(it.entry); } catch { bytes = null; }
-    if (!bytes || bytes.length === 0) return bad(`${where}.entry (entry ${it.index}) is not base64 of an entry`, { index: it.index });
-    let leaf;
-    try { leaf = b64hash(it.leaf_hash); } catch { return bad(`${where}.leaf_hash (entry ${it.index}) is not a base64 SHA-256 hash`, { index: it.index }); }
-    const proof = [];
-    for (let k = 0; k < it.proof.length; k++) {
-      try { proof.push(b64hash(it.proof[k])); } catch { return bad(`${where}.proof[${k}] (entry ${it.index}) is not a base64 SHA-256 hash`, { index: it.index }); }
-    }
-    entries.push({ index: it.index, bytes, leaf, proof });
+    if (!it || !isIndex(it.index) || (i > 0 && it.index <= entries[i - 1].index))
+      return bad(`${where} has no index, or not one above the entry before (indexes in increasing order)`);
+    const r = doc.version === 1 ? readEntryV1(it, where, bad) : readEntryV2(it, where, bad);
+    if (!r.ok) return r;
+    entries.push(r.entry);
   }
-  return { ok: true, cert: doc, log: { origin: log.origin, size: log.size, root }, entries };
+  return { ok: true, cert: doc, version: doc.version, log: { origin: log.origin, size: log.size, root }, entries, proof };
 }
 
 // The claim's lists of entries (docs/certificate.md: ancestry, context, uses).
@@ -135,6 +169,56 @@ export function checkClaimOrigins(claim, sites = new Map()) {
   return problems;
 }
 
+// Version 1: each entry against its stated leaf hash, then its own
+// inclusion proof. Returns the entries proven into the tree, by index.
+async function checkEachProof(p, cp, sLeaf, sProof, fail) {
+  const good = new Map();
+  for (const e of p.entries) {
+    const leaf = await leafHash(e.bytes);
+    if (!equal(leaf, e.leaf)) {
+      fail(sLeaf, `entry ${e.index} does not hash to its leaf hash: SHA-256(0x00 \u2016 entry) differs, so the entry was altered`, e.index);
+      continue;
+    }
+    if (e.index >= cp.size || !(await verifyInclusion(e.index, cp.size, leaf, e.proof, cp.root))) {
+      fail(sProof, `the inclusion proof of entry ${e.index} (${e.proof.length} hashes) does not lead to the checkpoint's root: the entry is not in the signed log at that index`, e.index);
+      continue;
+    }
+    good.set(e.index, e);
+  }
+  if (sLeaf.ok === null) { sLeaf.ok = true; sLeaf.text = `All ${p.entries.length} entries hash (SHA-256 with the 0x00 prefix) to their stated leaf hashes.`; }
+  if (sProof.ok === null) {
+    sProof.ok = true;
+    sProof.text = `All ${p.entries.length} entries are proven, with RFC 9162 inclusion proofs, to be in the tree of ${cp.size} entries whose root the log signed.`;
+  } else if (!sProof.failures.length && sLeaf.ok === false) {
+    sProof.ok = true;
+    sProof.text = `The ${good.size} entries that hash correctly are all in the signed tree.`;
+  }
+  return good;
+}
+
+// Version 2: the leaf hashes computed, and all of them with the merged
+// proof's nodes lead to the checkpoint's root (or none is proven).
+async function checkMergedProof(p, cp, sLeaf, sProof, fail) {
+  const good = new Map();
+  const indexes = p.entries.map((e) => e.index);
+  const leaves = [];
+  for (const e of p.entries) leaves.push(await leafHash(e.bytes));
+  sLeaf.ok = true;
+  sLeaf.text = `Version 2 states no leaf hashes: each of the ${p.entries.length} entries' is computed here (SHA-256 with the 0x00 prefix) and checked by the merged proof below.`;
+  if (indexes.some((x) => x >= cp.size)) return good; // the log step said which
+  const want = await mergedProofCount(cp.size, indexes);
+  if (want !== p.proof.length) {
+    fail(sProof, `the merged proof has ${p.proof.length} nodes; entries at these ${indexes.length} indexes of a tree of ${cp.size} need ${want}`);
+  } else if (!(await verifyMergedProof(cp.size, indexes, leaves, p.proof, cp.root))) {
+    fail(sProof, `the entries and the merged proof's ${p.proof.length} nodes do not lead to the checkpoint's root: an entry or a proof node was altered, or an entry is not in the log at its index`);
+  } else {
+    for (const e of p.entries) good.set(e.index, e);
+    sProof.ok = true;
+    sProof.text = `All ${p.entries.length} entries are proven, with one merged proof of ${p.proof.length} nodes, to be in the tree of ${cp.size} entries whose root the log signed.`;
+  }
+  return good;
+}
+
 // Checks a certificate. `text`: the file's text; `logKey`: the parsed log
 // key (note.js parseVerifierKey); `witnessKeys`: parsed cosignature keys
 // (optional). Never throws for a bad file: every problem is a failure.
@@ -152,7 +236,7 @@ export async function verifyCertificate(text, logKey, witnessKeys = []) {
   };
 
   // 1. The file.
-  const sFormat = step('format', 'cert_malformed', 'The file is a provenance certificate of version 1');
+  const sFormat = step('format', 'cert_malformed', `The file is a provenance certificate of version ${CERT_VERSION_MIN} or ${CERT_VERSION}`);
   const p = parseCertificate(text);
   const rest = [
     ['checkpoint', 'checkpoint_signature', 'The checkpoint is signed by the log key'],
@@ -167,12 +251,13 @@ export async function verifyCertificate(text, logKey, witnessKeys = []) {
   const [sCp, sWit, sLog, sLeaf, sProof, sSig, sClaimEntries, sOrigins] = rest;
   if (!p.ok) {
     out.unsupported = !!p.unsupported;
+    sFormat.code = p.code;
     fail(sFormat, p.reason, p.index ?? null);
     for (const s of rest) s.text = 'Not checked: the file could not be read as a certificate.';
     return out;
   }
   sFormat.ok = true;
-  sFormat.text = `An ${CERT_FORMAT}, version ${CERT_VERSION}, about lot ${p.cert.lot}, with ${p.entries.length} log entries.`;
+  sFormat.text = `An ${CERT_FORMAT}, version ${p.version}, about lot ${p.cert.lot}, with ${p.entries.length} log entries.`;
   out.cert = p.cert;
 
   // 2. The checkpoint's signature.
@@ -214,27 +299,7 @@ export async function verifyCertificate(text, logKey, witnessKeys = []) {
   }
 
   // 5-6. Each entry: its hash, then its place in the tree.
-  const good = new Map(); // index -> { bytes, leaf } proven into the tree
-  for (const e of p.entries) {
-    const leaf = await leafHash(e.bytes);
-    if (!equal(leaf, e.leaf)) {
-      fail(sLeaf, `entry ${e.index} does not hash to its leaf hash: SHA-256(0x00 \u2016 entry) differs, so the entry was altered`, e.index);
-      continue;
-    }
-    if (e.index >= cp.size || !(await verifyInclusion(e.index, cp.size, leaf, e.proof, cp.root))) {
-      fail(sProof, `the inclusion proof of entry ${e.index} (${e.proof.length} hashes) does not lead to the checkpoint's root: the entry is not in the signed log at that index`, e.index);
-      continue;
-    }
-    good.set(e.index, e);
-  }
-  if (sLeaf.ok === null) { sLeaf.ok = true; sLeaf.text = `All ${p.entries.length} entries hash (SHA-256 with the 0x00 prefix) to their stated leaf hashes.`; }
-  if (sProof.ok === null) {
-    sProof.ok = true;
-    sProof.text = `All ${p.entries.length} entries are proven, with RFC 9162 inclusion proofs, to be in the tree of ${cp.size} entries whose root the log signed.`;
-  } else if (!sProof.failures.length && sLeaf.ok === false) {
-    sProof.ok = true;
-    sProof.text = `The ${good.size} entries that hash correctly are all in the signed tree.`;
-  }
+  const good = p.version === 1 ? await checkEachProof(p, cp, sLeaf, sProof, fail) : await checkMergedProof(p, cp, sLeaf, sProof, fail);
 
   // 7. Event signatures, with the keys the certificate's actor entries
   // register, in log order (key rotation and revocation as the ledger's

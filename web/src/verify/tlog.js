@@ -192,6 +192,52 @@ export async function verifyInclusion(index, size, leaf, proof, root) {
   return sn === 0 && equal(r, root);
 }
 
+// The merged proof of a version 2 certificate (docs/certificate.md, "The
+// merged proof"): the hashes of the maximal subtrees that hold none of the
+// included leaves, each once, in the order a walk from the root meets them,
+// left subtree before right, the tree split as RFC 9162 2.1.1 splits it.
+// One walk serves counting (leaves null) and verifying. `indexes` strictly
+// increasing and below `size` (else null); returns the root it hashes to
+// (or the count), st.used the nodes taken.
+async function walkMerged(lo, hi, indexes, a, b, leaves, nodes, st) {
+  if (a === b) {
+    if (!leaves) { st.used++; return null; }
+    if (st.used === nodes.length) throw new Error('too few nodes');
+    return nodes[st.used++];
+  }
+  if (hi - lo === 1) return leaves ? leaves[a] : null;
+  const k = largestPow2Below(hi - lo);
+  let m = a;
+  while (m < b && indexes[m] < lo + k) m++;
+  const left = await walkMerged(lo, lo + k, indexes, a, m, leaves, nodes, st);
+  const right = await walkMerged(lo + k, hi, indexes, m, b, leaves, nodes, st);
+  return leaves ? nodeHash(left, right) : null;
+}
+
+const indexesFit = (size, indexes) => size > 0 && indexes.every((x, i) => Number.isSafeInteger(x) && x >= 0 && x < size && (i === 0 || x > indexes[i - 1]));
+
+// How many nodes the merged proof of these indexes has (null: the indexes
+// are not increasing inside the tree).
+export async function mergedProofCount(size, indexes) {
+  if (!indexesFit(size, indexes)) return null;
+  const st = { used: 0 };
+  await walkMerged(0, size, indexes, 0, indexes.length, null, null, st);
+  return st.used;
+}
+
+// Checks a merged proof: leaves[i] (32-byte leaf hashes) at indexes[i], the
+// proof's nodes, against the root of the tree of `size`. True or false.
+export async function verifyMergedProof(size, indexes, leaves, nodes, root) {
+  if (!indexesFit(size, indexes) || leaves.length !== indexes.length) return false;
+  const st = { used: 0 };
+  try {
+    const got = await walkMerged(0, size, indexes, 0, indexes.length, leaves, nodes, st);
+    return st.used === nodes.length && equal(got, root);
+  } catch {
+    return false;
+  }
+}
+
 // Proves that entry `index` is in the tree of the checkpoint `cp`: reads the
 // entry from its bundle, hashes it, checks the hash against the level-0
 // tile, generates the path from tiles and checks it against the root.
