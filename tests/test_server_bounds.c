@@ -17,6 +17,13 @@
  * and the budget are what stop them; --max-connections is raised above the
  * attack for the same reason.
  *
+ * Before them, on a server of its own with a 1 s --header-timeout (so its
+ * deadline thread looks every 100 ms), KEEPALIVE_CONNS busy keep-alive
+ * connections ask KEEPALIVE_REQUESTS times each: none may be cut. The
+ * deadline thread once computed a negative age as a huge one when a
+ * request ended after it had read the clock, and cut busy connections at
+ * random (bench_server's tile GETs saw "the server closed the connection").
+ *
  * Assertions are counts; the only times asserted are "not cut before the
  * deadline" (the server cannot be early) and a hang guard. The numbers for
  * the issue's note (cut times, the good client's latencies, peak RSS) are
@@ -30,6 +37,7 @@
 #include <sys/resource.h>
 
 #include "http_client.h"
+#include "server/bounds.h"
 #include "server_child.h"
 #include "test.h"
 
@@ -52,6 +60,8 @@
 #define TRICKLE_MS 1000            /* a slow client's byte interval */
 #define GUARD_MS 90000             /* hang guard for a phase */
 #define GOOD_RECV_TIMEOUT_MS 10000 /* hang guard for one good request */
+#define KEEPALIVE_CONNS 8
+#define KEEPALIVE_REQUESTS 1500
 #define NEED_FDS (SLOW_CONNS + BODY_CONNS + GREEDY_CONNS + 256)
 
 /* The cap on the server's peak RSS: the body budget, the connections'
@@ -436,8 +446,85 @@ static void main_attack(pid_t pid)
 	CHECK(hwm > 0 && hwm / 1024 < RSS_CAP_MIB);
 }
 
+/* --- busy keep-alive connections, never cut --- */
+
+typedef struct keeper {
+	unsigned ok;     /* answers with 200 on the one connection */
+	unsigned status; /* the first other status, or 0 */
+	int lost;        /* the connection ended before all answers */
+} keeper;
+
+static void *keep_alive_client(void *arg)
+{
+	keeper *k = arg;
+	int fd = http_connect_timeout(port, GOOD_RECV_TIMEOUT_MS);
+	k->lost = fd < 0;
+	for (unsigned i = 0; fd >= 0 && i < KEEPALIVE_REQUESTS; i++) {
+		http_resp r;
+		memset(&r, 0, sizeof r);
+		if (http_send(fd, "GET", "/checkpoint", NULL, NULL, 0) != 0 ||
+		    http_recv(fd, &r, 0) != 0 || r.closed) {
+			http_resp_free(&r);
+			k->lost = 1;
+			break;
+		}
+		if (r.status == 200)
+			k->ok++;
+		else if (!k->status)
+			k->status = (unsigned)r.status;
+		http_resp_free(&r);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void keep_alive_phase(const char *cli, const char *db)
+{
+	const char *argv[] = {cli,        "serve",       "--db",    db,
+	                      "--listen", "127.0.0.1:0", "--quiet", "--header-timeout",
+	                      "1",        NULL};
+	pid_t pid = sc_spawn(argv, &port);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	keeper k[KEEPALIVE_CONNS];
+	pthread_t th[KEEPALIVE_CONNS];
+	memset(k, 0, sizeof k);
+	for (int i = 0; i < KEEPALIVE_CONNS; i++)
+		CHECK(pthread_create(&th[i], NULL, keep_alive_client, &k[i]) == 0);
+	unsigned ok = 0, lost = 0;
+	for (int i = 0; i < KEEPALIVE_CONNS; i++) {
+		pthread_join(th[i], NULL);
+		ok += k[i].ok;
+		lost += (unsigned)k[i].lost;
+		CHECK(k[i].status == 0);
+	}
+	json_t *st = get_stats();
+	json_int_t cut = st ? bound_stat(st, "cut_header") : -1;
+	printf("keep-alive: %u of %u answered 200 on %d connections, %u connections lost, "
+	       "cut_header %lld\n",
+	       ok, KEEPALIVE_CONNS * KEEPALIVE_REQUESTS, KEEPALIVE_CONNS, lost, (long long)cut);
+	CHECK(ok == KEEPALIVE_CONNS * KEEPALIVE_REQUESTS);
+	CHECK(lost == 0);
+	CHECK(cut == 0);
+	json_decref(st);
+	int status = 0;
+	kill(pid, SIGTERM);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
+	/* The age the deadline thread judges by, when a phase began before,
+	 * at or after the clock it read (the last is a request that ended
+	 * while it looked). */
+	CHECK(otx_phase_age_ns(5000000000u, 2000000000u) == 3000000000u);
+	CHECK(otx_phase_age_ns(5000000000u, 5000000000u) == 0);
+	CHECK(otx_phase_age_ns(5000000000u, 5000000001u) == 0);
+	CHECK(otx_phase_age_ns(1, UINT64_MAX) == 0);
+
 	const char *cli = getenv("OT_CLI");
 	if (!cli) {
 		fprintf(stderr, "test_server_bounds: skipped: OT_CLI (the oretrail command) is not "
@@ -465,6 +552,8 @@ int main(void)
 	snprintf(cmd, sizeof cmd,
 	         "'%s' init --db '%s' --origin test.example/bounds >/dev/null 2>&1", cli, db);
 	CHECK(system(cmd) == 0);
+
+	keep_alive_phase(cli, db);
 
 	char timeout_h[16], timeout_b[16];
 	snprintf(timeout_h, sizeof timeout_h, "%d", HEADER_TIMEOUT_S);

@@ -57,6 +57,11 @@ static uint64_t deadline_ns(const ot_server *s, int phase)
 	return 0;
 }
 
+uint64_t otx_phase_age_ns(uint64_t now, uint64_t since)
+{
+	return since < now ? now - since : 0;
+}
+
 /* One look over the connections (under mu). */
 static void sweep(ot_server *s, otx_bounds *b)
 {
@@ -64,7 +69,7 @@ static void sweep(ot_server *s, otx_bounds *b)
 	for (otx_conn *c = b->head; c; c = c->next) {
 		int phase = atomic_load(&c->phase);
 		uint64_t limit = deadline_ns(s, phase);
-		uint64_t age = now - atomic_load(&c->since_ns);
+		uint64_t age = otx_phase_age_ns(now, atomic_load(&c->since_ns));
 		if (c->cut || !limit || age <= limit)
 			continue;
 		c->cut = 1;

@@ -39,6 +39,13 @@ void otx_bounds_stop(ot_server *s);
 void otx_bounds_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
                        enum MHD_ConnectionNotificationCode code);
 
+/* How long a connection has been in its phase at `now`, both on the
+ * monotonic clock in ns. A phase that began after the sweep read `now` (a
+ * request that ended meanwhile) is 0 old: computed as an unsigned
+ * difference it wrapped to centuries, and the sweep cut busy keep-alive
+ * connections at random. */
+uint64_t otx_phase_age_ns(uint64_t now, uint64_t since);
+
 /* Moves the connection to phase; its deadline counts from now. */
 void otx_bounds_phase(struct MHD_Connection *conn, enum otx_phase phase);
 
