@@ -18,7 +18,7 @@ const AXE_SRC = (() => {
   }
 })();
 
-const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments/PK-US-2025-001', '#/lots',
+const ROUTES = ['#/', '#/flows', '#/consignments', '#/consignments?element=Nd&country=US&period=2025', '#/contracts?element=Cu', '#/lots?country=CN', '#/consignments/PK-US-2025-001', '#/lots',
   '#/lots/lot-ndpr-oxide-001', '#/lots/lot-ndpr-oxide-002?at=2027-01-01', '#/contracts', '#/contracts/mou-fwo-ussm-2025',
   '#/findings', '#/verify', '#/certificate', '#/entries/0', '#/checkpoints', '#/search?q=oxide', '#/sites/pk-bl-chagai-cu',
   '#/actors/fwo', '#/payments', '#/lots/lot-ndpr-oxide-001?print', '#/timeline', '#/timeline?type=ship&period=2025',

@@ -589,4 +589,11 @@ export const UR = {
   "{n} lots": "{n} لاٹ",
   "{n} consignment": "{n} کھیپ",
   "{n} consignments": "{n} کھیپیں",
+  // The list filters (filters.js).
+  "{n} contract": "{n} معاہدہ",
+  "All minerals": "تمام معدنیات",
+  "All countries": "تمام ممالک",
+  "Filters": "فلٹر",
+  "Clear filters": "فلٹر ہٹائیں",
+  "{list}, filtered by {filters}: {shown} of {total}": "{list}، فلٹر {filters}: {total} میں سے {shown}",
 };

@@ -6,6 +6,7 @@ import { h, table, facts } from '../dom.js';
 import { country, element, hs, mass, massCell, massMg, massUnit, massUnits, money, signedPercent, time } from '../format.js';
 import { actorLink, consignmentLink, lotLink, siteLink } from '../links.js';
 import { entriesPanel } from '../components.js';
+import { listFilter } from '../filters.js';
 // `t` is a consignment's totals here: the translation is tr.
 import { t as tr } from '../i18n.js';
 
@@ -43,14 +44,21 @@ export async function renderConsignments(page, _arg, ctx) {
   const rs = await replayedState();
   const diffs = rs.ok ? listDifferences(rs.state, 'consignments', cons.items, 'consignment') : [];
   const shown = rs.ok ? cons.items.map((c) => withReplayed(rs.state, 'consignments', c.consignment, c)) : cons.items;
-  const items = [...shown].sort((a, b) => (b.index ?? 0) - (a.index ?? 0));
+  // Filters by mineral carried, origin or destination country, and period shipped.
+  const filter = listFilter(ctx, '#/consignments', [...shown].sort((a, b) => (b.index ?? 0) - (a.index ?? 0)), {
+    element: (c) => minerals(c).split(' '),
+    country: (c) => [c.from_country, c.to_country],
+    period: (c) => c.time,
+  });
+  const items = filter.rows;
   const massOf = massCell(items, [(c) => totals(c).shipped, (c) => totals(c).received], { by: minerals });
   const unitOf = massUnits(items, minerals, (c) => totals(c).shipped);
   page.append(
     h('h1', {}, tr('Consignments')),
     h('p', { class: 'lede' }, tr('Each shipment recorded in the ledger: who sent what to whom, under which trade codes, declared value and permit, and how much arrived.')),
     replayNotice(rs, diffs, tr('the consignments')),
-    table(tr('{n} consignments, newest first', { n: items.length }), [
+    filter.controls,
+    table(filter.caption(tr('{n} consignments, newest first', { n: items.length })), [
       { label: tr('Consignment'), cell: (c) => consignmentLink(c.consignment) },
       { label: tr('Date'), cell: (c) => time(c.time) },
       { label: tr('From \u2192 to'), cell: (c) => `${c.from} (${c.from_country || '?'}) \u2192 ${c.to} (${c.to_country || '?'})` },

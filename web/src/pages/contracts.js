@@ -11,6 +11,7 @@ import { raiseAlarm, verifyEntries } from '../trust.js';
 import { checkOpening, fieldAt } from '../verify/events.js';
 import { canonicalize } from '../verify/jcs.js';
 import { t, tn, tx } from '../i18n.js';
+import { listFilter } from '../filters.js';
 
 const isCommit = (v) => v && typeof v === 'object' && !Array.isArray(v) && typeof v.commit === 'string' && Object.keys(v).length === 1;
 
@@ -50,12 +51,20 @@ function showValue(path, v) {
 
 export async function renderContracts(page, _arg, ctx) {
   ctx.setTitle(t('Contracts'));
-  const list = await api.contracts();
+  const [list, actors] = await Promise.all([api.contracts(), api.actors()]);
   const now = Date.now();
+  // Filters by mineral, a party's country and the period signed.
+  const countryOf = new Map(actors.items.map((a) => [a.actor, a.country]));
+  const filter = listFilter(ctx, '#/contracts', list.items, {
+    element: (c) => (c.fields && c.fields.minerals) || [],
+    country: (c) => ((c.fields && c.fields.parties) || []).map((p) => countryOf.get(p)),
+    period: (c) => (c.fields && typeof c.fields.signed === 'string' ? c.fields.signed : c.time),
+  });
   page.append(
     h('h1', {}, t('Contracts')),
     h('p', { class: 'lede' }, t('Contracts and memoranda recorded in the ledger. Parts kept confidential are committed to when the contract is recorded: nobody can read them yet, but nobody can change them either. When they are disclosed, anyone can check that the text is the one committed to on the day of signing.')),
-    table(t('{n} contracts', { n: list.items.length }), [
+    filter.controls,
+    table(filter.caption(tn(filter.rows.length, '{n} contract', '{n} contracts')), [
       // The title is the next column: the id links here.
       { label: t('Contract'), cell: (c) => h('a', { href: hrefContract(c.contract) }, c.contract) },
       { label: t('Title'), cell: (c) => (c.fields && c.fields.title) || '–' },
@@ -67,7 +76,7 @@ export async function renderContracts(page, _arg, ctx) {
         const w = commitmentsOf(c).filter((x) => !x.disclosed);
         return w.length ? t('{parts} for {days}', { parts: tn(w.length, '{n} part', '{n} parts'), days: tn(daysBetween(c.time, now), '{n} day', '{n} days') }) : t('nothing');
       } },
-    ], list.items),
+    ], filter.rows),
   );
 }
 

@@ -16,6 +16,7 @@ import {
 // renderLot's record is `t`: the translation is tr here.
 import { bidi, t as tr, tx } from '../i18n.js';
 import { contents, forwardSection, stageWord } from '../story.js';
+import { listFilter } from '../filters.js';
 
 const STATUS = {
   held: () => tr('held'), consumed: () => tr('used up (processed into other lots)'), shipped: () => tr('in transit'), in_transit: () => tr('in transit'),
@@ -37,10 +38,24 @@ export async function renderLots(page, _arg, ctx) {
   // A filter by material (#/lots?material=ore): links, one per material listed.
   const materials = [...new Set(all.map((l) => l.material).filter(Boolean))].sort();
   const chosen = materials.includes(ctx.params.get('material')) ? ctx.params.get('material') : null;
-  const items = chosen ? all.filter((l) => l.material === chosen) : all;
+  // And by mineral (the lot's assayed elements), the country of the site
+  // it is at, and the period it was made in.
+  const sites = await api.sites();
+  const siteCountry = new Map(sites.items.map((s) => [s.site, s.country]));
+  const filter = listFilter(ctx, '#/lots', chosen ? all.filter((l) => l.material === chosen) : all, {
+    element: (l) => Object.keys(l.assay || {}),
+    country: (l) => siteCountry.get(l.site),
+    period: (l) => l.created && l.created.time,
+  });
+  const items = filter.rows;
   // One unit per material: its lots' figures compare down the column.
   const lotMass = massCell(items, [(l) => l.mass_g, (l) => l.initial_g], { by: (l) => l.material });
-  const hrefMaterial = (m) => (m ? `#/lots?material=${encodeURIComponent(m)}` : '#/lots');
+  const hrefMaterial = (m) => {
+    const q = new URLSearchParams(ctx.params);
+    if (m) q.set('material', m);
+    else q.delete('material');
+    return `#/lots${q.toString() ? `?${q}` : ''}`;
+  };
   page.append(
     h('h1', {}, tr('Lots of material')),
     h('p', { class: 'lede' }, tr('A lot is an amount of ore, concentrate, oxide or metal with its own history. Open one to see where its elements were mined and what was done to it.')),
@@ -48,7 +63,8 @@ export async function renderLots(page, _arg, ctx) {
     h('nav', { 'aria-label': tr('Material') }, h('ul', { class: 'toggles', 'data-filter': 'material' },
       [null, ...materials].map((m) => h('li', {}, h('a', { href: hrefMaterial(m), 'aria-current': m === chosen ? 'true' : null },
         m || tr('All materials')))))),
-    table(chosen ? tr('{n} {material} lots, oldest first', { n: items.length, material: chosen }) : tr('{n} lots, oldest first', { n: items.length }), [
+    filter.controls,
+    table(filter.caption(chosen ? tr('{n} {material} lots, oldest first', { n: items.length, material: chosen }) : tr('{n} lots, oldest first', { n: items.length })), [
       { label: tr('Lot'), cell: (l) => lotLink(l.lot) },
       { label: tr('Material'), cell: (l) => l.material || '–' },
       { label: tr('Made'), cell: (l) => (l.created ? [time(l.created.time), ' ', tr('by {who}', { who: l.created.type })] : '–') },

@@ -9,14 +9,8 @@ import { int, mass, money, time } from '../format.js';
 import { t, tn } from '../i18n.js';
 import { replayedEvents, replayedState } from '../replayed.js';
 import { hrefEntry } from './entries.js';
+import { PERIOD, inPeriod, quarter, year } from '../filters.js';
 
-const PERIOD = /^\d{4}(-Q[1-4])?$/;
-const year = (s) => (typeof s === 'string' && /^\d{4}-/.test(s) ? s.slice(0, 4) : null);
-const quarter = (s) => {
-  const y = year(s);
-  return y ? `${y}-Q${Math.floor((Number(s.slice(5, 7)) - 1) / 3) + 1}` : null;
-};
-const inPeriod = (s, p) => !p || year(s) === p || quarter(s) === p;
 
 // What an event is about, in a few words: the ids it names and its amounts.
 function summary(ev) {
