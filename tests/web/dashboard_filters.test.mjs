@@ -122,8 +122,20 @@ describe('list filters', () => {
       await page.waitForSelector('main table caption');
       const got = await listed(page);
       assert.equal(got.rows.length, want || 1, `${hash}: ${got.caption}`);
-      if (want) assert.match(got.caption, / of \d+$/, hash);
+      assert.match(got.caption, new RegExp(`: ${want} of \\d+$`), hash);
     }
+    // A well-formed value no row has: an empty list that says so; a
+    // malformed one is ignored.
+    await open(page, '#/lots?country=ZZ');
+    await page.waitForSelector('main table caption');
+    let got = await listed(page);
+    assert.match(got.caption, new RegExp(`: 0 of ${lots.length}$`));
+    assert.equal(got.selects.country, 'ZZ');
+    await open(page, '#/lots?country=pakistan');
+    await page.waitForSelector('main table caption');
+    got = await listed(page);
+    assert.equal(got.rows.length, lots.length);
+    assert.equal(got.selects.country, '');
     // The material links keep the other filters.
     await open(page, `#/lots?country=${lotCountry}`);
     const hrefs = await page.$$eval('[data-filter="material"] a', (a) => a.map((x) => x.getAttribute('href')));

@@ -1,7 +1,8 @@
 // filters.js: the filters of a list by mineral, country and period, in the
 // URL (#/consignments?element=Nd&country=PK&period=2025-Q3) so that a
 // filtered list is a link. The values offered are those of the rows; a
-// value asked for that no row has is ignored (the list shows everything).
+// well-formed value no row has gives an empty list; a malformed one is
+// ignored (the list shows everything).
 // The table below shows the rows kept, so its CSV download holds them too.
 import { h } from './dom.js';
 import { countryName, element } from './format.js';
@@ -18,9 +19,9 @@ export const inPeriod = (s, p) => !p || year(s) === p || quarter(s) === p;
 const periodsOf = (times) => times.flatMap((s) => [year(s), quarter(s)]);
 
 const KINDS = {
-  element: { label: () => t('Mineral'), all: () => t('All minerals'), name: element },
-  country: { label: () => t('Country'), all: () => t('All countries'), name: (c) => `${countryName(c)} (${c})` },
-  period: { label: () => t('Period'), all: () => t('All time'), name: (p) => p },
+  element: { form: /^([A-Z][a-z]?|TREO)$/, label: () => t('Mineral'), all: () => t('All minerals'), name: element },
+  country: { form: /^[A-Z]{2}$/, label: () => t('Country'), all: () => t('All countries'), name: (c) => `${countryName(c)} (${c})` },
+  period: { form: PERIOD, label: () => t('Period'), all: () => t('All time'), name: (p) => p },
 };
 
 const list = (v) => (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string' && x !== '');
@@ -43,8 +44,11 @@ export function listFilter(ctx, route, rows, of) {
   const chosen = {};
   for (const k of kinds) {
     offered[k] = [...new Set(rows.flatMap((r) => valuesOf(k, r)))].sort();
+    // A well-formed value no row has is kept: the list is then empty ("0
+    // of n"), which is the answer; a malformed one is ignored.
     const asked = ctx.params.get(k);
-    chosen[k] = asked && offered[k].includes(asked) && (k !== 'period' || PERIOD.test(asked)) ? asked : null;
+    chosen[k] = asked && KINDS[k].form.test(asked) ? asked : null;
+    if (chosen[k] && !offered[k].includes(chosen[k])) offered[k] = [...offered[k], chosen[k]].sort();
   }
   const kept = rows.filter((r) => kinds.every((k) => !chosen[k] || valuesOf(k, r).includes(chosen[k])));
   const href = (changes) => {
