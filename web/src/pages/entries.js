@@ -13,6 +13,7 @@ import { dateTime, int, plural, time } from '../format.js';
 import { hrefConsignment, hrefContract, hrefLot, siteLink } from '../links.js';
 import { b64encode, equal } from '../verify/bytes.js';
 import { verifyCheckpoint } from '../verify/note.js';
+import { t } from '../i18n.js';
 
 // Replaces el's content.
 function fill(el, ...kids) {
@@ -55,38 +56,38 @@ function lotsNamed(ev) {
 
 function loggedFacts(logged) {
   if (!logged) return null;
-  const bound = (t, size, basis) => (t ? [dateTime(t), ` (checkpoint of ${plural(size, 'entry', 'entries')}, ${basis === 'witnessed' ? 'witnessed' : 'signed by the operator'})`] : 'not yet bounded');
+  const bound = (when, size, basis) => (when ? [dateTime(when), ` (checkpoint of ${plural(size, 'entry', 'entries')}, ${basis === 'witnessed' ? 'witnessed' : 'signed by the operator'})`] : 'not yet bounded');
   return facts([
-    ['Logged after', bound(logged.after, logged.after_size, logged.after_basis)],
-    ['Logged before', bound(logged.before, logged.before_size, logged.before_basis)],
-    ['Witnesses', logged.witnesses ? int(logged.witnesses) : 'none yet'],
+    [t('Logged after'), bound(logged.after, logged.after_size, logged.after_basis)],
+    [t('Logged before'), bound(logged.before, logged.before_size, logged.before_basis)],
+    [t('Witnesses'), logged.witnesses ? int(logged.witnesses) : 'none yet'],
   ]);
 }
 
 export async function renderEntry(page, arg, ctx) {
   if (!/^\d{1,15}$/.test(arg || '')) {
-    ctx.setTitle('Not an entry');
-    page.append(h('h1', {}, 'Not an entry'), h('p', {}, `"${arg}" is not a log position: entries are numbered 0, 1, 2, …`));
+    ctx.setTitle(t('Not an entry'));
+    page.append(h('h1', {}, t('Not an entry')), h('p', {}, `"${arg}" is not a log position: entries are numbered 0, 1, 2, …`));
     return;
   }
   const index = Number(arg);
   ctx.setTitle(`Entry ${index}`);
   const cc = await checkpointCheck();
   const size = cc.ok ? cc.cp.size : null;
-  const body = h('div', { class: 'entry-body', 'data-entry': String(index) }, h('p', { class: 'loading' }, 'Reading the entry from the log…'));
+  const body = h('div', { class: 'entry-body', 'data-entry': String(index) }, h('p', { class: 'loading' }, t('Reading the entry from the log…')));
   page.append(
     h('h1', {}, `Log entry ${int(index)}`),
     h('nav', { class: 'pager', 'aria-label': 'Neighbouring entries' },
       index > 0 ? h('a', { href: hrefEntry(index - 1), rel: 'prev' }, `\u2190 Entry ${index - 1}`) : null,
       size !== null && index + 1 < size ? h('a', { href: hrefEntry(index + 1), rel: 'next' }, `Entry ${index + 1} \u2192`) : null,
-      h('a', { href: '#/checkpoints' }, 'Checkpoint history')),
+      h('a', { href: '#/checkpoints' }, t('Checkpoint history'))),
     body);
   if (size !== null && index >= size) {
     fill(body, h('p', { class: 'status warn' }, `The signed checkpoint covers ${plural(size, 'entry', 'entries')}; entry ${index} is not in it (yet).`));
     return;
   }
   page.append(entriesPanel({
-    title: 'Verified in your browser',
+    title: t('Verified in your browser'),
     intro: 'The entry is read from the log\'s tiles, hashed, proven to be included in the signed checkpoint with a proof this page builds from the tiles, and its signature is checked against its signer\'s key as registered in the log. The fields above are shown only once that has passed.',
     indexes: [index],
     onResults: async ([r]) => {
@@ -100,15 +101,15 @@ export async function renderEntry(page, arg, ctx) {
       fill(body, 
         h('p', { class: 'lede' }, `${/^[aeiou]/.test(ev.type) ? 'An' : 'A'} ${ev.type} event, id `, h('code', {}, ev.id), `, signed by ${r.signer}, dated ${dateTime(ev.time)} by its signer.`),
         table(`The fields of entry ${index}`, [
-          { label: 'Field', cell: (kv) => kv[0] },
-          { label: 'Value', cell: (kv) => fieldValue(kv[0], kv[1]) },
+          { label: t('Field'), cell: (kv) => kv[0] },
+          { label: t('Value'), cell: (kv) => fieldValue(kv[0], kv[1]) },
         ], Object.entries(ev), { label: `entry ${index} fields` }),
-        lots.length ? h('p', {}, 'Lots named here: ', lots.map((l, i) => [i ? ', ' : '', h('a', { href: hrefLot(l) }, l)])) : null,
-        h('h2', {}, 'When it was logged'),
-        h('p', {}, 'The time above is what the signer claims. The log bounds when the entry was really logged by the checkpoints signed before and after it (the server\'s record):'),
+        lots.length ? h('p', {}, t('Lots named here: '), lots.map((l, i) => [i ? ', ' : '', h('a', { href: hrefLot(l) }, l)])) : null,
+        h('h2', {}, t('When it was logged')),
+        h('p', {}, t('The time above is what the signer claims. The log bounds when the entry was really logged by the checkpoints signed before and after it (the server\'s record):')),
         loggedFacts(served && served.logged),
-        r.keyChain.length ? [h('h2', {}, 'The signer\'s key'), h('ul', {}, r.keyChain.map((s) => h('li', {}, s)))] : null,
-        h('details', {}, h('summary', {}, 'The signed event as logged (JSON)'), h('pre', { class: 'json' }, JSON.stringify(ev, null, 2))));
+        r.keyChain.length ? [h('h2', {}, t('The signer\'s key')), h('ul', {}, r.keyChain.map((s) => h('li', {}, s)))] : null,
+        h('details', {}, h('summary', {}, t('The signed event as logged (JSON)')), h('pre', { class: 'json' }, JSON.stringify(ev, null, 2))));
     },
   }));
 }
@@ -148,10 +149,10 @@ async function checkOne(cc, item) {
 }
 
 export async function renderCheckpoints(page, _arg, ctx) {
-  ctx.setTitle('Checkpoint history');
+  ctx.setTitle(t('Checkpoint history'));
   const cc = await checkpointCheck();
   const { items, more } = await allCheckpoints();
-  page.append(h('h1', {}, 'Checkpoint history'),
+  page.append(h('h1', {}, t('Checkpoint history')),
     h('p', { class: 'lede' }, `Every checkpoint the log has published, oldest first: ${plural(items.length, 'checkpoint', 'checkpoints')}${more ? ' (the first pages only)' : ''}. Each signature is checked in your browser, and each root is recomputed from the tiles of the latest verified tree: a log that rewrote its past could not match them.`));
   if (!cc.ok) {
     page.append(h('p', { class: 'status warn', 'data-check': 'history', 'data-ok': 'false' }, `Nothing here can be checked: ${cc.reason}.`));
@@ -166,12 +167,12 @@ export async function renderCheckpoints(page, _arg, ctx) {
         ? h('strong', {}, `\u2717 ${bad} of ${items.length} checkpoints do not verify or contradict today's log.`)
         : h('strong', {}, `\u2713 All ${items.length} checkpoints are signed by ${cc.key.name} and consistent with the latest (${plural(cc.cp.size, 'entry', 'entries')}).`))),
     table(`${plural(items.length, 'published checkpoint', 'published checkpoints')}, oldest first`, [
-      { label: 'Entries', num: true, cell: (i) => int(items[i].size) },
-      { label: 'Signed at', cell: (i) => dateTime(items[i].signed_at) },
-      { label: 'Root', cell: (i) => h('code', {}, (checks[i].root || '').slice(0, 12) + (checks[i].root ? '…' : '')) },
-      { label: 'Signature', cell: (i) => (checks[i].sig ? '\u2713 checked' : `\u2717 ${checks[i].reason}`) },
-      { label: 'Consistent with the latest', cell: (i) => (checks[i].consistent === true ? '\u2713 yes' : checks[i].consistent === false ? `\u2717 ${checks[i].reason}` : checks[i].reason || '\u2014') },
-      { label: 'Witness cosignatures', num: true, cell: (i) => int((items[i].cosignatures || []).length) },
-      { label: 'Last entry', cell: (i) => (items[i].size > 0 ? entryLink(items[i].size - 1, `entry ${items[i].size - 1}`) : '\u2014') },
+      { label: t('Entries'), num: true, cell: (i) => int(items[i].size) },
+      { label: t('Signed at'), cell: (i) => dateTime(items[i].signed_at) },
+      { label: t('Root'), cell: (i) => h('code', {}, (checks[i].root || '').slice(0, 12) + (checks[i].root ? '…' : '')) },
+      { label: t('Signature'), cell: (i) => (checks[i].sig ? '\u2713 checked' : `\u2717 ${checks[i].reason}`) },
+      { label: t('Consistent with the latest'), cell: (i) => (checks[i].consistent === true ? '\u2713 yes' : checks[i].consistent === false ? `\u2717 ${checks[i].reason}` : checks[i].reason || '\u2014') },
+      { label: t('Witness cosignatures'), num: true, cell: (i) => int((items[i].cosignatures || []).length) },
+      { label: t('Last entry'), cell: (i) => (items[i].size > 0 ? entryLink(items[i].size - 1, `entry ${items[i].size - 1}`) : '\u2014') },
     ], items.map((_, i) => i)));
 }

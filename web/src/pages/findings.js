@@ -5,54 +5,55 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { int, mass, plural, time } from '../format.js';
 import { actorLink, consignmentLink, contractLink, lotLink, siteLink } from '../links.js';
+import { t } from '../i18n.js';
 
 const KINDS = {
   transit_loss: {
-    title: 'Material lost in transit',
+    title: t('Material lost in transit'),
     why: 'Less arrived than was shipped, by more than the tolerance for weighing and moisture. It can be honest (drying, spillage) or a sign of diversion or smuggling.',
   },
   transit_gain: {
-    title: 'More arrived than was shipped',
+    title: t('More arrived than was shipped'),
     why: 'The receiver weighed more than the shipper declared, beyond tolerance: material may have been added, or a declaration was wrong.',
   },
   short_shipment: {
-    title: 'Consignment arrived short',
+    title: t('Consignment arrived short'),
     why: 'Once all of a consignment was received, less had arrived than was shipped, beyond the weighing uncertainty the receipts declared.',
   },
   assay_dispute: {
-    title: 'Seller and buyer assays disagree',
+    title: t('Seller and buyer assays disagree'),
     why: 'The seller\'s and the buyer\'s laboratories found contents that differ by more than the splitting limit, and no umpire laboratory has decided yet. Payment and the recorded contents rest on which one is right.',
   },
   terms_withheld: {
-    title: 'Contract terms withheld',
+    title: t('Contract terms withheld'),
     why: 'Part of a contract was committed to but has not been disclosed for a long time. Its content is fixed, but the public cannot read it.',
   },
   extraction_beyond_resource: {
-    title: 'Mining beyond the declared resource',
+    title: t('Mining beyond the declared resource'),
     why: 'More was extracted from a site than its declared resources allow: the declaration may be out of date, or material from elsewhere may be passed off as from this mine.',
   },
   export_without_assay: {
-    title: 'Exported without a certified assay',
+    title: t('Exported without a certified assay'),
     why: 'A lot left the country before a laboratory certified what it contains, so its declared content rests on the exporter\'s word alone.',
   },
   overdue_disclosure: {
-    title: 'Disclosure overdue',
+    title: t('Disclosure overdue'),
     why: 'A contract named a date by which its withheld parts would be made public; the date has passed and they are still withheld.',
   },
   backdated: {
-    title: 'Dated before it was logged',
+    title: t('Dated before it was logged'),
     why: 'The signer claims a time well before the log could have seen the event (the witnessed or operator-signed checkpoints bound when it was logged). Old paperwork entered late is honest; a date chosen to look earlier is not.',
   },
   future_dated: {
-    title: 'Dated after it was logged',
+    title: t('Dated after it was logged'),
     why: 'The signer claims a time later than the log had already recorded the event: the claimed date cannot be true.',
   },
   out_of_order: {
-    title: 'Events out of order',
+    title: t('Events out of order'),
     why: 'A receipt is dated before its shipment, or a processing step before its inputs arrived. The claimed times contradict each other.',
   },
   signed_after_revocation: {
-    title: 'Signed by a key after its revocation date',
+    title: t('Signed by a key after its revocation date'),
     why: 'The entry was logged before the key was revoked but claims a time after the key stopped being valid: the key may have been in other hands.',
   },
 };
@@ -100,7 +101,7 @@ export function findingText(f) {
 }
 
 export async function renderFindings(page, _arg, ctx) {
-  ctx.setTitle('Findings');
+  ctx.setTitle(t('Findings'));
   const doc = await api.findings();
   const findings = doc.findings || [];
   const groups = new Map();
@@ -109,8 +110,8 @@ export async function renderFindings(page, _arg, ctx) {
     groups.get(f.kind).push(f);
   }
   page.append(
-    h('h1', {}, 'Findings of the audit'),
-    h('p', { class: 'lede' }, 'The ledger refuses events that break its rules (a lot used twice, metal created from nothing, a signature that does not match). Facts that are possible but suspicious are accepted and listed here for someone to look into.'),
+    h('h1', {}, t('Findings of the audit')),
+    h('p', { class: 'lede' }, t('The ledger refuses events that break its rules (a lot used twice, metal created from nothing, a signature that does not match). Facts that are possible but suspicious are accepted and listed here for someone to look into.')),
     h('p', {}, findings.length ? `${plural(findings.length, 'finding')} in ${plural(doc.entries, 'entry', 'entries')}.` : `No findings in ${plural(doc.entries, 'entry', 'entries')}.`),
   );
   for (const [kind, list] of groups) {
@@ -123,6 +124,6 @@ export async function renderFindings(page, _arg, ctx) {
   }
   if (groups.has('terms_withheld')) {
     const contracts = new Set(groups.get('terms_withheld').map((f) => (f.subject || '').split('.')[0]));
-    page.append(h('p', {}, 'See what is public and what is withheld: ', [...contracts].map((c, i) => [i ? ', ' : '', contractLink(c)]), '.'));
+    page.append(h('p', {}, t('See what is public and what is withheld: '), [...contracts].map((c, i) => [i ? ', ' : '', contractLink(c)]), '.'));
   }
 }

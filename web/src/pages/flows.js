@@ -11,15 +11,14 @@ import { consignmentLink, hrefFlows, siteLink } from '../links.js';
 import { acyclic, sankeyChart, KIND_COLOURS } from '../charts/sankey.js';
 import { replayedCrma, replayedState } from '../replayed.js';
 import { COUNTED_ONCE, figure, inUnit, mineralsOf, stageRows, stageTable, stageWord, unitFor } from '../story.js';
+import { t } from '../i18n.js';
+import { quarter } from '../filters.js';
 
 const GOODS = 'goods';
 const ALL = 'all';
 
-function quarter(t) {
-  const d = new Date(t);
-  if (Number.isNaN(d.getTime())) return 'unknown';
-  return `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-}
+// The quarter of a time (filters.js), 'unknown' for none.
+const quarterOf = (s) => quarter(s) || 'unknown';
 
 function swatch(colour) {
   const s = h('span', { class: 'swatch', 'aria-hidden': 'true' });
@@ -68,10 +67,10 @@ function flowFigure(what, key, links, fmt, sites) {
         Object.entries(KIND_COLOURS).filter(([k]) => nodes.some((n) => n.kind === k)).map(([k, c], i) => [i ? ', ' : '', swatch(c), ` ${k}`]),
         '. The table below lists the same flows.')),
     table(`Flows of ${what}`, [
-      { label: 'From', cell: (l) => siteLink(l.source) },
-      { label: 'To', cell: (l) => siteLink(l.target) },
-      { label: 'Amount', num: true, cell: (l) => fmt(l.value) },
-      { label: 'Consignments', cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
+      { label: t('From'), cell: (l) => siteLink(l.source) },
+      { label: t('To'), cell: (l) => siteLink(l.target) },
+      { label: t('Amount'), num: true, cell: (l) => fmt(l.value) },
+      { label: t('Consignments'), cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
     ], [...kept, ...dropped]),
     dropped.length ? h('p', { class: 'note' }, `${dropped.length} flow(s) that go back to an earlier site are listed in the table but not drawn.`) : null);
 }
@@ -88,7 +87,7 @@ function concentration(minerals) {
 }
 
 export async function renderFlows(page, _arg, ctx) {
-  ctx.setTitle('Flows');
+  ctx.setTitle(t('Flows'));
   const [served, sitesList] = await Promise.all([api.consignments(), api.sites().catch(() => ({ items: [] }))]);
   const rs = await replayedState();
   // The replayed consignments and lots where the page has them.
@@ -102,8 +101,8 @@ export async function renderFlows(page, _arg, ctx) {
   if (!chosen || (chosen !== GOODS && !elements.has(chosen))) chosen = ALL;
 
   add(page,
-    h('h1', {}, 'Where the minerals went'),
-    h('p', { class: 'lede' }, 'Every consignment recorded in the ledger, from the mines through processing plants and ports to where it was received: one diagram per mineral, each in its own unit. The width of each band is the amount that travelled.'),
+    h('h1', {}, t('Where the minerals went')),
+    h('p', { class: 'lede' }, t('Every consignment recorded in the ledger, from the mines through processing plants and ports to where it was received: one diagram per mineral, each in its own unit. The width of each band is the amount that travelled.')),
     h('nav', { 'aria-label': 'Mineral' }, h('ul', { class: 'toggles' },
       [ALL, ...elementList, GOODS].map((e) => h('li', {}, h('a', { href: hrefFlows(e === ALL ? null : e), 'aria-current': e === chosen ? 'true' : null },
         e === GOODS ? 'Goods (dry mass per material)' : e === ALL ? 'Every mineral' : element(e)))))),
@@ -121,7 +120,7 @@ export async function renderFlows(page, _arg, ctx) {
 
   if (chosen === GOODS) {
     const materials = [...new Set(cons.flatMap((c) => (c.lots || []).map((l) => lotMaterial(l.lot) || 'unknown material')))].sort();
-    page.append(h('p', {}, 'Dry mass of the goods shipped (ore, concentrate, oxide, metal), one diagram per material: a tonne of ore and a tonne of oxide are not added up.'));
+    page.append(h('p', {}, t('Dry mass of the goods shipped (ore, concentrate, oxide, metal), one diagram per material: a tonne of ore and a tonne of oxide are not added up.')));
     for (const mat of materials) {
       const links = linksOf(cons, (l) => ((lotMaterial(l.lot) || 'unknown material') === mat ? Number(l.mass_g || 0) : 0));
       // One unit per diagram (format.js), as per mineral.
@@ -130,8 +129,8 @@ export async function renderFlows(page, _arg, ctx) {
     }
   } else {
     const shown = chosen === ALL ? elementList : [chosen];
-    page.append(h('p', {}, 'Element content shipped: the mass of the element itself, not of the ore or oxide carrying it. Each mineral in its own unit.'));
-    if (!shown.length) page.append(h('p', {}, 'No consignment carrying an element has been recorded yet.'));
+    page.append(h('p', {}, t('Element content shipped: the mass of the element itself, not of the ore or oxide carrying it. Each mineral in its own unit.')));
+    if (!shown.length) page.append(h('p', {}, t('No consignment carrying an element has been recorded yet.')));
     for (const el of shown) {
       const links = linksOf(cons, (l) => Number((l.content_mg || {})[el] || 0));
       // One unit per diagram, from its own largest flow (format.js).
@@ -141,7 +140,7 @@ export async function renderFlows(page, _arg, ctx) {
   }
 
   // Each stage's output per mineral and country, counted once.
-  page.append(h('h2', {}, 'Output per mineral, stage and country'));
+  page.append(h('h2', {}, t('Output per mineral, stage and country')));
   if (crmaError) page.append(crmaError);
   if (!crma) {
     if (!rs.ok) page.append(h('p', { class: 'status warn' }, `Not shown: the figures per stage are computed from the replayed log, which this page could not replay (${rs.reason}).`));
@@ -157,20 +156,20 @@ export async function renderFlows(page, _arg, ctx) {
       h('ul', { class: 'stage-totals' }, m.stages.map((s) => h('li', {}, `${stageWord(s.stage)}: `,
         figure(s.mg, m.unit, m.element, { stage: s.stage, total: 'true' }))))))),
     stageTable('Output per mineral, stage and country, counted once', stageRows(minerals), { 'data-table': 'stage-output' }),
-    table('Shipped across borders, per mineral', [
-      { label: 'Mineral', cell: (r) => element(r.el) },
-      { label: 'From \u2192 to', cell: (r) => `${countryName(r.from)} \u2192 ${countryName(r.to)}` },
-      { label: 'Kind', cell: (r) => (r.kind === 'returned' ? 'returned to a country that held it' : 'export') },
-      { label: 'Element content', num: true, cell: (r) => figure(r.mg, r.unit, r.el, { stage: r.kind, from: r.from, to: r.to }) },
+    table(t('Shipped across borders, per mineral'), [
+      { label: t('Mineral'), cell: (r) => element(r.el) },
+      { label: t('From \u2192 to'), cell: (r) => `${countryName(r.from)} \u2192 ${countryName(r.to)}` },
+      { label: t('Kind'), cell: (r) => (r.kind === 'returned' ? 'returned to a country that held it' : 'export') },
+      { label: t('Element content'), num: true, cell: (r) => figure(r.mg, r.unit, r.el, { stage: r.kind, from: r.from, to: r.to }) },
     ], exports, { rowHeader: false, empty: 'Nothing crossed a border.' }),
-    table('Concentration: how much of each stage one country holds', [
-      { label: 'Mineral', cell: (r) => element(r.el) },
-      { label: 'Stage', cell: (r) => stageWord(r.stage) },
-      { label: 'Largest country', cell: (r) => country(r.top) },
-      { label: 'Its share', num: true, cell: (r) => `${(r.share / 1e4).toFixed(1)} %` },
-      { label: 'HHI (0\u201310,000)', num: true, cell: (r) => int(r.hhi) },
+    table(t('Concentration: how much of each stage one country holds'), [
+      { label: t('Mineral'), cell: (r) => element(r.el) },
+      { label: t('Stage'), cell: (r) => stageWord(r.stage) },
+      { label: t('Largest country'), cell: (r) => country(r.top) },
+      { label: t('Its share'), num: true, cell: (r) => `${(r.share / 1e4).toFixed(1)} %` },
+      { label: t('HHI (0\u201310,000)'), num: true, cell: (r) => int(r.hhi) },
     ], concentration(minerals), { rowHeader: false }),
-    h('p', { class: 'note' }, 'The server\'s flows report (/api/report, `oretrail report`) counts a chain of processing steps at each step, so its "processed" can exceed what was mined; these figures do not.'),
+    h('p', { class: 'note' }, t('The server\'s flows report (/api/report, `oretrail report`) counts a chain of processing steps at each step, so its "processed" can exceed what was mined; these figures do not.')),
   );
 
   // Volumes per period: consignments by quarter of shipping.
@@ -180,7 +179,7 @@ export async function renderFlows(page, _arg, ctx) {
     for (const l of c.lots || []) for (const [e, mg] of Object.entries(l.content_mg || {})) content[e] = (content[e] || 0) + Number(mg);
     for (const [e, mg] of Object.entries(content)) {
       if (chosen !== ALL && chosen !== GOODS && e !== chosen) continue;
-      const q = quarter(c.time);
+      const q = quarterOf(c.time);
       const key = `${q}|${e}|${c.from_country}|${c.to_country}`;
       if (!per.has(key)) per.set(key, { q, e, from: c.from_country, to: c.to_country, mg: 0, n: 0 });
       const p = per.get(key);
@@ -190,15 +189,15 @@ export async function renderFlows(page, _arg, ctx) {
   }
   const periods = [...per.values()].sort((a, b) => (a.q + a.e).localeCompare(b.q + b.e));
   page.append(
-    h('h2', {}, 'Volumes per period'),
-    table('Element content shipped, by quarter', [
-      { label: 'Quarter', cell: (r) => r.q },
-      { label: 'Mineral', cell: (r) => element(r.e) },
-      { label: 'From', cell: (r) => country(r.from) },
-      { label: 'To', cell: (r) => country(r.to) },
-      { label: 'Kind', cell: (r) => (r.from && r.to && r.from !== r.to ? 'export' : 'domestic') },
-      { label: 'Consignments', num: true, cell: (r) => int(r.n) },
-      { label: 'Element content', num: true, cell: massCell(periods, (r) => r.mg / 1000, { element: (r) => r.e }) },
+    h('h2', {}, t('Volumes per period')),
+    table(t('Element content shipped, by quarter'), [
+      { label: t('Quarter'), cell: (r) => r.q },
+      { label: t('Mineral'), cell: (r) => element(r.e) },
+      { label: t('From'), cell: (r) => country(r.from) },
+      { label: t('To'), cell: (r) => country(r.to) },
+      { label: t('Kind'), cell: (r) => (r.from && r.to && r.from !== r.to ? 'export' : 'domestic') },
+      { label: t('Consignments'), num: true, cell: (r) => int(r.n) },
+      { label: t('Element content'), num: true, cell: massCell(periods, (r) => r.mg / 1000, { element: (r) => r.e }) },
     ], periods, { rowHeader: false }),
   );
 }

@@ -15,12 +15,13 @@ import { entriesPanel } from '../components.js';
 import { raiseAlarm } from '../trust.js';
 import { actorLink } from './places.js';
 import { entryLink } from './entries.js';
+import { t } from '../i18n.js';
 
 const PERIOD = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 const byCols = (key, label, link) => [
   { label, cell: (r) => (link ? link(r[key]) : r[key] || '\u2014') },
-  { label: 'Amount', num: true, cell: (r) => money({ amount: r.amount, currency: r.currency }) },
-  { label: 'Payments', num: true, cell: (r) => String(r.count) },
+  { label: t('Amount'), num: true, cell: (r) => money({ amount: r.amount, currency: r.currency }) },
+  { label: t('Payments'), num: true, cell: (r) => String(r.count) },
 ];
 
 // Sums by `key` and currency over proven payment events, as
@@ -59,7 +60,7 @@ export async function renderPayments(page, _arg, ctx) {
   ctx.setTitle(period ? `Payments, ${period}` : 'Payments');
   const r = await getJSON(`api/report/eiti${period ? `?period=${period}` : ''}`);
   const periods = [...new Set(r.by_period.map((p) => p.period))].sort();
-  const notice = h('div', { class: 'status pending', 'data-check': 'payments', 'data-ok': 'pending' }, h('p', {}, 'Adding up the payments proven in your browser…'));
+  const notice = h('div', { class: 'status pending', 'data-check': 'payments', 'data-ok': 'pending' }, h('p', {}, t('Adding up the payments proven in your browser…')));
   const disc = r.reconciliation.discrepancies || [];
   add(page,
     h('h1', {}, period ? `Payments in ${period}` : 'Payments to governments'),
@@ -67,41 +68,41 @@ export async function renderPayments(page, _arg, ctx) {
     h('nav', { 'aria-label': 'Period' }, h('ul', { class: 'toggles', 'data-filter': 'period' },
       [null, ...periods].map((p) => h('li', {}, h('a', { href: p ? `#/payments?period=${p}` : '#/payments', 'aria-current': p === period ? 'true' : null }, p || 'All periods'))))),
     notice,
-    table('Totals', [
-      { label: 'Currency', cell: (t) => t.currency },
-      { label: 'Amount', num: true, cell: (t) => money(t) },
-      { label: 'Payments', num: true, cell: (t) => String(t.count) },
+    table(t('Totals'), [
+      { label: t('Currency'), cell: (x) => x.currency },
+      { label: t('Amount'), num: true, cell: (x) => money(x) },
+      { label: t('Payments'), num: true, cell: (x) => String(x.count) },
     ], r.totals, { empty: 'No payment recorded.' }),
-    table('By payer', byCols('payer', 'Payer', actorLink), r.by_payer),
-    table('By payee (government agency)', byCols('payee', 'Payee', actorLink), r.by_payee),
-    table('By revenue stream', byCols('stream', 'Stream'), r.by_stream),
-    table('By contract', byCols('contract', 'Contract', (c) => (c ? contractLink(c) : 'none')), r.by_contract),
-    table('By period', byCols('period', 'Period'), r.by_period),
-    h('h2', {}, 'Reconciliation'),
+    table(t('By payer'), byCols('payer', 'Payer', actorLink), r.by_payer),
+    table(t('By payee (government agency)'), byCols('payee', 'Payee', actorLink), r.by_payee),
+    table(t('By revenue stream'), byCols('stream', 'Stream'), r.by_stream),
+    table(t('By contract'), byCols('contract', 'Contract', (c) => (c ? contractLink(c) : 'none')), r.by_contract),
+    table(t('By period'), byCols('period', 'Period'), r.by_period),
+    h('h2', {}, t('Reconciliation')),
     h('p', { class: disc.length ? 'status warn' : 'status ok', 'data-discrepancies': String(disc.length) },
       disc.length ? `${plural(disc.length, 'discrepancy', 'discrepancies')} between what was paid and what the payees acknowledged.`
         : `Every payment was acknowledged by its payee for the amount paid (${r.reconciliation.acknowledged} of ${r.reconciliation.payments}).`),
-    disc.length ? table('Discrepancies', [
-      { label: 'Kind', cell: (d) => d.kind.replace(/_/g, ' ') },
-      { label: 'Payment', cell: (d) => (Number.isInteger(d.payment_index) ? entryLink(d.payment_index, d.payment) : d.payment || '\u2014') },
-      { label: 'Receipt', cell: (d) => (Number.isInteger(d.receipt_index) ? entryLink(d.receipt_index, d.receipt) : d.receipt || '\u2014') },
-      { label: 'Payer', cell: (d) => actorLink(d.payer) },
-      { label: 'Payee', cell: (d) => actorLink(d.payee) },
-      { label: 'Paid', num: true, cell: (d) => (d.paid ? money(d.paid) : '\u2014') },
-      { label: 'Received', num: true, cell: (d) => (d.received ? money(d.received) : '\u2014') },
+    disc.length ? table(t('Discrepancies'), [
+      { label: t('Kind'), cell: (d) => d.kind.replace(/_/g, ' ') },
+      { label: t('Payment'), cell: (d) => (Number.isInteger(d.payment_index) ? entryLink(d.payment_index, d.payment) : d.payment || '\u2014') },
+      { label: t('Receipt'), cell: (d) => (Number.isInteger(d.receipt_index) ? entryLink(d.receipt_index, d.receipt) : d.receipt || '\u2014') },
+      { label: t('Payer'), cell: (d) => actorLink(d.payer) },
+      { label: t('Payee'), cell: (d) => actorLink(d.payee) },
+      { label: t('Paid'), num: true, cell: (d) => (d.paid ? money(d.paid) : '\u2014') },
+      { label: t('Received'), num: true, cell: (d) => (d.received ? money(d.received) : '\u2014') },
     ], disc) : null,
     table(`${plural(r.payments.length, 'payment', 'payments')}`, [
-      { label: 'Payment', cell: (p) => entryLink(p.index, p.id) },
-      { label: 'Date', cell: (p) => time(p.time) },
-      { label: 'Payer', cell: (p) => actorLink(p.payer) },
-      { label: 'Payee', cell: (p) => actorLink(p.payee) },
-      { label: 'Stream', cell: (p) => p.stream },
-      { label: 'Amount', num: true, cell: (p) => money(p.amount) },
-      { label: 'Contract', cell: (p) => (p.contract ? contractLink(p.contract) : '\u2014') },
+      { label: t('Payment'), cell: (p) => entryLink(p.index, p.id) },
+      { label: t('Date'), cell: (p) => time(p.time) },
+      { label: t('Payer'), cell: (p) => actorLink(p.payer) },
+      { label: t('Payee'), cell: (p) => actorLink(p.payee) },
+      { label: t('Stream'), cell: (p) => p.stream },
+      { label: t('Amount'), num: true, cell: (p) => money(p.amount) },
+      { label: t('Contract'), cell: (p) => (p.contract ? contractLink(p.contract) : '\u2014') },
     ], r.payments, { empty: 'No payment recorded.' }));
   const expect = new Map([...r.payments.map((p) => [p.index, { id: p.id, type: 'payment' }]), ...r.receipts.map((x) => [x.index, { id: x.id, type: 'receipt' }])]);
   page.append(entriesPanel({
-    title: 'Verified in your browser',
+    title: t('Verified in your browser'),
     intro: 'Every payment and receipt above is read from the log\'s tiles, proven into the signed checkpoint and its signature checked; the totals by payer and by payee are then added up here from the proven events.',
     indexes: [...expect.keys()].sort((a, b) => a - b),
     expect,
@@ -113,16 +114,16 @@ export async function renderPayments(page, _arg, ctx) {
       if (proven !== results.length) {
         notice.className = 'status bad';
         notice.dataset.ok = 'false';
-        notice.append(h('p', {}, h('strong', {}, '\u2717 Not verified: '), `${results.length - proven} of ${results.length} entries do not match the signed log.`));
+        notice.append(h('p', {}, h('strong', {}, t('\u2717 Not verified: ')), `${results.length - proven} of ${results.length} entries do not match the signed log.`));
       } else if (diffs.length) {
         notice.className = 'status bad';
         notice.dataset.ok = 'false';
-        notice.append(h('p', {}, h('strong', {}, '\u2717 The server\'s totals differ from the log\'s payments: ')), h('ul', {}, diffs.map((d) => h('li', {}, d))));
+        notice.append(h('p', {}, h('strong', {}, t('\u2717 The server\'s totals differ from the log\'s payments: '))), h('ul', {}, diffs.map((d) => h('li', {}, d))));
         for (const d of diffs) raiseAlarm(`Payments: ${d}.`);
       } else {
         notice.className = 'status ok';
         notice.dataset.ok = 'true';
-        notice.append(h('p', {}, h('strong', {}, '\u2713 Totals recomputed. '), `The totals by payer and by payee are the sums of the ${plural(events.length, 'payment', 'payments')} proven in your browser.`));
+        notice.append(h('p', {}, h('strong', {}, t('\u2713 Totals recomputed. ')), `The totals by payer and by payee are the sums of the ${plural(events.length, 'payment', 'payments')} proven in your browser.`));
       }
     },
   }));

@@ -9,6 +9,7 @@ import { entriesPanel } from '../components.js';
 import { countryMap } from '../charts/map.js';
 import { replayedEvents, replayedState } from '../replayed.js';
 import { forwardSection } from '../story.js';
+import { t } from '../i18n.js';
 
 // Links to sites and actors, by name with the id on hover (links.js).
 export { hrefActor, hrefSite, siteLink, actorLink };
@@ -30,10 +31,10 @@ function mapFigure(code, points, caption) {
 }
 
 const lotCols = (lots) => [
-  { label: 'Lot', cell: (l) => lotLink(l.lot) },
-  { label: 'Material', cell: (l) => l.material || '\u2014' },
-  { label: 'Status', cell: (l) => l.status || '\u2014' },
-  { label: 'Mass', num: true, cell: massCell(lots, (l) => l.mass_g, { by: (l) => l.material }) },
+  { label: t('Lot'), cell: (l) => lotLink(l.lot) },
+  { label: t('Material'), cell: (l) => l.material || '\u2014' },
+  { label: t('Status'), cell: (l) => l.status || '\u2014' },
+  { label: t('Mass'), num: true, cell: massCell(lots, (l) => l.mass_g, { by: (l) => l.material }) },
 ];
 
 export async function renderSite(page, id, ctx) {
@@ -48,30 +49,30 @@ export async function renderSite(page, id, ctx) {
     h('h1', {}, `${s.operator || id}`),
     h('p', { class: 'lede' }, `A ${KIND[s.kind] || s.kind} in ${countryName(s.country)}, registered in the ledger as `, h('code', {}, id), '.'),
     facts([
-      ['Kind', KIND[s.kind] || s.kind],
-      ['Country', s.country ? `${countryName(s.country)} (${s.country})` : null],
-      ['Held by', actorLink(s.holder)],
-      ['Operator', s.operator],
-      ['Licence', s.licence],
-      ['Licence valid', s.valid_from || s.valid_until ? `${s.valid_from ? date(s.valid_from) : '\u2026'} to ${s.valid_until ? date(s.valid_until) : '\u2026'}` : null],
-      ['Minerals', (s.minerals || []).map((m, i) => [i ? ', ' : '', element(m)])],
-      ['Facility identifiers', s.facility_ids ? Object.entries(s.facility_ids).map(([k, v], i) => [i ? ', ' : '', `${k.toUpperCase()} ${v}`]) : null],
-      ['Location', p ? `${p.lat.toFixed(4)}\u00b0, ${p.lon.toFixed(4)}\u00b0` : 'not declared'],
-      ['Extracted so far', s.extracted_g ? mass(s.extracted_g) : null],
-      ['Process loss recorded', s.process_loss_g ? mass(s.process_loss_g) : null],
+      [t('Kind'), KIND[s.kind] || s.kind],
+      [t('Country'), s.country ? `${countryName(s.country)} (${s.country})` : null],
+      [t('Held by'), actorLink(s.holder)],
+      [t('Operator'), s.operator],
+      [t('Licence'), s.licence],
+      [t('Licence valid'), s.valid_from || s.valid_until ? `${s.valid_from ? date(s.valid_from) : '\u2026'} to ${s.valid_until ? date(s.valid_until) : '\u2026'}` : null],
+      [t('Minerals'), (s.minerals || []).map((m, i) => [i ? ', ' : '', element(m)])],
+      [t('Facility identifiers'), s.facility_ids ? Object.entries(s.facility_ids).map(([k, v], i) => [i ? ', ' : '', `${k.toUpperCase()} ${v}`]) : null],
+      [t('Location'), p ? `${p.lat.toFixed(4)}\u00b0, ${p.lon.toFixed(4)}\u00b0` : 'not declared'],
+      [t('Extracted so far'), s.extracted_g ? mass(s.extracted_g) : null],
+      [t('Process loss recorded'), s.process_loss_g ? mass(s.process_loss_g) : null],
     ]),
     mapFigure(s.country, p ? [p] : [], p ? `${id} in ${countryName(s.country)}` : `${countryName(s.country)} (the site declared no coordinates)`),
     resources.length ? table(`Declared resources at ${id}`, [
-      { label: 'Category', cell: ([k]) => k },
-      { label: 'Ore', num: true, cell: ([, r]) => (r.ore_t !== undefined ? `${int(r.ore_t)} t` : '\u2014') },
-      { label: 'Grade', cell: ([, r]) => Object.entries(r.grade || {}).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${(ppm / 1e4).toFixed(2)} %`]) },
-      { label: 'Standard', cell: ([, r]) => r.standard || '\u2014' },
-      { label: 'Declared', cell: ([, r]) => (Number.isInteger(r.index) ? h('a', { href: `#/entries/${r.index}` }, `entry ${r.index}`) : '\u2014') },
+      { label: t('Category'), cell: ([k]) => k },
+      { label: t('Ore'), num: true, cell: ([, r]) => (r.ore_t !== undefined ? `${int(r.ore_t)} t` : '\u2014') },
+      { label: t('Grade'), cell: ([, r]) => Object.entries(r.grade || {}).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${(ppm / 1e4).toFixed(2)} %`]) },
+      { label: t('Standard'), cell: ([, r]) => r.standard || '\u2014' },
+      { label: t('Declared'), cell: ([, r]) => (Number.isInteger(r.index) ? h('a', { href: `#/entries/${r.index}` }, `entry ${r.index}`) : '\u2014') },
     ], resources) : null,
     table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols(made), made, { empty: 'No lot was made here.' }),
     here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols(here), here) : null,
     await siteForward(id),
-    entriesPanel({ title: 'Registered in the log', indexes: Number.isInteger(s.index) ? [s.index] : [] }));
+    entriesPanel({ title: t('Registered in the log'), indexes: Number.isInteger(s.index) ? [s.index] : [] }));
 }
 
 // The forward trace of what the site made (its lots in the replayed state),
@@ -80,7 +81,7 @@ async function siteForward(id) {
   const rs = await replayedState();
   const start = rs.ok ? Object.values(rs.state.lots).filter((l) => createdAt(l) === id).map((l) => l.lot) : [];
   return forwardSection(rs, replayedEvents(rs), start, `what was made at ${id}`,
-    h('p', { class: 'note' }, 'Backward trace: each lot\'s own page (linked below) follows it back through every step to the mines, as its ancestry.'));
+    h('p', { class: 'note' }, t('Backward trace: each lot\'s own page (linked below) follows it back through every step to the mines, as its ancestry.')));
 }
 
 export async function renderActor(page, id, ctx) {
@@ -97,26 +98,26 @@ export async function renderActor(page, id, ctx) {
     h('h1', {}, a.name || id),
     h('p', { class: 'lede' }, `Registered in the ledger as `, h('code', {}, id), a.country ? `, in ${countryName(a.country)}` : '', '.'),
     facts([
-      ['Roles', (a.roles || []).join(', ')],
-      ['Country', a.country ? `${countryName(a.country)} (${a.country})` : null],
-      ['Signing keys', keys.map((k, i) => [i ? '; ' : '', h('span', { class: 'key' }, k.vkey), ` (from entry ${k.added}${k.revoked !== undefined ? `, revoked at ${k.revoked}` : ''})`])],
+      [t('Roles'), (a.roles || []).join(', ')],
+      [t('Country'), a.country ? `${countryName(a.country)} (${a.country})` : null],
+      [t('Signing keys'), keys.map((k, i) => [i ? '; ' : '', h('span', { class: 'key' }, k.vkey), ` (from entry ${k.added}${k.revoked !== undefined ? `, revoked at ${k.revoked}` : ''})`])],
     ]),
     mapFigure(a.country, points, points.length ? `The sites ${id} holds` : `${countryName(a.country)}`),
     table(`${plural(theirSites.length, 'site', 'sites')} held by ${id}`, [
-      { label: 'Site', cell: (s) => siteLink(s.site) },
-      { label: 'Kind', cell: (s) => KIND[s.kind] || s.kind },
-      { label: 'Country', cell: (s) => countryName(s.country) },
+      { label: t('Site'), cell: (s) => siteLink(s.site) },
+      { label: t('Kind'), cell: (s) => KIND[s.kind] || s.kind },
+      { label: t('Country'), cell: (s) => countryName(s.country) },
     ], theirSites, { empty: 'No site.' }),
     table(`${plural(held.length, 'lot', 'lots')} held by ${id}`, lotCols(held), held, { empty: 'No lot.' }),
     theirConsignments.length ? table(`${plural(theirConsignments.length, 'consignment', 'consignments')} shipped or received by ${id}`, [
-      { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
-      { label: 'Shipper', cell: (c) => actorLink(c.shipper) },
-      { label: 'Consignee', cell: (c) => actorLink(c.consignee) },
-      { label: 'Status', cell: (c) => c.status || '\u2014' },
+      { label: t('Consignment'), cell: (c) => consignmentLink(c.consignment) },
+      { label: t('Shipper'), cell: (c) => actorLink(c.shipper) },
+      { label: t('Consignee'), cell: (c) => actorLink(c.consignee) },
+      { label: t('Status'), cell: (c) => c.status || '\u2014' },
     ], theirConsignments) : null,
     theirContracts.length ? table(`${plural(theirContracts.length, 'contract', 'contracts')} ${id} is party to`, [
-      { label: 'Contract', cell: (c) => contractLink(c.contract) },
-      { label: 'Title', cell: (c) => (c.fields && c.fields.title) || '\u2014' },
+      { label: t('Contract'), cell: (c) => contractLink(c.contract) },
+      { label: t('Title'), cell: (c) => (c.fields && c.fields.title) || '\u2014' },
     ], theirContracts) : null,
-    entriesPanel({ title: 'Registered in the log', indexes: [...new Set([a.index, ...keys.map((k) => k.added)].filter(Number.isInteger))] }));
+    entriesPanel({ title: t('Registered in the log'), indexes: [...new Set([a.index, ...keys.map((k) => k.added)].filter(Number.isInteger))] }));
 }

@@ -9,6 +9,7 @@ import { countryName, int, massCell, plural } from '../format.js';
 import { consignmentLink, contractLink, lotLink } from '../links.js';
 import { entryLink } from './entries.js';
 import { actorLink, siteLink } from './places.js';
+import { t } from '../i18n.js';
 
 const fold = (s) => String(s ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
@@ -27,52 +28,52 @@ function haystack(rec, fields) {
 
 const KINDS = [
   {
-    key: 'lots', title: 'Lots', list: () => api.lots(), fields: ['lot', 'material', 'holder', 'owner', 'site', 'hs_code', 'status'],
+    key: 'lots', title: t('Lots'), list: () => api.lots(), fields: ['lot', 'material', 'holder', 'owner', 'site', 'hs_code', 'status'],
     cols: (hits) => [
-      { label: 'Lot', cell: (l) => lotLink(l.lot) },
-      { label: 'Material', cell: (l) => l.material || '\u2014' },
-      { label: 'Held by', cell: (l) => actorLink(l.holder) },
-      { label: 'Mass', num: true, cell: massCell(hits, (l) => l.mass_g, { by: (l) => l.material }) },
+      { label: t('Lot'), cell: (l) => lotLink(l.lot) },
+      { label: t('Material'), cell: (l) => l.material || '\u2014' },
+      { label: t('Held by'), cell: (l) => actorLink(l.holder) },
+      { label: t('Mass'), num: true, cell: massCell(hits, (l) => l.mass_g, { by: (l) => l.material }) },
     ],
   },
   {
-    key: 'consignments', title: 'Consignments', list: () => api.consignments(), fields: ['consignment', 'consignee', 'from', 'to', 'from_country', 'to_country', 'lots', 'hs', 'status'],
+    key: 'consignments', title: t('Consignments'), list: () => api.consignments(), fields: ['consignment', 'consignee', 'from', 'to', 'from_country', 'to_country', 'lots', 'hs', 'status'],
     cols: [
-      { label: 'Consignment', cell: (c) => consignmentLink(c.consignment) },
-      { label: 'From', cell: (c) => [c.from || '\u2014', c.from_country ? ` (${c.from_country})` : ''] },
-      { label: 'To', cell: (c) => actorLink(c.consignee) },
-      { label: 'Lots', num: true, cell: (c) => int((c.lots || []).length) },
+      { label: t('Consignment'), cell: (c) => consignmentLink(c.consignment) },
+      { label: t('From'), cell: (c) => [c.from || '\u2014', c.from_country ? ` (${c.from_country})` : ''] },
+      { label: t('To'), cell: (c) => actorLink(c.consignee) },
+      { label: t('Lots'), num: true, cell: (c) => int((c.lots || []).length) },
     ],
   },
   {
     // A contract's public fields (title, parties, place, ...) sit under `fields`.
-    key: 'contracts', title: 'Contracts',
+    key: 'contracts', title: t('Contracts'),
     list: async () => ({ items: (await api.contracts()).items.map((c) => ({ ...(c.fields || {}), ...c })) }),
     fields: ['contract', 'title', 'parties', 'purpose', 'place', 'minerals', 'signer'],
     cols: [
-      { label: 'Contract', cell: (c) => contractLink(c.contract) },
-      { label: 'Title', cell: (c) => c.title || '\u2014' },
-      { label: 'Parties', cell: (c) => (Array.isArray(c.parties) ? c.parties.join(', ') : '\u2014') },
+      { label: t('Contract'), cell: (c) => contractLink(c.contract) },
+      { label: t('Title'), cell: (c) => c.title || '\u2014' },
+      { label: t('Parties'), cell: (c) => (Array.isArray(c.parties) ? c.parties.join(', ') : '\u2014') },
     ],
   },
   {
-    key: 'sites', title: 'Sites', list: () => api.sites(), fields: ['site', 'kind', 'holder', 'operator', 'licence', 'minerals'],
+    key: 'sites', title: t('Sites'), list: () => api.sites(), fields: ['site', 'kind', 'holder', 'operator', 'licence', 'minerals'],
     cols: [
-      { label: 'Site', cell: (s) => siteLink(s.site) },
-      { label: 'Kind', cell: (s) => s.kind || '\u2014' },
-      { label: 'Operator', cell: (s) => s.operator || s.holder || '\u2014' },
-      { label: 'Country', cell: (s) => (s.country ? countryName(s.country) : '\u2014') },
-      { label: 'Registered', cell: (s) => (Number.isInteger(s.index) ? entryLink(s.index) : '\u2014') },
+      { label: t('Site'), cell: (s) => siteLink(s.site) },
+      { label: t('Kind'), cell: (s) => s.kind || '\u2014' },
+      { label: t('Operator'), cell: (s) => s.operator || s.holder || '\u2014' },
+      { label: t('Country'), cell: (s) => (s.country ? countryName(s.country) : '\u2014') },
+      { label: t('Registered'), cell: (s) => (Number.isInteger(s.index) ? entryLink(s.index) : '\u2014') },
     ],
   },
   {
-    key: 'actors', title: 'Actors', list: () => api.actors(), fields: ['actor', 'name', 'roles'],
+    key: 'actors', title: t('Actors'), list: () => api.actors(), fields: ['actor', 'name', 'roles'],
     cols: [
-      { label: 'Actor', cell: (a) => actorLink(a.actor) },
-      { label: 'Name', cell: (a) => a.name || '\u2014' },
-      { label: 'Roles', cell: (a) => (a.roles || []).join(', ') },
-      { label: 'Country', cell: (a) => (a.country ? countryName(a.country) : '\u2014') },
-      { label: 'Registered', cell: (a) => (Number.isInteger(a.index) ? entryLink(a.index) : '\u2014') },
+      { label: t('Actor'), cell: (a) => actorLink(a.actor) },
+      { label: t('Name'), cell: (a) => a.name || '\u2014' },
+      { label: t('Roles'), cell: (a) => (a.roles || []).join(', ') },
+      { label: t('Country'), cell: (a) => (a.country ? countryName(a.country) : '\u2014') },
+      { label: t('Registered'), cell: (a) => (Number.isInteger(a.index) ? entryLink(a.index) : '\u2014') },
     ],
   },
 ];
@@ -94,14 +95,14 @@ export async function renderSearch(page, _arg, ctx) {
   ctx.setTitle(q ? `Search: ${q}` : 'Search');
   const input = h('input', { type: 'search', id: 'q', name: 'q', value: q, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'q-help' });
   const form = h('form', { class: 'search-form', role: 'search' },
-    h('label', { for: 'q' }, 'Search the ledger'),
-    h('p', { id: 'q-help', class: 'note' }, 'Lots, consignments, contracts, sites and actors: an id, a name, a material, a country (code or name). Every word must match.'),
-    h('div', { class: 'row' }, input, h('button', { type: 'submit' }, 'Search')));
+    h('label', { for: 'q' }, t('Search the ledger')),
+    h('p', { id: 'q-help', class: 'note' }, t('Lots, consignments, contracts, sites and actors: an id, a name, a material, a country (code or name). Every word must match.')),
+    h('div', { class: 'row' }, input, h('button', { type: 'submit' }, t('Search'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     location.hash = `#/search?q=${encodeURIComponent(input.value.trim())}`;
   });
-  page.append(h('h1', {}, 'Search'), form);
+  page.append(h('h1', {}, t('Search')), form);
   if (!q.trim()) return;
   const results = await search(q);
   const total = results.reduce((n, r) => n + r.hits.length, 0);
