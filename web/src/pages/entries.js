@@ -13,7 +13,7 @@ import { dateTime, int, plural, time } from '../format.js';
 import { hrefConsignment, hrefContract, hrefLot, siteLink } from '../links.js';
 import { b64encode, equal } from '../verify/bytes.js';
 import { verifyCheckpoint } from '../verify/note.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 
 // Replaces el's content.
 function fill(el, ...kids) {
@@ -76,7 +76,7 @@ export async function renderEntry(page, arg, ctx) {
   const size = cc.ok ? cc.cp.size : null;
   const body = h('div', { class: 'entry-body', 'data-entry': String(index) }, h('p', { class: 'loading' }, t('Reading the entry from the log…')));
   page.append(
-    h('h1', {}, `Log entry ${int(index)}`),
+    h('h1', {}, t('Log entry {n}', { n: int(index) })),
     h('nav', { class: 'pager', 'aria-label': 'Neighbouring entries' },
       index > 0 ? h('a', { href: hrefEntry(index - 1), rel: 'prev' }, `\u2190 Entry ${index - 1}`) : null,
       size !== null && index + 1 < size ? h('a', { href: hrefEntry(index + 1), rel: 'next' }, `Entry ${index + 1} \u2192`) : null,
@@ -100,7 +100,7 @@ export async function renderEntry(page, arg, ctx) {
       const lots = lotsNamed(ev);
       fill(body, 
         h('p', { class: 'lede' }, `${/^[aeiou]/.test(ev.type) ? 'An' : 'A'} ${ev.type} event, id `, h('code', {}, ev.id), `, signed by ${r.signer}, dated ${dateTime(ev.time)} by its signer.`),
-        table(`The fields of entry ${index}`, [
+        table(t('The fields of entry {n}', { n: index }), [
           { label: t('Field'), cell: (kv) => kv[0] },
           { label: t('Value'), cell: (kv) => fieldValue(kv[0], kv[1]) },
         ], Object.entries(ev), { label: `entry ${index} fields` }),
@@ -166,7 +166,7 @@ export async function renderCheckpoints(page, _arg, ctx) {
       h('p', {}, bad
         ? h('strong', {}, `\u2717 ${bad} of ${items.length} checkpoints do not verify or contradict today's log.`)
         : h('strong', {}, `\u2713 All ${items.length} checkpoints are signed by ${cc.key.name} and consistent with the latest (${plural(cc.cp.size, 'entry', 'entries')}).`))),
-    table(`${plural(items.length, 'published checkpoint', 'published checkpoints')}, oldest first`, [
+    table(tn(items.length, '{n} published checkpoint, oldest first', '{n} published checkpoints, oldest first'), [
       { label: t('Entries'), num: true, cell: (i) => int(items[i].size) },
       { label: t('Signed at'), cell: (i) => dateTime(items[i].signed_at) },
       { label: t('Root'), cell: (i) => h('code', {}, (checks[i].root || '').slice(0, 12) + (checks[i].root ? '…' : '')) },

@@ -155,7 +155,7 @@ export async function renderFlows(page, _arg, ctx) {
       h('p', { class: 'label' }, element(m.element)),
       h('ul', { class: 'stage-totals' }, m.stages.map((s) => h('li', {}, `${stageWord(s.stage)}: `,
         figure(s.mg, m.unit, m.element, { stage: s.stage, total: 'true' }))))))),
-    stageTable('Output per mineral, stage and country, counted once', stageRows(minerals), { 'data-table': 'stage-output' }),
+    stageTable(t('Output per mineral, stage and country, counted once'), stageRows(minerals), { 'data-table': 'stage-output' }),
     table(t('Shipped across borders, per mineral'), [
       { label: t('Mineral'), cell: (r) => element(r.el) },
       { label: t('From \u2192 to'), cell: (r) => `${countryName(r.from)} \u2192 ${countryName(r.to)}` },

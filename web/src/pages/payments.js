@@ -15,7 +15,7 @@ import { entriesPanel } from '../components.js';
 import { raiseAlarm } from '../trust.js';
 import { actorLink } from './places.js';
 import { entryLink } from './entries.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 
 const PERIOD = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 const byCols = (key, label, link) => [
@@ -63,21 +63,21 @@ export async function renderPayments(page, _arg, ctx) {
   const notice = h('div', { class: 'status pending', 'data-check': 'payments', 'data-ok': 'pending' }, h('p', {}, t('Adding up the payments proven in your browser…')));
   const disc = r.reconciliation.discrepancies || [];
   add(page,
-    h('h1', {}, period ? `Payments in ${period}` : 'Payments to governments'),
+    h('h1', {}, period ? t('Payments in {period}', { period }) : t('Payments to governments')),
     h('p', { class: 'lede' }, `What companies paid to which agencies, by revenue stream, contract and period (EITI Requirement 4), and whether each payment was acknowledged by its payee. ${plural(r.payments.length, 'payment', 'payments')}, ${plural(r.receipts.length, 'receipt', 'receipts')}.`),
     h('nav', { 'aria-label': 'Period' }, h('ul', { class: 'toggles', 'data-filter': 'period' },
-      [null, ...periods].map((p) => h('li', {}, h('a', { href: p ? `#/payments?period=${p}` : '#/payments', 'aria-current': p === period ? 'true' : null }, p || 'All periods'))))),
+      [null, ...periods].map((p) => h('li', {}, h('a', { href: p ? `#/payments?period=${p}` : '#/payments', 'aria-current': p === period ? 'true' : null }, p || t('All periods')))))),
     notice,
     table(t('Totals'), [
       { label: t('Currency'), cell: (x) => x.currency },
       { label: t('Amount'), num: true, cell: (x) => money(x) },
       { label: t('Payments'), num: true, cell: (x) => String(x.count) },
     ], r.totals, { empty: 'No payment recorded.' }),
-    table(t('By payer'), byCols('payer', 'Payer', actorLink), r.by_payer),
-    table(t('By payee (government agency)'), byCols('payee', 'Payee', actorLink), r.by_payee),
-    table(t('By revenue stream'), byCols('stream', 'Stream'), r.by_stream),
-    table(t('By contract'), byCols('contract', 'Contract', (c) => (c ? contractLink(c) : 'none')), r.by_contract),
-    table(t('By period'), byCols('period', 'Period'), r.by_period),
+    table(t('By payer'), byCols('payer', t('Payer'), actorLink), r.by_payer),
+    table(t('By payee (government agency)'), byCols('payee', t('Payee'), actorLink), r.by_payee),
+    table(t('By revenue stream'), byCols('stream', t('Stream')), r.by_stream),
+    table(t('By contract'), byCols('contract', t('Contract'), (c) => (c ? contractLink(c) : 'none')), r.by_contract),
+    table(t('By period'), byCols('period', t('Period')), r.by_period),
     h('h2', {}, t('Reconciliation')),
     h('p', { class: disc.length ? 'status warn' : 'status ok', 'data-discrepancies': String(disc.length) },
       disc.length ? `${plural(disc.length, 'discrepancy', 'discrepancies')} between what was paid and what the payees acknowledged.`
@@ -91,7 +91,7 @@ export async function renderPayments(page, _arg, ctx) {
       { label: t('Paid'), num: true, cell: (d) => (d.paid ? money(d.paid) : '\u2014') },
       { label: t('Received'), num: true, cell: (d) => (d.received ? money(d.received) : '\u2014') },
     ], disc) : null,
-    table(`${plural(r.payments.length, 'payment', 'payments')}`, [
+    table(tn(r.payments.length, '{n} payment', '{n} payments'), [
       { label: t('Payment'), cell: (p) => entryLink(p.index, p.id) },
       { label: t('Date'), cell: (p) => time(p.time) },
       { label: t('Payer'), cell: (p) => actorLink(p.payer) },

@@ -3,13 +3,13 @@
 // there and the log entries that registered them, proven in the browser.
 import { api } from '../api.js';
 import { h, add, facts, table } from '../dom.js';
-import { countryName, date, element, int, mass, massCell, plural } from '../format.js';
+import { countryName, date, element, int, mass, massCell } from '../format.js';
 import { actorLink, consignmentLink, contractLink, hrefActor, hrefSite, lotLink, siteLink } from '../links.js';
 import { entriesPanel } from '../components.js';
 import { countryMap } from '../charts/map.js';
 import { replayedEvents, replayedState } from '../replayed.js';
 import { forwardSection } from '../story.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 
 // Links to sites and actors, by name with the id on hover (links.js).
 export { hrefActor, hrefSite, siteLink, actorLink };
@@ -62,15 +62,15 @@ export async function renderSite(page, id, ctx) {
       [t('Process loss recorded'), s.process_loss_g ? mass(s.process_loss_g) : null],
     ]),
     mapFigure(s.country, p ? [p] : [], p ? `${id} in ${countryName(s.country)}` : `${countryName(s.country)} (the site declared no coordinates)`),
-    resources.length ? table(`Declared resources at ${id}`, [
+    resources.length ? table(t('Declared resources at {site}', { site: id }), [
       { label: t('Category'), cell: ([k]) => k },
       { label: t('Ore'), num: true, cell: ([, r]) => (r.ore_t !== undefined ? `${int(r.ore_t)} t` : '\u2014') },
       { label: t('Grade'), cell: ([, r]) => Object.entries(r.grade || {}).map(([e, ppm], i) => [i ? ', ' : '', `${e} ${(ppm / 1e4).toFixed(2)} %`]) },
       { label: t('Standard'), cell: ([, r]) => r.standard || '\u2014' },
       { label: t('Declared'), cell: ([, r]) => (Number.isInteger(r.index) ? h('a', { href: `#/entries/${r.index}` }, `entry ${r.index}`) : '\u2014') },
     ], resources) : null,
-    table(`${plural(made.length, 'lot', 'lots')} made at ${id}`, lotCols(made), made, { empty: 'No lot was made here.' }),
-    here.length ? table(`${plural(here.length, 'lot', 'lots')} now at ${id}, made elsewhere`, lotCols(here), here) : null,
+    table(tn(made.length, '{n} lot made at {site}', '{n} lots made at {site}', { site: id }), lotCols(made), made, { empty: t('No lot was made here.') }),
+    here.length ? table(tn(here.length, '{n} lot now at {site}, made elsewhere', '{n} lots now at {site}, made elsewhere', { site: id }), lotCols(here), here) : null,
     await siteForward(id),
     entriesPanel({ title: t('Registered in the log'), indexes: Number.isInteger(s.index) ? [s.index] : [] }));
 }
@@ -103,19 +103,19 @@ export async function renderActor(page, id, ctx) {
       [t('Signing keys'), keys.map((k, i) => [i ? '; ' : '', h('span', { class: 'key' }, k.vkey), ` (from entry ${k.added}${k.revoked !== undefined ? `, revoked at ${k.revoked}` : ''})`])],
     ]),
     mapFigure(a.country, points, points.length ? `The sites ${id} holds` : `${countryName(a.country)}`),
-    table(`${plural(theirSites.length, 'site', 'sites')} held by ${id}`, [
+    table(tn(theirSites.length, '{n} site held by {actor}', '{n} sites held by {actor}', { actor: id }), [
       { label: t('Site'), cell: (s) => siteLink(s.site) },
       { label: t('Kind'), cell: (s) => KIND[s.kind] || s.kind },
       { label: t('Country'), cell: (s) => countryName(s.country) },
     ], theirSites, { empty: 'No site.' }),
-    table(`${plural(held.length, 'lot', 'lots')} held by ${id}`, lotCols(held), held, { empty: 'No lot.' }),
-    theirConsignments.length ? table(`${plural(theirConsignments.length, 'consignment', 'consignments')} shipped or received by ${id}`, [
+    table(tn(held.length, '{n} lot held by {actor}', '{n} lots held by {actor}', { actor: id }), lotCols(held), held, { empty: t('No lot.') }),
+    theirConsignments.length ? table(tn(theirConsignments.length, '{n} consignment shipped or received by {actor}', '{n} consignments shipped or received by {actor}', { actor: id }), [
       { label: t('Consignment'), cell: (c) => consignmentLink(c.consignment) },
       { label: t('Shipper'), cell: (c) => actorLink(c.shipper) },
       { label: t('Consignee'), cell: (c) => actorLink(c.consignee) },
       { label: t('Status'), cell: (c) => c.status || '\u2014' },
     ], theirConsignments) : null,
-    theirContracts.length ? table(`${plural(theirContracts.length, 'contract', 'contracts')} ${id} is party to`, [
+    theirContracts.length ? table(tn(theirContracts.length, '{n} contract {actor} is party to', '{n} contracts {actor} is party to', { actor: id }), [
       { label: t('Contract'), cell: (c) => contractLink(c.contract) },
       { label: t('Title'), cell: (c) => (c.fields && c.fields.title) || '\u2014' },
     ], theirContracts) : null,
