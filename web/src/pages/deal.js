@@ -55,8 +55,8 @@ function contractsSection(state, served, now) {
     tn(parts, '{n} part of contracts withheld.', '{n} parts of contracts withheld.'), ' ',
     t('A withheld part is committed to in the log (its hash) when the contract is signed, so what is disclosed later can be checked against it; the days count from when the log proves the commitment existed.')),
     table(tn(rows.length, '{n} contract, overdue disclosures first', '{n} contracts, overdue disclosures first'), [
+      // Read by its title (links.js), the id in the link.
       { label: t('Contract'), cell: (r) => contractLink(r.c.contract) },
-      { label: t('Title'), cell: (r) => (r.c.fields && typeof r.c.fields.title === 'string' ? r.c.fields.title : '\u2014') },
       { label: t('Parties'), cell: (r) => names(state, r.c.fields && Array.isArray(r.c.fields.parties) ? r.c.fields.parties : [r.c.signer]) },
       { label: t('Signed'), cell: (r) => (r.c.fields && typeof r.c.fields.signed === 'string' ? r.c.fields.signed : r.c.time.slice(0, 10)) },
       { label: t('Value'), num: true, cell: (r) => money(r.c.fields && r.c.fields.value) },
