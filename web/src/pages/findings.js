@@ -3,7 +3,7 @@
 // were accepted, and someone should ask why.
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { int, mass, plural, time } from '../format.js';
+import { int, mass, percent, plural, time } from '../format.js';
 import { actorLink, consignmentLink, contractLink, lotLink, siteLink } from '../links.js';
 import { t } from '../i18n.js';
 
@@ -85,6 +85,12 @@ export function findingText(f) {
     if (/_g$/.test(k) && Number.isSafeInteger(v)) swaps.push([`${v} g`, mass(v)]);
     else if (typeof v === 'string' && v) swaps.push([v, time(v, /T/.test(v))]);
   }
+  // Grades and moisture, which the detail writes in mg/kg (= ppm), as a
+  // person reads them: 279000 mg/kg is 27.90 %; an assay dispute's
+  // splitting limit is in the same unit.
+  const pct = (ppm) => percent(ppm, ppm >= 10000 ? 2 : 3);
+  for (const m of detail.matchAll(/(\d+) mg\/kg/g)) swaps.push([m[0], pct(Number(m[1]))]);
+  if (f.kind === 'assay_dispute') for (const m of detail.matchAll(/\(limit (\d+)\)/g)) swaps.push([m[0], `(limit ${pct(Number(m[1]))})`]);
   const out = [];
   let rest = detail;
   while (rest) {
