@@ -88,6 +88,10 @@ export async function renderPassport(page, id, ctx) {
       { label: 'Event', cell: (a) => a.type },
       { label: 'Id', cell: (a) => h('code', {}, a.id) },
     ], ancestry, { attrs: { 'data-table': 'passport-entries' } }),
+    // In print, the same entries on one line (the table above is for the screen).
+    h('p', { class: 'print-only', 'data-print': 'passport-entries' },
+      h('strong', {}, `The ${int(ancestry.length)} log entries behind this lot: `),
+      ancestry.map((a, i) => [i ? ', ' : '', `${int(a.index)} ${a.type}`])),
     h('p', { class: 'note' }, 'The same facts as `oretrail passport` writes (UNTP Digital Product Passport). Scan the code, or open the address under it, to check them against the signed log in your own browser.'),
   );
 }
