@@ -7,6 +7,7 @@ import { svg } from '../dom.js';
 import { mass, massUnits } from '../format.js';
 import { zoomableSvg } from './zoom.js';
 import { hrefLot } from '../links.js';
+import { rtl } from '../i18n.js';
 
 // events: [{ index, event }] in log order. Returns { lots (Map by id),
 // edges (input lot -> output lot, per transform), custody (lot -> steps) }
@@ -94,12 +95,15 @@ export function ancestryChart(target, graph) {
   const pos = new Map();
   cols.forEach((c, ci) => (c || []).forEach((l, ri) => {
     const offset = ((rows - c.length) * ROW) / 2;
-    pos.set(l.id, { x: 10 + ci * COL, y: 10 + offset + ri * ROW });
+    // Right to left in Urdu: the mines at the right, positions mirrored
+    // (the text is not).
+    const x = 10 + ci * COL;
+    pos.set(l.id, { x: rtl ? width - x - W : x, y: 10 + offset + ri * ROW, col: ci });
   }));
   const label = `Ancestry of ${target}: ` + graph.edges.map((e) => `${e.from} became ${e.to} by ${e.process} at ${e.site}`).join('; ') + '.';
   const unit = massUnits(graph.lots, (l) => l.material, (l) => l.mass_g);
   const lotMass = (l) => mass(l.mass_g, { unit: unit(l.material) });
-  return zoomableSvg(width, height, { role: 'group', 'aria-label': label, class: 'ancestry' }, [
+  return zoomableSvg(width, height, { role: 'group', 'aria-label': label, class: 'ancestry', direction: 'ltr' }, [
     svg('title', {}, label),
     svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#4a5560' }))),
@@ -107,7 +111,8 @@ export function ancestryChart(target, graph) {
       const a = pos.get(e.from);
       const b = pos.get(e.to);
       if (!a || !b) return null;
-      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x - 2, y2 = b.y + H / 2;
+      // From the ancestor's side facing its product to the product's near side.
+      const x1 = rtl ? a.x : a.x + W, y1 = a.y + H / 2, x2 = rtl ? b.x + W + 2 : b.x - 2, y2 = b.y + H / 2;
       const mx = (x1 + x2) / 2;
       return svg('g', { 'aria-hidden': 'true' },
         svg('path', { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, fill: 'none', stroke: '#4a5560', 'stroke-width': '1.6', 'marker-end': 'url(#arrow)' }),

@@ -3,6 +3,7 @@
 // image with a text summary; the page puts the same flows in a table.
 import { sankey, sankeyJustify, sankeyLinkHorizontal } from 'd3-sankey';
 import { svg } from '../dom.js';
+import { rtl } from '../i18n.js';
 
 export const KIND_COLOURS = {
   mine: '#8a5a2b', plant: '#1b7a78', port: '#2b5c9e', warehouse: '#6b5b95', lab: '#7a7a7a', other: '#4a5560',
@@ -23,8 +24,12 @@ export function sankeyChart({ nodes, links, label, formatValue, width = 960 }) {
     .nodePadding(26)
     .extent([[1, 8], [width - 1, height - 8]]);
   const graph = layout({ nodes: nodes.map((d) => ({ ...d })), links: links.map((d) => ({ ...d })) });
-  const path = sankeyLinkHorizontal();
-  const el = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'sankey' },
+  // Right to left in Urdu: the flow runs from the right, each node's
+  // position mirrored (the text is not), each band from its source's left
+  // edge to its target's right edge.
+  if (rtl) for (const n of graph.nodes) [n.x0, n.x1] = [width - n.x1, width - n.x0];
+  const path = rtl ? sankeyLinkHorizontal().source((l) => [l.source.x0, l.y0]).target((l) => [l.target.x1, l.y1]) : sankeyLinkHorizontal();
+  const el = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'sankey', direction: 'ltr' },
     svg('title', {}, label),
     svg('g', { fill: 'none' }, graph.links.map((l) => svg('path', {
       d: path(l),
