@@ -36,13 +36,13 @@ describe('charts in Urdu', () => {
     test(`${lang}: the flows run ${rtl ? 'right to left' : 'left to right'}, the ancestry too`, async () => {
       const page = await newPageIn(browser(), `${URL_GOOD}?lang=${lang}`);
       await open(page, '#/flows');
-      await page.waitForSelector('svg.sankey path[data-link]');
+      await page.waitForSelector('svg.sankey path[data-link]', { state: 'attached' });
       const b = await bands(page);
       assert.ok(b.length > 3, 'the demo has flows');
       for (const [sx, tx] of b) assert.ok(rtl ? sx > tx : sx < tx, `a band from x=${sx} to x=${tx}`);
       assert.equal(await transformed(page), false);
       await open(page, `#/lots/${LOT}`);
-      await page.waitForSelector('svg.ancestry a rect');
+      await page.waitForSelector('svg.ancestry a rect', { state: 'attached' });
       const xs = await boxes(page, LOT);
       const target = xs.find(([t]) => t)[1];
       const others = xs.filter(([t]) => !t).map(([, x]) => x);
