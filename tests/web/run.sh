@@ -149,6 +149,34 @@ mkdir -p "$na"
 serve "$na/ledger.db" noactor
 noactor=$url
 
+# A small ledger with corrections (docs/events.md "correct and void"): an
+# assay typo corrected by its lab and an unused lot's creation voided by
+# its miner, for the lot page's and the entry page's correction history.
+co=$work/corrections
+mkdir -p "$co"
+{
+	"$cli" init --db "$co/ledger.db" --origin test.example/corrections >/dev/null 2>&1 &&
+		"$cli" key new fwo --dir "$co" >/dev/null 2>&1 && "$cli" key new lab1 --dir "$co" >/dev/null 2>&1 &&
+		for a in fwo lab1; do
+			printf '{"type":"actor","id":"a-%s","time":"2025-09-01T08:00:00Z","actor":"%s","name":"%s","country":"PK","roles":["%s"],"key":"%s"}\n' \
+				"$a" "$a" "$a" "$([ $a = fwo ] && echo miner || echo lab)" "$(cat "$co/$a.vkey")"
+		done >"$co/reg.jsonl" &&
+		printf '%s\n' '{"type":"site","id":"s-mine","time":"2025-09-01T09:00:00Z","site":"mine-1","kind":"mine","holder":"fwo","country":"PK","licence":"L-1","minerals":["Nd"],"valid_from":"2025-01-01T00:00:00Z","valid_until":"2035-01-01T00:00:00Z"}' \
+			'{"type":"site","id":"s-lab","time":"2025-09-01T09:00:00Z","site":"lab-site","kind":"lab","holder":"lab1","country":"PK","licence":"L-2","minerals":["Nd"],"valid_from":"2025-01-01T00:00:00Z","valid_until":"2035-01-01T00:00:00Z"}' >>"$co/reg.jsonl" &&
+		"$cli" submit --db "$co/ledger.db" --key "$co/ledger.db.key" "$co/reg.jsonl" >/dev/null 2>&1 &&
+		printf '%s\n' '{"type":"extract","id":"x1","time":"2025-09-10T06:00:00Z","site":"mine-1","lot":"lot-a","material":"ore","mass_g":1000000,"assay":{"Nd":20000}}' \
+			'{"type":"extract","id":"x2","time":"2025-09-10T07:00:00Z","site":"mine-1","lot":"lot-b","material":"ore","mass_g":1000000,"assay":{"Nd":20000}}' >"$co/x.jsonl" &&
+		"$cli" submit --db "$co/ledger.db" --key "$co/fwo.key" "$co/x.jsonl" >/dev/null 2>&1 &&
+		printf '%s\n' '{"type":"assay","id":"y1","time":"2025-09-11T06:00:00Z","lot":"lot-a","assay":{"Nd":2500},"lab":"lab-site"}' >"$co/y.jsonl" &&
+		"$cli" submit --db "$co/ledger.db" --key "$co/lab1.key" "$co/y.jsonl" >/dev/null 2>&1 &&
+		printf '%s\n' '{"type":"correct","id":"k1","time":"2025-09-15T06:00:00Z","corrects":"y1","reason":"typo: 2500 for 25000 mg/kg","corrected":{"type":"assay","id":"y1","time":"2025-09-11T06:00:00Z","lot":"lot-a","assay":{"Nd":25000},"lab":"lab-site"}}' >"$co/k.jsonl" &&
+		"$cli" submit --db "$co/ledger.db" --key "$co/lab1.key" "$co/k.jsonl" >/dev/null 2>&1 &&
+		printf '%s\n' '{"type":"void","id":"v1","time":"2025-09-15T07:00:00Z","voids":"x2","reason":"entered twice"}' >"$co/v.jsonl" &&
+		"$cli" submit --db "$co/ledger.db" --key "$co/fwo.key" "$co/v.jsonl" >/dev/null 2>&1
+} || { echo "web_dashboard: the corrections ledger could not be made" >&2; exit 1; }
+serve "$co/ledger.db" corrections
+corrections=$url
+
 # Another key with the log key's name, for the wrong-key case.
 mkdir -p "$work/other-key"
 other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/dev/null | tail -n 1)
@@ -156,7 +184,7 @@ other=$("$cli" key new "$(cut -d+ -f1 "$db.vkey")" --dir "$work/other-key" 2>/de
 echo "web_dashboard: dashboard at $good${tampered:+, tampered copy at $tampered}"
 cd "$src"
 status=0
-OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_NOACTOR_URL=$noactor OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
+OT_WEB_URL=$good OT_WEB_TAMPERED_URL=$tampered OT_WEB_WITNESSED_URL=$witnessed OT_WEB_NOACTOR_URL=$noactor OT_WEB_CORRECTIONS_URL=$corrections OT_WEB_VKEY=$(cat "$db.vkey") OT_WEB_OTHER_VKEY=$other \
 	OT_WEB_CRMA=$work/crma.json OT_WEB_CERT=$work/certificate.json OT_WEB_CERT_DFARS=$work/certificate-dfars.json \
 	OT_WEB_SHOTS=$work/screenshots OT_CHROMIUM=$chromium OT_PLAYWRIGHT=$playwright \
 	node --test --test-reporter=spec --test-concurrency=1 "$src"/tests/web/dashboard*.test.mjs || status=$?

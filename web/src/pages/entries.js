@@ -13,7 +13,8 @@ import { dateTime, int, plural, time } from '../format.js';
 import { hrefConsignment, hrefContract, hrefLot, siteLink } from '../links.js';
 import { b64encode, equal } from '../verify/bytes.js';
 import { verifyCheckpoint } from '../verify/note.js';
-import { t, tn } from '../i18n.js';
+import { t, tn, tx } from '../i18n.js';
+import { replayedEvents, replayedState } from '../replayed.js';
 
 // Replaces el's content.
 function fill(el, ...kids) {
@@ -105,6 +106,7 @@ export async function renderEntry(page, arg, ctx) {
           { label: t('Value'), cell: (kv) => fieldValue(kv[0], kv[1]) },
         ], Object.entries(ev), { label: `entry ${index} fields` }),
         lots.length ? h('p', {}, t('Lots named here: '), lots.map((l, i) => [i ? ', ' : '', h('a', { href: hrefLot(l) }, l)])) : null,
+        correctionHistory(ev, await replayedState()),
         h('h2', {}, t('When it was logged')),
         h('p', {}, t('The time above is what the signer claims. The log bounds when the entry was really logged by the checkpoints signed before and after it (the server\'s record):')),
         loggedFacts(served && served.logged),
@@ -112,6 +114,30 @@ export async function renderEntry(page, arg, ctx) {
         h('details', {}, h('summary', {}, t('The signed event as logged (JSON)')), h('pre', { class: 'json' }, JSON.stringify(ev, null, 2))));
     },
   }));
+}
+
+// An event's corrections: the later `correct` and `void` entries that name
+// it, from the replayed log; for a correction, the entry it names. Nothing
+// when there is neither.
+function correctionHistory(ev, rs) {
+  const events = replayedEvents(rs);
+  const named = ev.type === 'correct' ? ev.corrects : ev.type === 'void' ? ev.voids : null;
+  if (named) {
+    const target = events.find((e) => e.event.id === named && e.event.type !== 'correct' && e.event.type !== 'void');
+    return h('p', { 'data-corrects': named }, ...tx(ev.type === 'void' ? 'This entry voids {event}: {reason}' : 'This entry corrects {event}: {reason}', {
+      event: target ? h('a', { href: hrefEntry(target.index) }, t('entry {n}', { n: int(target.index) })) : h('code', {}, named),
+      reason: String(ev.reason || ''),
+    }));
+  }
+  const later = events.filter((e) => (e.event.type === 'correct' && e.event.corrects === ev.id) || (e.event.type === 'void' && e.event.voids === ev.id));
+  if (!later.length) return null;
+  return [h('h2', {}, t('Corrections of this event')),
+    h('p', {}, t('The log keeps the event as it was signed, above. From these later entries on, every view uses the corrected event (the last correction counts):')),
+    h('ul', { 'data-corrections': ev.id }, later.map((e) => h('li', {}, ...tx(e.event.type === 'void' ? '{entry}: voided by {who}: {reason}' : '{entry}: corrected by {who}: {reason}', {
+      entry: h('a', { href: hrefEntry(e.index), 'data-entry': String(e.index) }, t('entry {n}', { n: int(e.index) })),
+      who: e.signer,
+      reason: String(e.event.reason || ''),
+    }))))];
 }
 
 // Every page of /api/checkpoints (bounded).

@@ -283,6 +283,21 @@ export async function renderLot(page, id, ctx) {
 
   // Forward trace: where this lot's material went; the backward trace is
   // the ancestry below.
+  // Corrections and voids of the lot's events (docs/events.md "correct and
+  // void"): the log keeps what was signed; these say what replaced it.
+  const corrections = t.corrections || [];
+  if (corrections.length) {
+    page.append(h('section', { 'aria-labelledby': 'corr-h', 'data-section': 'corrections' },
+      h('h2', { id: 'corr-h' }, tr('Corrections')),
+      h('p', {}, tr('The log keeps every event as it was signed. These later entries corrected or voided events of this lot; the figures above are the corrected ones.')),
+      table(tr('Corrections of this lot\'s events'), [
+        { label: tr('Entry'), num: true, cell: (c) => h('a', { href: hrefEntry(c.entry), 'data-entry': String(c.entry) }, int(c.entry)) },
+        { label: tr('What'), cell: (c) => tx(c.kind === 'void' ? 'voided {event}' : 'corrected {event}', { event: h('a', { href: hrefEntry(c.event_index) }, c.event) }) },
+        { label: tr('By'), cell: (c) => actorLink(c.by) },
+        { label: tr('Reason'), cell: (c) => c.reason },
+      ], corrections, { attrs: { 'data-table': 'corrections' } })));
+  }
+
   page.append(forwardSection(rs, replayedEvents(rs), [id], tr('lot {id}', { id }),
     h('p', { class: 'note' }, ...tx('Backward trace: {link}.', { link: h('a', {
       href: '#anc-h', 'data-link': 'backward',
