@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/gzip.h"
+#include "oretrail/certificate.h"
 #include "oretrail/buf.h"
 #include "oretrail/file.h"
 #include "oretrail/status.h"
@@ -261,4 +263,27 @@ int cli_tolerance(const char *verb, const char *arg, int64_t *seconds)
 	if (*seconds == 0)
 		*seconds = -1; /* none */
 	return 0;
+}
+
+ot_status cli_read_certificate(const char *path, char **data, size_t *len, ot_error *err)
+{
+	ot_status rc = cli_read_file(path, data, len, OT_CERT_MAX, err);
+	if (rc || !cli_is_gzip(*data, *len))
+		return rc;
+	char *plain = NULL;
+	size_t n = 0;
+	ot_error e;
+	ot_error_clear(&e);
+	rc = cli_gunzip(*data, *len, OT_CERT_MAX, &plain, &n, &e);
+	free(*data);
+	*data = NULL;
+	*len = 0;
+	if (rc) {
+		ot_error_set(err, rc, "%s: %s", path, e.message);
+		snprintf(err->code, sizeof err->code, "%s", "cert_malformed");
+		return rc;
+	}
+	*data = plain;
+	*len = n;
+	return OT_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ledger.h"
+#include "cli/gzip.h"
 #include "oretrail/certificate.h"
 #include "oretrail/passport.h"
 
@@ -53,7 +54,7 @@ static int passport_cert(const char *db, const char *lot, const char *cert_path,
 	ot_error err;
 	ot_error_clear(&err);
 	if (cert_path) {
-		if (cli_read_file(cert_path, cert, len, OT_CERT_MAX, &err))
+		if (cli_read_certificate(cert_path, cert, len, &err))
 			return cli_fail(EXIT_USAGE, "passport", &err);
 		json_t *doc = json_loadb(*cert, *len, 0, NULL);
 		int same = json_is_string(json_object_get(doc, "lot")) &&
@@ -106,7 +107,7 @@ static int passport_verify(int argc, char **argv)
 		goto out;
 	if (cli_load_verifier(key_path, &key, &err) ||
 	    cli_read_file(argv[first], &pass, &pass_len, 2 * OT_CERT_MAX, &err) ||
-	    (cert_path && cli_read_file(cert_path, &ref, &ref_len, OT_CERT_MAX, &err))) {
+	    (cert_path && cli_read_certificate(cert_path, &ref, &ref_len, &err))) {
 		code = cli_fail_json(json, EXIT_USAGE, "passport verify", &err);
 		goto out;
 	}

@@ -57,6 +57,12 @@ lot=lot-ndpr-oxide-001
 expect 0 "" -- "$CLI" prove --db "$db" "$lot"
 "$CLI" prove --db "$db" "$lot" >"$T/cert.json" || bad "prove exit code"
 "$CLI" prove --db "$db" --out "$T/cert2.json" "$lot" && cmp -s "$T/cert.json" "$T/cert2.json" && ok || bad "prove --out differs from stdout"
+# gzip-compressed (--gzip, --out FILE.gz): the same bytes, compressed
+"$CLI" prove --db "$db" --gzip "$lot" >"$T/cert.json.gz" || bad "prove --gzip"
+"$CLI" prove --db "$db" --out "$T/cert2.json.gz" "$lot" || bad "prove --out .gz"
+python3 -c "import gzip,sys; a=gzip.decompress(open(sys.argv[1],'rb').read()); b=gzip.decompress(open(sys.argv[2],'rb').read()); c=open(sys.argv[3],'rb').read()
+assert a == b == c, 'the gzip certificates are not the plain one compressed'
+assert len(open(sys.argv[1],'rb').read()) * 2 < len(c), 'gzip is not smaller'" "$T/cert.json.gz" "$T/cert2.json.gz" "$T/cert.json" && ok || bad "gzip certificates"
 python3 -c "import json,sys,base64
 d=json.load(open(sys.argv[1]))
 assert d['format']=='oretrail-provenance-certificate' and d['version']==2 and d['lot']=='$lot'
@@ -133,6 +139,23 @@ expect 1 "claim_mismatch: claim.(ancestry|origins|countries)" -- "$CLI" verify "
 # The wrong log key: same name, another key.
 mkdir -p "$T/other"
 "$CLI" key new pk-authority --dir "$T/other" >/dev/null
+# --- gzip-compressed certificates: --gzip, --out FILE.gz; every reader inflates ---
+expect 0 "^ok: the certificate of lot $lot verifies" -- "$CLI" verify "$T/cert.json.gz" --key "$key"
+# a tampered certificate fails inside gzip with the plain one's code
+gzip -c "$T/origin.json" >"$T/origin.json.gz"
+expect 1 'claim_mismatch: claim.countries\[0\].country is not what the entries imply' -- "$CLI" verify "$T/origin.json.gz" --key "$key"
+# cut short, trailing bytes, and a stream that inflates past the cap: cert_malformed, exit 2
+head -c 2000 "$T/cert.json.gz" >"$T/cut.gz"
+expect 2 "cut.gz: the gzip stream is cut short: it ends after 2000 bytes without its trailer" -- "$CLI" verify "$T/cut.gz" --key "$key"
+"$CLI" verify "$T/cut.gz" --key "$key" --json >"$T/cut.out" 2>/dev/null
+pycheck "$T/cut.out" "assert d['error']['code'] == 'cert_malformed', d"
+{ cat "$T/cert.json.gz"; printf 'junk'; } >"$T/trail.gz"
+expect 2 "4 bytes follow the end of the gzip stream" -- "$CLI" verify "$T/trail.gz" --key "$key"
+head -c 70000000 /dev/zero | gzip -1 >"$T/bomb.gz"
+expect 2 "bomb.gz: the gzip stream inflates to more than 67108864 bytes, the most this reads" -- "$CLI" verify "$T/bomb.gz" --key "$key"
+printf '\037\213garbage' >"$T/garbage.gz"
+expect 2 "garbage.gz: not a valid gzip stream" -- "$CLI" verify "$T/garbage.gz" --key "$key"
+
 expect 1 "checkpoint_signature: the checkpoint does not verify: the note has no signature by a known key" -- "$CLI" verify "$T/cert.json" --key "$T/other/pk-authority.vkey"
 # Witnesses: the demo's checkpoint has no cosignatures.
 "$CLI" key new witness-1 --dir "$T/other" >/dev/null

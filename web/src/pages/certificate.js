@@ -15,6 +15,7 @@ import { parseCertificate, verifyCertificate } from '../verify/certificate.js';
 import { replayEngine } from '../replayed.js';
 import { SHIPPED_PROFILES } from '../profiles.js';
 import { t } from '../i18n.js';
+import { certificateText } from '../verify/gzip.js';
 
 const MAX_BYTES = 32 * 1024 * 1024;
 
@@ -121,8 +122,13 @@ async function checkFile(file, keyText) {
   if (file.size > MAX_BYTES)
     return failed(t('NOT A CERTIFICATE'), h('p', {}, `${file.name} is ${file.size} bytes, more than any certificate this page reads.`));
   let text;
-  try { text = await file.text(); } catch (e) {
+  let bytes;
+  try { bytes = new Uint8Array(await file.arrayBuffer()); } catch (e) {
     return failed(t('NOT CHECKED'), h('p', {}, `${file.name} could not be read: ${e.message}.`));
+  }
+  // A gzip-compressed certificate (`oretrail prove --gzip`) is inflated here, capped.
+  try { text = await certificateText(bytes, MAX_BYTES); } catch (e) {
+    return failed(t('NOT A CERTIFICATE'), h('p', {}, `${file.name}: ${e.message}.`));
   }
 
   // A file that is no certificate (of this version) fails as such, whatever the key.
