@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!cli_is_gzip((const char *)data, size) || n > CAP || out[n] != 0)
 		__builtin_trap();
-	if (cli_gzip(out, n, &z, &zn, &err) ||
-	    cli_gunzip(z, zn, CAP, &back, &bn, &err) || bn != n || memcmp(back, out, n) != 0)
+	if (cli_gzip(out, n, &z, &zn, &err) || cli_gunzip(z, zn, CAP, &back, &bn, &err) ||
+	    bn != n || memcmp(back, out, n) != 0)
 		__builtin_trap();
 	free(back);
 	free(z);

@@ -12,8 +12,8 @@
 
 #include "cli/cli.h"
 #include "cli/gzip.h"
-#include "oretrail/certificate.h"
 #include "oretrail/buf.h"
+#include "oretrail/certificate.h"
 #include "oretrail/file.h"
 #include "oretrail/status.h"
 

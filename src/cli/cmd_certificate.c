@@ -79,10 +79,10 @@ int cmd_prove(int argc, char **argv)
 	const cli_opt opts[] = {
 		CLI_OPT_DB(db),
 		CLI_OPT_READ_ONLY,
-		{"out", 'o', "FILE", "write the certificate to FILE (gzip-compressed when it ends in .gz)",
-	         &out, NULL},
-		{"gzip", 0, NULL, "gzip-compress the certificate (RFC 1952; about 5 times smaller)", NULL,
-	         &gz},
+		{"out", 'o', "FILE",
+	         "write the certificate to FILE (gzip-compressed when it ends in .gz)", &out, NULL},
+		{"gzip", 0, NULL, "gzip-compress the certificate (RFC 1952; about 5 times smaller)",
+	         NULL, &gz},
 		{"profile", 0, "P", "add the determination under profile P (repeatable)", NULL,
 	         NULL},
 		{"at", 0, "DATE", "judge the profiles as of this date, YYYY-MM-DD (default today)",
@@ -129,7 +129,8 @@ int cmd_prove(int argc, char **argv)
 			rc = out ? cli_write_file(out, z, zlen, 0644, 0, &err)
 			         : (fwrite(z, 1, zlen, stdout) == zlen && fflush(stdout) == 0
 			                    ? OT_OK
-			                    : ot_error_set(&err, OT_ERR_IO, "cannot write to stdout"));
+			                    : ot_error_set(&err, OT_ERR_IO,
+			                                   "cannot write to stdout"));
 		free(z);
 		code = rc ? cli_fail(0, "prove", &err) : EXIT_OK;
 	} else if (out) {

@@ -3,12 +3,10 @@
  */
 #include "cli/gzip.h"
 
-
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
 
 /* zlib's window bits with 16 added: a gzip header and trailer, not zlib's. */
 #define GZIP_WINDOW (15 + 16)
@@ -44,10 +42,11 @@ ot_status cli_gunzip(const char *data, size_t len, size_t max, char **out, size_
 		}
 		if (n == cap) {
 			if (cap > max) {
-				rc = ot_error_set(err, OT_ERR_TOOBIG,
-				                  "the gzip stream inflates to more than %zu bytes, the "
-				                  "most this reads",
-				                  max);
+				rc = ot_error_set(
+					err, OT_ERR_TOOBIG,
+					"the gzip stream inflates to more than %zu bytes, the "
+					"most this reads",
+					max);
 				break;
 			}
 			size_t more = cap * 2 < max + 1 ? cap * 2 : max + 1;
@@ -74,7 +73,8 @@ ot_status cli_gunzip(const char *data, size_t len, size_t max, char **out, size_
 		else if (zr != Z_OK && zr != Z_BUF_ERROR)
 			rc = ot_error_set(err, OT_ERR_PARSE,
 			                  "not a valid gzip stream: %s (at input byte %lu)",
-			                  z.msg ? z.msg : "damaged data", (unsigned long)z.total_in);
+			                  z.msg ? z.msg : "damaged data",
+			                  (unsigned long)z.total_in);
 	}
 	if (!rc && n > max)
 		rc = ot_error_set(err, OT_ERR_TOOBIG,
@@ -104,8 +104,8 @@ ot_status cli_gzip(const char *data, size_t len, char **out, size_t *out_len, ot
 		return ot_error_set(err, OT_ERR_TOOBIG, "more than %u bytes to compress", UINT_MAX);
 	z_stream z;
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, GZIP_WINDOW, 9,
-	                 Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, GZIP_WINDOW, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory (zlib)");
 	uLong bound = deflateBound(&z, (uLong)len);
 	char *buf = malloc(bound ? bound : 1);
