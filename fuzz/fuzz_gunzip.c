@@ -13,6 +13,7 @@
 
 #define CAP ((size_t)1 << 20)
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *out = NULL, *z = NULL, *back = NULL;
