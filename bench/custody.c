@@ -635,6 +635,8 @@ typedef struct opts {
 	int quick;
 	size_t depths[DEPTHS_MAX]; /* chain depths of the depth phase */
 	size_t n_depths;
+	size_t batches[DEPTHS_MAX]; /* batch sizes of the submit phase */
+	size_t n_batches;
 	const char *child_ledger; /* --trace-child: time traces of this ledger, */
 	int child_fd;             /* write the figures to this descriptor */
 } opts;
@@ -642,22 +644,27 @@ typedef struct opts {
 /* The names of the PHASE_* bits, in order, for --only. */
 static const char *const PHASE_NAMES[] = {"submit", "trace", "audit", "depth", "cert", NULL};
 
-/* "1000,10000,100000" into o->depths. */
-static void parse_depths(opts *o, const char *v)
+/* "1000,10000,100000" (option `name`) into out[0 .. *n), each at least 1. */
+static void parse_sizes(const char *name, const char *v, size_t *out, size_t *n)
 {
-	o->n_depths = 0;
+	*n = 0;
 	for (const char *p = v; *p;) {
 		char num[32];
 		size_t len = strcspn(p, ",");
-		if (len == 0 || len >= sizeof num || o->n_depths == DEPTHS_MAX)
-			bench_die("--depths wants up to %d depths separated by commas", DEPTHS_MAX);
+		if (len == 0 || len >= sizeof num || *n == DEPTHS_MAX)
+			bench_die("%s wants up to %d sizes separated by commas", name, DEPTHS_MAX);
 		memcpy(num, p, len);
 		num[len] = 0;
-		o->depths[o->n_depths] = bench_parse_size("--depths", num);
-		if (o->depths[o->n_depths++] < 1)
-			bench_die("--depths: a depth is at least 1");
+		out[*n] = bench_parse_size(name, num);
+		if (out[(*n)++] < 1)
+			bench_die("%s: each size is at least 1", name);
 		p += len + (p[len] == ',');
 	}
+}
+
+static void parse_depths(opts *o, const char *v)
+{
+	parse_sizes("--depths", v, o->depths, &o->n_depths);
 }
 
 static void usage(FILE *to)
@@ -669,6 +676,7 @@ static void usage(FILE *to)
 	      "  --depths LIST         chain depths of the depth phase (default "
 	      "1000,10000,100000)\n"
 	      "  --events N            mix events in the trace/audit ledger (default 200000)\n"
+	      "  --batches LIST        submit batch sizes (default 1,100,1000,10000)\n"
 	      "  --submit-events N     cap per batch size for submits (default 100000)\n"
 	      "  --submit-seconds S    time cap per batch size (default 10)\n"
 	      "  --traces N            timed traces of each lot (default 2000)\n"
@@ -721,6 +729,8 @@ static void parse_args(int argc, char **argv, opts *o)
 		} else if (!strcmp(a, "--depths")) {
 			parse_depths(o, v);
 			have_depths = 1;
+		} else if (!strcmp(a, "--batches")) {
+			parse_sizes(a, v, o->batches, &o->n_batches);
 		} else if (!strcmp(a, "--events")) {
 			o->events = bench_parse_size(a, v);
 			have_events = 1;
@@ -769,6 +779,8 @@ static void parse_args(int argc, char **argv, opts *o)
 	}
 	if (!have_depths && !o->quick)
 		parse_depths(o, "1000,10000,100000");
+	if (o->n_batches == 0)
+		parse_sizes("--batches", "1,100,1000,10000", o->batches, &o->n_batches);
 	if (o->events < CHAIN_STEPS || o->submit_events < 1 || o->traces < 1 || o->audits < 1 ||
 	    o->phases == 0)
 		bench_die("--events must be at least 5; --submit-events, --traces, --audits at "
@@ -783,9 +795,6 @@ typedef struct submit_row {
 	size_t batch, events;
 	double seconds, eps, v1, vn, pct_n, pct_1;
 } submit_row;
-
-static const size_t BATCHES[] = {1, 100, 1000, 10000};
-#define N_BATCHES (sizeof BATCHES / sizeof BATCHES[0])
 
 static void phase_submit(const opts *o, const stream *setup, const stream *mix, submit_row *rows)
 {
@@ -807,8 +816,8 @@ static void phase_submit(const opts *o, const stream *setup, const stream *mix, 
 	       "events/s", "calls/s", "verify/s 1t", "verify/s", "ratio", "ratio");
 	printf("   %6s %7s %7s %9s %8s %12s %11zut %9s %9s\n", "", "", "", "", "", "(median)",
 	       threads, "to all t", "to 1t");
-	for (size_t b = 0; b < N_BATCHES; b++) {
-		size_t batch = BATCHES[b], done = 0, calls = 0, n = 0;
+	for (size_t b = 0; b < o->n_batches; b++) {
+		size_t batch = o->batches[b], done = 0, calls = 0, n = 0;
 		size_t cap = o->submit_events < mix->n ? o->submit_events : mix->n;
 		double seconds = 0;
 		double v1[MAX_SLICES], vn[MAX_SLICES], r1[MAX_SLICES], rn[MAX_SLICES];
@@ -1444,7 +1453,7 @@ int main(int argc, char **argv)
 	printf("signed %zu events in %.1f s (not timed below)\n\n",
 	       setup.n + mix.n + deep.n + wide.n, bench_now() - t0);
 
-	submit_row rows[N_BATCHES];
+	submit_row rows[DEPTHS_MAX];
 	trace_res tr;
 	audit_res ar;
 	big g;
@@ -1477,7 +1486,8 @@ int main(int argc, char **argv)
 	char fig[200];
 	printf("goals (DESIGN.md)\n");
 	if (o.phases & PHASE_SUBMIT) {
-		const submit_row *big_b = &rows[N_BATCHES - 1], *mid = &rows[N_BATCHES - 2];
+		const submit_row *big_b = &rows[o.n_batches - 1],
+				 *mid = &rows[o.n_batches > 1 ? o.n_batches - 2 : 0];
 		snprintf(fig, sizeof fig, "%.0f events/s at batch %zu (%.0f at batch %zu)",
 		         big_b->eps, big_b->batch, mid->eps, mid->batch);
 		printf("  %-46s %-60s %s\n", "submit >= 20,000 events/s", fig,

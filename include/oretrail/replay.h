@@ -50,6 +50,7 @@ typedef struct ot_replay_outcome {
 	size_t len;               /* its length */
 	const uint8_t *canonical; /* the envelope's canonical (RFC 8785) bytes, */
 	size_t canonical_len;     /* which a well-formed entry equals; NULL, 0 when not parsed */
+	const char *time;         /* the event's claimed time ("time"); NULL when not parsed */
 } ot_replay_outcome;
 
 /* Called for each entry, in order, after it was applied or rejected. A

@@ -19,6 +19,7 @@
 #include "ledger/ledger_int.h"
 #include "ledger/replay_int.h"
 #include "ledger/state.h"
+#include "ledger/timeline.h"
 #include "oretrail/status.h"
 
 /* Problems beyond this many are counted, not listed. */
@@ -38,6 +39,11 @@ typedef struct audit {
 	ot_error fatal;     /* why the replay stopped, if it did */
 	const ot_audit_options *opts;
 	uint64_t total;
+	/* time findings, judged as the replay reports each entry */
+	otx_timeline *timeline;
+	int64_t tolerance_s;
+	json_t *time_findings;
+	ot_status time_fail;
 	/* the chunk being replayed: copies of the entries */
 	uint8_t *data[CHUNK_ENTRIES];
 	size_t len[CHUNK_ENTRIES];
@@ -87,6 +93,14 @@ static ot_status replay_outcome(void *ctx, const ot_replay_outcome *o)
 {
 	audit *a = ctx;
 	uint64_t index = o->index;
+	/* Its time findings, from the parsed event (the raw bytes when it is
+	 * not an envelope: a bare event still claims a time). */
+	ot_status trc = o->parsed ? otx_findings_time_entry(a->timeline, a->tolerance_s, index,
+	                                                    o->id, o->time, a->time_findings)
+	                          : otx_findings_time_raw(a->timeline, a->tolerance_s, index,
+	                                                  o->data, o->len, a->time_findings);
+	if (trc)
+		return ot_error_set(&a->fatal, trc, "out of memory judging the entries' times");
 	if (!o->parsed) {
 		problem(a, (int64_t)index, o->status, "bad_entry", "entry %" PRIu64 ": %s", index,
 		        o->error->message);
@@ -247,10 +261,12 @@ static ot_status audit_findings(const audit *a, json_t *findings, ot_error *err)
 	int64_t now = a->opts->now ? a->opts->now : (int64_t)time(NULL);
 	uint32_t days = a->opts->withheld_days ? a->opts->withheld_days : 180;
 	ot_status rc;
-	int64_t tol = otx_ledger_tolerance(a->l, a->opts->tolerance_s);
+	/* The time findings came with the replay (replay_outcome). */
 	if ((rc = otx_findings_recorded(a->mem, findings, err)) ||
-	    (rc = otx_findings_timed(a->mem, a->l->st, now, days, tol, findings, err)))
+	    (rc = otx_findings_withheld(a->mem, a->timeline, now, days, findings, err)))
 		return rc;
+	if (json_array_extend(findings, a->time_findings))
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	sort_findings(findings);
 	return OT_OK;
 }
@@ -279,6 +295,8 @@ static void audit_free(audit *a)
 	for (size_t i = 0; i < a->n; i++)
 		free(a->data[i]);
 	json_decref(a->problems);
+	json_decref(a->time_findings);
+	otx_timeline_free(a->timeline);
 	free(a);
 }
 
@@ -317,6 +335,13 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	if ((rc = ot_store_entry_count(l->st, &stored, err)))
 		goto out;
 	a->total = stored < ot_log_size(l->log) ? stored : ot_log_size(l->log);
+	a->tolerance_s = otx_ledger_tolerance(l, a->opts->tolerance_s);
+	if (!(a->time_findings = json_array())) {
+		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = otx_timeline_load(l->st, &a->timeline, err)))
+		goto out;
 	audit_log(a);
 	/* 2. the replay, 3. the index against it (compare_state), 4. findings. */
 	if ((rc = audit_replay(a, err)) || (rc = compare_state(a, err)) ||

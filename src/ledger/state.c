@@ -466,7 +466,7 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 	if (ov) {
 		e = find(ov, ns, key, name_hash(ns, key));
 		if (e && e->rec) {
-			*out = json_deep_copy(e->rec);
+			*out = otx_json_copy(e->rec);
 			return *out ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		}
 		ov->self = 1;
@@ -493,7 +493,7 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 	}
 	if (ov) {
 		/* Held as read; the caller gets its own copy. */
-		json_t *copy = json_deep_copy(rec);
+		json_t *copy = otx_json_copy(rec);
 		if (!copy || (rc = entry(ov, ns, key, &e, err)) ||
 		    (rc = change(ov, e, json_incref(rec), 0, err))) {
 			json_decref(copy);
@@ -538,9 +538,227 @@ ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *foun
 	return OT_OK;
 }
 
+/* The flags whose output otx_state_dump reproduces. */
+#define DUMP_FLAGS (JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII)
+
+static const char HEX[] = "0123456789ABCDEF";
+
+static ot_status dump_u16(ot_buf *b, uint32_t u)
+{
+	char seq[6] = {'\\',       'u', HEX[(u >> 12) & 15], HEX[(u >> 8) & 15], HEX[(u >> 4) & 15],
+	               HEX[u & 15]};
+	return ot_buf_add(b, seq, sizeof seq);
+}
+
+/* The code point of the UTF-8 sequence at s[0 .. n) into *cp and its length,
+ * 0 when it is not one (overlong, a surrogate, past U+10FFFF, cut short). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t MIN[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t len = s[0] < 0x80   ? 1
+	             : s[0] < 0xC2 ? 0
+	             : s[0] < 0xE0 ? 2
+	             : s[0] < 0xF0 ? 3
+	             : s[0] < 0xF5 ? 4
+	                           : 0;
+	if (len == 0 || len > n)
+		return 0;
+	uint32_t c = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3Fu);
+	}
+	if (c < MIN[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* A string as json_dumps writes it under DUMP_FLAGS: `"`, `\`, \b \f \n \r
+ * \t by name, other controls and every code point past U+007F as \uXXXX
+ * (upper-case, a surrogate pair past U+FFFF). Invalid UTF-8 fails, as it
+ * does there. */
+static ot_status dump_string(ot_buf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+	ot_status rc = ot_buf_addc(b, '"');
+	while (!rc && i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (i > run && (rc = ot_buf_add(b, s + run, i - run)))
+			break;
+		const char *named = c == '"'    ? "\\\""
+		                    : c == '\\' ? "\\\\"
+		                    : c == '\b' ? "\\b"
+		                    : c == '\f' ? "\\f"
+		                    : c == '\n' ? "\\n"
+		                    : c == '\r' ? "\\r"
+		                    : c == '\t' ? "\\t"
+		                                : NULL;
+		uint32_t cp = c;
+		size_t n = 1;
+		if (named)
+			rc = ot_buf_add(b, named, 2);
+		else if (c < 0x20)
+			rc = dump_u16(b, c);
+		else if ((n = utf8_next(s + i, len - i, &cp)) == 0)
+			return OT_ERR_PARSE;
+		else if (cp < 0x10000)
+			rc = dump_u16(b, cp);
+		else if (!(rc = dump_u16(b, 0xD800 | ((cp - 0x10000) >> 10))))
+			rc = dump_u16(b, 0xDC00 | ((cp - 0x10000) & 0x3FF));
+		i += n;
+		run = i;
+	}
+	if (!rc && i > run)
+		rc = ot_buf_add(b, s + run, i - run);
+	return rc ? rc : ot_buf_addc(b, '"');
+}
+
+typedef struct dump_key {
+	const char *key;
+	size_t len;
+	const json_t *value;
+} dump_key;
+
+/* json_dumps' key order: bytes, then the shorter first. */
+static int dump_key_cmp(const void *a, const void *b)
+{
+	const dump_key *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+#define DUMP_DEPTH_MAX 2048
+
+static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
+{
+	if (depth > DUMP_DEPTH_MAX)
+		return OT_ERR_TOOBIG;
+	switch (json_typeof(v)) {
+	case JSON_NULL: return ot_buf_add(b, "null", 4);
+	case JSON_TRUE: return ot_buf_add(b, "true", 4);
+	case JSON_FALSE: return ot_buf_add(b, "false", 5);
+	case JSON_INTEGER: {
+		char num[24], *p = num + sizeof num;
+		json_int_t x = json_integer_value(v);
+		uint64_t u = x < 0 ? 0u - (uint64_t)x : (uint64_t)x;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (x < 0)
+			*--p = '-';
+		return ot_buf_add(b, p, (size_t)(num + sizeof num - p));
+	}
+	case JSON_REAL: {
+		/* Rare in records: jansson's own formatting, byte for byte. */
+		char *text = json_dumps(v, DUMP_FLAGS | JSON_ENCODE_ANY);
+		ot_status rc = text ? ot_buf_add(b, text, strlen(text)) : OT_ERR_NOMEM;
+		free(text);
+		return rc;
+	}
+	case JSON_STRING: return dump_string(b, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		ot_status rc = ot_buf_addc(b, '[');
+		for (size_t i = 0; !rc && i < json_array_size(v); i++) {
+			if (i)
+				rc = ot_buf_addc(b, ',');
+			if (!rc)
+				rc = dump_value(b, json_array_get(v, i), depth + 1);
+		}
+		return rc ? rc : ot_buf_addc(b, ']');
+	}
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), i = 0;
+		dump_key small[32], *keys = n <= 32 ? small : malloc(n * sizeof *keys);
+		if (!keys)
+			return OT_ERR_NOMEM;
+		const char *key;
+		size_t key_len;
+		json_t *value;
+		json_object_keylen_foreach((json_t *)(uintptr_t)v, key, key_len, value)
+		{
+			keys[i++] = (dump_key){key, key_len, value};
+		}
+		qsort(keys, i, sizeof *keys, dump_key_cmp);
+		ot_status rc = ot_buf_addc(b, '{');
+		for (size_t k = 0; !rc && k < i; k++) {
+			if (k)
+				rc = ot_buf_addc(b, ',');
+			if (!rc)
+				rc = dump_string(b, keys[k].key, keys[k].len);
+			if (!rc)
+				rc = ot_buf_addc(b, ':');
+			if (!rc)
+				rc = dump_value(b, keys[k].value, depth + 1);
+		}
+		if (keys != small)
+			free(keys);
+		return rc ? rc : ot_buf_addc(b, '}');
+	}
+	}
+	return OT_ERR_ARG;
+}
+
+/* The bytes of json_dumps(rec, DUMP_FLAGS), written here without its cycle
+ * check (a formatted pointer and a hash table insert per object and array,
+ * a third of the rules' serialising time): records are trees, and a depth
+ * bound stands in for the check. tests/test_state_dump.c compares the two. */
 char *otx_state_dump(const json_t *rec)
 {
-	return json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (!json_is_object(rec) && !json_is_array(rec))
+		return NULL;
+	ot_buf b;
+	ot_buf_init(&b, 0);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	if (dump_value(&b, rec, 0) || ot_buf_addc(&b, '\0')) {
+		ot_buf_free(&b);
+		return NULL;
+	}
+	ot_buf_detach(&b, &out, &len);
+	return (char *)out;
+}
+
+json_t *otx_json_copy(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_INTEGER: return json_integer(json_integer_value(v));
+	case JSON_REAL: return json_real(json_real_value(v));
+	case JSON_STRING: return json_stringn_nocheck(json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < json_array_size(v); i++) {
+			if (json_array_append_new(a, otx_json_copy(json_array_get(v, i)))) {
+				json_decref(a);
+				return NULL;
+			}
+		}
+		return a;
+	}
+	case JSON_OBJECT: {
+		json_t *o = json_object();
+		const char *key;
+		size_t key_len;
+		json_t *value;
+		if (!o)
+			return NULL;
+		json_object_keylen_foreach((json_t *)(uintptr_t)v, key, key_len, value)
+		{
+			if (json_object_setn_new_nocheck(o, key, key_len, otx_json_copy(value))) {
+				json_decref(o);
+				return NULL;
+			}
+		}
+		return o;
+	}
+	default: return json_incref((json_t *)(uintptr_t)v); /* true, false, null: singletons */
+	}
 }
 
 /* otx_state_put, holding rec itself (shared) or a copy of it. */
@@ -550,7 +768,7 @@ static ot_status put(ot_store *st, const char *ns, const char *key, json_t *rec,
 	otx_overlay *ov = overlay_of(st);
 	if (ov) {
 		ov_entry *e = NULL;
-		json_t *copy = shared ? json_incref(rec) : json_deep_copy(rec);
+		json_t *copy = shared ? json_incref(rec) : otx_json_copy(rec);
 		if (!copy)
 			return ot_error_set(err, OT_ERR_NOMEM, "cannot copy the %s record \"%s\"",
 			                    ns, key);

@@ -141,8 +141,16 @@ ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *r
 ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
                               ot_error *err);
 
-/* Deterministic serialisation of a record (malloc'ed, NUL-terminated). */
+/* Deterministic serialisation of a record (malloc'ed, NUL-terminated; NULL
+ * when out of memory, for a string that is not UTF-8, or past 2,048 levels
+ * of nesting): the bytes of json_dumps with JSON_SORT_KEYS | JSON_COMPACT |
+ * JSON_ENSURE_ASCII, which is what ledgers have always stored. */
 char *otx_state_dump(const json_t *rec);
+
+/* A deep copy of v as json_deep_copy makes it (members in the same order),
+ * without its cycle check: for trees (records, parsed documents). NULL when
+ * out of memory. */
+json_t *otx_json_copy(const json_t *v);
 
 /* Small accessors over records written by the rules: absent or mistyped
  * members read as NULL / 0 / the fallback. */

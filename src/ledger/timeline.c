@@ -414,18 +414,14 @@ static long long hours(int64_t a, int64_t b)
 	return (long long)((a - b) / 3600);
 }
 
-static ot_status time_one(void *ctx, uint64_t index, const uint8_t *data, size_t len)
+ot_status otx_findings_time_entry(const otx_timeline *t, int64_t tolerance_s, uint64_t index,
+                                  const char *id, const char *claim_s, json_t *out)
 {
-	time_ctx *c = ctx;
-	json_t *env = json_loadb((const char *)data, len, 0, NULL);
-	json_t *ev = json_object_get(env, "event");
-	const char *claim_s = otx_jstr(ev, "time"), *id = otx_jstr(ev, "id");
+	time_ctx ctx = {t, tolerance_s, out, OT_OK}, *c = &ctx;
 	int64_t claim = 0;
 	ot_status rc = OT_OK;
-	if (!claim_s || !id || otx_parse_time(claim_s, &claim) != OT_OK) {
-		json_decref(env); /* the audit's replay reports bad entries */
-		return OT_OK;
-	}
+	if (!claim_s || !id || otx_timeline_empty(t) || otx_parse_time(claim_s, &claim) != OT_OK)
+		return OT_OK; /* the audit's replay reports bad entries */
 	otx_logged lg;
 	otx_timeline_bounds(c->t, index, &lg);
 	char detail[512], a[OTX_TIME_LEN + 1], b[OTX_TIME_LEN + 1];
@@ -453,7 +449,24 @@ static ot_status time_one(void *ctx, uint64_t index, const uint8_t *data, size_t
 		         id, claim_s, fmt(ub, b), hours(claim, ub), tol_h);
 		rc = time_finding(c, index, "future_dated", id, detail, claim_s, "logged_by", b);
 	}
+	return rc;
+}
+
+ot_status otx_findings_time_raw(const otx_timeline *t, int64_t tolerance_s, uint64_t index,
+                                const uint8_t *data, size_t len, json_t *out)
+{
+	json_t *env = json_loadb((const char *)data, len, 0, NULL);
+	json_t *ev = json_object_get(env, "event");
+	ot_status rc = otx_findings_time_entry(t, tolerance_s, index, otx_jstr(ev, "id"),
+	                                       otx_jstr(ev, "time"), out);
 	json_decref(env);
+	return rc;
+}
+
+static ot_status time_one(void *ctx, uint64_t index, const uint8_t *data, size_t len)
+{
+	time_ctx *c = ctx;
+	ot_status rc = otx_findings_time_raw(c->t, c->tolerance_s, index, data, len, c->out);
 	if (rc)
 		c->fail = rc;
 	return rc;

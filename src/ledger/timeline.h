@@ -98,6 +98,15 @@ int64_t otx_logged_date(const otx_logged *lg, int64_t claimed);
 ot_status otx_findings_time(ot_store *st, const otx_timeline *t, int64_t tolerance_s, json_t *out,
                             ot_error *err);
 
+/* The same for one entry at `index`: its event's id and claimed time
+ * (nothing when either is missing or the time does not parse), or its raw
+ * bytes. OT_ERR_NOMEM is the only failure. The audit judges each entry as
+ * its replay reports it, without parsing the log a second time. */
+ot_status otx_findings_time_entry(const otx_timeline *t, int64_t tolerance_s, uint64_t index,
+                                  const char *id, const char *claim_s, json_t *out);
+ot_status otx_findings_time_raw(const otx_timeline *t, int64_t tolerance_s, uint64_t index,
+                                const uint8_t *data, size_t len, json_t *out);
+
 /* The history as the API serves it (ledger.h, ot_ledger_checkpoints). */
 ot_status otx_checkpoints_json(ot_store *st, uint64_t from, size_t limit, json_t **out,
                                ot_error *err);
