@@ -162,9 +162,9 @@ static void hand_picked(void)
 	}
 	/* Keys with a NUL inside order by bytes, then by length. */
 	json_t *o = json_object();
-	json_object_setn(o, "a\0b", 3, json_integer(1));
-	json_object_setn(o, "a", 1, json_integer(2));
-	json_object_setn(o, "a\0", 2, json_integer(3));
+	json_object_setn_new(o, "a\0b", 3, json_integer(1));
+	json_object_setn_new(o, "a", 1, json_integer(2));
+	json_object_setn_new(o, "a\0", 2, json_integer(3));
 	CHECK(same_dump(o, "keys with NUL"));
 	json_decref(o);
 }

@@ -129,6 +129,9 @@ refuse() {
 start() {
 	local name=$1
 	shift
+	# The file exists before the loop reads it: the background shell may
+	# open it only after the first read.
+	: >"$T/$name.out"
 	"$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PID=$!
 	pids+=("$PID")

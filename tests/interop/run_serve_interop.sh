@@ -59,6 +59,9 @@ db="$work/log.db"
 "$oretrail" init --db "$db" --origin interop.example/serve >/dev/null
 "$append_raw" "$db" "$db.key" 1000 97
 
+# The file exists before the loop below reads it: the background shell may
+# open it only after the first read (set -e would end the script there).
+: >"$work/serve.out"
 "$oretrail" serve --db "$db" --listen 127.0.0.1:0 --read-only --quiet >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 port=

@@ -42,7 +42,9 @@ export function entriesPanel({ title, intro, indexes, expect, describe, onResult
     const cc = await checkpointCheck();
     const results = await verifyEntries(indexes, expect || new Map());
     const bad = results.filter((r) => !r.ok);
-    if (onResults) onResults(results);
+    // The caller's content first: the summary says "done" (data-ok) only
+    // once what depends on the results is on the page.
+    if (onResults) await onResults(results);
     for (const r of results) {
       const li = list.querySelector(`[data-index="${r.index}"]`);
       if (!li) continue;
