@@ -14,6 +14,10 @@
  *    never holds more than the cap between events, and a ledger that takes
  *    the batch under that cap audits clean with the same bytes.
  */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ledger/replay_int.h"
 #include "ledger_fixture.h"
 
@@ -329,8 +333,41 @@ static void test_over_cap(const otx_ledger_ctx *ctx)
 	free_entries();
 }
 
+/* OT_OVERLAY_CHECK (state.c): a record changed after otx_state_put_final
+ * aborts when the overlay writes it, in a child process; unchanged, the
+ * batch ends cleanly. The suite runs with the check on (tests/CMakeLists). */
+static void test_put_final_check(void)
+{
+	for (int change = 0; change <= 1; change++) {
+		pid_t pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			setenv("OT_OVERLAY_CHECK", "1", 1);
+			ot_store *st = NULL;
+			otx_overlay *ov = NULL;
+			if (ot_store_open(OT_STORE_MEMORY, OT_STORE_CREATE, &st, NULL) ||
+			    ot_store_begin(st, NULL) || otx_overlay_begin(st, &ov, NULL))
+				_exit(3);
+			json_t *rec = json_pack("{s:s,s:I}", "lot", "l1", "mass_g", (json_int_t)5);
+			if (otx_state_put_final(st, OTX_NS_LOT, "l1", rec, NULL))
+				_exit(4);
+			if (change)
+				json_object_set_new(rec, "mass_g", json_integer(6));
+			json_decref(rec);
+			_exit(otx_overlay_end(ov, NULL) ? 5 : 0);
+		}
+		int status = 0;
+		CHECK(waitpid(pid, &status, 0) == pid);
+		if (change)
+			CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+		else
+			CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 int main(void)
 {
+	test_put_final_check();
 	CHECK(fx_open(&f, "test_overlay") == 0);
 	if (test_failures)
 		return test_done("test_overlay");

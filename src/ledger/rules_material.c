@@ -34,8 +34,11 @@ static ot_status vec_fail(otx_rule *r, ot_status rc, const char *what)
 }
 
 /* Stores the lot record with its vector as "origins" and, when stages is
- * not NULL, its stage vectors as "stages" (absent when there are none). */
-static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
+ * not NULL, its stage vectors as "stages" (absent when there are none).
+ * final: the overlay keeps rec itself (otx_state_put_final): the caller
+ * changes nothing in it afterwards. */
+static ot_status put_lot_as(otx_rule *r, json_t *rec, const otx_vector *vec,
+                            const otx_stages *stages, int final)
 {
 	json_t *origins = otx_vector_to_json(vec);
 	if (!origins || json_object_set_new(rec, "origins", origins))
@@ -51,7 +54,15 @@ static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const 
 			return nomem(r);
 		}
 	}
-	return otx_state_put(r->st, OTX_NS_LOT, otx_jstr(rec, "lot"), rec, r->err);
+	const char *id = otx_jstr(rec, "lot");
+	return final ? otx_state_put_final(r->st, OTX_NS_LOT, id, rec, r->err)
+	             : otx_state_put(r->st, OTX_NS_LOT, id, rec, r->err);
+}
+
+/* The rules of this file put a lot last: nothing changes it after. */
+static ot_status put_lot(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
+{
+	return put_lot_as(r, rec, vec, stages, 1);
 }
 
 static json_int_t scale_mg(json_int_t mg, uint64_t num, uint64_t den);
@@ -1396,7 +1407,9 @@ json_t *otx_lot_new(otx_rule *r, const char *lot, const char *material, int64_t 
 
 ot_status otx_lot_put(otx_rule *r, json_t *rec, const otx_vector *vec, const otx_stages *stages)
 {
-	return put_lot(r, rec, vec, stages);
+	/* A copy: other rules may go on with the lot (a part split off for a
+	 * shipment is shipped next, rules_partial.c). */
+	return put_lot_as(r, rec, vec, stages, 0);
 }
 
 ot_status otx_lot_inherit_ancestry(otx_rule *r, json_t *parent, const char *lot)

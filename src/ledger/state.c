@@ -52,6 +52,7 @@ typedef struct ov_entry {
 	unsigned char dirty;   /* rec is newer than the stored bytes */
 	unsigned char listed;  /* in the overlay's dirty list */
 	uint32_t hash;
+	char *sealed;    /* OT_OVERLAY_CHECK: rec as put by otx_state_put_final */
 	const char *key; /* points into name, after ns */
 	char name[];     /* ns NUL key NUL */
 } ov_entry;
@@ -92,6 +93,42 @@ static uint32_t name_hash(const char *ns, const char *key)
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 		h = (h ^ *p) * 16777619u;
 	return h;
+}
+
+/* OT_OVERLAY_CHECK set (not "0"; the test suite sets it): a record given
+ * to otx_state_put_final is serialised at the put and again when the
+ * overlay next writes, replaces or drops it; a difference means its caller
+ * changed it afterwards, against put_final's contract, and aborts, naming
+ * the record. Costs two serialisations per such put; off by default. */
+static int check_mode(void)
+{
+	static atomic_int mode = -1;
+	int m = atomic_load(&mode);
+	if (m < 0) {
+		const char *v = getenv("OT_OVERLAY_CHECK");
+		m = v && *v && strcmp(v, "0") != 0;
+		atomic_store(&mode, m);
+	}
+	return m;
+}
+
+/* Checks (and forgets) e's seal, before its record is written, replaced or
+ * dropped. */
+static void unseal(ov_entry *e)
+{
+	if (!e->sealed)
+		return;
+	char *now = otx_state_dump(e->rec);
+	if (!now || strcmp(now, e->sealed) != 0) {
+		fprintf(stderr,
+		        "oretrail: OT_OVERLAY_CHECK: the %s record \"%s\" was changed after "
+		        "otx_state_put_final\n  put:  %s\n  now:  %s\n",
+		        e->name, e->key, e->sealed, now ? now : "(not serialisable)");
+		abort();
+	}
+	free(now);
+	free(e->sealed);
+	e->sealed = NULL;
 }
 
 static ov_entry *find(const otx_overlay *ov, const char *ns, const char *key, uint32_t h)
@@ -143,6 +180,7 @@ static ot_status entry(otx_overlay *ov, const char *ns, const char *key, ov_entr
 	e->rec = NULL;
 	e->dirty = 0;
 	e->listed = 0;
+	e->sealed = NULL;
 	e->hash = h;
 	e->next = ov->slots[h & (ov->nslots - 1)];
 	ov->slots[h & (ov->nslots - 1)] = e;
@@ -172,6 +210,8 @@ static ot_status list_dirty(otx_overlay *ov, ov_entry *e, ot_error *err)
  * logging its previous state when an event is open. */
 static ot_status change(otx_overlay *ov, ov_entry *e, json_t *rec, int dirty, ot_error *err)
 {
+	if (rec != e->rec)
+		unseal(e);
 	if (ov->nmarks) {
 		if (ov->nundo == ov->undocap) {
 			size_t n = ov->undocap ? ov->undocap * 2 : 64;
@@ -197,6 +237,7 @@ static ot_status change(otx_overlay *ov, ov_entry *e, json_t *rec, int dirty, ot
 /* Writes one dirty entry to the store and marks it clean. */
 static ot_status write_entry(otx_overlay *ov, ov_entry *e, ot_error *err)
 {
+	unseal(e);
 	char *text = otx_state_dump(e->rec);
 	if (!text)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"",
@@ -244,6 +285,7 @@ static void clear(otx_overlay *ov)
 	for (size_t i = 0; i < ov->nslots; i++) {
 		for (ov_entry *e = ov->slots[i], *next; e; e = next) {
 			next = e->next;
+			unseal(e);
 			json_decref(e->rec);
 			free(e);
 		}
@@ -305,6 +347,7 @@ static void undo_event(otx_overlay *ov)
 	size_t to = ov->marks[--ov->nmarks];
 	while (ov->nundo > to) {
 		ov_undo *u = &ov->undo[--ov->nundo];
+		unseal(u->e);
 		json_decref(u->e->rec);
 		u->e->rec = u->rec;
 		u->e->dirty = u->dirty;
@@ -777,7 +820,13 @@ static ot_status put(ot_store *st, const char *ns, const char *key, json_t *rec,
 			json_decref(copy);
 			return rc;
 		}
-		return change(ov, e, copy, 1, err);
+		int seal = shared && check_mode();
+		if ((rc = change(ov, e, copy, 1, err)) || !seal)
+			return rc;
+		if (!(e->sealed = otx_state_dump(rec)))
+			return ot_error_set(err, OT_ERR_NOMEM,
+			                    "cannot serialise the %s record \"%s\"", ns, key);
+		return OT_OK;
 	}
 	char *text = otx_state_dump(rec);
 	if (!text)
