@@ -456,13 +456,25 @@ ot_status otx_load_lot(otx_rule *r, const char *lot, const char *path, json_t **
 	return rc;
 }
 
-ot_status otx_load_site(otx_rule *r, const char *site, const char *path, json_t **out)
+static ot_status load_site(otx_rule *r, const char *site, const char *path, int shared,
+                           json_t **out)
 {
-	ot_status rc = otx_state_get(r->st, OTX_NS_SITE, site, out, r->err);
+	ot_status rc = shared ? otx_state_peek(r->st, OTX_NS_SITE, site, out, r->err)
+	                      : otx_state_get(r->st, OTX_NS_SITE, site, out, r->err);
 	if (rc == OT_ERR_NOTFOUND)
 		return otx_rfail(r, OT_ERR_CONFLICT, "site_not_found", path,
 		                 "site %s is not registered", site);
 	return rc;
+}
+
+ot_status otx_load_site(otx_rule *r, const char *site, const char *path, json_t **out)
+{
+	return load_site(r, site, path, 0, out);
+}
+
+ot_status otx_peek_site(otx_rule *r, const char *site, const char *path, json_t **out)
+{
+	return load_site(r, site, path, 1, out);
 }
 
 ot_status otx_need_actor(otx_rule *r, const char *actor, const char *path)

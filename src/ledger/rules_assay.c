@@ -253,7 +253,7 @@ static ot_status assay_check_refs(otx_rule *r, const assay_ev *a)
 	json_t *rec = NULL;
 	ot_status rc = OT_OK;
 	if (a->lab) {
-		if ((rc = otx_load_site(r, a->lab, "lab", &rec)))
+		if ((rc = otx_peek_site(r, a->lab, "lab", &rec)))
 			return rc;
 		if (strcmp(otx_jstr(rec, "kind"), "lab") != 0)
 			rc = otx_rfail(r, OT_ERR_RULE, "wrong_site_kind", "lab",

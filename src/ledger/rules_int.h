@@ -89,6 +89,9 @@ extern const char *const otx_materials[];
 /* State lookups that fail with the conflict codes. */
 ot_status otx_load_lot(otx_rule *r, const char *lot, const char *path, json_t **out);
 ot_status otx_load_site(otx_rule *r, const char *site, const char *path, json_t **out);
+/* otx_load_site for a rule that only reads the site (otx_state_peek): *out
+ * is shared with the state and must not be changed. */
+ot_status otx_peek_site(otx_rule *r, const char *site, const char *path, json_t **out);
 ot_status otx_need_actor(otx_rule *r, const char *actor, const char *path);
 /* licence_not_valid unless valid_from <= event time < valid_until. */
 ot_status otx_check_licence(otx_rule *r, json_t *site, const char *path);

@@ -580,7 +580,7 @@ static ot_status transform_read(otx_rule *r, transform *t)
  * merge also at a port or warehouse. */
 static ot_status transform_check_site(otx_rule *r, transform *t)
 {
-	ot_status rc = otx_load_site(r, t->site_id, "site", &t->site);
+	ot_status rc = otx_peek_site(r, t->site_id, "site", &t->site);
 	if (rc)
 		return rc;
 	const char *kind = otx_jstr(t->site, "kind"), *process = t->process;
@@ -1028,9 +1028,9 @@ static ot_status ship_check_parties(otx_rule *r, ship *s)
 	if (found)
 		return otx_rfail(r, OT_ERR_CONFLICT, "duplicate_consignment", "consignment",
 		                 "consignment %s already exists", s->cons);
-	if ((rc = otx_load_site(r, s->from, "from", &s->from_site)) ||
+	if ((rc = otx_peek_site(r, s->from, "from", &s->from_site)) ||
 	    (rc = otx_check_licence(r, s->from_site, "from")) ||
-	    (rc = otx_load_site(r, s->to, "to", &s->to_site)) ||
+	    (rc = otx_peek_site(r, s->to, "to", &s->to_site)) ||
 	    (rc = otx_need_actor(r, s->consignee, "consignee")))
 		return rc;
 	return OT_OK;
@@ -1264,7 +1264,7 @@ static ot_status receive_check_consignment(otx_rule *r, receive *c)
 	 * zones, paperwork): the log's order is the truth, the claim a finding. */
 	if ((rc = out_of_order(r, otx_jstr(rec, "time"), cons, "its shipment")))
 		return rc;
-	if ((rc = otx_load_site(r, c->site_id, "site", &c->site)) ||
+	if ((rc = otx_peek_site(r, c->site_id, "site", &c->site)) ||
 	    (rc = otx_check_licence(r, c->site, "site")))
 		return rc;
 	return OT_OK;

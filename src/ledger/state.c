@@ -501,7 +501,9 @@ ot_status otx_state_rollback_to(ot_store *st, ot_error *err)
 	return rc ? rc : bound(ov, err);
 }
 
-ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err)
+/* otx_state_get and, shared, otx_state_peek. */
+static ot_status get(ot_store *st, const char *ns, const char *key, int shared, json_t **out,
+                     ot_error *err)
 {
 	otx_overlay *ov = overlay_of(st);
 	ov_entry *e = NULL;
@@ -509,7 +511,11 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 	if (ov) {
 		e = find(ov, ns, key, name_hash(ns, key));
 		if (e && e->rec) {
-			*out = otx_json_copy(e->rec);
+			/* A reader promises not to change it: sealed, in check mode,
+			 * as a put_final record is. */
+			if (shared && check_mode() && !e->sealed)
+				e->sealed = otx_state_dump(e->rec);
+			*out = shared ? json_incref(e->rec) : otx_json_copy(e->rec);
 			return *out ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		}
 		ov->self = 1;
@@ -535,8 +541,8 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 		                    "the %s record \"%s\" is not a JSON object", ns, key);
 	}
 	if (ov) {
-		/* Held as read; the caller gets its own copy. */
-		json_t *copy = otx_json_copy(rec);
+		/* Held as read; the caller gets its own copy, or shares it. */
+		json_t *copy = shared ? json_incref(rec) : otx_json_copy(rec);
 		if (!copy || (rc = entry(ov, ns, key, &e, err)) ||
 		    (rc = change(ov, e, json_incref(rec), 0, err))) {
 			json_decref(copy);
@@ -548,6 +554,16 @@ ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **
 	}
 	*out = rec;
 	return OT_OK;
+}
+
+ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err)
+{
+	return get(st, ns, key, 0, out, err);
+}
+
+ot_status otx_state_peek(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err)
+{
+	return get(st, ns, key, 1, out, err);
 }
 
 ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *found, ot_error *err)

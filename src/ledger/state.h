@@ -126,6 +126,13 @@ ot_status otx_state_rollback_to(ot_store *st, ot_error *err);
  * reference on success, NULL otherwise. */
 ot_status otx_state_get(ot_store *st, const char *ns, const char *key, json_t **out, ot_error *err);
 
+/* The same for a reader that changes nothing in the record: with an
+ * overlay, *out is a new reference to the held record itself, not a copy
+ * (the caller still decrefs it). Changing it is a bug that corrupts the
+ * overlay; OT_OVERLAY_CHECK catches it (see otx_state_put_final). */
+ot_status otx_state_peek(ot_store *st, const char *ns, const char *key, json_t **out,
+                         ot_error *err);
+
 /* 1 when the key exists in ns, 0 when not; the status otherwise. */
 ot_status otx_state_has(ot_store *st, const char *ns, const char *key, int *found, ot_error *err);
 
