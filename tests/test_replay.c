@@ -25,6 +25,7 @@ typedef struct seen {
 	uint64_t index[N_ENTRIES];
 	ot_status status[N_ENTRIES];
 	int parsed[N_ENTRIES];
+	int ahead[N_ENTRIES];
 	char code[N_ENTRIES][48];
 	size_t stop_after; /* 0: never stop */
 } seen;
@@ -36,6 +37,7 @@ static ot_status record(void *ctx, const ot_replay_outcome *o)
 		s->index[s->n] = o->index;
 		s->status[s->n] = o->status;
 		s->parsed[s->n] = o->parsed;
+		s->ahead[s->n] = o->verified_ahead;
 		snprintf(s->code[s->n], sizeof s->code[s->n], "%s",
 		         o->status ? o->error->code : "");
 		CHECK(o->parsed ? o->type != NULL && o->canonical != NULL : o->type == NULL);
@@ -113,6 +115,11 @@ static void check_outcomes(const seen *s, uint64_t first)
 	CHECK(s->parsed[3]);
 	CHECK_RC(s->status[4], OT_OK);
 	CHECK(s->status[5] != OT_OK && !s->parsed[5]);
+	/* Every signature was checked ahead of the rules, fwo's too although
+	 * entry 0 registers fwo in the same call (the run ends after it). */
+	for (size_t i = 0; i < 5 && i < s->n; i++)
+		CHECK(s->ahead[i] == 1);
+	CHECK(s->ahead[5] == 0);
 }
 
 /* The whole sequence in one call, threaded or serial. */

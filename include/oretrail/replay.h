@@ -51,6 +51,9 @@ typedef struct ot_replay_outcome {
 	const uint8_t *canonical; /* the envelope's canonical (RFC 8785) bytes, */
 	size_t canonical_len;     /* which a well-formed entry equals; NULL, 0 when not parsed */
 	const char *time;         /* the event's claimed time ("time"); NULL when not parsed */
+	int verified_ahead;       /* 1: its signature was verified ahead of the rules (on
+	                             every core, with the keys its signer held when the run
+	                             began); 0: by the rules, or not at all */
 } ot_replay_outcome;
 
 /* Called for each entry, in order, after it was applied or rejected. A

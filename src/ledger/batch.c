@@ -348,13 +348,19 @@ static ot_status prefetch(ot_store *st, const otx_batch_item *items, size_t n, o
 	return rc;
 }
 
-ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
-                        int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
+/* One run of a batch: items[from, to) with the keys their signers hold
+ * when it starts, verified on every core while the calling thread applies
+ * them in order (otx_batch_run). prefetch: read ahead the rows of all n
+ * items first (the first run does, while its helpers verify). */
+static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
+                           size_t from, size_t to, size_t n, int serial, int prefetch_all,
+                           otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
 	vrun v;
+	size_t count = to - from;
 	memset(&v, 0, sizeof v);
-	v.p.items = items;
-	v.n = n;
+	v.p.items = items + from;
+	v.n = count;
 	atomic_init(&v.next, 0);
 	atomic_init(&v.stop, 0);
 	json_t *slots = json_object(); /* signer -> slot */
@@ -364,47 +370,46 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	size_t to_verify = 0;
-	parallel_for(n, serial, parse_one, &v.p);
-
-	v.p.signers = calloc(n ? n : 1, sizeof *v.p.signers);
-	v.done = calloc(n ? n : 1, sizeof *v.done);
+	v.p.signers = calloc(count ? count : 1, sizeof *v.p.signers);
+	v.done = calloc(count ? count : 1, sizeof *v.done);
 	if (!v.p.signers || !v.done) {
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < count; i++)
 		atomic_init(&v.done[i], 0);
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].parse_rc || items[i].verified)
+	for (size_t i = 0; i < count; i++) {
+		otx_batch_item *it = &v.p.items[i];
+		if (it->parse_rc || it->verified)
 			continue;
 		to_verify++;
-		const char *signer = items[i].env.signer;
+		const char *signer = it->env.signer;
 		json_t *slot = json_object_get(slots, signer);
 		if (!slot) {
 			if ((rc = load_keys(st, ctx, signer, &v.p.signers[nsigners], err)))
 				goto out;
 			/* Counted at once, so that the clean-up frees its keys. */
-			items[i].signer_slot = nsigners++;
+			it->signer_slot = nsigners++;
 			if (json_object_set_new(slots, signer,
-			                        json_integer((json_int_t)items[i].signer_slot))) {
+			                        json_integer((json_int_t)it->signer_slot))) {
 				rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 				goto out;
 			}
 		} else {
-			items[i].signer_slot = (size_t)json_integer_value(slot);
+			it->signer_slot = (size_t)json_integer_value(slot);
 		}
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
 	workers_start(&ws, threads_for(to_verify, serial) - 1, verify_worker, &v);
-	if ((rc = prefetch(st, items, n, err)))
+	if (prefetch_all && (rc = prefetch(st, items, n, err)))
 		goto stop;
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = 0; i < count && !rc; i++) {
 		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
 			if (!verify_next(&v))
 				yield_cpu(); /* item i is being verified by a helper */
 		if (apply)
-			rc = apply(actx, i);
+			rc = apply(actx, from + i);
 	}
 stop:
 	atomic_store(&v.stop, 1);
@@ -415,5 +420,57 @@ out:
 	free(v.p.signers);
 	free(v.done);
 	json_decref(slots);
+	return rc;
+}
+
+/* The last item each signer signs that the batch has to verify:
+ * signer -> its position. NULL when out of memory. */
+static json_t *last_signed(const otx_batch_item *items, size_t n)
+{
+	json_t *last = json_object();
+	for (size_t i = 0; last && i < n; i++) {
+		if (items[i].parse_rc || items[i].verified)
+			continue;
+		if (json_object_set_new(last, items[i].env.signer, json_integer((json_int_t)i))) {
+			json_decref(last);
+			last = NULL;
+		}
+	}
+	return last;
+}
+
+/* Where the run that starts at `from` ends: just after the first actor
+ * event (a registration or a new key) whose actor signs a later item, so
+ * that the next run starts with the keys it adds and verifies that
+ * actor's items on every core like the rest; n when there is none. */
+static size_t run_end(const otx_batch_item *items, size_t from, size_t n, json_t *last)
+{
+	for (size_t i = from; i < n; i++) {
+		if (items[i].parse_rc || strcmp(items[i].env.type, "actor") != 0)
+			continue;
+		json_t *actor = json_object_get(items[i].env.event, "actor");
+		json_t *at = json_is_string(actor) ? json_object_get(last, json_string_value(actor))
+		                                   : NULL;
+		if (at && (size_t)json_integer_value(at) > i)
+			return i + 1;
+	}
+	return n;
+}
+
+ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
+                        int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
+{
+	parallel_for(n, serial, parse_one, &(prep){items, NULL});
+	json_t *last = last_signed(items, n);
+	if (!last)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc;
+	size_t from = 0;
+	do {
+		size_t to = run_end(items, from, n, last);
+		rc = run_items(st, ctx, items, from, to, n, serial, from == 0, apply, actx, err);
+		from = to;
+	} while (!rc && from < n);
+	json_decref(last);
 	return rc;
 }

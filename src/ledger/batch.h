@@ -4,9 +4,9 @@
  * Parsing an envelope and verifying its Ed25519 signature are pure work and
  * dominate the cost of an event, so they run on every core before the rules
  * check the events one by one. The signer's candidate keys are those of the
- * state when the batch starts; the rules then only confirm that the key that
- * verified is still the actor's and valid at the event's time (an actor
- * registered or rotated inside the same batch is verified inline instead).
+ * state when the batch (or its run, below) starts; the rules then only
+ * confirm that the key that verified is still the actor's and valid at the
+ * event's time, and verify inline what did not verify ahead.
  */
 #ifndef OT_LEDGER_BATCH_H
 #define OT_LEDGER_BATCH_H
@@ -71,7 +71,13 @@ typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);
  * catches up. apply may use st: the helpers never touch the store.
  * Per-entry problems stay in the items (parse_rc, verified = 0); a store or
  * memory failure, or apply's non-OK status, is returned. serial: the
- * calling thread does all of it, no thread is started. */
+ * calling thread does all of it, no thread is started.
+ *
+ * The batch goes in runs, each with the keys of the state as it starts: a
+ * run ends just after an `actor` event whose actor signs a later item of
+ * the batch, so that an actor registered (or given a new key) inside the
+ * batch has its items verified ahead on every core like the rest, not one
+ * by one by the rules. */
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
                         int serial, otx_batch_apply_fn apply, void *actx, ot_error *err);
 

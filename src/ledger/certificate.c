@@ -794,17 +794,11 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_r
 	}
 	if (!rc)
 		rc = ot_replay_new(log_key, 0, &r, err);
-	/* In runs that end after each registration of an actor: a run checks
-	 * its signatures on every core with the keys registered before it
-	 * (batch.h), so the keys an actor entry adds are known to the next
-	 * run, and no signature is left for the rules to check one by one. */
-	for (size_t from = 0, i = 0; !rc && i < n; i++) {
-		if (i + 1 < n && !contains(data[i], lens[i], "\"type\":\"actor\""))
-			continue;
-		rc = ot_replay_entries(r, 0, indexes + from, data + from, lens + from, i + 1 - from,
-		                       replay_checked, &c, err);
-		from = i + 1;
-	}
+	/* One call: the engine's runs end after each actor registration that
+	 * later entries are signed by (batch.h), so every signature is checked
+	 * ahead on every core. */
+	if (!rc)
+		rc = ot_replay_entries(r, 0, indexes, data, lens, n, replay_checked, &c, err);
 	if (!rc) {
 		*out = r;
 		r = NULL;

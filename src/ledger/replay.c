@@ -89,6 +89,7 @@ static ot_status replay_item(void *ctx, size_t i)
 		o.type = it->env.type;
 		o.id = it->env.id;
 		o.time = it->env.time;
+		o.verified_ahead = it->verified;
 		o.canonical = it->env.entry.data;
 		o.canonical_len = it->env.entry.len;
 		ot_error_clear(&rule_err);
