@@ -62,9 +62,9 @@ static void test_undo_by_hand(void)
 	ot_store *st = memory_store();
 	ot_error err;
 	otx_overlay *ov = NULL;
-	CHECK_OK(otx_overlay_begin(st, &ov, &err));
+	CHECK_OK(otx_overlay_begin(st, 0, &ov, &err));
 	otx_overlay *second = NULL;
-	CHECK_RC(otx_overlay_begin(st, &second, &err), OT_ERR_ARG); /* one per store */
+	CHECK_RC(otx_overlay_begin(st, 0, &second, &err), OT_ERR_ARG); /* one per store */
 	CHECK(second == NULL);
 	json_t *a = J("{'n':1,'s':'\\u00E9'}"), *a2 = J("{'n':2}"), *b = J("{'b':true}");
 	CHECK_OK(otx_state_put(st, OTX_NS_LOT, "a", a, &err));
@@ -346,7 +346,7 @@ static void test_put_final_check(void)
 			ot_store *st = NULL;
 			otx_overlay *ov = NULL;
 			if (ot_store_open(OT_STORE_MEMORY, OT_STORE_CREATE, &st, NULL) ||
-			    ot_store_begin(st, NULL) || otx_overlay_begin(st, &ov, NULL))
+			    ot_store_begin(st, NULL) || otx_overlay_begin(st, 1, &ov, NULL))
 				_exit(3);
 			json_t *rec = json_pack("{s:s,s:I}", "lot", "l1", "mass_g", (json_int_t)5);
 			if (otx_state_put_final(st, OTX_NS_LOT, "l1", rec, NULL))

@@ -98,10 +98,7 @@ static void *pfor_worker(void *arg)
 	return NULL;
 }
 
-/* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the
- * caller's included; only the caller's when serial); returns when all are
- * done. fn must be thread-safe. */
-static void parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx)
+void otx_parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx)
 {
 	pfor w;
 	workers ws;
@@ -460,7 +457,7 @@ static size_t run_end(const otx_batch_item *items, size_t from, size_t n, json_t
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
                         int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
-	parallel_for(n, serial, parse_one, &(prep){items, NULL});
+	otx_parallel_for(n, serial, parse_one, &(prep){items, NULL});
 	json_t *last = last_signed(items, n);
 	if (!last)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");

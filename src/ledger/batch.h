@@ -58,6 +58,11 @@ void otx_key_memo_free(otx_key_memo *m);
 ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_memo *memo,
                             otx_batch_item *it, ot_error *err);
 
+/* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the
+ * caller's included; only the caller's when serial or n is small); returns
+ * when all are done. fn must be thread-safe. */
+void otx_parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx);
+
 /* Called for each item in order by otx_batch_run; a non-OK return stops
  * the run and is returned. */
 typedef ot_status (*otx_batch_apply_fn)(void *ctx, size_t i);

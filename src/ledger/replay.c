@@ -108,7 +108,7 @@ ot_status otx_replay_items(const otx_replay_run *run, otx_batch_item *items, siz
 	/* The batch's records stay parsed in the overlay and are written once
 	 * each, at the end (state.h). */
 	otx_overlay *ov = NULL;
-	ot_status rc = otx_overlay_begin(run->st, &ov, err);
+	ot_status rc = otx_overlay_begin(run->st, (run->flags & OT_REPLAY_SERIAL) != 0, &ov, err);
 	if (rc)
 		return rc;
 	rc = otx_batch_run(run->st, run->ctx, items, n, (run->flags & OT_REPLAY_SERIAL) != 0,

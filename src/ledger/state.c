@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/batch.h"
 #include "oretrail/buf.h"
 #include "oretrail/status.h"
 
@@ -53,6 +54,7 @@ typedef struct ov_entry {
 	unsigned char listed;  /* in the overlay's dirty list */
 	uint32_t hash;
 	char *sealed;    /* OT_OVERLAY_CHECK: rec as put by otx_state_put_final */
+	char *text;      /* rec serialised ahead of the final flush (otx_overlay_end) */
 	const char *key; /* points into name, after ns */
 	char name[];     /* ns NUL key NUL */
 } ov_entry;
@@ -74,7 +76,8 @@ struct otx_overlay {
 	size_t nundo, undocap;
 	size_t *marks; /* the undo log's length at each open event */
 	size_t nmarks, markcap;
-	int self; /* the overlay itself is calling the store */
+	int self;   /* the overlay itself is calling the store */
+	int serial; /* start no thread (otx_overlay_begin) */
 };
 
 static atomic_size_t default_cap = OTX_OVERLAY_CAP;
@@ -181,6 +184,7 @@ static ot_status entry(otx_overlay *ov, const char *ns, const char *key, ov_entr
 	e->dirty = 0;
 	e->listed = 0;
 	e->sealed = NULL;
+	e->text = NULL;
 	e->hash = h;
 	e->next = ov->slots[h & (ov->nslots - 1)];
 	ov->slots[h & (ov->nslots - 1)] = e;
@@ -238,7 +242,8 @@ static ot_status change(otx_overlay *ov, ov_entry *e, json_t *rec, int dirty, ot
 static ot_status write_entry(otx_overlay *ov, ov_entry *e, ot_error *err)
 {
 	unseal(e);
-	char *text = otx_state_dump(e->rec);
+	char *text = e->text ? e->text : otx_state_dump(e->rec);
+	e->text = NULL;
 	if (!text)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"",
 		                    e->name, e->key);
@@ -287,6 +292,7 @@ static void clear(otx_overlay *ov)
 			next = e->next;
 			unseal(e);
 			json_decref(e->rec);
+			free(e->text); /* left by a failed flush */
 			free(e);
 		}
 		ov->slots[i] = NULL;
@@ -320,7 +326,7 @@ static otx_overlay *overlay_of(ot_store *st)
 	return ot_store_front(st, on_store);
 }
 
-ot_status otx_overlay_begin(ot_store *st, otx_overlay **out, ot_error *err)
+ot_status otx_overlay_begin(ot_store *st, int serial, otx_overlay **out, ot_error *err)
 {
 	*out = NULL;
 	if (overlay_of(st))
@@ -335,6 +341,7 @@ ot_status otx_overlay_begin(ot_store *st, otx_overlay **out, ot_error *err)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	}
 	ov->st = st;
+	ov->serial = serial;
 	ov->cap = atomic_load(&default_cap);
 	ot_store_set_front(st, on_store, ov);
 	*out = ov;
@@ -358,6 +365,44 @@ static void undo_event(otx_overlay *ov)
 	}
 }
 
+/* otx_parallel_for's step at the end of an overlay: checks entry i's seal,
+ * serialises its record if pending, and drops the record (kept if it could
+ * not be serialised: the flush then tries again and reports it). Each
+ * step touches its own entry only, so they go on every core at once
+ * (jansson counts references atomically, for records that share a value). */
+static void finish_entry(void *ctx, size_t i)
+{
+	ov_entry *e = ((ov_entry **)ctx)[i];
+	unseal(e);
+	if (e->dirty && e->rec)
+		e->text = otx_state_dump(e->rec);
+	if (!e->dirty || e->text) {
+		json_decref(e->rec);
+		e->rec = NULL;
+	}
+}
+
+/* Writes every pending record and forgets every entry, at the cap between
+ * events and at the end (no event is open). Serialising and freeing the
+ * records is most of the cost: it goes on every core, then the texts are
+ * written in order on this thread (the store is one connection). Without
+ * room for the list, the flush does it all on this thread. */
+static ot_status write_all(otx_overlay *ov, ot_error *err)
+{
+	drop_undo(ov, 0);
+	ov_entry **all = malloc((ov->nentries ? ov->nentries : 1) * sizeof *all);
+	size_t n = 0;
+	for (size_t i = 0; all && i < ov->nslots; i++)
+		for (ov_entry *e = ov->slots[i]; e; e = e->next)
+			all[n++] = e;
+	if (all)
+		otx_parallel_for(n, ov->serial, finish_entry, all);
+	free(all);
+	ot_status rc = flush(ov, NULL, err);
+	clear(ov);
+	return rc;
+}
+
 ot_status otx_overlay_end(otx_overlay *ov, ot_error *err)
 {
 	if (!ov)
@@ -366,9 +411,8 @@ ot_status otx_overlay_end(otx_overlay *ov, ot_error *err)
 	 * savepoints are not kept. */
 	while (ov->nmarks)
 		undo_event(ov);
-	ot_status rc = flush(ov, NULL, err);
+	ot_status rc = write_all(ov, err);
 	ot_store_set_front(ov->st, NULL, NULL);
-	clear(ov);
 	free(ov->slots);
 	free(ov->dirty);
 	free(ov->undo);
@@ -401,10 +445,7 @@ static ot_status bound(otx_overlay *ov, ot_error *err)
 {
 	if (ov->nmarks || ov->nentries <= ov->cap)
 		return OT_OK;
-	ot_status rc = flush(ov, NULL, err);
-	if (!rc)
-		clear(ov);
-	return rc;
+	return write_all(ov, err);
 }
 
 static int entry_cmp(const void *a, const void *b)

@@ -96,8 +96,11 @@ typedef struct otx_overlay otx_overlay;
  * thread; for tests and benchmarks. */
 void otx_overlay_set_default_cap(size_t cap);
 
-/* Puts a new overlay in front of st (OT_ERR_ARG when it has one). */
-ot_status otx_overlay_begin(ot_store *st, otx_overlay **out, ot_error *err);
+/* Puts a new overlay in front of st (OT_ERR_ARG when it has one). When it
+ * writes everything (at the cap, and at its end), the records are
+ * serialised and freed on every core, then written in order on this
+ * thread; serial: on this thread only, no thread is started. */
+ot_status otx_overlay_begin(ot_store *st, int serial, otx_overlay **out, ot_error *err);
 /* Undoes the events still open, writes every pending record, takes the
  * overlay away and frees it. NULL is a no-op. */
 ot_status otx_overlay_end(otx_overlay *ov, ot_error *err);
