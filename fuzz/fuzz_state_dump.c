@@ -3,8 +3,9 @@
  * serialiser and copier (otx_state_dump, otx_json_copy; ledger/state.h),
  * against jansson's json_dumps with the flags ledgers have always stored
  * records with. Oracle: the same bytes, or both refuse; a copy dumps to the
- * same bytes again. A difference would make an audit of an existing ledger
- * report records that were never changed.
+ * same bytes again; otx_json_dump_ordered gives json_dumps' bytes with
+ * members in insertion order. A difference would make an audit of an
+ * existing ledger report records that were never changed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (!copy || (want == NULL) != (again == NULL) || (want && strcmp(want, again) != 0))
 		__builtin_trap();
+	char *want_o = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	char *got_o = otx_json_dump_ordered(v);
+	if ((want_o == NULL) != (got_o == NULL) || (want_o && strcmp(want_o, got_o) != 0))
+		__builtin_trap();
+	free(want_o);
+	free(got_o);
 	free(again);
 	json_decref(copy);
 	free(got);

@@ -252,7 +252,7 @@ static ot_status replay(ot_store *st, const otx_ledger_ctx *ctx, uint64_t first,
 	otx_replay_run run = {st, ctx, first, NULL, 0, w ? watch_outcome : NULL, w};
 	ot_error err;
 	ot_status rc = otx_replay_items(&run, items, n, &err);
-	otx_batch_clear(items, n);
+	otx_batch_clear(items, n, 0);
 	return rc;
 }
 

@@ -6,6 +6,9 @@
  * JSON_COMPACT | JSON_ENSURE_ASCII, and the audit compares stored records
  * byte for byte with replayed ones, so otx_state_dump must write exactly
  * those bytes, and otx_json_copy must give what json_deep_copy gives.
+ * Every case also checks otx_json_dump_ordered (members in insertion order,
+ * as the ledger hands compact documents out) against json_dumps with
+ * JSON_PRESERVE_ORDER instead of JSON_SORT_KEYS.
  *
  * 1. Hand-picked values: every escape (named, \u00XX, \uXXXX, surrogate
  *    pairs), DEL and U+0080 at the edges, keys that sort by length or bytes,
@@ -32,6 +35,16 @@ static int same_dump(const json_t *v, const char *what)
 	char *want = json_dumps(v, JANSSON_FLAGS);
 	char *got = otx_state_dump(v);
 	int same = (!want && !got) || (want && got && strcmp(want, got) == 0);
+	/* The unsorted form, as otx_ledger_emit hands documents out. */
+	char *want_o = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	char *got_o = otx_json_dump_ordered(v);
+	if ((want_o == NULL) != (got_o == NULL) || (want_o && strcmp(want_o, got_o) != 0)) {
+		fprintf(stderr, "%s, in order:\n  jansson: %s\n  ours:    %s\n", what,
+		        want_o ? want_o : "(null)", got_o ? got_o : "(null)");
+		same = 0;
+	}
+	free(want_o);
+	free(got_o);
 	json_t *copy = otx_json_copy(v);
 	char *copied = copy ? otx_state_dump(copy) : NULL;
 	/* Not json_equal: it looks keys up by C string, so a key with a NUL

@@ -123,10 +123,15 @@ void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
 	}
 }
 
-void otx_batch_clear(otx_batch_item *items, size_t n)
+static void clear_one(void *ctx, size_t i)
 {
-	for (size_t i = 0; items && i < n; i++)
-		otx_envelope_clear(&items[i].env);
+	otx_envelope_clear(&((otx_batch_item *)ctx)[i].env);
+}
+
+void otx_batch_clear(otx_batch_item *items, size_t n, int serial)
+{
+	if (items)
+		otx_parallel_for(n, serial, clear_one, items);
 }
 
 /* The keys a signer had when the batch started. */

@@ -28,10 +28,11 @@ typedef struct otx_batch_item {
 	size_t signer_slot; /* private */
 } otx_batch_item;
 
-/* Sets up n items over the given entries; otx_batch_clear frees them. */
+/* Sets up n items over the given entries; otx_batch_clear frees them (on
+ * every core, or on this thread only when serial). */
 void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
                     const size_t *lens);
-void otx_batch_clear(otx_batch_item *items, size_t n);
+void otx_batch_clear(otx_batch_item *items, size_t n, int serial);
 
 /* The keys of the last few signers otx_batch_prepare looked up, each kept
  * for OTX_KEY_MEMO_MS: one ledger handle's (one thread at a time), so that

@@ -26,7 +26,12 @@ ot_status otx_ledger_emit(json_t *doc, int flags, char **json, ot_error *err)
 {
 	size_t f = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
 	f |= (flags & OT_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
-	*json = json_dumps(doc, f);
+	/* Compact: the same bytes without jansson's cycle check (a formatted
+	 * pointer and a hash insert per object; most of an audit's output
+	 * time with thousands of findings). */
+	*json = (flags & OT_JSON_PRETTY) ? NULL : otx_json_dump_ordered(doc);
+	if (!*json)
+		*json = json_dumps(doc, f);
 	if (!*json)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the result");
 	return OT_OK;
@@ -362,7 +367,7 @@ ot_status ot_ledger_prepare(ot_ledger *l, const uint8_t *data, size_t len, ot_pr
 	} else {
 		free(p);
 	}
-	otx_batch_clear(&item, 1);
+	otx_batch_clear(&item, 1, 1);
 	return rc;
 }
 
@@ -458,7 +463,7 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_batch_init(items, n, entries, lens);
 	rc = submit_items(l, items, n, flags, results, n_appended, err);
-	otx_batch_clear(items, n);
+	otx_batch_clear(items, n, 0);
 	free(items);
 	return rc;
 }
@@ -486,7 +491,7 @@ ot_status ot_ledger_submit_prepared(ot_ledger *l, ot_prepared *const *prepared, 
 		memcpy(items[i].verified_pk, prepared[i]->verified_pk, sizeof items[i].verified_pk);
 	}
 	rc = submit_items(l, items, n, flags, results, n_appended, err);
-	otx_batch_clear(items, n);
+	otx_batch_clear(items, n, 0);
 	free(items);
 	return rc;
 }

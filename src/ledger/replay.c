@@ -175,7 +175,7 @@ ot_status ot_replay_entries(ot_replay *r, uint64_t first, const uint64_t *indexe
 	tally t = {r, fn, ctx};
 	otx_replay_run run = {r->mem, &r->ctx, first, indexes, r->flags, count_outcome, &t};
 	ot_status rc = otx_replay_items(&run, items, n, err);
-	otx_batch_clear(items, n);
+	otx_batch_clear(items, n, (r->flags & OT_REPLAY_SERIAL) != 0);
 	free(items);
 	return rc;
 }

@@ -736,7 +736,7 @@ static int dump_key_cmp(const void *a, const void *b)
 
 #define DUMP_DEPTH_MAX 2048
 
-static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
+static ot_status dump_value(ot_buf *b, const json_t *v, int sorted, int depth)
 {
 	if (depth > DUMP_DEPTH_MAX)
 		return OT_ERR_TOOBIG;
@@ -769,7 +769,7 @@ static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
 			if (i)
 				rc = ot_buf_addc(b, ',');
 			if (!rc)
-				rc = dump_value(b, json_array_get(v, i), depth + 1);
+				rc = dump_value(b, json_array_get(v, i), sorted, depth + 1);
 		}
 		return rc ? rc : ot_buf_addc(b, ']');
 	}
@@ -785,7 +785,8 @@ static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
 		{
 			keys[i++] = (dump_key){key, key_len, value};
 		}
-		qsort(keys, i, sizeof *keys, dump_key_cmp);
+		if (sorted)
+			qsort(keys, i, sizeof *keys, dump_key_cmp);
 		ot_status rc = ot_buf_addc(b, '{');
 		for (size_t k = 0; !rc && k < i; k++) {
 			if (k)
@@ -795,7 +796,7 @@ static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
 			if (!rc)
 				rc = ot_buf_addc(b, ':');
 			if (!rc)
-				rc = dump_value(b, keys[k].value, depth + 1);
+				rc = dump_value(b, keys[k].value, sorted, depth + 1);
 		}
 		if (keys != small)
 			free(keys);
@@ -809,20 +810,30 @@ static ot_status dump_value(ot_buf *b, const json_t *v, int depth)
  * check (a formatted pointer and a hash table insert per object and array,
  * a third of the rules' serialising time): records are trees, and a depth
  * bound stands in for the check. tests/test_state_dump.c compares the two. */
-char *otx_state_dump(const json_t *rec)
+static char *dump_tree(const json_t *v, int sorted)
 {
-	if (!json_is_object(rec) && !json_is_array(rec))
+	if (!json_is_object(v) && !json_is_array(v))
 		return NULL;
 	ot_buf b;
 	ot_buf_init(&b, 0);
 	uint8_t *out = NULL;
 	size_t len = 0;
-	if (dump_value(&b, rec, 0) || ot_buf_addc(&b, '\0')) {
+	if (dump_value(&b, v, sorted, 0) || ot_buf_addc(&b, '\0')) {
 		ot_buf_free(&b);
 		return NULL;
 	}
 	ot_buf_detach(&b, &out, &len);
 	return (char *)out;
+}
+
+char *otx_state_dump(const json_t *rec)
+{
+	return dump_tree(rec, 1);
+}
+
+char *otx_json_dump_ordered(const json_t *doc)
+{
+	return dump_tree(doc, 0);
 }
 
 json_t *otx_json_copy(const json_t *v)

@@ -156,6 +156,10 @@ ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, jso
  * of nesting): the bytes of json_dumps with JSON_SORT_KEYS | JSON_COMPACT |
  * JSON_ENSURE_ASCII, which is what ledgers have always stored. */
 char *otx_state_dump(const json_t *rec);
+/* The same without sorting: json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII
+ * | JSON_PRESERVE_ORDER), byte for byte, for documents handed out (an
+ * audit's thousands of findings); NULL where otx_state_dump gives NULL. */
+char *otx_json_dump_ordered(const json_t *doc);
 
 /* A deep copy of v as json_deep_copy makes it (members in the same order),
  * without its cycle check: for trees (records, parsed documents). NULL when
