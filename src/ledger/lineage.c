@@ -165,11 +165,11 @@ static ot_status add_record(ot_store *st, const char *lot, otx_lineage *l, ot_er
 {
 	uint8_t *text = NULL;
 	size_t len = 0;
-	ot_status rc = ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, NULL);
+	ot_status rc = otx_state_get_raw(st, OTX_NS_ANCESTRY, lot, &text, &len, NULL);
 	if (rc == OT_ERR_NOTFOUND)
 		return OT_OK;
 	if (rc)
-		return ot_store_kv_get(st, OTX_NS_ANCESTRY, lot, &text, &len, err);
+		return otx_state_get_raw(st, OTX_NS_ANCESTRY, lot, &text, &len, err);
 	rc = otx_lineage_add_text(l, text, len);
 	if (rc)
 		return ot_error_set(err, rc,

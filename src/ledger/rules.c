@@ -619,7 +619,7 @@ ot_status otx_lot_event(otx_rule *r, const char *lot, const char *role, json_t *
 	if (!rc)
 		rc = ot_buf_adds(&b, "\"}");
 	if (!rc)
-		rc = ot_store_kv_put(r->st, OTX_NS_LOT_EVENT, key, b.data, b.len, r->err);
+		rc = otx_state_put_raw(r->st, OTX_NS_LOT_EVENT, key, b.data, b.len, r->err);
 	else
 		rc = ot_error_set(r->err, rc, "out of memory");
 	ot_buf_free(&b);
@@ -849,8 +849,8 @@ static ot_status claim_id(otx_rule *r)
 	                 r->index, r->signer, r->time_str, r->type);
 	if (n < 0 || (size_t)n >= sizeof rec)
 		return ot_error_set(r->err, OT_ERR_ARG, "event type too long");
-	return ot_store_kv_put(r->st, OTX_NS_EVENT_ID, r->id, (const uint8_t *)rec, (size_t)n,
-	                       r->err);
+	return otx_state_put_raw(r->st, OTX_NS_EVENT_ID, r->id, (const uint8_t *)rec, (size_t)n,
+	                         r->err);
 }
 
 ot_status otx_rules_apply(ot_store *st, const otx_ledger_ctx *ctx, uint64_t index,

@@ -470,14 +470,14 @@ static ot_status inherited_ancestry(otx_rule *r, tin *in, size_t nin, ot_buf *ou
 			continue;
 		otx_lineage_free(&one);
 		len = 0;
-		rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
+		rc = otx_state_get_raw(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len, NULL);
 		if (rc == OT_ERR_NOTFOUND) {
 			rc = OT_OK;
 			continue;
 		}
 		if (rc) {
-			rc = ot_store_kv_get(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len,
-			                     r->err);
+			rc = otx_state_get_raw(r->st, OTX_NS_ANCESTRY, in[i].lot, &text, &len,
+			                       r->err);
 			goto out;
 		}
 		if ((rc = otx_lineage_add_text(&one, text, len)))
@@ -852,8 +852,8 @@ static ot_status transform_write_outputs(otx_rule *r, transform *t)
 		if (rc || (rc = otx_lot_event(r, o->lot, "create", t->parents)))
 			return rc;
 		if (t->ancestry.len &&
-		    (rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, o->lot, t->ancestry.data,
-		                          t->ancestry.len, r->err)))
+		    (rc = otx_state_put_raw(r->st, OTX_NS_ANCESTRY, o->lot, t->ancestry.data,
+		                            t->ancestry.len, r->err)))
 			return rc;
 	}
 	return OT_OK;
@@ -1422,7 +1422,7 @@ ot_status otx_lot_inherit_ancestry(otx_rule *r, json_t *parent, const char *lot)
 	ot_buf_init(&text, 0);
 	ot_status rc = inherited_ancestry(r, &in, 1, &text);
 	if (!rc && text.len)
-		rc = ot_store_kv_put(r->st, OTX_NS_ANCESTRY, lot, text.data, text.len, r->err);
+		rc = otx_state_put_raw(r->st, OTX_NS_ANCESTRY, lot, text.data, text.len, r->err);
 	ot_buf_free(&text);
 	return rc;
 }

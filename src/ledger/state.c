@@ -49,12 +49,14 @@ void otx_index_key(char out[OTX_INDEX_KEY_LEN], uint64_t index)
 
 typedef struct ov_entry {
 	struct ov_entry *next; /* hash chain */
-	json_t *rec;           /* the record (a reference); NULL: not held, ask the store */
+	json_t *rec;           /* the record (a reference); NULL: not held, ask the store; a
+	                          string: the bytes themselves (otx_state_put_raw) */
 	unsigned char dirty;   /* rec is newer than the stored bytes */
 	unsigned char listed;  /* in the overlay's dirty list */
 	uint32_t hash;
 	char *sealed;    /* OT_OVERLAY_CHECK: rec as put by otx_state_put_final */
-	char *text;      /* rec serialised ahead of the final flush (otx_overlay_end) */
+	char *text;      /* rec serialised ahead of the final flush (otx_overlay_end), */
+	size_t text_len; /* of this length */
 	const char *key; /* points into name, after ns */
 	char name[];     /* ns NUL key NUL */
 } ov_entry;
@@ -185,6 +187,7 @@ static ot_status entry(otx_overlay *ov, const char *ns, const char *key, ov_entr
 	e->listed = 0;
 	e->sealed = NULL;
 	e->text = NULL;
+	e->text_len = 0;
 	e->hash = h;
 	e->next = ov->slots[h & (ov->nslots - 1)];
 	ov->slots[h & (ov->nslots - 1)] = e;
@@ -238,18 +241,34 @@ static ot_status change(otx_overlay *ov, ov_entry *e, json_t *rec, int dirty, ot
 	return OT_OK;
 }
 
+/* The bytes of e's record, as stored (malloc'ed, *len; NULL when out of
+ * memory or not serialisable): a raw entry's own, else otx_state_dump's. */
+static char *entry_text(const ov_entry *e, size_t *len)
+{
+	if (json_is_string(e->rec)) {
+		*len = json_string_length(e->rec);
+		char *t = malloc(*len + 1);
+		if (t)
+			memcpy(t, json_string_value(e->rec), *len + 1);
+		return t;
+	}
+	char *t = otx_state_dump(e->rec);
+	*len = t ? strlen(t) : 0;
+	return t;
+}
+
 /* Writes one dirty entry to the store and marks it clean. */
 static ot_status write_entry(otx_overlay *ov, ov_entry *e, ot_error *err)
 {
 	unseal(e);
-	char *text = e->text ? e->text : otx_state_dump(e->rec);
+	size_t len = e->text_len;
+	char *text = e->text ? e->text : entry_text(e, &len);
 	e->text = NULL;
 	if (!text)
 		return ot_error_set(err, OT_ERR_NOMEM, "cannot serialise the %s record \"%s\"",
 		                    e->name, e->key);
 	ov->self = 1;
-	ot_status rc =
-		ot_store_kv_put(ov->st, e->name, e->key, (const uint8_t *)text, strlen(text), err);
+	ot_status rc = ot_store_kv_put(ov->st, e->name, e->key, (const uint8_t *)text, len, err);
 	ov->self = 0;
 	free(text);
 	return rc ? rc : change(ov, e, json_incref(e->rec), 0, err);
@@ -375,7 +394,7 @@ static void finish_entry(void *ctx, size_t i)
 	ov_entry *e = ((ov_entry **)ctx)[i];
 	unseal(e);
 	if (e->dirty && e->rec)
-		e->text = otx_state_dump(e->rec);
+		e->text = entry_text(e, &e->text_len);
 	if (!e->dirty || e->text) {
 		json_decref(e->rec);
 		e->rec = NULL;
@@ -470,7 +489,8 @@ char *otx_overlay_describe(ot_store *st)
 		qsort(v, n, sizeof *v, entry_cmp);
 	ot_status rc = v ? OT_OK : OT_ERR_NOMEM;
 	for (k = 0; !rc && k < n; k++) {
-		char *text = otx_state_dump(v[k]->rec);
+		size_t len = 0;
+		char *text = entry_text(v[k], &len);
 		rc = text ? ot_buf_printf(&b, "%s %s %s %s\n", v[k]->name, v[k]->key,
 		                          v[k]->dirty ? "pending" : "held", text)
 		          : OT_ERR_NOMEM;
@@ -551,7 +571,12 @@ static ot_status get(ot_store *st, const char *ns, const char *key, int shared, 
 	*out = NULL;
 	if (ov) {
 		e = find(ov, ns, key, name_hash(ns, key));
-		if (e && e->rec) {
+		/* Bytes put raw are read as the store has them, written first. */
+		int raw = e && json_is_string(e->rec);
+		ot_status wrc = raw && e->dirty ? write_entry(ov, e, err) : OT_OK;
+		if (wrc)
+			return wrc;
+		if (e && e->rec && !raw) {
 			/* A reader promises not to change it: sealed, in check mode,
 			 * as a put_final record is. */
 			if (shared && check_mode() && !e->sealed)
@@ -914,6 +939,37 @@ ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, jso
                               ot_error *err)
 {
 	return put(st, ns, key, rec, 1, err);
+}
+
+ot_status otx_state_put_raw(ot_store *st, const char *ns, const char *key, const uint8_t *data,
+                            size_t len, ot_error *err)
+{
+	otx_overlay *ov = overlay_of(st);
+	if (!ov)
+		return ot_store_kv_put(st, ns, key, data, len, err);
+	ov_entry *e = NULL;
+	json_t *bytes = json_stringn_nocheck((const char *)data, len);
+	if (!bytes)
+		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	ot_status rc = entry(ov, ns, key, &e, err);
+	if (rc) {
+		json_decref(bytes);
+		return rc;
+	}
+	return change(ov, e, bytes, 1, err);
+}
+
+ot_status otx_state_get_raw(ot_store *st, const char *ns, const char *key, uint8_t **data,
+                            size_t *len, ot_error *err)
+{
+	otx_overlay *ov = overlay_of(st);
+	ov_entry *e = ov ? find(ov, ns, key, name_hash(ns, key)) : NULL;
+	if (e && json_is_string(e->rec)) {
+		char *t = entry_text(e, len);
+		*data = (uint8_t *)t;
+		return t ? OT_OK : ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	}
+	return ot_store_kv_get(st, ns, key, data, len, err);
 }
 
 const char *otx_jstr(const json_t *obj, const char *key)

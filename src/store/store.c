@@ -262,6 +262,7 @@ ot_status ot_store_begin(ot_store *st, ot_error *err)
 	if (!rc) {
 		st->in_txn = 1;
 		st->savepoints = 0;
+		st->savepoints_open = 0;
 		if (st->fence[0] && (rc = check_fence(st, err)) != OT_OK) {
 			st->ops->rollback(st);
 			st->in_txn = 0;
@@ -297,6 +298,7 @@ ot_status ot_store_commit(ot_store *st, ot_error *err)
 	}
 	st->in_txn = 0;
 	st->savepoints = 0;
+	st->savepoints_open = 0;
 	return rc;
 }
 
@@ -309,37 +311,59 @@ void ot_store_rollback(ot_store *st)
 	st->ops->rollback(st);
 	st->in_txn = 0;
 	st->savepoints = 0;
+	st->savepoints_open = 0;
+}
+
+/* Savepoints are opened in the backend only when something is written
+ * under them: most of an event's savepoint sees no write (the ledger's
+ * record overlay holds them), and a savepoint in SQLite makes the first
+ * write to each page copy it to a journal (16 KiB pages) while PostgreSQL
+ * sends it. open_savepoints opens the ones asked for, before any write. */
+static ot_status open_savepoints(ot_store *st, ot_error *err)
+{
+	while (st->savepoints_open < st->savepoints) {
+		ot_status rc = st->ops->savepoint(st, err);
+		if (rc)
+			return rc;
+		st->savepoints_open++;
+	}
+	return OT_OK;
 }
 
 ot_status ot_store_savepoint(ot_store *st, ot_error *err)
 {
 	CHECK_WRITE(st);
-	ot_status rc = st->ops->savepoint(st, err);
-	if (!rc)
-		st->savepoints++;
-	return rc;
+	st->savepoints++;
+	return OT_OK;
+}
+
+/* Ends the innermost savepoint with the backend's op (release, or roll
+ * back to it), if the backend ever opened it: nothing was written since a
+ * savepoint that was not. */
+static ot_status end_savepoint(ot_store *st, ot_status (*op)(ot_store *, ot_error *),
+                               const char *what, ot_error *err)
+{
+	CHECK_WRITE(st);
+	if (st->savepoints == 0)
+		return ot_error_set(err, OT_ERR_ARG, "no savepoint to %s", what);
+	if (st->savepoints_open == st->savepoints) {
+		ot_status rc = op(st, err);
+		if (rc)
+			return rc;
+		st->savepoints_open--;
+	}
+	st->savepoints--;
+	return OT_OK;
 }
 
 ot_status ot_store_release(ot_store *st, ot_error *err)
 {
-	CHECK_WRITE(st);
-	if (st->savepoints == 0)
-		return ot_error_set(err, OT_ERR_ARG, "no savepoint to release");
-	ot_status rc = st->ops->release(st, err);
-	if (!rc)
-		st->savepoints--;
-	return rc;
+	return end_savepoint(st, st ? st->ops->release : NULL, "release", err);
 }
 
 ot_status ot_store_rollback_to(ot_store *st, ot_error *err)
 {
-	CHECK_WRITE(st);
-	if (st->savepoints == 0)
-		return ot_error_set(err, OT_ERR_ARG, "no savepoint to roll back to");
-	ot_status rc = st->ops->rollback_to(st, err);
-	if (!rc)
-		st->savepoints--;
-	return rc;
+	return end_savepoint(st, st ? st->ops->rollback_to : NULL, "roll back to", err);
 }
 
 ot_status ot_store_get_meta(ot_store *st, const char *name, char **value, ot_error *err)
@@ -355,7 +379,8 @@ ot_status ot_store_set_meta(ot_store *st, const char *name, const char *value, o
 	CHECK_WRITE(st);
 	if (!name || !value)
 		return ot_error_set(err, OT_ERR_ARG, "bad meta arguments");
-	return st->ops->set_meta(st, name, value, err);
+	ot_status rc = open_savepoints(st, err);
+	return rc ? rc : st->ops->set_meta(st, name, value, err);
 }
 
 ot_status ot_store_entry_count(ot_store *st, uint64_t *count, ot_error *err)
@@ -372,7 +397,8 @@ ot_status ot_store_put_entry(ot_store *st, uint64_t index, const uint8_t *data, 
 	CHECK_WRITE(st);
 	if (!data && len)
 		return ot_error_set(err, OT_ERR_ARG, "bad entry");
-	return st->ops->put_entry(st, index, data, len, err);
+	ot_status rc = open_savepoints(st, err);
+	return rc ? rc : st->ops->put_entry(st, index, data, len, err);
 }
 
 ot_status ot_store_get_entry(ot_store *st, uint64_t index, uint8_t **data, size_t *len,
@@ -399,7 +425,8 @@ ot_status ot_store_put_tile(ot_store *st, int level, uint64_t index, unsigned wi
 	CHECK_WRITE(st);
 	if (!data || !len)
 		return ot_error_set(err, OT_ERR_ARG, "bad tile");
-	return st->ops->put_tile(st, level, index, width, data, len, err);
+	ot_status rc = open_savepoints(st, err);
+	return rc ? rc : st->ops->put_tile(st, level, index, width, data, len, err);
 }
 
 ot_status ot_store_get_tile(ot_store *st, int level, uint64_t index, unsigned *width,
@@ -444,7 +471,8 @@ ot_status ot_store_put_checkpoint(ot_store *st, uint64_t size, const char *note,
 	CHECK_WRITE(st);
 	if (!note || !len)
 		return ot_error_set(err, OT_ERR_ARG, "bad checkpoint");
-	return st->ops->put_checkpoint(st, size, note, len, err);
+	ot_status rc = open_savepoints(st, err);
+	return rc ? rc : st->ops->put_checkpoint(st, size, note, len, err);
 }
 
 ot_status ot_store_get_checkpoint(ot_store *st, uint64_t *size, char **note, size_t *len,
@@ -463,6 +491,8 @@ ot_status ot_store_kv_put(ot_store *st, const char *ns, const char *key, const u
 	if (!ns || !key || (!value && len))
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	ot_status rc = tell_front(st, OT_FRONT_WRITE, ns, key, err);
+	if (!rc)
+		rc = open_savepoints(st, err);
 	return rc ? rc : st->ops->kv_put(st, ns, key, value, len, err);
 }
 
@@ -482,6 +512,8 @@ ot_status ot_store_kv_del(ot_store *st, const char *ns, const char *key, ot_erro
 	if (!ns || !key)
 		return ot_error_set(err, OT_ERR_ARG, "bad key-value arguments");
 	ot_status rc = tell_front(st, OT_FRONT_WRITE, ns, key, err);
+	if (!rc)
+		rc = open_savepoints(st, err);
 	return rc ? rc : st->ops->kv_del(st, ns, key, err);
 }
 

@@ -63,11 +63,12 @@ struct ot_store {
 	const otx_store_ops *ops;
 	int readonly;
 	int in_txn;
-	int savepoints;
-	int reading;       /* nesting depth of read snapshots */
-	char fence[24];    /* ot_store_set_fence's epoch; "" none */
-	uint8_t *peeked;   /* the last peeked tile, for backends without peek_tile */
-	ot_front_fn front; /* ot_store_set_front; NULL none */
+	int savepoints;      /* asked for (ot_store_savepoint), innermost last */
+	int savepoints_open; /* of those, opened in the backend: before the first write */
+	int reading;         /* nesting depth of read snapshots */
+	char fence[24];      /* ot_store_set_fence's epoch; "" none */
+	uint8_t *peeked;     /* the last peeked tile, for backends without peek_tile */
+	ot_front_fn front;   /* ot_store_set_front; NULL none */
 	void *front_ctx;
 	int in_front; /* the front is being called: its own calls pass */
 };

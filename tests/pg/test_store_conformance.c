@@ -250,9 +250,26 @@ static void test_transactions(void)
 	CHECK_RC(ot_store_put_entry(st, 4, (const uint8_t *)"e", 1, NULL), OT_ERR_EXISTS);
 	CHECK_OK(ot_store_rollback_to(st, &err)); /* drops 4 */
 	CHECK_RC(ot_store_rollback_to(st, NULL), OT_ERR_ARG);
+	/* Savepoints with nothing written under them (a backend opens one only
+	 * at the first write): empty ones released or rolled back change
+	 * nothing; a write under the inner of two opens both, so rolling back
+	 * the outer, after the inner was released, drops it. */
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_rollback_to(st, &err));
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_release(st, &err));
+	CHECK_OK(ot_store_savepoint(st, &err)); /* outer */
+	CHECK_OK(ot_store_savepoint(st, &err)); /* inner */
+	CHECK_OK(ot_store_put_entry(st, 5, (const uint8_t *)"f", 1, &err));
+	CHECK_OK(ot_store_release(st, &err)); /* 5 goes with the outer */
+	CHECK_OK(ot_store_savepoint(st, &err));
+	CHECK_OK(ot_store_release(st, &err));
+	CHECK_OK(ot_store_rollback_to(st, &err)); /* drops 5 */
+	CHECK_RC(ot_store_release(st, NULL), OT_ERR_ARG);
+	CHECK_OK(ot_store_put_entry(st, 6, (const uint8_t *)"g", 1, &err));
 	CHECK_OK(ot_store_commit(st, &err));
 	CHECK(has_entry(st, 0) && has_entry(st, 1) && !has_entry(st, 2) && has_entry(st, 3) &&
-	      !has_entry(st, 4));
+	      !has_entry(st, 4) && !has_entry(st, 5) && has_entry(st, 6));
 
 	/* A write transaction cannot begin inside a read snapshot. */
 	CHECK_OK(ot_store_read_begin(st, &err));
