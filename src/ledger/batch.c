@@ -22,7 +22,8 @@
 #include "ledger/state.h"
 #include "oretrail/status.h"
 
-/* Below this many items threads cost more than they save. */
+/* Below this many items to parse or verify threads cost more than they
+ * save (a thread starts in tens of microseconds, an item takes about 40). */
 #define PARALLEL_MIN 16
 #define THREADS_MAX 8
 
@@ -34,16 +35,18 @@ typedef struct workers {
 #endif
 } workers;
 
-/* Threads worth using for n items, the calling thread included. */
-static size_t threads_for(size_t n, int serial)
+/* Threads worth using for n items, the calling thread included, when
+ * fewer than min are not worth a thread. */
+static size_t threads_for(size_t n, size_t min, int serial)
 {
 #ifdef OT_NO_THREADS
 	(void)n;
+	(void)min;
 	(void)serial;
 	return 1;
 #else
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (serial || n < PARALLEL_MIN || cpus <= 1)
+	if (serial || n < min || cpus <= 1)
 		return 1;
 	return cpus > THREADS_MAX ? THREADS_MAX : (size_t)cpus;
 #endif
@@ -98,7 +101,7 @@ static void *pfor_worker(void *arg)
 	return NULL;
 }
 
-void otx_parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx)
+void otx_parallel_for(size_t n, size_t min, int serial, void (*fn)(void *ctx, size_t i), void *ctx)
 {
 	pfor w;
 	workers ws;
@@ -106,7 +109,7 @@ void otx_parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), voi
 	w.n = n;
 	w.fn = fn;
 	w.ctx = ctx;
-	workers_start(&ws, threads_for(n, serial) - 1, pfor_worker, &w);
+	workers_start(&ws, threads_for(n, min, serial) - 1, pfor_worker, &w);
 	pfor_worker(&w);
 	workers_join(&ws);
 }
@@ -131,7 +134,7 @@ static void clear_one(void *ctx, size_t i)
 void otx_batch_clear(otx_batch_item *items, size_t n, int serial)
 {
 	if (items)
-		otx_parallel_for(n, serial, clear_one, items);
+		otx_parallel_for(n, OTX_PARALLEL_LIGHT, serial, clear_one, items);
 }
 
 /* The keys a signer had when the batch started. */
@@ -403,7 +406,7 @@ static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_it
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
-	workers_start(&ws, threads_for(to_verify, serial) - 1, verify_worker, &v);
+	workers_start(&ws, threads_for(to_verify, PARALLEL_MIN, serial) - 1, verify_worker, &v);
 	if (prefetch_all && (rc = prefetch(st, items, n, err)))
 		goto stop;
 	for (size_t i = 0; i < count && !rc; i++) {
@@ -462,7 +465,7 @@ static size_t run_end(const otx_batch_item *items, size_t from, size_t n, json_t
 ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items, size_t n,
                         int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
-	otx_parallel_for(n, serial, parse_one, &(prep){items, NULL});
+	otx_parallel_for(n, PARALLEL_MIN, serial, parse_one, &(prep){items, NULL});
 	json_t *last = last_signed(items, n);
 	if (!last)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");

@@ -60,9 +60,12 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
                             otx_batch_item *it, ot_error *err);
 
 /* Runs fn(ctx, i) for i in [0, n) on up to one thread per core (the
- * caller's included; only the caller's when serial or n is small); returns
+ * caller's included; only the caller's when serial or n < min); returns
  * when all are done. fn must be thread-safe. */
-void otx_parallel_for(size_t n, int serial, void (*fn)(void *ctx, size_t i), void *ctx);
+void otx_parallel_for(size_t n, size_t min, int serial, void (*fn)(void *ctx, size_t i), void *ctx);
+/* min for steps of a few microseconds (freeing, serialising a record):
+ * fewer are done sooner than a thread starts. */
+#define OTX_PARALLEL_LIGHT 64
 
 /* Called for each item in order by otx_batch_run; a non-OK return stops
  * the run and is returned. */

@@ -415,7 +415,7 @@ static ot_status write_all(otx_overlay *ov, ot_error *err)
 		for (ov_entry *e = ov->slots[i]; e; e = e->next)
 			all[n++] = e;
 	if (all)
-		otx_parallel_for(n, ov->serial, finish_entry, all);
+		otx_parallel_for(n, OTX_PARALLEL_LIGHT, ov->serial, finish_entry, all);
 	free(all);
 	ot_status rc = flush(ov, NULL, err);
 	clear(ov);
