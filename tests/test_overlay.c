@@ -228,9 +228,7 @@ static ot_status watch_outcome(void *ctx, const ot_replay_outcome *o)
 	size_t held = otx_overlay_held(w->st);
 	if (held > w->max_held)
 		w->max_held = held;
-	/* Emptied: it held fewer than before, or nothing (every event now
-	 * holds more than a cap of 3: its raw bytes besides its records). */
-	if (held < w->last_held || held == 0)
+	if (held < w->last_held)
 		w->resets++;
 	w->last_held = held;
 	w->n++;

@@ -78,8 +78,9 @@ struct otx_overlay {
 	size_t nundo, undocap;
 	size_t *marks; /* the undo log's length at each open event */
 	size_t nmarks, markcap;
-	int self;   /* the overlay itself is calling the store */
-	int serial; /* start no thread (otx_overlay_begin) */
+	int self;     /* the overlay itself is calling the store */
+	int serial;   /* start no thread (otx_overlay_begin) */
+	int hold_raw; /* hold otx_state_put_raw's bytes (not in memory stores) */
 };
 
 static atomic_size_t default_cap = OTX_OVERLAY_CAP;
@@ -361,6 +362,9 @@ ot_status otx_overlay_begin(ot_store *st, int serial, otx_overlay **out, ot_erro
 	}
 	ov->st = st;
 	ov->serial = serial;
+	/* A memory store writes and rolls back a few bytes for less than
+	 * holding them costs; a database's savepoint is what holding saves. */
+	ov->hold_raw = strcmp(ot_store_backend(st), "memory") != 0;
 	ov->cap = atomic_load(&default_cap);
 	ot_store_set_front(st, on_store, ov);
 	*out = ov;
@@ -945,7 +949,7 @@ ot_status otx_state_put_raw(ot_store *st, const char *ns, const char *key, const
                             size_t len, ot_error *err)
 {
 	otx_overlay *ov = overlay_of(st);
-	if (!ov)
+	if (!ov || !ov->hold_raw)
 		return ot_store_kv_put(st, ns, key, data, len, err);
 	ov_entry *e = NULL;
 	json_t *bytes = json_stringn_nocheck((const char *)data, len);
