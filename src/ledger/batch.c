@@ -355,10 +355,10 @@ static ot_status prefetch(ot_store *st, const otx_batch_item *items, size_t n, o
 
 /* One run of a batch: items[from, to) with the keys their signers hold
  * when it starts, verified on every core while the calling thread applies
- * them in order (otx_batch_run). prefetch: read ahead the rows of all n
- * items first (the first run does, while its helpers verify). */
+ * them in order (otx_batch_run). The rows of the first `ahead` items are
+ * read ahead while the helpers verify (the first run reads the batch's). */
 static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item *items,
-                           size_t from, size_t to, size_t n, int serial, int prefetch_all,
+                           size_t from, size_t to, size_t ahead, int serial,
                            otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
 	vrun v;
@@ -407,7 +407,7 @@ static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_it
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
 	workers_start(&ws, threads_for(to_verify, PARALLEL_MIN, serial) - 1, verify_worker, &v);
-	if (prefetch_all && (rc = prefetch(st, items, n, err)))
+	if (ahead && (rc = prefetch(st, items, ahead, err)))
 		goto stop;
 	for (size_t i = 0; i < count && !rc; i++) {
 		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
@@ -447,15 +447,20 @@ static json_t *last_signed(const otx_batch_item *items, size_t n)
 /* Where the run that starts at `from` ends: just after the first actor
  * event (a registration or a new key) whose actor signs a later item, so
  * that the next run starts with the keys it adds and verifies that
- * actor's items on every core like the rest; n when there is none. */
-static size_t run_end(const otx_batch_item *items, size_t from, size_t n, json_t *last)
+ * actor's items on every core like the rest; n when there is none (or no
+ * memory to tell). *last (last_signed) is made at the first actor event:
+ * most batches have none. */
+static size_t run_end(const otx_batch_item *items, size_t from, size_t n, json_t **last)
 {
 	for (size_t i = from; i < n; i++) {
 		if (items[i].parse_rc || strcmp(items[i].env.type, "actor") != 0)
 			continue;
+		if (!*last && !(*last = last_signed(items, n)))
+			return n;
 		json_t *actor = json_object_get(items[i].env.event, "actor");
-		json_t *at = json_is_string(actor) ? json_object_get(last, json_string_value(actor))
-		                                   : NULL;
+		json_t *at = json_is_string(actor)
+		                     ? json_object_get(*last, json_string_value(actor))
+		                     : NULL;
 		if (at && (size_t)json_integer_value(at) > i)
 			return i + 1;
 	}
@@ -466,14 +471,13 @@ ot_status otx_batch_run(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_item 
                         int serial, otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
 	otx_parallel_for(n, PARALLEL_MIN, serial, parse_one, &(prep){items, NULL});
-	json_t *last = last_signed(items, n);
-	if (!last)
-		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
+	json_t *last = NULL;
 	ot_status rc;
 	size_t from = 0;
 	do {
-		size_t to = run_end(items, from, n, last);
-		rc = run_items(st, ctx, items, from, to, n, serial, from == 0, apply, actx, err);
+		size_t to = run_end(items, from, n, &last);
+		rc = run_items(st, ctx, items, from, to, from == 0 ? n : 0, serial, apply, actx,
+		               err);
 		from = to;
 	} while (!rc && from < n);
 	json_decref(last);

@@ -151,12 +151,14 @@ ot_status otx_state_put(ot_store *st, const char *ns, const char *key, json_t *r
 ot_status otx_state_put_final(ot_store *st, const char *ns, const char *key, json_t *rec,
                               ot_error *err);
 
-/* Bytes that are not a record (an event id's index, a lot's history line,
- * ancestry text), held and written like records: pending in the overlay
- * when there is one (over a database: a memory store takes them straight),
- * undone with a rejected event, written once at the end, before a read of
- * that key or a scan of ns; straight to the store otherwise. otx_state_get_raw reads them (the held
- * bytes first; *data malloc'ed). A namespace is either raw or records, never both. */
+/* Bytes that are not a parsed record (an event id's index, a lot's history
+ * line, ancestry text), held and written like records: pending in the
+ * overlay when there is one over a database (a memory store takes them
+ * straight), undone with a rejected event, written once at the end or
+ * before a read of that key or a scan of ns; straight to the store
+ * otherwise. otx_state_get_raw reads them (the held bytes first; *data
+ * malloc'ed); otx_state_get of such a key writes it and parses the
+ * stored bytes. */
 ot_status otx_state_put_raw(ot_store *st, const char *ns, const char *key, const uint8_t *data,
                             size_t len, ot_error *err);
 ot_status otx_state_get_raw(ot_store *st, const char *ns, const char *key, uint8_t **data,
