@@ -227,8 +227,9 @@ static int report_parse(const char *what, const cli_spec *spec, const cli_opt *o
 
 static const cli_spec CRMA_SPEC = {
 	"oretrail report crma --db PATH [--year Y] [--profile P] [--json | --csv]",
-	"The EU Critical Raw Materials Act report (Regulation (EU) 2024/1252: at\n"
-	"most 65 % of a strategic raw material from one third country at any stage).\n"
+	"The EU Critical Raw Materials Act report (Regulation (EU) 2024/1252, Art.\n"
+	"5(1)(b): at most 65 % of a strategic raw material from one third country at\n"
+	"any stage).\n"
 	"Per element and stage (mined, concentrated, processed, separated, refined,\n"
 	"alloyed, magnet) the stage's output counted once, from the stage vectors:\n"
 	"content that passes a stage twice counts at the first; its shares by\n"

@@ -1,9 +1,10 @@
 /*
  * report_crma.c: the EU Critical Raw Materials Act report
  * (ot_ledger_report_crma, ledger.h; `oretrail report crma`). Regulation
- * (EU) 2024/1252, Art. 5(1)(d): no more than 65 % of the Union's annual
- * consumption of a strategic raw material from one third country, at each
- * stage of processing. The profile (profiles/crma.json) gives the elements,
+ * (EU) 2024/1252, Art. 5(1)(b): the Union's imports diversified so that by
+ * 2030 no third country accounts for more than 65 % of its annual
+ * consumption of a strategic raw material, at any relevant stage of
+ * processing. The profile (profiles/crma.json) gives the elements,
  * the stages, the threshold and the EU-27 (not third countries).
  *
  * Each stage's output is counted once: a lot extracted is the mined stage
