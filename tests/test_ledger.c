@@ -377,6 +377,9 @@ static void test_tamper(void)
 	uint8_t *orig = NULL;
 	size_t olen = 0;
 	CHECK_OK(ot_store_kv_get(st, OTX_NS_LOT, "cu-conc", &orig, &olen, NULL));
+	uint8_t *orig_id = NULL;
+	size_t idlen = 0;
+	CHECK_OK(ot_store_kv_get(st, OTX_NS_EVENT_ID, "b-7", &orig_id, &idlen, NULL));
 
 	/* An index that says more Cu came from the mine than the log implies. */
 	json_t *rec = json_loadb((const char *)orig, olen, 0, NULL);
@@ -401,16 +404,29 @@ static void test_tamper(void)
 	CHECK(mismatch == 1 && extra == 1 && missing == 1);
 	json_decref(a);
 
-	/* Put it back: the audit is clean again. */
+	/* Put back, but b-7 with the wrong index: only that is caught. */
 	CHECK_OK(ot_store_begin(st, NULL));
 	CHECK_OK(ot_store_kv_put(st, OTX_NS_LOT, "cu-conc", orig, olen, NULL));
 	CHECK_OK(ot_store_kv_del(st, OTX_NS_LOT, "ghost", NULL));
 	CHECK_OK(ot_store_kv_put(st, OTX_NS_EVENT_ID, "b-7",
 	                         (const uint8_t *)"{\"index\":0,\"type\":\"extract\"}", 29, NULL));
 	CHECK_OK(ot_store_commit(st, NULL));
-	free(orig);
-	a = audit(OT_ERR_CORRUPT, 0); /* b-7's index is not 0: still caught */
+	a = audit(OT_ERR_CORRUPT, 0);
+	p = json_object_get(a, "problems");
+	CHECK(json_array_size(p) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(p, 0), "code")),
+	          "state_mismatch");
 	json_decref(a);
+
+	/* With its own bytes the audit is clean again, for the tests after. */
+	CHECK_OK(ot_store_begin(st, NULL));
+	CHECK_OK(ot_store_kv_put(st, OTX_NS_EVENT_ID, "b-7", orig_id, idlen, NULL));
+	CHECK_OK(ot_store_commit(st, NULL));
+	a = audit(OT_OK, 0);
+	CHECK(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+	free(orig);
+	free(orig_id);
 }
 
 static void test_reopen(void)
