@@ -12,6 +12,7 @@
  * over leaf hashes only (a reader that keeps no subtree) equals the
  * ledger's own tree hash.
  */
+#include "ledger/replay_int.h"
 #include "ledger_fixture.h"
 #include "oretrail/proof.h"
 #include "oretrail/replay.h"
@@ -132,6 +133,17 @@ static void test_entries(ot_verifier *key, int flags)
 	CHECK_OK(ot_replay_new(key, flags, &r, &err));
 	CHECK_OK(ot_replay_entries(r, 10, NULL, data, lens, N_ENTRIES, record, &s, &err));
 	check_outcomes(&s, 10);
+
+	/* The call settled what it replayed: a rollback of the replay's store
+	 * undoes none of it (a memory store logs every write until its
+	 * transaction ends; an audit or a monitor that replays for long would
+	 * otherwise keep an undo record of every write it ever made). */
+	ot_store *mem = otx_replay_store(r);
+	ot_store_rollback(mem);
+	CHECK_OK(ot_store_begin(mem, &err));
+	json_t *lot = NULL;
+	CHECK_OK(otx_state_get(mem, OTX_NS_LOT, "ore-1", &lot, &err));
+	json_decref(lot);
 
 	/* The rejected entry changed nothing: ore-x is unknown, and the same
 	 * lot id as ore-1 is now a duplicate. */

@@ -124,6 +124,8 @@ static ot_status flush_chunk(audit *a, ot_error *err)
 	/* The rules replay each entry while the other cores verify ahead. */
 	otx_replay_run run = {a->mem, &a->l->ctx, a->chunk_first, NULL, 0, replay_outcome, a};
 	ot_status rc = otx_replay_items(&run, a->items, a->n, err);
+	if (!rc)
+		rc = otx_replay_settle(a->mem, err);
 	otx_batch_clear(a->items, a->n, 0);
 	for (size_t i = 0; i < a->n; i++)
 		free(a->data[i]);

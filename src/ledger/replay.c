@@ -101,6 +101,12 @@ static ot_status replay_item(void *ctx, size_t i)
 	return e->run->fn ? e->run->fn(e->run->fn_ctx, &o) : OT_OK;
 }
 
+ot_status otx_replay_settle(ot_store *mem, ot_error *err)
+{
+	ot_status rc = ot_store_commit(mem, err);
+	return rc ? rc : ot_store_begin(mem, err);
+}
+
 ot_status otx_replay_items(const otx_replay_run *run, otx_batch_item *items, size_t n,
                            ot_error *err)
 {
@@ -177,6 +183,8 @@ ot_status ot_replay_entries(ot_replay *r, uint64_t first, const uint64_t *indexe
 	ot_status rc = otx_replay_items(&run, items, n, err);
 	otx_batch_clear(items, n, (r->flags & OT_REPLAY_SERIAL) != 0);
 	free(items);
+	if (!rc)
+		rc = otx_replay_settle(r->mem, err);
 	return rc;
 }
 

@@ -38,6 +38,14 @@ typedef struct otx_replay_run {
 ot_status otx_replay_items(const otx_replay_run *run, otx_batch_item *items, size_t n,
                            ot_error *err);
 
+/* Keeps what a replay's in-memory store (mem, in a transaction since it
+ * was opened) holds so far and starts a new transaction: the memory store
+ * logs every write for a rollback until its transaction ends, so a replay
+ * that runs for long (an audit, a monitor following a log) settles after
+ * each step, or its undo log would grow with every record written and be
+ * undone, record by record, when it closes. */
+ot_status otx_replay_settle(ot_store *mem, ot_error *err);
+
 /* The in-memory state of a replay handle, borrowed (certificate.c reads
  * the trace of the replayed lot from it). */
 ot_store *otx_replay_store(ot_replay *r);
