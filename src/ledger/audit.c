@@ -295,6 +295,34 @@ static ot_status audit_findings(const audit *a, json_t *findings, ot_error *err)
 	return OT_OK;
 }
 
+/* audit_findings on another core while the state is compared: both only
+ * read the replay's store, and each writes its own list. */
+typedef struct findings_task {
+	const audit *a;
+	json_t *findings;
+	ot_status rc;
+	ot_error err;
+} findings_task;
+
+static void findings_run(void *ctx)
+{
+	findings_task *t = ctx;
+	t->rc = audit_findings(t->a, t->findings, &t->err);
+}
+
+/* 3. the index against the replay and 4. the findings, side by side. */
+static ot_status audit_judge(audit *a, json_t *findings, ot_error *err)
+{
+	findings_task t = {a, findings, OT_OK, {0}};
+	ot_error_clear(&t.err);
+	otx_task *task = otx_task_start(findings_run, &t, 0);
+	ot_status rc = compare_state(a, err);
+	otx_task_wait(task);
+	if (!rc && t.rc && err)
+		*err = t.err;
+	return rc ? rc : t.rc;
+}
+
 /* The audit's document: entries, ok, findings and problems. */
 static ot_status audit_emit(const audit *a, json_t *findings, int flags, char **json, ot_error *err)
 {
@@ -367,9 +395,9 @@ ot_status ot_ledger_audit(ot_ledger *l, const ot_audit_options *opts, int flags,
 	if ((rc = otx_timeline_load(l->st, &a->timeline, err)))
 		goto out;
 	audit_log(a);
-	/* 2. the replay, 3. the index against it (compare_state), 4. findings. */
-	if ((rc = audit_replay(a, err)) || (rc = compare_state(a, err)) ||
-	    (rc = audit_findings(a, findings, err)) ||
+	/* 2. the replay, then side by side 3. the index against it and 4. the
+	 * findings (audit_judge). */
+	if ((rc = audit_replay(a, err)) || (rc = audit_judge(a, findings, err)) ||
 	    (rc = audit_emit(a, findings, flags, json, err)))
 		goto out;
 	rc = a->first;

@@ -114,6 +114,72 @@ void otx_parallel_for(size_t n, size_t min, int serial, void (*fn)(void *ctx, si
 	workers_join(&ws);
 }
 
+/* otx_parallel_ordered: items claimed once (next), each marked done when
+ * fn has run on it; helpers stop claiming once stop is set. */
+typedef struct pord {
+	atomic_size_t next;
+	size_t n;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	atomic_uchar *done;
+	atomic_int stop;
+} pord;
+
+/* Runs fn on the next unclaimed item; 0 when none is left. */
+static int pord_next(pord *w)
+{
+	size_t i = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
+	if (i >= w->n)
+		return 0;
+	w->fn(w->ctx, i);
+	atomic_store_explicit(&w->done[i], 1, memory_order_release);
+	return 1;
+}
+
+static void *pord_worker(void *arg)
+{
+	pord *w = arg;
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed) && pord_next(w))
+		;
+	return NULL;
+}
+
+ot_status otx_parallel_ordered(size_t n, size_t min, int serial, void (*fn)(void *ctx, size_t i),
+                               void *ctx, ot_status (*consume)(void *cctx, size_t i), void *cctx)
+{
+	pord w;
+	workers ws;
+	atomic_init(&w.next, 0);
+	atomic_init(&w.stop, 0);
+	w.n = n;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.done = calloc(n ? n : 1, sizeof *w.done);
+	if (!w.done) {
+		/* Without the flags: every step, then every consume, here. */
+		for (size_t i = 0; i < n; i++)
+			fn(ctx, i);
+		ot_status rc = OT_OK;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = consume(cctx, i);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&w.done[i], 0);
+	workers_start(&ws, threads_for(n, min, serial) - 1, pord_worker, &w);
+	ot_status rc = OT_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		while (!atomic_load_explicit(&w.done[i], memory_order_acquire))
+			if (!pord_next(&w))
+				yield_cpu(); /* item i is with a helper */
+		rc = consume(cctx, i);
+	}
+	atomic_store(&w.stop, 1);
+	workers_join(&ws);
+	free(w.done);
+	return rc;
+}
+
 void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data, const size_t *lens)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -135,6 +201,42 @@ void otx_batch_clear(otx_batch_item *items, size_t n, int serial)
 {
 	if (items)
 		otx_parallel_for(n, OTX_PARALLEL_LIGHT, serial, clear_one, items);
+}
+
+struct otx_task {
+	void (*fn)(void *ctx);
+	void *ctx;
+	workers ws;
+};
+
+static void *task_worker(void *arg)
+{
+	otx_task *t = arg;
+	t->fn(t->ctx);
+	return NULL;
+}
+
+otx_task *otx_task_start(void (*fn)(void *ctx), void *ctx, int serial)
+{
+	otx_task *t = NULL;
+	if (threads_for(2, 2, serial) > 1 && (t = malloc(sizeof *t)) != NULL) {
+		t->fn = fn;
+		t->ctx = ctx;
+		workers_start(&t->ws, 1, task_worker, t);
+		if (t->ws.started)
+			return t;
+		free(t);
+	}
+	fn(ctx);
+	return NULL;
+}
+
+void otx_task_wait(otx_task *t)
+{
+	if (!t)
+		return;
+	workers_join(&t->ws);
+	free(t);
 }
 
 /* The keys a signer had when the batch started. */
@@ -302,35 +404,6 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
 	return OT_OK;
 }
 
-/* The verification of a batch, shared by the caller's thread and helpers:
- * each item is claimed once (next) and marked done when verified. */
-typedef struct vrun {
-	prep p;
-	size_t n;
-	atomic_size_t next;
-	atomic_uchar *done;
-	atomic_int stop;
-} vrun;
-
-/* Verifies the next unclaimed item; 0 when none is left. */
-static int verify_next(vrun *v)
-{
-	size_t i = atomic_fetch_add_explicit(&v->next, 1, memory_order_relaxed);
-	if (i >= v->n)
-		return 0;
-	verify_one(&v->p, i);
-	atomic_store_explicit(&v->done[i], 1, memory_order_release);
-	return 1;
-}
-
-static void *verify_worker(void *arg)
-{
-	vrun *v = arg;
-	while (!atomic_load_explicit(&v->stop, memory_order_relaxed) && verify_next(v))
-		;
-	return NULL;
-}
-
 /* Reads ahead, in one round trip each on PostgreSQL, the rows the rules
  * read first for most events: the ids' (every event claims its id) and the
  * lots' named by a "lot" member (created by an extraction, read by most
@@ -353,6 +426,26 @@ static ot_status prefetch(ot_store *st, const otx_batch_item *items, size_t n, o
 	return rc;
 }
 
+/* run_items' consumer: reads ahead (before the first item, while the
+ * helpers verify), then applies each item once it is verified. */
+typedef struct vapply {
+	ot_store *st;
+	const otx_batch_item *items; /* the whole batch, for the read-ahead */
+	size_t from, ahead;
+	otx_batch_apply_fn apply;
+	void *actx;
+	ot_error *err;
+} vapply;
+
+static ot_status apply_verified(void *ctx, size_t i)
+{
+	vapply *a = ctx;
+	ot_status rc;
+	if (i == 0 && a->ahead && (rc = prefetch(a->st, a->items, a->ahead, a->err)))
+		return rc;
+	return a->apply ? a->apply(a->actx, a->from + i) : OT_OK;
+}
+
 /* One run of a batch: items[from, to) with the keys their signers hold
  * when it starts, verified on every core while the calling thread applies
  * them in order (otx_batch_run). The rows of the first `ahead` items are
@@ -361,37 +454,28 @@ static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_it
                            size_t from, size_t to, size_t ahead, int serial,
                            otx_batch_apply_fn apply, void *actx, ot_error *err)
 {
-	vrun v;
+	prep p = {items + from, NULL};
 	size_t count = to - from;
-	memset(&v, 0, sizeof v);
-	v.p.items = items + from;
-	v.n = count;
-	atomic_init(&v.next, 0);
-	atomic_init(&v.stop, 0);
 	json_t *slots = json_object(); /* signer -> slot */
 	size_t nsigners = 0;
-	workers ws = {0};
 	ot_status rc = OT_OK;
 	if (!slots)
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	size_t to_verify = 0;
-	v.p.signers = calloc(count ? count : 1, sizeof *v.p.signers);
-	v.done = calloc(count ? count : 1, sizeof *v.done);
-	if (!v.p.signers || !v.done) {
+	p.signers = calloc(count ? count : 1, sizeof *p.signers);
+	if (!p.signers) {
 		rc = ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < count; i++)
-		atomic_init(&v.done[i], 0);
 	for (size_t i = 0; i < count; i++) {
-		otx_batch_item *it = &v.p.items[i];
+		otx_batch_item *it = &p.items[i];
 		if (it->parse_rc || it->verified)
 			continue;
 		to_verify++;
 		const char *signer = it->env.signer;
 		json_t *slot = json_object_get(slots, signer);
 		if (!slot) {
-			if ((rc = load_keys(st, ctx, signer, &v.p.signers[nsigners], err)))
+			if ((rc = load_keys(st, ctx, signer, &p.signers[nsigners], err)))
 				goto out;
 			/* Counted at once, so that the clean-up frees its keys. */
 			it->signer_slot = nsigners++;
@@ -406,24 +490,13 @@ static ot_status run_items(ot_store *st, const otx_ledger_ctx *ctx, otx_batch_it
 	}
 	/* One helper per other core verifies ahead; this thread applies the
 	 * items in order and verifies too whenever the next one is not ready. */
-	workers_start(&ws, threads_for(to_verify, PARALLEL_MIN, serial) - 1, verify_worker, &v);
-	if (ahead && (rc = prefetch(st, items, ahead, err)))
-		goto stop;
-	for (size_t i = 0; i < count && !rc; i++) {
-		while (!atomic_load_explicit(&v.done[i], memory_order_acquire))
-			if (!verify_next(&v))
-				yield_cpu(); /* item i is being verified by a helper */
-		if (apply)
-			rc = apply(actx, from + i);
-	}
-stop:
-	atomic_store(&v.stop, 1);
-	workers_join(&ws);
+	vapply va = {st, items, from, ahead, apply, actx, err};
+	rc = otx_parallel_ordered(count, PARALLEL_MIN, serial || to_verify < PARALLEL_MIN,
+	                          verify_one, &p, apply_verified, &va);
 out:
-	for (size_t s = 0; v.p.signers && s < nsigners; s++)
-		free_keys(&v.p.signers[s]);
-	free(v.p.signers);
-	free(v.done);
+	for (size_t s = 0; p.signers && s < nsigners; s++)
+		free_keys(&p.signers[s]);
+	free(p.signers);
 	json_decref(slots);
 	return rc;
 }

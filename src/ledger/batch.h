@@ -34,6 +34,15 @@ void otx_batch_init(otx_batch_item *items, size_t n, const uint8_t *const *data,
                     const size_t *lens);
 void otx_batch_clear(otx_batch_item *items, size_t n, int serial);
 
+/* Runs fn(ctx) on a thread of its own while the caller goes on, until
+ * otx_task_wait(task) returns (a submission frees its batch while it
+ * commits, an audit judges its findings while it compares its state).
+ * When serial, on one core, or without a thread to be had, runs it on this
+ * thread at once and returns NULL, which otx_task_wait accepts. */
+typedef struct otx_task otx_task;
+otx_task *otx_task_start(void (*fn)(void *ctx), void *ctx, int serial);
+void otx_task_wait(otx_task *t);
+
 /* The keys of the last few signers otx_batch_prepare looked up, each kept
  * for OTX_KEY_MEMO_MS: one ledger handle's (one thread at a time), so that
  * a stream of envelopes from one signer costs one read of its record, not
@@ -63,6 +72,15 @@ ot_status otx_batch_prepare(ot_store *st, const otx_ledger_ctx *ctx, otx_key_mem
  * caller's included; only the caller's when serial or n < min); returns
  * when all are done. fn must be thread-safe. */
 void otx_parallel_for(size_t n, size_t min, int serial, void (*fn)(void *ctx, size_t i), void *ctx);
+/* Runs fn(ctx, i) for i in [0, n) on every core as otx_parallel_for does,
+ * and consume(cctx, i) on the calling thread in order, each as soon as
+ * fn has run on item i (the calling thread runs fn too while the next
+ * item is not ready): the serial consumer of a parallel step overlaps it
+ * instead of waiting for all of it. A non-OK consume stops the consuming
+ * and the claiming of further items, and is returned once the helpers
+ * have finished the items they hold (so no fn runs after the return). */
+ot_status otx_parallel_ordered(size_t n, size_t min, int serial, void (*fn)(void *ctx, size_t i),
+                               void *ctx, ot_status (*consume)(void *cctx, size_t i), void *cctx);
 /* min for steps of a few microseconds (freeing, serialising a record):
  * fewer are done sooner than a thread starts. */
 #define OTX_PARALLEL_LIGHT 64

@@ -307,8 +307,26 @@ static ot_status submit_prepare(const ot_ledger *l, int no_entries, size_t n, in
 /* The accepted entries go to the log, at base as the rules assumed, are
  * published, and the state commits with them. On failure *in_txn and
  * *appended say what the caller still has to undo. */
-static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t base, int *in_txn,
-                               int *appended, ot_error *err)
+/* A batch's items, freed on another core (otx_task_start). */
+typedef struct batch_items {
+	otx_batch_item *items;
+	size_t n;
+	otx_task *clearing; /* while being freed */
+	int cleared;        /* freed, or being freed */
+} batch_items;
+
+static void clear_items(void *ctx)
+{
+	batch_items *b = ctx;
+	otx_batch_clear(b->items, b->n, 1);
+}
+
+/* Appends the accepted entries, publishes the tiles and the checkpoint
+ * and commits. The batch's items are no longer needed once the entries
+ * are in the log: they are freed on another core while the commit
+ * writes. */
+static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t base, batch_items *b,
+                               int *in_txn, int *appended, ot_error *err)
 {
 	uint64_t first = 0;
 	*appended = 1;
@@ -321,8 +339,11 @@ static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t bas
 		rc = ot_log_publish_in_txn(l->log, err);
 	if (!rc)
 		rc = record_checkpoint(l, err);
-	if (!rc)
+	if (!rc) {
+		b->clearing = otx_task_start(clear_items, b, b->n < OTX_PARALLEL_LIGHT);
+		b->cleared = 1;
 		rc = ot_store_commit(l->st, err);
+	}
 	if (rc)
 		return rc;
 	*in_txn = 0;
@@ -387,7 +408,7 @@ void ot_prepared_free(ot_prepared *p)
 }
 
 /* ot_ledger_submit over items set up by the caller (items[i].data and len
- * are the entries); takes and clears the items. */
+ * are the entries); clears the items (the caller frees the array). */
 static ot_status submit_items(ot_ledger *l, otx_batch_item *items, size_t n, int flags,
                               ot_submit_result *results, size_t *n_appended, ot_error *err)
 {
@@ -403,6 +424,7 @@ static ot_status submit_items(ot_ledger *l, otx_batch_item *items, size_t n, int
 	                  0,
 	                  err};
 	int in_txn = 0, appended = 0;
+	batch_items b = {items, n, NULL, 0};
 	ot_status rc = OT_OK;
 
 	run.ok_data = calloc(n, sizeof *run.ok_data);
@@ -432,7 +454,7 @@ static ot_status submit_items(ot_ledger *l, otx_batch_item *items, size_t n, int
 	if (run.k == 0 || dry_run) {
 		ot_store_rollback(l->st);
 		in_txn = 0;
-	} else if ((rc = submit_append(l, &run, base, &in_txn, &appended, err))) {
+	} else if ((rc = submit_append(l, &run, base, &b, &in_txn, &appended, err))) {
 		goto out;
 	}
 	for (size_t j = 0; results && j < run.k; j++)
@@ -444,6 +466,10 @@ out:
 		ot_store_rollback(l->st);
 	if (appended)
 		ot_log_txn_end(l->log, 0);
+	if (b.cleared)
+		otx_task_wait(b.clearing);
+	else
+		otx_batch_clear(items, n, 0);
 	free(run.ok_data);
 	free(run.ok_len);
 	free(run.ok_pos);
@@ -463,7 +489,6 @@ ot_status ot_ledger_submit(ot_ledger *l, const uint8_t *const *entries, const si
 		return ot_error_set(err, OT_ERR_NOMEM, "out of memory");
 	otx_batch_init(items, n, entries, lens);
 	rc = submit_items(l, items, n, flags, results, n_appended, err);
-	otx_batch_clear(items, n, 0);
 	free(items);
 	return rc;
 }
@@ -491,7 +516,6 @@ ot_status ot_ledger_submit_prepared(ot_ledger *l, ot_prepared *const *prepared, 
 		memcpy(items[i].verified_pk, prepared[i]->verified_pk, sizeof items[i].verified_pk);
 	}
 	rc = submit_items(l, items, n, flags, results, n_appended, err);
-	otx_batch_clear(items, n, 0);
 	free(items);
 	return rc;
 }

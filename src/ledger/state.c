@@ -405,23 +405,51 @@ static void finish_entry(void *ctx, size_t i)
 	}
 }
 
+/* write_all's consumer: writes the pending entries among the first
+ * `pending` of `all` (the dirty list's order), each once finish_entry has
+ * serialised it; the others were only to be dropped. */
+typedef struct pending_write {
+	otx_overlay *ov;
+	ov_entry **all;
+	size_t pending;
+	ot_error *err;
+} pending_write;
+
+static ot_status write_pending(void *ctx, size_t i)
+{
+	pending_write *w = ctx;
+	ov_entry *e = w->all[i];
+	return i < w->pending && e->dirty ? write_entry(w->ov, e, w->err) : OT_OK;
+}
+
 /* Writes every pending record and forgets every entry, at the cap between
  * events and at the end (no event is open). Serialising and freeing the
- * records is most of the cost: it goes on every core, then the texts are
- * written in order on this thread (the store is one connection). Without
- * room for the list, the flush does it all on this thread. */
+ * records is most of the cost: it goes on every core, the pending ones
+ * first in the order they became dirty, and this thread writes each to
+ * the store (one connection) as soon as it is serialised. Without room
+ * for the list, the flush does it all on this thread. */
 static ot_status write_all(otx_overlay *ov, ot_error *err)
 {
 	drop_undo(ov, 0);
 	ov_entry **all = malloc((ov->nentries ? ov->nentries : 1) * sizeof *all);
-	size_t n = 0;
+	size_t n = 0, pending = 0;
+	ot_status rc = OT_OK;
+	for (size_t i = 0; all && i < ov->ndirty; i++)
+		if (ov->dirty[i]->dirty)
+			all[pending++] = ov->dirty[i];
+	n = pending;
 	for (size_t i = 0; all && i < ov->nslots; i++)
 		for (ov_entry *e = ov->slots[i]; e; e = e->next)
-			all[n++] = e;
-	if (all)
-		otx_parallel_for(n, OTX_PARALLEL_LIGHT, ov->serial, finish_entry, all);
+			if (!(e->listed && e->dirty))
+				all[n++] = e;
+	if (all) {
+		pending_write w = {ov, all, pending, err};
+		rc = otx_parallel_ordered(n, OTX_PARALLEL_LIGHT, ov->serial, finish_entry, all,
+		                          write_pending, &w);
+	}
 	free(all);
-	ot_status rc = flush(ov, NULL, err);
+	if (!rc)
+		rc = flush(ov, NULL, err);
 	clear(ov);
 	return rc;
 }
