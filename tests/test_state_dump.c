@@ -18,6 +18,10 @@
  *    the whole range of code points, keys that share prefixes.
  * 3. What json_dumps refuses is refused too: a bare string or number, a
  *    string that is not UTF-8 (json_stringn_nocheck).
+ * 4. Arrays long enough to be written in slices on every core (an audit's
+ *    findings): 4,095, 4,096, 4,097 and 10,001 random members, at the top
+ *    and inside an object, give jansson's bytes; a member that cannot be
+ *    written in the middle of the last slice still refuses the whole.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -205,10 +209,32 @@ static void refusals(void)
 	}
 }
 
+static void long_arrays(void)
+{
+	static const size_t SIZES[] = {4095, 4096, 4097, 10001};
+	for (size_t s = 0; s < sizeof SIZES / sizeof SIZES[0]; s++) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < SIZES[s]; i++)
+			json_array_append_new(a, random_value(1));
+		CHECK(same_dump(a, "long array"));
+		json_t *doc = json_pack("{s:i,s:O,s:b}", "entries", (int)SIZES[s], "findings", a,
+		                        "ok", 1);
+		CHECK(same_dump(doc, "long array in a document"));
+		/* Not UTF-8 in the last slice: refused as jansson refuses it. */
+		json_array_append_new(a, json_stringn_nocheck("\xc0\xaf", 2));
+		json_array_append_new(a, json_integer(1));
+		CHECK(otx_json_dump_ordered(doc) == NULL);
+		json_decref(doc);
+		json_decref(a);
+	}
+}
+
 int main(void)
 {
 	hand_picked();
 	refusals();
+	test_seed(17);
+	long_arrays();
 	test_seed(16);
 	size_t bad = 0;
 	for (int i = 0; i < 20000; i++) {

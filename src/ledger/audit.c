@@ -338,17 +338,42 @@ static ot_status audit_emit(const audit *a, json_t *findings, int flags, char **
 	return rc;
 }
 
+static void close_replay(void *ctx)
+{
+	audit *a = ctx;
+	ot_store_rollback(a->mem);
+	ot_store_close(a->mem);
+}
+
+static void drop_value(void *ctx, size_t i)
+{
+	json_decref(((json_t **)ctx)[i]);
+}
+
+/* Drops an array and its members, these on every core (jansson counts
+ * references atomically): an audit's time findings are an object each. */
+static void drop_members(json_t *arr)
+{
+	size_t n = json_array_size(arr);
+	json_t **v = n >= OTX_PARALLEL_LIGHT ? malloc(n * sizeof *v) : NULL;
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	json_decref(arr); /* with v: only the array's own references */
+	if (v)
+		otx_parallel_for(n, OTX_PARALLEL_LIGHT, 0, drop_value, v);
+	free(v);
+}
+
+/* Frees everything, the replay's store on a thread of its own meanwhile. */
 static void audit_free(audit *a)
 {
-	if (a->mem) {
-		ot_store_rollback(a->mem);
-		ot_store_close(a->mem);
-	}
+	otx_task *closing = a->mem ? otx_task_start(close_replay, a, 0) : NULL;
 	for (size_t i = 0; i < a->n; i++)
 		free(a->data[i]);
 	json_decref(a->problems);
-	json_decref(a->time_findings);
+	drop_members(a->time_findings);
 	otx_timeline_free(a->timeline);
+	otx_task_wait(closing);
 	free(a);
 }
 
