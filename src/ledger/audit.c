@@ -296,7 +296,11 @@ static ot_status audit_findings(const audit *a, json_t *findings, ot_error *err)
 }
 
 /* audit_findings on another core while the state is compared: both only
- * read the replay's store, and each writes its own list. */
+ * read the replay's store, and each writes its own list. That store is a
+ * memory store with no front left on it (each chunk's overlay ended with
+ * the chunk), so its gets and scans only walk its tree: two threads may
+ * read it at once, which a store in general (one handle, one thread)
+ * does not promise. */
 typedef struct findings_task {
 	const audit *a;
 	json_t *findings;
