@@ -187,6 +187,10 @@ describe('the dashboard in Urdu', { skip: !URL_GOOD && 'OT_WEB_URL is not set' }
       assert.ok(found.headers.length > 0 || ['#/verify', '#/certificate', '#/findings'].includes(r), `${r}: no table`);
       assert.doesNotMatch(await page.innerText('body'), EASTERN_DIGITS, `${r}: Eastern digits`);
     }
+    // A flow's quantity is a mass (کمیت), not a sum of money (رقم).
+    await openChecked(page, '#/flows');
+    const flowHeaders = await page.evaluate(() => [...document.querySelectorAll('main section.flow thead th')].map((e) => e.textContent.trim()));
+    assert.ok(flowHeaders.includes(UR.Mass) && !flowHeaders.includes(UR.Amount), `#/flows headers: ${flowHeaders.join(', ')}`);
     // Dates in Urdu, digits Western.
     await openChecked(page, `#/lots/${LOT}`);
     const when = await page.textContent('main dl.facts time');

@@ -69,7 +69,7 @@ function flowFigure(what, key, links, fmt, sites) {
     table(`Flows of ${what}`, [
       { label: t('From'), cell: (l) => siteLink(l.source) },
       { label: t('To'), cell: (l) => siteLink(l.target) },
-      { label: t('Amount'), num: true, cell: (l) => fmt(l.value) },
+      { label: t('Mass'), num: true, cell: (l) => fmt(l.value) },
       { label: t('Consignments'), cell: (l) => l.consignments.map((c, i) => [i ? ', ' : '', consignmentLink(c)]) },
     ], [...kept, ...dropped]),
     dropped.length ? h('p', { class: 'note' }, `${dropped.length} flow(s) that go back to an earlier site are listed in the table but not drawn.`) : null);
