@@ -41,6 +41,13 @@
 #include "oretrail/status.h"
 
 #define CERT_FORMAT "oretrail-provenance-certificate"
+/* A certificate of fewer entries is replayed on the calling thread only:
+ * `oretrail verify` is a short process, and starting helper threads in it
+ * (their stacks, the allocator's per-thread caches) cost more CPU time
+ * than checking a few dozen signatures on one core, for the same wall
+ * time (the demo's 35 entries: 3.9 ms of CPU serial, 4.4-5.7 threaded, 4.4
+ * ms wall either way; bench/README.md, "CLI start-up"). */
+#define CERT_SERIAL_BELOW 64
 
 static ot_status nomem(ot_error *err)
 {
@@ -793,10 +800,10 @@ static ot_status replay(const centry *ents, size_t n, ot_verifier *log_key, ot_r
 		indexes[i] = ents[i].index;
 	}
 	if (!rc)
-		rc = ot_replay_new(log_key, 0, &r, err);
+		rc = ot_replay_new(log_key, n < CERT_SERIAL_BELOW ? OT_REPLAY_SERIAL : 0, &r, err);
 	/* One call: the engine's runs end after each actor registration that
 	 * later entries are signed by (batch.h), so every signature is checked
-	 * ahead on every core. */
+	 * ahead on every core (the larger certificates). */
 	if (!rc)
 		rc = ot_replay_entries(r, 0, indexes, data, lens, n, replay_checked, &c, err);
 	if (!rc) {
