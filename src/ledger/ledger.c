@@ -304,9 +304,6 @@ static ot_status submit_prepare(const ot_ledger *l, int no_entries, size_t n, in
 	return OT_OK;
 }
 
-/* The accepted entries go to the log, at base as the rules assumed, are
- * published, and the state commits with them. On failure *in_txn and
- * *appended say what the caller still has to undo. */
 /* A batch's items, freed on another core (otx_task_start). */
 typedef struct batch_items {
 	otx_batch_item *items;
@@ -321,10 +318,11 @@ static void clear_items(void *ctx)
 	otx_batch_clear(b->items, b->n, 1);
 }
 
-/* Appends the accepted entries, publishes the tiles and the checkpoint
- * and commits. The batch's items are no longer needed once the entries
- * are in the log: they are freed on another core while the commit
- * writes. */
+/* The accepted entries go to the log, at base as the rules assumed, are
+ * published, and the state commits with them. On failure *in_txn and
+ * *appended say what the caller still has to undo. The batch's items are
+ * no longer needed once the entries are in the log: they are freed on
+ * another core while the commit writes. */
 static ot_status submit_append(ot_ledger *l, const submit_run *run, uint64_t base, batch_items *b,
                                int *in_txn, int *appended, ot_error *err)
 {
